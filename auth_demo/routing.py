@@ -1,0 +1,3 @@
+"""WebSocket routes of auth_demo (composed by lessons/routing.py)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,148 @@
+"""`python manage.py doctor`: is this machine ready for the workshop?
+
+One line per check, `ok` or `FAIL` with how to fix it; exits 1 if any fail.
+"""
+
+import asyncio
+import importlib
+import re
+import sys
+from importlib import metadata
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from lessons.catalogue import REPO_DIR
+
+REDIS_HELP = (
+    "start Redis: `sudo apt-get install redis-server` (Debian/Ubuntu), "
+    "`brew install redis && brew services start redis` (macOS), "
+    "`docker run -p 6379:6379 redis:7` (Docker), or Memurai (Windows); "
+    "or unset REDIS_URL to use the in-memory layer"
+)
+LAYER_TIMEOUT = 3  # seconds; a layer that cannot answer in this time is broken
+
+
+class CheckFailed(Exception):
+    """A check's failure, carrying the fix to print."""
+
+
+class Command(BaseCommand):
+    help = "Check this machine for the workshop: versions, settings, database, channel layer, Redis."
+
+    def handle(self, *args, **options):
+        checks = [
+            ("Python 3.11", check_python),
+            ("packages match requirements.txt", check_packages),
+            ("daphne is first in INSTALLED_APPS", check_daphne_first),
+            ("ASGI_APPLICATION imports", check_asgi_application),
+            ("migrations applied", check_migrations),
+            ("Redis reachable (REDIS_URL)", check_redis),
+            ("channel layer round trip", check_channel_layer),
+        ]
+        failures = 0
+        for name, check in checks:
+            try:
+                detail = check()
+            except CheckFailed as failure:
+                failures += 1
+                self.stdout.write(self.style.ERROR(f"FAIL  {name}: {failure}"))
+            else:
+                self.stdout.write(self.style.SUCCESS(f"ok    {name}") + (f" ({detail})" if detail else ""))
+        if failures:
+            self.stdout.write(f"{failures} check(s) failed; fix them and run `python manage.py doctor` again.")
+            sys.exit(1)
+        self.stdout.write("All checks passed: you are ready.")
+
+
+def check_python() -> str:
+    version = sys.version_info
+    if (version.major, version.minor) != (3, 11):
+        raise CheckFailed(f"found Python {version.major}.{version.minor}; install Python 3.11 and recreate .venv")
+    return sys.version.split()[0]
+
+
+def check_packages() -> str:
+    wrong = []
+    pins = re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+)$", (REPO_DIR / "requirements.txt").read_text(), re.M)
+    for name, pinned in pins:
+        name = name.split("[")[0]
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = "missing"
+        if installed != pinned:
+            wrong.append(f"{name} {installed} (want {pinned})")
+    if wrong:
+        raise CheckFailed(", ".join(wrong) + "; run `make install` (pip install -r requirements.txt)")
+    return f"{len(pins)} pins"
+
+
+def check_daphne_first() -> str:
+    if settings.INSTALLED_APPS[0] != "daphne":
+        raise CheckFailed(
+            f"INSTALLED_APPS starts with {settings.INSTALLED_APPS[0]!r}; put 'daphne' first "
+            "or runserver stays WSGI and every WebSocket fails"
+        )
+    return ""
+
+
+def check_asgi_application() -> str:
+    module_name, _, attribute = settings.ASGI_APPLICATION.rpartition(".")
+    try:
+        getattr(importlib.import_module(module_name), attribute)
+    except Exception as error:  # any import failure is what the student must see
+        raise CheckFailed(f"cannot import {settings.ASGI_APPLICATION}: {error!r}") from error
+    return settings.ASGI_APPLICATION
+
+
+def check_migrations() -> str:
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as error:
+        raise CheckFailed(f"cannot read the database: {error}; run `python manage.py migrate`") from error
+    if plan:
+        raise CheckFailed(f"{len(plan)} migration(s) not applied; run `python manage.py migrate`")
+    return ""
+
+
+def check_redis() -> str:
+    if not settings.REDIS_URL:
+        return "REDIS_URL unset: using the in-memory layer, no Redis needed"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        raise CheckFailed(f"no Redis answers at {settings.REDIS_URL} ({error}); {REDIS_HELP}") from error
+    return settings.REDIS_URL
+
+
+def check_channel_layer() -> str:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    backend = type(layer).__name__
+    try:
+        asyncio.run(asyncio.wait_for(_round_trip(layer), LAYER_TIMEOUT))
+    except Exception as error:
+        raise CheckFailed(
+            f"{backend} failed a send/receive/group_send: {error!r}; check CHANNEL_LAYERS and Redis"
+        ) from error
+    return backend
+
+
+async def _round_trip(layer) -> None:
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "doctor.ping"})
+    if (await layer.receive(channel))["type"] != "doctor.ping":
+        raise RuntimeError("send then receive returned another message")
+    await layer.group_add("doctor", channel)
+    await layer.group_send("doctor", {"type": "doctor.group"})
+    message = await layer.receive(channel)
+    await layer.group_discard("doctor", channel)
+    if message["type"] != "doctor.group":
+        raise RuntimeError("group_send did not reach the group's member")

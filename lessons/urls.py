@@ -1,0 +1,13 @@
+"""HTTP routes: the course pages, the admin, and each app's views."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from lessons import views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("lessons/<str:number>/", views.lesson_page, name="lesson"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

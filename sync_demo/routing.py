@@ -1,0 +1,3 @@
+"""WebSocket routes of sync_demo (composed by lessons/routing.py)."""
+
+websocket_urlpatterns: list = []

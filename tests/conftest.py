@@ -1,0 +1,252 @@
+"""Shared fixtures: channel layers (in-memory and a real Redis), real Daphne
+processes, and a real headless Chromium.
+
+Missing Redis or Chromium makes the tests that need them skip with a reason
+that says how to get them; with CI=true set, the same thing is a failure.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.test.utils import override_settings
+
+from lessons.channel_config import IN_MEMORY, channel_layers
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip the test with `reason` when `condition` is false; under CI, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- channel layers --------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def in_memory_layer_by_default() -> Iterator[None]:
+    """Tests use the in-memory layer unless they ask for Redis, whatever REDIS_URL says."""
+    with override_settings(CHANNEL_LAYERS=IN_MEMORY):
+        yield
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The URL of a real Redis server (REDIS_URL, or 127.0.0.1:6379)."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        require(
+            False,
+            f"no Redis answers at {REDIS_URL} ({error}). Start one: `sudo apt-get install redis-server` "
+            "or `redis-server --daemonize yes`, or set REDIS_URL",
+        )
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> str:
+    """A key prefix no one else uses, so tests never touch a student's own Redis data."""
+    return f"lessons-test-{uuid.uuid4().hex[:10]}"
+
+
+def delete_prefixed_keys(url: str, prefix: str) -> None:
+    """Remove every key the tests wrote under `prefix` (never a FLUSHDB)."""
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(params=["memory"])
+def layer(request, settings) -> Iterator[str]:
+    """The channel layer under test: "memory", "redis" (core) or "pubsub".
+
+    Parametrize with `@pytest.mark.parametrize("layer", [...], indirect=True)`.
+    """
+    kind = request.param
+    if kind == "memory":
+        settings.CHANNEL_LAYERS = IN_MEMORY
+        yield kind
+        return
+    url = request.getfixturevalue("redis_url")
+    prefix = request.getfixturevalue("redis_prefix")
+    settings.CHANNEL_LAYERS = channel_layers(url, "pubsub" if kind == "pubsub" else "core", prefix)
+    yield kind
+    delete_prefixed_keys(url, prefix)
+
+
+# --- real Daphne processes -------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL that points a child process at the test database."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
+
+
+class DaphneServer:
+    """A real `daphne lessons.asgi:application` process on a free port."""
+
+    def __init__(self, env: dict[str, str]):
+        self.port = free_port()
+        self.log_path = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "lessons.asgi:application"],
+            cwd=REPO_DIR,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_listening()
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def ws_url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def _wait_until_listening(self, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"daphne did not listen on port {self.port} within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def daphne_env(db_settings: dict, redis_url: str | None = None, prefix: str = "asgi", kind: str = "core") -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CHANNEL_LAYER"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="lessons.settings",
+        DATABASE_URL=database_url(db_settings),
+        CHANNEL_LAYER_PREFIX=prefix,
+        PYTHONUNBUFFERED="1",
+    )
+    if redis_url:
+        env.update(REDIS_URL=redis_url, CHANNEL_LAYER=kind)
+    return env
+
+
+@pytest.fixture
+def daphne(django_db_setup, redis_prefix):
+    """Start real Daphne processes: `daphne()` in-memory, `daphne(redis_url)` or `daphne(redis_url, "pubsub")`."""
+    from django.db import connection
+
+    servers: list[DaphneServer] = []
+
+    def start(redis_url: str | None = None, kind: str = "core", **extra_env: str) -> DaphneServer:
+        env = daphne_env(connection.settings_dict, redis_url, redis_prefix, kind)
+        env.update(extra_env)
+        server = DaphneServer(env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def course_server(django_db_setup) -> Iterator[DaphneServer]:
+    """One Daphne process on the test database and the in-memory layer, for browser tests."""
+    from django.db import connection
+
+    server = DaphneServer(daphne_env(connection.settings_dict))
+    yield server
+    server.stop()
+
+
+# --- a real headless Chromium ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator["object"]:
+    """A headless Debian Chromium driven by Selenium through chromedriver."""
+    require(
+        Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(),
+        "headless Chromium not found; install it with `sudo apt-get install chromium chromium-driver`",
+    )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium, reset after the test: one window, no cookies."""
+    yield chromium
+    for handle in chromium.window_handles[1:]:
+        chromium.switch_to.window(handle)
+        chromium.close()
+    chromium.switch_to.window(chromium.window_handles[0])
+    chromium.delete_all_cookies()

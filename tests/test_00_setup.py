@@ -1,0 +1,143 @@
+"""Lesson 00: the project, its root router, the course pages and the doctor."""
+
+import pytest
+from channels.testing import HttpCommunicator, WebsocketCommunicator
+from django.conf import settings
+from django.core.management import call_command
+from selenium.webdriver.common.by import By
+
+from lessons.asgi import application
+from lessons.catalogue import LESSONS, Lesson, Route
+from lessons.channel_config import IN_MEMORY, channel_layers
+from tests.support import HOST, ORIGIN
+
+
+def test_daphne_is_the_first_installed_app():
+    assert settings.INSTALLED_APPS[0] == "daphne"
+
+
+def test_asgi_application_setting_names_the_root_router():
+    assert settings.ASGI_APPLICATION == "lessons.asgi.application"
+
+
+def test_root_router_serves_http_websocket_and_channel_connections():
+    assert set(application.application_mapping) == {"http", "websocket", "channel"}
+
+
+def test_no_redis_url_means_the_in_memory_layer():
+    assert channel_layers(None) == IN_MEMORY
+
+
+@pytest.mark.parametrize(
+    ("kind", "backend"),
+    [
+        ("core", "channels_redis.core.RedisChannelLayer"),
+        ("pubsub", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+    ],
+)
+def test_redis_url_selects_the_redis_layer_named_by_channel_layer(kind, backend):
+    config = channel_layers("redis://127.0.0.1:6379/0", kind)["default"]
+    assert config["BACKEND"] == backend
+    assert config["CONFIG"]["hosts"][0]["address"] == "redis://127.0.0.1:6379/0"
+
+
+def test_an_unknown_channel_layer_kind_is_named_in_the_error():
+    with pytest.raises(ValueError, match="'sharded'"):
+        channel_layers("redis://127.0.0.1:6379/0", "sharded")
+
+
+async def test_unknown_websocket_path_is_refused_not_crashed():
+    communicator = WebsocketCommunicator(application, "/ws/no-such-route/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected is False
+    await communicator.wait()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [[(b"origin", b"http://evil.example")], []],
+    ids=["foreign-origin", "no-origin"],
+)
+async def test_handshake_without_an_allowed_origin_is_refused(headers):
+    communicator = WebsocketCommunicator(application, "/ws/no-such-route/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected is False
+    await communicator.wait()
+
+
+async def test_index_lists_every_lesson_with_its_page_and_test_command():
+    communicator = HttpCommunicator(application, "GET", "/", headers=HOST)
+    response = await communicator.get_response()
+    body = response["body"].decode()
+    assert response["status"] == 200
+    for lesson in LESSONS:
+        assert f'href="{lesson.page_url}"' in body
+        assert lesson.test_command in body
+
+
+async def test_lesson_00_page_renders_the_lesson_text():
+    communicator = HttpCommunicator(application, "GET", "/lessons/00/", headers=HOST)
+    response = await communicator.get_response()
+    assert response["status"] == 200
+    assert b"ProtocolTypeRouter" in response["body"]
+
+
+async def test_unknown_lesson_number_is_404():
+    communicator = HttpCommunicator(application, "GET", "/lessons/42/", headers=HOST)
+    response = await communicator.get_response()
+    assert response["status"] == 404
+
+
+async def test_lesson_page_says_when_a_route_is_not_built_yet(monkeypatch):
+    unbuilt = Lesson("01", "sync-consumer", "Unbuilt", "nowhere", (Route("ws/not-built-yet/", "a route no app has"),))
+    monkeypatch.setattr("lessons.views.get_lesson", lambda number: unbuilt if number == "01" else None)
+    communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
+    response = await communicator.get_response()
+    assert response["status"] == 200
+    assert b"This route does not exist yet." in response["body"]
+
+
+def test_lessons_command_prints_every_lesson_and_its_test_command(capsys):
+    call_command("lessons")
+    output = capsys.readouterr().out
+    for lesson in LESSONS:
+        assert f"{lesson.number}  {lesson.title}" in output
+        assert lesson.test_command in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
+def test_doctor_passes_on_a_ready_machine(layer, settings, redis_url, capsys):
+    settings.REDIS_URL = None if layer == "memory" else redis_url
+    call_command("doctor")
+    output = capsys.readouterr().out
+    assert "FAIL" not in output
+    assert "All checks passed" in output
+
+
+@pytest.mark.django_db
+def test_doctor_fails_and_says_how_to_start_redis_when_redis_url_is_closed(settings, capsys):
+    closed = "redis://127.0.0.1:1/0"
+    settings.REDIS_URL = closed
+    settings.CHANNEL_LAYERS = channel_layers(closed)
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("doctor")
+    output = capsys.readouterr().out
+    assert exit_info.value.code == 1
+    assert f"FAIL  Redis reachable (REDIS_URL): no Redis answers at {closed}" in output
+    assert "apt-get install redis-server" in output
+    assert "FAIL  channel layer round trip" in output
+
+
+@pytest.mark.browser
+def test_index_page_links_to_every_lesson_page_in_a_real_browser(browser, course_server):
+    browser.get(course_server.http_url + "/")
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a.lesson-link")]
+    assert links == [course_server.http_url + lesson.page_url for lesson in LESSONS]
+
+
+@pytest.mark.browser
+def test_lesson_00_page_renders_in_a_real_browser(browser, course_server):
+    browser.get(course_server.http_url + "/lessons/00/")
+    assert "ProtocolTypeRouter" in browser.find_element(By.ID, "lesson-text").text
+    assert browser.find_element(By.ID, "test-command").text == "pytest tests/test_00_setup.py"

@@ -1,0 +1,61 @@
+"""The lesson texts and NOTES.md stay true to the code they quote and name."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lessons.catalogue import LESSONS, REPO_DIR
+
+DOCS = sorted(REPO_DIR.glob("lessons/[0-9][0-9]-*.md")) + [p for p in [REPO_DIR / "NOTES.md"] if p.exists()]
+FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.M | re.S)
+HEADER = re.compile(r"^(?:#|//|<!--)\s*([\w./-]+\.(?:py|js|html|css|md|toml|txt))\s*(?:-->)?\s*$")
+PATH_MENTION = re.compile(
+    r"\b((?:lessons|sync_demo|async_demo|layers_demo|auth_demo|db_demo|tests|bench)/[\w./-]+\.(?:py|html|js|md|json))\b"
+)
+TEST_MENTION = re.compile(r"\b(tests/test_\w+\.py)::(test_\w+)")
+
+
+def quoted_blocks(doc: Path) -> list[tuple[str, str]]:
+    """(path, code) for every fenced block whose first line names a file."""
+    blocks = []
+    for match in FENCE.finditer(doc.read_text(encoding="utf-8")):
+        first, _, rest = match.group(1).partition("\n")
+        header = HEADER.match(first.strip())
+        if header:
+            blocks.append((header.group(1), rest))
+    return blocks
+
+
+QUOTES = [(doc, path, code) for doc in DOCS for path, code in quoted_blocks(doc)]
+
+
+@pytest.mark.parametrize(
+    ("doc", "path", "code"), QUOTES, ids=[f"{d.name}:{p}:{i}" for i, (d, p, _) in enumerate(QUOTES)]
+)
+def test_quoted_code_is_identical_to_the_file_it_names(doc, path, code):
+    source = (REPO_DIR / path).read_text(encoding="utf-8")
+    assert code in source, f"{doc.name} quotes {path}, but these lines are not in it:\n{code}"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[d.name for d in DOCS])
+def test_every_path_a_document_names_exists(doc):
+    missing = sorted({p for p in PATH_MENTION.findall(doc.read_text(encoding="utf-8")) if not (REPO_DIR / p).exists()})
+    assert missing == [], f"{doc.name} names files that do not exist"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[d.name for d in DOCS])
+def test_every_test_a_document_names_exists(doc):
+    missing = [
+        f"{path}::{name}"
+        for path, name in TEST_MENTION.findall(doc.read_text(encoding="utf-8"))
+        if not re.search(rf"^(async )?def {name}\(", (REPO_DIR / path).read_text(encoding="utf-8"), re.M)
+    ]
+    assert missing == [], f"{doc.name} names tests that do not exist"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.number for lesson in LESSONS])
+def test_a_written_lesson_ends_with_its_own_test_command(lesson):
+    if not lesson.text_path.exists():
+        pytest.skip(f"{lesson.text_path.name} is not written yet")
+    assert lesson.test_command in lesson.text_path.read_text(encoding="utf-8")

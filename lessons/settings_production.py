@@ -1,0 +1,39 @@
+"""Production settings: `DJANGO_SETTINGS_MODULE=lessons.settings_production`.
+
+Everything in lessons/settings.py, with DEBUG off and nothing secret or
+host-specific left to a default: SECRET_KEY and ALLOWED_HOSTS must come from
+the environment, and the site is assumed to sit behind HTTPS (wss:// for
+sockets). `python manage.py check --deploy` passes with these; NOTES.md walks
+through each line.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from lessons.settings import *  # noqa: F403
+
+
+def required(name: str) -> str:
+    """An environment variable production cannot run without."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in the environment for lessons.settings_production")
+    return value
+
+
+DEBUG = False
+SECRET_KEY = required("SECRET_KEY")
+# Only the hosts named here: no development defaults in production.
+ALLOWED_HOSTS = [host.strip() for host in required("ALLOWED_HOSTS").split(",") if host.strip()]
+WHITENOISE_AUTOREFRESH = False
+
+# HTTPS everywhere: the proxy in front of Daphne terminates TLS and says so.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+# The session cookie is what AuthMiddlewareStack reads on the WebSocket handshake.
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

@@ -1,3 +1,15 @@
-"""WebSocket routes of async_demo (composed by lessons/routing.py)."""
+"""WebSocket routes of async_demo (composed by lessons/routing.py).
 
-websocket_urlpatterns: list = []
+`as_asgi()` turns a consumer class into an ASGI application that builds a new
+instance for every connection. Routing the class itself is the classic mistake.
+"""
+
+from django.urls import path
+
+from async_demo import consumers, slow
+
+websocket_urlpatterns = [
+    path("ws/async/echo/", consumers.EchoConsumer.as_asgi()),
+    path("ws/async/ticker/", consumers.TickerConsumer.as_asgi()),
+    path("ws/async/slow/", slow.SlowConsumer.as_asgi()),
+]

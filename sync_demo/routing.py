@@ -1,3 +1,16 @@
-"""WebSocket routes of sync_demo (composed by lessons/routing.py)."""
+"""WebSocket routes of sync_demo (composed by lessons/routing.py).
 
-websocket_urlpatterns: list = []
+`as_asgi()` turns a consumer class into an ASGI application that builds a new
+instance for every connection. Routing the class itself is the classic mistake.
+"""
+
+from django.urls import path
+
+from sync_demo import consumers
+
+websocket_urlpatterns = [
+    path("ws/sync/echo/", consumers.EchoConsumer.as_asgi()),
+    path("ws/sync/refuse/", consumers.RefuseConsumer.as_asgi()),
+    path("ws/sync/close/", consumers.CloseConsumer.as_asgi()),
+    path("ws/sync/scope/<str:name>/", consumers.ScopeConsumer.as_asgi()),
+]

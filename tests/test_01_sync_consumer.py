@@ -1,0 +1,164 @@
+"""Lesson 01: the raw SyncConsumer, its events, close codes, scope and StopConsumer.
+
+The echo tests run the sync echo and its lesson 02 twin, the async echo: both
+must behave identically.
+"""
+
+import pytest
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.urls import path
+from selenium.webdriver.common.by import By
+
+from lessons.asgi import application
+from sync_demo.consumers import GOODBYE, EchoConsumer
+from tests.support import ORIGIN
+
+ECHOES = pytest.mark.parametrize("echo", ["/ws/sync/echo/", "/ws/async/echo/"], ids=["SyncConsumer", "AsyncConsumer"])
+FRAMES = pytest.mark.parametrize("frame", [{"text": "hi"}, {"bytes": b"\x00hi"}], ids=["text", "binary"])
+
+
+@ECHOES
+async def test_echo_returns_text_frames_unchanged(echo):
+    communicator = WebsocketCommunicator(application, echo, headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    await communicator.send_to(text_data="héllo, wörld ✓")
+    assert connected is True
+    assert await communicator.receive_from() == "héllo, wörld ✓"
+    await communicator.disconnect()
+
+
+@ECHOES
+async def test_echo_returns_binary_frames_unchanged(echo):
+    communicator = WebsocketCommunicator(application, echo, headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_to(bytes_data=bytes(range(256)))
+    assert await communicator.receive_from() == bytes(range(256))
+    await communicator.disconnect()
+
+
+@ECHOES
+async def test_echo_keeps_the_order_of_mixed_frames(echo):
+    communicator = WebsocketCommunicator(application, echo, headers=ORIGIN)
+    await communicator.connect()
+    sent = ["one", b"two", "three", b"four", "five"]
+    for frame in sent:
+        await communicator.send_to(**({"text_data": frame} if isinstance(frame, str) else {"bytes_data": frame}))
+    assert [await communicator.receive_from() for _ in sent] == sent
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "route", ["/ws/sync/echo/", "/ws/async/echo/", "/ws/sync/close/", "/ws/sync/scope/demo/", "/ws/sync/refuse/"]
+)
+async def test_disconnect_raises_stop_consumer_and_the_instance_finishes(route):
+    communicator = WebsocketCommunicator(application, route, headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+    await communicator.wait(timeout=0.5)
+    # wait() cancels an application that is still running; one that returned was not cancelled.
+    assert communicator.future.done() and not communicator.future.cancelled()
+
+
+async def test_refuse_route_answers_the_handshake_with_websocket_close():
+    communicator = WebsocketCommunicator(application, "/ws/sync/refuse/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected is False
+    await communicator.disconnect()
+
+
+@FRAMES
+async def test_close_route_says_goodbye_then_closes_with_code_4000(frame):
+    communicator = WebsocketCommunicator(application, "/ws/sync/close/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_input({"type": "websocket.receive", **frame})
+    assert await communicator.receive_from() == GOODBYE
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4000, "reason": GOODBYE}
+    await communicator.disconnect()
+
+
+async def test_scope_route_sends_path_query_string_headers_and_url_route():
+    headers = [*ORIGIN, (b"x-lesson", b"01")]
+    communicator = WebsocketCommunicator(application, "/ws/sync/scope/demo/?colour=blue", headers=headers)
+    await communicator.connect()
+    scope = await communicator.receive_json_from()
+    assert scope["path"] == "/ws/sync/scope/demo/"
+    assert scope["query_string"] == "colour=blue"
+    assert ["x-lesson", "01"] in scope["headers"]
+    assert scope["url_route"] == {"args": [], "kwargs": {"name": "demo"}}
+    await communicator.disconnect()
+
+
+async def test_scope_holds_what_the_middleware_added():
+    communicator = WebsocketCommunicator(application, "/ws/sync/scope/demo/", headers=ORIGIN)
+    await communicator.connect()
+    scope = await communicator.receive_json_from()
+    assert {"cookies", "session", "user", "url_route"} <= set(scope["keys"])
+    await communicator.disconnect()
+
+
+async def test_each_connection_gets_a_fresh_consumer_instance():
+    first = WebsocketCommunicator(application, "/ws/sync/scope/a/", headers=ORIGIN)
+    second = WebsocketCommunicator(application, "/ws/sync/scope/b/", headers=ORIGIN)
+    await first.connect()
+    await second.connect()
+    assert (await first.receive_json_from())["instance"] != (await second.receive_json_from())["instance"]
+    await first.disconnect()
+    await second.disconnect()
+
+
+@FRAMES
+async def test_one_connection_keeps_one_instance_for_every_frame(frame):
+    communicator = WebsocketCommunicator(application, "/ws/sync/scope/demo/", headers=ORIGIN)
+    await communicator.connect()
+    on_connect = await communicator.receive_json_from()
+    await communicator.send_input({"type": "websocket.receive", **frame})
+    assert (await communicator.receive_json_from())["instance"] == on_connect["instance"]
+    await communicator.disconnect()
+
+
+async def test_routing_the_class_without_as_asgi_fails_on_the_first_connection():
+    router = URLRouter([path("ws/sync/echo/", EchoConsumer)])
+    communicator = WebsocketCommunicator(router, "/ws/sync/echo/", headers=ORIGIN)
+    await communicator.send_input({"type": "websocket.connect"})
+    with pytest.raises(TypeError, match="takes no arguments"):
+        await communicator.wait()
+
+
+@pytest.mark.slow
+def test_refusal_is_an_http_403_on_a_real_server(daphne):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    server = daphne()
+    with pytest.raises(InvalidStatus) as refused:
+        connect(server.ws_url("ws/sync/refuse/"), origin="http://127.0.0.1:8000")
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.slow
+@ECHOES
+def test_echo_keeps_working_while_redis_is_down(daphne, echo):
+    from websockets.sync.client import connect
+
+    server = daphne("redis://127.0.0.1:1/0")
+    with connect(server.ws_url(echo), origin="http://127.0.0.1:8000") as socket:
+        socket.send("still here")
+        assert socket.recv(timeout=5) == "still here"
+
+
+@pytest.mark.browser
+def test_lesson_01_page_echoes_a_text_frame_in_a_real_browser(browser, course_server):
+    # Imported here, not at the top: it adds 0.3 s to every fast run that never uses it.
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(course_server.http_url + "/lessons/01/")
+    wait = WebDriverWait(browser, 5)
+    browser.find_element(By.ID, "connect").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "status"), "open"))
+    browser.find_element(By.ID, "message").clear()
+    browser.find_element(By.ID, "message").send_keys("hello from Chromium")
+    browser.find_element(By.ID, "send-text").click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#log li.frame.in .data"), "hello from Chromium"))
+    assert browser.find_element(By.CSS_SELECTOR, "#log li.frame.in .data").text == "hello from Chromium"

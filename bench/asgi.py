@@ -1,0 +1,35 @@
+"""The benchmark's ASGI application: the course's root router plus the bare relay route.
+
+Same Django set-up, same middleware (origin check, sessions, user) and the same
+course routes as lessons/asgi.py, with one extra route in front of them:
+`ws/bench/relay/<room>/` -> bench/consumers.py. Serving both from one process
+lets the benchmark compare the course's chat consumer with the bare relay on
+the same server and layer. The course itself never serves this route.
+
+    python -m daphne -b 127.0.0.1 -p 8001 bench.asgi:application
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
+
+from bench.consumers import BareRelayConsumer  # noqa: E402
+from lessons.asgi import django_asgi_app  # noqa: E402  (sets Django up first)
+from lessons.routing import websocket_urlpatterns  # noqa: E402
+
+bench_urlpatterns = [re_path(r"^ws/bench/relay/(?P<room>[A-Za-z0-9_-]{1,50})/$", BareRelayConsumer.as_asgi())]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # The course's catch-all comes last in websocket_urlpatterns, so the relay route goes first.
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(bench_urlpatterns + websocket_urlpatterns))
+        ),
+    }
+)

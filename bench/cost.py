@@ -1,0 +1,74 @@
+"""The cost of the teaching code: the course's chat consumer against a bare relay.
+
+One Daphne serves bench/asgi.py: the course routes plus `ws/bench/relay/<room>/`
+(bench/consumers.py, a relay with no JSON, no validation, no error frames).
+N sockets join a course chat room and N others join a relay room on that same
+server and layer. Both rooms then get the same broadcasts, in alternating
+blocks so that any drift of the machine hits both alike. The figure that
+matters is the server's CPU time per delivery (read from /proc/<pid>/stat):
+the course consumer should cost at most GOAL times the bare relay.
+"""
+
+import asyncio
+import uuid
+
+from bench.clients import close_sockets, open_sockets
+from bench.fanout import CHAT_PATH, broadcasts, summary
+from bench.servers import start_daphne
+
+RELAY_PATH = "ws/bench/relay/{room}/"
+GOAL = 1.2  # course CPU per delivery / bare relay CPU per delivery
+SIZE = 100
+
+
+async def timed_block(server, sockets: list, rounds: int, first: int) -> tuple[list[float], float]:
+    """`rounds` broadcasts to `sockets`; their times and the server CPU seconds they used."""
+    before = server.cpu_seconds()
+    times = await broadcasts(sockets, rounds, f"cost-{uuid.uuid4().hex[:8]}", first)
+    return times, server.cpu_seconds() - before
+
+
+async def compare(server, size: int, rounds: int, blocks: int) -> dict:
+    """Alternate blocks of broadcasts between a course chat room and a bare relay room; sum each side."""
+    room = f"bench{uuid.uuid4().hex[:8]}"
+    sides = {
+        "course": await open_sockets([server.ws_url(CHAT_PATH.format(room=room))] * size),
+        "relay": await open_sockets([server.ws_url(RELAY_PATH.format(room=room))] * size),
+    }
+    totals = {name: ([], 0.0) for name in sides}
+    try:
+        for sockets in sides.values():
+            await broadcasts(sockets, 3, f"warmup-{uuid.uuid4().hex[:8]}")
+        for block in range(blocks):
+            for name, sockets in sides.items():
+                # Each block starts at the next sender, so every socket sends about equally often.
+                times, cpu = await timed_block(server, sockets, rounds, first=3 + block * rounds)
+                totals[name] = (totals[name][0] + times, totals[name][1] + cpu)
+    finally:
+        await close_sockets(sides["course"] + sides["relay"])
+    return {name: summary(times, size, cpu) for name, (times, cpu) in totals.items()}
+
+
+def run(built, redis_url: str, redis_missing: str | None, prefix: str, quick: bool = False) -> dict:
+    """Course vs bare relay on each layer at SIZE sockets; the CPU ratio against GOAL."""
+    rounds, blocks = (10, 2) if quick else (25, 4)
+    rows = []
+    for kind in ("memory", "core"):
+        row = {"layer": kind, "sockets": SIZE}
+        if not built(CHAT_PATH.format(room="lobby")):
+            rows.append({**row, "status": "not built yet"})
+            continue
+        if kind == "core" and redis_missing:
+            rows.append({**row, "status": f"skipped: {redis_missing}"})
+            continue
+        server = start_daphne("bench.asgi", None if kind == "memory" else redis_url, kind, f"{prefix}-cost")
+        try:
+            sides = asyncio.run(compare(server, SIZE, rounds, blocks))
+        except Exception as error:
+            rows.append({**row, "status": f"failed: {type(error).__name__}: {error}"})
+            continue
+        finally:
+            server.stop()
+        ratio = sides["course"]["server_cpu_us_per_delivery"] / sides["relay"]["server_cpu_us_per_delivery"]
+        rows.append({**row, "status": "ok", **sides, "cpu_ratio": round(ratio, 2), "within_goal": ratio <= GOAL})
+    return {"goal": GOAL, "broadcasts_per_side": rounds * blocks, "rows": rows}

@@ -1,0 +1,113 @@
+"""Turn the benchmark's results into the Markdown tables it prints and commits."""
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    """A Markdown table, its columns padded so it reads as well in a terminal."""
+    text = [[str(cell) for cell in row] + [""] * (len(headers) - len(row)) for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in text) for i in range(len(headers))]
+    lines = [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |" for row in text
+    ]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def measured(row: dict, keys: list[str]) -> list:
+    """The row's figures under `keys`, or its status (e.g. "not built yet") where the figures would be."""
+    if row["status"] != "ok":
+        return [row["status"]]
+    return [row.get(key, "") for key in keys]
+
+
+def yes_no(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+def machine(info: dict) -> str:
+    packages = ", ".join(f"{name} {version}" for name, version in info["packages"].items())
+    return (
+        f"Machine: {info['cores']} cores ({info['cpu']}), {info['os']}, {info['python']}, "
+        f"Redis server {info['redis_server']}.\n\nPackages: {packages}."
+    )
+
+
+def suite(results: dict) -> str:
+    headers = ["run", "command", "wall s", "budget s", "within budget", "pytest says"]
+    rows = [
+        [
+            row["name"],
+            f"`{row['command']}`",
+            row["wall_s"],
+            row["budget_s"],
+            yes_no(row["within_budget"]),
+            row["outcome"],
+        ]
+        for row in results["rows"]
+    ]
+    text = table(headers, rows)
+    if results["not_built_yet"]:
+        text += "\n\nNo tests yet (not built yet): " + ", ".join(results["not_built_yet"])
+    return text
+
+
+def echo(results: dict) -> str:
+    headers = ["target", "route", "clients", "p50 ms", "p99 ms", "msg/s", "p50 x ref", "time/msg x ref"]
+    keys = ["p50_ms", "p99_ms", "msgs_per_s", "p50_x_reference", "cost_x_reference"]
+    rows = [
+        [row["target"], f"`{row['path']}`" if row["path"] else "(any)", row["clients"], *measured(row, keys)]
+        for row in results["rows"]
+    ]
+    return table(headers, rows)
+
+
+def fanout(results: dict) -> str:
+    headers = [
+        "setup",
+        "sockets",
+        "median ms until all",
+        "max ms",
+        "broadcasts/s",
+        "deliveries/s",
+        "server CPU us/delivery",
+    ]
+    keys = ["median_ms", "max_ms", "broadcasts_per_s", "deliveries_per_s", "server_cpu_us_per_delivery"]
+    return table(headers, [[row["setup"], row["sockets"], *measured(row, keys)] for row in results["rows"]])
+
+
+def cost(results: dict) -> str:
+    headers = ["layer", "sockets", "consumer", "median ms until all", "broadcasts/s", "server CPU us/delivery", "ratio"]
+    keys = ["median_ms", "broadcasts_per_s", "server_cpu_us_per_delivery"]
+    rows = []
+    for row in results["rows"]:
+        if row["status"] != "ok":
+            rows.append([row["layer"], row["sockets"], "", row["status"]])
+            continue
+        verdict = f"{row['cpu_ratio']}x ({'within' if row['within_goal'] else 'OVER'} the {results['goal']}x goal)"
+        rows.append([row["layer"], row["sockets"], "course chat", *(row["course"][key] for key in keys), verdict])
+        rows.append([row["layer"], row["sockets"], "bare relay", *(row["relay"][key] for key in keys), "1.0"])
+    return table(headers, rows)
+
+
+TITLES = {
+    "suite": "Test-suite speed (fresh pytest process each, start-up included)",
+    "echo": "Echo round trips under Daphne vs the websockets reference",
+    "fanout": "Chat fan-out: one message to N sockets in a room",
+    "cost": "Cost of the teaching code: course chat consumer vs bare relay, same server and layer",
+}
+RENDER = {"suite": suite, "echo": echo, "fanout": fanout, "cost": cost}
+
+
+def section(name: str, results: dict) -> str:
+    """One section's heading and table."""
+    return f"## {TITLES[name]}\n\n{RENDER[name](results)}\n"
+
+
+def document(results: dict, sections: list[str]) -> str:
+    """The whole report: heading, machine, every section that ran."""
+    parts = [
+        "# Channels Lessons benchmark\n",
+        f"Run {results['started']} with `{results['command']}`, {results['duration_s']} s in all.\n",
+        machine(results["machine"]) + "\n",
+    ]
+    parts += [section(name, results[name]) for name in sections]
+    return "\n".join(parts)

@@ -1,0 +1,125 @@
+"""Channels Lessons benchmark: how fast the tests, the echoes and the chat are, and what they cost.
+
+    make bench                                   # everything, a few minutes on 2 cores
+    .venv/bin/python bench/run.py --quick        # fewer messages, N up to 100
+    .venv/bin/python bench/run.py --only echo,cost
+
+Prints the machine and one table per section, and writes every figure as JSON
+(bench/results-<time>.json unless --json says otherwise). bench/README.md
+explains each figure; bench/reference.md is one committed run.
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
+
+from bench import cost, echo, fanout, machine, report, suite  # noqa: E402
+from bench.servers import delete_prefixed_keys, redis_available  # noqa: E402
+
+SECTIONS = ("suite", "echo", "fanout", "cost")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer messages and rounds, fan-out to 10 and 100 only")
+    parser.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated sections (default: all of {SECTIONS})"
+    )
+    parser.add_argument("--json", type=Path, help="where to write the JSON (default: bench/results-<time>.json)")
+    parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
+    parser.add_argument("--reference", action="store_true", help="write bench/reference.json and bench/reference.md")
+    args = parser.parse_args(argv)
+    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(args.only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"--only takes {', '.join(SECTIONS)}; got {', '.join(sorted(unknown))}")
+    if args.reference:
+        args.json, args.markdown = REPO_DIR / "bench/reference.json", REPO_DIR / "bench/reference.md"
+    return args
+
+
+def route_checker() -> Callable[[str], bool]:
+    """A function telling whether the course routes a WebSocket path yet (apps are built in parallel)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
+    try:
+        import django
+
+        django.setup()
+        from lessons.routing import route_exists
+    except Exception as error:  # a half-built app must not stop the sections that do not need it
+        print(f"warning: the course's routes do not import ({error}); every route counts as not built", file=sys.stderr)
+        return lambda path: False
+    return route_exists
+
+
+def raise_open_file_limit(wanted: int = 4096) -> None:
+    """Fan-out to 500 sockets needs more than the common default of 1024 open files."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+
+def run_section(name: str, args, built, redis_url: str, redis_missing: str | None, prefix: str) -> dict:
+    if name == "suite":
+        return suite.run()
+    if name == "echo":
+        return echo.run(built, args.quick)
+    if name == "fanout":
+        return fanout.run(built, redis_url, redis_missing, prefix, args.quick)
+    return cost.run(built, redis_url, redis_missing, prefix, args.quick)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    raise_open_file_limit()
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    redis_missing = redis_available(redis_url)
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"  # every Redis key this run writes starts with it
+    command = "python bench/run.py " + " ".join(argv) if argv else "make bench"
+    results = {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": command.strip(),
+        "machine": machine.describe(redis_url),
+        "redis": redis_missing or f"{redis_url}, keys prefixed {prefix}*, deleted afterwards",
+    }
+    print(report.machine(results["machine"]) + "\n", flush=True)
+    built = route_checker()
+    started = time.perf_counter()
+    try:
+        for name in args.only:
+            print(f"... measuring {name}", file=sys.stderr, flush=True)
+            results[name] = run_section(name, args, built, redis_url, redis_missing, prefix)
+            print(report.section(name, results[name]), flush=True)
+    finally:
+        if not redis_missing:
+            delete_prefixed_keys(redis_url, prefix)
+    results["duration_s"] = round(time.perf_counter() - started)
+    write(results, args)
+    return 0
+
+
+def write(results: dict, args) -> None:
+    """The JSON always; the Markdown tables when asked."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    json_path = args.json or REPO_DIR / f"bench/results-{stamp}.json"
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"JSON written to {json_path}")
+    if args.markdown:
+        args.markdown.write_text(report.document(results, args.only))
+        print(f"Markdown written to {args.markdown}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

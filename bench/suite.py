@@ -1,0 +1,64 @@
+"""Test-suite speed: is each lesson's test file fast enough to run while teaching?
+
+Each command runs in a fresh process, exactly as an instructor types it, so
+the wall time includes Python and pytest start-up, Django set-up and
+collection. Budgets (DESIGN.md, on 2 cores): one lesson's tests without the
+`browser` and `slow` markers under 2 s; the whole suite without them under 10 s.
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lessons.catalogue import LESSONS
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+FAST = "not browser and not slow"
+LESSON_BUDGET = 2.0
+SUITE_BUDGET = 10.0
+
+
+def lesson_test_path(lesson) -> str | None:
+    """The lesson's test file, or its test folder (same name without .py), if either exists yet."""
+    for candidate in (lesson.test_path, lesson.test_path.removesuffix(".py")):
+        if (REPO_DIR / candidate).exists():
+            return candidate
+    return None
+
+
+def outcome(output: str) -> str:
+    """pytest's closing summary, e.g. "12 passed in 0.41s", without the timing."""
+    lines = [line.strip("= ") for line in output.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else "no output"
+    return last.rsplit(" in ", 1)[0]
+
+
+def time_pytest(name: str, args: list[str], budget: float) -> dict:
+    """Run `python -m pytest ARGS -m FAST -q` once; its wall time, result and budget."""
+    argv = [sys.executable, "-m", "pytest", *args, "-m", FAST, "-q"]
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=300)
+    wall = time.perf_counter() - started
+    return {
+        "name": name,
+        "command": " ".join(["pytest", *args, "-m", f'"{FAST}"']),
+        "wall_s": round(wall, 2),
+        "budget_s": budget,
+        "within_budget": wall < budget,
+        "exit_code": done.returncode,
+        "outcome": outcome(done.stdout),
+    }
+
+
+def run() -> dict:
+    """The whole fast suite, then each lesson whose tests exist; lessons without tests are listed."""
+    rows = [time_pytest("whole suite", [], SUITE_BUDGET)]
+    missing = []
+    for lesson in LESSONS:
+        path = lesson_test_path(lesson)
+        if path is None:
+            missing.append(lesson.test_path)
+            continue
+        rows.append(time_pytest(f"lesson {lesson.number}", [path], LESSON_BUDGET))
+    return {"marker": FAST, "rows": rows, "not_built_yet": missing}

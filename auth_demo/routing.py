@@ -1,3 +1,11 @@
 """WebSocket routes of auth_demo (composed by lessons/routing.py)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from auth_demo.consumers import WhoAmIConsumer
+from auth_demo.socket_login import SocketLoginConsumer
+
+websocket_urlpatterns = [
+    path("ws/auth/whoami/", WhoAmIConsumer.as_asgi()),
+    path("ws/auth/login/", SocketLoginConsumer.as_asgi()),
+]

@@ -134,6 +134,11 @@ LESSONS: tuple[Lesson, ...] = (
                 'a logged-in user receives {"username": ...}; an anonymous one is closed with 4401',
                 "",
             ),
+            Route(
+                "ws/auth/login/",
+                'log this socket in or out with channels\' login()/logout(): {"action": "login"|"logout"|"whoami"}',
+                '{"action": "login", "username": "ada", "password": "analytical-engine"}',
+            ),
         ),
     ),
     Lesson(

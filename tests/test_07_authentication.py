@@ -1,0 +1,209 @@
+"""Lesson 07: scope["user"] from the session cookie, login()/logout() over a socket, origin checks."""
+
+import re
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import HttpCommunicator, WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from selenium.webdriver.common.by import By
+
+from lessons.asgi import application
+from lessons.catalogue import LESSONS
+from tests.support import HOST, ORIGIN
+
+PASSWORD = "analytical-engine"
+# Every route any lesson offers, so a route added later is origin-checked here too.
+ROUTES = sorted({route.path for lesson in LESSONS for route in lesson.routes})
+# The consumers read users and sessions in a database thread, which sees only committed rows:
+# tests that touch the database need django_db(transaction=True), not a rolled-back transaction.
+committed_db = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def ada(settings):
+    """A committed user "ada"; passwords hashed with MD5, as the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return User.objects.create_user("ada", password=PASSWORD)
+
+
+@pytest.fixture
+def ada_session_key(ada, client):
+    """The session key a browser holds after logging in over HTTP as ada."""
+    client.force_login(ada)
+    return client.cookies["sessionid"].value
+
+
+def cookie(session_key: str) -> list[tuple[bytes, bytes]]:
+    return [(b"cookie", f"sessionid={session_key}".encode())]
+
+
+async def http_username(session_key: str) -> str | None:
+    """The name the next HTTP request with this session cookie is logged in as (None: anonymous)."""
+    communicator = HttpCommunicator(application, "GET", "/lessons/07/", headers=HOST + cookie(session_key))
+    response = await communicator.get_response()
+    found = re.search(rb'id="username">([^<]*)<', response["body"])
+    return found and found.group(1).decode()
+
+
+def logged_in_session_keys(user: User) -> list[str]:
+    return [s.session_key for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(user.pk)]
+
+
+def anonymous_session_key() -> str:
+    """A stored session with no user in it, like a browser's before it logs in."""
+    session = SessionStore()
+    session.create()
+    return session.session_key
+
+
+@committed_db
+async def test_whoami_sends_the_username_of_the_logged_in_session(ada_session_key):
+    communicator = WebsocketCommunicator(application, "/ws/auth/whoami/", headers=ORIGIN + cookie(ada_session_key))
+    connected, _ = await communicator.connect()
+    assert connected
+    assert await communicator.receive_json_from() == {"username": "ada"}
+    await communicator.disconnect()
+
+
+async def test_whoami_closes_an_anonymous_socket_with_4401_before_any_data_frame():
+    communicator = WebsocketCommunicator(application, "/ws/auth/whoami/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
+
+
+@committed_db
+async def test_whoami_closes_with_4401_once_the_browser_has_logged_out(ada_session_key, client):
+    await sync_to_async(client.post)("/accounts/logout/")
+    communicator = WebsocketCommunicator(application, "/ws/auth/whoami/", headers=ORIGIN + cookie(ada_session_key))
+    await communicator.connect()
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
+
+
+@committed_db
+async def test_whoami_keeps_the_user_of_its_handshake_after_the_browser_logs_out(ada_session_key, client):
+    communicator = WebsocketCommunicator(application, "/ws/auth/whoami/", headers=ORIGIN + cookie(ada_session_key))
+    await communicator.connect()
+    await communicator.receive_json_from()
+    await sync_to_async(client.post)("/accounts/logout/")
+    await communicator.send_to(text_data="who am I now?")
+    assert await communicator.receive_json_from() == {"username": "ada"}
+    await communicator.disconnect()
+
+
+@committed_db
+async def test_socket_login_answers_with_the_username_and_stores_a_session_http_can_use(ada):
+    communicator = WebsocketCommunicator(application, "/ws/auth/login/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_json_to({"action": "login", "username": "ada", "password": PASSWORD})
+    assert await communicator.receive_json_from() == {"username": "ada"}
+    await communicator.disconnect()
+    [session_key] = await sync_to_async(logged_in_session_keys)(ada)
+    assert await http_username(session_key) == "ada"
+
+
+@committed_db
+async def test_socket_login_moves_the_session_to_a_new_key_so_the_browsers_cookie_stays_anonymous(ada):
+    old_key = await sync_to_async(anonymous_session_key)()
+    communicator = WebsocketCommunicator(application, "/ws/auth/login/", headers=ORIGIN + cookie(old_key))
+    await communicator.connect()
+    await communicator.send_json_to({"action": "login", "username": "ada", "password": PASSWORD})
+    assert await communicator.receive_json_from() == {"username": "ada"}
+    await communicator.disconnect()
+    assert await http_username(old_key) is None
+    assert await sync_to_async(logged_in_session_keys)(ada) != [old_key]
+
+
+@committed_db
+async def test_bad_credentials_get_one_error_whether_or_not_the_username_exists_and_log_no_one_in(ada):
+    communicator = WebsocketCommunicator(application, "/ws/auth/login/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_json_to({"action": "login", "username": "ada", "password": "wrong"})
+    wrong_password = await communicator.receive_json_from()
+    await communicator.send_json_to({"action": "login", "username": "nobody", "password": PASSWORD})
+    unknown_user = await communicator.receive_json_from()
+    await communicator.disconnect()
+    assert wrong_password == unknown_user == {"error": "invalid username or password"}
+    assert await sync_to_async(logged_in_session_keys)(ada) == []
+
+
+@committed_db
+async def test_socket_logout_logs_the_browser_out_too(ada_session_key):
+    assert await http_username(ada_session_key) == "ada"
+    communicator = WebsocketCommunicator(application, "/ws/auth/login/", headers=ORIGIN + cookie(ada_session_key))
+    await communicator.connect()
+    await communicator.send_json_to({"action": "logout"})
+    assert await communicator.receive_json_from() == {"username": None}
+    await communicator.disconnect()
+    assert await http_username(ada_session_key) is None
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        ({"bytes_data": b'{"action": "whoami"}'}, "got a binary frame"),
+        ({"text_data": "let me in"}, "expected JSON, got 'let me in'"),
+        ({"text_data": '["login"]'}, "expected a JSON object, got list"),
+        ({"text_data": '{"action": "sudo"}'}, "got 'sudo'"),
+        ({"text_data": '{"username": "ada"}'}, "got None"),
+        ({"text_data": '{"action": "login", "username": "ada"}'}, "got str and NoneType"),
+        ({"text_data": '{"action": "login", "username": 7, "password": "x"}'}, "got int and str"),
+    ],
+    ids=["binary", "not-json", "not-an-object", "unknown-action", "no-action", "no-password", "number-username"],
+)
+async def test_socket_login_answers_bad_input_with_an_error_and_stays_open(frame, expected):
+    communicator = WebsocketCommunicator(application, "/ws/auth/login/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_to(**frame)
+    assert expected in (await communicator.receive_json_from())["error"]
+    await communicator.send_json_to({"action": "whoami"})
+    assert await communicator.receive_json_from() == {"username": None}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(
+    "origin",
+    [
+        [(b"origin", b"http://evil.example")],
+        [(b"origin", b"null")],
+        [],
+        [(b"origin", b"http://127.0.0.1.evil.example")],
+    ],
+    ids=["foreign", "null", "missing", "suffix-trick"],
+)
+async def test_every_route_refuses_a_handshake_without_an_allowed_origin(route, origin):
+    communicator = WebsocketCommunicator(application, f"/{route}", headers=origin)
+    connected, _ = await communicator.connect()
+    assert connected is False
+    await communicator.disconnect()
+
+
+async def test_the_origin_check_compares_host_names_not_ports():
+    communicator = WebsocketCommunicator(
+        application, "/ws/auth/whoami/", headers=[(b"origin", b"http://localhost:3000")]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.disconnect()
+
+
+@pytest.mark.browser
+@committed_db
+def test_logging_in_through_the_form_puts_the_username_on_the_lesson_page_socket(browser, course_server):
+    from selenium.webdriver.support.ui import WebDriverWait  # imported here: it costs the fast tests 0.3 s
+
+    User.objects.create_user("grace", password=PASSWORD)  # the server's real hasher: no MD5 here
+    browser.get(course_server.http_url + "/accounts/login/")
+    browser.find_element(By.ID, "id_username").send_keys("grace")
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form#login button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/lessons/07/"))
+    browser.find_element(By.ID, "connect").click()
+    received = WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#log li.frame.in .data"))
+    assert received[0].text == '{"username": "grace"}'

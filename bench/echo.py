@@ -5,8 +5,10 @@ written directly on `websockets`, runs in its own process beside it. Each
 target gets the same load: 1 client, then 50 concurrent clients, each sending
 a small JSON text frame and waiting for the answer before sending the next.
 Latency is one round trip (send -> answer received); throughput is answers per
-second over the whole run. The ratios to the reference show the price of
-Daphne + the ASGI router + the origin check + the consumer.
+second over the whole run; server CPU per message is read from /proc. The
+ratios to the reference show the price of Daphne + the ASGI router + the
+origin check + the consumer. The client shares the machine, so at 50 clients
+throughput is partly the client's limit; CPU per message is not.
 """
 
 import asyncio
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.clients import close_sockets, ms, open_sockets, percentile
-from bench.servers import start_daphne, start_reference_echo
+from bench.servers import Server, start_daphne, start_reference_echo
 
 
 def same_frame(sent: str, answer: str | bytes) -> bool:
@@ -59,14 +61,14 @@ async def client_round_trips(ws, client: int, count: int, check) -> list[float]:
     return latencies
 
 
-async def measure(url: str, clients: int, per_client: int, check, warmup: int = 20) -> dict:
+async def measure(server: Server, path: str, clients: int, per_client: int, check, warmup: int = 20) -> dict:
     """Open `clients` sockets, warm them up, then time `per_client` round trips on each, concurrently."""
-    sockets = await open_sockets([url] * clients)
+    sockets = await open_sockets([server.ws_url(path)] * clients)
     try:
         await asyncio.gather(*(client_round_trips(ws, i, warmup, check) for i, ws in enumerate(sockets)))
-        started = time.perf_counter()
+        cpu_before, started = server.cpu_seconds(), time.perf_counter()
         runs = await asyncio.gather(*(client_round_trips(ws, i, per_client, check) for i, ws in enumerate(sockets)))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu_before
     finally:
         await close_sockets(sockets)
     latencies = [latency for run in runs for latency in run]
@@ -75,17 +77,19 @@ async def measure(url: str, clients: int, per_client: int, check, warmup: int = 
         "p50_ms": ms(percentile(latencies, 0.50)),
         "p99_ms": ms(percentile(latencies, 0.99)),
         "msgs_per_s": round(len(latencies) / elapsed),
+        "server_cpu_us_per_msg": round(cpu / len(latencies) * 1e6, 1),
     }
 
 
 def add_ratios(rows: list[dict]) -> None:
-    """Each row's p50 and time per message as a multiple of the reference's at the same concurrency."""
+    """Each row's p50, time per message and server CPU per message as multiples of the reference's."""
     reference = {row["clients"]: row for row in rows if row["path"] is None and row["status"] == "ok"}
     for row in rows:
         ref = reference.get(row["clients"])
         if row["status"] == "ok" and ref:
             row["p50_x_reference"] = round(row["p50_ms"] / ref["p50_ms"], 2)
             row["cost_x_reference"] = round(ref["msgs_per_s"] / row["msgs_per_s"], 2)
+            row["cpu_x_reference"] = round(row["server_cpu_us_per_msg"] / ref["server_cpu_us_per_msg"], 2)
 
 
 def run(built: Callable[[str], bool], quick: bool = False) -> dict:
@@ -101,9 +105,8 @@ def run(built: Callable[[str], bool], quick: bool = False) -> dict:
                 if target.path and not built(target.path):
                     rows.append({**row, "status": "not built yet"})
                     continue
-                url = server.ws_url(target.path or "echo/")
                 try:
-                    result = asyncio.run(measure(url, clients, per_client, target.check))
+                    result = asyncio.run(measure(server, target.path or "echo/", clients, per_client, target.check))
                 except Exception as error:  # one broken route must not hide the others' figures
                     rows.append({**row, "status": f"failed: {type(error).__name__}: {error}"})
                     continue

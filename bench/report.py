@@ -51,8 +51,10 @@ def suite(results: dict) -> str:
 
 
 def echo(results: dict) -> str:
-    headers = ["target", "route", "clients", "p50 ms", "p99 ms", "msg/s", "p50 x ref", "time/msg x ref"]
-    keys = ["p50_ms", "p99_ms", "msgs_per_s", "p50_x_reference", "cost_x_reference"]
+    headers = ["target", "route", "clients", "p50 ms", "p99 ms", "msg/s", "server CPU us/msg"]
+    headers += ["p50 x ref", "time/msg x ref", "CPU x ref"]
+    keys = ["p50_ms", "p99_ms", "msgs_per_s", "server_cpu_us_per_msg"]
+    keys += ["p50_x_reference", "cost_x_reference", "cpu_x_reference"]
     rows = [
         [row["target"], f"`{row['path']}`" if row["path"] else "(any)", row["clients"], *measured(row, keys)]
         for row in results["rows"]

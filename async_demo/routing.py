@@ -6,10 +6,11 @@ instance for every connection. Routing the class itself is the classic mistake.
 
 from django.urls import path
 
-from async_demo import consumers, slow
+from async_demo import consumers, generic_consumers, slow
 
 websocket_urlpatterns = [
     path("ws/async/echo/", consumers.EchoConsumer.as_asgi()),
     path("ws/async/ticker/", consumers.TickerConsumer.as_asgi()),
     path("ws/async/slow/", slow.SlowConsumer.as_asgi()),
+    path("ws/async/json-echo/", generic_consumers.JsonEchoConsumer.as_asgi()),
 ]

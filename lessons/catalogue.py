@@ -62,9 +62,13 @@ LESSONS: tuple[Lesson, ...] = (
             ),
             Route(
                 "ws/sync/close/",
-                "accepts; your first frame makes the server close the socket with code 4000 and a reason",
+                "accepts; your first frame (text or binary) gets a goodbye frame, then the server closes with code 4000",
             ),
-            Route("ws/sync/scope/demo/?colour=blue", "accepts and sends what this connection's scope holds"),
+            Route(
+                "ws/sync/scope/demo/?colour=blue",
+                "accepts and sends what this connection's scope holds (path, query string, headers, url_route) "
+                "and its consumer instance number; again for every frame you send",
+            ),
         ),
     ),
     Lesson(
@@ -75,11 +79,13 @@ LESSONS: tuple[Lesson, ...] = (
         (
             Route("ws/async/echo/", "raw AsyncConsumer: every text or binary frame comes back unchanged"),
             Route(
-                "ws/async/ticker/?interval=1", 'pushes {"tick": n} every interval seconds, no client input needed', ""
+                "ws/async/ticker/?interval=1",
+                'pushes {"tick": n} every interval seconds (0.05-60), no client input needed; a bad interval closes 4400',
+                "",
             ),
             Route(
                 "ws/async/slow/",
-                "waits (asyncio.sleep) the seconds you send, then replies; other sockets are not held up",
+                'waits (asyncio.sleep) the seconds (0-10) you send, then replies {"slept": S}; other sockets are not held up',
                 "2",
             ),
         ),
@@ -90,10 +96,10 @@ LESSONS: tuple[Lesson, ...] = (
         "Generic consumers: what WebsocketConsumer and friends wrap",
         "sync_demo, async_demo",
         (
-            Route("ws/sync/generic-echo/", "WebsocketConsumer: the lesson 01 echo in four lines"),
+            Route("ws/sync/generic-echo/", "WebsocketConsumer: the lesson 01 echo as two short methods"),
             Route(
                 "ws/async/json-echo/",
-                'AsyncJsonWebsocketConsumer: JSON V comes back as {"echo": V}',
+                'AsyncJsonWebsocketConsumer: JSON V comes back as {"echo": V}; bad JSON or bytes get {"error": ...}',
                 '{"hello": "json"}',
             ),
         ),

@@ -79,8 +79,8 @@ class SocketLoginConsumer(AsyncConsumer):
                 f'expected "username" and "password" as strings, got {type(username).__name__} '
                 f"and {type(password).__name__}"
             )
-        # authenticate() queries the database and hashes the password (a large
-        # share of a second of CPU): in a thread, so every other socket keeps going.
+        # authenticate() queries the database and hashes the password (hundreds
+        # of milliseconds of CPU, on purpose): in a thread, so other sockets keep going.
         user = await database_sync_to_async(authenticate)(username=username, password=password)
         if user is None:
             raise ClientError(BAD_CREDENTIALS)

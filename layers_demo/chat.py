@@ -37,7 +37,11 @@ def parse_message(text: str | None) -> str:
         raise ClientError(f'expected a JSON object like {{"message": "<text>"}}, got {type(data).__name__}')
     if "message" not in data:
         raise ClientError('expected a "message" key, got none')
-    message = data["message"]
+    return check_text(data["message"])
+
+
+def check_text(message: object) -> str:
+    """`message` if it is a valid chat text (a frame's, or an announcement's), or ClientError."""
     if not isinstance(message, str):
         raise ClientError(f'expected "message" to be a string, got {type(message).__name__}')
     if not 1 <= len(message) <= MAX_MESSAGE_LENGTH:

@@ -1,6 +1,20 @@
-"""WebSocket routes of layers_demo (composed by lessons/routing.py)."""
+"""WebSocket routes and worker channels of layers_demo (composed by lessons/routing.py)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
 
-# Channel names served by `python manage.py runworker <name>` (lesson 06).
-worker_channels: dict = {}
+from layers_demo.consumers import ChatConsumer
+from layers_demo.direct import DirectConsumer
+from layers_demo.primes import WORKER_CHANNEL, PrimesConsumer, PrimesWorker
+
+websocket_urlpatterns = [
+    # <str:room> takes any name without "/": the consumer checks it and refuses bad ones.
+    path("ws/chat/<str:room>/", ChatConsumer.as_asgi()),
+    path("ws/layers/direct/", DirectConsumer.as_asgi()),
+    path("ws/layers/primes/", PrimesConsumer.as_asgi()),
+]
+
+# Channel names served by `python manage.py runworker <name>` (lesson 06),
+# through the root router's ChannelNameRouter.
+worker_channels = {
+    WORKER_CHANNEL: PrimesWorker.as_asgi(),
+}

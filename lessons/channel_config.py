@@ -4,25 +4,48 @@ REDIS_URL unset              -> InMemoryChannelLayer (one process only)
 REDIS_URL set                -> channels_redis.core.RedisChannelLayer
 REDIS_URL + CHANNEL_LAYER=pubsub -> channels_redis.pubsub.RedisPubSubChannelLayer
 
-Lesson 05 explains every Redis option below. Settings and the test fixtures
-both call this, so a test runs exactly the configuration a student runs.
+REDIS_URL may list several servers, comma-separated: the layer then shards
+channels and groups over them. Lesson 05 explains every Redis option below,
+and tests/test_05_redis_layer.py proves each one. Settings and the test
+fixtures both call this, so a test runs exactly the configuration a student runs.
 """
 
 from typing import Any
 
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+
 IN_MEMORY: dict[str, Any] = {
     "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
 }
+
+# Connections one server process may open to each Redis: about one per socket
+# that is talking to the layer at the same moment (redis-py's default is 100).
+MAX_CONNECTIONS = 1000
+# Messages waiting per channel. All sockets of one process share one channel in
+# Redis (their names differ only after the "!"), so this bounds a whole
+# process's backlog, not one socket's (the default is 100).
+CAPACITY = 1000
+EXPIRY = 60  # seconds an undelivered message waits before Redis drops it
+GROUP_EXPIRY = 86400  # seconds a group membership lasts: Daphne's --websocket_timeout
 
 
 def redis_host(redis_url: str) -> dict[str, Any]:
     """One Redis host entry, tuned for redis-py 8 (see lesson 05)."""
     return {
         "address": redis_url,
-        # redis-py 8 closes a socket that is silent for 5 s; the core layer's
-        # blocking read (BRPOP) waits 5 s, so the default kills idle sockets.
-        "socket_timeout": 30,
+        # No read timeout: the core layer's blocking read (BZPOPMIN) waits 5 s
+        # for a message, and redis-py 8's default 5 s socket_timeout ends it
+        # first, killing idle sockets with 1011. TCP keepalive finds a dead server.
+        "socket_timeout": None,
+        "socket_keepalive": True,
         "socket_connect_timeout": 5,
+        "max_connections": MAX_CONNECTIONS,
+        # After a Redis restart every pooled connection is stale: retry a failed
+        # command on a new connection, backing off, instead of failing once per
+        # connection. Retried writes (ZADD of the same message) are idempotent.
+        "retry": Retry(ExponentialWithJitterBackoff(cap=1, base=0.1), 6),
+        # Ping a connection that sat unused this many seconds before using it.
         "health_check_interval": 10,
     }
 
@@ -31,11 +54,12 @@ def channel_layers(redis_url: str | None, kind: str = "core", prefix: str = "asg
     """Return a CHANNEL_LAYERS setting for the in-memory or a Redis layer."""
     if not redis_url:
         return IN_MEMORY
+    hosts = [redis_host(url.strip()) for url in redis_url.split(",") if url.strip()]
     if kind == "pubsub":
         return {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [redis_host(redis_url)], "prefix": prefix},
+                "CONFIG": {"hosts": hosts, "prefix": prefix},
             }
         }
     if kind != "core":
@@ -44,10 +68,11 @@ def channel_layers(redis_url: str | None, kind: str = "core", prefix: str = "asg
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [redis_host(redis_url)],
+                "hosts": hosts,
                 "prefix": prefix,
-                # capacity is per channel; see lesson 05 for the burst it absorbs.
-                "capacity": 1000,
+                "capacity": CAPACITY,
+                "expiry": EXPIRY,
+                "group_expiry": GROUP_EXPIRY,
             },
         }
     }

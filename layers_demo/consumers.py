@@ -1,0 +1,93 @@
+"""Chat rooms on a channel layer: groups, written on the raw AsyncConsumer.
+
+Every socket's consumer has its own `channel_name` on the layer. The room is a
+layer *group*: a named set of channel names. The events, in order:
+
+    websocket.connect     -> check the room name (bad: refuse, HTTP 403); group_add;
+                             websocket.accept
+    websocket.receive     -> flood check, parse the frame; group_send a layer message
+                             {"type": "chat.message", ...}. Bad input: {"error": ...}
+                             to the sender alone, the socket stays open
+    chat.message          -> (from the layer, once per socket in the room, sender too)
+                             websocket.send {"message": ..., "sender": ...}
+    websocket.disconnect  -> group_discard; StopConsumer
+
+Lessons: lessons/04-channel-layers.md (groups), lessons/05-redis-layer.md
+(several processes, flood control), lessons/06-outside-the-consumer.md (announce).
+"""
+
+import json
+import uuid
+
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+from layers_demo.chat import ClientError, is_valid_room, parse_message
+from layers_demo.flood import chat_rate_limit
+
+
+def room_group(room: str) -> str:
+    """The layer group of the chat room `room` (announce sends to it too)."""
+    # Group names may hold ASCII letters, digits, "-", "_" and "." and must be
+    # shorter than 100 characters: a valid room name always makes a valid group.
+    return f"chat-{room}"
+
+
+class ChatConsumer(AsyncConsumer):
+    """ws/chat/<room>/: every socket in the room receives every message sent to it."""
+
+    group: str | None = None  # set once the socket has joined its room
+
+    async def websocket_connect(self, event):
+        """Called when a client asks to open ws/chat/<room>/; the handshake waits for our answer."""
+        room = self.scope["url_route"]["kwargs"]["room"]
+        if not is_valid_room(room):
+            # Closing before accepting refuses the handshake (HTTP 403): a bad
+            # name never becomes a group, so it can never reach another socket.
+            await self.send({"type": "websocket.close"})
+            return
+        self.group = room_group(room)
+        self.sender = self.sender_name()
+        self.rate_limit = chat_rate_limit()
+        # Join before accepting: once the client sees the socket open, it is in the room.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        """Called for every frame the client sends, text or binary."""
+        try:
+            if not self.rate_limit.allow():
+                raise ClientError(
+                    f"too many messages: at most {self.rate_limit.limit} in {self.rate_limit.period:g} s; "
+                    f"this one was not sent, wait {self.rate_limit.retry_after():.1f} s"
+                )
+            message = parse_message(event.get("text"))
+        except ClientError as error:
+            await self.send_json({"error": str(error)})
+            return
+        # The server writes the layer message; the client only supplies the text.
+        # A client-chosen "type" would call any handler method of every consumer
+        # in the room ("websocket.disconnect", say).
+        await self.channel_layer.group_send(
+            self.group, {"type": "chat.message", "message": message, "sender": self.sender}
+        )
+
+    async def chat_message(self, event):
+        """Called when the layer delivers a "chat.message" to this socket's channel."""
+        await self.send_json({"message": event["message"], "sender": event["sender"]})
+
+    async def websocket_disconnect(self, event):
+        """Called once the socket is closed (or its handshake refused), by either side."""
+        if self.group is not None:
+            # Leave the room; otherwise group_send keeps queueing messages for a
+            # channel nobody reads until the layer's group_expiry.
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        raise StopConsumer()
+
+    async def send_json(self, data: dict) -> None:
+        await self.send({"type": "websocket.send", "text": json.dumps(data)})
+
+    def sender_name(self) -> str:
+        # AuthMiddlewareStack loaded the user before connect (lesson 07).
+        user = self.scope["user"]
+        return user.username if user.is_authenticated else f"guest-{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,97 @@
+"""A background worker: a socket hands a slow job to `runworker` and gets the answer.
+
+Counting primes is CPU work: done inside a socket's consumer it would stall the
+server's event loop, every socket with it (lesson 02). So the socket's consumer
+sends the job to a named channel, and a worker process serves that channel:
+
+    python manage.py runworker layers-primes
+
+The root router's `channel` entry (ChannelNameRouter) gives each message on
+`layers-primes` to PrimesWorker, by its "type". The events, in order:
+
+  PrimesConsumer (one per socket, in the server process)
+    websocket.connect     -> websocket.accept
+    websocket.receive     -> {"below": N}: channel_layer.send("layers-primes",
+                             {"type": "primes.count", "below": N, "reply_to": <our channel_name>});
+                             websocket.send {"queued": N}. Bad input or a full queue: {"error": ...}
+    primes.result         -> (from the worker) websocket.send {"below": N, "primes": count}
+    websocket.disconnect  -> StopConsumer
+  PrimesWorker (one per worker process, for the channel)
+    primes.count          -> count; channel_layer.send(reply_to, {"type": "primes.result", ...})
+
+Lesson: lessons/06-outside-the-consumer.md
+"""
+
+import json
+import math
+
+from asgiref.sync import async_to_sync
+from channels.consumer import AsyncConsumer, SyncConsumer
+from channels.exceptions import ChannelFull, StopConsumer
+
+WORKER_CHANNEL = "layers-primes"
+MAX_BELOW = 2_000_000  # a few seconds of work at most
+
+
+def is_prime(n: int) -> bool:
+    """Trial division: plain on purpose, so that a big N is a job worth a worker."""
+    if n < 2 or n % 2 == 0:
+        return n == 2
+    return all(n % d for d in range(3, math.isqrt(n) + 1, 2))
+
+
+def count_primes_below(n: int) -> int:
+    """How many primes are smaller than n (1,000,000 takes a second or two)."""
+    return sum(1 for k in range(n) if is_prime(k))
+
+
+class PrimesConsumer(AsyncConsumer):
+    """ws/layers/primes/: send {"below": N}; the worker's answer comes back on this socket."""
+
+    async def websocket_connect(self, event):
+        """Called when a client asks to open ws/layers/primes/."""
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        """Called for every frame the client sends."""
+        text = event.get("text")
+        try:
+            data = json.loads(text or "null")
+        except ValueError:
+            data = None
+        below = data.get("below") if isinstance(data, dict) else None
+        if type(below) is not int or not 0 <= below <= MAX_BELOW:  # type(): True is an int too
+            got = "a binary frame" if text is None else repr(text[:40])
+            await self.send_json({"error": f'expected {{"below": N}}, N a whole number 0 to {MAX_BELOW}; got {got}'})
+            return
+        job = {"type": "primes.count", "below": below, "reply_to": self.channel_name}
+        try:
+            await self.channel_layer.send(WORKER_CHANNEL, job)
+        except ChannelFull:
+            # Nobody is taking jobs off the queue fast enough, or no worker runs at all.
+            await self.send_json({"error": f"not queued: the {WORKER_CHANNEL} queue is full, try again later"})
+            return
+        await self.send_json({"queued": below})
+
+    async def primes_result(self, event):
+        """Called when the worker's "primes.result" reaches this socket's channel."""
+        await self.send_json({"below": event["below"], "primes": event["primes"]})
+
+    async def websocket_disconnect(self, event):
+        """Called once the socket is closed; a job still queued is answered to nobody."""
+        raise StopConsumer()
+
+    async def send_json(self, data: dict) -> None:
+        await self.send({"type": "websocket.send", "text": json.dumps(data)})
+
+
+class PrimesWorker(SyncConsumer):
+    """The `layers-primes` channel: served by `python manage.py runworker layers-primes`."""
+
+    def primes_count(self, message):
+        """Called for each "primes.count" job sent to the channel, one at a time."""
+        # A SyncConsumer's handlers run in a thread, so slow work here blocks
+        # nothing but this worker's next job.
+        primes = count_primes_below(message["below"])
+        reply = {"type": "primes.result", "below": message["below"], "primes": primes}
+        async_to_sync(self.channel_layer.send)(message["reply_to"], reply)

@@ -1,0 +1,219 @@
+"""Lesson 04: channel names, direct sends, groups and the chat rooms built on them.
+
+Layer tests run on the in-memory layer, Redis core and Redis pub/sub alike.
+"""
+
+import json
+
+import pytest
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.testing import WebsocketCommunicator
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from lessons.asgi import application
+from tests.support import ORIGIN
+
+LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
+
+
+async def group_members(group: str) -> set[str]:
+    """The channel names in a layer group, read from wherever this layer keeps its groups."""
+    layer = get_channel_layer()
+    if isinstance(layer, InMemoryChannelLayer):
+        return set(layer.groups.get(group, {}))
+    if isinstance(layer, RedisPubSubChannelLayer):  # only this process's members, in memory
+        local = layer._get_layer()
+        return set(local.groups.get(local._get_group_channel_name(group), ()))
+    connection = layer.connection(layer.consistent_hash(group))  # a sorted set in Redis
+    return {name.decode() for name in await connection.zrange(layer._group_key(group), 0, -1)}
+
+
+@LAYERS
+async def test_every_socket_in_the_room_receives_a_message_including_the_sender(layer):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    assert (await alice.connect())[0] and (await bob.connect())[0]
+    await alice.send_json_to({"message": "hello, room"})
+    assert (await alice.receive_json_from())["message"] == "hello, room"
+    assert (await bob.receive_json_from())["message"] == "hello, room"
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_a_message_names_its_sender_and_nothing_else():
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await alice.send_json_to({"message": "hi", "extra": "ignored"})
+    frame = await alice.receive_json_from()
+    assert set(frame) == {"message", "sender"} and frame["sender"].startswith("guest-")
+    await alice.disconnect()
+
+
+@LAYERS
+async def test_other_rooms_receive_nothing(layer):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    carol = WebsocketCommunicator(application, "/ws/chat/kitchen/", headers=ORIGIN)
+    await alice.connect()
+    await carol.connect()
+    await alice.send_json_to({"message": "lobby only"})
+    assert (await alice.receive_json_from())["message"] == "lobby only"
+    assert await carol.receive_nothing(timeout=0.05)
+    await alice.disconnect()
+    await carol.disconnect()
+
+
+@LAYERS
+async def test_one_senders_messages_arrive_in_order(layer):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    sent = [f"message {n}" for n in range(20)]
+    for text in sent:
+        await alice.send_json_to({"message": text})
+    assert [(await bob.receive_json_from())["message"] for _ in sent] == sent
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+@LAYERS
+async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    assert len(await group_members("chat-lobby")) == 1
+    await alice.disconnect()
+    assert await group_members("chat-lobby") == set()
+
+
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        ({"text": "hello"}, "not JSON"),
+        ({"text": ""}, "not JSON"),
+        ({"text": '"hello"'}, "got str"),
+        ({"text": "42"}, "got int"),
+        ({"text": "null"}, "got NoneType"),
+        ({"text": '["hello"]'}, "got list"),
+        ({"text": '{"text": "hello"}'}, 'a "message" key'),
+        ({"text": '{"message": ""}'}, "got 0"),
+        ({"text": '{"message": 42}'}, "got int"),
+        ({"text": '{"message": null}'}, "got NoneType"),
+        ({"text": json.dumps({"message": "x" * 4097})}, "got 4097"),
+        ({"text": '{"message": "\\ud800"}'}, "lone surrogate"),
+        ({"text": json.dumps({"message": "x" * 70_000})}, "frame too large"),
+        ({"bytes": b'{"message": "hello"}'}, "binary frame"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+async def test_bad_input_gets_an_error_for_the_sender_alone_and_the_socket_stays_open(frame, reason):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    await alice.send_input({"type": "websocket.receive", **frame})
+    assert reason in (await alice.receive_json_from())["error"]
+    assert await bob.receive_nothing(timeout=0.02)
+    await alice.send_json_to({"message": "still here"})
+    assert (await bob.receive_json_from())["message"] == "still here"
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["ws/chat/has space/", "ws/chat/café/", "ws/chat/../", "ws/chat/a.b/", f"ws/chat/{'a' * 51}/"],
+)
+async def test_an_invalid_room_name_is_refused_and_never_becomes_a_group(path, layer):
+    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected is False
+    assert get_channel_layer().groups == {}  # a fresh in-memory layer: no group was ever created
+    await communicator.disconnect()
+
+
+async def test_a_client_chosen_type_is_ignored_and_calls_no_handler():
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    # Passed on as the layer message, this would run websocket_disconnect in every consumer.
+    await alice.send_json_to({"type": "websocket.disconnect", "message": "just text"})
+    await alice.send_json_to({"message": "after"})
+    assert [(await bob.receive_json_from())["message"] for _ in range(2)] == ["just text", "after"]
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_each_direct_socket_is_told_its_own_address_its_channel_name_signed():
+    alice = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    alice_address = (await alice.receive_json_from())["address"]
+    bob_address = (await bob.receive_json_from())["address"]
+    assert alice_address != bob_address
+    assert alice_address.rpartition(":")[0].startswith("specific.")
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+@LAYERS
+async def test_a_direct_message_reaches_only_the_socket_it_is_addressed_to(layer):
+    alice = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    carol = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    for communicator in (alice, bob, carol):
+        await communicator.connect()
+    alice_address, bob_address, _ = [(await c.receive_json_from())["address"] for c in (alice, bob, carol)]
+    await alice.send_json_to({"to": bob_address, "message": "psst"})
+    assert await bob.receive_json_from() == {"from": alice_address, "message": "psst"}
+    assert await alice.receive_nothing(timeout=0.02) and await carol.receive_nothing(timeout=0.02)
+    for communicator in (alice, bob, carol):
+        await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("to", "reason"),
+    [(None, "got NoneType"), ("specific.inmemory!forged", "did not sign"), (42, "got int")],
+    ids=["missing", "unsigned channel name", "not a string"],
+)
+async def test_a_direct_message_to_an_address_the_server_did_not_sign_is_refused(to, reason):
+    alice = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    await alice.connect()
+    await alice.receive_json_from()
+    await alice.send_json_to({"to": to, "message": "psst"})
+    assert reason in (await alice.receive_json_from())["error"]
+    await alice.disconnect()
+
+
+@pytest.mark.browser
+def test_two_browser_windows_in_one_room_see_each_others_messages_and_another_room_sees_none(browser, course_server):
+    windows = {}
+    for name, room in [("alice", "lobby"), ("bob", "lobby"), ("carol", "kitchen")]:
+        if windows:
+            browser.switch_to.new_window("window")
+        windows[name] = browser.current_window_handle
+        browser.get(course_server.http_url + "/lessons/04/")
+        path = browser.find_element(By.ID, "path")
+        path.clear()
+        path.send_keys(f"ws/chat/{room}/")
+        browser.find_element(By.ID, "connect").click()
+        WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "status").text == "open")
+    for name in ("alice", "bob"):
+        browser.switch_to.window(windows[name])
+        box = browser.find_element(By.ID, "message")
+        box.clear()
+        box.send_keys(json.dumps({"message": f"hi from {name}"}))
+        browser.find_element(By.ID, "send-json").click()
+
+    def received(window: str, count: int) -> list[str]:
+        browser.switch_to.window(windows[window])
+        WebDriverWait(browser, 5).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "li.frame.in")) >= count)
+        frames = browser.find_elements(By.CSS_SELECTOR, "li.frame.in .data")
+        return sorted(json.loads(frame.text)["message"] for frame in frames)
+
+    assert received("alice", 2) == ["hi from alice", "hi from bob"]
+    assert received("bob", 2) == ["hi from alice", "hi from bob"]
+    assert received("carol", 0) == []

@@ -17,6 +17,7 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 FAST = "not browser and not slow"
 LESSON_BUDGET = 2.0
 SUITE_BUDGET = 10.0
+TIMEOUT = 300  # seconds: a hung test must not hang the benchmark
 
 
 def lesson_test_path(lesson) -> str | None:
@@ -38,7 +39,10 @@ def time_pytest(name: str, args: list[str], budget: float) -> dict:
     """Run `python -m pytest ARGS -m FAST -q` once; its wall time, result and budget."""
     argv = [sys.executable, "-m", "pytest", *args, "-m", FAST, "-q"]
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=300)
+    try:
+        done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        done = subprocess.CompletedProcess(argv, returncode=-1, stdout=f"timed out after {TIMEOUT} s")
     wall = time.perf_counter() - started
     return {
         "name": name,

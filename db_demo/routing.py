@@ -1,3 +1,12 @@
 """WebSocket routes of db_demo (composed by lessons/routing.py)."""
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from db_demo.consumers import RoomHistoryConsumer
+from db_demo.liveblog import LiveblogConsumer
+
+websocket_urlpatterns = [
+    # Any one path segment: the consumer checks the name and refuses bad ones (HTTP 403).
+    re_path(r"^ws/db/room/(?P<room>[^/]+)/$", RoomHistoryConsumer.as_asgi()),
+    re_path(r"^ws/liveblog/$", LiveblogConsumer.as_asgi()),
+]

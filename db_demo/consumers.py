@@ -1,0 +1,76 @@
+"""Lesson 08: the chat of lesson 04 with memory, on a raw AsyncConsumer.
+
+The events, in the order they happen:
+    websocket.connect    -> check the room name (bad: refuse, HTTP 403); join the
+                            room's group; websocket.accept; send {"history": [...]}
+    websocket.receive    -> parse the frame; save it (a worker thread); group_send
+                            chat.message. Bad input: {"error": ...} to the sender only
+    chat.message         -> websocket.send the saved message to this socket
+    websocket.disconnect -> leave the group; StopConsumer
+
+The ORM is synchronous: every query runs in a worker thread through
+database_sync_to_async (db_demo/history.py). Lesson: lessons/08-database.md.
+"""
+
+import json
+import uuid
+
+from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+
+from db_demo.history import recent_messages, save_message
+from layers_demo.chat import ClientError, is_valid_room, parse_message
+
+
+class RoomHistoryConsumer(AsyncConsumer):
+    group: str | None = None
+
+    async def websocket_connect(self, event):
+        """Called when a client opens ws/db/room/<room>/."""
+        self.room = self.scope["url_route"]["kwargs"]["room"]
+        if not is_valid_room(self.room):
+            # Closing before accepting refuses the handshake (HTTP 403), as in lesson 04.
+            await self.send({"type": "websocket.close"})
+            return
+        self.group = f"db-room-{self.room}"
+        self.sender = self.sender_name()
+        # Join before reading history: a message saved in between then shows up
+        # twice (same id), never zero times.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send({"type": "websocket.accept"})
+        # database_sync_to_async as a call: wrap a plain sync function, then await it.
+        history = await database_sync_to_async(recent_messages)(self.room)
+        await self.send_json({"history": history})
+
+    async def websocket_receive(self, event):
+        """Called for every frame the client sends."""
+        try:
+            text = parse_message(event.get("text"))
+        except ClientError as error:
+            # To the sender alone, nothing saved, and the socket stays open.
+            await self.send_json({"error": str(error)})
+            return
+        # Saved first, then broadcast: whoever receives the message can already
+        # find it in the database (its id proves it).
+        message = await save_message(self.room, text, self.sender)
+        await self.channel_layer.group_send(self.group, {"type": "chat.message", "frame": message})
+
+    async def chat_message(self, event):
+        """Called when the room's group delivers a saved message (chat.message)."""
+        await self.send_json(event["frame"])
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed, whoever closed it."""
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        raise StopConsumer
+
+    async def send_json(self, data: dict) -> None:
+        await self.send({"type": "websocket.send", "text": json.dumps(data)})
+
+    def sender_name(self) -> str:
+        # AuthMiddleware loaded the user (in a thread) before connect, so these
+        # attributes need no query; user.groups.all() here would raise.
+        user = self.scope["user"]
+        return user.username if user.is_authenticated else f"guest-{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,28 @@
+"""`python manage.py post <title> <body>`: save a liveblog Post from a terminal.
+
+The post_save receiver in db_demo/signals.py sends it to the liveblog group.
+Sockets served by another process receive it only through a shared layer:
+run both with the same REDIS_URL (lessons/08-database.md).
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from db_demo.models import Post
+
+
+class Command(BaseCommand):
+    help = "Save a liveblog Post; every ws/liveblog/ socket receives it (across processes with REDIS_URL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("title", help="the post's title (one argument: quote it)")
+        parser.add_argument("body", help="the post's text (one argument: quote it)")
+
+    def handle(self, *args, title: str, body: str, **options):
+        post = Post(title=title, body=body)
+        try:
+            post.full_clean()  # the admin's rules: a title of 1-200 characters, a body
+        except ValidationError as error:
+            raise CommandError(f"not saved: {'; '.join(error.messages)}") from None
+        post.save()
+        self.stdout.write(f"Saved post {post.pk} ({post.title!r}) and sent it to the liveblog group.")

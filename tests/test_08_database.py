@@ -1,0 +1,291 @@
+"""Lesson 08: the ORM from async consumers, the room history and the liveblog."""
+
+import asyncio
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.core.exceptions import SynchronousOnlyOperation
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test import Client
+
+from db_demo.models import ChatMessage, Post
+from lessons.asgi import application
+from tests.conftest import REPO_DIR, daphne_env
+from tests.support import ORIGIN
+
+TITLE, BODY = "Live from lesson 08", "saved, committed, sent"
+
+
+def save_messages(room: str, texts: list[str]) -> None:
+    ChatMessage.objects.bulk_create(ChatMessage(room=room, text=text) for text in texts)
+
+
+# --- the ORM is synchronous ------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "orm_call",
+    [
+        lambda: ChatMessage.objects.count(),
+        lambda: list(ChatMessage.objects.filter(room="lobby")),
+        lambda: Post.objects.create(title=TITLE, body=BODY),
+    ],
+    ids=["count", "evaluate-a-lazy-queryset", "create"],
+)
+async def test_calling_the_orm_directly_in_async_code_raises_synchronous_only_operation(orm_call):
+    with pytest.raises(SynchronousOnlyOperation):
+        orm_call()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_database_sync_to_async_runs_the_same_orm_calls_in_a_worker_thread():
+    await database_sync_to_async(save_messages)("lobby", ["one", "two"])
+    count = await database_sync_to_async(ChatMessage.objects.filter(room="lobby").count)()
+    assert count == 2
+
+
+# --- ws/db/room/<room>/: the chat with memory ------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_socket_first_receives_the_last_50_messages_oldest_first():
+    await database_sync_to_async(save_messages)("lobby", [f"m{i}" for i in range(55)])
+    await database_sync_to_async(save_messages)("kitchen", ["another room"])
+    communicator = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    first = await communicator.receive_json_from()
+    assert connected
+    assert [item["message"] for item in first["history"]] == [f"m{i}" for i in range(5, 55)]
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_accepted_message_is_saved_before_it_is_broadcast():
+    alice = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    for communicator in (alice, bob):
+        await communicator.connect()
+        assert await communicator.receive_json_from() == {"history": []}
+    await alice.send_json_to({"message": "remember me"})
+    broadcast = await bob.receive_json_from()
+    carol = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    await carol.connect()
+    history = await carol.receive_json_from()
+    # The broadcast already carries the row's id: it was saved first.
+    assert broadcast["message"] == "remember me"
+    assert history == {"history": [broadcast]}
+    assert await alice.receive_json_from() == broadcast
+    for communicator in (alice, bob, carol):
+        await communicator.disconnect()
+
+
+@pytest.mark.parametrize("room", ["a" * 51, "caf%C3%A9", "dot.ted", "semi;colon"])
+async def test_an_invalid_room_name_is_refused(room):
+    communicator = WebsocketCommunicator(application, f"/ws/db/room/{room}/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected is False
+    await communicator.wait()
+
+
+BAD_FRAMES = [
+    pytest.param({"text_data": "hello"}, "not JSON", id="not-json"),
+    pytest.param({"text_data": '["hello"]'}, "got list", id="not-an-object"),
+    pytest.param({"text_data": '{"text": "hello"}'}, 'expected a "message" key', id="no-message"),
+    pytest.param({"text_data": '{"message": ""}'}, "got 0", id="empty-message"),
+    pytest.param({"text_data": '{"message": 42}'}, "got int", id="non-string-message"),
+    pytest.param({"text_data": json.dumps({"message": "x" * 4097})}, "got 4097", id="too-long"),
+    pytest.param({"bytes_data": b'{"message": "hello"}'}, "binary frame", id="binary-frame"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("frame", "reason"), BAD_FRAMES)
+async def test_bad_input_gets_an_error_saves_nothing_and_keeps_the_socket_open(frame, reason):
+    communicator = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.receive_json_from()  # the history
+    await communicator.send_to(**frame)
+    reply = await communicator.receive_json_from()
+    saved = await database_sync_to_async(ChatMessage.objects.count)()
+    await communicator.send_json_to({"message": "still open"})
+    assert reason in reply["error"]
+    assert saved == 0
+    assert (await communicator.receive_json_from())["message"] == "still open"
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_error_goes_to_the_sender_only():
+    sender = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    other = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    for communicator in (sender, other):
+        await communicator.connect()
+        await communicator.receive_json_from()  # the history
+    await sender.send_to(text_data="not json")
+    assert "error" in await sender.receive_json_from()
+    assert await other.receive_nothing(timeout=0.05)
+    await sender.disconnect()
+    await other.disconnect()
+
+
+# --- ws/liveblog/: a saved Post goes to every socket -----------------------
+
+
+def logged_in_admin() -> Client:
+    # password=None: an unusable password, so no slow hashing; force_login needs none.
+    user = get_user_model().objects.create_superuser("editor", "editor@example.com", password=None)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def add_in_the_admin(draft: Post) -> int:
+    response = logged_in_admin().post("/admin/db_demo/post/add/", {"title": TITLE, "body": BODY})
+    assert response.status_code == 302, "the admin did not save the post"
+    return Post.objects.get(title=TITLE).pk
+
+
+def change_in_the_admin(draft: Post) -> int:
+    response = logged_in_admin().post(f"/admin/db_demo/post/{draft.pk}/change/", {"title": TITLE, "body": BODY})
+    assert response.status_code == 302, "the admin did not save the post"
+    return draft.pk
+
+
+def create_in_the_shell(draft: Post) -> int:
+    return Post.objects.create(title=TITLE, body=BODY).pk
+
+
+def update_in_the_shell(draft: Post) -> int:
+    draft.title, draft.body = TITLE, BODY
+    draft.save()
+    return draft.pk
+
+
+def create_with_the_post_command(draft: Post) -> int:
+    call_command("post", TITLE, BODY, stdout=io.StringIO())
+    return Post.objects.get(title=TITLE).pk
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "publish",
+    [add_in_the_admin, change_in_the_admin, create_in_the_shell, update_in_the_shell, create_with_the_post_command],
+)
+async def test_the_liveblog_receives_a_post_created_or_updated_anywhere(publish):
+    draft = await database_sync_to_async(Post.objects.create)(title="draft", body="saved before the socket opened")
+    communicator = WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN)
+    await communicator.connect()
+    post_id = await sync_to_async(publish)(draft)
+    frame = await communicator.receive_json_from()
+    assert frame == {"post": {"id": post_id, "title": TITLE, "body": BODY}}
+    await communicator.disconnect()
+
+
+def save_a_post_then_fail() -> None:
+    try:
+        with transaction.atomic():
+            Post.objects.create(title=TITLE, body=BODY)
+            raise RuntimeError("something later in the same transaction failed")
+    except RuntimeError:
+        pass
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_liveblog_sends_nothing_when_the_transaction_rolls_back():
+    communicator = WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN)
+    await communicator.connect()
+    await database_sync_to_async(save_a_post_then_fail)()
+    assert await communicator.receive_nothing(timeout=0.05)
+    assert await database_sync_to_async(Post.objects.count)() == 0
+    await communicator.disconnect()
+
+
+async def test_a_frame_sent_to_the_liveblog_gets_an_error_and_the_socket_stays_open():
+    communicator = WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_to(text_data="hello")
+    reply = await communicator.receive_json_from()
+    assert "only receives posts" in reply["error"]
+    await communicator.send_to(text_data="again")
+    assert "error" in await communicator.receive_json_from()
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("title", "body"), [("", BODY), ("x" * 201, BODY), (TITLE, "")])
+def test_the_post_command_refuses_a_post_the_admin_would_refuse(title, body):
+    with pytest.raises(CommandError, match="not saved"):
+        call_command("post", title, body)
+    assert Post.objects.count() == 0
+
+
+# --- across processes and in a real browser ---------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("layer", ["redis"], indirect=True)
+async def test_a_post_saved_here_reaches_a_liveblog_socket_on_another_server(layer, redis_url, daphne):
+    from websockets.asyncio.client import connect  # a real client, for a real server
+
+    server = daphne(redis_url)
+    async with connect(server.ws_url("ws/liveblog/"), origin="http://127.0.0.1:8000") as socket:
+        post = await database_sync_to_async(Post.objects.create)(title=TITLE, body=BODY)
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+    assert frame == {"post": {"id": post.pk, "title": TITLE, "body": BODY}}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+async def test_the_post_command_in_a_third_process_reaches_a_liveblog_socket(redis_url, redis_prefix, daphne):
+    from websockets.asyncio.client import connect
+
+    server = daphne(redis_url)
+    command = [sys.executable, "manage.py", "post", TITLE, BODY]
+    env = daphne_env(connection.settings_dict, redis_url, redis_prefix)
+    async with connect(server.ws_url("ws/liveblog/"), origin="http://127.0.0.1:8000") as socket:
+        result = await asyncio.to_thread(subprocess.run, command, cwd=REPO_DIR, env=env, capture_output=True, text=True)
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+    post = await database_sync_to_async(Post.objects.get)(title=TITLE)
+    assert result.returncode == 0, result.stderr
+    assert frame == {"post": {"id": post.pk, "title": TITLE, "body": BODY}}
+
+
+@pytest.mark.browser
+def test_a_post_saved_in_the_admin_appears_live_in_another_window(browser, course_server, transactional_db):
+    # Imported here: only this test needs Selenium, and it is slow to import.
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    get_user_model().objects.create_superuser("editor", "editor@example.com", "lesson-08-password")
+    wait = WebDriverWait(browser, 10)
+    browser.get(course_server.http_url + "/lessons/08/")
+    Select(browser.find_element(By.ID, "route")).select_by_value("ws/liveblog/")
+    browser.find_element(By.ID, "connect").click()
+    wait.until(lambda driver: driver.find_element(By.ID, "status").text == "open")
+    lesson_window = browser.current_window_handle
+
+    browser.switch_to.new_window("window")
+    browser.get(course_server.http_url + "/admin/login/?next=/admin/db_demo/post/add/")
+    browser.find_element(By.ID, "id_username").send_keys("editor")
+    browser.find_element(By.ID, "id_password").send_keys("lesson-08-password")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    wait.until(lambda driver: driver.find_elements(By.ID, "id_title"))[0].send_keys(TITLE)
+    browser.find_element(By.ID, "id_body").send_keys(BODY)
+    browser.find_element(By.NAME, "_save").click()
+    wait.until(lambda driver: "/admin/db_demo/post/add/" not in driver.current_url)
+
+    browser.switch_to.window(lesson_window)
+    received = wait.until(lambda driver: driver.find_elements(By.CSS_SELECTOR, "#log li.frame.in .data"))
+    post = Post.objects.get(title=TITLE)
+    assert json.loads(received[0].text) == {"post": {"id": post.pk, "title": TITLE, "body": BODY}}

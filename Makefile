@@ -3,7 +3,18 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench
+.PHONY: install run test test-postgres lint bench
+
+# Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+define POSTGRES_ANSWERS
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1], connect_timeout=3).close()
+except psycopg.Error as error:
+    sys.exit(str(error).splitlines()[0])
+endef
+export POSTGRES_ANSWERS
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +33,21 @@ run: install  ## the course server on http://127.0.0.1:8000/
 lint: install
 	$(BIN)/ruff check .
 
-test: install  ## lint, then every test (browser and slow included)
+test: install  ## lint, then every test (browser and slow included), then lesson 08 on PostgreSQL
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-postgres
+
+# No PostgreSQL to connect to: skip with the reason on a laptop, fail under CI=true.
+test-postgres: install  ## lesson 08's tests on PostgreSQL (POSTGRES_URL)
+	@if error=$$($(BIN)/python -c "$$POSTGRES_ANSWERS" "$(POSTGRES_URL)" 2>&1); then \
+		echo "DATABASE_URL=$(POSTGRES_URL) pytest tests/test_08_database.py"; \
+		DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest tests/test_08_database.py; \
+	else \
+		reason="cannot connect to PostgreSQL at $(POSTGRES_URL) ($$error), so lesson 08 did not run on it"; \
+		case "$$CI" in 1|true|yes) echo "FAILED: CI=true and $$reason"; exit 1;; esac; \
+		echo "SKIPPED: $$reason. Install one (sudo apt-get install postgresql) or set POSTGRES_URL."; \
+	fi
 
 bench: install  ## speed figures: see bench/README.md
 	$(BIN)/python bench/run.py

@@ -12,18 +12,29 @@ layer *group*: a named set of channel names. The events, in order:
                              websocket.send {"message": ..., "sender": ...}
     websocket.disconnect  -> group_discard; StopConsumer
 
-Lessons: lessons/04-channel-layers.md (groups), lessons/05-redis-layer.md
+While the socket is open, a background task renews its group membership, and a
+Redis outage that outlasts the layer's retries closes the socket with 4503
+(try again later) instead of crashing it (1011). Lessons: lessons/04-channel-layers.md (groups), lessons/05-redis-layer.md
 (several processes, flood control), lessons/06-outside-the-consumer.md (announce).
 """
 
+import asyncio
 import json
+import logging
 import uuid
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
+from django.conf import settings
+from redis.exceptions import RedisError
 
 from layers_demo.chat import ClientError, is_valid_room, parse_message
 from layers_demo.flood import chat_rate_limit
+
+logger = logging.getLogger(__name__)
+# The close code for "the channel layer is down, reconnect later", like HTTP 503.
+# (Daphne lets an application close only with 1000 or 3000-4999.)
+LAYER_UNAVAILABLE = 4503
 
 
 def room_group(room: str) -> str:
@@ -37,6 +48,19 @@ class ChatConsumer(AsyncConsumer):
     """ws/chat/<room>/: every socket in the room receives every message sent to it."""
 
     group: str | None = None  # set once the socket has joined its room
+    keeper: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        """Called once per socket: AsyncConsumer's loop feeds socket events and layer messages to handlers."""
+        try:
+            await super().__call__(scope, receive, send)
+        except RedisError as error:
+            # The layer's own receive loop raises here too, outside any handler.
+            logger.warning("chat socket closed with %s: the channel layer failed: %r", LAYER_UNAVAILABLE, error)
+            await send({"type": "websocket.close", "code": LAYER_UNAVAILABLE})
+        finally:
+            if self.keeper is not None:
+                self.keeper.cancel()
 
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/chat/<room>/; the handshake waits for our answer."""
@@ -52,6 +76,7 @@ class ChatConsumer(AsyncConsumer):
         # Join before accepting: once the client sees the socket open, it is in the room.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send({"type": "websocket.accept"})
+        self.keeper = asyncio.create_task(self.keep_membership())
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends, text or binary."""
@@ -83,6 +108,17 @@ class ChatConsumer(AsyncConsumer):
             # channel nobody reads until the layer's group_expiry.
             await self.channel_layer.group_discard(self.group, self.channel_name)
         raise StopConsumer()
+
+    async def keep_membership(self) -> None:
+        """Runs while the socket is open: joins the room again every CHAT_REJOIN_INTERVAL seconds."""
+        # A Redis restarted without persistence has forgotten every group, and
+        # group_expiry ends any membership in time: both leave a socket open but deaf.
+        while True:
+            await asyncio.sleep(getattr(settings, "CHAT_REJOIN_INTERVAL", 10))
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+            except RedisError as error:
+                logger.warning("could not renew a chat membership, will try again: %r", error)
 
     async def send_json(self, data: dict) -> None:
         await self.send({"type": "websocket.send", "text": json.dumps(data)})

@@ -40,6 +40,6 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def ms(seconds: float) -> float:
+def ms(seconds: float, digits: int = 3) -> float:
     """Seconds as milliseconds, rounded for the table."""
-    return round(seconds * 1000, 3)
+    return round(seconds * 1000, digits)

@@ -67,8 +67,8 @@ def summary(times: list[float], size: int, cpu: float) -> dict:
     total = sum(times)
     return {
         "broadcasts": len(times),
-        "median_ms": ms(statistics.median(times)),
-        "max_ms": ms(max(times)),
+        "median_ms": ms(statistics.median(times), 1),
+        "max_ms": ms(max(times), 1),
         "broadcasts_per_s": round(len(times) / total, 1),
         "deliveries_per_s": round(len(times) * size / total),
         "server_cpu_us_per_delivery": round(cpu / (len(times) * size) * 1e6, 1),

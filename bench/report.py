@@ -90,6 +90,43 @@ def cost(results: dict) -> str:
     return table(headers, rows)
 
 
+def find(rows: list[dict], **match) -> dict | None:
+    """The first measured row whose fields equal `match`."""
+    return next((r for r in rows if r["status"] == "ok" and all(r.get(k) == v for k, v in match.items())), None)
+
+
+def headlines(results: dict) -> list[str]:
+    """A few sentences with the figures a lesson quotes, for whichever sections ran."""
+    lines = []
+    if "suite" in results:
+        whole = results["suite"]["rows"][0]
+        lessons = results["suite"]["rows"][1:]
+        slowest = max(lessons, key=lambda row: row["wall_s"], default=None)
+        lines.append(f"Fast suite: {whole['wall_s']} s (budget {whole['budget_s']} s)")
+        if slowest:
+            lines.append(f"Slowest lesson: {slowest['name']}, {slowest['wall_s']} s (budget {slowest['budget_s']} s)")
+    for target in ("01 SyncConsumer", "02 AsyncConsumer"):
+        row = find(results.get("echo", {}).get("rows", []), target=target, clients=50)
+        if row:
+            lines.append(
+                f"{target} echo, 50 clients: p50 {row['p50_ms']} ms, {row['msgs_per_s']} msg/s, "
+                f"{row['cpu_x_reference']}x the reference's server CPU per message"
+            )
+    for setup in ("Redis core, 1 process", "Redis core, 2 processes"):
+        row = find(results.get("fanout", {}).get("rows", []), setup=setup, sockets=100)
+        if row:
+            lines.append(
+                f"Fan-out to 100 sockets, {setup}: {row['median_ms']} ms until all have it, "
+                f"{row['broadcasts_per_s']} broadcasts/s"
+            )
+    for row in results.get("cost", {}).get("rows", []):
+        if row["status"] == "ok":
+            lines.append(
+                f"Teaching code cost ({row['layer']} layer): {row['cpu_ratio']}x the bare relay's CPU/delivery"
+            )
+    return lines
+
+
 TITLES = {
     "suite": "Test-suite speed (fresh pytest process each, start-up included)",
     "echo": "Echo round trips under Daphne vs the websockets reference",
@@ -111,5 +148,6 @@ def document(results: dict, sections: list[str]) -> str:
         f"Run {results['started']} with `{results['command']}`, {results['duration_s']} s in all.\n",
         machine(results["machine"]) + "\n",
     ]
+    parts += ["## Headlines\n", "\n".join(f"- {line}" for line in headlines(results)) + "\n"]
     parts += [section(name, results[name]) for name in sections]
     return "\n".join(parts)

@@ -106,6 +106,7 @@ def main(argv: list[str]) -> int:
         if not redis_missing:
             delete_prefixed_keys(redis_url, prefix)
     results["duration_s"] = round(time.perf_counter() - started)
+    print("Headlines:\n" + "\n".join(f"- {line}" for line in report.headlines(results)))
     write(results, args)
     return 0
 

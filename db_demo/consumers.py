@@ -71,6 +71,7 @@ class RoomHistoryConsumer(AsyncConsumer):
 
     def sender_name(self) -> str:
         # AuthMiddleware loaded the user (in a thread) before connect, so these
-        # attributes need no query; user.groups.all() here would raise.
+        # attributes need no query. Anything that does query (user.groups,
+        # a related profile) would raise SynchronousOnlyOperation here.
         user = self.scope["user"]
         return user.username if user.is_authenticated else f"guest-{uuid.uuid4().hex[:6]}"

@@ -93,7 +93,7 @@ async def test_an_invalid_room_name_is_refused(room):
     communicator = WebsocketCommunicator(application, f"/ws/db/room/{room}/", headers=ORIGIN)
     connected, _ = await communicator.connect()
     assert connected is False
-    await communicator.wait()
+    await communicator.disconnect()
 
 
 BAD_FRAMES = [
@@ -275,9 +275,9 @@ def test_a_post_saved_in_the_admin_appears_live_in_another_window(browser, cours
     wait.until(lambda driver: driver.find_element(By.ID, "status").text == "open")
     lesson_window = browser.current_window_handle
 
-    browser.switch_to.new_window("window")
-    browser.get(course_server.http_url + "/admin/login/?next=/admin/db_demo/post/add/")
-    browser.find_element(By.ID, "id_username").send_keys("editor")
+    browser.find_element(By.ID, "admin-add-post").click()  # the panel's link opens a new window
+    browser.switch_to.window(next(handle for handle in browser.window_handles if handle != lesson_window))
+    wait.until(lambda driver: driver.find_elements(By.ID, "id_username"))[0].send_keys("editor")
     browser.find_element(By.ID, "id_password").send_keys("lesson-08-password")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
     wait.until(lambda driver: driver.find_elements(By.ID, "id_title"))[0].send_keys(TITLE)

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         try:
             post.full_clean()  # the admin's rules: a title of 1-200 characters, a body
         except ValidationError as error:
-            raise CommandError(f"not saved: {'; '.join(error.messages)}") from None
+            problems = [f"{field}: {message}" for field, messages in error.message_dict.items() for message in messages]
+            raise CommandError(f"not saved: {'; '.join(problems)}") from None
         post.save()
         self.stdout.write(f"Saved post {post.pk} ({post.title!r}) and sent it to the liveblog group.")

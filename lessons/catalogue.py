@@ -153,8 +153,16 @@ LESSONS: tuple[Lesson, ...] = (
         "The database from async code: history and the liveblog",
         "db_demo",
         (
-            Route("ws/db/room/lobby/", 'a chat room with memory: the first frame is {"history": [...]}', CHAT_SAMPLE),
-            Route("ws/liveblog/", 'every saved Post arrives as {"post": {...}}', ""),
+            Route(
+                "ws/db/room/lobby/",
+                'a chat room with memory: the first frame is {"history": [...]}, each message is saved, then sent',
+                CHAT_SAMPLE,
+            ),
+            Route(
+                "ws/liveblog/",
+                'listens only: every Post saved and committed (admin, shell, manage.py post) arrives as {"post": {...}}',
+                "",
+            ),
         ),
     ),
     Lesson("09", "testing", "Testing consumers", "tests"),

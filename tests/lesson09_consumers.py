@@ -60,8 +60,8 @@ class WhoAmIConsumer(AsyncConsumer):
 class JobWorkerConsumer(AsyncConsumer):
     async def job_run(self, event):
         """Called for each {"type": "job.run", "text": ..., "reply_to": <channel>} sent to the worker's channel."""
-        # A worker has no client to answer: under runworker, self.send() goes
-        # nowhere, so the result travels back over the channel layer.
+        # A worker has no client to answer (under runworker, self.send() raises
+        # NotImplementedError), so the result travels back over the channel layer.
         words = len(event["text"].split())
         await self.channel_layer.send(event["reply_to"], {"type": "job.done", "words": words})
 

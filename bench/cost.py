@@ -14,7 +14,7 @@ import uuid
 
 from bench.clients import close_sockets, open_sockets
 from bench.fanout import CHAT_PATH, broadcasts, summary
-from bench.servers import start_daphne
+from bench.servers import failure, start_daphne
 
 RELAY_PATH = "ws/bench/relay/{room}/"
 GOAL = 1.2  # course CPU per delivery / bare relay CPU per delivery
@@ -61,14 +61,16 @@ def run(built, redis_url: str, redis_missing: str | None, prefix: str, quick: bo
         if kind == "core" and redis_missing:
             rows.append({**row, "status": f"skipped: {redis_missing}"})
             continue
-        server = start_daphne("bench.asgi", None if kind == "memory" else redis_url, kind, f"{prefix}-cost")
+        server = None
         try:
+            server = start_daphne("bench.asgi", None if kind == "memory" else redis_url, kind, f"{prefix}-cost")
             sides = asyncio.run(compare(server, SIZE, rounds, blocks))
         except Exception as error:
-            rows.append({**row, "status": f"failed: {type(error).__name__}: {error}"})
+            rows.append({**row, "status": failure(error)})
             continue
         finally:
-            server.stop()
+            if server is not None:
+                server.stop()
         ratio = sides["course"]["server_cpu_us_per_delivery"] / sides["relay"]["server_cpu_us_per_delivery"]
         rows.append({**row, "status": "ok", **sides, "cpu_ratio": round(ratio, 2), "within_goal": ratio <= GOAL})
     return {"goal": GOAL, "broadcasts_per_side": rounds * blocks, "rows": rows}

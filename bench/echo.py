@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.clients import close_sockets, ms, open_sockets, percentile
-from bench.servers import Server, start_daphne, start_reference_echo
+from bench.servers import Server, failure, start_daphne, start_reference_echo
 
 
 def same_frame(sent: str, answer: str | bytes) -> bool:
@@ -92,27 +92,36 @@ def add_ratios(rows: list[dict]) -> None:
             row["cpu_x_reference"] = round(row["server_cpu_us_per_msg"] / ref["server_cpu_us_per_msg"], 2)
 
 
-def run(built: Callable[[str], bool], quick: bool = False) -> dict:
-    """Measure every echo target at 1 and 50 clients; a route not built yet gets a row saying so."""
-    loads = [(1, 200 if quick else 1000), (50, 10 if quick else 40)]
-    daphne, reference = start_daphne(), start_reference_echo()
+def target_rows(target: Target, server: Server, built: Callable[[str], bool], loads: list) -> list[dict]:
+    """One row per load for one target: its figures, "not built yet", or how it failed."""
     rows = []
+    for clients, per_client in loads:
+        row = {"target": target.name, "path": target.path, "clients": clients}
+        if target.path and not built(target.path):
+            rows.append({**row, "status": "not built yet"})
+            continue
+        try:
+            result = asyncio.run(measure(server, target.path or "echo/", clients, per_client, target.check))
+        except Exception as error:  # one broken route must not hide the others' figures
+            rows.append({**row, "status": failure(error)})
+            continue
+        rows.append({**row, "status": "ok", **result})
+    return rows
+
+
+def run(built: Callable[[str], bool], quick: bool = False) -> dict:
+    """Measure every echo target at 1 and 50 clients, the reference first."""
+    loads = [(1, 200 if quick else 1000), (50, 10 if quick else 40)]
+    servers: list[Server] = []
     try:
-        for target in TARGETS:
-            server = reference if target.path is None else daphne
-            for clients, per_client in loads:
-                row = {"target": target.name, "path": target.path, "clients": clients}
-                if target.path and not built(target.path):
-                    rows.append({**row, "status": "not built yet"})
-                    continue
-                try:
-                    result = asyncio.run(measure(server, target.path or "echo/", clients, per_client, target.check))
-                except Exception as error:  # one broken route must not hide the others' figures
-                    rows.append({**row, "status": f"failed: {type(error).__name__}: {error}"})
-                    continue
-                rows.append({**row, "status": "ok", **result})
+        servers += [start_reference_echo(), start_daphne()]
+        reference, daphne = servers
+        rows = [row for t in TARGETS for row in target_rows(t, reference if t.path is None else daphne, built, loads)]
+    except Exception as error:  # a server did not start: every row says why
+        status = failure(error)
+        rows = [{"target": t.name, "path": t.path, "clients": c, "status": status} for t in TARGETS for c, _ in loads]
     finally:
-        daphne.stop()
-        reference.stop()
+        for server in servers:
+            server.stop()
     add_ratios(rows)
     return {"loads": [{"clients": c, "messages_per_client": n} for c, n in loads], "rows": rows}

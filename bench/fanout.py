@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from bench.clients import close_sockets, ms, open_sockets
-from bench.servers import Server, start_daphne
+from bench.servers import Server, failure, start_daphne
 
 CHAT_PATH = "ws/chat/{room}/"
 
@@ -92,7 +92,19 @@ async def measure(servers: list[Server], path: str, size: int, rounds: int, warm
 def start_servers(setup: Setup, redis_url: str, prefix: str) -> list[Server]:
     """The Daphne processes of one setup, all on the same layer (and the same Redis prefix)."""
     url = None if setup.kind == "memory" else redis_url
-    return [start_daphne("lessons.asgi", url, setup.kind, f"{prefix}-{setup.kind}") for _ in range(setup.processes)]
+    servers: list[Server] = []
+    try:
+        for _ in range(setup.processes):
+            servers.append(start_daphne("lessons.asgi", url, setup.kind, f"{prefix}-{setup.kind}"))
+    except Exception:
+        stop_all(servers)
+        raise
+    return servers
+
+
+def stop_all(servers: list[Server]) -> None:
+    for server in servers:
+        server.stop()
 
 
 def run(built, redis_url: str, redis_missing: str | None, prefix: str, quick: bool = False) -> dict:
@@ -102,17 +114,20 @@ def run(built, redis_url: str, redis_missing: str | None, prefix: str, quick: bo
     for setup in SETUPS:
         base = {"setup": setup.name, "layer": setup.kind, "processes": setup.processes}
         reason = _missing(built, setup, redis_missing)
+        if reason is None:
+            try:
+                servers = start_servers(setup, redis_url, prefix)
+            except Exception as error:
+                reason = failure(error)
         if reason:
             rows += [{**base, "sockets": size, "status": reason} for size in plan]
             continue
-        servers = start_servers(setup, redis_url, prefix)
         try:
             for size, rounds in plan.items():
                 path = CHAT_PATH.format(room=f"bench{uuid.uuid4().hex[:8]}")
                 rows.append({**base, "sockets": size, **_attempt(servers, path, size, rounds)})
         finally:
-            for server in servers:
-                server.stop()
+            stop_all(servers)
     return {"rounds_per_size": plan, "rows": rows}
 
 
@@ -129,4 +144,4 @@ def _attempt(servers: list[Server], path: str, size: int, rounds: int) -> dict:
     try:
         return {"status": "ok", **asyncio.run(measure(servers, path, size, rounds))}
     except Exception as error:
-        return {"status": f"failed: {type(error).__name__}: {error}"}
+        return {"status": failure(error)}

@@ -122,6 +122,13 @@ def start_reference_echo() -> Server:
     return Server("reference echo (websockets)", argv, dict(os.environ), port)
 
 
+def failure(error: Exception) -> str:
+    """A one-line status for a table row; the whole story (e.g. a server's log) goes to stderr."""
+    print(f"bench: {type(error).__name__}: {error}", file=sys.stderr)
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    return f"failed: {type(error).__name__}: {first_line}"
+
+
 def redis_available(url: str) -> str | None:
     """None when Redis answers at `url`, else the reason it does not."""
     try:

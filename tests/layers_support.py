@@ -1,0 +1,91 @@
+"""Helpers for the lesson 04-06 tests: group membership, layer settings, real clients, a private Redis.
+
+Fixtures live in tests/conftest.py; these are plain functions and one class.
+"""
+
+import asyncio
+import json
+import socket
+import subprocess
+import time
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from websockets.asyncio.client import ClientConnection, connect
+
+# What a browser on the course page sends; the root router refuses sockets without it.
+ORIGIN_URL = "http://127.0.0.1:8000"
+
+
+async def group_members(group: str) -> set[str]:
+    """The channel names in a layer group, read from wherever this layer keeps its groups."""
+    layer = get_channel_layer()
+    if isinstance(layer, InMemoryChannelLayer):
+        return set(layer.groups.get(group, {}))
+    if isinstance(layer, RedisPubSubChannelLayer):  # only this process's members, in memory
+        local = layer._get_layer()
+        return set(local.groups.get(local._get_group_channel_name(group), ()))
+    connection = layer.connection(layer.consistent_hash(group))  # a sorted set in Redis
+    return {name.decode() for name in await connection.zrange(layer._group_key(group), 0, -1)}
+
+
+def configured(layers: dict, **options) -> dict:
+    """A copy of a CHANNEL_LAYERS setting with some of its CONFIG options changed."""
+    default = layers["default"]
+    return {"default": {**default, "CONFIG": {**default.get("CONFIG", {}), **options}}}
+
+
+async def chat_socket(server, room: str) -> ClientConnection:
+    """A real WebSocket client in ws/chat/<room>/ on a real Daphne `server`."""
+    return await connect(server.ws_url(f"ws/chat/{room}/"), origin=ORIGIN_URL)
+
+
+async def next_frame(ws: ClientConnection, timeout: float = 5) -> dict:
+    """The next JSON frame `ws` receives."""
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def receives_nothing(ws: ClientConnection, timeout: float = 0.5) -> bool:
+    """True if no frame reaches `ws` within `timeout` seconds."""
+    try:
+        await asyncio.wait_for(ws.recv(), timeout)
+    except TimeoutError:
+        return True
+    return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A throwaway `redis-server` on a free loopback port, so a test may stop and restart it."""
+
+    def __init__(self, executable: str):
+        self.executable = executable
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        self.process = subprocess.Popen(
+            [*command, "--appendonly", "no", "--daemonize", "no"], stdout=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not listen on port {self.port} within 10 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None

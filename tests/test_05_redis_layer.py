@@ -1,0 +1,325 @@
+"""Lesson 05: the Redis layers, their limits, flood control, and server processes sharing a room.
+
+The fast tests show each limit of a layer with small configured values (or a
+clock moved forward). The `slow` tests run real Daphne processes and prove
+each Redis setting in lessons/channel_config.py under the load it is there for.
+"""
+
+import asyncio
+import json
+import shutil
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from layers_demo.flood import RateLimit
+from lessons.asgi import application
+from lessons.channel_config import channel_layers
+from tests.conftest import delete_prefixed_keys, require
+from tests.layers_support import (
+    PrivateRedis,
+    chat_socket,
+    configured,
+    group_members,
+    next_frame,
+    receives_nothing,
+)
+from tests.support import ORIGIN
+
+WITH_CAPACITY = pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
+REDIS_LAYERS = pytest.mark.parametrize("kind", ["core", "pubsub"])
+
+
+class Clock:
+    """Stands in for the `time` module inside a layer's module: its time() runs `offset` seconds ahead."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Lets a test move the channel layer's clock forward instead of waiting."""
+    fake = Clock()
+    monkeypatch.setattr(sys.modules[type(get_channel_layer()).__module__], "time", fake)
+    return fake
+
+
+async def unread_channel(layers_setting: dict):
+    """(channel name, layer to receive it with): a channel no consumer of this process reads."""
+    layer = get_channel_layer()
+    if isinstance(layer, InMemoryChannelLayer):
+        return await layer.new_channel(), layer
+    # Another RedisChannelLayer object is, to Redis, another server process.
+    other = type(layer)(**layers_setting["default"]["CONFIG"])
+    return await other.new_channel(), other
+
+
+# --- capacity, ChannelFull, expiry, group expiry ---------------------------
+
+
+@WITH_CAPACITY
+async def test_send_to_a_channel_holding_capacity_messages_raises_channel_full(layer, settings):
+    settings.CHANNEL_LAYERS = configured(settings.CHANNEL_LAYERS, capacity=2)
+    channel_layer = get_channel_layer()
+    await channel_layer.send("jobs", {"type": "job"})
+    await channel_layer.send("jobs", {"type": "job"})
+    with pytest.raises(ChannelFull):
+        await channel_layer.send("jobs", {"type": "job"})
+
+
+@WITH_CAPACITY
+async def test_group_send_to_a_full_channel_drops_the_message_silently(layer, settings):
+    settings.CHANNEL_LAYERS = configured(settings.CHANNEL_LAYERS, capacity=2)
+    channel, receiver = await unread_channel(settings.CHANNEL_LAYERS)
+    await get_channel_layer().group_add("room", channel)
+    for n in range(3):
+        await get_channel_layer().group_send("room", {"type": "chat.message", "n": n})  # never raises
+    assert [(await receiver.receive(channel))["n"] for _ in range(2)] == [0, 1]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(receiver.receive(channel), 0.05)
+
+
+@WITH_CAPACITY
+async def test_a_direct_send_to_a_full_channel_tells_the_sender(layer, settings):
+    settings.CHANNEL_LAYERS = configured(settings.CHANNEL_LAYERS, capacity=2)
+    channel, _ = await unread_channel(settings.CHANNEL_LAYERS)
+    from layers_demo.direct import signer
+
+    alice = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    await alice.connect()
+    await alice.receive_json_from()
+    for _ in range(3):
+        await alice.send_json_to({"to": signer.sign(channel), "message": "knock knock"})
+    assert "channel is full" in (await alice.receive_json_from())["error"]
+    await alice.disconnect()
+
+
+@WITH_CAPACITY
+async def test_a_message_older_than_expiry_is_dropped(layer, clock):
+    channel_layer = get_channel_layer()
+    await channel_layer.send("jobs", {"type": "job", "n": 1})
+    clock.offset = channel_layer.expiry + 1
+    await channel_layer.send("jobs", {"type": "job", "n": 2})
+    assert (await channel_layer.receive("jobs"))["n"] == 2
+
+
+@WITH_CAPACITY
+async def test_a_group_membership_older_than_group_expiry_ends(layer, clock):
+    channel_layer = get_channel_layer()
+    channel = await channel_layer.new_channel()
+    await channel_layer.group_add("room", channel)
+    clock.offset = channel_layer.group_expiry + 1
+    await channel_layer.group_send("room", {"type": "chat.message"})
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(channel_layer.receive(channel), 0.05)
+
+
+@pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
+async def test_no_layer_here_limits_message_size_so_the_chat_caps_frames_itself(layer):
+    channel_layer = get_channel_layer()
+    channel = await channel_layer.new_channel()
+    await channel_layer.send(channel, {"type": "big", "text": "x" * 1024 * 1024})
+    assert len((await channel_layer.receive(channel))["text"]) == 1024 * 1024
+
+
+@WITH_CAPACITY
+async def test_a_chat_socket_rejoins_a_group_the_layer_forgot(layer, settings):
+    settings.CHAT_REJOIN_INTERVAL = 0.05
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    channel_layer = get_channel_layer()
+    if layer == "memory":  # what a Redis restart (or group_expiry) does to a group
+        channel_layer.groups.clear()
+    else:
+        await channel_layer.connection(0).delete(channel_layer._group_key("chat-lobby"))
+    assert await group_members("chat-lobby") == set()
+    for _ in range(100):
+        if len(await group_members("chat-lobby")) == 2:
+            break
+        await asyncio.sleep(0.02)
+    await alice.send_json_to({"message": "anyone there?"})
+    assert (await bob.receive_json_from())["message"] == "anyone there?"
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+# --- flood control -----------------------------------------------------------
+
+
+async def test_a_socket_over_the_flood_limit_gets_an_error_and_its_message_goes_nowhere(settings):
+    settings.CHAT_FLOOD_LIMIT = 3
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    for n in range(4):
+        await alice.send_json_to({"message": f"message {n}"})
+    assert [(await bob.receive_json_from())["message"] for _ in range(3)] == ["message 0", "message 1", "message 2"]
+    assert await bob.receive_nothing(timeout=0.05)
+    frames = [await alice.receive_json_from() for _ in range(4)]
+    assert "too many messages: at most 3 in 60 s" in frames[3]["error"]
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_a_flooding_socket_does_not_limit_the_others_in_its_room(settings):
+    settings.CHAT_FLOOD_LIMIT = 3
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    for n in range(5):
+        await alice.send_json_to({"message": f"flood {n}"})
+    await bob.send_json_to({"message": "I can still talk"})
+    frames = [await alice.receive_json_from() for _ in range(6)]  # 3 of hers, 2 errors, 1 of his
+    assert "I can still talk" in [frame.get("message") for frame in frames]
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+def test_the_flood_window_slides_an_event_out_after_the_period():
+    now = [0.0]
+    limit = RateLimit(2, 60, clock=lambda: now[0])
+    assert [limit.allow(), limit.allow(), limit.allow()] == [True, True, False]
+    now[0] = 59.9
+    assert limit.allow() is False and limit.retry_after() == pytest.approx(0.1)
+    now[0] = 60.0
+    assert limit.allow() is True
+
+
+# --- sharding ------------------------------------------------------------------
+
+
+def other_database(url: str, db: int = 15) -> str:
+    """The same Redis server, another database: a stand-in for a second server."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+async def test_a_sharded_layer_spreads_rooms_over_its_hosts_and_still_delivers(settings, redis_url, redis_prefix):
+    second = other_database(redis_url)
+    settings.CHANNEL_LAYERS = channel_layers(f"{redis_url},{second}", "core", redis_prefix)
+    channel_layer = get_channel_layer()
+    # One room whose group lives on each host (a group's host comes from a hash of its name).
+    by_host = {channel_layer.consistent_hash(f"chat-room{n}"): f"room{n}" for n in range(50)}
+    rooms = [by_host[0], by_host[1]]
+    sockets = [WebsocketCommunicator(application, f"/ws/chat/{room}/", headers=ORIGIN) for room in rooms]
+    for communicator, room in zip(sockets, rooms, strict=True):
+        await communicator.connect()
+        await communicator.send_json_to({"message": f"hello {room}"})
+    assert [(await c.receive_json_from())["message"] for c in sockets] == [f"hello {room}" for room in rooms]
+    for host in (redis_url, second):
+        assert redis.Redis.from_url(host).keys(f"{redis_prefix}:group:chat-room*"), f"no room groups on {host}"
+    for communicator in sockets:
+        await communicator.disconnect()
+    delete_prefixed_keys(second, redis_prefix)
+
+
+# --- real server processes (slow) ------------------------------------------
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of this test's own on a free port: restarting it disturbs no one's data."""
+    executable = shutil.which("redis-server")
+    require(executable is not None, "redis-server not found; install it: `sudo apt-get install redis-server`")
+    server = PrivateRedis(executable)
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+@REDIS_LAYERS
+async def test_two_daphne_processes_on_redis_share_a_room(daphne, redis_url, kind):
+    first, second = daphne(redis_url, kind), daphne(redis_url, kind)
+    alice, bob = await chat_socket(first, "lobby"), await chat_socket(second, "lobby")
+    await alice.send(json.dumps({"message": "across processes"}))
+    assert (await next_frame(bob))["message"] == "across processes"
+    await alice.close()
+    await bob.close()
+
+
+@pytest.mark.slow
+async def test_two_daphne_processes_on_the_in_memory_layer_do_not_share_a_room(daphne):
+    first, second = daphne(), daphne()
+    alice, bob = await chat_socket(first, "lobby"), await chat_socket(second, "lobby")
+    await alice.send(json.dumps({"message": "anyone?"}))
+    assert (await next_frame(alice))["message"] == "anyone?"  # it was sent, in alice's process
+    assert await receives_nothing(bob, timeout=1)
+    await alice.close()
+    await bob.close()
+
+
+@pytest.mark.slow
+async def test_idle_chat_sockets_survive_15_seconds_on_both_redis_layers(daphne, redis_url):
+    # Both layers in one test, so the 15 s of silence are waited only once.
+    sockets = [await chat_socket(daphne(redis_url, kind), f"idle-{kind}") for kind in ("core", "pubsub")]
+    await asyncio.sleep(15)
+    for ws in sockets:
+        await ws.send(json.dumps({"message": "still here"}))
+        assert (await next_frame(ws))["message"] == "still here"
+        await ws.close()
+
+
+@pytest.mark.slow
+@REDIS_LAYERS
+async def test_150_sockets_connect_and_chat_at_once(daphne, redis_url, kind):
+    server = daphne(redis_url, kind)
+    sockets = await asyncio.gather(*(chat_socket(server, "crowd") for _ in range(150)))
+    await asyncio.gather(*(ws.send(json.dumps({"message": str(n)})) for n, ws in enumerate(sockets)))
+
+    async def everything(ws) -> set[str]:
+        return {(await next_frame(ws, timeout=20))["message"] for _ in range(150)}
+
+    assert await asyncio.gather(*(everything(ws) for ws in sockets)) == [{str(n) for n in range(150)}] * 150
+    await asyncio.gather(*(ws.close() for ws in sockets))
+
+
+@pytest.mark.slow
+@REDIS_LAYERS
+async def test_a_burst_within_capacity_loses_nothing_and_keeps_each_senders_order(daphne, redis_url, kind):
+    # 20 sockets x 20 messages: up to 400 messages wait in one process's channel, under CAPACITY.
+    server = daphne(redis_url, kind)
+    sockets = [await chat_socket(server, "burst") for _ in range(20)]
+
+    async def send_twenty(n: int, ws) -> None:
+        for k in range(20):
+            await ws.send(json.dumps({"message": f"{n}:{k}"}))
+
+    async def received(ws) -> list[str]:
+        return [(await next_frame(ws, timeout=20))["message"] for _ in range(400)]
+
+    await asyncio.gather(*(send_twenty(n, ws) for n, ws in enumerate(sockets)))
+    for messages in await asyncio.gather(*(received(ws) for ws in sockets)):
+        for n in range(20):
+            assert [m for m in messages if m.startswith(f"{n}:")] == [f"{n}:{k}" for k in range(20)]
+    await asyncio.gather(*(ws.close() for ws in sockets))
+
+
+@pytest.mark.slow
+@REDIS_LAYERS
+async def test_after_a_redis_restart_new_sockets_connect_and_chat_cleanly(daphne, private_redis, kind):
+    server = daphne(private_redis.url, kind)
+    # Twenty sockets at once leave about twenty connections in the server's pool.
+    warm = await asyncio.gather(*(chat_socket(server, f"before{n}") for n in range(20)))
+    await asyncio.gather(*(ws.close() for ws in warm))
+    private_redis.stop()
+    private_redis.start()  # empty: it kept nothing
+    for n in range(20):
+        ws = await chat_socket(server, f"after{n}")  # an HTTP 500 handshake would raise here
+        await ws.send(json.dumps({"message": f"after {n}"}))
+        assert (await next_frame(ws))["message"] == f"after {n}"
+        await ws.close()
+    assert "Exception inside application" not in server.log()

@@ -109,7 +109,14 @@ LESSONS: tuple[Lesson, ...] = (
         "channel-layers",
         "Channel layers, channel names and groups: chat rooms",
         "layers_demo",
-        (Route("ws/chat/lobby/", "a chat room: every socket in the room receives each message", CHAT_SAMPLE),),
+        (
+            Route("ws/chat/lobby/", "a chat room: every socket in the room receives each message", CHAT_SAMPLE),
+            Route(
+                "ws/layers/direct/",
+                'tells you your "address" (channel name, signed); send {"to": <an address>, "message": ...}',
+                '{"to": "paste an address here", "message": "psst"}',
+            ),
+        ),
     ),
     Lesson(
         "05",
@@ -127,7 +134,14 @@ LESSONS: tuple[Lesson, ...] = (
         "outside-the-consumer",
         "Sending from outside a consumer: commands, views and workers",
         "layers_demo",
-        (Route("ws/chat/lobby/", "a chat room to watch announcements arrive in", CHAT_SAMPLE),),
+        (
+            Route("ws/chat/lobby/", "a chat room to watch announcements arrive in", CHAT_SAMPLE),
+            Route(
+                "ws/layers/primes/",
+                'send {"below": N}: a worker (`runworker layers-primes`, on Redis) counts the primes and answers',
+                '{"below": 1000000}',
+            ),
+        ),
     ),
     Lesson(
         "07",

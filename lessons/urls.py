@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("lessons/<str:number>/", views.lesson_page, name="lesson"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("layers/", include("layers_demo.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -35,9 +35,14 @@ def configured(layers: dict, **options) -> dict:
     return {"default": {**default, "CONFIG": {**default.get("CONFIG", {}), **options}}}
 
 
+async def open_socket(server, path: str) -> ClientConnection:
+    """A real WebSocket client on `path` of a real Daphne `server`, with a browser's Origin."""
+    return await connect(server.ws_url(path), origin=ORIGIN_URL)
+
+
 async def chat_socket(server, room: str) -> ClientConnection:
     """A real WebSocket client in ws/chat/<room>/ on a real Daphne `server`."""
-    return await connect(server.ws_url(f"ws/chat/{room}/"), origin=ORIGIN_URL)
+    return await open_socket(server, f"ws/chat/{room}/")
 
 
 async def next_frame(ws: ClientConnection, timeout: float = 5) -> dict:

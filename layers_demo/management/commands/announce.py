@@ -1,0 +1,28 @@
+"""`python manage.py announce <room> <text>`: a message to a chat room from a terminal (lesson 06)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from layers_demo.announce import announce
+from layers_demo.chat import ClientError
+
+
+class Command(BaseCommand):
+    help = "Send <text> to every socket in ws/chat/<room>/ (on every server process when REDIS_URL is set)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("room", help="the room name, as in ws/chat/<room>/")
+        parser.add_argument("text", help="the message: one argument, so quote it")
+
+    def handle(self, *args, room, text, **options):
+        try:
+            announce(room, text)
+        except ClientError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"Announced to room {room!r}: {text!r}")
+        if not settings.REDIS_URL:
+            # This command is a process of its own: its in-memory layer reaches no server.
+            self.stderr.write(
+                "Note: REDIS_URL is unset, so this went to this command's own in-memory layer and no "
+                "server saw it. Run the server and this command with the same REDIS_URL."
+            )

@@ -1,0 +1,178 @@
+"""Lesson 06: group_send from synchronous code (a command, a view) and a background worker.
+
+In-process tests share the test's channel layer with the consumers; the `slow`
+ones run `manage.py announce` and `manage.py runworker` as processes of their
+own, which reach the server only through Redis.
+"""
+
+import asyncio
+import json
+import subprocess
+import sys
+from urllib.parse import urlencode
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import HttpCommunicator, WebsocketCommunicator
+from channels.worker import Worker
+from django.core.management import CommandError, call_command
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from layers_demo.announce import ANNOUNCER
+from layers_demo.primes import WORKER_CHANNEL
+from lessons.asgi import application
+from tests.conftest import REPO_DIR, daphne_env
+from tests.layers_support import chat_socket, configured, next_frame, open_socket
+from tests.support import HOST, ORIGIN
+
+LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
+# What a browser sends once the page has set its CSRF cookie: the same token in cookie and header.
+CSRF = [(b"cookie", b"csrftoken=" + b"a" * 32), (b"x-csrftoken", b"a" * 32)]
+
+
+async def post_announcement(data: dict, headers: list) -> dict:
+    """POST /layers/announce/ through the real root router; the response as a dict."""
+    body = urlencode(data).encode()
+    form = [(b"content-type", b"application/x-www-form-urlencoded")]
+    communicator = HttpCommunicator(application, "POST", "/layers/announce/", body=body, headers=HOST + form + headers)
+    return await communicator.get_response()
+
+
+@pytest.fixture
+async def primes_worker():
+    """What `manage.py runworker layers-primes` runs, as a task in this test's event loop."""
+    worker = Worker(application, [WORKER_CHANNEL], get_channel_layer())
+    task = asyncio.create_task(worker.handle())
+    yield worker
+    running = [task, *(instance["future"] for instance in worker.application_instances.values())]
+    for future in running:
+        future.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+
+
+@LAYERS
+async def test_the_announce_command_reaches_every_socket_in_the_room_and_no_other(layer):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    carol = WebsocketCommunicator(application, "/ws/chat/kitchen/", headers=ORIGIN)
+    await alice.connect()
+    await carol.connect()
+    await sync_to_async(call_command)("announce", "lobby", "The kitchen closes at nine")
+    assert await alice.receive_json_from() == {"message": "The kitchen closes at nine", "sender": ANNOUNCER}
+    assert await carol.receive_nothing(timeout=0.05)
+    await alice.disconnect()
+    await carol.disconnect()
+
+
+@pytest.mark.parametrize(("room", "text", "reason"), [("no room", "hi", "room name"), ("lobby", "", "got 0")])
+def test_the_announce_command_names_what_is_wrong_with_its_arguments(room, text, reason):
+    with pytest.raises(CommandError, match=reason):
+        call_command("announce", room, text)
+
+
+def test_the_announce_command_warns_that_the_in_memory_layer_reaches_no_server(capsys):
+    call_command("announce", "lobby", "hello?")
+    assert "REDIS_URL is unset" in capsys.readouterr().err
+
+
+@LAYERS
+async def test_the_announce_view_reaches_every_socket_in_the_room(layer):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    response = await post_announcement({"room": "lobby", "text": "Hello from a view"}, CSRF)
+    assert response["status"] == 200
+    assert await alice.receive_json_from() == {"message": "Hello from a view", "sender": ANNOUNCER}
+    await alice.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("data", "headers", "status"),
+    [({"room": "no room", "text": "hi"}, CSRF, 400), ({"room": "lobby"}, CSRF, 400), ({"room": "lobby"}, [], 403)],
+    ids=["bad room", "no text", "no CSRF token"],
+)
+async def test_the_announce_view_refuses_bad_or_forged_posts(data, headers, status):
+    response = await post_announcement(data, headers)
+    assert response["status"] == status
+
+
+# channels' Worker hands each application a plain lambda as `send`; SyncConsumer wraps it in
+# async_to_sync, which warns (and pytest turns warnings into errors here). runworker just warns.
+@pytest.mark.filterwarnings("ignore:async_to_sync was passed a non-async-marked callable")
+@pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
+async def test_the_worker_answers_the_socket_that_asked(layer, primes_worker):
+    communicator = WebsocketCommunicator(application, "/ws/layers/primes/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_json_to({"below": 100})
+    assert await communicator.receive_json_from() == {"queued": 100}
+    assert await communicator.receive_json_from() == {"below": 100, "primes": 25}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame", [{"text": '{"below": -1}'}, {"text": '{"below": "9"}'}, {"text": "true"}, {"bytes": b"9"}]
+)
+async def test_the_primes_socket_answers_bad_input_with_an_error(frame):
+    communicator = WebsocketCommunicator(application, "/ws/layers/primes/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_input({"type": "websocket.receive", **frame})
+    assert 'expected {"below": N}' in (await communicator.receive_json_from())["error"]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
+async def test_a_full_worker_queue_is_reported_to_the_asking_socket(layer, settings):
+    settings.CHANNEL_LAYERS = configured(settings.CHANNEL_LAYERS, capacity=1)
+    communicator = WebsocketCommunicator(application, "/ws/layers/primes/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_json_to({"below": 10})  # no worker runs: the job waits
+    await communicator.send_json_to({"below": 20})
+    assert await communicator.receive_json_from() == {"queued": 10}
+    assert "queue is full" in (await communicator.receive_json_from())["error"]
+    await communicator.disconnect()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["core", "pubsub"])
+async def test_the_announce_command_reaches_a_server_process_through_redis(daphne, redis_url, redis_prefix, kind):
+    from django.db import connection
+
+    ws = await chat_socket(daphne(redis_url, kind), "lobby")
+    env = daphne_env(connection.settings_dict, redis_url, redis_prefix, kind)
+    command = [sys.executable, "manage.py", "announce", "lobby", "Hello from a terminal"]
+    subprocess.run(command, cwd=REPO_DIR, env=env, check=True, capture_output=True, timeout=30)
+    assert await next_frame(ws) == {"message": "Hello from a terminal", "sender": ANNOUNCER}
+    await ws.close()
+
+
+@pytest.mark.slow
+async def test_a_runworker_process_answers_a_socket_on_the_server_through_redis(daphne, redis_url, redis_prefix):
+    from django.db import connection
+
+    server = daphne(redis_url)
+    env = daphne_env(connection.settings_dict, redis_url, redis_prefix)
+    worker = subprocess.Popen([sys.executable, "manage.py", "runworker", WORKER_CHANNEL], cwd=REPO_DIR, env=env)
+    try:
+        ws = await open_socket(server, "ws/layers/primes/")
+        await ws.send(json.dumps({"below": 1000}))
+        assert await next_frame(ws) == {"queued": 1000}
+        assert await next_frame(ws, timeout=15) == {"below": 1000, "primes": 168}
+        await ws.close()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+@pytest.mark.browser
+def test_the_lesson_06_form_announces_to_the_live_client_in_a_real_browser(browser, course_server):
+    browser.get(course_server.http_url + "/lessons/06/")
+    browser.find_element(By.ID, "connect").click()
+    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "status").text == "open")
+    text = browser.find_element(By.ID, "announce-text")
+    text.clear()
+    text.send_keys("Hello from the form")
+    browser.find_element(By.ID, "announce-send").click()
+    WebDriverWait(browser, 5).until(lambda b: b.find_elements(By.CSS_SELECTOR, "li.frame.in .data"))
+    frame = json.loads(browser.find_element(By.CSS_SELECTOR, "li.frame.in .data").text)
+    assert frame == {"message": "Hello from the form", "sender": ANNOUNCER}
+    assert browser.find_element(By.ID, "announce-result").text == "announced to room lobby"

@@ -12,10 +12,10 @@ layer *group*: a named set of channel names. The events, in order:
                              websocket.send {"message": ..., "sender": ...}
     websocket.disconnect  -> group_discard; StopConsumer
 
-While the socket is open, a background task renews its group membership, and a
-Redis outage that outlasts the layer's retries closes the socket with 4503
-(try again later) instead of crashing it (1011). Lessons: lessons/04-channel-layers.md (groups), lessons/05-redis-layer.md
-(several processes, flood control), lessons/06-outside-the-consumer.md (announce).
+While the socket is open a background task renews its membership, and a Redis
+outage that outlasts the layer's retries closes the socket with 4503 (try again
+later) instead of crashing it (1011). Lessons: lessons/04-channel-layers.md,
+lessons/05-redis-layer.md (Redis, flood control), lessons/06-outside-the-consumer.md.
 """
 
 import asyncio
@@ -25,11 +25,11 @@ import uuid
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
-from django.conf import settings
 from redis.exceptions import RedisError
 
 from layers_demo.chat import ClientError, is_valid_room, parse_message
 from layers_demo.flood import chat_rate_limit
+from layers_demo.membership import renew_membership, stop
 
 logger = logging.getLogger(__name__)
 # The close code for "the channel layer is down, reconnect later", like HTTP 503.
@@ -76,16 +76,12 @@ class ChatConsumer(AsyncConsumer):
         # Join before accepting: once the client sees the socket open, it is in the room.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send({"type": "websocket.accept"})
-        self.keeper = asyncio.create_task(self.keep_membership())
+        self.keeper = asyncio.create_task(renew_membership(self.channel_layer, self.group, self.channel_name))
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends, text or binary."""
         try:
-            if not self.rate_limit.allow():
-                raise ClientError(
-                    f"too many messages: at most {self.rate_limit.limit} in {self.rate_limit.period:g} s; "
-                    f"this one was not sent, wait {self.rate_limit.retry_after():.1f} s"
-                )
+            self.rate_limit.check()  # a flood gets errors, not broadcasts (lesson 05)
             message = parse_message(event.get("text"))
         except ClientError as error:
             await self.send_json({"error": str(error)})
@@ -103,22 +99,13 @@ class ChatConsumer(AsyncConsumer):
 
     async def websocket_disconnect(self, event):
         """Called once the socket is closed (or its handshake refused), by either side."""
+        if self.keeper is not None:
+            await stop(self.keeper)  # first, so that no renewal puts us back after we leave
         if self.group is not None:
             # Leave the room; otherwise group_send keeps queueing messages for a
             # channel nobody reads until the layer's group_expiry.
             await self.channel_layer.group_discard(self.group, self.channel_name)
         raise StopConsumer()
-
-    async def keep_membership(self) -> None:
-        """Runs while the socket is open: joins the room again every CHAT_REJOIN_INTERVAL seconds."""
-        # A Redis restarted without persistence has forgotten every group, and
-        # group_expiry ends any membership in time: both leave a socket open but deaf.
-        while True:
-            await asyncio.sleep(getattr(settings, "CHAT_REJOIN_INTERVAL", 10))
-            try:
-                await self.channel_layer.group_add(self.group, self.channel_name)
-            except RedisError as error:
-                logger.warning("could not renew a chat membership, will try again: %r", error)
 
     async def send_json(self, data: dict) -> None:
         await self.send({"type": "websocket.send", "text": json.dumps(data)})

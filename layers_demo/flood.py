@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 
+from layers_demo.chat import ClientError
+
 # The contract: more than 100 messages in a minute from one socket is a flood.
 # Tests (and a benchmark) may lower or raise it with these two settings.
 DEFAULT_LIMIT = 100
@@ -36,6 +38,14 @@ class RateLimit:
             return False
         self.times.append(now)
         return True
+
+    def check(self) -> None:
+        """Count one more event, or raise ClientError saying the limit and how long to wait."""
+        if not self.allow():
+            raise ClientError(
+                f"too many messages: at most {self.limit} in {self.period:g} s; "
+                f"this one was not sent, wait {self.retry_after():.1f} s"
+            )
 
     def retry_after(self) -> float:
         """Seconds until the window has room again (0 if it has room now)."""

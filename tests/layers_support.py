@@ -8,10 +8,14 @@ import json
 import socket
 import subprocess
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
-from websockets.asyncio.client import ClientConnection, connect
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 # What a browser on the course page sends; the root router refuses sockets without it.
 ORIGIN_URL = "http://127.0.0.1:8000"
@@ -35,28 +39,39 @@ def configured(layers: dict, **options) -> dict:
     return {"default": {**default, "CONFIG": {**default.get("CONFIG", {}), **options}}}
 
 
-async def open_socket(server, path: str) -> ClientConnection:
+async def open_socket(server, path: str) -> "ClientConnection":
     """A real WebSocket client on `path` of a real Daphne `server`, with a browser's Origin."""
+    from websockets.asyncio.client import connect  # imported here: only the slow tests need it
+
     return await connect(server.ws_url(path), origin=ORIGIN_URL)
 
 
-async def chat_socket(server, room: str) -> ClientConnection:
+async def chat_socket(server, room: str) -> "ClientConnection":
     """A real WebSocket client in ws/chat/<room>/ on a real Daphne `server`."""
     return await open_socket(server, f"ws/chat/{room}/")
 
 
-async def next_frame(ws: ClientConnection, timeout: float = 5) -> dict:
+async def next_frame(ws: "ClientConnection", timeout: float = 5) -> dict:
     """The next JSON frame `ws` receives."""
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
 
 
-async def receives_nothing(ws: ClientConnection, timeout: float = 0.5) -> bool:
+async def receives_nothing(ws: "ClientConnection", timeout: float = 0.5) -> bool:
     """True if no frame reaches `ws` within `timeout` seconds."""
     try:
         await asyncio.wait_for(ws.recv(), timeout)
     except TimeoutError:
         return True
     return False
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 5) -> None:
+    """Poll `condition` until it is true (for browser pages); fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {condition.__doc__ or condition}")
+        time.sleep(0.05)
 
 
 def free_port() -> int:

@@ -18,13 +18,12 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from channels.worker import Worker
 from django.core.management import CommandError, call_command
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from lessons.asgi import application
 from tests.conftest import REPO_DIR, daphne_env
-from tests.layers_support import chat_socket, configured, next_frame, open_socket
+from tests.layers_support import chat_socket, configured, next_frame, open_socket, wait_until
 from tests.support import HOST, ORIGIN
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
@@ -167,12 +166,12 @@ async def test_a_runworker_process_answers_a_socket_on_the_server_through_redis(
 def test_the_lesson_06_form_announces_to_the_live_client_in_a_real_browser(browser, course_server):
     browser.get(course_server.http_url + "/lessons/06/")
     browser.find_element(By.ID, "connect").click()
-    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "status").text == "open")
+    wait_until(lambda: browser.find_element(By.ID, "status").text == "open")
     text = browser.find_element(By.ID, "announce-text")
     text.clear()
     text.send_keys("Hello from the form")
     browser.find_element(By.ID, "announce-send").click()
-    WebDriverWait(browser, 5).until(lambda b: b.find_elements(By.CSS_SELECTOR, "li.frame.in .data"))
+    wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "li.frame.in .data"))
     frame = json.loads(browser.find_element(By.CSS_SELECTOR, "li.frame.in .data").text)
     assert frame == {"message": "Hello from the form", "sender": ANNOUNCER}
     assert browser.find_element(By.ID, "announce-result").text == "announced to room lobby"

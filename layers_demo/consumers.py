@@ -3,7 +3,7 @@
 Every socket's consumer has its own `channel_name` on the layer. The room is a
 layer *group*: a named set of channel names. The events, in order:
 
-    websocket.connect     -> check the room name (bad: refuse, HTTP 403); group_add;
+    websocket.connect     -> check the room name (bad: accept, close 4400); group_add;
                              websocket.accept
     websocket.receive     -> flood check, parse the frame; group_send a layer message
                              {"type": "chat.message", ...}. Bad input: {"error": ...}
@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 # The close code for "the channel layer is down, reconnect later", like HTTP 503.
 # (Daphne lets an application close only with 1000 or 3000-4999.)
 LAYER_UNAVAILABLE = 4503
+BAD_ROOM = "a room name is 1 to 50 letters, digits, _ or -"
 
 
 def room_group(room: str) -> str:
@@ -66,9 +67,10 @@ class ChatConsumer(AsyncConsumer):
         """Called when a client asks to open ws/chat/<room>/; the handshake waits for our answer."""
         room = self.scope["url_route"]["kwargs"]["room"]
         if not is_valid_room(room):
-            # Closing before accepting refuses the handshake (HTTP 403): a bad
-            # name never becomes a group, so it can never reach another socket.
-            await self.send({"type": "websocket.close"})
+            # Accept, then close with 4400: a refused handshake shows a browser only
+            # 1006. A bad name never becomes a group, so it can never reach anyone.
+            await self.send({"type": "websocket.accept"})
+            await self.send({"type": "websocket.close", "code": 4400, "reason": BAD_ROOM})
             return
         self.group = room_group(room)
         self.sender = self.sender_name()
@@ -80,6 +82,8 @@ class ChatConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends, text or binary."""
+        if self.group is None:
+            return  # a frame that raced the 4400 close of a bad room name
         try:
             self.rate_limit.check()  # a flood gets errors, not broadcasts (lesson 05)
             message = parse_message(event.get("text"))

@@ -10,6 +10,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from selenium.webdriver.common.by import By
 
+from layers_demo.consumers import BAD_ROOM
 from lessons.asgi import application
 from tests.layers_support import group_members, wait_until
 from tests.support import ORIGIN
@@ -104,10 +105,11 @@ async def test_bad_input_gets_an_error_for_the_sender_alone_and_the_socket_stays
     "path",
     ["ws/chat/has space/", "ws/chat/café/", "ws/chat/../", "ws/chat/a.b/", f"ws/chat/{'a' * 51}/"],
 )
-async def test_an_invalid_room_name_is_refused_and_never_becomes_a_group(path, layer):
+async def test_an_invalid_room_name_is_closed_with_4400_and_never_becomes_a_group(path, layer):
     communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
-    connected, _ = await communicator.connect()
-    assert connected is False
+    await communicator.connect()
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4400, "reason": BAD_ROOM}
+    await communicator.send_json_to({"message": "a frame that raced the close"})  # ignored, no crash
     assert get_channel_layer().groups == {}  # a fresh in-memory layer: no group was ever created
     await communicator.disconnect()
 

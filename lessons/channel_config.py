@@ -36,7 +36,9 @@ def redis_host(redis_url: str) -> dict[str, Any]:
         "address": redis_url,
         # No read timeout: the core layer's blocking read (BZPOPMIN) waits 5 s
         # for a message, and redis-py 8's default 5 s socket_timeout ends it
-        # first, killing idle sockets with 1011. TCP keepalive finds a dead server.
+        # first, failing every idle socket. (With any timeout, redis-py also wraps
+        # each send in asyncio.wait_for, which on Python 3.11 can swallow a
+        # cancellation.) TCP keepalive finds a dead server instead.
         "socket_timeout": None,
         "socket_keepalive": True,
         "socket_connect_timeout": 5,

@@ -50,7 +50,7 @@ async def test_unknown_websocket_path_is_refused_not_crashed():
     communicator = WebsocketCommunicator(application, "/ws/no-such-route/", headers=ORIGIN)
     connected, _ = await communicator.connect()
     assert connected is False
-    await communicator.wait()
+    await communicator.disconnect()
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ async def test_handshake_without_an_allowed_origin_is_refused(headers):
     communicator = WebsocketCommunicator(application, "/ws/no-such-route/", headers=headers)
     connected, _ = await communicator.connect()
     assert connected is False
-    await communicator.wait()
+    await communicator.disconnect()
 
 
 async def test_index_lists_every_lesson_with_its_page_and_test_command():

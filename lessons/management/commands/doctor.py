@@ -109,21 +109,39 @@ def check_migrations() -> str:
     return ""
 
 
+def redis_urls() -> list[str]:
+    """The Redis servers REDIS_URL names (several, comma-separated, when sharded)."""
+    return [url.strip() for url in (settings.REDIS_URL or "").split(",") if url.strip()]
+
+
+def unreachable_redis() -> list[str]:
+    """Each REDIS_URL server that does not answer PING, with the error."""
+    import redis
+
+    failures = []
+    for url in redis_urls():
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+        except redis.RedisError as error:
+            failures.append(f"{url} ({error})")
+    return failures
+
+
 def check_redis() -> str:
     if not settings.REDIS_URL:
         return "REDIS_URL unset: using the in-memory layer, no Redis needed"
-    import redis
-
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        raise CheckFailed(f"no Redis answers at {settings.REDIS_URL} ({error}); {REDIS_HELP}") from error
+    failures = unreachable_redis()
+    if failures:
+        raise CheckFailed(f"no Redis answers at {', '.join(failures)}; {REDIS_HELP}")
     return settings.REDIS_URL
 
 
 def check_channel_layer() -> str:
     from channels.layers import get_channel_layer
 
+    if settings.REDIS_URL and unreachable_redis():
+        # The layer would retry for seconds before failing; the Redis line already says why.
+        raise CheckFailed("not tried: the channel layer needs the Redis that does not answer (see above)")
     layer = get_channel_layer()
     backend = type(layer).__name__
     try:

@@ -31,7 +31,7 @@ def parse_message(text: str | None) -> str:
         raise ClientError(f"frame too large: {len(text)} characters, at most {MAX_FRAME_LENGTH}")
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep to decode
         raise ClientError('expected JSON like {"message": "<text>"}, got text that is not JSON') from None
     if not isinstance(data, dict):
         raise ClientError(f'expected a JSON object like {{"message": "<text>"}}, got {type(data).__name__}')

@@ -57,7 +57,7 @@ class PrimesConsumer(AsyncConsumer):
         text = event.get("text")
         try:
             data = json.loads(text or "null")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
             data = None
         below = data.get("below") if isinstance(data, dict) else None
         if type(below) is not int or not 0 <= below <= MAX_BELOW:  # type(): True is an int too

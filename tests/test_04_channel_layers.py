@@ -72,6 +72,7 @@ async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer
     [
         ({"text": "hello"}, "not JSON"),
         ({"text": ""}, "not JSON"),
+        ({"text": "[" * 5000}, "not JSON"),
         ({"text": '"hello"'}, "got str"),
         ({"text": "42"}, "got int"),
         ({"text": "null"}, "got NoneType"),

@@ -109,7 +109,8 @@ async def test_the_worker_answers_the_socket_that_asked(layer, primes_worker):
 
 
 @pytest.mark.parametrize(
-    "frame", [{"text": '{"below": -1}'}, {"text": '{"below": "9"}'}, {"text": "true"}, {"bytes": b"9"}]
+    "frame",
+    [{"text": '{"below": -1}'}, {"text": '{"below": "9"}'}, {"text": "true"}, {"text": "[" * 5000}, {"bytes": b"9"}],
 )
 async def test_the_primes_socket_answers_bad_input_with_an_error(frame):
     communicator = WebsocketCommunicator(application, "/ws/layers/primes/", headers=ORIGIN)

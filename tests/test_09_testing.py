@@ -220,6 +220,15 @@ async def test_pitfall_the_root_router_refuses_a_communicator_without_an_origin_
     await communicator.disconnect()
 
 
+async def test_the_root_router_refuses_an_unknown_path_and_its_consumer_then_stops_by_itself():
+    communicator = WebsocketCommunicator(application, "/ws/no-such-route/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected is False
+    # A real server follows a refusal with websocket.disconnect; so does the test.
+    await communicator.disconnect()
+    assert not communicator.future.cancelled()
+
+
 async def test_pitfall_a_consumer_without_stop_consumer_is_cancelled_by_wait_not_finished():
     communicator = WebsocketCommunicator(ForgetfulEchoConsumer.as_asgi(), "/ws/echo/")
     await communicator.connect()

@@ -26,4 +26,5 @@ class Command(BaseCommand):
             problems = [f"{field}: {message}" for field, messages in error.message_dict.items() for message in messages]
             raise CommandError(f"not saved: {'; '.join(problems)}") from None
         post.save()
-        self.stdout.write(f"Saved post {post.pk} ({post.title!r}) and sent it to the liveblog group.")
+        # The post_save receiver has sent it by now (no transaction here: on_commit ran at once).
+        self.stdout.write(f"Saved post {post.pk} ({post.title!r}).")

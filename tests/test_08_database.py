@@ -88,6 +88,23 @@ async def test_an_accepted_message_is_saved_before_it_is_broadcast():
         await communicator.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
+async def test_messages_reach_their_room_in_order_and_no_other_room():
+    alice = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
+    carol = WebsocketCommunicator(application, "/ws/db/room/kitchen/", headers=ORIGIN)
+    for communicator in (alice, bob, carol):
+        await communicator.connect()
+        await communicator.receive_json_from()  # the history
+    for text in ("one", "two", "three"):
+        await alice.send_json_to({"message": text})
+    received = [(await bob.receive_json_from())["message"] for _ in range(3)]
+    assert received == ["one", "two", "three"]
+    assert await carol.receive_nothing(timeout=0.05)
+    for communicator in (alice, bob, carol):
+        await communicator.disconnect()
+
+
 @pytest.mark.parametrize("room", ["a" * 51, "caf%C3%A9", "dot.ted", "semi;colon"])
 async def test_an_invalid_room_name_is_refused(room):
     communicator = WebsocketCommunicator(application, f"/ws/db/room/{room}/", headers=ORIGIN)
@@ -180,14 +197,16 @@ def create_with_the_post_command(draft: Post) -> int:
     "publish",
     [add_in_the_admin, change_in_the_admin, create_in_the_shell, update_in_the_shell, create_with_the_post_command],
 )
-async def test_the_liveblog_receives_a_post_created_or_updated_anywhere(publish):
-    draft = await database_sync_to_async(Post.objects.create)(title="draft", body="saved before the socket opened")
-    communicator = WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN)
-    await communicator.connect()
+async def test_every_liveblog_socket_receives_a_post_created_or_updated_anywhere(publish):
+    draft = await database_sync_to_async(Post.objects.create)(title="draft", body="saved before the sockets opened")
+    readers = [WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN) for _ in range(2)]
+    for reader in readers:
+        await reader.connect()
     post_id = await sync_to_async(publish)(draft)
-    frame = await communicator.receive_json_from()
-    assert frame == {"post": {"id": post_id, "title": TITLE, "body": BODY}}
-    await communicator.disconnect()
+    frames = [await reader.receive_json_from() for reader in readers]
+    assert frames == [{"post": {"id": post_id, "title": TITLE, "body": BODY}}] * 2
+    for reader in readers:
+        await reader.disconnect()
 
 
 def save_a_post_then_fail() -> None:

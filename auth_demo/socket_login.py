@@ -8,11 +8,14 @@ SocketLoginConsumer (ws/auth/login/) handles, in order:
                             {"action": "logout"}
                             {"action": "whoami"}
                             each answered with websocket.send {"username": "<name>" or null},
-                            or {"error": "..."}; the socket stays open either way
+                            or {"error": "..."}; the socket stays open either way. A login's
+                            answer also carries "handoff": a token for the browser
+                            (auth_demo/views.py)
     websocket.disconnect -> StopConsumer
 
 login() changes this socket's scope["user"] and the session; the session is
-only stored once we save it. Lesson text: lessons/07-authentication.md
+only stored once we save it, and it reaches the browser only through the
+handoff. Lesson text: lessons/07-authentication.md
 """
 
 import json
@@ -22,6 +25,8 @@ from channels.consumer import AsyncConsumer
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from django.contrib.auth import authenticate
+
+from auth_demo.views import handoff_token
 
 ACTIONS = ("login", "logout", "whoami")
 # One answer for "no such user" and "wrong password", so a stranger cannot use
@@ -90,7 +95,9 @@ class SocketLoginConsumer(AsyncConsumer):
         # Nothing saves a session for a socket (Django's middleware saves it when
         # an HTTP response goes out, and a socket never sends one): save it here.
         await database_sync_to_async(self.scope["session"].save)()
-        return {"username": self.username()}
+        # login() moved the session to a new key, and a socket cannot set the
+        # browser's cookie: give the client a signed token to redeem over HTTP.
+        return {"username": self.username(), "handoff": handoff_token(self.scope["session"].session_key)}
 
     async def log_out(self) -> dict:
         """Log this socket out: logout() flushes the session, deleting it from the store."""

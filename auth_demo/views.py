@@ -15,8 +15,8 @@ from django.core import signing
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
-# A salt of its own, so no other signed value of this site (a signed cookie, a
-# password reset link) can be passed off as a handoff token, nor this one as them.
+# A salt of its own: no other value this site signs with SECRET_KEY (a signed
+# cookie, another app's token) can pass for a handoff token, nor this for them.
 HANDOFF_SALT = "auth_demo.socket-login"
 # The page redeems the token at once; a minute later this view refuses it, so
 # an old token from a log or a screenshot no longer opens this door.
@@ -28,6 +28,9 @@ def handoff_token(session_key: str) -> str:
     return signing.dumps(session_key, salt=HANDOFF_SALT)
 
 
+# No @csrf_exempt: a valid token proves this server minted it, not that this
+# browser asked for it. Without the CSRF check another site could make your
+# browser redeem the attacker's own token, logging you in as them (login CSRF).
 @require_POST
 def socket_login_handoff(request):
     """POST /accounts/socket-login/ with `token`: set this browser's session cookie to the socket's session."""

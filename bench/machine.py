@@ -43,8 +43,16 @@ def redis_version(url: str) -> str:
         return f"unavailable ({error})"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: anything well above 0 means other programs shared the cores."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def describe(redis_url: str) -> dict:
-    """Cores, CPU, OS, Python, package versions and Redis version, for the JSON and the table."""
+    """Cores, CPU, OS, Python, package versions, Redis version and load, for the JSON and the table."""
     return {
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "cpu": cpu_model(),
@@ -52,4 +60,5 @@ def describe(redis_url: str) -> dict:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "packages": package_versions(),
         "redis_server": redis_version(redis_url),
+        "load_average_at_start": load_average(),
     }

@@ -27,7 +27,8 @@ def machine(info: dict) -> str:
     packages = ", ".join(f"{name} {version}" for name, version in info["packages"].items())
     return (
         f"Machine: {info['cores']} cores ({info['cpu']}), {info['os']}, {info['python']}, "
-        f"Redis server {info['redis_server']}.\n\nPackages: {packages}."
+        f"Redis server {info['redis_server']}; load average at start {info['load_average_at_start']}."
+        f"\n\nPackages: {packages}."
     )
 
 
@@ -84,9 +85,9 @@ def cost(results: dict) -> str:
         if row["status"] != "ok":
             rows.append([row["layer"], row["sockets"], "", row["status"]])
             continue
-        verdict = f"{row['cpu_ratio']}x ({'within' if row['within_goal'] else 'OVER'} the {results['goal']}x goal)"
+        verdict = f"{row['cpu_ratio']:.2f}x ({'within' if row['within_goal'] else 'OVER'} the {results['goal']}x goal)"
         rows.append([row["layer"], row["sockets"], "course chat", *(row["course"][key] for key in keys), verdict])
-        rows.append([row["layer"], row["sockets"], "bare relay", *(row["relay"][key] for key in keys), "1.0"])
+        rows.append([row["layer"], row["sockets"], "bare relay", *(row["relay"][key] for key in keys), "1.00x"])
     return table(headers, rows)
 
 

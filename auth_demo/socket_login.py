@@ -44,7 +44,7 @@ def parse_request(event: dict) -> dict:
         raise ClientError('expected a JSON text frame like {"action": "whoami"}, got a binary frame')
     try:
         request = json.loads(event["text"])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep to decode
         raise ClientError(f"expected JSON, got {event['text'][:40]!r}") from None
     if not isinstance(request, dict):
         raise ClientError(f"expected a JSON object, got {type(request).__name__}")
@@ -84,6 +84,11 @@ class SocketLoginConsumer(AsyncConsumer):
                 f'expected "username" and "password" as strings, got {type(username).__name__} '
                 f"and {type(password).__name__}"
             )
+        try:
+            username.encode(), password.encode()
+        except UnicodeEncodeError:
+            # JSON may spell lone surrogates ("\ud800"): no database query or hasher can take them.
+            raise ClientError('expected "username" and "password" as valid Unicode, got a lone surrogate') from None
         # authenticate() queries the database and hashes the password (hundreds
         # of milliseconds of CPU, on purpose): in a thread, so other sockets keep going.
         user = await database_sync_to_async(authenticate)(username=username, password=password)

@@ -156,7 +156,8 @@ LESSONS: tuple[Lesson, ...] = (
             ),
             Route(
                 "ws/auth/login/",
-                'log this socket in or out with channels\' login()/logout(): {"action": "login"|"logout"|"whoami"}',
+                'log this socket in or out with channels\' login()/logout(): {"action": "login"|"logout"|"whoami"}; '
+                "a login answers with a handoff token this browser can redeem over HTTP",
                 '{"action": "login", "username": "ada", "password": "analytical-engine"}',
             ),
         ),

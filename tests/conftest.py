@@ -5,6 +5,7 @@ Missing Redis or Chromium makes the tests that need them skip with a reason
 that says how to get them; with CI=true set, the same thing is a failure.
 """
 
+import gc
 import os
 import shutil
 import socket
@@ -21,6 +22,11 @@ import redis
 from django.test.utils import override_settings
 
 from lessons.channel_config import IN_MEMORY, channel_layers
+
+# Django, Daphne and Twisted are loaded by now and live for the whole run: move
+# them out of the garbage collector's sight, so every collection (pytest runs
+# several at exit) only walks what the tests themselves create.
+gc.freeze()
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

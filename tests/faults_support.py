@@ -1,0 +1,142 @@
+"""Helpers for tests/test_hostile_input.py and tests/test_reliability.py: how a socket was answered or ended.
+
+In-process helpers read what a WebsocketCommunicator's consumer sent; the
+others drive real WebSocket clients against a real Daphne (tests/conftest.py's
+`daphne` and `course_server`). Fixtures live in tests/conftest.py.
+"""
+
+import asyncio
+import contextlib
+import json
+import subprocess
+from unittest import mock
+
+from channels.testing import WebsocketCommunicator
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.conftest import DaphneServer
+from tests.layers_support import chat_socket, next_frame, open_socket
+
+# Every close code an application here may send (DESIGN.md; 4000 is lesson 01's
+# close route, 4503 lesson 05's "channel layer unavailable"). Never 1011: a crash.
+DOCUMENTED_CLOSE_CODES = {1000, 4000, 4400, 4401, 4403, 4429, 4503}
+
+
+# --- in process: what a consumer sent --------------------------------------
+
+
+def kind(message: dict) -> tuple:
+    """What kind of answer a message is: a close and its code, or a frame and its JSON keys."""
+    if message["type"] == "websocket.close":
+        return ("close", message.get("code", 1000))
+    try:
+        data = json.loads(message.get("text") or "null")
+    except ValueError:
+        return ("frame", "text" if "text" in message else "bytes")
+    return ("frame", sorted(data) if isinstance(data, dict) else type(data).__name__)
+
+
+def outputs(communicator: WebsocketCommunicator) -> list[dict]:
+    """Everything the consumer sent that the test has not read yet (call it after disconnect())."""
+    sent = []
+    while not communicator.output_queue.empty():
+        sent.append(communicator.output_queue.get_nowait())
+    return sent
+
+
+def undocumented(sent: list[dict]) -> list[dict]:
+    """The messages in `sent` that are neither a frame nor a close with a documented code."""
+    return [
+        message
+        for message in sent
+        if message["type"] != "websocket.send"
+        and not (message["type"] == "websocket.close" and message.get("code", 1000) in DOCUMENTED_CLOSE_CODES)
+    ]
+
+
+# --- real clients on a real Daphne -----------------------------------------
+
+
+async def first_answer(server, path: str, text: str = "probe") -> str | int | None:
+    """Send `text` on a fresh socket: "frame" if a frame comes back, else the close code
+    (None: dropped without a close frame) or a refused handshake's HTTP status."""
+    try:
+        ws = await open_socket(server, path)
+    except InvalidStatus as refused:
+        return refused.response.status_code
+    try:
+        await ws.send(text)
+        await asyncio.wait_for(ws.recv(), 5)
+        return "frame"
+    except ConnectionClosed as closed:
+        return closed.rcvd and closed.rcvd.code
+    finally:
+        await ws.close()
+
+
+async def how_it_ends(server, path: str, data, text: bool | None = None) -> int | None:
+    """Send `data` on a fresh socket and read until it closes: the close code (None: the server
+    dropped the connection without a close frame), or a refused handshake's HTTP status."""
+    try:
+        ws = await open_socket(server, path)
+    except InvalidStatus as refused:
+        return refused.response.status_code
+    try:
+        await ws.send(data, text=text)
+        while True:
+            await asyncio.wait_for(ws.recv(), 5)
+    except ConnectionClosed as closed:
+        return closed.rcvd and closed.rcvd.code
+    finally:
+        await ws.close()
+
+
+async def close_code(ws, timeout: float = 30) -> int | None:
+    """Wait until the server closes `ws` (failing after `timeout` s) and return its close code."""
+    await asyncio.wait_for(ws.wait_closed(), timeout)
+    return ws.close_code
+
+
+async def chats(server, room: str) -> bool:
+    """True if a new socket in ws/chat/<room>/ connects and hears its own message back."""
+    try:
+        ws = await chat_socket(server, room)
+    except (InvalidStatus, OSError):
+        return False
+    try:
+        await ws.send(json.dumps({"message": "anyone?"}))
+        return (await next_frame(ws, timeout=5))["message"] == "anyone?"
+    except (ConnectionClosed, TimeoutError):
+        return False
+    finally:
+        await ws.close()
+
+
+async def chat_messages(ws, count: int) -> list[str]:
+    """The next `count` chat messages `ws` receives; fewer if it hears nothing for 10 s."""
+    messages = []
+    with contextlib.suppress(TimeoutError):
+        while len(messages) < count:
+            messages.append((await next_frame(ws, timeout=10))["message"])
+    return messages
+
+
+def by_sender(messages: list[str]) -> dict[int, list[int]]:
+    """Messages "n:k" grouped by sender n, each sender's k in the order they arrived."""
+    senders: dict[int, list[int]] = {}
+    for message in messages:
+        n, k = map(int, message.split(":"))
+        senders.setdefault(n, []).append(k)
+    return senders
+
+
+class CrashServer(DaphneServer):
+    """A real Daphne serving tests/crash_asgi.py: the course's application plus a route that crashes."""
+
+    APP = "tests.crash_asgi:application"
+
+    def __init__(self, env: dict[str, str]):
+        # DaphneServer names lessons.asgi:application last on its command line: name ours instead.
+        popen = subprocess.Popen
+        with mock.patch.object(subprocess, "Popen", lambda args, **kw: popen([*args[:-1], self.APP], **kw)):
+            super().__init__(env)

@@ -112,6 +112,20 @@ async def chats(server, room: str) -> bool:
         await ws.close()
 
 
+async def chats_within(server, room: str, seconds: float) -> bool:
+    """True if new sockets trying every 0.1 s get one chatting in ws/chat/<room>/ within `seconds`."""
+
+    async def keep_trying() -> None:
+        while not await chats(server, room):
+            await asyncio.sleep(0.1)
+
+    try:
+        await asyncio.wait_for(keep_trying(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
 async def chat_messages(ws, count: int) -> list[str]:
     """The next `count` chat messages `ws` receives; fewer if it hears nothing for 10 s."""
     messages = []

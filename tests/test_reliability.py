@@ -157,10 +157,10 @@ async def test_500_sockets_closed_or_dropped_on_a_real_server_leave_no_group_mem
     daphne, redis_url, redis_prefix
 ):
     server = daphne(redis_url)
-    witness = await chat_socket(server, "leak")  # stays: proves the group is where we look
+    witness = await chat_socket(server, "dropped")  # stays: proves the group is where we look
 
     async def open_and_leave(n: int) -> None:
-        ws = await chat_socket(server, "leak")
+        ws = await chat_socket(server, "dropped")
         if n % 2:
             await ws.close()
         else:
@@ -168,7 +168,7 @@ async def test_500_sockets_closed_or_dropped_on_a_real_server_leave_no_group_mem
 
     for batch in range(CYCLES // AT_ONCE):
         await asyncio.gather(*(open_and_leave(batch * AT_ONCE + n) for n in range(AT_ONCE)))
-    group_key = f"{redis_prefix}:group:chat-leak"
+    group_key = f"{redis_prefix}:group:chat-dropped"
     members = redis.Redis.from_url(redis_url)
     wait_until(lambda: members.zcard(group_key) == 1)  # Daphne hears of the last drops a moment later
     members.close()

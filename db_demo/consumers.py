@@ -3,8 +3,9 @@
 The events, in the order they happen:
     websocket.connect    -> check the room name (bad: refuse, HTTP 403); join the
                             room's group; websocket.accept; send {"history": [...]}
-    websocket.receive    -> parse the frame; save it (a worker thread); group_send
-                            chat.message. Bad input: {"error": ...} to the sender only
+    websocket.receive    -> flood check, parse the frame; save it (a worker thread);
+                            group_send chat.message. Bad input or a flood:
+                            {"error": ...} to the sender only, nothing saved
     chat.message         -> websocket.send the saved message to this socket
     websocket.disconnect -> leave the group; StopConsumer
 
@@ -21,6 +22,7 @@ from channels.exceptions import StopConsumer
 
 from db_demo.history import recent_messages, save_message
 from layers_demo.chat import ClientError, is_valid_room, parse_message
+from layers_demo.flood import chat_rate_limit
 
 
 class RoomHistoryConsumer(AsyncConsumer):
@@ -35,6 +37,7 @@ class RoomHistoryConsumer(AsyncConsumer):
             return
         self.group = f"db-room-{self.room}"
         self.sender = self.sender_name()
+        self.rate_limit = chat_rate_limit()
         # Join before reading history: a message saved in between then shows up
         # twice (same id), never zero times.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -46,6 +49,7 @@ class RoomHistoryConsumer(AsyncConsumer):
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""
         try:
+            self.rate_limit.check()  # a flood gets errors, not rows in the database
             text = parse_message(event.get("text"))
         except ClientError as error:
             # To the sender alone, nothing saved, and the socket stays open.

@@ -101,6 +101,18 @@ def layer(request, settings) -> Iterator[str]:
     delete_prefixed_keys(url, prefix)
 
 
+def pytest_collection_modifyitems(items):
+    """A test that starts Daphne needs the test database to exist, even if it never touches it.
+
+    pytest-django creates the test database only when a selected test is marked
+    django_db; without it the servers would open the developer's db.sqlite3.
+    """
+    for item in items:
+        uses_server = {"daphne", "course_server"} & set(getattr(item, "fixturenames", ()))
+        if uses_server and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
 # --- real Daphne processes -------------------------------------------------
 
 
@@ -123,12 +135,12 @@ def database_url(settings_dict: dict) -> str:
 class DaphneServer:
     """A real `daphne lessons.asgi:application` process on a free port."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], application: str = "lessons.asgi:application"):
         self.port = free_port()
         self.log_path = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "lessons.asgi:application"],
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), application],
             cwd=REPO_DIR,
             env=env,
             stdout=self._log,

@@ -8,8 +8,6 @@ others drive real WebSocket clients against a real Daphne (tests/conftest.py's
 import asyncio
 import contextlib
 import json
-import subprocess
-from unittest import mock
 
 from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -150,7 +148,4 @@ class CrashServer(DaphneServer):
     APP = "tests.crash_asgi:application"
 
     def __init__(self, env: dict[str, str]):
-        # DaphneServer names lessons.asgi:application last on its command line: name ours instead.
-        popen = subprocess.Popen
-        with mock.patch.object(subprocess, "Popen", lambda args, **kw: popen([*args[:-1], self.APP], **kw)):
-            super().__init__(env)
+        super().__init__(env, application=self.APP)

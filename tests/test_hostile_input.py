@@ -89,7 +89,6 @@ async def test_no_hostile_frame_crashes_a_route_and_the_client_beside_it_is_serv
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(strict=True, reason="ws/db/room/ has no flood control yet (ws/chat/ has: layers_demo/flood.py)")
 async def test_a_flood_to_a_database_room_gets_the_flooder_errors_and_leaves_the_others_unaffected(settings):
     settings.CHAT_FLOOD_LIMIT = 3
     alice = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)

@@ -123,7 +123,7 @@ def headlines(results: dict) -> list[str]:
     for row in results.get("cost", {}).get("rows", []):
         if row["status"] == "ok":
             lines.append(
-                f"Teaching code cost ({row['layer']} layer): {row['cpu_ratio']}x the bare relay's CPU/delivery"
+                f"Teaching code cost ({row['layer']} layer): {row['cpu_ratio']:.2f}x the bare relay's CPU/delivery"
             )
     return lines
 

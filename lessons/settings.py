@@ -98,9 +98,13 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# One console handler for everything: warnings from the apps (a chat socket
+# closed with 4503, a failed membership renewal) and Django's own INFO lines
+# (runserver's "WebSocket CONNECT ..."), each printed once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

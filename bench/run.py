@@ -1,6 +1,6 @@
 """Channels Lessons benchmark: how fast the tests, the echoes and the chat are, and what they cost.
 
-    make bench                                   # everything, a few minutes on 2 cores
+    make bench                                   # everything, about 90 s on 2 cores
     .venv/bin/python bench/run.py --quick        # fewer messages, N up to 100
     .venv/bin/python bench/run.py --only echo,cost
 

@@ -24,7 +24,8 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
 from bench import cost, echo, fanout, machine, report, suite  # noqa: E402
-from bench.servers import delete_prefixed_keys, redis_available  # noqa: E402
+from bench.servers import redis_available  # noqa: E402
+from tests.servers import delete_prefixed_keys  # noqa: E402
 
 SECTIONS = ("suite", "echo", "fanout", "cost")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -8,11 +8,7 @@ that says how to get them; with CI=true set, the same thing is a failure.
 import gc
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,13 +18,13 @@ import redis
 from django.test.utils import override_settings
 
 from lessons.channel_config import IN_MEMORY, channel_layers
+from tests.servers import DaphneServer, daphne_env, delete_prefixed_keys
 
 # Django, Daphne and Twisted are loaded by now and live for the whole run: move
 # them out of the garbage collector's sight, so every collection (pytest runs
 # several at exit) only walks what the tests themselves create.
 gc.freeze()
 
-REPO_DIR = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -74,15 +70,6 @@ def redis_prefix() -> str:
     return f"lessons-test-{uuid.uuid4().hex[:10]}"
 
 
-def delete_prefixed_keys(url: str, prefix: str) -> None:
-    """Remove every key the tests wrote under `prefix` (never a FLUSHDB)."""
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
 @pytest.fixture(params=["memory"])
 def layer(request, settings) -> Iterator[str]:
     """The channel layer under test: "memory", "redis" (core) or "pubsub".
@@ -114,85 +101,6 @@ def pytest_collection_modifyitems(items):
 
 
 # --- real Daphne processes -------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL that points a child process at the test database."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
-    user = settings_dict.get("USER") or ""
-    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    return f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
-
-
-class DaphneServer:
-    """A real `daphne lessons.asgi:application` process on a free port."""
-
-    def __init__(self, env: dict[str, str], application: str = "lessons.asgi:application"):
-        self.port = free_port()
-        self.log_path = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), application],
-            cwd=REPO_DIR,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_until_listening()
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def ws_url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}/{path.lstrip('/')}"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def _wait_until_listening(self, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"daphne did not listen on port {self.port} within {timeout} s:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
-def daphne_env(db_settings: dict, redis_url: str | None = None, prefix: str = "asgi", kind: str = "core") -> dict:
-    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CHANNEL_LAYER"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="lessons.settings",
-        DATABASE_URL=database_url(db_settings),
-        CHANNEL_LAYER_PREFIX=prefix,
-        PYTHONUNBUFFERED="1",
-    )
-    if redis_url:
-        env.update(REDIS_URL=redis_url, CHANNEL_LAYER=kind)
-    return env
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import json
 from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.conftest import DaphneServer
 from tests.layers_support import chat_socket, next_frame, open_socket
+from tests.servers import DaphneServer
 
 # Every close code an application here may send (DESIGN.md; 4000 is lesson 01's
 # close route, 4503 lesson 05's "channel layer unavailable"). Never 1011: a crash.

@@ -5,14 +5,14 @@ Fixtures live in tests/conftest.py; these are plain functions and one class.
 
 import asyncio
 import json
-import socket
-import subprocess
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
+
+from tests.servers import ServerProcess, free_port
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -74,12 +74,6 @@ def wait_until(condition: Callable[[], object], timeout: float = 5) -> None:
         time.sleep(0.05)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateRedis:
     """A throwaway `redis-server` on a free loopback port, so a test may stop and restart it."""
 
@@ -87,25 +81,15 @@ class PrivateRedis:
         self.executable = executable
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
+        self.server: ServerProcess | None = None
         self.start()
 
     def start(self) -> None:
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        self.process = subprocess.Popen(
-            [*command, "--appendonly", "no", "--daemonize", "no"], stdout=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not listen on port {self.port} within 10 s")
+        argv = [*command, "--appendonly", "no", "--daemonize", "no"]
+        self.server = ServerProcess("redis-server", argv, None, self.port, timeout=10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
+        if self.server is not None:
+            self.server.stop()
+        self.server = None

@@ -21,7 +21,7 @@ from channels.testing import WebsocketCommunicator
 from layers_demo.flood import RateLimit
 from lessons.asgi import application
 from lessons.channel_config import channel_layers
-from tests.conftest import delete_prefixed_keys, require
+from tests.conftest import require
 from tests.layers_support import (
     PrivateRedis,
     chat_socket,
@@ -30,6 +30,7 @@ from tests.layers_support import (
     next_frame,
     receives_nothing,
 )
+from tests.servers import delete_prefixed_keys
 from tests.support import ORIGIN
 
 WITH_CAPACITY = pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)

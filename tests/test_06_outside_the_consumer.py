@@ -22,8 +22,8 @@ from selenium.webdriver.common.by import By
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from lessons.asgi import application
-from tests.conftest import REPO_DIR, daphne_env
 from tests.layers_support import chat_socket, configured, next_frame, open_socket, wait_until
+from tests.servers import REPO_DIR, daphne_env
 from tests.support import HOST, ORIGIN
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)

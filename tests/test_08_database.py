@@ -18,7 +18,7 @@ from django.test import Client
 
 from db_demo.models import ChatMessage, Post
 from lessons.asgi import application
-from tests.conftest import REPO_DIR, daphne_env
+from tests.servers import REPO_DIR, daphne_env
 from tests.support import ORIGIN
 
 TITLE, BODY = "Live from lesson 08", "saved, committed, sent"

@@ -18,10 +18,10 @@ from selenium.webdriver.common.by import By
 
 from lessons.asgi import application
 from tests import test_05_redis_layer as lesson_05
-from tests.conftest import daphne_env
 from tests.crash_asgi import CRASH_MESSAGE, CRASH_PATH
 from tests.faults_support import CrashServer, by_sender, chat_messages, chats, chats_within, close_code
 from tests.layers_support import chat_socket, group_members, next_frame, open_socket, receives_nothing, wait_until
+from tests.servers import daphne_env
 from tests.support import ORIGIN
 
 # Lesson 05's fixture: a throwaway redis-server on a free port, so a test may stop it.

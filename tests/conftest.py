@@ -176,3 +176,11 @@ def browser(chromium):
         chromium.close()
     chromium.switch_to.window(chromium.window_handles[0])
     chromium.delete_all_cookies()
+
+
+@pytest.fixture
+def lesson_page(browser, course_server):
+    """Open a lesson page on the course server: `page = lesson_page("01")`, then connect, send, read."""
+    from tests.pages import LessonPage
+
+    return lambda number: LessonPage(browser, f"{course_server.http_url}/lessons/{number}/")

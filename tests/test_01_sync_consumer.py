@@ -8,7 +8,6 @@ import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import path
-from selenium.webdriver.common.by import By
 
 from lessons.asgi import application
 from sync_demo.consumers import GOODBYE, EchoConsumer
@@ -148,17 +147,8 @@ def test_echo_keeps_working_while_redis_is_down(daphne, echo):
 
 
 @pytest.mark.browser
-def test_lesson_01_page_echoes_a_text_frame_in_a_real_browser(browser, course_server):
-    # Imported here, not at the top: it adds 0.3 s to every fast run that never uses it.
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.get(course_server.http_url + "/lessons/01/")
-    wait = WebDriverWait(browser, 5)
-    browser.find_element(By.ID, "connect").click()
-    wait.until(EC.text_to_be_present_in_element((By.ID, "status"), "open"))
-    browser.find_element(By.ID, "message").clear()
-    browser.find_element(By.ID, "message").send_keys("hello from Chromium")
-    browser.find_element(By.ID, "send-text").click()
-    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#log li.frame.in .data"), "hello from Chromium"))
-    assert browser.find_element(By.CSS_SELECTOR, "#log li.frame.in .data").text == "hello from Chromium"
+def test_lesson_01_page_echoes_a_text_frame_in_a_real_browser(lesson_page):
+    page = lesson_page("01")
+    page.connect()
+    page.send("hello from Chromium")
+    assert page.wait_for_received("hello from Chromium") == ["hello from Chromium"]

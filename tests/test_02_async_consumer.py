@@ -8,7 +8,6 @@ import asyncio
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from selenium.webdriver.common.by import By
 
 from async_demo.consumers import parse_interval
 from lessons.asgi import application
@@ -123,17 +122,8 @@ async def test_slow_route_answers_bad_input_with_an_error_and_stays_open(frame, 
 
 
 @pytest.mark.browser
-def test_lesson_02_page_echoes_a_text_frame_in_a_real_browser(browser, course_server):
-    # Imported here, not at the top: it adds 0.3 s to every fast run that never uses it.
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.get(course_server.http_url + "/lessons/02/")
-    wait = WebDriverWait(browser, 5)
-    browser.find_element(By.ID, "connect").click()
-    wait.until(EC.text_to_be_present_in_element((By.ID, "status"), "open"))
-    browser.find_element(By.ID, "message").clear()
-    browser.find_element(By.ID, "message").send_keys("hello, async")
-    browser.find_element(By.ID, "send-text").click()
-    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#log li.frame.in .data"), "hello, async"))
-    assert browser.find_element(By.CSS_SELECTOR, "#log li.frame.in .data").text == "hello, async"
+def test_lesson_02_page_echoes_a_text_frame_in_a_real_browser(lesson_page):
+    page = lesson_page("02")
+    page.connect()
+    page.send("hello, async")
+    assert page.wait_for_received("hello, async") == ["hello, async"]

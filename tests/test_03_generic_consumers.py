@@ -7,7 +7,6 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import path
-from selenium.webdriver.common.by import By
 
 from async_demo.generic_consumers import MAX_DEPTH
 from lessons.asgi import application
@@ -90,20 +89,9 @@ async def test_the_stock_json_consumer_crashes_on_text_that_is_not_json():
 
 
 @pytest.mark.browser
-def test_lesson_03_page_echoes_a_json_frame_in_a_real_browser(browser, course_server):
-    # Imported here, not at the top: it adds 0.3 s to every fast run that never uses it.
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-
-    browser.get(course_server.http_url + "/lessons/03/")
-    wait = WebDriverWait(browser, 5)
-    Select(browser.find_element(By.ID, "route")).select_by_value("ws/async/json-echo/")
-    browser.find_element(By.ID, "connect").click()
-    wait.until(EC.text_to_be_present_in_element((By.ID, "status"), "open"))
-    browser.find_element(By.ID, "message").clear()
-    browser.find_element(By.ID, "message").send_keys('{"hello": "browser"}')
-    browser.find_element(By.ID, "send-json").click()
-    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#log li.frame.in .data"), "echo"))
-    assert json.loads(browser.find_element(By.CSS_SELECTOR, "#log li.frame.in .data").text) == {
-        "echo": {"hello": "browser"}
-    }
+def test_lesson_03_page_echoes_a_json_frame_in_a_real_browser(lesson_page):
+    page = lesson_page("03")
+    page.choose_route("ws/async/json-echo/")
+    page.connect()
+    page.send('{"hello": "browser"}', button="send-json")
+    assert [json.loads(frame) for frame in page.wait_for_received("echo")] == [{"echo": {"hello": "browser"}}]

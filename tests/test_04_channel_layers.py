@@ -3,6 +3,7 @@
 Layer tests run on the in-memory layer, Redis core and Redis pub/sub alike.
 """
 
+import asyncio
 import json
 
 import pytest
@@ -171,6 +172,30 @@ async def test_a_direct_message_to_an_address_the_server_did_not_sign_is_refused
     await alice.send_json_to({"to": to, "message": "psst"})
     assert reason in (await alice.receive_json_from())["error"]
     await alice.disconnect()
+
+
+# A space, an accent, 100 characters: what f"chat-{room}" makes of unchecked input.
+INVALID_GROUPS = ["chat-has space", "chat-café", f"chat-{'a' * 95}"]
+
+
+@pytest.mark.parametrize("group", INVALID_GROUPS, ids=["space", "accent", "100 characters"])
+@pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
+async def test_the_in_memory_and_core_layers_refuse_an_invalid_group_name_with_type_error(layer, group):
+    channel_layer = get_channel_layer()
+    channel = await channel_layer.new_channel()
+    with pytest.raises(TypeError, match="Group name must be a valid unicode string with length < 100"):
+        await channel_layer.group_add(group, channel)
+
+
+@pytest.mark.parametrize("layer", ["pubsub"], indirect=True)
+async def test_the_pubsub_layer_checks_no_group_name_and_delivers_to_an_invalid_one(layer):
+    channel_layer = get_channel_layer()
+    channel = await channel_layer.new_channel()
+    for group in INVALID_GROUPS:  # no TypeError: the bug hides until the layer changes
+        await channel_layer.group_add(group, channel)
+        await channel_layer.group_send(group, {"type": "chat.message", "group": group})
+    async with asyncio.timeout(1):  # a safety net: a lost message fails the test instead of hanging it
+        assert [(await channel_layer.receive(channel))["group"] for _ in INVALID_GROUPS] == INVALID_GROUPS
 
 
 @pytest.mark.browser

@@ -16,6 +16,7 @@ from django.core import signing
 from django.test import Client
 from selenium.webdriver.common.by import By
 
+from auth_demo.consumers import WhoAmIConsumer
 from auth_demo.views import HANDOFF_MAX_AGE, HANDOFF_SALT, handoff_token
 from lessons.asgi import application
 from lessons.catalogue import LESSONS
@@ -86,6 +87,15 @@ async def test_whoami_closes_an_anonymous_socket_with_4401_before_any_data_frame
     assert connected
     assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
     await communicator.disconnect()
+
+
+async def test_whoami_without_auth_middleware_stack_has_no_scope_user_and_crashes_with_key_error():
+    # The consumer class alone, not lessons.asgi.application: nothing puts "user" in the scope.
+    communicator = WebsocketCommunicator(WhoAmIConsumer.as_asgi(), "/ws/auth/whoami/")
+    connected, _ = await communicator.connect()  # it accepts first, then reads scope["user"]
+    assert connected
+    with pytest.raises(KeyError, match="'user'"):
+        await communicator.wait()  # the consumer has stopped: wait() raises what stopped it
 
 
 @committed_db

@@ -12,11 +12,12 @@ import sys
 from urllib.parse import urlencode
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from channels.worker import Worker
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
+from django.test import modify_settings
 from selenium.webdriver.common.by import By
 
 from layers_demo.announce import ANNOUNCER
@@ -130,6 +131,35 @@ async def test_a_full_worker_queue_is_reported_to_the_asking_socket(layer, setti
     assert await communicator.receive_json_from() == {"queued": 10}
     assert "queue is full" in (await communicator.receive_json_from())["error"]
     await communicator.disconnect()
+
+
+async def test_async_to_sync_in_the_thread_of_a_running_event_loop_raises_runtime_error():
+    group_send = async_to_sync(get_channel_layer().group_send)
+    # This test runs on the event loop, like an async consumer: it must `await` instead.
+    with pytest.raises(RuntimeError, match="You cannot use AsyncToSync in the same thread as an async event loop"):
+        group_send("chat-lobby", {"type": "chat.message", "message": "hello?", "sender": ANNOUNCER})
+
+
+async def test_a_layer_call_without_await_or_async_to_sync_sends_nothing_and_warns():
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+
+    def announce_forgetting_async_to_sync():  # sync code, as in a view, a command or a signal receiver
+        get_channel_layer().group_send("chat-lobby", {"type": "chat.message", "message": "hello?", "sender": ANNOUNCER})
+
+    # The call only makes a coroutine; dropped unrun, Python warns (an error under pytest without this).
+    with pytest.warns(RuntimeWarning, match="coroutine 'InMemoryChannelLayer.group_send' was never awaited"):
+        await sync_to_async(announce_forgetting_async_to_sync)()
+    assert await alice.receive_nothing(timeout=0.05)
+    await alice.disconnect()
+
+
+def test_runworker_is_an_unknown_command_without_channels_in_installed_apps():
+    assert get_commands()["runworker"] == "channels"  # the channels app provides it
+    # modify_settings also clears get_commands()'s cache, on the way in and out.
+    with modify_settings(INSTALLED_APPS={"remove": ["channels"]}):
+        with pytest.raises(CommandError, match="Unknown command: 'runworker'"):
+            call_command("runworker", WORKER_CHANNEL)
 
 
 @pytest.mark.slow

@@ -156,6 +156,25 @@ async def test_a_chat_socket_rejoins_a_group_the_layer_forgot(layer, settings):
     await bob.disconnect()
 
 
+@pytest.mark.parametrize(("layer", "first"), [("redis", 1), ("pubsub", 2)], indirect=["layer"])
+async def test_a_message_sent_while_no_one_listens_waits_on_core_and_is_lost_on_pubsub(
+    layer, first, redis_url, redis_prefix
+):
+    channel_layer = get_channel_layer()
+    jobs = f"{redis_prefix}.jobs"  # pub/sub does not prefix channel names: keep other test runs out
+    await channel_layer.send(jobs, {"type": "job", "n": 1})  # no worker listens yet
+    worker = asyncio.create_task(channel_layer.receive(jobs))
+    # Until the worker has a message (core) or Redis counts its subscription (pub/sub).
+    with redis.Redis.from_url(redis_url) as client:
+        async with asyncio.timeout(1):
+            while not worker.done() and client.pubsub_numsub(jobs)[0][1] == 0:
+                await asyncio.sleep(0.01)
+    await channel_layer.send(jobs, {"type": "job", "n": 2})
+    async with asyncio.timeout(1):
+        # Core stored n=1 in Redis; pub/sub PUBLISHed it to no one, and Redis kept nothing.
+        assert (await worker)["n"] == first
+
+
 # --- flood control -----------------------------------------------------------
 
 

@@ -1,14 +1,23 @@
 """Lesson 00: the project, its root router, the course pages and the doctor."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 from django.core.management import call_command
 from selenium.webdriver.common.by import By
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from lessons.asgi import application
 from lessons.catalogue import LESSONS, Lesson, Route
 from lessons.channel_config import IN_MEMORY, channel_layers
+from tests.layers_support import ORIGIN_URL
+from tests.servers import REPO_DIR, ServerProcess, free_port
 from tests.support import HOST, ORIGIN
 
 
@@ -127,6 +136,48 @@ def test_doctor_fails_and_says_how_to_start_redis_when_redis_url_is_closed(setti
     assert f"FAIL  Redis reachable (REDIS_URL): no Redis answers at {closed}" in output
     assert "apt-get install redis-server" in output
     assert "FAIL  channel layer round trip" in output
+
+
+def python_env(tmp_path: Path, settings_module: str = "lessons.settings") -> dict[str, str]:
+    """The environment of a child Python that imports this repository and the modules a test wrote to tmp_path."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO_DIR)]),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",  # never the student's own database
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@pytest.mark.slow
+def test_importing_consumers_before_get_asgi_application_raises_app_registry_not_ready(tmp_path):
+    (tmp_path / "early_asgi.py").write_text(
+        "from lessons.routing import websocket_urlpatterns  # consumers, and their models, too early\n"
+        "from django.core.asgi import get_asgi_application\n"
+        "application = get_asgi_application()\n"
+    )
+    command = [sys.executable, "-c", "import early_asgi"]  # what a server does first with "early_asgi:application"
+    result = subprocess.run(command, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "django.core.exceptions.AppRegistryNotReady: Apps aren't loaded yet." in result.stderr
+
+
+@pytest.mark.slow
+def test_runserver_without_daphne_is_djangos_wsgi_server_and_answers_a_websocket_handshake_with_404(tmp_path):
+    (tmp_path / "no_daphne.py").write_text(
+        "from lessons.settings import *\nINSTALLED_APPS = [app for app in INSTALLED_APPS if app != 'daphne']\n"
+    )
+    port = free_port()
+    command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    server = ServerProcess("runserver", command, python_env(tmp_path, "no_daphne"), port)
+    try:
+        with pytest.raises(InvalidStatus) as refused, connect(server.ws_url("ws/sync/echo/"), origin=ORIGIN_URL):
+            pass  # Daphne's runserver would accept this socket
+        assert refused.value.response.status_code == 404
+    finally:
+        server.stop()
+    assert "System check identified no issues" in server.log()  # nothing warns that daphne is missing
+    assert "Not Found: /ws/sync/echo/" in server.log()
 
 
 @pytest.mark.browser

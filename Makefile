@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-postgres lint bench
+.PHONY: install run test test-postgres lint bench bench-servers
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -51,3 +51,6 @@ test-postgres: install  ## lesson 08's tests on PostgreSQL (POSTGRES_URL)
 
 bench: install  ## speed figures: see bench/README.md
 	$(BIN)/python bench/run.py
+
+bench-servers: install  ## Daphne, uvicorn and granian on the same load, in one run (lesson 13)
+	$(BIN)/python bench/asgi_servers.py

@@ -4,7 +4,7 @@ Events, in the order they happen on one connection:
 
     websocket.connect     the client asks to open      -> we await send websocket.accept (ticker: start a task)
     websocket.receive     one per frame, text or bytes -> we await send websocket.send
-    websocket.disconnect  the socket is closed         -> we cancel our tasks and raise StopConsumer
+    websocket.disconnect  the socket is closed         -> we cancel our tasks and raise StopConsumer()
 
 Every handler runs on the server's one event loop, shared by every socket:
 await, never block (no time.sleep, no blocking I/O). Lesson: lessons/02-async-consumer.md

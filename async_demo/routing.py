@@ -6,11 +6,12 @@ instance for every connection. Routing the class itself is the classic mistake.
 
 from django.urls import path
 
-from async_demo import consumers, generic_consumers, slow
+from async_demo import consumers, generic_consumers, hop_free, slow
 
 websocket_urlpatterns = [
     path("ws/async/echo/", consumers.EchoConsumer.as_asgi()),
     path("ws/async/ticker/", consumers.TickerConsumer.as_asgi()),
     path("ws/async/slow/", slow.SlowConsumer.as_asgi()),
+    path("ws/async/hop-free-echo/", hop_free.HopFreeEchoConsumer.as_asgi()),
     path("ws/async/json-echo/", generic_consumers.JsonEchoConsumer.as_asgi()),
 ]

@@ -5,7 +5,7 @@ Events, in the order they happen on one connection:
     websocket.connect     the client asks to open     -> we await send websocket.accept
     websocket.receive     a text frame "S" (seconds)  -> we await asyncio.sleep(S), then send {"slept": S}
                           anything else               -> we send {"error": "..."}
-    websocket.disconnect  the socket is closed        -> we raise StopConsumer
+    websocket.disconnect  the socket is closed        -> we raise StopConsumer()
 
 While one socket awaits asyncio.sleep, the event loop serves every other socket.
 Lesson: lessons/02-async-consumer.md

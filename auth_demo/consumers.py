@@ -20,11 +20,13 @@ import json
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
-# Close codes the course documents (DESIGN.md): 4401 means "not authenticated".
+# Close codes the course documents (NOTES.md, the close-code table): 4401 means "not authenticated".
 NOT_AUTHENTICATED = 4401
 
 
 class WhoAmIConsumer(AsyncConsumer):
+    """ws/auth/whoami/: tells a logged-in user their name; closes an anonymous one with 4401."""
+
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/auth/whoami/; scope["user"] is already resolved."""
         # Accept first, even for an anonymous user: a refused handshake reaches
@@ -39,7 +41,7 @@ class WhoAmIConsumer(AsyncConsumer):
 
     async def websocket_disconnect(self, event):
         """Called when the socket has closed, whoever closed it."""
-        raise StopConsumer
+        raise StopConsumer()
 
     async def tell_who(self):
         """Send the username, or close with 4401 if no one is logged in on this socket."""

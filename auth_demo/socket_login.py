@@ -54,6 +54,8 @@ def parse_request(event: dict) -> dict:
 
 
 class SocketLoginConsumer(AsyncConsumer):
+    """ws/auth/login/: logs this socket in or out with channels' login()/logout(), and says who it is."""
+
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/auth/login/."""
         await self.send({"type": "websocket.accept"})
@@ -74,7 +76,7 @@ class SocketLoginConsumer(AsyncConsumer):
 
     async def websocket_disconnect(self, event):
         """Called when the socket has closed, whoever closed it."""
-        raise StopConsumer
+        raise StopConsumer()
 
     async def log_in(self, request: dict) -> dict:
         """Check the credentials; on success log this socket's session in and store it."""

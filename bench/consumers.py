@@ -5,10 +5,13 @@ Events, in order: `websocket.connect` -> join the group, accept;
 -> send that text to this socket; `websocket.disconnect` -> leave the group.
 No JSON parsing, no validation, no error frames, no flood limit: whatever the
 course's chat consumer (lesson 04, `layers_demo`) costs beyond this is the
-price of the teaching code. Served only by bench/asgi.py, never by the course.
+price of the teaching code. HopFreeRelayConsumer is the same relay with a
+dispatch that skips the sync-thread hop (see async_demo/hop_free.py): the
+difference is what that hop costs in fan-out. Served only by bench/asgi.py,
+never by the course.
 """
 
-from channels.consumer import AsyncConsumer
+from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
 
 
@@ -31,3 +34,12 @@ class BareRelayConsumer(AsyncConsumer):
         """Called when the socket has closed: leave the room, then stop this consumer."""
         await self.channel_layer.group_discard(self.group, self.channel_name)
         raise StopConsumer()
+
+
+class HopFreeRelayConsumer(BareRelayConsumer):
+    async def dispatch(self, message):
+        """Called for every event: AsyncConsumer.dispatch minus `await aclose_old_connections()`."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)

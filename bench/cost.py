@@ -2,11 +2,14 @@
 
 One Daphne serves bench/asgi.py: the course routes plus `ws/bench/relay/<room>/`
 (bench/consumers.py, a relay with no JSON, no validation, no error frames).
-N sockets join a course chat room and N others join a relay room on that same
-server and layer. Both rooms then get the same broadcasts, in alternating
+N sockets join a course chat room, N others a relay room and N more a relay
+room whose consumer skips the sync-thread hop in dispatch, on that same server
+and layer. All three rooms then get the same broadcasts, in alternating
 blocks so that any drift of the machine hits both alike. The figure that
 matters is the server's CPU time per delivery (read from /proc): the course
-consumer should cost at most GOAL times the bare relay. The ratio reported is
+consumer, whose dispatch skips the sync-thread hop (lesson 05), should cost at
+most GOAL times the relay that skips it too (like for like); its ratio to the
+stock relay is reported beside it. The ratio reported is
 the median over pairs of neighbouring blocks, so a burst of load from another
 program spoils one pair, not the figure.
 """
@@ -20,7 +23,8 @@ from bench.fanout import CHAT_PATH, broadcasts, summary
 from bench.servers import failure, start_daphne
 
 RELAY_PATH = "ws/bench/relay/{room}/"
-GOAL = 1.2  # course CPU per delivery / bare relay CPU per delivery
+HOP_FREE_PATH = "ws/bench/hop-free-relay/{room}/"
+GOAL = 1.2  # course CPU per delivery / hop-free bare relay CPU per delivery
 SIZE = 100
 
 
@@ -37,10 +41,11 @@ async def compare(server, size: int, rounds: int, blocks: int) -> dict:
     Returns each side's summary over all its blocks, and the course/relay CPU
     ratio of each pair of neighbouring blocks.
     """
-    room = f"bench{uuid.uuid4().hex[:8]}"
+    paths = {"course": CHAT_PATH, "relay": RELAY_PATH, "hop_free": HOP_FREE_PATH}
+    # A room of its own per side: both relays name their groups "relay-<room>".
+    rooms = {name: f"bench{uuid.uuid4().hex[:8]}" for name in paths}
     sides = {
-        "course": await open_sockets([server.ws_url(CHAT_PATH.format(room=room))] * size),
-        "relay": await open_sockets([server.ws_url(RELAY_PATH.format(room=room))] * size),
+        name: await open_sockets([server.ws_url(path.format(room=rooms[name]))] * size) for name, path in paths.items()
     }
     times: dict[str, list[float]] = {name: [] for name in sides}
     cpu: dict[str, list[float]] = {name: [] for name in sides}
@@ -54,11 +59,15 @@ async def compare(server, size: int, rounds: int, blocks: int) -> dict:
                 times[name] += block_times
                 cpu[name].append(block_cpu)
     finally:
-        await close_sockets(sides["course"] + sides["relay"])
+        await close_sockets([ws for sockets in sides.values() for ws in sockets])
     pair_ratios = [course / relay for course, relay in zip(cpu["course"], cpu["relay"], strict=True)]
+    hop_free_ratios = [free / relay for free, relay in zip(cpu["hop_free"], cpu["relay"], strict=True)]
+    like_ratios = [course / free for course, free in zip(cpu["course"], cpu["hop_free"], strict=True)]
     return {
         **{name: summary(times[name], size, sum(cpu[name])) for name in sides},
         "pair_ratios": [round(ratio, 3) for ratio in pair_ratios],
+        "hop_free_pair_ratios": [round(ratio, 3) for ratio in hop_free_ratios],
+        "like_for_like_pair_ratios": [round(ratio, 3) for ratio in like_ratios],
     }
 
 
@@ -85,5 +94,14 @@ def run(built, redis_url: str, redis_missing: str | None, prefix: str, quick: bo
             if server is not None:
                 server.stop()
         ratio = statistics.median(sides["pair_ratios"])
-        rows.append({**row, "status": "ok", **sides, "cpu_ratio": round(ratio, 2), "within_goal": ratio <= GOAL})
+        hop_free = round(statistics.median(sides["hop_free_pair_ratios"]), 2)
+        like = statistics.median(sides["like_for_like_pair_ratios"])
+        row.update(
+            status="ok",
+            cpu_ratio=round(ratio, 2),
+            like_for_like_cpu_ratio=round(like, 2),
+            within_goal=like <= GOAL,
+            hop_free_cpu_ratio=hop_free,
+        )
+        rows.append({**row, **sides})
     return {"goal": GOAL, "broadcasts_per_side": rounds * blocks, "rows": rows}

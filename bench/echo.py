@@ -42,6 +42,8 @@ TARGETS = (
     Target("reference: websockets library", None, same_frame),
     Target("01 SyncConsumer", "ws/sync/echo/", same_frame),
     Target("02 AsyncConsumer", "ws/async/echo/", same_frame),
+    # The same echo whose dispatch skips the aclose_old_connections() trip to the sync thread.
+    Target("02 AsyncConsumer, hop-free dispatch", "ws/async/hop-free-echo/", same_frame),
     Target("03 WebsocketConsumer", "ws/sync/generic-echo/", same_frame),
     Target("03 AsyncJsonWebsocketConsumer", "ws/async/json-echo/", wrapped_in_echo),
 )

@@ -85,9 +85,14 @@ def cost(results: dict) -> str:
         if row["status"] != "ok":
             rows.append([row["layer"], row["sockets"], "", row["status"]])
             continue
-        verdict = f"{row['cpu_ratio']:.2f}x ({'within' if row['within_goal'] else 'OVER'} the {results['goal']}x goal)"
+        goal = f"{'within' if row['within_goal'] else 'OVER'} the {results['goal']}x goal"
+        verdict = f"{row['cpu_ratio']:.2f}x; {row['like_for_like_cpu_ratio']:.2f}x the hop-free relay ({goal})"
         rows.append([row["layer"], row["sockets"], "course chat", *(row["course"][key] for key in keys), verdict])
         rows.append([row["layer"], row["sockets"], "bare relay", *(row["relay"][key] for key in keys), "1.00x"])
+        if "hop_free" in row:
+            hop_free = row["hop_free"]
+            verdict = f"{row['hop_free_cpu_ratio']:.2f}x (the sync-thread hop skipped)"
+            rows.append([row["layer"], row["sockets"], "bare relay, hop-free", *(hop_free[k] for k in keys), verdict])
     return table(headers, rows)
 
 
@@ -123,7 +128,32 @@ def headlines(results: dict) -> list[str]:
     for row in results.get("cost", {}).get("rows", []):
         if row["status"] == "ok":
             lines.append(
-                f"Teaching code cost ({row['layer']} layer): {row['cpu_ratio']:.2f}x the bare relay's CPU/delivery"
+                f"Teaching code cost ({row['layer']} layer): {row['like_for_like_cpu_ratio']:.2f}x the hop-free "
+                f"bare relay's CPU/delivery ({row['cpu_ratio']:.2f}x the stock relay's)"
+            )
+    return lines + hop_free_headlines(results)
+
+
+def hop_free_headlines(results: dict) -> list[str]:
+    """The stock dispatch against one that skips its sync-thread hop, measured in the same run."""
+    lines = []
+    stock, hop_free = (
+        find(results.get("echo", {}).get("rows", []), target=target, clients=50)
+        for target in ("02 AsyncConsumer", "02 AsyncConsumer, hop-free dispatch")
+    )
+    if stock and hop_free:
+        lines.append(
+            f"Hop-free dispatch, 02 echo at 50 clients: {stock['msgs_per_s']} -> {hop_free['msgs_per_s']} msg/s "
+            f"({hop_free['msgs_per_s'] / stock['msgs_per_s']:.2f}x), {stock['server_cpu_us_per_msg']} -> "
+            f"{hop_free['server_cpu_us_per_msg']} us server CPU per message "
+            f"({hop_free['server_cpu_us_per_msg'] / stock['server_cpu_us_per_msg']:.2f}x)"
+        )
+    for row in results.get("cost", {}).get("rows", []):
+        if row["status"] == "ok" and "hop_free" in row:
+            lines.append(
+                f"Hop-free dispatch, fan-out to {row['sockets']} ({row['layer']} layer): "
+                f"{row['relay']['median_ms']} -> {row['hop_free']['median_ms']} ms until all, "
+                f"{row['hop_free_cpu_ratio']:.2f}x the stock relay's CPU/delivery"
             )
     return lines
 
@@ -133,8 +163,17 @@ TITLES = {
     "echo": "Echo round trips under Daphne vs the websockets reference",
     "fanout": "Chat fan-out: one message to N sockets in a room",
     "cost": "Cost of the teaching code: course chat consumer vs bare relay, same server and layer",
+    "inspector": "The inspector's cost: off, on, and on with a page watching (server CPU)",
 }
-RENDER = {"suite": suite, "echo": echo, "fanout": fanout, "cost": cost}
+
+
+def inspector(results: dict) -> str:
+    from bench import inspector as section  # its own module: bench/inspector.py
+
+    return section.report(results)
+
+
+RENDER = {"suite": suite, "echo": echo, "fanout": fanout, "cost": cost, "inspector": inspector}
 
 
 def section(name: str, results: dict) -> str:

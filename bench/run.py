@@ -23,11 +23,11 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
-from bench import cost, echo, fanout, machine, report, suite  # noqa: E402
+from bench import cost, echo, fanout, inspector, machine, report, suite  # noqa: E402
 from bench.servers import redis_available  # noqa: E402
-from tests.servers import delete_prefixed_keys  # noqa: E402
+from lessons.servers import delete_prefixed_keys  # noqa: E402
 
-SECTIONS = ("suite", "echo", "fanout", "cost")
+SECTIONS = ("suite", "echo", "fanout", "cost", "inspector")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -79,6 +79,8 @@ def run_section(name: str, args, built, redis_url: str, redis_missing: str | Non
         return echo.run(built, args.quick)
     if name == "fanout":
         return fanout.run(built, redis_url, redis_missing, prefix, args.quick)
+    if name == "inspector":
+        return inspector.run(args.quick)
     return cost.run(built, redis_url, redis_missing, prefix, args.quick)
 
 

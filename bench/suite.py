@@ -2,7 +2,7 @@
 
 Each command runs in a fresh process, exactly as an instructor types it, so
 the wall time includes Python and pytest start-up, Django set-up and
-collection. Budgets (DESIGN.md, on 2 cores): one lesson's tests without the
+collection. Budgets (bench/README.md, on 2 cores): one lesson's tests without the
 `browser` and `slow` markers under 2 s; the whole suite without them under 10 s.
 """
 

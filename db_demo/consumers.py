@@ -1,7 +1,7 @@
 """Lesson 08: the chat of lesson 04 with memory, on a raw AsyncConsumer.
 
 The events, in the order they happen:
-    websocket.connect    -> check the room name (bad: refuse, HTTP 403); join the
+    websocket.connect    -> check the room name (bad: accept, close 4400); join the
                             room's group; websocket.accept; send {"history": [...]}
     websocket.receive    -> flood check, parse the frame; save it (a worker thread);
                             group_send chat.message. Bad input or a flood:
@@ -20,20 +20,26 @@ from channels.consumer import AsyncConsumer
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 
+from db_demo.flood import chat_rate_limit
 from db_demo.history import recent_messages, save_message
-from layers_demo.chat import ClientError, is_valid_room, parse_message
-from layers_demo.flood import chat_rate_limit
+from db_demo.validation import ClientError, is_valid_room, parse_message
+
+BAD_ROOM = "a room name is 1 to 50 letters, digits, _ or -"
 
 
 class RoomHistoryConsumer(AsyncConsumer):
+    """ws/db/room/<room>/: lesson 04's chat, with the room's saved history first."""
+
     group: str | None = None
 
     async def websocket_connect(self, event):
         """Called when a client opens ws/db/room/<room>/."""
         self.room = self.scope["url_route"]["kwargs"]["room"]
         if not is_valid_room(self.room):
-            # Closing before accepting refuses the handshake (HTTP 403), as in lesson 04.
-            await self.send({"type": "websocket.close"})
+            # Accept, then close with 4400, as lesson 04's chat does: a refused
+            # handshake shows a browser only 1006, a close code says why.
+            await self.send({"type": "websocket.accept"})
+            await self.send({"type": "websocket.close", "code": 4400, "reason": BAD_ROOM})
             return
         self.group = f"db-room-{self.room}"
         self.sender = self.sender_name()
@@ -68,7 +74,7 @@ class RoomHistoryConsumer(AsyncConsumer):
         """Called when the socket has closed, whoever closed it."""
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-        raise StopConsumer
+        raise StopConsumer()
 
     async def send_json(self, data: dict) -> None:
         await self.send({"type": "websocket.send", "text": json.dumps(data)})

@@ -1,33 +1,85 @@
-"""Lesson 08: the liveblog's socket, on a raw AsyncConsumer. It only listens.
+"""Lessons 08 and 12: the liveblog's socket, on a raw AsyncConsumer. It only listens.
 
 The events, in the order they happen:
-    websocket.connect    -> join the "liveblog" group; websocket.accept
-    post.published       -> websocket.send {"post": {"id", "title", "body"}}
-                            (group_send by db_demo/signals.py, after COMMIT)
+    websocket.connect    -> `since` present but not an id: websocket.accept, then
+                            websocket.close 4400. Otherwise join the "liveblog" group;
+                            websocket.accept; with ?since=<id>, websocket.send every saved
+                            Post with a higher id (the 100 newest of them), oldest first
+    post.published       -> websocket.send {"post": {"id", "title", "body"}}, unless the
+                            replay already sent that very post (group_send by
+                            db_demo/signals.py, after COMMIT)
     websocket.receive    -> {"error": ...}: this socket takes no input
     websocket.disconnect -> leave the group; StopConsumer
 
-No query here: whoever saved the Post sent its fields along.
-Lesson: lessons/08-database.md.
+No query for a live post: whoever saved it sent its fields along. The replay is
+the one query, and GET /liveblog/events/ (db_demo/events.py) is its twin in
+server-sent events. Lessons: lessons/08-database.md, lessons/12-delivery.md.
 """
 
 import json
+import re
+from urllib.parse import parse_qs
 
 from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 
+from db_demo.models import Post
 from db_demo.signals import LIVEBLOG_GROUP
+
+REPLAY_LIMIT = 100  # a client away for longer gets the newest 100: reload the page for the rest
+
+
+def since_id(scope: dict) -> int | None:
+    """The ?since= post id; None without one. ValueError when it is there but not a non-negative integer."""
+    values = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True).get("since")
+    if values is None:
+        return None
+    # At most 18 digits: always within a 64-bit primary key. No sign, no dot, no exponent.
+    if len(values) != 1 or not re.fullmatch(r"[0-9]{1,18}", values[0]):
+        raise ValueError("since must be the id of the last post you saw, a non-negative integer")
+    return int(values[0])
+
+
+@database_sync_to_async
+def newest_posts_after(since: int, limit: int = REPLAY_LIMIT) -> list[dict]:
+    """The newest `limit` saved posts with an id above `since`, oldest first."""
+    newest_first = Post.objects.filter(pk__gt=since).order_by("-pk")[:limit]
+    return [post.as_frame() for post in reversed(list(newest_first))]
 
 
 class LiveblogConsumer(AsyncConsumer):
+    """ws/liveblog/ (and ?since=<id>): every Post saved and committed, after a replay of the ones missed."""
+
+    def __init__(self):
+        self.replayed: dict[int, dict] = {}  # post id -> what the replay sent
+
     async def websocket_connect(self, event):
-        """Called when a client opens ws/liveblog/."""
+        """Called when a client opens ws/liveblog/ or ws/liveblog/?since=<id>."""
+        try:
+            since = since_id(self.scope)
+        except ValueError as error:
+            # Accept first, so the client sees 4400: a refused handshake only shows HTTP 403.
+            # The reason never echoes the input (it must fit in 123 bytes, and it is the client's).
+            await self.send({"type": "websocket.accept"})
+            await self.send({"type": "websocket.close", "code": 4400, "reason": str(error)})
+            return
+        # Join first, then read. A post saved in between is in both, and post_published
+        # drops the second copy. Read first, then join, and a post saved in between is
+        # in neither: lost (tests/test_12_delivery.py shows both wrong orders).
         await self.channel_layer.group_add(LIVEBLOG_GROUP, self.channel_name)
         await self.send({"type": "websocket.accept"})
+        if since is not None:
+            for post in await newest_posts_after(since):
+                self.replayed[post["id"]] = post
+                await self.send_post(post)
 
     async def post_published(self, event):
         """Called when a Post was saved and committed, in this process or another (post.published)."""
-        await self.send({"type": "websocket.send", "text": json.dumps({"post": event["post"]})})
+        post = event["post"]
+        # Saved while the replay ran: already sent, unless it has changed since (an update is news).
+        if self.replayed.pop(post["id"], None) != post:
+            await self.send_post(post)
 
     async def websocket_receive(self, event):
         """Called when the client sends a frame: there is nothing to send here."""
@@ -35,6 +87,9 @@ class LiveblogConsumer(AsyncConsumer):
         await self.send({"type": "websocket.send", "text": json.dumps({"error": error})})
 
     async def websocket_disconnect(self, event):
-        """Called when the socket has closed."""
+        """Called when the socket has closed (leaving a group never joined is harmless)."""
         await self.channel_layer.group_discard(LIVEBLOG_GROUP, self.channel_name)
-        raise StopConsumer
+        raise StopConsumer()
+
+    async def send_post(self, post: dict) -> None:
+        await self.send({"type": "websocket.send", "text": json.dumps({"post": post})})

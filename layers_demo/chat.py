@@ -1,7 +1,8 @@
-"""What a chat frame may hold: the rules both chat consumers apply.
+"""What a chat frame may hold: the rules every layers_demo chat applies.
 
-layers_demo (lesson 04) and db_demo (lesson 08) accept the same frames, so the
-rules live here once. Consumers call `parse_message()` and turn a ClientError
+The plain, generic and hardened chats (lessons 04 and 05) accept the same
+frames, so the rules live here once (db_demo keeps its own twin,
+db_demo/validation.py). Consumers call `parse_message()` and turn a ClientError
 into an `{"error": ...}` frame for the sender alone.
 """
 

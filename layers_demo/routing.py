@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from layers_demo.consumers import ChatConsumer
 from layers_demo.direct import DirectConsumer
+from layers_demo.generic_chat import GenericChatConsumer
+from layers_demo.hardened_chat import ChatConsumer
+from layers_demo.plain_chat import PlainChatConsumer
 from layers_demo.primes import WORKER_CHANNEL, PrimesConsumer, PrimesWorker
 
 websocket_urlpatterns = [
     # <str:room> takes any name without "/": the consumer checks it and refuses bad ones.
+    path("ws/layers/plain-chat/<str:room>/", PlainChatConsumer.as_asgi()),
+    path("ws/layers/generic-chat/<str:room>/", GenericChatConsumer.as_asgi()),
+    # Lesson 05's hardened chat, in the same rooms: every chat here joins the group "chat-<room>".
     path("ws/chat/<str:room>/", ChatConsumer.as_asgi()),
     path("ws/layers/direct/", DirectConsumer.as_asgi()),
     path("ws/layers/primes/", PrimesConsumer.as_asgi()),

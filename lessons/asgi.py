@@ -1,8 +1,11 @@
 """The root ASGI application: one router for every kind of connection.
 
-    http      -> Django's ASGI handler (views, admin, the lesson pages)
+    http      -> URLRouter: HTTP consumers (lesson 10), then Django's ASGI handler (views, admin, pages)
     websocket -> origin check -> session/user -> URLRouter -> one consumer per socket
     channel   -> ChannelNameRouter -> worker consumers (`manage.py runworker`)
+
+In development (settings.INSPECTOR_ENABLED) `inspected()` replaces it: the same
+stacks, recorded for each lesson page (lessons/inspector.py).
 
 Serve it with `daphne lessons.asgi:application` or `python manage.py runserver`.
 """
@@ -10,6 +13,7 @@ Serve it with `daphne lessons.asgi:application` or `python manage.py runserver`.
 import os
 
 from django.core.asgi import get_asgi_application
+from django.urls import re_path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
 # Set up Django (apps, models) before anything imports a consumer or a model.
@@ -18,13 +22,39 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
-from lessons.routing import websocket_urlpatterns, worker_channels  # noqa: E402
+from lessons import inspector  # noqa: E402
+from lessons.routing import http_urlpatterns, websocket_urlpatterns, worker_channels  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # First match wins: the consumers' paths first, then r"" (every path) to Django.
+        # Django first would answer every path itself (its 404 included); no catch-all
+        # at all would make URLRouter raise for every page it does not know.
+        "http": URLRouter([*http_urlpatterns, re_path(r"", django_asgi_app)]),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         "channel": ChannelNameRouter(worker_channels),
     }
 )
+
+
+def inspected() -> ProtocolTypeRouter:
+    """The same stacks with the inspector's two ASGI hooks: around each, and just above each router."""
+    sockets = URLRouter([*inspector.websocket_urlpatterns, *websocket_urlpatterns])
+    return ProtocolTypeRouter(
+        {
+            "http": inspector.Recorder(
+                inspector.ScopeProbe(URLRouter([*http_urlpatterns, re_path(r"", django_asgi_app)]))
+            ),
+            "websocket": inspector.Recorder(
+                AllowedHostsOriginValidator(AuthMiddlewareStack(inspector.ScopeProbe(sockets)))
+            ),
+            "channel": ChannelNameRouter(worker_channels),
+        }
+    )
+
+
+if settings.INSPECTOR_ENABLED:
+    # Development only: lesson pages see what the server did with their connections.
+    application = inspected()

@@ -1,7 +1,8 @@
 """Build CHANNEL_LAYERS from the environment's three knobs.
 
 REDIS_URL unset              -> InMemoryChannelLayer (one process only)
-REDIS_URL set                -> channels_redis.core.RedisChannelLayer
+REDIS_URL set                -> channels_redis.core.RedisChannelLayer (ShardedRedisChannelLayer
+                                below, when REDIS_URL lists several servers)
 REDIS_URL + CHANNEL_LAYER=pubsub -> channels_redis.pubsub.RedisPubSubChannelLayer
 
 REDIS_URL may list several servers, comma-separated: the layer then shards
@@ -10,8 +11,10 @@ and tests/test_05_redis_layer.py proves each one. Settings and the test
 fixtures both call this, so a test runs exactly the configuration a student runs.
 """
 
+import itertools
 from typing import Any
 
+from channels_redis.core import RedisChannelLayer
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
@@ -52,6 +55,33 @@ def redis_host(redis_url: str) -> dict[str, Any]:
     }
 
 
+class ShardedRedisChannelLayer(RedisChannelLayer):
+    """The core layer over several hosts, sending each message to the host its reader reads.
+
+    channels-redis 4.3.0 picks the host of a specific channel (a socket's,
+    `specific.<process>!<socket>`) by hashing its full name in send() but only
+    the part up to the "!" in receive(): about half the direct sends land on a
+    host nobody reads (django/channels#1492). A general channel (a worker's)
+    goes to the next host in turn on send(), while a worker blocks on one host
+    at a time: a job can sit unseen until it expires. Here send and receive
+    both hash the same name. Group names contain no "!": they hash as before.
+    """
+
+    def consistent_hash(self, value):
+        # "specific.<process>!<socket>" and "specific.<process>!" share a host.
+        return super().consistent_hash(self.non_local_name(value))
+
+    async def send(self, channel, message):
+        # A general channel by its name, not in turn. The parent reads this
+        # iterator before its first await, so no other send can swap it.
+        self._send_index_generator = itertools.repeat(self.consistent_hash(channel))
+        await super().send(channel, message)
+
+    async def receive_single(self, channel):
+        self._receive_index_generator = itertools.repeat(self.consistent_hash(channel))
+        return await super().receive_single(channel)
+
+
 def channel_layers(redis_url: str | None, kind: str = "core", prefix: str = "asgi") -> dict[str, Any]:
     """Return a CHANNEL_LAYERS setting for the in-memory or a Redis layer."""
     if not redis_url:
@@ -66,9 +96,13 @@ def channel_layers(redis_url: str | None, kind: str = "core", prefix: str = "asg
         }
     if kind != "core":
         raise ValueError(f"CHANNEL_LAYER must be 'core' or 'pubsub', got {kind!r}")
+    # With one host every name hashes to it: the stock layer is right there.
+    core = (
+        "lessons.channel_config.ShardedRedisChannelLayer" if len(hosts) > 1 else "channels_redis.core.RedisChannelLayer"
+    )
     return {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": core,
             "CONFIG": {
                 "hosts": hosts,
                 "prefix": prefix,

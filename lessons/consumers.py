@@ -12,6 +12,8 @@ from channels.exceptions import StopConsumer
 
 
 class UnknownPathConsumer(AsyncConsumer):
+    """The catch-all route: refuses a socket on any path no app claims (HTTP 403), never a 500."""
+
     async def websocket_connect(self, event):
         """Called when a client asks to open a socket on a path no app routes."""
         await self.send({"type": "websocket.close"})

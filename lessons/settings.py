@@ -2,10 +2,11 @@
 
 Every value that differs between machines is read from the environment here,
 in one place: SECRET_KEY, DEBUG, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
-CHANNEL_LAYER and CHANNEL_LAYER_PREFIX.
+CHANNEL_LAYER, CHANNEL_LAYER_PREFIX and INSPECTOR.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "layers_demo",
     "auth_demo",
     "db_demo",
+    "http_demo",
 ]
 
 MIDDLEWARE = [
@@ -70,10 +72,11 @@ TEMPLATES = [
 
 # SQLite by default; DATABASE_URL (e.g. postgres://127.0.0.1:5432/test) for a
 # real server. The test database is a file, so a second process (Daphne in the
-# browser tests) can open it too.
+# browser tests) can open it too; TEST_DATABASE_NAME gives a nested test run
+# (an exercise's check) a file of its own.
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or str(BASE_DIR / "test_db.sqlite3")}
     # WAL lets readers (another process's Daphne) read while one writer writes;
     # synchronous=NORMAL stops every commit from waiting on the disk.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
@@ -82,6 +85,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL") or None
 CHANNEL_LAYER = os.environ.get("CHANNEL_LAYER", "core")
 CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER, os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"))
+
+# The inspector (lessons/inspector.py) shows each lesson page what the server did
+# with its sockets. Development only; INSPECTOR=0 turns it off, and tests run
+# without it unless a test turns it on. Off, nothing is wrapped.
+INSPECTOR_ENABLED = DEBUG and os.environ.get("INSPECTOR", "1") == "1" and "pytest" not in sys.modules
+if INSPECTOR_ENABLED:
+    from lessons.inspector import recording_layers
+
+    CHANNEL_LAYERS = recording_layers(CHANNEL_LAYERS)
 
 LOGIN_REDIRECT_URL = "/lessons/07/"
 LOGOUT_REDIRECT_URL = "/lessons/07/"

@@ -11,6 +11,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from lessons.channel_config import channel_layers
 from lessons.settings import *  # noqa: F403
 
 
@@ -37,3 +38,7 @@ SECURE_HSTS_PRELOAD = True
 # The session cookie is what AuthMiddlewareStack reads on the WebSocket handshake.
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# No inspector in production: nothing recorded, the channel layer not wrapped.
+INSPECTOR_ENABLED = False
+CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER, os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"))  # noqa: F405

@@ -1,13 +1,28 @@
 """The course index and the lesson pages (plain Django views over HTTP)."""
 
+import secrets
+
 import markdown
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_for_filename
+from pygments.lexers.special import TextLexer
+from pygments.util import ClassNotFound
 
-from lessons.catalogue import LESSONS, get_lesson
+from exercises.registry import EXERCISES
+from lessons.catalogue import LESSONS, REPO_DIR, get_lesson
 from lessons.routing import route_exists
+from lessons.sequence import draw_diagrams
+
+# codehilite hands each fenced block that names its language (```python, ```sh,
+# ```json) to Pygments; lessons/static/lessons/pygments.css colours the result.
+MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "toc"]
+MARKDOWN_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}}
 
 
 def index(request):
@@ -16,25 +31,44 @@ def index(request):
 
 
 def lesson_page(request, number):
-    """GET /lessons/NN/: the lesson text beside a live WebSocket client."""
+    """GET /lessons/NN/: the lesson text beside a live client (WebSocket, EventSource or fetch)."""
     lesson = get_lesson(number)
     if lesson is None:
-        raise Http404(f"No lesson {number!r}; lessons are numbered 00 to 09.")
+        raise Http404(f"No lesson {number!r}; lessons are numbered {LESSONS[0].number} to {LESSONS[-1].number}.")
     try:
         text = lesson.text_path.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = f"# {lesson.title}\n\nThis lesson's text (`{lesson.text_path.name}`) is not written yet."
-    html = markdown.markdown(text, extensions=["fenced_code", "tables", "toc"])
+    html = markdown.markdown(draw_diagrams(text), extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
     routes = [{"route": route, "exists": route_exists(route.path)} for route in lesson.routes]
     context = {
         "lesson": lesson,
         "extra_template": _extra_template(number),
         "text_html": html,
         "routes": routes,
+        "exercises": [exercise for exercise in EXERCISES if exercise.lesson == lesson.number],
         "previous": get_lesson(f"{int(number) - 1:02d}"),
         "next": get_lesson(f"{int(number) + 1:02d}"),
+        # The key to this page load's own connections in the inspector (lessons/inspector.py).
+        "inspector_page": secrets.token_urlsafe(16) if settings.INSPECTOR_ENABLED else None,
     }
     return render(request, "lessons/lesson.html", context)
+
+
+def lesson_file(request, number, name):
+    """GET /lessons/NN/files/<path>: one file the lesson lists, highlighted; any other path is a 404."""
+    lesson = get_lesson(number)
+    # Only names the catalogue lists, compared as strings: no path from the URL
+    # ever reaches the file system, so "../settings.py" cannot either.
+    if lesson is None or name not in lesson.files:
+        raise Http404(f"Lesson {number} lists no file {name!r}.")
+    source = (REPO_DIR / name).read_text(encoding="utf-8")
+    try:
+        lexer = get_lexer_for_filename(name)
+    except ClassNotFound:
+        lexer = TextLexer()
+    code = highlight(source, lexer, HtmlFormatter(cssclass="highlight", linenos="table"))
+    return render(request, "lessons/file.html", {"lesson": lesson, "name": name, "code_html": code})
 
 
 def _extra_template(number: str) -> str | None:

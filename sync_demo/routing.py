@@ -6,12 +6,13 @@ instance for every connection. Routing the class itself is the classic mistake.
 
 from django.urls import path
 
-from sync_demo import consumers, generic_consumers
+from sync_demo import consumers, generic_consumers, slow
 
 websocket_urlpatterns = [
     path("ws/sync/echo/", consumers.EchoConsumer.as_asgi()),
     path("ws/sync/refuse/", consumers.RefuseConsumer.as_asgi()),
     path("ws/sync/close/", consumers.CloseConsumer.as_asgi()),
     path("ws/sync/scope/<str:name>/", consumers.ScopeConsumer.as_asgi()),
+    path("ws/sync/slow/", slow.SlowConsumer.as_asgi()),
     path("ws/sync/generic-echo/", generic_consumers.GenericEchoConsumer.as_asgi()),
 ]

@@ -5,10 +5,13 @@ Missing Redis or Chromium makes the tests that need them skip with a reason
 that says how to get them; with CI=true set, the same thing is a failure.
 """
 
+import asyncio
 import gc
 import os
 import shutil
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,26 +21,17 @@ import redis
 from django.test.utils import override_settings
 
 from lessons.channel_config import IN_MEMORY, channel_layers
-from tests.servers import DaphneServer, daphne_env, delete_prefixed_keys
+from lessons.servers import DaphneServer, PrivateRedis, ServerProcess, daphne_env, delete_prefixed_keys, free_port
+from tests.helpers import ADA_PASSWORD, require
 
 # Django, Daphne and Twisted are loaded by now and live for the whole run: move
 # them out of the garbage collector's sight, so every collection (pytest runs
 # several at exit) only walks what the tests themselves create.
 gc.freeze()
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip the test with `reason` when `condition` is false; under CI, fail instead."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true and {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 # --- channel layers --------------------------------------------------------
@@ -70,6 +64,17 @@ def redis_prefix() -> str:
     return f"lessons-test-{uuid.uuid4().hex[:10]}"
 
 
+@pytest.fixture
+def two_redis_servers() -> Iterator[str]:
+    """Two throwaway redis-servers on free ports, as one sharded REDIS_URL ("url1,url2")."""
+    executable = shutil.which("redis-server")
+    require(executable is not None, "redis-server not found; install it: `sudo apt-get install redis-server`")
+    servers = [PrivateRedis(executable), PrivateRedis(executable)]
+    yield ",".join(server.url for server in servers)
+    for server in servers:
+        server.stop()
+
+
 @pytest.fixture(params=["memory"])
 def layer(request, settings) -> Iterator[str]:
     """The channel layer under test: "memory", "redis" (core) or "pubsub".
@@ -95,7 +100,8 @@ def pytest_collection_modifyitems(items):
     django_db; without it the servers would open the developer's db.sqlite3.
     """
     for item in items:
-        uses_server = {"daphne", "course_server"} & set(getattr(item, "fixturenames", ()))
+        servers = {"daphne", "course_server", "inspected_server", "deployed_site", "deployment", "asgi_server"}
+        uses_server = servers & set(getattr(item, "fixturenames", ()))
         if uses_server and item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
 
@@ -128,6 +134,78 @@ def course_server(django_db_setup) -> Iterator[DaphneServer]:
     from django.db import connection
 
     server = DaphneServer(daphne_env(connection.settings_dict))
+    yield server
+    server.stop()
+
+
+# --- lesson 13: a real nginx in front of two Daphne processes --------------
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """The output of `collectstatic`, as nginx serves it (a temporary STATIC_ROOT)."""
+    from django.core.management import call_command
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=str(root)):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@pytest.fixture(scope="session")
+def nginx_installed() -> None:
+    """A real nginx binary (the Debian package), or skip with how to get one."""
+    from tests.helpers.deployment import NGINX
+
+    require(Path(NGINX).exists(), "nginx not found; install it with `sudo apt-get install nginx`")
+
+
+@pytest.fixture
+def deployment(nginx_installed, django_db_setup, redis_url, redis_prefix, collected_static, tmp_path):
+    """Start deploy/nginx.conf before two Daphnes on Redis for one test: `site = deployment()`; it may kill one."""
+    from django.db import connection
+
+    from tests.helpers.deployment import Deployment
+
+    sites = []
+
+    def start(read_timeout: str = "75s", ping_intervals: tuple[int, int] = (20, 20)) -> Deployment:
+        workdir = tmp_path / f"site-{len(sites)}"
+        workdir.mkdir()
+        db = connection.settings_dict
+        site = Deployment(workdir, collected_static, db, redis_url, redis_prefix, read_timeout, ping_intervals)
+        sites.append(site)
+        return site
+
+    yield start
+    for site in sites:
+        site.stop()
+    delete_prefixed_keys(redis_url, redis_prefix)
+
+
+@pytest.fixture(scope="session")
+def deployed_site(nginx_installed, django_db_setup, redis_url, redis_prefix, collected_static, tmp_path_factory):
+    """deploy/nginx.conf before two Daphnes on one Redis, shared by the tests that only look."""
+    from django.db import connection
+
+    from tests.helpers.deployment import Deployment
+
+    site = Deployment(
+        tmp_path_factory.mktemp("site"), collected_static, connection.settings_dict, redis_url, redis_prefix
+    )
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def asgi_server(request, django_db_setup) -> Iterator[ServerProcess]:
+    """The course under the ASGI server named by the parametrized value (daphne, uvicorn, granian)."""
+    from django.db import connection
+
+    from bench.asgi_servers import SERVERS
+
+    port = free_port()
+    server = ServerProcess(request.param, SERVERS[request.param](port), daphne_env(connection.settings_dict), port)
     yield server
     server.stop()
 
@@ -181,6 +259,119 @@ def browser(chromium):
 @pytest.fixture
 def lesson_page(browser, course_server):
     """Open a lesson page on the course server: `page = lesson_page("01")`, then connect, send, read."""
-    from tests.pages import LessonPage
+    from tests.helpers.pages import LessonPage
 
     return lambda number: LessonPage(browser, f"{course_server.http_url}/lessons/{number}/")
+
+
+# --- the inspector (lessons/inspector.py) -----------------------------------
+
+
+@pytest.fixture
+def inspected(settings):
+    """The course's ASGI application with the inspector on, over a recording in-memory layer."""
+    from lessons.asgi import inspected
+    from lessons.inspector import recording_layers
+
+    settings.INSPECTOR_ENABLED = True
+    settings.CHANNEL_LAYERS = recording_layers(IN_MEMORY)
+    return inspected()
+
+
+@pytest.fixture(scope="session")
+def inspected_server(django_db_setup) -> Iterator[DaphneServer]:
+    """A course Daphne with the inspector on, as a student runs it, for the panel's browser tests."""
+    from django.db import connection
+
+    server = DaphneServer({**daphne_env(connection.settings_dict), "INSPECTOR": "1"})
+    yield server
+    server.stop()
+
+
+# --- one lesson's fixtures -------------------------------------------------
+
+
+class Clock:
+    """Stands in for the `time` module inside a layer's module: its time() runs `offset` seconds ahead."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Lesson 05: lets a test move the channel layer's clock forward instead of waiting."""
+    from channels.layers import get_channel_layer
+
+    fake = Clock()
+    monkeypatch.setattr(sys.modules[type(get_channel_layer()).__module__], "time", fake)
+    return fake
+
+
+@pytest.fixture
+def private_redis():
+    """Lesson 05: a redis-server of this test's own on a free port: restarting it disturbs no one's data."""
+    executable = shutil.which("redis-server")
+    require(executable is not None, "redis-server not found; install it: `sudo apt-get install redis-server`")
+    server = PrivateRedis(executable)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def primes_worker():
+    """Lesson 06: what `manage.py runworker layers-primes` runs, as a task in this test's event loop."""
+    from channels.layers import get_channel_layer
+    from channels.worker import Worker
+
+    from layers_demo.primes import WORKER_CHANNEL
+    from lessons.asgi import application
+
+    worker = Worker(application, [WORKER_CHANNEL], get_channel_layer())
+    task = asyncio.create_task(worker.handle())
+    yield worker
+    running = [task, *(instance["future"] for instance in worker.application_instances.values())]
+    for future in running:
+        future.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+
+
+@pytest.fixture
+def ada(settings):
+    """Lesson 07: a committed user "ada"; passwords hashed with MD5, as the real hasher is slow on purpose."""
+    from django.contrib.auth.models import User
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return User.objects.create_user("ada", password=ADA_PASSWORD)
+
+
+@pytest.fixture
+def ada_session_key(ada, client):
+    """Lesson 07: the session key a browser holds after logging in over HTTP as ada."""
+    client.force_login(ada)
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+def ada_cookie(django_user_model) -> tuple[bytes, bytes]:
+    """Lesson 09: a Cookie header carrying a logged-in session for the user "ada"."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(django_user_model.objects.create(username="ada"))
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+@pytest.fixture
+def crash_server(django_db_setup):
+    """Reliability: a CrashServer on the test database and the in-memory layer, stopped after the test."""
+    from django.db import connection
+
+    from tests.helpers.faults import CrashServer
+
+    server = CrashServer(daphne_env(connection.settings_dict))
+    yield server
+    server.stop()

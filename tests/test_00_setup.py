@@ -16,9 +16,8 @@ from websockets.sync.client import connect
 from lessons.asgi import application
 from lessons.catalogue import LESSONS, Lesson, Route
 from lessons.channel_config import IN_MEMORY, channel_layers
-from tests.layers_support import ORIGIN_URL
-from tests.servers import REPO_DIR, ServerProcess, free_port
-from tests.support import HOST, ORIGIN
+from lessons.servers import REPO_DIR, ServerProcess, free_port
+from tests.helpers.clients import HOST, ORIGIN, ORIGIN_URL
 
 
 def test_daphne_is_the_first_installed_app():
@@ -91,6 +90,14 @@ async def test_lesson_00_page_renders_the_lesson_text():
     assert b"ProtocolTypeRouter" in response["body"]
 
 
+async def test_lesson_page_highlights_python_blocks_with_pygments():
+    communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
+    response = await communicator.get_response()
+    assert b'<div class="highlight"><pre>' in response["body"]
+    assert b'<span class="k">def</span>' in response["body"]
+    assert b"lessons/pygments.css" in response["body"]
+
+
 async def test_unknown_lesson_number_is_404():
     communicator = HttpCommunicator(application, "GET", "/lessons/42/", headers=HOST)
     response = await communicator.get_response()
@@ -147,6 +154,60 @@ def python_env(tmp_path: Path, settings_module: str = "lessons.settings") -> dic
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",  # never the student's own database
         "PYTHONUNBUFFERED": "1",
     }
+
+
+async def test_the_origin_check_session_middleware_and_router_run_once_per_connection_not_per_frame(monkeypatch):
+    from channels.auth import AuthMiddleware
+    from channels.routing import URLRouter
+    from channels.security.websocket import OriginValidator
+
+    calls = []
+    for cls in (OriginValidator, AuthMiddleware, URLRouter):
+        original = cls.__call__
+
+        async def counted(self, scope, receive, send, original=original, name=cls.__name__):
+            calls.append(name)
+            return await original(self, scope, receive, send)
+
+        monkeypatch.setattr(cls, "__call__", counted)
+    communicator = WebsocketCommunicator(application, "/ws/async/echo/", headers=ORIGIN)
+    await communicator.connect()
+    for n in range(5):
+        await communicator.send_to(text_data=f"frame {n}")
+        assert await communicator.receive_from() == f"frame {n}"
+    await communicator.disconnect()
+    assert sorted(calls) == ["AuthMiddleware", "OriginValidator", "URLRouter"]
+
+
+DAPHNE_BELOW_STATICFILES = (
+    "from lessons.settings import *\n"
+    "INSTALLED_APPS = [app for app in INSTALLED_APPS if app != 'daphne']\n"
+    "INSTALLED_APPS.insert(INSTALLED_APPS.index('django.contrib.staticfiles') + 1, 'daphne')\n"
+)
+
+
+@pytest.mark.slow
+def test_with_daphne_below_staticfiles_runserver_does_not_start_daphne_e001(tmp_path):
+    (tmp_path / "daphne_below.py").write_text(DAPHNE_BELOW_STATICFILES)
+    argv = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{free_port()}"]
+    env = python_env(tmp_path, "daphne_below")
+    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "(daphne.E001) Daphne must be listed before django.contrib.staticfiles" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_doctor_turns_daphne_e001_into_its_one_line_fix_not_a_traceback(tmp_path):
+    (tmp_path / "daphne_below.py").write_text(DAPHNE_BELOW_STATICFILES)
+    argv = [sys.executable, "manage.py", "doctor"]
+    env = python_env(tmp_path, "daphne_below")
+    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (
+        "FAIL  Django system checks: daphne.E001: Daphne must be listed before django.contrib.staticfiles "
+        "in INSTALLED_APPS. Fix: move 'daphne' back to the top of INSTALLED_APPS in lessons/settings.py"
+    ) in result.stdout
 
 
 @pytest.mark.slow

@@ -11,9 +11,13 @@ from django.urls import path
 
 from lessons.asgi import application
 from sync_demo.consumers import GOODBYE, EchoConsumer
-from tests.support import ORIGIN
+from tests.helpers.clients import ORIGIN
 
-ECHOES = pytest.mark.parametrize("echo", ["/ws/sync/echo/", "/ws/async/echo/"], ids=["SyncConsumer", "AsyncConsumer"])
+ECHOES = pytest.mark.parametrize(
+    "echo",
+    ["/ws/sync/echo/", "/ws/async/echo/", "/ws/async/hop-free-echo/"],
+    ids=["SyncConsumer", "AsyncConsumer", "AsyncConsumer-hop-free"],
+)
 FRAMES = pytest.mark.parametrize("frame", [{"text": "hi"}, {"bytes": b"\x00hi"}], ids=["text", "binary"])
 
 
@@ -152,3 +156,16 @@ def test_lesson_01_page_echoes_a_text_frame_in_a_real_browser(lesson_page):
     page.connect()
     page.send("hello from Chromium")
     assert page.wait_for_received("hello from Chromium") == ["hello from Chromium"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "reply"),
+    [({"text_data": "0.01"}, {"slept": 0.01}), ({"text_data": "4"}, "error"), ({"bytes_data": b"1"}, "error")],
+)
+async def test_the_sync_slow_route_sleeps_on_the_sync_thread_then_replies(frame, reply):
+    communicator = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_to(**frame)
+    answer = await communicator.receive_json_from()
+    assert answer == reply if reply != "error" else "error" in answer
+    await communicator.disconnect()

@@ -5,13 +5,16 @@ tests/test_01_sync_consumer.py (the AsyncConsumer cases).
 """
 
 import asyncio
+import time
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
 
 from async_demo.consumers import parse_interval
 from lessons.asgi import application
-from tests.support import ORIGIN
+from tests.helpers.clients import ORIGIN
 
 
 def push_tasks() -> list[asyncio.Task]:
@@ -127,3 +130,87 @@ def test_lesson_02_page_echoes_a_text_frame_in_a_real_browser(lesson_page):
     page.connect()
     page.send("hello, async")
     assert page.wait_for_received("hello, async") == ["hello, async"]
+
+
+# --- one sync thread per process (django/channels#2132) ----------------------
+
+BLOCK = 0.2  # seconds ws/sync/slow/ holds the sync thread
+
+
+async def echo_round_trip(communicator: WebsocketCommunicator) -> float:
+    """Seconds from sending a frame on an echo socket until it comes back."""
+    start = time.monotonic()
+    await communicator.send_to(text_data="ping")
+    assert await communicator.receive_from(timeout=5) == "ping"
+    return time.monotonic() - start
+
+
+async def test_a_blocked_sync_handler_delays_an_async_echo_on_another_socket():
+    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
+    echo = WebsocketCommunicator(application, "/ws/async/echo/", headers=ORIGIN)
+    await blocker.connect()
+    await echo.connect()
+    await blocker.send_to(text_data=str(BLOCK))
+    await asyncio.sleep(0.05)  # the sync handler is asleep on the thread now
+    waited = await echo_round_trip(echo)
+    # AsyncConsumer.dispatch first awaits aclose_old_connections() on that same thread.
+    assert waited > BLOCK * 0.6
+    assert await blocker.receive_nothing(timeout=0) is False, "the sync handler should have finished first"
+    await blocker.disconnect()
+    await echo.disconnect()
+
+
+async def test_the_hop_free_echo_answers_while_a_sync_handler_is_blocked():
+    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
+    echo = WebsocketCommunicator(application, "/ws/async/hop-free-echo/", headers=ORIGIN)
+    await blocker.connect()
+    await echo.connect()
+    await blocker.send_to(text_data=str(BLOCK))
+    await asyncio.sleep(0.05)
+    await echo_round_trip(echo)
+    assert await blocker.receive_nothing(timeout=0), "the echo came back while the sync thread was still blocked"
+    assert await blocker.receive_json_from(timeout=5) == {"slept": BLOCK}
+    await blocker.disconnect()
+    await echo.disconnect()
+
+
+async def test_blocking_work_in_a_thread_of_its_own_leaves_the_stock_echo_prompt():
+    echo = WebsocketCommunicator(application, "/ws/async/echo/", headers=ORIGIN)
+    await echo.connect()
+    # thread_sensitive=False: a pool thread, not the one shared sync thread.
+    blocking = asyncio.create_task(sync_to_async(time.sleep, thread_sensitive=False)(BLOCK))
+    await asyncio.sleep(0.05)
+    await echo_round_trip(echo)
+    assert not blocking.done(), "the echo came back while the pool thread was still blocked"
+    await blocking
+    await echo.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_async_orm_waits_for_the_same_sync_thread():
+    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
+    await blocker.connect()
+    await blocker.send_to(text_data=str(BLOCK))
+    await asyncio.sleep(0.05)
+    start = time.monotonic()
+    await get_user_model().objects.acount()  # Django runs aget/acount/acreate through sync_to_async
+    assert time.monotonic() - start > BLOCK * 0.6
+    await blocker.disconnect()
+
+
+@pytest.mark.parametrize(("path", "hops"), [("/ws/async/echo/", 3), ("/ws/async/hop-free-echo/", 0)])
+async def test_only_the_stock_dispatch_closes_old_database_connections_before_each_event(monkeypatch, path, hops):
+    calls = []
+
+    async def counted():
+        calls.append(1)
+
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", counted)
+    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    await communicator.connect()
+    await communicator.send_to(text_data="ping")
+    await communicator.receive_from()
+    await communicator.disconnect()
+    # connect, receive, disconnect: the hop-free echo skips all three, so a stale
+    # connection would be its own problem if it ever used the ORM.
+    assert len(calls) == hops

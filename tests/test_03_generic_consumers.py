@@ -10,7 +10,7 @@ from django.urls import path
 
 from async_demo.generic_consumers import MAX_DEPTH
 from lessons.asgi import application
-from tests.support import ORIGIN
+from tests.helpers.clients import ORIGIN
 
 
 async def test_generic_echo_returns_text_and_binary_frames_unchanged_in_order():

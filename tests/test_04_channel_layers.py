@@ -5,18 +5,75 @@ Layer tests run on the in-memory layer, Redis core and Redis pub/sub alike.
 
 import asyncio
 import json
+import time
 
 import pytest
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from selenium.webdriver.common.by import By
 
-from layers_demo.consumers import BAD_ROOM
+from layers_demo.hardened_chat import BAD_ROOM
 from lessons.asgi import application
-from tests.layers_support import group_members, wait_until
-from tests.support import ORIGIN
+from tests.helpers.clients import ORIGIN, group_members, wait_until
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
+
+
+# Lesson 04's plain chat, its AsyncWebsocketConsumer twin and lesson 05's hardened one: one contract.
+CHATS = pytest.mark.parametrize("chat", ["ws/layers/plain-chat", "ws/layers/generic-chat", "ws/chat"])
+
+
+@CHATS
+async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(chat):
+    alice = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
+    carol = WebsocketCommunicator(application, f"/{chat}/kitchen/", headers=ORIGIN)
+    for communicator in (alice, bob, carol):
+        assert (await communicator.connect())[0]
+    await alice.send_json_to({"message": "hello"})
+    assert (await alice.receive_json_from())["message"] == "hello"
+    assert (await bob.receive_json_from())["message"] == "hello"
+    assert await carol.receive_nothing(timeout=0.05)
+    for communicator in (alice, bob, carol):
+        await communicator.disconnect()
+    assert get_channel_layer().groups == {}  # every socket left its room
+
+
+@CHATS
+@pytest.mark.parametrize(("text", "reason"), [("hello", "not JSON"), ('{"message": 42}', "got int"), (None, "binary")])
+async def test_each_chat_answers_bad_input_to_the_sender_alone(chat, text, reason):
+    alice = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
+    await alice.connect()
+    await bob.connect()
+    frame = {"text": text} if text is not None else {"bytes": b"hello"}
+    await alice.send_input({"type": "websocket.receive", **frame})
+    assert reason in (await alice.receive_json_from())["error"]
+    assert await bob.receive_nothing(timeout=0.05)
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+@CHATS
+async def test_each_chat_closes_a_bad_room_name_with_4400(chat):
+    communicator = WebsocketCommunicator(application, f"/{chat}/a.b/", headers=ORIGIN)
+    assert (await communicator.connect())[0]
+    assert (await communicator.receive_output())["code"] == 4400
+    assert get_channel_layer().groups == {}
+    await communicator.disconnect()
+
+
+async def test_the_plain_generic_and_hardened_chats_share_one_room():
+    """The room is the group "chat-<room>", not the consumer class."""
+    plain = WebsocketCommunicator(application, "/ws/layers/plain-chat/lobby/", headers=ORIGIN)
+    generic = WebsocketCommunicator(application, "/ws/layers/generic-chat/lobby/", headers=ORIGIN)
+    hardened = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    for communicator in (plain, generic, hardened):
+        await communicator.connect()
+    await plain.send_json_to({"message": "from the plain chat"})
+    for communicator in (plain, generic, hardened):
+        assert (await communicator.receive_json_from())["message"] == "from the plain chat"
+        await communicator.disconnect()
 
 
 @LAYERS
@@ -196,6 +253,36 @@ async def test_the_pubsub_layer_checks_no_group_name_and_delivers_to_an_invalid_
         await channel_layer.group_send(group, {"type": "chat.message", "group": group})
     async with asyncio.timeout(1):  # a safety net: a lost message fails the test instead of hanging it
         assert [(await channel_layer.receive(channel))["group"] for _ in INVALID_GROUPS] == INVALID_GROUPS
+
+
+# --- a member that never left: what each layer does with its copies ----------
+
+
+async def test_the_in_memory_layer_drops_a_channel_from_all_its_groups_once_a_message_to_it_expires(monkeypatch):
+    layer = InMemoryChannelLayer(expiry=60)
+    gone = await layer.new_channel()  # a socket that closed without group_discard
+    await layer.group_add("chat-lobby", gone)
+    await layer.group_add("chat-kitchen", gone)
+    await layer.group_send("chat-lobby", {"type": "chat.message", "message": "anyone?"})
+    later = time.time() + 61
+    monkeypatch.setattr("channels.layers.time.time", lambda: later)
+    await layer.group_send("chat-kitchen", {"type": "chat.message", "message": "hello?"})  # runs the clean-up
+    assert layer.groups == {"chat-lobby": {}, "chat-kitchen": {}}  # out of both, not only the one that sent
+
+
+@pytest.mark.parametrize("layer", ["redis"], indirect=True)
+async def test_redis_core_buffers_copies_for_a_member_that_never_left_in_the_server_process(layer):
+    channel_layer = get_channel_layer()
+    alive, gone = await channel_layer.new_channel(), await channel_layer.new_channel()  # one process, two sockets
+    for channel in (alive, gone):
+        await channel_layer.group_add("chat-lobby", channel)
+    for n in range(3):
+        await channel_layer.group_send("chat-lobby", {"type": "chat.message", "message": f"m{n}"})
+        await channel_layer.receive(alive)  # the process's one reader pops the copies for both
+    assert channel_layer.receive_buffer[gone].qsize() == 3  # in this process's memory, up to `capacity`
+    key = channel_layer.prefix + channel_layer.non_local_name(gone)
+    assert await channel_layer.connection(0).zcard(key) == 0  # and nothing waits in Redis
+    assert gone in await group_members("chat-lobby")  # still a member until group_expiry (a day)
 
 
 @pytest.mark.browser

@@ -7,9 +7,6 @@ each Redis setting in lessons/channel_config.py under the load it is there for.
 
 import asyncio
 import json
-import shutil
-import sys
-import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -17,42 +14,23 @@ import redis
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
+from channels_redis.core import RedisChannelLayer
 
 from layers_demo.flood import RateLimit
 from lessons.asgi import application
-from lessons.channel_config import channel_layers
-from tests.conftest import require
-from tests.layers_support import (
-    PrivateRedis,
+from lessons.channel_config import ShardedRedisChannelLayer, channel_layers
+from lessons.servers import delete_prefixed_keys
+from tests.helpers.clients import (
+    ORIGIN,
     chat_socket,
     configured,
     group_members,
     next_frame,
     receives_nothing,
 )
-from tests.servers import delete_prefixed_keys
-from tests.support import ORIGIN
 
 WITH_CAPACITY = pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
 REDIS_LAYERS = pytest.mark.parametrize("kind", ["core", "pubsub"])
-
-
-class Clock:
-    """Stands in for the `time` module inside a layer's module: its time() runs `offset` seconds ahead."""
-
-    def __init__(self):
-        self.offset = 0.0
-
-    def time(self) -> float:
-        return time.time() + self.offset
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    """Lets a test move the channel layer's clock forward instead of waiting."""
-    fake = Clock()
-    monkeypatch.setattr(sys.modules[type(get_channel_layer()).__module__], "time", fake)
-    return fake
 
 
 async def unread_channel(layers_setting: dict):
@@ -228,6 +206,23 @@ def other_database(url: str, db: int = 15) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+TWO_HOSTS = "redis://127.0.0.1:6379/0,redis://127.0.0.1:6380/0"
+
+
+def test_a_redis_url_listing_two_servers_configures_the_course_sharded_layer():
+    assert channel_layers(TWO_HOSTS)["default"]["BACKEND"] == "lessons.channel_config.ShardedRedisChannelLayer"
+    assert channel_layers(TWO_HOSTS.split(",")[0])["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+
+
+def test_the_sharded_layer_sends_to_a_socket_on_the_host_its_process_reads_unlike_the_stock_layer():
+    layer = ShardedRedisChannelLayer(**channel_layers(TWO_HOSTS)["default"]["CONFIG"])  # connects to nothing yet
+    sockets = [f"specific.{layer.client_prefix}!{n:032x}" for n in range(64)]
+    reader_host = layer.consistent_hash(layer.non_local_name(sockets[0]))  # what receive() hashes
+    assert {layer.consistent_hash(name) for name in sockets} == {reader_host}
+    stock_hosts = {RedisChannelLayer.consistent_hash(layer, name) for name in sockets}
+    assert stock_hosts == {0, 1}, "the stock layer sends some of them to the other host (django/channels#1492)"
+
+
 async def test_a_sharded_layer_spreads_rooms_over_its_hosts_and_still_delivers(settings, redis_url, redis_prefix):
     second = other_database(redis_url)
     settings.CHANNEL_LAYERS = channel_layers(f"{redis_url},{second}", "core", redis_prefix)
@@ -248,16 +243,6 @@ async def test_a_sharded_layer_spreads_rooms_over_its_hosts_and_still_delivers(s
 
 
 # --- real server processes (slow) ------------------------------------------
-
-
-@pytest.fixture
-def private_redis():
-    """A redis-server of this test's own on a free port: restarting it disturbs no one's data."""
-    executable = shutil.which("redis-server")
-    require(executable is not None, "redis-server not found; install it: `sudo apt-get install redis-server`")
-    server = PrivateRedis(executable)
-    yield server
-    server.stop()
 
 
 @pytest.mark.slow
@@ -343,3 +328,20 @@ async def test_after_a_redis_restart_new_sockets_connect_and_chat_cleanly(daphne
         assert (await next_frame(ws))["message"] == f"after {n}"
         await ws.close()
     assert "Exception inside application" not in server.log()
+
+
+async def test_the_hardened_chat_delivers_while_the_sync_thread_is_blocked():
+    """Its dispatch skips the sync-thread hop, so a busy sync handler elsewhere cannot hold a room up."""
+    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    for communicator in (blocker, alice, bob):
+        await communicator.connect()
+    await blocker.send_to(text_data="0.5")  # time.sleep(0.5) on the one sync thread
+    await asyncio.sleep(0.05)
+    await alice.send_json_to({"message": "not held up"})
+    assert (await bob.receive_json_from(timeout=0.3))["message"] == "not held up"
+    assert await blocker.receive_nothing(timeout=0), "the message arrived only after the sync thread was free"
+    assert await blocker.receive_json_from(timeout=5) == {"slept": 0.5}
+    for communicator in (blocker, alice, bob):
+        await communicator.disconnect()

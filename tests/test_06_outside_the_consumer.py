@@ -5,7 +5,6 @@ ones run `manage.py announce` and `manage.py runworker` as processes of their
 own, which reach the server only through Redis.
 """
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator, WebsocketCommunicator
-from channels.worker import Worker
 from django.core.management import CommandError, call_command, get_commands
 from django.test import modify_settings
 from selenium.webdriver.common.by import By
@@ -23,9 +21,8 @@ from selenium.webdriver.common.by import By
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from lessons.asgi import application
-from tests.layers_support import chat_socket, configured, next_frame, open_socket, wait_until
-from tests.servers import REPO_DIR, daphne_env
-from tests.support import HOST, ORIGIN
+from lessons.servers import REPO_DIR, daphne_env
+from tests.helpers.clients import HOST, ORIGIN, chat_socket, configured, next_frame, open_socket, wait_until
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
 # What a browser sends once the page has set its CSRF cookie: the same token in cookie and header.
@@ -38,18 +35,6 @@ async def post_announcement(data: dict, headers: list) -> dict:
     form = [(b"content-type", b"application/x-www-form-urlencoded")]
     communicator = HttpCommunicator(application, "POST", "/layers/announce/", body=body, headers=HOST + form + headers)
     return await communicator.get_response()
-
-
-@pytest.fixture
-async def primes_worker():
-    """What `manage.py runworker layers-primes` runs, as a task in this test's event loop."""
-    worker = Worker(application, [WORKER_CHANNEL], get_channel_layer())
-    task = asyncio.create_task(worker.handle())
-    yield worker
-    running = [task, *(instance["future"] for instance in worker.application_instances.values())]
-    for future in running:
-        future.cancel()
-    await asyncio.gather(*running, return_exceptions=True)
 
 
 @LAYERS
@@ -71,9 +56,12 @@ def test_the_announce_command_names_what_is_wrong_with_its_arguments(room, text,
         call_command("announce", room, text)
 
 
-def test_the_announce_command_warns_that_the_in_memory_layer_reaches_no_server(capsys):
+def test_the_announce_command_says_first_that_without_redis_url_no_server_got_it(settings, capsys):
+    settings.REDIS_URL = None
     call_command("announce", "lobby", "hello?")
-    assert "REDIS_URL is unset" in capsys.readouterr().err
+    output = capsys.readouterr()
+    assert output.err.startswith("Not delivered to any server: REDIS_URL is unset")
+    assert "Announced" not in output.out
 
 
 @LAYERS

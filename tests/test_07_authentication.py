@@ -20,28 +20,15 @@ from auth_demo.consumers import WhoAmIConsumer
 from auth_demo.views import HANDOFF_MAX_AGE, HANDOFF_SALT, handoff_token
 from lessons.asgi import application
 from lessons.catalogue import LESSONS
-from tests.support import HOST, ORIGIN
+from tests.helpers import ADA_PASSWORD as PASSWORD
+from tests.helpers.clients import HOST, ORIGIN
 
-PASSWORD = "analytical-engine"
-# Every route any lesson offers, so a route added later is origin-checked here too.
-ROUTES = sorted({route.path for lesson in LESSONS for route in lesson.routes})
+# Every WebSocket route any lesson offers, so a route added later is origin-checked here too.
+# (HTTP routes send no CORS header, so another site's page cannot read them: tests/test_hostile_input.py.)
+ROUTES = sorted({route.path for lesson in LESSONS for route in lesson.routes if route.kind == "ws"})
 # The consumers read users and sessions in a database thread, which sees only committed rows:
 # tests that touch the database need django_db(transaction=True), not a rolled-back transaction.
 committed_db = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def ada(settings):
-    """A committed user "ada"; passwords hashed with MD5, as the real hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return User.objects.create_user("ada", password=PASSWORD)
-
-
-@pytest.fixture
-def ada_session_key(ada, client):
-    """The session key a browser holds after logging in over HTTP as ada."""
-    client.force_login(ada)
-    return client.cookies["sessionid"].value
 
 
 def cookie(session_key: str) -> list[tuple[bytes, bytes]]:

@@ -18,8 +18,8 @@ from django.test import Client
 
 from db_demo.models import ChatMessage, Post
 from lessons.asgi import application
-from tests.servers import REPO_DIR, daphne_env
-from tests.support import ORIGIN
+from lessons.servers import REPO_DIR, daphne_env
+from tests.helpers.clients import ORIGIN
 
 TITLE, BODY = "Live from lesson 08", "saved, committed, sent"
 
@@ -106,10 +106,15 @@ async def test_messages_reach_their_room_in_order_and_no_other_room():
 
 
 @pytest.mark.parametrize("room", ["a" * 51, "caf%C3%A9", "dot.ted", "semi;colon"])
-async def test_an_invalid_room_name_is_refused(room):
+async def test_an_invalid_room_name_is_accepted_then_closed_4400_like_lesson_04(room):
     communicator = WebsocketCommunicator(application, f"/ws/db/room/{room}/", headers=ORIGIN)
     connected, _ = await communicator.connect()
-    assert connected is False
+    assert connected is True
+    assert await communicator.receive_output(timeout=1) == {
+        "type": "websocket.close",
+        "code": 4400,
+        "reason": "a room name is 1 to 50 letters, digits, _ or -",
+    }
     await communicator.disconnect()
 
 
@@ -225,6 +230,19 @@ async def test_the_liveblog_sends_nothing_when_the_transaction_rolls_back():
     await database_sync_to_async(save_a_post_then_fail)()
     assert await communicator.receive_nothing(timeout=0.05)
     assert await database_sync_to_async(Post.objects.count)() == 0
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_queryset_update_sends_nothing_to_the_liveblog_because_no_save_signal_fires():
+    draft = await database_sync_to_async(Post.objects.create)(title="Hi", body="saved before the socket opened")
+    communicator = WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN)
+    await communicator.connect()
+    changed = await database_sync_to_async(Post.objects.filter(title="Hi").update)(body="changed")
+    assert changed == 1  # the row did change, in one UPDATE, without Post.save()
+    assert await communicator.receive_nothing(timeout=0.05)
+    await database_sync_to_async(draft.refresh_from_db)()
+    assert draft.body == "changed"
     await communicator.disconnect()
 
 

@@ -11,10 +11,11 @@ from channels.testing import ApplicationCommunicator, HttpCommunicator, Websocke
 from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 
-import tests.conftest
+import tests.helpers
 from lessons.asgi import application
-from tests.conftest import require
-from tests.lesson09_consumers import (
+from tests.helpers import require
+from tests.helpers.clients import HOST, ORIGIN
+from tests.helpers.tiny_consumers import (
     EchoConsumer,
     ForgetfulEchoConsumer,
     HelloHttpConsumer,
@@ -23,7 +24,6 @@ from tests.lesson09_consumers import (
     origin_checked_echo,
     session_whoami,
 )
-from tests.support import HOST, ORIGIN
 
 # --- WebsocketCommunicator -------------------------------------------------
 
@@ -145,14 +145,6 @@ async def test_a_user_set_on_the_communicator_scope_reaches_the_consumer(user, e
     await communicator.disconnect()
 
 
-@pytest.fixture
-def ada_cookie(django_user_model) -> tuple[bytes, bytes]:
-    """A Cookie header carrying a logged-in session for the user "ada"."""
-    client = Client()
-    client.force_login(django_user_model.objects.create(username="ada"))
-    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
-
-
 @pytest.mark.django_db(transaction=True)
 async def test_a_session_cookie_logs_the_user_in_when_the_test_commits_its_data(ada_cookie):
     communicator = WebsocketCommunicator(session_whoami, "/ws/whoami/", headers=[*ORIGIN, ada_cookie])
@@ -191,7 +183,7 @@ async def test_the_redis_layer_writes_only_keys_under_the_test_prefix(layer, red
 
 @pytest.mark.parametrize(("in_ci", "outcome"), [(False, pytest.skip.Exception), (True, pytest.fail.Exception)])
 def test_require_skips_a_test_locally_but_fails_it_under_ci(monkeypatch, in_ci, outcome):
-    monkeypatch.setattr(tests.conftest, "IN_CI", in_ci)
+    monkeypatch.setattr(tests.helpers, "IN_CI", in_ci)
     with pytest.raises(outcome, match="no Chromium here"):
         require(False, "no Chromium here")
 

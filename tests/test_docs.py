@@ -1,6 +1,7 @@
-"""The lesson texts and NOTES.md stay true to the code they quote and name."""
+"""The lesson texts, NOTES.md and the code's own comments stay true to the code they quote and name."""
 
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,15 @@ from lessons.catalogue import LESSONS, REPO_DIR
 
 DOCS = sorted(REPO_DIR.glob("lessons/[0-9][0-9]-*.md")) + [p for p in [REPO_DIR / "NOTES.md"] if p.exists()]
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.M | re.S)
-HEADER = re.compile(r"^(?:#|//|<!--)\s*([\w./-]+\.(?:py|js|html|css|md|toml|txt))\s*(?:-->)?\s*$")
+HEADER = re.compile(r"^(?:#|//|<!--)\s*([\w./@-]+\.(?:py|js|html|css|md|toml|txt|conf|service))\s*(?:-->)?\s*$")
 PATH_MENTION = re.compile(
-    r"\b((?:lessons|sync_demo|async_demo|layers_demo|auth_demo|db_demo|tests|bench)/[\w./-]+\.(?:py|html|js|md|json))\b"
+    r"(?<![/\w])((?:lessons|sync_demo|async_demo|layers_demo|auth_demo|db_demo|http_demo|exercises|tests|bench|deploy)/[\w./@-]+\.(?:py|html|js|md|json|conf|service))\b"
+)
+# The course's own Python files: their comments and docstrings name paths too.
+SOURCES = sorted(
+    path
+    for path in REPO_DIR.rglob("*.py")
+    if not {".venv", ".git", "node_modules"} & set(path.relative_to(REPO_DIR).parts)
 )
 TEST_MENTION = re.compile(r"\b(tests/test_\w+\.py)::(test_\w+)")
 
@@ -59,3 +66,22 @@ def test_a_written_lesson_ends_with_its_own_test_command(lesson):
     if not lesson.text_path.exists():
         pytest.skip(f"{lesson.text_path.name} is not written yet")
     assert lesson.test_command in lesson.text_path.read_text(encoding="utf-8")
+
+
+def comments_and_docstrings(source: Path) -> str:
+    """The prose of a Python file: its comments and triple-quoted strings (not string literals such as template names)."""
+    with source.open("rb") as file:
+        tokens = tokenize.tokenize(file.readline)
+        return "\n".join(
+            token.string
+            for token in tokens
+            if token.type == tokenize.COMMENT
+            or (token.type == tokenize.STRING and token.string.lstrip("rbuf").startswith(('"""', "'''")))
+        )
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[str(s.relative_to(REPO_DIR)) for s in SOURCES])
+def test_every_path_a_python_file_names_exists(source):
+    text = comments_and_docstrings(source)
+    missing = sorted({p for p in PATH_MENTION.findall(text) if not (REPO_DIR / p).exists()})
+    assert missing == [], f"{source.relative_to(REPO_DIR)} names files that do not exist"

@@ -1,4 +1,4 @@
-"""Hostile input on every WebSocket route: never a crash (1011), never harm to another client.
+"""Hostile input on every route: never a crash (1011 or HTTP 500), never harm to another client.
 
 The routes come from the lesson catalogue, so a route added later gets the
 whole matrix without anyone listing it. For each route, every hostile frame
@@ -11,22 +11,23 @@ tests/test_05_redis_layer.py. The `slow` tests send what only a real client
 can (invalid UTF-8, frames over Daphne's 1 MiB limit, odd room paths) to a real Daphne.
 """
 
+import asyncio
 import json
 
 import pytest
-from channels.testing import WebsocketCommunicator
+from channels.testing import HttpCommunicator, WebsocketCommunicator
 
 from lessons.asgi import application
 from lessons.catalogue import LESSONS
-from tests.faults_support import DOCUMENTED_CLOSE_CODES, first_answer, how_it_ends, kind, outputs, undocumented
-from tests.support import ORIGIN
+from tests.helpers.clients import HOST, ORIGIN
+from tests.helpers.faults import DOCUMENTED_CLOSE_CODES, first_answer, how_it_ends, kind, outputs, undocumented
 
 # Apps whose consumers may query the database (logging in, room history).
 DATABASE_APPS = {"auth_demo", "db_demo"}
-# Every route any lesson offers, and the app that serves it.
-ROUTE_APPS = {route.path: lesson.app for lesson in LESSONS for route in lesson.routes}
+# Every WebSocket route any lesson offers, and the app(s) of the lesson that offers it.
+ROUTE_APPS = {route.path: lesson.app for lesson in LESSONS for route in lesson.routes if route.kind == "ws"}
 ROUTES = [
-    pytest.param(path, marks=[pytest.mark.django_db] if app in DATABASE_APPS else [], id=path)
+    pytest.param(path, marks=[pytest.mark.django_db] if DATABASE_APPS & set(app.split(", ")) else [], id=path)
     for path, app in sorted(ROUTE_APPS.items())
 ]
 
@@ -107,6 +108,60 @@ async def test_a_flood_to_a_database_room_gets_the_flooder_errors_and_leaves_the
     assert ["too many messages" in frame.get("error", "") for frame in to_alice].count(True) == 2
 
 
+# --- every HTTP route (lesson 10): hostile requests --------------------------
+
+# Every HTTP route any lesson offers, without its sample query string.
+HTTP_PATHS = sorted({route.path.split("?")[0] for lesson in LESSONS for route in lesson.routes if route.kind != "ws"})
+HTTP_ROUTES = [
+    pytest.param(path, marks=[pytest.mark.django_db(transaction=True)] if path.startswith("liveblog/") else [], id=path)
+    for path in HTTP_PATHS
+]
+HOSTILE_REQUESTS = {
+    "body-over-every-limit": ("POST", "", b"x" * (256 * 1024), []),
+    "not-utf8-body": ("POST", "", b"\xff\xfe\xed\xa0\x80", []),
+    "odd-method": ("DELETE", "", b"", []),
+    "garbage-query": ("GET", "?interval=%00&timeout=1e400&interval=nan", b"", []),
+    "bad-last-event-id": ("GET", "", b"", [(b"last-event-id", b"' OR 1=1 --"), (b"last-event-id", b"9" * 400)]),
+}
+
+
+async def answer_then_leave(path: str, method: str, body: bytes, headers: list) -> int | None:
+    """Request `path`; return the status (None: still waiting, as a long-poll does), then leave.
+
+    Raises whatever ended the consumer badly: on a real server, a 500 or a leaked task.
+    """
+    communicator = HttpCommunicator(application, method, path, body=body, headers=[*HOST, *headers])
+    await communicator.send_input({"type": "http.request", "body": body})
+    status = (
+        None if await communicator.receive_nothing(timeout=0.05) else (await communicator.receive_output())["status"]
+    )
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    return status
+
+
+@pytest.mark.parametrize("path", HTTP_ROUTES)
+@pytest.mark.parametrize("request_name", HOSTILE_REQUESTS)
+async def test_no_hostile_request_gets_an_http_500_or_outlives_its_client(path, request_name):
+    method, query, body, headers = HOSTILE_REQUESTS[request_name]
+    status = await answer_then_leave(f"/{path}{query}", method, body, headers)
+    assert status is None or status < 500
+
+
+@pytest.mark.parametrize("path", HTTP_ROUTES)
+async def test_no_http_route_lets_another_sites_page_read_its_answer(path):
+    # No credentials ride on these requests, so there is nothing to forge; and
+    # without Access-Control-Allow-Origin a browser keeps the answer from that page.
+    communicator = HttpCommunicator(
+        application, "GET", f"/{path}?timeout=0.05", headers=[*HOST, (b"origin", b"http://evil.example")]
+    )
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output()
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert not [name for name, _ in start["headers"] if name.lower().startswith(b"access-control-")]
+
+
 # --- what only a real client can send, to a real Daphne (slow) ---------------
 
 
@@ -145,4 +200,31 @@ async def test_a_bad_room_name_on_a_real_server_is_refused_or_closed_4400_never_
     log_offset = len(course_server.log())
     ended = await how_it_ends(course_server, route.format(room=room), json.dumps({"message": "hello"}))
     assert ended in {403, 4400}
+    assert "Traceback" not in course_server.log()[log_offset:]
+
+
+# What a real HTTP client can send that a communicator cannot: a body Daphne must read off
+# the wire, raw header bytes, a path Daphne itself decodes.
+RAW_REQUESTS = {
+    "one-mebibyte-body": b"POST /{path}?timeout=0.05 HTTP/1.0\r\nContent-Length: 1048576\r\n\r\n" + b"x" * 1048576,
+    "latin1-last-event-id": b"GET /{path}?timeout=0.05 HTTP/1.0\r\nLast-Event-ID: \xe9\xff\r\n\r\n",
+    "percent-garbage-query": b"GET /{path}?timeout=%FF%00&interval=%E9 HTTP/1.0\r\n\r\n",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", HTTP_PATHS)
+@pytest.mark.parametrize("request_name", RAW_REQUESTS)
+async def test_a_real_server_answers_hostile_http_requests_below_500_and_logs_no_traceback(
+    course_server, path, request_name
+):
+    log_offset = len(course_server.log())
+    reader, writer = await asyncio.open_connection("127.0.0.1", course_server.port)
+    try:
+        writer.write(RAW_REQUESTS[request_name].replace(b"{path}", path.encode()))
+        status_line = await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    assert int(status_line.split()[1]) < 500
     assert "Traceback" not in course_server.log()[log_offset:]

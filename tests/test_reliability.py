@@ -4,7 +4,7 @@ Every test here is `slow`: real Daphne processes on loopback and a real Redis;
 the outage tests stop a throwaway redis-server of their own (never the
 machine's). Counts are bounded, so the file runs in about a minute on 2 cores.
 Lesson 05's tests prove each Redis setting on its own (an idle socket, 150
-sockets, a burst, a quick Redis restart); these are the promises of DESIGN.md
+sockets, a burst, a quick Redis restart); these are the promises of the course's contract (README.md, NOTES.md)
 under load and faults.
 """
 
@@ -17,15 +17,19 @@ from channels.testing import WebsocketCommunicator
 from selenium.webdriver.common.by import By
 
 from lessons.asgi import application
-from tests import test_05_redis_layer as lesson_05
-from tests.crash_asgi import CRASH_MESSAGE, CRASH_PATH
-from tests.faults_support import CrashServer, by_sender, chat_messages, chats, chats_within, close_code
-from tests.layers_support import chat_socket, group_members, next_frame, open_socket, receives_nothing, wait_until
-from tests.servers import daphne_env
-from tests.support import ORIGIN
+from tests.helpers.clients import (
+    ORIGIN,
+    chat_socket,
+    group_members,
+    next_frame,
+    open_socket,
+    receives_nothing,
+    wait_until,
+)
+from tests.helpers.crash_asgi import CRASH_MESSAGE, CRASH_PATH
+from tests.helpers.faults import by_sender, chat_messages, chats, chats_within, close_code
 
 # Lesson 05's fixture: a throwaway redis-server on a free port, so a test may stop it.
-private_redis = lesson_05.private_redis
 
 SENDERS, EACH = 50, 10
 
@@ -65,7 +69,7 @@ async def test_a_redis_outage_closes_chat_sockets_with_4503_echoes_carry_on_and_
         await ws.send("during the outage")
     echoed = [await asyncio.wait_for(ws.recv(), 5) for ws in echoes]
     private_redis.start()
-    back_within_5_s = await chats_within(server, "outage", 5)  # DESIGN.md's promise
+    back_within_5_s = await chats_within(server, "outage", 5)  # the course's promise (NOTES.md)
     assert codes == [4503] * 3
     assert echoed == ["during the outage"] * 2
     assert back_within_5_s
@@ -97,16 +101,6 @@ def test_the_lesson_page_reconnects_with_backoff_after_a_redis_outage_and_says_s
     first_retry = next(n for n, text in enumerate(entries) if "reconnecting in" in text)
     assert "closed with code 4503" in entries[first_retry - 1]
     assert "open" in entries[first_retry + 1 :]
-
-
-@pytest.fixture
-def crash_server(django_db_setup):
-    """A CrashServer on the test database and the in-memory layer, stopped after the test."""
-    from django.db import connection
-
-    server = CrashServer(daphne_env(connection.settings_dict))
-    yield server
-    server.stop()
 
 
 @pytest.mark.slow

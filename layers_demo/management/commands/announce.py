@@ -19,10 +19,11 @@ class Command(BaseCommand):
             announce(room, text)
         except ClientError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Announced to room {room!r}: {text!r}")
         if not settings.REDIS_URL:
             # This command is a process of its own: its in-memory layer reaches no server.
             self.stderr.write(
-                "Note: REDIS_URL is unset, so this went to this command's own in-memory layer and no "
-                "server saw it. Run the server and this command with the same REDIS_URL."
+                "Not delivered to any server: REDIS_URL is unset, so this went to this command's own "
+                "in-memory layer. Run the server and this command with the same REDIS_URL."
             )
+            return
+        self.stdout.write(f"Announced to room {room!r}: {text!r}")

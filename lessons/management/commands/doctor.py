@@ -23,6 +23,10 @@ REDIS_HELP = (
     "or unset REDIS_URL to use the in-memory layer"
 )
 LAYER_TIMEOUT = 3  # seconds; a layer that cannot answer in this time is broken
+# The one-line fix for a system-check error a student can cause by editing settings.
+SYSTEM_CHECK_FIXES = {
+    "daphne.E001": "move 'daphne' back to the top of INSTALLED_APPS in lessons/settings.py",
+}
 
 
 class CheckFailed(Exception):
@@ -31,11 +35,15 @@ class CheckFailed(Exception):
 
 class Command(BaseCommand):
     help = "Check this machine for the workshop: versions, settings, database, channel layer, Redis."
+    # Django would run its system checks before handle() and stop with a traceback
+    # (daphne.E001, for one) before any line is printed: check_django runs them as a line.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         checks = [
             ("Python 3.11", check_python),
             ("packages match requirements.txt", check_packages),
+            ("Django system checks", check_django),
             ("daphne is first in INSTALLED_APPS", check_daphne_first),
             ("ASGI_APPLICATION imports", check_asgi_application),
             ("migrations applied", check_migrations),
@@ -78,6 +86,17 @@ def check_packages() -> str:
     if wrong:
         raise CheckFailed(", ".join(wrong) + "; run `make install` (pip install -r requirements.txt)")
     return f"{len(pins)} pins"
+
+
+def check_django() -> str:
+    from django.core import checks
+
+    errors = [message for message in checks.run_checks() if message.is_serious()]
+    if errors:
+        raise CheckFailed(
+            "; ".join(f"{e.id}: {e.msg} Fix: {SYSTEM_CHECK_FIXES.get(e.id, e.hint or '')}" for e in errors)
+        )
+    return ""
 
 
 def check_daphne_first() -> str:

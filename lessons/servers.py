@@ -1,4 +1,4 @@
-"""Real server processes on free loopback ports, for the tests and the benchmark.
+"""Real server processes on free loopback ports, for the tests and the benchmark (both import it from here).
 
 A Daphne serving the course (or a bench/test ASGI module), the benchmark's
 reference echo, a throwaway redis-server: each is a ServerProcess, started
@@ -103,6 +103,8 @@ def daphne_env(
         DJANGO_SETTINGS_MODULE="lessons.settings",
         CHANNEL_LAYER_PREFIX=prefix,
         PYTHONUNBUFFERED="1",
+        # The inspector (lessons/inspector.py) only where a test or the bench turns it on.
+        INSPECTOR="0",
     )
     if db_settings is not None:
         env.update(DATABASE_URL=database_url(db_settings))
@@ -119,3 +121,24 @@ def delete_prefixed_keys(url: str, prefix: str) -> int:
         client.delete(*keys)
     client.close()
     return len(keys)
+
+
+class PrivateRedis:
+    """A throwaway `redis-server` on a free loopback port, so a test may stop and restart it."""
+
+    def __init__(self, executable: str):
+        self.executable = executable
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.server: ServerProcess | None = None
+        self.start()
+
+    def start(self) -> None:
+        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        argv = [*command, "--appendonly", "no", "--daemonize", "no"]
+        self.server = ServerProcess("redis-server", argv, None, self.port, timeout=10)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        self.server = None

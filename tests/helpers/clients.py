@@ -1,6 +1,7 @@
-"""Helpers for the lesson 04-06 tests: group membership, layer settings, real clients, a private Redis.
+"""What a test client sends and how it talks: the Origin and Host every test uses, layer
+membership, layer settings, and real WebSocket clients against a real Daphne.
 
-Fixtures live in tests/conftest.py; these are plain functions and one class.
+Fixtures live in tests/conftest.py; these are plain functions.
 """
 
 import asyncio
@@ -12,13 +13,15 @@ from typing import TYPE_CHECKING
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
-from tests.servers import ServerProcess, free_port
-
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
 # What a browser on the course page sends; the root router refuses sockets without it.
 ORIGIN_URL = "http://127.0.0.1:8000"
+ORIGIN = [(b"origin", ORIGIN_URL.encode())]
+
+# HttpCommunicator sends no Host header unless told; Django checks it against ALLOWED_HOSTS.
+HOST = [(b"host", b"127.0.0.1:8000")]
 
 
 async def group_members(group: str) -> set[str]:
@@ -72,24 +75,3 @@ def wait_until(condition: Callable[[], object], timeout: float = 5) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still not true after {timeout} s: {condition.__doc__ or condition}")
         time.sleep(0.05)
-
-
-class PrivateRedis:
-    """A throwaway `redis-server` on a free loopback port, so a test may stop and restart it."""
-
-    def __init__(self, executable: str):
-        self.executable = executable
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.server: ServerProcess | None = None
-        self.start()
-
-    def start(self) -> None:
-        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        argv = [*command, "--appendonly", "no", "--daemonize", "no"]
-        self.server = ServerProcess("redis-server", argv, None, self.port, timeout=10)
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-        self.server = None

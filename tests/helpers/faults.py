@@ -12,10 +12,10 @@ import json
 from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.layers_support import chat_socket, next_frame, open_socket
-from tests.servers import DaphneServer
+from lessons.servers import DaphneServer
+from tests.helpers.clients import chat_socket, next_frame, open_socket
 
-# Every close code an application here may send (DESIGN.md; 4000 is lesson 01's
+# Every close code an application here may send (NOTES.md's close-code table; 4000 is lesson 01's
 # close route, 4503 lesson 05's "channel layer unavailable"). Never 1011: a crash.
 DOCUMENTED_CLOSE_CODES = {1000, 4000, 4400, 4401, 4403, 4429, 4503}
 
@@ -143,9 +143,9 @@ def by_sender(messages: list[str]) -> dict[int, list[int]]:
 
 
 class CrashServer(DaphneServer):
-    """A real Daphne serving tests/crash_asgi.py: the course's application plus a route that crashes."""
+    """A real Daphne serving tests/helpers/crash_asgi.py: the course's application plus a route that crashes."""
 
-    APP = "tests.crash_asgi:application"
+    APP = "tests.helpers.crash_asgi:application"
 
     def __init__(self, env: dict[str, str]):
         super().__init__(env, application=self.APP)

@@ -1,7 +1,9 @@
-"""Chat rooms on a channel layer: groups, written on the raw AsyncConsumer.
+"""Lesson 05: lesson 04's chat room, hardened for production (ws/chat/<room>/).
 
-Every socket's consumer has its own `channel_name` on the layer. The room is a
-layer *group*: a named set of channel names. The events, in order:
+The same raw AsyncConsumer and the same events as layers_demo/plain_chat.py;
+what this file adds is lesson 05: a flood limit, a membership that is renewed
+while the socket lives, and 4503 instead of a crash when Redis is gone. The
+events, in order:
 
     websocket.connect     -> check the room name (bad: accept, close 4400); group_add;
                              websocket.accept
@@ -14,8 +16,11 @@ layer *group*: a named set of channel names. The events, in order:
 
 While the socket is open a background task renews its membership, and a Redis
 outage that outlasts the layer's retries closes the socket with 4503 (try again
-later) instead of crashing it (1011). Lessons: lessons/04-channel-layers.md,
-lessons/05-redis-layer.md (Redis, flood control), lessons/06-outside-the-consumer.md.
+later) instead of crashing it (1011). Its dispatch skips the sync-thread hop
+that AsyncConsumer.dispatch makes before every handler (lesson 02, django/channels#2132):
+this consumer never touches the database, and in a room of N sockets that hop
+was paid N times per message, all on the process's one sync thread. Lessons: lessons/05-redis-layer.md (Redis,
+flood control), lessons/06-outside-the-consumer.md; the plain version is lesson 04's.
 """
 
 import asyncio
@@ -23,7 +28,7 @@ import json
 import logging
 import uuid
 
-from channels.consumer import AsyncConsumer
+from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
 from redis.exceptions import RedisError
 
@@ -62,6 +67,16 @@ class ChatConsumer(AsyncConsumer):
         finally:
             if self.keeper is not None:
                 self.keeper.cancel()
+
+    async def dispatch(self, message):
+        """Called for every event: AsyncConsumer.dispatch minus `await aclose_old_connections()`."""
+        # That hop closes stale database connections on the one sync thread. This
+        # consumer makes no query (the user was loaded by the middleware), so it
+        # skips it; a consumer that uses the ORM must keep it (lesson 08).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/chat/<room>/; the handshake waits for our answer."""

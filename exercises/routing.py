@@ -1,0 +1,66 @@
+"""The students' own consumers, live: ws/exercises/<NN>-<K>/ in development (DEBUG) only.
+
+Each route imports the student's starter module when a socket opens, so an
+edit shows on the next connection, and a starter that does not import yet
+answers that socket with {"error": ...} and close code 4503 (one log line),
+never by breaking the course server.
+"""
+
+import importlib
+import inspect
+import json
+import logging
+
+from channels.consumer import AsyncConsumer, SyncConsumer
+from django.conf import settings
+from django.urls import path
+
+from exercises.registry import EXERCISES, Exercise
+
+logger = logging.getLogger(__name__)
+
+
+def student_consumer(module) -> type:
+    """The consumer class the starter module defines (the one a check drives)."""
+    for _, value in inspect.getmembers(module, inspect.isclass):
+        if value.__module__ == module.__name__ and issubclass(value, AsyncConsumer | SyncConsumer):
+            return value
+    raise LookupError(f"{module.__name__} defines no consumer class")
+
+
+class StudentConsumer:
+    """An ASGI application serving one exercise's starter, imported afresh for each socket."""
+
+    def __init__(self, exercise: Exercise):
+        self.exercise = exercise
+
+    def load(self) -> type:
+        """The student's consumer class, from their file as it is now."""
+        return student_consumer(importlib.import_module(f"exercises.{self.exercise.module_name}"))
+
+    async def __call__(self, scope, receive, send):
+        try:
+            consumer = self.load()
+        except Exception as error:  # a student's file may raise anything at import
+            logger.warning("exercise %s: %s: %s", self.exercise.id, self.exercise.starter_path.name, error)
+            if (await receive())["type"] == "websocket.connect":
+                reason = f"{self.exercise.starter_path.name} does not import yet: {error}"
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.send", "text": json.dumps({"error": reason})})
+                await send({"type": "websocket.close", "code": 4503})
+            return
+        await consumer.as_asgi()(scope, receive, send)
+
+
+def websocket_urlpatterns() -> list:
+    """One route per exercise with a WebSocket route, when DEBUG is on; none in production."""
+    if not settings.DEBUG:
+        return []
+    patterns = []
+    for exercise in EXERCISES:
+        if exercise.route and exercise.route.startswith("ws/"):
+            route = exercise.route.split("?", 1)[0]
+            if exercise.lesson == "08":  # the database exercises take a room, like lesson 08's chat
+                route = route.rsplit("/", 2)[0] + "/<str:room>/"
+            patterns.append(path(route, StudentConsumer(exercise)))
+    return patterns

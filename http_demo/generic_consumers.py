@@ -1,0 +1,80 @@
+"""The same HTTP events on AsyncHttpConsumer, Channels' generic HTTP consumer (lesson 10).
+
+What AsyncHttpConsumer does with the raw events:
+
+    http.request     appends each body part to self.body; on the last one calls
+                     handle(b"".join(self.body)), then disconnect(), then stops the consumer
+    http.disconnect  calls disconnect(), then stops the consumer
+    send_headers()   sends http.response.start; send_body(b, more_body=...) sends http.response.body;
+                     send_response(status, body, headers=...) sends both, once
+
+So handle() sees the whole body, never its chunks, and the consumer ends when
+handle() returns: right for a request/response endpoint, wrong for a stream or
+a long-poll that waits for the channel layer (see http_demo/ticker.py and
+http_demo/longpoll.py). Lesson: lessons/10-http-consumers.md
+"""
+
+import json
+
+from channels.generic.http import AsyncHttpConsumer
+from redis.exceptions import RedisError
+
+from http_demo.consumers import BODY_LIMIT
+from http_demo.longpoll import POLL_GROUP
+
+MAX_MESSAGE = 4096  # code points in one published message
+JSON = [(b"content-type", b"application/json")]
+
+
+class GenericRequestInfoConsumer(AsyncHttpConsumer):
+    """/http/generic/: the raw /http/raw/ consumer's answer, without the chunk count it cannot see."""
+
+    channel_layer_alias = None
+
+    async def handle(self, body):
+        """Called once, with the whole body, after the last http.request."""
+        if len(body) > BODY_LIMIT:
+            # Already held in memory by now: AsyncHttpConsumer keeps every part.
+            await self.send_response(
+                413, json.dumps({"error": f"the body may hold at most {BODY_LIMIT} bytes"}).encode(), headers=JSON
+            )
+            return
+        info = {"method": self.scope["method"], "path": self.scope["path"], "bytes": len(body)}
+        await self.send_headers(status=200, headers=JSON)
+        await self.send_body(json.dumps(info).encode())
+
+
+class PublishConsumer(AsyncHttpConsumer):
+    """POST /http/publish/ with a text body: every waiting GET /http/poll/ gets it."""
+
+    async def handle(self, body):
+        """Called once, with the whole body, after the last http.request."""
+        if self.scope["method"] != "POST":
+            await self.send_response(405, b'{"error": "use POST"}', headers=[*JSON, (b"allow", b"POST")])
+            return
+        try:
+            message = parse_message(body)
+        except ValueError as error:
+            status = 413 if len(body) > BODY_LIMIT else 400
+            await self.send_response(status, json.dumps({"error": str(error)}).encode(), headers=JSON)
+            return
+        try:
+            await self.channel_layer.group_send(POLL_GROUP, {"type": "poll.message", "message": message})
+        except RedisError:
+            # Answer it here: an exception escaping handle() would be a 500 and a traceback.
+            await self.send_response(503, b'{"error": "the channel layer is unavailable"}', headers=JSON)
+            return
+        await self.send_response(202, json.dumps({"published": message}).encode(), headers=JSON)
+
+
+def parse_message(body: bytes) -> str:
+    """The published text: UTF-8, 1 to 4096 code points; anything else raises ValueError."""
+    if len(body) > BODY_LIMIT:
+        raise ValueError(f"the body may hold at most {BODY_LIMIT} bytes")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the body must be UTF-8 text") from None
+    if not 1 <= len(text) <= MAX_MESSAGE:
+        raise ValueError(f"the message must hold 1 to {MAX_MESSAGE} characters, got {len(text)}")
+    return text

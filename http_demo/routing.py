@@ -1,0 +1,16 @@
+"""HTTP routes of http_demo (composed by lessons/routing.py, ahead of Django's views)."""
+
+from django.urls import path
+
+from http_demo.consumers import RequestInfoConsumer
+from http_demo.generic_consumers import GenericRequestInfoConsumer, PublishConsumer
+from http_demo.longpoll import LongPollConsumer
+from http_demo.ticker import TickerConsumer
+
+http_urlpatterns = [
+    path("http/raw/", RequestInfoConsumer.as_asgi()),
+    path("http/generic/", GenericRequestInfoConsumer.as_asgi()),
+    path("http/ticker/", TickerConsumer.as_asgi()),
+    path("http/poll/", LongPollConsumer.as_asgi()),
+    path("http/publish/", PublishConsumer.as_asgi()),
+]

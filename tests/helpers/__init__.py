@@ -1,0 +1,27 @@
+"""Everything the tests share that is not a fixture (fixtures live in tests/conftest.py).
+
+clients.py         the test Origin and Host, layer membership, real WebSocket clients
+faults.py          how a socket was answered or ended (hostile input, reliability)
+pages.py           the lesson pages' live client, driven in Chromium
+crash_asgi.py      the course's application plus one route that crashes on purpose
+tiny_consumers.py  lesson 09's tiny consumers, one per testing tool
+deployment.py      lesson 13's nginx in front of two Daphnes
+"""
+
+import os
+
+import pytest
+
+# The password of the test user "ada" (tests/conftest.py's `ada` fixture), on the test database only.
+ADA_PASSWORD = "analytical-engine"
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip the test with `reason` when `condition` is false; under CI, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)

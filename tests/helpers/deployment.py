@@ -1,0 +1,87 @@
+"""Lesson 13's deployment on this machine: deploy/nginx.conf in front of two Daphne processes on one Redis.
+
+The site file is rendered exactly as its header says (envsubst of five named
+placeholders) and included by deploy/nginx-local.conf, a stand-in for Debian's
+/etc/nginx/nginx.conf; nginx runs in the foreground as a child process.
+"""
+
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from lessons.servers import REPO_DIR, ServerProcess, daphne_env, free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SITE = REPO_DIR / "deploy" / "nginx.conf"
+PLACEHOLDERS = ("LISTEN", "DAPHNE_A", "DAPHNE_B", "READ_TIMEOUT", "STATIC_ROOT")
+
+# Debian's /etc/nginx/nginx.conf includes the site; this stand-in does the same in a temporary prefix.
+MAIN_CONF = (REPO_DIR / "deploy" / "nginx-local.conf").read_text(encoding="utf-8")
+
+
+def render_site(values: dict[str, str]) -> str:
+    """deploy/nginx.conf with each ${NAME} replaced, as `envsubst '${LISTEN} ...'` does; nginx's own $vars stay."""
+    text = SITE.read_text(encoding="utf-8")
+    for name in PLACEHOLDERS:
+        text = text.replace("${" + name + "}", values[name])
+    return text
+
+
+class Deployment:
+    """nginx on a free port in front of Daphne a and Daphne b (--proxy-headers, an access log each)."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        static_root: Path,
+        db_settings: dict,
+        redis_url: str,
+        prefix: str,
+        read_timeout: str = "75s",
+        ping_intervals: tuple[int, int] = (20, 20),
+    ):
+        self.workdir = workdir
+        env = daphne_env(db_settings, redis_url, prefix)
+        self.daphnes = [self.start_daphne(name, env, ping) for name, ping in zip("ab", ping_intervals, strict=True)]
+        (workdir / "tmp").mkdir(exist_ok=True)
+        values = {
+            "LISTEN": f"127.0.0.1:{free_port()}",
+            "DAPHNE_A": f"127.0.0.1:{self.daphnes[0].port}",
+            "DAPHNE_B": f"127.0.0.1:{self.daphnes[1].port}",
+            "READ_TIMEOUT": read_timeout,
+            "STATIC_ROOT": str(static_root),
+        }
+        (workdir / "site.conf").write_text(render_site(values))
+        (workdir / "nginx.conf").write_text(MAIN_CONF)
+        argv = [NGINX, "-p", f"{workdir}/", "-c", str(workdir / "nginx.conf")]
+        self.nginx = ServerProcess("nginx", argv, dict(os.environ), int(values["LISTEN"].rsplit(":", 1)[1]))
+
+    def start_daphne(self, name: str, env: dict[str, str], ping_interval: int) -> ServerProcess:
+        port = free_port()
+        log = self.workdir / f"access-{name}.log"
+        argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers"]
+        argv += ["--ping-interval", str(ping_interval), "--access-log", str(log), "lessons.asgi:application"]
+        return ServerProcess(f"daphne {name}", argv, env, port)
+
+    def access_log(self) -> str:
+        """Both Daphnes' access logs, as far as written."""
+        return "".join(p.read_text() for p in sorted(self.workdir.glob("access-*.log")) if p.exists())
+
+    @property
+    def port(self) -> int:
+        return self.nginx.port
+
+    def ws_url(self, path: str) -> str:
+        return self.nginx.ws_url(path)
+
+    def kill(self, daphne: ServerProcess) -> None:
+        """SIGKILL: no shutdown, no close frames; the kernel resets its connections."""
+        os.kill(daphne.pid, signal.SIGKILL)
+        daphne.process.wait()
+
+    def stop(self) -> None:
+        self.nginx.stop()
+        for daphne in self.daphnes:
+            daphne.stop()

@@ -1,0 +1,425 @@
+"""Lesson 10: the raw HTTP events, AsyncHttpConsumer, long-poll and server-sent events."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.generic.http import AsyncHttpConsumer
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import HttpCommunicator
+from django.urls import re_path
+from redis.exceptions import RedisError
+
+from db_demo.events import last_event_id as events_last_event_id
+from db_demo.models import Post
+from http_demo.consumers import BODY_LIMIT, RequestInfoConsumer
+from http_demo.generic_consumers import GenericRequestInfoConsumer, PublishConsumer
+from http_demo.longpoll import POLL_GROUP, LongPollConsumer
+from http_demo.ticker import TickerConsumer
+from http_demo.ticker import last_event_id as ticker_last_event_id
+from lessons.asgi import application, django_asgi_app
+from lessons.routing import http_urlpatterns
+from tests.helpers.clients import HOST
+
+
+def parse_events(chunks: list[bytes]) -> list[dict]:
+    """The server-sent events in a stream's body parts: each a dict of its fields (comments and retry left out)."""
+    events = []
+    for block in b"".join(chunks).decode().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":"))
+        if "data" in fields:
+            events.append(fields)
+    return events
+
+
+async def open_stream(communicator: HttpCommunicator) -> dict:
+    """Send the request; return http.response.start once the first body part has arrived."""
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output()
+    assert (await communicator.receive_output())["more_body"] is True
+    return start
+
+
+async def body_parts(communicator: HttpCommunicator, count: int) -> list[bytes]:
+    return [(await communicator.receive_output())["body"] for _ in range(count)]
+
+
+def tasks_named(qualname: str) -> list[asyncio.Task]:
+    return [task for task in asyncio.all_tasks() if task.get_coro().__qualname__ == qualname]
+
+
+# --- the raw events, then AsyncHttpConsumer --------------------------------
+
+
+async def test_the_raw_consumer_hears_every_body_part_and_answers_start_then_body_in_two_parts():
+    communicator = HttpCommunicator(RequestInfoConsumer.as_asgi(), "POST", "/http/raw/")
+    for part, more in ((b"one,", True), (b"two,", True), (b"three", False)):
+        await communicator.send_input({"type": "http.request", "body": part, "more_body": more})
+    sent = [await communicator.receive_output() for _ in range(3)]
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()  # StopConsumer: the instance has ended
+    assert [(event["type"], event.get("more_body", False)) for event in sent] == [
+        ("http.response.start", False),
+        ("http.response.body", True),
+        ("http.response.body", False),
+    ]
+    assert sent[0]["status"] == 200
+    body = json.loads(sent[1]["body"] + sent[2]["body"])
+    assert body == {"method": "POST", "path": "/http/raw/", "chunks": 3, "bytes": 13}
+
+
+async def test_the_raw_consumer_answers_413_as_soon_as_the_body_passes_the_limit_and_only_once():
+    communicator = HttpCommunicator(RequestInfoConsumer.as_asgi(), "POST", "/http/raw/")
+    chunk = b"x" * (BODY_LIMIT // 2 + 1)
+    await communicator.send_input({"type": "http.request", "body": chunk, "more_body": True})
+    assert await communicator.receive_nothing(timeout=0.02)
+    await communicator.send_input({"type": "http.request", "body": chunk, "more_body": True})
+    start = await communicator.receive_output()  # before the body's last part has arrived
+    await body_parts(communicator, 2)
+    await communicator.send_input({"type": "http.request", "body": chunk, "more_body": False})
+    assert start["status"] == 413
+    assert await communicator.receive_nothing(timeout=0.02)
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+
+
+@pytest.mark.parametrize("consumer", [RequestInfoConsumer, GenericRequestInfoConsumer], ids=["raw", "generic"])
+async def test_a_body_over_the_limit_is_answered_413_by_both_consumers(consumer):
+    communicator = HttpCommunicator(consumer.as_asgi(), "POST", "/http/raw/", body=b"x" * (BODY_LIMIT + 1))
+    response = await communicator.get_response()
+    assert response["status"] == 413
+    assert "at most 65536 bytes" in json.loads(response["body"])["error"]
+
+
+async def test_async_http_consumer_hands_handle_the_whole_body_and_stops_by_itself():
+    communicator = HttpCommunicator(GenericRequestInfoConsumer.as_asgi(), "PUT", "/http/generic/")
+    await communicator.send_input({"type": "http.request", "body": b"one,", "more_body": True})
+    await communicator.send_input({"type": "http.request", "body": b"two", "more_body": False})
+    response = await communicator.get_response()
+    await communicator.wait()  # no http.disconnect needed: it stops when handle() returns
+    assert json.loads(response["body"]) == {"method": "PUT", "path": "/http/generic/", "bytes": 7}
+
+
+class StreamInHandle(AsyncHttpConsumer):
+    """The shape many examples show: a stream looped inside handle()."""
+
+    async def handle(self, body):
+        await self.send_headers(headers=[(b"content-type", b"text/event-stream")])
+        while True:
+            await self.send_body(b"data: tick\n\n", more_body=True)
+            await asyncio.sleep(0.01)
+
+
+async def test_a_stream_looped_inside_handle_never_hears_the_client_leave():
+    # django/channels#1249: the next event is read only after handle() returns.
+    communicator = HttpCommunicator(StreamInHandle.as_asgi(), "GET", "/")
+    await open_stream(communicator)
+    await communicator.send_input({"type": "http.disconnect"})
+    await asyncio.sleep(0.03)
+    assert not communicator.future.done()
+    assert (await communicator.receive_output())["body"] == b"data: tick\n\n"
+    communicator.stop()  # what Daphne does 10 s later, with a warning
+
+
+class DocsLongPoll(AsyncHttpConsumer):
+    """The long-poll of the Channels docs: join a group in handle(), answer from a handler."""
+
+    async def handle(self, body):
+        await self.channel_layer.group_add("docs-poll", self.channel_name)
+        await self.send_headers(headers=[(b"content-type", b"application/json")])
+        await self.send_body(b"", more_body=True)
+
+    async def poll_message(self, event):
+        await self.send_body(b'{"message": "never sent"}')
+
+
+async def test_an_async_http_consumer_has_stopped_before_a_group_message_can_reach_it():
+    # django/channels#1747: http_request raises StopConsumer as soon as handle() returns.
+    communicator = HttpCommunicator(DocsLongPoll.as_asgi(), "GET", "/")
+    await open_stream(communicator)
+    await communicator.wait()  # it ended by itself, the response still open
+    await get_channel_layer().group_send("docs-poll", {"type": "poll.message"})
+    assert await communicator.receive_nothing(timeout=0.02)
+
+
+class RaiseInHandle(AsyncHttpConsumer):
+    async def handle(self, body):
+        raise ValueError("a bug in handle()")
+
+
+async def test_an_exception_inside_handle_escapes_the_consumer_which_daphne_answers_with_a_500():
+    communicator = HttpCommunicator(RaiseInHandle.as_asgi(), "GET", "/")
+    await communicator.send_input({"type": "http.request", "body": b""})
+    with pytest.raises(ValueError, match="a bug in handle"):
+        await communicator.wait()
+    assert communicator.output_queue.empty()  # no answer of its own
+
+
+# --- the root router: consumers first, then Django -------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "content_type"),
+    [("/http/raw/", 200, b"application/json"), ("/", 200, b"text/html; charset=utf-8"), ("/no/such/page/", 404, None)],
+)
+async def test_the_root_router_sends_consumer_paths_to_consumers_and_every_other_path_to_django(
+    path, status, content_type
+):
+    response = await HttpCommunicator(application, "GET", path, headers=HOST).get_response()
+    headers = {name.lower(): value for name, value in response["headers"]}
+    assert response["status"] == status
+    assert content_type is None or headers[b"content-type"] == content_type
+
+
+async def test_with_django_first_in_the_router_a_consumer_path_gets_djangos_404():
+    django_first = URLRouter([re_path(r"", django_asgi_app), *http_urlpatterns])
+    response = await HttpCommunicator(django_first, "GET", "/http/raw/", headers=HOST).get_response()
+    assert response["status"] == 404
+
+
+async def test_without_django_last_in_the_router_every_page_is_an_error():
+    communicator = HttpCommunicator(URLRouter(http_urlpatterns), "GET", "/", headers=HOST)
+    with pytest.raises(ValueError, match="No route found"):  # a 500 on a real server
+        await communicator.wait()
+
+
+@pytest.mark.parametrize(("path", "status"), [("/", 400), ("/http/raw/", 200)])
+async def test_an_http_consumer_skips_djangos_middleware_so_no_allowed_hosts_check(path, status):
+    foreign_host = [(b"host", b"evil.example")]
+    response = await HttpCommunicator(application, "GET", path, headers=foreign_host).get_response()
+    assert response["status"] == status  # Django's 400 is its ALLOWED_HOSTS check
+
+
+# --- long-poll --------------------------------------------------------------
+
+
+async def test_a_published_message_answers_every_waiting_poll():
+    polls = [HttpCommunicator(LongPollConsumer.as_asgi(), "GET", "/http/poll/?timeout=5") for _ in range(2)]
+    for poll in polls:
+        await poll.send_input({"type": "http.request", "body": b""})
+    assert await polls[0].receive_nothing(timeout=0.05)  # waiting, joined
+    publish = HttpCommunicator(PublishConsumer.as_asgi(), "POST", "/http/publish/", body="héllo".encode())
+    published = await publish.get_response()
+    answers = [await poll.get_response() for poll in polls]
+    for poll in polls:
+        await poll.send_input({"type": "http.disconnect"})
+        await poll.wait()
+    assert published["status"] == 202
+    assert [(answer["status"], json.loads(answer["body"])) for answer in answers] == [(200, {"message": "héllo"})] * 2
+
+
+async def test_a_poll_that_hears_nothing_is_answered_204_after_its_timeout():
+    poll = HttpCommunicator(LongPollConsumer.as_asgi(), "GET", "/http/poll/?timeout=0.05")
+    response = await poll.get_response()
+    await poll.send_input({"type": "http.disconnect"})
+    await poll.wait()
+    assert (response["status"], response["body"]) == (204, b"")
+
+
+async def test_a_client_leaving_a_poll_ends_the_consumer_its_timer_and_its_membership():
+    poll = HttpCommunicator(LongPollConsumer.as_asgi(), "GET", "/http/poll/?timeout=30")
+    await poll.send_input({"type": "http.request", "body": b""})
+    await asyncio.sleep(0.02)
+    assert len(tasks_named("LongPollConsumer.time_out")) == 1
+    await poll.send_input({"type": "http.disconnect"})
+    await poll.wait()
+    assert tasks_named("LongPollConsumer.time_out") == []
+    assert get_channel_layer().groups.get(POLL_GROUP, {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "status", "error"),
+    [
+        ("POST", b"", 400, "1 to 4096 characters, got 0"),
+        ("POST", "é".encode() * 4097, 400, "got 4097"),
+        ("POST", b"\xff\xfe", 400, "UTF-8"),
+        ("POST", b"x" * (BODY_LIMIT + 1), 413, "at most"),
+        ("GET", b"", 405, "use POST"),
+    ],
+    ids=["empty", "too-long", "not-utf8", "over-the-body-limit", "get"],
+)
+async def test_publishing_bad_input_is_refused_with_a_4xx_and_reaches_no_poll(method, body, status, error):
+    layer = get_channel_layer()
+    listener = await layer.new_channel()  # stands in for a waiting poll
+    await layer.group_add(POLL_GROUP, listener)
+    response = await HttpCommunicator(PublishConsumer.as_asgi(), method, "/http/publish/", body=body).get_response()
+    assert response["status"] == status
+    assert error in json.loads(response["body"])["error"]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(listener), timeout=0.01)
+    await layer.group_discard(POLL_GROUP, listener)
+
+
+@pytest.mark.parametrize("consumer", [LongPollConsumer, TickerConsumer])
+@pytest.mark.parametrize("value", ["", "nan", "inf", "-1", "0.01", "61", "abc"])
+async def test_a_bad_timeout_or_interval_is_answered_400(consumer, value):
+    query = "timeout" if consumer is LongPollConsumer else "interval"
+    communicator = HttpCommunicator(consumer.as_asgi(), "GET", f"/http/x/?{query}={value}")
+    response = await communicator.get_response()
+    assert response["status"] == 400
+    assert "from 0.05 to 60" in json.loads(response["body"])["error"]
+
+
+# --- server-sent events: the ticker ------------------------------------------
+
+
+async def test_the_ticker_streams_numbered_tick_events_as_text_event_stream():
+    communicator = HttpCommunicator(TickerConsumer.as_asgi(), "GET", "/http/ticker/?interval=0.05")
+    start = await open_stream(communicator)
+    events = parse_events(await body_parts(communicator, 2))
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert (start["status"], dict(start["headers"])[b"content-type"]) == (200, b"text/event-stream")
+    assert events == [{"id": str(n), "event": "tick", "data": json.dumps({"tick": n})} for n in (1, 2)]
+
+
+async def test_a_reconnecting_ticker_resumes_after_the_last_event_id_it_sends():
+    headers = [(b"last-event-id", b"41")]
+    communicator = HttpCommunicator(TickerConsumer.as_asgi(), "GET", "/http/ticker/?interval=0.05", headers=headers)
+    await open_stream(communicator)
+    events = parse_events(await body_parts(communicator, 1))
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert events[0]["id"] == "42"
+
+
+async def test_a_client_leaving_the_ticker_ends_the_consumer_and_its_push_task():
+    communicator = HttpCommunicator(TickerConsumer.as_asgi(), "GET", "/http/ticker/?interval=0.05")
+    await open_stream(communicator)
+    assert len(tasks_named("TickerConsumer.push_ticks")) == 1
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert tasks_named("TickerConsumer.push_ticks") == []
+
+
+# --- server-sent events: the liveblog, GET /liveblog/events/ ----------------
+
+
+TITLE, BODY = "Live from lesson 10", "an event, after COMMIT"
+
+
+def events_request(last_event_id: bytes | None = None) -> HttpCommunicator:
+    headers = HOST if last_event_id is None else [*HOST, (b"last-event-id", last_event_id)]
+    return HttpCommunicator(application, "GET", "/liveblog/events/", headers=headers)
+
+
+def post_event(post: Post) -> dict:
+    return {"id": str(post.pk), "event": "post", "data": json.dumps(post.as_frame())}
+
+
+def save_posts(*titles: str) -> list[Post]:
+    return [Post.objects.create(title=title, body=BODY) for title in titles]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_post_saved_after_the_request_arrives_as_an_event_with_its_id():
+    stream = events_request()
+    start = await open_stream(stream)
+    [post] = await database_sync_to_async(save_posts)(TITLE)
+    events = parse_events(await body_parts(stream, 1))
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    headers = dict(start["headers"])
+    assert (start["status"], headers[b"content-type"], headers[b"cache-control"]) == (
+        200,
+        b"text/event-stream",
+        b"no-cache",
+    )
+    assert b"access-control-allow-origin" not in headers  # another site's page may not read it
+    assert events == [post_event(post)]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_last_event_id_replays_the_later_posts_oldest_first_then_the_live_ones_once_each_and_updates_too():
+    posts = await database_sync_to_async(save_posts)("one", "two", "three")
+    stream = events_request(str(posts[0].pk).encode())
+    await open_stream(stream)
+    replayed = parse_events(await body_parts(stream, 2))
+    expected_replay = [post_event(posts[1]), post_event(posts[2])]
+    # A post the replay already sent, delivered live as well: it must not come twice.
+    await get_channel_layer().group_send("liveblog", {"type": "post.published", "post": posts[2].as_frame()})
+    [live] = await database_sync_to_async(save_posts)("four")
+    posts[1].title = "two, updated"
+    await database_sync_to_async(posts[1].save)()  # an update of a replayed post is news
+    events = parse_events(await body_parts(stream, 2))
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert replayed == expected_replay
+    assert events == [post_event(live), post_event(posts[1])]
+
+
+@pytest.mark.parametrize("parse", [events_last_event_id, ticker_last_event_id], ids=["liveblog", "ticker"])
+@pytest.mark.parametrize("value", [b"", b"abc", b"-1", b"1.5", b"1e3", b" 7", b"9" * 40, "١".encode()])
+def test_a_last_event_id_that_is_not_an_id_reads_as_none(parse, value):
+    assert parse({"headers": [(b"last-event-id", value)]}) is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_last_event_id_that_is_not_an_id_is_treated_as_absent_not_as_an_error():
+    await database_sync_to_async(save_posts)("saved before")
+    stream = events_request(b"not-an-id")
+    start = await open_stream(stream)
+    assert await stream.receive_nothing(timeout=0.02)  # no replay
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert start["status"] == 200
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_client_leaving_the_stream_ends_the_consumer_its_heartbeat_and_its_membership():
+    stream = events_request()
+    await open_stream(stream)
+    assert len(tasks_named("LiveblogEventsConsumer.beat")) == 1
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert tasks_named("LiveblogEventsConsumer.beat") == []
+    assert get_channel_layer().groups.get("liveblog", {}) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_replay_longer_than_one_page_comes_whole_and_in_order():
+    posts = await database_sync_to_async(save_posts)(*[f"post {n}" for n in range(101)])
+    stream = events_request(b"0")
+    await open_stream(stream)
+    events = parse_events(await body_parts(stream, 101))  # a page is 100
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert [event["id"] for event in events] == [str(post.pk) for post in posts]
+
+
+# --- when the channel layer (Redis) fails: 503 or a cleanly ended stream, never a 500
+
+
+async def redis_is_down(*args, **kwargs):
+    raise RedisError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [("GET", "/http/poll/", b""), ("POST", "/http/publish/", b"hello"), ("GET", "/liveblog/events/", b"")],
+)
+async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(monkeypatch, method, path, body):
+    layer = get_channel_layer()
+    monkeypatch.setattr(layer, "group_add", redis_is_down)
+    monkeypatch.setattr(layer, "group_send", redis_is_down)
+    communicator = HttpCommunicator(application, method, path, body=body, headers=HOST)
+    response = await communicator.get_response()
+    await communicator.wait()
+    assert response["status"] == 503
+
+
+async def test_a_channel_layer_failing_mid_stream_ends_the_stream_cleanly_so_event_source_reconnects(monkeypatch):
+    async def fails_soon(channel):
+        await asyncio.sleep(0.02)
+        await redis_is_down()
+
+    monkeypatch.setattr(get_channel_layer(), "receive", fails_soon)
+    stream = events_request()
+    start = await open_stream(stream)
+    end = await stream.receive_output()
+    await stream.wait()  # ended without an exception: no 500, no traceback
+    assert start["status"] == 200
+    assert (end["type"], end.get("more_body", False)) == ("http.response.body", False)
+    assert tasks_named("LiveblogEventsConsumer.beat") == []

@@ -1,0 +1,59 @@
+"""The inspector under a flood, on a real Daphne: bounded, says what it dropped, and other sockets carry on."""
+
+import asyncio
+import json
+import secrets
+import time
+
+import pytest
+from websockets.asyncio.client import connect
+
+from lessons.inspector import LISTENER_EVENTS
+
+pytestmark = pytest.mark.slow
+ORIGIN = "http://127.0.0.1:8000"
+
+
+async def round_trips(url: str, count: int) -> list[float]:
+    """Seconds each of `count` echoes took on a fresh, uninspected socket."""
+    times = []
+    async with connect(url, origin=ORIGIN) as ws:
+        for number in range(count):
+            started = time.perf_counter()
+            await ws.send(str(number))
+            await ws.recv()
+            times.append(time.perf_counter() - started)
+            await asyncio.sleep(0.05)
+    return times
+
+
+async def flood(url: str) -> None:
+    """A 1 MiB frame, then 1,000 small frames over about a second, echoes read as they come."""
+    async with connect(url, origin=ORIGIN, max_size=None) as ws:
+
+        async def read_all():
+            for _ in range(1001):
+                await ws.recv()
+
+        reader = asyncio.create_task(read_all())
+        await ws.send("x" * 2**20)
+        for number in range(1000):
+            await ws.send(str(number))
+            if number % 10 == 0:
+                await asyncio.sleep(0.01)
+        await reader
+
+
+async def test_a_page_flooding_its_inspected_socket_does_not_hold_up_another_socket(inspected_server):
+    page = secrets.token_urlsafe(16)
+    async with connect(inspected_server.ws_url(f"ws/inspector/{page}/"), origin=ORIGIN, max_size=None) as panel:
+        others = asyncio.create_task(round_trips(inspected_server.ws_url("ws/async/echo/"), 20))
+        await flood(inspected_server.ws_url(f"ws/async/echo/?inspect={page}"))
+        slowest = max(await others)
+        batches = []
+        while not any(e["label"].startswith("StopConsumer") for batch in batches for e in batch["events"]):
+            batches.append(json.loads(await asyncio.wait_for(panel.recv(), 10)))
+    assert slowest < 1.0, f"an uninspected echo took {slowest:.2f} s during the flood"
+    assert all(len(batch["events"]) <= LISTENER_EVENTS for batch in batches)
+    assert sum(batch["dropped"] for batch in batches) > 0
+    assert all(len(json.dumps(batch)) < 200_000 for batch in batches)

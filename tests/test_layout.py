@@ -1,0 +1,70 @@
+"""The course's layout keeps its promises: demo apps stand alone, and every file a lesson lists exists."""
+
+import ast
+
+import pytest
+
+from lessons.catalogue import LESSONS, REPO_DIR
+
+DEMO_APPS = sorted(path.name for path in REPO_DIR.glob("*_demo") if (path / "__init__.py").exists())
+
+
+def imported_modules(app: str) -> set[str]:
+    """Every module an app's Python files import (absolute imports only: the course uses no others)."""
+    modules = set()
+    for source in (REPO_DIR / app).rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules.add(node.module)
+    return modules
+
+
+@pytest.mark.parametrize("app", DEMO_APPS)
+def test_a_demo_app_imports_no_other_demo_app(app):
+    others = {module for module in imported_modules(app) if module.split(".")[0] in set(DEMO_APPS) - {app}}
+    assert others == set(), f"{app} imports {sorted(others)}: each lesson's app must stand alone"
+
+
+def test_the_layout_check_sees_every_demo_app():
+    assert {"sync_demo", "async_demo", "layers_demo", "auth_demo", "db_demo", "http_demo"} <= set(DEMO_APPS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.number for lesson in LESSONS])
+def test_every_file_a_lesson_lists_exists(lesson):
+    missing = [name for name in lesson.files if not (REPO_DIR / name).is_file()]
+    assert missing == [], f"lesson {lesson.number} lists files that do not exist"
+
+
+def test_every_lesson_with_an_app_lists_its_files():
+    assert [lesson.number for lesson in LESSONS if not lesson.files] == []
+
+
+def test_the_lessons_command_lists_each_lessons_files():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("lessons", stdout=out)
+    assert "    files:  sync_demo/consumers.py, sync_demo/slow.py" in out.getvalue()
+
+
+def test_a_lesson_page_links_each_of_its_files(client):
+    page = client.get("/lessons/01/").content.decode()
+    assert '<a href="/lessons/01/files/sync_demo/consumers.py">' in page
+
+
+def test_a_listed_file_is_served_highlighted(client):
+    response = client.get("/lessons/01/files/sync_demo/consumers.py")
+    assert response.status_code == 200
+    assert b'<span class="k">class</span>' in response.content
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["lessons/settings.py", "../lessons/settings.py", "sync_demo/../lessons/settings.py", "/etc/passwd", ".env"],
+)
+def test_a_file_the_lesson_does_not_list_is_a_404(client, name):
+    assert client.get(f"/lessons/01/files/{name}").status_code == 404

@@ -6,6 +6,7 @@ and waited for the same way, and stopped by PID.
 """
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -23,6 +24,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_fixed_port() -> int:
+    """A free port below the kernel's ephemeral range, for a server that is stopped and restarted.
+
+    While a server on an ephemeral port is down, an outgoing connection may be
+    given that very port as its local end (a client reconnecting to it can even
+    connect to itself), and the restarted server cannot bind it again.
+    """
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")  # Linux; 32768 is its default
+    low = int(ephemeral.read_text().split()[0]) if ephemeral.exists() else 32768
+    for port in random.sample(range(max(1024, low - 12000), low), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 class ServerProcess:
@@ -128,7 +148,7 @@ class PrivateRedis:
 
     def __init__(self, executable: str):
         self.executable = executable
-        self.port = free_port()
+        self.port = free_fixed_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.server: ServerProcess | None = None
         self.start()

@@ -323,10 +323,14 @@ async def test_after_a_redis_restart_new_sockets_connect_and_chat_cleanly(daphne
     private_redis.stop()
     private_redis.start()  # empty: it kept nothing
     for n in range(20):
-        ws = await chat_socket(server, f"after{n}")  # an HTTP 500 handshake would raise here
-        await ws.send(json.dumps({"message": f"after {n}"}))
-        assert (await next_frame(ws))["message"] == f"after {n}"
-        await ws.close()
+        async with await chat_socket(server, f"after{n}") as ws:  # an HTTP 500 handshake would raise here
+            await ws.send(json.dumps({"message": f"after {n}"}))
+            try:
+                # 10 s: a connection that was mid-retry may still be backing off (up to ~3.5 s).
+                reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            except TimeoutError:
+                pytest.fail(f"socket {n} got no echo after the restart; the server logged:\n{server.log()[-4000:]}")
+        assert reply["message"] == f"after {n}"
     assert "Exception inside application" not in server.log()
 
 

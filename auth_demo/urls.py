@@ -6,4 +6,5 @@ from auth_demo import views
 
 urlpatterns = [
     path("socket-login/", views.socket_login_handoff, name="socket-login"),
+    path("token/", views.token_for_browser, name="token"),
 ]

@@ -1,4 +1,6 @@
-"""Lesson 07: carry a socket login over to the browser.
+"""HTTP views of auth_demo: lesson 07's socket-login handoff, lesson 11's token for a logged-in browser.
+
+Lesson 07: carry a socket login over to the browser.
 
 channels' login() moves the session to a new key (session.cycle_key()), and a
 socket cannot set a cookie: only an HTTP response can. So after a socket login
@@ -13,7 +15,10 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import signing
 from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from auth_demo.tokens import MAX_AGE, issue_token
 
 # A salt of its own: no other value this site signs with SECRET_KEY (a signed
 # cookie, another app's token) can pass for a handoff token, nor this for them.
@@ -54,3 +59,15 @@ def socket_login_handoff(request):
     request.session = session
     session.modified = True
     return HttpResponse(status=204)
+
+
+# CSRF-checked like every POST (no @csrf_exempt): otherwise any site the user
+# visits could have the browser fetch a token. (It could not read the answer,
+# but nothing here should rely on that.) never_cache: a token is a credential.
+@never_cache
+@require_POST
+def token_for_browser(request):
+    """POST /accounts/token/: the logged-in browser gets a login token for ws/auth/token/ (lesson 11)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "log in first (/accounts/login/): a token names a logged-in user"}, status=403)
+    return JsonResponse({"token": issue_token(request.user), "expires_in": MAX_AGE})

@@ -252,6 +252,16 @@ EXERCISES: tuple[Exercise, ...] = (
         "ws/exercises/11-1/",
     ),
     Exercise(
+        "11.2",
+        "query_token_middleware",
+        "Write a middleware that reads ?token= into the scope, on a copy",
+        (
+            "A middleware's __call__(scope, receive, send) runs once per connection; super().__call__ calls the inner app.",
+            'parse_qs(scope["query_string"].decode("latin-1")).get("token", [None])[0] is the token or None.',
+            "Never assign into the scope you were given: scope = dict(scope, token_user_id=...), then pass that on.",
+        ),
+    ),
+    Exercise(
         "12.1",
         "replay_since",
         "Replay the posts a reconnecting client missed",

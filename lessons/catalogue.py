@@ -261,7 +261,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "11",
         "middleware-and-tokens",
-        "Tokens for clients without cookies",
+        "Middleware and tokens for clients without cookies",
         "auth_demo",
         (
             Route(
@@ -269,6 +269,16 @@ LESSONS: tuple[Lesson, ...] = (
                 'the first frame must be {"token": ...} from `python manage.py issue_token <username>`: '
                 'a valid one gets {"username": ...}; anything else, or 10 s of silence, closes 4401',
                 '{"token": "paste the token issue_token printed"}',
+            ),
+            Route(
+                "ws/auth/token-query/?token=",
+                "QueryStringTokenAuthMiddleware: the token after ?token= decides scope[\"user\"]; "
+                '{"username": ...}, or 4401. It works, and the URL with the token is what access logs write',
+            ),
+            Route(
+                "ws/auth/token-protocol/",
+                'SubprotocolTokenAuthMiddleware: the token as the subprotocol after "bearer"; the server answers '
+                '"bearer". The page\'s buttons below send it (a message box cannot)',
             ),
         ),
     ),
@@ -379,7 +389,14 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "auth_demo/tokens.py",
         "auth_demo/token_login.py",
         "auth_demo/management/commands/issue_token.py",
+        "auth_demo/middleware.py",
+        "auth_demo/token_protocol.py",
+        "auth_demo/routing.py",
+        "auth_demo/views.py",
+        "auth_demo/token_client.py",
+        "lessons/templates/lessons/extras/11.html",
         "tests/test_11_middleware_and_tokens.py",
+        "tests/test_11_middleware_and_tokens_slow.py",
     ),
     "12": (
         "db_demo/liveblog.py",

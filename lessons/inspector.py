@@ -105,6 +105,16 @@ def describe(event: dict) -> dict:
     return described
 
 
+def subprotocols(offered: list) -> list[str]:
+    """Subprotocol names as offered, except what may be a credential (lesson 11 sends a token as one)."""
+    shown, after_bearer = [], False
+    for name in (str(item).strip() for item in offered[:10]):
+        secret = after_bearer or len(name) > 32 or SECRET.search(name)
+        shown.append(REDACTED if secret else name)
+        after_bearer = name.lower() == "bearer"
+    return shown
+
+
 def headers(raw: list) -> dict[str, str]:
     """Header names with their values, except cookies and credentials: only the cookie names show."""
     shown = {}
@@ -116,6 +126,8 @@ def headers(raw: list) -> dict[str, str]:
             shown[name] = f"{', '.join(names[:1] if name == 'set-cookie' else names)} ({REDACTED} values)"
         elif SECRET.search(name):
             shown[name] = REDACTED
+        elif name == "sec-websocket-protocol":
+            shown[name] = ", ".join(subprotocols(value.split(",")))
         else:
             shown[name] = shorten(value)
     return shown
@@ -325,6 +337,8 @@ def describe_scope(scope: dict) -> dict:
             for part in query.split("&")
             if part
         )
+    if "subprotocols" in scope:
+        described["subprotocols"] = subprotocols(scope["subprotocols"])
     described["headers"] = headers(scope.get("headers", []))
     return described
 

@@ -175,6 +175,29 @@ async def test_a_socket_login_reaches_the_panel_without_password_session_key_or_
     assert "[redacted]" in recorded
 
 
+@pytest.mark.django_db(transaction=True)
+async def test_a_token_in_a_frame_a_query_string_or_a_subprotocol_never_reaches_the_panel(inspected):
+    from auth_demo.tokens import issue_token
+
+    token = issue_token(await User.objects.acreate(username="ada"))
+    page = secrets.token_urlsafe(16)
+    first_frame = WebsocketCommunicator(inspected, f"/ws/auth/token/?inspect={page}", headers=ORIGIN)
+    query = WebsocketCommunicator(inspected, f"/ws/auth/token-query/?token={token}&inspect={page}", headers=ORIGIN)
+    protocol = WebsocketCommunicator(
+        inspected, f"/ws/auth/token-protocol/?inspect={page}", headers=ORIGIN, subprotocols=["bearer", token]
+    )
+    await first_frame.connect()
+    await first_frame.send_json_to({"token": token})
+    for communicator in (first_frame, query, protocol):
+        if communicator is not first_frame:
+            await communicator.connect()
+        assert await communicator.receive_json_from() == {"username": "ada"}
+        await communicator.disconnect()
+    recorded = json.dumps(STORE.events(page))
+    assert "token-protocol" in recorded and "bearer" in recorded  # the connections were recorded
+    assert token not in recorded and token.split(".")[-1] not in recorded
+
+
 async def test_a_flood_keeps_the_newest_events_says_how_many_it_dropped_and_shortens_a_1_mib_frame(inspected):
     page = secrets.token_urlsafe(16)
     communicator = WebsocketCommunicator(inspected, f"/ws/async/echo/?inspect={page}", headers=ORIGIN)

@@ -4,16 +4,15 @@ import json
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.core import signing
 
-from auth_demo.tokens import SALT
+from auth_demo.tokens import sign_user_id
 from exercises.checks import answer, target
 
 
 async def test_a_valid_token_gets_its_user_id():
     communicator = WebsocketCommunicator(target("11.1").FirstFrameTokenConsumer.as_asgi(), "/")
     assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
-    await communicator.send_json_to({"token": signing.dumps({"user": 7}, salt=SALT)})
+    await communicator.send_json_to({"token": sign_user_id(7)})
     got = await answer(communicator)
     assert got == {"type": "websocket.send", "text": json.dumps({"user_id": 7})}, (
         f'expected {{"user_id": 7}}, got {got}'

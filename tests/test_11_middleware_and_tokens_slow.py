@@ -1,0 +1,132 @@
+"""Lesson 11 on real processes: which access logs write a query-string token, a terminal client, a browser."""
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+from django.contrib.auth.models import User
+from websockets.asyncio.client import connect
+
+from auth_demo.tokens import issue_token
+from lessons.servers import REPO_DIR
+from tests.helpers import ADA_PASSWORD as PASSWORD
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+async def open_with_token_in_the_url(base: str, token: str) -> str:
+    """Open ws/auth/token-query/?token=... on the server at `base`; return its first frame."""
+    async with connect(f"{base.replace('http', 'ws', 1)}/ws/auth/token-query/?token={token}", origin=base) as ws:
+        return await asyncio.wait_for(ws.recv(), 5)
+
+
+async def test_daphnes_access_log_writes_the_path_but_not_the_query_string(daphne):
+    """Daphne 4.2 logs request.path only (daphne/access.py): the token is not in its log, the URL is elsewhere."""
+    server = daphne()
+    token = issue_token(await User.objects.acreate(username="ada"))
+    assert await open_with_token_in_the_url(server.http_url, token) == '{"username": "ada"}'
+    await asyncio.sleep(0.3)  # the access log line is written as the socket closes
+    assert '"WSCONNECT /ws/auth/token-query/"' in server.log()
+    assert token not in server.log()
+
+
+@pytest.mark.parametrize("asgi_server", ["uvicorn"], indirect=True)
+async def test_uvicorns_access_log_writes_the_url_with_the_token_in_it(asgi_server):
+    token = issue_token(await User.objects.acreate(username="ada"))
+    assert await open_with_token_in_the_url(asgi_server.http_url, token) == '{"username": "ada"}'
+    await asyncio.sleep(0.3)
+    assert f'"WebSocket /ws/auth/token-query/?token={token}" [accepted]' in asgi_server.log()
+
+
+async def test_nginx_in_front_of_daphne_writes_the_token_in_its_access_log(deployed_site):
+    token = issue_token(await User.objects.acreate(username="ada"))
+    base = deployed_site.ws_url("").replace("ws", "http", 1).rstrip("/")
+    assert await open_with_token_in_the_url(base, token) == '{"username": "ada"}'
+    await asyncio.sleep(0.3)
+    nginx_log = (deployed_site.workdir / "access.log").read_text()
+    assert f'"GET /ws/auth/token-query/?token={token} HTTP/1.1" 101' in nginx_log  # nginx's "combined" format
+    assert token not in deployed_site.access_log()  # the Daphnes behind it still write only the path
+
+
+@pytest.mark.parametrize(("options", "route"), [([], "ws/auth/token/"), (["--subprotocol"], "ws/auth/token-protocol/")])
+def test_the_terminal_client_logs_in_with_a_token_read_from_standard_input(daphne, options, route):
+    server = daphne()
+    token = issue_token(User.objects.create(username="ada"))
+    client = [sys.executable, "-m", "auth_demo.token_client", server.http_url, *options]
+    result = subprocess.run(
+        client,
+        input=f"token for ada, valid 5 minutes: {token}\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO_DIR,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout == f'{server.ws_url(route)} says: {{"username": "ada"}}\n'
+
+
+def test_the_terminal_client_says_a_made_up_token_was_refused_with_4401(daphne):
+    server = daphne()
+    client = [sys.executable, "-m", "auth_demo.token_client", server.http_url]
+    result = subprocess.run(client, input="let-me-in\n", capture_output=True, text=True, cwd=REPO_DIR, timeout=30)
+    assert "closed the socket with code 4401: the token was refused" in result.stdout
+
+
+def browser_with_a_token(browser, course_server, username: str) -> None:
+    """Log `username` in through the login form, open lesson 11's page and press "Get a token"."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    User.objects.create_user(username, password=PASSWORD)  # the server's real hasher
+    browser.get(course_server.http_url + "/accounts/login/?next=/lessons/11/")
+    browser.find_element(By.ID, "id_username").send_keys(username)
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form#login button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/lessons/11/"))
+    browser.find_element(By.CSS_SELECTOR, "form#get-token button").click()
+    assert results_after(browser, 1)[0] == "got a token, valid 300 s (kept in this page, not shown)"
+
+
+def results_after(browser, count: int) -> list[str]:
+    """The page's token results, once there are `count` of them."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    items = WebDriverWait(browser, 10).until(
+        lambda b: (found := b.find_elements(By.CSS_SELECTOR, "#token-results li")) and len(found) >= count and found
+    )
+    return [item.text for item in items]
+
+
+@pytest.mark.browser
+def test_a_logged_in_browser_gets_a_token_over_http_and_logs_sockets_in_with_it(browser, course_server):
+    from selenium.webdriver.common.by import By
+
+    browser_with_a_token(browser, course_server, "lovelace")
+    browser.find_element(By.ID, "token-first-frame").click()
+    first_frame = results_after(browser, 4)[1:4]
+    browser.find_element(By.ID, "token-protocol").click()
+    by_subprotocol = results_after(browser, 7)[4:7]
+    assert first_frame == [
+        'ws/auth/token/: open, subprotocol ""',
+        'ws/auth/token/: {"username": "lovelace"}',
+        "ws/auth/token/: closed with code 1000",
+    ]
+    assert by_subprotocol == [
+        'ws/auth/token-protocol/: open, subprotocol "bearer"',
+        'ws/auth/token-protocol/: {"username": "lovelace"}',
+        "ws/auth/token-protocol/: closed with code 1000",
+    ]
+
+
+@pytest.mark.browser
+def test_a_browser_fails_the_handshake_when_the_server_echoes_none_of_the_offered_subprotocols(browser, course_server):
+    """ws/auth/whoami/ accepts without a subprotocol: Chromium drops the socket before onopen, code 1006."""
+    from selenium.webdriver.common.by import By
+
+    browser_with_a_token(browser, course_server, "babbage")
+    browser.find_element(By.ID, "token-no-echo").click()
+    assert (
+        results_after(browser, 2)[1] == "ws/auth/whoami/: closed with code 1006 before it opened (the handshake failed)"
+    )

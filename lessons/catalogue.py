@@ -374,7 +374,13 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "db_demo/management/commands/post.py",
         "tests/test_08_database.py",
     ),
-    "09": ("tests/conftest.py", "tests/helpers/tiny_consumers.py", "tests/test_09_testing.py"),
+    "09": (
+        "tests/conftest.py",
+        "tests/helpers/tiny_consumers.py",
+        "tests/helpers/channels_live_case.py",
+        "tests/test_09_testing.py",
+        "tests/test_09_testing_slow.py",
+    ),
     "10": (
         "http_demo/consumers.py",
         "http_demo/generic_consumers.py",

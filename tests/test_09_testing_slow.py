@@ -1,0 +1,32 @@
+"""Lesson 09 on real processes: Channels' ChannelsLiveServerTestCase, and the in-memory database it refuses."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from lessons.servers import REPO_DIR
+
+pytestmark = pytest.mark.slow
+LIVE_CASE = "tests/helpers/channels_live_case.py"
+
+
+def run_live_case(test_database: str) -> subprocess.CompletedProcess:
+    """A pytest of its own on tests/helpers/channels_live_case.py, with this TEST database NAME."""
+    env = {**os.environ, "TEST_DATABASE_NAME": test_database}
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", LIVE_CASE]
+    return subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_channels_live_server_test_case_serves_the_course_on_a_file_based_test_database(tmp_path):
+    run = run_live_case(str(tmp_path / "live_case.sqlite3"))
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "1 passed" in run.stdout
+
+
+def test_channels_live_server_test_case_refuses_an_in_memory_test_database():
+    """SQLite's default test database lives in memory, which a forked Daphne cannot open."""
+    run = run_live_case(":memory:")
+    assert run.returncode != 0
+    assert "ChannelLiveServerTestCase can not be used with in memory databases" in run.stdout

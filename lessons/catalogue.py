@@ -36,6 +36,8 @@ class Lesson:
     title: str
     app: str
     routes: tuple[Route, ...] = field(default=())
+    # Fast test files besides test_path, for a lesson with two concepts (lesson 10: HTTP, then SSE).
+    more_tests: tuple[str, ...] = field(default=())
 
     @property
     def text_path(self) -> Path:
@@ -46,8 +48,13 @@ class Lesson:
         return f"tests/test_{self.number}_{self.slug.replace('-', '_')}.py"
 
     @property
+    def test_paths(self) -> tuple[str, ...]:
+        """The lesson's fast test files: what `pytest` runs for it (its *_slow.py files are listed in files)."""
+        return (self.test_path, *self.more_tests)
+
+    @property
     def test_command(self) -> str:
-        return f"pytest {self.test_path}"
+        return "pytest " + " ".join(self.test_paths)
 
     @property
     def page_url(self) -> str:
@@ -257,6 +264,7 @@ LESSONS: tuple[Lesson, ...] = (
                 method="POST",
             ),
         ),
+        more_tests=("tests/test_10_server_sent_events.py",),
     ),
     Lesson(
         "11",
@@ -281,6 +289,7 @@ LESSONS: tuple[Lesson, ...] = (
                 '"bearer". The page\'s buttons below send it (a message box cannot)',
             ),
         ),
+        more_tests=("tests/test_11_middleware.py",),
     ),
     Lesson(
         "12",
@@ -346,6 +355,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "layers_demo/flood.py",
         "layers_demo/membership.py",
         "tests/test_05_redis_layer.py",
+        "tests/test_05_redis_layer_slow.py",
         "tests/test_05_sharding_slow.py",
     ),
     "06": (
@@ -362,6 +372,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "auth_demo/whoami_client.py",
         "auth_demo/routing.py",
         "tests/test_07_authentication.py",
+        "tests/test_07_authentication_slow.py",
     ),
     "08": (
         "db_demo/models.py",
@@ -373,6 +384,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "db_demo/liveblog.py",
         "db_demo/management/commands/post.py",
         "tests/test_08_database.py",
+        "tests/test_08_database_slow.py",
     ),
     "09": (
         "tests/conftest.py",
@@ -389,6 +401,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "http_demo/routing.py",
         "db_demo/events.py",
         "tests/test_10_http_consumers.py",
+        "tests/test_10_server_sent_events.py",
         "tests/test_10_http_consumers_slow.py",
     ),
     "11": (
@@ -402,6 +415,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "auth_demo/token_client.py",
         "lessons/templates/lessons/extras/11.html",
         "tests/test_11_middleware_and_tokens.py",
+        "tests/test_11_middleware.py",
         "tests/test_11_middleware_and_tokens_slow.py",
     ),
     "12": (

@@ -2,14 +2,12 @@
 
 import asyncio
 import contextlib
-import urllib.request
 
 import pytest
 import redis
 from channels.layers import get_channel_layer
 from channels.testing import ApplicationCommunicator, HttpCommunicator, WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
-from django.test import Client
 
 import tests.helpers
 from lessons.asgi import application
@@ -186,19 +184,6 @@ def test_require_skips_a_test_locally_but_fails_it_under_ci(monkeypatch, in_ci, 
     monkeypatch.setattr(tests.helpers, "IN_CI", in_ci)
     with pytest.raises(outcome, match="no Chromium here"):
         require(False, "no Chromium here")
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_a_live_daphne_process_sees_what_a_transactional_test_committed(course_server, django_user_model):
-    client = Client()
-    client.force_login(django_user_model.objects.create(username="admin", is_staff=True, is_superuser=True))
-    request = urllib.request.Request(
-        course_server.http_url + "/admin/", headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert response.status == 200
-        assert b"Site administration" in response.read()
 
 
 # --- pitfalls, each shown failing ------------------------------------------

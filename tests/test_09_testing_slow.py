@@ -1,15 +1,30 @@
-"""Lesson 09 on real processes: Channels' ChannelsLiveServerTestCase, and the in-memory database it refuses."""
+"""Lesson 09 on real processes: a live Daphne on the file-based test database, and Channels'
+ChannelsLiveServerTestCase (and the in-memory database it refuses)."""
 
 import os
 import subprocess
 import sys
+import urllib.request
 
 import pytest
+from django.test import Client
 
 from lessons.servers import REPO_DIR
 
 pytestmark = pytest.mark.slow
 LIVE_CASE = "tests/helpers/channels_live_case.py"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_daphne_process_sees_what_a_transactional_test_committed(course_server, django_user_model):
+    client = Client()
+    client.force_login(django_user_model.objects.create(username="admin", is_staff=True, is_superuser=True))
+    request = urllib.request.Request(
+        course_server.http_url + "/admin/", headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+        assert b"Site administration" in response.read()
 
 
 def run_live_case(test_database: str) -> subprocess.CompletedProcess:

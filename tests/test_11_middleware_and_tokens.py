@@ -1,5 +1,5 @@
-"""Lesson 11: clients without cookies log in with a signed token: in the first frame (ws/auth/token/),
-through a middleware from the query string or the subprotocol header, and a browser gets one over HTTP."""
+"""Lesson 11: clients without cookies log in with a signed token in the first frame (ws/auth/token/),
+and a logged-in browser gets one over HTTP. The middleware routes are in tests/test_11_middleware.py."""
 
 import json
 import logging
@@ -12,8 +12,6 @@ from channels.testing import WebsocketCommunicator
 from django.core import signing
 from django.core.management import CommandError, call_command
 
-from auth_demo.consumers import WhoAmIConsumer
-from auth_demo.middleware import QueryStringTokenAuthMiddleware, SubprotocolTokenAuthMiddleware
 from auth_demo.token_login import TokenLoginConsumer
 from auth_demo.tokens import MAX_AGE, issue_token, sign_user_id, user_id_from_token
 from lessons.asgi import application
@@ -152,114 +150,6 @@ async def test_no_log_line_holds_a_token(django_user_model, caplog):
 def test_a_token_is_only_letters_digits_dash_underscore_and_dots_so_it_fits_a_subprotocol_header():
     # ":" (signing's default separator) is not allowed there: new WebSocket(url, [token]) would throw.
     assert re.fullmatch(r"[A-Za-z0-9_.-]+", sign_user_id(123456))
-
-
-# --- middleware: a token's user in the scope --------------------------------
-
-
-async def scope_seen_by_inner_app(middleware, scope: dict) -> dict:
-    """Run `middleware` around a tiny app that records its scope; return that scope."""
-    seen = {}
-
-    async def inner(scope, receive, send):
-        seen.update(scope)
-
-    await middleware(inner)(scope, None, None)
-    return seen
-
-
-def websocket_scope(query: str = "", subprotocols: tuple = ()) -> dict:
-    return {"type": "websocket", "path": "/", "query_string": query.encode(), "subprotocols": list(subprotocols)}
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_the_query_string_middleware_gives_the_inner_app_a_copy_of_the_scope_with_the_tokens_user(
-    django_user_model,
-):
-    ada = await django_user_model.objects.acreate(username="ada")
-    outer = websocket_scope(f"token={issue_token(ada)}")
-    seen = await scope_seen_by_inner_app(QueryStringTokenAuthMiddleware, outer)
-    assert seen["user"] == ada
-    assert "user" not in outer  # the caller's scope is untouched: the middleware copied it
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_the_subprotocol_middleware_reads_the_token_offered_after_bearer(django_user_model):
-    ada = await django_user_model.objects.acreate(username="ada")
-    seen = await scope_seen_by_inner_app(
-        SubprotocolTokenAuthMiddleware, websocket_scope(subprotocols=("bearer", issue_token(ada)))
-    )
-    assert seen["user"] == ada
-
-
-@pytest.mark.parametrize(
-    ("middleware", "scope"),
-    [
-        (QueryStringTokenAuthMiddleware, websocket_scope()),
-        (QueryStringTokenAuthMiddleware, websocket_scope("token=forged")),
-        (QueryStringTokenAuthMiddleware, websocket_scope("token=" + sign_user_id(1) + "&token=second")),
-        (SubprotocolTokenAuthMiddleware, websocket_scope(subprotocols=("bearer",))),
-        (SubprotocolTokenAuthMiddleware, websocket_scope(subprotocols=("chat", sign_user_id(1)))),
-        (SubprotocolTokenAuthMiddleware, websocket_scope(subprotocols=("bearer", "forged"))),
-    ],
-    ids=["no-token", "forged", "user-1-missing", "bearer-alone", "no-bearer", "forged-bearer"],
-)
-@pytest.mark.django_db(transaction=True)
-async def test_without_a_valid_token_for_an_existing_user_the_middleware_sets_an_anonymous_user(middleware, scope):
-    seen = await scope_seen_by_inner_app(middleware, scope)
-    assert seen["user"].is_anonymous
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_the_query_route_answers_the_tokens_user_behind_the_origin_check(django_user_model):
-    ada = await django_user_model.objects.acreate(username="ada")
-    communicator = WebsocketCommunicator(application, f"/ws/auth/token-query/?token={issue_token(ada)}", headers=ORIGIN)
-    assert (await communicator.connect())[0]
-    assert await communicator.receive_json_from() == {"username": "ada"}
-    await communicator.disconnect()
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_a_middleware_inside_the_auth_stack_replaces_the_user_of_the_session_cookie(
-    django_user_model, ada_cookie
-):
-    """The root stack resolves the cookie's user first; the route's own middleware runs later and wins."""
-    grace = await django_user_model.objects.acreate(username="grace")
-    path = f"/ws/auth/token-query/?token={issue_token(grace)}"
-    communicator = WebsocketCommunicator(application, path, headers=[*ORIGIN, ada_cookie])
-    assert (await communicator.connect())[0]
-    assert await communicator.receive_json_from() == {"username": "grace"}
-    await communicator.disconnect()
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_the_subprotocol_route_accepts_with_bearer_never_the_token_and_answers_the_user(django_user_model):
-    token = issue_token(await django_user_model.objects.acreate(username="ada"))
-    communicator = WebsocketCommunicator(
-        application, "/ws/auth/token-protocol/", headers=ORIGIN, subprotocols=["bearer", token]
-    )
-    assert await communicator.connect() == (True, "bearer")
-    assert await communicator.receive_json_from() == {"username": "ada"}
-    await communicator.disconnect()
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_the_subprotocol_route_closes_4401_after_accepting_a_forged_token():
-    communicator = WebsocketCommunicator(
-        application, "/ws/auth/token-protocol/", headers=ORIGIN, subprotocols=["bearer", "forged"]
-    )
-    assert await communicator.connect() == (True, "bearer")  # accepted, so a browser sees 4401, not 1006
-    assert await communicator.receive_output(timeout=2) == NOT_AUTHENTICATED
-    await communicator.disconnect()
-
-
-async def test_lesson_07s_whoami_echoes_no_subprotocol_even_when_one_is_offered():
-    """Why the token-protocol route needs its own connect: a browser fails this handshake (test_11_*_slow)."""
-    communicator = WebsocketCommunicator(WhoAmIConsumer.as_asgi(), "/", subprotocols=["bearer", "token"])
-    communicator.scope["user"] = type("Anyone", (), {"is_authenticated": False})()
-    connected, subprotocol = await communicator.connect()
-    assert connected and subprotocol is None
-    await communicator.disconnect()
 
 
 # --- a token for a logged-in browser: POST /accounts/token/ ------------------

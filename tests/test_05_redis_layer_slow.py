@@ -1,0 +1,94 @@
+"""Lesson 05 on real Daphne processes: two processes per room, idle sockets, crowds, bursts and a Redis restart."""
+
+import asyncio
+import json
+
+import pytest
+
+from tests.helpers.clients import chat_socket, next_frame, receives_nothing
+
+pytestmark = pytest.mark.slow
+REDIS_LAYERS = pytest.mark.parametrize("kind", ["core", "pubsub"])
+
+
+@REDIS_LAYERS
+async def test_two_daphne_processes_on_redis_share_a_room(daphne, redis_url, kind):
+    first, second = daphne(redis_url, kind), daphne(redis_url, kind)
+    alice, bob = await chat_socket(first, "lobby"), await chat_socket(second, "lobby")
+    await alice.send(json.dumps({"message": "across processes"}))
+    assert (await next_frame(bob))["message"] == "across processes"
+    await alice.close()
+    await bob.close()
+
+
+async def test_two_daphne_processes_on_the_in_memory_layer_do_not_share_a_room(daphne):
+    first, second = daphne(), daphne()
+    alice, bob = await chat_socket(first, "lobby"), await chat_socket(second, "lobby")
+    await alice.send(json.dumps({"message": "anyone?"}))
+    assert (await next_frame(alice))["message"] == "anyone?"  # it was sent, in alice's process
+    assert await receives_nothing(bob, timeout=1)
+    await alice.close()
+    await bob.close()
+
+
+async def test_idle_chat_sockets_survive_15_seconds_on_both_redis_layers(daphne, redis_url):
+    # Both layers in one test, so the 15 s of silence are waited only once.
+    sockets = [await chat_socket(daphne(redis_url, kind), f"idle-{kind}") for kind in ("core", "pubsub")]
+    await asyncio.sleep(15)
+    for ws in sockets:
+        await ws.send(json.dumps({"message": "still here"}))
+        assert (await next_frame(ws))["message"] == "still here"
+        await ws.close()
+
+
+@REDIS_LAYERS
+async def test_150_sockets_connect_and_chat_at_once(daphne, redis_url, kind):
+    server = daphne(redis_url, kind)
+    sockets = await asyncio.gather(*(chat_socket(server, "crowd") for _ in range(150)))
+    await asyncio.gather(*(ws.send(json.dumps({"message": str(n)})) for n, ws in enumerate(sockets)))
+
+    async def everything(ws) -> set[str]:
+        return {(await next_frame(ws, timeout=20))["message"] for _ in range(150)}
+
+    assert await asyncio.gather(*(everything(ws) for ws in sockets)) == [{str(n) for n in range(150)}] * 150
+    await asyncio.gather(*(ws.close() for ws in sockets))
+
+
+@REDIS_LAYERS
+async def test_a_burst_within_capacity_loses_nothing_and_keeps_each_senders_order(daphne, redis_url, kind):
+    # 20 sockets x 20 messages: up to 400 messages wait in one process's channel, under CAPACITY.
+    server = daphne(redis_url, kind)
+    sockets = [await chat_socket(server, "burst") for _ in range(20)]
+
+    async def send_twenty(n: int, ws) -> None:
+        for k in range(20):
+            await ws.send(json.dumps({"message": f"{n}:{k}"}))
+
+    async def received(ws) -> list[str]:
+        return [(await next_frame(ws, timeout=20))["message"] for _ in range(400)]
+
+    await asyncio.gather(*(send_twenty(n, ws) for n, ws in enumerate(sockets)))
+    for messages in await asyncio.gather(*(received(ws) for ws in sockets)):
+        for n in range(20):
+            assert [m for m in messages if m.startswith(f"{n}:")] == [f"{n}:{k}" for k in range(20)]
+    await asyncio.gather(*(ws.close() for ws in sockets))
+
+
+@REDIS_LAYERS
+async def test_after_a_redis_restart_new_sockets_connect_and_chat_cleanly(daphne, private_redis, kind):
+    server = daphne(private_redis.url, kind)
+    # Twenty sockets at once leave about twenty connections in the server's pool.
+    warm = await asyncio.gather(*(chat_socket(server, f"before{n}") for n in range(20)))
+    await asyncio.gather(*(ws.close() for ws in warm))
+    private_redis.stop()
+    private_redis.start()  # empty: it kept nothing
+    for n in range(20):
+        async with await chat_socket(server, f"after{n}") as ws:  # an HTTP 500 handshake would raise here
+            await ws.send(json.dumps({"message": f"after {n}"}))
+            try:
+                # 10 s: a connection that was mid-retry may still be backing off (up to ~3.5 s).
+                reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            except TimeoutError:
+                pytest.fail(f"socket {n} got no echo after the restart; the server logged:\n{server.log()[-4000:]}")
+        assert reply["message"] == f"after {n}"
+    assert "Exception inside application" not in server.log()

@@ -1,0 +1,172 @@
+"""Lesson 10: server-sent events (the ticker; the liveblog's GET /liveblog/events/), and what a
+failing channel layer does to a waiting request or an open stream: 503 or a clean end, never a 500."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import HttpCommunicator
+from redis.exceptions import RedisError
+
+from db_demo.events import last_event_id as events_last_event_id
+from db_demo.models import Post
+from http_demo.ticker import TickerConsumer
+from http_demo.ticker import last_event_id as ticker_last_event_id
+from lessons.asgi import application
+from tests.helpers.clients import HOST
+from tests.helpers.http_streams import body_parts, open_stream, parse_events, tasks_named
+
+TITLE, BODY = "Live from lesson 10", "an event, after COMMIT"
+
+
+def events_request(last_event_id: bytes | None = None) -> HttpCommunicator:
+    headers = HOST if last_event_id is None else [*HOST, (b"last-event-id", last_event_id)]
+    return HttpCommunicator(application, "GET", "/liveblog/events/", headers=headers)
+
+
+def post_event(post: Post) -> dict:
+    return {"id": str(post.pk), "event": "post", "data": json.dumps(post.as_frame())}
+
+
+def save_posts(*titles: str) -> list[Post]:
+    return [Post.objects.create(title=title, body=BODY) for title in titles]
+
+
+async def redis_is_down(*args, **kwargs):
+    raise RedisError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+async def test_the_ticker_streams_numbered_tick_events_as_text_event_stream():
+    communicator = HttpCommunicator(TickerConsumer.as_asgi(), "GET", "/http/ticker/?interval=0.05")
+    start = await open_stream(communicator)
+    events = parse_events(await body_parts(communicator, 2))
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert (start["status"], dict(start["headers"])[b"content-type"]) == (200, b"text/event-stream")
+    assert events == [{"id": str(n), "event": "tick", "data": json.dumps({"tick": n})} for n in (1, 2)]
+
+
+async def test_a_reconnecting_ticker_resumes_after_the_last_event_id_it_sends():
+    headers = [(b"last-event-id", b"41")]
+    communicator = HttpCommunicator(TickerConsumer.as_asgi(), "GET", "/http/ticker/?interval=0.05", headers=headers)
+    await open_stream(communicator)
+    events = parse_events(await body_parts(communicator, 1))
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert events[0]["id"] == "42"
+
+
+async def test_a_client_leaving_the_ticker_ends_the_consumer_and_its_push_task():
+    communicator = HttpCommunicator(TickerConsumer.as_asgi(), "GET", "/http/ticker/?interval=0.05")
+    await open_stream(communicator)
+    assert len(tasks_named("TickerConsumer.push_ticks")) == 1
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert tasks_named("TickerConsumer.push_ticks") == []
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_post_saved_after_the_request_arrives_as_an_event_with_its_id():
+    stream = events_request()
+    start = await open_stream(stream)
+    [post] = await database_sync_to_async(save_posts)(TITLE)
+    events = parse_events(await body_parts(stream, 1))
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    headers = dict(start["headers"])
+    assert (start["status"], headers[b"content-type"], headers[b"cache-control"]) == (
+        200,
+        b"text/event-stream",
+        b"no-cache",
+    )
+    assert b"access-control-allow-origin" not in headers  # another site's page may not read it
+    assert events == [post_event(post)]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_last_event_id_replays_the_later_posts_oldest_first_then_the_live_ones_once_each_and_updates_too():
+    posts = await database_sync_to_async(save_posts)("one", "two", "three")
+    stream = events_request(str(posts[0].pk).encode())
+    await open_stream(stream)
+    replayed = parse_events(await body_parts(stream, 2))
+    expected_replay = [post_event(posts[1]), post_event(posts[2])]
+    # A post the replay already sent, delivered live as well: it must not come twice.
+    await get_channel_layer().group_send("liveblog", {"type": "post.published", "post": posts[2].as_frame()})
+    [live] = await database_sync_to_async(save_posts)("four")
+    posts[1].title = "two, updated"
+    await database_sync_to_async(posts[1].save)()  # an update of a replayed post is news
+    events = parse_events(await body_parts(stream, 2))
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert replayed == expected_replay
+    assert events == [post_event(live), post_event(posts[1])]
+
+
+@pytest.mark.parametrize("parse", [events_last_event_id, ticker_last_event_id], ids=["liveblog", "ticker"])
+@pytest.mark.parametrize("value", [b"", b"abc", b"-1", b"1.5", b"1e3", b" 7", b"9" * 40, "١".encode()])
+def test_a_last_event_id_that_is_not_an_id_reads_as_none(parse, value):
+    assert parse({"headers": [(b"last-event-id", value)]}) is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_last_event_id_that_is_not_an_id_is_treated_as_absent_not_as_an_error():
+    await database_sync_to_async(save_posts)("saved before")
+    stream = events_request(b"not-an-id")
+    start = await open_stream(stream)
+    assert await stream.receive_nothing(timeout=0.02)  # no replay
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert start["status"] == 200
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_client_leaving_the_stream_ends_the_consumer_its_heartbeat_and_its_membership():
+    stream = events_request()
+    await open_stream(stream)
+    assert len(tasks_named("LiveblogEventsConsumer.beat")) == 1
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert tasks_named("LiveblogEventsConsumer.beat") == []
+    assert get_channel_layer().groups.get("liveblog", {}) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_replay_longer_than_one_page_comes_whole_and_in_order():
+    posts = await database_sync_to_async(save_posts)(*[f"post {n}" for n in range(101)])
+    stream = events_request(b"0")
+    await open_stream(stream)
+    events = parse_events(await body_parts(stream, 101))  # a page is 100
+    await stream.send_input({"type": "http.disconnect"})
+    await stream.wait()
+    assert [event["id"] for event in events] == [str(post.pk) for post in posts]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [("GET", "/http/poll/", b""), ("POST", "/http/publish/", b"hello"), ("GET", "/liveblog/events/", b"")],
+)
+async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(monkeypatch, method, path, body):
+    layer = get_channel_layer()
+    monkeypatch.setattr(layer, "group_add", redis_is_down)
+    monkeypatch.setattr(layer, "group_send", redis_is_down)
+    communicator = HttpCommunicator(application, method, path, body=body, headers=HOST)
+    response = await communicator.get_response()
+    await communicator.wait()
+    assert response["status"] == 503
+
+
+async def test_a_channel_layer_failing_mid_stream_ends_the_stream_cleanly_so_event_source_reconnects(monkeypatch):
+    async def fails_soon(channel):
+        await asyncio.sleep(0.02)
+        await redis_is_down()
+
+    monkeypatch.setattr(get_channel_layer(), "receive", fails_soon)
+    stream = events_request()
+    start = await open_stream(stream)
+    end = await stream.receive_output()
+    await stream.wait()  # ended without an exception: no 500, no traceback
+    assert start["status"] == 200
+    assert (end["type"], end.get("more_body", False)) == ("http.response.body", False)
+    assert tasks_named("LiveblogEventsConsumer.beat") == []

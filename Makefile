@@ -41,8 +41,8 @@ test: install  ## lint, then every test (browser and slow included), then lesson
 # No PostgreSQL to connect to: skip with the reason on a laptop, fail under CI=true.
 test-postgres: install  ## lesson 08's tests on PostgreSQL (POSTGRES_URL)
 	@if error=$$($(BIN)/python -c "$$POSTGRES_ANSWERS" "$(POSTGRES_URL)" 2>&1); then \
-		echo "DATABASE_URL=$(POSTGRES_URL) pytest tests/test_08_database.py"; \
-		DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest tests/test_08_database.py; \
+		echo "DATABASE_URL=$(POSTGRES_URL) pytest tests/test_08_database.py tests/test_08_liveblog.py"; \
+		DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest tests/test_08_database.py tests/test_08_liveblog.py; \
 	else \
 		reason="cannot connect to PostgreSQL at $(POSTGRES_URL) ($$error), so lesson 08 did not run on it"; \
 		case "$$CI" in 1|true|yes) echo "FAILED: CI=true and $$reason"; exit 1;; esac; \

@@ -169,6 +169,7 @@ LESSONS: tuple[Lesson, ...] = (
                 "ws/chat/lobby/", "the same chat room; run two servers on Redis and watch a message cross", CHAT_SAMPLE
             ),
         ),
+        more_tests=("tests/test_05_sharding.py",),
     ),
     Lesson(
         "06",
@@ -202,6 +203,7 @@ LESSONS: tuple[Lesson, ...] = (
                 '{"action": "login", "username": "ada", "password": "analytical-engine"}',
             ),
         ),
+        more_tests=("tests/test_07_socket_login.py",),
     ),
     Lesson(
         "08",
@@ -220,6 +222,7 @@ LESSONS: tuple[Lesson, ...] = (
                 "",
             ),
         ),
+        more_tests=("tests/test_08_liveblog.py",),
     ),
     Lesson("09", "testing", "Testing consumers", "tests"),
     Lesson(
@@ -280,7 +283,7 @@ LESSONS: tuple[Lesson, ...] = (
             ),
             Route(
                 "ws/auth/token-query/?token=",
-                "QueryStringTokenAuthMiddleware: the token after ?token= decides scope[\"user\"]; "
+                'QueryStringTokenAuthMiddleware: the token after ?token= decides scope["user"]; '
                 '{"username": ...}, or 4401. It works, and the URL with the token is what access logs write',
             ),
             Route(
@@ -355,6 +358,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "layers_demo/flood.py",
         "layers_demo/membership.py",
         "tests/test_05_redis_layer.py",
+        "tests/test_05_sharding.py",
         "tests/test_05_redis_layer_slow.py",
         "tests/test_05_sharding_slow.py",
     ),
@@ -372,6 +376,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "auth_demo/whoami_client.py",
         "auth_demo/routing.py",
         "tests/test_07_authentication.py",
+        "tests/test_07_socket_login.py",
         "tests/test_07_authentication_slow.py",
     ),
     "08": (
@@ -384,6 +389,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "db_demo/liveblog.py",
         "db_demo/management/commands/post.py",
         "tests/test_08_database.py",
+        "tests/test_08_liveblog.py",
         "tests/test_08_database_slow.py",
     ),
     "09": (

@@ -1,24 +1,21 @@
-"""Lesson 05: the Redis layers, their limits, flood control, and server processes sharing a room.
+"""Lesson 05: the Redis layers, their limits, and flood control.
 
-The fast tests show each limit of a layer with small configured values (or a
-clock moved forward). The `slow` tests run real Daphne processes and prove
-each Redis setting in lessons/channel_config.py under the load it is there for.
+Each limit of a layer is shown with small configured values (or a clock moved
+forward). tests/test_05_redis_layer_slow.py runs real Daphne processes and
+proves each Redis setting in lessons/channel_config.py under the load it is
+there for; sharding is in tests/test_05_sharding.py and its _slow twin.
 """
 
 import asyncio
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
-from channels_redis.core import RedisChannelLayer
 
 from layers_demo.flood import RateLimit
 from lessons.asgi import application
-from lessons.channel_config import ShardedRedisChannelLayer, channel_layers
-from lessons.servers import delete_prefixed_keys
 from tests.helpers.clients import (
     ORIGIN,
     configured,
@@ -190,54 +187,6 @@ def test_the_flood_window_slides_an_event_out_after_the_period():
     assert limit.allow() is False and limit.retry_after() == pytest.approx(0.1)
     now[0] = 60.0
     assert limit.allow() is True
-
-
-# --- sharding ------------------------------------------------------------------
-
-
-def other_database(url: str, db: int = 15) -> str:
-    """The same Redis server, another database: a stand-in for a second server."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{db}"))
-
-
-TWO_HOSTS = "redis://127.0.0.1:6379/0,redis://127.0.0.1:6380/0"
-
-
-def test_a_redis_url_listing_two_servers_configures_the_course_sharded_layer():
-    assert channel_layers(TWO_HOSTS)["default"]["BACKEND"] == "lessons.channel_config.ShardedRedisChannelLayer"
-    assert channel_layers(TWO_HOSTS.split(",")[0])["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-
-
-def test_the_sharded_layer_sends_to_a_socket_on_the_host_its_process_reads_unlike_the_stock_layer():
-    layer = ShardedRedisChannelLayer(**channel_layers(TWO_HOSTS)["default"]["CONFIG"])  # connects to nothing yet
-    sockets = [f"specific.{layer.client_prefix}!{n:032x}" for n in range(64)]
-    reader_host = layer.consistent_hash(layer.non_local_name(sockets[0]))  # what receive() hashes
-    assert {layer.consistent_hash(name) for name in sockets} == {reader_host}
-    stock_hosts = {RedisChannelLayer.consistent_hash(layer, name) for name in sockets}
-    assert stock_hosts == {0, 1}, "the stock layer sends some of them to the other host (django/channels#1492)"
-
-
-async def test_a_sharded_layer_spreads_rooms_over_its_hosts_and_still_delivers(settings, redis_url, redis_prefix):
-    second = other_database(redis_url)
-    settings.CHANNEL_LAYERS = channel_layers(f"{redis_url},{second}", "core", redis_prefix)
-    channel_layer = get_channel_layer()
-    # One room whose group lives on each host (a group's host comes from a hash of its name).
-    by_host = {channel_layer.consistent_hash(f"chat-room{n}"): f"room{n}" for n in range(50)}
-    rooms = [by_host[0], by_host[1]]
-    sockets = [WebsocketCommunicator(application, f"/ws/chat/{room}/", headers=ORIGIN) for room in rooms]
-    for communicator, room in zip(sockets, rooms, strict=True):
-        await communicator.connect()
-        await communicator.send_json_to({"message": f"hello {room}"})
-    assert [(await c.receive_json_from())["message"] for c in sockets] == [f"hello {room}" for room in rooms]
-    for host in (redis_url, second):
-        assert redis.Redis.from_url(host).keys(f"{redis_prefix}:group:chat-room*"), f"no room groups on {host}"
-    for communicator in sockets:
-        await communicator.disconnect()
-    delete_prefixed_keys(second, redis_prefix)
-
-
-# --- real server processes (slow) ------------------------------------------
 
 
 async def test_the_hardened_chat_delivers_while_the_sync_thread_is_blocked():

@@ -439,5 +439,6 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "lessons/settings_production.py",
         "tests/test_13_deployment.py",
         "tests/test_13_deployment_slow.py",
+        "tests/test_13_servers_slow.py",
     ),
 }

@@ -169,11 +169,13 @@ def deployment(nginx_installed, django_db_setup, redis_url, redis_prefix, collec
 
     sites = []
 
-    def start(read_timeout: str = "75s", ping_intervals: tuple[int, int] = (20, 20)) -> Deployment:
+    def start(read_timeout: str = "75s", ping_intervals: tuple[int, int] = (20, 20), edit_site=None) -> Deployment:
         workdir = tmp_path / f"site-{len(sites)}"
         workdir.mkdir()
         db = connection.settings_dict
-        site = Deployment(workdir, collected_static, db, redis_url, redis_prefix, read_timeout, ping_intervals)
+        site = Deployment(
+            workdir, collected_static, db, redis_url, redis_prefix, read_timeout, ping_intervals, edit_site
+        )
         sites.append(site)
         return site
 

@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from lessons.servers import REPO_DIR, ServerProcess, daphne_env, free_port
@@ -41,6 +42,7 @@ class Deployment:
         prefix: str,
         read_timeout: str = "75s",
         ping_intervals: tuple[int, int] = (20, 20),
+        edit_site: Callable[[str], str] | None = None,
     ):
         self.workdir = workdir
         env = daphne_env(db_settings, redis_url, prefix)
@@ -53,7 +55,9 @@ class Deployment:
             "READ_TIMEOUT": read_timeout,
             "STATIC_ROOT": str(static_root),
         }
-        (workdir / "site.conf").write_text(render_site(values))
+        site = render_site(values)
+        # A test may change one directive to show what it is for; the lesson quotes the file unchanged.
+        (workdir / "site.conf").write_text(edit_site(site) if edit_site else site)
         (workdir / "nginx.conf").write_text(MAIN_CONF)
         argv = [NGINX, "-p", f"{workdir}/", "-c", str(workdir / "nginx.conf")]
         self.nginx = ServerProcess("nginx", argv, dict(os.environ), int(values["LISTEN"].rsplit(":", 1)[1]))

@@ -61,6 +61,45 @@ async def test_unknown_websocket_path_is_refused_not_crashed():
     await communicator.disconnect()
 
 
+# Lessons 01-04 test their consumers directly; this is where their routes are checked, one by one.
+LESSON_ROUTES = [
+    ("ws/sync/echo/", "sync_demo.consumers.EchoConsumer", True),
+    ("ws/sync/refuse/", "sync_demo.consumers.RefuseConsumer", False),
+    ("ws/sync/close/", "sync_demo.consumers.CloseConsumer", True),
+    ("ws/sync/scope/demo/", "sync_demo.consumers.ScopeConsumer", True),
+    ("ws/sync/slow/", "sync_demo.slow.SlowConsumer", True),
+    ("ws/sync/generic-echo/", "sync_demo.generic_consumers.GenericEchoConsumer", True),
+    ("ws/async/echo/", "async_demo.consumers.EchoConsumer", True),
+    ("ws/async/ticker/", "async_demo.consumers.TickerConsumer", True),
+    ("ws/async/slow/", "async_demo.slow.SlowConsumer", True),
+    ("ws/async/hop-free-echo/", "async_demo.hop_free.HopFreeEchoConsumer", True),
+    ("ws/async/json-echo/", "async_demo.generic_consumers.JsonEchoConsumer", True),
+    ("ws/layers/plain-chat/lobby/", "layers_demo.plain_chat.PlainChatConsumer", True),
+    ("ws/layers/generic-chat/lobby/", "layers_demo.generic_chat.GenericChatConsumer", True),
+    ("ws/chat/lobby/", "layers_demo.hardened_chat.ChatConsumer", True),
+    ("ws/layers/direct/", "layers_demo.direct.DirectConsumer", True),
+    ("ws/layers/primes/", "layers_demo.primes.PrimesConsumer", True),
+]
+
+
+def routed_consumer(path: str) -> str:
+    """The consumer class the root router's WebSocket list sends `path` to, as "module.Class"."""
+    from lessons.routing import websocket_urlpatterns
+
+    pattern = next(pattern for pattern in websocket_urlpatterns if pattern.pattern.match(path))
+    consumer = pattern.callback.consumer_class
+    return f"{consumer.__module__}.{consumer.__qualname__}"
+
+
+@pytest.mark.parametrize(("path", "consumer", "accepted"), LESSON_ROUTES, ids=[route[0] for route in LESSON_ROUTES])
+async def test_the_root_router_sends_each_route_of_lessons_01_to_04_to_its_consumer(path, consumer, accepted):
+    communicator = WebsocketCommunicator(application, f"/{path}", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert routed_consumer(path) == consumer
+    assert connected is accepted  # through the origin check and the auth stack, as a browser's socket
+    await communicator.disconnect()
+
+
 @pytest.mark.parametrize(
     "headers",
     [[(b"origin", b"http://evil.example")], []],

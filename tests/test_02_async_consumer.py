@@ -12,9 +12,10 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 
-from async_demo.consumers import parse_interval
-from lessons.asgi import application
-from tests.helpers.clients import ORIGIN
+import sync_demo.slow
+from async_demo.consumers import EchoConsumer, TickerConsumer, parse_interval
+from async_demo.hop_free import HopFreeEchoConsumer
+from async_demo.slow import SlowConsumer
 
 
 def push_tasks() -> list[asyncio.Task]:
@@ -23,7 +24,7 @@ def push_tasks() -> list[asyncio.Task]:
 
 
 async def test_ticker_pushes_numbered_ticks_at_its_pace_without_client_input():
-    communicator = WebsocketCommunicator(application, "/ws/async/ticker/?interval=0.05", headers=ORIGIN)
+    communicator = WebsocketCommunicator(TickerConsumer.as_asgi(), "/ws/async/ticker/?interval=0.05")
     await communicator.connect()
     await asyncio.sleep(0.2)
     await communicator.disconnect()
@@ -34,7 +35,7 @@ async def test_ticker_pushes_numbered_ticks_at_its_pace_without_client_input():
 
 
 async def test_ticker_sends_nothing_before_the_first_interval_has_passed():
-    communicator = WebsocketCommunicator(application, "/ws/async/ticker/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(TickerConsumer.as_asgi(), "/ws/async/ticker/")
     await communicator.connect()
     assert await communicator.receive_nothing(timeout=0.05)
     await communicator.disconnect()
@@ -49,7 +50,7 @@ def test_interval_is_one_second_when_absent_and_the_given_seconds_otherwise(quer
 
 
 async def test_disconnect_cancels_the_ticker_task_and_no_frame_follows():
-    communicator = WebsocketCommunicator(application, "/ws/async/ticker/?interval=0.05", headers=ORIGIN)
+    communicator = WebsocketCommunicator(TickerConsumer.as_asgi(), "/ws/async/ticker/?interval=0.05")
     await communicator.connect()
     await communicator.receive_json_from()
     assert len(push_tasks()) == 1
@@ -62,7 +63,7 @@ async def test_disconnect_cancels_the_ticker_task_and_no_frame_follows():
 
 @pytest.mark.parametrize("value", ["", "nan", "inf", "-1", "0.01", "61", "abc"])
 async def test_ticker_closes_with_4400_before_any_tick_when_the_interval_is_invalid(value):
-    communicator = WebsocketCommunicator(application, f"/ws/async/ticker/?interval={value}", headers=ORIGIN)
+    communicator = WebsocketCommunicator(TickerConsumer.as_asgi(), f"/ws/async/ticker/?interval={value}")
     connected, _ = await communicator.connect()
     event = await communicator.receive_output()
     assert connected is True
@@ -72,7 +73,7 @@ async def test_ticker_closes_with_4400_before_any_tick_when_the_interval_is_inva
 
 
 async def test_slow_route_replies_after_its_wait():
-    communicator = WebsocketCommunicator(application, "/ws/async/slow/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(SlowConsumer.as_asgi(), "/ws/async/slow/")
     await communicator.connect()
     await communicator.send_to(text_data="0.01")
     assert await communicator.receive_json_from() == {"slept": 0.01}
@@ -80,8 +81,8 @@ async def test_slow_route_replies_after_its_wait():
 
 
 async def test_one_sockets_slow_wait_does_not_delay_another_socket():
-    slow = WebsocketCommunicator(application, "/ws/async/slow/", headers=ORIGIN)
-    fast = WebsocketCommunicator(application, "/ws/async/slow/", headers=ORIGIN)
+    slow = WebsocketCommunicator(SlowConsumer.as_asgi(), "/ws/async/slow/")
+    fast = WebsocketCommunicator(SlowConsumer.as_asgi(), "/ws/async/slow/")
     await slow.connect()
     await fast.connect()
     await slow.send_to(text_data="0.1")
@@ -95,7 +96,7 @@ async def test_one_sockets_slow_wait_does_not_delay_another_socket():
 
 
 async def test_one_socket_handles_its_frames_one_at_a_time():
-    communicator = WebsocketCommunicator(application, "/ws/async/slow/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(SlowConsumer.as_asgi(), "/ws/async/slow/")
     await communicator.connect()
     await communicator.send_to(text_data="0.05")
     await communicator.send_to(text_data="0")
@@ -114,7 +115,7 @@ async def test_one_socket_handles_its_frames_one_at_a_time():
     ],
 )
 async def test_slow_route_answers_bad_input_with_an_error_and_stays_open(frame, got):
-    communicator = WebsocketCommunicator(application, "/ws/async/slow/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(SlowConsumer.as_asgi(), "/ws/async/slow/")
     await communicator.connect()
     await communicator.send_input({"type": "websocket.receive", **frame})
     error = (await communicator.receive_json_from())["error"]
@@ -146,8 +147,8 @@ async def echo_round_trip(communicator: WebsocketCommunicator) -> float:
 
 
 async def test_a_blocked_sync_handler_delays_an_async_echo_on_another_socket():
-    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
-    echo = WebsocketCommunicator(application, "/ws/async/echo/", headers=ORIGIN)
+    blocker = WebsocketCommunicator(sync_demo.slow.SlowConsumer.as_asgi(), "/ws/sync/slow/")
+    echo = WebsocketCommunicator(EchoConsumer.as_asgi(), "/ws/async/echo/")
     await blocker.connect()
     await echo.connect()
     await blocker.send_to(text_data=str(BLOCK))
@@ -161,8 +162,8 @@ async def test_a_blocked_sync_handler_delays_an_async_echo_on_another_socket():
 
 
 async def test_the_hop_free_echo_answers_while_a_sync_handler_is_blocked():
-    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
-    echo = WebsocketCommunicator(application, "/ws/async/hop-free-echo/", headers=ORIGIN)
+    blocker = WebsocketCommunicator(sync_demo.slow.SlowConsumer.as_asgi(), "/ws/sync/slow/")
+    echo = WebsocketCommunicator(HopFreeEchoConsumer.as_asgi(), "/ws/async/hop-free-echo/")
     await blocker.connect()
     await echo.connect()
     await blocker.send_to(text_data=str(BLOCK))
@@ -175,7 +176,7 @@ async def test_the_hop_free_echo_answers_while_a_sync_handler_is_blocked():
 
 
 async def test_blocking_work_in_a_thread_of_its_own_leaves_the_stock_echo_prompt():
-    echo = WebsocketCommunicator(application, "/ws/async/echo/", headers=ORIGIN)
+    echo = WebsocketCommunicator(EchoConsumer.as_asgi(), "/ws/async/echo/")
     await echo.connect()
     # thread_sensitive=False: a pool thread, not the one shared sync thread.
     blocking = asyncio.create_task(sync_to_async(time.sleep, thread_sensitive=False)(BLOCK))
@@ -188,7 +189,7 @@ async def test_blocking_work_in_a_thread_of_its_own_leaves_the_stock_echo_prompt
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_async_orm_waits_for_the_same_sync_thread():
-    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
+    blocker = WebsocketCommunicator(sync_demo.slow.SlowConsumer.as_asgi(), "/ws/sync/slow/")
     await blocker.connect()
     await blocker.send_to(text_data=str(BLOCK))
     await asyncio.sleep(0.05)
@@ -198,15 +199,15 @@ async def test_the_async_orm_waits_for_the_same_sync_thread():
     await blocker.disconnect()
 
 
-@pytest.mark.parametrize(("path", "hops"), [("/ws/async/echo/", 3), ("/ws/async/hop-free-echo/", 0)])
-async def test_only_the_stock_dispatch_closes_old_database_connections_before_each_event(monkeypatch, path, hops):
+@pytest.mark.parametrize(("echo", "hops"), [(EchoConsumer, 3), (HopFreeEchoConsumer, 0)])
+async def test_only_the_stock_dispatch_closes_old_database_connections_before_each_event(monkeypatch, echo, hops):
     calls = []
 
     async def counted():
         calls.append(1)
 
     monkeypatch.setattr("channels.consumer.aclose_old_connections", counted)
-    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    communicator = WebsocketCommunicator(echo.as_asgi(), "/ws/async/echo/")
     await communicator.connect()
     await communicator.send_to(text_data="ping")
     await communicator.receive_from()

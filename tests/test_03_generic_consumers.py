@@ -8,13 +8,12 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import path
 
-from async_demo.generic_consumers import MAX_DEPTH
-from lessons.asgi import application
-from tests.helpers.clients import ORIGIN
+from async_demo.generic_consumers import MAX_DEPTH, JsonEchoConsumer
+from sync_demo.generic_consumers import GenericEchoConsumer
 
 
 async def test_generic_echo_returns_text_and_binary_frames_unchanged_in_order():
-    communicator = WebsocketCommunicator(application, "/ws/sync/generic-echo/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(GenericEchoConsumer.as_asgi(), "/ws/sync/generic-echo/")
     connected, _ = await communicator.connect()
     sent = ["one", b"\x00two", "thrée ✓", b"four"]
     for frame in sent:
@@ -24,9 +23,9 @@ async def test_generic_echo_returns_text_and_binary_frames_unchanged_in_order():
     await communicator.disconnect()
 
 
-@pytest.mark.parametrize("route", ["/ws/sync/generic-echo/", "/ws/async/json-echo/"])
-async def test_the_generic_websocket_disconnect_raises_stop_consumer_for_us(route):
-    communicator = WebsocketCommunicator(application, route, headers=ORIGIN)
+@pytest.mark.parametrize("consumer", [GenericEchoConsumer, JsonEchoConsumer])
+async def test_the_generic_websocket_disconnect_raises_stop_consumer_for_us(consumer):
+    communicator = WebsocketCommunicator(consumer.as_asgi(), "/ws/echo/")
     await communicator.connect()
     await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
     await communicator.wait(timeout=0.5)
@@ -36,7 +35,7 @@ async def test_the_generic_websocket_disconnect_raises_stop_consumer_for_us(rout
 
 @pytest.mark.parametrize("value", [{"hello": "json"}, [1, 2.5, "x"], "text", 42, True, None, {"deep": [[[{}]]]}])
 async def test_json_echo_wraps_any_json_value_in_echo(value):
-    communicator = WebsocketCommunicator(application, "/ws/async/json-echo/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(JsonEchoConsumer.as_asgi(), "/ws/async/json-echo/")
     await communicator.connect()
     await communicator.send_json_to(value)
     assert await communicator.receive_json_from() == {"echo": value}
@@ -61,7 +60,7 @@ async def test_json_echo_wraps_any_json_value_in_echo(value):
     ids=["not-json", "empty", "unfinished", "nan", "overflow", "too-deep", "far-too-deep", "binary"],
 )
 async def test_json_echo_answers_bad_input_with_an_error_and_stays_open(frame, got):
-    communicator = WebsocketCommunicator(application, "/ws/async/json-echo/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(JsonEchoConsumer.as_asgi(), "/ws/async/json-echo/")
     await communicator.connect()
     await communicator.send_input({"type": "websocket.receive", **frame})
     error = (await communicator.receive_json_from())["error"]
@@ -80,7 +79,7 @@ class StockJsonEcho(AsyncJsonWebsocketConsumer):
 
 async def test_the_stock_json_consumer_crashes_on_text_that_is_not_json():
     router = URLRouter([path("ws/stock-json-echo/", StockJsonEcho.as_asgi())])
-    communicator = WebsocketCommunicator(router, "/ws/stock-json-echo/", headers=ORIGIN)
+    communicator = WebsocketCommunicator(router, "/ws/stock-json-echo/")
     await communicator.connect()
     await communicator.send_to(text_data="not json")
     # Under Daphne this exception closes the socket with 1011 (internal error).

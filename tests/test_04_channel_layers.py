@@ -8,26 +8,38 @@ import json
 import time
 
 import pytest
+from channels.auth import AuthMiddlewareStack
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from selenium.webdriver.common.by import By
 
+import layers_demo.routing
 from layers_demo.hardened_chat import BAD_ROOM
-from lessons.asgi import application
-from tests.helpers.clients import ORIGIN, group_members, wait_until
+from tests.helpers.clients import group_members, wait_until
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
 
 
+# The consumers under test with layers_demo's own URL patterns, as a URLRouter routes them (the room comes
+# from scope["url_route"]); lesson 00 checks that the course's router serves each route. The hardened chat
+# (lesson 05) also reads scope["user"], which AuthMiddlewareStack (lesson 07) puts there.
+LAYERS_DEMO = URLRouter(layers_demo.routing.websocket_urlpatterns)
+HARDENED = AuthMiddlewareStack(LAYERS_DEMO)
+
 # Lesson 04's plain chat, its AsyncWebsocketConsumer twin and lesson 05's hardened one: one contract.
-CHATS = pytest.mark.parametrize("chat", ["ws/layers/plain-chat", "ws/layers/generic-chat", "ws/chat"])
+CHATS = pytest.mark.parametrize(
+    ("app", "chat"),
+    [(LAYERS_DEMO, "ws/layers/plain-chat"), (LAYERS_DEMO, "ws/layers/generic-chat"), (HARDENED, "ws/chat")],
+    ids=["plain", "generic", "hardened"],
+)
 
 
 @CHATS
-async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(chat):
-    alice = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
-    carol = WebsocketCommunicator(application, f"/{chat}/kitchen/", headers=ORIGIN)
+async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(app, chat):
+    alice = WebsocketCommunicator(app, f"/{chat}/lobby/")
+    bob = WebsocketCommunicator(app, f"/{chat}/lobby/")
+    carol = WebsocketCommunicator(app, f"/{chat}/kitchen/")
     for communicator in (alice, bob, carol):
         assert (await communicator.connect())[0]
     await alice.send_json_to({"message": "hello"})
@@ -41,9 +53,9 @@ async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(
 
 @CHATS
 @pytest.mark.parametrize(("text", "reason"), [("hello", "not JSON"), ('{"message": 42}', "got int"), (None, "binary")])
-async def test_each_chat_answers_bad_input_to_the_sender_alone(chat, text, reason):
-    alice = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, f"/{chat}/lobby/", headers=ORIGIN)
+async def test_each_chat_answers_bad_input_to_the_sender_alone(app, chat, text, reason):
+    alice = WebsocketCommunicator(app, f"/{chat}/lobby/")
+    bob = WebsocketCommunicator(app, f"/{chat}/lobby/")
     await alice.connect()
     await bob.connect()
     frame = {"text": text} if text is not None else {"bytes": b"hello"}
@@ -55,8 +67,8 @@ async def test_each_chat_answers_bad_input_to_the_sender_alone(chat, text, reaso
 
 
 @CHATS
-async def test_each_chat_closes_a_bad_room_name_with_4400(chat):
-    communicator = WebsocketCommunicator(application, f"/{chat}/a.b/", headers=ORIGIN)
+async def test_each_chat_closes_a_bad_room_name_with_4400(app, chat):
+    communicator = WebsocketCommunicator(app, f"/{chat}/a.b/")
     assert (await communicator.connect())[0]
     assert (await communicator.receive_output())["code"] == 4400
     assert get_channel_layer().groups == {}
@@ -65,9 +77,9 @@ async def test_each_chat_closes_a_bad_room_name_with_4400(chat):
 
 async def test_the_plain_generic_and_hardened_chats_share_one_room():
     """The room is the group "chat-<room>", not the consumer class."""
-    plain = WebsocketCommunicator(application, "/ws/layers/plain-chat/lobby/", headers=ORIGIN)
-    generic = WebsocketCommunicator(application, "/ws/layers/generic-chat/lobby/", headers=ORIGIN)
-    hardened = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    plain = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
+    generic = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/generic-chat/lobby/")
+    hardened = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
     for communicator in (plain, generic, hardened):
         await communicator.connect()
     await plain.send_json_to({"message": "from the plain chat"})
@@ -78,9 +90,9 @@ async def test_the_plain_generic_and_hardened_chats_share_one_room():
 
 @LAYERS
 async def test_a_message_reaches_every_socket_in_its_room_including_the_sender_and_no_other_room(layer):
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    carol = WebsocketCommunicator(application, "/ws/chat/kitchen/", headers=ORIGIN)
+    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    carol = WebsocketCommunicator(HARDENED, "/ws/chat/kitchen/")
     for communicator in (alice, bob, carol):
         assert (await communicator.connect())[0]
     await alice.send_json_to({"message": "hello, lobby"})
@@ -94,7 +106,7 @@ async def test_a_message_reaches_every_socket_in_its_room_including_the_sender_a
 
 
 async def test_a_message_names_its_sender_and_nothing_else():
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
     await alice.connect()
     await alice.send_json_to({"message": "hi", "extra": "ignored"})
     frame = await alice.receive_json_from()
@@ -104,8 +116,8 @@ async def test_a_message_names_its_sender_and_nothing_else():
 
 @LAYERS
 async def test_one_senders_messages_arrive_in_order(layer):
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
     await alice.connect()
     await bob.connect()
     sent = [f"message {n}" for n in range(20)]
@@ -118,7 +130,7 @@ async def test_one_senders_messages_arrive_in_order(layer):
 
 @LAYERS
 async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer):
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
     await alice.connect()
     assert len(await group_members("chat-lobby")) == 1
     await alice.disconnect()
@@ -147,8 +159,8 @@ async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer
     ids=lambda value: value if isinstance(value, str) else None,
 )
 async def test_bad_input_gets_an_error_for_the_sender_alone_and_the_socket_stays_open(frame, reason):
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
     await alice.connect()
     await bob.connect()
     await alice.send_input({"type": "websocket.receive", **frame})
@@ -165,7 +177,7 @@ async def test_bad_input_gets_an_error_for_the_sender_alone_and_the_socket_stays
     ["ws/chat/has space/", "ws/chat/café/", "ws/chat/../", "ws/chat/a.b/", f"ws/chat/{'a' * 51}/"],
 )
 async def test_an_invalid_room_name_is_closed_with_4400_and_never_becomes_a_group(path, layer):
-    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    communicator = WebsocketCommunicator(HARDENED, path)
     await communicator.connect()
     assert await communicator.receive_output() == {"type": "websocket.close", "code": 4400, "reason": BAD_ROOM}
     await communicator.send_json_to({"message": "a frame that raced the close"})  # ignored, no crash
@@ -174,8 +186,8 @@ async def test_an_invalid_room_name_is_closed_with_4400_and_never_becomes_a_grou
 
 
 async def test_a_client_chosen_type_is_ignored_and_calls_no_handler():
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
     await alice.connect()
     await bob.connect()
     # Passed on as the layer message, this would run websocket_disconnect in every consumer.
@@ -187,8 +199,8 @@ async def test_a_client_chosen_type_is_ignored_and_calls_no_handler():
 
 
 async def test_each_direct_socket_is_told_its_own_address_its_channel_name_signed():
-    alice = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/direct/")
+    bob = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/direct/")
     await alice.connect()
     await bob.connect()
     alice_address = (await alice.receive_json_from())["address"]
@@ -201,9 +213,9 @@ async def test_each_direct_socket_is_told_its_own_address_its_channel_name_signe
 
 @LAYERS
 async def test_a_direct_message_reaches_only_the_socket_it_is_addressed_to(layer):
-    alice = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
-    carol = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/direct/")
+    bob = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/direct/")
+    carol = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/direct/")
     for communicator in (alice, bob, carol):
         await communicator.connect()
     alice_address, bob_address, carol_address = [(await c.receive_json_from())["address"] for c in (alice, bob, carol)]
@@ -223,7 +235,7 @@ async def test_a_direct_message_reaches_only_the_socket_it_is_addressed_to(layer
     ids=["missing", "unsigned channel name", "not a string"],
 )
 async def test_a_direct_message_to_an_address_the_server_did_not_sign_is_refused(to, reason):
-    alice = WebsocketCommunicator(application, "/ws/layers/direct/", headers=ORIGIN)
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/direct/")
     await alice.connect()
     await alice.receive_json_from()
     await alice.send_json_to({"to": to, "message": "psst"})

@@ -158,6 +158,7 @@ LESSONS: tuple[Lesson, ...] = (
                 '{"to": "paste an address here", "message": "psst"}',
             ),
         ),
+        more_tests=("tests/test_04_direct_and_groups.py",),
     ),
     Lesson(
         "05",
@@ -335,6 +336,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "lessons/consumers.py",
         "lessons/management/commands/doctor.py",
         "tests/test_00_setup.py",
+        "tests/test_00_setup_slow.py",
     ),
     "01": ("sync_demo/consumers.py", "sync_demo/slow.py", "sync_demo/routing.py", "tests/test_01_sync_consumer.py"),
     "02": (
@@ -351,6 +353,8 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "layers_demo/direct.py",
         "layers_demo/routing.py",
         "tests/test_04_channel_layers.py",
+        "tests/test_04_direct_and_groups.py",
+        "tests/test_04_channel_layers_slow.py",
     ),
     "05": (
         "lessons/channel_config.py",

@@ -1,23 +1,14 @@
 """Lesson 00: the project, its root router, the course pages and the doctor."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 from django.core.management import call_command
-from selenium.webdriver.common.by import By
-from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
 
 from lessons.asgi import application
 from lessons.catalogue import LESSONS, Lesson, Route
 from lessons.channel_config import IN_MEMORY, channel_layers
-from lessons.servers import REPO_DIR, ServerProcess, free_port
-from tests.helpers.clients import HOST, ORIGIN, ORIGIN_URL
+from tests.helpers.clients import HOST, ORIGIN
 
 
 def test_daphne_is_the_first_installed_app():
@@ -184,17 +175,6 @@ def test_doctor_fails_and_says_how_to_start_redis_when_redis_url_is_closed(setti
     assert "FAIL  channel layer round trip" in output
 
 
-def python_env(tmp_path: Path, settings_module: str = "lessons.settings") -> dict[str, str]:
-    """The environment of a child Python that imports this repository and the modules a test wrote to tmp_path."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO_DIR)]),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",  # never the student's own database
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
 async def test_the_origin_check_session_middleware_and_router_run_once_per_connection_not_per_frame(monkeypatch):
     from channels.auth import AuthMiddleware
     from channels.routing import URLRouter
@@ -216,79 +196,3 @@ async def test_the_origin_check_session_middleware_and_router_run_once_per_conne
         assert await communicator.receive_from() == f"frame {n}"
     await communicator.disconnect()
     assert sorted(calls) == ["AuthMiddleware", "OriginValidator", "URLRouter"]
-
-
-DAPHNE_BELOW_STATICFILES = (
-    "from lessons.settings import *\n"
-    "INSTALLED_APPS = [app for app in INSTALLED_APPS if app != 'daphne']\n"
-    "INSTALLED_APPS.insert(INSTALLED_APPS.index('django.contrib.staticfiles') + 1, 'daphne')\n"
-)
-
-
-@pytest.mark.slow
-def test_with_daphne_below_staticfiles_runserver_does_not_start_daphne_e001(tmp_path):
-    (tmp_path / "daphne_below.py").write_text(DAPHNE_BELOW_STATICFILES)
-    argv = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{free_port()}"]
-    env = python_env(tmp_path, "daphne_below")
-    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=30)
-    assert result.returncode != 0
-    assert "(daphne.E001) Daphne must be listed before django.contrib.staticfiles" in result.stderr
-
-
-@pytest.mark.slow
-def test_the_doctor_turns_daphne_e001_into_its_one_line_fix_not_a_traceback(tmp_path):
-    (tmp_path / "daphne_below.py").write_text(DAPHNE_BELOW_STATICFILES)
-    argv = [sys.executable, "manage.py", "doctor"]
-    env = python_env(tmp_path, "daphne_below")
-    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=30)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stdout + result.stderr
-    assert (
-        "FAIL  Django system checks: daphne.E001: Daphne must be listed before django.contrib.staticfiles "
-        "in INSTALLED_APPS. Fix: move 'daphne' back to the top of INSTALLED_APPS in lessons/settings.py"
-    ) in result.stdout
-
-
-@pytest.mark.slow
-def test_importing_consumers_before_get_asgi_application_raises_app_registry_not_ready(tmp_path):
-    (tmp_path / "early_asgi.py").write_text(
-        "from lessons.routing import websocket_urlpatterns  # consumers, and their models, too early\n"
-        "from django.core.asgi import get_asgi_application\n"
-        "application = get_asgi_application()\n"
-    )
-    command = [sys.executable, "-c", "import early_asgi"]  # what a server does first with "early_asgi:application"
-    result = subprocess.run(command, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=30)
-    assert result.returncode == 1
-    assert "django.core.exceptions.AppRegistryNotReady: Apps aren't loaded yet." in result.stderr
-
-
-@pytest.mark.slow
-def test_runserver_without_daphne_is_djangos_wsgi_server_and_answers_a_websocket_handshake_with_404(tmp_path):
-    (tmp_path / "no_daphne.py").write_text(
-        "from lessons.settings import *\nINSTALLED_APPS = [app for app in INSTALLED_APPS if app != 'daphne']\n"
-    )
-    port = free_port()
-    command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
-    server = ServerProcess("runserver", command, python_env(tmp_path, "no_daphne"), port)
-    try:
-        with pytest.raises(InvalidStatus) as refused, connect(server.ws_url("ws/sync/echo/"), origin=ORIGIN_URL):
-            pass  # Daphne's runserver would accept this socket
-        assert refused.value.response.status_code == 404
-    finally:
-        server.stop()
-    assert "System check identified no issues" in server.log()  # nothing warns that daphne is missing
-    assert "Not Found: /ws/sync/echo/" in server.log()
-
-
-@pytest.mark.browser
-def test_index_page_links_to_every_lesson_page_in_a_real_browser(browser, course_server):
-    browser.get(course_server.http_url + "/")
-    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a.lesson-link")]
-    assert links == [course_server.http_url + lesson.page_url for lesson in LESSONS]
-
-
-@pytest.mark.browser
-def test_lesson_00_page_renders_in_a_real_browser(browser, course_server):
-    browser.get(course_server.http_url + "/lessons/00/")
-    assert "ProtocolTypeRouter" in browser.find_element(By.ID, "lesson-text").text
-    assert browser.find_element(By.ID, "test-command").text == "pytest tests/test_00_setup.py"

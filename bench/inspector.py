@@ -113,21 +113,3 @@ def run(quick: bool = False) -> dict:
     finally:
         for server in set(servers.values()):
             server.stop()
-
-
-def report(results: dict) -> str:
-    """The section's table: CPU per echo and per chat delivery, and each against "off"."""
-    from bench.report import table  # bench.report shows this section too
-
-    if results["status"] != "ok":
-        return results["status"]
-    headers = ["inspector", "echo CPU us/msg", "x off", "chat CPU us/delivery", "x off"]
-    rows = [
-        [r["config"], r["echo_cpu_us"], f"{r['echo_ratio']:.2f}x", r["chat_cpu_us"], f"{r['chat_ratio']:.2f}x"]
-        for r in results["rows"]
-    ]
-    note = (
-        f"\n\n{results['clients']} echo clients x {results['frames']} frames and a {results['room_size']}-socket "
-        f"chat room, {results['blocks']} alternating blocks; medians."
-    )
-    return table(headers, rows) + note

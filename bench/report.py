@@ -168,9 +168,19 @@ TITLES = {
 
 
 def inspector(results: dict) -> str:
-    from bench import inspector as section  # its own module: bench/inspector.py
-
-    return section.report(results)
+    """The inspector section's table: CPU per echo and per chat delivery, and each against "off"."""
+    if results["status"] != "ok":
+        return results["status"]
+    headers = ["inspector", "echo CPU us/msg", "x off", "chat CPU us/delivery", "x off"]
+    rows = [
+        [r["config"], r["echo_cpu_us"], f"{r['echo_ratio']:.2f}x", r["chat_cpu_us"], f"{r['chat_ratio']:.2f}x"]
+        for r in results["rows"]
+    ]
+    note = (
+        f"\n\n{results['clients']} echo clients x {results['frames']} frames and a {results['room_size']}-socket "
+        f"chat room, {results['blocks']} alternating blocks; medians."
+    )
+    return table(headers, rows) + note
 
 
 RENDER = {"suite": suite, "echo": echo, "fanout": fanout, "cost": cost, "inspector": inspector}

@@ -12,7 +12,8 @@ events, in order:
                              to the sender alone, the socket stays open
     chat.message          -> (from the layer, once per socket in the room, sender too)
                              websocket.send {"message": ..., "sender": ...}
-    websocket.disconnect  -> group_discard; StopConsumer
+    websocket.disconnect  -> group_discard; StopConsumer (group_discard also runs if the
+                             consumer ends without this event: see __call__)
 
 While the socket is open a background task renews its membership, and a Redis
 outage that outlasts the layer's retries closes the socket with 4503 (try again
@@ -24,6 +25,7 @@ flood control), lessons/06-outside-the-consumer.md; the plain version is lesson 
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -65,8 +67,10 @@ class ChatConsumer(AsyncConsumer):
             logger.warning("chat socket closed with %s: the channel layer failed: %r", LAYER_UNAVAILABLE, error)
             await send({"type": "websocket.close", "code": LAYER_UNAVAILABLE})
         finally:
-            if self.keeper is not None:
-                self.keeper.cancel()
+            # Here, not only in websocket_disconnect: a send to a socket that is
+            # closing raises (Daphne: RuntimeError, uvicorn: OSError), and then no
+            # websocket.disconnect ever comes (django/channels#1466).
+            await self.leave()
 
     async def dispatch(self, message):
         """Called for every event: AsyncConsumer.dispatch minus `await aclose_old_connections()`."""
@@ -118,13 +122,21 @@ class ChatConsumer(AsyncConsumer):
 
     async def websocket_disconnect(self, event):
         """Called once the socket is closed (or its handshake refused), by either side."""
+        await self.leave()
+        raise StopConsumer()
+
+    async def leave(self) -> None:
+        """Stop renewing, then leave the room; once, however the consumer ends."""
         if self.keeper is not None:
             await stop(self.keeper)  # first, so that no renewal puts us back after we leave
+            self.keeper = None
         if self.group is not None:
-            # Leave the room; otherwise group_send keeps queueing messages for a
-            # channel nobody reads until the layer's group_expiry.
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-        raise StopConsumer()
+            group, self.group = self.group, None
+            # Otherwise group_send keeps queueing messages for a channel nobody
+            # reads until the layer's group_expiry. Redis may be the reason we
+            # are ending: then the membership expires on its own.
+            with contextlib.suppress(RedisError):
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def send_json(self, data: dict) -> None:
         await self.send({"type": "websocket.send", "text": json.dumps(data)})

@@ -7,7 +7,8 @@ The events, in the order they happen:
                             group_send chat.message. Bad input or a flood:
                             {"error": ...} to the sender only, nothing saved
     chat.message         -> websocket.send the saved message to this socket
-    websocket.disconnect -> leave the group; StopConsumer
+    websocket.disconnect -> leave the group; StopConsumer (the group is also left if the
+                            consumer ends without this event: see __call__)
 
 The ORM is synchronous: every query runs in a worker thread through
 database_sync_to_async (db_demo/history.py). Lesson: lessons/08-database.md.
@@ -72,9 +73,23 @@ class RoomHistoryConsumer(AsyncConsumer):
 
     async def websocket_disconnect(self, event):
         """Called when the socket has closed, whoever closed it."""
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave()
         raise StopConsumer()
+
+    async def __call__(self, scope, receive, send):
+        """Called once per socket; AsyncConsumer's loop feeds every event to the handlers above."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # A send to a socket that is closing raises, and then no
+            # websocket.disconnect comes (django/channels#1466, lesson 05).
+            await self.leave()
+
+    async def leave(self) -> None:
+        """Leave the room's group, once, however the consumer ends."""
+        if self.group is not None:
+            group, self.group = self.group, None
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def send_json(self, data: dict) -> None:
         await self.send({"type": "websocket.send", "text": json.dumps(data)})

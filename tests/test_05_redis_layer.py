@@ -24,6 +24,7 @@ from tests.helpers.clients import (
     configured,
     group_members,
 )
+from tests.helpers.faults import run_until_a_send_fails
 
 WITH_CAPACITY = pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
 
@@ -209,31 +210,19 @@ async def test_the_hardened_chat_delivers_while_the_sync_thread_is_blocked():
         await communicator.disconnect()
 
 
-async def run_until_a_send_fails(consumer, room: str) -> None:
-    """Run `consumer` on a server whose every websocket.send raises, as Daphne's does for a socket that is
-    closing: connect, then one chat message. No websocket.disconnect follows, as none does on Daphne."""
-    events: asyncio.Queue = asyncio.Queue()
-    for event in ({"type": "websocket.connect"}, {"type": "websocket.receive", "text": '{"message": "hi"}'}):
-        events.put_nowait(event)
-
-    async def send(message):
-        if message["type"] == "websocket.send":
-            raise RuntimeError("Attempt to send on a closed protocol")  # autobahn's Disconnected
-
-    scope = {"type": "websocket", "path": f"/ws/chat/{room}/", "headers": [], "query_string": b""}
-    scope.update(url_route={"args": (), "kwargs": {"room": room}}, user=AnonymousUser())
-    with pytest.raises(RuntimeError, match="closed protocol"):
-        await asyncio.wait_for(consumer.as_asgi()(scope, events.get, send), 2)
+CHAT_SCOPE = {"path": "/ws/chat/lobby/", "url_route": {"args": (), "kwargs": {"room": "lobby"}}}
+CONNECT_THEN_SAY_HI = [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": '{"message": "hi"}'}]
 
 
 @pytest.mark.parametrize("layer", ["memory"], indirect=True)
 async def test_a_plain_chat_whose_send_fails_never_hears_websocket_disconnect_and_stays_in_its_room(layer):
     """The stock pattern leaves the room in websocket_disconnect, which never runs here (django/channels#1466)."""
-    await run_until_a_send_fails(PlainChatConsumer, "lobby")
+    await run_until_a_send_fails(PlainChatConsumer.as_asgi(), CHAT_SCOPE, CONNECT_THEN_SAY_HI)
     assert len(await group_members("chat-lobby")) == 1  # queued for until group_expiry, read by nobody
 
 
 @pytest.mark.parametrize("layer", ["memory"], indirect=True)
 async def test_the_hardened_chat_leaves_its_room_even_when_a_send_fails_and_no_disconnect_comes(layer):
-    await run_until_a_send_fails(ChatConsumer, "lobby")
+    scope = {**CHAT_SCOPE, "user": AnonymousUser()}  # AuthMiddlewareStack's part (lesson 07)
+    await run_until_a_send_fails(ChatConsumer.as_asgi(), scope, CONNECT_THEN_SAY_HI)
     assert await group_members("chat-lobby") == set()

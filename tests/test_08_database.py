@@ -7,11 +7,14 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SynchronousOnlyOperation
 
+from db_demo.consumers import RoomHistoryConsumer
 from db_demo.models import ChatMessage, Post
 from lessons.asgi import application
-from tests.helpers.clients import ORIGIN
+from tests.helpers.clients import ORIGIN, group_members
+from tests.helpers.faults import run_until_a_send_fails
 
 TITLE, BODY = "Live from lesson 08", "saved, committed, sent"
 
@@ -149,3 +152,13 @@ async def test_an_error_goes_to_the_sender_only():
     assert await other.receive_nothing(timeout=0.05)
     await sender.disconnect()
     await other.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_socket_whose_send_fails_still_leaves_its_group():
+    """Its first send (the history) raises, as Daphne's does once the client is leaving; no
+    websocket.disconnect follows (django/channels#1466), so only __call__'s finally can leave the group."""
+    scope = {"path": "/ws/db/room/lobby/", "url_route": {"args": (), "kwargs": {"room": "lobby"}}}
+    scope["user"] = AnonymousUser()
+    await run_until_a_send_fails(RoomHistoryConsumer.as_asgi(), scope, [{"type": "websocket.connect"}])
+    assert await group_members("db-room-lobby") == set()

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 
+import pytest
 from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -149,3 +150,20 @@ class CrashServer(DaphneServer):
 
     def __init__(self, env: dict[str, str]):
         super().__init__(env, application=self.APP)
+
+
+async def run_until_a_send_fails(app, scope: dict, events: list[dict]) -> None:
+    """Run the ASGI `app` on a server whose every websocket.send raises, as Daphne 4.2's does on a socket
+    that is closing (autobahn's Disconnected, a RuntimeError), feeding it `events` and no websocket.disconnect
+    (none comes on Daphne then: django/channels#1466). Returns once the app has raised that error."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for event in events:
+        queue.put_nowait(event)
+
+    async def send(message):
+        if message["type"] == "websocket.send":
+            raise RuntimeError("Attempt to send on a closed protocol")
+
+    scope = {"type": "websocket", "headers": [], "query_string": b"", **scope}
+    with pytest.raises(RuntimeError, match="closed protocol"):
+        await asyncio.wait_for(app(scope, queue.get, send), 2)

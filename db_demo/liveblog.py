@@ -9,7 +9,8 @@ The events, in the order they happen:
                             replay already sent that very post (group_send by
                             db_demo/signals.py, after COMMIT)
     websocket.receive    -> {"error": ...}: this socket takes no input
-    websocket.disconnect -> leave the group; StopConsumer
+    websocket.disconnect -> StopConsumer; __call__ then leaves the group (also when a
+                            failed send ends the consumer without this event)
 
 No query for a live post: whoever saved it sent its fields along. The replay is
 the one query, and GET /liveblog/events/ (db_demo/events.py) is its twin in
@@ -87,9 +88,18 @@ class LiveblogConsumer(AsyncConsumer):
         await self.send({"type": "websocket.send", "text": json.dumps({"error": error})})
 
     async def websocket_disconnect(self, event):
-        """Called when the socket has closed (leaving a group never joined is harmless)."""
-        await self.channel_layer.group_discard(LIVEBLOG_GROUP, self.channel_name)
+        """Called when the socket has closed; __call__ leaves the group."""
         raise StopConsumer()
+
+    async def __call__(self, scope, receive, send):
+        """Called once per socket; AsyncConsumer's loop feeds every event to the handlers above."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Here rather than in websocket_disconnect, which may never come: a send to a
+            # socket that is closing raises (django/channels#1466, lesson 05). Leaving a
+            # group never joined (a bad ?since=) is harmless.
+            await self.channel_layer.group_discard(LIVEBLOG_GROUP, self.channel_name)
 
     async def send_post(self, post: dict) -> None:
         await self.send({"type": "websocket.send", "text": json.dumps({"post": post})})

@@ -11,7 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SynchronousOnlyOperation
 
 from db_demo.consumers import RoomHistoryConsumer
+from db_demo.liveblog import LiveblogConsumer
 from db_demo.models import ChatMessage, Post
+from db_demo.signals import LIVEBLOG_GROUP
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN, group_members
 from tests.helpers.faults import run_until_a_send_fails
@@ -162,3 +164,9 @@ async def test_a_room_socket_whose_send_fails_still_leaves_its_group():
     scope["user"] = AnonymousUser()
     await run_until_a_send_fails(RoomHistoryConsumer.as_asgi(), scope, [{"type": "websocket.connect"}])
     assert await group_members("db-room-lobby") == set()
+
+
+async def test_a_liveblog_socket_whose_send_fails_still_leaves_its_group():
+    events = [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": "hi"}]  # answered with an error
+    await run_until_a_send_fails(LiveblogConsumer.as_asgi(), {"path": "/ws/liveblog/"}, events)
+    assert await group_members(LIVEBLOG_GROUP) == set()

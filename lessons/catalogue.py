@@ -170,7 +170,7 @@ LESSONS: tuple[Lesson, ...] = (
                 "ws/chat/lobby/", "the same chat room; run two servers on Redis and watch a message cross", CHAT_SAMPLE
             ),
         ),
-        more_tests=("tests/test_05_sharding.py",),
+        more_tests=("tests/test_05_hardened_chat.py", "tests/test_05_sharding.py"),
     ),
     Lesson(
         "06",
@@ -362,6 +362,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "layers_demo/flood.py",
         "layers_demo/membership.py",
         "tests/test_05_redis_layer.py",
+        "tests/test_05_hardened_chat.py",
         "tests/test_05_sharding.py",
         "tests/test_05_redis_layer_slow.py",
         "tests/test_05_sharding_slow.py",

@@ -1,9 +1,10 @@
-"""Lesson 05: the Redis layers, their limits, and flood control.
+"""Lesson 05: the Redis layers and their limits.
 
 Each limit of a layer is shown with small configured values (or a clock moved
 forward). tests/test_05_redis_layer_slow.py runs real Daphne processes and
 proves each Redis setting in lessons/channel_config.py under the load it is
-there for; sharding is in tests/test_05_sharding.py and its _slow twin.
+there for; the hardened chat is in tests/test_05_hardened_chat.py, sharding in
+tests/test_05_sharding.py and its _slow twin.
 """
 
 import asyncio
@@ -13,18 +14,9 @@ import redis
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
 
-from layers_demo.flood import RateLimit
-from layers_demo.hardened_chat import ChatConsumer
-from layers_demo.plain_chat import PlainChatConsumer
 from lessons.asgi import application
-from tests.helpers.clients import (
-    ORIGIN,
-    configured,
-    group_members,
-)
-from tests.helpers.faults import run_until_a_send_fails
+from tests.helpers.clients import ORIGIN, configured
 
 WITH_CAPACITY = pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
 
@@ -107,29 +99,6 @@ async def test_no_layer_here_limits_message_size_so_the_chat_caps_frames_itself(
     assert len((await channel_layer.receive(channel))["text"]) == 1024 * 1024
 
 
-@WITH_CAPACITY
-async def test_a_chat_socket_rejoins_a_group_the_layer_forgot(layer, settings):
-    settings.CHAT_REJOIN_INTERVAL = 0.05
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    await alice.connect()
-    await bob.connect()
-    channel_layer = get_channel_layer()
-    if layer == "memory":  # what a Redis restart (or group_expiry) does to a group
-        channel_layer.groups.clear()
-    else:
-        await channel_layer.connection(0).delete(channel_layer._group_key("chat-lobby"))
-    assert await group_members("chat-lobby") == set()
-    for _ in range(100):
-        if len(await group_members("chat-lobby")) == 2:
-            break
-        await asyncio.sleep(0.02)
-    await alice.send_json_to({"message": "anyone there?"})
-    assert (await bob.receive_json_from())["message"] == "anyone there?"
-    await alice.disconnect()
-    await bob.disconnect()
-
-
 @pytest.mark.parametrize(("layer", "first"), [("redis", 1), ("pubsub", 2)], indirect=["layer"])
 async def test_a_message_sent_while_no_one_listens_waits_on_core_and_is_lost_on_pubsub(
     layer, first, redis_url, redis_prefix
@@ -147,82 +116,3 @@ async def test_a_message_sent_while_no_one_listens_waits_on_core_and_is_lost_on_
     async with asyncio.timeout(1):
         # Core stored n=1 in Redis; pub/sub PUBLISHed it to no one, and Redis kept nothing.
         assert (await worker)["n"] == first
-
-
-# --- flood control -----------------------------------------------------------
-
-
-async def test_a_socket_over_the_flood_limit_gets_an_error_and_its_message_goes_nowhere(settings):
-    settings.CHAT_FLOOD_LIMIT = 3
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    await alice.connect()
-    await bob.connect()
-    for n in range(4):
-        await alice.send_json_to({"message": f"message {n}"})
-    assert [(await bob.receive_json_from())["message"] for _ in range(3)] == ["message 0", "message 1", "message 2"]
-    assert await bob.receive_nothing(timeout=0.05)
-    frames = [await alice.receive_json_from() for _ in range(4)]
-    assert "too many messages: at most 3 in 60 s" in frames[3]["error"]
-    await alice.disconnect()
-    await bob.disconnect()
-
-
-async def test_a_flooding_socket_does_not_limit_the_others_in_its_room(settings):
-    settings.CHAT_FLOOD_LIMIT = 3
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    await alice.connect()
-    await bob.connect()
-    for n in range(5):
-        await alice.send_json_to({"message": f"flood {n}"})
-    await bob.send_json_to({"message": "I can still talk"})
-    frames = [await alice.receive_json_from() for _ in range(6)]  # 3 of hers, 2 errors, 1 of his
-    assert "I can still talk" in [frame.get("message") for frame in frames]
-    await alice.disconnect()
-    await bob.disconnect()
-
-
-def test_the_flood_window_slides_an_event_out_after_the_period():
-    now = [0.0]
-    limit = RateLimit(2, 60, clock=lambda: now[0])
-    assert [limit.allow(), limit.allow(), limit.allow()] == [True, True, False]
-    now[0] = 59.9
-    assert limit.allow() is False and limit.retry_after() == pytest.approx(0.1)
-    now[0] = 60.0
-    assert limit.allow() is True
-
-
-async def test_the_hardened_chat_delivers_while_the_sync_thread_is_blocked():
-    """Its dispatch skips the sync-thread hop, so a busy sync handler elsewhere cannot hold a room up."""
-    blocker = WebsocketCommunicator(application, "/ws/sync/slow/", headers=ORIGIN)
-    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
-    for communicator in (blocker, alice, bob):
-        await communicator.connect()
-    await blocker.send_to(text_data="0.5")  # time.sleep(0.5) on the one sync thread
-    await asyncio.sleep(0.05)
-    await alice.send_json_to({"message": "not held up"})
-    assert (await bob.receive_json_from(timeout=0.3))["message"] == "not held up"
-    assert await blocker.receive_nothing(timeout=0), "the message arrived only after the sync thread was free"
-    assert await blocker.receive_json_from(timeout=5) == {"slept": 0.5}
-    for communicator in (blocker, alice, bob):
-        await communicator.disconnect()
-
-
-CHAT_SCOPE = {"path": "/ws/chat/lobby/", "url_route": {"args": (), "kwargs": {"room": "lobby"}}}
-CONNECT_THEN_SAY_HI = [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": '{"message": "hi"}'}]
-
-
-@pytest.mark.parametrize("layer", ["memory"], indirect=True)
-async def test_a_plain_chat_whose_send_fails_never_hears_websocket_disconnect_and_stays_in_its_room(layer):
-    """The stock pattern leaves the room in websocket_disconnect, which never runs here (django/channels#1466)."""
-    await run_until_a_send_fails(PlainChatConsumer.as_asgi(), CHAT_SCOPE, CONNECT_THEN_SAY_HI)
-    assert len(await group_members("chat-lobby")) == 1  # queued for until group_expiry, read by nobody
-
-
-@pytest.mark.parametrize("layer", ["memory"], indirect=True)
-async def test_the_hardened_chat_leaves_its_room_even_when_a_send_fails_and_no_disconnect_comes(layer):
-    scope = {**CHAT_SCOPE, "user": AnonymousUser()}  # AuthMiddlewareStack's part (lesson 07)
-    await run_until_a_send_fails(ChatConsumer.as_asgi(), scope, CONNECT_THEN_SAY_HI)
-    assert await group_members("chat-lobby") == set()

@@ -34,6 +34,29 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
+# --- the test database -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup) -> Iterator[None]:
+    """pytest-django's test database, migrated as usual; then a flush no longer re-creates permissions.
+
+    After every django_db(transaction=True) test Django empties every table and
+    sends post_migrate, whose receivers re-create every content type and every
+    permission, about 30 ms a test. No test checks a permission (the admin tests
+    log in as a superuser, who needs none), so that half is skipped. Content
+    types are still re-created, in the same order, so the ids that a running
+    Daphne has cached stay right.
+    """
+    from django.contrib.auth.management import create_permissions
+    from django.db.models.signals import post_migrate
+
+    uid = "django.contrib.auth.management.create_permissions"
+    post_migrate.disconnect(create_permissions, dispatch_uid=uid)
+    yield
+    post_migrate.connect(create_permissions, dispatch_uid=uid)
+
+
 # --- channel layers --------------------------------------------------------
 
 

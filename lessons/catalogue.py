@@ -225,7 +225,7 @@ LESSONS: tuple[Lesson, ...] = (
         ),
         more_tests=("tests/test_08_liveblog.py",),
     ),
-    Lesson("09", "testing", "Testing consumers", "tests"),
+    Lesson("09", "testing", "Testing consumers", "tests", more_tests=("tests/test_09_pitfalls.py",)),
     Lesson(
         "10",
         "http-consumers",
@@ -268,7 +268,7 @@ LESSONS: tuple[Lesson, ...] = (
                 method="POST",
             ),
         ),
-        more_tests=("tests/test_10_server_sent_events.py",),
+        more_tests=("tests/test_10_long_poll.py", "tests/test_10_server_sent_events.py"),
     ),
     Lesson(
         "11",
@@ -285,7 +285,7 @@ LESSONS: tuple[Lesson, ...] = (
             Route(
                 "ws/auth/token-query/?token=",
                 'QueryStringTokenAuthMiddleware: the token after ?token= decides scope["user"]; '
-                '{"username": ...}, or 4401. It works, and the URL with the token is what access logs write',
+                '{"username": ...}, or 4401. It works, and uvicorn and nginx write the URL, token and all, in their access logs',
             ),
             Route(
                 "ws/auth/token-protocol/",
@@ -402,6 +402,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "tests/helpers/tiny_consumers.py",
         "tests/helpers/channels_live_case.py",
         "tests/test_09_testing.py",
+        "tests/test_09_pitfalls.py",
         "tests/test_09_testing_slow.py",
     ),
     "10": (
@@ -412,6 +413,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "http_demo/routing.py",
         "db_demo/events.py",
         "tests/test_10_http_consumers.py",
+        "tests/test_10_long_poll.py",
         "tests/test_10_server_sent_events.py",
         "tests/test_10_http_consumers_slow.py",
     ),
@@ -444,6 +446,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
         "lessons/settings_production.py",
         "tests/test_13_deployment.py",
         "tests/test_13_deployment_slow.py",
+        "tests/test_13_crash_slow.py",
         "tests/test_13_servers_slow.py",
     ),
 }

@@ -1,4 +1,4 @@
-"""Lesson 09: the testing tools, each shown on a tiny consumer, and the pitfalls that bite."""
+"""Lesson 09: the testing tools, each shown on a tiny consumer (the pitfalls are in tests/test_09_pitfalls.py)."""
 
 import asyncio
 import contextlib
@@ -15,7 +15,6 @@ from tests.helpers import require
 from tests.helpers.clients import HOST, ORIGIN
 from tests.helpers.tiny_consumers import (
     EchoConsumer,
-    ForgetfulEchoConsumer,
     HelloHttpConsumer,
     JobWorkerConsumer,
     WhoAmIConsumer,
@@ -184,40 +183,3 @@ def test_require_skips_a_test_locally_but_fails_it_under_ci(monkeypatch, in_ci, 
     monkeypatch.setattr(tests.helpers, "IN_CI", in_ci)
     with pytest.raises(outcome, match="no Chromium here"):
         require(False, "no Chromium here")
-
-
-# --- pitfalls, each shown failing ------------------------------------------
-
-
-@pytest.mark.parametrize(("headers", "accepted"), [(ORIGIN, True), ([], False)], ids=["origin", "no-origin"])
-async def test_pitfall_the_root_router_refuses_a_communicator_without_an_origin_header(headers, accepted):
-    communicator = WebsocketCommunicator(application, "/ws/sync/echo/", headers=headers)
-    connected, _ = await communicator.connect()
-    assert connected is accepted
-    await communicator.disconnect()
-
-
-async def test_the_root_router_refuses_an_unknown_path_and_its_consumer_then_stops_by_itself():
-    communicator = WebsocketCommunicator(application, "/ws/no-such-route/", headers=ORIGIN)
-    connected, _ = await communicator.connect()
-    assert connected is False
-    # A real server follows a refusal with websocket.disconnect; so does the test.
-    await communicator.disconnect()
-    assert not communicator.future.cancelled()
-
-
-async def test_pitfall_a_consumer_without_stop_consumer_is_cancelled_by_wait_not_finished():
-    communicator = WebsocketCommunicator(ForgetfulEchoConsumer.as_asgi(), "/ws/echo/")
-    await communicator.connect()
-    # disconnect() = send websocket.disconnect, then wait(timeout): the wait
-    # runs out and cancels the consumer, silently, with asgiref 3.13.
-    await communicator.disconnect(timeout=0.02)
-    assert communicator.future.cancelled()
-
-
-async def test_pitfall_an_http_consumer_error_is_raised_after_the_timeout_not_answered_with_500():
-    communicator = HttpCommunicator(HelloHttpConsumer.as_asgi(), "GET", "/hello/")
-    with pytest.raises(KeyError, match="name") as error:
-        await communicator.get_response(timeout=0.02)
-    # get_response waited the whole timeout for a response that never came.
-    assert isinstance(error.value.__context__, TimeoutError)

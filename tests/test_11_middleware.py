@@ -3,6 +3,7 @@ query string or the subprotocol header; its place in the stack; the subprotocol 
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
 
 from auth_demo.consumers import WhoAmIConsumer
 from auth_demo.middleware import QueryStringTokenAuthMiddleware, SubprotocolTokenAuthMiddleware
@@ -112,7 +113,7 @@ async def test_the_subprotocol_route_closes_4401_after_accepting_a_forged_token(
 async def test_lesson_07s_whoami_echoes_no_subprotocol_even_when_one_is_offered():
     """Why the token-protocol route needs its own connect: a browser fails this handshake (test_11_*_slow)."""
     communicator = WebsocketCommunicator(WhoAmIConsumer.as_asgi(), "/", subprotocols=["bearer", "token"])
-    communicator.scope["user"] = type("Anyone", (), {"is_authenticated": False})()
+    communicator.scope["user"] = AnonymousUser()  # what AuthMiddlewareStack would put there
     connected, subprotocol = await communicator.connect()
     assert connected and subprotocol is None
     await communicator.disconnect()

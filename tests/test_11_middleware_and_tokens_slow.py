@@ -41,8 +41,7 @@ async def test_uvicorns_access_log_writes_the_url_with_the_token_in_it(asgi_serv
 
 async def test_nginx_in_front_of_daphne_writes_the_token_in_its_access_log(deployed_site):
     token = issue_token(await User.objects.acreate(username="ada"))
-    base = deployed_site.ws_url("").replace("ws", "http", 1).rstrip("/")
-    assert await open_with_token_in_the_url(base, token) == '{"username": "ada"}'
+    assert await open_with_token_in_the_url(deployed_site.http_url, token) == '{"username": "ada"}'
     await asyncio.sleep(0.3)
     nginx_log = (deployed_site.workdir / "access.log").read_text()
     assert f'"GET /ws/auth/token-query/?token={token} HTTP/1.1" 101' in nginx_log  # nginx's "combined" format

@@ -20,10 +20,6 @@ from lessons.servers import ServerProcess, database_url, free_port
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def origin(server) -> str:
-    return f"http://127.0.0.1:{server.port}"
-
-
 def environment_file() -> dict[str, str]:
     lines = (REPO_DIR / "deploy/env.example").read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
@@ -64,11 +60,11 @@ def test_the_daphne_units_command_serves_the_course_with_production_settings(red
 @pytest.mark.parametrize("asgi_server", list(SERVERS), indirect=True)
 async def test_every_asgi_server_runs_the_course_unchanged(asgi_server):
     server = asgi_server
-    async with connect(server.ws_url("ws/chat/servers/"), origin=origin(server)) as alice:
-        async with connect(server.ws_url("ws/chat/servers/"), origin=origin(server)) as bob:
+    async with connect(server.ws_url("ws/chat/servers/"), origin=server.http_url) as alice:
+        async with connect(server.ws_url("ws/chat/servers/"), origin=server.http_url) as bob:
             await alice.send(json.dumps({"message": "same code"}))
             chat = json.loads(await asyncio.wait_for(bob.recv(), 5))["message"]
-    async with connect(server.ws_url("ws/sync/echo/"), origin=origin(server)) as socket:
+    async with connect(server.ws_url("ws/sync/echo/"), origin=server.http_url) as socket:
         await socket.send("a SyncConsumer")
         echo = await asyncio.wait_for(socket.recv(), 5)
     with pytest.raises(InvalidStatus) as refused:
@@ -88,10 +84,10 @@ async def test_the_servers_differ_in_close_reasons_and_message_size_limits(
     asgi_server, reason_sent, two_mebibytes_echoed
 ):
     server = asgi_server
-    async with connect(server.ws_url("ws/liveblog/?since=x"), origin=origin(server)) as socket:
+    async with connect(server.ws_url("ws/liveblog/?since=x"), origin=server.http_url) as socket:
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 5)
-    async with connect(server.ws_url("ws/async/echo/"), origin=origin(server), max_size=None) as socket:
+    async with connect(server.ws_url("ws/async/echo/"), origin=server.http_url, max_size=None) as socket:
         await socket.send("x" * 2 * 1024 * 1024)
         try:
             echoed = len(await asyncio.wait_for(socket.recv(), 10)) == 2 * 1024 * 1024

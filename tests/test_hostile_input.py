@@ -7,31 +7,20 @@ close code; after each one, a client connected beside it must still get what
 a client of an untouched route gets. Route-specific error texts are proven in
 the lessons' own tests, origin checks over every route in
 tests/test_07_authentication.py, and flood control on ws/chat/ in
-tests/test_05_redis_layer.py. The `slow` tests send what only a real client
-can (invalid UTF-8, frames over Daphne's 1 MiB limit, odd room paths) to a real Daphne.
+tests/test_05_hardened_chat.py. tests/test_hostile_input_slow.py sends what
+only a real client can (invalid UTF-8, frames over Daphne's 1 MiB limit, odd
+room paths, raw HTTP) to a real Daphne.
 """
 
-import asyncio
 import json
 
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 
 from lessons.asgi import application
-from lessons.catalogue import LESSONS
 from tests.helpers.clients import HOST, ORIGIN
-from tests.helpers.faults import DOCUMENTED_CLOSE_CODES, first_answer, how_it_ends, kind, outputs, undocumented
+from tests.helpers.faults import DAPHNE_LIMIT, HTTP_PATHS, ROUTES, kind, outputs, undocumented
 
-# Apps whose consumers may query the database (logging in, room history).
-DATABASE_APPS = {"auth_demo", "db_demo"}
-# Every WebSocket route any lesson offers, and the app(s) of the lesson that offers it.
-ROUTE_APPS = {route.path: lesson.app for lesson in LESSONS for route in lesson.routes if route.kind == "ws"}
-ROUTES = [
-    pytest.param(path, marks=[pytest.mark.django_db] if DATABASE_APPS & set(app.split(", ")) else [], id=path)
-    for path, app in sorted(ROUTE_APPS.items())
-]
-
-DAPHNE_LIMIT = 1024 * 1024  # bytes in one frame or message (daphne's --websocket_max_message_size)
 HOSTILE_FRAMES = {
     "malformed-json": {"text": '{"message": "unterminated'},
     "empty-text": {"text": ""},
@@ -110,8 +99,6 @@ async def test_a_flood_to_a_database_room_gets_the_flooder_errors_and_leaves_the
 
 # --- every HTTP route (lesson 10): hostile requests --------------------------
 
-# Every HTTP route any lesson offers, without its sample query string.
-HTTP_PATHS = sorted({route.path.split("?")[0] for lesson in LESSONS for route in lesson.routes if route.kind != "ws"})
 HTTP_ROUTES = [
     pytest.param(path, marks=[pytest.mark.django_db(transaction=True)] if path.startswith("liveblog/") else [], id=path)
     for path in HTTP_PATHS
@@ -160,71 +147,3 @@ async def test_no_http_route_lets_another_sites_page_read_its_answer(path):
     await communicator.send_input({"type": "http.disconnect"})
     await communicator.wait()
     assert not [name for name, _ in start["headers"] if name.lower().startswith(b"access-control-")]
-
-
-# --- what only a real client can send, to a real Daphne (slow) ---------------
-
-
-# Frames Daphne (autobahn) must refuse before any consumer sees them: it drops the connection.
-PROTOCOL_VIOLATIONS = {
-    "invalid-utf8-text": (b"\xff\xfe\xfd", True),
-    "frame-over-1-MiB": (b"x" * (DAPHNE_LIMIT + 1), False),
-    "message-over-1-MiB-in-fragments": ([b"x" * 65536] * 17, False),
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", ROUTES)
-async def test_daphne_drops_a_socket_that_breaks_the_protocol_and_the_route_serves_the_next_client(
-    course_server, path, subtests
-):
-    served_before = await first_answer(course_server, path)
-    log_offset = len(course_server.log())
-    for name, (data, text) in PROTOCOL_VIOLATIONS.items():
-        with subtests.test(frame=name):
-            # None: dropped by Daphne; 403 or a documented code: the route refused or closed first.
-            assert await how_it_ends(course_server, path, data, text) in {None, 403} | DOCUMENTED_CLOSE_CODES
-    assert await first_answer(course_server, path) == served_before
-    assert "Traceback" not in course_server.log()[log_offset:]
-
-
-ROOM_ROUTES = ["ws/chat/{room}/", "ws/db/room/{room}/"]
-# As a browser writes them in a URL: percent-encoded, so Daphne decodes them into scope["path"].
-BAD_ROOMS = ["has%20space", "caf%C3%A9", "..", "%2E%2E", "a%2Fb", "a" * 95, "a" * 300, "%00", "%FF"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("room", BAD_ROOMS)
-@pytest.mark.parametrize("route", ROOM_ROUTES)
-async def test_a_bad_room_name_on_a_real_server_is_refused_or_closed_4400_never_a_500(course_server, route, room):
-    log_offset = len(course_server.log())
-    ended = await how_it_ends(course_server, route.format(room=room), json.dumps({"message": "hello"}))
-    assert ended in {403, 4400}
-    assert "Traceback" not in course_server.log()[log_offset:]
-
-
-# What a real HTTP client can send that a communicator cannot: a body Daphne must read off
-# the wire, raw header bytes, a path Daphne itself decodes.
-RAW_REQUESTS = {
-    "one-mebibyte-body": b"POST /{path}?timeout=0.05 HTTP/1.0\r\nContent-Length: 1048576\r\n\r\n" + b"x" * 1048576,
-    "latin1-last-event-id": b"GET /{path}?timeout=0.05 HTTP/1.0\r\nLast-Event-ID: \xe9\xff\r\n\r\n",
-    "percent-garbage-query": b"GET /{path}?timeout=%FF%00&interval=%E9 HTTP/1.0\r\n\r\n",
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", HTTP_PATHS)
-@pytest.mark.parametrize("request_name", RAW_REQUESTS)
-async def test_a_real_server_answers_hostile_http_requests_below_500_and_logs_no_traceback(
-    course_server, path, request_name
-):
-    log_offset = len(course_server.log())
-    reader, writer = await asyncio.open_connection("127.0.0.1", course_server.port)
-    try:
-        writer.write(RAW_REQUESTS[request_name].replace(b"{path}", path.encode()))
-        status_line = await asyncio.wait_for(reader.readline(), 10)
-    finally:
-        writer.close()
-        await writer.wait_closed()
-    assert int(status_line.split()[1]) < 500
-    assert "Traceback" not in course_server.log()[log_offset:]

@@ -77,6 +77,11 @@ class Deployment:
     def port(self) -> int:
         return self.nginx.port
 
+    @property
+    def http_url(self) -> str:
+        """nginx's address: also the Origin a page served by it sends."""
+        return self.nginx.http_url
+
     def ws_url(self, path: str) -> str:
         return self.nginx.ws_url(path)
 

@@ -1,8 +1,10 @@
-"""Helpers for tests/test_hostile_input.py and tests/test_reliability.py: how a socket was answered or ended.
+"""Helpers for the hostile-input and reliability tests: how a socket was answered or ended.
 
 In-process helpers read what a WebsocketCommunicator's consumer sent; the
 others drive real WebSocket clients against a real Daphne (tests/conftest.py's
-`daphne` and `course_server`). Fixtures live in tests/conftest.py.
+`daphne` and `course_server`). At the end: the matrix of every route the
+hostile-input tests run over, and a server whose sends fail (lessons 05, 08).
+Fixtures live in tests/conftest.py.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from lessons.catalogue import LESSONS
 from lessons.servers import DaphneServer
 from tests.helpers.clients import chat_socket, next_frame, open_socket
 
@@ -167,3 +170,18 @@ async def run_until_a_send_fails(app, scope: dict, events: list[dict]) -> None:
     scope = {"type": "websocket", "headers": [], "query_string": b"", **scope}
     with pytest.raises(RuntimeError, match="closed protocol"):
         await asyncio.wait_for(app(scope, queue.get, send), 2)
+
+
+# --- the matrix the hostile-input tests run over: every route any lesson offers ---
+
+# Apps whose consumers may query the database (logging in, room history).
+DATABASE_APPS = {"auth_demo", "db_demo"}
+# Every WebSocket route any lesson offers, and the app(s) of the lesson that offers it.
+ROUTE_APPS = {route.path: lesson.app for lesson in LESSONS for route in lesson.routes if route.kind == "ws"}
+ROUTES = [
+    pytest.param(path, marks=[pytest.mark.django_db] if DATABASE_APPS & set(app.split(", ")) else [], id=path)
+    for path, app in sorted(ROUTE_APPS.items())
+]
+DAPHNE_LIMIT = 1024 * 1024  # bytes in one frame or message (daphne's --websocket_max_message_size)
+# Every HTTP route any lesson offers, without its sample query string.
+HTTP_PATHS = sorted({route.path.split("?")[0] for lesson in LESSONS for route in lesson.routes if route.kind != "ws"})

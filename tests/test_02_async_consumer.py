@@ -5,17 +5,18 @@ tests/test_01_sync_consumer.py (the AsyncConsumer cases).
 """
 
 import asyncio
-import time
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import aclose_old_connections
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 
-import sync_demo.slow
 from async_demo.consumers import EchoConsumer, TickerConsumer, parse_interval
 from async_demo.hop_free import HopFreeEchoConsumer
 from async_demo.slow import SlowConsumer
+from tests.helpers.threads import sync_thread_held
 
 
 def push_tasks() -> list[asyncio.Task]:
@@ -134,69 +135,55 @@ def test_lesson_02_page_echoes_a_text_frame_in_a_real_browser(lesson_page):
 
 
 # --- one sync thread per process (django/channels#2132) ----------------------
-
-BLOCK = 0.2  # seconds ws/sync/slow/ holds the sync thread
-
-
-async def echo_round_trip(communicator: WebsocketCommunicator) -> float:
-    """Seconds from sending a frame on an echo socket until it comes back."""
-    start = time.monotonic()
-    await communicator.send_to(text_data="ping")
-    assert await communicator.receive_from(timeout=5) == "ping"
-    return time.monotonic() - start
+# sync_thread_held() keeps the thread busy as ws/sync/slow/'s time.sleep does,
+# but until the block ends rather than for a guessed number of seconds.
 
 
 async def test_a_blocked_sync_handler_delays_an_async_echo_on_another_socket():
-    blocker = WebsocketCommunicator(sync_demo.slow.SlowConsumer.as_asgi(), "/ws/sync/slow/")
     echo = WebsocketCommunicator(EchoConsumer.as_asgi(), "/ws/async/echo/")
-    await blocker.connect()
     await echo.connect()
-    await blocker.send_to(text_data=str(BLOCK))
-    await asyncio.sleep(0.05)  # the sync handler is asleep on the thread now
-    waited = await echo_round_trip(echo)
-    # AsyncConsumer.dispatch first awaits aclose_old_connections() on that same thread.
-    assert waited > BLOCK * 0.6
-    assert await blocker.receive_nothing(timeout=0) is False, "the sync handler should have finished first"
-    await blocker.disconnect()
+    async with sync_thread_held():
+        await echo.send_to(text_data="ping")
+        # AsyncConsumer.dispatch first awaits aclose_old_connections() on that same thread.
+        assert await echo.receive_nothing(timeout=0.05), "the echo came back while the sync thread was busy"
+    assert await echo.receive_from(timeout=5) == "ping"
     await echo.disconnect()
 
 
 async def test_the_hop_free_echo_answers_while_a_sync_handler_is_blocked():
-    blocker = WebsocketCommunicator(sync_demo.slow.SlowConsumer.as_asgi(), "/ws/sync/slow/")
     echo = WebsocketCommunicator(HopFreeEchoConsumer.as_asgi(), "/ws/async/hop-free-echo/")
-    await blocker.connect()
     await echo.connect()
-    await blocker.send_to(text_data=str(BLOCK))
-    await asyncio.sleep(0.05)
-    await echo_round_trip(echo)
-    assert await blocker.receive_nothing(timeout=0), "the echo came back while the sync thread was still blocked"
-    assert await blocker.receive_json_from(timeout=5) == {"slept": BLOCK}
-    await blocker.disconnect()
+    async with sync_thread_held():
+        await echo.send_to(text_data="ping")
+        assert await echo.receive_from(timeout=5) == "ping"
     await echo.disconnect()
 
 
 async def test_blocking_work_in_a_thread_of_its_own_leaves_the_stock_echo_prompt():
     echo = WebsocketCommunicator(EchoConsumer.as_asgi(), "/ws/async/echo/")
     await echo.connect()
+    release = threading.Event()
     # thread_sensitive=False: a pool thread, not the one shared sync thread.
-    blocking = asyncio.create_task(sync_to_async(time.sleep, thread_sensitive=False)(BLOCK))
-    await asyncio.sleep(0.05)
-    await echo_round_trip(echo)
-    assert not blocking.done(), "the echo came back while the pool thread was still blocked"
+    blocking = asyncio.create_task(sync_to_async(release.wait, thread_sensitive=False)(10))
+    await echo.send_to(text_data="ping")
+    assert await echo.receive_from(timeout=5) == "ping"
+    assert not blocking.done(), "the pool thread should still be blocked"
+    release.set()
     await blocking
     await echo.disconnect()
 
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_async_orm_waits_for_the_same_sync_thread():
-    blocker = WebsocketCommunicator(sync_demo.slow.SlowConsumer.as_asgi(), "/ws/sync/slow/")
-    await blocker.connect()
-    await blocker.send_to(text_data=str(BLOCK))
-    await asyncio.sleep(0.05)
-    start = time.monotonic()
-    await get_user_model().objects.acount()  # Django runs aget/acount/acreate through sync_to_async
-    assert time.monotonic() - start > BLOCK * 0.6
-    await blocker.disconnect()
+    async with sync_thread_held():
+        # Django runs aget/acount/acreate through sync_to_async.
+        count = asyncio.create_task(get_user_model().objects.acount())
+        await asyncio.sleep(0.05)
+        assert not count.done(), "acount() ran while the sync thread was busy"
+    assert await count == 0
+    # The connection acount() opened lives on the sync thread; a consumer's next
+    # event would close it (CONN_MAX_AGE=0). Close it here, while this test may.
+    await aclose_old_connections()
 
 
 @pytest.mark.parametrize(("echo", "hops"), [(EchoConsumer, 3), (HopFreeEchoConsumer, 0)])

@@ -42,7 +42,9 @@ async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(
     await alice.send_json_to({"message": "hello"})
     assert (await alice.receive_json_from())["message"] == "hello"
     assert (await bob.receive_json_from())["message"] == "hello"
-    assert await carol.receive_nothing(timeout=0.05)
+    await carol.send_json_to({"message": "in the kitchen"})
+    # Had alice's message reached the kitchen, carol would get it first (lesson 09, "Proving silence").
+    assert (await carol.receive_json_from())["message"] == "in the kitchen"
     for communicator in (alice, bob, carol):
         await communicator.disconnect()
     assert get_channel_layer().groups == {}  # every socket left its room
@@ -58,7 +60,9 @@ async def test_each_chat_answers_bad_input_to_the_sender_alone(app, chat, text, 
     frame = {"text": text} if text is not None else {"bytes": b"hello"}
     await alice.send_input({"type": "websocket.receive", **frame})
     assert reason in (await alice.receive_json_from())["error"]
-    assert await bob.receive_nothing(timeout=0.05)
+    await alice.send_json_to({"message": "sorry"})
+    # Had the bad frame reached the room, bob would get it (or an error) first.
+    assert (await bob.receive_json_from()).get("message") == "sorry"
     await alice.disconnect()
     await bob.disconnect()
 

@@ -84,8 +84,10 @@ async def test_the_liveblog_sends_nothing_when_the_transaction_rolls_back():
     communicator = WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN)
     await communicator.connect()
     await database_sync_to_async(save_a_post_then_fail)()
-    assert await communicator.receive_nothing(timeout=0.05)
-    assert await database_sync_to_async(Post.objects.count)() == 0
+    await database_sync_to_async(Post.objects.create)(title="Committed", body="saved after the rollback")
+    # Had the rolled-back post been sent, it would come first (lesson 09, "Proving silence").
+    assert (await communicator.receive_json_from())["post"]["title"] == "Committed"
+    assert await database_sync_to_async(Post.objects.count)() == 1
     await communicator.disconnect()
 
 
@@ -96,7 +98,8 @@ async def test_a_queryset_update_sends_nothing_to_the_liveblog_because_no_save_s
     await communicator.connect()
     changed = await database_sync_to_async(Post.objects.filter(title="Hi").update)(body="changed")
     assert changed == 1  # the row did change, in one UPDATE, without Post.save()
-    assert await communicator.receive_nothing(timeout=0.05)
+    await database_sync_to_async(Post.objects.create)(title="Saved", body="with save()")
+    assert (await communicator.receive_json_from())["post"]["title"] == "Saved"  # the update never came first
     await database_sync_to_async(draft.refresh_from_db)()
     assert draft.body == "changed"
     await communicator.disconnect()

@@ -56,6 +56,17 @@ async def test_receive_nothing_is_true_while_the_consumer_stays_silent():
     await communicator.disconnect()
 
 
+async def test_a_sentinel_proves_nothing_came_before_it_without_waiting_out_a_timeout():
+    communicator = WebsocketCommunicator(EchoConsumer.as_asgi(), "/ws/echo/")
+    await communicator.connect()
+    await communicator.send_to(text_data="once")
+    assert await communicator.receive_from() == "once"
+    await communicator.send_to(text_data="sentinel")
+    # Frames arrive in order: a second "once" would come before the sentinel's echo.
+    assert await communicator.receive_from() == "sentinel"
+    await communicator.disconnect()
+
+
 async def test_disconnect_ends_a_consumer_that_raises_stop_consumer():
     communicator = WebsocketCommunicator(EchoConsumer.as_asgi(), "/ws/echo/")
     await communicator.connect()

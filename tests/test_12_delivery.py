@@ -1,5 +1,7 @@
 """Lesson 12: replay by id on ws/liveblog/?since=<id>, and the two wrong orders that lose or repeat a post."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -10,7 +12,7 @@ from db_demo import history, liveblog
 from db_demo.liveblog import LIVEBLOG_GROUP, LiveblogConsumer, since_id
 from db_demo.models import ChatMessage, Post
 from lessons.asgi import application
-from tests.helpers.clients import ORIGIN
+from tests.helpers.clients import ORIGIN, group_members
 
 BODY = "replayed by id"
 
@@ -19,17 +21,29 @@ def save_posts(*titles: str) -> list[Post]:
     return [Post.objects.create(title=title, body=BODY) for title in titles]
 
 
+# A sentinel: group_sent after everything a test published, so once it arrives
+# nothing published earlier is still on its way (lesson 09, "Proving silence").
+END = {"type": "post.published", "post": {"id": 0, "title": "(the test's end marker)", "body": ""}}
+
+
 async def received_posts(communicator: WebsocketCommunicator) -> list[str]:
-    """The titles of every post frame that arrives until the socket falls quiet."""
+    """The titles of every post frame that arrives before the END marker."""
+    while not await group_members(LIVEBLOG_GROUP):  # ReadThenJoinConsumer joins only after its replay
+        await asyncio.sleep(0.001)
+    await get_channel_layer().group_send(LIVEBLOG_GROUP, END)
     titles = []
-    while not await communicator.receive_nothing(timeout=0.05):
-        titles.append((await communicator.receive_json_from())["post"]["title"])
+    while (post := (await communicator.receive_json_from())["post"]) != END["post"]:
+        titles.append(post["title"])
     return titles
 
 
-def save_a_post_during_the_read(monkeypatch, title: str, after_the_read: bool = False) -> None:
-    """Make the replay's query save (and commit, and publish) a post just before, or just after, it reads."""
+def save_a_post_during_the_read(monkeypatch, title: str, after_the_read: bool = False) -> asyncio.Event:
+    """Make the replay's query save (and commit, and publish) a post just before, or just after, it reads.
+
+    The event is set once the read and the save are done.
+    """
     read = liveblog.newest_posts_after
+    done = asyncio.Event()
 
     async def read_and_save(since):
         if not after_the_read:
@@ -37,9 +51,11 @@ def save_a_post_during_the_read(monkeypatch, title: str, after_the_read: bool = 
         posts = await read(since)
         if after_the_read:
             await database_sync_to_async(save_posts)(title)
+        done.set()
         return posts
 
     monkeypatch.setattr(liveblog, "newest_posts_after", read_and_save)
+    return done
 
 
 class ReadThenJoinConsumer(LiveblogConsumer):
@@ -87,7 +103,7 @@ async def test_without_since_nothing_is_replayed():
     await database_sync_to_async(save_posts)("saved before")
     communicator = WebsocketCommunicator(LiveblogConsumer.as_asgi(), "/ws/liveblog/")
     await communicator.connect()
-    assert await communicator.receive_nothing(timeout=0.05)
+    assert await received_posts(communicator) == []
     await communicator.disconnect()
 
 
@@ -104,9 +120,10 @@ async def test_a_replay_sends_the_100_newest_later_posts_oldest_first():
 @pytest.mark.parametrize("after_the_read", [False, True], ids=["saved-before-the-read", "saved-after-the-read"])
 async def test_a_post_saved_while_the_replay_runs_arrives_exactly_once(monkeypatch, after_the_read):
     await database_sync_to_async(save_posts)("old")
-    save_a_post_during_the_read(monkeypatch, "during the replay", after_the_read)
+    saved = save_a_post_during_the_read(monkeypatch, "during the replay", after_the_read)
     communicator = WebsocketCommunicator(LiveblogConsumer.as_asgi(), "/ws/liveblog/?since=0")
     await communicator.connect()
+    await saved.wait()
     assert await received_posts(communicator) == ["old", "during the replay"]
     await communicator.disconnect()
 
@@ -122,9 +139,10 @@ async def test_reading_before_joining_loses_a_post_saved_in_between(monkeypatch)
 
 @pytest.mark.django_db(transaction=True)
 async def test_joining_first_without_deduplication_sends_a_post_saved_in_between_twice(monkeypatch):
-    save_a_post_during_the_read(monkeypatch, "in between")
+    saved = save_a_post_during_the_read(monkeypatch, "in between")
     communicator = WebsocketCommunicator(NoDeduplicationConsumer.as_asgi(), "/ws/liveblog/?since=0")
     await communicator.connect()
+    await saved.wait()
     assert await received_posts(communicator) == ["in between", "in between"]
     await communicator.disconnect()
 

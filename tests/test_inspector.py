@@ -37,6 +37,7 @@ async def test_tests_run_with_the_inspector_off_no_inspector_socket_no_recording
     assert not isinstance(application.application_mapping["websocket"], inspector.Recorder)
 
 
+@pytest.mark.slow  # a second Python process: settings are read once per process
 def test_production_settings_turn_the_inspector_off_and_leave_the_layer_unwrapped():
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="lessons.settings_production", DEBUG="1", SECRET_KEY="x" * 50)
     env.update(ALLOWED_HOSTS="example.com", REDIS_URL="redis://127.0.0.1:6379/0")

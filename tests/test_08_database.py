@@ -2,6 +2,7 @@
 
 The liveblog is in tests/test_08_liveblog.py; real processes in tests/test_08_database_slow.py."""
 
+import io
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SynchronousOnlyOperation
+from django.core.management import call_command
 
 from db_demo.consumers import RoomHistoryConsumer
 from db_demo.liveblog import LiveblogConsumer
@@ -23,6 +25,14 @@ TITLE, BODY = "Live from lesson 08", "saved, committed, sent"
 
 def save_messages(room: str, texts: list[str]) -> None:
     ChatMessage.objects.bulk_create(ChatMessage(room=room, text=text) for text in texts)
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration(settings):
+    # The tests build their database from the models: --nomigrations in pyproject.toml,
+    # which hides the migrations behind MIGRATION_MODULES. Here they count again.
+    settings.MIGRATION_MODULES = {}
+    call_command("makemigrations", "--check", "--dry-run", stdout=io.StringIO())  # SystemExit(1) if one is missing
 
 
 # --- the ORM is synchronous ------------------------------------------------

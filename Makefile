@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-postgres lint bench bench-servers
+.PHONY: install run test test-fast test-postgres lint bench bench-servers
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -37,6 +37,10 @@ test: install  ## lint, then every test (browser and slow included), then lesson
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-postgres
+
+# What to run while you work: no browser, no extra processes, every core (pytest-xdist).
+test-fast: install  ## the fast tests on every core: the whole suite but browser and slow ones
+	$(BIN)/python -m pytest -n auto -m "not browser and not slow"
 
 # No PostgreSQL to connect to: skip with the reason on a laptop, fail under CI=true.
 test-postgres: install  ## lesson 08's tests on PostgreSQL (POSTGRES_URL)

@@ -400,3 +400,15 @@ def crash_server(django_db_setup):
     server = CrashServer(daphne_env(connection.settings_dict))
     yield server
     server.stop()
+
+
+# --- the exercise kit --------------------------------------------------------
+
+
+@pytest.fixture
+def own_exercise_state(tmp_path, monkeypatch) -> None:
+    """Exercise progress in a file of this test's own, never the student's .exercises-state.json."""
+    from exercises import runner
+
+    monkeypatch.setattr(runner, "STATE_PATH", tmp_path / "state.json")
+    monkeypatch.setenv("EXERCISES_STATE", str(tmp_path / "state.json"))

@@ -15,12 +15,8 @@ from exercises import runner
 from exercises.registry import EXERCISES, digest, get_exercise, pristine_digests
 from lessons.catalogue import LESSONS, REPO_DIR
 
-
-@pytest.fixture(autouse=True)
-def own_state(tmp_path, monkeypatch):
-    """Each test keeps its progress in a file of its own, never the student's .exercises-state.json."""
-    monkeypatch.setattr(runner, "STATE_PATH", tmp_path / "state.json")
-    monkeypatch.setenv("EXERCISES_STATE", str(tmp_path / "state.json"))
+# Each test keeps its progress in a file of its own, never the student's .exercises-state.json.
+pytestmark = pytest.mark.usefixtures("own_exercise_state")
 
 
 def test_there_are_at_least_twenty_exercises_over_at_least_eight_lessons():

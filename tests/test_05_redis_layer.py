@@ -8,6 +8,7 @@ tests/test_05_sharding.py and its _slow twin.
 """
 
 import asyncio
+import time
 
 import pytest
 import redis
@@ -116,3 +117,15 @@ async def test_a_message_sent_while_no_one_listens_waits_on_core_and_is_lost_on_
     async with asyncio.timeout(1):
         # Core stored n=1 in Redis; pub/sub PUBLISHed it to no one, and Redis kept nothing.
         assert (await worker)["n"] == first
+
+
+@pytest.mark.parametrize("layer", ["pubsub"], indirect=True)
+async def test_on_pubsub_the_first_message_after_subscribing_waits_for_the_receive_loops_tenth_of_a_second(layer):
+    # channels-redis 4.3's pub/sub receive loop (pubsub.py, _do_receiving) sleeps
+    # 0.1 s at a time while nothing is subscribed, and subscribing awaits Redis.
+    channel_layer = get_channel_layer()
+    started = time.monotonic()
+    channel = await channel_layer.new_channel()
+    await channel_layer.send(channel, {"type": "first"})
+    await channel_layer.receive(channel)
+    assert time.monotonic() - started >= 0.095

@@ -1,6 +1,6 @@
 """What a chat frame may hold: the rules the database room applies (lesson 08).
 
-A twin of layers_demo/chat.py, kept line for line: the room with memory accepts
+A twin of layers_demo/validation.py, kept line for line: the room with memory accepts
 exactly the frames lesson 04's chat accepts, and demo apps never import each
 other, so each lesson's folder is complete on its own. The consumer calls
 `parse_message()` and turns a ClientError into an `{"error": ...}` frame for the

@@ -21,7 +21,7 @@ from channels.consumer import AsyncConsumer
 from channels.exceptions import ChannelFull, StopConsumer
 from django.core import signing
 
-from layers_demo.chat import ClientError, parse_message
+from layers_demo.validation import ClientError, parse_message
 
 # Django signs with SECRET_KEY: every server process of the site shares it.
 signer = signing.Signer(salt="layers_demo.direct")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from layers_demo.chat import ClientError
+from layers_demo.validation import ClientError
 
 # The contract: more than 100 messages in a minute from one socket is a flood.
 # Tests (and a benchmark) may lower or raise it with these two settings.

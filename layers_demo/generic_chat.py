@@ -18,7 +18,7 @@ import uuid
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from layers_demo.chat import ClientError, is_valid_room, parse_message
+from layers_demo.validation import ClientError, is_valid_room, parse_message
 
 
 class GenericChatConsumer(AsyncWebsocketConsumer):

@@ -34,9 +34,9 @@ from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
 from redis.exceptions import RedisError
 
-from layers_demo.chat import ClientError, is_valid_room, parse_message
 from layers_demo.flood import chat_rate_limit
 from layers_demo.membership import renew_membership, stop
+from layers_demo.validation import ClientError, is_valid_room, parse_message
 
 logger = logging.getLogger(__name__)
 # The close code for "the channel layer is down, reconnect later", like HTTP 503.

@@ -22,7 +22,7 @@ import uuid
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
-from layers_demo.chat import ClientError, is_valid_room, parse_message
+from layers_demo.validation import ClientError, is_valid_room, parse_message
 
 
 class PlainChatConsumer(AsyncConsumer):

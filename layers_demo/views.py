@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
 from layers_demo.announce import announce
-from layers_demo.chat import ClientError
+from layers_demo.validation import ClientError
 
 
 @require_POST

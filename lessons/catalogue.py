@@ -349,7 +349,7 @@ LESSON_FILES: dict[str, tuple[str, ...]] = {
     "03": ("sync_demo/generic_consumers.py", "async_demo/generic_consumers.py", "tests/test_03_generic_consumers.py"),
     "04": (
         "layers_demo/hardened_chat.py",
-        "layers_demo/chat.py",
+        "layers_demo/validation.py",
         "layers_demo/direct.py",
         "layers_demo/routing.py",
         "tests/test_04_channel_layers.py",

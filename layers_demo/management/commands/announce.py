@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from layers_demo.announce import announce
-from layers_demo.chat import ClientError
+from layers_demo.validation import ClientError
 
 
 class Command(BaseCommand):

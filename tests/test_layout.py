@@ -37,6 +37,23 @@ def test_every_file_a_lesson_lists_exists(lesson):
     assert missing == [], f"lesson {lesson.number} lists files that do not exist"
 
 
+def served_by(path: str) -> str:
+    """The file of the consumer the root router sends WebSocket `path` to, under any middleware."""
+    from lessons.routing import websocket_urlpatterns
+
+    path = path.partition("?")[0]  # the router matches the path alone
+    app = next(pattern for pattern in websocket_urlpatterns if pattern.pattern.match(path)).callback
+    while not hasattr(app, "consumer_class"):
+        app = app.inner  # a middleware (BaseMiddleware) keeps what it wraps in .inner
+    return app.consumer_class.__module__.replace(".", "/") + ".py"
+
+
+@pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.routes], ids=lambda lesson: lesson.number)
+def test_a_lesson_lists_the_file_of_every_websocket_route_it_offers(lesson):
+    served = {served_by(route.path) for route in lesson.routes if route.kind == "ws"}
+    assert served - set(lesson.files) == set(), f"lesson {lesson.number}'s routes are served from files it does not list"
+
+
 def test_every_lesson_with_an_app_lists_its_files():
     assert [lesson.number for lesson in LESSONS if not lesson.files] == []
 

@@ -37,20 +37,27 @@ def test_every_file_a_lesson_lists_exists(lesson):
     assert missing == [], f"lesson {lesson.number} lists files that do not exist"
 
 
-def served_by(path: str) -> str:
-    """The file of the consumer the root router sends WebSocket `path` to, under any middleware."""
-    from lessons.routing import websocket_urlpatterns
+def served_by(route) -> str:
+    """The file of the consumer (or Django view) a lesson route reaches through the root router."""
+    from django.urls import resolve
 
-    path = path.partition("?")[0]  # the router matches the path alone
-    app = next(pattern for pattern in websocket_urlpatterns if pattern.pattern.match(path)).callback
+    from lessons.routing import http_urlpatterns, websocket_urlpatterns
+
+    path = route.path.partition("?")[0]  # the routers match the path alone
+    patterns = websocket_urlpatterns if route.kind == "ws" else http_urlpatterns
+    match = next((pattern for pattern in patterns if pattern.pattern.match(path)), None)
+    if match is None:  # an HTTP path no consumer claims goes on to Django's views
+        view = resolve(f"/{path}").func
+        return getattr(view, "view_class", view).__module__.replace(".", "/") + ".py"
+    app = match.callback
     while not hasattr(app, "consumer_class"):
         app = app.inner  # a middleware (BaseMiddleware) keeps what it wraps in .inner
     return app.consumer_class.__module__.replace(".", "/") + ".py"
 
 
 @pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.routes], ids=lambda lesson: lesson.number)
-def test_a_lesson_lists_the_file_of_every_websocket_route_it_offers(lesson):
-    served = {served_by(route.path) for route in lesson.routes if route.kind == "ws"}
+def test_a_lesson_lists_the_file_that_serves_each_route_it_offers(lesson):
+    served = {served_by(route) for route in lesson.routes}
     assert served - set(lesson.files) == set(), f"lesson {lesson.number}'s routes are served from files it does not list"
 
 

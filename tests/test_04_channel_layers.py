@@ -91,9 +91,9 @@ async def test_the_plain_generic_and_hardened_chats_share_one_room():
 
 @LAYERS
 async def test_a_message_reaches_every_socket_in_its_room_including_the_sender_and_no_other_room(layer):
-    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
-    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
-    carol = WebsocketCommunicator(HARDENED, "/ws/chat/kitchen/")
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
+    bob = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
+    carol = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/kitchen/")
     for communicator in (alice, bob, carol):
         assert (await communicator.connect())[0]
     await alice.send_json_to({"message": "hello, lobby"})
@@ -107,7 +107,7 @@ async def test_a_message_reaches_every_socket_in_its_room_including_the_sender_a
 
 
 async def test_a_message_names_its_sender_and_nothing_else():
-    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
     await alice.connect()
     await alice.send_json_to({"message": "hi", "extra": "ignored"})
     frame = await alice.receive_json_from()
@@ -117,8 +117,8 @@ async def test_a_message_names_its_sender_and_nothing_else():
 
 @LAYERS
 async def test_one_senders_messages_arrive_in_order(layer):
-    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
-    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
+    bob = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
     await alice.connect()
     await bob.connect()
     sent = [f"message {n}" for n in range(20)]
@@ -131,7 +131,7 @@ async def test_one_senders_messages_arrive_in_order(layer):
 
 @LAYERS
 async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer):
-    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
     await alice.connect()
     assert len(await group_members("chat-lobby")) == 1
     await alice.disconnect()
@@ -160,8 +160,8 @@ async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer
     ids=lambda value: value if isinstance(value, str) else None,
 )
 async def test_bad_input_gets_an_error_for_the_sender_alone_and_the_socket_stays_open(frame, reason):
-    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
-    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
+    bob = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
     await alice.connect()
     await bob.connect()
     await alice.send_input({"type": "websocket.receive", **frame})
@@ -186,9 +186,10 @@ async def test_an_invalid_room_name_is_closed_with_4400_and_never_becomes_a_grou
     await communicator.disconnect()
 
 
-async def test_a_client_chosen_type_is_ignored_and_calls_no_handler():
-    alice = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
-    bob = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
+@CHATS
+async def test_a_client_chosen_type_is_ignored_and_calls_no_handler(app, chat):
+    alice = WebsocketCommunicator(app, f"/{chat}/lobby/")
+    bob = WebsocketCommunicator(app, f"/{chat}/lobby/")
     await alice.connect()
     await bob.connect()
     # Passed on as the layer message, this would run websocket_disconnect in every consumer.

@@ -9,6 +9,7 @@ from lessons.asgi import application
 from lessons.catalogue import LESSONS, Lesson, Route
 from lessons.channel_config import IN_MEMORY, channel_layers
 from tests.helpers.clients import HOST, ORIGIN
+from tests.helpers.routes import routed_consumer
 
 
 def test_daphne_is_the_first_installed_app():
@@ -73,20 +74,12 @@ LESSON_ROUTES = [
 ]
 
 
-def routed_consumer(path: str) -> str:
-    """The consumer class the root router's WebSocket list sends `path` to, as "module.Class"."""
-    from lessons.routing import websocket_urlpatterns
-
-    pattern = next(pattern for pattern in websocket_urlpatterns if pattern.pattern.match(path))
-    consumer = pattern.callback.consumer_class
-    return f"{consumer.__module__}.{consumer.__qualname__}"
-
-
 @pytest.mark.parametrize(("path", "consumer", "accepted"), LESSON_ROUTES, ids=[route[0] for route in LESSON_ROUTES])
 async def test_the_root_router_sends_each_route_of_lessons_01_to_04_to_its_consumer(path, consumer, accepted):
     communicator = WebsocketCommunicator(application, f"/{path}", headers=ORIGIN)
     connected, _ = await communicator.connect()
-    assert routed_consumer(path) == consumer
+    routed = routed_consumer(path)
+    assert f"{routed.__module__}.{routed.__qualname__}" == consumer
     assert connected is accepted  # through the origin check and the auth stack, as a browser's socket
     await communicator.disconnect()
 

@@ -28,8 +28,9 @@ END = {"type": "post.published", "post": {"id": 0, "title": "(the test's end mar
 
 async def received_posts(communicator: WebsocketCommunicator) -> list[str]:
     """The titles of every post frame that arrives before the END marker."""
-    while not await group_members(LIVEBLOG_GROUP):  # ReadThenJoinConsumer joins only after its replay
-        await asyncio.sleep(0.001)
+    async with asyncio.timeout(5):
+        while not await group_members(LIVEBLOG_GROUP):  # ReadThenJoinConsumer joins only after its replay
+            await asyncio.sleep(0.001)
     await get_channel_layer().group_send(LIVEBLOG_GROUP, END)
     titles = []
     while (post := (await communicator.receive_json_from())["post"]) != END["post"]:

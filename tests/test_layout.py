@@ -5,6 +5,7 @@ import ast
 import pytest
 
 from lessons.catalogue import LESSONS, REPO_DIR
+from tests.helpers.routes import routed_consumer
 
 DEMO_APPS = sorted(path.name for path in REPO_DIR.glob("*_demo") if (path / "__init__.py").exists())
 
@@ -41,18 +42,11 @@ def served_by(route) -> str:
     """The file of the consumer (or Django view) a lesson route reaches through the root router."""
     from django.urls import resolve
 
-    from lessons.routing import http_urlpatterns, websocket_urlpatterns
-
-    path = route.path.partition("?")[0]  # the routers match the path alone
-    patterns = websocket_urlpatterns if route.kind == "ws" else http_urlpatterns
-    match = next((pattern for pattern in patterns if pattern.pattern.match(path)), None)
-    if match is None:  # an HTTP path no consumer claims goes on to Django's views
-        view = resolve(f"/{path}").func
-        return getattr(view, "view_class", view).__module__.replace(".", "/") + ".py"
-    app = match.callback
-    while not hasattr(app, "consumer_class"):
-        app = app.inner  # a middleware (BaseMiddleware) keeps what it wraps in .inner
-    return app.consumer_class.__module__.replace(".", "/") + ".py"
+    consumer = routed_consumer(route.path, http=route.kind != "ws")
+    if consumer is None:  # an HTTP path no consumer claims goes on to Django's views
+        view = resolve("/" + route.path.partition("?")[0]).func
+        consumer = getattr(view, "view_class", view)
+    return consumer.__module__.replace(".", "/") + ".py"
 
 
 @pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.routes], ids=lambda lesson: lesson.number)

@@ -24,8 +24,9 @@ async def sync_thread_held() -> AsyncIterator[None]:
         release.wait(timeout=10)  # a failing test must not keep the thread for ever
 
     holder = asyncio.create_task(sync_to_async(hold)())  # thread_sensitive=True: the one sync thread
-    while not busy.is_set():
-        await asyncio.sleep(0.001)
+    async with asyncio.timeout(5):  # the thread is busy with something else: fail, do not hang
+        while not busy.is_set():
+            await asyncio.sleep(0.001)
     try:
         yield
     finally:

@@ -2,6 +2,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# make run PORT=8001: the course server on another port (8000 taken, or a second server beside it).
+PORT ?= 8000
 
 .PHONY: install run test test-fast test-postgres lint bench bench-servers
 
@@ -26,9 +28,9 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install  ## the course server on http://127.0.0.1:8000/
+run: install  ## the course server on http://127.0.0.1:$(PORT)/ (PORT=8000 unless given)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

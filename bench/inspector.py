@@ -1,4 +1,4 @@
-"""The inspector's cost (lessons/inspector.py): off, on, and on with a page watching.
+"""The inspector's cost (course/inspector.py): off, on, and on with a page watching.
 
 Two Daphnes serve the course side by side: one with INSPECTOR=0 (nothing is
 wrapped: production's stack), one with INSPECTOR=1 (the development default).

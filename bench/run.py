@@ -16,7 +16,6 @@ import resource
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,8 +23,8 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
 from bench import cost, echo, fanout, inspector, machine, report, suite  # noqa: E402
-from bench.servers import redis_available  # noqa: E402
-from lessons.servers import delete_prefixed_keys  # noqa: E402
+from bench.servers import redis_available, why_redis_is_missing  # noqa: E402
+from course.servers import delete_prefixed_keys  # noqa: E402
 
 SECTIONS = ("suite", "echo", "fanout", "cost", "inspector")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -50,20 +49,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def route_checker() -> Callable[[str], bool]:
-    """A function telling whether the course routes a WebSocket path yet (apps are built in parallel)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
-    try:
-        import django
-
-        django.setup()
-        from lessons.routing import route_exists
-    except Exception as error:  # a half-built app must not stop the sections that do not need it
-        print(f"warning: the course's routes do not import ({error}); every route counts as not built", file=sys.stderr)
-        return lambda path: False
-    return route_exists
-
-
 def raise_open_file_limit(wanted: int = 4096) -> None:
     """Fan-out to 500 sockets needs more than the common default of 1024 open files."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -72,23 +57,24 @@ def raise_open_file_limit(wanted: int = 4096) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
 
 
-def run_section(name: str, args, built, redis_url: str, redis_missing: str | None, prefix: str) -> dict:
+def run_section(name: str, args, redis_url: str, redis_missing: str | None, prefix: str) -> dict:
     if name == "suite":
         return suite.run()
     if name == "echo":
-        return echo.run(built, args.quick)
+        return echo.run(args.quick)
     if name == "fanout":
-        return fanout.run(built, redis_url, redis_missing, prefix, args.quick)
+        return fanout.run(redis_url, redis_missing, prefix, args.quick)
     if name == "inspector":
         return inspector.run(args.quick)
-    return cost.run(built, redis_url, redis_missing, prefix, args.quick)
+    return cost.run(redis_url, redis_missing, prefix, args.quick)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     raise_open_file_limit()
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    redis_missing = redis_available(redis_url)
+    have_redis = redis_available(redis_url)
+    redis_missing = None if have_redis else why_redis_is_missing(redis_url)  # what the Redis rows will say
     prefix = f"bench-{uuid.uuid4().hex[:8]}"  # every Redis key this run writes starts with it
     command = "python bench/run.py " + " ".join(argv) if argv else "make bench"
     results = {
@@ -98,15 +84,14 @@ def main(argv: list[str]) -> int:
         "redis": redis_missing or f"{redis_url}, keys prefixed {prefix}*, deleted afterwards",
     }
     print(report.machine(results["machine"]) + "\n", flush=True)
-    built = route_checker()
     started = time.perf_counter()
     try:
         for name in args.only:
             print(f"... measuring {name}", file=sys.stderr, flush=True)
-            results[name] = run_section(name, args, built, redis_url, redis_missing, prefix)
+            results[name] = run_section(name, args, redis_url, redis_missing, prefix)
             print(report.section(name, results[name]), flush=True)
     finally:
-        if not redis_missing:
+        if have_redis:
             delete_prefixed_keys(redis_url, prefix)
     results["duration_s"] = round(time.perf_counter() - started)
     print("Headlines:\n" + "\n".join(f"- {line}" for line in report.headlines(results)))

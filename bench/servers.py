@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from lessons.servers import REPO_DIR, ServerProcess, daphne_env, free_port
+from course.servers import REPO_DIR, ServerProcess, daphne_env, free_port
 
 # The root router's origin check refuses a handshake without an allowed Origin, as a browser sends it.
 ORIGIN = "http://127.0.0.1:8000"
@@ -72,8 +72,13 @@ def failure(error: Exception) -> str:
     return f"failed: {type(error).__name__}: {first_line}"
 
 
-def redis_available(url: str) -> str | None:
-    """None when Redis answers at `url`, else the reason it does not."""
+def redis_available(url: str) -> bool:
+    """True when a Redis server answers PING at `url` within a second."""
+    return why_redis_is_missing(url) is None
+
+
+def why_redis_is_missing(url: str) -> str | None:
+    """Why no Redis answers at `url`, for a table row ("no Redis answers at ..."); None when one does."""
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
         client.ping()

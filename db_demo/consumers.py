@@ -23,9 +23,7 @@ from channels.exceptions import StopConsumer
 
 from db_demo.flood import chat_rate_limit
 from db_demo.history import recent_messages, save_message
-from db_demo.validation import ClientError, is_valid_room, parse_message
-
-BAD_ROOM = "a room name is 1 to 50 letters, digits, _ or -"
+from db_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message
 
 
 class RoomHistoryConsumer(AsyncConsumer):
@@ -51,7 +49,7 @@ class RoomHistoryConsumer(AsyncConsumer):
         await self.send({"type": "websocket.accept"})
         # database_sync_to_async as a call: wrap a plain sync function, then await it.
         history = await database_sync_to_async(recent_messages)(self.room)
-        await self.send_json({"history": history})
+        await self.send({"type": "websocket.send", "text": json.dumps({"history": history})})
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""
@@ -60,7 +58,7 @@ class RoomHistoryConsumer(AsyncConsumer):
             text = parse_message(event.get("text"))
         except ClientError as error:
             # To the sender alone, nothing saved, and the socket stays open.
-            await self.send_json({"error": str(error)})
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})
             return
         # Saved first, then broadcast: whoever receives the message can already
         # find it in the database (its id proves it).
@@ -69,7 +67,7 @@ class RoomHistoryConsumer(AsyncConsumer):
 
     async def chat_message(self, event):
         """Called when the room's group delivers a saved message (chat.message)."""
-        await self.send_json(event["frame"])
+        await self.send({"type": "websocket.send", "text": json.dumps(event["frame"])})
 
     async def websocket_disconnect(self, event):
         """Called when the socket has closed, whoever closed it."""
@@ -90,9 +88,6 @@ class RoomHistoryConsumer(AsyncConsumer):
         if self.group is not None:
             group, self.group = self.group, None
             await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def send_json(self, data: dict) -> None:
-        await self.send({"type": "websocket.send", "text": json.dumps(data)})
 
     def sender_name(self) -> str:
         # AuthMiddleware loaded the user (in a thread) before connect, so these

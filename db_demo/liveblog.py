@@ -7,27 +7,34 @@ The events, in the order they happen:
                             Post with a higher id (the 100 newest of them), oldest first
     post.published       -> websocket.send {"post": {"id", "title", "body"}}, unless the
                             replay already sent that very post (group_send by
-                            db_demo/signals.py, after COMMIT)
+                            db_demo/signals.py, after COMMIT); first, if its id skips
+                            ids above the last one sent, the saved posts in between
     websocket.receive    -> {"error": ...}: this socket takes no input
     websocket.disconnect -> StopConsumer; __call__ then leaves the group (also when a
                             failed send ends the consumer without this event)
+    (the layer fails)    -> websocket.close 4503: reconnect with ?since= (lesson 15)
 
 No query for a live post: whoever saved it sent its fields along. The replay is
 the one query, and GET /liveblog/events/ (db_demo/events.py) is its twin in
 server-sent events. Lessons: lessons/08-database.md, lessons/12-delivery.md.
 """
 
+import contextlib
 import json
+import logging
 import re
 from urllib.parse import parse_qs
 
 from channels.consumer import AsyncConsumer
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
+from redis.exceptions import RedisError
 
 from db_demo.models import Post
 from db_demo.signals import LIVEBLOG_GROUP
 
+logger = logging.getLogger(__name__)
+LAYER_UNAVAILABLE = 4503  # "the channel layer is down, reconnect later", as the chat closes (lesson 05)
 REPLAY_LIMIT = 100  # a client away for longer gets the newest 100: reload the page for the rest
 
 
@@ -49,11 +56,18 @@ def newest_posts_after(since: int, limit: int = REPLAY_LIMIT) -> list[dict]:
     return [post.as_frame() for post in reversed(list(newest_first))]
 
 
+@database_sync_to_async
+def posts_between(low: int, high: int, limit: int = REPLAY_LIMIT) -> list[dict]:
+    """The saved posts with an id above `low` and below `high` (the oldest `limit`), oldest first."""
+    return [post.as_frame() for post in Post.objects.filter(pk__gt=low, pk__lt=high).order_by("pk")[:limit]]
+
+
 class LiveblogConsumer(AsyncConsumer):
     """ws/liveblog/ (and ?since=<id>): every Post saved and committed, after a replay of the ones missed."""
 
     def __init__(self):
-        self.replayed: dict[int, dict] = {}  # post id -> what the replay sent
+        self.replayed: dict[int, dict] = {}  # post id -> what the replay (or a gap fill) sent
+        self.last_id: int | None = None  # the highest post id this socket has been sent
 
     async def websocket_connect(self, event):
         """Called when a client opens ws/liveblog/ or ws/liveblog/?since=<id>."""
@@ -71,6 +85,7 @@ class LiveblogConsumer(AsyncConsumer):
         await self.channel_layer.group_add(LIVEBLOG_GROUP, self.channel_name)
         await self.send({"type": "websocket.accept"})
         if since is not None:
+            self.last_id = since
             for post in await newest_posts_after(since):
                 self.replayed[post["id"]] = post
                 await self.send_post(post)
@@ -79,7 +94,23 @@ class LiveblogConsumer(AsyncConsumer):
         """Called when a Post was saved and committed, in this process or another (post.published)."""
         post = event["post"]
         # Saved while the replay ran: already sent, unless it has changed since (an update is news).
-        if self.replayed.pop(post["id"], None) != post:
+        if self.replayed.pop(post["id"], None) == post:
+            return
+        if self.last_id is not None and post["id"] > self.last_id + 1:
+            await self.fill_gap(post["id"])
+        await self.send_post(post)
+
+    async def fill_gap(self, post_id: int) -> None:
+        """Called when a post arrives whose id skips ids above the last one sent: send the saved ones."""
+        # Mostly the skipped id is a rolled-back save, and the query finds nothing. But a layer
+        # can lose a message without a word (pub/sub while it resubscribes after a Redis
+        # failover, a broadcast that failed: lesson 15), and an open socket would never ask
+        # for it again: a reconnect with ?since= starts after the newest id it was sent.
+        missed = await posts_between(self.last_id, post_id)
+        if missed:
+            logger.warning("liveblog: %d post(s) before id %d never came through the layer", len(missed), post_id)
+        for post in missed:
+            self.replayed[post["id"]] = post  # if its own message comes after all, it is dropped
             await self.send_post(post)
 
     async def websocket_receive(self, event):
@@ -95,11 +126,19 @@ class LiveblogConsumer(AsyncConsumer):
         """Called once per socket; AsyncConsumer's loop feeds every event to the handlers above."""
         try:
             await super().__call__(scope, receive, send)
+        except RedisError as error:
+            # The layer's receive loop gave up on Redis (down longer than its retries, or
+            # a Sentinel failover: lesson 15). Not a crash (1011): 4503, and the client
+            # comes back with ?since= and misses nothing.
+            logger.warning("liveblog socket closed with %s: the channel layer failed: %r", LAYER_UNAVAILABLE, error)
+            await send({"type": "websocket.close", "code": LAYER_UNAVAILABLE})
         finally:
             # Here rather than in websocket_disconnect, which may never come: a send to a
             # socket that is closing raises (django/channels#1466, lesson 05). Leaving a
-            # group never joined (a bad ?since=) is harmless.
-            await self.channel_layer.group_discard(LIVEBLOG_GROUP, self.channel_name)
+            # group never joined (a bad ?since=) is harmless; with Redis down it expires.
+            with contextlib.suppress(RedisError):
+                await self.channel_layer.group_discard(LIVEBLOG_GROUP, self.channel_name)
 
     async def send_post(self, post: dict) -> None:
+        self.last_id = max(self.last_id or 0, post["id"])
         await self.send({"type": "websocket.send", "text": json.dumps({"post": post})})

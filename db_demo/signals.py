@@ -5,8 +5,6 @@ shell`, `manage.py post`), so it reaches sockets in other processes only
 through a shared channel layer (Redis). See lessons/08-database.md.
 """
 
-from functools import partial
-
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -24,8 +22,16 @@ def announce_saved_post(sender, instance: Post, **kwargs) -> None:
     # Not yet: the transaction may still roll back, and a socket must never
     # see a post the database does not keep. on_commit runs the send after
     # COMMIT, and drops it on ROLLBACK. Outside a transaction it runs at once.
-    # robust=True: if the layer is down, log the error; the post stays saved.
-    transaction.on_commit(partial(send_post, instance.as_frame()), robust=True)
+    post = instance.as_frame()  # the post as saved, taken now
+
+    def send_saved_post() -> None:
+        send_post(post)
+
+    # robust=True: if the layer is down, log the error; the post stays saved. A
+    # function, not functools.partial(send_post, post): Django 5.2 names the failed
+    # callable in that log line by its __qualname__, which a partial lacks, so the
+    # logging raised AttributeError out of save() (Django ticket #36487, lesson 15).
+    transaction.on_commit(send_saved_post, robust=True)
 
 
 def send_post(post: dict) -> None:

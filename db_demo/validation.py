@@ -16,6 +16,10 @@ MAX_MESSAGE_LENGTH = 4096  # code points
 MAX_FRAME_LENGTH = 64 * 1024  # characters
 
 
+# The reason a chat gives when it closes a socket with 4400 for its room name.
+BAD_ROOM = "a room name is 1 to 50 letters, digits, _ or -"
+
+
 class ClientError(Exception):
     """Bad input from the client: its text is sent back as {"error": text}."""
 

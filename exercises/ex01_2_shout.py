@@ -1,7 +1,8 @@
 """Exercise 01.2: Shout back, and close with 4000 on bye.
 
 ShoutConsumer (a raw SyncConsumer) sends every text frame back in capitals;
-the text "bye" closes the socket with code 4000 instead.
+the text "bye" closes the socket with code 4000 instead. A binary frame has
+no text to shout: it gets no answer, and the socket stays open.
 
 Edit this file, then check it:
 

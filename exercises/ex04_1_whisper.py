@@ -3,7 +3,9 @@
 WhisperConsumer joins the group "exroom" and first sends {"you": <its
 channel name>}. A frame {"message": m} reaches every socket in the room as
 {"message": m}; a frame {"to": <a channel name>, "message": m} reaches only
-that socket (channel_layer.send), not the sender, not the others.
+that socket (channel_layer.send), not the sender, not the others. Bad input
+(not JSON, no message, an address the layer refuses as a channel name) gets
+{"error": ...} and the socket stays open.
 
 Edit this file, then check it:
 

@@ -2,7 +2,10 @@
 
 SaveThenSendConsumer serves ws/exercises/08-2/<room>/: each text frame is
 saved as a db_demo ChatMessage of that room, and only then answered with
-{"id": <the row's id>, "message": <text>}.
+{"id": <the row's id>, "message": <text>}. The room is the <room> part of the
+route: self.scope["url_route"]["kwargs"]["room"] (lesson 08's chat reads it
+the same way). A frame with no text (a binary one) saves nothing: it gets
+{"error": ...}, and the socket stays open.
 
 Edit this file, then check it:
 
@@ -26,7 +29,7 @@ class SaveThenSendConsumer(AsyncConsumer):
     async def websocket_receive(self, event):
         """Called for every frame."""
         text = event.get("text")
-        # TODO: save a ChatMessage(room=..., text=text) first, and send its id
+        # TODO: save a ChatMessage(room=<the route's room>, text=text) first, and send its id
         await self.send({"type": "websocket.send", "text": json.dumps({"message": text})})
 
     async def websocket_disconnect(self, event):

@@ -2,8 +2,10 @@
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -11,6 +13,13 @@ from types import ModuleType
 EXERCISES_DIR = Path(__file__).resolve().parent
 # Which module a check drives: the student's starter (default) or the reference solution (CI).
 TARGET_VARIABLE = "EXERCISE_TARGET"
+# Where the student's own files are: exercises/ unless EXERCISES_STARTERS names another folder
+# (the kit's tests point it at copies, so they never touch the shipped starters).
+STARTERS_VARIABLE = "EXERCISES_STARTERS"
+
+
+def starters_dir() -> Path:
+    return Path(os.environ.get(STARTERS_VARIABLE) or EXERCISES_DIR)
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,10 @@ class Exercise:
     title: str
     hints: tuple[str, ...]
     route: str | None = None  # where the lesson page can poke the student's consumer in development
+    # "build": write a consumer from a starter; "fix": the starter reproduces a real, documented
+    # mistake, and `upstream` names the issue or docs page where users met it.
+    kind: str = "build"
+    upstream: str | None = None
 
     @property
     def lesson(self) -> str:
@@ -32,6 +45,10 @@ class Exercise:
 
     @property
     def starter_path(self) -> Path:
+        return starters_dir() / f"{self.module_name}.py"
+
+    @property
+    def shipped_starter_path(self) -> Path:
         return EXERCISES_DIR / f"{self.module_name}.py"
 
     @property
@@ -49,6 +66,40 @@ class Exercise:
 
 
 EXERCISES: tuple[Exercise, ...] = (
+    Exercise(
+        "00.1",
+        "installed_apps",
+        "Runserver refuses to start (daphne.E001), or starts and every socket gets 404",
+        (
+            "Two apps ship a runserver command: daphne's (ASGI) and staticfiles' (WSGI). When two apps share a command, which wins?",
+            'Put "daphne" first in INSTALLED_APPS, above django.contrib.staticfiles; keep every other app.',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1958",
+    ),
+    Exercise(
+        "00.2",
+        "asgi_order",
+        "Daphne cannot import asgi.py (AppRegistryNotReady: Apps aren't loaded yet)",
+        (
+            "Importing a consumer imports its models. What must Django have done before a model can be defined?",
+            "get_asgi_application() runs django.setup(), which needs DJANGO_SETTINGS_MODULE: set it, call it, keep the result.",
+            "Then import the routing (and channels.auth) below that call, as lessons/asgi.py does (# noqa: E402).",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1564",
+    ),
+    Exercise(
+        "00.3",
+        "unknown_path",
+        "A typo in a socket's URL gives HTTP 500 and a traceback",
+        (
+            "URLRouter raises ValueError when no route matches. Which route could match every path, and where must it go?",
+            'Add re_path(r"", ...) as the last route, to a consumer that answers websocket.connect with websocket.close.',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/2147",
+    ),
     Exercise(
         "01.1",
         "sync_echo",
@@ -69,6 +120,28 @@ EXERCISES: tuple[Exercise, ...] = (
             'On "bye", send {"type": "websocket.close", "code": 4000} instead of a frame.',
         ),
         "ws/exercises/01-2/",
+    ),
+    Exercise(
+        "01.3",
+        "echo_route",
+        "The echo is routed, but every handshake crashes with a TypeError",
+        (
+            "A router calls what it routes as app(scope, receive, send), once per connection. Is a consumer class that?",
+            "Route EchoConsumer.as_asgi(): it returns the ASGI application that makes one instance per connection.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1735",
+    ),
+    Exercise(
+        "01.4",
+        "lobby_leaves",
+        "The socket closes, but its consumer runs on until Daphne kills it",
+        (
+            "A raw consumer's loop waits for events until a handler raises one exception. Which, and in which handler?",
+            "raise StopConsumer() as the last line of websocket_disconnect: after group_discard, never before it.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1163",
     ),
     Exercise(
         "02.1",
@@ -92,6 +165,17 @@ EXERCISES: tuple[Exercise, ...] = (
         "ws/exercises/02-2/?count=3",
     ),
     Exercise(
+        "02.3",
+        "slow_report",
+        "One slow report freezes every socket of the process",
+        (
+            "An async consumer shares one event loop with every socket of the process. What does it do while build_report() sleeps?",
+            "Run the blocking call in a thread: report = await asyncio.to_thread(build_report).",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/2132",
+    ),
+    Exercise(
         "03.1",
         "adder",
         "A JSON consumer that adds two numbers",
@@ -113,6 +197,17 @@ EXERCISES: tuple[Exercise, ...] = (
         "ws/exercises/03-2/",
     ),
     Exercise(
+        "03.3",
+        "polite_echo",
+        "The polite echo accepts, then never answers",
+        (
+            'Read the warning: "coroutine ... was never awaited". What does calling an async method give you?',
+            "In an async consumer every self.send(...) is awaited: await self.send(text_data=...).",
+        ),
+        kind="fix",
+        upstream="https://docs.python.org/3/library/asyncio-dev.html#detect-never-awaited-coroutines",
+    ),
+    Exercise(
         "04.1",
         "whisper",
         "Whisper to one socket in a chat room",
@@ -120,6 +215,7 @@ EXERCISES: tuple[Exercise, ...] = (
             'On connect, join the group "exroom" and tell the client its address: {"you": self.channel_name}.',
             '{"message": m} goes to the whole group; {"to": address, "message": m} goes with channel_layer.send to that one channel.',
             'Both arrive as a "chat.message" layer message; its handler sends {"message": m} to the socket.',
+            "channel_layer.send raises TypeError for an address that is no channel name: answer it with an error.",
         ),
         "ws/exercises/04-1/",
     ),
@@ -129,10 +225,44 @@ EXERCISES: tuple[Exercise, ...] = (
         "Tell the room who joins and who leaves",
         (
             'On connect: group_add, accept, then group_send {"type": "presence", "joined": <a name>}.',
-            'On disconnect: group_send {"type": "presence", "left": <the name>} before group_discard.',
+            'On disconnect: group_discard first, then group_send {"type": "presence", "left": <the name>}: the others hear it, and nothing waits on a channel no one reads.',
             "A handler named presence sends the event (minus its type) to the socket.",
         ),
         "ws/exercises/04-2/",
+    ),
+    Exercise(
+        "04.3",
+        "room_handler",
+        "The first message in the room crashes every socket in it",
+        (
+            'A consumer finds the handler for an event from its "type": which method does "websocket.receive" call?',
+            'Dots become underscores: "chat.message" calls chat_message. Rename the handler.',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1184",
+    ),
+    Exercise(
+        "04.4",
+        "room_names",
+        "The chat works in lobby, and crashes in café",
+        (
+            "Read the TypeError: which characters and how many may a group name hold? Which room names break it?",
+            'Make the group name from a digest of the room: "chat_" + hashlib.sha256(room.encode()).hexdigest().',
+            "Slugifying, quoting or cutting the name is not enough: two different rooms must never share a group.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1845",
+    ),
+    Exercise(
+        "04.5",
+        "sync_room",
+        "The synchronous chat sends, and nobody hears",
+        (
+            "Every channel layer method is a coroutine function. What does calling one from synchronous code give you?",
+            "Call it as connect() already does: async_to_sync(self.channel_layer.group_send)(GROUP, {...}).",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/944",
     ),
     Exercise(
         "05.1",
@@ -155,6 +285,39 @@ EXERCISES: tuple[Exercise, ...] = (
         "ws/exercises/05-2/",
     ),
     Exercise(
+        "05.3",
+        "layer_settings",
+        "The chat works on one process, and loses half the room on two",
+        (
+            "Where does InMemoryChannelLayer keep its groups? Can another process see them?",
+            'Use "channels_redis.core.RedisChannelLayer" with "CONFIG": {"hosts": [REDIS_URL]}, the same in every process.',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1060",
+    ),
+    Exercise(
+        "05.4",
+        "thumbnail_queue",
+        "When the thumbnail queue is full, every socket that sends one more image dies (1011)",
+        (
+            "What does channel_layer.send() do when the channel already holds `capacity` messages?",
+            'Wrap the send in try/except ChannelFull and answer {"error": ...} at once; do not wait for room.',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels_redis/issues/22",
+    ),
+    Exercise(
+        "05.5",
+        "idle_timeout",
+        "On Redis, every quiet socket drops after five seconds (redis-py 8)",
+        (
+            "receive() waits in Redis for up to 5 s (BZPOPMIN). How long does redis-py 8 wait for an answer by default?",
+            'Give the host as a dict: {"address": REDIS_URL, "socket_timeout": None, "socket_keepalive": True}.',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels_redis/issues/422",
+    ),
+    Exercise(
         "06.1",
         "square_worker",
         "A worker consumer that squares numbers",
@@ -171,6 +334,17 @@ EXERCISES: tuple[Exercise, ...] = (
             "get_channel_layer() works outside any consumer.",
             'async_to_sync(layer.group_send)(f"chat-{room}", {"type": "chat.message", "message": text, "sender": "announce"}).',
         ),
+    ),
+    Exercise(
+        "06.3",
+        "alarm",
+        "The view can sound the alarm; the socket crashes trying",
+        (
+            "async_to_sync blocks its thread until the coroutine is done. Which thread is a consumer's handler on?",
+            "In the consumer, await self.channel_layer.group_send(...) with the same message; leave sound_alarm() sync.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1020",
     ),
     Exercise(
         "07.1",
@@ -190,6 +364,17 @@ EXERCISES: tuple[Exercise, ...] = (
             'user.is_staff tells staff apart. Anonymous: 4401; logged in but not staff: 4403; staff: {"staff": username}.',
         ),
         "ws/exercises/07-2/",
+    ),
+    Exercise(
+        "07.3",
+        "socket_login",
+        "Logged in over the socket, anonymous again after a reload",
+        (
+            "Over HTTP, Django's SessionMiddleware saves the session when the response goes out. Does a socket ever send one?",
+            'After login(), await database_sync_to_async(self.scope["session"].save)(): after it, never before (login() moves the session to a new key).',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1745",
     ),
     Exercise(
         "08.1",
@@ -213,6 +398,18 @@ EXERCISES: tuple[Exercise, ...] = (
         "ws/exercises/08-2/lobby/",
     ),
     Exercise(
+        "08.3",
+        "guestbook",
+        "The guestbook opens, then crashes with SynchronousOnlyOperation",
+        (
+            "The ORM blocks while the database answers. Where does websocket_receive run, and may it block there?",
+            "Move both queries into one @database_sync_to_async function returning (id, count), and await it.",
+            "A queryset is lazy: evaluate it (count(), list()) inside that function, not after it returns.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1916",
+    ),
+    Exercise(
         "09.1",
         "write_a_test",
         "Write a test that catches broken echoes",
@@ -221,6 +418,17 @@ EXERCISES: tuple[Exercise, ...] = (
             "Check text AND bytes frames, and that the consumer ends after disconnect (not cancelled).",
             "The check runs your test on a correct echo (must pass) and on broken ones (each must fail).",
         ),
+    ),
+    Exercise(
+        "09.3",
+        "routed_test",
+        "A test that crashes (KeyError: 'url_route') on a correct consumer",
+        (
+            'Which part of the stack puts scope["url_route"] in place? Is it in your communicator?',
+            'Build the communicator on URLRouter([path("ws/fixroom/<str:room>/", consumer.as_asgi())]), and keep the greeting assert.',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/983",
     ),
     Exercise(
         "10.1",
@@ -239,6 +447,17 @@ EXERCISES: tuple[Exercise, ...] = (
             "AsyncHttpConsumer.handle(self, body) gets the whole body; answer with send_response(status, body, headers=...).",
             'Answer 200 {"bytes": len(body)} as application/json; a body over 1024 bytes gets 413.',
         ),
+    ),
+    Exercise(
+        "10.3",
+        "total",
+        'Small uploads are added up; big ones get 400 "not JSON"',
+        (
+            'Look at "more_body" in each http.request event: how many events can one request body arrive in?',
+            'Append each event\'s body to a list kept on the instance (set it in __init__); parse b"".join(parts) once more_body is false.',
+        ),
+        kind="fix",
+        upstream="https://asgi.readthedocs.io/en/latest/specs/www.html#request-receive-event",
     ),
     Exercise(
         "11.1",
@@ -262,6 +481,17 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
+        "11.3",
+        "user_agent_middleware",
+        "A middleware from a Channels 2 tutorial crashes every socket",
+        (
+            "How many arguments does a server pass to an ASGI 3 application, and does it await it?",
+            "async def __call__(self, scope, receive, send): return await self.inner(dict(scope, user_agent=agent), receive, send).",
+        ),
+        kind="fix",
+        upstream="https://channels.readthedocs.io/en/latest/releases/3.0.0.html",
+    ),
+    Exercise(
         "12.1",
         "replay_since",
         "Replay the posts a reconnecting client missed",
@@ -282,6 +512,17 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
+        "12.3",
+        "news_ticker",
+        "The ticker's group keeps every socket that ever failed",
+        (
+            "A send to a closing socket raises, and the consumer ends. Which handler then never runs?",
+            "Override __call__: try: await super().__call__(scope, receive, send) finally: leave the group there.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1466",
+    ),
+    Exercise(
         "13.1",
         "websocket_location",
         "Write nginx's location block for WebSockets",
@@ -299,6 +540,39 @@ EXERCISES: tuple[Exercise, ...] = (
             'Answer {"ok": true, "pid": os.getpid()}: behind nginx, the pid tells which process answered.',
             'Anything but GET gets 405 (check self.scope["method"]).',
         ),
+    ),
+    Exercise(
+        "13.3",
+        "allowed_hosts",
+        "Deployed, every socket on www.example.com is refused without a word",
+        (
+            "A page on www.example.com sends Origin: https://www.example.com. Which entry of ALLOWED_HOSTS matches its host?",
+            'List every host the site is served at, as host names: ["example.com", "www.example.com"]. Never "*".',
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/2062",
+    ),
+    Exercise(
+        "15.1",
+        "sentinel_host",
+        "Find the primary through Sentinel",
+        (
+            'Split REDIS_SENTINELS on ",", each entry on its last ":"; the port is an int: ("10.0.0.7", 26379).',
+            'Start from redis_host(""), lesson 05\'s settings, and delete its "address": Sentinel names the primary.',
+            'Add "sentinels" (the pairs) and "master_name"; channels-redis then builds a SentinelConnectionPool.',
+        ),
+    ),
+    Exercise(
+        "15.2",
+        "robust_broadcast",
+        "Saving must not fail because the channel layer is down",
+        (
+            "Run the check: the save fails with AttributeError, raised while Django logs the failed broadcast.",
+            "Django 5.2's log line reads func.__qualname__; functools.partial has none. A def or a lambda has one.",
+            "Keep transaction.on_commit(..., robust=True): the post must still go out only after COMMIT.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/django/pull/19609",
     ),
 )
 
@@ -321,7 +595,34 @@ def digest(path: Path) -> str:
 
 
 def load_target(exercise_id: str) -> ModuleType:
-    """The module a check drives: the student's starter, or the solution when EXERCISE_TARGET=solution."""
+    """The module a check drives, chosen by EXERCISE_TARGET.
+
+    Unset or "starter": the student's own file; "solution": the reference
+    solution; "wrong/<module>": one classic wrong solution kept in
+    exercises/wrong/ (e.g. "wrong/ex04_2_presence__never_leaves_the_group"),
+    which the check must reject. Several "wrong/..." separated by commas let
+    one pytest run drive many checks, each at the wrong solution of its own
+    exercise (tests/test_exercises_kit_slow.py).
+    """
     exercise = get_exercise(exercise_id)
-    package = "exercises.solutions" if os.environ.get(TARGET_VARIABLE) == "solution" else "exercises"
-    return importlib.import_module(f"{package}.{exercise.module_name}")
+    chosen = os.environ.get(TARGET_VARIABLE) or "starter"
+    if chosen == "solution":
+        return importlib.import_module(f"exercises.solutions.{exercise.module_name}")
+    if chosen.startswith("wrong/"):
+        stems = [part.strip().removeprefix("wrong/") for part in chosen.split(",")]
+        mine = [stem for stem in stems if stem.startswith(f"{exercise.module_name}__")]
+        if not mine:
+            raise LookupError(f"{TARGET_VARIABLE}={chosen} names no wrong solution of exercise {exercise_id}")
+        return importlib.import_module(f"exercises.wrong.{mine[0]}")
+    if exercise.starter_path == exercise.shipped_starter_path:
+        return importlib.import_module(f"exercises.{exercise.module_name}")
+    return import_file(exercise.module_name, exercise.starter_path)
+
+
+def import_file(name: str, path: Path) -> ModuleType:
+    """Import the module at `path` as `name` (a student's file kept outside exercises/), afresh."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -1,9 +1,11 @@
 """The students' own consumers, live: ws/exercises/<NN>-<K>/ in development (DEBUG) only.
 
-Each route imports the student's starter module when a socket opens, so an
-edit shows on the next connection, and a starter that does not import yet
-answers that socket with {"error": ...} and close code 4503 (one log line),
-never by breaking the course server.
+Each route imports the student's starter module when its first socket opens;
+Python then keeps the module (sys.modules), so later sockets get the same code.
+An edit shows because runserver's autoreloader restarts the server when a
+loaded module's file changes: connect again once it has. A starter that does
+not import yet is not kept, so every socket tries again, and gets
+{"error": ...} and close code 4503 (one log line), never a broken course server.
 """
 
 import importlib
@@ -29,13 +31,13 @@ def student_consumer(module) -> type:
 
 
 class StudentConsumer:
-    """An ASGI application serving one exercise's starter, imported afresh for each socket."""
+    """An ASGI application serving one exercise's starter: imported on the first socket, then kept."""
 
     def __init__(self, exercise: Exercise):
         self.exercise = exercise
 
     def load(self) -> type:
-        """The student's consumer class, from their file as it is now."""
+        """The student's consumer class, from the module Python already holds, else from their file."""
         return student_consumer(importlib.import_module(f"exercises.{self.exercise.module_name}"))
 
     async def __call__(self, scope, receive, send):

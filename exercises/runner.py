@@ -77,7 +77,7 @@ def explain(message: str) -> str:
         first = first.removeprefix(prefix)
     if first.startswith("Timeout >"):  # pytest-timeout: the whole test hung
         return f"it hung for {PER_TEST_TIMEOUT} s: does every handler return, and does the consumer ever stop?"
-    if first.startswith(("TimeoutError", "asyncio.exceptions.CancelledError")) or first == "TimeoutError":
+    if first.startswith(("TimeoutError", "asyncio.exceptions.CancelledError")):
         return "the check waited for a frame (or an accept) from your consumer and got nothing within its wait"
     if first.startswith(("SyntaxError", "IndentationError", "ImportError", "ModuleNotFoundError", "NameError")):
         return f"your file does not import: {first}"

@@ -17,6 +17,7 @@ http_demo/longpoll.py). Lesson: lessons/10-http-consumers.md
 import json
 
 from channels.generic.http import AsyncHttpConsumer
+from psycopg import OperationalError as PostgresUnavailable  # CHANNEL_LAYER=postgres (lesson 15)
 from redis.exceptions import RedisError
 
 from http_demo.consumers import BODY_LIMIT
@@ -60,7 +61,7 @@ class PublishConsumer(AsyncHttpConsumer):
             return
         try:
             await self.channel_layer.group_send(POLL_GROUP, {"type": "poll.message", "message": message})
-        except RedisError:
+        except (RedisError, PostgresUnavailable):
             # Answer it here: an exception escaping handle() would be a 500 and a traceback.
             await self.send_response(503, b'{"error": "the channel layer is unavailable"}', headers=JSON)
             return

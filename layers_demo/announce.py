@@ -8,8 +8,7 @@ it on an event loop and waits for it.
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from layers_demo.hardened_chat import room_group
-from layers_demo.validation import ClientError, check_text, is_valid_room
+from layers_demo.validation import ClientError, check_text, is_valid_room, room_group
 
 # No user can be called this: Django usernames hold no brackets.
 ANNOUNCER = "[announcement]"

@@ -44,7 +44,7 @@ class DirectConsumer(AsyncConsumer):
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/layers/direct/."""
         await self.send({"type": "websocket.accept"})
-        await self.send_json({"address": signer.sign(self.channel_name)})
+        await self.send({"type": "websocket.send", "text": json.dumps({"address": signer.sign(self.channel_name)})})
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""
@@ -58,17 +58,16 @@ class DirectConsumer(AsyncConsumer):
             )
         except ChannelFull:
             # send() to one channel says so when it is full; group_send never does.
-            await self.send_json({"error": "not delivered: the recipient's channel is full, try again later"})
+            error = "not delivered: the recipient's channel is full, try again later"
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": error})})
         except ClientError as error:
-            await self.send_json({"error": str(error)})
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})
 
     async def direct_message(self, event):
         """Called when the layer delivers a "direct.message" sent to this socket's channel."""
-        await self.send_json({"from": event["from"], "message": event["message"]})
+        frame = {"from": event["from"], "message": event["message"]}
+        await self.send({"type": "websocket.send", "text": json.dumps(frame)})
 
     async def websocket_disconnect(self, event):
         """Called once the socket is closed: nothing to leave, a channel name needs no cleanup."""
         raise StopConsumer()
-
-    async def send_json(self, data: dict) -> None:
-        await self.send({"type": "websocket.send", "text": json.dumps(data)})

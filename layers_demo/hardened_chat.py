@@ -2,8 +2,8 @@
 
 The same raw AsyncConsumer and the same events as layers_demo/plain_chat.py;
 what this file adds is lesson 05: a flood limit, a membership that is renewed
-while the socket lives, and 4503 instead of a crash when Redis is gone. The
-events, in order:
+while the socket lives, and 4503 instead of a crash when Redis is gone (or
+PostgreSQL, on lesson 15's layer). The events, in order:
 
     websocket.connect     -> check the room name (bad: accept, close 4400); group_add;
                              websocket.accept
@@ -32,24 +32,20 @@ import uuid
 
 from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
+from psycopg import OperationalError as PostgresUnavailable
 from redis.exceptions import RedisError
 
 from layers_demo.flood import chat_rate_limit
 from layers_demo.membership import renew_membership, stop
-from layers_demo.validation import ClientError, is_valid_room, parse_message
+from layers_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message, room_group
 
 logger = logging.getLogger(__name__)
 # The close code for "the channel layer is down, reconnect later", like HTTP 503.
 # (Daphne lets an application close only with 1000 or 3000-4999.)
 LAYER_UNAVAILABLE = 4503
-BAD_ROOM = "a room name is 1 to 50 letters, digits, _ or -"
-
-
-def room_group(room: str) -> str:
-    """The layer group of the chat room `room` (announce sends to it too)."""
-    # Group names may hold ASCII letters, digits, "-", "_" and "." and must be
-    # shorter than 100 characters: a valid room name always makes a valid group.
-    return f"chat-{room}"
+# What a production layer raises when its store is unreachable: Redis's errors,
+# or PostgreSQL's (CHANNEL_LAYER=postgres, lesson 15).
+LAYER_ERRORS = (RedisError, PostgresUnavailable)
 
 
 class ChatConsumer(AsyncConsumer):
@@ -62,7 +58,7 @@ class ChatConsumer(AsyncConsumer):
         """Called once per socket: AsyncConsumer's loop feeds socket events and layer messages to handlers."""
         try:
             await super().__call__(scope, receive, send)
-        except RedisError as error:
+        except LAYER_ERRORS as error:
             # The layer's own receive loop raises here too, outside any handler.
             logger.warning("chat socket closed with %s: the channel layer failed: %r", LAYER_UNAVAILABLE, error)
             await send({"type": "websocket.close", "code": LAYER_UNAVAILABLE})
@@ -83,7 +79,7 @@ class ChatConsumer(AsyncConsumer):
         await handler(message)
 
     async def websocket_connect(self, event):
-        """Called when a client asks to open ws/chat/<room>/; the handshake waits for our answer."""
+        """Called when a client asks to open the socket; the handshake waits for our answer."""
         room = self.scope["url_route"]["kwargs"]["room"]
         if not is_valid_room(room):
             # Accept, then close with 4400: a refused handshake shows a browser only
@@ -92,7 +88,7 @@ class ChatConsumer(AsyncConsumer):
             await self.send({"type": "websocket.close", "code": 4400, "reason": BAD_ROOM})
             return
         self.group = room_group(room)
-        self.sender = self.sender_name()
+        self.sender = f"guest-{uuid.uuid4().hex[:6]}"
         self.rate_limit = chat_rate_limit()
         # Join before accepting: once the client sees the socket open, it is in the room.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -107,7 +103,7 @@ class ChatConsumer(AsyncConsumer):
             self.rate_limit.check()  # a flood gets errors, not broadcasts (lesson 05)
             message = parse_message(event.get("text"))
         except ClientError as error:
-            await self.send_json({"error": str(error)})
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})
             return
         # The server writes the layer message; the client only supplies the text.
         # A client-chosen "type" would call any handler method of every consumer
@@ -118,7 +114,8 @@ class ChatConsumer(AsyncConsumer):
 
     async def chat_message(self, event):
         """Called when the layer delivers a "chat.message" to this socket's channel."""
-        await self.send_json({"message": event["message"], "sender": event["sender"]})
+        frame = {"message": event["message"], "sender": event["sender"]}
+        await self.send({"type": "websocket.send", "text": json.dumps(frame)})
 
     async def websocket_disconnect(self, event):
         """Called once the socket is closed (or its handshake refused), by either side."""
@@ -135,13 +132,5 @@ class ChatConsumer(AsyncConsumer):
             # Otherwise group_send keeps queueing messages for a channel nobody
             # reads until the layer's group_expiry. Redis may be the reason we
             # are ending: then the membership expires on its own.
-            with contextlib.suppress(RedisError):
+            with contextlib.suppress(*LAYER_ERRORS):
                 await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def send_json(self, data: dict) -> None:
-        await self.send({"type": "websocket.send", "text": json.dumps(data)})
-
-    def sender_name(self) -> str:
-        # AuthMiddlewareStack loaded the user before connect (lesson 07).
-        user = self.scope["user"]
-        return user.username if user.is_authenticated else f"guest-{uuid.uuid4().hex[:6]}"

@@ -11,6 +11,7 @@ import asyncio
 import logging
 
 from django.conf import settings
+from psycopg import OperationalError as PostgresUnavailable
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ async def renew_membership(layer, group: str, channel: str) -> None:
         await asyncio.sleep(getattr(settings, "CHAT_REJOIN_INTERVAL", DEFAULT_INTERVAL))
         try:
             await layer.group_add(group, channel)  # joining twice is harmless: it renews
-        except RedisError as error:
+        except (RedisError, PostgresUnavailable) as error:
             logger.warning("could not renew a membership of %s, will try again: %r", group, error)
 
 

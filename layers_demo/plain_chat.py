@@ -22,7 +22,7 @@ import uuid
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
-from layers_demo.validation import ClientError, is_valid_room, parse_message
+from layers_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message, room_group
 
 
 class PlainChatConsumer(AsyncConsumer):
@@ -34,11 +34,12 @@ class PlainChatConsumer(AsyncConsumer):
         """Called when a client asks to open the socket; the handshake waits for our answer."""
         room = self.scope["url_route"]["kwargs"]["room"]
         if not is_valid_room(room):
-            # Accept, then close with 4400: the client learns why (a refused handshake is only 1006).
+            # Accept, then close with 4400: a refused handshake shows a browser only
+            # 1006. A bad name never becomes a group, so it can never reach anyone.
             await self.send({"type": "websocket.accept"})
-            await self.send({"type": "websocket.close", "code": 4400})
+            await self.send({"type": "websocket.close", "code": 4400, "reason": BAD_ROOM})
             return
-        self.group = f"chat-{room}"  # the same group as ws/chat/<room>/: one room, whichever consumer
+        self.group = room_group(room)
         self.sender = f"guest-{uuid.uuid4().hex[:6]}"
         # Join before accepting: once the client sees the socket open, it is in the room.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -54,6 +55,8 @@ class PlainChatConsumer(AsyncConsumer):
             await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})
             return
         # The server writes the layer message; the client only supplies the text.
+        # A client-chosen "type" would call any handler method of every consumer
+        # in the room ("websocket.disconnect", say).
         await self.channel_layer.group_send(
             self.group, {"type": "chat.message", "message": message, "sender": self.sender}
         )

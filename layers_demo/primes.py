@@ -62,27 +62,27 @@ class PrimesConsumer(AsyncConsumer):
         below = data.get("below") if isinstance(data, dict) else None
         if type(below) is not int or not 0 <= below <= MAX_BELOW:  # type(): True is an int too
             got = "a binary frame" if text is None else repr(text[:40])
-            await self.send_json({"error": f'expected {{"below": N}}, N a whole number 0 to {MAX_BELOW}; got {got}'})
+            error = f'expected {{"below": N}}, N a whole number 0 to {MAX_BELOW}; got {got}'
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": error})})
             return
         job = {"type": "primes.count", "below": below, "reply_to": self.channel_name}
         try:
             await self.channel_layer.send(WORKER_CHANNEL, job)
         except ChannelFull:
             # Nobody is taking jobs off the queue fast enough, or no worker runs at all.
-            await self.send_json({"error": f"not queued: the {WORKER_CHANNEL} queue is full, try again later"})
+            error = f"not queued: the {WORKER_CHANNEL} queue is full, try again later"
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": error})})
             return
-        await self.send_json({"queued": below})
+        await self.send({"type": "websocket.send", "text": json.dumps({"queued": below})})
 
     async def primes_result(self, event):
         """Called when the worker's "primes.result" reaches this socket's channel."""
-        await self.send_json({"below": event["below"], "primes": event["primes"]})
+        frame = {"below": event["below"], "primes": event["primes"]}
+        await self.send({"type": "websocket.send", "text": json.dumps(frame)})
 
     async def websocket_disconnect(self, event):
         """Called once the socket is closed; a job still queued is answered to nobody."""
         raise StopConsumer()
-
-    async def send_json(self, data: dict) -> None:
-        await self.send({"type": "websocket.send", "text": json.dumps(data)})
 
 
 class PrimesWorker(SyncConsumer):

@@ -15,6 +15,10 @@ MAX_MESSAGE_LENGTH = 4096  # code points
 MAX_FRAME_LENGTH = 64 * 1024  # characters
 
 
+# The reason a chat gives when it closes a socket with 4400 for its room name.
+BAD_ROOM = "a room name is 1 to 50 letters, digits, _ or -"
+
+
 class ClientError(Exception):
     """Bad input from the client: its text is sent back as {"error": text}."""
 
@@ -22,6 +26,13 @@ class ClientError(Exception):
 def is_valid_room(name: str) -> bool:
     """True for 1-50 of A-Z a-z 0-9 _ - (also a valid channel-layer group name)."""
     return ROOM_NAME.fullmatch(name) is not None
+
+
+def room_group(room: str) -> str:
+    """The layer group of the chat room `room`: every chat that serves the room, and announce, use it."""
+    # Group names may hold ASCII letters, digits, "-", "_" and "." and must be
+    # shorter than 100 characters: a valid room name always makes a valid group.
+    return f"chat-{room}"
 
 
 def parse_message(text: str | None) -> str:

@@ -4,9 +4,6 @@
     websocket -> origin check -> session/user -> URLRouter -> one consumer per socket
     channel   -> ChannelNameRouter -> worker consumers (`manage.py runworker`)
 
-In development (settings.INSPECTOR_ENABLED) `inspected()` replaces it: the same
-stacks, recorded for each lesson page (lessons/inspector.py).
-
 Serve it with `daphne lessons.asgi:application` or `python manage.py runserver`.
 """
 
@@ -24,7 +21,6 @@ from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  #
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from lessons import inspector  # noqa: E402
 from lessons.routing import http_urlpatterns, websocket_urlpatterns, worker_channels  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -38,23 +34,9 @@ application = ProtocolTypeRouter(
     }
 )
 
-
-def inspected() -> ProtocolTypeRouter:
-    """The same stacks with the inspector's two ASGI hooks: around each, and just above each router."""
-    sockets = URLRouter([*inspector.websocket_urlpatterns, *websocket_urlpatterns])
-    return ProtocolTypeRouter(
-        {
-            "http": inspector.Recorder(
-                inspector.ScopeProbe(URLRouter([*http_urlpatterns, re_path(r"", django_asgi_app)]))
-            ),
-            "websocket": inspector.Recorder(
-                AllowedHostsOriginValidator(AuthMiddlewareStack(inspector.ScopeProbe(sockets)))
-            ),
-            "channel": ChannelNameRouter(worker_channels),
-        }
-    )
-
-
+# Development only, not part of the lesson: the course's lesson pages show what the
+# server did with their own connections (course/inspector.py). Off in production.
 if settings.INSPECTOR_ENABLED:
-    # Development only: lesson pages see what the server did with their connections.
-    application = inspected()
+    from course.inspector import inspected
+
+    application = inspected(application)

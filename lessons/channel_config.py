@@ -1,12 +1,15 @@
-"""Build CHANNEL_LAYERS from the environment's three knobs.
+"""Build CHANNEL_LAYERS from the environment's knobs.
 
 REDIS_URL unset              -> InMemoryChannelLayer (one process only)
 REDIS_URL set                -> channels_redis.core.RedisChannelLayer (ShardedRedisChannelLayer
                                 below, when REDIS_URL lists several servers)
 REDIS_URL + CHANNEL_LAYER=pubsub -> channels_redis.pubsub.RedisPubSubChannelLayer
+REDIS_SENTINELS set          -> the same Redis layers, on the primary that Sentinel names
+                                (REDIS_SENTINEL_MASTER); REDIS_URL is then not used
+CHANNEL_LAYER=postgres + POSTGRES_URL -> channels_postgres's layer (lessons/postgres_layer.py, lesson 15)
 
 REDIS_URL may list several servers, comma-separated: the layer then shards
-channels and groups over them. Lesson 05 explains every Redis option below,
+channels and groups over them. Lesson 15 explains Sentinel. Lesson 05 explains every Redis option below,
 and tests/test_05_redis_layer.py proves each one. Settings and the test
 fixtures both call this, so a test runs exactly the configuration a student runs.
 """
@@ -14,6 +17,7 @@ fixtures both call this, so a test runs exactly the configuration a student runs
 import itertools
 from typing import Any
 
+import dj_database_url
 from channels_redis.core import RedisChannelLayer
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
@@ -31,6 +35,8 @@ MAX_CONNECTIONS = 1000
 CAPACITY = 1000
 EXPIRY = 60  # seconds an undelivered message waits before Redis drops it
 GROUP_EXPIRY = 86400  # seconds a group membership lasts: Daphne's --websocket_timeout
+# The name Sentinel knows the primary by ("sentinel monitor <name> ..." in deploy/sentinel.conf).
+SENTINEL_MASTER = "mymaster"
 
 
 def redis_host(redis_url: str) -> dict[str, Any]:
@@ -53,6 +59,34 @@ def redis_host(redis_url: str) -> dict[str, Any]:
         # Ping a connection that sat unused this many seconds before using it.
         "health_check_interval": 10,
     }
+
+
+def sentinel_addresses(sentinels: str) -> list[tuple[str, int]]:
+    """REDIS_SENTINELS ("host:port,host:port") as (host, port) pairs; ValueError naming a bad entry."""
+    addresses = []
+    for entry in (part.strip() for part in sentinels.split(",")):
+        host, _, port = entry.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"REDIS_SENTINELS entries are host:port, comma-separated; got {entry!r}")
+        addresses.append((host.strip("[]"), int(port)))  # "[::1]:26379" -> ("::1", 26379)
+    return addresses
+
+
+def sentinel_host(sentinels: str, master: str = SENTINEL_MASTER) -> dict[str, Any]:
+    """One host entry whose primary Sentinel names, with redis_host's settings (see lesson 15)."""
+    # Everything lesson 05 proves for one server, minus the address: channels-redis
+    # hands the rest to redis-py's SentinelConnectionPool, which asks the sentinels
+    # for the primary's address before every new connection, and again after one fails.
+    host = redis_host("")
+    del host["address"]
+    host.update(
+        sentinels=sentinel_addresses(sentinels),
+        master_name=master,
+        # A sentinel answers one short command (SENTINEL MASTERS): give up on a
+        # hung one after 1 s and ask the next, not after redis-py 8's 5 s.
+        sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1},
+    )
+    return host
 
 
 class ShardedRedisChannelLayer(RedisChannelLayer):
@@ -82,11 +116,25 @@ class ShardedRedisChannelLayer(RedisChannelLayer):
         return await super().receive_single(channel)
 
 
-def channel_layers(redis_url: str | None, kind: str = "core", prefix: str = "asgi") -> dict[str, Any]:
-    """Return a CHANNEL_LAYERS setting for the in-memory or a Redis layer."""
-    if not redis_url:
+def channel_layers(
+    redis_url: str | None,
+    kind: str = "core",
+    prefix: str = "asgi",
+    *,
+    sentinels: str | None = None,
+    master: str = SENTINEL_MASTER,
+    postgres_url: str | None = None,
+) -> dict[str, Any]:
+    """Return a CHANNEL_LAYERS setting: in-memory, Redis (through Sentinel, given sentinels) or PostgreSQL."""
+    if kind == "postgres":
+        return postgres_layers(postgres_url, prefix)
+    if sentinels:
+        # One primary at a time, wherever Sentinel says it is: one host, never sharded.
+        hosts = [sentinel_host(sentinels, master)]
+    elif not redis_url:
         return IN_MEMORY
-    hosts = [redis_host(url.strip()) for url in redis_url.split(",") if url.strip()]
+    else:
+        hosts = [redis_host(url.strip()) for url in redis_url.split(",") if url.strip()]
     if kind == "pubsub":
         return {
             "default": {
@@ -95,7 +143,7 @@ def channel_layers(redis_url: str | None, kind: str = "core", prefix: str = "asg
             }
         }
     if kind != "core":
-        raise ValueError(f"CHANNEL_LAYER must be 'core' or 'pubsub', got {kind!r}")
+        raise ValueError(f"CHANNEL_LAYER must be 'core', 'pubsub' or 'postgres', got {kind!r}")
     # With one host every name hashes to it: the stock layer is right there.
     core = (
         "lessons.channel_config.ShardedRedisChannelLayer" if len(hosts) > 1 else "channels_redis.core.RedisChannelLayer"
@@ -112,3 +160,85 @@ def channel_layers(redis_url: str | None, kind: str = "core", prefix: str = "asg
             },
         }
     }
+
+
+# --- lesson 15: channels_postgres, the other production layer ----------------
+
+# The Django database alias channels_postgres reads and writes its two tables
+# through: the layer itself talks psycopg on a pool of its own, but leaving a
+# group (group_discard) goes through the ORM on this alias, and
+# `migrate --database channels_postgres` creates the tables there.
+POSTGRES_ALIAS = "channels_postgres"
+# The layer's psycopg_pool (one per process, plus one LISTEN connection).
+POSTGRES_POOL = {
+    # psycopg_pool's default size, 4, makes every socket beyond the fourth that
+    # talks to the layer at the same moment wait its turn.
+    "min_size": 4,
+    "max_size": 20,
+    # While PostgreSQL is down, fail in 5 s (the chat closes with 4503), not the default 30.
+    # After a restart each dead pooled connection fails one operation and is
+    # dropped. (With psycopg_pool's `check` on, the first operation here waited
+    # out this whole timeout instead: measured, so not used.)
+    "timeout": 5,
+}
+
+
+def postgres_database(postgres_url: str | None) -> dict[str, Any]:
+    """The DATABASES entry (alias channels_postgres) for the PostgreSQL layer's own database."""
+    if not postgres_url:
+        raise ValueError("CHANNEL_LAYER=postgres needs POSTGRES_URL, e.g. postgres://postgres@127.0.0.1:5432/layer")
+    database = dj_database_url.parse(postgres_url)
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError(f"POSTGRES_URL must name a PostgreSQL database, got {database['ENGINE']}")
+    return database
+
+
+def postgres_layers(postgres_url: str | None, prefix: str = "asgi") -> dict[str, Any]:
+    """A CHANNEL_LAYERS setting for channels_postgres on the database at `postgres_url`."""
+    return {
+        "default": {
+            # channels_postgres's layer, listening again after a PostgreSQL
+            # restart (lessons/postgres_layer.py says why).
+            "BACKEND": "lessons.postgres_layer.PostgresChannelLayer",
+            # Its CONFIG is a Django DATABASES entry plus the layer's own options.
+            "CONFIG": {
+                **postgres_database(postgres_url),
+                # The layer builds a Django DatabaseWrapper from this dict, without
+                # the defaults Django fills into DATABASES entries; with USE_TZ on,
+                # a missing TIME_ZONE raises KeyError, which get_channel_layer()
+                # swallows and returns None (danidee10/channels_postgres#55).
+                "TIME_ZONE": None,
+                "prefix": prefix,
+                # The layer has no capacity: nothing raises ChannelFull, and what a
+                # process was NOTIFYed of and has not read waits in its memory,
+                # unbounded. A message older than this is never delivered (60 s, as on Redis).
+                "expiry": EXPIRY,
+                # 0 (its default) keeps a membership forever; with a value, a
+                # membership older than this is only swept 10-20 minutes after some
+                # group_discard (channels_postgres db.py): group_send never checks
+                # it. Set anyway, so a crashed process's memberships do end.
+                "group_expiry": GROUP_EXPIRY,
+                "PSYCOPG_OPTIONS": POSTGRES_POOL,
+            },
+        }
+    }
+
+
+class PostgresLayerRouter:
+    """Keeps channels_postgres's tables in their own database and the course's tables out of it.
+
+    `python manage.py migrate` then creates nothing of the layer's on the
+    default database, and `migrate --database channels_postgres` nothing but
+    the layer's tables (each database records its own migrations). Queries on
+    the layer's models (a GroupChannel in the shell) go to its database.
+    """
+
+    def db_for_read(self, model, **hints):
+        return POSTGRES_ALIAS if model._meta.app_label == "channels_postgres" else None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db, app_label, **hints):
+        if app_label == "channels_postgres":
+            return db == POSTGRES_ALIAS
+        return False if db == POSTGRES_ALIAS else None

@@ -2,7 +2,8 @@
 
 Every value that differs between machines is read from the environment here,
 in one place: SECRET_KEY, DEBUG, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
-CHANNEL_LAYER, CHANNEL_LAYER_PREFIX and INSPECTOR.
+REDIS_SENTINELS, REDIS_SENTINEL_MASTER, CHANNEL_LAYER, CHANNEL_LAYER_PREFIX,
+POSTGRES_URL and INSPECTOR.
 """
 
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from lessons.channel_config import channel_layers
+from lessons.channel_config import POSTGRES_ALIAS, SENTINEL_MASTER, channel_layers, postgres_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # Lesson 15's PostgreSQL layer: its models are its two tables. Its router
+    # (DATABASE_ROUTERS below) keeps them off the default database.
+    "channels_postgres",
     "lessons",
+    "course",  # the pages, inspector and commands around the lessons
     "sync_demo",
     "async_demo",
     "layers_demo",
@@ -84,14 +89,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL") or None
 CHANNEL_LAYER = os.environ.get("CHANNEL_LAYER", "core")
-CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER, os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"))
+# host:port,host:port of Redis Sentinels: the layer asks them where the primary is (lesson 15).
+REDIS_SENTINELS = os.environ.get("REDIS_SENTINELS") or None
+REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER") or SENTINEL_MASTER
+POSTGRES_URL = os.environ.get("POSTGRES_URL") or None  # for CHANNEL_LAYER=postgres (lesson 15)
+CHANNEL_LAYERS = channel_layers(
+    REDIS_URL,
+    CHANNEL_LAYER,
+    os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
+    sentinels=REDIS_SENTINELS,
+    master=REDIS_SENTINEL_MASTER,
+    postgres_url=POSTGRES_URL,
+)
+# channels_postgres's tables live in a database of their own, this alias:
+# `migrate`, then `migrate --database channels_postgres` (lesson 15).
+if CHANNEL_LAYER == "postgres":
+    DATABASES[POSTGRES_ALIAS] = postgres_database(POSTGRES_URL)
+DATABASE_ROUTERS = ["lessons.channel_config.PostgresLayerRouter"]
 
-# The inspector (lessons/inspector.py) shows each lesson page what the server did
+# The inspector (course/inspector.py) shows each lesson page what the server did
 # with its sockets. Development only; INSPECTOR=0 turns it off, and tests run
 # without it unless a test turns it on. Off, nothing is wrapped.
 INSPECTOR_ENABLED = DEBUG and os.environ.get("INSPECTOR", "1") == "1" and "pytest" not in sys.modules
 if INSPECTOR_ENABLED:
-    from lessons.inspector import recording_layers
+    from course.inspector import recording_layers
 
     CHANNEL_LAYERS = recording_layers(CHANNEL_LAYERS)
 

@@ -41,4 +41,11 @@ CSRF_COOKIE_SECURE = True
 
 # No inspector in production: nothing recorded, the channel layer not wrapped.
 INSPECTOR_ENABLED = False
-CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER, os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"))  # noqa: F405
+CHANNEL_LAYERS = channel_layers(
+    REDIS_URL,  # noqa: F405
+    CHANNEL_LAYER,  # noqa: F405
+    os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
+    sentinels=REDIS_SENTINELS,  # noqa: F405
+    master=REDIS_SENTINEL_MASTER,  # noqa: F405
+    postgres_url=POSTGRES_URL,  # noqa: F405
+)

@@ -5,8 +5,8 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 from django.core.management import call_command
 
+from course.catalogue import LESSONS, Lesson, Route
 from lessons.asgi import application
-from lessons.catalogue import LESSONS, Lesson, Route
 from lessons.channel_config import IN_MEMORY, channel_layers
 from tests.helpers.clients import HOST, ORIGIN
 from tests.helpers.routes import routed_consumer
@@ -118,7 +118,7 @@ async def test_lesson_page_highlights_python_blocks_with_pygments():
     response = await communicator.get_response()
     assert b'<div class="highlight"><pre>' in response["body"]
     assert b'<span class="k">def</span>' in response["body"]
-    assert b"lessons/pygments.css" in response["body"]
+    assert b"course/pygments.css" in response["body"]
 
 
 async def test_unknown_lesson_number_is_404():
@@ -128,8 +128,9 @@ async def test_unknown_lesson_number_is_404():
 
 
 async def test_lesson_page_says_when_a_route_is_not_built_yet(monkeypatch):
-    unbuilt = Lesson("01", "sync-consumer", "Unbuilt", "nowhere", (Route("ws/not-built-yet/", "a route no app has"),))
-    monkeypatch.setattr("lessons.views.get_lesson", lambda number: unbuilt if number == "01" else None)
+    route = Route(path="ws/not-built-yet/", summary="a route no app has")
+    unbuilt = Lesson(number="01", slug="sync-consumer", title="Unbuilt", app="nowhere", files=(), routes=(route,))
+    monkeypatch.setattr("course.views.get_lesson", lambda number: unbuilt if number == "01" else None)
     communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
     response = await communicator.get_response()
     assert response["status"] == 200
@@ -168,7 +169,7 @@ def test_doctor_fails_and_says_how_to_start_redis_when_redis_url_is_closed(setti
     assert "FAIL  channel layer round trip" in output
 
 
-async def test_the_origin_check_session_middleware_and_router_run_once_per_connection_not_per_frame(monkeypatch):
+async def test_origin_check_middleware_and_router_run_per_connection_not_per_frame(monkeypatch):
     from channels.auth import AuthMiddleware
     from channels.routing import URLRouter
     from channels.security.websocket import OriginValidator

@@ -11,8 +11,8 @@ from selenium.webdriver.common.by import By
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from lessons.catalogue import LESSONS
-from lessons.servers import REPO_DIR, ServerProcess, free_port
+from course.catalogue import LESSONS
+from course.servers import REPO_DIR, ServerProcess, free_port
 from tests.helpers.clients import ORIGIN_URL
 
 
@@ -59,7 +59,7 @@ def test_the_doctor_turns_daphne_e001_into_its_one_line_fix_not_a_traceback(tmp_
 
 
 @pytest.mark.slow
-def test_importing_consumers_before_get_asgi_application_raises_app_registry_not_ready(tmp_path):
+def test_an_import_before_get_asgi_application_raises_app_registry_not_ready(tmp_path):
     (tmp_path / "early_asgi.py").write_text(
         "from lessons.routing import websocket_urlpatterns  # consumers, and their models, too early\n"
         "from django.core.asgi import get_asgi_application\n"
@@ -72,7 +72,7 @@ def test_importing_consumers_before_get_asgi_application_raises_app_registry_not
 
 
 @pytest.mark.slow
-def test_runserver_without_daphne_is_djangos_wsgi_server_and_answers_a_websocket_handshake_with_404(tmp_path):
+def test_runserver_without_daphne_is_wsgi_and_answers_a_websocket_handshake_with_404(tmp_path):
     (tmp_path / "no_daphne.py").write_text(
         "from lessons.settings import *\nINSTALLED_APPS = [app for app in INSTALLED_APPS if app != 'daphne']\n"
     )

@@ -12,7 +12,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 import layers_demo.routing
-from layers_demo.hardened_chat import BAD_ROOM
+from layers_demo.validation import BAD_ROOM
 from tests.helpers.clients import group_members
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
@@ -32,48 +32,71 @@ CHATS = pytest.mark.parametrize(
 )
 
 
-@CHATS
-async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(app, chat):
+# Every chat on the in-memory layer, and the plain one on Redis core and pub/sub too: on pub/sub the first
+# message after a subscribe waits a tenth of a second, a twentieth of the lesson's budget for each case.
+@pytest.mark.parametrize(
+    ("app", "chat", "layer"),
+    [
+        (LAYERS_DEMO, "ws/layers/plain-chat", "memory"),
+        (LAYERS_DEMO, "ws/layers/generic-chat", "memory"),
+        (HARDENED, "ws/chat", "memory"),
+        (LAYERS_DEMO, "ws/layers/plain-chat", "redis"),
+        (LAYERS_DEMO, "ws/layers/plain-chat", "pubsub"),
+    ],
+    ids=["plain", "generic", "hardened", "plain-redis", "plain-pubsub"],
+    indirect=["layer"],
+)
+async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(app, chat, layer):
     alice = WebsocketCommunicator(app, f"/{chat}/lobby/")
     bob = WebsocketCommunicator(app, f"/{chat}/lobby/")
     carol = WebsocketCommunicator(app, f"/{chat}/kitchen/")
     for communicator in (alice, bob, carol):
         assert (await communicator.connect())[0]
-    await alice.send_json_to({"message": "hello"})
-    assert (await alice.receive_json_from())["message"] == "hello"
-    assert (await bob.receive_json_from())["message"] == "hello"
-    await carol.send_json_to({"message": "in the kitchen"})
-    # Had alice's message reached the kitchen, carol would get it first (lesson 09, "Proving silence").
-    assert (await carol.receive_json_from())["message"] == "in the kitchen"
+    await alice.send_json_to({"message": "hello, lobby"})
+    assert (await alice.receive_json_from())["message"] == "hello, lobby"  # the sender too
+    assert (await bob.receive_json_from())["message"] == "hello, lobby"
+    await carol.send_json_to({"message": "hello, kitchen"})
+    # Had the lobby's message reached the kitchen, carol would get it first (lesson 09, "Proving silence").
+    assert (await carol.receive_json_from())["message"] == "hello, kitchen"
     for communicator in (alice, bob, carol):
         await communicator.disconnect()
-    assert get_channel_layer().groups == {}  # every socket left its room
+    assert await group_members("chat-lobby") == await group_members("chat-kitchen") == set()
 
 
 @CHATS
-@pytest.mark.parametrize(("text", "reason"), [("hello", "not JSON"), ('{"message": 42}', "got int"), (None, "binary")])
-async def test_each_chat_answers_bad_input_to_the_sender_alone(app, chat, text, reason):
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        ({"text": "hello"}, "not JSON"),
+        ({"text": ""}, "not JSON"),
+        ({"text": "[" * 5000}, "not JSON"),
+        ({"text": '"hello"'}, "got str"),
+        ({"text": "42"}, "got int"),
+        ({"text": "null"}, "got NoneType"),
+        ({"text": '["hello"]'}, "got list"),
+        ({"text": '{"text": "hello"}'}, 'a "message" key'),
+        ({"text": '{"message": ""}'}, "got 0"),
+        ({"text": '{"message": 42}'}, "got int"),
+        ({"text": '{"message": null}'}, "got NoneType"),
+        ({"text": json.dumps({"message": "x" * 4097})}, "got 4097"),
+        ({"text": '{"message": "\\ud800"}'}, "lone surrogate"),
+        ({"text": json.dumps({"message": "x" * 70_000})}, "frame too large"),
+        ({"bytes": b'{"message": "hello"}'}, "binary frame"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+async def test_each_chat_answers_bad_input_to_the_sender_alone_and_stays_open(app, chat, frame, reason):
     alice = WebsocketCommunicator(app, f"/{chat}/lobby/")
     bob = WebsocketCommunicator(app, f"/{chat}/lobby/")
     await alice.connect()
     await bob.connect()
-    frame = {"text": text} if text is not None else {"bytes": b"hello"}
     await alice.send_input({"type": "websocket.receive", **frame})
     assert reason in (await alice.receive_json_from())["error"]
-    await alice.send_json_to({"message": "sorry"})
+    await alice.send_json_to({"message": "still here"})
     # Had the bad frame reached the room, bob would get it (or an error) first.
-    assert (await bob.receive_json_from()).get("message") == "sorry"
+    assert (await bob.receive_json_from())["message"] == "still here"
     await alice.disconnect()
     await bob.disconnect()
-
-
-@CHATS
-async def test_each_chat_closes_a_bad_room_name_with_4400(app, chat):
-    communicator = WebsocketCommunicator(app, f"/{chat}/a.b/")
-    assert (await communicator.connect())[0]
-    assert (await communicator.receive_output())["code"] == 4400
-    assert get_channel_layer().groups == {}
-    await communicator.disconnect()
 
 
 async def test_the_plain_generic_and_hardened_chats_share_one_room():
@@ -86,23 +109,6 @@ async def test_the_plain_generic_and_hardened_chats_share_one_room():
     await plain.send_json_to({"message": "from the plain chat"})
     for communicator in (plain, generic, hardened):
         assert (await communicator.receive_json_from())["message"] == "from the plain chat"
-        await communicator.disconnect()
-
-
-@LAYERS
-async def test_a_message_reaches_every_socket_in_its_room_including_the_sender_and_no_other_room(layer):
-    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
-    bob = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
-    carol = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/kitchen/")
-    for communicator in (alice, bob, carol):
-        assert (await communicator.connect())[0]
-    await alice.send_json_to({"message": "hello, lobby"})
-    assert (await alice.receive_json_from())["message"] == "hello, lobby"
-    assert (await bob.receive_json_from())["message"] == "hello, lobby"
-    await carol.send_json_to({"message": "hello, kitchen"})
-    # Had the lobby's message reached carol, it would come first.
-    assert (await carol.receive_json_from())["message"] == "hello, kitchen"
-    for communicator in (alice, bob, carol):
         await communicator.disconnect()
 
 
@@ -138,49 +144,26 @@ async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer
     assert await group_members("chat-lobby") == set()
 
 
+# Every chat closes a bad room name with 4400; the raw ones also say why (the reason).
+CLOSE = {"type": "websocket.close", "code": 4400}
+
+
 @pytest.mark.parametrize(
-    ("frame", "reason"),
+    ("app", "chat", "close"),
     [
-        ({"text": "hello"}, "not JSON"),
-        ({"text": ""}, "not JSON"),
-        ({"text": "[" * 5000}, "not JSON"),
-        ({"text": '"hello"'}, "got str"),
-        ({"text": "42"}, "got int"),
-        ({"text": "null"}, "got NoneType"),
-        ({"text": '["hello"]'}, "got list"),
-        ({"text": '{"text": "hello"}'}, 'a "message" key'),
-        ({"text": '{"message": ""}'}, "got 0"),
-        ({"text": '{"message": 42}'}, "got int"),
-        ({"text": '{"message": null}'}, "got NoneType"),
-        ({"text": json.dumps({"message": "x" * 4097})}, "got 4097"),
-        ({"text": '{"message": "\\ud800"}'}, "lone surrogate"),
-        ({"text": json.dumps({"message": "x" * 70_000})}, "frame too large"),
-        ({"bytes": b'{"message": "hello"}'}, "binary frame"),
+        (LAYERS_DEMO, "ws/layers/plain-chat", {**CLOSE, "reason": BAD_ROOM}),
+        (LAYERS_DEMO, "ws/layers/generic-chat", CLOSE),
+        (HARDENED, "ws/chat", {**CLOSE, "reason": BAD_ROOM}),
     ],
-    ids=lambda value: value if isinstance(value, str) else None,
+    ids=["plain", "generic", "hardened"],
 )
-async def test_bad_input_gets_an_error_for_the_sender_alone_and_the_socket_stays_open(frame, reason):
-    alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
-    bob = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
-    await alice.connect()
-    await bob.connect()
-    await alice.send_input({"type": "websocket.receive", **frame})
-    assert reason in (await alice.receive_json_from())["error"]
-    await alice.send_json_to({"message": "still here"})
-    # Had the bad frame reached bob, it would come first.
-    assert (await bob.receive_json_from())["message"] == "still here"
-    await alice.disconnect()
-    await bob.disconnect()
-
-
 @pytest.mark.parametrize(
-    "path",
-    ["ws/chat/has space/", "ws/chat/café/", "ws/chat/../", "ws/chat/a.b/", f"ws/chat/{'a' * 51}/"],
+    "room", ["has space", "café", "..", "a.b", "a" * 51], ids=["space", "accent", "dots", "dot", "51"]
 )
-async def test_an_invalid_room_name_is_closed_with_4400_and_never_becomes_a_group(path, layer):
-    communicator = WebsocketCommunicator(HARDENED, path)
+async def test_an_invalid_room_name_is_closed_with_4400_and_never_becomes_a_group(app, chat, close, room, layer):
+    communicator = WebsocketCommunicator(app, f"/{chat}/{room}/")
     await communicator.connect()
-    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4400, "reason": BAD_ROOM}
+    assert await communicator.receive_output() == close
     await communicator.send_json_to({"message": "a frame that raced the close"})  # ignored, no crash
     assert get_channel_layer().groups == {}  # a fresh in-memory layer: no group was ever created
     await communicator.disconnect()

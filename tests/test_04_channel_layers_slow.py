@@ -9,7 +9,7 @@ from tests.helpers.clients import wait_until
 
 
 @pytest.mark.browser
-def test_two_browser_windows_in_one_room_see_each_others_messages_and_another_room_sees_none(browser, course_server):
+def test_two_windows_in_a_room_see_each_others_messages_and_another_room_sees_none(browser, course_server):
     windows = {}
     for name, room in [("alice", "lobby"), ("bob", "lobby"), ("carol", "kitchen")]:
         if windows:

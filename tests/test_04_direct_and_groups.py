@@ -86,7 +86,7 @@ async def test_the_pubsub_layer_checks_no_group_name_and_delivers_to_an_invalid_
         assert [(await channel_layer.receive(channel))["group"] for _ in INVALID_GROUPS] == INVALID_GROUPS
 
 
-async def test_the_in_memory_layer_drops_a_channel_from_all_its_groups_once_a_message_to_it_expires(monkeypatch):
+async def test_the_in_memory_layer_drops_a_channel_whose_message_expired_from_all_groups(monkeypatch):
     layer = InMemoryChannelLayer(expiry=60)
     gone = await layer.new_channel()  # a socket that closed without group_discard
     await layer.group_add("chat-lobby", gone)
@@ -99,7 +99,7 @@ async def test_the_in_memory_layer_drops_a_channel_from_all_its_groups_once_a_me
 
 
 @pytest.mark.parametrize("layer", ["redis"], indirect=True)
-async def test_redis_core_buffers_copies_for_a_member_that_never_left_in_the_server_process(layer):
+async def test_redis_core_buffers_copies_for_a_member_that_never_left_in_process_memory(layer):
     channel_layer = get_channel_layer()
     alive, gone = await channel_layer.new_channel(), await channel_layer.new_channel()  # one process, two sockets
     for channel in (alive, gone):

@@ -101,14 +101,14 @@ async def test_the_hardened_chat_delivers_while_the_sync_thread_is_blocked():
 
 
 @pytest.mark.parametrize("layer", ["memory"], indirect=True)
-async def test_a_plain_chat_whose_send_fails_never_hears_websocket_disconnect_and_stays_in_its_room(layer):
+async def test_a_plain_chat_whose_send_fails_hears_no_disconnect_and_stays_in_its_room(layer):
     """The stock pattern leaves the room in websocket_disconnect, which never runs here (django/channels#1466)."""
     await run_until_a_send_fails(PlainChatConsumer.as_asgi(), CHAT_SCOPE, CONNECT_THEN_SAY_HI)
     assert len(await group_members("chat-lobby")) == 1  # queued for until group_expiry, read by nobody
 
 
 @pytest.mark.parametrize("layer", ["memory"], indirect=True)
-async def test_the_hardened_chat_leaves_its_room_even_when_a_send_fails_and_no_disconnect_comes(layer):
+async def test_the_hardened_chat_leaves_its_room_when_a_send_fails_with_no_disconnect(layer):
     scope = {**CHAT_SCOPE, "user": AnonymousUser()}  # AuthMiddlewareStack's part (lesson 07)
     await run_until_a_send_fails(ChatConsumer.as_asgi(), scope, CONNECT_THEN_SAY_HI)
     assert await group_members("chat-lobby") == set()

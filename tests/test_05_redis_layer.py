@@ -120,7 +120,7 @@ async def test_a_message_sent_while_no_one_listens_waits_on_core_and_is_lost_on_
 
 
 @pytest.mark.parametrize("layer", ["pubsub"], indirect=True)
-async def test_on_pubsub_the_first_message_after_subscribing_waits_for_the_receive_loops_tenth_of_a_second(layer):
+async def test_on_pubsub_the_first_message_after_subscribing_waits_a_tenth_of_a_second(layer):
     # channels-redis 4.3's pub/sub receive loop (pubsub.py, _do_receiving) sleeps
     # 0.1 s at a time while nothing is subscribed, and subscribing awaits Redis.
     channel_layer = get_channel_layer()

@@ -7,9 +7,9 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
 
+from course.servers import delete_prefixed_keys
 from lessons.asgi import application
 from lessons.channel_config import ShardedRedisChannelLayer, channel_layers
-from lessons.servers import delete_prefixed_keys
 from tests.helpers.clients import (
     ORIGIN,
 )
@@ -29,7 +29,7 @@ def test_a_redis_url_listing_two_servers_configures_the_course_sharded_layer():
     assert channel_layers(TWO_HOSTS.split(",")[0])["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
 
 
-def test_the_sharded_layer_sends_to_a_socket_on_the_host_its_process_reads_unlike_the_stock_layer():
+def test_the_sharded_layer_sends_to_the_host_a_sockets_process_reads_unlike_stock():
     layer = ShardedRedisChannelLayer(**channel_layers(TWO_HOSTS)["default"]["CONFIG"])  # connects to nothing yet
     sockets = [f"specific.{layer.client_prefix}!{n:032x}" for n in range(64)]
     reader_host = layer.consistent_hash(layer.non_local_name(sockets[0]))  # what receive() hashes

@@ -19,10 +19,10 @@ import pytest
 from channels.db import database_sync_to_async
 from channels_redis.core import RedisChannelLayer
 
+from course.servers import REPO_DIR, daphne_env
 from db_demo.models import Post
 from layers_demo.primes import WORKER_CHANNEL
 from lessons.channel_config import ShardedRedisChannelLayer, channel_layers
-from lessons.servers import REPO_DIR, daphne_env
 from tests.helpers.clients import chat_socket, next_frame, open_socket
 
 pytestmark = pytest.mark.slow
@@ -95,9 +95,7 @@ async def test_the_course_layer_finds_every_worker_job_across_two_redis_servers(
     await first_server.flush()
 
 
-async def test_two_daphnes_sharded_over_two_redis_servers_deliver_every_direct_send_and_room_message(
-    daphne, two_redis_servers
-):
+async def test_two_daphnes_sharded_over_two_redis_deliver_every_direct_and_room_message(daphne, two_redis_servers):
     first, second = daphne(two_redis_servers), daphne(two_redis_servers)
     senders = [await open_socket(first, "ws/layers/direct/") for _ in range(2)]
     readers = [await open_socket(second, "ws/layers/direct/") for _ in range(6)]
@@ -117,7 +115,7 @@ async def test_two_daphnes_sharded_over_two_redis_servers_deliver_every_direct_s
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_worker_and_the_liveblog_sharded_over_two_redis_servers_answer_every_socket(
+async def test_a_worker_and_the_liveblog_sharded_over_two_redis_answer_every_socket(
     daphne, two_redis_servers, redis_prefix, settings
 ):
     from django.db import connection

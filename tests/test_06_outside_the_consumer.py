@@ -18,10 +18,10 @@ from django.core.management import CommandError, call_command, get_commands
 from django.test import modify_settings
 from selenium.webdriver.common.by import By
 
+from course.servers import REPO_DIR, daphne_env
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from lessons.asgi import application
-from lessons.servers import REPO_DIR, daphne_env
 from tests.helpers.clients import HOST, ORIGIN, chat_socket, configured, next_frame, open_socket, wait_until
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
@@ -58,8 +58,7 @@ def test_the_announce_command_names_what_is_wrong_with_its_arguments(room, text,
         call_command("announce", room, text)
 
 
-def test_the_announce_command_says_first_that_without_redis_url_no_server_got_it(settings, capsys):
-    settings.REDIS_URL = None
+def test_the_announce_command_says_first_that_without_redis_url_no_server_got_it(capsys):
     call_command("announce", "lobby", "hello?")
     output = capsys.readouterr()
     assert output.err.startswith("Not delivered to any server: REDIS_URL is unset")

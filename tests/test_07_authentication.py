@@ -7,8 +7,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from auth_demo.consumers import WhoAmIConsumer
+from course.catalogue import LESSONS
 from lessons.asgi import application
-from lessons.catalogue import LESSONS
 from tests.helpers.clients import ORIGIN
 
 # Every WebSocket route any lesson offers, so a route added later is origin-checked here too.
@@ -40,7 +40,7 @@ async def test_whoami_closes_an_anonymous_socket_with_4401_before_any_data_frame
     await communicator.disconnect()
 
 
-async def test_whoami_without_auth_middleware_stack_has_no_scope_user_and_crashes_with_key_error():
+async def test_whoami_without_auth_middleware_has_no_scope_user_and_raises_key_error():
     # The consumer class alone, not lessons.asgi.application: nothing puts "user" in the scope.
     communicator = WebsocketCommunicator(WhoAmIConsumer.as_asgi(), "/ws/auth/whoami/")
     connected, _ = await communicator.connect()  # it accepts first, then reads scope["user"]

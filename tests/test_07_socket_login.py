@@ -146,7 +146,7 @@ def test_the_handoff_refuses_a_post_without_the_pages_csrf_token(ada_session_key
 
 
 @committed_db
-async def test_bad_credentials_get_one_error_whether_or_not_the_username_exists_and_log_no_one_in(ada):
+async def test_bad_credentials_get_the_same_error_for_any_username_and_log_no_one_in(ada):
     communicator = WebsocketCommunicator(application, "/ws/auth/login/", headers=ORIGIN)
     await communicator.connect()
     await communicator.send_json_to({"action": "login", "username": "ada", "password": "wrong"})

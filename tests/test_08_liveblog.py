@@ -92,7 +92,7 @@ async def test_the_liveblog_sends_nothing_when_the_transaction_rolls_back():
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_queryset_update_sends_nothing_to_the_liveblog_because_no_save_signal_fires():
+async def test_a_queryset_update_sends_nothing_to_the_liveblog_as_no_save_signal_fires():
     draft = await database_sync_to_async(Post.objects.create)(title="Hi", body="saved before the socket opened")
     communicator = WebsocketCommunicator(application, "/ws/liveblog/", headers=ORIGIN)
     await communicator.connect()
@@ -114,6 +114,21 @@ async def test_a_frame_sent_to_the_liveblog_gets_an_error_and_the_socket_stays_o
     await communicator.send_to(text_data="again")
     assert "error" in await communicator.receive_json_from()
     await communicator.disconnect()
+
+
+@pytest.mark.django_db
+def test_the_post_command_says_that_without_redis_url_no_server_heard_it_live(capsys):
+    call_command("post", TITLE, BODY)
+    output = capsys.readouterr()
+    assert output.out.startswith("Saved post ")  # saved all the same: a replay finds it
+    assert output.err.startswith("No server heard it live: REDIS_URL is unset")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layer", ["redis"], indirect=True)
+def test_the_post_command_warns_nothing_on_a_layer_servers_can_share(layer, capsys):
+    call_command("post", TITLE, BODY)
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ async def test_pitfall_the_root_router_refuses_a_communicator_without_an_origin_
     await communicator.disconnect()
 
 
-async def test_the_root_router_refuses_an_unknown_path_and_its_consumer_then_stops_by_itself():
+async def test_the_root_router_refuses_an_unknown_path_then_stops_by_itself():
     communicator = WebsocketCommunicator(application, "/ws/no-such-route/", headers=ORIGIN)
     connected, _ = await communicator.connect()
     assert connected is False
@@ -37,7 +37,7 @@ async def test_pitfall_a_consumer_without_stop_consumer_is_cancelled_by_wait_not
     assert communicator.future.cancelled()
 
 
-async def test_pitfall_an_http_consumer_error_is_raised_after_the_timeout_not_answered_with_500():
+async def test_pitfall_an_http_consumer_error_is_raised_after_the_timeout_not_as_a_500():
     communicator = HttpCommunicator(HelloHttpConsumer.as_asgi(), "GET", "/hello/")
     with pytest.raises(KeyError, match="name") as error:
         await communicator.get_response(timeout=0.02)

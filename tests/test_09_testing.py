@@ -77,7 +77,7 @@ async def test_disconnect_ends_a_consumer_that_raises_stop_consumer():
 # --- ApplicationCommunicator: the raw events, and a worker ------------------
 
 
-async def test_application_communicator_exchanges_the_raw_events_websocket_communicator_wraps():
+async def test_application_communicator_exchanges_the_events_websocket_communicator_wraps():
     communicator = ApplicationCommunicator(EchoConsumer.as_asgi(), {"type": "websocket", "path": "/ws/echo/"})
     await communicator.send_input({"type": "websocket.connect"})
     assert await communicator.receive_output() == {"type": "websocket.accept"}

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from django.test import Client
 
-from lessons.servers import REPO_DIR
+from course.servers import REPO_DIR
 
 pytestmark = pytest.mark.slow
 LIVE_CASE = "tests/helpers/channels_live_case.py"
@@ -34,7 +34,7 @@ def run_live_case(test_database: str) -> subprocess.CompletedProcess:
     return subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_channels_live_server_test_case_serves_the_course_on_a_file_based_test_database(tmp_path):
+def test_channels_live_server_test_case_serves_the_course_from_a_test_db_file(tmp_path):
     run = run_live_case(str(tmp_path / "live_case.sqlite3"))
     assert run.returncode == 0, run.stdout[-3000:]
     assert "1 passed" in run.stdout

@@ -22,7 +22,7 @@ from tests.helpers.http_streams import body_parts, open_stream
 # --- the raw events, then AsyncHttpConsumer --------------------------------
 
 
-async def test_the_raw_consumer_hears_every_body_part_and_answers_start_then_body_in_two_parts():
+async def test_the_raw_consumer_hears_every_body_part_and_answers_start_then_body():
     communicator = HttpCommunicator(RequestInfoConsumer.as_asgi(), "POST", "/http/raw/")
     for part, more in ((b"one,", True), (b"two,", True), (b"three", False)):
         await communicator.send_input({"type": "http.request", "body": part, "more_body": more})
@@ -39,7 +39,7 @@ async def test_the_raw_consumer_hears_every_body_part_and_answers_start_then_bod
     assert body == {"method": "POST", "path": "/http/raw/", "chunks": 3, "bytes": 13}
 
 
-async def test_the_raw_consumer_answers_413_as_soon_as_the_body_passes_the_limit_and_only_once():
+async def test_the_raw_consumer_answers_413_once_as_soon_as_the_body_passes_the_limit():
     communicator = HttpCommunicator(RequestInfoConsumer.as_asgi(), "POST", "/http/raw/")
     chunk = b"x" * (BODY_LIMIT // 2 + 1)
     await communicator.send_input({"type": "http.request", "body": chunk, "more_body": True})
@@ -118,7 +118,7 @@ class RaiseInHandle(AsyncHttpConsumer):
         raise ValueError("a bug in handle()")
 
 
-async def test_an_exception_inside_handle_escapes_the_consumer_which_daphne_answers_with_a_500():
+async def test_an_exception_in_handle_escapes_the_consumer_and_daphne_answers_500():
     communicator = HttpCommunicator(RaiseInHandle.as_asgi(), "GET", "/")
     await communicator.send_input({"type": "http.request", "body": b""})
     with pytest.raises(ValueError, match="a bug in handle"):
@@ -133,9 +133,7 @@ async def test_an_exception_inside_handle_escapes_the_consumer_which_daphne_answ
     ("path", "status", "content_type"),
     [("/http/raw/", 200, b"application/json"), ("/", 200, b"text/html; charset=utf-8"), ("/no/such/page/", 404, None)],
 )
-async def test_the_root_router_sends_consumer_paths_to_consumers_and_every_other_path_to_django(
-    path, status, content_type
-):
+async def test_the_root_router_sends_consumer_paths_to_consumers_and_the_rest_to_django(path, status, content_type):
     response = await HttpCommunicator(application, "GET", path, headers=HOST).get_response()
     headers = {name.lower(): value for name, value in response["headers"]}
     assert response["status"] == status

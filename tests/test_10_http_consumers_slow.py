@@ -13,8 +13,8 @@ import pytest
 import redis
 from channels.db import database_sync_to_async
 
+from course.servers import ServerProcess, daphne_env, free_port
 from db_demo.models import Post
-from lessons.servers import ServerProcess, daphne_env, free_port
 from tests.helpers.crash_asgi import STREAM_IN_HANDLE_PATH
 
 TITLE, BODY = "Live from lesson 10", "across processes"
@@ -57,9 +57,7 @@ def group_size(redis_url: str, prefix: str, group: str = "liveblog") -> int:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("layer", ["redis"], indirect=True)
-async def test_thirty_open_streams_block_no_other_request_or_socket_and_each_gets_a_post_saved_elsewhere(
-    layer, redis_url, daphne
-):
+async def test_thirty_streams_block_no_request_or_socket_and_each_hears_a_post_via_redis(layer, redis_url, daphne):
     from websockets.asyncio.client import connect  # a real client, for a real server
 
     server = daphne(redis_url)
@@ -97,7 +95,7 @@ async def test_a_client_leaving_mid_stream_ends_its_consumer_on_a_real_server(re
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-async def test_daphne_kills_a_stream_looped_in_handle_after_its_client_left_and_never_needs_to_kill_ours():
+async def test_daphne_kills_a_stream_looping_in_handle_after_its_client_left_never_ours():
     from django.db import connection
 
     # The kill comes application_close_timeout seconds after the client left: 10 by default, 1 here.
@@ -151,7 +149,7 @@ async def test_daphne_hands_a_body_over_in_8_kib_parts_and_chunks_a_stream_by_it
 
 @pytest.mark.browser
 @pytest.mark.parametrize("layer", ["redis"], indirect=True)
-def test_the_pages_event_source_reconnects_by_itself_and_gets_what_was_saved_while_the_server_was_down(
+def test_the_event_source_reconnects_by_itself_and_gets_what_was_saved_meanwhile(
     layer, redis_url, redis_prefix, daphne, browser, transactional_db
 ):
     from django.db import connection
@@ -177,7 +175,7 @@ def test_the_pages_event_source_reconnects_by_itself_and_gets_what_was_saved_whi
 
 
 @pytest.mark.browser
-def test_a_seventh_stream_and_a_plain_request_wait_for_one_of_the_six_connections_per_host(browser, course_server):
+def test_a_seventh_stream_and_a_request_wait_for_one_of_six_connections_per_host(browser, course_server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 

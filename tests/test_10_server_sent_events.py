@@ -10,15 +10,16 @@ from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator
 from redis.exceptions import RedisError
 
-from db_demo.events import last_event_id as events_last_event_id
+from db_demo import events as liveblog_stream
 from db_demo.models import Post
+from http_demo import ticker
 from http_demo.ticker import TickerConsumer
-from http_demo.ticker import last_event_id as ticker_last_event_id
 from lessons.asgi import application
 from tests.helpers.clients import HOST
 from tests.helpers.http_streams import body_parts, open_stream, parse_events, tasks_named
 
 TITLE, BODY = "Live from lesson 10", "an event, after COMMIT"
+TWINS = pytest.mark.parametrize("stream", [liveblog_stream, ticker], ids=["liveblog", "ticker"])
 
 
 def events_request(last_event_id: bytes | None = None) -> HttpCommunicator:
@@ -61,10 +62,10 @@ async def test_a_reconnecting_ticker_resumes_after_the_last_event_id_it_sends():
 async def test_a_client_leaving_the_ticker_ends_the_consumer_and_its_push_task():
     communicator = HttpCommunicator(TickerConsumer.as_asgi(), "GET", "/http/ticker/?interval=0.05")
     await open_stream(communicator)
-    assert len(tasks_named("TickerConsumer.push_ticks")) == 1
+    assert len(tasks_named("TickerConsumer.push")) == 1
     await communicator.send_input({"type": "http.disconnect"})
     await communicator.wait()
-    assert tasks_named("TickerConsumer.push_ticks") == []
+    assert tasks_named("TickerConsumer.push") == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,7 +87,7 @@ async def test_a_post_saved_after_the_request_arrives_as_an_event_with_its_id():
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_last_event_id_replays_the_later_posts_oldest_first_then_the_live_ones_once_each_and_updates_too():
+async def test_last_event_id_replays_later_posts_oldest_first_then_live_news_once_each():
     posts = await database_sync_to_async(save_posts)("one", "two", "three")
     stream = events_request(str(posts[0].pk).encode())
     await open_stream(stream)
@@ -104,10 +105,28 @@ async def test_last_event_id_replays_the_later_posts_oldest_first_then_the_live_
     assert events == [post_event(live), post_event(posts[1])]
 
 
-@pytest.mark.parametrize("parse", [events_last_event_id, ticker_last_event_id], ids=["liveblog", "ticker"])
+@TWINS
 @pytest.mark.parametrize("value", [b"", b"abc", b"-1", b"1.5", b"1e3", b" 7", b"9" * 40, "١".encode()])
-def test_a_last_event_id_that_is_not_an_id_reads_as_none(parse, value):
-    assert parse({"headers": [(b"last-event-id", value)]}) is None
+def test_a_last_event_id_that_is_not_an_id_reads_as_none(stream, value):
+    assert stream.last_event_id({"headers": [(b"last-event-id", value)]}) is None
+
+
+@TWINS
+def test_both_streams_write_an_event_as_id_name_and_json_data(stream):
+    event = stream.sse_event(7, "post", {"id": 7, "title": "é"})
+    assert event == b'id: 7\nevent: post\ndata: {"id": 7, "title": "\\u00e9"}\n\n'
+
+
+@pytest.mark.parametrize("path", ["/liveblog/events/", "/http/ticker/"])
+async def test_both_streams_open_with_the_reconnect_delay_for_event_source(path):
+    communicator = HttpCommunicator(application, "GET", path, headers=HOST)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output()
+    first = await communicator.receive_output()
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait()
+    assert dict(start["headers"])[b"content-type"] == b"text/event-stream"
+    assert (first["body"], first["more_body"]) == (b"retry: 2000\n\n", True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -122,13 +141,13 @@ async def test_a_last_event_id_that_is_not_an_id_is_treated_as_absent_not_as_an_
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_client_leaving_the_stream_ends_the_consumer_its_heartbeat_and_its_membership():
+async def test_a_client_leaving_the_stream_ends_the_consumer_push_task_and_membership():
     stream = events_request()
     await open_stream(stream)
-    assert len(tasks_named("LiveblogEventsConsumer.beat")) == 1
+    assert len(tasks_named("LiveblogEventsConsumer.push")) == 1
     await stream.send_input({"type": "http.disconnect"})
     await stream.wait()
-    assert tasks_named("LiveblogEventsConsumer.beat") == []
+    assert tasks_named("LiveblogEventsConsumer.push") == []
     assert get_channel_layer().groups.get("liveblog", {}) == {}
 
 
@@ -157,7 +176,7 @@ async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(monk
     assert response["status"] == 503
 
 
-async def test_a_channel_layer_failing_mid_stream_ends_the_stream_cleanly_so_event_source_reconnects(monkeypatch):
+async def test_a_layer_failure_mid_stream_ends_it_cleanly_so_event_source_reconnects(monkeypatch):
     async def fails_soon(channel):
         await asyncio.sleep(0.02)
         await redis_is_down()
@@ -169,4 +188,4 @@ async def test_a_channel_layer_failing_mid_stream_ends_the_stream_cleanly_so_eve
     await stream.wait()  # ended without an exception: no 500, no traceback
     assert start["status"] == 200
     assert (end["type"], end.get("more_body", False)) == ("http.response.body", False)
-    assert tasks_named("LiveblogEventsConsumer.beat") == []
+    assert tasks_named("LiveblogEventsConsumer.push") == []

@@ -30,7 +30,7 @@ def websocket_scope(query: str = "", subprotocols: tuple = ()) -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_query_string_middleware_gives_the_inner_app_a_copy_of_the_scope_with_the_tokens_user(
+async def test_the_query_string_middleware_passes_on_a_scope_copy_with_the_tokens_user(
     django_user_model,
 ):
     ada = await django_user_model.objects.acreate(username="ada")
@@ -62,7 +62,7 @@ async def test_the_subprotocol_middleware_reads_the_token_offered_after_bearer(d
     ids=["no-token", "forged", "user-1-missing", "bearer-alone", "no-bearer", "forged-bearer"],
 )
 @pytest.mark.django_db(transaction=True)
-async def test_without_a_valid_token_for_an_existing_user_the_middleware_sets_an_anonymous_user(middleware, scope):
+async def test_without_a_valid_token_for_an_existing_user_the_user_is_anonymous(middleware, scope):
     seen = await scope_seen_by_inner_app(middleware, scope)
     assert seen["user"].is_anonymous
 
@@ -90,7 +90,7 @@ async def test_a_middleware_inside_the_auth_stack_replaces_the_user_of_the_sessi
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_subprotocol_route_accepts_with_bearer_never_the_token_and_answers_the_user(django_user_model):
+async def test_the_subprotocol_route_accepts_bearer_never_the_token_and_answers_the_user(django_user_model):
     token = issue_token(await django_user_model.objects.acreate(username="ada"))
     communicator = WebsocketCommunicator(
         application, "/ws/auth/token-protocol/", headers=ORIGIN, subprotocols=["bearer", token]

@@ -147,7 +147,7 @@ async def test_no_log_line_holds_a_token(django_user_model, caplog):
     assert token not in caplog.text
 
 
-def test_a_token_is_only_letters_digits_dash_underscore_and_dots_so_it_fits_a_subprotocol_header():
+def test_a_token_is_only_letters_digits_dash_underscore_dot_to_fit_a_subprotocol():
     # ":" (signing's default separator) is not allowed there: new WebSocket(url, [token]) would throw.
     assert re.fullmatch(r"[A-Za-z0-9_.-]+", sign_user_id(123456))
 

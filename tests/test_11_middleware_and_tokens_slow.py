@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from websockets.asyncio.client import connect
 
 from auth_demo.tokens import issue_token
-from lessons.servers import REPO_DIR
+from course.servers import REPO_DIR
 from tests.helpers import ADA_PASSWORD as PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -83,7 +83,9 @@ def browser_with_a_token(browser, course_server, username: str) -> None:
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form#login button[type=submit]").click()
     WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/lessons/11/"))
-    browser.find_element(By.CSS_SELECTOR, "form#get-token button").click()
+    # The new URL shows before the page is parsed: wait for the button itself.
+    button = WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "form#get-token button"))
+    button[0].click()
     assert results_after(browser, 1)[0] == "got a token, valid 300 s (kept in this page, not shown)"
 
 
@@ -120,7 +122,7 @@ def test_a_logged_in_browser_gets_a_token_over_http_and_logs_sockets_in_with_it(
 
 
 @pytest.mark.browser
-def test_a_browser_fails_the_handshake_when_the_server_echoes_none_of_the_offered_subprotocols(browser, course_server):
+def test_a_browser_fails_the_handshake_if_the_server_echoes_no_offered_subprotocol(browser, course_server):
     """ws/auth/whoami/ accepts without a subprotocol: Chromium drops the socket before onopen, code 1006."""
     from selenium.webdriver.common.by import By
 

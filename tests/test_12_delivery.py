@@ -160,7 +160,7 @@ async def test_an_update_of_a_replayed_post_still_arrives():
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_client_reconnecting_with_the_last_id_it_saw_misses_nothing_and_gets_nothing_twice():
+async def test_reconnecting_with_the_last_id_seen_misses_nothing_and_gets_nothing_twice():
     communicator = WebsocketCommunicator(LiveblogConsumer.as_asgi(), "/ws/liveblog/?since=0")
     await communicator.connect()
     await database_sync_to_async(save_posts)("one", "two")
@@ -187,7 +187,7 @@ async def test_a_since_that_is_not_a_post_id_is_closed_4400_before_any_frame(sin
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_db_room_sends_a_message_saved_between_join_and_history_twice_with_one_id(monkeypatch):
+async def test_a_message_saved_between_join_and_history_comes_twice_with_one_id(monkeypatch):
     read = history.recent_messages
 
     def save_and_broadcast_then_read(room):

@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from course.servers import ServerProcess, daphne_env
 from db_demo.models import Post
-from lessons.servers import ServerProcess, daphne_env
 
 ORIGIN = "http://127.0.0.1:8000"
 BODY = "replayed by id"
@@ -34,7 +34,7 @@ async def read_for(socket, seconds: float) -> list[int]:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("layer", ["redis"], indirect=True)
-async def test_a_client_reconnecting_with_since_while_posts_are_saved_gets_each_exactly_once(layer, redis_url, daphne):
+async def test_a_client_reconnecting_with_since_while_posts_are_saved_gets_each_once(layer, redis_url, daphne):
     server = daphne(redis_url)
 
     async def publish() -> list[int]:
@@ -75,7 +75,7 @@ async def test_a_real_server_closes_a_bad_since_with_4400_never_a_500(course_ser
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize("layer", ["redis"], indirect=True)
-def test_the_page_reconnects_with_since_and_shows_what_was_saved_while_the_server_was_down_once(
+def test_the_page_reconnects_with_since_and_shows_each_post_from_the_outage_once(
     layer, redis_url, redis_prefix, daphne, browser, transactional_db
 ):
     from django.db import connection

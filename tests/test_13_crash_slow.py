@@ -13,7 +13,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from db_demo.models import Post
-from layers_demo.hardened_chat import room_group
+from layers_demo.validation import room_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -56,9 +56,7 @@ def save_post(n: int) -> int:
 
 
 @pytest.mark.parametrize("layer", ["redis"], indirect=True)
-async def test_a_daphne_killed_mid_chat_its_clients_reconnect_to_the_other_and_the_liveblog_loses_nothing(
-    layer, deployment
-):
+async def test_when_a_daphne_dies_its_clients_reconnect_and_the_liveblog_loses_nothing(layer, deployment):
     site = deployment()
     since = await database_sync_to_async(lambda: Post.objects.order_by("-pk").values_list("pk", flat=True).first())()
     chatters = [Client(site, "ws/chat/crash/") for _ in range(6)]

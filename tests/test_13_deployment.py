@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from daphne.utils import parse_x_forwarded_for
 
-from lessons.catalogue import REPO_DIR
+from course.catalogue import REPO_DIR
 from lessons.routing import worker_channels
 from tests.helpers.deployment import MAIN_CONF, NGINX, PLACEHOLDERS, SITE, render_site
 
@@ -85,7 +85,7 @@ def test_systemd_accepts_the_unit(path, tmp_path):
     assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
-def test_the_daphne_unit_binds_loopback_with_proxy_headers_and_the_worker_serves_a_routed_channel():
+def test_daphne_binds_loopback_with_proxy_headers_and_the_worker_runs_a_route():
     daphne = unit("channels-lessons-daphne@.service")["Service"]["ExecStart"].split()
     worker = unit("channels-lessons-worker.service")["Service"]["ExecStart"].split()
     assert daphne[daphne.index("-b") + 1] == "127.0.0.1"

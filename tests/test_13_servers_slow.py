@@ -14,8 +14,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bench.asgi_servers import SERVERS
-from lessons.catalogue import REPO_DIR
-from lessons.servers import ServerProcess, database_url, free_port
+from course.catalogue import REPO_DIR
+from course.servers import ServerProcess, database_url, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from lessons.catalogue import REPO_DIR
+from course.catalogue import REPO_DIR
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lessons.management.commands import diagrams
+from course.management.commands import diagrams
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ async def normal_service(path: str) -> tuple[list[tuple], list[tuple]]:
 
 
 @pytest.mark.parametrize("path", ROUTES)
-async def test_no_hostile_frame_crashes_a_route_and_the_client_beside_it_is_served_after_each(path, subtests):
+async def test_no_hostile_frame_crashes_a_route_and_the_client_beside_it_stays_served(path, subtests):
     on_connect, on_probe = await normal_service(path)
     bob = WebsocketCommunicator(application, f"/{path}", headers=ORIGIN)
     bob_accepted, _ = await bob.connect()
@@ -79,7 +79,7 @@ async def test_no_hostile_frame_crashes_a_route_and_the_client_beside_it_is_serv
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_flood_to_a_database_room_gets_the_flooder_errors_and_leaves_the_others_unaffected(settings):
+async def test_a_flood_to_a_db_room_gets_the_flooder_errors_and_leaves_the_others_alone(settings):
     settings.CHAT_FLOOD_LIMIT = 3
     alice = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)
     bob = WebsocketCommunicator(application, "/ws/db/room/lobby/", headers=ORIGIN)

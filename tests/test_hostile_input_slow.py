@@ -34,9 +34,7 @@ RAW_REQUESTS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ROUTES)
-async def test_daphne_drops_a_socket_that_breaks_the_protocol_and_the_route_serves_the_next_client(
-    course_server, path, subtests
-):
+async def test_daphne_drops_a_socket_that_breaks_the_protocol_and_serves_the_next_client(course_server, path, subtests):
     served_before = await first_answer(course_server, path)
     log_offset = len(course_server.log())
     for name, (data, text) in PROTOCOL_VIOLATIONS.items():

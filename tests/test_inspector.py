@@ -1,4 +1,4 @@
-"""The inspector (lessons/inspector.py): what a lesson page's panel is shown, and what it never is."""
+"""The inspector (course/inspector.py): what a lesson page's panel is shown, and what it never is."""
 
 import json
 import os
@@ -10,9 +10,9 @@ import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 
-from lessons import inspector
-from lessons.inspector import STORE
-from lessons.servers import REPO_DIR
+from course import inspector
+from course.inspector import STORE
+from course.servers import REPO_DIR
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
@@ -22,7 +22,7 @@ def steps(page: str) -> list[tuple[str, str, str]]:
     return [(event["from"], event["to"], event["label"]) for event in STORE.events(page)]
 
 
-async def test_tests_run_with_the_inspector_off_no_inspector_socket_no_recording_no_wrapped_layer():
+async def test_tests_run_with_the_inspector_off_no_socket_no_recording_no_wrapped_layer():
     from lessons.asgi import application
 
     assert settings.INSPECTOR_ENABLED is False
@@ -34,7 +34,18 @@ async def test_tests_run_with_the_inspector_off_no_inspector_socket_no_recording
     await echo.connect()
     await echo.disconnect()
     assert STORE.events(page) == []
-    assert not isinstance(application.application_mapping["websocket"], inspector.Recorder)
+    assert not isinstance(application, inspector.Recorder)
+
+
+def test_inspected_wraps_the_application_and_leaves_the_original_untouched():
+    from lessons.asgi import application
+
+    websocket_stack = application.application_mapping["websocket"]
+    wrapped = inspector.inspected(application)
+    assert isinstance(wrapped, inspector.Recorder)
+    assert application.application_mapping["websocket"] is websocket_stack
+    router = wrapped.app.application_mapping["websocket"].application.inner.inner.inner
+    assert isinstance(router, inspector.ScopeProbe)  # just above the URLRouter, below the auth stack
 
 
 @pytest.mark.slow  # a second Python process: settings are read once per process
@@ -92,7 +103,7 @@ async def test_a_chat_message_is_recorded_from_the_layer_to_the_socket(inspected
     assert STORE.events(page)[-1]["channel_name"].startswith("specific.")
 
 
-async def test_an_http_request_is_recorded_and_its_consumer_never_sees_the_inspect_parameter(inspected):
+async def test_an_http_request_is_recorded_and_its_consumer_never_sees_inspect(inspected):
     page = secrets.token_urlsafe(16)
     communicator = HttpCommunicator(inspected, "GET", f"/http/raw/?colour=blue&inspect={page}")
     response = await communicator.get_response()
@@ -157,7 +168,7 @@ async def test_a_page_is_streamed_its_own_connections_and_never_another_pages(in
     assert {event["connection"] for event in streamed} == {c.id for c in STORE.pages[mine].connections.values()}
 
 
-async def test_a_flood_keeps_the_newest_events_says_how_many_it_dropped_and_shortens_a_1_mib_frame(inspected):
+async def test_a_flood_keeps_the_newest_events_counts_drops_and_shortens_a_1_mib_frame(inspected):
     page = secrets.token_urlsafe(16)
     communicator = WebsocketCommunicator(inspected, f"/ws/async/echo/?inspect={page}", headers=ORIGIN)
     await communicator.connect()

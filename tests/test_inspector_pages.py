@@ -37,9 +37,7 @@ def test_the_panel_draws_an_echo_from_connect_to_stop_consumer(browser, inspecte
     assert in_order([f"WebSocket handshake /{path}", "scope", *ECHO, "StopConsumer"], labels), labels
 
 
-def test_two_chat_pages_each_draw_the_layer_message_that_became_their_frame_and_only_their_own_socket(
-    browser, inspected_server
-):
+def test_each_chat_page_draws_the_layer_message_behind_its_frame_and_only_its_socket(browser, inspected_server):
     url = f"{inspected_server.http_url}/lessons/04/"
     alice = LessonPage(browser, url)
     alice.connect()
@@ -64,7 +62,7 @@ def test_two_chat_pages_each_draw_the_layer_message_that_became_their_frame_and_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_socket_login_on_the_lesson_07_page_shows_no_password_session_key_or_handoff(browser, inspected_server):
+def test_the_panel_shows_no_password_session_key_or_handoff_of_a_socket_login(browser, inspected_server):
     User.objects.create_user("hopper", password="cobol-1959-compiler")
     page = LessonPage(browser, f"{inspected_server.http_url}/lessons/07/")
     page.choose_route("ws/auth/login/")

@@ -7,8 +7,8 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
-from lessons import inspector
-from lessons.inspector import STORE
+from course import inspector
+from course.inspector import STORE
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 

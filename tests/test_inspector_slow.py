@@ -8,7 +8,7 @@ import time
 import pytest
 from websockets.asyncio.client import connect
 
-from lessons.inspector import LISTENER_EVENTS
+from course.inspector import LISTENER_EVENTS
 
 pytestmark = pytest.mark.slow
 ORIGIN = "http://127.0.0.1:8000"

@@ -4,7 +4,7 @@ import ast
 
 import pytest
 
-from lessons.catalogue import LESSONS, REPO_DIR
+from course.catalogue import LESSONS, REPO_DIR
 from tests.helpers.routes import routed_consumer
 
 DEMO_APPS = sorted(path.name for path in REPO_DIR.glob("*_demo") if (path / "__init__.py").exists())
@@ -52,7 +52,9 @@ def served_by(route) -> str:
 @pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.routes], ids=lambda lesson: lesson.number)
 def test_a_lesson_lists_the_file_that_serves_each_route_it_offers(lesson):
     served = {served_by(route) for route in lesson.routes}
-    assert served - set(lesson.files) == set(), f"lesson {lesson.number}'s routes are served from files it does not list"
+    assert served - set(lesson.files) == set(), (
+        f"lesson {lesson.number}'s routes are served from files it does not list"
+    )
 
 
 def test_every_lesson_with_an_app_lists_its_files():
@@ -86,3 +88,77 @@ def test_a_listed_file_is_served_highlighted(client):
 )
 def test_a_file_the_lesson_does_not_list_is_a_404(client, name):
     assert client.get(f"/lessons/01/files/{name}").status_code == 404
+
+
+def raw_consumer_methods() -> dict[str, set[str]]:
+    """Each raw consumer class (a direct AsyncConsumer or SyncConsumer subclass) in the demo apps, and its methods."""
+    found = {}
+    for app in DEMO_APPS:
+        for source in (REPO_DIR / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+                bases = {getattr(base, "id", None) for base in getattr(node, "bases", [])}
+                if isinstance(node, ast.ClassDef) and bases & {"AsyncConsumer", "SyncConsumer"}:
+                    methods = {
+                        item.name for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                    }
+                    found[f"{source.relative_to(REPO_DIR)}:{node.name}"] = methods
+    return found
+
+
+def test_no_raw_consumer_hides_self_send_behind_a_helper():
+    consumers = raw_consumer_methods()
+    assert len(consumers) >= 10  # the check sees the raw consumers of lessons 01-12
+    hiding = sorted(name for name, methods in consumers.items() if methods & {"send_json", "send_text", "send_frame"})
+    assert hiding == [], "raw consumers send literal {'type': 'websocket.send', ...} events (STYLE.md rule 3)"
+
+
+def test_lessons_holds_the_project_package_lesson_00_and_the_texts_only():
+    python_lines = sum(
+        len(path.read_text(encoding="utf-8").splitlines()) for path in (REPO_DIR / "lessons").rglob("*.py")
+    )
+    # About 600 lines at the move, 850 once lesson 15 added the Sentinel and PostgreSQL layer configuration.
+    assert python_lines < 900, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
+    assert not (REPO_DIR / "lessons" / "templates").exists() and not (REPO_DIR / "lessons" / "static").exists()
+
+
+def fixtures_in(source) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The functions a test file decorates with @pytest.fixture (called with arguments or not)."""
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
+    ]
+
+
+def test_fixtures_live_in_conftest_or_the_modules_it_loads():
+    from tests import conftest
+
+    loaded = {"tests/conftest.py"} | {name.replace(".", "/") + ".py" for name in conftest.pytest_plugins}
+    defining = {str(path.relative_to(REPO_DIR)) for path in (REPO_DIR / "tests").rglob("*.py") if fixtures_in(path)}
+    assert defining - loaded == set(), "a fixture outside tests/conftest.py's pytest_plugins hides from readers"
+
+
+def test_every_fixture_says_what_it_gives_in_a_docstring():
+    undocumented = [
+        f"{path.relative_to(REPO_DIR)}::{fixture.name}"
+        for path in (REPO_DIR / "tests").rglob("*.py")
+        for fixture in fixtures_in(path)
+        if not ast.get_docstring(fixture)
+    ]
+    assert undocumented == []
+
+
+TEST_FILES = [*(REPO_DIR / "tests").rglob("test_*.py"), *(REPO_DIR / "exercises" / "checks").glob("check_*.py")]
+
+
+def test_no_test_name_runs_past_80_characters():
+    long_names = [
+        f"{path.name}::{node.name}"
+        for path in TEST_FILES
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_")
+        if len(node.name) > 80
+    ]
+    assert long_names == [], "a test's name is a sentence a reader takes in at once: say it in 80 characters"

@@ -36,7 +36,7 @@ SENDERS, EACH = 50, 10
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("servers", "idle"), [(1, 0), (2, 15)], ids=["one-server", "two-servers-after-15-s-idle"])
-async def test_50_sockets_sending_10_messages_each_all_receive_all_500_once_in_each_senders_order(
+async def test_50_sockets_sending_10_messages_each_receive_all_500_once_in_senders_order(
     daphne, redis_url, servers, idle
 ):
     processes = [daphne(redis_url) for _ in range(servers)]
@@ -59,7 +59,7 @@ async def test_50_sockets_sending_10_messages_each_all_receive_all_500_once_in_e
 
 
 @pytest.mark.slow
-async def test_a_redis_outage_closes_chat_sockets_with_4503_echoes_carry_on_and_chat_returns(daphne, private_redis):
+async def test_a_redis_outage_closes_chats_with_4503_echoes_carry_on_and_chat_returns(daphne, private_redis):
     server = daphne(private_redis.url)
     chatters = [await chat_socket(server, "outage") for _ in range(3)]
     echoes = [await open_socket(server, path) for path in ("ws/sync/echo/", "ws/async/echo/")]
@@ -104,7 +104,7 @@ def test_the_lesson_page_reconnects_with_backoff_after_a_redis_outage_and_says_s
 
 
 @pytest.mark.slow
-async def test_a_crashing_consumer_closes_only_its_own_socket_with_1011_and_logs_one_traceback(crash_server):
+async def test_a_crash_closes_only_its_own_socket_with_1011_and_logs_one_traceback(crash_server):
     alice, bob = await chat_socket(crash_server, "calm"), await chat_socket(crash_server, "calm")
     echo = await open_socket(crash_server, "ws/sync/echo/")
     crasher = await open_socket(crash_server, CRASH_PATH)
@@ -147,9 +147,7 @@ async def test_500_chat_sockets_opened_and_closed_leave_no_group_member_and_no_t
 
 
 @pytest.mark.slow
-async def test_500_sockets_closed_or_dropped_on_a_real_server_leave_no_group_member_in_redis(
-    daphne, redis_url, redis_prefix
-):
+async def test_500_sockets_closed_or_dropped_on_a_real_server_leave_no_member_in_redis(daphne, redis_url, redis_prefix):
     server = daphne(redis_url)
     witness = await chat_socket(server, "dropped")  # stays: proves the group is where we look
 

@@ -21,6 +21,13 @@ async def test_it_accepts_the_socket():
     await communicator.disconnect()
 
 
+async def test_the_consumer_stops_after_disconnect():
+    communicator = WebsocketCommunicator(consumer().as_asgi(), "/")
+    await communicator.connect(timeout=1)
+    await communicator.disconnect(timeout=1)
+    assert not communicator.future.cancelled(), "the consumer never ended: raise StopConsumer() in websocket_disconnect"
+
+
 async def test_a_text_frame_comes_back_unchanged():
     communicator = WebsocketCommunicator(consumer().as_asgi(), "/")
     await communicator.connect(timeout=1)
@@ -35,12 +42,5 @@ async def test_a_binary_frame_comes_back_unchanged():
     await communicator.connect(timeout=1)
     await communicator.send_to(bytes_data=b"\x00\xff")
     got = await answer(communicator)
-    assert got == {"type": "websocket.send", "bytes": b"\x00\xff"}, f"expected the bytes back, got {got}"
+    assert got == {"type": "websocket.send", "bytes": b"\x00\xff"}, f'a binary frame arrives as "bytes" and goes back as "bytes": expected b"\\x00\\xff" back, got {got}'
     await communicator.disconnect()
-
-
-async def test_the_consumer_stops_after_disconnect():
-    communicator = WebsocketCommunicator(consumer().as_asgi(), "/")
-    await communicator.connect(timeout=1)
-    await communicator.disconnect(timeout=1)
-    assert not communicator.future.cancelled(), "the consumer never ended: raise StopConsumer() in websocket_disconnect"

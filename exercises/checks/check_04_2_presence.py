@@ -1,20 +1,37 @@
 """Check 04.2: tell the room who joins and who leaves."""
 
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.checks import target
+from exercises.checks import frame, target
+
+
+async def joined_and_heard() -> tuple[WebsocketCommunicator, str]:
+    communicator = WebsocketCommunicator(target("04.2").PresenceConsumer.as_asgi(), "/")
+    assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+    own = await frame(communicator)
+    assert isinstance(own, dict) and set(own) == {"joined"}, f'expected {{"joined": <name>}} for itself, got {own}'
+    return communicator, own["joined"]
 
 
 async def test_the_room_hears_a_join_and_a_leave():
-    bob = WebsocketCommunicator(target("04.2").PresenceConsumer.as_asgi(), "/")
-    assert (await bob.connect(timeout=1))[0], "expected the socket to be accepted"
-    own = await bob.receive_json_from(timeout=1)
-    assert "joined" in own, f'expected {{"joined": <name>}} for bob himself, got {own}'
-    alice = WebsocketCommunicator(target("04.2").PresenceConsumer.as_asgi(), "/")
-    await alice.connect(timeout=1)
-    got = await bob.receive_json_from(timeout=1)
-    assert set(got) == {"joined"} and got != own, f"expected {{\"joined\": <alice's name>}} on bob's socket, got {got}"
-    await alice.disconnect()
-    left = await bob.receive_json_from(timeout=1)
-    assert left == {"left": got["joined"]}, f'expected {{"left": "{got["joined"]}"}} when alice left, got {left}'
+    bob, bob_name = await joined_and_heard()
+    alice, alice_name = await joined_and_heard()
+    got = await frame(bob)
+    assert got == {"joined": alice_name} and alice_name != bob_name, (
+        f'expected {{"joined": "{alice_name}"}} (a name of her own) on bob\'s socket, got {got}'
+    )
     await bob.disconnect()
+    left = await frame(alice)
+    assert left == {"left": bob_name}, (
+        f'expected {{"left": "{bob_name}"}} when bob left, got {left}: each socket keeps its own name on self'
+    )
+    await alice.disconnect()
+
+
+async def test_a_socket_that_closed_has_left_the_group():
+    bob, _ = await joined_and_heard()
+    members_before = set(get_channel_layer().groups.get("expresence", {}))
+    await bob.disconnect()
+    still_there = members_before & set(get_channel_layer().groups.get("expresence", {}))
+    assert not still_there, 'a closed socket is still in the group "expresence": group_discard it on disconnect'

@@ -18,5 +18,9 @@ async def test_an_announcement_reaches_a_member_of_the_room():
             got = await layer.receive(member)
     except TimeoutError:
         got = "nothing within 1 s"
-    assert isinstance(got, dict) and got.get("type") == "chat.message", f"expected a chat.message, got {got}"
-    assert got.get("message") == "tea is ready", f'expected "message": "tea is ready", got {got}'
+    assert isinstance(got, dict) and got.get("type") == "chat.message", (
+        f'expected a chat.message in the group "chat-lobby", got {got}: from sync code, '
+        "async_to_sync(layer.group_send)(...) runs the layer's coroutine"
+    )
+    expected = {"type": "chat.message", "message": "tea is ready", "sender": "announce"}
+    assert got == expected, f'expected the message with "sender": "announce", {expected}, got {got}'

@@ -39,7 +39,7 @@ def test_it_passes_the_upgrade_and_connection_headers():
 
 def test_it_sets_x_forwarded_for_to_the_clients_own_address():
     headers = block().get("proxy_set_header", [])
-    assert "X-Forwarded-For $remote_addr" in headers, "expected `proxy_set_header X-Forwarded-For $remote_addr;`"
+    assert "X-Forwarded-For $remote_addr" in headers, "expected `proxy_set_header X-Forwarded-For $remote_addr;`: never append to what the client sent, Daphne trusts its first address"
 
 
 def test_idle_sockets_outlive_the_60_second_default():

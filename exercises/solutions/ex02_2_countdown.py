@@ -19,7 +19,8 @@ INTERVAL = 0.05  # seconds between ticks
 def parse_count(query_string: bytes) -> int | None:
     """N from "count=N" if it is an integer 1-100, else None."""
     values = parse_qs(query_string.decode("latin-1")).get("count", [])
-    if len(values) != 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= 100:
+    # isascii() too: "²" (count=%C2%B2) is a digit to isdigit(), and int() raises on it.
+    if len(values) != 1 or not values[0].isascii() or not values[0].isdigit() or not 1 <= int(values[0]) <= 100:
         return None
     return int(values[0])
 

@@ -32,7 +32,10 @@ class WhisperConsumer(AsyncConsumer):
         message = {"type": "chat.message", "message": data["message"]}
         to = data.get("to")
         if isinstance(to, str) and to:
-            await self.channel_layer.send(to, message)
+            try:
+                await self.channel_layer.send(to, message)
+            except TypeError:  # the layer refuses a name that is no channel name: the client's mistake
+                await self.send({"type": "websocket.send", "text": json.dumps({"error": "no such address"})})
         else:
             await self.channel_layer.group_send(GROUP, message)
 

@@ -1,4 +1,4 @@
-"""Everything the tests share that is not a fixture (fixtures live in tests/conftest.py).
+"""Everything the tests share that is not a fixture (fixtures: tests/fixtures/, loaded by tests/conftest.py).
 
 clients.py         the test Origin and Host, layer membership, real WebSocket clients
 faults.py          how a socket was answered or ended (hostile input, reliability)
@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-# The password of the test user "ada" (tests/conftest.py's `ada` fixture), on the test database only.
+# The password of the test user "ada" (tests/fixtures/database.py's `ada`), on the test database only.
 ADA_PASSWORD = "analytical-engine"
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

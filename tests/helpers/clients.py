@@ -1,7 +1,7 @@
 """What a test client sends and how it talks: the Origin and Host every test uses, layer
 membership, layer settings, and real WebSocket clients against a real Daphne.
 
-Fixtures live in tests/conftest.py; these are plain functions.
+Fixtures live in tests/fixtures/ (tests/conftest.py loads them); these are plain functions.
 """
 
 import asyncio

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from lessons.servers import REPO_DIR, ServerProcess, daphne_env, free_port
+from course.servers import REPO_DIR, ServerProcess, daphne_env, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE = REPO_DIR / "deploy" / "nginx.conf"
@@ -43,9 +43,11 @@ class Deployment:
         read_timeout: str = "75s",
         ping_intervals: tuple[int, int] = (20, 20),
         edit_site: Callable[[str], str] | None = None,
+        layer_env: dict[str, str] | None = None,
     ):
         self.workdir = workdir
-        env = daphne_env(db_settings, redis_url, prefix)
+        # layer_env: e.g. REDIS_SENTINELS (lesson 15), which the Daphnes' settings prefer to REDIS_URL.
+        env = {**daphne_env(db_settings, redis_url, prefix), **(layer_env or {})}
         self.daphnes = [self.start_daphne(name, env, ping) for name, ping in zip("ab", ping_intervals, strict=True)]
         (workdir / "tmp").mkdir(exist_ok=True)
         values = {

@@ -1,10 +1,11 @@
 """Helpers for the hostile-input and reliability tests: how a socket was answered or ended.
 
 In-process helpers read what a WebsocketCommunicator's consumer sent; the
-others drive real WebSocket clients against a real Daphne (tests/conftest.py's
-`daphne` and `course_server`). At the end: the matrix of every route the
-hostile-input tests run over, and a server whose sends fail (lessons 05, 08).
-Fixtures live in tests/conftest.py.
+others drive real WebSocket clients against a real Daphne (the `daphne` and
+`course_server` fixtures in tests/fixtures/servers.py). At the end: the matrix
+of every route the hostile-input tests run over, and a server whose sends fail
+(lessons 05, 08).
+Fixtures live in tests/fixtures/, loaded by tests/conftest.py.
 """
 
 import asyncio
@@ -15,8 +16,8 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from lessons.catalogue import LESSONS
-from lessons.servers import DaphneServer
+from course.catalogue import LESSONS
+from course.servers import DaphneServer
 from tests.helpers.clients import chat_socket, next_frame, open_socket
 
 # Every close code an application here may send (NOTES.md's close-code table; 4000 is lesson 01's

@@ -2,9 +2,11 @@
 
 The post_save receiver in db_demo/signals.py sends it to the liveblog group.
 Sockets served by another process receive it only through a shared layer:
-run both with the same REDIS_URL (lessons/08-database.md).
+run both with the same REDIS_URL (lessons/08-database.md). Without REDIS_URL
+the command says on stderr that no server heard it live.
 """
 
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,3 +30,11 @@ class Command(BaseCommand):
         post.save()
         # The post_save receiver has sent it by now (no transaction here: on_commit ran at once).
         self.stdout.write(f"Saved post {post.pk} ({post.title!r}).")
+        if isinstance(get_channel_layer(), InMemoryChannelLayer):
+            # This command is a process of its own: its in-memory layer reaches no server.
+            # (Any other layer in the settings is one the servers can share: Redis, Sentinel, PostgreSQL.)
+            self.stderr.write(
+                "No server heard it live: REDIS_URL is unset, so it went to this command's own in-memory "
+                "layer. Run the server and this command with the same REDIS_URL; a client that reconnects "
+                "with ?since= or Last-Event-ID still gets it from the database."
+            )

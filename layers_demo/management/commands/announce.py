@@ -1,6 +1,6 @@
 """`python manage.py announce <room> <text>`: a message to a chat room from a terminal (lesson 06)."""
 
-from django.conf import settings
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.management.base import BaseCommand, CommandError
 
 from layers_demo.announce import announce
@@ -8,7 +8,9 @@ from layers_demo.validation import ClientError
 
 
 class Command(BaseCommand):
-    help = "Send <text> to every socket in ws/chat/<room>/ (on every server process when REDIS_URL is set)."
+    help = (
+        "Send <text> to every socket in ws/chat/<room>/ (on every server process when they share a layer: REDIS_URL)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("room", help="the room name, as in ws/chat/<room>/")
@@ -19,8 +21,9 @@ class Command(BaseCommand):
             announce(room, text)
         except ClientError as error:
             raise CommandError(str(error)) from None
-        if not settings.REDIS_URL:
+        if isinstance(get_channel_layer(), InMemoryChannelLayer):
             # This command is a process of its own: its in-memory layer reaches no server.
+            # (Any other layer in the settings is one the servers can share: Redis, Sentinel, PostgreSQL.)
             self.stderr.write(
                 "Not delivered to any server: REDIS_URL is unset, so this went to this command's own "
                 "in-memory layer. Run the server and this command with the same REDIS_URL."

@@ -14,8 +14,6 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from lessons.catalogue import REPO_DIR
-
 REDIS_HELP = (
     "start Redis: `sudo apt-get install redis-server` (Debian/Ubuntu), "
     "`brew install redis && brew services start redis` (macOS), "
@@ -74,7 +72,7 @@ def check_python() -> str:
 
 def check_packages() -> str:
     wrong = []
-    pins = re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+)$", (REPO_DIR / "requirements.txt").read_text(), re.M)
+    pins = re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+)$", (settings.BASE_DIR / "requirements.txt").read_text(), re.M)
     for name, pinned in pins:
         name = name.split("[")[0]
         try:
@@ -147,6 +145,10 @@ def unreachable_redis() -> list[str]:
 
 
 def check_redis() -> str:
+    if settings.CHANNEL_LAYER == "postgres":  # lesson 15: the round trip below tries PostgreSQL
+        return "CHANNEL_LAYER=postgres: channels_postgres on POSTGRES_URL, no Redis needed"
+    if settings.REDIS_SENTINELS:
+        return check_sentinels()
     if not settings.REDIS_URL:
         return "REDIS_URL unset: using the in-memory layer, no Redis needed"
     failures = unreachable_redis()
@@ -155,10 +157,40 @@ def check_redis() -> str:
     return settings.REDIS_URL
 
 
+def check_sentinels() -> str:
+    """REDIS_SENTINELS (lesson 15): a sentinel names the primary, and the primary answers."""
+    import redis
+
+    from lessons.channel_config import sentinel_addresses
+
+    master, problems = settings.REDIS_SENTINEL_MASTER, []
+    for host, port in sentinel_addresses(settings.REDIS_SENTINELS):
+        try:
+            with redis.Redis(
+                host=host, port=port, socket_connect_timeout=2, socket_timeout=2, decode_responses=True
+            ) as sentinel:
+                primary = sentinel.sentinel_get_master_addr_by_name(master)
+            if primary is None:
+                problems.append(f"the sentinel at {host}:{port} watches no {master!r}")
+                continue
+            with redis.Redis(
+                host=primary[0], port=int(primary[1]), socket_connect_timeout=2, socket_timeout=2
+            ) as server:
+                server.ping()
+        except redis.RedisError as error:
+            problems.append(f"{host}:{port} ({error})")
+            continue
+        return f"primary {primary[0]}:{primary[1]}, named by the sentinel at {host}:{port}"
+    raise CheckFailed(
+        f"no sentinel names a primary that answers: {'; '.join(problems)}; start them from deploy/sentinel.conf "
+        "(lessons/15-layers-in-production.md), or unset REDIS_SENTINELS"
+    )
+
+
 def check_channel_layer() -> str:
     from channels.layers import get_channel_layer
 
-    if settings.REDIS_URL and unreachable_redis():
+    if not settings.REDIS_SENTINELS and settings.REDIS_URL and unreachable_redis():
         # The layer would retry for seconds before failing; the Redis line already says why.
         raise CheckFailed("not tried: the channel layer needs the Redis that does not answer (see above)")
     layer = get_channel_layer()
@@ -166,8 +198,10 @@ def check_channel_layer() -> str:
     try:
         asyncio.run(asyncio.wait_for(_round_trip(layer), LAYER_TIMEOUT))
     except Exception as error:
+        where = "`python manage.py migrate --database channels_postgres` and POSTGRES_URL"
         raise CheckFailed(
-            f"{backend} failed a send/receive/group_send: {error!r}; check CHANNEL_LAYERS and Redis"
+            f"{backend} failed a send/receive/group_send: {error!r}; check CHANNEL_LAYERS and "
+            + (where if settings.CHANNEL_LAYER == "postgres" else "Redis")
         ) from error
     return backend
 

@@ -1,0 +1,364 @@
+"""Lesson 15's failover, measured: the Redis primary killed under two Daphnes that find it through Sentinel.
+
+One run (`failover()`), on the core layer or on pub/sub:
+
+1. deploy/redis.conf as a primary and a replica, deploy/sentinel.conf three times
+   (down-after-milliseconds 1000), and two Daphnes with REDIS_SENTINELS;
+2. alice (Daphne a) and bob (Daphne b) chat in one room, a numbered message each
+   every 100 ms; an echo socket on each Daphne sends every 50 ms; a liveblog socket on
+   Daphne a reconnects with ?since=<last id> whenever it is closed (lesson 12's client);
+   a third process saves a Post every 200 ms (`python -m bench.failover --save-posts`);
+3. the primary is killed (SIGKILL) one second in; then: when a sentinel names the
+   replica as the new primary, when a new room first chats across both Daphnes, how
+   each open socket ended, how many chat deliveries were lost, what the liveblog missed.
+
+tests/test_15_sentinel_slow.py runs it and asserts the contract; this script runs
+it on a throwaway database and writes the reference lesson 15 quotes:
+
+    python -m bench.failover     # writes bench/failover_reference.json and .md
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from course.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
+
+ORIGIN = "http://127.0.0.1:8000"
+REFERENCE_JSON = REPO_DIR / "bench" / "failover_reference.json"
+REFERENCE_MD = REPO_DIR / "bench" / "failover_reference.md"
+INTERVAL = 0.05  # seconds between two echoes
+CHAT_INTERVAL = 0.1  # seconds between two chat messages of one sender: under the flood limit, 100 a minute
+POSTS, POST_INTERVAL = 40, 0.2  # the saver's Posts, one every 0.2 s: 8 s around the kill
+RUNS = 3  # the reference's runs per layer
+
+
+def sentinel_env(base: dict[str, str], sentinels: RedisSentinels, kind: str) -> dict[str, str]:
+    """A Daphne's (or manage.py's) environment with the layer found through `sentinels`."""
+    return {**base, "REDIS_SENTINELS": sentinels.addresses, "CHANNEL_LAYER": kind}
+
+
+class Socket:
+    """One client socket that records every frame with its arrival time, and how the server ended it."""
+
+    def __init__(self, server, path: str):
+        self.server, self.path = server, path
+        self.frames: list[tuple[float, dict | str]] = []
+        self.close_code: int | None = None  # None: still open when the client itself closed it
+        self.closed_at = float("inf")
+        self.ws = None
+        self.reader: asyncio.Task | None = None
+        self.closing = False
+
+    async def open(self) -> "Socket":
+        self.ws = await connect(self.server.ws_url(self.path), origin=ORIGIN, open_timeout=10)
+        self.reader = asyncio.create_task(self.read())
+        return self
+
+    async def read(self) -> None:
+        try:
+            async for frame in self.ws:
+                with contextlib.suppress(ValueError):
+                    frame = json.loads(frame)
+                self.frames.append((time.monotonic(), frame))
+        except ConnectionClosed:
+            pass
+        if not self.closing:  # the server (or the network) ended it
+            self.close_code = self.ws.close_code
+            self.closed_at = time.monotonic()
+
+    async def send(self, text: str) -> bool:
+        """Send `text`; False if the socket is closed."""
+        try:
+            await self.ws.send(text)
+        except ConnectionClosed:
+            return False
+        return True
+
+    async def close(self) -> None:
+        self.closing = True
+        await self.ws.close()
+        await self.reader
+
+
+async def chats_across(a: DaphneServer, b: DaphneServer, room: str) -> bool:
+    """True if a new socket on `a` and one on `b`, in a new room, hear each other within 1 s each way."""
+    opened = []
+    try:
+        for server in (a, b):
+            opened.append(await Socket(server, f"ws/chat/{room}/").open())
+    except (OSError, InvalidStatus, TimeoutError):
+        for socket in opened:
+            await socket.close()
+        return False
+    left, right = opened
+    try:
+        for speaker, listener in ((left, right), (right, left)):
+            await speaker.send(json.dumps({"message": f"hello from {speaker.server.port}"}))
+            deadline = time.monotonic() + 1
+            while not any(
+                isinstance(f, dict) and f.get("message") == f"hello from {speaker.server.port}"
+                for _, f in listener.frames
+            ):
+                if time.monotonic() > deadline or listener.close_code is not None:
+                    return False
+                await asyncio.sleep(0.02)
+        return True
+    finally:
+        await left.close()
+        await right.close()
+
+
+async def chatter(socket: Socket, name: str, sent: list[tuple[float, str]], stop: asyncio.Event) -> None:
+    """Send "<name>:<k>" every CHAT_INTERVAL until `stop`; record what was sent, and when."""
+    k = 0
+    while not stop.is_set():
+        text = f"{name}:{k}"
+        when = time.monotonic()
+        if not await socket.send(json.dumps({"message": text})):
+            return
+        sent.append((when, text))
+        k += 1
+        await asyncio.sleep(CHAT_INTERVAL)
+
+
+async def echoer(socket: Socket, stop: asyncio.Event) -> dict:
+    """Echo a counter every INTERVAL until `stop`: how many came back and the longest wait for one."""
+    sent = answered = 0
+    longest = 0.0
+    while not stop.is_set() and socket.close_code is None:
+        before = len(socket.frames)
+        started = time.monotonic()
+        if not await socket.send(str(sent)):
+            break
+        sent += 1
+        while len(socket.frames) == before and socket.close_code is None and time.monotonic() - started < 5:
+            await asyncio.sleep(0.005)
+        if len(socket.frames) > before:
+            answered += 1
+            longest = max(longest, time.monotonic() - started)
+        await asyncio.sleep(INTERVAL)
+    return {"sent": sent, "answered": answered, "longest_wait_s": round(longest, 3), "close_code": socket.close_code}
+
+
+class LiveblogClient:
+    """Lesson 12's client: on ws/liveblog/, and whenever it is closed, back with ?since=<last id seen>."""
+
+    def __init__(self, server, since: int):
+        self.server, self.since = server, since
+        self.posts: list[int] = []
+        self.close_codes: list[int | None] = []
+
+    def last_id(self) -> int:
+        return max(self.posts, default=self.since)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                async with connect(self.server.ws_url(f"ws/liveblog/?since={self.last_id()}"), origin=ORIGIN) as ws:
+                    async for frame in ws:
+                        post = json.loads(frame).get("post")
+                        if post:
+                            self.posts.append(post["id"])
+                    self.close_codes.append(ws.close_code)
+            except ConnectionClosed as closed:
+                self.close_codes.append(closed.rcvd and closed.rcvd.code)
+            except (OSError, InvalidStatus, TimeoutError):
+                pass
+            await asyncio.sleep(0.1)
+
+
+def start_saver(env: dict[str, str]) -> subprocess.Popen:
+    """A third process saving POSTS Posts, one every POST_INTERVAL s (see save_posts below)."""
+    argv = [sys.executable, "-m", "bench.failover", "--save-posts", str(POSTS)]
+    return subprocess.Popen(argv, cwd=REPO_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+async def failover(sentinels: RedisSentinels, base_env: dict[str, str], kind: str, since: int) -> dict:
+    """Kill the primary mid-chat under two Daphnes on `kind` ("core" or "pubsub"); return what happened."""
+    env = sentinel_env(base_env, sentinels, kind)
+    a, b = DaphneServer(env), DaphneServer(env)
+    try:
+        return await observe(sentinels, env, a, b, since) | {"layer": kind}
+    finally:
+        a.stop()
+        b.stop()
+        logs = a.log() + b.log()
+        if "Exception inside application" in logs:
+            print(logs[-4000:], file=sys.stderr)
+
+
+async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: int) -> dict:
+    """The run itself, on Daphnes `a` and `b`: traffic, the kill, the recovery; what each client saw."""
+    alice, bob = await Socket(a, "ws/chat/failover/").open(), await Socket(b, "ws/chat/failover/").open()
+    echoes = [await Socket(server, "ws/async/echo/").open() for server in (a, b)]
+    liveblog = LiveblogClient(a, since)
+    reading = asyncio.create_task(liveblog.run())
+    saver = start_saver(env)
+    stop = asyncio.Event()
+    sent: list[tuple[float, str]] = []
+    chatting = [asyncio.create_task(chatter(s, name, sent, stop)) for s, name in ((alice, "a"), (bob, "b"))]
+    echoing = [asyncio.create_task(echoer(socket, stop)) for socket in echoes]
+
+    await asyncio.sleep(1)
+    killed = await asyncio.to_thread(sentinels.kill_primary)
+    promoted = await asyncio.to_thread(sentinels.wait_for_promotion)
+    while not await chats_across(a, b, f"after-{uuid.uuid4().hex[:8]}"):
+        if time.monotonic() - promoted > 60:  # the test then fails on the 20 s the contract allows
+            break
+        await asyncio.sleep(0.1)
+    chatting_again = time.monotonic()
+    await asyncio.sleep(2)  # some traffic on the new primary too
+    stop.set()
+    await asyncio.gather(*chatting)
+    echoed = await asyncio.gather(*echoing)
+    saved_lines, saver_errors = await asyncio.to_thread(saver.communicate, timeout=60)
+    await asyncio.sleep(2)  # the last messages and posts arrive
+    reading.cancel()
+    await asyncio.gather(reading, return_exceptions=True)
+    for socket in (alice, bob, *echoes):
+        await socket.close()
+
+    saved = [json.loads(line) for line in saved_lines.splitlines() if line.startswith("{")]
+    saved_ids = [post["id"] for post in saved]
+    # Lesson 12's client, once more after the dust settled: what it still lacks after a reconnect with since=.
+    final = LiveblogClient(a, liveblog.last_id())
+    final_task = asyncio.create_task(final.run())
+    await asyncio.sleep(1.5)
+    final_task.cancel()
+    await asyncio.gather(final_task, return_exceptions=True)
+    seen = set(liveblog.posts) | set(final.posts)
+    return {
+        "down_after_ms": sentinels.down_after_ms,
+        "new_primary": "the replica" if sentinels.primary_port() == sentinels.replica.port else "another server",
+        "promoted_after_s": round(promoted - killed, 2),
+        "chatting_again_after_promotion_s": round(chatting_again - promoted, 2),
+        "chatting_again_after_kill_s": round(chatting_again - killed, 2),
+        "chat_close_codes": [alice.close_code, bob.close_code],
+        "chat": chat_losses(sent, (alice, bob), killed, chatting_again),
+        "echo": echoed,
+        "saver_exit_status": saver.returncode,
+        "posts_saved": len(saved_ids),
+        "slowest_save_s": max((post["seconds"] for post in saved), default=None),
+        "broadcasts_failed": saver_errors.count("send_saved_post in on_commit()"),
+        "liveblog_close_codes": liveblog.close_codes,
+        # The consumer logs each post it had to read from the database (db_demo/liveblog.py's fill_gap).
+        "posts_the_layer_lost": sum(int(n) for n in re.findall(r"liveblog: (\d+) post\(s\) before id", a.log())),
+        "posts_missed_live": len(set(saved_ids) - set(liveblog.posts)),
+        "posts_missed_after_since": len(set(saved_ids) - seen),
+        "posts_twice": len(liveblog.posts) - len(set(liveblog.posts)),
+    }
+
+
+def chat_losses(sent: list[tuple[float, str]], sockets, killed: float, recovered: float) -> dict:
+    """Deliveries to `sockets` of the messages sent while each was open: the lost ones counted, and when sent."""
+    expected = lost = outside = 0
+    in_order = True
+    for socket in sockets:
+        heard = [f["message"] for _, f in socket.frames if isinstance(f, dict) and "message" in f]
+        wanted = [text for when, text in sent if when < socket.closed_at]
+        missing = set(wanted) - set(heard)
+        expected += len(wanted)
+        lost += len(missing)
+        # In flight when the primary died (sent up to 0.5 s before), or sent before a new room chatted again.
+        outside += sum(1 for when, text in sent if text in missing and not killed - 0.5 <= when <= recovered)
+        for name in "ab":
+            ks = [int(m.split(":")[1]) for m in heard if m.startswith(f"{name}:")]
+            in_order &= ks == sorted(ks)
+    return {"deliveries_expected": expected, "lost": lost, "lost_outside_the_failover": outside, "in_order": in_order}
+
+
+def save_posts(count: int) -> None:
+    """`python -m bench.failover --save-posts N`: save N Posts, one every POST_INTERVAL s; print each as JSON."""
+    import django
+
+    django.setup()
+    from db_demo.models import Post
+
+    for n in range(count):
+        started = time.monotonic()
+        post = Post.objects.create(title=f"failover {n}", body="saved while Sentinel fails over")
+        print(json.dumps({"id": post.pk, "seconds": round(time.monotonic() - started, 3)}), flush=True)
+        time.sleep(max(0.0, POST_INTERVAL - (time.monotonic() - started)))
+
+
+def render_reference(runs: list[dict]) -> str:
+    """bench/failover_reference.md from the runs in bench/failover_reference.json."""
+    lines = [
+        "# Failover reference (written by `python -m bench.failover`; lesson 15 quotes it)",
+        "",
+        f"{len(runs)} runs, each on fresh servers. Three sentinels, down-after-milliseconds "
+        f"{runs[0]['down_after_ms']}; the primary SIGKILLed one second into "
+        "a chat between two Daphnes (each side sends a message every 100 ms), an echo socket on each Daphne, a Post "
+        f"saved every {POST_INTERVAL} s by a third process, lesson 12's liveblog client on Daphne a.",
+        "",
+        "| layer | replica promoted | a new room chats across both Daphnes | the two open chat sockets "
+        "| chat deliveries lost | echo: longest wait | Posts saved, slowest save | broadcasts failed "
+        "| posts the layer lost, read from the database | posts missed |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        chat = run["chat"]
+        sockets = " and ".join("stayed open" if code is None else f"closed {code}" for code in run["chat_close_codes"])
+        lines.append(
+            f"| {run['layer']}, run {run.get('run', 1)} | {run['promoted_after_s']} s after the kill "
+            f"| {run['chatting_again_after_promotion_s']} s after the promotion | {sockets} "
+            f"| {chat['lost']} of {chat['deliveries_expected']} | {max(e['longest_wait_s'] for e in run['echo'])} s "
+            f"| {run['posts_saved']}, {run['slowest_save_s']} s | {run['broadcasts_failed']} "
+            f"| {run['posts_the_layer_lost']} | {run['posts_missed_after_since']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_reference(runs: list[dict]) -> None:
+    REFERENCE_JSON.write_text(json.dumps(runs, indent=2) + "\n")
+    REFERENCE_MD.write_text(render_reference(runs))
+
+
+def newest_post_id(database: Path) -> int:
+    with sqlite3.connect(database) as db:
+        return db.execute("SELECT coalesce(max(id), 0) FROM db_demo_post").fetchone()[0]
+
+
+async def reference() -> list[dict]:
+    """RUNS runs on each layer, each on fresh servers, on one throwaway SQLite database."""
+    workdir = Path(tempfile.mkdtemp(prefix="failover-"))
+    base = daphne_env({"ENGINE": "django.db.backends.sqlite3", "NAME": str(workdir / "db.sqlite3")})
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO_DIR, env=base, check=True)
+    runs = []
+    for kind in ("core", "pubsub"):
+        for run in range(1, RUNS + 1):  # a failover is a race: each run ends a little differently
+            (workdir / f"{kind}-{run}").mkdir()
+            sentinels = RedisSentinels(shutil.which("redis-server"), workdir / f"{kind}-{run}")
+            try:
+                since = newest_post_id(workdir / "db.sqlite3")  # the runs before saved posts too
+                runs.append(await failover(sentinels, base, kind, since) | {"run": run})
+            finally:
+                sentinels.stop()
+            print(json.dumps(runs[-1]))
+    return runs
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--save-posts", type=int, help="(the saver process) save this many Posts and exit")
+    options = parser.parse_args()
+    if options.save_posts:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
+        save_posts(options.save_posts)
+    else:
+        write_reference(asyncio.run(reference()))

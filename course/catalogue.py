@@ -1,0 +1,535 @@
+"""The lesson catalogue: each lesson described once, in LESSONS.
+
+The index page, the lesson pages, `python manage.py lessons`, the doctor and
+the tests all read a lesson from here: its title, app, routes, files and test
+command, and its exercises (from the exercise kit's registry), so a lesson is
+added in one place. Every field goes by keyword.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from exercises.registry import EXERCISES, Exercise
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+TEXTS_DIR = REPO_DIR / "lessons"  # the lesson texts, NN-slug.md, beside lesson 00's code
+
+
+@dataclass(frozen=True, kw_only=True)
+class Route:
+    """A route a lesson page can try: a WebSocket, a server-sent event stream or a plain HTTP request."""
+
+    path: str  # a concrete path to try, e.g. "ws/chat/lobby/"
+    summary: str
+    sample: str = "hello"  # what the page's message box starts with (an HTTP route's request body)
+    kind: str = "ws"  # "ws": WebSocket; "sse": EventSource (text/event-stream); "http": one fetch()
+    method: str = "GET"  # for "http" routes
+
+    @property
+    def label(self) -> str:
+        """How `manage.py lessons` lists it: a WebSocket by its path, HTTP with its method."""
+        if self.kind == "ws":
+            return self.path
+        return f"{self.method} /{self.path}" + (" (server-sent events)" if self.kind == "sse" else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lesson:
+    number: str
+    slug: str
+    title: str
+    app: str
+    # The files this lesson teaches, in reading order: its code first, then its tests.
+    # `manage.py lessons`, the index and the lesson pages list them; tests/test_layout.py
+    # checks that each exists and that each route's consumer is among them.
+    files: tuple[str, ...]
+    routes: tuple[Route, ...] = ()
+    # Fast test files besides test_path, for a lesson with two concepts (lesson 10: HTTP, then SSE).
+    more_tests: tuple[str, ...] = ()
+    # The main fast test file, when it is not named after the slug (lesson 15's three concepts).
+    test_file: str = ""
+
+    @property
+    def text_path(self) -> Path:
+        return TEXTS_DIR / f"{self.number}-{self.slug}.md"
+
+    @property
+    def test_path(self) -> str:
+        return self.test_file or f"tests/test_{self.number}_{self.slug.replace('-', '_')}.py"
+
+    @property
+    def test_paths(self) -> tuple[str, ...]:
+        """The lesson's fast test files: what `pytest` runs for it (its *_slow.py files are listed in files)."""
+        return (self.test_path, *self.more_tests)
+
+    @property
+    def test_command(self) -> str:
+        return "pytest " + " ".join(self.test_paths)
+
+    @property
+    def page_url(self) -> str:
+        return f"/lessons/{self.number}/"
+
+    @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        """This lesson's exercises, as the kit's registry describes them."""
+        return tuple(exercise for exercise in EXERCISES if exercise.lesson == self.number)
+
+
+CHAT_SAMPLE = '{"message": "hello, room"}'
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        number="00",
+        slug="setup",
+        title="Setup: ASGI, Daphne and the root router",
+        app="lessons",
+        files=(
+            "lessons/settings.py",
+            "lessons/asgi.py",
+            "lessons/routing.py",
+            "lessons/consumers.py",
+            "lessons/management/commands/doctor.py",
+            "tests/test_00_setup.py",
+            "tests/test_00_setup_slow.py",
+        ),
+    ),
+    Lesson(
+        number="01",
+        slug="sync-consumer",
+        title="The raw SyncConsumer",
+        app="sync_demo",
+        routes=(
+            Route(
+                path="ws/sync/echo/",
+                summary="raw SyncConsumer: every text or binary frame comes back unchanged",
+            ),
+            Route(
+                path="ws/sync/refuse/",
+                summary="answers websocket.connect with websocket.close: the handshake is refused (HTTP 403)",
+            ),
+            Route(
+                path="ws/sync/close/",
+                summary="accepts; your first frame (text or binary) gets a goodbye frame, then the server closes with code 4000",
+            ),
+            Route(
+                path="ws/sync/slow/",
+                summary='blocks the one sync thread for the seconds (0-3) you send (time.sleep), then replies {"slept": S}; an async echo on another socket waits too (lesson 02)',
+                sample="2",
+            ),
+            Route(
+                path="ws/sync/scope/demo/?colour=blue",
+                summary="accepts and sends what this connection's scope holds (path, query string, headers, url_route) and its consumer instance number; again for every frame you send",
+            ),
+        ),
+        files=(
+            "sync_demo/consumers.py",
+            "sync_demo/slow.py",
+            "sync_demo/routing.py",
+            "tests/test_01_sync_consumer.py",
+        ),
+    ),
+    Lesson(
+        number="02",
+        slug="async-consumer",
+        title="The raw AsyncConsumer and server push",
+        app="async_demo",
+        routes=(
+            Route(
+                path="ws/async/echo/",
+                summary="raw AsyncConsumer: every text or binary frame comes back unchanged",
+            ),
+            Route(
+                path="ws/async/ticker/?interval=1",
+                summary='pushes {"tick": n} every interval seconds (0.05-60), no client input needed; a bad interval closes 4400',
+                sample="",
+            ),
+            Route(
+                path="ws/async/slow/",
+                summary='waits (asyncio.sleep) the seconds (0-10) you send, then replies {"slept": S}; other sockets are not held up',
+                sample="2",
+            ),
+            Route(
+                path="ws/async/hop-free-echo/",
+                summary="the echo with a dispatch that skips the sync-thread hop: it answers while ws/sync/slow/ blocks (DB-free consumers only)",
+            ),
+        ),
+        files=(
+            "async_demo/consumers.py",
+            "async_demo/slow.py",
+            "async_demo/hop_free.py",
+            "async_demo/routing.py",
+            "tests/test_02_async_consumer.py",
+        ),
+    ),
+    Lesson(
+        number="03",
+        slug="generic-consumers",
+        title="Generic consumers: what WebsocketConsumer and friends wrap",
+        app="sync_demo, async_demo",
+        routes=(
+            Route(
+                path="ws/sync/generic-echo/",
+                summary="WebsocketConsumer: the lesson 01 echo as two short methods",
+            ),
+            Route(
+                path="ws/async/json-echo/",
+                summary='AsyncJsonWebsocketConsumer: JSON V comes back as {"echo": V}; bad JSON or bytes get {"error": ...}',
+                sample='{"hello": "json"}',
+            ),
+        ),
+        files=(
+            "sync_demo/generic_consumers.py",
+            "async_demo/generic_consumers.py",
+            "tests/test_03_generic_consumers.py",
+        ),
+    ),
+    Lesson(
+        number="04",
+        slug="channel-layers",
+        title="Channel layers, channel names and groups: chat rooms",
+        app="layers_demo",
+        routes=(
+            Route(
+                path="ws/layers/plain-chat/lobby/",
+                summary="lesson 04's plain chat room (raw AsyncConsumer): every socket in the room receives each message",
+                sample=CHAT_SAMPLE,
+            ),
+            Route(
+                path="ws/layers/generic-chat/lobby/",
+                summary="the same room on AsyncWebsocketConsumer, the Channels docs' shape; it shares the room",
+                sample=CHAT_SAMPLE,
+            ),
+            Route(
+                path="ws/chat/lobby/",
+                summary="the same room, hardened in lesson 05 (flood limit, 4503)",
+                sample=CHAT_SAMPLE,
+            ),
+            Route(
+                path="ws/layers/direct/",
+                summary='tells you your "address" (channel name, signed); send {"to": <an address>, "message": ...}',
+                sample='{"to": "paste an address here", "message": "psst"}',
+            ),
+        ),
+        more_tests=("tests/test_04_direct_and_groups.py",),
+        files=(
+            "layers_demo/plain_chat.py",
+            "layers_demo/generic_chat.py",
+            "layers_demo/validation.py",
+            "layers_demo/direct.py",
+            "layers_demo/routing.py",
+            "layers_demo/hardened_chat.py",
+            "tests/test_04_channel_layers.py",
+            "tests/test_04_direct_and_groups.py",
+            "tests/test_04_channel_layers_slow.py",
+        ),
+    ),
+    Lesson(
+        number="05",
+        slug="redis-layer",
+        title="The Redis channel layer: several server processes, one room",
+        app="layers_demo",
+        routes=(
+            Route(
+                path="ws/chat/lobby/",
+                summary="the same chat room; run two servers on Redis and watch a message cross",
+                sample=CHAT_SAMPLE,
+            ),
+        ),
+        more_tests=(
+            "tests/test_05_hardened_chat.py",
+            "tests/test_05_sharding.py",
+        ),
+        files=(
+            "lessons/channel_config.py",
+            "layers_demo/hardened_chat.py",
+            "layers_demo/flood.py",
+            "layers_demo/membership.py",
+            "tests/test_05_redis_layer.py",
+            "tests/test_05_hardened_chat.py",
+            "tests/test_05_sharding.py",
+            "tests/test_05_redis_layer_slow.py",
+            "tests/test_05_sharding_slow.py",
+        ),
+    ),
+    Lesson(
+        number="06",
+        slug="outside-the-consumer",
+        title="Sending from outside a consumer: commands, views and workers",
+        app="layers_demo",
+        routes=(
+            Route(
+                path="ws/chat/lobby/",
+                summary="a chat room to watch announcements arrive in",
+                sample=CHAT_SAMPLE,
+            ),
+            Route(
+                path="ws/layers/primes/",
+                summary='send {"below": N}: a worker (`runworker layers-primes`, on Redis) counts the primes and answers',
+                sample='{"below": 1000000}',
+            ),
+        ),
+        files=(
+            "layers_demo/announce.py",
+            "layers_demo/management/commands/announce.py",
+            "layers_demo/views.py",
+            "layers_demo/hardened_chat.py",
+            "layers_demo/primes.py",
+            "tests/test_06_outside_the_consumer.py",
+        ),
+    ),
+    Lesson(
+        number="07",
+        slug="authentication",
+        title="Authentication: sessions, scope['user'] and origin checks",
+        app="auth_demo",
+        routes=(
+            Route(
+                path="ws/auth/whoami/",
+                summary='a logged-in user receives {"username": ...}; an anonymous one is closed with 4401',
+                sample="",
+            ),
+            Route(
+                path="ws/auth/login/",
+                summary='log this socket in or out with channels\' login()/logout(): {"action": "login"|"logout"|"whoami"}; a login answers with a handoff token this browser can redeem over HTTP',
+                sample='{"action": "login", "username": "ada", "password": "analytical-engine"}',
+            ),
+        ),
+        more_tests=("tests/test_07_socket_login.py",),
+        files=(
+            "auth_demo/consumers.py",
+            "auth_demo/socket_login.py",
+            "auth_demo/views.py",
+            "auth_demo/whoami_client.py",
+            "auth_demo/routing.py",
+            "tests/test_07_authentication.py",
+            "tests/test_07_socket_login.py",
+            "tests/test_07_authentication_slow.py",
+        ),
+    ),
+    Lesson(
+        number="08",
+        slug="database",
+        title="The database from async code: history and the liveblog",
+        app="db_demo",
+        routes=(
+            Route(
+                path="ws/db/room/lobby/",
+                summary='a chat room with memory: the first frame is {"history": [...]}, each message is saved, then sent',
+                sample=CHAT_SAMPLE,
+            ),
+            Route(
+                path="ws/liveblog/",
+                summary='listens only: every Post saved and committed (admin, shell, manage.py post) arrives as {"post": {...}}',
+                sample="",
+            ),
+        ),
+        more_tests=("tests/test_08_liveblog.py",),
+        files=(
+            "db_demo/models.py",
+            "db_demo/history.py",
+            "db_demo/consumers.py",
+            "db_demo/validation.py",
+            "db_demo/flood.py",
+            "db_demo/signals.py",
+            "db_demo/liveblog.py",
+            "db_demo/management/commands/post.py",
+            "tests/test_08_database.py",
+            "tests/test_08_liveblog.py",
+            "tests/test_08_database_slow.py",
+        ),
+    ),
+    Lesson(
+        number="09",
+        slug="testing",
+        title="Testing consumers",
+        app="tests",
+        more_tests=("tests/test_09_pitfalls.py",),
+        files=(
+            "tests/conftest.py",
+            "tests/fixtures/layers.py",
+            "tests/fixtures/database.py",
+            "tests/fixtures/servers.py",
+            "tests/fixtures/browser.py",
+            "tests/helpers/tiny_consumers.py",
+            "tests/helpers/channels_live_case.py",
+            "tests/test_09_testing.py",
+            "tests/test_09_pitfalls.py",
+            "tests/test_09_testing_slow.py",
+        ),
+    ),
+    Lesson(
+        number="10",
+        slug="http-consumers",
+        title="HTTP consumers: long-poll and server-sent events",
+        app="http_demo, db_demo",
+        routes=(
+            Route(
+                path="liveblog/events/",
+                summary="server-sent events: every Post saved and committed is an event with its id; EventSource reconnects by itself and sends Last-Event-ID to get what it missed",
+                sample="",
+                kind="sse",
+            ),
+            Route(
+                path="ws/liveblog/",
+                summary='the WebSocket twin: the same posts as {"post": {...}} frames',
+                sample="",
+            ),
+            Route(
+                path="http/ticker/?interval=1",
+                summary="server-sent events from a raw AsyncConsumer: a tick event every interval seconds (0.05-60)",
+                sample="",
+                kind="sse",
+            ),
+            Route(
+                path="http/poll/?timeout=25",
+                summary="long-poll: waits for the next message POSTed to /http/publish/; 200 with it, or 204 after the timeout",
+                sample="",
+                kind="http",
+            ),
+            Route(
+                path="http/publish/",
+                summary="AsyncHttpConsumer: POST a text body (1-4096 characters); every waiting poll gets it",
+                sample="hello, pollers",
+                kind="http",
+                method="POST",
+            ),
+            Route(
+                path="http/raw/",
+                summary="raw AsyncConsumer: answers with the method, path, body parts and bytes it received; a body over 64 KiB gets 413",
+                sample="any body at all",
+                kind="http",
+                method="POST",
+            ),
+        ),
+        more_tests=(
+            "tests/test_10_long_poll.py",
+            "tests/test_10_server_sent_events.py",
+        ),
+        files=(
+            "http_demo/consumers.py",
+            "http_demo/generic_consumers.py",
+            "http_demo/longpoll.py",
+            "http_demo/ticker.py",
+            "http_demo/routing.py",
+            "db_demo/events.py",
+            "db_demo/liveblog.py",
+            "tests/test_10_http_consumers.py",
+            "tests/test_10_long_poll.py",
+            "tests/test_10_server_sent_events.py",
+            "tests/test_10_http_consumers_slow.py",
+        ),
+    ),
+    Lesson(
+        number="11",
+        slug="middleware-and-tokens",
+        title="Middleware and tokens for clients without cookies",
+        app="auth_demo",
+        routes=(
+            Route(
+                path="ws/auth/token/",
+                summary='the first frame must be {"token": ...} from `python manage.py issue_token <username>`: a valid one gets {"username": ...}; anything else, or 10 s of silence, closes 4401',
+                sample='{"token": "paste the token issue_token printed"}',
+            ),
+            Route(
+                path="ws/auth/token-query/?token=",
+                summary='QueryStringTokenAuthMiddleware: the token after ?token= decides scope["user"]; {"username": ...}, or 4401. It works, and uvicorn and nginx write the URL, token and all, in their access logs',
+            ),
+            Route(
+                path="ws/auth/token-protocol/",
+                summary='SubprotocolTokenAuthMiddleware: the token as the subprotocol after "bearer"; the server answers "bearer". The page\'s buttons below send it (a message box cannot)',
+            ),
+        ),
+        more_tests=("tests/test_11_middleware.py",),
+        files=(
+            "auth_demo/tokens.py",
+            "auth_demo/token_login.py",
+            "auth_demo/management/commands/issue_token.py",
+            "auth_demo/middleware.py",
+            "auth_demo/consumers.py",
+            "auth_demo/token_protocol.py",
+            "auth_demo/routing.py",
+            "auth_demo/views.py",
+            "auth_demo/token_client.py",
+            "course/templates/course/extras/11.html",
+            "tests/test_11_middleware_and_tokens.py",
+            "tests/test_11_middleware.py",
+            "tests/test_11_middleware_and_tokens_slow.py",
+        ),
+    ),
+    Lesson(
+        number="12",
+        slug="delivery",
+        title="Delivery: at-most-once, replay by id, a client that misses nothing",
+        app="db_demo",
+        routes=(
+            Route(
+                path="ws/liveblog/?since=0",
+                summary="replay by id: every saved post with an id above since (the 100 newest), oldest first, then the live ones; tick reconnect, stop and restart the server: the page asks for since=<last id> and shows each post once",
+                sample="",
+            ),
+            Route(
+                path="liveblog/events/",
+                summary="the server-sent events twin (lesson 10): EventSource sends Last-Event-ID by itself",
+                sample="",
+                kind="sse",
+            ),
+        ),
+        files=(
+            "db_demo/liveblog.py",
+            "db_demo/events.py",
+            "course/static/course/client.js",
+            "tests/test_12_delivery.py",
+            "tests/test_12_delivery_slow.py",
+        ),
+    ),
+    Lesson(
+        number="13",
+        slug="deployment",
+        title="Deployment: nginx, several Daphnes, a process killed mid-chat",
+        app="lessons, deploy",
+        files=(
+            "deploy/nginx.conf",
+            "deploy/channels-lessons-daphne@.service",
+            "deploy/channels-lessons-worker.service",
+            "deploy/env.example",
+            "lessons/settings_production.py",
+            "tests/test_13_deployment.py",
+            "tests/test_13_deployment_slow.py",
+            "tests/test_13_crash_slow.py",
+            "tests/test_13_servers_slow.py",
+        ),
+    ),
+    Lesson(
+        number="15",
+        slug="layers-in-production",
+        title="The channel layer in production: Redis Sentinel, a failover measured, which layer loses what",
+        app="lessons, deploy",
+        test_file="tests/test_15_sentinel.py",
+        more_tests=("tests/test_15_postgres_layer.py", "tests/test_15_guarantees.py"),
+        files=(
+            "deploy/redis.conf",
+            "deploy/sentinel.conf",
+            "lessons/channel_config.py",
+            "lessons/postgres_layer.py",
+            "lessons/settings.py",
+            "db_demo/signals.py",
+            "db_demo/liveblog.py",
+            "bench/failover.py",
+            "bench/failover_reference.md",
+            "bench/guarantees.py",
+            "bench/guarantees.md",
+            "tests/test_15_sentinel.py",
+            "tests/test_15_postgres_layer.py",
+            "tests/test_15_guarantees.py",
+            "tests/test_15_sentinel_slow.py",
+            "tests/test_15_postgres_layer_slow.py",
+            "tests/test_15_guarantees_slow.py",
+        ),
+    ),
+)
+
+
+def get_lesson(number: str) -> Lesson | None:
+    """The lesson numbered `number` ("00", "01", ...), or None."""
+    return next((lesson for lesson in LESSONS if lesson.number == number), None)

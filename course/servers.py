@@ -1,0 +1,330 @@
+"""Real server processes on free loopback ports, for the tests and the benchmark (both import it from here).
+
+A Daphne serving the course (or a bench/test ASGI module), the benchmark's
+reference echo, a throwaway redis-server, lesson 15's primary, replica and
+Sentinels: each is a ServerProcess, started and waited for the same way, and
+stopped by PID.
+"""
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def free_fixed_port() -> int:
+    """A free port below the kernel's ephemeral range, for a server that is stopped and restarted.
+
+    While a server on an ephemeral port is down, an outgoing connection may be
+    given that very port as its local end (a client reconnecting to it can even
+    connect to itself), and the restarted server cannot bind it again.
+    """
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")  # Linux; 32768 is its default
+    low = int(ephemeral.read_text().split()[0]) if ephemeral.exists() else 32768
+    for port in random.sample(range(max(1024, low - 12000), low), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
+
+
+class ServerProcess:
+    """One server process listening on `port`; its output goes to a temporary log file."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str] | None, port: int, timeout: float = 15):
+        self.name = name
+        self.port = port
+        self.log_path = Path(tempfile.mkstemp(prefix="server-", suffix=".log")[1])
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(argv, cwd=REPO_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self._wait_until_listening(timeout)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def ws_url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def _wait_until_listening(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log()[-4000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not listen on port {self.port} within {timeout} s:\n{self.log()[-4000:]}")
+
+    def stop(self) -> None:
+        """Terminate by PID (kill after 5 s); the log file stays for a failing test to show."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+class DaphneServer(ServerProcess):
+    """A real `daphne <application>` process on a free port."""
+
+    def __init__(self, env: dict[str, str], application: str = "lessons.asgi:application"):
+        port = free_port()
+        argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application]
+        super().__init__(f"daphne {application}", argv, env, port)
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL that points a child process at the test database."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
+
+
+def daphne_env(
+    db_settings: dict | None, redis_url: str | None = None, prefix: str = "asgi", kind: str = "core"
+) -> dict[str, str]:
+    """The environment a student's Daphne gets, with the database and channel layer chosen explicitly.
+
+    kind "postgres" (lesson 15) takes the layer database's URL where the others take Redis's.
+    """
+    layer_keys = {"REDIS_URL", "CHANNEL_LAYER", "POSTGRES_URL"}
+    env = {key: value for key, value in os.environ.items() if key not in layer_keys}
+    env.update(
+        DJANGO_SETTINGS_MODULE="lessons.settings",
+        CHANNEL_LAYER_PREFIX=prefix,
+        PYTHONUNBUFFERED="1",
+        # The inspector (course/inspector.py) only where a test or the bench turns it on.
+        INSPECTOR="0",
+    )
+    if db_settings is not None:
+        env.update(DATABASE_URL=database_url(db_settings))
+    if kind == "postgres":
+        env.update(POSTGRES_URL=redis_url or "", CHANNEL_LAYER=kind)
+    elif redis_url:
+        env.update(REDIS_URL=redis_url, CHANNEL_LAYER=kind)
+    return env
+
+
+def delete_prefixed_keys(url: str, prefix: str) -> int:
+    """Remove every key written under `prefix` (never a FLUSHDB); return how many."""
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    return len(keys)
+
+
+class PrivateRedis:
+    """A throwaway `redis-server` on a free loopback port, so a test may stop and restart it."""
+
+    def __init__(self, executable: str):
+        self.executable = executable
+        self.port = free_fixed_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.server: ServerProcess | None = None
+        self.start()
+
+    def start(self) -> None:
+        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        argv = [*command, "--appendonly", "no", "--daemonize", "no"]
+        self.server = ServerProcess("redis-server", argv, None, self.port, timeout=10)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        self.server = None
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster (initdb) in a temporary folder, so a test may stop and restart it.
+
+    PostgreSQL refuses to run as root: as root, its commands run as the
+    `postgres` system user (runuser), which owns the folder.
+    """
+
+    def __init__(self, bindir: Path):
+        self.bindir = bindir
+        self.port = free_fixed_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="postgres-"))
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        self._as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._as_owner:
+            shutil.chown(self.folder, "postgres")
+        self._run("initdb", "-D", str(self.folder / "data"), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
+        self.start()
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [*self._as_owner, str(self.bindir / program), *args]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder} -c fsync=off"
+        self._run(
+            "pg_ctl", "-D", str(self.folder / "data"), "-o", options, "-l", str(self.folder / "log"), "-w", "start"
+        )
+
+    def stop(self) -> None:
+        """Stop at once, as a crash would (pg_ctl reads the server's PID from its data folder)."""
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+
+    def remove(self) -> None:
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- lesson 15: a Redis primary, its replica and three Sentinels --------------
+
+
+def render(template: Path, values: dict[str, str]) -> str:
+    """A deploy/ file with each ${NAME} replaced, as `envsubst '${NAME} ...'` does."""
+    text = template.read_text(encoding="utf-8")
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    return text
+
+
+class RedisSentinels:
+    """deploy/redis.conf as a primary and a replica, and deploy/sentinel.conf three times: real processes."""
+
+    MASTER = "mymaster"  # deploy/sentinel.conf's "sentinel monitor mymaster ..."
+
+    def __init__(self, executable: str, workdir: Path, down_after_ms: int = 1000):
+        self.executable = executable  # redis-server; a sentinel is the same binary with --sentinel
+        self.workdir = workdir
+        self.down_after_ms = down_after_ms
+        self.sentinels: list[ServerProcess] = []
+        self.started: list[ServerProcess] = []  # everything to stop, even if starting fails half-way
+        try:
+            self.primary = self.start_redis("primary")
+            self.replica = self.start_redis("replica", "--replicaof", "127.0.0.1", str(self.primary.port))
+            # Sentinels learn about replicas from the primary's INFO: start them once the replica is attached.
+            self.wait_until(lambda: self.info(self.replica.port)["master_link_status"] == "up", "the replica syncs")
+            self.sentinels = [self.start_sentinel(n) for n in range(3)]
+            self.wait_until(self.all_see_each_other, "every sentinel sees the replica and the other two sentinels")
+        except Exception:
+            self.stop()
+            raise
+
+    @property
+    def addresses(self) -> str:
+        """REDIS_SENTINELS for a process that should find the primary through these sentinels."""
+        return ",".join(f"127.0.0.1:{sentinel.port}" for sentinel in self.sentinels)
+
+    def start_redis(self, name: str, *extra: str) -> ServerProcess:
+        port = free_fixed_port()
+        conf = self.workdir / f"redis-{name}.conf"
+        values = {"BIND": "127.0.0.1", "PORT": str(port), "DIR": str(self.workdir / name)}
+        (self.workdir / name).mkdir()
+        conf.write_text(render(REPO_DIR / "deploy" / "redis.conf", values))
+        server = ServerProcess(f"redis {name}", [self.executable, str(conf), *extra], None, port, timeout=10)
+        self.started.append(server)
+        return server
+
+    def start_sentinel(self, n: int) -> ServerProcess:
+        port = free_fixed_port()
+        values = {
+            "BIND": "127.0.0.1",
+            "SENTINEL_PORT": str(port),
+            "PRIMARY_HOST": "127.0.0.1",
+            "PRIMARY_PORT": str(self.primary.port),
+            "DOWN_AFTER_MS": str(self.down_after_ms),
+        }
+        conf = self.workdir / f"sentinel-{n}.conf"
+        conf.write_text(render(REPO_DIR / "deploy" / "sentinel.conf", values))
+        server = ServerProcess(f"sentinel {n}", [self.executable, str(conf), "--sentinel"], None, port, timeout=10)
+        self.started.append(server)
+        return server
+
+    def client(self, port: int) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=port, socket_timeout=2, socket_connect_timeout=2)
+
+    def info(self, port: int) -> dict:
+        with self.client(port) as client:
+            return client.info("replication")
+
+    def all_see_each_other(self) -> bool:
+        for sentinel in self.sentinels:
+            with self.client(sentinel.port) as client:
+                state = client.sentinel_master(self.MASTER)
+            if state["num-slaves"] < 1 or state["num-other-sentinels"] < 2:
+                return False
+        return True
+
+    def primary_port(self) -> int | None:
+        """The primary's port as the first sentinel that answers names it."""
+        for sentinel in self.sentinels:
+            try:
+                with self.client(sentinel.port) as client:
+                    return int(client.sentinel_get_master_addr_by_name(self.MASTER)[1])
+            except redis.RedisError:
+                continue
+        return None
+
+    def kill_primary(self) -> float:
+        """SIGKILL the primary by PID (no shutdown: as if it crashed); return when, on time.monotonic()."""
+        self.primary.process.kill()
+        self.primary.process.wait()
+        return time.monotonic()
+
+    def wait_for_promotion(self, timeout: float = 30) -> float:
+        """Wait until a sentinel names the replica as primary; return when, on time.monotonic()."""
+        self.wait_until(lambda: self.primary_port() == self.replica.port, "Sentinel promotes the replica", timeout)
+        return time.monotonic()
+
+    @staticmethod
+    def wait_until(condition, what: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if condition():
+                    return
+            except redis.RedisError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not within {timeout} s: {what}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop every process by its PID, the sentinels first (so none fails over while the rest stop)."""
+        for server in reversed(self.started):
+            server.stop()

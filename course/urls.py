@@ -1,0 +1,11 @@
+"""The course's pages: the index, each lesson beside its live client, and the files a lesson lists."""
+
+from django.urls import path
+
+from course import views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("lessons/<str:number>/", views.lesson_page, name="lesson"),
+    path("lessons/<str:number>/files/<path:name>", views.lesson_file, name="lesson-file"),
+]

@@ -1,0 +1,40 @@
+"""What every check's test starts from, whether one check runs (a student's run) or many (the kit's proof)."""
+
+import gc
+import warnings
+
+import pytest
+from asgiref.sync import SyncToAsync
+from channels.layers import channel_layers
+from django.db import connections
+
+
+@pytest.fixture(autouse=True)
+def fresh_start(django_db_blocker):
+    """A new in-memory channel layer, no database connection and no unawaited coroutine left by an earlier test.
+
+    pytest-django runs the database checks first; a connection they leave open
+    in the thread that runs database_sync_to_async would make every later
+    consumer fail with "Database access not allowed" (Channels closes old
+    connections before each handler), in a run of many checks, never in a
+    student's run of one.
+    """
+    channel_layers.backends.clear()
+    yield
+
+    def close_all():
+        with django_db_blocker.unblock():
+            connections.close_all()
+
+    close_all()
+    try:
+        SyncToAsync.single_thread_executor.submit(close_all).result(timeout=5)
+    except TimeoutError:
+        # The sync thread is still held by the consumer of a test that has ended (a wrong
+        # solution whose handler waits on a loop that is gone): nothing to close there, go on.
+        pass
+    # A coroutine this test's wrong code threw away unawaited warns when it is collected:
+    # collect it now, quietly, or the warning lands in the next check's test (many checks, one process).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gc.collect()

@@ -1,0 +1,27 @@
+"""Staff are the users with is_staff, not only superusers.
+
+A classic wrong solution to exercise 07.2: is_superuser is tested instead of is_staff.
+The check says: "is_staff"
+"""
+
+import json
+
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+
+class StaffOnlyConsumer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        """Called when a client opens the socket."""
+        await self.send({"type": "websocket.accept"})
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.send({"type": "websocket.close", "code": 4401})
+        elif not user.is_superuser:
+            await self.send({"type": "websocket.close", "code": 4403})
+        else:
+            await self.send({"type": "websocket.send", "text": json.dumps({"staff": user.get_username()})})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed."""
+        raise StopConsumer()

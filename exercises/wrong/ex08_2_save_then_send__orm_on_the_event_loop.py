@@ -1,0 +1,39 @@
+"""The ORM is synchronous: save inside a database_sync_to_async function.
+
+A classic wrong solution to exercise 08.2: the row is created straight from the async handler.
+The check says: "database_sync_to_async"
+"""
+
+import json
+
+from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+
+from db_demo.models import ChatMessage
+
+
+@database_sync_to_async
+def save(room: str, text: str) -> int:
+    return ChatMessage.objects.create(room=room, text=text).id
+
+
+class SaveThenSendConsumer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        """Called when a client opens ws/exercises/08-2/<room>/."""
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        """Called for every frame: save its text, then answer with the row's id."""
+        text = event.get("text")
+        if not text:
+            await self.send(
+                {"type": "websocket.send", "text": json.dumps({"error": "expected a non-empty text frame"})}
+            )
+            return
+        message_id = ChatMessage.objects.create(room=self.scope["url_route"]["kwargs"]["room"], text=text).id
+        await self.send({"type": "websocket.send", "text": json.dumps({"id": message_id, "message": text})})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed."""
+        raise StopConsumer()

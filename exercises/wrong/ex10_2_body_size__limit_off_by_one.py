@@ -1,0 +1,21 @@
+"""The limit is 1024 bytes: a body of exactly 1024 is measured, only over it gets 413.
+
+A classic wrong solution to exercise 10.2: a body of exactly 1024 bytes is refused.
+The check says: "1024"
+"""
+
+import json
+
+from channels.generic.http import AsyncHttpConsumer
+
+LIMIT = 1024  # bytes
+
+
+class BodySizeConsumer(AsyncHttpConsumer):
+    async def handle(self, body):
+        """Called with the whole request body."""
+        if len(body) >= LIMIT:
+            await self.send_response(413, b"body too large", headers=[(b"content-type", b"text/plain")])
+            return
+        answer = json.dumps({"bytes": len(body)}).encode()
+        await self.send_response(200, answer, headers=[(b"content-type", b"application/json")])

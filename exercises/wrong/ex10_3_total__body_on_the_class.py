@@ -1,0 +1,43 @@
+"""Wrong: a request's body belongs to its own consumer instance; a class attribute is shared by every request.
+
+Parts collected on the class pile up across requests: the second request
+is parsed with the first one's body in front of it.
+
+The check says: "a valid body in 5 parts got 400 {'error': 'not JSON: Extra"
+"""
+
+import json
+
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+
+class TotalConsumer(AsyncConsumer):
+    parts: list[bytes] = []
+
+    async def http_request(self, event):
+        TotalConsumer.parts.append(event.get("body", b""))
+        if event.get("more_body"):
+            return
+        body = b"".join(TotalConsumer.parts)
+        try:
+            numbers = json.loads(body)
+        except ValueError as error:
+            await self.answer(400, {"error": f"not JSON: {error}"})
+            return
+        if not isinstance(numbers, list) or not all(
+            isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
+        ):
+            await self.answer(400, {"error": "expected a JSON list of numbers"})
+            return
+        await self.answer(200, {"total": sum(numbers)})
+
+    async def answer(self, status: int, content: dict) -> None:
+        await self.send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+        )
+        await self.send({"type": "http.response.body", "body": json.dumps(content).encode()})
+        raise StopConsumer()
+
+    async def http_disconnect(self, event):
+        raise StopConsumer()

@@ -1,0 +1,42 @@
+"""since is the last id the client saw: replay only the posts after it.
+
+A classic wrong solution to exercise 12.1: the post with id since is sent again.
+The check says: "posts after since"
+"""
+
+import json
+from urllib.parse import parse_qs
+
+from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+
+from db_demo.models import Post
+
+
+@database_sync_to_async
+def posts_after(since: int) -> list[dict]:
+    return [post.as_frame() for post in Post.objects.filter(id__gte=since).order_by("id")]
+
+
+def parse_since(query_string: bytes) -> int | None:
+    values = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("since", [])
+    if len(values) != 1 or not values[0].isascii() or not values[0].isdigit():
+        return None
+    return int(values[0])
+
+
+class ReplaySinceConsumer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        """Called when a client opens ws/exercises/12-1/?since=<id>."""
+        await self.send({"type": "websocket.accept"})
+        since = parse_since(self.scope["query_string"])
+        if since is None:
+            await self.send({"type": "websocket.close", "code": 4400})
+            return
+        for frame in await posts_after(since):
+            await self.send({"type": "websocket.send", "text": json.dumps({"post": frame})})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed."""
+        raise StopConsumer()

@@ -1,0 +1,88 @@
+"""Lesson 15: PostgreSQL for the channels_postgres layer: a throwaway database, its tables, a reset.
+
+The tests never touch a student's databases: each run creates a database of
+its own on the PostgreSQL server and drops it at the end.
+"""
+
+import os
+import uuid
+
+import psycopg
+from django.test.utils import override_settings
+
+from lessons.channel_config import POSTGRES_ALIAS, postgres_database
+
+# The PostgreSQL server the tests make a database of their own on (lesson 08's too).
+POSTGRES_SERVER_URL = os.environ.get("POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432/test"
+
+
+def server_answers(url: str) -> str | None:
+    """None if a PostgreSQL server answers at `url`, else why not."""
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error as error:
+        return str(error).splitlines()[0]
+    return None
+
+
+def create_database(server_url: str) -> str:
+    """Create an empty database on the server at `server_url`; return its URL."""
+    name = f"lessons_layer_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(server_url: str, database_url: str) -> None:
+    """Drop a database create_database made, closing whatever still holds a connection to it."""
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrate_layer_tables(database_url: str) -> None:
+    """What `python manage.py migrate --database channels_postgres` does, run in this process.
+
+    The alias exists in a test run only while this runs. The run disables
+    migrations (--nomigrations), so they are switched back on for
+    channels_postgres, whose tables and NOTIFY trigger only its migrations make.
+    """
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connections.settings[POSTGRES_ALIAS] = connections.configure_settings(
+        {"default": {}, POSTGRES_ALIAS: postgres_database(database_url)}
+    )[POSTGRES_ALIAS]
+    try:
+        with override_settings(MIGRATION_MODULES={}):
+            executor = MigrationExecutor(connections[POSTGRES_ALIAS])
+            targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "channels_postgres"]
+            executor.migrate(targets)
+    finally:
+        connections[POSTGRES_ALIAS].close()
+        del connections[POSTGRES_ALIAS]
+        del connections.settings[POSTGRES_ALIAS]
+
+
+async def forget_layer_process_state() -> None:
+    """Close channels_postgres's connection pool and forget its queues.
+
+    The pool, the lock that guards making it, and the message queues are
+    module globals, bound to the event loop of the first test that used them;
+    each test has a loop of its own.
+    """
+    import asyncio
+
+    from channels_postgres import core, db
+
+    if db.connection_pool is not None:
+        await db.connection_pool.close()
+        db.connection_pool = None
+    db.is_creating_connection_pool = asyncio.Lock()
+    core.ASYNCIO_EVENT_CHANNEL_MAPPING.clear()
+
+
+async def empty_layer_tables(database_url: str) -> None:
+    """Delete every message and membership the layer left in its tables."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
+        await connection.execute("TRUNCATE channels_postgres_message, channels_postgres_groupchannel")

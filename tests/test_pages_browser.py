@@ -1,0 +1,90 @@
+"""The course pages in a real Chromium at a phone's and a laptop's size.
+
+A phone (390 px wide): no page is wider than its window; tables, code and
+diagrams scroll inside their own box. A laptop (1280x800): the inspector's
+panel starts on the first screen and, before any connection, says what it will
+draw and how to fill it.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from course.catalogue import LESSONS
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", *(lesson.page_url for lesson in LESSONS)]
+WITH_PANEL = [lesson.number for lesson in LESSONS if lesson.routes]
+
+# The page's width, the window's, and the element reaching furthest right that
+# no box scrolling sideways holds (the one that widens the page).
+WIDEST = """
+const width = window.innerWidth;
+let widest = null;
+for (const element of document.body.querySelectorAll("*")) {
+  const right = element.getBoundingClientRect().right;
+  if (right <= width || (widest && right <= widest.right)) continue;
+  let box = element.parentElement, held = false;
+  for (; box && box !== document.body; box = box.parentElement) {
+    if (getComputedStyle(box).overflowX !== "visible" && box.getBoundingClientRect().right <= width) held = true;
+  }
+  if (held) continue;
+  const name = element.tagName.toLowerCase() + (element.id ? "#" + element.id : "") +
+    (typeof element.className === "string" && element.className ? "." + element.className.trim().replace(/ +/g, ".") : "");
+  widest = { right: Math.round(right), name: name + ' "' + element.textContent.trim().slice(0, 60) + '"' };
+}
+return [document.documentElement.scrollWidth, width, widest];
+"""
+
+
+@contextmanager
+def viewport(browser, width: int, height: int):
+    """The shared Chromium's page area at exactly width x height inside this block.
+
+    Chromium's own emulation, not a window resize: a resize lands a moment after
+    the call, and the window's frame is no part of the page. `mobile: False`
+    keeps a too-wide page too wide instead of zooming it out to fit.
+    """
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        yield
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_at_390_px_the_page_is_no_wider_than_the_window(browser, inspected_server, path):
+    with viewport(browser, 390, 844):
+        browser.get(inspected_server.http_url + path)
+        page_width, window_width, widest = browser.execute_script(WIDEST)
+    assert window_width == 390
+    assert page_width <= window_width, f"{path} is {page_width} px wide at {window_width}: widest is {widest}"
+
+
+@pytest.mark.parametrize("number", WITH_PANEL)
+def test_at_1280x800_the_inspector_is_on_the_first_screen_and_says_how_to_fill_it(
+    browser, inspected_server, number
+):
+    with viewport(browser, 1280, 800):
+        browser.get(f"{inspected_server.http_url}/lessons/{number}/")
+        panel = browser.find_element(By.ID, "inspector")
+        empty = browser.find_element(By.ID, "inspector-empty")
+        top = browser.execute_script("return arguments[0].getBoundingClientRect().top", panel)
+        assert browser.execute_script("return window.innerHeight") == 800
+        assert 0 < top < 800
+        assert empty.is_displayed()
+        assert empty.text.startswith("Press Connect")
+        assert "each ASGI event" in empty.text
+
+
+def test_the_inspector_empty_state_gives_way_to_the_first_drawn_row(browser, inspected_server):
+    browser.get(f"{inspected_server.http_url}/lessons/01/")
+    empty = browser.find_element(By.ID, "inspector-empty")
+    assert empty.is_displayed()
+    browser.find_element(By.ID, "connect").click()
+    WebDriverWait(browser, 10).until(lambda _: browser.find_elements(By.CSS_SELECTOR, "#inspector-rows .step"))
+    assert not empty.is_displayed()

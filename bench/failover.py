@@ -265,16 +265,22 @@ async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: i
 
 
 def chat_losses(sent: list[tuple[float, str]], sockets, killed: float, recovered: float) -> dict:
-    """Deliveries to `sockets` of the messages sent while each was open: the lost ones counted, and when sent."""
+    """Deliveries to `sockets` of the messages sent while each was open: the lost ones counted, and when sent.
+
+    The failover lasts from the kill until a new room chats across both Daphnes
+    and every chat socket it broke has been told so with its 4503: until that
+    close arrives, a dying socket's messages, to it and from it, may be gone.
+    """
     expected = lost = outside = 0
     in_order = True
+    recovered = max([recovered, *(s.closed_at for s in sockets if s.close_code is not None)])
     for socket in sockets:
         heard = [f["message"] for _, f in socket.frames if isinstance(f, dict) and "message" in f]
         wanted = [text for when, text in sent if when < socket.closed_at]
         missing = set(wanted) - set(heard)
         expected += len(wanted)
         lost += len(missing)
-        # In flight when the primary died (sent up to 0.5 s before), or sent before a new room chatted again.
+        # In flight when the primary died (sent up to 0.5 s before), or sent before the failover ended.
         outside += sum(1 for when, text in sent if text in missing and not killed - 0.5 <= when <= recovered)
         for name in "ab":
             ks = [int(m.split(":")[1]) for m in heard if m.startswith(f"{name}:")]

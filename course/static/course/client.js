@@ -94,10 +94,13 @@
       socket = null;
       setOpen(false);
       if (wantOpen && reconnect.checked) {
-        // Exponential backoff with a cap, so a restarting server is not hammered.
-        const delay = Math.min(30000, 500 * 2 ** retries);
+        // Exponential backoff with a cap, so a restarting server is not hammered, and full
+        // jitter (a random wait below that ceiling), so pages that lost one server together
+        // do not all come back at the same instant: lesson 14's reconnect storm.
+        const ceiling = Math.min(30000, 500 * 2 ** retries);
+        const delay = Math.random() * ceiling;
         retries += 1;
-        entry("event", "reconnecting in " + (delay / 1000) + " s (attempt " + retries + ")", "reconnect");
+        entry("event", "reconnecting in " + (delay / 1000).toFixed(2) + " s (attempt " + retries + ")", "reconnect");
         retryTimer = setTimeout(() => open(true), delay);
       } else {
         wantOpen = false;

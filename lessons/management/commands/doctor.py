@@ -47,6 +47,7 @@ class Command(BaseCommand):
             ("migrations applied", check_migrations),
             ("Redis reachable (REDIS_URL)", check_redis),
             ("channel layer round trip", check_channel_layer),
+            ("open files per process (each socket is one)", check_open_files),
         ]
         failures = 0
         for name, check in checks:
@@ -142,6 +143,19 @@ def unreachable_redis() -> list[str]:
         except redis.RedisError as error:
             failures.append(f"{url} ({error})")
     return failures
+
+
+def check_open_files() -> str:
+    """The soft open-files limit: a server process at it refuses new sockets, often without a log line."""
+    try:
+        import resource
+    except ImportError:  # Windows has no such limit per process
+        return "no per-process limit on this system"
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return "unlimited"
+    raise_it = f"`ulimit -n {hard}` raises it here" if hard != resource.RLIM_INFINITY else "`ulimit -n` raises it"
+    return f"{soft}: one server process holds fewer than {soft} sockets; {raise_it} (lesson 14)"
 
 
 def check_redis() -> str:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # make run PORT=8001: the course server on another port (8000 taken, or a second server beside it).
 PORT ?= 8000
 
-.PHONY: install run test test-fast test-postgres lint bench bench-servers
+.PHONY: install run test test-fast test-postgres lint bench bench-servers bench-scale
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -60,3 +60,7 @@ bench: install  ## speed figures: see bench/README.md
 
 bench-servers: install  ## Daphne, uvicorn and granian on the same load, in one run (lesson 13)
 	$(BIN)/python bench/asgi_servers.py
+
+# Thousands of sockets: needs Redis (REDIS_URL) and nginx for every section; under 10 minutes on 2 cores.
+bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model
+	$(BIN)/python bench/scale.py

@@ -7,12 +7,17 @@ No JSON parsing, no validation, no error frames, no flood limit: whatever the
 course's chat consumer (lesson 04, `layers_demo`) costs beyond this is the
 price of the teaching code. HopFreeRelayConsumer is the same relay with a
 dispatch that skips the sync-thread hop (see async_demo/hop_free.py): the
-difference is what that hop costs in fan-out. Served only by bench/asgi.py,
-never by the course.
+difference is what that hop costs in fan-out. LayerStateConsumer reads this
+process's channel layer for lesson 14's churn section (bench/scale_churn.py).
+Served only by bench/asgi.py, never by the course.
 """
+
+import json
 
 from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 
 
 class BareRelayConsumer(AsyncConsumer):
@@ -43,3 +48,52 @@ class HopFreeRelayConsumer(BareRelayConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+
+class LayerStateConsumer(AsyncConsumer):
+    """ws/bench/layer-state/: one frame with what this process's layer holds in memory, then close.
+
+    Events: `websocket.connect` -> accept, `websocket.send` the state as JSON,
+    `websocket.close`. The in-memory layer (and pub/sub's local bookkeeping)
+    lives inside the server process, so a client can only read it through the
+    process. This consumer asks for no channel of its own (an alias no setting
+    names), so reading the state does not change it.
+    """
+
+    channel_layer_alias = "bench-no-layer"
+
+    async def websocket_connect(self, event):
+        """Called when the bench client opens the socket: answer with the state and close."""
+        await self.send({"type": "websocket.accept"})
+        await self.send({"type": "websocket.send", "text": json.dumps(layer_state(get_channel_layer()))})
+        await self.send({"type": "websocket.close"})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed."""
+        raise StopConsumer()
+
+
+def layer_state(layer) -> dict:
+    """Groups and per-channel state a layer keeps in this process: {"groups": {name: members}, ...}."""
+    if isinstance(layer, InMemoryChannelLayer):
+        return {
+            "groups": {group: len(members) for group, members in layer.groups.items()},
+            "channels": len(layer.channels),  # a queue per channel with messages or a reader
+            "empty": sum(queue.empty() for queue in layer.channels.values()),
+            "queued": sum(queue.qsize() for queue in layer.channels.values()),
+        }
+    if isinstance(layer, RedisPubSubChannelLayer):
+        local = layer._get_layer()  # one per event loop; Daphne has one
+        return {
+            "groups": {group: len(members) for group, members in local.groups.items()},
+            "channels": len(local.channels),  # a queue, and a Redis subscription, per consumer
+            "queued": sum(queue.qsize() for queue in local.channels.values()),
+            "subscriptions": sum(len(shard._subscribed_to) for shard in local._shards),
+        }
+    # The core layer keeps groups in Redis (the client reads them there); in
+    # memory it keeps a receive buffer per channel that a message arrived for.
+    return {
+        "receive_buffers": len(layer.receive_buffer),
+        "empty": sum(queue.empty() for queue in layer.receive_buffer.values()),
+        "queued": sum(queue.qsize() for queue in layer.receive_buffer.values()),
+    }

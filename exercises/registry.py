@@ -553,6 +553,28 @@ EXERCISES: tuple[Exercise, ...] = (
         upstream="https://github.com/django/channels/issues/2062",
     ),
     Exercise(
+        "14.1",
+        "online_list",
+        "Memory grows with every socket that comes and goes",
+        (
+            "A send to a closing socket raises, and the consumer ends. Which handler then never runs, and what stays in ONLINE?",
+            "Override __call__: try: await super().__call__(scope, receive, send) finally: forget the socket there, ONLINE and the group.",
+            "A server cancels a consumer that outlives its socket: CancelledError is no Exception, so `except Exception` misses it; `finally` does not.",
+        ),
+        kind="fix",
+        upstream="https://github.com/django/channels/issues/1466",
+    ),
+    Exercise(
+        "14.2",
+        "reconnect_delay",
+        "A reconnect delay that survives a reconnect storm: backoff, a cap, full jitter",
+        (
+            "The ceiling doubles with each failed attempt, from BASE, and stops at CAP: min(CAP, BASE * 2 ** attempt), as client.js computes it.",
+            "Full jitter: wait random.uniform(0, ceiling). Not the ceiling itself, not the ceiling plus a little, and cap the ceiling before you draw.",
+            "Count attempts on self; opened() sets the count back to 0. Stop doubling once past CAP: 0.5 * 2 ** 1100 is too big for a float.",
+        ),
+    ),
+    Exercise(
         "15.1",
         "sentinel_host",
         "Find the primary through Sentinel",

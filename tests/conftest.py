@@ -11,6 +11,7 @@
     tests/fixtures/production_layers.py  lesson 15: PostgreSQL and sharded layers, stores to restart,
                                   the guarantees table
     tests/fixtures/sentinel.py    lesson 15: a Redis primary, its replica and three Sentinels; a failover
+    tests/fixtures/scale.py       lesson 14: the scale harness run once at the test's size
 
 Every fixture in them is visible to every test, as if it were written here.
 They are loaded with `pytest_plugins`, which pytest accepts only in a
@@ -34,6 +35,7 @@ pytest_plugins = [
     "tests.fixtures.exercises",
     "tests.fixtures.production_layers",
     "tests.fixtures.sentinel",
+    "tests.fixtures.scale",
 ]
 
 

@@ -87,3 +87,13 @@ def test_every_path_a_python_file_names_exists(source):
     text = comments_and_docstrings(source)
     missing = sorted({p for p in PATH_MENTION.findall(text) if not (REPO_DIR / p).exists()})
     assert missing == [], f"{source.relative_to(REPO_DIR)} names files that do not exist"
+
+
+def test_the_notes_quote_the_million_socket_plan_as_the_model_prints_it(capsys):
+    from bench import capacity
+
+    notes = (REPO_DIR / "NOTES.md").read_text(encoding="utf-8")
+    command = "--sockets 1000000 --room-size 50 --broadcasts 2000 --cores-per-process 1 --memory-gb 16 --open-files 65536"
+    quoted = notes.split(f"$ python -m bench.capacity {command}\n", 1)[1].split("```", 1)[0]
+    capacity.main(command.split())
+    assert quoted == capsys.readouterr().out

@@ -8,7 +8,6 @@ tiny_consumers.py  lesson 09's tiny consumers, one per testing tool
 routes.py          which consumer the root router gives a path to (lesson 00, the layout check)
 threads.py         Django's one sync thread, held by a test until it lets go (lessons 02, 05)
 channels_live_case.py  lesson 09: Channels' ChannelsLiveServerTestCase, run by test_09_testing_slow.py
-deployment.py      lesson 13's nginx in front of two Daphnes
 """
 
 import os

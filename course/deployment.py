@@ -3,6 +3,8 @@
 The site file is rendered exactly as its header says (envsubst of five named
 placeholders) and included by deploy/nginx-local.conf, a stand-in for Debian's
 /etc/nginx/nginx.conf; nginx runs in the foreground as a child process.
+Lesson 13's tests start it (tests/fixtures/deployment.py), and so does lesson
+14's reconnect storm (bench/scale_storm.py), with thousands of sockets.
 """
 
 import os
@@ -31,43 +33,65 @@ def render_site(values: dict[str, str]) -> str:
 
 
 class Deployment:
-    """nginx on a free port in front of Daphne a and Daphne b (--proxy-headers, an access log each)."""
+    """nginx on a free port in front of Daphne a and Daphne b (--proxy-headers, an access log each).
+
+    db_settings None: the Daphnes use the project's own database settings (the
+    benchmark's chat needs none). backlog: Daphne's listen queue, through a
+    Twisted endpoint (`-e tcp:...:backlog=N`), since its CLI has no --backlog
+    and Twisted's default is 50. edit_main: a change to nginx's main file, e.g.
+    more worker_connections than its default 512.
+    """
 
     def __init__(
         self,
         workdir: Path,
         static_root: Path,
-        db_settings: dict,
+        db_settings: dict | None,
         redis_url: str,
         prefix: str,
         read_timeout: str = "75s",
         ping_intervals: tuple[int, int] = (20, 20),
         edit_site: Callable[[str], str] | None = None,
         layer_env: dict[str, str] | None = None,
+        backlog: int | None = None,
+        edit_main: Callable[[str], str] | None = None,
     ):
         self.workdir = workdir
+        self.backlog = backlog
         # layer_env: e.g. REDIS_SENTINELS (lesson 15), which the Daphnes' settings prefer to REDIS_URL.
         env = {**daphne_env(db_settings, redis_url, prefix), **(layer_env or {})}
-        self.daphnes = [self.start_daphne(name, env, ping) for name, ping in zip("ab", ping_intervals, strict=True)]
-        (workdir / "tmp").mkdir(exist_ok=True)
-        values = {
-            "LISTEN": f"127.0.0.1:{free_port()}",
-            "DAPHNE_A": f"127.0.0.1:{self.daphnes[0].port}",
-            "DAPHNE_B": f"127.0.0.1:{self.daphnes[1].port}",
-            "READ_TIMEOUT": read_timeout,
-            "STATIC_ROOT": str(static_root),
-        }
-        site = render_site(values)
-        # A test may change one directive to show what it is for; the lesson quotes the file unchanged.
-        (workdir / "site.conf").write_text(edit_site(site) if edit_site else site)
-        (workdir / "nginx.conf").write_text(MAIN_CONF)
-        argv = [NGINX, "-p", f"{workdir}/", "-c", str(workdir / "nginx.conf")]
-        self.nginx = ServerProcess("nginx", argv, dict(os.environ), int(values["LISTEN"].rsplit(":", 1)[1]))
+        self.daphnes: list[ServerProcess] = []
+        self.nginx: ServerProcess | None = None
+        try:
+            self.daphnes += [
+                self.start_daphne(name, env, ping) for name, ping in zip("ab", ping_intervals, strict=True)
+            ]
+            (workdir / "tmp").mkdir(exist_ok=True)
+            values = {
+                "LISTEN": f"127.0.0.1:{free_port()}",
+                "DAPHNE_A": f"127.0.0.1:{self.daphnes[0].port}",
+                "DAPHNE_B": f"127.0.0.1:{self.daphnes[1].port}",
+                "READ_TIMEOUT": read_timeout,
+                "STATIC_ROOT": str(static_root),
+            }
+            site = render_site(values)
+            # A test may change one directive to show what it is for; the lesson quotes the file unchanged.
+            (workdir / "site.conf").write_text(edit_site(site) if edit_site else site)
+            (workdir / "nginx.conf").write_text(edit_main(MAIN_CONF) if edit_main else MAIN_CONF)
+            argv = [NGINX, "-p", f"{workdir}/", "-c", str(workdir / "nginx.conf")]
+            self.nginx = ServerProcess("nginx", argv, dict(os.environ), int(values["LISTEN"].rsplit(":", 1)[1]))
+        except Exception:
+            self.stop()
+            raise
 
     def start_daphne(self, name: str, env: dict[str, str], ping_interval: int) -> ServerProcess:
         port = free_port()
         log = self.workdir / f"access-{name}.log"
-        argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers"]
+        if self.backlog is None:
+            listen = ["-b", "127.0.0.1", "-p", str(port)]
+        else:
+            listen = ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={self.backlog}"]
+        argv = [sys.executable, "-m", "daphne", *listen, "--proxy-headers"]
         argv += ["--ping-interval", str(ping_interval), "--access-log", str(log), "lessons.asgi:application"]
         return ServerProcess(f"daphne {name}", argv, env, port)
 
@@ -93,6 +117,7 @@ class Deployment:
         daphne.process.wait()
 
     def stop(self) -> None:
-        self.nginx.stop()
+        if self.nginx is not None:
+            self.nginx.stop()
         for daphne in self.daphnes:
             daphne.stop()

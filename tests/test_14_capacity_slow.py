@@ -1,0 +1,123 @@
+"""Lesson 14's scale harness at the test's size: what it measures holds, whatever the figures are.
+
+The harness (bench/scale.py, `make bench-scale`) runs once, small (about 300
+sockets, 2 processes), in the module fixture `small_run` (tests/fixtures/scale.py); each test reads one behaviour
+from its results. Nothing here asserts a time: speed is measured, not tested.
+Needs Redis (fan-out, storm) and nginx (storm); without them the tests skip
+with how to get them, and fail under CI=true.
+"""
+
+import json
+
+import pytest
+
+from bench import scale, scale_fanout, scale_idle, scale_storm
+from course.catalogue import REPO_DIR
+from tests.fixtures.scale import SECTIONS
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_idle_server_holds_all_its_sockets_and_still_echoes(small_run):
+    rows = small_run["idle"]["servers"]
+    wanted = small_run["idle"]["steps"][-1]
+    assert {row["server"]: row.get("status", "ok") for row in rows} == dict.fromkeys(scale_idle.SERVERS, "ok")
+    assert {row["server"]: row["held"] for row in rows} == dict.fromkeys(scale_idle.SERVERS, wanted)
+    assert all(row["echo_p50_ms"] > 0 for row in rows)  # a fresh socket's echo came back, checked frame by frame
+
+
+def test_each_idle_socket_costs_some_memory_on_every_server(small_run):
+    assert all(row["kib_per_socket"] > 0 for row in small_run["idle"]["servers"])
+
+
+def test_uvicorn_negotiates_per_message_deflate_unless_told_not_to(small_run):
+    extensions = {row["server"]: set(row["extensions"]) for row in small_run["idle"]["servers"]}
+    assert all(e.startswith("permessage-deflate") for e in extensions["uvicorn"])
+    assert extensions["uvicorn --ws-per-message-deflate false"] == {"none"}
+    assert extensions["daphne"] == {"none"}  # Daphne never offers it back
+
+
+def test_the_ceiling_probe_says_how_each_server_stopped(small_run):
+    ceilings = [row["ceiling"] for row in small_run["idle"]["servers"]]
+    assert all(ceiling["sockets"] >= small_run["idle"]["steps"][-1] and ceiling["how"] for ceiling in ceilings)
+
+
+def test_every_socket_got_every_broadcast_on_every_layer_and_process_count(small_run):
+    rows = small_run["fanout"]["rows"]
+    setups = {(row["layer"], row["processes"]) for row in rows}
+    assert setups == set(scale_fanout.SMALL["setups"])
+    assert [(row["layer"], row["processes"], row["room"], row["status"]) for row in rows if row["status"] != "ok"] == []
+    assert {row["missing_deliveries"] for row in rows} == {0}
+
+
+def test_redis_fan_out_counts_its_commands_and_the_in_memory_layer_has_none(small_run):
+    rows = small_run["fanout"]["rows"]
+    assert all(row["redis_commands_per_broadcast"] > 0 for row in rows if row["layer"] != "memory")
+    assert all(row["redis_commands_per_broadcast"] is None for row in rows if row["layer"] == "memory")
+
+
+def test_every_fan_out_figure_is_net_of_its_rooms_quiet_window(small_run):
+    rows = [row for row in small_run["fanout"]["rows"] if row["status"] == "ok"]
+    assert all(row["quiet_s"] > 0 and row["cpu_us_per_delivery"] <= row["cpu_us_per_delivery_gross"] for row in rows)
+    redis = [row for row in rows if row["layer"] != "memory"]
+    assert all(row["redis_commands_per_broadcast"] <= row["redis_commands_per_broadcast_gross"] for row in redis)
+
+
+def test_every_client_cut_by_the_storm_came_back(small_run):
+    runs = small_run["storm"]["runs"]
+    assert [run["status"] for run in runs] == ["ok"] * len(scale_storm.SMALL["runs"])
+    assert all(run["cut"] > 0 and run["back"] == run["cut"] for run in runs)
+
+
+def test_no_client_that_backs_off_with_jitter_is_lost_in_the_storm(small_run):
+    backoff = [run for run in small_run["storm"]["runs"] if run["clients"] == "backoff with jitter"]
+    assert backoff and all(run["lost"] == 0 for run in backoff)
+
+
+def test_every_fastest_row_is_a_ratio_to_the_plain_websockets_echo(small_run):
+    rows = small_run["fastest"]["rows"]
+    assert [row["status"] for row in rows] == ["ok"] * len(rows)
+    assert rows[0]["server"] == "websockets" and rows[0]["cpu_x_websockets"] == 1.0
+    assert {(row["server"], row["dispatch"]) for row in rows} >= {("uvicorn", "hop-free"), ("daphne", "stock")}
+
+
+def test_churn_at_the_tests_size_leaves_no_member_on_any_layer(small_run):
+    layers = small_run["churn"]["layers"]
+    assert {entry["layer"]: [row["members_left"] for row in entry["rows"]] for entry in layers} == {
+        entry["layer"]: [0] * len(entry["rows"]) for entry in layers
+    }
+
+
+def test_the_models_check_sets_each_prediction_beside_a_measurement(small_run):
+    check = small_run["validate"]
+    assert check["status"] == "ok", check["status"]
+    assert [(row["figure"], row["predicted"] > 0, row["measured"] > 0) for row in check["rows"]] == [
+        (figure, True, True) for figure in ("server CPU, cores", "RSS per process, MB", "Redis commands/s")
+    ]
+
+
+def test_every_section_renders_its_title_as_a_heading(small_run):
+    headings = [SECTIONS[name].render(result)[0] for name, result in small_run.items()]
+    assert headings == [f"## {module.TITLE}" for module in SECTIONS.values()]
+
+
+def test_the_runner_skips_a_section_whose_module_does_not_exist():
+    module, why = scale.load("no_such_section")
+    assert module is None and why == "bench/scale_no_such_section.py does not exist yet"
+
+
+def test_the_reference_run_has_every_key_the_capacity_model_reads():
+    reference = json.loads((REPO_DIR / "bench/scale_reference.json").read_text())
+    idle_keys = {"server", "baseline_rss_mb", "rss_mb", "kib_per_socket", "connects_per_s", "connect_cpu_ms"}
+    idle_keys |= {"echo_p50_ms", "echo_p99_ms", "idle_cpu_percent", "ceiling"}
+    fanout_keys = {"layer", "processes", "room", "all_have_it_ms", "deliveries_per_s", "cpu_us_per_delivery"}
+    assert all(
+        idle_keys <= set(row) and set(row["rss_mb"]) == {"1000", "5000", "10000"}
+        for row in reference["idle"]["servers"]
+    )
+    assert {row["server"] for row in reference["idle"]["servers"]} == set(scale_idle.SERVERS)
+    assert all(fanout_keys | {"redis_commands_per_broadcast"} <= set(row) for row in reference["fanout"]["rows"])
+    assert {run["clients"] for run in reference["storm"]["runs"]} >= {"retry at once", "backoff with jitter"}
+    assert all({"all_back_s", "lost", "retries"} <= set(run) for run in reference["storm"]["runs"])
+    assert all({"server", "dispatch", "cpu_x_websockets"} <= set(row) for row in reference["fastest"]["rows"])
+    assert "machine" in reference and "sockets_per_process" in reference["storm"]

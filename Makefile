@@ -1,11 +1,20 @@
 # The few commands a newcomer types. Everything runs inside .venv.
-PYTHON ?= python3.11
+# The newest Python 3.11-3.14 on PATH (one that runs: a pyenv shim may name a version that is not
+# active); `make run PYTHON=/path/to/python3.x` chooses another.
+SUPPORTED_PYTHONS := python3.14 python3.13 python3.12 python3.11 python3
+runs_supported = $(shell $(1) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))' >/dev/null 2>&1 && echo $(1))
+PYTHON ?= $(firstword $(foreach python,$(SUPPORTED_PYTHONS),$(call runs_supported,$(python))))
+# DJANGO=6: the pinned set with the newest Django 6.x (Python 3.12+); Django 5.2 LTS otherwise.
+DJANGO ?= 5.2
+REQUIREMENTS := $(if $(filter 6,$(DJANGO)),requirements-django6.txt,requirements.txt)
 VENV := .venv
 BIN := $(VENV)/bin
 # make run PORT=8001: the course server on another port (8000 taken, or a second server beside it).
 PORT ?= 8000
 
-.PHONY: install run test test-fast test-postgres lint bench bench-servers bench-scale
+
+.PHONY: wheelhouse test-django6
+.PHONY: install run test test-fast test-postgres lint bench bench-servers bench-scale kit-mutation
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -19,14 +28,26 @@ endef
 export POSTGRES_ANSWERS
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "No Python 3.11-3.14 found on PATH: install Python 3.13 (python.org, brew install python@3.13, or apt install python3.13), or give one: make run PYTHON=/path/to/python3.x"; exit 1; }
+	@echo "Creating .venv with $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+# With a wheelhouse/ folder (make wheelhouse, e.g. from a USB stick), nothing is downloaded.
+PIP_SOURCE = $(if $(wildcard wheelhouse/*.whl),--no-index --find-links wheelhouse,)
+
+$(VENV)/.installed-$(DJANGO): $(REQUIREMENTS) | $(BIN)/python
+	@$(BIN)/python -c 'import sys; sys.exit("Django 6 needs Python 3.12+: make install without DJANGO=6, or a newer PYTHON" if "$(DJANGO)" == "6" and sys.version_info < (3, 12) else 0)'
+	$(if $(PIP_SOURCE),,$(BIN)/python -m pip install --quiet --upgrade pip)
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -r $(REQUIREMENTS)
+	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-$(DJANGO)
+
+# Every wheel the supported Pythons need on Linux, macOS (Intel, Apple silicon) and Windows, for a
+# room without Wi-Fi: copy wheelhouse/ next to each checkout, then `make install` uses it offline.
+wheelhouse: install  ## download every wheel a workshop's laptops need into wheelhouse/
+	$(BIN)/python -m course.wheelhouse wheelhouse
 
 run: install  ## the course server on http://127.0.0.1:$(PORT)/ (PORT=8000 unless given)
 	$(BIN)/python manage.py migrate --noinput
@@ -35,10 +56,34 @@ run: install  ## the course server on http://127.0.0.1:$(PORT)/ (PORT=8000 unles
 lint: install
 	$(BIN)/ruff check .
 
-test: install  ## lint, then every test (browser and slow included), then lesson 08 on PostgreSQL
+test: install  ## lint, every test (browser and slow included), lesson 08 on PostgreSQL, the fast suite on Django 6
 	$(BIN)/ruff check .
+	@# cosmic-ray re-runs one exercise's mutation record (tests/test_exercises_mutation.py); offline it skips.
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt || echo "cosmic-ray not installed: that test skips"
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-django6
+
+# The fast suite again on the newest Django 6, with the newest Python 3.12+ (PYTHON6=... to choose),
+# in a venv of its own; no such Python: skip with the reason on a laptop, fail under CI=true.
+PYTHON6 ?= $(firstword $(foreach python,python3.14 python3.13 python3.12,$(call runs_supported,$(python))))
+VENV6 := .venv-django6
+
+test-django6:  ## the fast tests on Django 6 (Python 3.12+), in .venv-django6
+	@if [ -z "$(PYTHON6)" ]; then \
+		reason="no Python 3.12+ runs here, so the fast suite did not run on Django 6"; \
+		case "$$CI" in 1|true|yes) echo "FAILED: CI=true and $$reason"; exit 1;; esac; \
+		echo "SKIPPED: $$reason. Install Python 3.13 (or give PYTHON6=/path/to/python3.x) to run it."; exit 0; \
+	fi; \
+	set -e; \
+	if ! cmp -s requirements-django6.txt $(VENV6)/.installed 2>/dev/null; then \
+		echo "Creating $(VENV6) with $(PYTHON6) ($$($(PYTHON6) --version)) and requirements-django6.txt"; \
+		rm -rf $(VENV6); $(PYTHON6) -m venv $(VENV6); \
+		$(VENV6)/bin/python -m pip install --quiet $(PIP_SOURCE) -r requirements-django6.txt; \
+		cp requirements-django6.txt $(VENV6)/.installed; \
+	fi; \
+	echo "$(VENV6)/bin/python -m pytest -n auto -m \"not browser and not slow\""; \
+	$(VENV6)/bin/python -m pytest -n auto -m "not browser and not slow"
 
 # What to run while you work: no browser, no extra processes, every core (pytest-xdist).
 test-fast: install  ## the fast tests on every core: the whole suite but browser and slow ones
@@ -64,3 +109,8 @@ bench-servers: install  ## Daphne, uvicorn and granian on the same load, in one 
 # Thousands of sockets: needs Redis (REDIS_URL) and nginx for every section; under 10 minutes on 2 cores.
 bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model
 	$(BIN)/python bench/scale.py
+
+# cosmic-ray over every exercise's solution with its check as the test suite (course/kit/mutation.py).
+kit-mutation: install  ## the kit's mutation proof: a score per exercise, survivors named (IDS="04.2 05.1" for a few)
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	$(BIN)/python -m course.kit.mutation $(IDS)

@@ -9,7 +9,7 @@ added in one place. Every field goes by keyword.
 from dataclasses import dataclass
 from pathlib import Path
 
-from exercises.registry import EXERCISES, Exercise
+from course.kit.registry import EXERCISES, Exercise
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 TEXTS_DIR = REPO_DIR / "lessons"  # the lesson texts, NN-slug.md, beside lesson 00's code

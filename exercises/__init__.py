@@ -1,20 +1,26 @@
 """The exercise kit: build consumers yourself, then check them with one command.
 
-    exercises/exNN_K_<slug>.py             the starter you edit (task in its docstring, TODO where the work goes)
-    exercises/checks/check_NN_K_<slug>.py  the check: pytest tests named after the behaviours it demands
-    exercises/solutions/exNN_K_<slug>.py   a reference solution, with why it is written that way
-    exercises/wrong/exNN_K_<slug>__<mistake>.py  a classic wrong solution the check must reject
+One folder per exercise, sorting by number, e.g. exercises/04_2_presence/:
+
+    presence.py          the file you edit (task in its docstring, TODO where the work goes)
+    check.py             the check: pytest tests named after the behaviours it demands
+    exercise.toml        title, kind, upstream page, live route, and a ladder of hints per check
+    meta/solution.py     a reference solution, with why it is written that way (open it after a try)
+    meta/mistakes/*.diff classic wrong solutions the check must reject: each the few lines it
+                         changes in the solution, with a one-line why on top
 
 Two kinds: a `build` starter asks you to write a consumer; a `fix` starter is
 working-looking course code with one real mistake that Channels users hit
 (its docstring quotes the error they met and names the upstream issue or
 docs page). Where the mistake lives in settings, asgi.py or a router, the
 starter is a small module of your own, and its check loads it in a fresh
-process where it must (exercises/checks/fixlab.py helps those checks).
+process where it must. Every check imports exercises/probes.py and nothing
+of the course.
 
 `python manage.py exercise` lists them; `python manage.py exercise NN.K` checks
-yours (`--watch`: again on every save). CI proves every check fails on its
-untouched starter, passes on its solution and rejects every wrong solution
-with a message naming the broken rule (exercises/proof.py,
-tests/test_exercises_kit_slow.py).
+yours (`--watch`: again on every save; `--mistakes`, once it passes: what
+others got wrong here). The code that reads these folders is course/kit/. CI
+proves every check fails on its untouched starter, passes on its solution and
+rejects every mistake with a message naming the broken rule
+(tests/test_exercises_kit_slow.py).
 """

@@ -34,9 +34,9 @@ application = ProtocolTypeRouter(
     }
 )
 
-# Development only, not part of the lesson: the course's lesson pages show what the
-# server did with their own connections (course/inspector.py). Off in production.
-if settings.INSPECTOR_ENABLED:
-    from course.inspector import inspected
+# Development only, not part of the lesson: the students' exercise consumers, and the
+# lesson pages' view of what the server did with their connections (course/development.py).
+if settings.COURSE_DEVELOPMENT:
+    from course.development import development
 
-    application = inspected(application)
+    application = development(application)

@@ -10,7 +10,6 @@ from django.urls import re_path
 import async_demo.routing
 import auth_demo.routing
 import db_demo.routing
-import exercises.routing
 import http_demo.routing
 import layers_demo.routing
 import sync_demo.routing
@@ -22,7 +21,6 @@ app_urlpatterns = [
     *layers_demo.routing.websocket_urlpatterns,
     *auth_demo.routing.websocket_urlpatterns,
     *db_demo.routing.websocket_urlpatterns,
-    *exercises.routing.websocket_urlpatterns(),  # the students' own consumers, in development only
 ]
 
 # Last, so it only sees paths that no app claimed.

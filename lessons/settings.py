@@ -107,6 +107,11 @@ if CHANNEL_LAYER == "postgres":
     DATABASES[POSTGRES_ALIAS] = postgres_database(POSTGRES_URL)
 DATABASE_ROUTERS = ["lessons.channel_config.PostgresLayerRouter"]
 
+# What the course adds around the application in development (course/development.py):
+# the students' exercise routes, and the inspector. Off whenever DEBUG is off; tests
+# drive the lessons' own application unless a test wraps it.
+COURSE_DEVELOPMENT = DEBUG and "pytest" not in sys.modules
+
 # The inspector (course/inspector.py) shows each lesson page what the server did
 # with its sockets. Development only; INSPECTOR=0 turns it off, and tests run
 # without it unless a test turns it on. Off, nothing is wrapped.

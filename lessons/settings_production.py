@@ -39,7 +39,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# No inspector in production: nothing recorded, the channel layer not wrapped.
+# Nothing of the course's development layers in production: no exercise routes, no
+# inspector (nothing recorded, the channel layer not wrapped).
+COURSE_DEVELOPMENT = False
 INSPECTOR_ENABLED = False
 CHANNEL_LAYERS = channel_layers(
     REDIS_URL,  # noqa: F405

@@ -19,7 +19,7 @@ PATH_MENTION = re.compile(
 SOURCES = sorted(
     path
     for top in REPO_DIR.iterdir()
-    if top.is_dir() and top.name not in {".venv", ".git", "node_modules"}
+    if top.is_dir() and top.name not in {".venv", ".venv-django6", ".git", "node_modules"}
     for path in top.rglob("*.py")
 ) + sorted(REPO_DIR.glob("*.py"))
 TEST_MENTION = re.compile(r"\b(tests/test_\w+\.py)::(test_\w+)")

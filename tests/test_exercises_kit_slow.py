@@ -1,8 +1,9 @@
-"""The kit proves itself: every check fails on its starter, passes on its solution, rejects every wrong solution.
+"""The kit proves itself: every check fails on its starter, passes on its solution, rejects every mistake.
 
-The wrong solutions are found by file name (exercises/wrong/exNN_K_<slug>__<mistake>.py),
-so a new one is proven as soon as it exists. exercises/proof.py runs the checks many to
-a pytest process, several processes at once (about a minute on two cores).
+The mistakes are found by folder (exercises/NN_K_slug/meta/mistakes/*.diff), so a new
+one is proven as soon as it exists; each is applied to a copy of its solution with
+`git apply`. course/kit/proof.py runs the checks many to a pytest process, several
+processes at once (about a minute on two cores).
 """
 
 import functools
@@ -18,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from exercises import proof
-from exercises.registry import EXERCISES, EXERCISES_DIR, get_exercise
-from exercises.runner import REPO_DIR
+from course.kit import proof
+from course.kit.registry import EXERCISES, get_exercise
+from course.kit.runner import REPO_DIR
 
 
 @functools.cache
@@ -29,24 +30,36 @@ def verdicts() -> dict:
     return proof.prove_all()
 
 
-def test_every_wrong_solution_is_named_after_a_known_exercise():
-    unknown = [wrong.path.name for wrong in proof.wrong_solutions() if wrong.exercise is None]
-    assert unknown == [], f"these wrong solutions name no exercise of exercises/registry.py: {unknown}"
+def mistakes():
+    return [(exercise, mistake) for exercise in EXERCISES for mistake in exercise.mistakes]
 
 
-def test_every_exercise_has_at_least_two_wrong_solutions():
-    counts = {exercise.id: 0 for exercise in EXERCISES}
-    for wrong in proof.wrong_solutions():
-        if wrong.exercise is not None:
-            counts[wrong.exercise.id] += 1
-    assert [exercise_id for exercise_id, count in counts.items() if count < 2] == []
+def test_every_exercise_keeps_at_least_three_mistakes():
+    assert [exercise.id for exercise in EXERCISES if len(exercise.mistakes) < 3] == []
 
 
-def test_every_wrong_solution_names_its_rule_and_what_the_check_says():
-    for wrong in proof.wrong_solutions():
-        text = wrong.path.read_text(encoding="utf-8")
-        assert text.startswith('"""') and text[3:].split("\n", 1)[0].strip(), f"{wrong.path.name}: no rule line"
-        assert wrong.expected_words, f'{wrong.path.name}: no line `The check says: "<words>"` in its docstring'
+def test_every_mistake_says_why_and_what_the_check_says():
+    for _, mistake in mistakes():
+        assert len(mistake.why) > 20 and mistake.says, f"{mistake.path}: no `# <why>` and `# The check says: ...`"
+
+
+def test_every_mistake_applies_to_its_solution_and_changes_it(tmp_path):
+    for exercise, mistake in mistakes():
+        into = tmp_path / exercise.folder.name / mistake.name
+        into.mkdir(parents=True)
+        patched = proof.apply_mistake(exercise, mistake, into)
+        assert patched.read_bytes() != exercise.solution_path.read_bytes(), f"{mistake.path} changes nothing"
+
+
+def test_a_diff_that_no_longer_applies_fails_loudly_naming_its_file(tmp_path):
+    exercise = get_exercise("04.2")
+    stale = tmp_path / "stale.diff"
+    stale.write_text(
+        '# why\n# The check says: "x"\n--- a/solution.py\n+++ b/solution.py\n@@ -1,1 +1,1 @@\n-nope\n+yes\n'
+    )
+    mistake = proof.Mistake(stale, "why", "x")
+    with pytest.raises(proof.DiffDoesNotApply, match="stale.diff does not apply"):
+        proof.apply_mistake(exercise, mistake, tmp_path)
 
 
 @pytest.mark.slow
@@ -68,23 +81,20 @@ def test_every_check_passes_on_its_solution():
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_every_check_rejects_every_wrong_solution():
-    wrongs = [wrong for wrong in proof.wrong_solutions() if wrong.exercise is not None]
-    let_through = [w.stem for w in wrongs if not verdicts()[f"wrong/{w.stem}"][w.exercise.id].failed]
-    assert let_through == [], f"these checks pass a classic wrong solution: {let_through}"
+def test_every_check_rejects_every_mistake():
+    let_through = [f"{e.id}/{m.name}" for e, m in mistakes() if not verdicts()[f"{e.id}/{m.name}"][e.id].failed]
+    assert let_through == [], f"these checks pass a classic mistake: {let_through}"
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_a_rejected_wrong_solution_is_told_the_rule_it_breaks_in_a_sentence():
+def test_a_rejected_mistake_is_told_the_rule_it_breaks_in_a_sentence():
     unclear = {}
-    for wrong in proof.wrong_solutions():
-        if wrong.exercise is None:
-            continue
-        verdict = verdicts()[f"wrong/{wrong.stem}"][wrong.exercise.id]
-        if not proof.is_a_sentence(verdict.message) or (wrong.expected_words or "\0") not in verdict.message:
-            unclear[wrong.stem] = f"expected {wrong.expected_words!r} in: {verdict.message}"
-    assert not unclear, "\n".join(f"{stem}: {problem}" for stem, problem in unclear.items())
+    for exercise, mistake in mistakes():
+        verdict = verdicts()[f"{exercise.id}/{mistake.name}"][exercise.id]
+        if not proof.is_a_sentence(verdict.message) or mistake.says not in verdict.message:
+            unclear[f"{exercise.id}/{mistake.name}"] = f"expected {mistake.says!r} in: {verdict.message}"
+    assert not unclear, "\n".join(f"{name}: {problem}" for name, problem in unclear.items())
 
 
 # --- python manage.py exercise NN.K --watch ------------------------------------
@@ -137,6 +147,10 @@ class Watcher:
         self.errors.close()
 
 
+def exercise_mistake(exercise, name: str) -> proof.Mistake:
+    return next(mistake for mistake in exercise.mistakes if mistake.name == name)
+
+
 def save(path: Path, source: Path) -> None:
     path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
 
@@ -144,11 +158,11 @@ def save(path: Path, source: Path) -> None:
 @pytest.mark.slow
 def test_watch_checks_again_on_every_save_until_the_file_passes(own_starters):
     exercise = get_exercise("12.2")
-    mine = own_starters / exercise.starter_path.name
+    mine = exercise.starter_path  # own_starters: this test's own copy
     watcher = Watcher()
     try:
         watcher.wait_for("12.2 failed.")  # the untouched starter, checked at once
-        wrong = EXERCISES_DIR / "wrong" / "ex12_2_exactly_once__remembers_only_the_last.py"
+        wrong = proof.apply_mistake(exercise, exercise_mistake(exercise, "remembers_only_the_last"), mine.parent.parent)
         save(mine, wrong)
         watcher.wait_for("changed: checking again", again=lambda: save(mine, wrong))
         watcher.wait_for("not only the last one")  # the rule that wrong solution breaks

@@ -70,4 +70,8 @@ async def test_a_real_server_answers_hostile_http_requests_below_500_and_logs_no
         writer.close()
         await writer.wait_closed()
     assert int(status_line.split()[1]) < 500
-    assert "Traceback" not in course_server.log()[log_offset:]
+    # This module's server is shared: a socket of an earlier test may log its own traceback now (a send
+    # after its client left: autobahn's Disconnected). Those go through the WebSocket origin check,
+    # which no HTTP request passes; any other traceback is this request's.
+    blocks = course_server.log()[log_offset:].split("Traceback (most recent call last):")[1:]
+    assert [block for block in blocks if "channels/security/websocket.py" not in block] == []

@@ -150,7 +150,7 @@ def test_every_fixture_says_what_it_gives_in_a_docstring():
     assert undocumented == []
 
 
-TEST_FILES = [*(REPO_DIR / "tests").rglob("test_*.py"), *(REPO_DIR / "exercises" / "checks").glob("check_*.py")]
+TEST_FILES = [*(REPO_DIR / "tests").rglob("test_*.py"), *(REPO_DIR / "exercises").glob("*/check.py")]
 
 
 def test_no_test_name_runs_past_80_characters():

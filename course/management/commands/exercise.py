@@ -1,4 +1,4 @@
-"""`python manage.py exercise [NN.K] [--watch] [--reset] [--solution] [--all]`: the exercise kit's one command.
+"""`python manage.py exercise [NN.K] [--watch] [--reset] [--solution] [--mistakes] [--all]`: the kit's one command.
 
     exercise            every exercise: id, kind (build or fix), title, status, the file you edit
                         (and, for a fix exercise, the upstream issue or docs page of its mistake)
@@ -6,11 +6,16 @@
     exercise NN.K --watch      check now, then again on every save of your file, until it passes; Ctrl-C stops
     exercise NN.K --reset      put the starter back (asks first if you changed it)
     exercise NN.K --solution   where the reference solution is, once you have tried
+    exercise NN.K --mistakes   once it passes: each classic wrong solution its check rejects, as a diff and its why
     exercise --all      an instructor's table of this machine's progress
 
 Listing never runs a check: a status is the last check's result for the file
 as it is now. A file saved since its last check shows "changed since last
 check" (run the check again), never the result of an older version.
+
+Hints follow the failing check: each check has its own ladder (exercise.toml),
+its first step shown the first time that check fails and the next step each
+time the same check fails again; `--reset` starts every ladder over.
 """
 
 import hashlib
@@ -19,8 +24,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises.registry import EXERCISES, digest, get_exercise, pristine_digests
-from exercises.runner import REPO_DIR, load_state, run_check, save_state
+from course.kit.registry import EXERCISES, digest, get_exercise, pristine_digests
+from course.kit.runner import REPO_DIR, carry_over, load_state, next_hint, run_check, save_state
 
 
 def status(exercise, state: dict, digests: dict) -> str:
@@ -57,9 +62,15 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="restore the starter file")
         parser.add_argument("--yes", action="store_true", help="with --reset: do not ask")
         parser.add_argument("--solution", action="store_true", help="show where the solution is (after a try)")
+        parser.add_argument(
+            "--mistakes", action="store_true", help="after a pass: the classic wrong solutions its check rejects"
+        )
         parser.add_argument("--all", action="store_true", help="progress table for an instructor")
 
     def handle(self, *args, exercise_id=None, watch=False, reset=False, yes=False, solution=False, all=False, **options):
+        state = load_state()
+        if carry_over(state, EXERCISES):  # progress from the layout before one folder per exercise
+            save_state(state)
         if exercise_id is None:
             return self.list_exercises(detailed=all)
         exercise = get_exercise(exercise_id)
@@ -69,6 +80,8 @@ class Command(BaseCommand):
             return self.reset(exercise, yes)
         if solution:
             return self.solution(exercise)
+        if options["mistakes"]:
+            return self.mistakes(exercise)
         if watch:
             return self.watch(exercise)
         if not self.check_exercise(exercise):
@@ -88,7 +101,8 @@ class Command(BaseCommand):
     def check_exercise(self, exercise) -> bool:
         """Run the check once and say what it found; True if it passed."""
         state = load_state()
-        entry = state.setdefault(exercise.id, {"hints": 0})
+        entry = state.setdefault(exercise.id, {"hints": {}})
+        entry["layout"] = 2
         checked = digest(exercise.starter_path)  # the version this result is about
         outcome = run_check(exercise)
         entry["tried"] = True
@@ -96,11 +110,11 @@ class Command(BaseCommand):
         if outcome.passed:
             entry["result"] = "passing"
             save_state(state)
-            self.stdout.write(self.style.SUCCESS(f"{exercise.id} passed: every check holds."))
+            self.stdout.write(self.style.SUCCESS(f"{exercise.id} passed: {outcome.proved}."))
+            self.stdout.write(f"What others got wrong here: `{exercise.command} --mistakes`.")
             return True
         entry["result"] = "failing"
-        hint_number = min(entry.get("hints", 0), len(exercise.hints) - 1)
-        entry["hints"] = hint_number + 1
+        hint = next_hint(entry, exercise, outcome.failed_test)
         save_state(state)
         lines = [f"{exercise.id} failed."]
         if outcome.failed_check:
@@ -108,7 +122,9 @@ class Command(BaseCommand):
         lines.append(f"What it says: {outcome.message}")
         if outcome.traceback:
             lines += ["Where, in your code:", outcome.traceback]
-        lines.append(f"Hint {hint_number + 1} of {len(exercise.hints)}: {exercise.hints[hint_number]}")
+        if hint is not None:
+            step, text = hint
+            lines.append(f"Hint {step} of {len(exercise.hints_for(outcome.failed_test))}: {text}")
         lines.append(f"Your file: {shown(exercise.starter_path)}; run `{exercise.command}` again.")
         self.stdout.write("\n".join(lines))
         return False
@@ -153,12 +169,28 @@ class Command(BaseCommand):
             raise CommandError(
                 f"try it first: edit the starter and run `{exercise.command}`; then the solution opens up"
             )
-        self.stdout.write(f"The solution: {exercise.solution_path.relative_to(REPO_DIR)} (its docstring says why).")
+        self.stdout.write(f"The solution: {shown(exercise.solution_path)} (its docstring says why).")
+
+    def mistakes(self, exercise) -> None:
+        """What others got wrong here: each mistake its check rejects, once the student's own file passes."""
+        if status(exercise, load_state(), pristine_digests()) != "passing":
+            raise CommandError(
+                f"pass it first: `{exercise.command}`; then --mistakes shows what others got wrong here"
+            )
+        found = exercise.mistakes
+        self.stdout.write(f"{exercise.id}: {len(found)} classic mistakes, each rejected by its check.")
+        for number, mistake in enumerate(found, 1):
+            diff = mistake.path.read_text(encoding="utf-8").split("\n", 2)[2]  # without its two comment lines
+            self.stdout.write(f"\n{number}. {mistake.why}\n   ({shown(mistake.path)})\n{diff.rstrip()}")
 
 
 def restore_starter(exercise, pristine: str) -> str:
     """Write back the starter as shipped: the newest version in git history whose digest is the pristine one."""
-    relative = exercise.shipped_starter_path.relative_to(REPO_DIR).as_posix()
+    shipped = exercise.shipped_starter_path
+    if shipped != exercise.starter_path and digest(shipped) == pristine:  # the student works on a copy elsewhere
+        exercise.starter_path.write_bytes(shipped.read_bytes())
+        return shown(exercise.starter_path)
+    relative = shipped.relative_to(REPO_DIR).as_posix()
     commits = subprocess.run(
         ["git", "log", "--format=%H", "--", relative], cwd=REPO_DIR, capture_output=True, text=True, check=True
     ).stdout.split()

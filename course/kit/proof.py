@@ -1,0 +1,183 @@
+"""The kit's proof: every check fails on its starter, passes on its solution, rejects every classic mistake.
+
+A mistake is a diff against the reference solution (meta/mistakes/*.diff),
+applied by `git apply` to a copy of the solution in a temporary folder; a diff
+that no longer applies fails the proof, naming the file.
+
+Checks run many to a pytest process, not one process per (exercise, target):
+a run drives up to 12 checks at the starters, or at the solutions, or each at
+one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Several
+runs go at once: a failing check mostly waits for a frame that never comes, so
+runs overlap well even on two cores, and each process's start is paid once per
+dozen checks. Within a check, the tests after its first failure are skipped, as
+the student's `-x` run stops there: that first failure is the message a student
+would see, and it is what the proof inspects.
+
+Used by tests/test_exercises_kit_slow.py; also the pytest plugin (`-p course.kit.proof`)
+that does the skipping; `python -m course.kit.proof` prints every verdict.
+"""
+
+import re
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from course.kit.registry import EXERCISES, Exercise, Mistake
+from course.kit.runner import PYTEST, REPO_DIR, check_env, explain
+
+# Longer than a student's 10 s: on a busy CI machine a check that starts a process of its own
+# (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
+TEST_TIMEOUT = 60
+
+
+class DiffDoesNotApply(Exception):
+    """A mistake's diff no longer fits its solution: the solution changed under it."""
+
+
+def apply_mistake(exercise: Exercise, mistake: Mistake, into: Path) -> Path:
+    """The solution with `mistake` applied, written into the folder `into`; git apply does the patching."""
+    patched = into / "solution.py"
+    shutil.copyfile(exercise.solution_path, patched)
+    done = subprocess.run(
+        ["git", "apply", "--whitespace=nowarn", str(mistake.path)], cwd=into, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        where = mistake.path.relative_to(REPO_DIR) if mistake.path.is_relative_to(REPO_DIR) else mistake.path
+        raise DiffDoesNotApply(f"{where} does not apply to its solution: {done.stderr.strip()}")
+    return patched
+
+
+@dataclass
+class Verdict:
+    failed: bool
+    message: str = ""  # the first failure's sentence, as the student's run would show it
+    test: str = ""
+    ran: bool = True  # False: the check never reported (its pytest process broke), so it proves nothing
+
+
+# One run: the EXERCISE_TARGET value, and the exercises whose checks it drives.
+Run = tuple[str, list[Exercise]]
+
+
+def runs(exercises: list[Exercise], mistake_files: dict[tuple[str, str], Path], chunk: int = 12) -> list[Run]:
+    """Every target covered once: starters, solutions, then round n of each exercise's n-th mistake."""
+    plan: list[Run] = [("starter", list(exercises)), ("solution", list(exercises))]
+    rounds = max((len(exercise.mistakes) for exercise in exercises), default=0)
+    for n in range(rounds):
+        group = [exercise for exercise in exercises if len(exercise.mistakes) > n]
+        files = [f"{e.id}={mistake_files[e.id, e.mistakes[n].name]}" for e in group]
+        plan.append((",".join(files), group))
+    return [
+        (target, exercises[at : at + chunk]) for target, exercises in plan for at in range(0, len(exercises), chunk)
+    ]
+
+
+def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
+    """Drive the checks of `exercises` at `target` in one pytest process: exercise id -> verdict."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.xml"
+        argv = [*PYTEST, "-q", "-p", "course.kit.proof", f"--timeout={TEST_TIMEOUT}", "--continue-on-collection-errors"]
+        argv += [f"--junitxml={report}", "-o", "junit_family=xunit1", *(str(e.check_path) for e in exercises)]
+        try:
+            done = subprocess.run(
+                argv, cwd=REPO_DIR, env=check_env(target, tmp), capture_output=True, text=True, timeout=600
+            )
+            output = (done.stdout + done.stderr).strip().splitlines()[-1:]
+        except subprocess.TimeoutExpired:
+            output = ["the pytest run took over 600 s"]
+        silent = Verdict(False, f"the check did not report: {output}", ran=False)
+        verdicts = {exercise.id: silent for exercise in exercises}
+        by_folder = {exercise.folder.name: exercise.id for exercise in exercises}
+        cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
+        for case in cases:
+            # classname "exercises.04_2_presence.check": the folder names the exercise.
+            parts = (case.get("classname") or "").split(".")
+            exercise_id = by_folder.get(parts[-2] if len(parts) >= 2 else "")
+            if exercise_id is None or verdicts[exercise_id].failed:
+                continue
+            problems = [p for p in case if p.tag in ("failure", "error")]
+            if not problems:
+                verdicts[exercise_id] = Verdict(False)
+                continue
+            test = case.get("name", "").removeprefix("test_").replace("_", " ")
+            verdicts[exercise_id] = Verdict(True, explain(problems[0].get("message") or ""), test)
+        return verdicts
+
+
+def prove_all(workers: int = 6, chunk: int = 12, exercises=EXERCISES) -> dict[str, dict[str, Verdict]]:
+    """Target ("starter", "solution", "NN.K/<mistake>") -> exercise id -> verdict, `workers` runs at a time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mistake_files = {}
+        for exercise in exercises:
+            for mistake in exercise.mistakes:
+                into = Path(tmp) / exercise.folder.name / mistake.name
+                into.mkdir(parents=True)
+                mistake_files[exercise.id, mistake.name] = apply_mistake(exercise, mistake, into)
+        plan = runs(list(exercises), mistake_files, chunk)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda run: run_checks(*run), plan))
+            # A pytest run that broke (an internal error, a check that kills its process) leaves its
+            # checks unreported: each of those runs again, alone, so one bad check cannot hide others.
+            again = [(n, e) for n, (_, group) in enumerate(plan) for e in group if not results[n][e.id].ran]
+            alone = pool.map(lambda retry: run_checks(own_target(plan[retry[0]][0], retry[1]), [retry[1]]), again)
+            for (n, exercise), found in zip(again, alone, strict=True):
+                results[n][exercise.id] = found[exercise.id]
+    by_file = {str(path): f"{exercise_id}/{name}" for (exercise_id, name), path in mistake_files.items()}
+    verdicts: dict[str, dict[str, Verdict]] = {"starter": {}, "solution": {}}
+    for (target, group), found in zip(plan, results, strict=True):
+        if target in verdicts:
+            verdicts[target].update(found)
+            continue
+        for exercise in group:  # a mistakes run: each exercise's verdict belongs to its own mistake
+            verdicts[by_file[own_target(target, exercise).split("=", 1)[1]]] = {exercise.id: found[exercise.id]}
+    return verdicts
+
+
+def own_target(target: str, exercise: Exercise) -> str:
+    """The part of a run's EXERCISE_TARGET that names `exercise`'s file (the whole value for starter/solution)."""
+    return next((part for part in target.split(",") if part.startswith(f"{exercise.id}=")), target)
+
+
+def is_a_sentence(message: str) -> bool:
+    """Written for a student: words, not pytest's `assert x == y` or a bare exception's repr."""
+    if len(message) < 20 or " " not in message or message.startswith(("assert ", "AssertionError", "Traceback")):
+        return False
+    return not re.match(r"^[A-Za-z_.]*(Error|Exception|Exit)\b", message)
+
+
+# --- the pytest plugin: after a check's first failure, its other tests are skipped ----------
+
+_failed_modules: set[str] = set()
+
+
+def pytest_runtest_setup(item):
+    if item.nodeid.split("::")[0] in _failed_modules:
+        pytest.skip("an earlier test of this check failed; a student's run stops there")
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _failed_modules.add(report.nodeid.split("::")[0])
+
+
+if (
+    __name__ == "__main__"
+):  # python -m course.kit.proof [NN.K ...]: every verdict, e.g. for a mistake's "The check says"
+    import sys
+
+    from course.kit.registry import get_exercise
+
+    args = sys.argv[1:]
+    workers = int(args.pop(args.index("--workers") + 1)) if "--workers" in args else 6
+    args = [arg for arg in args if arg != "--workers"]
+    chosen = [get_exercise(exercise_id) for exercise_id in args] or list(EXERCISES)
+    for target, found in prove_all(workers=workers, exercises=chosen).items():
+        for exercise_id, verdict in found.items():
+            state = "rejected" if verdict.failed else ("passed" if verdict.ran else "did not report")
+            print(f"{exercise_id}  {target}  {state}: {verdict.test} | {verdict.message}")

@@ -1,0 +1,208 @@
+"""Run one exercise's check in a pytest subprocess and boil the result down to what a student needs.
+
+A subprocess, with a per-test timeout and an overall one, so that a starter
+that hangs, never raises StopConsumer, crashes or does not even import gives
+one clear sentence instead of a hung command or a wall of pytest output.
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
+
+from course.kit.registry import TARGET_VARIABLE, Exercise, digest
+from exercises.probes import PROOF_VARIABLE, REPO_DIR
+
+PER_TEST_TIMEOUT = 10  # seconds: a hanging consumer fails its test instead of the command
+OVERALL_TIMEOUT = 90
+# Many check.py files, one name: pytest imports each by its path (exercises.04_2_presence.check).
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--import-mode=importlib"]
+
+
+@dataclass
+class Outcome:
+    passed: bool
+    failed_check: str | None = None  # the test's name, a sentence
+    message: str = ""  # what the check says went wrong
+    traceback: str = ""  # the first lines of the student's own traceback, if their code raised
+    failed_test: str | None = None  # the test's function name: the key of its hints
+    proved: str = ""  # on a pass: what the check proved, e.g. "5 behaviours, 2 sockets at once, cancellation"
+
+
+def target_value(exercise: Exercise, target: str | Path) -> str:
+    """EXERCISE_TARGET for a run: "starter", "solution", or "NN.K=<file>" for any other file."""
+    return target if isinstance(target, str) else f"{exercise.id}={target}"
+
+
+def checked_path(exercise: Exercise, target: str | Path) -> Path:
+    if isinstance(target, Path):
+        return target
+    return exercise.starter_path if target == "starter" else exercise.solution_path
+
+
+def check_env(target: str, tmp: str) -> dict[str, str]:
+    """The environment of a check's pytest process: its target, no inspector, a test database of its own."""
+    env = {**os.environ, TARGET_VARIABLE: target, "INSPECTOR": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    # A test database of its own: a check may run while the course's tests use test_db.sqlite3.
+    env["TEST_DATABASE_NAME"] = str(Path(tmp) / "test_db.sqlite3")
+    env[PROOF_VARIABLE] = str(Path(tmp) / "proved.jsonl")
+    return env
+
+
+def run_check(exercise: Exercise, target: str | Path = "starter") -> Outcome:
+    """Run `exercise`'s check against the student's file ("starter"), the solution ("solution") or a file."""
+    path = checked_path(exercise, target)
+    try:
+        compile(path.read_bytes(), str(path), "exec")
+    except SyntaxError as error:
+        where = f"{path.name}, line {error.lineno}: {(error.text or '').strip()}"
+        return Outcome(False, None, f"your file does not compile: {error.msg}", where)
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.xml"
+        argv = [*PYTEST, "-x", "-q", f"--timeout={PER_TEST_TIMEOUT}"]
+        argv += [f"--junitxml={report}", "-o", "junit_family=xunit1", str(exercise.check_path)]
+        env = check_env(target_value(exercise, target), tmp)
+        try:
+            done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=OVERALL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return Outcome(
+                False, None, f"the check did not finish within {OVERALL_TIMEOUT} s: does your consumer hang?"
+            )
+        if done.returncode == 0:
+            return Outcome(True, proved=what_it_proved(report, Path(env[PROOF_VARIABLE])))
+        return first_failure(report, done.stdout + done.stderr, path)
+
+
+# What a pass can claim beyond its behaviours; a check that proves less says which it did not try.
+PROBES = ("sockets", "bad frames", "cancellation", "no blocking")
+
+
+def what_it_proved(report: Path, log: Path) -> str:
+    """"6 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking", from the probes' notes."""
+    tests = [case for case in ElementTree.parse(report).getroot().iter("testcase") if not list(case)]
+    notes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    amounts: dict[str, int] = {}
+    for note in notes:
+        kind, amount = note["kind"], note["amount"]
+        amounts[kind] = max(amounts.get(kind, 0), amount) if kind == "sockets" else amounts.get(kind, 0) + amount
+    parts = [f"{len(tests)} behaviour{'s' if len(tests) != 1 else ''}"]
+    if amounts.get("sockets", 0) >= 2:
+        parts.append(f"{amounts['sockets']} sockets at once")
+    if "bad frames" in amounts:
+        parts.append(f"{amounts['bad frames']} bad frames")
+    if "boundaries" in amounts:
+        parts.append(f"{amounts['boundaries']} limits at their edges")
+    parts += [kind for kind in ("cancellation", "no blocking") if kind in amounts]
+    untried = [kind for kind in PROBES if kind not in amounts or (kind == "sockets" and amounts[kind] < 2)]
+    untried = ["two sockets" if kind == "sockets" else kind for kind in untried]
+    return ", ".join(parts) + (f" (not tried by this check: {', '.join(untried)})" if untried else "")
+
+
+def first_failure(report: Path, output: str, path: Path) -> Outcome:
+    """The first failing test of a junit report, in a student's terms."""
+    if not report.exists():
+        return Outcome(False, None, "the check could not run: " + last_line(output))
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        for problem in case:
+            if problem.tag not in ("failure", "error"):
+                continue
+            text = problem.get("message") or ""
+            function = case.get("name", "").split("[", 1)[0]
+            name = function.removeprefix("test_").replace("_", " ")
+            return Outcome(False, name, explain(text), own_traceback(problem.text or "", path), function)
+    return Outcome(False, None, "the check failed: " + last_line(output))
+
+
+def explain(message: str) -> str:
+    """The assertion's own sentences (all its lines), without pytest's `assert ... ==` rewriting underneath."""
+    first = message.split("\nassert ", 1)[0].rstrip()
+    for prefix in ("AssertionError: ", "Failed: "):
+        first = first.removeprefix(prefix)
+    if first.startswith("Timeout >"):  # pytest-timeout: the whole test hung
+        return f"it hung for {PER_TEST_TIMEOUT} s: does every handler return, and does the consumer ever stop?"
+    if first.startswith(("TimeoutError", "asyncio.exceptions.CancelledError")):
+        return "the check waited for a frame (or an accept) from your consumer and got nothing within its wait"
+    if first.startswith(("SyntaxError", "IndentationError", "ImportError", "ModuleNotFoundError", "NameError")):
+        return f"your file does not import: {first}"
+    return first
+
+
+def own_traceback(detail: str, path: Path) -> str:
+    """The lines of a failure's traceback that point into the student's own file (at most 6)."""
+    lines = detail.splitlines()
+    mine = []
+    for number, line in enumerate(lines):
+        if str(path) in line:
+            # The file:line, and the error pytest printed right after it.
+            mine += [line.strip(), *(following.strip() for following in lines[number + 1 : number + 2])]
+    return "\n".join(mine[:6])
+
+
+def last_line(output: str) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+# Each student's own progress, never committed (.gitignore); EXERCISES_STATE moves it (the tests do).
+STATE_PATH = Path(os.environ.get("EXERCISES_STATE") or REPO_DIR / ".exercises-state.json")
+
+
+def load_state() -> dict:
+    """Per exercise: "failing" or "passing" (the last check's result) and how far each check's hints went."""
+    try:
+        return json.loads(STATE_PATH.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def save_state(state: dict) -> None:
+    STATE_PATH.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def next_hint(entry: dict, exercise: Exercise, check: str | None) -> tuple[int, str] | None:
+    """The hint to show for a failure of `check`: its ladder's next step (the last one stays), counted in `entry`.
+
+    Each check climbs its own ladder: a different check failing starts at its own
+    first hint, and the same check failing again shows the next one.
+    """
+    ladder = exercise.hints_for(check)
+    if not ladder:
+        return None
+    shown = entry.get("hints")
+    if not isinstance(shown, dict):  # a progress file from before hints followed the check
+        shown = entry["hints"] = {}
+    step = min(shown.get(check, 0), len(ladder) - 1)
+    shown[check] = step + 1
+    return step + 1, ladder[step]
+
+
+def old_layout_text(text: str, exercise: Exercise) -> str:
+    """The file as it read in the layout before one folder per exercise (its docstring named other paths)."""
+    number, k = exercise.id.split(".")
+    old = f"ex{number}_{k}_{exercise.slug}"
+    home = f"exercises/{exercise.folder.name}"
+    text = text.replace(f"{home}/check.py", f"exercises/checks/check_{number}_{k}_{exercise.slug}.py")
+    text = text.replace(f"{home}/meta/solution.py", f"exercises/solutions/{old}.py")
+    return text.replace(f"{home}/{exercise.file}", f"exercises/{old}.py")
+
+
+def carry_over(state: dict, exercises) -> bool:
+    """Results checked in the old layout still hold for the same code in the new one; True if any moved."""
+    moved = False
+    for exercise in exercises:
+        entry = state.get(exercise.id)
+        if not entry or "layout" in entry or "digest" not in entry or not exercise.starter_path.exists():
+            continue
+        text = exercise.starter_path.read_text(encoding="utf-8")
+        old = hashlib.sha256(old_layout_text(text, exercise).encode()).hexdigest()
+        if old == entry["digest"]:
+            entry["digest"] = digest(exercise.starter_path)
+        entry["layout"] = 2
+        entry["hints"] = {}
+        moved = True
+    return moved

@@ -1,0 +1,85 @@
+"""Check 00.3 (fix): a path no route claims is refused (close before accept: HTTP 403), never a crash (HTTP 500)."""
+
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import answer, close_all, crashed, load, never_blocks, nothing_after_close, proved
+
+RULE = (
+    "A path no route claims must still reach a consumer, which refuses it cleanly: a close before any accept "
+    "(HTTP 403), never a router crash (HTTP 500); every other route keeps working"
+)
+# Typos, near misses of the echo route at both ends, other prefixes, the root: no route claims any of them.
+# A refusal is a few awaits: 250 ms without the loop running is a blocking call, not a busy machine's hiccup.
+LAG = 0.25
+UNKNOWN = ["/ws/fix/ecoh/", "/ws/fix/echo", "/ws/fix/echo/more/", "/ws/fix/", "/ws/other/", "/", "/x"]
+
+
+def app():
+    return load("00.3", RULE).application
+
+
+async def refused(application, path: str, *, quiet_after: bool = True) -> WebsocketCommunicator:
+    """A handshake on `path` that must be refused cleanly: no crash, an answer, no accept, nothing after.
+
+    Waiting for "nothing after" ends the consumer (the communicator cancels it); quiet_after=False keeps it.
+    """
+    communicator = WebsocketCommunicator(application, path)
+    try:
+        connected, _ = await communicator.connect(timeout=1)
+    except ValueError as error:  # the server answers HTTP 500 and logs this
+        raise AssertionError(f"{path}: the handshake crashed: ValueError: {error} {RULE}") from None
+    except TimeoutError:
+        raise AssertionError(f"{path}: the handshake got no answer within 1 s. {RULE}") from None
+    assert not connected, f"{path}: the socket was accepted; an unknown path must be refused. {RULE}"
+    if quiet_after:
+        await nothing_after_close(communicator, 0.05)
+    return communicator
+
+
+async def test_a_path_no_route_claims_is_refused_not_crashed():
+    application = app()  # imported before the loop is watched: an import is no blocking call of yours
+    async with never_blocks(LAG):
+        for path in UNKNOWN:
+            communicator = await refused(application, path)
+            communicator.future.cancel()
+    proved("boundaries", len(UNKNOWN))
+
+
+async def test_the_refusing_consumer_ends_once_the_handshake_is_over():
+    communicator = await refused(app(), "/ws/fix/ecoh/", quiet_after=False)
+    # After a refused handshake the server sends websocket.disconnect; the consumer must end then.
+    await communicator.send_input({"type": "websocket.disconnect", "code": 1006})
+    try:
+        await communicator.wait(timeout=1)
+    except TimeoutError:
+        raise AssertionError(
+            "the consumer that refused /ws/fix/ecoh/ was still running 1 s after websocket.disconnect: it never "
+            "ends (Daphne kills it 10 s later, one leaked consumer per refused socket)"
+        ) from None
+    except Exception as error:  # the student's consumer raised
+        raise AssertionError(f"after refusing /ws/fix/ecoh/, {crashed(error)}") from None
+
+
+async def test_the_echo_route_still_works_for_two_sockets_at_once():
+    application = app()
+    first, second = (WebsocketCommunicator(application, "/ws/fix/echo/") for _ in range(2))
+    async with never_blocks(LAG):
+        for communicator in (first, second):
+            connected, _ = await communicator.connect(timeout=1)
+            assert connected, f"ws/fix/echo/ was refused: the first route that matches a path wins. {RULE}"
+        proved("sockets", 2)
+        (await refused(application, "/ws/fix/ecoh/")).future.cancel()  # a refused neighbour changes nothing for them
+        for text, communicator in (("one", first), ("two", second), ("three", first)):
+            await communicator.send_to(text_data=text)
+        for text, communicator in (("one", first), ("three", first), ("two", second)):
+            got = await answer(communicator)
+            assert got == {"type": "websocket.send", "text": text}, (
+                f'expected "{text}" back on its own socket of ws/fix/echo/, got {got}'
+            )
+        await first.disconnect()
+        await second.send_to(text_data="still here")
+        got = await answer(second)
+        assert got == {"type": "websocket.send", "text": "still here"}, (
+            f"after the other socket left, ws/fix/echo/ answered {got} instead of the echo"
+        )
+    await close_all(first, second)

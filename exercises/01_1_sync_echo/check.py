@@ -1,0 +1,109 @@
+"""Check 01.1: a raw SyncConsumer echo: text back as text, bytes back as bytes, in order, one instance a socket."""
+
+from channels.consumer import SyncConsumer
+
+from exercises.probes import answer, close_all, connect, load, proved, sockets
+
+RULE = "EchoConsumer must import and be a class"
+
+
+def consumer():
+    return load("01.1", RULE).EchoConsumer
+
+
+def echo(**frame) -> dict:
+    return {"type": "websocket.send", **frame}
+
+
+def test_it_is_a_raw_sync_consumer():
+    assert isinstance(consumer(), type) and issubclass(consumer(), SyncConsumer), (
+        f"EchoConsumer subclasses {[c.__name__ for c in getattr(consumer(), '__mro__', [])[1:]]}: lesson 01 asks "
+        "for channels.consumer.SyncConsumer, whose handlers are plain functions run in a thread"
+    )
+
+
+async def test_it_accepts_the_socket():
+    communicator = await connect(consumer().as_asgi())
+    await close_all(communicator)
+
+
+async def test_text_frames_come_back_unchanged_and_in_order():
+    communicator = await connect(consumer().as_asgi())
+    texts = ["hello", "été 🎉", "a b\nc", "x" * 5000]
+    for text in texts:
+        await communicator.send_to(text_data=text)
+    for text in texts:
+        got = await answer(communicator)
+        assert got == echo(text=text), f"expected the text {text[:20]!r} back, as text and unchanged, got {got}"
+    await close_all(communicator)
+
+
+async def test_a_binary_frame_comes_back_as_the_same_bytes():
+    communicator = await connect(consumer().as_asgi())
+    for data in (b"\x00\xff", b"hi"):
+        await communicator.send_to(bytes_data=data)
+        got = await answer(communicator)
+        assert got == echo(bytes=data), (
+            f'a binary frame arrives under "bytes" and must go back under "bytes", unchanged: '
+            f"expected {data!r} back, got {got}"
+        )
+    await close_all(communicator)
+
+
+async def test_an_empty_text_frame_does_not_crash_the_consumer():
+    communicator = await connect(consumer().as_asgi())
+    await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
+    await communicator.send_to(text_data="after")
+    got = await answer(communicator)
+    if got == echo(text=""):  # the empty text back is right; nothing back is too (Daphne drops it anyway)
+        got = await answer(communicator)
+    assert got == echo(text="after"), (
+        f'after an empty text frame (text == "", which is not None), expected "after" back, got {got}: '
+        "an empty text is still a text frame, and a frame must never crash the consumer"
+    )
+    proved("boundaries", 1)
+    await close_all(communicator)
+
+
+async def test_an_event_with_both_keys_is_echoed_by_the_key_not_none():
+    communicator = await connect(consumer().as_asgi())
+    # The ASGI spec lets a server send both keys, the unused one None (Hypercorn does).
+    for event, expected in (
+        ({"text": None, "bytes": b"\x01"}, echo(bytes=b"\x01")),
+        ({"text": "t", "bytes": None}, echo(text="t")),
+    ):
+        await communicator.send_input({"type": "websocket.receive", **event})
+        got = await answer(communicator)
+        assert got == expected, (
+            f"a websocket.receive event may hold both keys, the unused one None ({event}): expected {expected}, "
+            f"got {got}. Which key a frame uses is the one whose value is not None"
+        )
+    await close_all(communicator)
+
+
+async def test_two_sockets_at_once_each_get_their_own_echo():
+    first, second = await sockets(consumer().as_asgi(), count=2)
+    await first.send_to(text_data="first")
+    await second.send_to(bytes_data=b"second")
+    await first.send_to(text_data="first again")
+    for communicator, expected in (
+        (second, echo(bytes=b"second")),
+        (first, echo(text="first")),
+        (first, echo(text="first again")),
+    ):
+        got = await answer(communicator)
+        assert got == expected, f"each socket must hear its own echo, and only its own: expected {expected}, got {got}"
+    await first.disconnect(timeout=1)
+    await second.send_to(text_data="still here")
+    got = await answer(second)
+    assert got == echo(text="still here"), f"after the other socket closed, this one got {got} instead of its echo"
+    await close_all(second)
+
+
+async def test_the_consumer_ends_once_the_socket_has_closed():
+    communicator = await connect(consumer().as_asgi())
+    await communicator.disconnect(timeout=1)
+    assert not communicator.future.cancelled(), (
+        "the consumer was still running 1 s after websocket.disconnect: a raw consumer runs until one of its "
+        "handlers raises StopConsumer (Daphne kills it 10 s later and logs 'took too long to shut down')"
+    )

@@ -1,0 +1,90 @@
+"""Check 01.2: shout every text back in capitals; exactly "bye" closes with 4000, nothing after; binary: no answer."""
+
+from exercises.probes import answer, close_all, connect, load, nothing_after_close, proved, sockets
+
+RULE = "ShoutConsumer must import and be a consumer class"
+BYE = {"type": "websocket.close", "code": 4000}
+# Near misses of "bye": only the exact text closes, everything else is shouted back.
+NOT_BYE = ["goodbye", "bye bye", "by", "BYE", "Bye", " bye", "bye\n", "byebye"]
+
+
+def app():
+    return load("01.2", RULE).ShoutConsumer.as_asgi()
+
+
+def shout(text: str) -> dict:
+    return {"type": "websocket.send", "text": text}
+
+
+async def closes_on_bye(communicator) -> None:
+    await communicator.send_to(text_data="bye")
+    got = await answer(communicator)
+    assert got == BYE, (
+        f'on "bye", expected a close with code 4000 (the application\'s own range, 4000-4999) and no frame '
+        f"first, got {got}"
+    )
+
+
+async def test_text_comes_back_in_capitals():
+    communicator = await connect(app())
+    for text, loud in (("hello", "HELLO"), ("été à 5 €", "ÉTÉ À 5 €"), ("ALREADY", "ALREADY")):
+        await communicator.send_to(text_data=text)
+        got = await answer(communicator)
+        assert got == shout(loud), f"expected {text!r} back in capitals, {loud!r}, got {got}"
+    await close_all(communicator)
+
+
+async def test_one_socket_saying_bye_does_not_close_another():
+    first, second = await sockets(app(), count=2)
+    await second.send_to(text_data="first words")
+    got = await answer(second)
+    assert got == shout("FIRST WORDS"), f'expected "FIRST WORDS" back, got {got}'
+    await closes_on_bye(first)
+    await second.send_to(text_data="still here")
+    got = await answer(second)
+    assert got == shout("STILL HERE"), (
+        f'another socket said "bye": this one must go on as before (one consumer instance per socket, '
+        f'nothing shared), expected "STILL HERE", got {got}'
+    )
+    await close_all(first, second)
+
+
+async def test_bye_closes_the_socket_with_4000_and_sends_nothing_after():
+    communicator = await connect(app())
+    await closes_on_bye(communicator)
+    await nothing_after_close(communicator)
+
+
+async def test_only_the_exact_text_bye_closes_the_socket():
+    communicator = await connect(app())
+    for text in NOT_BYE:
+        await communicator.send_to(text_data=text)
+        got = await answer(communicator)
+        assert got == shout(text.upper()), (
+            f'{text!r} is not "bye": only that exact text closes, anything else comes back in capitals. '
+            f"Expected {text.upper()!r}, got {got}"
+        )
+    proved("boundaries", len(NOT_BYE))
+    await close_all(communicator)
+
+
+async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open():
+    communicator = await connect(app())
+    await communicator.send_to(bytes_data=b"bye")
+    await communicator.send_input({"type": "websocket.receive", "text": None, "bytes": b"\x00"})  # both keys
+    await communicator.send_to(text_data="still here")
+    got = await answer(communicator)
+    assert got == shout("STILL HERE"), (
+        f'a binary frame has no text (event.get("text") is None): it gets no answer and the socket stays open. '
+        f'After two binary frames, expected "STILL HERE", got {got}'
+    )
+    await close_all(communicator)
+
+
+async def test_the_consumer_ends_once_the_socket_has_closed():
+    communicator = await connect(app())
+    await communicator.disconnect(timeout=1)
+    assert not communicator.future.cancelled(), (
+        "the consumer was still running 1 s after websocket.disconnect: a raw consumer runs until one of its "
+        "handlers raises StopConsumer (Daphne kills it 10 s later and logs 'took too long to shut down')"
+    )

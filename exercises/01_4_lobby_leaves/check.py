@@ -1,0 +1,84 @@
+"""Check 01.4 (fix): a raw consumer ends itself once the socket has closed, after its cleanup (leaving the group)."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import answer, close_all, connect, crashed, load, members, sockets
+from lessons.channel_config import IN_MEMORY
+
+RULE = (
+    "A raw consumer must end itself once its socket has closed, after its cleanup: nothing ends it for you, "
+    "and nothing of it may run after it has ended"
+)
+KILLED = "Daphne would log: Application instance <Task ...> took too long to shut down and was killed"
+GROUP = "fixlobby"
+
+# A layer call made without async_to_sync leaves a coroutine nobody awaits; its warning would fail whichever
+# test the garbage collector happens to run in. The group's members say what it broke, in a sentence.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:Exception ignored in.*coroutine:pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    """The in-memory layer whatever REDIS_URL says: this check reads the layer's groups."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+
+def app():
+    return load("01.4", RULE).LobbyConsumer.as_asgi()
+
+
+async def closed(communicator: WebsocketCommunicator) -> None:
+    """The client leaves; the consumer must have ended within 1 s (else the check fails with Daphne's words)."""
+    try:
+        await communicator.disconnect(timeout=1)
+    except TimeoutError:
+        pass  # the communicator cancelled a consumer that never ended: the assert below says so
+    except Exception as error:  # the student's disconnect handler raised
+        pytest.fail(f"on websocket.disconnect, {crashed(error)}", pytrace=False)
+    assert not communicator.future.cancelled(), (
+        f"the consumer was still running 1 s after websocket.disconnect ({KILLED}). {RULE}"
+    )
+
+
+async def test_it_still_accepts_and_echoes():
+    communicator = await connect(app())
+    await communicator.send_to(text_data="hi")
+    got = await answer(communicator)
+    assert got == {"type": "websocket.send", "text": "hi"}, f'expected "hi" back, got {got}'
+    await close_all(communicator)
+
+
+async def test_the_consumer_ends_once_the_socket_has_closed():
+    communicator = await connect(app())
+    await closed(communicator)
+
+
+async def test_the_closed_socket_has_left_the_group():
+    before = members(GROUP)
+    communicator = await connect(app())
+    joined = members(GROUP) - before
+    assert len(joined) == 1, f"an open socket must be in the group {GROUP}; it added {len(joined)} channel(s)"
+    await closed(communicator)
+    assert not joined & members(GROUP), f"the closed socket's channel is still in the group {GROUP}. {RULE}"
+
+
+async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
+    before = members(GROUP)
+    first, second = await sockets(app(), count=2)
+    both = members(GROUP) - before
+    assert len(both) == 2, f"two open sockets must be two channels in the group {GROUP}, found {len(both)}"
+    await closed(first)
+    left = members(GROUP) - before
+    assert len(left) == 1, (
+        f"after one of two sockets closed, {len(left)} channel(s) are in {GROUP}: exactly the one still open "
+        f"must stay. {RULE}"
+    )
+    await second.send_to(text_data="still here")
+    got = await answer(second)
+    assert got == {"type": "websocket.send", "text": "still here"}, f"the socket still open got {got}, not its echo"
+    await closed(second)
+    assert not (members(GROUP) - before), f"both sockets closed, yet {GROUP} still holds a channel of theirs"

@@ -1,0 +1,40 @@
+"""Exercise 01.4 (fix): the lobby socket closes, but its consumer never ends.
+
+LobbyConsumer joins the group "fixlobby" when a socket opens, echoes its
+frames, and leaves the group when the socket closes. It works in the
+browser. But on a server, every closed socket leaves its consumer running,
+until Daphne gives up ten seconds later and logs
+
+    Application instance <Task ...> for connection <WebSocketProtocol ...>
+    took too long to shut down and was killed.
+
+Channels' docs say what a raw consumer must do once the socket has closed
+(django/channels#1163 asks for exactly that example). Find the mistake and
+fix it, without losing the cleanup.
+
+Edit this file, then check it:
+
+    python manage.py exercise 01.4
+
+The check is exercises/01_4_lobby_leaves/check.py; once you have tried,
+`python manage.py exercise 01.4 --solution` shows where the solution is.
+"""
+
+from asgiref.sync import async_to_sync
+from channels.consumer import SyncConsumer
+from channels.exceptions import StopConsumer  # noqa: F401
+
+GROUP = "fixlobby"
+
+
+class LobbyConsumer(SyncConsumer):
+    def websocket_connect(self, event):
+        async_to_sync(self.channel_layer.group_add)(GROUP, self.channel_name)
+        self.send({"type": "websocket.accept"})
+
+    def websocket_receive(self, event):
+        self.send({"type": "websocket.send", "text": event.get("text") or ""})
+
+    def websocket_disconnect(self, event):
+        async_to_sync(self.channel_layer.group_discard)(GROUP, self.channel_name)
+        # TODO: the socket is gone; what tells Channels this consumer is done?

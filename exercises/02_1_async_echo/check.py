@@ -1,0 +1,105 @@
+"""Check 02.1: a raw AsyncConsumer echo, on two sockets at once, that never blocks the event loop."""
+
+from channels.consumer import AsyncConsumer
+
+from exercises.probes import (
+    NOTHING,
+    answer,
+    close_all,
+    connect,
+    never_blocks,
+    running_tasks,
+    sockets,
+    target,
+    tasks_left,
+)
+
+# Text (multi-byte and escaped too) and binary frames, every byte value included.
+TEXTS = ["one", "été ☃ 🚀", '{"json": "stays text"}', " ", "\u0000"]
+BINARIES = [b"two", b"\x00\xff\xfe", "été".encode(), bytes(range(256))]
+
+
+def consumer():
+    return target("02.1").EchoConsumer
+
+
+def sent(frame: str | bytes) -> dict:
+    """The websocket.send event that echoes `frame`: text stays "text", bytes stay "bytes"."""
+    return (
+        {"type": "websocket.send", "text": frame}
+        if isinstance(frame, str)
+        else {"type": "websocket.send", "bytes": frame}
+    )
+
+
+async def send(communicator, frame: str | bytes) -> None:
+    if isinstance(frame, str):
+        await communicator.send_to(text_data=frame)
+    else:
+        await communicator.send_to(bytes_data=frame)
+
+
+async def echoed(communicator, frame: str | bytes, where: str) -> None:
+    """`frame` sent on `communicator` comes back unchanged, as the same kind of frame."""
+    await send(communicator, frame)
+    got = await answer(communicator)
+    assert got != NOTHING, (
+        f"{where}: nothing came back for {frame!r}: an AsyncConsumer's self.send(...) is a coroutine, "
+        "and it sends only when awaited"
+    )
+    assert got == sent(frame), (
+        f"{where}: expected {frame!r} back unchanged, got {got}: a text frame goes back as "
+        '"text", a binary frame as "bytes", each exactly as it came'
+    )
+
+
+def test_it_is_a_raw_async_consumer():
+    assert issubclass(consumer(), AsyncConsumer), (
+        "EchoConsumer should subclass channels.consumer.AsyncConsumer, the raw async consumer of lesson 02"
+    )
+
+
+async def test_text_and_binary_frames_come_back_unchanged_in_order():
+    communicator = await connect(consumer().as_asgi())
+    frames = [frame for pair in zip(TEXTS, [*BINARIES, b"last"], strict=True) for frame in pair]
+    async with never_blocks():
+        for frame in frames:
+            await send(communicator, frame)
+        got = [await answer(communicator) for _ in frames]
+    await close_all(communicator)
+    assert NOTHING not in got[:1], (
+        "nothing came back: an AsyncConsumer's self.send(...) is a coroutine, and it sends only when awaited"
+    )
+    assert got == [sent(frame) for frame in frames], (
+        f"sent {len(frames)} frames, text and binary in turn, and expected each back unchanged and in order "
+        f'(a text frame goes back as "text", a binary frame as "bytes"); got {got}'
+    )
+
+
+async def test_two_sockets_each_get_their_own_echoes():
+    first, second = await sockets(consumer().as_asgi(), count=2)
+    async with never_blocks():
+        for text, binary in zip(TEXTS, BINARIES, strict=False):  # interleaved: one frame on each socket in turn
+            await echoed(first, text, "first socket")
+            await echoed(second, binary, "second socket")
+    for communicator, name in ((first, "first"), (second, "second")):
+        assert await answer(communicator, 0.1) == NOTHING, (
+            f"the {name} socket received a frame it never sent: each socket gets only its own echoes"
+        )
+    await close_all(first, second)
+
+
+async def test_the_consumer_stops_after_disconnect():
+    before = running_tasks()
+    leaving, staying = await sockets(consumer().as_asgi(), count=2)
+    await leaving.disconnect(timeout=1)
+    assert not leaving.future.cancelled(), (
+        "the consumer never ended after websocket.disconnect: raise StopConsumer() in websocket_disconnect, "
+        "or the instance lives on until the server kills it"
+    )
+    async with never_blocks():
+        await echoed(staying, "still here", "the socket still open after the other one left")
+    await staying.disconnect(timeout=1)
+    assert not staying.future.cancelled(), "the consumer never ended: raise StopConsumer() in websocket_disconnect"
+    left = await tasks_left(before)
+    assert not left, f"{len(left)} task(s) still run after both sockets closed: nothing may outlive its socket"

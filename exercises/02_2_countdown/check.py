@@ -1,0 +1,156 @@
+"""Check 02.2: a ticker that stops by itself after ?count=N ticks, per socket, and never outlives its socket."""
+
+import asyncio
+import json
+
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import (
+    answer,
+    cancelled,
+    close_all,
+    connect,
+    never_blocks,
+    nothing_after_close,
+    nothing_more,
+    proved,
+    running_tasks,
+    target,
+    tasks_left,
+)
+
+INTERVAL = 0.05  # the exercise's INTERVAL: seconds between ticks
+BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "count=1.5", "count=1e2",
+              "count=%C2%B2", "count=3&count=4"]  # fmt: skip
+
+
+def app():
+    return target("02.2").CountdownConsumer.as_asgi()
+
+
+def tick(n: int) -> dict:
+    return {"type": "websocket.send", "text": json.dumps({"tick": n})}
+
+
+async def ticks_then_close(communicator, count: int, where: str) -> float:
+    """`count` ticks, 1 to count, then a close with 1000 and nothing after it; returns when the close came."""
+    for n in range(1, count + 1):
+        got = await answer(communicator)
+        assert got == tick(n), (
+            f'{where}: expected {{"tick": {n}}}, got {got}: the ticks go 1, 2, … {count}, then the close'
+        )
+    got = await answer(communicator)
+    assert got == {"type": "websocket.close", "code": 1000}, (
+        f"{where}: expected a close with 1000 right after the last tick ({count}), got {got}"
+    )
+    closed = asyncio.get_running_loop().time()
+    await nothing_after_close(communicator, INTERVAL * 3)
+    return closed
+
+
+async def test_count_3_sends_three_ticks_then_closes_1000():
+    communicator = await connect(app(), "/?count=3")
+    started = asyncio.get_running_loop().time()
+    async with never_blocks():
+        took = await ticks_then_close(communicator, 3, "?count=3") - started
+    assert took >= INTERVAL * 2.5, (
+        f"three ticks and the close came within {took * 1000:.0f} ms of the accept: the ticks are one "
+        f"INTERVAL ({INTERVAL * 1000:.0f} ms) apart, the first one INTERVAL after the accept"
+    )
+    await close_all(communicator)
+
+
+async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own():
+    before = running_tasks()
+    leaving = await connect(app(), "/?count=100")
+    staying = await connect(app(), "/?count=3")
+    proved("sockets", 2)
+    async with never_blocks():
+        for communicator, where in ((leaving, "?count=100"), (staying, "?count=3")):
+            got = await answer(communicator)
+            assert got == tick(1), f'{where}, with another socket open: expected {{"tick": 1}}, got {got}'
+        await leaving.disconnect(timeout=1)
+        for n in (2, 3):
+            got = await answer(staying)
+            assert got == tick(n), (
+                f'after the other socket left, this one expected {{"tick": {n}}}, got {got}: each socket has '
+                "its own count and its own task, and one leaving must not touch another's (nothing on the class)"
+            )
+        got = await answer(staying)
+        assert got == {"type": "websocket.close", "code": 1000}, f"expected a close with 1000 after tick 3, got {got}"
+    await close_all(staying)
+    left = await tasks_left(before)
+    assert not left, (
+        f"{len(left)} ticking task(s) still run after both sockets closed: each socket's task is cancelled "
+        "when its socket goes (no task outlives its socket)"
+    )
+
+
+async def test_counts_at_the_edges_1_and_100_are_taken():
+    edges = {"1": 1, "2": 2, "99": 99, "100": 100}
+    opened = {count: await connect(app(), f"/?count={count}") for count in edges}
+    async with never_blocks():
+        await ticks_then_close(opened["1"], 1, "?count=1")
+        await ticks_then_close(opened["2"], 2, "?count=2")
+        for count in ("99", "100"):
+            got = await answer(opened[count])
+            assert got == tick(1), (
+                f'?count={count}: expected {{"tick": 1}}, got {got}: a count is an integer 1-100, both ends included'
+            )
+    await close_all(*opened.values())
+    proved("boundaries", len(edges) + 3)
+
+
+async def test_a_bad_count_is_closed_4400_before_any_tick():
+    opened = []
+    for query in BAD_COUNTS:
+        communicator = WebsocketCommunicator(app(), f"/?{query}")
+        connected, _ = await communicator.connect(timeout=1)
+        assert connected, (
+            f"?{query}: the handshake was refused; accept first, then close with 4400: a refused handshake "
+            "tells the client nothing"
+        )
+        got = await answer(communicator)
+        # A "reason" may come with the code (the lesson's ticker sends one): the code is what the rule is about.
+        closed = isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == 4400
+        assert closed, (
+            f"?{query}: a count that is not one integer 1-100 must close with 4400 before any tick, got {got}"
+        )
+        opened.append(communicator)
+    # Every refused socket at once: a tick that follows its close would come within three INTERVALs.
+    await asyncio.gather(*(nothing_after_close(communicator, INTERVAL * 3) for communicator in opened))
+    await close_all(*opened)
+    proved("boundaries", 3)
+
+
+async def test_leaving_early_stops_the_ticking():
+    before = running_tasks()
+    communicator = await connect(app(), "/?count=100")
+    await answer(communicator)  # the first tick: the ticking has started
+    await communicator.disconnect(timeout=1)
+    assert not communicator.future.cancelled(), (
+        "the consumer never ended after websocket.disconnect: raise StopConsumer() there; and a handler that "
+        "loops (ticking inside websocket_connect) holds back every later event of its socket, the disconnect too"
+    )
+    while not communicator.output_queue.empty():  # ticks sent before the client left are fine
+        communicator.output_queue.get_nowait()
+    assert await nothing_more(communicator, INTERVAL * 4), (
+        "tick frames were sent after the client left: a task started for a socket is cancelled when "
+        "the socket goes (no task outlives its socket)"
+    )
+    left = await tasks_left(before)
+    assert not left, f"{len(left)} ticking task(s) still run after the client left: no task outlives its socket"
+
+
+async def test_a_consumer_the_server_cancels_stops_its_ticking():
+    before = running_tasks()
+    communicator = await connect(app(), "/?count=100")
+    got = await answer(communicator)
+    assert got == tick(1), f'expected {{"tick": 1}} first, got {got}'
+    await cancelled(communicator)
+    left = await tasks_left(before)
+    assert not left, (
+        f"the server cancelled the consumer (as Daphne does at shutdown, or after application_close_timeout) "
+        f"and {len(left)} ticking task(s) still run: no websocket.disconnect comes then, so clean-up that lives "
+        "only in websocket_disconnect never runs; no task outlives its consumer"
+    )

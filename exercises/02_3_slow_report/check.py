@@ -1,0 +1,72 @@
+"""Check 02.3 (fix): while one socket waits for its slow report, every other socket of the process goes on."""
+
+import asyncio
+import json
+
+from exercises.probes import NOTHING, answer, close_all, load, never_blocks, sockets
+
+RULE = "One socket's slow report must not hold up any other socket of the process"
+REPORT = {"report": "all systems nominal"}
+REPORT_SECONDS = 1.0  # build_report()'s time, which the exercise forbids changing
+
+
+def app():
+    return load("02.3", RULE).ReportConsumer.as_asgi()
+
+
+async def report_of(communicator, where: str) -> None:
+    got = await answer(communicator, timeout=REPORT_SECONDS * 3)
+    text = got.get("text") if isinstance(got, dict) else None
+    try:
+        decoded = json.loads(text) if text else None
+    except ValueError:
+        decoded = text
+    assert decoded == REPORT, f'{where}: expected the text frame {json.dumps(REPORT)} for "report", got {got}'
+
+
+async def test_another_socket_is_answered_while_a_report_is_being_built():
+    loop = asyncio.get_running_loop()
+    slow, other = await sockets(app(), count=2)
+    asked = loop.time()
+    await slow.send_to(text_data="report")
+    await asyncio.sleep(0.05)  # the report has started; a stalled loop wakes this sleep late
+    await other.send_to(text_data="status")
+    echo = await answer(other, timeout=REPORT_SECONDS * 3)
+    took = loop.time() - asked - 0.05  # from when "status" was due to its echo
+    assert echo == {"type": "websocket.send", "text": "status"}, (
+        f'expected "status" back on the other socket, got {echo}: a frame that is not "report" is echoed'
+    )
+    assert took < REPORT_SECONDS / 4 and slow.output_queue.empty(), (
+        f'while one socket waited for its report, the other socket\'s "status" (due 50 ms after the report was asked) '
+        f"was echoed {took * 1000:.0f} ms late (about 1 ms when nothing stalls), only once the report was done: "
+        "every socket of the process stood still while build_report() ran, on the event loop or on the "
+        f"process's one sync thread that every consumer's events pass through (django/channels#2132). {RULE}"
+    )
+    await report_of(slow, "the socket that asked")
+    for text in ("ping", "reports", "Report"):  # frames on either side of "report" are echoed too
+        await other.send_to(text_data=text)
+        echo = await answer(other)
+        assert echo == {"type": "websocket.send", "text": text}, (
+            f'expected "{text}" back at once, got {echo}: only the frame "report" asks for a report, '
+            "every other frame is echoed"
+        )
+    await close_all(slow, other)
+
+
+async def test_two_sockets_asking_at_once_each_get_their_report():
+    loop = asyncio.get_running_loop()
+    first, second = await sockets(app(), count=2)
+    started = loop.time()
+    async with never_blocks():
+        await first.send_to(text_data="report")
+        await second.send_to(text_data="report")
+        await report_of(first, "the first socket")
+        await report_of(second, "the second socket")
+    took = loop.time() - started
+    assert took < REPORT_SECONDS * 1.7, (
+        f"two reports asked at once took {took:.1f} s, one after the other (each takes {REPORT_SECONDS:.0f} s): "
+        f"the second socket's report waited for the first one's. {RULE}"
+    )
+    for communicator in (first, second):
+        assert await answer(communicator, 0.05) == NOTHING, "one report was asked on each socket, and more came"
+    await close_all(first, second)

@@ -1,0 +1,87 @@
+"""Check 03.2: a WebsocketConsumer that echoes text on each socket and refuses every binary frame politely."""
+
+import json
+
+import pytest
+from channels.generic.websocket import WebsocketConsumer
+
+from exercises.probes import NOTHING, answer, close_all, crashed, nothing_more, proved, sockets, target
+
+TEXTS = ["hello", "été ☃ 🚀", '{"error": "only looks like one"}', " ", "x" * 70_000]
+# Binary frames of every kind: empty, not UTF-8, valid UTF-8 text, JSON, every byte value, large.
+BINARIES = [b"", b"\x00", b"\xff\xfe\xfd", b"hello", b'{"a": 1}', bytes(range(256)), b"\x80" * 70_000]
+
+
+def app():
+    return target("03.2").TextOnlyConsumer.as_asgi()
+
+
+async def send(communicator, event: dict) -> None:
+    """Send one websocket.receive event; a consumer that already crashed fails the check with a sentence."""
+    try:
+        await communicator.send_input({"type": "websocket.receive", **event})
+    except Exception as error:  # the student's consumer raised on an earlier frame
+        pytest.fail(crashed(error), pytrace=False)
+
+
+async def echoes(communicator, text: str, where: str) -> None:
+    await send(communicator, {"text": text})
+    got = await answer(communicator)
+    assert got == {"type": "websocket.send", "text": text}, (
+        f"{where}: expected the text frame {text[:40]!r} back unchanged, got {str(got)[:200]}: "
+        "a text frame is echoed exactly as it came"
+    )
+
+
+async def refusal(communicator, other, payload: bytes) -> object:
+    """The text frame a binary `payload` gets back, decoded; the other socket hears nothing, and text still echoes."""
+    # The raw event, as Daphne sends it: the communicator's send_to() refuses an empty payload, a client does not.
+    await send(communicator, {"bytes": payload})
+    got = await answer(communicator)
+    assert isinstance(got, dict) and got.get("type") == "websocket.send" and isinstance(got.get("text"), str), (
+        f'a binary frame ({len(payload)} bytes: {payload[:12]!r}) gets a text frame {{"error": "<why>"}} back '
+        f"and the socket stays open, got {str(got)[:200]}"
+    )
+    assert await nothing_more(other, 0.02), "a binary frame on one socket got an answer on another socket"
+    await echoes(communicator, "still here", f"after the error for {payload[:12]!r}, the socket stays open")
+    try:
+        return json.loads(got["text"])
+    except ValueError:
+        return got["text"]
+
+
+def test_it_is_a_websocket_consumer():
+    assert issubclass(target("03.2").TextOnlyConsumer, WebsocketConsumer), (
+        "TextOnlyConsumer should subclass channels.generic.websocket.WebsocketConsumer, the sync generic consumer"
+    )
+
+
+async def test_text_frames_come_back_unchanged_on_each_socket():
+    first, second = await sockets(app(), count=2)
+    for text in TEXTS:  # interleaved: one frame on each socket in turn
+        await echoes(first, text, "first socket")
+        await echoes(second, text[::-1], "second socket")
+    for communicator, name in ((first, "first"), (second, "second")):
+        assert await answer(communicator, 0.05) == NOTHING, (
+            f"the {name} socket received a frame it never sent: each socket gets only its own echoes"
+        )
+    await close_all(first, second)
+
+
+async def test_a_binary_frame_gets_an_error_and_text_still_echoes():
+    first, second = await sockets(app(), count=2)
+    for payload in BINARIES:
+        await refusal(first, second, payload)
+    await close_all(first, second)
+    proved("bad frames", len(BINARIES))
+    proved("boundaries", 2)
+
+
+async def test_the_error_is_a_json_object_with_an_error_key():
+    first, second = await sockets(app(), count=2)
+    for payload in BINARIES[:3]:
+        error = await refusal(first, second, payload)
+        assert isinstance(error, dict) and isinstance(error.get("error"), str) and error["error"], (
+            f'expected the text frame {{"error": "<why>"}}, a JSON object whose "error" is a sentence, got {error!r}'
+        )
+    await close_all(first, second)

@@ -1,0 +1,59 @@
+"""Check 03.3 (fix): in an async consumer every send is awaited, in order."""
+
+import gc
+import warnings
+
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import NOTHING, answer, close_all, load, never_blocks, sockets
+
+RULE = "In an async consumer, self.send(...) returns a coroutine, and a coroutine that nothing runs sends nothing"
+
+
+async def exchange(frames: list[str]) -> tuple[list, list[str]]:
+    """What the consumer answered to `frames` (NOTHING once it fell silent), and what Python warned of meanwhile."""
+    answers = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        communicator = WebsocketCommunicator(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), "/")
+        assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+        try:
+            for frame in frames:
+                await communicator.send_to(text_data=frame)
+            while len(answers) < len(frames) and NOTHING not in answers:
+                answers.append(await answer(communicator))
+            if NOTHING not in answers:
+                await communicator.disconnect()
+        except Exception as error:  # the student's consumer crashed
+            raise AssertionError(
+                f"the consumer crashed: {type(error).__name__}: {str(error).rstrip('.')}. {RULE}"
+            ) from error
+        gc.collect()  # a thrown-away coroutine warns when it is collected
+    return answers, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+async def test_a_text_frame_is_answered_politely():
+    answers, runtime_warnings = await exchange(["hello"])
+    if answers[0] == NOTHING and runtime_warnings:
+        raise AssertionError(f"no answer, and Python warned: RuntimeWarning: {runtime_warnings[0]}. {RULE}")
+    assert answers[0] == {"type": "websocket.send", "text": "you said: hello"}, (
+        f'expected the text frame "you said: hello", got {answers[0]}: a send is a str in text_data. {RULE}'
+    )
+
+
+async def test_answers_come_in_order_on_each_of_two_sockets():
+    first, second = await sockets(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), count=2)
+    frames = ["first", "second", "été ☃ 🚀", '{"json": 1}', "last"]
+    async with never_blocks():
+        for text in frames:  # both sockets send all their frames before reading any answer
+            await first.send_to(text_data=text)
+            await second.send_to(text_data=text.upper())
+        for communicator, sent, name in ((first, frames, "first"), (second, [t.upper() for t in frames], "second")):
+            got = [await answer(communicator) for _ in sent]
+            texts = [a.get("text") if isinstance(a, dict) else a for a in got]
+            assert texts == [f"you said: {t}" for t in sent], (
+                f"the {name} socket sent {sent} and expected one polite answer to each, in order, got {texts}: "
+                f"each frame gets its own answer on its own socket, and a send is a str in text_data. {RULE}"
+            )
+            assert await answer(communicator, 0.05) == NOTHING, f"the {name} socket got more answers than frames"
+    await close_all(first, second)

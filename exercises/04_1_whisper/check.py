@@ -1,0 +1,184 @@
+"""Check 04.1: whisper to one socket in a chat room."""
+
+import json
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import (
+    NOTHING,
+    close_all,
+    frame,
+    load,
+    members,
+    never_blocks,
+    nothing_more,
+    proved,
+    refused_with_error,
+    sockets,
+)
+from lessons.channel_config import IN_MEMORY
+
+RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>}, then relays messages'
+GROUP = "exroom"
+# The longest stall allowed: a busy machine stalls any process for tens of ms; time.sleep(0.3) is caught.
+LAG = 0.25
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    """The in-memory layer whatever REDIS_URL says: its groups can be read, no stale members from a Redis."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+
+@pytest.fixture(autouse=True)
+async def warmed_up(in_memory_layer):
+    """One socket opened and closed before the loop-lag measure starts: first imports and threads take time."""
+    communicator = WebsocketCommunicator(load("04.1", RULE).WhisperConsumer.as_asgi(), "/")
+    try:
+        await communicator.connect(timeout=1)
+        await communicator.disconnect(timeout=1)
+    except BaseException:  # a starter that crashes here fails in the test, with a sentence
+        pass
+    await get_channel_layer().flush()
+
+
+# Every shape but the right one (bad_frames() without its Hypothesis draws, which cost seconds under pytest).
+BAD_FRAMES = [" ", "not json", "{", '{"message": ', "nan", "\u00e9t\u00e9"]
+BAD_FRAMES += [json.dumps(v) for v in (None, True, 0, -1.5, 1e308, "text", "", [], ["message"], {}, {"other": "hi"})]
+BAD_FRAMES += [json.dumps({"message": v}) for v in (None, False, 1, 2.5, [], ["hi"], {}, {"x": "hi"}, "")]
+BAD_FRAMES += ['{"message": "\\ud800"}', '{"message": "hi\\udfff"}']  # lone surrogates: valid JSON, no UTF-8
+
+
+async def joined(count: int) -> list[tuple]:
+    """`count` sockets in the room at once, each with the address its first frame gave."""
+    opened = await sockets(load("04.1", RULE).WhisperConsumer.as_asgi(), "/", count=count)
+    found = []
+    for communicator in opened:
+        hello = await frame(communicator)
+        assert isinstance(hello, dict) and set(hello) == {"you"} and isinstance(hello["you"], str), (
+            f'expected the first frame to be {{"you": <your channel name>}}, got {hello}: '
+            "a client can only be whispered to once it knows its address"
+        )
+        found.append((communicator, hello["you"]))
+    return found
+
+
+async def test_each_socket_first_hears_its_own_address():
+    async with never_blocks(LAG):
+        (alice, alice_address), (bob, bob_address) = await joined(2)
+        assert alice_address != bob_address, (
+            f"two sockets were both told their address is {alice_address!r}: each socket has a channel name of "
+            "its own (self.channel_name), and that is the address to give"
+        )
+        room = members(GROUP)
+        for address in (alice_address, bob_address):
+            assert address in room, (
+                f'the address {address!r} is not a channel in the group "exroom" ({sorted(room)}): '
+                "send each socket its own self.channel_name, the name it joined the room with"
+            )
+        await close_all(alice, bob)
+
+
+async def test_a_room_message_reaches_every_socket():
+    async with never_blocks(LAG):
+        (alice, _), (bob, _), (carol, _) = await joined(3)
+        await alice.send_json_to({"message": "hi all"})
+        await bob.send_json_to({"message": "hi from bob"})
+        for name, communicator in (("alice", alice), ("bob", bob), ("carol", carol)):
+            heard = [await frame(communicator), await frame(communicator)]
+            assert heard == [{"message": "hi all"}, {"message": "hi from bob"}], (
+                f'expected {{"message": "hi all"}} then {{"message": "hi from bob"}} on {name}\'s socket, '
+                f"got {heard}: a frame without \"to\" goes to the whole room with group_send, the sender's too"
+            )
+        await close_all(alice, bob, carol)
+
+
+async def test_a_whisper_reaches_only_its_addressee():
+    async with never_blocks(LAG):
+        (alice, alice_address), (bob, bob_address), (carol, _) = await joined(3)
+        for sender, to, addressee, others in (
+            (alice, bob_address, ("bob", bob), (("alice (the sender)", alice), ("carol", carol))),
+            (carol, alice_address, ("alice", alice), (("carol (the sender)", carol), ("bob", bob))),
+        ):
+            await sender.send_json_to({"to": to, "message": "psst"})
+            got = await frame(addressee[1])
+            assert got == {"message": "psst"}, (
+                f'expected {{"message": "psst"}} on {addressee[0]}\'s socket, the one whispered to, got {got}'
+            )
+            for name, other in others:
+                assert await nothing_more(other, 0.1), (
+                    f"a whisper to {addressee[0]} reached {name} too: a whisper goes with channel_layer.send "
+                    "to that one channel, not to the group"
+                )
+        await close_all(alice, bob, carol)
+
+
+async def test_every_bad_frame_gets_an_error_for_its_sender_alone():
+    addresses = [None, 5, ["x"], {}, "", "not a channel!", "a" * 100]
+    extra = [json.dumps({"to": to, "message": "psst"}) for to in addresses]
+    frames = [*BAD_FRAMES, *extra]
+    async with never_blocks(LAG):
+        (alice, _), (bob, _) = await joined(2)
+        for text in frames:
+            if text:
+                await refused_with_error(alice, text)
+        await alice.send_input({"type": "websocket.receive", "text": ""})  # send_to() cannot send an empty frame
+        got = await frame(alice)
+        assert isinstance(got, dict) and isinstance(got.get("error"), str), (
+            f'an empty text frame must get {{"error": "<why>"}}, got {got}'
+        )
+        await alice.send_to(bytes_data=b'{"message": "hello"}')
+        got = await frame(alice)
+        assert isinstance(got, dict) and isinstance(got.get("error"), str), (
+            f'a binary frame must get {{"error": "<why>"}}: this room speaks text frames, got {got}'
+        )
+        proved("bad frames", len(frames) + 1)
+        leaked = NOTHING if await nothing_more(bob, 0.1) else await frame(bob)
+        assert leaked == NOTHING, (
+            f"bad input reached another socket: bob received {leaked}. Bad input gets an error for its sender "
+            'alone: a frame is relayed only with a non-empty "message", and a "to" never falls back to the room'
+        )
+        await alice.send_json_to({"message": "still here"})
+        for name, communicator in (("alice", alice), ("bob", bob)):
+            got = await frame(communicator)
+            assert got == {"message": "still here"}, (
+                f"after the error frames the room still works: expected {{\"message\": \"still here\"}} on "
+                f"{name}'s socket, got {got}"
+            )
+        await close_all(alice, bob)
+
+
+async def test_a_whisper_to_an_address_that_is_no_channel_name_gets_an_error():
+    async with never_blocks(LAG):
+        (alice, _), (bob, _) = await joined(2)
+        for to in ("not a channel!", "a" * 100, 42):
+            await alice.send_json_to({"to": to, "message": "psst"})
+            got = await frame(alice)
+            assert isinstance(got, dict) and isinstance(got.get("error"), str), (
+                f'the layer refuses {to!r} as a channel name (TypeError): expected {{"error": ...}} for the '
+                f"sender, got {got}"
+            )
+        proved("boundaries", 3)
+        assert await nothing_more(bob, 0.1), "a whisper to a bad address reached another socket"
+        await close_all(alice, bob)
+
+
+async def test_a_socket_that_closed_has_left_the_group():
+    async with never_blocks(LAG):
+        (alice, alice_address), (bob, bob_address) = await joined(2)
+        await bob.disconnect()
+        room = members(GROUP)
+        assert bob_address not in room, (
+            'a closed socket is still in the group "exroom": every message to the room is queued for a '
+            "channel nobody reads; leave the group when the socket closes (websocket_disconnect)"
+        )
+        assert alice_address in room, "when one socket closed, another socket left the group too"
+        await alice.send_json_to({"message": "anyone?"})
+        got = await frame(alice)
+        assert got == {"message": "anyone?"}, (
+            f'after bob left, alice\'s room message must still reach alice, got {got}: one socket leaving '
+            "changes nothing for the others"
+        )
+        await close_all(alice)

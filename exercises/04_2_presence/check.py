@@ -1,0 +1,119 @@
+"""Check 04.2: tell the room who joins and who leaves."""
+
+import re
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import close_all, connect, frame, load, members, never_blocks, nothing_more, proved
+from lessons.channel_config import IN_MEMORY
+
+RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'
+GROUP = "expresence"
+# The longest stall allowed: a busy machine stalls any process for tens of ms; time.sleep(0.3) is caught.
+LAG = 0.25
+
+
+@pytest.fixture(autouse=True)
+async def warmed_up(settings):
+    """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+    communicator = WebsocketCommunicator(load("04.2", RULE).PresenceConsumer.as_asgi(), "/")
+    try:
+        await communicator.connect(timeout=1)
+        await communicator.disconnect(timeout=1)
+    except BaseException:  # a starter that crashes here fails in the test, with a sentence
+        pass
+    await get_channel_layer().flush()
+
+
+async def joined(who: str) -> tuple[WebsocketCommunicator, str, str]:
+    """A socket in the room: its communicator, the name its own join announced, its channel in the group."""
+    before = members(GROUP)
+    communicator = await connect(load("04.2", RULE).PresenceConsumer.as_asgi(), "/")
+    own = await frame(communicator)
+    assert isinstance(own, dict) and set(own) == {"joined"} and isinstance(own["joined"], str) and own["joined"], (
+        f'expected {who}\'s first frame to be {{"joined": <a name>}}, its own join, got {own}: a socket is in '
+        "the room before the join is announced, so it hears its own"
+    )
+    channel = members(GROUP) - before
+    assert len(channel) == 1, f'expected {who}\'s socket to join the group "expresence", got members {members(GROUP)}'
+    return communicator, own["joined"], channel.pop()
+
+
+async def test_each_socket_gets_a_name_of_its_own():
+    async with never_blocks(LAG):
+        opened = [await joined(who) for who in ("alice", "bob", "carol")]
+        proved("sockets", 3)
+        names = [name for _, name, _ in opened]
+        for name in names:
+            assert re.fullmatch("guest-[0-9a-f]{6}", name), (
+                f'a socket was announced as {name!r}: expected "guest-" and six random hex digits, as the task says'
+            )
+        proved("boundaries", 3)
+        assert len(set(names)) == 3, (
+            f"three sockets were announced as {names}: each socket needs a name of its own, drawn afresh for "
+            "each connection (a generator seeded the same way draws the same name every time)"
+        )
+        await close_all(*(communicator for communicator, _, _ in opened))
+
+
+async def test_the_room_hears_a_join_and_a_leave():
+    async with never_blocks(LAG):
+        bob, bob_name, _ = await joined("bob")
+        alice, alice_name, _ = await joined("alice")
+        got = await frame(bob)
+        assert got == {"joined": alice_name}, f'expected {{"joined": "{alice_name}"}} on bob\'s socket, got {got}'
+        carol, carol_name, _ = await joined("carol")
+        proved("sockets", 3)
+        for name, communicator in (("bob", bob), ("alice", alice)):
+            got = await frame(communicator)
+            assert got == {"joined": carol_name}, (
+                f'expected {{"joined": "{carol_name}"}} on {name}\'s socket when carol came, got {got}'
+            )
+        await bob.disconnect()
+        for name, communicator in (("alice", alice), ("carol", carol)):
+            left = await frame(communicator)
+            assert left == {"left": bob_name}, (
+                f'expected {{"left": "{bob_name}"}} on {name}\'s socket when bob left, got {left}: the leave '
+                "names the socket that left, and each socket keeps its own name on self"
+            )
+        await carol.disconnect()
+        left = await frame(alice)
+        assert left == {"left": carol_name}, (
+            f'expected {{"left": "{carol_name}"}} on alice\'s socket when carol left, got {left}: each socket '
+            "keeps its own name on self, not on the class every socket shares"
+        )
+        assert await nothing_more(alice, 0.1), "alice heard more than the joins and leaves of the others"
+        await close_all(alice)
+
+
+async def test_a_frame_from_a_client_reaches_no_one():
+    async with never_blocks(LAG):
+        alice, _, _ = await joined("alice")
+        bob, _, _ = await joined("bob")
+        await frame(alice)  # bob's join
+        for text in ("hello", '{"joined": "mallory"}', '{"type": "presence", "left": "alice"}', "[1]", "null"):
+            await alice.send_to(text_data=text)
+        await alice.send_to(bytes_data=b"\x00")
+        proved("bad frames", 6)
+        for name, communicator in (("alice", alice), ("bob", bob)):
+            assert await nothing_more(communicator, 0.1), (
+                f"a frame from alice's client made {name}'s socket receive {await frame(communicator)}: this room "
+                "only announces joins and leaves, and a client can never announce anything itself"
+            )
+        await close_all(alice, bob)
+
+
+async def test_a_socket_that_closed_has_left_the_group():
+    async with never_blocks(LAG):
+        alice, _, alice_channel = await joined("alice")
+        bob, _, bob_channel = await joined("bob")
+        await bob.disconnect()
+        assert bob_channel not in members(GROUP), (
+            'a closed socket is still in the group "expresence": every announcement is queued for a channel '
+            "nobody reads; leave the group on disconnect (group_discard)"
+        )
+        assert alice_channel in members(GROUP), "when bob's socket closed, alice's socket left the group too"
+        await close_all(alice)

@@ -1,0 +1,115 @@
+"""Check 04.3 (fix): a layer message's type names its handler, so every socket in the room hears each message."""
+
+import json
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import NOTHING, close_all, load, members, never_blocks, nothing_more, proved, sockets
+from lessons.channel_config import IN_MEMORY
+
+RULE = (
+    'Every socket in the room, the sender\'s included, must receive {"message": m}: Channels calls the handler '
+    'of a layer message the way it calls the handler of every event, from its "type"'
+)
+GROUP = "fixroom"
+# The longest stall allowed: a busy machine stalls any process for tens of ms; time.sleep(0.3) is caught.
+LAG = 0.25
+
+
+@pytest.fixture(autouse=True)
+async def warmed_up(settings):
+    """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+    communicator = WebsocketCommunicator(load("04.3", RULE).RoomConsumer.as_asgi(), "/")
+    try:
+        await communicator.connect(timeout=1)
+        await communicator.disconnect(timeout=1)
+    except BaseException:  # a file that crashes here fails in the test, with a sentence
+        pass
+    await get_channel_layer().flush()
+
+
+def settle(*communicators) -> None:
+    """Collect the end of every consumer that crashed, so none is left unread."""
+    for communicator in communicators:
+        if communicator.future.done() and not communicator.future.cancelled():
+            communicator.future.exception()
+
+
+async def heard(communicator, who: str, everyone=()) -> object:
+    """The next frame `who`'s socket receives, decoded; a consumer that crashed fails the check with its error."""
+    if communicator.future.cancelled():  # an earlier wait gave up on a silent consumer and stopped it
+        return NOTHING
+    try:
+        got = await communicator.receive_output(timeout=1)
+    except TimeoutError:
+        return NOTHING
+    except Exception as error:  # the server logs this traceback and closes the socket with 1011
+        for other in everyone:
+            other.stop(exceptions=False)
+        settle(*everyone)
+        raise AssertionError(
+            f"{who}'s consumer crashed with {type(error).__name__}: {error}; the server logs that traceback and "
+            f"closes {who}'s socket with 1011. {RULE}"
+        ) from None
+    if got.get("type") != "websocket.send":
+        return got
+    try:
+        return json.loads(got.get("text") or "null")
+    except ValueError:
+        return got
+
+
+async def test_a_message_reaches_every_socket_in_the_room():
+    async with never_blocks(LAG):
+        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=3)
+        alice, bob, carol = everyone
+        await alice.send_to(text_data="hello room")
+        await bob.send_to(text_data="hi alice")
+        for who, communicator in (("bob", bob), ("carol", carol), ("alice", alice)):
+            got = [await heard(communicator, who, everyone), await heard(communicator, who, everyone)]
+            assert got == [{"message": "hello room"}, {"message": "hi alice"}], (
+                f'expected {{"message": "hello room"}} then {{"message": "hi alice"}} on {who}\'s socket, got '
+                f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket'
+            )
+        await close_all(*everyone)
+
+
+async def test_a_frame_without_text_reaches_no_one():
+    async with never_blocks(LAG):
+        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
+        alice, bob = everyone
+        await alice.send_to(bytes_data=b"hello room")
+        await alice.send_input({"type": "websocket.receive", "text": ""})
+        proved("bad frames", 2)
+        for who, communicator in (("alice", alice), ("bob", bob)):
+            assert await nothing_more(communicator, 0.1), (
+                f"a binary or empty frame from alice reached {who}'s socket: only a text frame goes to the room"
+            )
+        await bob.send_to(text_data="still here")
+        got = await heard(alice, "alice", everyone)
+        assert got == {"message": "still here"}, (
+            f'after those frames the room still works: expected {{"message": "still here"}} on alice\'s socket, got {got}'
+        )
+        await close_all(*everyone)
+
+
+async def test_a_socket_that_closed_has_left_the_room():
+    async with never_blocks(LAG):
+        before = members(GROUP)
+        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
+        alice, bob = everyone
+        channels = members(GROUP) - before
+        await bob.disconnect()
+        assert len(members(GROUP) & channels) == 1, (
+            f'after bob closed his socket the group "fixroom" holds {members(GROUP)}: a closed socket leaves the '
+            "group, and the others stay in it"
+        )
+        await alice.send_to(text_data="anyone?")
+        got = await heard(alice, "alice", everyone)
+        assert got == {"message": "anyone?"}, (
+            f'after bob left, expected {{"message": "anyone?"}} on alice\'s socket, got {got}'
+        )
+        await close_all(alice)

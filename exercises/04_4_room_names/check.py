@@ -1,0 +1,167 @@
+"""Check 04.4 (fix): a group name is valid for every room name, different rooms never share a group."""
+
+import asyncio
+import json
+import os
+import sys
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.urls import re_path
+
+from exercises.probes import answer, close_all, load, never_blocks, nothing_more, proved, target_path
+from lessons.channel_config import IN_MEMORY
+
+RULE = (
+    "A group name is < 100 ASCII letters, digits, hyphens, underscores or periods, and one group per room: "
+    "derive it from the room name so that every name is valid, different rooms stay apart, and every server "
+    "process picks the same group for the same room"
+)
+# The longest stall allowed: a busy machine stalls any process for tens of ms; time.sleep(0.3) is caught.
+LAG = 0.25
+# "chat_" + 94 characters is 99, the longest group name; 95 is one too many.
+ROOMS = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]
+PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
+
+
+@pytest.fixture(autouse=True)
+async def warmed_up(settings):
+    """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+    communicator = WebsocketCommunicator(app(), "/ws/fixchat/lobby/")
+    try:
+        await communicator.connect(timeout=1)
+        await communicator.disconnect(timeout=1)
+    except BaseException:  # a file that crashes here fails in the test, with a sentence
+        pass
+    await get_channel_layer().flush()
+
+
+def app() -> URLRouter:
+    consumer = load("04.4", RULE).NamedRoomConsumer
+    return URLRouter([re_path(r"^ws/fixchat/(?P<room>[^/]+)/$", consumer.as_asgi())])
+
+
+async def joined(room: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
+    try:
+        connected, _ = await communicator.connect(timeout=1)
+    except TypeError as error:  # what the server logs for that handshake
+        raise AssertionError(
+            f"room {room!r}: the handshake crashed, and the server logs TypeError: {error} The socket never opens. "
+            f"{RULE}"
+        ) from None
+    assert connected, f"room {room!r}: expected the socket to be accepted"
+    greeting = await answer(communicator)
+    assert isinstance(greeting, dict) and json.loads(greeting.get("text") or "null") == {"room": room}, (
+        f'room {room!r}: expected {{"room": {room!r}}} first, got {greeting}'
+    )
+    return communicator
+
+
+def shown(room: str) -> str:
+    return repr(room) if len(room) <= 40 else f"{room[:40]!r}... ({len(room)} characters, ending {room[-3:]!r})"
+
+
+async def heard(communicator) -> object:
+    got = await answer(communicator)
+    return json.loads(got.get("text") or "null") if isinstance(got, dict) else got
+
+
+async def test_any_room_name_opens_and_its_messages_go_round():
+    async with never_blocks(LAG):
+        for room in ROOMS:
+            first, second = await joined(room), await joined(room)
+            await first.send_to(text_data="hi")
+            await second.send_to(text_data="hello")
+            for who, communicator in (("the other", second), ("the sender's own", first)):
+                got = [await heard(communicator), await heard(communicator)]
+                assert sorted(got, key=str) == [{"message": "hello"}, {"message": "hi"}], (
+                    f'room {room!r}: expected {{"message": "hi"}} and {{"message": "hello"}} on {who} socket, '
+                    f"got {got}: two sockets in one room share its group"
+                )
+            await close_all(first, second)
+        proved("sockets", 2)
+        proved("boundaries", len(ROOMS))
+
+
+async def test_two_different_rooms_never_hear_each_other():
+    async with never_blocks(LAG):
+        for room, other in PAIRS:
+            here, there = await joined(room), await joined(other)
+            for a, b, sender, receiver in ((room, other, here, there), (other, room, there, here)):
+                await sender.send_to(text_data="only for this room")
+                got = await heard(sender)
+                assert got == {"message": "only for this room"}, f"room {a!r}: expected its own message back, got {got}"
+                assert await nothing_more(receiver, 0.1), (
+                    f"a message in room {shown(a)} reached room {shown(b)}: they share one group. {RULE}"
+                )
+            await close_all(here, there)
+        proved("sockets", 2)
+
+
+SCRIPT = """
+import asyncio, json, sys
+import django
+from django.conf import settings
+settings.configure(CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}})
+django.setup()
+from importlib.util import module_from_spec, spec_from_file_location
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.urls import re_path
+spec = spec_from_file_location("student", sys.argv[1]); module = module_from_spec(spec); spec.loader.exec_module(module)
+async def main():
+    app = URLRouter([re_path(r"^ws/fixchat/(?P<room>[^/]+)/$", module.NamedRoomConsumer.as_asgi())])
+    found = []
+    for room in json.loads(sys.argv[2]):
+        communicator = WebsocketCommunicator(app, "/ws/fixchat/" + room + "/")
+        await communicator.connect(timeout=5)
+        found.append(sorted(get_channel_layer().groups))
+        await communicator.disconnect(timeout=5)
+    print(json.dumps(found))
+asyncio.run(main())
+"""
+
+
+async def groups_in_a_process(seed: str, rooms: list[str]) -> list:
+    """The group each room joins in a server process of its own, whose str hashes are seeded by `seed`."""
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SCRIPT, str(target_path("04.4")), json.dumps(rooms),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, f"a second server process could not open the rooms: {err.decode()[-300:]}"
+    return json.loads(out)
+
+
+async def test_every_server_process_picks_the_same_group_for_a_room():
+    rooms = ["lobby", "café", "x" * 120]
+    seed = str(int(os.environ.get("PYTHONHASHSEED", "0") or 0) + 1)  # another seed than this process's
+    elsewhere = await groups_in_a_process(seed, rooms)
+    for room, there in zip(rooms, elsewhere, strict=True):
+        communicator = await joined(room)
+        here = sorted(group for group, channels in get_channel_layer().groups.items() if channels)
+        await close_all(communicator)
+        assert here == there, (
+            f"room {room[:40]!r} joins group {here} in one server process and {there} in another: with Redis, two "
+            "processes serving one room must pick the same group, and Python's hash() of a str differs from one "
+            f"process to the next. {RULE}"
+        )
+    proved("processes", 2)
+
+
+async def test_a_socket_that_closed_has_left_its_room():
+    async with never_blocks(LAG):
+        communicator = await joined("tea & cake")
+        mine = [group for group, channels in get_channel_layer().groups.items() if channels]
+        await communicator.disconnect()
+        left = [group for group in mine if get_channel_layer().groups.get(group)]
+        assert not left, (
+            f"a closed socket is still in the group {left[0]!r}: every message to the room is queued for a channel "
+            "nobody reads; leave the same group on disconnect"
+        )

@@ -1,0 +1,94 @@
+"""Check 04.5 (fix): a synchronous consumer calls every channel layer method through async_to_sync."""
+
+import asyncio
+import gc
+import json
+import warnings
+
+import pytest
+from channels.layers import InMemoryChannelLayer
+
+from exercises.probes import NOTHING, answer, close_all, load, members, never_blocks, sockets
+
+RULE = (
+    "Channel layer methods are coroutine functions: called from synchronous code, one only makes a coroutine, "
+    "which nothing runs; a synchronous consumer must have it run to the end on the server's event loop"
+)
+GROUP = "fixsyncroom"
+# The longest stall allowed: a busy machine stalls any process for tens of ms; time.sleep(0.3) is caught.
+LAG = 0.25
+
+
+class LoopWatchingLayer(InMemoryChannelLayer):
+    """The in-memory layer, refusing a group_send made on any event loop but the server's."""
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.home_loop = asyncio.get_running_loop()  # made by the first consumer, on the server's loop
+
+    async def group_send(self, group, message):
+        if asyncio.get_running_loop() is not self.home_loop:
+            raise RuntimeError(
+                "group_send ran on an event loop of its own (asyncio.run in the handler's thread), not the "
+                "server's: the layer's queues and connections belong to the server's loop"
+            )
+        await super().group_send(group, message)
+
+    # Python's "never awaited" warning names the coroutine: name it as a student's server would.
+    group_send.__qualname__ = "InMemoryChannelLayer.group_send"
+
+
+@pytest.fixture(autouse=True)
+def watched_layer(settings):
+    """The in-memory layer whatever REDIS_URL says, watching which loop sends."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.LoopWatchingLayer"}}
+
+
+async def heard(communicator, who: str, sender, caught) -> object:
+    """The next frame `who`'s socket receives, decoded; a crash or a silence fails the check with what the server shows."""
+    try:
+        got = await answer(communicator, timeout=2)
+    except Exception as error:  # the consumer crashed: the server closes the socket with 1011
+        raise AssertionError(f"{who}'s consumer crashed: {type(error).__name__}: {error}. {RULE}") from None
+    gc.collect()  # a thrown-away coroutine warns when it is collected
+    if got == NOTHING and sender.future.done() and not sender.future.cancelled() and sender.future.exception():
+        error = sender.future.exception()  # the sender's consumer crashed: its socket closes with 1011
+        raise AssertionError(f"alice's consumer crashed: {type(error).__name__}: {error}. {RULE}") from None
+    if got == NOTHING:
+        never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
+        reason = f"; Python warned: RuntimeWarning: {never_awaited[0]}" if never_awaited else ""
+        raise AssertionError(f"{who} heard nothing within 2 s{reason}. {RULE}")
+    return json.loads(got.get("text") or "null") if isinstance(got, dict) else got
+
+
+async def test_a_message_reaches_every_socket_in_the_room():
+    consumer = load("04.5", RULE).SyncRoomConsumer
+    async with never_blocks(LAG):
+        alice, bob = await sockets(consumer.as_asgi(), "/", count=2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for text in ("hello room", "second", "third"):
+                await alice.send_to(text_data=text)
+            await bob.send_to(text_data="hi alice")
+            for who, communicator in (("bob", bob), ("alice", alice)):
+                got = [await heard(communicator, who, alice, caught) for _ in range(4)]
+                from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
+                assert from_alice == [{"message": "hello room"}, {"message": "second"}, {"message": "third"}], (
+                    f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
+                    "socket in the room, the sender's included, receives each message, one sender's in order"
+                )
+        await close_all(alice, bob)
+
+
+async def test_a_socket_that_closed_has_left_the_room():
+    consumer = load("04.5", RULE).SyncRoomConsumer
+    async with never_blocks(LAG):
+        before = members(GROUP)
+        alice, bob = await sockets(consumer.as_asgi(), "/", count=2)
+        mine = members(GROUP) - before
+        await bob.disconnect()
+        assert len(members(GROUP) & mine) == 1, (
+            f'after bob closed his socket the group "fixsyncroom" holds {sorted(members(GROUP))}: a closed socket '
+            "leaves the group (group_discard, run like every layer call), and the others stay in it"
+        )
+        await close_all(alice)

@@ -1,0 +1,157 @@
+"""Check 05.1: a chat that answers a flood with errors, to the flooder alone."""
+
+import asyncio
+
+import channels.testing  # noqa: F401  (imported once, before any stall monitor)
+from channels.layers import get_channel_layer
+
+from exercises.probes import (
+    close_all,
+    frame,
+    leaves_however_it_ends,
+    load,
+    never_blocks,
+    nothing_more,
+    proved,
+    sockets,
+)
+
+GROUP = "exflood"
+LIMIT = 3  # the exercise's contract: at most 3 messages in any 1 s, per socket
+PERIOD = 1.0
+# A blocking call stalls the loop for as long as it blocks (time.sleep(PERIOD): a second); a loaded
+# machine running many checks at once stalls it for tens of milliseconds on its own.
+STALL = 0.25
+RULE = 'Each socket may send at most 3 messages in any 1 s; the rest get {"error": ...} on that socket alone'
+
+
+def chat():
+    """The consumer, imported (with its layer) before any stall monitor starts: an import is not a stall."""
+    get_channel_layer()
+    return load("05.1", RULE).FloodLimitedChatConsumer.as_asgi()
+
+
+async def say(communicator, *texts: str) -> None:
+    for text in texts:
+        await communicator.send_to(text_data=text)
+
+
+async def frames(communicator, count: int) -> list:
+    return [await frame(communicator) for _ in range(count)]
+
+
+async def drain(*communicators) -> None:
+    """Read whatever the sockets were sent until each has been quiet for 0.2 s."""
+    for communicator in communicators:
+        while not await nothing_more(communicator, 0.2):
+            await frame(communicator)
+
+
+def errors(got: list) -> list:
+    return [f for f in got if isinstance(f, dict) and isinstance(f.get("error"), str) and f["error"]]
+
+
+def messages(got: list) -> list:
+    return [f.get("message") for f in got if isinstance(f, dict) and "message" in f]
+
+
+async def test_one_socket_flooding_does_not_silence_another():
+    app = chat()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        await say(alice, "a0", "a1", "a2", "a3")
+        await drain(alice, bob)
+        await say(bob, "b0", "b1", "b2")
+        heard = await frames(bob, LIMIT)
+        assert not errors(heard) and messages(heard) == ["b0", "b1", "b2"], (
+            f"bob's 3 messages were refused because alice flooded, bob got {heard}: count each socket's messages "
+            "on its own consumer (self), never on the class or the module"
+        )
+        assert messages(await frames(alice, LIMIT)) == ["b0", "b1", "b2"], "alice, still open, must hear bob"
+        await alice.disconnect(timeout=1)
+        await say(bob, "b3")
+        got = await frame(bob)
+        assert errors([got]), (
+            f'after alice left, bob sent his own 4th message within 1 s: the 4th message within 1 s must get {{"error": '
+            f"...}} and the socket kept open, got {got}"
+        )
+        await close_all(bob)
+
+
+async def test_up_to_three_messages_in_a_second_reach_every_socket():
+    app = chat()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        await say(alice, "a0", "a1", "a2")
+        heard, own = await frames(bob, LIMIT), await frames(alice, LIMIT)
+        assert messages(heard) == ["a0", "a1", "a2"], (
+            f"alice sent 3 messages within 1 s, exactly the limit: bob must hear all 3 in order, got {heard}"
+        )
+        assert messages(own) == ["a0", "a1", "a2"], f"the sender is in the room too and hears its 3 messages, got {own}"
+        assert await nothing_more(bob), "bob heard more than the 3 messages alice sent"
+        await close_all(alice, bob)
+    proved("boundaries", 1)
+
+
+async def test_the_fourth_message_in_a_second_is_an_error_for_the_sender_only():
+    app = chat()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        await say(alice, "a0", "a1", "a2", "a3")
+        own = await frames(alice, LIMIT + 1)
+        heard = await frames(bob, LIMIT)
+        assert len(errors(own)) == 1 and sorted(messages(own)) == ["a0", "a1", "a2"], (
+            f'alice sent 4 messages: she must get her 3 messages back, and the 4th message within 1 s must get {{"error": '
+            f"...}} (one error frame), got {own}. {RULE}"
+        )
+        assert messages(heard) == ["a0", "a1", "a2"], f"bob must hear the first 3 messages, got {heard}"
+        assert await nothing_more(bob), "a message over the limit reached another socket: answer it with an error only"
+        assert not alice.future.done(), (
+            "the flooder's socket was closed: a flood gets error frames, the socket kept open"
+        )
+        await close_all(alice, bob)
+    proved("boundaries", 1)
+
+
+async def test_every_extra_message_gets_its_own_error_and_nothing_else():
+    app = chat()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        await say(alice, *(f"a{n}" for n in range(LIMIT + 3)))
+        own = await frames(alice, LIMIT + 3)
+        assert len(errors(own)) == 3, f"alice sent 6 messages within 1 s: 3 over the limit need 3 errors, got {own}"
+        assert await nothing_more(alice), "the flooder got more frames than her 3 messages and 3 errors"
+        assert len(messages(await frames(bob, LIMIT))) == LIMIT and await nothing_more(bob), (
+            "bob must hear exactly alice's first 3 messages, none of the refused ones"
+        )
+        await close_all(alice, bob)
+
+
+async def test_after_a_second_the_flooder_may_speak_again():
+    app = chat()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        clock = asyncio.get_running_loop().time
+        await say(alice, "a0")
+        await frame(bob)  # a0 went through: the consumer counted it before this moment
+        first = clock()
+        await asyncio.sleep(PERIOD / 2)
+        await say(alice, "a1", "a2", "a3")  # a3 is the 4th within 1 s: refused
+        await drain(alice, bob)
+        await asyncio.sleep(first + PERIOD + 0.15 - clock())  # a0 is over a second old now; a1 and a2 are not
+        await say(alice, "a4", "a5")
+        heard = await frames(bob, 1)
+        own = await frames(alice, 2)
+        assert messages(heard) == ["a4"] and await nothing_more(bob), (
+            f"a second after her first message alice sent 2 more: the window slides, so the first one left it and "
+            f"one new message fits (the other 2 of that second still count), bob got {heard}: a count that never "
+            f"goes down silences a socket for good; one that forgets everything at once lets a flood through. {RULE}"
+        )
+        assert len(errors(own)) == 1 and messages(own) == ["a4"], (
+            f"alice's a4 fits the sliding window and a5 does not: expected her message and one error, got {own}"
+        )
+        await close_all(alice, bob)
+
+
+async def test_a_socket_leaves_the_room_however_its_consumer_ends():
+    await leaves_however_it_ends(chat(), GROUP, STALL)

@@ -1,0 +1,147 @@
+"""Check 05.2: close with 4503 when the channel layer fails, in a handler or in the consumer's own loop."""
+
+import channels.testing  # noqa: F401  (imported once, before any stall monitor)
+import pytest
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.testing import WebsocketCommunicator
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from exercises.probes import (
+    NOTHING,
+    answer,
+    close_all,
+    frame,
+    leaves_however_it_ends,
+    load,
+    never_blocks,
+    nothing_after_close,
+    nothing_more,
+    sockets,
+)
+
+GROUP = "exlayerdown"
+CLOSED = {"type": "websocket.close", "code": 4503}
+RULE = "When the channel layer fails (a RedisError), the socket is closed with 4503 (try again later), never 1011"
+STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
+
+
+def down() -> RedisConnectionError:
+    return RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused. (a check's broken layer)")
+
+
+class BrokenLayer(InMemoryChannelLayer):
+    """A channel layer whose Redis has gone: every group call fails."""
+
+    async def group_add(self, group, channel):
+        raise down()
+
+    async def group_send(self, group, message):
+        raise down()
+
+
+class SlowRedisLayer(InMemoryChannelLayer):
+    """A channel layer whose Redis stops answering in time: joining fails with redis-py's read timeout."""
+
+    async def group_add(self, group, channel):
+        raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379 (a check's broken layer)")
+
+
+class SendFailsLayer(InMemoryChannelLayer):
+    """A channel layer whose Redis goes after the sockets joined: the next group_send fails."""
+
+    async def group_send(self, group, message):
+        raise down()
+
+
+class UnreadableLayer(InMemoryChannelLayer):
+    """A channel layer whose Redis goes while the consumer waits on its channel, outside any handler."""
+
+    async def receive(self, channel):
+        raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379 (a check's broken layer)")
+
+
+def consumer():
+    get_channel_layer()  # built before any stall monitor starts
+    return load("05.2", RULE).LayerDownConsumer.as_asgi()
+
+
+def closed_4503(got, where: str) -> str:
+    if got == NOTHING:
+        return (
+            f"the layer failed {where} and the socket heard nothing: a failure swallowed leaves the client on a "
+            f"dead socket, believing it worked. {RULE}"
+        )
+    return f"the layer failed {where}: expected a close with 4503 (1011 would say the consumer crashed), got {got}"
+
+
+async def ended(communicator) -> object:
+    """The next event, or a sentence naming the exception the consumer ended with (the server's 1011)."""
+    try:
+        return await communicator.receive_output(timeout=1)
+    except TimeoutError:
+        return NOTHING
+    except Exception as error:  # the consumer crashed: the server would close the socket with 1011
+        return f"a crash (1011): {type(error).__module__}.{type(error).__name__}: {error}"
+
+
+def use(settings, layer: str) -> None:
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{layer}"}}
+
+
+async def test_while_the_layer_works_every_socket_hears_the_room():
+    app = consumer()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        await alice.send_to(text_data="hello")
+        await bob.send_to(text_data="hi")
+        heard = sorted([await frame(bob), await frame(bob)], key=str)
+        own = sorted([await frame(alice), await frame(alice)], key=str)
+        assert heard == own == ["hello", "hi"], (
+            f"while the layer works, every socket hears every text frame of the room: alice got {own}, bob got {heard}"
+        )
+        await close_all(alice, bob)
+
+
+@pytest.mark.parametrize("layer", ["BrokenLayer", "SlowRedisLayer"])
+async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(settings, layer):
+    use(settings, layer)
+    communicator = WebsocketCommunicator(consumer(), "/")
+    await communicator.send_input({"type": "websocket.connect"})
+    got = await answer(communicator)
+    assert got == CLOSED, closed_4503(got, "while the socket joined its group")
+    await nothing_after_close(communicator)
+
+
+async def test_a_layer_failing_on_send_closes_that_socket_only(settings):
+    use(settings, "SendFailsLayer")
+    app = consumer()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        await alice.send_to(text_data="hello")
+        got = await answer(alice)
+        assert got == CLOSED, closed_4503(got, "while a frame was passed to the room")
+        await nothing_after_close(alice)
+        assert await nothing_more(bob), (
+            "bob's socket got something when alice's send failed: only alice's socket closes"
+        )
+        assert not bob.future.done(), "bob's consumer ended when alice's send failed: each socket has its own consumer"
+        await close_all(bob)
+
+
+async def test_a_layer_failing_outside_any_handler_closes_4503_too(settings):
+    use(settings, "UnreadableLayer")
+    communicator = WebsocketCommunicator(consumer(), "/")
+    await communicator.send_input({"type": "websocket.connect"})
+    events = [await ended(communicator)]
+    if events[0] == {"type": "websocket.accept"}:
+        events.append(await ended(communicator))
+    assert CLOSED in events, (
+        f"the layer failed while the consumer read its own channel, outside any handler: expected a close with 4503, "
+        f"got {events}. {RULE}"
+    )
+    await nothing_after_close(communicator)
+
+
+async def test_a_socket_leaves_the_group_however_its_consumer_ends():
+    await leaves_however_it_ends(consumer(), GROUP, STALL)

@@ -1,0 +1,81 @@
+"""Check 05.3 (fix): every process shares one channel layer (Redis), so a group_send crosses processes."""
+
+import asyncio
+import subprocess
+import sys
+import uuid
+
+import pytest
+import redis
+from django.utils.module_loading import import_string
+
+from exercises.probes import REPO_DIR, load
+
+RULE = (
+    "Processes share groups and channels only through a layer that lives outside every one of them, the same "
+    "store, seen the same way, from each"
+)
+# The other process: imports the same settings module afresh, builds its layer, sends to the group.
+SENDER = """
+import asyncio, sys
+from django.utils.module_loading import import_string
+from exercises.probes import target as load_target
+config, group, channel = load_target("05.3").CHANNEL_LAYERS["default"], sys.argv[1], sys.argv[2]
+
+async def main():
+    layer = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    await layer.group_send(group, {"type": "chat.message", "message": "from the other process"})
+    await layer.send(channel, {"type": "chat.message", "message": "to you alone"})
+
+asyncio.run(main())
+"""
+
+
+async def arrival(layer, channel: str) -> object:
+    """What the channel receives within 2 s: a message, nothing, or a sentence naming why it could not be read."""
+    try:
+        async with asyncio.timeout(2):
+            return await layer.receive(channel)
+    except TimeoutError:
+        return "nothing within 2 s"
+    except Exception as error:  # arrived, and this process cannot read what the other one wrote
+        return f"a message this process could not read: {type(error).__module__}.{type(error).__name__}: {error}"
+
+
+def setting() -> dict:
+    module = load("05.3", RULE)
+    try:
+        redis.Redis.from_url(module.REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.fail(
+            f"no Redis answers at {module.REDIS_URL} ({error}): start one (`redis-server --daemonize yes`) "
+            "or set REDIS_URL, then check again",
+            pytrace=False,
+        )
+    return module.CHANNEL_LAYERS["default"]
+
+
+async def test_a_group_send_from_another_process_reaches_this_one():
+    config = setting()
+    layer = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    group = f"fixroom-{uuid.uuid4().hex[:12]}"  # no one else's group
+    channel, direct = await layer.new_channel(), await layer.new_channel()  # two sockets of this process
+    await layer.group_add(group, channel)
+    try:
+        sender = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", SENDER, group, direct, cwd=REPO_DIR, stderr=subprocess.PIPE
+        )
+        _, error = await asyncio.wait_for(sender.communicate(), timeout=20)
+        assert sender.returncode == 0, f"the other process could not send: {error.decode().strip().splitlines()[-1:]}"
+        got = await arrival(layer, channel)
+        assert isinstance(got, dict) and got.get("message") == "from the other process", (
+            f"the other process's group_send never arrived here (got {got}): the message went to a layer (or a "
+            f"form) this process cannot see, and in a real deployment nothing raises, nothing is logged. {RULE}"
+        )
+        alone = await arrival(layer, direct)
+        assert isinstance(alone, dict) and alone.get("message") == "to you alone", (
+            f"the other process's send() to one channel of this process never arrived (got {alone}): a direct send "
+            f"(lesson 06's worker replies) must cross processes too. {RULE}"
+        )
+    finally:
+        await layer.group_discard(group, channel)

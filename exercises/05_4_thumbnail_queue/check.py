@@ -1,0 +1,123 @@
+"""Check 05.4 (fix): send() to a full channel raises ChannelFull: catch it, tell the client, keep the socket."""
+
+import json
+
+import channels.testing  # noqa: F401  (imported once, before any stall monitor)
+import pytest
+from channels.layers import get_channel_layer
+
+from exercises.probes import (
+    NOTHING,
+    close_all,
+    load,
+    never_blocks,
+    nothing_more,
+    proved,
+    refused_with_error,
+    sockets,
+)
+
+QUEUE = "fixthumbs"
+RULE = "A job the queue cannot take is the client's news, answered at once on a socket that stays open"
+STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
+
+
+# A subset of probes.bad_frames without its Hypothesis draws (too slow on a loaded machine), and not the
+# empty frame (WebsocketCommunicator.send_to cannot send one): every JSON type, a missing key, wrong types.
+SHAPES = [
+    "not json",
+    "{",
+    *(json.dumps(v) for v in (None, True, 0, -1.5, "cat.png", [], ["image"], {}, {"other": "cat.png"})),
+    *(json.dumps({"image": v}) for v in (None, True, 1, 2.5, [], ["cat.png"], {}, "")),
+    '{"image": "\\ud800"}',  # a lone surrogate: valid JSON, no UTF-8 string, so no Redis message
+]
+
+
+@pytest.fixture(autouse=True)
+def small_capacity(settings):
+    """A layer whose channels hold two messages: the queue is full after two jobs."""
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 2}}
+    }
+
+
+def consumer():
+    get_channel_layer()  # built before any stall monitor starts
+    return load("05.4", RULE).ThumbnailConsumer.as_asgi()
+
+
+async def ask(communicator, image: str) -> object:
+    """Send {"image": image}; the decoded answer, NOTHING, or a sentence naming the crash (the server's 1011)."""
+    await communicator.send_to(text_data=json.dumps({"image": image}))
+    try:
+        got = await communicator.receive_output(timeout=1)
+    except TimeoutError:
+        return NOTHING
+    except Exception as error:  # the consumer crashed: the server logs this and closes the socket with 1011
+        return f"a crash, the socket closed with 1011: {type(error).__module__}.{type(error).__name__}: {error}"
+    return json.loads(got["text"]) if got.get("type") == "websocket.send" and got.get("text") else got
+
+
+def refused(got: object) -> bool:
+    return isinstance(got, dict) and set(got) == {"error"} and isinstance(got["error"], str) and bool(got["error"])
+
+
+async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open():
+    app = consumer()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        assert await ask(alice, "one.png") == {"queued": "one.png"}, "the first job must be queued"
+        assert await ask(bob, "two.png") == {"queued": "two.png"}, "the second job must be queued"
+        got = await ask(alice, "three.png")  # the queue holds two: it is full now
+        assert got != NOTHING, (
+            f"a job the full queue refused got no answer within 1 s: the client waits for nothing. {RULE}"
+        )
+        assert refused(got), f'the queue was full when alice sent a third image: expected {{"error": ...}}, got {got}'
+        assert await nothing_more(bob), "alice's refused job was answered on bob's socket too: only the sender hears"
+        assert await nothing_more(alice, 0.1) and not alice.future.done(), (
+            f"alice's socket was closed after her job was refused: the socket stays open for the next try. {RULE}"
+        )
+        await get_channel_layer().receive(QUEUE)  # the worker takes one job: there is room again
+        again = await ask(alice, "three.png")
+        assert again == {"queued": "three.png"}, (
+            f"once the worker made room, alice's next try must be queued, got {again}"
+        )
+        await close_all(alice, bob)
+    proved("boundaries", 1)
+
+
+async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
+    app = consumer()
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        assert await ask(alice, "cat.png") == {"queued": "cat.png"}, "alice's job must be answered {'queued': ...}"
+        assert await ask(bob, "dog.png") == {"queued": "dog.png"}, "bob's job must be answered {'queued': ...}"
+        jobs = [await get_channel_layer().receive(QUEUE) for _ in range(2)]
+        assert [(job.get("type"), job.get("image")) for job in jobs] == [
+            ("thumbnail.make", "cat.png"),
+            ("thumbnail.make", "dog.png"),
+        ], f'the worker must get {{"type": "thumbnail.make", "image": ...}} for each job, in order, got {jobs}'
+        replies = [job.get("reply_to") for job in jobs]
+        assert all(isinstance(r, str) and r for r in replies) and replies[0] != replies[1], (
+            f"each job must name its own socket's channel in reply_to (the worker answers there), got {replies}"
+        )
+        await close_all(alice, bob)
+
+
+async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing():
+    app = consumer()
+    shapes = SHAPES
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        for text in shapes:
+            await refused_with_error(alice, text)
+        assert await nothing_more(bob), "a bad frame from alice reached bob's socket: only the sender hears its error"
+        proved("bad frames", len(shapes))
+        queued = get_channel_layer().channels.get(QUEUE)
+        assert not queued, (
+            f"a bad frame was queued for the worker ({len(queued)} jobs): only {{'image': <name>}} is a job"
+        )
+        assert await ask(alice, "cat.png") == {"queued": "cat.png"}, (
+            "after bad frames the socket must still queue a job"
+        )
+        await close_all(alice, bob)

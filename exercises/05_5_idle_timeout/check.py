@@ -1,0 +1,120 @@
+"""Check 05.5 (fix): a quiet channel's blocking read, through your layer settings, on the real Redis.
+
+The core layer's receive() waits in Redis (BZPOPMIN) up to brpop_timeout,
+5 s, for a message, then asks again; each connection gives up on an answer
+after its socket_timeout (redis-py 8: 5 s unless a host says otherwise).
+Waiting the real 5 s would be slow, so the check runs the same reads a
+fifth as long: every read timeout your setting gives the connections
+(redis-py's own default included) times 0.2, and the layer's blocking read
+(5 s, plus the 1 s a slow network or a busy Redis adds) times 0.2.
+"""
+
+import asyncio
+import inspect
+
+import pytest
+import redis
+import redis.asyncio.connection
+from django.utils.module_loading import import_string
+
+from exercises.probes import load, proved
+
+SCALE = 0.2
+BLOCKING_READ = 5 + 1  # the layer's brpop_timeout and the time its answer may take to arrive, in real seconds
+RULE = "A quiet channel must be able to wait in Redis for as long as the layer's blocking read lasts, and longer"
+REDIS_PY_DEFAULT = (
+    inspect.signature(redis.asyncio.connection.AbstractConnection.__init__).parameters["socket_timeout"].default
+)
+
+
+def layer():
+    """The layer your setting builds, its reads scaled to a fifth; fails with a sentence if it cannot be built."""
+    module = load("05.5", RULE)
+    try:
+        redis.Redis.from_url(module.REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.fail(
+            f"no Redis answers at {module.REDIS_URL} ({error}): start one (`redis-server --daemonize yes`) "
+            "or set REDIS_URL, then check again",
+            pytrace=False,
+        )
+    config = module.CHANNEL_LAYERS["default"]
+    try:
+        built = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    except TypeError as error:
+        pytest.fail(
+            f"the layer cannot be built from your setting: TypeError: {error}. RedisChannelLayer's CONFIG takes the "
+            "layer's own options; what a connection does is said where the connection's address is",
+            pytrace=False,
+        )
+    pool_for = built.create_pool
+
+    def scaled_pool(index):
+        pool = pool_for(index)
+        timeout = pool.connection_kwargs.get("socket_timeout", REDIS_PY_DEFAULT)
+        pool.connection_kwargs["socket_timeout"] = None if timeout is None else timeout * SCALE
+        return pool
+
+    built.create_pool = scaled_pool
+    built.brpop_timeout = BLOCKING_READ * SCALE
+    return built
+
+
+def failure(error: BaseException) -> str:
+    return f"{type(error).__module__}.{type(error).__name__}: {error}"
+
+
+async def test_a_quiet_channel_outlives_the_layers_blocking_read():
+    built = layer()
+    channels = [await built.new_channel(), await built.new_channel()]  # two quiet sockets at once
+    readers = [asyncio.create_task(built.receive(channel)) for channel in channels]
+    try:
+        done, _ = await asyncio.wait(readers, timeout=BLOCKING_READ * SCALE * 1.5, return_when="FIRST_EXCEPTION")
+        for reader in done:
+            if reader.exception() is not None:
+                pytest.fail(
+                    "a channel that heard nothing for a while (5 s in real time, scaled to a fifth here) failed its "
+                    f"blocking read with\n\n"
+                    f"    {failure(reader.exception())}\n\n"
+                    "raised from the layer's receive(): in a consumer that is a crash, and the socket closes with "
+                    f"1011. Redis answered nothing wrong: the connection stopped waiting for its answer. {RULE}",
+                    pytrace=False,
+                )
+        for n, channel in enumerate(channels):
+            await built.send(channel, {"type": "chat.message", "message": f"still here {n}"})
+        async with asyncio.timeout(2):
+            got = await asyncio.gather(*readers)
+        expected = [{"type": "chat.message", "message": f"still here {n}"} for n in range(2)]
+        assert got == expected, (
+            f"after a quiet spell each channel must get its own message, expected {expected}, got {got}"
+        )
+        proved("sockets", 2)
+    finally:
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+        await built.close_pools()
+
+
+async def test_a_message_still_goes_through_the_layer():
+    built = layer()
+    try:
+        channel = await built.new_channel()
+        await built.send(channel, {"type": "chat.message", "message": "still here"})
+        async with asyncio.timeout(2):
+            got = await built.receive(channel)
+        assert got == {"type": "chat.message", "message": "still here"}, f"expected the message back, got {got}"
+    finally:
+        await built.close_pools()
+
+
+async def test_a_dead_redis_is_still_found_when_reads_never_time_out():
+    built = layer()
+    for index, host in enumerate(built.hosts):
+        options = built.create_pool(index).connection_kwargs
+        if options.get("socket_timeout") is None:
+            assert options.get("socket_keepalive"), (
+                f"host {host}: its reads never time out, and nothing else checks the connection: a Redis that "
+                "vanished without closing it (a failover, a pulled cable, a stopped VM) leaves every receive() "
+                "waiting forever on a dead socket. Something must still notice a dead peer"
+            )

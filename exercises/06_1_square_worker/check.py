@@ -1,0 +1,102 @@
+"""Check 06.1: a worker consumer that squares numbers, and survives a bad job."""
+
+import asyncio
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import ApplicationCommunicator
+
+from exercises.probes import crashed, load, never_blocks, proved
+
+RULE = (
+    'A worker answers every job on its reply_to channel: {"type": "square.done", ...} or {"type": "square.error", ...}'
+)
+STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
+
+
+async def reply(layer, channel: str) -> object:
+    try:
+        async with asyncio.timeout(1):
+            return await layer.receive(channel)
+    except TimeoutError:
+        return "nothing within 1 s"
+
+
+def worker() -> ApplicationCommunicator:
+    get_channel_layer()  # built before any stall monitor starts
+    app = load("06.1", RULE).SquareWorker.as_asgi()
+    return ApplicationCommunicator(app, {"type": "channel", "channel": "squares"})
+
+
+async def stop(running) -> None:
+    if running.future.done() and not running.future.cancelled() and running.future.exception() is not None:
+        pytest.fail(crashed(running.future.exception()), pytrace=False)
+    running.future.cancel()
+    await asyncio.gather(running.future, return_exceptions=True)
+
+
+async def test_a_square_job_is_answered_on_its_reply_channel():
+    running, layer = worker(), get_channel_layer()
+    async with never_blocks(STALL):
+        replies = await layer.new_channel()
+        await running.send_input({"type": "square.job", "n": 12, "reply_to": replies})
+        got = await reply(layer, replies)
+        await stop(running)
+    assert got == {"type": "square.done", "result": 144}, (
+        f'expected {{"type": "square.done", "result": 144}} on the reply_to channel, got {got}: a worker has no '
+        "socket to answer on; the job says where the answer goes"
+    )
+
+
+async def test_jobs_from_two_clients_are_each_answered_on_their_own_channel():
+    running, layer = worker(), get_channel_layer()
+    async with never_blocks(STALL):
+        alice, bob = await layer.new_channel(), await layer.new_channel()
+        for n, channel in ((3, alice), (-4, bob), (0, alice)):
+            await running.send_input({"type": "square.job", "n": n, "reply_to": channel})
+        got = [await reply(layer, alice), await reply(layer, bob), await reply(layer, alice)]
+        await stop(running)
+    expected = [{"type": "square.done", "result": r} for r in (9, 16, 0)]
+    assert got == expected, (
+        f"jobs n=3 and n=0 from alice and n=-4 from bob: expected {expected} (alice, bob, alice), got {got}: "
+        "each answer goes to the reply_to of its own job, negative numbers and 0 included"
+    )
+    proved("sockets", 2)
+    proved("boundaries", 2)
+
+
+@pytest.mark.parametrize("n", ["twelve", "12", 2.5, True, None, [3], "missing"])
+async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
+    running, layer = worker(), get_channel_layer()
+    replies = await layer.new_channel()
+    job = {"type": "square.job", "reply_to": replies}
+    if n != "missing":
+        job["n"] = n
+    await running.send_input(job)
+    got = await reply(layer, replies)
+    answered = isinstance(got, dict) and got.get("type") == "square.error" and isinstance(got.get("error"), str)
+    await stop(running)
+    assert answered, (
+        f'a job with n={n!r} must be answered {{"type": "square.error", "error": "<why>"}} on its reply_to, got '
+        f"{got}: n is not an integer (true and 2.5 are not either), and a caller left waiting believes it worked"
+    )
+
+
+async def test_a_bad_job_does_not_stop_the_worker():
+    running, layer = worker(), get_channel_layer()
+    replies = await layer.new_channel()
+    bad = ({"n": "twelve", "reply_to": replies}, {"n": 5}, {"n": 5, "reply_to": None}, {"n": 5, "reply_to": ""})
+    for job in (*bad, {"n": 5, "reply_to": 7}):
+        await running.send_input({"type": "square.job", **job})
+        await asyncio.sleep(0.05)
+        if running.future.done():
+            await stop(running)  # fails the check with the exception that ended the worker
+    while await reply(layer, replies) != "nothing within 1 s":
+        pass  # the answer to the first bad job, or nothing
+    await running.send_input({"type": "square.job", "n": 3, "reply_to": replies})
+    got = await reply(layer, replies)
+    await stop(running)
+    assert got == {"type": "square.done", "result": 9}, (
+        f"after bad jobs (n text; reply_to missing, null, empty or a number) the worker must still answer the next job, got {got}: bad input "
+        "never crashes a consumer (a crashed worker serves nobody)"
+    )

@@ -1,0 +1,26 @@
+"""Solution 06.1: a worker consumer that squares numbers.
+
+Why this way: a worker's consumer has a "channel" scope and only ever gets
+layer messages; it answers on the channel the job names, because it has no
+socket to answer on (lesson 06's PrimesWorker). The events, in order:
+
+    square.job  -> (from the layer, sent to the worker's channel by anyone)
+                   channel_layer.send(reply_to, {"type": "square.done", "result": n * n}),
+                   or {"type": "square.error", "error": ...} when n is not an integer
+"""
+
+from channels.consumer import AsyncConsumer
+
+
+class SquareWorker(AsyncConsumer):
+    async def square_job(self, event):
+        """Called for each {"type": "square.job", "n": <int>, "reply_to": <channel>}."""
+        reply_to = event.get("reply_to")
+        if not isinstance(reply_to, str) or not reply_to:
+            return  # nobody to answer; raising would end the worker for every later job
+        n = event.get("n")
+        # bool is a subclass of int in Python, but true is no number to a client.
+        if not isinstance(n, int) or isinstance(n, bool):
+            await self.channel_layer.send(reply_to, {"type": "square.error", "error": "n must be an integer"})
+            return
+        await self.channel_layer.send(reply_to, {"type": "square.done", "result": n * n})

@@ -1,0 +1,121 @@
+"""Check 06.2: announce to a chat room from synchronous code."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.routing import URLRouter
+from django.urls import path
+
+from exercises.probes import close_all, connect, frame, load, nothing_more, proved
+from layers_demo.plain_chat import PlainChatConsumer
+
+RULE = "announce(room, text) is called from synchronous code; it must deliver to the group \"chat-<room>\""
+CHAT = URLRouter([path("<str:room>/", PlainChatConsumer.as_asgi())])
+
+
+class SlowLayer(InMemoryChannelLayer):
+    """An in-memory layer whose group_send takes 0.2 s, like a busy Redis."""
+
+    async def group_send(self, group, message):
+        await asyncio.sleep(0.2)
+        await super().group_send(group, message)
+
+
+class FullLayer(InMemoryChannelLayer):
+    """An in-memory layer whose group_send fails, as a full Redis queue does."""
+
+    async def group_send(self, group, message):
+        raise ChannelFull(f"group {group} is over capacity")
+
+
+def use_layer(settings, name: str) -> None:
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{name}"}}
+
+
+async def waiting(channel: str, wait: float) -> dict | str:
+    """The layer message queued for `channel` within `wait` seconds (read without blocking), or "nothing"."""
+    layer = get_channel_layer()
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        queue = layer.channels.get(channel)
+        if queue is not None and not queue.empty():
+            return queue.get_nowait()[1]
+        if asyncio.get_running_loop().time() >= deadline:
+            return "nothing"
+        await asyncio.sleep(0.01)
+
+
+async def announce(room: str, text: str) -> None:
+    """Call the student's announce() as a view would: synchronous code in a thread of its own."""
+    await sync_to_async(load("06.2", RULE).announce)(room, text)
+
+
+async def test_the_layer_message_is_a_chat_message_from_announce():
+    layer = get_channel_layer()
+    member = await layer.new_channel()
+    await layer.group_add("chat-hall", member)
+    await announce("hall", "drill")
+    got = await waiting(member, 1)
+    expected = {"type": "chat.message", "message": "drill", "sender": "announce"}
+    assert got != "nothing", (
+        'announce("hall", "drill") returned, but nothing reached the group "chat-hall" within 1 s: '
+        "calling a layer's coroutine function only makes a coroutine; from synchronous code something must "
+        "run it to the end, and the group's name must be the chat's own"
+    )
+    assert got == expected, (
+        f'a member of the group "chat-hall" expected exactly {expected}, got {got}: the chat\'s handler '
+        "reads the type, message and sender, and nothing else may ride along"
+    )
+
+
+async def test_announce_returns_only_once_the_message_is_delivered(settings):
+    use_layer(settings, "SlowLayer")
+    layer = get_channel_layer()
+    member = await layer.new_channel()
+    await layer.group_add("chat-lobby", member)
+    await announce("lobby", "on time")
+    got = await waiting(member, 0)
+    if got == "nothing":
+        later = await waiting(member, 0.5)
+        assert later != "nothing", 'announce("lobby", "on time") returned, but nothing reached the group "chat-lobby"'
+    assert isinstance(got, dict) and got.get("message") == "on time", (
+        f"announce() returned before the message was in the group (it had {got}): the caller (a view, a command) must be able to "
+        "trust that once announce() returns, the message is in the group; wait for the layer's coroutine "
+        "to finish, do not hand it to something that runs later"
+    )
+
+
+async def test_every_socket_in_the_room_hears_it_and_other_rooms_do_not():
+    first, second = await connect(CHAT, "/lobby/"), await connect(CHAT, "/lobby/")
+    elsewhere = await connect(CHAT, "/kitchen/")
+    proved("sockets", 3)
+    await announce("lobby", "tea is ready: \u2615 at 5")
+    for name, socket in (("first", first), ("second", second)):
+        got = await frame(socket)
+        assert got == {"message": "tea is ready: \u2615 at 5", "sender": "announce"}, (
+            f'the {name} socket in ws/chat/lobby/ expected {{"message": "tea is ready: \u2615 at 5", '
+            f'"sender": "announce"}}, got {got}: every socket of the room joined the group "chat-lobby", '
+            "and a chat.message reaches them only through that group, its message and sender unchanged"
+        )
+    assert await nothing_more(elsewhere), "a socket in the room kitchen heard the lobby's announcement"
+    await announce("kitchen", "fire drill")
+    got = await frame(elsewhere)
+    assert got == {"message": "fire drill", "sender": "announce"}, (
+        f'announce("kitchen", "fire drill") must reach the room kitchen, got {got}: the group follows the room'
+    )
+    assert await nothing_more(first, 0.05), "a socket in the lobby heard the kitchen's announcement"
+    await close_all(first, second, elsewhere)
+
+
+async def test_a_layer_failure_reaches_the_caller(settings):
+    use_layer(settings, "FullLayer")
+    with pytest.raises(ChannelFull):
+        await announce("lobby", "lost")
+        pytest.fail(
+            "the layer raised ChannelFull, yet announce() returned as if it had worked: an error swallowed "
+            "leaves the caller believing the room heard it; let the layer's error reach the caller",
+            pytrace=False,
+        )

@@ -1,0 +1,122 @@
+"""Check 06.3 (fix): async code awaits the layer; async_to_sync is only for synchronous callers."""
+
+import asyncio
+import inspect
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from exercises.probes import close_all, connect, crashed, frame, load, never_blocks, proved
+
+RULE = (
+    "In async code, await channel_layer.group_send(...) directly; async_to_sync is for synchronous callers "
+    "(views, commands) only"
+)
+
+
+class SlowLayer(InMemoryChannelLayer):
+    """An in-memory layer whose group_send takes 0.25 s, like a busy Redis."""
+
+    async def group_send(self, group, message):
+        await asyncio.sleep(0.25)
+        await super().group_send(group, message)
+
+
+@pytest.fixture(autouse=True)
+def slow_layer(settings):
+    """A fresh in-memory layer whatever REDIS_URL says, 0.25 s per group_send: waiting on it shows."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.SlowLayer"}}
+
+
+async def member_of(group: str) -> str:
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    return channel
+
+
+def queued(channel: str) -> list:
+    """The layer messages waiting for `channel` now, taken without blocking."""
+    queue = get_channel_layer().channels.get(channel)
+    taken = []
+    while queue is not None and not queue.empty():
+        taken.append(queue.get_nowait()[1])
+    return taken
+
+
+def alarm(text: str) -> dict:
+    return {"type": "chat.message", "message": text, "sender": "alarm"}
+
+
+async def sounded(console, room: str) -> None:
+    """The console's answer to its frame: {"sounded": room}; a crash says what Daphne logs."""
+    try:
+        got = await frame(console)
+    except BaseException as error:  # pytest's failure from answer(): add the rule to the logged error
+        raise AssertionError(f"{error} (the socket closes with 1011)") from None
+    assert got == {"sounded": room}, f'expected {{"sounded": "{room}"}} on the console\'s own socket, got {got}'
+
+
+async def test_a_frame_from_the_console_sounds_the_alarm_in_that_room():
+    consumer = load("06.3", RULE).AlarmConsumer.as_asgi()
+    kitchen, hall = await member_of("chat-kitchen"), await member_of("chat-hall")
+    first, second = await connect(consumer), await connect(consumer)
+    proved("sockets", 2)
+    async with never_blocks(0.12):  # a wait on the slow layer stalls 250 ms; load alone, less
+        await first.send_to(text_data="kitchen:fire: leave by the back door")
+        await second.send_to(text_data="hall:drill")
+        await sounded(first, "kitchen")
+        kitchen_heard = queued(kitchen)
+        await sounded(second, "hall")
+        hall_heard = queued(hall)
+        assert kitchen_heard == [alarm("fire: leave by the back door")], (
+            f'when the console was told it sounded, the room kitchen had {kitchen_heard}: {{"sounded": ...}} must '
+            "mean the alarm is already in the room's group, its whole text (colons too), and nothing from another room"
+        )
+        assert hall_heard == [alarm("drill")], (
+            f"when the second console was told it sounded, the room hall had {hall_heard}: each socket sounds "
+            "its own room, and only once the layer has taken the message"
+        )
+        await asyncio.sleep(0.03)  # lets never_blocks' heartbeat record a stall that has just ended
+    await close_all(first, second)
+
+
+async def test_synchronous_code_can_still_sound_the_alarm():
+    member = await member_of("chat-hall")
+    sound_alarm = load("06.3", RULE).sound_alarm
+    assert not inspect.iscoroutinefunction(sound_alarm), (
+        f"sound_alarm is now async: a view calling sound_alarm(room, text) only builds a coroutine and sends "
+        f"nothing. {RULE}"
+    )
+    # A view runs in a thread of its own, as Django runs every sync view under ASGI.
+    try:
+        await sync_to_async(sound_alarm)("hall", "drill")
+    except Exception as error:
+        pytest.fail(f"sound_alarm('hall', 'drill') called from a view: {crashed(error)}", pytrace=False)
+    message = queued(member)
+    assert message == [alarm("drill")], (
+        f"once sound_alarm('hall', 'drill') returned to the synchronous code that called it, the room had "
+        f"{message}. {RULE}"
+    )
+
+
+async def test_a_frame_naming_no_valid_room_gets_an_error_and_the_socket_stays_open():
+    console = await connect(load("06.3", RULE).AlarmConsumer.as_asgi())
+    bad = ["no colon", ":no room", "lobby:", "caf\u00e9:fire", "two words:fire", "a" * 51 + ":fire", "\u00e9t\u00e9"]
+    for text in bad:
+        await console.send_to(text_data=text)
+        got = await frame(console)
+        assert isinstance(got, dict) and isinstance(got.get("error"), str), (
+            f'the frame {text[:60]!r} names no room a group can have (or no text): expected {{"error": ...}} on the '
+            f"console's socket and the socket kept open, got {got}: bad input never crashes a consumer"
+        )
+    await console.send_to(bytes_data=b"lobby:fire")
+    got = await frame(console)
+    assert isinstance(got, dict) and "error" in got, (
+        f'a binary frame is no "<room>:<text>": expected an error, got {got}'
+    )
+    proved("bad frames", len(bad) + 1)
+    await console.send_to(text_data="hall:drill")
+    await sounded(console, "hall")
+    await close_all(console)

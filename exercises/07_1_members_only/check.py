@@ -1,0 +1,70 @@
+"""Check 07.1: refuse anonymous users with 4401."""
+
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser, User
+
+from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved
+
+RULE = "MembersOnlyConsumer accepts, then closes an anonymous user with 4401 before any data frame"
+
+
+def consumer():
+    return load("07.1", RULE).MembersOnlyConsumer.as_asgi()
+
+
+async def anonymous_socket(app) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(app, "/")
+    communicator.scope["user"] = AnonymousUser()
+    await communicator.send_input({"type": "websocket.connect"})
+    return communicator
+
+
+async def warmed_up(app):
+    """`app`, after one socket has come and gone: what a process does once stays out of the timing."""
+    communicator = WebsocketCommunicator(app, "/")
+    communicator.scope["user"] = User(username="warm-up")
+    await communicator.connect(timeout=1)
+    await close_all(communicator)
+    return app
+
+
+async def test_an_anonymous_user_is_closed_4401_before_any_data_frame():
+    communicator = await anonymous_socket(await warmed_up(consumer()))
+    first = await answer(communicator)
+    assert first == {"type": "websocket.accept"}, (
+        f"accept first, then close with 4401: a refused handshake tells the page nothing, got {first}"
+    )
+    async with never_blocks():
+        second = await answer(communicator)
+        assert not (isinstance(second, dict) and second.get("type") == "websocket.send"), (
+            f"an anonymous user was sent a data frame, {second}, before any close: the check comes first, "
+            "and an anonymous visitor (an AnonymousUser, never None) must learn nothing but the close code"
+        )
+        assert second == {"type": "websocket.close", "code": 4401}, (
+            "an anonymous user (an AnonymousUser, never None: ask the user whether it is authenticated) "
+            f"must be closed with 4401, got {second}"
+        )
+        await nothing_after_close(communicator)
+
+
+async def test_a_logged_in_user_is_greeted_by_name():
+    app = await warmed_up(consumer())
+    async with never_blocks():
+        ada = WebsocketCommunicator(app, "/")
+        ada.scope["user"] = User(username="ada")
+        bob = WebsocketCommunicator(app, "/")
+        bob.scope["user"] = User(username="bob")
+        stranger = await anonymous_socket(app)
+        for communicator in (ada, bob):
+            assert (await communicator.connect(timeout=1))[0], "expected a logged-in user's socket to be accepted"
+        proved("sockets", 3)
+        got = {"ada": await frame(ada), "bob": await frame(bob)}
+        assert got == {"ada": {"hello": "ada"}, "bob": {"hello": "bob"}}, (
+            f"two users logged in at once must each be greeted by their own name, got {got}: "
+            "the user is this socket's own scope[\"user\"], never something kept on the class"
+        )
+        refused = [await answer(stranger), await answer(stranger)]
+        assert refused[-1] == {"type": "websocket.close", "code": 4401}, (
+            f"an anonymous socket opened beside them must still be closed with 4401, got {refused}"
+        )
+    await close_all(ada, bob)

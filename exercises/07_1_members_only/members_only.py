@@ -1,0 +1,30 @@
+"""Exercise 07.1: Refuse anonymous users with 4401.
+
+MembersOnlyConsumer accepts, then closes an anonymous user with 4401
+before any data frame; a logged-in user receives {"hello": <username>}.
+
+Edit this file, then check it:
+
+    python manage.py exercise 07.1
+
+The check is exercises/07_1_members_only/check.py; once you have tried,
+`python manage.py exercise 07.1 --solution` shows where the solution is.
+"""
+
+import json
+
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+
+class MembersOnlyConsumer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        """Called when a client opens the socket; scope["user"] is already resolved."""
+        await self.send({"type": "websocket.accept"})
+        # TODO: anonymous users: close with 4401 instead
+        user = self.scope["user"]
+        await self.send({"type": "websocket.send", "text": json.dumps({"hello": user.get_username()})})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed."""
+        raise StopConsumer()

@@ -1,0 +1,78 @@
+"""Check 07.2: only staff may enter."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser, User
+
+from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved
+
+RULE = "StaffOnlyConsumer accepts, then closes anonymous users with 4401 and users who are not staff with 4403"
+
+
+def consumer():
+    return load("07.2", RULE).StaffOnlyConsumer.as_asgi()
+
+
+def socket_for(app, user) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(app, "/")
+    communicator.scope["user"] = user
+    return communicator
+
+
+async def warmed_up(app):
+    """`app`, after one staff socket has come and gone: what a process does once stays out of the timing."""
+    communicator = socket_for(app, User(username="warm-up", is_staff=True))
+    await communicator.connect(timeout=1)
+    await close_all(communicator)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("user", "code", "who"),
+    [
+        (AnonymousUser(), 4401, "an anonymous user"),
+        (User(username="bob"), 4403, "a logged-in user who is not staff"),
+        (User(username="root", is_superuser=True), 4403, "a superuser who is not staff"),
+        (User(username="gone", is_staff=True, is_active=False), 4403, "a staff user whose account is inactive"),
+    ],
+    ids=["anonymous", "not-staff", "superuser-not-staff", "inactive-staff"],
+)
+async def test_others_are_closed_with_the_right_code(user, code, who):
+    communicator = socket_for(await warmed_up(consumer()), user)
+    await communicator.send_input({"type": "websocket.connect"})
+    first = await answer(communicator)
+    assert first == {"type": "websocket.accept"}, (
+        f"accept first, then close: a refused handshake tells the page nothing, got {first}"
+    )
+    async with never_blocks():
+        second = await answer(communicator)
+        assert second == {"type": "websocket.close", "code": code}, (
+            f"{who} must be closed with {code} before any data frame (4401: log in first; 4403: logged in, "
+            f"but not allowed: only active staff may enter, as for Django's admin), got {second}"
+        )
+        await nothing_after_close(communicator)
+
+
+async def test_staff_get_in():
+    app = await warmed_up(consumer())
+    async with never_blocks():
+        ada, grace = socket_for(app, User(username="ada", is_staff=True)), socket_for(app, User(username="grace", is_staff=True))
+        bob = socket_for(app, User(username="bob"))
+        for communicator in (ada, grace):
+            assert (await communicator.connect(timeout=1))[0], "expected a staff user's socket to be accepted"
+        await bob.send_input({"type": "websocket.connect"})
+        proved("sockets", 3)
+        got = {"ada": await frame(ada), "grace": await frame(grace)}
+        assert got == {"ada": {"staff": "ada"}, "grace": {"staff": "grace"}}, (
+            f"two staff users at once must each get {{\"staff\": <their own name>}}, got {got}"
+        )
+        refused = [await answer(bob), await answer(bob)]
+        assert refused[-1] == {"type": "websocket.close", "code": 4403}, (
+            f"a user who is not staff, connecting beside them, must still be closed with 4403, got {refused}"
+        )
+    await ada.disconnect(timeout=1)
+    assert not ada.future.cancelled(), (
+        "after the client left, the consumer never ended: a consumer stops when its websocket.disconnect "
+        "handler says so, or it lives on until the server cancels it"
+    )
+    await close_all(grace)

@@ -1,0 +1,29 @@
+"""Solution 07.2: only staff may enter.
+
+Why this way: two different refusals, two codes: 4401 "log in first" and
+4403 "logged in, but not allowed" — a page can act on each. Staff means
+active and is_staff, as Django's admin asks (staff_member_required): a
+superuser without is_staff is not staff.
+"""
+
+import json
+
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+
+class StaffOnlyConsumer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        """Called when a client opens the socket."""
+        await self.send({"type": "websocket.accept"})
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.send({"type": "websocket.close", "code": 4401})
+        elif not (user.is_active and user.is_staff):
+            await self.send({"type": "websocket.close", "code": 4403})
+        else:
+            await self.send({"type": "websocket.send", "text": json.dumps({"staff": user.get_username()})})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed."""
+        raise StopConsumer()

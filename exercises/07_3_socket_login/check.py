@@ -1,0 +1,105 @@
+"""Check 07.3 (fix): after login() over a socket, the consumer saves the session, in a thread."""
+
+import json
+
+import pytest
+from channels.auth import AuthMiddlewareStack, get_user
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import signing
+from django.test import override_settings
+
+from auth_demo.views import HANDOFF_SALT
+from exercises.probes import (
+    close_all,
+    connect,
+    frame,
+    load,
+    never_blocks,
+    proved,
+    refused_with_error,
+)
+
+RULE = (
+    'login() changes scope["session"], and the page reloads with the session the handoff names: '
+    "that session must hold the user"
+)
+# Every kind of wrong frame once: not JSON, each JSON type, each key missing or of the wrong type.
+# (probes.bad_frames draws more with Hypothesis, which takes seconds here: this check stays under 3 s.)
+WRONG_SHAPES = ["not json", "{", "\u00e9t\u00e9", *map(json.dumps, (None, True, 0, -1.5, "ada", [], ["ada", "pw"], {}))]
+WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
+WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
+WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
+FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+
+
+async def login_socket() -> WebsocketCommunicator:
+    return await connect(AuthMiddlewareStack(load("07.3", RULE).LoginConsumer.as_asgi()), "/")
+
+
+async def ask(communicator, username: str, password: str) -> object:
+    await communicator.send_to(text_data=json.dumps({"username": username, "password": password}))
+    return await frame(communicator, timeout=2)
+
+
+async def user_of(reply: object, name: str):
+    """The user the page gets when it reloads with the session the reply's handoff names."""
+    assert isinstance(reply, dict) and reply.get("username") == name and "handoff" in reply, (
+        f'expected {{"username": "{name}", "handoff": ...}} for {name}\'s right password, got {reply}'
+    )
+    session_key = signing.loads(reply["handoff"], salt=HANDOFF_SALT)
+    # What the next connection with that session cookie gets (AuthMiddlewareStack does exactly this).
+    return await get_user({"session": SessionStore(session_key=session_key)})
+
+
+@FAST_HASHER
+@pytest.mark.django_db(transaction=True)
+async def test_the_session_the_handoff_names_is_logged_in():
+    ada = await User.objects.acreate_user("ada", password="analytical-engine")
+    bob = await User.objects.acreate_user("bob", password="difference-engine")
+    first, second = await login_socket(), await login_socket()
+    proved("sockets", 2)
+    async with never_blocks():  # the session's save is a query: in a thread, never on the loop
+        replies = {"ada": await ask(first, "ada", "analytical-engine"), "bob": await ask(second, "bob", "difference-engine")}
+    for user, reply in ((ada, replies["ada"]), (bob, replies["bob"])):
+        found = await user_of(reply, user.username)
+        assert found.is_authenticated and found.pk == user.pk, (
+            f"{user.username} logged in over the socket, but the session the page gets after the handoff is "
+            f"anonymous ({found}): the login was never stored. {RULE}"
+            if not found.is_authenticated
+            else f"{user.username}'s handoff names a session of {found}: each socket logs in its own user"
+        )
+    await close_all(first, second)
+
+
+@FAST_HASHER
+@pytest.mark.django_db(transaction=True)
+async def test_a_wrong_password_is_refused():
+    await User.objects.acreate_user("ada", password="analytical-engine")
+    await User.objects.acreate_user("gone", password="analytical-engine", is_active=False)
+    communicator, bystander = await login_socket(), await login_socket()
+    for username, password, who in (
+        ("ada", "wrong", "a wrong password"),
+        ("nobody", "analytical-engine", "an unknown username"),
+        ("gone", "analytical-engine", "an inactive account's right password"),
+        ("ada", "", "an empty password"),
+    ):
+        reply = await ask(communicator, username, password)
+        assert reply == {"error": "invalid username or password"}, (
+            f'{who} must get {{"error": "invalid username or password"}}, and never a session, got {reply}'
+        )
+    assert await ask(communicator, "ada", "analytical-engine") != {"error": "invalid username or password"}, (
+        "after refused attempts, the same socket must still log in with the right password"
+    )
+    await close_all(communicator, bystander)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_frames_of_every_wrong_shape_get_an_error():
+    communicator, other = await login_socket(), await login_socket()
+    frames = WRONG_SHAPES
+    for text in frames:
+        await refused_with_error(communicator, text, others=(other,))
+    proved("bad frames", len(frames))
+    await close_all(communicator, other)

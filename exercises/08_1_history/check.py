@@ -1,0 +1,72 @@
+"""Check 08.1: send a room's saved history on connect."""
+
+import pytest
+from channels.routing import URLRouter
+from django.urls import path
+
+from db_demo.models import ChatMessage
+from exercises.probes import close_all, connect, frame, load, never_blocks, nothing_more, proved
+
+RULE = 'HistoryConsumer sends {"history": [...]} first: the texts of its room\'s last 5 saved messages, oldest first'
+
+
+def app():
+    return URLRouter([path("<str:room>/", load("08.1", RULE).HistoryConsumer.as_asgi())])
+
+
+async def save(room: str, count: int, prefix: str = "m") -> list[str]:
+    texts = [f"{prefix}{n}" for n in range(count)]
+    await ChatMessage.objects.abulk_create([ChatMessage(room=room, text=text) for text in texts])
+    return texts
+
+
+async def history_of(application, room: str) -> object:
+    communicator = await connect(application, f"/{room}/")
+    got = await frame(communicator, timeout=2)
+    assert await nothing_more(communicator, 0.05), f"after the history, ws/.../{room}/ must send nothing more"
+    await close_all(communicator)
+    return got
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
+    lobby = await save("lobby", 7)
+    kitchen = await save("kitchen", 2, prefix="k")
+    application = app()
+    await history_of(application, "warm-up")  # what a process does once (imports, a connection) stays out of the timing
+    async with never_blocks():  # the query runs in a thread: the loop keeps serving other sockets
+        first, second = await connect(application, "/lobby/"), await connect(application, "/kitchen/")
+        proved("sockets", 2)
+        got = {"lobby": await frame(first, timeout=2), "kitchen": await frame(second, timeout=2)}
+        expected = {"lobby": {"history": lobby[-5:]}, "kitchen": {"history": kitchen}}
+        assert got == expected, (
+            f"expected {expected}: each socket gets the last five texts of its own room "
+            f"(the route's <room>), oldest first, got {got}"
+        )
+    await close_all(first, second)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_with_few_or_many_messages_gets_at_most_five():
+    application = app()
+    for count in (0, 1, 4, 5, 6):
+        texts = await save(f"hall{count}", count)
+        got = await history_of(application, f"hall{count}")
+        assert got == {"history": texts[-5:]}, (
+            f"a room holding {count} saved message(s) must get {{'history': {texts[-5:]}}}, got {got}: "
+            "at most five, all of them when there are fewer, an empty list for an empty room"
+        )
+    proved("boundaries", 5)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_later_socket_sees_messages_saved_since_the_first():
+    application = app()
+    await save("lobby", 3)
+    before = await history_of(application, "lobby")
+    await ChatMessage.objects.acreate(room="lobby", text="new one")
+    after = await history_of(application, "lobby")
+    assert after == {"history": ["m0", "m1", "m2", "new one"]}, (
+        f"the first socket got {before}; a message was saved since, and the next socket got {after}: "
+        "history is read from the database for every socket, never kept from an earlier one"
+    )

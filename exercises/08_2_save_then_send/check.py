@@ -1,0 +1,65 @@
+"""Check 08.2: save a message, then send it with its id."""
+
+import pytest
+from channels.routing import URLRouter
+from django.urls import path
+
+from db_demo.models import ChatMessage
+from exercises.probes import close_all, connect, frame, load, never_blocks, nothing_more, proved
+
+RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
+
+
+def app():
+    return URLRouter([path("<str:room>/", load("08.2", RULE).SaveThenSendConsumer.as_asgi())])
+
+
+async def saved_answer(communicator, text: str, room: str) -> int:
+    """Send `text`; the answer must name a row of `room`, already saved, holding that text."""
+    await communicator.send_to(text_data=text)
+    got = await frame(communicator, timeout=2)
+    assert isinstance(got, dict) and got.get("message") == text and "id" in got, (
+        f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
+    )
+    assert got["id"] is not None, 'the "id" you sent is None: the row was not saved yet; save first, then send'
+    saved = await ChatMessage.objects.filter(id=got["id"]).afirst()
+    assert saved is not None, f"no saved row has the id you sent ({got['id']}): send the id the save returned"
+    assert saved.room == room, (
+        f'row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, '
+        "the <room> of its route"
+    )
+    assert saved.text == text, f"row {saved.id} holds {saved.text!r}, not {text!r}"
+    return saved.id
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
+    application = app()
+    await close_all(await connect(application, "/warm-up/"))  # what a process does once stays out of the timing
+    async with never_blocks():  # the save runs in a thread: the loop keeps serving other sockets
+        kitchen, hall = await connect(application, "/kitchen/"), await connect(application, "/hall/")
+        proved("sockets", 2)
+        first = await saved_answer(kitchen, "hello", "kitchen")
+        await saved_answer(hall, "caf\u00e9 \u2615", "hall")
+        second = await saved_answer(kitchen, "hello", "kitchen")
+        assert second != first, "the same text sent twice is two messages: each frame saves a row of its own"
+        assert await nothing_more(hall, 0.05), "an answer went to a socket that sent nothing: answer the sender only"
+    await close_all(kitchen, hall)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_stays_open():
+    communicator = await connect(app(), "/kitchen/")
+    for event, what in (
+        ({"type": "websocket.receive", "bytes": b"\x00"}, "a binary frame"),
+        ({"type": "websocket.receive", "text": ""}, "an empty text frame"),
+    ):
+        await communicator.send_input(event)
+        got = await frame(communicator, timeout=2)
+        assert isinstance(got, dict) and isinstance(got.get("error"), str), (
+            f'{what} has no text to save: expected {{"error": ...}}, the socket kept open, got {got}'
+        )
+        assert await ChatMessage.objects.acount() == 0, f"{what} saved a row: only a non-empty text is a message"
+    proved("bad frames", 2)
+    await saved_answer(communicator, "still here", "kitchen")
+    await close_all(communicator)

@@ -1,0 +1,64 @@
+"""Check 08.3 (fix): the ORM never runs on the event loop: database_sync_to_async (or the async ORM), awaited."""
+
+import json
+import os
+
+import pytest
+
+from db_demo.models import ChatMessage
+from exercises.probes import answer, close_all, connect, load, never_blocks, proved
+
+RULE = (
+    "The ORM is synchronous: never query on the event loop; put the queries in a database_sync_to_async "
+    "function and await it"
+)
+
+
+def guestbook_consumer():
+    """The student's consumer class; DJANGO_ALLOW_ASYNC_UNSAFE as it was before their module was loaded."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    module = load("08.3", RULE)
+    unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    if unsafe != before:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        pytest.fail(
+            f"your module sets DJANGO_ALLOW_ASYNC_UNSAFE={unsafe!r}: that hides the error, and the "
+            f"queries still block every socket. {RULE}",
+            pytrace=False,
+        )
+    return module.GuestbookConsumer
+
+
+async def entry(communicator, text: str) -> dict:
+    """Send one entry; the answer {"id": ..., "entries": ...}, or the check fails saying what Daphne logs."""
+    await communicator.send_to(text_data=text)
+    got = await answer(communicator, timeout=2)
+    content = json.loads(got.get("text") or "null") if isinstance(got, dict) else got
+    assert isinstance(content, dict) and {"id", "entries"} <= content.keys(), (
+        f'expected {{"id": ..., "entries": ...}} for the entry {text!r}, got {got}'
+    )
+    saved = await ChatMessage.objects.filter(id=content["id"]).afirst()
+    assert saved is not None and (saved.room, saved.text) == ("guestbook", text), (
+        f"no saved guestbook row has the id {content['id']!r} with the text {text!r}: answer with the new row's id"
+    )
+    return content
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_entry_is_saved_and_counted():
+    consumer = guestbook_consumer()
+    await ChatMessage.objects.acreate(room="guestbook", text="an older entry")
+    await ChatMessage.objects.acreate(room="lobby", text="not a guestbook entry")
+    first = await connect(consumer.as_asgi(), "/")
+    await entry(first, "a warm-up")  # what a process does once (a connection, imports) stays out of the timing
+    second = await connect(consumer.as_asgi(), "/")
+    proved("sockets", 2)
+    async with never_blocks():  # the queries run in a thread: the loop keeps serving other sockets
+        counts = [(await entry(first, "lovely stay"))["entries"], (await entry(second, "great view"))["entries"]]
+        counts.append((await entry(first, "will come back"))["entries"])
+    assert counts == [3, 4, 5], (
+        f"the guestbook held 2 entries (and the room lobby one message), then three more were written from two "
+        f"sockets; the answers counted {counts}, expected [3, 4, 5]: count the guestbook's entries only, "
+        "after this entry is saved"
+    )
+    await close_all(first, second)

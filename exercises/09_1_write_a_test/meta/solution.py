@@ -1,0 +1,29 @@
+"""Solution 09.1: a test that catches broken echoes.
+
+Why this way: two communicators open at once, both kinds of frame (text
+beyond ASCII, bytes that are no UTF-8), and the end of each consumer checked
+explicitly: each broken echo fails a different assertion (lesson 09). Every
+communicator is disconnected, so the test leaves no consumer running.
+"""
+
+from channels.testing import WebsocketCommunicator
+
+TEXT = "h\u00e9llo \u2713"  # beyond ASCII: an echo that re-encodes text shows here
+DATA = b"\x00\xff\xfe"  # no UTF-8: an echo that decodes bytes shows here
+
+
+async def test_echo(consumer):
+    first = WebsocketCommunicator(consumer.as_asgi(), "/")
+    second = WebsocketCommunicator(consumer.as_asgi(), "/")
+    for communicator in (first, second):
+        connected, _ = await communicator.connect()
+        assert connected
+    await first.send_to(text_data=TEXT)
+    assert await first.receive_from() == TEXT
+    await second.send_to(bytes_data=DATA)
+    assert await second.receive_from() == DATA
+    # Each socket hears only its own echo: nothing of the other's frame.
+    assert await first.receive_nothing()
+    for communicator in (first, second):
+        await communicator.disconnect()
+        assert not communicator.future.cancelled(), "the consumer did not stop by itself (StopConsumer)"

@@ -1,0 +1,105 @@
+"""Check 09.3 (fix): the student's test routes the consumer (URLRouter puts url_route in the scope), and can fail."""
+
+import asyncio
+import gc
+import json
+
+import pytest
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+from exercises.probes import load, proved
+
+RULE = (
+    'scope["url_route"] is put there by the router that matched the URL, not by the communicator: '
+    "test the consumer the way the project serves it"
+)
+
+
+ENDINGS: list[str] = []  # how each correct consumer the student's test started came to an end
+
+
+class RoomGreeter(AsyncConsumer):
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:  # a communicator never disconnected is cancelled when it is thrown away
+            ENDINGS.append("cancelled")
+            raise
+        ENDINGS.append("disconnected")
+
+    async def websocket_connect(self, event):
+        room = self.scope["url_route"]["kwargs"]["room"]
+        await self.send({"type": "websocket.accept"})
+        await self.send({"type": "websocket.send", "text": json.dumps({"room": room})})
+
+    async def websocket_disconnect(self, event):
+        raise StopConsumer()
+
+
+class GreetsInCapitals(RoomGreeter):
+    async def websocket_connect(self, event):
+        room = self.scope["url_route"]["kwargs"]["room"]
+        await self.send({"type": "websocket.accept"})
+        await self.send({"type": "websocket.send", "text": json.dumps({"room": room.upper()})})
+
+
+class RoomOnTheClass(RoomGreeter):
+    room = None  # the first socket's room, kept on the class: every later socket is greeted with it
+
+    async def websocket_connect(self, event):
+        if RoomOnTheClass.room is None:
+            RoomOnTheClass.room = self.scope["url_route"]["kwargs"]["room"]
+        await self.send({"type": "websocket.accept"})
+        await self.send({"type": "websocket.send", "text": json.dumps({"room": RoomOnTheClass.room})})
+
+
+class NeverGreets(RoomGreeter):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+
+def your_test():
+    return load("09.3", RULE).test_the_room_greets_its_client
+
+
+async def test_your_test_passes_on_a_correct_room_consumer():
+    try:
+        await your_test()(RoomGreeter)
+    except KeyError as error:  # raised inside the consumer, re-raised by the communicator
+        raise AssertionError(f"your test crashed on a correct consumer: KeyError: {error}. {RULE}") from error
+
+
+async def test_your_test_disconnects_every_socket_it_opens():
+    ENDINGS.clear()
+    await your_test()(RoomGreeter)
+    gc.collect()  # a communicator your test dropped cancels its consumer now
+    await asyncio.sleep(0.05)
+    cancelled = ENDINGS.count("cancelled")
+    assert not cancelled, (
+        f"{cancelled} of the {len(ENDINGS)} consumer(s) your test started never got a disconnect: they were still "
+        "running after your test, until the thrown-away communicator cancelled them. A test ends every socket it opened"
+    )
+
+
+BROKEN = {
+    GreetsInCapitals: "it greets with the room in capitals",
+    RoomOnTheClass: "it keeps the first socket's room on its class and greets every later socket with it",
+    NeverGreets: "it never greets",
+}
+
+
+@pytest.mark.parametrize("broken", list(BROKEN), ids=lambda c: c.__name__)
+async def test_your_test_fails_on_a_broken_room_consumer(broken):
+    RoomOnTheClass.room = None
+    try:
+        await your_test()(broken)
+    except (AssertionError, TimeoutError):
+        proved("broken consumers", 1)
+        return
+    except KeyError as error:
+        raise AssertionError(f"your test crashed on {broken.__name__}: KeyError: {error}. {RULE}") from error
+    pytest.fail(
+        f"your test passed on {broken.__name__} ({BROKEN[broken]}): a test that cannot fail proves nothing",
+        pytrace=False,
+    )

@@ -1,0 +1,40 @@
+"""Exercise 09.3 (fix): a test that crashes on a correct consumer.
+
+test_the_room_greets_its_client(consumer) tests a room consumer like lesson
+04's: routed at ws/fixroom/<room>/, it accepts and greets its client with
+{"room": <room>}, the name from its URL. The check runs this test on a
+correct consumer (it must pass) and on broken ones (it must fail). On the
+correct one it crashes inside the consumer:
+
+    KeyError: 'url_route'
+
+(django/channels#983: "Testing and url_kwargs documentation"). The consumer
+is right; the test is wrong. Fix the test; keep it a test that fails for a
+consumer that greets with the wrong room (two rooms at once: a room kept on
+the class shows only then), or not at all, and that disconnects every socket.
+
+Edit this file, then check it:
+
+    python manage.py exercise 09.3
+
+The check is exercises/09_3_routed_test/check.py; once you have tried,
+`python manage.py exercise 09.3 --solution` shows where the solution is.
+"""
+
+from channels.routing import URLRouter  # noqa: F401
+from channels.testing import WebsocketCommunicator
+from django.urls import path  # noqa: F401
+
+
+async def test_the_room_greets_its_client(consumer):
+    """`consumer` is the room consumer class under test."""
+    # TODO: who puts scope["url_route"] in place for a consumer?
+    lobby = WebsocketCommunicator(consumer.as_asgi(), "/ws/fixroom/lobby/")
+    kitchen = WebsocketCommunicator(consumer.as_asgi(), "/ws/fixroom/kitchen/")
+    for communicator in (lobby, kitchen):
+        connected, _ = await communicator.connect()
+        assert connected
+    assert await lobby.receive_json_from() == {"room": "lobby"}
+    assert await kitchen.receive_json_from() == {"room": "kitchen"}
+    await lobby.disconnect()
+    await kitchen.disconnect()

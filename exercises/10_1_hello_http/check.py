@@ -1,0 +1,107 @@
+"""Check 10.1: a raw HTTP consumer that says hello: one complete response per request, after the last body part."""
+
+import asyncio
+
+from channels.testing import ApplicationCommunicator
+
+from exercises.probes import answer, never_blocks, nothing_after_close, nothing_more, proved, target
+
+
+def request(query: bytes, method: str = "GET"):
+    """A request to a fresh HelloConsumer, driven event by event as Daphne drives it."""
+    scope = {"type": "http", "http_version": "1.1", "method": method, "path": "/", "query_string": query, "headers": []}
+    return ApplicationCommunicator(target("10.1").HelloConsumer.as_asgi(), scope)
+
+
+async def response(communicator) -> tuple[int, bytes, bytes]:
+    """(status, body, content-type) of the one response; then nothing more may come, and the consumer ends."""
+    start = await answer(communicator)
+    assert isinstance(start, dict) and start.get("type") == "http.response.start", (
+        f"expected http.response.start once the request had arrived, got {start}"
+    )
+    body = await answer(communicator)
+    assert isinstance(body, dict) and body.get("type") == "http.response.body", (
+        f"expected http.response.body after http.response.start, got {body}"
+    )
+    assert not body.get("more_body"), "the response body said more_body: true, so the response never ends"
+    await asyncio.wait([communicator.future], timeout=0.5)
+    await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
+    return start["status"], body.get("body", b""), dict(start.get("headers", [])).get(b"content-type", b"")
+
+
+async def get(query: bytes) -> tuple[int, bytes, bytes]:
+    communicator = request(query)
+    await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+    return await response(communicator)
+
+
+async def test_a_name_gets_hello_as_plain_text():
+    status, body, content_type = await get(b"name=Ada")
+    assert (status, body) == (200, b"Hello, Ada"), f"GET /?name=Ada: expected 200 b'Hello, Ada', got {status} {body!r}"
+    assert content_type.startswith(b"text/plain"), f"expected a text/plain content-type header, got {content_type!r}"
+
+
+async def test_a_name_beyond_ascii_is_greeted_in_utf_8():
+    status, body, content_type = await get(b"name=%C5%81ucja")  # "Łucja", as a browser sends it
+    assert (status, body) == (200, "Hello, \u0141ucja".encode()), (
+        f"GET /?name=%C5%81ucja: expected 200 and 'Hello, \u0141ucja' in UTF-8, got {status} {body!r}: "
+        "the query string is percent-encoded UTF-8, and a body is bytes: encode the text as UTF-8"
+    )
+    assert b"charset=utf-8" in content_type.lower(), (
+        f"a UTF-8 body must say so in its content-type (text/plain; charset=utf-8), got {content_type!r}"
+    )
+
+
+async def test_no_name_gets_400():
+    for query in (b"", b"name=", b"nom=Ada"):
+        status, body, _ = await get(query)
+        assert status == 400, f"GET /?{query.decode()}: expected 400 (no name to greet), got {status} {body!r}"
+    proved("boundaries", 3)
+
+
+async def test_a_query_string_of_any_bytes_gets_an_answer_not_a_crash():
+    for query in (b"name=\xff", b"name=%FF", b"name", b"%", b"name=Ada&name=Grace"):
+        status, _, _ = await get(query)
+        assert status in (200, 400), f"GET /?{query!r}: expected 200 or 400, got {status}"
+    proved("bad frames", 5)
+
+
+async def test_the_answer_waits_for_the_last_part_of_the_body():
+    communicator = request(b"name=Ada", "POST")
+    await communicator.send_input({"type": "http.request", "body": b"part one", "more_body": True})
+    assert await nothing_more(communicator, 0.3), (
+        "it answered before the request had fully arrived: while more_body is true, more http.request events follow"
+    )
+    await communicator.send_input({"type": "http.request", "body": b"part two", "more_body": False})
+    status, body, _ = await response(communicator)
+    assert (status, body) == (200, b"Hello, Ada"), (
+        f"expected 200 b'Hello, Ada' after the last part, got {status} {body!r}"
+    )
+
+
+async def test_two_requests_at_once_get_their_own_answers():
+    ada, grace = request(b"name=Ada", "POST"), request(b"name=Grace", "POST")
+    async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
+        await ada.send_input({"type": "http.request", "body": b"1", "more_body": True})
+        await grace.send_input({"type": "http.request", "body": b"2", "more_body": True})
+        await grace.send_input({"type": "http.request", "body": b"", "more_body": False})
+        got_grace = await response(grace)
+        await ada.send_input({"type": "http.request", "body": b"", "more_body": False})
+        got_ada = await response(ada)
+    proved("sockets", 2)
+    assert got_grace[:2] == (200, b"Hello, Grace"), f"Grace's request got {got_grace[:2]}, expected 200 b'Hello, Grace'"
+    assert got_ada[:2] == (200, b"Hello, Ada"), (
+        f"Ada's request, answered after Grace's, got {got_ada[:2]}: each request has its own consumer instance"
+    )
+
+
+async def test_the_consumer_ends_after_its_response():
+    communicator = request(b"name=Ada")
+    await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await answer(communicator)
+    await answer(communicator)
+    done, _ = await asyncio.wait([communicator.future], timeout=0.5)
+    communicator.future.cancel()
+    assert done and not communicator.future.cancelled(), (
+        "the consumer was still running after its response: a raw consumer ends itself once the body is sent"
+    )

@@ -1,0 +1,144 @@
+"""Check 10.3 (fix): a request body may come in several http.request events; collect them all, per request."""
+
+import asyncio
+import json
+
+from asgiref.testing import ApplicationCommunicator
+
+from exercises.probes import answer, load, never_blocks, nothing_after_close, proved
+
+RULE = (
+    'A server may hand the body over in several http.request events ("more_body": true on all but the last): '
+    "collect every part on the consumer instance and parse the whole"
+)
+DAPHNE_PART = 8192  # Daphne reads a request body 8192 bytes at a time, one http.request event each
+
+
+def request():
+    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/", "query_string": b"", "headers": []}
+    return ApplicationCommunicator(load("10.3", RULE).TotalConsumer.as_asgi(), scope)
+
+
+def as_daphne_hands_it(body: bytes) -> list[bytes]:
+    """The parts Daphne sends: 8192 bytes each, and an empty last part when the body fills the last one exactly."""
+    parts = [body[i : i + DAPHNE_PART] for i in range(0, len(body), DAPHNE_PART)]
+    return parts + [b""] if not parts or len(parts[-1]) == DAPHNE_PART else parts
+
+
+async def send_parts(communicator, parts: list[bytes]) -> None:
+    for number, part in enumerate(parts, 1):
+        await communicator.send_input({"type": "http.request", "body": part, "more_body": number < len(parts)})
+
+
+async def response(communicator) -> tuple[int, object]:
+    """(status, JSON answer) of the one response; then nothing more may come."""
+    start = await answer(communicator)
+    assert isinstance(start, dict) and start.get("type") == "http.response.start", (
+        f"expected http.response.start once the last part had arrived, got {start}"
+    )
+    body = await answer(communicator)
+    assert isinstance(body, dict) and body.get("type") == "http.response.body", (
+        f"expected the response body, got {body}"
+    )
+    await asyncio.wait([communicator.future], timeout=0.5)
+    await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
+    try:
+        return start["status"], json.loads(body.get("body", b""))
+    except ValueError:
+        return start["status"], body.get("body", b"")
+
+
+async def post(parts: list[bytes]) -> tuple[int, object]:
+    """POST a body in these parts, as Daphne or uvicorn hand over a big one; (status, JSON answer)."""
+    communicator = request()
+    await send_parts(communicator, parts)
+    return await response(communicator)
+
+
+async def test_a_body_in_one_part_is_added_up():
+    got = await post([b"[1, 2, 3.5]"])
+    assert got == (200, {"total": 6.5}), f'expected [1, 2, 3.5] to get 200 {{"total": 6.5}}, got {got[0]} {got[1]}'
+
+
+async def test_a_body_in_several_parts_is_added_up():
+    body = json.dumps(list(range(3000))).encode()
+    parts = as_daphne_hands_it(body)
+    async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
+        status, content = await post(parts)
+    assert (status, content) == (200, {"total": sum(range(3000))}), (
+        f"a valid body of {len(body)} bytes, handed over in {len(parts)} parts as Daphne does, got {status} {content}. {RULE}"
+    )
+
+
+async def test_a_body_filling_its_last_part_exactly_is_added_up():
+    body = b"[" + b" " * (DAPHNE_PART - 4) + b"42]"  # 8192 bytes: Daphne then sends an empty last part
+    parts = as_daphne_hands_it(body)
+    got = await post(parts)
+    assert got == (200, {"total": 42}), (
+        f"a body of exactly {len(body)} bytes comes as {len(parts)} events, the last one empty: expected 200 "
+        f'{{"total": 42}}, got {got[0]} {got[1]}. {RULE}'
+    )
+    proved("boundaries", 2)
+
+
+async def test_each_request_is_parsed_on_its_own():
+    await post([b"[1, ", b"2]"])
+    status, content = await post([b"[10, ", b"20]"])
+    assert (status, content) == (200, {"total": 30}), (
+        f"the second request [10, 20] got {status} {content}: parts of the first request were still there. {RULE}"
+    )
+
+
+async def test_two_requests_at_once_are_added_up_apart():
+    first, second = request(), request()
+    await first.send_input({"type": "http.request", "body": b"[1, 2", "more_body": True})
+    await second.send_input({"type": "http.request", "body": b"[100, ", "more_body": True})
+    await first.send_input({"type": "http.request", "body": b", 3]", "more_body": False})
+    got_first = await response(first)
+    await second.send_input({"type": "http.request", "body": b"200]", "more_body": False})
+    got_second = await response(second)
+    proved("sockets", 2)
+    assert (got_first, got_second) == ((200, {"total": 6}), (200, {"total": 300})), (
+        f"two requests sent at the same time, [1, 2, 3] and [100, 200], got {got_first} and {got_second}: "
+        "each request's parts belong to its own consumer instance, never the class or the module"
+    )
+
+
+async def test_an_event_without_more_body_is_the_last_part():
+    communicator = request()  # "more_body" is optional in the ASGI spec: an event without it is the last part
+    await communicator.send_input({"type": "http.request", "body": b"[4, 5]"})
+    start = await answer(communicator)
+    assert isinstance(start, dict) and start.get("status") == 200, (
+        f'a request event without "more_body" is the whole body: expected 200 at once, got {start}'
+    )
+    body = await answer(communicator)
+    assert isinstance(body, dict) and json.loads(body.get("body", b"null")) == {"total": 9}, (
+        f'a request event without "more_body" is the whole body: expected {{"total": 9}}, got {body}'
+    )
+
+
+BAD_BODIES = [
+    [b""],
+    [b"not json"],
+    [b"[1, 2"],
+    [b"5"],
+    [b'"text"'],
+    [b"null"],
+    [b'{"numbers": [1, 2]}'],
+    [b"[true, 2]"],
+    [b"[[1], 2]"],
+    [b'[1, "2"]'],
+    [b"[1, 2]", b"]"],
+    ['[1, "\u00e9t\u00e9"]'.encode()[:6], '[1, "\u00e9t\u00e9"]'.encode()[6:]],  # a letter split between parts
+    [b"\xff\xfe"],
+]
+
+
+async def test_a_body_that_is_not_a_list_of_numbers_gets_400():
+    for parts in BAD_BODIES:
+        status, content = await post(parts)
+        assert status == 400 and isinstance(content, dict) and "error" in content, (
+            f"the body {b''.join(parts)!r} (in {len(parts)} part(s)) is no JSON list of numbers: expected 400 "
+            f'{{"error": ...}}, got {status} {content}'
+        )
+    proved("bad frames", len(BAD_BODIES))

@@ -1,0 +1,52 @@
+"""Exercise 10.3 (fix): small uploads are added up; big ones get 400 "not JSON".
+
+TotalConsumer is a raw HTTP consumer: a POST whose body is a JSON list of
+numbers gets 200 {"total": <their sum>}; a body that is not such a list gets
+400 {"error": ...}. With curl and a few numbers it works. Served by Daphne,
+a client posting the numbers 0 to 2999 (a valid JSON body of 17 KB) gets
+
+    400 {"error": "not JSON: Expecting ',' delimiter: line 1 column 8193 (char 8192)"}
+
+and other bodies other JSON errors, depending on where they were cut. The
+ASGI spec says how a server hands a body to an application (the
+http.request event, "more_body"). Find the mistake and fix it.
+
+Edit this file, then check it:
+
+    python manage.py exercise 10.3
+
+The check is exercises/10_3_total/check.py; once you have tried,
+`python manage.py exercise 10.3 --solution` shows where the solution is.
+"""
+
+import json
+
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+
+class TotalConsumer(AsyncConsumer):
+    async def http_request(self, event):
+        # TODO: is this event's body the whole body?
+        body = event.get("body", b"")
+        try:
+            numbers = json.loads(body)
+        except ValueError as error:
+            await self.answer(400, {"error": f"not JSON: {error}"})
+            return
+        if not isinstance(numbers, list) or not all(
+            isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
+        ):
+            await self.answer(400, {"error": "expected a JSON list of numbers"})
+            return
+        await self.answer(200, {"total": sum(numbers)})
+
+    async def answer(self, status: int, content: dict) -> None:
+        await self.send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+        )
+        await self.send({"type": "http.response.body", "body": json.dumps(content).encode()})
+        raise StopConsumer()
+
+    async def http_disconnect(self, event):
+        raise StopConsumer()

@@ -1,0 +1,157 @@
+"""Check 11.1: accept a token only in the first frame, within a deadline; one 4401 for every failure."""
+
+import asyncio
+import json
+import time
+
+from django.core import signing
+
+from auth_demo.tokens import SALT, sign_user_id
+from exercises.probes import (
+    answer,
+    cancelled,
+    close_all,
+    connect,
+    frame,
+    never_blocks,
+    nothing_after_close,
+    nothing_more,
+    proved,
+    running_tasks,
+    sockets,
+    target,
+    tasks_left,
+)
+
+CLOSED = {"type": "websocket.close", "code": 4401}
+# A first frame of every wrong shape (the fixed part of probes.bad_frames, without Hypothesis's start-up):
+# not JSON, every JSON type in place of the object, an object without the key, the key of every wrong type.
+WRONG_SHAPES = ["", " ", "not json", "{", '{"token": ', "NaN", "\u00e9t\u00e9", "forged"]
+WRONG_SHAPES += [json.dumps(v) for v in (None, True, 0, -1.5, "text", "", [], ["token"], {}, {"message": "hi"})]
+WRONG_SHAPES += [json.dumps({"token": v}) for v in (None, True, 1, 2.5, [], ["x"], {}, "", "forged")]
+WRONG_SHAPES += ['{"token": "\\ud800"}']  # a lone surrogate: valid JSON, no UTF-8 string
+
+
+def consumer(monkeypatch, deadline: float = 10.0):
+    """The consumer class with a shorter DEADLINE (the exercise's constant, so no test waits 10 s)."""
+    cls = target("11.1").FirstFrameTokenConsumer
+    monkeypatch.setattr(cls, "DEADLINE", deadline, raising=False)
+    return cls.as_asgi()
+
+
+def expired_token(user_id: int) -> str:
+    signer = signing.TimestampSigner(salt=SALT, sep=".")
+    signer.timestamp = lambda: signing.b62_encode(int(time.time()) - 3600)  # signed an hour ago
+    return signer.sign_object({"user": user_id})
+
+
+async def test_a_valid_token_gets_its_user_id(monkeypatch):
+    communicator = await connect(consumer(monkeypatch))
+    await communicator.send_json_to({"token": sign_user_id(7)})
+    got = await frame(communicator)
+    assert got == {"user_id": 7}, f'a valid token for user 7 as the first frame must get {{"user_id": 7}}, got {got}'
+    await close_all(communicator)
+
+
+async def test_a_valid_token_cancels_the_deadline(monkeypatch):
+    communicator = await connect(consumer(monkeypatch, 0.1))
+    await communicator.send_json_to({"token": sign_user_id(7)})
+    await answer(communicator)
+    assert await nothing_more(communicator, timeout=0.4), (
+        "the socket was closed after a valid token: the first frame must cancel the deadline"
+    )
+    await close_all(communicator)
+
+
+async def test_any_other_first_frame_closes_4401(monkeypatch):
+    application = consumer(monkeypatch)  # 10 s: only the frame itself can close these sockets in time
+    shapes = [*WRONG_SHAPES, json.dumps({"token": expired_token(7)}), json.dumps({"token": sign_user_id(7) + "x"})]
+
+    async def first_frame(text: str) -> object:
+        communicator = await connect(application)
+        if text:
+            await communicator.send_to(text_data=text)
+        else:  # the communicator refuses to send "": an empty frame goes in as the event itself
+            await communicator.send_input({"type": "websocket.receive", "text": text})
+        got = await answer(communicator)
+        communicator.future.cancel()
+        return got
+
+    # Every shape on a socket of its own, all at once: a first frame decides, so each needs a fresh socket.
+    answers = await asyncio.gather(*(first_frame(text) for text in shapes))
+    for text, got in zip(shapes, answers, strict=True):
+        assert got == CLOSED, (
+            f"the first frame {text[:60]!r} carries no valid token: expected a close with 4401, got {got} "
+            f"(each frame on a socket of its own, {len(shapes)} sockets open at once)"
+        )
+    communicator = await connect(application)
+    await communicator.send_to(bytes_data=json.dumps({"token": sign_user_id(7)}).encode())
+    got = await answer(communicator)
+    assert got == CLOSED, f"a binary first frame carries no token: expected a close with 4401, got {got}"
+    await nothing_after_close(communicator, 0.1)
+    await close_all(communicator)
+    proved("bad frames", len(shapes) + 1)
+
+
+async def test_only_the_first_frame_may_carry_the_token(monkeypatch):
+    communicator = await connect(consumer(monkeypatch))
+    await communicator.send_json_to({"message": "hi"})
+    assert await answer(communicator) == CLOSED, "a first frame without a token must close with 4401"
+    await communicator.send_json_to({"token": sign_user_id(7)})
+    await nothing_after_close(communicator, 0.2)
+    await close_all(communicator)
+
+
+async def test_silence_closes_4401_at_the_deadline_not_before(monkeypatch):
+    shipped = target("11.1").FirstFrameTokenConsumer.DEADLINE
+    assert shipped == 10, f"DEADLINE is {shipped!r}: the exercise asks for 10 seconds of silence before the close"
+    communicator = await connect(consumer(monkeypatch, 0.4))
+    started = time.monotonic()
+    assert await nothing_more(communicator, timeout=0.2), (
+        "the socket was closed long before DEADLINE seconds of silence"
+    )
+    got = await answer(communicator, 1)
+    waited = time.monotonic() - started
+    assert got == CLOSED, f"expected a close with 4401 after DEADLINE (0.4 s) of silence, got {got}"
+    assert waited < 1.2, f"the close came after {waited:.1f} s for a DEADLINE of 0.4 s: wait DEADLINE, not a fixed time"
+    await communicator.send_json_to({"token": sign_user_id(7)})  # too late
+    await nothing_after_close(communicator, 0.2)
+    await close_all(communicator)
+    proved("boundaries", 2)
+
+
+async def test_two_sockets_at_once_each_get_their_own_answer(monkeypatch):
+    async with never_blocks(0.5):  # over a busy machine's hiccups, under a query, a request or time.sleep(1)
+        ada, silent, grace = await sockets(consumer(monkeypatch, 0.4), count=3)
+        await grace.send_json_to({"token": sign_user_id(9)})
+        await ada.send_json_to({"token": sign_user_id(7)})
+        got = [await frame(ada), await frame(grace)]
+        assert got == [{"user_id": 7}, {"user_id": 9}], (
+            f"users 7 and 9 logged in on two sockets at once and got {got}: each socket has its own consumer instance"
+        )
+        got = await answer(silent, 1)
+        assert got == CLOSED, f"a third, silent socket must still be closed at its own deadline, got {got}"
+        for communicator, name in ((ada, "user 7"), (grace, "user 9")):
+            assert await nothing_more(communicator, timeout=0.1), (
+                f"{name}'s socket was closed when another socket's deadline came: keep each deadline on its own instance"
+            )
+        await close_all(ada, silent, grace)
+
+
+async def test_the_deadline_ends_with_the_socket_on_every_path(monkeypatch):
+    application = consumer(monkeypatch)
+    before = running_tasks()
+    communicator = await connect(application)
+    await communicator.disconnect()
+    left = await tasks_left(before)
+    assert not left, (
+        f"{len(left)} task(s) still running after the client left: cancel the deadline when the socket ends"
+    )
+    before = running_tasks()
+    communicator = await connect(application)
+    await cancelled(communicator)
+    left = await tasks_left(before)
+    assert not left, (
+        f"{len(left)} task(s) still running after the server cancelled the consumer (no websocket.disconnect "
+        "comes then, as at a Daphne shutdown): the deadline must end on every path out of the consumer"
+    )

@@ -1,0 +1,102 @@
+"""Check 11.3 (fix): an ASGI 3 middleware: `async def __call__(scope, receive, send)`, awaiting the inner app with a copy."""
+
+import gc
+import json
+import warnings
+
+import pytest
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+from channels.routing import ProtocolTypeRouter, URLRouter
+from django.urls import path
+
+from exercises.probes import close_all, connect, crashed, frame, load, never_blocks, proved
+
+RULE = (
+    "Since Channels 3 (ASGI 3) a server calls an application once per connection with scope, receive and "
+    "send, and awaits it; a middleware is such an application, and calls the one it wraps the same way"
+)
+
+
+async def through_the_middleware(headers: list) -> tuple[dict, dict]:
+    """(the scope given to the middleware, the scope the inner application received: {} if it never ran)."""
+    given = {"type": "websocket", "path": "/", "query_string": b"", "headers": headers}
+    seen = {}
+
+    async def inner(scope, receive, send):
+        seen.update(scope)
+
+    middleware = load("11.3", RULE).UserAgentMiddleware(inner)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            await middleware(given, None, None)  # what URLRouter and Daphne do with it
+        except TypeError as error:
+            raise AssertionError(f"the server's call crashed: TypeError: {error}. {RULE}") from error
+        except Exception as error:  # the student's middleware raised something else: a crashed handshake
+            pytest.fail(crashed(error), pytrace=False)
+        gc.collect()
+    never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
+    assert not never_awaited, f"the inner application never ran: RuntimeWarning: {never_awaited[0]}. {RULE}"
+    return given, seen
+
+
+async def test_the_inner_application_gets_the_user_agent():
+    _, seen = await through_the_middleware([(b"user-agent", b"curl/8.5")])
+    assert seen, f"the inner application never ran. {RULE}"
+    assert seen.get("user_agent") == "curl/8.5", (
+        f'expected scope["user_agent"] == "curl/8.5", got {seen.get("user_agent", "no such key")!r}'
+    )
+
+
+async def test_no_user_agent_header_gives_an_empty_string():
+    _, seen = await through_the_middleware([])
+    assert seen.get("user_agent") == "", (
+        f'expected scope["user_agent"] == "", got {seen.get("user_agent", "no such key")!r}'
+    )
+
+
+async def test_the_scope_the_middleware_was_given_is_unchanged():
+    given, _ = await through_the_middleware([(b"user-agent", b"curl/8.5")])
+    assert "user_agent" not in given, (
+        "the caller's scope changed: a middleware never writes into the scope it was given, it passes on a copy"
+    )
+
+
+async def test_the_user_agent_is_text_whatever_its_bytes():
+    _, seen = await through_the_middleware([(b"user-agent", b"Mozilla/5.0 (caf\xe9)")])
+    assert seen.get("user_agent") == "Mozilla/5.0 (caf\u00e9)", (
+        f'a header of bytes b"Mozilla/5.0 (caf\\xe9)" must become the str "Mozilla/5.0 (caf\u00e9)", got '
+        f"{seen.get('user_agent', 'no such key')!r}: header values are bytes, decode them as latin-1"
+    )
+    proved("bad frames", 1)
+
+
+class WhichAgent(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        await self.send({"type": "websocket.send", "text": json.dumps(self.scope.get("user_agent", "missing"))})
+
+    async def websocket_disconnect(self, event):
+        raise StopConsumer()
+
+
+async def test_two_sockets_at_once_each_get_their_own_user_agent():
+    middleware = load("11.3", RULE).UserAgentMiddleware(URLRouter([path("ws/ua/", WhichAgent.as_asgi())]))
+    application = ProtocolTypeRouter({"websocket": middleware})  # as in a project's asgi.py
+    async with never_blocks(0.5):  # over a busy machine's hiccups, under a query, a request or time.sleep(1)
+        curl = await connect(application, "/ws/ua/", headers=[(b"user-agent", b"curl/8.5")])
+        bare = await connect(application, "/ws/ua/")
+        firefox = await connect(application, "/ws/ua/", headers=[(b"user-agent", b"Firefox/133.0")])
+        proved("sockets", 3)
+        got = []
+        for communicator in (bare, firefox, curl):
+            await communicator.send_to(text_data="which?")
+            got.append(await frame(communicator))
+        await close_all(curl, bare, firefox)
+    assert got == ["", "Firefox/133.0", "curl/8.5"], (
+        f"three sockets open at once through the routed middleware (no header, Firefox, curl) saw {got}: "
+        "each connection's user agent belongs to its own copy of the scope"
+    )

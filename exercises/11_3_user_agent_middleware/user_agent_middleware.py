@@ -1,0 +1,32 @@
+"""Exercise 11.3 (fix): a middleware from an old tutorial crashes every socket.
+
+UserAgentMiddleware puts the client's User-Agent header into the scope, as
+scope["user_agent"] (a str, "" when there is none), for the consumers it
+wraps: UserAgentMiddleware(URLRouter(...)). It was copied from a Channels 2
+tutorial. Every socket now crashes on connect, and the server logs
+
+    TypeError: UserAgentMiddleware.__call__() takes 2 positional arguments
+    but 4 were given
+
+Channels 3 changed what an application and a middleware are (the 3.0
+release notes: "Update to ASGI 3"). Fix the middleware; keep the rule of
+lesson 11: never change the scope you were given, pass on a copy.
+
+Edit this file, then check it:
+
+    python manage.py exercise 11.3
+
+The check is exercises/11_3_user_agent_middleware/check.py; once you
+have tried, `python manage.py exercise 11.3 --solution` shows where the
+solution is.
+"""
+
+
+class UserAgentMiddleware:
+    def __init__(self, inner):
+        self.inner = inner
+
+    # TODO: how does a server call an ASGI application today?
+    def __call__(self, scope):
+        agent = dict(scope.get("headers", [])).get(b"user-agent", b"").decode("latin-1")
+        return self.inner(dict(scope, user_agent=agent))

@@ -1,0 +1,101 @@
+"""Check 12.1: replay the posts a reconnecting client missed."""
+
+import pytest
+
+from db_demo.models import Post
+from exercises.probes import (
+    answer,
+    close_all,
+    connect,
+    frame,
+    never_blocks,
+    nothing_after_close,
+    nothing_more,
+    proved,
+    target,
+)
+
+# Every since that is not one non-negative integer, and what a wrong parse does with it.
+BAD_SINCE = [
+    "",  # no since at all
+    "since=",
+    "since=-1",
+    "since=1.5",
+    "since=1e3",
+    "since=one",
+    "since=+1",
+    "since=%201",  # " 1": int() strips the space, a cursor has none
+    "since=%C2%B2",  # "²": str.isdigit() says yes, int() raises
+    "since=%D9%A1",  # "١" (Arabic-Indic one): int() reads it as 1
+    "since=1&since=2",  # two cursors: which one?
+]
+
+
+def ids(frames: list) -> list:
+    """The post ids of replayed frames, in order (a frame that is no post shows as itself)."""
+    return [f["post"]["id"] if isinstance(f, dict) and isinstance(f.get("post"), dict) else f for f in frames]
+
+
+async def replay(communicator, count: int) -> list:
+    return [await frame(communicator, timeout=2) for _ in range(count)]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_posts_after_since_arrive_oldest_first():
+    module = target("12.1")
+    posts = [await Post.objects.acreate(title=f"t{n}", body="b") for n in range(4)]
+    warm = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={posts[-1].id}")  # first-call costs
+    await close_all(warm)
+    async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking query stalls longer
+        late = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={posts[1].id}")
+        early = await connect(module.ReplaySinceConsumer.as_asgi(), "/?since=0")
+        proved("sockets", 2)
+        got_late, got_early = await replay(late, 2), await replay(early, 4)
+    expected = [{"post": post.as_frame()} for post in posts[2:]]
+    assert got_late == expected, (
+        f"expected the posts after since={posts[1].id}, oldest first: {expected}, got {got_late}; "
+        "a replay comes oldest first, so the client applies it in order"
+    )
+    everything = [{"post": post.as_frame()} for post in posts]
+    assert got_early == everything, (
+        "each socket replays for its own since (keep nothing on the class or the module): a second socket, opened "
+        f"with since=0 while the first was open, got the posts {ids(got_early)} where all four, {ids(everything)}, "
+        "were due"
+    )
+    for communicator in (late, early):
+        assert await nothing_more(communicator), "a post at or before since was sent too: replay only id > since"
+    await close_all(late, early)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_since_at_the_last_id_or_past_it_replays_nothing():
+    module = target("12.1")
+    first, last = [await Post.objects.acreate(title=f"t{n}", body="b") for n in range(2)]
+    for since, expected in ((first.id, [last]), (last.id, []), (last.id + 1, [])):
+        communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={since}")
+        got = await replay(communicator, len(expected))
+        assert got == [{"post": post.as_frame()} for post in expected], (
+            f"since={since} with posts {first.id} and {last.id} saved: expected {[p.id for p in expected]}, got {got}"
+        )
+        assert await nothing_more(communicator, 0.15), (
+            f"since={since} is the last id the client saw (posts {first.id} and {last.id} saved): "
+            "the post with id since, or any before it, must not come again: only id > since"
+        )
+        await close_all(communicator)
+    proved("boundaries", 3)
+
+
+@pytest.mark.django_db(transaction=True)  # a wrong solution may query before it checks since
+async def test_a_bad_since_is_closed_4400_and_nothing_follows():
+    module = target("12.1")
+    await Post.objects.acreate(title="saved", body="b")  # a consumer that closes but carries on would send it
+    for query in BAD_SINCE:
+        communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?{query}")
+        got = await answer(communicator)
+        assert got == {"type": "websocket.close", "code": 4400}, (
+            f"?{query}: since must be one non-negative integer of ASCII digits, else close with 4400 "
+            f"after the accept; got {got}"
+        )
+        await nothing_after_close(communicator, 0.1)
+        await close_all(communicator)
+    proved("boundaries", len(BAD_SINCE))

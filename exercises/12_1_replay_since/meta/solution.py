@@ -1,0 +1,44 @@
+"""Solution 12.1: replay the posts a reconnecting client missed.
+
+Why this way: the client says the last id it saw; the server sends every
+saved post after it, oldest first, read in a thread (lesson 12). A bad
+`since` is closed with 4400 after the accept, so the client learns why.
+"""
+
+import json
+from urllib.parse import parse_qs
+
+from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+
+from db_demo.models import Post
+
+
+@database_sync_to_async
+def posts_after(since: int) -> list[dict]:
+    return [post.as_frame() for post in Post.objects.filter(id__gt=since).order_by("id")]
+
+
+def parse_since(query_string: bytes) -> int | None:
+    """The one since in the query string, or None: ASCII digits only ("²" is a digit int() cannot read)."""
+    match parse_qs(query_string.decode("latin-1")).get("since"):
+        case [text] if text.isascii() and text.isdigit():
+            return int(text)
+    return None  # missing, empty (parse_qs drops it), given twice, signed, decimal or text
+
+
+class ReplaySinceConsumer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        """Called when a client opens ws/exercises/12-1/?since=<id>."""
+        await self.send({"type": "websocket.accept"})
+        since = parse_since(self.scope["query_string"])
+        if since is None:
+            await self.send({"type": "websocket.close", "code": 4400})
+            return
+        for frame in await posts_after(since):
+            await self.send({"type": "websocket.send", "text": json.dumps({"post": frame})})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed."""
+        raise StopConsumer()

@@ -1,0 +1,93 @@
+"""Check 12.2: show each post once, however often it arrives."""
+
+from hypothesis import strategies as st
+
+from exercises.probes import examples, proved, target
+
+POSTS = [{"id": n, "title": f"t{n}", "body": "b"} for n in (1, 2, 3)]
+
+
+def inbox():
+    return target("12.2").Inbox()
+
+
+def test_a_repeated_post_is_shown_once():
+    box = inbox()
+    post = {"id": 1, "title": "t", "body": "b"}
+    assert box.accept(post) is True, "a new post should be shown: accept() must return True the first time"
+    assert box.accept(dict(post)) is False, "the same post arriving again (a replay) should not be shown twice"
+    assert box.accept(dict(post)) is False, "the same post arriving a third time should not be shown either"
+
+
+def test_a_replay_of_several_posts_shows_none_of_them_again():
+    box = inbox()
+    for post in POSTS:
+        box.accept(dict(post))
+    again = [post["id"] for post in [*POSTS, *reversed(POSTS)] if box.accept(dict(post))]
+    assert again == [], (
+        f"a replay of posts 1, 2, 3 (then 3, 2, 1) after showing 1, 2, 3 showed {again} again: "
+        "remember every post shown, by id, not only the last one"
+    )
+
+
+def test_an_edit_of_the_title_or_the_body_is_shown_again():
+    for field in ("body", "title"):
+        box = inbox()
+        box.accept({"id": 1, "title": "t", "body": "b"})
+        edited = {"id": 1, "title": "t", "body": "b", field: "edited"}
+        assert box.accept(edited) is True, (
+            f"an edit of the {field} (same id, new {field}) was not shown: an edit is news, "
+            "so compare the whole post, not just the id or one field"
+        )
+        assert box.accept(dict(edited)) is False, f"the edited post arriving again (edit of the {field}) is a repeat"
+
+
+def test_a_reverted_edit_is_shown_again():
+    box = inbox()
+    first, edit = {"id": 1, "title": "t", "body": "first"}, {"id": 1, "title": "t", "body": "second"}
+    box.accept(dict(first))
+    box.accept(dict(edit))
+    assert box.accept(dict(first)) is True, (
+        "a post edited and then reverted to its first text was not shown: the screen shows the edit, "
+        "so the reverted text is news; compare with what is shown now for that id, not with every version ever seen"
+    )
+
+
+def test_a_post_dict_changed_after_it_was_shown_is_still_news():
+    box = inbox()
+    post = {"id": 1, "title": "t", "body": "b"}
+    box.accept(post)
+    post["body"] = "edited"  # the caller reuses its dict, as a client that updates a post in place does
+    assert box.accept(post) is True, (
+        "the caller changed its dict after accept() and passed it again, and the edit was not shown: "
+        "your Inbox kept a reference to the caller's dict, so what it remembers changed with it; keep a copy"
+    )
+
+
+def test_each_client_has_an_inbox_of_its_own():
+    first, second = inbox(), inbox()
+    assert first.accept(dict(POSTS[0])) is True, "a new post should be shown"
+    assert second.accept(dict(POSTS[0])) is True, (
+        "a second Inbox did not show a post it had never seen: keep what was shown on each Inbox (self), "
+        "not on the class or the module"
+    )
+    first.accept({**POSTS[0], "body": "edited"})
+    assert second.accept(dict(POSTS[0])) is False, (
+        "an edit shown by one Inbox changed what another one remembers: keep what was shown on each Inbox (self), "
+        "not on the class or the module"
+    )
+
+
+def test_any_stream_of_posts_shows_exactly_the_new_and_the_changed():
+    posts = st.fixed_dictionaries({"id": st.integers(0, 3), "title": st.sampled_from("ab"), "body": st.sampled_from("ab")})
+    for stream in examples(st.lists(posts, max_size=10), 30):
+        box, screen = inbox(), {}
+        for n, post in enumerate(stream):
+            expected = screen.get(post["id"]) != post
+            screen[post["id"]] = post
+            got = box.accept(dict(post))
+            assert got is expected, (
+                f"after {stream[:n]}, accept({post}) returned {got!r}, expected {expected!r}: show a post whose id "
+                "is new or whose title or body differs from what is shown now for that id, and nothing else"
+            )
+    proved("boundaries", 30)

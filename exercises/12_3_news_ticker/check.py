@@ -1,0 +1,112 @@
+"""Check 12.3 (fix): a socket leaves its group however its consumer ends, even when a send fails and no disconnect comes."""
+
+import asyncio
+import traceback
+
+import pytest
+from autobahn.exception import Disconnected
+from channels.layers import get_channel_layer
+
+from exercises.probes import (
+    cancelled,
+    close_all,
+    frame,
+    load,
+    members,
+    never_blocks,
+    nothing_more,
+    running_tasks,
+    sockets,
+    tasks_left,
+)
+from lessons.channel_config import IN_MEMORY
+
+RULE = (
+    "A send to a closing socket raises and no websocket.disconnect follows (django/channels#1466), and a server "
+    "cancels a consumer that outlives its socket: leave the group however the consumer ends"
+)
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    """The in-memory layer whatever REDIS_URL says: this check reads the layer's groups."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+
+def ticker():
+    return load("12.3", RULE).TickerConsumer.as_asgi()
+
+
+async def headline(text: str) -> None:
+    await get_channel_layer().group_send("fixnews", {"type": "news.item", "headline": text})
+
+
+async def test_a_socket_whose_send_fails_leaves_the_group():
+    before = members("fixnews")
+    events: asyncio.Queue = asyncio.Queue()
+    events.put_nowait({"type": "websocket.connect"})
+
+    async def send(message):
+        if message["type"] == "websocket.send":  # what Daphne 4.2 (autobahn) raises on a socket that is closing
+            raise Disconnected("Attempt to send on a closed protocol")
+
+    scope = {"type": "websocket", "path": "/", "headers": [], "query_string": b"", "subprotocols": []}
+    consumer = asyncio.create_task(ticker()(scope, events.get, send))
+    for _ in range(100):  # until it has joined
+        if members("fixnews") - before:
+            break
+        await asyncio.sleep(0.01)
+    await headline("the socket is gone")
+    done, _ = await asyncio.wait([consumer], timeout=1)
+    if not done:
+        consumer.cancel()
+        await asyncio.gather(consumer, return_exceptions=True)
+    error = consumer.exception() if done and not consumer.cancelled() else None
+    logged = (
+        f'Daphne logged "Exception inside application: {error}", ending in '
+        f"{traceback.format_exception_only(error)[-1].strip()}, and no websocket.disconnect came"
+        if error
+        else "your consumer swallowed the failed send and was still running 1 s later, a dead consumer"
+    )
+    left_behind = members("fixnews") - before
+    assert not left_behind, (
+        f"{logged}; the failed socket's channel is still in the group fixnews, so every group_send keeps "
+        f"working for it. {RULE}"
+    )
+    assert done, f"{logged}: a consumer whose send failed must end (let the error propagate), not keep running"
+
+
+async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing():
+    async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
+        first, second = await sockets(ticker(), "/", count=2)
+        await headline("tea is ready")
+        for name, communicator in (("first", first), ("second", second)):
+            got = await frame(communicator)
+            assert got == {"headline": "tea is ready"}, (
+                f'the {name} of two open sockets expected {{"headline": "tea is ready"}}, got {got}'
+            )
+        await first.disconnect()
+        await headline("still here")
+        got = await frame(second)
+        assert got == {"headline": "still here"}, (
+            f'after the other socket closed, the open one expected {{"headline": "still here"}}, got {got}: '
+            "one socket leaving must not take another out of the group"
+        )
+        assert await nothing_more(second, 0.1), "a headline arrived twice on the open socket"
+        await close_all(second)
+    assert not members("fixnews"), f"after both sockets closed, the group still holds {members('fixnews')}"
+
+
+async def test_a_consumer_the_server_cancels_leaves_the_group():
+    before = running_tasks()
+    async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
+        communicator, other = await sockets(ticker(), "/", count=2)
+        await cancelled(communicator)
+        left = members("fixnews")
+        assert len(left) == 1, (
+            f"a consumer cancelled by the server (shutdown, application_close_timeout) left {len(left)} channels "
+            f"in the group fixnews, expected only the other socket's: CancelledError is no Exception, so "
+            f"`except Exception` misses it. {RULE}"
+        )
+        await close_all(other)
+    assert not await tasks_left(before), "a task of your consumer was still running after its socket ended"

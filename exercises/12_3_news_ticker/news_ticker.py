@@ -1,0 +1,44 @@
+"""Exercise 12.3 (fix): the ticker's group keeps every socket that ever failed.
+
+TickerConsumer joins the group "fixnews" when a socket opens and sends each
+{"type": "news.item", "headline": h} layer message to its client as
+{"headline": h}; it leaves the group in websocket_disconnect.
+
+After a day in production the group holds thousands of channels for a few
+hundred open sockets, and every group_send does work for the dead ones.
+Daphne's log has, now and then,
+
+    Exception inside application: Attempt to send on a closed protocol
+
+A send to a socket that is closing raises, the consumer ends, and
+websocket.disconnect never comes (django/channels#1466; lessons 05 and 12).
+Fix it so that the socket leaves the group however its consumer ends.
+
+Edit this file, then check it:
+
+    python manage.py exercise 12.3
+
+The check is exercises/12_3_news_ticker/check.py; once you have tried,
+`python manage.py exercise 12.3 --solution` shows where the solution is.
+"""
+
+import json
+
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+GROUP = "fixnews"
+
+
+class TickerConsumer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.channel_layer.group_add(GROUP, self.channel_name)
+        await self.send({"type": "websocket.accept"})
+
+    async def news_item(self, event):
+        await self.send({"type": "websocket.send", "text": json.dumps({"headline": event["headline"]})})
+
+    async def websocket_disconnect(self, event):
+        # TODO: does every consumer end through this handler?
+        await self.channel_layer.group_discard(GROUP, self.channel_name)
+        raise StopConsumer()

@@ -1,0 +1,122 @@
+"""Check 13.1: nginx's location block for WebSockets (checked as text, then by `nginx -t` when nginx is here)."""
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from exercises.probes import proved, target
+
+# nginx's time units (ngx_parse_time): "3600", "3600s", "1h", "1h30m", "500ms".
+UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
+
+
+def directives(block: str) -> dict[str, list[str]]:
+    """Each directive of the block: name -> the rest of its line, e.g. {"proxy_set_header": ["Upgrade $http_upgrade"]}."""
+    found: dict[str, list[str]] = {}
+    for line in block.splitlines():
+        match = re.match(r"\s*([a-z_]+)\s+(.*?);\s*$", line)
+        if match:
+            found.setdefault(match.group(1), []).append(" ".join(match.group(2).split()))
+    return found
+
+
+def seconds(value: str) -> float | None:
+    """nginx's reading of a time value, in seconds; None if nginx would refuse it."""
+    parts = re.findall(r"(\d+)(ms|[smhdwMy]?)", value)
+    if not parts or "".join(n + u for n, u in parts) != value or any(u == "" for _, u in parts[:-1]):
+        return None
+    return sum(int(n) * UNITS[u or "s"] for n, u in parts)
+
+
+def block(upstream: str = "daphnes") -> dict[str, list[str]]:
+    return directives(target("13.1").websocket_location(upstream))
+
+
+def headers(upstream: str = "daphnes") -> dict[str, str]:
+    """Each proxy_set_header as name (lowercase) -> value."""
+    found = {}
+    for line in block(upstream).get("proxy_set_header", []):
+        name, _, value = line.partition(" ")
+        found[name.lower()] = value
+    return found
+
+
+def test_it_proxies_ws_to_the_upstream_it_is_given_with_the_path_unchanged():
+    for upstream in ("daphnes", "chat_backend"):
+        text = target("13.1").websocket_location(upstream)
+        assert re.match(r"\s*location\s+/ws/\s*\{", text), f"expected the block to open with `location /ws/ {{`, got {text[:40]!r}"
+        passes = directives(text).get("proxy_pass")
+        assert passes == [f"http://{upstream}"], (
+            f"websocket_location({upstream!r}) expected `proxy_pass http://{upstream};`, got {passes}: "
+            "use the upstream you are given, and give proxy_pass no path (a trailing / replaces /ws/ in every "
+            "request, so the router sees /chat/room/ instead of /ws/chat/room/)"
+        )
+
+
+def test_it_speaks_http_1_1_to_the_upstream():
+    versions = block().get("proxy_http_version")
+    assert versions == ["1.1"], (
+        f"expected `proxy_http_version 1.1;` once, got {versions}: nginx speaks HTTP/1.0 to an upstream by default, "
+        "and an upgrade to a WebSocket needs HTTP/1.1"
+    )
+
+
+def test_it_passes_the_upgrade_and_connection_headers():
+    found = headers()
+    assert found.get("upgrade") == "$http_upgrade", (
+        f"expected `proxy_set_header Upgrade $http_upgrade;`, got {found.get('upgrade')}: Upgrade is hop-by-hop, "
+        "nginx drops it unless you pass it on by hand"
+    )
+    connection = found.get("connection", "")
+    assert "upgrade" in connection.lower() and "close" not in connection.lower(), (
+        f'expected `proxy_set_header Connection "upgrade";`, got {connection or "none"}: Connection is hop-by-hop '
+        "too, and without \"upgrade\" in it Daphne answers the handshake as a plain HTTP request"
+    )
+
+
+def test_it_passes_the_host_the_client_asked_for():
+    found = headers()
+    assert found.get("host") == "$host", (
+        f"expected `proxy_set_header Host $host;`, got {found.get('host')}: without it Daphne sees the upstream's "
+        "name as the Host, and Django refuses it (DisallowedHost, not in ALLOWED_HOSTS)"
+    )
+
+
+def test_it_sets_x_forwarded_for_to_the_clients_own_address():
+    found = headers()
+    assert found.get("x-forwarded-for") == "$remote_addr", (
+        f"expected `proxy_set_header X-Forwarded-For $remote_addr;`, got {found.get('x-forwarded-for')}: never "
+        "append to what the client sent, Daphne --proxy-headers trusts its first address"
+    )
+
+
+def test_idle_sockets_outlive_the_60_second_default():
+    timeouts = block().get("proxy_read_timeout", [])
+    assert len(timeouts) == 1, f"expected one proxy_read_timeout, got {timeouts or 'none'} (nginx's default is 60 s)"
+    value = seconds(timeouts[0])
+    assert value is not None, f"nginx would refuse the time {timeouts[0]!r}: a number with a unit such as s, m or h"
+    assert value >= 300, (
+        f"proxy_read_timeout {timeouts[0]} is {value:g} s: expected at least 300 s, or nginx closes a socket that "
+        "sends nothing for that long (a time without a unit is seconds; ms is milliseconds)"
+    )
+    proved("boundaries", 1)
+
+
+def test_nginx_accepts_the_block():
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("nginx is not installed here (sudo apt-get install nginx)")
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = Path(tmp) / "nginx.conf"
+        server = target("13.1").websocket_location("daphnes")
+        conf.write_text(
+            f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
+            f"http {{ access_log off; upstream daphnes {{ server 127.0.0.1:8001; }}\n"
+            f"server {{ listen 127.0.0.1:1; {server} }} }}\n"
+        )
+        done = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", tmp], capture_output=True, text=True)
+    assert done.returncode == 0, f"nginx -t refuses the block: {done.stderr.strip()}"

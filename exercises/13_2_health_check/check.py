@@ -1,0 +1,69 @@
+"""Check 13.2: a health check a load balancer can poll."""
+
+import asyncio
+import json
+import os
+
+import pytest
+from channels.testing import HttpCommunicator
+
+from exercises.probes import crashed, never_blocks, nothing_after_close, proved, target
+
+OTHER_METHODS = ["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+
+
+def request(method: str, body: bytes = b"") -> HttpCommunicator:
+    return HttpCommunicator(target("13.2").HealthCheckConsumer.as_asgi(), method, "/healthz", body=body)
+
+
+async def response_to(communicator: HttpCommunicator) -> dict:
+    """The whole response; a crash fails the check with a sentence."""
+    try:
+        return await communicator.get_response(timeout=1)
+    except Exception as error:  # the student's consumer raised
+        pytest.fail(crashed(error), pytrace=False)
+
+
+def decoded(body: bytes) -> object:
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        return body
+
+
+async def test_get_answers_ok_and_this_process_id():
+    async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
+        first, second = request("GET"), request("GET", body=b"ignored")
+        responses = await asyncio.gather(response_to(first), response_to(second))
+    proved("sockets", 2)
+    for response in responses:
+        assert response["status"] == 200, f"expected 200 for GET, got {response['status']}"
+        got = decoded(response["body"])
+        assert got == {"ok": True, "pid": os.getpid()}, (
+            f'expected {{"ok": true, "pid": {os.getpid()}}} (JSON, the pid a number), got {got}: '
+            "the pid tells which process behind the load balancer answered"
+        )
+    for communicator in (first, second):
+        await nothing_after_close(communicator, 0.1)
+
+
+async def test_the_answer_says_it_is_json():
+    response = await response_to(request("GET"))
+    kind = dict(response["headers"]).get(b"content-type", b"")
+    assert kind.split(b";")[0].strip().lower() == b"application/json", (
+        f"expected the header Content-Type: application/json, got {kind!r}: a load balancer or a script that "
+        "reads the answer learns from it that the body is JSON"
+    )
+
+
+async def test_every_other_method_gets_405_naming_get_and_nothing_after():
+    for method in OTHER_METHODS:
+        communicator = request(method, body=b"x")
+        response = await response_to(communicator)
+        assert response["status"] == 405, f"expected 405 for {method}, got {response['status']}: only GET is answered"
+        allow = dict(response["headers"]).get(b"allow")
+        assert allow == b"GET", (
+            f"a 405 names the methods it allows (HTTP says so): expected Allow: GET for {method}, got {allow!r}"
+        )
+        await nothing_after_close(communicator, 0.1)
+    proved("boundaries", len(OTHER_METHODS))

@@ -1,0 +1,84 @@
+"""Check 13.3 (fix): ALLOWED_HOSTS lists every host the site is served at, as host names, and nothing more."""
+
+import pytest
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+from channels.security.websocket import AllowedHostsOriginValidator
+from channels.testing import WebsocketCommunicator
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
+from django.test import override_settings
+
+from exercises.probes import load
+
+RULE = (
+    "AllowedHostsOriginValidator refuses a handshake whose Origin host is not in ALLOWED_HOSTS, silently: list "
+    'every host the site is served at, as host names, never "*" and never URLs'
+)
+
+
+class Accepting(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_disconnect(self, event):
+        raise StopConsumer()
+
+
+async def handshake(origin: str) -> bool:
+    """Whether a handshake from a page at `origin` opens, with the student's production settings."""
+    module = load("13.3", RULE)
+    with override_settings(ALLOWED_HOSTS=list(module.ALLOWED_HOSTS), DEBUG=module.DEBUG):
+        app = AllowedHostsOriginValidator(Accepting.as_asgi())
+        host = origin.split("://", 1)[-1].encode()
+        communicator = WebsocketCommunicator(
+            app, "/ws/chat/lobby/", headers=[(b"origin", origin.encode()), (b"host", host)]
+        )
+        connected, _ = await communicator.connect(timeout=1)
+        if connected:
+            await communicator.disconnect()
+        return connected
+
+
+@pytest.mark.parametrize("origin", ["https://example.com", "https://www.example.com"])
+async def test_a_page_on_the_site_opens_its_socket(origin):
+    assert await handshake(origin), (
+        f"a page at {origin} had its socket refused before the accept: Daphne logs only "
+        f'"WSREJECT /ws/chat/lobby/" and the browser says "WebSocket connection to '
+        f"'{origin.replace('https', 'wss')}/ws/chat/lobby/' failed\" (HTTP 403). {RULE}"
+    )
+
+
+@pytest.mark.parametrize("host", ["example.com", "www.example.com"])
+def test_the_pages_load_on_both_hosts(host):
+    module = load("13.3", RULE)
+    request = HttpRequest()
+    request.META = {"HTTP_HOST": host, "SERVER_NAME": host, "SERVER_PORT": "443"}
+    with override_settings(ALLOWED_HOSTS=list(module.ALLOWED_HOSTS), DEBUG=module.DEBUG):
+        try:
+            request.get_host()
+        except DisallowedHost as error:  # Django answers the page with HTTP 400
+            raise AssertionError(f"a page on {host} gets HTTP 400: DisallowedHost: {error} {RULE}") from error
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "https://example.com.evil.example",  # a look-alike that starts with your name
+        "https://attacker.example.com",  # a subdomain the site does not serve
+        "null",  # a sandboxed iframe or a file:// page
+    ],
+)
+async def test_a_page_on_another_site_is_refused(origin):
+    assert not await handshake(origin), (
+        f"a page at {origin} opened a socket: any site could use your users' cookies. {RULE}"
+    )
+
+
+def test_production_keeps_debug_off():
+    module = load("13.3", RULE)
+    assert module.DEBUG is False, (
+        f"DEBUG is {module.DEBUG!r} in production settings: a DEBUG page shows your settings and code to anyone who "
+        "triggers an error, and DEBUG changes nothing about which Origin a socket is accepted from"
+    )

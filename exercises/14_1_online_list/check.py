@@ -1,0 +1,169 @@
+"""Check 14.1 (fix): a socket is forgotten (ONLINE and the group) however its consumer ends: a clean close, a failed send, a cancel."""
+
+import asyncio
+import functools
+import json
+
+import pytest
+from autobahn.exception import Disconnected
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import frame, load, never_blocks, nothing_more
+from lessons.channel_config import IN_MEMORY
+
+RULE = (
+    "A send to a closing socket raises and no websocket.disconnect follows (django/channels#1466), and a server "
+    "cancels a consumer that outlives its socket: forget the socket (ONLINE and the group) however its consumer ends"
+)
+CHURN = 200  # connections that come and go in one check: enough to see growth, well under a second
+SCOPE = {"type": "websocket", "path": "/", "headers": [], "query_string": b"", "subprotocols": []}
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    """The in-memory layer whatever REDIS_URL says: this check reads the layer's groups."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+
+@functools.cache
+def module():
+    """The module under check, imported once: its ONLINE is the dict every consumer of the check shares."""
+    return load("14.1", RULE)
+
+
+def online() -> set:
+    """The channel names ONLINE holds now."""
+    return set(module().ONLINE)
+
+
+def members() -> set:
+    return set(get_channel_layer().groups.get("fixonline", {}))
+
+
+def left_behind(before: tuple[set, set], how: str, count: int, still_running: int = 0) -> None:
+    """Fail with what `count` connections that ended `how` left behind, if anything."""
+    names, channels = online() - before[0], members() - before[1]
+    running = f" (and {still_running} of their consumers were still running 1 s later)" if still_running else ""
+    assert not names, (
+        f"after {count} connections that {how}, ONLINE still holds {len(names)} of their names; expected 0"
+        f"{running}: memory grows with every connection that churns, and new sockets list people long gone. {RULE}"
+    )
+    assert not channels, (
+        f"after {count} connections that {how}, the group fixonline still holds {len(channels)} of their "
+        f"channels; expected 0{running}: every group_send keeps working for them. {RULE}"
+    )
+
+
+async def close(communicator: WebsocketCommunicator) -> None:
+    """A clean close: websocket.disconnect, then the consumer's end; its cleanup must not raise."""
+    try:
+        await communicator.disconnect(timeout=1)
+    except Exception as error:  # the student's cleanup raised, e.g. a second del of the same key
+        pytest.fail(
+            f"after a clean close, your consumer raised {type(error).__name__}: {error}; on a clean close the "
+            "cleanup can run twice (websocket_disconnect, then __call__'s finally), so it must not mind: "
+            "ONLINE.pop(channel, None) and group_discard do not",
+            pytrace=False,
+        )
+
+
+async def test_a_new_socket_hears_who_is_online():
+    async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
+        first = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
+        assert (await first.connect(timeout=1))[0], "expected the socket to be accepted"
+        own = await frame(first)
+        assert isinstance(own, dict) and isinstance(own.get("online"), list) and len(own["online"]) >= 1, (
+            f'expected {{"online": [<names>]}} on connect, got {own}'
+        )
+        second = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
+        await second.connect(timeout=1)
+        both = await frame(second)
+        assert isinstance(both, dict) and len(both.get("online", [])) == len(own["online"]) + 1, (
+            f"expected the second socket's list to hold one name more than the first's ({own['online']}), got {both}"
+        )
+        assert len(set(both["online"])) == len(both["online"]), (
+            f"two open sockets share a name in {both['online']}: each socket needs a name of its own"
+        )
+        await second.send_to(text_data="hello")
+        heard = [await frame(first), await frame(second)]
+        assert heard[0] == heard[1] and isinstance(heard[0], dict) and heard[0].get("text") == "hello", (
+            f'a frame from one socket must reach both as {{"from": <name>, "text": "hello"}}, got {heard}'
+        )
+        await close(first)
+        await second.send_to(text_data="still here")
+        got = await frame(second)
+        assert isinstance(got, dict) and got.get("text") == "still here", (
+            f"after the other socket closed, the open one expected its own frame back, got {got}: "
+            "one socket leaving must not take another out of the group"
+        )
+        assert await nothing_more(second, 0.1), "a frame arrived twice on the open socket"
+        await close(second)
+
+
+async def test_sockets_that_close_cleanly_leave_nothing_behind():
+    before = online(), members()
+    for _ in range(50):
+        communicator = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
+        assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+        await frame(communicator)
+        await close(communicator)
+        assert not communicator.future.cancelled(), (
+            "the consumer was still running 1 s after websocket.disconnect: raise StopConsumer() in "
+            "websocket_disconnect"
+        )
+    left_behind(before, "closed cleanly", 50)
+
+
+async def run_until_the_first_send_fails(consumer) -> asyncio.Task:
+    """One connection whose client has gone: its accept goes out, its first frame raises as on Daphne 4.2."""
+    events: asyncio.Queue = asyncio.Queue()
+    events.put_nowait({"type": "websocket.connect"})
+
+    async def send(message):
+        if message["type"] == "websocket.send":  # what Daphne 4.2 (autobahn) raises on a socket that is closing
+            raise Disconnected("Attempt to send on a closed protocol")
+
+    return asyncio.create_task(consumer.as_asgi()(dict(SCOPE), events.get, send))
+
+
+async def test_connections_that_end_with_a_failed_send_leave_nothing_behind():
+    before = online(), members()
+    consumer = module().OnlineConsumer
+    tasks = [await run_until_the_first_send_fails(consumer) for _ in range(CHURN)]
+    _, pending = await asyncio.wait(tasks, timeout=1)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)  # each the send's RuntimeError, as Daphne logs it
+    logged = {f"{type(e).__module__}.{type(e).__name__}: {e}" for e in (t.exception() for t in tasks if not t.cancelled()) if e}
+    how = "ended with a failed send and no websocket.disconnect"
+    if logged:
+        how += f' (Daphne logged "Exception inside application: Attempt to send on a closed protocol": {", ".join(logged)})'
+    left_behind(before, how, CHURN, len(pending))
+
+
+async def test_consumers_the_server_cancels_leave_nothing_behind():
+    before = online(), members()
+    consumer = module().OnlineConsumer
+    accepted: list[str] = []
+    tasks = []
+    for _ in range(50):
+        events: asyncio.Queue = asyncio.Queue()
+        events.put_nowait({"type": "websocket.connect"})
+
+        async def send(message):
+            if message["type"] == "websocket.send":
+                accepted.append(message["text"])
+
+        tasks.append(asyncio.create_task(consumer.as_asgi()(dict(SCOPE), events.get, send)))
+    for _ in range(100):  # until every one has sent its list: up to 1 s
+        if len(accepted) >= len(tasks):
+            break
+        await asyncio.sleep(0.01)
+    for task in tasks:  # Daphne: application_close_timeout after the socket closed, or the server stopping
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert len(accepted) == len(tasks) and all("online" in json.loads(text) for text in accepted), (
+        f'expected {len(tasks)} {{"online": [...]}} frames before the cancel, got {len(accepted)}'
+    )
+    left_behind(before, "were cancelled by the server", len(tasks))

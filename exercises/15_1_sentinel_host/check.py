@@ -1,0 +1,53 @@
+"""Check 15.1: one channels-redis host entry whose primary Sentinel names."""
+
+from channels_redis.utils import create_pool
+from redis.asyncio.sentinel import SentinelConnectionPool
+
+from exercises.probes import target
+
+SENTINELS = "10.0.0.7:26379, 10.0.0.8:26379,10.0.0.9:26380"
+
+
+def host() -> dict:
+    return target("15.1").sentinel_host(SENTINELS, "lessons")
+
+
+def test_it_has_no_address_of_its_own():
+    assert "address" not in host(), f'expected no "address" (Sentinel names the primary), got {host().get("address")!r}'
+
+
+def test_each_sentinel_is_a_host_and_port_pair():
+    expected = [("10.0.0.7", 26379), ("10.0.0.8", 26379), ("10.0.0.9", 26380)]
+    got = [tuple(pair) for pair in host().get("sentinels", [])]
+    assert got == expected, f"expected sentinels {expected} (ports as numbers), got {got}"
+
+
+def test_it_names_the_primary():
+    assert host().get("master_name") == "lessons", f'expected master_name "lessons", got {host().get("master_name")!r}'
+
+
+def test_the_primary_keeps_lesson_05s_redis_py_8_settings():
+    got = {key: host().get(key, "(redis-py's default)") for key in ("socket_timeout", "max_connections")}
+    expected = {"socket_timeout": None, "max_connections": 1000}
+    assert got == expected, f"expected lesson 05's settings {expected}, got {got}"
+    assert host().get("retry") is not None, "expected a retry, so a command retries on the new primary"
+
+
+def test_channels_redis_makes_a_sentinel_pool_of_it():
+    pool = create_pool(host())
+    assert isinstance(pool, SentinelConnectionPool), f"expected a SentinelConnectionPool, got {type(pool).__name__}"
+    assert pool.service_name == "lessons", f"the pool asks Sentinel for {pool.service_name!r}, not 'lessons'"
+
+
+def test_each_call_returns_a_host_of_its_own():
+    sentinel_host = target("15.1").sentinel_host
+    first = sentinel_host("10.0.0.7:26379", "east")
+    snapshot = {key: value for key, value in first.items()}
+    second = sentinel_host("10.0.1.7:26381,10.0.1.8:26381", "west")
+    assert first == snapshot and first is not second, (
+        f"a second call (master west) changed the host the first call returned (master east): now {first}. "
+        "Two layers in one settings file share that dict; build a new dict on every call"
+    )
+    assert [tuple(p) for p in first.get("sentinels", [])] == [("10.0.0.7", 26379)], (
+        f"a single sentinel 10.0.0.7:26379 expected [('10.0.0.7', 26379)], got {first.get('sentinels')}"
+    )

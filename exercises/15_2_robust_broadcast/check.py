@@ -1,0 +1,118 @@
+"""Check 15.2: a post is saved and its broadcast logged when the layer is down; sent only after COMMIT."""
+
+import logging
+import socket
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from exercises.probes import target
+from lessons.channel_config import IN_MEMORY, redis_host
+
+POST = {"id": 1, "title": "saved", "body": "while the layer is down"}
+LATER = {"id": 2, "title": "saved next", "body": "in the same transaction"}
+
+
+def free_port() -> int:
+    """A local port where nothing listens (the OS hands out a free one; we close it at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def layer_down(settings):
+    """A real Redis layer pointed at a port where no Redis listens, without retries: down, at once."""
+    host = {**redis_host(f"redis://127.0.0.1:{free_port()}/0"), "retry": None, "socket_connect_timeout": 1}
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [host]}}
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_announcing_while_the_layer_is_down_does_not_raise(layer_down):
+    try:
+        with transaction.atomic():
+            target("15.2").announce(POST)
+    except Exception as error:  # what the student's save() would raise
+        pytest.fail(f"the save failed because the layer is down: {type(error).__name__}: {error}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_failed_broadcast_is_logged(layer_down, caplog):
+    with caplog.at_level(logging.ERROR), transaction.atomic():
+        try:
+            target("15.2").announce(POST)
+        except Exception:
+            pass  # the test above reports this one
+    assert "Error" in caplog.text and "Connect" in caplog.text, (
+        f"expected the failed broadcast (the layer's ConnectionError) in the log, got {caplog.text.strip()[:200] or 'nothing'}: "
+        "an error swallowed without a word leaves nobody knowing that sockets missed a post"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_post_is_sent_only_after_commit(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY  # one process: a layer the check can look into
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("liveblog", channel)
+
+    def announce_then_look() -> bool:
+        with transaction.atomic():
+            target("15.2").announce(POST)
+            return layer.channels.get(channel) is not None and not layer.channels[channel].empty()
+
+    sent_before_commit = await database_sync_to_async(announce_then_look)()
+    assert not sent_before_commit, "the post was sent before COMMIT: a rollback could undo what a socket saw"
+    message = await layer.receive(channel)
+    assert message["post"] == POST, f"expected the post after COMMIT, got {message}"
+
+
+def in_memory_group(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY  # one process: a layer the check can look into
+    return get_channel_layer()
+
+
+async def everything_in(layer, channel) -> list:
+    found = []
+    while layer.channels.get(channel) is not None and not layer.channels[channel].empty():
+        found.append((await layer.receive(channel))["post"])
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_nothing_is_sent_for_a_rolled_back_save(settings):
+    layer = in_memory_group(settings)
+    channel = await layer.new_channel()
+    await layer.group_add("liveblog", channel)
+
+    def announce_then_roll_back() -> None:
+        with transaction.atomic():
+            target("15.2").announce(POST)
+            transaction.set_rollback(True)
+
+    await database_sync_to_async(announce_then_roll_back)()
+    sent = await everything_in(layer, channel)
+    assert sent == [], f"a save that was rolled back was broadcast anyway: {sent}; only a committed post may go out"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_two_posts_saved_in_one_transaction_arrive_once_each_in_order(settings):
+    layer = in_memory_group(settings)
+    channel = await layer.new_channel()
+    await layer.group_add("liveblog", channel)
+
+    def announce_two() -> None:
+        with transaction.atomic():
+            target("15.2").announce(dict(POST))
+            target("15.2").announce(dict(LATER))
+
+    await database_sync_to_async(announce_two)()
+    sent = await everything_in(layer, channel)
+    assert sent == [POST, LATER], (
+        f"two posts saved in one transaction expected {[POST, LATER]} after COMMIT, got {sent}: each callback "
+        "must carry its own post (not one kept on the module for the last announce)"
+    )

@@ -1,0 +1,437 @@
+"""What every check imports: the module under check, and small probes that say what went wrong in a sentence.
+
+Each check drives `target("NN.K")`: the student's file in the exercise's
+folder, the reference solution (meta/solution.py) when EXERCISE_TARGET=solution,
+or any other file the kit names (EXERCISE_TARGET="NN.K=/path/to/file.py,...":
+a classic mistake applied to the solution). Assertion messages are written for
+a student: what was expected, what arrived, and the rule a wrong answer breaks.
+
+Nothing here imports the course: a check stands on Channels, Django and this file.
+"""
+
+import asyncio
+import json
+import os
+import sys
+import time
+import tomllib
+from functools import cache
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+EXERCISES_DIR = Path(__file__).resolve().parent
+REPO_DIR = EXERCISES_DIR.parent
+# Which file a check drives: unset or "starter", "solution", or "NN.K=<path>" pairs (the kit's proof).
+TARGET_VARIABLE = "EXERCISE_TARGET"
+# Where the student's own files are: the exercise folders, unless EXERCISES_STARTERS names another
+# folder holding <NN_K_slug>/<file> copies (the kit's tests, so they never touch the shipped files).
+STARTERS_VARIABLE = "EXERCISES_STARTERS"
+
+NOTHING = "nothing within 1 s"
+
+
+@cache
+def folder(exercise_id: str) -> Path:
+    """The exercise's folder: exercises/04_2_presence/ for "04.2"."""
+    number, k = exercise_id.split(".")
+    found = sorted(EXERCISES_DIR.glob(f"{number}_{k}_*/exercise.toml"))
+    if len(found) != 1:
+        raise LookupError(f"no exercise {exercise_id} under {EXERCISES_DIR}")
+    return found[0].parent
+
+
+def student_file(exercise_id: str) -> Path:
+    """The file the student edits for this exercise (its exercise.toml names it)."""
+    home = folder(exercise_id)
+    name = tomllib.loads((home / "exercise.toml").read_text(encoding="utf-8"))["file"]
+    starters = os.environ.get(STARTERS_VARIABLE)
+    return Path(starters) / home.name / name if starters else home / name
+
+
+def target_path(exercise_id: str) -> Path:
+    """The file EXERCISE_TARGET chooses for this exercise."""
+    chosen = os.environ.get(TARGET_VARIABLE) or "starter"
+    if chosen == "starter":
+        return student_file(exercise_id)
+    if chosen == "solution":
+        return folder(exercise_id) / "meta" / "solution.py"
+    pairs = dict(part.split("=", 1) for part in chosen.split(",") if "=" in part)
+    if exercise_id not in pairs:
+        raise LookupError(f"{TARGET_VARIABLE}={chosen} names no file for exercise {exercise_id}")
+    return Path(pairs[exercise_id])
+
+
+def target(exercise_id: str) -> ModuleType:
+    """The module under check, imported from its file once per process (as `exercise_NN_K`)."""
+    path = target_path(exercise_id)
+    name = "exercise_" + exercise_id.replace(".", "_")
+    module = sys.modules.get(name)
+    if module is not None and getattr(module, "__file__", None) == str(path):
+        return module
+    spec = spec_from_file_location(name, path)
+    module = module_from_spec(spec)
+    sys.modules[name] = module
+    CHECKED_FILES.add(str(path))
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]  # a file that does not import is tried afresh next time
+        raise
+    return module
+
+
+def load(exercise_id: str, rule: str) -> ModuleType:
+    """The module under check; a module that raises at import fails the check with `rule` in the message."""
+    try:
+        return target(exercise_id)
+    except Exception as error:  # a student's file may raise anything at import
+        pytest.fail(f"{rule}. Your file does not import: {type(error).__name__}: {error}", pytrace=False)
+
+
+def crashed(error: BaseException) -> str:
+    """A sentence for an exception that escaped the student's code, naming the rule it breaks."""
+    name = type(error).__name__
+    text = f"your code raised {name}: {str(error).rstrip('.')}".rstrip(": ")
+    if name == "SynchronousOnlyOperation":
+        return f"{text}; the ORM is synchronous: query inside a database_sync_to_async function, list() included"
+    if isinstance(error, TypeError) and "await" in str(error):
+        return f"{text}; an AsyncConsumer's handlers must be `async def`, and every send awaited"
+    if "AsyncToSync" in str(error) or "loop is already running" in str(error):
+        return f"{text}; in async code, await the coroutine itself: async_to_sync is for synchronous callers only"
+    if isinstance(error, ValueError) and str(error).startswith("No handler for message type"):
+        return f'{text}; a message\'s "type" names its handler: "chat.message" calls chat_message()'
+    if "redis" in type(error).__module__:
+        return f"{text}; a layer failure must close the socket with 4503, not crash it (1011): wrap super().__call__"
+    return (
+        f"{text}; a consumer must not crash (that closes the socket with 1011): "
+        'bad input gets what the exercise says, an {"error": ...} frame or a close code'
+    )
+
+
+async def answer(communicator, timeout: float = 1) -> dict | str:
+    """The next event the consumer sends, or NOTHING if it stays silent; a crash fails the check with a sentence.
+
+    On NOTHING the consumer has been cancelled (asgiref's receive_output cancels it when its
+    wait runs out): use nothing_more() to assert silence and carry on with the socket.
+    """
+    if communicator.future.cancelled():  # an earlier wait gave up on a silent consumer and stopped it
+        return NOTHING
+    try:
+        return await communicator.receive_output(timeout=timeout)
+    except TimeoutError:
+        return NOTHING
+    except Exception as error:  # the student's consumer raised: say so, and which rule that breaks
+        pytest.fail(crashed(error), pytrace=False)
+
+
+async def frame(communicator, timeout: float = 1) -> object:
+    """The next text frame, decoded from JSON; otherwise whatever arrived instead (an event, or NOTHING)."""
+    got = await answer(communicator, timeout)
+    if isinstance(got, dict) and got.get("type") == "websocket.send" and got.get("text") is not None:
+        try:
+            return json.loads(got["text"])
+        except ValueError:
+            return got["text"]
+    return got
+
+
+async def nothing_more(communicator, timeout: float = 0.3) -> bool:
+    """True if the consumer sends nothing within `timeout`; a crash fails the check with a sentence."""
+    try:
+        return await communicator.receive_nothing(timeout=timeout)
+    except Exception as error:
+        pytest.fail(crashed(error), pytrace=False)
+
+
+# --- behavioural probes: what students get wrong, each a small function a check calls --------
+#
+# Each probe also notes what it proved (proved()), so a pass can say what it means:
+# "passed: 5 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking".
+
+PROOF_VARIABLE = "EXERCISE_PROOF_LOG"  # the kit's runner names a file; each probe adds a line to it
+
+
+def proved(kind: str, amount: int = 1) -> None:
+    """Note that this check proved `kind` ("sockets", "bad frames", "cancellation", "no blocking", "boundaries")."""
+    log = os.environ.get(PROOF_VARIABLE)
+    if log:
+        with open(log, "a", encoding="utf-8") as file:
+            file.write(json.dumps({"kind": kind, "amount": amount}) + "\n")
+
+
+async def connect(application, path: str = "/", **kwargs):
+    """A socket to `application`, accepted (else the check fails with a sentence); close it with disconnect()."""
+    from channels.testing import WebsocketCommunicator
+
+    communicator = WebsocketCommunicator(application, path, **kwargs)
+    try:
+        connected, code = await communicator.connect(timeout=1)
+    except TimeoutError:
+        pytest.fail("the consumer did not accept the socket within 1 s", pytrace=False)
+    except Exception as error:
+        pytest.fail(crashed(error), pytrace=False)
+    assert connected, f"expected the socket to be accepted, but it was refused (close code {code})"
+    return communicator
+
+
+async def sockets(application, path: str = "/", count: int = 2, **kwargs) -> list:
+    """`count` sockets to `application` open at once: two consumer instances (or more) side by side."""
+    opened = [await connect(application, path, **kwargs) for _ in range(count)]
+    proved("sockets", count)
+    return opened
+
+
+async def close_all(*communicators) -> None:
+    """Disconnect every socket that is still open (a consumer may have closed it already)."""
+    for communicator in communicators:
+        if not communicator.future.done():
+            try:
+                await communicator.disconnect(timeout=1)
+            except Exception as error:  # the consumer had crashed: say so, and which rule that breaks
+                pytest.fail(crashed(error), pytrace=False)
+
+
+async def cancelled(communicator) -> None:
+    """End the consumer the way a server does at shutdown or after application_close_timeout: cancel its task.
+
+    Daphne cancels an application instance that outlives its socket; a consumer
+    must clean up then too (leave its groups, stop its tasks), which `except
+    Exception` does not catch and `finally` does.
+    """
+    import asyncio
+
+    communicator.future.cancel()
+    try:
+        await asyncio.wait_for(asyncio.shield(communicator.future), 1)
+    except (asyncio.CancelledError, TimeoutError, Exception):  # the consumer's own end, whatever it was
+        pass
+    await asyncio.sleep(0)  # let callbacks its clean-up scheduled run
+    proved("cancellation")
+
+
+async def leaves_however_it_ends(application, group: str, stall: float = 0.05, path: str = "/") -> None:
+    """Two sockets join `group`; one disconnects, the server cancels the other: neither stays, no task is left."""
+    before = running_tasks()
+    async with never_blocks(stall):
+        alice, bob = await sockets(application, path)
+        assert len(members(group)) == 2, f"expected both sockets in {group!r} once accepted, got {members(group)}"
+        await alice.disconnect(timeout=1)
+        await asyncio.sleep(0.05)
+        assert len(members(group)) == 1, f"a socket that disconnected is still in {group!r}: leave it then"
+        await cancelled(bob)
+        assert not members(group), (
+            f"the server cancelled the consumer (shutdown, or application_close_timeout) and its channel stayed in "
+            f"{group!r}: no websocket.disconnect comes then, so leaving only in websocket_disconnect is not enough"
+        )
+    assert not await tasks_left(before), "a task the consumer started is still running after it ended"
+
+
+def members(group: str) -> set[str]:
+    """The channels in `group` on the current in-memory channel layer."""
+    from channels.layers import get_channel_layer
+
+    return set(get_channel_layer().groups.get(group, {}))
+
+
+def running_tasks() -> set:
+    """Every asyncio task of this loop now: take it before a socket opens, compare after it ends."""
+    import asyncio
+
+    return set(asyncio.all_tasks())
+
+
+async def tasks_left(before: set, wait: float = 0.3) -> list:
+    """Tasks started since `before` that are still running after `wait` seconds (a tick loop never cancelled)."""
+    import asyncio
+
+    me = asyncio.current_task()
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        left = [task for task in running_tasks() - before if task is not me and not task.done()]
+        if not left or asyncio.get_running_loop().time() >= deadline:
+            return left
+        await asyncio.sleep(0.02)
+
+
+class LoopLag:
+    """Watches the event loop from a second thread: a stall over `limit` in the code under check fails the check.
+
+    A heartbeat task stamps the time every 10 ms; a watchdog thread looks every
+    10 ms, and when the stamp is older than `limit` it reads the loop thread's
+    stack (sys._current_frames). The stall counts only when the file under
+    check is on that stack: a machine busy with other work delays the heartbeat
+    too, but then the loop is not in the student's code, and the check must not
+    blame it. The message names the line that blocked.
+    """
+
+    def __init__(self, limit: float = 0.05, advice: bool = True):
+        self.limit = limit
+        self.advice = advice  # False: the message names the stall, not the remedy (a fix exercise's point)
+        self.stall: tuple[float, str] | None = None  # the longest stall seen in checked code, and where
+
+    async def __aenter__(self):
+        import asyncio
+        import threading
+
+        self.beat = time.monotonic()
+        self.loop_thread = threading.get_ident()
+        self.stop = threading.Event()
+        self.task = asyncio.create_task(self._beat())
+        self.watchdog = threading.Thread(target=self._watch, daemon=True)
+        self.watchdog.start()
+        await asyncio.sleep(0)
+        return self
+
+    async def _beat(self):
+        import asyncio
+
+        while True:
+            self.beat = time.monotonic()
+            await asyncio.sleep(0.01)
+
+    def _watch(self):
+        while not self.stop.wait(0.01):
+            late = time.monotonic() - self.beat
+            if late > self.limit:
+                where = in_checked_code(sys._current_frames().get(self.loop_thread))
+                if where and (self.stall is None or late > self.stall[0]):
+                    self.stall = (late, where)
+
+    async def __aexit__(self, *exc):
+        self.stop.set()
+        self.task.cancel()
+        self.watchdog.join(1)
+        if exc[0] is None:
+            if self.stall is not None:
+                remedy = (
+                    "; await asyncio.sleep(), or run the blocking call in a thread (sync_to_async, "
+                    "database_sync_to_async)"
+                )
+                pytest.fail(
+                    f"the event loop stalled for {self.stall[0] * 1000:.0f} ms in your code ({self.stall[1]}): a "
+                    "blocking call in async code stops every socket of the process" + (remedy if self.advice else ""),
+                    pytrace=False,
+                )
+            proved("no blocking")
+
+
+# The files target() imported in this process: the code a LoopLag may blame.
+CHECKED_FILES: set[str] = set()
+
+
+def in_checked_code(frame) -> str | None:
+    """ "where.py, line 12: time.sleep(1)" for the innermost frame of a checked file on this stack, else None."""
+    import linecache
+
+    while frame is not None:
+        # Module-level code is the file being imported (target() inside the block), not async code.
+        if frame.f_code.co_filename in CHECKED_FILES and frame.f_code.co_name != "<module>":
+            line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+            return f"{Path(frame.f_code.co_filename).name}, line {frame.f_lineno}: {line}"
+        frame = frame.f_back
+    return None
+
+
+def never_blocks(limit: float = 0.05, advice: bool = True) -> LoopLag:
+    """`async with never_blocks(): ...` fails the check if your code holds the event loop over `limit` seconds.
+
+    advice=False leaves the remedy out of the message, where finding it is the exercise.
+    """
+    return LoopLag(limit, advice)
+
+
+def examples(strategy, count: int = 30) -> list:
+    """`count` values drawn by Hypothesis from `strategy`, the same on every run (no example database)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    found = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(value):
+        found.append(value)
+
+    collect()
+    return found
+
+
+def json_values():
+    """A Hypothesis strategy for every JSON value: null, booleans, numbers, text (multi-byte too), lists, objects."""
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+        max_leaves=6,
+    )
+
+
+def bad_frames(key: str, good: object = "hello", extra: tuple = (), generated: int = 20) -> list[str]:
+    """Text frames a consumer expecting {key: <a string like `good`>} must refuse: every shape but the right one.
+
+    Not JSON, every JSON type in place of the object, an object without the key,
+    the key with every wrong type and empty, multi-byte and escaped text, and
+    `generated` JSON values drawn by Hypothesis (0: none, and no Hypothesis
+    import); `extra` adds the exercise's own. Drawn once per process. No empty
+    frame: WebsocketCommunicator.send_to cannot send one (send_input can).
+    """
+    return list(_bad_frames(key, json.dumps(good), tuple(extra), generated))
+
+
+@cache
+def _bad_frames(key: str, good_json: str, extra: tuple, generated: int) -> tuple[str, ...]:
+    good = json.loads(good_json)
+    shapes = [" ", "not json", "{", '{"' + key + '": ', "[1, 2", "nan", "NaN", "\u00e9t\u00e9"]
+    shapes += [
+        json.dumps(v) for v in (None, True, False, 0, 1, -1.5, 1e308, "text", "", [], [key], {}, {"other": good})
+    ]
+    shapes += [json.dumps({key: v}) for v in (None, True, 1, 2.5, [], [good], {}, {"x": good}, "")]
+    shapes += ['{"' + key + '": "\\ud800"}']  # a lone surrogate: valid JSON text, no UTF-8 string
+    if generated:
+        from hypothesis import strategies as st
+
+        def right(value) -> bool:
+            return isinstance(value, dict) and isinstance(value.get(key), str) and bool(value.get(key))
+
+        never_a_text = json_values().filter(lambda v: not (isinstance(v, str) and v))  # an empty one may stay
+        strategy = json_values().filter(lambda v: not right(v)) | st.fixed_dictionaries({key: never_a_text})
+        shapes += [json.dumps(v) for v in examples(strategy, generated)]
+    return tuple(dict.fromkeys([*shapes, *extra]))
+
+
+async def refused_with_error(communicator, text: str, others=()) -> dict:
+    """Send one bad frame: the sender gets {"error": <text>}, the socket stays open, no other socket hears a thing."""
+    await communicator.send_to(text_data=text)
+    got = await frame(communicator)
+    assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
+        f'bad input {text[:60]!r} must get {{"error": "<why>"}} on its own socket, got {got}'
+    )
+    for other in others:
+        assert await nothing_more(other, 0.05), f"bad input {text[:60]!r} reached another socket"
+    return got
+
+
+async def nothing_after_close(communicator, timeout: float = 0.3) -> None:
+    """After the consumer closed the socket (or ended an HTTP response), it sends nothing more.
+
+    Waits with receive_nothing(), which leaves the consumer running (receive_output's
+    timeout would cancel it), so a later disconnect() still works.
+    """
+    try:
+        quiet = await communicator.receive_nothing(timeout=timeout)
+    except Exception as error:
+        pytest.fail(crashed(error), pytrace=False)
+    if not quiet:
+        got = await communicator.receive_output(timeout=1)
+        pytest.fail(f"the consumer sent {got} after the close: nothing may follow a close", pytrace=False)

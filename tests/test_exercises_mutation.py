@@ -1,0 +1,47 @@
+"""The kit's second proof, cosmic-ray (course/kit/mutation.py): each record describes the current code and explains
+every survivor; one exercise's record is run again for real on every CI run."""
+
+import importlib.util
+
+import pytest
+
+from course.kit import mutation
+from course.kit.registry import EXERCISES, get_exercise
+
+EACH = pytest.mark.parametrize("exercise", EXERCISES, ids=[exercise.id for exercise in EXERCISES])
+
+
+@EACH
+def test_every_exercise_has_a_mutation_record_of_its_current_solution_and_check(exercise):
+    record = mutation.read_record(exercise)
+    assert record, f"no meta/mutation.toml: run `python -m course.kit.mutation {exercise.id} --record`"
+    current = (mutation.digest(exercise.solution_path), mutation.digest(exercise.check_path))
+    assert (record["solution_sha256"], record["check_sha256"]) == current, (
+        f"meta/mutation.toml was made for another solution or check: run `python -m course.kit.mutation "
+        f"{exercise.id} --record` again"
+    )
+
+
+@EACH
+def test_every_surviving_mutant_is_recorded_as_equivalent_with_its_reason(exercise):
+    record = mutation.read_record(exercise)
+    equivalent = record.get("equivalent", [])
+    assert record.get("killed", 0) + len(equivalent) == record.get("mutants", 0), "a survivor is not explained"
+    assert all(len(entry.get("why", "")) > 15 for entry in equivalent), "an equivalent mutant without its reason"
+
+
+@EACH
+def test_every_check_kills_at_least_ninety_percent_of_its_mutants(exercise):
+    record = mutation.read_record(exercise)
+    assert record.get("killed", 0) >= 0.9 * record.get("mutants", 0)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(importlib.util.find_spec("cosmic_ray") is None, reason="cosmic-ray missing: make kit-mutation")
+def test_a_recorded_run_holds_when_cosmic_ray_runs_it_again():
+    exercise = get_exercise("04.2")
+    report = mutation.run(exercise)
+    record = mutation.read_record(exercise)
+    assert (len(report.mutants), report.killed) == (record["mutants"], record["killed"])
+    assert report.unexplained == []

@@ -17,7 +17,7 @@ from pygments.util import ClassNotFound
 
 from course.catalogue import LESSONS, REPO_DIR, get_lesson
 from course.sequence import draw_diagrams
-from lessons.routing import route_exists
+from lessons.routing import hazard_urlpatterns, route_exists
 
 # codehilite hands each fenced block that names its language (```python, ```sh,
 # ```json) to Pygments; course/static/course/pygments.css colours the result.
@@ -50,7 +50,7 @@ def lesson_page(request, number):
         text = f"# {lesson.title}\n\nThis lesson's text (`{lesson.text_path.name}`) is not written yet."
     html = markdown.markdown(draw_diagrams(text), extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
     html = _breakable(html)
-    routes = [{"route": route, "exists": route_exists(route.path)} for route in lesson.routes]
+    routes = [_route_status(route.path) | {"route": route} for route in lesson.routes]
     context = {
         "lesson": lesson,
         "extra_template": _extra_template(number),
@@ -79,6 +79,13 @@ def lesson_file(request, number, name):
         lexer = TextLexer()
     code = highlight(source, lexer, HtmlFormatter(cssclass="highlight", linenos="table"))
     return render(request, "course/file.html", {"lesson": lesson, "name": name, "code_html": code})
+
+
+def _route_status(path: str) -> dict:
+    """Whether this server routes `path`, and if not, whether it is a hazard demo left out on purpose."""
+    exists = route_exists(path)
+    # SERVE_HAZARD_DEMOS off (as in production): the page says why, rather than offer a route that answers 403.
+    return {"exists": exists, "withheld": not exists and route_exists(path, hazard_urlpatterns)}
 
 
 def _extra_template(number: str) -> str | None:

@@ -112,6 +112,11 @@ DATABASE_ROUTERS = ["lessons.channel_config.PostgresLayerRouter"]
 # drive the lessons' own application unless a test wraps it.
 COURSE_DEVELOPMENT = DEBUG and "pytest" not in sys.modules
 
+# The hazard demos, routes that show a danger on purpose (the slow routes hold a thread,
+# the scope echo sends the session cookie back, lesson 04's chats have no flood limit):
+# routed only while this is on, i.e. in development. Off, they are refused (lessons/routing.py).
+SERVE_HAZARD_DEMOS = DEBUG
+
 # The inspector (course/inspector.py) shows each lesson page what the server did
 # with its sockets. Development only; INSPECTOR=0 turns it off, and tests run
 # without it unless a test turns it on. Off, nothing is wrapped.

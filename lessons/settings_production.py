@@ -40,8 +40,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
 # Nothing of the course's development layers in production: no exercise routes, no
-# inspector (nothing recorded, the channel layer not wrapped).
+# inspector (nothing recorded, the channel layer not wrapped), and none of the hazard
+# demos (lessons/settings.py says which; lesson 13 lists what production serves).
 COURSE_DEVELOPMENT = False
+SERVE_HAZARD_DEMOS = False
 INSPECTOR_ENABLED = False
 CHANNEL_LAYERS = channel_layers(
     REDIS_URL,  # noqa: F405

@@ -12,7 +12,13 @@ websocket_urlpatterns = [
     path("ws/sync/echo/", consumers.EchoConsumer.as_asgi()),
     path("ws/sync/refuse/", consumers.RefuseConsumer.as_asgi()),
     path("ws/sync/close/", consumers.CloseConsumer.as_asgi()),
+    path("ws/sync/generic-echo/", generic_consumers.GenericEchoConsumer.as_asgi()),
+]
+
+# Demos of a hazard, routed only in development (settings.SERVE_HAZARD_DEMOS): the scope
+# echo sends the Cookie header back to the page, and the slow route lets any client hold
+# the process's one sync thread.
+hazard_urlpatterns = [
     path("ws/sync/scope/<str:name>/", consumers.ScopeConsumer.as_asgi()),
     path("ws/sync/slow/", slow.SlowConsumer.as_asgi()),
-    path("ws/sync/generic-echo/", generic_consumers.GenericEchoConsumer.as_asgi()),
 ]

@@ -137,6 +137,18 @@ async def test_lesson_page_says_when_a_route_is_not_built_yet(monkeypatch):
     assert b"This route does not exist yet." in response["body"]
 
 
+async def test_lesson_page_says_a_hazard_route_is_not_served_with_the_switch_off(monkeypatch):
+    from lessons.routing import safe_urlpatterns
+
+    # What SERVE_HAZARD_DEMOS = False routes (production): the safe routes alone.
+    monkeypatch.setattr("lessons.routing.app_urlpatterns", safe_urlpatterns)
+    communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
+    response = await communicator.get_response()
+    assert response["status"] == 200
+    assert b"ws/sync/slow/ (not served here)" in response["body"]
+    assert b"ws/sync/echo/ (" not in response["body"]
+
+
 def test_lessons_command_prints_every_lesson_and_its_test_command(capsys):
     call_command("lessons")
     output = capsys.readouterr().out

@@ -192,17 +192,17 @@ LESSONS: tuple[Lesson, ...] = (
         routes=(
             Route(
                 path="ws/layers/plain-chat/lobby/",
-                summary="lesson 04's plain chat room (raw AsyncConsumer): every socket in the room receives each message",
+                summary="lesson 04's plain chat room (raw AsyncConsumer): every socket in the room receives each message; no flood limit, so development only",
                 sample=CHAT_SAMPLE,
             ),
             Route(
                 path="ws/layers/generic-chat/lobby/",
-                summary="the same room on AsyncWebsocketConsumer, the Channels docs' shape; it shares the room",
+                summary="the same chat on AsyncWebsocketConsumer, the Channels docs' shape, in rooms of its own; development only",
                 sample=CHAT_SAMPLE,
             ),
             Route(
                 path="ws/chat/lobby/",
-                summary="the same room, hardened in lesson 05 (flood limit, 4503)",
+                summary="the chat hardened in lesson 05 (flood limit, 4503), in rooms no other chat route sends into",
                 sample=CHAT_SAMPLE,
             ),
             Route(

@@ -9,8 +9,8 @@ AsyncWebsocketConsumer turns the raw events into methods (lesson 03):
 
 Its `groups` class attribute would join fixed groups for us; a room named in
 the URL is known only on connect, so this consumer joins and leaves it itself,
-as the tutorial does. It speaks the same layer messages as
-layers_demo/plain_chat.py, so both share one room. Lesson: lessons/04-channel-layers.md.
+as the tutorial does. It is the twin of layers_demo/plain_chat.py: the same
+layer messages, in groups of its own ("generic-chat-<room>"). Lesson: lessons/04-channel-layers.md.
 """
 
 import json
@@ -33,7 +33,8 @@ class GenericChatConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=4400)
             return
-        self.room_group_name = f"chat-{room}"
+        # A group of its own, as the plain chat's: no flood limit, so never lesson 05's room.
+        self.room_group_name = f"generic-chat-{room}"
         self.sender = f"guest-{uuid.uuid4().hex[:6]}"
         await self.channel_layer.group_add(self.room_group_name, self.channel_name)
         await self.accept()

@@ -12,7 +12,8 @@ events, in the order they happen:
                              sender's too) websocket.send {"message": ..., "sender": ...}
     websocket.disconnect  -> group_discard; StopConsumer
 
-Lesson 05 hardens this exact consumer for production (layers_demo/hardened_chat.py):
+Its room <room> is the group "plain-chat-<room>". Lesson 05 hardens this exact
+consumer for production (layers_demo/hardened_chat.py, the group "chat-<room>"):
 the difference between the two files is that lesson. Lesson: lessons/04-channel-layers.md.
 """
 
@@ -22,7 +23,7 @@ import uuid
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
-from layers_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message, room_group
+from layers_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message
 
 
 class PlainChatConsumer(AsyncConsumer):
@@ -39,7 +40,9 @@ class PlainChatConsumer(AsyncConsumer):
             await self.send({"type": "websocket.accept"})
             await self.send({"type": "websocket.close", "code": 4400, "reason": BAD_ROOM})
             return
-        self.group = room_group(room)
+        # A group of its own: this chat has no flood limit, and lesson 05's room
+        # ("chat-<room>") is only as safe as every route that can send into it.
+        self.group = f"plain-chat-{room}"
         self.sender = f"guest-{uuid.uuid4().hex[:6]}"
         # Join before accepting: once the client sees the socket open, it is in the room.
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -10,12 +10,18 @@ from layers_demo.primes import WORKER_CHANNEL, PrimesConsumer, PrimesWorker
 
 websocket_urlpatterns = [
     # <str:room> takes any name without "/": the consumer checks it and refuses bad ones.
-    path("ws/layers/plain-chat/<str:room>/", PlainChatConsumer.as_asgi()),
-    path("ws/layers/generic-chat/<str:room>/", GenericChatConsumer.as_asgi()),
-    # Lesson 05's hardened chat, in the same rooms: every chat here joins the group "chat-<room>".
+    # Lesson 05's hardened chat: the room <room> is the group "chat-<room>" (announce sends there too).
     path("ws/chat/<str:room>/", ChatConsumer.as_asgi()),
     path("ws/layers/direct/", DirectConsumer.as_asgi()),
     path("ws/layers/primes/", PrimesConsumer.as_asgi()),
+]
+
+# Lesson 04's chats have no flood limit: routed only in development (settings.SERVE_HAZARD_DEMOS),
+# and each keeps to groups of its own ("plain-chat-<room>", "generic-chat-<room>"), so a flood
+# sent on them never reaches a ws/chat/<room>/ socket.
+hazard_urlpatterns = [
+    path("ws/layers/plain-chat/<str:room>/", PlainChatConsumer.as_asgi()),
+    path("ws/layers/generic-chat/<str:room>/", GenericChatConsumer.as_asgi()),
 ]
 
 # Channel names served by `python manage.py runworker <name>` (lesson 06),

@@ -29,7 +29,10 @@ def is_valid_room(name: str) -> bool:
 
 
 def room_group(room: str) -> str:
-    """The layer group of the chat room `room`: every chat that serves the room, and announce, use it."""
+    """The layer group of ws/chat/<room>/ (lesson 05's chat), which announce sends to too.
+
+    Lesson 04's chats keep to groups of their own: they have no flood limit.
+    """
     # Group names may hold ASCII letters, digits, "-", "_" and "." and must be
     # shorter than 100 characters: a valid room name always makes a valid group.
     return f"chat-{room}"

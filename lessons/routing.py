@@ -28,6 +28,7 @@ safe_urlpatterns = [
 hazard_urlpatterns = [
     *sync_demo.routing.hazard_urlpatterns,
     *async_demo.routing.hazard_urlpatterns,
+    *layers_demo.routing.hazard_urlpatterns,
 ]
 
 # What this server routes: production (SERVE_HAZARD_DEMOS off) serves the safe routes alone.

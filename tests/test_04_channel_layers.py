@@ -19,9 +19,10 @@ LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirec
 
 
 # The consumers under test with layers_demo's own URL patterns, as a URLRouter routes them (the room comes
-# from scope["url_route"]); lesson 00 checks that the course's router serves each route. The hardened chat
+# from scope["url_route"]); lesson 00 checks that the course's router serves each route, and lesson 13
+# that production leaves out the hazard demos (lesson 04's chats among them). The hardened chat
 # (lesson 05) also reads scope["user"], which AuthMiddlewareStack (lesson 07) puts there.
-LAYERS_DEMO = URLRouter(layers_demo.routing.websocket_urlpatterns)
+LAYERS_DEMO = URLRouter([*layers_demo.routing.websocket_urlpatterns, *layers_demo.routing.hazard_urlpatterns])
 HARDENED = AuthMiddlewareStack(LAYERS_DEMO)
 
 # Lesson 04's plain chat, its AsyncWebsocketConsumer twin and lesson 05's hardened one: one contract.
@@ -30,6 +31,8 @@ CHATS = pytest.mark.parametrize(
     [(LAYERS_DEMO, "ws/layers/plain-chat"), (LAYERS_DEMO, "ws/layers/generic-chat"), (HARDENED, "ws/chat")],
     ids=["plain", "generic", "hardened"],
 )
+# Each chat's room <room> is the group "<prefix>-<room>": lesson 04's chats keep to groups of their own.
+GROUP_PREFIX = {"ws/layers/plain-chat": "plain-chat", "ws/layers/generic-chat": "generic-chat", "ws/chat": "chat"}
 
 
 # Every chat on the in-memory layer, and the plain one on Redis core and pub/sub too: on pub/sub the first
@@ -60,7 +63,8 @@ async def test_each_chat_delivers_to_every_socket_in_the_room_and_no_other_room(
     assert (await carol.receive_json_from())["message"] == "hello, kitchen"
     for communicator in (alice, bob, carol):
         await communicator.disconnect()
-    assert await group_members("chat-lobby") == await group_members("chat-kitchen") == set()
+    prefix = GROUP_PREFIX[chat]
+    assert await group_members(f"{prefix}-lobby") == await group_members(f"{prefix}-kitchen") == set()
 
 
 @CHATS
@@ -99,16 +103,20 @@ async def test_each_chat_answers_bad_input_to_the_sender_alone_and_stays_open(ap
     await bob.disconnect()
 
 
-async def test_the_plain_generic_and_hardened_chats_share_one_room():
-    """The room is the group "chat-<room>", not the consumer class."""
+async def test_lesson_04s_chats_never_deliver_into_the_hardened_chats_room():
+    """The room is the group, and only ws/chat/<room>/ (with its flood limit) is in "chat-<room>"."""
     plain = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
     generic = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/generic-chat/lobby/")
     hardened = WebsocketCommunicator(HARDENED, "/ws/chat/lobby/")
-    for communicator in (plain, generic, hardened):
+    sockets = {"plain": plain, "generic": generic, "hardened": hardened}
+    for communicator in sockets.values():
         await communicator.connect()
-    await plain.send_json_to({"message": "from the plain chat"})
-    for communicator in (plain, generic, hardened):
-        assert (await communicator.receive_json_from())["message"] == "from the plain chat"
+    for name, communicator in sockets.items():
+        await communicator.send_json_to({"message": f"from the {name} chat"})
+    # A message that reached a chat sent to later would arrive there before that chat's own:
+    # the hardened chat, last, would hear both of lesson 04's before its own.
+    for name, communicator in sockets.items():
+        assert (await communicator.receive_json_from())["message"] == f"from the {name} chat"
         await communicator.disconnect()
 
 
@@ -139,9 +147,9 @@ async def test_one_senders_messages_arrive_in_order(layer):
 async def test_a_socket_is_in_its_rooms_group_from_accept_until_disconnect(layer):
     alice = WebsocketCommunicator(LAYERS_DEMO, "/ws/layers/plain-chat/lobby/")
     await alice.connect()
-    assert len(await group_members("chat-lobby")) == 1
+    assert len(await group_members("plain-chat-lobby")) == 1
     await alice.disconnect()
-    assert await group_members("chat-lobby") == set()
+    assert await group_members("plain-chat-lobby") == set()
 
 
 # Every chat closes a bad room name with 4400; the raw ones also say why (the reason).

@@ -104,7 +104,7 @@ async def test_the_hardened_chat_delivers_while_the_sync_thread_is_blocked():
 async def test_a_plain_chat_whose_send_fails_hears_no_disconnect_and_stays_in_its_room(layer):
     """The stock pattern leaves the room in websocket_disconnect, which never runs here (django/channels#1466)."""
     await run_until_a_send_fails(PlainChatConsumer.as_asgi(), CHAT_SCOPE, CONNECT_THEN_SAY_HI)
-    assert len(await group_members("chat-lobby")) == 1  # queued for until group_expiry, read by nobody
+    assert len(await group_members("plain-chat-lobby")) == 1  # queued for until group_expiry, read by nobody
 
 
 @pytest.mark.parametrize("layer", ["memory"], indirect=True)

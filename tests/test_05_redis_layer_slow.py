@@ -4,6 +4,7 @@ import asyncio
 import json
 
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from tests.helpers.clients import chat_socket, next_frame, receives_nothing
 
@@ -83,7 +84,11 @@ async def test_after_a_redis_restart_new_sockets_connect_and_chat_cleanly(daphne
     private_redis.stop()
     private_redis.start()  # empty: it kept nothing
     for n in range(20):
-        async with await chat_socket(server, f"after{n}") as ws:  # an HTTP 500 handshake would raise here
+        try:
+            ws = await chat_socket(server, f"after{n}")
+        except InvalidStatus as refused:
+            pytest.fail(f"socket {n}'s handshake got {refused}; the server logged:\n{server.log()[-4000:]}")
+        async with ws:
             await ws.send(json.dumps({"message": f"after {n}"}))
             try:
                 # 10 s: a connection that was mid-retry may still be backing off (up to ~3.5 s).

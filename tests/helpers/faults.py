@@ -60,6 +60,20 @@ def undocumented(sent: list[dict]) -> list[dict]:
 # --- real clients on a real Daphne -----------------------------------------
 
 
+# Daphne raises this into a consumer that sends after its client left, and logs it as a
+# traceback: lesson 05's "a send to a socket that is closing raises" (django/channels#1466).
+CLIENT_LEFT = "autobahn.exception.Disconnected: Attempt to send on a closed protocol"
+
+
+def crashes_in(log: str) -> list[str]:
+    """The tracebacks in a server's log, but those of a send after the client left.
+
+    A module's server is shared, so a socket of an earlier test may end that way in a later
+    test's window; any other traceback is a crash."""
+    blocks = log.split("Traceback (most recent call last):")[1:]
+    return [block for block in blocks if CLIENT_LEFT not in block]
+
+
 async def first_answer(server, path: str, text: str = "probe") -> str | int | None:
     """Send `text` on a fresh socket: "frame" if a frame comes back, else the close code
     (None: dropped without a close frame) or a refused handshake's HTTP status."""

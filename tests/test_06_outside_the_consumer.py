@@ -21,12 +21,18 @@ from selenium.webdriver.common.by import By
 from course.servers import REPO_DIR, daphne_env
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
+from layers_demo.views import NOT_STAFF
 from lessons.asgi import application
 from tests.helpers.clients import HOST, ORIGIN, chat_socket, configured, next_frame, open_socket, wait_until
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
-# What a browser sends once the page has set its CSRF cookie: the same token in cookie and header.
-CSRF = [(b"cookie", b"csrftoken=" + b"a" * 32), (b"x-csrftoken", b"a" * 32)]
+committed_db = pytest.mark.django_db(transaction=True)  # sessions are read in another thread (lesson 07)
+
+
+def browser_headers(session_key: str | None = None, csrf: bool = True) -> list:
+    """A browser's headers once the page has set its CSRF cookie (one token in cookie and header), and a session."""
+    cookies = [b"csrftoken=" + b"a" * 32] * csrf + [f"sessionid={session_key}".encode()] * bool(session_key)
+    return [(b"cookie", b"; ".join(cookies)), *[(b"x-csrftoken", b"a" * 32)] * csrf]
 
 
 async def post_announcement(data: dict, headers: list) -> dict:
@@ -65,24 +71,37 @@ def test_the_announce_command_says_first_that_without_redis_url_no_server_got_it
     assert "Announced" not in output.out
 
 
+@committed_db
 @LAYERS
-async def test_the_announce_view_reaches_every_socket_in_the_room(layer):
+async def test_the_announce_view_reaches_every_socket_in_the_room(layer, staff_session_key):
     alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
     await alice.connect()
-    response = await post_announcement({"room": "lobby", "text": "Hello from a view"}, CSRF)
+    response = await post_announcement({"room": "lobby", "text": "Hi from a view"}, browser_headers(staff_session_key))
     assert response["status"] == 200
-    assert await alice.receive_json_from() == {"message": "Hello from a view", "sender": ANNOUNCER}
+    assert await alice.receive_json_from() == {"message": "Hi from a view", "sender": ANNOUNCER}
     await alice.disconnect()
 
 
+@committed_db
 @pytest.mark.parametrize(
-    ("data", "headers", "status"),
-    [({"room": "no room", "text": "hi"}, CSRF, 400), ({"room": "lobby"}, CSRF, 400), ({"room": "lobby"}, [], 403)],
+    ("data", "csrf", "status"),
+    [({"room": "no room", "text": "hi"}, True, 400), ({"room": "lobby"}, True, 400), ({"room": "lobby"}, False, 403)],
     ids=["bad room", "no text", "no CSRF token"],
 )
-async def test_the_announce_view_refuses_bad_or_forged_posts(data, headers, status):
-    response = await post_announcement(data, headers)
+async def test_the_announce_view_refuses_bad_or_forged_posts(staff_session_key, data, csrf, status):
+    response = await post_announcement(data, browser_headers(staff_session_key, csrf))
     assert response["status"] == status
+
+
+@committed_db
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "not-staff"])
+async def test_the_announce_view_refuses_anyone_but_a_staff_user(ada_session_key, logged_in):
+    alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
+    await alice.connect()
+    response = await post_announcement({"room": "lobby", "text": "hi"}, browser_headers(logged_in and ada_session_key))
+    assert (response["status"], json.loads(response["body"])) == (403, {"error": NOT_STAFF})
+    assert await alice.receive_nothing(timeout=0.1)
+    await alice.disconnect()
 
 
 # channels' Worker hands each application a plain lambda as `send`; SyncConsumer wraps it in
@@ -184,7 +203,10 @@ async def test_a_runworker_process_answers_a_socket_on_the_server_through_redis(
 
 
 @pytest.mark.browser
-def test_the_lesson_06_form_announces_to_the_live_client_in_a_real_browser(browser, course_server):
+@committed_db
+def test_the_lesson_06_form_announces_to_the_live_client_in_a_real_browser(browser, course_server, staff_session_key):
+    browser.get(course_server.http_url + "/accounts/login/")  # a page of the site, to set its cookie on
+    browser.add_cookie({"name": "sessionid", "value": staff_session_key})
     browser.get(course_server.http_url + "/lessons/06/")
     browser.find_element(By.ID, "connect").click()
     wait_until(lambda: browser.find_element(By.ID, "status").text == "open")

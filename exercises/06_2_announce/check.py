@@ -10,10 +10,11 @@ from channels.routing import URLRouter
 from django.urls import path
 
 from exercises.probes import close_all, connect, frame, load, nothing_more, proved
-from layers_demo.plain_chat import PlainChatConsumer
+# The course's ws/chat/<room>/ consumer: the room announce() speaks into (group "chat-<room>").
+from layers_demo.hardened_chat import ChatConsumer
 
 RULE = "announce(room, text) is called from synchronous code; it must deliver to the group \"chat-<room>\""
-CHAT = URLRouter([path("<str:room>/", PlainChatConsumer.as_asgi())])
+CHAT = URLRouter([path("<str:room>/", ChatConsumer.as_asgi())])
 
 
 class SlowLayer(InMemoryChannelLayer):

@@ -389,7 +389,7 @@ LESSONS: tuple[Lesson, ...] = (
             ),
             Route(
                 path="http/publish/",
-                summary="AsyncHttpConsumer: POST a text body (1-4096 characters); every waiting poll gets it",
+                summary="AsyncHttpConsumer: POST a text body (1-4096 characters), logged in (lesson 07); the page sends its CSRF token; every waiting poll gets it",
                 sample="hello, pollers",
                 kind="http",
                 method="POST",

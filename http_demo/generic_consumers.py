@@ -11,12 +11,18 @@ What AsyncHttpConsumer does with the raw events:
 So handle() sees the whole body, never its chunks, and the consumer ends when
 handle() returns: right for a request/response endpoint, wrong for a stream or
 a long-poll that waits for the channel layer (see http_demo/ticker.py and
-http_demo/longpoll.py). Lesson: lessons/10-http-consumers.md
+http_demo/longpoll.py). PublishConsumer changes what other people see, so it
+also asks Django's CSRF check and the session's user (http_demo/routing.py puts
+AuthMiddlewareStack in front of it). Lesson: lessons/10-http-consumers.md
 """
 
+import io
 import json
 
 from channels.generic.http import AsyncHttpConsumer
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
+from django.middleware.csrf import CsrfViewMiddleware
 from psycopg import OperationalError as PostgresUnavailable  # CHANNEL_LAYER=postgres (lesson 15)
 from redis.exceptions import RedisError
 
@@ -25,6 +31,8 @@ from http_demo.longpoll import POLL_GROUP
 
 MAX_MESSAGE = 4096  # code points in one published message
 JSON = [(b"content-type", b"application/json")]
+NO_CSRF = "the CSRF check failed: send the csrftoken cookie's value in an X-CSRFToken header, from this site's page"
+NOT_LOGGED_IN = "publishing needs a logged-in user: log in at /accounts/login/"
 
 
 class GenericRequestInfoConsumer(AsyncHttpConsumer):
@@ -46,12 +54,23 @@ class GenericRequestInfoConsumer(AsyncHttpConsumer):
 
 
 class PublishConsumer(AsyncHttpConsumer):
-    """POST /http/publish/ with a text body: every waiting GET /http/poll/ gets it."""
+    """POST /http/publish/ with a text body, a CSRF token and a logged-in session: every waiting GET /http/poll/ gets it."""
 
     async def handle(self, body):
         """Called once, with the whole body, after the last http.request."""
         if self.scope["method"] != "POST":
             await self.send_response(405, b'{"error": "use POST"}', headers=[*JSON, (b"allow", b"POST")])
+            return
+        # In the order Django would: its CSRF middleware, then the view's own check of the user.
+        try:
+            refusal = None if passes_csrf_check(self.scope, body) else NO_CSRF
+        except DisallowedHost as error:  # a Host outside ALLOWED_HOSTS: Django's views answer 400
+            await self.send_response(400, json.dumps({"error": str(error)}).encode(), headers=JSON)
+            return
+        if refusal is None and not self.scope["user"].is_authenticated:
+            refusal = NOT_LOGGED_IN
+        if refusal is not None:
+            await self.send_response(403, json.dumps({"error": refusal}).encode(), headers=JSON)
             return
         try:
             message = parse_message(body)
@@ -66,6 +85,16 @@ class PublishConsumer(AsyncHttpConsumer):
             await self.send_response(503, b'{"error": "the channel layer is unavailable"}', headers=JSON)
             return
         await self.send_response(202, json.dumps({"published": message}).encode(), headers=JSON)
+
+
+def passes_csrf_check(scope: dict, body: bytes) -> bool:
+    """True when Django's CSRF check accepts this request, as it would for a view."""
+    # A consumer sits in front of Django's middleware, so nothing has checked it. Django's own
+    # check, run on a request built from the scope, does what a hand-written comparison of
+    # cookie and header would forget: the Origin against ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS,
+    # the Referer over HTTPS, masked tokens, a constant-time comparison, and its log line.
+    request = ASGIRequest(scope, io.BytesIO(body))
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is None
 
 
 def parse_message(body: bytes) -> str:

@@ -1,5 +1,6 @@
 """HTTP routes of http_demo (composed by lessons/routing.py, ahead of Django's views)."""
 
+from channels.auth import AuthMiddlewareStack
 from django.urls import path
 
 from http_demo.consumers import RequestInfoConsumer
@@ -12,5 +13,6 @@ http_urlpatterns = [
     path("http/generic/", GenericRequestInfoConsumer.as_asgi()),
     path("http/ticker/", TickerConsumer.as_asgi()),
     path("http/poll/", LongPollConsumer.as_asgi()),
-    path("http/publish/", PublishConsumer.as_asgi()),
+    # The session's user in scope["user"], as for a socket (lesson 07): only a logged-in user may publish.
+    path("http/publish/", AuthMiddlewareStack(PublishConsumer.as_asgi())),
 ]

@@ -23,23 +23,18 @@ from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from layers_demo.views import NOT_STAFF
 from lessons.asgi import application
+from tests.helpers import clients
 from tests.helpers.clients import HOST, ORIGIN, chat_socket, configured, next_frame, open_socket, wait_until
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
 committed_db = pytest.mark.django_db(transaction=True)  # sessions are read in another thread (lesson 07)
 
 
-def browser_headers(session_key: str | None = None, csrf: bool = True) -> list:
-    """A browser's headers once the page has set its CSRF cookie (one token in cookie and header), and a session."""
-    cookies = [b"csrftoken=" + b"a" * 32] * csrf + [f"sessionid={session_key}".encode()] * bool(session_key)
-    return [(b"cookie", b"; ".join(cookies)), *[(b"x-csrftoken", b"a" * 32)] * csrf]
-
-
-async def post_announcement(data: dict, headers: list) -> dict:
-    """POST /layers/announce/ through the real root router; the response as a dict."""
+async def post_announcement(data: dict, session_key: str | None, csrf: bool = True) -> dict:
+    """POST /layers/announce/ through the real root router, as a page's form (logged in with that session); the response."""
     body = urlencode(data).encode()
-    form = [(b"content-type", b"application/x-www-form-urlencoded")]
-    communicator = HttpCommunicator(application, "POST", "/layers/announce/", body=body, headers=HOST + form + headers)
+    form = [(b"content-type", b"application/x-www-form-urlencoded"), *clients.browser_headers(session_key, csrf)]
+    communicator = HttpCommunicator(application, "POST", "/layers/announce/", body=body, headers=HOST + form)
     return await communicator.get_response()
 
 
@@ -76,7 +71,7 @@ def test_the_announce_command_says_first_that_without_redis_url_no_server_got_it
 async def test_the_announce_view_reaches_every_socket_in_the_room(layer, staff_session_key):
     alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
     await alice.connect()
-    response = await post_announcement({"room": "lobby", "text": "Hi from a view"}, browser_headers(staff_session_key))
+    response = await post_announcement({"room": "lobby", "text": "Hi from a view"}, staff_session_key)
     assert response["status"] == 200
     assert await alice.receive_json_from() == {"message": "Hi from a view", "sender": ANNOUNCER}
     await alice.disconnect()
@@ -89,7 +84,7 @@ async def test_the_announce_view_reaches_every_socket_in_the_room(layer, staff_s
     ids=["bad room", "no text", "no CSRF token"],
 )
 async def test_the_announce_view_refuses_bad_or_forged_posts(staff_session_key, data, csrf, status):
-    response = await post_announcement(data, browser_headers(staff_session_key, csrf))
+    response = await post_announcement(data, staff_session_key, csrf)
     assert response["status"] == status
 
 
@@ -98,7 +93,7 @@ async def test_the_announce_view_refuses_bad_or_forged_posts(staff_session_key, 
 async def test_the_announce_view_refuses_anyone_but_a_staff_user(ada_session_key, logged_in):
     alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
     await alice.connect()
-    response = await post_announcement({"room": "lobby", "text": "hi"}, browser_headers(logged_in and ada_session_key))
+    response = await post_announcement({"room": "lobby", "text": "hi"}, ada_session_key if logged_in else None)
     assert (response["status"], json.loads(response["body"])) == (403, {"error": NOT_STAFF})
     assert await alice.receive_nothing(timeout=0.1)
     await alice.disconnect()

@@ -193,3 +193,25 @@ def test_a_seventh_stream_and_a_request_wait_for_one_of_six_connections_per_host
     browser.find_element(By.ID, "close-streams").click()
     wait.until(lambda _: browser.find_element(By.ID, "request-state").text == "answered 200")
     assert waiting == (1, "waiting for a free connection")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_lesson_page_publishes_with_its_csrf_token_once_logged_in(browser, course_server, ada_session_key):
+    from selenium.webdriver.common.by import By
+
+    from tests.helpers.pages import LessonPage
+
+    def publish_from_the_page() -> list[str]:
+        page = LessonPage(browser, f"{course_server.http_url}/lessons/10/")
+        page.choose_route("http/publish/")
+        browser.find_element(By.ID, "connect").click()  # "Send request": one fetch() with the message box
+        return page.wait_for_received('"')
+
+    logged_out = publish_from_the_page()
+    browser.add_cookie({"name": "sessionid", "value": ada_session_key})  # as if ada had logged in (lesson 07)
+    logged_in = publish_from_the_page()
+    assert [json.loads(data) for data in logged_out + logged_in] == [
+        {"error": "publishing needs a logged-in user: log in at /accounts/login/"},
+        {"published": "hello, pollers"},
+    ]

@@ -5,23 +5,43 @@ import asyncio
 import json
 
 import pytest
+from channels.db import aclose_old_connections
 from channels.layers import get_channel_layer
+from channels.routing import URLRouter
 from channels.testing import HttpCommunicator
 
 from http_demo.consumers import BODY_LIMIT
-from http_demo.generic_consumers import PublishConsumer
+from http_demo.generic_consumers import NO_CSRF, NOT_LOGGED_IN
 from http_demo.longpoll import POLL_GROUP, LongPollConsumer
+from http_demo.routing import http_urlpatterns
 from http_demo.ticker import TickerConsumer
+from tests.helpers.clients import HOST, ORIGIN_URL, browser_headers
 from tests.helpers.http_streams import tasks_named
 
+# http_demo's own routes: POST /http/publish/ behind AuthMiddlewareStack, which reads the session.
+HTTP_DEMO = URLRouter(http_urlpatterns)
+committed_db = pytest.mark.django_db(transaction=True)  # sessions are read in another thread (lesson 07)
 
-async def test_a_published_message_answers_every_waiting_poll():
+
+async def publish(method: str, body: bytes, headers: list) -> dict:
+    """/http/publish/'s response to a request as a course page's fetch() sends it (this site's Host and Origin)."""
+    origin = [(b"origin", ORIGIN_URL.encode())]
+    communicator = HttpCommunicator(HTTP_DEMO, method, "/http/publish/", body=body, headers=HOST + origin + headers)
+    response = await communicator.get_response()
+    await communicator.wait()
+    # AuthMiddlewareStack read the session on the one sync thread and left that connection open:
+    # close it while this test may use the database (a later test's first hop would be refused).
+    await aclose_old_connections()
+    return response
+
+
+@committed_db
+async def test_a_published_message_answers_every_waiting_poll(ada_session_key):
     polls = [HttpCommunicator(LongPollConsumer.as_asgi(), "GET", "/http/poll/?timeout=5") for _ in range(2)]
     for poll in polls:
         await poll.send_input({"type": "http.request", "body": b""})
     assert await polls[0].receive_nothing(timeout=0.05)  # waiting, joined
-    publish = HttpCommunicator(PublishConsumer.as_asgi(), "POST", "/http/publish/", body="héllo".encode())
-    published = await publish.get_response()
+    published = await publish("POST", "héllo".encode(), browser_headers(ada_session_key))
     answers = [await poll.get_response() for poll in polls]
     for poll in polls:
         await poll.send_input({"type": "http.disconnect"})
@@ -60,13 +80,40 @@ async def test_a_client_leaving_a_poll_ends_the_consumer_its_timer_and_its_membe
     ],
     ids=["empty", "too-long", "not-utf8", "over-the-body-limit", "get"],
 )
-async def test_publishing_bad_input_is_refused_with_a_4xx_and_reaches_no_poll(method, body, status, error):
+@committed_db
+async def test_publishing_bad_input_is_refused_with_a_4xx_and_reaches_no_poll(
+    ada_session_key, method, body, status, error
+):
     layer = get_channel_layer()
     listener = await layer.new_channel()  # stands in for a waiting poll
     await layer.group_add(POLL_GROUP, listener)
-    response = await HttpCommunicator(PublishConsumer.as_asgi(), method, "/http/publish/", body=body).get_response()
+    response = await publish(method, body, browser_headers(ada_session_key))
     assert response["status"] == status
     assert error in json.loads(response["body"])["error"]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(listener), timeout=0.01)
+    await layer.group_discard(POLL_GROUP, listener)
+
+
+# What another site's page, a script without the page's token, or a visitor who never logged in can send.
+@committed_db
+@pytest.mark.parametrize(
+    ("logged_in", "csrf", "extra", "error"),
+    [
+        (True, False, [], NO_CSRF),
+        (True, True, [(b"origin", b"http://evil.example")], NO_CSRF),
+        (False, True, [], NOT_LOGGED_IN),
+        (False, False, [], NO_CSRF),
+    ],
+    ids=["no-csrf-token", "foreign-origin", "anonymous", "anonymous-no-csrf-token"],
+)
+async def test_publishing_needs_a_csrf_token_and_a_logged_in_user(ada_session_key, logged_in, csrf, extra, error):
+    layer = get_channel_layer()
+    listener = await layer.new_channel()  # stands in for a waiting poll
+    await layer.group_add(POLL_GROUP, listener)
+    headers = [*browser_headers(ada_session_key if logged_in else None, csrf), *extra]
+    response = await publish("POST", b"hello", headers)
+    assert (response["status"], json.loads(response["body"])) == (403, {"error": error})
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(layer.receive(listener), timeout=0.01)
     await layer.group_discard(POLL_GROUP, listener)

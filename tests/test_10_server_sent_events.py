@@ -5,7 +5,7 @@ import asyncio
 import json
 
 import pytest
-from channels.db import database_sync_to_async
+from channels.db import aclose_old_connections, database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator
 from redis.exceptions import RedisError
@@ -15,7 +15,7 @@ from db_demo.models import Post
 from http_demo import ticker
 from http_demo.ticker import TickerConsumer
 from lessons.asgi import application
-from tests.helpers.clients import HOST
+from tests.helpers.clients import HOST, browser_headers
 from tests.helpers.http_streams import body_parts, open_stream, parse_events, tasks_named
 
 TITLE, BODY = "Live from lesson 10", "an event, after COMMIT"
@@ -162,17 +162,22 @@ async def test_a_replay_longer_than_one_page_comes_whole_and_in_order():
     assert [event["id"] for event in events] == [str(post.pk) for post in posts]
 
 
+@pytest.mark.django_db(transaction=True)  # a logged-in session, for POST /http/publish/
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [("GET", "/http/poll/", b""), ("POST", "/http/publish/", b"hello"), ("GET", "/liveblog/events/", b"")],
 )
-async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(monkeypatch, method, path, body):
+async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(
+    monkeypatch, ada_session_key, method, path, body
+):
     layer = get_channel_layer()
     monkeypatch.setattr(layer, "group_add", redis_is_down)
     monkeypatch.setattr(layer, "group_send", redis_is_down)
-    communicator = HttpCommunicator(application, method, path, body=body, headers=HOST)
+    headers = [*HOST, *browser_headers(ada_session_key)]  # as the course page sends it
+    communicator = HttpCommunicator(application, method, path, body=body, headers=headers)
     response = await communicator.get_response()
     await communicator.wait()
+    await aclose_old_connections()  # the session's connection on the sync thread (tests/test_10_long_poll.py)
     assert response["status"] == 503
 
 

@@ -24,6 +24,13 @@ ORIGIN = [(b"origin", ORIGIN_URL.encode())]
 HOST = [(b"host", b"127.0.0.1:8000")]
 
 
+def browser_headers(session_key: str | None = None, csrf: bool = True) -> list[tuple[bytes, bytes]]:
+    """What a course page's POST sends (lesson 06's form, lesson 10's publish): the CSRF cookie the page
+    set and the same token in X-CSRFToken, and the session cookie of a logged-in user if one is given."""
+    cookies = [b"csrftoken=" + b"a" * 32] * csrf + [f"sessionid={session_key}".encode()] * bool(session_key)
+    return [(b"cookie", b"; ".join(cookies)), *[(b"x-csrftoken", b"a" * 32)] * csrf]
+
+
 async def group_members(group: str) -> set[str]:
     """The channel names in a layer group, read from wherever this layer keeps its groups."""
     layer = get_channel_layer()

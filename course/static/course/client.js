@@ -140,13 +140,15 @@
   }
 
   // One HTTP request: the message box is a POST's body; the response's status and body are logged.
+  // A POST carries the page's CSRF token, so a route that checks it (POST /http/publish/) accepts it.
   function sendRequest() {
     const verb = method(), url = httpUrl();
     const body = verb === "POST" ? message.value : undefined;
+    const headers = verb === "POST" ? { "X-CSRFToken": $("csrf-token").value } : {};
     request = new AbortController();
     entry("out", body === undefined ? "(no body)" : body, null, verb + " " + url);
     status.textContent = "waiting for the response";
-    fetch(inspected(url), { method: verb, body: body, signal: request.signal })
+    fetch(inspected(url), { method: verb, body: body, headers: headers, signal: request.signal })
       .then(async (response) => {
         entry("in", (await response.text()) || "(no body)", null, "HTTP " + response.status);
       })

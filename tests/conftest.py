@@ -3,7 +3,8 @@
     tests/fixtures/database.py    the test database; the users "ada" (lessons 07, 09)
     tests/fixtures/layers.py      channel layers: in-memory by default, `layer`, Redis, lesson 05's
                                   clock and private redis-servers, lesson 06's worker
-    tests/fixtures/servers.py     real Daphne processes (`daphne`, `course_server`), other ASGI servers
+    tests/fixtures/servers.py     real Daphne processes (`daphne`, `course_server`, `production_server`),
+                                  other ASGI servers
     tests/fixtures/deployment.py  lesson 13: nginx in front of two Daphnes
     tests/fixtures/browser.py     a real headless Chromium, and a lesson page opened in it
     tests/fixtures/inspector.py   the live inspector, in-process and in a Daphne

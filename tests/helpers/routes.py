@@ -15,3 +15,54 @@ def routed_consumer(path: str, http: bool = False) -> type | None:
     while not hasattr(app, "consumer_class"):
         app = app.inner  # a middleware (BaseMiddleware) keeps what it wraps in .inner
     return app.consumer_class
+
+
+# Lesson 13's list: every route the course routes (lessons/routing.py's WebSocket and HTTP
+# consumers, and the Django views the demos POST to), with what production does with it for a
+# visitor without an account. lessons/13-deployment.md shows the same table; tests/test_13_production_routes.py
+# holds routing and text to it, and tests/test_13_production_routes_slow.py a real Daphne.
+SERVED, REFUSED = "served", "refused (HTTP 403)"
+CSRF, LOGIN, STAFF = "CSRF token", "logged-in user, CSRF token", "staff user, CSRF token"
+PRODUCTION = {
+    "ws/sync/echo/": SERVED,
+    "ws/sync/refuse/": SERVED,
+    "ws/sync/close/": SERVED,
+    "ws/sync/generic-echo/": SERVED,
+    "ws/sync/scope/<name>/": REFUSED,
+    "ws/sync/slow/": REFUSED,
+    "ws/async/echo/": SERVED,
+    "ws/async/ticker/": SERVED,
+    "ws/async/hop-free-echo/": SERVED,
+    "ws/async/json-echo/": SERVED,
+    "ws/async/slow/": REFUSED,
+    "ws/layers/plain-chat/<room>/": REFUSED,
+    "ws/layers/generic-chat/<room>/": REFUSED,
+    "ws/chat/<room>/": SERVED,
+    "ws/layers/direct/": SERVED,
+    "ws/layers/primes/": SERVED,
+    "ws/auth/whoami/": SERVED,
+    "ws/auth/login/": SERVED,
+    "ws/auth/token/": SERVED,
+    "ws/auth/token-query/": SERVED,
+    "ws/auth/token-protocol/": SERVED,
+    "ws/db/room/<room>/": SERVED,
+    "ws/liveblog/": SERVED,
+    "/http/raw/": SERVED,
+    "/http/generic/": SERVED,
+    "GET /http/ticker/": SERVED,
+    "GET /http/poll/": SERVED,
+    "POST /http/publish/": LOGIN,
+    "GET /liveblog/events/": SERVED,
+    "POST /layers/announce/": STAFF,
+    "POST /accounts/login/": CSRF,
+    "POST /accounts/logout/": CSRF,
+    "POST /accounts/socket-login/": CSRF,
+    "POST /accounts/token/": LOGIN,
+}
+
+
+def concrete(route: str) -> tuple[str, str]:
+    """A table route as (method, path) to request, e.g. "ws/chat/<room>/" -> ("WS", "ws/chat/lobby/")."""
+    method, _, path = route.rpartition(" ")
+    path = path.replace("<room>", "lobby").replace("<name>", "demo").lstrip("/")
+    return method or ("WS" if path.startswith("ws/") else "POST"), path

@@ -20,8 +20,9 @@ import io
 import json
 
 from channels.generic.http import AsyncHttpConsumer
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.handlers.asgi import ASGIRequest
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from psycopg import OperationalError as PostgresUnavailable  # CHANNEL_LAYER=postgres (lesson 15)
 from redis.exceptions import RedisError
@@ -64,7 +65,8 @@ class PublishConsumer(AsyncHttpConsumer):
         # In the order Django would: its CSRF middleware, then the view's own check of the user.
         try:
             refusal = None if passes_csrf_check(self.scope, body) else NO_CSRF
-        except DisallowedHost as error:  # a Host outside ALLOWED_HOSTS: Django's views answer 400
+        except (BadRequest, MultiPartParserError, SuspiciousOperation) as error:
+            # A form body Django cannot parse (too many fields, a broken multipart): its views answer 400.
             await self.send_response(400, json.dumps({"error": str(error)}).encode(), headers=JSON)
             return
         if refusal is None and not self.scope["user"].is_authenticated:

@@ -50,6 +50,23 @@ async def test_a_published_message_answers_every_waiting_poll(ada_session_key):
     assert [(answer["status"], json.loads(answer["body"])) for answer in answers] == [(200, {"message": "héllo"})] * 2
 
 
+# A form body Django itself cannot parse, sent with a valid CSRF pair: its views answer 400, and so does publish.
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (b"multipart/form-data", b"no boundary"),
+        (b"application/x-www-form-urlencoded", b"a=1&" * 1001),
+    ],
+    ids=["multipart-without-boundary", "too-many-fields"],
+)
+async def test_a_form_body_django_cannot_parse_is_a_400_never_a_500(content_type, body):
+    headers = [*HOST, (b"content-type", content_type), *browser_headers()]
+    communicator = HttpCommunicator(HTTP_DEMO, "POST", "/http/publish/", body=body, headers=headers)
+    response = await communicator.get_response()
+    await communicator.wait()
+    assert response["status"] == 400
+
+
 async def test_a_poll_that_hears_nothing_is_answered_204_after_its_timeout():
     poll = HttpCommunicator(LongPollConsumer.as_asgi(), "GET", "/http/poll/?timeout=0.05")
     response = await poll.get_response()

@@ -10,6 +10,7 @@ from channels.routing import URLRouter
 from django.urls import path
 
 from exercises.probes import close_all, connect, frame, load, nothing_more, proved
+
 # The course's ws/chat/<room>/ consumer: the room announce() speaks into (group "chat-<room>").
 from layers_demo.hardened_chat import ChatConsumer
 

@@ -15,7 +15,8 @@ from bench import scale, scale_fanout, scale_idle, scale_storm
 from course.catalogue import REPO_DIR
 from tests.fixtures.scale import SECTIONS
 
-pytestmark = pytest.mark.slow
+# The first test waits for the whole harness (small_run: about 110 s on 2 idle cores, more beside other tests).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
 
 
 def test_every_idle_server_holds_all_its_sockets_and_still_echoes(small_run):

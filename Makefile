@@ -60,7 +60,9 @@ test: install  ## lint, every test (browser and slow included), lesson 08 on Pos
 	$(BIN)/ruff check .
 	@# cosmic-ray re-runs one exercise's mutation record (tests/test_exercises_mutation.py); offline it skips.
 	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt || echo "cosmic-ray not installed: that test skips"
-	$(BIN)/python -m pytest
+	@# Every core (pytest-xdist): each worker has its own Redis key prefix, test database and free ports;
+	@# worksteal hands the long tests (the kit's proof, lesson 14's harness) a worker each.
+	$(BIN)/python -m pytest -n auto --dist worksteal
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-django6
 

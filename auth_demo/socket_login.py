@@ -10,7 +10,10 @@ SocketLoginConsumer (ws/auth/login/) handles, in order:
                             each answered with websocket.send {"username": "<name>" or null},
                             or {"error": "..."}; the socket stays open either way. A login's
                             answer also carries "handoff": a token for the browser
-                            (auth_demo/views.py)
+                            (auth_demo/views.py). Too many failed logins for that
+                            username or from that address, and a login is answered
+                            {"error": "too many failed logins, try again in N s"}
+                            without its password being checked (auth_demo/throttle.py)
     websocket.disconnect -> StopConsumer
 
 login() changes this socket's scope["user"] and the session; the session is
@@ -26,6 +29,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from django.contrib.auth import authenticate
 
+from auth_demo.throttle import begin_attempt
 from auth_demo.views import handoff_token
 
 ACTIONS = ("login", "logout", "whoami")
@@ -91,11 +95,17 @@ class SocketLoginConsumer(AsyncConsumer):
         except UnicodeEncodeError:
             # JSON may spell lone surrogates ("\ud800"): no database query or hasher can take them.
             raise ClientError('expected "username" and "password" as valid Unicode, got a lone surrogate') from None
+        # Counted before it is checked; over a limit, refused unchecked: no hash
+        # is spent, and the answer's timing says nothing about the password.
+        attempt = await begin_attempt(self.scope, username)
+        if attempt.retry_after:
+            raise ClientError(f"too many failed logins, try again in {attempt.retry_after} s")
         # authenticate() queries the database and hashes the password (hundreds
         # of milliseconds of CPU, on purpose): in a thread, so other sockets keep going.
         user = await database_sync_to_async(authenticate)(username=username, password=password)
         if user is None:
             raise ClientError(BAD_CREDENTIALS)
+        await attempt.succeeded()
         # login() writes the user into scope["session"] (under a fresh session
         # key) and sets scope["user"]; it does not store the session.
         await login(self.scope, user)

@@ -129,6 +129,15 @@ if INSPECTOR_ENABLED:
 LOGIN_REDIRECT_URL = "/lessons/07/"
 LOGOUT_REDIRECT_URL = "/lessons/07/"
 
+# The socket login's throttle (lesson 16, auth_demo/throttle.py): failed logins counted
+# in Django's cache per fixed window. 5 per username leaves a person room for a few
+# typos, and holds a guesser to about 1 guess a minute per account instead of 3.2 a
+# second per socket. 20 per address lets a few people behind one NAT mistype without
+# locking each other out, and stops a guesser who tries one password on many names.
+LOGIN_FAILURE_WINDOW = 300  # seconds
+LOGIN_FAILURES_PER_USERNAME = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # WhiteNoise serves the lesson pages' JavaScript under Daphne too, straight

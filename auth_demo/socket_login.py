@@ -29,7 +29,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from django.contrib.auth import authenticate
 
-from auth_demo.throttle import begin_attempt
+from auth_demo.throttle import CacheUnavailable, begin_attempt
 from auth_demo.views import handoff_token
 
 ACTIONS = ("login", "logout", "whoami")
@@ -97,7 +97,10 @@ class SocketLoginConsumer(AsyncConsumer):
             raise ClientError('expected "username" and "password" as valid Unicode, got a lone surrogate') from None
         # Counted before it is checked; over a limit, refused unchecked: no hash
         # is spent, and the answer's timing says nothing about the password.
-        attempt = await begin_attempt(self.scope, username)
+        try:
+            attempt = await begin_attempt(self.scope, username)
+        except CacheUnavailable as error:
+            raise ClientError(str(error)) from None
         if attempt.retry_after:
             raise ClientError(f"too many failed logins, try again in {attempt.retry_after} s")
         # authenticate() queries the database and hashes the password (hundreds

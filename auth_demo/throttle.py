@@ -23,12 +23,17 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 # With no CACHES setting, Django's cache is a LocMemCache: one per process. Run
 # several Daphne processes (lesson 13) and a guesser gets each limit once per
-# process. Production with several processes needs a cache they all share, such
-# as Redis: CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-# "LOCATION": REDIS_URL}}.
+# process. So lessons/settings_production.py puts the cache on Redis whenever
+# REDIS_URL is set: one set of counters for every process.
+CACHE_UNAVAILABLE = "logging in is unavailable for a moment, try again later"
+
+
+class CacheUnavailable(Exception):
+    """The counters cannot be read: the attempt is refused unchecked (fail closed), never let through."""
 
 
 def clock() -> float:
@@ -47,7 +52,10 @@ class Attempt:
         """Called when the password was right: take this attempt's count back, and only that."""
         # Not a reset: a guesser who owns one account could otherwise wipe out,
         # with one good login, the failures its address ran up on other names.
-        await sync_to_async(uncount)(self.keys)
+        try:
+            await sync_to_async(uncount)(self.keys)
+        except RedisError:
+            pass  # Redis went away since the count: this login keeps its count, and still works
 
 
 async def begin_attempt(scope: dict, username: str) -> Attempt:
@@ -59,7 +67,12 @@ async def begin_attempt(scope: dict, username: str) -> Attempt:
     # Counted before the password is checked, not after a failure: otherwise a
     # guesser's hundred sockets would all pass the check at once, before any
     # failure was counted, and a hundred passwords would be hashed.
-    by_username, by_address = await sync_to_async(count)(keys, window)
+    try:
+        by_username, by_address = await sync_to_async(count)(keys, window)
+    except RedisError as error:
+        # Redis down: a throttle that let attempts through uncounted would be
+        # off exactly when no one is watching. Refuse, and say it is temporary.
+        raise CacheUnavailable(CACHE_UNAVAILABLE) from error
     over = by_username > settings.LOGIN_FAILURES_PER_USERNAME or by_address > settings.LOGIN_FAILURES_PER_ADDRESS
     return Attempt(keys, math.ceil((number + 1) * window - now) if over else 0)
 

@@ -53,3 +53,15 @@ CHANNEL_LAYERS = channel_layers(
     master=REDIS_SENTINEL_MASTER,  # noqa: F405
     postgres_url=POSTGRES_URL,  # noqa: F405
 )
+
+# Lesson 16's login throttle counts failures in Django's cache. The default cache
+# lives in each process, so with several Daphne processes a guesser would get
+# every limit once per process: one Redis (the first REDIS_URL lists) for all.
+if REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL.split(",")[0].strip(),  # noqa: F405
+            "KEY_PREFIX": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
+        }
+    }

@@ -6,7 +6,8 @@ from unittest import mock
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import authenticate
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from redis.exceptions import RedisError
 
 from auth_demo import throttle
 from lessons.asgi import application
@@ -163,3 +164,12 @@ async def test_the_limits_and_the_window_come_from_settings(ada, settings):
     settings.LOGIN_FAILURE_WINDOW = 60
     replies = [await log_in(GUESSER, "ada", "password1") for _ in range(2)]
     assert replies == [BAD, locked(60)]
+
+
+@committed_db
+async def test_with_the_cache_down_a_login_is_refused_unchecked_and_the_socket_lives(ada, checked):
+    # On the class: each thread has a cache object of its own, and the counting runs in a thread.
+    with mock.patch.object(type(caches["default"]), "incr", side_effect=RedisError("refused")):
+        refused = await log_in(GUESSER, "ada", ADA_PASSWORD)
+    assert refused == {"error": throttle.CACHE_UNAVAILABLE}
+    assert checked.call_count == 0

@@ -35,19 +35,37 @@ def machine(info: dict) -> str:
 
 
 def suite(results: dict) -> str:
-    headers = ["run", "command", "wall s", "budget s", "within budget", "pytest says"]
-    rows = [
+    """A line of verdicts, then each command's median seconds and its ratio to a bare django.setup()."""
+    base, budgets, summary = results["baseline"], results["budgets"], results["summary"]
+    over = ", ".join(f"{lesson['name']} {lesson['ratio']:.2f}x" for lesson in summary["lessons_over"])
+    fast = "within" if summary["test_fast_within"] else "OVER"
+    verdict = (
+        f"{summary['lessons_within']} of {summary['lessons']} lessons within {budgets['lesson_ratio']:g}x"
+        + f" a bare django.setup() ({base['wall_s']} s)"
+        + (f" (over: {over})" if over else "")
+        + f"; make test-fast {summary['test_fast_ratio']:.2f}x, {fast} {budgets['suite_ratio']:g}x."
+    )
+    headers = ["run", "command", "median s", "django.setup() s", "x setup", "budget", "within", "pytest says"]
+    rows = [["bare django.setup()", f"`{base['command']}`", base["wall_s"], base["wall_s"], "1.00x", "—", "—", "—"]]
+    rows += [
         [
             row["name"],
             f"`{row['command']}`",
             row["wall_s"],
-            "—" if row["budget_s"] is None else row["budget_s"],
+            row["baseline_s"],
+            f"{row['ratio']:.2f}x",
+            "—" if row["budget_ratio"] is None else f"{row['budget_ratio']:g}x",
             yes_no(row["within_budget"]),
             row["outcome"],
         ]
         for row in results["rows"]
     ]
-    return table(headers, rows)
+    note = (
+        f"\n\nMedians of {results['repeats']} runs each; each run beside a run of the bare django.setup() "
+        f'("django.setup() s": the median of those beside it; {base["runs"]} in all, '
+        f'{base["min_s"]}–{base["max_s"]} s), so "x setup" compares like with like.'
+    )
+    return verdict + "\n\n" + table(headers, rows) + note
 
 
 def echo(results: dict) -> str:

@@ -557,6 +557,25 @@ LESSONS: tuple[Lesson, ...] = (
             "tests/test_15_guarantees_slow.py",
         ),
     ),
+    Lesson(
+        number="16",
+        slug="hostile-clients",
+        title="Hostile clients: what one client can do to a Channels process, and the defences",
+        app="lessons, auth_demo",
+        test_file="tests/test_16_password_guessing.py",
+        files=(
+            "lessons/settings.py",
+            "lessons/settings_production.py",
+            "lessons/routing.py",
+            "auth_demo/throttle.py",
+            "auth_demo/socket_login.py",
+            "course/inspector.py",
+            "tests/test_16_password_guessing.py",
+            "tests/test_13_production_routes.py",
+            "tests/test_13_production_routes_slow.py",
+            "tests/test_inspector_secret_shapes.py",
+        ),
+    ),
 )
 
 

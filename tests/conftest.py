@@ -35,6 +35,7 @@ pytest_plugins = [
     "tests.fixtures.inspector",
     "tests.fixtures.exercises",
     "tests.fixtures.production_layers",
+    "tests.fixtures.throttle",
     "tests.fixtures.sentinel",
     "tests.fixtures.scale",
 ]

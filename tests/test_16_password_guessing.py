@@ -5,43 +5,22 @@ from unittest import mock
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import authenticate
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from redis.exceptions import RedisError
 
 from auth_demo import throttle
 from lessons.asgi import application
+from tests.fixtures.throttle import WINDOW_START
 from tests.helpers import ADA_PASSWORD
 from tests.helpers.clients import ORIGIN
 
 # The consumer reads users in a database thread, which sees only committed rows.
 committed_db = pytest.mark.django_db(transaction=True)
+# Every test: the limits pinned, the counters emptied, the throttle's clock frozen (tests/fixtures/throttle.py).
+pytestmark = pytest.mark.usefixtures("login_clock")
 
-WINDOW_START = 6_000_000 * 300.0  # a moment a 300 s window starts, in 2027
 GUESSER, NEIGHBOUR = "203.0.113.7", "198.51.100.9"
 BAD = {"error": "invalid username or password"}
-
-
-@pytest.fixture(autouse=True)
-def clock(monkeypatch, settings):
-    """The throttle's limits pinned, its counters emptied, its clock frozen at a window's start."""
-    # Unknown usernames are hashed too (Django's timing defence): with the fast hasher, as `ada` is.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.LOGIN_FAILURE_WINDOW = 300
-    settings.LOGIN_FAILURES_PER_USERNAME = 5
-    settings.LOGIN_FAILURES_PER_ADDRESS = 20
-    now = mock.Mock(return_value=WINDOW_START)
-    monkeypatch.setattr(throttle, "clock", now)
-    cache.clear()
-    yield now
-    cache.clear()
-
-
-@pytest.fixture
-def checked():
-    """authenticate(), counted: the consumer checks a password only through it."""
-    with mock.patch("auth_demo.socket_login.authenticate", wraps=authenticate) as counted:
-        yield counted
 
 
 def locked(seconds: int) -> dict:
@@ -68,7 +47,7 @@ async def log_in(address: str | None, username: str, password: str) -> dict:
 
 
 @committed_db
-async def test_the_sixth_wrong_password_is_refused_without_checking_it(ada, checked):
+async def test_the_sixth_wrong_password_is_refused_without_checking_it(ada, passwords_checked):
     communicator = await socket_from(GUESSER)
     replies = []
     for guess in range(6):
@@ -78,27 +57,27 @@ async def test_the_sixth_wrong_password_is_refused_without_checking_it(ada, chec
     still_open = await communicator.receive_json_from()
     await communicator.disconnect()
     assert replies == [BAD] * 5 + [locked(300)]
-    assert checked.call_count == 5
+    assert passwords_checked.call_count == 5
     assert still_open == {"username": None}
 
 
 @committed_db
-async def test_the_right_password_is_refused_while_locked_and_works_after_the_window(ada, clock):
+async def test_the_right_password_is_refused_while_locked_and_works_after_the_window(ada, login_clock):
     for guess in range(5):
         await log_in(GUESSER, "ada", f"guess-{guess}")
-    clock.return_value = WINDOW_START + 299.5
+    login_clock.return_value = WINDOW_START + 299.5
     while_locked = await log_in(NEIGHBOUR, "ada", ADA_PASSWORD)
-    clock.return_value = WINDOW_START + 300
+    login_clock.return_value = WINDOW_START + 300
     after_the_window = await log_in(NEIGHBOUR, "ada", ADA_PASSWORD)
     assert while_locked == locked(1)
     assert after_the_window["username"] == "ada"
 
 
 @committed_db
-async def test_guesses_over_many_usernames_from_one_address_hit_its_limit(checked):
+async def test_guesses_over_many_usernames_from_one_address_hit_its_limit(passwords_checked):
     replies = [await log_in(GUESSER, f"user{n}", "password1") for n in range(21)]
     assert replies == [BAD] * 20 + [locked(300)]
-    assert checked.call_count == 20
+    assert passwords_checked.call_count == 20
 
 
 @committed_db
@@ -131,19 +110,19 @@ async def test_an_unknown_username_is_locked_exactly_like_a_real_one(ada):
 
 
 @committed_db
-async def test_other_spellings_of_a_username_count_against_the_same_one(ada, checked):
+async def test_other_spellings_of_a_username_count_against_the_same_one(ada, passwords_checked):
     spellings = ["ada", "Ada", "ADA", "ａｄａ", "aDa", "ada"]
     replies = [await log_in(GUESSER, spelling, "password1") for spelling in spellings]
     assert replies[-1] == locked(300)
-    assert checked.call_count == 5
+    assert passwords_checked.call_count == 5
 
 
 @committed_db
-async def test_wrong_passwords_sent_at_once_on_many_sockets_are_all_counted(ada, checked):
-    # Ten sockets guessing at the same moment: counted before checking, only five are checked.
+async def test_wrong_passwords_sent_at_once_on_many_sockets_are_all_counted(ada, passwords_checked):
+    # Ten sockets guessing at the same moment: counted before checking, only five are passwords_checked.
     replies = await asyncio.gather(*(log_in(GUESSER, "ada", f"guess-{n}") for n in range(10)))
     assert sorted(replies, key=str) == sorted([BAD] * 5 + [locked(300)] * 5, key=str)
-    assert checked.call_count == 5
+    assert passwords_checked.call_count == 5
 
 
 @pytest.mark.parametrize(
@@ -167,9 +146,9 @@ async def test_the_limits_and_the_window_come_from_settings(ada, settings):
 
 
 @committed_db
-async def test_with_the_cache_down_a_login_is_refused_unchecked_and_the_socket_lives(ada, checked):
+async def test_with_the_cache_down_a_login_is_refused_unchecked_and_the_socket_lives(ada, passwords_checked):
     # On the class: each thread has a cache object of its own, and the counting runs in a thread.
     with mock.patch.object(type(caches["default"]), "incr", side_effect=RedisError("refused")):
         refused = await log_in(GUESSER, "ada", ADA_PASSWORD)
     assert refused == {"error": throttle.CACHE_UNAVAILABLE}
-    assert checked.call_count == 0
+    assert passwords_checked.call_count == 0

@@ -117,8 +117,9 @@ def test_lessons_holds_the_project_package_lesson_00_and_the_texts_only():
         len(path.read_text(encoding="utf-8").splitlines()) for path in (REPO_DIR / "lessons").rglob("*.py")
     )
     # About 600 lines at the move, 850 once lesson 15 added the Sentinel and PostgreSQL layer configuration,
-    # 910 once routing left the hazard demos out of production (SERVE_HAZARD_DEMOS).
-    assert python_lines < 920, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
+    # 910 once routing left the hazard demos out of production (SERVE_HAZARD_DEMOS), 936 with lesson 16's
+    # login limits and production's shared cache (settings only).
+    assert python_lines < 950, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
     assert not (REPO_DIR / "lessons" / "templates").exists() and not (REPO_DIR / "lessons" / "static").exists()
 
 

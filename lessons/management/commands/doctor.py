@@ -200,22 +200,23 @@ def check_redis() -> str:
 def check_sentinels() -> str:
     """REDIS_SENTINELS (lesson 15): a sentinel names the primary, and the primary answers."""
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     from lessons.channel_config import sentinel_addresses
 
+    # One try each: redis-py 8 retries a refused connection 10 times with backoff by
+    # default (about 3 s a sentinel), and a doctor should say at once what is down.
+    once = {"socket_connect_timeout": 2, "socket_timeout": 2, "retry": Retry(NoBackoff(), 0)}
     master, problems = settings.REDIS_SENTINEL_MASTER, []
     for host, port in sentinel_addresses(settings.REDIS_SENTINELS):
         try:
-            with redis.Redis(
-                host=host, port=port, socket_connect_timeout=2, socket_timeout=2, decode_responses=True
-            ) as sentinel:
+            with redis.Redis(host=host, port=port, decode_responses=True, **once) as sentinel:
                 primary = sentinel.sentinel_get_master_addr_by_name(master)
             if primary is None:
                 problems.append(f"the sentinel at {host}:{port} watches no {master!r}")
                 continue
-            with redis.Redis(
-                host=primary[0], port=int(primary[1]), socket_connect_timeout=2, socket_timeout=2
-            ) as server:
+            with redis.Redis(host=primary[0], port=int(primary[1]), **once) as server:
                 server.ping()
         except redis.RedisError as error:
             problems.append(f"{host}:{port} ({error})")

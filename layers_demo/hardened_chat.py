@@ -7,7 +7,8 @@ PostgreSQL, on lesson 15's layer). The events, in order:
 
     websocket.connect     -> check the room name (bad: accept, close 4400); group_add;
                              websocket.accept
-    websocket.receive     -> flood check, parse the frame; group_send a layer message
+    websocket.receive     -> flood checks (this socket's, its user's and address's),
+                             parse the frame; group_send a layer message
                              {"type": "chat.message", ...}. Bad input: {"error": ...}
                              to the sender alone, the socket stays open
     chat.message          -> (from the layer, once per socket in the room, sender too)
@@ -21,7 +22,8 @@ later) instead of crashing it (1011). Its dispatch skips the sync-thread hop
 that AsyncConsumer.dispatch makes before every handler (lesson 02, django/channels#2132):
 this consumer never touches the database, and in a room of N sockets that hop
 was paid N times per message, all on the process's one sync thread. Lessons: lessons/05-redis-layer.md (Redis,
-flood control), lessons/06-outside-the-consumer.md; the plain version is lesson 04's.
+flood control), lessons/06-outside-the-consumer.md, lesson 16 (the flooder across sockets:
+layers_demo/flood_budgets.py); the plain version is lesson 04's.
 """
 
 import asyncio
@@ -36,6 +38,7 @@ from psycopg import OperationalError as PostgresUnavailable
 from redis.exceptions import RedisError
 
 from layers_demo.flood import chat_rate_limit
+from layers_demo.flood_budgets import budget_keys, shared_budgets
 from layers_demo.membership import renew_membership, stop
 from layers_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message, room_group
 
@@ -90,6 +93,7 @@ class ChatConsumer(AsyncConsumer):
         self.group = room_group(room)
         self.sender = f"guest-{uuid.uuid4().hex[:6]}"
         self.rate_limit = chat_rate_limit()
+        self.budget_keys = budget_keys(self.scope)  # shared with this user's and address's other sockets
         # Join before accepting: once the client sees the socket open, it is in the room.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send({"type": "websocket.accept"})
@@ -100,7 +104,13 @@ class ChatConsumer(AsyncConsumer):
         if self.group is None:
             return  # a frame that raced the 4400 close of a bad room name
         try:
-            self.rate_limit.check()  # a flood gets errors, not broadcasts (lesson 05)
+            # A flood gets errors, not broadcasts: from this socket (lesson 05), or spread
+            # over many sockets of one user or address (lesson 16). No await in between,
+            # so no other socket's frame slips in: a frame is counted everywhere or nowhere.
+            budgets = shared_budgets()
+            budgets.check(self.budget_keys)
+            self.rate_limit.check()
+            budgets.take(self.budget_keys)
             message = parse_message(event.get("text"))
         except ClientError as error:
             await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})

@@ -27,6 +27,7 @@ record still describes them.
 
 import argparse
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -193,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [get_exercise(i) for i in args.ids] if args.ids else list(EXERCISES)
     if None in chosen:
         parser.error(f"unknown exercise among {args.ids}")
+    if importlib.util.find_spec("cosmic_ray") is None:
+        parser.error("cosmic-ray is not installed: `make kit-mutation` installs it (requirements-mutation.txt)")
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
         reports = list(pool.map(run, chosen))
     print(table(reports))

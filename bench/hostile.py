@@ -1,0 +1,275 @@
+"""What each thing one hostile client can do costs a Daphne, without its defence and with it (lesson 16).
+
+Three attacks, each on real Daphne processes started for this run, each
+measured twice in the same run: once against a Daphne with the defence off,
+once with it on.
+
+    sync-thread hog   5 sockets of ws/sync/slow/, each with 2 frames "3" queued;
+                      an echo on ws/async/echo/ and a new handshake are timed.
+                      Defence: SERVE_HAZARD_DEMOS off (DEBUG=0), the route refused.
+    password guesser  10 sockets trying wrong passwords on ws/auth/login/.
+                      Defence: the login throttle (auth_demo/throttle.py).
+    flooder           10 sockets from 127.0.0.2, 150 chat frames each, on ws/chat/<room>/;
+                      a listener from 127.0.0.1 counts what reaches the room.
+                      Defence: the budgets sockets share (layers_demo/flood_budgets.py).
+
+    .venv/bin/python bench/hostile.py [--small]
+    .venv/bin/python bench/hostile.py --reference   # rewrite bench/hostile_reference.md
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
+
+from course.servers import DaphneServer, daphne_env  # noqa: E402
+
+ORIGIN = "http://127.0.0.1:8000"  # the root router refuses a socket without a browser's Origin
+HUGE = 10**9
+# The shipped settings with the login throttle and the shared chat budgets made
+# too large to reach: "without the defence", with nothing else changed.
+UNLIMITED_SETTINGS = f"""from lessons.settings import *  # noqa: F403
+
+LOGIN_FAILURES_PER_USERNAME = {HUGE}
+LOGIN_FAILURES_PER_ADDRESS = {HUGE}
+CHAT_FLOOD_LIMIT_PER_USER = {HUGE}
+CHAT_FLOOD_LIMIT_PER_ADDRESS = {HUGE}
+"""
+TOO_MANY = "too many failed logins"
+BAD_CREDENTIALS = "invalid username or password"
+
+
+async def connect(server: DaphneServer, path: str, **options):
+    """A real WebSocket client on `path`, with a browser's Origin."""
+    from websockets.asyncio.client import connect
+
+    return await connect(server.ws_url(path), origin=ORIGIN, max_queue=None, **options)
+
+
+async def timed_handshake(server: DaphneServer, timeout: float) -> str:
+    """How a new ws/async/echo/ handshake went, and in how many ms (the auth middleware needs the sync thread)."""
+    started = time.perf_counter()
+    try:
+        socket = await asyncio.wait_for(connect(server, "ws/async/echo/"), timeout)
+    except TimeoutError:
+        return f"no answer in {timeout * 1000:.0f}"
+    except Exception:  # Daphne gives up on a handshake its application has not accepted in 5 s
+        return f"dropped after {(time.perf_counter() - started) * 1000:.0f}"
+    elapsed = time.perf_counter() - started
+    await socket.close()
+    return f"{elapsed * 1000:.1f}"
+
+
+async def pinged(echo, seconds: float, every: float = 0.1) -> list[tuple[float, bool]]:
+    """Send an echo frame every `every` s for `seconds`, then wait 1 s more: each one's wait, and if it came back."""
+    sent: dict[str, float] = {}
+    waits: dict[str, float] = {}
+
+    async def receive() -> None:
+        while True:
+            text = await echo.recv()
+            waits[text] = time.perf_counter() - sent[text]
+
+    receiving = asyncio.create_task(receive())
+    for number in range(round(seconds / every)):
+        sent[str(number)] = time.perf_counter()
+        await echo.send(str(number))
+        await asyncio.sleep(every)
+    await asyncio.sleep(1)
+    receiving.cancel()
+    end = time.perf_counter()
+    return [(waits[key], True) if key in waits else (end - started, False) for key, started in sent.items()]
+
+
+async def hog(server: DaphneServer, seconds: float) -> dict:
+    """Echo round trips and one new handshake while 5 sockets keep the sync thread asleep."""
+    from websockets.exceptions import InvalidStatus
+
+    echo = await connect(server, "ws/async/echo/")
+    await echo.send("warm")  # the first frame is not the attack's
+    await asyncio.wait_for(echo.recv(), 5)  # warm: the first frame is not the attack's
+    sleepers, refused = [], 0
+    for _ in range(5):
+        try:
+            sleeper = await connect(server, "ws/sync/slow/")
+        except InvalidStatus:
+            refused += 1
+            continue
+        sleepers.append(sleeper)
+    # Every socket open before any sleep starts: a handshake waits for the sync thread too.
+    for sleeper in sleepers:
+        for _ in range(2):
+            await sleeper.send("3")
+    await asyncio.sleep(0.2)  # let the first sleep start
+    handshake = asyncio.create_task(timed_handshake(server, seconds + 6))
+    waits = await pinged(echo, seconds)
+    for socket in [echo, *sleepers]:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(socket.close(), 1)
+    return {
+        "slow_sockets_refused": refused,
+        "echo_sent": len(waits),
+        "echo_answered": sum(answered for _, answered in waits),
+        # An unanswered frame counts with the time it had waited: the median and worst are then at least that.
+        "echo_p50_ms": round(statistics.median(wait for wait, _ in waits) * 1000, 1),
+        "echo_worst_ms": round(max(wait for wait, _ in waits) * 1000, 1),
+        "handshake_ms": await handshake,
+    }
+
+
+async def guesser(server: DaphneServer, seconds: float, sockets: int = 10) -> dict:
+    """Wrong passwords for one account from `sockets` sockets for `seconds`: how many were checked."""
+    answers = {"attempts": 0, "checked": 0, "refused": 0}
+    deadline = time.perf_counter() + seconds
+
+    async def guess(number: int) -> None:
+        socket = await connect(server, "ws/auth/login/")
+        tries = 0
+        while time.perf_counter() < deadline:
+            tries += 1
+            password = f"guess-{number}-{tries}"
+            await socket.send(json.dumps({"action": "login", "username": "ada", "password": password}))
+            error = json.loads(await asyncio.wait_for(socket.recv(), 30)).get("error", "")
+            answers["attempts"] += 1
+            answers["checked"] += error == BAD_CREDENTIALS
+            answers["refused"] += error.startswith(TOO_MANY)
+        await socket.close()
+
+    await asyncio.gather(*(guess(number) for number in range(sockets)))
+    return answers
+
+
+async def drain(socket, quiet: float, counts: dict, key: str) -> None:
+    """Read frames until none arrives for `quiet` seconds; count chat messages or errors under `key`."""
+    from websockets.exceptions import ConnectionClosed
+
+    with contextlib.suppress(TimeoutError, ConnectionClosed):
+        while True:
+            frame = json.loads(await asyncio.wait_for(socket.recv(), quiet))
+            counts[key] += ("error" if key == "errors" else "message") in frame
+
+
+async def flooder(server: DaphneServer, sockets: int = 10, frames: int = 150) -> dict:
+    """`sockets` sockets from 127.0.0.2 send `frames` chat frames each; what the listener hears."""
+    path = f"ws/chat/hostile{uuid.uuid4().hex[:8]}/"
+    counts = {"delivered": 0, "errors": 0}
+    listener = await connect(server, path)
+    # 127.0.0.2 is loopback too, but not uncounted like 127.0.0.1: one client address of its own.
+    flood = [await connect(server, path, local_addr=("127.0.0.2", 0)) for _ in range(sockets)]
+    readers = [asyncio.create_task(drain(socket, 2, counts, "errors")) for socket in flood]
+    listening = asyncio.create_task(drain(listener, 2, counts, "delivered"))
+
+    async def send_all(socket) -> None:
+        for n in range(frames):
+            await socket.send(json.dumps({"message": f"flood {n}"}))
+
+    await asyncio.gather(*(send_all(socket) for socket in flood))
+    await asyncio.gather(listening, *readers)
+    for socket in [listener, *flood]:
+        await socket.close()
+    return {**counts, "sent": sockets * frames}
+
+
+def start(env: dict[str, str], **changes: str) -> DaphneServer:
+    return DaphneServer({**env, **changes})
+
+
+def run(small: bool = False) -> dict:
+    """Every attack on every Daphne it needs, in one run; each Daphne stopped after use."""
+    began = time.perf_counter()
+    hog_s, guess_s = (1.0, 1.5) if small else (4.0, 10.0)
+    with tempfile.TemporaryDirectory(prefix="hostile-") as folder:
+        Path(folder, "hostile_unlimited.py").write_text(UNLIMITED_SETTINGS)
+        env = daphne_env(None)
+        # A database of the run's own: the guesser's passwords are checked against it.
+        env.update(DATABASE_URL=f"sqlite:///{folder}/db.sqlite3", DEBUG="1")
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=REPO_DIR, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        unlimited_env = {**env, "DJANGO_SETTINGS_MODULE": "hostile_unlimited", "PYTHONPATH": folder}
+        results = {"hog_seconds": hog_s, "guess_seconds": guess_s}
+        server = start(unlimited_env)
+        try:
+            results["guess_without"] = asyncio.run(guesser(server, guess_s))
+            results["flood_without"] = asyncio.run(flooder(server))
+        finally:
+            server.stop()
+        server = start(env)
+        try:
+            results["guess_with"] = asyncio.run(guesser(server, guess_s))
+            results["flood_with"] = asyncio.run(flooder(server))
+            # Last on this Daphne: its sync thread stays asleep after the attack's sockets close.
+            results["hog_without"] = asyncio.run(hog(server, hog_s))
+        finally:
+            server.stop()
+        server = start(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1")
+        try:
+            results["hog_with"] = asyncio.run(hog(server, hog_s))
+        finally:
+            server.stop()
+    results["run_seconds"] = round(time.perf_counter() - began, 1)
+    return results
+
+
+def markdown(results: dict) -> str:
+    from bench.report import table
+
+    hog_s, guess_s = results["hog_seconds"], results["guess_seconds"]
+    off, on = results["hog_without"], results["hog_with"]
+    gw, gn = results["guess_without"], results["guess_with"]
+    fw, fn = results["flood_without"], results["flood_with"]
+    hog = "sync-thread hog: 5 sockets × 2 frames `3` on ws/sync/slow/"
+    guess = f"password guesser: 10 sockets on ws/auth/login/ for {guess_s:g} s"
+    flood = "flooder: 10 sockets from 127.0.0.2 × 150 frames on ws/chat/<room>/"
+    rows = [
+        [hog, "slow sockets refused (403)", off["slow_sockets_refused"], on["slow_sockets_refused"]],
+        [hog, f"echo frames (one per 0.1 s for {hog_s:g} s) answered within 1 s after",
+         f"{off['echo_answered']} of {off['echo_sent']}", f"{on['echo_answered']} of {on['echo_sent']}"],
+        [hog, "echo round trip median / worst ms (unanswered: waited so far)",
+         f"{off['echo_p50_ms']:g} / {off['echo_worst_ms']:g}", f"{on['echo_p50_ms']:g} / {on['echo_worst_ms']:g}"],
+        [hog, "new ws/async/echo/ handshake ms",
+         off["handshake_ms"], on["handshake_ms"]],
+        [guess, "wrong passwords tried", gw["attempts"], gn["attempts"]],
+        [guess, "checked (`invalid username or password`)", gw["checked"], gn["checked"]],
+        [guess, "refused unchecked (`too many failed logins`)", gw["refused"], gn["refused"]],
+        [flood, f"messages delivered to a listener (of {fw['sent']} sent)", fw["delivered"], fn["delivered"]],
+        [flood, "error frames the flooder received", fw["errors"], fn["errors"]],
+    ]  # fmt: skip
+    return table(["attack", "measured", "without the defence", "with it"], rows)
+
+
+def reference_document(results: dict) -> str:
+    """bench/hostile_reference.md: the table, and when and where it was measured."""
+    from bench import machine
+    from bench.report import machine as describe
+
+    info = machine.describe(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"# One hostile client, without each defence and with it: one run of `make bench-hostile`, {stamp}\n\n"
+        "The machine was shared with other work while this ran: the times are one run's, not a best case.\n\n"
+        f"{describe(info)}\n\n"
+        "Each attack ran against its own Daphne (one process, in-memory layer): without the defence, the\n"
+        "development settings with the login throttle and shared chat budgets set to 10^9 (the hog: DEBUG=1,\n"
+        "so SERVE_HAZARD_DEMOS on); with it, the shipped settings (the hog: DEBUG=0, SERVE_HAZARD_DEMOS off).\n\n"
+        f"{markdown(results)}\n"
+    )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
+    results = run(small="--small" in sys.argv)
+    print(markdown(results))
+    print(json.dumps(results))
+    if "--reference" in sys.argv:
+        (REPO_DIR / "bench/hostile_reference.md").write_text(reference_document(results))

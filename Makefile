@@ -14,7 +14,7 @@ PORT ?= 8000
 
 
 .PHONY: wheelhouse test-django6
-.PHONY: install run test test-fast test-postgres lint bench bench-servers bench-scale kit-mutation
+.PHONY: install run test test-fast test-postgres lint bench bench-servers bench-hostile bench-scale kit-mutation
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -107,6 +107,9 @@ bench: install  ## speed figures: see bench/README.md
 
 bench-servers: install  ## Daphne, uvicorn and granian on the same load, in one run (lesson 13)
 	$(BIN)/python bench/asgi_servers.py
+
+bench-hostile: install  ## lesson 16: what each hostile client costs Daphne, without its defence and with it
+	$(BIN)/python bench/hostile.py --reference
 
 # Thousands of sockets: needs Redis (REDIS_URL) and nginx for every section; under 10 minutes on 2 cores.
 bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model

@@ -1,0 +1,40 @@
+"""bench/hostile.py at its smallest size, so the benchmark lesson 16 quotes cannot rot.
+
+Only the shape of its output is checked, never a timing: the machine is shared.
+"""
+
+import functools
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+REPO_DIR = Path(__file__).resolve().parent.parent
+ATTACKS = ("sync-thread hog", "password guesser", "flooder")
+
+
+@functools.cache
+def small_run() -> str:
+    """What `bench/hostile.py --small` prints, run once for every test here (it starts its own Daphnes)."""
+    script = [sys.executable, "bench/hostile.py", "--small"]
+    done = subprocess.run(script, cwd=REPO_DIR, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_the_small_run_prints_a_table_with_both_columns():
+    header = small_run().splitlines()[0]
+    assert "without the defence" in header and "with it" in header
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_each_attack_has_rows_in_the_table(attack):
+    assert any(line.startswith(f"| {attack}") for line in small_run().splitlines())
+
+
+def test_every_table_row_has_four_filled_cells():
+    rows = [line for line in small_run().splitlines() if line.startswith("| ")]
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    assert len(rows) >= 10 and all(len(row) == 4 and all(row) for row in cells)

@@ -1,9 +1,12 @@
 """Lesson 16: the flooder across sockets on ws/chat/<room>/, and the budgets its user and address share
 (layers_demo/flood_budgets.py), on top of lesson 05's per-socket limit (tests/test_05_hardened_chat.py)."""
 
+import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
+from auth_demo import throttle
+from layers_demo import flood_budgets
 from layers_demo.flood_budgets import SharedBudgets, budget_keys, shared_budgets
 from layers_demo.hardened_chat import ChatConsumer
 
@@ -176,3 +179,10 @@ def test_a_client_on_this_machine_or_unknown_shares_no_address_budget():
 
 def test_a_logged_in_user_spends_from_its_own_and_its_address_budget():
     assert budget_keys({"client": (FLOODER, 50000), "user": ADA}) == [("user", "7"), ("address", FLOODER)]
+
+
+@pytest.mark.parametrize("client", ["203.0.113.7", "::ffff:203.0.113.7", "2001:db8:1:2::5", "2001:db8:1:2:ff::9", "x"])
+def test_the_chat_and_the_login_throttle_name_a_client_address_alike(client):
+    # Declared twins (demo apps share no code): one client must be one address in both limits.
+    scope = {"client": (client, 50000)}
+    assert flood_budgets.address_of(scope) == throttle.address_of(scope)

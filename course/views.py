@@ -2,10 +2,12 @@
 
 import re
 import secrets
+from html import escape, unescape
+from pathlib import Path
 
 import markdown
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -29,14 +31,61 @@ MARKDOWN_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}
 LONG_INLINE_CODE = re.compile(r"(?<!<pre>)<code>([^<\s]{30,})</code>")
 
 
+# A code block wraps its long lines rather than hide their ends past the column's edge: each line
+# is a span of its own, so a wrapped line's rest hangs under its own start, past its indent
+# (course/static/course/style.css). A drawing in box characters would come apart if wrapped: it
+# stays whole and scrolls sideways, with a cue (course/static/course/pages.js).
+CODE_BLOCK = re.compile(r'<div class="highlight"><pre><span></span><code>(.*?)</code></pre></div>', re.S)
+DRAWING = re.compile("[\u2500-\u257f\u25b2-\u25c0]")
+TABLE = re.compile(r"<table>(.*?)</table>", re.S)
+TAGS = re.compile(r"<[^>]+>")
+FAVICON = Path(__file__).parent / "static" / "course" / "favicon.svg"
+
+
 def _breakable(html: str) -> str:
     """The lesson's HTML with a line-break chance after each "/", "::" and "_" of a long spaceless inline code."""
     return LONG_INLINE_CODE.sub(lambda m: "<code>" + re.sub(r"(::|/|_)", r"\1<wbr>", m[1]) + "</code>", html)
 
 
+def _wrappable(match: re.Match) -> str:
+    """One highlighted code block, a span a line, each with its indent; a drawing is left whole."""
+    code = match[1]
+    if DRAWING.search(code):
+        return f'<div class="highlight"><pre><span></span><code class="drawing">{code}</code></pre></div>'
+    lines = []
+    for line in code.rstrip("\n").split("\n"):
+        text = TAGS.sub("", line)
+        indent = min(len(text) - len(text.lstrip(" ")), 24)
+        lines.append(f'<span class="line" style="--indent: {indent}ch">{line}\n</span>')
+    return f'<div class="highlight"><pre><span></span><code class="wraps">{"".join(lines)}</code></pre></div>'
+
+
+def _labelled_cells(match: re.Match) -> str:
+    """One table whose every cell names its column (data-label), for the phone, where a row is a card."""
+    table = match[1]
+    head, end_of_head, body = table.partition("</thead>")
+    labels = [escape(unescape(TAGS.sub("", th)).strip()) for th in re.findall(r"<th\b[^>]*>(.*?)</th>", head, re.S)]
+
+    def row(tr: re.Match) -> str:
+        cells = iter(labels)
+        return re.sub(r"<td\b", lambda td: f'<td data-label="{next(cells, "")}"', tr[0])
+
+    return "<table>" + head + end_of_head + re.sub(r"<tr>.*?</tr>", row, body, flags=re.S) + "</table>"
+
+
+def _readable(html: str) -> str:
+    """The lesson's HTML made to read at any width: inline code, code blocks and tables (see above)."""
+    return TABLE.sub(_labelled_cells, CODE_BLOCK.sub(_wrappable, _breakable(html)))
+
+
 def index(request):
     """GET /: every lesson with its app, live page and test command."""
     return render(request, "course/index.html", {"lessons": LESSONS})
+
+
+def favicon(request):
+    """GET /favicon.ico: the course's icon (pages name it with a link tag; tools that do not read one ask here)."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 def lesson_page(request, number):
@@ -49,7 +98,7 @@ def lesson_page(request, number):
     except FileNotFoundError:
         text = f"# {lesson.title}\n\nThis lesson's text (`{lesson.text_path.name}`) is not written yet."
     html = markdown.markdown(draw_diagrams(text), extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    html = _breakable(html)
+    html = _readable(html)
     routes = [_route_status(route.path) | {"route": route} for route in lesson.routes]
     context = {
         "lesson": lesson,

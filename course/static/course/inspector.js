@@ -70,15 +70,64 @@
       detail.hidden = false;
       detail.textContent = JSON.stringify(event, null, 2);
     });
-    rows.appendChild(step);
+    follow(() => rows.appendChild(step));
+  }
+
+  // Stick to the bottom, the way a terminal does: the newest row stays in view, in the
+  // rows' own box and in the live client's column where that scrolls (a laptop), unless
+  // the student has scrolled away from it: up to older rows, or the column up or down.
+  const column = document.getElementById("client");
+  const empty = document.getElementById("inspector-empty");
+  let following = true, ours = null;  // ours: where this code last scrolled the column to
+  function shown() {
+    const box = column.getBoundingClientRect();
+    return { top: Math.max(box.top, 0), bottom: Math.min(box.bottom, window.innerHeight) };
+  }
+  // Where the newest row ends, as far as the rows' box lets it show (the hint before the first row).
+  function newestBottom() {
+    const last = rows.lastElementChild;
+    if (!last) return empty.getBoundingClientRect().bottom;
+    return Math.min(last.getBoundingClientRect().bottom, rows.getBoundingClientRect().bottom);
+  }
+  // Scroll the column no further than keeps the message box and its send buttons on screen;
+  // past that, the rows' box gives up height (down to about four rows) so its newest row shows.
+  const message = document.getElementById("message");
+  function keepInView() {
+    if (!following || getComputedStyle(column).overflowY === "visible") return;
+    let below = newestBottom() - shown().bottom + 8;
+    if (below <= 8) return;
+    const room = Math.max(0, message.getBoundingClientRect().top - 8 - shown().top);
+    column.scrollTop += Math.min(below, room);
+    below = newestBottom() - shown().bottom + 8;
+    if (below > 8 && rows.lastElementChild) {
+      rows.style.maxHeight = Math.max(rows.clientHeight - below, 96) + "px";
+      rows.scrollTop = rows.scrollHeight;
+      below = newestBottom() - shown().bottom + 8;
+      if (below > 8) column.scrollTop += below;
+    }
+    ours = column.scrollTop;
+  }
+  window.addEventListener("resize", () => { rows.style.maxHeight = ""; });
+  column.addEventListener("scroll", () => {
+    if (column.scrollTop === ours) return;  // the scroll above, not the student's
+    const area = shown(), bottom = newestBottom();
+    following = bottom > area.top && bottom <= area.bottom + 1;
+  });
+  // The frame log above the panel grows with each frame and pushes the rows down.
+  new ResizeObserver(keepInView).observe(document.getElementById("log"));
+  function follow(add) {
+    const atBottom = rows.scrollTop + rows.clientHeight >= rows.scrollHeight - 4;
+    add();
+    if (!atBottom) return;
     rows.scrollTop = rows.scrollHeight;
+    keepInView();
   }
 
   function note(text) {
     const div = document.createElement("div");
     div.className = "connection dropped";
     div.textContent = text;
-    rows.appendChild(div);
+    follow(() => rows.appendChild(div));
   }
 
   function listen() {

@@ -9,6 +9,17 @@ from channels.layers import channel_layers
 from django.db import connections
 
 
+def pytest_collection_finish(session):
+    """Freeze what collection imported: each test's gc.collect() below then scans only what tests made.
+
+    A full collection walks every object Django, Channels and pytest hold, about
+    0.09 s; after gc.freeze() it walks only the test's own leftovers, where the
+    unawaited coroutines are.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(autouse=True)
 def fresh_start(django_db_blocker):
     """A new in-memory channel layer, no database connection and no unawaited coroutine left by an earlier test.

@@ -5,11 +5,11 @@ applied by `git apply` to a copy of the solution in a temporary folder; a diff
 that no longer applies fails the proof, naming the file.
 
 Checks run many to a pytest process, not one process per (exercise, target):
-a run drives up to 12 checks at the starters, or at the solutions, or each at
+a run drives up to 25 checks at the starters, or at the solutions, or each at
 one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Several
 runs go at once: a failing check mostly waits for a frame that never comes, so
 runs overlap well even on two cores, and each process's start is paid once per
-dozen checks. Within a check, the tests after its first failure are skipped, as
+two dozen checks. Within a check, the tests after its first failure are skipped, as
 the student's `-x` run stops there: that first failure is the message a student
 would see, and it is what the proof inspects.
 
@@ -65,7 +65,7 @@ class Verdict:
 Run = tuple[str, list[Exercise]]
 
 
-def runs(exercises: list[Exercise], mistake_files: dict[tuple[str, str], Path], chunk: int = 12) -> list[Run]:
+def runs(exercises: list[Exercise], mistake_files: dict[tuple[str, str], Path], chunk: int = 25) -> list[Run]:
     """Every target covered once: starters, solutions, then round n of each exercise's n-th mistake."""
     plan: list[Run] = [("starter", list(exercises)), ("solution", list(exercises))]
     rounds = max((len(exercise.mistakes) for exercise in exercises), default=0)
@@ -110,7 +110,7 @@ def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
         return verdicts
 
 
-def prove_all(workers: int = 6, chunk: int = 12, exercises=EXERCISES) -> dict[str, dict[str, Verdict]]:
+def prove_all(workers: int = 4, chunk: int = 25, exercises=EXERCISES) -> dict[str, dict[str, Verdict]]:
     """Target ("starter", "solution", "NN.K/<mistake>") -> exercise id -> verdict, `workers` runs at a time."""
     with tempfile.TemporaryDirectory() as tmp:
         mistake_files = {}
@@ -174,7 +174,7 @@ if (
     from course.kit.registry import get_exercise
 
     args = sys.argv[1:]
-    workers = int(args.pop(args.index("--workers") + 1)) if "--workers" in args else 6
+    workers = int(args.pop(args.index("--workers") + 1)) if "--workers" in args else 4
     args = [arg for arg in args if arg != "--workers"]
     chosen = [get_exercise(exercise_id) for exercise_id in args] or list(EXERCISES)
     for target, found in prove_all(workers=workers, exercises=chosen).items():

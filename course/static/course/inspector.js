@@ -93,7 +93,8 @@
   // past that, the rows' box gives up height (down to about four rows) so its newest row shows.
   const message = document.getElementById("message");
   function keepInView() {
-    if (!following || getComputedStyle(column).overflowY === "visible") return;
+    // On a phone the column does not scroll (the page does): leave the page where the student has it.
+    if (!following || column.scrollHeight <= column.clientHeight + 1) return;
     let below = newestBottom() - shown().bottom + 8;
     if (below <= 8) return;
     const room = Math.max(0, message.getBoundingClientRect().top - 8 - shown().top);

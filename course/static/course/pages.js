@@ -7,7 +7,7 @@
 // checks every page at a phone's and a laptop's size.
 (function () {
   "use strict";
-  const BOXES = "#lesson-text pre, #lesson-text table, .sequence, #lesson-files, #inspector .diagram";
+  const BOXES = "#lesson-text pre, #lesson-text table, .sequence, #lesson-files, #inspector .diagram, #source table";
 
   // What the box holds, in a few words: its own name where it has one, else its first line.
   function name(box, n) {

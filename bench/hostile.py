@@ -1,6 +1,6 @@
 """What each thing one hostile client can do costs a Daphne, without its defence and with it (lesson 16).
 
-Three attacks, each on real Daphne processes started for this run, each
+Four attacks, each on real Daphne processes started for this run, each
 measured twice in the same run: once against a Daphne with the defence off,
 once with it on.
 
@@ -12,15 +12,21 @@ once with it on.
     flooder           10 sockets from 127.0.0.2, 150 chat frames each, on ws/chat/<room>/;
                       a listener from 127.0.0.1 counts what reaches the room.
                       Defence: the budgets sockets share (layers_demo/flood_budgets.py).
+    slow reader       2 or 3 sockets of ws/async/echo/, one after another, each sending
+                      4,000-character frames (paced) and never reading the echoes;
+                      Daphne's memory is measured while they are all still open.
+                      Defence: WEBSOCKET_UNREAD_LIMIT (lessons/slow_readers.py), 4429.
 
     .venv/bin/python bench/hostile.py [--small]
     .venv/bin/python bench/hostile.py --reference   # rewrite bench/hostile_reference.md
 """
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
+import socket as tcp
 import statistics
 import subprocess
 import sys
@@ -51,6 +57,7 @@ LOGIN_FAILURES_PER_USERNAME = {HUGE}
 LOGIN_FAILURES_PER_ADDRESS = {HUGE}
 CHAT_FLOOD_LIMIT_PER_USER = {HUGE}
 CHAT_FLOOD_LIMIT_PER_ADDRESS = {HUGE}
+WEBSOCKET_UNREAD_LIMIT = {HUGE}
 """
 TOO_MANY = "too many failed logins"
 BAD_CREDENTIALS = "invalid username or password"
@@ -187,6 +194,72 @@ async def flooder(server: DaphneServer, sockets: int = 10, frames: int = 150, qu
     return {**counts, "sent": sockets * frames}
 
 
+def never_reading_socket(server: DaphneServer, path: str) -> tcp.socket:
+    """A raw WebSocket on `path` that will never read: only its handshake's answer is read."""
+    client = tcp.create_connection(("127.0.0.1", server.port), timeout=10)
+    # A small receive window: what the client does not read backs up into Daphne sooner.
+    client.setsockopt(tcp.SOL_SOCKET, tcp.SO_RCVBUF, 4096)
+    key = base64.b64encode(os.urandom(16)).decode()
+    client.sendall(
+        f"GET /{path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {ORIGIN}\r\n\r\n".encode()
+    )
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += client.recv(1)  # byte by byte: not one byte of the first frame is read
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    return client
+
+
+def text_frame(size: int) -> bytes:
+    """A client's text frame of `size` x's, masked with a zero key (any key is valid; this one keeps the bytes)."""
+    return bytes([0x81, 0x80 | 126]) + size.to_bytes(2, "big") + bytes(4) + b"x" * size
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) / 1024
+
+
+def settled_rss_mb(pid: int, quiet: float = 1.0, timeout: float = 30) -> float:
+    """Daphne's memory once it has stopped growing for `quiet` seconds: it has answered all it read."""
+    deadline, last, since = time.monotonic() + timeout, rss_mb(pid), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        now = rss_mb(pid)
+        if abs(now - last) > 0.5:
+            last, since = now, time.monotonic()
+    return last
+
+
+PACE = 10
+
+
+def slow_reader(server: DaphneServer, sockets: int, frames: int, size: int = 4000) -> dict:
+    """`sockets` sockets, one after another, each sending `frames` frames to ws/async/echo/ and reading none.
+
+    All stay open until Daphne's memory is measured: what it holds for them, not what it freed.
+    """
+    before = settled_rss_mb(server.pid)
+    clients, sent, frame = [], 0, text_frame(size)
+    for _ in range(sockets):
+        clients.append(never_reading_socket(server, "ws/async/echo/"))
+        try:
+            for _ in range(frames // PACE):
+                # Paced, so Daphne echoes each frame soon after reading it: what piles up is the
+                # echoes nobody reads, not frames waiting for the consumer (Daphne queues those too).
+                clients[-1].sendall(frame * PACE)
+                sent += PACE
+                time.sleep(0.005)
+        except OSError:  # Daphne dropped the connection: the defence
+            pass
+    grown = settled_rss_mb(server.pid) - before
+    for client in clients:
+        client.close()
+    closed = server.log().count("closed a socket with more than")
+    return {"sockets": sockets, "frames": frames, "sent": sent, "grown_mb": round(grown, 1), "closed_4429": closed}
+
+
 def start(env: dict[str, str], **changes: str) -> DaphneServer:
     return DaphneServer({**env, **changes})
 
@@ -195,6 +268,7 @@ def run(small: bool = False) -> dict:
     """Every attack on every Daphne it needs, in one run; each Daphne stopped after use."""
     began = time.perf_counter()
     hog_s, guess_s = (1.0, 1.5) if small else (4.0, 10.0)
+    readers, reader_frames = (2, 4000) if small else (3, 10000)
     with tempfile.TemporaryDirectory(prefix="hostile-") as folder:
         Path(folder, "hostile_shipped.py").write_text(SHIPPED_SETTINGS)
         Path(folder, "hostile_unlimited.py").write_text(UNLIMITED_SETTINGS)
@@ -210,12 +284,14 @@ def run(small: bool = False) -> dict:
         try:
             results["guess_without"] = asyncio.run(guesser(server, guess_s))
             results["flood_without"] = asyncio.run(flooder(server))
+            results["reader_without"] = slow_reader(server, readers, reader_frames)
         finally:
             server.stop()
         server = start(shipped_env)
         try:
             results["guess_with"] = asyncio.run(guesser(server, guess_s))
             results["flood_with"] = asyncio.run(flooder(server))
+            results["reader_with"] = slow_reader(server, readers, reader_frames)
             # Last on this Daphne: its sync thread stays asleep after the attack's sockets close.
             results["hog_without"] = asyncio.run(hog(server, hog_s))
         finally:
@@ -237,9 +313,11 @@ def markdown(results: dict) -> str:
     off, on = results["hog_without"], results["hog_with"]
     gw, gn = results["guess_without"], results["guess_with"]
     fw, fn = results["flood_without"], results["flood_with"]
+    rw, rn = results["reader_without"], results["reader_with"]
     hog = "sync-thread hog: 5 sockets × 2 frames `3` on ws/sync/slow/"
     guess = f"password guesser: 10 sockets on ws/auth/login/ for {guess_s:g} s"
     flood = "flooder: 10 sockets from 127.0.0.2 × 150 frames on ws/chat/<room>/"
+    reader = f"slow reader: {rw['sockets']} sockets × {rw['frames']:,} frames of 4,000 characters on ws/async/echo/"
     rows = [
         [hog, "slow sockets refused (403)", off["slow_sockets_refused"], on["slow_sockets_refused"]],
         [hog, f"echo frames (one per 0.1 s for {hog_s:g} s) answered within 1 s after",
@@ -254,6 +332,10 @@ def markdown(results: dict) -> str:
         [flood, f"let into the room (of {fw['sent']} sent)", fw["sent"] - fw["errors"], fn["sent"] - fn["errors"]],
         [flood, "error frames the flooder received", fw["errors"], fn["errors"]],
         [flood, "heard by a listener in the room", fw["delivered"], fn["delivered"]],
+        [reader, "frames Daphne read before dropping the sockets (never read back)",
+         f"{rw['sent']:,}", f"{rn['sent']:,}"],
+        [reader, "Daphne's memory grown by (MB), the sockets still open", rw["grown_mb"], rn["grown_mb"]],
+        [reader, "sockets closed with 4429 (Daphne's log)", rw["closed_4429"], rn["closed_4429"]],
     ]  # fmt: skip
     return table(["attack", "measured", "without the defence", "with it"], rows)
 
@@ -270,8 +352,10 @@ def reference_document(results: dict) -> str:
         "The machine was shared with other work while this ran: the times are one run's, not a best case.\n\n"
         f"{describe(info)}\n\n"
         "Each attack ran against its own Daphne (one process, in-memory layer): without the defence, the\n"
-        "development settings with the login throttle and shared chat budgets set to 10^9 (the hog: DEBUG=1,\n"
-        "so SERVE_HAZARD_DEMOS on); with it, the shipped settings (the hog: DEBUG=0, SERVE_HAZARD_DEMOS off).\n\n"
+        "development settings with the login throttle, the shared chat budgets and WEBSOCKET_UNREAD_LIMIT set\n"
+        "to 10^9 (the hog: DEBUG=1, so SERVE_HAZARD_DEMOS on); with it, the shipped settings (the hog:\n"
+        "DEBUG=0, SERVE_HAZARD_DEMOS off). The slow reader's sockets paced their frames, so what piled up\n"
+        "was the echoes they never read, not frames waiting for the echo consumer.\n\n"
         "127.0.0.2 is counted as a client address of its own (CHAT_FLOOD_UNCOUNTED_NETWORKS leaves out\n"
         "127.0.0.0/8 by default). The listener hears less than was let in: a burst overflows the in-memory\n"
         "layer's 100-message channel capacity, and the excess is dropped.\n\n"

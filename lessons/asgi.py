@@ -8,6 +8,7 @@ Serve it with `daphne lessons.asgi:application` or `python manage.py runserver`.
 """
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 from django.urls import re_path
@@ -33,6 +34,13 @@ application = ProtocolTypeRouter(
         "channel": ChannelNameRouter(worker_channels),
     }
 )
+
+# Lesson 16: under Daphne, a socket whose client never reads is closed with 4429 once it
+# holds WEBSOCKET_UNREAD_LIMIT unread messages (uvicorn's send waits for such a client).
+if "daphne.server" in sys.modules:
+    from lessons.slow_readers import limit_unread_messages
+
+    limit_unread_messages()
 
 # Development only, not part of the lesson: the students' exercise consumers, and the
 # lesson pages' view of what the server did with their connections (course/development.py).

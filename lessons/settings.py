@@ -138,6 +138,12 @@ LOGIN_FAILURE_WINDOW = 300  # seconds
 LOGIN_FAILURES_PER_USERNAME = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
 
+# A socket whose client stops reading (lesson 16, lessons/slow_readers.py): once more
+# than 64 KiB waits to go out, each message handed to it counts, and one past this
+# many closes it with 4429. 1,000 messages is a minute and a half of a busy chat
+# at 10 a second for a phone on a bad line; at most a few MB for one socket.
+WEBSOCKET_UNREAD_LIMIT = 1000
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # WhiteNoise serves the lesson pages' JavaScript under Daphne too, straight

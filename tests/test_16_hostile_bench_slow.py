@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 REPO_DIR = Path(__file__).resolve().parent.parent
-ATTACKS = ("sync-thread hog", "password guesser", "flooder")
+ATTACKS = ("sync-thread hog", "password guesser", "flooder", "slow reader")
 
 
 @functools.cache

@@ -118,8 +118,9 @@ def test_lessons_holds_the_project_package_lesson_00_and_the_texts_only():
     )
     # About 600 lines at the move, 850 once lesson 15 added the Sentinel and PostgreSQL layer configuration,
     # 910 once routing left the hazard demos out of production (SERVE_HAZARD_DEMOS), 936 with lesson 16's
-    # login limits and production's shared cache (settings only).
-    assert python_lines < 950, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
+    # login limits and production's shared cache (settings only), 1,035 with its slow-reader protocol
+    # (lessons/slow_readers.py: lesson 16's code, which DESIGN's lesson table places in lessons/).
+    assert python_lines < 1060, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
     assert not (REPO_DIR / "lessons" / "templates").exists() and not (REPO_DIR / "lessons" / "static").exists()
 
 

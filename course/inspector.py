@@ -250,71 +250,10 @@ class Listener:
         self.ready.set()
 
 
-class Page:
-    """The recorded connections of one page load, and the inspector sockets listening to it."""
-
-    def __init__(self) -> None:
-        self.connections: OrderedDict[int, Connection] = OrderedDict()
-        self.listeners: set[Listener] = set()
-        self.dropped_connections = 0
-
-
-class Store:
-    """Every page's records in this process (each Daphne process keeps its own)."""
-
-    def __init__(self) -> None:
-        self.pages: OrderedDict[str, Page] = OrderedDict()
-        self.next_id = 1
-
-    def page(self, page_id: str) -> Page:
-        page = self.pages.get(page_id) or Page()
-        self.pages[page_id] = page
-        self.pages.move_to_end(page_id)
-        if len(self.pages) > PAGES:
-            # The least recently used page that no inspector socket is listening to.
-            idle = next((key for key, old in self.pages.items() if not old.listeners), None)
-            self.pages.pop(idle) if idle is not None else self.pages.popitem(last=False)
-        return page
-
-    def connection(self, page_id: str) -> "Connection":
-        page = self.page(page_id)
-        connection = Connection(self.next_id, page)
-        self.next_id += 1
-        page.connections[connection.id] = connection
-        while len(page.connections) > PAGE_CONNECTIONS:
-            page.connections.popitem(last=False)
-            page.dropped_connections += 1
-        return connection
-
-    def listen(self, page_id: str) -> Listener:
-        """Subscribe to a page: first what it recorded so far, then each event as it happens."""
-        page, listener = self.page(page_id), Listener()
-        for connection in page.connections.values():
-            if connection.dropped:
-                listener.put(connection.dropped_note())
-            for event in connection.events:
-                listener.put(event)
-        page.listeners.add(listener)
-        return listener
-
-    def events(self, page_id: str) -> list[dict]:
-        """Every event this page has kept, connection by connection."""
-        page = self.pages.get(page_id)
-        return [event for connection in page.connections.values() for event in connection.events] if page else []
-
-    def unlisten(self, page_id: str, listener: Listener) -> None:
-        page = self.pages.get(page_id)
-        if page is not None:
-            page.listeners.discard(listener)
-
-
-STORE = Store()
-
-
 class Connection:
     """One recorded connection: its events, oldest dropped past CONNECTION_EVENTS."""
 
-    def __init__(self, id: int, page: Page) -> None:
+    def __init__(self, id: int, page: "Page") -> None:
         self.id, self.page = id, page
         self.start = time.monotonic()
         self.events: deque[dict] = deque(maxlen=CONNECTION_EVENTS)
@@ -349,6 +288,67 @@ class Connection:
     def dropped_note(self) -> dict:
         note = f"{self.dropped} older events of this connection were dropped"
         return {"connection": self.id, "t": 0, "from": "daphne", "to": "daphne", "label": note, "detail": None}
+
+
+class Page:
+    """The recorded connections of one page load, and the inspector sockets listening to it."""
+
+    def __init__(self) -> None:
+        self.connections: OrderedDict[int, Connection] = OrderedDict()
+        self.listeners: set[Listener] = set()
+        self.dropped_connections = 0
+
+
+class Store:
+    """Every page's records in this process (each Daphne process keeps its own)."""
+
+    def __init__(self) -> None:
+        self.pages: OrderedDict[str, Page] = OrderedDict()
+        self.next_id = 1
+
+    def page(self, page_id: str) -> Page:
+        page = self.pages.get(page_id) or Page()
+        self.pages[page_id] = page
+        self.pages.move_to_end(page_id)
+        if len(self.pages) > PAGES:
+            # The least recently used page that no inspector socket is listening to.
+            idle = next((key for key, old in self.pages.items() if not old.listeners), None)
+            self.pages.pop(idle) if idle is not None else self.pages.popitem(last=False)
+        return page
+
+    def connection(self, page_id: str) -> Connection:
+        page = self.page(page_id)
+        connection = Connection(self.next_id, page)
+        self.next_id += 1
+        page.connections[connection.id] = connection
+        while len(page.connections) > PAGE_CONNECTIONS:
+            page.connections.popitem(last=False)
+            page.dropped_connections += 1
+        return connection
+
+    def listen(self, page_id: str) -> Listener:
+        """Subscribe to a page: first what it recorded so far, then each event as it happens."""
+        page, listener = self.page(page_id), Listener()
+        for connection in page.connections.values():
+            if connection.dropped:
+                listener.put(connection.dropped_note())
+            for event in connection.events:
+                listener.put(event)
+        page.listeners.add(listener)
+        return listener
+
+    def events(self, page_id: str) -> list[dict]:
+        """Every event this page has kept, connection by connection."""
+        page = self.pages.get(page_id)
+        return [event for connection in page.connections.values() for event in connection.events] if page else []
+
+    def unlisten(self, page_id: str, listener: Listener) -> None:
+        page = self.pages.get(page_id)
+        if page is not None:
+            page.listeners.discard(listener)
+
+
+STORE = Store()
 
 
 # --- the three hooks -----------------------------------------------------------
@@ -419,8 +419,11 @@ class Recorder:
         async def recorded_send(event):
             connection.record(connection.app_lane, "daphne", event["type"], describe(event))
             await send(event)
-            if event["type"] in ANSWERS:
-                connection.record("daphne", "browser", ANSWERS[event["type"]](event, connection))
+            if event["type"] == "websocket.accept":
+                connection.accepted = True  # a close from now on is a close frame, not a refused handshake
+            answer = browser_answer(event, connection.accepted)
+            if answer is not None:
+                connection.record("daphne", "browser", answer)
 
         try:
             await self.app(scope, recorded_receive, recorded_send)
@@ -440,24 +443,18 @@ class Recorder:
             connection.record(connection.app_lane, connection.app_lane, stop)
 
 
-def _close(event: dict, connection: Connection) -> str:
-    if connection.accepted:
-        return f"close frame, code {event.get('code', 1000)}"
-    return "HTTP 403: handshake refused"
-
-
-def _accept(event: dict, connection: Connection) -> str:
-    connection.accepted = True
-    return "HTTP 101: WebSocket open"
-
-
-# What the browser sees when the application sends these events.
-ANSWERS = {
-    "websocket.accept": _accept,
-    "websocket.send": lambda event, connection: "frame",
-    "websocket.close": _close,
-    "http.response.start": lambda event, connection: f"HTTP {event.get('status')}",
-}
+def browser_answer(event: dict, accepted: bool) -> str | None:
+    """What the browser sees when the application sends `event` (None: nothing it would see)."""
+    kind = event["type"]
+    if kind == "websocket.accept":
+        return "HTTP 101: WebSocket open"
+    if kind == "websocket.send":
+        return "frame"
+    if kind == "websocket.close":
+        return f"close frame, code {event.get('code', 1000)}" if accepted else "HTTP 403: handshake refused"
+    if kind == "http.response.start":
+        return f"HTTP {event.get('status')}"
+    return None
 
 
 def describe_scope(scope: dict) -> dict:

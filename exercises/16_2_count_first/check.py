@@ -1,0 +1,155 @@
+"""Check 16.2 (fix): a login throttle counts each attempt as it arrives, so ten sockets at once get five checks.
+
+The passwords checked are counted where Django checks them
+(ModelBackend.authenticate), whatever calls it.
+"""
+
+import json
+from collections import Counter
+from contextlib import contextmanager
+from unittest import mock
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import override_settings
+
+from exercises.probes import close_all, frame, load, proved, refused_with_error
+
+RULE = "A name gets at most 5 passwords checked in a window, however many sockets ask at once"
+RIGHT = "analytical-engine"
+BAD = {"error": "invalid username or password"}
+TOO_MANY = {"error": "too many failed logins, try again later"}
+# Every kind of wrong frame once: not JSON, each JSON type, each key missing or of the wrong type, a lone surrogate.
+WRONG_SHAPES = ["not json", "{", *map(json.dumps, (None, True, 0, -1.5, "ada", [], ["ada", "pw"], {}))]
+WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
+WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
+WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
+WRONG_SHAPES += ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
+committed_db = pytest.mark.django_db(transaction=True)  # the consumer reads users in a database thread
+LIMITS = override_settings(
+    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    LOGIN_FAILURES_PER_USERNAME=5,
+    LOGIN_FAILURE_WINDOW=300,
+)
+
+
+@contextmanager
+def passwords_checked(window_ends: bool = False):
+    """The usernames whose password Django checked, in order; the cache empty before and after.
+
+    window_ends: the cache empties during each check, as when a window ends while a password is hashed.
+    """
+    checked, original = [], ModelBackend.authenticate
+
+    def counted(self, request, username=None, password=None, **kwargs):
+        checked.append(username)
+        if window_ends:
+            cache.clear()
+        return original(self, request, username, password, **kwargs)
+
+    cache.clear()
+    with mock.patch.object(ModelBackend, "authenticate", counted):
+        yield checked
+    cache.clear()
+
+
+async def login_socket() -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(load("16.2", RULE).LoginConsumer.as_asgi(), "/")
+    connected, code = await communicator.connect(timeout=1)
+    assert connected, f"anyone may try to log in: the socket must be accepted, it was refused ({code})"
+    return communicator
+
+
+async def ask(communicator, username: str, password: str) -> object:
+    await communicator.send_to(text_data=json.dumps({"username": username, "password": password}))
+    return await frame(communicator, timeout=2)
+
+
+async def attempt(username: str, password: str) -> object:
+    """One attempt on a socket of its own: the answer."""
+    communicator = await login_socket()
+    reply = await ask(communicator, username, password)
+    await close_all(communicator)
+    return reply
+
+
+def tally(replies: list) -> str:
+    """How many times each answer came: '5 x {"error": ...}, 5 x {"error": ...}'."""
+    return ", ".join(f"{n} x {answer}" for answer, n in Counter(json.dumps(r) for r in replies).items())
+
+
+@LIMITS
+@committed_db
+async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
+    await User.objects.acreate_user("ada", password=RIGHT)
+    guesser = [await login_socket() for _ in range(10)]
+    proved("sockets", 10)
+    with passwords_checked() as checked:
+        for n, communicator in enumerate(guesser):
+            await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
+        replies = [await frame(communicator, timeout=2) for communicator in guesser]
+    assert len(checked) == 5 and Counter(map(json.dumps, replies)) == {json.dumps(BAD): 5, json.dumps(TOO_MANY): 5}, (
+        f"ten sockets sent ada a wrong password at the same moment: {len(checked)} passwords were checked, and the "
+        f"answers were {tally(replies)}. {RULE}"
+    )
+    await close_all(*guesser)
+
+
+@LIMITS
+@committed_db
+async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked():
+    await User.objects.acreate_user("ada", password=RIGHT)
+    communicator = await login_socket()
+    with passwords_checked() as checked:
+        replies = [await ask(communicator, "ada", f"guess-{n}") for n in range(6)]
+        assert replies == [BAD] * 5 + [TOO_MANY] and len(checked) == 5, (
+            f"six wrong passwords for ada in a row got {tally(replies)}, {len(checked)} of them checked: the first 5 "
+            f"must each get {BAD}, the 6th {TOO_MANY}, unchecked"
+        )
+        assert await ask(communicator, "ada", RIGHT) == TOO_MANY and not communicator.future.done(), (
+            f"while the name is locked its right password too must get {TOO_MANY}, and the socket stays open"
+        )
+    await close_all(communicator)
+
+
+@LIMITS
+@committed_db
+async def test_logging_in_again_and_again_never_locks_anyone_out():
+    await User.objects.acreate_user("ada", password=RIGHT)
+    with passwords_checked():
+        replies = [await attempt("ada", RIGHT) for _ in range(7)]
+    with passwords_checked(window_ends=True):
+        replies.append(await attempt("ada", RIGHT))  # her window ends while her password is checked
+    assert replies == [{"username": "ada"}] * 8, (
+        f"ada logged in 8 times in a row with her right password (8 tabs, the last as her counter's window ended): "
+        f"each must work, got {tally(replies)}"
+    )
+
+
+@LIMITS
+@committed_db
+async def test_a_good_login_takes_back_only_its_own_attempt():
+    await User.objects.acreate_user("ada", password=RIGHT)
+    with passwords_checked():
+        for n in range(4):
+            await attempt("ada", f"guess-{n}")
+        own = await attempt("ada", RIGHT)  # ada herself, between two guesses
+        guesses = [await attempt("ada", f"guess-{n}") for n in (4, 5)]
+    assert own == {"username": "ada"} and guesses == [BAD, TOO_MANY], (
+        f"4 guesses at ada, then ada logged in ({own}), then 2 more guesses got {guesses}: her login may take back "
+        "her own attempt, never the guesser's 4"
+    )
+
+
+@LIMITS
+@committed_db
+async def test_frames_of_every_wrong_shape_get_an_error():
+    communicator, other = await login_socket(), await login_socket()
+    with passwords_checked():
+        for text in WRONG_SHAPES:
+            await refused_with_error(communicator, text, others=(other,))
+    proved("bad frames", len(WRONG_SHAPES))
+    await close_all(communicator, other)

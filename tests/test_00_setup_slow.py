@@ -45,6 +45,15 @@ def test_with_daphne_below_staticfiles_runserver_does_not_start_daphne_e001(tmp_
 
 
 @pytest.mark.slow
+def test_on_a_fresh_database_the_doctor_prints_the_migrate_command(tmp_path):
+    argv = [sys.executable, "manage.py", "doctor"]
+    result = subprocess.run(argv, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    [line] = [line for line in result.stdout.splitlines() if "migrations applied" in line]
+    assert line.startswith("FAIL  migrations applied: ") and line.endswith("run `python manage.py migrate`"), line
+
+
+@pytest.mark.slow
 def test_the_doctor_turns_daphne_e001_into_its_one_line_fix_not_a_traceback(tmp_path):
     (tmp_path / "daphne_below.py").write_text(DAPHNE_BELOW_STATICFILES)
     argv = [sys.executable, "manage.py", "doctor"]

@@ -179,7 +179,7 @@ def test_the_doctor_says_so_when_no_sentinel_answers(settings, capsys):
     settings.REDIS_SENTINELS, settings.REDIS_SENTINEL_MASTER = "127.0.0.1:1", "mymaster"
     with pytest.raises(SystemExit):
         call_command("doctor")
-    assert "FAIL  Redis reachable (REDIS_SENTINELS): no sentinel names a primary that answers" in capsys.readouterr().out
+    assert "FAIL  Redis reachable through Sentinel: no sentinel names a primary that answers" in capsys.readouterr().out
 
 
 def test_a_failover_loss_counts_until_the_broken_socket_gets_its_4503():

@@ -134,4 +134,7 @@ def test_the_doctor_finds_the_primary_through_the_sentinels(sentinels, settings,
     settings.REDIS_SENTINELS, settings.REDIS_SENTINEL_MASTER = sentinels.addresses, "mymaster"
     call_command("doctor")
     [line] = [line for line in capsys.readouterr().out.splitlines() if "Redis reachable" in line]
-    assert f"(primary 127.0.0.1:{sentinels.primary.port}, named by the sentinel at 127.0.0.1:" in line, line
+    expected = (
+        f"ok    Redis reachable through Sentinel (primary 127.0.0.1:{sentinels.primary.port}, named by the sentinel at"
+    )
+    assert expected in line, line

@@ -87,12 +87,16 @@ def test_the_two_migrate_commands_put_the_layers_tables_only_in_its_database(tmp
             in_layer_db = {
                 row[0] for row in layer_db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             }
+            recorded = {row[0] for row in layer_db.execute("SELECT DISTINCT app FROM django_migrations")}
     finally:
         drop_database(POSTGRES_SERVER_URL, layer_url)
     with sqlite3.connect(default_db) as sqlite:
         in_default_db = {row[0] for row in sqlite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert in_layer_db == {"channels_postgres_message", "channels_postgres_groupchannel", "django_migrations"}
     assert "db_demo_post" in in_default_db and not any(name.startswith("channels_postgres") for name in in_default_db)
+    # What the second command prints, as lesson 15 explains it: every app's migrations "Applying ... OK",
+    # each recorded as applied in the layer's database, though the router let only the layer's create tables.
+    assert "Applying db_demo.0001_initial... OK" in result.stdout and {"db_demo", "channels_postgres"} <= recorded
 
 
 async def test_after_postgresql_restarts_the_stock_layer_never_receives_again(private_postgres, postgres_process_state):

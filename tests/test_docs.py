@@ -93,7 +93,29 @@ def test_the_notes_quote_the_million_socket_plan_as_the_model_prints_it(capsys):
     from bench import capacity
 
     notes = (REPO_DIR / "NOTES.md").read_text(encoding="utf-8")
-    command = "--sockets 1000000 --room-size 50 --broadcasts 2000 --cores-per-process 1 --memory-gb 16 --open-files 65536"
+    command = (
+        "--sockets 1000000 --room-size 50 --broadcasts 2000 --cores-per-process 1 --memory-gb 16 --open-files 65536"
+    )
     quoted = notes.split(f"$ python -m bench.capacity {command}\n", 1)[1].split("```", 1)[0]
     capacity.main(command.split())
     assert quoted == capsys.readouterr().out
+
+
+# A step's command that starts a server (a code line or inline code, from "## Try it" on), and the
+# port it takes: runserver's and daphne's default is 8000, the port `make run` holds (-u: a Unix socket).
+SERVER_START = re.compile(
+    r"(?:^\s*(?:\$ )?|`)(?:\w+=\S+ )*(?:\.venv/bin/)?"
+    r"(?:python manage\.py runserver(?: \S*?:?(\d{4})\b)?|daphne(?: -b \S+)?(?: -p (\d{4}))?(?= -[^u]| lessons))",
+    re.M,
+)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[d.name for d in DOCS])
+def test_a_step_that_starts_a_server_on_make_runs_port_first_says_to_stop_it(doc):
+    text = doc.read_text(encoding="utf-8")
+    clashing = []
+    for start in SERVER_START.finditer(text, max(0, text.find("\n## Try it"))):
+        before = text[max(0, start.start() - 800) : start.start()]
+        if (start.group(1) or start.group(2) or "8000") == "8000" and not ("make run" in before and "Ctrl-C" in before):
+            clashing.append(text[start.start() : text.index("\n", start.end())].strip())
+    assert clashing == [], f"{doc.name}: these take port 8000, which `make run` holds; say to stop it (Ctrl-C) first"

@@ -1,0 +1,159 @@
+"""Check 16.3 (fix): a chat's flood limit holds per client address, across all of its sockets."""
+
+import asyncio
+import itertools
+import time
+
+import channels.testing  # noqa: F401  (imported once, before any stall monitor)
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import close_all, frame, leaves_however_it_ends, load, never_blocks, nothing_more, proved
+
+GROUP = "exflood16"
+LIMIT = 5  # the exercise's contract: at most 5 messages in any 1 s, per client address
+PERIOD = 1.0
+STALL = 0.25  # a blocking call stalls the loop as long as it blocks; a loaded machine, tens of ms
+RULE = 'One client address may send at most 5 messages in any 1 s, however many sockets it opens; the rest get {"error": ...}'
+PORTS = itertools.count(40000)  # each socket its own client port, as a real client's
+HOSTS = itertools.count(1)
+
+
+def addresses() -> tuple[str, str, str]:
+    """A flooder, a neighbour and a listener, new to this process: no earlier test's messages count for them."""
+    n = next(HOSTS)
+    return f"203.0.113.{n}", f"198.51.100.{n}", f"192.0.2.{n}"
+
+
+def chat():
+    """The consumer, imported (with its layer) before any stall monitor starts: an import is not a stall."""
+    get_channel_layer()
+    return load("16.3", RULE).ChatConsumer.as_asgi()
+
+
+async def socket_from(app, address: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(app, "/")
+    communicator.scope["client"] = (address, next(PORTS))  # the application has not started yet: in time
+    connected, code = await communicator.connect(timeout=1)
+    assert connected, f"expected the socket to be accepted, but it was refused (close code {code})"
+    return communicator
+
+
+async def say(communicator, *texts: str) -> None:
+    for text in texts:
+        await communicator.send_to(text_data=text)
+
+
+async def drain(communicator, quiet: float = 0.2) -> list:
+    """Every frame the socket was sent, until it has been quiet for `quiet` seconds."""
+    got = []
+    while not await nothing_more(communicator, quiet):
+        got.append(await frame(communicator))
+    return got
+
+
+def errors(got: list) -> list:
+    return [f for f in got if isinstance(f, dict) and isinstance(f.get("error"), str) and f["error"]]
+
+
+def messages(got: list) -> list:
+    return [f.get("message") for f in got if isinstance(f, dict) and "message" in f]
+
+
+async def test_ten_sockets_from_one_address_share_its_limit():
+    app = chat()
+    flooder_ip, neighbour_ip, listener_ip = addresses()
+    async with never_blocks(STALL):
+        listener = await socket_from(app, listener_ip)
+        flooder = []
+        for n in range(10):  # a flooder opens a socket, floods on it, opens the next
+            flooder.append(await socket_from(app, flooder_ip))
+            await say(flooder[-1], f"flood {n}a", f"flood {n}b")
+        proved("sockets", 11)
+        heard = messages(await drain(listener))
+        # The room has been quiet for 0.2 s: every answer is already waiting on the flooder's sockets.
+        refused = [len(errors(await drain(communicator, 0.05))) for communicator in flooder]
+        assert len(heard) == LIMIT, (
+            f"one address opened 10 sockets and sent 2 messages on each within a second: the room heard "
+            f"{len(heard)} of them. {RULE}"
+        )
+        assert sum(refused) == 15, (
+            f"of the 20 messages, the 15 the room did not hear must each get one error on the socket that sent it, "
+            f"the flooder's sockets got {refused} errors"
+        )
+        assert not any(communicator.future.done() for communicator in flooder), "a flooder's socket was closed"
+        await close_all(listener, *flooder)
+
+
+async def test_a_flood_from_one_address_never_holds_back_another():
+    app = chat()
+    flooder_ip, neighbour_ip, listener_ip = addresses()
+    async with never_blocks(STALL):
+        listener, flooder, neighbour = [await socket_from(app, a) for a in (listener_ip, flooder_ip, neighbour_ip)]
+        proved("sockets", 3)
+        await say(flooder, *(f"flood {n}" for n in range(LIMIT + 3)))
+        await say(neighbour, *(f"hello {n}" for n in range(LIMIT)))  # at once, while the flooder's window is full
+        heard, own = messages(await drain(listener)), await drain(neighbour)
+        hellos = [message for message in heard if message.startswith("hello")]
+        assert hellos == [f"hello {n}" for n in range(LIMIT)] and not errors(own), (
+            f"another address sent {LIMIT} messages while a flooder was over its limit: the room must hear all of "
+            f"them, it heard {hellos} and the sender got {len(errors(own))} errors. One address's flood never "
+            "silences another's"
+        )
+        assert len(heard) == 2 * LIMIT, f"the room must hear the flooder's first {LIMIT} and the neighbour's {LIMIT}"
+        await close_all(listener, flooder, neighbour)
+
+
+async def test_five_messages_a_second_get_through_and_the_sixth_does_not():
+    app = chat()
+    flooder_ip, neighbour_ip, listener_ip = addresses()
+    async with never_blocks(STALL):
+        listener, first, second = [await socket_from(app, a) for a in (listener_ip, flooder_ip, flooder_ip)]
+        await say(first, *(f"m{n}" for n in range(LIMIT)))
+        heard = [await frame(listener) for _ in range(LIMIT)]
+        assert messages(heard) == [f"m{n}" for n in range(LIMIT)] and not errors(await drain(first)), (
+            f"one address sent exactly {LIMIT} messages within a second: the room must hear all of them in order, "
+            f"with no error, it heard {heard}"
+        )
+        await drain(second)  # the room's 5 messages, which this socket hears too
+        await say(second, "one too many")
+        got = await frame(second)
+        assert errors([got]) and await nothing_more(listener), (
+            f"the address's {LIMIT + 1}th message within a second, from its second socket, must get "
+            f'{{"error": ...}} on that socket and reach no one, it got {got}'
+        )
+        assert not second.future.done(), "a refused message keeps its socket open"
+        await close_all(listener, first, second)
+    proved("boundaries", 2)
+
+
+async def test_a_refused_message_costs_nothing_and_the_window_slides():
+    app = chat()
+    flooder_ip, _, listener_ip = addresses()
+    async with never_blocks(STALL):
+        listener, flooder = [await socket_from(app, a) for a in (listener_ip, flooder_ip)]
+        clock = time.monotonic
+        await asyncio.sleep(
+            (0.3 - clock() % 1) % 1
+        )  # a third into a second of the clock: the window is no clock second
+        await say(flooder, "early 0", "early 1", "early 2")
+        await frame(listener)  # early 0 went through: counted before this moment
+        start = clock()
+        await asyncio.sleep(start + PERIOD / 2 - clock())
+        await say(flooder, "middle 0", "middle 1", *(f"refused {n}" for n in range(LIMIT)))  # the last 5 over the limit
+        await drain(listener, 0.1)
+        await drain(flooder, 0.1)
+        await asyncio.sleep(start + PERIOD + 0.15 - clock())  # early ones over a second old, middle ones not
+        await say(flooder, *(f"late {n}" for n in range(4)))
+        heard = messages(await drain(listener))
+        assert heard == ["late 0", "late 1", "late 2"], (
+            f"an address sent 3 messages, half a second later 2 more and {LIMIT} refused ones, and a second after "
+            f"the first 3 it sent 4: the room heard {heard} of those 4. In any 1 s at most {LIMIT} go through: the "
+            "window slides, the first 3 have left it, and a refused message is not counted in it"
+        )
+        await close_all(listener, flooder)
+    proved("boundaries", 1)
+
+
+async def test_a_socket_leaves_the_room_however_its_consumer_ends():
+    await leaves_however_it_ends(chat(), GROUP, stall=STALL)

@@ -13,9 +13,12 @@ One run (`failover()`), on the core layer or on pub/sub:
    each open socket ended, how many chat deliveries were lost, what the liveblog missed.
 
 tests/test_15_sentinel_slow.py runs it and asserts the contract; this script runs
-it on a throwaway database and writes the reference lesson 15 quotes:
+it on a throwaway database, three runs per layer (about two minutes), and writes
+what it measured to a new file, leaving the reference lesson 15 quotes as it is:
 
-    python -m bench.failover     # writes bench/failover_reference.json and .md
+    python -m bench.failover                       # writes failover-<time>.json and .md in the temp dir
+    python -m bench.failover --layer pubsub --runs 10 --out bench/failover_pubsub_runs   # about 4 minutes
+    python -m bench.failover --reference           # rewrites bench/failover_reference.json and .md
 """
 
 import argparse
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from websockets.asyncio.client import connect
@@ -41,6 +45,8 @@ from course.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
 ORIGIN = "http://127.0.0.1:8000"
 REFERENCE_JSON = REPO_DIR / "bench" / "failover_reference.json"
 REFERENCE_MD = REPO_DIR / "bench" / "failover_reference.md"
+# Ten runs on pub/sub alone: how often its open chat sockets carry on (lesson 15 says how often, from these).
+PUBSUB_RUNS = REPO_DIR / "bench" / "failover_pubsub_runs"
 INTERVAL = 0.05  # seconds between two echoes
 CHAT_INTERVAL = 0.1  # seconds between two chat messages of one sender: under the flood limit, 100 a minute
 POSTS, POST_INTERVAL = 40, 0.2  # the saver's Posts, one every 0.2 s: 8 s around the kill
@@ -327,12 +333,30 @@ def render_reference(runs: list[dict]) -> str:
             f"| {run['posts_saved']}, {run['slowest_save_s']} s | {run['broadcasts_failed']} "
             f"| {run['posts_the_layer_lost']} | {run['posts_missed_after_since']} |"
         )
+    lines += ["", "How the two open chat sockets ended, per layer:", ""]
+    for layer in dict.fromkeys(run["layer"] for run in runs):
+        ends = Counter(socket_ends(run) for run in runs if run["layer"] == layer)
+        told = "; ".join(f"{end} in {count}" for end, count in ends.most_common())
+        lines.append(f"- {layer}, {ends.total()} runs: {told}")
     return "\n".join(lines) + "\n"
 
 
-def write_reference(runs: list[dict]) -> None:
-    REFERENCE_JSON.write_text(json.dumps(runs, indent=2) + "\n")
-    REFERENCE_MD.write_text(render_reference(runs))
+def socket_ends(run: dict) -> str:
+    """How the run's two open chat sockets ended, in words: "stayed open and closed 4503"."""
+    return " and ".join(sorted("stayed open" if code is None else f"closed {code}" for code in run["chat_close_codes"]))
+
+
+def write_runs(runs: list[dict], json_path: Path, md_path: Path) -> None:
+    json_path.write_text(json.dumps(runs, indent=2) + "\n")
+    md_path.write_text(render_reference(runs))
+
+
+def output_paths(reference: bool, out: Path | None) -> tuple[Path, Path]:
+    """Where a run writes: the committed reference only when asked to, else OUT or a new file in the temp dir."""
+    if reference:
+        return REFERENCE_JSON, REFERENCE_MD
+    out = out or Path(tempfile.gettempdir()) / f"failover-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    return out.with_name(out.name + ".json"), out.with_name(out.name + ".md")
 
 
 def newest_post_id(database: Path) -> int:
@@ -340,14 +364,14 @@ def newest_post_id(database: Path) -> int:
         return db.execute("SELECT coalesce(max(id), 0) FROM db_demo_post").fetchone()[0]
 
 
-async def reference() -> list[dict]:
-    """RUNS runs on each layer, each on fresh servers, on one throwaway SQLite database."""
+async def reference(layers=("core", "pubsub"), runs_per_layer: int = RUNS) -> list[dict]:
+    """`runs_per_layer` runs on each layer, each on fresh servers, on one throwaway SQLite database."""
     workdir = Path(tempfile.mkdtemp(prefix="failover-"))
     base = daphne_env({"ENGINE": "django.db.backends.sqlite3", "NAME": str(workdir / "db.sqlite3")})
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO_DIR, env=base, check=True)
     runs = []
-    for kind in ("core", "pubsub"):
-        for run in range(1, RUNS + 1):  # a failover is a race: each run ends a little differently
+    for kind in layers:
+        for run in range(1, runs_per_layer + 1):  # a failover is a race: each run ends a little differently
             (workdir / f"{kind}-{run}").mkdir()
             sentinels = RedisSentinels(shutil.which("redis-server"), workdir / f"{kind}-{run}")
             try:
@@ -362,9 +386,16 @@ async def reference() -> list[dict]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save-posts", type=int, help="(the saver process) save this many Posts and exit")
+    parser.add_argument("--layer", choices=("core", "pubsub"), action="append", help="only this layer (repeatable)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per layer (default {RUNS})")
+    parser.add_argument("--out", type=Path, help="write the runs to OUT.json and OUT.md (default: a new file in /tmp)")
+    parser.add_argument("--reference", action="store_true", help="rewrite bench/failover_reference.json and .md")
     options = parser.parse_args()
     if options.save_posts:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
         save_posts(options.save_posts)
     else:
-        write_reference(asyncio.run(reference()))
+        json_path, md_path = output_paths(options.reference, options.out)
+        started = time.monotonic()
+        write_runs(asyncio.run(reference(tuple(options.layer or ("core", "pubsub")), options.runs)), json_path, md_path)
+        print(f"{md_path} and {json_path.name} written in {time.monotonic() - started:.0f} s")

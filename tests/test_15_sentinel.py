@@ -165,11 +165,21 @@ async def test_a_liveblog_socket_whose_layer_gives_up_is_closed_with_4503_not_10
     assert (connected, await socket.receive_output(timeout=2)) == (True, {"type": "websocket.close", "code": 4503})
 
 
-def test_the_failover_reference_lesson_15_quotes_is_rendered_from_the_measured_runs():
-    from bench.failover import REFERENCE_JSON, REFERENCE_MD, render_reference
+@pytest.mark.parametrize("name", ["failover_reference", "failover_pubsub_runs"])
+def test_the_failover_runs_lesson_15_quotes_are_rendered_from_the_json(name):
+    from bench.failover import REFERENCE_MD, render_reference
 
     # Lesson 15 quotes the .md (tests/test_docs.py keeps the quote identical); the .md is the .json's.
-    assert REFERENCE_MD.read_text() == render_reference(json.loads(REFERENCE_JSON.read_text()))
+    md, runs = REFERENCE_MD.with_name(f"{name}.md"), json.loads(REFERENCE_MD.with_name(f"{name}.json").read_text())
+    assert md.read_text() == render_reference(runs)
+
+
+def test_bench_failover_writes_a_new_file_and_the_reference_only_when_asked():
+    from bench.failover import REFERENCE_JSON, REFERENCE_MD, output_paths
+
+    new_json, new_md = output_paths(reference=False, out=None)
+    assert (new_json.exists(), new_md.exists(), REFERENCE_JSON.parent in new_json.parents) == (False, False, False)
+    assert output_paths(reference=True, out=None) == (REFERENCE_JSON, REFERENCE_MD)
 
 
 @pytest.mark.django_db

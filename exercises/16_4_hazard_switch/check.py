@@ -1,0 +1,91 @@
+"""Check 16.4 (fix): started with DEBUG off, in any spelling, the server refuses its hazard demo and serves the rest.
+
+Each test imports your file afresh with DEBUG set in the environment, as a
+server process started that way imports it.
+"""
+
+import itertools
+import os
+from importlib.util import module_from_spec, spec_from_file_location
+from unittest import mock
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes import close_all, frame, load, proved, target_path
+
+RULE = (
+    "With DEBUG off (0, false, no, off, in any case) the hazard demo ws/scope/<name>/ is refused (HTTP 403); "
+    "with DEBUG on (1, true, yes, on, in any case) it is served; ws/echo/ is served either way"
+)
+COOKIE = "sessionid=ada-s3cret-session"
+OFF = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]
+ON = ["1", "true", "True", "TRUE", "yes", "Yes", "on", "ON"]
+PROCESSES = itertools.count(1)
+
+
+def server(debug: str):
+    """Your router, from your file imported afresh with DEBUG=<debug> in the environment."""
+    load("16.4", RULE)  # a file that does not import at all fails here, with a sentence
+    spec = spec_from_file_location(f"exercise_16_4_process_{next(PROCESSES)}", target_path("16.4"))
+    module = module_from_spec(spec)
+    with mock.patch.dict(os.environ, {"DEBUG": debug}):
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:  # a student's file may raise anything at import
+            pytest.fail(
+                f"a server started with DEBUG={debug} could not even start: your file raised "
+                f"{type(error).__name__}: {error}. {RULE}",
+                pytrace=False,
+            )
+    return module.application
+
+
+async def handshake(application, path: str) -> tuple[bool, object]:
+    """Open `path` with a session cookie: whether the socket was accepted, and the first frame if one came."""
+    communicator = WebsocketCommunicator(application, path, headers=[(b"cookie", COOKIE.encode())])
+    connected, _ = await communicator.connect(timeout=1)
+    first = await frame(communicator) if connected and "/scope/" in path else None
+    await close_all(communicator)
+    return connected, first
+
+
+async def test_started_with_debug_0_the_server_refuses_the_scope_echo():
+    connected, first = await handshake(server("0"), "/ws/scope/ada/")
+    assert not connected, (
+        f"a server started with DEBUG=0, as production is, accepted ws/scope/ada/ and sent the page {first}: any "
+        "page that opens it gets the visitor's session cookie. In production a hazard demo's handshake is refused"
+    )
+
+
+async def test_every_spelling_of_off_refuses_the_hazard_demo():
+    served = [value for value in OFF if (await handshake(server(value), "/ws/scope/ada/"))[0]]
+    assert served == [], f"a server started with DEBUG set to any of {served} served ws/scope/ada/. {RULE}"
+    proved("boundaries", len(OFF))
+
+
+async def test_every_spelling_of_on_still_serves_the_hazard_demo():
+    for value in ON:
+        connected, first = await handshake(server(value), "/ws/scope/ada/")
+        assert connected and isinstance(first, dict) and first.get("headers", {}).get("cookie") == COOKIE, (
+            f"a server started with DEBUG={value}, a laptop, must serve ws/scope/ada/ (it shows a student what "
+            f"the handshake carried), got {'the socket refused' if not connected else first}. {RULE}"
+        )
+    proved("boundaries", len(ON))
+
+
+async def test_the_safe_echo_is_served_on_and_off():
+    for value in ("0", "1"):
+        communicator = WebsocketCommunicator(server(value), "/ws/echo/")
+        connected, _ = await communicator.connect(timeout=1)
+        assert connected, f"a server started with DEBUG={value} refused ws/echo/: a safe route is served either way"
+        await communicator.send_to(text_data="hello")
+        got = await frame(communicator)
+        assert got == "hello", f"ws/echo/ must send each text frame back, got {got}"
+        await close_all(communicator)
+
+
+async def test_an_unknown_path_is_refused_on_and_off():
+    for value in ("0", "1"):
+        connected, _ = await handshake(server(value), "/ws/nowhere/")
+        assert not connected, f"a server started with DEBUG={value} accepted ws/nowhere/, a path no route claims"

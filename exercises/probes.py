@@ -10,11 +10,13 @@ Nothing here imports the course: a check stands on Channels, Django and this fil
 """
 
 import asyncio
+import itertools
 import json
 import os
 import sys
 import time
 import tomllib
+from contextlib import contextmanager
 from functools import cache
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
@@ -81,6 +83,35 @@ def target(exercise_id: str) -> ModuleType:
         del sys.modules[name]  # a file that does not import is tried afresh next time
         raise
     return module
+
+
+def imported_afresh(exercise_id: str, rule: str, environ: dict | None = None) -> ModuleType:
+    """The module under check imported again, as a new server process imports it (with `environ` set, if given).
+
+    Nothing module-level is shared with earlier imports: only what lives outside
+    the process (Django's cache, the database) is. A module that raises at
+    import fails the check with `rule` in the message.
+    """
+    from unittest import mock
+
+    load(exercise_id, rule)  # a file that does not import at all fails here, with the usual sentence
+    path = target_path(exercise_id)
+    name = f"exercise_{exercise_id.replace('.', '_')}_process_{next(_PROCESSES)}"
+    module = module_from_spec(spec_from_file_location(name, path))
+    with mock.patch.dict(os.environ, environ or {}):
+        try:
+            module.__spec__.loader.exec_module(module)
+        except Exception as error:  # a student's file may raise anything at import
+            started = " with " + ", ".join(f"{k}={v}" for k, v in environ.items()) if environ else ""
+            pytest.fail(
+                f"a server started{started} could not even start: your file raised {type(error).__name__}: "
+                f"{error}. {rule}",
+                pytrace=False,
+            )
+    return module
+
+
+_PROCESSES = itertools.count(1)
 
 
 def load(exercise_id: str, rule: str) -> ModuleType:
@@ -175,6 +206,25 @@ async def connect(application, path: str = "/", **kwargs):
         pytest.fail(crashed(error), pytrace=False)
     assert connected, f"expected the socket to be accepted, but it was refused (close code {code})"
     return communicator
+
+
+async def connect_from(application, address: str, path: str = "/"):
+    """A socket to `application` from a client at `address` (each socket its own port, as a real client's)."""
+    from channels.testing import WebsocketCommunicator
+
+    communicator = WebsocketCommunicator(application, path)
+    communicator.scope["client"] = (address, next(_PORTS))  # the application has not started yet: in time
+    try:
+        connected, code = await communicator.connect(timeout=1)
+    except TimeoutError:
+        pytest.fail("the consumer did not accept the socket within 1 s", pytrace=False)
+    except Exception as error:
+        pytest.fail(crashed(error), pytrace=False)
+    assert connected, f"expected the socket to be accepted, but it was refused (close code {code})"
+    return communicator
+
+
+_PORTS = itertools.count(40000)
 
 
 async def sockets(application, path: str = "/", count: int = 2, **kwargs) -> list:
@@ -435,3 +485,67 @@ async def nothing_after_close(communicator, timeout: float = 0.3) -> None:
     if not quiet:
         got = await communicator.receive_output(timeout=1)
         pytest.fail(f"the consumer sent {got} after the close: nothing may follow a close", pytrace=False)
+
+
+# --- login throttles (lesson 16): the passwords Django checks, and a cache that is down ------
+
+
+class PasswordsChecked(list):
+    """The usernames whose password Django checked, in order."""
+
+    window_ends = False  # True: the cache empties during each check, as when a counter's window ends mid-hash
+
+
+@contextmanager
+def passwords_checked():
+    """Counts the passwords Django checks (ModelBackend.authenticate, whatever calls it); the cache empty around it."""
+    from unittest import mock
+
+    from django.contrib.auth.backends import ModelBackend
+    from django.core.cache import cache as django_cache
+
+    checked, original = PasswordsChecked(), ModelBackend.authenticate
+
+    def counted(self, request, username=None, password=None, **kwargs):
+        checked.append(username)
+        if checked.window_ends:
+            django_cache.clear()
+        return original(self, request, username, password, **kwargs)
+
+    django_cache.clear()
+    with mock.patch.object(ModelBackend, "authenticate", counted):
+        yield checked
+    django_cache.clear()
+
+
+@contextmanager
+def cache_down():
+    """Every call to Django's default cache raises what Django's Redis cache raises with Redis down."""
+    from unittest import mock
+
+    from django.core.cache import caches
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    down = RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    calls = ("get", "set", "add", "incr", "decr", "delete", "get_many", "set_many", "has_key", "touch", "get_or_set")
+    # On the class: each thread has a cache object of its own, and a consumer may count in a thread.
+    with mock.patch.multiple(type(caches["default"]), **dict.fromkeys(calls, mock.DEFAULT)) as patched:
+        for call in patched.values():
+            call.side_effect = down
+        yield
+
+
+def tally(replies: list) -> str:
+    """How many times each answer came: '5 x {"error": "a"}, 5 x {"error": "b"}'."""
+    from collections import Counter
+
+    return ", ".join(f"{n} x {answer}" for answer, n in Counter(json.dumps(r) for r in replies).items())
+
+
+def login_bad_frames() -> list[str]:
+    """Frames a login expecting {"username": "...", "password": "..."} must refuse: every shape but that one."""
+    frames = ["not json", "{", *map(json.dumps, (None, True, 0, -1.5, "ada", [], ["ada", "pw"], {}))]
+    frames += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
+    frames += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
+    frames += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
+    return frames + ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']

@@ -1,29 +1,28 @@
 """Check 16.1: a socket login throttled per username and per address, in Django's cache, before any password check.
 
-Most attempts open a socket of their own, as a guesser with many sockets
-does; the passwords checked are counted where Django checks them
-(ModelBackend.authenticate), whatever calls it. Each test imports your file
-afresh, as a new server process does: only Django's cache and database are
-shared between tests, and between the two processes of one test.
+Each test imports your file afresh, as a new server process does: tests share
+only Django's cache and database, as do the two processes of one test.
 """
 
 import asyncio
-import itertools
 import json
-from collections import Counter
-from contextlib import contextmanager
-from importlib.util import module_from_spec, spec_from_file_location
-from unittest import mock
 
 import pytest
-from channels.testing import WebsocketCommunicator
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.core.cache import cache, caches
 from django.test import override_settings
-from redis.exceptions import ConnectionError as RedisConnectionError
 
-from exercises.probes import close_all, frame, load, proved, refused_with_error, target_path
+from exercises.probes import (
+    cache_down,
+    close_all,
+    connect_from,
+    frame,
+    imported_afresh,
+    login_bad_frames,
+    passwords_checked,
+    proved,
+    refused_with_error,
+    tally,
+)
 
 RULE = (
     "Each login attempt is counted, before its password is checked, against its username (any spelling) and its "
@@ -34,72 +33,26 @@ RIGHT = "analytical-engine"
 BAD = {"error": "invalid username or password"}
 TOO_MANY = {"error": "too many failed logins, try again later"}
 UNAVAILABLE = {"error": "logging in is unavailable for a moment, try again later"}
-PORTS = itertools.count(50000)
-PROCESSES = itertools.count(1)  # each socket its own client port, as a real client's
-# Every kind of wrong frame once: not JSON, each JSON type, each key missing or of the wrong type, a lone surrogate.
-WRONG_SHAPES = ["not json", "{", *map(json.dumps, (None, True, 0, -1.5, "ada", [], ["ada", "pw"], {}))]
-WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
-WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
-WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
-WRONG_SHAPES += ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
-committed_db = pytest.mark.django_db(transaction=True)  # the consumer reads users in a database thread
 LIMITS = override_settings(
     PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     LOGIN_FAILURES_PER_USERNAME=5,
     LOGIN_FAILURES_PER_ADDRESS=20,
     LOGIN_FAILURE_WINDOW=300,
 )
-CACHE_CALLS = ("get", "set", "add", "incr", "decr", "delete", "get_many", "set_many", "has_key", "touch", "get_or_set")
 
 
-class Checked(list):
-    """The usernames whose password Django checked, in order."""
-
-    window_ends = False  # True: the cache empties during each check, as when a window ends mid-hash
-
-
-@contextmanager
-def passwords_checked():
-    """Counts the passwords Django checks (ModelBackend.authenticate), the cache empty before and after."""
-    checked, original = Checked(), ModelBackend.authenticate
-
-    def counted(self, request, username=None, password=None, **kwargs):
-        checked.append(username)
-        if checked.window_ends:
-            cache.clear()
-        return original(self, request, username, password, **kwargs)
-
-    cache.clear()
-    with mock.patch.object(ModelBackend, "authenticate", counted):
-        yield checked
-    cache.clear()
+def login_test(test):
+    """The limits pinned, a fast hasher, and a database whose rows the consumer's database thread sees."""
+    return LIMITS(pytest.mark.django_db(transaction=True)(test))
 
 
-def server_process():
-    """Your file, imported afresh: a new server process (a file that does not import fails with a sentence)."""
-    load("16.1", RULE)
-    spec = spec_from_file_location(f"exercise_16_1_process_{next(PROCESSES)}", target_path("16.1"))
-    module = module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-async def socket_from(module, address: str) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(module.LoginConsumer.as_asgi(), "/")
-    communicator.scope["client"] = (address, next(PORTS))  # the application has not started yet: in time
-    connected, code = await communicator.connect(timeout=1)
-    assert connected, f"anyone may try to log in: the socket must be accepted, it was refused ({code})"
-    return communicator
+async def socket_from(module, address: str):
+    return await connect_from(module.LoginConsumer.as_asgi(), address)
 
 
 async def ask(communicator, username: str, password: str) -> object:
     await communicator.send_to(text_data=json.dumps({"username": username, "password": password}))
     return await frame(communicator, timeout=2)
-
-
-def tally(replies: list) -> str:
-    """How many times each answer came: '5 x {"error": ...}, 5 x {"error": ...}'."""
-    return ", ".join(f"{n} x {answer}" for answer, n in Counter(json.dumps(r) for r in replies).items())
 
 
 async def attempt(module, address: str, username: str, password: str) -> object:
@@ -110,12 +63,10 @@ async def attempt(module, address: str, username: str, password: str) -> object:
     return reply
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_the_sixth_wrong_password_for_a_name_is_refused_unchecked():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
-    communicator = await socket_from(server, GUESSER)
+    communicator = await socket_from(imported_afresh("16.1", RULE), GUESSER)
     with passwords_checked() as checked:
         replies = [await ask(communicator, "ada", f"guess-{n}") for n in range(6)]
         assert replies[:5] == [BAD] * 5, f"the first 5 wrong passwords for ada must each get {BAD}, got {replies[:5]}"
@@ -130,11 +81,10 @@ async def test_the_sixth_wrong_password_for_a_name_is_refused_unchecked():
     await close_all(communicator)
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
+    server = imported_afresh("16.1", RULE)
     guesser = [await socket_from(server, GUESSER) for _ in range(10)]
     proved("sockets", 10)
     with passwords_checked() as checked:
@@ -148,11 +98,10 @@ async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
     await close_all(*guesser)
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_every_spelling_of_a_name_counts_against_one_counter():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
+    server = imported_afresh("16.1", RULE)
     spellings = ["ada", "Ada", "ADA", "aDa", "\uff41\uff44\uff41"]  # the last in full-width letters
     with passwords_checked() as checked:
         replies = [await attempt(server, GUESSER, spelling, "password1") for spelling in spellings]
@@ -163,10 +112,9 @@ async def test_every_spelling_of_a_name_counts_against_one_counter():
     )
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_one_password_tried_on_many_names_meets_the_address_limit():
-    server = server_process()
+    server = imported_afresh("16.1", RULE)
     with passwords_checked() as checked:
         replies = [await attempt(server, GUESSER, f"user{n}", "password1") for n in range(21)]
         neighbour = await attempt(server, NEIGHBOUR, "user21", "password1")
@@ -180,25 +128,16 @@ async def test_one_password_tried_on_many_names_meets_the_address_limit():
     )
 
 
-@LIMITS
-@committed_db
-async def test_logging_in_again_and_again_never_locks_anyone_out():
-    await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
-    with passwords_checked():
-        replies = [await attempt(server, NEIGHBOUR, "ada", RIGHT) for _ in range(7)]
-    assert replies == [{"username": "ada"}] * 7, (
-        f"ada logged in 7 times in a row with her right password (7 tabs): each must work, got {replies}. A login "
-        "that works takes its own attempt back"
-    )
-
-
-@LIMITS
-@committed_db
+@login_test
 async def test_a_good_login_takes_back_its_own_attempt_and_nothing_more():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
+    server = imported_afresh("16.1", RULE)
     await User.objects.acreate_user("mallory", password="mallory-owns-this")
+    with passwords_checked():
+        again = [await attempt(server, NEIGHBOUR, "ada", RIGHT) for _ in range(7)]
+    assert again == [{"username": "ada"}] * 7, (
+        f"ada logged in 7 times in a row with her right password (7 tabs): each must work, got {tally(again)}"
+    )
     with passwords_checked():
         for n in range(4):
             await attempt(server, GUESSER, "ada", f"guess-{n}")
@@ -208,7 +147,7 @@ async def test_a_good_login_takes_back_its_own_attempt_and_nothing_more():
         f"4 guesses at ada, then ada logged in, then 2 more guesses got {guesses}: her login took back her own "
         f"attempt, not the guesser's 4. {RULE}"
     )
-    server = server_process()
+    server = imported_afresh("16.1", RULE)
     with passwords_checked():
         for n in range(19):
             await attempt(server, GUESSER, f"user{n}", "password1")
@@ -220,12 +159,11 @@ async def test_a_good_login_takes_back_its_own_attempt_and_nothing_more():
     )
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_two_server_processes_share_one_count():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
-    second = server_process()  # a second Daphne process, sharing Django's cache as Redis would be shared
+    server = imported_afresh("16.1", RULE)
+    second = imported_afresh("16.1", RULE)  # a second Daphne process, sharing Django's cache as Redis is shared
     with passwords_checked() as checked:
         for n in range(5):
             await attempt(second if n % 2 else server, GUESSER, "ada", f"guess-{n}")
@@ -236,11 +174,10 @@ async def test_two_server_processes_share_one_count():
     )
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_a_counter_ends_with_its_window():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
+    server = imported_afresh("16.1", RULE)
     with override_settings(LOGIN_FAILURE_WINDOW=1), passwords_checked() as checked:
         replies = [await attempt(server, GUESSER, "ada", f"guess-{n}") for n in range(6)]
         await asyncio.sleep(1.2)
@@ -252,18 +189,11 @@ async def test_a_counter_ends_with_its_window():
     )
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_with_the_cache_down_a_login_is_refused_unchecked():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = server_process()
-    communicator = await socket_from(server, GUESSER)
-    down = RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-    # On the class: each thread has a cache object of its own, and the counting may run in a thread.
-    calls = {name: mock.DEFAULT for name in CACHE_CALLS}
-    with passwords_checked() as checked, mock.patch.multiple(type(caches["default"]), **calls) as patched:
-        for call in patched.values():
-            call.side_effect = down
+    communicator = await socket_from(imported_afresh("16.1", RULE), GUESSER)
+    with passwords_checked() as checked, cache_down():
         reply = await ask(communicator, "ada", RIGHT)
     assert reply == UNAVAILABLE and not checked, (
         f"with the cache down (redis.exceptions.ConnectionError), ada's login got {reply}, and {len(checked)} "
@@ -277,12 +207,14 @@ async def test_with_the_cache_down_a_login_is_refused_unchecked():
     await close_all(communicator)
 
 
-@LIMITS
-@committed_db
+@login_test
 async def test_frames_of_every_wrong_shape_get_an_error():
-    communicator, other = await socket_from(server_process(), GUESSER), await socket_from(server_process(), GUESSER)
+    communicator, other = (
+        await socket_from(imported_afresh("16.1", RULE), GUESSER),
+        await socket_from(imported_afresh("16.1", RULE), GUESSER),
+    )
     with passwords_checked():
-        for text in WRONG_SHAPES:
+        for text in login_bad_frames():
             await refused_with_error(communicator, text, others=(other,))
-    proved("bad frames", len(WRONG_SHAPES))
+    proved("bad frames", len(login_bad_frames()))
     await close_all(communicator, other)

@@ -6,28 +6,27 @@ The passwords checked are counted where Django checks them
 
 import json
 from collections import Counter
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
-from channels.testing import WebsocketCommunicator
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test import override_settings
 
-from exercises.probes import close_all, frame, load, proved, refused_with_error
+from exercises.probes import (
+    close_all,
+    connect,
+    frame,
+    load,
+    login_bad_frames,
+    passwords_checked,
+    proved,
+    refused_with_error,
+    tally,
+)
 
 RULE = "A name gets at most 5 passwords checked in a window, however many sockets ask at once"
 RIGHT = "analytical-engine"
 BAD = {"error": "invalid username or password"}
 TOO_MANY = {"error": "too many failed logins, try again later"}
-# Every kind of wrong frame once: not JSON, each JSON type, each key missing or of the wrong type, a lone surrogate.
-WRONG_SHAPES = ["not json", "{", *map(json.dumps, (None, True, 0, -1.5, "ada", [], ["ada", "pw"], {}))]
-WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
-WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
-WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
-WRONG_SHAPES += ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
 committed_db = pytest.mark.django_db(transaction=True)  # the consumer reads users in a database thread
 LIMITS = override_settings(
     PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
@@ -36,31 +35,8 @@ LIMITS = override_settings(
 )
 
 
-@contextmanager
-def passwords_checked(window_ends: bool = False):
-    """The usernames whose password Django checked, in order; the cache empty before and after.
-
-    window_ends: the cache empties during each check, as when a window ends while a password is hashed.
-    """
-    checked, original = [], ModelBackend.authenticate
-
-    def counted(self, request, username=None, password=None, **kwargs):
-        checked.append(username)
-        if window_ends:
-            cache.clear()
-        return original(self, request, username, password, **kwargs)
-
-    cache.clear()
-    with mock.patch.object(ModelBackend, "authenticate", counted):
-        yield checked
-    cache.clear()
-
-
-async def login_socket() -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(load("16.2", RULE).LoginConsumer.as_asgi(), "/")
-    connected, code = await communicator.connect(timeout=1)
-    assert connected, f"anyone may try to log in: the socket must be accepted, it was refused ({code})"
-    return communicator
+async def login_socket():
+    return await connect(load("16.2", RULE).LoginConsumer.as_asgi())
 
 
 async def ask(communicator, username: str, password: str) -> object:
@@ -74,11 +50,6 @@ async def attempt(username: str, password: str) -> object:
     reply = await ask(communicator, username, password)
     await close_all(communicator)
     return reply
-
-
-def tally(replies: list) -> str:
-    """How many times each answer came: '5 x {"error": ...}, 5 x {"error": ...}'."""
-    return ", ".join(f"{n} x {answer}" for answer, n in Counter(json.dumps(r) for r in replies).items())
 
 
 @LIMITS
@@ -121,7 +92,8 @@ async def test_logging_in_again_and_again_never_locks_anyone_out():
     await User.objects.acreate_user("ada", password=RIGHT)
     with passwords_checked():
         replies = [await attempt("ada", RIGHT) for _ in range(7)]
-    with passwords_checked(window_ends=True):
+    with passwords_checked() as checked:
+        checked.window_ends = True
         replies.append(await attempt("ada", RIGHT))  # her window ends while her password is checked
     assert replies == [{"username": "ada"}] * 8, (
         f"ada logged in 8 times in a row with her right password (8 tabs, the last as her counter's window ended): "
@@ -149,7 +121,7 @@ async def test_a_good_login_takes_back_only_its_own_attempt():
 async def test_frames_of_every_wrong_shape_get_an_error():
     communicator, other = await login_socket(), await login_socket()
     with passwords_checked():
-        for text in WRONG_SHAPES:
+        for text in login_bad_frames():
             await refused_with_error(communicator, text, others=(other,))
-    proved("bad frames", len(WRONG_SHAPES))
+    proved("bad frames", len(login_bad_frames()))
     await close_all(communicator, other)

@@ -6,16 +6,23 @@ import time
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 
-from exercises.probes import close_all, frame, leaves_however_it_ends, load, never_blocks, nothing_more, proved
+from exercises.probes import (
+    close_all,
+    connect_from,
+    frame,
+    leaves_however_it_ends,
+    load,
+    never_blocks,
+    nothing_more,
+    proved,
+)
 
 GROUP = "exflood16"
 LIMIT = 5  # the exercise's contract: at most 5 messages in any 1 s, per client address
 PERIOD = 1.0
 STALL = 0.25  # a blocking call stalls the loop as long as it blocks; a loaded machine, tens of ms
 RULE = 'One client address may send at most 5 messages in any 1 s, however many sockets it opens; the rest get {"error": ...}'
-PORTS = itertools.count(40000)  # each socket its own client port, as a real client's
 HOSTS = itertools.count(1)
 
 
@@ -29,14 +36,6 @@ def chat():
     """The consumer, imported (with its layer) before any stall monitor starts: an import is not a stall."""
     get_channel_layer()
     return load("16.3", RULE).ChatConsumer.as_asgi()
-
-
-async def socket_from(app, address: str) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(app, "/")
-    communicator.scope["client"] = (address, next(PORTS))  # the application has not started yet: in time
-    connected, code = await communicator.connect(timeout=1)
-    assert connected, f"expected the socket to be accepted, but it was refused (close code {code})"
-    return communicator
 
 
 async def say(communicator, *texts: str) -> None:
@@ -64,10 +63,10 @@ async def test_ten_sockets_from_one_address_share_its_limit():
     app = chat()
     flooder_ip, neighbour_ip, listener_ip = addresses()
     async with never_blocks(STALL):
-        listener = await socket_from(app, listener_ip)
+        listener = await connect_from(app, listener_ip)
         flooder = []
         for n in range(10):  # a flooder opens a socket, floods on it, opens the next
-            flooder.append(await socket_from(app, flooder_ip))
+            flooder.append(await connect_from(app, flooder_ip))
             await say(flooder[-1], f"flood {n}a", f"flood {n}b")
         proved("sockets", 11)
         heard = messages(await drain(listener))
@@ -89,7 +88,7 @@ async def test_a_flood_from_one_address_never_holds_back_another():
     app = chat()
     flooder_ip, neighbour_ip, listener_ip = addresses()
     async with never_blocks(STALL):
-        listener, flooder, neighbour = [await socket_from(app, a) for a in (listener_ip, flooder_ip, neighbour_ip)]
+        listener, flooder, neighbour = [await connect_from(app, a) for a in (listener_ip, flooder_ip, neighbour_ip)]
         proved("sockets", 3)
         await say(flooder, *(f"flood {n}" for n in range(LIMIT + 3)))
         await say(neighbour, *(f"hello {n}" for n in range(LIMIT)))  # at once, while the flooder's window is full
@@ -108,7 +107,7 @@ async def test_five_messages_a_second_get_through_and_the_sixth_does_not():
     app = chat()
     flooder_ip, neighbour_ip, listener_ip = addresses()
     async with never_blocks(STALL):
-        listener, first, second = [await socket_from(app, a) for a in (listener_ip, flooder_ip, flooder_ip)]
+        listener, first, second = [await connect_from(app, a) for a in (listener_ip, flooder_ip, flooder_ip)]
         await say(first, *(f"m{n}" for n in range(LIMIT)))
         heard = [await frame(listener) for _ in range(LIMIT)]
         assert messages(heard) == [f"m{n}" for n in range(LIMIT)] and not errors(await drain(first)), (
@@ -131,7 +130,7 @@ async def test_a_refused_message_costs_nothing_and_the_window_slides():
     app = chat()
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
-        listener, flooder = [await socket_from(app, a) for a in (listener_ip, flooder_ip)]
+        listener, flooder = [await connect_from(app, a) for a in (listener_ip, flooder_ip)]
         clock = time.monotonic
         await asyncio.sleep(
             (0.3 - clock() % 1) % 1

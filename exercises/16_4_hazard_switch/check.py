@@ -4,15 +4,9 @@ Each test imports your file afresh with DEBUG set in the environment, as a
 server process started that way imports it.
 """
 
-import itertools
-import os
-from importlib.util import module_from_spec, spec_from_file_location
-from unittest import mock
-
-import pytest
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import close_all, frame, load, proved, target_path
+from exercises.probes import close_all, frame, imported_afresh, proved
 
 RULE = (
     "With DEBUG off (0, false, no, off, in any case) the hazard demo ws/scope/<name>/ is refused (HTTP 403); "
@@ -21,24 +15,11 @@ RULE = (
 COOKIE = "sessionid=ada-s3cret-session"
 OFF = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]
 ON = ["1", "true", "True", "TRUE", "yes", "Yes", "on", "ON"]
-PROCESSES = itertools.count(1)
 
 
 def server(debug: str):
     """Your router, from your file imported afresh with DEBUG=<debug> in the environment."""
-    load("16.4", RULE)  # a file that does not import at all fails here, with a sentence
-    spec = spec_from_file_location(f"exercise_16_4_process_{next(PROCESSES)}", target_path("16.4"))
-    module = module_from_spec(spec)
-    with mock.patch.dict(os.environ, {"DEBUG": debug}):
-        try:
-            spec.loader.exec_module(module)
-        except Exception as error:  # a student's file may raise anything at import
-            pytest.fail(
-                f"a server started with DEBUG={debug} could not even start: your file raised "
-                f"{type(error).__name__}: {error}. {RULE}",
-                pytrace=False,
-            )
-    return module.application
+    return imported_afresh("16.4", RULE, {"DEBUG": debug}).application
 
 
 async def handshake(application, path: str) -> tuple[bool, object]:

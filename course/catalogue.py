@@ -553,6 +553,7 @@ LESSONS: tuple[Lesson, ...] = (
             "tests/test_15_postgres_layer.py",
             "tests/test_15_guarantees.py",
             "tests/test_15_sentinel_slow.py",
+            "tests/test_15_sentinel_steps_slow.py",
             "tests/test_15_postgres_layer_slow.py",
             "tests/test_15_guarantees_slow.py",
         ),

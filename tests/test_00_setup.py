@@ -181,30 +181,6 @@ def test_doctor_fails_and_says_how_to_start_redis_when_redis_url_is_closed(setti
     assert "FAIL  channel layer round trip" in output
 
 
-@pytest.mark.django_db
-def test_doctor_warns_below_1024_open_files_with_the_command_that_raises_the_limit(monkeypatch, capsys):
-    import resource
-
-    monkeypatch.setattr(resource, "getrlimit", lambda which: (256, resource.RLIM_INFINITY))  # a macOS shell
-    call_command("doctor")  # a warning, not a failure: every lesson but 14 and 16 runs at 256
-    output = capsys.readouterr().out
-    assert (
-        "warn  open files per process (each socket is one): 256 is below 1024: one server process holds "
-        "fewer than 256 sockets, too few for lessons 14 and 16; run `ulimit -n 4096` in each terminal"
-    ) in output
-    assert "All checks passed: you are ready, but read the 1 warning(s) above." in output
-
-
-def test_the_open_files_warning_says_when_only_root_can_raise_the_limit(monkeypatch):
-    import resource
-
-    from lessons.management.commands.doctor import CheckWarned, check_open_files
-
-    monkeypatch.setattr(resource, "getrlimit", lambda which: (256, 512))
-    with pytest.raises(CheckWarned, match=r"the hard limit is 512: raise it as root"):
-        check_open_files()
-
-
 async def test_origin_check_middleware_and_router_run_per_connection_not_per_frame(monkeypatch):
     from channels.auth import AuthMiddleware
     from channels.routing import URLRouter

@@ -10,18 +10,9 @@ in front).
 """
 
 import asyncio
-import contextlib
 import json
-import os
-import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import textwrap
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import redis
@@ -31,7 +22,6 @@ from websockets.asyncio.client import connect
 from bench.failover import POSTS, chats_across
 from course.servers import REPO_DIR, daphne_env
 from lessons.channel_config import channel_layers
-from tests.helpers import require
 from tests.helpers.clients import group_members
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -148,93 +138,3 @@ def test_the_doctor_finds_the_primary_through_the_sentinels(sentinels, settings,
         f"ok    Redis reachable through Sentinel (primary 127.0.0.1:{sentinels.primary.port}, named by the sentinel at"
     )
     assert expected in line, line
-
-
-LESSON_PORTS = (6380, 6381, 26380, 26381, 26382, 8001, 8002)  # what lesson 15's Sentinel steps take
-
-
-class Terminal:
-    """A bash a student types into: each block runs as typed, in the same shell, and its output is returned."""
-
-    def __init__(self, env: dict[str, str]):
-        self.bash = subprocess.Popen(
-            ["bash", "--noprofile", "--norc"], cwd=REPO_DIR, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    def type(self, block: str) -> str:
-        self.bash.stdin.write(f"{block}\necho __typed__\n")
-        self.bash.stdin.flush()
-        lines = iter(self.bash.stdout.readline, "")
-        return "".join(iter(lambda: next(lines), "__typed__\n"))
-
-    def exit(self) -> None:
-        """End the shell, as closing the terminal's window does (without killing what it started)."""
-        self.bash.stdin.close()
-        self.bash.wait(timeout=10)
-        self.bash.stdout.close()
-
-
-def sentinel_steps() -> list[str]:
-    """The bash blocks of lesson 15's "Redis through Sentinel" steps, in order, as a student copies them."""
-    text = (REPO_DIR / "lessons" / "15-layers-in-production.md").read_text()
-    section = text[text.index("### Redis through Sentinel") : text.index("### The PostgreSQL layer")]
-    return [textwrap.dedent(block) for block in re.findall(r"^ *```bash\n(.*?)^ *```", section, re.M | re.S)]
-
-
-async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start(tmp_path, redis_prefix):
-    for program in ("redis-server", "redis-cli", "envsubst"):
-        require(shutil.which(program) is not None, f"{program} not found: lesson 15's steps say how to install it")
-    taken = [port for port in LESSON_PORTS if port_answers(port)]
-    require(not taken, f"ports {taken} are taken: lesson 15's steps need them free")
-    env = {**daphne_env(None, None, redis_prefix), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the environment, active or not
-    setup, course, failover, clean_up = (
-        block.replace("/tmp/channels-sentinel", str(tmp_path / "demo")) for block in sentinel_steps()
-    )
-    if not (REPO_DIR / ".venv" / "bin" / "activate").exists():
-        setup = setup.replace("source .venv/bin/activate", "true")
-    terminal, events = Terminal(env), None
-    try:
-        # redis-cli prints `1) "127.0.0.1"` on a terminal and plain lines into a pipe: either way, that address.
-        assert re.search(r'127\.0\.0\.1"?\n(2\) ")?6380"?$', terminal.type(setup).strip())
-        assert "ok    Redis reachable through Sentinel (primary 127.0.0.1:6380" in terminal.type(course)
-        a, b = (
-            SimpleNamespace(port=port, ws_url=lambda path, port=port: f"ws://127.0.0.1:{port}/{path}")
-            for port in (8001, 8002)
-        )
-        assert await until(lambda: chats_across(a, b, "lobby"), 30)
-        events = subprocess.Popen(["redis-cli", "-p", "26381", "psubscribe", "*"], stdout=subprocess.PIPE, text=True)
-        said = terminal.type(failover)
-        assert re.search(r'127\.0\.0\.1"?\n(2\) ")?6381', said) and "Announced to room 'lobby'" in said, said
-        assert await until(lambda: chats_across(a, b, "after-the-failover"), 20)
-        events.send_signal(signal.SIGINT)  # Ctrl-C in terminal 2
-        assert "+switch-master" in events.communicate(timeout=5)[0]
-        terminal.type(clean_up)
-        terminal.exit()
-        assert [port for port in LESSON_PORTS if port_answers(port)] == [] and not (tmp_path / "demo").exists()
-    finally:  # whatever the steps left running when an assertion stopped them
-        for pid in (tmp_path / "demo").glob("*.pid"):
-            with contextlib.suppress(ValueError, ProcessLookupError):
-                os.kill(int(pid.read_text()), signal.SIGKILL)
-        if events is not None and events.poll() is None:
-            events.kill()
-            events.communicate()
-        if not terminal.bash.stdin.closed:
-            terminal.exit()
-
-
-def port_answers(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-async def until(check, seconds: float) -> bool:
-    """Await `check()` again every 0.2 s until it is true or `seconds` pass."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            return False
-        await asyncio.sleep(0.2)
-    return True

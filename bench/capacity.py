@@ -86,6 +86,7 @@ RENEW_INTERVAL_S = 10.0
 # Redis commands of one group_add (a renewal) and of a connect plus its leave.
 # Core: ZADD + EXPIRE, and ZREM to leave. Pub/sub subscribes a process to a
 # group once, and keeps its members in memory. In-memory: no Redis at all.
+CANNOT_SPAN = "the in-memory layer cannot reach another process"
 REDIS_COMMANDS_PER_RENEWAL = {"core": 2, "pubsub": 0, "memory": 0}
 REDIS_COMMANDS_PER_CONNECT = {"core": 3, "pubsub": 0, "memory": 0}
 # Server CPU of one renewal (a group_add from a background task), used when the
@@ -246,7 +247,7 @@ def predict(load: Load, costs: Costs) -> Prediction:
             "sending each room to one process (nginx: `hash $request_uri consistent`) makes it one"
         )
     if costs.layer == "memory" and processes > 1:
-        notes.append("the in-memory layer cannot reach another process: more than one process needs Redis")
+        notes.append(f"{CANNOT_SPAN}: this load needs {processes} processes, so it needs Redis")
     terms = cpu_terms(load, costs, processes)
     storm_s = load.sockets * costs.connect_cpu_ms / 1e3 / (processes * per_process_cores)
     return Prediction(
@@ -413,7 +414,11 @@ def render(load: Load, costs: Costs, prediction: Prediction, source: str) -> lis
         f"- A reconnect storm (every socket at once, {costs.connect_cpu_ms:g} ms CPU each) takes "
         f"{p.reconnect_storm_s:.0f} s on {p.processes} processes",
     ]
-    return lines + [f"Note: {note}." for note in p.notes]
+    # A load the chosen layer cannot serve at all is said first, before any figure is read as an answer.
+    first = [note for note in p.notes if note.startswith(CANNOT_SPAN)]
+    if first:
+        lines[1:1] = ["", f"First: {first[0]} (--layer core or --layer pubsub); the figures below assume it could."]
+    return lines + [f"Note: {note}." for note in p.notes if note not in first]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

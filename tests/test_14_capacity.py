@@ -189,3 +189,11 @@ def test_render_sets_prediction_beside_measurement_with_the_error():
     assert lines[0] == "## The model, checked"
     assert any("| server CPU, cores | 0.55" in line and "+10.0 %" in line for line in lines)
     assert "all within 25 %" in "\n".join(lines) and "measured 100, 1000" in "\n".join(lines)
+
+
+def test_a_load_the_in_memory_layer_cannot_serve_is_said_before_any_figure():
+    load = Load(sockets=10_000, room_size=100, broadcasts_per_s=10, memory_gb=0.5)
+    costs = replace(COSTS, layer="memory")
+    lines = capacity.render(load, costs, predict(load, costs), "reference.json")
+    said = next(n for n, line in enumerate(lines) if "cannot reach another process" in line)
+    assert said < next(n for n, line in enumerate(lines) if line.startswith("|")), lines

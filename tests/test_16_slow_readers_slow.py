@@ -48,3 +48,12 @@ def test_a_client_that_reads_as_it_goes_gets_three_times_the_limit(production_se
         return echoed
 
     assert asyncio.run(every_echo(15)) == 3000
+
+
+@pytest.mark.parametrize("asgi_server", ["uvicorn"], indirect=True)
+def test_under_uvicorn_a_socket_that_never_reads_is_held_back_not_buffered(asgi_server):
+    attack = slow_reader(asgi_server, 1, FRAMES)
+    # uvicorn's send waits for the client, so the echo consumer waits, and uvicorn stops
+    # reading the client's frames: its sends block (10 s) long before all 8,000 are taken.
+    assert attack["sent"] < FRAMES and attack["closed_4429"] == 0
+    assert attack["grown_mb"] < 4, f"uvicorn grew by {attack['grown_mb']} MB for one socket"

@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from course.catalogue import LESSONS, REPO_DIR
 from tests.helpers import require
+from tests.helpers.pages import viewport
 
 pytestmark = pytest.mark.browser
 
@@ -68,21 +69,10 @@ def axe_source() -> str:
 
 
 @contextmanager
-def at_size(browser, width: int, height: int):
-    """The shared Chromium's page area at exactly width x height (Chromium's emulation, not a resize)."""
-    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    try:
-        yield
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
-@contextmanager
 def audited(browser, width: int, height: int):
     """At width x height, axe-core given once to Chromium, which evaluates it in every page it opens."""
     source = axe_source()
-    with at_size(browser, width, height):
+    with viewport(browser, width, height):
         axe = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
         try:
             yield
@@ -144,7 +134,7 @@ def in_view(seen: dict) -> bool:
 
 
 def test_at_1280x800_the_inspector_keeps_its_newest_row_in_view(browser, inspected_server):
-    with at_size(browser, 1280, 800):
+    with viewport(browser, 1280, 800):
         browser.get(f"{inspected_server.http_url}/lessons/04/")
         with_a_message_sent(browser)
         send_json(browser, 4)
@@ -156,7 +146,7 @@ def test_at_1280x800_the_inspector_keeps_its_newest_row_in_view(browser, inspect
 
 
 def test_the_inspector_leaves_its_rows_where_the_student_scrolled_them(browser, inspected_server):
-    with at_size(browser, 1280, 800):
+    with viewport(browser, 1280, 800):
         browser.get(f"{inspected_server.http_url}/lessons/04/")
         with_a_message_sent(browser)
         send_json(browser, 3)

@@ -6,13 +6,12 @@ panel starts on the first screen and, before any connection, says what it will
 draw and how to fill it.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from course.catalogue import LESSONS
+from tests.helpers.pages import viewport
 
 pytestmark = pytest.mark.browser
 
@@ -40,22 +39,6 @@ return [document.documentElement.scrollWidth, width, widest];
 """
 
 
-@contextmanager
-def viewport(browser, width: int, height: int):
-    """The shared Chromium's page area at exactly width x height inside this block.
-
-    Chromium's own emulation, not a window resize: a resize lands a moment after
-    the call, and the window's frame is no part of the page. `mobile: False`
-    keeps a too-wide page too wide instead of zooming it out to fit.
-    """
-    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    try:
-        yield
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
 @pytest.mark.parametrize("path", PAGES)
 def test_at_390_px_the_page_is_no_wider_than_the_window(browser, inspected_server, path):
     with viewport(browser, 390, 844):
@@ -66,9 +49,7 @@ def test_at_390_px_the_page_is_no_wider_than_the_window(browser, inspected_serve
 
 
 @pytest.mark.parametrize("number", WITH_PANEL)
-def test_at_1280x800_the_inspector_is_on_the_first_screen_and_says_how_to_fill_it(
-    browser, inspected_server, number
-):
+def test_at_1280x800_the_inspector_is_on_the_first_screen_and_says_how_to_fill_it(browser, inspected_server, number):
     with viewport(browser, 1280, 800):
         browser.get(f"{inspected_server.http_url}/lessons/{number}/")
         panel = browser.find_element(By.ID, "inspector")

@@ -4,11 +4,29 @@ Imported only by browser tests (through the `lesson_page` fixture): Selenium's
 support modules cost every fast run 0.3 s otherwise.
 """
 
+from contextlib import contextmanager
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 RECEIVED = (By.CSS_SELECTOR, "#log li.frame.in .data")
+
+
+@contextmanager
+def viewport(browser, width: int, height: int):
+    """The shared Chromium's page area at exactly width x height inside this block.
+
+    Chromium's own emulation, not a window resize: a resize lands a moment after
+    the call, and the window's frame is no part of the page. `mobile: False`
+    keeps a too-wide page too wide instead of zooming it out to fit.
+    """
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        yield
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 class LessonPage:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons`
 
 from bench import echo, fanout  # noqa: E402
 from bench.servers import Server, cpu_seconds, failure  # noqa: E402
-from course.servers import daphne_env, free_port  # noqa: E402
+from harness.servers import daphne_env, free_port  # noqa: E402
 
 ECHO_PATH = "ws/async/echo/"
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from course.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
+from harness.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
 
 ORIGIN = "http://127.0.0.1:8000"
 REFERENCE_JSON = REPO_DIR / "bench" / "failover_reference.json"
@@ -262,7 +262,7 @@ async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: i
         "slowest_save_s": max((post["seconds"] for post in saved), default=None),
         "broadcasts_failed": saver_errors.count("send_saved_post in on_commit()"),
         "liveblog_close_codes": liveblog.close_codes,
-        # The consumer logs each post it had to read from the database (db_demo/liveblog.py's fill_gap).
+        # The consumer logs each post it had to read from the database (db_demo/liveblog.py's posts_to_send).
         "posts_the_layer_lost": sum(int(n) for n in re.findall(r"liveblog: (\d+) post\(s\) before id", a.log())),
         "posts_missed_live": len(set(saved_ids) - set(liveblog.posts)),
         "posts_missed_after_since": len(set(saved_ids) - seen),

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from bench.clients import close_sockets, ms, open_sockets
 from bench.servers import Server, failure, start_daphne
-from course.servers import REPO_DIR, PrivateRedis, daphne_env
+from harness.servers import REPO_DIR, PrivateRedis, daphne_env
 
 CHAT_PATH = "ws/chat/{room}/"
 

@@ -39,7 +39,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
-from course.servers import DaphneServer, daphne_env  # noqa: E402
+from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
 ORIGIN = "http://127.0.0.1:8000"  # the root router refuses a socket without a browser's Origin
 HUGE = 10**9

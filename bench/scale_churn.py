@@ -52,7 +52,7 @@ from websockets.exceptions import WebSocketException
 
 from bench.clients import open_socket
 from bench.servers import Server, failure, start_daphne, why_redis_is_missing
-from course.servers import delete_prefixed_keys
+from harness.servers import delete_prefixed_keys
 
 TITLE = "Churn"
 MODES = ("clean", "drop", "mid-send")

@@ -53,7 +53,7 @@ from bench.clients import ms
 from bench.report import table
 from bench.scale_swarm import ask_all, split, start_swarms, stop_swarms
 from bench.servers import Server, start_daphne, why_redis_is_missing
-from course.servers import PrivateRedis, delete_prefixed_keys
+from harness.servers import PrivateRedis, delete_prefixed_keys
 
 TITLE = "Fan-out as rooms grow"
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"

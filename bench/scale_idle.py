@@ -30,7 +30,7 @@ from bench.clients import ms, percentile
 from bench.report import table
 from bench.scale_swarm import ask_all, open_files_limit, split, start_swarms, stop_swarms
 from bench.servers import cpu_seconds
-from course.servers import daphne_env, free_port
+from harness.servers import daphne_env, free_port
 
 TITLE = "Idle sockets"
 PATH = "ws/async/echo/"

@@ -1,7 +1,7 @@
 """The reconnect storm: one of two Daphnes behind nginx is killed, and its clients all come back at once.
 
 Lesson 13's deployment (deploy/nginx.conf in front of Daphne a and Daphne b on
-Redis core, course/deployment.py) holds 4,000 chat sockets per Daphne, opened
+Redis core, harness/deployment.py) holds 4,000 chat sockets per Daphne, opened
 through nginx by client processes (bench/scale_swarm.py), 100 to a room.
 Daphne a is SIGKILLed; every client whose socket it cut reconnects through
 nginx, which sends it to b. Measured: seconds from the kill until the last of
@@ -46,8 +46,8 @@ from typing import NamedTuple
 from bench.report import table
 from bench.scale_swarm import ask_all, split, start_swarms, stop_swarms
 from bench.servers import why_redis_is_missing
-from course.deployment import NGINX, Deployment
-from course.servers import delete_prefixed_keys
+from harness.deployment import NGINX, Deployment
+from harness.servers import delete_prefixed_keys
 
 TITLE = "Reconnect storm"
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"

@@ -40,7 +40,7 @@ from bench.capacity import REFERENCE, Load, costs_from_reference, predict
 from bench.clients import close_sockets, open_sockets
 from bench.report import table
 from bench.servers import Server, failure, start_daphne, why_redis_is_missing
-from course.servers import REPO_DIR, PrivateRedis, delete_prefixed_keys
+from harness.servers import REPO_DIR, PrivateRedis, delete_prefixed_keys
 
 TITLE = "The model, checked"
 CLIENTS = 2

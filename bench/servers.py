@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from course.servers import REPO_DIR, ServerProcess, daphne_env, free_port
+from harness.servers import REPO_DIR, ServerProcess, daphne_env, free_port
 
 # The root router's origin check refuses a handshake without an allowed Origin, as a browser sends it.
 ORIGIN = "http://127.0.0.1:8000"

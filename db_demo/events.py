@@ -11,7 +11,7 @@ Events, in the order they happen on one stream:
                         here on); start the push task
     post.published      a Post saved, after COMMIT    -> http.response.body "id: <post id> / event: post / data: {...}"
                         (db_demo/signals.py's group_send, the message ws/liveblog/ hears too); an id
-                        that skips ids above the last one sent first sends the saved ones between (fill_gap)
+                        that skips ids above the last one sent first sends the saved ones between (posts_to_send)
     (push task)         every 15 s                    -> a comment line, so proxies keep the stream open
     http.disconnect     the client went away          -> cancel the push task; leave the group; StopConsumer
 
@@ -34,7 +34,7 @@ from channels.exceptions import StopConsumer
 from psycopg import OperationalError as PostgresUnavailable  # CHANNEL_LAYER=postgres (lesson 15)
 from redis.exceptions import RedisError
 
-from db_demo.liveblog import posts_between
+from db_demo.liveblog import posts_to_send
 from db_demo.models import Post
 from db_demo.signals import LIVEBLOG_GROUP
 
@@ -119,23 +119,7 @@ class LiveblogEventsConsumer(AsyncConsumer):
 
     async def post_published(self, event):
         """Called when a Post was saved and committed, in this process or another (post.published)."""
-        post = event["post"]
-        # Saved while the replay ran: already sent, unless it has changed since (an update is news).
-        if self.replayed.pop(post["id"], None) == post:
-            return
-        if self.last_id is not None and post["id"] > self.last_id + 1:
-            await self.fill_gap(post["id"])
-        await self.send_post(post)
-
-    async def fill_gap(self, post_id: int) -> None:
-        """Called when a post arrives whose id skips ids above the last one sent: send the saved ones."""
-        # As ws/liveblog/ does (db_demo/liveblog.py): a layer can lose a message without a word
-        # (lesson 15), and EventSource's Last-Event-ID would start after the newest id it got.
-        missed = await posts_between(self.last_id, post_id)
-        if missed:
-            logger.warning("liveblog: %d post(s) before id %d never came through the layer", len(missed), post_id)
-        for post in missed:
-            self.replayed[post["id"]] = post  # if its own message comes after all, it is dropped
+        for post in await posts_to_send(event["post"], self.last_id, self.replayed):
             await self.send_post(post)
 
     async def send_post(self, post: dict) -> None:

@@ -62,6 +62,31 @@ def posts_between(low: int, high: int, limit: int = REPLAY_LIMIT) -> list[dict]:
     return [post.as_frame() for post in Post.objects.filter(pk__gt=low, pk__lt=high).order_by("pk")[:limit]]
 
 
+async def posts_to_send(post: dict, last_id: int | None, replayed: dict[int, dict]) -> list[dict]:
+    """What a client is sent, oldest first, for a post that arrived from the layer.
+
+    `last_id` is the highest post id the client has been sent; `replayed` holds what
+    its replay (or an earlier gap) sent, which the layer may still bring. This socket
+    and its twin in server-sent events (db_demo/events.py) both ask it.
+    """
+    # Saved while the replay ran: already sent, unless it has changed since (an update is news).
+    if replayed.pop(post["id"], None) == post:
+        return []
+    if last_id is None or post["id"] <= last_id + 1:
+        return [post]
+    # The id skips ids above the last one sent. Mostly the skipped id is a rolled-back save,
+    # and the query finds nothing. But a layer can lose a message without a word (pub/sub
+    # while it resubscribes after a Redis failover, a broadcast that failed: lesson 15), and
+    # an open socket would never ask for it again: a reconnect with ?since= (or EventSource's
+    # Last-Event-ID) starts after the newest id it was sent.
+    missed = await posts_between(last_id, post["id"])
+    if missed:
+        logger.warning("liveblog: %d post(s) before id %d never came through the layer", len(missed), post["id"])
+    for each in missed:
+        replayed[each["id"]] = each  # if its own message comes after all, it is dropped
+    return [*missed, post]
+
+
 class LiveblogConsumer(AsyncConsumer):
     """ws/liveblog/ (and ?since=<id>): every Post saved and committed, after a replay of the ones missed."""
 
@@ -92,25 +117,7 @@ class LiveblogConsumer(AsyncConsumer):
 
     async def post_published(self, event):
         """Called when a Post was saved and committed, in this process or another (post.published)."""
-        post = event["post"]
-        # Saved while the replay ran: already sent, unless it has changed since (an update is news).
-        if self.replayed.pop(post["id"], None) == post:
-            return
-        if self.last_id is not None and post["id"] > self.last_id + 1:
-            await self.fill_gap(post["id"])
-        await self.send_post(post)
-
-    async def fill_gap(self, post_id: int) -> None:
-        """Called when a post arrives whose id skips ids above the last one sent: send the saved ones."""
-        # Mostly the skipped id is a rolled-back save, and the query finds nothing. But a layer
-        # can lose a message without a word (pub/sub while it resubscribes after a Redis
-        # failover, a broadcast that failed: lesson 15), and an open socket would never ask
-        # for it again: a reconnect with ?since= starts after the newest id it was sent.
-        missed = await posts_between(self.last_id, post_id)
-        if missed:
-            logger.warning("liveblog: %d post(s) before id %d never came through the layer", len(missed), post_id)
-        for post in missed:
-            self.replayed[post["id"]] = post  # if its own message comes after all, it is dropped
+        for post in await posts_to_send(event["post"], self.last_id, self.replayed):
             await self.send_post(post)
 
     async def websocket_receive(self, event):

@@ -22,5 +22,5 @@ yours (`--watch`: again on every save; `--mistakes`, once it passes: what
 others got wrong here). The code that reads these folders is course/kit/. CI
 proves every check fails on its untouched starter, passes on its solution and
 rejects every mistake with a message naming the broken rule
-(tests/test_exercises_kit_slow.py).
+(tests/course/test_exercises_kit_slow.py).
 """

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course.servers import REPO_DIR, free_port
+from harness.servers import REPO_DIR, free_port
 
 pytestmark = pytest.mark.slow
 

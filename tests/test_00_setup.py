@@ -129,7 +129,7 @@ async def test_unknown_lesson_number_is_404():
 
 async def test_lesson_page_says_when_a_route_is_not_built_yet(monkeypatch):
     route = Route(path="ws/not-built-yet/", summary="a route no app has")
-    unbuilt = Lesson(number="01", slug="sync-consumer", title="Unbuilt", app="nowhere", files=(), routes=(route,))
+    unbuilt = Lesson(number="01", slug="sync-consumer", title="Unbuilt", apps=("sync_demo",), files=(), routes=(route,))
     monkeypatch.setattr("course.views.get_lesson", lambda number: unbuilt if number == "01" else None)
     communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
     response = await communicator.get_response()

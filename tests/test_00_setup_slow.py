@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from course.catalogue import LESSONS
-from course.servers import REPO_DIR, ServerProcess, free_port
+from harness.servers import REPO_DIR, ServerProcess, free_port
 from tests.helpers.clients import ORIGIN_URL
 
 

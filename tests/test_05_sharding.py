@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
 
-from course.servers import delete_prefixed_keys
+from harness.servers import delete_prefixed_keys
 from lessons.asgi import application
 from lessons.channel_config import ShardedRedisChannelLayer, channel_layers
 from tests.helpers.clients import (

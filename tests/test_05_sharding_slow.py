@@ -19,8 +19,8 @@ import pytest
 from channels.db import database_sync_to_async
 from channels_redis.core import RedisChannelLayer
 
-from course.servers import REPO_DIR, daphne_env
 from db_demo.models import Post
+from harness.servers import REPO_DIR, daphne_env
 from layers_demo.primes import WORKER_CHANNEL
 from lessons.channel_config import ShardedRedisChannelLayer, channel_layers
 from tests.helpers.clients import chat_socket, next_frame, open_socket

@@ -1,9 +1,7 @@
 """Lesson 06: group_send from synchronous code (a command, a view) and a background worker.
 
-In-process tests share the test's channel layer with the consumers; the `slow`
-ones run `manage.py announce` and `manage.py runworker` as processes of their
-own, which reach the server only through Redis.
-"""
+In-process tests share the test's channel layer with the consumers; the `slow` ones run `manage.py announce` and
+`manage.py runworker` as processes of their own, which reach the server only through Redis."""
 
 import json
 import subprocess
@@ -18,7 +16,7 @@ from django.core.management import CommandError, call_command, get_commands
 from django.test import modify_settings
 from selenium.webdriver.common.by import By
 
-from course.servers import REPO_DIR, daphne_env
+from harness.servers import REPO_DIR, daphne_env
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from layers_demo.views import NOT_STAFF
@@ -64,6 +62,13 @@ def test_the_announce_command_says_first_that_without_redis_url_no_server_got_it
     output = capsys.readouterr()
     assert output.err.startswith("Not delivered to any server: REDIS_URL is unset")
     assert "Announced" not in output.out
+
+
+@pytest.mark.parametrize("layer", ["redis"], indirect=True)
+def test_the_announce_command_with_redis_down_says_so_in_one_line(layer, settings):
+    settings.CHANNEL_LAYERS = configured(settings.CHANNEL_LAYERS, hosts=["redis://127.0.0.1:1/0"])  # no one there
+    with pytest.raises(CommandError, match="not delivered: the channel layer's Redis did not answer"):
+        call_command("announce", "lobby", "hello?")
 
 
 @committed_db

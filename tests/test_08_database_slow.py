@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from course.servers import REPO_DIR, daphne_env
 from db_demo.models import Post
+from harness.servers import REPO_DIR, daphne_env
 
 pytestmark = pytest.mark.slow
 TITLE, BODY = "Live from lesson 08", "saved, committed, sent"

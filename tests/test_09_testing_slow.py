@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from django.test import Client
 
-from course.servers import REPO_DIR
+from harness.servers import REPO_DIR
 
 pytestmark = pytest.mark.slow
 LIVE_CASE = "tests/helpers/channels_live_case.py"

@@ -13,8 +13,8 @@ import pytest
 import redis
 from channels.db import database_sync_to_async
 
-from course.servers import ServerProcess, daphne_env, free_port
 from db_demo.models import Post
+from harness.servers import ServerProcess, daphne_env, free_port
 from tests.helpers.crash_asgi import STREAM_IN_HANDLE_PATH
 
 TITLE, BODY = "Live from lesson 10", "across processes"

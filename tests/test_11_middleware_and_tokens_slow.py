@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from websockets.asyncio.client import connect
 
 from auth_demo.tokens import issue_token
-from course.servers import REPO_DIR
+from harness.servers import REPO_DIR
 from tests.helpers import ADA_PASSWORD as PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from course.servers import ServerProcess, daphne_env
 from db_demo.models import Post
+from harness.servers import ServerProcess, daphne_env
 
 ORIGIN = "http://127.0.0.1:8000"
 BODY = "replayed by id"

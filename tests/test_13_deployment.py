@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from daphne.utils import parse_x_forwarded_for
 
 from course.catalogue import REPO_DIR
-from course.deployment import MAIN_CONF, NGINX, PLACEHOLDERS, SITE, render_site
+from harness.deployment import MAIN_CONF, NGINX, PLACEHOLDERS, SITE, render_site
 from lessons.routing import worker_channels
 
 UNITS = sorted((REPO_DIR / "deploy").glob("*.service"))

@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bench.asgi_servers import SERVERS
 from course.catalogue import REPO_DIR
-from course.servers import ServerProcess, database_url, free_port
+from harness.servers import ServerProcess, database_url, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

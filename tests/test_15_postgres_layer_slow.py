@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from course.servers import REPO_DIR, daphne_env
+from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
 from tests.helpers.clients import chat_socket, next_frame, open_socket
 from tests.helpers.postgres import POSTGRES_SERVER_URL, create_database, drop_database, server_answers

@@ -18,11 +18,11 @@ from django.db.models.signals import post_save
 from redis.asyncio.sentinel import SentinelConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from course.servers import REPO_DIR, render
 from db_demo import signals
 from db_demo.events import LiveblogEventsConsumer
 from db_demo.liveblog import LiveblogConsumer
 from db_demo.models import Post
+from harness.servers import REPO_DIR, render
 from lessons.channel_config import SENTINEL_MASTER, channel_layers, redis_host, sentinel_addresses
 from tests.helpers.clients import ORIGIN
 from tests.helpers.http_streams import body_parts, open_stream, parse_events
@@ -169,7 +169,7 @@ async def test_a_liveblog_socket_whose_layer_gives_up_is_closed_with_4503_not_10
 def test_the_failover_runs_lesson_15_quotes_are_rendered_from_the_json(name):
     from bench.failover import REFERENCE_MD, render_reference
 
-    # Lesson 15 quotes the .md (tests/test_docs.py keeps the quote identical); the .md is the .json's.
+    # Lesson 15 quotes the .md (tests/course/test_docs.py keeps the quote identical); the .md is the .json's.
     md, runs = REFERENCE_MD.with_name(f"{name}.md"), json.loads(REFERENCE_MD.with_name(f"{name}.json").read_text())
     assert md.read_text() == render_reference(runs)
 

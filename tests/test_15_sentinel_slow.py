@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
 from bench.failover import POSTS, chats_across
-from course.servers import REPO_DIR, daphne_env
+from harness.servers import REPO_DIR, daphne_env
 from lessons.channel_config import channel_layers
 from tests.helpers.clients import group_members
 

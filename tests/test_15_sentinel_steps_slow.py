@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from bench.failover import chats_across
-from course.servers import REPO_DIR, daphne_env
+from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
 
 pytestmark = pytest.mark.slow

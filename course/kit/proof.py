@@ -13,7 +13,7 @@ two dozen checks. Within a check, the tests after its first failure are skipped,
 the student's `-x` run stops there: that first failure is the message a student
 would see, and it is what the proof inspects.
 
-Used by tests/test_exercises_kit_slow.py; also the pytest plugin (`-p course.kit.proof`)
+Used by tests/course/test_exercises_kit_slow.py; also the pytest plugin (`-p course.kit.proof`)
 that does the skipping; `python -m course.kit.proof` prints every verdict.
 """
 

@@ -4,7 +4,7 @@ Each lesson 01-08 has a flow below: communicators drive the course's own ASGI
 application with the inspector on (course/inspector.py), over the in-memory
 layer, and the recorded events become a Mermaid `sequenceDiagram` written into
 the lesson text between the two diagram markers (GitHub draws it; the lesson
-page draws it with course/sequence.py). tests/test_diagrams.py fails when a
+page draws it with course/sequence.py). tests/course/test_diagrams.py fails when a
 consumer's events change, until this command has been run again. `--check`
 only compares.
 """

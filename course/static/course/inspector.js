@@ -95,12 +95,15 @@
   function keepInView() {
     // On a phone the column does not scroll (the page does): leave the page where the student has it.
     if (!following || column.scrollHeight <= column.clientHeight + 1) return;
+    // Read before anything moves: a student who scrolled the rows up to older ones keeps them
+    // (the frame log grows with each echo, before the server's rows for it arrive, and calls this).
+    const rowsAtBottom = rows.scrollTop + rows.clientHeight >= rows.scrollHeight - 4;
     let below = newestBottom() - shown().bottom + 8;
     if (below <= 8) return;
     const room = Math.max(0, message.getBoundingClientRect().top - 8 - shown().top);
     column.scrollTop += Math.min(below, room);
     below = newestBottom() - shown().bottom + 8;
-    if (below > 8 && rows.lastElementChild) {
+    if (below > 8 && rows.lastElementChild && rowsAtBottom) {
       rows.style.maxHeight = Math.max(rows.clientHeight - below, 96) + "px";
       rows.scrollTop = rows.scrollHeight;
       below = newestBottom() - shown().bottom + 8;

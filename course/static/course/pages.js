@@ -3,7 +3,7 @@
 // phone, the Files strip) says so. While, and only while, its content is wider
 // than the box, it gets the class "scrolls" (style.css draws a shadow at each side
 // with more to see), a place in the tab order so the arrow keys can scroll it,
-// and a name that a screen reader announces. tests/test_pages_accessible.py
+// and a name that a screen reader announces. tests/course/test_pages_accessible.py
 // checks every page at a phone's and a laptop's size.
 (function () {
   "use strict";
@@ -45,6 +45,9 @@
 
   function watch() {
     const boxes = [...document.querySelectorAll(BOXES)];
+    // Marked now, not only on the observer's first call: that waits for the first frame,
+    // which a busy machine draws after the load event, and a page is used from there.
+    boxes.forEach((box, i) => mark(box, i + 1));
     const observer = new ResizeObserver((entries) => entries.forEach((entry) => mark(entry.target, boxes.indexOf(entry.target) + 1)));
     boxes.forEach((box) => observer.observe(box));
   }

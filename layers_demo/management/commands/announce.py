@@ -2,6 +2,7 @@
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.management.base import BaseCommand, CommandError
+from redis.exceptions import RedisError
 
 from layers_demo.announce import announce
 from layers_demo.validation import ClientError
@@ -21,6 +22,8 @@ class Command(BaseCommand):
             announce(room, text)
         except ClientError as error:
             raise CommandError(str(error)) from None
+        except RedisError as error:  # Redis down, or Sentinel mid-failover with no primary to name
+            raise CommandError(f"not delivered: the channel layer's Redis did not answer ({error})") from None
         if isinstance(get_channel_layer(), InMemoryChannelLayer):
             # This command is a process of its own: its in-memory layer reaches no server.
             # (Any other layer in the settings is one the servers can share: Redis, Sentinel, PostgreSQL.)

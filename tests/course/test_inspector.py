@@ -12,7 +12,7 @@ from django.conf import settings
 
 from course import inspector
 from course.inspector import STORE
-from course.servers import REPO_DIR
+from harness.servers import REPO_DIR
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 

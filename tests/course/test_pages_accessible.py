@@ -31,12 +31,13 @@ SIZES = {"phone": (390, 844), "laptop": (1280, 800)}
 # log and rows in the inspector, as a student sees it after one message.
 LIVE = next(lesson for lesson in LESSONS if lesson.routes and lesson.routes[0].kind == "ws")
 
+# After two frames, as CUT_OFF: the page as drawn, the way a student meets it.
 RUN_AXE = """
 const done = arguments[0];
-axe.run(document, {resultTypes: ["violations"]}).then(
+requestAnimationFrame(() => requestAnimationFrame(() => axe.run(document, {resultTypes: ["violations"]}).then(
   (result) => done(result.violations.map((v) => [v.id, v.impact, v.nodes.map((n) => n.target.join(" "))])),
   (error) => done([["axe-error", "critical", [String(error)]]]),
-);
+)));
 """
 
 # Every box whose content is wider than it and that clips or scrolls it, unless it is a
@@ -113,7 +114,8 @@ const rows = document.getElementById("inspector-rows"), box = rows.getBoundingCl
 const newest = rows.lastElementChild.getBoundingClientRect();
 const message = document.getElementById("message").getBoundingClientRect();
 return {newest: [newest.top, newest.bottom], rows: [box.top, box.bottom], scrollTop: rows.scrollTop,
-        window: innerHeight, message: [message.top, message.bottom], count: rows.children.length};
+        window: innerHeight, message: [message.top, message.bottom], count: rows.children.length,
+        overflows: rows.scrollHeight > rows.clientHeight + 4};
 """
 
 
@@ -133,6 +135,10 @@ def in_view(seen: dict) -> bool:
     return seen["rows"][0] - 1 <= top and bottom <= min(seen["rows"][1], seen["window"]) + 1 and seen["message"][0] >= 0
 
 
+def overflowing_and_in_view(seen: dict) -> bool:
+    return seen["overflows"] and in_view(seen)
+
+
 def test_at_1280x800_the_inspector_keeps_its_newest_row_in_view(browser, inspected_server):
     with viewport(browser, 1280, 800):
         browser.get(f"{inspected_server.http_url}/lessons/04/")
@@ -150,6 +156,8 @@ def test_the_inspector_leaves_its_rows_where_the_student_scrolled_them(browser, 
         browser.get(f"{inspected_server.http_url}/lessons/04/")
         with_a_message_sent(browser)
         send_json(browser, 3)
+        # Only rows that overflow their box can be scrolled: wait until they do and have settled.
+        WebDriverWait(browser, 10).until(lambda _: overflowing_and_in_view(browser.execute_script(NEWEST_ROW)))
         browser.execute_script("document.getElementById('inspector-rows').scrollTop = 0")
         before = browser.execute_script(NEWEST_ROW)["count"]
         send_json(browser, 1)

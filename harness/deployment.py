@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from course.servers import REPO_DIR, ServerProcess, daphne_env, free_port
+from harness.servers import REPO_DIR, ServerProcess, daphne_env, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE = REPO_DIR / "deploy" / "nginx.conf"

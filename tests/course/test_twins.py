@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 DEMO_APPS = ("async_demo", "auth_demo", "db_demo", "http_demo", "layers_demo", "sync_demo")
 # (twin, original, names only the original has, and why)
 TWINS = [

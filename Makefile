@@ -14,7 +14,7 @@ PORT ?= 8000
 
 
 .PHONY: wheelhouse test-django6
-.PHONY: install run test test-fast test-postgres lint bench bench-servers bench-hostile bench-scale kit-mutation
+.PHONY: install run workshop test test-fast test-postgres lint bench bench-servers bench-hostile bench-scale kit-mutation
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -53,12 +53,17 @@ run: install  ## the course server on http://127.0.0.1:$(PORT)/ (PORT=8000 unles
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Lesson 17: the course served to a workshop room, from the instructor's laptop: every address of this
+# machine, DEBUG off (no demo hazards, no inspector), its LAN address allowed (workshop/serve.py).
+workshop: install  ## serve the course to the room on port $(PORT) of this machine's LAN address; the live room at /workshop/
+	$(BIN)/python -m workshop.serve --port $(PORT)
+
 lint: install
 	$(BIN)/ruff check .
 
 test: install  ## lint, every test (browser and slow included), lesson 08 on PostgreSQL, the fast suite on Django 6
 	$(BIN)/ruff check .
-	@# cosmic-ray re-runs one exercise's mutation record (tests/test_exercises_mutation.py); offline it skips.
+	@# cosmic-ray re-runs one exercise's mutation record (tests/course/test_exercises_mutation.py); offline it skips.
 	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt || echo "cosmic-ray not installed: that test skips"
 	@# Every core (pytest-xdist): each worker has its own Redis key prefix, test database and free ports;
 	@# worksteal hands the long tests (the kit's proof, lesson 14's harness) a worker each.

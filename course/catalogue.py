@@ -33,14 +33,21 @@ class Route:
         return f"{self.method} /{self.path}" + (" (server-sent events)" if self.kind == "sse" else "")
 
 
+# What a lesson's code lives in: the project package, the demo apps, and three folders.
+APPS = (
+    "lessons", "sync_demo", "async_demo", "layers_demo", "auth_demo", "db_demo", "http_demo", "workshop",
+    "tests", "bench", "deploy",
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Lesson:
     number: str
     slug: str
     title: str
-    app: str
+    apps: tuple[str, ...]  # from APPS, the lesson's main one first
     # The files this lesson teaches, in reading order: its code first, then its tests.
-    # `manage.py lessons`, the index and the lesson pages list them; tests/test_layout.py
+    # `manage.py lessons`, the index and the lesson pages list them; tests/course/test_layout.py
     # checks that each exists and that each route's consumer is among them.
     files: tuple[str, ...]
     routes: tuple[Route, ...] = ()
@@ -48,6 +55,16 @@ class Lesson:
     more_tests: tuple[str, ...] = ()
     # The main fast test file, when it is not named after the slug (lesson 15's three concepts).
     test_file: str = ""
+
+    def __post_init__(self):
+        unknown = [app for app in self.apps if app not in APPS]
+        if not self.apps or unknown:
+            raise ValueError(f"lesson {self.number}: apps must come from {APPS}, not {unknown or 'none'}")
+
+    @property
+    def app(self) -> str:
+        """How the index, the lesson page and `manage.py lessons` name its apps."""
+        return ", ".join(self.apps)
 
     @property
     def text_path(self) -> Path:
@@ -83,7 +100,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="00",
         slug="setup",
         title="Setup: ASGI, Daphne and the root router",
-        app="lessons",
+        apps=("lessons",),
         files=(
             "lessons/settings.py",
             "lessons/asgi.py",
@@ -98,7 +115,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="01",
         slug="sync-consumer",
         title="The raw SyncConsumer",
-        app="sync_demo",
+        apps=("sync_demo",),
         routes=(
             Route(
                 path="ws/sync/echo/",
@@ -133,7 +150,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="02",
         slug="async-consumer",
         title="The raw AsyncConsumer and server push",
-        app="async_demo",
+        apps=("async_demo",),
         routes=(
             Route(
                 path="ws/async/echo/",
@@ -166,7 +183,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="03",
         slug="generic-consumers",
         title="Generic consumers: what WebsocketConsumer and friends wrap",
-        app="sync_demo, async_demo",
+        apps=("sync_demo", "async_demo"),
         routes=(
             Route(
                 path="ws/sync/generic-echo/",
@@ -188,7 +205,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="04",
         slug="channel-layers",
         title="Channel layers, channel names and groups: chat rooms",
-        app="layers_demo",
+        apps=("layers_demo",),
         routes=(
             Route(
                 path="ws/layers/plain-chat/lobby/",
@@ -228,7 +245,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="05",
         slug="redis-layer",
         title="The Redis channel layer: several server processes, one room",
-        app="layers_demo",
+        apps=("layers_demo",),
         routes=(
             Route(
                 path="ws/chat/lobby/",
@@ -256,7 +273,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="06",
         slug="outside-the-consumer",
         title="Sending from outside a consumer: commands, views and workers",
-        app="layers_demo",
+        apps=("layers_demo",),
         routes=(
             Route(
                 path="ws/chat/lobby/",
@@ -282,7 +299,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="07",
         slug="authentication",
         title="Authentication: sessions, scope['user'] and origin checks",
-        app="auth_demo",
+        apps=("auth_demo",),
         routes=(
             Route(
                 path="ws/auth/whoami/",
@@ -311,7 +328,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="08",
         slug="database",
         title="The database from async code: history and the liveblog",
-        app="db_demo",
+        apps=("db_demo",),
         routes=(
             Route(
                 path="ws/db/room/lobby/",
@@ -343,7 +360,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="09",
         slug="testing",
         title="Testing consumers",
-        app="tests",
+        apps=("tests",),
         more_tests=("tests/test_09_pitfalls.py",),
         files=(
             "tests/conftest.py",
@@ -362,7 +379,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="10",
         slug="http-consumers",
         title="HTTP consumers: long-poll and server-sent events",
-        app="http_demo, db_demo",
+        apps=("http_demo", "db_demo"),
         routes=(
             Route(
                 path="liveblog/events/",
@@ -424,7 +441,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="11",
         slug="middleware-and-tokens",
         title="Middleware and tokens for clients without cookies",
-        app="auth_demo",
+        apps=("auth_demo",),
         routes=(
             Route(
                 path="ws/auth/token/",
@@ -461,7 +478,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="12",
         slug="delivery",
         title="Delivery: at-most-once, replay by id, a client that misses nothing",
-        app="db_demo",
+        apps=("db_demo",),
         routes=(
             Route(
                 path="ws/liveblog/?since=0",
@@ -487,7 +504,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="13",
         slug="deployment",
         title="Deployment: nginx, several Daphnes, a process killed mid-chat",
-        app="lessons, deploy",
+        apps=("lessons", "deploy"),
         files=(
             "deploy/nginx.conf",
             "deploy/channels-lessons-daphne@.service",
@@ -508,7 +525,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="14",
         slug="capacity",
         title="Capacity: how many sockets one process holds, what a broadcast costs, a model that predicts",
-        app="bench, deploy",
+        apps=("bench", "deploy"),
         test_file="tests/test_14_capacity.py",
         more_tests=("tests/test_14_churn.py", "tests/test_14_ceiling.py"),
         files=(
@@ -534,7 +551,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="15",
         slug="layers-in-production",
         title="The channel layer in production: Redis Sentinel, a failover measured, which layer loses what",
-        app="lessons, deploy",
+        apps=("lessons", "deploy"),
         test_file="tests/test_15_sentinel.py",
         more_tests=("tests/test_15_postgres_layer.py", "tests/test_15_guarantees.py"),
         files=(
@@ -562,7 +579,7 @@ LESSONS: tuple[Lesson, ...] = (
         number="16",
         slug="hostile-clients",
         title="Hostile clients: what one client can do to a Channels process, and the defences",
-        app="lessons, auth_demo, layers_demo",
+        apps=("lessons", "auth_demo", "layers_demo"),
         test_file="tests/test_16_password_guessing.py",
         more_tests=("tests/test_16_flood_across_sockets.py",),
         files=(
@@ -583,7 +600,58 @@ LESSONS: tuple[Lesson, ...] = (
             "tests/test_16_slow_readers_slow.py",
             "tests/test_13_production_routes.py",
             "tests/test_13_production_routes_slow.py",
-            "tests/test_inspector_secret_shapes.py",
+            "tests/course/test_inspector_secret_shapes.py",
+        ),
+    ),
+    Lesson(
+        number="17",
+        slug="workshop-room",
+        title="The workshop room: every laptop's progress live, built from what the course taught",
+        apps=("workshop",),
+        test_file="tests/test_17_workshop_student_socket.py",
+        more_tests=(
+            "tests/test_17_workshop_join.py",
+            "tests/test_17_workshop_bad_frames.py",
+            "tests/test_17_workshop_messages.py",
+            "tests/test_17_workshop_staff.py",
+            "tests/test_17_workshop_staff_socket.py",
+            "tests/test_17_workshop_command.py",
+            "tests/test_17_workshop_serve.py",
+            "tests/test_17_workshop_client.py",
+        ),
+        routes=(
+            Route(
+                path="ws/workshop/student/",
+                summary="a student's laptop: its signed token in the first frame, then reports; anything else first is closed with 4401",
+                sample='{"token": "not-a-token"}',
+            ),
+            Route(
+                path="ws/workshop/room/",
+                summary="the instructor's page: a staff session's socket, sent every change in the room; closed with 4401 without an account, 4403 for one that is not staff",
+                sample="",
+            ),
+        ),
+        files=(
+            "workshop/models.py",
+            "workshop/tokens.py",
+            "workshop/join.py",
+            "workshop/student_socket.py",
+            "workshop/frames.py",
+            "workshop/limits.py",
+            "workshop/room.py",
+            "workshop/staff_socket.py",
+            "workshop/views.py",
+            "workshop/static/workshop/room.js",
+            "workshop/client.py",
+            "workshop/students.py",
+            "workshop/management/commands/workshop.py",
+            "workshop/serve.py",
+            "workshop/settings_room.py",
+            "tests/test_17_workshop_student_socket.py",
+            "tests/test_17_workshop_join.py",
+            "tests/test_17_workshop_client.py",
+            "tests/test_17_workshop_server_slow.py",
+            "tests/test_17_workshop_client_slow.py",
         ),
     ),
 )

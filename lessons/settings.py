@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "auth_demo",
     "db_demo",
     "http_demo",
+    "workshop",  # lesson 17: the workshop room
 ]
 
 MIDDLEWARE = [

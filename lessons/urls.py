@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("auth_demo.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("layers/", include("layers_demo.urls")),
+    path("workshop/", include("workshop.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,7 +17,7 @@ from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from course.catalogue import LESSONS
-from course.servers import DaphneServer
+from harness.servers import DaphneServer
 from tests.helpers.clients import chat_socket, next_frame, open_socket
 
 # Every close code an application here may send (NOTES.md's close-code table; 4000 is lesson 01's
@@ -190,7 +190,7 @@ async def run_until_a_send_fails(app, scope: dict, events: list[dict]) -> None:
 # --- the matrix the hostile-input tests run over: every route any lesson offers ---
 
 # Apps whose consumers may query the database (logging in, room history).
-DATABASE_APPS = {"auth_demo", "db_demo"}
+DATABASE_APPS = {"auth_demo", "db_demo", "workshop"}
 # Every WebSocket route any lesson offers, and the app(s) of the lesson that offers it.
 ROUTE_APPS = {route.path: lesson.app for lesson in LESSONS for route in lesson.routes if route.kind == "ws"}
 ROUTES = [

@@ -47,6 +47,8 @@ PRODUCTION = {
     "ws/auth/token-protocol/": SERVED,
     "ws/db/room/<room>/": SERVED,
     "ws/liveblog/": SERVED,
+    "ws/workshop/student/": SERVED,
+    "ws/workshop/room/": SERVED,
     "/http/raw/": SERVED,
     "/http/generic/": SERVED,
     "GET /http/ticker/": SERVED,

@@ -19,6 +19,7 @@ time the same check fails again; `--reset` starts every ladder over.
 """
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
@@ -112,6 +113,7 @@ class Command(BaseCommand):
             save_state(state)
             self.stdout.write(self.style.SUCCESS(f"{exercise.id} passed: {outcome.proved}."))
             self.stdout.write(f"What others got wrong here: `{exercise.command} --mistakes`.")
+            self.tell_the_workshop(exercise, outcome)
             return True
         entry["result"] = "failing"
         hint = next_hint(entry, exercise, outcome.failed_test)
@@ -127,7 +129,15 @@ class Command(BaseCommand):
             lines.append(f"Hint {step} of {len(exercise.hints_for(outcome.failed_test))}: {text}")
         lines.append(f"Your file: {shown(exercise.starter_path)}; run `{exercise.command}` again.")
         self.stdout.write("\n".join(lines))
+        self.tell_the_workshop(exercise, outcome)
         return False
+
+    def tell_the_workshop(self, exercise, outcome) -> None:
+        """Lesson 17: once `workshop join` saved a connection, the instructor's room hears each result (workshop/client.py)."""
+        if workshop_file().is_file():  # not joined: nothing imported, nothing sent
+            from workshop.client import report_check
+
+            report_check(exercise.id, outcome, self.stderr)
 
     def watch(self, exercise) -> None:
         """Check now, then on every save of the student's file, until it passes; Ctrl-C ends it quietly."""
@@ -135,6 +145,10 @@ class Command(BaseCommand):
 
         path = exercise.starter_path.resolve()
         self.stdout.write(f"Watching {shown(exercise.starter_path)}: every save checks it again; Ctrl-C stops.")
+        if workshop_file().is_file():  # lesson 17: the instructor's messages appear in this terminal
+            from workshop.client import Listener
+
+            Listener(self.stdout, self.stderr).start()
         try:
             if self.check_exercise(exercise):
                 return
@@ -182,6 +196,11 @@ class Command(BaseCommand):
         for number, mistake in enumerate(found, 1):
             diff = mistake.path.read_text(encoding="utf-8").split("\n", 2)[2]  # without its two comment lines
             self.stdout.write(f"\n{number}. {mistake.why}\n   ({shown(mistake.path)})\n{diff.rstrip()}")
+
+
+def workshop_file() -> Path:
+    """Where `workshop join` saves the connection (workshop/client.py's connection_file, the same rule)."""
+    return Path(os.environ.get("WORKSHOP_FILE") or REPO_DIR / ".workshop.json")
 
 
 def restore_starter(exercise, pristine: str) -> str:

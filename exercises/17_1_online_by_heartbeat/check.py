@@ -1,0 +1,153 @@
+"""Check 17.1 (build): online means seen within TTL seconds, per student, whatever their sockets do."""
+
+import functools
+import json
+import uuid
+from types import SimpleNamespace
+
+import pytest
+
+from exercises.probes import (
+    bad_frames,
+    cancelled,
+    close_all,
+    connect,
+    frame,
+    load,
+    never_blocks,
+    nothing_more,
+    proved,
+    refused_with_error,
+)
+
+RULE = (
+    "A student is online while their newest frame, from any of their sockets, is at most TTL seconds old: "
+    "a time stored per student and moved by each frame, not a socket counted"
+)
+TTL = 60
+HEARTBEAT = '{"here": true}'
+# Frames a named socket must refuse: anything but the heartbeat, a second name included.
+NOT_HEARTBEATS = ["not json", "1", "true", "[]", "{}", '{"here": false}', '{"here": 1}', '{"here": "true"}']
+
+
+@functools.cache
+def module():
+    return load("17.1", RULE)
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """The module's clock, moved by the check (now.at is what clock() returns) instead of waiting."""
+    assert module().TTL == TTL, f"keep TTL = {TTL}: the room counts a minute of silence as away"
+    moment = SimpleNamespace(at=10.0)  # a small clock, as soon after boot: a gap is a difference, not a remainder
+    monkeypatch.setattr(module(), "clock", lambda: moment.at)
+    return moment
+
+
+def fresh(who: str, length: int = 12) -> str:
+    """A name no other test uses (the module's state lives as long as the check's process)."""
+    return (f"{who}-{uuid.uuid4().hex}" + "x" * 40)[:length]
+
+
+def online() -> list:
+    listed = module().online()
+    assert isinstance(listed, list) and listed == sorted(listed), f"online() must return a sorted list, got {listed!r}"
+    return listed
+
+
+async def joined(name: str):
+    """A socket that named itself `name`, answered {"joined": name}."""
+    socket = await connect(module().OnlineConsumer.as_asgi())
+    await socket.send_to(text_data=json.dumps({"name": name}))
+    got = await frame(socket)
+    assert got == {"joined": name}, f'the first frame {{"name": "{name}"}} must be answered {{"joined": "{name}"}}, got {got}'
+    return socket
+
+
+async def beat(socket) -> None:
+    await socket.send_to(text_data=HEARTBEAT)
+    assert await nothing_more(socket, 0.05), "a heartbeat is not answered"
+
+
+async def test_a_named_socket_is_online_and_its_heartbeats_keep_it_there(now):
+    name = fresh("alice", 40)  # the longest name allowed
+    async with never_blocks(0.5):
+        alice = await joined(name)
+        assert name in online(), f"right after {{\"joined\": ...}}, online() must list {name!r}, got {online()}"
+        for _ in range(3):  # 150 s in all, never more than 50 s without a frame
+            now.at += 50
+            await beat(alice)
+        assert name in online(), (
+            f"a student whose heartbeat came every 50 s for 150 s is not listed (TTL is {TTL} s): each frame "
+            "must move the student's time in last_seen, read with clock()"
+        )
+        await close_all(alice)
+
+
+async def test_a_laptop_that_sleeps_with_its_socket_open_goes_offline_after_ttl(now):
+    name = fresh("sleepy")
+    async with never_blocks(0.5):
+        laptop = await joined(name)
+        now.at += TTL
+        assert name in online(), f"a student whose newest frame is exactly {TTL} s old is still online (at most TTL)"
+        now.at += 0.5
+        assert name not in online(), (
+            f"a laptop asleep with its socket open, silent for {TTL + 0.5} s, is still listed: a ghost. {RULE}"
+        )
+        await beat(laptop)
+        assert name in online(), "the laptop woke and sent a heartbeat: online again"
+        await close_all(laptop)
+
+
+async def test_a_student_on_two_sockets_stays_online_when_one_ends(now):
+    name = fresh("bob")
+    async with never_blocks(0.5):
+        watch, run = await joined(name), await joined(name)
+        await run.disconnect(timeout=1)
+        assert name in online(), (
+            "one of a student's two sockets closed and online() no longer lists them, though their other socket "
+            f"is open and spoke 0 s ago. {RULE}"
+        )
+        now.at += 40
+        await beat(watch)
+        stopped = await joined(name)
+        await cancelled(stopped)  # a server's cancel: no websocket.disconnect comes
+        now.at += 40
+        assert name in online(), f"{name!r} beat 40 s ago on a socket still open, but is not listed. {RULE}"
+        await close_all(watch)
+    proved("sockets", 3)
+
+
+async def test_each_socket_speaks_for_its_own_student_only(now):
+    alice_name, bob_name = fresh("alice"), fresh("bob")
+    async with never_blocks(0.5):
+        alice, bob = await joined(alice_name), await joined(bob_name)
+        for socket, other in ((bob, alice_name), (alice, fresh("mallory"))):
+            await refused_with_error(socket, json.dumps({"name": other}))  # a socket is named once, by itself
+        now.at += 50
+        await beat(alice)
+        now.at += 20
+        listed = [name for name in online() if name in (alice_name, bob_name)]
+        assert listed == [alice_name], (
+            f"alice beat 20 s ago and bob has been silent for 70 s, so only alice is online, got {listed}: each "
+            "socket's name belongs to that socket (self, never the class), and a heartbeat moves only its time"
+        )
+        await close_all(alice, bob)
+
+
+async def test_bad_frames_get_an_error_and_put_no_one_online(now):
+    before = set(online())
+    too_long = json.dumps({"name": "x" * 41})
+    unnamed = bad_frames("name", "alice", extra=('{"name": "   "}', too_long, HEARTBEAT))
+    async with never_blocks(0.5):
+        socket = await connect(module().OnlineConsumer.as_asgi())
+        for text in unnamed:
+            await refused_with_error(socket, text)
+        assert set(online()) == before, f"frames that name no one put {set(online()) - before} online"
+        name = fresh("carol")
+        await socket.send_to(text_data=json.dumps({"name": name}))
+        assert await frame(socket) == {"joined": name}, "after the bad frames, the same socket can still join"
+        for text in NOT_HEARTBEATS:
+            await refused_with_error(socket, text)
+        await close_all(socket)
+    proved("bad frames", len(unnamed) + len(NOT_HEARTBEATS))

@@ -1,0 +1,58 @@
+"""Exercise 17.2: The report that holds up the student's terminal.
+
+After every check a student runs, lesson 17's client tells the instructor's
+room the result. report(url, token, payload) opens a socket to `url`, sends
+{"token": token}, waits for {"joined": ...}, sends `payload` and waits for
+{"ok": ...}. Nothing about a student's own work may wait on the room: the
+whole report, from opening the socket to the last answer and the close,
+gets BUDGET seconds at most. It returns None once the room said ok, else
+one line saying why the report did not arrive, and it never raises.
+
+The bug: each step below has a timeout of its own, BUDGET each. A room that
+answers every step in 0.7 s (the instructor's laptop under load, a Wi-Fi
+that loses packets) holds the student's terminal for 2.1 s after every
+check, and one that stops answering after the handshake for 2 s. A timeout
+per step is not a deadline for the whole (hyperium/hyper#839). Give the
+report one deadline, and each step what is left of it.
+
+Edit this file, then check it:
+
+    python manage.py exercise 17.2
+
+The check is exercises/17_2_report_deadline/check.py; once you have tried,
+`python manage.py exercise 17.2 --solution` shows where the solution is.
+"""
+
+import json
+
+from websockets.exceptions import WebSocketException
+from websockets.sync.client import connect
+
+BUDGET = 1.0  # seconds for the whole report
+
+
+def report(url: str, token: str, payload: dict) -> str | None:
+    """Tell the room `payload`: None once it said ok, else one line saying why not. Never raises."""
+    # TODO: one deadline for the whole report; each step (and the close) waits only for what is left of it
+    try:
+        with connect(url, open_timeout=BUDGET, close_timeout=BUDGET, proxy=None) as socket:
+            socket.send(json.dumps({"token": token}))
+            expect(socket, "joined", BUDGET)
+            socket.send(json.dumps(payload))
+            expect(socket, "ok", BUDGET)
+    except (OSError, TimeoutError, WebSocketException, ValueError) as error:
+        return one_line(f"the report did not arrive ({type(error).__name__}: {error})")
+    return None
+
+
+def expect(socket, key: str, timeout: float) -> dict:
+    """The next frame, which must be a JSON object holding `key`; ValueError if it is anything else."""
+    answer = json.loads(socket.recv(timeout=timeout))
+    if not isinstance(answer, dict) or key not in answer:
+        raise ValueError(f"expected {{{key!r}: ...}}, got {answer!r}")
+    return answer
+
+
+def one_line(text: str) -> str:
+    """At most 200 characters on one line: an error's own text may hold newlines or a whole page."""
+    return " ".join(text.split())[:200]

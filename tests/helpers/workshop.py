@@ -1,0 +1,62 @@
+"""Lesson 17's workshop room under test: a workshop opened, students joined, their sockets, its requests.
+
+Plain functions, no fixtures: each test says what room it starts from.
+"""
+
+import json
+import secrets
+
+from channels.testing import WebsocketCommunicator
+
+from lessons.asgi import application
+from tests.helpers.clients import ORIGIN
+from workshop.models import Student, Workshop
+from workshop.tokens import issue_token
+
+CODE = "K7Q2M9XA"
+
+
+def open_workshop(code: str = CODE) -> Workshop:
+    """A new open workshop with this join code (closing none: tests say what else exists)."""
+    return Workshop.objects.create(code=code)
+
+
+def enrol(workshop: Workshop, name: str) -> tuple[Student, str]:
+    """A student in `workshop` as POST /workshop/join/ admits one, and their token."""
+    from django.utils import timezone
+
+    student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
+    return student, issue_token(student)
+
+
+def a_room(*names: str) -> tuple[Workshop, list[str]]:
+    """An open workshop with these students; their tokens, in the same order."""
+    workshop = open_workshop()
+    return workshop, [enrol(workshop, name)[1] for name in names]
+
+
+def post_join(client, body: object, address: str | None = None):
+    """POST /workshop/join/ with `body` as JSON (bytes as they are), from `address` (a fresh one unless given)."""
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    if address is None:  # each test its own address, so no test spends another's join attempts
+        n = secrets.randbits(24)
+        address = f"10.{n >> 16}.{n >> 8 & 255}.{n & 255}"
+    return client.post("/workshop/join/", data, content_type="application/json", REMOTE_ADDR=address)
+
+
+async def student_socket(token: str | None = None, since: int | None = None) -> WebsocketCommunicator:
+    """ws/workshop/student/ through the root router; with a token, its first frame sent and `joined` read."""
+    communicator = WebsocketCommunicator(application, "/ws/workshop/student/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected
+    if token is not None:
+        await communicator.send_json_to({"token": token} | ({} if since is None else {"since": since}))
+        answer = await communicator.receive_json_from()
+        assert "joined" in answer, answer
+    return communicator
+
+
+async def answer_to(communicator: WebsocketCommunicator, frame: object) -> dict:
+    """Send one JSON frame, return the JSON frame that answers it."""
+    await communicator.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
+    return await communicator.receive_json_from()

@@ -1,0 +1,64 @@
+"""Lesson 17's instructor side for real: the room served as `make workshop` serves it, on a database of the test's own.
+
+    make_room_env(tmp_path)  the instructor's environment: a fresh database, a SECRET_KEY, a staff password
+    serve(env, port)         `make workshop PORT=<port>` (workshop/serve.py): migrate, then Daphne on every address
+    manage(env, *argv)       what `python manage.py <argv>` prints on the room's database
+    open_room(env, port)     `workshop open` and a staff account `teacher`: the join code
+    checkout(tmp_path, name) a student's own checkout: a copy of this working tree, uncommitted work included
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from harness.servers import REPO_DIR, ServerProcess, daphne_env
+
+PASSWORD = "a-password-for-this-test-only"
+
+
+def make_room_env(tmp_path: Path) -> dict:
+    """The instructor's environment: a fresh database of this test's own, a SECRET_KEY, a staff password."""
+    env = daphne_env(None)
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'room.sqlite3'}",
+        SECRET_KEY="the-room-key-of-this-test-" + "k" * 30,
+        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+    )
+    env.pop("ALLOWED_HOSTS", None)
+    return env
+
+
+def serve(env: dict, port: int) -> ServerProcess:
+    """`make workshop PORT=<port>`: migrate, then Daphne on every address (a fresh database takes a few seconds)."""
+    argv = [sys.executable, "-m", "workshop.serve", "--port", str(port)]
+    return ServerProcess("make workshop", argv, env, port, timeout=60)
+
+
+def manage(env: dict, *argv: str, cwd: Path = REPO_DIR) -> str:
+    """What `python manage.py <argv>` prints, run in `cwd` (the instructor's checkout unless given)."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def open_room(env: dict, port: int) -> str:
+    """The instructor's first two commands: `workshop open` (its last line is the join code) and a staff account."""
+    code = manage(env, "workshop", "open", "--port", str(port)).splitlines()[-1]
+    manage(env, "createsuperuser", "--noinput", "--username", "teacher", "--email", "teacher@example.com")
+    return code
+
+
+def checkout(tmp_path: Path, name: str) -> Path:
+    """A student's checkout of the course: every file git tracks or would (what `git clone` and their edits give)."""
+    argv = ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"]
+    listed = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, check=True).stdout.decode().split("\0")
+    into = tmp_path / name
+    for relative in filter(None, listed):
+        source = REPO_DIR / relative
+        if source.is_file():  # a file deleted but not yet committed is listed too
+            (into / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / relative)
+    return into

@@ -1,0 +1,69 @@
+"""Lesson 17: what `make workshop` (workshop/serve.py) prepares: its key, its hosts, production's settings minus HTTPS."""
+
+import importlib
+import sys
+
+import pytest
+
+from tests.helpers.workshop import open_workshop
+from workshop import serve
+
+
+def test_the_secret_key_comes_from_the_environment_first(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", " the-instructors-own-key ")
+    assert serve.secret_key(tmp_path / "key") == "the-instructors-own-key"
+    assert not (tmp_path / "key").exists()
+
+
+def test_without_one_a_key_is_made_once_kept_in_a_private_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first, again = serve.secret_key(tmp_path / "key"), serve.secret_key(tmp_path / "key")
+    assert first == again and len(first) >= 50
+    assert (tmp_path / "key").stat().st_mode & 0o077 == 0
+
+
+def test_the_kept_key_is_git_ignored():
+    from course.catalogue import REPO_DIR
+
+    assert serve.SECRET_FILE.name in (REPO_DIR / ".gitignore").read_text().splitlines()
+
+
+def test_allowed_hosts_name_the_lan_address_loopback_and_the_environments(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "teacher.local, 192.168.1.20")
+    assert serve.allowed_hosts("192.168.1.20") == "192.168.1.20,localhost,127.0.0.1,[::1],teacher.local"
+
+
+def imported_room_settings(monkeypatch):
+    """workshop/settings_room.py imported afresh, with the environment `make workshop` gives it."""
+    monkeypatch.setenv("SECRET_KEY", "a-key-for-this-test-only-" + "x" * 30)
+    monkeypatch.setenv("ALLOWED_HOSTS", "192.168.1.20,localhost")
+    for name in ("lessons.settings_production", "workshop.settings_room"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    return importlib.import_module("workshop.settings_room")
+
+
+def test_the_room_serves_what_production_serves(monkeypatch):
+    room_settings = imported_room_settings(monkeypatch)
+    served = [room_settings.DEBUG, room_settings.SERVE_HAZARD_DEMOS, room_settings.INSPECTOR_ENABLED]
+    assert served + [room_settings.COURSE_DEVELOPMENT] == [False] * 4
+    assert room_settings.ALLOWED_HOSTS == ["192.168.1.20", "localhost"]
+    assert "workshop" in room_settings.INSTALLED_APPS
+
+
+def test_the_room_asks_for_no_https_it_cannot_have(monkeypatch):
+    room_settings = imported_room_settings(monkeypatch)
+    https = [room_settings.SECURE_SSL_REDIRECT, room_settings.SESSION_COOKIE_SECURE, room_settings.CSRF_COOKIE_SECURE]
+    assert https == [False] * 3
+    assert (room_settings.SECURE_HSTS_SECONDS, room_settings.SECURE_PROXY_SSL_HEADER) == (0, None)
+
+
+@pytest.mark.django_db
+def test_with_no_staff_account_the_instructor_is_told_to_make_one():
+    assert serve.to_do()[0].endswith("python manage.py createsuperuser")
+
+
+@pytest.mark.django_db
+def test_with_a_staff_account_and_an_open_workshop_nothing_is_left_to_do(django_user_model):
+    django_user_model.objects.create(username="teacher", is_staff=True)
+    open_workshop()
+    assert serve.to_do() == []

@@ -1,0 +1,375 @@
+"""The student's side of the workshop room (lesson 17): join, report, share, and hear the instructor.
+
+`python manage.py workshop join|leave|help|share` (workshop/students.py) calls it;
+`python manage.py exercise NN.K` calls it after each check and `doctor` after its
+verdict, but only once `workshop join` has saved `.workshop.json`: without that
+file neither imports this module, and nothing leaves the laptop.
+
+A report is one short socket to ws/workshop/student/: the token in the first frame
+(lesson 11), the payload, its `ok`, close, all inside one deadline. A room that
+cannot be reached in time costs the student at most REPORT_BUDGET (0.8 s) and one
+line on stderr; the student's own output and exit status never change.
+`exercise NN.K --watch` also holds one socket in a background thread (Listener):
+it prints the instructor's messages, says it is here every 20 s, and after the
+instructor's server restarts comes back with full-jitter backoff (lesson 14) and
+asks for what it missed with `since` (lesson 12: replay by id).
+"""
+
+import json
+import os
+import random
+import re
+import threading
+import time
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+STUDENT_SOCKET = "/ws/workshop/student/"
+JOIN_TIMEOUT = 5  # seconds: a join, a share or a hand raised, which the student asked for and waits on
+# A report rides along the student's own work: it may add this much and no more (the contract says
+# 1 s; the rest is for this module's import and the line on stderr).
+REPORT_BUDGET = 0.8
+HEARTBEAT = 20  # seconds between the watch's {"here": true}: presence is a time (PRESENCE_TTL = 60 s)
+BACKOFF_BASE, BACKOFF_CAP = 0.5, 10.0  # full jitter: a random wait in [0, min(cap, base * 2**attempt)]
+SHARE_LIMIT = 64 * 1024  # bytes of code in one share frame
+DOCTOR_LIMIT = 4000  # bytes of the doctor's verdict as JSON (the room takes 4 KB)
+
+
+class Unreached(Exception):
+    """The room did not take a frame; the message says why in a few words."""
+
+
+class Forgotten(Unreached):
+    """The room refused the token (4401): a newer workshop, or a forged file. Joining again is the fix."""
+
+
+# --- the saved connection -----------------------------------------------------------------------
+
+
+def connection_file() -> Path:
+    """The saved connection, never committed (.gitignore); WORKSHOP_FILE moves it (the tests do).
+
+    The two hooks that look for it before importing this module (exercise, doctor) spell the same rule.
+    """
+    return Path(os.environ.get("WORKSHOP_FILE") or REPO_DIR / ".workshop.json")
+
+
+def load() -> dict | None:
+    """The saved connection ({"url", "name", "token", "last_message"}), or None if there is none usable."""
+    try:
+        saved = json.loads(connection_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or not all(isinstance(saved.get(key), str) for key in ("url", "name", "token")):
+        return None
+    if not isinstance(saved.get("last_message"), int):
+        saved["last_message"] = 0
+    return saved
+
+
+def save(connection: dict) -> None:
+    """Write the file whole or not at all (a watch updates it while commands read it); only its owner reads it."""
+    path = connection_file()
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the token
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(connection, file, indent=1)
+    os.replace(temporary, path)
+
+
+def forget() -> dict | None:
+    """Delete the saved connection; return what it was (None if there was none)."""
+    connection = load()
+    connection_file().unlink(missing_ok=True)
+    return connection
+
+
+def remember_message(token: str, message_id: int) -> None:
+    """Keep the cursor of the last message shown, unless the student left (or joined another room) meanwhile."""
+    connection = load()
+    if connection is not None and connection["token"] == token and message_id > connection["last_message"]:
+        save({**connection, "last_message": message_id})
+
+
+# --- joining: one HTTP request ------------------------------------------------------------------
+
+
+def admit(url: str, code: str, name: str) -> dict:
+    """POST the code and name to <url>/workshop/join/; the connection to save, or Unreached(why)."""
+    import urllib.error
+    import urllib.request
+
+    if not re.fullmatch(r"https?://[^/\s]+/?", url):
+        raise Unreached(f"{url!r} is not the instructor's address: it looks like http://192.168.1.20:8000")
+    url = url.rstrip("/")
+    body = json.dumps({"code": code, "name": name}).encode()
+    request = urllib.request.Request(f"{url}/workshop/join/", body, {"Content-Type": "application/json"})
+    # No proxy: the instructor's laptop is on the room's own network, where a proxy from the environment
+    # would only stand in the way (or see the join code).
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def post() -> tuple[int, bytes]:
+        try:
+            # A second more than the overall bound below, which thus always speaks first, in one sentence.
+            with opener.open(request, timeout=JOIN_TIMEOUT + 1) as response:
+                return response.status, response.read(65536)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(65536)
+        except urllib.error.URLError as error:
+            raise Unreached(f"nothing answers at {url} ({reason(error.reason)})") from None
+        except OSError as error:
+            raise Unreached(f"no answer from {url} ({reason(error)})") from None
+
+    status, content = within(JOIN_TIMEOUT, post, f"no answer from {url} within {JOIN_TIMEOUT} s")
+    try:
+        answer = json.loads(content)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise Unreached(f"{url} answered HTTP {status} without the workshop's JSON: is it the instructor's address?")
+    if status != 201:
+        error = answer.get("error")
+        raise Unreached(error if isinstance(error, str) and error else f"{url} refused the join (HTTP {status})")
+    if not isinstance(answer.get("token"), str) or not isinstance(answer.get("name"), str):
+        raise Unreached(f"{url} answered 201 without a token and a name: is it the instructor's address?")
+    return {"url": url, "name": answer["name"], "token": answer["token"], "last_message": 0}
+
+
+def reason(error: object) -> str:
+    """A few words for a network error: "connection refused", "timed out", ..."""
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    text = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    return text[:1].lower() + text[1:]
+
+
+def within(seconds: float, function, late: str):
+    """function()'s result, or Unreached(late) once `seconds` have passed (it runs on, abandoned, in a daemon thread).
+
+    Each step already has its own timeout; this bounds them all, name lookup included, which has none.
+    """
+    result: list = []
+
+    def run() -> None:
+        try:
+            result.append((True, function()))
+        except Exception as error:  # handed to the caller, never raised in the thread
+            result.append((False, error))
+
+    thread = threading.Thread(target=run, name="workshop-report", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if not result:
+        raise Unreached(late)
+    succeeded, value = result[0]
+    if not succeeded:
+        raise value if isinstance(value, Unreached) else Unreached(reason(value))
+    return value
+
+
+# --- frames over the student socket -------------------------------------------------------------
+
+
+def socket_url(url: str) -> str:
+    return "ws" + url.removeprefix("http") + STUDENT_SOCKET  # http -> ws, https -> wss
+
+
+def open_socket(connection: dict, timeout: float, ping_interval: float | None = None):
+    """A websockets client socket to the room, sent from the page the student joined (the origin check).
+
+    A report lives under a second and needs no pings; the watch's socket pings, so that an instructor's
+    laptop gone to sleep is noticed and the watch goes looking for it again.
+    """
+    from websockets.sync.client import connect
+
+    url, ws_url = connection["url"], socket_url(connection["url"])
+    return connect(ws_url, origin=url, open_timeout=timeout, close_timeout=0.2, proxy=None, ping_interval=ping_interval)
+
+
+def expect(ws, key: str, deadline: float) -> dict:
+    """The next frame answering with `key` ("joined", "ok"); instructor messages on the way are skipped."""
+    while True:
+        text = ws.recv(timeout=max(0.01, deadline - time.monotonic()))
+        try:
+            frame = json.loads(text)
+        except (TypeError, ValueError):
+            raise Unreached("it answered something that is not the workshop's JSON") from None
+        if not isinstance(frame, dict):
+            raise Unreached("it answered something that is not the workshop's JSON")
+        if key in frame:
+            return frame
+        if isinstance(frame.get("error"), str):
+            raise Unreached(f"the room said: {frame['error'][:200]}")
+        if "instructor" not in frame:
+            raise Unreached(f"it answered {text[:60]!r} where the workshop answers {key!r}")
+
+
+def converse(connection: dict, payloads: list[dict], deadline: float) -> None:
+    """Token, `joined`, then each payload and its `ok`; Unreached(why) on anything else."""
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+    try:
+        with open_socket(connection, max(0.01, deadline - time.monotonic())) as ws:
+            ws.send(json.dumps({"token": connection["token"]}))
+            expect(ws, "joined", deadline)
+            for payload in payloads:
+                ws.send(json.dumps(payload))
+                expect(ws, "ok", deadline)
+    except ConnectionClosed as closed:
+        code = closed.rcvd.code if closed.rcvd else None
+        if code == 4401:
+            raise Forgotten("the room does not know this laptop: join again") from None
+        raise Unreached(f"the room closed the socket ({code or 'no close frame'})") from None
+    except InvalidStatus as refused:
+        raise Unreached(f"the server refused the socket: HTTP {refused.response.status_code}") from None
+    except (InvalidHandshake, InvalidURI):
+        raise Unreached("it does not speak WebSocket") from None
+    except TimeoutError:
+        raise Unreached("no answer in time") from None
+    except OSError as error:
+        raise Unreached(reason(error)) from None
+
+
+def deliver(payloads: list[dict], budget: float = REPORT_BUDGET) -> str | None:
+    """Send each payload to the room within `budget` seconds in all: None once all were taken, else why not."""
+    connection = load()
+    if connection is None:
+        return f"{connection_file().name} holds no connection: `python manage.py workshop join` again"
+    deadline = time.monotonic() + budget
+    try:
+        within(budget, lambda: converse(connection, payloads, deadline), f"no answer within {budget:g} s")
+    except Unreached as why:
+        return str(why)
+    return None
+
+
+def report(payload: dict) -> bool:
+    """One report (a check's result, the doctor's verdict), within REPORT_BUDGET; never raises."""
+    try:
+        return deliver([payload]) is None
+    except Exception:  # the student's own work must never fail because of the room
+        return False
+
+
+def tell(payload: dict, stderr) -> bool:
+    """report(payload), and if it did not arrive, one line on stderr saying so; the caller's output is untouched."""
+    try:
+        why = deliver([payload])
+    except Exception as error:  # the student's own work must never fail because of the room
+        why = reason(error)
+    if why is not None:
+        where = (load() or {}).get("url", "the workshop")
+        stderr.write(f"workshop: this result did not reach {where} ({why}); your own result above is unchanged.\n")
+    return why is None
+
+
+def report_check(exercise_id: str, outcome, stderr) -> bool:
+    """After `exercise NN.K` checked the student's file: passing, or failing and which check (never the code)."""
+    if outcome.passed:
+        return tell({"report": {"exercise": exercise_id, "status": "passing", "check": None}}, stderr)
+    # Without a named check the kit's own sentence up to its colon ("your file does not compile"): fixed
+    # words, while what follows the colon may quote the student's code.
+    check = outcome.failed_check or outcome.message.split(":", 1)[0] or "the check could not run"
+    return tell({"report": {"exercise": exercise_id, "status": "failing", "check": check[:200]}}, stderr)
+
+
+def report_doctor(failed: list[str], warned: list[str], stderr) -> bool:
+    """After `doctor`: ready or not, and each FAIL and warn line, without any password a URL in them carries."""
+    import platform
+
+    import django
+
+    lines = [f"FAIL  {line}" for line in failed] + [f"warn  {line}" for line in warned]
+    problems = [re.sub(r"://[^/@\s]*@", "://***@", line)[:300] for line in lines]
+    verdict = {"ready": not failed, "problems": problems, "python": platform.python_version()}
+    verdict["django"] = django.get_version()
+    while len(json.dumps(verdict).encode()) > DOCTOR_LIMIT and verdict["problems"]:
+        verdict["problems"].pop()
+    return tell({"doctor": verdict}, stderr)
+
+
+# --- the watch's socket ---------------------------------------------------------------------------
+
+
+def printable(text: str) -> str:
+    """The instructor's text without control characters: a message may not drive the student's terminal."""
+    return "".join(c if c.isprintable() or c == "\n" else "?" for c in text)
+
+
+class Listener(threading.Thread):
+    """`exercise NN.K --watch`'s held socket: each instructor message printed once, across restarts of either side."""
+
+    def __init__(self, stdout, stderr, heartbeat: float = HEARTBEAT):
+        super().__init__(name="workshop-listener", daemon=True)  # Ctrl-C ends the watch, and this with it
+        self.stdout, self.stderr, self.heartbeat = stdout, stderr, heartbeat
+        self.stopping = threading.Event()
+        self.joined = threading.Event()  # set while a socket is in the room (the tests wait on it)
+        self.token, self.shown = None, 0  # whose connection, and the replay cursor: the newest id printed
+        self.ws = None
+
+    def run(self) -> None:
+        """Called in the thread: connect, listen until the socket ends, wait a jittered while, again."""
+        attempt = 0
+        while not self.stopping.is_set():
+            connection = load()
+            if connection is None:  # `workshop leave`: nothing more to hear
+                return
+            if connection["token"] != self.token:  # first, or joined again: that room's cursor
+                self.token, self.shown = connection["token"], connection["last_message"]
+            try:
+                self.listen(connection)
+            except Forgotten as why:
+                self.stderr.write(f"workshop: the watch stops listening to {connection['url']}: {why}.\n")
+                return
+            except Exception:  # the server went away, or answered nonsense: try again later
+                pass
+            if self.joined.is_set():  # it was in the room: the next outage starts the backoff over
+                attempt = 0
+            self.joined.clear()
+            # Full jitter (lesson 14): a room of laptops whose server restarts must not all come back at once.
+            self.stopping.wait(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
+            attempt += 1
+
+    def listen(self, connection: dict) -> None:
+        """One socket: the token with `since`, then messages as they come and a heartbeat when it is due."""
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            with open_socket(connection, JOIN_TIMEOUT, ping_interval=HEARTBEAT) as self.ws:
+                self.ws.send(json.dumps({"token": connection["token"], "since": self.shown}))
+                expect(self.ws, "joined", time.monotonic() + 10)
+                self.joined.set()
+                due = time.monotonic() + self.heartbeat
+                while not self.stopping.is_set():
+                    try:
+                        text = self.ws.recv(timeout=max(0.0, due - time.monotonic()))
+                    except TimeoutError:
+                        if (load() or {}).get("token") != connection["token"]:
+                            return  # `workshop leave` (or a join elsewhere) meanwhile: say nothing more here
+                        self.ws.send(json.dumps({"here": True}))
+                        due = time.monotonic() + self.heartbeat
+                        continue
+                    self.show(text, connection["token"])
+        except ConnectionClosed as closed:
+            if closed.rcvd and closed.rcvd.code == 4401:
+                raise Forgotten("the room does not know this laptop: join again") from None
+            raise
+
+    def show(self, text, token: str) -> None:
+        """Print an instructor message not printed before, and remember it was (a replay may repeat ids)."""
+        try:
+            message = json.loads(text)["instructor"]
+            number, words = message["id"], message["text"]
+        except (TypeError, ValueError, KeyError):
+            return  # an answer or anything else: the watch only shows the instructor's words
+        if not isinstance(number, int) or not isinstance(words, str) or number <= self.shown:
+            return
+        self.shown = number
+        self.stdout.write(f"\nFrom the instructor: {printable(words)}\n")
+        self.stdout.flush()
+        remember_message(token, number)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.ws is not None:
+            self.ws.close()

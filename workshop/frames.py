@@ -1,0 +1,158 @@
+"""What the workshop room's sockets may send (lesson 17): each frame read, checked, and named here.
+
+The student socket (workshop/student_socket.py) calls `first_frame()` for the
+token and `student_frame()` for every frame after it; the staff socket
+(workshop/staff_socket.py) calls `staff_message()`. Each turns a ClientError
+into an `{"error": ...}` frame for that socket alone. No frame names a student: the
+token decides whose rows a frame writes, so no field here could say "I am bob".
+"""
+
+import json
+import re
+
+KINDS = ("report", "doctor", "help", "share", "here")
+EXERCISE = re.compile(r"[0-9]{2}\.[0-9]{1,2}")  # "01.1", "16.12"
+MAX_CHECK = 200  # characters of a failing check's name
+MAX_PATH = 300  # characters of a shared file's path
+MAX_DOCTOR = 4096  # bytes of a doctor's verdict, as JSON
+MAX_CODE = 64 * 1024  # bytes of a shared file
+MAX_MESSAGE = 500  # characters of an instructor's message
+# Refuse a huge frame before parsing it (Daphne lets 1 MiB through). A shared file of 64 KiB
+# can grow sixfold as JSON: each control character is spelt \u00XX.
+MAX_FRAME = 6 * MAX_CODE + 4096
+ONE_OF = "one of " + ", ".join(f'"{kind}"' for kind in KINDS)
+
+
+class ClientError(Exception):
+    """A frame this socket cannot take: its text is sent back as {"error": text}."""
+
+
+def reject_constant(name: str):
+    # Python's json reads NaN and Infinity; no browser's JSON.parse does, and room.json must parse.
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse(text: str | None) -> object:
+    """The JSON value of a text frame, or ClientError."""
+    if text is None:
+        raise ClientError(f"expected a text frame holding a JSON object with {ONE_OF}, got a binary frame")
+    if len(text) > MAX_FRAME:
+        raise ClientError(f"frame too large: {len(text)} characters, at most {MAX_FRAME}")
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep to decode
+        raise ClientError(f"expected a JSON object with {ONE_OF}, got text that is not JSON") from None
+
+
+def first_frame(text: str | None) -> tuple[str, int | None] | None:
+    """(token, since) of a first frame {"token": "...", "since": N}; None for any other frame."""
+    try:
+        frame = parse(text)
+    except ClientError:
+        return None
+    if not isinstance(frame, dict) or not isinstance(frame.get("token"), str) or set(frame) - {"token", "since"}:
+        return None
+    since = frame.get("since")
+    if since is not None and (type(since) is not int or not 0 <= since < 10**18):
+        return None  # not an id: true, 1.5, -1, "3"
+    return frame["token"], since
+
+
+def student_frame(text: str | None) -> tuple[str, object]:
+    """(kind, value) of a frame after the token, its value checked; ClientError for anything else."""
+    frame = parse(text)
+    if not isinstance(frame, dict):
+        raise ClientError(f"expected a JSON object with {ONE_OF}, got {type(frame).__name__}")
+    if len(frame) != 1 or next(iter(frame)) not in KINDS:
+        raise ClientError(f"expected exactly one key, {ONE_OF}; got {sorted(frame)[:5]}")
+    kind, value = next(iter(frame.items()))
+    return kind, CHECKS[kind](value)
+
+
+def text_field(value: object, field: str, limit: int, unit: str = "characters") -> str:
+    """`value` if it is a string a database can store, at most `limit` long; else ClientError."""
+    if not isinstance(value, str):
+        raise ClientError(f'expected "{field}" to be a string, got {type(value).__name__}')
+    try:
+        encoded = value.encode()
+    except UnicodeEncodeError:  # JSON may spell lone surrogates ("\ud800"); no database stores them
+        raise ClientError(f'expected "{field}" to be valid Unicode, got a lone surrogate') from None
+    size = len(encoded) if unit == "bytes" else len(value)
+    if size > limit:
+        raise ClientError(f'expected "{field}" of at most {limit} {unit}, got {size}')
+    if "\x00" in value:  # PostgreSQL's text columns cannot hold NUL
+        raise ClientError(f'expected "{field}" without NUL characters')
+    return value
+
+
+def exercise(value: object) -> str:
+    if not isinstance(value, str) or not EXERCISE.fullmatch(value):
+        raise ClientError('expected "exercise" to be an exercise id like "04.2"')
+    return value
+
+
+def fields(value: object, kind: str, example: str) -> dict:
+    if not isinstance(value, dict):
+        raise ClientError(f'expected "{kind}" to be an object like {example}, got {type(value).__name__}')
+    return value
+
+
+def report(value: object) -> dict:
+    report = fields(value, "report", '{"exercise": "01.1", "status": "failing", "check": "<name>"}')
+    if report.get("status") not in ("passing", "failing"):
+        raise ClientError('expected "status" to be "passing" or "failing"')
+    # A failing run may name no check (the check file itself would not load): "" then.
+    check = report.get("check")
+    check = "" if check is None else text_field(check, "check", MAX_CHECK)
+    return {"exercise": exercise(report.get("exercise")), "status": report["status"], "check": check}
+
+
+def doctor(value: object) -> dict:
+    verdict = fields(value, "doctor", '{"ready": true, "problems": []}')
+    try:
+        size = len(json.dumps(verdict, ensure_ascii=False).encode())
+    except UnicodeEncodeError:
+        raise ClientError('expected "doctor" to hold valid Unicode, got a lone surrogate') from None
+    if size > MAX_DOCTOR:
+        raise ClientError(f'expected "doctor" of at most {MAX_DOCTOR} bytes as JSON, got {size}')
+    if "\\u0000" in json.dumps(verdict):
+        raise ClientError('expected "doctor" without NUL characters')
+    return verdict
+
+
+def help(value: object) -> bool:  # the frame's name; shadows the builtin in this module only
+    if not isinstance(value, bool):
+        raise ClientError('expected "help" to be true (raise your hand) or false (lower it)')
+    return value
+
+
+def share(value: object) -> dict:
+    share = fields(value, "share", '{"exercise": "01.1", "path": "<file>", "code": "<its text>"}')
+    path = text_field(share.get("path"), "path", MAX_PATH)
+    if not path:
+        raise ClientError('expected "path" to name the shared file')
+    return {
+        "exercise": exercise(share.get("exercise")),
+        "path": path,
+        "code": text_field(share.get("code"), "code", MAX_CODE, "bytes"),
+    }
+
+
+def here(value: object) -> bool:
+    if value is not True:
+        raise ClientError('expected {"here": true}, the heartbeat')
+    return True
+
+
+CHECKS = {"report": report, "doctor": doctor, "help": help, "share": share, "here": here}
+
+
+def staff_message(text: str | None) -> str:
+    """The text of an instructor's frame {"message": "<text>"} (1-500 characters), or ClientError."""
+    frame = parse(text)
+    if not isinstance(frame, dict) or set(frame) != {"message"}:
+        raise ClientError('expected {"message": "<text>"}, the message every student receives')
+    message = text_field(frame["message"], "message", MAX_MESSAGE).strip()
+    if not message:
+        raise ClientError('expected "message" to hold some text')
+    return message

@@ -1,0 +1,126 @@
+"""Lesson 17: POST /workshop/join/, the one HTTP door a student reaches.
+
+A student's checkout posts {"code": "<join code>", "name": "<name>"} here
+(`python manage.py workshop join <url> <code> --name <name>`) and gets back the
+token its socket sends first (workshop/tokens.py):
+
+    201 {"token": ..., "name": ..., "socket": "/ws/workshop/student/"}
+    400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -
+    403 unknown or closed join code        409 the name is taken in this workshop
+    429 over 10 attempts a minute from one address       405 any method but POST
+
+The join code is the credential, so it is throttled like lesson 16's password
+guesser: every attempt counted in Django's cache, per client address, before
+the code is looked at.
+"""
+
+import ipaddress
+import json
+import re
+import secrets
+import time
+import unicodedata
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
+
+from workshop.models import Student, Workshop
+from workshop.tokens import issue_token
+
+STUDENT_SOCKET = "/ws/workshop/student/"
+NAME = re.compile(r"[\w .-]{1,40}")  # \w: letters and digits of any script, and _
+ATTEMPTS_PER_MINUTE = 10  # per client address: a room behind one address still joins in a few minutes
+EXAMPLE = 'expected a JSON object like {"code": "K7Q2M9XA", "name": "alice"}'
+
+
+class BadJoin(Exception):
+    """A request this view cannot read: its text is the 400's error."""
+
+
+def clock() -> float:
+    """Seconds since the epoch: the clock the throttle's windows follow (tests move it)."""
+    return time.time()
+
+
+# No CSRF token: the CSRF check protects a browser's cookies from other sites, and this
+# view reads no cookie and no session. The join code in the body is the whole credential,
+# and a command-line client has no page to fetch a CSRF token from.
+@csrf_exempt
+@require_POST
+def join(request):
+    """POST /workshop/join/: admit a named student to the open workshop whose code they typed."""
+    try:
+        if too_many_attempts(address_of(request.META.get("REMOTE_ADDR", ""))):
+            return JsonResponse({"error": "too many join attempts: wait a minute"}, status=429)
+    except RedisError:  # the counters are unreadable: refuse rather than let guesses through uncounted
+        return JsonResponse({"error": "joining is unavailable for a moment: try again"}, status=503)
+    try:
+        code, name = read_request(request.body)
+    except BadJoin as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    workshop = Workshop.objects.filter(closed_at=None).order_by("-pk").first()
+    if workshop is None or not code_matches(code, workshop.code):
+        return JsonResponse({"error": "unknown or closed join code"}, status=403)
+    try:
+        with transaction.atomic():
+            student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
+    except IntegrityError:  # the constraint: this name, in any case, already in this workshop
+        return JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
+    return JsonResponse({"token": issue_token(student), "name": name, "socket": STUDENT_SOCKET}, status=201)
+
+
+def read_request(body: bytes) -> tuple[str, str]:
+    """The join code (as typed: upper case, no surrounding space) and the name; BadJoin if unreadable."""
+    if len(body) > 4096:
+        raise BadJoin(f"{EXAMPLE}, got {len(body)} bytes")
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise BadJoin(f"{EXAMPLE}, got a body that is not JSON") from None
+    if not isinstance(data, dict):
+        raise BadJoin(f"{EXAMPLE}, got {type(data).__name__}")
+    code, name = data.get("code"), data.get("name")
+    if not isinstance(code, str):
+        raise BadJoin(f'expected "code" to be a string, got {type(code).__name__}')
+    if not isinstance(name, str):
+        raise BadJoin(f'expected "name" to be a string, got {type(name).__name__}')
+    # NFKC: a name typed in full-width letters is the same name as in plain ones.
+    name = unicodedata.normalize("NFKC", name).strip()
+    if not NAME.fullmatch(name):
+        raise BadJoin('expected "name" of 1 to 40 letters, digits, spaces, "_", "." or "-"')
+    return code.strip().upper(), name
+
+
+def code_matches(typed: str, code: str) -> bool:
+    """Whether the typed code is the workshop's, compared in constant time."""
+    # compare_digest takes as long whatever the first wrong character, so a guesser learns
+    # nothing from the timing; given str, it takes ASCII only (a code is ASCII anyway).
+    return typed.isascii() and secrets.compare_digest(typed, code)
+
+
+def address_of(remote_addr: str) -> str:
+    """Whose counter a request uses: its IPv4 address, or its IPv6 /64 (one laptop can hold a whole /64)."""
+    try:
+        address = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        return remote_addr or "unknown"
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
+
+
+def too_many_attempts(address: str) -> bool:
+    """Count one attempt from `address` in this minute's window; True once it is over the limit."""
+    window = int(clock() // 60)
+    key = f"workshop-join:{address}:{window}"
+    # incr() and add() are atomic (lesson 16's throttle says why the async aincr() is not).
+    try:
+        count = cache.incr(key)
+    except ValueError:  # this window's first attempt
+        count = 1 if cache.add(key, 1, 60) else cache.incr(key)
+    return count > ATTEMPTS_PER_MINUTE

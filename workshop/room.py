@@ -1,0 +1,158 @@
+"""The workshop room's data (lesson 17): what sockets save, and the one picture of the room.
+
+Every function that touches the database is here, and runs in Django's sync
+thread through database_sync_to_async when a consumer calls it (lesson 08).
+`entry()` builds one student as the instructor sees them: room.json, the staff
+socket's {"room": ...} and its {"student": ...} all use it, so they cannot
+disagree. Nothing it returns holds a token, a join code or a student's code.
+"""
+
+from datetime import datetime, timedelta
+
+from channels.db import database_sync_to_async
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from workshop.models import Message, Share, Status, Student, Workshop
+
+# A student is online while their last frame is this recent. Stored, not counted: it
+# survives the server restarting, and a laptop that sleeps simply stops being online.
+PRESENCE_TTL = 60  # seconds
+
+
+def students_group(workshop_id: int) -> str:
+    """The layer group of every student socket of a workshop: the instructor's messages go here."""
+    return f"workshop-{workshop_id}-students"
+
+
+def staff_group(workshop_id: int) -> str:
+    """The layer group of the instructor's sockets: each student's change goes here."""
+    return f"workshop-{workshop_id}-staff"
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def exercise_order(exercise: str) -> tuple[int, int]:
+    """ "04.2" -> (4, 2): so 01.10 comes after 01.9."""
+    lesson, number = exercise.split(".")
+    return int(lesson), int(number)
+
+
+def entry(student: Student, now: datetime) -> dict:
+    """One student as the instructor sees them (statuses and shares prefetched, or one query each)."""
+    statuses = sorted(student.statuses.all(), key=lambda status: exercise_order(status.exercise))
+    return {
+        "name": student.name,
+        "online": now - student.last_seen <= timedelta(seconds=PRESENCE_TTL),
+        "last_seen": iso(student.last_seen),
+        "exercises": {
+            status.exercise: {"status": status.status, "check": status.failed_check, "changed": iso(status.changed_at)}
+            for status in statuses
+        },
+        "doctor": student.doctor,
+        "hand": student.hand_raised_at is not None,
+        "shared": sorted({share.exercise for share in student.shares.all()}, key=exercise_order),
+    }
+
+
+def room() -> dict:
+    """room.json's body: the newest workshop and each of its students, by name."""
+    workshop = Workshop.objects.order_by("-pk").first()
+    if workshop is None:
+        return {"workshop": None, "students": []}
+    students = workshop.students.prefetch_related("statuses", "shares")
+    now = timezone.now()
+    return {
+        "workshop": {"open": workshop.closed_at is None, "opened": iso(workshop.opened_at)},
+        "students": [entry(student, now) for student in sorted(students, key=lambda s: (s.name.casefold(), s.name))],
+    }
+
+
+def newest_workshop_id() -> int | None:
+    return Workshop.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
+def student_entry(student_id: int) -> dict | None:
+    """One student's entry; None if they are gone (deleted in the admin since their socket logged in)."""
+    student = Student.objects.prefetch_related("statuses", "shares").filter(pk=student_id).first()
+    return entry(student, timezone.now()) if student is not None else None
+
+
+@database_sync_to_async
+def touch(student_id: int) -> dict | None:
+    """Move a student's last_seen to now; their entry if that brought them back online, else None."""
+    now = timezone.now()
+    was_online = Student.objects.filter(pk=student_id, last_seen__gte=now - timedelta(seconds=PRESENCE_TTL)).exists()
+    Student.objects.filter(pk=student_id).update(last_seen=now)
+    return None if was_online else student_entry(student_id)
+
+
+def save_report(student: Student, report: dict, now: datetime) -> None:
+    status, created = Status.objects.get_or_create(
+        student=student,
+        exercise=report["exercise"],
+        defaults={"status": report["status"], "failed_check": report["check"], "changed_at": now},
+    )
+    # changed_at moves only when the result changes: "failing for 12 minutes" means the same failure.
+    if not created and (status.status, status.failed_check) != (report["status"], report["check"]):
+        status.status, status.failed_check, status.changed_at = report["status"], report["check"], now
+        status.save()
+
+
+def save_doctor(student: Student, verdict: dict, now: datetime) -> None:
+    student.doctor = verdict
+    student.save(update_fields=["doctor"])
+
+
+def save_help(student: Student, raised: bool, now: datetime) -> None:
+    # Raised again while up, the hand keeps its first time: how long this student has waited.
+    if raised != (student.hand_raised_at is not None):
+        student.hand_raised_at = now if raised else None
+        student.save(update_fields=["hand_raised_at"])
+
+
+def save_share(student: Student, share: dict, now: datetime) -> None:
+    Share.objects.create(student=student, **share)
+
+
+SAVE = {"report": save_report, "doctor": save_doctor, "help": save_help, "share": save_share}
+
+
+@database_sync_to_async
+def record(student_id: int, kind: str, value: object) -> dict | None:
+    """Save one accepted frame of a student (kind: report, doctor, help or share); their new entry, or None if gone."""
+    now = timezone.now()
+    with transaction.atomic():
+        # select_for_update: on PostgreSQL two frames of one student (two sockets) take turns
+        # here; SQLite has one writer at a time anyway.
+        student = Student.objects.select_for_update().filter(pk=student_id).first()
+        if student is None:
+            return None
+        SAVE[kind](student, value, now)
+        Student.objects.filter(pk=student_id).update(last_seen=now)
+    return student_entry(student_id)
+
+
+@database_sync_to_async
+def messages_after(workshop_id: int, since: int | None) -> tuple[int, list[dict]]:
+    """The workshop's newest message id (0 for none), and, if `since` is given, every message after it, oldest first."""
+    messages = Message.objects.filter(workshop_id=workshop_id)
+    last = messages.aggregate(last=Max("pk"))["last"] or 0
+    return last, [] if since is None else [message_frame(m) for m in messages.filter(pk__gt=since).order_by("pk")]
+
+
+def message_frame(message: Message) -> dict:
+    """A message as a student socket sends it, inside {"instructor": ...}."""
+    return {"id": message.pk, "text": message.text, "sent": iso(message.sent_at)}
+
+
+@database_sync_to_async
+def save_message(text: str) -> tuple[int, dict] | None:
+    """Save an instructor's message in the newest workshop: (its workshop id, its frame); None with no workshop."""
+    workshop_id = newest_workshop_id()
+    if workshop_id is None:
+        return None
+    return workshop_id, message_frame(Message.objects.create(workshop_id=workshop_id, text=text))

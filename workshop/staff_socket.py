@@ -1,0 +1,126 @@
+"""Lesson 17: the instructor's live view of the room (ws/workshop/room/), on a raw AsyncConsumer.
+
+The page at GET /workshop/ holds this socket. The events, in order:
+
+    websocket.connect    -> websocket.accept; not logged in: websocket.close 4401, logged in but
+                            not staff: 4403 (lesson 07: the session cookie's user). Otherwise
+                            join the newest workshop's staff group, websocket.send {"room": ...}
+                            and start the refresh task
+    (every 5 s)          -> websocket.send {"room": ...} again: a student who went quiet turns
+                            offline on time, with no event to say so (presence is a time);
+                            after `workshop open`, the task moves the socket to the new room
+    room.student         -> websocket.send {"student": <entry>}: one student changed
+                            (group_send by workshop/student_socket.py)
+    websocket.receive    -> {"message": "<text>"}: saved (lesson 08), group_send to every student
+                            socket as workshop.message (lesson 04), answered {"sent": <id>};
+                            anything else: {"error": ...}, the socket stays open
+    websocket.disconnect -> StopConsumer; __call__ stops the task and leaves the group
+
+{"room": ...} is GET /workshop/room.json's body and {"student": ...} one of its
+entries: both come from workshop/room.py. Lesson 17, the workshop room, walks through it.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from redis.exceptions import RedisError
+
+from workshop import room
+from workshop.frames import ClientError, staff_message
+
+logger = logging.getLogger(__name__)
+NOT_AUTHENTICATED, FORBIDDEN, LAYER_UNAVAILABLE = 4401, 4403, 4503
+NO_WORKSHOP = "no workshop to send to: open one with `python manage.py workshop open`"
+
+
+@database_sync_to_async
+def newest_room() -> tuple[int | None, dict]:
+    """The newest workshop's id, and room.json's body for it."""
+    return room.newest_workshop_id(), room.room()
+
+
+class StaffConsumer(AsyncConsumer):
+    """ws/workshop/room/: the whole room on connect and every 5 s, each student's change as it happens."""
+
+    REFRESH = 5.0  # seconds between two {"room": ...} frames
+    workshop_id: int | None = None
+    group: str | None = None
+    refresher: asyncio.Task | None = None
+
+    async def websocket_connect(self, event):
+        """Called when the instructor's page opens the socket, with the session cookie's user in the scope."""
+        await self.send({"type": "websocket.accept"})
+        # Accept, then close with a code: a refused handshake tells the page only 1006.
+        user = self.scope["user"]
+        if not user.is_authenticated or not user.is_staff:
+            await self.send(
+                {"type": "websocket.close", "code": FORBIDDEN if user.is_authenticated else NOT_AUTHENTICATED}
+            )
+            return
+        await self.send_room()
+        self.refresher = asyncio.create_task(self.refresh())
+
+    async def refresh(self):
+        while True:
+            await asyncio.sleep(self.REFRESH)
+            await self.send_room()
+
+    async def send_room(self) -> None:
+        workshop_id, body = await newest_room()
+        if workshop_id != self.workshop_id:  # the first time, or after `workshop open`
+            await self.leave()
+            self.workshop_id, self.group = workshop_id, room.staff_group(workshop_id) if workshop_id else None
+            if self.group is not None:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send({"type": "websocket.send", "text": json.dumps({"room": body})})
+
+    async def room_student(self, event):
+        """Called when a student's socket saved a change (room.student)."""
+        await self.send({"type": "websocket.send", "text": json.dumps({"student": event["student"]})})
+
+    async def websocket_receive(self, event):
+        """Called for every frame the page sends: a message for every student."""
+        if self.refresher is None:
+            return  # a frame that raced the 4401/4403 close
+        try:
+            text = staff_message(event.get("text"))
+        except ClientError as error:
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})
+            return
+        saved = await room.save_message(text)  # saved first: a student who reconnects asks for it by id
+        if saved is None:
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": NO_WORKSHOP})})
+            return
+        workshop_id, message = saved
+        await self.channel_layer.group_send(
+            room.students_group(workshop_id), {"type": "workshop.message", "message": message}
+        )
+        await self.send({"type": "websocket.send", "text": json.dumps({"sent": message["id"]})})
+
+    async def websocket_disconnect(self, event):
+        """Called when the socket has closed, whoever closed it."""
+        raise StopConsumer()
+
+    async def __call__(self, scope, receive, send):
+        """Called once per socket; AsyncConsumer's loop feeds every event to the handlers above."""
+        try:
+            await super().__call__(scope, receive, send)
+        except RedisError as error:  # the layer gave up on Redis: not a crash (1011), the page reconnects
+            logger.warning("workshop staff socket closed with %s: %r", LAYER_UNAVAILABLE, error)
+            await send({"type": "websocket.close", "code": LAYER_UNAVAILABLE})
+        finally:
+            # Here, not in websocket_disconnect, which may never come (django/channels#1466).
+            if self.refresher is not None:
+                self.refresher.cancel()
+            await self.leave()
+
+    async def leave(self) -> None:
+        if self.group is not None:
+            group, self.group = self.group, None
+            with contextlib.suppress(RedisError):
+                await self.channel_layer.group_discard(group, self.channel_name)

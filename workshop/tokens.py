@@ -1,0 +1,49 @@
+"""A student's token: who this laptop is in which workshop (lesson 11's signed token, lesson 17).
+
+POST /workshop/join/ hands one out; the student's socket sends it in its first
+frame (ws/workshop/student/). It is the student's primary key and the
+workshop's, signed with SECRET_KEY under a salt of its own, so no other value
+this site signs can pass for one. It has no expiry: it stays good while its
+workshop is the newest one (`workshop open` makes a newer one, and every older
+token stops working). `workshop close` only stops new joins, so a closed
+workshop's students still report. Whoever holds the token is that student, so
+it travels in a frame or a body, never in a URL an access log writes down.
+"""
+
+from channels.db import database_sync_to_async
+from django.core import signing
+
+from workshop.models import Student, Workshop
+
+SALT = "workshop.student"
+
+
+def issue_token(student: Student) -> str:
+    """The token that makes its holder `student`, for as long as their workshop is the newest."""
+    return signing.dumps({"student": student.pk, "workshop": student.workshop_id}, salt=SALT)
+
+
+def claim_in(token: object) -> tuple[int, int] | None:
+    """(student id, workshop id) from a token this site signed; None for anything else."""
+    if not isinstance(token, str) or not token or len(token) > 1000:
+        return None
+    try:
+        data = signing.loads(token, salt=SALT)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    ids = data.get("student"), data.get("workshop")
+    return ids if all(type(each) is int for each in ids) else None  # type(): True is not a student
+
+
+@database_sync_to_async
+def student_for_token(token: object) -> Student | None:
+    """The student a token names, if their workshop is still the newest one; else None."""
+    claim = claim_in(token)
+    if claim is None:
+        return None
+    student_id, workshop_id = claim
+    if Workshop.objects.order_by("-pk").values_list("pk", flat=True).first() != workshop_id:
+        return None  # from an older workshop: the room has moved on
+    return Student.objects.filter(pk=student_id, workshop_id=workshop_id).first()

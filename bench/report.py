@@ -148,7 +148,7 @@ def headlines(results: dict) -> list[str]:
                 f"Teaching code cost ({row['layer']} layer): {row['like_for_like_cpu_ratio']:.2f}x the hop-free "
                 f"bare relay's CPU/delivery ({row['cpu_ratio']:.2f}x the stock relay's)"
             )
-    return lines + hop_free_headlines(results)
+    return lines + hop_free_headlines(results) + workshop_headlines(results)
 
 
 def hop_free_headlines(results: dict) -> list[str]:
@@ -175,12 +175,25 @@ def hop_free_headlines(results: dict) -> list[str]:
     return lines
 
 
+def workshop_headlines(results: dict) -> list[str]:
+    """Lesson 17's room under a class: how soon the instructor's page shows a result, and at what CPU."""
+    section = results.get("workshop", {})
+    return [
+        f"Workshop room, {section['students']} students, {row['setup']} ({row['database']}): the page shows a "
+        f"result {row['delay_p50_ms']} ms after the check (p99 {row['delay_p99_ms']} ms; {row['reached']} of "
+        f"{row['reports']} reached it), {row['server_cpu_percent']}% of a core"
+        for row in section.get("rows", [])
+        if row["status"] == "ok"
+    ]
+
+
 TITLES = {
     "suite": "Test-suite speed (fresh pytest process each, start-up included)",
     "echo": "Echo round trips under Daphne vs the websockets reference",
     "fanout": "Chat fan-out: one message to N sockets in a room",
     "cost": "Cost of the teaching code: course chat consumer vs bare relay, same server and layer",
     "inspector": "The inspector's cost: off, on, and on with a page watching (server CPU)",
+    "workshop": "The workshop room under a class: the instructor page's update delay and the server's CPU",
 }
 
 
@@ -200,7 +213,32 @@ def inspector(results: dict) -> str:
     return table(headers, rows) + note
 
 
-RENDER = {"suite": suite, "echo": echo, "fanout": fanout, "cost": cost, "inspector": inspector}
+def workshop(results: dict) -> str:
+    """One row per setup: did every report reach the instructor's page, how late, and at what CPU."""
+    headers = ["setup", "layer", "database", "reports", "reached the page", "delay p50 ms", "delay p99 ms"]
+    headers += ["report p99 ms", "server CPU ms/report", "server CPU % of a core", "PostgreSQL CPU % of a core"]
+    rows = []
+    for row in results["rows"]:
+        base = [row["setup"], LAYERS[row["layer"]], row["database"]]
+        if row["status"] != "ok":
+            rows.append([*base, row["status"]])
+            continue
+        reached = f"{row['reached']} of {row['reports']}" + (f" ({row['failed']} failed)" if row["failed"] else "")
+        postgres = "—" if row["database_cpu_percent"] is None else row["database_cpu_percent"]
+        over = f" ({row['over_budget']} over {row['report_budget_ms']})" if row["over_budget"] else ""
+        delays = [row["delay_p50_ms"], row["delay_p99_ms"], f"{row['report_p99_ms']}{over}"]
+        cpu = [row["server_cpu_ms_per_report"], row["server_cpu_percent"], postgres]
+        rows.append([*base, row["reports"], reached, *delays, *cpu])
+    note = (
+        f"\n\n{results['students']} students, each running a check every {results['every_s']:g} s (one short socket "
+        f"per report), {results['watching']} of them also holding a watch socket (a heartbeat every "
+        f"{results['heartbeat_s']:g} s); {results['window_s']:g} s measured per setup, on {results['measured']}."
+    )
+    return table(headers, rows) + note
+
+
+LAYERS = {"memory": "in-memory", "core": "Redis core"}
+RENDER = {"suite": suite, "echo": echo, "fanout": fanout, "cost": cost, "inspector": inspector, "workshop": workshop}
 
 
 def section(name: str, results: dict) -> str:

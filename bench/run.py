@@ -1,6 +1,6 @@
 """Channels Lessons benchmark: how fast the tests, the echoes and the chat are, and what they cost.
 
-    make bench                                   # everything, about 90 s on 2 cores
+    make bench                                   # everything, a few minutes on 2 cores
     .venv/bin/python bench/run.py --quick        # fewer messages, N up to 100
     .venv/bin/python bench/run.py --only echo,cost
 
@@ -22,11 +22,11 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
-from bench import cost, echo, fanout, inspector, machine, report, suite  # noqa: E402
+from bench import cost, echo, fanout, inspector, machine, report, suite, workshop  # noqa: E402
 from bench.servers import redis_available, why_redis_is_missing  # noqa: E402
-from course.servers import delete_prefixed_keys  # noqa: E402
+from harness.servers import delete_prefixed_keys  # noqa: E402
 
-SECTIONS = ("suite", "echo", "fanout", "cost", "inspector")
+SECTIONS = ("suite", "echo", "fanout", "cost", "inspector", "workshop")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -66,6 +66,8 @@ def run_section(name: str, args, redis_url: str, redis_missing: str | None, pref
         return fanout.run(redis_url, redis_missing, prefix, args.quick)
     if name == "inspector":
         return inspector.run(args.quick)
+    if name == "workshop":
+        return workshop.run(redis_url, redis_missing, prefix, args.quick)
     return cost.run(redis_url, redis_missing, prefix, args.quick)
 
 

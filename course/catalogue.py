@@ -618,6 +618,7 @@ LESSONS: tuple[Lesson, ...] = (
             "tests/test_17_workshop_command.py",
             "tests/test_17_workshop_serve.py",
             "tests/test_17_workshop_client.py",
+            "tests/test_17_workshop_bench.py",
         ),
         routes=(
             Route(

@@ -1,0 +1,83 @@
+"""Lesson 17's benchmark rows as bench/report.py renders them from the committed run (bench/reference.json).
+
+No server and no timing: the run itself is bench/workshop.py, and
+tests/test_17_workshop_bench_slow.py runs it small against real Daphnes.
+"""
+
+import json
+from pathlib import Path
+
+from bench import report
+from bench.workshop import SETUPS
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+REFERENCE = json.loads((REPO_DIR / "bench/reference.json").read_text(encoding="utf-8"))
+SECTION = REFERENCE["workshop"]
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The cells of each row of the first Markdown table in `text`, its header row first."""
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+
+
+def test_the_reference_run_has_one_measured_row_per_setup():
+    assert [row["setup"] for row in SECTION["rows"]] == [setup.name for setup in SETUPS]
+    assert all(row["status"] == "ok" for row in SECTION["rows"])
+
+
+def test_each_reference_row_has_its_p50_at_most_its_p99():
+    for row in SECTION["rows"]:
+        assert 0 < row["delay_p50_ms"] <= row["delay_p99_ms"] <= row["delay_max_ms"], row["setup"]
+        assert 0 < row["report_p50_ms"] <= row["report_p99_ms"], row["setup"]
+
+
+def test_each_reference_row_counts_what_reached_the_page_among_its_reports():
+    for row in SECTION["rows"]:
+        assert 0 < row["reached"] <= row["reports"] and row["server_cpu_ms_per_report"] > 0, row["setup"]
+
+
+def test_the_table_shows_each_setups_delays_and_cpu_in_its_own_line():
+    rows = table_rows(report.section("workshop", SECTION))
+    header, lines = rows[0], {cells[0]: dict(zip(rows[0], cells, strict=True)) for cells in rows[1:]}
+    assert header[:2] == ["setup", "layer"] and len(lines) == len(SETUPS)
+    for row in SECTION["rows"]:
+        line = lines[row["setup"]]
+        assert (line["delay p50 ms"], line["delay p99 ms"]) == (str(row["delay_p50_ms"]), str(row["delay_p99_ms"]))
+        assert line["server CPU % of a core"] == str(row["server_cpu_percent"])
+        assert line["reached the page"].startswith(f"{row['reached']} of {row['reports']}")
+
+
+def test_a_setup_without_redis_shows_why_in_place_of_its_figures():
+    missing = "skipped: no Redis answers at redis://127.0.0.1:1/0 (refused); start one or set REDIS_URL"
+    rows = [SECTION["rows"][0], {**SECTION["rows"][-1], "status": missing}]
+    lines = table_rows(report.workshop({**SECTION, "rows": rows}))
+    assert lines[2][:4] == ["2 Daphnes on Redis", "Redis core", "postgres", missing]
+
+
+def test_sqlite_rows_leave_the_postgresql_cpu_column_empty():
+    lines = table_rows(report.section("workshop", SECTION))
+    by_setup = {cells[0]: cells for cells in lines[1:]}
+    for row in SECTION["rows"]:
+        assert (by_setup[row["setup"]][-1] == "—") == (row["database"] == "sqlite")
+
+
+def test_the_committed_document_holds_the_table_as_report_renders_it():
+    assert report.section("workshop", SECTION) in (REPO_DIR / "bench/reference.md").read_text(encoding="utf-8")
+
+
+def test_the_benchmark_readme_explains_every_column_of_the_table():
+    readme = (REPO_DIR / "bench/README.md").read_text(encoding="utf-8")
+    explained = readme.split("**6. The workshop room under a class**", 1)[1].split("\n## ", 1)[0]
+    named = {column for cells in table_rows(explained)[1:] for column in cells[0].split(", ")}
+    assert set(table_rows(report.workshop(SECTION))[0]) <= named
+
+
+def test_lesson_17_quotes_each_rows_delays_and_cpu_as_committed():
+    lesson = (REPO_DIR / "lessons/17-workshop-room.md").read_text(encoding="utf-8")
+    for row in SECTION["rows"]:
+        assert f"| {row['delay_p50_ms']} / {row['delay_p99_ms']} ms | {row['server_cpu_percent']} %" in lesson, row
+        if row["database_cpu_percent"] is not None:
+            both = " for both" if row["processes"] > 1 else ""
+            expected = f"{row['server_cpu_percent']} %{both}, and PostgreSQL {row['database_cpu_percent']} %"
+            assert expected in lesson, row

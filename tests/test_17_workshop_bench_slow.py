@@ -15,6 +15,7 @@ import pytest
 
 from bench import report, workshop
 from harness.servers import delete_prefixed_keys
+from tests.helpers.once import once_per_run
 
 pytestmark = pytest.mark.slow
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -31,7 +32,11 @@ def bench_databases() -> set[str]:
 
 @functools.cache
 def tiny_run() -> tuple[dict, set[str]]:
-    """The section's results, run once for every test here, and the bench databases left over after it."""
+    """The section's results, run once per test run for every test here, and the bench databases left after it."""
+    return once_per_run("workshop-bench", run_tiny)
+
+
+def run_tiny() -> tuple[dict, set[str]]:
     prefix = f"test-bench-{uuid.uuid4().hex[:8]}"
     before = bench_databases()
     try:

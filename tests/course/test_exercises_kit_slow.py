@@ -8,7 +8,6 @@ processes at once (about a minute on two cores).
 
 import functools
 import os
-import pickle
 import queue
 import signal
 import subprocess
@@ -23,22 +22,13 @@ import pytest
 from course.kit import proof
 from course.kit.registry import EXERCISES, get_exercise
 from course.kit.runner import REPO_DIR
+from tests.helpers.once import once_per_run
 
 
 @functools.cache
 def verdicts() -> dict:
-    """Every check at every target, run once per test run: pytest-xdist's workers share it through a file."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if run is None or os.name != "posix":
-        return proof.prove_all()
-    import fcntl
-
-    found = Path(tempfile.gettempdir()) / f"kit-proof-{run}.pickle"
-    with open(found.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker here runs the proof, the others wait and read it
-        if not found.exists():
-            found.write_bytes(pickle.dumps(proof.prove_all()))
-        return pickle.loads(found.read_bytes())
+    """Every check at every target, run once per test run: pytest-xdist's workers share it."""
+    return once_per_run("kit-proof", proof.prove_all)
 
 
 def mistakes():

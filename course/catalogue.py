@@ -553,7 +553,7 @@ LESSONS: tuple[Lesson, ...] = (
         title="The channel layer in production: Redis Sentinel, a failover measured, which layer loses what",
         apps=("lessons", "deploy"),
         test_file="tests/test_15_sentinel.py",
-        more_tests=("tests/test_15_postgres_layer.py", "tests/test_15_guarantees.py"),
+        more_tests=("tests/test_15_postgres_layer.py", "tests/test_15_guarantees.py", "tests/test_15_robust_on_commit.py"),
         files=(
             "deploy/redis.conf",
             "deploy/sentinel.conf",

@@ -38,6 +38,13 @@ def test_every_file_a_lesson_lists_exists(lesson):
     assert missing == [], f"lesson {lesson.number} lists files that do not exist"
 
 
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.number for lesson in LESSONS])
+def test_a_lessons_test_command_runs_its_fast_files_and_no_others(lesson):
+    tests = REPO_DIR / "tests"
+    own = [path for path in tests.glob(f"test_{lesson.number}_*.py") if not path.name.endswith("_slow.py")]
+    assert sorted(lesson.test_paths) == sorted(path.relative_to(REPO_DIR).as_posix() for path in own)
+
+
 def served_by(route) -> str:
     """The file of the consumer (or Django view) a lesson route reaches through the root router."""
     from django.urls import resolve

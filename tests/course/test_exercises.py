@@ -164,24 +164,3 @@ async def test_a_starter_that_does_not_import_answers_4503_and_the_server_stays_
     assert "does not import yet" in (await communicator.receive_json_from())["error"]
     assert (await communicator.receive_output())["code"] == 4503
     assert "shout.py" in caplog.text
-
-
-# A check whose consumer's sync thread never returns (its handler waits on an event loop that has closed).
-LINGERING = """
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
-def test_leaves_a_thread_behind():
-    ThreadPoolExecutor(1).submit(threading.Event().wait)
-    assert {outcome}
-"""
-
-
-@pytest.mark.parametrize(("outcome", "status"), [("True", 0), ("False", 1)])
-def test_a_check_leaving_a_thread_that_never_ends_still_exits_with_its_status(tmp_path, outcome, status):
-    check = tmp_path / "check.py"
-    check.write_text(LINGERING.format(outcome=outcome))
-    argv = [*runner.PYTEST, "-q", "-p", "exercises.conftest", str(check)]
-    # Without exercises/conftest.py's exit, Python would join the thread at exit and never get there.
-    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=60)
-    assert done.returncode == status, done.stdout

@@ -3,7 +3,8 @@
 The mistakes are found by folder (exercises/NN_K_slug/meta/mistakes/*.diff), so a new
 one is proven as soon as it exists; each is applied to a copy of its solution with
 `git apply`. course/kit/proof.py runs the checks many to a pytest process, several
-processes at once (about a minute on two cores).
+processes at once (about a minute on two cores). Last, a check run in a pytest process of its
+own that leaves a thread behind still exits with its status.
 """
 
 import functools
@@ -21,7 +22,7 @@ import pytest
 
 from course.kit import proof
 from course.kit.registry import EXERCISES, get_exercise
-from course.kit.runner import REPO_DIR
+from course.kit.runner import PYTEST, REPO_DIR
 from tests.helpers.once import once_per_run
 
 
@@ -186,3 +187,24 @@ def test_ctrl_c_stops_watching_with_a_sentence_and_no_traceback(own_starters):
         assert "Traceback" not in watcher.errors.read()
     finally:
         watcher.stop()
+
+
+# A check whose consumer's sync thread never returns (its handler waits on an event loop that has closed).
+LINGERING = """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+def test_leaves_a_thread_behind():
+    ThreadPoolExecutor(1).submit(threading.Event().wait)
+    assert {outcome}
+"""
+
+
+@pytest.mark.parametrize(("outcome", "status"), [("True", 0), ("False", 1)])
+def test_a_check_leaving_a_thread_that_never_ends_still_exits_with_its_status(tmp_path, outcome, status):
+    check = tmp_path / "check.py"
+    check.write_text(LINGERING.format(outcome=outcome))
+    argv = [*PYTEST, "-q", "-p", "exercises.conftest", str(check)]
+    # Without exercises/conftest.py's exit, Python would join the thread at exit and never get there.
+    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=60)
+    assert done.returncode == status, done.stdout

@@ -113,7 +113,7 @@ test-postgres: install  ## lesson 08's tests on PostgreSQL (POSTGRES_URL)
 	fi
 
 bench: install  ## speed figures: see bench/README.md
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/speed/run.py
 
 bench-servers: install  ## Daphne, uvicorn and granian on the same load, in one run (lesson 13)
 	$(BIN)/python bench/asgi_servers.py

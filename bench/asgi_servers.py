@@ -3,7 +3,7 @@
 Each server runs the course unchanged in one process on the in-memory layer:
 the lesson 02 async echo with 1 and 50 clients, and the lesson 04 chat fanned
 out to 100 sockets. Rows: throughput, latency and the server's CPU per
-message or per delivery (bench/echo.py and bench/fanout.py measure; this
+message or per delivery (bench/speed/echo.py and bench/speed/fanout.py measure; this
 module only changes the server), the median of three rounds that take turns:
 
     .venv/bin/python bench/asgi_servers.py [--quick]
@@ -22,8 +22,8 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
-from bench import echo, fanout  # noqa: E402
-from bench.servers import Server, cpu_seconds, failure  # noqa: E402
+from bench.common.processes import Server, cpu_seconds, failure  # noqa: E402
+from bench.speed import echo, fanout  # noqa: E402
 from harness.servers import daphne_env, free_port  # noqa: E402
 
 ECHO_PATH = "ws/async/echo/"
@@ -80,7 +80,7 @@ FIGURES = ("msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg", "deliverie
 
 
 def measure_once(server: Server, load: str, quick: bool) -> dict:
-    """One measurement of one load on one server (bench/echo.py and bench/fanout.py do the work)."""
+    """One measurement of one load on one server (bench/speed/echo.py and bench/speed/fanout.py do the work)."""
     if load == "echo x1":
         return asyncio.run(echo.measure(server, ECHO_PATH, 1, 200 if quick else 500, echo.same_frame))
     if load == "echo x50":
@@ -126,7 +126,7 @@ def run(quick: bool = False) -> dict:
 
 
 def markdown(results: dict) -> str:
-    from bench.report import table
+    from bench.common.report import table
 
     rows = []
     for row in results["rows"]:
@@ -146,8 +146,8 @@ def markdown(results: dict) -> str:
 
 def reference_document(results: dict) -> str:
     """bench/servers_reference.md: the table, and when and where it was measured."""
-    from bench import machine
-    from bench.report import machine as describe
+    from bench.common import machine
+    from bench.common.report import machine as describe
 
     info = machine.describe(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

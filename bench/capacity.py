@@ -63,7 +63,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.report import table
+from bench.common.report import table
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 REFERENCE = REPO_DIR / "bench" / "scale_reference.json"

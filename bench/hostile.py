@@ -307,7 +307,7 @@ def run(small: bool = False) -> dict:
 
 
 def markdown(results: dict) -> str:
-    from bench.report import table
+    from bench.common.report import table
 
     hog_s, guess_s = results["hog_seconds"], results["guess_seconds"]
     off, on = results["hog_without"], results["hog_with"]
@@ -342,8 +342,8 @@ def markdown(results: dict) -> str:
 
 def reference_document(results: dict) -> str:
     """bench/hostile_reference.md: the table, and when and where it was measured."""
-    from bench import machine
-    from bench.report import machine as describe
+    from bench.common import machine
+    from bench.common.report import machine as describe
 
     info = machine.describe(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

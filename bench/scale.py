@@ -31,8 +31,8 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
 
-from bench import machine  # noqa: E402
-from bench.report import machine as describe  # noqa: E402
+from bench.common import machine  # noqa: E402
+from bench.common.report import machine as describe  # noqa: E402
 from bench.scale_swarm import raise_open_files  # noqa: E402
 
 SECTIONS = ("idle", "fastest", "fanout", "churn", "storm", "validate")

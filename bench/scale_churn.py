@@ -17,7 +17,7 @@ cycles/s, the server's RSS after a warm-up and its growth per 1,000 cycles,
 the group members left in the layer once the server has settled (Redis core:
 ZCARD of the room's sorted set in Redis; in-memory and pub/sub: the groups the
 process holds, read through the bench-only route `ws/bench/layer-state/`,
-bench/consumers.py), and the layer's per-channel state: the in-memory layer's
+bench/common/consumers.py), and the layer's per-channel state: the in-memory layer's
 `channels` queues, the core layer's `receive_buffer` (an orphan there is
 django/channels_redis#426), pub/sub's queues and Redis subscriptions. Sends
 that raised on a closing socket are counted from Daphne's log ("Exception
@@ -50,8 +50,8 @@ import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import WebSocketException
 
-from bench.clients import open_socket
-from bench.servers import Server, failure, start_daphne, why_redis_is_missing
+from bench.common.clients import open_socket
+from bench.common.processes import Server, failure, start_daphne, why_redis_is_missing
 from harness.servers import delete_prefixed_keys
 
 TITLE = "Churn"
@@ -70,7 +70,7 @@ SMALL_CYCLES = {"clean": 30, "drop": 30, "mid-send": 30}
 # a server's memory rising to its working size (the first row's growth) does not come back.
 AGAIN = "clean, again"
 WARMUP = {True: 10, False: 200}  # cycles per mode before the first RSS reading: imports, caches, pools
-CONCURRENCY = 50  # Twisted's listen backlog is 50 (bench/clients.py)
+CONCURRENCY = 50  # Twisted's listen backlog is 50 (bench/common/clients.py)
 ROOMS = 10  # so about 5 sockets share a room at any moment
 # Daphne cancels an application still running 10 s after its socket went
 # (--application-close-timeout): wait past that before counting what is left.
@@ -199,7 +199,7 @@ class Layer:
 async def measure_layer(kind: str, small: bool) -> list[dict]:
     """Every leave mode on one fresh Daphne on layer `kind`; one row per mode."""
     prefix = f"bench-churn-{uuid.uuid4().hex[:8]}"
-    server = start_daphne("bench.asgi", None if kind == "memory" else REDIS_URL, kind, prefix)
+    server = start_daphne("bench.common.asgi", None if kind == "memory" else REDIS_URL, kind, prefix)
     layer = Layer(server, kind, prefix)
     rows = []
     try:

@@ -49,10 +49,10 @@ from concurrent.futures import ThreadPoolExecutor
 import redis
 from channels.layers import InMemoryChannelLayer
 
-from bench.clients import ms
-from bench.report import table
+from bench.common.clients import ms
+from bench.common.processes import Server, start_daphne, why_redis_is_missing
+from bench.common.report import table
 from bench.scale_swarm import ask_all, split, start_swarms, stop_swarms
-from bench.servers import Server, start_daphne, why_redis_is_missing
 from harness.servers import PrivateRedis, delete_prefixed_keys
 
 TITLE = "Fan-out as rooms grow"

@@ -4,7 +4,7 @@ The lesson 02 echo, stock (`ws/async/echo/`: `AsyncConsumer.dispatch` awaits
 `aclose_old_connections()` on the sync thread before every handler) and
 hop-free (`ws/async/hop-free-echo/`, async_demo/hop_free.py), under Daphne,
 uvicorn and granian, one process each on the in-memory layer, beside the
-echo written directly on `websockets` (bench/reference_echo.py). bench/echo.py
+echo written directly on `websockets` (bench/common/reference_echo.py). bench/speed/echo.py
 does the measuring: 50 clients, 40 round trips each; rounds take turns and
 each figure is the median over them. `cpu_x_websockets` is the server's CPU
 per message divided by the reference's in the same run: what one message
@@ -15,9 +15,10 @@ costs on each stack, in units of the least Python can do.
 
 import statistics
 
-from bench import asgi_servers, echo
-from bench.report import table
-from bench.servers import Server, start_reference_echo
+from bench import asgi_servers
+from bench.common.processes import Server, start_reference_echo
+from bench.common.report import table
+from bench.speed import echo
 
 TITLE = "Fastest taught configuration"
 ROUTES = {"stock": "ws/async/echo/", "hop-free": "ws/async/hop-free-echo/"}

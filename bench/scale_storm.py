@@ -43,9 +43,9 @@ import uuid
 from pathlib import Path
 from typing import NamedTuple
 
-from bench.report import table
+from bench.common.processes import why_redis_is_missing
+from bench.common.report import table
 from bench.scale_swarm import ask_all, split, start_swarms, stop_swarms
-from bench.servers import why_redis_is_missing
 from harness.deployment import NGINX, Deployment
 from harness.servers import delete_prefixed_keys
 

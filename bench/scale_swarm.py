@@ -38,7 +38,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-ORIGIN = "http://127.0.0.1:8000"  # bench/servers.py's: the origin check lets it in
+ORIGIN = "http://127.0.0.1:8000"  # bench/common/processes.py's: the origin check lets it in
 
 
 def offer(deflate: bool) -> dict:

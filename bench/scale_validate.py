@@ -37,9 +37,9 @@ from pathlib import Path
 import redis
 
 from bench.capacity import REFERENCE, Load, costs_from_reference, predict
-from bench.clients import close_sockets, open_sockets
-from bench.report import table
-from bench.servers import Server, failure, start_daphne, why_redis_is_missing
+from bench.common.clients import close_sockets, open_sockets
+from bench.common.processes import Server, failure, start_daphne, why_redis_is_missing
+from bench.common.report import table
 from harness.servers import REPO_DIR, PrivateRedis, delete_prefixed_keys
 
 TITLE = "The model, checked"

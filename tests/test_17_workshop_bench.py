@@ -1,17 +1,17 @@
-"""Lesson 17's benchmark rows as bench/report.py renders them from the committed run (bench/reference.json).
+"""Lesson 17's benchmark rows as bench/common/report.py renders them from the committed run (bench/speed/reference.json).
 
-No server and no timing: the run itself is bench/workshop.py, and
+No server and no timing: the run itself is bench/speed/workshop.py, and
 tests/test_17_workshop_bench_slow.py runs it small against real Daphnes.
 """
 
 import json
 from pathlib import Path
 
-from bench import report
-from bench.workshop import SETUPS
+from bench.common import report
+from bench.speed.workshop import SETUPS
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-REFERENCE = json.loads((REPO_DIR / "bench/reference.json").read_text(encoding="utf-8"))
+REFERENCE = json.loads((REPO_DIR / "bench/speed/reference.json").read_text(encoding="utf-8"))
 SECTION = REFERENCE["workshop"]
 
 
@@ -63,7 +63,7 @@ def test_sqlite_rows_leave_the_postgresql_cpu_column_empty():
 
 
 def test_the_committed_document_holds_the_table_as_report_renders_it():
-    assert report.section("workshop", SECTION) in (REPO_DIR / "bench/reference.md").read_text(encoding="utf-8")
+    assert report.section("workshop", SECTION) in (REPO_DIR / "bench/speed/reference.md").read_text(encoding="utf-8")
 
 
 def test_the_benchmark_readme_explains_every_column_of_the_table():

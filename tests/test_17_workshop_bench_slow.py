@@ -1,4 +1,4 @@
-"""bench/workshop.py with a tiny class against real Daphnes, so the rows lesson 17 quotes cannot rot.
+"""bench/speed/workshop.py with a tiny class against real Daphnes, so the rows lesson 17 quotes cannot rot.
 
 Five students checking every second, two of them watching, for 3 s, on the
 one-Daphne room and on two Daphnes sharing Redis and PostgreSQL. What must
@@ -13,7 +13,8 @@ import uuid
 import psycopg
 import pytest
 
-from bench import report, workshop
+from bench.common import report
+from bench.speed import workshop
 from harness.servers import delete_prefixed_keys
 from tests.helpers.once import once_per_run
 

@@ -5,7 +5,7 @@ import math
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.servers import ORIGIN
+from bench.common.processes import ORIGIN
 
 # Open sockets in batches: Twisted's listen backlog is 50, and a burst larger
 # than that makes the kernel drop handshakes and retry them a second later.

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from course.catalogue import LESSONS
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 FAST = "not browser and not slow"
 SETTINGS = "lessons.settings"
 BASELINE = "import django; django.setup()"

@@ -1,7 +1,7 @@
 """The cost of the teaching code: the course's chat consumer against a bare relay.
 
-One Daphne serves bench/asgi.py: the course routes plus `ws/bench/relay/<room>/`
-(bench/consumers.py, a relay with no JSON, no validation, no error frames).
+One Daphne serves bench/common/asgi.py: the course routes plus `ws/bench/relay/<room>/`
+(bench/common/consumers.py, a relay with no JSON, no validation, no error frames).
 N sockets join a course chat room, N others a relay room and N more a relay
 room whose consumer skips the sync-thread hop in dispatch, on that same server
 and layer. All three rooms then get the same broadcasts, in alternating
@@ -18,9 +18,9 @@ import asyncio
 import statistics
 import uuid
 
-from bench.clients import close_sockets, open_sockets
-from bench.fanout import CHAT_PATH, broadcasts, summary
-from bench.servers import failure, start_daphne
+from bench.common.clients import close_sockets, open_sockets
+from bench.common.processes import failure, start_daphne
+from bench.speed.fanout import CHAT_PATH, broadcasts, summary
 
 RELAY_PATH = "ws/bench/relay/{room}/"
 HOP_FREE_PATH = "ws/bench/hop-free-relay/{room}/"
@@ -82,7 +82,7 @@ def run(redis_url: str, redis_missing: str | None, prefix: str, quick: bool = Fa
             continue
         server = None
         try:
-            server = start_daphne("bench.asgi", None if kind == "memory" else redis_url, kind, f"{prefix}-cost")
+            server = start_daphne("bench.common.asgi", None if kind == "memory" else redis_url, kind, f"{prefix}-cost")
             sides = asyncio.run(compare(server, SIZE, rounds, blocks))
         except Exception as error:
             rows.append({**row, "status": failure(error)})

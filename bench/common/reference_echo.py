@@ -5,7 +5,7 @@ back. The benchmark runs it side by side with the lesson routes, so the ratio
 between them is what the rest of the stack (Daphne, the ASGI router, the origin
 check, sessions, the consumer) costs per message.
 
-    python bench/reference_echo.py PORT
+    python bench/common/reference_echo.py PORT
 """
 
 import asyncio

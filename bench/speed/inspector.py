@@ -23,9 +23,9 @@ import statistics
 import sys
 import uuid
 
-from bench.clients import close_sockets, open_socket, open_sockets
-from bench.fanout import CHAT_PATH, broadcasts
-from bench.servers import Server, daphne_env, failure, free_port
+from bench.common.clients import close_sockets, open_socket, open_sockets
+from bench.common.processes import Server, daphne_env, failure, free_port
+from bench.speed.fanout import CHAT_PATH, broadcasts
 
 CONFIGS = ("off", "on, not inspected", "on, inspected")
 ECHO_PATH = "ws/async/echo/"

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.clients import close_sockets, ms, open_sockets, percentile
-from bench.servers import Server, failure, start_daphne, start_reference_echo
+from bench.common.clients import close_sockets, ms, open_sockets, percentile
+from bench.common.processes import Server, failure, start_daphne, start_reference_echo
 
 
 def same_frame(sent: str, answer: str | bytes) -> bool:

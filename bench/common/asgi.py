@@ -2,7 +2,7 @@
 
 Same Django set-up, same middleware (origin check, sessions, user) and the same
 course routes as lessons/asgi.py, with one extra route in front of them:
-`ws/bench/relay/<room>/` and `ws/bench/hop-free-relay/<room>/` -> bench/consumers.py. Serving both from one process
+`ws/bench/relay/<room>/` and `ws/bench/hop-free-relay/<room>/` -> bench/common/consumers.py. Serving both from one process
 lets the benchmark compare the course's chat consumer with the bare relay on
 the same server and layer. `ws/bench/layer-state/` answers with what this
 process's channel layer holds (groups, per-channel queues), which only the
@@ -10,7 +10,7 @@ process itself can read: lesson 14's churn section (bench/scale_churn.py) asks
 it after the course's chat sockets have come and gone. The course itself never
 serves these routes.
 
-    python -m daphne -b 127.0.0.1 -p 8001 bench.asgi:application
+    python -m daphne -b 127.0.0.1 -p 8001 bench.common.asgi:application
 """
 
 import os
@@ -22,7 +22,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
-from bench.consumers import BareRelayConsumer, HopFreeRelayConsumer, LayerStateConsumer  # noqa: E402
+from bench.common.consumers import BareRelayConsumer, HopFreeRelayConsumer, LayerStateConsumer  # noqa: E402
 from lessons.asgi import django_asgi_app  # noqa: E402  (sets Django up first)
 from lessons.routing import websocket_urlpatterns  # noqa: E402
 

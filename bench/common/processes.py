@@ -59,9 +59,9 @@ def start_daphne(
 
 
 def start_reference_echo() -> Server:
-    """The echo server written directly on `websockets` (bench/reference_echo.py)."""
+    """The echo server written directly on `websockets` (bench/common/reference_echo.py)."""
     port = free_port()
-    argv = [sys.executable, str(REPO_DIR / "bench" / "reference_echo.py"), str(port)]
+    argv = [sys.executable, str(REPO_DIR / "bench" / "common" / "reference_echo.py"), str(port)]
     return Server("reference echo (websockets)", argv, dict(os.environ), port, timeout=20)
 
 

@@ -27,8 +27,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bench.clients import close_sockets, ms, open_sockets
-from bench.servers import Server, failure, start_daphne
+from bench.common.clients import close_sockets, ms, open_sockets
+from bench.common.processes import Server, failure, start_daphne
 from harness.servers import REPO_DIR, PrivateRedis, daphne_env
 
 CHAT_PATH = "ws/chat/{room}/"

@@ -47,8 +47,8 @@ from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from bench.clients import ms, percentile
-from bench.servers import Server, failure
+from bench.common.clients import ms, percentile
+from bench.common.processes import Server, failure
 from harness.servers import REPO_DIR, daphne_env, free_port
 from workshop.client import HEARTBEAT, REPORT_BUDGET
 

@@ -1,12 +1,12 @@
 """Channels Lessons benchmark: how fast the tests, the echoes and the chat are, and what they cost.
 
     make bench                                   # everything, a few minutes on 2 cores
-    .venv/bin/python bench/run.py --quick        # fewer messages, N up to 100
-    .venv/bin/python bench/run.py --only echo,cost
+    .venv/bin/python bench/speed/run.py --quick        # fewer messages, N up to 100
+    .venv/bin/python bench/speed/run.py --only echo,cost
 
 Prints the machine and one table per section, and writes every figure as JSON
-(bench/results-<time>.json unless --json says otherwise). bench/README.md
-explains each figure; bench/reference.md is one committed run.
+(bench/speed/results-<time>.json unless --json says otherwise). bench/README.md
+explains each figure; bench/speed/reference.md is one committed run.
 """
 
 import argparse
@@ -19,11 +19,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
-from bench import cost, echo, fanout, inspector, machine, report, suite, workshop  # noqa: E402
-from bench.servers import redis_available, why_redis_is_missing  # noqa: E402
+from bench.common import machine, report  # noqa: E402
+from bench.common.processes import redis_available, why_redis_is_missing  # noqa: E402
+from bench.speed import cost, echo, fanout, inspector, suite, workshop  # noqa: E402
 from harness.servers import delete_prefixed_keys  # noqa: E402
 
 SECTIONS = ("suite", "echo", "fanout", "cost", "inspector", "workshop")
@@ -36,16 +37,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--only", default=",".join(SECTIONS), help=f"comma-separated sections (default: all of {SECTIONS})"
     )
-    parser.add_argument("--json", type=Path, help="where to write the JSON (default: bench/results-<time>.json)")
+    parser.add_argument("--json", type=Path, help="where to write the JSON (default: bench/speed/results-<time>.json)")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
-    parser.add_argument("--reference", action="store_true", help="write bench/reference.json and bench/reference.md")
+    parser.add_argument("--reference", action="store_true", help="write bench/speed/reference.json and bench/speed/reference.md")
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(args.only) - set(SECTIONS)
     if unknown:
         parser.error(f"--only takes {', '.join(SECTIONS)}; got {', '.join(sorted(unknown))}")
     if args.reference:
-        args.json, args.markdown = REPO_DIR / "bench/reference.json", REPO_DIR / "bench/reference.md"
+        args.json, args.markdown = REPO_DIR / "bench/speed/reference.json", REPO_DIR / "bench/speed/reference.md"
     return args
 
 
@@ -78,7 +79,7 @@ def main(argv: list[str]) -> int:
     have_redis = redis_available(redis_url)
     redis_missing = None if have_redis else why_redis_is_missing(redis_url)  # what the Redis rows will say
     prefix = f"bench-{uuid.uuid4().hex[:8]}"  # every Redis key this run writes starts with it
-    command = "python bench/run.py " + " ".join(argv) if argv else "make bench"
+    command = "python bench/speed/run.py " + " ".join(argv) if argv else "make bench"
     results = {
         "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": command.strip(),
@@ -104,7 +105,7 @@ def main(argv: list[str]) -> int:
 def write(results: dict, args) -> None:
     """The JSON always; the Markdown tables when asked."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    json_path = args.json or REPO_DIR / f"bench/results-{stamp}.json"
+    json_path = args.json or REPO_DIR / f"bench/speed/results-{stamp}.json"
     json_path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"JSON written to {json_path}")
     if args.markdown:

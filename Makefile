@@ -116,10 +116,10 @@ bench: install  ## speed figures: see bench/README.md
 	$(BIN)/python bench/speed/run.py
 
 bench-servers: install  ## Daphne, uvicorn and granian on the same load, in one run (lesson 13)
-	$(BIN)/python bench/asgi_servers.py
+	$(BIN)/python bench/servers/run.py
 
 bench-hostile: install  ## lesson 16: what each hostile client costs Daphne, without its defence and with it
-	$(BIN)/python bench/hostile.py --reference
+	$(BIN)/python bench/hostile/run.py --reference
 
 # Thousands of sockets: needs Redis (REDIS_URL) and nginx for every section; under 10 minutes on 2 cores.
 bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model

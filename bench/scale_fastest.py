@@ -15,9 +15,9 @@ costs on each stack, in units of the least Python can do.
 
 import statistics
 
-from bench import asgi_servers
 from bench.common.processes import Server, start_reference_echo
 from bench.common.report import table
+from bench.servers import run as asgi_servers
 from bench.speed import echo
 
 TITLE = "Fastest taught configuration"

@@ -25,11 +25,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.asgi_servers import ServerTree, daphne_argv, descendants, granian_argv, uvicorn_argv
 from bench.common.clients import ms, percentile
 from bench.common.processes import cpu_seconds
 from bench.common.report import table
 from bench.scale_swarm import ask_all, open_files_limit, split, start_swarms, stop_swarms
+from bench.servers.run import ServerTree, daphne_argv, descendants, granian_argv, uvicorn_argv
 from harness.servers import daphne_env, free_port
 
 TITLE = "Idle sockets"

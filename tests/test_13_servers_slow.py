@@ -13,7 +13,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from bench.asgi_servers import SERVERS
+from bench.servers.run import SERVERS
 from course.catalogue import REPO_DIR
 from harness.servers import ServerProcess, database_url, free_port
 

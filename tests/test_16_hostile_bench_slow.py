@@ -1,4 +1,4 @@
-"""bench/hostile.py at its smallest size, so the benchmark lesson 16 quotes cannot rot.
+"""bench/hostile/run.py at its smallest size, so the benchmark lesson 16 quotes cannot rot.
 
 Only the shape of its output is checked, never a timing: the machine is shared.
 """
@@ -17,8 +17,8 @@ ATTACKS = ("sync-thread hog", "password guesser", "flooder", "slow reader")
 
 @functools.cache
 def small_run() -> str:
-    """What `bench/hostile.py --small` prints, run once for every test here (it starts its own Daphnes)."""
-    script = [sys.executable, "bench/hostile.py", "--small"]
+    """What `bench/hostile/run.py --small` prints, run once for every test here (it starts its own Daphnes)."""
+    script = [sys.executable, "bench/hostile/run.py", "--small"]
     done = subprocess.run(script, cwd=REPO_DIR, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout

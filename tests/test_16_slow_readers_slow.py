@@ -1,7 +1,7 @@
 """Lesson 16 on a real Daphne under production settings: a socket that never reads (lessons/slow_readers.py).
 
 The client is a raw socket that reads its handshake's answer and nothing else,
-sending 4,000-character frames to ws/async/echo/ (bench/hostile.py's slow reader).
+sending 4,000-character frames to ws/async/echo/ (bench/hostile/run.py's slow reader).
 Daphne would keep every echo in memory (django/daphne#170); the protocol closes
 the socket with 4429 once WEBSOCKET_UNREAD_LIMIT messages wait past a full buffer.
 """
@@ -11,7 +11,7 @@ import asyncio
 import pytest
 from websockets.asyncio.client import connect
 
-from bench.hostile import ORIGIN, slow_reader
+from bench.hostile.run import ORIGIN, slow_reader
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 FRAMES = 8000  # 32 MB of echoes: far past the kernel's buffers (about 4 MB), 64 KiB and 1,000 more
@@ -22,7 +22,7 @@ def test_a_socket_that_never_reads_is_closed_with_4429_and_daphne_stays_small(pr
     assert attack["closed_4429"] == 1, production_server.log()[-2000:]
     assert attack["sent"] < FRAMES, "Daphne took every frame: it never dropped the socket that does not read"
     # At most 64 KiB and 1,000 echoes of 4,000 bytes wait in Daphne: about 4 MB, and some slack
-    # (without the limit: about 28 MB, bench/hostile_reference.md).
+    # (without the limit: about 28 MB, bench/hostile/reference.md).
     assert attack["grown_mb"] < 12, f"Daphne grew by {attack['grown_mb']} MB for one socket"
 
 

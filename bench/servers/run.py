@@ -6,8 +6,8 @@ out to 100 sockets. Rows: throughput, latency and the server's CPU per
 message or per delivery (bench/speed/echo.py and bench/speed/fanout.py measure; this
 module only changes the server), the median of three rounds that take turns:
 
-    .venv/bin/python bench/asgi_servers.py [--quick]
-    .venv/bin/python bench/asgi_servers.py --reference   # rewrite bench/servers_reference.md
+    .venv/bin/python bench/servers/run.py [--quick]
+    .venv/bin/python bench/servers/run.py --reference   # rewrite bench/servers/reference.md
 """
 
 import asyncio
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
 from bench.common.processes import Server, cpu_seconds, failure  # noqa: E402
@@ -145,7 +145,7 @@ def markdown(results: dict) -> str:
 
 
 def reference_document(results: dict) -> str:
-    """bench/servers_reference.md: the table, and when and where it was measured."""
+    """bench/servers/reference.md: the table, and when and where it was measured."""
     from bench.common import machine
     from bench.common.report import machine as describe
 
@@ -153,7 +153,7 @@ def reference_document(results: dict) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     servers = ", ".join(f"{name} {version(name)}" for name in SERVERS)
     return (
-        f"# Daphne, uvicorn and granian: one run of `python bench/asgi_servers.py`, {stamp}\n\n"
+        f"# Daphne, uvicorn and granian: one run of `python bench/servers/run.py`, {stamp}\n\n"
         f"{describe(info)}\n\nServers: {servers}, one process each, in-memory layer; "
         f"medians of {results['rounds']} rounds.\n\n{markdown(results)}\n"
     )
@@ -164,4 +164,4 @@ if __name__ == "__main__":
     results = run(quick="--quick" in sys.argv)
     print(markdown(results))
     if "--reference" in sys.argv:
-        (REPO_DIR / "bench/servers_reference.md").write_text(reference_document(results))
+        (REPO_DIR / "bench/servers/reference.md").write_text(reference_document(results))

@@ -17,8 +17,8 @@ once with it on.
                       Daphne's memory is measured while they are all still open.
                       Defence: WEBSOCKET_UNREAD_LIMIT (lessons/slow_readers.py), 4429.
 
-    .venv/bin/python bench/hostile.py [--small]
-    .venv/bin/python bench/hostile.py --reference   # rewrite bench/hostile_reference.md
+    .venv/bin/python bench/hostile/run.py [--small]
+    .venv/bin/python bench/hostile/run.py --reference   # rewrite bench/hostile/reference.md
 """
 
 import asyncio
@@ -36,7 +36,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
@@ -341,7 +341,7 @@ def markdown(results: dict) -> str:
 
 
 def reference_document(results: dict) -> str:
-    """bench/hostile_reference.md: the table, and when and where it was measured."""
+    """bench/hostile/reference.md: the table, and when and where it was measured."""
     from bench.common import machine
     from bench.common.report import machine as describe
 
@@ -369,4 +369,4 @@ if __name__ == "__main__":
     print(markdown(results))
     print(json.dumps(results))
     if "--reference" in sys.argv:
-        (REPO_DIR / "bench/hostile_reference.md").write_text(reference_document(results))
+        (REPO_DIR / "bench/hostile/reference.md").write_text(reference_document(results))

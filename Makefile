@@ -123,7 +123,7 @@ bench-hostile: install  ## lesson 16: what each hostile client costs Daphne, wit
 
 # Thousands of sockets: needs Redis (REDIS_URL) and nginx for every section; under 10 minutes on 2 cores.
 bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model
-	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/scale/run.py
 
 # cosmic-ray over every exercise's solution with its check as the test suite (course/kit/mutation.py).
 kit-mutation: install  ## the kit's mutation proof: a score per exercise, survivors named (IDS="04.2 05.1" for a few)

@@ -2,15 +2,15 @@
 
 A load is N sockets in rooms of S sockets, with M broadcasts per second (a
 broadcast is one chat message to one room: S deliveries). The costs come from
-the scale harness's reference run (bench/scale_reference.json, `python -m
-bench.scale`): memory per socket and per process, CPU per connect, per idle
+the scale harness's reference run (bench/scale/reference.json, `python -m
+bench.scale.run`): memory per socket and per process, CPU per connect, per idle
 socket and per delivery, Redis commands per broadcast. predict() multiplies
 them out and says which limit binds first: CPU, memory or open files per
 process, or the one Redis every process shares.
 
     python -m bench.capacity --sockets 1000000 --room-size 50 --broadcasts 2000
     python -m bench.capacity --sockets 20000 --room-size 300 --broadcasts 50 --server daphne --layer core \\
-        --cores-per-process 1 --memory-gb 16 --open-files 65536 --reference bench/scale_reference.json
+        --cores-per-process 1 --memory-gb 16 --open-files 65536 --reference bench/scale/reference.json
 
 The arithmetic, all of it in predict() (P processes; a room spans p of them):
 
@@ -35,13 +35,13 @@ channel names into it), and each copy is a receive on that process and about
 ten more Redis commands (EVAL, ZADD, EXPIRE, BZPOPMIN, ZPOPMIN, ...). The chat
 consumer renews each socket's membership every 10 s (lesson 05's group_add:
 ZADD and EXPIRE on the core layer; a no-op on pub/sub): a million sockets make
-100,000 renewals a second. bench/scale_validate.py checks the model against a run it was not fitted on.
+100,000 renewals a second. bench/scale/validate.py checks the model against a run it was not fitted on.
 
 How costs_from_reference() reads the reference (keys of its "fanout" section):
 
     rows[*]: layer, processes, room, all_have_it_ms, deliveries_per_s,
              cpu_us_per_delivery, redis_commands_per_broadcast      net of the room's quiet baseline
-             (bench/scale_fanout.py: an open room idles and renews with no broadcast; that is
+             (bench/scale/fanout.py: an open room idles and renews with no broadcast; that is
              subtracted, and the *_gross figures beside them keep it)
              quiet_cpu_percent, quiet_renewals_per_s                 the quiet window's own (optional)
     crowd_cpu_us_per_socket: {layer: µs}                             optional; else CROWD_CPU_US_PER_SOCKET
@@ -66,7 +66,7 @@ from pathlib import Path
 from bench.common.report import table
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-REFERENCE = REPO_DIR / "bench" / "scale_reference.json"
+REFERENCE = REPO_DIR / "bench" / "scale" / "reference.json"
 
 # Headroom: plan to run each resource at most this full, so a burst, a deploy
 # (one process down, its sockets reconnecting to the rest) or a noisy neighbour fits.
@@ -441,7 +441,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if not args.reference.exists():
-        print(f"no reference run at {args.reference}: run `python -m bench.scale` first", file=sys.stderr)
+        print(f"no reference run at {args.reference}: run `python -m bench.scale.run` first", file=sys.stderr)
         return 2
     costs = costs_from_reference(json.loads(args.reference.read_text()), args.server, args.layer)
     load = Load(

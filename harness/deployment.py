@@ -4,7 +4,7 @@ The site file is rendered exactly as its header says (envsubst of five named
 placeholders) and included by deploy/nginx-local.conf, a stand-in for Debian's
 /etc/nginx/nginx.conf; nginx runs in the foreground as a child process.
 Lesson 13's tests start it (tests/fixtures/deployment.py), and so does lesson
-14's reconnect storm (bench/scale_storm.py), with thousands of sockets.
+14's reconnect storm (bench/scale/storm.py), with thousands of sockets.
 """
 
 import os

@@ -1,6 +1,6 @@
 """Lesson 14: the capacity model's arithmetic (bench/capacity.py) and the validation table, by hand.
 
-No network, no processes: the slow validation run is bench/scale_validate.py.
+No network, no processes: the slow validation run is bench/scale/validate.py.
 """
 
 import json
@@ -9,8 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from bench import capacity, scale_fanout, scale_validate
+from bench import capacity
 from bench.capacity import Costs, Load, costs_from_reference, predict, renewal_cpu_us, spanned_processes
+from bench.scale import fanout as scale_fanout
+from bench.scale import validate as scale_validate
 from layers_demo.membership import DEFAULT_INTERVAL
 from lessons.channel_config import MAX_CONNECTIONS
 
@@ -147,7 +149,7 @@ def test_fan_out_figures_are_net_of_the_quiet_window_and_its_renewals():
 def test_validate_fits_this_runs_fan_out_and_the_references_idle_section():
     costs, source = scale_validate.fitted_costs({"fanout": REFERENCE["fanout"], "idle": {"status": "failed: x"}})
     assert costs.delivery_cpu_us == {100: 140.0, 1000: 200.0}
-    assert source == "bench/scale_reference.json's idle section and this run's fan-out section"
+    assert source == "bench/scale/reference.json's idle section and this run's fan-out section"
 
 
 def test_costs_from_reference_names_what_the_reference_lacks():
@@ -179,7 +181,7 @@ def test_render_sets_prediction_beside_measurement_with_the_error():
     result = {
         "status": "ok",
         "plan": {"sockets": 2400, "room_size": 300, "broadcasts_per_s": 10, "processes": 2, "layer": "core"},
-        "costs_from": "bench/scale_reference.json",
+        "costs_from": "bench/scale/reference.json",
         "fitted_rooms": [100, 1000],
         "measured": {"broadcasts_per_s": 10.0, "deliveries_per_s": 3000.0, "window_s": 10.0},
         "rows": rows,

@@ -1,6 +1,6 @@
 """Lesson 14's scale harness at the test's size: what it measures holds, whatever the figures are.
 
-The harness (bench/scale.py, `make bench-scale`) runs once, small (about 300
+The harness (bench/scale/run.py, `make bench-scale`) runs once, small (about 300
 sockets, 2 processes), in the module fixture `small_run` (tests/fixtures/scale.py); each test reads one behaviour
 from its results. Nothing here asserts a time: speed is measured, not tested.
 Needs Redis (fan-out, storm) and nginx (storm); without them the tests skip
@@ -11,9 +11,11 @@ import json
 
 import pytest
 
-from bench import scale, scale_fanout, scale_idle, scale_storm
+from bench.scale import fanout as scale_fanout
+from bench.scale import idle as scale_idle
+from bench.scale import storm as scale_storm
+from bench.scale.run import SECTIONS
 from course.catalogue import REPO_DIR
-from tests.fixtures.scale import SECTIONS
 
 # The first test waits for the whole harness (small_run: about 110 s on 2 idle cores, more beside other tests).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
@@ -102,13 +104,8 @@ def test_every_section_renders_its_title_as_a_heading(small_run):
     assert headings == [f"## {module.TITLE}" for module in SECTIONS.values()]
 
 
-def test_the_runner_skips_a_section_whose_module_does_not_exist():
-    module, why = scale.load("no_such_section")
-    assert module is None and why == "bench/scale_no_such_section.py does not exist yet"
-
-
 def test_the_reference_run_has_every_key_the_capacity_model_reads():
-    reference = json.loads((REPO_DIR / "bench/scale_reference.json").read_text())
+    reference = json.loads((REPO_DIR / "bench/scale/reference.json").read_text())
     idle_keys = {"server", "baseline_rss_mb", "rss_mb", "kib_per_socket", "connects_per_s", "connect_cpu_ms"}
     idle_keys |= {"echo_p50_ms", "echo_p99_ms", "idle_cpu_percent", "ceiling"}
     fanout_keys = {"layer", "processes", "room", "all_have_it_ms", "deliveries_per_s", "cpu_us_per_delivery"}

@@ -1,6 +1,6 @@
 """Lesson 14, churn: what sockets that come and go leave behind in the channel layer.
 
-bench/scale_churn.py measures it on a real Daphne; these prove it in process. The course's chat leaves
+bench/scale/churn.py measures it on a real Daphne; these prove it in process. The course's chat leaves
 no member in its room however its socket goes. What the layers keep per channel after a consumer ends is
 upstream: pub/sub keeps the channel's queue and Redis subscription (django/channels_redis#276), the core
 layer a receive buffer (django/channels_redis#426), the in-memory layer a queue until its messages expire.
@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from channels.testing import ApplicationCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from bench.scale_churn import render
+from bench.scale.churn import render
 from layers_demo.hardened_chat import ChatConsumer
 from tests.helpers.clients import group_members
 from tests.helpers.faults import run_until_a_send_fails

@@ -6,7 +6,7 @@ course routes as lessons/asgi.py, with one extra route in front of them:
 lets the benchmark compare the course's chat consumer with the bare relay on
 the same server and layer. `ws/bench/layer-state/` answers with what this
 process's channel layer holds (groups, per-channel queues), which only the
-process itself can read: lesson 14's churn section (bench/scale_churn.py) asks
+process itself can read: lesson 14's churn section (bench/scale/churn.py) asks
 it after the course's chat sockets have come and gone. The course itself never
 serves these routes.
 

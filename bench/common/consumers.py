@@ -8,7 +8,7 @@ course's chat consumer (lesson 04, `layers_demo`) costs beyond this is the
 price of the teaching code. HopFreeRelayConsumer is the same relay with a
 dispatch that skips the sync-thread hop (see async_demo/hop_free.py): the
 difference is what that hop costs in fan-out. LayerStateConsumer reads this
-process's channel layer for lesson 14's churn section (bench/scale_churn.py).
+process's channel layer for lesson 14's churn section (bench/scale/churn.py).
 Served only by bench/common/asgi.py, never by the course.
 """
 

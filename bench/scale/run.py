@@ -1,24 +1,21 @@
 """Lesson 14's scale harness: how many sockets one process holds, what a broadcast costs as rooms grow, and more.
 
     make bench-scale                                  # every section, under 10 minutes on 2 cores
-    .venv/bin/python bench/scale.py --small           # the test's size: about 300 sockets, 2 processes
-    .venv/bin/python bench/scale.py --only idle,fanout
-    .venv/bin/python bench/scale.py --reference       # rewrite bench/scale_reference.json and .md
+    .venv/bin/python bench/scale/run.py --small       # the test's size: about 300 sockets, 2 processes
+    .venv/bin/python bench/scale/run.py --only idle,fanout
+    .venv/bin/python bench/scale/run.py --reference   # rewrite bench/scale/reference.json and .md
 
-Sections run in this order, each a module bench/scale_<name>.py with TITLE,
-`async measure(small) -> dict` and `render(result) -> list[str]`: idle,
-fastest, fanout, churn, storm, validate. A module that is missing or does not
-import is skipped, and the output says so. validate gets the earlier
-sections' results when its measure takes two arguments. Each section's
+Sections run in this order, each a module of this folder (bench/scale/idle.py,
+...) with TITLE, `async measure(small) -> dict` and `render(result) -> list[str]`:
+idle, fastest, fanout, churn, storm, validate. validate's measure also gets the
+earlier sections' results, which it checks the capacity model against. Each section's
 Markdown is printed as it completes, with its wall time; every figure goes to
-bench/scale-results-<time>.json (ignored by git) as
+bench/scale/results-<time>.json (ignored by git) as
 {"machine": ..., "<section>": ..., ...}. bench/README.md explains the figures.
 """
 
 import argparse
 import asyncio
-import importlib
-import inspect
 import json
 import os
 import sys
@@ -27,15 +24,17 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
 
 from bench.common import machine  # noqa: E402
 from bench.common.report import machine as describe  # noqa: E402
-from bench.scale_swarm import raise_open_files  # noqa: E402
+from bench.scale import churn, fanout, fastest, idle, storm, validate  # noqa: E402
+from bench.scale.swarm import raise_open_files  # noqa: E402
 
-SECTIONS = ("idle", "fastest", "fanout", "churn", "storm", "validate")
+# In the order they run: validate comes last because it reads the others' results.
+SECTIONS = {"idle": idle, "fastest": fastest, "fanout": fanout, "churn": churn, "storm": storm, "validate": validate}
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
@@ -43,7 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="the test's size: about 300 sockets, 2 processes")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated, of {', '.join(SECTIONS)}")
-    parser.add_argument("--reference", action="store_true", help="write bench/scale_reference.json and .md")
+    parser.add_argument("--reference", action="store_true", help="write bench/scale/reference.json and .md")
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(args.only) - set(SECTIONS)
@@ -52,23 +51,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def load(name: str):
-    """The section's module, or why there is none (not written yet, or it does not import)."""
-    try:
-        return importlib.import_module(f"bench.scale_{name}"), None
-    except ModuleNotFoundError as error:
-        if error.name == f"bench.scale_{name}":
-            return None, f"bench/scale_{name}.py does not exist yet"
-        return None, f"bench/scale_{name}.py does not import: {error}"
-    except Exception as error:
-        return None, f"bench/scale_{name}.py does not import: {type(error).__name__}: {error}"
-
-
-async def run_section(module, small: bool, results: dict) -> dict:
-    """measure(small), or measure(small, results so far) for a section that reads the others' (validate)."""
-    if len(inspect.signature(module.measure).parameters) >= 2:
-        return await module.measure(small, results)
-    return await module.measure(small)
+async def run_section(name: str, small: bool, results: dict) -> dict:
+    """measure(small); validate's measure(small, results so far), since it checks the model against them."""
+    if name == "validate":
+        return await validate.measure(small, results)
+    return await SECTIONS[name].measure(small)
 
 
 def run(names: list[str], small: bool) -> tuple[dict, list[str]]:
@@ -79,16 +66,12 @@ def run(names: list[str], small: bool) -> tuple[dict, list[str]]:
     results["wall_s"] = {}
     markdown = [describe(results["machine"]), ""]
     print(markdown[0] + "\n", flush=True)
-    for name in [name for name in SECTIONS if name in names]:
-        module, why = load(name)
-        if module is None:
-            line = f"Skipped {name}: {why}."
-            print(line + "\n", flush=True)
-            markdown += [line, ""]
+    for name, module in SECTIONS.items():
+        if name not in names:
             continue
         started = time.monotonic()
         try:
-            results[name] = asyncio.run(run_section(module, small, results))
+            results[name] = asyncio.run(run_section(name, small, results))
             lines = module.render(results[name])
         except Exception as error:  # one broken section must not hide the others' figures
             traceback.print_exc()
@@ -109,7 +92,7 @@ def main(argv: list[str]) -> int:
     results["total_s"] = round(time.monotonic() - started, 1)
     print(f"Total: {results['total_s']} s", flush=True)
     if args.reference:
-        json_path, md_path = REPO_DIR / "bench/scale_reference.json", REPO_DIR / "bench/scale_reference.md"
+        json_path, md_path = REPO_DIR / "bench/scale/reference.json", REPO_DIR / "bench/scale/reference.md"
         title = f"# Lesson 14's scale figures: one run of `make bench-scale`, {results['started']}"
         timing = ", ".join(f"{name} {seconds} s" for name, seconds in results["wall_s"].items())
         md_path.write_text(
@@ -117,7 +100,7 @@ def main(argv: list[str]) -> int:
         )
         print(f"Markdown written to {md_path}")
     else:
-        json_path = REPO_DIR / f"bench/scale-results-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.json"
+        json_path = REPO_DIR / f"bench/scale/results-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.json"
     json_path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"JSON written to {json_path}")
     return 0

@@ -10,7 +10,7 @@ each figure is the median over them. `cpu_x_websockets` is the server's CPU
 per message divided by the reference's in the same run: what one message
 costs on each stack, in units of the least Python can do.
 
-    .venv/bin/python bench/scale.py --only fastest [--small]
+    .venv/bin/python bench/scale/run.py --only fastest [--small]
 """
 
 import statistics

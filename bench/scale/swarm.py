@@ -37,7 +37,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 ORIGIN = "http://127.0.0.1:8000"  # bench/common/processes.py's: the origin check lets it in
 
 
@@ -242,7 +242,7 @@ class Swarm:
 
     def __init__(self):
         env = {**os.environ, "PYTHONPATH": str(REPO_DIR)}
-        argv = [sys.executable, "-m", "bench.scale_swarm"]
+        argv = [sys.executable, "-m", "bench.scale.swarm"]
         self.process = subprocess.Popen(argv, cwd=REPO_DIR, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     @property

@@ -9,12 +9,12 @@ the model counts. Two client processes (this module, `--client`) send a steady
 this measures the Daphnes' CPU (cores busy, from /proc), their RSS and the
 Redis commands/s (INFO commandstats of a private redis-server, so no other
 program's commands count). Then the model predicts the same figures from this
-run's idle and fan-out sections (each from bench/scale_reference.json when this
+run's idle and fan-out sections (each from bench/scale/reference.json when this
 run did not measure it) and the table sets prediction beside measurement with
 the error; the goal is within 25 %.
 
-    python -m bench.scale --only validate        # as a section of the scale harness
-    python -m bench.scale_validate [--small]     # alone, costs from bench/scale_reference.json
+    python -m bench.scale.run --only validate        # as a section of the scale harness
+    python -m bench.scale.validate [--small]     # alone, costs from bench/scale/reference.json
 
 Loopback only; every process is stopped by its PID; Redis keys go under a
 prefix of this run's own and are deleted after (never a FLUSHDB).
@@ -234,7 +234,7 @@ async def run_workload(plan: Plan, url: str) -> dict:
 
 async def start_client(config: dict, log: Path) -> asyncio.subprocess.Process:
     """One client process (this module with --client): its own CPU, not the harness's; its errors go to `log`."""
-    argv = [sys.executable, "-m", "bench.scale_validate", "--client", json.dumps(config)]
+    argv = [sys.executable, "-m", "bench.scale.validate", "--client", json.dumps(config)]
     pipe = asyncio.subprocess.PIPE
     with log.open("ab") as errors:
         return await asyncio.create_subprocess_exec(*argv, cwd=REPO_DIR, stdin=pipe, stdout=pipe, stderr=errors)

@@ -2,7 +2,7 @@
 
 The lesson 04/05 chat (`ws/chat/<room>/`) on the in-memory layer (one process:
 it cannot join two), Redis core and Redis pub/sub. Client processes
-(bench/scale_swarm.py) hold the room's sockets, spread over the Daphnes in
+(bench/scale/swarm.py) hold the room's sockets, spread over the Daphnes in
 turn; one socket says `{"message": ...}` and the clock stops when the last
 socket of the room has it (every client process notes its sockets' arrival
 times on the one monotonic clock). Per row: the median of a few broadcasts,
@@ -33,7 +33,7 @@ broadcast to N sockets is N receives, so N walks of about N entries: the cost
 per delivery grows with the room, and a broadcast with its square. The section
 also times `_clean_expired()` alone, in this process, at each room size.
 
-    .venv/bin/python bench/scale.py --only fanout [--small]
+    .venv/bin/python bench/scale/run.py --only fanout [--small]
 """
 
 import contextlib
@@ -52,7 +52,7 @@ from channels.layers import InMemoryChannelLayer
 from bench.common.clients import ms
 from bench.common.processes import Server, start_daphne, why_redis_is_missing
 from bench.common.report import table
-from bench.scale_swarm import ask_all, split, start_swarms, stop_swarms
+from bench.scale.swarm import ask_all, split, start_swarms, stop_swarms
 from harness.servers import PrivateRedis, delete_prefixed_keys
 
 TITLE = "Fan-out as rooms grow"

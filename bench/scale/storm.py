@@ -2,7 +2,7 @@
 
 Lesson 13's deployment (deploy/nginx.conf in front of Daphne a and Daphne b on
 Redis core, harness/deployment.py) holds 4,000 chat sockets per Daphne, opened
-through nginx by client processes (bench/scale_swarm.py), 100 to a room.
+through nginx by client processes (bench/scale/swarm.py), 100 to a room.
 Daphne a is SIGKILLed; every client whose socket it cut reconnects through
 nginx, which sends it to b. Measured: seconds from the kill until the last of
 them is back, how many gave up (each gives up its run's give_up_s after its cut, whatever its
@@ -31,7 +31,7 @@ clients have already given up. That is the clients' doing, not nginx's.
 nginx's proxy_connect_timeout (60 s) never fires: the clients give up first
 (access log status 499).
 
-    .venv/bin/python bench/scale.py --only storm [--small]
+    .venv/bin/python bench/scale/run.py --only storm [--small]
 """
 
 import os
@@ -45,7 +45,7 @@ from typing import NamedTuple
 
 from bench.common.processes import why_redis_is_missing
 from bench.common.report import table
-from bench.scale_swarm import ask_all, split, start_swarms, stop_swarms
+from bench.scale.swarm import ask_all, split, start_swarms, stop_swarms
 from harness.deployment import NGINX, Deployment
 from harness.servers import delete_prefixed_keys
 
@@ -57,7 +57,7 @@ GIVE_UP_S = 45
 
 
 class Run(NamedTuple):
-    clients: str  # the reconnect policy (bench/scale_swarm.py's delay)
+    clients: str  # the reconnect policy (bench/scale/swarm.py's delay)
     nginx: str  # a key of NGINX_VARIANTS
     backlog: int  # Daphne's listen backlog
     connect_timeout_s: float  # the clients' open timeout: TCP, nginx, and the WebSocket handshake

@@ -3,7 +3,7 @@
 One process each of Daphne, uvicorn (its default WebSocket implementation,
 `--ws websockets`, `--ws wsproto`, and the default without per-message deflate)
 and granian serves `lessons.asgi:application` on the in-memory layer. Client
-processes (bench/scale_swarm.py) open sockets on the lesson 02 echo
+processes (bench/scale/swarm.py) open sockets on the lesson 02 echo
 (`ws/async/echo/`), offering per-message deflate as a browser does, up to
 1,000, 5,000 and 10,000, and the server's resident memory (RSS, its worker
 processes included) is read at each step; KiB per socket is the slope from 1k
@@ -12,7 +12,7 @@ nothing is said, and the ceiling probe: the server was started with an
 open-files soft limit of 11,000 (the hard limit here is 20,000), and 1,200
 more sockets are opened to see how it stops (refuses, times out, spins, logs).
 
-    .venv/bin/python bench/scale.py --only idle [--small]
+    .venv/bin/python bench/scale/run.py --only idle [--small]
 """
 
 import contextlib
@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.common.clients import ms, percentile
 from bench.common.processes import cpu_seconds
 from bench.common.report import table
-from bench.scale_swarm import ask_all, open_files_limit, split, start_swarms, stop_swarms
+from bench.scale.swarm import ask_all, open_files_limit, split, start_swarms, stop_swarms
 from bench.servers.run import ServerTree, daphne_argv, descendants, granian_argv, uvicorn_argv
 from harness.servers import daphne_env, free_port
 

@@ -29,9 +29,9 @@ Why: a leak that one leave costs a few bytes or one stale member is invisible
 in a test and fatal after a week of reconnecting phones. The course's chat must
 leave 0 members behind on every layer, however its sockets go.
 
-    .venv/bin/python -c 'import asyncio, bench.scale_churn as c; print(c.render(asyncio.run(c.measure(True))))'
+    .venv/bin/python -c 'import asyncio, bench.scale.churn as c; print(c.render(asyncio.run(c.measure(True))))'
 
-(`make bench-scale` runs it with the other lesson 14 sections, bench/scale.py.)
+(`make bench-scale` runs it with the other lesson 14 sections, bench/scale/run.py.)
 Loopback only; every Daphne is stopped by PID; Redis keys go under a prefix of
 this run's own and are deleted afterwards.
 """

@@ -2,7 +2,7 @@
 
 Each test measures one row of the guarantees table on one layer, records the
 cell (tests/helpers/guarantees.py) and compares it with the committed table,
-bench/guarantees.json, which lesson 15 quotes. Restarts and several
+bench/guarantees/table.json, which lesson 15 quotes. Restarts and several
 processes are in tests/test_15_guarantees_slow.py.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 
-from bench import guarantees as table
+from bench.guarantees import table
 from tests.helpers.clients import configured
 from tests.helpers.guarantees import next_message, ready
 

@@ -3,7 +3,7 @@
 The two rows of the guarantees table that need real processes: the backing
 store (a private redis-server, a private PostgreSQL cluster) stopped as a
 crash stops it and started again, and two real Daphne processes sharing a
-chat room. Each test compares its cell with bench/guarantees.json.
+chat room. Each test compares its cell with bench/guarantees/table.json.
 """
 
 import asyncio
@@ -13,7 +13,7 @@ import time
 import pytest
 from channels.layers import get_channel_layer
 
-from bench import guarantees as table
+from bench.guarantees import table
 from tests.helpers.clients import chat_socket, next_frame, receives_nothing
 from tests.helpers.guarantees import next_message, ready
 

@@ -165,9 +165,9 @@ async def test_a_liveblog_socket_whose_layer_gives_up_is_closed_with_4503_not_10
     assert (connected, await socket.receive_output(timeout=2)) == (True, {"type": "websocket.close", "code": 4503})
 
 
-@pytest.mark.parametrize("name", ["failover_reference", "failover_pubsub_runs"])
+@pytest.mark.parametrize("name", ["reference", "pubsub_runs"])
 def test_the_failover_runs_lesson_15_quotes_are_rendered_from_the_json(name):
-    from bench.failover import REFERENCE_MD, render_reference
+    from bench.failover.run import REFERENCE_MD, render_reference
 
     # Lesson 15 quotes the .md (tests/course/test_docs.py keeps the quote identical); the .md is the .json's.
     md, runs = REFERENCE_MD.with_name(f"{name}.md"), json.loads(REFERENCE_MD.with_name(f"{name}.json").read_text())
@@ -175,7 +175,7 @@ def test_the_failover_runs_lesson_15_quotes_are_rendered_from_the_json(name):
 
 
 def test_bench_failover_writes_a_new_file_and_the_reference_only_when_asked():
-    from bench.failover import REFERENCE_JSON, REFERENCE_MD, output_paths
+    from bench.failover.run import REFERENCE_JSON, REFERENCE_MD, output_paths
 
     new_json, new_md = output_paths(reference=False, out=None)
     assert (new_json.exists(), new_md.exists(), REFERENCE_JSON.parent in new_json.parents) == (False, False, False)
@@ -195,7 +195,7 @@ def test_the_doctor_says_so_when_no_sentinel_answers(settings, capsys):
 def test_a_failover_loss_counts_until_the_broken_socket_gets_its_4503():
     from types import SimpleNamespace
 
-    from bench.failover import chat_losses
+    from bench.failover.run import chat_losses
 
     killed, recovered = 10.0, 13.0
     sent = [(12.0, "a:0"), (13.5, "a:1"), (14.0, "a:2")]  # during, then after a new room chatted again

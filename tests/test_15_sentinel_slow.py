@@ -1,6 +1,6 @@
 """Lesson 15 on real processes: the Redis primary killed under two Daphnes that find it through Sentinel.
 
-`failover_run` (tests/conftest.py) runs bench/failover.py once per layer, core
+`failover_run` (tests/conftest.py) runs bench/failover/run.py once per layer, core
 and pub/sub: three sentinels with down-after-milliseconds 1000, a chat between
 the two Daphnes, an echo socket on each, a Post saved every 200 ms by a third
 process and lesson 12's liveblog client; the primary is SIGKILLed one second in.
@@ -19,7 +19,7 @@ import redis
 from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
-from bench.failover import POSTS, chats_across
+from bench.failover.run import POSTS, chats_across
 from harness.servers import REPO_DIR, daphne_env
 from lessons.channel_config import channel_layers
 from tests.helpers.clients import group_members

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bench.failover import chats_across
+from bench.failover.run import chats_across
 from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
 

@@ -1,14 +1,14 @@
-"""Lesson 15: the cells a run measured for the guarantees table (bench/guarantees.py renders it).
+"""Lesson 15: the cells a run measured for the guarantees table (bench/guarantees/table.py renders it).
 
 Each test of tests/test_15_guarantees*.py records its cell here and compares
 it with the committed table; with WRITE_GUARANTEES=1 the run's end writes the
-cells it measured into bench/guarantees.json and bench/guarantees.md.
+cells it measured into bench/guarantees/table.json and bench/guarantees/table.md.
 """
 
 import asyncio
 import os
 
-from bench import guarantees
+from bench.guarantees import table as guarantees
 
 WRITE = os.environ.get("WRITE_GUARANTEES", "") == "1"
 

@@ -2,13 +2,13 @@
 
 tests/test_15_guarantees.py (in one process) and tests/test_15_guarantees_slow.py
 (restarts and real Daphne processes) measure every cell on every layer and
-compare it with bench/guarantees.json, the committed table: a layer that
+compare it with bench/guarantees/table.json, the committed table: a layer that
 starts doing something else fails its test. A run with WRITE_GUARANTEES=1
 writes what it measured instead (tests/conftest.py, at the end of the run):
 
     WRITE_GUARANTEES=1 pytest tests/test_15_guarantees.py tests/test_15_guarantees_slow.py
 
-bench/guarantees.md is the same table as Markdown, the one lesson 15 and
+bench/guarantees/table.md is the same table as Markdown, the one lesson 15 and
 NOTES.md quote; tests/test_15_guarantees.py checks that it and every quote
 match the JSON. Cells are classes ("within 5 s"), never a machine's seconds.
 """
@@ -17,8 +17,8 @@ import json
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-TABLE_JSON = BENCH_DIR / "guarantees.json"
-TABLE_MARKDOWN = BENCH_DIR / "guarantees.md"
+TABLE_JSON = BENCH_DIR / "table.json"
+TABLE_MARKDOWN = BENCH_DIR / "table.md"
 
 LAYERS = {
     "memory": "in-memory",
@@ -74,6 +74,6 @@ def write(measured: dict[str, dict[str, str]], seconds: dict[str, dict[str, floa
     TABLE_JSON.write_text(json.dumps(document, indent=2) + "\n")
     header = (
         "<!-- Written by `WRITE_GUARANTEES=1 pytest tests/test_15_guarantees.py tests/test_15_guarantees_slow.py`"
-        " from bench/guarantees.json; do not edit by hand. -->\n\n"
+        " from bench/guarantees/table.json; do not edit by hand. -->\n\n"
     )
     TABLE_MARKDOWN.write_text(header + render(ordered))

@@ -7,7 +7,7 @@ One run (`failover()`), on the core layer or on pub/sub:
 2. alice (Daphne a) and bob (Daphne b) chat in one room, a numbered message each
    every 100 ms; an echo socket on each Daphne sends every 50 ms; a liveblog socket on
    Daphne a reconnects with ?since=<last id> whenever it is closed (lesson 12's client);
-   a third process saves a Post every 200 ms (`python -m bench.failover --save-posts`);
+   a third process saves a Post every 200 ms (`python -m bench.failover.run --save-posts`);
 3. the primary is killed (SIGKILL) one second in; then: when a sentinel names the
    replica as the new primary, when a new room first chats across both Daphnes, how
    each open socket ended, how many chat deliveries were lost, what the liveblog missed.
@@ -16,9 +16,9 @@ tests/test_15_sentinel_slow.py runs it and asserts the contract; this script run
 it on a throwaway database, three runs per layer (about two minutes), and writes
 what it measured to a new file, leaving the reference lesson 15 quotes as it is:
 
-    python -m bench.failover                       # writes failover-<time>.json and .md in the temp dir
-    python -m bench.failover --layer pubsub --runs 10 --out bench/failover_pubsub_runs   # about 4 minutes
-    python -m bench.failover --reference           # rewrites bench/failover_reference.json and .md
+    python -m bench.failover.run                   # writes failover-<time>.json and .md in the temp dir
+    python -m bench.failover.run --layer pubsub --runs 10 --out bench/failover/pubsub_runs   # about 4 minutes
+    python -m bench.failover.run --reference       # rewrites bench/failover/reference.json and .md
 """
 
 import argparse
@@ -43,10 +43,10 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from harness.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
 
 ORIGIN = "http://127.0.0.1:8000"
-REFERENCE_JSON = REPO_DIR / "bench" / "failover_reference.json"
-REFERENCE_MD = REPO_DIR / "bench" / "failover_reference.md"
+REFERENCE_JSON = REPO_DIR / "bench" / "failover" / "reference.json"
+REFERENCE_MD = REPO_DIR / "bench" / "failover" / "reference.md"
 # Ten runs on pub/sub alone: how often its open chat sockets carry on (lesson 15 says how often, from these).
-PUBSUB_RUNS = REPO_DIR / "bench" / "failover_pubsub_runs"
+PUBSUB_RUNS = REPO_DIR / "bench" / "failover" / "pubsub_runs"
 INTERVAL = 0.05  # seconds between two echoes
 CHAT_INTERVAL = 0.1  # seconds between two chat messages of one sender: under the flood limit, 100 a minute
 POSTS, POST_INTERVAL = 40, 0.2  # the saver's Posts, one every 0.2 s: 8 s around the kill
@@ -190,7 +190,7 @@ class LiveblogClient:
 
 def start_saver(env: dict[str, str]) -> subprocess.Popen:
     """A third process saving POSTS Posts, one every POST_INTERVAL s (see save_posts below)."""
-    argv = [sys.executable, "-m", "bench.failover", "--save-posts", str(POSTS)]
+    argv = [sys.executable, "-m", "bench.failover.run", "--save-posts", str(POSTS)]
     return subprocess.Popen(argv, cwd=REPO_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -295,7 +295,7 @@ def chat_losses(sent: list[tuple[float, str]], sockets, killed: float, recovered
 
 
 def save_posts(count: int) -> None:
-    """`python -m bench.failover --save-posts N`: save N Posts, one every POST_INTERVAL s; print each as JSON."""
+    """`python -m bench.failover.run --save-posts N`: save N Posts, one every POST_INTERVAL s; print each as JSON."""
     import django
 
     django.setup()
@@ -309,9 +309,9 @@ def save_posts(count: int) -> None:
 
 
 def render_reference(runs: list[dict]) -> str:
-    """bench/failover_reference.md from the runs in bench/failover_reference.json."""
+    """bench/failover/reference.md from the runs in bench/failover/reference.json."""
     lines = [
-        "# Failover reference (written by `python -m bench.failover`; lesson 15 quotes it)",
+        "# Failover reference (written by `python -m bench.failover.run`; lesson 15 quotes it)",
         "",
         f"{len(runs)} runs, each on fresh servers. Three sentinels, down-after-milliseconds "
         f"{runs[0]['down_after_ms']}; the primary SIGKILLed one second into "
@@ -389,7 +389,7 @@ if __name__ == "__main__":
     parser.add_argument("--layer", choices=("core", "pubsub"), action="append", help="only this layer (repeatable)")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per layer (default {RUNS})")
     parser.add_argument("--out", type=Path, help="write the runs to OUT.json and OUT.md (default: a new file in /tmp)")
-    parser.add_argument("--reference", action="store_true", help="rewrite bench/failover_reference.json and .md")
+    parser.add_argument("--reference", action="store_true", help="rewrite bench/failover/reference.json and .md")
     options = parser.parse_args()
     if options.save_posts:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")

@@ -536,7 +536,7 @@ LESSONS: tuple[Lesson, ...] = (
             "bench/scale/churn.py",
             "bench/scale/storm.py",
             "bench/scale/fastest.py",
-            "bench/capacity.py",
+            "bench/capacity/model.py",
             "bench/scale/validate.py",
             "bench/scale/reference.md",
             "deploy/channels-lessons-daphne@.service",

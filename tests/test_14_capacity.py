@@ -1,4 +1,4 @@
-"""Lesson 14: the capacity model's arithmetic (bench/capacity.py) and the validation table, by hand.
+"""Lesson 14: the capacity model's arithmetic (bench/capacity/model.py) and the validation table, by hand.
 
 No network, no processes: the slow validation run is bench/scale/validate.py.
 """
@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from bench import capacity
-from bench.capacity import Costs, Load, costs_from_reference, predict, renewal_cpu_us, spanned_processes
+from bench.capacity import model as capacity
+from bench.capacity.model import Costs, Load, costs_from_reference, predict, renewal_cpu_us, spanned_processes
 from bench.scale import fanout as scale_fanout
 from bench.scale import validate as scale_validate
 from layers_demo.membership import DEFAULT_INTERVAL

@@ -1,4 +1,4 @@
-"""Lesson 14: the capacity model (bench/capacity.py) checked against a run it was not fitted on.
+"""Lesson 14: the capacity model (bench/capacity/model.py) checked against a run it was not fitted on.
 
 Four Daphne processes on the Redis core layer hold 2,400 chat sockets in rooms
 of 50 (smaller than any room the fan-out section measures), every room split
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import redis
 
-from bench.capacity import REFERENCE, Load, costs_from_reference, predict
+from bench.capacity.model import REFERENCE, Load, costs_from_reference, predict
 from bench.common.clients import close_sockets, open_sockets
 from bench.common.processes import Server, failure, start_daphne, why_redis_is_missing
 from bench.common.report import table

@@ -65,7 +65,7 @@ from pathlib import Path
 
 from bench.common.report import table
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 REFERENCE = REPO_DIR / "bench" / "scale" / "reference.json"
 
 # Headroom: plan to run each resource at most this full, so a burst, a deploy

@@ -537,6 +537,8 @@ LESSONS: tuple[Lesson, ...] = (
             "bench/scale/storm.py",
             "bench/scale/fastest.py",
             "bench/capacity/model.py",
+            "bench/capacity/fit.py",
+            "bench/capacity/cli.py",
             "bench/scale/validate.py",
             "bench/scale/reference.md",
             "deploy/channels-lessons-daphne@.service",

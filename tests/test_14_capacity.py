@@ -1,4 +1,4 @@
-"""Lesson 14: the capacity model's arithmetic (bench/capacity/model.py) and the validation table, by hand.
+"""Lesson 14: the capacity model's arithmetic (bench/capacity/model.py, fit.py, cli.py) and the validation table, by hand.
 
 No network, no processes: the slow validation run is bench/scale/validate.py.
 """
@@ -9,8 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from bench.capacity import model as capacity
-from bench.capacity.model import Costs, Load, costs_from_reference, predict, renewal_cpu_us, spanned_processes
+from bench.capacity import cli as capacity
+from bench.capacity.fit import costs_from_reference, renewal_cpu_us
+from bench.capacity.model import FILES_RESERVED, RENEW_INTERVAL_S, Costs, Load, predict, spanned_processes
 from bench.scale import fanout as scale_fanout
 from bench.scale import validate as scale_validate
 from layers_demo.membership import DEFAULT_INTERVAL
@@ -172,8 +173,8 @@ def test_the_command_line_prints_the_table_and_what_binds(tmp_path, capsys):
 
 
 def test_the_model_renews_as_often_as_the_chat_and_reserves_files_for_the_redis_pool():
-    assert capacity.RENEW_INTERVAL_S == DEFAULT_INTERVAL
-    assert capacity.FILES_RESERVED > MAX_CONNECTIONS
+    assert RENEW_INTERVAL_S == DEFAULT_INTERVAL
+    assert FILES_RESERVED > MAX_CONNECTIONS
 
 
 def test_render_sets_prediction_beside_measurement_with_the_error():

@@ -24,7 +24,7 @@ connections, a HELLO and a PING each) and less the quiet rate of anything else.
 The gross figures stay in the JSON beside them (`*_gross`), with the quiet
 window's own: `quiet_s`, `quiet_cpu_percent` (of one core, all Daphnes),
 `quiet_redis_commands_per_s`, `quiet_renewals_per_s` (core only) and
-`renewals_in_window`. bench/capacity/model.py fits a renewal's CPU from them.
+`renewals_in_window`. bench/capacity/fit.py fits a renewal's CPU from them.
 
 The in-memory layer's curve comes from its source: every `receive()` starts
 with `_clean_expired()` (channels/layers.py, InMemoryChannelLayer), which walks

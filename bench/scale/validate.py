@@ -36,7 +36,8 @@ from pathlib import Path
 
 import redis
 
-from bench.capacity.model import REFERENCE, Load, costs_from_reference, predict
+from bench.capacity.fit import REFERENCE, costs_from_reference
+from bench.capacity.model import Load, predict
 from bench.common.clients import close_sockets, open_sockets
 from bench.common.processes import Server, failure, start_daphne, why_redis_is_missing
 from bench.common.report import table

@@ -125,16 +125,7 @@ def storm(plan: dict, run: Run, prefix: str) -> dict:
             edit_site=NGINX_VARIANTS[run.nginx],
             edit_main=more_connections(total),
         )
-        urls = [site.ws_url(f"ws/chat/storm{n}/") for n in range(max(1, total // ROOM_SIZE))]
-        opening = time.monotonic()
-        each = [
-            {"urls": urls, "count": share, "parallel": 48 // len(swarms), "deflate": False, "read": False}
-            | {"timeout": run.connect_timeout_s}
-            for share in split(total, len(swarms))
-        ]
-        answers = ask_all(swarms, "open", timeout=300, each=each)
-        held = sum(answer["held"] for answer in answers)
-        opened_in = time.monotonic() - opening
+        held, opened_in = open_through_nginx(site, swarms, run, total)
         ask_all(swarms, "reconnect", each=[{"policy": run.clients, "give_up_s": run.give_up_s}] * len(swarms))
         before = listen_counters()
         killed_at, killed_at_wall = time.monotonic(), time.time()
@@ -158,13 +149,7 @@ def storm(plan: dict, run: Run, prefix: str) -> dict:
             "retries": sum(s["retries"] for s in status),
             "unsettled": sum(s["closed"] - s["back"] - s["lost"] for s in status),
             "failures": add_up(s["failures"] for s in status),
-            "failures_from_s": {
-                why: [
-                    round(min(at[0] for at in spans) - killed_at, 1),
-                    round(max(at[1] for at in spans) - killed_at, 1),
-                ]
-                for why, spans in gather(s["failures_at"] for s in status).items()
-            },
+            "failures_from_s": failure_spans(status, killed_at),
             "nginx_errors": errors,
             # Seconds after the kill at which nginx marked the survivor b down (its error log has whole seconds).
             "b_disabled_at_s": [round(at - killed_at_wall) for at in disabled.get("b", [])][:20],
@@ -180,6 +165,27 @@ def storm(plan: dict, run: Run, prefix: str) -> dict:
                 daphne.process.kill()  # the survivor holds every socket: no graceful stop to wait for
             site.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def open_through_nginx(site: Deployment, swarms: list, run: Run, total: int) -> tuple[int, float]:
+    """Open `total` chat sockets through nginx, in rooms of ROOM_SIZE: how many it holds, and how long it took."""
+    urls = [site.ws_url(f"ws/chat/storm{n}/") for n in range(max(1, total // ROOM_SIZE))]
+    opening = time.monotonic()
+    each = [
+        {"urls": urls, "count": share, "parallel": 48 // len(swarms), "deflate": False, "read": False}
+        | {"timeout": run.connect_timeout_s}
+        for share in split(total, len(swarms))
+    ]
+    answers = ask_all(swarms, "open", timeout=300, each=each)
+    return sum(answer["held"] for answer in answers), time.monotonic() - opening
+
+
+def failure_spans(status: list[dict], killed_at: float) -> dict[str, list[float]]:
+    """For each kind of failed try, the seconds after the kill of the first and the last."""
+    return {
+        why: [round(min(at[0] for at in spans) - killed_at, 1), round(max(at[1] for at in spans) - killed_at, 1)]
+        for why, spans in gather(s["failures_at"] for s in status).items()
+    }
 
 
 def add_up(counts) -> dict[str, int]:

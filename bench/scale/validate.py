@@ -201,6 +201,14 @@ async def run_workload(plan: Plan, url: str) -> dict:
         delete_prefixed_keys(url, prefix)
         client.close()
         log.unlink(missing_ok=True)
+    return workload_figures(reports, elapsed, (cpu, cpu_after), (calls, calls_after), rss)
+
+
+def workload_figures(
+    reports: list[dict], elapsed: float, cpu_window: tuple, calls_window: tuple, rss: list[float]
+) -> dict:
+    """The window's figures, from the clients' reports and the servers' CPU and Redis's calls at its two ends."""
+    (cpu, cpu_after), (calls, calls_after) = cpu_window, calls_window
     sent = sum(r["marks"][1]["sent"] - r["marks"][0]["sent"] for r in reports)
     received = sum(r["marks"][1]["received"] - r["marks"][0]["received"] for r in reports)
     client_cpu = sum(r["marks"][1]["cpu_s"] - r["marks"][0]["cpu_s"] for r in reports)

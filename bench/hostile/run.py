@@ -21,6 +21,7 @@ once with it on.
     .venv/bin/python bench/hostile/run.py --reference   # rewrite bench/hostile/reference.md
 """
 
+import argparse
 import asyncio
 import base64
 import contextlib
@@ -363,10 +364,19 @@ def reference_document(results: dict) -> str:
     )
 
 
+def arguments(argv: list[str]) -> argparse.Namespace:
+    """The two options; anything else (a typo, --help) is answered before a server starts."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", action="store_true", help="shorter attacks, fewer readers: what its slow test runs")
+    parser.add_argument("--reference", action="store_true", help="rewrite bench/hostile/reference.md")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
+    args = arguments(sys.argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
-    results = run(small="--small" in sys.argv)
+    results = run(small=args.small)
     print(markdown(results))
     print(json.dumps(results))
-    if "--reference" in sys.argv:
+    if args.reference:
         (REPO_DIR / "bench/hostile/reference.md").write_text(reference_document(results))

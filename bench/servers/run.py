@@ -10,6 +10,7 @@ module only changes the server), the median of three rounds that take turns:
     .venv/bin/python bench/servers/run.py --reference   # rewrite bench/servers/reference.md
 """
 
+import argparse
 import asyncio
 import os
 import statistics
@@ -159,9 +160,18 @@ def reference_document(results: dict) -> str:
     )
 
 
+def arguments(argv: list[str]) -> argparse.Namespace:
+    """The two options; anything else (a typo, --help) is answered before a server starts."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one round instead of three")
+    parser.add_argument("--reference", action="store_true", help="rewrite bench/servers/reference.md")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
+    args = arguments(sys.argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
-    results = run(quick="--quick" in sys.argv)
+    results = run(quick=args.quick)
     print(markdown(results))
-    if "--reference" in sys.argv:
+    if args.reference:
         (REPO_DIR / "bench/servers/reference.md").write_text(reference_document(results))

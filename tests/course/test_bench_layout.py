@@ -1,6 +1,7 @@
 """bench/ keeps one folder per question, each with its entry point in bench/README.md's table of contents."""
 
 import ast
+import importlib
 import re
 
 import pytest
@@ -56,3 +57,12 @@ def test_no_function_in_bench_runs_past_60_lines():
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
                 long.append(f"{source.relative_to(REPO_DIR)}:{node.lineno} {node.name}")
     assert long == []
+
+
+@pytest.mark.parametrize("module", ["bench.servers.run", "bench.hostile.run"])
+def test_a_bench_that_starts_servers_answers_an_unknown_option_before_it_starts_one(module):
+    # Both once read sys.argv by hand, so `--help` (or a typo) ran the whole benchmark.
+    arguments = importlib.import_module(module).arguments
+    with pytest.raises(SystemExit) as refused:
+        arguments(["--quik"])
+    assert refused.value.code == 2

@@ -21,7 +21,6 @@ once with it on.
     .venv/bin/python bench/hostile/run.py --reference   # rewrite bench/hostile/reference.md
 """
 
-import argparse
 import asyncio
 import base64
 import contextlib
@@ -40,6 +39,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
+from bench.common.options import switches  # noqa: E402
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
 ORIGIN = "http://127.0.0.1:8000"  # the root router refuses a socket without a browser's Origin
@@ -364,12 +364,9 @@ def reference_document(results: dict) -> str:
     )
 
 
-def arguments(argv: list[str]) -> argparse.Namespace:
-    """The two options; anything else (a typo, --help) is answered before a server starts."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--small", action="store_true", help="shorter attacks, fewer readers: what its slow test runs")
-    parser.add_argument("--reference", action="store_true", help="rewrite bench/hostile/reference.md")
-    return parser.parse_args(argv)
+def arguments(argv: list[str]):
+    small = "shorter attacks, fewer readers: what its slow test runs"
+    return switches(__doc__, argv, small=small, reference="rewrite bench/hostile/reference.md")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ module only changes the server), the median of three rounds that take turns:
     .venv/bin/python bench/servers/run.py --reference   # rewrite bench/servers/reference.md
 """
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -23,6 +22,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
+from bench.common.options import switches  # noqa: E402
 from bench.common.processes import Server, cpu_seconds, failure  # noqa: E402
 from bench.speed import echo, fanout  # noqa: E402
 from harness.servers import daphne_env, free_port  # noqa: E402
@@ -160,12 +160,8 @@ def reference_document(results: dict) -> str:
     )
 
 
-def arguments(argv: list[str]) -> argparse.Namespace:
-    """The two options; anything else (a typo, --help) is answered before a server starts."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="one round instead of three")
-    parser.add_argument("--reference", action="store_true", help="rewrite bench/servers/reference.md")
-    return parser.parse_args(argv)
+def arguments(argv: list[str]):
+    return switches(__doc__, argv, quick="one round instead of three", reference="rewrite bench/servers/reference.md")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""The command line of a benchmark that takes a few on/off options and starts servers."""
+"""What the benchmarks' command lines share: on/off options, and the sections --only chooses."""
 
 import argparse
+from collections.abc import Collection
 
 
 def switches(doc: str, argv: list[str], **helps: str) -> argparse.Namespace:
@@ -10,3 +11,12 @@ def switches(doc: str, argv: list[str], **helps: str) -> argparse.Namespace:
     for name, help in helps.items():
         parser.add_argument(f"--{name}", action="store_true", help=help)
     return parser.parse_args(argv)
+
+
+def chosen(parser: argparse.ArgumentParser, only: str, sections: Collection[str]) -> list[str]:
+    """--only's comma-separated section names, in the order given; one not in `sections` is the parser's error."""
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = set(names) - set(sections)
+    if unknown:
+        parser.error(f"--only takes {', '.join(sections)}; got {', '.join(sorted(unknown))}")
+    return names

@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons`
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
 
 from bench.common import machine  # noqa: E402
+from bench.common.options import chosen  # noqa: E402
 from bench.common.report import machine as describe  # noqa: E402
 from bench.scale import churn, fanout, fastest, idle, storm, validate  # noqa: E402
 from bench.scale.swarm import raise_open_files  # noqa: E402
@@ -44,10 +45,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated, of {', '.join(SECTIONS)}")
     parser.add_argument("--reference", action="store_true", help="write bench/scale/reference.json and .md")
     args = parser.parse_args(argv)
-    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = set(args.only) - set(SECTIONS)
-    if unknown:
-        parser.error(f"--only takes {', '.join(SECTIONS)}; got {', '.join(sorted(unknown))}")
+    args.only = chosen(parser, args.only, SECTIONS)
     return args
 
 

@@ -23,6 +23,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons` importable
 
 from bench.common import machine, report  # noqa: E402
+from bench.common.options import chosen  # noqa: E402
 from bench.common.processes import redis_available, why_redis_is_missing  # noqa: E402
 from bench.speed import cost, echo, fanout, inspector, suite, workshop  # noqa: E402
 from harness.servers import delete_prefixed_keys  # noqa: E402
@@ -41,10 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
     parser.add_argument("--reference", action="store_true", help="write bench/speed/reference.json and bench/speed/reference.md")
     args = parser.parse_args(argv)
-    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = set(args.only) - set(SECTIONS)
-    if unknown:
-        parser.error(f"--only takes {', '.join(SECTIONS)}; got {', '.join(sorted(unknown))}")
+    args.only = chosen(parser, args.only, SECTIONS)
     if args.reference:
         args.json, args.markdown = REPO_DIR / "bench/speed/reference.json", REPO_DIR / "bench/speed/reference.md"
     return args

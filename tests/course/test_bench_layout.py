@@ -1,11 +1,13 @@
 """bench/ keeps one folder per question, each with its entry point in bench/README.md's table of contents."""
 
+import argparse
 import ast
 import importlib
 import re
 
 import pytest
 
+from bench.common.options import chosen
 from course.catalogue import REPO_DIR
 
 BENCH_DIR = REPO_DIR / "bench"
@@ -66,3 +68,10 @@ def test_a_bench_that_starts_servers_answers_an_unknown_option_before_it_starts_
     with pytest.raises(SystemExit) as refused:
         arguments(["--quik"])
     assert refused.value.code == 2
+
+
+def test_only_keeps_the_sections_given_in_order_and_refuses_an_unknown_one():
+    parser = argparse.ArgumentParser()
+    assert chosen(parser, " cost, echo ,", ("echo", "cost")) == ["cost", "echo"]
+    with pytest.raises(SystemExit):
+        chosen(parser, "echo,ecko", ("echo", "cost"))

@@ -14,16 +14,18 @@ from websockets.asyncio.client import connect
 from bench.hostile.run import ORIGIN, slow_reader
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-FRAMES = 8000  # 32 MB of echoes: far past the kernel's buffers (about 4 MB), 64 KiB and 1,000 more
+FRAMES = 40000  # 160 MB of echoes: far past the kernel's buffers (about 4 MB), 64 KiB and 1,000 more
 
 
 def test_a_socket_that_never_reads_is_closed_with_4429_and_daphne_stays_small(production_server):
     attack = slow_reader(production_server, 1, FRAMES)
     assert attack["closed_4429"] == 1, production_server.log()[-2000:]
     assert attack["sent"] < FRAMES, "Daphne took every frame: it never dropped the socket that does not read"
-    # At most 64 KiB and 1,000 echoes of 4,000 bytes wait in Daphne: about 4 MB, and some slack
-    # (without the limit: about 28 MB, bench/hostile/reference.md).
-    assert attack["grown_mb"] < 12, f"Daphne grew by {attack['grown_mb']} MB for one socket"
+    # 64 KiB and 1,000 echoes of 4,000 bytes wait in Daphne: about 4 MB (4.5 MB measured on an idle
+    # machine). On a busy one Daphne reads frames faster than its consumer echoes them (that queue
+    # is not bounded, lesson 16 says), so the drop comes later: up to 28 MB, measured with three busy
+    # loops beside it. Without the limit Daphne keeps all 40,000 echoes: 180 MB.
+    assert attack["grown_mb"] < 48, f"Daphne grew by {attack['grown_mb']} MB for one socket"
 
 
 def test_after_a_slow_reader_is_dropped_another_socket_still_echoes(production_server):
@@ -54,6 +56,6 @@ def test_a_client_that_reads_as_it_goes_gets_three_times_the_limit(production_se
 def test_under_uvicorn_a_socket_that_never_reads_is_held_back_not_buffered(asgi_server):
     attack = slow_reader(asgi_server, 1, FRAMES)
     # uvicorn's send waits for the client, so the echo consumer waits, and uvicorn stops
-    # reading the client's frames: its sends block (10 s) long before all 8,000 are taken.
+    # reading the client's frames: its sends block (10 s) long before all 40,000 are taken.
     assert attack["sent"] < FRAMES and attack["closed_4429"] == 0
     assert attack["grown_mb"] < 4, f"uvicorn grew by {attack['grown_mb']} MB for one socket"

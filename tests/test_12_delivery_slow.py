@@ -108,6 +108,7 @@ def test_the_page_reconnects_with_since_and_shows_each_post_from_the_outage_once
 # --- ids as a cursor: PostgreSQL can commit them out of order -----------------
 
 
+@pytest.mark.slow
 def test_on_postgresql_a_lower_id_can_commit_later_so_since_alone_skips_it():
     import os
     import uuid

@@ -2,8 +2,9 @@
 
 The mistakes are found by folder (exercises/NN_K_slug/meta/mistakes/*.diff), so a new
 one is proven as soon as it exists; each is applied to a copy of its solution with
-`git apply`. course/kit/proof.py runs the checks many to a pytest process, several
-processes at once (about a minute on two cores). Last, a check run in a pytest process of its
+`git apply` (tests/course/test_exercises_mistakes.py checks the diffs themselves).
+course/kit/proof.py runs the checks many to a pytest process, several processes at
+once (about two minutes on two cores). Last, a check run in a pytest process of its
 own that leaves a thread behind still exits with its status.
 """
 
@@ -34,34 +35,6 @@ def verdicts() -> dict:
 
 def mistakes():
     return [(exercise, mistake) for exercise in EXERCISES for mistake in exercise.mistakes]
-
-
-def test_every_exercise_keeps_at_least_three_mistakes():
-    assert [exercise.id for exercise in EXERCISES if len(exercise.mistakes) < 3] == []
-
-
-def test_every_mistake_says_why_and_what_the_check_says():
-    for _, mistake in mistakes():
-        assert len(mistake.why) > 20 and mistake.says, f"{mistake.path}: no `# <why>` and `# The check says: ...`"
-
-
-def test_every_mistake_applies_to_its_solution_and_changes_it(tmp_path):
-    for exercise, mistake in mistakes():
-        into = tmp_path / exercise.folder.name / mistake.name
-        into.mkdir(parents=True)
-        patched = proof.apply_mistake(exercise, mistake, into)
-        assert patched.read_bytes() != exercise.solution_path.read_bytes(), f"{mistake.path} changes nothing"
-
-
-def test_a_diff_that_no_longer_applies_fails_loudly_naming_its_file(tmp_path):
-    exercise = get_exercise("04.2")
-    stale = tmp_path / "stale.diff"
-    stale.write_text(
-        '# why\n# The check says: "x"\n--- a/solution.py\n+++ b/solution.py\n@@ -1,1 +1,1 @@\n-nope\n+yes\n'
-    )
-    mistake = proof.Mistake(stale, "why", "x")
-    with pytest.raises(proof.DiffDoesNotApply, match="stale.diff does not apply"):
-        proof.apply_mistake(exercise, mistake, tmp_path)
 
 
 @pytest.mark.slow
@@ -200,6 +173,7 @@ def test_leaves_a_thread_behind():
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("outcome", "status"), [("True", 0), ("False", 1)])
 def test_a_check_leaving_a_thread_that_never_ends_still_exits_with_its_status(tmp_path, outcome, status):
     check = tmp_path / "check.py"

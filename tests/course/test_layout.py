@@ -176,6 +176,29 @@ def test_no_test_name_runs_past_80_characters():
     assert long_names == [], "a test's name is a sentence a reader takes in at once: say it in 80 characters"
 
 
+def unmarked_tests(path) -> list[str]:
+    """The tests of a file that carry neither `slow` nor `browser`, by decorator or the module's pytestmark."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    marks = ("mark.slow", "mark.browser")
+    assigned = [node for node in tree.body if isinstance(node, ast.Assign)]
+    module_marks = [ast.unparse(node.value) for node in assigned if "pytestmark" in map(ast.unparse, node.targets)]
+    if any(mark in text for text in module_marks for mark in marks):
+        return []
+    tests = [node for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return [
+        node.name
+        for node in tests
+        if node.name.startswith("test_") and not any(m in ast.unparse(d) for d in node.decorator_list for m in marks)
+    ]
+
+
+def test_every_test_in_a_slow_file_is_marked_slow_or_browser():
+    # A lesson's command runs its fast files only: a fast test in a *_slow.py file would run in none of
+    # them, and the fast suite would start the processes the name promises to keep out of it.
+    unmarked = {path.name: unmarked_tests(path) for path in (REPO_DIR / "tests").rglob("test_*_slow.py")}
+    assert {name: tests for name, tests in unmarked.items() if tests} == {}
+
+
 def test_every_lesson_names_its_apps_from_the_fixed_set():
     assert all(lesson.apps and set(lesson.apps) <= set(APPS) for lesson in LESSONS)
 

@@ -1,0 +1,43 @@
+"""Every exercise's classic mistakes are diffs that say why, apply to the solution and change it.
+
+Each is exercises/NN_K_slug/meta/mistakes/<name>.diff, applied with `git apply` to a
+copy of the solution (course/kit/proof.py); whether its check rejects it is the
+slow proof's job (tests/course/test_exercises_kit_slow.py).
+"""
+
+import pytest
+
+from course.kit import proof
+from course.kit.registry import EXERCISES, get_exercise
+
+
+def mistakes():
+    return [(exercise, mistake) for exercise in EXERCISES for mistake in exercise.mistakes]
+
+
+def test_every_exercise_keeps_at_least_three_mistakes():
+    assert [exercise.id for exercise in EXERCISES if len(exercise.mistakes) < 3] == []
+
+
+def test_every_mistake_says_why_and_what_the_check_says():
+    for _, mistake in mistakes():
+        assert len(mistake.why) > 20 and mistake.says, f"{mistake.path}: no `# <why>` and `# The check says: ...`"
+
+
+def test_every_mistake_applies_to_its_solution_and_changes_it(tmp_path):
+    for exercise, mistake in mistakes():
+        into = tmp_path / exercise.folder.name / mistake.name
+        into.mkdir(parents=True)
+        patched = proof.apply_mistake(exercise, mistake, into)
+        assert patched.read_bytes() != exercise.solution_path.read_bytes(), f"{mistake.path} changes nothing"
+
+
+def test_a_diff_that_no_longer_applies_fails_loudly_naming_its_file(tmp_path):
+    exercise = get_exercise("04.2")
+    stale = tmp_path / "stale.diff"
+    stale.write_text(
+        '# why\n# The check says: "x"\n--- a/solution.py\n+++ b/solution.py\n@@ -1,1 +1,1 @@\n-nope\n+yes\n'
+    )
+    mistake = proof.Mistake(stale, "why", "x")
+    with pytest.raises(proof.DiffDoesNotApply, match="stale.diff does not apply"):
+        proof.apply_mistake(exercise, mistake, tmp_path)

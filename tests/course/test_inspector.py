@@ -183,3 +183,11 @@ async def test_a_flood_keeps_the_newest_events_counts_drops_and_shortens_a_1_mib
     assert connection.dropped > 0
     assert len(json.dumps(list(connection.events))) < 100_000
     assert connection.events[-1]["label"].startswith("StopConsumer")
+
+
+def test_an_inspector_socket_behind_keeps_the_newest_events_and_counts_the_rest():
+    listener = inspector.Listener()
+    for number in range(inspector.LISTENER_EVENTS + 5):
+        listener.put({"label": str(number)})
+    assert [event["label"] for event in listener.events][:1] == ["5"]
+    assert len(listener.events) == inspector.LISTENER_EVENTS and listener.dropped == 5

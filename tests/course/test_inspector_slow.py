@@ -55,5 +55,9 @@ async def test_a_page_flooding_its_inspected_socket_does_not_hold_up_another_soc
             batches.append(json.loads(await asyncio.wait_for(panel.recv(), 10)))
     assert slowest < 1.0, f"an uninspected echo took {slowest:.2f} s during the flood"
     assert all(len(batch["events"]) <= LISTENER_EVENTS for batch in batches)
-    assert sum(batch["dropped"] for batch in batches) > 0
+    # Nothing vanishes unsaid: each of the 1,001 frames and its echo (the page's only inspected
+    # socket) is shown or counted as dropped. How many are dropped depends on the machine's speed: a
+    # busy one may keep up with none; tests/course/test_inspector.py drops for sure (Listener).
+    shown = sum(len(batch["events"]) for batch in batches)
+    assert shown + sum(batch["dropped"] for batch in batches) >= 2 * 1001
     assert all(len(json.dumps(batch)) < 200_000 for batch in batches)

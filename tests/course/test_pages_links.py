@@ -3,7 +3,8 @@
 Each lesson ends with its neighbours, named and linked; the index links each
 title; every id on a page is unique (a link to #exercise-list lands where it
 says) and every <nav> has a name; the icon is served; long code lines are ready
-to wrap and table cells know their column (course/views.py).
+to wrap and table cells know their column (course/views.py). A rendered text
+is kept, keyed by the text, so an edit shows on the next load.
 """
 
 import re
@@ -12,6 +13,7 @@ from collections import Counter
 import pytest
 from django.utils.html import escape
 
+from course import catalogue
 from course.catalogue import LESSONS
 
 PAGES = ["/", *(lesson.page_url for lesson in LESSONS)]
@@ -103,3 +105,14 @@ def test_every_cell_of_a_lesson_table_names_its_column(client):
     headers = [re.sub(r"<[^>]+>", "", th).strip() for th in re.findall(r"<th\b[^>]*>(.*?)</th>", table, re.S)]
     for row in re.findall(r"<tr>(.*?)</tr>", table.partition("</thead>")[2], re.S):
         assert re.findall(r'<td data-label="([^"]*)"', row) == headers[: row.count("<td")]
+
+
+def test_an_edited_lesson_text_shows_on_the_next_load(client, tmp_path, monkeypatch):
+    lesson = LESSONS[1]
+    monkeypatch.setattr(catalogue, "TEXTS_DIR", tmp_path)
+    lesson.text_path.write_text("# The lesson\n\nThe first words.\n", encoding="utf-8")
+    assert "The first words." in client.get(lesson.page_url).content.decode()
+    lesson.text_path.write_text("# The lesson\n\nThe second words.\n", encoding="utf-8")
+    page = client.get(lesson.page_url).content.decode()
+    assert "The second words." in page
+    assert "The first words." not in page

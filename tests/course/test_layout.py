@@ -1,11 +1,20 @@
 """The course's layout keeps its promises: demo apps stand alone, and every file a lesson lists exists."""
 
 import ast
+from functools import cache
+from pathlib import Path
 
 import pytest
 
 from course.catalogue import APPS, LESSONS, REPO_DIR, Lesson
 from tests.helpers.routes import routed_consumer
+
+
+@cache
+def parsed(path: Path) -> ast.Module:
+    """A Python file's syntax tree, parsed once per run: several tests below read every file of tests/."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
 
 DEMO_APPS = sorted(path.name for path in REPO_DIR.glob("*_demo") if (path / "__init__.py").exists())
 
@@ -14,7 +23,7 @@ def imported_modules(app: str) -> set[str]:
     """Every module an app's Python files import (absolute imports only: the course uses no others)."""
     modules = set()
     for source in (REPO_DIR / app).rglob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(source)):
             if isinstance(node, ast.Import):
                 modules.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -102,7 +111,7 @@ def raw_consumer_methods() -> dict[str, set[str]]:
     found = {}
     for app in DEMO_APPS:
         for source in (REPO_DIR / app).rglob("*.py"):
-            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            for node in ast.walk(parsed(source)):
                 bases = {getattr(base, "id", None) for base in getattr(node, "bases", [])}
                 if isinstance(node, ast.ClassDef) and bases & {"AsyncConsumer", "SyncConsumer"}:
                     methods = {
@@ -135,10 +144,9 @@ def test_lessons_holds_the_project_package_lesson_00_and_the_texts_only():
 
 def fixtures_in(source) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     """The functions a test file decorates with @pytest.fixture (called with arguments or not)."""
-    tree = ast.parse(source.read_text(encoding="utf-8"))
     return [
         node
-        for node in ast.walk(tree)
+        for node in ast.walk(parsed(source))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         and any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
     ]
@@ -169,7 +177,7 @@ def test_no_test_name_runs_past_80_characters():
     long_names = [
         f"{path.name}::{node.name}"
         for path in TEST_FILES
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for node in ast.walk(parsed(path))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_")
         if len(node.name) > 80
     ]
@@ -178,7 +186,7 @@ def test_no_test_name_runs_past_80_characters():
 
 def unmarked_tests(path) -> list[str]:
     """The tests of a file that carry neither `slow` nor `browser`, by decorator or the module's pytestmark."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     marks = ("mark.slow", "mark.browser")
     assigned = [node for node in tree.body if isinstance(node, ast.Assign)]
     module_marks = [ast.unparse(node.value) for node in assigned if "pytestmark" in map(ast.unparse, node.targets)]

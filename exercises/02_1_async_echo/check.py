@@ -8,6 +8,7 @@ from exercises.probes import (
     close_all,
     connect,
     never_blocks,
+    proved,
     running_tasks,
     sockets,
     target,
@@ -74,6 +75,30 @@ async def test_text_and_binary_frames_come_back_unchanged_in_order():
         f"sent {len(frames)} frames, text and binary in turn, and expected each back unchanged and in order "
         f'(a text frame goes back as "text", a binary frame as "bytes"); got {got}'
     )
+
+
+async def test_a_frames_kind_is_the_key_whose_value_is_not_none():
+    communicator = await connect(consumer().as_asgi())
+    async with never_blocks():
+        await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
+        await send(communicator, "after")
+        got = await answer(communicator)
+        if got == sent(""):  # the empty text back is right; nothing back is too (Daphne drops it anyway)
+            got = await answer(communicator)
+        assert got == sent("after"), (
+            f'after an empty text frame (text == "", which is not None), expected "after" back, got {got}: '
+            "an empty text is still a text frame"
+        )
+        # The ASGI spec lets a server send both keys, the unused one None (Hypercorn does).
+        for event, frame in (({"text": None, "bytes": b"\x01"}, b"\x01"), ({"text": "t", "bytes": None}, "t")):
+            await communicator.send_input({"type": "websocket.receive", **event})
+            got = await answer(communicator)
+            assert got == sent(frame), (
+                f"a websocket.receive event may hold both keys, the unused one None ({event}): expected "
+                f"{sent(frame)}, got {got}. Which key a frame uses is the one whose value is not None"
+            )
+    await close_all(communicator)
+    proved("boundaries", 3)
 
 
 async def test_two_sockets_each_get_their_own_echoes():

@@ -68,6 +68,21 @@ async def test_text_frames_come_back_unchanged_on_each_socket():
     await close_all(first, second)
 
 
+async def test_an_empty_text_frame_is_not_refused_as_a_binary_one():
+    (communicator,) = await sockets(app(), count=1)
+    await send(communicator, {"text": ""})  # send_to() refuses an empty text; a client can send one
+    await send(communicator, {"text": "after"})
+    got = await answer(communicator)
+    if got == {"type": "websocket.send", "text": ""}:  # the empty text back is right; nothing back is too
+        got = await answer(communicator)
+    assert got == {"type": "websocket.send", "text": "after"}, (
+        f'after an empty text frame (text_data == "", which is not None), expected "after" back, got '
+        f"{str(got)[:200]}: an empty text is still a text frame, and only a binary frame gets the error"
+    )
+    await close_all(communicator)
+    proved("boundaries", 1)
+
+
 async def test_a_binary_frame_gets_an_error_and_text_still_echoes():
     first, second = await sockets(app(), count=2)
     for payload in BINARIES:

@@ -21,7 +21,7 @@ from exercises.probes import (
 
 INTERVAL = 0.05  # the exercise's INTERVAL: seconds between ticks
 BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "count=1.5", "count=1e2",
-              "count=%C2%B2", "count=3&count=4"]  # fmt: skip
+              "count=%C2%B2", "count=1_0", "count=%D9%A3", "count=3&count=4"]  # fmt: skip
 
 
 def app():
@@ -114,7 +114,8 @@ async def test_a_bad_count_is_closed_4400_before_any_tick():
         # A "reason" may come with the code (the lesson's ticker sends one): the code is what the rule is about.
         closed = isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == 4400
         assert closed, (
-            f"?{query}: a count that is not one integer 1-100 must close with 4400 before any tick, got {got}"
+            f"?{query}: a count that is not one integer 1-100, written in the digits 0-9 alone, must close with "
+            f"4400 before any tick, got {got}"
         )
         opened.append(communicator)
     # Every refused socket at once: a tick that follows its close would come within three INTERVALs.

@@ -19,6 +19,7 @@ NO_JSON_NUMBER = [
     '{"a": 1e308, "b": 1e308}',  # each a double, the sum overflows to inf
     f'{{"a": {MAX}, "b": {MAX}}}',
     '{"a": 1' + "0" * 400 + ', "b": 1}',  # an integer no double holds
+    '{"a": 1' + "0" * 308 + ', "b": 1' + "0" * 308 + "}",  # each integer a double, their sum none
 ]
 
 

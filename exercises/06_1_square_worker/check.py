@@ -65,7 +65,7 @@ async def test_jobs_from_two_clients_are_each_answered_on_their_own_channel():
     proved("boundaries", 2)
 
 
-@pytest.mark.parametrize("n", ["twelve", "12", 2.5, True, None, [3], "missing"])
+@pytest.mark.parametrize("n", ["twelve", "12", 2.5, 3.0, True, None, [3], "missing"])
 async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
     running, layer = worker(), get_channel_layer()
     replies = await layer.new_channel()
@@ -78,7 +78,7 @@ async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
     await stop(running)
     assert answered, (
         f'a job with n={n!r} must be answered {{"type": "square.error", "error": "<why>"}} on its reply_to, got '
-        f"{got}: n is not an integer (true and 2.5 are not either), and a caller left waiting believes it worked"
+        f"{got}: n is not an integer (true, 2.5 and 3.0 are not either), and a caller left waiting believes it worked"
     )
 
 
@@ -86,7 +86,8 @@ async def test_a_bad_job_does_not_stop_the_worker():
     running, layer = worker(), get_channel_layer()
     replies = await layer.new_channel()
     bad = ({"n": "twelve", "reply_to": replies}, {"n": 5}, {"n": 5, "reply_to": None}, {"n": 5, "reply_to": ""})
-    for job in (*bad, {"n": 5, "reply_to": 7}):
+    unsendable = ({"n": 5, "reply_to": 7}, {"n": 5, "reply_to": "not a channel!"}, {"n": "x", "reply_to": "a" * 100})
+    for job in (*bad, *unsendable):
         await running.send_input({"type": "square.job", **job})
         await asyncio.sleep(0.05)
         if running.future.done():
@@ -97,6 +98,7 @@ async def test_a_bad_job_does_not_stop_the_worker():
     got = await reply(layer, replies)
     await stop(running)
     assert got == {"type": "square.done", "result": 9}, (
-        f"after bad jobs (n text; reply_to missing, null, empty or a number) the worker must still answer the next job, got {got}: bad input "
+        f"after bad jobs (n text; reply_to missing, null, empty, a number or no channel name) the worker must still "
+        f"answer the next job, got {got}: bad input "
         "never crashes a consumer (a crashed worker serves nobody)"
     )

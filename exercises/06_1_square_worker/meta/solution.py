@@ -2,7 +2,11 @@
 
 Why this way: a worker's consumer has a "channel" scope and only ever gets
 layer messages; it answers on the channel the job names, because it has no
-socket to answer on (lesson 06's PrimesWorker). The events, in order:
+socket to answer on (lesson 06's PrimesWorker). A reply_to the layer
+refuses as a channel name (missing, a number, "not a channel!") is no one
+to answer either: send() would raise TypeError there (lesson 04's whisper),
+and an exception in a handler ends the worker for every later job, so the
+worker asks the layer's own check before anything else. The events, in order:
 
     square.job  -> (from the layer, sent to the worker's channel by anyone)
                    channel_layer.send(reply_to, {"type": "square.done", "result": n * n}),
@@ -16,7 +20,9 @@ class SquareWorker(AsyncConsumer):
     async def square_job(self, event):
         """Called for each {"type": "square.job", "n": <int>, "reply_to": <channel>}."""
         reply_to = event.get("reply_to")
-        if not isinstance(reply_to, str) or not reply_to:
+        try:
+            self.channel_layer.require_valid_channel_name(reply_to)  # what send() asks of a channel name
+        except TypeError:  # missing, null, a number, "" or "not a channel!": send() would raise it
             return  # nobody to answer; raising would end the worker for every later job
         n = event.get("n")
         # bool is a subclass of int in Python, but true is no number to a client.

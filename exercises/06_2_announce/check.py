@@ -33,6 +33,19 @@ class FullLayer(InMemoryChannelLayer):
         raise ChannelFull(f"group {group} is over capacity")
 
 
+class LoopWatchingLayer(InMemoryChannelLayer):
+    """An in-memory layer refusing a group_send made on any event loop but the server's (the one that built it)."""
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.home_loop = asyncio.get_running_loop()
+
+    async def group_send(self, group, message):
+        if asyncio.get_running_loop() is not self.home_loop:
+            raise RuntimeError("group_send ran on an event loop of its own, not the server's")
+        await super().group_send(group, message)
+
+
 def use_layer(settings, name: str) -> None:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{name}"}}
 
@@ -110,6 +123,26 @@ async def test_every_socket_in_the_room_hears_it_and_other_rooms_do_not():
     )
     assert await nothing_more(first, 0.05), "a socket in the lobby heard the kitchen's announcement"
     await close_all(first, second, elsewhere)
+
+
+async def test_the_layer_message_is_sent_on_the_servers_own_event_loop(settings):
+    use_layer(settings, "LoopWatchingLayer")
+    layer = get_channel_layer()  # built on the server's loop, as the server builds it
+    member = await layer.new_channel()
+    await layer.group_add("chat-hall", member)
+    try:
+        await announce("hall", "drill")
+    except RuntimeError as error:
+        pytest.fail(
+            f"announce() ran the layer's group_send on an event loop of its own ({error}): the layer's queues and "
+            "Redis connections belong to the server's loop, and a loop made for one call and closed after it "
+            "leaves them broken; from synchronous code, have the server's own loop run the coroutine",
+            pytrace=False,
+        )
+    got = await waiting(member, 1)
+    assert isinstance(got, dict) and got.get("message") == "drill", (
+        f'announce("hall", "drill") returned, but the group "chat-hall" got {got}'
+    )
 
 
 async def test_a_layer_failure_reaches_the_caller(settings):

@@ -166,18 +166,23 @@ def pytest_runtest_logreport(report):
         _failed_modules.add(report.nodeid.split("::")[0])
 
 
-if (
-    __name__ == "__main__"
-):  # python -m course.kit.proof [NN.K ...]: every verdict, e.g. for a mistake's "The check says"
-    import sys
+if __name__ == "__main__":  # python -m course.kit.proof [NN.K ...]: every verdict, e.g. for a mistake's "The check says"
+    import argparse
 
     from course.kit.registry import get_exercise
 
-    args = sys.argv[1:]
-    workers = int(args.pop(args.index("--workers") + 1)) if "--workers" in args else 4
-    args = [arg for arg in args if arg != "--workers"]
-    chosen = [get_exercise(exercise_id) for exercise_id in args] or list(EXERCISES)
-    for target, found in prove_all(workers=workers, exercises=chosen).items():
+    parser = argparse.ArgumentParser(
+        prog="python -m course.kit.proof",
+        description="Run each exercise's check on its starter, its solution and every mistake diff; print each verdict.",
+    )
+    parser.add_argument("ids", nargs="*", metavar="NN.K", help="exercises to prove (default: all of them)")
+    parser.add_argument("--workers", type=int, default=4, help="pytest runs at a time (default: 4)")
+    options = parser.parse_args()
+    unknown = [exercise_id for exercise_id in options.ids if get_exercise(exercise_id) is None]
+    if unknown:
+        parser.error(f"no exercise {', '.join(unknown)}: ids look like 04.2 (`python manage.py exercise` lists them)")
+    chosen = [get_exercise(exercise_id) for exercise_id in options.ids] or list(EXERCISES)
+    for target, found in prove_all(workers=options.workers, exercises=chosen).items():
         for exercise_id, verdict in found.items():
             state = "rejected" if verdict.failed else ("passed" if verdict.ran else "did not report")
             print(f"{exercise_id}  {target}  {state}: {verdict.test} | {verdict.message}")

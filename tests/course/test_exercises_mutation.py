@@ -2,6 +2,7 @@
 every survivor; one exercise's record is run again for real on every CI run."""
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,10 @@ def test_a_recorded_run_holds_when_cosmic_ray_runs_it_again():
     record = mutation.read_record(exercise)
     assert (len(report.mutants), report.killed) == (record["mutants"], record["killed"])
     assert report.unexplained == []
+
+
+def test_the_kit_readme_shows_the_table_the_records_make_now():
+    readme = (Path(mutation.__file__).parent / "README.md").read_text(encoding="utf-8")
+    assert mutation.recorded_table() in readme, (
+        "course/kit/README.md's mutation table is out of date: paste `python -m course.kit.mutation --table` into it"
+    )

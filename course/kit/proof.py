@@ -185,4 +185,7 @@ if __name__ == "__main__":  # python -m course.kit.proof [NN.K ...]: every verdi
     for target, found in prove_all(workers=options.workers, exercises=chosen).items():
         for exercise_id, verdict in found.items():
             state = "rejected" if verdict.failed else ("passed" if verdict.ran else "did not report")
+            said = {f"{exercise_id}/{m.name}": m.says for m in get_exercise(exercise_id).mistakes}.get(target)
+            if said is not None and verdict.failed and said not in verdict.message:
+                state += f' (the diff\'s "The check says" words, "{said}", are not in this message)'
             print(f"{exercise_id}  {target}  {state}: {verdict.test} | {verdict.message}")

@@ -2,7 +2,7 @@
 
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import answer, close_all, crashed, load, never_blocks, nothing_after_close, proved
+from exercises.probes import NOTHING, answer, close_all, crashed, load, never_blocks, nothing_after_close, proved
 
 RULE = (
     "A path no route claims must still reach a consumer, which refuses it cleanly: a close before any accept "
@@ -24,13 +24,20 @@ async def refused(application, path: str, *, quiet_after: bool = True) -> Websoc
     Waiting for "nothing after" ends the consumer (the communicator cancels it); quiet_after=False keeps it.
     """
     communicator = WebsocketCommunicator(application, path)
+    await communicator.send_input({"type": "websocket.connect"})
     try:
-        connected, _ = await communicator.connect(timeout=1)
+        got = await communicator.receive_output(timeout=1)
     except ValueError as error:  # the server answers HTTP 500 and logs this
         raise AssertionError(f"{path}: the handshake crashed: ValueError: {error} {RULE}") from None
     except TimeoutError:
         raise AssertionError(f"{path}: the handshake got no answer within 1 s. {RULE}") from None
-    assert not connected, f"{path}: the socket was accepted; an unknown path must be refused. {RULE}"
+    assert got.get("type") != "websocket.accept", (
+        f"{path}: the socket was accepted; an unknown path must be refused. {RULE}"
+    )
+    assert got.get("type") == "websocket.close", (
+        f"{path}: the handshake was answered with {got}, which Daphne does not turn into a refusal (it has no "
+        f"HTTP-response extension for sockets): send {{'type': 'websocket.close'}}. {RULE}"
+    )
     if quiet_after:
         await nothing_after_close(communicator, 0.05)
     return communicator
@@ -83,3 +90,22 @@ async def test_the_echo_route_still_works_for_two_sockets_at_once():
             f"after the other socket left, ws/fix/echo/ answered {got} instead of the echo"
         )
     await close_all(first, second)
+
+
+async def test_a_crash_inside_the_echo_route_stays_a_crash():
+    communicator = WebsocketCommunicator(app(), "/ws/fix/echo/")
+    connected, _ = await communicator.connect(timeout=1)
+    assert connected, f"ws/fix/echo/ was refused: the first route that matches a path wins. {RULE}"
+    # An event the echo consumer has no handler for: it raises ValueError, which the server must see.
+    await communicator.send_input({"type": "fix.no_such_handler"})
+    try:
+        got = await communicator.receive_output(timeout=1)
+    except ValueError:
+        return  # the server logs the traceback and closes the socket with 1011: the bug is visible
+    except TimeoutError:
+        got = NOTHING
+    raise AssertionError(
+        f"ws/fix/echo/'s consumer raised ValueError (no handler for an event), and the socket got {got} instead "
+        "of the crash: a try/except ValueError around the router takes every route's bug for an unknown path and "
+        "hides it. Refuse unknown paths with a last route that claims them, and let other errors through"
+    )

@@ -110,6 +110,24 @@ class EchoesToEveryone(GoodEcho):
         raise StopConsumer()
 
 
+class AnswersTheNewestSocket(GoodEcho):
+    newest = None  # kept on the class, not on self: every reply goes to the socket that connected last
+
+    async def websocket_connect(self, event):
+        AnswersTheNewestSocket.newest = self
+        await super().websocket_connect(event)
+
+    async def websocket_receive(self, event):
+        key = "text" if event.get("text") is not None else "bytes"
+        await AnswersTheNewestSocket.newest.send({"type": "websocket.send", key: event[key]})
+
+
+class AnswersTwice(GoodEcho):
+    async def websocket_receive(self, event):
+        for _ in range(2):
+            await super().websocket_receive(event)
+
+
 class NeverStops(GoodEcho):
     async def websocket_disconnect(self, event):
         pass
@@ -154,6 +172,8 @@ BROKEN = {
     AsciiOnly: "it turns every letter beyond ASCII into ?",
     BytesThroughText: "it passes bytes through UTF-8, so bytes that are no text come back changed",
     EchoesToEveryone: "it sends every frame to every open socket, not only to its sender",
+    AnswersTheNewestSocket: "it keeps its socket on the class, so while two are open every echo goes to the newest",
+    AnswersTwice: "it sends every echo twice",
     NeverStops: "it never raises StopConsumer, so it keeps running after the client left",
 }
 
@@ -167,4 +187,5 @@ async def test_your_test_fails_on_a_broken_echo(broken):
         return
     finally:
         EchoesToEveryone.everyone.clear()
+        AnswersTheNewestSocket.newest = None
     pytest.fail(f"your test passed on {broken.__name__}, a broken echo: {BROKEN[broken]}", pytrace=False)

@@ -98,7 +98,15 @@ async def test_a_new_socket_hears_who_is_online():
             "one socket leaving must not take another out of the group"
         )
         assert await nothing_more(second, 0.1), "a frame arrived twice on the open socket"
+        third = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
+        await third.connect(timeout=1)
+        now = await frame(third)
+        assert isinstance(now, dict) and heard[0].get("from") in now.get("online", []), (
+            f"after one socket closed, a new socket's list must still name the one that stayed open "
+            f"({heard[0].get('from')!r}), got {now}: a socket that leaves forgets itself, never the others"
+        )
         await close(second)
+        await close(third)
 
 
 async def test_sockets_that_close_cleanly_leave_nothing_behind():

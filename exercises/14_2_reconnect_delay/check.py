@@ -7,6 +7,7 @@ uniform draw with a probability under 1e-20.
 import functools
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 
@@ -45,11 +46,11 @@ def delays_after(failures: int, clients: int) -> list[float]:
 
 def test_clients_that_lost_the_server_together_retry_at_different_instants():
     delays = delays_after(0, CLIENTS)
-    instants = sorted(set(delays))
-    assert len(instants) > CLIENTS // 2, (
-        f"{CLIENTS} clients whose server went away together retry at the same instant: their first delays took "
-        f"{len(instants)} value{'s' if len(instants) > 1 else ''} ({', '.join(f'{d:g} s' for d in instants[:3])}), so the reconnect storm hits "
-        "the new server whole. Full jitter: draw each delay at random, random.uniform(0, ceiling)"
+    instant, together = Counter(delays).most_common(1)[0]  # whole milliseconds are fine: about 2 clients a ms
+    assert together <= CLIENTS // 20, (
+        f"{together} of {CLIENTS} clients whose server went away together retry at the same instant ({instant:g} s "
+        f"after the close; {len(set(delays))} different first delays in all), so the reconnect storm hits the new "
+        "server whole. Full jitter: draw each delay at random, random.uniform(0, ceiling)"
     )
 
 

@@ -1,5 +1,6 @@
 """Check 15.1: one channels-redis host entry whose primary Sentinel names."""
 
+import pytest
 from channels_redis.utils import create_pool
 from redis.asyncio.sentinel import SentinelConnectionPool
 
@@ -19,7 +20,24 @@ def test_it_has_no_address_of_its_own():
 def test_each_sentinel_is_a_host_and_port_pair():
     expected = [("10.0.0.7", 26379), ("10.0.0.8", 26379), ("10.0.0.9", 26380)]
     got = [tuple(pair) for pair in host().get("sentinels", [])]
-    assert got == expected, f"expected sentinels {expected} (ports as numbers), got {got}"
+    assert got == expected, f"expected sentinels {expected} (addresses without spaces, ports as numbers), got {got}"
+
+
+def test_an_ipv6_sentinel_is_its_address_without_the_brackets():
+    given = "[::1]:26379,[fd00::7]:26380"
+    try:
+        got = [tuple(pair) for pair in target("15.1").sentinel_host(given, "lessons").get("sentinels", [])]
+    except Exception as error:  # a student's parser may raise anything on an IPv6 entry
+        pytest.fail(
+            f"REDIS_SENTINELS={given!r} raised {type(error).__name__}: {error}; an IPv6 address holds colons of its "
+            "own, so split each entry at its last colon (rpartition), and take the brackets off the address",
+            pytrace=False,
+        )
+    expected = [("::1", 26379), ("fd00::7", 26380)]
+    assert got == expected, (
+        f"REDIS_SENTINELS={given!r} gave sentinels {got}; expected {expected}: the brackets only mark where an IPv6 "
+        'address ends, and redis-py cannot connect to "[::1]"'
+    )
 
 
 def test_it_names_the_primary():

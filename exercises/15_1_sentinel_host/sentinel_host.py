@@ -1,9 +1,10 @@
 """Exercise 15.1: Find the primary through Sentinel.
 
-sentinel_host(sentinels, master) turns REDIS_SENTINELS ("host:port,host:port")
-and the primary's name into one channels-redis host entry: no address of its
-own, the sentinels as (host, port) pairs, the master's name, and every redis-py 8
-setting lesson 05 proves for one server (lessons/channel_config.py's redis_host).
+sentinel_host(sentinels, master) turns REDIS_SENTINELS ("host:port,host:port";
+an IPv6 sentinel in brackets, "[::1]:26379") and the primary's name into one
+channels-redis host entry: no address of its own, the sentinels as (host, port)
+pairs, the master's name, and every redis-py 8 setting lesson 05 proves for one
+server (lessons/channel_config.py's redis_host).
 
 Edit this file, then check it:
 

@@ -12,6 +12,6 @@ def sentinel_host(sentinels: str, master: str = "mymaster") -> dict[str, Any]:
     pairs = []
     for entry in sentinels.split(","):
         name, _, port = entry.strip().rpartition(":")
-        pairs.append((name, int(port)))
+        pairs.append((name.strip("[]"), int(port)))  # "[::1]:26379" -> ("::1", 26379)
     host.update(sentinels=pairs, master_name=master)
     return host

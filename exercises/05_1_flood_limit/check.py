@@ -137,6 +137,11 @@ async def test_after_a_second_the_flooder_may_speak_again():
         first = clock()
         await asyncio.sleep(PERIOD / 2)
         await say(alice, "a1", "a2", "a3")  # a3 is the 4th within 1 s: refused
+        burst = await frames(alice, LIMIT + 1)  # a0 back, a1, a2, and an error for a3
+        assert len(errors(burst)) == 1 and messages(burst) == ["a0", "a1", "a2"], (
+            f"half a second after a0 alice sent a1, a2, a3: a3 is her 4th message within 1 s and must get an "
+            f"error, got {burst}: a token bucket refilled during the pause lets it through. {RULE}"
+        )
         await drain(alice, bob)
         await asyncio.sleep(first + PERIOD + 0.15 - clock())  # a0 is over a second old now; a1 and a2 are not
         await say(alice, "a4", "a5")

@@ -14,6 +14,7 @@ from exercises.probes import (
     frame,
     leaves_however_it_ends,
     load,
+    members,
     never_blocks,
     nothing_after_close,
     nothing_more,
@@ -31,12 +32,15 @@ def down() -> RedisConnectionError:
 
 
 class BrokenLayer(InMemoryChannelLayer):
-    """A channel layer whose Redis has gone: every group call fails."""
+    """A channel layer whose Redis has gone: every group call fails, leaving a group too."""
 
     async def group_add(self, group, channel):
         raise down()
 
     async def group_send(self, group, message):
+        raise down()
+
+    async def group_discard(self, group, channel):
         raise down()
 
 
@@ -111,6 +115,12 @@ async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(settings, 
     got = await answer(communicator)
     assert got == CLOSED, closed_4503(got, "while the socket joined its group")
     await nothing_after_close(communicator)
+    after = await ended(communicator)
+    assert after == NOTHING or not isinstance(after, str), (
+        f"after its 4503 the consumer ended with {after}: with Redis gone, leaving the group failed too, and a "
+        "layer failure must close the socket with 4503, not crash it (1011): ignore a RedisError while leaving "
+        "(the membership expires on its own), or the server logs a crash for every socket of the outage"
+    )
 
 
 async def test_a_layer_failing_on_send_closes_that_socket_only(settings):
@@ -141,6 +151,21 @@ async def test_a_layer_failing_outside_any_handler_closes_4503_too(settings):
         f"got {events}. {RULE}"
     )
     await nothing_after_close(communicator)
+
+
+async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503():
+    app = consumer()
+    communicator = (await sockets(app, count=1))[0]
+    (channel,) = members(GROUP)
+    await get_channel_layer().send(channel, {"type": "no.such.handler"})  # no handler takes it: a bug
+    events = [await ended(communicator)]
+    while isinstance(events[-1], dict) and len(events) < 3:
+        events.append(await ended(communicator))
+    assert CLOSED not in events and isinstance(events[-1], str) and "ValueError" in events[-1], (
+        f"a message no handler takes made AsyncConsumer raise ValueError, a bug, not Redis being down: expected "
+        f"the consumer to crash with it (the server logs the traceback), got {events}. Catch RedisError only: "
+        f"every Exception answered with 4503 hides the bug and sends clients to retry forever"
+    )
 
 
 async def test_a_socket_leaves_the_group_however_its_consumer_ends():

@@ -9,7 +9,7 @@ import pytest
 import redis
 from django.utils.module_loading import import_string
 
-from exercises.probes import REPO_DIR, load
+from exercises.probes import REPO_DIR, imported_afresh, load
 
 RULE = (
     "Processes share groups and channels only through a layer that lives outside every one of them, the same "
@@ -79,3 +79,24 @@ async def test_a_group_send_from_another_process_reaches_this_one():
         )
     finally:
         await layer.group_discard(group, channel)
+
+
+async def test_the_layer_uses_the_redis_that_redis_url_names():
+    setting()  # a Redis answers at the usual address
+    nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
+    config = imported_afresh("05.3", RULE, {"REDIS_URL": nowhere}).CHANNEL_LAYERS["default"]
+    layer = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    group = f"fixroom-{uuid.uuid4().hex[:12]}"
+    try:
+        async with asyncio.timeout(3):
+            channel = await layer.new_channel()
+            await layer.group_add(group, channel)
+    except Exception:  # nothing answers at REDIS_URL: the layer went where it was told
+        return
+    await layer.group_discard(group, channel)
+    pytest.fail(
+        f"with REDIS_URL={nowhere}, where no Redis listens, the layer still joined a group: it talks to a Redis "
+        f"written into the setting, not to the one REDIS_URL names, so a deployment whose Redis is elsewhere "
+        f"splits or loses its rooms. Build the hosts from REDIS_URL. {RULE}",
+        pytrace=False,
+    )

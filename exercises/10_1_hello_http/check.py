@@ -26,12 +26,18 @@ async def response(communicator) -> tuple[int, bytes, bytes]:
     assert not body.get("more_body"), "the response body said more_body: true, so the response never ends"
     await asyncio.wait([communicator.future], timeout=0.5)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
-    return start["status"], body.get("body", b""), dict(start.get("headers", [])).get(b"content-type", b"")
+    headers, data = dict(start.get("headers", [])), body.get("body", b"")
+    length = headers.get(b"content-length")
+    assert length is None or length == str(len(data)).encode(), (
+        f"the content-length header said {length!r}, but the body was {len(data)} bytes ({data!r}): "
+        "content-length counts the bytes of the encoded body, not the characters of the text"
+    )
+    return start["status"], data, headers.get(b"content-type", b"")
 
 
 async def get(query: bytes) -> tuple[int, bytes, bytes]:
     communicator = request(query)
-    await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await communicator.send_input({"type": "http.request", "body": b""})  # no more_body: it defaults to false
     return await response(communicator)
 
 
@@ -53,10 +59,19 @@ async def test_a_name_beyond_ascii_is_greeted_in_utf_8():
 
 
 async def test_no_name_gets_400():
-    for query in (b"", b"name=", b"nom=Ada"):
+    for query in (b"", b"name=", b"nom=Ada", b"nickname=Ada"):
         status, body, _ = await get(query)
         assert status == 400, f"GET /?{query.decode()}: expected 400 (no name to greet), got {status} {body!r}"
-    proved("boundaries", 3)
+    proved("boundaries", 4)
+
+
+async def test_the_name_is_read_as_a_form_reads_its_query_string():
+    for query, name in ((b"name=Ada+Lovelace&lang=en", "Ada Lovelace"), (b"lang=en&name=Ada%26Co", "Ada&Co")):
+        status, body, _ = await get(query)
+        assert (status, body) == (200, f"Hello, {name}".encode()), (
+            f"GET /?{query.decode()}: expected 200 {f'Hello, {name}'!r}, got {status} {body!r}: parameters are "
+            "separated by &, a + is a space and %26 an &; parse_qsl reads a query string as a browser's form wrote it"
+        )
 
 
 async def test_a_query_string_of_any_bytes_gets_an_answer_not_a_crash():

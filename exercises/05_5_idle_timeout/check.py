@@ -17,7 +17,7 @@ import redis
 import redis.asyncio.connection
 from django.utils.module_loading import import_string
 
-from exercises.probes import load, proved
+from exercises.probes import imported_afresh, load, proved
 
 SCALE = 0.2
 BLOCKING_READ = 5 + 1  # the layer's brpop_timeout and the time its answer may take to arrive, in real seconds
@@ -118,3 +118,22 @@ async def test_a_dead_redis_is_still_found_when_reads_never_time_out():
                 "vanished without closing it (a failover, a pulled cable, a stopped VM) leaves every receive() "
                 "waiting forever on a dead socket. Something must still notice a dead peer"
             )
+
+
+async def test_the_layer_uses_the_redis_that_redis_url_names():
+    layer()  # a Redis answers at the usual address
+    nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
+    config = imported_afresh("05.5", RULE, {"REDIS_URL": nowhere}).CHANNEL_LAYERS["default"]
+    built = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    try:
+        async with asyncio.timeout(3):
+            await built.send(await built.new_channel(), {"type": "chat.message", "message": "where to?"})
+    except Exception:  # nothing answers at REDIS_URL: the layer went where it was told
+        return
+    finally:
+        await built.close_pools()
+    pytest.fail(
+        f"with REDIS_URL={nowhere}, where no Redis listens, the layer still sent a message: it talks to a Redis "
+        f"written into the setting, not to the one REDIS_URL names. The host's \"address\" is REDIS_URL itself",
+        pytrace=False,
+    )

@@ -134,6 +134,6 @@ async def test_the_layer_uses_the_redis_that_redis_url_names():
         await built.close_pools()
     pytest.fail(
         f"with REDIS_URL={nowhere}, where no Redis listens, the layer still sent a message: it talks to a Redis "
-        f"written into the setting, not to the one REDIS_URL names. The host's \"address\" is REDIS_URL itself",
+        f'written into the setting, not to the one REDIS_URL names. The host\'s "address" is REDIS_URL itself',
         pytrace=False,
     )

@@ -1,7 +1,9 @@
 """Check 02.3 (fix): while one socket waits for its slow report, every other socket of the process goes on."""
 
 import asyncio
+import inspect
 import json
+import time
 
 from exercises.probes import NOTHING, answer, close_all, load, never_blocks, sockets
 
@@ -10,8 +12,31 @@ REPORT = {"report": "all systems nominal"}
 REPORT_SECONDS = 1.0  # build_report()'s time, which the exercise forbids changing
 
 
+def shipped_build_report() -> str:
+    """build_report() as the exercise ships it: the slow library call the fix must work around, not change."""
+    time.sleep(REPORT_SECONDS)
+    return REPORT["report"]
+
+
 def app():
-    return load("02.3", RULE).ReportConsumer.as_asgi()
+    module = load("02.3", RULE)
+    module.build_report = shipped_build_report  # what the consumer calls, whatever the file did to it
+    return module.ReportConsumer.as_asgi()
+
+
+def test_build_report_is_left_as_it_was():
+    module = load("02.3", RULE)
+    report = module.__dict__.get("build_report")
+    assert report is shipped_build_report or (callable(report) and not inspect.iscoroutinefunction(report)), (
+        "build_report() is now `async def`: it stands for slow library code you cannot change (a PDF renderer, "
+        "a blocking HTTP client), which stays a plain blocking function. Leave it as it was and change how the "
+        "consumer calls it"
+    )
+    seconds = getattr(module, "REPORT_SECONDS", REPORT_SECONDS)
+    assert seconds == REPORT_SECONDS, (
+        f"REPORT_SECONDS is {seconds}, not {REPORT_SECONDS}: a quicker report hides the stall, it does not fix it; "
+        "the check calls the one-second build_report() as shipped"
+    )
 
 
 async def report_of(communicator, where: str) -> None:

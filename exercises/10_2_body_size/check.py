@@ -35,6 +35,10 @@ async def response(communicator) -> tuple[int, object, bytes]:
     # A consumer that has ended can send nothing more: wait for its end, then look at what it left queued.
     await asyncio.wait([communicator.future], timeout=0.3)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
+    assert communicator.future.done(), (
+        f"the consumer was still running after its {start.get('status')} response: once the response is complete "
+        "the consumer ends (AsyncHttpConsumer raises StopConsumer after handle(); code of your own must too)"
+    )
     try:
         content = json.loads(body.get("body", b""))
     except ValueError:
@@ -101,6 +105,13 @@ async def test_a_body_in_several_parts_is_measured_whole():
     )
     status, _, _ = await measure(b"x" * 1200, parts=3)
     assert status == 413, f"1200 bytes in 3 parts of 400 got {status}: the limit is for the whole body. {RULE}"
+
+
+async def test_a_body_over_the_limit_before_its_last_part_gets_one_413():
+    for parts in (3, 9):  # over the limit at the second part of three, at the sixth of nine: more parts follow
+        status, _, _ = await measure(b"x" * 1800, parts=parts)
+        assert status == 413, f"1800 bytes in {parts} parts got {status}, expected 413. {RULE}"
+    proved("boundaries", 2)
 
 
 async def test_two_requests_at_once_are_measured_apart():

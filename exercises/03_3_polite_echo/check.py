@@ -57,3 +57,22 @@ async def test_answers_come_in_order_on_each_of_two_sockets():
             )
             assert await answer(communicator, 0.05) == NOTHING, f"the {name} socket got more answers than frames"
     await close_all(first, second)
+
+
+async def test_an_empty_text_frame_is_answered_and_a_binary_frame_is_not():
+    communicator = (await sockets(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), count=1))[0]
+    await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
+    got = await answer(communicator)
+    assert got == {"type": "websocket.send", "text": "you said: "}, (
+        f'an empty text frame (text_data == "", which is not None) must get its answer "you said: ", got {got}: '
+        "test whether text_data is None, not whether it is truthy"
+    )
+    for data in (b"hello", b""):
+        await communicator.send_input({"type": "websocket.receive", "bytes": data})
+    await communicator.send_to(text_data="after")
+    got = await answer(communicator)
+    assert got == {"type": "websocket.send", "text": "you said: after"}, (
+        f'two binary frames, then the text "after": expected only "you said: after", got {got} first: a binary '
+        "frame (text_data None) gets no answer, as the consumer did before the fix"
+    )
+    await close_all(communicator)

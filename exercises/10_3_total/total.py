@@ -20,9 +20,17 @@ The check is exercises/10_3_total/check.py; once you have tried,
 """
 
 import json
+import math
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
+
+
+def is_number(value: object) -> bool:
+    """True for a JSON number: true is an int in Python, and json.loads takes NaN and Infinity, which JSON has not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 class TotalConsumer(AsyncConsumer):
@@ -34,12 +42,14 @@ class TotalConsumer(AsyncConsumer):
         except ValueError as error:
             await self.answer(400, {"error": f"not JSON: {error}"})
             return
-        if not isinstance(numbers, list) or not all(
-            isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
-        ):
+        if not isinstance(numbers, list) or not all(is_number(n) for n in numbers):
             await self.answer(400, {"error": "expected a JSON list of numbers"})
             return
-        await self.answer(200, {"total": sum(numbers)})
+        total = sum(numbers)
+        if not is_number(total):  # 1e308 + 1e308 overflows to Infinity, which no JSON can carry
+            await self.answer(400, {"error": "the total is too large for a JSON number"})
+            return
+        await self.answer(200, {"total": total})
 
     async def answer(self, status: int, content: dict) -> None:
         await self.send(

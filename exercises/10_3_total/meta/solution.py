@@ -4,13 +4,24 @@ Why: a server may hand the request body over in several http.request
 events, each with "more_body": true but the last (ASGI spec; Daphne hands
 a body over in parts of 8192 bytes). The consumer keeps the parts on its own
 instance, one per request, and parses only the whole (lesson 10).
-AsyncHttpConsumer's handle(body) does this collecting for you.
+AsyncHttpConsumer's handle(body) does this collecting for you. json.loads
+also takes NaN and Infinity, which JSON has not: a body holding one, or
+whose total overflows to Infinity, gets 400 too, never an answer no client
+can parse.
 """
 
 import json
+import math
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
+
+
+def is_number(value: object) -> bool:
+    """True for a JSON number: true is an int in Python, and json.loads takes NaN and Infinity, which JSON has not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 class TotalConsumer(AsyncConsumer):
@@ -28,12 +39,14 @@ class TotalConsumer(AsyncConsumer):
         except ValueError as error:
             await self.answer(400, {"error": f"not JSON: {error}"})
             return
-        if not isinstance(numbers, list) or not all(
-            isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
-        ):
+        if not isinstance(numbers, list) or not all(is_number(n) for n in numbers):
             await self.answer(400, {"error": "expected a JSON list of numbers"})
             return
-        await self.answer(200, {"total": sum(numbers)})
+        total = sum(numbers)
+        if not is_number(total):  # 1e308 + 1e308 overflows to Infinity, which no JSON can carry
+            await self.answer(400, {"error": "the total is too large for a JSON number"})
+            return
+        await self.answer(200, {"total": total})
 
     async def answer(self, status: int, content: dict) -> None:
         await self.send(

@@ -3,11 +3,20 @@
 import re
 
 import pytest
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import close_all, connect, frame, load, members, never_blocks, nothing_more, proved
-from lessons.channel_config import IN_MEMORY
+from exercises.probes import (
+    close_all,
+    connect,
+    frame,
+    imported_afresh,
+    load,
+    members,
+    never_blocks,
+    nothing_more,
+    proved,
+)
 
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'
 GROUP = "expresence"
@@ -15,10 +24,22 @@ GROUP = "expresence"
 LAG = 0.25
 
 
+class RecordingLayer(InMemoryChannelLayer):
+    """The in-memory layer, noting each group_send with the channels that were in the group when it went out."""
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.sent: list[tuple[dict, set]] = []
+
+    async def group_send(self, group, message):
+        self.sent.append((dict(message), set(self.groups.get(group, {}))))
+        await super().group_send(group, message)
+
+
 @pytest.fixture(autouse=True)
 async def warmed_up(settings):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
-    settings.CHANNEL_LAYERS = IN_MEMORY
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.RecordingLayer"}}
     communicator = WebsocketCommunicator(load("04.2", RULE).PresenceConsumer.as_asgi(), "/")
     try:
         await communicator.connect(timeout=1)
@@ -28,10 +49,10 @@ async def warmed_up(settings):
     await get_channel_layer().flush()
 
 
-async def joined(who: str) -> tuple[WebsocketCommunicator, str, str]:
+async def joined(who: str, module=None) -> tuple[WebsocketCommunicator, str, str]:
     """A socket in the room: its communicator, the name its own join announced, its channel in the group."""
     before = members(GROUP)
-    communicator = await connect(load("04.2", RULE).PresenceConsumer.as_asgi(), "/")
+    communicator = await connect((module or load("04.2", RULE)).PresenceConsumer.as_asgi(), "/")
     own = await frame(communicator)
     assert isinstance(own, dict) and set(own) == {"joined"} and isinstance(own["joined"], str) and own["joined"], (
         f'expected {who}\'s first frame to be {{"joined": <a name>}}, its own join, got {own}: a socket is in '
@@ -57,6 +78,18 @@ async def test_each_socket_gets_a_name_of_its_own():
             "each connection (a generator seeded the same way draws the same name every time)"
         )
         await close_all(*(communicator for communicator, _, _ in opened))
+
+
+async def test_two_server_processes_never_name_two_sockets_alike():
+    # Each server process imports the file afresh: whatever a process counts or seeds starts over in each.
+    first = await joined("a socket on one process", imported_afresh("04.2", RULE))
+    second = await joined("a socket on another process", imported_afresh("04.2", RULE))
+    assert first[1] != second[1], (
+        f"the first socket of each of two server processes was announced as {first[1]!r}: a counter, or "
+        "anything else a process starts afresh, repeats in every process, and the room cannot tell them apart; "
+        "draw each name at random (uuid4, secrets)"
+    )
+    await close_all(first[0], second[0])
 
 
 async def test_the_room_hears_a_join_and_a_leave():
@@ -109,11 +142,17 @@ async def test_a_frame_from_a_client_reaches_no_one():
 async def test_a_socket_that_closed_has_left_the_group():
     async with never_blocks(LAG):
         alice, _, alice_channel = await joined("alice")
-        bob, _, bob_channel = await joined("bob")
+        bob, bob_name, bob_channel = await joined("bob")
         await bob.disconnect()
         assert bob_channel not in members(GROUP), (
             'a closed socket is still in the group "expresence": every announcement is queued for a channel '
             "nobody reads; leave the group on disconnect (group_discard)"
         )
         assert alice_channel in members(GROUP), "when bob's socket closed, alice's socket left the group too"
+        told = [to for message, to in get_channel_layer().sent if message.get("left") == bob_name]
+        assert all(bob_channel not in to for to in told), (
+            f'bob\'s {{"left": "{bob_name}"}} went out while his own channel was still in the group: a copy of it '
+            "was queued for a socket that is gone, on a channel nobody reads again. Leave the group first "
+            "(group_discard), then announce the leave to the others"
+        )
         await close_all(alice)

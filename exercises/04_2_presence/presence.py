@@ -34,6 +34,6 @@ class PresenceConsumer(AsyncConsumer):
 
     async def websocket_disconnect(self, event):
         """Called when the socket has closed."""
-        # TODO: announce {"left": name} before leaving
         await self.channel_layer.group_discard(GROUP, self.channel_name)
+        # TODO: now that this socket has left, announce {"left": name} to the others
         raise StopConsumer()

@@ -69,13 +69,15 @@ async def test_a_message_reaches_every_socket_in_the_room():
             warnings.simplefilter("always")
             for text in ("hello room", "second", "third"):
                 await alice.send_to(text_data=text)
+                await alice.send_to(bytes_data=b"\x00 not for the room")  # no text: it goes to no one
             await bob.send_to(text_data="hi alice")
             for who, communicator in (("bob", bob), ("alice", alice)):
                 got = [await heard(communicator, who, alice, caught) for _ in range(4)]
                 from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
                 assert from_alice == [{"message": "hello room"}, {"message": "second"}, {"message": "third"}], (
                     f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
-                    "socket in the room, the sender's included, receives each message, one sender's in order"
+                    "socket in the room, the sender's included, receives each message, one sender's in order, and "
+                    "a binary frame (text_data None) goes to no one"
                 )
         await close_all(alice, bob)
 

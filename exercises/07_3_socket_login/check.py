@@ -1,6 +1,7 @@
 """Check 07.3 (fix): after login() over a socket, the consumer saves the session, in a thread."""
 
 import json
+import logging
 
 import pytest
 from channels.auth import AuthMiddlewareStack, get_user
@@ -61,7 +62,10 @@ async def test_the_session_the_handoff_names_is_logged_in():
     first, second = await login_socket(), await login_socket()
     proved("sockets", 2)
     async with never_blocks():  # the session's save is a query: in a thread, never on the loop
-        replies = {"ada": await ask(first, "ada", "analytical-engine"), "bob": await ask(second, "bob", "difference-engine")}
+        replies = {
+            "ada": await ask(first, "ada", "analytical-engine"),
+            "bob": await ask(second, "bob", "difference-engine"),
+        }
     for user, reply in ((ada, replies["ada"]), (bob, replies["bob"])):
         found = await user_of(reply, user.username)
         assert found.is_authenticated and found.pk == user.pk, (
@@ -93,6 +97,24 @@ async def test_a_wrong_password_is_refused():
         "after refused attempts, the same socket must still log in with the right password"
     )
     await close_all(communicator, bystander)
+
+
+@FAST_HASHER
+@pytest.mark.django_db(transaction=True)
+async def test_no_password_reaches_a_log_or_the_output(caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    await User.objects.acreate_user("ada", password="analytical-engine")
+    communicator = await login_socket()
+    await ask(communicator, "ada", "analytical-engin3")  # a typo of the real one
+    await ask(communicator, "ada", "analytical-engine")
+    await close_all(communicator)
+    printed = capsys.readouterr()
+    written = "\n".join([record.getMessage() for record in caplog.records] + [printed.out, printed.err])
+    for password in ("analytical-engin3", "analytical-engine"):
+        assert password not in written, (
+            f"the password {password!r} reached the server's log or output: a password is never logged or "
+            "printed, right or wrong (a wrong one is often the real one with a typo); log the username at most"
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,8 @@ def app():
 
 
 async def save(room: str, count: int, prefix: str = "m") -> list[str]:
-    texts = [f"{prefix}{n}" for n in range(count)]
+    """`count` messages saved in `room`, in order; their texts sort backwards, so only the saving order is right."""
+    texts = [f"{prefix}{count - n}" for n in range(count)]
     await ChatMessage.objects.abulk_create([ChatMessage(room=room, text=text) for text in texts])
     return texts
 
@@ -66,7 +67,7 @@ async def test_a_later_socket_sees_messages_saved_since_the_first():
     before = await history_of(application, "lobby")
     await ChatMessage.objects.acreate(room="lobby", text="new one")
     after = await history_of(application, "lobby")
-    assert after == {"history": ["m0", "m1", "m2", "new one"]}, (
+    assert after == {"history": ["m3", "m2", "m1", "new one"]}, (
         f"the first socket got {before}; a message was saved since, and the next socket got {after}: "
         "history is read from the database for every socket, never kept from an earlier one"
     )

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import time
 
 from django.core import signing
@@ -99,6 +100,36 @@ async def test_only_the_first_frame_may_carry_the_token(monkeypatch):
     assert await answer(communicator) == CLOSED, "a first frame without a token must close with 4401"
     await communicator.send_json_to({"token": sign_user_id(7)})
     await nothing_after_close(communicator, 0.2)
+    await close_all(communicator)
+
+
+async def test_no_token_is_written_to_a_log_or_the_output(monkeypatch, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    tokens = [sign_user_id(7), expired_token(8)]
+    for token in tokens:
+        communicator = await connect(consumer(monkeypatch))
+        await communicator.send_json_to({"token": token})
+        await answer(communicator)
+        await close_all(communicator)
+    written = caplog.text + "".join(capsys.readouterr())
+    for token, kind in zip(tokens, ("a valid", "an expired"), strict=True):
+        assert token not in written, (
+            f"{kind} token was written to a log or the output: {written.strip()[:160]!r}. A first frame is the one "
+            "place no server or proxy logs a token; log that a login failed, never the token itself"
+        )
+
+
+async def test_frames_after_a_login_change_nothing(monkeypatch):
+    communicator = await connect(consumer(monkeypatch))
+    await communicator.send_json_to({"token": sign_user_id(7)})
+    assert await frame(communicator) == {"user_id": 7}, "a valid token for user 7 must get {'user_id': 7}"
+    for later in ({"token": sign_user_id(9)}, {"message": "hi"}, {"token": "forged"}):
+        await communicator.send_json_to(later)
+        got = await answer(communicator, 0.3) if not await nothing_more(communicator, 0.2) else None
+        assert got is None, (
+            f"user 7 had logged in, then the frame {later} got {got}: only the first frame may carry the token, "
+            "so a later token never switches the socket to another user and a later frame never closes it"
+        )
     await close_all(communicator)
 
 

@@ -22,10 +22,14 @@ async def saved_answer(communicator, text: str, room: str) -> int:
         f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
     )
     assert got["id"] is not None, 'the "id" you sent is None: the row was not saved yet; save first, then send'
+    assert type(got["id"]) is int, (
+        f'the "id" you sent is {got["id"]!r}: send the row\'s id as it is, a JSON integer, so a client that keeps '
+        "the ids it has seen (lesson 12) can match it with the same message's id anywhere else"
+    )
     saved = await ChatMessage.objects.filter(id=got["id"]).afirst()
     assert saved is not None, f"no saved row has the id you sent ({got['id']}): send the id the save returned"
     assert saved.room == room, (
-        f'row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, '
+        f"row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, "
         "the <room> of its route"
     )
     assert saved.text == text, f"row {saved.id} holds {saved.text!r}, not {text!r}"

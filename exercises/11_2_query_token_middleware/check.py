@@ -114,6 +114,26 @@ async def test_a_second_connection_never_gets_the_first_ones_user():
     )
 
 
+async def test_an_error_inside_the_inner_application_reaches_the_server():
+    calls = []
+
+    async def crashing(scope, receive, send):
+        calls.append(scope.get("token_user_id"))
+        raise RuntimeError("the consumer crashed")
+
+    raised = None
+    try:
+        await target("11.2").TokenIdMiddleware(crashing)(dict(SCOPE, query_string=b"token=" + token(7)), None, None)
+    except RuntimeError as error:
+        raised = error
+    assert raised is not None and calls == [7], (
+        f"the inner application raised RuntimeError; the middleware ran it {len(calls)} time(s) (with user ids "
+        f"{calls}) and {'raised' if raised else 'swallowed the error'}: a middleware calls its application once, and "
+        "an error inside it must reach the server (which logs it and closes with 1011); catch only what reading "
+        "the token raises"
+    )
+
+
 class WhoAmI(AsyncConsumer):
     async def websocket_connect(self, event):
         await self.send({"type": "websocket.accept"})

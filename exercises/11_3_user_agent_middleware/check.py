@@ -5,6 +5,7 @@ import json
 import warnings
 
 import pytest
+from asgiref.compatibility import is_double_callable
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
@@ -70,6 +71,15 @@ async def test_the_user_agent_is_text_whatever_its_bytes():
         f"{seen.get('user_agent', 'no such key')!r}: header values are bytes, decode them as latin-1"
     )
     proved("bad frames", 1)
+
+
+def test_a_server_takes_the_middleware_for_an_asgi_3_application():
+    middleware = load("11.3", RULE).UserAgentMiddleware(None)
+    assert not is_double_callable(middleware), (
+        "asgiref, which Daphne and the test communicator use to tell the two kinds apart, takes UserAgentMiddleware "
+        "for an ASGI 2 application (its __call__ is no coroutine function) and would call it with the scope alone: "
+        f"make __call__ an async def that awaits the inner application. {RULE}"
+    )
 
 
 class WhichAgent(AsyncConsumer):

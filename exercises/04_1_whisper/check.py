@@ -90,9 +90,32 @@ async def test_a_room_message_reaches_every_socket():
             heard = [await frame(communicator), await frame(communicator)]
             assert heard == [{"message": "hi all"}, {"message": "hi from bob"}], (
                 f'expected {{"message": "hi all"}} then {{"message": "hi from bob"}} on {name}\'s socket, '
-                f"got {heard}: a frame without \"to\" goes to the whole room with group_send, the sender's too"
+                f'got {heard}: a frame without "to" goes to the whole room with group_send, the sender\'s too'
             )
         await close_all(alice, bob, carol)
+
+
+async def test_a_client_cannot_choose_the_type_of_a_layer_message():
+    sent = {"type": "websocket.disconnect", "message": "hi"}
+    rule = (
+        f"alice sent {json.dumps(sent)}: a layer message's type names the handler every receiver runs, so a type "
+        "taken from the client lets it run any handler (here websocket_disconnect, in every socket of the room). "
+        "Build the layer message from the fields you checked, never from the client's dict"
+    )
+    async with never_blocks(LAG):
+        (alice, _), (bob, _) = await joined(2)
+        await alice.send_json_to(sent)
+        got = await frame(alice)
+        relayed = got == {"message": "hi"}  # an extra key may be ignored, or refused with an error
+        assert relayed or (isinstance(got, dict) and isinstance(got.get("error"), str)), f"alice got {got}. {rule}"
+        if relayed:
+            got = await frame(bob)
+            assert got == {"message": "hi"}, f"bob got {got}. {rule}"
+        await alice.send_json_to({"message": "still here"})
+        for name, communicator in (("alice", alice), ("bob", bob)):
+            got = await frame(communicator)
+            assert got == {"message": "still here"}, f'then {name} got {got} for {{"message": "still here"}}. {rule}'
+        await close_all(alice, bob)
 
 
 async def test_a_whisper_reaches_only_its_addressee():
@@ -144,7 +167,7 @@ async def test_every_bad_frame_gets_an_error_for_its_sender_alone():
         for name, communicator in (("alice", alice), ("bob", bob)):
             got = await frame(communicator)
             assert got == {"message": "still here"}, (
-                f"after the error frames the room still works: expected {{\"message\": \"still here\"}} on "
+                f'after the error frames the room still works: expected {{"message": "still here"}} on '
                 f"{name}'s socket, got {got}"
             )
         await close_all(alice, bob)
@@ -178,7 +201,7 @@ async def test_a_socket_that_closed_has_left_the_group():
         await alice.send_json_to({"message": "anyone?"})
         got = await frame(alice)
         assert got == {"message": "anyone?"}, (
-            f'after bob left, alice\'s room message must still reach alice, got {got}: one socket leaving '
+            f"after bob left, alice's room message must still reach alice, got {got}: one socket leaving "
             "changes nothing for the others"
         )
         await close_all(alice)

@@ -12,6 +12,7 @@ RULE = (
     "asgi.py must have Django set up, its settings known and its apps loaded, before any line imports a model "
     "(routing imports consumers, consumers import models); the application itself stays the same"
 )
+PRODUCTION = "lessons.settings_production"
 # What `daphne exercises.<module>:application` does first: import the module in a fresh process, without
 # DJANGO_SETTINGS_MODULE (the file must set it), and nothing of Django set up yet.
 PROBE = """
@@ -25,6 +26,7 @@ except Exception as error:
     where = f" (line {mine[-1].lineno} of your file: {mine[-1].line})" if mine else ""
     print(json.dumps({"error": f"{type(error).__module__}.{type(error).__name__}: {str(error).rstrip('.')}{where}"}))
 else:
+    from django.conf import settings
     app = module.application
     mapping = getattr(app, "application_mapping", {})
     # The websocket stack from the outside in: each middleware keeps the next one as .inner.
@@ -38,14 +40,20 @@ else:
         "http": type(mapping.get("http")).__module__ + "." + type(mapping.get("http")).__name__,
         "stack": stack,
         "routes": [str(p.pattern) for p in getattr(module, "websocket_urlpatterns", [])],
+        "settings": settings.SETTINGS_MODULE,
     }))
 """
 
 
 @cache
-def imported() -> dict:
-    """What a fresh process finds when it imports the file (one process, shared by the tests)."""
+def imported(settings_module: str = "") -> dict:
+    """What a fresh process finds when it imports the file (one process per settings module, shared by the tests).
+
+    No settings module named: the file must name its own. One named: the server's environment says which.
+    """
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    if settings_module:
+        env.update(DJANGO_SETTINGS_MODULE=settings_module, SECRET_KEY="exercise", ALLOWED_HOSTS="example.com")
     done = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -85,4 +93,14 @@ def test_websocket_goes_through_auth_to_lesson_08s_room_route():
     assert "^ws/db/room/(?P<room>[^/]+)/$" in found.get("routes", []), (
         f"lesson 08's room route is gone (routes: {found.get('routes')}): every socket would get "
         f'"No route found for path". {RULE}'
+    )
+
+
+def test_the_settings_module_the_server_names_is_the_one_used():
+    application()  # the file imports on its own first
+    found = imported(PRODUCTION)
+    assert found.get("settings") == PRODUCTION, (
+        f"started with DJANGO_SETTINGS_MODULE={PRODUCTION}, as a production server is, the file ran with "
+        f"{found.get('settings') or found.get('error')}: asgi.py names the settings only when the server "
+        "names none, os.environ.setdefault(...), never os.environ[...] = ..., which overrides the operator's choice"
     )

@@ -2,8 +2,12 @@
 
 import json
 import os
+import threading
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
+from django.db.backends.utils import CursorWrapper
 
 from db_demo.models import ChatMessage
 from exercises.probes import answer, close_all, connect, load, never_blocks, proved
@@ -29,6 +33,32 @@ def guestbook_consumer():
     return module.GuestbookConsumer
 
 
+@contextmanager
+def queries_on_the_loop():
+    """The SQL run on this thread, the event loop's: with the ORM in a thread, none.
+
+    Django refuses a query here unless DJANGO_ALLOW_ASYNC_UNSAFE is set, whenever
+    and however briefly: then the query runs, and blocks the loop, and shows here.
+    """
+    before, loop_thread = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"), threading.get_ident()
+    ran: list[str] = []
+    original = CursorWrapper._execute_with_wrappers
+
+    def recorded(self, sql, *args, **kwargs):
+        if threading.get_ident() == loop_thread:
+            ran.append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    try:
+        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+            yield ran
+    finally:  # a consumer that set it must not change how the next check runs
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
 async def entry(communicator, text: str) -> dict:
     """Send one entry; the answer {"id": ..., "entries": ...}, or the check fails saying what Daphne logs."""
     await communicator.send_to(text_data=text)
@@ -49,16 +79,21 @@ async def test_an_entry_is_saved_and_counted():
     consumer = guestbook_consumer()
     await ChatMessage.objects.acreate(room="guestbook", text="an older entry")
     await ChatMessage.objects.acreate(room="lobby", text="not a guestbook entry")
-    first = await connect(consumer.as_asgi(), "/")
-    await entry(first, "a warm-up")  # what a process does once (a connection, imports) stays out of the timing
-    second = await connect(consumer.as_asgi(), "/")
-    proved("sockets", 2)
-    async with never_blocks():  # the queries run in a thread: the loop keeps serving other sockets
-        counts = [(await entry(first, "lovely stay"))["entries"], (await entry(second, "great view"))["entries"]]
-        counts.append((await entry(first, "will come back"))["entries"])
+    with queries_on_the_loop() as ran:
+        first = await connect(consumer.as_asgi(), "/")
+        await entry(first, "a warm-up")  # what a process does once (a connection, imports) stays out of the timing
+        second = await connect(consumer.as_asgi(), "/")
+        proved("sockets", 2)
+        async with never_blocks():  # the queries run in a thread: the loop keeps serving other sockets
+            counts = [(await entry(first, "lovely stay"))["entries"], (await entry(second, "great view"))["entries"]]
+            counts.append((await entry(first, "will come back"))["entries"])
+        await close_all(first, second)
+    assert not ran, (
+        f"a query ran on the event loop's own thread ({ran[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE, set at any "
+        f"moment, only hides the error, and every such query blocks every socket of the process. {RULE}"
+    )
     assert counts == [3, 4, 5], (
         f"the guestbook held 2 entries (and the room lobby one message), then three more were written from two "
         f"sockets; the answers counted {counts}, expected [3, 4, 5]: count the guestbook's entries only, "
         "after this entry is saved"
     )
-    await close_all(first, second)

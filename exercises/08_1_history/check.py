@@ -1,7 +1,11 @@
 """Check 08.1: send a room's saved history on connect."""
 
+import threading
+from unittest import mock
+
 import pytest
 from channels.routing import URLRouter
+from django.db.backends.utils import CursorWrapper
 from django.urls import path
 
 from db_demo.models import ChatMessage
@@ -71,3 +75,27 @@ async def test_a_later_socket_sees_messages_saved_since_the_first():
         f"the first socket got {before}; a message was saved since, and the next socket got {after}: "
         "history is read from the database for every socket, never kept from an earlier one"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_big_room_is_not_read_whole_for_five_texts():
+    texts = await save("hall", 300)
+    selects: list[str] = []
+    original, lock = CursorWrapper._execute_with_wrappers, threading.Lock()
+
+    def recorded(self, sql, *args, **kwargs):
+        if "db_demo_chatmessage" in sql and sql.lstrip().upper().startswith("SELECT"):
+            with lock:
+                selects.append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+        got = await history_of(app(), "hall")
+    assert got == {"history": texts[-5:]}, f"a room of 300 messages must get its last five, got {got}"
+    whole = [sql for sql in selects if "LIMIT" not in sql.upper()]
+    assert not whole, (
+        f"to send five texts of a room of 300 messages, a query read the whole room ({whole[0][:80]}...): ask "
+        "the database for the newest five only (order by -id, slice [:5]: SQL's LIMIT), or a big room loads "
+        "every message it ever had for every socket that connects"
+    )
+    proved("boundaries", 1)

@@ -5,6 +5,7 @@ import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from exercises.probes import (
@@ -49,6 +50,13 @@ class SlowRedisLayer(InMemoryChannelLayer):
 
     async def group_add(self, group, channel):
         raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379 (a check's broken layer)")
+
+
+class ReplicaLayer(InMemoryChannelLayer):
+    """A channel layer whose Redis failed over, and still writes to the old primary, now a read-only replica."""
+
+    async def group_add(self, group, channel):
+        raise ReadOnlyError("You can't write against a read only replica. (a check's broken layer)")
 
 
 class SendFailsLayer(InMemoryChannelLayer):
@@ -107,7 +115,7 @@ async def test_while_the_layer_works_every_socket_hears_the_room():
         await close_all(alice, bob)
 
 
-@pytest.mark.parametrize("layer", ["BrokenLayer", "SlowRedisLayer"])
+@pytest.mark.parametrize("layer", ["BrokenLayer", "SlowRedisLayer", "ReplicaLayer"])
 async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(settings, layer):
     use(settings, layer)
     communicator = WebsocketCommunicator(consumer(), "/")

@@ -5,9 +5,14 @@ The passwords checked are counted where Django checks them
 """
 
 import json
+import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import pytest
+from asgiref.sync import ThreadSensitiveContext
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.test import override_settings
 
@@ -15,6 +20,7 @@ from exercises.probes import (
     close_all,
     connect,
     frame,
+    imported_afresh,
     load,
     login_bad_frames,
     passwords_checked,
@@ -27,12 +33,19 @@ RULE = "A name gets at most 5 passwords checked in a window, however many socket
 RIGHT = "analytical-engine"
 BAD = {"error": "invalid username or password"}
 TOO_MANY = {"error": "too many failed logins, try again later"}
+AUTHENTICATE = ModelBackend.authenticate
 committed_db = pytest.mark.django_db(transaction=True)  # the consumer reads users in a database thread
 LIMITS = override_settings(
     PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     LOGIN_FAILURES_PER_USERNAME=5,
     LOGIN_FAILURE_WINDOW=300,
 )
+
+
+def hashing(backend, *args, **kwargs):
+    """ModelBackend.authenticate taking as long as a real password hash (50 ms here), the GIL released meanwhile."""
+    time.sleep(0.05)
+    return AUTHENTICATE(backend, *args, **kwargs)
 
 
 async def login_socket():
@@ -67,6 +80,31 @@ async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
         f"answers were {tally(replies)}. {RULE}"
     )
     await close_all(*guesser)
+
+
+@LIMITS
+@committed_db
+async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checked():
+    await User.objects.acreate_user("ada", password=RIGHT)
+    first, second = (imported_afresh("16.2", RULE).LoginConsumer.as_asgi() for _ in range(2))
+    thread = ThreadPoolExecutor(max_workers=1)  # the second Daphne process's own sync thread
+
+    async def second_process(scope, receive, send):
+        async with ThreadSensitiveContext(executor=thread):
+            return await second(scope, receive, send)
+
+    guesser = [await connect(application) for application in [first] * 5 + [second_process] * 5]
+    with mock.patch.object(ModelBackend, "authenticate", hashing), passwords_checked() as checked:
+        for n, communicator in enumerate(guesser):
+            await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
+        replies = [await frame(communicator, timeout=2) for communicator in guesser]
+    await close_all(*guesser)
+    thread.shutdown()
+    assert len(checked) == 5 and Counter(map(json.dumps, replies)) == {json.dumps(BAD): 5, json.dumps(TOO_MANY): 5}, (
+        f"ten sockets, five on each of two server processes, sent ada a wrong password at the same moment: "
+        f"{len(checked)} passwords were checked, and the answers were {tally(replies)}. A lock, or one thread, keeps "
+        "one process in order, never two: count with one atomic cache.incr() and judge the count it returns"
+    )
 
 
 @LIMITS

@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from exercises.probes import (
     NOTHING,
     close_all,
+    frame,
     load,
     never_blocks,
     nothing_more,
@@ -101,6 +102,15 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
         assert all(isinstance(r, str) and r for r in replies) and replies[0] != replies[1], (
             f"each job must name its own socket's channel in reply_to (the worker answers there), got {replies}"
         )
+        mallory = "specific.mallory!inbox"  # a channel alice names, hoping the worker answers there
+        await alice.send_to(text_data=json.dumps({"image": "evil.png", "reply_to": mallory}))
+        if await frame(alice) == {"queued": "evil.png"}:  # an extra key may be refused too, or ignored
+            job = await get_channel_layer().receive(QUEUE)
+            assert job.get("reply_to") == replies[0], (
+                f"alice's frame named reply_to {mallory!r}, and her job says reply_to {job.get('reply_to')!r}: the "
+                "server writes reply_to, always its own socket's channel (self.channel_name), never one a client "
+                "names, or the worker answers any channel a client picks"
+            )
         await close_all(alice, bob)
 
 

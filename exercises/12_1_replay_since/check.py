@@ -7,6 +7,7 @@ from exercises.probes import (
     answer,
     close_all,
     connect,
+    crashed,
     frame,
     never_blocks,
     nothing_after_close,
@@ -82,7 +83,18 @@ async def test_since_at_the_last_id_or_past_it_replays_nothing():
             "the post with id since, or any before it, must not come again: only id > since"
         )
         await close_all(communicator)
-    proved("boundaries", 3)
+    # Digits enough to pass every id (int() raises ValueError past 4300): nothing to replay, or a 4400, never a crash.
+    communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={'9' * 5000}")
+    quiet = await nothing_more(communicator, 0.3)
+    if communicator.future.done() and not communicator.future.cancelled() and communicator.future.exception():
+        pytest.fail(f"since=999...9 (5000 digits): {crashed(communicator.future.exception())}", pytrace=False)
+    if not quiet:
+        got = await answer(communicator)
+        assert got == {"type": "websocket.close", "code": 4400}, (
+            f"since=999...9 (5000 digits) is past every id: expected nothing to replay (or a close with 4400), got {got}"
+        )
+    await close_all(communicator)
+    proved("boundaries", 4)
 
 
 @pytest.mark.django_db(transaction=True)  # a wrong solution may query before it checks since

@@ -2,7 +2,8 @@
 
 Why this way: the client says the last id it saw; the server sends every
 saved post after it, oldest first, read in a thread (lesson 12). A bad
-`since` is closed with 4400 after the accept, so the client learns why.
+`since` is closed with 4400 after the accept, so the client learns why; so
+is a since of thousands of digits, which int() refuses (ValueError).
 """
 
 import json
@@ -24,7 +25,10 @@ def parse_since(query_string: bytes) -> int | None:
     """The one since in the query string, or None: ASCII digits only ("²" is a digit int() cannot read)."""
     match parse_qs(query_string.decode("latin-1")).get("since"):
         case [text] if text.isascii() and text.isdigit():
-            return int(text)
+            try:
+                return int(text)
+            except ValueError:  # over 4300 digits, Python's limit: no id anyone saw, a bad since
+                pass
     return None  # missing, empty (parse_qs drops it), given twice, signed, decimal or text
 
 

@@ -15,12 +15,16 @@ UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 
 
 
 def directives(block: str) -> dict[str, list[str]]:
-    """Each directive of the block: name -> the rest of its line, e.g. {"proxy_set_header": ["Upgrade $http_upgrade"]}."""
+    """Each directive of the block: name -> its arguments, e.g. {"proxy_set_header": ["Upgrade $http_upgrade"]}.
+
+    Read as nginx reads it: a comment runs from # to the end of its line, and a directive ends at ; or a brace,
+    however the lines are laid out.
+    """
     found: dict[str, list[str]] = {}
-    for line in block.splitlines():
-        match = re.match(r"\s*([a-z_]+)\s+(.*?);\s*$", line)
-        if match:
-            found.setdefault(match.group(1), []).append(" ".join(match.group(2).split()))
+    for statement in re.split(r"[;{}]", re.sub(r"#[^\n]*", "", block)):
+        name, *arguments = statement.split() or [""]
+        if name:
+            found.setdefault(name, []).append(" ".join(arguments))
     return found
 
 
@@ -37,12 +41,17 @@ def block(upstream: str = "daphnes") -> dict[str, list[str]]:
 
 
 def headers(upstream: str = "daphnes") -> dict[str, str]:
-    """Each proxy_set_header as name (lowercase) -> value."""
-    found = {}
+    """Each proxy_set_header as name (lowercase) -> value; a header set twice fails the check."""
+    found: dict[str, list[str]] = {}
     for line in block(upstream).get("proxy_set_header", []):
         name, _, value = line.partition(" ")
-        found[name.lower()] = value
-    return found
+        found.setdefault(name.lower(), []).append(value)
+    for name, values in found.items():
+        assert len(values) == 1, (
+            f"proxy_set_header {name} is set {len(values)} times ({', '.join(values)}): nginx sends every one of "
+            "them, and the upstream reads the first (or refuses two Host headers); set each header once"
+        )
+    return {name: values[0] for name, values in found.items()}
 
 
 def test_it_proxies_ws_to_the_upstream_it_is_given_with_the_path_unchanged():

@@ -4,8 +4,8 @@ import asyncio
 import itertools
 import time
 
-import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
 
 from exercises.probes import (
     close_all,
@@ -38,6 +38,15 @@ def chat():
     return load("16.3", RULE).ChatConsumer.as_asgi()
 
 
+def claiming(app, forwarded: str):
+    """`app` reached by a client that claims the address `forwarded` in an X-Forwarded-For header, as any client may."""
+
+    async def application(scope, receive, send):
+        return await app({**scope, "headers": [(b"x-forwarded-for", forwarded.encode())]}, receive, send)
+
+    return application
+
+
 async def say(communicator, *texts: str) -> None:
     for text in texts:
         await communicator.send_to(text_data=text)
@@ -65,8 +74,8 @@ async def test_ten_sockets_from_one_address_share_its_limit():
     async with never_blocks(STALL):
         listener = await connect_from(app, listener_ip)
         flooder = []
-        for n in range(10):  # a flooder opens a socket, floods on it, opens the next
-            flooder.append(await connect_from(app, flooder_ip))
+        for n in range(10):  # a flooder opens a socket, claims another address, floods on it, opens the next
+            flooder.append(await connect_from(claiming(app, f"10.0.0.{n}"), flooder_ip))
             await say(flooder[-1], f"flood {n}a", f"flood {n}b")
         proved("sockets", 11)
         heard = messages(await drain(listener))
@@ -74,7 +83,8 @@ async def test_ten_sockets_from_one_address_share_its_limit():
         refused = [len(errors(await drain(communicator, 0.05))) for communicator in flooder]
         assert len(heard) == LIMIT, (
             f"one address opened 10 sockets and sent 2 messages on each within a second: the room heard "
-            f"{len(heard)} of them. {RULE}"
+            f"{len(heard)} of them. {RULE}. Its address is scope['client'][0]: each socket also claimed another one "
+            "in an X-Forwarded-For header, which any client can write"
         )
         assert sum(refused) == 15, (
             f"of the 20 messages, the 15 the room did not hear must each get one error on the socket that sent it, "
@@ -151,6 +161,27 @@ async def test_a_refused_message_costs_nothing_and_the_window_slides():
             "window slides, the first 3 have left it, and a refused message is not counted in it"
         )
         await close_all(listener, flooder)
+    proved("boundaries", 1)
+
+
+async def test_clients_with_no_address_share_one_limit():
+    app = chat()
+    _, _, listener_ip = addresses()
+    async with never_blocks(STALL):
+        listener = await connect_from(app, listener_ip)
+        unknown = [WebsocketCommunicator(app, "/") for _ in range(2)]  # no "client" in the scope (a Unix socket)
+        unknown[1].scope["client"] = None  # ASGI allows both: no "client", or None
+        for communicator in unknown:
+            assert (await communicator.connect(timeout=1))[0], "expected a socket with no client address to be accepted"
+            await say(communicator, *(f"unknown {n}" for n in range(4)))
+        heard = messages(await drain(listener))
+        refused = [len(errors(await drain(communicator, 0.05))) for communicator in unknown]
+        assert len(heard) == LIMIT and sum(refused) == 3, (
+            f"two sockets whose server gave no client address (no scope['client'], or None) sent 4 messages each: "
+            f"the room heard {len(heard)} and they got {sum(refused)} errors; expected {LIMIT} and 3. Clients whose "
+            "address is unknown share one limit: they cannot be told apart, so none of them floods freely"
+        )
+        await close_all(listener, *unknown)
     proved("boundaries", 1)
 
 

@@ -4,6 +4,7 @@ Each test imports your file afresh with DEBUG set in the environment, as a
 server process started that way imports it.
 """
 
+import pytest
 from channels.testing import WebsocketCommunicator
 
 from exercises.probes import close_all, frame, imported_afresh, proved
@@ -15,6 +16,7 @@ RULE = (
 COOKIE = "sessionid=ada-s3cret-session"
 OFF = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]
 ON = ["1", "true", "True", "TRUE", "yes", "Yes", "on", "ON"]
+NEITHER = ["", "0 ", " off", "disabled", "flase", "2"]  # an empty line, an env file's spaces, a typo
 
 
 def server(debug: str):
@@ -43,6 +45,23 @@ async def test_every_spelling_of_off_refuses_the_hazard_demo():
     served = [value for value in OFF if (await handshake(server(value), "/ws/scope/ada/"))[0]]
     assert served == [], f"a server started with DEBUG set to any of {served} served ws/scope/ada/. {RULE}"
     proved("boundaries", len(OFF))
+
+
+async def test_a_value_that_is_neither_on_nor_off_serves_no_hazard_demo():
+    served = []
+    for value in NEITHER:
+        try:
+            application = server(value)
+        except pytest.fail.Exception:  # refusing to start on a value it cannot read is safe too
+            continue
+        if (await handshake(application, "/ws/scope/ada/"))[0]:
+            served.append(value)
+    assert served == [], (
+        f"a server started with DEBUG set to any of {served}, none of them a way to say on, served ws/scope/ada/ "
+        "and its cookies: a switch that guards a hazard fails closed. Only 1, true, yes or on (in any case) turn "
+        "it on; anything else is off"
+    )
+    proved("boundaries", len(NEITHER))
 
 
 async def test_every_spelling_of_on_still_serves_the_hazard_demo():

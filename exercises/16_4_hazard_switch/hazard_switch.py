@@ -5,7 +5,8 @@ ws/scope/<name>/ is a hazard demo (lesson 01's scope echo): it sends a page
 the headers of its own handshake, its session cookie included, so it must
 never be served in production. SERVE_HAZARD_DEMOS follows DEBUG, which the
 environment sets: DEBUG=1 (or true, yes, on, in any case) on a laptop,
-DEBUG=0 (or false, no, off, in any case) in production.
+DEBUG=0 (or false, no, off, in any case) in production; a switch that
+guards a hazard fails closed, so any other value is off too.
 
 The operator starts production with DEBUG=0, as the deployment guide says,
 and any page that opens ws/scope/x/ still gets the visitor's cookie back

@@ -43,8 +43,23 @@ async def test_get_answers_ok_and_this_process_id():
             f'expected {{"ok": true, "pid": {os.getpid()}}} (JSON, the pid a number), got {got}: '
             "the pid tells which process behind the load balancer answered"
         )
+        assert got["ok"] is True and type(got["pid"]) is int, (
+            f"expected ok to be the JSON true, not 1, and pid a whole number, got {got}: Python says 1 == True, "
+            "JSON and a load balancer's check for true do not"
+        )
     for communicator in (first, second):
         await nothing_after_close(communicator, 0.1)
+
+
+async def test_the_pid_is_read_when_the_request_comes_not_at_import(monkeypatch):
+    worker = os.getpid() + 1  # as after a fork: the server imported the application, then started this worker
+    monkeypatch.setattr(os, "getpid", lambda: worker)
+    got = decoded((await response_to(request("GET")))["body"])
+    pid = got.get("pid") if isinstance(got, dict) else got
+    assert pid == worker, (
+        f"the process asking os.getpid() now is {worker}, but the answer said pid {pid}: a pid read when the module "
+        "was imported is the parent's in every worker a server forks after importing; ask os.getpid() per request"
+    )
 
 
 async def test_the_answer_says_it_is_json():

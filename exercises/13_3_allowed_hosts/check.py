@@ -68,11 +68,15 @@ def test_the_pages_load_on_both_hosts(host):
         "https://example.com.evil.example",  # a look-alike that starts with your name
         "https://attacker.example.com",  # a subdomain the site does not serve
         "null",  # a sandboxed iframe or a file:// page
+        "http://localhost:8000",  # a page served on the user's own machine: any program there can serve one
+        "http://127.0.0.1:8000",
     ],
 )
 async def test_a_page_on_another_site_is_refused(origin):
+    local = "localhost" in origin or "127.0.0.1" in origin
+    why = " (development hosts such as localhost stay out of production settings)" if local else ""
     assert not await handshake(origin), (
-        f"a page at {origin} opened a socket: any site could use your users' cookies. {RULE}"
+        f"a page at {origin} opened a socket: any site could use your users' cookies{why}. {RULE}"
     )
 
 

@@ -60,7 +60,10 @@ async def joined(name: str):
     socket = await connect(module().OnlineConsumer.as_asgi())
     await socket.send_to(text_data=json.dumps({"name": name}))
     got = await frame(socket)
-    assert got == {"joined": name}, f'the first frame {{"name": "{name}"}} must be answered {{"joined": "{name}"}}, got {got}'
+    assert got == {"joined": name}, (
+        f'the first frame {{"name": "{name}"}} must be answered {{"joined": "{name}"}}, got {got}: a name is 1 to 40 '
+        "printable characters, counted as characters (zoë is 3), not as UTF-8 bytes"
+    )
     return socket
 
 
@@ -70,10 +73,10 @@ async def beat(socket) -> None:
 
 
 async def test_a_named_socket_is_online_and_its_heartbeats_keep_it_there(now):
-    name = fresh("alice", 40)  # the longest name allowed
+    name = fresh("zoë-名前", 40)  # the longest name allowed: 40 characters, more bytes in UTF-8
     async with never_blocks(0.5):
         alice = await joined(name)
-        assert name in online(), f"right after {{\"joined\": ...}}, online() must list {name!r}, got {online()}"
+        assert name in online(), f'right after {{"joined": ...}}, online() must list {name!r}, got {online()}'
         for _ in range(3):  # 150 s in all, never more than 50 s without a frame
             now.at += 50
             await beat(alice)
@@ -138,7 +141,8 @@ async def test_each_socket_speaks_for_its_own_student_only(now):
 async def test_bad_frames_get_an_error_and_put_no_one_online(now):
     before = set(online())
     too_long = json.dumps({"name": "x" * 41})
-    unnamed = bad_frames("name", "alice", extra=('{"name": "   "}', too_long, HEARTBEAT))
+    unprintable = [json.dumps({"name": name}) for name in ("ali\nce", "alice\u001b[2J", "\t", "bob\u200b")]
+    unnamed = bad_frames("name", "alice", extra=('{"name": "   "}', too_long, HEARTBEAT, *unprintable))
     async with never_blocks(0.5):
         socket = await connect(module().OnlineConsumer.as_asgi())
         for text in unnamed:

@@ -16,9 +16,16 @@ RULE = (
 
 
 class SlowLayer(InMemoryChannelLayer):
-    """An in-memory layer whose group_send takes 0.25 s, like a busy Redis."""
+    """An in-memory layer whose group_send takes 0.25 s, like a busy Redis, and notes a send from a foreign loop."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.home_loop = asyncio.get_running_loop()  # built in the check's own async code: the server's loop
+        self.foreign_loops = 0
 
     async def group_send(self, group, message):
+        if asyncio.get_running_loop() is not self.home_loop:
+            self.foreign_loops += 1
         await asyncio.sleep(0.25)
         await super().group_send(group, message)
 
@@ -79,6 +86,11 @@ async def test_a_frame_from_the_console_sounds_the_alarm_in_that_room():
             "its own room, and only once the layer has taken the message"
         )
         await asyncio.sleep(0.03)  # lets never_blocks' heartbeat record a stall that has just ended
+    assert not get_channel_layer().foreign_loops, (
+        "the alarm's group_send ran on an event loop of its own, not the server's: async_to_sync in a thread of "
+        "its own (asyncio.to_thread, a thread pool) starts a loop for each call, and a Redis layer opens a "
+        f"connection pool on each one and never closes it. {RULE}"
+    )
     await close_all(first, second)
 
 

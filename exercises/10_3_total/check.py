@@ -132,6 +132,8 @@ BAD_BODIES = [
     [b"[1, Infinity]"],
     [b"[1e400]"],  # a float too large: Python reads it as inf
     [b"[1e308, 1e308]"],  # each a number, the total too large for one
+    [b"[" + b"9" * 400 + b"]"],  # an integer no double holds: JSON.parse reads it as Infinity
+    [b"[" + b"9" * 308 + b", " + b"9" * 308 + b"]"],  # each holds in a double, their total does not
     [b"[1, 2]", b"]"],
     ['[1, "\u00e9t\u00e9"]'.encode()[:6], '[1, "\u00e9t\u00e9"]'.encode()[6:]],  # a letter split between parts
     [b"\xff\xfe"],
@@ -142,10 +144,15 @@ async def test_a_body_that_is_not_a_list_of_numbers_gets_400():
     for parts in BAD_BODIES:
         status, content = await post(parts)
         body = b"".join(parts)
-        not_finite = any(word in body for word in (b"NaN", b"Infinity", b"1e"))
-        why = "NaN and Infinity are no JSON: each number, and the total, must be finite" if not_finite else ""
+        not_finite = any(word in body for word in (b"NaN", b"Infinity", b"1e", b"999"))
+        why = (
+            "NaN, Infinity and numbers past a double's range are no JSON a client reads back: each number, and the "
+            "total, must be a finite double"
+            if not_finite
+            else ""
+        )
         assert status == 400 and isinstance(content, dict) and "error" in content, (
-            f"the body {body!r} (in {len(parts)} part(s)) is no JSON list of numbers: expected 400 "
+            f"the body {body[:60]!r}{'...' if len(body) > 60 else ''} (in {len(parts)} part(s)) is no JSON list of numbers: expected 400 "
             f'{{"error": ...}}, got {status} {content}. {why}'.rstrip(". ")
         )
     proved("bad frames", len(BAD_BODIES))

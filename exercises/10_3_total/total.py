@@ -27,10 +27,14 @@ from channels.exceptions import StopConsumer
 
 
 def is_number(value: object) -> bool:
-    """True for a JSON number: true is an int in Python, and json.loads takes NaN and Infinity, which JSON has not."""
+    """True for a number a client's JSON.parse reads back as the same finite number."""
+    # true is an int in Python; json.loads takes NaN and Infinity, which JSON has not.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    return not isinstance(value, float) or math.isfinite(value)
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer of 400 digits is no double either
+        return False
 
 
 class TotalConsumer(AsyncConsumer):

@@ -5,9 +5,9 @@ events, each with "more_body": true but the last (ASGI spec; Daphne hands
 a body over in parts of 8192 bytes). The consumer keeps the parts on its own
 instance, one per request, and parses only the whole (lesson 10).
 AsyncHttpConsumer's handle(body) does this collecting for you. json.loads
-also takes NaN and Infinity, which JSON has not: a body holding one, or
-whose total overflows to Infinity, gets 400 too, never an answer no client
-can parse.
+also takes NaN and Infinity, which JSON has not, and integers too large for
+a double: a body holding one, or whose total overflows, gets 400 too, never
+an answer no client can parse (exercise 03.1 draws the same line).
 """
 
 import json
@@ -18,10 +18,14 @@ from channels.exceptions import StopConsumer
 
 
 def is_number(value: object) -> bool:
-    """True for a JSON number: true is an int in Python, and json.loads takes NaN and Infinity, which JSON has not."""
+    """True for a number a client's JSON.parse reads back as the same finite number."""
+    # true is an int in Python; json.loads takes NaN and Infinity, which JSON has not.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    return not isinstance(value, float) or math.isfinite(value)
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer of 400 digits is no double either
+        return False
 
 
 class TotalConsumer(AsyncConsumer):

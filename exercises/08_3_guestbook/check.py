@@ -34,19 +34,20 @@ def guestbook_consumer():
 
 
 @contextmanager
-def queries_on_the_loop():
-    """The SQL run on this thread, the event loop's: with the ORM in a thread, none.
+def queries_by_thread():
+    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
 
-    Django refuses a query here unless DJANGO_ALLOW_ASYNC_UNSAFE is set, whenever
+    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set, whenever
     and however briefly: then the query runs, and blocks the loop, and shows here.
+    database_sync_to_async, sync_to_async and the async ORM all run on Django's one
+    sync thread, the check's own queries too; asyncio.to_thread or a pool adds threads.
     """
-    before, loop_thread = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"), threading.get_ident()
-    ran: list[str] = []
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    ran: dict[int, list[str]] = {}
     original = CursorWrapper._execute_with_wrappers
 
     def recorded(self, sql, *args, **kwargs):
-        if threading.get_ident() == loop_thread:
-            ran.append(sql)
+        ran.setdefault(threading.get_ident(), []).append(sql)
         return original(self, sql, *args, **kwargs)
 
     try:
@@ -79,7 +80,7 @@ async def test_an_entry_is_saved_and_counted():
     consumer = guestbook_consumer()
     await ChatMessage.objects.acreate(room="guestbook", text="an older entry")
     await ChatMessage.objects.acreate(room="lobby", text="not a guestbook entry")
-    with queries_on_the_loop() as ran:
+    with queries_by_thread() as ran:
         first = await connect(consumer.as_asgi(), "/")
         await entry(first, "a warm-up")  # what a process does once (a connection, imports) stays out of the timing
         second = await connect(consumer.as_asgi(), "/")
@@ -88,9 +89,15 @@ async def test_an_entry_is_saved_and_counted():
             counts = [(await entry(first, "lovely stay"))["entries"], (await entry(second, "great view"))["entries"]]
             counts.append((await entry(first, "will come back"))["entries"])
         await close_all(first, second)
-    assert not ran, (
-        f"a query ran on the event loop's own thread ({ran[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE, set at any "
+    on_the_loop = ran.pop(threading.get_ident(), [])
+    assert not on_the_loop, (
+        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE, set at any "
         f"moment, only hides the error, and every such query blocks every socket of the process. {RULE}"
+    )
+    assert len(ran) <= 1, (
+        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
+        "that each open a database connection nothing closes. database_sync_to_async runs it on Django's one sync "
+        f"thread and closes stale connections around it. {RULE}"
     )
     assert counts == [3, 4, 5], (
         f"the guestbook held 2 entries (and the room lobby one message), then three more were written from two "

@@ -1,7 +1,13 @@
 """Check 08.2: save a message, then send it with its id."""
 
+import os
+import threading
+from contextlib import contextmanager
+from unittest import mock
+
 import pytest
 from channels.routing import URLRouter
+from django.db.backends.utils import CursorWrapper
 from django.urls import path
 
 from db_demo.models import ChatMessage
@@ -12,6 +18,46 @@ RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answe
 
 def app():
     return URLRouter([path("<str:room>/", load("08.2", RULE).SaveThenSendConsumer.as_asgi())])
+
+
+@contextmanager
+def queries_by_thread():
+    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
+
+    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; then it
+    runs, blocks the loop, and shows here. database_sync_to_async, sync_to_async and the
+    async ORM all run on Django's one sync thread, the check's own queries too.
+    """
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    ran: dict[int, list[str]] = {}
+    original = CursorWrapper._execute_with_wrappers
+
+    def recorded(self, sql, *args, **kwargs):
+        ran.setdefault(threading.get_ident(), []).append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    try:
+        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+            yield ran
+    finally:  # a module that set it must not change how the next check runs
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def orm_where_it_belongs(ran: dict) -> None:
+    on_the_loop = ran.pop(threading.get_ident(), [])
+    assert not on_the_loop, (
+        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE only "
+        "hides Django's error, and every such query blocks every socket of the process; save in a "
+        "database_sync_to_async function"
+    )
+    assert len(ran) <= 1, (
+        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
+        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
+        "sync thread and closes stale connections around it"
+    )
 
 
 async def saved_answer(communicator, text: str, room: str) -> int:
@@ -40,15 +86,19 @@ async def saved_answer(communicator, text: str, room: str) -> int:
 async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
     application = app()
     await close_all(await connect(application, "/warm-up/"))  # what a process does once stays out of the timing
-    async with never_blocks():  # the save runs in a thread: the loop keeps serving other sockets
-        kitchen, hall = await connect(application, "/kitchen/"), await connect(application, "/hall/")
-        proved("sockets", 2)
-        first = await saved_answer(kitchen, "hello", "kitchen")
-        await saved_answer(hall, "caf\u00e9 \u2615", "hall")
-        second = await saved_answer(kitchen, "hello", "kitchen")
-        assert second != first, "the same text sent twice is two messages: each frame saves a row of its own"
-        assert await nothing_more(hall, 0.05), "an answer went to a socket that sent nothing: answer the sender only"
-    await close_all(kitchen, hall)
+    with queries_by_thread() as ran:
+        async with never_blocks():  # the save runs in a thread: the loop keeps serving other sockets
+            kitchen, hall = await connect(application, "/kitchen/"), await connect(application, "/hall/")
+            proved("sockets", 2)
+            first = await saved_answer(kitchen, "hello", "kitchen")
+            await saved_answer(hall, "caf\u00e9 \u2615", "hall")
+            second = await saved_answer(kitchen, "hello", "kitchen")
+            assert second != first, "the same text sent twice is two messages: each frame saves a row of its own"
+            assert await nothing_more(hall, 0.05), (
+                "an answer went to a socket that sent nothing: answer the sender only"
+            )
+        await close_all(kitchen, hall)
+    orm_where_it_belongs(ran)
 
 
 @pytest.mark.django_db(transaction=True)

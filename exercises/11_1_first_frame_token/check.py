@@ -186,3 +186,11 @@ async def test_the_deadline_ends_with_the_socket_on_every_path(monkeypatch):
         f"{len(left)} task(s) still running after the server cancelled the consumer (no websocket.disconnect "
         "comes then, as at a Daphne shutdown): the deadline must end on every path out of the consumer"
     )
+    communicator = await connect(consumer(monkeypatch, 0.2))
+    await cancelled(communicator)
+    await asyncio.sleep(0.4)  # past the deadline
+    late = None if communicator.output_queue.empty() else communicator.output_queue.get_nowait()
+    assert late is None, (
+        f"the server cancelled the consumer, and DEADLINE (0.2 s) later it still sent {late}, after the consumer had "
+        "ended: the deadline must end on every path out of the consumer, a timer (call_later) as well as a task"
+    )

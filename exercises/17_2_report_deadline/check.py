@@ -8,7 +8,7 @@ import hashlib
 import json
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from websockets.asyncio.server import serve
@@ -130,7 +130,9 @@ async def test_a_room_that_answers_gets_the_report_once():
     async with running(room) as url:
         result, _ = await timed_report(url)
     assert result is None, f"the room answered joined and ok at once, so report() must return None, got {result!r}"
-    assert room.heard == [{"token": TOKEN}, PAYLOAD], f"expected the token, then the payload once; the room got {room.heard}"
+    assert room.heard == [{"token": TOKEN}, PAYLOAD], (
+        f"expected the token, then the payload once; the room got {room.heard}"
+    )
 
 
 async def test_a_room_that_answers_within_the_budget_gets_the_report():
@@ -179,10 +181,16 @@ def closed_port() -> int:
 
 @pytest.mark.parametrize("what", NONSENSE)
 async def test_a_room_that_answers_nonsense_gets_one_line_and_no_exception(what):
-    async with running(NONSENSE[what]) as url:
+    room = replace(NONSENSE[what], heard=[])
+    async with running(room) as url:
         result, elapsed = await timed_report(url)
     one_line_saying_why(result, f"a room where {what}")
     within_budget(elapsed, f"a room where {what}")
+    admitted = (room.joined, room.close_after_token, room.refuse) == (Room.joined, None, None)
+    assert admitted or PAYLOAD not in room.heard, (
+        f"a room where {what} never said joined, yet it got the report: send the payload only once "
+        '{"joined": ...} has come, so a room that did not admit the token never hears a student\'s work'
+    )
 
 
 @pytest.mark.parametrize("url", [f"ws://127.0.0.1:{closed_port()}/", "http://not a url/", "ws://[::1"])

@@ -1,6 +1,8 @@
 """Check 08.1: send a room's saved history on connect."""
 
+import os
 import threading
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
@@ -16,6 +18,32 @@ RULE = 'HistoryConsumer sends {"history": [...]} first: the texts of its room\'s
 
 def app():
     return URLRouter([path("<str:room>/", load("08.1", RULE).HistoryConsumer.as_asgi())])
+
+
+@contextmanager
+def queries_by_thread():
+    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
+
+    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; then it
+    runs, blocks the loop, and shows here. database_sync_to_async, sync_to_async and the
+    async ORM all run on Django's one sync thread, the check's own queries too.
+    """
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    ran: dict[int, list[str]] = {}
+    original = CursorWrapper._execute_with_wrappers
+
+    def recorded(self, sql, *args, **kwargs):
+        ran.setdefault(threading.get_ident(), []).append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    try:
+        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+            yield ran
+    finally:  # a module that set it must not change how the next check runs
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 async def save(room: str, count: int, prefix: str = "m") -> list[str]:
@@ -39,16 +67,28 @@ async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
     kitchen = await save("kitchen", 2, prefix="k")
     application = app()
     await history_of(application, "warm-up")  # what a process does once (imports, a connection) stays out of the timing
-    async with never_blocks():  # the query runs in a thread: the loop keeps serving other sockets
-        first, second = await connect(application, "/lobby/"), await connect(application, "/kitchen/")
-        proved("sockets", 2)
-        got = {"lobby": await frame(first, timeout=2), "kitchen": await frame(second, timeout=2)}
-        expected = {"lobby": {"history": lobby[-5:]}, "kitchen": {"history": kitchen}}
-        assert got == expected, (
-            f"expected {expected}: each socket gets the last five texts of its own room "
-            f"(the route's <room>), oldest first, got {got}"
-        )
-    await close_all(first, second)
+    with queries_by_thread() as ran:
+        await ChatMessage.objects.acount()  # the check's own query, on Django's sync thread: yours go there too
+        async with never_blocks():  # the query runs in a thread: the loop keeps serving other sockets
+            first, second = await connect(application, "/lobby/"), await connect(application, "/kitchen/")
+            proved("sockets", 2)
+            got = {"lobby": await frame(first, timeout=2), "kitchen": await frame(second, timeout=2)}
+            expected = {"lobby": {"history": lobby[-5:]}, "kitchen": {"history": kitchen}}
+            assert got == expected, (
+                f"expected {expected}: each socket gets the last five texts of its own room "
+                f"(the route's <room>), oldest first, got {got}"
+            )
+        await close_all(first, second)
+    on_the_loop = ran.pop(threading.get_ident(), [])
+    assert not on_the_loop, (
+        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE only "
+        "hides Django's error, and every such query blocks every socket of the process. " + RULE
+    )
+    assert len(ran) <= 1, (
+        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
+        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
+        "sync thread and closes stale connections around it"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -80,19 +120,11 @@ async def test_a_later_socket_sees_messages_saved_since_the_first():
 @pytest.mark.django_db(transaction=True)
 async def test_a_big_room_is_not_read_whole_for_five_texts():
     texts = await save("hall", 300)
-    selects: list[str] = []
-    original, lock = CursorWrapper._execute_with_wrappers, threading.Lock()
-
-    def recorded(self, sql, *args, **kwargs):
-        if "db_demo_chatmessage" in sql and sql.lstrip().upper().startswith("SELECT"):
-            with lock:
-                selects.append(sql)
-        return original(self, sql, *args, **kwargs)
-
-    with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+    with queries_by_thread() as ran:
         got = await history_of(app(), "hall")
     assert got == {"history": texts[-5:]}, f"a room of 300 messages must get its last five, got {got}"
-    whole = [sql for sql in selects if "LIMIT" not in sql.upper()]
+    selects = [sql for sqls in ran.values() for sql in sqls if sql.lstrip().upper().startswith("SELECT")]
+    whole = [sql for sql in selects if "db_demo_chatmessage" in sql and "LIMIT" not in sql.upper()]
     assert not whole, (
         f"to send five texts of a room of 300 messages, a query read the whole room ({whole[0][:80]}...): ask "
         "the database for the newest five only (order by -id, slice [:5]: SQL's LIMIT), or a big room loads "

@@ -2,6 +2,10 @@
 
 import json
 import logging
+import os
+import threading
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from channels.auth import AuthMiddlewareStack, get_user
@@ -9,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import signing
+from django.db.backends.utils import CursorWrapper
 from django.test import override_settings
 
 from auth_demo.views import HANDOFF_SALT
@@ -35,6 +40,32 @@ WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 
+@contextmanager
+def queries_by_thread():
+    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
+
+    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; then it
+    runs, blocks the loop, and shows here. database_sync_to_async, sync_to_async and the
+    async ORM all run on Django's one sync thread, the check's own queries too.
+    """
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    ran: dict[int, list[str]] = {}
+    original = CursorWrapper._execute_with_wrappers
+
+    def recorded(self, sql, *args, **kwargs):
+        ran.setdefault(threading.get_ident(), []).append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    try:
+        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+            yield ran
+    finally:  # a module that set it must not change how the next check runs
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
 async def login_socket() -> WebsocketCommunicator:
     return await connect(AuthMiddlewareStack(load("07.3", RULE).LoginConsumer.as_asgi()), "/")
 
@@ -57,24 +88,36 @@ async def user_of(reply: object, name: str):
 @FAST_HASHER
 @pytest.mark.django_db(transaction=True)
 async def test_the_session_the_handoff_names_is_logged_in():
-    ada = await User.objects.acreate_user("ada", password="analytical-engine")
-    bob = await User.objects.acreate_user("bob", password="difference-engine")
-    first, second = await login_socket(), await login_socket()
-    proved("sockets", 2)
-    async with never_blocks():  # the session's save is a query: in a thread, never on the loop
-        replies = {
-            "ada": await ask(first, "ada", "analytical-engine"),
-            "bob": await ask(second, "bob", "difference-engine"),
-        }
-    for user, reply in ((ada, replies["ada"]), (bob, replies["bob"])):
-        found = await user_of(reply, user.username)
-        assert found.is_authenticated and found.pk == user.pk, (
-            f"{user.username} logged in over the socket, but the session the page gets after the handoff is "
-            f"anonymous ({found}): the login was never stored. {RULE}"
-            if not found.is_authenticated
-            else f"{user.username}'s handoff names a session of {found}: each socket logs in its own user"
-        )
-    await close_all(first, second)
+    with queries_by_thread() as ran:
+        ada = await User.objects.acreate_user("ada", password="analytical-engine")  # on Django's sync thread
+        bob = await User.objects.acreate_user("bob", password="difference-engine")
+        first, second = await login_socket(), await login_socket()
+        proved("sockets", 2)
+        async with never_blocks():  # the session's save is a query: in a thread, never on the loop
+            replies = {
+                "ada": await ask(first, "ada", "analytical-engine"),
+                "bob": await ask(second, "bob", "difference-engine"),
+            }
+        for user, reply in ((ada, replies["ada"]), (bob, replies["bob"])):
+            found = await user_of(reply, user.username)
+            assert found.is_authenticated and found.pk == user.pk, (
+                f"{user.username} logged in over the socket, but the session the page gets after the handoff is "
+                f"anonymous ({found}): the login was never stored. {RULE}"
+                if not found.is_authenticated
+                else f"{user.username}'s handoff names a session of {found}: each socket logs in its own user"
+            )
+        await close_all(first, second)
+    on_the_loop = ran.pop(threading.get_ident(), [])
+    assert not on_the_loop, (
+        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE only "
+        "hides Django's error, and every such query blocks every socket of the process; run authenticate() and "
+        "the session's save in database_sync_to_async"
+    )
+    assert len(ran) <= 1, (
+        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
+        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
+        "sync thread and closes stale connections around it"
+    )
 
 
 @FAST_HASHER

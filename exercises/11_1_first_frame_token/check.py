@@ -5,6 +5,7 @@ import json
 import logging
 import time
 
+import pytest
 from django.core import signing
 
 from auth_demo.tokens import SALT, sign_user_id
@@ -13,6 +14,7 @@ from exercises.probes import (
     cancelled,
     close_all,
     connect,
+    crashed,
     frame,
     never_blocks,
     nothing_after_close,
@@ -124,12 +126,18 @@ async def test_frames_after_a_login_change_nothing(monkeypatch):
     await communicator.send_json_to({"token": sign_user_id(7)})
     assert await frame(communicator) == {"user_id": 7}, "a valid token for user 7 must get {'user_id': 7}"
     for later in ({"token": sign_user_id(9)}, {"message": "hi"}, {"token": "forged"}):
-        await communicator.send_json_to(later)
+        try:
+            await communicator.send_json_to(later)  # raises what the consumer raised, if it crashed on the last one
+        except Exception as error:
+            pytest.fail(f"after user 7 had logged in, a later frame: {crashed(error)}", pytrace=False)
         got = await answer(communicator, 0.3) if not await nothing_more(communicator, 0.2) else None
         assert got is None, (
             f"user 7 had logged in, then the frame {later} got {got}: only the first frame may carry the token, "
             "so a later token never switches the socket to another user and a later frame never closes it"
         )
+    ended = communicator.future.done() and not communicator.future.cancelled() and communicator.future.exception()
+    if ended:
+        pytest.fail(f"after user 7 had logged in, a later frame: {crashed(ended)}", pytrace=False)
     await close_all(communicator)
 
 

@@ -114,13 +114,13 @@ async def test_one_password_tried_on_many_names_meets_the_address_limit():
     server = imported_afresh("16.1", RULE)
     with override_settings(LOGIN_FAILURES_PER_ADDRESS=10), passwords_checked() as checked:
         replies = [await attempt(server, GUESSER, f"user{n}", "password1", f"10.0.0.{n}") for n in range(11)]
-        neighbour = await attempt(server, NEIGHBOUR, "user11", "password1")
+        neighbour = await attempt(server, NEIGHBOUR, GUESSER, "password1")  # a name that is the guesser's address
     assert replies[:10] == [BAD] * 10, f"10 attempts from one address are allowed, each checked, got {replies[:10]}"
     assert replies[10] == TOO_MANY and neighbour == BAD and len(checked) == 11, (
         f"with LOGIN_FAILURES_PER_ADDRESS = 10, one address tried 11 names on 11 sockets, each claiming another address "
-        f"in X-Forwarded-For: the 11th got {replies[10]}, then another address's first got {neighbour}; expected "
-        f"{TOO_MANY}, then {BAD}. A per-name limit alone lets one password be tried on every name; the address is "
-        "scope['client'][0], the limit read from settings, never a header"
+        f"in X-Forwarded-For, then another address tried the name {GUESSER!r}: got {replies[10]}, then {neighbour}; "
+        f"expected {TOO_MANY}, then {BAD}. Count the address scope['client'][0] (never a header) against the limit "
+        "in settings, in a counter apart from every name's: a per-name limit alone lets one password try every name"
     )
 
 

@@ -2,6 +2,7 @@
 
 import json
 import time
+from types import SimpleNamespace
 
 import pytest
 from channels.consumer import AsyncConsumer
@@ -131,6 +132,19 @@ async def test_an_error_inside_the_inner_application_reaches_the_server():
         f"{calls}) and {'raised' if raised else 'swallowed the error'}: a middleware calls its application once, and "
         "an error inside it must reach the server (which logs it and closes with 1011); catch only what reading "
         "the token raises"
+    )
+
+
+async def test_a_token_that_expired_since_it_was_last_used_gets_none(monkeypatch):
+    middleware, seen = middleware_and_seen()
+    valid = token(7)
+    await scope_inside(b"token=" + valid, middleware, seen)
+    later = time.time() + 3600  # an hour on: the same token is past MAX_AGE now
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later))
+    _, again = await scope_inside(b"token=" + valid, middleware, seen)
+    assert again.get("token_user_id") is None, (
+        f"a token for user 7, used again an hour later, gave {again.get('token_user_id')!r}: it has expired since "
+        "(MAX_AGE), so it names nobody now; check every token when its connection comes, remember no verdicts"
     )
 
 

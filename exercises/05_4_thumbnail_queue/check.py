@@ -60,7 +60,8 @@ async def ask(communicator, image: str) -> object:
 
 
 def refused(got: object) -> bool:
-    return isinstance(got, dict) and set(got) == {"error"} and isinstance(got["error"], str) and bool(got["error"])
+    """{"error": "<why>"}, more keys allowed (the image, say), but never a "queued" beside it."""
+    return isinstance(got, dict) and isinstance(got.get("error"), str) and bool(got["error"]) and "queued" not in got
 
 
 async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open():

@@ -95,7 +95,8 @@ async def test_a_laptop_that_sleeps_with_its_socket_open_goes_offline_after_ttl(
         assert name in online(), f"a student whose newest frame is exactly {TTL} s old is still online (at most TTL)"
         now.at += 0.5
         assert name not in online(), (
-            f"a laptop asleep with its socket open, silent for {TTL + 0.5} s, is still listed: a ghost. {RULE}"
+            f"a laptop asleep with its socket open, silent for {TTL + 0.5} s, is still listed: a ghost (read every time "
+            f"with clock(), which the check moves, not with time.monotonic() itself). {RULE}"
         )
         await beat(laptop)
         assert name in online(), "the laptop woke and sent a heartbeat: online again"

@@ -20,10 +20,14 @@ class SlowLayer(InMemoryChannelLayer):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.home_loop = asyncio.get_running_loop()  # built in the check's own async code: the server's loop
+        try:  # built in the check's own async code: the server's loop
+            self.home_loop = asyncio.get_running_loop()
+        except RuntimeError:  # built outside any loop: the first group_send names it
+            self.home_loop = None
         self.foreign_loops = 0
 
     async def group_send(self, group, message):
+        self.home_loop = self.home_loop or asyncio.get_running_loop()
         if asyncio.get_running_loop() is not self.home_loop:
             self.foreign_loops += 1
         await asyncio.sleep(0.25)

@@ -81,6 +81,7 @@ def expired_token(user_id: int) -> bytes:
 
 # b"token=\xff": a query string is raw bytes, not always UTF-8 (decode it as latin-1, as lesson 11 does).
 NO_VALID_TOKEN = [None, b"", b"token=", b"token", b"token=forged", b"name=ada", b"token=\xff", b"token=%ZZ", b"&&=&"]
+NO_VALID_TOKEN += [b"user_id=7", b"token=forged&user_id=7", b"token_user_id=7"]  # claims, not tokens
 
 
 async def test_no_valid_token_puts_none_in_the_inner_scope():
@@ -89,7 +90,8 @@ async def test_no_valid_token_puts_none_in_the_inner_scope():
         shown = "no query_string at all" if query is None else repr(query)
         assert "token_user_id" in seen, f'{shown}: expected the key "token_user_id" (None) in the inner scope'
         assert seen["token_user_id"] is None, (
-            f"{shown}: no valid token, so expected None, got {seen['token_user_id']!r}"
+            f"{shown}: no valid token, so expected None, got {seen['token_user_id']!r}: only a signed token names a "
+            "user, never a user id the client claims"
         )
     proved("bad frames", len(NO_VALID_TOKEN) + 1)
 

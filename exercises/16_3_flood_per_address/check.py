@@ -113,6 +113,25 @@ async def test_a_flood_from_one_address_never_holds_back_another():
         await close_all(listener, flooder, neighbour)
 
 
+async def test_closing_its_sockets_gives_an_address_no_fresh_window():
+    app = chat()
+    flooder_ip, _, listener_ip = addresses()
+    async with never_blocks(STALL):
+        listener = await connect_from(app, listener_ip)
+        for wave in range(3):  # open a socket, send the limit, close it; again, within the second
+            flooder = await connect_from(app, flooder_ip)
+            await say(flooder, *(f"wave {wave}.{n}" for n in range(LIMIT)))
+            await close_all(flooder)
+        heard = messages(await drain(listener))
+        assert len(heard) == LIMIT, (
+            f"one address opened a socket, sent {LIMIT} messages and closed it, three times within a second: the room "
+            f"heard {len(heard)} of the {3 * LIMIT}, expected {LIMIT}. An address's window outlives its sockets: "
+            "forget it only once it holds no message of the last second, never when a socket closes"
+        )
+        await close_all(listener)
+    proved("sockets", 4)
+
+
 async def test_five_messages_a_second_get_through_and_the_sixth_does_not():
     app = chat()
     flooder_ip, neighbour_ip, listener_ip = addresses()

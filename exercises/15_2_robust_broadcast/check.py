@@ -42,13 +42,13 @@ def test_announcing_while_the_layer_is_down_does_not_raise(layer_down):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_failed_broadcast_is_logged(layer_down, caplog):
-    with caplog.at_level(logging.ERROR), transaction.atomic():
+    with caplog.at_level(logging.WARNING), transaction.atomic():
         try:
             target("15.2").announce(POST)
         except Exception:
             pass  # the test above reports this one
     assert "Error" in caplog.text and "Connect" in caplog.text, (
-        f"expected the failed broadcast (the layer's ConnectionError) in the log, got {caplog.text.strip()[:200] or 'nothing'}: "
+        f"expected the failed broadcast (the layer's ConnectionError) logged at WARNING or above, got {caplog.text.strip()[:200] or 'nothing'}: "
         "an error swallowed without a word leaves nobody knowing that sockets missed a post"
     )
 

@@ -1,6 +1,7 @@
 """Check 11.2: a middleware that reads ?token= into the scope, on a copy, keeping nothing on itself."""
 
 import json
+import logging
 import time
 from types import SimpleNamespace
 
@@ -134,6 +135,17 @@ async def test_an_error_inside_the_inner_application_reaches_the_server():
         f"{calls}) and {'raised' if raised else 'swallowed the error'}: a middleware calls its application once, and "
         "an error inside it must reach the server (which logs it and closes with 1011); catch only what reading "
         "the token raises"
+    )
+
+
+async def test_no_token_is_written_to_a_log_or_the_output(caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    valid = sign_user_id(7)
+    await scope_inside(b"room=lobby&token=" + valid.encode())
+    written = caplog.text + "".join(capsys.readouterr())
+    assert valid not in written, (
+        f"the token was written to a log or the output: {written.strip()[:160]!r}. Whoever reads a token can log in "
+        "with it until it expires: log the user id if you must, never the token"
     )
 
 

@@ -1,5 +1,6 @@
 """Check 05.4 (fix): send() to a full channel raises ChannelFull: catch it, tell the client, keep the socket."""
 
+import asyncio
 import json
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
@@ -59,6 +60,20 @@ async def ask(communicator, image: str) -> object:
     return json.loads(got["text"]) if got.get("type") == "websocket.send" and got.get("text") else got
 
 
+async def taken_from_the_queue() -> dict:
+    """The next job on the queue, as the worker takes it; the check fails if none is there within 1 s."""
+    try:
+        async with asyncio.timeout(1):
+            return await get_channel_layer().receive(QUEUE)
+    except TimeoutError:
+        pytest.fail(
+            f'the client was told {{"queued": ...}}, and the worker found no job on {QUEUE!r} within 1 s: the send '
+            "never ran (a coroutine that is not awaited does nothing) or went somewhere else. Await "
+            f"self.channel_layer.send({QUEUE!r}, job) before answering",
+            pytrace=False,
+        )
+
+
 def refused(got: object) -> bool:
     """{"error": "<why>"}, more keys allowed (the image, say), but never a "queued" beside it."""
     return isinstance(got, dict) and isinstance(got.get("error"), str) and bool(got["error"]) and "queued" not in got
@@ -79,7 +94,7 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
         assert await nothing_more(alice, 0.1) and not alice.future.done(), (
             f"alice's socket was closed after her job was refused: the socket stays open for the next try. {RULE}"
         )
-        await get_channel_layer().receive(QUEUE)  # the worker takes one job: there is room again
+        await taken_from_the_queue()  # the worker takes one job: there is room again
         again = await ask(alice, "three.png")
         assert again == {"queued": "three.png"}, (
             f"once the worker made room, alice's next try must be queued, got {again}"
@@ -94,7 +109,7 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
         alice, bob = await sockets(app)
         assert await ask(alice, "cat.png") == {"queued": "cat.png"}, "alice's job must be answered {'queued': ...}"
         assert await ask(bob, "dog.png") == {"queued": "dog.png"}, "bob's job must be answered {'queued': ...}"
-        jobs = [await get_channel_layer().receive(QUEUE) for _ in range(2)]
+        jobs = [await taken_from_the_queue() for _ in range(2)]
         assert [(job.get("type"), job.get("image")) for job in jobs] == [
             ("thumbnail.make", "cat.png"),
             ("thumbnail.make", "dog.png"),
@@ -106,7 +121,7 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
         mallory = "specific.mallory!inbox"  # a channel alice names, hoping the worker answers there
         await alice.send_to(text_data=json.dumps({"image": "evil.png", "reply_to": mallory}))
         if await frame(alice) == {"queued": "evil.png"}:  # an extra key may be refused too, or ignored
-            job = await get_channel_layer().receive(QUEUE)
+            job = await taken_from_the_queue()
             assert job.get("reply_to") == replies[0], (
                 f"alice's frame named reply_to {mallory!r}, and her job says reply_to {job.get('reply_to')!r}: the "
                 "server writes reply_to, always its own socket's channel (self.channel_name), never one a client "

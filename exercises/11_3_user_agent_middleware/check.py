@@ -82,6 +82,26 @@ def test_a_server_takes_the_middleware_for_an_asgi_3_application():
     )
 
 
+async def test_an_error_inside_the_inner_application_reaches_the_server():
+    calls = []
+
+    async def crashing(scope, receive, send):
+        calls.append(scope.get("user_agent"))
+        raise RuntimeError("the consumer crashed")
+
+    given = {"type": "websocket", "path": "/", "query_string": b"", "headers": [(b"user-agent", b"curl/8.5")]}
+    raised = None
+    try:
+        await load("11.3", RULE).UserAgentMiddleware(crashing)(given, None, None)
+    except RuntimeError as error:
+        raised = error
+    assert raised is not None and calls == ["curl/8.5"], (
+        f"the inner application raised RuntimeError; the middleware ran it {len(calls)} time(s) and "
+        f"{'raised' if raised else 'swallowed the error'}: a middleware calls its application once, and an error "
+        "inside it must reach the server (which logs it and closes with 1011)"
+    )
+
+
 class WhichAgent(AsyncConsumer):
     async def websocket_connect(self, event):
         await self.send({"type": "websocket.accept"})

@@ -24,7 +24,8 @@ def directives(block: str) -> dict[str, list[str]]:
     for statement in re.split(r"[;{}]", re.sub(r"#[^\n]*", "", block)):
         name, *arguments = statement.split() or [""]
         if name:
-            found.setdefault(name, []).append(" ".join(arguments))
+            # nginx's quotes only group words: "$host" is $host, 'upgrade' is upgrade.
+            found.setdefault(name, []).append(" ".join(arguments).replace('"', "").replace("'", ""))
     return found
 
 

@@ -1,5 +1,7 @@
 """Check 07.1: refuse anonymous users with 4401."""
 
+import asyncio
+
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
@@ -15,6 +17,19 @@ def closed_with(got, code: int) -> bool:
 
 def consumer():
     return load("07.1", RULE).MembersOnlyConsumer.as_asgi()
+
+
+def suspending(app):
+    """`app` whose every send suspends once, as a real server's write to a socket can: other consumers run meanwhile."""
+
+    async def application(scope, receive, send):
+        async def suspended(message):
+            await asyncio.sleep(0)
+            await send(message)
+
+        return await app(scope, receive, suspended)
+
+    return application
 
 
 async def anonymous_socket(app) -> WebsocketCommunicator:
@@ -53,15 +68,15 @@ async def test_an_anonymous_user_is_closed_4401_before_any_data_frame():
 
 
 async def test_a_logged_in_user_is_greeted_by_name():
-    app = await warmed_up(consumer())
+    app = suspending(await warmed_up(consumer()))
     async with never_blocks():
         ada = WebsocketCommunicator(app, "/")
         ada.scope["user"] = User(username="ada")
         bob = WebsocketCommunicator(app, "/")
         bob.scope["user"] = User(username="bob")
         stranger = await anonymous_socket(app)
-        for communicator in (ada, bob):
-            assert (await communicator.connect(timeout=1))[0], "expected a logged-in user's socket to be accepted"
+        opened = await asyncio.gather(ada.connect(timeout=1), bob.connect(timeout=1))  # both handshakes at once
+        assert all(accepted for accepted, _ in opened), "expected a logged-in user's socket to be accepted"
         proved("sockets", 3)
         got = {"ada": await frame(ada), "bob": await frame(bob)}
         assert got == {"ada": {"hello": "ada"}, "bob": {"hello": "bob"}}, (

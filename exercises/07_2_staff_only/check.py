@@ -1,5 +1,7 @@
 """Check 07.2: only staff may enter."""
 
+import asyncio
+
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
@@ -22,6 +24,19 @@ def socket_for(app, user) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(app, "/")
     communicator.scope["user"] = user
     return communicator
+
+
+def suspending(app):
+    """`app` whose every send suspends once, as a real server's write to a socket can: other consumers run meanwhile."""
+
+    async def application(scope, receive, send):
+        async def suspended(message):
+            await asyncio.sleep(0)
+            await send(message)
+
+        return await app(scope, receive, suspended)
+
+    return application
 
 
 async def warmed_up(app):
@@ -59,20 +74,21 @@ async def test_others_are_closed_with_the_right_code(user, code, who):
 
 
 async def test_staff_get_in():
-    app = await warmed_up(consumer())
+    app = suspending(await warmed_up(consumer()))
     async with never_blocks():
         ada, grace = (
             socket_for(app, User(username="ada", is_staff=True)),
             socket_for(app, User(username="grace", is_staff=True)),
         )
         bob = socket_for(app, User(username="bob"))
-        for communicator in (ada, grace):
-            assert (await communicator.connect(timeout=1))[0], "expected a staff user's socket to be accepted"
+        opened = await asyncio.gather(ada.connect(timeout=1), grace.connect(timeout=1))  # both handshakes at once
+        assert all(accepted for accepted, _ in opened), "expected a staff user's socket to be accepted"
         await bob.send_input({"type": "websocket.connect"})
         proved("sockets", 3)
         got = {"ada": await frame(ada), "grace": await frame(grace)}
         assert got == {"ada": {"staff": "ada"}, "grace": {"staff": "grace"}}, (
-            f'two staff users at once must each get {{"staff": <their own name>}}, got {got}'
+            f'two staff users at once must each get {{"staff": <their own name>}}, got {got}: the user is this '
+            'socket\'s own scope["user"], never something kept on the class'
         )
         refused = [await answer(bob), await answer(bob)]
         assert closed_with(refused[-1], 4403), (

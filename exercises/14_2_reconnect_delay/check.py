@@ -80,7 +80,10 @@ def test_the_first_retries_spread_over_the_whole_window_from_zero_to_base():
         f"a storm of every client in a window that starts late; full jitter draws the whole delay, from 0 up to "
         f"the ceiling ({BASE} s for the first retry)"
     )
-    assert high <= BASE, f"a first retry waited {high:.2f} s; expected at most BASE = {BASE} s"
+    assert high <= BASE, (
+        f"a first retry waited {high:.2f} s; expected at most BASE = {BASE} s: the first retry's ceiling is "
+        "BASE * 2 ** 0, so count the attempt after working out its ceiling"
+    )
     assert high > 0.95 * BASE and 0.4 * BASE < mean < 0.6 * BASE, (
         f"the first delays ranged over {low:.2f}-{high:.2f} s, mean {mean:.2f} s: expected them spread evenly over "
         f"0-{BASE} s (mean {BASE / 2} s), random.uniform(0, ceiling)"
@@ -113,7 +116,10 @@ def test_no_retry_waits_longer_than_the_cap():
         f"{at_cap} of {len(late)} delays past the 6th retry were exactly {CAP:g} s: min(CAP, jitter) caps after the "
         "draw, and every long-failing client retries at the same instant again; cap the ceiling, then draw"
     )
-    assert longest > 0.9 * CAP, f"past the 6th retry the delays reached only {longest:.1f} s; expected up to {CAP:g}"
+    assert longest > 0.9 * CAP, (
+        f"past the 6th retry the delays reached only {longest:.1f} s; expected up to {CAP:g}: keep doubling until the "
+        "ceiling reaches CAP (stop the exponent only far past it, say at 32)"
+    )
 
 
 def test_a_client_keeps_retrying_through_a_day_long_outage():
@@ -168,7 +174,9 @@ print(json.dumps([client.closed() for _ in range(6)]))
 def test_clients_restarted_together_in_separate_processes_draw_different_delays():
     module()  # the file imports, and BASE and CAP are checked, before two processes start
     runs = [
-        subprocess.run([sys.executable, "-c", DRAW, str(target_path("14.2"))], capture_output=True, text=True, timeout=20)
+        subprocess.run(
+            [sys.executable, "-c", DRAW, str(target_path("14.2"))], capture_output=True, text=True, timeout=20
+        )
         for _ in range(2)
     ]
     for run in runs:

@@ -1,5 +1,6 @@
 """Check 08.1: send a room's saved history on connect."""
 
+import asyncio
 import os
 import threading
 from contextlib import contextmanager
@@ -7,6 +8,7 @@ from unittest import mock
 
 import pytest
 from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
 from django.db.backends.utils import CursorWrapper
 from django.urls import path
 
@@ -46,6 +48,19 @@ def queries_by_thread():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
+def suspending(app):
+    """`app` whose every send suspends once, as a real server's write to a socket can: other consumers run meanwhile."""
+
+    async def application(scope, receive, send):
+        async def suspended(message):
+            await asyncio.sleep(0)
+            await send(message)
+
+        return await app(scope, receive, suspended)
+
+    return application
+
+
 async def save(room: str, count: int, prefix: str = "m") -> list[str]:
     """`count` messages saved in `room`, in order; their texts sort backwards, so only the saving order is right."""
     texts = [f"{prefix}{count - n}" for n in range(count)]
@@ -65,12 +80,17 @@ async def history_of(application, room: str) -> object:
 async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
     lobby = await save("lobby", 7)
     kitchen = await save("kitchen", 2, prefix="k")
-    application = app()
+    application = suspending(app())
     await history_of(application, "warm-up")  # what a process does once (imports, a connection) stays out of the timing
     with queries_by_thread() as ran:
         await ChatMessage.objects.acount()  # the check's own query, on Django's sync thread: yours go there too
         async with never_blocks():  # the query runs in a thread: the loop keeps serving other sockets
-            first, second = await connect(application, "/lobby/"), await connect(application, "/kitchen/")
+            first, second = (
+                WebsocketCommunicator(application, "/lobby/"),
+                WebsocketCommunicator(application, "/kitchen/"),
+            )
+            opened = await asyncio.gather(first.connect(timeout=1), second.connect(timeout=1))  # at once
+            assert all(accepted for accepted, _ in opened), "expected both sockets to be accepted"
             proved("sockets", 2)
             got = {"lobby": await frame(first, timeout=2), "kitchen": await frame(second, timeout=2)}
             expected = {"lobby": {"history": lobby[-5:]}, "kitchen": {"history": kitchen}}

@@ -1,5 +1,6 @@
 """Check 07.3 (fix): after login() over a socket, the consumer saves the session, in a thread."""
 
+import asyncio
 import json
 import logging
 import os
@@ -78,7 +79,8 @@ async def ask(communicator, username: str, password: str) -> object:
 async def user_of(reply: object, name: str):
     """The user the page gets when it reloads with the session the reply's handoff names."""
     assert isinstance(reply, dict) and reply.get("username") == name and "handoff" in reply, (
-        f'expected {{"username": "{name}", "handoff": ...}} for {name}\'s right password, got {reply}'
+        f'expected {{"username": "{name}", "handoff": ...}} for {name}\'s right password, got {reply}: each '
+        "socket answers for the user it logged in itself, never one kept on the class"
     )
     session_key = signing.loads(reply["handoff"], salt=HANDOFF_SALT)
     # What the next connection with that session cookie gets (AuthMiddlewareStack does exactly this).
@@ -94,10 +96,10 @@ async def test_the_session_the_handoff_names_is_logged_in():
         first, second = await login_socket(), await login_socket()
         proved("sockets", 2)
         async with never_blocks():  # the session's save is a query: in a thread, never on the loop
-            replies = {
-                "ada": await ask(first, "ada", "analytical-engine"),
-                "bob": await ask(second, "bob", "difference-engine"),
-            }
+            answers = await asyncio.gather(  # two people log in at once
+                ask(first, "ada", "analytical-engine"), ask(second, "bob", "difference-engine")
+            )
+            replies = dict(zip(("ada", "bob"), answers, strict=True))
         for user, reply in ((ada, replies["ada"]), (bob, replies["bob"])):
             found = await user_of(reply, user.username)
             assert found.is_authenticated and found.pk == user.pk, (

@@ -29,6 +29,7 @@ BAD_SINCE = [
     "since=%C2%B2",  # "²": str.isdigit() says yes, int() raises
     "since=%D9%A1",  # "١" (Arabic-Indic one): int() reads it as 1
     "since=1&since=2",  # two cursors: which one?
+    "since=1_000",  # int() reads it as 1000
 ]
 
 

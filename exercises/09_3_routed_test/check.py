@@ -68,6 +68,12 @@ async def test_your_test_passes_on_a_correct_room_consumer():
         await your_test()(RoomGreeter)
     except KeyError as error:  # raised inside the consumer, re-raised by the communicator
         raise AssertionError(f"your test crashed on a correct consumer: KeyError: {error}. {RULE}") from error
+    except Exception as error:  # the student's own assertion, a timeout, or a mistake in the test itself
+        pytest.fail(
+            f"your test failed on RoomGreeter, a correct room consumer ({type(error).__name__}: {error}): "
+            "assert only what every correct room consumer does",
+            pytrace=False,
+        )
 
 
 async def test_your_test_disconnects_every_socket_it_opens():

@@ -72,3 +72,20 @@ def fresh_start(django_db_blocker):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def environment_as_it_was():
+    """os.environ put back after each test: what one student module sets must not change how the next check runs.
+
+    A wrong solution that sets DJANGO_ALLOW_ASYNC_UNSAFE when it is imported would
+    otherwise leave it set for every later check of the kit's proof in the same
+    process, where it hides the very mistake a later check looks for.
+    """
+    before = dict(os.environ)
+    yield
+    for name in set(os.environ) - set(before):
+        del os.environ[name]
+    for name, value in before.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value

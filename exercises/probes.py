@@ -549,3 +549,48 @@ def login_bad_frames() -> list[str]:
     frames += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
     frames += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
     return frames + ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
+
+
+@contextmanager
+def queries_by_thread():
+    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
+
+    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set, whenever
+    and however briefly: then the query runs, and blocks the loop, and shows here.
+    database_sync_to_async, sync_to_async and the async ORM all run on Django's one
+    sync thread, the check's own queries too; asyncio.to_thread or a pool adds threads.
+    """
+    import threading
+    from unittest import mock
+
+    from django.db.backends.utils import CursorWrapper
+
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    ran: dict[int, list[str]] = {}
+    original = CursorWrapper._execute_with_wrappers
+
+    def recorded(self, sql, *args, **kwargs):
+        ran.setdefault(threading.get_ident(), []).append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    try:
+        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+            yield ran
+    finally:  # a consumer that set it must not change how the next check runs
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def suspending(app):
+    """`app` whose every send suspends once, as a real server's write to a socket can: other consumers run meanwhile."""
+
+    async def application(scope, receive, send):
+        async def suspended(message):
+            await asyncio.sleep(0)
+            await send(message)
+
+        return await app(scope, receive, suspended)
+
+    return application

@@ -5,7 +5,7 @@ import asyncio
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
-from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved
+from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved, suspending
 
 RULE = "MembersOnlyConsumer accepts, then closes an anonymous user with 4401 before any data frame"
 
@@ -17,19 +17,6 @@ def closed_with(got, code: int) -> bool:
 
 def consumer():
     return load("07.1", RULE).MembersOnlyConsumer.as_asgi()
-
-
-def suspending(app):
-    """`app` whose every send suspends once, as a real server's write to a socket can: other consumers run meanwhile."""
-
-    async def application(scope, receive, send):
-        async def suspended(message):
-            await asyncio.sleep(0)
-            await send(message)
-
-        return await app(scope, receive, suspended)
-
-    return application
 
 
 async def anonymous_socket(app) -> WebsocketCommunicator:

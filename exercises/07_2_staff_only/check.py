@@ -6,7 +6,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
-from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved
+from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved, suspending
 
 RULE = "StaffOnlyConsumer accepts, then closes anonymous users with 4401 and users who are not staff with 4403"
 
@@ -24,19 +24,6 @@ def socket_for(app, user) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(app, "/")
     communicator.scope["user"] = user
     return communicator
-
-
-def suspending(app):
-    """`app` whose every send suspends once, as a real server's write to a socket can: other consumers run meanwhile."""
-
-    async def application(scope, receive, send):
-        async def suspended(message):
-            await asyncio.sleep(0)
-            await send(message)
-
-        return await app(scope, receive, suspended)
-
-    return application
 
 
 async def warmed_up(app):

@@ -3,10 +3,7 @@
 import asyncio
 import json
 import logging
-import os
 import threading
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
 from channels.auth import AuthMiddlewareStack, get_user
@@ -14,7 +11,6 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import signing
-from django.db.backends.utils import CursorWrapper
 from django.test import override_settings
 
 from auth_demo.views import HANDOFF_SALT
@@ -25,6 +21,7 @@ from exercises.probes import (
     load,
     never_blocks,
     proved,
+    queries_by_thread,
     refused_with_error,
 )
 
@@ -39,32 +36,6 @@ WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password
 WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
 WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-
-
-@contextmanager
-def queries_by_thread():
-    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
-
-    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; then it
-    runs, blocks the loop, and shows here. database_sync_to_async, sync_to_async and the
-    async ORM all run on Django's one sync thread, the check's own queries too.
-    """
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    ran: dict[int, list[str]] = {}
-    original = CursorWrapper._execute_with_wrappers
-
-    def recorded(self, sql, *args, **kwargs):
-        ran.setdefault(threading.get_ident(), []).append(sql)
-        return original(self, sql, *args, **kwargs)
-
-    try:
-        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
-            yield ran
-    finally:  # a module that set it must not change how the next check runs
-        if before is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 async def login_socket() -> WebsocketCommunicator:

@@ -1,49 +1,19 @@
 """Check 08.2: save a message, then send it with its id."""
 
-import os
 import threading
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
 from channels.routing import URLRouter
-from django.db.backends.utils import CursorWrapper
 from django.urls import path
 
 from db_demo.models import ChatMessage
-from exercises.probes import close_all, connect, frame, load, never_blocks, nothing_more, proved
+from exercises.probes import close_all, connect, frame, load, never_blocks, nothing_more, proved, queries_by_thread
 
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
 
 
 def app():
     return URLRouter([path("<str:room>/", load("08.2", RULE).SaveThenSendConsumer.as_asgi())])
-
-
-@contextmanager
-def queries_by_thread():
-    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
-
-    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; then it
-    runs, blocks the loop, and shows here. database_sync_to_async, sync_to_async and the
-    async ORM all run on Django's one sync thread, the check's own queries too.
-    """
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    ran: dict[int, list[str]] = {}
-    original = CursorWrapper._execute_with_wrappers
-
-    def recorded(self, sql, *args, **kwargs):
-        ran.setdefault(threading.get_ident(), []).append(sql)
-        return original(self, sql, *args, **kwargs)
-
-    try:
-        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
-            yield ran
-    finally:  # a module that set it must not change how the next check runs
-        if before is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 def orm_where_it_belongs(ran: dict) -> None:

@@ -3,14 +3,11 @@
 import json
 import os
 import threading
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
-from django.db.backends.utils import CursorWrapper
 
 from db_demo.models import ChatMessage
-from exercises.probes import answer, close_all, connect, load, never_blocks, proved
+from exercises.probes import answer, close_all, connect, load, never_blocks, proved, queries_by_thread
 
 RULE = (
     "The ORM is synchronous: never query on the event loop; put the queries in a database_sync_to_async "
@@ -31,33 +28,6 @@ def guestbook_consumer():
             pytrace=False,
         )
     return module.GuestbookConsumer
-
-
-@contextmanager
-def queries_by_thread():
-    """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
-
-    Django refuses a query on the loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set, whenever
-    and however briefly: then the query runs, and blocks the loop, and shows here.
-    database_sync_to_async, sync_to_async and the async ORM all run on Django's one
-    sync thread, the check's own queries too; asyncio.to_thread or a pool adds threads.
-    """
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    ran: dict[int, list[str]] = {}
-    original = CursorWrapper._execute_with_wrappers
-
-    def recorded(self, sql, *args, **kwargs):
-        ran.setdefault(threading.get_ident(), []).append(sql)
-        return original(self, sql, *args, **kwargs)
-
-    try:
-        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
-            yield ran
-    finally:  # a consumer that set it must not change how the next check runs
-        if before is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 async def entry(communicator, text: str) -> dict:

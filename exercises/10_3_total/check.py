@@ -60,15 +60,6 @@ async def test_a_body_in_one_part_is_added_up():
     assert got == (200, {"total": 6.5}), f'expected [1, 2, 3.5] to get 200 {{"total": 6.5}}, got {got[0]} {got[1]}'
 
 
-async def test_an_empty_list_and_a_list_of_zeros_add_up_to_0():
-    for body in (b"[]", b"[0, 0.0, -0]"):
-        got = await post([body])
-        assert got == (200, {"total": 0}), (
-            f"{body.decode()} is a list of numbers whose total is 0: expected 200 {{\"total\": 0}}, got {got[0]} {got[1]}"
-        )
-    proved("boundaries", 2)
-
-
 async def test_a_body_in_several_parts_is_added_up():
     body = json.dumps(list(range(3000))).encode()
     parts = as_daphne_hands_it(body)
@@ -124,6 +115,15 @@ async def test_an_event_without_more_body_is_the_last_part():
     assert isinstance(body, dict) and json.loads(body.get("body", b"null")) == {"total": 9}, (
         f'a request event without "more_body" is the whole body: expected {{"total": 9}}, got {body}'
     )
+
+
+async def test_an_empty_list_and_a_list_of_zeros_add_up_to_0():
+    for body in (b"[]", b"[0, 0.0, -0]"):
+        got = await post([body])
+        assert got == (200, {"total": 0}), (
+            f"{body.decode()} is a list of numbers whose total is 0: expected 200 {{\"total\": 0}}, got {got[0]} {got[1]}"
+        )
+    proved("boundaries", 2)
 
 
 BAD_BODIES = [

@@ -4,6 +4,7 @@ import gc
 import os
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -65,8 +66,10 @@ def fresh_start(django_db_blocker):
         SyncToAsync.single_thread_executor.submit(close_all).result(timeout=5)
     except TimeoutError:
         # The sync thread is still held by the consumer of a test that has ended (a wrong
-        # solution whose handler waits on a loop that is gone): nothing to close there, go on.
-        pass
+        # solution whose handler waits on a loop that is gone, or a busy machine that ended
+        # the test mid-handler). Every later check's database_sync_to_async and SyncConsumer
+        # would queue behind it for ever: they get a sync thread of their own instead.
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
     # A coroutine this test's wrong code threw away unawaited warns when it is collected:
     # collect it now, quietly, or the warning lands in the next check's test (many checks, one process).
     with warnings.catch_warnings():

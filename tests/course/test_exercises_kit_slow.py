@@ -182,3 +182,28 @@ def test_a_check_leaving_a_thread_that_never_ends_still_exits_with_its_status(tm
     # Without exercises/conftest.py's exit, Python would join the thread at exit and never get there.
     done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=60)
     assert done.returncode == status, done.stdout
+
+
+# A check whose test ends while a sync handler still holds Django's one sync thread, then a check that needs it.
+HELD_SYNC_THREAD = """
+import asyncio, threading
+from asgiref.sync import sync_to_async
+
+async def test_leaves_the_sync_thread_held():
+    asyncio.ensure_future(sync_to_async(threading.Event().wait)())
+    await asyncio.sleep(0.1)
+
+async def test_a_later_check_still_gets_a_sync_thread():
+    assert await asyncio.wait_for(sync_to_async(lambda: 1)(), 2) == 1
+"""
+
+
+@pytest.mark.slow
+def test_a_sync_thread_one_check_left_held_does_not_stall_the_next_checks(tmp_path):
+    check = tmp_path / "check.py"
+    check.write_text(HELD_SYNC_THREAD)
+    # The repository's pytest settings (asyncio_mode = "auto") for a file outside it.
+    argv = [*PYTEST, "-q", "-p", "exercises.conftest", "-c", str(REPO_DIR / "pyproject.toml"), str(check)]
+    # In a proof run of 25 checks, every later check's database_sync_to_async would wait behind it for ever.
+    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout

@@ -172,9 +172,23 @@ async def frame(communicator, timeout: float = 1) -> object:
 async def nothing_more(communicator, timeout: float = 0.3) -> bool:
     """True if the consumer sends nothing within `timeout`; a crash fails the check with a sentence."""
     try:
-        return await communicator.receive_nothing(timeout=timeout)
+        quiet = await communicator.receive_nothing(timeout=timeout)
     except Exception as error:
         pytest.fail(crashed(error), pytrace=False)
+    fail_if_crashed(communicator)
+    return quiet
+
+
+def fail_if_crashed(communicator) -> None:
+    """Fail with a sentence if the consumer's task has ended by raising.
+
+    asgiref's receive_nothing() only watches the queue of what the consumer sends, and a
+    consumer that crashed sends nothing: without this, a crash during a quiet wait
+    (the server's 1011) would pass for the silence a check asked for.
+    """
+    future = communicator.future
+    if future.done() and not future.cancelled() and future.exception() is not None:
+        pytest.fail(crashed(future.exception()), pytrace=False)
 
 
 # --- behavioural probes: what students get wrong, each a small function a check calls --------
@@ -237,6 +251,7 @@ async def sockets(application, path: str = "/", count: int = 2, **kwargs) -> lis
 async def close_all(*communicators) -> None:
     """Disconnect every socket that is still open (a consumer may have closed it already)."""
     for communicator in communicators:
+        fail_if_crashed(communicator)  # ended by raising while nobody read from it
         if not communicator.future.done():
             try:
                 await communicator.disconnect(timeout=1)
@@ -482,6 +497,7 @@ async def nothing_after_close(communicator, timeout: float = 0.3) -> None:
         quiet = await communicator.receive_nothing(timeout=timeout)
     except Exception as error:
         pytest.fail(crashed(error), pytrace=False)
+    fail_if_crashed(communicator)
     if not quiet:
         got = await communicator.receive_output(timeout=1)
         pytest.fail(f"the consumer sent {got} after the close: nothing may follow a close", pytrace=False)

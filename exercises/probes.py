@@ -135,7 +135,10 @@ def crashed(error: BaseException) -> str:
     if isinstance(error, ValueError) and str(error).startswith("No handler for message type"):
         return f'{text}; a message\'s "type" names its handler: "chat.message" calls chat_message()'
     if "redis" in type(error).__module__:
-        return f"{text}; a layer failure must close the socket with 4503, not crash it (1011): wrap super().__call__"
+        return (
+            f"{text}; when Redis fails, answer as the exercise asks (a channel layer's failure: close the socket "
+            "with 4503, lesson 05), do not crash it (1011)"
+        )
     return (
         f"{text}; a consumer must not crash (that closes the socket with 1011): "
         'bad input gets what the exercise says, an {"error": ...} frame or a close code'

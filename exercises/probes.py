@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from channels.layers import InMemoryChannelLayer
 
 EXERCISES_DIR = Path(__file__).resolve().parent
 REPO_DIR = EXERCISES_DIR.parent
@@ -613,3 +614,31 @@ def suspending(app):
         return await app(scope, receive, suspended)
 
     return application
+
+
+class LoopWatchingLayer(InMemoryChannelLayer):
+    """The in-memory layer, refusing a group call made on any event loop but the server's (the one it was made on)."""
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.home_loop = asyncio.get_running_loop()  # made by the first consumer (or the check), on the server's loop
+
+    def refuse_another_loop(self, call: str) -> None:
+        if asyncio.get_running_loop() is not self.home_loop:
+            raise RuntimeError(
+                f"{call} ran on an event loop of its own (asyncio.run, or a loop made in a thread), not the "
+                "server's: the layer's queues and Redis connections belong to the server's loop, and from "
+                "synchronous code async_to_sync(...)(...) is what runs a layer call there"
+            )
+
+    async def group_send(self, group, message):
+        self.refuse_another_loop("group_send")
+        await super().group_send(group, message)
+
+    async def group_discard(self, group, channel):
+        self.refuse_another_loop("group_discard")
+        await super().group_discard(group, channel)
+
+    # Python's "never awaited" warning names the coroutine: name each as a student's server would.
+    group_send.__qualname__ = "InMemoryChannelLayer.group_send"
+    group_discard.__qualname__ = "InMemoryChannelLayer.group_discard"

@@ -1,9 +1,6 @@
 """Check 01.4 (fix): a raw consumer ends itself once the socket has closed, after its cleanup (leaving the group)."""
 
-import asyncio
-
 import pytest
-from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 
 from exercises.probes import answer, close_all, connect, crashed, load, members, sockets
@@ -23,27 +20,10 @@ pytestmark = [
 ]
 
 
-class LoopWatchingLayer(InMemoryChannelLayer):
-    """The in-memory layer, refusing a group call made on any event loop but the server's."""
-
-    def __init__(self, **config):
-        super().__init__(**config)
-        self.home_loop = asyncio.get_running_loop()  # made by the first consumer, on the server's loop
-
-    async def group_discard(self, group, channel):
-        if asyncio.get_running_loop() is not self.home_loop:
-            raise RuntimeError(
-                "group_discard ran on an event loop of its own (asyncio.run in the handler's thread), not the "
-                "server's: the layer's queues and Redis connections belong to the server's loop, and "
-                "async_to_sync(...)(...) is what runs a layer call there from a sync consumer"
-            )
-        await super().group_discard(group, channel)
-
-
 @pytest.fixture(autouse=True)
 def in_memory_layer(settings):
     """The in-memory layer whatever REDIS_URL says (this check reads the layer's groups), watching which loop leaves."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.LoopWatchingLayer"}}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}
 
 
 def app():

@@ -1,12 +1,10 @@
 """Check 04.5 (fix): a synchronous consumer calls every channel layer method through async_to_sync."""
 
-import asyncio
 import gc
 import json
 import warnings
 
 import pytest
-from channels.layers import InMemoryChannelLayer
 
 from exercises.probes import NOTHING, answer, close_all, load, members, never_blocks, sockets
 
@@ -19,29 +17,10 @@ GROUP = "fixsyncroom"
 LAG = 0.25
 
 
-class LoopWatchingLayer(InMemoryChannelLayer):
-    """The in-memory layer, refusing a group_send made on any event loop but the server's."""
-
-    def __init__(self, **config):
-        super().__init__(**config)
-        self.home_loop = asyncio.get_running_loop()  # made by the first consumer, on the server's loop
-
-    async def group_send(self, group, message):
-        if asyncio.get_running_loop() is not self.home_loop:
-            raise RuntimeError(
-                "group_send ran on an event loop of its own (asyncio.run in the handler's thread), not the "
-                "server's: the layer's queues and connections belong to the server's loop"
-            )
-        await super().group_send(group, message)
-
-    # Python's "never awaited" warning names the coroutine: name it as a student's server would.
-    group_send.__qualname__ = "InMemoryChannelLayer.group_send"
-
-
 @pytest.fixture(autouse=True)
 def watched_layer(settings):
     """The in-memory layer whatever REDIS_URL says, watching which loop sends."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.LoopWatchingLayer"}}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}
 
 
 async def heard(communicator, who: str, sender, caught) -> object:

@@ -603,12 +603,32 @@ def queries_by_thread():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
+def orm_where_it_belongs(ran: dict[int, list[str]], advice: str) -> None:
+    """Fail, saying `advice`, if queries_by_thread() saw SQL on the event loop's thread, or on more than one thread."""
+    import threading
+
+    on_the_loop = ran.pop(threading.get_ident(), [])
+    assert not on_the_loop, (
+        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE, set at "
+        f"any moment, only hides Django's error, and every such query blocks every socket of the process. {advice}"
+    )
+    assert len(ran) <= 1, (
+        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
+        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
+        f"sync thread and closes stale connections around it. {advice}"
+    )
+
 def suspending(app):
-    """`app` whose every send suspends once, as a real server's write to a socket can: other consumers run meanwhile."""
+    """`app` whose every send waits a moment, as a real server's write to a slow socket can: others run meanwhile.
+
+    One bare yield (sleep(0)) was not always enough for a second consumer that starts at
+    the same time to get as far: 10 ms always is, and a student's consumer that keeps
+    one socket's state on the class then shows it every time, not only now and then.
+    """
 
     async def application(scope, receive, send):
         async def suspended(message):
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.01)
             await send(message)
 
         return await app(scope, receive, suspended)

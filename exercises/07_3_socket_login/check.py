@@ -3,7 +3,6 @@
 import asyncio
 import json
 import logging
-import threading
 
 import pytest
 from channels.auth import AuthMiddlewareStack, get_user
@@ -20,6 +19,7 @@ from exercises.probes import (
     frame,
     load,
     never_blocks,
+    orm_where_it_belongs,
     proved,
     queries_by_thread,
     refused_with_error,
@@ -80,17 +80,7 @@ async def test_the_session_the_handoff_names_is_logged_in():
                 else f"{user.username}'s handoff names a session of {found}: each socket logs in its own user"
             )
         await close_all(first, second)
-    on_the_loop = ran.pop(threading.get_ident(), [])
-    assert not on_the_loop, (
-        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE only "
-        "hides Django's error, and every such query blocks every socket of the process; run authenticate() and "
-        "the session's save in database_sync_to_async"
-    )
-    assert len(ran) <= 1, (
-        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
-        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
-        "sync thread and closes stale connections around it"
-    )
+    orm_where_it_belongs(ran, "Run authenticate() and the session's save in database_sync_to_async.")
 
 
 @FAST_HASHER

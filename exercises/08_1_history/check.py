@@ -1,7 +1,6 @@
 """Check 08.1: send a room's saved history on connect."""
 
 import asyncio
-import threading
 
 import pytest
 from channels.routing import URLRouter
@@ -16,6 +15,7 @@ from exercises.probes import (
     load,
     never_blocks,
     nothing_more,
+    orm_where_it_belongs,
     proved,
     queries_by_thread,
     suspending,
@@ -66,16 +66,7 @@ async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
                 f"(the route's <room>), oldest first, got {got}"
             )
         await close_all(first, second)
-    on_the_loop = ran.pop(threading.get_ident(), [])
-    assert not on_the_loop, (
-        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE only "
-        "hides Django's error, and every such query blocks every socket of the process. " + RULE
-    )
-    assert len(ran) <= 1, (
-        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
-        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
-        "sync thread and closes stale connections around it"
-    )
+    orm_where_it_belongs(ran, RULE)
 
 
 @pytest.mark.django_db(transaction=True)

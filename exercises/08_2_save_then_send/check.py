@@ -1,33 +1,27 @@
 """Check 08.2: save a message, then send it with its id."""
 
-import threading
-
 import pytest
 from channels.routing import URLRouter
 from django.urls import path
 
 from db_demo.models import ChatMessage
-from exercises.probes import close_all, connect, frame, load, never_blocks, nothing_more, proved, queries_by_thread
+from exercises.probes import (
+    close_all,
+    connect,
+    frame,
+    load,
+    never_blocks,
+    nothing_more,
+    orm_where_it_belongs,
+    proved,
+    queries_by_thread,
+)
 
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
 
 
 def app():
     return URLRouter([path("<str:room>/", load("08.2", RULE).SaveThenSendConsumer.as_asgi())])
-
-
-def orm_where_it_belongs(ran: dict) -> None:
-    on_the_loop = ran.pop(threading.get_ident(), [])
-    assert not on_the_loop, (
-        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE only "
-        "hides Django's error, and every such query blocks every socket of the process; save in a "
-        "database_sync_to_async function"
-    )
-    assert len(ran) <= 1, (
-        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
-        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
-        "sync thread and closes stale connections around it"
-    )
 
 
 async def saved_answer(communicator, text: str, room: str) -> int:
@@ -68,7 +62,7 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
                 "an answer went to a socket that sent nothing: answer the sender only"
             )
         await close_all(kitchen, hall)
-    orm_where_it_belongs(ran)
+    orm_where_it_belongs(ran, "Save in a database_sync_to_async function.")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,12 +2,20 @@
 
 import json
 import os
-import threading
 
 import pytest
 
 from db_demo.models import ChatMessage
-from exercises.probes import answer, close_all, connect, load, never_blocks, proved, queries_by_thread
+from exercises.probes import (
+    answer,
+    close_all,
+    connect,
+    load,
+    never_blocks,
+    orm_where_it_belongs,
+    proved,
+    queries_by_thread,
+)
 
 RULE = (
     "The ORM is synchronous: never query on the event loop; put the queries in a database_sync_to_async "
@@ -59,16 +67,7 @@ async def test_an_entry_is_saved_and_counted():
             counts = [(await entry(first, "lovely stay"))["entries"], (await entry(second, "great view"))["entries"]]
             counts.append((await entry(first, "will come back"))["entries"])
         await close_all(first, second)
-    on_the_loop = ran.pop(threading.get_ident(), [])
-    assert not on_the_loop, (
-        f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE, set at any "
-        f"moment, only hides the error, and every such query blocks every socket of the process. {RULE}"
-    )
-    assert len(ran) <= 1, (
-        f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
-        "that each open a database connection nothing closes. database_sync_to_async runs it on Django's one sync "
-        f"thread and closes stale connections around it. {RULE}"
-    )
+    orm_where_it_belongs(ran, RULE)
     assert counts == [3, 4, 5], (
         f"the guestbook held 2 entries (and the room lobby one message), then three more were written from two "
         f"sockets; the answers counted {counts}, expected [3, 4, 5]: count the guestbook's entries only, "

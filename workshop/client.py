@@ -317,7 +317,8 @@ class Listener(threading.Thread):
             if connection["token"] != self.token:  # first, or joined again: that room's cursor
                 self.token, self.shown = connection["token"], connection["last_message"]
             try:
-                self.listen(connection)
+                if self.listen(connection) == "moved":
+                    continue  # `workshop leave`, or a join elsewhere: no outage, so no wait before looking again
             except Forgotten as why:
                 self.stderr.write(f"workshop: the watch stops listening to {connection['url']}: {why}.\n")
                 return
@@ -330,8 +331,11 @@ class Listener(threading.Thread):
             self.stopping.wait(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
             attempt += 1
 
-    def listen(self, connection: dict) -> None:
-        """One socket: the token with `since`, then messages as they come and a heartbeat when it is due."""
+    def listen(self, connection: dict) -> str | None:
+        """One socket: the token with `since`, then messages as they come and a heartbeat when it is due.
+
+        Returns "moved" when the saved connection is no longer this one; None when asked to stop.
+        """
         from websockets.exceptions import ConnectionClosed
 
         try:
@@ -345,7 +349,7 @@ class Listener(threading.Thread):
                         text = self.ws.recv(timeout=max(0.0, due - time.monotonic()))
                     except TimeoutError:
                         if (load() or {}).get("token") != connection["token"]:
-                            return  # `workshop leave` (or a join elsewhere) meanwhile: say nothing more here
+                            return "moved"  # `workshop leave` (or a join elsewhere) meanwhile: say nothing more here
                         self.ws.send(json.dumps({"here": True}))
                         due = time.monotonic() + self.heartbeat
                         continue

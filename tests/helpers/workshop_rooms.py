@@ -44,6 +44,8 @@ class FakeRoom:
 
     def start(self) -> None:
         self.server = serve(self.handle, "127.0.0.1", self.port)
+        # A short poll: stop() waits for ended connections' threads, looking every 0.1 s by default.
+        self.server.SHUTDOWN_POLLING_INTERVAL = 0.005
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

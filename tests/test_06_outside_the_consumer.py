@@ -1,7 +1,6 @@
 """Lesson 06: group_send from synchronous code (a command, a view) and a background worker.
 
-In-process tests share the test's channel layer with the consumers; the `slow` ones run `manage.py announce` and
-`manage.py runworker` as processes of their own, which reach the server only through Redis."""
+In-process tests share the test's layer with the consumers; `slow` ones run `announce` and `runworker` as processes."""
 
 import json
 import subprocess
@@ -14,7 +13,6 @@ from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.core.management import CommandError, call_command, get_commands
 from django.test import modify_settings
-from selenium.webdriver.common.by import By
 
 from harness.servers import REPO_DIR, daphne_env
 from layers_demo.announce import ANNOUNCER
@@ -205,6 +203,8 @@ async def test_a_runworker_process_answers_a_socket_on_the_server_through_redis(
 @pytest.mark.browser
 @committed_db
 def test_the_lesson_06_form_announces_to_the_live_client_in_a_real_browser(browser, course_server, staff_session_key):
+    from selenium.webdriver.common.by import By  # here: 0.1 s of imports that only this test needs
+
     browser.get(course_server.http_url + "/accounts/login/")  # a page of the site, to set its cookie on
     browser.add_cookie({"name": "sessionid", "value": staff_session_key})
     browser.get(course_server.http_url + "/lessons/06/")

@@ -14,7 +14,6 @@ import json
 import pytest
 import redis
 from channels.testing import WebsocketCommunicator
-from selenium.webdriver.common.by import By
 
 from lessons.asgi import application
 from tests.helpers.clients import (
@@ -82,12 +81,16 @@ async def test_a_redis_outage_closes_chats_with_4503_echoes_carry_on_and_chat_re
 
 def log_entries(browser) -> list[str]:
     """The texts of the lesson page's frame log, oldest first."""
+    from selenium.webdriver.common.by import By  # here: 0.1 s of imports that only the browser test needs
+
     return [entry.text for entry in browser.find_elements(By.CSS_SELECTOR, "#log li.frame .data")]
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_lesson_page_reconnects_with_backoff_after_a_redis_outage_and_says_so(browser, daphne, private_redis):
+    from selenium.webdriver.common.by import By
+
     server = daphne(private_redis.url)
     browser.get(server.http_url + "/lessons/05/")
     browser.find_element(By.ID, "reconnect").click()

@@ -16,7 +16,7 @@ from http_demo import ticker
 from http_demo.ticker import TickerConsumer
 from lessons.asgi import application
 from tests.helpers.clients import HOST, browser_headers
-from tests.helpers.http_streams import body_parts, open_stream, parse_events, tasks_named
+from tests.helpers.http_streams import body_parts, open_stream, parse_events, tasks_named, until
 
 TITLE, BODY = "Live from lesson 10", "an event, after COMMIT"
 TWINS = pytest.mark.parametrize("stream", [liveblog_stream, ticker], ids=["liveblog", "ticker"])
@@ -134,7 +134,8 @@ async def test_a_last_event_id_that_is_not_an_id_is_treated_as_absent_not_as_an_
     await database_sync_to_async(save_posts)("saved before")
     stream = events_request(b"not-an-id")
     start = await open_stream(stream)
-    assert await stream.receive_nothing(timeout=0.02)  # no replay
+    await until(lambda: tasks_named("LiveblogEventsConsumer.push"))  # started once any replay was sent
+    assert stream.output_queue.empty()  # no replay
     await stream.send_input({"type": "http.disconnect"})
     await stream.wait()
     assert start["status"] == 200
@@ -182,13 +183,16 @@ async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(
 
 
 async def test_a_layer_failure_mid_stream_ends_it_cleanly_so_event_source_reconnects(monkeypatch):
-    async def fails_soon(channel):
-        await asyncio.sleep(0.02)
+    streaming = asyncio.Event()
+
+    async def fails_once_streaming(channel):  # the consumer listens from its start: fail only once it streams
+        await streaming.wait()
         await redis_is_down()
 
-    monkeypatch.setattr(get_channel_layer(), "receive", fails_soon)
+    monkeypatch.setattr(get_channel_layer(), "receive", fails_once_streaming)
     stream = events_request()
     start = await open_stream(stream)
+    streaming.set()
     end = await stream.receive_output()
     await stream.wait()  # ended without an exception: no 500, no traceback
     assert start["status"] == 200

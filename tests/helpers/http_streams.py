@@ -1,6 +1,7 @@
 """Lesson 10: reading a streamed HTTP response (server-sent events) from an HttpCommunicator."""
 
 import asyncio
+from collections.abc import Callable
 
 from channels.testing import HttpCommunicator
 
@@ -26,6 +27,13 @@ async def open_stream(communicator: HttpCommunicator) -> dict:
 async def body_parts(communicator: HttpCommunicator, count: int) -> list[bytes]:
     """The next `count` body parts of a streamed response."""
     return [(await communicator.receive_output())["body"] for _ in range(count)]
+
+
+async def until(condition: Callable[[], object]) -> None:
+    """Return once `condition()` is true: the moment a consumer reaches a state, not a guess at how long it takes."""
+    async with asyncio.timeout(5):  # a consumer that never gets there fails the test, never hangs it
+        while not condition():
+            await asyncio.sleep(0.001)
 
 
 def tasks_named(qualname: str) -> list[asyncio.Task]:

@@ -49,11 +49,13 @@ async def ready(channel_layer, channel: str) -> dict:
     the first receive). A marker sent last and read back leaves it empty.
     """
     receiving = asyncio.ensure_future(channel_layer.receive(channel))
+    patience = 0.002  # a lost probe is sent again soon, then less and less often (up to 0.05 s)
     try:
         async with asyncio.timeout(5):
             while not receiving.done():
                 await channel_layer.send(channel, {"type": "probe"})
-                await asyncio.wait([receiving], timeout=0.05)
+                await asyncio.wait([receiving], timeout=patience)
+                patience = min(2 * patience, 0.05)
             await channel_layer.send(channel, {"type": "marker"})
             while (await channel_layer.receive(channel))["type"] != "marker":
                 pass

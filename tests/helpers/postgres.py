@@ -83,6 +83,30 @@ async def forget_layer_process_state() -> None:
 
 
 async def empty_layer_tables(database_url: str) -> None:
-    """Delete every message and membership the layer left in its tables."""
+    """Delete every message and membership the layer left in its tables.
+
+    Through the layer's own pool when it has one on that database: a new
+    connection costs a PostgreSQL backend's start. A DELETE, not a TRUNCATE,
+    which makes new files for both tables (about 10 ms) where a DELETE of a
+    test's few rows takes well under one.
+    """
+    from channels_postgres import db
+
+    pool = db.connection_pool
+    if pool is not None and not pool.closed and _where(pool.conninfo) == _where(database_url):
+        async with pool.connection() as connection:
+            await _delete_rows(connection)
+        return
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
-        await connection.execute("TRUNCATE channels_postgres_message, channels_postgres_groupchannel")
+        await _delete_rows(connection)
+
+
+def _where(conninfo: str) -> tuple:
+    """The server and database a connection string names."""
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    return str(params.get("host")), str(params.get("port")), params.get("dbname")
+
+
+async def _delete_rows(connection: psycopg.AsyncConnection) -> None:
+    for table in ("channels_postgres_message", "channels_postgres_groupchannel"):
+        await connection.execute(f"DELETE FROM {table}")

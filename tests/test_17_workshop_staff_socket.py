@@ -47,7 +47,7 @@ async def test_a_staff_socket_gets_the_room_as_room_json_has_it_on_connect(staff
 
 
 async def test_the_room_is_sent_again_every_few_seconds(staff_session_key, monkeypatch):
-    monkeypatch.setattr(StaffConsumer, "REFRESH", 0.05)
+    monkeypatch.setattr(StaffConsumer, "REFRESH", 0.01)
     await database_sync_to_async(a_room)("alice")
     communicator = await room_socket(staff_session_key)
     frames = [await communicator.receive_json_from() for _ in range(3)]
@@ -130,7 +130,7 @@ async def test_with_no_workshop_a_message_gets_an_error(staff_session_key):
 
 
 async def test_after_workshop_open_again_the_socket_follows_the_new_room(staff_session_key, monkeypatch):
-    monkeypatch.setattr(StaffConsumer, "REFRESH", 0.05)
+    monkeypatch.setattr(StaffConsumer, "REFRESH", 0.01)
     await database_sync_to_async(a_room)("alice")
     staff = await room_socket(staff_session_key)
     await staff.receive_json_from()

@@ -151,7 +151,7 @@ class JoinServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         # A short poll: shutdown() waits for the loop to look, 0.5 s by default.
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.002,), daemon=True)
         self.thread.start()
 
     def __enter__(self):

@@ -27,7 +27,8 @@ def push_tasks() -> list[asyncio.Task]:
 async def test_ticker_pushes_numbered_ticks_at_its_pace_without_client_input():
     communicator = WebsocketCommunicator(TickerConsumer.as_asgi(), "/ws/async/ticker/?interval=0.05")
     await communicator.connect()
-    ticks = [await communicator.receive_from() for _ in range(2)]  # a stall fails here; the client sent nothing
+    async with asyncio.timeout(0.2):  # four intervals: a stall, or a ticker a few times too slow, fails here
+        ticks = [await communicator.receive_from() for _ in range(2)]  # and the client sent nothing
     # At its pace: the third tick is a whole interval away, so the next 0.02 s bring nothing (a flood would).
     assert await communicator.receive_nothing(timeout=0.02)
     await communicator.disconnect()

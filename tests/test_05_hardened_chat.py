@@ -23,7 +23,7 @@ CONNECT_THEN_SAY_HI = [{"type": "websocket.connect"}, {"type": "websocket.receiv
 
 @WITH_CAPACITY
 async def test_a_chat_socket_rejoins_a_group_the_layer_forgot(layer, settings):
-    settings.CHAT_REJOIN_INTERVAL = 0.05
+    settings.CHAT_REJOIN_INTERVAL = 0.01
     alice = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
     bob = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=ORIGIN)
     await alice.connect()
@@ -34,10 +34,10 @@ async def test_a_chat_socket_rejoins_a_group_the_layer_forgot(layer, settings):
     else:
         await channel_layer.connection(0).delete(channel_layer._group_key("chat-lobby"))
     assert await group_members("chat-lobby") == set()
-    for _ in range(100):
+    for _ in range(400):
         if len(await group_members("chat-lobby")) == 2:
             break
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.005)
     await alice.send_json_to({"message": "anyone there?"})
     assert (await bob.receive_json_from())["message"] == "anyone there?"
     await alice.disconnect()

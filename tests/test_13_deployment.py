@@ -99,7 +99,7 @@ async def test_database_calls_share_one_thread_per_process_whatever_asgi_threads
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=4))
 
     def which_thread() -> int:
-        time.sleep(0.01)
+        time.sleep(0.002)  # long enough that the pool starts a thread for the next call meanwhile
         return threading.get_ident()
 
     database = await asyncio.gather(*[database_sync_to_async(which_thread)() for _ in range(8)])

@@ -28,7 +28,7 @@ async def test_a_consumer_that_crashes_while_nothing_more_waits_fails_the_check(
     communicator = await crashed_during_a_quiet_wait()
     # asgiref's receive_nothing() watches only what the consumer sends: a crash sends nothing.
     with pytest.raises(pytest.fail.Exception, match="your code raised KeyError"):
-        await nothing_more(communicator, 0.1)
+        await nothing_more(communicator, 0.01)
 
 
 async def test_closing_a_socket_whose_consumer_had_crashed_fails_the_check():

@@ -73,7 +73,7 @@ class ServerProcess:
         return self.log_path.read_text(errors="replace")
 
     def _wait_until_listening(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        deadline, pause = time.monotonic() + timeout, 0.002
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log()[-4000:]}")
@@ -81,7 +81,9 @@ class ServerProcess:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return
             except OSError:
-                time.sleep(0.05)
+                # A redis-server listens within ms, a Daphne within a second: look soon, then less often.
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
         self.stop()
         raise RuntimeError(f"{self.name} did not listen on port {self.port} within {timeout} s:\n{self.log()[-4000:]}")
 
@@ -167,7 +169,13 @@ class PrivateRedis:
         self.server = ServerProcess("redis-server", argv, None, self.port, timeout=10)
 
     def stop(self) -> None:
+        """Stop at once: SHUTDOWN NOSAVE, where SIGTERM waits for the server's next 0.1 s tick."""
         if self.server is not None:
+            try:
+                with redis.Redis.from_url(self.url, socket_timeout=5) as client:
+                    client.shutdown(nosave=True)
+            except redis.RedisError:
+                pass  # not answering: stop() below terminates it
             self.server.stop()
         self.server = None
 

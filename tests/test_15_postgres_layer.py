@@ -8,13 +8,13 @@ the other layers is tests/test_15_guarantees*.py.
 
 import asyncio
 
-import psycopg
 import pytest
 from channels.layers import get_channel_layer
 from django.utils.module_loading import import_string
 
 from lessons.channel_config import POSTGRES_ALIAS, PostgresLayerRouter, channel_layers
 from tests.helpers.guarantees import next_message, ready
+from tests.helpers.postgres import count_rows
 
 LAYER_URL = "postgres://postgres@127.0.0.1:5432/layer"
 ON_POSTGRES = pytest.mark.parametrize("any_layer", ["postgres"], indirect=True)
@@ -71,12 +71,6 @@ def test_without_time_zone_in_its_config_get_channel_layer_returns_none(settings
     assert get_channel_layer() is None
 
 
-async def count(database_url: str, query: str) -> int:
-    """The number a SELECT count(*) query returns, asked on a connection of its own."""
-    async with await psycopg.AsyncConnection.connect(database_url) as database:
-        return (await (await database.execute(query)).fetchone())[0]
-
-
 @ON_POSTGRES
 async def test_a_delivered_message_stays_in_its_table_until_a_later_sweep(any_layer, postgres_layer_url):
     # Up to ~8 kB a message travels in the NOTIFY payload and its row is left
@@ -86,7 +80,7 @@ async def test_a_delivered_message_stays_in_its_table_until_a_later_sweep(any_la
     await channel_layer.send("rows", {"type": "small"})
     assert (await channel_layer.receive("rows"))["type"] == "small"
     query = "SELECT count(*) FROM channels_postgres_message WHERE position('small'::bytea IN message) > 0"
-    assert await count(postgres_layer_url, query) == 1
+    assert await count_rows(postgres_layer_url, query) == 1
 
 
 @ON_POSTGRES
@@ -96,7 +90,7 @@ async def test_a_process_whose_listener_starts_takes_every_message_still_waiting
     channel_layer = get_channel_layer()
     await channel_layer.send("someone-elses", {"type": "waiting"})  # a channel this process never reads
     await ready(channel_layer, "mine")  # the first receive starts this process's listener
-    left = await count(
+    left = await count_rows(
         postgres_layer_url, "SELECT count(*) FROM channels_postgres_message WHERE channel = 'someone-elses'"
     )
     assert (left, ASYNCIO_EVENT_CHANNEL_MAPPING["someone-elses"].qsize()) == (0, 1)
@@ -112,7 +106,7 @@ async def test_a_second_layer_on_another_database_writes_to_the_first_ones(any_l
     config = {**settings.CHANNEL_LAYERS["default"]["CONFIG"], "NAME": "no_such_database"}
     await PostgresChannelLayer(**config).send("second", {"type": "misplaced"})
     query = "SELECT count(*) FROM channels_postgres_message WHERE channel = 'second'"
-    assert await count(postgres_layer_url, query) == 1
+    assert await count_rows(postgres_layer_url, query) == 1
 
 
 @ON_POSTGRES

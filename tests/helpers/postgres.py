@@ -4,8 +4,10 @@ The tests never touch a student's databases: each run creates a database of
 its own on the PostgreSQL server and drops it at the end.
 """
 
+import contextlib
 import os
 import uuid
+from collections.abc import AsyncIterator
 
 import psycopg
 
@@ -90,28 +92,38 @@ async def forget_layer_process_state() -> None:
 async def empty_layer_tables(database_url: str) -> None:
     """Delete every message and membership the layer left in its tables.
 
-    Through the layer's own pool when it has one on that database: a new
-    connection costs a PostgreSQL backend's start. A DELETE, not a TRUNCATE,
-    which makes new files for both tables (about 10 ms) where a DELETE of a
-    test's few rows takes well under one.
+    A DELETE, not a TRUNCATE, which makes new files for both tables (about
+    10 ms) where a DELETE of a test's few rows takes well under one.
+    """
+    async with connection_to(database_url) as connection:
+        for table in ("channels_postgres_message", "channels_postgres_groupchannel"):
+            await connection.execute(f"DELETE FROM {table}")
+
+
+async def count_rows(database_url: str, query: str) -> int:
+    """The number a SELECT count(*) query returns, asked outside the layer's own code."""
+    async with connection_to(database_url) as connection:
+        return (await (await connection.execute(query)).fetchone())[0]
+
+
+@contextlib.asynccontextmanager
+async def connection_to(database_url: str) -> AsyncIterator[psycopg.AsyncConnection]:
+    """An autocommit connection to the database at `database_url`: the layer's pool's when it has one there.
+
+    A new connection costs a PostgreSQL backend's start (about 5 ms).
     """
     from channels_postgres import db
 
     pool = db.connection_pool
     if pool is not None and not pool.closed and _where(pool.conninfo) == _where(database_url):
-        async with pool.connection() as connection:
-            await _delete_rows(connection)
+        async with pool.connection() as connection:  # the layer's connections are autocommit
+            yield connection
         return
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
-        await _delete_rows(connection)
+        yield connection
 
 
 def _where(conninfo: str) -> tuple:
     """The server and database a connection string names."""
     params = psycopg.conninfo.conninfo_to_dict(conninfo)
     return str(params.get("host")), str(params.get("port")), params.get("dbname")
-
-
-async def _delete_rows(connection: psycopg.AsyncConnection) -> None:
-    for table in ("channels_postgres_message", "channels_postgres_groupchannel"):
-        await connection.execute(f"DELETE FROM {table}")

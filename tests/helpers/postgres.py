@@ -52,18 +52,24 @@ def migrate_layer_tables(database_url: str) -> None:
     from django.db import connections
     from django.db.migrations.executor import MigrationExecutor
     from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
 
     class LayerMigrationsOnly(MigrationLoader):
         @classmethod
         def migrations_module(cls, app_label):
             return ("channels_postgres.migrations", False) if app_label == "channels_postgres" else (None, False)
 
+    class LayerMigrationExecutor(MigrationExecutor):
+        # MigrationExecutor.__init__, with this loader: its own would read every app's migrations first.
+        def __init__(self, connection):
+            self.connection, self.progress_callback = connection, None
+            self.loader, self.recorder = LayerMigrationsOnly(connection), MigrationRecorder(connection)
+
     connections.settings[POSTGRES_ALIAS] = connections.configure_settings(
         {"default": {}, POSTGRES_ALIAS: postgres_database(database_url)}
     )[POSTGRES_ALIAS]
     try:
-        executor = MigrationExecutor(connections[POSTGRES_ALIAS])
-        executor.loader = LayerMigrationsOnly(executor.connection)
+        executor = LayerMigrationExecutor(connections[POSTGRES_ALIAS])
         executor.migrate(executor.loader.graph.leaf_nodes())
     finally:
         connections[POSTGRES_ALIAS].close()

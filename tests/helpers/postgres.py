@@ -34,6 +34,12 @@ def create_database(server_url: str) -> str:
     return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def new_database(server_url: str) -> tuple[str | None, str | None]:
+    """(the URL of a new empty database on the server at `server_url`, None), or (None, why no server answers)."""
+    error = server_answers(server_url)
+    return (None, error) if error is not None else (create_database(server_url), None)
+
+
 def drop_database(server_url: str, database_url: str) -> None:
     """Drop a database create_database made, closing whatever still holds a connection to it."""
     name = database_url.rsplit("/", 1)[1]

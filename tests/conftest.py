@@ -14,6 +14,7 @@
     tests/fixtures/sentinel.py    lesson 15: a Redis primary, its replica and three Sentinels; a failover
     tests/fixtures/scale.py       lesson 14: the scale harness run once at the test's size
     tests/fixtures/workshop_client.py  lesson 17: a workshop connection of the test's own, a fake room joined
+    tests/fixtures/doctor.py      `manage.py doctor` without its slow lines, for a test about another one
 
 Every fixture in them is visible to every test, as if it were written here.
 They are loaded with `pytest_plugins`, which pytest accepts only in a
@@ -40,6 +41,7 @@ pytest_plugins = [
     "tests.fixtures.sentinel",
     "tests.fixtures.scale",
     "tests.fixtures.workshop_client",
+    "tests.fixtures.doctor",
 ]
 
 

@@ -25,7 +25,7 @@ def test_the_doctors_open_files_line_gives_the_limit_and_the_command_raising_it(
 
 
 @pytest.mark.django_db
-def test_doctor_warns_below_1024_open_files_with_the_command_that_raises_the_limit(monkeypatch, capsys):
+def test_doctor_warns_below_1024_open_files_with_the_command_that_raises_the_limit(monkeypatch, capsys, quick_doctor):
     monkeypatch.setattr(resource, "getrlimit", lambda which: (256, resource.RLIM_INFINITY))  # a macOS shell
     call_command("doctor")  # a warning, not a failure: every lesson but 14 and 16 runs at 256
     output = capsys.readouterr().out

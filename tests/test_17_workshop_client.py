@@ -152,7 +152,7 @@ def test_help_and_share_without_a_connection_exit_1_with_one_line(workshop_file,
     assert err.startswith("workshop: not in a workshop") and err.count("\n") == 1
 
 
-def test_the_doctor_reports_its_verdict_and_each_line_not_ok_once_joined(room, settings, db):
+def test_the_doctor_reports_its_verdict_and_each_line_not_ok_once_joined(room, settings, db, quick_doctor):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there: "Redis reachable" fails
     out = StringIO()
     with pytest.raises(SystemExit):

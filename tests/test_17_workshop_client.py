@@ -196,7 +196,7 @@ def test_a_watch_whose_server_restarts_gets_what_it_missed_exactly_once(room, mo
 
 
 def test_the_watch_says_here_as_its_heartbeat_until_the_student_leaves(room):
-    listener = client.Listener(StringIO(), StringIO(), heartbeat=0.05)
+    listener = client.Listener(StringIO(), StringIO(), heartbeat=0.01)
     listener.start()
     wait_for(lambda: {"here": True} in room.frames)
     client.forget()  # `workshop leave`, in another terminal

@@ -143,13 +143,18 @@ def daphne_env(
     return env
 
 
-def delete_prefixed_keys(url: str, prefix: str) -> int:
-    """Remove every key written under `prefix` (never a FLUSHDB); return how many."""
-    client = redis.Redis.from_url(url)
+def delete_prefixed_keys(url: str, prefix: str, client: redis.Redis | None = None) -> int:
+    """Remove every key written under `prefix` (never a FLUSHDB); return how many.
+
+    On `client` if given (one kept open for a whole test run), else on a connection of its own.
+    """
+    own = client is None
+    client = redis.Redis.from_url(url) if own else client
     keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
     if keys:
         client.delete(*keys)
-    client.close()
+    if own:
+        client.close()
     return len(keys)
 
 

@@ -317,8 +317,9 @@ class Listener(threading.Thread):
             if connection["token"] != self.token:  # first, or joined again: that room's cursor
                 self.token, self.shown = connection["token"], connection["last_message"]
             try:
-                if self.listen(connection) == "moved":
-                    continue  # `workshop leave`, or a join elsewhere: no outage, so no wait before looking again
+                if self.listen(connection) == "moved":  # `workshop leave`, or a join elsewhere: no outage,
+                    attempt = 0  # so no backoff, and none owed, before looking at the saved connection again
+                    continue
             except Forgotten as why:
                 self.stderr.write(f"workshop: the watch stops listening to {connection['url']}: {why}.\n")
                 return
@@ -349,7 +350,8 @@ class Listener(threading.Thread):
                         text = self.ws.recv(timeout=max(0.0, due - time.monotonic()))
                     except TimeoutError:
                         if (load() or {}).get("token") != connection["token"]:
-                            return "moved"  # `workshop leave` (or a join elsewhere) meanwhile: say nothing more here
+                            self.joined.clear()  # `workshop leave` (or a join elsewhere) meanwhile: out of this room
+                            return "moved"
                         self.ws.send(json.dumps({"here": True}))
                         due = time.monotonic() + self.heartbeat
                         continue

@@ -47,13 +47,24 @@ BAD_FRAMES = {
 }
 
 
-@pytest.mark.parametrize("frame", BAD_FRAMES.values(), ids=BAD_FRAMES)
-async def test_a_bad_frame_gets_an_error_and_the_socket_stays_open(frame):
+def frozen(monkeypatch) -> list[float]:
+    """The rate limit's clock, stopped; move it by changing the list's one item."""
+    now = [1000.0]
+    monkeypatch.setattr(limits, "clock", lambda: now[0])
+    return now
+
+
+async def test_each_bad_frame_gets_an_error_and_the_socket_stays_open(monkeypatch, subtests):
+    # One socket takes every bad frame in turn: each must leave it answering the next report.
+    now = frozen(monkeypatch)
     _, (token,) = await database_sync_to_async(a_room)("alice")
     communicator = await student_socket(token)
-    answer = await answer_to(communicator, frame if isinstance(frame, str) else json.dumps(frame))
-    assert list(answer) == ["error"] and answer["error"]
-    assert await answer_to(communicator, REPORT) == {"ok": "report"}
+    for name, frame in BAD_FRAMES.items():
+        with subtests.test(frame=name):
+            now[0] += 1.0  # the bucket gets back the two frames each case sends: the rate limit answers none
+            answer = await answer_to(communicator, frame if isinstance(frame, str) else json.dumps(frame))
+            assert list(answer) == ["error"] and answer["error"]
+            assert await answer_to(communicator, REPORT) == {"ok": "report"}
     await communicator.disconnect()
 
 
@@ -72,13 +83,6 @@ async def test_a_bad_frame_saves_nothing():
     await answer_to(communicator, BAD_FRAMES["status-unknown"])
     assert not await Status.objects.aexists()
     await communicator.disconnect()
-
-
-def frozen(monkeypatch) -> list[float]:
-    """The rate limit's clock, stopped; move it by changing the list's one item."""
-    now = [1000.0]
-    monkeypatch.setattr(limits, "clock", lambda: now[0])
-    return now
 
 
 async def test_twenty_frames_at_once_pass_and_the_next_is_refused(monkeypatch):

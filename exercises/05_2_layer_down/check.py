@@ -121,10 +121,11 @@ async def test_while_the_layer_works_every_socket_hears_the_room():
 async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(settings, layer):
     use(settings, layer)
     communicator = WebsocketCommunicator(consumer(), "/")
-    await communicator.send_input({"type": "websocket.connect"})
-    got = await answer(communicator)
-    assert got == CLOSED, closed_4503(got, "while the socket joined its group")
-    await nothing_after_close(communicator)
+    async with never_blocks(STALL):  # a retry that sleeps (time.sleep) stalls every socket of the process
+        await communicator.send_input({"type": "websocket.connect"})
+        got = await answer(communicator)
+        assert got == CLOSED, closed_4503(got, "while the socket joined its group")
+        await nothing_after_close(communicator)
     ending = communicator.future  # nothing_after_close waited 0.3 s: a consumer that closed has ended by now
     after = ending.exception() if ending.done() and not ending.cancelled() else None
     assert after is None, (
@@ -154,15 +155,16 @@ async def test_a_layer_failing_on_send_closes_that_socket_only(settings):
 async def test_a_layer_failing_outside_any_handler_closes_4503_too(settings):
     use(settings, "UnreadableLayer")
     communicator = WebsocketCommunicator(consumer(), "/")
-    await communicator.send_input({"type": "websocket.connect"})
-    events = [await ended(communicator)]
-    if events[0] == {"type": "websocket.accept"}:
-        events.append(await ended(communicator))
-    assert CLOSED in events, (
-        f"the layer failed while the consumer read its own channel, outside any handler: expected a close with 4503, "
-        f"got {events}. {RULE}"
-    )
-    await nothing_after_close(communicator)
+    async with never_blocks(STALL):
+        await communicator.send_input({"type": "websocket.connect"})
+        events = [await ended(communicator)]
+        if events[0] == {"type": "websocket.accept"}:
+            events.append(await ended(communicator))
+        assert CLOSED in events, (
+            f"the layer failed while the consumer read its own channel, outside any handler: expected a close with "
+            f"4503, got {events}. {RULE}"
+        )
+        await nothing_after_close(communicator)
 
 
 async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503():

@@ -74,6 +74,21 @@ async def test_an_empty_text_frame_does_not_crash_the_consumer():
     await close_all(communicator)
 
 
+async def test_an_empty_binary_frame_does_not_crash_the_consumer():
+    communicator = await connect(consumer().as_asgi())
+    await communicator.send_input({"type": "websocket.receive", "bytes": b""})  # a client may send one
+    await communicator.send_to(text_data="after")
+    got = await reply(communicator)
+    if got == echo(bytes=b""):  # the empty bytes back is right; nothing back is too
+        got = await reply(communicator)
+    assert got == echo(text="after"), (
+        f'after an empty binary frame (bytes == b"", which is not None), expected "after" back, got {got}: '
+        'an empty binary frame is still a binary frame, and `if event.get("bytes"):` takes it for a text one'
+    )
+    proved("boundaries", 1)
+    await close_all(communicator)
+
+
 async def test_an_event_with_both_keys_is_echoed_by_the_key_not_none():
     communicator = await connect(consumer().as_asgi())
     # The ASGI spec lets a server send both keys, the unused one None (Hypercorn does).

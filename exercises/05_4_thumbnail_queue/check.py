@@ -119,13 +119,18 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
             f"each job must name its own socket's channel in reply_to (the worker answers there), got {replies}"
         )
         mallory = "specific.mallory!inbox"  # a channel alice names, hoping the worker answers there
-        await alice.send_to(text_data=json.dumps({"image": "evil.png", "reply_to": mallory}))
+        forged = {"image": "evil.png", "reply_to": mallory, "type": "thumbnail.delete"}  # and a handler she picks
+        await alice.send_to(text_data=json.dumps(forged))
         if await frame(alice) == {"queued": "evil.png"}:  # an extra key may be refused too, or ignored
             job = await taken_from_the_queue()
             assert job.get("reply_to") == replies[0], (
                 f"alice's frame named reply_to {mallory!r}, and her job says reply_to {job.get('reply_to')!r}: the "
                 "server writes reply_to, always its own socket's channel (self.channel_name), never one a client "
                 "names, or the worker answers any channel a client picks"
+            )
+            assert job.get("type") == "thumbnail.make", (
+                f"alice's frame named type 'thumbnail.delete', and her job says type {job.get('type')!r}: the type "
+                "names the handler the worker runs, so the server writes it, never a client"
             )
         await close_all(alice, bob)
 

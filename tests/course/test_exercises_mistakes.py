@@ -5,6 +5,9 @@ copy of the solution (course/kit/proof.py); whether its check rejects it is the
 slow proof's job (tests/course/test_exercises_kit_slow.py).
 """
 
+import dataclasses
+import shutil
+
 import pytest
 
 from course.kit import proof
@@ -25,11 +28,11 @@ def test_every_mistake_says_why_and_what_the_check_says():
 
 
 def test_every_mistake_applies_to_its_solution_and_changes_it(tmp_path):
+    patched = proof.apply_mistakes(list(EXERCISES), tmp_path)  # as the kit's proof applies them: in one git apply
+    assert sorted(patched) == sorted((exercise.id, mistake.name) for exercise, mistake in mistakes())
     for exercise, mistake in mistakes():
-        into = tmp_path / exercise.folder.name / mistake.name
-        into.mkdir(parents=True)
-        patched = proof.apply_mistake(exercise, mistake, into)
-        assert patched.read_bytes() != exercise.solution_path.read_bytes(), f"{mistake.path} changes nothing"
+        changed = patched[exercise.id, mistake.name].read_bytes()
+        assert changed != exercise.solution_path.read_bytes(), f"{mistake.path} changes nothing"
 
 
 def test_a_diff_that_no_longer_applies_fails_loudly_naming_its_file(tmp_path):
@@ -41,3 +44,14 @@ def test_a_diff_that_no_longer_applies_fails_loudly_naming_its_file(tmp_path):
     mistake = proof.Mistake(stale, "why", "x")
     with pytest.raises(proof.DiffDoesNotApply, match="stale.diff does not apply"):
         proof.apply_mistake(exercise, mistake, tmp_path)
+
+
+def test_among_many_diffs_the_one_that_no_longer_applies_is_named(tmp_path):
+    exercise = get_exercise("04.2")
+    folder = tmp_path / exercise.folder.name
+    shutil.copytree(exercise.folder / "meta", folder / "meta")
+    (folder / "meta" / "mistakes" / "stale.diff").write_text(
+        '# why\n# The check says: "x"\n--- a/solution.py\n+++ b/solution.py\n@@ -1,1 +1,1 @@\n-nope\n+yes\n'
+    )
+    with pytest.raises(proof.DiffDoesNotApply, match="stale.diff does not apply"):
+        proof.apply_mistakes([dataclasses.replace(exercise, folder=folder)], tmp_path / "applied")

@@ -80,6 +80,14 @@ async def test_a_quiet_channel_outlives_the_layers_blocking_read():
                     f"1011. Redis answered nothing wrong: the connection stopped waiting for its answer. {RULE}",
                     pytrace=False,
                 )
+        for index, host in enumerate(built.hosts):
+            timeout = built.create_pool(index).connection_kwargs.get("socket_timeout")  # scaled, as the reads are
+            assert timeout is None or timeout > BLOCKING_READ * SCALE, (
+                f"host {host}: its reads time out after {timeout / SCALE:g} s, before the layer's blocking read (5 s, "
+                "and the time its answer takes) can answer; no read failed here only because it was retried "
+                "(retry_on_timeout, a Retry): each retry times out the same way until the retries run out and "
+                f"receive() raises, and a message Redis popped as the connection gave up is lost. {RULE}"
+            )
         for n, channel in enumerate(channels):
             await built.send(channel, {"type": "chat.message", "message": f"still here {n}"})
         async with asyncio.timeout(2):

@@ -30,16 +30,17 @@ def app():
     return load("01.4", RULE).LobbyConsumer.as_asgi()
 
 
-async def closed(communicator: WebsocketCommunicator) -> None:
-    """The client leaves; the consumer must have ended within 1 s (else the check fails with Daphne's words)."""
+async def closed(communicator: WebsocketCommunicator, code: int = 1000) -> None:
+    """The client leaves (with `code`); the consumer must have ended within 1 s (else the check fails, in Daphne's words)."""
     try:
-        await communicator.disconnect(timeout=1)
+        await communicator.disconnect(code=code, timeout=1)
     except TimeoutError:
         pass  # the communicator cancelled a consumer that never ended: the assert below says so
     except Exception as error:  # the student's disconnect handler raised
         pytest.fail(f"on websocket.disconnect, {crashed(error)}", pytrace=False)
     assert not communicator.future.cancelled(), (
-        f"the consumer was still running 1 s after websocket.disconnect ({KILLED}). {RULE}"
+        f"the consumer was still running 1 s after websocket.disconnect with code {code} ({KILLED}): a socket "
+        f"is gone whatever its close code, 1001 for a closed tab and 1006 for a lost network too. {RULE}"
     )
 
 
@@ -52,8 +53,9 @@ async def test_it_still_accepts_and_echoes():
 
 
 async def test_the_consumer_ends_once_the_socket_has_closed():
-    communicator = await connect(app())
-    await closed(communicator)
+    for code in (1000, 1001, 1006, 4000):  # a clean close, a closed tab, a lost network, the app's own
+        communicator = await connect(app())
+        await closed(communicator, code)
 
 
 async def test_the_closed_socket_has_left_the_group():

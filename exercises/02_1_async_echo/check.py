@@ -89,6 +89,15 @@ async def test_a_frames_kind_is_the_key_whose_value_is_not_none():
             f'after an empty text frame (text == "", which is not None), expected "after" back, got {got}: '
             "an empty text is still a text frame"
         )
+        await communicator.send_input({"type": "websocket.receive", "bytes": b""})  # a client may send one
+        await send(communicator, "then")
+        got = await answer(communicator)
+        if got == sent(b""):  # the empty bytes back is right; nothing back is too
+            got = await answer(communicator)
+        assert got == sent("then"), (
+            f'after an empty binary frame (bytes == b"", which is not None), expected "then" back, got {got}: '
+            "an empty binary frame is still a binary frame"
+        )
         # The ASGI spec lets a server send both keys, the unused one None (Hypercorn does).
         for event, frame in (({"text": None, "bytes": b"\x01"}, b"\x01"), ({"text": "t", "bytes": None}, "t")):
             await communicator.send_input({"type": "websocket.receive", **event})
@@ -98,7 +107,7 @@ async def test_a_frames_kind_is_the_key_whose_value_is_not_none():
                 f"{sent(frame)}, got {got}. Which key a frame uses is the one whose value is not None"
             )
     await close_all(communicator)
-    proved("boundaries", 3)
+    proved("boundaries", 4)
 
 
 async def test_two_sockets_each_get_their_own_echoes():
@@ -117,14 +126,17 @@ async def test_two_sockets_each_get_their_own_echoes():
 async def test_the_consumer_stops_after_disconnect():
     before = running_tasks()
     leaving, staying = await sockets(consumer().as_asgi(), count=2)
-    await leaving.disconnect(timeout=1)
+    await leaving.disconnect(code=1001, timeout=1)  # a closed tab; the other one's network is lost (1006)
     assert not leaving.future.cancelled(), (
-        "the consumer never ended after websocket.disconnect: raise StopConsumer() in websocket_disconnect, "
-        "or the instance lives on until the server kills it"
+        "the consumer never ended after websocket.disconnect (code 1001, a closed tab): raise StopConsumer() in "
+        "websocket_disconnect, whatever the code, or the instance lives on until the server kills it"
     )
     async with never_blocks():
         await echoed(staying, "still here", "the socket still open after the other one left")
-    await staying.disconnect(timeout=1)
-    assert not staying.future.cancelled(), "the consumer never ended: raise StopConsumer() in websocket_disconnect"
+    await staying.disconnect(code=1006, timeout=1)
+    assert not staying.future.cancelled(), (
+        "the consumer never ended after websocket.disconnect (code 1006, a lost network): raise StopConsumer() in "
+        "websocket_disconnect, whatever the code"
+    )
     left = await tasks_left(before)
     assert not left, f"{len(left)} task(s) still run after both sockets closed: nothing may outlive its socket"

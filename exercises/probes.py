@@ -618,6 +618,7 @@ def orm_where_it_belongs(ran: dict[int, list[str]], advice: str) -> None:
         f"sync thread and closes stale connections around it. {advice}"
     )
 
+
 def suspending(app):
     """`app` whose every send waits a moment, as a real server's write to a slow socket can: others run meanwhile.
 
@@ -662,3 +663,61 @@ class LoopWatchingLayer(InMemoryChannelLayer):
     # Python's "never awaited" warning names the coroutine: name each as a student's server would.
     group_send.__qualname__ = "InMemoryChannelLayer.group_send"
     group_discard.__qualname__ = "InMemoryChannelLayer.group_discard"
+
+
+@contextmanager
+def cache_slow(delay: float = 0.1):
+    """Every call to Django's default cache takes `delay` seconds, as a Redis across a busy network does.
+
+    Called on the event loop (no sync_to_async around it), each call stalls every
+    socket of the process for that long: never_blocks() around the code then says where.
+    """
+    from unittest import mock
+
+    from django.core.cache import caches
+
+    calls = ("get", "set", "add", "incr", "decr", "delete", "get_many", "set_many", "has_key", "touch", "get_or_set")
+    kind = type(caches["default"])  # on the class: each thread has a cache object of its own
+
+    def slowed(original):
+        def call(*args, **kwargs):
+            time.sleep(delay)
+            return original(*args, **kwargs)
+
+        return call
+
+    with mock.patch.multiple(kind, **{name: slowed(getattr(kind, name)) for name in calls}):
+        yield
+
+
+def imported_with_a_sync_thread(exercise_id: str, rule: str) -> ModuleType:
+    """imported_afresh(), its consumers running their sync_to_async work on a thread of their own: a process's.
+
+    In one process every thread-sensitive sync_to_async call runs on one thread, one
+    call at a time, so two imports of a file still take turns there. Two real server
+    processes do not: each has its own sync thread, and a read then a write of Django's
+    cache (a get, then a set) in one can interleave with the other's.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import ThreadSensitiveContext
+
+    module = imported_afresh(exercise_id, rule)
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=module.__name__)
+
+    def as_asgi(original):
+        def made(*args, **kwargs):
+            application = original(*args, **kwargs)
+
+            async def served(scope, receive, send):
+                async with ThreadSensitiveContext(executor=thread):
+                    return await application(scope, receive, send)
+
+            return served
+
+        return made
+
+    for value in list(vars(module).values()):
+        if isinstance(value, type) and value.__module__ == module.__name__ and hasattr(value, "as_asgi"):
+            value.as_asgi = as_asgi(value.as_asgi)
+    return module

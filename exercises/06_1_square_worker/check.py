@@ -84,12 +84,21 @@ async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
 
 async def test_a_bad_job_does_not_stop_the_worker():
     running, layer = worker(), get_channel_layer()
-    replies = await layer.new_channel()
+    replies, full = await layer.new_channel(), await layer.new_channel()
+    for _ in range(layer.capacity):  # a client that left with answers unread: its channel takes no more
+        await layer.send(full, {"type": "square.done", "result": 0})
     bad = ({"n": "twelve", "reply_to": replies}, {"n": 5}, {"n": 5, "reply_to": None}, {"n": 5, "reply_to": ""})
     unsendable = ({"n": 5, "reply_to": 7}, {"n": 5, "reply_to": "not a channel!"}, {"n": "x", "reply_to": "a" * 100})
-    for job in (*bad, *unsendable):
+    for job in (*bad, *unsendable, {"n": 5, "reply_to": full}, {"n": "x", "reply_to": full}):
         await running.send_input({"type": "square.job", **job})
         await asyncio.sleep(0.05)
+        if running.future.done() and job.get("reply_to") == full and not running.future.cancelled():
+            pytest.fail(
+                f"a job whose reply_to channel was full (its client gone, {layer.capacity} answers unread) ended "
+                f"the worker with {type(running.future.exception()).__name__}: send() raises ChannelFull there, and "
+                "nobody is left to tell, so drop that answer and serve the next job",
+                pytrace=False,
+            )
         if running.future.done():
             await stop(running)  # fails the check with the exception that ended the worker
     while await reply(layer, replies) != "nothing within 1 s":
@@ -98,7 +107,7 @@ async def test_a_bad_job_does_not_stop_the_worker():
     got = await reply(layer, replies)
     await stop(running)
     assert got == {"type": "square.done", "result": 9}, (
-        f"after bad jobs (n text; reply_to missing, null, empty, a number or no channel name) the worker must still "
-        f"answer the next job, got {got}: bad input "
+        f"after bad jobs (n text; reply_to missing, null, empty, a number, no channel name or full) the worker must "
+        f"still answer the next job, got {got}: bad input "
         "never crashes a consumer (a crashed worker serves nobody)"
     )

@@ -21,7 +21,7 @@ from exercises.probes import (
 
 INTERVAL = 0.05  # the exercise's INTERVAL: seconds between ticks
 BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "count=1.5", "count=1e2",
-              "count=%C2%B2", "count=1_0", "count=%D9%A3", "count=3&count=4"]  # fmt: skip
+              "count=%C2%B2", "count=1_0", "count=%D9%A3", "count=3&count=4", "count=+3", "count=%2B3"]  # fmt: skip
 
 
 def app():
@@ -52,6 +52,10 @@ async def test_count_3_sends_three_ticks_then_closes_1000():
     communicator = await connect(app(), "/?count=3")
     started = asyncio.get_running_loop().time()
     async with never_blocks():
+        assert await nothing_more(communicator, INTERVAL / 2), (
+            f"a tick came within {INTERVAL * 500:.0f} ms of the accept: the first tick comes one INTERVAL "
+            f"({INTERVAL * 1000:.0f} ms) after it, as each tick comes one INTERVAL after the one before"
+        )
         took = await ticks_then_close(communicator, 3, "?count=3") - started
     assert took >= INTERVAL * 2.5, (
         f"three ticks and the close came within {took * 1000:.0f} ms of the accept: the ticks are one "
@@ -87,11 +91,12 @@ async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own
 
 
 async def test_counts_at_the_edges_1_and_100_are_taken():
-    edges = {"1": 1, "2": 2, "99": 99, "100": 100}
-    opened = {count: await connect(app(), f"/?count={count}") for count in edges}
+    # Other parameters beside the count change nothing.
+    edges = {"1": "count=1", "2": "from=a&count=2&to=b", "99": "count=99", "100": "count=100"}
+    opened = {count: await connect(app(), f"/?{query}") for count, query in edges.items()}
     async with never_blocks():
         await ticks_then_close(opened["1"], 1, "?count=1")
-        await ticks_then_close(opened["2"], 2, "?count=2")
+        await ticks_then_close(opened["2"], 2, f"?{edges['2']}")
         for count in ("99", "100"):
             got = await answer(opened[count])
             assert got == tick(1), (

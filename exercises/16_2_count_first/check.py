@@ -17,12 +17,14 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from exercises.probes import (
+    cache_slow,
     close_all,
     connect,
     frame,
     imported_afresh,
     load,
     login_bad_frames,
+    never_blocks,
     passwords_checked,
     proved,
     refused_with_error,
@@ -94,7 +96,7 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
             return await second(scope, receive, send)
 
     guesser = [await connect(application) for application in [first] * 5 + [second_process] * 5]
-    with mock.patch.object(ModelBackend, "authenticate", hashing), passwords_checked() as checked:
+    with mock.patch.object(ModelBackend, "authenticate", hashing), passwords_checked() as checked, cache_slow(0.01):
         for n, communicator in enumerate(guesser):
             await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
         replies = [await frame(communicator, timeout=2) for communicator in guesser]
@@ -103,7 +105,8 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
     assert len(checked) == 5 and Counter(map(json.dumps, replies)) == {json.dumps(BAD): 5, json.dumps(TOO_MANY): 5}, (
         f"ten sockets, five on each of two server processes, sent ada a wrong password at the same moment: "
         f"{len(checked)} passwords were checked, and the answers were {tally(replies)}. A lock, or one thread, keeps "
-        "one process in order, never two: count with one atomic cache.incr() and judge the count it returns"
+        "one process in order, never two: count with one atomic cache.incr() (never a get, then a set) and judge the "
+        "count it returns"
     )
 
 
@@ -144,14 +147,29 @@ async def test_logging_in_again_and_again_never_locks_anyone_out():
 async def test_a_good_login_takes_back_only_its_own_attempt():
     await User.objects.acreate_user("ada", password=RIGHT)
     with passwords_checked():
-        for n in range(4):
-            await attempt("ada", f"guess-{n}")
-        own = await attempt("ada", RIGHT)  # ada herself, between two guesses
-        guesses = [await attempt("ada", f"guess-{n}") for n in (4, 5)]
+        sockets = [await login_socket() for _ in range(5)]
+        for n, communicator in enumerate(sockets):  # ada herself, and at the same moment 4 guesses
+            await communicator.send_to(
+                text_data=json.dumps({"username": "ada", "password": f"guess-{n}" if n else RIGHT})
+            )
+        own, *first = [await frame(communicator, timeout=2) for communicator in sockets]
+        await close_all(*sockets)
+        guesses = [await attempt("ada", f"guess-{n}") for n in (5, 6)]
     assert own == {"username": "ada"} and guesses == [BAD, TOO_MANY], (
-        f"4 guesses at ada, then ada logged in ({own}), then 2 more guesses got {guesses}: her login may take back "
-        "her own attempt, never the guesser's 4"
+        f"ada logged in ({own}) while 4 guesses at her name came at the same moment ({tally(first)}), then 2 more "
+        f"guesses got {guesses}: her login may take back her own attempt (cache.decr), never the guesser's 4, nor "
+        "write back a count it read before they came (cache.set)"
     )
+
+
+@LIMITS
+@committed_db
+async def test_a_cache_slow_to_answer_never_stalls_the_event_loop():
+    await User.objects.acreate_user("ada", password=RIGHT)
+    with passwords_checked(), cache_slow(0.1):  # each call as slow as a Redis across a busy network
+        async with never_blocks():
+            reply = await attempt("ada", RIGHT)
+    assert reply == {"username": "ada"}, f"with each cache call taking 0.1 s, ada's right password got {reply}"
 
 
 @LIMITS

@@ -5,7 +5,18 @@ import asyncio
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
-from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved, suspending
+from exercises.probes import (
+    NOTHING,
+    answer,
+    close_all,
+    frame,
+    load,
+    never_blocks,
+    nothing_after_close,
+    nothing_more,
+    proved,
+    suspending,
+)
 
 RULE = "MembersOnlyConsumer accepts, then closes an anonymous user with 4401 before any data frame"
 
@@ -58,9 +69,9 @@ async def test_a_logged_in_user_is_greeted_by_name():
     app = suspending(await warmed_up(consumer()))
     async with never_blocks():
         ada = WebsocketCommunicator(app, "/")
-        ada.scope["user"] = User(username="ada")
+        ada.scope["user"] = User(username="ada", first_name="Ada", last_name="Lovelace")  # greeted as "ada"
         bob = WebsocketCommunicator(app, "/")
-        bob.scope["user"] = User(username="bob")
+        bob.scope["user"] = User(username="bob", first_name="Bob")
         stranger = await anonymous_socket(app)
         opened = await asyncio.gather(ada.connect(timeout=1), bob.connect(timeout=1))  # both handshakes at once
         assert all(accepted for accepted, _ in opened), "expected a logged-in user's socket to be accepted"
@@ -68,8 +79,15 @@ async def test_a_logged_in_user_is_greeted_by_name():
         got = {"ada": await frame(ada), "bob": await frame(bob)}
         assert got == {"ada": {"hello": "ada"}, "bob": {"hello": "bob"}}, (
             f"two users logged in at once must each be greeted by their own name, got {got}: "
-            'the user is this socket\'s own scope["user"], never something kept on the class'
+            'the user is this socket\'s own scope["user"], never something kept on the class, and the greeting '
+            "names its username (get_username()), not its first or full name"
         )
+        for name, socket in (("ada", ada), ("bob", bob)):
+            later = NOTHING if await nothing_more(socket) else await answer(socket)
+            assert not (isinstance(later, dict) and later.get("type") == "websocket.close"), (
+                f"{name}, logged in, was greeted and then closed ({later}): only an anonymous user is closed, "
+                "a member's socket stays open"
+            )
         refused = [await answer(stranger), await answer(stranger)]
         assert closed_with(refused[-1], 4401), (
             f"an anonymous socket opened beside them must still be closed with 4401, got {refused}"

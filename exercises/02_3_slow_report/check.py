@@ -2,6 +2,7 @@
 
 import asyncio
 import inspect
+import itertools
 import json
 import time
 
@@ -12,16 +13,38 @@ REPORT = {"report": "all systems nominal"}
 REPORT_SECONDS = 1.0  # build_report()'s time, which the exercise forbids changing
 
 
+BUILDS = itertools.count(1)
+GIVEN: set[str] = set()  # the reports already sent: each ask gets one built for it
+OFF_THE_LOOP: list[str] = []  # sends made from another thread or loop than the server's
+
+
 def shipped_build_report() -> str:
-    """build_report() as the exercise ships it: the slow library call the fix must work around, not change."""
+    """build_report() as the exercise ships it, the slow library call the fix must work around; each report new."""
     time.sleep(REPORT_SECONDS)
-    return REPORT["report"]
+    return f"{REPORT['report']}, report {next(BUILDS)}"
+
+
+def sends_on_the_servers_loop(inner):
+    """`inner`, its every send refused unless made on the server's event loop, in its thread (as Daphne needs)."""
+
+    async def application(scope, receive, send):
+        home = asyncio.get_running_loop()
+
+        async def checked(message):
+            if asyncio.get_running_loop() is not home:
+                OFF_THE_LOOP.append(str(message)[:80])
+                raise RuntimeError("a send from another thread's event loop")
+            await send(message)
+
+        return await inner(scope, receive, checked)
+
+    return application
 
 
 def app():
     module = load("02.3", RULE)
     module.build_report = shipped_build_report  # what the consumer calls, whatever the file did to it
-    return module.ReportConsumer.as_asgi()
+    return sends_on_the_servers_loop(module.ReportConsumer.as_asgi())
 
 
 def test_build_report_is_left_as_it_was():
@@ -41,12 +64,25 @@ def test_build_report_is_left_as_it_was():
 
 async def report_of(communicator, where: str) -> None:
     got = await answer(communicator, timeout=REPORT_SECONDS * 3)
+    assert not OFF_THE_LOOP, (
+        f"{where}: the report was sent from a thread of its own ({OFF_THE_LOOP[0]}): a consumer sends only on "
+        "the server's event loop (Daphne's socket is not thread-safe); await the thread's result in the handler, "
+        "then send"
+    )
     text = got.get("text") if isinstance(got, dict) else None
     try:
         decoded = json.loads(text) if text else None
     except ValueError:
         decoded = text
-    assert decoded == REPORT, f'{where}: expected the text frame {json.dumps(REPORT)} for "report", got {got}'
+    report = decoded.get("report") if isinstance(decoded, dict) else None
+    assert isinstance(report, str) and report.startswith(REPORT["report"]) and decoded == {"report": report}, (
+        f'{where}: expected the text frame {{"report": <what build_report() returned>}} for "report", got {got}'
+    )
+    assert report not in GIVEN, (
+        f'{where}: the report "{report}" was already sent for an earlier ask: each "report" gets one built for '
+        "it, a report kept from an earlier call is stale"
+    )
+    GIVEN.add(report)
 
 
 async def test_another_socket_is_answered_while_a_report_is_being_built():

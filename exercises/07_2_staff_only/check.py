@@ -6,7 +6,18 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
-from exercises.probes import answer, close_all, frame, load, never_blocks, nothing_after_close, proved, suspending
+from exercises.probes import (
+    NOTHING,
+    answer,
+    close_all,
+    frame,
+    load,
+    never_blocks,
+    nothing_after_close,
+    nothing_more,
+    proved,
+    suspending,
+)
 
 RULE = "StaffOnlyConsumer accepts, then closes anonymous users with 4401 and users who are not staff with 4403"
 
@@ -64,8 +75,8 @@ async def test_staff_get_in():
     app = suspending(await warmed_up(consumer()))
     async with never_blocks():
         ada, grace = (
-            socket_for(app, User(username="ada", is_staff=True)),
-            socket_for(app, User(username="grace", is_staff=True)),
+            socket_for(app, User(username="ada", first_name="Ada", is_staff=True)),  # greeted as "ada"
+            socket_for(app, User(username="grace", first_name="Grace", last_name="Hopper", is_staff=True)),
         )
         bob = socket_for(app, User(username="bob"))
         opened = await asyncio.gather(ada.connect(timeout=1), grace.connect(timeout=1))  # both handshakes at once
@@ -75,8 +86,15 @@ async def test_staff_get_in():
         got = {"ada": await frame(ada), "grace": await frame(grace)}
         assert got == {"ada": {"staff": "ada"}, "grace": {"staff": "grace"}}, (
             f'two staff users at once must each get {{"staff": <their own name>}}, got {got}: the user is this '
-            'socket\'s own scope["user"], never something kept on the class'
+            'socket\'s own scope["user"], never something kept on the class, and the name is its username '
+            "(get_username()), not its first or full name"
         )
+        for name, socket in (("ada", ada), ("grace", grace)):
+            later = NOTHING if await nothing_more(socket) else await answer(socket)
+            assert not (isinstance(later, dict) and later.get("type") == "websocket.close"), (
+                f"{name}, staff, was greeted and then closed ({later}): only those who are not staff are closed, "
+                "a staff socket stays open"
+            )
         refused = [await answer(bob), await answer(bob)]
         assert closed_with(refused[-1], 4403), (
             f"a user who is not staff, connecting beside them, must still be closed with 4403, got {refused}"

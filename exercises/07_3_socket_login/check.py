@@ -3,6 +3,8 @@
 import asyncio
 import json
 import logging
+import time
+from unittest import mock
 
 import pytest
 from channels.auth import AuthMiddlewareStack, get_user
@@ -81,6 +83,40 @@ async def test_the_session_the_handoff_names_is_logged_in():
             )
         await close_all(first, second)
     orm_where_it_belongs(ran, "Run authenticate() and the session's save in database_sync_to_async.")
+
+
+def stored_user_id(reply: object) -> str | None:
+    """The user id in the session the handoff names, read as the page's own request reads it: in another thread."""
+    from django.db import connection
+
+    try:
+        return SessionStore(session_key=signing.loads(reply["handoff"], salt=HANDOFF_SALT)).get("_auth_user_id")
+    except (TypeError, KeyError, signing.BadSignature):
+        return None
+    finally:
+        connection.close()
+
+
+@FAST_HASHER
+@pytest.mark.django_db(transaction=True)
+async def test_the_session_is_stored_before_the_socket_answers():
+    ada = await User.objects.acreate_user("ada", password="analytical-engine")
+    communicator = await login_socket()
+    save = SessionStore.save
+
+    def slow_save(self, *args, **kwargs):  # a busy database: the write takes a moment
+        time.sleep(0.2)
+        return save(self, *args, **kwargs)
+
+    with mock.patch.object(SessionStore, "save", slow_save):
+        reply = await ask(communicator, "ada", "analytical-engine")
+        stored = await asyncio.to_thread(stored_user_id, reply)  # the page redeems the handoff at once
+    assert stored == str(ada.pk), (
+        f"the socket answered {reply}, and the session its handoff names, read at once as the page's request "
+        f"reads it, holds user id {stored!r}, not ada's: answer only once the session is saved (await the save, "
+        f"then reply), or the page that reloads at once is anonymous. {RULE}"
+    )
+    await close_all(communicator)
 
 
 @FAST_HASHER

@@ -721,3 +721,23 @@ def imported_with_a_sync_thread(exercise_id: str, rule: str) -> ModuleType:
         if isinstance(value, type) and value.__module__ == module.__name__ and hasattr(value, "as_asgi"):
             value.as_asgi = as_asgi(value.as_asgi)
     return module
+
+
+@contextmanager
+def slow_broadcasts(delay: float = 0.01):
+    """The in-memory layer's group_send taking `delay` s, as a Redis round trip does: other sockets run meanwhile.
+
+    In memory a group_send never yields, so code that judges a limit before it awaits the
+    broadcast and counts after it looks right; on Redis, every other socket's message is
+    judged during that await, against a count that is already stale.
+    """
+    from unittest import mock
+
+    original = InMemoryChannelLayer.group_send
+
+    async def group_send(self, group, message):
+        await asyncio.sleep(delay)
+        await original(self, group, message)
+
+    with mock.patch.object(InMemoryChannelLayer, "group_send", group_send):
+        yield

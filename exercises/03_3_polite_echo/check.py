@@ -9,6 +9,30 @@ from exercises.probes import NOTHING, answer, close_all, load, never_blocks, soc
 
 RULE = "In an async consumer, self.send(...) returns a coroutine, and a coroutine that nothing runs sends nothing"
 
+LATE: list[str] = []  # the frames whose answer was sent only after receive() had returned
+
+
+def watched():
+    """The student's consumer, noting each text frame whose answer was not sent by the time receive() returned."""
+
+    class Watched(load("03.3", RULE).PoliteEchoConsumer):
+        async def __call__(self, scope, receive, send):
+            self.sent = 0
+
+            async def counted(message):
+                self.sent += 1
+                await send(message)
+
+            await super().__call__(scope, receive, counted)
+
+        async def receive(self, text_data=None, bytes_data=None):
+            before = self.sent
+            await super().receive(text_data=text_data, bytes_data=bytes_data)
+            if text_data is not None and self.sent == before:
+                LATE.append(text_data)
+
+    return Watched.as_asgi()
+
 
 async def exchange(frames: list[str]) -> tuple[list, list[str]]:
     """What the consumer answered to `frames` (NOTHING once it fell silent), and what Python warned of meanwhile."""
@@ -76,3 +100,17 @@ async def test_an_empty_text_frame_is_answered_and_a_binary_frame_is_not():
         "frame (text_data None) gets no answer, as the consumer did before the fix"
     )
     await close_all(communicator)
+
+
+async def test_each_answer_is_sent_before_receive_returns():
+    (communicator,) = await sockets(watched(), count=1)
+    for text in ("one", "two"):
+        await communicator.send_to(text_data=text)
+        got = await answer(communicator)
+        assert got == {"type": "websocket.send", "text": f"you said: {text}"}, f'expected "you said: {text}", got {got}'
+    await close_all(communicator)
+    assert not LATE, (
+        f"the answer to {LATE[0]!r} was sent only after receive() had returned: a send handed to a task "
+        "(asyncio.create_task, ensure_future) is not awaited; nothing waits for it, its errors go unseen, and it "
+        f"may run after the socket has gone. {RULE}"
+    )

@@ -86,13 +86,19 @@ async def test_a_room_with_few_or_many_messages_gets_at_most_five():
 async def test_a_later_socket_sees_messages_saved_since_the_first():
     application = app()
     await save("lobby", 3)
-    before = await history_of(application, "lobby")
+    first = await connect(application, "/lobby/")  # stays open while the next socket of its room connects
+    before = await frame(first, timeout=2)
     await ChatMessage.objects.acreate(room="lobby", text="new one")
     after = await history_of(application, "lobby")
     assert after == {"history": ["m3", "m2", "m1", "new one"]}, (
         f"the first socket got {before}; a message was saved since, and the next socket got {after}: "
         "history is read from the database for every socket, never kept from an earlier one"
     )
+    assert await nothing_more(first, 0.1), (
+        "the first socket, still open in the room, got another frame when the next socket connected: the history "
+        "goes to the socket that connected, on its own socket (self.send), never to the room"
+    )
+    await close_all(first)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -191,17 +191,18 @@ async def test_a_whisper_to_an_address_that_is_no_channel_name_gets_an_error():
 async def test_a_socket_that_closed_has_left_the_group():
     async with never_blocks(LAG):
         (alice, alice_address), (bob, bob_address) = await joined(2)
-        await bob.disconnect()
+        await alice.disconnect()  # the first one in: a name kept on the class is the last one's
         room = members(GROUP)
-        assert bob_address not in room, (
+        assert alice_address not in room, (
             'a closed socket is still in the group "exroom": every message to the room is queued for a '
-            "channel nobody reads; leave the group when the socket closes (websocket_disconnect)"
+            "channel nobody reads; leave the group when the socket closes (websocket_disconnect), with this "
+            "socket's own self.channel_name"
         )
-        assert alice_address in room, "when one socket closed, another socket left the group too"
-        await alice.send_json_to({"message": "anyone?"})
-        got = await frame(alice)
+        assert bob_address in room, "when one socket closed, another socket left the group too"
+        await bob.send_json_to({"message": "anyone?"})
+        got = await frame(bob)
         assert got == {"message": "anyone?"}, (
-            f"after bob left, alice's room message must still reach alice, got {got}: one socket leaving "
+            f"after alice left, bob's room message must still reach bob, got {got}: one socket leaving "
             "changes nothing for the others"
         )
-        await close_all(alice)
+        await close_all(bob)

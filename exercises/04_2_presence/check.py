@@ -113,6 +113,11 @@ async def test_the_room_hears_a_join_and_a_leave():
                 "names the socket that left, and each socket keeps its own name on self"
             )
         await carol.disconnect()
+        for name, gone in (("bob", bob), ("carol", carol)):
+            assert gone.output_queue.empty(), (
+                f"{name}'s socket was sent {gone.output_queue.get_nowait()} after it had closed: the leave is for "
+                "the others, and nothing may follow a close"
+            )
         left = await frame(alice)
         assert left == {"left": carol_name}, (
             f'expected {{"left": "{carol_name}"}} on alice\'s socket when carol left, got {left}: each socket '

@@ -1,5 +1,10 @@
 """Check 08.2: save a message, then send it with its id."""
 
+import asyncio
+import contextlib
+import time
+from unittest import mock
+
 import pytest
 from channels.routing import URLRouter
 from django.urls import path
@@ -20,14 +25,46 @@ from exercises.probes import (
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
 
 
+def row(message_id: int) -> ChatMessage | None:
+    """The row with this id, read at once in a thread of its own, as another process (a client's request) would."""
+    from django.db import connection
+
+    try:
+        return ChatMessage.objects.filter(id=message_id).first()
+    finally:
+        connection.close()
+
+
+def slow_saves():
+    """Every save takes a moment longer, as on a busy database: an answer sent before the save shows."""
+    save = ChatMessage.save
+
+    def slow(self, *args, **kwargs):
+        time.sleep(0.1)
+        return save(self, *args, **kwargs)
+
+    return mock.patch.object(ChatMessage, "save", slow)
+
+
 def app():
     return URLRouter([path("<str:room>/", load("08.2", RULE).SaveThenSendConsumer.as_asgi())])
 
 
-async def saved_answer(communicator, text: str, room: str) -> int:
-    """Send `text`; the answer must name a row of `room`, already saved, holding that text."""
-    await communicator.send_to(text_data=text)
-    got = await frame(communicator, timeout=2)
+async def saved_answer(communicator, text: str, room: str, at_once: bool = False) -> int:
+    """Send `text`; the answer must name a row of `room`, already saved, holding that text.
+
+    at_once: the save is slow, and the row is looked up the moment the answer arrives, from a thread of
+    its own (as a client's next request would), not behind the consumer's queries on Django's sync thread.
+    """
+    with slow_saves() if at_once else contextlib.nullcontext():
+        await communicator.send_to(text_data=text)
+        got = await frame(communicator, timeout=2)
+        if not (isinstance(got, dict) and type(got.get("id")) is int):
+            saved = None
+        elif at_once:
+            saved = await asyncio.to_thread(row, got["id"])
+        else:
+            saved = await ChatMessage.objects.filter(id=got["id"]).afirst()
     assert isinstance(got, dict) and got.get("message") == text and "id" in got, (
         f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
     )
@@ -36,8 +73,10 @@ async def saved_answer(communicator, text: str, room: str) -> int:
         f'the "id" you sent is {got["id"]!r}: send the row\'s id as it is, a JSON integer, so a client that keeps '
         "the ids it has seen (lesson 12) can match it with the same message's id anywhere else"
     )
-    saved = await ChatMessage.objects.filter(id=got["id"]).afirst()
-    assert saved is not None, f"no saved row has the id you sent ({got['id']}): send the id the save returned"
+    assert saved is not None, (
+        f"no saved row has the id you sent ({got['id']}) when the answer arrived: send the id the save returned, "
+        "once the save is done"
+    )
     assert saved.room == room, (
         f"row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, "
         "the <room> of its route"
@@ -53,15 +92,18 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
     with queries_by_thread() as ran:
         async with never_blocks():  # the save runs in a thread: the loop keeps serving other sockets
             kitchen, hall = await connect(application, "/kitchen/"), await connect(application, "/hall/")
-            proved("sockets", 2)
+            listener = await connect(application, "/kitchen/")  # in the same room, sends nothing
+            proved("sockets", 3)
             first = await saved_answer(kitchen, "hello", "kitchen")
             await saved_answer(hall, "caf\u00e9 \u2615", "hall")
             second = await saved_answer(kitchen, "hello", "kitchen")
             assert second != first, "the same text sent twice is two messages: each frame saves a row of its own"
-            assert await nothing_more(hall, 0.05), (
-                "an answer went to a socket that sent nothing: answer the sender only"
-            )
-        await close_all(kitchen, hall)
+            for quiet in (hall, listener):
+                assert await nothing_more(quiet, 0.05), (
+                    "an answer went to a socket that sent nothing (in the same room, or another): answer the sender "
+                    "only, on its own socket (self.send)"
+                )
+        await close_all(kitchen, hall, listener)
     orm_where_it_belongs(ran, "Save in a database_sync_to_async function.")
 
 
@@ -79,5 +121,5 @@ async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_s
         )
         assert await ChatMessage.objects.acount() == 0, f"{what} saved a row: only a non-empty text is a message"
     proved("bad frames", 2)
-    await saved_answer(communicator, "still here", "kitchen")
+    await saved_answer(communicator, "still here", "kitchen", at_once=True)
     await close_all(communicator)

@@ -6,7 +6,7 @@ import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import NOTHING, close_all, load, members, never_blocks, nothing_more, proved, sockets
+from exercises.probes import NOTHING, close_all, connect, load, members, never_blocks, nothing_more, proved, sockets
 from lessons.channel_config import IN_MEMORY
 
 RULE = (
@@ -98,18 +98,22 @@ async def test_a_frame_without_text_reaches_no_one():
 
 async def test_a_socket_that_closed_has_left_the_room():
     async with never_blocks(LAG):
-        before = members(GROUP)
-        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
+        everyone, channels = [], []
+        for _ in range(2):  # one after the other, so each channel is known
+            before = members(GROUP)
+            everyone.append(await connect(load("04.3", RULE).RoomConsumer.as_asgi(), "/"))
+            channels.append(members(GROUP) - before)
+        proved("sockets", 2)
+        assert all(len(joined) == 1 for joined in channels), f'each socket joins the group "fixroom", got {channels}'
         alice, bob = everyone
-        channels = members(GROUP) - before
-        await bob.disconnect()
-        assert len(members(GROUP) & channels) == 1, (
-            f'after bob closed his socket the group "fixroom" holds {members(GROUP)}: a closed socket leaves the '
-            "group, and the others stay in it"
+        await alice.disconnect()  # the first one in: a channel name kept on the class is the last one's
+        assert not channels[0] & members(GROUP) and channels[1] <= members(GROUP), (
+            f'after alice closed her socket the group "fixroom" holds {members(GROUP)}: a closed socket leaves the '
+            "group with its own self.channel_name, and the others stay in it"
         )
-        await alice.send_to(text_data="anyone?")
-        got = await heard(alice, "alice", everyone)
+        await bob.send_to(text_data="anyone?")
+        got = await heard(bob, "bob", everyone)
         assert got == {"message": "anyone?"}, (
-            f'after bob left, expected {{"message": "anyone?"}} on alice\'s socket, got {got}'
+            f'after alice left, expected {{"message": "anyone?"}} on bob\'s socket, got {got}'
         )
-        await close_all(alice)
+        await close_all(bob)

@@ -126,7 +126,7 @@ async def test_each_socket_speaks_for_its_own_student_only(now):
     alice_name, bob_name = fresh("alice"), fresh("bob")
     async with never_blocks(0.5):
         alice, bob = await joined(alice_name), await joined(bob_name)
-        for socket, other in ((bob, alice_name), (alice, fresh("mallory"))):
+        for socket, other in ((bob, alice_name), (alice, fresh("mallory")), (alice, alice_name)):
             await refused_with_error(socket, json.dumps({"name": other}))  # a socket is named once, by itself
         now.at += 50
         await beat(alice)
@@ -135,6 +135,13 @@ async def test_each_socket_speaks_for_its_own_student_only(now):
         assert listed == [alice_name], (
             f"alice beat 20 s ago and bob has been silent for 70 s, so only alice is online, got {listed}: each "
             "socket's name belongs to that socket (self, never the class), and a heartbeat moves only its time"
+        )
+        await bob.send_to(text_data=json.dumps({"here": True, "name": alice_name}))  # a heartbeat that names alice
+        await nothing_more(bob, 0.05)  # bob's own heartbeat, or an error: either way never alice's
+        now.at += 50
+        assert alice_name not in online(), (
+            'alice has been silent for 70 s, and bob\'s socket sent {"here": true, "name": <alice>} 50 s ago: it '
+            "kept her online. A socket speaks for the name it joined with, whatever a later frame says"
         )
         await close_all(alice, bob)
 

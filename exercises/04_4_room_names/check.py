@@ -25,7 +25,8 @@ LAG = 0.25
 ROOMS = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]
 PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
 # Names that differ only in characters a group name cannot hold: dropped, or replaced by "?", they merge.
-PAIRS += [("tea & cake", "teacake"), ("café", "cafè")]
+PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby ")]
+MANY = [f"room {n}" for n in range(100)]  # a hundred rooms: a digest cut to a few characters makes two one
 
 
 @pytest.fixture(autouse=True)
@@ -102,6 +103,24 @@ async def test_two_different_rooms_never_hear_each_other():
                 )
             await close_all(here, there)
         proved("sockets", 2)
+
+
+async def test_a_hundred_rooms_are_a_hundred_groups():
+    groups = {}
+    async with never_blocks(LAG):
+        for room in MANY:
+            communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
+            await communicator.connect(timeout=1)
+            joined_now = [group for group, channels in get_channel_layer().groups.items() if channels]
+            assert len(joined_now) == 1, f"room {room!r}: expected its socket in one group, got {joined_now}"
+            groups.setdefault(joined_now[0], []).append(room)
+            await communicator.disconnect(timeout=1)
+    shared = next((rooms for rooms in groups.values() if len(rooms) > 1), None)
+    assert shared is None, (
+        f"rooms {shared[0]!r} and {shared[1]!r} share one group: a digest cut to a few characters, or taken "
+        f"modulo a small number, gives a hundred rooms fewer than a hundred groups. {RULE}"
+    )
+    proved("boundaries", len(MANY))
 
 
 SCRIPT = """

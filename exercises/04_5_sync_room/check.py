@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from exercises.probes import NOTHING, answer, close_all, load, members, never_blocks, sockets
+from exercises.probes import NOTHING, answer, close_all, connect, load, members, never_blocks, proved, sockets
 
 RULE = (
     "Channel layer methods are coroutine functions: called from synchronous code, one only makes a coroutine, "
@@ -64,12 +64,18 @@ async def test_a_message_reaches_every_socket_in_the_room():
 async def test_a_socket_that_closed_has_left_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
-        before = members(GROUP)
-        alice, bob = await sockets(consumer.as_asgi(), "/", count=2)
-        mine = members(GROUP) - before
-        await bob.disconnect()
-        assert len(members(GROUP) & mine) == 1, (
-            f'after bob closed his socket the group "fixsyncroom" holds {sorted(members(GROUP))}: a closed socket '
-            "leaves the group (group_discard, run like every layer call), and the others stay in it"
+        opened, channels = [], []
+        for _ in range(2):  # one after the other, so each channel is known
+            before = members(GROUP)
+            opened.append(await connect(consumer.as_asgi(), "/"))
+            channels.append(members(GROUP) - before)
+        proved("sockets", 2)
+        assert all(len(joined) == 1 for joined in channels), f'each socket joins "fixsyncroom", got {channels}'
+        alice, bob = opened
+        await alice.disconnect()  # the first one in: a channel name kept on the class is the last one's
+        assert not channels[0] & members(GROUP) and channels[1] <= members(GROUP), (
+            f'after alice closed her socket the group "fixsyncroom" holds {sorted(members(GROUP))}: a closed socket '
+            "leaves the group with its own self.channel_name (group_discard, run like every layer call), and the "
+            "others stay in it"
         )
-        await close_all(alice)
+        await close_all(bob)

@@ -128,6 +128,12 @@ class AnswersTwice(GoodEcho):
             await super().websocket_receive(event)
 
 
+class StopsAfterOneEcho(GoodEcho):
+    async def websocket_receive(self, event):
+        await super().websocket_receive(event)
+        raise StopConsumer()  # in the wrong handler: the socket's first frame is its last
+
+
 class NeverStops(GoodEcho):
     async def websocket_disconnect(self, event):
         pass
@@ -174,6 +180,7 @@ BROKEN = {
     EchoesToEveryone: "it sends every frame to every open socket, not only to its sender",
     AnswersTheNewestSocket: "it keeps its socket on the class, so while two are open every echo goes to the newest",
     AnswersTwice: "it sends every echo twice",
+    StopsAfterOneEcho: "it stops after its first echo, so a socket's second frame is never answered",
     NeverStops: "it never raises StopConsumer, so it keeps running after the client left",
 }
 

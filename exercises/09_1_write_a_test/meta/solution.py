@@ -22,6 +22,8 @@ async def test_echo(consumer):
     assert await first.receive_from() == TEXT
     await second.send_to(bytes_data=DATA)
     assert await second.receive_from() == DATA
+    await first.send_to(bytes_data=DATA)  # a second frame on the same socket: an echo keeps answering
+    assert await first.receive_from() == DATA
     # Each socket hears only its own echo: nothing of the other's frame.
     assert await first.receive_nothing()
     for communicator in (first, second):

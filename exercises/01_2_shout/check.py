@@ -84,9 +84,11 @@ async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open():
 
 
 async def test_the_consumer_ends_once_the_socket_has_closed():
-    communicator = await connect(app())
-    await communicator.disconnect(timeout=1)
-    assert not communicator.future.cancelled(), (
-        "the consumer was still running 1 s after websocket.disconnect: a raw consumer runs until one of its "
-        "handlers raises StopConsumer (Daphne kills it 10 s later and logs 'took too long to shut down')"
-    )
+    for code in (1000, 1001, 1006):  # a clean close, a closed tab, a lost network
+        communicator = await connect(app())
+        await communicator.disconnect(code=code, timeout=1)
+        assert not communicator.future.cancelled(), (
+            f"the consumer was still running 1 s after websocket.disconnect with code {code}: a raw consumer runs "
+            "until one of its handlers raises StopConsumer, whatever the close code (Daphne kills it 10 s later "
+            "and logs 'took too long to shut down')"
+        )

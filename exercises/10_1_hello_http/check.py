@@ -82,16 +82,18 @@ async def test_a_query_string_of_any_bytes_gets_an_answer_not_a_crash():
 
 
 async def test_the_answer_waits_for_the_last_part_of_the_body():
-    communicator = request(b"name=Ada", "POST")
-    await communicator.send_input({"type": "http.request", "body": b"part one", "more_body": True})
-    assert await nothing_more(communicator, 0.3), (
-        "it answered before the request had fully arrived: while more_body is true, more http.request events follow"
-    )
-    await communicator.send_input({"type": "http.request", "body": b"part two", "more_body": False})
-    status, body, _ = await response(communicator)
-    assert (status, body) == (200, b"Hello, Ada"), (
-        f"expected 200 b'Hello, Ada' after the last part, got {status} {body!r}"
-    )
+    for query, expected in ((b"name=Ada", 200), (b"", 400)):  # a refusal waits for the whole request too
+        communicator = request(query, "POST")
+        await communicator.send_input({"type": "http.request", "body": b"part one", "more_body": True})
+        assert await nothing_more(communicator, 0.2), (
+            f"POST /?{query.decode()}: it answered before the request had fully arrived: while more_body is true, "
+            "more http.request events follow, and the answer (a 400 too) comes after the last one"
+        )
+        await communicator.send_input({"type": "http.request", "body": b"part two", "more_body": False})
+        status, body, _ = await response(communicator)
+        assert status == expected and (expected == 400 or body == b"Hello, Ada"), (
+            f"POST /?{query.decode()}: expected {expected} after the last part, got {status} {body!r}"
+        )
 
 
 async def test_two_requests_at_once_get_their_own_answers():
@@ -111,12 +113,14 @@ async def test_two_requests_at_once_get_their_own_answers():
 
 
 async def test_the_consumer_ends_after_its_response():
-    communicator = request(b"name=Ada")
-    await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
-    await answer(communicator)
-    await answer(communicator)
-    done, _ = await asyncio.wait([communicator.future], timeout=0.5)
-    communicator.future.cancel()
-    assert done and not communicator.future.cancelled(), (
-        "the consumer was still running after its response: a raw consumer ends itself once the body is sent"
-    )
+    for query in (b"name=Ada", b""):  # the 200 and the 400
+        communicator = request(query)
+        await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+        await answer(communicator)
+        await answer(communicator)
+        done, _ = await asyncio.wait([communicator.future], timeout=0.5)
+        communicator.future.cancel()
+        assert done and not communicator.future.cancelled(), (
+            f"GET /?{query.decode()}: the consumer was still running after its response: a raw consumer ends "
+            "itself once the body is sent, whatever the status"
+        )

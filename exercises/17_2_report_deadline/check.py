@@ -153,6 +153,19 @@ async def test_a_room_slow_at_every_step_costs_at_most_the_budget():
     one_line_saying_why(result, "a room that takes 0.7 s at every step")
 
 
+async def test_a_room_slow_after_a_quick_handshake_costs_at_most_the_budget():
+    room = Room(joined_after=0.6, ok_after=0.7)  # the handshake at once: both answers share what it left
+    async with running(room) as url:
+        result, elapsed = await timed_report(url)
+    assert result is not None, (
+        f"a room shook hands at once, said joined 0.6 s later and ok 0.7 s after that: report() waited {elapsed:.2f} "
+        f"s for it and returned None. Each answer gets what is left of the one deadline, read anew before each "
+        "wait: what was left after the handshake is spent by the first answer"
+    )
+    within_budget(elapsed, "a room slow after a quick handshake")
+    one_line_saying_why(result, "a room slow after a quick handshake")
+
+
 async def test_a_room_that_stops_answering_costs_at_most_the_budget():
     async with gone_quiet() as url:
         result, elapsed = await timed_report(url)
@@ -167,6 +180,7 @@ NONSENSE = {
     "it answers the token with a JSON list": Room(joined="[]"),
     "it answers the token with a JSON number": Room(joined="5"),
     "it answers the token with a list of 300 characters": Room(joined=json.dumps(["x" * 300])),
+    "it answers the token with an error frame": Room(joined='{"error": "unknown token"}'),
     "it answers the report with an error frame": Room(ok='{"error": "too many frames: slow down"}'),
     "it closes the socket with 4401 on the token": Room(close_after_token=4401),
     "it refuses the handshake with HTTP 403": Room(refuse=403),
@@ -190,6 +204,10 @@ async def test_a_room_that_answers_nonsense_gets_one_line_and_no_exception(what)
     assert admitted or PAYLOAD not in room.heard, (
         f"a room where {what} never said joined, yet it got the report: send the payload only once "
         '{"joined": ...} has come, so a room that did not admit the token never hears a student\'s work'
+    )
+    assert room.heard.count(PAYLOAD) <= 1, (
+        f"a room where {what} got the report {room.heard.count(PAYLOAD)} times: a report is sent once, and one "
+        "that failed is not tried again (the room said why, and a second try is a second budget)"
     )
 
 

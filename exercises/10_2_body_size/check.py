@@ -11,9 +11,10 @@ from exercises.probes import answer, never_blocks, nothing_after_close, proved, 
 RULE = 'the limit is 1024 bytes of body (bytes, not characters): up to it 200 {"bytes": n}, over it 413'
 
 
-def request():
+def request(headers: tuple = ()):
     """A POST to a fresh BodySizeConsumer, driven event by event as a server drives it."""
-    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/", "query_string": b"", "headers": []}
+    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/", "query_string": b""}
+    scope["headers"] = list(headers)
     return ApplicationCommunicator(target("10.2").BodySizeConsumer.as_asgi(), scope)
 
 
@@ -46,8 +47,8 @@ async def response(communicator) -> tuple[int, object, bytes]:
     return start["status"], content, dict(start.get("headers", [])).get(b"content-type", b"")
 
 
-async def measure(body: bytes, parts: int = 1) -> tuple[int, object, bytes]:
-    communicator = request()
+async def measure(body: bytes, parts: int = 1, headers: tuple = ()) -> tuple[int, object, bytes]:
+    communicator = request(headers)
     size = -(-len(body) // parts) or 1
     await send_parts(communicator, [body[i : i + size] for i in range(0, len(body), size)] or [b""])
     return await response(communicator)
@@ -60,9 +61,12 @@ def test_it_is_an_async_http_consumer():
 
 
 async def test_a_body_is_measured_as_json():
-    status, content, content_type = await measure(b"x" * 10)
+    status, content, content_type = await measure(b"  hello \r\n")  # 10 bytes, spaces and line end included
     assert status == 200, f"a body of 10 bytes is under the limit: expected 200, got {status}"
-    assert content == {"bytes": 10}, f'expected the JSON body {{"bytes": 10}}, got {content!r}: answer with JSON'
+    assert content == {"bytes": 10}, (
+        f'expected the JSON body {{"bytes": 10}}, got {content!r}: answer with JSON, and count every byte of the '
+        "body as it came, spaces and line ends too (b'  hello \\r\\n' is 10 bytes)"
+    )
     assert content_type.startswith(b"application/json"), (
         f"expected the content-type application/json, got {content_type!r}: a JSON answer says it is JSON"
     )
@@ -105,6 +109,11 @@ async def test_a_body_in_several_parts_is_measured_whole():
     )
     status, _, _ = await measure(b"x" * 1200, parts=3)
     assert status == 413, f"1200 bytes in 3 parts of 400 got {status}: the limit is for the whole body. {RULE}"
+    status, content, _ = await measure(b"x" * 1200, parts=3, headers=[(b"content-length", b"120")])
+    assert status == 413, (
+        f"1200 bytes in 3 parts, sent with a content-length header of 120, got {status} {content!r}: the header "
+        f"is only the client's word; measure the body that arrived. {RULE}"
+    )
 
 
 async def test_a_body_over_the_limit_before_its_last_part_gets_one_413():

@@ -70,6 +70,7 @@ async def test_a_valid_token_cancels_the_deadline(monkeypatch):
 async def test_any_other_first_frame_closes_4401(monkeypatch):
     application = consumer(monkeypatch)  # 10 s: only the frame itself can close these sockets in time
     shapes = [*WRONG_SHAPES, json.dumps({"token": expired_token(7)}), json.dumps({"token": sign_user_id(7) + "x"})]
+    shapes += [json.dumps({"tokens": sign_user_id(7)}), json.dumps([{"token": sign_user_id(7)}])]  # the wrong shape
 
     async def first_frame(text: str) -> object:
         communicator = await connect(application)
@@ -98,11 +99,11 @@ async def test_any_other_first_frame_closes_4401(monkeypatch):
 
 
 async def test_only_the_first_frame_may_carry_the_token(monkeypatch):
-    communicator = await connect(consumer(monkeypatch))
+    communicator = await connect(consumer(monkeypatch, 0.2))
     await communicator.send_json_to({"message": "hi"})
     assert await answer(communicator) == CLOSED, "a first frame without a token must close with 4401"
     await communicator.send_json_to({"token": sign_user_id(7)})
-    await nothing_after_close(communicator, 0.2)
+    await nothing_after_close(communicator, 0.4)  # nor the deadline's close, DEADLINE (0.2 s) after the connect
     await close_all(communicator)
 
 

@@ -42,6 +42,10 @@ async def response(communicator) -> tuple[int, object]:
     )
     await asyncio.wait([communicator.future], timeout=0.5)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
+    assert communicator.future.done(), (
+        f"the consumer was still running after its {start.get('status')} response: once the response is complete "
+        "the consumer ends (raise StopConsumer), or it waits for an http.disconnect that may never come"
+    )
     try:
         return start["status"], json.loads(body.get("body", b""))
     except ValueError:
@@ -115,13 +119,22 @@ async def test_an_event_without_more_body_is_the_last_part():
     assert isinstance(body, dict) and json.loads(body.get("body", b"null")) == {"total": 9}, (
         f'a request event without "more_body" is the whole body: expected {{"total": 9}}, got {body}'
     )
+    communicator = request()  # "body" is optional too (default b""): a last event may carry neither key
+    for part in (b"[4, ", b"5]"):
+        await communicator.send_input({"type": "http.request", "body": part, "more_body": True})
+    await communicator.send_input({"type": "http.request"})
+    got = await response(communicator)
+    assert got == (200, {"total": 9}), (
+        f'[4, 5] in two parts, then an event with neither "body" nor "more_body": expected 200 {{"total": 9}}, got '
+        f'{got[0]} {got[1]}: both keys are optional in the ASGI spec, "body" defaults to b"", "more_body" to false'
+    )
 
 
 async def test_an_empty_list_and_a_list_of_zeros_add_up_to_0():
     for body in (b"[]", b"[0, 0.0, -0]"):
         got = await post([body])
         assert got == (200, {"total": 0}), (
-            f"{body.decode()} is a list of numbers whose total is 0: expected 200 {{\"total\": 0}}, got {got[0]} {got[1]}"
+            f'{body.decode()} is a list of numbers whose total is 0: expected 200 {{"total": 0}}, got {got[0]} {got[1]}'
         )
     proved("boundaries", 2)
 

@@ -84,13 +84,15 @@ async def test_each_socket_first_hears_its_own_address():
 async def test_a_room_message_reaches_every_socket():
     async with never_blocks(LAG):
         (alice, _), (bob, _), (carol, _) = await joined(3)
-        await alice.send_json_to({"message": "hi all"})
-        await bob.send_json_to({"message": "hi from bob"})
+        # A message goes round exactly as written: spaces are text too, and " " is a non-empty message.
+        await alice.send_json_to({"message": "  hi all \n"})
+        await bob.send_json_to({"message": " "})
         for name, communicator in (("alice", alice), ("bob", bob), ("carol", carol)):
             heard = [await frame(communicator), await frame(communicator)]
-            assert heard == [{"message": "hi all"}, {"message": "hi from bob"}], (
-                f'expected {{"message": "hi all"}} then {{"message": "hi from bob"}} on {name}\'s socket, '
-                f'got {heard}: a frame without "to" goes to the whole room with group_send, the sender\'s too'
+            assert heard == [{"message": "  hi all \n"}, {"message": " "}], (
+                f'expected {{"message": "  hi all \\n"}} then {{"message": " "}} on {name}\'s socket, got {heard}: a '
+                'frame without "to" goes to the whole room with group_send, the sender\'s too, its message exactly '
+                "as written (a non-empty string, spaces included)"
             )
         await close_all(alice, bob, carol)
 

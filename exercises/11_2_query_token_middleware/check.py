@@ -1,5 +1,6 @@
 """Check 11.2: a middleware that reads ?token= into the scope, on a copy, keeping nothing on itself."""
 
+import copy
 import json
 import logging
 import time
@@ -30,7 +31,7 @@ async def scope_inside(query: bytes | None, middleware=None, seen=None) -> tuple
     """(the scope given to the middleware, the scope its inner application received); None: no query_string key."""
     if middleware is None:
         middleware, seen = middleware_and_seen()
-    given = dict(SCOPE, query_string=query)
+    given = dict(copy.deepcopy(SCOPE), query_string=query)  # its own headers list too
     if query is None:
         del given["query_string"]  # the ASGI spec makes it optional: missing means empty
     try:
@@ -104,8 +105,12 @@ async def test_the_inner_scope_keeps_everything_else():
 
 
 async def test_the_scope_the_middleware_was_given_is_unchanged():
-    given, _ = await scope_inside(b"token=" + token(7))
-    assert "token_user_id" not in given, "the caller's scope changed: copy it, never assign into the scope you got"
+    query = b"token=" + token(7)
+    given, _ = await scope_inside(query)
+    assert given == dict(SCOPE, query_string=query), (
+        f"the caller's scope changed, it is now {given}: copy it, never assign into the scope you got (nor into its "
+        "query_string or headers list: the router and every middleware before yours hold them too)"
+    )
 
 
 async def test_a_second_connection_never_gets_the_first_ones_user():

@@ -57,10 +57,15 @@ async def test_no_user_agent_header_gives_an_empty_string():
     )
 
 
-async def test_the_scope_the_middleware_was_given_is_unchanged():
-    given, _ = await through_the_middleware([(b"user-agent", b"curl/8.5")])
+async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it():
+    given, seen = await through_the_middleware([(b"user-agent", b"curl/8.5")])
     assert "user_agent" not in given, (
         "the caller's scope changed: a middleware never writes into the scope it was given, it passes on a copy"
+    )
+    lost = sorted(key for key, value in given.items() if seen.get(key) != value)
+    assert not lost, (
+        f"the inner scope lost or changed {lost}: pass on a copy of the whole scope with one key added (what runs "
+        "after your middleware, the cookie and session middlewares, an origin check, a consumer, reads the rest)"
     )
 
 
@@ -83,22 +88,22 @@ def test_a_server_takes_the_middleware_for_an_asgi_3_application():
 
 
 async def test_an_error_inside_the_inner_application_reaches_the_server():
-    calls = []
+    calls, crash = [], TypeError("the consumer crashed")  # a TypeError: what a Channels 2 fallback would catch
 
     async def crashing(scope, receive, send):
         calls.append(scope.get("user_agent"))
-        raise RuntimeError("the consumer crashed")
+        raise crash
 
     given = {"type": "websocket", "path": "/", "query_string": b"", "headers": [(b"user-agent", b"curl/8.5")]}
     raised = None
     try:
         await load("11.3", RULE).UserAgentMiddleware(crashing)(given, None, None)
-    except RuntimeError as error:
+    except Exception as error:
         raised = error
-    assert raised is not None and calls == ["curl/8.5"], (
-        f"the inner application raised RuntimeError; the middleware ran it {len(calls)} time(s) and "
-        f"{'raised' if raised else 'swallowed the error'}: a middleware calls its application once, and an error "
-        "inside it must reach the server (which logs it and closes with 1011)"
+    assert raised is crash and calls == ["curl/8.5"], (
+        f"the inner application raised {crash!r}; the middleware ran it {len(calls)} time(s) and "
+        f"{f'raised {raised!r}' if raised else 'swallowed the error'}: a middleware calls its application once, the "
+        "ASGI 3 way only, and the error inside it must reach the server as it was (which logs it, closes with 1011)"
     )
 
 

@@ -69,10 +69,18 @@ async def test_an_entry_is_saved_and_counted():
         async with never_blocks():
             counts.append((await entry(first, "will come back"))["entries"])
         await close_all(first, second)
+    rows = [sql for sqls in ran.values() for sql in sqls if sql.lstrip().upper().startswith("SELECT")]
+    whole = [
+        sql for sql in rows if "db_demo_chatmessage" in sql and not ("COUNT(" in sql.upper() or "LIMIT" in sql.upper())
+    ]
     orm_where_it_belongs(ran, RULE)
     assert counts == [3, 4, 6], (
         f"the guestbook held 2 entries (and the room lobby one message); two sockets wrote one entry each, another "
         f"server process one, then a socket one more: the answers counted {counts}, expected [3, 4, 6]: "
         "count the guestbook's entries only, in the database (a count kept in this process misses other "
         "processes' entries), after this entry is saved"
+    )
+    assert not whole, (
+        f"to count the guestbook, a query read its every row ({whole[0][:80]}...): len() of a queryset loads them "
+        "all, for every entry written; ask the database for the number (count()), which reads no row"
     )

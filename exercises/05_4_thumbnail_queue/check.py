@@ -85,7 +85,10 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
         alice, bob = await sockets(app)
         assert await ask(alice, "one.png") == {"queued": "one.png"}, "the first job must be queued"
         assert await ask(bob, "two.png") == {"queued": "two.png"}, "the second job must be queued"
+        clock = asyncio.get_running_loop().time
+        start = clock()
         got = await ask(alice, "three.png")  # the queue holds two: it is full now
+        took = clock() - start
         assert got != NOTHING, (
             f"a job the full queue refused got no answer within 1 s: the client waits for nothing. {RULE}"
         )
@@ -100,6 +103,10 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
             f"once the worker made room, alice's next try must be queued, got {again}"
         )
         await close_all(alice, bob)
+    assert took < 0.25, (  # after the stall monitor: a blocking wait is named as such first
+        f"the refusal came {took:.2f} s after the frame: a retry that waits for room holds this socket's "
+        f"handler, and its other frames, hostage; the client decides when to try again. {RULE}"
+    )
     proved("boundaries", 1)
 
 

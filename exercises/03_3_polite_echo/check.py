@@ -25,11 +25,11 @@ def watched():
 
             await super().__call__(scope, receive, counted)
 
-        async def receive(self, text_data=None, bytes_data=None):
+        async def receive(self, **frame):  # as Channels calls it: text_data=... or bytes_data=..., by keyword
             before = self.sent
-            await super().receive(text_data=text_data, bytes_data=bytes_data)
-            if text_data is not None and self.sent == before:
-                LATE.append(text_data)
+            await super().receive(**frame)
+            if frame.get("text_data") is not None and self.sent == before:
+                LATE.append(frame["text_data"])
 
     return Watched.as_asgi()
 

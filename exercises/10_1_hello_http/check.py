@@ -19,14 +19,17 @@ async def response(communicator) -> tuple[int, bytes, bytes]:
     assert isinstance(start, dict) and start.get("type") == "http.response.start", (
         f"expected http.response.start once the request had arrived, got {start}"
     )
-    body = await answer(communicator)
-    assert isinstance(body, dict) and body.get("type") == "http.response.body", (
-        f"expected http.response.body after http.response.start, got {body}"
-    )
-    assert not body.get("more_body"), "the response body said more_body: true, so the response never ends"
+    parts = []
+    while not parts or parts[-1].get("more_body"):  # a body may come in parts; the last says no more_body
+        body = await answer(communicator)
+        assert isinstance(body, dict) and body.get("type") == "http.response.body", (
+            f"expected http.response.body after http.response.start (and after a part saying more_body: true, "
+            f"the rest of the body), got {body}"
+        )
+        parts.append(body)
     await asyncio.wait([communicator.future], timeout=0.5)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
-    headers, data = dict(start.get("headers", [])), body.get("body", b"")
+    headers, data = dict(start.get("headers", [])), b"".join(part.get("body", b"") for part in parts)
     length = headers.get(b"content-length")
     assert length is None or length == str(len(data)).encode(), (
         f"the content-length header said {length!r}, but the body was {len(data)} bytes ({data!r}): "

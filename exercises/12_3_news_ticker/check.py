@@ -11,6 +11,7 @@ from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_la
 from exercises.probes import (
     cancelled,
     close_all,
+    connect,
     frame,
     load,
     members,
@@ -123,3 +124,18 @@ async def test_a_consumer_the_server_cancels_leaves_the_group():
         )
         await close_all(other)
     assert not await tasks_left(before), "a task of your consumer was still running after its socket ended"
+
+
+async def test_an_error_inside_the_consumer_still_reaches_the_server():
+    before = members("fixnews")
+    communicator = await connect(ticker())
+    await get_channel_layer().group_send("fixnews", {"type": "news.flash", "headline": "a bug"})  # no handler
+    done, _ = await asyncio.wait([communicator.future], timeout=1)
+    error = communicator.future.exception() if done and not communicator.future.cancelled() else None
+    if not done:
+        await close_all(communicator)
+    assert isinstance(error, ValueError) and not members("fixnews") - before, (
+        f"a layer message of a type no handler takes (a bug) made AsyncConsumer raise ValueError; the consumer "
+        f"{'ended with ' + repr(error) if done else 'was still running 1 s later'}: clean up in a finally and let "
+        "every error through (`except Exception: pass` hides a bug from Daphne's log, where it would be seen)"
+    )

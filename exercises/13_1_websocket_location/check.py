@@ -58,7 +58,9 @@ def headers(upstream: str = "daphnes") -> dict[str, str]:
 def test_it_proxies_ws_to_the_upstream_it_is_given_with_the_path_unchanged():
     for upstream in ("daphnes", "chat_backend"):
         text = target("13.1").websocket_location(upstream)
-        assert re.match(r"\s*location\s+/ws/\s*\{", text), f"expected the block to open with `location /ws/ {{`, got {text[:40]!r}"
+        assert re.match(r"\s*location\s+/ws/\s*\{", text), (
+            f"expected the block to open with `location /ws/ {{`, got {text[:40]!r}"
+        )
         passes = directives(text).get("proxy_pass")
         assert passes == [f"http://{upstream}"], (
             f"websocket_location({upstream!r}) expected `proxy_pass http://{upstream};`, got {passes}: "
@@ -84,7 +86,7 @@ def test_it_passes_the_upgrade_and_connection_headers():
     connection = found.get("connection", "")
     assert "upgrade" in connection.lower() and "close" not in connection.lower(), (
         f'expected `proxy_set_header Connection "upgrade";`, got {connection or "none"}: Connection is hop-by-hop '
-        "too, and without \"upgrade\" in it Daphne answers the handshake as a plain HTTP request"
+        'too, and without "upgrade" in it Daphne answers the handshake as a plain HTTP request'
     )
 
 

@@ -70,11 +70,13 @@ def test_the_pages_load_on_both_hosts(host):
         "null",  # a sandboxed iframe or a file:// page
         "http://localhost:8000",  # a page served on the user's own machine: any program there can serve one
         "http://127.0.0.1:8000",
+        "http://[::1]:8000",  # the same machine, over IPv6
+        "http://0.0.0.0:8000",  # what a browser on Linux or macOS reaches on the user's own machine too
     ],
 )
 async def test_a_page_on_another_site_is_refused(origin):
-    local = "localhost" in origin or "127.0.0.1" in origin
-    why = " (development hosts such as localhost stay out of production settings)" if local else ""
+    local = any(name in origin for name in ("localhost", "127.0.0.1", "[::1]", "0.0.0.0"))
+    why = " (development hosts such as localhost, [::1] or 0.0.0.0 stay out of production settings)" if local else ""
     assert not await handshake(origin), (
         f"a page at {origin} opened a socket: any site could use your users' cookies{why}. {RULE}"
     )

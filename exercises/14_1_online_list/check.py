@@ -143,7 +143,11 @@ async def test_connections_that_end_with_a_failed_send_leave_nothing_behind():
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)  # each the send's RuntimeError, as Daphne logs it
-    logged = {f"{type(e).__module__}.{type(e).__name__}: {e}" for e in (t.exception() for t in tasks if not t.cancelled()) if e}
+    logged = {
+        f"{type(e).__module__}.{type(e).__name__}: {e}"
+        for e in (t.exception() for t in tasks if not t.cancelled())
+        if e
+    }
     how = "ended with a failed send and no websocket.disconnect"
     if logged:
         how += f' (Daphne logged "Exception inside application: Attempt to send on a closed protocol": {", ".join(logged)})'
@@ -175,3 +179,21 @@ async def test_consumers_the_server_cancels_leave_nothing_behind():
         f'expected {len(tasks)} {{"online": [...]}} frames before the cancel, got {len(accepted)}'
     )
     left_behind(before, "were cancelled by the server", len(tasks))
+
+
+async def test_an_error_inside_the_consumer_still_reaches_the_server():
+    before = online(), members()
+    communicator = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
+    assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+    await frame(communicator)
+    await get_channel_layer().group_send("fixonline", {"type": "room.typing", "from": "x"})  # no handler: a bug
+    done, _ = await asyncio.wait([communicator.future], timeout=1)
+    error = communicator.future.exception() if done and not communicator.future.cancelled() else None
+    if not done:
+        await close(communicator)
+    assert isinstance(error, ValueError), (
+        f"a layer message of a type no handler takes (a bug) made AsyncConsumer raise ValueError; the consumer "
+        f"{'ended with ' + repr(error) if done else 'was still running 1 s later'}: forget the socket in a finally "
+        "and let every error through (`except Exception: pass` hides bugs from Daphne's log, where they are seen)"
+    )
+    left_behind(before, "ended with an error of their own", 1)

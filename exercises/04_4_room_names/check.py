@@ -124,6 +124,27 @@ async def test_a_hundred_rooms_are_a_hundred_groups():
     proved("boundaries", len(MANY))
 
 
+async def test_no_room_name_can_join_another_rooms_group():
+    # A room whose name the group cannot hold as it is ("café"): which group does it get?
+    communicator = await joined("café")
+    (group,) = [group for group, channels in get_channel_layer().groups.items() if channels]
+    await close_all(communicator)
+    # Every tail of that group name is a room name a client may type: none may land in café's group.
+    async with never_blocks(LAG):
+        for start in range(len(group)):
+            room = group[start:]
+            communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
+            await communicator.connect(timeout=1)
+            taken = set(get_channel_layer().groups.get(group, {}))  # a copy: leaving empties the layer's own
+            await communicator.disconnect(timeout=1)
+            assert not taken, (
+                f"a client who opens room {room!r} joins {group!r}, the group of room 'café', and reads its "
+                "messages: a name kept as it is when valid and a digest otherwise can be made to meet. Derive "
+                f"every group the same way, from a digest of the room name. {RULE}"
+            )
+    proved("boundaries", len(group))
+
+
 SCRIPT = """
 import asyncio, json, sys
 import django

@@ -1,5 +1,6 @@
 """Check 15.2: a post is saved and its broadcast logged when the layer is down; sent only after COMMIT."""
 
+import asyncio
 import logging
 import socket
 
@@ -54,9 +55,9 @@ def test_the_failed_broadcast_is_logged(layer_down, caplog):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_post_is_sent_only_after_commit(settings):
-    settings.CHANNEL_LAYERS = IN_MEMORY  # one process: a layer the check can look into
-    layer = get_channel_layer()
+async def test_the_post_is_sent_only_after_commit(settings, caplog):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}  # the server's loop only
+    layer = get_channel_layer()  # built on the server's loop, as the server builds it
     channel = await layer.new_channel()
     await layer.group_add("liveblog", channel)
 
@@ -67,7 +68,11 @@ async def test_the_post_is_sent_only_after_commit(settings):
 
     sent_before_commit = await database_sync_to_async(announce_then_look)()
     assert not sent_before_commit, "the post was sent before COMMIT: a rollback could undo what a socket saw"
-    message = await layer.receive(channel)
+    try:
+        message = await asyncio.wait_for(layer.receive(channel), 1)
+    except TimeoutError:
+        logged = caplog.text.strip().splitlines()
+        pytest.fail(f"no post arrived after COMMIT; the last thing logged: {logged[-1] if logged else 'nothing'}")
     assert message["post"] == POST, f"expected the post after COMMIT, got {message}"
 
 

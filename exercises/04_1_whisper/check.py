@@ -98,29 +98,6 @@ async def test_a_room_message_reaches_every_socket():
         await close_all(alice, bob, carol)
 
 
-async def test_a_client_cannot_choose_the_type_of_a_layer_message():
-    sent = {"type": "websocket.disconnect", "message": "hi"}
-    rule = (
-        f"alice sent {json.dumps(sent)}: a layer message's type names the handler every receiver runs, so a type "
-        "taken from the client lets it run any handler (here websocket_disconnect, in every socket of the room). "
-        "Build the layer message from the fields you checked, never from the client's dict"
-    )
-    async with never_blocks(LAG):
-        (alice, _), (bob, _) = await joined(2)
-        await alice.send_json_to(sent)
-        got = await frame(alice)
-        relayed = got == {"message": "hi"}  # an extra key may be ignored, or refused with an error
-        assert relayed or (isinstance(got, dict) and isinstance(got.get("error"), str)), f"alice got {got}. {rule}"
-        if relayed:
-            got = await frame(bob)
-            assert got == {"message": "hi"}, f"bob got {got}. {rule}"
-        await alice.send_json_to({"message": "still here"})
-        for name, communicator in (("alice", alice), ("bob", bob)):
-            got = await frame(communicator)
-            assert got == {"message": "still here"}, f'then {name} got {got} for {{"message": "still here"}}. {rule}'
-        await close_all(alice, bob)
-
-
 async def test_a_whisper_reaches_only_its_addressee():
     async with never_blocks(LAG):
         (alice, alice_address), (bob, bob_address), (carol, _) = await joined(3)
@@ -139,6 +116,37 @@ async def test_a_whisper_reaches_only_its_addressee():
                     "to that one channel, not to the group"
                 )
         await close_all(alice, bob, carol)
+
+
+async def test_a_client_cannot_choose_the_type_of_a_layer_message():
+    sent = {"type": "websocket.disconnect", "message": "hi"}
+    rule = (
+        f"alice sent {json.dumps(sent)}: a layer message's type names the handler every receiver runs, so a type "
+        "taken from the client lets it run any handler (here websocket_disconnect, in every socket of the room). "
+        "Build the layer message from the fields you checked, never from the client's dict"
+    )
+    async with never_blocks(LAG):
+        (alice, _), (bob, bob_address) = await joined(2)
+        await alice.send_json_to(sent)
+        got = await frame(alice)
+        relayed = got == {"message": "hi"}  # an extra key may be ignored, or refused with an error
+        assert relayed or (isinstance(got, dict) and isinstance(got.get("error"), str)), f"alice got {got}. {rule}"
+        if relayed:
+            got = await frame(bob)
+            assert got == {"message": "hi"}, f"bob got {got}. {rule}"
+        await alice.send_json_to({"message": "still here"})
+        for name, communicator in (("alice", alice), ("bob", bob)):
+            got = await frame(communicator)
+            assert got == {"message": "still here"}, f'then {name} got {got} for {{"message": "still here"}}. {rule}'
+        await alice.send_json_to({"to": bob_address, **sent})  # a whisper is a layer message too
+        quiet = await nothing_more(alice, 0.1)  # relayed to bob as a chat.message, or refused with alice's error
+        got = await frame(bob if quiet else alice)
+        ok = got == {"message": "hi"} if quiet else isinstance(got, dict) and isinstance(got.get("error"), str)
+        assert ok, f"alice whispered that to bob, and {'bob' if quiet else 'alice'} got {got}. {rule}"
+        await alice.send_json_to({"to": bob_address, "message": "still here?"})
+        got = await frame(bob)
+        assert got == {"message": "still here?"}, f"then bob got {got} for a whisper. {rule}"
+        await close_all(alice, bob)
 
 
 async def test_every_bad_frame_gets_an_error_for_its_sender_alone():

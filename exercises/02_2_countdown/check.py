@@ -21,7 +21,8 @@ from exercises.probes import (
 
 INTERVAL = 0.05  # the exercise's INTERVAL: seconds between ticks
 BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "count=1.5", "count=1e2",
-              "count=%C2%B2", "count=1_0", "count=%D9%A3", "count=3&count=4", "count=+3", "count=%2B3"]  # fmt: skip
+              "count=%C2%B2", "count=1_0", "count=%D9%A3", "count=3&count=4", "count=3&count=3",
+              "count=+3", "count=%2B3"]  # fmt: skip
 
 
 def app():

@@ -31,7 +31,7 @@ def app():
 
 
 async def closed(communicator: WebsocketCommunicator, code: int = 1000) -> None:
-    """The client leaves (with `code`); the consumer must have ended within 1 s (else the check fails, in Daphne's words)."""
+    """The client leaves with `code`; the consumer must have ended within 1 s (else the check fails, as Daphne logs)."""
     try:
         await communicator.disconnect(code=code, timeout=1)
     except TimeoutError:

@@ -92,7 +92,8 @@ async def test_a_frame_without_text_reaches_no_one():
         await bob.send_to(text_data="still here")
         got = await heard(alice, "alice", everyone)
         assert got == {"message": "still here"}, (
-            f'after those frames the room still works: expected {{"message": "still here"}} on alice\'s socket, got {got}'
+            f'after those frames the room still works: expected {{"message": "still here"}} on alice\'s socket, '
+            f"got {got}"
         )
         await close_all(*everyone)
 

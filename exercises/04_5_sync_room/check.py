@@ -24,7 +24,7 @@ def watched_layer(settings):
 
 
 async def heard(communicator, who: str, sender, caught) -> object:
-    """The next frame `who`'s socket receives, decoded; a crash or a silence fails the check with what the server shows."""
+    """The next frame `who`'s socket receives, decoded; a crash or a silence fails the check, as the server shows it."""
     try:
         got = await answer(communicator, timeout=2)
     except Exception as error:  # the consumer crashed: the server closes the socket with 1011

@@ -120,14 +120,14 @@ async def test_closing_its_sockets_gives_an_address_no_fresh_window():
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener = await connect_from(app, listener_ip)
-        for wave, sent, pause in [(0, 3, 0.6), (1, 3, 0), (2, LIMIT, 0)]:  # open a socket, send, close it; again
+        for wave, sent, pause in [(0, 3, 0.4), (1, 3, 0), (2, LIMIT, 0)]:  # open a socket, send, close it; again
             flooder = await connect_from(app, flooder_ip)
             await say(flooder, *(f"wave {wave}.{n}" for n in range(sent)))
             await asyncio.sleep(pause)  # the first socket stays open a while, its window not full
             await close_all(flooder)
         heard = messages(await drain(listener))
         assert len(heard) == LIMIT, (
-            f"one address opened a socket, sent 3 messages and closed it 0.6 s later, then 3, then {LIMIT} more on "
+            f"one address opened a socket, sent 3 messages and closed it 0.4 s later, then 3, then {LIMIT} more on "
             f"two more sockets, within a second: the room heard {len(heard)} of the {6 + LIMIT}, expected {LIMIT}. "
             "An address's window outlives its sockets: "
             "forget it only once it holds no message of the last second, never when a socket closes"

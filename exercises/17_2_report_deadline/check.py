@@ -119,6 +119,7 @@ def one_line_saying_why(result: object, room: str) -> None:
         f"{room}: the report did not arrive, so report() must return one line saying why, got {result!r}"
     )
     assert "\n" not in result and len(result) <= 200, f"{room}: one line of at most 200 characters, got {result!r}"
+    assert TOKEN not in result, f"{room}: the line shows the student's token, a login to whoever reads it: {result!r}"
 
 
 def within_budget(elapsed: float, room: str) -> None:
@@ -130,9 +131,7 @@ async def test_a_room_that_answers_gets_the_report_once():
     async with running(room) as url:
         result, _ = await timed_report(url)
     assert result is None, f"the room answered joined and ok at once, so report() must return None, got {result!r}"
-    assert room.heard == [{"token": TOKEN}, PAYLOAD], (
-        f"expected the token, then the payload once; the room got {room.heard}"
-    )
+    assert room.heard == [{"token": TOKEN}, PAYLOAD], f"expected the token, then the payload once; got {room.heard}"
 
 
 async def test_a_room_that_answers_within_the_budget_gets_the_report():

@@ -40,11 +40,12 @@ def login_test(test):
 
 
 async def socket_from(module, address: str, forged: str = ""):
-    """A socket from `address`; with `forged`, it also claims that address in an X-Forwarded-For header."""
+    """A socket from `address`; with `forged`, it also claims that address in X-Forwarded-For and X-Real-IP."""
     application = module.LoginConsumer.as_asgi()
 
     async def claiming(scope, receive, send):  # any client may send any header
-        return await application({**scope, "headers": [(b"x-forwarded-for", forged.encode())]}, receive, send)
+        headers = [(name, forged.encode()) for name in (b"x-forwarded-for", b"x-real-ip")]
+        return await application({**scope, "headers": headers}, receive, send)
 
     return await connect_from(claiming if forged else application, address)
 
@@ -120,9 +121,9 @@ async def test_one_password_tried_on_many_names_meets_the_address_limit():
     one_refused = tally(sorted(replies, key=str)) == tally([BAD] * 10 + [TOO_MANY])
     assert one_refused and neighbour == BAD and len(checked) == 11, (
         f"with LOGIN_FAILURES_PER_ADDRESS = 10, one address tried 11 names at once on 11 sockets, each claiming "
-        f"another address in X-Forwarded-For, then another address tried the name {GUESSER!r}: got {tally(replies)}, "
-        f"then {neighbour}; expected 1 x {TOO_MANY}, then {BAD}. Count each attempt as it comes, by scope['client'][0] "
-        "(never a header) against the setting, in a counter apart from every name's, or one password tries every name"
+        f"another address in X-Forwarded-For and X-Real-IP, then another address tried the name {GUESSER!r}: got "
+        f"{tally(replies)}, then {neighbour}; expected 1 x {TOO_MANY}, then {BAD}. Count each attempt as it comes, by "
+        "scope['client'][0] (never a header), against the setting, apart from every name's: or one password tries all"
     )
 
 

@@ -40,10 +40,11 @@ def chat():
 
 
 def claiming(app, forwarded: str):
-    """`app` reached by a client that claims the address `forwarded` in an X-Forwarded-For header, as any client may."""
+    """`app` reached by a client that claims the address `forwarded` in X-Forwarded-For and X-Real-IP, as any may."""
 
     async def application(scope, receive, send):
-        return await app({**scope, "headers": [(b"x-forwarded-for", forwarded.encode())]}, receive, send)
+        headers = [(name, forwarded.encode()) for name in (b"x-forwarded-for", b"x-real-ip")]
+        return await app({**scope, "headers": headers}, receive, send)
 
     return application
 
@@ -85,8 +86,8 @@ async def test_ten_sockets_from_one_address_share_its_limit():
             assert len(heard) == LIMIT, (
                 f"one address opened 10 sockets and sent 2 messages on each within a second: the room heard "
                 f"{len(heard)} of them. {RULE}. Its address is scope['client'][0]: each socket also claimed another "
-                "one in an X-Forwarded-For header, which any client can write. And a message counts before its "
-                "broadcast is awaited: meanwhile the other sockets' messages are judged"
+                "one in X-Forwarded-For and X-Real-IP headers, which any client can write. And a message counts before "
+                "its broadcast is awaited: meanwhile the other sockets' messages are judged"
             )
             assert sum(refused) == 15, (
                 f"of the 20 messages, the 15 the room did not hear must each get one error on the socket that sent it, "

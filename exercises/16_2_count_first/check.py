@@ -96,7 +96,7 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
             return await second(scope, receive, send)
 
     guesser = [await connect(application) for application in [first] * 5 + [second_process] * 5]
-    with mock.patch.object(ModelBackend, "authenticate", hashing), passwords_checked() as checked, cache_slow(0.01):
+    with mock.patch.object(ModelBackend, "authenticate", hashing), passwords_checked() as checked, cache_slow(0.02):
         for n, communicator in enumerate(guesser):
             await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
         replies = [await frame(communicator, timeout=2) for communicator in guesser]

@@ -73,7 +73,7 @@ def messages(got: list) -> list:
 async def test_ten_sockets_from_one_address_share_its_limit():
     app = chat()
     flooder_ip, neighbour_ip, listener_ip = addresses()
-    with slow_broadcasts():  # a broadcast takes a moment, as on Redis: other sockets run meanwhile
+    with slow_broadcasts(0.05):  # a broadcast takes a moment, as on Redis: other sockets run meanwhile
         async with never_blocks(STALL):
             listener, flooder = await connect_from(app, listener_ip), []
             for n in range(10):  # a flooder opens a socket, claims another address, floods on it, opens the next

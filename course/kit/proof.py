@@ -95,16 +95,24 @@ Run = tuple[str, list[Exercise]]
 
 
 def runs(exercises: list[Exercise], mistake_files: dict[tuple[str, str], Path], chunk: int = 25) -> list[Run]:
-    """Every target covered once: starters, solutions, then round n of each exercise's n-th mistake."""
-    plan: list[Run] = [("starter", list(exercises)), ("solution", list(exercises))]
-    rounds = max((len(exercise.mistakes) for exercise in exercises), default=0)
-    for n in range(rounds):
-        group = [exercise for exercise in exercises if len(exercise.mistakes) > n]
-        files = [f"{e.id}={mistake_files[e.id, e.mistakes[n].name]}" for e in group]
-        plan.append((",".join(files), group))
-    return [
-        (target, exercises[at : at + chunk]) for target, exercises in plan for at in range(0, len(exercises), chunk)
+    """Every target covered once: the starters, the solutions, then every mistake, in runs of up to `chunk` checks.
+
+    A run drives each of its checks at one file, so it holds at most one mistake of each
+    exercise. Each run takes the next mistake of the exercises with the most left, which
+    keeps the runs full to the end: the exercise with the most mistakes does not finish
+    the proof alone, one pytest process for each of its last mistakes.
+    """
+    plan: list[Run] = [
+        (target, list(exercises[at : at + chunk]))
+        for target in ("starter", "solution")
+        for at in range(0, len(exercises), chunk)
     ]
+    left = {exercise.id: list(exercise.mistakes) for exercise in exercises}
+    while any(left.values()):
+        group = sorted((e for e in exercises if left[e.id]), key=lambda e: -len(left[e.id]))[:chunk]
+        files = [f"{e.id}={mistake_files[e.id, left[e.id].pop(0).name]}" for e in group]
+        plan.append((",".join(files), group))
+    return plan
 
 
 def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:

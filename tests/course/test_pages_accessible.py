@@ -144,7 +144,9 @@ def test_at_1280x800_the_inspector_keeps_its_newest_row_in_view(browser, inspect
         browser.get(f"{inspected_server.http_url}/lessons/04/")
         with_a_message_sent(browser)
         send_json(browser, 4)
-        # The server's rows follow each echo by a few milliseconds: wait for them to settle.
+        # The server's rows follow each echo by a few milliseconds: wait for them all, then for the view
+        # to settle on the newest (the rows of the first echoes are in view before the rest arrive).
+        WebDriverWait(browser, 10).until(lambda _: browser.execute_script(NEWEST_ROW)["count"] > 20)
         WebDriverWait(browser, 10).until(lambda _: in_view(browser.execute_script(NEWEST_ROW)))
         seen = browser.execute_script(NEWEST_ROW)
     assert seen["count"] > 20

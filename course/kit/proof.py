@@ -58,7 +58,7 @@ def apply_mistakes(exercises: list[Exercise], into: Path) -> dict[tuple[str, str
 
     (exercise id, mistake name) -> into/<exercise folder>/<mistake>/solution.py. The diffs are
     joined into one patch, each aimed at its own copy, so git starts once, not once a mistake
-    (four hundred starts, most of a second). A diff that does not apply makes git apply nothing:
+    (hundreds of starts, most of a second). A diff that does not apply makes git apply nothing:
     then each is applied alone, and the first that fails is named, as apply_mistake names it.
     """
     patches, patched = [], {}
@@ -198,9 +198,8 @@ def pytest_runtest_logreport(report):
         _failed_modules.add(report.nodeid.split("::")[0])
 
 
-if (
-    __name__ == "__main__"
-):  # python -m course.kit.proof [NN.K ...]: every verdict, e.g. for a mistake's "The check says"
+# python -m course.kit.proof [NN.K ...]: every verdict, e.g. for a mistake's "The check says".
+if __name__ == "__main__":
     import argparse
 
     from course.kit.registry import get_exercise

@@ -6,6 +6,7 @@ status as without a workshop, and at most 1 s longer when the room cannot answer
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -152,11 +153,16 @@ def test_with_its_room_killed_a_joined_exercise_exits_as_alone_within_1_s_more(d
     open_and_join(server.http_url, tmp_path / "joined")
     server.process.kill()
     server.process.wait()
-    alone, alone_took = manage(tmp_path / "alone", "exercise", "01.1")
-    joined, joined_took = manage(tmp_path / "joined", "exercise", "01.1")
-    assert (joined.stdout, joined.returncode) == (alone.stdout, alone.returncode)
-    assert joined.stderr.count("\n") == 1 and joined.stderr.startswith(did_not_arrive(server.http_url))
-    assert joined_took - alone_took < 1.0 + 0.5  # the contract's 1 s; 0.5 s for start-up noise, as above
+    shutil.copytree(tmp_path / "joined", tmp_path / "joined again")  # a first run each: the same hint
+    timings = {"alone": [], "joined": []}
+    for run, checkout in enumerate(["joined", "joined again"]):  # interleaved, the fastest compared, as above
+        alone, took = manage(tmp_path / f"alone{run}", "exercise", "01.1")
+        timings["alone"].append(took)
+        joined, took = manage(tmp_path / checkout, "exercise", "01.1")
+        timings["joined"].append(took)
+        assert (joined.stdout, joined.returncode) == (alone.stdout, alone.returncode)
+        assert joined.stderr.count("\n") == 1 and joined.stderr.startswith(did_not_arrive(server.http_url))
+    assert min(timings["joined"]) - min(timings["alone"]) < 1.0 + 0.5, timings  # the contract's 1 s, as above
 
 
 def wait_for_text(path: Path, text: str, timeout: float) -> str:

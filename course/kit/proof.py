@@ -7,7 +7,7 @@ that no longer applies fails the proof, naming the file.
 Checks run many to a pytest process, not one process per (exercise, target):
 a run drives up to 25 checks at the starters, or at the solutions, or each at
 one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Several
-runs go at once: a failing check mostly waits for a frame that never comes, so
+runs go at once (PARALLEL_RUNS): a failing check mostly waits for a frame that never comes, so
 runs overlap well even on two cores, and each process's start is paid once per
 two dozen checks. Within a check, the tests after its first failure are skipped, as
 the student's `-x` run stops there: that first failure is the message a student
@@ -31,6 +31,10 @@ import pytest
 from course.kit.registry import EXERCISES, Exercise, Mistake
 from course.kit.runner import PYTEST, REPO_DIR, check_env, explain
 
+# Pytest runs at once. A check mostly waits (for a frame, a deadline, a server), so many runs overlap
+# even on two cores: the whole proof alone on an idle 2-core machine took 168 s with 4 at a time and
+# 88 s with 10, for the same CPU (88 s); 16 at a time took 74 s but 90 s of CPU.
+PARALLEL_RUNS = 10
 # Longer than a student's 10 s: on a busy CI machine a check that starts a process of its own
 # (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
 TEST_TIMEOUT = 60
@@ -147,7 +151,7 @@ def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
         return verdicts
 
 
-def prove_all(workers: int = 4, chunk: int = 25, exercises=EXERCISES) -> dict[str, dict[str, Verdict]]:
+def prove_all(workers: int = PARALLEL_RUNS, chunk: int = 25, exercises=EXERCISES) -> dict[str, dict[str, Verdict]]:
     """Target ("starter", "solution", "NN.K/<mistake>") -> exercise id -> verdict, `workers` runs at a time."""
     with tempfile.TemporaryDirectory() as tmp:
         mistake_files = apply_mistakes(list(exercises), Path(tmp))
@@ -209,7 +213,9 @@ if __name__ == "__main__":
         description="Run each exercise's check on its starter, its solution and every mistake diff; print each verdict.",
     )
     parser.add_argument("ids", nargs="*", metavar="NN.K", help="exercises to prove (default: all of them)")
-    parser.add_argument("--workers", type=int, default=4, help="pytest runs at a time (default: 4)")
+    parser.add_argument(
+        "--workers", type=int, default=PARALLEL_RUNS, help=f"pytest runs at a time (default: {PARALLEL_RUNS})"
+    )
     options = parser.parse_args()
     unknown = [exercise_id for exercise_id in options.ids if get_exercise(exercise_id) is None]
     if unknown:

@@ -68,3 +68,8 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.name.endswith("_slow.py") and " ".join(config.option.markexpr.split()) in FAST:
         return True
     return None
+
+
+def pytest_collection_finish(session):
+    """The test modules, their parameters and what they imported: frozen too, as Django was at the start."""
+    gc.freeze()

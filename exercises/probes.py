@@ -226,12 +226,24 @@ async def connect(application, path: str = "/", **kwargs):
     return communicator
 
 
-async def connect_from(application, address: str, path: str = "/"):
-    """A socket to `application` from a client at `address` (each socket its own port, as a real client's)."""
+# Headers in which a proxy names the client it forwards for, and which any client may send itself.
+PROXY_HEADERS = (b"x-forwarded-for", b"x-real-ip", b"forwarded", b"true-client-ip", b"cf-connecting-ip", b"x-client-ip")
+
+
+async def connect_from(application, address: str, path: str = "/", claims: str = ""):
+    """A socket to `application` from a client at `address` (each socket its own port, as a real client's).
+
+    With `claims`, the socket also names that other address in every header of PROXY_HEADERS
+    (Forwarded as RFC 7239 writes it, "for=..."), as any client can: a check that counts by
+    address then rejects a consumer that believes one of them.
+    """
     from channels.testing import WebsocketCommunicator
 
     communicator = WebsocketCommunicator(application, path)
     communicator.scope["client"] = (address, next(_PORTS))  # the application has not started yet: in time
+    if claims:
+        said = {b"forwarded": f"for={claims}"}
+        communicator.scope["headers"] = [(name, said.get(name, claims).encode()) for name in PROXY_HEADERS]
     try:
         connected, code = await communicator.connect(timeout=1)
     except TimeoutError:

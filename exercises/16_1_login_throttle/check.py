@@ -40,14 +40,8 @@ def login_test(test):
 
 
 async def socket_from(module, address: str, forged: str = ""):
-    """A socket from `address`; with `forged`, it also claims that address in X-Forwarded-For and X-Real-IP."""
-    application = module.LoginConsumer.as_asgi()
-
-    async def claiming(scope, receive, send):  # any client may send any header
-        headers = [(name, forged.encode()) for name in (b"x-forwarded-for", b"x-real-ip")]
-        return await application({**scope, "headers": headers}, receive, send)
-
-    return await connect_from(claiming if forged else application, address)
+    """A socket from `address`; with `forged`, it claims that address in every proxy's header, as any client may."""
+    return await connect_from(module.LoginConsumer.as_asgi(), address, claims=forged)
 
 
 async def ask(communicator, username: str, password: str) -> object:
@@ -121,9 +115,10 @@ async def test_one_password_tried_on_many_names_meets_the_address_limit():
     one_refused = tally(sorted(replies, key=str)) == tally([BAD] * 10 + [TOO_MANY])
     assert one_refused and neighbour == BAD and len(checked) == 11, (
         f"with LOGIN_FAILURES_PER_ADDRESS = 10, one address tried 11 names at once on 11 sockets, each claiming "
-        f"another address in X-Forwarded-For and X-Real-IP, then another address tried the name {GUESSER!r}: got "
-        f"{tally(replies)}, then {neighbour}; expected 1 x {TOO_MANY}, then {BAD}. Count each attempt as it comes, by "
-        "scope['client'][0] (never a header), against the setting, apart from every name's: or one password tries all"
+        f"another address in X-Forwarded-For, X-Real-IP, Forwarded and the like, then another address tried the "
+        f"name {GUESSER!r}: got {tally(replies)}, then {neighbour}; expected 1 x {TOO_MANY}, then {BAD}. Count each "
+        "attempt as it comes, by scope['client'][0] (never a header), against the setting, apart from every "
+        "name's: or one password tries all"
     )
 
 

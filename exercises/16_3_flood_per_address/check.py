@@ -39,16 +39,6 @@ def chat():
     return load("16.3", RULE).ChatConsumer.as_asgi()
 
 
-def claiming(app, forwarded: str):
-    """`app` reached by a client that claims the address `forwarded` in X-Forwarded-For and X-Real-IP, as any may."""
-
-    async def application(scope, receive, send):
-        headers = [(name, forwarded.encode()) for name in (b"x-forwarded-for", b"x-real-ip")]
-        return await app({**scope, "headers": headers}, receive, send)
-
-    return application
-
-
 async def say(communicator, *texts: str) -> None:
     for text in texts:
         await communicator.send_to(text_data=text)
@@ -77,7 +67,7 @@ async def test_ten_sockets_from_one_address_share_its_limit():
         async with never_blocks(STALL):
             listener, flooder = await connect_from(app, listener_ip), []
             for n in range(10):  # a flooder opens a socket, claims another address, floods on it, opens the next
-                flooder.append(await connect_from(claiming(app, f"10.0.0.{n}"), flooder_ip))
+                flooder.append(await connect_from(app, flooder_ip, claims=f"10.0.0.{n}"))
                 await say(flooder[-1], f"flood {n}a", f"flood {n}b")
             proved("sockets", 11)
             heard = messages(await drain(listener))
@@ -86,8 +76,8 @@ async def test_ten_sockets_from_one_address_share_its_limit():
             assert len(heard) == LIMIT, (
                 f"one address opened 10 sockets and sent 2 messages on each within a second: the room heard "
                 f"{len(heard)} of them. {RULE}. Its address is scope['client'][0]: each socket also claimed another "
-                "one in X-Forwarded-For and X-Real-IP headers, which any client can write. And a message counts before "
-                "its broadcast is awaited: meanwhile the other sockets' messages are judged"
+                "one in X-Forwarded-For, X-Real-IP, Forwarded and the like, which any client can write. And a "
+                "message counts before its broadcast is awaited: meanwhile the other sockets' messages are judged"
             )
             assert sum(refused) == 15, (
                 f"of the 20 messages, the 15 the room did not hear must each get one error on the socket that sent it, "

@@ -59,12 +59,16 @@ async def test_the_consumer_ends_once_the_socket_has_closed():
 
 
 async def test_the_closed_socket_has_left_the_group():
-    before = members(GROUP)
-    communicator = await connect(app())
-    joined = members(GROUP) - before
-    assert len(joined) == 1, f"an open socket must be in the group {GROUP}; it added {len(joined)} channel(s)"
-    await closed(communicator)
-    assert not joined & members(GROUP), f"the closed socket's channel is still in the group {GROUP}. {RULE}"
+    for code in (1000, 1001, 1006, 4000):  # however the socket closed, it is gone
+        before = members(GROUP)
+        communicator = await connect(app())
+        joined = members(GROUP) - before
+        assert len(joined) == 1, f"an open socket must be in the group {GROUP}; it added {len(joined)} channel(s)"
+        await closed(communicator, code)
+        assert not joined & members(GROUP), (
+            f"the closed socket's channel is still in the group {GROUP} (it closed with code {code}): a socket is "
+            f"gone whatever its close code, so leave the group on every websocket.disconnect. {RULE}"
+        )
 
 
 async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():

@@ -108,10 +108,16 @@ async def test_a_socket_that_closed_has_left_the_room():
         proved("sockets", 2)
         assert all(len(joined) == 1 for joined in channels), f'each socket joins the group "fixroom", got {channels}'
         alice, bob = everyone
-        await alice.disconnect()  # the first one in: a channel name kept on the class is the last one's
+        # The first one in (a channel name kept on the class is the last one's), and her network lost (1006).
+        await alice.disconnect(code=1006, timeout=1)
         assert not channels[0] & members(GROUP) and channels[1] <= members(GROUP), (
-            f'after alice closed her socket the group "fixroom" holds {members(GROUP)}: a closed socket leaves the '
-            "group with its own self.channel_name, and the others stay in it"
+            f'after alice\'s socket closed (code 1006, a lost network) the group "fixroom" holds {members(GROUP)}: '
+            "a closed socket leaves the group with its own self.channel_name whatever its close code, and the "
+            "others stay in it"
+        )
+        assert not alice.future.cancelled(), (
+            "alice's consumer was still running 1 s after her websocket.disconnect (Daphne kills it and logs that it "
+            "took too long to shut down): a raw consumer ends itself in websocket_disconnect with StopConsumer"
         )
         await bob.send_to(text_data="anyone?")
         got = await heard(bob, "bob", everyone)

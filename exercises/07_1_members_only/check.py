@@ -2,6 +2,7 @@
 
 import asyncio
 
+from channels.auth import UserLazyObject
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
@@ -30,9 +31,16 @@ def consumer():
     return load("07.1", RULE).MembersOnlyConsumer.as_asgi()
 
 
+def as_served(user) -> UserLazyObject:
+    """`user` as AuthMiddlewareStack puts it in scope["user"]: a lazy object wrapping it, never the user itself."""
+    lazy = UserLazyObject()
+    lazy._wrapped = user
+    return lazy
+
+
 async def anonymous_socket(app) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(app, "/")
-    communicator.scope["user"] = AnonymousUser()
+    communicator.scope["user"] = as_served(AnonymousUser())
     await communicator.send_input({"type": "websocket.connect"})
     return communicator
 
@@ -56,7 +64,8 @@ async def test_an_anonymous_user_is_closed_4401_before_any_data_frame():
         second = await answer(communicator)
         assert not (isinstance(second, dict) and second.get("type") == "websocket.send"), (
             f"an anonymous user was sent a data frame, {second}, before any close: the check comes first, "
-            "and an anonymous visitor (an AnonymousUser, never None) must learn nothing but the close code"
+            "and an anonymous visitor (an AnonymousUser, never None, inside the lazy object AuthMiddlewareStack "
+            "puts in scope, so type(user) is never AnonymousUser) must learn nothing but the close code"
         )
         assert closed_with(second, 4401), (
             "an anonymous user (an AnonymousUser, never None: ask the user whether it is authenticated) "
@@ -69,9 +78,9 @@ async def test_a_logged_in_user_is_greeted_by_name():
     app = suspending(await warmed_up(consumer()))
     async with never_blocks():
         ada = WebsocketCommunicator(app, "/")
-        ada.scope["user"] = User(username="ada", first_name="Ada", last_name="Lovelace")  # greeted as "ada"
+        ada.scope["user"] = as_served(User(username="ada", first_name="Ada", last_name="Lovelace"))  # "ada"
         bob = WebsocketCommunicator(app, "/")
-        bob.scope["user"] = User(username="bob", first_name="Bob")
+        bob.scope["user"] = as_served(User(username="bob", first_name="Bob"))
         stranger = await anonymous_socket(app)
         opened = await asyncio.gather(ada.connect(timeout=1), bob.connect(timeout=1))  # both handshakes at once
         assert all(accepted for accepted, _ in opened), "expected a logged-in user's socket to be accepted"

@@ -105,6 +105,15 @@ async def test_a_new_socket_hears_who_is_online():
             f"after one socket closed, a new socket's list must still name the one that stayed open "
             f"({heard[0].get('from')!r}), got {now}: a socket that leaves forgets itself, never the others"
         )
+        assert len(set(now["online"])) == len(now["online"]), (
+            f"after one socket left, a new one took a name still in use: {now['online']}; a name must stay unique"
+        )
+        await second.send_to(text_data="mine")
+        got = [await frame(second), await frame(third)]
+        assert all(isinstance(g, dict) and g.get("from") == heard[0].get("from") for g in got), (
+            f"once a third socket had opened, the second one's frame must still come from its own name "
+            f"{heard[0].get('from')!r}, got {got}: each socket's name is its own (self.name), never kept on the class"
+        )
         await close(second)
         await close(third)
 

@@ -30,16 +30,17 @@ else:
     app = module.application
     mapping = getattr(app, "application_mapping", {})
     # The websocket stack from the outside in: each middleware keeps the next one as .inner.
-    stack, layer = [], mapping.get("websocket")
+    stack, layer, routes = [], mapping.get("websocket"), []
     while layer is not None and len(stack) < 10:
         stack.append(type(layer).__name__)
+        routes = getattr(layer, "routes", routes)  # the URLRouter's own routes, whatever the file named them
         layer = getattr(layer, "inner", None)
     print(json.dumps({
         "router": type(app).__name__,
         "protocols": sorted(mapping),
         "http": type(mapping.get("http")).__module__ + "." + type(mapping.get("http")).__name__,
         "stack": stack,
-        "routes": [str(p.pattern) for p in getattr(module, "websocket_urlpatterns", [])],
+        "routes": [str(getattr(p, "pattern", p)) for p in routes],
         "settings": settings.SETTINGS_MODULE,
     }))
 """

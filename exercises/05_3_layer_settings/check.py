@@ -4,6 +4,7 @@ import asyncio
 import subprocess
 import sys
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -91,22 +92,41 @@ async def test_a_group_send_from_another_process_reaches_this_one():
         await layer.group_discard(group, channel)
 
 
-async def test_the_layer_uses_the_redis_that_redis_url_names():
-    setting()  # a Redis answers at the usual address
-    nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
-    config = imported_afresh("05.3", RULE, {"REDIS_URL": nowhere}).CHANNEL_LAYERS["default"]
+async def joins_a_group(redis_url: str) -> bool:
+    """Whether the layer of the settings imported afresh with REDIS_URL=redis_url can join a group within 3 s."""
+    config = imported_afresh("05.3", RULE, {"REDIS_URL": redis_url}).CHANNEL_LAYERS["default"]
     layer = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
     group = f"fixroom-{uuid.uuid4().hex[:12]}"
     try:
         async with asyncio.timeout(3):
             channel = await layer.new_channel()
             await layer.group_add(group, channel)
-    except Exception:  # nothing answers at REDIS_URL: the layer went where it was told
-        return
+    except Exception:  # nothing answers at REDIS_URL, or it refuses: the layer went where it was told
+        return False
     await layer.group_discard(group, channel)
-    pytest.fail(
-        f"with REDIS_URL={nowhere}, where no Redis listens, the layer still joined a group: it talks to a Redis "
-        f"written into the setting, not to the one REDIS_URL names, so a deployment whose Redis is elsewhere "
-        f"splits or loses its rooms. Build the hosts from REDIS_URL. {RULE}",
-        pytrace=False,
-    )
+    return True
+
+
+async def test_the_layer_uses_the_redis_that_redis_url_names():
+    setting()  # a Redis answers at the usual address
+    nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
+    if await joins_a_group(nowhere):
+        pytest.fail(
+            f"with REDIS_URL={nowhere}, where no Redis listens, the layer still joined a group: it talks to a Redis "
+            f"written into the setting, not to the one REDIS_URL names, so a deployment whose Redis is elsewhere "
+            f"splits or loses its rooms. Build the hosts from REDIS_URL. {RULE}",
+            pytrace=False,
+        )
+
+
+async def test_the_layer_logs_in_as_redis_url_says():
+    setting()  # a Redis answers at the usual address
+    url = urlsplit(load("05.3", RULE).REDIS_URL)
+    wrong = url._replace(netloc=f"nobody:not-the-password@{url.hostname}:{url.port or 6379}").geturl()
+    if await joins_a_group(wrong):
+        pytest.fail(
+            f"with REDIS_URL={wrong}, whose user and password are wrong, the layer still joined a group: it keeps "
+            f"only part of REDIS_URL (the host and port, without the user, the password or the database), so a "
+            f"deployment whose Redis asks for a password fails at every group_send. Give hosts the whole URL. {RULE}",
+            pytrace=False,
+        )

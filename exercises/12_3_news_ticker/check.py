@@ -120,7 +120,8 @@ async def test_a_consumer_the_server_cancels_leaves_the_group():
         assert len(left) == 1, (
             f"a consumer cancelled by the server (shutdown, application_close_timeout) left {len(left)} channels "
             f"in the group fixnews, expected only the other socket's: CancelledError is no Exception, so "
-            f"`except Exception` misses it. {RULE}"
+            f"`except Exception` misses it, and it comes while the consumer waits for its next event, outside every "
+            f"handler and dispatch(). {RULE}"
         )
         await close_all(other)
     assert not await tasks_left(before), "a task of your consumer was still running after its socket ended"

@@ -54,6 +54,12 @@ class RoomOnTheClass(RoomGreeter):
         await self.send({"type": "websocket.send", "text": json.dumps({"room": RoomOnTheClass.room})})
 
 
+class GreetsWithThePath(RoomGreeter):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+        await self.send({"type": "websocket.send", "text": json.dumps({"room": self.scope["path"]})})
+
+
 class NeverGreets(RoomGreeter):
     async def websocket_connect(self, event):
         await self.send({"type": "websocket.accept"})
@@ -91,6 +97,7 @@ async def test_your_test_disconnects_every_socket_it_opens():
 BROKEN = {
     GreetsInCapitals: "it greets with the room in capitals",
     RoomOnTheClass: "it keeps the first socket's room on its class and greets every later socket with it",
+    GreetsWithThePath: "it greets with the socket's whole path, a text holding the room's name but not the name",
     NeverGreets: "it never greets",
 }
 

@@ -94,7 +94,7 @@ async def test_every_socket_in_the_room_hears_it_and_other_rooms_do_not():
     first, second = await connect(CHAT, "/Lobby/"), await connect(CHAT, "/Lobby/")
     elsewhere = await connect(CHAT, "/lobby/")  # another room: names keep their case
     proved("sockets", 3)
-    text = "tea & cake <now>: \u2615 at 5"  # passed on as it is: escaping is the page's job, when it shows it
+    text = " tea & cake <now>: \u2615 at 5\n"  # passed on as it is: escaping and trimming are the page's job
     await announce("Lobby", text)
     for name, socket in (("first", first), ("second", second)):
         got = await frame(socket)

@@ -29,10 +29,11 @@ async def closes_on_bye(communicator) -> None:
 
 async def test_text_comes_back_in_capitals():
     communicator = await connect(app())
-    for text, loud in (("hello", "HELLO"), ("été à 5 €", "ÉTÉ À 5 €"), ("ALREADY", "ALREADY")):
-        await communicator.send_to(text_data=text)
+    for text, loud in (("hello", "HELLO"), ("été à 5 €", "ÉTÉ À 5 €"), ("ALREADY", "ALREADY"), ("", "")):
+        await communicator.send_input({"type": "websocket.receive", "text": text})  # send_to() refuses ""
         got = await answer(communicator)
-        assert got == shout(loud), f"expected {text!r} back in capitals, {loud!r}, got {got}"
+        empty = " (an empty text frame is a text frame too: its text is '', not None)" if not text else ""
+        assert got == shout(loud), f"expected {text!r} back in capitals, {loud!r}, got {got}{empty}"
     await close_all(communicator)
 
 
@@ -92,3 +93,11 @@ async def test_the_consumer_ends_once_the_socket_has_closed():
             "until one of its handlers raises StopConsumer, whatever the close code (Daphne kills it 10 s later "
             "and logs 'took too long to shut down')"
         )
+    communicator = await connect(app())
+    await closes_on_bye(communicator)
+    await communicator.disconnect(code=4000, timeout=1)  # the server's websocket.disconnect after that close
+    assert not communicator.future.cancelled(), (
+        'the consumer closed the socket itself (on "bye") and was still running 1 s after the websocket.disconnect '
+        "that follows: a close the consumer sends does not end it, only StopConsumer does, raised in "
+        "websocket_disconnect whatever the code"
+    )

@@ -1,9 +1,11 @@
 """Check 04.3 (fix): a layer message's type names its handler, so every socket in the room hears each message."""
 
+import asyncio
 import json
 
 import pytest
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from exercises.probes import NOTHING, close_all, connect, load, members, never_blocks, nothing_more, proved, sockets
@@ -19,10 +21,19 @@ GROUP = "fixroom"
 LAG = 0.08
 
 
+class RoundTripLayer(InMemoryChannelLayer):
+    """The in-memory layer, whose group_add takes a round trip, as Redis's does."""
+
+    async def group_add(self, group, channel):
+        await asyncio.sleep(0.02)
+        await super().group_add(group, channel)
+
+
 @pytest.fixture(autouse=True)
-async def warmed_up(settings):
+async def warmed_up(settings, monkeypatch):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
     settings.CHANNEL_LAYERS = IN_MEMORY
+    monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer())
     communicator = WebsocketCommunicator(load("04.3", RULE).RoomConsumer.as_asgi(), "/")
     try:
         await communicator.connect(timeout=1)
@@ -67,6 +78,10 @@ async def test_a_message_reaches_every_socket_in_the_room():
     async with never_blocks(LAG):
         everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=3)
         alice, bob, carol = everyone
+        assert len(members(GROUP)) == 3, (
+            f'{len(members(GROUP))} of 3 accepted sockets are in the group "fixroom": join the room before accepting '
+            "(a Redis group_add takes a round trip), so that a client that sees its socket open hears the room"
+        )
         await alice.send_to(text_data="hello room")
         await bob.send_to(text_data="hi alice")
         for who, communicator in (("bob", bob), ("carol", carol), ("alice", alice)):

@@ -30,7 +30,11 @@ RULE = (
 
 
 class RoundTripLayer(InMemoryChannelLayer):
-    """The in-memory layer, whose group_discard takes a round trip, as Redis's does."""
+    """The in-memory layer, whose group_add and group_discard take a round trip, as Redis's do."""
+
+    async def group_add(self, group, channel):
+        await asyncio.sleep(0.02)
+        await super().group_add(group, channel)
 
     async def group_discard(self, group, channel):
         await asyncio.sleep(0.05)
@@ -93,6 +97,10 @@ async def test_a_socket_whose_send_fails_leaves_the_group():
 async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing():
     async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
         first, second = await sockets(ticker(), "/", count=2)
+        assert len(members("fixnews")) == 2, (
+            f"{len(members('fixnews'))} of 2 accepted sockets are in the group fixnews: join it before accepting "
+            "(a Redis group_add takes a round trip), so that a client that sees its socket open gets the headlines"
+        )
         await headline("tea is ready")
         for name, communicator in (("first", first), ("second", second)):
             got = await frame(communicator)

@@ -24,8 +24,8 @@ async def send(communicator, event: dict) -> None:
         pytest.fail(crashed(error), pytrace=False)
 
 
-async def echoes(communicator, text: str, where: str) -> None:
-    await send(communicator, {"text": text})
+async def echoes(communicator, text: str, where: str, **unused) -> None:
+    await send(communicator, {"text": text, **unused})
     got = await answer(communicator)
     assert got == {"type": "websocket.send", "text": text}, (
         f"{where}: expected the text frame {text[:40]!r} back unchanged, got {str(got)[:200]}: "
@@ -33,13 +33,22 @@ async def echoes(communicator, text: str, where: str) -> None:
     )
 
 
-async def refusal(communicator, other, payload: bytes) -> object:
+async def refusal(communicator, other, payload: bytes, **unused) -> object:
     """The text frame a binary `payload` gets back, decoded; the other socket hears nothing, and text still echoes."""
     # The raw event, as Daphne sends it: the communicator's send_to() refuses an empty payload, a client does not.
-    await send(communicator, {"bytes": payload})
-    got = await answer(communicator)
+    # With `unused` (text=None), the event carries both keys, as an ASGI server may send it.
+    await send(communicator, {"bytes": payload, **unused})
+    sent = f"{len(payload)} bytes: {payload[:12]!r}" + (
+        ', its event {"bytes": ..., "text": None}, valid ASGI' if unused else ""
+    )
+    try:
+        got = await answer(communicator)
+    except pytest.fail.Exception as failed:  # a crash: say which frame it was
+        got = failed
+    if isinstance(got, pytest.fail.Exception):
+        pytest.fail(f"on a binary frame ({sent}): {got}", pytrace=False)
     assert isinstance(got, dict) and got.get("type") == "websocket.send" and isinstance(got.get("text"), str), (
-        f'a binary frame ({len(payload)} bytes: {payload[:12]!r}) gets a text frame {{"error": "<why>"}} back '
+        f'a binary frame ({sent}) gets a text frame {{"error": "<why>"}} back '
         f"and the socket stays open, got {str(got)[:200]}"
     )
     assert await nothing_more(other, 0.02), "a binary frame on one socket got an answer on another socket"
@@ -60,7 +69,9 @@ async def test_text_frames_come_back_unchanged_on_each_socket():
     first, second = await sockets(app(), count=2)
     for text in TEXTS:  # interleaved: one frame on each socket in turn
         await echoes(first, text, "first socket")
-        await echoes(second, text[::-1], "second socket")
+        await echoes(
+            second, text[::-1], 'second socket, its events {"text": ..., "bytes": None} (valid ASGI)', bytes=None
+        )
     for communicator, name in ((first, "first"), (second, "second")):
         assert await answer(communicator, 0.05) == NOTHING, (
             f"the {name} socket received a frame it never sent: each socket gets only its own echoes"
@@ -87,8 +98,9 @@ async def test_a_binary_frame_gets_an_error_and_text_still_echoes():
     first, second = await sockets(app(), count=2)
     for payload in BINARIES:
         await refusal(first, second, payload)
+        await refusal(first, second, payload, text=None)  # both keys, the text None: a server may send that
     await close_all(first, second)
-    proved("bad frames", len(BINARIES))
+    proved("bad frames", 2 * len(BINARIES))
     proved("boundaries", 2)
 
 

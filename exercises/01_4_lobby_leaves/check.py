@@ -63,7 +63,10 @@ async def test_the_closed_socket_has_left_the_group():
         before = members(GROUP)
         communicator = await connect(app())
         joined = members(GROUP) - before
-        assert len(joined) == 1, f"an open socket must be in the group {GROUP}; it added {len(joined)} channel(s)"
+        assert len(joined) == 1, (
+            f"an open socket must be in the group {GROUP}; it added {len(joined)} channel(s): join the group before "
+            "accepting, so that a client that sees its socket open is in the lobby"
+        )
         await closed(communicator, code)
         assert not joined & members(GROUP), (
             f"the closed socket's channel is still in the group {GROUP} (it closed with code {code}): a socket is "

@@ -79,4 +79,9 @@ async def test_a_socket_that_closed_has_left_the_room():
             f"{sorted(members(GROUP))}: a closed socket leaves the group with its own self.channel_name (group_discard, "
             "run like every layer call) whatever its close code, and the others stay in it"
         )
+        assert not alice.future.cancelled(), (
+            "alice's consumer was still running 1 s after her socket closed (Daphne kills it and logs that it took "
+            "too long to shut down): WebsocketConsumer's own websocket_disconnect calls disconnect(code), then stops "
+            "the consumer; override disconnect(), not websocket_disconnect"
+        )
         await close_all(bob)

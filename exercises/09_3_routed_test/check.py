@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import json
+import warnings
 
 import pytest
 from channels.consumer import AsyncConsumer
@@ -69,9 +70,26 @@ def your_test():
     return load("09.3", RULE).test_the_room_greets_its_client
 
 
+async def run_your_test(consumer) -> None:
+    """Your test on `consumer`; a coroutine it never awaited fails the check with a sentence."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            await your_test()(consumer)
+        finally:
+            gc.collect()  # a coroutine nothing awaited warns when it is collected
+    unawaited = [str(w.message) for w in caught if "was never awaited" in str(w.message)]
+    if unawaited:
+        pytest.fail(
+            f"your test called a coroutine function without await ({unawaited[0]}): that only makes a coroutine, "
+            "and nothing runs it; await every connect, receive and disconnect",
+            pytrace=False,
+        )
+
+
 async def test_your_test_passes_on_a_correct_room_consumer():
     try:
-        await your_test()(RoomGreeter)
+        await run_your_test(RoomGreeter)
     except KeyError as error:  # raised inside the consumer, re-raised by the communicator
         raise AssertionError(f"your test crashed on a correct consumer: KeyError: {error}. {RULE}") from error
     except Exception as error:  # the student's own assertion, a timeout, or a mistake in the test itself
@@ -84,7 +102,7 @@ async def test_your_test_passes_on_a_correct_room_consumer():
 
 async def test_your_test_disconnects_every_socket_it_opens():
     ENDINGS.clear()
-    await your_test()(RoomGreeter)
+    await run_your_test(RoomGreeter)
     gc.collect()  # a communicator your test dropped cancels its consumer now
     await asyncio.sleep(0.05)
     cancelled = ENDINGS.count("cancelled")
@@ -106,7 +124,7 @@ BROKEN = {
 async def test_your_test_fails_on_a_broken_room_consumer(broken):
     RoomOnTheClass.room = None
     try:
-        await your_test()(broken)
+        await run_your_test(broken)
     except (AssertionError, TimeoutError):
         proved("broken consumers", 1)
         return

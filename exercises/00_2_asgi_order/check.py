@@ -91,6 +91,12 @@ def test_websocket_goes_through_auth_to_lesson_08s_room_route():
         f"the websocket stack is {' -> '.join(found.get('stack', []))}: AuthMiddlewareStack is gone, so "
         'scope["user"] is never set. Keep the same application: only the order of the lines was wrong. ' + RULE
     )
+    sessions = [name for name in found["stack"] if name in ("CookieMiddleware", "SessionMiddleware", "AuthMiddleware")]
+    assert sessions == ["CookieMiddleware", "SessionMiddleware", "AuthMiddleware"], (
+        f"the websocket stack is {' -> '.join(found['stack'])}: AuthMiddleware reads the session that "
+        "CookieMiddleware and SessionMiddleware put in the scope before it, and without them every socket fails "
+        '("AuthMiddleware cannot find session in scope"); AuthMiddlewareStack(...) is all three, in that order'
+    )
     assert "^ws/db/room/(?P<room>[^/]+)/$" in found.get("routes", []), (
         f"lesson 08's room route is gone (routes: {found.get('routes')}): every socket would get "
         f'"No route found for path". {RULE}'

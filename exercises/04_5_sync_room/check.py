@@ -5,6 +5,7 @@ import json
 import warnings
 
 import pytest
+from channels.consumer import SyncConsumer
 
 from exercises.probes import NOTHING, answer, close_all, connect, load, members, never_blocks, proved, sockets
 
@@ -85,3 +86,12 @@ async def test_a_socket_that_closed_has_left_the_room():
             "the consumer; override disconnect(), not websocket_disconnect"
         )
         await close_all(bob)
+
+
+def test_the_consumer_stays_synchronous():
+    consumer = load("04.5", RULE).SyncRoomConsumer
+    assert issubclass(consumer, SyncConsumer), (
+        f"SyncRoomConsumer is now asynchronous (a subclass of {', '.join(c.__name__ for c in consumer.__mro__[1:3])}"
+        "): the exercise keeps the consumer synchronous, as a consumer that calls the ORM or other blocking code "
+        "is; a synchronous consumer runs each layer call with async_to_sync(...)(...)"
+    )

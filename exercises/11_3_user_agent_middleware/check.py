@@ -58,9 +58,15 @@ async def test_no_user_agent_header_gives_an_empty_string():
 
 
 async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it():
-    given, seen = await through_the_middleware([(b"user-agent", b"curl/8.5")])
+    headers = [(b"user-agent", b"curl/8.5"), (b"origin", b"http://127.0.0.1:8000")]
+    given, seen = await through_the_middleware(list(headers))
     assert "user_agent" not in given, (
         "the caller's scope changed: a middleware never writes into the scope it was given, it passes on a copy"
+    )
+    assert given["headers"] == headers, (
+        f"the caller's scope changed: its headers were {headers}, they are now {given['headers']}. dict(scope) "
+        "copies the dict, not the list inside it: a middleware never changes the scope it was given, its lists "
+        "included; give the copy a new list if it needs other headers"
     )
     lost = sorted(key for key, value in given.items() if seen.get(key) != value)
     assert not lost, (
@@ -134,4 +140,11 @@ async def test_two_sockets_at_once_each_get_their_own_user_agent():
     assert got == ["", "Firefox/133.0", "curl/8.5"], (
         f"three sockets open at once through the routed middleware (no header, Firefox, curl) saw {got}: "
         "each connection's user agent belongs to its own copy of the scope"
+    )
+    held = {**vars(type(middleware)), **getattr(middleware, "__dict__", {})}  # on the class or on self
+    kept = [(name, value) for name, value in held.items() if "curl/8.5" in repr(value) or "Firefox" in repr(value)]
+    assert not kept, (
+        f"after three sockets the middleware still holds self.{kept[0][0]} = {kept[0][1]!r:.80}: one "
+        "middleware object serves every connection of its route, so keep nothing about one on self, only in the "
+        "scope copy (a connection's data on self is the next connection's as soon as an await comes in between)"
     )

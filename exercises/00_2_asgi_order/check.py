@@ -34,7 +34,7 @@ else:
     while layer is not None and len(stack) < 10:
         stack.append(type(layer).__name__)
         routes = getattr(layer, "routes", routes)  # the URLRouter's own routes, whatever the file named them
-        layer = getattr(layer, "inner", None)
+        layer = getattr(layer, "inner", None) or getattr(layer, "application", None)  # OriginValidator: .application
     print(json.dumps({
         "router": type(app).__name__,
         "protocols": sorted(mapping),

@@ -1,5 +1,7 @@
 """Check 13.3 (fix): ALLOWED_HOSTS lists every host the site is served at, as host names, and nothing more."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
@@ -9,12 +11,13 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.test import override_settings
 
-from exercises.probes import load
+from exercises.probes import imported_afresh, load
 
 RULE = (
     "AllowedHostsOriginValidator refuses a handshake whose Origin host is not in ALLOWED_HOSTS, silently: list "
     'every host the site is served at, as host names, never "*" and never URLs'
 )
+SITE = {"example.com", "www.example.com"}  # the hosts the site is served at, and the only ones
 
 
 class Accepting(AsyncConsumer):
@@ -82,9 +85,28 @@ async def test_a_page_on_another_site_is_refused(origin):
     )
 
 
+async def test_every_entry_is_a_host_the_site_is_served_at():
+    for entry in list(load("13.3", RULE).ALLOWED_HOSTS):
+        entry = str(entry)
+        origin = "https://" + ("evil.example" if entry == "*" else "any" + entry if entry.startswith(".") else entry)
+        if urlsplit(origin).hostname not in SITE and await handshake(origin):
+            raise AssertionError(
+                f"ALLOWED_HOSTS lists {entry!r}, and a page at {origin} opened a socket: the site is served at "
+                "example.com and www.example.com only, and every other entry is one more place from which a page "
+                "opens sockets with your users' cookies (a private address or a bare name such as testserver is "
+                f"whatever the user's own network answers there). {RULE}"
+            )
+
+
 def test_production_keeps_debug_off():
     module = load("13.3", RULE)
     assert module.DEBUG is False, (
         f"DEBUG is {module.DEBUG!r} in production settings: a DEBUG page shows your settings and code to anyone who "
         "triggers an error, and DEBUG changes nothing about which Origin a socket is accepted from"
+    )
+    deployed = imported_afresh("13.3", RULE, {"DEBUG": "0", "DJANGO_DEBUG": "0"})  # as a deployment may set it
+    assert not deployed.DEBUG, (
+        f"on a server whose environment says DEBUG=0, DEBUG is {deployed.DEBUG!r}: an environment variable is a "
+        'str, and every str but "" is true (bool("0") and bool("False") are True). Production settings keep '
+        "DEBUG = False"
     )

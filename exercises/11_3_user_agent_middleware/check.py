@@ -66,7 +66,7 @@ async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it():
     assert given["headers"] == headers, (
         f"the caller's scope changed: its headers were {headers}, they are now {given['headers']}. dict(scope) "
         "copies the dict, not the list inside it: a middleware never changes the scope it was given, its lists "
-        "included; give the copy a new list if it needs other headers"
+        "included: pass the headers on as they came"
     )
     lost = sorted(key for key, value in given.items() if seen.get(key) != value)
     assert not lost, (

@@ -162,6 +162,12 @@ async def answer(communicator, timeout: float = 1) -> dict | str:
         pytest.fail(crashed(error), pytrace=False)
 
 
+async def reply(communicator, timeout: float = 1) -> dict | str:
+    """The next event sent, a key whose value is None left out: ASGI lets a send carry both, the unused one None."""
+    got = await answer(communicator, timeout)
+    return {key: value for key, value in got.items() if value is not None} if isinstance(got, dict) else got
+
+
 async def frame(communicator, timeout: float = 1) -> object:
     """The next text frame, decoded from JSON; otherwise whatever arrived instead (an event, or NOTHING)."""
     got = await answer(communicator, timeout)

@@ -1,6 +1,6 @@
 """Check 01.2: shout every text back in capitals; exactly "bye" closes with 4000, nothing after; binary: no answer."""
 
-from exercises.probes import answer, close_all, connect, load, nothing_after_close, proved, sockets
+from exercises.probes import close_all, connect, load, nothing_after_close, proved, reply, sockets
 
 RULE = "ShoutConsumer must import and be a consumer class"
 BYE = {"type": "websocket.close", "code": 4000}
@@ -10,12 +10,6 @@ NOT_BYE = ["goodbye", "bye bye", "by", "BYE", "Bye", " bye", "bye\n", "byebye"]
 
 def app():
     return load("01.2", RULE).ShoutConsumer.as_asgi()
-
-
-async def reply(communicator) -> dict | str:
-    """The next event sent, a key whose value is None left out: ASGI lets a send carry both, the unused one None."""
-    got = await answer(communicator)
-    return {key: value for key, value in got.items() if value is not None} if isinstance(got, dict) else got
 
 
 def shout(text: str) -> dict:

@@ -5,7 +5,7 @@ import json
 import pytest
 from channels.generic.websocket import WebsocketConsumer
 
-from exercises.probes import NOTHING, answer, close_all, crashed, nothing_more, proved, sockets, target
+from exercises.probes import NOTHING, close_all, crashed, nothing_more, proved, reply, sockets, target
 
 TEXTS = ["hello", "été ☃ 🚀", '{"error": "only looks like one"}', " ", "x" * 70_000]
 # Binary frames of every kind: empty, not UTF-8, valid UTF-8 text, JSON, every byte value, large.
@@ -22,12 +22,6 @@ async def send(communicator, event: dict) -> None:
         await communicator.send_input({"type": "websocket.receive", **event})
     except Exception as error:  # the student's consumer raised on an earlier frame
         pytest.fail(crashed(error), pytrace=False)
-
-
-async def reply(communicator, timeout: float = 1) -> dict | str:
-    """The next event sent, a key whose value is None left out: ASGI lets a send carry both, the unused one None."""
-    got = await answer(communicator, timeout)
-    return {key: value for key, value in got.items() if value is not None} if isinstance(got, dict) else got
 
 
 async def echoes(communicator, text: str, where: str, **unused) -> None:

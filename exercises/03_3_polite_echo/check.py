@@ -5,17 +5,11 @@ import warnings
 
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import NOTHING, answer, close_all, load, never_blocks, sockets
+from exercises.probes import NOTHING, answer, close_all, load, never_blocks, reply, sockets
 
 RULE = "In an async consumer, self.send(...) returns a coroutine, and a coroutine that nothing runs sends nothing"
 
 LATE: list[str] = []  # the frames whose answer was sent only after receive() had returned
-
-
-async def reply(communicator, timeout: float = 1) -> dict | str:
-    """The next event sent, a key whose value is None left out: ASGI lets a send carry both, the unused one None."""
-    got = await answer(communicator, timeout)
-    return {key: value for key, value in got.items() if value is not None} if isinstance(got, dict) else got
 
 
 def watched():

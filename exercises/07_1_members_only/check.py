@@ -48,7 +48,7 @@ async def anonymous_socket(app) -> WebsocketCommunicator:
 async def warmed_up(app):
     """`app`, after one socket has come and gone: what a process does once stays out of the timing."""
     communicator = WebsocketCommunicator(app, "/")
-    communicator.scope["user"] = User(username="warm-up")
+    communicator.scope["user"] = User(pk=3, username="warm-up")
     await communicator.connect(timeout=1)
     await close_all(communicator)
     return app
@@ -78,9 +78,10 @@ async def test_a_logged_in_user_is_greeted_by_name():
     app = suspending(await warmed_up(consumer()))
     async with never_blocks():
         ada = WebsocketCommunicator(app, "/")
-        ada.scope["user"] = as_served(User(username="ada", first_name="Ada", last_name="Lovelace"))  # "ada"
+        # Each with a primary key, as a user AuthMiddlewareStack loads from the database has one.
+        ada.scope["user"] = as_served(User(pk=1, username="ada", first_name="Ada", last_name="Lovelace"))  # "ada"
         bob = WebsocketCommunicator(app, "/")
-        bob.scope["user"] = as_served(User(username="bob", first_name="Bob"))
+        bob.scope["user"] = as_served(User(pk=2, username="bob", first_name="Bob"))
         stranger = await anonymous_socket(app)
         opened = await asyncio.gather(ada.connect(timeout=1), bob.connect(timeout=1))  # both handshakes at once
         assert all(accepted for accepted, _ in opened), "expected a logged-in user's socket to be accepted"

@@ -35,8 +35,17 @@ class Route:
 
 # What a lesson's code lives in: the project package, the demo apps, and three folders.
 APPS = (
-    "lessons", "sync_demo", "async_demo", "layers_demo", "auth_demo", "db_demo", "http_demo", "workshop",
-    "tests", "bench", "deploy",
+    "lessons",
+    "sync_demo",
+    "async_demo",
+    "layers_demo",
+    "auth_demo",
+    "db_demo",
+    "http_demo",
+    "workshop",
+    "tests",
+    "bench",
+    "deploy",
 )
 
 
@@ -555,7 +564,11 @@ LESSONS: tuple[Lesson, ...] = (
         title="The channel layer in production: Redis Sentinel, a failover measured, which layer loses what",
         apps=("lessons", "deploy"),
         test_file="tests/test_15_sentinel.py",
-        more_tests=("tests/test_15_postgres_layer.py", "tests/test_15_guarantees.py", "tests/test_15_robust_on_commit.py"),
+        more_tests=(
+            "tests/test_15_postgres_layer.py",
+            "tests/test_15_guarantees.py",
+            "tests/test_15_robust_on_commit.py",
+        ),
         files=(
             "deploy/redis.conf",
             "deploy/sentinel.conf",

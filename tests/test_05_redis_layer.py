@@ -88,7 +88,9 @@ async def test_a_group_membership_older_than_group_expiry_ends(layer, clock):
     await channel_layer.group_add("room", channel)
     clock.offset = channel_layer.group_expiry + 1
     await channel_layer.group_send("room", {"type": "chat.message"})
-    await channel_layer.send(channel, {"type": "marker"})  # sent last: had the membership lived, chat.message comes first
+    await channel_layer.send(
+        channel, {"type": "marker"}
+    )  # sent last: had the membership lived, chat.message comes first
     assert await channel_layer.receive(channel) == {"type": "marker"}
 
 

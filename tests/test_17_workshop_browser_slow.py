@@ -49,7 +49,9 @@ def run_exercise(student) -> int:
 def shows(browser, name: str, text: str) -> bool:
     """Whether the page shows `text` among `name`'s exercises within 2 s (the contract's bound)."""
     try:
-        WebDriverWait(browser, 2, poll_frequency=0.05).until(lambda _: text in (browser.execute_script(CHIPS, name) or ""))
+        WebDriverWait(browser, 2, poll_frequency=0.05).until(
+            lambda _: text in (browser.execute_script(CHIPS, name) or "")
+        )
     except Exception:  # selenium's TimeoutException: not shown in time
         return False
     return True

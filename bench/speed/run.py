@@ -40,7 +40,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, help="where to write the JSON (default: bench/speed/results-<time>.json)")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
-    parser.add_argument("--reference", action="store_true", help="write bench/speed/reference.json and bench/speed/reference.md")
+    parser.add_argument(
+        "--reference", action="store_true", help="write bench/speed/reference.json and bench/speed/reference.md"
+    )
     args = parser.parse_args(argv)
     args.only = chosen(parser, args.only, SECTIONS)
     if args.reference:

@@ -83,7 +83,7 @@ PROBES = ("sockets", "bad frames", "cancellation", "no blocking")
 
 
 def what_it_proved(report: Path, log: Path) -> str:
-    """"6 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking", from the probes' notes."""
+    """What a pass proved, from the probes' notes: "6 behaviours, 2 sockets at once, 41 bad frames, ..."."""
     tests = [case for case in ElementTree.parse(report).getroot().iter("testcase") if not list(case)]
     notes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
     amounts: dict[str, int] = {}

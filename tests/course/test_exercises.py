@@ -74,7 +74,9 @@ def test_the_list_shows_each_exercises_kind_and_a_fix_exercises_upstream(monkeyp
     out = StringIO()
     call_command("exercise", stdout=out)
     first, second = out.getvalue().splitlines()
-    assert first.startswith("01.1  fix  ") and first.endswith("(upstream: https://github.com/django/channels/issues/1163)")
+    assert first.startswith("01.1  fix  ") and first.endswith(
+        "(upstream: https://github.com/django/channels/issues/1163)"
+    )
     assert second.startswith("01.2  build  ") and "upstream" not in second
 
 

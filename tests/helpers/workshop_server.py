@@ -1,10 +1,10 @@
 """Lesson 17's instructor side for real: the room served as `make workshop` serves it, on a database of the test's own.
 
-    make_room_env(tmp_path)  the instructor's environment: a fresh database, a SECRET_KEY, a staff password
-    serve(env, port)         `make workshop PORT=<port>` (workshop/serve.py): migrate, then Daphne on every address
-    manage(env, *argv)       what `python manage.py <argv>` prints on the room's database
-    open_room(env, port)     `workshop open` and a staff account `teacher`: the join code
-    checkout(tmp_path, name) a student's own checkout: a copy of this working tree, uncommitted work included
+make_room_env(tmp_path)  the instructor's environment: a fresh database, a SECRET_KEY, a staff password
+serve(env, port)         `make workshop PORT=<port>` (workshop/serve.py): migrate, then Daphne on every address
+manage(env, *argv)       what `python manage.py <argv>` prints on the room's database
+open_room(env, port)     `workshop open` and a staff account `teacher`: the join code
+checkout(tmp_path, name) a student's own checkout: a copy of this working tree, uncommitted work included
 """
 
 import shutil

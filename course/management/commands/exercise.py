@@ -68,7 +68,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--all", action="store_true", help="progress table for an instructor")
 
-    def handle(self, *args, exercise_id=None, watch=False, reset=False, yes=False, solution=False, all=False, **options):
+    def handle(
+        self, *args, exercise_id=None, watch=False, reset=False, yes=False, solution=False, all=False, **options
+    ):
         state = load_state()
         if carry_over(state, EXERCISES):  # progress from the layout before one folder per exercise
             save_state(state)
@@ -188,9 +190,7 @@ class Command(BaseCommand):
     def mistakes(self, exercise) -> None:
         """What others got wrong here: each mistake its check rejects, once the student's own file passes."""
         if status(exercise, load_state(), pristine_digests()) != "passing":
-            raise CommandError(
-                f"pass it first: `{exercise.command}`; then --mistakes shows what others got wrong here"
-            )
+            raise CommandError(f"pass it first: `{exercise.command}`; then --mistakes shows what others got wrong here")
         found = exercise.mistakes
         self.stdout.write(f"{exercise.id}: {len(found)} classic mistakes, each rejected by its check.")
         for number, mistake in enumerate(found, 1):

@@ -34,19 +34,12 @@ class Route:
 
 
 # What a lesson's code lives in: the project package, the demo apps, and three folders.
+# fmt: off
 APPS = (
-    "lessons",
-    "sync_demo",
-    "async_demo",
-    "layers_demo",
-    "auth_demo",
-    "db_demo",
-    "http_demo",
-    "workshop",
-    "tests",
-    "bench",
-    "deploy",
+    "lessons", "sync_demo", "async_demo", "layers_demo", "auth_demo", "db_demo", "http_demo", "workshop",
+    "tests", "bench", "deploy",
 )
+# fmt: on
 
 
 @dataclass(frozen=True, kw_only=True)

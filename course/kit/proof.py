@@ -6,10 +6,10 @@ that no longer applies fails the proof, naming the file.
 
 Checks run many to a pytest process, not one process per (exercise, target):
 a run drives up to 25 checks at the starters, or at the solutions, or each at
-one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Several
-runs go at once (PARALLEL_RUNS): a failing check mostly waits for a frame that never comes, so
-runs overlap well even on two cores, and each process's start is paid once per
-two dozen checks. Within a check, the tests after its first failure are skipped, as
+one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Ten runs
+go at once (PARALLEL_RUNS): a failing check mostly waits for a frame that never
+comes, so runs overlap well even on two cores, and each process's start is paid
+once per two dozen checks. Within a check, the tests after its first failure are skipped, as
 the student's `-x` run stops there: that first failure is the message a student
 would see, and it is what the proof inspects.
 

@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+from channels.auth import UserLazyObject
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
@@ -31,15 +32,23 @@ def consumer():
     return load("07.2", RULE).StaffOnlyConsumer.as_asgi()
 
 
+def as_served(user) -> UserLazyObject:
+    """`user` as AuthMiddlewareStack puts it in scope["user"]: a lazy object wrapping it, never the user itself."""
+    lazy = UserLazyObject()
+    lazy._wrapped = user
+    return lazy
+
+
 def socket_for(app, user) -> WebsocketCommunicator:
+    """A socket whose scope["user"] is `user` as AuthMiddlewareStack serves it: lazy, and loaded from the database."""
     communicator = WebsocketCommunicator(app, "/")
-    communicator.scope["user"] = user
+    communicator.scope["user"] = as_served(user)
     return communicator
 
 
 async def warmed_up(app):
     """`app`, after one staff socket has come and gone: what a process does once stays out of the timing."""
-    communicator = socket_for(app, User(username="warm-up", is_staff=True))
+    communicator = socket_for(app, User(pk=10, username="warm-up", is_staff=True))
     await communicator.connect(timeout=1)
     await close_all(communicator)
     return app
@@ -47,11 +56,11 @@ async def warmed_up(app):
 
 @pytest.mark.parametrize(
     ("user", "code", "who"),
-    [
+    [  # each logged-in user with a primary key, as a user AuthMiddlewareStack loads from the database has one
         (AnonymousUser(), 4401, "an anonymous user"),
-        (User(username="bob"), 4403, "a logged-in user who is not staff"),
-        (User(username="root", is_superuser=True), 4403, "a superuser who is not staff"),
-        (User(username="gone", is_staff=True, is_active=False), 4403, "a staff user whose account is inactive"),
+        (User(pk=2, username="bob"), 4403, "a logged-in user who is not staff"),
+        (User(pk=3, username="root", is_superuser=True), 4403, "a superuser who is not staff"),
+        (User(pk=4, username="gone", is_staff=True, is_active=False), 4403, "a staff user whose account is inactive"),
     ],
     ids=["anonymous", "not-staff", "superuser-not-staff", "inactive-staff"],
 )
@@ -64,9 +73,15 @@ async def test_others_are_closed_with_the_right_code(user, code, who):
     )
     async with never_blocks():
         second = await answer(communicator)
+        lazy = (  # an anonymous user let through as logged in
+            '; ask user.is_authenticated: scope["user"] is a lazy object wrapping the user, so type(user) is '
+            "never AnonymousUser"
+            if code == 4401 and closed_with(second, 4403)
+            else ""
+        )
         assert closed_with(second, code), (
             f"{who} must be closed with {code} before any data frame (4401: log in first; 4403: logged in, "
-            f"but not allowed: only active staff may enter, as for Django's admin), got {second}"
+            f"but not allowed: only active staff may enter, as for Django's admin), got {second}{lazy}"
         )
         await nothing_after_close(communicator)
 
@@ -75,10 +90,10 @@ async def test_staff_get_in():
     app = suspending(await warmed_up(consumer()))
     async with never_blocks():
         ada, grace = (
-            socket_for(app, User(username="ada", first_name="Ada", is_staff=True)),  # greeted as "ada"
-            socket_for(app, User(username="grace", first_name="Grace", last_name="Hopper", is_staff=True)),
+            socket_for(app, User(pk=1, username="ada", first_name="Ada", is_staff=True)),  # greeted as "ada"
+            socket_for(app, User(pk=5, username="grace", first_name="Grace", last_name="Hopper", is_staff=True)),
         )
-        bob = socket_for(app, User(username="bob"))
+        bob = socket_for(app, User(pk=2, username="bob"))
         opened = await asyncio.gather(ada.connect(timeout=1), grace.connect(timeout=1))  # both handshakes at once
         assert all(accepted for accepted, _ in opened), "expected a staff user's socket to be accepted"
         await bob.send_input({"type": "websocket.connect"})

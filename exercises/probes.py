@@ -759,3 +759,26 @@ def slow_broadcasts(delay: float = 0.01):
 
     with mock.patch.object(InMemoryChannelLayer, "group_send", group_send):
         yield
+
+
+@contextmanager
+def uneven_broadcasts(delays: tuple = (0.06, 0.03, 0.0)):
+    """The in-memory layer's group_send taking round trips of uneven length, in turn: the first of each three the longest.
+
+    On Redis each group_send is a round trip on one connection of a pool, and one
+    can take longer than the next. A consumer that awaits each broadcast before
+    it reads the next frame delivers one sender's messages in order whatever they
+    take; one that starts each as a task and moves on (asyncio.ensure_future,
+    create_task, run_coroutine_threadsafe) lets a later message overtake an earlier one.
+    """
+    from unittest import mock
+
+    original = InMemoryChannelLayer.group_send
+    turns = itertools.cycle(delays)
+
+    async def group_send(self, group, message):
+        await asyncio.sleep(next(turns))
+        await original(self, group, message)
+
+    with mock.patch.object(InMemoryChannelLayer, "group_send", group_send):
+        yield

@@ -8,7 +8,18 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import NOTHING, close_all, connect, load, members, never_blocks, nothing_more, proved, sockets
+from exercises.probes import (
+    NOTHING,
+    close_all,
+    connect,
+    load,
+    members,
+    never_blocks,
+    nothing_more,
+    proved,
+    sockets,
+    uneven_broadcasts,
+)
 from lessons.channel_config import IN_MEMORY
 
 RULE = (
@@ -90,6 +101,26 @@ async def test_a_message_reaches_every_socket_in_the_room():
                 f'expected {{"message": "hello room"}} then {{"message": "hi alice"}} on {who}\'s socket, got '
                 f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket'
             )
+        await close_all(*everyone)
+
+
+async def test_one_senders_messages_arrive_in_the_order_sent():
+    async with never_blocks(LAG):
+        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
+        alice, bob = everyone
+        sent = ["one", "two", "three"]
+        with uneven_broadcasts():  # each group_send a round trip of its own length, as on Redis
+            for text in sent:
+                await alice.send_to(text_data=text)
+            for who, communicator in (("bob", bob), ("alice", alice)):
+                got = [await heard(communicator, who, everyone) for _ in sent]
+                expected = [{"message": text} for text in sent]
+                assert got == expected, (
+                    f"alice sent {sent} and {who}'s socket received {got}: one sender's messages reach the room in "
+                    "the order sent. Await each group_send in websocket_receive: a broadcast started as a task and "
+                    "left (asyncio.ensure_future, create_task) lets a later message overtake it on a real layer, "
+                    "whose round trips differ, and its error is lost"
+                )
         await close_all(*everyone)
 
 

@@ -1,12 +1,13 @@
-"""The checks' probes (exercises/probes.py) do not take a crashed consumer for a quiet one."""
+"""The checks' probes (exercises/probes.py) do not take a crashed consumer for a quiet one, and do what they say."""
 
 import asyncio
 
 import pytest
 from channels.consumer import AsyncConsumer
+from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import close_all, nothing_more
+from exercises.probes import close_all, nothing_more, uneven_broadcasts
 
 
 class CrashesOnAFrame(AsyncConsumer):
@@ -36,3 +37,19 @@ async def test_closing_a_socket_whose_consumer_had_crashed_fails_the_check():
     await asyncio.wait([communicator.future], timeout=1)  # the crash happens; nobody reads it
     with pytest.raises(pytest.fail.Exception, match="your code raised KeyError"):
         await close_all(communicator)
+
+
+async def test_uneven_broadcasts_let_a_broadcast_started_and_left_be_overtaken():
+    layer = InMemoryChannelLayer()
+    channel = await layer.new_channel()
+    await layer.group_add("room", channel)
+    with uneven_broadcasts():
+        for text in ("one", "two", "three"):  # awaited one after the other: in order, whatever each takes
+            await layer.group_send("room", {"type": "chat.message", "message": text})
+        started = [  # started at once and left: the later, quicker round trips arrive first
+            asyncio.ensure_future(layer.group_send("room", {"type": "chat.message", "message": text}))
+            for text in ("four", "five", "six")
+        ]
+        await asyncio.gather(*started)
+    heard = [(await layer.receive(channel))["message"] for _ in range(6)]
+    assert heard == ["one", "two", "three", "six", "five", "four"]

@@ -7,7 +7,18 @@ import warnings
 import pytest
 from channels.consumer import SyncConsumer
 
-from exercises.probes import NOTHING, answer, close_all, connect, load, members, never_blocks, proved, sockets
+from exercises.probes import (
+    NOTHING,
+    answer,
+    close_all,
+    connect,
+    load,
+    members,
+    never_blocks,
+    proved,
+    sockets,
+    uneven_broadcasts,
+)
 
 RULE = (
     "Channel layer methods are coroutine functions: called from synchronous code, one only makes a coroutine, "
@@ -38,14 +49,20 @@ async def heard(communicator, who: str, sender, caught) -> object:
         never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
         reason = f"; Python warned: RuntimeWarning: {never_awaited[0]}" if never_awaited else ""
         raise AssertionError(f"{who} heard nothing within 2 s{reason}. {RULE}")
-    return json.loads(got.get("text") or "null") if isinstance(got, dict) else got
+    if not isinstance(got, dict):
+        return got
+    try:
+        return json.loads(got.get("text") or "null")
+    except ValueError:  # not JSON: the assertion shows what arrived instead of {"message": m}
+        return got.get("text")
 
 
 async def test_a_message_reaches_every_socket_in_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
         alice, bob = await sockets(consumer.as_asgi(), "/", count=2)
-        with warnings.catch_warnings(record=True) as caught:
+        # Each group_send a round trip of its own length, as on Redis: awaited, one sender's stay in order.
+        with warnings.catch_warnings(record=True) as caught, uneven_broadcasts():
             warnings.simplefilter("always")
             for text in ("hello room", "second", "third"):
                 await alice.send_to(text_data=text)
@@ -54,7 +71,14 @@ async def test_a_message_reaches_every_socket_in_the_room():
             for who, communicator in (("bob", bob), ("alice", alice)):
                 got = [await heard(communicator, who, alice, caught) for _ in range(4)]
                 from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
-                assert from_alice == [{"message": "hello room"}, {"message": "second"}, {"message": "third"}], (
+                expected = [{"message": "hello room"}, {"message": "second"}, {"message": "third"}]
+                assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
+                    f"alice's three messages reached {who}'s socket out of order ({from_alice}): one sender's "
+                    "messages reach the room in the order sent, so receive() runs each group_send to the end before "
+                    "it returns; a broadcast started and left (run_coroutine_threadsafe, a task) lets a later one "
+                    "overtake it on a real layer, whose round trips differ"
+                )
+                assert from_alice == expected, (
                     f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
                     "socket in the room, the sender's included, receives each message, one sender's in order, and "
                     "a binary frame (text_data None) goes to no one"

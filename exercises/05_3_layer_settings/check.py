@@ -1,9 +1,11 @@
 """Check 05.3 (fix): every process shares one channel layer (Redis), so a group_send crosses processes."""
 
 import asyncio
+import os
 import subprocess
 import sys
 import uuid
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +19,7 @@ RULE = (
     "store, seen the same way, from each"
 )
 DAY = 86400  # seconds: channels_redis's group_expiry, and Daphne's --websocket_timeout
+DEFAULT = "redis://127.0.0.1:6379/0"  # the task's REDIS_URL when none is set
 # The other process: imports the same settings module afresh, builds its layer, sends to the group. It runs as
 # a second machine or container would: its own pid, and its own hostname.
 SENDER = """
@@ -34,6 +37,25 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+@pytest.fixture(autouse=True)
+def redis_url(monkeypatch):
+    """REDIS_URL set, to this machine's (or the task's default): the check decides alike wherever it runs."""
+    monkeypatch.setenv("REDIS_URL", os.environ.get("REDIS_URL") or DEFAULT)
+
+
+def layer_of(config: dict, when: str = ""):
+    """The layer `config` describes, as Channels builds it; a setting it cannot build fails with a sentence."""
+    try:
+        return import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    except Exception as error:  # a student's setting may name or configure anything
+        pytest.fail(
+            f'Channels could not make the layer of CHANNEL_LAYERS["default"]{when}: {type(error).__name__}: '
+            f"{str(error).rstrip('.')}. A layer is a BACKEND and its CONFIG, as Channels' docs show: "
+            f'{{"hosts": [REDIS_URL]}}, REDIS_URL a redis:// URL. {RULE}',
+            pytrace=False,
+        )
 
 
 async def arrival(layer, channel: str) -> object:
@@ -62,7 +84,7 @@ def setting() -> dict:
 
 async def test_a_group_send_from_another_process_reaches_this_one():
     config = setting()
-    layer = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    layer = layer_of(config)
     kept = getattr(layer, "group_expiry", DAY)
     assert kept >= DAY, (
         f"group_expiry is {kept} s: a membership older than that ends while its socket is still open (Daphne keeps "
@@ -92,10 +114,18 @@ async def test_a_group_send_from_another_process_reaches_this_one():
         await layer.group_discard(group, channel)
 
 
-async def joins_a_group(redis_url: str) -> bool:
+def started_with(redis_url: str | None, rule: str = RULE):
+    """The layer of the settings imported afresh, as a new server starts, with REDIS_URL=redis_url (None: unset)."""
+    with mock.patch.dict(os.environ):
+        os.environ.pop("REDIS_URL", None)
+        module = imported_afresh("05.3", rule, {"REDIS_URL": redis_url} if redis_url else None)
+    config = module.CHANNEL_LAYERS["default"]
+    return layer_of(config, f" with REDIS_URL={redis_url}" if redis_url else " with REDIS_URL unset")
+
+
+async def joins_a_group(redis_url: str | None, rule: str = RULE) -> bool:
     """Whether the layer of the settings imported afresh with REDIS_URL=redis_url can join a group within 3 s."""
-    config = imported_afresh("05.3", RULE, {"REDIS_URL": redis_url}).CHANNEL_LAYERS["default"]
-    layer = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
+    layer = started_with(redis_url, rule)
     group = f"fixroom-{uuid.uuid4().hex[:12]}"
     try:
         async with asyncio.timeout(3):
@@ -105,6 +135,24 @@ async def joins_a_group(redis_url: str) -> bool:
         return False
     await layer.group_discard(group, channel)
     return True
+
+
+async def test_without_redis_url_the_layer_uses_the_local_redis():
+    setting()  # a Redis answers where this machine's REDIS_URL (or the default) says
+    unset = (
+        f"with REDIS_URL unset, the setting must fall back to {DEFAULT}, as the task says: a development machine "
+        f'sets no REDIS_URL, so read it with a default (os.environ.get("REDIS_URL") or "{DEFAULT}"), never as '
+        'os.environ["REDIS_URL"], which raises KeyError there'
+    )
+    layer = started_with(None, unset)
+    try:
+        redis.Redis.from_url(DEFAULT, socket_connect_timeout=1).ping()
+    except redis.RedisError:  # this machine's Redis is elsewhere: the setting imported and made its layer, enough
+        return
+    assert await joins_a_group(None, unset), (
+        f"with REDIS_URL unset, the layer ({type(layer).__name__}) could not join a group on {DEFAULT}, where a "
+        f"Redis answers: {unset}"
+    )
 
 
 async def test_the_layer_uses_the_redis_that_redis_url_names():
@@ -130,3 +178,31 @@ async def test_the_layer_logs_in_as_redis_url_says():
             f"deployment whose Redis asks for a password fails at every group_send. Give hosts the whole URL. {RULE}",
             pytrace=False,
         )
+
+
+async def test_the_layer_uses_the_database_redis_url_names():
+    setting()  # a Redis answers at the usual address
+    url = urlsplit(load("05.3", RULE).REDIS_URL)
+    number = 8 if url.path.strip("/") == "7" else 7
+    other = url._replace(path=f"/{number}").geturl()
+    layer = started_with(other)
+    group = f"fixroom-{uuid.uuid4().hex[:12]}"
+    try:
+        async with asyncio.timeout(3):
+            channel = await layer.new_channel()
+            await layer.group_add(group, channel)
+    except Exception as error:  # a Redis answers there: the layer should reach it
+        pytest.fail(f"with REDIS_URL={other} the layer could not join a group: {type(error).__name__}: {error}")
+    try:
+        kept = []  # the databases holding the group's key (none: a pub/sub layer, whose groups are not keys)
+        for db in range(16):
+            store = redis.Redis.from_url(url._replace(path=f"/{db}").geturl(), socket_connect_timeout=1)
+            if next(store.scan_iter(match=f"*{group}*", count=1000), None) is not None:
+                kept.append(db)
+    finally:
+        await layer.group_discard(group, channel)
+    assert not kept or kept == [number], (
+        f"with REDIS_URL={other} the layer kept its group in database {kept[0] if kept else None}, not in database "
+        f"{number}: it drops the database REDIS_URL names, so two projects that share one Redis by database number "
+        f"share its rooms, and mix their messages. Give hosts the whole URL. {RULE}"
+    )

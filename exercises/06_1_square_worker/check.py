@@ -12,6 +12,7 @@ RULE = (
     'A worker answers every job on its reply_to channel: {"type": "square.done", ...} or {"type": "square.error", ...}'
 )
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
+MSGPACK_INTEGERS = range(-(2**63), 2**64)  # what the Redis layer's serializer writes; it raises OverflowError past it
 
 
 async def reply(layer, channel: str) -> object:
@@ -20,6 +21,29 @@ async def reply(layer, channel: str) -> object:
             return await layer.receive(channel)
     except TimeoutError:
         return "nothing within 1 s"
+
+
+def integers_in(value: object):
+    """Every int inside a message, its nested dicts and lists included."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        for item in value:
+            yield from integers_in(item)
+    elif isinstance(value, int):
+        yield value
+
+
+def sends_as_redis_does(layer, monkeypatch) -> None:
+    """Make the in-memory layer's send() refuse what the Redis layer's msgpack cannot write, with its OverflowError."""
+    send = layer.send
+
+    async def send_as_redis_does(channel, message):
+        if any(number not in MSGPACK_INTEGERS for number in integers_in(message)):
+            raise OverflowError("Integer value out of range")  # msgpack's own words
+        return await send(channel, message)
+
+    monkeypatch.setattr(layer, "send", send_as_redis_does)
 
 
 def worker() -> ApplicationCommunicator:
@@ -111,3 +135,37 @@ async def test_a_bad_job_does_not_stop_the_worker():
         f"still answer the next job, got {got}: bad input "
         "never crashes a consumer (a crashed worker serves nobody)"
     )
+
+
+async def test_a_square_the_redis_layer_cannot_carry_gets_an_error_reply(monkeypatch):
+    running, layer = worker(), get_channel_layer()
+    sends_as_redis_does(layer, monkeypatch)
+    replies = await layer.new_channel()
+    got = {}
+    for n in (2**32 - 1, 2**32, -(2**32), 10**30, 3):  # (2**32 - 1)**2 still fits; (2**32)**2 is 2**64
+        await running.send_input({"type": "square.job", "n": n, "reply_to": replies})
+        got[n] = await reply(layer, replies)
+        if running.future.done():
+            break
+    if running.future.done() and not running.future.cancelled() and running.future.exception() is not None:
+        error = running.future.exception()
+        pytest.fail(
+            f"a job whose square does not fit the Redis layer (n={n}) ended the worker with {type(error).__name__}: "
+            f"{error}. send() raises OverflowError for an integer msgpack cannot write (2**64 or more): tell the "
+            'caller with {"type": "square.error", ...} and serve the next job',
+            pytrace=False,
+        )
+    await stop(running)
+    for n in (2**32, -(2**32), 10**30):
+        answered = isinstance(got[n], dict) and got[n].get("type") == "square.error"
+        assert answered and isinstance(got[n].get("error"), str), (
+            f'a job with n={n} must be answered {{"type": "square.error", "error": "<why>"}} on its reply_to, got '
+            f"{got[n]}: its square does not fit the Redis layer (msgpack writes integers up to 2**64 - 1, and "
+            "send() raises OverflowError), and a caller left waiting believes it worked"
+        )
+    for n in (2**32 - 1, 3):
+        assert got[n] == {"type": "square.done", "result": n * n}, (
+            f'a job with n={n} expected {{"type": "square.done", "result": {n * n}}}, got {got[n]}: a square up to '
+            "2**64 - 1 fits the Redis layer; only a larger one is an error"
+        )
+    proved("boundaries", 2)

@@ -4,8 +4,11 @@ SquareWorker runs under `runworker` (a "channel" scope). For each layer
 message {"type": "square.job", "n": <int>, "reply_to": <channel>} it sends
 {"type": "square.done", "result": n * n} to the reply_to channel. A job
 whose n is not an integer (text, a float, true, missing) gets {"type":
-"square.error", "error": "..."} there instead; a job with no reply_to has
-nobody to tell. No job ever stops the worker: it serves every later job.
+"square.error", "error": "..."} there instead, and so does one whose square
+the Redis layer cannot carry (its msgpack holds integers up to 2**64 - 1:
+abs(n) of 2**32 or more; send() raises OverflowError then). A job with no
+reply_to has nobody to tell. No job ever stops the worker: it serves every
+later job.
 
 Edit this file, then check it:
 

@@ -8,7 +8,10 @@ to answer either: send() would raise TypeError there (lesson 04's whisper),
 and an exception in a handler ends the worker for every later job, so the
 worker asks the layer's own check before anything else. A reply channel too
 full to take the answer (its socket gone, or far behind) raises ChannelFull:
-that answer is dropped, and the worker goes on. The events, in order:
+that answer is dropped, and the worker goes on. A square the layer cannot
+write raises OverflowError in send(): the Redis layer's msgpack holds
+integers from -2**63 to 2**64 - 1, and (2**32)**2 is 2**64; the caller is
+told so with square.error. The events, in order:
 
     square.job  -> (from the layer, sent to the worker's channel by anyone)
                    channel_layer.send(reply_to, {"type": "square.done", "result": n * n}),
@@ -31,7 +34,10 @@ class SquareWorker(AsyncConsumer):
         # bool is a subclass of int in Python, but true is no number to a client.
         if not isinstance(n, int) or isinstance(n, bool):
             return await self.answer(reply_to, {"type": "square.error", "error": "n must be an integer"})
-        await self.answer(reply_to, {"type": "square.done", "result": n * n})
+        try:
+            await self.answer(reply_to, {"type": "square.done", "result": n * n})
+        except OverflowError:  # the Redis layer's msgpack writes no integer of 2**64 or more
+            await self.answer(reply_to, {"type": "square.error", "error": "n * n is too large for the channel layer"})
 
     async def answer(self, reply_to: str, message: dict) -> None:
         """Called to send one answer: a reply channel too full to take it has nobody reading it in time."""

@@ -123,3 +123,47 @@ async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_s
     proved("bad frames", 2)
     await saved_answer(communicator, "still here", "kitchen", at_once=True)
     await close_all(communicator)
+
+
+def others_save_too():
+    """Every save takes a moment, and another server process saves a message of the same room and text just after it."""
+    save = ChatMessage.save
+
+    def busy(self, *args, **kwargs):
+        time.sleep(0.1)
+        save(self, *args, **kwargs)
+        ChatMessage.objects.bulk_create([ChatMessage(room=self.room, text=self.text, sender=ANOTHER_PROCESS)])
+
+    return mock.patch.object(ChatMessage, "save", busy)
+
+
+ANOTHER_PROCESS = "another server process"
+SAVED_ROWS_ID = (
+    "answer with the id of the row this save made (create() returns it), never a row looked up after the save "
+    "(the newest, a count, one with the same text): another socket's or process's save can come in between"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_two_sockets_saving_at_once_each_get_their_own_rows_id():
+    application = app()
+    ada, bob = await connect(application, "/kitchen/"), await connect(application, "/kitchen/")
+    proved("sockets", 2)
+    for texts in (("from ada", "from bob"), ("hello", "hello")):  # two texts, then the same text twice
+        with others_save_too():  # both frames arrive before either save is done
+            await asyncio.gather(ada.send_to(text_data=texts[0]), bob.send_to(text_data=texts[1]))
+            answers = await asyncio.gather(frame(ada, timeout=2), frame(bob, timeout=2))
+        rows = {row.id: row async for row in ChatMessage.objects.filter(room="kitchen")}
+        ids = [got.get("id") if isinstance(got, dict) else None for got in answers]
+        for name, text, got, message_id in zip(("ada", "bob"), texts, answers, ids, strict=True):
+            row = rows.get(message_id)
+            whose = "no row" if row is None else f"the row {row.text!r}" + (f" of {row.sender}" if row.sender else "")
+            assert row is not None and (row.text, row.sender) == (text, ""), (
+                f"ada sent {texts[0]!r} and bob {texts[1]!r} at the same moment, while another server process saved "
+                f"messages too, and {name} was told {got}, the id of {whose}: {SAVED_ROWS_ID}"
+            )
+        assert ids[0] != ids[1], (
+            f"ada sent {texts[0]!r} and bob {texts[1]!r} at the same moment, and both were told the id {ids[0]}: each "
+            f"frame saves a row of its own. {SAVED_ROWS_ID}"
+        )
+    await close_all(ada, bob)

@@ -17,6 +17,7 @@ COOKIE = "sessionid=ada-s3cret-session"
 OFF = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]
 ON = ["1", "true", "True", "TRUE", "tRuE", "yes", "Yes", "yEs", "on", "ON", "oN"]  # any case: not a list of cases
 NEITHER = ["", "0 ", " off", "disabled", "flase", "2"]  # an empty line, an env file's spaces, a typo
+NEITHER += ["none", "10"]  # words that hold a way to say on ("on", "1") without being one: the whole value counts
 
 
 def server(debug: str):

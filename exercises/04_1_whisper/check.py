@@ -184,6 +184,28 @@ async def test_every_bad_frame_gets_an_error_for_its_sender_alone():
         await close_all(alice, bob)
 
 
+async def test_a_whisper_with_a_bad_message_gets_an_error_and_reaches_no_one():
+    async with never_blocks(LAG):
+        (alice, _), (bob, bob_address) = await joined(2)
+        whispers = [{"to": bob_address}]
+        whispers += [{"to": bob_address, "message": v} for v in (None, "", 5, ["hi"], {"x": "hi"}, "\ud800")]
+        for whisper in whispers:
+            text = json.dumps(whisper)
+            await alice.send_to(text_data=text)
+            got = await frame(alice)
+            heard = NOTHING if await nothing_more(bob, 0.05) else await frame(bob)
+            assert heard == NOTHING, (
+                f'alice whispered {text[:90]} to bob, and bob received {heard}: a whisper\'s "message" is checked as '
+                'a room message\'s is (a non-empty string of valid Unicode) before it goes anywhere, whatever "to" says'
+            )
+            assert isinstance(got, dict) and isinstance(got.get("error"), str), (
+                f'alice whispered {text[:90]} to bob: a whisper without a good "message" must get {{"error": "<why>"}} '
+                f"for its sender, got {got}"
+            )
+        proved("bad frames", len(whispers))
+        await close_all(alice, bob)
+
+
 async def test_a_whisper_to_an_address_that_is_no_channel_name_gets_an_error():
     async with never_blocks(LAG):
         (alice, _), (bob, _) = await joined(2)

@@ -155,11 +155,23 @@ async def test_bad_frames_get_an_error_and_put_no_one_online(now):
         socket = await connect(module().OnlineConsumer.as_asgi())
         for text in unnamed:
             await refused_with_error(socket, text)
-        assert set(online()) == before, f"frames that name no one put {set(online()) - before} online"
         name = fresh("carol")
+        await binary_refused(socket, json.dumps({"name": name}).encode())
+        assert set(online()) == before, f"frames that name no one put {set(online()) - before} online"
         await socket.send_to(text_data=json.dumps({"name": name}))
         assert await frame(socket) == {"joined": name}, "after the bad frames, the same socket can still join"
         for text in NOT_HEARTBEATS:
             await refused_with_error(socket, text)
+        await binary_refused(socket, HEARTBEAT.encode())
         await close_all(socket)
-    proved("bad frames", len(unnamed) + len(NOT_HEARTBEATS))
+    proved("bad frames", len(unnamed) + len(NOT_HEARTBEATS) + 2)
+
+
+async def binary_refused(socket, data: bytes) -> None:
+    """A binary frame (its event has "bytes" and no "text" key, as Daphne sends it) gets an error too."""
+    await socket.send_to(bytes_data=data)
+    got = await frame(socket)
+    assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
+        f'a binary frame ({data[:40]!r}) must get {{"error": "<why>"}} on its own socket, got {got}: its event '
+        'carries "bytes" and no "text" key at all, so read the text with event.get("text")'
+    )

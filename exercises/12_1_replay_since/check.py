@@ -1,6 +1,7 @@
 """Check 12.1: replay the posts a reconnecting client missed."""
 
 import pytest
+from channels.testing import WebsocketCommunicator
 
 from db_demo.models import Post
 from exercises.probes import (
@@ -32,12 +33,28 @@ BAD_SINCE = [
     "since=%D9%A1",  # "١" (Arabic-Indic one): int() reads it as 1
     "since=1&since=2",  # two cursors: which one?
     "since=1_000",  # int() reads it as 1000
+    "since=1%0A",  # "1\n": a pattern's $ also matches before a final newline (re.fullmatch does not)
+    b"since=\xff",  # raw bytes, no UTF-8: a query string is bytes as the client sent them (decode it as latin-1)
 ]
 
 
 def ids(frames: list) -> list:
     """The post ids of replayed frames, in order (a frame that is no post shows as itself)."""
     return [f["post"]["id"] if isinstance(f, dict) and isinstance(f.get("post"), dict) else f for f in frames]
+
+
+async def opened(application, query: str | bytes):
+    """A socket opened with ?<query>; bytes go into the scope as they are, as a client that sends them raw."""
+    if isinstance(query, str):
+        return await connect(application, f"/?{query}")
+    communicator = WebsocketCommunicator(application, "/")
+    communicator.scope["query_string"] = query  # the application has not started yet: in time
+    try:
+        connected, code = await communicator.connect(timeout=1)
+    except Exception as error:  # the student's consumer raised, or never answered
+        pytest.fail(f"?{query.decode('latin-1')}: {crashed(error)}", pytrace=False)
+    assert connected, f"expected the socket to be accepted, then closed with 4400, but it was refused (code {code})"
+    return communicator
 
 
 async def replay(communicator, count: int) -> list:
@@ -108,10 +125,11 @@ async def test_a_bad_since_is_closed_4400_and_nothing_follows():
     module = target("12.1")
     await Post.objects.acreate(title="saved", body="b")  # a consumer that closes but carries on would send it
     for query in BAD_SINCE:
-        communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?{query}")
+        communicator = await opened(module.ReplaySinceConsumer.as_asgi(), query)
         got = await answer(communicator)
+        shown = query.decode("latin-1") if isinstance(query, bytes) else query
         assert got == {"type": "websocket.close", "code": 4400}, (
-            f"?{query}: since must be one non-negative integer of ASCII digits, else close with 4400 "
+            f"?{shown}: since must be one non-negative integer of ASCII digits, else close with 4400 "
             f"after the accept; got {got}"
         )
         await nothing_after_close(communicator, 0.1)

@@ -17,12 +17,18 @@ from exercises.probes import close_all, connect, crashed, frame, never_blocks, p
 SCOPE = {"type": "websocket", "path": "/ws/x/", "query_string": b"", "headers": [(b"host", b"testserver")]}
 
 
+CALLERS: list[dict] = []  # the scope each scope_inside() gave the middleware
+DURING: list[dict] = []  # that scope, copied while the inner application ran
+
+
 def middleware_and_seen():
     """One middleware instance, as a router holds it for every connection, and the inner scopes it passed on."""
     seen = []
 
     async def inner(scope, receive, send):
         seen.append(dict(scope))
+        if CALLERS:  # the caller's scope as it is while the inner application runs
+            DURING.append(dict(CALLERS[-1]))
 
     return target("11.2").TokenIdMiddleware(inner), seen
 
@@ -34,6 +40,7 @@ async def scope_inside(query: bytes | None, middleware=None, seen=None) -> tuple
     given = dict(copy.deepcopy(SCOPE), query_string=query)  # its own headers list too
     if query is None:
         del given["query_string"]  # the ASGI spec makes it optional: missing means empty
+    CALLERS.append(given)
     try:
         await middleware(given, None, None)
     except Exception as error:  # the student's middleware raised: a crashed handshake
@@ -67,6 +74,12 @@ async def test_the_token_is_found_among_other_parameters_and_unquoted():
     assert seen.get("token_user_id") == 8, (
         f"?token=<valid>&token=forged gave {seen.get('token_user_id', 'no such key')!r}, expected 8: "
         "when the parameter comes twice, the first one counts (as in lesson 11's middleware)"
+    )
+    _, seen = await scope_inside(b"token=forged&token=" + token(8))
+    assert seen.get("token_user_id") is None, (
+        f"?token=forged&token=<valid> gave {seen.get('token_user_id', 'no such key')!r}, expected None: the first "
+        "token counts, and it is forged; trying each token until one is valid lets a client send a thousand "
+        "guesses in one handshake"
     )
     _, seen = await scope_inside(b"notatoken=" + token(8))
     assert seen.get("token_user_id") is None, (
@@ -110,6 +123,11 @@ async def test_the_scope_the_middleware_was_given_is_unchanged():
     assert given == dict(SCOPE, query_string=query), (
         f"the caller's scope changed, it is now {given}: copy it, never assign into the scope you got (nor into its "
         "query_string or headers list: the router and every middleware before yours hold them too)"
+    )
+    assert DURING[-1] == dict(SCOPE, query_string=query), (
+        f"while the inner application ran, the caller's scope was {DURING[-1]}: changed, even if put back after. "
+        "The connection lasts as long as the inner application runs, and the router and every middleware before "
+        "yours hold that dict the whole time; pass on a copy, dict(scope, token_user_id=...)"
     )
 
 

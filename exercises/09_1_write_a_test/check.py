@@ -181,7 +181,10 @@ BROKEN = {
     AnswersTheNewestSocket: "it keeps its socket on the class, so while two are open every echo goes to the newest",
     AnswersTwice: "it sends every echo twice",
     StopsAfterOneEcho: "it stops after its first echo, so a socket's second frame is never answered",
-    NeverStops: "it never raises StopConsumer, so it keeps running after the client left",
+    NeverStops: (
+        "it never raises StopConsumer, so it keeps running after the client left, until disconnect() gives up and "
+        "cancels it: future.done() is true then too, future.cancelled() tells the two apart"
+    ),
 }
 
 

@@ -782,3 +782,34 @@ def uneven_broadcasts(delays: tuple = (0.06, 0.03, 0.0)):
 
     with mock.patch.object(InMemoryChannelLayer, "group_send", group_send):
         yield
+
+
+@contextmanager
+def never_sleeps():
+    """`with never_sleeps(): ...` fails the check if your code calls time.sleep on the event loop, however briefly.
+
+    never_blocks() judges a stall by its length, with room for a busy machine; a
+    time.sleep(0.2) "to let the last send flush" fits in that room and still stops
+    every socket of the process for 0.2 s. This sees the call itself, made from
+    the file under check on the loop's thread (`from time import sleep` too).
+    """
+    slept: list[str] = []
+
+    def profile(frame, event, arg):
+        if event == "c_call" and arg is time.sleep:
+            where = in_checked_code(frame)
+            if where and where not in slept:
+                slept.append(where)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
+    if slept:
+        pytest.fail(
+            f"time.sleep ran on the event loop in your code ({slept[0]}): while it sleeps, every socket of the "
+            "process stands still, however short the sleep; in async code, await asyncio.sleep()",
+            pytrace=False,
+        )

@@ -16,6 +16,7 @@ from exercises.probes import (
     load,
     members,
     never_blocks,
+    never_sleeps,
     nothing_more,
     running_tasks,
     sockets,
@@ -95,43 +96,61 @@ async def test_a_socket_whose_send_fails_leaves_the_group():
 
 
 async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing():
-    async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
-        first, second = await sockets(ticker(), "/", count=2)
-        assert len(members("fixnews")) == 2, (
-            f"{len(members('fixnews'))} of 2 accepted sockets are in the group fixnews: join it before accepting "
-            "(a Redis group_add takes a round trip), so that a client that sees its socket open gets the headlines"
-        )
-        await headline("tea is ready")
-        for name, communicator in (("first", first), ("second", second)):
-            got = await frame(communicator)
-            assert got == {"headline": "tea is ready"}, (
-                f'the {name} of two open sockets expected {{"headline": "tea is ready"}}, got {got}'
+    # A loaded machine stalls 100-200 ms by itself; a blocking call stalls longer; a time.sleep is seen however short.
+    async with never_blocks(0.5):
+        with never_sleeps():
+            first, second = await sockets(ticker(), "/", count=2)
+            assert len(members("fixnews")) == 2, (
+                f"{len(members('fixnews'))} of 2 accepted sockets are in the group fixnews: join it before accepting "
+                "(a Redis group_add takes a round trip), so that a client that sees its socket open gets the headlines"
             )
-        await first.disconnect()
-        await headline("still here")
-        got = await frame(second)
-        assert got == {"headline": "still here"}, (
-            f'after the other socket closed, the open one expected {{"headline": "still here"}}, got {got}: '
-            "one socket leaving must not take another out of the group"
-        )
-        assert await nothing_more(second, 0.1), "a headline arrived twice on the open socket"
-        await close_all(second)
+            await headline("tea is ready")
+            for name, communicator in (("first", first), ("second", second)):
+                got = await frame(communicator)
+                assert got == {"headline": "tea is ready"}, (
+                    f'the {name} of two open sockets expected {{"headline": "tea is ready"}}, got {got}'
+                )
+            await first.disconnect()
+            await headline("still here")
+            got = await frame(second)
+            assert got == {"headline": "still here"}, (
+                f'after the other socket closed, the open one expected {{"headline": "still here"}}, got {got}: '
+                "one socket leaving must not take another out of the group"
+            )
+            assert await nothing_more(second, 0.1), "a headline arrived twice on the open socket"
+            await close_all(second)
     assert not members("fixnews"), f"after both sockets closed, the group still holds {members('fixnews')}"
 
 
 async def test_a_consumer_the_server_cancels_leaves_the_group():
     before = running_tasks()
-    async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
-        communicator, other = await sockets(ticker(), "/", count=2)
-        await cancelled(communicator)
-        left = members("fixnews")
-        assert len(left) == 1, (
-            f"a consumer cancelled by the server (shutdown, application_close_timeout) left {len(left)} channels "
-            f"in the group fixnews, expected only the other socket's: CancelledError is no Exception, so "
-            f"`except Exception` misses it, and it comes while the consumer waits for its next event, outside every "
-            f"handler and dispatch(). {RULE}"
-        )
-        await close_all(other)
+    # A loaded machine stalls 100-200 ms by itself; a blocking call stalls longer; a time.sleep is seen however short.
+    async with never_blocks(0.5):
+        with never_sleeps():
+            communicator, other = await sockets(ticker(), "/", count=2)
+            await cancelled(communicator)
+            left = members("fixnews")
+            assert len(left) == 1, (
+                f"a consumer cancelled by the server (shutdown, application_close_timeout) left {len(left)} channels "
+                f"in the group fixnews, expected only the other socket's: CancelledError is no Exception, so "
+                f"`except Exception` misses it, and it comes while the consumer waits for its next event, outside every "
+                f"handler and dispatch(). {RULE}"
+            )
+            future = communicator.future
+            ended = (
+                "was still running 1 s later"
+                if not future.done()
+                else f"ended with {future.exception()!r}"
+                if not future.cancelled() and future.exception()
+                else "ended as if it had finished"
+            )
+            assert future.cancelled(), (
+                f"the server cancelled your consumer, and its task {ended}: a CancelledError caught and not raised "
+                "again (an except that passes or returns, a return in a finally) swallows the cancellation, so a "
+                "server waiting for the consumer to stop, or an asyncio.timeout() or TaskGroup around it, cannot "
+                "tell it was stopped. Clean up in a finally, which lets the CancelledError through"
+            )
+            await close_all(other)
     assert not await tasks_left(before), "a task of your consumer was still running after its socket ended"
 
 

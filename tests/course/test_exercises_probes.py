@@ -7,7 +7,7 @@ from channels.consumer import AsyncConsumer
 from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import close_all, nothing_more, uneven_broadcasts
+from exercises.probes import close_all, never_sleeps, nothing_more, uneven_broadcasts
 
 
 class CrashesOnAFrame(AsyncConsumer):
@@ -53,3 +53,16 @@ async def test_uneven_broadcasts_let_a_broadcast_started_and_left_be_overtaken()
         await asyncio.gather(*started)
     heard = [(await layer.receive(channel))["message"] for _ in range(6)]
     assert heard == ["one", "two", "three", "six", "five", "four"]
+
+
+def test_never_sleeps_sees_a_time_sleep_in_checked_code_and_no_other(monkeypatch):
+    import time
+
+    from exercises import probes
+
+    with never_sleeps():
+        time.sleep(0)  # this file is not under check: a sleep here is the check's own business
+    monkeypatch.setattr(probes, "CHECKED_FILES", {__file__})
+    with pytest.raises(pytest.fail.Exception, match="time.sleep ran on the event loop in your code"):
+        with never_sleeps():
+            time.sleep(0)

@@ -37,7 +37,16 @@ async def handshake(origin: str) -> bool:
         communicator = WebsocketCommunicator(
             app, "/ws/chat/lobby/", headers=[(b"origin", origin.encode()), (b"host", host)]
         )
-        connected, _ = await communicator.connect(timeout=1)
+        try:
+            connected, _ = await communicator.connect(timeout=1)
+        except Exception as error:  # the validator could not read an entry: the server logs a traceback
+            pytest.fail(
+                f"a handshake from a page at {origin} crashed AllowedHostsOriginValidator, reading ALLOWED_HOSTS = "
+                f"{module.ALLOWED_HOSTS!r}: {type(error).__name__}: {error}. Every entry must be a host name, a str, as "
+                'Django reads one (an IPv6 address in its brackets, "[2001:db8::1]"): an entry it cannot read makes '
+                f"every handshake that reaches it fail with a traceback in the server's log. {RULE}",
+                pytrace=False,
+            )
         if connected:
             await communicator.disconnect()
         return connected

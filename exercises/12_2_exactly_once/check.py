@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from exercises.probes import examples, proved, target
 
 POSTS = [{"id": n, "title": f"t{n}", "body": "b"} for n in (1, 2, 3)]
+SEPARATORS = ["|", " ", "\n", ":", ",", ";", "-", "/", "\t", "\x00", " | ", " - ", ": ", ", ", "||", "::", "\x1f"]
 
 
 def inbox():
@@ -46,6 +47,14 @@ def test_an_edit_of_the_title_or_the_body_is_shown_again():
         'the title "ab" and body "c" became the title "a" and body "bc", and the edit was not shown: the same '
         "letters split otherwise are another post; compare the title and the body each, not their text run together"
     )
+    for separator in SEPARATORS:  # a joined text with a separator between: the separator may be in the text too
+        box = inbox()
+        box.accept({"id": 1, "title": f"a{separator}", "body": "b"})
+        assert box.accept({"id": 1, "title": "a", "body": f"{separator}b"}) is True, (
+            f"the title {f'a{separator}'!r} and body 'b' became the title 'a' and body {f'{separator}b'!r}, and the "
+            "edit was not shown: joined with a separator between them, both read the same, since a title or a body "
+            "may hold the separator too; compare the title and the body each (the dict, or a tuple of them)"
+        )
 
 
 def test_a_reverted_edit_is_shown_again():

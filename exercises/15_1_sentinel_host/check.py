@@ -5,6 +5,7 @@ from channels_redis.utils import create_pool
 from redis.asyncio.sentinel import SentinelConnectionPool
 
 from exercises.probes import target
+from lessons.channel_config import redis_host
 
 SENTINELS = "10.0.0.7:26379, 10.0.0.8:26379,10.0.0.9:26380"
 
@@ -49,6 +50,13 @@ def test_the_primary_keeps_lesson_05s_redis_py_8_settings():
     expected = {"socket_timeout": None, "max_connections": 1000}
     assert got == expected, f"expected lesson 05's settings {expected}, got {got}"
     assert host().get("retry") is not None, "expected a retry, so a command retries on the new primary"
+    every = {key: value for key, value in redis_host("").items() if key != "address"}
+    differ = {key: host().get(key, "(redis-py's default)") for key, value in every.items() if host().get(key) != value}
+    assert not differ, (
+        f"expected lesson 05's settings, every one of {sorted(every)} as redis_host() has them, but got {differ}: "
+        "with no read timeout, TCP keepalive is what finds a primary that died silently, and the health check and "
+        'the retry are what move a connection to the new one. Start from redis_host("") and take its address out'
+    )
 
 
 def test_channels_redis_makes_a_sentinel_pool_of_it():

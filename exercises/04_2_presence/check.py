@@ -93,6 +93,30 @@ async def test_two_server_processes_never_name_two_sockets_alike():
     await close_all(first[0], second[0])
 
 
+async def test_every_digit_of_a_name_is_drawn_at_random():
+    # Twenty names drawn at random: that any of the six digits shows 4 values or fewer in all twenty has odds of
+    # about 1 in 10**8. A clock, an id(), a counter or a small range shows 1 or 2.
+    opened = []
+    async with never_blocks(LAG):
+        for n in range(20):
+            opened.append(await joined(f"socket {n + 1}"))
+    names = [name for _, name, _ in opened]
+    await close_all(*(communicator for communicator, _, _ in opened))
+    proved("sockets", len(names))
+    for name in names:
+        assert re.fullmatch("guest-[0-9a-f]{6}", name), (
+            f'a socket was announced as {name!r}: expected "guest-" and six random hex digits, as the task says'
+        )
+    for place in range(6):
+        seen = sorted({name[6 + place] for name in names})
+        assert len(seen) > 4, (
+            f"twenty sockets were named {', '.join(names[:4])}, …: hex digit {place + 1} of the six took only "
+            f"{''.join(seen)!r}, where sixteen values are drawn at random. A name from a clock, an id(), a counter "
+            "or a small random range repeats (in a room, or on two server processes): draw all six digits at "
+            "random for each socket (uuid.uuid4().hex[:6], secrets.token_hex(3))"
+        )
+
+
 async def test_the_room_hears_a_join_and_a_leave():
     async with never_blocks(LAG):
         bob, bob_name, _ = await joined("bob")

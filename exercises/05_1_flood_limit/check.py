@@ -6,6 +6,7 @@ import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 from channels.layers import get_channel_layer
 
 from exercises.probes import (
+    NOTHING,
     close_all,
     frame,
     leaves_however_it_ends,
@@ -156,6 +157,34 @@ async def test_after_a_second_the_flooder_may_speak_again():
             f"alice's a4 fits the sliding window and a5 does not: expected her message and one error, got {own}"
         )
         await close_all(alice, bob)
+
+
+async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never_heard():
+    app = chat()
+    flood = LIMIT + 12
+    async with never_blocks(STALL):
+        alice, bob = await sockets(app)
+        await say(alice, *(f"a{n}" for n in range(flood)))
+        own = []
+        while len(own) < flood:  # stop at a close, or at silence: either is the answer
+            own.append(await frame(alice))
+            if not isinstance(own[-1], dict) or own[-1].get("type") == "websocket.close":
+                break
+        assert len(errors(own)) == flood - LIMIT and not alice.future.done(), (
+            f"alice sent {flood} messages within 1 s: each of the {flood - LIMIT} over the limit gets an error of "
+            f"its own and her socket stays open however long she floods, got {own}. {RULE}"
+        )
+        heard = await frames(bob, LIMIT)
+        assert messages(heard) == ["a0", "a1", "a2"], f"bob must hear alice's first 3 messages, got {heard}"
+        # Over a PERIOD: a refused message kept and sent once the window has room would come now.
+        later = NOTHING if await nothing_more(bob, PERIOD + 0.3) else await frame(bob)
+        assert later == NOTHING, (
+            f"bob received {later} more than a second after alice's flood: a refused message is answered with an "
+            "error and never sent, not delayed until the window has room (nobody else hears a flood)"
+        )
+        assert await nothing_more(alice, 0.05), "after her flood and its errors alice received more frames"
+        await close_all(alice, bob)
+    proved("boundaries", 1)
 
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends():

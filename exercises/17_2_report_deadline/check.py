@@ -173,6 +173,27 @@ async def test_a_room_that_stops_answering_costs_at_most_the_budget():
     proved("boundaries", 3)
 
 
+async def test_a_wall_clock_set_back_during_the_report_changes_nothing(monkeypatch):
+    real, started = time.time, time.time()
+    back = 3600  # an hour, 0.15 s into the report: NTP correcting the laptop's clock, or its owner
+    monkeypatch.setattr(time, "time", lambda: real() - (back if real() - started > 0.15 else 0))
+    monkeypatch.setattr(time, "time_ns", lambda: int(time.time() * 1e9))
+    room = Room(handshake=0.3, joined_after=3)  # the handshake ends after the jump; joined comes too late
+    async with running(room) as url:
+        try:
+            result = await asyncio.wait_for(asyncio.to_thread(module().report, url, TOKEN, PAYLOAD), BUDGET + 2)
+        except TimeoutError:
+            pytest.fail(
+                f"the wall clock went back an hour during the report, and report() was still waiting {BUDGET + 2:g} "
+                "s later: a deadline read on time.time() moves with the clock. Measure it on time.monotonic(), a "
+                "clock that never jumps",
+                pytrace=False,
+            )
+        except Exception as error:
+            pytest.fail(f"report() raised {type(error).__name__}: {error}. {RULE}", pytrace=False)
+    one_line_saying_why(result, "a room that said joined 3 s after the token")
+
+
 NONSENSE = {
     "it answers the token with text that is not JSON": Room(joined="not json"),
     "it answers the token with a binary frame": Room(joined=b"\x00\xff"),

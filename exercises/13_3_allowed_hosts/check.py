@@ -117,7 +117,8 @@ async def test_every_entry_is_a_host_the_site_is_served_at():
 
 def test_production_keeps_debug_off():
     module = load("13.3", RULE)
-    assert module.DEBUG is False, (
+    # Django reads DEBUG as a truth value: 0, as int(os.environ.get("DEBUG", "0")) gives, is off too.
+    assert not module.DEBUG, (
         f"DEBUG is {module.DEBUG!r} in production settings: a DEBUG page shows your settings and code to anyone who "
         "triggers an error, and DEBUG changes nothing about which Origin a socket is accepted from"
     )

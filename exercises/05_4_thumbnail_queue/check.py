@@ -16,7 +16,9 @@ from exercises.probes import (
     nothing_more,
     proved,
     refused_with_error,
+    running_tasks,
     sockets,
+    tasks_left,
 )
 
 QUEUE = "fixthumbs"
@@ -82,6 +84,7 @@ def refused(got: object) -> bool:
 async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open():
     app = consumer()
     async with never_blocks(STALL):
+        before = running_tasks()
         alice, bob = await sockets(app)
         assert await ask(alice, "one.png") == {"queued": "one.png"}, "the first job must be queued"
         assert await ask(bob, "two.png") == {"queued": "two.png"}, "the second job must be queued"
@@ -94,15 +97,34 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
         )
         assert refused(got), f'the queue was full when alice sent a third image: expected {{"error": ...}}, got {got}'
         assert await nothing_more(bob), "alice's refused job was answered on bob's socket too: only the sender hears"
-        assert await nothing_more(alice, 0.1) and not alice.future.done(), (
+        more = NOTHING if await nothing_more(alice, 0.1) else await frame(alice)
+        closed = isinstance(more, dict) and more.get("type") == "websocket.close"
+        assert not closed and not alice.future.done(), (
             f"alice's socket was closed after her job was refused: the socket stays open for the next try. {RULE}"
         )
+        assert more == NOTHING, (
+            f"after the error for her refused job alice was sent {more}: a refused job gets one error frame, and "
+            f"nothing else. {RULE}"
+        )
         await taken_from_the_queue()  # the worker takes one job: there is room again
+        await asyncio.sleep(0.6)  # a refused job kept and retried in the background would go in now
+        queue = get_channel_layer().channels.get(QUEUE)
+        waiting = queue.qsize() if queue is not None else 0
+        assert waiting == 1, (
+            f"alice was told her three.png was not queued, and once the worker made room the queue held {waiting} "
+            "jobs: the refused job went in after all. A refused job is never queued: the client decides whether to "
+            "try again, and a job kept and retried in the background is made twice when it does"
+        )
         again = await ask(alice, "three.png")
         assert again == {"queued": "three.png"}, (
             f"once the worker made room, alice's next try must be queued, got {again}"
         )
         await close_all(alice, bob)
+        left = await tasks_left(before)
+        assert not left, (
+            f"{len(left)} task(s) still run after both sockets closed: a refused job kept and retried in a task of "
+            "its own outlives its socket. A refused job is the client's to try again, never the server's"
+        )
     assert took < 0.25, (  # after the stall monitor: a blocking wait is named as such first
         f"the refusal came {took:.2f} s after the frame: a retry that waits for room holds this socket's "
         f"handler, and its other frames, hostage; the client decides when to try again. {RULE}"

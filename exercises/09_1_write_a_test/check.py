@@ -122,6 +122,19 @@ class AnswersTheNewestSocket(GoodEcho):
         await AnswersTheNewestSocket.newest.send({"type": "websocket.send", key: event[key]})
 
 
+class AnswersTheFirstSocket(GoodEcho):
+    first = None  # the socket that connected first, kept on the class: every reply goes there
+
+    async def websocket_connect(self, event):
+        if AnswersTheFirstSocket.first is None:
+            AnswersTheFirstSocket.first = self
+        await super().websocket_connect(event)
+
+    async def websocket_receive(self, event):
+        key = "text" if event.get("text") is not None else "bytes"
+        await AnswersTheFirstSocket.first.send({"type": "websocket.send", key: event[key]})
+
+
 class AnswersTwice(GoodEcho):
     async def websocket_receive(self, event):
         for _ in range(2):
@@ -179,6 +192,10 @@ BROKEN = {
     BytesThroughText: "it passes bytes through UTF-8, so bytes that are no text come back changed",
     EchoesToEveryone: "it sends every frame to every open socket, not only to its sender",
     AnswersTheNewestSocket: "it keeps its socket on the class, so while two are open every echo goes to the newest",
+    AnswersTheFirstSocket: (
+        "it keeps the socket that connected first on the class, so the second socket's frames are echoed to the "
+        "first: send frames from both sockets, and check each comes back to its own sender"
+    ),
     AnswersTwice: "it sends every echo twice",
     StopsAfterOneEcho: "it stops after its first echo, so a socket's second frame is never answered",
     NeverStops: (
@@ -198,4 +215,5 @@ async def test_your_test_fails_on_a_broken_echo(broken):
     finally:
         EchoesToEveryone.everyone.clear()
         AnswersTheNewestSocket.newest = None
+        AnswersTheFirstSocket.first = None
     pytest.fail(f"your test passed on {broken.__name__}, a broken echo: {BROKEN[broken]}", pytrace=False)

@@ -1,7 +1,9 @@
 """Check 04.3 (fix): a layer message's type names its handler, so every socket in the room hears each message."""
 
 import asyncio
+import gc
 import json
+import warnings
 
 import pytest
 from channels import DEFAULT_CHANNEL_LAYER
@@ -46,12 +48,40 @@ async def warmed_up(settings, monkeypatch):
     settings.CHANNEL_LAYERS = IN_MEMORY
     monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer())
     communicator = WebsocketCommunicator(load("04.3", RULE).RoomConsumer.as_asgi(), "/")
-    try:
-        await communicator.connect(timeout=1)
-        await communicator.disconnect(timeout=1)
-    except BaseException:  # a file that crashes here fails in the test, with a sentence
-        pass
-    await get_channel_layer().flush()
+    # Warnings are recorded, not raised: a coroutine never awaited is told in the test's own sentence (unawaited()).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            await communicator.connect(timeout=1)
+            await communicator.disconnect(timeout=1)
+        except BaseException:  # a file that crashes here fails in the test, with a sentence
+            pass
+        await get_channel_layer().flush()
+        gc.collect()
+        caught.clear()  # the warm-up's own
+        CAUGHT[:] = [caught]
+        yield
+        left = unawaited()
+    for warning in caught:  # every other warning as pytest's filters say, as if none had been recorded
+        if "never awaited" not in str(warning.message):
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if left:  # a test that passed all the same
+        pytest.fail(f"a coroutine of your consumer never ran{left}", pytrace=False)
+
+
+CAUGHT: list = []  # the warnings the running test recorded
+
+
+def unawaited() -> str:
+    """What Python warned so far, and the rule, if a coroutine was never awaited (a layer call, a send)."""
+    gc.collect()  # a thrown-away coroutine warns when it is collected
+    found = [str(w.message) for w in (CAUGHT[0] if CAUGHT else []) if "never awaited" in str(w.message)]
+    if not found:
+        return ""
+    return (
+        f"; Python warned: RuntimeWarning: {found[0]}: the channel layer's methods and self.send are coroutine "
+        "functions, and one called without await only makes a coroutine, which nothing runs"
+    )
 
 
 def settle(*communicators) -> None:
@@ -92,6 +122,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
         assert len(members(GROUP)) == 3, (
             f'{len(members(GROUP))} of 3 accepted sockets are in the group "fixroom": join the room before accepting '
             "(a Redis group_add takes a round trip), so that a client that sees its socket open hears the room"
+            + unawaited()
         )
         await alice.send_to(text_data="hello room")
         await bob.send_to(text_data="hi alice")
@@ -100,6 +131,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
             assert got == [{"message": "hello room"}, {"message": "hi alice"}], (
                 f'expected {{"message": "hello room"}} then {{"message": "hi alice"}} on {who}\'s socket, got '
                 f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket'
+                + unawaited()
             )
         await close_all(*everyone)
 
@@ -159,7 +191,7 @@ async def test_a_socket_that_closed_has_left_the_room():
         assert not channels[0] & members(GROUP) and channels[1] <= members(GROUP), (
             f'after alice\'s socket closed (code 1006, a lost network) the group "fixroom" holds {members(GROUP)}: '
             "a closed socket leaves the group with its own self.channel_name whatever its close code, and the "
-            "others stay in it"
+            f"others stay in it{unawaited()}"
         )
         assert not alice.future.cancelled(), (
             "alice's consumer was still running 1 s after her websocket.disconnect (Daphne kills it and logs that it "

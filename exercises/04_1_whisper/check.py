@@ -10,6 +10,7 @@ from exercises.probes import (
     NOTHING,
     close_all,
     frame,
+    imported_afresh,
     load,
     members,
     never_blocks,
@@ -52,9 +53,9 @@ BAD_FRAMES += [json.dumps({"message": v}) for v in (None, False, 1, 2.5, [], ["h
 BAD_FRAMES += ['{"message": "\\ud800"}', '{"message": "hi\\udfff"}']  # lone surrogates: valid JSON, no UTF-8
 
 
-async def joined(count: int) -> list[tuple]:
-    """`count` sockets in the room at once, each with the address its first frame gave."""
-    opened = await sockets(load("04.1", RULE).WhisperConsumer.as_asgi(), "/", count=count)
+async def joined(count: int, module=None) -> list[tuple]:
+    """`count` sockets in the room at once, each with the address its first frame gave (`module`: another process)."""
+    opened = await sockets((module or load("04.1", RULE)).WhisperConsumer.as_asgi(), "/", count=count)
     found = []
     for communicator in opened:
         hello = await frame(communicator)
@@ -116,6 +117,25 @@ async def test_a_whisper_reaches_only_its_addressee():
                     "to that one channel, not to the group"
                 )
         await close_all(alice, bob, carol)
+
+
+async def test_a_whisper_reaches_a_socket_on_another_server_process():
+    # Two server processes share one layer (Redis), not their memory: each imports the file afresh, classes and all.
+    elsewhere = imported_afresh("04.1", RULE)
+    async with never_blocks(LAG):
+        ((alice, alice_address),) = await joined(1)
+        ((bob, bob_address),) = await joined(1, elsewhere)
+        for sender, to, name, addressee in ((alice, bob_address, "bob", bob), (bob, alice_address, "alice", alice)):
+            await sender.send_json_to({"to": to, "message": "psst"})
+            got = await frame(addressee)
+            assert got == {"message": "psst"}, (
+                f"a whisper to {name}, whose socket another server process serves, got {name} {got} (and the sender "
+                f"{await frame(sender, 0.1)}): two processes share the layer, not their memory, so a list of the "
+                "room's members kept in the class or the module knows only its own process's sockets. Whisper to "
+                "any address the layer takes as a channel name"
+            )
+        await close_all(alice, bob)
+    proved("processes", 2)
 
 
 async def test_a_client_cannot_choose_the_type_of_a_layer_message():

@@ -2,6 +2,8 @@
 
 import json
 import os
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 
@@ -38,6 +40,19 @@ def guestbook_consumer():
     return module.GuestbookConsumer
 
 
+@contextmanager
+def another_process_saves_too():
+    """Each save is followed at once by another server process's: a guestbook entry of its own lands just after."""
+    save = ChatMessage.save
+
+    def and_another(self, *args, **kwargs):
+        save(self, *args, **kwargs)
+        ChatMessage.objects.bulk_create([ChatMessage(room="guestbook", text="saved by another server process")])
+
+    with mock.patch.object(ChatMessage, "save", and_another):
+        yield
+
+
 async def entry(communicator, text: str) -> dict:
     """Send one entry; the answer {"id": ..., "entries": ...}, or the check fails saying what Daphne logs."""
     await communicator.send_to(text_data=text)
@@ -68,6 +83,8 @@ async def test_an_entry_is_saved_and_counted():
         await ChatMessage.objects.acreate(room="guestbook", text="written through another server process")
         async with never_blocks():
             counts.append((await entry(first, "will come back"))["entries"])
+            with another_process_saves_too():
+                same_moment = (await entry(second, "see you"))["entries"]
         await close_all(first, second)
     rows = [sql for sqls in ran.values() for sql in sqls if sql.lstrip().upper().startswith("SELECT")]
     whole = [
@@ -79,6 +96,11 @@ async def test_an_entry_is_saved_and_counted():
         f"server process one, then a socket one more: the answers counted {counts}, expected [3, 4, 6]: "
         "count the guestbook's entries only, in the database (a count kept in this process misses other "
         "processes' entries), after this entry is saved"
+    )
+    assert same_moment == 8, (
+        f"the guestbook held 6 entries; a socket wrote one while another server process saved one at the same "
+        f"moment, and the answer counted {same_moment}, expected 8: count in the database after the save, never a "
+        "count taken before it plus one (another process's entries land in between)"
     )
     assert not whole, (
         f"to count the guestbook, a query read its every row ({whole[0][:80]}...): len() of a queryset loads them "

@@ -27,6 +27,7 @@ RULE = (
 TTL = 60
 HEARTBEAT = '{"here": true}'
 # Frames a named socket must refuse: anything but the heartbeat, a second name included.
+BINARY = b"\x00\xff\xfe"  # a binary frame no reading makes a name or a heartbeat of (not UTF-8, not JSON)
 NOT_HEARTBEATS = ["not json", "1", "true", "[]", "{}", '{"here": false}', '{"here": 1}', '{"here": "true"}']
 
 
@@ -155,14 +156,14 @@ async def test_bad_frames_get_an_error_and_put_no_one_online(now):
         socket = await connect(module().OnlineConsumer.as_asgi())
         for text in unnamed:
             await refused_with_error(socket, text)
-        name = fresh("carol")
-        await binary_refused(socket, json.dumps({"name": name}).encode())
+        await binary_refused(socket, BINARY)
         assert set(online()) == before, f"frames that name no one put {set(online()) - before} online"
+        name = fresh("carol")
         await socket.send_to(text_data=json.dumps({"name": name}))
         assert await frame(socket) == {"joined": name}, "after the bad frames, the same socket can still join"
         for text in NOT_HEARTBEATS:
             await refused_with_error(socket, text)
-        await binary_refused(socket, HEARTBEAT.encode())
+        await binary_refused(socket, BINARY)
         await close_all(socket)
     proved("bad frames", len(unnamed) + len(NOT_HEARTBEATS) + 2)
 

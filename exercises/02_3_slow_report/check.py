@@ -6,7 +6,7 @@ import itertools
 import json
 import time
 
-from exercises.probes import NOTHING, answer, close_all, load, never_blocks, sockets
+from exercises.probes import NOTHING, answer, close_all, load, never_blocks, reply, sockets
 
 RULE = "One socket's slow report must not hold up any other socket of the process"
 REPORT = {"report": "all systems nominal"}
@@ -92,7 +92,7 @@ async def test_another_socket_is_answered_while_a_report_is_being_built():
     await slow.send_to(text_data="report")
     await asyncio.sleep(0.05)  # the report has started; a stalled loop wakes this sleep late
     await other.send_to(text_data="status")
-    echo = await answer(other, timeout=REPORT_SECONDS * 3)
+    echo = await reply(other, timeout=REPORT_SECONDS * 3)
     took = loop.time() - asked - 0.05  # from when "status" was due to its echo
     assert echo == {"type": "websocket.send", "text": "status"}, (
         f'expected "status" back on the other socket, got {echo}: a frame that is not "report" is echoed'
@@ -106,7 +106,7 @@ async def test_another_socket_is_answered_while_a_report_is_being_built():
     await report_of(slow, "the socket that asked")
     for text in ("ping", "reports", "Report"):  # frames on either side of "report" are echoed too
         await other.send_to(text_data=text)
-        echo = await answer(other)
+        echo = await reply(other)
         assert echo == {"type": "websocket.send", "text": text}, (
             f'expected "{text}" back at once, got {echo}: only the frame "report" asks for a report, '
             "every other frame is echoed"

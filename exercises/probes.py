@@ -784,32 +784,45 @@ def uneven_broadcasts(delays: tuple = (0.06, 0.03, 0.0)):
         yield
 
 
-@contextmanager
-def never_sleeps():
-    """`with never_sleeps(): ...` fails the check if your code calls time.sleep on the event loop, however briefly.
+class NeverSleeps:
+    """Sees every time.sleep called on this thread from the file under check (never_sleeps())."""
+
+    def __init__(self):
+        self.slept: list[str] = []
+
+    def _profile(self, frame, event, arg):
+        if event == "c_call" and arg is time.sleep:
+            where = in_checked_code(frame)
+            if where and where not in self.slept:
+                self.slept.append(where)
+
+    def __enter__(self):
+        self.previous = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc):
+        sys.setprofile(self.previous)
+        if exc[0] is None and self.slept:
+            pytest.fail(
+                f"time.sleep ran on the event loop in your code ({self.slept[0]}): while it sleeps, every socket of "
+                "the process stands still, however short the sleep; in async code, await asyncio.sleep()",
+                pytrace=False,
+            )
+
+    async def __aenter__(self):
+        return self.__enter__()
+
+    async def __aexit__(self, *exc):
+        self.__exit__(*exc)
+
+
+def never_sleeps() -> NeverSleeps:
+    """`with never_sleeps():` (or `async with`) fails the check if your code calls time.sleep on the loop, however briefly.
 
     never_blocks() judges a stall by its length, with room for a busy machine; a
     time.sleep(0.2) "to let the last send flush" fits in that room and still stops
     every socket of the process for 0.2 s. This sees the call itself, made from
     the file under check on the loop's thread (`from time import sleep` too).
     """
-    slept: list[str] = []
-
-    def profile(frame, event, arg):
-        if event == "c_call" and arg is time.sleep:
-            where = in_checked_code(frame)
-            if where and where not in slept:
-                slept.append(where)
-
-    previous = sys.getprofile()
-    sys.setprofile(profile)
-    try:
-        yield
-    finally:
-        sys.setprofile(previous)
-    if slept:
-        pytest.fail(
-            f"time.sleep ran on the event loop in your code ({slept[0]}): while it sleeps, every socket of the "
-            "process stands still, however short the sleep; in async code, await asyncio.sleep()",
-            pytrace=False,
-        )
+    return NeverSleeps()

@@ -17,6 +17,7 @@ from exercises.probes import (
     load,
     members,
     never_blocks,
+    never_sleeps,
     nothing_more,
     proved,
     sockets,
@@ -116,7 +117,7 @@ async def heard(communicator, who: str, everyone=()) -> object:
 
 
 async def test_a_message_reaches_every_socket_in_the_room():
-    async with never_blocks(LAG):
+    async with never_sleeps(), never_blocks(LAG):  # a long stall is told by its length, a short sleep by its call
         everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=3)
         alice, bob, carol = everyone
         assert len(members(GROUP)) == 3, (
@@ -137,7 +138,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
 
 
 async def test_one_senders_messages_arrive_in_the_order_sent():
-    async with never_blocks(LAG):
+    async with never_sleeps(), never_blocks(LAG):
         everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
         alice, bob = everyone
         sent = ["one", "two", "three"]
@@ -157,7 +158,7 @@ async def test_one_senders_messages_arrive_in_the_order_sent():
 
 
 async def test_a_frame_without_text_reaches_no_one():
-    async with never_blocks(LAG):
+    async with never_sleeps(), never_blocks(LAG):
         everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
         alice, bob = everyone
         await alice.send_to(bytes_data=b"hello room")
@@ -177,7 +178,7 @@ async def test_a_frame_without_text_reaches_no_one():
 
 
 async def test_a_socket_that_closed_has_left_the_room():
-    async with never_blocks(LAG):
+    async with never_sleeps(), never_blocks(LAG):
         everyone, channels = [], []
         for _ in range(2):  # one after the other, so each channel is known
             before = members(GROUP)

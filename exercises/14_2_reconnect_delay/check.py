@@ -5,6 +5,7 @@ uniform draw with a probability under 1e-20.
 """
 
 import functools
+import math
 import subprocess
 import sys
 from collections import Counter
@@ -88,6 +89,22 @@ def test_the_first_retries_spread_over_the_whole_window_from_zero_to_base():
         f"the first delays ranged over {low:.2f}-{high:.2f} s, mean {mean:.2f} s: expected them spread evenly over "
         f"0-{BASE} s (mean {BASE / 2} s), random.uniform(0, ceiling)"
     )
+
+
+def test_the_first_retries_are_spread_evenly_not_bunched_in_the_middle():
+    clients = 4000
+    delays = sorted(delay / BASE for delay in delays_after(0, clients))  # as shares of the window, 0 to 1
+    # The largest gap between the share of clients retried by each moment and the share an even spread gives.
+    gap = max(max((n + 1) / clients - share, share - n / clients) for n, share in enumerate(delays))
+    bound = math.sqrt(math.log(2 / 1e-20) / (2 * clients))  # Dvoretzky-Kiefer-Wolfowitz: a uniform draw passes it
+    middle = sum(0.25 <= share <= 0.75 for share in delays) / clients
+    assert gap <= bound, (
+        f"of {clients} clients' first retries, {middle:.0%} came in the middle half of the window "
+        f"({BASE / 4:g}-{3 * BASE / 4:g} s), where an even spread puts 50%: delays drawn around the middle (a bell "
+        "curve, the average of two draws, a triangle) bunch the clients into a wave again, only a softer one. Draw "
+        "the delay evenly over the whole window, random.uniform(0, ceiling)"
+    )
+    proved("boundaries", 1)
 
 
 def test_the_ceiling_doubles_with_each_failed_attempt():

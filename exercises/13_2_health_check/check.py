@@ -24,6 +24,21 @@ async def response_to(communicator: HttpCommunicator) -> dict:
         pytest.fail(crashed(error), pytrace=False)
 
 
+def header(response: dict, name: bytes) -> bytes | None:
+    """The response's header `name` (lowercase); one sent under another case fails the check with a sentence."""
+    for key, value in response["headers"]:
+        if key == name:
+            return value
+    for key, _ in response["headers"]:
+        if key.lower() == name:
+            pytest.fail(
+                f"the response names a header {key!r}: ASGI header names are lowercase bytes, {name!r}, and a "
+                "middleware or server that looks for the lowercase name does not see yours",
+                pytrace=False,
+            )
+    return None
+
+
 def decoded(body: bytes) -> object:
     try:
         return json.loads(body or b"null")
@@ -69,7 +84,7 @@ async def test_the_pid_is_read_when_the_request_comes_not_at_import(monkeypatch)
 
 async def test_the_answer_says_it_is_json():
     response = await response_to(request("GET"))
-    kind = dict(response["headers"]).get(b"content-type", b"")
+    kind = header(response, b"content-type") or b""
     assert kind.split(b";")[0].strip().lower() == b"application/json", (
         f"expected the header Content-Type: application/json, got {kind!r}: a load balancer or a script that "
         "reads the answer learns from it that the body is JSON"
@@ -81,7 +96,7 @@ async def test_every_other_method_gets_405_naming_get_and_nothing_after():
         communicator = request(method, body=b"x")
         response = await response_to(communicator)
         assert response["status"] == 405, f"expected 405 for {method}, got {response['status']}: only GET is answered"
-        allow = dict(response["headers"]).get(b"allow")
+        allow = header(response, b"allow")
         assert allow == b"GET", (
             f"a 405 names the methods it allows (HTTP says so): expected Allow: GET for {method}, got {allow!r}"
         )

@@ -241,15 +241,17 @@ async def test_a_whisper_to_an_address_that_is_no_channel_name_gets_an_error():
         await close_all(alice, bob)
 
 
-async def test_a_socket_that_closed_has_left_the_group():
+# How a socket may close: the client said goodbye (1000), its tab went away (1001), its network dropped (1006).
+@pytest.mark.parametrize("code", [1000, 1001, 1006])
+async def test_a_socket_that_closed_has_left_the_group(code):
     async with never_blocks(LAG):
         (alice, alice_address), (bob, bob_address) = await joined(2)
-        await alice.disconnect()  # the first one in: a name kept on the class is the last one's
+        await alice.disconnect(code=code)  # the first one in: a name kept on the class is the last one's
         room = members(GROUP)
         assert alice_address not in room, (
-            'a closed socket is still in the group "exroom": every message to the room is queued for a '
-            "channel nobody reads; leave the group when the socket closes (websocket_disconnect), with this "
-            "socket's own self.channel_name"
+            f'a closed socket is still in the group "exroom" (it closed with code {code}): every message to the '
+            "room is queued for a channel nobody reads; leave the group when the socket closes (websocket_disconnect), "
+            "whatever its close code, with this socket's own self.channel_name"
         )
         assert bob_address in room, "when one socket closed, another socket left the group too"
         await bob.send_json_to({"message": "anyone?"})

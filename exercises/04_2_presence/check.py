@@ -130,12 +130,13 @@ async def test_the_room_hears_a_join_and_a_leave():
             assert got == {"joined": carol_name}, (
                 f'expected {{"joined": "{carol_name}"}} on {name}\'s socket when carol came, got {got}'
             )
-        await bob.disconnect()
+        await bob.disconnect(code=1006)  # his network dropped: no goodbye, and still he has left
         for name, communicator in (("alice", alice), ("carol", carol)):
             left = await frame(communicator)
             assert left == {"left": bob_name}, (
                 f'expected {{"left": "{bob_name}"}} on {name}\'s socket when bob left, got {left}: the leave '
-                "names the socket that left, and each socket keeps its own name on self"
+                "names the socket that left, and each socket keeps its own name on self; it is announced whatever "
+                "the close code (bob's socket closed with 1006, his network gone)"
             )
         await carol.disconnect()
         for name, gone in (("bob", bob), ("carol", carol)):
@@ -173,10 +174,10 @@ async def test_a_socket_that_closed_has_left_the_group():
     async with never_blocks(LAG):
         alice, _, alice_channel = await joined("alice")
         bob, bob_name, bob_channel = await joined("bob")
-        await bob.disconnect()
+        await bob.disconnect(code=1001)  # his tab went away
         assert bob_channel not in members(GROUP), (
             'a closed socket is still in the group "expresence": every announcement is queued for a channel '
-            "nobody reads; leave the group on disconnect (group_discard)"
+            "nobody reads; leave the group on disconnect (group_discard), whatever the close code (bob's was 1001)"
         )
         assert alice_channel in members(GROUP), "when bob's socket closed, alice's socket left the group too"
         told = [to for message, to in get_channel_layer().sent if message.get("left") == bob_name]

@@ -67,8 +67,8 @@ async def warmed_up(app):
 async def test_others_are_closed_with_the_right_code(user, code, who):
     communicator = socket_for(await warmed_up(consumer()), user)
     await communicator.send_input({"type": "websocket.connect"})
-    first = await answer(communicator)
-    assert first == {"type": "websocket.accept"}, (
+    first = await answer(communicator)  # an accept may carry "subprotocol": None, as the generic consumers' does
+    assert isinstance(first, dict) and first.get("type") == "websocket.accept", (
         f"accept first, then close: a refused handshake tells the page nothing, got {first}"
     )
     async with never_blocks():

@@ -29,6 +29,11 @@ async def response(communicator) -> tuple[int, bytes, bytes]:
         parts.append(body)
     await asyncio.wait([communicator.future], timeout=0.5)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
+    named = [name for name, _ in start.get("headers", [])]
+    assert all(isinstance(name, bytes) and name == name.lower() for name in named), (
+        f"the response's header names were {named}: ASGI header names are bytes in lowercase (the spec: 'Header "
+        f'names must be lowercased\'), so send b"content-type", never b"Content-Type" or a str'
+    )
     headers, data = dict(start.get("headers", [])), b"".join(part.get("body", b"") for part in parts)
     length = headers.get(b"content-length")
     assert length is None or length == str(len(data)).encode(), (

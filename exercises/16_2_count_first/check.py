@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from exercises.probes import (
+    cache_down,
     cache_slow,
     close_all,
     connect,
@@ -171,6 +172,26 @@ async def test_a_cache_slow_to_answer_never_stalls_the_event_loop():
         async with never_blocks():
             reply = await attempt("ada", RIGHT)
     assert reply == {"username": "ada"}, f"with each cache call taking 0.1 s, ada's right password got {reply}"
+
+
+@LIMITS
+@committed_db
+async def test_a_cache_that_is_down_lets_no_password_be_checked():
+    await User.objects.acreate_user("ada", password=RIGHT)
+    communicator = await login_socket()
+    with passwords_checked() as checked, cache_down():  # Redis refusing connections: every cache call raises
+        await communicator.send_to(text_data=json.dumps({"username": "ada", "password": "guess"}))
+        try:
+            reply = await frame(communicator, timeout=2)
+        except pytest.fail.Exception as crash:  # the attempt stopped by the cache's error (1011): not checked
+            reply = f"no answer ({str(crash).split(';')[0]})"
+    assert not checked, (
+        f"with the cache down (Redis refusing connections), ada's password was checked anyway (the answer: {reply}): "
+        "a throttle that lets attempts through uncounted is off exactly when a guesser can take down its store. "
+        "When the attempt cannot be counted, refuse it; never check its password"
+    )
+    if not communicator.future.done():  # a consumer the cache's error ended (1011) has nothing left to close
+        await close_all(communicator)
 
 
 @LIMITS

@@ -63,7 +63,8 @@ async def joined(name: str):
     got = await frame(socket)
     assert got == {"joined": name}, (
         f'the first frame {{"name": "{name}"}} must be answered {{"joined": "{name}"}}, got {got}: a name is 1 to 40 '
-        "printable characters, counted as characters (zoë is 3), not as UTF-8 bytes"
+        "printable characters (spaces and punctuation are printable too), counted as characters (zoë is 3), not as "
+        "UTF-8 bytes"
     )
     return socket
 
@@ -74,7 +75,7 @@ async def beat(socket) -> None:
 
 
 async def test_a_named_socket_is_online_and_its_heartbeats_keep_it_there(now):
-    name = fresh("zoë-名前", 40)  # the longest name allowed: 40 characters, more bytes in UTF-8
+    name = fresh("Zoë d'Arc (名前)", 40)  # the longest name allowed: 40 characters, more bytes in UTF-8, a space too
     async with never_blocks(0.5):
         alice = await joined(name)
         assert name in online(), f'right after {{"joined": ...}}, online() must list {name!r}, got {online()}'

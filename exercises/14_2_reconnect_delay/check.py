@@ -179,8 +179,9 @@ def test_an_open_socket_starts_the_count_again():
 
 
 DRAW = """
-import importlib.util, json, os, sys
+import importlib.util, json, os, sys, time
 os.getpid = lambda: 1  # each client in a container of its own, where every first process is pid 1
+time.time, time.time_ns = lambda: 1764000000.0, lambda: 1764000000 * 10**9  # restarted in the same instant
 spec = importlib.util.spec_from_file_location("drawn", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -202,7 +203,8 @@ def test_clients_restarted_together_in_separate_processes_draw_different_delays(
     first, second = (run.stdout.strip() for run in runs)
     assert first != second, (
         f"two client processes started afresh drew the same six delays ({first}): the random generator is seeded "
-        "with a constant (a process id is one too: in containers every client is pid 1), so every client a restart "
-        "brings back retries at the same instants. Leave random unseeded (Python seeds it from the OS in each process)"
+        "with a constant (a process id is one too: in containers every client is pid 1; and so is the time, the same "
+        "for every client a restart brings back), so they retry at the same instants. Leave random unseeded (Python "
+        "seeds it from the OS in each process)"
     )
     proved("boundaries", 2)

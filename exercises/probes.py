@@ -589,6 +589,10 @@ def login_bad_frames() -> list[str]:
     return frames + ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
 
 
+# queries_by_thread()'s key for the SQL of database_sync_to_async(..., thread_sensitive=False), on any of its threads
+DATABASE_SYNC_TO_ASYNC_POOL = "database_sync_to_async's pool"
+
+
 @contextmanager
 def queries_by_thread():
     """The SQL run meanwhile, by thread: with the ORM where it belongs, none on the loop and one thread for all.
@@ -597,22 +601,41 @@ def queries_by_thread():
     and however briefly: then the query runs, and blocks the loop, and shows here.
     database_sync_to_async, sync_to_async and the async ORM all run on Django's one
     sync thread, the check's own queries too; asyncio.to_thread or a pool adds threads.
+    One pool is right: database_sync_to_async(f, thread_sensitive=False), which lesson 08
+    offers for work safe to run in parallel, closes stale connections around each call
+    on whichever of its threads runs it, so its queries are kept under one key,
+    DATABASE_SYNC_TO_ASYNC_POOL.
     """
     import threading
     from unittest import mock
 
+    from channels.db import DatabaseSyncToAsync
     from django.db.backends.utils import CursorWrapper
 
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    ran: dict[int, list[str]] = {}
+    ran: dict[int | str, list[str]] = {}
     original = CursorWrapper._execute_with_wrappers
+    original_handler = DatabaseSyncToAsync.thread_handler
+    pooled = threading.local()  # a database_sync_to_async(..., thread_sensitive=False) call runs on this thread
 
     def recorded(self, sql, *args, **kwargs):
-        ran.setdefault(threading.get_ident(), []).append(sql)
+        key = DATABASE_SYNC_TO_ASYNC_POOL if getattr(pooled, "depth", 0) else threading.get_ident()
+        ran.setdefault(key, []).append(sql)
         return original(self, sql, *args, **kwargs)
 
+    def thread_handler(self, loop, *args, **kwargs):
+        in_a_pool = not getattr(self, "_thread_sensitive", True)  # asgiref's own attribute
+        pooled.depth = getattr(pooled, "depth", 0) + in_a_pool
+        try:
+            return original_handler(self, loop, *args, **kwargs)
+        finally:
+            pooled.depth -= in_a_pool
+
     try:
-        with mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded):
+        with (
+            mock.patch.object(CursorWrapper, "_execute_with_wrappers", recorded),
+            mock.patch.object(DatabaseSyncToAsync, "thread_handler", thread_handler),
+        ):
             yield ran
     finally:  # a consumer that set it must not change how the next check runs
         if before is None:
@@ -621,8 +644,11 @@ def queries_by_thread():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
-def orm_where_it_belongs(ran: dict[int, list[str]], advice: str) -> None:
-    """Fail, saying `advice`, if queries_by_thread() saw SQL on the event loop's thread, or on more than one thread."""
+def orm_where_it_belongs(ran: dict[int | str, list[str]], advice: str) -> None:
+    """Fail, saying `advice`, if queries_by_thread() saw SQL on the event loop's thread, or on more than one thread.
+
+    database_sync_to_async's pool (thread_sensitive=False) counts as no thread of its own.
+    """
     import threading
 
     on_the_loop = ran.pop(threading.get_ident(), [])
@@ -630,10 +656,12 @@ def orm_where_it_belongs(ran: dict[int, list[str]], advice: str) -> None:
         f"a query ran on the event loop's own thread ({on_the_loop[0][:60]}...): DJANGO_ALLOW_ASYNC_UNSAFE, set at "
         f"any moment, only hides Django's error, and every such query blocks every socket of the process. {advice}"
     )
+    ran.pop(DATABASE_SYNC_TO_ASYNC_POOL, None)  # its threads close stale connections around each call
     assert len(ran) <= 1, (
         f"the queries ran on {len(ran)} threads: asyncio.to_thread or a pool of your own runs the ORM on threads "
-        "that each open a database connection nothing closes; database_sync_to_async runs it on Django's one "
-        f"sync thread and closes stale connections around it. {advice}"
+        "that each open a database connection nothing closes (so does sync_to_async(f, thread_sensitive=False)); "
+        "database_sync_to_async runs it on Django's one sync thread, or on a pool with thread_sensitive=False, "
+        f"and closes stale connections around each call. {advice}"
     )
 
 

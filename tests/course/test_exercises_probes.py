@@ -66,3 +66,27 @@ def test_never_sleeps_sees_a_time_sleep_in_checked_code_and_no_other(monkeypatch
     with pytest.raises(pytest.fail.Exception, match="time.sleep ran on the event loop in your code"):
         with never_sleeps():
             time.sleep(0)
+
+
+def count_users() -> int:
+    from django.contrib.auth.models import User
+
+    return User.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_database_sync_to_asyncs_pool_is_where_the_orm_belongs_and_a_plain_pool_is_not():
+    from asgiref.sync import sync_to_async
+    from channels.db import database_sync_to_async
+
+    from exercises.probes import orm_where_it_belongs, queries_by_thread
+
+    with queries_by_thread() as ran:  # lesson 08's pool: it closes stale connections around each call
+        await database_sync_to_async(count_users)()
+        await asyncio.gather(*(database_sync_to_async(count_users, thread_sensitive=False)() for _ in range(4)))
+    orm_where_it_belongs(ran, "")
+    with queries_by_thread() as ran:  # a pool that closes nothing: a connection left open on each thread
+        await database_sync_to_async(count_users)()
+        await sync_to_async(count_users, thread_sensitive=False)()
+    with pytest.raises(AssertionError, match="sync_to_async\\(f, thread_sensitive=False\\)"):
+        orm_where_it_belongs(ran, "")

@@ -790,7 +790,7 @@ def slow_broadcasts(delay: float = 0.01):
 
 
 @contextmanager
-def uneven_broadcasts(delays: tuple = (0.06, 0.03, 0.0)):
+def uneven_broadcasts(delays: tuple = (0.1, 0.05, 0.0)):
     """The in-memory layer's group_send taking round trips of uneven length, in turn: the first of each three the longest.
 
     On Redis each group_send is a round trip on one connection of a pool, and one
@@ -798,6 +798,8 @@ def uneven_broadcasts(delays: tuple = (0.06, 0.03, 0.0)):
     it reads the next frame delivers one sender's messages in order whatever they
     take; one that starts each as a task and moves on (asyncio.ensure_future,
     create_task, run_coroutine_threadsafe) lets a later message overtake an earlier one.
+    The steps are 50 ms apart: a busy machine would have to hold the consumer that
+    long between two frames already queued for a task started and left to stay in order.
     """
     from unittest import mock
 

@@ -70,6 +70,10 @@ async def test_a_square_job_is_answered_on_its_reply_channel():
         f'expected {{"type": "square.done", "result": 144}} on the reply_to channel, got {got}: a worker has no '
         "socket to answer on; the job says where the answer goes"
     )
+    assert type(got["result"]) is int, (
+        f"the result came as {got['result']!r}, a {type(got['result']).__name__}: the square of an integer is the "
+        "integer n * n; math.pow() and ** 2.0 give a float, which loses digits past 2**53"
+    )
 
 
 async def test_jobs_from_two_clients_are_each_answered_on_their_own_channel():

@@ -92,6 +92,7 @@ class Verdict:
     message: str = ""  # the first failure's sentence, as the student's run would show it
     test: str = ""
     ran: bool = True  # False: the check never reported (its pytest process broke), so it proves nothing
+    skipped: str = ""  # why a test of the check skipped itself (a tool missing here, e.g. nginx), if one did
 
 
 # One run: the EXERCISE_TARGET value, and the exercises whose checks it drives.
@@ -144,7 +145,9 @@ def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
                 continue
             problems = [p for p in case if p.tag in ("failure", "error")]
             if not problems:
-                verdicts[exercise_id] = Verdict(False)
+                skips = [p.get("message") or "" for p in case if p.tag == "skipped"]
+                reason = next((skip for skip in skips if EARLIER_FAILURE not in skip), "")
+                verdicts[exercise_id] = Verdict(False, skipped=reason or verdicts[exercise_id].skipped)
                 continue
             test = case.get("name", "").removeprefix("test_").replace("_", " ")
             verdicts[exercise_id] = Verdict(True, explain(problems[0].get("message") or ""), test)
@@ -190,11 +193,12 @@ def is_a_sentence(message: str) -> bool:
 # --- the pytest plugin: after a check's first failure, its other tests are skipped ----------
 
 _failed_modules: set[str] = set()
+EARLIER_FAILURE = "an earlier test of this check failed; a student's run stops there"
 
 
 def pytest_runtest_setup(item):
     if item.nodeid.split("::")[0] in _failed_modules:
-        pytest.skip("an earlier test of this check failed; a student's run stops there")
+        pytest.skip(EARLIER_FAILURE)
 
 
 def pytest_runtest_logreport(report):

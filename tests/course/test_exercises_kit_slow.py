@@ -24,6 +24,7 @@ import pytest
 from course.kit import proof
 from course.kit.registry import EXERCISES, get_exercise
 from course.kit.runner import PYTEST, REPO_DIR
+from tests.helpers import require
 from tests.helpers.once import once_per_run
 
 
@@ -54,11 +55,18 @@ def test_every_check_passes_on_its_solution():
     assert not failing, "\n".join(f"{exercise_id}: {message}" for exercise_id, message in failing.items())
 
 
+def not_tried() -> dict[str, str]:
+    """Mistakes a check let through because it skipped the test that tries them: a tool missing here (13.1's nginx)."""
+    found = {f"{e.id}/{m.name}": verdicts()[f"{e.id}/{m.name}"][e.id] for e, m in mistakes()}
+    return {name: verdict.skipped for name, verdict in found.items() if not verdict.failed and verdict.skipped}
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_every_check_rejects_every_mistake():
     let_through = [f"{e.id}/{m.name}" for e, m in mistakes() if not verdicts()[f"{e.id}/{m.name}"][e.id].failed]
-    assert let_through == [], f"these checks pass a classic mistake: {let_through}"
+    assert sorted(let_through) == sorted(not_tried()), f"these checks pass a classic mistake: {let_through}"
+    require(not let_through, f"these mistakes were not tried, as a tool is missing here: {not_tried()}")
 
 
 @pytest.mark.slow
@@ -67,9 +75,12 @@ def test_a_rejected_mistake_is_told_the_rule_it_breaks_in_a_sentence():
     unclear = {}
     for exercise, mistake in mistakes():
         verdict = verdicts()[f"{exercise.id}/{mistake.name}"][exercise.id]
+        if f"{exercise.id}/{mistake.name}" in not_tried():
+            continue
         if not proof.is_a_sentence(verdict.message) or mistake.says not in verdict.message:
             unclear[f"{exercise.id}/{mistake.name}"] = f"expected {mistake.says!r} in: {verdict.message}"
     assert not unclear, "\n".join(f"{name}: {problem}" for name, problem in unclear.items())
+    require(not not_tried(), f"these mistakes were not tried, as a tool is missing here: {not_tried()}")
 
 
 # --- python manage.py exercise NN.K --watch ------------------------------------

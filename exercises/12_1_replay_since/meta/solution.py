@@ -23,13 +23,13 @@ def posts_after(since: int) -> list[dict]:
 
 def parse_since(query_string: bytes) -> int | None:
     """The one since in the query string, or None: ASCII digits only ("²" is a digit int() cannot read)."""
-    match parse_qs(query_string.decode("latin-1")).get("since"):
+    match parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("since"):
         case [text] if text.isascii() and text.isdigit():
             try:
                 return int(text)
             except ValueError:  # over 4300 digits, Python's limit: no id anyone saw, a bad since
                 pass
-    return None  # missing, empty (parse_qs drops it), given twice, signed, decimal or text
+    return None  # missing, empty, given twice (an empty one too), signed, decimal or text
 
 
 class ReplaySinceConsumer(AsyncConsumer):

@@ -10,11 +10,21 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from exercises.probes import target
+from exercises.probes import imported_afresh
 from lessons.channel_config import IN_MEMORY, redis_host
 
 POST = {"id": 1, "title": "saved", "body": "while the layer is down"}
 LATER = {"id": 2, "title": "saved next", "body": "in the same transaction"}
+
+
+def started_server():
+    """The student's module as a server started with this test's CHANNEL_LAYERS imports it.
+
+    Each test imports it afresh, after its settings are in place: a layer fetched
+    once at import (LAYER = get_channel_layer()) is then the one this test set,
+    as it is the one a server's settings name.
+    """
+    return imported_afresh("15.2", "announce() is called by a post_save receiver: its module must import")
 
 
 def free_port() -> int:
@@ -37,22 +47,24 @@ def layer_down(settings):
 def test_announcing_while_the_layer_is_down_does_not_raise(layer_down):
     # A plain save() runs outside any transaction (autocommit): its post_save comes with no atomic block around it.
     at_once = "; on_commit runs the callback at once when no transaction is open, and robust=True covers that too"
+    module = started_server()
     for where, block, advice in (
         ("inside a transaction", transaction.atomic, ""),
         ("in autocommit", contextlib.nullcontext, at_once),
     ):
         try:
             with block():
-                target("15.2").announce(POST)
+                module.announce(POST)
         except Exception as error:  # what the student's save() would raise
             pytest.fail(f"the save failed because the layer is down, {where}: {type(error).__name__}: {error}{advice}")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_failed_broadcast_is_logged(layer_down, caplog):
+    module = started_server()
     with caplog.at_level(logging.WARNING), transaction.atomic():
         try:
-            target("15.2").announce(POST)
+            module.announce(POST)
         except Exception:
             pass  # the test above reports this one
     assert "Error" in caplog.text and "Connect" in caplog.text, (
@@ -67,10 +79,11 @@ async def test_the_post_is_sent_only_after_commit(settings, caplog):
     layer = get_channel_layer()  # built on the server's loop, as the server builds it
     channel = await layer.new_channel()
     await layer.group_add("liveblog", channel)
+    module = started_server()  # imported on the server's loop, as the server imports it
 
     def announce_then_look() -> bool:
         with transaction.atomic():
-            target("15.2").announce(POST)
+            module.announce(POST)
             return layer.channels.get(channel) is not None and not layer.channels[channel].empty()
 
     sent_before_commit = await database_sync_to_async(announce_then_look)()
@@ -100,15 +113,21 @@ async def test_nothing_is_sent_for_a_rolled_back_save(settings):
     layer = in_memory_group(settings)
     channel = await layer.new_channel()
     await layer.group_add("liveblog", channel)
+    module = started_server()
 
-    def announce_then_roll_back() -> None:
+    def roll_back_then_commit() -> None:
         with transaction.atomic():
-            target("15.2").announce(POST)
+            module.announce(POST)
             transaction.set_rollback(True)
+        with transaction.atomic():  # the next save of the same server, committed
+            module.announce(LATER)
 
-    await database_sync_to_async(announce_then_roll_back)()
+    await database_sync_to_async(roll_back_then_commit)()
     sent = await everything_in(layer, channel)
-    assert sent == [], f"a save that was rolled back was broadcast anyway: {sent}; only a committed post may go out"
+    assert sent == [LATER], (
+        f"a save rolled back, then another committed: expected only {[LATER]} broadcast, got {sent}: "
+        "only a committed post may go out (a rolled-back one must not wait to go out with the next COMMIT)"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -116,11 +135,12 @@ async def test_two_posts_saved_in_one_transaction_arrive_once_each_in_order(sett
     layer = in_memory_group(settings)
     channel = await layer.new_channel()
     await layer.group_add("liveblog", channel)
+    module = started_server()
 
     def announce_two() -> None:
         with transaction.atomic():
-            target("15.2").announce(dict(POST))
-            target("15.2").announce(dict(LATER))
+            module.announce(dict(POST))
+            module.announce(dict(LATER))
 
     await database_sync_to_async(announce_two)()
     sent = await everything_in(layer, channel)

@@ -9,7 +9,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.routing import URLRouter
 from django.urls import path
 
-from exercises.probes import close_all, connect, frame, load, nothing_more, proved
+from exercises.probes import close_all, connect, frame, imported_afresh, nothing_more, proved
 
 # The course's ws/chat/<room>/ consumer: the room announce() speaks into (group "chat-<room>").
 from layers_demo.hardened_chat import ChatConsumer
@@ -51,8 +51,14 @@ async def waiting(channel: str, wait: float) -> dict | str:
 
 
 async def announce(room: str, text: str) -> None:
-    """Call the student's announce() as a view would: synchronous code in a thread of its own."""
-    await sync_to_async(load("06.2", RULE).announce)(room, text)
+    """Call the student's announce() as a view would: synchronous code in a thread of its own.
+
+    The file is imported afresh, as a server process whose CHANNEL_LAYERS are this test's
+    imports it: a layer fetched once at import (channel_layer = get_channel_layer() at module
+    level, as Channels' docs and many projects write it) is then the layer this test chose.
+    In a real server that is right: the process builds its layer once and every consumer shares it.
+    """
+    await sync_to_async(imported_afresh("06.2", RULE).announce)(room, text)
 
 
 async def test_the_layer_message_is_a_chat_message_from_announce():

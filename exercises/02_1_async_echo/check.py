@@ -25,6 +25,31 @@ def consumer():
     return target("02.1").EchoConsumer
 
 
+LATE: list[str | bytes] = []  # the frames whose echo was sent only after websocket_receive() had returned
+
+
+def watched():
+    """The student's consumer, noting each frame whose echo was not sent by the time websocket_receive() returned."""
+
+    class Watched(consumer()):
+        async def __call__(self, scope, receive, send):
+            self.sent = 0
+
+            async def counted(message):
+                self.sent += 1
+                await send(message)
+
+            await super().__call__(scope, receive, counted)
+
+        async def websocket_receive(self, event):
+            before = self.sent
+            await super().websocket_receive(event)
+            if self.sent == before:
+                LATE.append(event["text"] if event.get("text") is not None else event.get("bytes"))
+
+    return Watched.as_asgi()
+
+
 def sent(frame: str | bytes) -> dict:
     """The websocket.send event that echoes `frame`: text stays "text", bytes stay "bytes"."""
     return (
@@ -141,3 +166,17 @@ async def test_the_consumer_stops_after_disconnect():
     )
     left = await tasks_left(before)
     assert not left, f"{len(left)} task(s) still run after both sockets closed: nothing may outlive its socket"
+
+
+async def test_each_echo_is_sent_before_websocket_receive_returns():
+    (communicator,) = await sockets(watched(), count=1)
+    for frame in ("one", b"two"):
+        await send(communicator, frame)
+        got = await reply(communicator)
+        assert got == sent(frame), f"expected {frame!r} back unchanged, got {got}"
+    await close_all(communicator)
+    assert not LATE, (
+        f"the echo of {LATE[0]!r} was sent only after websocket_receive() had returned: a send handed to a task "
+        "(asyncio.create_task, ensure_future) is not awaited; nothing waits for it, its errors go unseen, and it "
+        "may run after the socket has gone. In an AsyncConsumer every self.send(...) is awaited in the handler"
+    )

@@ -29,6 +29,14 @@ async def response(communicator) -> tuple[int, object, bytes]:
     assert isinstance(start, dict) and start.get("type") == "http.response.start", (
         f"expected http.response.start once the whole body had arrived, got {start}"
     )
+    headers = list(start.get("headers", []))
+    lowercase_bytes = all(isinstance(part, bytes) for pair in headers for part in pair) and all(
+        name == name.lower() for name, _ in headers
+    )
+    assert lowercase_bytes, (
+        f"the {start.get('status')} response's headers were {headers!r}: ASGI headers are pairs of bytes, "
+        'names in lowercase: write (b"content-type", b"application/json"), never str or b"Content-Type"'
+    )
     parts = []  # a body may come in several http.response.body events: the last one says more_body False
     while not parts or parts[-1].get("more_body"):
         body = await answer(communicator)
@@ -49,7 +57,7 @@ async def response(communicator) -> tuple[int, object, bytes]:
         content = json.loads(whole)
     except ValueError:
         content = whole
-    return start["status"], content, dict(start.get("headers", [])).get(b"content-type", b"")
+    return start["status"], content, dict(headers).get(b"content-type", b"")
 
 
 async def measure(body: bytes, parts: int = 1, headers: tuple = ()) -> tuple[int, object, bytes]:

@@ -55,6 +55,33 @@ class RoomOnTheClass(RoomGreeter):
         await self.send({"type": "websocket.send", "text": json.dumps({"room": RoomOnTheClass.room})})
 
 
+class LatestRoomOnTheClass(RoomGreeter):
+    """Keeps the latest socket's room on its class and greets once a lookup is done (the room's topic, say).
+
+    The lookup ends when another socket connects, or after 0.8 s: a socket opened before the first
+    greeting has been read makes both greetings name the later room. A test that opens and greets one
+    room at a time never sees it; two rooms open at once, both greetings read after, do.
+    """
+
+    room = None
+    waiting: list[asyncio.Event] = []
+
+    async def websocket_connect(self, event):
+        LatestRoomOnTheClass.room = self.scope["url_route"]["kwargs"]["room"]
+        for lookup in LatestRoomOnTheClass.waiting:  # a new socket: the lookups under way are done
+            lookup.set()
+        await self.send({"type": "websocket.accept"})
+        lookup = asyncio.Event()
+        LatestRoomOnTheClass.waiting.append(lookup)
+        try:
+            await asyncio.wait_for(lookup.wait(), 0.8)
+        except TimeoutError:
+            pass
+        finally:
+            LatestRoomOnTheClass.waiting.remove(lookup)
+        await self.send({"type": "websocket.send", "text": json.dumps({"room": LatestRoomOnTheClass.room})})
+
+
 class GreetsWithThePath(RoomGreeter):
     async def websocket_connect(self, event):
         await self.send({"type": "websocket.accept"})
@@ -115,6 +142,10 @@ async def test_your_test_disconnects_every_socket_it_opens():
 BROKEN = {
     GreetsInCapitals: "it greets with the room in capitals",
     RoomOnTheClass: "it keeps the first socket's room on its class and greets every later socket with it",
+    LatestRoomOnTheClass: (
+        "it keeps the latest socket's room on its class and greets after a lookup, so two sockets open at once "
+        "are both greeted with the later one's room; open both rooms, then read both greetings"
+    ),
     GreetsWithThePath: "it greets with the socket's whole path, a text holding the room's name but not the name",
     NeverGreets: "it never greets",
 }
@@ -122,7 +153,8 @@ BROKEN = {
 
 @pytest.mark.parametrize("broken", list(BROKEN), ids=lambda c: c.__name__)
 async def test_your_test_fails_on_a_broken_room_consumer(broken):
-    RoomOnTheClass.room = None
+    RoomOnTheClass.room = LatestRoomOnTheClass.room = None
+    LatestRoomOnTheClass.waiting.clear()
     try:
         await run_your_test(broken)
     except (AssertionError, TimeoutError):

@@ -3,6 +3,9 @@
 import gc
 import warnings
 
+import pytest
+from channels.consumer import SyncConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 
 from exercises.probes import NOTHING, answer, close_all, load, never_blocks, reply, sockets
@@ -56,10 +59,30 @@ async def exchange(frames: list[str]) -> tuple[list, list[str]]:
     return answers, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
+def test_it_is_still_an_async_websocket_consumer():
+    consumer = load("03.3", RULE).PoliteEchoConsumer
+    if issubclass(consumer, SyncConsumer):
+        pytest.fail(
+            f"PoliteEchoConsumer is now a {consumer.__mro__[1].__name__}, a synchronous consumer: the fix is the "
+            "missing await, not a sync consumer (every sync consumer of a process shares one thread, so one slow "
+            "frame holds them all up). Keep it an AsyncWebsocketConsumer and await the send",
+            pytrace=False,
+        )
+    assert issubclass(consumer, AsyncWebsocketConsumer), (
+        f"PoliteEchoConsumer is now a {consumer.__mro__[1].__name__}, no longer an AsyncWebsocketConsumer: the "
+        "mistake is one line of receive; keep the class and await the send"
+    )
+
+
 async def test_a_text_frame_is_answered_politely():
     answers, runtime_warnings = await exchange(["hello"])
     if answers[0] == NOTHING and runtime_warnings:
         raise AssertionError(f"no answer, and Python warned: RuntimeWarning: {runtime_warnings[0]}. {RULE}")
+    unawaited = [w for w in runtime_warnings if "was never awaited" in w]
+    assert not unawaited, (
+        f"the answer came, but Python still warned: RuntimeWarning: {unawaited[0]}: a call without await is "
+        f"left somewhere (the old line beside the new one?); every coroutine is awaited or not made at all. {RULE}"
+    )
     assert answers[0] == {"type": "websocket.send", "text": "you said: hello"}, (
         f'expected the text frame "you said: hello", got {answers[0]}: a send is a str in text_data. {RULE}'
     )
@@ -67,7 +90,7 @@ async def test_a_text_frame_is_answered_politely():
 
 async def test_answers_come_in_order_on_each_of_two_sockets():
     first, second = await sockets(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), count=2)
-    frames = ["first", "second", "été ☃ 🚀", '{"json": 1}', "last"]
+    frames = ["first", "  second  ", "été ☃ 🚀", '{"json": 1}', "last\n"]  # spaces and all: t exactly as it came
     async with never_blocks():
         for text in frames:  # both sockets send all their frames before reading any answer
             await first.send_to(text_data=text)
@@ -77,7 +100,8 @@ async def test_answers_come_in_order_on_each_of_two_sockets():
             texts = [a.get("text") if isinstance(a, dict) else a for a in got]
             assert texts == [f"you said: {t}" for t in sent], (
                 f"the {name} socket sent {sent} and expected one polite answer to each, in order, got {texts}: "
-                f"each frame gets its own answer on its own socket, and a send is a str in text_data. {RULE}"
+                "each frame gets its own answer on its own socket, the frame exactly as it came (its spaces too), "
+                f"and a send is a str in text_data. {RULE}"
             )
             assert await answer(communicator, 0.05) == NOTHING, f"the {name} socket got more answers than frames"
     await close_all(first, second)

@@ -28,9 +28,9 @@ HOSTS = itertools.count(1)
 
 
 def addresses() -> tuple[str, str, str]:
-    """A flooder, a neighbour and a listener, new to this process: no earlier test's messages count for them."""
+    """A flooder, a neighbour on its network and a listener, new to this process: no earlier test's messages count."""
     n = next(HOSTS)
-    return f"203.0.113.{n}", f"198.51.100.{n}", f"192.0.2.{n}"
+    return f"203.0.113.{n}", f"203.0.113.{n + 100}", f"192.0.2.{n}"
 
 
 def chat():
@@ -100,7 +100,7 @@ async def test_a_flood_from_one_address_never_holds_back_another():
         assert hellos == [f"hello {n}" for n in range(LIMIT)] and not errors(own), (
             f"another address sent {LIMIT} messages while a flooder was over its limit: the room must hear all of "
             f"them, it heard {hellos} and the sender got {len(errors(own))} errors. One address's flood never "
-            "silences another's"
+            f"silences another's, not even a neighbour's on its network ({flooder_ip} and {neighbour_ip})"
         )
         assert len(heard) == 2 * LIMIT, f"the room must hear the flooder's first {LIMIT} and the neighbour's {LIMIT}"
         await close_all(listener, flooder, neighbour)
@@ -178,25 +178,44 @@ async def test_a_refused_message_costs_nothing_and_the_window_slides():
     proved("boundaries", 1)
 
 
-async def test_clients_with_no_address_share_one_limit():
-    app = chat()
+async def two_sockets_send_4_each(app, sockets: list) -> tuple[int, int]:
+    """(how many of their 8 messages the room heard, how many errors the two sockets got)."""
     _, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener = await connect_from(app, listener_ip)
-        unknown = [WebsocketCommunicator(app, "/") for _ in range(2)]  # no "client" in the scope (a Unix socket)
-        unknown[1].scope["client"] = None  # ASGI allows both: no "client", or None
-        for communicator in unknown:
-            assert (await communicator.connect(timeout=1))[0], "expected a socket with no client address to be accepted"
-            await say(communicator, *(f"unknown {n}" for n in range(4)))
+        for communicator in sockets:
+            assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+            await say(communicator, *(f"message {n}" for n in range(4)))
         heard = messages(await drain(listener))
-        refused = [len(errors(await drain(communicator, 0.05))) for communicator in unknown]
-        assert len(heard) == LIMIT and sum(refused) == 3, (
-            f"two sockets whose server gave no client address (no scope['client'], or None) sent 4 messages each: "
-            f"the room heard {len(heard)} and they got {sum(refused)} errors; expected {LIMIT} and 3. Clients whose "
-            "address is unknown share one limit: they cannot be told apart, so none of them floods freely"
-        )
-        await close_all(listener, *unknown)
+        refused = [len(errors(await drain(communicator, 0.05))) for communicator in sockets]
+        await close_all(listener, *sockets)
     proved("boundaries", 1)
+    return len(heard), sum(refused)
+
+
+async def test_clients_with_no_address_share_one_limit():
+    app = chat()
+    unknown = [WebsocketCommunicator(app, "/") for _ in range(2)]  # no "client" in the scope (a Unix socket)
+    unknown[1].scope["client"] = None  # ASGI allows both: no "client", or None
+    heard, refused = await two_sockets_send_4_each(app, unknown)
+    assert (heard, refused) == (LIMIT, 3), (
+        f"two sockets whose server gave no client address (no scope['client'], or None) sent 4 messages each: "
+        f"the room heard {heard} and they got {refused} errors; expected {LIMIT} and 3. Clients whose "
+        "address is unknown share one limit: they cannot be told apart, so none of them floods freely"
+    )
+
+
+async def test_clients_on_this_machine_are_limited_too():
+    app = chat()
+    local = [WebsocketCommunicator(app, "/") for _ in range(2)]
+    for port, communicator in enumerate(local, 50001):
+        communicator.scope["client"] = ("127.0.0.1", port)  # every client, behind a proxy that passes no address
+    heard, refused = await two_sockets_send_4_each(app, local)
+    assert (heard, refused) == (LIMIT, 3), (
+        f"two sockets from 127.0.0.1 sent 4 messages each: the room heard {heard} and they got {refused} errors; "
+        f"expected {LIMIT} and 3. No address is exempt, not even this machine's: behind a proxy that passes no "
+        "address every client is 127.0.0.1, and an exempt address floods freely"
+    )
 
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends():

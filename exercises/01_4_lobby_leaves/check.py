@@ -3,7 +3,7 @@
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import answer, close_all, connect, crashed, load, members, sockets
+from exercises.probes import answer, close_all, connect, crashed, load, members, proved
 
 RULE = (
     "A raw consumer must end itself once its socket has closed, after its cleanup: nothing ends it for you, "
@@ -75,15 +75,23 @@ async def test_the_closed_socket_has_left_the_group():
 
 
 async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
-    before = members(GROUP)
-    first, second = await sockets(app(), count=2)
-    both = members(GROUP) - before
-    assert len(both) == 2, f"two open sockets must be two channels in the group {GROUP}, found {len(both)}"
+    before, application = members(GROUP), app()
+    first = await connect(application)
+    firsts = members(GROUP) - before
+    second = await connect(application)
+    seconds = members(GROUP) - before - firsts
+    proved("sockets", 2)
+    assert len(firsts) == 1 and len(seconds) == 1, (
+        f"two open sockets must be two channels in the group {GROUP}, found {len(firsts | seconds)}"
+    )
     await closed(first)
     left = members(GROUP) - before
-    assert len(left) == 1, (
-        f"after one of two sockets closed, {len(left)} channel(s) are in {GROUP}: exactly the one still open "
-        f"must stay. {RULE}"
+    kept = {"the closed socket's channel": firsts & left, "the open socket's channel": seconds & left}
+    holds = " and ".join(name for name, channels in kept.items() if channels) or "no channel of theirs"
+    assert left == seconds, (
+        f"after the first of two sockets closed, {GROUP} holds {holds}: exactly the one still open must stay. "
+        "Each consumer discards its own self.channel_name, never a name kept on the class or the module, which "
+        f"another socket may have overwritten. {RULE}"
     )
     await second.send_to(text_data="still here")
     got = await answer(second)

@@ -77,6 +77,20 @@ async def test_the_layer_message_is_a_chat_message_from_announce():
         f'a member of the group "chat-hall" expected exactly {expected}, got {got}: the chat\'s handler '
         "reads the type, message and sender, and nothing else may ride along"
     )
+    long = "fire drill at noon, " * 299 + "fire drill at noon!"  # 5,999 characters: more than a client may send (4,096)
+    try:
+        await announce("hall", long)
+    except ValueError:
+        return  # refused out loud: a limit of your own, and the caller knows
+    got = await waiting(member, 1)
+    assert got != "nothing", f'a long announcement ({len(long):,} characters) never reached the group "chat-hall"'
+    message = got.get("message") if isinstance(got, dict) else got
+    assert message == long, (
+        f"a long announcement ({len(long):,} characters) reached the group as {str(message)[:60]!r}... "
+        f"({len(message) if isinstance(message, str) else 0:,} characters): announce() passes the text on as it "
+        "is; the 4,096-character limit is for what clients send, and a limit of your own would refuse the text "
+        "(raise ValueError), never cut it short without a word"
+    )
 
 
 async def test_announce_returns_only_once_the_message_is_delivered(settings):

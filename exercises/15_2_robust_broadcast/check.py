@@ -4,6 +4,8 @@ import asyncio
 import contextlib
 import logging
 import socket
+import threading
+from unittest import mock
 
 import pytest
 from channels.db import database_sync_to_async
@@ -25,6 +27,18 @@ def started_server():
     as it is the one a server's settings name.
     """
     return imported_afresh("15.2", "announce() is called by a post_save receiver: its module must import")
+
+
+@contextlib.contextmanager
+def threads_it_starts():
+    """What the threads started inside raised (a broadcast handed to a thread of its own), once they have ended."""
+    raised: list[BaseException] = []
+    before = set(threading.enumerate())
+    with mock.patch.object(threading, "excepthook", lambda args: raised.append(args.exc_value)):
+        yield raised
+        for thread in set(threading.enumerate()) - before:
+            if not thread.name.startswith("ThreadPoolExecutor"):  # a pool's idle worker waits for more work
+                thread.join(2)
 
 
 def free_port() -> int:
@@ -52,11 +66,20 @@ def test_announcing_while_the_layer_is_down_does_not_raise(layer_down):
         ("inside a transaction", transaction.atomic, ""),
         ("in autocommit", contextlib.nullcontext, at_once),
     ):
-        try:
-            with block():
-                module.announce(POST)
-        except Exception as error:  # what the student's save() would raise
-            pytest.fail(f"the save failed because the layer is down, {where}: {type(error).__name__}: {error}{advice}")
+        with threads_it_starts() as raised:
+            try:
+                with block():
+                    module.announce(POST)
+            except Exception as error:  # what the student's save() would raise
+                pytest.fail(
+                    f"the save failed because the layer is down, {where}: {type(error).__name__}: {error}{advice}"
+                )
+        for error in raised:
+            pytest.fail(
+                f"{where}, the broadcast ran in a thread of its own, and its error ({type(error).__name__}: {error}) "
+                "went where no log records it (a thread's error goes to stderr), and every post gets an event loop of "
+                "its own: let on_commit(..., robust=True) run the broadcast itself, and log its error"
+            )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -233,7 +233,20 @@ async def connect(application, path: str = "/", **kwargs):
 
 
 # Headers in which a proxy names the client it forwards for, and which any client may send itself.
-PROXY_HEADERS = (b"x-forwarded-for", b"x-real-ip", b"forwarded", b"true-client-ip", b"cf-connecting-ip", b"x-client-ip")
+# Every header some proxy or snippet takes the client's address from (the classic "real IP" code reads
+# Client-IP first, then X-Forwarded-For, X-Forwarded, X-Cluster-Client-IP, Forwarded-For, Forwarded).
+PROXY_HEADERS = (
+    b"x-forwarded-for",
+    b"x-real-ip",
+    b"forwarded",
+    b"true-client-ip",
+    b"cf-connecting-ip",
+    b"x-client-ip",
+    b"client-ip",
+    b"x-forwarded",
+    b"x-cluster-client-ip",
+    b"forwarded-for",
+)
 
 
 async def connect_from(application, address: str, path: str = "/", claims: str = ""):

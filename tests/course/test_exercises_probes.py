@@ -75,7 +75,7 @@ def count_users() -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_database_sync_to_asyncs_pool_is_where_the_orm_belongs_and_a_plain_pool_is_not():
+async def test_database_sync_to_asyncs_pool_passes_and_a_plain_pool_does_not():
     from asgiref.sync import sync_to_async
     from channels.db import database_sync_to_async
 

@@ -678,6 +678,20 @@ def orm_where_it_belongs(ran: dict[int | str, list[str]], advice: str) -> None:
     )
 
 
+@contextmanager
+def queries_told_first(ran: dict[int | str, list[str]], advice: str):
+    """Whatever fails inside, a query on the event loop (or on threads of its own) is said first: it is the cause.
+
+    On a busy machine such a query can stall the loop past never_blocks()' limit before the
+    check gets to ask where the queries ran; the student must hear the same rule either way.
+    """
+    try:
+        yield
+    except BaseException:
+        orm_where_it_belongs(dict(ran), advice)
+        raise
+
+
 def suspending(app):
     """`app` whose every send waits a moment, as a real server's write to a slow socket can: others run meanwhile.
 

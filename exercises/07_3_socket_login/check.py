@@ -4,7 +4,6 @@ import asyncio
 import json
 import logging
 import time
-from contextlib import contextmanager
 from unittest import mock
 
 import pytest
@@ -25,6 +24,7 @@ from exercises.probes import (
     orm_where_it_belongs,
     proved,
     queries_by_thread,
+    queries_told_first,
     refused_with_error,
 )
 
@@ -39,20 +39,6 @@ WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password
 WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
 WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-
-
-@contextmanager
-def queries_told_first(ran: dict, advice: str):
-    """Whatever fails inside, a query on the event loop (or on threads of its own) is said first: it is the cause.
-
-    On a busy machine such a query can stall the loop past never_blocks()' limit before the
-    check gets to ask where the queries ran; the student must hear the same rule either way.
-    """
-    try:
-        yield
-    except BaseException:
-        orm_where_it_belongs(dict(ran), advice)
-        raise
 
 
 async def login_socket() -> WebsocketCommunicator:

@@ -1,7 +1,6 @@
 """Check 08.1: send a room's saved history on connect."""
 
 import asyncio
-from contextlib import contextmanager
 
 import pytest
 from channels.routing import URLRouter
@@ -19,24 +18,11 @@ from exercises.probes import (
     orm_where_it_belongs,
     proved,
     queries_by_thread,
+    queries_told_first,
     suspending,
 )
 
 RULE = 'HistoryConsumer sends {"history": [...]} first: the texts of its room\'s last 5 saved messages, oldest first'
-
-
-@contextmanager
-def queries_told_first(ran: dict, advice: str):
-    """Whatever fails inside, a query on the event loop (or on threads of its own) is said first: it is the cause.
-
-    On a busy machine such a query can stall the loop past never_blocks()' limit before the
-    check gets to ask where the queries ran; the student must hear the same rule either way.
-    """
-    try:
-        yield
-    except BaseException:
-        orm_where_it_belongs(dict(ran), advice)
-        raise
 
 
 def app():

@@ -20,23 +20,10 @@ from exercises.probes import (
     orm_where_it_belongs,
     proved,
     queries_by_thread,
+    queries_told_first,
 )
 
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
-
-
-@contextlib.contextmanager
-def queries_told_first(ran: dict, advice: str):
-    """Whatever fails inside, a query on the event loop (or on threads of its own) is said first: it is the cause.
-
-    On a busy machine such a query can stall the loop past never_blocks()' limit before the
-    check gets to ask where the queries ran; the student must hear the same rule either way.
-    """
-    try:
-        yield
-    except BaseException:
-        orm_where_it_belongs(dict(ran), advice)
-        raise
 
 
 def row(message_id: int) -> ChatMessage | None:

@@ -17,26 +17,13 @@ from exercises.probes import (
     orm_where_it_belongs,
     proved,
     queries_by_thread,
+    queries_told_first,
 )
 
 RULE = (
     "The ORM is synchronous: never query on the event loop; put the queries in a database_sync_to_async "
     "function and await it"
 )
-
-
-@contextmanager
-def queries_told_first(ran: dict, advice: str):
-    """Whatever fails inside, a query on the event loop (or on threads of its own) is said first: it is the cause.
-
-    On a busy machine such a query can stall the loop past never_blocks()' limit before the
-    check gets to ask where the queries ran; the student must hear the same rule either way.
-    """
-    try:
-        yield
-    except BaseException:
-        orm_where_it_belongs(dict(ran), advice)
-        raise
 
 
 def guestbook_consumer():

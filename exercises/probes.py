@@ -313,7 +313,11 @@ async def cancelled(communicator) -> None:
 
 
 async def leaves_however_it_ends(application, group: str, stall: float = 0.05, path: str = "/") -> None:
-    """Two sockets join `group`; one disconnects, the server cancels the other: neither stays, no task is left."""
+    """Two sockets join `group`; one disconnects, the server cancels the other: neither stays, no task is left.
+
+    Then a socket closes without a goodbye, as when its network dropped (1006) or its tab
+    went away (1001): it leaves too, whatever the close code.
+    """
     before = running_tasks()
     async with never_blocks(stall):
         alice, bob = await sockets(application, path)
@@ -326,6 +330,15 @@ async def leaves_however_it_ends(application, group: str, stall: float = 0.05, p
             f"the server cancelled the consumer (shutdown, or application_close_timeout) and its channel stayed in "
             f"{group!r}: no websocket.disconnect comes then, so leaving only in websocket_disconnect is not enough"
         )
+        for code in (1006, 1001):
+            (communicator,) = await sockets(application, path, count=1)
+            mine = set(members(group))
+            await communicator.disconnect(code=code)
+            await asyncio.sleep(0.05)
+            assert not mine & members(group), (
+                f"a socket that closed with {code} is still in {group!r}: a socket leaves however it closes, "
+                "whatever its close code, not only on a clean 1000"
+            )
     assert not await tasks_left(before), "a task the consumer started is still running after it ended"
 
 

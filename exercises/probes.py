@@ -342,6 +342,19 @@ async def leaves_however_it_ends(application, group: str, stall: float = 0.05, p
     assert not await tasks_left(before), "a task the consumer started is still running after it ended"
 
 
+def generic_base(cls) -> str | None:
+    """The first of Channels' generic consumers `cls` is built on ("channels.generic.websocket.WebsocketConsumer"), or None.
+
+    WebsocketConsumer is a SyncConsumer and AsyncWebsocketConsumer an AsyncConsumer, so issubclass() cannot
+    tell a raw consumer from a generic one, whose own handlers write the event dicts a raw one's task asks for.
+    """
+    from channels.consumer import AsyncConsumer, SyncConsumer
+
+    raw = (SyncConsumer, AsyncConsumer)
+    found = [c for c in getattr(cls, "__mro__", ()) if c.__module__.startswith("channels.") and c not in raw]
+    return f"{found[0].__module__}.{found[0].__name__}" if found else None
+
+
 def members(group: str) -> set[str]:
     """The channels in `group` on the current in-memory channel layer."""
     from channels.layers import get_channel_layer

@@ -1,11 +1,10 @@
 """Check 01.1: a raw SyncConsumer echo: text back as text, bytes back as bytes, in order, one instance a socket."""
 
-from channels.consumer import AsyncConsumer, SyncConsumer
+from channels.consumer import SyncConsumer
 
-from exercises.probes import close_all, connect, load, proved, reply, sockets
+from exercises.probes import close_all, connect, generic_base, load, proved, reply, sockets
 
 RULE = "EchoConsumer must import and be a class"
-RAW = (SyncConsumer, AsyncConsumer)  # the raw consumer and its base: every other class of channels is generic
 
 
 def consumer():
@@ -23,9 +22,9 @@ def test_it_is_a_raw_sync_consumer():
     )
     # WebsocketConsumer is a SyncConsumer too, but a generic one: its handlers accept, sort text from bytes
     # and raise StopConsumer for the student, who then writes none of lesson 01's event dicts.
-    generic = [c for c in consumer().__mro__ if c.__module__.startswith("channels.") and c not in RAW]
-    assert not generic, (
-        f"EchoConsumer is built on {generic[0].__module__}.{generic[0].__name__}, a generic consumer (lesson 03) "
+    generic = generic_base(consumer())
+    assert generic is None, (
+        f"EchoConsumer is built on {generic}, a generic consumer (lesson 03) "
         "whose own handlers accept, tell text from bytes and end the consumer for you: lesson 01 asks for the raw "
         "SyncConsumer, with websocket_connect, websocket_receive and websocket_disconnect written by you, each "
         "sending a literal event dict"

@@ -342,6 +342,23 @@ async def leaves_however_it_ends(application, group: str, stall: float = 0.05, p
     assert not await tasks_left(before), "a task the consumer started is still running after it ended"
 
 
+class CountedSends:
+    """Put before a student's consumer class: `self.sent` counts what it has sent, to tell a send made in a handler.
+
+    A send handed to a task (asyncio.ensure_future(self.send(...))) has not happened when the
+    handler returns: a subclass compares self.sent before and after calling the handler.
+    """
+
+    async def __call__(self, scope, receive, send):
+        self.sent = 0
+
+        async def counted(message):
+            self.sent += 1
+            await send(message)
+
+        await super().__call__(scope, receive, counted)
+
+
 def generic_base(cls) -> str | None:
     """The first of Channels' generic consumers `cls` is built on ("channels.generic.websocket.WebsocketConsumer"), or None.
 

@@ -4,6 +4,7 @@ from channels.consumer import AsyncConsumer
 
 from exercises.probes import (
     NOTHING,
+    CountedSends,
     answer,
     close_all,
     connect,
@@ -32,16 +33,7 @@ LATE: list[str | bytes] = []  # the frames whose echo was sent only after websoc
 def watched():
     """The student's consumer, noting each frame whose echo was not sent by the time websocket_receive() returned."""
 
-    class Watched(consumer()):
-        async def __call__(self, scope, receive, send):
-            self.sent = 0
-
-            async def counted(message):
-                self.sent += 1
-                await send(message)
-
-            await super().__call__(scope, receive, counted)
-
+    class Watched(CountedSends, consumer()):
         async def websocket_receive(self, event):
             before = self.sent
             await super().websocket_receive(event)

@@ -8,7 +8,7 @@ from channels.consumer import SyncConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import NOTHING, answer, close_all, load, never_blocks, reply, sockets
+from exercises.probes import NOTHING, CountedSends, answer, close_all, load, never_blocks, reply, sockets
 
 RULE = "In an async consumer, self.send(...) returns a coroutine, and a coroutine that nothing runs sends nothing"
 
@@ -18,16 +18,7 @@ LATE: list[str] = []  # the frames whose answer was sent only after receive() ha
 def watched():
     """The student's consumer, noting each text frame whose answer was not sent by the time receive() returned."""
 
-    class Watched(load("03.3", RULE).PoliteEchoConsumer):
-        async def __call__(self, scope, receive, send):
-            self.sent = 0
-
-            async def counted(message):
-                self.sent += 1
-                await send(message)
-
-            await super().__call__(scope, receive, counted)
-
+    class Watched(CountedSends, load("03.3", RULE).PoliteEchoConsumer):
         async def receive(self, **frame):  # as Channels calls it: text_data=... or bytes_data=..., by keyword
             before = self.sent
             await super().receive(**frame)

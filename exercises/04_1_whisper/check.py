@@ -3,8 +3,6 @@
 import json
 
 import pytest
-from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 
 from exercises.probes import (
     NOTHING,
@@ -18,6 +16,7 @@ from exercises.probes import (
     proved,
     refused_with_error,
     sockets,
+    warm_up,
 )
 from lessons.channel_config import IN_MEMORY
 
@@ -37,13 +36,7 @@ def in_memory_layer(settings):
 @pytest.fixture(autouse=True)
 async def warmed_up(in_memory_layer):
     """One socket opened and closed before the loop-lag measure starts: first imports and threads take time."""
-    communicator = WebsocketCommunicator(load("04.1", RULE).WhisperConsumer.as_asgi(), "/")
-    try:
-        await communicator.connect(timeout=1)
-        await communicator.disconnect(timeout=1)
-    except BaseException:  # a starter that crashes here fails in the test, with a sentence
-        pass
-    await get_channel_layer().flush()
+    await warm_up(load("04.1", RULE).WhisperConsumer.as_asgi())
 
 
 # Every shape but the right one (bad_frames() without its Hypothesis draws, which cost seconds under pytest).

@@ -16,6 +16,7 @@ from exercises.probes import (
     never_blocks,
     nothing_more,
     proved,
+    warm_up,
 )
 
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'
@@ -41,13 +42,7 @@ class RecordingLayer(InMemoryChannelLayer):
 async def warmed_up(settings):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.RecordingLayer"}}
-    communicator = WebsocketCommunicator(load("04.2", RULE).PresenceConsumer.as_asgi(), "/")
-    try:
-        await communicator.connect(timeout=1)
-        await communicator.disconnect(timeout=1)
-    except BaseException:  # a starter that crashes here fails in the test, with a sentence
-        pass
-    await get_channel_layer().flush()
+    await warm_up(load("04.2", RULE).PresenceConsumer.as_asgi())
 
 
 async def joined(who: str, module=None) -> tuple[WebsocketCommunicator, str, str]:

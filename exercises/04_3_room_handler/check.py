@@ -7,8 +7,7 @@ import warnings
 
 import pytest
 from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
-from channels.testing import WebsocketCommunicator
+from channels.layers import InMemoryChannelLayer, channel_layers
 
 from exercises.probes import (
     NOTHING,
@@ -22,6 +21,7 @@ from exercises.probes import (
     proved,
     sockets,
     uneven_broadcasts,
+    warm_up,
 )
 from lessons.channel_config import IN_MEMORY
 
@@ -48,16 +48,10 @@ async def warmed_up(settings, monkeypatch):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
     settings.CHANNEL_LAYERS = IN_MEMORY
     monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer())
-    communicator = WebsocketCommunicator(load("04.3", RULE).RoomConsumer.as_asgi(), "/")
     # Warnings are recorded, not raised: a coroutine never awaited is told in the test's own sentence (unawaited()).
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            await communicator.connect(timeout=1)
-            await communicator.disconnect(timeout=1)
-        except BaseException:  # a file that crashes here fails in the test, with a sentence
-            pass
-        await get_channel_layer().flush()
+        await warm_up(load("04.3", RULE).RoomConsumer.as_asgi())
         gc.collect()
         caught.clear()  # the warm-up's own
         CAUGHT[:] = [caught]

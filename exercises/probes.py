@@ -944,3 +944,68 @@ def never_sleeps() -> NeverSleeps:
     the file under check on the loop's thread (`from time import sleep` too).
     """
     return NeverSleeps()
+
+
+class BroadcastsAwaited:
+    """Sees each group_send that runs on after the handler that started it returned (broadcasts_awaited())."""
+
+    def __init__(self):
+        import contextvars
+
+        self.handling = contextvars.ContextVar("handling")  # the event being handled, copied into every task it starts
+        self.late: list[str] = []  # the type of each event whose handler returned before its broadcast had finished
+
+    def watched(self, consumer: type) -> type:
+        """`consumer`, its dispatch() noting which event is being handled while each handler runs."""
+        probe = self
+
+        class Watched(consumer):
+            async def dispatch(self, message):
+                handling = {"type": message.get("type"), "running": 0, "returned": False}
+                token = probe.handling.set(handling)
+                try:
+                    await super().dispatch(message)
+                finally:
+                    probe.handling.reset(token)
+                    handling["returned"] = True
+                    if handling["running"] and handling["type"] not in probe.late:
+                        probe.late.append(handling["type"])
+
+        Watched.__name__ = Watched.__qualname__ = consumer.__name__
+        return Watched
+
+
+@contextmanager
+def broadcasts_awaited(delay: float = 0.01):
+    """The in-memory layer's group_send taking a round trip, and a probe that sees one left running by its handler.
+
+    `with broadcasts_awaited() as probe:` serve `probe.watched(Consumer).as_asgi()`;
+    afterwards `probe.late` names each event whose handler returned while a
+    group_send it started was still running, or before that group_send began:
+    one handed to a task (asyncio.ensure_future, create_task, a queue another
+    task empties, run_coroutine_threadsafe without .result()). Such a broadcast
+    keeps its order only by luck or by a chain of tasks, and its error (ChannelFull,
+    a Redis that went away) reaches no handler: the socket stays open, and the
+    message is lost without a trace.
+    """
+    from unittest import mock
+
+    probe = BroadcastsAwaited()
+    original = InMemoryChannelLayer.group_send
+
+    async def group_send(self, group, message):
+        handling = probe.handling.get(None)
+        if handling is None or handling["returned"]:  # started by a task its handler did not wait for
+            late = handling["type"] if handling else "an event"
+            if late not in probe.late:
+                probe.late.append(late)
+            handling = {"running": 0}
+        handling["running"] += 1
+        try:
+            await asyncio.sleep(delay)
+            await original(self, group, message)
+        finally:
+            handling["running"] -= 1
+
+    with mock.patch.object(InMemoryChannelLayer, "group_send", group_send):
+        yield probe

@@ -11,6 +11,7 @@ from channels.layers import InMemoryChannelLayer, channel_layers
 
 from exercises.probes import (
     NOTHING,
+    broadcasts_awaited,
     close_all,
     connect,
     load,
@@ -133,22 +134,31 @@ async def test_a_message_reaches_every_socket_in_the_room():
 
 async def test_one_senders_messages_arrive_in_the_order_sent():
     async with never_sleeps(), never_blocks(LAG):
-        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
-        alice, bob = everyone
-        sent = ["one", "two", "three"]
-        with uneven_broadcasts():  # each group_send a round trip of its own length, as on Redis
-            for text in sent:
-                await alice.send_to(text_data=text)
-            for who, communicator in (("bob", bob), ("alice", alice)):
-                got = [await heard(communicator, who, everyone) for _ in sent]
-                expected = [{"message": text} for text in sent]
-                assert got == expected, (
-                    f"alice sent {sent} and {who}'s socket received {got}: one sender's messages reach the room in "
-                    "the order sent. Await each group_send in websocket_receive: a broadcast started as a task and "
-                    "left (asyncio.ensure_future, create_task) lets a later message overtake it on a real layer, "
-                    "whose round trips differ, and its error is lost"
-                )
-        await close_all(*everyone)
+        with broadcasts_awaited() as probe:  # sees a group_send its handler left running
+            everyone = await sockets(probe.watched(load("04.3", RULE).RoomConsumer).as_asgi(), "/", count=2)
+            alice, bob = everyone
+            sent = ["one", "two", "three"]
+            with uneven_broadcasts():  # each group_send a round trip of its own length, as on Redis
+                for text in sent:
+                    await alice.send_to(text_data=text)
+                for who, communicator in (("bob", bob), ("alice", alice)):
+                    got = [await heard(communicator, who, everyone) for _ in sent]
+                    expected = [{"message": text} for text in sent]
+                    assert got == expected, (
+                        f"alice sent {sent} and {who}'s socket received {got}: one sender's messages reach the room "
+                        "in the order sent. Await each group_send in websocket_receive: a broadcast started as a task "
+                        "and left (asyncio.ensure_future, create_task) lets a later message overtake it on a real "
+                        "layer, whose round trips differ, and its error is lost"
+                    )
+            # In order all the same (a queue, a chain of tasks, a lock): the handler still did not wait for them.
+            assert not probe.late, (
+                f"the room heard alice in order, but a group_send outlived the handler that started it (the one of "
+                f"{probe.late[0]}): a broadcast handed to a task (asyncio.ensure_future, create_task, a queue that "
+                "another task empties) keeps its order only as long as that machinery does, and its error "
+                "(ChannelFull, a Redis gone away) reaches no handler, so the message is lost without a trace. Await "
+                "each group_send in websocket_receive itself"
+            )
+            await close_all(*everyone)
 
 
 async def test_a_frame_without_text_reaches_no_one():

@@ -153,6 +153,20 @@ async def test_without_redis_url_the_layer_uses_the_local_redis():
         f"with REDIS_URL unset, the layer ({type(layer).__name__}) could not join a group on {DEFAULT}, where a "
         f"Redis answers: {unset}"
     )
+    # Two servers started on one laptop with REDIS_URL unset: what one sends to a group, the other's socket hears.
+    other, group = started_with(None, unset), f"fixroom-{uuid.uuid4().hex[:12]}"
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    try:
+        await other.group_send(group, {"type": "chat.message", "message": "from the other process"})
+        got = await arrival(layer, channel)
+    finally:
+        await layer.group_discard(group, channel)
+    assert isinstance(got, dict) and got.get("message") == "from the other process", (
+        f"with REDIS_URL unset, two server processes did not share their groups (got {got}): the setting falls "
+        f"back to a layer inside each process ({type(layer).__name__}), where the task wants the Redis at "
+        f"{DEFAULT}. {unset}"
+    )
 
 
 async def test_the_layer_uses_the_redis_that_redis_url_names():

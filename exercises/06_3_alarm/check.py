@@ -175,3 +175,23 @@ async def test_a_frame_naming_no_valid_room_gets_an_error_and_the_socket_stays_o
     await console.send_to(text_data="hall:drill")
     await sounded(console, "hall")
     await close_all(console)
+
+
+async def test_every_chat_room_name_is_sounded_as_given():
+    console = await connect(load("06.3", RULE).AlarmConsumer.as_asgi())
+    # Rooms at the edges of the chat's names (lesson 04): - and _, capitals (kept as given), all 50 characters.
+    for room in ("First_floor-2", "R" * 50, "7"):
+        member, text = await member_of(f"chat-{room}"), f"{room}:drill"
+        await console.send_to(text_data=text)
+        got = await frame(console)
+        assert got == {"sounded": room}, (
+            f"the frame {text!r} names a chat room (1-50 letters, digits, _ or -, in the case given): "
+            f'expected {{"sounded": "{room}"}}, got {got}'
+        )
+        heard = queued(member)
+        assert heard == [alarm("drill")], (
+            f'the console was told it sounded in {room!r}, and the group "chat-{room}" had {heard}: the group is '
+            "the room's name as given, never changed (lowercased, trimmed), or its sockets never hear it"
+        )
+    proved("boundaries", 1)
+    await close_all(console)

@@ -953,7 +953,7 @@ class BroadcastsAwaited:
         import contextvars
 
         self.handling = contextvars.ContextVar("handling")  # the event being handled, copied into every task it starts
-        self.late: list[str] = []  # the type of each event whose handler returned before its broadcast had finished
+        self.late: list[str] = []  # whose handler returned before its broadcast had finished ("websocket.receive's")
 
     def watched(self, consumer: type) -> type:
         """`consumer`, its dispatch() noting which event is being handled while each handler runs."""
@@ -968,8 +968,8 @@ class BroadcastsAwaited:
                 finally:
                     probe.handling.reset(token)
                     handling["returned"] = True
-                    if handling["running"] and handling["type"] not in probe.late:
-                        probe.late.append(handling["type"])
+                    if handling["running"] and f"{handling['type']}'s" not in probe.late:
+                        probe.late.append(f"{handling['type']}'s")
 
         Watched.__name__ = Watched.__qualname__ = consumer.__name__
         return Watched
@@ -996,7 +996,7 @@ def broadcasts_awaited(delay: float = 0.01):
     async def group_send(self, group, message):
         handling = probe.handling.get(None)
         if handling is None or handling["returned"]:  # started by a task its handler did not wait for
-            late = handling["type"] if handling else "an event"
+            late = f"{handling['type']}'s" if handling else "it ran on a thread of its own, which no handler waits for"
             if late not in probe.late:
                 probe.late.append(late)
             handling = {"running": 0}

@@ -152,8 +152,8 @@ async def test_one_senders_messages_arrive_in_the_order_sent():
                     )
             # In order all the same (a queue, a chain of tasks, a lock): the handler still did not wait for them.
             assert not probe.late, (
-                f"the room heard alice in order, but a group_send outlived the handler that started it (the one of "
-                f"{probe.late[0]}): a broadcast handed to a task (asyncio.ensure_future, create_task, a queue that "
+                f"the room heard alice in order, but a group_send outlived the handler that started it "
+                f"({probe.late[0]}): a broadcast handed to a task (asyncio.ensure_future, create_task, a queue that "
                 "another task empties) keeps its order only as long as that machinery does, and its error "
                 "(ChannelFull, a Redis gone away) reaches no handler, so the message is lost without a trace. Await "
                 "each group_send in websocket_receive itself"

@@ -10,6 +10,7 @@ from channels.consumer import SyncConsumer
 from exercises.probes import (
     NOTHING,
     answer,
+    broadcasts_awaited,
     close_all,
     connect,
     load,
@@ -60,30 +61,39 @@ async def heard(communicator, who: str, sender, caught) -> object:
 async def test_a_message_reaches_every_socket_in_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
-        alice, bob = await sockets(consumer.as_asgi(), "/", count=2)
-        # Each group_send a round trip of its own length, as on Redis: awaited, one sender's stay in order.
-        with warnings.catch_warnings(record=True) as caught, uneven_broadcasts():
-            warnings.simplefilter("always")
-            for text in ("hello room", "second", "third"):
-                await alice.send_to(text_data=text)
-                await alice.send_to(bytes_data=b"\x00 not for the room")  # no text: it goes to no one
-            await bob.send_to(text_data="hi alice")
-            for who, communicator in (("bob", bob), ("alice", alice)):
-                got = [await heard(communicator, who, alice, caught) for _ in range(4)]
-                from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
-                expected = [{"message": "hello room"}, {"message": "second"}, {"message": "third"}]
-                assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
-                    f"alice's three messages reached {who}'s socket out of order ({from_alice}): one sender's "
-                    "messages reach the room in the order sent, so receive() runs each group_send to the end before "
-                    "it returns; a broadcast started and left (run_coroutine_threadsafe, a task) lets a later one "
-                    "overtake it on a real layer, whose round trips differ"
-                )
-                assert from_alice == expected, (
-                    f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
-                    "socket in the room, the sender's included, receives each message, one sender's in order, and "
-                    "a binary frame (text_data None) goes to no one"
-                )
-        await close_all(alice, bob)
+        with broadcasts_awaited() as probe:  # sees a group_send that receive() left running
+            alice, bob = await sockets(probe.watched(consumer).as_asgi(), "/", count=2)
+            # Each group_send a round trip of its own length, as on Redis: awaited, one sender's stay in order.
+            with warnings.catch_warnings(record=True) as caught, uneven_broadcasts():
+                warnings.simplefilter("always")
+                for text in ("hello room", "second", "third"):
+                    await alice.send_to(text_data=text)
+                    await alice.send_to(bytes_data=b"\x00 not for the room")  # no text: it goes to no one
+                await bob.send_to(text_data="hi alice")
+                for who, communicator in (("bob", bob), ("alice", alice)):
+                    got = [await heard(communicator, who, alice, caught) for _ in range(4)]
+                    from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
+                    expected = [{"message": "hello room"}, {"message": "second"}, {"message": "third"}]
+                    assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
+                        f"alice's three messages reached {who}'s socket out of order ({from_alice}): one sender's "
+                        "messages reach the room in the order sent, so receive() runs each group_send to the end before "
+                        "it returns; a broadcast started and left (run_coroutine_threadsafe, a task) lets a later one "
+                        "overtake it on a real layer, whose round trips differ"
+                    )
+                    assert from_alice == expected, (
+                        f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
+                        "socket in the room, the sender's included, receives each message, one sender's in order, and "
+                        "a binary frame (text_data None) goes to no one"
+                    )
+            # In order all the same (a lock, one worker thread): receive() still did not wait for them.
+            assert not probe.late, (
+                f"the room heard alice in order, but a group_send outlived the handler that started it "
+                f"({probe.late[0]}): a broadcast handed to a task or another thread (run_coroutine_threadsafe "
+                "without .result(), an executor) keeps its order only as long as that machinery does, and its "
+                "error (ChannelFull, a Redis gone away) reaches no handler, so the message is lost without a trace. "
+                "Run each group_send to the end in receive() with async_to_sync(...)(...)"
+            )
+            await close_all(alice, bob)
 
 
 async def test_a_socket_that_closed_has_left_the_room():

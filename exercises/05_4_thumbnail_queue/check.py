@@ -5,7 +5,8 @@ import json
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 import pytest
-from channels.layers import get_channel_layer
+from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from exercises.probes import (
     NOTHING,
@@ -43,6 +44,15 @@ def small_capacity(settings):
     settings.CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 2}}
     }
+
+
+class FilledByOthers(InMemoryChannelLayer):
+    """The queue as the Redis layer sees it when other server processes filled it: full, though none of it is here."""
+
+    async def send(self, channel, message):
+        if channel == QUEUE:
+            raise ChannelFull(f"{channel} is full: other server processes queued its {self.capacity} jobs")
+        await super().send(channel, message)
 
 
 def consumer():
@@ -181,3 +191,16 @@ async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing():
             "after bad frames the socket must still queue a job"
         )
         await close_all(alice, bob)
+
+
+async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.FilledByOthers"}}
+    (alice,) = await sockets(consumer(), count=1)
+    got = await ask(alice, "cat.png")
+    assert refused(got) and not alice.future.done(), (
+        f"the queue was full of other server processes' jobs, nothing of it in this process, and send() raised "
+        f'ChannelFull: expected {{"error": ...}} on a socket that stays open, got {got}. Only send() knows whether '
+        "the queue has room (on Redis it is shared by every process, and an in-memory layer's queues, or a count "
+        f"taken before, are no view of it): try the send and catch ChannelFull. {RULE}"
+    )
+    await close_all(alice)

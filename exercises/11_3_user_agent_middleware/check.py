@@ -11,7 +11,7 @@ from channels.exceptions import StopConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
-from exercises.probes import close_all, connect, crashed, frame, load, never_blocks, proved
+from exercises.probes import NOTHING, close_all, connect, crashed, frame, load, never_blocks, proved
 
 RULE = (
     "Since Channels 3 (ASGI 3) a server calls an application once per connection with scope, receive and "
@@ -113,6 +113,37 @@ async def test_an_error_inside_the_inner_application_reaches_the_server():
     )
 
 
+async def test_a_scope_without_headers_passes_through_to_the_inner_application():
+    # Wrapped around a whole application, a middleware sees every scope its server opens: uvicorn's lifespan
+    # (no headers) at start, a worker's channel scope (lesson 06). Those are not its business: it passes them on.
+    seen = []
+
+    async def inner(scope, receive, send):
+        seen.append(scope)
+
+    for given in (
+        {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}},
+        {"type": "channel", "channel": "thumbnails"},
+    ):
+        seen.clear()
+        try:
+            await load("11.3", RULE).UserAgentMiddleware(inner)(dict(given), None, None)
+        except Exception as error:  # the student's middleware read a key this scope does not have
+            pytest.fail(
+                f"a {given['type']!r} scope, which has no headers, crashed your middleware with "
+                f"{type(error).__name__}: {error}: wrapped around a whole application (uvicorn sends a lifespan "
+                "scope at start) it must pass on every scope, headers or not: read them with "
+                'scope.get("headers", [])',
+                pytrace=False,
+            )
+        lost = sorted(key for key, value in given.items() if seen and seen[0].get(key) != value)
+        assert seen and not lost, (
+            f"a {given['type']!r} scope never reached the inner application"
+            f"{f' whole (it lost or changed {lost})' if seen else ''}: a middleware passes on every scope it is "
+            "given, with every key, even the types it adds nothing to"
+        )
+
+
 class WhichAgent(AsyncConsumer):
     async def websocket_connect(self, event):
         await self.send({"type": "websocket.accept"})
@@ -139,7 +170,11 @@ async def test_two_sockets_at_once_each_get_their_own_user_agent():
         await close_all(curl, bare, firefox)
     assert got == ["", "Firefox/133.0", "curl/8.5"], (
         f"three sockets open at once through the routed middleware (no header, Firefox, curl) saw {got}: "
-        "each connection's user agent belongs to its own copy of the scope"
+        + (
+            "the consumer's answers never reached the client: pass receive and send on as they came"
+            if NOTHING in got
+            else "each connection's user agent belongs to its own copy of the scope"
+        )
     )
     held = {**vars(type(middleware)), **getattr(middleware, "__dict__", {})}  # on the class or on self
     kept = [(name, value) for name, value in held.items() if "curl/8.5" in repr(value) or "Firefox" in repr(value)]

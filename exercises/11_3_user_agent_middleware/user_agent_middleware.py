@@ -10,7 +10,9 @@ tutorial. Every socket now crashes on connect, and the server logs
 
 Channels 3 changed what an application and a middleware are (the 3.0
 release notes: "Update to ASGI 3"). Fix the middleware; keep the rule of
-lesson 11: never change the scope you were given, pass on a copy.
+lesson 11: never change the scope you were given, pass on a copy. And
+wrapped around a whole application it sees every scope its server opens,
+some with no headers (uvicorn's "lifespan"): pass every one on.
 
 Edit this file, then check it:
 

@@ -28,10 +28,29 @@ class Accepting(AsyncConsumer):
         raise StopConsumer()
 
 
+def production() -> tuple[list, object]:
+    """The student's ALLOWED_HOSTS, as a list, and DEBUG (Django's default, False, when the file sets none)."""
+    module = load("13.3", RULE)
+    if not hasattr(module, "ALLOWED_HOSTS"):
+        pytest.fail(
+            "your settings set no ALLOWED_HOSTS (a misspelt name is one more variable, which Django never reads): "
+            f"Django then uses [], and with DEBUG off answers every page, on every host, with HTTP 400. {RULE}",
+            pytrace=False,
+        )
+    hosts = module.ALLOWED_HOSTS
+    if not isinstance(hosts, (list, tuple, set, frozenset)):
+        pytest.fail(
+            f"ALLOWED_HOSTS is {hosts!r:.80}, a {type(hosts).__name__}: Django reads a list of host names, each a "
+            f"str (a str it reads letter by letter, a generator only once, for the first request). {RULE}",
+            pytrace=False,
+        )
+    return list(hosts), getattr(module, "DEBUG", False)
+
+
 async def handshake(origin: str) -> bool:
     """Whether a handshake from a page at `origin` opens, with the student's production settings."""
-    module = load("13.3", RULE)
-    with override_settings(ALLOWED_HOSTS=list(module.ALLOWED_HOSTS), DEBUG=module.DEBUG):
+    hosts, debug = production()
+    with override_settings(ALLOWED_HOSTS=hosts, DEBUG=debug):
         app = AllowedHostsOriginValidator(Accepting.as_asgi())
         host = origin.split("://", 1)[-1].encode()
         communicator = WebsocketCommunicator(
@@ -42,7 +61,7 @@ async def handshake(origin: str) -> bool:
         except Exception as error:  # the validator could not read an entry: the server logs a traceback
             pytest.fail(
                 f"a handshake from a page at {origin} crashed AllowedHostsOriginValidator, reading ALLOWED_HOSTS = "
-                f"{module.ALLOWED_HOSTS!r}: {type(error).__name__}: {error}. Every entry must be a host name, a str, as "
+                f"{hosts!r}: {type(error).__name__}: {error}. Every entry must be a host name, a str, as "
                 'Django reads one (an IPv6 address in its brackets, "[2001:db8::1]"): an entry it cannot read makes '
                 f"every handshake that reaches it fail with a traceback in the server's log. {RULE}",
                 pytrace=False,
@@ -63,10 +82,10 @@ async def test_a_page_on_the_site_opens_its_socket(origin):
 
 @pytest.mark.parametrize("host", ["example.com", "www.example.com"])
 def test_the_pages_load_on_both_hosts(host):
-    module = load("13.3", RULE)
+    hosts, debug = production()
     request = HttpRequest()
     request.META = {"HTTP_HOST": host, "SERVER_NAME": host, "SERVER_PORT": "443"}
-    with override_settings(ALLOWED_HOSTS=list(module.ALLOWED_HOSTS), DEBUG=module.DEBUG):
+    with override_settings(ALLOWED_HOSTS=hosts, DEBUG=debug):
         try:
             request.get_host()
         except DisallowedHost as error:  # Django answers the page with HTTP 400
@@ -103,7 +122,7 @@ def other_host(origin: str) -> bool:
 
 
 async def test_every_entry_is_a_host_the_site_is_served_at():
-    for entry in list(load("13.3", RULE).ALLOWED_HOSTS):
+    for entry in production()[0]:
         entry = str(entry)
         origin = "https://" + ("evil.example" if entry == "*" else "any" + entry if entry.startswith(".") else entry)
         if other_host(origin) and await handshake(origin):
@@ -116,14 +135,14 @@ async def test_every_entry_is_a_host_the_site_is_served_at():
 
 
 def test_production_keeps_debug_off():
-    module = load("13.3", RULE)
-    # Django reads DEBUG as a truth value: 0, as int(os.environ.get("DEBUG", "0")) gives, is off too.
-    assert not module.DEBUG, (
-        f"DEBUG is {module.DEBUG!r} in production settings: a DEBUG page shows your settings and code to anyone who "
+    debug = production()[1]
+    # Django reads DEBUG as a truth value: 0, as int(os.environ.get("DEBUG", "0")) gives, is off too; unset, False.
+    assert not debug, (
+        f"DEBUG is {debug!r} in production settings: a DEBUG page shows your settings and code to anyone who "
         "triggers an error, and DEBUG changes nothing about which Origin a socket is accepted from"
     )
     deployed = imported_afresh("13.3", RULE, {"DEBUG": "0", "DJANGO_DEBUG": "0"})  # as a deployment may set it
-    assert not deployed.DEBUG, (
+    assert not getattr(deployed, "DEBUG", False), (
         f"on a server whose environment says DEBUG=0, DEBUG is {deployed.DEBUG!r}: an environment variable is a "
         'str, and every str but "" is true (bool("0") and bool("False") are True). Production settings keep '
         "DEBUG = False"

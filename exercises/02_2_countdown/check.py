@@ -172,3 +172,11 @@ async def test_a_consumer_the_server_cancels_stops_its_ticking():
         f"and {len(left)} ticking task(s) still run: no websocket.disconnect comes then, so clean-up that lives "
         "only in websocket_disconnect never runs; no task outlives its consumer"
     )
+    future = communicator.future
+    ended = f"ended with {future.exception()!r}" if not future.cancelled() and future.exception() else "ended"
+    assert future.cancelled(), (
+        f"the server cancelled the consumer and it {ended} as if it had finished: a CancelledError caught and not "
+        "raised again (an except that stops the ticking and goes on, a return in a finally) swallows the "
+        "cancellation, so the server, or an asyncio.timeout() or TaskGroup around the consumer, cannot tell it was "
+        "stopped. Stop the ticking in a finally, which lets the CancelledError through"
+    )

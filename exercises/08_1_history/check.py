@@ -48,6 +48,8 @@ async def history_of(application, room: str) -> object:
 async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
     lobby = await save("lobby", 7)
     kitchen = await save("kitchen", 2, prefix="k")
+    await save("Lobby", 1, prefix="other room ")  # rooms whose names are close to lobby's, saved last: none is it
+    await save("lobby-annex", 1, prefix="another room ")
     application = suspending(app())
     await history_of(application, "warm-up")  # what a process does once (imports, a connection) stays out of the timing
     with queries_by_thread() as ran, queries_told_first(ran, RULE):
@@ -63,8 +65,8 @@ async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
             got = {"lobby": await frame(first, timeout=2), "kitchen": await frame(second, timeout=2)}
             expected = {"lobby": {"history": lobby[-5:]}, "kitchen": {"history": kitchen}}
             assert got == expected, (
-                f"expected {expected}: each socket gets the last five texts of its own room "
-                f"(the route's <room>), oldest first, got {got}"
+                f"expected {expected}: each socket gets the last five texts of its own room (the route's <room>, "
+                f"the name exactly: Lobby and lobby-annex are other rooms), oldest first, got {got}"
             )
         await close_all(first, second)
     orm_where_it_belongs(ran, RULE)

@@ -80,7 +80,7 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
     )
     assert saved.room == room, (
         f"row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, "
-        "the <room> of its route"
+        "the <room> of its route as it is written (never lowercased or trimmed)"
     )
     assert saved.text == text, f"row {saved.id} holds {saved.text!r}, not {text!r}"
     return saved.id
@@ -92,11 +92,11 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
     await close_all(await connect(application, "/warm-up/"))  # what a process does once stays out of the timing
     with queries_by_thread() as ran, queries_told_first(ran, "Save in a database_sync_to_async function."):
         async with never_blocks():  # the save runs in a thread: the loop keeps serving other sockets
-            kitchen, hall = await connect(application, "/kitchen/"), await connect(application, "/hall/")
+            kitchen, hall = await connect(application, "/kitchen/"), await connect(application, "/Hall_2/")
             listener = await connect(application, "/kitchen/")  # in the same room, sends nothing
             proved("sockets", 3)
             first = await saved_answer(kitchen, "hello", "kitchen")
-            await saved_answer(hall, "caf\u00e9 \u2615", "hall")
+            await saved_answer(hall, "caf\u00e9 \u2615", "Hall_2")  # a room keeps its case: Hall_2 is not hall_2
             second = await saved_answer(kitchen, "hello", "kitchen")
             assert second != first, "the same text sent twice is two messages: each frame saves a row of its own"
             for quiet in (hall, listener):

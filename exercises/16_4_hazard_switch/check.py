@@ -18,6 +18,7 @@ OFF = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]
 ON = ["1", "true", "True", "TRUE", "tRuE", "yes", "Yes", "yEs", "on", "ON", "oN"]  # any case: not a list of cases
 NEITHER = ["", "0 ", " off", "disabled", "flase", "2"]  # an empty line, an env file's spaces, a typo
 NEITHER += ["none", "10"]  # words that hold a way to say on ("on", "1") without being one: the whole value counts
+NEITHER += ["y", "t"]  # on for distutils' strtobool and the usual str2bool snippet, not for this switch's four words
 
 
 def server(debug: str):
@@ -60,7 +61,7 @@ async def test_a_value_that_is_neither_on_nor_off_serves_no_hazard_demo():
     assert served == [], (
         f"a server started with DEBUG set to any of {served}, none of them a way to say on, served ws/scope/ada/ "
         "and its cookies: a switch that guards a hazard fails closed. Only 1, true, yes or on (in any case) turn "
-        "it on; anything else is off"
+        "it on; anything else is off (strtobool's y and t too: a borrowed parser says on for more words)"
     )
     proved("boundaries", len(NEITHER))
 

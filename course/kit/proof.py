@@ -44,12 +44,21 @@ class DiffDoesNotApply(Exception):
     """A mistake's diff no longer fits its solution: the solution changed under it."""
 
 
-def apply_mistake(exercise: Exercise, mistake: Mistake, into: Path) -> Path:
-    """The solution with `mistake` applied, written into the folder `into`; git apply does the patching."""
-    patched = into / "solution.py"
+def aimed(mistake: Mistake, where: str) -> str:
+    """The mistake's diff, its a/solution.py and b/solution.py made `where`, a path inside git apply's folder."""
+    return re.sub(r"^(---|\+\+\+) ([ab])/solution\.py$", rf"\1 \2/{where}", mistake.path.read_text(), flags=re.M)
+
+
+def apply_mistake(exercise: Exercise, mistake: Mistake, into: Path, name: str = "solution.py") -> Path:
+    """The solution with `mistake` applied, written to into/<name>; git apply does the patching."""
+    patched = into / name
     shutil.copyfile(exercise.solution_path, patched)
     done = subprocess.run(
-        ["git", "apply", "--whitespace=nowarn", str(mistake.path)], cwd=into, capture_output=True, text=True
+        ["git", "apply", "--whitespace=nowarn", "-"],
+        input=aimed(mistake, name),
+        cwd=into,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         where = mistake.path.relative_to(REPO_DIR) if mistake.path.is_relative_to(REPO_DIR) else mistake.path
@@ -60,29 +69,28 @@ def apply_mistake(exercise: Exercise, mistake: Mistake, into: Path) -> Path:
 def apply_mistakes(exercises: list[Exercise], into: Path) -> dict[tuple[str, str], Path]:
     """Every mistake of `exercises` applied to its own copy of the solution under `into`, with one `git apply`.
 
-    (exercise id, mistake name) -> into/<exercise folder>/<mistake>/solution.py. The diffs are
-    joined into one patch, each aimed at its own copy, so git starts once, not once a mistake
-    (hundreds of starts, most of a second). A diff that does not apply makes git apply nothing:
-    then each is applied alone, and the first that fails is named, as apply_mistake names it.
+    (exercise id, mistake name) -> into/<exercise folder>/<mistake>.py: a folder per exercise,
+    not per mistake, as a folder costs more than a file to make and to remove (on CI's disk,
+    ext4 with discard, about 2 ms each way: bench/README.md). The diffs are joined into one
+    patch, each aimed at its own copy, so git starts once, not once a mistake (hundreds of
+    starts, most of a second). A diff that does not apply makes git apply nothing: then each
+    is applied alone, and the first that fails is named, as apply_mistake names it.
     """
     patches, patched = [], {}
     for exercise in exercises:
+        folder = into / exercise.folder.name
+        folder.mkdir(parents=True)
         for mistake in exercise.mistakes:
-            folder = into / exercise.folder.name / mistake.name
-            folder.mkdir(parents=True)
-            shutil.copyfile(exercise.solution_path, folder / "solution.py")
-            where = f"{exercise.folder.name}/{mistake.name}/solution.py"
-            patches.append(
-                re.sub(r"^(---|\+\+\+) ([ab])/solution\.py$", rf"\1 \2/{where}", mistake.path.read_text(), flags=re.M)
-            )
-            patched[exercise.id, mistake.name] = folder / "solution.py"
+            shutil.copyfile(exercise.solution_path, folder / f"{mistake.name}.py")
+            patches.append(aimed(mistake, f"{exercise.folder.name}/{mistake.name}.py"))
+            patched[exercise.id, mistake.name] = folder / f"{mistake.name}.py"
     combined = into / "mistakes.diff"
     combined.write_text("\n".join(patches))
     done = subprocess.run(["git", "apply", "--whitespace=nowarn", str(combined)], cwd=into, capture_output=True)
     if done.returncode != 0:
         for exercise in exercises:
             for mistake in exercise.mistakes:
-                apply_mistake(exercise, mistake, into / exercise.folder.name / mistake.name)
+                apply_mistake(exercise, mistake, into / exercise.folder.name, f"{mistake.name}.py")
     return patched
 
 

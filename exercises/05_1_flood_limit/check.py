@@ -9,6 +9,7 @@ from exercises.probes import (
     NOTHING,
     close_all,
     frame,
+    in_its_group_once_open,
     leaves_however_it_ends,
     load,
     never_blocks,
@@ -82,6 +83,7 @@ async def test_one_socket_flooding_does_not_silence_another():
 async def test_up_to_three_messages_in_a_second_reach_every_socket():
     app = chat()
     async with never_blocks(STALL):
+        await in_its_group_once_open(app)  # lesson 04: join the room before accepting, or a client misses the room
         alice, bob = await sockets(app)
         await say(alice, "a0", "a1", "a2")
         heard, own = await frames(bob, LIMIT), await frames(alice, LIMIT)

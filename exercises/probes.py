@@ -1009,3 +1009,36 @@ def broadcasts_awaited(delay: float = 0.01):
 
     with mock.patch.object(InMemoryChannelLayer, "group_send", group_send):
         yield probe
+
+
+async def in_its_group_once_open(application, path: str = "/", delay: float = 0.02) -> None:
+    """A socket opened while each group_add takes a round trip (as on Redis) is in a group the moment it is accepted.
+
+    On the in-memory layer group_add never yields, so a consumer that accepts and
+    then joins is in its group by the time any check looks; on Redis the join is
+    a round trip, and meanwhile a client whose socket is open hears nothing of its
+    room. The contract says a socket is in its room once its handshake completes.
+    """
+    from unittest import mock
+
+    from channels.layers import get_channel_layer
+
+    original = InMemoryChannelLayer.group_add
+
+    async def group_add(self, group, channel):
+        await asyncio.sleep(delay)
+        await original(self, group, channel)
+
+    def joined() -> set:
+        return {(group, channel) for group, channels in get_channel_layer().groups.items() for channel in channels}
+
+    with mock.patch.object(InMemoryChannelLayer, "group_add", group_add):
+        before = joined()
+        communicator = await connect(application, path)
+        now = joined() - before
+        await close_all(communicator)
+    assert now, (
+        "the socket was accepted before it was in its group: join the room (group_add, run to its end) before "
+        "accepting. On Redis group_add takes a round trip, and meanwhile a client that sees its socket open misses "
+        "what the room says; a socket is in its room once its handshake completes"
+    )

@@ -9,6 +9,7 @@ from exercises.probes import (
     close_all,
     frame,
     imported_afresh,
+    in_its_group_once_open,
     load,
     members,
     never_blocks,
@@ -62,6 +63,7 @@ async def joined(count: int, module=None) -> list[tuple]:
 
 async def test_each_socket_first_hears_its_own_address():
     async with never_blocks(LAG):
+        await in_its_group_once_open(load("04.1", RULE).WhisperConsumer.as_asgi())
         (alice, alice_address), (bob, bob_address) = await joined(2)
         assert alice_address != bob_address, (
             f"two sockets were both told their address is {alice_address!r}: each socket has a channel name of "

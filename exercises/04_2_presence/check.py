@@ -11,6 +11,7 @@ from exercises.probes import (
     connect,
     frame,
     imported_afresh,
+    in_its_group_once_open,
     load,
     members,
     never_blocks,
@@ -114,6 +115,7 @@ async def test_every_digit_of_a_name_is_drawn_at_random():
 
 async def test_the_room_hears_a_join_and_a_leave():
     async with never_blocks(LAG):
+        await in_its_group_once_open(load("04.2", RULE).PresenceConsumer.as_asgi())
         bob, bob_name, _ = await joined("bob")
         alice, alice_name, _ = await joined("alice")
         got = await frame(bob)

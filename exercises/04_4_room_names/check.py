@@ -11,7 +11,17 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import re_path
 
-from exercises.probes import answer, close_all, load, never_blocks, nothing_more, proved, target_path, warm_up
+from exercises.probes import (
+    answer,
+    close_all,
+    in_its_group_once_open,
+    load,
+    never_blocks,
+    nothing_more,
+    proved,
+    target_path,
+    warm_up,
+)
 from lessons.channel_config import IN_MEMORY
 
 RULE = (
@@ -70,6 +80,7 @@ async def heard(communicator) -> object:
 
 async def test_any_room_name_opens_and_its_messages_go_round():
     async with never_blocks(LAG):
+        await in_its_group_once_open(app(), "/ws/fixchat/lobby/")
         for room in ROOMS:
             first, second = await joined(room), await joined(room)
             await first.send_to(text_data="hi")

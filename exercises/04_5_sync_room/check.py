@@ -13,6 +13,7 @@ from exercises.probes import (
     broadcasts_awaited,
     close_all,
     connect,
+    in_its_group_once_open,
     load,
     members,
     never_blocks,
@@ -76,9 +77,9 @@ async def test_a_message_reaches_every_socket_in_the_room():
                     expected = [{"message": "hello room"}, {"message": "second"}, {"message": "third"}]
                     assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
                         f"alice's three messages reached {who}'s socket out of order ({from_alice}): one sender's "
-                        "messages reach the room in the order sent, so receive() runs each group_send to the end before "
-                        "it returns; a broadcast started and left (run_coroutine_threadsafe, a task) lets a later one "
-                        "overtake it on a real layer, whose round trips differ"
+                        "messages reach the room in the order sent, so receive() runs each group_send to the end "
+                        "before it returns; a broadcast started and left (run_coroutine_threadsafe, a task) lets a "
+                        "later one overtake it on a real layer, whose round trips differ"
                     )
                     assert from_alice == expected, (
                         f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
@@ -99,6 +100,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
 async def test_a_socket_that_closed_has_left_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
+        await in_its_group_once_open(consumer.as_asgi())
         opened, channels = [], []
         for _ in range(2):  # one after the other, so each channel is known
             before = members(GROUP)

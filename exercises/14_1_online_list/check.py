@@ -9,7 +9,7 @@ from autobahn.exception import Disconnected
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import frame, load, never_blocks, nothing_more
+from exercises.probes import frame, load, never_blocks, never_sleeps, nothing_more
 from lessons.channel_config import IN_MEMORY
 
 RULE = (
@@ -132,7 +132,8 @@ async def test_sockets_that_close_cleanly_leave_nothing_behind():
         communicator = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
         assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
         await frame(communicator)
-        await close(communicator)
+        with never_sleeps():  # a time.sleep in the cleanup stops every socket as each one leaves, however short
+            await close(communicator)
         assert not communicator.future.cancelled(), (
             "the consumer was still running 1 s after websocket.disconnect: raise StopConsumer() in "
             "websocket_disconnect"
@@ -200,6 +201,12 @@ async def test_consumers_the_server_cancels_leave_nothing_behind(settings):
         "; each group_discard took 50 ms here, as on Redis: await it in the finally, a task made for it may never run"
     )
     left_behind(before, "were cancelled by the server", len(tasks), slow=slow)
+    finished = sum(not task.cancelled() for task in tasks)
+    assert not finished, (
+        f"the server cancelled {len(tasks)} consumers, and {finished} of their tasks ended as if they had finished: a "
+        "CancelledError caught and not raised again (an except that passes or returns, a return in a finally) swallows "
+        "the cancellation, and a server or a TaskGroup waiting for it cannot tell. Forget the socket in a finally"
+    )
 
 
 async def test_an_error_inside_the_consumer_still_reaches_the_server():

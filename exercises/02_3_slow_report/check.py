@@ -6,7 +6,18 @@ import itertools
 import json
 import time
 
-from exercises.probes import NOTHING, answer, close_all, load, never_blocks, reply, sockets
+from exercises.probes import (
+    NOTHING,
+    answer,
+    close_all,
+    crashed,
+    load,
+    never_blocks,
+    reply,
+    running_tasks,
+    sockets,
+    tasks_left,
+)
 
 RULE = "One socket's slow report must not hold up any other socket of the process"
 REPORT = {"report": "all systems nominal"}
@@ -131,3 +142,27 @@ async def test_two_sockets_asking_at_once_each_get_their_report():
     for communicator in (first, second):
         assert await answer(communicator, 0.05) == NOTHING, "one report was asked on each socket, and more came"
     await close_all(first, second)
+
+
+async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
+    before = running_tasks()
+    (communicator,) = await sockets(app(), count=1)
+    await communicator.send_to(text_data="report")
+    await asyncio.sleep(0.05)  # the report has started
+    await communicator.send_input({"type": "websocket.disconnect", "code": 1001})  # the tab went away
+    try:
+        await communicator.wait(timeout=REPORT_SECONDS * 3)
+    except TimeoutError:
+        raise AssertionError(
+            f"the consumer was still running {REPORT_SECONDS * 3:.0f} s after its socket closed: raise "
+            "StopConsumer() in websocket_disconnect"
+        ) from None
+    except Exception as error:  # the student's consumer raised
+        raise AssertionError(f"after the socket closed, {crashed(error)}") from None
+    left = await tasks_left(before)
+    assert not left, (
+        f"the socket closed while its report was being built, its consumer ended, and {len(left)} task(s) of it "
+        "still ran: a report handed to a task (asyncio.create_task, ensure_future) and left outlives its socket, "
+        "sends to a socket that has gone, and its errors go unseen. Await the thread in the handler, or cancel "
+        "the task when the socket closes: no task outlives its socket"
+    )

@@ -40,6 +40,15 @@ async def response(communicator) -> tuple[int, object]:
     assert isinstance(body, dict) and body.get("type") == "http.response.body", (
         f"expected the response body, got {body}"
     )
+    headers, raw = list(start.get("headers", [])), body.get("body", b"")
+    assert all(isinstance(part, bytes) for pair in headers for part in pair) and isinstance(raw, bytes), (
+        f"the response's headers were {headers!r} and its body a {type(raw).__name__}: ASGI says both are bytes "
+        '(a server refuses a str), so write b"content-type" and send json.dumps(...).encode()'
+    )
+    assert dict(headers).get(b"content-type", b"").startswith(b"application/json"), (
+        f"the {start.get('status')} response's headers were {headers!r}: a JSON answer says it is JSON "
+        "(content-type application/json), or a client reads it as something else"
+    )
     await asyncio.wait([communicator.future], timeout=0.5)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
     assert communicator.future.done(), (

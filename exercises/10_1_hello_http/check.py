@@ -34,7 +34,12 @@ async def response(communicator) -> tuple[int, bytes, bytes]:
         f"the response's header names were {named}: ASGI header names are bytes in lowercase (the spec: 'Header "
         f'names must be lowercased\'), so send b"content-type", never b"Content-Type" or a str'
     )
-    headers, data = dict(start.get("headers", [])), b"".join(part.get("body", b"") for part in parts)
+    sent = [part.get("body", b"") for part in parts]
+    assert all(isinstance(body, bytes) for body in sent), (
+        f"the response body was sent as {sent!r}: an ASGI body is bytes (a server refuses a str), so encode the "
+        "text as UTF-8"
+    )
+    headers, data = dict(start.get("headers", [])), b"".join(sent)
     length = headers.get(b"content-length")
     assert length is None or length == str(len(data)).encode(), (
         f"the content-length header said {length!r}, but the body was {len(data)} bytes ({data!r}): "

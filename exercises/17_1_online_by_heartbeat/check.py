@@ -53,6 +53,11 @@ def fresh(who: str, length: int = 12) -> str:
 def online() -> list:
     listed = module().online()
     assert isinstance(listed, list) and listed == sorted(listed), f"online() must return a sorted list, got {listed!r}"
+    twice = sorted({name for name in listed if listed.count(name) > 1})
+    assert not twice, (
+        f"online() lists {twice} more than once: a student on two sockets is one student, listed once (a time per "
+        f"student, not per socket). {RULE}"
+    )
     return listed
 
 

@@ -1,11 +1,13 @@
 """Check 04.1: whisper to one socket in a chat room."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from exercises.probes import (
     NOTHING,
+    broadcasts_awaited,
     close_all,
     frame,
     imported_afresh,
@@ -80,18 +82,25 @@ async def test_each_socket_first_hears_its_own_address():
 
 async def test_a_room_message_reaches_every_socket():
     async with never_blocks(LAG):
-        (alice, _), (bob, _), (carol, _) = await joined(3)
-        # A message goes round exactly as written: spaces are text too, and " " is a non-empty message.
-        await alice.send_json_to({"message": "  hi all \n"})
-        await bob.send_json_to({"message": " "})
-        for name, communicator in (("alice", alice), ("bob", bob), ("carol", carol)):
-            heard = [await frame(communicator), await frame(communicator)]
-            assert heard == [{"message": "  hi all \n"}, {"message": " "}], (
-                f'expected {{"message": "  hi all \\n"}} then {{"message": " "}} on {name}\'s socket, got {heard}: a '
-                'frame without "to" goes to the whole room with group_send, the sender\'s too, its message exactly '
-                "as written (a non-empty string, spaces included)"
+        with broadcasts_awaited() as probe:  # sees a group_send its handler left running
+            watched = SimpleNamespace(WhisperConsumer=probe.watched(load("04.1", RULE).WhisperConsumer))
+            (alice, _), (bob, _), (carol, _) = await joined(3, watched)
+            # A message goes round exactly as written: spaces are text too, and " " is a non-empty message.
+            await alice.send_json_to({"message": "  hi all \n"})
+            await bob.send_json_to({"message": " "})
+            for name, communicator in (("alice", alice), ("bob", bob), ("carol", carol)):
+                heard = [await frame(communicator), await frame(communicator)]
+                assert heard == [{"message": "  hi all \n"}, {"message": " "}], (
+                    f'expected {{"message": "  hi all \\n"}} then {{"message": " "}} on {name}\'s socket, got '
+                    f'{heard}: a frame without "to" goes to the whole room with group_send, the sender\'s too, its '
+                    "message exactly as written (a non-empty string, spaces included)"
+                )
+            assert not probe.late, (
+                f"a group_send outlived the handler that started it ({probe.late[0]}): a broadcast handed to a task "
+                "(asyncio.ensure_future, create_task) is one no handler waits for, so its error is lost and a "
+                "later message can overtake it on Redis. Await each group_send in websocket_receive"
             )
-        await close_all(alice, bob, carol)
+            await close_all(alice, bob, carol)
 
 
 async def test_a_whisper_reaches_only_its_addressee():

@@ -1,12 +1,14 @@
 """Check 04.2: tell the room who joins and who leaves."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from exercises.probes import (
+    broadcasts_awaited,
     close_all,
     connect,
     frame,
@@ -148,6 +150,22 @@ async def test_the_room_hears_a_join_and_a_leave():
         )
         assert await nothing_more(alice, 0.1), "alice heard more than the joins and leaves of the others"
         await close_all(alice)
+
+
+async def test_each_announcement_goes_out_before_its_handler_returns():
+    with broadcasts_awaited() as probe:  # sees a group_send its handler left running
+        room = SimpleNamespace(PresenceConsumer=probe.watched(load("04.2", RULE).PresenceConsumer))
+        alice, _, _ = await joined("alice", room)
+        bob, _, _ = await joined("bob", room)
+        await frame(alice)  # bob's join
+        await bob.disconnect(code=1000)
+        await frame(alice)  # bob's leave
+        await close_all(alice)
+    assert not probe.late, (
+        f"a group_send outlived the handler that started it ({probe.late[0]}): an announcement handed to a task "
+        "(asyncio.ensure_future, create_task) is one no handler waits for, so its error is lost, and a leave sent "
+        "that way runs on after its consumer has ended. Await each group_send in the handler"
+    )
 
 
 async def test_a_frame_from_a_client_reaches_no_one():

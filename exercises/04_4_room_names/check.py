@@ -13,6 +13,7 @@ from django.urls import re_path
 
 from exercises.probes import (
     answer,
+    broadcasts_awaited,
     close_all,
     in_its_group_once_open,
     load,
@@ -47,13 +48,13 @@ async def warmed_up(settings):
     await warm_up(app(), "/ws/fixchat/lobby/")
 
 
-def app() -> URLRouter:
-    consumer = load("04.4", RULE).NamedRoomConsumer
+def app(consumer=None) -> URLRouter:
+    consumer = consumer or load("04.4", RULE).NamedRoomConsumer
     return URLRouter([re_path(r"^ws/fixchat/(?P<room>[^/]+)/$", consumer.as_asgi())])
 
 
-async def joined(room: str) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
+async def joined(room: str, consumer=None) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(app(consumer), f"/ws/fixchat/{room}/")
     try:
         connected, _ = await communicator.connect(timeout=1)
     except TypeError as error:  # what the server logs for that handshake
@@ -81,17 +82,24 @@ async def heard(communicator) -> object:
 async def test_any_room_name_opens_and_its_messages_go_round():
     async with never_blocks(LAG):
         await in_its_group_once_open(app(), "/ws/fixchat/lobby/")
-        for room in ROOMS:
-            first, second = await joined(room), await joined(room)
-            await first.send_to(text_data="hi")
-            await second.send_to(text_data="hello")
-            for who, communicator in (("the other", second), ("the sender's own", first)):
-                got = [await heard(communicator), await heard(communicator)]
-                assert sorted(got, key=str) == [{"message": "hello"}, {"message": "hi"}], (
-                    f'room {room!r}: expected {{"message": "hi"}} and {{"message": "hello"}} on {who} socket, '
-                    f"got {got}: two sockets in one room share its group"
-                )
-            await close_all(first, second)
+        with broadcasts_awaited() as probe:  # sees a group_send its handler left running
+            consumer = probe.watched(load("04.4", RULE).NamedRoomConsumer)
+            for room in ROOMS:
+                first, second = await joined(room, consumer), await joined(room, consumer)
+                await first.send_to(text_data="hi")
+                await second.send_to(text_data="hello")
+                for who, communicator in (("the other", second), ("the sender's own", first)):
+                    got = [await heard(communicator), await heard(communicator)]
+                    assert sorted(got, key=str) == [{"message": "hello"}, {"message": "hi"}], (
+                        f'room {room!r}: expected {{"message": "hi"}} and {{"message": "hello"}} on {who} socket, '
+                        f"got {got}: two sockets in one room share its group"
+                    )
+                await close_all(first, second)
+            assert not probe.late, (
+                f"a group_send outlived the handler that started it ({probe.late[0]}): a broadcast handed to a "
+                "task (asyncio.ensure_future, create_task) is one no handler waits for, so its error is lost and "
+                "a later message can overtake it on Redis. Await each group_send in websocket_receive"
+            )
         proved("sockets", 2)
         proved("boundaries", len(ROOMS))
 

@@ -1,5 +1,7 @@
 """Check 12.1: replay the posts a reconnecting client missed."""
 
+from urllib.parse import parse_qs
+
 import pytest
 from channels.testing import WebsocketCommunicator
 
@@ -104,11 +106,19 @@ async def test_the_posts_after_since_arrive_oldest_first():
 async def test_since_at_the_last_id_or_past_it_replays_nothing():
     module = target("12.1")
     first, last = [await Post.objects.acreate(title=f"t{n}", body="b") for n in range(2)]
-    for since, expected in ((first.id, [last]), (last.id, []), (last.id + 1, [])):
-        communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={since}")
+    # Other parameters beside since, before and after it (a cache buster, a tab): since is one parameter of them.
+    queries = [f"since={first.id}", f"since={last.id}", f"since={last.id + 1}", f"v=2&since={first.id}&tab=news"]
+    for query, expected in zip(queries, ([last], [], [], [last]), strict=True):
+        since = parse_qs(query)["since"][0]
+        communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?{query}")
         got = await replay(communicator, len(expected))
         assert got == [{"post": post.as_frame()} for post in expected], (
-            f"since={since} with posts {first.id} and {last.id} saved: expected {[p.id for p in expected]}, got {got}"
+            f"?{query} with posts {first.id} and {last.id} saved: expected {[p.id for p in expected]}, got {got}"
+            + (
+                "; since is one parameter among others: read it with parse_qs, wherever it stands"
+                if "&" in query
+                else ""
+            )
         )
         assert await nothing_more(communicator, 0.15), (
             f"since={since} is the last id the client saw (posts {first.id} and {last.id} saved): "

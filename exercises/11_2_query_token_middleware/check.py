@@ -115,6 +115,16 @@ async def test_the_inner_scope_keeps_everything_else():
     _, seen = await scope_inside(b"token=" + token(7))
     missing = {key: value for key, value in SCOPE.items() if key != "query_string" and seen.get(key) != value}
     assert not missing, f"the inner scope lost or changed {sorted(missing)}: copy the whole scope and add one key"
+    for given in ({**SCOPE, "type": "http", "method": "GET"}, {"type": "lifespan", "asgi": {"version": "3.0"}}):
+        middleware, seen = middleware_and_seen()  # wrapped around a whole application: uvicorn's lifespan too
+        try:
+            await middleware(dict(given), None, None)
+        except Exception as error:  # the student's middleware read a key this scope does not have
+            pytest.fail(f"a {given['type']!r} scope: {crashed(error)}", pytrace=False)
+        assert seen and all(seen[0].get(key) == value for key, value in given.items()), (
+            f"a {given['type']!r} scope never reached the inner application whole: the middleware wraps any ASGI "
+            "application, so it passes on every scope it is given, with every key, not only a websocket's"
+        )
 
 
 async def test_the_scope_the_middleware_was_given_is_unchanged():
@@ -163,13 +173,17 @@ async def test_an_error_inside_the_inner_application_reaches_the_server():
 
 async def test_no_token_is_written_to_a_log_or_the_output(caplog, capsys):
     caplog.set_level(logging.DEBUG)
-    valid = sign_user_id(7)
-    await scope_inside(b"room=lobby&token=" + valid.encode())
-    written = caplog.text + "".join(capsys.readouterr())
-    assert valid not in written, (
-        f"the token was written to a log or the output: {written.strip()[:160]!r}. Whoever reads a token can log in "
-        "with it until it expires: log the user id if you must, never the token"
-    )
+    tokens = {"a valid": sign_user_id(7), "an expired": expired_token(8).decode()}
+    for token in tokens.values():
+        await scope_inside(b"room=lobby&token=" + token.encode())
+    written = caplog.text + "".join(repr(vars(r)) for r in caplog.records) + "".join(capsys.readouterr())
+    for kind, token in tokens.items():
+        at = written.find(token)
+        assert at < 0, (
+            f"{kind} token was written to a log or the output: {written[max(at - 100, 0) : at + 20]!r}... Whoever "
+            "reads a token can log in with it until it expires (an expired one still names its user): log the user "
+            "id if you must, never the token (nor in a record's extra fields, which a JSON or Sentry handler writes)"
+        )
 
 
 async def test_a_token_that_expired_since_it_was_last_used_gets_none(monkeypatch):

@@ -1042,3 +1042,23 @@ async def in_its_group_once_open(application, path: str = "/", delay: float = 0.
         "accepting. On Redis group_add takes a round trip, and meanwhile a client that sees its socket open misses "
         "what the room says; a socket is in its room once its handshake completes"
     )
+
+
+async def ends_cancelled(application, path: str = "/") -> None:
+    """A consumer the server cancels must end cancelled: its CancelledError raised again after its clean-up.
+
+    One that catches CancelledError and passes (or returns in a finally) ends as if it had
+    finished, so a server, an asyncio.timeout() or a TaskGroup waiting for it to stop cannot
+    tell it was stopped. leaves_however_it_ends() only looks at what the consumer left behind.
+    """
+    (communicator,) = await sockets(application, path, count=1)
+    await cancelled(communicator)
+    future = communicator.future
+    error = future.exception() if future.done() and not future.cancelled() else None
+    ended = "is still running" if not future.done() else f"ended with {error!r}" if error else "returned"
+    assert future.cancelled(), (
+        f"the server cancelled your consumer, and its task {ended}: a CancelledError caught and not raised again "
+        "(an except that passes or returns, a return in a finally) swallows the cancellation, so a server, an "
+        "asyncio.timeout() or a TaskGroup waiting for it to stop cannot tell it was stopped; clean up in a finally "
+        "and let the CancelledError go on"
+    )

@@ -8,6 +8,7 @@ from channels.layers import get_channel_layer
 from exercises.probes import (
     NOTHING,
     close_all,
+    ends_cancelled,
     frame,
     in_its_group_once_open,
     leaves_however_it_ends,
@@ -191,3 +192,7 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends():
     await leaves_however_it_ends(chat(), GROUP, STALL)
+
+
+async def test_a_consumer_the_server_cancels_ends_cancelled():
+    await ends_cancelled(chat())

@@ -15,6 +15,7 @@ from exercises.probes import (
     NOTHING,
     answer,
     close_all,
+    ends_cancelled,
     frame,
     leaves_however_it_ends,
     load,
@@ -210,3 +211,7 @@ async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503():
 
 async def test_a_socket_leaves_the_group_however_its_consumer_ends():
     await leaves_however_it_ends(consumer(), GROUP, STALL)
+
+
+async def test_a_consumer_the_server_cancels_ends_cancelled():
+    await ends_cancelled(consumer())

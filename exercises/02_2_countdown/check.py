@@ -45,10 +45,12 @@ def is_close_1000(got: object) -> bool:
     return isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code", 1000) == 1000
 
 
-async def ticks_then_close(communicator, count: int, where: str) -> float:
+async def ticks_then_close(communicator, count: int, where: str, times: list | None = None) -> float:
     """`count` ticks, 1 to count, then a close with 1000 and nothing after it; returns when the close came."""
     for n in range(1, count + 1):
         got = await reply(communicator)
+        if times is not None:  # when each tick came
+            times.append(asyncio.get_running_loop().time())
         assert is_tick(got, n), (
             f'{where}: expected {{"tick": {n}}}, got {got}: the ticks go 1, 2, … {count}, then the close'
         )
@@ -67,7 +69,13 @@ async def test_count_3_sends_three_ticks_then_closes_1000():
             f"a tick came within {INTERVAL * 500:.0f} ms of the accept: the first tick comes one INTERVAL "
             f"({INTERVAL * 1000:.0f} ms) after it, as each tick comes one INTERVAL after the one before"
         )
-        took = await ticks_then_close(communicator, 3, "?count=3") - started
+        came: list[float] = []
+        took = await ticks_then_close(communicator, 3, "?count=3", came) - started
+    closest = min(later - earlier for earlier, later in zip(came, came[1:], strict=False))
+    assert closest < INTERVAL * 1.6, (
+        f"the ticks came {closest * 1000:.0f} ms apart or more, where one comes every INTERVAL "
+        f"({INTERVAL * 1000:.0f} ms): one sleep of INTERVAL per tick, not a second one after the send"
+    )
     assert took >= INTERVAL * 2.5, (
         f"three ticks and the close came within {took * 1000:.0f} ms of the accept: the ticks are one "
         f"INTERVAL ({INTERVAL * 1000:.0f} ms) apart, the first one INTERVAL after the accept"

@@ -125,6 +125,14 @@ async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked():
         assert await ask(communicator, "ada", RIGHT) == TOO_MANY and not communicator.future.done(), (
             f"while the name is locked its right password too must get {TOO_MANY}, and the socket stays open"
         )
+        now = time.time
+        with mock.patch("time.time", lambda: now() + 301):  # the window (300 s) over, for the cache and for you
+            got = await ask(communicator, "ada", RIGHT)
+        assert got == {"username": "ada"}, (
+            f"301 s after the first of those failures, past LOGIN_FAILURE_WINDOW (300 s), ada's right password got "
+            f"{got}: a counter lasts the window, then the name may try again (a counter without a timeout locks a "
+            "name for good, and lets anyone lock out anyone by name)"
+        )
     await close_all(communicator)
 
 

@@ -10,10 +10,12 @@ from channels.testing import WebsocketCommunicator  # imported once, before any 
 from exercises.probes import (
     close_all,
     connect_from,
+    ends_cancelled,
     frame,
     leaves_however_it_ends,
     load,
     never_blocks,
+    never_sleeps,
     nothing_more,
     proved,
     slow_broadcasts,
@@ -219,4 +221,9 @@ async def test_clients_on_this_machine_are_limited_too():
 
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends():
-    await leaves_however_it_ends(chat(), GROUP, stall=STALL)
+    with never_sleeps():  # a time.sleep on the way out, however short, stops every socket as each one leaves
+        await leaves_however_it_ends(chat(), GROUP, stall=STALL)
+
+
+async def test_a_consumer_the_server_cancels_ends_cancelled():
+    await ends_cancelled(chat())

@@ -15,6 +15,7 @@ from exercises.probes import (
     close_all,
     connect,
     crashed,
+    ends_cancelled,
     frame,
     never_blocks,
     nothing_after_close,
@@ -222,3 +223,4 @@ async def test_the_deadline_ends_with_the_socket_on_every_path(monkeypatch):
         f"the server cancelled the consumer, and DEADLINE (0.2 s) later it still sent {late}, after the consumer had "
         "ended: the deadline must end on every path out of the consumer, a timer (call_later) as well as a task"
     )
+    await ends_cancelled(application)  # and the cancellation itself goes on, once the deadline is cancelled

@@ -1,5 +1,6 @@
 """Check 13.1: nginx's location block for WebSockets (checked as text, then by `nginx -t` when nginx is here)."""
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -120,6 +121,13 @@ def test_idle_sockets_outlive_the_60_second_default():
 
 
 def test_nginx_accepts_the_block():
+    text = re.sub(r"#[^\n]*", "", target("13.1").websocket_location("daphnes"))
+    depth = list(itertools.accumulate({"{": 1, "}": -1}.get(char, 0) for char in text))
+    assert min(depth, default=0) >= 0 and depth[-1:] == [0], (
+        f"the block opens {text.count('{')} brace(s) and closes {text.count('}')}, and its braces do not pair: nginx "
+        'refuses the whole configuration (nginx -t: unexpected "}", or unexpected end of file) and will not start; '
+        "in an f-string, {{ and }} write one brace each"
+    )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         pytest.skip("nginx is not installed here (sudo apt-get install nginx)")

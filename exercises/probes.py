@@ -1062,3 +1062,31 @@ async def ends_cancelled(application, path: str = "/") -> None:
         "asyncio.timeout() or a TaskGroup waiting for it to stop cannot tell it was stopped; clean up in a finally "
         "and let the CancelledError go on"
     )
+
+
+def text_of_bytes(got: object) -> str:
+    """A sentence if `got` is a websocket.send whose "text" is bytes, which no server can send; else "".
+
+    json.loads() takes bytes too, so a check that decodes the answer would read
+    json.dumps(...).encode() as the right frame; Daphne calls .encode() on a text
+    frame's text, and the consumer crashes instead (1011).
+    """
+    if isinstance(got, dict) and got.get("type") == "websocket.send" and isinstance(got.get("text"), bytes | bytearray):
+        return (
+            f"a frame whose text is bytes ({bytes(got['text'])[:60]!r}): a text frame's text is a str, json.dumps(...) "
+            "as it is (Daphne calls .encode() on it, so the consumer crashes and the client hears nothing)"
+        )
+    return ""
+
+
+async def text_frame(communicator, timeout: float = 1) -> object:
+    """frame(), but a text frame whose text is bytes comes back as the sentence text_of_bytes() makes, not decoded."""
+    got = await answer(communicator, timeout)
+    if text_of_bytes(got):
+        return text_of_bytes(got)
+    if isinstance(got, dict) and got.get("type") == "websocket.send" and got.get("text") is not None:
+        try:
+            return json.loads(got["text"])
+        except ValueError:
+            return got["text"]
+    return got

@@ -17,6 +17,7 @@ from exercises.probes import (
     running_tasks,
     target,
     tasks_left,
+    text_of_bytes,
 )
 
 INTERVAL = 0.05  # the exercise's INTERVAL: seconds between ticks
@@ -32,6 +33,8 @@ def app():
 def is_tick(got: object, n: int) -> bool:
     """True for a text frame whose JSON is {"tick": n}, however it is spaced (n an integer, not "1", 1.0 or true)."""
     if not (isinstance(got, dict) and got.keys() == {"type", "text"} and got["type"] == "websocket.send"):
+        return False
+    if text_of_bytes(got):  # json.loads would take it; no server can send it
         return False
     try:
         value = json.loads(got["text"])
@@ -52,7 +55,8 @@ async def ticks_then_close(communicator, count: int, where: str, times: list | N
         if times is not None:  # when each tick came
             times.append(asyncio.get_running_loop().time())
         assert is_tick(got, n), (
-            f'{where}: expected {{"tick": {n}}}, got {got}: the ticks go 1, 2, … {count}, then the close'
+            f'{where}: expected {{"tick": {n}}}, got {text_of_bytes(got) or got}: the ticks go 1, 2, … {count}, '
+            "then the close"
         )
     got = await reply(communicator)
     assert is_close_1000(got), f"{where}: expected a close with 1000 right after the last tick ({count}), got {got}"

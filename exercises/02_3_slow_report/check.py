@@ -17,6 +17,7 @@ from exercises.probes import (
     running_tasks,
     sockets,
     tasks_left,
+    text_of_bytes,
 )
 
 RULE = "One socket's slow report must not hold up any other socket of the process"
@@ -80,6 +81,7 @@ async def report_of(communicator, where: str) -> None:
         "the server's event loop (Daphne's socket is not thread-safe); await the thread's result in the handler, "
         "then send"
     )
+    assert not text_of_bytes(got), f'{where}: expected the text frame {{"report": ...}}, got {text_of_bytes(got)}'
     text = got.get("text") if isinstance(got, dict) else None
     try:
         decoded = json.loads(text) if text else None

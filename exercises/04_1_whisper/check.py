@@ -9,7 +9,6 @@ from exercises.probes import (
     NOTHING,
     broadcasts_awaited,
     close_all,
-    frame,
     imported_afresh,
     in_its_group_once_open,
     load,
@@ -21,6 +20,7 @@ from exercises.probes import (
     sockets,
     warm_up,
 )
+from exercises.probes import text_frame as frame  # a frame whose text is bytes is named, not decoded
 from lessons.channel_config import IN_MEMORY
 
 RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>}, then relays messages'

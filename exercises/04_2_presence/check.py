@@ -11,7 +11,6 @@ from exercises.probes import (
     broadcasts_awaited,
     close_all,
     connect,
-    frame,
     imported_afresh,
     in_its_group_once_open,
     load,
@@ -21,6 +20,7 @@ from exercises.probes import (
     proved,
     warm_up,
 )
+from exercises.probes import text_frame as frame  # a frame whose text is bytes is named, not decoded
 
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'
 GROUP = "expresence"

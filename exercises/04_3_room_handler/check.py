@@ -21,6 +21,7 @@ from exercises.probes import (
     nothing_more,
     proved,
     sockets,
+    text_of_bytes,
     uneven_broadcasts,
     warm_up,
 )
@@ -103,8 +104,8 @@ async def heard(communicator, who: str, everyone=()) -> object:
             f"{who}'s consumer crashed with {type(error).__name__}: {error}; the server logs that traceback and "
             f"closes {who}'s socket with 1011. {RULE}"
         ) from None
-    if got.get("type") != "websocket.send":
-        return got
+    if got.get("type") != "websocket.send" or text_of_bytes(got):
+        return text_of_bytes(got) or got
     try:
         return json.loads(got.get("text") or "null")
     except ValueError:

@@ -21,6 +21,7 @@ from exercises.probes import (
     nothing_more,
     proved,
     target_path,
+    text_of_bytes,
     warm_up,
 )
 from lessons.channel_config import IN_MEMORY
@@ -64,8 +65,9 @@ async def joined(room: str, consumer=None) -> WebsocketCommunicator:
         ) from None
     assert connected, f"room {room!r}: expected the socket to be accepted"
     greeting = await answer(communicator)
-    assert isinstance(greeting, dict) and json.loads(greeting.get("text") or "null") == {"room": room}, (
-        f'room {room!r}: expected {{"room": {room!r}}} first, got {greeting}'
+    decoded = isinstance(greeting, dict) and not text_of_bytes(greeting) and json.loads(greeting.get("text") or "null")
+    assert decoded == {"room": room}, (
+        f'room {room!r}: expected {{"room": {room!r}}} first, got {text_of_bytes(greeting) or greeting}'
     )
     return communicator
 
@@ -76,7 +78,7 @@ def shown(room: str) -> str:
 
 async def heard(communicator) -> object:
     got = await answer(communicator)
-    return json.loads(got.get("text") or "null") if isinstance(got, dict) else got
+    return text_of_bytes(got) or (json.loads(got.get("text") or "null") if isinstance(got, dict) else got)
 
 
 async def test_any_room_name_opens_and_its_messages_go_round():

@@ -19,6 +19,7 @@ from exercises.probes import (
     never_blocks,
     proved,
     sockets,
+    text_of_bytes,
     uneven_broadcasts,
 )
 
@@ -53,8 +54,8 @@ async def heard(communicator, who: str, sender, caught, so_far=()) -> object:
         never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
         reason = f"; Python warned: RuntimeWarning: {never_awaited[0]}" if never_awaited else ""
         raise AssertionError(f"{who} heard nothing within 2 s{reason}. {RULE}")
-    if not isinstance(got, dict):
-        return got
+    if not isinstance(got, dict) or text_of_bytes(got):
+        return text_of_bytes(got) or got
     try:
         return json.loads(got.get("text") or "null")
     except ValueError:  # not JSON: the assertion shows what arrived instead of {"message": m}

@@ -954,12 +954,17 @@ class BroadcastsAwaited:
 
         self.handling = contextvars.ContextVar("handling")  # the event being handled, copied into every task it starts
         self.late: list[str] = []  # whose handler returned before its broadcast had finished ("websocket.receive's")
+        self.homes: set = set()  # the task each consumer runs in: what its own __call__ awaits is awaited too
 
     def watched(self, consumer: type) -> type:
         """`consumer`, its dispatch() noting which event is being handled while each handler runs."""
         probe = self
 
         class Watched(consumer):
+            async def __call__(self, scope, receive, send):
+                probe.homes.add(asyncio.current_task())  # a clean-up in __call__'s finally runs here, awaited
+                return await super().__call__(scope, receive, send)
+
             async def dispatch(self, message):
                 handling = {"type": message.get("type"), "running": 0, "returned": False}
                 token = probe.handling.set(handling)
@@ -995,8 +1000,10 @@ def broadcasts_awaited(delay: float = 0.01):
 
     async def group_send(self, group, message):
         handling = probe.handling.get(None)
-        if handling is None or handling["returned"]:  # started by a task its handler did not wait for
-            late = f"{handling['type']}'s" if handling else "it ran on a thread of its own, which no handler waits for"
+        if handling is None and asyncio.current_task() in probe.homes:  # awaited by the consumer's own __call__
+            handling = {"running": 0}
+        elif handling is None or handling["returned"]:  # started by a task its handler did not wait for
+            late = f"{handling['type']}'s" if handling else "it ran outside every handler, unawaited"
             if late not in probe.late:
                 probe.late.append(late)
             handling = {"running": 0}
@@ -1090,3 +1097,61 @@ async def text_frame(communicator, timeout: float = 1) -> object:
         except ValueError:
             return got["text"]
     return got
+
+
+def stalled_in_your_lines(frame) -> str | None:
+    """in_checked_code() of the innermost frame outside the standard library, if that frame is in your file; else None.
+
+    A blocking wait called from your line sits in the standard library (threading.py) or in C
+    (select.select, time.sleep), so the first frame outside the standard library is yours.
+    """
+    import sysconfig
+
+    stdlib = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")})
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.startswith(stdlib) or "-packages" in name:  # site-packages may sit under the stdlib's folder
+            return in_checked_code(frame) if name in CHECKED_FILES else None
+        frame = frame.f_back
+    return None
+
+
+class StallInYourLines(LoopLag):
+    """never_blocks(), blaming a stall over `limit` only when your own lines hold the loop: a tight limit for them.
+
+    `async with never_blocks(0.5), StallInYourLines():` around what drives a consumer's way out (a clean
+    close, a cancellation) fails the check with "the event loop stalled for 204 ms in your code (solution.py,
+    line 36: threading.Event().wait(0.2)): ..." for any blocking wait over `limit` in your file: a
+    threading.Event().wait(), a select.select(), a lock's acquire(), a time.sleep (never_sleeps() sees
+    that one however short). The consumer's whole stack runs under your __call__, so never_blocks()
+    blames any stall while the consumer runs, a pause inside Channels on a busy machine too, and needs
+    room (0.5 s) that a 0.2 s wait fits in. This one blames a stall only when the innermost frame outside
+    the standard library is your file's.
+    """
+
+    def __init__(self, limit: float = 0.08, advice: bool = True):
+        super().__init__(limit, advice)
+
+    def _watch(self):
+        while not self.stop.wait(0.01):
+            late = time.monotonic() - self.beat
+            if late > self.limit:
+                where = stalled_in_your_lines(sys._current_frames().get(self.loop_thread))
+                if where and (self.stall is None or late > self.stall[0]):
+                    self.stall = (late, where)
+
+
+async def say(communicator, *texts: str) -> None:
+    """Send each of `texts` as a text frame, in order (a flood, a chat)."""
+    for text in texts:
+        await communicator.send_to(text_data=text)
+
+
+def errors_in(got: list) -> list:
+    """The frames of `got` that are {"error": <a non-empty string>}: the refusals of a limit."""
+    return [f for f in got if isinstance(f, dict) and isinstance(f.get("error"), str) and f["error"]]
+
+
+def messages_in(got: list) -> list:
+    """The "message" of each frame of `got` that has one: what a room heard."""
+    return [f.get("message") for f in got if isinstance(f, dict) and "message" in f]

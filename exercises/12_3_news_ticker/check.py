@@ -1,9 +1,6 @@
 """Check 12.3 (fix): a socket leaves its group however its consumer ends, even when a send fails and no disconnect comes."""
 
 import asyncio
-import sys
-import sysconfig
-import time
 import traceback
 
 import pytest
@@ -12,13 +9,11 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 
 from exercises.probes import (
-    CHECKED_FILES,
-    LoopLag,
+    StallInYourLines,
     cancelled,
     close_all,
     connect,
     frame,
-    in_checked_code,
     load,
     members,
     never_blocks,
@@ -53,38 +48,6 @@ def in_memory_layer(settings, monkeypatch):
     """An in-memory layer whatever REDIS_URL says: this check reads the layer's groups."""
     settings.CHANNEL_LAYERS = IN_MEMORY
     monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer())
-
-
-STDLIB = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")})
-
-
-def in_the_stdlib(filename: str) -> bool:
-    return filename.startswith(STDLIB) and "-packages" not in filename  # site-packages may sit under the stdlib
-
-
-def stalled_in_your_lines(frame) -> str | None:
-    """in_checked_code() of the innermost frame outside the standard library if it is your file's, else None."""
-    while frame is not None and in_the_stdlib(frame.f_code.co_filename):
-        frame = frame.f_back
-    return in_checked_code(frame) if frame is not None and frame.f_code.co_filename in CHECKED_FILES else None
-
-
-class StallInYourLines(LoopLag):
-    """never_blocks(), blaming a stall over `limit` only when your own lines hold the loop: a tight limit for them.
-
-    The consumer's whole stack runs under your __call__, so the probes' LoopLag blames any stall while
-    the consumer runs, Channels' code or a busy machine's too, and needs room (0.5 s). This one blames
-    a stall only when the innermost frame outside the standard library is your file's: a time.sleep,
-    a threading.Event().wait() or a select() called from your finally, not a pause inside Channels.
-    """
-
-    def _watch(self):
-        while not self.stop.wait(0.01):
-            late = time.monotonic() - self.beat
-            if late > self.limit:
-                where = stalled_in_your_lines(sys._current_frames().get(self.loop_thread))
-                if where and (self.stall is None or late > self.stall[0]):
-                    self.stall = (late, where)
 
 
 def ticker():

@@ -9,7 +9,7 @@ from autobahn.exception import Disconnected
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import frame, load, never_blocks, never_sleeps, nothing_more
+from exercises.probes import StallInYourLines, connect, frame, load, never_blocks, never_sleeps, nothing_more
 from lessons.channel_config import IN_MEMORY
 
 RULE = (
@@ -78,14 +78,12 @@ async def close(communicator: WebsocketCommunicator) -> None:
 
 async def test_a_new_socket_hears_who_is_online():
     async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
-        first = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
-        assert (await first.connect(timeout=1))[0], "expected the socket to be accepted"
+        first = await connect(module().OnlineConsumer.as_asgi())
         own = await frame(first)
         assert isinstance(own, dict) and isinstance(own.get("online"), list) and len(own["online"]) >= 1, (
             f'expected {{"online": [<names>]}} on connect, got {own}'
         )
-        second = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
-        await second.connect(timeout=1)
+        second = await connect(module().OnlineConsumer.as_asgi())
         both = await frame(second)
         assert isinstance(both, dict) and len(both.get("online", [])) == len(own["online"]) + 1, (
             f"expected the second socket's list to hold one name more than the first's ({own['online']}), got {both}"
@@ -106,8 +104,7 @@ async def test_a_new_socket_hears_who_is_online():
             "one socket leaving must not take another out of the group"
         )
         assert await nothing_more(second, 0.1), "a frame arrived twice on the open socket"
-        third = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
-        await third.connect(timeout=1)
+        third = await connect(module().OnlineConsumer.as_asgi())
         now = await frame(third)
         assert isinstance(now, dict) and heard[0].get("from") in now.get("online", []), (
             f"after one socket closed, a new socket's list must still name the one that stayed open "
@@ -129,10 +126,9 @@ async def test_a_new_socket_hears_who_is_online():
 async def test_sockets_that_close_cleanly_leave_nothing_behind():
     before = online(), members()
     for _ in range(50):
-        communicator = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
-        assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+        communicator = await connect(module().OnlineConsumer.as_asgi())
         await frame(communicator)
-        with never_sleeps():  # a time.sleep in the cleanup stops every socket as each one leaves, however short
+        async with StallInYourLines(), never_sleeps():  # a blocking cleanup stops every socket as each leaves
             await close(communicator)
         assert not communicator.future.cancelled(), (
             "the consumer was still running 1 s after websocket.disconnect: raise StopConsumer() in "
@@ -191,9 +187,10 @@ async def test_consumers_the_server_cancels_leave_nothing_behind(settings):
         if len(accepted) >= len(tasks):
             break
         await asyncio.sleep(0.01)
-    for task in tasks:  # Daphne: application_close_timeout after the socket closed, or the server stopping
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    async with StallInYourLines():  # a blocking wait in the cleanup stops every socket as each one leaves
+        for task in tasks:  # Daphne: application_close_timeout after the socket closed, or the server stopping
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     assert len(accepted) == len(tasks) and all("online" in json.loads(text) for text in accepted), (
         f'expected {len(tasks)} {{"online": [...]}} frames before the cancel, got {len(accepted)}'
     )
@@ -211,8 +208,7 @@ async def test_consumers_the_server_cancels_leave_nothing_behind(settings):
 
 async def test_an_error_inside_the_consumer_still_reaches_the_server():
     before = online(), members()
-    communicator = WebsocketCommunicator(module().OnlineConsumer.as_asgi(), "/")
-    assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+    communicator = await connect(module().OnlineConsumer.as_asgi())
     await frame(communicator)
     await get_channel_layer().group_send("fixonline", {"type": "room.typing", "from": "x"})  # no handler: a bug
     done, _ = await asyncio.wait([communicator.future], timeout=1)

@@ -8,16 +8,20 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
 
 from exercises.probes import (
+    StallInYourLines,
     close_all,
     connect_from,
     ends_cancelled,
+    errors_in,
     frame,
     leaves_however_it_ends,
     load,
+    messages_in,
     never_blocks,
     never_sleeps,
     nothing_more,
     proved,
+    say,
     slow_broadcasts,
 )
 
@@ -41,25 +45,12 @@ def chat():
     return load("16.3", RULE).ChatConsumer.as_asgi()
 
 
-async def say(communicator, *texts: str) -> None:
-    for text in texts:
-        await communicator.send_to(text_data=text)
-
-
 async def drain(communicator, quiet: float = 0.2) -> list:
     """Every frame the socket was sent, until it has been quiet for `quiet` seconds."""
     got = []
     while not await nothing_more(communicator, quiet):
         got.append(await frame(communicator))
     return got
-
-
-def errors(got: list) -> list:
-    return [f for f in got if isinstance(f, dict) and isinstance(f.get("error"), str) and f["error"]]
-
-
-def messages(got: list) -> list:
-    return [f.get("message") for f in got if isinstance(f, dict) and "message" in f]
 
 
 async def test_ten_sockets_from_one_address_share_its_limit():
@@ -72,9 +63,9 @@ async def test_ten_sockets_from_one_address_share_its_limit():
                 flooder.append(await connect_from(app, flooder_ip, claims=f"10.0.0.{n}"))
                 await say(flooder[-1], f"flood {n}a", f"flood {n}b")
             proved("sockets", 11)
-            heard = messages(await drain(listener))
+            heard = messages_in(await drain(listener))
             # The room has been quiet for 0.2 s: every answer is already waiting on the flooder's sockets.
-            refused = [len(errors(await drain(communicator, 0.05))) for communicator in flooder]
+            refused = [len(errors_in(await drain(communicator, 0.05))) for communicator in flooder]
             assert len(heard) == LIMIT, (
                 f"one address opened 10 sockets and sent 2 messages on each within a second: the room heard "
                 f"{len(heard)} of them. {RULE}. Its address is scope['client'][0]: each socket also claimed another "
@@ -97,11 +88,11 @@ async def test_a_flood_from_one_address_never_holds_back_another():
         proved("sockets", 3)
         await say(flooder, *(f"flood {n}" for n in range(LIMIT + 3)))
         await say(neighbour, *(f"hello {n}" for n in range(LIMIT)))  # at once, while the flooder's window is full
-        heard, own = messages(await drain(listener)), await drain(neighbour)
+        heard, own = messages_in(await drain(listener)), await drain(neighbour)
         hellos = [message for message in heard if message.startswith("hello")]
-        assert hellos == [f"hello {n}" for n in range(LIMIT)] and not errors(own), (
+        assert hellos == [f"hello {n}" for n in range(LIMIT)] and not errors_in(own), (
             f"another address sent {LIMIT} messages while a flooder was over its limit: the room must hear all of "
-            f"them, it heard {hellos} and the sender got {len(errors(own))} errors. One address's flood never "
+            f"them, it heard {hellos} and the sender got {len(errors_in(own))} errors. One address's flood never "
             f"silences another's, not even a neighbour's on its network ({flooder_ip} and {neighbour_ip})"
         )
         assert len(heard) == 2 * LIMIT, f"the room must hear the flooder's first {LIMIT} and the neighbour's {LIMIT}"
@@ -118,7 +109,7 @@ async def test_closing_its_sockets_gives_an_address_no_fresh_window():
             await say(flooder, *(f"wave {wave}.{n}" for n in range(sent)))
             await asyncio.sleep(pause)  # the first socket stays open a while, its window not full
             await close_all(flooder)
-        heard = messages(await drain(listener))
+        heard = messages_in(await drain(listener))
         assert len(heard) == LIMIT, (
             f"one address opened a socket, sent 3 messages and closed it 0.4 s later, then 3, then {LIMIT} more on "
             f"two more sockets, within a second: the room heard {len(heard)} of the {6 + LIMIT}, expected {LIMIT}. "
@@ -136,14 +127,14 @@ async def test_five_messages_a_second_get_through_and_the_sixth_does_not():
         listener, first, second = [await connect_from(app, a) for a in (listener_ip, flooder_ip, flooder_ip)]
         await say(first, *(f"m{n}" for n in range(LIMIT)))
         heard = [await frame(listener) for _ in range(LIMIT)]
-        assert messages(heard) == [f"m{n}" for n in range(LIMIT)] and not errors(await drain(first)), (
+        assert messages_in(heard) == [f"m{n}" for n in range(LIMIT)] and not errors_in(await drain(first)), (
             f"one address sent exactly {LIMIT} messages within a second: the room must hear all of them in order, "
             f"with no error, it heard {heard}"
         )
         await drain(second)  # the room's 5 messages, which this socket hears too
         await say(second, "one too many")
         got = await frame(second)
-        assert errors([got]) and await nothing_more(listener), (
+        assert errors_in([got]) and await nothing_more(listener), (
             f"the address's {LIMIT + 1}th message within a second, from its second socket, must get "
             f'{{"error": ...}} on that socket and reach no one, it got {got}'
         )
@@ -158,9 +149,8 @@ async def test_a_refused_message_costs_nothing_and_the_window_slides():
     async with never_blocks(STALL):
         listener, flooder = [await connect_from(app, a) for a in (listener_ip, flooder_ip)]
         clock = time.monotonic
-        await asyncio.sleep(
-            (0.3 - clock() % 1) % 1
-        )  # a third into a second of the clock: the window is no clock second
+        # A third into a second of the clock: the window is no clock second.
+        await asyncio.sleep((0.3 - clock() % 1) % 1)
         await say(flooder, "early 0", "early 1", "early 2")
         await frame(listener)  # early 0 went through: counted before this moment
         start = clock()
@@ -170,7 +160,7 @@ async def test_a_refused_message_costs_nothing_and_the_window_slides():
         await drain(flooder, 0.1)
         await asyncio.sleep(start + PERIOD + 0.15 - clock())  # early ones over a second old, middle ones not
         await say(flooder, *(f"late {n}" for n in range(4)))
-        heard = messages(await drain(listener))
+        heard = messages_in(await drain(listener))
         assert heard == ["late 0", "late 1", "late 2"], (
             f"an address sent 3 messages, half a second later 2 more and {LIMIT} refused ones, and a second after "
             f"the first 3 it sent 4: the room heard {heard} of those 4. In any 1 s at most {LIMIT} go through: the "
@@ -188,8 +178,8 @@ async def two_sockets_send_4_each(app, sockets: list) -> tuple[int, int]:
         for communicator in sockets:
             assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
             await say(communicator, *(f"message {n}" for n in range(4)))
-        heard = messages(await drain(listener))
-        refused = [len(errors(await drain(communicator, 0.05))) for communicator in sockets]
+        heard = messages_in(await drain(listener))
+        refused = [len(errors_in(await drain(communicator, 0.05))) for communicator in sockets]
         await close_all(listener, *sockets)
     proved("boundaries", 1)
     return len(heard), sum(refused)
@@ -221,9 +211,11 @@ async def test_clients_on_this_machine_are_limited_too():
 
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends():
-    with never_sleeps():  # a time.sleep on the way out, however short, stops every socket as each one leaves
+    # A time.sleep however short, or another blocking wait over 80 ms in your lines, stops every socket as each leaves.
+    async with StallInYourLines(), never_sleeps():
         await leaves_however_it_ends(chat(), GROUP, stall=STALL)
 
 
 async def test_a_consumer_the_server_cancels_ends_cancelled():
-    await ends_cancelled(chat())
+    async with StallInYourLines(), never_sleeps():  # on a cancellation too
+        await ends_cancelled(chat())

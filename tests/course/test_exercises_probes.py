@@ -4,10 +4,11 @@ import asyncio
 
 import pytest
 from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
 from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import close_all, never_sleeps, nothing_more, uneven_broadcasts
+from exercises.probes import close_all, frame, never_sleeps, nothing_more, uneven_broadcasts
 
 
 class CrashesOnAFrame(AsyncConsumer):
@@ -37,6 +38,26 @@ async def test_closing_a_socket_whose_consumer_had_crashed_fails_the_check():
     await asyncio.wait([communicator.future], timeout=1)  # the crash happens; nobody reads it
     with pytest.raises(pytest.fail.Exception, match="your code raised KeyError"):
         await close_all(communicator)
+
+
+class AnswersInBytes(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        await self.send({"type": "websocket.send", "text": b'{"ok": true}'})  # json.dumps(...).encode()
+
+    async def websocket_disconnect(self, event):
+        raise StopConsumer()
+
+
+async def test_frame_names_a_text_frame_whose_text_is_bytes_instead_of_decoding_it():
+    communicator = WebsocketCommunicator(AnswersInBytes.as_asgi(), "/")
+    await communicator.connect(timeout=1)
+    await communicator.send_to(text_data="hello")
+    got = await frame(communicator)
+    await communicator.disconnect()
+    assert isinstance(got, str) and got.startswith("a frame whose text is bytes (b'{\"ok\": true}')")
 
 
 async def test_uneven_broadcasts_let_a_broadcast_started_and_left_be_overtaken():

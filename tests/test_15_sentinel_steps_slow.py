@@ -81,7 +81,12 @@ async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start
         assert re.search(r'127\.0\.0\.1"?\n(2\) ")?6381', said) and "Announced to room 'lobby'" in said, said
         assert await until(lambda: chats_across(a, b, "after-the-failover"), 20)
         events.send_signal(signal.SIGINT)  # Ctrl-C in terminal 2
-        assert "+switch-master" in events.communicate(timeout=5)[0]
+        try:
+            said = events.communicate(timeout=5)[0]
+        except subprocess.TimeoutExpired:  # seen once under load: redis-cli read on past the Ctrl-C
+            events.kill()
+            said = events.communicate()[0]  # all it printed, the part read before the timeout too
+        assert "+switch-master" in said, said
         terminal.type(clean_up)
         terminal.exit()
         assert [port for port in LESSON_PORTS if port_answers(port)] == [] and not (tmp_path / "demo").exists()

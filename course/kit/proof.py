@@ -14,7 +14,8 @@ the student's `-x` run stops there: that first failure is the message a student
 would see, and it is what the proof inspects.
 
 Used by tests/course/test_exercises_kit_slow.py; also the pytest plugin (`-p course.kit.proof`)
-that does the skipping; `python -m course.kit.proof` prints every verdict.
+that does the skipping; `python -m course.kit.proof` prints every verdict. A mistake
+rejected without its "The check says" words runs once more, alone (run_unsaid_again).
 """
 
 import re
@@ -23,7 +24,7 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,7 @@ class Verdict:
     test: str = ""
     ran: bool = True  # False: the check never reported (its pytest process broke), so it proves nothing
     skipped: str = ""  # why a test of the check skipped itself (a tool missing here, e.g. nginx), if one did
+    first: str = ""  # a mistake run again alone: the message of its first run, which lacked its words
 
 
 # One run: the EXERCISE_TARGET value, and the exercises whose checks it drives.
@@ -175,15 +177,39 @@ def prove_all(workers: int = PARALLEL_RUNS, chunk: int = 25, exercises=EXERCISES
             alone = pool.map(lambda retry: run_checks(own_target(plan[retry[0]][0], retry[1]), [retry[1]]), again)
             for (n, exercise), found in zip(again, alone, strict=True):
                 results[n][exercise.id] = found[exercise.id]
-    by_file = {str(path): f"{exercise_id}/{name}" for (exercise_id, name), path in mistake_files.items()}
-    verdicts: dict[str, dict[str, Verdict]] = {"starter": {}, "solution": {}}
-    for (target, group), found in zip(plan, results, strict=True):
-        if target in verdicts:
-            verdicts[target].update(found)
-            continue
-        for exercise in group:  # a mistakes run: each exercise's verdict belongs to its own mistake
-            verdicts[by_file[own_target(target, exercise).split("=", 1)[1]]] = {exercise.id: found[exercise.id]}
+            by_file = {str(path): f"{exercise_id}/{name}" for (exercise_id, name), path in mistake_files.items()}
+            verdicts: dict[str, dict[str, Verdict]] = {"starter": {}, "solution": {}}
+            for (target, group), found in zip(plan, results, strict=True):
+                if target in verdicts:
+                    verdicts[target].update(found)
+                    continue
+                for exercise in group:  # a mistakes run: each exercise's verdict belongs to its own mistake
+                    verdicts[by_file[own_target(target, exercise).split("=", 1)[1]]] = {exercise.id: found[exercise.id]}
+            run_unsaid_again(verdicts, exercises, mistake_files, pool)
     return verdicts
+
+
+def run_unsaid_again(verdicts: dict, exercises, mistake_files: dict, pool: ThreadPoolExecutor) -> None:
+    """Each mistake rejected without its "The check says" words runs once more, alone; that verdict stands.
+
+    A check racing the clock may, on a loaded machine, stop a mistake at another of its
+    rules: still rejected, in another true sentence. The second run's verdict replaces
+    the first, whose sentence `first` keeps, for the test to report. A mistake let
+    through is never run again: a check that passes a wrong program even once has a hole.
+    """
+    unsaid = [
+        (exercise, mistake)
+        for exercise in exercises
+        for mistake in exercise.mistakes
+        if verdicts[f"{exercise.id}/{mistake.name}"][exercise.id].failed
+        and mistake.says not in verdicts[f"{exercise.id}/{mistake.name}"][exercise.id].message
+    ]
+    alone = pool.map(
+        lambda pair: run_checks(f"{pair[0].id}={mistake_files[pair[0].id, pair[1].name]}", [pair[0]]), unsaid
+    )
+    for (exercise, mistake), found in zip(unsaid, alone, strict=True):
+        first = verdicts[f"{exercise.id}/{mistake.name}"][exercise.id].message
+        verdicts[f"{exercise.id}/{mistake.name}"] = {exercise.id: replace(found[exercise.id], first=first)}
 
 
 def own_target(target: str, exercise: Exercise) -> str:
@@ -239,4 +265,6 @@ if __name__ == "__main__":
             said = {f"{exercise_id}/{m.name}": m.says for m in get_exercise(exercise_id).mistakes}.get(target)
             if said is not None and verdict.failed and said not in verdict.message:
                 state += f' (the diff\'s "The check says" words, "{said}", are not in this message)'
+            elif verdict.first:
+                state += f" (on a second run, alone: the first said {verdict.first[:200]!r})"
             print(f"{exercise_id}  {target}  {state}: {verdict.test} | {verdict.message}")

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,11 @@ def test_a_rejected_mistake_is_told_the_rule_it_breaks_in_a_sentence():
             unclear[f"{exercise.id}/{mistake.name}"] = f"expected {mistake.says!r} in: {verdict.message}"
     assert not unclear, "\n".join(f"{name}: {problem}" for name, problem in unclear.items())
     require(not not_tried(), f"these mistakes were not tried, as a tool is missing here: {not_tried()}")
+    for exercise, mistake in mistakes():  # told their words only on a second run (proof.run_unsaid_again)
+        if first := verdicts()[f"{exercise.id}/{mistake.name}"][exercise.id].first:
+            warnings.warn(
+                f"{exercise.id}/{mistake.name} said its words on a second run; the first said: {first}", stacklevel=1
+            )
 
 
 # --- python manage.py exercise NN.K --watch ------------------------------------

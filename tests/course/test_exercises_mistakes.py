@@ -7,6 +7,7 @@ slow proof's job (tests/course/test_exercises_kit_slow.py).
 
 import dataclasses
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -55,3 +56,26 @@ def test_among_many_diffs_the_one_that_no_longer_applies_is_named(tmp_path):
     )
     with pytest.raises(proof.DiffDoesNotApply, match="stale.diff does not apply"):
         proof.apply_mistakes([dataclasses.replace(exercise, folder=folder)], tmp_path / "applied")
+
+
+def test_a_mistake_rejected_without_its_words_runs_again_alone_and_that_verdict_stands(monkeypatch, tmp_path):
+    exercise = get_exercise("05.5")
+    unsaid, let_through, *_ = exercise.mistakes
+    verdicts = {f"05.5/{m.name}": {"05.5": proof.Verdict(True, f"{m.says} in other words")} for m in exercise.mistakes}
+    verdicts[f"05.5/{unsaid.name}"] = {"05.5": proof.Verdict(True, "another rule, first")}
+    verdicts[f"05.5/{let_through.name}"] = {"05.5": proof.Verdict(False)}
+    files = {("05.5", m.name): tmp_path / f"{m.name}.py" for m in exercise.mistakes}
+    asked = []
+
+    def run_checks(target, exercises):
+        asked.append(target)
+        return {"05.5": proof.Verdict(True, f"then {unsaid.says}")}
+
+    monkeypatch.setattr(proof, "run_checks", run_checks)
+    with ThreadPoolExecutor(2) as pool:
+        proof.run_unsaid_again(verdicts, [exercise], files, pool)
+    assert asked == [f"05.5={files['05.5', unsaid.name]}"]  # the let-through one is never run again
+    assert verdicts[f"05.5/{unsaid.name}"]["05.5"] == proof.Verdict(
+        True, f"then {unsaid.says}", first="another rule, first"
+    )
+    assert verdicts[f"05.5/{let_through.name}"]["05.5"] == proof.Verdict(False)

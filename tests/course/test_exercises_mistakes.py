@@ -58,7 +58,7 @@ def test_among_many_diffs_the_one_that_no_longer_applies_is_named(tmp_path):
         proof.apply_mistakes([dataclasses.replace(exercise, folder=folder)], tmp_path / "applied")
 
 
-def test_a_mistake_rejected_without_its_words_runs_again_alone_and_that_verdict_stands(monkeypatch, tmp_path):
+def test_a_mistake_told_other_words_runs_again_alone_and_that_verdict_stands(monkeypatch, tmp_path):
     exercise = get_exercise("05.5")
     unsaid, let_through, *_ = exercise.mistakes
     verdicts = {f"05.5/{m.name}": {"05.5": proof.Verdict(True, f"{m.says} in other words")} for m in exercise.mistakes}

@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import time
-import tomllib
 from contextlib import contextmanager
 from functools import cache
 from importlib.util import module_from_spec, spec_from_file_location
@@ -25,65 +24,20 @@ from types import ModuleType
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-EXERCISES_DIR = Path(__file__).resolve().parent
-REPO_DIR = EXERCISES_DIR.parent
-# Which file a check drives: unset or "starter", "solution", or "NN.K=<path>" pairs (the kit's proof).
-TARGET_VARIABLE = "EXERCISE_TARGET"
-# Where the student's own files are: the exercise folders, unless EXERCISES_STARTERS names another
-# folder holding <NN_K_slug>/<file> copies (the kit's tests, so they never touch the shipped files).
-STARTERS_VARIABLE = "EXERCISES_STARTERS"
+from exercises.targets import (  # noqa: F401 (what a check imports from here)
+    CHECKED_FILES,
+    EXERCISES_DIR,
+    PROOF_VARIABLE,
+    REPO_DIR,
+    STARTERS_VARIABLE,
+    TARGET_VARIABLE,
+    folder,
+    student_file,
+    target,
+    target_path,
+)
 
 NOTHING = "nothing within 1 s"
-
-
-@cache
-def folder(exercise_id: str) -> Path:
-    """The exercise's folder: exercises/04_2_presence/ for "04.2"."""
-    number, k = exercise_id.split(".")
-    found = sorted(EXERCISES_DIR.glob(f"{number}_{k}_*/exercise.toml"))
-    if len(found) != 1:
-        raise LookupError(f"no exercise {exercise_id} under {EXERCISES_DIR}")
-    return found[0].parent
-
-
-def student_file(exercise_id: str) -> Path:
-    """The file the student edits for this exercise (its exercise.toml names it)."""
-    home = folder(exercise_id)
-    name = tomllib.loads((home / "exercise.toml").read_text(encoding="utf-8"))["file"]
-    starters = os.environ.get(STARTERS_VARIABLE)
-    return Path(starters) / home.name / name if starters else home / name
-
-
-def target_path(exercise_id: str) -> Path:
-    """The file EXERCISE_TARGET chooses for this exercise."""
-    chosen = os.environ.get(TARGET_VARIABLE) or "starter"
-    if chosen == "starter":
-        return student_file(exercise_id)
-    if chosen == "solution":
-        return folder(exercise_id) / "meta" / "solution.py"
-    pairs = dict(part.split("=", 1) for part in chosen.split(",") if "=" in part)
-    if exercise_id not in pairs:
-        raise LookupError(f"{TARGET_VARIABLE}={chosen} names no file for exercise {exercise_id}")
-    return Path(pairs[exercise_id])
-
-
-def target(exercise_id: str) -> ModuleType:
-    """The module under check, imported from its file once per process (as `exercise_NN_K`)."""
-    path = target_path(exercise_id)
-    name = "exercise_" + exercise_id.replace(".", "_")
-    module = sys.modules.get(name)
-    if module is not None and getattr(module, "__file__", None) == str(path):
-        return module
-    spec = spec_from_file_location(name, path)
-    module = module_from_spec(spec)
-    sys.modules[name] = module
-    CHECKED_FILES.add(str(path))
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]  # a file that does not import is tried afresh next time
-        raise
-    return module
 
 
 def imported_afresh(exercise_id: str, rule: str, environ: dict | None = None) -> ModuleType:
@@ -211,8 +165,6 @@ def fail_if_crashed(communicator) -> None:
 #
 # Each probe also notes what it proved (proved()), so a pass can say what it means:
 # "passed: 5 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking".
-
-PROOF_VARIABLE = "EXERCISE_PROOF_LOG"  # the kit's runner names a file; each probe adds a line to it
 
 
 def proved(kind: str, amount: int = 1) -> None:
@@ -483,10 +435,6 @@ class LoopLag:
                     pytrace=False,
                 )
             proved("no blocking")
-
-
-# The files target() imported in this process: the code a LoopLag may blame.
-CHECKED_FILES: set[str] = set()
 
 
 def in_checked_code(frame) -> str | None:

@@ -5,7 +5,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exercises.probes import EXERCISES_DIR, STARTERS_VARIABLE, TARGET_VARIABLE, student_file  # noqa: F401
+from exercises.targets import EXERCISES_DIR, STARTERS_VARIABLE, TARGET_VARIABLE, student_file  # noqa: F401
 
 # NN_K_slug: the folder's name sorts by exercise number.
 FOLDER_GLOB = "[0-9][0-9]_[0-9]*_*"

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.urls import path
 
 from course.kit.registry import EXERCISES, Exercise
-from exercises.probes import target
+from exercises.targets import target
 
 logger = logging.getLogger(__name__)
 

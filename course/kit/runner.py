@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.kit.registry import TARGET_VARIABLE, Exercise, digest
-from exercises.probes import PROOF_VARIABLE, REPO_DIR
+from exercises.targets import PROOF_VARIABLE, REPO_DIR
 
 PER_TEST_TIMEOUT = 10  # seconds: a hanging consumer fails its test instead of the command
 OVERALL_TIMEOUT = 90

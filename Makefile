@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 
-.PHONY: wheelhouse test-django6
+.PHONY: wheelhouse test-django6 venv-django6
 .PHONY: install run workshop test test-fast test-postgres lint bench bench-servers bench-hostile bench-scale kit-mutation
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
@@ -88,14 +88,19 @@ test-django6:  ## the fast tests on Django 6 (Python 3.12+), in .venv-django6
 		echo "SKIPPED: $$reason. Install Python 3.13 (or give PYTHON6=/path/to/python3.x) to run it."; exit 0; \
 	fi; \
 	set -e; \
-	if ! cmp -s requirements-django6.txt $(VENV6)/.installed 2>/dev/null; then \
+	$(MAKE) --no-print-directory venv-django6; \
+	echo "$(VENV6)/bin/python -m pytest -n auto -m \"not browser and not slow\""; \
+	$(VENV6)/bin/python -m pytest -n auto -m "not browser and not slow"
+
+# .venv-django6 made (again) only when requirements-django6.txt changed; .ci/run makes it while apt installs.
+venv-django6:
+	@test -n "$(PYTHON6)" || { echo "no Python 3.12+ runs here: install Python 3.13, or give PYTHON6=/path/to/python3.x"; exit 1; }
+	@if ! cmp -s requirements-django6.txt $(VENV6)/.installed 2>/dev/null; then \
 		echo "Creating $(VENV6) with $(PYTHON6) ($$($(PYTHON6) --version)) and requirements-django6.txt"; \
 		rm -rf $(VENV6); $(PYTHON6) -m venv $(VENV6); \
 		$(VENV6)/bin/python -m pip install --quiet $(PIP_SOURCE) -r requirements-django6.txt; \
 		cp requirements-django6.txt $(VENV6)/.installed; \
-	fi; \
-	echo "$(VENV6)/bin/python -m pytest -n auto -m \"not browser and not slow\""; \
-	$(VENV6)/bin/python -m pytest -n auto -m "not browser and not slow"
+	fi
 
 # What to run while you work: no browser, no extra processes, every core (pytest-xdist).
 test-fast: install  ## the fast tests on every core: the whole suite but browser and slow ones

@@ -202,6 +202,8 @@ NONSENSE = {
     "it answers the token with a list of 300 characters": Room(joined=json.dumps(["x" * 300])),
     "it answers the token with an error frame": Room(joined='{"error": "unknown token"}'),
     "it answers the report with an error frame": Room(ok='{"error": "too many frames: slow down"}'),
+    # The word "ok" inside an error's text ("token", "revoked"): the answer is an object's key, not a word.
+    "it answers the report with an error naming the token": Room(ok='{"error": "your token was revoked"}'),
     "it closes the socket with 4401 on the token": Room(close_after_token=4401),
     "it refuses the handshake with HTTP 403": Room(refuse=403),
 }

@@ -83,6 +83,30 @@ def test_announcing_while_the_layer_is_down_does_not_raise(layer_down):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_layer_that_answers_too_slowly_does_not_fail_the_save(settings):
+    # A Redis that is up but hung: the kernel takes the connection, nobody ever answers, the read times out.
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)
+        address = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
+        host = {**redis_host(address), "retry": None, "socket_timeout": 0.3, "socket_connect_timeout": 0.3}
+        settings.CHANNEL_LAYERS = {
+            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [host]}}
+        }
+        module = started_server()
+        try:
+            with transaction.atomic():
+                module.announce(POST)
+        except Exception as error:  # what the student's save() would raise
+            pytest.fail(
+                f"the save failed because the layer answers too slowly: {type(error).__name__}: {error}. A layer "
+                "fails in more ways than a refused connection (a timeout, a full channel, an error of its own): "
+                "let on_commit(..., robust=True) catch and log whatever the broadcast raises",
+                pytrace=False,
+            )
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_failed_broadcast_is_logged(layer_down, caplog):
     module = started_server()
     with caplog.at_level(logging.WARNING), transaction.atomic():

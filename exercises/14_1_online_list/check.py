@@ -157,11 +157,8 @@ async def test_connections_that_end_with_a_failed_send_leave_nothing_behind():
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)  # each the send's RuntimeError, as Daphne logs it
-    logged = {
-        f"{type(e).__module__}.{type(e).__name__}: {e}"
-        for e in (t.exception() for t in tasks if not t.cancelled())
-        if e
-    }
+    errors = (task.exception() for task in tasks if not task.cancelled())
+    logged = {f"{type(e).__module__}.{type(e).__name__}: {e}" for e in errors if e}
     how = "ended with a failed send and no websocket.disconnect"
     if logged:
         how += f' (Daphne logged "Exception inside application: Attempt to send on a closed protocol": {", ".join(logged)})'
@@ -203,6 +200,29 @@ async def test_consumers_the_server_cancels_leave_nothing_behind(settings):
         f"the server cancelled {len(tasks)} consumers, and {finished} of their tasks ended as if they had finished: a "
         "CancelledError caught and not raised again (an except that passes or returns, a return in a finally) swallows "
         "the cancellation, and a server or a TaskGroup waiting for it cannot tell. Forget the socket in a finally"
+    )
+
+
+class HungDiscardLayer(InMemoryChannelLayer):  # each group_discard applied, its answer never comes: a hung Redis
+    async def group_discard(self, group, channel):
+        await super().group_discard(group, channel)
+        await asyncio.Event().wait()
+
+
+async def test_a_consumer_cancelled_again_during_its_cleanup_forgets_its_name(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.HungDiscardLayer"}}
+    before = online()
+    opened = [await connect(module().OnlineConsumer.as_asgi()) for _ in range(20)]
+    for _ in range(2):  # Daphne cancels a consumer that outlives its socket once a second, as long as it runs
+        for communicator in opened:
+            communicator.future.cancel()
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*(communicator.future for communicator in opened), return_exceptions=True)
+    names = online() - before
+    assert not names, (
+        f"20 consumers were cancelled again while their group_discard waited on a Redis that hung (Daphne cancels "
+        f"once a second): ONLINE still holds {len(names)} of their names, as what follows that await never ran. "
+        "Forget the socket in ONLINE first, it needs no await, then await the group_discard"
     )
 
 

@@ -193,5 +193,13 @@ async def test_every_chat_room_name_is_sounded_as_given():
             f'the console was told it sounded in {room!r}, and the group "chat-{room}" had {heard}: the group is '
             "the room's name as given, never changed (lowercased, trimmed), or its sockets never hear it"
         )
+    member, text = await member_of("chat-hall"), "hall:fire in the kitchen\nleave by the back door"
+    await console.send_to(text_data=text)
+    got, heard = await frame(console), queued(member)
+    assert (got, heard) == ({"sounded": "hall"}, [alarm(text.partition(":")[2])]), (
+        f"the frame {text!r} names the room hall and an alarm of two lines: expected {{'sounded': 'hall'}} and "
+        f"the whole text in the room, got {got} and the room had {heard}: the text is everything after the first "
+        "colon, line breaks too (a pattern's . matches no line break)"
+    )
     proved("boundaries", 1)
     await close_all(console)

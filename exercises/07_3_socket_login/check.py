@@ -38,6 +38,7 @@ WRONG_SHAPES = ["not json", "{", "\u00e9t\u00e9", *map(json.dumps, (None, True, 
 WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
 WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
 WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
+MISNAMED = {"user": "ada", "password": "difference-engine"}  # the right keys but one, the password among them
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 
@@ -153,13 +154,17 @@ async def test_no_password_reaches_a_log_or_the_output(caplog, capsys):
     communicator = await login_socket()
     await ask(communicator, "ada", "analytical-engin3")  # a typo of the real one
     await ask(communicator, "ada", "analytical-engine")
+    await communicator.send_to(text_data=json.dumps(MISNAMED))  # a page with a bug in its key: refused for its shape
+    await frame(communicator, timeout=2)
     await close_all(communicator)
     printed = capsys.readouterr()
     written = "\n".join([record.getMessage() for record in caplog.records] + [printed.out, printed.err])
-    for password in ("analytical-engin3", "analytical-engine"):
+    for password in ("analytical-engin3", "analytical-engine", MISNAMED["password"]):
+        refused = f" (it came in a frame refused for its shape, {MISNAMED}: log no refused frame as it came)"
         assert password not in written, (
             f"the password {password!r} reached the server's log or output: a password is never logged or "
             "printed, right or wrong (a wrong one is often the real one with a typo); log the username at most"
+            + (refused if password == MISNAMED["password"] else "")
         )
 
 

@@ -1,6 +1,7 @@
 """Check 08.1: send a room's saved history on connect."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from channels.routing import URLRouter
@@ -116,5 +117,21 @@ async def test_a_big_room_is_not_read_whole_for_five_texts():
         f"to send five texts of a room of 300 messages, a query read the whole room ({whole[0][:80]}...): ask "
         "the database for the newest five only (order by -id, slice [:5]: SQL's LIMIT), or a big room loads "
         "every message it ever had for every socket that connects"
+    )
+    proved("boundaries", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_saving_order_counts_not_the_clock():
+    texts = await save("hall", 8)
+    ids = [pk async for pk in ChatMessage.objects.filter(room="hall").order_by("id").values_list("id", flat=True)]
+    instant = (await ChatMessage.objects.aget(id=ids[0])).created
+    await ChatMessage.objects.filter(id__in=ids[:5]).aupdate(created=instant)  # five saved in one instant
+    await ChatMessage.objects.filter(id__in=ids[5:]).aupdate(created=instant - timedelta(seconds=1))  # a clock behind
+    got = await history_of(app(), "hall")
+    assert got == {"history": texts[-5:]}, (
+        f"8 messages of a room, the first five saved in one instant and the last three by a server whose clock runs "
+        f"a second behind: expected {{'history': {texts[-5:]}}}, got {got}. Two messages can share a created "
+        "timestamp, and two clocks disagree: order by -id, the order the rows were saved, never by created"
     )
     proved("boundaries", 1)

@@ -38,6 +38,15 @@ class RoomGreeter(AsyncConsumer):
         raise StopConsumer()
 
 
+class CompactRoomGreeter(RoomGreeter):
+    """A correct one too: the same object, in JSON without spaces (as a JavaScript server or orjson writes it)."""
+
+    async def websocket_connect(self, event):
+        room = self.scope["url_route"]["kwargs"]["room"]
+        await self.send({"type": "websocket.accept"})
+        await self.send({"type": "websocket.send", "text": json.dumps({"room": room}, separators=(",", ":"))})
+
+
 class GreetsInCapitals(RoomGreeter):
     async def websocket_connect(self, event):
         room = self.scope["url_route"]["kwargs"]["room"]
@@ -114,15 +123,25 @@ async def run_your_test(consumer) -> None:
         )
 
 
-async def test_your_test_passes_on_a_correct_room_consumer():
+CORRECT = {
+    RoomGreeter: "",
+    CompactRoomGreeter: (
+        ' It sends {"room":"lobby"}, the same JSON object without spaces: compare the decoded object '
+        "(receive_json_from()), never the JSON text, which a correct consumer may space as it likes"
+    ),
+}
+
+
+@pytest.mark.parametrize("correct", list(CORRECT), ids=lambda c: c.__name__)
+async def test_your_test_passes_on_a_correct_room_consumer(correct):
     try:
-        await run_your_test(RoomGreeter)
+        await run_your_test(correct)
     except KeyError as error:  # raised inside the consumer, re-raised by the communicator
         raise AssertionError(f"your test crashed on a correct consumer: KeyError: {error}. {RULE}") from error
     except Exception as error:  # the student's own assertion, a timeout, or a mistake in the test itself
         pytest.fail(
-            f"your test failed on RoomGreeter, a correct room consumer ({type(error).__name__}: {error}): "
-            "assert only what every correct room consumer does",
+            f"your test failed on {correct.__name__}, a correct room consumer ({type(error).__name__}: {error}): "
+            f"assert only what every correct room consumer does.{CORRECT[correct]}",
             pytrace=False,
         )
 

@@ -1,6 +1,7 @@
 """Check 05.1: a chat that answers a flood with errors, to the flooder alone."""
 
 import asyncio
+import time
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 from channels.layers import get_channel_layer
@@ -188,6 +189,25 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
         assert await nothing_more(alice, 0.05), "after her flood and its errors alice received more frames"
         await close_all(alice, bob)
     proved("boundaries", 1)
+
+
+async def test_a_wall_clock_set_back_does_not_silence_a_socket(monkeypatch):
+    alice, bob = await sockets(chat())
+    await say(alice, "b1", "b2", "b3")
+    assert messages(await frames(bob, LIMIT)) == ["b1", "b2", "b3"], "bob must hear alice's first 3 messages"
+    await drain(alice, bob)
+    wall = time.time
+    monkeypatch.setattr(time, "time", lambda: wall() - 3600)  # NTP (or an operator) sets the wall clock back 1 h
+    await asyncio.sleep(PERIOD + 0.15)
+    await say(alice, "b4")
+    heard, own = await frame(bob), await frame(alice)
+    assert messages([heard]) == ["b4"], (
+        f"alice sent 3 messages, the machine's wall clock was then set back an hour, and over a second later her "
+        f"b4 was refused: bob got {heard}, alice got {own}. Time the window with time.monotonic(), which never "
+        "goes back; time.time() follows the wall clock, so a window timed by it silences a socket for the hour the "
+        f"clock went back (and lets a flood through when it jumps ahead). {RULE}"
+    )
+    await close_all(alice, bob)
 
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends():

@@ -4,6 +4,9 @@ Each test imports your file afresh with DEBUG set in the environment, as a
 server process started that way imports it.
 """
 
+import os
+from unittest import mock
+
 import pytest
 from channels.testing import WebsocketCommunicator
 
@@ -33,6 +36,21 @@ async def handshake(application, path: str) -> tuple[bool, object]:
     first = await frame(communicator) if connected and "/scope/" in path else None
     await close_all(communicator)
     return connected, first
+
+
+async def test_started_with_debug_unset_the_server_still_starts():
+    unset = (
+        "A server started with DEBUG unset (a laptop, a test run, a container that sets nothing) must start and "
+        "serve ws/echo/: os.environ.get returns its default as it is, so give a string, "
+        'os.environ.get("DEBUG", "1"), never True, which has no .strip() nor .lower()'
+    )
+    with mock.patch.dict(os.environ):
+        os.environ.pop("DEBUG", None)
+        application = imported_afresh("16.4", unset).application
+    communicator = WebsocketCommunicator(application, "/ws/echo/")
+    connected, _ = await communicator.connect(timeout=1)
+    assert connected, f"with DEBUG unset, ws/echo/ was refused. {unset}"
+    await close_all(communicator)
 
 
 async def test_started_with_debug_0_the_server_refuses_the_scope_echo():

@@ -411,11 +411,16 @@ class LoopLag:
             self.beat = time.monotonic()
             await asyncio.sleep(0.01)
 
+    @staticmethod
+    def blamed(frame) -> str | None:
+        """Where a stall is blamed: your file's line on the loop's stack, if any (in_checked_code())."""
+        return in_checked_code(frame)
+
     def _watch(self):
         while not self.stop.wait(0.01):
             late = time.monotonic() - self.beat
             if late > self.limit:
-                where = in_checked_code(sys._current_frames().get(self.loop_thread))
+                where = self.blamed(sys._current_frames().get(self.loop_thread))
                 if where and (self.stall is None or late > self.stall[0]):
                     self.stall = (late, where)
 
@@ -1077,13 +1082,9 @@ class StallInYourLines(LoopLag):
     def __init__(self, limit: float = 0.08, advice: bool = True):
         super().__init__(limit, advice)
 
-    def _watch(self):
-        while not self.stop.wait(0.01):
-            late = time.monotonic() - self.beat
-            if late > self.limit:
-                where = stalled_in_your_lines(sys._current_frames().get(self.loop_thread))
-                if where and (self.stall is None or late > self.stall[0]):
-                    self.stall = (late, where)
+    @staticmethod
+    def blamed(frame) -> str | None:
+        return stalled_in_your_lines(frame)
 
 
 async def say(communicator, *texts: str) -> None:

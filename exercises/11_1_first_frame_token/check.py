@@ -126,15 +126,18 @@ async def test_only_the_first_frame_may_carry_the_token(monkeypatch):
 
 async def test_no_token_is_written_to_a_log_or_the_output(monkeypatch, caplog, capsys):
     caplog.set_level(logging.DEBUG)
-    tokens = [sign_user_id(7), expired_token(8), sign_user_id(9)]
-    # The last one bare, not in JSON, as a page with a bug sends it: a frame refused for its shape, a real token.
-    for text in [json.dumps({"token": token}) for token in tokens[:2]] + tokens[2:]:
+    tokens = [sign_user_id(7), expired_token(8), sign_user_id(9), sign_user_id(11)]
+    # The last two as a page with a bug sends them, in frames refused for their shape: bare, not in JSON, and
+    # under another key. Each is a real token.
+    texts = [json.dumps({"token": token}) for token in tokens[:2]] + [tokens[2], json.dumps({"Token": tokens[3]})]
+    for text in texts:
         communicator = await connect(consumer(monkeypatch))
         await communicator.send_to(text_data=text)
         await answer(communicator)
         await close_all(communicator)
     written = caplog.text + "".join(repr(vars(r)) for r in caplog.records) + "".join(capsys.readouterr())
-    for token, kind in zip(tokens, ("a valid", "an expired", "a bare (no JSON around it) valid"), strict=True):
+    kinds = ("a valid", "an expired", "a bare (no JSON around it) valid", 'a valid (under "Token")')
+    for token, kind in zip(tokens, kinds, strict=True):
         at = written.find(token)
         assert at < 0, (
             f"{kind} token was written to a log or the output: {written[max(at - 100, 0) : at + 20]!r}... A first "

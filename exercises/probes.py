@@ -6,7 +6,8 @@ or any other file the kit names (EXERCISE_TARGET="NN.K=/path/to/file.py,...":
 a classic mistake applied to the solution). Assertion messages are written for
 a student: what was expected, what arrived, and the rule a wrong answer breaks.
 
-Nothing here imports the course: a check stands on Channels, Django and this file.
+Nothing here imports the course: a check stands on Channels, Django, this file and exercises/targets.py
+(which file a check drives, shared with the kit without pytest).
 """
 
 import asyncio

@@ -3,7 +3,7 @@
 // phone, the Files strip) says so. While, and only while, its content is wider
 // than the box, it gets the class "scrolls" (style.css draws a shadow at each side
 // with more to see), a place in the tab order so the arrow keys can scroll it,
-// and a name that a screen reader announces. tests/course/test_pages_accessible.py
+// and a name that a screen reader announces. tests/course/test_pages_accessible_slow.py
 // checks every page at a phone's and a laptop's size.
 (function () {
   "use strict";

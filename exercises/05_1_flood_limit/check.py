@@ -1,22 +1,28 @@
 """Check 05.1: a chat that answers a flood with errors, to the flooder alone."""
 
 import asyncio
+import gc
 import time
+from collections import deque
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 from channels.layers import get_channel_layer
 
 from exercises.probes import (
     NOTHING,
+    cancelled,
     close_all,
     ends_cancelled,
+    errors_in as errors,
     frame,
     in_its_group_once_open,
     leaves_however_it_ends,
     load,
+    messages_in as messages,
     never_blocks,
     nothing_more,
     proved,
+    say,
     sockets,
 )
 
@@ -35,11 +41,6 @@ def chat():
     return load("05.1", RULE).FloodLimitedChatConsumer.as_asgi()
 
 
-async def say(communicator, *texts: str) -> None:
-    for text in texts:
-        await communicator.send_to(text_data=text)
-
-
 async def frames(communicator, count: int) -> list:
     return [await frame(communicator) for _ in range(count)]
 
@@ -51,12 +52,11 @@ async def drain(*communicators) -> None:
             await frame(communicator)
 
 
-def errors(got: list) -> list:
-    return [f for f in got if isinstance(f, dict) and isinstance(f.get("error"), str) and f["error"]]
-
-
-def messages(got: list) -> list:
-    return [f.get("message") for f in got if isinstance(f, dict) and "message" in f]
+def held() -> dict[str, int]:
+    """How many items each dict, list, set or deque on the module or the consumer class holds."""
+    module = load("05.1", RULE)
+    places = {**vars(module), **{f"the class's {k}": v for k, v in vars(module.FloodLimitedChatConsumer).items()}}
+    return {name: len(v) for name, v in places.items() if isinstance(v, dict | list | set | deque) and "__" not in name}
 
 
 async def test_one_socket_flooding_does_not_silence_another():
@@ -212,6 +212,24 @@ async def test_a_wall_clock_set_back_does_not_silence_a_socket(monkeypatch):
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends():
     await leaves_however_it_ends(chat(), GROUP, STALL)
+
+
+async def test_a_socket_that_has_gone_leaves_no_window_behind():
+    before = held()
+    for end in (lambda socket: socket.disconnect(timeout=1), cancelled):  # the client leaves; the server cancels
+        (alice,) = await sockets(chat(), count=1)
+        await say(alice, "a0")
+        await frame(alice)
+        await end(alice)
+    del alice
+    gc.collect()  # what only the gone consumers held goes now
+    grew = ", ".join(f"{k} held {n - before.get(k, 0)} more" for k, n in held().items() if n > before.get(k, 0))
+    assert not grew, (
+        f"2 sockets sent a message each and went (one left, the server cancelled the other), and {grew}: a window "
+        "kept in the module or on the class outlives its socket, one more for every socket the server ever had, "
+        "until memory runs out. Keep a socket's window on its own consumer (self.sent = deque() in "
+        "websocket_connect): it goes when the socket goes"
+    )
 
 
 async def test_a_consumer_the_server_cancels_ends_cancelled():

@@ -53,6 +53,13 @@ async def response(communicator) -> tuple[int, object, bytes]:
         "the consumer ends (AsyncHttpConsumer raises StopConsumer after handle(); code of your own must too)"
     )
     whole = b"".join(part.get("body", b"") for part in parts)
+    length = dict(headers).get(b"content-length")
+    assert length in (None, str(len(whole)).encode()), (
+        f"the {start.get('status')} response's content-length header said {length!r}, but its body was {len(whole)} "
+        f"bytes ({whole[:40]!r}): content-length counts the bytes of the response's own body, never the request's; "
+        "a client reads that many bytes and cuts the answer short (or takes the rest for the next response). Leave "
+        "it out, the server frames the body, or give len() of the very bytes you send"
+    )
     try:
         content = json.loads(whole)
     except ValueError:

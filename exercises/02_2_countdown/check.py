@@ -24,10 +24,11 @@ from exercises.probes import (
 )
 
 INTERVAL = 0.05  # the exercise's INTERVAL: seconds between ticks
+# b"count=\xff": raw bytes, no UTF-8; a query string is the bytes the client sent (decode it as latin-1).
 BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "count=1.5", "count=1e2",
               "count=%C2%B2", "count=1_0", "count=%D9%A3", "count=3&count=4", "count=3&count=3",
               "count=+3", "count=%2B3", "count=" + "1" * 5000,
-              b"count=\xff"]  # fmt: skip  (raw bytes, no UTF-8: a query string is bytes as the client sent them)
+              b"count=\xff"]  # fmt: skip
 
 
 def app():

@@ -39,6 +39,9 @@ ROOMS = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", 
 PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
 # Names that differ only in characters a group name cannot hold: dropped, or replaced by "?", they merge.
 PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby ")]
+# crc32 and adler32 are checksums: anyone can find two names of one value, as no one can for a digest.
+CHECKSUMS = {("plumless", "buckeroo"): "CRC-32", ("aca", "bab"): "Adler-32"}
+PAIRS += list(CHECKSUMS)
 MANY = [f"room {n}" for n in range(100)]  # a hundred rooms: a digest cut to a few characters makes two one
 
 
@@ -114,8 +117,12 @@ async def test_two_different_rooms_never_hear_each_other():
                 await sender.send_to(text_data="only for this room")
                 got = await heard(sender)
                 assert got == {"message": "only for this room"}, f"room {a!r}: expected its own message back, got {got}"
+                checksum = CHECKSUMS.get((room, other))
+                why = f"The two names have one {checksum}: a checksum (zlib.crc32, adler32) does not keep names apart, "
+                why += "and a client can pick a name with another room's checksum and read it; use a digest. "
                 assert await nothing_more(receiver, 0.1), (
-                    f"a message in room {shown(a)} reached room {shown(b)}: they share one group. {RULE}"
+                    f"a message in room {shown(a)} reached room {shown(b)}: they share one group. "
+                    f"{why if checksum else ''}{RULE}"
                 )
             await close_all(here, there)
         proved("sockets", 2)

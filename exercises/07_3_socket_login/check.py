@@ -158,12 +158,15 @@ async def test_no_password_reaches_a_log_or_the_output(caplog, capsys):
     await frame(communicator, timeout=2)
     await close_all(communicator)
     printed = capsys.readouterr()
-    written = "\n".join([record.getMessage() for record in caplog.records] + [printed.out, printed.err])
+    # A record's extra fields too: a JSON or Sentry handler writes them all, beside the message.
+    records = [f"{record.getMessage()} {vars(record)!r}" for record in caplog.records]
+    written = "\n".join([*records, printed.out, printed.err])
     for password in ("analytical-engin3", "analytical-engine", MISNAMED["password"]):
         refused = f" (it came in a frame refused for its shape, {MISNAMED}: log no refused frame as it came)"
         assert password not in written, (
             f"the password {password!r} reached the server's log or output: a password is never logged or "
-            "printed, right or wrong (a wrong one is often the real one with a typo); log the username at most"
+            "printed, right or wrong (a wrong one is often the real one with a typo); log the username at most, "
+            "in the message and in a record's extra fields alike (a JSON or Sentry handler writes every one)"
             + (refused if password == MISNAMED["password"] else "")
         )
 

@@ -1,5 +1,7 @@
 """Check 04.2: tell the room who joins and who leaves."""
 
+import os
+import random
 import re
 from types import SimpleNamespace
 
@@ -91,7 +93,16 @@ async def test_two_server_processes_never_name_two_sockets_alike():
     await close_all(first[0], second[0])
 
 
-async def test_every_digit_of_a_name_is_drawn_at_random():
+def draws_come_out_zero(patch) -> None:
+    """Every random draw a name may come from made 0: os.urandom (uuid4, secrets) and the random module's."""
+    for module, name, zero in ((os, "urandom", bytes), (random, "_urandom", bytes), (random, "random", float)):
+        patch.setattr(module, name, zero)  # bytes(n) is n zero bytes, float() is 0.0
+    patch.setattr(random, "getrandbits", lambda bits: 0)
+    patch.setattr(random.Random, "getrandbits", lambda self, bits: 0)  # randint, randrange, choice draw with it
+    patch.setattr(random.Random, "random", lambda self: 0.0)
+
+
+async def test_every_digit_of_a_name_is_drawn_at_random(monkeypatch):
     # Twenty names drawn at random: that any of the six digits shows 4 values or fewer in all twenty has odds of
     # about 1 in 10**8. A clock, an id(), a counter or a small range shows 1 or 2.
     opened = []
@@ -113,6 +124,16 @@ async def test_every_digit_of_a_name_is_drawn_at_random():
             "or a small random range repeats (in a room, or on two server processes): draw all six digits at "
             "random for each socket (uuid.uuid4().hex[:6], secrets.token_hex(3))"
         )
+    # One draw in sixteen has a first hex digit of 0, which hex() and f"{n:x}" drop: a draw of 0 shows it every time.
+    with monkeypatch.context() as patch:
+        draws_come_out_zero(patch)
+        zero, name, _ = await joined("a socket whose draw came out 0", imported_afresh("04.2", RULE))
+        await close_all(zero)
+    assert re.fullmatch("guest-[0-9a-f]{6}", name), (
+        f'the random draw came out 0 and the socket was announced as {name!r}: expected "guest-" and six random hex '
+        'digits whatever the draw. One name in sixteen starts with a 0 digit, which hex() and f"{n:x}" drop: pad '
+        'to six, f"{n:06x}", or draw the digits themselves (secrets.token_hex(3), uuid.uuid4().hex[:6])'
+    )
 
 
 async def test_the_room_hears_a_join_and_a_leave():

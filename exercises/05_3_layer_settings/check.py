@@ -176,10 +176,16 @@ async def test_the_layer_uses_the_redis_that_redis_url_names():
     setting()  # a Redis answers at the usual address
     nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
     if await joins_a_group(nowhere):
+        kind = type(started_with(nowhere)).__name__
         pytest.fail(
-            f"with REDIS_URL={nowhere}, where no Redis listens, the layer still joined a group: it talks to a Redis "
-            f"written into the setting, not to the one REDIS_URL names, so a deployment whose Redis is elsewhere "
-            f"splits or loses its rooms. Build the hosts from REDIS_URL. {RULE}",
+            f"with REDIS_URL={nowhere}, where no Redis listens, the setting chose {kind}, whose groups live in the "
+            "process: a server started while its Redis is down (a deploy, a reboot, a Redis restarting) keeps that "
+            "layer for good, and its rooms split from the other processes' with nothing raised. Choose no layer by "
+            f"whether Redis answers at import: the Redis at REDIS_URL, always. {RULE}"
+            if "Redis" not in kind
+            else f"with REDIS_URL={nowhere}, where no Redis listens, the layer still joined a group: it talks to a "
+            f"Redis written into the setting, not to the one REDIS_URL names, so a deployment whose Redis is "
+            f"elsewhere splits or loses its rooms. Build the hosts from REDIS_URL. {RULE}",
             pytrace=False,
         )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import pytest
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from exercises.probes import load, proved
 
@@ -45,6 +46,7 @@ class Room:
     refuse: int | None = None  # an HTTP status for the handshake instead of the socket
     close_after_token: int | None = None  # a close code for the token instead of joined
     heard: list = field(default_factory=list)
+    sockets: list = field(default_factory=list)  # the room's end of each socket a report opened
 
 
 @contextlib.asynccontextmanager
@@ -56,6 +58,7 @@ async def running(room: Room):
         return connection.respond(room.refuse, "refused\n") if room.refuse else None
 
     async def handler(websocket):
+        room.sockets.append(websocket)
         with contextlib.suppress(ConnectionClosed):  # a report that gave up has gone: the room carries on
             room.heard.append(json.loads(await websocket.recv()))
             if room.close_after_token:
@@ -148,8 +151,18 @@ async def test_a_room_slow_at_every_step_costs_at_most_the_budget():
     room = Room(handshake=0.7, joined_after=0.7, ok_after=0.7)
     async with running(room) as url:
         result, elapsed = await timed_report(url)
+        for _ in range(25):  # 0.5 s at most for the report's socket to be closed: the close's round trip
+            if closed := all(websocket.state is State.CLOSED for websocket in room.sockets):
+                break
+            await asyncio.sleep(0.02)
     within_budget(elapsed, "a room that takes 0.7 s at every step")
     one_line_saying_why(result, "a room that takes 0.7 s at every step")
+    assert closed, (
+        f"a room that takes 0.7 s at every step: report() returned after {elapsed:.2f} s, yet its socket to the room "
+        "was still open 0.5 s later: a thread waited for BUDGET runs on (Python joins a ThreadPoolExecutor's threads "
+        "before the student's command can exit), and its report may reach the room after report() said it did not. "
+        "The close is part of the report: give each step what is left of one deadline, so all of it ends in BUDGET"
+    )
 
 
 async def test_a_room_slow_after_a_quick_handshake_costs_at_most_the_budget():

@@ -134,6 +134,21 @@ async def test_counts_at_the_edges_1_and_100_are_taken():
     proved("boundaries", len(edges) + 3)
 
 
+async def test_frames_from_the_client_change_nothing():
+    communicator = await connect(app(), "/?count=2")
+    for frame in ({"text": "stop"}, {"text": '{"count": 5}'}, {"bytes": b"\x00"}):  # a ticker takes no input
+        await communicator.send_input({"type": "websocket.receive", **frame})
+    try:
+        await ticks_then_close(communicator, 2, "?count=2, its client having sent frames")
+    except pytest.fail.Exception as failed:  # a crash: say which frames it was
+        pytest.fail(
+            f"?count=2, its client having sent two text frames and a binary one: {failed}. The ticker needs no input, "
+            "yet a client may send some: keep a websocket_receive that does nothing, so a frame changes nothing",
+            pytrace=False,
+        )
+    await close_all(communicator)
+
+
 async def test_a_bad_count_is_closed_4400_before_any_tick():
     opened = []
     for query in BAD_COUNTS:

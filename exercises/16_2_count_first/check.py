@@ -145,9 +145,17 @@ async def test_logging_in_again_and_again_never_locks_anyone_out():
     with passwords_checked() as checked:
         checked.window_ends = True
         replies.append(await attempt("ada", RIGHT))  # her window ends while her password is checked
+        checked.window_ends = False
+        guesses = [await attempt("ada", f"guess-{n}") for n in range(6)]  # the next window: 5 checked
     assert replies == [{"username": "ada"}] * 8, (
         f"ada logged in 8 times in a row with her right password (8 tabs, the last as her counter's window ended): "
         f"each must work, got {tally(replies)}"
+    )
+    assert guesses == [BAD] * 5 + [TOO_MANY], (
+        f"ada's counter's window ended while her right password was checked, then 6 wrong passwords for her got "
+        f"{tally(guesses)}: her attempt went with that window, so there was nothing to take back; a counter made "
+        "again to take it back (at -1) gives a guesser a 6th password in the next window. Take back with "
+        "cache.decr(), which raises ValueError when the counter is gone: then take back nothing"
     )
 
 

@@ -13,12 +13,12 @@ from exercises.probes import (
     cancelled,
     close_all,
     ends_cancelled,
-    errors_in as errors,
+    errors_in,
     frame,
     in_its_group_once_open,
     leaves_however_it_ends,
     load,
-    messages_in as messages,
+    messages_in,
     never_blocks,
     nothing_more,
     proved,
@@ -67,15 +67,15 @@ async def test_one_socket_flooding_does_not_silence_another():
         await drain(alice, bob)
         await say(bob, "b0", "b1", "b2")
         heard = await frames(bob, LIMIT)
-        assert not errors(heard) and messages(heard) == ["b0", "b1", "b2"], (
+        assert not errors_in(heard) and messages_in(heard) == ["b0", "b1", "b2"], (
             f"bob's 3 messages were refused because alice flooded, bob got {heard}: count each socket's messages "
             "on its own consumer (self), never on the class or the module"
         )
-        assert messages(await frames(alice, LIMIT)) == ["b0", "b1", "b2"], "alice, still open, must hear bob"
+        assert messages_in(await frames(alice, LIMIT)) == ["b0", "b1", "b2"], "alice, still open, must hear bob"
         await alice.disconnect(timeout=1)
         await say(bob, "b3")
         got = await frame(bob)
-        assert errors([got]), (
+        assert errors_in([got]), (
             f'after alice left, bob sent his own 4th message within 1 s: the 4th message within 1 s must get {{"error": '
             f"...}} and the socket kept open, got {got}"
         )
@@ -87,12 +87,14 @@ async def test_up_to_three_messages_in_a_second_reach_every_socket():
     async with never_blocks(STALL):
         await in_its_group_once_open(app)  # lesson 04: join the room before accepting, or a client misses the room
         alice, bob = await sockets(app)
-        await say(alice, "a0", "a1", "a2")
+        texts = ["a0", "  a1, indented", "a2 on\ntwo lines\n"]
+        await say(alice, *texts)
         heard, own = await frames(bob, LIMIT), await frames(alice, LIMIT)
-        assert messages(heard) == ["a0", "a1", "a2"], (
-            f"alice sent 3 messages within 1 s, exactly the limit: bob must hear all 3 in order, got {heard}"
+        assert messages_in(heard) == texts, (
+            f"alice sent 3 messages within 1 s, exactly the limit: bob must hear all 3 in order, each as it was sent "
+            f"(its spaces and line breaks too: never stripped), expected {texts}, got {heard}"
         )
-        assert messages(own) == ["a0", "a1", "a2"], f"the sender is in the room too and hears its 3 messages, got {own}"
+        assert messages_in(own) == texts, f"the sender is in the room too and hears its 3 messages as sent, got {own}"
         assert await nothing_more(bob), "bob heard more than the 3 messages alice sent"
         await close_all(alice, bob)
     proved("boundaries", 1)
@@ -105,11 +107,11 @@ async def test_the_fourth_message_in_a_second_is_an_error_for_the_sender_only():
         await say(alice, "a0", "a1", "a2", "a3")
         own = await frames(alice, LIMIT + 1)
         heard = await frames(bob, LIMIT)
-        assert len(errors(own)) == 1 and sorted(messages(own)) == ["a0", "a1", "a2"], (
+        assert len(errors_in(own)) == 1 and sorted(messages_in(own)) == ["a0", "a1", "a2"], (
             f'alice sent 4 messages: she must get her 3 messages back, and the 4th message within 1 s must get {{"error": '
             f"...}} (one error frame), got {own}. {RULE}"
         )
-        assert messages(heard) == ["a0", "a1", "a2"], f"bob must hear the first 3 messages, got {heard}"
+        assert messages_in(heard) == ["a0", "a1", "a2"], f"bob must hear the first 3 messages, got {heard}"
         assert await nothing_more(bob), "a message over the limit reached another socket: answer it with an error only"
         assert not alice.future.done(), (
             "the flooder's socket was closed: a flood gets error frames, the socket kept open"
@@ -124,9 +126,9 @@ async def test_every_extra_message_gets_its_own_error_and_nothing_else():
         alice, bob = await sockets(app)
         await say(alice, *(f"a{n}" for n in range(LIMIT + 3)))
         own = await frames(alice, LIMIT + 3)
-        assert len(errors(own)) == 3, f"alice sent 6 messages within 1 s: 3 over the limit need 3 errors, got {own}"
+        assert len(errors_in(own)) == 3, f"alice sent 6 messages within 1 s: 3 over the limit need 3 errors, got {own}"
         assert await nothing_more(alice), "the flooder got more frames than her 3 messages and 3 errors"
-        assert len(messages(await frames(bob, LIMIT))) == LIMIT and await nothing_more(bob), (
+        assert len(messages_in(await frames(bob, LIMIT))) == LIMIT and await nothing_more(bob), (
             "bob must hear exactly alice's first 3 messages, none of the refused ones"
         )
         await close_all(alice, bob)
@@ -143,7 +145,7 @@ async def test_after_a_second_the_flooder_may_speak_again():
         await asyncio.sleep(PERIOD / 2)
         await say(alice, "a1", "a2", "a3")  # a3 is the 4th within 1 s: refused
         burst = await frames(alice, LIMIT + 1)  # a0 back, a1, a2, and an error for a3
-        assert len(errors(burst)) == 1 and messages(burst) == ["a0", "a1", "a2"], (
+        assert len(errors_in(burst)) == 1 and messages_in(burst) == ["a0", "a1", "a2"], (
             f"half a second after a0 alice sent a1, a2, a3: a3 is her 4th message within 1 s and must get an "
             f"error, got {burst}: a token bucket refilled during the pause lets it through. {RULE}"
         )
@@ -152,12 +154,12 @@ async def test_after_a_second_the_flooder_may_speak_again():
         await say(alice, "a4", "a5")
         heard = await frames(bob, 1)
         own = await frames(alice, 2)
-        assert messages(heard) == ["a4"] and await nothing_more(bob), (
+        assert messages_in(heard) == ["a4"] and await nothing_more(bob), (
             f"a second after her first message alice sent 2 more: the window slides, so the first one left it and "
             f"one new message fits (the other 2 of that second still count), bob got {heard}: a count that never "
             f"goes down silences a socket for good; one that forgets everything at once lets a flood through. {RULE}"
         )
-        assert len(errors(own)) == 1 and messages(own) == ["a4"], (
+        assert len(errors_in(own)) == 1 and messages_in(own) == ["a4"], (
             f"alice's a4 fits the sliding window and a5 does not: expected her message and one error, got {own}"
         )
         await close_all(alice, bob)
@@ -174,12 +176,12 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
             own.append(await frame(alice))
             if not isinstance(own[-1], dict) or own[-1].get("type") == "websocket.close":
                 break
-        assert len(errors(own)) == flood - LIMIT and not alice.future.done(), (
+        assert len(errors_in(own)) == flood - LIMIT and not alice.future.done(), (
             f"alice sent {flood} messages within 1 s: each of the {flood - LIMIT} over the limit gets an error of "
             f"its own and her socket stays open however long she floods, got {own}. {RULE}"
         )
         heard = await frames(bob, LIMIT)
-        assert messages(heard) == ["a0", "a1", "a2"], f"bob must hear alice's first 3 messages, got {heard}"
+        assert messages_in(heard) == ["a0", "a1", "a2"], f"bob must hear alice's first 3 messages, got {heard}"
         # Over a PERIOD: a refused message kept and sent once the window has room would come now.
         later = NOTHING if await nothing_more(bob, PERIOD + 0.3) else await frame(bob)
         assert later == NOTHING, (
@@ -194,14 +196,14 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
 async def test_a_wall_clock_set_back_does_not_silence_a_socket(monkeypatch):
     alice, bob = await sockets(chat())
     await say(alice, "b1", "b2", "b3")
-    assert messages(await frames(bob, LIMIT)) == ["b1", "b2", "b3"], "bob must hear alice's first 3 messages"
+    assert messages_in(await frames(bob, LIMIT)) == ["b1", "b2", "b3"], "bob must hear alice's first 3 messages"
     await drain(alice, bob)
     wall = time.time
     monkeypatch.setattr(time, "time", lambda: wall() - 3600)  # NTP (or an operator) sets the wall clock back 1 h
     await asyncio.sleep(PERIOD + 0.15)
     await say(alice, "b4")
     heard, own = await frame(bob), await frame(alice)
-    assert messages([heard]) == ["b4"], (
+    assert messages_in([heard]) == ["b4"], (
         f"alice sent 3 messages, the machine's wall clock was then set back an hour, and over a second later her "
         f"b4 was refused: bob got {heard}, alice got {own}. Time the window with time.monotonic(), which never "
         "goes back; time.time() follows the wall clock, so a window timed by it silences a socket for the hour the "

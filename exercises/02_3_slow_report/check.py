@@ -6,8 +6,11 @@ import itertools
 import json
 import time
 
+import pytest
+
 from exercises.probes import (
     NOTHING,
+    StallInYourLines,
     answer,
     cancelled,
     close_all,
@@ -176,7 +179,17 @@ async def test_a_consumer_the_server_cancels_during_its_report_leaves_no_task_be
     (communicator,) = await sockets(app(), count=1)
     await communicator.send_to(text_data="report")
     await asyncio.sleep(0.05)  # the report has started
-    await cancelled(communicator)  # as Daphne does at shutdown, or after application_close_timeout
+    try:  # as Daphne does at shutdown, or after application_close_timeout: every other socket goes on meanwhile
+        async with never_blocks(0.5, advice=False), StallInYourLines(advice=False):  # 0.5 s: Channels on a busy box
+            await cancelled(communicator)
+    except pytest.fail.Exception as failed:
+        raise pytest.fail.Exception(
+            f"the server cancelled the consumer while its report was being built, and {failed}. On the way out "
+            "nothing may wait for the report's thread: leaving a `with ThreadPoolExecutor()` block waits for its "
+            "call to end (shutdown(wait=True)); use asyncio.to_thread, or the loop's own executor, which no "
+            "handler shuts down",
+            pytrace=False,
+        ) from None
     left = await tasks_left(before)
     assert not left, (
         f"the server cancelled the consumer while its report was being built (as Daphne does at shutdown, or "

@@ -175,10 +175,19 @@ async def test_a_counter_ends_with_its_window():
         await asyncio.sleep(start + 1.25 - asyncio.get_running_loop().time())
         checked.window_ends = True  # and this window ends while her password is checked
         after = await attempt(server, GUESSER, "ada", RIGHT)
+        checked.window_ends = False
+        with override_settings(LOGIN_FAILURE_WINDOW=300):  # the next window, long enough for 4 guesses
+            guesses = [await attempt(server, GUESSER, "ada", f"guess-{n}") for n in range(4, 8)]
     assert replies == [BAD] * 3 + [TOO_MANY] and after == {"username": "ada"}, (
         f"with LOGIN_FAILURES_PER_USERNAME = 3 and LOGIN_FAILURE_WINDOW = 1 s, 3 wrong passwords for ada, and a 4th "
         f"0.5 s later, got {tally(replies)}; 1.25 s after the first her right password got {after}. The limits are "
         "read from settings when you count, and a counter lasts the window from its first attempt (not its latest)"
+    )
+    assert guesses == [BAD] * 3 + [TOO_MANY], (
+        f"the window ended while ada's right password was checked, then 4 wrong passwords for her got {tally(guesses)}"
+        ": her attempt went with that window, so there was nothing to take back; a counter made again to take it "
+        "back (at -1) gives a guesser one more password in the next window. Take back with cache.decr(), and nothing "
+        "when it raises ValueError"
     )
 
 

@@ -47,6 +47,7 @@ BAD_FRAMES = [" ", "not json", "{", '{"message": ', "nan", "\u00e9t\u00e9"]
 BAD_FRAMES += [json.dumps(v) for v in (None, True, 0, -1.5, 1e308, "text", "", [], ["message"], {}, {"other": "hi"})]
 BAD_FRAMES += [json.dumps({"message": v}) for v in (None, False, 1, 2.5, [], ["hi"], {}, {"x": "hi"}, "")]
 BAD_FRAMES += ['{"message": "\\ud800"}', '{"message": "hi\\udfff"}']  # lone surrogates: valid JSON, no UTF-8
+BAD_FRAMES += ["[" * 100_000]  # nested too deep to decode: json.loads raises RecursionError, not ValueError
 
 
 async def joined(count: int, module=None) -> list[tuple]:

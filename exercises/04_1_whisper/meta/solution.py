@@ -40,7 +40,7 @@ class WhisperConsumer(AsyncConsumer):
         """Called for every frame: {"message": m} to all, {"to": address, "message": m} to one."""
         try:
             data = json.loads(event.get("text") or "")
-        except ValueError:  # not JSON, or a binary frame (no "text" at all)
+        except (ValueError, RecursionError):  # not JSON, a binary frame (no "text"), or "[[[[..." nested too deep
             data = None
         if not isinstance(data, dict) or not is_text(data.get("message")):
             await self.refuse('expected {"message": "<text>"}, optionally with "to": "<address>"')

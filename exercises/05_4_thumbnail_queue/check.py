@@ -35,6 +35,7 @@ SHAPES = [
     *(json.dumps(v) for v in (None, True, 0, -1.5, "cat.png", [], ["image"], {}, {"other": "cat.png"})),
     *(json.dumps({"image": v}) for v in (None, True, 1, 2.5, [], ["cat.png"], {}, "")),
     '{"image": "\\ud800"}',  # a lone surrogate: valid JSON, no UTF-8 string, so no Redis message
+    "[" * 100_000,  # nested too deep to decode: json.loads raises RecursionError, not ValueError
 ]
 
 

@@ -23,7 +23,7 @@ class ThumbnailConsumer(AsyncConsumer):
     async def websocket_receive(self, event):
         try:
             request = json.loads(event.get("text") or "null")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or "[[[[..." nested too deep to decode
             request = None
         image = request.get("image") if isinstance(request, dict) else None
         if not isinstance(image, str) or not image.isprintable() or not image:  # "\ud800" cannot cross Redis

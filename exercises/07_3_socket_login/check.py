@@ -38,6 +38,7 @@ WRONG_SHAPES = ["not json", "{", "\u00e9t\u00e9", *map(json.dumps, (None, True, 
 WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
 WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
 WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
+WRONG_SHAPES += ["[" * 100_000]  # nested too deep to decode: json.loads raises RecursionError, not ValueError
 MISNAMED = {"user": "ada", "password": "difference-engine"}  # the right keys but one, the password among them
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 

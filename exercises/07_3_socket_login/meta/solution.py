@@ -25,7 +25,7 @@ class LoginConsumer(AsyncConsumer):
     async def websocket_receive(self, event):
         try:
             request = json.loads(event.get("text") or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or "[[[[..." nested too deep to decode
             request = None
         if not isinstance(request, dict) or not all(isinstance(request.get(k), str) for k in ("username", "password")):
             return await self.reply({"error": 'expected {"username": "...", "password": "..."}'})

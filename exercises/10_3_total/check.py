@@ -168,6 +168,7 @@ BAD_BODIES = [
     [b"[1, 2]", b"]"],
     ['[1, "\u00e9t\u00e9"]'.encode()[:6], '[1, "\u00e9t\u00e9"]'.encode()[6:]],  # a letter split between parts
     [b"\xff\xfe"],
+    [b"[" * 100_000],  # nested too deep to decode: json.loads raises RecursionError, not ValueError
 ]
 
 

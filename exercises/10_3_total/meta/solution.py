@@ -40,7 +40,7 @@ class TotalConsumer(AsyncConsumer):
         body = b"".join(self.parts)
         try:
             numbers = json.loads(body)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # not JSON, or "[[[[..." nested too deep to decode
             await self.answer(400, {"error": f"not JSON: {error}"})
             return
         if not isinstance(numbers, list) or not all(is_number(n) for n in numbers):

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 from contextlib import ExitStack
 from unittest import mock
 
@@ -57,16 +58,24 @@ async def attempt(module, address: str, username: str, password: str, forged: st
 
 
 @login_test
-async def test_the_sixth_wrong_password_for_a_name_is_refused_unchecked():
+async def test_the_sixth_wrong_password_for_a_name_is_refused_unchecked(caplog, capsys):
+    caplog.set_level(logging.DEBUG)
     await User.objects.acreate_user("ada", password=RIGHT)
     communicator = await socket_from(imported_afresh("16.1", RULE), GUESSER)
+    passwords = [*(f"guess-{n}" for n in range(6)), RIGHT]
     with passwords_checked() as checked:
-        replies = [await ask(communicator, "ada", password) for password in [*(f"guess-{n}" for n in range(6)), RIGHT]]
+        replies = [await ask(communicator, "ada", password) for password in passwords]
         assert replies == [BAD] * 5 + [TOO_MANY] * 2 and len(checked) == 5 and not communicator.future.done(), (
             f"the first 5 wrong passwords for ada must each get {BAD}, the 6th {TOO_MANY} without its password being "
             f"checked, and so must her right password then, the socket open: got {replies}, {len(checked)} checked"
         )
     await close_all(communicator)
+    written = "".join(f"{r.getMessage()} {vars(r)!r}" for r in caplog.records) + "".join(capsys.readouterr())
+    assert not (leaked := [password for password in passwords if password in written]), (
+        f"the passwords {leaked} reached the server's log or output: a password is never logged or printed, checked "
+        "or refused, right or wrong (a guess may be someone's real password with a typo); log the name and the "
+        "address at most"
+    )
 
 
 @login_test

@@ -149,12 +149,12 @@ async def test_a_wrong_password_is_refused():
 
 @FAST_HASHER
 @pytest.mark.django_db(transaction=True)
-async def test_no_password_reaches_a_log_or_the_output(caplog, capsys):
+async def test_no_password_or_session_key_reaches_a_log_or_the_output(caplog, capsys):
     caplog.set_level(logging.DEBUG)
     await User.objects.acreate_user("ada", password="analytical-engine")
     communicator = await login_socket()
     await ask(communicator, "ada", "analytical-engin3")  # a typo of the real one
-    await ask(communicator, "ada", "analytical-engine")
+    reply = await ask(communicator, "ada", "analytical-engine")
     await communicator.send_to(text_data=json.dumps(MISNAMED))  # a page with a bug in its key: refused for its shape
     await frame(communicator, timeout=2)
     await close_all(communicator)
@@ -169,6 +169,13 @@ async def test_no_password_reaches_a_log_or_the_output(caplog, capsys):
             "printed, right or wrong (a wrong one is often the real one with a typo); log the username at most, "
             "in the message and in a record's extra fields alike (a JSON or Sentry handler writes every one)"
             + (refused if password == MISNAMED["password"] else "")
+        )
+    handoff = reply.get("handoff") if isinstance(reply, dict) else None
+    session_key = signing.loads(handoff, salt=HANDOFF_SALT) if isinstance(handoff, str) else None
+    for secret, what in ((session_key, "ada's new session key"), (handoff, "the handoff token that names it")):
+        assert not secret or secret not in written, (
+            f"{what} reached the server's log or output: the session key is ada's login itself (whoever holds it "
+            "is ada, as her cookie is), and the handoff turns into it; log who logged in, never the key or the token"
         )
 
 

@@ -5,6 +5,7 @@ The passwords checked are counted where Django checks them
 """
 
 import json
+import logging
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -113,7 +114,8 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
 
 @LIMITS
 @committed_db
-async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked():
+async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(caplog, capsys):
+    caplog.set_level(logging.DEBUG)
     await User.objects.acreate_user("ada", password=RIGHT)
     communicator = await login_socket()
     with passwords_checked() as checked:
@@ -134,6 +136,11 @@ async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked():
             "name for good, and lets anyone lock out anyone by name)"
         )
     await close_all(communicator)
+    written = "".join(f"{r.getMessage()} {vars(r)!r}" for r in caplog.records) + "".join(capsys.readouterr())
+    assert not (leaked := [p for p in [*(f"guess-{n}" for n in range(6)), RIGHT] if p in written]), (
+        f"the passwords {leaked} reached the server's log or output: a password is never logged or printed, checked "
+        "or refused, right or wrong (a guess may be someone's real password with a typo); log the name at most"
+    )
 
 
 @LIMITS

@@ -1,6 +1,7 @@
 """Check 05.3 (fix): every process shares one channel layer (Redis), so a group_send crosses processes."""
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -190,11 +191,19 @@ async def test_the_layer_uses_the_redis_that_redis_url_names():
         )
 
 
-async def test_the_layer_logs_in_as_redis_url_says():
+async def test_the_layer_logs_in_as_redis_url_says_and_writes_no_password(capsys, caplog):
     setting()  # a Redis answers at the usual address
     url = urlsplit(load("05.3", RULE).REDIS_URL)
     wrong = url._replace(netloc=f"nobody:not-the-password@{url.hostname}:{url.port or 6379}").geturl()
-    if await joins_a_group(wrong):
+    caplog.set_level(logging.DEBUG)
+    joined, printed = await joins_a_group(wrong), capsys.readouterr()  # a server starts: what does it write?
+    written = "\n".join([*(f"{record.getMessage()} {vars(record)!r}" for record in caplog.records), *printed])
+    assert "not-the-password" not in written, (
+        f"with REDIS_URL={wrong}, its password reached the server's output or log as the settings were imported: "
+        "every server process writes it at start, into a journal or a log service whose readers can then use "
+        "Redis as the project does. Print or log no REDIS_URL (its host at most: urlsplit(REDIS_URL).hostname)"
+    )
+    if joined:
         pytest.fail(
             f"with REDIS_URL={wrong}, whose user and password are wrong, the layer still joined a group: it keeps "
             f"only part of REDIS_URL (the host and port, without the user, the password or the database), so a "

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections import deque
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -33,6 +34,17 @@ BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "co
 
 def app():
     return target("02.2").CountdownConsumer.as_asgi()
+
+
+def kept() -> dict[str, int]:
+    """How much each dict, list, set or deque of the module and of its classes holds: a socket's own things go with it."""
+    module, found = target("02.2"), {}
+    for name, value in vars(module).items():
+        inside = vars(value).items() if isinstance(value, type) and value.__module__ == module.__name__ else ()
+        for where, held in [(name, value), *((f"{name}.{key}", item) for key, item in inside)]:
+            if isinstance(held, dict | list | set | deque) and not where.rpartition(".")[2].startswith("__"):
+                found[where] = len(held)
+    return found
 
 
 def is_tick(got: object, n: int) -> bool:
@@ -93,7 +105,7 @@ async def test_count_3_sends_three_ticks_then_closes_1000():
 
 
 async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own():
-    before = running_tasks()
+    before, held = running_tasks(), kept()
     leaving = await connect(app(), "/?count=100")
     staying = await connect(app(), "/?count=3")
     proved("sockets", 2)
@@ -115,6 +127,13 @@ async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own
     assert not left, (
         f"{len(left)} ticking task(s) still run after both sockets closed: each socket's task is cancelled "
         "when its socket goes (no task outlives its socket)"
+    )
+    grown = {where: size - held.get(where, 0) for where, size in kept().items() if size > held.get(where, 0)}
+    assert not grown, (
+        f"both sockets have closed, and {', '.join(f'{w} holds {n} more item(s)' for w, n in grown.items())} "
+        "than before they opened: what a socket puts in the module or on the class stays after it has gone, one "
+        "more for every socket the server ever served, until the process runs out of memory. Keep each socket's "
+        "task on self (self.ticking), which goes with its consumer"
     )
 
 

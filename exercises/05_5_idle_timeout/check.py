@@ -13,6 +13,7 @@ Redis adds to its answer.
 
 import asyncio
 import inspect
+import logging
 import math
 
 import pytest
@@ -162,10 +163,19 @@ async def test_a_dead_redis_is_still_found_when_reads_never_time_out():
             )
 
 
-async def test_the_layer_uses_the_redis_that_redis_url_names():
+async def test_the_layer_uses_the_redis_that_redis_url_names_and_writes_no_password(capsys, caplog):
     layer()  # a Redis answers at the usual address
-    nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
+    nowhere = "redis://nobody:not-the-password@127.0.0.1:1/0"  # no Redis listens on port 1
+    caplog.set_level(logging.DEBUG)
     config = imported_afresh("05.5", RULE, {"REDIS_URL": nowhere}).CHANNEL_LAYERS["default"]
+    written = "\n".join(
+        [*(f"{record.getMessage()} {vars(record)!r}" for record in caplog.records), *capsys.readouterr()]
+    )
+    assert "not-the-password" not in written, (
+        f"with REDIS_URL={nowhere}, its password reached the server's output or log as the settings were imported: "
+        "every server process writes it at start, into a journal or a log service whose readers can then use "
+        "Redis as the project does. Print or log no REDIS_URL (its host at most: urlsplit(REDIS_URL).hostname)"
+    )
     built = import_string(config["BACKEND"])(**config.get("CONFIG", {}))
     try:
         async with asyncio.timeout(3):

@@ -163,7 +163,8 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
             f"each job must name its own socket's channel in reply_to (the worker answers there), got {replies}"
         )
         mallory = "specific.mallory!inbox"  # a channel alice names, hoping the worker answers there
-        forged = {"image": "evil.png", "reply_to": mallory, "type": "thumbnail.delete"}  # and a handler she picks
+        # And a handler she picks, and a key the worker may trust (the job's owner, say): the server writes the job.
+        forged = {"image": "evil.png", "reply_to": mallory, "type": "thumbnail.delete", "owner": "bob"}
         await alice.send_to(text_data=json.dumps(forged))
         if await frame(alice) == {"queued": "evil.png"}:  # an extra key may be refused too, or ignored
             job = await taken_from_the_queue()
@@ -175,6 +176,11 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
             assert job.get("type") == "thumbnail.make", (
                 f"alice's frame named type 'thumbnail.delete', and her job says type {job.get('type')!r}: the type "
                 "names the handler the worker runs, so the server writes it, never a client"
+            )
+            assert sorted(job) == ["image", "reply_to", "type"], (
+                f"alice's frame carried 'owner': 'bob', and her job reached the worker as {job}: a job is type, "
+                "image and reply_to, each written by the server; whatever else a frame holds (an owner, a size) "
+                "never rides along to a worker that may trust it. Build the job from its three keys"
             )
         await close_all(alice, bob)
 

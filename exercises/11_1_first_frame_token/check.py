@@ -41,6 +41,7 @@ WRONG_SHAPES = ["", " ", "not json", "{", '{"token": ', "NaN", "\u00e9t\u00e9", 
 WRONG_SHAPES += [json.dumps(v) for v in (None, True, 0, -1.5, "text", "", [], ["token"], {}, {"message": "hi"})]
 WRONG_SHAPES += [json.dumps({"token": v}) for v in (None, True, 1, 2.5, [], ["x"], {}, "", "forged")]
 WRONG_SHAPES += ['{"token": "\\ud800"}']  # a lone surrogate: valid JSON, no UTF-8 string
+WRONG_SHAPES += ["[" * 100_000]  # nested too deep to decode: json.loads raises RecursionError, not ValueError
 WRONG_SHAPES += [json.dumps({"user_id": 7}), json.dumps({"token": "forged", "user_id": 7})]  # a claim, not a token
 
 

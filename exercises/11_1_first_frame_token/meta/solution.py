@@ -57,7 +57,7 @@ class FirstFrameTokenConsumer(AsyncConsumer):
         self.deadline = None
         try:
             frame = json.loads(event.get("text") or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or "[[[[..." nested too deep to decode
             frame = None
         user_id = user_id_from_token(frame.get("token")) if isinstance(frame, dict) else None
         if user_id is None:

@@ -39,6 +39,8 @@ WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password
 WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
 WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
 WRONG_SHAPES += ["[" * 100_000]  # nested too deep to decode: json.loads raises RecursionError, not ValueError
+# JSON may spell a lone surrogate: json.loads makes a str no database query or password hasher can encode.
+WRONG_SHAPES += ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
 MISNAMED = {"user": "ada", "password": "difference-engine"}  # the right keys but one, the password among them
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 

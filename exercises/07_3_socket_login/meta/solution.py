@@ -29,6 +29,10 @@ class LoginConsumer(AsyncConsumer):
             request = None
         if not isinstance(request, dict) or not all(isinstance(request.get(k), str) for k in ("username", "password")):
             return await self.reply({"error": 'expected {"username": "...", "password": "..."}'})
+        try:
+            request["username"].encode(), request["password"].encode()
+        except UnicodeEncodeError:  # JSON may spell a lone surrogate ("\ud800"), which no database or hasher takes
+            return await self.reply({"error": "expected a username and a password in valid Unicode"})
         user = await database_sync_to_async(authenticate)(username=request["username"], password=request["password"])
         if user is None:
             return await self.reply({"error": "invalid username or password"})

@@ -137,6 +137,8 @@ def test_nginx_accepts_the_block():
         conf.write_text(
             f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
             f"http {{ access_log off; upstream daphnes {{ server 127.0.0.1:8001; }}\n"
+            # deploy/nginx.conf's map, at the http level where a location block cannot put it: the course's own form
+            f"map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\n"
             f"server {{ listen 127.0.0.1:1; {server} }} }}\n"
         )
         done = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", tmp], capture_output=True, text=True)

@@ -209,8 +209,20 @@ async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503():
     )
 
 
-async def test_a_socket_leaves_the_group_however_its_consumer_ends():
+async def test_a_socket_leaves_the_group_however_its_consumer_ends(settings):
     await leaves_however_it_ends(consumer(), GROUP, STALL)
+    use(settings, "SendFailsLayer")  # and when a layer failure ends it: its Redis may answer the very next call
+    (alice,) = await sockets(consumer(), count=1)
+    joined = members(GROUP)
+    await alice.send_to(text_data="hello")
+    got = await answer(alice)
+    await asyncio.wait({alice.future}, timeout=0.5)  # a consumer that closed ends now: its clean-up runs here
+    assert is_4503(got) and len(joined) == 1 and not members(GROUP), (
+        f"alice's send failed and her socket was closed with {got.get('code') if isinstance(got, dict) else got}, "
+        f"and once her consumer had ended her channel was still in the group: however the consumer ends, a layer "
+        "failure too, it leaves the group (a Redis that failed one call may answer the next: try, and ignore a "
+        "RedisError while leaving); a finally around the whole consumer misses no way out"
+    )
 
 
 async def test_a_consumer_the_server_cancels_ends_cancelled():

@@ -29,6 +29,7 @@ HEARTBEAT = '{"here": true}'
 # Frames a named socket must refuse: anything but the heartbeat, a second name included.
 BINARY = b"\x00\xff\xfe"  # a binary frame no reading makes a name or a heartbeat of (not UTF-8, not JSON)
 NOT_HEARTBEATS = ["not json", "1", "true", "[]", "{}", '{"here": false}', '{"here": 1}', '{"here": "true"}']
+NOT_HEARTBEATS += ["[" * 100_000]  # nested too deep to decode: json.loads raises RecursionError, not ValueError
 
 
 @functools.cache
@@ -164,7 +165,7 @@ async def test_bad_frames_get_an_error_and_put_no_one_online(now):
     before = set(online())
     too_long = json.dumps({"name": "x" * 41})
     unprintable = [json.dumps({"name": name}) for name in ("ali\nce", "alice\u001b[2J", "\t", "bob\u200b")]
-    unnamed = bad_frames("name", "alice", extra=('{"name": "   "}', too_long, HEARTBEAT, *unprintable))
+    unnamed = bad_frames("name", "alice", extra=('{"name": "   "}', too_long, HEARTBEAT, *unprintable, "[" * 100_000))
     async with never_blocks(0.5):
         socket = await connect(module().OnlineConsumer.as_asgi())
         for text in unnamed:

@@ -42,7 +42,7 @@ def json_object(text: str | None) -> dict | None:
     """The frame's JSON object, or None for anything else (not JSON, a list, a number)."""
     try:
         value = json.loads(text or "")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or "[[[[..." nested too deep to decode
         return None
     return value if isinstance(value, dict) else None
 

@@ -34,6 +34,12 @@ async def response(communicator) -> tuple[int, bytes, bytes]:
         f"the response's header names were {named}: ASGI header names are bytes in lowercase (the spec: 'Header "
         f'names must be lowercased\'), so send b"content-type", never b"Content-Type" or a str'
     )
+    values = [value for _, value in start.get("headers", [])]
+    assert all(isinstance(value, bytes) for value in values), (
+        f"the response's header values were {values!r}: an ASGI header is a pair of bytes, its value too (Daphne "
+        "encodes a str for you, uvicorn's standard install raises TypeError and its client gets no response), so "
+        'send b"text/plain; charset=utf-8"'
+    )
     sent = [part.get("body", b"") for part in parts]
     assert all(isinstance(body, bytes) for body in sent), (
         f"the response body was sent as {sent!r}: an ASGI body is bytes (a server refuses a str), so encode the "

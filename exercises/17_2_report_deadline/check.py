@@ -210,7 +210,7 @@ async def test_a_wall_clock_set_back_during_the_report_changes_nothing(monkeypat
 NONSENSE = {
     "it answers the token with text that is not JSON": Room(joined="not json"),
     "it answers the token with a binary frame": Room(joined=b"\x00\xff"),
-    "it answers the token with a JSON list": Room(joined="[]"),
+    "it answers the token with JSON nested too deep to decode": Room(joined="[" * 100_000),  # RecursionError
     "it answers the token with a JSON number": Room(joined="5"),
     "it answers the token with a list of 300 characters": Room(joined=json.dumps(["x" * 300])),
     "it answers the token with an error frame": Room(joined='{"error": "unknown token"}'),

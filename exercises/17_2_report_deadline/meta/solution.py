@@ -32,7 +32,7 @@ def report(url: str, token: str, payload: dict) -> str | None:
             for frame, answer in (({"token": token}, "joined"), (payload, "ok")):
                 socket.send(json.dumps(frame))
                 expect(socket, answer, deadline)
-    except (OSError, TimeoutError, WebSocketException, ValueError) as error:
+    except (OSError, TimeoutError, WebSocketException, ValueError, RecursionError) as error:  # "[[[[..." too deep
         return one_line(f"the report did not arrive ({type(error).__name__}: {error})")
     return None
 

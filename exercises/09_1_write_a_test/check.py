@@ -135,6 +135,17 @@ class AnswersTheFirstSocket(GoodEcho):
         await AnswersTheFirstSocket.first.send({"type": "websocket.send", key: event[key]})
 
 
+class AnswersTextInBytesAsText(GoodEcho):
+    async def websocket_receive(self, event):
+        if event.get("text") is not None:
+            await self.send({"type": "websocket.send", "text": event["text"]})
+            return
+        try:  # "a binary frame that holds text is answered as text": the frame's type changes
+            await self.send({"type": "websocket.send", "text": event["bytes"].decode()})
+        except UnicodeDecodeError:
+            await self.send({"type": "websocket.send", "bytes": event["bytes"]})
+
+
 class AnswersTwice(GoodEcho):
     async def websocket_receive(self, event):
         for _ in range(2):
@@ -201,6 +212,10 @@ BROKEN = {
     NeverStops: (
         "it never raises StopConsumer, so it keeps running after the client left, until disconnect() gives up and "
         "cancels it: future.done() is true then too, future.cancelled() tells the two apart"
+    ),
+    AnswersTextInBytesAsText: (
+        "it answers a binary frame whose bytes read as UTF-8 with a text frame, the right characters in the wrong "
+        'kind of frame: send bytes that are text too (b"plain bytes"), and check they come back as bytes'
     ),
 }
 

@@ -181,6 +181,29 @@ def test_doctor_fails_and_says_how_to_start_redis_when_redis_url_is_closed(setti
     assert "FAIL  channel layer round trip" in output
 
 
+@pytest.mark.django_db
+def test_doctor_prints_a_redis_url_that_answers_without_its_password(settings, redis_url, capsys):
+    # Redis 6+ takes any password for a "default" user that has none: this URL answers.
+    with_password = redis_url.replace("redis://", "redis://default:not-for-print@", 1)
+    settings.REDIS_URL = with_password
+    call_command("doctor")
+    output = capsys.readouterr().out
+    assert "ok    Redis reachable (REDIS_URL) (redis://default:***@" in output
+    assert "not-for-print" not in output
+
+
+@pytest.mark.django_db
+def test_doctor_prints_a_redis_url_that_does_not_answer_without_its_password(settings, capsys):
+    closed = "redis://:not-for-print@127.0.0.1:1/0"
+    settings.REDIS_URL = closed
+    settings.CHANNEL_LAYERS = channel_layers(closed)
+    with pytest.raises(SystemExit):
+        call_command("doctor")
+    output = capsys.readouterr().out
+    assert "FAIL  Redis reachable (REDIS_URL): no Redis answers at redis://:***@127.0.0.1:1/0" in output
+    assert "not-for-print" not in output
+
+
 async def test_origin_check_middleware_and_router_run_per_connection_not_per_frame(monkeypatch):
     from channels.auth import AuthMiddleware
     from channels.routing import URLRouter

@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from importlib import metadata
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -174,6 +175,13 @@ def redis_urls() -> list[str]:
     return [url.strip() for url in (settings.REDIS_URL or "").split(",") if url.strip()]
 
 
+def shown(url: str) -> str:
+    """A Redis URL as printed: its password as ***. Lines reach bug reports, and a workshop's instructor page."""
+    parts = urlsplit(url)
+    netloc = f"{parts.username or ''}:***@{parts.netloc.rpartition('@')[2]}"
+    return url if parts.password is None else parts._replace(netloc=netloc).geturl()
+
+
 def unreachable_redis() -> list[str]:
     """Each REDIS_URL server that does not answer PING, with the error."""
     import redis
@@ -183,7 +191,7 @@ def unreachable_redis() -> list[str]:
         try:
             redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
         except redis.RedisError as error:
-            failures.append(f"{url} ({error})")
+            failures.append(f"{shown(url)} ({error})")
     return failures
 
 
@@ -224,7 +232,7 @@ def check_redis() -> str:
     failures = unreachable_redis()
     if failures:
         raise CheckFailed(f"no Redis answers at {', '.join(failures)}; {REDIS_HELP}")
-    return settings.REDIS_URL
+    return ", ".join(map(shown, redis_urls()))
 
 
 def check_sentinels() -> str:

@@ -246,6 +246,23 @@ async def test_a_whisper_to_an_address_that_is_no_channel_name_gets_an_error():
         await close_all(alice, bob)
 
 
+async def test_whispers_to_a_socket_that_has_gone_get_an_error_once_its_channel_is_full():
+    async with never_blocks(LAG):
+        (alice, _), (bob, bob_address) = await joined(2)
+        await bob.disconnect()  # nobody reads bob's channel now: the in-memory layer keeps 100 messages a channel
+        for n in range(101):
+            await alice.send_json_to({"to": bob_address, "message": f"psst {n}"})
+        replies = []
+        while not await nothing_more(alice, 0.2):
+            replies.append(await frame(alice))
+        assert any(isinstance(r, dict) and isinstance(r.get("error"), str) for r in replies), (
+            f"alice whispered 101 times to bob, whose socket had closed, and got {replies[-3:]}: the 101st cannot "
+            'fit in his channel (the layer raises ChannelFull): it must get {"error": ...} for her alone'
+        )
+        proved("boundaries", 1)
+        await close_all(alice)
+
+
 # How a socket may close: the client said goodbye (1000), its tab went away (1001), its network dropped (1006).
 @pytest.mark.parametrize("code", [1000, 1001, 1006])
 async def test_a_socket_that_closed_has_left_the_group(code):

@@ -13,7 +13,7 @@ Both deliver the same "chat.message", so one handler serves both (lesson 04).
 import json
 
 from channels.consumer import AsyncConsumer
-from channels.exceptions import StopConsumer
+from channels.exceptions import ChannelFull, StopConsumer
 
 GROUP = "exroom"
 
@@ -54,6 +54,8 @@ class WhisperConsumer(AsyncConsumer):
             await self.channel_layer.send(data["to"], message)
         except TypeError:  # the layer refuses what is no channel name: the client's mistake, not a crash
             await self.refuse("no such address")
+        except ChannelFull:  # a socket that reads nothing (gone, or stuck): its channel holds 100 messages
+            await self.refuse("not delivered: that socket is not reading its messages")
 
     async def refuse(self, reason):
         """Called for bad input: the reason goes to this socket alone."""

@@ -3,6 +3,7 @@
 import asyncio
 import itertools
 import time
+from collections import deque
 
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
@@ -43,6 +44,14 @@ def chat():
     """The consumer, imported (with its layer) before any stall monitor starts: an import is not a stall."""
     get_channel_layer()
     return load("16.3", RULE).ChatConsumer.as_asgi()
+
+
+def remembered(address: str) -> list[str]:
+    """The module's dicts, lists, sets and deques (its classes' too) that still hold `address`, by name."""
+    module = load("16.3", RULE)
+    classes = [(n, c) for n, c in vars(module).items() if isinstance(c, type) and c.__module__ == module.__name__]
+    found = [*vars(module).items(), *((f"{n}.{key}", item) for n, c in classes for key, item in vars(c).items())]
+    return [name for name, held in found if isinstance(held, dict | list | set | deque) and address in held]
 
 
 async def drain(communicator, quiet: float = 0.2) -> list:
@@ -116,8 +125,18 @@ async def test_closing_its_sockets_gives_an_address_no_fresh_window():
             "An address's window outlives its sockets: "
             "forget it only once it holds no message of the last second, never when a socket closes"
         )
-        await close_all(listener)
-    proved("sockets", 4)
+        await asyncio.sleep(PERIOD + 0.1)  # the flooder's window now holds nothing of the last second
+        later = await connect_from(app, listener_ip)  # then another socket comes, and sends
+        await say(later, "later")
+        await close_all(listener, later)
+    holding = remembered(flooder_ip)
+    assert not holding, (
+        f"{flooder_ip} sent nothing for over a second, then another socket came and sent, and {', '.join(holding)} "
+        "still holds it: a quiet address's window counts nothing, and kept, one more stays for every address that "
+        "ever sent until memory runs out (a flooder with many addresses fills it on purpose). Forget it once it is "
+        "quiet, as later sockets or messages come: its own last socket closed while its window was full"
+    )
+    proved("sockets", 5)
 
 
 async def test_five_messages_a_second_get_through_and_the_sixth_does_not():

@@ -13,6 +13,11 @@ token buckets, per user and per address. The events, in order:
     chat.message          -> websocket.send {"message": ...}
     websocket.disconnect  -> StopConsumer (the group is left in __call__'s finally)
 
+An address whose window holds nothing of the last PERIOD seconds counts
+nothing: each new socket forgets every such address, so memory holds the
+addresses heard from lately, not every one that ever sent (lesson 16's
+flood_budgets.py forgets its idle buckets the same way).
+
 What it does not cover: several server processes (each has its own dict:
 a flooder whose sockets land on all of them gets the limit once per
 process), and a client with many addresses.
@@ -40,6 +45,13 @@ def address_of(scope: dict) -> str:
     return client[0] if client else "unknown"
 
 
+def forget_quiet_windows(now: float) -> None:
+    """Forget every address that sent nothing in the last PERIOD seconds: its window counts nothing."""
+    quiet = [address for address, sent in windows.items() if all(moment + PERIOD <= now for moment in sent)]
+    for address in quiet:
+        del windows[address]
+
+
 class ChatConsumer(AsyncConsumer):
     async def __call__(self, scope, receive, send):
         """Called once per socket: runs the consumer, and leaves the room however it ends."""
@@ -52,6 +64,7 @@ class ChatConsumer(AsyncConsumer):
         """Called when a client opens the socket."""
         await self.channel_layer.group_add(GROUP, self.channel_name)
         await self.send({"type": "websocket.accept"})
+        forget_quiet_windows(time.monotonic())  # each new socket: memory never holds every address that ever sent
 
     async def websocket_receive(self, event):
         """Called for every frame: broadcast it, unless this socket's address is flooding."""

@@ -213,7 +213,7 @@ NONSENSE = {
     "it answers the token with JSON nested too deep to decode": Room(joined="[" * 100_000),  # RecursionError
     "it answers the token with a JSON number": Room(joined="5"),
     "it answers the token with a list of 300 characters": Room(joined=json.dumps(["x" * 300])),
-    "it answers the token with an error frame": Room(joined='{"error": "unknown token"}'),
+    "it answers the token with an error frame quoting it": Room(joined=json.dumps({"error": f"unknown token {TOKEN}"})),
     "it answers the report with an error frame": Room(ok='{"error": "too many frames: slow down"}'),
     # The word "ok" inside an error's text ("token", "revoked"): the answer is an object's key, not a word.
     "it answers the report with an error naming the token": Room(ok='{"error": "your token was revoked"}'),

@@ -33,7 +33,8 @@ def report(url: str, token: str, payload: dict) -> str | None:
                 socket.send(json.dumps(frame))
                 expect(socket, answer, deadline)
     except (OSError, TimeoutError, WebSocketException, ValueError, RecursionError) as error:  # "[[[[..." too deep
-        return one_line(f"the report did not arrive ({type(error).__name__}: {error})")
+        why = f"the report did not arrive ({type(error).__name__}: {error})"
+        return one_line(why.replace(token, "<your token>") if token else why)  # a room may quote the token back
     return None
 
 

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+from collections import deque
 from contextlib import contextmanager
 from functools import cache
 from importlib.util import module_from_spec, spec_from_file_location
@@ -1032,16 +1033,25 @@ async def ends_cancelled(application, path: str = "/") -> None:
 
 
 def text_of_bytes(got: object) -> str:
-    """A sentence if `got` is a websocket.send whose "text" is bytes, which no server can send; else "".
+    """A sentence if `got` is a websocket.send whose "text" is bytes, or no str at all, which no server can send; else "".
 
     json.loads() takes bytes too, so a check that decodes the answer would read
     json.dumps(...).encode() as the right frame; Daphne calls .encode() on a text
-    frame's text, and the consumer crashes instead (1011).
+    frame's text, and the consumer crashes instead (1011). A dict or a list there is
+    json.dumps() forgotten: json.loads() would raise TypeError in the check itself.
     """
-    if isinstance(got, dict) and got.get("type") == "websocket.send" and isinstance(got.get("text"), bytes | bytearray):
+    if not (isinstance(got, dict) and got.get("type") == "websocket.send" and got.get("text") is not None):
+        return ""
+    if isinstance(got["text"], bytes | bytearray):
         return (
             f"a frame whose text is bytes ({bytes(got['text'])[:60]!r}): a text frame's text is a str, json.dumps(...) "
             "as it is (Daphne calls .encode() on it, so the consumer crashes and the client hears nothing)"
+        )
+    if not isinstance(got["text"], str):
+        return (
+            f"a frame whose text is a {type(got['text']).__name__} ({str(got['text'])[:60]}), not a str: a text "
+            "frame carries text, so json.dumps() the object into it (Daphne calls .encode() on it, so the consumer "
+            "crashes and the client hears nothing)"
         )
     return ""
 
@@ -1102,3 +1112,31 @@ def errors_in(got: list) -> list:
 def messages_in(got: list) -> list:
     """The "message" of each frame of `got` that has one: what a room heard."""
     return [f.get("message") for f in got if isinstance(f, dict) and "message" in f]
+
+
+# --- what a socket leaves behind: the module's and the classes' own containers --------------
+
+
+def kept_by(module) -> dict[str, int]:
+    """How much each dict, list, set, deque or unbounded functools.cache of `module` and of its own classes holds.
+
+    Taken before sockets open and again once they have gone (grown_since()): what a socket
+    puts in the module or on a class stays after it, one more for every socket the server
+    ever served, until the process runs out of memory.
+    """
+    found = {}
+    for name, value in vars(module).items():
+        inside = vars(value).items() if isinstance(value, type) and value.__module__ == module.__name__ else ()
+        for where, held in [(name, value), *((f"{name}.{key}", item) for key, item in inside)]:
+            if isinstance(held, dict | list | set | deque) and not where.rpartition(".")[2].startswith("__"):
+                found[where] = len(held)
+            elif callable(getattr(held, "cache_info", None)) and held.cache_info().maxsize is None:
+                found[where] = held.cache_info().currsize
+    return found
+
+
+def grown_since(before: dict[str, int], module) -> str:
+    """'TICKERS holds 2 more item(s)' for each place of kept_by(module) that holds more than `before` said; else ""."""
+    now = kept_by(module)
+    grown = {where: size - before.get(where, 0) for where, size in now.items() if size > before.get(where, 0)}
+    return ", ".join(f"{where} holds {more} more item(s)" for where, more in grown.items())

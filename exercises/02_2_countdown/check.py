@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-from collections import deque
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -13,6 +12,8 @@ from exercises.probes import (
     close_all,
     connect,
     crashed,
+    grown_since,
+    kept_by,
     never_blocks,
     nothing_after_close,
     nothing_more,
@@ -34,17 +35,6 @@ BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "co
 
 def app():
     return target("02.2").CountdownConsumer.as_asgi()
-
-
-def kept() -> dict[str, int]:
-    """How much each dict, list, set or deque of the module and of its classes holds: a socket's own things go with it."""
-    module, found = target("02.2"), {}
-    for name, value in vars(module).items():
-        inside = vars(value).items() if isinstance(value, type) and value.__module__ == module.__name__ else ()
-        for where, held in [(name, value), *((f"{name}.{key}", item) for key, item in inside)]:
-            if isinstance(held, dict | list | set | deque) and not where.rpartition(".")[2].startswith("__"):
-                found[where] = len(held)
-    return found
 
 
 def is_tick(got: object, n: int) -> bool:
@@ -105,7 +95,7 @@ async def test_count_3_sends_three_ticks_then_closes_1000():
 
 
 async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own():
-    before, held = running_tasks(), kept()
+    before, held = running_tasks(), kept_by(target("02.2"))
     leaving = await connect(app(), "/?count=100")
     staying = await connect(app(), "/?count=3")
     proved("sockets", 2)
@@ -129,9 +119,9 @@ async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own
         "when its socket goes (no task outlives its socket)"
     )
     await asyncio.sleep(0)  # a task that has just ended runs its callbacks first (the asyncio docs' set.discard)
-    grown = {where: size - held.get(where, 0) for where, size in kept().items() if size > held.get(where, 0)}
+    grown = grown_since(held, target("02.2"))
     assert not grown, (
-        f"both sockets have closed, and {', '.join(f'{w} holds {n} more item(s)' for w, n in grown.items())} "
+        f"both sockets have closed, and {grown} "
         "than before they opened: what a socket puts in the module or on the class stays after it has gone, one "
         "more for every socket the server ever served, until the process runs out of memory. Keep each socket's "
         "task on self (self.ticking), which goes with its consumer"

@@ -5,7 +5,6 @@ import inspect
 import itertools
 import json
 import time
-from collections import deque
 
 import pytest
 
@@ -16,6 +15,8 @@ from exercises.probes import (
     cancelled,
     close_all,
     crashed,
+    grown_since,
+    kept_by,
     load,
     never_blocks,
     reply,
@@ -62,17 +63,6 @@ def app():
     module = load("02.3", RULE)
     module.build_report = shipped_build_report  # what the consumer calls, whatever the file did to it
     return sends_on_the_servers_loop(module.ReportConsumer.as_asgi())
-
-
-def kept() -> dict[str, int]:
-    """How much each dict, list, set or deque of the module and of its classes holds: a socket's own things go with it."""
-    module, found = load("02.3", RULE), {}
-    for name, value in vars(module).items():
-        inside = vars(value).items() if isinstance(value, type) and value.__module__ == module.__name__ else ()
-        for where, held in [(name, value), *((f"{name}.{key}", item) for key, item in inside)]:
-            if isinstance(held, dict | list | set | deque) and not where.rpartition(".")[2].startswith("__"):
-                found[where] = len(held)
-    return found
 
 
 def test_build_report_is_left_as_it_was():
@@ -163,7 +153,7 @@ async def test_two_sockets_asking_at_once_each_get_their_report():
 
 
 async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
-    before, held = running_tasks(), kept()
+    before, held = running_tasks(), kept_by(load("02.3", RULE))
     (communicator,) = await sockets(app(), count=1)
     await communicator.send_to(text_data="report")
     await asyncio.sleep(0.05)  # the report has started
@@ -185,9 +175,9 @@ async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
         "the task when the socket closes: no task outlives its socket"
     )
     await asyncio.sleep(0)  # a task that has just ended runs its callbacks first (the asyncio docs' set.discard)
-    grown = {where: size - held.get(where, 0) for where, size in kept().items() if size > held.get(where, 0)}
+    grown = grown_since(held, load("02.3", RULE))
     assert not grown, (
-        f"the socket has closed, and {', '.join(f'{w} holds {n} more item(s)' for w, n in grown.items())} than "
+        f"the socket has closed, and {grown} than "
         "before it opened: what a socket puts in the module or on the class stays after it has gone, one more for "
         "every socket the server ever served, until the process runs out of memory. Await the thread in the "
         "handler, or keep the socket's task on self, which goes with its consumer"

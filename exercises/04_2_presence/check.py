@@ -3,7 +3,6 @@
 import os
 import random
 import re
-from collections import deque
 from types import SimpleNamespace
 
 import pytest
@@ -14,8 +13,10 @@ from exercises.probes import (
     broadcasts_awaited,
     close_all,
     connect,
+    grown_since,
     imported_afresh,
     in_its_group_once_open,
+    kept_by,
     load,
     members,
     never_blocks,
@@ -49,17 +50,6 @@ async def warmed_up(settings):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.RecordingLayer"}}
     await warm_up(load("04.2", RULE).PresenceConsumer.as_asgi())
-
-
-def kept() -> dict[str, int]:
-    """How much each dict, list, set or deque of the module and of its classes holds: a socket's own things go with it."""
-    module, found = load("04.2", RULE), {}
-    for name, value in vars(module).items():
-        inside = vars(value).items() if isinstance(value, type) and value.__module__ == module.__name__ else ()
-        for where, held in [(name, value), *((f"{name}.{key}", item) for key, item in inside)]:
-            if isinstance(held, dict | list | set | deque) and not where.rpartition(".")[2].startswith("__"):
-                found[where] = len(held)
-    return found
 
 
 async def joined(who: str, module=None) -> tuple[WebsocketCommunicator, str, str]:
@@ -219,7 +209,7 @@ async def test_a_frame_from_a_client_reaches_no_one():
 
 
 async def test_a_socket_that_closed_has_left_the_group():
-    held = kept()
+    held = kept_by(load("04.2", RULE))
     async with never_blocks(LAG):
         alice, _, alice_channel = await joined("alice")
         bob, bob_name, bob_channel = await joined("bob")
@@ -236,9 +226,9 @@ async def test_a_socket_that_closed_has_left_the_group():
             "(group_discard), then announce the leave to the others"
         )
         await close_all(alice)
-    grown = {where: size - held.get(where, 0) for where, size in kept().items() if size > held.get(where, 0)}
+    grown = grown_since(held, load("04.2", RULE))
     assert not grown, (
-        f"alice and bob have closed, and {', '.join(f'{w} holds {n} more item(s)' for w, n in grown.items())} "
+        f"alice and bob have closed, and {grown} "
         "than before they joined: what a socket puts in the module or on the class stays after it has gone, one "
         "more for every socket the server ever served, until the process runs out of memory (and another server "
         "process never sees it). A name of six random hex digits needs no list of the names taken: keep each "

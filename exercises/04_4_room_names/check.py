@@ -4,7 +4,6 @@ import asyncio
 import json
 import os
 import sys
-from collections import deque
 
 import pytest
 from channels.layers import get_channel_layer
@@ -16,7 +15,9 @@ from exercises.probes import (
     answer,
     broadcasts_awaited,
     close_all,
+    grown_since,
     in_its_group_once_open,
+    kept_by,
     load,
     never_blocks,
     nothing_more,
@@ -74,19 +75,6 @@ async def joined(room: str, consumer=None) -> WebsocketCommunicator:
         f'room {room!r}: expected {{"room": {room!r}}} first, got {text_of_bytes(greeting) or greeting}'
     )
     return communicator
-
-
-def kept() -> dict[str, int]:
-    """How much each dict, list, set, deque or unbounded functools.cache of the module and of its classes holds."""
-    module, found = load("04.4", RULE), {}
-    for name, value in vars(module).items():
-        inside = vars(value).items() if isinstance(value, type) and value.__module__ == module.__name__ else ()
-        for where, held in [(name, value), *((f"{name}.{key}", item) for key, item in inside)]:
-            if isinstance(held, dict | list | set | deque) and not where.rpartition(".")[2].startswith("__"):
-                found[where] = len(held)
-            elif callable(getattr(held, "cache_info", None)) and held.cache_info().maxsize is None:
-                found[where] = held.cache_info().currsize
-    return found
 
 
 def shown(room: str) -> str:
@@ -237,7 +225,7 @@ async def test_every_server_process_picks_the_same_group_for_a_room():
 
 
 async def test_a_socket_that_closed_has_left_its_room():
-    held = kept()
+    held = kept_by(load("04.4", RULE))
     async with never_blocks(LAG):
         communicator = await joined("tea & cake, a room no one opened before")
         mine = [group for group, channels in get_channel_layer().groups.items() if channels]
@@ -248,9 +236,9 @@ async def test_a_socket_that_closed_has_left_its_room():
             "message to the room is queued for a channel nobody reads; leave the same group on disconnect, whatever "
             "the close code"
         )
-    grown = {where: size - held.get(where, 0) for where, size in kept().items() if size > held.get(where, 0)}
+    grown = grown_since(held, load("04.4", RULE))
     assert not grown, (
-        f"a room was opened and closed, and {', '.join(f'{w} holds {n} more item(s)' for w, n in grown.items())} "
+        f"a room was opened and closed, and {grown} "
         "than before: a store of what clients typed grows with every room name any client ever tries, and one "
         "client opening rooms in a loop fills the process's memory. A digest costs a microsecond: work the group "
         "name out for each socket, keep it on self, and keep nothing of a room in the module"

@@ -3,7 +3,6 @@
 import asyncio
 import gc
 import time
-from collections import deque
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 from channels.layers import get_channel_layer
@@ -15,7 +14,9 @@ from exercises.probes import (
     ends_cancelled,
     errors_in,
     frame,
+    grown_since,
     in_its_group_once_open,
+    kept_by,
     leaves_however_it_ends,
     load,
     messages_in,
@@ -50,13 +51,6 @@ async def drain(*communicators) -> None:
     for communicator in communicators:
         while not await nothing_more(communicator, 0.2):
             await frame(communicator)
-
-
-def held() -> dict[str, int]:
-    """How many items each dict, list, set or deque on the module or the consumer class holds."""
-    module = load("05.1", RULE)
-    places = {**vars(module), **{f"the class's {k}": v for k, v in vars(module.FloodLimitedChatConsumer).items()}}
-    return {name: len(v) for name, v in places.items() if isinstance(v, dict | list | set | deque) and "__" not in name}
 
 
 async def test_one_socket_flooding_does_not_silence_another():
@@ -217,7 +211,7 @@ async def test_a_socket_leaves_the_room_however_its_consumer_ends():
 
 
 async def test_a_socket_that_has_gone_leaves_no_window_behind():
-    before = held()
+    before = kept_by(load("05.1", RULE))
     for end in (lambda socket: socket.disconnect(timeout=1), cancelled):  # the client leaves; the server cancels
         (alice,) = await sockets(chat(), count=1)
         await say(alice, "a0")
@@ -225,7 +219,7 @@ async def test_a_socket_that_has_gone_leaves_no_window_behind():
         await end(alice)
     del alice
     gc.collect()  # what only the gone consumers held goes now
-    grew = ", ".join(f"{k} held {n - before.get(k, 0)} more" for k, n in held().items() if n > before.get(k, 0))
+    grew = grown_since(before, load("05.1", RULE))
     assert not grew, (
         f"2 sockets sent a message each and went (one left, the server cancelled the other), and {grew}: a window "
         "kept in the module or on the class outlives its socket, one more for every socket the server ever had, "

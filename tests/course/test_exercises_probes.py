@@ -1,6 +1,8 @@
 """The checks' probes (exercises/probes.py) do not take a crashed consumer for a quiet one, and do what they say."""
 
 import asyncio
+import functools
+import types
 
 import pytest
 from channels.consumer import AsyncConsumer
@@ -8,6 +10,7 @@ from channels.exceptions import StopConsumer
 from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 
+from exercises import probes
 from exercises.probes import close_all, frame, never_sleeps, nothing_more, uneven_broadcasts
 
 
@@ -58,6 +61,40 @@ async def test_frame_names_a_text_frame_whose_text_is_bytes_instead_of_decoding_
     got = await frame(communicator)
     await communicator.disconnect()
     assert isinstance(got, str) and got.startswith("a frame whose text is bytes (b'{\"ok\": true}')")
+
+
+class AnswersAnObject(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        await self.send({"type": "websocket.send", "text": {"ok": True}})  # json.dumps() forgotten
+
+    async def websocket_disconnect(self, event):
+        raise StopConsumer()
+
+
+async def test_frame_names_a_text_frame_whose_text_is_an_object_not_a_str():
+    communicator = WebsocketCommunicator(AnswersAnObject.as_asgi(), "/")
+    await communicator.connect(timeout=1)
+    await communicator.send_to(text_data="hello")
+    got = await frame(communicator)
+    await communicator.disconnect()
+    assert isinstance(got, str) and got.startswith("a frame whose text is a dict ({'ok': True}), not a str")
+
+
+def test_kept_by_counts_a_modules_and_its_classes_containers_and_grown_since_names_what_grew():
+    module = types.ModuleType("student")
+    module.SOCKETS, module.LIMIT = {}, 5
+    module.Consumer = type("Consumer", (), {"seen": [], "__module__": "student"})
+    module.name_of = functools.cache(str)
+    before = probes.kept_by(module)
+    module.SOCKETS["a"] = 1
+    module.Consumer.seen.append("a")
+    module.name_of("room")
+    assert before == {"SOCKETS": 0, "Consumer.seen": 0, "name_of": 0}
+    grown = "SOCKETS holds 1 more item(s), Consumer.seen holds 1 more item(s), name_of holds 1 more item(s)"
+    assert probes.grown_since(before, module) == grown
 
 
 async def test_uneven_broadcasts_let_a_broadcast_started_and_left_be_overtaken():

@@ -113,6 +113,11 @@ async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing():
                     f'the {name} of two open sockets expected {{"headline": "tea is ready"}}, got {got}'
                 )
             await first.disconnect()
+            assert not first.future.cancelled(), (
+                "the consumer was still running 1 s after websocket.disconnect, until the test cancelled it: raise "
+                "StopConsumer() in websocket_disconnect, even with the clean-up in __call__'s finally, or every closed "
+                "socket's consumer lingers in the group until Daphne cancels it (application_close_timeout, 10 s later)"
+            )
             await headline("still here")
             got = await frame(second)
             assert got == {"headline": "still here"}, (

@@ -208,6 +208,10 @@ async def test_the_deadline_ends_with_the_socket_on_every_path(monkeypatch):
     before = running_tasks()
     communicator = await connect(application)
     await communicator.disconnect()
+    assert not communicator.future.cancelled(), (
+        "the consumer was still running 1 s after websocket.disconnect, until the test cancelled it: with the deadline "
+        "cancelled in a finally, websocket_disconnect must still raise StopConsumer() to end the consumer"
+    )
     left = await tasks_left(before)
     assert not left, (
         f"{len(left)} task(s) still running after the client left: cancel the deadline when the socket ends"

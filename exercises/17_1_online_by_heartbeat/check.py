@@ -123,6 +123,11 @@ async def test_a_student_on_two_sockets_stays_online_when_one_ends(now):
     async with never_blocks(0.5):
         watch, run = await joined(name), await joined(name)
         await run.disconnect(timeout=1)
+        assert not run.future.cancelled(), (
+            "the consumer was still running 1 s after websocket.disconnect, until the test cancelled it: nothing needs "
+            "undoing when a socket closes, but websocket_disconnect must still raise StopConsumer(), or every closed "
+            "socket's consumer waits for events that never come until the server cancels it"
+        )
         assert name in online(), (
             "one of a student's two sockets closed and online() no longer lists them, though their other socket "
             f"is open and spoke 0 s ago. {RULE}"

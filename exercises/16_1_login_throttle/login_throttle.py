@@ -51,7 +51,7 @@ def parse(event: dict) -> tuple[str, str] | None:
         request = json.loads(event.get("text") or "")
         username, password = request["username"], request["password"]
         username.encode(), password.encode()  # a lone surrogate ("\ud800") fits no database
-    except (ValueError, TypeError, KeyError, AttributeError, UnicodeEncodeError):
+    except (ValueError, TypeError, KeyError, AttributeError, UnicodeEncodeError, RecursionError):  # "[[[[..." too deep
         return None
     return username, password
 

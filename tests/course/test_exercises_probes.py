@@ -43,44 +43,36 @@ async def test_closing_a_socket_whose_consumer_had_crashed_fails_the_check():
         await close_all(communicator)
 
 
-class AnswersInBytes(AsyncConsumer):
+class AnswersEveryFrame(AsyncConsumer):
+    """Answers each frame with a websocket.send whose "text" is `text`, whatever that is."""
+
+    text: object = None
+
     async def websocket_connect(self, event):
         await self.send({"type": "websocket.accept"})
 
     async def websocket_receive(self, event):
-        await self.send({"type": "websocket.send", "text": b'{"ok": true}'})  # json.dumps(...).encode()
+        await self.send({"type": "websocket.send", "text": self.text})
 
     async def websocket_disconnect(self, event):
         raise StopConsumer()
 
 
-async def test_frame_names_a_text_frame_whose_text_is_bytes_instead_of_decoding_it():
-    communicator = WebsocketCommunicator(AnswersInBytes.as_asgi(), "/")
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        (b'{"ok": true}', "a frame whose text is bytes (b'{\"ok\": true}')"),  # json.dumps(...).encode()
+        ({"ok": True}, "a frame whose text is a dict ({'ok': True}), not a str"),  # json.dumps() forgotten
+    ],
+)
+async def test_frame_names_a_text_frame_whose_text_is_no_str_instead_of_decoding_it(text, said):
+    answering = type("Answering", (AnswersEveryFrame,), {"text": text})  # raw consumers take no init arguments
+    communicator = WebsocketCommunicator(answering.as_asgi(), "/")
     await communicator.connect(timeout=1)
     await communicator.send_to(text_data="hello")
     got = await frame(communicator)
     await communicator.disconnect()
-    assert isinstance(got, str) and got.startswith("a frame whose text is bytes (b'{\"ok\": true}')")
-
-
-class AnswersAnObject(AsyncConsumer):
-    async def websocket_connect(self, event):
-        await self.send({"type": "websocket.accept"})
-
-    async def websocket_receive(self, event):
-        await self.send({"type": "websocket.send", "text": {"ok": True}})  # json.dumps() forgotten
-
-    async def websocket_disconnect(self, event):
-        raise StopConsumer()
-
-
-async def test_frame_names_a_text_frame_whose_text_is_an_object_not_a_str():
-    communicator = WebsocketCommunicator(AnswersAnObject.as_asgi(), "/")
-    await communicator.connect(timeout=1)
-    await communicator.send_to(text_data="hello")
-    got = await frame(communicator)
-    await communicator.disconnect()
-    assert isinstance(got, str) and got.startswith("a frame whose text is a dict ({'ok': True}), not a str")
+    assert isinstance(got, str) and got.startswith(said)
 
 
 def test_kept_by_counts_a_modules_and_its_classes_containers_and_grown_since_names_what_grew():

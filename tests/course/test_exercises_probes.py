@@ -75,7 +75,7 @@ async def test_frame_names_a_text_frame_whose_text_is_no_str_instead_of_decoding
     assert isinstance(got, str) and got.startswith(said)
 
 
-def test_kept_by_counts_a_modules_and_its_classes_containers_and_grown_since_names_what_grew():
+def test_kept_by_and_grown_since_name_what_a_module_and_its_classes_hold_more_of():
     module = types.ModuleType("student")
     module.SOCKETS, module.LIMIT = {}, 5
     module.Consumer = type("Consumer", (), {"seen": [], "__module__": "student"})

@@ -63,9 +63,6 @@ lint: install
 
 # The slow tests spend about half their time waiting on servers, sockets and timeouts: with a worker
 # per core, CI on 2 cores kept them 54% busy and pytest took 7 min 6 s; with a third worker, 5 min 34 s.
-# make runs a recipe line that names $(MAKE) itself even under -n; named through SUBMAKE, `make -n test`
-# prints the line that runs the suite instead of running it.
-SUBMAKE = $(MAKE) --no-print-directory
 TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print(len(getattr(os, "sched_getaffinity", lambda _: range(os.cpu_count()))(0)) + 1)')
 
 test: install  ## lint, every test (browser and slow included), lesson 08 on PostgreSQL, the fast suite on Django 6
@@ -75,11 +72,9 @@ test: install  ## lint, every test (browser and slow included), lesson 08 on Pos
 	@# pytest-xdist, one worker per core and one more (TEST_WORKERS below): each worker has its own Redis
 	@# key prefix, test database and free ports; worksteal hands the long tests (the kit's proof, lesson
 	@# 14's harness) a worker each.
-	@# The fast suite on Django 6 runs beside the main run, at low priority (nice 10), its report printed
-	@# after the main run's (course/beside.py): it takes the CPU the main run's waits leave idle (CI kept
-	@# 2 cores about 77% busy), about 20 s of it, instead of 20 s after it.
-	$(BIN)/python -m course.beside "$(SUBMAKE) test-django6" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-django6
 
 # The fast suite again on the newest Django 6, with the newest Python 3.12+ (PYTHON6=... to choose),
 # in a venv of its own; no such Python: skip with the reason on a laptop, fail under CI=true.

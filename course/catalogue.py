@@ -110,8 +110,10 @@ LESSONS: tuple[Lesson, ...] = (
             "lessons/consumers.py",
             "lessons/management/commands/doctor.py",
             "tests/test_00_setup.py",
+            "tests/test_00_doctor.py",
             "tests/test_00_setup_slow.py",
         ),
+        more_tests=("tests/test_00_doctor.py",),
     ),
     Lesson(
         number="01",

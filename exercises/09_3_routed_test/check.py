@@ -97,6 +97,15 @@ class GreetsWithThePath(RoomGreeter):
         await self.send({"type": "websocket.send", "text": json.dumps({"room": self.scope["path"]})})
 
 
+class GreetsInABinaryFrame(RoomGreeter):
+    """The right JSON in the wrong kind of frame: a page's JSON.parse(event.data) gets a Blob, not the greeting."""
+
+    async def websocket_connect(self, event):
+        room = self.scope["url_route"]["kwargs"]["room"]
+        await self.send({"type": "websocket.accept"})
+        await self.send({"type": "websocket.send", "bytes": json.dumps({"room": room}).encode()})
+
+
 class NeverGreets(RoomGreeter):
     async def websocket_connect(self, event):
         await self.send({"type": "websocket.accept"})
@@ -167,6 +176,11 @@ BROKEN = {
     ),
     GreetsWithThePath: "it greets with the socket's whole path, a text holding the room's name but not the name",
     NeverGreets: "it never greets",
+    GreetsInABinaryFrame: (
+        "it greets in a binary frame, the right JSON as bytes, which a page reads as a Blob, never as "
+        "{\"room\": ...}: json.loads() takes bytes too, so read the greeting with receive_json_from(), which "
+        "asserts a text frame"
+    ),
 }
 
 

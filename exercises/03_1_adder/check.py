@@ -28,6 +28,7 @@ NO_JSON_NUMBER = [
     '{"a": -Infinity, "b": 1}',
     '{"a": 1e400, "b": 1}',  # json.loads makes it inf
     '{"a": 1e308, "b": 1e308}',  # each a double, the sum overflows to inf
+    '{"a": -1e308, "b": -1e308}',  # and to -inf: a check of `total > sys.float_info.max` misses it
     f'{{"a": {MAX}, "b": {MAX}}}',
     '{"a": 1' + "0" * 400 + ', "b": 1}',  # an integer no double holds
     '{"a": 1' + "0" * 308 + ', "b": 1' + "0" * 308 + "}",  # each integer a double, their sum none
@@ -123,7 +124,7 @@ async def test_nan_infinity_and_overflowing_sums_get_an_error():
                 first,
                 second,
                 text,
-                "NaN, Infinity and numbers or sums beyond a double's range have no JSON form "
+                "NaN, Infinity and numbers or sums beyond a double's range (below zero too) have no JSON form "
                 "(a browser's JSON.parse refuses NaN and Infinity): they are bad input, not a sum",
             )
     await close_all(first, second)

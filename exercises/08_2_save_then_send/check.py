@@ -7,10 +7,12 @@ from unittest import mock
 
 import pytest
 from channels.routing import URLRouter
+from django.db import OperationalError
 from django.urls import path
 
 from db_demo.models import ChatMessage
 from exercises.probes import (
+    NOTHING,
     close_all,
     connect,
     frame,
@@ -176,3 +178,25 @@ async def test_two_sockets_saving_at_once_each_get_their_own_rows_id():
             f"frame saves a row of its own. {SAVED_ROWS_ID}"
         )
     await close_all(ada, bob)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_save_that_fails_never_leaves_the_sender_waiting():
+    communicator = await connect(app(), "/kitchen/")
+
+    def locked(self, *args, **kwargs):  # what SQLite raises while another process holds its write lock too long
+        raise OperationalError("database is locked")
+
+    with mock.patch.object(ChatMessage, "save", locked):
+        await communicator.send_to(text_data="lost")
+        try:
+            got = await frame(communicator)
+        except pytest.fail.Exception:  # the error went through: the socket closes with 1011, and the sender knows
+            return
+    told = "heard nothing within 1 s" if got == NOTHING else f"was told {got}"
+    assert isinstance(got, dict) and isinstance(got.get("error"), str) and "id" not in got, (
+        f'the save raised OperationalError ("database is locked"), and the sender {told}: its message was not '
+        "saved, and a sender told nothing waits for ever (or believes it was sent). Let the error through (the "
+        'socket closes with 1011) or answer {"error": ...}; never swallow it'
+    )
+    await close_all(communicator)

@@ -81,6 +81,12 @@ async def test_each_socket_gets_a_name_of_its_own():
             "each connection (a generator seeded the same way draws the same name every time)"
         )
         await close_all(*(communicator for communicator, _, _ in opened))
+        assert not any(communicator.future.cancelled() for communicator, _, _ in opened), (
+            "a consumer was still running 1 s after websocket.disconnect, until the test cancelled it: however the "
+            "group is left (in websocket_disconnect or in __call__'s finally), websocket_disconnect must raise "
+            "StopConsumer(), or every closed socket's consumer waits for events that never come until the server "
+            "cancels it (Daphne: application_close_timeout, 10 s)"
+        )
 
 
 async def test_two_server_processes_never_name_two_sockets_alike():

@@ -1140,3 +1140,22 @@ def grown_since(before: dict[str, int], module) -> str:
     now = kept_by(module)
     grown = {where: size - before.get(where, 0) for where, size in now.items() if size > before.get(where, 0)}
     return ", ".join(f"{where} holds {more} more item(s)" for where, more in grown.items())
+
+
+async def failure_not_swallowed(communicator, failure: str, who: str, harm: str, wrong: str) -> None:
+    """After `failure` (a layer or a database error the check caused), `who` must learn of it.
+
+    The error let through (the consumer crashes, the socket closes with 1011) or an
+    {"error": ...} frame: either tells the client. Silence, or an answer holding `wrong`
+    (the success's own key), is an error swallowed (checks 06.3, 08.2). Told, the socket is closed here.
+    """
+    try:
+        got = await frame(communicator)
+    except pytest.fail.Exception:  # the error went through: the socket closes with 1011, and the client knows
+        return
+    told = "heard nothing within 1 s" if got == NOTHING else f"was told {got}"
+    assert isinstance(got, dict) and isinstance(got.get("error"), str) and wrong not in got, (
+        f"{failure}, and {who} {told}: {harm}. Let the error through (the socket closes with 1011) or answer "
+        '{"error": ...}; never swallow it'
+    )
+    await close_all(communicator)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import redis
 
+from harness.patience import COMMAND, CONDITION, FRAME, SERVER_START, SERVER_STOP
+
 REPO_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -50,7 +52,9 @@ def free_fixed_port() -> int:
 class ServerProcess:
     """One server process listening on `port`; its output goes to a temporary log file."""
 
-    def __init__(self, name: str, argv: list[str], env: dict[str, str] | None, port: int, timeout: float = 15):
+    def __init__(
+        self, name: str, argv: list[str], env: dict[str, str] | None, port: int, timeout: float = SERVER_START
+    ):
         self.name = name
         self.port = port
         self.log_path = Path(tempfile.mkstemp(prefix="server-", suffix=".log")[1])
@@ -85,14 +89,17 @@ class ServerProcess:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.05)
         self.stop()
-        raise RuntimeError(f"{self.name} did not listen on port {self.port} within {timeout} s:\n{self.log()[-4000:]}")
+        raise RuntimeError(
+            f"{self.name} did not listen on port {self.port} within {timeout:g} s (harness/patience.py's SERVER_START;"
+            f" a slower machine raises COURSE_PATIENCE):\n{self.log()[-4000:]}"
+        )
 
     def stop(self) -> None:
-        """Terminate by PID (kill after 5 s); the log file stays for a failing test to show."""
+        """Terminate by PID (kill after SERVER_STOP); the log file stays for a failing test to show."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=SERVER_STOP)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -171,13 +178,13 @@ class PrivateRedis:
     def start(self) -> None:
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         argv = [*command, "--appendonly", "no", "--daemonize", "no"]
-        self.server = ServerProcess("redis-server", argv, None, self.port, timeout=10)
+        self.server = ServerProcess("redis-server", argv, None, self.port)
 
     def stop(self) -> None:
         """Stop at once: SHUTDOWN NOSAVE, where SIGTERM waits for the server's next 0.1 s tick."""
         if self.server is not None:
             try:
-                with redis.Redis.from_url(self.url, socket_timeout=5) as client:
+                with redis.Redis.from_url(self.url, socket_timeout=FRAME) as client:
                     client.shutdown(nosave=True)
             except redis.RedisError:
                 pass  # not answering: stop() below terminates it
@@ -205,7 +212,7 @@ class PrivatePostgres:
 
     def _run(self, program: str, *args: str) -> None:
         command = [*self._as_owner, str(self.bindir / program), *args]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=COMMAND)
 
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder} -c fsync=off"
@@ -269,7 +276,7 @@ class RedisSentinels:
         values = {"BIND": "127.0.0.1", "PORT": str(port), "DIR": str(self.workdir / name)}
         (self.workdir / name).mkdir()
         conf.write_text(render(REPO_DIR / "deploy" / "redis.conf", values))
-        server = ServerProcess(f"redis {name}", [self.executable, str(conf), *extra], None, port, timeout=10)
+        server = ServerProcess(f"redis {name}", [self.executable, str(conf), *extra], None, port)
         self.started.append(server)
         return server
 
@@ -284,7 +291,7 @@ class RedisSentinels:
         }
         conf = self.workdir / f"sentinel-{n}.conf"
         conf.write_text(render(REPO_DIR / "deploy" / "sentinel.conf", values))
-        server = ServerProcess(f"sentinel {n}", [self.executable, str(conf), "--sentinel"], None, port, timeout=10)
+        server = ServerProcess(f"sentinel {n}", [self.executable, str(conf), "--sentinel"], None, port)
         self.started.append(server)
         return server
 
@@ -319,13 +326,13 @@ class RedisSentinels:
         self.primary.process.wait()
         return time.monotonic()
 
-    def wait_for_promotion(self, timeout: float = 30) -> float:
+    def wait_for_promotion(self, timeout: float = CONDITION) -> float:
         """Wait until a sentinel names the replica as primary; return when, on time.monotonic()."""
         self.wait_until(lambda: self.primary_port() == self.replica.port, "Sentinel promotes the replica", timeout)
         return time.monotonic()
 
     @staticmethod
-    def wait_until(condition, what: str, timeout: float = 30) -> None:
+    def wait_until(condition, what: str, timeout: float = CONDITION) -> None:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -334,7 +341,7 @@ class RedisSentinels:
             except redis.RedisError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"not within {timeout} s: {what}")
+                raise RuntimeError(f"not within {timeout:g} s (harness/patience.py): {what}")
             time.sleep(0.02)
 
     def stop(self) -> None:

@@ -1,0 +1,49 @@
+"""How long the course waits for what must happen: every liveness deadline, in one place.
+
+No test's verdict, and no exercise check's, may depend on how fast the machine
+is. So a test waits for the event itself (a frame, a port that listens, a
+process that exits) and gives up only at a liveness deadline: a bound that a
+machine three times slower than a developer's, with every core busy, still
+meets with room to spare. A fast machine never waits for it: the wait ends
+when the event comes.
+
+The deadlines below scale together with one setting, COURSE_PATIENCE (a
+number, 1 unless set). A laptop slower still, or one running a video call and
+a browser beside the tests, raises it:
+
+    COURSE_PATIENCE=3 make test
+
+Waiting for nothing to happen (a frame that must not come) is no liveness
+deadline: a longer wait there only slows the run, so those waits stay short
+and say so where they are written.
+"""
+
+import os
+
+
+def _patience() -> float:
+    raw = os.environ.get("COURSE_PATIENCE", "").strip() or "1"
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 100:
+        raise ValueError(f"COURSE_PATIENCE={raw!r}: give a number from 1 to 100 (3 for a machine three times slower)")
+    return value
+
+
+PATIENCE = _patience()
+
+
+def patient(seconds: float) -> float:
+    """A liveness deadline of `seconds` on a developer's machine, times COURSE_PATIENCE."""
+    return seconds * PATIENCE
+
+
+# The deadlines every test, fixture, check and harness takes from here (seconds, before COURSE_PATIENCE).
+FRAME = patient(10)  # a frame, an answer or a layer message that must come (in-process: milliseconds)
+SERVER_START = patient(90)  # a Daphne, uvicorn, nginx or redis-server listening (idle: 0.01-1.5 s)
+SERVER_STOP = patient(10)  # a server that was asked to stop has exited (then it is killed)
+CONDITION = patient(30)  # a state polled for: a replica synced, a failover done, a row written
+COMMAND = patient(180)  # a whole child process: a manage.py command, a pytest run of one check
+TEST = patient(240)  # pytest-timeout's bound on one test: a hung test fails instead of stalling the run

@@ -14,7 +14,7 @@ PORT ?= 8000
 
 
 .PHONY: wheelhouse test-django6 venv-django6
-.PHONY: install run workshop test test-fast test-postgres lint bench bench-servers bench-hostile bench-scale kit-mutation
+.PHONY: install run workshop test test-fast test-busy test-flaky test-postgres lint bench bench-servers bench-hostile bench-scale kit-mutation
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -105,6 +105,18 @@ venv-django6:
 # What to run while you work: no browser, no extra processes, every core (pytest-xdist).
 test-fast: install  ## the fast tests on every core: the whole suite but browser and slow ones
 	$(BIN)/python -m pytest -n auto -m "not browser and not slow"
+
+# A workshop laptop runs the tests beside a browser, a video call, an antivirus: the same run as `make test`'s
+# suite, beside a busy loop on every core at normal priority (harness/busy.py). No verdict may change.
+test-busy: install  ## the whole suite (the kit's proof included) beside a CPU hog on every core
+	$(BIN)/python -m harness.busy -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+# Finds flaky tests, never hides one: the slow and browser tests RUNS times in a row beside the hog, each
+# run a fresh pytest, every outcome printed, nothing retried. TESTS=tests/test_15 for one lesson's.
+RUNS ?= 5
+TESTS ?=
+test-flaky: install  ## the slow and browser tests RUNS=5 times beside a CPU hog: a test that fails once is flaky
+	$(BIN)/python -m harness.busy --runs $(RUNS) -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "slow or browser" $(TESTS)
 
 # No PostgreSQL to connect to: skip with the reason on a laptop, fail under CI=true.
 test-postgres: install  ## lesson 08's tests on PostgreSQL (POSTGRES_URL)

@@ -6,8 +6,8 @@ or any other file the kit names (EXERCISE_TARGET="NN.K=/path/to/file.py,...":
 a classic mistake applied to the solution). Assertion messages are written for
 a student: what was expected, what arrived, and the rule a wrong answer breaks.
 
-Nothing here imports the course: a check stands on Channels, Django, this file and exercises/targets.py
-(which file a check drives, shared with the kit without pytest).
+Nothing here imports the course: a check stands on Channels, Django, this file, exercises/targets.py
+(which file a check drives, shared with the kit without pytest) and harness/patience.py (how long to wait).
 """
 
 import asyncio
@@ -38,6 +38,7 @@ from exercises.targets import (  # noqa: F401 (what a check imports from here)
     target,
     target_path,
 )
+from harness.patience import FRAME  # noqa: F401 (a frame that must come: a check waits up to FRAME for it)
 
 NOTHING = "nothing within 1 s"
 
@@ -100,6 +101,21 @@ def crashed(error: BaseException) -> str:
         f"{text}; a consumer must not crash (that closes the socket with 1011): "
         'bad input gets what the exercise says, an {"error": ...} frame or a close code'
     )
+
+
+async def until(condition, deadline: float = FRAME) -> bool:
+    """Wait for `condition()` to hold, looking every 10 ms: True once it does, False at the liveness deadline.
+
+    A verdict must not depend on how fast the machine is: a check waits for the event
+    itself (a report started, a queue emptied), and a fast machine never waits long.
+    """
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline
+    while not condition():
+        if loop.time() >= end:
+            return False
+        await asyncio.sleep(0.01)
+    return True
 
 
 async def answer(communicator, timeout: float = 1) -> dict | str:

@@ -3,27 +3,30 @@
 import asyncio
 import inspect
 import itertools
-import json
-import time
+import threading
+from contextlib import asynccontextmanager
 
 import pytest
 
 from exercises.probes import (
+    FRAME,
     NOTHING,
     StallInYourLines,
     answer,
     cancelled,
     close_all,
     crashed,
+    frame,
     grown_since,
     kept_by,
     load,
     never_blocks,
     reply,
     running_tasks,
+    say,
     sockets,
     tasks_left,
-    text_of_bytes,
+    until,
 )
 
 RULE = "One socket's slow report must not hold up any other socket of the process"
@@ -31,16 +34,34 @@ REPORT = {"report": "all systems nominal"}
 REPORT_SECONDS = 1.0  # build_report()'s time, which the exercise forbids changing
 FLOOD = 33  # asks from one socket: more than the threads of any loop's default pool, min(32, CPUs + 4)
 
-
 BUILDS = itertools.count(1)
 GIVEN: set[str] = set()  # the reports already sent: each ask gets one built for it
 OFF_THE_LOOP: list[str] = []  # sends made from another thread or loop than the server's
+LET_GO = threading.Event()  # clear: every report build_report() starts is held until the test lets it go
+STARTED: list[str] = []  # where each build_report() call ran: "a thread", or "the event loop" itself
+IDLE: set[int] = set()  # the consumers (by id of their scope) waiting for their next event, no handler running
 
 
 def shipped_build_report() -> str:
-    """build_report() as the exercise ships it, the slow library call the fix must work around; each report new."""
-    time.sleep(REPORT_SECONDS)
+    """build_report() as the check runs it: it blocks, as shipped, until the test lets it go; each report new."""
+    where = "the event loop" if threading.current_thread() is threading.main_thread() else "a thread"
+    STARTED.append(where)
+    if where == "a thread":  # on the loop's own thread it cannot wait: the check runs there too
+        LET_GO.wait(FRAME * 3)
     return f"{REPORT['report']}, report {next(BUILDS)}"
+
+
+@asynccontextmanager
+async def reports_held(communicator, asks: int = 1):
+    """`asks` reports asked on `communicator`, each held until the block ends, pass or fail; it starts with the first."""
+    STARTED.clear()
+    LET_GO.clear()
+    try:
+        await say(communicator, *["report"] * asks)
+        await until(lambda: STARTED or not communicator.output_queue.empty())  # a report has started (or come)
+        yield
+    finally:
+        LET_GO.set()
 
 
 def sends_on_the_servers_loop(inner):
@@ -55,14 +76,23 @@ def sends_on_the_servers_loop(inner):
                 raise RuntimeError("a send from another thread's event loop")
             await send(message)
 
-        return await inner(scope, receive, checked)
+        async def next_event():
+            IDLE.add(id(scope))
+            try:
+                return await receive()
+            finally:
+                IDLE.discard(id(scope))
+
+        return await inner(scope, next_event, checked)
 
     return application
 
 
 def app():
     module = load("02.3", RULE)
-    module.build_report = shipped_build_report  # what the consumer calls, whatever the file did to it
+    original, module.build_report = module.__dict__.get("build_report"), shipped_build_report
+    for held in [v for v in vars(module).values() if type(v).__name__ == "SyncToAsync" and v.func is original]:
+        held.func = shipped_build_report  # build_report wrapped at import: sync_to_async(build_report, ...)
     return sends_on_the_servers_loop(module.ReportConsumer.as_asgi())
 
 
@@ -77,25 +107,19 @@ def test_build_report_is_left_as_it_was():
     seconds = getattr(module, "REPORT_SECONDS", REPORT_SECONDS)
     assert seconds == REPORT_SECONDS, (
         f"REPORT_SECONDS is {seconds}, not {REPORT_SECONDS}: a quicker report hides the stall, it does not fix it; "
-        "the check calls the one-second build_report() as shipped"
+        "the check calls a build_report() as slow as it takes to see every other socket answered meanwhile"
     )
 
 
 async def report_of(communicator, where: str) -> None:
-    got = await answer(communicator, timeout=REPORT_SECONDS * 3)
+    await until(lambda: OFF_THE_LOOP or not communicator.output_queue.empty())  # the report, or a send refused
+    got = None if OFF_THE_LOOP else await frame(communicator, timeout=FRAME)
     assert not OFF_THE_LOOP, (
-        f"{where}: the report was sent from a thread of its own ({OFF_THE_LOOP[0]}): a consumer sends only on "
-        "the server's event loop (Daphne's socket is not thread-safe); await the thread's result in the handler, "
-        "then send"
+        f"{where}: the report was sent from a thread of its own ({OFF_THE_LOOP[0]}): a consumer sends only on the "
+        "server's event loop (Daphne's socket is not thread-safe); await the thread's result in the handler, then send"
     )
-    assert not text_of_bytes(got), f'{where}: expected the text frame {{"report": ...}}, got {text_of_bytes(got)}'
-    text = got.get("text") if isinstance(got, dict) else None
-    try:
-        decoded = json.loads(text) if text else None
-    except ValueError:
-        decoded = text
-    report = decoded.get("report") if isinstance(decoded, dict) else None
-    assert isinstance(report, str) and report.startswith(REPORT["report"]) and decoded == {"report": report}, (
+    report = got.get("report") if isinstance(got, dict) else None
+    assert isinstance(report, str) and report.startswith(REPORT["report"]) and got == {"report": report}, (
         f'{where}: expected the text frame {{"report": <what build_report() returned>}} for "report", got {got}'
     )
     assert report not in GIVEN, (
@@ -106,27 +130,24 @@ async def report_of(communicator, where: str) -> None:
 
 
 async def test_another_socket_is_answered_while_a_report_is_being_built():
-    loop = asyncio.get_running_loop()
     slow, other = await sockets(app(), count=2)
-    asked = loop.time()
-    await slow.send_to(text_data="report")
-    await asyncio.sleep(0.05)  # the report has started; a stalled loop wakes this sleep late
-    await other.send_to(text_data="status")
-    echo = await reply(other, timeout=REPORT_SECONDS * 3)
-    took = loop.time() - asked - 0.05  # from when "status" was due to its echo
+    async with reports_held(slow):
+        await other.send_to(text_data="status")
+        on_the_loop = "ran on the event loop itself" if STARTED[:1] == ["the event loop"] else ""  # no wait there
+        echo = NOTHING if on_the_loop else await reply(other, timeout=FRAME)
+        assert echo != NOTHING, (
+            f'one socket asked for its report and the other sent "status"; the report '
+            f"{on_the_loop or f'was held {FRAME:.0f} s, and no echo came'}: every socket of the "
+            "process stood still while build_report() ran, on the event loop or on the process's one sync thread "
+            f"that every consumer's events pass through (django/channels#2132). {RULE}"
+        )
     assert echo == {"type": "websocket.send", "text": "status"}, (
         f'expected "status" back on the other socket, got {echo}: a frame that is not "report" is echoed'
-    )
-    assert took < REPORT_SECONDS / 4 and slow.output_queue.empty(), (
-        f'while one socket waited for its report, the other socket\'s "status" (due 50 ms after the report was asked) '
-        f"was echoed {took * 1000:.0f} ms late (about 1 ms when nothing stalls), only once the report was done: "
-        "every socket of the process stood still while build_report() ran, on the event loop or on the "
-        f"process's one sync thread that every consumer's events pass through (django/channels#2132). {RULE}"
     )
     await report_of(slow, "the socket that asked")
     for text in ("ping", "reports", "Report"):  # frames on either side of "report" are echoed too
         await other.send_to(text_data=text)
-        echo = await reply(other)
+        echo = await reply(other, timeout=FRAME)
         assert echo == {"type": "websocket.send", "text": text}, (
             f'expected "{text}" back at once, got {echo}: only the frame "report" asks for a report, '
             "every other frame is echoed"
@@ -137,19 +158,19 @@ async def test_another_socket_is_answered_while_a_report_is_being_built():
 async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
     before, held = running_tasks(), kept_by(load("02.3", RULE))
     (communicator,) = await sockets(app(), count=1)
-    await communicator.send_to(text_data="report")
-    await asyncio.sleep(0.05)  # the report has started
-    await communicator.send_input({"type": "websocket.disconnect", "code": 1001})  # the tab went away
-    try:
-        await communicator.wait(timeout=REPORT_SECONDS * 3)
-    except TimeoutError:
-        raise AssertionError(
-            f"the consumer was still running {REPORT_SECONDS * 3:.0f} s after its socket closed: raise "
-            "StopConsumer() in websocket_disconnect"
-        ) from None
-    except Exception as error:  # the student's consumer raised
-        raise AssertionError(f"after the socket closed, {crashed(error)}") from None
-    left = await tasks_left(before)
+    async with reports_held(communicator):
+        await communicator.send_input({"type": "websocket.disconnect", "code": 1001})  # the tab went away
+        if id(communicator.scope) not in IDLE:  # its handler awaits the report: the disconnect waits for it
+            LET_GO.set()
+        try:
+            await communicator.wait(timeout=FRAME)
+        except TimeoutError:
+            raise AssertionError(
+                f"the consumer was still running {FRAME:.0f} s after its socket closed: raise StopConsumer() in websocket_disconnect"
+            ) from None
+        except Exception as error:  # the student's consumer raised
+            raise AssertionError(f"after the socket closed, {crashed(error)}") from None
+        left = await tasks_left(before)  # a report still held keeps a task that awaits it running
     assert not left, (
         f"the socket closed while its report was being built, its consumer ended, and {len(left)} task(s) of it "
         "still ran: a report handed to a task (asyncio.create_task, ensure_future) and left outlives its socket, "
@@ -166,23 +187,30 @@ async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
     )
 
 
+def let_go_once(seen) -> None:
+    """In a thread: let the held reports go once `seen()` (a way out that waits for their thread stops the loop)."""
+    while not seen() and not LET_GO.wait(0.01):
+        pass
+    LET_GO.set()
+
+
 async def test_a_consumer_the_server_cancels_during_its_report_leaves_no_task_behind():
     before = running_tasks()
     (communicator,) = await sockets(app(), count=1)
-    await communicator.send_to(text_data="report")
-    await asyncio.sleep(0.05)  # the report has started
-    try:  # as Daphne does at shutdown, or after application_close_timeout: every other socket goes on meanwhile
-        async with never_blocks(0.5, advice=False), StallInYourLines(advice=False):  # 0.5 s: Channels on a busy box
-            await cancelled(communicator)
-    except pytest.fail.Exception as failed:
-        raise pytest.fail.Exception(
-            f"the server cancelled the consumer while its report was being built, and {failed}. On the way out "
-            "nothing may wait for the report's thread: leaving a `with ThreadPoolExecutor()` block waits for its "
-            "call to end (shutdown(wait=True)); use asyncio.to_thread, or the loop's own executor, which no "
-            "handler shuts down",
-            pytrace=False,
-        ) from None
-    left = await tasks_left(before)
+    async with reports_held(communicator):
+        try:  # as Daphne does at shutdown, or after application_close_timeout: every other socket goes on meanwhile
+            async with never_blocks(0.5, advice=False), StallInYourLines(advice=False) as lag:  # 0.5 s: a busy box
+                threading.Thread(target=let_go_once, args=(lambda: lag.stall,), daemon=True).start()
+                await cancelled(communicator)
+        except pytest.fail.Exception as failed:
+            raise pytest.fail.Exception(
+                f"the server cancelled the consumer while its report was being built, and {failed}. On the way out "
+                "nothing may wait for the report's thread: leaving a `with ThreadPoolExecutor()` block waits for its "
+                "call to end (shutdown(wait=True)); use asyncio.to_thread, or the loop's own executor, which no "
+                "handler shuts down",
+                pytrace=False,
+            ) from None
+        left = await tasks_left(before)  # a report still held keeps a task that awaits it running
     assert not left, (
         f"the server cancelled the consumer while its report was being built (as Daphne does at shutdown, or "
         f"after application_close_timeout) and {len(left)} task(s) of it still ran: no websocket.disconnect "
@@ -193,26 +221,21 @@ async def test_a_consumer_the_server_cancels_during_its_report_leaves_no_task_be
 
 
 async def test_two_sockets_asking_at_once_each_get_their_report():
-    loop = asyncio.get_running_loop()
     first, second = await sockets(app(), count=2)
-    started = loop.time()
-    async with never_blocks():
-        for _ in range(FLOOD):  # one client asks again and again: its asks may wait for each other, never another's
-            await first.send_to(text_data="report")
-        await asyncio.sleep(0.05)  # the first socket's asks have reached its consumer
+    async with reports_held(first, asks=FLOOD):  # one client asks again and again
+        # Its asks are as far as they go while held: its consumer took them all, or each it took has its report started.
+        await until(lambda: first.input_queue.empty() or 0 < len(STARTED) == FLOOD - first.input_queue.qsize())
+        held = len(STARTED)
         await second.send_to(text_data="report")
-        await report_of(first, "the first socket")
-        waiting = await second.receive_nothing(max(REPORT_SECONDS * 1.7 - (loop.time() - started), 0.01))
-        took = loop.time() - started
-        assert not waiting, (
-            f"the first socket asked for {FLOOD} reports, the second for one just after, and {took:.1f} s later (each report "
-            f"takes {REPORT_SECONDS:.0f} s) the second socket's report had not come: the second socket's report "
-            "waited for the first one's. A socket's own asks may wait for each other, never another socket's: a "
-            "task per ask lets one client that asks again and again fill every thread of the loop's pool (it has "
-            "min(32, CPUs + 4)), and every other socket's report waits behind its asks; await the thread in the "
-            f"handler, so each socket builds one report at a time. {RULE}"
+        assert await until(lambda: len(STARTED) > held or not second.output_queue.empty()), (
+            f"the first socket asked for {FLOOD} reports, the second for one, and while {held} of the first's were "
+            f"held, the second's did not start within {FRAME:.0f} s: the second socket's report waited for the first "
+            "one's. A socket's own asks may wait for each other, never another socket's: a task per ask lets one "
+            "client that asks again and again fill every thread of the loop's pool (it has min(32, CPUs + 4)), and "
+            f"every other socket's report waits behind; await the thread in the handler: one report a socket. {RULE}"
         )
-        await report_of(second, "the second socket")
+    await report_of(first, "the first socket")
+    await report_of(second, "the second socket")
     assert await answer(second, 0.05) == NOTHING, "one report was asked on the second socket, and more came"
-    first.future.cancel()  # its other asks would take a second each: the server ends it, as at shutdown
+    first.future.cancel()  # the server ends it, as at shutdown: the check has what it asked for
     await close_all(first, second)

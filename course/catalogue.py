@@ -13,6 +13,8 @@ from course.kit.registry import EXERCISES, Exercise
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 TEXTS_DIR = REPO_DIR / "lessons"  # the lesson texts, NN-slug.md, beside lesson 00's code
+# `make test-fast`'s marker expression: every test but those that drive a browser or start processes.
+FAST_TESTS = "not browser and not slow"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,10 +55,9 @@ class Lesson:
     # checks that each exists and that each route's consumer is among them.
     files: tuple[str, ...]
     routes: tuple[Route, ...] = ()
-    # Fast test files besides test_path, for a lesson with two concepts (lesson 10: HTTP, then SSE).
+    # Fast test files besides test_path (lesson 04: the chat, then direct sends and groups). A lesson with
+    # more than three test files keeps them in a folder of its own, tests/test_NN/, found by test_folder.
     more_tests: tuple[str, ...] = ()
-    # The main fast test file, when it is not named after the slug (lesson 15's three concepts).
-    test_file: str = ""
 
     def __post_init__(self):
         unknown = [app for app in self.apps if app not in APPS]
@@ -73,17 +74,25 @@ class Lesson:
         return TEXTS_DIR / f"{self.number}-{self.slug}.md"
 
     @property
+    def test_folder(self) -> str:
+        """tests/test_NN: where a lesson with more than three test files keeps them all ("" for the others)."""
+        folder = f"tests/test_{self.number}"
+        return folder if (REPO_DIR / folder).is_dir() else ""
+
+    @property
     def test_path(self) -> str:
-        return self.test_file or f"tests/test_{self.number}_{self.slug.replace('-', '_')}.py"
+        return f"tests/test_{self.number}_{self.slug.replace('-', '_')}.py"
 
     @property
     def test_paths(self) -> tuple[str, ...]:
-        """The lesson's fast test files: what `pytest` runs for it (its *_slow.py files are listed in files)."""
-        return (self.test_path, *self.more_tests)
+        """What `pytest` is given for the lesson: its folder, or its fast files (*_slow.py ones are in files)."""
+        return (self.test_folder,) if self.test_folder else (self.test_path, *self.more_tests)
 
     @property
     def test_command(self) -> str:
-        return "pytest " + " ".join(self.test_paths)
+        """The lesson's fast tests; a folder holds its slow ones too, which the marker leaves out."""
+        marker = f' -m "{FAST_TESTS}"' if self.test_folder else ""
+        return "pytest " + " ".join(self.test_paths) + marker
 
     @property
     def page_url(self) -> str:
@@ -109,11 +118,10 @@ LESSONS: tuple[Lesson, ...] = (
             "lessons/routing.py",
             "lessons/consumers.py",
             "lessons/management/commands/doctor.py",
-            "tests/test_00_setup.py",
-            "tests/test_00_doctor.py",
-            "tests/test_00_setup_slow.py",
+            "tests/test_00/test_setup.py",
+            "tests/test_00/test_doctor.py",
+            "tests/test_00/test_setup_slow.py",
         ),
-        more_tests=("tests/test_00_doctor.py",),
     ),
     Lesson(
         number="01",
@@ -257,20 +265,16 @@ LESSONS: tuple[Lesson, ...] = (
                 sample=CHAT_SAMPLE,
             ),
         ),
-        more_tests=(
-            "tests/test_05_hardened_chat.py",
-            "tests/test_05_sharding.py",
-        ),
         files=(
             "lessons/channel_config.py",
             "layers_demo/hardened_chat.py",
             "layers_demo/flood.py",
             "layers_demo/membership.py",
-            "tests/test_05_redis_layer.py",
-            "tests/test_05_hardened_chat.py",
-            "tests/test_05_sharding.py",
-            "tests/test_05_redis_layer_slow.py",
-            "tests/test_05_sharding_slow.py",
+            "tests/test_05/test_redis_layer.py",
+            "tests/test_05/test_hardened_chat.py",
+            "tests/test_05/test_sharding.py",
+            "tests/test_05/test_redis_layer_slow.py",
+            "tests/test_05/test_sharding_slow.py",
         ),
     ),
     Lesson(
@@ -423,10 +427,6 @@ LESSONS: tuple[Lesson, ...] = (
                 method="POST",
             ),
         ),
-        more_tests=(
-            "tests/test_10_long_poll.py",
-            "tests/test_10_server_sent_events.py",
-        ),
         files=(
             "http_demo/consumers.py",
             "http_demo/generic_consumers.py",
@@ -435,10 +435,10 @@ LESSONS: tuple[Lesson, ...] = (
             "http_demo/routing.py",
             "db_demo/events.py",
             "db_demo/liveblog.py",
-            "tests/test_10_http_consumers.py",
-            "tests/test_10_long_poll.py",
-            "tests/test_10_server_sent_events.py",
-            "tests/test_10_http_consumers_slow.py",
+            "tests/test_10/test_http_consumers.py",
+            "tests/test_10/test_long_poll.py",
+            "tests/test_10/test_server_sent_events.py",
+            "tests/test_10/test_http_consumers_slow.py",
         ),
     ),
     Lesson(
@@ -516,22 +516,19 @@ LESSONS: tuple[Lesson, ...] = (
             "deploy/env.example",
             "lessons/settings_production.py",
             "lessons/routing.py",
-            "tests/test_13_deployment.py",
-            "tests/test_13_production_routes.py",
-            "tests/test_13_deployment_slow.py",
-            "tests/test_13_crash_slow.py",
-            "tests/test_13_servers_slow.py",
-            "tests/test_13_production_routes_slow.py",
+            "tests/test_13/test_deployment.py",
+            "tests/test_13/test_production_routes.py",
+            "tests/test_13/test_deployment_slow.py",
+            "tests/test_13/test_crash_slow.py",
+            "tests/test_13/test_servers_slow.py",
+            "tests/test_13/test_production_routes_slow.py",
         ),
-        more_tests=("tests/test_13_production_routes.py",),
     ),
     Lesson(
         number="14",
         slug="capacity",
         title="Capacity: how many sockets one process holds, what a broadcast costs, a model that predicts",
         apps=("bench", "deploy"),
-        test_file="tests/test_14_capacity.py",
-        more_tests=("tests/test_14_churn.py", "tests/test_14_ceiling.py"),
         files=(
             "bench/scale/run.py",
             "bench/scale/swarm.py",
@@ -547,10 +544,10 @@ LESSONS: tuple[Lesson, ...] = (
             "bench/scale/reference.md",
             "deploy/channels-lessons-daphne@.service",
             "lessons/management/commands/doctor.py",
-            "tests/test_14_capacity.py",
-            "tests/test_14_churn.py",
-            "tests/test_14_ceiling.py",
-            "tests/test_14_capacity_slow.py",
+            "tests/test_14/test_capacity.py",
+            "tests/test_14/test_churn.py",
+            "tests/test_14/test_ceiling.py",
+            "tests/test_14/test_capacity_slow.py",
         ),
     ),
     Lesson(
@@ -558,12 +555,6 @@ LESSONS: tuple[Lesson, ...] = (
         slug="layers-in-production",
         title="The channel layer in production: Redis Sentinel, a failover measured, which layer loses what",
         apps=("lessons", "deploy"),
-        test_file="tests/test_15_sentinel.py",
-        more_tests=(
-            "tests/test_15_postgres_layer.py",
-            "tests/test_15_guarantees.py",
-            "tests/test_15_robust_on_commit.py",
-        ),
         files=(
             "deploy/redis.conf",
             "deploy/sentinel.conf",
@@ -576,13 +567,13 @@ LESSONS: tuple[Lesson, ...] = (
             "bench/failover/reference.md",
             "bench/guarantees/table.py",
             "bench/guarantees/table.md",
-            "tests/test_15_sentinel.py",
-            "tests/test_15_postgres_layer.py",
-            "tests/test_15_guarantees.py",
-            "tests/test_15_sentinel_slow.py",
-            "tests/test_15_sentinel_steps_slow.py",
-            "tests/test_15_postgres_layer_slow.py",
-            "tests/test_15_guarantees_slow.py",
+            "tests/test_15/test_sentinel.py",
+            "tests/test_15/test_postgres_layer.py",
+            "tests/test_15/test_guarantees.py",
+            "tests/test_15/test_sentinel_slow.py",
+            "tests/test_15/test_sentinel_steps_slow.py",
+            "tests/test_15/test_postgres_layer_slow.py",
+            "tests/test_15/test_guarantees_slow.py",
         ),
     ),
     Lesson(
@@ -590,8 +581,6 @@ LESSONS: tuple[Lesson, ...] = (
         slug="hostile-clients",
         title="Hostile clients: what one client can do to a Channels process, and the defences",
         apps=("lessons", "auth_demo", "layers_demo"),
-        test_file="tests/test_16_password_guessing.py",
-        more_tests=("tests/test_16_flood_across_sockets.py",),
         files=(
             "lessons/settings.py",
             "lessons/settings_production.py",
@@ -604,12 +593,12 @@ LESSONS: tuple[Lesson, ...] = (
             "auth_demo/socket_login.py",
             "course/inspector.py",
             "deploy/nginx.conf",
-            "tests/test_16_password_guessing.py",
-            "tests/test_16_flood_across_sockets.py",
-            "tests/test_16_slow_clients_slow.py",
-            "tests/test_16_slow_readers_slow.py",
-            "tests/test_13_production_routes.py",
-            "tests/test_13_production_routes_slow.py",
+            "tests/test_16/test_password_guessing.py",
+            "tests/test_16/test_flood_across_sockets.py",
+            "tests/test_16/test_slow_clients_slow.py",
+            "tests/test_16/test_slow_readers_slow.py",
+            "tests/test_13/test_production_routes.py",
+            "tests/test_13/test_production_routes_slow.py",
             "tests/course/test_inspector_secret_shapes.py",
         ),
     ),
@@ -618,18 +607,6 @@ LESSONS: tuple[Lesson, ...] = (
         slug="workshop-room",
         title="The workshop room: every laptop's progress live, built from what the course taught",
         apps=("workshop",),
-        test_file="tests/test_17_workshop_student_socket.py",
-        more_tests=(
-            "tests/test_17_workshop_join.py",
-            "tests/test_17_workshop_bad_frames.py",
-            "tests/test_17_workshop_messages.py",
-            "tests/test_17_workshop_staff.py",
-            "tests/test_17_workshop_staff_socket.py",
-            "tests/test_17_workshop_command.py",
-            "tests/test_17_workshop_serve.py",
-            "tests/test_17_workshop_client.py",
-            "tests/test_17_workshop_bench.py",
-        ),
         routes=(
             Route(
                 path="ws/workshop/student/",
@@ -658,11 +635,11 @@ LESSONS: tuple[Lesson, ...] = (
             "workshop/management/commands/workshop.py",
             "workshop/serve.py",
             "workshop/settings_room.py",
-            "tests/test_17_workshop_student_socket.py",
-            "tests/test_17_workshop_join.py",
-            "tests/test_17_workshop_client.py",
-            "tests/test_17_workshop_server_slow.py",
-            "tests/test_17_workshop_client_slow.py",
+            "tests/test_17/test_student_socket.py",
+            "tests/test_17/test_join.py",
+            "tests/test_17/test_client.py",
+            "tests/test_17/test_server_slow.py",
+            "tests/test_17/test_client_slow.py",
         ),
     ),
 )

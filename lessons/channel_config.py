@@ -10,7 +10,7 @@ CHANNEL_LAYER=postgres + POSTGRES_URL -> channels_postgres's layer (lessons/post
 
 REDIS_URL may list several servers, comma-separated: the layer then shards
 channels and groups over them. Lesson 15 explains Sentinel. Lesson 05 explains every Redis option below,
-and tests/test_05_redis_layer.py proves each one. Settings and the test
+and tests/test_05/test_redis_layer.py proves each one. Settings and the test
 fixtures both call this, so a test runs exactly the configuration a student runs.
 """
 

@@ -13,7 +13,7 @@ once a receive() on that channel has taken its advisory lock. Two gaps follow:
   none of its sockets receives anything until the process restarts. Here the
   listener listens again.
 
-tests/test_15_postgres_layer*.py show both on the stock layer and this one.
+tests/test_15/test_postgres_layer*.py show both on the stock layer and this one.
 lessons/channel_config.py configures it; it is a module of its own because
 importing channels_postgres defines its models, which cannot happen while the
 settings load.

@@ -7,7 +7,7 @@ close code; after each one, a client connected beside it must still get what
 a client of an untouched route gets. Route-specific error texts are proven in
 the lessons' own tests, origin checks over every route in
 tests/test_07_authentication.py, and flood control on ws/chat/ in
-tests/test_05_hardened_chat.py. tests/test_hostile_input_slow.py sends what
+tests/test_05/test_hardened_chat.py. tests/test_hostile_input_slow.py sends what
 only a real client can (invalid UTF-8, frames over Daphne's 1 MiB limit, odd
 room paths, raw HTTP) to a real Daphne.
 """

@@ -12,7 +12,7 @@ One run (`failover()`), on the core layer or on pub/sub:
    replica as the new primary, when a new room first chats across both Daphnes, how
    each open socket ended, how many chat deliveries were lost, what the liveblog missed.
 
-tests/test_15_sentinel_slow.py runs it and asserts the contract; this script runs
+tests/test_15/test_sentinel_slow.py runs it and asserts the contract; this script runs
 it on a throwaway database, three runs per layer (about two minutes), and writes
 what it measured to a new file, leaving the reference lesson 15 quotes as it is:
 

@@ -1,15 +1,15 @@
 """Lesson 15's guarantees table: what each channel layer keeps, loses and refuses, as measured.
 
-tests/test_15_guarantees.py (in one process) and tests/test_15_guarantees_slow.py
+tests/test_15/test_guarantees.py (in one process) and tests/test_15/test_guarantees_slow.py
 (restarts and real Daphne processes) measure every cell on every layer and
 compare it with bench/guarantees/table.json, the committed table: a layer that
 starts doing something else fails its test. A run with WRITE_GUARANTEES=1
 writes what it measured instead (tests/conftest.py, at the end of the run):
 
-    WRITE_GUARANTEES=1 pytest tests/test_15_guarantees.py tests/test_15_guarantees_slow.py
+    WRITE_GUARANTEES=1 pytest tests/test_15/test_guarantees.py tests/test_15/test_guarantees_slow.py
 
 bench/guarantees/table.md is the same table as Markdown, the one lesson 15 and
-NOTES.md quote; tests/test_15_guarantees.py checks that it and every quote
+NOTES.md quote; tests/test_15/test_guarantees.py checks that it and every quote
 match the JSON. Cells are classes ("within 5 s"), never a machine's seconds.
 """
 
@@ -73,7 +73,7 @@ def write(measured: dict[str, dict[str, str]], seconds: dict[str, dict[str, floa
     document["seconds"] = timed
     TABLE_JSON.write_text(json.dumps(document, indent=2) + "\n")
     header = (
-        "<!-- Written by `WRITE_GUARANTEES=1 pytest tests/test_15_guarantees.py tests/test_15_guarantees_slow.py`"
+        "<!-- Written by `WRITE_GUARANTEES=1 pytest tests/test_15/test_guarantees.py tests/test_15/test_guarantees_slow.py`"
         " from bench/guarantees/table.json; do not edit by hand. -->\n\n"
     )
     TABLE_MARKDOWN.write_text(header + render(ordered))

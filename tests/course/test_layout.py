@@ -1,7 +1,6 @@
 """The course's layout keeps its promises: demo apps stand alone, and every file a lesson lists exists."""
 
 import ast
-import re
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +50,9 @@ def test_every_file_a_lesson_lists_exists(lesson):
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.number for lesson in LESSONS])
 def test_a_lessons_test_command_runs_its_fast_files_and_no_others(lesson):
     tests = REPO_DIR / "tests"
+    if lesson.test_folder:  # the folder, with the marker that leaves its slow files out
+        assert lesson.test_paths == (lesson.test_folder,) and list(tests.glob(f"test_{lesson.number}_*.py")) == []
+        return
     own = [path for path in tests.glob(f"test_{lesson.number}_*.py") if not path.name.endswith("_slow.py")]
     assert sorted(lesson.test_paths) == sorted(path.relative_to(REPO_DIR).as_posix() for path in own)
 
@@ -139,72 +141,6 @@ def test_lessons_holds_the_project_package_lesson_00_and_the_texts_only():
     # the room; the room's own settings live in workshop/.
     assert python_lines < 1080, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
     assert not (REPO_DIR / "lessons" / "templates").exists() and not (REPO_DIR / "lessons" / "static").exists()
-
-
-def fixtures_in(source) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """The functions a test file decorates with @pytest.fixture (called with arguments or not)."""
-    if "fixture" not in source.read_text(encoding="utf-8"):
-        return []  # no decorator there can name one: the file need not be parsed (most are not)
-    return [
-        node
-        for node in ast.walk(parsed(source))
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
-    ]
-
-
-def test_fixtures_live_in_conftest_or_the_modules_it_loads():
-    from tests import conftest
-
-    loaded = {"tests/conftest.py"} | {name.replace(".", "/") + ".py" for name in conftest.pytest_plugins}
-    defining = {str(path.relative_to(REPO_DIR)) for path in (REPO_DIR / "tests").rglob("*.py") if fixtures_in(path)}
-    assert defining - loaded == set(), "a fixture outside tests/conftest.py's pytest_plugins hides from readers"
-
-
-def test_every_fixture_says_what_it_gives_in_a_docstring():
-    undocumented = [
-        f"{path.relative_to(REPO_DIR)}::{fixture.name}"
-        for path in (REPO_DIR / "tests").rglob("*.py")
-        for fixture in fixtures_in(path)
-        if not ast.get_docstring(fixture)
-    ]
-    assert undocumented == []
-
-
-TEST_FILES = [*(REPO_DIR / "tests").rglob("test_*.py"), *(REPO_DIR / "exercises").glob("*/check.py")]
-
-
-def test_no_test_name_runs_past_80_characters():
-    long_names = [
-        f"{path.name}::{name}"
-        for path in TEST_FILES
-        for name in re.findall(r"^\s*(?:async\s+)?def (test_\w+)", path.read_text(encoding="utf-8"), re.M)
-        if len(name) > 80
-    ]
-    assert long_names == [], "a test's name is a sentence a reader takes in at once: say it in 80 characters"
-
-
-def unmarked_tests(path) -> list[str]:
-    """The tests of a file that carry neither `slow` nor `browser`, by decorator or the module's pytestmark."""
-    tree = parsed(path)
-    marks = ("mark.slow", "mark.browser")
-    assigned = [node for node in tree.body if isinstance(node, ast.Assign)]
-    module_marks = [ast.unparse(node.value) for node in assigned if "pytestmark" in map(ast.unparse, node.targets)]
-    if any(mark in text for text in module_marks for mark in marks):
-        return []
-    tests = [node for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
-    return [
-        node.name
-        for node in tests
-        if node.name.startswith("test_") and not any(m in ast.unparse(d) for d in node.decorator_list for m in marks)
-    ]
-
-
-def test_every_test_in_a_slow_file_is_marked_slow_or_browser():
-    # A lesson's command runs its fast files only: a fast test in a *_slow.py file would run in none of
-    # them, and the fast suite would start the processes the name promises to keep out of it.
-    unmarked = {path.name: unmarked_tests(path) for path in (REPO_DIR / "tests").rglob("test_*_slow.py")}
-    assert {name: tests for name, tests in unmarked.items() if tests} == {}
 
 
 def test_every_lesson_names_its_apps_from_the_fixed_set():

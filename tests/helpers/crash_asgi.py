@@ -3,7 +3,7 @@
 tests/test_reliability.py serves it with a real Daphne to show containment: a
 consumer that raises closes only its own socket (Daphne sends 1011, "internal
 error", and logs one traceback) while every other socket carries on.
-tests/test_10_http_consumers_slow.py shows what becomes of a stream looped
+tests/test_10/test_http_consumers_slow.py shows what becomes of a stream looped
 inside AsyncHttpConsumer.handle() once its client has left. The apps never get
 routes like these.
 

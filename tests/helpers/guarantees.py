@@ -1,6 +1,6 @@
 """Lesson 15: the cells a run measured for the guarantees table (bench/guarantees/table.py renders it).
 
-Each test of tests/test_15_guarantees*.py records its cell here and compares
+Each test of tests/test_15/test_guarantees*.py records its cell here and compares
 it with the committed table; with WRITE_GUARANTEES=1 the run's end writes the
 cells it measured into bench/guarantees/table.json and bench/guarantees/table.md.
 """

@@ -19,8 +19,8 @@ def routed_consumer(path: str, http: bool = False) -> type | None:
 
 # Lesson 13's list: every route the course routes (lessons/routing.py's WebSocket and HTTP
 # consumers, and the Django views the demos POST to), with what production does with it for a
-# visitor without an account. lessons/13-deployment.md shows the same table; tests/test_13_production_routes.py
-# holds routing and text to it, and tests/test_13_production_routes_slow.py a real Daphne.
+# visitor without an account. lessons/13-deployment.md shows the same table; tests/test_13/test_production_routes.py
+# holds routing and text to it, and tests/test_13/test_production_routes_slow.py a real Daphne.
 SERVED, REFUSED = "served", "refused (HTTP 403)"
 CSRF, LOGIN, STAFF = "CSRF token", "logged-in user, CSRF token", "staff user, CSRF token"
 PRODUCTION = {

@@ -2,8 +2,8 @@
 
 Configuration needs no server. What the layer does runs on a real PostgreSQL,
 on a database of this run's own (the layer fixture's "postgres"). Real
-processes are in tests/test_15_postgres_layer_slow.py; how it compares with
-the other layers is tests/test_15_guarantees*.py.
+processes are in tests/test_15/test_postgres_layer_slow.py; how it compares with
+the other layers is tests/test_15/test_guarantees*.py.
 """
 
 import asyncio

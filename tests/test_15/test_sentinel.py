@@ -1,7 +1,7 @@
 """Lesson 15: REDIS_SENTINELS and REDIS_SENTINEL_MASTER, the layer settings they make, deploy/sentinel.conf,
 a save whose broadcast fails, and a liveblog socket that fills a gap a layer left.
 
-The failover itself, on real Redis, Sentinel and Daphne processes, is in tests/test_15_sentinel_slow.py.
+The failover itself, on real Redis, Sentinel and Daphne processes, is in tests/test_15/test_sentinel_slow.py.
 """
 
 import asyncio

@@ -1,7 +1,7 @@
 """Lesson 17's benchmark rows as bench/common/report.py renders them from the committed run (bench/speed/reference.json).
 
 No server and no timing: the run itself is bench/speed/workshop.py, and
-tests/test_17_workshop_bench_slow.py runs it small against real Daphnes.
+tests/test_17/test_bench_slow.py runs it small against real Daphnes.
 """
 
 import json
@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.common import report
 from bench.speed.workshop import SETUPS
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 REFERENCE = json.loads((REPO_DIR / "bench/speed/reference.json").read_text(encoding="utf-8"))
 SECTION = REFERENCE["workshop"]
 

@@ -99,7 +99,7 @@ def test_a_report_that_does_not_arrive_says_so_once_on_stderr(workshop_file):
 
 
 def test_a_report_to_a_server_that_never_answers_gives_up_at_its_budget(workshop_file):
-    # A short budget: the contract's 1 s is proven on a real `exercise` run in test_17_workshop_client_slow.py.
+    # A short budget: the contract's 1 s is proven on a real `exercise` run in test_17/test_client_slow.py.
     with SilentServer() as server:
         client.save({"url": server.url, "name": "alice", "token": TOKEN, "last_message": 0})
         started, why = time.monotonic(), client.deliver([{"help": True}], budget=0.02)

@@ -3,7 +3,7 @@
 Each test measures one row of the guarantees table on one layer, records the
 cell (tests/helpers/guarantees.py) and compares it with the committed table,
 bench/guarantees/table.json, which lesson 15 quotes. Restarts and several
-processes are in tests/test_15_guarantees_slow.py.
+processes are in tests/test_15/test_guarantees_slow.py.
 """
 
 import re
@@ -130,7 +130,7 @@ def test_the_markdown_table_is_the_committed_json_rendered():
     assert table.render(table.committed()) in table.TABLE_MARKDOWN.read_text()
 
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("path", ["NOTES.md", *(p.name for p in (REPO_DIR / "lessons").glob("15-*"))])

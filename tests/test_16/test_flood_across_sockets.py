@@ -1,5 +1,5 @@
 """Lesson 16: the flooder across sockets on ws/chat/<room>/, and the budgets its user and address share
-(layers_demo/flood_budgets.py), on top of lesson 05's per-socket limit (tests/test_05_hardened_chat.py)."""
+(layers_demo/flood_budgets.py), on top of lesson 05's per-socket limit (tests/test_05/test_hardened_chat.py)."""
 
 import pytest
 from channels.testing import WebsocketCommunicator

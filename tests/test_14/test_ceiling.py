@@ -3,7 +3,7 @@
 The ceiling is the open-files limit, which the doctor reports and the systemd
 unit raises; the in-memory layer's cost grows with its groups because every
 receive walks every member of every group. The measurements behind both are
-bench/scale/idle.py and bench/scale/fanout.py (tests/test_14_capacity_slow.py).
+bench/scale/idle.py and bench/scale/fanout.py (tests/test_14/test_capacity_slow.py).
 """
 
 import configparser

@@ -179,7 +179,7 @@ async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(
     communicator = HttpCommunicator(application, method, path, body=body, headers=headers)
     response = await communicator.get_response()
     await communicator.wait()
-    await aclose_old_connections()  # the session's connection on the sync thread (tests/test_10_long_poll.py)
+    await aclose_old_connections()  # the session's connection on the sync thread (tests/test_10/test_long_poll.py)
     assert response["status"] == 503
 
 

@@ -1,7 +1,7 @@
 """Lesson 13: what production serves. Every route the course routes is in one literal table
 (tests/helpers/routes.py's PRODUCTION) with what production does with it, and the routing, the
 gated POSTs and lesson 13's text are held to that table. A real Daphne on production settings
-proves it again: tests/test_13_production_routes_slow.py."""
+proves it again: tests/test_13/test_production_routes_slow.py."""
 
 import re
 from urllib.parse import urlencode

@@ -57,7 +57,7 @@ async def test_a_chat_socket_that_closes_or_drops_leaves_no_member_in_its_room(l
 
 
 # Pub/sub's failing sends are proven among the sixty below: each pub/sub test here pays the receive loop's
-# first 0.1 s sleep (tests/test_05_redis_layer.py proves that wait), which this one would pay a third time.
+# first 0.1 s sleep (tests/test_05/test_redis_layer.py proves that wait), which this one would pay a third time.
 @pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
 async def test_a_chat_socket_whose_send_fails_mid_broadcast_leaves_no_member_in_its_room(layer):
     """No websocket.disconnect follows a send that raised (django/channels#1466): only __call__'s finally leaves."""

@@ -1,10 +1,10 @@
 """Lesson 05: the Redis layers and their limits.
 
 Each limit of a layer is shown with small configured values (or a clock moved
-forward). tests/test_05_redis_layer_slow.py runs real Daphne processes and
+forward). tests/test_05/test_redis_layer_slow.py runs real Daphne processes and
 proves each Redis setting in lessons/channel_config.py under the load it is
-there for; the hardened chat is in tests/test_05_hardened_chat.py, sharding in
-tests/test_05_sharding.py and its _slow twin.
+there for; the hardened chat is in tests/test_05/test_hardened_chat.py, sharding in
+tests/test_05/test_sharding.py and its _slow twin.
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """Lesson 10: the raw HTTP events, AsyncHttpConsumer, the root router's http branch, long-poll.
 
-Server-sent events are in tests/test_10_server_sent_events.py."""
+Server-sent events are in tests/test_10/test_server_sent_events.py."""
 
 import asyncio
 import json

@@ -1,4 +1,4 @@
-"""Lesson 05: the course's sharded layer, chosen by a REDIS_URL that lists several servers; its proofs on two real redis-servers are in tests/test_05_sharding_slow.py."""
+"""Lesson 05: the course's sharded layer, chosen by a REDIS_URL that lists several servers; its proofs on two real redis-servers are in tests/test_05/test_sharding_slow.py."""
 
 from urllib.parse import urlsplit, urlunsplit
 

@@ -28,6 +28,10 @@ it also loads each module's hooks, and leaves a linter no unused imports.
 
 import gc
 
+import pytest
+
+from harness.patience import TEST
+
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.layers",
@@ -43,6 +47,17 @@ pytest_plugins = [
     "tests.fixtures.workshop_client",
     "tests.fixtures.doctor",
 ]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """A hung test fails after harness/patience.py's TEST seconds (COURSE_PATIENCE scales it), unless --timeout says.
+
+    Set here rather than in pyproject.toml, so that this bound and every liveness deadline
+    scale together; tryfirst, so pytest-timeout reads it when it configures itself.
+    """
+    if config.getoption("timeout", None) is None:
+        config.option.timeout = TEST
 
 
 def pytest_sessionstart(session):

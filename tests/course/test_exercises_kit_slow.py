@@ -17,6 +17,7 @@ import pytest
 from course.kit import proof
 from course.kit.registry import EXERCISES
 from course.kit.runner import PYTEST, REPO_DIR
+from harness.patience import patient
 from tests.helpers import require
 from tests.helpers.once import once_per_run
 
@@ -32,7 +33,7 @@ def mistakes():
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)  # the first of these runs the whole proof: about a minute and a half on two idle cores
+@pytest.mark.timeout(patient(600))  # the first of these runs the whole proof: about a minute and a half on two idle cores
 def test_every_check_fails_on_its_untouched_starter():
     passing = [exercise_id for exercise_id, verdict in verdicts()["starter"].items() if not verdict.failed]
     assert all(verdict.ran for verdict in verdicts()["starter"].values()), "a check on its starter never reported"
@@ -42,7 +43,7 @@ def test_every_check_fails_on_its_untouched_starter():
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(patient(600))
 def test_every_check_passes_on_its_solution():
     failing = {exercise_id: v.message for exercise_id, v in verdicts()["solution"].items() if v.failed or not v.ran}
     assert not failing, "\n".join(f"{exercise_id}: {message}" for exercise_id, message in failing.items())
@@ -55,7 +56,7 @@ def not_tried() -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(patient(600))
 def test_every_check_rejects_every_mistake():
     let_through = [f"{e.id}/{m.name}" for e, m in mistakes() if not verdicts()[f"{e.id}/{m.name}"][e.id].failed]
     assert sorted(let_through) == sorted(not_tried()), f"these checks pass a classic mistake: {let_through}"
@@ -63,7 +64,7 @@ def test_every_check_rejects_every_mistake():
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(patient(600))
 def test_a_rejected_mistake_is_told_the_rule_it_breaks_in_a_sentence():
     unclear, skipped = {}, not_tried()  # once: each call reads every mistake's diff again
     for exercise, mistake in mistakes():

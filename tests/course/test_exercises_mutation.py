@@ -8,6 +8,7 @@ import pytest
 
 from course.kit import mutation
 from course.kit.registry import EXERCISES, get_exercise
+from harness.patience import patient
 
 EACH = pytest.mark.parametrize("exercise", EXERCISES, ids=[exercise.id for exercise in EXERCISES])
 
@@ -38,7 +39,7 @@ def test_every_check_kills_at_least_ninety_percent_of_its_mutants(exercise):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(patient(300))
 @pytest.mark.skipif(importlib.util.find_spec("cosmic_ray") is None, reason="cosmic-ray missing: make kit-mutation")
 def test_a_recorded_run_holds_when_cosmic_ray_runs_it_again():
     exercise = get_exercise("04.2")

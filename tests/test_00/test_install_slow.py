@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.patience import patient
 from harness.servers import REPO_DIR, free_port
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,7 @@ def wheelhouse_here() -> Path:
     return folder
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(patient(600))
 def test_the_readme_no_make_lines_install_offline_from_a_wheelhouse_and_serve(tmp_path):
     clone = fresh_clone(tmp_path)
     shutil.copytree(wheelhouse_here(), clone / "wheelhouse")

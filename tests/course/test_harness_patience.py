@@ -1,0 +1,33 @@
+"""harness/patience.py's deadlines scale together with COURSE_PATIENCE; harness/busy.py runs a command beside a hog."""
+
+import os
+import subprocess
+import sys
+
+from course.catalogue import REPO_DIR
+
+DEADLINES = "from harness import patience as p; print(p.FRAME, p.SERVER_START, p.CONDITION, p.COMMAND, p.TEST)"
+
+
+def python(code_or_args: list[str], patience: str | None = None) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "COURSE_PATIENCE"}
+    if patience is not None:
+        env["COURSE_PATIENCE"] = patience
+    return subprocess.run([sys.executable, *code_or_args], cwd=REPO_DIR, env=env, capture_output=True, text=True)
+
+
+def test_every_liveness_deadline_scales_with_course_patience():
+    usual = [float(n) for n in python(["-c", DEADLINES]).stdout.split()]
+    slower = [float(n) for n in python(["-c", DEADLINES], patience="3").stdout.split()]
+    assert slower == [3 * seconds for seconds in usual]
+
+
+def test_a_course_patience_that_is_no_number_is_refused_naming_the_setting():
+    done = python(["-c", DEADLINES], patience="slow")
+    assert done.returncode != 0 and "COURSE_PATIENCE='slow': give a number from 1 to 100" in done.stderr
+
+
+def test_busy_runs_the_command_each_time_and_exits_with_the_first_failure():
+    done = python(["-m", "harness.busy", "--hogs", "1", "--runs", "2", "--", "sh", "-c", "exit 3"])
+    assert done.returncode == 3
+    assert "run 2 of 2: exit 3" in done.stdout and "0 of 2 run(s) passed beside the hog" in done.stdout

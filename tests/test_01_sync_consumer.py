@@ -11,6 +11,7 @@ from django.urls import path
 
 import async_demo.consumers
 from async_demo.hop_free import HopFreeEchoConsumer
+from harness.patience import FRAME
 from lessons.asgi import application
 from sync_demo.consumers import GOODBYE, CloseConsumer, EchoConsumer, RefuseConsumer, ScopeConsumer
 from sync_demo.slow import SlowConsumer
@@ -161,7 +162,7 @@ def test_echo_keeps_working_while_redis_is_down(daphne, echo):
     server = daphne("redis://127.0.0.1:1/0")
     with connect(server.ws_url(echo), origin="http://127.0.0.1:8000") as socket:
         socket.send("still here")
-        assert socket.recv(timeout=5) == "still here"
+        assert socket.recv(timeout=FRAME) == "still here"
 
 
 @pytest.mark.browser

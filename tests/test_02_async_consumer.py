@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from async_demo.consumers import EchoConsumer, TickerConsumer, parse_interval
 from async_demo.hop_free import HopFreeEchoConsumer
 from async_demo.slow import SlowConsumer
+from harness.patience import FRAME
 from tests.helpers.threads import sync_thread_held
 
 
@@ -146,7 +147,7 @@ async def test_a_blocked_sync_handler_delays_an_async_echo_on_another_socket():
         await echo.send_to(text_data="ping")
         # AsyncConsumer.dispatch first awaits aclose_old_connections() on that same thread.
         assert await echo.receive_nothing(timeout=0.05), "the echo came back while the sync thread was busy"
-    assert await echo.receive_from(timeout=5) == "ping"
+    assert await echo.receive_from(timeout=FRAME) == "ping"
     await echo.disconnect()
 
 
@@ -155,7 +156,7 @@ async def test_the_hop_free_echo_answers_while_a_sync_handler_is_blocked():
     await echo.connect()
     async with sync_thread_held():
         await echo.send_to(text_data="ping")
-        assert await echo.receive_from(timeout=5) == "ping"
+        assert await echo.receive_from(timeout=FRAME) == "ping"
     await echo.disconnect()
 
 
@@ -166,7 +167,7 @@ async def test_blocking_work_in_a_thread_of_its_own_leaves_the_stock_echo_prompt
     # thread_sensitive=False: a pool thread, not the one shared sync thread.
     blocking = asyncio.create_task(sync_to_async(release.wait, thread_sensitive=False)(10))
     await echo.send_to(text_data="ping")
-    assert await echo.receive_from(timeout=5) == "ping"
+    assert await echo.receive_from(timeout=FRAME) == "ping"
     assert not blocking.done(), "the pool thread should still be blocked"
     release.set()
     await blocking

@@ -14,6 +14,7 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.core.management import CommandError, call_command, get_commands
 from django.test import modify_settings
 
+from harness.patience import COMMAND, FRAME, SERVER_STOP
 from harness.servers import REPO_DIR, daphne_env
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
@@ -177,7 +178,7 @@ async def test_the_announce_command_reaches_a_server_process_through_redis(daphn
     ws = await chat_socket(daphne(redis_url, kind), "lobby")
     env = daphne_env(connection.settings_dict, redis_url, redis_prefix, kind)
     command = [sys.executable, "manage.py", "announce", "lobby", "Hello from a terminal"]
-    subprocess.run(command, cwd=REPO_DIR, env=env, check=True, capture_output=True, timeout=30)
+    subprocess.run(command, cwd=REPO_DIR, env=env, check=True, capture_output=True, timeout=COMMAND)
     assert await next_frame(ws) == {"message": "Hello from a terminal", "sender": ANNOUNCER}
     await ws.close()
 
@@ -193,11 +194,11 @@ async def test_a_runworker_process_answers_a_socket_on_the_server_through_redis(
         ws = await open_socket(server, "ws/layers/primes/")
         await ws.send(json.dumps({"below": 1000}))
         assert await next_frame(ws) == {"queued": 1000}
-        assert await next_frame(ws, timeout=15) == {"below": 1000, "primes": 168}
+        assert await next_frame(ws, timeout=FRAME) == {"below": 1000, "primes": 168}
         await ws.close()
     finally:
         worker.terminate()
-        worker.wait(timeout=10)
+        worker.wait(timeout=SERVER_STOP)
 
 
 @pytest.mark.browser

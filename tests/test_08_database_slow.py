@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from db_demo.models import Post
+from harness.patience import FRAME
 from harness.servers import REPO_DIR, daphne_env
 
 pytestmark = pytest.mark.slow
@@ -25,7 +26,7 @@ async def test_a_post_saved_here_reaches_a_liveblog_socket_on_another_server(lay
     server = daphne(redis_url)
     async with connect(server.ws_url("ws/liveblog/"), origin="http://127.0.0.1:8000") as socket:
         post = await database_sync_to_async(Post.objects.create)(title=TITLE, body=BODY)
-        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=FRAME))
     assert frame == {"post": {"id": post.pk, "title": TITLE, "body": BODY}}
 
 
@@ -38,7 +39,7 @@ async def test_the_post_command_in_a_third_process_reaches_a_liveblog_socket(red
     env = daphne_env(connection.settings_dict, redis_url, redis_prefix)
     async with connect(server.ws_url("ws/liveblog/"), origin="http://127.0.0.1:8000") as socket:
         result = await asyncio.to_thread(subprocess.run, command, cwd=REPO_DIR, env=env, capture_output=True, text=True)
-        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=FRAME))
     post = await database_sync_to_async(Post.objects.get)(title=TITLE)
     assert result.returncode == 0, result.stderr
     assert frame == {"post": {"id": post.pk, "title": TITLE, "body": BODY}}

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 from django.test import Client
 
+from harness.patience import COMMAND, FRAME
 from harness.servers import REPO_DIR
 
 pytestmark = pytest.mark.slow
@@ -22,7 +23,7 @@ def test_a_live_daphne_process_sees_what_a_transactional_test_committed(course_s
     request = urllib.request.Request(
         course_server.http_url + "/admin/", headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
     )
-    with urllib.request.urlopen(request, timeout=5) as response:
+    with urllib.request.urlopen(request, timeout=FRAME) as response:
         assert response.status == 200
         assert b"Site administration" in response.read()
 
@@ -31,7 +32,7 @@ def run_live_case(test_database: str) -> subprocess.CompletedProcess:
     """A pytest of its own on tests/helpers/channels_live_case.py, with this TEST database NAME."""
     env = {**os.environ, "TEST_DATABASE_NAME": test_database}
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", LIVE_CASE]
-    return subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
 
 
 def test_channels_live_server_test_case_serves_the_course_from_a_test_db_file(tmp_path):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from websockets.asyncio.client import connect
 
 from auth_demo.tokens import issue_token
+from harness.patience import COMMAND
 from harness.servers import REPO_DIR
 from tests.helpers import ADA_PASSWORD as PASSWORD
 
@@ -59,7 +60,7 @@ def test_the_terminal_client_logs_in_with_a_token_read_from_standard_input(daphn
         capture_output=True,
         text=True,
         cwd=REPO_DIR,
-        timeout=30,
+        timeout=COMMAND,
         check=True,
     )
     assert result.stdout == f'{server.ws_url(route)} says: {{"username": "ada"}}\n'
@@ -68,7 +69,7 @@ def test_the_terminal_client_logs_in_with_a_token_read_from_standard_input(daphn
 def test_the_terminal_client_says_a_made_up_token_was_refused_with_4401(daphne):
     server = daphne()
     client = [sys.executable, "-m", "auth_demo.token_client", server.http_url]
-    result = subprocess.run(client, input="let-me-in\n", capture_output=True, text=True, cwd=REPO_DIR, timeout=30)
+    result = subprocess.run(client, input="let-me-in\n", capture_output=True, text=True, cwd=REPO_DIR, timeout=COMMAND)
     assert "closed the socket with code 4401: the token was refused" in result.stdout
 
 

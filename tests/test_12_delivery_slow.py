@@ -10,6 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from db_demo.models import Post
+from harness.patience import CONDITION
 from harness.servers import ServerProcess, daphne_env
 
 ORIGIN = "http://127.0.0.1:8000"
@@ -85,7 +86,7 @@ def test_the_page_reconnects_with_since_and_shows_each_post_from_the_outage_once
 
     before = Post.objects.create(title="saved before the page opened", body=BODY)
     server = daphne(redis_url)
-    page = LessonPage(browser, f"{server.http_url}/lessons/12/", timeout=20)
+    page = LessonPage(browser, f"{server.http_url}/lessons/12/", timeout=CONDITION)
     page.choose_route("ws/liveblog/?since=0")
     browser.find_element(By.ID, "reconnect").click()
     page.connect()

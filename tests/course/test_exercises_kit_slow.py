@@ -17,7 +17,7 @@ import pytest
 from course.kit import proof
 from course.kit.registry import EXERCISES
 from course.kit.runner import PYTEST, REPO_DIR
-from harness.patience import patient
+from harness.patience import COMMAND, patient
 from tests.helpers import require
 from tests.helpers.once import once_per_run
 
@@ -99,7 +99,7 @@ def test_a_check_leaving_a_thread_that_never_ends_still_exits_with_its_status(tm
     check.write_text(LINGERING.format(outcome=outcome))
     argv = [*PYTEST, "-q", "-p", "exercises.conftest", str(check)]
     # Without exercises/conftest.py's exit, Python would join the thread at exit and never get there.
-    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=COMMAND)
     assert done.returncode == status, done.stdout
 
 
@@ -124,5 +124,5 @@ def test_a_sync_thread_one_check_left_held_does_not_stall_the_next_checks(tmp_pa
     # The repository's pytest settings (asyncio_mode = "auto") for a file outside it.
     argv = [*PYTEST, "-q", "-p", "exercises.conftest", "-c", str(REPO_DIR / "pyproject.toml"), str(check)]
     # In a proof run of 25 checks, every later check's database_sync_to_async would wait behind it for ever.
-    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True, timeout=COMMAND)
     assert done.returncode == 0, done.stdout

@@ -16,6 +16,7 @@ import pytest
 from course.kit import proof
 from course.kit.registry import get_exercise
 from course.kit.runner import REPO_DIR
+from harness.patience import COMMAND, SERVER_STOP
 
 
 class Watcher:
@@ -42,7 +43,7 @@ class Watcher:
         self.reader.start()
         self.seen: list[str] = []
 
-    def wait_for(self, text: str, timeout: float = 60, again=None) -> None:
+    def wait_for(self, text: str, timeout: float = COMMAND, again=None) -> None:
         """Read until a line holds `text`; every 2 s of silence, call `again` (a second save, say)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -59,8 +60,8 @@ class Watcher:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait(timeout=10)
-        self.reader.join(timeout=10)
+        self.process.wait(timeout=SERVER_STOP)
+        self.reader.join(timeout=SERVER_STOP)
         self.process.stdout.close()
         self.errors.close()
 
@@ -86,7 +87,7 @@ def test_watch_checks_again_on_every_save_until_the_file_passes(own_starters):
         watcher.wait_for("not only the last one")  # the rule that wrong solution breaks
         save(mine, exercise.solution_path)
         watcher.wait_for("12.2 passed", again=lambda: save(mine, exercise.solution_path))
-        assert watcher.process.wait(timeout=30) == 0
+        assert watcher.process.wait(timeout=COMMAND) == 0
     finally:
         watcher.stop()
 
@@ -97,8 +98,8 @@ def test_ctrl_c_stops_watching_with_a_sentence_and_no_traceback(own_starters):
     try:
         watcher.wait_for("Waiting for a save of")
         watcher.process.send_signal(signal.SIGINT)
-        assert watcher.process.wait(timeout=30) == 130
-        watcher.wait_for("Stopped watching 12.2.", timeout=5)
+        assert watcher.process.wait(timeout=COMMAND) == 130
+        watcher.wait_for("Stopped watching 12.2.")
         watcher.errors.seek(0)
         assert "Traceback" not in watcher.errors.read()
     finally:

@@ -8,6 +8,8 @@ file-based test database (it works) and once in memory (it refuses).
 from channels.testing import ChannelsLiveServerTestCase
 from websockets.sync.client import connect
 
+from harness.patience import FRAME
+
 
 class EchoOnChannelsLiveServer(ChannelsLiveServerTestCase):
     """setUpClass forks a daphne.testing.DaphneProcess serving ASGI_APPLICATION; one per class."""
@@ -16,4 +18,4 @@ class EchoOnChannelsLiveServer(ChannelsLiveServerTestCase):
         # The class adds its host, "localhost", to ALLOWED_HOSTS, so the origin check lets this page in.
         with connect(f"{self.live_server_ws_url}/ws/sync/echo/", origin=self.live_server_url) as socket:
             socket.send("hello")
-            self.assertEqual(socket.recv(timeout=5), "hello")
+            self.assertEqual(socket.recv(timeout=FRAME), "hello")

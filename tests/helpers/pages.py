@@ -10,6 +10,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from harness.patience import CONDITION
+
 RECEIVED = (By.CSS_SELECTOR, "#log li.frame.in .data")
 
 
@@ -32,7 +34,7 @@ def viewport(browser, width: int, height: int):
 class LessonPage:
     """One open /lessons/NN/ page: choose a route, connect, send, read the frame log."""
 
-    def __init__(self, browser, url: str, timeout: float = 10):
+    def __init__(self, browser, url: str, timeout: float = CONDITION):
         self.browser = browser
         self.wait = WebDriverWait(browser, timeout)
         browser.get(url)

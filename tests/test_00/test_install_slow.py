@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.patience import patient
+from harness.patience import FRAME, SERVER_START, SERVER_STOP, patient
 from harness.servers import REPO_DIR, free_port
 
 pytestmark = pytest.mark.slow
@@ -81,14 +81,14 @@ def test_the_readme_no_make_lines_install_offline_from_a_wheelhouse_and_serve(tm
         assert "Channels Lessons" in page
     finally:
         os.killpg(server.pid, 15)
-        server.wait(timeout=10)
+        server.wait(timeout=SERVER_STOP)
 
 
-def wait_for_page(url: str, timeout: float = 30) -> str:
+def wait_for_page(url: str, timeout: float = SERVER_START) -> str:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return urllib.request.urlopen(url, timeout=2).read().decode()
+            return urllib.request.urlopen(url, timeout=FRAME).read().decode()
         except OSError:
             if time.monotonic() > deadline:
                 raise

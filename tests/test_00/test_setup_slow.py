@@ -12,6 +12,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from course.catalogue import LESSONS
+from harness.patience import COMMAND
 from harness.servers import REPO_DIR, ServerProcess, free_port
 from tests.helpers.clients import ORIGIN_URL
 
@@ -39,7 +40,7 @@ def test_with_daphne_below_staticfiles_runserver_does_not_start_daphne_e001(tmp_
     (tmp_path / "daphne_below.py").write_text(DAPHNE_BELOW_STATICFILES)
     argv = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{free_port()}"]
     env = python_env(tmp_path, "daphne_below")
-    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
     assert result.returncode != 0
     assert "(daphne.E001) Daphne must be listed before django.contrib.staticfiles" in result.stderr
 
@@ -47,7 +48,7 @@ def test_with_daphne_below_staticfiles_runserver_does_not_start_daphne_e001(tmp_
 @pytest.mark.slow
 def test_on_a_fresh_database_the_doctor_prints_the_migrate_command(tmp_path):
     argv = [sys.executable, "manage.py", "doctor"]
-    result = subprocess.run(argv, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=30)
+    result = subprocess.run(argv, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=COMMAND)
     assert result.returncode == 1
     [line] = [line for line in result.stdout.splitlines() if "migrations applied" in line]
     assert line.startswith("FAIL  migrations applied: ") and line.endswith("run `python manage.py migrate`"), line
@@ -58,7 +59,7 @@ def test_the_doctor_turns_daphne_e001_into_its_one_line_fix_not_a_traceback(tmp_
     (tmp_path / "daphne_below.py").write_text(DAPHNE_BELOW_STATICFILES)
     argv = [sys.executable, "manage.py", "doctor"]
     env = python_env(tmp_path, "daphne_below")
-    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert (
@@ -75,7 +76,7 @@ def test_an_import_before_get_asgi_application_raises_app_registry_not_ready(tmp
         "application = get_asgi_application()\n"
     )
     command = [sys.executable, "-c", "import early_asgi"]  # what a server does first with "early_asgi:application"
-    result = subprocess.run(command, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=30)
+    result = subprocess.run(command, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=COMMAND)
     assert result.returncode == 1
     assert "django.core.exceptions.AppRegistryNotReady: Apps aren't loaded yet." in result.stderr
 

@@ -14,6 +14,7 @@ import redis
 from channels.db import database_sync_to_async
 
 from db_demo.models import Post
+from harness.patience import CONDITION, FRAME
 from harness.servers import ServerProcess, daphne_env, free_port
 from tests.helpers.crash_asgi import STREAM_IN_HANDLE_PATH
 
@@ -28,7 +29,7 @@ async def open_stream(server, path: str, headers: str = "") -> tuple[asyncio.Str
     return reader, writer, head
 
 
-async def next_event(reader: asyncio.StreamReader, timeout: float = 10) -> dict:
+async def next_event(reader: asyncio.StreamReader, timeout: float = FRAME) -> dict:
     """The next event with data (comments and retry skipped), as a dict of its fields."""
     while True:
         block = (await asyncio.wait_for(reader.readuntil(b"\n\n"), timeout)).decode()
@@ -157,7 +158,7 @@ def test_the_event_source_reconnects_by_itself_and_gets_what_was_saved_meanwhile
     from tests.helpers.pages import LessonPage
 
     server = daphne(redis_url)
-    page = LessonPage(browser, f"{server.http_url}/lessons/10/", timeout=20)
+    page = LessonPage(browser, f"{server.http_url}/lessons/10/", timeout=CONDITION)
     page.choose_route("liveblog/events/")
     page.connect()
     first = Post.objects.create(title="before the restart", body=BODY)

@@ -13,6 +13,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from db_demo.models import Post
+from harness.patience import FRAME
 from layers_demo.validation import room_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ class Client:
     async def run(self) -> None:
         while True:
             try:
-                async with connect(self.url(), origin=self.site.http_url, open_timeout=5) as socket:
+                async with connect(self.url(), origin=self.site.http_url, open_timeout=FRAME) as socket:
                     self.opened.append(time.monotonic())
                     async for frame in socket:
                         self.frames.append(json.loads(frame))

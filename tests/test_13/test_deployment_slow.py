@@ -12,6 +12,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from harness.patience import FRAME
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 FORGED = {"X-Forwarded-For": "6.6.6.6"}
 
@@ -66,7 +68,7 @@ async def test_the_origin_check_still_holds_behind_nginx(deployed_site, origin_h
 
 def test_nginx_serves_collected_static_files_itself(deployed_site):
     site = deployed_site
-    with urllib.request.urlopen(f"http://127.0.0.1:{site.port}/static/admin/css/base.css", timeout=5) as response:
+    with urllib.request.urlopen(f"http://127.0.0.1:{site.port}/static/admin/css/base.css", timeout=FRAME) as response:
         body, headers = response.read(), response.headers
     assert body == (Path(django.__file__).parent / "contrib/admin/static/admin/css/base.css").read_bytes()
     assert headers["Cache-Control"] == "max-age=3600"  # `expires 1h`: nginx answered

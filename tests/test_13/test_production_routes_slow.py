@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from harness.patience import FRAME
 from http_demo.generic_consumers import NO_CSRF, NOT_LOGGED_IN
 from layers_demo.views import NOT_STAFF
 from tests.helpers.clients import next_frame, open_socket, receives_nothing
@@ -73,7 +74,7 @@ async def flood(server, path: str, count: int = 1000) -> None:
         await socket.send(json.dumps({"message": f"flood {n}"}))
     await socket.send(json.dumps({"message": "end"}))
     # One consumer handles its frames in order: once "end" is back, every group_send before it is done.
-    while (await next_frame(socket, timeout=30))["message"] != "end":
+    while (await next_frame(socket, timeout=FRAME))["message"] != "end":
         pass
     await socket.close()
 
@@ -99,7 +100,7 @@ def post(server, path: str, csrf: bool) -> tuple[int, dict | None]:
         headers |= {"Cookie": f"csrftoken={token}", "X-CSRFToken": token, "Origin": f"https://127.0.0.1:{server.port}"}
     request = urllib.request.Request(f"{server.http_url}/{path}", data=b"hello", headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=FRAME) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         body = error.read()

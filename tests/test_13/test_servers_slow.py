@@ -15,6 +15,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bench.servers.run import SERVERS
 from course.catalogue import REPO_DIR
+from harness.patience import FRAME
 from harness.servers import ServerProcess, database_url, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -28,7 +29,7 @@ def environment_file() -> dict[str, str]:
 def get(port: int, host: str) -> tuple[int, dict]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host, "X-Forwarded-Proto": "https"})
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=FRAME) as response:
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers)
@@ -69,7 +70,7 @@ async def test_every_asgi_server_runs_the_course_unchanged(asgi_server):
         echo = await asyncio.wait_for(socket.recv(), 5)
     with pytest.raises(InvalidStatus) as refused:
         await connect(server.ws_url("ws/sync/echo/"), origin="http://evil.example")
-    with urllib.request.urlopen(f"{server.http_url}/liveblog/events/", timeout=5) as stream:
+    with urllib.request.urlopen(f"{server.http_url}/liveblog/events/", timeout=FRAME) as stream:
         content_type = stream.headers["Content-Type"]
     assert (chat, echo, refused.value.response.status_code) == ("same code", "a SyncConsumer", 403)
     assert content_type == "text/event-stream"

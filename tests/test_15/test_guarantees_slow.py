@@ -14,6 +14,7 @@ import pytest
 from channels.layers import get_channel_layer
 
 from bench.guarantees import table
+from harness.patience import CONDITION
 from tests.helpers.clients import chat_socket, next_frame, receives_nothing
 from tests.helpers.guarantees import next_message, ready
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.slow
 EVERY_LAYER = list(table.LAYERS)
 
 
-async def seconds_until_it_works(channel_layer, channel: str, timeout: float = 15) -> float | None:
+async def seconds_until_it_works(channel_layer, channel: str, timeout: float = CONDITION) -> float | None:
     """Seconds until `channel` receives again on this layer object, or None if not within `timeout`."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:

@@ -20,6 +20,7 @@ from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
 from bench.failover.run import POSTS, chats_across
+from harness.patience import COMMAND
 from harness.servers import REPO_DIR, daphne_env
 from lessons.channel_config import channel_layers
 from tests.helpers.clients import group_members
@@ -68,7 +69,7 @@ def test_with_no_primary_at_all_a_post_is_saved_and_its_failed_broadcast_logged(
     sentinels.replica.stop()  # nothing left to promote: the layer is down, the database is not
     env = {**daphne_env(connection.settings_dict, None, redis_prefix), "REDIS_SENTINELS": sentinels.addresses}
     argv = [sys.executable, "manage.py", "post", "Layer down", "and yet saved"]
-    done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
     assert (done.returncode, done.stdout.startswith("Saved post")) == (0, True), done.stderr
     assert "send_saved_post in on_commit() (No master found" in done.stderr  # robust on_commit logged it
 

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from bench.failover.run import chats_across
+from harness.patience import SERVER_STOP
 from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
 
@@ -43,7 +44,7 @@ class Terminal:
     def exit(self) -> None:
         """End the shell, as closing the terminal's window does (without killing what it started)."""
         self.bash.stdin.close()
-        self.bash.wait(timeout=10)
+        self.bash.wait(timeout=SERVER_STOP)
         self.bash.stdout.close()
 
 

@@ -9,6 +9,7 @@ import asyncio
 import os
 
 from bench.guarantees import table as guarantees
+from harness.patience import FRAME
 
 WRITE = os.environ.get("WRITE_GUARANTEES", "") == "1"
 
@@ -51,7 +52,7 @@ async def ready(channel_layer, channel: str) -> dict:
     receiving = asyncio.ensure_future(channel_layer.receive(channel))
     patience = 0.002  # a lost probe is sent again soon, then less and less often (up to 0.05 s)
     try:
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(FRAME):
             while not receiving.done():
                 await channel_layer.send(channel, {"type": "probe"})
                 await asyncio.wait([receiving], timeout=patience)

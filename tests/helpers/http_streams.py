@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from channels.testing import HttpCommunicator
 
+from harness.patience import FRAME
+
 
 def parse_events(chunks: list[bytes]) -> list[dict]:
     """The server-sent events in a stream's body parts: each a dict of its fields (comments and retry left out)."""
@@ -31,7 +33,7 @@ async def body_parts(communicator: HttpCommunicator, count: int) -> list[bytes]:
 
 async def until(condition: Callable[[], object]) -> None:
     """Return once `condition()` is true: the moment a consumer reaches a state, not a guess at how long it takes."""
-    async with asyncio.timeout(5):  # a consumer that never gets there fails the test, never hangs it
+    async with asyncio.timeout(FRAME):  # a consumer that never gets there fails the test, never hangs it
         while not condition():
             await asyncio.sleep(0.001)
 

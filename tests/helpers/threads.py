@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 
+from harness.patience import FRAME
+
 
 @contextlib.asynccontextmanager
 async def sync_thread_held() -> AsyncIterator[None]:
@@ -24,7 +26,7 @@ async def sync_thread_held() -> AsyncIterator[None]:
         release.wait(timeout=10)  # a failing test must not keep the thread for ever
 
     holder = asyncio.create_task(sync_to_async(hold)())  # thread_sensitive=True: the one sync thread
-    async with asyncio.timeout(5):  # the thread is busy with something else: fail, do not hang
+    async with asyncio.timeout(FRAME):  # the thread is busy with something else: fail, do not hang
         while not busy.is_set():
             await asyncio.sleep(0.001)
     try:

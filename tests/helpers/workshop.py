@@ -8,6 +8,7 @@ import secrets
 
 from channels.testing import WebsocketCommunicator
 
+from harness.patience import FRAME
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN
 from workshop.models import Student, Workshop
@@ -47,11 +48,11 @@ def post_join(client, body: object, address: str | None = None):
 async def student_socket(token: str | None = None, since: int | None = None) -> WebsocketCommunicator:
     """ws/workshop/student/ through the root router; with a token, its first frame sent and `joined` read."""
     communicator = WebsocketCommunicator(application, "/ws/workshop/student/", headers=ORIGIN)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(FRAME)
     assert connected
     if token is not None:
         await communicator.send_json_to({"token": token} | ({} if since is None else {"since": since}))
-        answer = await communicator.receive_json_from()
+        answer = await communicator.receive_json_from(FRAME)
         assert "joined" in answer, answer
     return communicator
 
@@ -59,4 +60,4 @@ async def student_socket(token: str | None = None, since: int | None = None) -> 
 async def answer_to(communicator: WebsocketCommunicator, frame: object) -> dict:
     """Send one JSON frame, return the JSON frame that answers it."""
     await communicator.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
-    return await communicator.receive_json_from()
+    return await communicator.receive_json_from(FRAME)

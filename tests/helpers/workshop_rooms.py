@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 from websockets.sync.server import serve
 
+from harness.patience import CONDITION, FRAME, SERVER_STOP
 from harness.servers import free_fixed_port
 
 TOKEN = "a-signed-token-for-the-tests"
@@ -52,7 +53,7 @@ class FakeRoom:
     def stop(self) -> None:
         """Close the listening socket and every connection (1012, service restart), as a stopped server does."""
         self.server.shutdown(code=1012)
-        self.thread.join(timeout=5)
+        self.thread.join(timeout=SERVER_STOP)
         self.joined.clear()
 
     def say(self, text: str) -> None:
@@ -98,12 +99,16 @@ class FakeRoom:
 
 
 class SilentServer:
-    """A TCP server that accepts every connection and never reads or writes: what a hung laptop looks like."""
+    """A TCP server that accepts every connection and never reads or writes: what a hung laptop looks like.
+
+    It never closes a connection either, until the test ends: a client that returns meanwhile gave up by itself.
+    """
 
     def __init__(self):
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.held: list[socket.socket] = []
+        self.connected = threading.Event()  # set at the first connection accepted
         self.thread = threading.Thread(target=self.accept, daemon=True)
         self.thread.start()
 
@@ -115,6 +120,7 @@ class SilentServer:
         while True:
             try:
                 self.held.append(self.listener.accept()[0])
+                self.connected.set()
             except OSError:  # closed by __exit__
                 return
 
@@ -124,7 +130,7 @@ class SilentServer:
     def __exit__(self, *exc) -> None:
         self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
-        self.thread.join(timeout=5)
+        self.thread.join(timeout=SERVER_STOP)
         for held in self.held:
             held.close()
 
@@ -160,11 +166,11 @@ class JoinServer:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
-        self.thread.join(timeout=5)
+        self.thread.join(timeout=SERVER_STOP)
 
 
-def wait_for(predicate, timeout: float = 10) -> None:
-    """Return once predicate() is true; fail the test after `timeout` seconds."""
+def wait_for(predicate, timeout: float = CONDITION) -> None:
+    """Return once predicate() is true; fail the test after `timeout` s (harness/patience.py's CONDITION)."""
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, f"waited {timeout} s in vain"
@@ -187,15 +193,15 @@ def staff_cookie() -> str:
 def room_json(url: str, cookie: str) -> dict:
     """GET <url>/workshop/room.json as the instructor."""
     request = urllib.request.Request(f"{url}/workshop/room.json", headers={"Cookie": cookie})
-    with urllib.request.urlopen(request, timeout=5) as response:
+    with urllib.request.urlopen(request, timeout=FRAME) as response:
         return json.load(response)
 
 
 def staff_says(url: str, cookie: str, text: str) -> int:
     """The instructor's page tells the room `text` over ws/workshop/room/; the saved message's id."""
     ws_url = "ws" + url.removeprefix("http") + "/ws/workshop/room/"
-    with connect(ws_url, origin=url, additional_headers={"Cookie": cookie}, open_timeout=5, proxy=None) as ws:
+    with connect(ws_url, origin=url, additional_headers={"Cookie": cookie}, open_timeout=FRAME, proxy=None) as ws:
         ws.send(json.dumps({"message": text}))
-        while "sent" not in (answer := json.loads(ws.recv(timeout=5))):
+        while "sent" not in (answer := json.loads(ws.recv(timeout=FRAME))):
             assert "error" not in answer, answer
         return answer["sent"]

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness.patience import COMMAND
 from harness.servers import REPO_DIR, ServerProcess, daphne_env
 
 PASSWORD = "a-password-for-this-test-only"
@@ -32,13 +33,13 @@ def make_room_env(tmp_path: Path) -> dict:
 def serve(env: dict, port: int) -> ServerProcess:
     """`make workshop PORT=<port>`: migrate, then Daphne on every address (a fresh database takes a few seconds)."""
     argv = [sys.executable, "-m", "workshop.serve", "--port", str(port)]
-    return ServerProcess("make workshop", argv, env, port, timeout=60)
+    return ServerProcess("make workshop", argv, env, port)  # waits up to harness/patience.py's SERVER_START
 
 
 def manage(env: dict, *argv: str, cwd: Path = REPO_DIR) -> str:
     """What `python manage.py <argv>` prints, run in `cwd` (the instructor's checkout unless given)."""
     done = subprocess.run(
-        [sys.executable, "manage.py", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=COMMAND
     )
     assert done.returncode == 0, done.stderr
     return done.stdout

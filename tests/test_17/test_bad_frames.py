@@ -5,6 +5,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from harness.patience import FRAME
 from tests.helpers.workshop import a_room, answer_to, student_socket
 from workshop import limits
 from workshop.frames import MAX_CODE, MAX_DOCTOR
@@ -65,16 +66,16 @@ async def test_each_bad_frame_gets_an_error_and_the_socket_stays_open(monkeypatc
             answer = await answer_to(communicator, frame if isinstance(frame, str) else json.dumps(frame))
             assert list(answer) == ["error"] and answer["error"]
             assert await answer_to(communicator, REPORT) == {"ok": "report"}
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_binary_frame_gets_an_error_and_the_socket_stays_open():
     _, (token,) = await database_sync_to_async(a_room)("alice")
     communicator = await student_socket(token)
     await communicator.send_to(bytes_data=json.dumps(REPORT).encode())
-    assert "binary" in (await communicator.receive_json_from())["error"]
+    assert "binary" in (await communicator.receive_json_from(FRAME))["error"]
     assert await answer_to(communicator, REPORT) == {"ok": "report"}
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_bad_frame_saves_nothing():
@@ -82,7 +83,7 @@ async def test_a_bad_frame_saves_nothing():
     communicator = await student_socket(token)
     await answer_to(communicator, BAD_FRAMES["status-unknown"])
     assert not await Status.objects.aexists()
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_twenty_frames_at_once_pass_and_the_next_is_refused(monkeypatch):
@@ -93,7 +94,7 @@ async def test_twenty_frames_at_once_pass_and_the_next_is_refused(monkeypatch):
         await communicator.send_json_to({"here": True})
     assert await answer_to(communicator, REPORT) == {"ok": "report"}  # the 20th
     assert await answer_to(communicator, REPORT) == SLOW_DOWN
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_the_bucket_refills_five_frames_a_second(monkeypatch):
@@ -106,7 +107,7 @@ async def test_the_bucket_refills_five_frames_a_second(monkeypatch):
     now[0] += 1.0
     answers = [await answer_to(communicator, REPORT) for _ in range(6)]
     assert answers == [{"ok": "report"}] * 5 + [SLOW_DOWN]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_one_students_sockets_share_one_bucket(monkeypatch):
@@ -117,8 +118,8 @@ async def test_one_students_sockets_share_one_bucket(monkeypatch):
         await first.send_json_to({"here": True})
     assert await answer_to(first, REPORT) == SLOW_DOWN
     assert await answer_to(second, REPORT) == SLOW_DOWN
-    await first.disconnect()
-    await second.disconnect()
+    await first.disconnect(timeout=FRAME)
+    await second.disconnect(timeout=FRAME)
 
 
 async def test_another_students_bucket_is_untouched(monkeypatch):
@@ -129,8 +130,8 @@ async def test_another_students_bucket_is_untouched(monkeypatch):
         await flooder.send_json_to({"here": True})
     assert await answer_to(flooder, REPORT) == SLOW_DOWN
     assert await answer_to(other, REPORT) == {"ok": "report"}
-    await flooder.disconnect()
-    await other.disconnect()
+    await flooder.disconnect(timeout=FRAME)
+    await other.disconnect(timeout=FRAME)
 
 
 async def test_after_100_refused_frames_the_socket_is_closed_4429(monkeypatch):
@@ -139,7 +140,7 @@ async def test_after_100_refused_frames_the_socket_is_closed_4429(monkeypatch):
     communicator = await student_socket(token)
     for _ in range(20 + 100):
         await communicator.send_json_to({"here": True})
-    refusals = [await communicator.receive_json_from() for _ in range(100)]
+    refusals = [await communicator.receive_json_from(FRAME) for _ in range(100)]
     assert refusals == [SLOW_DOWN] * 100
-    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4429}
-    await communicator.disconnect()
+    assert await communicator.receive_output(FRAME) == {"type": "websocket.close", "code": 4429}
+    await communicator.disconnect(timeout=FRAME)

@@ -4,6 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from harness.patience import FRAME
 from tests.helpers.workshop import a_room, student_socket
 from workshop import room
 from workshop import student_socket as student_socket_module
@@ -27,10 +28,10 @@ END = {"id": 0, "text": "(the test's end marker)", "sent": ""}
 
 async def texts(communicator, count: int) -> list[str]:
     """The texts of the next `count` instructor frames, then proof that no other came before the end marker."""
-    frames = [(await communicator.receive_json_from())["instructor"]["text"] for _ in range(count)]
+    frames = [(await communicator.receive_json_from(FRAME))["instructor"]["text"] for _ in range(count)]
     workshop_id = await database_sync_to_async(room.newest_workshop_id)()
     await get_channel_layer().group_send(room.students_group(workshop_id), {"type": "workshop.message", "message": END})
-    assert await communicator.receive_json_from() == {"instructor": END}
+    assert await communicator.receive_json_from(FRAME) == {"instructor": END}
     return frames
 
 
@@ -39,8 +40,8 @@ async def test_a_message_reaches_every_student_socket_with_its_id_and_time():
     sockets = [await student_socket(token) for token in tokens]
     message = await say("break until 11:00")
     for communicator in sockets:
-        assert await communicator.receive_json_from() == {"instructor": message}
-        await communicator.disconnect()
+        assert await communicator.receive_json_from(FRAME) == {"instructor": message}
+        await communicator.disconnect(timeout=FRAME)
     assert set(message) == {"id", "text", "sent"} and message["text"] == "break until 11:00"
 
 
@@ -50,8 +51,8 @@ async def test_joined_names_the_newest_message_id():
     last = await say("two")
     communicator = await student_socket()
     await communicator.send_json_to({"token": token})
-    assert await communicator.receive_json_from() == {"joined": "alice", "last_message": last["id"]}
-    await communicator.disconnect()
+    assert await communicator.receive_json_from(FRAME) == {"joined": "alice", "last_message": last["id"]}
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_without_since_nothing_is_replayed():
@@ -60,7 +61,7 @@ async def test_without_since_nothing_is_replayed():
     communicator = await student_socket(token)
     await say("live")
     assert await texts(communicator, 1) == ["live"]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_since_replays_each_later_message_oldest_first_then_the_live_ones():
@@ -71,7 +72,7 @@ async def test_since_replays_each_later_message_oldest_first_then_the_live_ones(
     communicator = await student_socket(token, since=seen["id"])
     await say("live")
     assert await texts(communicator, 3) == ["missed 1", "missed 2", "live"]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_since_zero_replays_every_message_of_the_workshop():
@@ -79,7 +80,7 @@ async def test_since_zero_replays_every_message_of_the_workshop():
     await say("first")
     communicator = await student_socket(token, since=0)
     assert await texts(communicator, 1) == ["first"]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_message_saved_while_the_replay_reads_arrives_exactly_once(monkeypatch):
@@ -94,7 +95,7 @@ async def test_a_message_saved_while_the_replay_reads_arrives_exactly_once(monke
     monkeypatch.setattr(student_socket_module, "messages_after", say_then_read)
     communicator = await student_socket(token, since=seen["id"])
     assert await texts(communicator, 1) == ["sent during the replay"]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_reconnect_with_the_last_id_seen_gets_each_missed_message_once():
@@ -102,9 +103,9 @@ async def test_a_reconnect_with_the_last_id_seen_gets_each_missed_message_once()
     communicator = await student_socket(token, since=0)
     last = await say("before the restart")
     assert await texts(communicator, 1) == ["before the restart"]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
     await say("while away 1")
     await say("while away 2")
     communicator = await student_socket(token, since=last["id"])
     assert await texts(communicator, 2) == ["while away 1", "while away 2"]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)

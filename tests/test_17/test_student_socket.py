@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
+from harness.patience import FRAME
 from tests.helpers.workshop import a_room, answer_to, open_workshop, student_socket
 from workshop import limits
 from workshop.models import Share, Status, Student, Workshop
@@ -27,8 +28,8 @@ async def first_answer(frame: dict) -> dict:
     """What the socket answers a first frame (a raw websocket.receive) with."""
     communicator = await student_socket()
     await communicator.send_input({"type": "websocket.receive", **frame})
-    answer = await communicator.receive_output(timeout=2)
-    await communicator.disconnect()
+    answer = await communicator.receive_output(FRAME)
+    await communicator.disconnect(timeout=FRAME)
     return answer
 
 
@@ -36,7 +37,7 @@ async def test_a_valid_token_is_answered_joined_with_the_name_and_last_message()
     _, (token,) = await database_sync_to_async(a_room)("alice")
     communicator = await student_socket()
     assert await answer_to(communicator, {"token": token}) == {"joined": "alice", "last_message": 0}
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 @pytest.mark.parametrize(
@@ -79,15 +80,15 @@ async def test_a_closed_workshops_students_still_report():
     await Workshop.objects.filter(pk=workshop.pk).aupdate(closed_at=workshop.opened_at)
     communicator = await student_socket(token)
     assert await answer_to(communicator, REPORT) == {"ok": "report"}
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_silent_socket_is_closed_4401_when_the_deadline_passes(monkeypatch):
     monkeypatch.setattr(StudentConsumer, "FIRST_FRAME_TIMEOUT", 0.05)
     communicator = WebsocketCommunicator(StudentConsumer.as_asgi(), "/ws/workshop/student/")
-    assert (await communicator.connect())[0]
-    assert await communicator.receive_output(timeout=1) == NOT_AUTHENTICATED
-    await communicator.disconnect()
+    assert (await communicator.connect(FRAME))[0]
+    assert await communicator.receive_output(FRAME) == NOT_AUTHENTICATED
+    await communicator.disconnect(timeout=FRAME)
 
 
 def test_the_first_frame_deadline_is_ten_seconds():
@@ -100,7 +101,7 @@ async def test_a_report_is_answered_ok_and_saved_with_its_failing_check():
     assert await answer_to(communicator, REPORT) == {"ok": "report"}
     status = await row(Status, student__name="alice", exercise="04.2")
     assert (status.status, status.failed_check) == ("failing", "a socket leaves its group")
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_report_moves_changed_only_when_the_status_or_the_check_changes():
@@ -114,7 +115,7 @@ async def test_a_report_moves_changed_only_when_the_status_or_the_check_changes(
     status = await row(Status, exercise="04.2")
     assert (status.status, status.failed_check) == ("passing", "")
     assert status.changed_at > first
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_doctor_verdict_is_answered_ok_and_saved():
@@ -123,7 +124,7 @@ async def test_a_doctor_verdict_is_answered_ok_and_saved():
     communicator = await student_socket(token)
     assert await answer_to(communicator, {"doctor": verdict}) == {"ok": "doctor"}
     assert (await row(Student, name="alice")).doctor == verdict
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_help_true_raises_the_hand_and_help_false_lowers_it():
@@ -133,7 +134,7 @@ async def test_help_true_raises_the_hand_and_help_false_lowers_it():
     raised = (await row(Student, name="alice")).hand_raised_at
     assert await answer_to(communicator, {"help": False}) == {"ok": "help"}
     assert raised is not None and (await row(Student, name="alice")).hand_raised_at is None
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_share_is_answered_ok_and_saves_the_file():
@@ -143,7 +144,7 @@ async def test_a_share_is_answered_ok_and_saves_the_file():
     assert await answer_to(communicator, {"share": share}) == {"ok": "share"}
     saved = await row(Share, student__name="alice")
     assert (saved.exercise, saved.path, saved.code) == ("01.1", share["path"], share["code"])
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_heartbeat_is_not_answered():
@@ -151,7 +152,7 @@ async def test_a_heartbeat_is_not_answered():
     communicator = await student_socket(token)
     await communicator.send_json_to({"here": True})
     assert await answer_to(communicator, REPORT) == {"ok": "report"}  # the next answer is the report's
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_the_token_decides_whose_rows_a_frame_writes_never_a_name_in_it():
@@ -162,7 +163,7 @@ async def test_the_token_decides_whose_rows_a_frame_writes_never_a_name_in_it():
     assert await answer_to(communicator, {"report": report}) == {"ok": "report"}
     assert "error" in await answer_to(communicator, {"report": REPORT["report"], "name": "bob"})
     assert [s.student.name async for s in Status.objects.select_related("student")] == ["alice"]
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_each_accepted_frame_reaches_the_staff_group_as_that_students_entry():
@@ -176,7 +177,7 @@ async def test_each_accepted_frame_reaches_the_staff_group_as_that_students_entr
     assert event["type"] == "room.student"
     assert event["student"]["name"] == "alice"
     assert event["student"]["exercises"]["04.2"]["check"] == "a socket leaves its group"
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_heartbeat_moves_last_seen_and_brings_the_student_back_online(monkeypatch):
@@ -192,7 +193,7 @@ async def test_a_heartbeat_moves_last_seen_and_brings_the_student_back_online(mo
     await communicator.send_json_to({"here": True})
     assert (await get_channel_layer().receive(staff))["student"]["online"] is True
     assert (await row(Student, name="alice")).last_seen > asleep + timedelta(minutes=1)
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_last_seen_is_written_at_most_every_few_seconds(monkeypatch):
@@ -204,7 +205,7 @@ async def test_last_seen_is_written_at_most_every_few_seconds(monkeypatch):
     await communicator.send_json_to({"here": True})
     assert "error" in await answer_to(communicator, {"here": False})  # both handled, neither saved anything
     assert (await row(Student, name="alice")).last_seen == asleep
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_student_deleted_while_connected_is_closed_4401_at_their_next_report():
@@ -212,5 +213,5 @@ async def test_a_student_deleted_while_connected_is_closed_4401_at_their_next_re
     communicator = await student_socket(token)
     await Student.objects.filter(name="alice").adelete()
     await communicator.send_json_to(REPORT)
-    assert await communicator.receive_output() == NOT_AUTHENTICATED
-    await communicator.disconnect()
+    assert await communicator.receive_output(FRAME) == NOT_AUTHENTICATED
+    await communicator.disconnect(timeout=FRAME)

@@ -108,7 +108,6 @@ class SilentServer:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.held: list[socket.socket] = []
-        self.connected = threading.Event()  # set at the first connection accepted
         self.thread = threading.Thread(target=self.accept, daemon=True)
         self.thread.start()
 
@@ -120,7 +119,6 @@ class SilentServer:
         while True:
             try:
                 self.held.append(self.listener.accept()[0])
-                self.connected.set()
             except OSError:  # closed by __exit__
                 return
 

@@ -5,7 +5,6 @@ Against small real servers (tests/helpers/workshop_rooms.py); the real room, in 
 
 import json
 import sys
-import time
 from io import StringIO
 
 import pytest
@@ -14,6 +13,7 @@ from django.core.management import call_command
 from course.kit.registry import get_exercise
 from course.kit.runner import Outcome
 from course.management.commands.exercise import Command as ExerciseCommand
+from harness.patience import FRAME
 from harness.servers import free_port
 from tests.helpers.workshop_rooms import TOKEN, FakeRoom, JoinServer, SilentServer, wait_for
 from workshop import client, students
@@ -99,13 +99,12 @@ def test_a_report_that_does_not_arrive_says_so_once_on_stderr(workshop_file):
 
 
 def test_a_report_to_a_server_that_never_answers_gives_up_at_its_budget(workshop_file):
-    # A short budget: the contract's 1 s is proven on a real `exercise` run in test_17/test_client_slow.py.
+    # The server never answers and never closes: deliver() can only return because its own deadline passed,
+    # and says which. What a report costs an `exercise` run is bench/speed/workshop.py's figure, not a stopwatch here.
     with SilentServer() as server:
         client.save({"url": server.url, "name": "alice", "token": TOKEN, "last_message": 0})
-        started, why = time.monotonic(), client.deliver([{"help": True}], budget=0.02)
-        took = time.monotonic() - started
-    assert why in ("no answer within 0.02 s", "no answer in time")
-    assert took < 0.5  # the budget, and a thread's start-up: not the handshake's own timeout
+        why = client.deliver([{"help": True}], budget=0.02)
+    assert why in ("no answer within 0.02 s", "no answer in time")  # within()'s, or the handshake's cut from it
 
 
 def test_a_token_the_room_refuses_asks_the_student_to_join_again(room):
@@ -200,7 +199,7 @@ def test_the_watch_says_here_as_its_heartbeat_until_the_student_leaves(room, mon
     listener.start()
     wait_for(lambda: {"here": True} in room.frames)
     client.forget()  # `workshop leave`, in another terminal
-    listener.join(timeout=5)
+    listener.join(timeout=FRAME)
     assert not listener.is_alive(), "the watch kept its socket, or waited out a backoff, after leave"
 
 
@@ -215,6 +214,6 @@ def test_a_watch_the_room_no_longer_knows_says_so_once_and_stops(room):
     err = StringIO()
     listener = client.Listener(StringIO(), err)
     listener.start()
-    listener.join(timeout=10)
+    listener.join(timeout=FRAME)
     assert not listener.is_alive() and err.getvalue().count("\n") == 1
     assert err.getvalue().startswith(f"workshop: the watch stops listening to {room.url}: the room does not know")

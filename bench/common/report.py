@@ -37,13 +37,16 @@ def machine(info: dict) -> str:
 def suite(results: dict) -> str:
     """A line of verdicts, then each command's median seconds and its ratio to a bare django.setup()."""
     base, budgets, summary = results["baseline"], results["budgets"], results["summary"]
-    over = ", ".join(f"{lesson['name']} {lesson['ratio']:.2f}x" for lesson in summary["lessons_over"])
+    over = ", ".join(
+        f"{lesson['name']} {lesson['ratio']:.2f}x of {lesson['budget_ratio']:.2f}x" for lesson in summary["lessons_over"]
+    )
     fast = "within" if summary["test_fast_within"] else "OVER"
+    rule = f"{budgets['start_up_ratio']:g}x a bare django.setup() ({base['wall_s']} s) + {budgets['per_test_ms']:g} ms a test"
     verdict = (
-        f"{summary['lessons_within']} of {summary['lessons']} lessons within {budgets['lesson_ratio']:g}x"
-        + f" a bare django.setup() ({base['wall_s']} s)"
+        f"{summary['lessons_within']} of {summary['lessons']} lessons within {rule}"
         + (f" (over: {over})" if over else "")
-        + f"; make test-fast {summary['test_fast_ratio']:.2f}x, {fast} {budgets['suite_ratio']:g}x."
+        + f"; make test-fast {summary['test_fast_ratio']:.2f}x, {fast} its {summary['test_fast_budget_ratio']:.2f}x"
+        + " (the same rule, its test count over its workers)."
     )
     headers = ["run", "command", "median s", "django.setup() s", "x setup", "budget", "within", "pytest says"]
     rows = [["bare django.setup()", f"`{base['command']}`", base["wall_s"], base["wall_s"], "1.00x", "—", "—", "—"]]
@@ -54,7 +57,7 @@ def suite(results: dict) -> str:
             row["wall_s"],
             row["baseline_s"],
             f"{row['ratio']:.2f}x",
-            "—" if row["budget_ratio"] is None else f"{row['budget_ratio']:g}x",
+            "—" if row["budget_ratio"] is None else f"{row['budget_ratio']:.2f}x ({row['tests']} tests)",
             yes_no(row["within_budget"]),
             row["outcome"],
         ]

@@ -17,9 +17,12 @@ from pathlib import Path
 
 from course.kit.registry import TARGET_VARIABLE, Exercise, digest
 from exercises.targets import PROOF_VARIABLE, REPO_DIR
+from harness.patience import COMMAND, FRAME
 
-PER_TEST_TIMEOUT = 10  # seconds: a hanging consumer fails its test instead of the command
-OVERALL_TIMEOUT = 90
+# Seconds: a hanging consumer fails its test instead of the command. Longer than a check waits for what
+# must come (FRAME, scaled by COURSE_PATIENCE), so a consumer that never answers gets the check's sentence.
+PER_TEST_TIMEOUT = round(FRAME * 3)
+OVERALL_TIMEOUT = round(COMMAND)  # a whole pytest run of one check
 # Many check.py files, one name: pytest imports each by its path (exercises.04_2_presence.check).
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--import-mode=importlib"]
 

@@ -2,9 +2,11 @@
 
 The instructor serves the room as `make workshop` does, opens it and logs in through the login page;
 each student is a checkout of its own that runs `workshop join`, then `exercise 01.1` on the untouched
-starter (failing) and again on the reference solution (passing). The page must show each change
-within 2 s of the command that made it, and still show every status after the server is killed and
-started again. Needs Chromium (the browser fixture says how to get it).
+starter (failing) or on the reference solution (passing). The page shows each run the room took (the
+command printed nothing on stderr: its report was answered `ok`), and still shows every status after the
+server is killed and started again. One room and its two checkouts serve the module. How soon the page shows
+a run is bench/speed/workshop.py's figure; here each wait is for the page to show it, up to CONDITION.
+Needs Chromium (the browser fixture says how to get it).
 """
 
 import os
@@ -12,11 +14,14 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from harness.patience import COMMAND, CONDITION
 from harness.servers import free_fixed_port
 from tests.helpers.workshop_server import PASSWORD, checkout, make_room_env, manage, open_room, serve
 
@@ -40,21 +45,22 @@ def student_env() -> dict:
     return {key: value for key, value in os.environ.items() if key not in drop}
 
 
-def run_exercise(student) -> int:
-    """`python manage.py exercise 01.1` in the student's checkout; its exit status."""
+def run_exercise(student) -> tuple[int, str]:
+    """`python manage.py exercise 01.1` in the student's checkout; its exit status and stderr."""
     argv = [sys.executable, "manage.py", "exercise", "01.1"]
-    return subprocess.run(argv, cwd=student, env=student_env(), capture_output=True, timeout=60).returncode
+    done = subprocess.run(argv, cwd=student, env=student_env(), capture_output=True, text=True, timeout=COMMAND)
+    return done.returncode, done.stderr
 
 
-def shows(browser, name: str, text: str) -> bool:
-    """Whether the page shows `text` among `name`'s exercises within 2 s (the contract's bound)."""
+def shows(browser, name: str, text: str) -> None:
+    """Wait until the page shows `text` among `name`'s exercises (a liveness deadline: CONDITION)."""
     try:
-        WebDriverWait(browser, 2, poll_frequency=0.05).until(
+        WebDriverWait(browser, CONDITION, poll_frequency=0.05).until(
             lambda _: text in (browser.execute_script(CHIPS, name) or "")
         )
-    except Exception:  # selenium's TimeoutException: not shown in time
-        return False
-    return True
+    except Exception:  # selenium's TimeoutException
+        shown = browser.execute_script(CHIPS, name)
+        raise AssertionError(f"{name}: {text!r} not shown; the page shows {shown!r}") from None
 
 
 def log_in(browser, server) -> None:
@@ -63,48 +69,52 @@ def log_in(browser, server) -> None:
     browser.find_element(By.NAME, "username").send_keys("teacher")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda _: browser.current_url.endswith("/workshop/"))
+    WebDriverWait(browser, CONDITION).until(lambda _: browser.current_url.endswith("/workshop/"))
 
 
-def a_room(tmp_path, browser):
-    """A served room, opened, the instructor on its page, and two joined student checkouts: (server, env, port, students)."""
-    env, port = make_room_env(tmp_path), free_fixed_port()
-    server = serve(env, port)
-    code = open_room(env, port)
-    log_in(browser, server)
-    students = {}
-    for name in ("alice", "bob"):
-        students[name] = checkout(tmp_path, name)
-        said = manage(student_env(), "workshop", "join", server.http_url, code, "--name", name, cwd=students[name])
-        assert "joined" in said
-    return server, env, port, students
-
-
-def test_each_students_exercise_runs_show_on_the_instructors_page_within_2_s(tmp_path, browser):
-    server, _, _, students = a_room(tmp_path, browser)
+@pytest.fixture(scope="module")
+def room(tmp_path_factory) -> Iterator[SimpleNamespace]:
+    """A served room, opened, and two joined student checkouts: .env, .port, .server, .students, .ran."""
+    folder = tmp_path_factory.mktemp("room")
+    env, port = make_room_env(folder), free_fixed_port()
+    room = SimpleNamespace(env=env, port=port, server=serve(env, port), students={}, ran=False)
     try:
-        for name, student in students.items():
-            assert run_exercise(student) == 1
-            assert shows(browser, name, FAILING), browser.execute_script(CHIPS, name)
-            shutil.copy(student / SOLUTION, student / STARTER)
-            assert run_exercise(student) == 0
-            assert shows(browser, name, PASSING), browser.execute_script(CHIPS, name)
+        code = open_room(env, port)
+        for name in ("alice", "bob"):
+            room.students[name] = student = checkout(folder, name)
+            said = manage(student_env(), "workshop", "join", room.server.http_url, code, "--name", name, cwd=student)
+            assert "joined" in said
+        yield room
     finally:
-        server.stop()
+        room.server.stop()
 
 
-def test_after_the_server_is_killed_and_restarted_the_page_shows_every_status(tmp_path, browser):
-    server, env, port, students = a_room(tmp_path, browser)
-    try:
-        run_exercise(students["alice"])
-        shutil.copy(students["bob"] / SOLUTION, students["bob"] / STARTER)
-        run_exercise(students["bob"])
-        assert shows(browser, "alice", FAILING) and shows(browser, "bob", PASSING)
-        os.kill(server.pid, signal.SIGKILL)  # a crash, not a clean stop
-        server.stop()
-        assert run_exercise(students["alice"]) == 1  # the student's own result, with the room down
-        server = serve(env, port)  # the same database and SECRET_KEY: the session and tokens still hold
-        browser.refresh()
-        assert shows(browser, "alice", FAILING) and shows(browser, "bob", PASSING)
-    finally:
-        server.stop()
+def run_both(room) -> None:
+    """alice runs 01.1 on the untouched starter (failing), bob on the solution (passing); once a module."""
+    if room.ran:
+        return
+    bob = room.students["bob"]
+    shutil.copy(bob / SOLUTION, bob / STARTER)
+    assert run_exercise(room.students["alice"]) == (1, "")  # nothing on stderr: the room answered `ok`
+    assert run_exercise(bob) == (0, "")
+    room.ran = True
+
+
+def test_each_students_exercise_runs_show_on_the_instructors_page(room, browser):
+    log_in(browser, room.server)  # the page is open before the runs: it hears of them live
+    run_both(room)
+    shows(browser, "alice", FAILING)
+    shows(browser, "bob", PASSING)
+
+
+def test_after_the_server_is_killed_and_restarted_the_page_shows_every_status(room, browser):
+    log_in(browser, room.server)
+    run_both(room)
+    shows(browser, "alice", FAILING)
+    shows(browser, "bob", PASSING)
+    os.kill(room.server.pid, signal.SIGKILL)  # a crash, not a clean stop
+    room.server.stop()
+    room.server = serve(room.env, room.port)  # the same database and SECRET_KEY: the session and tokens still hold
+    browser.refresh()
+    shows(browser, "alice", FAILING)
+    shows(browser, "bob", PASSING)

@@ -8,6 +8,7 @@ POSTGRES_URL and INSPECTOR.
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -78,11 +79,13 @@ TEMPLATES = [
 
 # SQLite by default; DATABASE_URL (e.g. postgres://127.0.0.1:5432/test) for a
 # real server. The test database is a file, so a second process (Daphne in the
-# browser tests) can open it too; TEST_DATABASE_NAME gives a nested test run
-# (an exercise's check) a file of its own.
+# browser tests) can open it too, and one per test process (its PID in the name),
+# so two test runs at once in one checkout never rebuild each other's;
+# TEST_DATABASE_NAME names another (an exercise's check gets a file of its own).
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or str(BASE_DIR / "test_db.sqlite3")}
+    own_test_database = Path(tempfile.gettempdir()) / f"channels-lessons-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or str(own_test_database)}
     # WAL lets readers (another process's Daphne) read while one writer writes;
     # synchronous=NORMAL stops every commit from waiting on the disk.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}

@@ -1,9 +1,10 @@
 """bench/speed/workshop.py with a tiny class against real Daphnes, so the rows lesson 17 quotes cannot rot.
 
-Five students checking every second, two of them watching, for 3 s, on the
-one-Daphne room and on two Daphnes sharing Redis and PostgreSQL. What must
-hold is checked (every report reached the instructor's page, the figures are
-in order), never how fast: the machine is shared. About 25 s.
+Five students checking every second, two of them watching, for 2 s, on the
+one-Daphne room and on two Daphnes sharing Redis and PostgreSQL, and one run
+of the exercise hook reporting to a room that never answers. What must hold is
+checked (every report reached the instructor's page, the figures are in order
+and carry their budgets), never how fast: the machine is shared. About 25 s.
 """
 
 import functools
@@ -20,7 +21,7 @@ from tests.helpers.once import once_per_run
 
 pytestmark = pytest.mark.slow
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-TINY = workshop.Load(students=5, watching=2, every=1.0, warmup=1.0, window=3.0, heartbeat=1.0)
+TINY = workshop.Load(students=5, watching=2, every=1.0, warmup=0.5, window=2.0, heartbeat=1.0, cost_runs=1)
 SETUPS = (workshop.SETUPS[0], workshop.SETUPS[-1])  # the room as shipped, and the one that crosses Redis
 
 
@@ -66,6 +67,17 @@ def test_the_delays_are_in_order_and_well_inside_the_drain():
     for row in rows():
         assert 0 < row["delay_p50_ms"] <= row["delay_p99_ms"] <= row["delay_max_ms"] < workshop.DRAIN * 1000, row
         assert 0 < row["report_p50_ms"] <= row["report_p99_ms"], row
+
+
+def test_each_row_counts_its_reports_over_the_pages_budget():
+    for row in rows():
+        assert row["delay_budget_ms"] == 2000 and 0 <= row["over_page_budget"] <= row["reports"], row
+
+
+def test_a_report_to_a_room_that_never_answers_is_timed_against_its_budget():
+    cost = tiny_run()[0]["report_cost"]
+    assert (cost["status"], cost["runs"], cost["budget_ms"], cost["client_budget_ms"]) == ("ok", 1, 1000, 800)
+    assert cost["hung_room_max_ms"] > 0 and cost["over_budget"] in (0, 1), cost
 
 
 def test_the_servers_cpu_is_counted_and_at_most_a_core_per_process():

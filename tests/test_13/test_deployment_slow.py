@@ -13,6 +13,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from harness.patience import FRAME
+from tests.helpers import eventually
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 FORGED = {"X-Forwarded-For": "6.6.6.6"}
@@ -31,10 +32,13 @@ async def test_two_sockets_through_nginx_land_on_both_daphnes_and_chat_through_r
     async with connect(site.ws_url("ws/chat/deploy/"), origin=site.http_url) as alice:
         async with connect(site.ws_url("ws/chat/deploy/"), origin=site.http_url) as bob:
             await alice.send(json.dumps({"message": "through nginx"}))
-            heard = json.loads(await asyncio.wait_for(bob.recv(), 5))
-    connects = access_log_lines(site, "WSCONNECT /ws/chat/deploy/")
+            heard = json.loads(await asyncio.wait_for(bob.recv(), FRAME))
     assert heard["message"] == "through nginx"  # the upgrade passed, and Redis joined the two processes
-    assert all(connects[name] for name in ("a", "b")), connects
+
+    def connects() -> dict[str, list[str]]:
+        return access_log_lines(site, "WSCONNECT /ws/chat/deploy/")
+
+    await eventually(lambda: all(connects()[name] for name in ("a", "b")), f"both Daphnes log a connect: {connects()}")
 
 
 async def test_behind_nginx_daphne_logs_the_visitor_not_an_address_the_visitor_wrote(deployed_site):
@@ -44,9 +48,11 @@ async def test_behind_nginx_daphne_logs_the_visitor_not_an_address_the_visitor_w
     direct = site.daphnes[0]  # what nginx prevents: anyone who reaches Daphne itself chooses their address
     async with connect(direct.ws_url("ws/sync/scope/direct/"), origin=direct.http_url, additional_headers=FORGED):
         pass
-    await asyncio.sleep(0.2)  # the access log is written as the socket closes
-    via_nginx = sum(access_log_lines(site, "WSCONNECT /ws/sync/scope/via-nginx/").values(), [])
-    direct_lines = access_log_lines(site, "WSCONNECT /ws/sync/scope/direct/")["a"]
+    # Each Daphne writes its access log in its own time: wait for both lines.
+    via_nginx = await eventually(
+        lambda: sum(access_log_lines(site, "WSCONNECT /ws/sync/scope/via-nginx/").values(), []), "the line via nginx"
+    )
+    direct_lines = await eventually(lambda: access_log_lines(site, "WSCONNECT /ws/sync/scope/direct/")["a"], "Daphne's")
     assert [line.split()[0] for line in via_nginx] == ["127.0.0.1:0"]
     assert [line.split()[0] for line in direct_lines] == ["6.6.6.6:0"]
 

@@ -9,6 +9,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from course.inspector import LISTENER_EVENTS
+from harness.patience import FRAME, patient
 
 pytestmark = pytest.mark.slow
 ORIGIN = "http://127.0.0.1:8000"
@@ -52,8 +53,10 @@ async def test_a_page_flooding_its_inspected_socket_does_not_hold_up_another_soc
         slowest = max(await others)
         batches = []
         while not any(e["label"].startswith("StopConsumer") for batch in batches for e in batch["events"]):
-            batches.append(json.loads(await asyncio.wait_for(panel.recv(), 10)))
-    assert slowest < 1.0, f"an uninspected echo took {slowest:.2f} s during the flood"
+            batches.append(json.loads(await asyncio.wait_for(panel.recv(), FRAME)))
+    # Held up, an echo waits out the whole flood's inspection (seconds); not held up, it takes milliseconds,
+    # 60 ms on a machine 3x slower and busy: the liveness bound (1 s, times COURSE_PATIENCE) lies between.
+    assert slowest < patient(1.0), f"an uninspected echo took {slowest:.2f} s during the flood"
     assert all(len(batch["events"]) <= LISTENER_EVENTS for batch in batches)
     # Nothing vanishes unsaid: each of the 1,001 frames and its echo (the page's only inspected
     # socket) is shown or counted as dropped. How many are dropped depends on the machine's speed: a

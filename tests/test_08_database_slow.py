@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from db_demo.models import Post
-from harness.patience import FRAME
+from harness.patience import CONDITION, FRAME
 from harness.servers import REPO_DIR, daphne_env
 
 pytestmark = pytest.mark.slow
@@ -53,7 +53,7 @@ def test_a_post_saved_in_the_admin_appears_live_in_another_window(browser, cours
     from selenium.webdriver.support.wait import WebDriverWait
 
     get_user_model().objects.create_superuser("editor", "editor@example.com", "lesson-08-password")
-    wait = WebDriverWait(browser, 10)
+    wait = WebDriverWait(browser, CONDITION)
     browser.get(course_server.http_url + "/lessons/08/")
     Select(browser.find_element(By.ID, "route")).select_by_value("ws/liveblog/")
     browser.find_element(By.ID, "connect").click()

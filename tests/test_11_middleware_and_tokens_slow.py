@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from websockets.asyncio.client import connect
 
 from auth_demo.tokens import issue_token
-from harness.patience import COMMAND, FRAME
+from harness.patience import COMMAND, CONDITION, FRAME
 from harness.servers import REPO_DIR
 from tests.helpers import ADA_PASSWORD as PASSWORD
 from tests.helpers import eventually
@@ -84,9 +84,9 @@ def browser_with_a_token(browser, course_server, username: str) -> None:
     browser.find_element(By.ID, "id_username").send_keys(username)
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form#login button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/lessons/11/"))
+    WebDriverWait(browser, CONDITION).until(lambda b: b.current_url.endswith("/lessons/11/"))
     # The new URL shows before the page is parsed: wait for the button itself.
-    button = WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "form#get-token button"))
+    button = WebDriverWait(browser, CONDITION).until(lambda b: b.find_elements(By.CSS_SELECTOR, "form#get-token button"))
     button[0].click()
     assert results_after(browser, 1)[0] == "got a token, valid 300 s (kept in this page, not shown)"
 
@@ -96,7 +96,7 @@ def results_after(browser, count: int) -> list[str]:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    items = WebDriverWait(browser, 10).until(
+    items = WebDriverWait(browser, CONDITION).until(
         lambda b: (found := b.find_elements(By.CSS_SELECTOR, "#token-results li")) and len(found) >= count and found
     )
     return [item.text for item in items]

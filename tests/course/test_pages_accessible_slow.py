@@ -19,6 +19,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from course.catalogue import LESSONS, REPO_DIR
+from harness.patience import CONDITION
 from tests.helpers import require
 from tests.helpers.pages import viewport
 
@@ -84,7 +85,7 @@ def audited(browser, width: int, height: int):
 def with_a_message_sent(browser) -> None:
     """Connect the live client, send one frame, and wait for its echo and the inspector's rows."""
     browser.execute_script("document.getElementById('connect').click()")
-    wait = WebDriverWait(browser, 10)
+    wait = WebDriverWait(browser, CONDITION)
     wait.until(lambda _: browser.execute_script("return document.getElementById('status').textContent") == "open")
     browser.execute_script("document.getElementById('send-text').click()")
     wait.until(lambda _: browser.execute_script("return document.querySelector('#log .frame.in')"))
@@ -124,7 +125,7 @@ def send_json(browser, count: int) -> None:
     for _ in range(count):
         received = len(browser.find_elements("css selector", "#log .frame.in"))
         browser.execute_script("document.getElementById('send-json').click()")
-        WebDriverWait(browser, 10).until(
+        WebDriverWait(browser, CONDITION).until(
             lambda _, received=received: len(browser.find_elements("css selector", "#log .frame.in")) > received
         )
 
@@ -146,8 +147,8 @@ def test_at_1280x800_the_inspector_keeps_its_newest_row_in_view(browser, inspect
         send_json(browser, 4)
         # The server's rows follow each echo by a few milliseconds: wait for them all, then for the view
         # to settle on the newest (the rows of the first echoes are in view before the rest arrive).
-        WebDriverWait(browser, 10).until(lambda _: browser.execute_script(NEWEST_ROW)["count"] > 20)
-        WebDriverWait(browser, 10).until(lambda _: in_view(browser.execute_script(NEWEST_ROW)))
+        WebDriverWait(browser, CONDITION).until(lambda _: browser.execute_script(NEWEST_ROW)["count"] > 20)
+        WebDriverWait(browser, CONDITION).until(lambda _: in_view(browser.execute_script(NEWEST_ROW)))
         seen = browser.execute_script(NEWEST_ROW)
     assert seen["count"] > 20
     assert in_view(seen), seen
@@ -159,11 +160,11 @@ def test_the_inspector_leaves_its_rows_where_the_student_scrolled_them(browser, 
         with_a_message_sent(browser)
         send_json(browser, 3)
         # Only rows that overflow their box can be scrolled: wait until they do and have settled.
-        WebDriverWait(browser, 10).until(lambda _: overflowing_and_in_view(browser.execute_script(NEWEST_ROW)))
+        WebDriverWait(browser, CONDITION).until(lambda _: overflowing_and_in_view(browser.execute_script(NEWEST_ROW)))
         browser.execute_script("document.getElementById('inspector-rows').scrollTop = 0")
         before = browser.execute_script(NEWEST_ROW)["count"]
         send_json(browser, 1)
-        WebDriverWait(browser, 10).until(lambda _: browser.execute_script(NEWEST_ROW)["count"] > before)
+        WebDriverWait(browser, CONDITION).until(lambda _: browser.execute_script(NEWEST_ROW)["count"] > before)
         seen = browser.execute_script(NEWEST_ROW)
     assert seen["scrollTop"] == 0
     assert not in_view(seen)

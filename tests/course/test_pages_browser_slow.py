@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from course.catalogue import LESSONS
+from harness.patience import CONDITION
 from tests.helpers.pages import viewport
 
 pytestmark = pytest.mark.browser
@@ -67,5 +68,5 @@ def test_the_inspector_empty_state_gives_way_to_the_first_drawn_row(browser, ins
     empty = browser.find_element(By.ID, "inspector-empty")
     assert empty.is_displayed()
     browser.find_element(By.ID, "connect").click()
-    WebDriverWait(browser, 10).until(lambda _: browser.find_elements(By.CSS_SELECTOR, "#inspector-rows .step"))
+    WebDriverWait(browser, CONDITION).until(lambda _: browser.find_elements(By.CSS_SELECTOR, "#inspector-rows .step"))
     assert not empty.is_displayed()

@@ -109,7 +109,7 @@ async def test_daphne_kills_a_stream_looping_in_handle_after_its_client_left_nev
             reader, writer, _ = await open_stream(server, path)
             await reader.readuntil(b"\n\n")  # streaming
             writer.close()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + CONDITION
         while "took too long to shut down" not in server.log() and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.5)  # time enough for a second or third kill
@@ -180,7 +180,7 @@ def test_a_seventh_stream_and_a_request_wait_for_one_of_six_connections_per_host
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, 10)
+    wait = WebDriverWait(browser, CONDITION)
     browser.get(f"{course_server.http_url}/lessons/10/")
     browser.find_element(By.ID, "open-seven").click()
 

@@ -55,14 +55,14 @@ def start_daphne(
     port = free_port()
     argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), f"{module}:application"]
     layer = "memory" if not redis_url else kind
-    return Server(f"daphne {module} ({layer})", argv, daphne_env(None, redis_url, prefix, kind), port, timeout=20)
+    return Server(f"daphne {module} ({layer})", argv, daphne_env(None, redis_url, prefix, kind), port)
 
 
 def start_reference_echo() -> Server:
     """The echo server written directly on `websockets` (bench/common/reference_echo.py)."""
     port = free_port()
     argv = [sys.executable, str(REPO_DIR / "bench" / "common" / "reference_echo.py"), str(port)]
-    return Server("reference echo (websockets)", argv, dict(os.environ), port, timeout=20)
+    return Server("reference echo (websockets)", argv, dict(os.environ), port)
 
 
 def failure(error: Exception) -> str:

@@ -5,8 +5,10 @@ serve(env, port)         `make workshop PORT=<port>` (workshop/serve.py): migrat
 manage(env, *argv)       what `python manage.py <argv>` prints on the room's database
 open_room(env, port)     `workshop open` and a staff account `teacher`: the join code
 checkout(tmp_path, name) a student's own checkout: a copy of this working tree, uncommitted work included
+student_terminal()       a student's environment, for manage(..., cwd=<their checkout>)
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -63,3 +65,9 @@ def checkout(tmp_path: Path, name: str) -> Path:
             (into / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, into / relative)
     return into
+
+
+def student_terminal() -> dict:
+    """A student's terminal: none of the test run's database settings, the connection saved in the checkout."""
+    drop = ("DATABASE_URL", "TEST_DATABASE_NAME", "WORKSHOP_FILE", "EXERCISES_STARTERS", "SECRET_KEY")
+    return {key: value for key, value in os.environ.items() if key not in drop}

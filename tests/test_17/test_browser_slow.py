@@ -4,7 +4,8 @@ The instructor serves the room as `make workshop` does, opens it and logs in thr
 each student is a checkout of its own that runs `workshop join`, then `exercise 01.1` on the untouched
 starter (failing) or on the reference solution (passing). The page shows each run the room took (the
 command printed nothing on stderr: its report was answered `ok`), and still shows every status after the
-server is killed and started again. One room and its two checkouts serve the module. How soon the page shows
+server is killed and started again. One room and its two checkouts serve the module (served_room,
+joined_checkouts). How soon the page shows
 a run is bench/speed/workshop.py's figure; here each wait is for the page to show it, up to CONDITION.
 Needs Chromium (the browser fixture says how to get it).
 """
@@ -14,16 +15,13 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from types import SimpleNamespace
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness.patience import COMMAND, CONDITION
-from harness.servers import free_fixed_port
-from tests.helpers.workshop_server import PASSWORD, checkout, make_room_env, manage, open_room, serve
+from tests.helpers.workshop_server import PASSWORD, serve, student_terminal
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 STARTER = "exercises/01_1_sync_echo/sync_echo.py"
@@ -39,16 +37,10 @@ return row ? [...row.querySelectorAll("ul.exercises li")].map((li) => li.textCon
 """
 
 
-def student_env() -> dict:
-    """A student's terminal: none of the test run's database settings, the connection saved in the checkout."""
-    drop = ("DATABASE_URL", "TEST_DATABASE_NAME", "WORKSHOP_FILE", "EXERCISES_STARTERS", "SECRET_KEY")
-    return {key: value for key, value in os.environ.items() if key not in drop}
-
-
 def run_exercise(student) -> tuple[int, str]:
     """`python manage.py exercise 01.1` in the student's checkout; its exit status and stderr."""
     argv = [sys.executable, "manage.py", "exercise", "01.1"]
-    done = subprocess.run(argv, cwd=student, env=student_env(), capture_output=True, text=True, timeout=COMMAND)
+    done = subprocess.run(argv, cwd=student, env=student_terminal(), capture_output=True, text=True, timeout=COMMAND)
     return done.returncode, done.stderr
 
 
@@ -72,44 +64,27 @@ def log_in(browser, server) -> None:
     WebDriverWait(browser, CONDITION).until(lambda _: browser.current_url.endswith("/workshop/"))
 
 
-@pytest.fixture(scope="module")
-def room(tmp_path_factory) -> Iterator[SimpleNamespace]:
-    """A served room, opened, and two joined student checkouts: .env, .port, .server, .students, .ran."""
-    folder = tmp_path_factory.mktemp("room")
-    env, port = make_room_env(folder), free_fixed_port()
-    room = SimpleNamespace(env=env, port=port, server=serve(env, port), students={}, ran=False)
-    try:
-        code = open_room(env, port)
-        for name in ("alice", "bob"):
-            room.students[name] = student = checkout(folder, name)
-            said = manage(student_env(), "workshop", "join", room.server.http_url, code, "--name", name, cwd=student)
-            assert "joined" in said
-        yield room
-    finally:
-        room.server.stop()
-
-
-def run_both(room) -> None:
+def run_both(room, students) -> None:
     """alice runs 01.1 on the untouched starter (failing), bob on the solution (passing); once a module."""
-    if room.ran:
+    if getattr(room, "ran", False):
         return
-    bob = room.students["bob"]
-    shutil.copy(bob / SOLUTION, bob / STARTER)
-    assert run_exercise(room.students["alice"]) == (1, "")  # nothing on stderr: the room answered `ok`
-    assert run_exercise(bob) == (0, "")
+    shutil.copy(students["bob"] / SOLUTION, students["bob"] / STARTER)
+    assert run_exercise(students["alice"]) == (1, "")  # nothing on stderr: the room answered `ok`
+    assert run_exercise(students["bob"]) == (0, "")
     room.ran = True
 
 
-def test_each_students_exercise_runs_show_on_the_instructors_page(room, browser):
-    log_in(browser, room.server)  # the page is open before the runs: it hears of them live
-    run_both(room)
+def test_each_students_exercise_runs_show_on_the_instructors_page(served_room, joined_checkouts, browser):
+    log_in(browser, served_room.server)  # the page is open before the runs: it hears of them live
+    run_both(served_room, joined_checkouts)
     shows(browser, "alice", FAILING)
     shows(browser, "bob", PASSING)
 
 
-def test_after_the_server_is_killed_and_restarted_the_page_shows_every_status(room, browser):
+def test_after_the_server_is_killed_and_restarted_the_page_shows_every_status(served_room, joined_checkouts, browser):
+    room = served_room
     log_in(browser, room.server)
-    run_both(room)
+    run_both(room, joined_checkouts)
     shows(browser, "alice", FAILING)
     shows(browser, "bob", PASSING)
     os.kill(room.server.pid, signal.SIGKILL)  # a crash, not a clean stop

@@ -6,10 +6,12 @@ line on stderr. How many seconds that costs a run, and how soon the room shows a
 bench/speed/workshop.py (`make bench`), never a stopwatch here: every wait below is for an event.
 """
 
+import functools
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from io import StringIO
 from pathlib import Path
@@ -49,26 +51,27 @@ def did_not_arrive(url: str) -> str:
     return f"workshop: this result did not reach {url} ("
 
 
-@pytest.fixture(scope="module")
-def alone(tmp_path_factory) -> subprocess.CompletedProcess:
-    """`exercise 01.1` on the untouched starter in a checkout that never joined: what every joined run must print."""
-    done = manage(tmp_path_factory.mktemp("alone"), "exercise", "01.1")
+@functools.cache
+def alone() -> subprocess.CompletedProcess:
+    """`exercise 01.1` on the untouched starter in a checkout that never joined (once a run): what joined runs print."""
+    with tempfile.TemporaryDirectory() as folder:
+        done = manage(Path(folder), "exercise", "01.1")
     assert "01.1 failed." in done.stdout and done.stderr == ""
     return done
 
 
-def test_joined_to_a_dead_server_exercise_prints_and_exits_exactly_as_alone(tmp_path, alone):
+def test_joined_to_a_dead_server_exercise_prints_and_exits_exactly_as_alone(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     joined = manage(tmp_path, "exercise", "01.1", room=dead)
-    assert (joined.stdout, joined.returncode) == (alone.stdout, alone.returncode)
+    assert (joined.stdout, joined.returncode) == (alone().stdout, alone().returncode)
     assert joined.stderr.count("\n") == 1 and joined.stderr.startswith(did_not_arrive(dead))
     assert joined.stderr.endswith("; your own result above is unchanged.\n")
 
 
-def test_joined_to_a_hung_room_exercise_gives_up_its_report_and_exits_as_alone(tmp_path, alone):
+def test_joined_to_a_hung_room_exercise_gives_up_its_report_and_exits_as_alone(tmp_path):
     with SilentServer() as hung:  # accepts the connection, never says a byte, never closes it
         joined = manage(tmp_path, "exercise", "01.1", room=hung.url)
-    assert (joined.stdout, joined.returncode) == (alone.stdout, alone.returncode)
+    assert (joined.stdout, joined.returncode) == (alone().stdout, alone().returncode)
     # The room never answered, so the run ended only because the client gave up: at its own deadline, it says.
     gave_up = [f"no answer within {REPORT_BUDGET:g} s", "no answer in time"]  # within()'s, or the handshake's
     said = [f"{did_not_arrive(hung.url)}{why}); your own result above is unchanged.\n" for why in gave_up]
@@ -85,10 +88,10 @@ def test_a_join_no_server_answers_gives_up_saying_so_and_saves_nothing(tmp_path)
 
 def test_joined_to_a_dead_server_the_doctor_prints_and_exits_exactly_as_alone(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}"
-    alone = manage(tmp_path / "alone", "doctor")
+    unjoined = manage(tmp_path / "alone", "doctor")
     joined = manage(tmp_path / "joined", "doctor", room=dead)
-    assert "FAIL  migrations applied" in alone.stdout  # a fresh database: the doctor has a verdict to send
-    assert (joined.stdout, joined.returncode) == (alone.stdout, alone.returncode)
+    assert "FAIL  migrations applied" in unjoined.stdout  # a fresh database: the doctor has a verdict to send
+    assert (joined.stdout, joined.returncode) == (unjoined.stdout, unjoined.returncode)
     assert joined.stderr.count("\n") == 1 and joined.stderr.startswith(did_not_arrive(dead))
 
 
@@ -145,13 +148,13 @@ def test_a_shared_file_is_listed_in_room_json(daphne, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_its_room_killed_a_joined_exercise_prints_and_exits_as_alone(daphne, tmp_path, alone):
+def test_with_its_room_killed_a_joined_exercise_prints_and_exits_as_alone(daphne, tmp_path):
     server = daphne()
     open_and_join(server.http_url, tmp_path)
     server.process.kill()
     server.process.wait()
     joined = manage(tmp_path, "exercise", "01.1")
-    assert (joined.stdout, joined.returncode) == (alone.stdout, alone.returncode)
+    assert (joined.stdout, joined.returncode) == (alone().stdout, alone().returncode)
     assert joined.stderr.count("\n") == 1 and joined.stderr.startswith(did_not_arrive(server.http_url))
 
 

@@ -2,7 +2,7 @@
 database, an instructor who opened it and logs in, students who join over HTTP and report over a real
 socket; a report answered `ok` is in room.json, and every status is still there after the server restarts.
 
-One room serves the whole module (a fresh database migrates for seconds): each test joins students of its own.
+One room serves the whole module (served_room): each test joins students of its own.
 How soon a report reaches the instructor is bench/speed/workshop.py's figure, not a stopwatch here."""
 
 import asyncio
@@ -10,15 +10,13 @@ import json
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from http.cookiejar import CookieJar
-from types import SimpleNamespace
 
 import pytest
 
 from harness.patience import FRAME
-from harness.servers import ServerProcess, free_fixed_port
-from tests.helpers.workshop_server import PASSWORD, make_room_env, open_room, serve
+from harness.servers import ServerProcess
+from tests.helpers.workshop_server import PASSWORD, serve
 from workshop.network import lan_address
 
 pytestmark = pytest.mark.slow
@@ -65,55 +63,44 @@ def entry(browser, server: ServerProcess, name: str) -> dict:
     return student
 
 
-@pytest.fixture(scope="module")
-def room(tmp_path_factory) -> Iterator[SimpleNamespace]:
-    """`make workshop` on a fresh database, opened, with a staff account: .env, .port, .code, .server, .first_log."""
-    env, port = make_room_env(tmp_path_factory.mktemp("room")), free_fixed_port()
-    room = SimpleNamespace(env=env, port=port, server=serve(env, port))
-    try:
-        room.first_log = room.server.log()  # what it printed before the instructor's first commands
-        room.code = open_room(env, port)
-        yield room
-    finally:
-        room.server.stop()
-
-
-async def test_a_report_answered_ok_over_a_real_socket_is_in_room_json(room):
-    server = room.server
-    browser, token = instructor(server), join(server, room.code, "alice")
+async def test_a_report_answered_ok_over_a_real_socket_is_in_room_json(served_room):
+    server = served_room.server
+    browser, token = instructor(server), join(server, served_room.code, "alice")
     await report(server, token, REPORT)  # answered `ok`: the room saved it before it answered
     assert entry(browser, server, "alice")["exercises"]["04.2"]["check"] == "a socket that leaves is removed"
-    assert room.code not in server.log() and token not in server.log()  # no secret in the access log
+    assert served_room.code not in server.log() and token not in server.log()  # no secret in the access log
 
 
-async def test_a_restarted_server_keeps_every_status_and_every_token(room):
-    tokens = {name: join(room.server, room.code, name) for name in ("bob", "carol")}
-    await report(room.server, tokens["bob"], REPORT)
-    await report(room.server, tokens["carol"], {"report": {"exercise": "01.1", "status": "passing"}})
-    await report(room.server, tokens["carol"], {"help": True})
-    before = room_json(instructor(room.server), room.server)
-    room.server.stop()
-    room.server = serve(room.env, room.port)  # the same key (SECRET_KEY) and database: as after a crash
-    after = room_json(instructor(room.server), room.server)
+async def test_a_restarted_server_keeps_every_status_and_every_token(served_room):
+    tokens = {name: join(served_room.server, served_room.code, name) for name in ("bob", "carol")}
+    await report(served_room.server, tokens["bob"], REPORT)
+    await report(served_room.server, tokens["carol"], {"report": {"exercise": "01.1", "status": "passing"}})
+    await report(served_room.server, tokens["carol"], {"help": True})
+    before = room_json(instructor(served_room.server), served_room.server)
+    served_room.server.stop()
+    served_room.server = serve(
+        served_room.env, served_room.port
+    )  # the same key (SECRET_KEY) and database: as after a crash
+    after = room_json(instructor(served_room.server), served_room.server)
     assert [(s["name"], s["exercises"], s["hand"]) for s in after["students"]] == [
         (s["name"], s["exercises"], s["hand"]) for s in before["students"]
     ]
-    await report(room.server, tokens["bob"], {"report": {"exercise": "04.2", "status": "passing"}})
-    assert entry(instructor(room.server), room.server, "bob")["exercises"]["04.2"]["status"] == "passing"
+    await report(served_room.server, tokens["bob"], {"report": {"exercise": "04.2", "status": "passing"}})
+    assert entry(instructor(served_room.server), served_room.server, "bob")["exercises"]["04.2"]["status"] == "passing"
 
 
-async def test_the_room_serves_no_demo_hazard_and_its_own_static_files(room):
+async def test_the_room_serves_no_demo_hazard_and_its_own_static_files(served_room):
     from websockets.asyncio.client import connect
     from websockets.exceptions import InvalidStatus
 
-    server = room.server
+    server = served_room.server
     with pytest.raises(InvalidStatus) as refused:
         await connect(server.ws_url("ws/sync/slow/"), origin=server.http_url, open_timeout=FRAME)
     assert refused.value.response.status_code == 403  # DEBUG off: the hazard demos are not routed
     for path in ("static/workshop/room.js", "static/workshop/room.css", "static/course/style.css"):
         assert urllib.request.urlopen(f"{server.http_url}/{path}", timeout=FRAME).status == 200
-    assert "createsuperuser" in room.first_log  # no staff account yet: the instructor is told how
-    for host, status in ((f"{lan_address()}:{room.port}", 200), ("evil.example", 400)):
+    assert "createsuperuser" in served_room.first_log  # no staff account yet: the instructor is told how
+    for host, status in ((f"{lan_address()}:{served_room.port}", 200), ("evil.example", 400)):
         request = urllib.request.Request(f"{server.http_url}/", headers={"Host": host})
         try:
             answer = urllib.request.urlopen(request, timeout=FRAME).status

@@ -10,6 +10,8 @@ from django.core import signing
 
 from auth_demo.tokens import SALT, sign_user_id
 from exercises.probes import (
+    FRAME,
+    NOTHING,
     answer,
     cancelled,
     close_all,
@@ -28,6 +30,8 @@ from exercises.probes import (
 )
 
 CLOSED = {"type": "websocket.close", "code": 4401}
+# A close at DEADLINE (made 0.4 s) comes well within; never scaled past half the shipped 10 s, which a fixed 10 s misses.
+CLOSE_WAIT = min(FRAME, 5)
 
 
 def closed(got: object) -> bool:
@@ -61,16 +65,24 @@ def expired_token(user_id: int) -> str:
 async def test_a_valid_token_gets_its_user_id(monkeypatch):
     communicator = await connect(consumer(monkeypatch))
     await communicator.send_json_to({"token": sign_user_id(7)})
-    got = await frame(communicator)
-    assert got == {"user_id": 7}, f'a valid token for user 7 as the first frame must get {{"user_id": 7}}, got {got}'
+    got = await frame(communicator, FRAME)  # it must come: up to FRAME on a busy machine
+    assert got == {"user_id": 7}, (
+        f'a valid token for user 7 as the first frame must get {{"user_id": 7}}, got '
+        f"{f'nothing within {FRAME:.0f} s' if got == NOTHING else got}"
+    )
     await close_all(communicator)
 
 
 async def test_a_valid_token_cancels_the_deadline(monkeypatch):
-    communicator = await connect(consumer(monkeypatch, 0.1))
-    await communicator.send_json_to({"token": sign_user_id(7)})
-    await answer(communicator)
-    assert await nothing_more(communicator, timeout=0.4), (
+    deadline = 0.1
+    while True:  # a busy machine may handle the token after the deadline: then again, with a deadline twice as long
+        communicator = await connect(consumer(monkeypatch, deadline))
+        await communicator.send_json_to({"token": sign_user_id(7)})
+        if not closed(await answer(communicator, FRAME)) or deadline > FRAME:
+            break
+        communicator.future.cancel()
+        deadline *= 2
+    assert await nothing_more(communicator, timeout=deadline * 4), (  # its close would come DEADLINE after the connect
         "the socket was closed after a valid token: the first frame must cancel the deadline"
     )
     await close_all(communicator)
@@ -171,14 +183,14 @@ async def test_silence_closes_4401_at_the_deadline_not_before(monkeypatch):
     shipped = target("11.1").FirstFrameTokenConsumer.DEADLINE
     assert shipped == 10, f"DEADLINE is {shipped!r}: the exercise asks for 10 seconds of silence before the close"
     communicator = await connect(consumer(monkeypatch, 0.4))
-    started = time.monotonic()
     assert await nothing_more(communicator, timeout=0.2), (
         "the socket was closed long before DEADLINE seconds of silence"
     )
-    got = await answer(communicator, 1)
-    waited = time.monotonic() - started
-    assert closed(got), f"expected a close with 4401 after DEADLINE (0.4 s) of silence, got {got}"
-    assert waited < 1.2, f"the close came after {waited:.1f} s for a DEADLINE of 0.4 s: wait DEADLINE, not a fixed time"
+    got = await answer(communicator, CLOSE_WAIT)
+    assert closed(got), (
+        f"expected a close with 4401 after DEADLINE (0.4 s) of silence, got {'nothing' if got == NOTHING else got} "
+        f"within {CLOSE_WAIT:.0f} s: wait DEADLINE, not a fixed time"
+    )
     await communicator.send_json_to({"token": sign_user_id(7)})  # too late
     await nothing_after_close(communicator, 0.2)
     await close_all(communicator)
@@ -194,7 +206,7 @@ async def test_two_sockets_at_once_each_get_their_own_answer(monkeypatch):
         assert got == [{"user_id": 7}, {"user_id": 9}], (
             f"users 7 and 9 logged in on two sockets at once and got {got}: each socket has its own consumer instance"
         )
-        got = await answer(silent, 1)
+        got = await answer(silent, CLOSE_WAIT)
         assert closed(got), f"a third, silent socket must still be closed at its own deadline, got {got}"
         for communicator, name in ((ada, "user 7"), (grace, "user 9")):
             assert await nothing_more(communicator, timeout=0.1), (

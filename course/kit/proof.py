@@ -31,14 +31,15 @@ import pytest
 
 from course.kit.registry import EXERCISES, Exercise, Mistake
 from course.kit.runner import PYTEST, REPO_DIR, check_env, explain
+from harness.patience import patient
 
 # Pytest runs at once. A check mostly waits (for a frame, a deadline, a server), so many runs overlap
 # even on two cores: the whole proof alone on an idle 2-core machine took 168 s with 4 at a time and
 # 88 s with 10, for the same CPU (88 s); 16 at a time took 74 s but 90 s of CPU.
 PARALLEL_RUNS = 10
-# Longer than a student's 10 s: on a busy CI machine a check that starts a process of its own
-# (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
-TEST_TIMEOUT = 60
+# Longer than a student's FRAME * 3 (30 s, course/kit/runner.py): on a busy CI machine a check that starts
+# a process of its own (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
+TEST_TIMEOUT = round(patient(60))  # scaled by COURSE_PATIENCE, as the student's is
 
 
 class DiffDoesNotApply(Exception):

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
+from harness.patience import CONDITION, FRAME
+
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
@@ -49,11 +51,33 @@ def configured(layers: dict, **options) -> dict:
     return {"default": {**default, "CONFIG": {**default.get("CONFIG", {}), **options}}}
 
 
+# Every socket open_socket() opened during the current test: a test that fails midway never
+# reaches its own close(), so tests/fixtures/servers.py closes them all as the test ends.
+OPENED: list["ClientConnection"] = []
+
+
 async def open_socket(server, path: str) -> "ClientConnection":
     """A real WebSocket client on `path` of a real Daphne `server`, with a browser's Origin."""
     from websockets.asyncio.client import connect  # imported here: only the slow tests need it
 
-    return await connect(server.ws_url(path), origin=ORIGIN_URL)
+    # A crowd's handshakes wait behind Twisted's listen backlog (50): the kernel drops the SYNs past
+    # it and the client sends them again 1, 3, 7 and 15 s later, so a handshake gets CONDITION, not 10 s.
+    ws = await connect(server.ws_url(path), origin=ORIGIN_URL, open_timeout=CONDITION)
+    OPENED.append(ws)
+    return ws
+
+
+def close_opened_sockets() -> None:
+    """Close every socket open_socket() opened that is still open, on the event loop it was opened on.
+
+    Called as a test ends, while that loop still exists: closed later, by the garbage collector,
+    a socket would raise ResourceWarning in whichever test happens to run then."""
+    sockets, OPENED[:] = list(OPENED), []
+    for loop in {ws.loop for ws in sockets}:
+        if loop.is_closed() or loop.is_running():  # an asyncio.run() that has ended: its test closed them
+            continue
+        mine = [ws for ws in sockets if ws.loop is loop]
+        loop.run_until_complete(asyncio.gather(*(ws.close() for ws in mine), return_exceptions=True))
 
 
 async def chat_socket(server, room: str) -> "ClientConnection":
@@ -61,7 +85,7 @@ async def chat_socket(server, room: str) -> "ClientConnection":
     return await open_socket(server, f"ws/chat/{room}/")
 
 
-async def next_frame(ws: "ClientConnection", timeout: float = 5) -> dict:
+async def next_frame(ws: "ClientConnection", timeout: float = FRAME) -> dict:
     """The next JSON frame `ws` receives."""
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
 
@@ -75,7 +99,7 @@ async def receives_nothing(ws: "ClientConnection", timeout: float = 0.5) -> bool
     return False
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 5) -> None:
+def wait_until(condition: Callable[[], object], timeout: float = CONDITION) -> None:
     """Poll `condition` until it is true (for browser pages); fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():

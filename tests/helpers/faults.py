@@ -9,14 +9,15 @@ Fixtures live in tests/fixtures/, loaded by tests/conftest.py.
 """
 
 import asyncio
-import contextlib
 import json
+import time
 
 import pytest
 from channels.testing import WebsocketCommunicator
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from course.catalogue import LESSONS
+from harness.patience import CONDITION, FRAME
 from harness.servers import DaphneServer
 from tests.helpers.clients import chat_socket, next_frame, open_socket
 
@@ -83,7 +84,7 @@ async def first_answer(server, path: str, text: str = "probe") -> str | int | No
         return refused.response.status_code
     try:
         await ws.send(text)
-        await asyncio.wait_for(ws.recv(), 5)
+        await asyncio.wait_for(ws.recv(), FRAME)
         return "frame"
     except ConnectionClosed as closed:
         return closed.rcvd and closed.rcvd.code
@@ -101,14 +102,14 @@ async def how_it_ends(server, path: str, data, text: bool | None = None) -> int 
     try:
         await ws.send(data, text=text)
         while True:
-            await asyncio.wait_for(ws.recv(), 5)
+            await asyncio.wait_for(ws.recv(), FRAME)
     except ConnectionClosed as closed:
         return closed.rcvd and closed.rcvd.code
     finally:
         await ws.close()
 
 
-async def close_code(ws, timeout: float = 30) -> int | None:
+async def close_code(ws, timeout: float = CONDITION) -> int | None:
     """Wait until the server closes `ws` (failing after `timeout` s) and return its close code."""
     await asyncio.wait_for(ws.wait_closed(), timeout)
     return ws.close_code
@@ -122,7 +123,7 @@ async def chats(server, room: str) -> bool:
         return False
     try:
         await ws.send(json.dumps({"message": "anyone?"}))
-        return (await next_frame(ws, timeout=5))["message"] == "anyone?"
+        return (await next_frame(ws))["message"] == "anyone?"
     except (ConnectionClosed, TimeoutError):
         return False
     finally:
@@ -143,13 +144,46 @@ async def chats_within(server, room: str, seconds: float) -> bool:
     return True
 
 
-async def chat_messages(ws, count: int) -> list[str]:
-    """The next `count` chat messages `ws` receives; fewer if it hears nothing for 10 s."""
-    messages = []
-    with contextlib.suppress(TimeoutError):
+async def hear_all(sockets: list, count: int, patience: float = FRAME) -> list[list[str]]:
+    """Each socket's chat messages, read until it has `count`, or until no socket has heard anything for
+    `patience` seconds (or until the server closed it).
+
+    A wait by progress, not by a time per frame: on a busy machine thousands of frames take long to
+    fan out, and the reading goes on while any socket still hears something; it ends only when the
+    whole crowd has fallen silent, and shortfalls() then says what each socket is missing."""
+    heard: list[list[str]] = [[] for _ in sockets]
+    last = time.monotonic()  # when any socket last heard a frame
+
+    async def read(ws, messages: list[str]) -> None:
+        nonlocal last
         while len(messages) < count:
-            messages.append((await next_frame(ws, timeout=10))["message"])
-    return messages
+            try:  # cancelling websockets' recv() loses no frame: the next recv() returns it
+                frame = await asyncio.wait_for(ws.recv(), max(last + patience - time.monotonic(), 0.01))
+            except TimeoutError:
+                if time.monotonic() - last >= patience:
+                    return
+                continue  # another socket heard something meanwhile: the crowd is still moving
+            except ConnectionClosed:
+                return
+            messages.append(json.loads(frame)["message"])
+            last = time.monotonic()
+
+    await asyncio.gather(*(read(ws, messages) for ws, messages in zip(sockets, heard, strict=True)))
+    return heard
+
+
+def shortfalls(heard: list[list[str]], sent: list[str], sockets: list) -> dict[int, str]:
+    """Socket by socket, what it heard of `sent` if that is not each message once, and how it ended if
+    the server closed it; {} when every socket heard every message once."""
+    found = {}
+    for n, (messages, ws) in enumerate(zip(heard, sockets, strict=True)):
+        missing = [message for message in sent if message not in set(messages)]
+        if missing or sorted(messages) != sorted(sent):
+            closed = "" if ws.close_code is None else f"; the server closed it with {ws.close_code}"
+            found[n] = (
+                f"heard {len(messages)} of {len(sent)}, missing {missing[:5]}{'...' * (len(missing) > 5)}{closed}"
+            )
+    return found
 
 
 def by_sender(messages: list[str]) -> dict[int, list[int]]:
@@ -184,7 +218,7 @@ async def run_until_a_send_fails(app, scope: dict, events: list[dict]) -> None:
 
     scope = {"type": "websocket", "headers": [], "query_string": b"", **scope}
     with pytest.raises(RuntimeError, match="closed protocol"):
-        await asyncio.wait_for(app(scope, queue.get, send), 2)
+        await asyncio.wait_for(app(scope, queue.get, send), FRAME)
 
 
 # --- the matrix the hostile-input tests run over: every route any lesson offers ---

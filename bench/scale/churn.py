@@ -103,6 +103,14 @@ def abortive(ws: ClientConnection) -> None:
 async def cycle(url: str, mode: str) -> None:
     """One socket: connect (the chat joins it to its room before accepting), then leave the `mode` way."""
     ws = await open_socket(url)
+    try:
+        await leave(ws, mode)
+    finally:
+        ws.transport.abort()  # a cycle cut short by its deadline leaves no socket for the garbage collector
+
+
+async def leave(ws: ClientConnection, mode: str) -> None:
+    """Leave the `mode` way: a clean close, a dropped connection, or a close frame then a drop mid-send."""
     if mode == "clean":
         await ws.close()
         return

@@ -10,18 +10,32 @@ from pathlib import Path
 
 import pytest
 
+from harness.patience import COMMAND
+from tests.helpers.once import once_per_run
+
 pytestmark = pytest.mark.slow
 REPO_DIR = Path(__file__).resolve().parents[2]
 ATTACKS = ("sync-thread hog", "password guesser", "flooder", "slow reader")
 
 
 @functools.cache
+def bench_output() -> tuple[int, str, str]:
+    """`bench/hostile/run.py --small`'s exit code, output and errors: run once for every test here, on
+    any xdist worker (it starts its own Daphnes), a failed run kept too, so no test runs it again."""
+
+    def run() -> tuple[int, str, str]:
+        script = [sys.executable, "bench/hostile/run.py", "--small"]
+        done = subprocess.run(script, cwd=REPO_DIR, capture_output=True, text=True, timeout=COMMAND)
+        return done.returncode, done.stdout, done.stderr
+
+    return once_per_run("hostile-small-run", run)
+
+
 def small_run() -> str:
-    """What `bench/hostile/run.py --small` prints, run once for every test here (it starts its own Daphnes)."""
-    script = [sys.executable, "bench/hostile/run.py", "--small"]
-    done = subprocess.run(script, cwd=REPO_DIR, capture_output=True, text=True, timeout=90)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    """What the small run printed."""
+    returncode, stdout, stderr = bench_output()
+    assert returncode == 0, stderr[-3000:]
+    return stdout
 
 
 def test_the_small_run_prints_a_table_with_both_columns():

@@ -8,6 +8,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from harness.patience import FRAME
 from layers_demo.flood import RateLimit
 from layers_demo.hardened_chat import ChatConsumer
 from layers_demo.plain_chat import PlainChatConsumer
@@ -95,7 +96,7 @@ async def test_the_hardened_chat_delivers_while_the_sync_thread_is_blocked():
         await communicator.connect()
     async with sync_thread_held():  # as ws/sync/slow/'s time.sleep would hold it
         await alice.send_json_to({"message": "not held up"})
-        assert (await bob.receive_json_from(timeout=5))["message"] == "not held up"
+        assert (await bob.receive_json_from(timeout=FRAME))["message"] == "not held up"
     for communicator in (alice, bob):
         await communicator.disconnect()
 

@@ -20,6 +20,7 @@ from channels.db import database_sync_to_async
 from channels_redis.core import RedisChannelLayer
 
 from db_demo.models import Post
+from harness.patience import CONDITION, SERVER_STOP
 from harness.servers import REPO_DIR, daphne_env
 from layers_demo.primes import WORKER_CHANNEL
 from lessons.channel_config import ShardedRedisChannelLayer, channel_layers
@@ -129,7 +130,7 @@ async def test_a_worker_and_the_liveblog_sharded_over_two_redis_answer_every_soc
         for ws in sockets:
             await ws.send(json.dumps({"below": 100}))
             assert await next_frame(ws) == {"queued": 100}
-        assert [await next_frame(ws, timeout=15) for ws in sockets] == [{"below": 100, "primes": 25}] * 6
+        assert [await next_frame(ws, timeout=CONDITION) for ws in sockets] == [{"below": 100, "primes": 25}] * 6
         liveblog = await open_socket(server, "ws/liveblog/")
         post = await database_sync_to_async(Post.objects.create)(title="Sharded", body="and delivered")
         assert await next_frame(liveblog) == {"post": {"id": post.pk, "title": "Sharded", "body": "and delivered"}}
@@ -137,4 +138,4 @@ async def test_a_worker_and_the_liveblog_sharded_over_two_redis_answer_every_soc
             await ws.close()
     finally:
         worker.terminate()
-        worker.wait(timeout=10)
+        worker.wait(timeout=SERVER_STOP)

@@ -14,6 +14,7 @@ from channels.testing import ApplicationCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from bench.scale.churn import render
+from harness.patience import FRAME
 from layers_demo.hardened_chat import ChatConsumer
 from tests.helpers.clients import group_members
 from tests.helpers.faults import run_until_a_send_fails
@@ -92,7 +93,7 @@ async def test_a_pubsub_channel_whose_message_came_as_its_consumer_ended_stays_s
     channel = await channel_layer.new_channel()
     receiving = asyncio.ensure_future(channel_layer.receive(channel))  # AsyncConsumer keeps one armed
     await channel_layer.send(channel, {"type": "chat.message", "message": "bye", "sender": "guest"})
-    await asyncio.wait_for(asyncio.shield(receiving), 5)  # it arrived while a handler ran: websocket_disconnect
+    await asyncio.wait_for(asyncio.shield(receiving), FRAME)  # it arrived while a handler ran: websocket_disconnect
     receiving.cancel()  # what await_many_dispatch does as the consumer stops: too late, it is done
     local = channel_layer._get_layer()
     assert channel in local.channels  # a queue nobody reads...

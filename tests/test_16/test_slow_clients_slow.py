@@ -9,6 +9,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from harness.patience import FRAME
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 REQUEST_LINE = b"GET /http/raw/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 HUGE = 2 * 1024 * 1024  # bytes: over nginx's client_max_body_size 1m and /http/raw/'s own limit of 64 KiB
@@ -55,10 +57,10 @@ async def post_headers(port: int, length: int) -> tuple[asyncio.StreamReader, as
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     """The status and the body of one HTTP/1.1 response with a Content-Length."""
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), FRAME)
     lines = head.decode("latin-1").split("\r\n")
     headers = dict(line.lower().split(": ", 1) for line in lines[1:] if line)
-    body = await asyncio.wait_for(reader.readexactly(int(headers["content-length"])), 5)
+    body = await asyncio.wait_for(reader.readexactly(int(headers["content-length"])), FRAME)
     return int(lines[0].split()[1]), body
 
 
@@ -119,5 +121,5 @@ async def test_a_third_socket_from_one_address_is_refused_over_limit_conn_2(depl
             answered = refused.response.status_code
         for socket in first:  # the first two are untouched by the refusal
             await socket.send("still here")
-            assert await asyncio.wait_for(socket.recv(), 5) == "still here"
+            assert await asyncio.wait_for(socket.recv(), FRAME) == "still here"
     assert answered == third

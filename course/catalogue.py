@@ -301,6 +301,7 @@ LESSONS: tuple[Lesson, ...] = (
             "layers_demo/hardened_chat.py",
             "layers_demo/primes.py",
             "tests/test_06_outside_the_consumer.py",
+            "tests/test_06_outside_the_consumer_slow.py",
         ),
     ),
     Lesson(

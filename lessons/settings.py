@@ -78,9 +78,8 @@ TEMPLATES = [
 ]
 
 # SQLite by default; DATABASE_URL (e.g. postgres://127.0.0.1:5432/test) for a
-# real server. The test database is a file, so a second process (Daphne in the
-# browser tests) can open it too, and one per test process (its PID in the name),
-# so two test runs at once in one checkout never rebuild each other's;
+# real server. The test database is a file, so a second process (Daphne in the browser tests)
+# can open it too, one per test process (two runs at once never rebuild each other's);
 # TEST_DATABASE_NAME names another (an exercise's check gets a file of its own).
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -218,8 +218,10 @@ def inspector(results: dict) -> str:
 
 def workshop(results: dict) -> str:
     """One row per setup: did every report reach the instructor's page, how late, and at what CPU."""
+    page = results.get("page_budget_ms", 2000)
     headers = ["setup", "layer", "database", "reports", "reached the page", "delay p50 ms", "delay p99 ms"]
-    headers += ["report p99 ms", "server CPU ms/report", "server CPU % of a core", "PostgreSQL CPU % of a core"]
+    headers += [f"over {page} ms", "report p99 ms", "server CPU ms/report", "server CPU % of a core"]
+    headers += ["PostgreSQL CPU % of a core"]
     rows = []
     for row in results["rows"]:
         base = [row["setup"], LAYERS[row["layer"]], row["database"]]
@@ -229,14 +231,25 @@ def workshop(results: dict) -> str:
         reached = f"{row['reached']} of {row['reports']}" + (f" ({row['failed']} failed)" if row["failed"] else "")
         postgres = "—" if row["database_cpu_percent"] is None else row["database_cpu_percent"]
         over = f" ({row['over_budget']} over {row['report_budget_ms']})" if row["over_budget"] else ""
-        delays = [row["delay_p50_ms"], row["delay_p99_ms"], f"{row['report_p99_ms']}{over}"]
+        late = row.get("over_page_budget", "—")
+        delays = [row["delay_p50_ms"], row["delay_p99_ms"], late, f"{row['report_p99_ms']}{over}"]
         cpu = [row["server_cpu_ms_per_report"], row["server_cpu_percent"], postgres]
         rows.append([*base, row["reports"], reached, *delays, *cpu])
     note = (
         f"\n\n{results['students']} students, each running a check every {results['every_s']:g} s (one short socket "
         f"per report), {results['watching']} of them also holding a watch socket (a heartbeat every "
         f"{results['heartbeat_s']:g} s); {results['window_s']:g} s measured per setup, on {results['measured']}."
+        f" `over {page} ms`: reports the page showed later than that after the check ended, or never."
     )
+    cost = results.get("report_cost", {})
+    if cost.get("status") == "ok":
+        note += (
+            f"\n\nWhat a report can cost a student's run: joined to a room that never answers, `exercise` took at"
+            f" most {cost['hung_room_max_ms']} ms more over {cost['runs']} fresh runs (budget {cost['budget_ms']} ms;"
+            f" the client gives up at {cost['client_budget_ms']} ms); {cost['over_budget']} over."
+        )
+    elif cost:
+        note += f"\n\nWhat a report can cost a student's run: {cost.get('status')}"
     return table(headers, rows) + note
 
 

@@ -72,7 +72,7 @@ test: install  ## lint, every test (browser and slow included), lesson 08 on Pos
 	@# pytest-xdist, one worker per core and one more (TEST_WORKERS below): each worker has its own Redis
 	@# key prefix, test database and free ports; worksteal hands the long tests (the kit's proof, lesson
 	@# 14's harness) a worker each.
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-django6
 

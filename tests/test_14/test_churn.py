@@ -36,13 +36,13 @@ async def chat_socket() -> ApplicationCommunicator:
     """A hardened chat consumer that has accepted its socket, so it is in the room."""
     communicator = ApplicationCommunicator(ChatConsumer.as_asgi(), CHAT_SCOPE)
     await communicator.send_input({"type": "websocket.connect"})
-    assert (await communicator.receive_output())["type"] == "websocket.accept"
+    assert (await communicator.receive_output(FRAME))["type"] == "websocket.accept"
     return communicator
 
 
 async def leave(communicator: ApplicationCommunicator, code: int) -> None:
     await communicator.send_input({"type": "websocket.disconnect", "code": code})
-    await communicator.wait()
+    await communicator.wait(FRAME)  # the communicator's 1 s would cancel a leave under way
 
 
 @LAYERS
@@ -50,10 +50,10 @@ async def leave(communicator: ApplicationCommunicator, code: int) -> None:
 async def test_a_chat_socket_that_closes_or_drops_leaves_no_member_in_its_room(layer, code):
     communicator = ApplicationCommunicator(ChatConsumer.as_asgi(), CHAT_SCOPE)
     await communicator.send_input({"type": "websocket.connect"})
-    assert (await communicator.receive_output())["type"] == "websocket.accept"
+    assert (await communicator.receive_output(FRAME))["type"] == "websocket.accept"
     assert len(await group_members("chat-lobby")) == 1
     await communicator.send_input({"type": "websocket.disconnect", "code": code})
-    await communicator.wait()
+    await communicator.wait(FRAME)  # the communicator's 1 s would cancel a leave under way
     assert await group_members("chat-lobby") == set()
 
 

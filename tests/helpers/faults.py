@@ -172,6 +172,21 @@ async def hear_all(sockets: list, count: int, patience: float = FRAME) -> list[l
     return heard
 
 
+async def chat_in_waves(waves: list[list[tuple]], sockets: list) -> list[list[str]]:
+    """Send each wave's (socket, text) messages at once, and send the next only when every socket has heard
+    this one (hear_all): each socket's chat messages, in the order heard.
+
+    No broadcast then waits in the layer for longer than one wave takes to fan out: the core Redis layer
+    deletes a message that waited past its EXPIRY (60 s) unread, silently, and a busy machine can take
+    that long to fan thousands of frames out at once."""
+    heard: list[list[str]] = [[] for _ in sockets]
+    for wave in waves:
+        await asyncio.gather(*(ws.send(json.dumps({"message": text})) for ws, text in wave))
+        for mine, more in zip(heard, await hear_all(sockets, len(wave)), strict=True):
+            mine.extend(more)
+    return heard
+
+
 def shortfalls(heard: list[list[str]], sent: list[str], sockets: list) -> dict[int, str]:
     """Socket by socket, what it heard of `sent` if that is not each message once, and how it ended if
     the server closed it; {} when every socket heard every message once."""

@@ -40,6 +40,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
 from bench.common.options import switches  # noqa: E402
+from harness.patience import patient  # noqa: E402
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
 ORIGIN = "http://127.0.0.1:8000"  # the root router refuses a socket without a browser's Origin
@@ -154,7 +155,8 @@ async def guesser(server: DaphneServer, seconds: float, sockets: int = 10) -> di
             tries += 1
             password = f"guess-{number}-{tries}"
             await socket.send(json.dumps({"action": "login", "username": "ada", "password": password}))
-            error = json.loads(await asyncio.wait_for(socket.recv(), 30)).get("error", "")
+            # Ten sockets' guesses queue for one sync thread's password hashing: a busy machine answers late.
+            error = json.loads(await asyncio.wait_for(socket.recv(), patient(60))).get("error", "")
             answers["attempts"] += 1
             answers["checked"] += error == BAD_CREDENTIALS
             answers["refused"] += error.startswith(TOO_MANY)
@@ -222,7 +224,7 @@ def rss_mb(pid: int) -> float:
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) / 1024
 
 
-def settled_rss_mb(pid: int, quiet: float = 1.0, timeout: float = 30) -> float:
+def settled_rss_mb(pid: int, quiet: float = 1.0, timeout: float = patient(30)) -> float:
     """Daphne's memory once it has stopped growing for `quiet` seconds: it has answered all it read."""
     deadline, last, since = time.monotonic() + timeout, rss_mb(pid), time.monotonic()
     while time.monotonic() < deadline and time.monotonic() - since < quiet:

@@ -40,7 +40,10 @@ from exercises.targets import (  # noqa: F401 (what a check imports from here)
 )
 from harness.patience import FRAME  # noqa: F401 (a frame that must come: a check waits up to FRAME for it)
 
-NOTHING = "nothing within 1 s"
+# What answer() returns when its wait ran out. Waits for what must come take FRAME, so that is what it says;
+# a wait for silence passes its own short timeout and expects NOTHING, which the student then never reads.
+NOTHING = f"nothing within {FRAME:.0f} s"
+WAITED = f"{FRAME:.0f} s"  # how long a must-come wait lasted, for a sentence: "no answer within 10 s"
 
 
 def imported_afresh(exercise_id: str, rule: str, environ: dict | None = None) -> ModuleType:
@@ -118,9 +121,11 @@ async def until(condition, deadline: float = FRAME) -> bool:
     return True
 
 
-async def answer(communicator, timeout: float = 1) -> dict | str:
+async def answer(communicator, timeout: float = FRAME) -> dict | str:
     """The next event the consumer sends, or NOTHING if it stays silent; a crash fails the check with a sentence.
 
+    The wait ends when the event comes, so a right consumer never waits FRAME. To assert silence
+    instead, pass a short `timeout` (`await answer(c, 0.05) == NOTHING`), or use nothing_more().
     On NOTHING the consumer has been cancelled (asgiref's receive_output cancels it when its
     wait runs out): use nothing_more() to assert silence and carry on with the socket.
     """
@@ -134,13 +139,13 @@ async def answer(communicator, timeout: float = 1) -> dict | str:
         pytest.fail(crashed(error), pytrace=False)
 
 
-async def reply(communicator, timeout: float = 1) -> dict | str:
+async def reply(communicator, timeout: float = FRAME) -> dict | str:
     """The next event sent, a key whose value is None left out: ASGI lets a send carry both, the unused one None."""
     got = await answer(communicator, timeout)
     return {key: value for key, value in got.items() if value is not None} if isinstance(got, dict) else got
 
 
-async def frame(communicator, timeout: float = 1) -> object:
+async def frame(communicator, timeout: float = FRAME) -> object:
     """The next text frame, decoded from JSON; otherwise whatever arrived instead (an event, or NOTHING).
 
     A text frame whose text is bytes comes back as text_of_bytes()'s sentence, never decoded:
@@ -199,9 +204,9 @@ async def connect(application, path: str = "/", **kwargs):
 
     communicator = WebsocketCommunicator(application, path, **kwargs)
     try:
-        connected, code = await communicator.connect(timeout=1)
+        connected, code = await communicator.connect(timeout=FRAME)
     except TimeoutError:
-        pytest.fail("the consumer did not accept the socket within 1 s", pytrace=False)
+        pytest.fail(f"the consumer did not accept the socket within {WAITED}", pytrace=False)
     except Exception as error:
         pytest.fail(crashed(error), pytrace=False)
     assert connected, f"expected the socket to be accepted, but it was refused (close code {code})"
@@ -240,9 +245,9 @@ async def connect_from(application, address: str, path: str = "/", claims: str =
         said = {b"forwarded": f"for={claims}"}
         communicator.scope["headers"] = [(name, said.get(name, claims).encode()) for name in PROXY_HEADERS]
     try:
-        connected, code = await communicator.connect(timeout=1)
+        connected, code = await communicator.connect(timeout=FRAME)
     except TimeoutError:
-        pytest.fail("the consumer did not accept the socket within 1 s", pytrace=False)
+        pytest.fail(f"the consumer did not accept the socket within {WAITED}", pytrace=False)
     except Exception as error:
         pytest.fail(crashed(error), pytrace=False)
     assert connected, f"expected the socket to be accepted, but it was refused (close code {code})"
@@ -265,7 +270,7 @@ async def close_all(*communicators) -> None:
         fail_if_crashed(communicator)  # ended by raising while nobody read from it
         if not communicator.future.done():
             try:
-                await communicator.disconnect(timeout=1)
+                await communicator.disconnect(timeout=FRAME)
             except Exception as error:  # the consumer had crashed: say so, and which rule that breaks
                 pytest.fail(crashed(error), pytrace=False)
 
@@ -281,7 +286,7 @@ async def cancelled(communicator) -> None:
 
     communicator.future.cancel()
     try:
-        await asyncio.wait_for(asyncio.shield(communicator.future), 1)
+        await asyncio.wait_for(asyncio.shield(communicator.future), FRAME)
     except (asyncio.CancelledError, TimeoutError, Exception):  # the consumer's own end, whatever it was
         pass
     await asyncio.sleep(0)  # let callbacks its clean-up scheduled run
@@ -298,7 +303,7 @@ async def leaves_however_it_ends(application, group: str, stall: float = 0.05, p
     async with never_blocks(stall):
         alice, bob = await sockets(application, path)
         assert len(members(group)) == 2, f"expected both sockets in {group!r} once accepted, got {members(group)}"
-        await alice.disconnect(timeout=1)
+        await alice.disconnect(timeout=FRAME)
         await asyncio.sleep(0.05)
         assert len(members(group)) == 1, f"a socket that disconnected is still in {group!r}: leave it then"
         await cancelled(bob)
@@ -359,8 +364,8 @@ async def warm_up(application, path: str = "/") -> None:
 
     communicator = WebsocketCommunicator(application, path)
     try:
-        await communicator.connect(timeout=1)
-        await communicator.disconnect(timeout=1)
+        await communicator.connect(timeout=FRAME)
+        await communicator.disconnect(timeout=FRAME)
     except BaseException:
         pass
     await get_channel_layer().flush()
@@ -572,7 +577,7 @@ async def nothing_after_close(communicator, timeout: float = 0.3) -> None:
         pytest.fail(crashed(error), pytrace=False)
     fail_if_crashed(communicator)
     if not quiet:
-        got = await communicator.receive_output(timeout=1)
+        got = await communicator.receive_output(timeout=FRAME)  # something is there: nothing_more() saw it
         pytest.fail(f"the consumer sent {got} after the close: nothing may follow a close", pytrace=False)
 
 
@@ -1169,7 +1174,7 @@ async def failure_not_swallowed(communicator, failure: str, who: str, harm: str,
         got = await frame(communicator)
     except pytest.fail.Exception:  # the error went through: the socket closes with 1011, and the client knows
         return
-    told = "heard nothing within 1 s" if got == NOTHING else f"was told {got}"
+    told = f"heard nothing within {WAITED}" if got == NOTHING else f"was told {got}"
     assert isinstance(got, dict) and isinstance(got.get("error"), str) and wrong not in got, (
         f"{failure}, and {who} {told}: {harm}. Let the error through (the socket closes with 1011) or answer "
         '{"error": ...}; never swallow it'

@@ -2,7 +2,18 @@
 
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import NOTHING, answer, close_all, crashed, load, never_blocks, nothing_after_close, proved
+from exercises.probes import (
+    FRAME,
+    NOTHING,
+    WAITED,
+    answer,
+    close_all,
+    crashed,
+    load,
+    never_blocks,
+    nothing_after_close,
+    proved,
+)
 
 RULE = (
     "A path no route claims must still reach a consumer, which refuses it cleanly: a close before any accept "
@@ -28,13 +39,13 @@ async def refused(application, path: str, *, quiet_after: bool = True) -> Websoc
     communicator = WebsocketCommunicator(application, path)
     await communicator.send_input({"type": "websocket.connect"})
     try:
-        got = await communicator.receive_output(timeout=1)
+        got = await communicator.receive_output(timeout=FRAME)
     except ValueError as error:  # the server answers HTTP 500 and logs this
         # The server decodes %0A to a line break, which a pattern's . never matches.
         why = " A pattern's . matches no line break: re_path(r'') matches every path." if "%0A" in path else ""
         raise AssertionError(f"{path}: the handshake crashed: ValueError: {error}{why} {RULE}") from None
     except TimeoutError:
-        raise AssertionError(f"{path}: the handshake got no answer within 1 s. {RULE}") from None
+        raise AssertionError(f"{path}: the handshake got no answer within {WAITED}. {RULE}") from None
     assert got.get("type") != "websocket.accept", (
         f"{path}: the socket was accepted; an unknown path must be refused. {RULE}"
     )
@@ -76,7 +87,7 @@ async def test_the_echo_route_still_works_for_two_sockets_at_once():
     first, second = (WebsocketCommunicator(application, "/ws/fix/echo/") for _ in range(2))
     async with never_blocks(LAG):
         for communicator in (first, second):
-            connected, _ = await communicator.connect(timeout=1)
+            connected, _ = await communicator.connect(timeout=FRAME)
             assert connected, f"ws/fix/echo/ was refused: the first route that matches a path wins. {RULE}"
         proved("sockets", 2)
         (await refused(application, "/ws/fix/ecoh/")).future.cancel()  # a refused neighbour changes nothing for them
@@ -98,12 +109,12 @@ async def test_the_echo_route_still_works_for_two_sockets_at_once():
 
 async def test_a_crash_inside_the_echo_route_stays_a_crash():
     communicator = WebsocketCommunicator(app(), "/ws/fix/echo/")
-    connected, _ = await communicator.connect(timeout=1)
+    connected, _ = await communicator.connect(timeout=FRAME)
     assert connected, f"ws/fix/echo/ was refused: the first route that matches a path wins. {RULE}"
     # An event the echo consumer has no handler for: it raises ValueError, which the server must see.
     await communicator.send_input({"type": "fix.no_such_handler"})
     try:
-        got = await communicator.receive_output(timeout=1)
+        got = await communicator.receive_output(timeout=FRAME)
     except ValueError:
         return  # the server logs the traceback and closes the socket with 1011: the bug is visible
     except TimeoutError:

@@ -4,7 +4,7 @@ import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import answer, close_all, crashed, load, proved
+from exercises.probes import FRAME, WAITED, answer, close_all, crashed, load, proved
 
 RULE = (
     "A route takes an ASGI application, called as app(scope, receive, send) once per connection, which makes "
@@ -19,11 +19,11 @@ def router() -> URLRouter:
 
 async def opened(communicator) -> bool:
     try:
-        connected, _ = await communicator.connect(timeout=1)
+        connected, _ = await communicator.connect(timeout=FRAME)
     except TypeError as error:  # what Daphne logs too, for every socket
         pytest.fail(f"the handshake crashed: TypeError: {error}. {RULE}", pytrace=False)
     except TimeoutError:
-        pytest.fail(f"the handshake got no answer within 1 s. {RULE}", pytrace=False)
+        pytest.fail(f"the handshake got no answer within {WAITED}. {RULE}", pytrace=False)
     except Exception as error:
         pytest.fail(f"the handshake crashed: {crashed(error)}. {RULE}", pytrace=False)
     return connected

@@ -8,6 +8,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from exercises.probes import (
+    FRAME,
     NOTHING,
     cancelled,
     close_all,
@@ -185,9 +186,9 @@ async def test_a_bad_count_is_closed_4400_before_any_tick():
         query = query if len(query) < 60 else f"{query[:16]}… ({len(query) - 6} digits)"  # as a message shows it
         connected, got = None, NOTHING
         try:
-            connected, _ = await communicator.connect(timeout=1)
-            got = await communicator.receive_output(timeout=1) if connected else got
-        except TimeoutError:  # silence: no accept, or no close, within 1 s
+            connected, _ = await communicator.connect(timeout=FRAME)
+            got = await communicator.receive_output(timeout=FRAME) if connected else got
+        except TimeoutError:  # silence: no accept, or no close, within FRAME
             pass
         except Exception as error:  # the student's consumer raised
             raw = (

@@ -8,7 +8,7 @@ from channels.consumer import SyncConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import NOTHING, CountedSends, answer, close_all, load, never_blocks, reply, sockets
+from exercises.probes import FRAME, NOTHING, CountedSends, answer, close_all, load, never_blocks, reply, sockets
 
 RULE = "In an async consumer, self.send(...) returns a coroutine, and a coroutine that nothing runs sends nothing"
 
@@ -34,7 +34,7 @@ async def exchange(frames: list[str]) -> tuple[list, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         communicator = WebsocketCommunicator(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), "/")
-        assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+        assert (await communicator.connect(timeout=FRAME))[0], "expected the socket to be accepted"
         try:
             for frame in frames:
                 await communicator.send_to(text_data=frame)

@@ -253,9 +253,9 @@ async def test_whispers_to_a_socket_that_has_gone_get_an_error_once_its_channel_
         for n in range(101):
             await alice.send_json_to({"to": bob_address, "message": f"psst {n}"})
         # Wait for the answer, not for a quiet spell: on a busy machine 101 frames take a while to handle.
-        got, acks = await frame(alice, timeout=5), 0
+        got, acks = await frame(alice), 0
         while isinstance(got, dict) and "error" not in got and acks < 101:  # a whisper acknowledged, if any are
-            got, acks = await frame(alice, timeout=5), acks + 1
+            got, acks = await frame(alice), acks + 1
         assert isinstance(got, dict) and isinstance(got.get("error"), str), (
             f"alice whispered 101 times to bob, whose socket had closed, and got {got}: the 101st cannot fit in "
             'his channel (the layer raises ChannelFull): it must get {"error": ...} for her alone'

@@ -10,6 +10,7 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers
 
 from exercises.probes import (
+    FRAME,
     NOTHING,
     broadcasts_awaited,
     close_all,
@@ -93,7 +94,7 @@ async def heard(communicator, who: str, everyone=()) -> object:
     if communicator.future.cancelled():  # an earlier wait gave up on a silent consumer and stopped it
         return NOTHING
     try:
-        got = await communicator.receive_output(timeout=1)
+        got = await communicator.receive_output(timeout=FRAME)
     except TimeoutError:
         return NOTHING
     except Exception as error:  # the server logs this traceback and closes the socket with 1011

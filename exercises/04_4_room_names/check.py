@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.urls import re_path
 
 from exercises.probes import (
+    FRAME,
     answer,
     broadcasts_awaited,
     close_all,
@@ -62,7 +63,7 @@ def app(consumer=None) -> URLRouter:
 async def joined(room: str, consumer=None) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(app(consumer), f"/ws/fixchat/{room}/")
     try:
-        connected, _ = await communicator.connect(timeout=1)
+        connected, _ = await communicator.connect(timeout=FRAME)
     except TypeError as error:  # what the server logs for that handshake
         raise AssertionError(
             f"room {room!r}: the handshake crashed, and the server logs TypeError: {error} The socket never opens. "
@@ -135,11 +136,11 @@ async def test_a_hundred_rooms_are_a_hundred_groups():
     async with never_blocks(LAG):
         for room in MANY:
             communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
-            await communicator.connect(timeout=1)
+            await communicator.connect(timeout=FRAME)
             joined_now = [group for group, channels in get_channel_layer().groups.items() if channels]
             assert len(joined_now) == 1, f"room {room!r}: expected its socket in one group, got {joined_now}"
             groups.setdefault(joined_now[0], []).append(room)
-            await communicator.disconnect(timeout=1)
+            await communicator.disconnect(timeout=FRAME)
     shared = next((rooms for rooms in groups.values() if len(rooms) > 1), None)
     assert shared is None, (
         f"rooms {shared[0]!r} and {shared[1]!r} share one group: a digest cut to a few characters, or taken "
@@ -158,9 +159,9 @@ async def test_no_room_name_can_join_another_rooms_group():
         for start in range(len(group)):
             room = group[start:]
             communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
-            await communicator.connect(timeout=1)
+            await communicator.connect(timeout=FRAME)
             taken = set(get_channel_layer().groups.get(group, {}))  # a copy: leaving empties the layer's own
-            await communicator.disconnect(timeout=1)
+            await communicator.disconnect(timeout=FRAME)
             assert not taken, (
                 f"a client who opens room {room!r} joins {group!r}, the group of room 'café', and reads its "
                 "messages: a name kept as it is when valid and a digest otherwise can be made to meet. Derive "

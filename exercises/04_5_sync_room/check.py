@@ -41,7 +41,7 @@ def watched_layer(settings):
 async def heard(communicator, who: str, sender, caught, so_far=()) -> object:
     """The next frame `who`'s socket receives, decoded; a crash, or silence from the start, fails the check."""
     try:
-        got = await answer(communicator, timeout=2)
+        got = await answer(communicator)
     except Exception as error:  # the consumer crashed: the server closes the socket with 1011
         raise AssertionError(f"{who}'s consumer crashed: {type(error).__name__}: {error}. {RULE}") from None
     gc.collect()  # a thrown-away coroutine warns when it is collected

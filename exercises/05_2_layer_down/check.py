@@ -12,6 +12,7 @@ from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from exercises.probes import (
+    FRAME,
     NOTHING,
     answer,
     close_all,
@@ -107,7 +108,7 @@ def closed_4503(got, where: str) -> str:
 async def ended(communicator) -> object:
     """The next event, or a sentence naming the exception the consumer ended with (the server's 1011)."""
     try:
-        return await communicator.receive_output(timeout=1)
+        return await communicator.receive_output(timeout=FRAME)
     except TimeoutError:
         return NOTHING
     except Exception as error:  # the consumer crashed: the server would close the socket with 1011

@@ -13,7 +13,7 @@ import pytest
 import redis
 from django.utils.module_loading import import_string
 
-from exercises.probes import REPO_DIR, imported_afresh, load
+from exercises.probes import FRAME, REPO_DIR, imported_afresh, load
 
 RULE = (
     "Processes share groups and channels only through a layer that lives outside every one of them, the same "
@@ -60,12 +60,12 @@ def layer_of(config: dict, when: str = ""):
 
 
 async def arrival(layer, channel: str) -> object:
-    """What the channel receives within 2 s: a message, nothing, or a sentence naming why it could not be read."""
+    """What the channel receives within FRAME: a message, nothing, or a sentence naming why it could not be read."""
     try:
-        async with asyncio.timeout(2):
+        async with asyncio.timeout(FRAME):
             return await layer.receive(channel)
     except TimeoutError:
-        return "nothing within 2 s"
+        return f"nothing within {FRAME:.0f} s"
     except Exception as error:  # arrived, and this process cannot read what the other one wrote
         return f"a message this process could not read: {type(error).__module__}.{type(error).__name__}: {error}"
 

@@ -9,7 +9,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.routing import URLRouter
 from django.urls import path
 
-from exercises.probes import close_all, connect, frame, imported_afresh, nothing_more, proved
+from exercises.probes import FRAME, close_all, connect, frame, imported_afresh, nothing_more, proved
 
 # The course's ws/chat/<room>/ consumer: the room announce() speaks into (group "chat-<room>").
 from layers_demo.hardened_chat import ChatConsumer
@@ -66,10 +66,10 @@ async def test_the_layer_message_is_a_chat_message_from_announce():
     member = await layer.new_channel()
     await layer.group_add("chat-hall", member)
     await announce("hall", "drill")
-    got = await waiting(member, 1)
+    got = await waiting(member, FRAME)
     expected = {"type": "chat.message", "message": "drill", "sender": "announce"}
     assert got != "nothing", (
-        'announce("hall", "drill") returned, but nothing reached the group "chat-hall" within 1 s: '
+        f'announce("hall", "drill") returned, but nothing reached the group "chat-hall" within {FRAME:.0f} s: '
         "calling a layer's coroutine function only makes a coroutine; from synchronous code something must "
         "run it to the end, and the group's name must be the chat's own"
     )
@@ -82,7 +82,7 @@ async def test_the_layer_message_is_a_chat_message_from_announce():
         await announce("hall", long)
     except ValueError:
         return  # refused out loud: a limit of your own, and the caller knows
-    got = await waiting(member, 1)
+    got = await waiting(member, FRAME)
     assert got != "nothing", f'a long announcement ({len(long):,} characters) never reached the group "chat-hall"'
     message = got.get("message") if isinstance(got, dict) else got
     assert message == long, (
@@ -101,7 +101,7 @@ async def test_announce_returns_only_once_the_message_is_delivered(settings):
     await announce("lobby", "on time")
     got = await waiting(member, 0)
     if got == "nothing":
-        later = await waiting(member, 0.5)
+        later = await waiting(member, FRAME)
         assert later != "nothing", 'announce("lobby", "on time") returned, but nothing reached the group "chat-lobby"'
     assert isinstance(got, dict) and got.get("message") == "on time", (
         f"announce() returned before the message was in the group (it had {got}): the caller (a view, a command) must be able to "
@@ -148,7 +148,7 @@ async def test_the_layer_message_is_sent_on_the_servers_own_event_loop(settings)
             "leaves them broken; from synchronous code, have the server's own loop run the coroutine",
             pytrace=False,
         )
-    got = await waiting(member, 1)
+    got = await waiting(member, FRAME)
     assert isinstance(got, dict) and got.get("message") == "drill", (
         f'announce("hall", "drill") returned, but the group "chat-hall" got {got}'
     )

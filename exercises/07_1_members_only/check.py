@@ -7,6 +7,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
 from exercises.probes import (
+    FRAME,
     NOTHING,
     answer,
     close_all,
@@ -49,7 +50,7 @@ async def warmed_up(app):
     """`app`, after one socket has come and gone: what a process does once stays out of the timing."""
     communicator = WebsocketCommunicator(app, "/")
     communicator.scope["user"] = User(pk=3, username="warm-up")
-    await communicator.connect(timeout=1)
+    await communicator.connect(timeout=FRAME)
     await close_all(communicator)
     return app
 
@@ -83,7 +84,7 @@ async def test_a_logged_in_user_is_greeted_by_name():
         bob = WebsocketCommunicator(app, "/")
         bob.scope["user"] = as_served(User(pk=2, username="bob", first_name="Bob"))
         stranger = await anonymous_socket(app)
-        opened = await asyncio.gather(ada.connect(timeout=1), bob.connect(timeout=1))  # both handshakes at once
+        opened = await asyncio.gather(ada.connect(timeout=FRAME), bob.connect(timeout=FRAME))  # both handshakes at once
         assert all(accepted for accepted, _ in opened), "expected a logged-in user's socket to be accepted"
         proved("sockets", 3)
         got = {"ada": await frame(ada), "bob": await frame(bob)}

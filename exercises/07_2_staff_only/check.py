@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
 from exercises.probes import (
+    FRAME,
     NOTHING,
     answer,
     close_all,
@@ -49,7 +50,7 @@ def socket_for(app, user) -> WebsocketCommunicator:
 async def warmed_up(app):
     """`app`, after one staff socket has come and gone: what a process does once stays out of the timing."""
     communicator = socket_for(app, User(pk=10, username="warm-up", is_staff=True))
-    await communicator.connect(timeout=1)
+    await communicator.connect(timeout=FRAME)
     await close_all(communicator)
     return app
 
@@ -94,7 +95,9 @@ async def test_staff_get_in():
             socket_for(app, User(pk=5, username="grace", first_name="Grace", last_name="Hopper", is_staff=True)),
         )
         bob = socket_for(app, User(pk=2, username="bob"))
-        opened = await asyncio.gather(ada.connect(timeout=1), grace.connect(timeout=1))  # both handshakes at once
+        opened = await asyncio.gather(
+            ada.connect(timeout=FRAME), grace.connect(timeout=FRAME)
+        )  # both handshakes at once
         assert all(accepted for accepted, _ in opened), "expected a staff user's socket to be accepted"
         await bob.send_input({"type": "websocket.connect"})
         proved("sockets", 3)

@@ -51,7 +51,7 @@ async def login_socket() -> WebsocketCommunicator:
 
 async def ask(communicator, username: str, password: str) -> object:
     await communicator.send_to(text_data=json.dumps({"username": username, "password": password}))
-    return await frame(communicator, timeout=2)
+    return await frame(communicator)
 
 
 async def user_of(reply: object, name: str):
@@ -158,7 +158,7 @@ async def test_no_password_or_session_key_reaches_a_log_or_the_output(caplog, ca
     await ask(communicator, "ada", "analytical-engin3")  # a typo of the real one
     reply = await ask(communicator, "ada", "analytical-engine")
     await communicator.send_to(text_data=json.dumps(MISNAMED))  # a page with a bug in its key: refused for its shape
-    await frame(communicator, timeout=2)
+    await frame(communicator)
     await close_all(communicator)
     printed = capsys.readouterr()
     # A record's extra fields too: a JSON or Sentry handler writes them all, beside the message.

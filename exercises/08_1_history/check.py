@@ -10,6 +10,7 @@ from django.urls import path
 
 from db_demo.models import ChatMessage
 from exercises.probes import (
+    FRAME,
     close_all,
     connect,
     frame,
@@ -39,7 +40,7 @@ async def save(room: str, count: int, prefix: str = "m") -> list[str]:
 
 async def history_of(application, room: str) -> object:
     communicator = await connect(application, f"/{room}/")
-    got = await frame(communicator, timeout=2)
+    got = await frame(communicator)
     assert await nothing_more(communicator, 0.05), f"after the history, ws/.../{room}/ must send nothing more"
     await close_all(communicator)
     return got
@@ -60,10 +61,10 @@ async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
                 WebsocketCommunicator(application, "/lobby/"),
                 WebsocketCommunicator(application, "/kitchen/"),
             )
-            opened = await asyncio.gather(first.connect(timeout=1), second.connect(timeout=1))  # at once
+            opened = await asyncio.gather(first.connect(timeout=FRAME), second.connect(timeout=FRAME))  # at once
             assert all(accepted for accepted, _ in opened), "expected both sockets to be accepted"
             proved("sockets", 2)
-            got = {"lobby": await frame(first, timeout=2), "kitchen": await frame(second, timeout=2)}
+            got = {"lobby": await frame(first), "kitchen": await frame(second)}
             expected = {"lobby": {"history": lobby[-5:]}, "kitchen": {"history": kitchen}}
             assert got == expected, (
                 f"expected {expected}: each socket gets the last five texts of its own room (the route's <room>, "
@@ -91,7 +92,7 @@ async def test_a_later_socket_sees_messages_saved_since_the_first():
     application = app()
     await save("lobby", 3)
     first = await connect(application, "/lobby/")  # stays open while the next socket of its room connects
-    before = await frame(first, timeout=2)
+    before = await frame(first)
     await ChatMessage.objects.acreate(room="lobby", text="new one")
     after = await history_of(application, "lobby")
     assert after == {"history": ["m3", "m2", "m1", "new one"]}, (

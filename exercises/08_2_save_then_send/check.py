@@ -64,7 +64,7 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
     """
     with slow_saves() if at_once else contextlib.nullcontext():
         await communicator.send_to(text_data=text)
-        got = await frame(communicator, timeout=2)
+        got = await frame(communicator)
         if not (isinstance(got, dict) and type(got.get("id")) is int):
             saved = None
         elif at_once:
@@ -126,7 +126,7 @@ async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_s
         ({"type": "websocket.receive", "text": ""}, "an empty text frame"),
     ):
         await communicator.send_input(event)
-        got = await frame(communicator, timeout=2)
+        got = await frame(communicator)
         assert isinstance(got, dict) and isinstance(got.get("error"), str), (
             f'{what} has no text to save: expected {{"error": ...}}, the socket kept open, got {got}'
         )
@@ -163,7 +163,7 @@ async def test_two_sockets_saving_at_once_each_get_their_own_rows_id():
     for texts in (("from ada", "from bob"), ("hello", "hello")):  # two texts, then the same text twice
         with others_save_too():  # both frames arrive before either save is done
             await asyncio.gather(ada.send_to(text_data=texts[0]), bob.send_to(text_data=texts[1]))
-            answers = await asyncio.gather(frame(ada, timeout=2), frame(bob, timeout=2))
+            answers = await asyncio.gather(frame(ada), frame(bob))
         rows = {row.id: row async for row in ChatMessage.objects.filter(room="kitchen")}
         ids = [got.get("id") if isinstance(got, dict) else None for got in answers]
         for name, text, got, message_id in zip(("ada", "bob"), texts, answers, ids, strict=True):

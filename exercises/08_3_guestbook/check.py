@@ -57,7 +57,7 @@ def another_process_saves_too():
 async def entry(communicator, text: str) -> dict:
     """Send one entry; the answer {"id": ..., "entries": ...}, or the check fails saying what Daphne logs."""
     await communicator.send_to(text_data=text)
-    got = await answer(communicator, timeout=2)
+    got = await answer(communicator)
     assert not (isinstance(got, dict) and isinstance(got.get("text"), bytes)), (
         f"the answer's text was bytes ({got['text']!r}): a text frame's text is a str (json.dumps(...) as it is); "
         "Daphne cannot send bytes there, and the client hears nothing"

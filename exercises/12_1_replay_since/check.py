@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from db_demo.models import Post
 from exercises.probes import (
+    FRAME,
     answer,
     close_all,
     connect,
@@ -54,7 +55,7 @@ async def opened(application, query: str | bytes):
     communicator = WebsocketCommunicator(application, "/")
     communicator.scope["query_string"] = query  # the application has not started yet: in time
     try:
-        connected, code = await communicator.connect(timeout=1)
+        connected, code = await communicator.connect(timeout=FRAME)
     except Exception as error:  # the student's consumer raised, or never answered
         pytest.fail(f"?{query.decode('latin-1')}: {crashed(error)}", pytrace=False)
     assert connected, f"expected the socket to be accepted, then closed with 4400, but it was refused (code {code})"
@@ -70,7 +71,7 @@ def closed_with_4400(got: object) -> bool:
 
 
 async def replay(communicator, count: int) -> list:
-    return [await frame(communicator, timeout=2) for _ in range(count)]
+    return [await frame(communicator) for _ in range(count)]
 
 
 @pytest.mark.django_db(transaction=True)

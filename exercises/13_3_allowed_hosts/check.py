@@ -11,7 +11,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.test import override_settings
 
-from exercises.probes import imported_afresh, load
+from exercises.probes import FRAME, imported_afresh, load
 
 RULE = (
     "AllowedHostsOriginValidator refuses a handshake whose Origin host is not in ALLOWED_HOSTS, silently: list "
@@ -57,7 +57,7 @@ async def handshake(origin: str) -> bool:
             app, "/ws/chat/lobby/", headers=[(b"origin", origin.encode()), (b"host", host)]
         )
         try:
-            connected, _ = await communicator.connect(timeout=1)
+            connected, _ = await communicator.connect(timeout=FRAME)
         except Exception as error:  # the validator could not read an entry: the server logs a traceback
             pytest.fail(
                 f"a handshake from a page at {origin} crashed AllowedHostsOriginValidator, reading ALLOWED_HOSTS = "

@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from exercises.probes import imported_afresh
+from exercises.probes import FRAME, imported_afresh
 from lessons.channel_config import IN_MEMORY, redis_host
 
 POST = {"id": 1, "title": "saved", "body": "while the layer is down"}
@@ -143,7 +143,7 @@ async def test_the_post_is_sent_only_after_commit(settings, caplog):
     sent_before_commit = await database_sync_to_async(announce_then_look)()
     assert not sent_before_commit, "the post was sent before COMMIT: a rollback could undo what a socket saw"
     try:
-        message = await asyncio.wait_for(layer.receive(channel), 1)
+        message = await asyncio.wait_for(layer.receive(channel), FRAME)
     except TimeoutError:
         logged = caplog.text.strip().splitlines()
         pytest.fail(f"no post arrived after COMMIT; the last thing logged: {logged[-1] if logged else 'nothing'}")

@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
 
 from exercises.probes import (
+    FRAME,
     StallInYourLines,
     close_all,
     connect_from,
@@ -201,7 +202,7 @@ async def two_sockets_send_4_each(app, sockets: list) -> tuple[int, int]:
     async with never_blocks(STALL):
         listener = await connect_from(app, listener_ip)
         for communicator in sockets:
-            assert (await communicator.connect(timeout=1))[0], "expected the socket to be accepted"
+            assert (await communicator.connect(timeout=FRAME))[0], "expected the socket to be accepted"
             await say(communicator, *(f"message {n}" for n in range(4)))
         heard = messages_in(await drain(listener))
         refused = [len(errors_in(await drain(communicator, 0.05))) for communicator in sockets]

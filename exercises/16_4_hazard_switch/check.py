@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import close_all, frame, imported_afresh, proved
+from exercises.probes import FRAME, close_all, frame, imported_afresh, proved
 
 RULE = (
     "With DEBUG off (0, false, no, off, in any case) the hazard demo ws/scope/<name>/ is refused (HTTP 403); "
@@ -32,7 +32,7 @@ def server(debug: str):
 async def handshake(application, path: str) -> tuple[bool, object]:
     """Open `path` with a session cookie: whether the socket was accepted, and the first frame if one came."""
     communicator = WebsocketCommunicator(application, path, headers=[(b"cookie", COOKIE.encode())])
-    connected, _ = await communicator.connect(timeout=1)
+    connected, _ = await communicator.connect(timeout=FRAME)
     first = await frame(communicator) if connected and "/scope/" in path else None
     await close_all(communicator)
     return connected, first
@@ -48,7 +48,7 @@ async def test_started_with_debug_unset_the_server_still_starts():
         os.environ.pop("DEBUG", None)
         application = imported_afresh("16.4", unset).application
     communicator = WebsocketCommunicator(application, "/ws/echo/")
-    connected, _ = await communicator.connect(timeout=1)
+    connected, _ = await communicator.connect(timeout=FRAME)
     assert connected, f"with DEBUG unset, ws/echo/ was refused. {unset}"
     await close_all(communicator)
 
@@ -97,7 +97,7 @@ async def test_every_spelling_of_on_still_serves_the_hazard_demo():
 async def test_the_safe_echo_is_served_on_and_off():
     for value in ("0", "1"):
         communicator = WebsocketCommunicator(server(value), "/ws/echo/")
-        connected, _ = await communicator.connect(timeout=1)
+        connected, _ = await communicator.connect(timeout=FRAME)
         assert connected, f"a server started with DEBUG={value} refused ws/echo/: a safe route is served either way"
         await communicator.send_to(text_data="hello")
         got = await frame(communicator)

@@ -4,6 +4,7 @@ The passwords checked are counted where Django checks them
 (ModelBackend.authenticate), whatever calls it.
 """
 
+import asyncio
 import json
 import logging
 import time
@@ -58,7 +59,7 @@ async def login_socket():
 
 async def ask(communicator, username: str, password: str) -> object:
     await communicator.send_to(text_data=json.dumps({"username": username, "password": password}))
-    return await frame(communicator, timeout=2)
+    return await frame(communicator)
 
 
 async def attempt(username: str, password: str) -> object:
@@ -78,7 +79,7 @@ async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
     with passwords_checked() as checked:
         for n, communicator in enumerate(guesser):
             await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
-        replies = [await frame(communicator, timeout=2) for communicator in guesser]
+        replies = await asyncio.gather(*(frame(communicator) for communicator in guesser))
     assert len(checked) == 5 and Counter(map(json.dumps, replies)) == {json.dumps(BAD): 5, json.dumps(TOO_MANY): 5}, (
         f"ten sockets sent ada a wrong password at the same moment: {len(checked)} passwords were checked, and the "
         f"answers were {tally(replies)}. {RULE}"
@@ -101,7 +102,7 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
     with mock.patch.object(ModelBackend, "authenticate", hashing), passwords_checked() as checked, cache_slow(0.02):
         for n, communicator in enumerate(guesser):
             await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
-        replies = [await frame(communicator, timeout=2) for communicator in guesser]
+        replies = await asyncio.gather(*(frame(communicator) for communicator in guesser))
     await close_all(*guesser)
     thread.shutdown()
     assert len(checked) == 5 and Counter(map(json.dumps, replies)) == {json.dumps(BAD): 5, json.dumps(TOO_MANY): 5}, (
@@ -177,7 +178,7 @@ async def test_a_good_login_takes_back_only_its_own_attempt():
             await communicator.send_to(
                 text_data=json.dumps({"username": "ada", "password": f"guess-{n + 1}" if n else RIGHT})
             )
-        own, *first[2:] = [await frame(communicator, timeout=2) for communicator in sockets]
+        own, *first[2:] = await asyncio.gather(*(frame(communicator) for communicator in sockets))
         await close_all(*sockets)
         guesses = [await attempt("ada", f"guess-{n}") for n in (5, 6)]
     assert own == {"username": "ada"} and guesses == [BAD, TOO_MANY], (
@@ -205,7 +206,7 @@ async def test_a_cache_that_is_down_lets_no_password_be_checked():
     with passwords_checked() as checked, cache_down():  # Redis refusing connections: every cache call raises
         await communicator.send_to(text_data=json.dumps({"username": "ada", "password": "guess"}))
         try:
-            reply = await frame(communicator, timeout=2)
+            reply = await frame(communicator)
         except pytest.fail.Exception as crash:  # the attempt stopped by the cache's error (1011): not checked
             reply = f"no answer ({str(crash).split(';')[0]})"
     assert not checked, (

@@ -13,6 +13,7 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.core.management import CommandError, call_command, get_commands
 from django.test import modify_settings
 
+from harness.patience import FRAME
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from layers_demo.views import NOT_STAFF
@@ -29,7 +30,7 @@ async def post_announcement(data: dict, session_key: str | None, csrf: bool = Tr
     body = urlencode(data).encode()
     form = [(b"content-type", b"application/x-www-form-urlencoded"), *clients.browser_headers(session_key, csrf)]
     communicator = HttpCommunicator(application, "POST", "/layers/announce/", body=body, headers=HOST + form)
-    return await communicator.get_response()
+    return await communicator.get_response(timeout=FRAME)
 
 
 @LAYERS

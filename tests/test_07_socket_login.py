@@ -15,6 +15,7 @@ from django.core import signing
 from django.test import Client
 
 from auth_demo.views import HANDOFF_MAX_AGE, HANDOFF_SALT, handoff_token
+from harness.patience import FRAME
 from lessons.asgi import application
 from tests.helpers import ADA_PASSWORD as PASSWORD
 from tests.helpers.clients import HOST, ORIGIN
@@ -38,7 +39,7 @@ async def http_username(session_key: str) -> str | None:
     """The name the next HTTP request with this session cookie is logged in as (None: anonymous)."""
     # The index page: every page's header names the logged-in user, and the index renders fastest.
     communicator = HttpCommunicator(application, "GET", "/", headers=HOST + cookie(session_key))
-    return username_on((await communicator.get_response())["body"])
+    return username_on((await communicator.get_response(timeout=FRAME))["body"])
 
 
 def logged_in_session_keys(user: User) -> list[str]:

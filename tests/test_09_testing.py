@@ -10,6 +10,7 @@ from channels.testing import ApplicationCommunicator, HttpCommunicator, Websocke
 from django.contrib.auth.models import AnonymousUser, User
 
 import tests.helpers
+from harness.patience import FRAME
 from lessons.asgi import application
 from tests.helpers import require
 from tests.helpers.clients import HOST, ORIGIN
@@ -111,20 +112,20 @@ async def test_wait_raises_the_exception_that_stopped_the_application():
 
 async def test_http_communicator_gets_the_course_index_through_the_root_router():
     communicator = HttpCommunicator(application, "GET", "/", headers=HOST)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)  # a whole page rendered: more than a frame's work
     assert response["status"] == 200
     assert b"pytest tests/test_09_testing.py" in response["body"]
 
 
 async def test_http_communicator_without_a_host_header_gets_400_from_django():
     communicator = HttpCommunicator(application, "GET", "/")
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 400
 
 
 async def test_http_communicator_drives_a_raw_http_consumer():
     communicator = HttpCommunicator(HelloHttpConsumer.as_asgi(), "GET", "/hello/?name=Ada")
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert (response["status"], response["body"]) == (200, b"Hello, Ada")
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from course import inspector
 from course.inspector import STORE
+from harness.patience import FRAME
 from harness.servers import REPO_DIR
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
@@ -106,7 +107,7 @@ async def test_a_chat_message_is_recorded_from_the_layer_to_the_socket(inspected
 async def test_an_http_request_is_recorded_and_its_consumer_never_sees_inspect(inspected):
     page = secrets.token_urlsafe(16)
     communicator = HttpCommunicator(inspected, "GET", f"/http/raw/?colour=blue&inspect={page}")
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 200
     assert b"inspect=" not in response["body"]
     assert ("browser", "daphne", "GET /http/raw/") in steps(page)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from course.catalogue import LESSONS, Lesson, Route
+from harness.patience import FRAME
 from lessons.asgi import application
 from lessons.channel_config import IN_MEMORY, channel_layers
 from tests.helpers.clients import HOST, ORIGIN
@@ -100,7 +101,7 @@ async def test_handshake_without_an_allowed_origin_is_refused(headers):
 
 async def test_index_lists_every_lesson_with_its_page_and_test_command():
     communicator = HttpCommunicator(application, "GET", "/", headers=HOST)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     body = response["body"].decode()
     assert response["status"] == 200
     for lesson in LESSONS:
@@ -110,14 +111,14 @@ async def test_index_lists_every_lesson_with_its_page_and_test_command():
 
 async def test_lesson_00_page_renders_the_lesson_text():
     communicator = HttpCommunicator(application, "GET", "/lessons/00/", headers=HOST)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 200
     assert b"ProtocolTypeRouter" in response["body"]
 
 
 async def test_lesson_page_highlights_python_blocks_with_pygments():
     communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert b'<div class="highlight"><pre>' in response["body"]
     assert b'<span class="k">def</span>' in response["body"]
     assert b"course/pygments.css" in response["body"]
@@ -125,7 +126,7 @@ async def test_lesson_page_highlights_python_blocks_with_pygments():
 
 async def test_unknown_lesson_number_is_404():
     communicator = HttpCommunicator(application, "GET", "/lessons/42/", headers=HOST)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 404
 
 
@@ -134,7 +135,7 @@ async def test_lesson_page_says_when_a_route_is_not_built_yet(monkeypatch):
     unbuilt = Lesson(number="01", slug="sync-consumer", title="Unbuilt", apps=("sync_demo",), files=(), routes=(route,))
     monkeypatch.setattr("course.views.get_lesson", lambda number: unbuilt if number == "01" else None)
     communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 200
     assert b"This route does not exist yet." in response["body"]
 
@@ -145,7 +146,7 @@ async def test_lesson_page_says_a_hazard_route_is_not_served_with_the_switch_off
     # What SERVE_HAZARD_DEMOS = False routes (production): the safe routes alone.
     monkeypatch.setattr("lessons.routing.app_urlpatterns", safe_urlpatterns)
     communicator = HttpCommunicator(application, "GET", "/lessons/01/", headers=HOST)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 200
     assert b"ws/sync/slow/ (not served here)" in response["body"]
     assert b"ws/sync/echo/ (" not in response["body"]

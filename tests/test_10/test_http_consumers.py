@@ -12,6 +12,7 @@ from channels.routing import URLRouter
 from channels.testing import HttpCommunicator
 from django.urls import re_path
 
+from harness.patience import FRAME
 from http_demo.consumers import BODY_LIMIT, RequestInfoConsumer
 from http_demo.generic_consumers import GenericRequestInfoConsumer
 from lessons.asgi import application, django_asgi_app
@@ -57,7 +58,7 @@ async def test_the_raw_consumer_answers_413_once_as_soon_as_the_body_passes_the_
 @pytest.mark.parametrize("consumer", [RequestInfoConsumer, GenericRequestInfoConsumer], ids=["raw", "generic"])
 async def test_a_body_over_the_limit_is_answered_413_by_both_consumers(consumer):
     communicator = HttpCommunicator(consumer.as_asgi(), "POST", "/http/raw/", body=b"x" * (BODY_LIMIT + 1))
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 413
     assert "at most 65536 bytes" in json.loads(response["body"])["error"]
 
@@ -66,7 +67,7 @@ async def test_async_http_consumer_hands_handle_the_whole_body_and_stops_by_itse
     communicator = HttpCommunicator(GenericRequestInfoConsumer.as_asgi(), "PUT", "/http/generic/")
     await communicator.send_input({"type": "http.request", "body": b"one,", "more_body": True})
     await communicator.send_input({"type": "http.request", "body": b"two", "more_body": False})
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     await communicator.wait()  # no http.disconnect needed: it stops when handle() returns
     assert json.loads(response["body"]) == {"method": "PUT", "path": "/http/generic/", "bytes": 7}
 
@@ -137,7 +138,7 @@ async def test_an_exception_in_handle_escapes_the_consumer_and_daphne_answers_50
     [("/http/raw/", 200, b"application/json"), ("/", 200, b"text/html; charset=utf-8"), ("/no/such/page/", 404, None)],
 )
 async def test_the_root_router_sends_consumer_paths_to_consumers_and_the_rest_to_django(path, status, content_type):
-    response = await HttpCommunicator(application, "GET", path, headers=HOST).get_response()
+    response = await HttpCommunicator(application, "GET", path, headers=HOST).get_response(timeout=FRAME)
     headers = {name.lower(): value for name, value in response["headers"]}
     assert response["status"] == status
     assert content_type is None or headers[b"content-type"] == content_type
@@ -145,7 +146,7 @@ async def test_the_root_router_sends_consumer_paths_to_consumers_and_the_rest_to
 
 async def test_with_django_first_in_the_router_a_consumer_path_gets_djangos_404():
     django_first = URLRouter([re_path(r"", django_asgi_app), *http_urlpatterns])
-    response = await HttpCommunicator(django_first, "GET", "/http/raw/", headers=HOST).get_response()
+    response = await HttpCommunicator(django_first, "GET", "/http/raw/", headers=HOST).get_response(timeout=FRAME)
     assert response["status"] == 404
 
 
@@ -158,5 +159,5 @@ async def test_without_django_last_in_the_router_every_page_is_an_error():
 @pytest.mark.parametrize(("path", "status"), [("/", 400), ("/http/raw/", 200)])
 async def test_an_http_consumer_skips_djangos_middleware_so_no_allowed_hosts_check(path, status):
     foreign_host = [(b"host", b"evil.example")]
-    response = await HttpCommunicator(application, "GET", path, headers=foreign_host).get_response()
+    response = await HttpCommunicator(application, "GET", path, headers=foreign_host).get_response(timeout=FRAME)
     assert response["status"] == status  # Django's 400 is its ALLOWED_HOSTS check

@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import HttpCommunicator
 
+from harness.patience import FRAME
 from http_demo.consumers import BODY_LIMIT
 from http_demo.generic_consumers import NO_CSRF, NOT_LOGGED_IN
 from http_demo.longpoll import POLL_GROUP, LongPollConsumer
@@ -26,7 +27,7 @@ async def publish(method: str, body: bytes, headers: list) -> dict:
     """/http/publish/'s response to a request as a course page's fetch() sends it (this site's Host and Origin)."""
     origin = [(b"origin", ORIGIN_URL.encode())]
     communicator = HttpCommunicator(HTTP_DEMO, method, "/http/publish/", body=body, headers=HOST + origin + headers)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     await communicator.wait()
     # AuthMiddlewareStack read the session on the one sync thread and left that connection open:
     # close it while this test may use the database (a later test's first hop would be refused).
@@ -51,7 +52,7 @@ async def test_a_published_message_answers_every_waiting_poll(ada_session_key):
     await until(lambda: len(get_channel_layer().groups.get(POLL_GROUP, {})) == 2)
     assert all(poll.output_queue.empty() for poll in polls)
     published = await publish("POST", "héllo".encode(), browser_headers(ada_session_key))
-    answers = [await poll.get_response() for poll in polls]
+    answers = [await poll.get_response(timeout=FRAME) for poll in polls]
     for poll in polls:
         await poll.send_input({"type": "http.disconnect"})
         await poll.wait()
@@ -71,14 +72,14 @@ async def test_a_published_message_answers_every_waiting_poll(ada_session_key):
 async def test_a_form_body_django_cannot_parse_is_a_400_never_a_500(content_type, body):
     headers = [*HOST, (b"content-type", content_type), *browser_headers()]
     communicator = HttpCommunicator(HTTP_DEMO, "POST", "/http/publish/", body=body, headers=headers)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     await communicator.wait()
     assert response["status"] == 400
 
 
 async def test_a_poll_that_hears_nothing_is_answered_204_after_its_timeout():
     poll = HttpCommunicator(LongPollConsumer.as_asgi(), "GET", "/http/poll/?timeout=0.05")
-    response = await poll.get_response()
+    response = await poll.get_response(timeout=FRAME)
     await poll.send_input({"type": "http.disconnect"})
     await poll.wait()
     assert (response["status"], response["body"]) == (204, b"")
@@ -148,6 +149,6 @@ async def test_publishing_needs_a_csrf_token_and_a_logged_in_user(ada_session_ke
 async def test_a_bad_timeout_or_interval_is_answered_400(consumer, value):
     query = "timeout" if consumer is LongPollConsumer else "interval"
     communicator = HttpCommunicator(consumer.as_asgi(), "GET", f"/http/x/?{query}={value}")
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] == 400
     assert "from 0.05 to 60" in json.loads(response["body"])["error"]

@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 
 from db_demo import events as liveblog_stream
 from db_demo.models import Post
+from harness.patience import FRAME
 from http_demo import ticker
 from http_demo.ticker import TickerConsumer
 from lessons.asgi import application
@@ -177,7 +178,7 @@ async def test_a_request_that_needs_a_failing_channel_layer_is_answered_503(
     monkeypatch.setattr(layer, "group_send", redis_is_down)
     headers = [*HOST, *browser_headers(ada_session_key)]  # as the course page sends it
     communicator = HttpCommunicator(application, method, path, body=body, headers=headers)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     await communicator.wait()
     await aclose_old_connections()  # the session's connection on the sync thread (tests/test_10/test_long_poll.py)
     assert response["status"] == 503

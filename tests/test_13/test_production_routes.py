@@ -13,6 +13,7 @@ from django.urls import resolve
 import auth_demo.urls
 import layers_demo.urls
 from course.catalogue import REPO_DIR
+from harness.patience import FRAME
 from lessons.asgi import application
 from lessons.routing import hazard_urlpatterns, http_urlpatterns, route_exists, safe_urlpatterns
 from tests.helpers.clients import HOST, browser_headers
@@ -54,7 +55,7 @@ async def post_anonymously(path: str, with_csrf_token: bool) -> int:
     form = [(b"content-type", b"application/x-www-form-urlencoded")]
     headers = HOST + form + (browser_headers() if with_csrf_token else [])
     communicator = HttpCommunicator(application, "POST", f"/{path}", body=urlencode({}).encode(), headers=headers)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     await communicator.wait()
     return response["status"]
 

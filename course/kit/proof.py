@@ -6,7 +6,7 @@ that no longer applies fails the proof, naming the file.
 
 Checks run many to a pytest process, not one process per (exercise, target):
 a run drives up to 25 checks at the starters, or at the solutions, or each at
-one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Ten runs
+one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Twenty runs
 go at once (PARALLEL_RUNS): a failing check mostly waits for a frame that never
 comes, so runs overlap well even on two cores, and each process's start is paid
 once per two dozen checks. Within a check, the tests after its first failure are skipped, as
@@ -35,8 +35,10 @@ from harness.patience import patient
 
 # Pytest runs at once. A check mostly waits (for a frame, a deadline, a server), so many runs overlap
 # even on two cores: the whole proof alone on an idle 2-core machine took 168 s with 4 at a time and
-# 88 s with 10, for the same CPU (88 s); 16 at a time took 74 s but 90 s of CPU.
-PARALLEL_RUNS = 10
+# 88 s with 10; 16 at a time took 74 s. Since every must-come wait is FRAME (10 s, not 1 s), a mistake
+# that never answers waits ten times longer and the proof waits more still: with 10 at a time it took
+# 462 s of a CI run's wall, with 20 at a time 320 s beside a mutation run (2026-11-26; about 110 MB each).
+PARALLEL_RUNS = 20
 # Longer than a student's FRAME * 3 (30 s, course/kit/runner.py): on a busy CI machine a check that starts
 # a process of its own (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
 TEST_TIMEOUT = round(patient(60))  # scaled by COURSE_PATIENCE, as the student's is

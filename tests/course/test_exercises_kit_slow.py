@@ -4,7 +4,7 @@ The mistakes are found by folder (exercises/NN_K_slug/meta/mistakes/*.diff), so 
 one is proven as soon as it exists; each is applied to a copy of its solution with
 `git apply` (tests/course/test_exercises_mistakes.py checks the diffs themselves).
 course/kit/proof.py runs the checks many to a pytest process, several processes at
-once (about a minute and a half on two cores). Last, a check run in a pytest process of its
+once (about five minutes on two cores: a mistake that never answers waits FRAME). Last, a check run in a pytest process of its
 own that leaves a thread behind still exits with its status.
 """
 
@@ -33,7 +33,7 @@ def mistakes():
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(patient(600))  # the first of these runs the whole proof: about a minute and a half on two idle cores
+@pytest.mark.timeout(patient(600))  # the first of these runs the whole proof: about five minutes on two cores
 def test_every_check_fails_on_its_untouched_starter():
     passing = [exercise_id for exercise_id, verdict in verdicts()["starter"].items() if not verdict.failed]
     assert all(verdict.ran for verdict in verdicts()["starter"].values()), "a check on its starter never reported"

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from course.kit.registry import EXERCISES, Exercise, Mistake
-from course.kit.runner import PYTEST, REPO_DIR, check_env, explain
+from course.kit.runner import PYTEST, REPO_DIR, check_env, explain, failure_message
 from harness.patience import patient
 
 # Pytest runs at once. A check mostly waits (for a frame, a deadline, a server), so many runs overlap
@@ -163,7 +163,7 @@ def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
                 verdicts[exercise_id] = Verdict(False, skipped=reason or verdicts[exercise_id].skipped)
                 continue
             test = case.get("name", "").removeprefix("test_").replace("_", " ")
-            verdicts[exercise_id] = Verdict(True, explain(problems[0].get("message") or ""), test)
+            verdicts[exercise_id] = Verdict(True, explain(failure_message(case)), test)
         return verdicts
 
 

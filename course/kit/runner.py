@@ -25,6 +25,9 @@ PER_TEST_TIMEOUT = round(FRAME * 3)
 OVERALL_TIMEOUT = round(COMMAND)  # a whole pytest run of one check
 # Many check.py files, one name: pytest imports each by its path (exercises.04_2_presence.check).
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--import-mode=importlib"]
+# A failure's whole message, kept in the junit report by this plugin: failure_message reads it.
+PYTEST += ["-p", "course.kit.whole_message"]
+WHOLE_MESSAGE = "whole message"  # the name of its property of a failing test case
 
 
 @dataclass
@@ -114,11 +117,23 @@ def first_failure(report: Path, output: str, path: Path) -> Outcome:
         for problem in case:
             if problem.tag not in ("failure", "error"):
                 continue
-            text = problem.get("message") or ""
+            text = failure_message(case)
             function = case.get("name", "").split("[", 1)[0]
             name = function.removeprefix("test_").replace("_", " ")
             return Outcome(False, name, explain(text), own_traceback(problem.text or "", path), function)
     return Outcome(False, None, "the check failed: " + last_line(output))
+
+
+def failure_message(case: ElementTree.Element) -> str:
+    """A failing test case's whole message, as course.kit.whole_message kept it in the junit report.
+
+    Not the `message` attribute of its <failure> or <error>: pytest 9 cuts that at 500
+    characters. A failure the plugin never saw has only the attribute (a check that
+    did not even collect: "collection failure").
+    """
+    kept = [item.get("value") or "" for item in case.iter("property") if item.get("name") == WHOLE_MESSAGE]
+    problems = [problem.get("message") or "" for problem in case if problem.tag in ("failure", "error")]
+    return (kept or problems or [""])[0]
 
 
 def explain(message: str) -> str:

@@ -121,6 +121,22 @@ def test_a_starter_with_a_syntax_error_gets_one_sentence_and_the_line(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_2000_character_failure_message_reaches_the_students_terminal_whole(tmp_path, monkeypatch):
+    from course.management.commands import exercise as command
+
+    says = "\n".join(
+        f'Rule {n}: a "quoted" <tag> & a back\\slash, and why it matters, word by word.' for n in range(30)
+    )
+    assert len(says) >= 2000  # pytest's junit report cuts a message attribute at 500 characters
+    (tmp_path / "check.py").write_text(f"def test_it_says_it_all():\n    raise AssertionError({says!r})\n")
+    monkeypatch.setattr(command, "get_exercise", lambda _: replace(get_exercise("04.2"), folder=tmp_path))
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("exercise", "04.2", stdout=out)
+    assert f"What it says: {says}\nYour file: " in out.getvalue()
+
+
+@pytest.mark.slow
 def test_checking_an_untouched_starter_exits_1_with_the_failing_check_and_a_hint():
     env = {**os.environ, "EXERCISES_STATE": str(runner.STATE_PATH)}
     done = subprocess.run(

@@ -4,7 +4,8 @@ One folder per exercise, sorting by number, e.g. exercises/04_2_presence/:
 
     presence.py          the file you edit (task in its docstring, TODO where the work goes)
     check.py             the check: pytest tests named after the behaviours it demands
-    exercise.toml        title, kind, upstream page, live route, and a ladder of hints per check
+    exercise.toml        title, kind, upstream page, live route
+    meta/hints.toml      a ladder of hints per check, shown a rung at a time as that check fails
     meta/solution.py     a reference solution, with why it is written that way (open it after a try)
     meta/mistakes/*.diff classic wrong solutions the check must reject: each the few lines it
                          changes in the solution, with a one-line why on top

@@ -1,4 +1,4 @@
-"""Every exercise of the kit, read from its folder's exercise.toml (used by `manage.py exercise` and the proof)."""
+"""Every exercise of the kit, read from its folder's exercise.toml and meta/hints.toml (`manage.py exercise`, the proof)."""
 
 import hashlib
 import tomllib
@@ -33,7 +33,7 @@ class Exercise:
     file: str  # the file the student edits, inside the folder
     kind: str  # "build", or "fix": the starter reproduces a real mistake documented at `upstream`
     starter_sha256: str  # the file as shipped: "not started" while the student's file has it
-    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # check test name -> its ladder
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # check test name -> its ladder (meta/hints.toml)
     route: str | None = None  # where the lesson page can poke the student's consumer in development
     upstream: str | None = None
 
@@ -85,6 +85,9 @@ def read_mistake(path: Path) -> Mistake:
 
 def read_exercise(folder: Path) -> Exercise:
     data = tomllib.loads((folder / "exercise.toml").read_text(encoding="utf-8"))
+    # The hints live apart from the student's file, with the solution: a check's test name -> its ladder.
+    hints = folder / "meta" / "hints.toml"
+    ladders = tomllib.loads(hints.read_text(encoding="utf-8")) if hints.exists() else {}
     number, k, slug = folder.name.split("_", 2)
     return Exercise(
         id=f"{number}.{k}",
@@ -94,7 +97,7 @@ def read_exercise(folder: Path) -> Exercise:
         file=data["file"],
         kind=data["kind"],
         starter_sha256=data["starter_sha256"],
-        hints={check: tuple(ladder) for check, ladder in data.get("hints", {}).items()},
+        hints={check: tuple(ladder) for check, ladder in ladders.items()},
         route=data.get("route"),
         upstream=data.get("upstream"),
     )

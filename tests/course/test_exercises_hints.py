@@ -1,6 +1,10 @@
-"""The exercise command's hints follow the failing check; --mistakes after a pass; progress survives the new layout."""
+"""Hints live in meta/hints.toml, one ladder per check, and follow the failing check; --mistakes after a pass;
+progress survives the new layout."""
 
+import ast
 import hashlib
+import shutil
+import tomllib
 from dataclasses import replace
 from io import StringIO
 
@@ -8,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from course.kit import runner
-from course.kit.registry import digest, get_exercise
-from course.kit.runner import Outcome, old_layout_text
+from course.kit.registry import EXERCISES, digest, get_exercise, read_exercise
+from course.kit.runner import Outcome, next_hint, old_layout_text
 
 pytestmark = pytest.mark.usefixtures("own_exercise_state")
 
@@ -34,6 +38,16 @@ def test_the_hint_shown_is_the_failing_checks_own(monkeypatch):
     assert hint_when_failing(monkeypatch, "test_two") == "Hint 1 of 3: two, first"  # another check: its own first
     assert hint_when_failing(monkeypatch, "test_one") == "Hint 2 of 2: one, second"  # the same check again: the next
     assert hint_when_failing(monkeypatch, "test_one") == "Hint 2 of 2: one, second"  # the ladder's last step stays
+
+
+def test_each_check_climbs_its_own_ladder_read_from_meta_hints_toml(tmp_path):
+    folder = tmp_path / "04_2_presence"
+    (folder / "meta").mkdir(parents=True)
+    shutil.copy(get_exercise("04.2").folder / "exercise.toml", folder)
+    (folder / "meta" / "hints.toml").write_text('test_one = ["say \\"hi\\"", "a back\\\\slash"]\ntest_two = ["two"]\n')
+    exercise, entry = read_exercise(folder), {}
+    climbed = [next_hint(entry, exercise, check) for check in ("test_one", "test_two", "test_one", "test_one")]
+    assert climbed == [(1, 'say "hi"'), (1, "two"), (2, "a back\\slash"), (2, "a back\\slash")]
 
 
 def test_reset_starts_every_ladder_over(monkeypatch, own_starters):
@@ -72,3 +86,21 @@ def test_a_pass_checked_in_the_old_layout_still_shows_passed(own_starters):
     call_command("exercise", stdout=out)
     line = next(line for line in out.getvalue().splitlines() if line.startswith("04.2"))
     assert "passing" in line
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=[e.id for e in EXERCISES])
+def test_the_hints_live_in_meta_hints_toml_not_beside_the_students_file(exercise):
+    assert "hints" not in tomllib.loads((exercise.folder / "exercise.toml").read_text(encoding="utf-8"))
+    ladders = tomllib.loads((exercise.folder / "meta" / "hints.toml").read_text(encoding="utf-8"))
+    assert ladders and all(
+        ladder and all(isinstance(rung, str) and rung for rung in ladder) for ladder in ladders.values()
+    )
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=[e.id for e in EXERCISES])
+def test_every_ladder_names_a_test_of_its_check_and_every_test_has_a_ladder(exercise):
+    tree = ast.parse(exercise.check_path.read_text(encoding="utf-8"))
+    tests = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    tests = {name for name in tests if name.startswith("test_")}
+    assert set(exercise.hints) - tests == set(), "meta/hints.toml has a ladder for a test its check.py lacks"
+    assert tests - set(exercise.hints) == set(), "check.py has a test with no ladder in meta/hints.toml"

@@ -13,7 +13,7 @@ Listing never runs a check: a status is the last check's result for the file
 as it is now. A file saved since its last check shows "changed since last
 check" (run the check again), never the result of an older version.
 
-Hints follow the failing check: each check has its own ladder (exercise.toml),
+Hints follow the failing check: each check has its own ladder (meta/hints.toml),
 its first step shown the first time that check fails and the next step each
 time the same check fails again; `--reset` starts every ladder over.
 """

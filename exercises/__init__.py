@@ -7,6 +7,8 @@ One folder per exercise, sorting by number, e.g. exercises/04_2_presence/:
     exercise.toml        title, kind, upstream page, live route
     meta/hints.toml      a ladder of hints per check, shown a rung at a time as that check fails
     meta/solution.py     a reference solution, with why it is written that way (open it after a try)
+    meta/alternatives/   correct solutions in other styles the check must pass, each saying
+                         on its first line what style it shows and why it is still right
     meta/mistakes/*.diff classic wrong solutions the check must reject: each the few lines it
                          changes in the solution, with a one-line why on top
 
@@ -22,6 +24,6 @@ of the course.
 yours (`--watch`: again on every save; `--mistakes`, once it passes: what
 others got wrong here). The code that reads these folders is course/kit/. CI
 proves every check fails on its untouched starter, passes on its solution and
-rejects every mistake with a message naming the broken rule
+its alternatives, and rejects every mistake with a message naming the broken rule
 (tests/course/test_exercises_kit_slow.py).
 """

@@ -1,8 +1,10 @@
-"""The kit's proof: every check fails on its starter, passes on its solution, rejects every classic mistake.
+"""The kit's proof: every check fails on its starter, passes on its solution and alternatives, rejects every mistake.
 
 A mistake is a diff against the reference solution (meta/mistakes/*.diff),
 applied by `git apply` to a copy of the solution in a temporary folder; a diff
 that no longer applies fails the proof, naming the file.
+An alternative (meta/alternatives/*.py) is a correct solution in another
+style, driven as it is: a check that refuses one has a bug (refused_alternatives).
 
 Checks run many to a pytest process, not one process per (exercise, target):
 a run drives up to 25 checks at the starters, or at the solutions, or each at
@@ -133,6 +135,33 @@ def runs(exercises: list[Exercise], mistake_files: dict[tuple[str, str], Path], 
     return plan
 
 
+def alternative_runs(exercises: list[Exercise], chunk: int = 25) -> list[Run]:
+    """Every alternative solution driven once, as its own file: runs of up to `chunk` checks, one file each."""
+    plan: list[Run] = []
+    left = {exercise.id: list(exercise.alternatives) for exercise in exercises}
+    while any(left.values()):
+        group = [exercise for exercise in exercises if left[exercise.id]][:chunk]
+        plan.append((",".join(f"{e.id}={left[e.id].pop(0)}" for e in group), group))
+    return plan
+
+
+def alternative_target(exercise: Exercise, path: Path) -> str:
+    """An alternative's key among the proof's verdicts: "02.3/alternatives/wrapper_at_import.py"."""
+    return f"{exercise.id}/alternatives/{path.name}"
+
+
+def refused_alternatives(verdicts: dict[str, dict[str, Verdict]], exercises=EXERCISES) -> dict[str, str]:
+    """Each alternative its check failed (or never reported on): its file -> what the check said."""
+    refused = {}
+    for exercise in exercises:
+        for path in exercise.alternatives:
+            verdict = verdicts[alternative_target(exercise, path)][exercise.id]
+            if verdict.failed or not verdict.ran:
+                where = path.relative_to(REPO_DIR) if path.is_relative_to(REPO_DIR) else path
+                refused[str(where)] = f"{verdict.test}: {verdict.message}" if verdict.test else verdict.message
+    return refused
+
+
 def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
     """Drive the checks of `exercises` at `target` in one pytest process: exercise id -> verdict."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,10 +197,10 @@ def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
 
 
 def prove_all(workers: int = PARALLEL_RUNS, chunk: int = 25, exercises=EXERCISES) -> dict[str, dict[str, Verdict]]:
-    """Target ("starter", "solution", "NN.K/<mistake>") -> exercise id -> verdict, `workers` runs at a time."""
+    """Target ("starter", "solution", "NN.K/<mistake>", "NN.K/alternatives/<file>") -> exercise id -> verdict."""
     with tempfile.TemporaryDirectory() as tmp:
         mistake_files = apply_mistakes(list(exercises), Path(tmp))
-        plan = runs(list(exercises), mistake_files, chunk)
+        plan = runs(list(exercises), mistake_files, chunk) + alternative_runs(list(exercises), chunk)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda run: run_checks(*run), plan))
             # A pytest run that broke (an internal error, a check that kills its process) leaves its
@@ -181,12 +210,13 @@ def prove_all(workers: int = PARALLEL_RUNS, chunk: int = 25, exercises=EXERCISES
             for (n, exercise), found in zip(again, alone, strict=True):
                 results[n][exercise.id] = found[exercise.id]
             by_file = {str(path): f"{exercise_id}/{name}" for (exercise_id, name), path in mistake_files.items()}
+            by_file |= {str(path): alternative_target(e, path) for e in exercises for path in e.alternatives}
             verdicts: dict[str, dict[str, Verdict]] = {"starter": {}, "solution": {}}
             for (target, group), found in zip(plan, results, strict=True):
                 if target in verdicts:
                     verdicts[target].update(found)
                     continue
-                for exercise in group:  # a mistakes run: each exercise's verdict belongs to its own mistake
+                for exercise in group:  # a mistakes (or alternatives) run: each verdict belongs to its own file
                     verdicts[by_file[own_target(target, exercise).split("=", 1)[1]]] = {exercise.id: found[exercise.id]}
             run_unsaid_again(verdicts, exercises, mistake_files, pool)
     return verdicts
@@ -251,7 +281,8 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(
         prog="python -m course.kit.proof",
-        description="Run each exercise's check on its starter, its solution and every mistake diff; print each verdict.",
+        description="Run each exercise's check on its starter, its solution, its alternatives and every mistake diff; "
+        "print each verdict.",
     )
     parser.add_argument("ids", nargs="*", metavar="NN.K", help="exercises to prove (default: all of them)")
     parser.add_argument(
@@ -268,6 +299,8 @@ if __name__ == "__main__":
             said = {f"{exercise_id}/{m.name}": m.says for m in get_exercise(exercise_id).mistakes}.get(target)
             if said is not None and verdict.failed and said not in verdict.message:
                 state += f' (the diff\'s "The check says" words, "{said}", are not in this message)'
+            elif "/alternatives/" in target and (verdict.failed or not verdict.ran):
+                state += " (a correct solution in another style: a check that refuses it has a bug)"
             elif verdict.first:
                 state += f" (on a second run, alone: the first said {verdict.first[:200]!r})"
             print(f"{exercise_id}  {target}  {state}: {verdict.test} | {verdict.message}")

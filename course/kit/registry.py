@@ -36,6 +36,8 @@ class Exercise:
     hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # check test name -> its ladder (meta/hints.toml)
     route: str | None = None  # where the lesson page can poke the student's consumer in development
     upstream: str | None = None
+    # Correct solutions in other styles (meta/alternatives/*.py, sorted): the proof wants the check to pass each.
+    alternatives: tuple[Path, ...] = ()
 
     @property
     def lesson(self) -> str:
@@ -100,6 +102,7 @@ def read_exercise(folder: Path) -> Exercise:
         hints={check: tuple(ladder) for check, ladder in ladders.items()},
         route=data.get("route"),
         upstream=data.get("upstream"),
+        alternatives=tuple(sorted((folder / "meta" / "alternatives").glob("*.py"))),
     )
 
 

@@ -71,12 +71,12 @@ async def arrival(layer, channel: str) -> object:
 
 
 def setting() -> dict:
-    module = load("05.3", RULE)
+    module, url = load("05.3", RULE), os.environ["REDIS_URL"]  # the fixture's: the URL the settings read
     try:
-        redis.Redis.from_url(module.REDIS_URL, socket_connect_timeout=1).ping()
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError as error:
         pytest.fail(
-            f"no Redis answers at {module.REDIS_URL} ({error}): start one (`redis-server --daemonize yes`) "
+            f"no Redis answers at {url} ({error}): start one (`redis-server --daemonize yes`) "
             "or set REDIS_URL, then check again",
             pytrace=False,
         )
@@ -193,7 +193,7 @@ async def test_the_layer_uses_the_redis_that_redis_url_names():
 
 async def test_the_layer_logs_in_as_redis_url_says_and_writes_no_password(capsys, caplog):
     setting()  # a Redis answers at the usual address
-    url = urlsplit(load("05.3", RULE).REDIS_URL)
+    url = urlsplit(os.environ["REDIS_URL"])
     wrong = url._replace(netloc=f"nobody:not-the-password@{url.hostname}:{url.port or 6379}").geturl()
     caplog.set_level(logging.DEBUG)
     joined, printed = await joins_a_group(wrong), capsys.readouterr()  # a server starts: what does it write?
@@ -214,7 +214,7 @@ async def test_the_layer_logs_in_as_redis_url_says_and_writes_no_password(capsys
 
 async def test_the_layer_uses_the_database_redis_url_names():
     setting()  # a Redis answers at the usual address
-    url = urlsplit(load("05.3", RULE).REDIS_URL)
+    url = urlsplit(os.environ["REDIS_URL"])
     number = 8 if url.path.strip("/") == "7" else 7
     other = url._replace(path=f"/{number}").geturl()
     layer = started_with(other)

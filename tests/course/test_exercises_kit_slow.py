@@ -1,8 +1,10 @@
-"""The kit proves itself: every check fails on its starter, passes on its solution, rejects every mistake.
+"""The kit proves itself: every check fails on its starter, passes on its solution and alternatives, rejects mistakes.
 
 The mistakes are found by folder (exercises/NN_K_slug/meta/mistakes/*.diff), so a new
 one is proven as soon as it exists; each is applied to a copy of its solution with
 `git apply` (tests/course/test_exercises_mistakes.py checks the diffs themselves).
+Each alternative (meta/alternatives/*.py), a correct solution in another style, is
+driven as it is: a check that refuses one has a bug.
 course/kit/proof.py runs the checks many to a pytest process, several processes at
 once (about five minutes on two cores: a mistake that never answers waits FRAME). Last, a check run in a pytest process of its
 own that leaves a thread behind still exits with its status.
@@ -11,11 +13,12 @@ own that leaves a thread behind still exits with its status.
 import functools
 import subprocess
 import warnings
+from dataclasses import replace
 
 import pytest
 
 from course.kit import proof
-from course.kit.registry import EXERCISES
+from course.kit.registry import EXERCISES, get_exercise
 from course.kit.runner import PYTEST, REPO_DIR
 from harness.patience import COMMAND, patient
 from tests.helpers import require
@@ -47,6 +50,30 @@ def test_every_check_fails_on_its_untouched_starter():
 def test_every_check_passes_on_its_solution():
     failing = {exercise_id: v.message for exercise_id, v in verdicts()["solution"].items() if v.failed or not v.ran}
     assert not failing, "\n".join(f"{exercise_id}: {message}" for exercise_id, message in failing.items())
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(patient(600))
+def test_every_check_passes_on_every_alternative_solution():
+    refused = proof.refused_alternatives(verdicts())
+    assert not refused, "these checks refuse a correct solution in another style, a bug in the check:\n" + "\n".join(
+        f"{path}: {message}" for path, message in refused.items()
+    )
+
+
+@pytest.mark.slow
+def test_a_wrong_file_offered_as_an_alternative_fails_the_proof_naming_it(tmp_path):
+    exercise = get_exercise("01.1")
+    wrong = tmp_path / "shouts_back.py"  # deliberately wrong: the echo comes back upper-cased
+    wrong.write_text(
+        exercise.solution_path.read_text().replace('"text": event["text"]', '"text": event["text"].upper()')
+    )
+    fake = replace(exercise, alternatives=(wrong,))
+    (target, group), *more = proof.alternative_runs([fake])
+    verdicts = {proof.alternative_target(fake, wrong): proof.run_checks(target, group)}
+    refused = proof.refused_alternatives(verdicts, [fake])
+    assert more == [] and list(refused) == [str(wrong)], refused
+    assert proof.is_a_sentence(refused[str(wrong)].split(": ", 1)[1]), refused
 
 
 def not_tried() -> dict[str, str]:

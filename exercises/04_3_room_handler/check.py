@@ -19,6 +19,7 @@ from exercises.probes import (
     members,
     never_blocks,
     never_sleeps,
+    next_output,
     nothing_more,
     proved,
     sockets,
@@ -94,7 +95,7 @@ async def heard(communicator, who: str, everyone=()) -> object:
     if communicator.future.cancelled():  # an earlier wait gave up on a silent consumer and stopped it
         return NOTHING
     try:
-        got = await communicator.receive_output(timeout=FRAME)
+        got = await next_output(communicator, FRAME)
     except TimeoutError:
         return NOTHING
     except Exception as error:  # the server logs this traceback and closes the socket with 1011

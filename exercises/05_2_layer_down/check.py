@@ -22,6 +22,7 @@ from exercises.probes import (
     load,
     members,
     never_blocks,
+    next_output,
     nothing_after_close,
     nothing_more,
     sockets,
@@ -108,7 +109,7 @@ def closed_4503(got, where: str) -> str:
 async def ended(communicator) -> object:
     """The next event, or a sentence naming the exception the consumer ended with (the server's 1011)."""
     try:
-        return await communicator.receive_output(timeout=FRAME)
+        return await next_output(communicator, FRAME)
     except TimeoutError:
         return NOTHING
     except Exception as error:  # the consumer crashed: the server would close the socket with 1011

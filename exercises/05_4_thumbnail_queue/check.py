@@ -15,6 +15,7 @@ from exercises.probes import (
     frame,
     load,
     never_blocks,
+    next_output,
     nothing_more,
     proved,
     refused_with_error,
@@ -66,7 +67,7 @@ async def ask(communicator, image: str) -> object:
     """Send {"image": image}; the decoded answer, NOTHING, or a sentence naming the crash (the server's 1011)."""
     await communicator.send_to(text_data=json.dumps({"image": image}))
     try:
-        got = await communicator.receive_output(timeout=FRAME)
+        got = await next_output(communicator, FRAME)
     except TimeoutError:
         return NOTHING
     except Exception as error:  # the consumer crashed: the server logs this and closes the socket with 1011

@@ -1,0 +1,77 @@
+"""The checks' waits end on the event: a consumer that is gone is told at once, and sockets close together.
+
+A wrong solution mostly never answers, and a check waits FRAME for what must come. A consumer
+that has already crashed or returned can send nothing more, so waiting out FRAME for it only
+slows the student's run and the kit's proof (exercises/probes.py: next_output, close_all).
+These tests pass a deadline no run reaches: if a wait did not end on its event, pytest-timeout
+would end the test.
+"""
+
+import asyncio
+
+import pytest
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+from channels.testing import WebsocketCommunicator
+
+from exercises import probes
+from exercises.probes import NOTHING, answer, close_all
+
+NEVER = 3600.0  # seconds: longer than any test may run (tests/conftest.py sets pytest-timeout)
+
+
+class CrashesAfterAFrame(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        await asyncio.sleep(0.01)  # the crash comes while the check is already waiting for an answer
+        raise KeyError("bytes")
+
+
+class StopsWithoutAWord(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        raise StopConsumer()
+
+
+async def opened(consumer: type[AsyncConsumer]) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(consumer.as_asgi(), "/")
+    connected, _ = await communicator.connect(timeout=probes.FRAME)
+    assert connected
+    return communicator
+
+
+async def test_answer_tells_a_crash_during_its_wait_without_waiting_out_its_deadline():
+    communicator = await opened(CrashesAfterAFrame)
+    await communicator.send_to(text_data="hello")
+    with pytest.raises(pytest.fail.Exception, match="your code raised KeyError"):
+        await answer(communicator, NEVER)
+
+
+async def test_answer_is_nothing_as_soon_as_the_consumer_has_ended_quietly():
+    communicator = await opened(StopsWithoutAWord)
+    await communicator.send_to(text_data="hello")
+    assert await answer(communicator, NEVER) == NOTHING
+
+
+async def test_close_all_disconnects_every_socket_before_it_waits_for_any_consumer(monkeypatch):
+    happened = []
+
+    class NeverStops(AsyncConsumer):  # the mistake: websocket_disconnect returns, StopConsumer never comes
+        async def websocket_connect(self, event):
+            await self.send({"type": "websocket.accept"})
+
+        async def websocket_disconnect(self, event):
+            happened.append("disconnected")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                happened.append("given up on")  # close_all's wait ran out and cancelled the consumer
+
+    monkeypatch.setattr(probes, "FRAME", 0.2)  # how long close_all waits for each end; the order is the verdict
+    everyone = [await opened(NeverStops) for _ in range(3)]
+    await close_all(*everyone)
+    assert happened == ["disconnected"] * 3 + ["given up on"] * 3

@@ -1,10 +1,9 @@
 """Check 01.4 (fix): a raw consumer ends itself once the socket has closed, after its cleanup (leaving the group)."""
 
 import pytest
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import FRAME, WAITED, answer, close_all, connect, crashed, load, members, proved
+from exercises.probes import FRAME, WAITED, answer, close_all, connect, crashed, layer_down, load, members, proved
 
 RULE = (
     "A raw consumer must end itself once its socket has closed, after its cleanup: nothing ends it for you, "
@@ -103,11 +102,7 @@ async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
 
 async def test_the_consumer_ends_even_when_leaving_the_group_fails(monkeypatch):
     communicator = await connect(app())
-
-    async def down(group, channel):  # what a Redis that is down raises on every call
-        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(get_channel_layer(), "group_discard", down)
+    failure = layer_down(monkeypatch, "group_discard")
     try:
         await communicator.disconnect(timeout=FRAME)
     except ConnectionError:
@@ -115,8 +110,7 @@ async def test_the_consumer_ends_even_when_leaving_the_group_fails(monkeypatch):
     except TimeoutError:
         pass  # the communicator cancelled a consumer that never ended: the assert below says so
     assert not communicator.future.cancelled(), (
-        f"the layer's group_discard raised ConnectionError (its Redis is down) as the socket closed, and the "
-        f"consumer was still running {WAITED} later ({KILLED}): an except that swallows the failure and returns "
-        "skips the StopConsumer. Let the error through (it ends the consumer, and the server logs it), or raise "
-        f"StopConsumer however the leaving went. {RULE}"
+        f"{failure} as the socket closed, and the consumer was still running {WAITED} later ({KILLED}): an "
+        "except that swallows the failure and returns skips the StopConsumer. Let the error through (it ends the "
+        f"consumer, and the server logs it), or raise StopConsumer however the leaving went. {RULE}"
     )

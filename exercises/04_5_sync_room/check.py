@@ -6,7 +6,6 @@ import warnings
 
 import pytest
 from channels.consumer import SyncConsumer
-from channels.layers import get_channel_layer
 
 from exercises.probes import (
     AS_SENT,
@@ -17,6 +16,7 @@ from exercises.probes import (
     connect,
     failure_not_swallowed,
     in_its_group_once_open,
+    layer_down,
     load,
     members,
     never_blocks,
@@ -139,20 +139,11 @@ async def test_a_socket_that_closed_has_left_the_room():
 
 async def test_a_layer_failing_on_send_is_not_swallowed(monkeypatch):
     alice = await connect(load("04.5", RULE).SyncRoomConsumer.as_asgi(), "/")
-
-    async def down(group, message):  # what a Redis that is down raises on every call
-        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(get_channel_layer(), "group_send", down)
+    failure = layer_down(monkeypatch, "group_send")
     await alice.send_to(text_data="anyone?")
     await until(lambda: alice.future.done() or not alice.output_queue.empty())  # a crash, or an answer
-    await failure_not_swallowed(
-        alice,
-        "the layer's group_send raised ConnectionError (its Redis is down)",
-        "alice",
-        "no one in the room heard her, and a sender told nothing believes the room did",
-        wrong="message",
-    )
+    harm = "no one in the room heard her, and a sender told nothing believes the room did"
+    await failure_not_swallowed(alice, failure, "alice", harm, wrong="message")
 
 
 def test_the_consumer_stays_synchronous():

@@ -5,7 +5,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import re_path
 
-from exercises.probes import FRAME, NOTHING, WAITED, answer, close_all, crashed, load, proved
+from exercises.probes import FRAME, NOTHING, WAITED, answer, close_all, crashed, load, proved, until
 from lessons.consumers import UnknownPathConsumer  # the course's catch-all: refuses a path no route claims
 
 RULE = (
@@ -88,6 +88,7 @@ async def test_an_empty_text_frame_is_echoed_and_the_socket_stays_open():
     assert await opened(communicator), f"the socket was not accepted. {RULE}"
     await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
     await communicator.send_to(text_data="after")
+    await until(lambda: communicator.future.done() or not communicator.output_queue.empty())  # an answer, or a crash
     try:
         got = await communicator.receive_output(timeout=FRAME)
         if got == echo(text=""):  # the empty text back is right (Daphne drops it anyway)

@@ -1218,3 +1218,34 @@ async def failure_not_swallowed(communicator, failure: str, who: str, harm: str,
         '{"error": ...}; never swallow it'
     )
     await close_all(communicator)
+
+
+# --- a message passed on as it was sent, a layer that is down (checks 01.4, 04.3, 04.5) ------------------------
+
+# A chat message as a client may send it: spaces around it, markup, an ampersand, line breaks, emoji (one beyond
+# the BMP). Check 06.2's announcement, made a probe: a room passes it on unchanged, never trimmed or escaped.
+AS_SENT = "  tea & cake <b>now</b>:\n\u2615 at 5 \U0001f389\n"
+
+
+def passed_on_unchanged(got: object, who: str, sent: str = AS_SENT) -> None:
+    """Fail with a sentence unless `got` (a decoded frame) is {"message": sent}, more keys allowed."""
+    message = got.get("message") if isinstance(got, dict) else got
+    assert message == sent, (
+        f"{sent!r} was sent to the room and {who}'s socket received {got}: a room passes a message on as it was "
+        "sent, its spaces, line breaks, <, & and emoji too; escaping is the job of the page that shows it "
+        "(textContent, Django's templates), and trimming is no one's"
+    )
+
+
+def layer_down(monkeypatch, call: str) -> str:
+    """The current channel layer's `call` ("group_send", "group_discard") raising what a Redis that is down raises.
+
+    Returns the failure in words, for the check's sentence (checks 01.4, 04.5; 06.3 does the same by hand).
+    """
+    from channels.layers import get_channel_layer
+
+    async def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(get_channel_layer(), call, down)
+    return f"the layer's {call} raised ConnectionError (its Redis is down)"

@@ -16,7 +16,7 @@ PRODUCTION = "lessons.settings_production"
 # What `daphne exercises.<module>:application` does first: import the module in a fresh process, without
 # DJANGO_SETTINGS_MODULE (the file must set it), and nothing of Django set up yet.
 PROBE = """
-import json, traceback
+import json, os, traceback
 from exercises.probes import target as load_target, target_path
 try:
     module = load_target("00.2")
@@ -42,6 +42,7 @@ else:
         "stack": stack,
         "routes": [str(getattr(p, "pattern", p)) for p in routes],
         "settings": settings.SETTINGS_MODULE,
+        "unsafe": os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"),  # unset before the import: the file set it
     }))
 """
 
@@ -52,7 +53,8 @@ def imported(settings_module: str = "") -> dict:
 
     No settings module named: the file must name its own. One named: the server's environment says which.
     """
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    unset = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
     if settings_module:
         env.update(DJANGO_SETTINGS_MODULE=settings_module, SECRET_KEY="exercise", ALLOWED_HOSTS="example.com")
     done = subprocess.run(
@@ -110,4 +112,13 @@ def test_the_settings_module_the_server_names_is_the_one_used():
         f"started with DJANGO_SETTINGS_MODULE={PRODUCTION}, as a production server is, the file ran with "
         f"{found.get('settings') or found.get('error')}: asgi.py names the settings only when the server "
         "names none, os.environ.setdefault(...), never os.environ[...] = ..., which overrides the operator's choice"
+    )
+
+
+def test_django_still_refuses_a_query_on_the_event_loop():
+    unsafe = application().get("unsafe")
+    assert unsafe is None, (
+        f"your file sets DJANGO_ALLOW_ASYNC_UNSAFE={unsafe!r}: that hides Django's SynchronousOnlyOperation for "
+        "every consumer of the server, and each query it lets run on the event loop stalls every socket of the "
+        "process. Fix the query (database_sync_to_async, lesson 08), never the error; asgi.py only orders its lines"
     )

@@ -3,14 +3,18 @@
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.urls import re_path
 
-from exercises.probes import FRAME, WAITED, answer, close_all, crashed, load, proved
+from exercises.probes import FRAME, NOTHING, WAITED, answer, close_all, crashed, load, proved, until
+from lessons.consumers import UnknownPathConsumer  # the course's catch-all: refuses a path no route claims
 
 RULE = (
     "A route takes an ASGI application, called as app(scope, receive, send) once per connection, which makes "
     "that connection's own consumer instance"
 )
 PATH = "/ws/fix/echo/"
+# Paths that hold the route with more after it or before it: no route claims them, so the server refuses them.
+NEAR = ["/ws/fix/echo/extra/", "/evil/ws/fix/echo/"]
 
 
 def router() -> URLRouter:
@@ -64,3 +68,38 @@ async def test_two_sockets_at_once_each_hear_their_own_echo():
     got = await answer(second)
     assert got == echo(text="still here"), f"once the other socket closed, this one got {got} instead of its echo"
     await close_all(second)
+
+
+async def test_a_path_with_more_before_or_after_the_route_is_refused():
+    served = URLRouter([*load("01.3", RULE).websocket_urlpatterns, re_path(r"", UnknownPathConsumer.as_asgi())])
+    for near in NEAR:
+        communicator = WebsocketCommunicator(served, near)
+        connected, _ = await communicator.connect(timeout=FRAME)
+        assert not connected, (
+            f"a socket on {near} was accepted by the echo: your route claims every path that holds ws/fix/echo/ "
+            "with more before or after it, where a path no route claims must be refused (HTTP 403). path() "
+            'matches the whole path; a re_path matches it only when anchored, r"^ws/fix/echo/$"'
+        )
+        communicator.future.cancel()
+
+
+async def test_an_empty_text_frame_is_echoed_and_the_socket_stays_open():
+    communicator = WebsocketCommunicator(router(), PATH)
+    assert await opened(communicator), f"the socket was not accepted. {RULE}"
+    await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
+    await communicator.send_to(text_data="after")
+    await until(lambda: communicator.future.done() or not communicator.output_queue.empty())  # an answer, or a crash
+    try:
+        got = await communicator.receive_output(timeout=FRAME)
+        if got == echo(text=""):  # the empty text back is right (Daphne drops it anyway)
+            got = await communicator.receive_output(timeout=FRAME)
+    except TimeoutError:
+        got = NOTHING
+    except Exception as error:  # the consumer crashed: the server closes the socket with 1011
+        got = f"a crash: {crashed(error)}"
+    assert got == echo(text="after"), (
+        f'after an empty text frame (text == "", which is not None), expected "after" back, got {got}: an empty '
+        'text is still a text frame, and `if event.get("text"):` takes it for a binary one'
+    )
+    proved("boundaries", 1)
+    await close_all(communicator)

@@ -3,7 +3,7 @@
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import answer, close_all, connect, crashed, load, members, proved
+from exercises.probes import FRAME, WAITED, answer, close_all, connect, crashed, layer_down, load, members, proved
 
 RULE = (
     "A raw consumer must end itself once its socket has closed, after its cleanup: nothing ends it for you, "
@@ -98,3 +98,19 @@ async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
     assert got == {"type": "websocket.send", "text": "still here"}, f"the socket still open got {got}, not its echo"
     await closed(second)
     assert not (members(GROUP) - before), f"both sockets closed, yet {GROUP} still holds a channel of theirs"
+
+
+async def test_the_consumer_ends_even_when_leaving_the_group_fails(monkeypatch):
+    communicator = await connect(app())
+    failure = layer_down(monkeypatch, "group_discard")
+    try:
+        await communicator.disconnect(timeout=FRAME)
+    except ConnectionError:
+        return  # the failure ended the consumer: the server logs it
+    except TimeoutError:
+        pass  # the communicator cancelled a consumer that never ended: the assert below says so
+    assert not communicator.future.cancelled(), (
+        f"{failure} as the socket closed, and the consumer was still running {WAITED} later ({KILLED}): an "
+        "except that swallows the failure and returns skips the StopConsumer. Let the error through (it ends the "
+        f"consumer, and the server logs it), or raise StopConsumer however the leaving went. {RULE}"
+    )

@@ -10,6 +10,7 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers
 
 from exercises.probes import (
+    AS_SENT,
     FRAME,
     NOTHING,
     broadcasts_awaited,
@@ -21,6 +22,7 @@ from exercises.probes import (
     never_sleeps,
     next_output,
     nothing_more,
+    passed_on_unchanged,
     proved,
     sockets,
     text_of_bytes,
@@ -132,6 +134,9 @@ async def test_a_message_reaches_every_socket_in_the_room():
                 f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket'
                 + unawaited()
             )
+        await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
+        for who, communicator in (("bob", bob), ("carol", carol), ("alice", alice)):
+            passed_on_unchanged(await heard(communicator, who, everyone), who)
         await close_all(*everyone)
 
 

@@ -8,19 +8,24 @@ import pytest
 from channels.consumer import SyncConsumer
 
 from exercises.probes import (
+    AS_SENT,
     NOTHING,
     answer,
     broadcasts_awaited,
     close_all,
     connect,
+    failure_not_swallowed,
     in_its_group_once_open,
+    layer_down,
     load,
     members,
     never_blocks,
+    passed_on_unchanged,
     proved,
     sockets,
     text_of_bytes,
     uneven_broadcasts,
+    until,
 )
 
 RULE = (
@@ -91,6 +96,9 @@ async def test_a_message_reaches_every_socket_in_the_room():
                         "socket in the room, the sender's included, receives each message, one sender's in order, and "
                         "a binary frame (text_data None) goes to no one"
                     )
+                await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
+                for who, communicator in (("bob", bob), ("alice", alice)):
+                    passed_on_unchanged(await heard(communicator, who, alice, caught), who)
             # In order all the same (a lock, one worker thread): receive() still did not wait for them.
             assert not probe.late, (
                 f"the room heard alice in order, but a group_send outlived the handler that started it "
@@ -127,6 +135,15 @@ async def test_a_socket_that_closed_has_left_the_room():
             "the consumer; override disconnect(), not websocket_disconnect"
         )
         await close_all(bob)
+
+
+async def test_a_layer_failing_on_send_is_not_swallowed(monkeypatch):
+    alice = await connect(load("04.5", RULE).SyncRoomConsumer.as_asgi(), "/")
+    failure = layer_down(monkeypatch, "group_send")
+    await alice.send_to(text_data="anyone?")
+    await until(lambda: alice.future.done() or not alice.output_queue.empty())  # a crash, or an answer
+    harm = "no one in the room heard her, and a sender told nothing believes the room did"
+    await failure_not_swallowed(alice, failure, "alice", harm, wrong="message")
 
 
 def test_the_consumer_stays_synchronous():

@@ -5,6 +5,7 @@ import gc
 import time
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
+import pytest
 from channels.layers import get_channel_layer
 
 from exercises.probes import (
@@ -25,6 +26,7 @@ from exercises.probes import (
     proved,
     say,
     sockets,
+    until,
 )
 
 GROUP = "exflood"
@@ -185,6 +187,28 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
         assert await nothing_more(alice, 0.05), "after her flood and its errors alice received more frames"
         await close_all(alice, bob)
     proved("boundaries", 1)
+
+
+async def test_a_binary_frame_never_crashes_the_consumer():
+    alice, bob = await sockets(chat())
+    await alice.send_to(bytes_data=b"\x00\xff not text")  # a client may send one: its event has no "text"
+    await say(alice, "after")
+    await until(lambda: alice.future.done() or not alice.output_queue.empty())  # an answer, or a crash
+    for who, communicator in (("alice", alice), ("bob", bob)):
+        got = []
+        while {"message": "after"} not in got and len(got) < 2:
+            try:
+                got.append(await frame(communicator))
+            except pytest.fail.Exception as crash:  # the server closes the socket with 1011
+                got.append(str(crash))
+                break
+        allowed = [{"message": ""}, {"message": "after"}, *(errors_in(got) if who == "alice" else [])]
+        assert got[-1:] == [{"message": "after"}] and all(f in allowed for f in got), (
+            f'alice sent a binary frame (its event has no "text"), then "after", and {who} got {got}: a frame never '
+            'crashes the consumer. Answer a binary frame with {"error": ...} to its sender alone (or pass it on '
+            "as the empty message the starter makes of it), and keep the socket open"
+        )
+    await close_all(alice, bob)
 
 
 async def test_a_wall_clock_set_back_does_not_silence_a_socket(monkeypatch):

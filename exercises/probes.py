@@ -1237,15 +1237,29 @@ def passed_on_unchanged(got: object, who: str, sent: str = AS_SENT) -> None:
     )
 
 
-def layer_down(monkeypatch, call: str) -> str:
-    """The current channel layer's `call` ("group_send", "group_discard") raising what a Redis that is down raises.
+def layer_down(monkeypatch, call: str):
+    """A switch that makes the channel layer's `call` ("group_send", "group_discard") raise as a Redis that is down.
 
-    Returns the failure in words, for the check's sentence (checks 01.4, 04.5; 06.3 does the same by hand).
+    Made before the consumer connects, so a method the student's code bound earlier (a wrapper
+    made in connect(), async_to_sync(self.channel_layer.group_send) kept on self) is the
+    check's stand-in too; it calls through until the returned function is called, which
+    turns the outage on and returns it in words, for the check's sentence (checks 01.4, 04.5).
     """
     from channels.layers import get_channel_layer
 
-    async def down(*args, **kwargs):
-        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    layer = get_channel_layer()
+    working = getattr(layer, call)
+    outage = []
 
-    monkeypatch.setattr(get_channel_layer(), call, down)
-    return f"the layer's {call} raised ConnectionError (its Redis is down)"
+    async def stand_in(*args, **kwargs):
+        if outage:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        return await working(*args, **kwargs)
+
+    monkeypatch.setattr(layer, call, stand_in)
+
+    def down() -> str:
+        outage.append(call)
+        return f"the layer's {call} raised ConnectionError (its Redis is down)"
+
+    return down

@@ -101,8 +101,9 @@ async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
 
 
 async def test_the_consumer_ends_even_when_leaving_the_group_fails(monkeypatch):
+    outage = layer_down(monkeypatch, "group_discard")  # before connect: a group_discard bound there is the stand-in too
     communicator = await connect(app())
-    failure = layer_down(monkeypatch, "group_discard")
+    failure = outage()
     try:
         await communicator.disconnect(timeout=FRAME)
     except ConnectionError:

@@ -138,8 +138,9 @@ async def test_a_socket_that_closed_has_left_the_room():
 
 
 async def test_a_layer_failing_on_send_is_not_swallowed(monkeypatch):
+    outage = layer_down(monkeypatch, "group_send")  # before connect: a group_send bound there is the stand-in too
     alice = await connect(load("04.5", RULE).SyncRoomConsumer.as_asgi(), "/")
-    failure = layer_down(monkeypatch, "group_send")
+    failure = outage()
     await alice.send_to(text_data="anyone?")
     await until(lambda: alice.future.done() or not alice.output_queue.empty())  # a crash, or an answer
     harm = "no one in the room heard her, and a sender told nothing believes the room did"

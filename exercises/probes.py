@@ -1180,3 +1180,36 @@ async def failure_not_swallowed(communicator, failure: str, who: str, harm: str,
         '{"error": ...}; never swallow it'
     )
     await close_all(communicator)
+
+
+# --- a failure told as what it is, never as another (checks 05.4, 07.3) ---------------------
+
+
+async def failure_told_truly(communicator, failure: str, who: str, untrue: str, harm: str, wrong: str = "") -> None:
+    """After `failure` (one the check caused), `who` hears of it, and not as the refusal `untrue` names.
+
+    The error let through (the socket closes with 1011, and the server logs it), a close, or an
+    {"error": "<text>"} frame whose text is not empty and does not say `untrue` ("full", "invalid
+    username or password"): a failure told as another sends the client after the wrong fix. An
+    answer holding `wrong` (the success's own key) is the failure swallowed. Told, the socket is closed here.
+    """
+    try:
+        got = await frame(communicator)
+    except pytest.fail.Exception:  # the error went through: the socket closes with 1011, and the log has it
+        return
+    if isinstance(got, dict) and got.get("type") == "websocket.close":
+        return
+    error = got.get("error") if isinstance(got, dict) else None
+    told = f"heard nothing within {WAITED}" if got == NOTHING else f"was told {got}"
+    said = isinstance(error, str) and untrue.lower() in error.lower()
+    if said:
+        why = f"{harm}. Catch only the exception that means {untrue!r} and let any other through"
+    elif error == "":
+        why = "an error frame with no text tells nothing (str() of an exception raised bare is ''): write the reason"
+    else:
+        why = "the failure was swallowed. Let it through"
+    assert isinstance(error, str) and error.strip() and not said and not (wrong and wrong in got), (
+        f'{failure}, and {who} {told}: {why} (the socket closes with 1011, the server logs it) or answer '
+        '{"error": "<what went wrong>"}'
+    )
+    await close_all(communicator)

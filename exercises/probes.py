@@ -1209,7 +1209,24 @@ async def failure_told_truly(communicator, failure: str, who: str, untrue: str, 
     else:
         why = "the failure was swallowed. Let it through"
     assert isinstance(error, str) and error.strip() and not said and not (wrong and wrong in got), (
-        f'{failure}, and {who} {told}: {why} (the socket closes with 1011, the server logs it) or answer '
+        f"{failure}, and {who} {told}: {why} (the socket closes with 1011, the server logs it) or answer "
         '{"error": "<what went wrong>"}'
     )
     await close_all(communicator)
+
+
+async def ends_when_the_client_leaves(communicator, sent: str) -> None:
+    """After `sent`, the client goes away (http.disconnect): the HTTP consumer ends, with no exception.
+
+    A raw consumer with no http_disconnect handler raises ValueError ("No handler for message
+    type http.disconnect"), which the server logs as a crash for every client that gives up.
+    """
+    await communicator.send_input({"type": "http.disconnect"})
+    done, _ = await asyncio.wait([communicator.future], timeout=FRAME)
+    communicator.future.cancel()
+    error = communicator.future.exception() if done and not communicator.future.cancelled() else None
+    ended = f"raised {type(error).__name__}: {error}" if error else f"was still running {WAITED} later"
+    assert done and error is None, (
+        f"{sent}, then the client went away (http.disconnect), and the consumer {ended}: a client may leave at "
+        "any moment, mid-body too; handle it (async def http_disconnect) and end there: raise StopConsumer"
+    )

@@ -1230,3 +1230,32 @@ async def ends_when_the_client_leaves(communicator, sent: str) -> None:
         f"{sent}, then the client went away (http.disconnect), and the consumer {ended}: a client may leave at "
         "any moment, mid-body too; handle it (async def http_disconnect) and end there: raise StopConsumer"
     )
+
+
+async def your_test_fails_and_ends_its_sockets(run, broken: type, why: str) -> None:
+    """`run(broken)` runs the student's test on a broken consumer: it fails with an AssertionError, leaving none running.
+
+    The failure is held while the check looks, as pytest holds it to report it: a test that
+    disconnects only once every assertion passed leaves its consumers running (checks 09.1, 09.3).
+    """
+    before = running_tasks()
+    try:
+        await run(broken)
+    except AssertionError as error:
+        failure = error  # held, with your test's frames and communicators, as pytest holds it to report it
+    except (Exception, asyncio.CancelledError) as error:
+        pytest.fail(
+            f"your test raised {type(error).__name__} ({error}) on {broken.__name__}, a broken consumer ({why}): "
+            "expected an AssertionError naming what came back wrong (a timeout, or an error of your test's own "
+            "clean-up, hides it)",
+            pytrace=False,
+        )
+    else:
+        pytest.fail(f"your test passed on {broken.__name__}, a broken consumer: {why}", pytrace=False)
+    left = await tasks_left(before)
+    said = f": {failure}" if str(failure) else ""
+    assert not left, (
+        f"your test failed on {broken.__name__} ({why}), as it should, with AssertionError{said}; and the consumers "
+        "it started were still running after it: your test disconnects only when every assertion passes. Put the "
+        "assertions in try: and the disconnects in finally:, so a failing test ends every socket it opened too"
+    )

@@ -1263,3 +1263,82 @@ def layer_down(monkeypatch, call: str):
         return f"the layer's {call} raised ConnectionError (its Redis is down)"
 
     return down
+
+
+# --- a failure told as what it is, never as another (checks 05.4, 07.3) ---------------------
+
+
+async def failure_told_truly(communicator, failure: str, who: str, untrue: str, harm: str, wrong: str = "") -> None:
+    """After `failure` (one the check caused), `who` hears of it, and not as the refusal `untrue` names.
+
+    The error let through (the socket closes with 1011, and the server logs it), a close, or an
+    {"error": "<text>"} frame whose text is not empty and does not say `untrue` ("full", "invalid
+    username or password"): a failure told as another sends the client after the wrong fix. An
+    answer holding `wrong` (the success's own key) is the failure swallowed. Told, the socket is closed here.
+    """
+    try:
+        got = await frame(communicator)
+    except pytest.fail.Exception:  # the error went through: the socket closes with 1011, and the log has it
+        return
+    if isinstance(got, dict) and got.get("type") == "websocket.close":
+        return
+    error = got.get("error") if isinstance(got, dict) else None
+    told = f"heard nothing within {WAITED}" if got == NOTHING else f"was told {got}"
+    said = isinstance(error, str) and untrue.lower() in error.lower()
+    if said:
+        why = f"{harm}. Catch only the exception that means {untrue!r} and let any other through"
+    elif error == "":
+        why = "an error frame with no text tells nothing (str() of an exception raised bare is ''): write the reason"
+    else:
+        why = "the failure was swallowed. Let it through"
+    assert isinstance(error, str) and error.strip() and not said and not (wrong and wrong in got), (
+        f"{failure}, and {who} {told}: {why} (the socket closes with 1011, the server logs it) or answer "
+        '{"error": "<what went wrong>"}'
+    )
+    await close_all(communicator)
+
+
+async def ends_when_the_client_leaves(communicator, sent: str) -> None:
+    """After `sent`, the client goes away (http.disconnect): the HTTP consumer ends, with no exception.
+
+    A raw consumer with no http_disconnect handler raises ValueError ("No handler for message
+    type http.disconnect"), which the server logs as a crash for every client that gives up.
+    """
+    await communicator.send_input({"type": "http.disconnect"})
+    done, _ = await asyncio.wait([communicator.future], timeout=FRAME)
+    communicator.future.cancel()
+    error = communicator.future.exception() if done and not communicator.future.cancelled() else None
+    ended = f"raised {type(error).__name__}: {error}" if error else f"was still running {WAITED} later"
+    assert done and error is None, (
+        f"{sent}, then the client went away (http.disconnect), and the consumer {ended}: a client may leave at "
+        "any moment, mid-body too; handle it (async def http_disconnect) and end there: raise StopConsumer"
+    )
+
+
+async def your_test_fails_and_ends_its_sockets(run, broken: type, why: str) -> None:
+    """`run(broken)` runs the student's test on a broken consumer: it fails with an AssertionError, leaving none running.
+
+    The failure is held while the check looks, as pytest holds it to report it: a test that
+    disconnects only once every assertion passed leaves its consumers running (checks 09.1, 09.3).
+    """
+    before = running_tasks()
+    try:
+        await run(broken)
+    except AssertionError as error:
+        failure = error  # held, with your test's frames and communicators, as pytest holds it to report it
+    except (Exception, asyncio.CancelledError) as error:
+        pytest.fail(
+            f"your test raised {type(error).__name__} ({error}) on {broken.__name__}, a broken consumer ({why}): "
+            "expected an AssertionError naming what came back wrong (a timeout, or an error of your test's own "
+            "clean-up, hides it)",
+            pytrace=False,
+        )
+    else:
+        pytest.fail(f"your test passed on {broken.__name__}, a broken consumer: {why}", pytrace=False)
+    left = await tasks_left(before)
+    said = f": {failure}" if str(failure) else ""
+    assert not left, (
+        f"your test failed on {broken.__name__} ({why}), as it should, with AssertionError{said}; and the consumers "
+        "it started were still running after it: your test disconnects only when every assertion passes. Put the "
+        "assertions in try: and the disconnects in finally:, so a failing test ends every socket it opened too"
+    )

@@ -12,6 +12,7 @@ from exercises.probes import (
     FRAME,
     NOTHING,
     close_all,
+    failure_told_truly,
     frame,
     load,
     never_blocks,
@@ -54,7 +55,7 @@ class FilledByOthers(InMemoryChannelLayer):
 
     async def send(self, channel, message):
         if channel == QUEUE:
-            raise ChannelFull(f"{channel} is full: other server processes queued its {self.capacity} jobs")
+            raise ChannelFull()  # as channels_redis raises it: bare, so str() of it is ""
         await super().send(channel, message)
 
 
@@ -211,6 +212,10 @@ async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(se
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.FilledByOthers"}}
     (alice,) = await sockets(consumer(), count=1)
     got = await ask(alice, "cat.png")
+    assert got != {"error": ""}, (
+        'the queue was full and send() raised ChannelFull(), bare as Redis raises it, and alice got {"error": ""}: '
+        'str() of it is "", and an error with no text tells nothing. Write the reason: {"error": "queue full, ..."}'
+    )
     assert refused(got) and not alice.future.done(), (
         f"the queue was full of other server processes' jobs, nothing of it in this process, and send() raised "
         f'ChannelFull: expected {{"error": ...}} on a socket that stays open, got {got}. Only send() knows whether '
@@ -218,3 +223,21 @@ async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(se
         f"taken before, are no view of it): try the send and catch ChannelFull. {RULE}"
     )
     await close_all(alice)
+
+
+async def test_a_layer_that_fails_is_never_told_as_a_full_queue(monkeypatch):
+    (alice,) = await sockets(consumer(), count=1)
+
+    async def down(channel, message):  # what a Redis that is down raises on every call
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(get_channel_layer(), "send", down)
+    await alice.send_to(text_data=json.dumps({"image": "cat.png"}))
+    await failure_told_truly(
+        alice,
+        "alice sent {'image': 'cat.png'} and the layer's send raised ConnectionError (its Redis is down)",
+        "alice",
+        untrue="full",
+        harm="a queue that is down is no full queue: alice tries again and again, and nobody looks at Redis",
+        wrong="queued",
+    )

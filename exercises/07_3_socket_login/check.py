@@ -12,12 +12,14 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import signing
+from django.db import OperationalError
 from django.test import override_settings
 
 from auth_demo.views import HANDOFF_SALT
 from exercises.probes import (
     close_all,
     connect,
+    failure_told_truly,
     frame,
     load,
     never_blocks,
@@ -147,6 +149,23 @@ async def test_a_wrong_password_is_refused():
         "after refused attempts, the same socket must still log in with the right password"
     )
     await close_all(communicator, bystander)
+
+
+@FAST_HASHER
+@pytest.mark.django_db(transaction=True)
+async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_password():
+    await User.objects.acreate_user("ada", password="analytical-engine")
+    communicator = await login_socket()
+    with mock.patch.object(SessionStore, "save", side_effect=OperationalError("database is locked")):
+        await communicator.send_to(text_data=json.dumps({"username": "ada", "password": "analytical-engine"}))
+        await failure_told_truly(
+            communicator,
+            "ada sent her right password and the session's save raised OperationalError (database is locked)",
+            "ada",
+            untrue="invalid username or password",
+            harm="ada retypes a password that was right, and nobody hears the database failed",
+            wrong="handoff",
+        )
 
 
 @FAST_HASHER

@@ -12,6 +12,7 @@ from exercises.probes import (
     answer,
     close_all,
     connect,
+    frame,
     load,
     never_blocks,
     orm_where_it_belongs,
@@ -111,3 +112,19 @@ async def test_an_entry_is_saved_and_counted():
         f"to count the guestbook, a query read its every row ({whole[0][:80]}...): len() of a queryset loads them "
         "all, for every entry written; ask the database for the number (count()), which reads no row"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_binary_frame_gets_an_error_and_the_socket_stays_open():
+    communicator = await connect(guestbook_consumer().as_asgi(), "/")
+    await communicator.send_to(bytes_data=b"lovely stay")
+    got = await frame(communicator)
+    assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
+        f'a binary frame holds no entry: expected {{"error": ...}} on a socket that stays open, got {got}'
+    )
+    counted = (await entry(communicator, "great view"))["entries"]
+    assert counted == 1, (
+        f"after a binary frame and one entry the guestbook counted {counted}, expected 1: save no bytes"
+    )
+    proved("bad frames", 1)
+    await close_all(communicator)

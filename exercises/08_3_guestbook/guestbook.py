@@ -2,8 +2,10 @@
 
 GuestbookConsumer saves every text frame as a db_demo ChatMessage in the
 room "guestbook", then tells the client {"id": <the new row's id>,
-"entries": <how many entries the guestbook now has>}. The socket opens; the
-first frame crashes it (1011), and the server's log shows
+"entries": <how many entries the guestbook now has>}; a frame with no text
+(a binary one) is no entry: it gets {"error": ...}, and the socket stays
+open. The socket opens; the first frame crashes it (1011), and the
+server's log shows
 
     django.core.exceptions.SynchronousOnlyOperation: You cannot call this
     from an async context - use a thread or sync_to_async.
@@ -36,8 +38,9 @@ class GuestbookConsumer(AsyncConsumer):
         await self.send({"type": "websocket.accept"})
 
     async def websocket_receive(self, event):
-        if not event.get("text"):
-            return
+        if not event.get("text"):  # a binary or an empty frame holds no entry
+            error = {"error": "expected a text frame: the entry to save"}
+            return await self.send({"type": "websocket.send", "text": json.dumps(error)})
         # TODO: where do these two queries run, and may they run there?
         entry = ChatMessage.objects.create(room=ROOM, text=event["text"])
         entries = ChatMessage.objects.filter(room=ROOM).count()

@@ -8,7 +8,7 @@ from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import WebsocketConsumer
 
-from exercises.probes import load, proved
+from exercises.probes import load, proved, your_test_fails_and_ends_its_sockets
 
 RULE = "test_echo(consumer) must pass on a correct echo and raise AssertionError on a broken one"
 
@@ -232,3 +232,7 @@ async def test_your_test_fails_on_a_broken_echo(broken):
         AnswersTheNewestSocket.newest = None
         AnswersTheFirstSocket.first = None
     pytest.fail(f"your test passed on {broken.__name__}, a broken echo: {BROKEN[broken]}", pytrace=False)
+
+
+async def test_your_test_ends_its_sockets_when_it_fails_too():
+    await your_test_fails_and_ends_its_sockets(your_test(), Shouts, BROKEN[Shouts])

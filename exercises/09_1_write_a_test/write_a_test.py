@@ -6,7 +6,8 @@ text (beyond ASCII too, "héllo ✓") and bytes (not UTF-8 too, b"\x00\xff")
 back unchanged, each socket gets only its own echo when two are open at
 once, and the consumer ends by itself after a disconnect. The check runs
 your test on correct echoes (async and sync) and on several broken ones, and
-your test must leave no consumer running.
+your test must leave no consumer running, even when one of its assertions
+fails.
 
 Edit this file, then check it:
 
@@ -22,4 +23,4 @@ from channels.testing import WebsocketCommunicator  # noqa: F401  (you will need
 async def test_echo(consumer):
     """Pass for a correct echo consumer class, fail (AssertionError) for a broken one."""
     # TODO: two sockets; send text and bytes, check each comes back to its sender only; disconnect both,
-    # and check each consumer ended by itself
+    # and check each consumer ended by itself; a failed assertion must not leave a socket open (try/finally)

@@ -9,7 +9,7 @@ import pytest
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
-from exercises.probes import load, proved
+from exercises.probes import load, proved, your_test_fails_and_ends_its_sockets
 
 RULE = (
     'scope["url_route"] is put there by the router that matched the URL, not by the communicator: '
@@ -199,3 +199,7 @@ async def test_your_test_fails_on_a_broken_room_consumer(broken):
         f"your test passed on {broken.__name__} ({BROKEN[broken]}): a test that cannot fail proves nothing",
         pytrace=False,
     )
+
+
+async def test_your_test_ends_its_sockets_when_it_fails_too():
+    await your_test_fails_and_ends_its_sockets(run_your_test, GreetsInCapitals, BROKEN[GreetsInCapitals])

@@ -11,7 +11,8 @@ correct one it crashes inside the consumer:
 (django/channels#983: "Testing and url_kwargs documentation"). The consumer
 is right; the test is wrong. Fix the test; keep it a test that fails for a
 consumer that greets with the wrong room (two rooms at once: a room kept on
-the class shows only then), or not at all, and that disconnects every socket.
+the class shows only then), or not at all, and that disconnects every socket,
+when it fails too.
 
 Edit this file, then check it:
 
@@ -31,10 +32,13 @@ async def test_the_room_greets_its_client(consumer):
     # TODO: who puts scope["url_route"] in place for a consumer?
     lobby = WebsocketCommunicator(consumer.as_asgi(), "/ws/fixroom/lobby/")
     kitchen = WebsocketCommunicator(consumer.as_asgi(), "/ws/fixroom/kitchen/")
-    for communicator in (lobby, kitchen):
-        connected, _ = await communicator.connect()
-        assert connected
-    assert await lobby.receive_json_from() == {"room": "lobby"}
-    assert await kitchen.receive_json_from() == {"room": "kitchen"}
-    await lobby.disconnect()
-    await kitchen.disconnect()
+    try:
+        for communicator in (lobby, kitchen):
+            connected, _ = await communicator.connect()
+            assert connected
+        assert await lobby.receive_json_from() == {"room": "lobby"}
+        assert await kitchen.receive_json_from() == {"room": "kitchen"}
+    finally:  # when an assertion fails too: a test ends every socket it opened
+        for communicator in (lobby, kitchen):
+            if not communicator.future.done():  # a wait that gave up has cancelled its consumer already
+                await communicator.disconnect()

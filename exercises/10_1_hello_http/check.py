@@ -4,7 +4,15 @@ import asyncio
 
 from channels.testing import ApplicationCommunicator
 
-from exercises.probes import answer, never_blocks, nothing_after_close, nothing_more, proved, target
+from exercises.probes import (
+    answer,
+    ends_when_the_client_leaves,
+    never_blocks,
+    nothing_after_close,
+    nothing_more,
+    proved,
+    target,
+)
 
 
 def request(query: bytes, method: str = "GET"):
@@ -143,3 +151,9 @@ async def test_the_consumer_ends_after_its_response():
             f"GET /?{query.decode()}: the consumer was still running after its response: a raw consumer ends "
             "itself once the body is sent, whatever the status"
         )
+
+
+async def test_a_client_that_leaves_mid_body_ends_the_consumer_cleanly():
+    communicator = request(b"name=Ada", "POST")
+    await communicator.send_input({"type": "http.request", "body": b"part one", "more_body": True})
+    await ends_when_the_client_leaves(communicator, "POST /?name=Ada sent b'part one' with more_body: true")

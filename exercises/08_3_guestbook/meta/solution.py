@@ -32,8 +32,9 @@ class GuestbookConsumer(AsyncConsumer):
         await self.send({"type": "websocket.accept"})
 
     async def websocket_receive(self, event):
-        if not event.get("text"):
-            return
+        if not event.get("text"):  # a binary or an empty frame holds no entry
+            error = {"error": "expected a text frame: the entry to save"}
+            return await self.send({"type": "websocket.send", "text": json.dumps(error)})
         entry_id, entries = await save_entry(event["text"])
         await self.send({"type": "websocket.send", "text": json.dumps({"id": entry_id, "entries": entries})})
 

@@ -8,6 +8,7 @@ URLRouter with the same pattern tests what production runs. (Passing
 scope["url_route"] by hand would work too, but tests a route nobody uses.)
 Two rooms at once: a consumer that keeps the room on its class greets the
 second socket with the first one's room, and only a second socket shows it.
+The disconnects go in a finally: a test that fails leaves no consumer running.
 """
 
 from channels.routing import URLRouter
@@ -20,10 +21,13 @@ async def test_the_room_greets_its_client(consumer):
     application = URLRouter([path("ws/fixroom/<str:room>/", consumer.as_asgi())])
     lobby = WebsocketCommunicator(application, "/ws/fixroom/lobby/")
     kitchen = WebsocketCommunicator(application, "/ws/fixroom/kitchen/")
-    for communicator in (lobby, kitchen):
-        connected, _ = await communicator.connect()
-        assert connected
-    for communicator, room in ((lobby, "lobby"), (kitchen, "kitchen")):
-        assert await communicator.receive_json_from() == {"room": room}
-    await lobby.disconnect()
-    await kitchen.disconnect()
+    try:
+        for communicator in (lobby, kitchen):
+            connected, _ = await communicator.connect()
+            assert connected
+        for communicator, room in ((lobby, "lobby"), (kitchen, "kitchen")):
+            assert await communicator.receive_json_from() == {"room": room}
+    finally:  # when an assertion fails too: a test ends every socket it opened
+        for communicator in (lobby, kitchen):
+            if not communicator.future.done():  # a wait that gave up has cancelled its consumer already
+                await communicator.disconnect()

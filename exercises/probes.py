@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import sys
 import time
 from collections import deque
@@ -490,6 +491,10 @@ class LoopLag:
         self.task.cancel()
         self.watchdog.join(1)
         if exc[0] is None:
+            if self.stall is not None and SLEEP_CALL.search(self.stall[1]):
+                # The stalled line is a time.sleep: say so as never_sleeps() does, whatever the stall's length. A
+                # short sleep stretched past the limit by a busy machine must get the same words as on a quiet one.
+                pytest.fail(slept_on_the_loop(self.stall[1]), pytrace=False)
             if self.stall is not None:
                 remedy = (
                     "; await asyncio.sleep(), or run the blocking call in a thread (sync_to_async, "
@@ -844,6 +849,42 @@ def cache_slow(delay: float = 0.1):
         yield
 
 
+@contextmanager
+def reads_meet(threads: int = 2):
+    """The first cache read of each of `threads` sync threads waits until all of them have read (FRAME at most).
+
+    Two server processes that read a count, then write it back, lose a count only if both
+    read before either writes. On a busy machine one process may be done before the
+    other starts, and a check would pass the get-then-set it is there to reject: this
+    makes the two processes' first reads meet every time, as they can in production.
+    A read on the event loop's own thread is not held (that would stall every socket).
+    """
+    import threading
+    from unittest import mock
+
+    from django.core.cache import caches
+
+    kind = type(caches["default"])
+    met = threading.Condition()
+    arrived: set[int] = set()
+
+    def meeting(original):
+        def call(*args, **kwargs):
+            me = threading.get_ident()
+            on_the_loop = asyncio._get_running_loop() is not None
+            with met:
+                if not on_the_loop and me not in arrived and len(arrived) < threads:
+                    arrived.add(me)
+                    met.notify_all()
+                    met.wait_for(lambda: len(arrived) >= threads, timeout=FRAME)
+            return original(*args, **kwargs)
+
+        return call
+
+    with mock.patch.multiple(kind, **{name: meeting(getattr(kind, name)) for name in ("get", "get_many", "has_key")}):
+        yield
+
+
 def imported_with_a_sync_thread(exercise_id: str, rule: str) -> ModuleType:
     """imported_afresh(), its consumers running their sync_to_async work on a thread of their own: a process's.
 
@@ -922,6 +963,17 @@ def uneven_broadcasts(delays: tuple = (0.1, 0.05, 0.0)):
         yield
 
 
+# A line of the student's that calls time.sleep, however imported (`sleep(...)`), and not asyncio.sleep.
+SLEEP_CALL = re.compile(r"(?<![\w.])(time\.)?sleep\(")
+
+
+def slept_on_the_loop(where: str) -> str:
+    return (
+        f"time.sleep ran on the event loop in your code ({where}): while it sleeps, every socket of "
+        "the process stands still, however short the sleep; in async code, await asyncio.sleep()"
+    )
+
+
 class NeverSleeps:
     """Sees every time.sleep called on this thread from the file under check (never_sleeps())."""
 
@@ -942,11 +994,7 @@ class NeverSleeps:
     def __exit__(self, *exc):
         sys.setprofile(self.previous)
         if exc[0] is None and self.slept:
-            pytest.fail(
-                f"time.sleep ran on the event loop in your code ({self.slept[0]}): while it sleeps, every socket of "
-                "the process stands still, however short the sleep; in async code, await asyncio.sleep()",
-                pytrace=False,
-            )
+            pytest.fail(slept_on_the_loop(self.slept[0]), pytrace=False)
 
     async def __aenter__(self):
         return self.__enter__()

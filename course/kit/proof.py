@@ -293,14 +293,21 @@ if __name__ == "__main__":
     if unknown:
         parser.error(f"no exercise {', '.join(unknown)}: ids look like 04.2 (`python manage.py exercise` lists them)")
     chosen = [get_exercise(exercise_id) for exercise_id in options.ids] or list(EXERCISES)
+    wrong = []  # every verdict the proof cannot accept, so that a script (or CI) sees the exit status
     for target, found in prove_all(workers=options.workers, exercises=chosen).items():
         for exercise_id, verdict in found.items():
             state = "rejected" if verdict.failed else ("passed" if verdict.ran else "did not report")
             said = {f"{exercise_id}/{m.name}": m.says for m in get_exercise(exercise_id).mistakes}.get(target)
+            should_pass = target == "solution" or "/alternatives/" in target
+            if not verdict.ran or verdict.failed == should_pass:
+                wrong.append(f"{exercise_id} {target}")
             if said is not None and verdict.failed and said not in verdict.message:
                 state += f' (the diff\'s "The check says" words, "{said}", are not in this message)'
+                wrong.append(f"{exercise_id} {target}")
             elif "/alternatives/" in target and (verdict.failed or not verdict.ran):
                 state += " (a correct solution in another style: a check that refuses it has a bug)"
             elif verdict.first:
                 state += f" (on a second run, alone: the first said {verdict.first[:200]!r})"
             print(f"{exercise_id}  {target}  {state}: {verdict.test} | {verdict.message}")
+    print(f"\n{len(wrong)} verdict(s) the proof cannot accept" + (": " + ", ".join(wrong) if wrong else ""))
+    raise SystemExit(1 if wrong else 0)

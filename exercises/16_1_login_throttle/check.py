@@ -23,6 +23,7 @@ from exercises.probes import (
     never_blocks,
     passwords_checked,
     proved,
+    reads_meet,
     refused_with_error,
     tally,
 )
@@ -164,7 +165,7 @@ async def test_two_server_processes_share_one_count():
     async def guesses(server) -> list:  # one process's 3 guesses at ada, while the other makes its own
         return [await attempt(server, GUESSER, "ada", f"guess-{k}") for k in range(3)]
 
-    with passwords_checked() as checked, cache_slow(0.05):  # two Daphnes, Django's cache shared as Redis is
+    with passwords_checked() as checked, cache_slow(0.05), reads_meet():  # two Daphnes sharing a cache, as Redis
         replies = sum(await asyncio.gather(*(guesses(imported_with_a_sync_thread("16.1", RULE)) for _ in "ab")), [])
     assert len(checked) == 5 and sorted(map(str, replies)) == sorted(map(str, [BAD] * 5 + [TOO_MANY])), (
         f"2 server processes each tried 3 wrong passwords for ada at once: {tally(replies)}, {len(checked)} checked: "

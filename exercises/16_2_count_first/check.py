@@ -30,6 +30,7 @@ from exercises.probes import (
     never_blocks,
     passwords_checked,
     proved,
+    reads_meet,
     refused_with_error,
     tally,
 )
@@ -99,7 +100,8 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
             return await second(scope, receive, send)
 
     guesser = [await connect(application) for application in [first] * 5 + [second_process] * 5]
-    with mock.patch.object(ModelBackend, "authenticate", hashing), passwords_checked() as checked, cache_slow(0.02):
+    hashed = mock.patch.object(ModelBackend, "authenticate", hashing)
+    with hashed, passwords_checked() as checked, cache_slow(0.02), reads_meet():  # both processes read, then write
         for n, communicator in enumerate(guesser):
             await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
         replies = await asyncio.gather(*(frame(communicator) for communicator in guesser))

@@ -21,9 +21,11 @@ class GuestbookConsumer(AsyncConsumer):
         await self.send({"type": "websocket.accept"})
 
     async def websocket_receive(self, event):
-        if not event.get("text"):
+        text = event.get("text")
+        if not isinstance(text, str) or not text:  # binary or empty: nothing to save, and the client is told
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": "send the entry as text"})})
             return
-        entry = await ChatMessage.objects.acreate(room=ROOM, text=event["text"])
+        entry = await ChatMessage.objects.acreate(room=ROOM, text=text)
         entries = await ChatMessage.objects.filter(room=ROOM).acount()
         await self.send({"type": "websocket.send", "text": json.dumps({"id": entry.id, "entries": entries})})
 

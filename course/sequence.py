@@ -1,15 +1,15 @@
 """The lesson texts' sequence diagrams as SVG on the lesson pages.
 
 `python manage.py diagrams` writes each diagram as a Mermaid `sequenceDiagram`
-block (GitHub draws those itself). The lesson page draws the same few kinds of
-line the command writes, server-side, as one small SVG: a column per
-participant, an arrow or a note per step, like the live "server side" panel.
+block (GitHub draws those itself). The lesson page (course/render.py) draws
+the same few kinds of line the command writes, server-side, as one small SVG:
+a column per participant, an arrow or a note per step, like the live "server
+side" panel.
 """
 
 import re
 from html import escape
 
-MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)^```\n", re.M | re.S)
 PARTICIPANT = re.compile(r"^participant (\w+) as (.+)$")
 ARROW = re.compile(r"^(\w+)->>(\w+): (.*)$")
 NOTE = re.compile(r"^Note over (\w+): (.*)$")
@@ -52,8 +52,3 @@ def svg(mermaid: str) -> str:
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(caption)}">{head}{"".join(parts)}</svg>'
     )
     return f'<figure class="sequence">{drawing}<figcaption>{escape(caption)}</figcaption></figure>\n'
-
-
-def draw_diagrams(markdown_text: str) -> str:
-    """The lesson text with each Mermaid block replaced by its SVG (raw HTML that Markdown passes through)."""
-    return MERMAID_BLOCK.sub(lambda match: svg(match.group(1)), markdown_text)

@@ -1,12 +1,9 @@
 """The course index and the lesson pages (plain Django views over HTTP)."""
 
-import re
 import secrets
 from functools import lru_cache
-from html import escape, unescape
 from pathlib import Path
 
-import markdown
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -19,73 +16,18 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from course.catalogue import LESSONS, REPO_DIR, get_lesson
-from course.sequence import draw_diagrams
+from course.render import page_html
 from lessons.routing import hazard_urlpatterns, route_exists
 
-# codehilite hands each fenced block that names its language (```python, ```sh,
-# ```json) to Pygments; course/static/course/pygments.css colours the result.
-MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "toc"]
-MARKDOWN_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}}
-# A long test id or path in running text (`tests/test_04_….py::test_…`) has no
-# space to wrap at, so on a phone it pushed the whole page sideways. <wbr> after
-# each "/", "::" and "_" of a long inline <code> lets it wrap at those marks.
-LONG_INLINE_CODE = re.compile(r"(?<!<pre>)<code>([^<\s]{30,})</code>")
-
-
-# A code block wraps its long lines rather than hide their ends past the column's edge: each line
-# is a span of its own, so a wrapped line's rest hangs under its own start, past its indent
-# (course/static/course/style.css). A drawing in box characters would come apart if wrapped: it
-# stays whole and scrolls sideways, with a cue (course/static/course/pages.js).
-CODE_BLOCK = re.compile(r'<div class="highlight"><pre><span></span><code>(.*?)</code></pre></div>', re.S)
-DRAWING = re.compile("[\u2500-\u257f\u25b2-\u25c0]")
-TABLE = re.compile(r"<table>(.*?)</table>", re.S)
-TAGS = re.compile(r"<[^>]+>")
 FAVICON = Path(__file__).parent / "static" / "course" / "favicon.svg"
-
-
-def _breakable(html: str) -> str:
-    """The lesson's HTML with a line-break chance after each "/", "::" and "_" of a long spaceless inline code."""
-    return LONG_INLINE_CODE.sub(lambda m: "<code>" + re.sub(r"(::|/|_)", r"\1<wbr>", m[1]) + "</code>", html)
-
-
-def _wrappable(match: re.Match) -> str:
-    """One highlighted code block, a span a line, each with its indent; a drawing is left whole."""
-    code = match[1]
-    if DRAWING.search(code):
-        return f'<div class="highlight"><pre><span></span><code class="drawing">{code}</code></pre></div>'
-    lines = []
-    for line in code.rstrip("\n").split("\n"):
-        text = TAGS.sub("", line)
-        indent = min(len(text) - len(text.lstrip(" ")), 24)
-        lines.append(f'<span class="line" style="--indent: {indent}ch">{line}\n</span>')
-    return f'<div class="highlight"><pre><span></span><code class="wraps">{"".join(lines)}</code></pre></div>'
-
-
-def _labelled_cells(match: re.Match) -> str:
-    """One table whose every cell names its column (data-label), for the phone, where a row is a card."""
-    table = match[1]
-    head, end_of_head, body = table.partition("</thead>")
-    labels = [escape(unescape(TAGS.sub("", th)).strip()) for th in re.findall(r"<th\b[^>]*>(.*?)</th>", head, re.S)]
-
-    def row(tr: re.Match) -> str:
-        cells = iter(labels)
-        return re.sub(r"<td\b", lambda td: f'<td data-label="{next(cells, "")}"', tr[0])
-
-    return "<table>" + head + end_of_head + re.sub(r"<tr>.*?</tr>", row, body, flags=re.S) + "</table>"
-
-
-def _readable(html: str) -> str:
-    """The lesson's HTML made to read at any width: inline code, code blocks and tables (see above)."""
-    return TABLE.sub(_labelled_cells, CODE_BLOCK.sub(_wrappable, _breakable(html)))
 
 
 # Keyed by the text itself, so an edited lesson shows at once; Markdown and Pygments take about
 # 0.1 s a page, which every visit and every test that opens a lesson page paid again.
 @lru_cache(maxsize=2 * len(LESSONS))
 def lesson_html(text: str) -> str:
-    """A lesson text as the page's HTML: diagrams drawn, code highlighted, made to read at any width."""
-    html = markdown.markdown(draw_diagrams(text), extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    return _readable(html)
+    """A lesson text as the page's HTML: diagrams drawn, code highlighted, made to read at any width (course/render.py)."""
+    return page_html(text)
 
 
 def index(request):

@@ -11,7 +11,7 @@ import secrets
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from course import inspector
+from course import redaction
 from course.inspector import STORE
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
@@ -121,6 +121,6 @@ async def test_a_frame_nested_too_deep_to_parse_is_recorded_and_the_socket_lives
 
 
 def test_a_long_string_is_redacted_before_it_is_cut_so_no_part_of_a_secret_is_left():
-    for cut in range(inspector.PREVIEW - 20, inspector.PREVIEW + 5):
+    for cut in range(redaction.PREVIEW - 20, redaction.PREVIEW + 5):
         text = "x" * cut + f'"password": "{SECRET}"' + "y" * 500
-        assert "hunter2"[:3] not in inspector.shorten({"note": text})["note"]
+        assert "hunter2"[:3] not in redaction.shorten({"note": text})["note"]

@@ -7,7 +7,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
-from course import inspector
+from course import redaction
 from course.inspector import STORE
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
@@ -55,9 +55,9 @@ async def test_a_token_in_a_frame_a_query_string_or_a_subprotocol_never_reaches_
 
 
 def test_shorten_redacts_secret_keys_at_any_depth_and_cuts_long_strings():
-    shortened = inspector.shorten({"user": {"Password": "p", "api_key": "k"}, "text": "y" * 1000, "n": 1})
+    shortened = redaction.shorten({"user": {"Password": "p", "api_key": "k"}, "text": "y" * 1000, "n": 1})
     assert shortened["user"] == {"Password": "[redacted]", "api_key": "[redacted]"}
     assert shortened["text"].endswith("(1000 characters)") and len(shortened["text"]) < 200
     assert (
-        inspector.shorten_text("not json but it names a password=hunter2") == "[redacted: this text may hold a secret]"
+        redaction.shorten_text("not json but it names a password=hunter2") == "[redacted: this text may hold a secret]"
     )

@@ -1,9 +1,10 @@
 """The course pages in a real Chromium at a phone's and a laptop's size.
 
 A phone (390 px wide): no page is wider than its window; tables, code and
-diagrams scroll inside their own box. A laptop (1280x800): the inspector's
-panel starts on the first screen and, before any connection, says what it will
-draw and how to fill it.
+diagrams scroll inside their own box. At both sizes a text diagram (lesson 17's
+"The picture") keeps every line whole, and no code block is cut off without the
+cue. A laptop (1280x800): the inspector's panel starts on the first screen and,
+before any connection, says what it will draw and how to fill it.
 """
 
 import pytest
@@ -38,6 +39,34 @@ for (const element of document.body.querySelectorAll("*")) {
 }
 return [document.documentElement.scrollWidth, width, widest];
 """
+
+
+# Lesson 17's "The picture": how many lines it has, and on how many rows the browser drew them
+# (the distinct tops of the inline <code>'s boxes: a wrapped line adds a row).
+PICTURE = """
+const code = document.querySelector("#the-picture ~ .highlight code.drawing"), pre = code.closest("pre");
+const rows = new Set([...code.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+return [code.textContent.replace(/\\n$/, "").split("\\n").length, rows.size, pre.scrollWidth > pre.clientWidth];
+"""
+# Every code block of the text whose lines reach past its box, unless it scrolls with the cue (pages.js).
+CUT_CODE = """
+return [...document.querySelectorAll("#lesson-text pre")]
+  .filter((pre) => pre.scrollWidth > pre.clientWidth + 1 && !(pre.classList.contains("scrolls") && pre.tabIndex >= 0))
+  .map((pre) => pre.textContent.trim().split("\\n")[0]);
+"""
+SIZES = [(1280, 800), (390, 844)]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=["laptop", "phone"])
+def test_no_line_of_lesson_17s_picture_wraps_and_no_code_block_is_cut(browser, inspected_server, width, height):
+    with viewport(browser, width, height):
+        browser.get(f"{inspected_server.http_url}/lessons/17/")
+        lines, line_boxes, scrolls = browser.execute_script(PICTURE)
+        cut = browser.execute_script(CUT_CODE)
+    assert lines > 5
+    assert line_boxes == lines
+    assert scrolls  # its longest line is wider than the column at both sizes: it scrolls, whole
+    assert cut == []
 
 
 @pytest.mark.parametrize("path", PAGES)

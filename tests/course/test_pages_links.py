@@ -3,7 +3,7 @@
 Each lesson ends with its neighbours, named and linked; the index links each
 title; every id on a page is unique (a link to #exercise-list lands where it
 says) and every <nav> has a name; the icon is served; long code lines are ready
-to wrap and table cells know their column (course/views.py). A rendered text
+to wrap and table cells know their column (course/render.py). A rendered text
 is kept, keyed by the text, so an edit shows on the next load.
 """
 

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+import django
 
 from lessons.channel_config import POSTGRES_ALIAS, SENTINEL_MASTER, channel_layers, postgres_database
 
@@ -46,7 +47,13 @@ INSTALLED_APPS = [
     "db_demo",
     "http_demo",
     "workshop",  # lesson 17: the workshop room
+    "tasks_demo",  # lesson 18: background tasks
+    # Lesson 18's task backend: the tasks' rows (queue, status, result) in the default database.
+    "django_tasks_db",
 ]
+# Django 6 has the Tasks framework built in; on Django 5.2 it is the django-tasks backport's app.
+if django.VERSION < (6, 0):
+    INSTALLED_APPS.append("django_tasks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -128,6 +135,11 @@ if INSPECTOR_ENABLED:
     from course.inspector import recording_layers
 
     CHANNEL_LAYERS = recording_layers(CHANNEL_LAYERS)
+
+# Lesson 18: where `@task`s go when enqueued. django-tasks-db keeps them as rows in the
+# default database, and `python manage.py db_worker` runs them (Django itself ships
+# only the immediate and dummy backends: no worker, no result kept across processes).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGIN_REDIRECT_URL = "/lessons/07/"
 LOGOUT_REDIRECT_URL = "/lessons/07/"

@@ -20,6 +20,7 @@ from tasks_demo.tasks import count_primes
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker's thread reads the rows the socket saved
 PERCENTS = [{"percent": p} for p in range(5, 101, 5)]
+RESULT = {"below": 1000, "primes": 168}
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +65,7 @@ async def test_the_worker_reports_every_5_percent_then_the_socket_gets_the_resul
     await ws.send_json_to({"below": 1000})
     assert (await ws.receive_json_from())["status"] == "READY"
     await sync_to_async(run_the_queue)()
-    assert await frames_until_finished(ws) == [*PERCENTS, {"status": "SUCCESSFUL", "result": {"below": 1000, "primes": 168}}]
+    assert await frames_until_finished(ws) == [*PERCENTS, {"status": "SUCCESSFUL", "result": RESULT}]
     await ws.disconnect()
 
 
@@ -76,7 +77,7 @@ async def test_a_socket_that_comes_back_fetches_the_result_by_id_though_it_misse
     await sync_to_async(run_the_queue)()
     again = await tasks_socket()
     await again.send_json_to({"watch": task_id})
-    assert await again.receive_json_from() == {"id": task_id, "status": "SUCCESSFUL", "result": {"below": 1000, "primes": 168}}
+    assert await again.receive_json_from() == {"id": task_id, "status": "SUCCESSFUL", "result": RESULT}
     await again.disconnect()
 
 
@@ -101,7 +102,7 @@ async def test_a_channel_layer_that_fails_costs_the_progress_messages_but_not_th
     task_id = (await ws.receive_json_from())["id"]
     await sync_to_async(run_the_queue)()
     assert await ws.receive_nothing()  # no progress, no "finished": both went through the layer
-    assert (await count_primes.aget_result(task_id)).return_value == {"below": 1000, "primes": 168}
+    assert (await count_primes.aget_result(task_id)).return_value == RESULT
     await ws.disconnect()
 
 

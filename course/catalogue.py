@@ -39,7 +39,7 @@ class Route:
 # fmt: off
 APPS = (
     "lessons", "sync_demo", "async_demo", "layers_demo", "auth_demo", "db_demo", "http_demo", "workshop",
-    "tests", "bench", "deploy",
+    "tasks_demo", "tests", "bench", "deploy",
 )
 # fmt: on
 
@@ -641,6 +641,28 @@ LESSONS: tuple[Lesson, ...] = (
             "tests/test_17/test_client.py",
             "tests/test_17/test_server_slow.py",
             "tests/test_17/test_client_slow.py",
+        ),
+    ),
+    Lesson(
+        number="18",
+        slug="background-tasks",
+        title="Background tasks: Django's Tasks framework, a real worker, progress live on the page",
+        apps=("tasks_demo",),
+        routes=(
+            Route(
+                path="ws/tasks/",
+                summary='send {"below": N}: a task counts the primes below N in a worker (`manage.py db_worker`), its progress and result come back here; {"watch": "<id>"} finds a task again after a reconnect',
+                sample='{"below": 1000000}',
+            ),
+        ),
+        files=(
+            "tasks_demo/framework.py",
+            "tasks_demo/tasks.py",
+            "tasks_demo/consumers.py",
+            "tasks_demo/budget.py",
+            "lessons/settings.py",
+            "tests/test_18_background_tasks.py",
+            "tests/test_18_background_tasks_slow.py",
         ),
     ),
 )

@@ -47,13 +47,10 @@ INSTALLED_APPS = [
     "db_demo",
     "http_demo",
     "workshop",  # lesson 17: the workshop room
-    "tasks_demo",  # lesson 18: background tasks
-    # Lesson 18's task backend: the tasks' rows (queue, status, result) in the default database.
+    "tasks_demo",  # lesson 18: background tasks, and below their backend, the Tasks framework on 5.2
     "django_tasks_db",
+    *(["django_tasks"] if django.VERSION < (6, 0) else []),  # Django 6 has it built in (django.tasks)
 ]
-# Django 6 has the Tasks framework built in; on Django 5.2 it is the django-tasks backport's app.
-if django.VERSION < (6, 0):
-    INSTALLED_APPS.append("django_tasks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -136,9 +133,8 @@ if INSPECTOR_ENABLED:
 
     CHANNEL_LAYERS = recording_layers(CHANNEL_LAYERS)
 
-# Lesson 18: where `@task`s go when enqueued. django-tasks-db keeps them as rows in the
-# default database, and `python manage.py db_worker` runs them (Django itself ships
-# only the immediate and dummy backends: no worker, no result kept across processes).
+# Lesson 18: enqueued tasks are rows in the default database, run by `manage.py db_worker`
+# (Django ships only the immediate and dummy backends: no worker, no result kept).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGIN_REDIRECT_URL = "/lessons/07/"

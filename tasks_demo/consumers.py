@@ -88,7 +88,7 @@ class TasksConsumer(AsyncConsumer):
             task_id = watched_id(data["watch"]) if "watch" in data else await self.start(data)
             await self.follow(task_id)
         except ClientError as error:
-            await self.send_json({"error": str(error)})
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})
 
     async def start(self, data: dict) -> str:
         """Enqueue count_primes for this client, within its budget; return the task's id."""
@@ -109,7 +109,7 @@ class TasksConsumer(AsyncConsumer):
         """Join the task's group, then send where the task stands, read from its row."""
         if task_id not in self.watched and len(self.watched) >= MAX_WATCHED:
             raise ClientError(f"this socket follows {MAX_WATCHED} tasks already")
-        self.watched.setdefault(task_id, None)
+        self.watched[task_id] = None  # asked for: its status goes out even if this socket had it
         await self.channel_layer.group_add(task_group(task_id), self.channel_name)
         await self.send_status(task_id)
 
@@ -122,7 +122,7 @@ class TasksConsumer(AsyncConsumer):
             raise ClientError(f"no task {task_id}") from None
         if self.watched.get(task_id) != result.status:
             self.watched[task_id] = result.status
-            await self.send_json(status_frame(result))
+            await self.send({"type": "websocket.send", "text": json.dumps(status_frame(result))})
 
     async def is_finished(self, task_id: str) -> bool:
         """Whether the task's row says it is over (the budget asks)."""
@@ -133,7 +133,9 @@ class TasksConsumer(AsyncConsumer):
 
     async def task_progress(self, event):
         """Called when the worker reports progress on a task this socket follows."""
-        await self.send_json({"id": event["id"], "percent": event["percent"]})
+        await self.send(
+            {"type": "websocket.send", "text": json.dumps({"id": event["id"], "percent": event["percent"]})}
+        )
 
     async def task_finished(self, event):
         """Called when the worker has saved a task's outcome: the outcome is read from its row, not the message."""
@@ -148,6 +150,3 @@ class TasksConsumer(AsyncConsumer):
         for task_id in list(self.watched):
             await self.forget(task_id)
         raise StopConsumer()
-
-    async def send_json(self, frame: dict):
-        await self.send({"type": "websocket.send", "text": json.dumps(frame)})

@@ -5,28 +5,26 @@ this test's process, so its group_send reaches the in-memory layer; test_18_back
 `db_worker` as a process beside a Daphne, on Redis, and kills it mid-task.
 """
 
+import asyncio
 import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django_tasks_db.management.commands.db_worker import Worker
 
 from harness.patience import FRAME
-from tasks_demo import budget, tasks
+from layers_demo.primes import WORKER_CHANNEL
+from tasks_demo import tasks
 from tasks_demo.budget import MAX_IN_FLIGHT
 from tasks_demo.consumers import MAX_BELOW, TasksConsumer
 from tasks_demo.tasks import count_primes
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the worker's thread reads the rows the socket saved
+# The worker's thread reads the rows the socket saved; nobody has tasks in flight yet.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_task_budgets")]
 PERCENTS = [{"percent": p} for p in range(5, 101, 5)]
 RESULT = {"below": 1000, "primes": 168}
-
-
-@pytest.fixture(autouse=True)
-def empty_budgets(monkeypatch):
-    """Every test starts with nobody's tasks in flight (the budget is one dict per process)."""
-    monkeypatch.setattr(budget.IN_FLIGHT, "tasks", {})
 
 
 def run_the_queue() -> None:
@@ -60,7 +58,7 @@ async def test_a_started_task_is_saved_as_ready_and_the_socket_gets_its_id():
     await ws.disconnect()
 
 
-async def test_the_worker_reports_every_5_percent_then_the_socket_gets_the_result_from_the_row():
+async def test_the_worker_reports_every_5_percent_then_the_result_comes_from_the_row():
     ws = await tasks_socket()
     await ws.send_json_to({"below": 1000})
     assert (await ws.receive_json_from())["status"] == "READY"
@@ -69,7 +67,7 @@ async def test_the_worker_reports_every_5_percent_then_the_socket_gets_the_resul
     await ws.disconnect()
 
 
-async def test_a_socket_that_comes_back_fetches_the_result_by_id_though_it_missed_every_message():
+async def test_a_socket_that_comes_back_fetches_the_result_by_id():
     first = await tasks_socket()
     await first.send_json_to({"below": 1000})
     task_id = (await first.receive_json_from())["id"]
@@ -81,7 +79,7 @@ async def test_a_socket_that_comes_back_fetches_the_result_by_id_though_it_misse
     await again.disconnect()
 
 
-async def test_a_task_that_raises_reaches_the_page_as_failed_with_its_exception_class_and_nothing_else():
+async def test_a_task_that_raises_reaches_the_page_as_failed_with_its_exception_class_only():
     ws = await tasks_socket()
     await ws.send_json_to({"below": 1000, "fail_at": 50})
     task_id = (await ws.receive_json_from())["id"]
@@ -137,7 +135,7 @@ async def test_a_binary_frame_gets_an_error_frame():
     await ws.disconnect()
 
 
-async def test_a_client_with_its_budget_of_tasks_in_flight_is_refused_one_more_until_one_finishes():
+async def test_a_client_with_its_budget_in_flight_is_refused_one_more_until_one_finishes():
     ws = await tasks_socket()
     for _ in range(MAX_IN_FLIGHT):
         await ws.send_json_to({"below": 10})
@@ -161,3 +159,14 @@ async def test_the_budget_is_per_client_so_another_address_still_starts_tasks():
     assert (await other.receive_json_from())["status"] == "READY"
     await busy.disconnect()
     await other.disconnect()
+
+
+@pytest.mark.parametrize("layer", ["memory", "redis"], indirect=True)
+async def test_a_job_a_channels_worker_took_is_gone_from_the_layer_so_its_death_loses_it(layer):
+    # Lesson 06's worker, for the comparison: the job is a layer message, and receive() removes it.
+    channel_layer = get_channel_layer()
+    await channel_layer.send(WORKER_CHANNEL, {"type": "primes.count", "below": 10, "reply_to": "nobody"})
+    await channel_layer.receive(WORKER_CHANNEL)  # what runworker does before it runs the job, and then dies
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2):  # proving silence: a short wait (lesson 09)
+            await channel_layer.receive(WORKER_CHANNEL)

@@ -5,39 +5,16 @@ and no worker runs it again; stopped (SIGTERM), the worker finishes the task fir
 """
 
 import signal
-import subprocess
-import sys
 
 import pytest
 from asgiref.sync import sync_to_async
 
 from harness.patience import COMMAND, SERVER_STOP
-from harness.servers import REPO_DIR, daphne_env
 from tasks_demo.tasks import count_primes
 from tests.helpers.clients import next_frame, open_socket, receives_nothing
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # rows written by other processes
 BIG = 2_000_000  # seconds of counting: the first 5 % reported leaves at least 19 times as much to do
-
-
-@pytest.fixture
-def db_worker(redis_url, redis_prefix):
-    """Start `manage.py db_worker` processes on the test database and Redis; every one is stopped after the test."""
-    from django.db import connection
-
-    workers: list[subprocess.Popen] = []
-
-    def start() -> subprocess.Popen:
-        env = daphne_env(connection.settings_dict, redis_url, redis_prefix)
-        # --no-reload: with DEBUG on, db_worker would run under the autoreloader, the tasks in a child process.
-        argv = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05"]
-        workers.append(subprocess.Popen(argv, cwd=REPO_DIR, env=env))
-        return workers[-1]
-
-    yield start
-    for worker in workers:
-        worker.kill()
-        worker.wait(timeout=SERVER_STOP)
 
 
 async def started(server, below: int) -> tuple[object, str]:
@@ -59,9 +36,7 @@ async def test_a_real_worker_reports_progress_to_100_percent_and_the_page_gets_t
     assert frames[-1] == {"id": task_id, "status": "SUCCESSFUL", "result": {"below": 1000, "primes": 168}}
 
 
-async def test_a_worker_killed_mid_task_leaves_its_row_running_for_ever_and_nothing_runs_it_again(
-    daphne, redis_url, db_worker
-):
+async def test_a_worker_killed_mid_task_leaves_its_row_running_and_nothing_runs_it_again(daphne, redis_url, db_worker):
     server = daphne(redis_url)
     ws, task_id = await started(server, BIG)
     worker = db_worker()

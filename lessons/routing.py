@@ -16,6 +16,7 @@ import db_demo.routing
 import http_demo.routing
 import layers_demo.routing
 import sync_demo.routing
+import tasks_demo.routing
 import workshop.routing
 from lessons.consumers import UnknownPathConsumer
 
@@ -26,6 +27,7 @@ safe_urlpatterns = [
     *auth_demo.routing.websocket_urlpatterns,
     *db_demo.routing.websocket_urlpatterns,
     *workshop.routing.websocket_urlpatterns,
+    *tasks_demo.routing.websocket_urlpatterns,
 ]
 hazard_urlpatterns = [
     *sync_demo.routing.hazard_urlpatterns,

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+import django
 
 from lessons.channel_config import POSTGRES_ALIAS, SENTINEL_MASTER, channel_layers, postgres_database
 
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "db_demo",
     "http_demo",
     "workshop",  # lesson 17: the workshop room
+    "tasks_demo",  # lesson 18: background tasks, and below their backend, the Tasks framework on 5.2
+    "django_tasks_db",
+    *(["django_tasks"] if django.VERSION < (6, 0) else []),  # Django 6 has it built in (django.tasks)
 ]
 
 MIDDLEWARE = [
@@ -128,6 +132,10 @@ if INSPECTOR_ENABLED:
     from course.inspector import recording_layers
 
     CHANNEL_LAYERS = recording_layers(CHANNEL_LAYERS)
+
+# Lesson 18: enqueued tasks are rows in the default database, run by `manage.py db_worker`
+# (Django ships only the immediate and dummy backends: no worker, no result kept).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGIN_REDIRECT_URL = "/lessons/07/"
 LOGOUT_REDIRECT_URL = "/lessons/07/"

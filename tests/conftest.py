@@ -15,6 +15,7 @@
     tests/fixtures/scale.py       lesson 14: the scale harness run once at the test's size
     tests/fixtures/workshop_client.py  lesson 17: a workshop connection of the test's own, a fake room joined
     tests/fixtures/doctor.py      `manage.py doctor` without its slow lines, for a test about another one
+    tests/fixtures/tasks.py       lesson 18: the task budget emptied, real `manage.py db_worker` processes
 
 Every fixture in them is visible to every test, as if it were written here.
 They are loaded with `pytest_plugins`, which pytest accepts only in a
@@ -46,6 +47,7 @@ pytest_plugins = [
     "tests.fixtures.scale",
     "tests.fixtures.workshop_client",
     "tests.fixtures.doctor",
+    "tests.fixtures.tasks",
 ]
 
 

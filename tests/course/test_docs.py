@@ -12,7 +12,7 @@ DOCS = sorted(REPO_DIR.glob("lessons/[0-9][0-9]-*.md")) + [p for p in [REPO_DIR 
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.M | re.S)
 HEADER = re.compile(r"^(?:#|//|<!--)\s*([\w./@-]+\.(?:py|js|html|css|md|toml|txt|conf|service))\s*(?:-->)?\s*$")
 PATH_MENTION = re.compile(
-    r"(?<![/\w])((?:lessons|course|sync_demo|async_demo|layers_demo|auth_demo|db_demo|http_demo|workshop|harness|exercises|tests|bench|deploy)/[\w./@-]+\.(?:py|html|js|md|json|conf|service))\b"
+    r"(?<![/\w])((?:lessons|course|sync_demo|async_demo|layers_demo|auth_demo|db_demo|http_demo|tasks_demo|workshop|harness|exercises|tests|bench|deploy)/[\w./@-]+\.(?:py|html|js|md|json|conf|service))\b"
 )
 # The course's own Python files: their comments and docstrings name paths too.
 # (.venv is skipped before it is walked: its thousands of files cost every run a quarter second.)

@@ -239,7 +239,7 @@ async def run_until_a_send_fails(app, scope: dict, events: list[dict]) -> None:
 # --- the matrix the hostile-input tests run over: every route any lesson offers ---
 
 # Apps whose consumers may query the database (logging in, room history).
-DATABASE_APPS = {"auth_demo", "db_demo", "workshop"}
+DATABASE_APPS = {"auth_demo", "db_demo", "workshop", "tasks_demo"}
 # Every WebSocket route any lesson offers, and the app(s) of the lesson that offers it.
 ROUTE_APPS = {route.path: lesson.app for lesson in LESSONS for route in lesson.routes if route.kind == "ws"}
 ROUTES = [

@@ -49,6 +49,7 @@ PRODUCTION = {
     "ws/liveblog/": SERVED,
     "ws/workshop/student/": SERVED,
     "ws/workshop/room/": SERVED,
+    "ws/tasks/": SERVED,
     "/http/raw/": SERVED,
     "/http/generic/": SERVED,
     "GET /http/ticker/": SERVED,

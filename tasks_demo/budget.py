@@ -1,0 +1,70 @@
+"""Lesson 18's limit: how many tasks one client may have in flight (enqueued and not finished).
+
+A socket that enqueues work costs a worker's time long after its frame: a loop
+of {"below": 2000000} frames would queue hours of counting. So each client
+(a logged-in user by account, anyone else by address, as lesson 16's budgets)
+may have at most MAX_IN_FLIGHT tasks that are not finished. A task stops
+counting when its saved status is SUCCESSFUL or FAILED, or FORGET_AFTER seconds
+after it was enqueued: a task whose worker was killed stays RUNNING in its row
+for ever (lesson 18), and must not lock its owner out for ever with it.
+
+What this covers: one process, like lesson 16's budgets (a dict in memory).
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+
+MAX_IN_FLIGHT = 3
+FORGET_AFTER = 600.0  # seconds: far longer than the biggest count_primes (a few seconds)
+
+
+def owner(scope) -> str:
+    """Whose budget a socket spends: its user's, or its address's when nobody is logged in."""
+    user = scope.get("user")
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    client = scope.get("client")
+    return f"address:{client[0]}" if client else "address:unknown"
+
+
+class InFlight:
+    """The tasks each owner has in flight: owner -> {task id: when it was enqueued}."""
+
+    def __init__(self, limit: int = MAX_IN_FLIGHT, forget_after: float = FORGET_AFTER):
+        self.limit = limit
+        self.forget_after = forget_after
+        self.tasks: dict[str, dict[str, float]] = {}
+        self.count = 0  # places handed out, for their keys
+
+    async def reserve(self, who: str, is_finished: Callable[[str], Awaitable[bool]]) -> str | None:
+        """A place for one more of `who`'s tasks (a key to give settle()), or None when the budget is spent.
+
+        Finished and forgotten tasks are dropped first. The place is taken before
+        the task is enqueued, with no await in between: two frames at once cannot
+        both take the last one.
+        """
+        now = time.monotonic()
+        for task_id, enqueued in list(self.tasks.get(who, {}).items()):
+            pending = task_id.startswith("pending-")
+            if now - enqueued > self.forget_after or (not pending and await is_finished(task_id)):
+                self.tasks.get(who, {}).pop(task_id, None)
+        mine = self.tasks.setdefault(who, {})
+        if len(mine) >= self.limit:
+            return None
+        self.count += 1
+        place = f"pending-{self.count}"
+        mine[place] = now
+        return place
+
+    def settle(self, who: str, place: str, task_id: str | None) -> None:
+        """The place's task was enqueued as `task_id` (None: it was not, the place is free again)."""
+        mine = self.tasks.setdefault(who, {})
+        enqueued = mine.pop(place, time.monotonic())
+        if task_id is not None:
+            mine[task_id] = enqueued
+        elif not mine:
+            del self.tasks[who]
+
+
+# One per process, shared by every ws/tasks/ socket in it.
+IN_FLIGHT = InFlight()

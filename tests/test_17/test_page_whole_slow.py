@@ -41,7 +41,7 @@ def test_a_join_then_a_leave_show_on_the_page_as_events(served_room, browser):
     assert "Late Lin" not in browser.execute_script(TILES)
 
 
-def test_every_field_of_every_frame_with_every_json_value_leaves_every_student_listed(served_room, browser):
+def test_any_json_value_in_any_field_of_any_frame_leaves_every_student_listed(served_room, browser):
     tokens = list(thirty(served_room).values())
     planted = [
         {kind: good | {field: value}} for kind, good in GOOD_FRAMES.items() for field in good for value in JSON_VALUES

@@ -267,10 +267,19 @@ def report_check(exercise_id: str, outcome, stderr) -> bool:
     """After `exercise NN.K` checked the student's file: passing, or failing and which check (never the code)."""
     if outcome.passed:
         return tell({"report": {"exercise": exercise_id, "status": "passing", "check": None}}, stderr)
-    # Without a named check the kit's own sentence up to its colon ("your file does not compile"): fixed
-    # words, while what follows the colon may quote the student's code.
+    # Without a named check the kit's own sentence up to its colon ("your file does not compile").
     check = outcome.failed_check or outcome.message.split(":", 1)[0] or "the check could not run"
-    return tell({"report": {"exercise": exercise_id, "status": "failing", "check": check[:200]}}, stderr)
+    report = {"exercise": exercise_id, "status": "failing", "check": check[:200], "says": says(outcome.message)}
+    return tell({"report": report}, stderr)
+
+
+def says(message: str) -> str:
+    """The first line the terminal printed after "What it says:", any password in a URL masked.
+
+    The check's sentence, not the student's code: the traceback ("Where, in your code") is never sent.
+    """
+    line = (message.strip().splitlines() or [""])[0]
+    return re.sub(r"://[^/@\s]*@", "://***@", line)[:300]
 
 
 def report_doctor(failed: list[str], warned: list[str], stderr) -> bool:

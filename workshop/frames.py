@@ -10,11 +10,13 @@ token decides whose rows a frame writes, so no field here could say "I am bob".
 import json
 import re
 
-KINDS = ("report", "doctor", "help", "share", "here")
+KINDS = ("report", "doctor", "help", "share", "here", "leave")
 EXERCISE = re.compile(r"[0-9]{2}\.[0-9]{1,2}")  # "01.1", "16.12"
 MAX_CHECK = 200  # characters of a failing check's name
+MAX_SAYS = 300  # characters of the one line a failing check says ("What it says")
 MAX_PATH = 300  # characters of a shared file's path
-MAX_DOCTOR = 4096  # bytes of a doctor's verdict, as JSON
+MAX_PROBLEMS, MAX_PROBLEM = 20, 300  # lines in a doctor's verdict, and characters a line
+MAX_VERSION = 40  # characters of the Python or Django version a doctor names
 MAX_CODE = 64 * 1024  # bytes of a shared file
 MAX_MESSAGE = 500  # characters of an instructor's message
 # Refuse a huge frame before parsing it (Daphne lets 1 MiB through). A shared file of 64 KiB
@@ -97,27 +99,46 @@ def fields(value: object, kind: str, example: str) -> dict:
     return value
 
 
+def optional_text(value: object, field: str, limit: int) -> str:
+    """text_field(), with a field that is missing or null read as "" (a report may name no check)."""
+    return "" if value is None else text_field(value, field, limit)
+
+
 def report(value: object) -> dict:
-    report = fields(value, "report", '{"exercise": "01.1", "status": "failing", "check": "<name>"}')
+    report = fields(value, "report", '{"exercise": "01.1", "status": "failing", "check": "<name>", "says": "<line>"}')
     if report.get("status") not in ("passing", "failing"):
         raise ClientError('expected "status" to be "passing" or "failing"')
     # A failing run may name no check (the check file itself would not load): "" then.
-    check = report.get("check")
-    check = "" if check is None else text_field(check, "check", MAX_CHECK)
-    return {"exercise": exercise(report.get("exercise")), "status": report["status"], "check": check}
+    return {
+        "exercise": exercise(report.get("exercise")),
+        "status": report["status"],
+        "check": optional_text(report.get("check"), "check", MAX_CHECK),
+        "says": optional_text(report.get("says"), "says", MAX_SAYS),
+    }
 
 
 def doctor(value: object) -> dict:
-    verdict = fields(value, "doctor", '{"ready": true, "problems": []}')
+    """The verdict rebuilt from the fields the page shows, each checked; any other key is dropped."""
+    verdict = fields(value, "doctor", '{"ready": true, "problems": [], "python": "3.12.1", "django": "5.2"}')
+    if not isinstance(verdict.get("ready"), bool):
+        raise ClientError('expected "ready" to be true or false')
+    problems = [] if verdict.get("problems") is None else verdict["problems"]
+    if not isinstance(problems, list) or len(problems) > MAX_PROBLEMS:
+        raise ClientError(f'expected "problems" to be a list of at most {MAX_PROBLEMS} lines')
+    return {
+        "ready": verdict["ready"],
+        "problems": [text_field(line, "problems", MAX_PROBLEM) for line in problems],
+        "python": optional_text(verdict.get("python"), "python", MAX_VERSION),
+        "django": optional_text(verdict.get("django"), "django", MAX_VERSION),
+    }
+
+
+def kept_doctor(value: object) -> dict | None:
+    """A verdict read back from the database, as doctor() would take it; None if it would not (saved before it checked)."""
     try:
-        size = len(json.dumps(verdict, ensure_ascii=False).encode())
-    except UnicodeEncodeError:
-        raise ClientError('expected "doctor" to hold valid Unicode, got a lone surrogate') from None
-    if size > MAX_DOCTOR:
-        raise ClientError(f'expected "doctor" of at most {MAX_DOCTOR} bytes as JSON, got {size}')
-    if "\\u0000" in json.dumps(verdict):
-        raise ClientError('expected "doctor" without NUL characters')
-    return verdict
+        return doctor(value)
+    except ClientError:
+        return None
 
 
 def help(value: object) -> bool:  # the frame's name; shadows the builtin in this module only
@@ -144,7 +165,13 @@ def here(value: object) -> bool:
     return True
 
 
-CHECKS = {"report": report, "doctor": doctor, "help": help, "share": share, "here": here}
+def leave(value: object) -> bool:
+    if value is not True:
+        raise ClientError('expected {"leave": true}, sent by `workshop leave`')
+    return True
+
+
+CHECKS = {"report": report, "doctor": doctor, "help": help, "share": share, "here": here, "leave": leave}
 
 
 def staff_message(text: str | None) -> str:

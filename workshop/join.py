@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
+from workshop import room
 from workshop.models import Student, Workshop
 from workshop.tokens import issue_token
 
@@ -71,6 +72,7 @@ def join(request):
             student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
     except IntegrityError:  # the constraint: this name, in any case, already in this workshop
         return JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
+    room.tell_staff_now(workshop.pk, {"type": "room.student", "student": room.student_entry(student.pk)})
     return JsonResponse({"token": issue_token(student), "name": name, "socket": STUDENT_SOCKET}, status=201)
 
 

@@ -52,6 +52,8 @@ class Status(models.Model):
     # The failing check's name; "" when passing. (Not "check": a field of that name
     # would hide Model.check(), which Django's system checks call: models.E020.)
     failed_check = models.CharField(max_length=200, blank=True)
+    # The one line the student's terminal printed after "What it says:" (never their code); "" when passing.
+    says = models.CharField(max_length=300, blank=True, default="")
     changed_at = models.DateTimeField()  # moves only when status or check changes
 
     class Meta:

@@ -7,14 +7,22 @@ socket's {"room": ...} and its {"student": ...} all use it, so they cannot
 disagree. Nothing it returns holds a token, a join code or a student's code.
 """
 
+import logging
+import unicodedata
 from datetime import datetime, timedelta
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from redis.exceptions import RedisError
 
+from workshop.frames import kept_doctor
 from workshop.models import Message, Share, Status, Student, Workshop
+
+logger = logging.getLogger(__name__)
 
 # A student is online while their last frame is this recent. Stored, not counted: it
 # survives the server restarting, and a laptop that sleeps simply stops being online.
@@ -41,6 +49,12 @@ def exercise_order(exercise: str) -> tuple[int, int]:
     return int(lesson), int(number)
 
 
+def name_order(name: str) -> tuple[str, str]:
+    """Émile between Emma and Eve, not after Zoë: compared without case and accents, then as typed."""
+    letters = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in letters if not unicodedata.combining(c)), name
+
+
 def entry(student: Student, now: datetime) -> dict:
     """One student as the instructor sees them (statuses and shares prefetched, or one query each)."""
     statuses = sorted(student.statuses.all(), key=lambda status: exercise_order(status.exercise))
@@ -49,11 +63,17 @@ def entry(student: Student, now: datetime) -> dict:
         "online": now - student.last_seen <= timedelta(seconds=PRESENCE_TTL),
         "last_seen": iso(student.last_seen),
         "exercises": {
-            status.exercise: {"status": status.status, "check": status.failed_check, "changed": iso(status.changed_at)}
+            status.exercise: {
+                "status": status.status,
+                "check": status.failed_check,
+                "says": status.says,
+                "changed": iso(status.changed_at),
+            }
             for status in statuses
         },
-        "doctor": student.doctor,
+        "doctor": kept_doctor(student.doctor),  # a verdict saved before frames.py checked each field: None
         "hand": student.hand_raised_at is not None,
+        "hand_since": iso(student.hand_raised_at),
         "shared": sorted({share.exercise for share in student.shares.all()}, key=exercise_order),
     }
 
@@ -66,9 +86,18 @@ def room() -> dict:
     students = workshop.students.prefetch_related("statuses", "shares")
     now = timezone.now()
     return {
-        "workshop": {"open": workshop.closed_at is None, "opened": iso(workshop.opened_at)},
-        "students": [entry(student, now) for student in sorted(students, key=lambda s: (s.name.casefold(), s.name))],
+        "workshop": state(workshop),
+        "students": [entry(student, now) for student in sorted(students, key=lambda s: name_order(s.name))],
     }
+
+
+def state(workshop: Workshop) -> dict:
+    return {"open": workshop.closed_at is None, "opened": iso(workshop.opened_at), "closed": iso(workshop.closed_at)}
+
+
+def newest_state() -> tuple[int, str | None] | None:
+    """The newest workshop's id and when it closed: the one row the staff socket looks at every second."""
+    return Workshop.objects.order_by("-pk").values_list("pk", "closed_at").first()
 
 
 def newest_workshop_id() -> int | None:
@@ -94,12 +123,21 @@ def save_report(student: Student, report: dict, now: datetime) -> None:
     status, created = Status.objects.get_or_create(
         student=student,
         exercise=report["exercise"],
-        defaults={"status": report["status"], "failed_check": report["check"], "changed_at": now},
+        defaults={
+            "status": report["status"],
+            "failed_check": report["check"],
+            "says": report["says"],
+            "changed_at": now,
+        },
     )
     # changed_at moves only when the result changes: "failing for 12 minutes" means the same failure.
-    if not created and (status.status, status.failed_check) != (report["status"], report["check"]):
+    if created:
+        return
+    if (status.status, status.failed_check) != (report["status"], report["check"]):
         status.status, status.failed_check, status.changed_at = report["status"], report["check"], now
-        status.save()
+    # What the check says may change while the check stays the same (another wrong value): always the latest.
+    status.says = report["says"]
+    status.save()
 
 
 def save_doctor(student: Student, verdict: dict, now: datetime) -> None:
@@ -134,6 +172,27 @@ def record(student_id: int, kind: str, value: object) -> dict | None:
         SAVE[kind](student, value, now)
         Student.objects.filter(pk=student_id).update(last_seen=now)
     return student_entry(student_id)
+
+
+@database_sync_to_async
+def remove(student_id: int) -> str | None:
+    """`workshop leave`: the student and their rows deleted, so their token names no one; their name, or None if gone."""
+    student = Student.objects.filter(pk=student_id).first()
+    if student is None:
+        return None
+    student.delete()
+    return student.name
+
+
+def tell_staff_now(workshop_id: int, event: dict) -> None:
+    """group_send to the workshop's staff sockets from sync code (a view, a command: lesson 06).
+
+    The page hears it at once; if the layer cannot take it, the next refresh shows the change anyway.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(staff_group(workshop_id), event)
+    except (RedisError, OSError) as error:
+        logger.warning("workshop: the staff page will see this at its next refresh, not now: %r", error)
 
 
 @database_sync_to_async

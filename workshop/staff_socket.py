@@ -8,9 +8,12 @@ The page at GET /workshop/ holds this socket. The events, in order:
                             and start the refresh task
     (every 5 s)          -> websocket.send {"room": ...} again: a student who went quiet turns
                             offline on time, with no event to say so (presence is a time);
-                            after `workshop open`, the task moves the socket to the new room
-    room.student         -> websocket.send {"student": <entry>}: one student changed
-                            (group_send by workshop/student_socket.py)
+    (every 1 s)          -> one look at the newest workshop's row: after `workshop open` or
+                            `workshop close` in another process, {"room": ...} at once
+    room.student         -> websocket.send {"student": <entry>}: one student joined or changed
+                            (group_send by workshop/join.py and workshop/student_socket.py)
+    room.left            -> websocket.send {"left": "<name>"}: `workshop leave` (student_socket.py)
+    room.changed         -> websocket.send {"room": ...}: `workshop close` said so (with Redis)
     websocket.receive    -> {"message": "<text>"}: saved (lesson 08), group_send to every student
                             socket as workshop.message (lesson 04), answered {"sent": <id>};
                             anything else: {"error": ...}, the socket stays open
@@ -39,16 +42,24 @@ NO_WORKSHOP = "no workshop to send to: open one with `python manage.py workshop 
 
 
 @database_sync_to_async
-def newest_room() -> tuple[int | None, dict]:
-    """The newest workshop's id, and room.json's body for it."""
-    return room.newest_workshop_id(), room.room()
+def newest_room() -> tuple[tuple | None, dict]:
+    """The newest workshop's (id, closed_at), and room.json's body for it."""
+    return room.newest_state(), room.room()
+
+
+newest_state = database_sync_to_async(room.newest_state)
 
 
 class StaffConsumer(AsyncConsumer):
     """ws/workshop/room/: the whole room on connect and every 5 s, each student's change as it happens."""
 
     REFRESH = 5.0  # seconds between two {"room": ...} frames
+    # Seconds between two looks at the workshop's row. `workshop close` runs in another process:
+    # with Redis its group_send arrives at once (lesson 06), but the in-memory layer that
+    # `make workshop` uses by default cannot cross processes, so the row is read instead.
+    LOOK = 1.0
     workshop_id: int | None = None
+    seen: tuple | None = None  # the newest workshop's (id, closed_at) as last sent
     group: str | None = None
     refresher: asyncio.Task | None = None
 
@@ -66,12 +77,17 @@ class StaffConsumer(AsyncConsumer):
         self.refresher = asyncio.create_task(self.refresh())
 
     async def refresh(self):
+        waited = 0.0
         while True:
-            await asyncio.sleep(self.REFRESH)
-            await self.send_room()
+            await asyncio.sleep(min(self.LOOK, self.REFRESH))
+            waited += min(self.LOOK, self.REFRESH)
+            if waited >= self.REFRESH or await newest_state() != self.seen:
+                waited = 0.0
+                await self.send_room()
 
     async def send_room(self) -> None:
-        workshop_id, body = await newest_room()
+        self.seen, body = await newest_room()
+        workshop_id = self.seen[0] if self.seen else None
         if workshop_id != self.workshop_id:  # the first time, or after `workshop open`
             await self.leave()
             self.workshop_id, self.group = workshop_id, room.staff_group(workshop_id) if workshop_id else None
@@ -82,6 +98,14 @@ class StaffConsumer(AsyncConsumer):
     async def room_student(self, event):
         """Called when a student's socket saved a change (room.student)."""
         await self.send({"type": "websocket.send", "text": json.dumps({"student": event["student"]})})
+
+    async def room_left(self, event):
+        """Called when a student ran `workshop leave` (room.left): the page takes them off."""
+        await self.send({"type": "websocket.send", "text": json.dumps({"left": event["name"]})})
+
+    async def room_changed(self, event):
+        """Called when `workshop close` told the room (room.changed): the whole room again."""
+        await self.send_room()
 
     async def websocket_receive(self, event):
         """Called for every frame the page sends: a message for every student."""

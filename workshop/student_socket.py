@@ -10,7 +10,8 @@ The capstone puts earlier lessons together; each part says which. The events, in
                             first (lesson 12: join the group before reading the backlog)
     websocket.receive    -> every later frame: the student's rate limit (lesson 16), presence,
                             then a report, doctor, help or share frame is saved (lesson 08), sent
-                            to the staff group and answered {"ok": <kind>}; {"here": true} is not
+                            to the staff group and answered {"ok": <kind>}; {"leave": true}
+                            deletes the student and tells the staff group; {"here": true} is not
                             answered; anything else gets {"error": ...} and the socket stays open.
                             After 100 frames over the limit: websocket.close 4429
     workshop.message     -> websocket.send {"instructor": {"id", "text", "sent"}}, unless the
@@ -32,7 +33,7 @@ from redis.exceptions import RedisError
 
 from workshop import limits
 from workshop.frames import ClientError, first_frame, student_frame
-from workshop.room import messages_after, record, staff_group, students_group, touch
+from workshop.room import messages_after, record, remove, staff_group, students_group, touch
 from workshop.tokens import student_for_token
 
 logger = logging.getLogger(__name__)
@@ -112,25 +113,32 @@ class StudentConsumer(AsyncConsumer):
         kind, value = student_frame(text)
         if kind == "here":
             return None  # the watch's heartbeat: presence is all it carries
+        if kind == "leave":
+            return await self.leave()
         entry = await record(self.student.pk, kind, value)  # saved before anyone is told
         if entry is None:  # the student was deleted: the token names no one any more
             await self.close(NOT_AUTHENTICATED)
             return None
-        await self.tell_staff(entry)
+        await self.tell_staff({"type": "room.student", "student": entry})
         return {"ok": kind}
+
+    async def leave(self) -> dict:
+        """`workshop leave`: the student's rows go (their token with them), the page takes them off."""
+        name = await remove(self.student.pk)
+        if name is not None:
+            await self.tell_staff({"type": "room.left", "name": name})
+        return {"ok": "leave"}
 
     async def seen(self) -> None:
         """Move this student's last_seen (at most every few seconds); tell the staff if they were away."""
         if limits.presence_due(self.student.pk) and (entry := await touch(self.student.pk)) is not None:
-            await self.tell_staff(entry)
+            await self.tell_staff({"type": "room.student", "student": entry})
 
-    async def tell_staff(self, entry: dict) -> None:
+    async def tell_staff(self, event: dict) -> None:
         # The database already holds the change: if the layer fails, the staff page still
         # sees it at its next refresh (every 5 s), so the student is told "ok" either way.
         try:
-            await self.channel_layer.group_send(
-                staff_group(self.student.workshop_id), {"type": "room.student", "student": entry}
-            )
+            await self.channel_layer.group_send(staff_group(self.student.workshop_id), event)
         except RedisError as error:
             logger.warning("workshop: a student's change reached the database but not the layer: %r", error)
 

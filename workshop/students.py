@@ -23,12 +23,16 @@ def join(url: str, code: str, name: str, stdout, stderr) -> int:
 
 
 def leave(stdout, stderr) -> int:
-    """Forget the connection: nothing is reported from this checkout any more."""
-    connection = client.forget()
-    if connection is None:
+    """Tell the room (the page takes this student off), then forget the connection: nothing is reported any more."""
+    if client.load() is None:
+        client.forget()
         stdout.write("not in a workshop: nothing to leave\n")
         return 0
+    why = client.deliver([{"leave": True}], client.JOIN_TIMEOUT)
+    connection = client.forget()  # whether the room heard or not: this laptop is out
     stdout.write(f"left the workshop at {connection['url']}\n")
+    if why is not None:
+        stderr.write(f"workshop: the room did not hear you leave ({why}); its page shows you as away\n")
     return 0
 
 

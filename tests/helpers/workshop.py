@@ -1,6 +1,7 @@
 """Lesson 17's workshop room under test: a workshop opened, students joined, their sockets, its requests.
 
-Plain functions, no fixtures: each test says what room it starts from.
+Plain functions, no fixtures: each test says what room it starts from. staff_socket() is the
+instructor's page, and next_frame_with() waits for the frame a test is about.
 """
 
 import json
@@ -61,3 +62,19 @@ async def answer_to(communicator: WebsocketCommunicator, frame: object) -> dict:
     """Send one JSON frame, return the JSON frame that answers it."""
     await communicator.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
     return await communicator.receive_json_from(FRAME)
+
+
+async def staff_socket(session_key: str) -> WebsocketCommunicator:
+    """ws/workshop/room/ through the root router with a staff session's cookie, its first {"room": ...} read."""
+    cookie = [(b"cookie", f"sessionid={session_key}".encode())]
+    communicator = WebsocketCommunicator(application, "/ws/workshop/room/", headers=ORIGIN + cookie)
+    assert (await communicator.connect(FRAME))[0]
+    assert "room" in await communicator.receive_json_from(FRAME)
+    return communicator
+
+
+async def next_frame_with(communicator: WebsocketCommunicator, key: str) -> dict:
+    """The next JSON frame holding `key` (the 5 s refresh's {"room": ...} on the way are skipped)."""
+    while key not in (frame := await communicator.receive_json_from(FRAME)):
+        pass
+    return frame

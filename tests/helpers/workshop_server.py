@@ -6,6 +6,7 @@ manage(env, *argv)       what `python manage.py <argv>` prints on the room's dat
 open_room(env, port)     `workshop open` and a staff account `teacher`: the join code
 checkout(tmp_path, name) a student's own checkout: a copy of this working tree, uncommitted work included
 student_terminal()       a student's environment, for manage(..., cwd=<their checkout>)
+log_in(browser, server)  the instructor logs in through the login page and lands on /workshop/
 """
 
 import os
@@ -14,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.patience import COMMAND
+from harness.patience import COMMAND, CONDITION
 from harness.servers import REPO_DIR, ServerProcess, daphne_env
 
 PASSWORD = "a-password-for-this-test-only"
@@ -71,3 +72,15 @@ def student_terminal() -> dict:
     """A student's terminal: none of the test run's database settings, the connection saved in the checkout."""
     drop = ("DATABASE_URL", "TEST_DATABASE_NAME", "WORKSHOP_FILE", "EXERCISES_STARTERS", "SECRET_KEY")
     return {key: value for key, value in os.environ.items() if key not in drop}
+
+
+def log_in(browser, server: ServerProcess) -> None:
+    """The instructor logs in through the login page (as `teacher`, open_room's account) and lands on the live room."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server.http_url}/accounts/login/?next=/workshop/")
+    browser.find_element(By.NAME, "username").send_keys("teacher")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+    WebDriverWait(browser, CONDITION).until(lambda _: browser.current_url.endswith("/workshop/"))

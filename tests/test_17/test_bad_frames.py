@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from harness.patience import FRAME
 from tests.helpers.workshop import a_room, answer_to, student_socket
 from workshop import limits
-from workshop.frames import MAX_CODE, MAX_DOCTOR
+from workshop.frames import MAX_CODE, MAX_PROBLEM
 from workshop.models import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ BAD_FRAMES = {
     "check-number": {"report": {"exercise": "01.1", "status": "failing", "check": 7}},
     "check-lone-surrogate": {"report": {"exercise": "01.1", "status": "failing", "check": "\ud800"}},
     "doctor-not-object": {"doctor": True},
-    "doctor-too-big": {"doctor": {"problems": ["x" * MAX_DOCTOR]}},
+    "doctor-line-too-long": {"doctor": {"ready": False, "problems": ["x" * (MAX_PROBLEM + 1)]}},
     "doctor-nan": '{"doctor": {"ready": NaN}}',
     "help-not-bool": {"help": "yes"},
     "share-not-object": {"share": "01.1"},

@@ -17,11 +17,10 @@ import subprocess
 import sys
 
 import pytest
-from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness.patience import COMMAND, CONDITION
-from tests.helpers.workshop_server import PASSWORD, serve, student_terminal
+from tests.helpers.workshop_server import log_in, serve, student_terminal
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 STARTER = "exercises/01_1_sync_echo/sync_echo.py"
@@ -29,11 +28,10 @@ SOLUTION = "exercises/01_1_sync_echo/meta/solution.py"
 FAILING = "01.1 ✗ failing: it accepts the socket"
 PASSING = "01.1 ✓ passing"
 
-# What the page shows of one student's exercises: the text of their row's chips, or None if no row.
+# What the page shows of one student's exercises: what each cell of their tile says, or None if no tile.
 CHIPS = """
-const row = [...document.querySelectorAll("#student-rows tr")]
-  .find((tr) => tr.querySelector(".name")?.textContent === arguments[0]);
-return row ? [...row.querySelectorAll("ul.exercises li")].map((li) => li.textContent).join(" | ") : null;
+const tile = [...document.querySelectorAll("#tiles li.tile")].find((li) => li.dataset.name === arguments[0]);
+return tile ? [...tile.querySelectorAll(".cell")].map((cell) => cell.title).join(" | ") : null;
 """
 
 
@@ -53,15 +51,6 @@ def shows(browser, name: str, text: str) -> None:
     except Exception:  # selenium's TimeoutException
         shown = browser.execute_script(CHIPS, name)
         raise AssertionError(f"{name}: {text!r} not shown; the page shows {shown!r}") from None
-
-
-def log_in(browser, server) -> None:
-    """The instructor logs in through the login page and lands on the live room."""
-    browser.get(f"{server.http_url}/accounts/login/?next=/workshop/")
-    browser.find_element(By.NAME, "username").send_keys("teacher")
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
-    WebDriverWait(browser, CONDITION).until(lambda _: browser.current_url.endswith("/workshop/"))
 
 
 def run_both(room, students) -> None:

@@ -69,10 +69,10 @@ def test_a_join_where_nothing_listens_fails_and_saves_nothing(workshop_file, url
     assert status == 1 and err.startswith("workshop: ") and err.count("\n") == 1 and not workshop_file.exists()
 
 
-def test_a_report_sends_the_token_then_only_the_exercise_status_and_check(room):
+def test_a_report_sends_the_token_then_the_exercise_status_check_and_what_it_says(room):
     assert client.report_check("01.1", FAILING, StringIO())
-    report = {"exercise": "01.1", "status": "failing", "check": FAILING.failed_check}
-    assert room.frames == [{"token": TOKEN}, {"report": report}]  # no message, no traceback: never code
+    report = {"exercise": "01.1", "status": "failing", "check": FAILING.failed_check, "says": "expected 'hi'"}
+    assert room.frames == [{"token": TOKEN}, {"report": report}]  # no traceback: never code
     assert room.origins == [room.url]
 
 
@@ -112,12 +112,12 @@ def test_a_token_the_room_refuses_asks_the_student_to_join_again(room):
     assert client.deliver([{"help": True}]) == "the room does not know this laptop: join again"
 
 
-def test_after_leave_nothing_is_reported(room, workshop_file):
+def test_leave_tells_the_room_and_after_it_nothing_is_reported(room, workshop_file):
     status, out, _ = run(students.leave)
     err = StringIO()
     ExerciseCommand(stdout=StringIO(), stderr=err).tell_the_workshop(get_exercise("01.1"), FAILING)
     assert (status, out) == (0, f"left the workshop at {room.url}\n")
-    assert not workshop_file.exists() and room.frames == [] and err.getvalue() == ""
+    assert not workshop_file.exists() and room.frames == [{"token": TOKEN}, {"leave": True}] and err.getvalue() == ""
 
 
 def test_the_exercise_hook_imports_no_workshop_module_when_not_joined(workshop_file, monkeypatch):

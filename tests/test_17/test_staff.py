@@ -49,24 +49,21 @@ def test_a_staff_user_gets_each_page(client, staff_session_key, path):
 def test_room_json_is_exactly_the_workshop_and_each_students_entry(client, staff_session_key):
     alice, _ = alice_at_work()
     body = client.get("/workshop/room.json").json()
-    workshop, statuses = alice.workshop, {s.exercise: s for s in alice.statuses.all()}
+    workshop, changed = alice.workshop, {s.exercise: s.changed_at.isoformat() for s in alice.statuses.all()}
     assert body == {
-        "workshop": {"open": True, "opened": workshop.opened_at.isoformat()},
+        "workshop": {"open": True, "opened": workshop.opened_at.isoformat(), "closed": None},
         "students": [
             {
                 "name": "alice",
                 "online": True,
                 "last_seen": alice.last_seen.isoformat(),
                 "exercises": {
-                    "01.1": {"status": "passing", "check": "", "changed": statuses["01.1"].changed_at.isoformat()},
-                    "04.2": {
-                        "status": "failing",
-                        "check": "leaves its group",
-                        "changed": statuses["04.2"].changed_at.isoformat(),
-                    },
+                    "01.1": {"status": "passing", "check": "", "says": "", "changed": changed["01.1"]},
+                    "04.2": {"status": "failing", "check": "leaves its group", "says": "", "changed": changed["04.2"]},
                 },
-                "doctor": {"ready": True, "problems": []},
+                "doctor": {"ready": True, "problems": [], "python": "", "django": ""},
                 "hand": True,
+                "hand_since": alice.hand_raised_at.isoformat(),
                 "shared": ["01.1"],
             }
         ],

@@ -12,7 +12,7 @@ import secrets
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from workshop import students
+from workshop import room, students
 from workshop.models import Workshop
 from workshop.network import lan_address
 
@@ -81,7 +81,10 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def close(self) -> None:
-        closed = Workshop.objects.filter(closed_at=None).update(closed_at=timezone.now())
+        open_ones = list(Workshop.objects.filter(closed_at=None).values_list("pk", flat=True))
+        closed = Workshop.objects.filter(pk__in=open_ones).update(closed_at=timezone.now())
+        for workshop_id in open_ones:  # the page shows it at once (with Redis; else within a second)
+            room.tell_staff_now(workshop_id, {"type": "room.changed"})
         if closed:
             self.stdout.write("Closed the workshop: its code admits no one new. Students who joined still report.")
         else:

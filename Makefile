@@ -63,7 +63,7 @@ lint: install
 
 # The slow tests spend about half their time waiting on servers, sockets and timeouts: with a worker
 # per core, CI on 2 cores kept them 54% busy and pytest took 7 min 6 s; with a third worker, 5 min 34 s.
-TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print(len(getattr(os, "sched_getaffinity", lambda _: range(os.cpu_count()))(0)) + 2)')
+TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print(len(getattr(os, "sched_getaffinity", lambda _: range(os.cpu_count()))(0)) + 1)')
 
 test: install  ## lint, every test (browser and slow included), lesson 08 on PostgreSQL, the fast suite on Django 6
 	$(BIN)/ruff check .

@@ -851,7 +851,7 @@ def cache_slow(delay: float = 0.1):
 
 @contextmanager
 def reads_meet(threads: int = 2):
-    """The first cache read of each of `threads` sync threads waits until all of them have read (FRAME at most).
+    """The first cache read of each of `threads` sync threads returns only once all of them have read (FRAME at most).
 
     Two server processes that read a count, then write it back, lose a count only if both
     read before either writes. On a busy machine one process may be done before the
@@ -870,6 +870,7 @@ def reads_meet(threads: int = 2):
 
     def meeting(original):
         def call(*args, **kwargs):
+            value = original(*args, **kwargs)  # read first, then wait: both values are read before either returns
             me = threading.get_ident()
             on_the_loop = asyncio._get_running_loop() is not None
             with met:
@@ -877,7 +878,7 @@ def reads_meet(threads: int = 2):
                     arrived.add(me)
                     met.notify_all()
                     met.wait_for(lambda: len(arrived) >= threads, timeout=FRAME)
-            return original(*args, **kwargs)
+            return value
 
         return call
 

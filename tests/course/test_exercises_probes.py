@@ -173,3 +173,18 @@ async def test_database_sync_to_asyncs_pool_passes_and_a_plain_pool_does_not():
         await sync_to_async(count_users, thread_sensitive=False)()
     with pytest.raises(AssertionError, match="sync_to_async\\(f, thread_sensitive=False\\)"):
         orm_where_it_belongs(ran, "")
+
+
+def test_reads_meet_makes_two_threads_read_before_either_writes():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import cache
+
+    cache.set("reads-meet-count", 0)
+
+    def read_then_write() -> None:  # the get-then-set a check must reject: two processes lose a count
+        cache.set("reads-meet-count", cache.get("reads-meet-count") + 1)
+
+    with probes.reads_meet(), ThreadPoolExecutor(max_workers=2) as threads:
+        list(threads.map(lambda _: read_then_write(), range(2)))
+    assert cache.get("reads-meet-count") == 1

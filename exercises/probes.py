@@ -494,7 +494,7 @@ class LoopLag:
             if self.stall is not None and SLEEP_CALL.search(self.stall[1]):
                 # The stalled line is a time.sleep: say so as never_sleeps() does, whatever the stall's length. A
                 # short sleep stretched past the limit by a busy machine must get the same words as on a quiet one.
-                pytest.fail(slept_on_the_loop(self.stall[1]), pytrace=False)
+                pytest.fail(slept_on_the_loop(self.stall[1], self.advice), pytrace=False)
             if self.stall is not None:
                 remedy = (
                     "; await asyncio.sleep(), or run the blocking call in a thread (sync_to_async, "
@@ -968,11 +968,12 @@ def uneven_broadcasts(delays: tuple = (0.1, 0.05, 0.0)):
 SLEEP_CALL = re.compile(r"(?<![\w.])(time\.)?sleep\(")
 
 
-def slept_on_the_loop(where: str) -> str:
-    return (
+def slept_on_the_loop(where: str, advice: bool = True) -> str:
+    said = (
         f"time.sleep ran on the event loop in your code ({where}): while it sleeps, every socket of "
-        "the process stands still, however short the sleep; in async code, await asyncio.sleep()"
+        "the process stands still, however short the sleep"
     )
+    return said + ("; in async code, await asyncio.sleep()" if advice else "")
 
 
 class NeverSleeps:

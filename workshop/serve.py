@@ -6,8 +6,10 @@ Daphne on every address of this machine (0.0.0.0), so laptops on the room's
 network reach it, with workshop/settings_room.py: DEBUG off, so the development
 demos and the inspector are not served to a shared network. Before Daphne
 starts: the SECRET_KEY (from the environment, or kept in a git-ignored file),
-ALLOWED_HOSTS with this machine's LAN address, the database migrated, and a
-word on what to do next (make a staff account, open the workshop).
+ALLOWED_HOSTS with this machine's LAN address, the database migrated, no
+account that opens with a password the course prints (else it refuses to start,
+workshop/doors.py), and a word on what to do next (make a staff account, open
+the workshop).
 """
 
 import argparse
@@ -51,6 +53,13 @@ def prepare() -> list[str]:
     return to_do()
 
 
+def refusal() -> str | None:
+    """Why the room must not serve this database (workshop/doors.py), or None; after prepare()."""
+    from workshop import doors
+
+    return doors.refusal()
+
+
 def to_do() -> list[str]:
     """What the instructor still has to do before the room works, one line each."""
     from django.contrib.auth import get_user_model
@@ -77,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         PYTHONUNBUFFERED="1",
     )
     todo = prepare()
+    refused = refusal()
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 1
     print(f"The workshop room: http://{address}:{port}/workshop/ (staff only); the course at http://{address}:{port}/")
     for line in todo:
         print(f"  - {line}")

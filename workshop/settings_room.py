@@ -28,3 +28,7 @@ SECURE_PROXY_SSL_HEADER = None
 # WhiteNoise serves the apps' static folders as they are (WHITENOISE_USE_FINDERS): a room has no
 # collectstatic step, so no STATIC_ROOT, and no start-up warning that its folder is missing.
 STATIC_ROOT = None
+
+# The room's doors (workshop/doors.py): a password the course prints (lesson 07's `ada`) opens
+# nothing here, at the login form, the admin or lesson 07's socket login: checked first.
+AUTHENTICATION_BACKENDS = ["workshop.doors.NoPrintedPasswords", "django.contrib.auth.backends.ModelBackend"]

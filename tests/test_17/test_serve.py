@@ -124,3 +124,9 @@ def test_make_workshop_host_reaches_the_server():
 def test_make_workshop_ignores_a_host_the_shell_exports_as_the_machines_name():
     env = {**os.environ, "HOST": "teachers-laptop"}
     assert make_workshop_command(env=env).endswith("-m workshop.serve --host 0.0.0.0 --port 8000")
+
+
+def test_the_room_throttles_every_login_door_and_refuses_the_printed_passwords(monkeypatch):
+    room_settings = imported_room_settings(monkeypatch)
+    assert room_settings.MIDDLEWARE[-1] == "workshop.doors.LoginThrottleMiddleware"
+    assert room_settings.AUTHENTICATION_BACKENDS[0] == "workshop.doors.NoPrintedPasswords"

@@ -35,3 +35,9 @@ AUTHENTICATION_BACKENDS = ["workshop.doors.NoPrintedPasswords", "django.contrib.
 # Every POST that carries a password, at any door, counted per address and per name on lesson 16's
 # counters before the password is checked (the socket login's own: one lock for every door).
 MIDDLEWARE = [*MIDDLEWARE, "workshop.doors.LoginThrottleMiddleware"]  # noqa: F405
+
+# The instructor's session lasts the workshop, not Django's two weeks: it ends when the browser
+# closes, and after 12 hours whatever the browser does. A room's plain http carries the cookie
+# (lesson 07: the session cookie is the login), so the less time it is good, the better.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -130,3 +130,9 @@ def test_the_room_throttles_every_login_door_and_refuses_the_printed_passwords(m
     room_settings = imported_room_settings(monkeypatch)
     assert room_settings.MIDDLEWARE[-1] == "workshop.doors.LoginThrottleMiddleware"
     assert room_settings.AUTHENTICATION_BACKENDS[0] == "workshop.doors.NoPrintedPasswords"
+
+
+def test_the_instructors_session_lasts_a_workshop_day_at_most_not_two_weeks(monkeypatch):
+    room_settings = imported_room_settings(monkeypatch)
+    assert room_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert room_settings.SESSION_COOKIE_AGE == 12 * 60 * 60

@@ -308,7 +308,9 @@ def report_doctor(failed: list[str], warned: list[str], stderr) -> bool:
     import django
 
     lines = [f"FAIL  {line}" for line in failed] + [f"warn  {line}" for line in warned]
-    problems = [re.sub(r"://[^/@\s]*@", "://***@", line)[:300] for line in lines]
+    from workshop.masking import masked
+
+    problems = [masked(line)[:300] for line in lines]
     verdict = {"ready": not failed, "problems": problems, "python": platform.python_version()}
     verdict["django"] = django.get_version()
     while len(json.dumps(verdict).encode()) > DOCTOR_LIMIT and verdict["problems"]:

@@ -5,8 +5,9 @@ A student's checkout posts {"code": "<join code>", "name": "<name>"} here
 token its socket sends first (workshop/tokens.py):
 
     201 {"token": ..., "name": ..., "socket": "/ws/workshop/student/"}
-    400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -
-    403 unknown or closed join code        409 the name is taken in this workshop
+    400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -,
+        a name that mixes scripts (workshop/names.py)
+    403 unknown or closed join code        409 the name is taken in this workshop (NFKC, any case)
     429 over 10 attempts a minute from one address       405 any method but POST
 
 The join code is the credential, so it is throttled like lesson 16's password
@@ -29,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
+from workshop import names
 from workshop.models import Student, Workshop
 from workshop.tokens import issue_token
 
@@ -66,11 +68,19 @@ def join(request):
     workshop = Workshop.objects.filter(closed_at=None).order_by("-pk").first()
     if workshop is None or not code_matches(code, workshop.code):
         return JsonResponse({"error": "unknown or closed join code"}, status=403)
+    taken = JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
     try:
         with transaction.atomic():
+            # Joins to one workshop take turns here (PostgreSQL; SQLite has one writer anyway), so two
+            # laptops typing `émile` and `ÉMILE` at once cannot both find the name free.
+            Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
+            if names.folded(name) in {
+                names.folded(other) for other in workshop.students.values_list("name", flat=True)
+            }:
+                return taken  # émile and ÉMILE: the database's lower() folds ASCII alone on SQLite
             student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
-    except IntegrityError:  # the constraint: this name, in any case, already in this workshop
-        return JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
+    except IntegrityError:  # the constraint: this name, in any ASCII case, already in this workshop
+        return taken
     return JsonResponse({"token": issue_token(student), "name": name, "socket": STUDENT_SOCKET}, status=201)
 
 
@@ -93,6 +103,8 @@ def read_request(body: bytes) -> tuple[str, str]:
     name = unicodedata.normalize("NFKC", name).strip()
     if not NAME.fullmatch(name):
         raise BadJoin('expected "name" of 1 to 40 letters, digits, spaces, "_", "." or "-"')
+    if (mixed := names.mixed_scripts(name)) is not None:
+        raise BadJoin(mixed)
     return code.strip().upper(), name
 
 

@@ -68,20 +68,30 @@ def join(request):
     workshop = Workshop.objects.filter(closed_at=None).order_by("-pk").first()
     if workshop is None or not code_matches(code, workshop.code):
         return JsonResponse({"error": "unknown or closed join code"}, status=403)
-    taken = JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
     try:
-        with transaction.atomic():
-            # Joins to one workshop take turns here (PostgreSQL; SQLite has one writer anyway), so two
-            # laptops typing `émile` and `ÉMILE` at once cannot both find the name free.
-            Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
-            if names.folded(name) in {
-                names.folded(other) for other in workshop.students.values_list("name", flat=True)
-            }:
-                return taken  # émile and ÉMILE: the database's lower() folds ASCII alone on SQLite
-            student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
-    except IntegrityError:  # the constraint: this name, in any ASCII case, already in this workshop
-        return taken
+        student = admit(workshop, name)
+    except (IntegrityError, NameTaken):  # the constraint (ASCII case), or the folded comparison
+        return JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
     return JsonResponse({"token": issue_token(student), "name": name, "socket": STUDENT_SOCKET}, status=201)
+
+
+class NameTaken(Exception):
+    """Another student of the workshop has this name once folded (workshop/names.py)."""
+
+
+@transaction.atomic
+def admit(workshop: Workshop, name: str) -> Student:
+    """The new student, unless another in the workshop has the same name once folded (NameTaken, rolled back)."""
+    # Written first: on SQLite the write takes the database's one write lock, where a read first would
+    # fail to upgrade with "database is locked" when joins arrive together.
+    student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
+    # On PostgreSQL, joins to one workshop take turns from here: the second sees the first's row.
+    Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
+    others = workshop.students.exclude(pk=student.pk).values_list("name", flat=True)
+    # émile and ÉMILE, straße and STRASSE: the constraint's lower() folds ASCII alone on SQLite.
+    if names.folded(name) in {names.folded(other) for other in others}:
+        raise NameTaken(name)
+    return student
 
 
 def read_request(body: bytes) -> tuple[str, str]:

@@ -2,10 +2,11 @@
 
 The laptop posts {"token": "<its token>"}; the student the token names is
 deleted with everything they reported, so the token names no one any more: a
-socket that sends it is closed 4401, and the name is free again; the staff
-page hears {"left": "<name>"} at once and takes them off (workshop/room.py). A token is the
-student's whole credential (lesson 11), so leaving must end it on the server:
-forgetting it on the laptop alone would leave it good for anyone who copied it.
+socket that sends it is closed 4401, and the name is free again. The staff
+page hears {"left": "<name>"} at once and takes them off (room.remove()). A
+token is the student's whole credential (lesson 11), so leaving must end it on
+the server: forgetting it on the laptop alone would leave it good for anyone
+who copied it.
 
     200 {"left": "<name>"}      401 not a token of a student still in the room
     400 not JSON with a token   405 any method but POST

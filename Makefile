@@ -55,8 +55,11 @@ run: install  ## the course server on http://127.0.0.1:$(PORT)/ (PORT=8000 unles
 
 # Lesson 17: the course served to a workshop room, from the instructor's laptop: every address of this
 # machine, DEBUG off (no demo hazards, no inspector), its LAN address allowed (workshop/serve.py).
-workshop: install  ## serve the course to the room on port $(PORT) of this machine's LAN address; the live room at /workshop/
-	$(BIN)/python -m workshop.serve --port $(PORT)
+# HOST=127.0.0.1 serves this laptop alone: the room tried without serving it to the network. Taken from
+# the command line only: some shells export HOST as the machine's name, which is not an address to serve.
+WORKSHOP_HOST := $(if $(filter command line,$(origin HOST)),$(HOST),0.0.0.0)
+workshop: install  ## serve the course to the room on port $(PORT) of this machine's LAN address (HOST=127.0.0.1: this laptop alone); the live room at /workshop/
+	$(BIN)/python -m workshop.serve --host $(WORKSHOP_HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

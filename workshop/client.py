@@ -135,6 +135,34 @@ def admit(url: str, code: str, name: str) -> dict:
     return {"url": url, "name": answer["name"], "token": answer["token"], "last_message": 0}
 
 
+def depart(connection: dict) -> str | None:
+    """POST the token to <url>/workshop/leave/, which ends it (workshop/leave.py): None once it did, else why not."""
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"token": connection["token"]}).encode()
+    request = urllib.request.Request(f"{connection['url']}/workshop/leave/", body, {"Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy, as for the join
+
+    def post() -> int:
+        try:
+            with opener.open(request, timeout=JOIN_TIMEOUT + 1) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except urllib.error.URLError as error:
+            raise Unreached(f"nothing answers at {connection['url']} ({reason(error.reason)})") from None
+        except OSError as error:
+            raise Unreached(f"no answer from {connection['url']} ({reason(error)})") from None
+
+    try:
+        status = within(JOIN_TIMEOUT, post, f"no answer within {JOIN_TIMEOUT} s")
+    except Unreached as why:
+        return str(why)
+    # 401: the room knows this token no more (closed, or left already): it is over either way.
+    return None if status in (200, 401) else f"HTTP {status}"
+
+
 def reason(error: object) -> str:
     """A few words for a network error: "connection refused", "timed out", ..."""
     if isinstance(error, TimeoutError):
@@ -274,12 +302,14 @@ def report_check(exercise_id: str, outcome, stderr) -> bool:
 
 
 def says(message: str) -> str:
-    """The first line the terminal printed after "What it says:", any password in a URL masked.
+    """The first line the terminal printed after "What it says:", any password in a URL masked (as doctor's).
 
     The check's sentence, not the student's code: the traceback ("Where, in your code") is never sent.
     """
+    from workshop.masking import masked
+
     line = (message.strip().splitlines() or [""])[0]
-    return re.sub(r"://[^/@\s]*@", "://***@", line)[:300]
+    return masked(line)[:300]
 
 
 def report_doctor(failed: list[str], warned: list[str], stderr) -> bool:
@@ -289,7 +319,9 @@ def report_doctor(failed: list[str], warned: list[str], stderr) -> bool:
     import django
 
     lines = [f"FAIL  {line}" for line in failed] + [f"warn  {line}" for line in warned]
-    problems = [re.sub(r"://[^/@\s]*@", "://***@", line)[:300] for line in lines]
+    from workshop.masking import masked
+
+    problems = [masked(line)[:300] for line in lines]
     verdict = {"ready": not failed, "problems": problems, "python": platform.python_version()}
     verdict["django"] = django.get_version()
     while len(json.dumps(verdict).encode()) > DOCTOR_LIMIT and verdict["problems"]:

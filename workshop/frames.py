@@ -10,7 +10,7 @@ token decides whose rows a frame writes, so no field here could say "I am bob".
 import json
 import re
 
-KINDS = ("report", "doctor", "help", "share", "here", "leave")
+KINDS = ("report", "doctor", "help", "share", "here")
 EXERCISE = re.compile(r"[0-9]{2}\.[0-9]{1,2}")  # "01.1", "16.12"
 MAX_CHECK = 200  # characters of a failing check's name
 MAX_SAYS = 300  # characters of the one line a failing check says ("What it says")
@@ -165,13 +165,7 @@ def here(value: object) -> bool:
     return True
 
 
-def leave(value: object) -> bool:
-    if value is not True:
-        raise ClientError('expected {"leave": true}, sent by `workshop leave`')
-    return True
-
-
-CHECKS = {"report": report, "doctor": doctor, "help": help, "share": share, "here": here, "leave": leave}
+CHECKS = {"report": report, "doctor": doctor, "help": help, "share": share, "here": here}
 
 
 def staff_message(text: str | None) -> str:

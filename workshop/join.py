@@ -5,8 +5,9 @@ A student's checkout posts {"code": "<join code>", "name": "<name>"} here
 token its socket sends first (workshop/tokens.py):
 
     201 {"token": ..., "name": ..., "socket": "/ws/workshop/student/"}
-    400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -
-    403 unknown or closed join code        409 the name is taken in this workshop
+    400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -,
+        a name that mixes scripts (workshop/names.py)
+    403 unknown or closed join code        409 the name is taken in this workshop (NFKC, any case)
     429 over 10 attempts a minute from one address       405 any method but POST
 
 The join code is the credential, so it is throttled like lesson 16's password
@@ -29,7 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from workshop import room
+from workshop import names, room
 from workshop.models import Student, Workshop
 from workshop.tokens import issue_token
 
@@ -68,12 +69,30 @@ def join(request):
     if workshop is None or not code_matches(code, workshop.code):
         return JsonResponse({"error": "unknown or closed join code"}, status=403)
     try:
-        with transaction.atomic():
-            student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
-    except IntegrityError:  # the constraint: this name, in any case, already in this workshop
+        student = admit(workshop, name)
+    except (IntegrityError, NameTaken):  # the constraint (ASCII case), or the folded comparison
         return JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
     room.tell_staff_now(workshop.pk, {"type": "room.student", "student": room.student_entry(student.pk)})
     return JsonResponse({"token": issue_token(student), "name": name, "socket": STUDENT_SOCKET}, status=201)
+
+
+class NameTaken(Exception):
+    """Another student of the workshop has this name once folded (workshop/names.py)."""
+
+
+@transaction.atomic
+def admit(workshop: Workshop, name: str) -> Student:
+    """The new student, unless another in the workshop has the same name once folded (NameTaken, rolled back)."""
+    # Written first: on SQLite the write takes the database's one write lock, where a read first would
+    # fail to upgrade with "database is locked" when joins arrive together.
+    student = Student.objects.create(workshop=workshop, name=name, last_seen=timezone.now())
+    # On PostgreSQL, joins to one workshop take turns from here: the second sees the first's row.
+    Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
+    others = workshop.students.exclude(pk=student.pk).values_list("name", flat=True)
+    # émile and ÉMILE, straße and STRASSE: the constraint's lower() folds ASCII alone on SQLite.
+    if names.folded(name) in {names.folded(other) for other in others}:
+        raise NameTaken(name)
+    return student
 
 
 def read_request(body: bytes) -> tuple[str, str]:
@@ -95,6 +114,8 @@ def read_request(body: bytes) -> tuple[str, str]:
     name = unicodedata.normalize("NFKC", name).strip()
     if not NAME.fullmatch(name):
         raise BadJoin('expected "name" of 1 to 40 letters, digits, spaces, "_", "." or "-"')
+    if (mixed := names.mixed_scripts(name)) is not None:
+        raise BadJoin(mixed)
     return code.strip().upper(), name
 
 

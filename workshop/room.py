@@ -15,7 +15,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -55,6 +55,10 @@ def name_order(name: str) -> tuple[str, str]:
     return "".join(c for c in letters if not unicodedata.combining(c)), name
 
 
+# The room lists which exercises a student shared; their code is read only when a share is opened.
+SHARES_WITHOUT_CODE = Prefetch("shares", queryset=Share.objects.defer("code"))
+
+
 def entry(student: Student, now: datetime) -> dict:
     """One student as the instructor sees them (statuses and shares prefetched, or one query each)."""
     statuses = sorted(student.statuses.all(), key=lambda status: exercise_order(status.exercise))
@@ -83,7 +87,7 @@ def room() -> dict:
     workshop = Workshop.objects.order_by("-pk").first()
     if workshop is None:
         return {"workshop": None, "students": []}
-    students = workshop.students.prefetch_related("statuses", "shares")
+    students = workshop.students.prefetch_related("statuses", SHARES_WITHOUT_CODE)
     now = timezone.now()
     return {
         "workshop": state(workshop),
@@ -106,7 +110,7 @@ def newest_workshop_id() -> int | None:
 
 def student_entry(student_id: int) -> dict | None:
     """One student's entry; None if they are gone (deleted in the admin since their socket logged in)."""
-    student = Student.objects.prefetch_related("statuses", "shares").filter(pk=student_id).first()
+    student = Student.objects.prefetch_related("statuses", SHARES_WITHOUT_CODE).filter(pk=student_id).first()
     return entry(student, timezone.now()) if student is not None else None
 
 
@@ -152,8 +156,16 @@ def save_help(student: Student, raised: bool, now: datetime) -> None:
         student.save(update_fields=["hand_raised_at"])
 
 
+# Shares are bounded: the newest per exercise, and the newest SHARES_KEPT of a student in all
+# (each at most 64 KiB, workshop/frames.py): a student who shares in a loop replaces, never piles up.
+SHARES_KEPT = 20
+
+
 def save_share(student: Student, share: dict, now: datetime) -> None:
+    Share.objects.filter(student=student, exercise=share["exercise"]).delete()
     Share.objects.create(student=student, **share)
+    older = Share.objects.filter(student=student).order_by("-pk").values_list("pk", flat=True)[SHARES_KEPT:]
+    Share.objects.filter(pk__in=list(older)).delete()
 
 
 SAVE = {"report": save_report, "doctor": save_doctor, "help": save_help, "share": save_share}
@@ -174,14 +186,10 @@ def record(student_id: int, kind: str, value: object) -> dict | None:
     return student_entry(student_id)
 
 
-@database_sync_to_async
-def remove(student_id: int) -> str | None:
-    """`workshop leave`: the student and their rows deleted, so their token names no one; their name, or None if gone."""
-    student = Student.objects.filter(pk=student_id).first()
-    if student is None:
-        return None
+def remove(student: Student) -> None:
+    """`workshop leave` (workshop/leave.py): the student and their rows deleted, so their token names no one."""
     student.delete()
-    return student.name
+    tell_staff_now(student.workshop_id, {"type": "room.left", "name": student.name})  # the page takes them off at once
 
 
 def tell_staff_now(workshop_id: int, event: dict) -> None:

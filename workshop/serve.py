@@ -1,13 +1,16 @@
 """`make workshop`: the course served to a room from the instructor's laptop (lesson 17).
 
-    python -m workshop.serve [--port 8000]
+    python -m workshop.serve [--host 0.0.0.0] [--port 8000]
 
 Daphne on every address of this machine (0.0.0.0), so laptops on the room's
-network reach it, with workshop/settings_room.py: DEBUG off, so the development
+network reach it; `--host 127.0.0.1` (`make workshop HOST=127.0.0.1`) serves
+this laptop alone, to try the room without serving it to the network; with workshop/settings_room.py: DEBUG off, so the development
 demos and the inspector are not served to a shared network. Before Daphne
 starts: the SECRET_KEY (from the environment, or kept in a git-ignored file),
-ALLOWED_HOSTS with this machine's LAN address, the database migrated, and a
-word on what to do next (make a staff account, open the workshop).
+ALLOWED_HOSTS with this machine's LAN address, the database migrated, no
+account that opens with a password the course prints (else it refuses to start,
+workshop/doors.py), and a word on what to do next (make a staff account, open
+the workshop).
 """
 
 import argparse
@@ -21,6 +24,7 @@ from workshop.network import lan_address
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SECRET_FILE = REPO_DIR / ".workshop-secret-key"  # git-ignored
+EVERY_ADDRESS = "0.0.0.0"
 
 
 def secret_key(path: Path = SECRET_FILE) -> str:
@@ -51,6 +55,13 @@ def prepare() -> list[str]:
     return to_do()
 
 
+def refusal() -> str | None:
+    """Why the room must not serve this database (workshop/doors.py), or None; after prepare()."""
+    from workshop import doors
+
+    return doors.refusal()
+
+
 def to_do() -> list[str]:
     """What the instructor still has to do before the room works, one line each."""
     from django.contrib.auth import get_user_model
@@ -67,9 +78,12 @@ def to_do() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workshop.serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=EVERY_ADDRESS, help="the address to serve on (every one: 0.0.0.0)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
-    port = parser.parse_args(argv).port
-    address = lan_address()
+    options = parser.parse_args(argv)
+    host, port = options.host, options.port
+    # Students type this machine's LAN address; served on one address alone, that one is the room's.
+    address = lan_address() if host == EVERY_ADDRESS else host
     os.environ.update(
         DJANGO_SETTINGS_MODULE="workshop.settings_room",
         SECRET_KEY=secret_key(),
@@ -77,11 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         PYTHONUNBUFFERED="1",
     )
     todo = prepare()
+    refused = refusal()
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 1
     print(f"The workshop room: http://{address}:{port}/workshop/ (staff only); the course at http://{address}:{port}/")
     for line in todo:
         print(f"  - {line}")
     print("Serving with DEBUG off: no demo hazards, no inspector. Ctrl-C stops it; students' results stay saved.")
-    daphne = [sys.executable, "-m", "daphne", "-b", "0.0.0.0", "-p", str(port), "lessons.asgi:application"]
+    daphne = [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "lessons.asgi:application"]
     sys.stdout.flush()
     os.chdir(REPO_DIR)
     if os.name == "posix":

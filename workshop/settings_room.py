@@ -28,3 +28,16 @@ SECURE_PROXY_SSL_HEADER = None
 # WhiteNoise serves the apps' static folders as they are (WHITENOISE_USE_FINDERS): a room has no
 # collectstatic step, so no STATIC_ROOT, and no start-up warning that its folder is missing.
 STATIC_ROOT = None
+
+# The room's doors (workshop/doors.py): a password the course prints (lesson 07's `ada`) opens
+# nothing here, at the login form, the admin or lesson 07's socket login: checked first.
+AUTHENTICATION_BACKENDS = ["workshop.doors.NoPrintedPasswords", "django.contrib.auth.backends.ModelBackend"]
+# Every POST that carries a password, at any door, counted per address and per name on lesson 16's
+# counters before the password is checked (the socket login's own: one lock for every door).
+MIDDLEWARE = [*MIDDLEWARE, "workshop.doors.LoginThrottleMiddleware"]  # noqa: F405
+
+# The instructor's session lasts the workshop, not Django's two weeks: it ends when the browser
+# closes, and after 12 hours whatever the browser does. A room's plain http carries the cookie
+# (lesson 07: the session cookie is the login), so the less time it is good, the better.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True

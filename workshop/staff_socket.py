@@ -12,7 +12,7 @@ The page at GET /workshop/ holds this socket. The events, in order:
                             `workshop close` in another process, {"room": ...} at once
     room.student         -> websocket.send {"student": <entry>}: one student joined or changed
                             (group_send by workshop/join.py and workshop/student_socket.py)
-    room.left            -> websocket.send {"left": "<name>"}: `workshop leave` (student_socket.py)
+    room.left            -> websocket.send {"left": "<name>"}: `workshop leave` (workshop/leave.py)
     room.changed         -> websocket.send {"room": ...}: `workshop close` said so (with Redis)
     websocket.receive    -> {"message": "<text>"}: saved (lesson 08), group_send to every student
                             socket as workshop.message (lesson 04), answered {"sent": <id>};

@@ -4,14 +4,14 @@ The capstone puts earlier lessons together; each part says which. The events, in
 
     websocket.connect    -> websocket.accept; a 10 s deadline for the token (lesson 11)
     websocket.receive    -> the first frame must be {"token": ..., "since": N (optional)}: not a
-                            token of the newest workshop -> websocket.close 4401. Otherwise join
+                            token of a student of the newest, open workshop -> websocket.close
+                            4401 (it ended with `workshop close` or `leave`). Otherwise join
                             the students' group, then websocket.send {"joined": name,
                             "last_message": id} and, with `since`, each message after it, oldest
                             first (lesson 12: join the group before reading the backlog)
     websocket.receive    -> every later frame: the student's rate limit (lesson 16), presence,
                             then a report, doctor, help or share frame is saved (lesson 08), sent
-                            to the staff group and answered {"ok": <kind>}; {"leave": true}
-                            deletes the student and tells the staff group; {"here": true} is not
+                            to the staff group and answered {"ok": <kind>}; {"here": true} is not
                             answered; anything else gets {"error": ...} and the socket stays open.
                             After 100 frames over the limit: websocket.close 4429
     workshop.message     -> websocket.send {"instructor": {"id", "text", "sent"}}, unless the
@@ -33,7 +33,7 @@ from redis.exceptions import RedisError
 
 from workshop import limits
 from workshop.frames import ClientError, first_frame, student_frame
-from workshop.room import messages_after, record, remove, staff_group, students_group, touch
+from workshop.room import messages_after, record, staff_group, students_group, touch
 from workshop.tokens import student_for_token
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class StudentConsumer(AsyncConsumer):
     async def log_in(self, text: str | None) -> None:
         self.deadline.cancel()
         token, since = first_frame(text) or (None, None)
-        self.student = await student_for_token(token)  # the database: a token of an older workshop is refused
+        self.student = await student_for_token(token)  # the database: an older or closed workshop's is refused
         if self.student is None:
             await self.close(NOT_AUTHENTICATED)  # one answer for every failure: a probe learns nothing
             return
@@ -113,21 +113,12 @@ class StudentConsumer(AsyncConsumer):
         kind, value = student_frame(text)
         if kind == "here":
             return None  # the watch's heartbeat: presence is all it carries
-        if kind == "leave":
-            return await self.leave()
         entry = await record(self.student.pk, kind, value)  # saved before anyone is told
         if entry is None:  # the student was deleted: the token names no one any more
             await self.close(NOT_AUTHENTICATED)
             return None
         await self.tell_staff({"type": "room.student", "student": entry})
         return {"ok": kind}
-
-    async def leave(self) -> dict:
-        """`workshop leave`: the student's rows go (their token with them), the page takes them off."""
-        name = await remove(self.student.pk)
-        if name is not None:
-            await self.tell_staff({"type": "room.left", "name": name})
-        return {"ok": "leave"}
 
     async def seen(self) -> None:
         """Move this student's last_seen (at most every few seconds); tell the staff if they were away."""

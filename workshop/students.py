@@ -23,16 +23,17 @@ def join(url: str, code: str, name: str, stdout, stderr) -> int:
 
 
 def leave(stdout, stderr) -> int:
-    """Tell the room (the page takes this student off), then forget the connection: nothing is reported any more."""
-    if client.load() is None:
+    """End the token in the room (workshop/leave.py), then forget the connection: nothing is reported any more."""
+    connection = client.load()
+    if connection is None:
         client.forget()
         stdout.write("not in a workshop: nothing to leave\n")
         return 0
-    why = client.deliver([{"leave": True}], client.JOIN_TIMEOUT)
-    connection = client.forget()  # whether the room heard or not: this laptop is out
+    why = client.depart(connection)
+    client.forget()  # whatever the room said: this checkout reports nothing more
     stdout.write(f"left the workshop at {connection['url']}\n")
     if why is not None:
-        stderr.write(f"workshop: the room did not hear you leave ({why}); its page shows you as away\n")
+        stderr.write(f"workshop: the room did not hear you leave ({why}); your token ends when the workshop closes\n")
     return 0
 
 

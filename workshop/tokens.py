@@ -3,11 +3,11 @@
 POST /workshop/join/ hands one out; the student's socket sends it in its first
 frame (ws/workshop/student/). It is the student's primary key and the
 workshop's, signed with SECRET_KEY under a salt of its own, so no other value
-this site signs can pass for one. It has no expiry: it stays good while its
-workshop is the newest one (`workshop open` makes a newer one, and every older
-token stops working). `workshop close` only stops new joins, so a closed
-workshop's students still report. Whoever holds the token is that student, so
-it travels in a frame or a body, never in a URL an access log writes down.
+this site signs can pass for one. It has no expiry of its own: it ends with the
+workshop it names (`workshop close`, or `workshop open` making a newer one) and
+with the student (`workshop leave` deletes them: workshop/leave.py). Whoever
+holds the token is that student, so it travels in a frame or a body, never in
+a URL an access log writes down.
 """
 
 from channels.db import database_sync_to_async
@@ -19,7 +19,7 @@ SALT = "workshop.student"
 
 
 def issue_token(student: Student) -> str:
-    """The token that makes its holder `student`, for as long as their workshop is the newest."""
+    """The token that makes its holder `student`, until their workshop closes or they leave."""
     return signing.dumps({"student": student.pk, "workshop": student.workshop_id}, salt=SALT)
 
 
@@ -39,11 +39,12 @@ def claim_in(token: object) -> tuple[int, int] | None:
 
 @database_sync_to_async
 def student_for_token(token: object) -> Student | None:
-    """The student a token names, if their workshop is still the newest one; else None."""
+    """The student a token names, if their workshop is the newest one and still open; else None."""
     claim = claim_in(token)
     if claim is None:
         return None
     student_id, workshop_id = claim
-    if Workshop.objects.order_by("-pk").values_list("pk", flat=True).first() != workshop_id:
-        return None  # from an older workshop: the room has moved on
+    newest = Workshop.objects.order_by("-pk").values_list("pk", "closed_at").first()
+    if newest is None or newest[0] != workshop_id or newest[1] is not None:
+        return None  # from an older workshop, or one closed: the room has moved on
     return Student.objects.filter(pk=student_id, workshop_id=workshop_id).first()

@@ -46,6 +46,11 @@ def post_join(client, body: object, address: str | None = None):
     return client.post("/workshop/join/", data, content_type="application/json", REMOTE_ADDR=address)
 
 
+def post_leave(client, body: object):
+    """POST /workshop/leave/ with `body` as JSON, as `workshop leave` posts {"token": ...}."""
+    return client.post("/workshop/leave/", json.dumps(body), content_type="application/json")
+
+
 async def student_socket(token: str | None = None, since: int | None = None) -> WebsocketCommunicator:
     """ws/workshop/student/ through the root router; with a token, its first frame sent and `joined` read."""
     communicator = WebsocketCommunicator(application, "/ws/workshop/student/", headers=ORIGIN)

@@ -81,7 +81,7 @@ def test_a_field_of_any_json_value_is_refused_or_kept_as_its_own_type_and_size(k
         assert all(type(line) is str and len(line) <= MAX_PROBLEM for line in value.get("problems", []))
 
 
-@pytest.mark.parametrize("kind", ["help", "here", "leave"])
+@pytest.mark.parametrize("kind", ["help", "here"])
 @pytest.mark.parametrize("planted", PLANTED)
 def test_a_flag_frame_takes_a_boolean_only(kind, planted):
     result = kept(json.dumps({kind: PLANTED[planted]}))

@@ -1,9 +1,9 @@
 """Lesson 17: joins, leaves and closes reach the instructor's socket as they happen, not at the 5 s refresh.
 
-A join (POST /workshop/join/) is the new student's entry; `workshop leave` is {"left": name},
-and the student, their rows and their token are gone; `workshop close` is the whole room again,
-by a group message (lesson 06) or, from a process the layer cannot reach, by the socket's look
-at the workshop's row each second. Names sort as people read them, accents included.
+A join (POST /workshop/join/) is the new student's entry; `workshop leave` (POST
+/workshop/leave/) is {"left": name}, and the student, their rows and their token are gone;
+`workshop close` is the whole room again, by a group message (lesson 06) or, from a process
+the layer cannot reach, by the socket's look at the workshop's row each second. Names sort as people read them, accents included.
 """
 
 import pytest
@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from harness.patience import FRAME
-from tests.helpers.workshop import a_room, answer_to, next_frame_with, post_join, staff_socket, student_socket
+from tests.helpers.workshop import a_room, next_frame_with, post_join, post_leave, staff_socket, student_socket
 from workshop import room
 from workshop.models import Student, Workshop
 from workshop.staff_socket import StaffConsumer
@@ -36,27 +36,24 @@ async def test_a_join_reaches_the_staff_socket_as_the_new_students_entry(client,
     await staff.disconnect(timeout=FRAME)
 
 
-async def test_leave_reaches_the_staff_socket_as_left_with_the_name(staff_session_key, monkeypatch):
+async def test_leave_reaches_the_staff_socket_as_left_with_the_name(client, staff_session_key, monkeypatch):
     no_refresh(monkeypatch)
     _, (token,) = await database_sync_to_async(a_room)("alice")
     staff = await staff_socket(staff_session_key)
-    student = await student_socket(token)
-    assert await answer_to(student, {"leave": True}) == {"ok": "leave"}
+    assert (await database_sync_to_async(post_leave)(client, {"token": token})).status_code == 200
     assert await next_frame_with(staff, "left") == {"left": "alice"}
-    await student.disconnect(timeout=FRAME)
     await staff.disconnect(timeout=FRAME)
 
 
-async def test_after_leave_the_student_is_gone_and_their_token_opens_nothing(staff_session_key):
+async def test_a_socket_still_open_at_leave_is_closed_4401_at_its_next_frame(client):
+    # A `--watch` left running in another terminal: its token ended with the student.
     _, (token,) = await database_sync_to_async(a_room)("alice")
     student = await student_socket(token)
-    await answer_to(student, {"leave": True})
-    await student.disconnect(timeout=FRAME)
-    again = await student_socket()
-    await again.send_json_to({"token": token})
-    assert await again.receive_output(FRAME) == {"type": "websocket.close", "code": 4401}
+    await database_sync_to_async(post_leave)(client, {"token": token})
+    await student.send_json_to({"help": True})
+    assert await student.receive_output(FRAME) == {"type": "websocket.close", "code": 4401}
     assert not await Student.objects.aexists()
-    await again.disconnect(timeout=FRAME)
+    await student.disconnect(timeout=FRAME)
 
 
 async def test_close_reaches_the_staff_socket_by_a_group_message(staff_session_key, monkeypatch):

@@ -1,6 +1,9 @@
 """Lesson 17: what `make workshop` (workshop/serve.py) prepares: its key, its hosts, production's settings minus HTTPS."""
 
 import importlib
+import os
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -67,3 +70,69 @@ def test_with_a_staff_account_and_an_open_workshop_nothing_is_left_to_do(django_
     django_user_model.objects.create(username="teacher", is_staff=True)
     open_workshop()
     assert serve.to_do() == []
+
+
+def started_daphne(monkeypatch, argv: list[str]) -> list[str]:
+    """The command line serve.main(argv) would exec as Daphne (the database's part left out)."""
+    for name in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "PYTHONUNBUFFERED"):
+        monkeypatch.setenv(name, "as before")  # serve.main() sets them: monkeypatch puts them back
+    monkeypatch.setattr(serve, "prepare", lambda: [])
+    monkeypatch.setattr(serve, "refusal", lambda: None)
+    started = []
+
+    def execv(path, command):  # the process would become Daphne here: stop main() where it would
+        started.extend(command)
+        raise Exec
+
+    monkeypatch.setattr(serve.os, "execv", execv)
+    monkeypatch.setattr(serve.os, "name", "posix")
+    with pytest.raises(Exec):
+        serve.main(argv)
+    return started
+
+
+class Exec(Exception):
+    """Raised where os.execv() would have replaced the process with Daphne."""
+
+
+def test_serve_with_a_host_binds_daphne_to_that_address_alone(monkeypatch, capsys):
+    daphne = started_daphne(monkeypatch, ["--host", "127.0.0.1", "--port", "8123"])
+    assert daphne[daphne.index("-b") + 1] == "127.0.0.1"
+    assert "http://127.0.0.1:8123/workshop/" in capsys.readouterr().out  # the address it can be reached at
+
+
+def test_serve_without_a_host_binds_every_address_of_the_machine(monkeypatch):
+    daphne = started_daphne(monkeypatch, ["--port", "8123"])
+    assert daphne[daphne.index("-b") + 1] == "0.0.0.0"
+
+
+def make_workshop_command(*arguments: str, env: dict | None = None) -> str:
+    """The line `make workshop` would run (make -n), for these arguments."""
+    from course.catalogue import REPO_DIR
+    from tests.helpers import require
+
+    require(shutil.which("make") is not None, "make is not installed (apt install make)")
+    done = subprocess.run(["make", "-n", "workshop", *arguments], cwd=REPO_DIR, env=env, capture_output=True, text=True)
+    [line] = [line for line in done.stdout.splitlines() if "-m workshop.serve" in line]
+    return line
+
+
+def test_make_workshop_host_reaches_the_server():
+    assert make_workshop_command("HOST=127.0.0.1").endswith("-m workshop.serve --host 127.0.0.1 --port 8000")
+
+
+def test_make_workshop_ignores_a_host_the_shell_exports_as_the_machines_name():
+    env = {**os.environ, "HOST": "teachers-laptop"}
+    assert make_workshop_command(env=env).endswith("-m workshop.serve --host 0.0.0.0 --port 8000")
+
+
+def test_the_room_throttles_every_login_door_and_refuses_the_printed_passwords(monkeypatch):
+    room_settings = imported_room_settings(monkeypatch)
+    assert room_settings.MIDDLEWARE[-1] == "workshop.doors.LoginThrottleMiddleware"
+    assert room_settings.AUTHENTICATION_BACKENDS[0] == "workshop.doors.NoPrintedPasswords"
+
+
+def test_the_instructors_session_lasts_a_workshop_day_at_most_not_two_weeks(monkeypatch):
+    room_settings = imported_room_settings(monkeypatch)
+    assert room_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert room_settings.SESSION_COOKIE_AGE == 12 * 60 * 60

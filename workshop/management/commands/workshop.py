@@ -2,7 +2,8 @@
 
 The instructor's laptop:  open [--port 8000]   open a new workshop; print the students' join command
                                                  and, alone on the last line, the join code
-                          close                 the code admits no one new (joined students still report)
+                          close                 the workshop ends: its code admits no one new, its
+                                                 students' tokens end
 A student's checkout:     join <url> <code> --name <name>, leave, help [--down], share NN.K
                           (workshop/students.py; the connection is saved in .workshop.json)
 """
@@ -32,12 +33,12 @@ class Command(BaseCommand):
         subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="subcommand")
         opening = subcommands.add_parser("open", help="open a new workshop and print its join code")
         opening.add_argument("--port", type=int, default=8000, help="the port `make workshop` serves on (8000)")
-        subcommands.add_parser("close", help="stop the join code admitting anyone new")
+        subcommands.add_parser("close", help="end the workshop: no new joins, every student's token ends")
         joining = subcommands.add_parser("join", help="join the workshop served at URL")
         joining.add_argument("url", help="the instructor's server, e.g. http://192.168.1.20:8000")
         joining.add_argument("code", help="the join code the instructor shows")
         joining.add_argument("--name", required=True, help="your name on the instructor's page")
-        subcommands.add_parser("leave", help="forget the workshop: nothing is reported any more")
+        subcommands.add_parser("leave", help="leave the workshop: your token ends, nothing is reported any more")
         hand = subcommands.add_parser("help", help="raise your hand on the instructor's page")
         hand.add_argument("--down", action="store_true", help="lower it again")
         sharing = subcommands.add_parser("share", help="show the instructor your file for exercise NN.K")
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             "",
             f"    python manage.py workshop join {url} {workshop.code} --name <your name>",
             "",
-            "The join code (`python manage.py workshop close` stops it admitting anyone new):",
+            "The join code (`python manage.py workshop close` ends the workshop, and every token with it):",
             workshop.code,  # alone on the last line: a script can take it with `tail -1`
         ]
         self.stdout.write("\n".join(lines))
@@ -86,6 +87,6 @@ class Command(BaseCommand):
         for workshop_id in open_ones:  # the page shows it at once (with Redis; else within a second)
             room.tell_staff_now(workshop_id, {"type": "room.changed"})
         if closed:
-            self.stdout.write("Closed the workshop: its code admits no one new. Students who joined still report.")
+            self.stdout.write("Closed the workshop: its code admits no one new, and every student's token has ended.")
         else:
             self.stdout.write("No workshop is open: nothing to close.")

@@ -201,7 +201,7 @@
     counts.textContent = sorted.length + (sorted.length === 1 ? " student, " : " students, ") + online + " online, " + hands + (hands === 1 ? " hand up." : " hands up.");
     if (!workshop) summary.textContent = "No workshop yet: open one with python manage.py workshop open.";
     else if (workshop.open) summary.textContent = "Workshop open since " + clock(workshop.opened) + ".";
-    else summary.textContent = "Workshop closed to new students since " + clock(workshop.closed) + ".";
+    else summary.textContent = "Workshop closed since " + clock(workshop.closed) + ": no one joins, and every student's token has ended.";
   }
 
   function tell(words) {
@@ -215,7 +215,7 @@
       if (!isObject(frame.room) || !Array.isArray(frame.room.students)) return; // not a room: keep the one drawn
       const before = workshop;
       workshop = cleanWorkshop(frame.room.workshop);
-      if (before && workshop && before.open && !workshop.open) tell("The workshop closed to new students");
+      if (before && workshop && before.open && !workshop.open) tell("The workshop closed: every student's token has ended");
       students.clear();
       for (const raw of frame.room.students) {
         const student = clean(raw);

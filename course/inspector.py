@@ -39,9 +39,10 @@ from typing import Any
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import re_path
 from django.utils.module_loading import import_string
+
+from lessons.origins import SiteOriginValidator
 
 LANES = ("browser", "daphne", "middleware", "consumer", "layer")  # the sequence diagrams' columns
 INSPECTOR_PATH = re.compile(r"^/?ws/inspector/")  # the panel's own socket, never recorded
@@ -361,7 +362,7 @@ def inspected(application):
     of the objects on the way down to each URLRouter.
     """
     return Recorder(
-        probed(application), inspector_sockets=AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
+        probed(application), inspector_sockets=SiteOriginValidator(URLRouter(websocket_urlpatterns))
     )
 
 

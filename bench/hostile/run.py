@@ -43,7 +43,6 @@ from bench.common.options import switches  # noqa: E402
 from harness.patience import patient  # noqa: E402
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
-ORIGIN = "http://127.0.0.1:8000"  # the root router refuses a socket without a browser's Origin
 HUGE = 10**9
 # The shipped settings, except that 127.0.0.2 is counted (127.0.0.0/8 is
 # uncounted by default): the flooder gets a client address of its own.
@@ -69,7 +68,7 @@ async def connect(server: DaphneServer, path: str, **options):
     """A real WebSocket client on `path`, with a browser's Origin."""
     from websockets.asyncio.client import connect
 
-    return await connect(server.ws_url(path), origin=ORIGIN, max_queue=None, **options)
+    return await connect(server.ws_url(path), origin=server.http_url, max_queue=None, **options)
 
 
 async def timed_handshake(server: DaphneServer, timeout: float) -> str:
@@ -205,7 +204,7 @@ def never_reading_socket(server: DaphneServer, path: str) -> tcp.socket:
     key = base64.b64encode(os.urandom(16)).decode()
     client.sendall(
         f"GET /{path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {ORIGIN}\r\n\r\n".encode()
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {server.http_url}\r\n\r\n".encode()
     )
     answer = b""
     while b"\r\n\r\n" not in answer:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from bench.hostile.run import ORIGIN, never_reading_socket, settled_rss_mb, slow_reader, text_frame
+from bench.hostile.run import never_reading_socket, settled_rss_mb, slow_reader, text_frame
 from harness.patience import CONDITION, FRAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -78,7 +78,7 @@ def test_after_a_slow_reader_is_dropped_another_socket_still_echoes(production_s
     never_outrun_reader(production_server)
 
     async def echo() -> str:
-        async with connect(production_server.ws_url("ws/async/echo/"), origin=ORIGIN) as socket:
+        async with connect(production_server.ws_url("ws/async/echo/"), origin=production_server.http_url) as socket:
             await socket.send("still here")
             return await asyncio.wait_for(socket.recv(), FRAME)
 
@@ -88,7 +88,7 @@ def test_after_a_slow_reader_is_dropped_another_socket_still_echoes(production_s
 def test_a_client_that_reads_as_it_goes_gets_three_times_the_limit(production_server):
     async def every_echo(batches: int, size: int = 200) -> int:
         echoed = 0
-        async with connect(production_server.ws_url("ws/async/echo/"), origin=ORIGIN) as socket:
+        async with connect(production_server.ws_url("ws/async/echo/"), origin=production_server.http_url) as socket:
             for _ in range(batches):  # 200 frames sent, then their 200 echoes read
                 for _ in range(size):
                     await socket.send("x" * 4000)

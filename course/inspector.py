@@ -35,6 +35,7 @@ import re
 import time
 from collections import OrderedDict, deque
 from typing import Any
+from urllib.parse import unquote_plus
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
@@ -64,10 +65,10 @@ REDACTED = "[redacted]"
 # only at a run's first backslash and never giving one back, a MiB of backslashes is read once.
 ESCAPE = re.compile(r"(?<!\\)\\++(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))")
 # A key in text that is not parsed: "key": or 'key': (JSON, Python's repr), or key= (query
-# strings, cookies, form bodies). A bare key only starts a word, so a long word is scanned once.
+# strings, cookies, form bodies, %-escaped or not). A bare key only starts a word, so a long word is scanned once.
 KEY = re.compile(
     r"""(["'])((?:\\.|[^\\"'\n]){1,100}?)\1\s*:\s*"""
-    r"""|(?<![\w.\\-])((?:[\w.-]|\\++[ux][0-9a-fA-F]{2,4}){1,100})\s*=\s*"""
+    r"""|(?<![\w.\\%+-])((?:[\w.+-]|%[0-9a-fA-F]{2}|\\++[ux][0-9a-fA-F]{2,4}){1,100})\s*=\s*"""
 )
 # A quoted value runs to its closing quote, or to the end of the text if it was cut short.
 QUOTED = {quote: re.compile(rf"{quote}(?:\\.|[^{quote}\\])*{quote}?", re.S) for quote in "\"'"}
@@ -126,8 +127,13 @@ def shorten_list(value: list | tuple, depth: int) -> list | str:
 
 
 def secret_name(name: str) -> bool:
-    """Whether a key, header or parameter name says its value is a secret, read with its escapes decoded."""
-    return SECRET.search(unescape(name).lower()) is not None
+    """Whether a key, header or parameter name says its value is a secret, read with its escapes decoded:
+    JSON's \\u0070, and a query string's or form body's %70 and + as Django and parse_qs decode them."""
+    text = unescape(name)
+    if SECRET.search(text.lower()):
+        return True
+    # ?%74oken=... is Django's request.GET["token"]: matched as the application reads it, not as sent.
+    return ("%" in text or "+" in text) and SECRET.search(unquote_plus(text).lower()) is not None
 
 
 def unescape(text: str) -> str:

@@ -36,7 +36,8 @@ application = ProtocolTypeRouter(
 )
 
 # Lesson 16: under Daphne, a socket whose client never reads is closed with 4429 once it
-# holds WEBSOCKET_UNREAD_LIMIT unread messages (uvicorn's send waits for such a client).
+# holds WEBSOCKET_UNREAD_LIMIT unread messages, or WEBSOCKET_UNREAD_BYTES of them (uvicorn's send
+# waits for such a client).
 if "daphne.server" in sys.modules:
     from lessons.slow_readers import limit_unread_messages
 

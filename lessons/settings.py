@@ -151,6 +151,11 @@ WEBSOCKET_UNREAD_LIMIT = 1000
 # 1,000 messages above at 4 KiB each, so a chat's small messages meet the count first.
 WEBSOCKET_UNREAD_BYTES = 4 * 1024 * 1024
 
+# Worker jobs (ws/layers/primes/, lesson 16, layers_demo/worker_jobs.py): how many one client
+# (a socket, a user, an address) may have queued and unanswered at once. Each is seconds of
+# CPU: one running and one waiting, and no client holds the worker while others' jobs expire.
+WORKER_JOBS_PER_CLIENT = 2
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # WhiteNoise serves the lesson pages' JavaScript under Daphne too, straight

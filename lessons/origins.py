@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
-from django.http.request import split_domain_port, validate_host
+from django.utils.http import is_same_domain
 
 
 def header(scope, name: bytes) -> str | None:
@@ -28,8 +28,12 @@ def header(scope, name: bytes) -> str | None:
 def site_origin(scope) -> str | None:
     """This site as the handshake's browser sees it, `scheme://host:port`; None if its Host is not allowed."""
     host = header(scope, b"host")
+    if not host:
+        return None
+    # The name without its port ("[::1]:8000" -> "[::1]"), checked as Django checks a request's Host.
+    name = host.lower() if host.endswith("]") else host.lower().rsplit(":", 1)[0]
     allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
-    if not host or not validate_host(split_domain_port(host)[0], allowed):
+    if not any(pattern == "*" or is_same_domain(name, pattern) for pattern in allowed):
         return None
     # wss:// from the browser, or TLS ended by a proxy that says so as Django trusts it (production).
     proxy = settings.SECURE_PROXY_SSL_HEADER

@@ -15,10 +15,12 @@ import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.contrib.auth.models import User
 from hypothesis import given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from course import inspector
 from course.inspector import STORE
+from harness.patience import FRAME
 from tests.helpers.clients import HOST, ORIGIN, browser_headers
 
 SECRET = "hunter2-s3cret"
@@ -31,8 +33,8 @@ async def posted(inspected, path: str, body: str) -> tuple[int, str]:
     page = secrets.token_urlsafe(16)
     headers = HOST + FORM + browser_headers()
     communicator = HttpCommunicator(inspected, "POST", f"{path}?inspect={page}", body=body.encode(), headers=headers)
-    response = await communicator.get_response()
-    await communicator.wait()
+    response = await communicator.get_response(timeout=FRAME)
+    await communicator.wait(timeout=FRAME)
     return response["status"], json.dumps(STORE.events(page))
 
 
@@ -44,8 +46,8 @@ async def test_a_token_under_a_percent_escaped_query_key_never_reaches_the_panel
     page = secrets.token_urlsafe(16)
     path = f"/ws/auth/token-query/?%74oken={token}&inspect={page}"
     communicator = WebsocketCommunicator(inspected, path, headers=ORIGIN)
-    await communicator.connect()
-    assert await communicator.receive_json_from() == {"username": "ada"}  # the route read it as "token"
+    await communicator.connect(timeout=FRAME)
+    assert await communicator.receive_json_from(timeout=FRAME) == {"username": "ada"}  # the route read it as "token"
     await communicator.disconnect()
     recorded = json.dumps(STORE.events(page))
     assert "token-query" in recorded and token.split(".")[-1] not in recorded
@@ -73,6 +75,7 @@ def spelled(key: str, escapes: list[int], leading: str) -> str:
     return leading + "".join(chars)
 
 
+@examples(deadline=None)  # no example is timed: the machine may be busy (a test is never about speed)
 @given(
     key=st.sampled_from(SECRET_KEYS),
     escapes=st.lists(st.integers(0, 18), max_size=19),

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db import router
 from django.urls import URLResolver, get_resolver
 
+from harness.patience import FRAME
 from lessons.asgi import application
 from lessons.routing import http_urlpatterns, safe_urlpatterns
 from tests.helpers.clients import HOST, ORIGIN, browser_headers
@@ -79,7 +80,7 @@ def test_every_route_production_serves_is_in_exactly_one_table():
 async def socket(path: str) -> tuple[WebsocketCommunicator, bool]:
     communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
     communicator.scope["client"] = FLOODER
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=FRAME)
     return communicator, connected
 
 
@@ -89,7 +90,7 @@ async def test_each_socket_route_that_refuses_strangers_closes_before_any_data(r
     communicator, connected = await socket(concrete(route))
     if connected:  # accepted, then closed: at once, or at a first frame that proves no one
         await communicator.send_to(text_data='{"token": "forged", "message": "hello"}')
-        output = await communicator.receive_output()
+        output = await communicator.receive_output(timeout=FRAME)
         assert output == {"type": "websocket.close", "code": output.get("code")} and output["code"] in (4401, 4403)
     await communicator.disconnect()
 
@@ -99,7 +100,7 @@ async def test_each_socket_route_that_refuses_strangers_closes_before_any_data(r
 async def test_each_page_that_refuses_strangers_refuses_their_post(route):
     headers = HOST + browser_headers() + [(b"content-type", b"application/x-www-form-urlencoded")]
     communicator = HttpCommunicator(application, "POST", concrete(route), body=b"message=hello", headers=headers)
-    response = await communicator.get_response()
+    response = await communicator.get_response(timeout=FRAME)
     assert response["status"] in (302, 400, 401, 403, 405), response["status"]  # 302: to the login page
 
 
@@ -108,13 +109,13 @@ async def one_more(route: str, frame: str, limit: int) -> list[str]:
     sockets = [(await socket(concrete(route).replace("x1", f"room{n}")))[0] for n in range(2)]
     frames = []
     for communicator in sockets:
-        first = await communicator.receive_json_from() if frame == "direct" or "db/room" in route else {}
+        first = await communicator.receive_json_from(timeout=FRAME) if frame == "direct" or "db/room" in route else {}
         # ws/layers/direct/: a message to the socket's own address, which its first frame names
         frames.append(f'{{"to": "{first["address"]}", "message": "flood"}}' if frame == "direct" else frame)
     answers = []
     for n in range(limit + 1):
         await sockets[n % 2].send_to(text_data=frames[n % 2])
-        error = (await sockets[n % 2].receive_json_from()).get("error", "")
+        error = (await sockets[n % 2].receive_json_from(timeout=FRAME)).get("error", "")
         answers.append("held" if "too many" in error or "in flight" in error else "ok")
     for communicator in sockets:
         await communicator.disconnect()
@@ -136,7 +137,7 @@ async def test_the_join_door_is_held_to_its_attempts_per_address():
         body = BUDGETED["workshop/join/"].encode()
         communicator = HttpCommunicator(application, "POST", "/workshop/join/", body=body, headers=HOST)
         communicator.scope["client"] = FLOODER
-        statuses.append((await communicator.get_response())["status"])
+        statuses.append((await communicator.get_response(timeout=FRAME))["status"])
     assert statuses[-1] == 429 and 429 not in statuses[:10]
 
 
@@ -154,7 +155,7 @@ async def test_what_a_stranger_sends_to_a_route_that_keeps_nothing_reaches_no_on
         headers = HOST + browser_headers() + [(b"content-type", b"application/x-www-form-urlencoded")]
         communicator = ApplicationCommunicator(application, {**scope, "headers": headers})
         await communicator.send_input({"type": "http.request", "body": b"message=hello&username=x&password=y"})
-        assert (await communicator.receive_output())["type"] == "http.response.start"
+        assert (await communicator.receive_output(timeout=FRAME))["type"] == "http.response.start"
         await communicator.send_input({"type": "http.disconnect"})
-        await communicator.wait()
+        await communicator.wait(timeout=FRAME)
     assert layer_calls == [] and await rows() == before

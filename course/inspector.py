@@ -38,11 +38,11 @@ from typing import Any
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import re_path
 from django.utils.module_loading import import_string
 
 from course.redaction import REDACTED, describe, headers, secret_name, shorten, subprotocols
+from lessons.origins import SiteOriginValidator
 
 LANES = ("browser", "daphne", "middleware", "consumer", "layer")  # the sequence diagrams' columns
 INSPECTOR_PATH = re.compile(r"^/?ws/inspector/")  # the panel's own socket, never recorded
@@ -187,9 +187,7 @@ def inspected(application):
     The application passed in is not changed: the probes go into shallow copies
     of the objects on the way down to each URLRouter.
     """
-    return Recorder(
-        probed(application), inspector_sockets=AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
-    )
+    return Recorder(probed(application), inspector_sockets=SiteOriginValidator(URLRouter(websocket_urlpatterns)))
 
 
 def probed(app):

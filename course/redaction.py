@@ -11,12 +11,14 @@ cookie's names show); a subprotocol after "bearer" is a credential (lesson 11).
 
 tests/course/test_inspector_secrets.py and test_inspector_secret_shapes.py send
 each shape through a real connection and look for the secret in everything the
-inspector stores.
+inspector stores; test_inspector_escaped_keys.py does so for keys spelt with
+percent-escapes and +, which Django and parse_qs decode (?%74oken= is "token").
 """
 
 import json
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 PREVIEW = 160  # characters kept of a long string
 # Daphne's largest message: every frame it accepts is parsed as JSON to redact by key
@@ -30,10 +32,10 @@ REDACTED = "[redacted]"
 # only at a run's first backslash and never giving one back, a MiB of backslashes is read once.
 ESCAPE = re.compile(r"(?<!\\)\\++(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))")
 # A key in text that is not parsed: "key": or 'key': (JSON, Python's repr), or key= (query
-# strings, cookies, form bodies). A bare key only starts a word, so a long word is scanned once.
+# strings, cookies, form bodies, %-escaped or not). A bare key only starts a word, so a long word is scanned once.
 KEY = re.compile(
     r"""(["'])((?:\\.|[^\\"'\n]){1,100}?)\1\s*:\s*"""
-    r"""|(?<![\w.\\-])((?:[\w.-]|\\++[ux][0-9a-fA-F]{2,4}){1,100})\s*=\s*"""
+    r"""|(?<![\w.\\%+-])((?:[\w.+-]|%[0-9a-fA-F]{2}|\\++[ux][0-9a-fA-F]{2,4}){1,100})\s*=\s*"""
 )
 # A quoted value runs to its closing quote, or to the end of the text if it was cut short.
 QUOTED = {quote: re.compile(rf"{quote}(?:\\.|[^{quote}\\])*{quote}?", re.S) for quote in "\"'"}
@@ -84,8 +86,13 @@ def shorten_list(value: list | tuple, depth: int) -> list | str:
 
 
 def secret_name(name: str) -> bool:
-    """Whether a key, header or parameter name says its value is a secret, read with its escapes decoded."""
-    return SECRET.search(unescape(name).lower()) is not None
+    """Whether a key, header or parameter name says its value is a secret, read with its escapes decoded:
+    JSON's \\u0070, and a query string's or form body's %70 and + as Django and parse_qs decode them."""
+    text = unescape(name)
+    if SECRET.search(text.lower()):
+        return True
+    # ?%74oken=... is Django's request.GET["token"]: matched as the application reads it, not as sent.
+    return ("%" in text or "+" in text) and SECRET.search(unquote_plus(text).lower()) is not None
 
 
 def unescape(text: str) -> str:

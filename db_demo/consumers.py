@@ -3,7 +3,8 @@
 The events, in the order they happen:
     websocket.connect    -> check the room name (bad: accept, close 4400); join the
                             room's group; websocket.accept; send {"history": [...]}
-    websocket.receive    -> flood check, parse the frame; save it (a worker thread);
+    websocket.receive    -> flood checks (this socket's, and its user's and address's
+                            budgets: lesson 16), parse the frame; save it (a worker thread);
                             group_send chat.message. Bad input or a flood:
                             {"error": ...} to the sender only, nothing saved
     chat.message         -> websocket.send the saved message to this socket
@@ -22,6 +23,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 
 from db_demo.flood import chat_rate_limit
+from db_demo.flood_budgets import budget_keys, shared_budgets
 from db_demo.history import recent_messages, save_message
 from db_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message
 
@@ -43,6 +45,7 @@ class RoomHistoryConsumer(AsyncConsumer):
         self.group = f"db-room-{self.room}"
         self.sender = self.sender_name()
         self.rate_limit = chat_rate_limit()
+        self.budget_keys = budget_keys(self.scope)  # shared with this user's and address's other sockets
         # Join before reading history: a message saved in between then shows up
         # twice (same id), never zero times.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -54,7 +57,12 @@ class RoomHistoryConsumer(AsyncConsumer):
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""
         try:
-            self.rate_limit.check()  # a flood gets errors, not rows in the database
+            # A flood gets errors, not rows in the database: from this socket, or spread over
+            # many sockets of one user or address (lesson 16). Counted everywhere or nowhere.
+            budgets = shared_budgets()
+            budgets.check(self.budget_keys)
+            self.rate_limit.check()
+            budgets.take(self.budget_keys)
             text = parse_message(event.get("text"))
         except ClientError as error:
             # To the sender alone, nothing saved, and the socket stays open.

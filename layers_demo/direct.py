@@ -7,7 +7,8 @@ The events, in order:
     websocket.connect     -> websocket.accept; websocket.send {"address": ...}
     websocket.receive     -> {"to": <address>, "message": <text>}: channel_layer.send
                              {"type": "direct.message", ...} to that one channel.
-                             Bad input, a forged address, a full channel: {"error": ...}
+                             Bad input, a forged address, a full channel, a client over
+                             its budget (lesson 16's, the chat's): {"error": ...}
     direct.message        -> (from the layer) websocket.send {"from": ..., "message": ...}
     websocket.disconnect  -> StopConsumer
 
@@ -21,6 +22,7 @@ from channels.consumer import AsyncConsumer
 from channels.exceptions import ChannelFull, StopConsumer
 from django.core import signing
 
+from layers_demo.flood_budgets import budget_keys, shared_budgets
 from layers_demo.validation import ClientError, parse_message
 
 # Django signs with SECRET_KEY: every server process of the site shares it.
@@ -43,14 +45,17 @@ class DirectConsumer(AsyncConsumer):
 
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/layers/direct/."""
+        self.budget_keys = budget_keys(self.scope)  # a flooder's sockets share its budgets (lesson 16)
         await self.send({"type": "websocket.accept"})
         await self.send({"type": "websocket.send", "text": json.dumps({"address": signer.sign(self.channel_name)})})
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""
         try:
+            shared_budgets().check(self.budget_keys)
             message = parse_message(event.get("text"))
             channel = recipient(event["text"])
+            shared_budgets().take(self.budget_keys)
             # Never a client-chosen channel: a channel of another kind of consumer
             # has no direct_message handler, and this message would crash it.
             await self.channel_layer.send(

@@ -1,4 +1,5 @@
-"""Lesson 16: the flooder across sockets, and the budgets its sockets share (used by layers_demo/hardened_chat.py).
+"""Lesson 16: the flooder across sockets, and the budgets its sockets share (used by layers_demo/hardened_chat.py
+and layers_demo/direct.py; db_demo/flood_budgets.py is its twin for the database room).
 
 Lesson 05's flood limit (layers_demo/flood.py) is per socket: 100 messages a
 minute. A client that opens ten sockets gets ten times that. So every frame

@@ -13,7 +13,8 @@ The root router's `channel` entry (ChannelNameRouter) gives each message on
     websocket.connect     -> websocket.accept
     websocket.receive     -> {"below": N}: channel_layer.send("layers-primes",
                              {"type": "primes.count", "below": N, "reply_to": <our channel_name>});
-                             websocket.send {"queued": N}. Bad input or a full queue: {"error": ...}
+                             websocket.send {"queued": N}. Bad input, a full queue, or a client
+                             with WORKER_JOBS_PER_CLIENT jobs unanswered (lesson 16): {"error": ...}
     primes.result         -> (from the worker) websocket.send {"below": N, "primes": count}
     websocket.disconnect  -> StopConsumer
   PrimesWorker (one per worker process, for the channel)
@@ -24,10 +25,15 @@ Lesson: lessons/06-outside-the-consumer.md
 
 import json
 import math
+import uuid
 
 from asgiref.sync import async_to_sync
 from channels.consumer import AsyncConsumer, SyncConsumer
 from channels.exceptions import ChannelFull, StopConsumer
+
+from layers_demo.flood_budgets import budget_keys
+from layers_demo.validation import ClientError
+from layers_demo.worker_jobs import jobs_in_flight
 
 WORKER_CHANNEL = "layers-primes"
 MAX_BELOW = 2_000_000  # a few seconds of work at most
@@ -50,6 +56,9 @@ class PrimesConsumer(AsyncConsumer):
 
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/layers/primes/."""
+        # Whose jobs these are: this socket's, and its user's and address's (lesson 16).
+        self.client_keys = [("socket", self.channel_name), *budget_keys(self.scope)]
+        self.jobs: list[str] = []  # this socket's unanswered jobs, oldest first
         await self.send({"type": "websocket.accept"})
 
     async def websocket_receive(self, event):
@@ -65,18 +74,27 @@ class PrimesConsumer(AsyncConsumer):
             error = f'expected {{"below": N}}, N a whole number 0 to {MAX_BELOW}; got {got}'
             await self.send({"type": "websocket.send", "text": json.dumps({"error": error})})
             return
+        try:
+            jobs_in_flight().start(self.client_keys, job_id := uuid.uuid4().hex)
+        except ClientError as error:
+            await self.send({"type": "websocket.send", "text": json.dumps({"error": str(error)})})
+            return
         job = {"type": "primes.count", "below": below, "reply_to": self.channel_name}
         try:
             await self.channel_layer.send(WORKER_CHANNEL, job)
         except ChannelFull:
             # Nobody is taking jobs off the queue fast enough, or no worker runs at all.
+            jobs_in_flight().end(self.client_keys, job_id)
             error = f"not queued: the {WORKER_CHANNEL} queue is full, try again later"
             await self.send({"type": "websocket.send", "text": json.dumps({"error": error})})
             return
+        self.jobs.append(job_id)
         await self.send({"type": "websocket.send", "text": json.dumps({"queued": below})})
 
     async def primes_result(self, event):
         """Called when the worker's "primes.result" reaches this socket's channel."""
+        if self.jobs:  # answers may come out of order with several workers: what counts is how many
+            jobs_in_flight().end(self.client_keys, self.jobs.pop(0))
         frame = {"below": event["below"], "primes": event["primes"]}
         await self.send({"type": "websocket.send", "text": json.dumps(frame)})
 

@@ -19,9 +19,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from lessons.origins import SiteOriginValidator  # noqa: E402
 from lessons.routing import http_urlpatterns, websocket_urlpatterns, worker_channels  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -30,13 +30,14 @@ application = ProtocolTypeRouter(
         # Django first would answer every path itself (its 404 included); no catch-all
         # at all would make URLRouter raise for every page it does not know.
         "http": URLRouter([*http_urlpatterns, re_path(r"", django_asgi_app)]),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         "channel": ChannelNameRouter(worker_channels),
     }
 )
 
 # Lesson 16: under Daphne, a socket whose client never reads is closed with 4429 once it
-# holds WEBSOCKET_UNREAD_LIMIT unread messages (uvicorn's send waits for such a client).
+# holds WEBSOCKET_UNREAD_LIMIT unread messages, or WEBSOCKET_UNREAD_BYTES of them (uvicorn's send
+# waits for such a client).
 if "daphne.server" in sys.modules:
     from lessons.slow_readers import limit_unread_messages
 

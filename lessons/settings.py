@@ -154,6 +154,15 @@ LOGIN_FAILURES_PER_ADDRESS = 20
 # many closes it with 4429. 1,000 messages is a minute and a half of a busy chat
 # at 10 a second for a phone on a bad line; at most a few MB for one socket.
 WEBSOCKET_UNREAD_LIMIT = 1000
+# ... or once the messages waiting past those 64 KiB hold more than this many bytes: a count
+# alone let 1,000 frames of Daphne's largest (1 MiB) wait, 1 GB for one socket. 4 MiB is the
+# 1,000 messages above at 4 KiB each, so a chat's small messages meet the count first.
+WEBSOCKET_UNREAD_BYTES = 4 * 1024 * 1024
+
+# Worker jobs (ws/layers/primes/, lesson 16, layers_demo/worker_jobs.py): how many one client
+# (a socket, a user, an address) may have queued and unanswered at once. Each is seconds of
+# CPU: one running and one waiting, and no client holds the worker while others' jobs expire.
+WORKER_JOBS_PER_CLIENT = 2
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

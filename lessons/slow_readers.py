@@ -6,8 +6,9 @@ the application that the client is not reading (django/daphne#170, open since
 it, and keeps it until the socket closes. Twisted does know. When a
 connection's outgoing buffer passes 64 KiB it pauses the connection's producer,
 and it resumes it once everything has gone out. This protocol is that
-producer. While paused it counts the messages it is handed; one past
-WEBSOCKET_UNREAD_LIMIT, it writes no more, closes with 4429 (too many
+producer. While paused it counts the messages it is handed and their bytes;
+one past WEBSOCKET_UNREAD_LIMIT, or past WEBSOCKET_UNREAD_BYTES (a count alone
+lets 1,000 frames of 1 MiB wait), it writes no more, closes with 4429 (too many
 messages) and, since a client that never reads never answers the close either,
 autobahn drops the connection after its close handshake timeout (1 s), which
 frees the buffer. The consumer's `websocket.disconnect` says 4429.
@@ -31,13 +32,14 @@ class Backlog:
     def __init__(self):
         self.paused = False
         self.unread = 0  # messages handed over since the buffer passed 64 KiB
+        self.unread_bytes = 0  # and their payloads' bytes
 
     def pauseProducing(self):
         self.paused = True
 
     def resumeProducing(self):
         self.paused = False
-        self.unread = 0
+        self.unread = self.unread_bytes = 0
 
     def stopProducing(self):
         pass
@@ -61,11 +63,16 @@ class UnreadLimitedWebSocketProtocol(WebSocketProtocol):
             return  # dropped: the client is past the limit and the connection is going
         if self.backlog.paused:
             self.backlog.unread += 1
-            if self.backlog.unread > settings.WEBSOCKET_UNREAD_LIMIT:
+            self.backlog.unread_bytes += len(payload)
+            if (
+                self.backlog.unread > settings.WEBSOCKET_UNREAD_LIMIT
+                or self.backlog.unread_bytes > settings.WEBSOCKET_UNREAD_BYTES
+            ):
                 self.closed_for_unread = True
                 logger.warning(
-                    "closed a socket with more than %d unread messages (%d): %s",
+                    "closed a socket with more than %d unread messages or %d unread bytes (%d): %s",
                     settings.WEBSOCKET_UNREAD_LIMIT,
+                    settings.WEBSOCKET_UNREAD_BYTES,
                     TOO_MANY_MESSAGES,
                     self.request.path,
                 )

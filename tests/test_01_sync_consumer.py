@@ -150,7 +150,7 @@ def test_refusal_is_an_http_403_on_a_real_server(daphne):
 
     server = daphne()
     with pytest.raises(InvalidStatus) as refused:
-        connect(server.ws_url("ws/sync/refuse/"), origin="http://127.0.0.1:8000")
+        connect(server.ws_url("ws/sync/refuse/"), origin=server.http_url)
     assert refused.value.response.status_code == 403
 
 
@@ -160,7 +160,7 @@ def test_echo_keeps_working_while_redis_is_down(daphne, echo):
     from websockets.sync.client import connect
 
     server = daphne("redis://127.0.0.1:1/0")
-    with connect(server.ws_url(echo), origin="http://127.0.0.1:8000") as socket:
+    with connect(server.ws_url(echo), origin=server.http_url) as socket:
         socket.send("still here")
         assert socket.recv(timeout=FRAME) == "still here"
 

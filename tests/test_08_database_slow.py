@@ -24,7 +24,7 @@ async def test_a_post_saved_here_reaches_a_liveblog_socket_on_another_server(lay
     from websockets.asyncio.client import connect  # a real client, for a real server
 
     server = daphne(redis_url)
-    async with connect(server.ws_url("ws/liveblog/"), origin="http://127.0.0.1:8000") as socket:
+    async with connect(server.ws_url("ws/liveblog/"), origin=server.http_url) as socket:
         post = await database_sync_to_async(Post.objects.create)(title=TITLE, body=BODY)
         frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=FRAME))
     assert frame == {"post": {"id": post.pk, "title": TITLE, "body": BODY}}
@@ -37,7 +37,7 @@ async def test_the_post_command_in_a_third_process_reaches_a_liveblog_socket(red
     server = daphne(redis_url)
     command = [sys.executable, "manage.py", "post", TITLE, BODY]
     env = daphne_env(connection.settings_dict, redis_url, redis_prefix)
-    async with connect(server.ws_url("ws/liveblog/"), origin="http://127.0.0.1:8000") as socket:
+    async with connect(server.ws_url("ws/liveblog/"), origin=server.http_url) as socket:
         result = await asyncio.to_thread(subprocess.run, command, cwd=REPO_DIR, env=env, capture_output=True, text=True)
         frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=FRAME))
     post = await database_sync_to_async(Post.objects.get)(title=TITLE)

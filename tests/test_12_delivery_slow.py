@@ -13,7 +13,6 @@ from db_demo.models import Post
 from harness.patience import CONDITION
 from harness.servers import ServerProcess, daphne_env
 
-ORIGIN = "http://127.0.0.1:8000"
 BODY = "replayed by id"
 
 
@@ -50,10 +49,10 @@ async def test_a_client_reconnecting_with_since_while_posts_are_saved_gets_each_
     reconnects = 0
     while not publishing.done() or reconnects < 2:
         since = received[-1] if received else 0
-        async with connect(server.ws_url(f"ws/liveblog/?since={since}"), origin=ORIGIN) as socket:
+        async with connect(server.ws_url(f"ws/liveblog/?since={since}"), origin=server.http_url) as socket:
             received += await read_for(socket, 0.1)  # then drop the socket, posts keep coming
         reconnects += 1
-    async with connect(server.ws_url(f"ws/liveblog/?since={received[-1]}"), origin=ORIGIN) as socket:
+    async with connect(server.ws_url(f"ws/liveblog/?since={received[-1]}"), origin=server.http_url) as socket:
         received += await read_for(socket, 0.5)
     assert reconnects >= 2
     assert received == await publishing  # every post, once each, in order
@@ -63,7 +62,7 @@ async def test_a_client_reconnecting_with_since_while_posts_are_saved_gets_each_
 @pytest.mark.parametrize("since", ["", "-1", "1e3", "%FF%00", "9" * 40, "0&since=1"])
 async def test_a_real_server_closes_a_bad_since_with_4400_never_a_500(course_server, since):
     log_offset = len(course_server.log())  # the server is shared: only this test's part of its log
-    async with connect(course_server.ws_url(f"ws/liveblog/?since={since}"), origin=ORIGIN) as socket:
+    async with connect(course_server.ws_url(f"ws/liveblog/?since={since}"), origin=course_server.http_url) as socket:
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 5)
     assert closed.value.rcvd.code == 4400

@@ -19,11 +19,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from bench.common.consumers import BareRelayConsumer, HopFreeRelayConsumer, LayerStateConsumer  # noqa: E402
 from lessons.asgi import django_asgi_app  # noqa: E402  (sets Django up first)
+from lessons.origins import SiteOriginValidator  # noqa: E402
 from lessons.routing import websocket_urlpatterns  # noqa: E402
 
 bench_urlpatterns = [
@@ -36,7 +36,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The course's catch-all comes last in websocket_urlpatterns, so the relay route goes first.
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": SiteOriginValidator(
             AuthMiddlewareStack(URLRouter(bench_urlpatterns + websocket_urlpatterns))
         ),
     }

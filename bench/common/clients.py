@@ -5,7 +5,7 @@ import math
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.common.processes import ORIGIN
+from bench.common.processes import origin_of
 
 # Open sockets in batches: Twisted's listen backlog is 50, and a burst larger
 # than that makes the kernel drop handshakes and retry them a second later.
@@ -15,7 +15,7 @@ CONNECT_BATCH = 50
 async def open_socket(url: str) -> ClientConnection:
     """One client socket with the Origin a browser on the course page would send."""
     # No compression (Daphne offers none) and no keep-alive pings to disturb the timing.
-    return await connect(url, origin=ORIGIN, compression=None, ping_interval=None, open_timeout=20, max_queue=None)
+    return await connect(url, origin=origin_of(url), compression=None, ping_interval=None, open_timeout=20, max_queue=None)
 
 
 async def open_sockets(urls: list[str]) -> list[ClientConnection]:

@@ -9,13 +9,20 @@ Server CPU time is read from /proc/<pid>/stat, so no extra package is needed.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import redis
 
 from harness.servers import REPO_DIR, ServerProcess, daphne_env, free_port
 
-# The root router's origin check refuses a handshake without an allowed Origin, as a browser sends it.
-ORIGIN = "http://127.0.0.1:8000"
+
+def origin_of(ws_url: str) -> str:
+    """The Origin a page of the site at `ws_url` sends: the root router's origin check wants that very site
+    (scheme, host and port: lessons/origins.py), as a browser on the course page sends it."""
+    parts = urlsplit(ws_url)
+    return f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}"
+
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 

@@ -42,7 +42,6 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from harness.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
 
-ORIGIN = "http://127.0.0.1:8000"
 REFERENCE_JSON = REPO_DIR / "bench" / "failover" / "reference.json"
 REFERENCE_MD = REPO_DIR / "bench" / "failover" / "reference.md"
 # Ten runs on pub/sub alone: how often its open chat sockets carry on (lesson 15 says how often, from these).
@@ -71,7 +70,7 @@ class Socket:
         self.closing = False
 
     async def open(self) -> "Socket":
-        self.ws = await connect(self.server.ws_url(self.path), origin=ORIGIN, open_timeout=10)
+        self.ws = await connect(self.server.ws_url(self.path), origin=self.server.http_url, open_timeout=10)
         self.reader = asyncio.create_task(self.read())
         return self
 
@@ -175,7 +174,7 @@ class LiveblogClient:
     async def run(self) -> None:
         while True:
             try:
-                async with connect(self.server.ws_url(f"ws/liveblog/?since={self.last_id()}"), origin=ORIGIN) as ws:
+                async with connect(self.server.ws_url(f"ws/liveblog/?since={self.last_id()}"), origin=self.server.http_url) as ws:
                     async for frame in ws:
                         post = json.loads(frame).get("post")
                         if post:

@@ -43,7 +43,6 @@ from bench.common.options import switches  # noqa: E402
 from harness.patience import patient  # noqa: E402
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
-ORIGIN = "http://127.0.0.1:8000"  # the root router refuses a socket without a browser's Origin
 HUGE = 10**9
 # The shipped settings, except that 127.0.0.2 is counted (127.0.0.0/8 is
 # uncounted by default): the flooder gets a client address of its own.
@@ -60,6 +59,7 @@ LOGIN_FAILURES_PER_ADDRESS = {HUGE}
 CHAT_FLOOD_LIMIT_PER_USER = {HUGE}
 CHAT_FLOOD_LIMIT_PER_ADDRESS = {HUGE}
 WEBSOCKET_UNREAD_LIMIT = {HUGE}
+WEBSOCKET_UNREAD_BYTES = {HUGE * HUGE}
 """
 TOO_MANY = "too many failed logins"
 BAD_CREDENTIALS = "invalid username or password"
@@ -69,7 +69,7 @@ async def connect(server: DaphneServer, path: str, **options):
     """A real WebSocket client on `path`, with a browser's Origin."""
     from websockets.asyncio.client import connect
 
-    return await connect(server.ws_url(path), origin=ORIGIN, max_queue=None, **options)
+    return await connect(server.ws_url(path), origin=server.http_url, max_queue=None, **options)
 
 
 async def timed_handshake(server: DaphneServer, timeout: float) -> str:
@@ -205,7 +205,7 @@ def never_reading_socket(server: DaphneServer, path: str) -> tcp.socket:
     key = base64.b64encode(os.urandom(16)).decode()
     client.sendall(
         f"GET /{path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {ORIGIN}\r\n\r\n".encode()
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {server.http_url}\r\n\r\n".encode()
     )
     answer = b""
     while b"\r\n\r\n" not in answer:
@@ -216,7 +216,9 @@ def never_reading_socket(server: DaphneServer, path: str) -> tcp.socket:
 
 def text_frame(size: int) -> bytes:
     """A client's text frame of `size` x's, masked with a zero key (any key is valid; this one keeps the bytes)."""
-    return bytes([0x81, 0x80 | 126]) + size.to_bytes(2, "big") + bytes(4) + b"x" * size
+    # The length: 126 and two bytes up to 64 KiB, 127 and eight bytes beyond (RFC 6455, 5.2).
+    length = bytes([0x80 | 126]) + size.to_bytes(2, "big") if size < 2**16 else bytes([0x80 | 127]) + size.to_bytes(8, "big")
+    return bytes([0x81]) + length + bytes(4) + b"x" * size
 
 
 def rss_mb(pid: int) -> float:
@@ -236,6 +238,7 @@ def settled_rss_mb(pid: int, quiet: float = 1.0, timeout: float = patient(30)) -
 
 
 PACE = 10
+BIG = 256 * 1024  # a large frame, a quarter of Daphne's largest
 
 
 def slow_reader(server: DaphneServer, sockets: int, frames: int, size: int = 4000) -> dict:
@@ -244,16 +247,19 @@ def slow_reader(server: DaphneServer, sockets: int, frames: int, size: int = 400
     All stay open until Daphne's memory is measured: what it holds for them, not what it freed.
     """
     before = settled_rss_mb(server.pid)
-    clients, sent, frame = [], 0, text_frame(size)
+    # PACE frames of 4,000 characters every 5 ms, the same bytes a second whatever the size
+    # (a 256 KiB frame every 33 ms).
+    pace = max(1, PACE * 4000 // size)
+    clients, sent, frames_sent, pause = [], 0, text_frame(size) * pace, 0.005 * pace * size / (PACE * 4000)
     for _ in range(sockets):
         clients.append(never_reading_socket(server, "ws/async/echo/"))
         try:
-            for _ in range(frames // PACE):
+            for _ in range(frames // pace):
                 # Paced, so Daphne echoes each frame soon after reading it: what piles up is the
                 # echoes nobody reads, not frames waiting for the consumer (Daphne queues those too).
-                clients[-1].sendall(frame * PACE)
-                sent += PACE
-                time.sleep(0.005)
+                clients[-1].sendall(frames_sent)
+                sent += pace
+                time.sleep(pause)
         except OSError:  # Daphne dropped the connection: the defence
             pass
     grown = settled_rss_mb(server.pid) - before
@@ -272,6 +278,7 @@ def run(small: bool = False) -> dict:
     began = time.perf_counter()
     hog_s, guess_s = (1.0, 1.5) if small else (4.0, 10.0)
     readers, reader_frames = (2, 4000) if small else (3, 10000)
+    big_frames = 100 if small else 400  # of 256 KiB: 100 MB a socket, unlimited
     with tempfile.TemporaryDirectory(prefix="hostile-") as folder:
         Path(folder, "hostile_shipped.py").write_text(SHIPPED_SETTINGS)
         Path(folder, "hostile_unlimited.py").write_text(UNLIMITED_SETTINGS)
@@ -288,6 +295,7 @@ def run(small: bool = False) -> dict:
             results["guess_without"] = asyncio.run(guesser(server, guess_s))
             results["flood_without"] = asyncio.run(flooder(server))
             results["reader_without"] = slow_reader(server, readers, reader_frames)
+            results["big_reader_without"] = slow_reader(server, readers, big_frames, BIG)
         finally:
             server.stop()
         server = start(shipped_env)
@@ -295,6 +303,7 @@ def run(small: bool = False) -> dict:
             results["guess_with"] = asyncio.run(guesser(server, guess_s))
             results["flood_with"] = asyncio.run(flooder(server))
             results["reader_with"] = slow_reader(server, readers, reader_frames)
+            results["big_reader_with"] = slow_reader(server, readers, big_frames, BIG)
             # Last on this Daphne: its sync thread stays asleep after the attack's sockets close.
             results["hog_without"] = asyncio.run(hog(server, hog_s))
         finally:
@@ -317,10 +326,12 @@ def markdown(results: dict) -> str:
     gw, gn = results["guess_without"], results["guess_with"]
     fw, fn = results["flood_without"], results["flood_with"]
     rw, rn = results["reader_without"], results["reader_with"]
+    bw, bn = results["big_reader_without"], results["big_reader_with"]
     hog = "sync-thread hog: 5 sockets × 2 frames `3` on ws/sync/slow/"
     guess = f"password guesser: 10 sockets on ws/auth/login/ for {guess_s:g} s"
     flood = "flooder: 10 sockets from 127.0.0.2 × 150 frames on ws/chat/<room>/"
     reader = f"slow reader: {rw['sockets']} sockets × {rw['frames']:,} frames of 4,000 characters on ws/async/echo/"
+    big = f"slow reader: {bw['sockets']} sockets × {bw['frames']:,} frames of 256 KiB on ws/async/echo/"
     rows = [
         [hog, "slow sockets refused (403)", off["slow_sockets_refused"], on["slow_sockets_refused"]],
         [hog, f"echo frames (one per 0.1 s for {hog_s:g} s) answered within 1 s after",
@@ -339,6 +350,10 @@ def markdown(results: dict) -> str:
          f"{rw['sent']:,}", f"{rn['sent']:,}"],
         [reader, "Daphne's memory grown by (MB), the sockets still open", rw["grown_mb"], rn["grown_mb"]],
         [reader, "sockets closed with 4429 (Daphne's log)", rw["closed_4429"], rn["closed_4429"]],
+        [big, "frames Daphne read before dropping the sockets (never read back)", f"{bw['sent']:,}", f"{bn['sent']:,}"],
+        [big, "Daphne's memory grown by (MB), the sockets still open", bw["grown_mb"], bn["grown_mb"]],
+        [big, "sockets closed with 4429 (Daphne's log)", bw["closed_4429"] - rw["closed_4429"],
+         bn["closed_4429"] - rn["closed_4429"]],
     ]  # fmt: skip
     return table(["attack", "measured", "without the defence", "with it"], rows)
 
@@ -356,7 +371,7 @@ def reference_document(results: dict) -> str:
         f"{describe(info)}\n\n"
         "Each attack ran against its own Daphne (one process, in-memory layer): without the defence, the\n"
         "development settings with the login throttle, the shared chat budgets and WEBSOCKET_UNREAD_LIMIT set\n"
-        "to 10^9 (the hog: DEBUG=1, so SERVE_HAZARD_DEMOS on); with it, the shipped settings (the hog:\n"
+        "to 10^9 and WEBSOCKET_UNREAD_BYTES to 10^18 (the hog: DEBUG=1, so SERVE_HAZARD_DEMOS on); with it, the shipped settings (the hog:\n"
         "DEBUG=0, SERVE_HAZARD_DEMOS off). The slow reader's sockets paced their frames, so what piled up\n"
         "was the echoes they never read, not frames waiting for the echo consumer.\n\n"
         "127.0.0.2 is counted as a client address of its own (CHAT_FLOOD_UNCOUNTED_NETWORKS leaves out\n"

@@ -32,13 +32,19 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 REPO_DIR = Path(__file__).resolve().parents[2]
-ORIGIN = "http://127.0.0.1:8000"  # bench/common/processes.py's: the origin check lets it in
+
+
+def origin_of(ws_url: str) -> str:
+    """bench/common/processes.py's: the Origin of a page of that very site, which the origin check lets in."""
+    parts = urlsplit(ws_url)
+    return f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}"
 
 
 def offer(deflate: bool) -> dict:
@@ -72,7 +78,7 @@ class Holder:
     async def _connect(self, url: str) -> ClientConnection:
         options = offer(self.deflate)
         return await connect(
-            url, origin=ORIGIN, ping_interval=None, open_timeout=self.timeout, max_queue=None, **options
+            url, origin=origin_of(url), ping_interval=None, open_timeout=self.timeout, max_queue=None, **options
         )
 
     async def open(self, urls: list[str], count: int, parallel: int, deflate: bool, read: bool, timeout: float) -> dict:

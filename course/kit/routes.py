@@ -19,12 +19,12 @@ import logging
 from channels.auth import AuthMiddlewareStack
 from channels.consumer import AsyncConsumer, SyncConsumer
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.urls import path
 
 from course.kit.registry import EXERCISES, Exercise
 from exercises.targets import target
+from lessons.origins import SiteOriginValidator
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class WithExerciseRoutes:
 
     def __init__(self, inner):
         self.inner = inner  # named as Channels' middleware names it, so the inspector can look inside
-        self.exercises = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns())))
+        self.exercises = SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns())))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "websocket" and scope["path"].lstrip("/").startswith("ws/exercises/"):

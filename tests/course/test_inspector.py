@@ -15,7 +15,7 @@ from course.inspector import STORE
 from harness.patience import FRAME
 from harness.servers import REPO_DIR
 
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
 
 
 def steps(page: str) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from course import redaction
 from course.inspector import STORE
 
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
 SECRET = "hunter2-s3cret"
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from course import redaction
 from course.inspector import STORE
 
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
 
 
 @pytest.mark.django_db(transaction=True)

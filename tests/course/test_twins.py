@@ -16,6 +16,7 @@ DEMO_APPS = ("async_demo", "auth_demo", "db_demo", "http_demo", "layers_demo", "
 # (twin, original, names only the original has, and why)
 TWINS = [
     ("db_demo/flood.py", "layers_demo/flood.py", {}),
+    ("db_demo/flood_budgets.py", "layers_demo/flood_budgets.py", {}),
     (
         "db_demo/validation.py",
         "layers_demo/validation.py",

@@ -18,12 +18,13 @@ from harness.patience import CONDITION, FRAME
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
-# What a browser on the course page sends; the root router refuses sockets without it.
-ORIGIN_URL = "http://127.0.0.1:8000"
-ORIGIN = [(b"origin", ORIGIN_URL.encode())]
-
 # HttpCommunicator sends no Host header unless told; Django checks it against ALLOWED_HOSTS.
 HOST = [(b"host", b"127.0.0.1:8000")]
+
+# What a browser on the course page sends: the page's origin, and the site it asks (Host).
+# The root router opens a socket only when the two are one site, port included (lesson 16).
+ORIGIN_URL = "http://127.0.0.1:8000"
+ORIGIN = [(b"origin", ORIGIN_URL.encode()), *HOST]
 
 
 def browser_headers(session_key: str | None = None, csrf: bool = True) -> list[tuple[bytes, bytes]]:
@@ -57,12 +58,12 @@ OPENED: list["ClientConnection"] = []
 
 
 async def open_socket(server, path: str) -> "ClientConnection":
-    """A real WebSocket client on `path` of a real Daphne `server`, with a browser's Origin."""
+    """A real WebSocket client on `path` of a real Daphne `server`, with the Origin of a page it served."""
     from websockets.asyncio.client import connect  # imported here: only the slow tests need it
 
     # A crowd's handshakes wait behind Twisted's listen backlog (50): the kernel drops the SYNs past
     # it and the client sends them again 1, 3, 7 and 15 s later, so a handshake gets CONDITION, not 10 s.
-    ws = await connect(server.ws_url(path), origin=ORIGIN_URL, open_timeout=CONDITION)
+    ws = await connect(server.ws_url(path), origin=server.http_url, open_timeout=CONDITION)
     OPENED.append(ws)
     return ws
 

@@ -69,3 +69,24 @@ def concrete(route: str) -> tuple[str, str]:
     method, _, path = route.rpartition(" ")
     path = path.replace("<room>", "lobby").replace("<name>", "demo").lstrip("/")
     return method or ("WS" if path.startswith("ws/") else "POST"), path
+
+
+# Lesson 16: the routes production serves that save, broadcast or queue what an anonymous client
+# sends, each held to a budget per client; the frame one client repeats until its budget says no.
+# tests/test_16/test_every_route_budgeted.py walks the routing and holds it to this table.
+FLOODER = ("203.0.113.7", 50000)  # one counted address (127.0.0.0/8 is uncounted by default)
+CHAT = '{"message": "flood"}'
+BUDGETED = {
+    "ws/chat/<str:room>/": CHAT,
+    "^ws/db/room/(?P<room>[^/]+)/$": CHAT,
+    "ws/layers/direct/": "direct",  # to the socket's own address, which its first frame names
+    "ws/layers/primes/": '{"below": 10}',  # worker jobs in flight (no worker runs here)
+    "ws/tasks/": '{"below": 10}',  # lesson 18's tasks in flight (tasks_demo/budget.py; no db_worker runs here)
+    "ws/auth/login/": '{"action": "login", "username": "ada", "password": "guess"}',  # the login throttle
+    "workshop/join/": '{"code": "NOSUCHCODE", "name": "mallory"}',  # the join code's throttle
+}
+
+
+def held(error: str) -> bool:
+    """Whether an error frame is a budget's no: the chat's and direct sends', worker jobs', tasks'."""
+    return "too many" in error or "in flight" in error or "tasks running" in error

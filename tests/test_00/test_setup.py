@@ -163,10 +163,11 @@ def test_lessons_command_prints_every_lesson_and_its_test_command(capsys):
 async def test_origin_check_middleware_and_router_run_per_connection_not_per_frame(monkeypatch):
     from channels.auth import AuthMiddleware
     from channels.routing import URLRouter
-    from channels.security.websocket import OriginValidator
+
+    from lessons.origins import SiteOriginValidator
 
     calls = []
-    for cls in (OriginValidator, AuthMiddleware, URLRouter):
+    for cls in (SiteOriginValidator, AuthMiddleware, URLRouter):
         original = cls.__call__
 
         async def counted(self, scope, receive, send, original=original, name=cls.__name__):
@@ -180,4 +181,4 @@ async def test_origin_check_middleware_and_router_run_per_connection_not_per_fra
         await communicator.send_to(text_data=f"frame {n}")
         assert await communicator.receive_from() == f"frame {n}"
     await communicator.disconnect()
-    assert sorted(calls) == ["AuthMiddleware", "OriginValidator", "URLRouter"]
+    assert sorted(calls) == ["AuthMiddleware", "SiteOriginValidator", "URLRouter"]

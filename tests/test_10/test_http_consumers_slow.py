@@ -65,7 +65,7 @@ async def test_thirty_streams_block_no_request_or_socket_and_each_hears_a_post_v
     streams = [await open_stream(server, "/liveblog/events/") for _ in range(30)]
     started = time.monotonic()
     page_status = await get_status(server, "/lessons/10/")
-    async with connect(server.ws_url("ws/async/echo/"), origin="http://127.0.0.1:8000") as socket:
+    async with connect(server.ws_url("ws/async/echo/"), origin=server.http_url) as socket:
         await socket.send("still served")
         echoed = await asyncio.wait_for(socket.recv(), 10)
     served_in = time.monotonic() - started

@@ -29,7 +29,7 @@ async def handshake(server, path: str, headers: dict | None = None) -> int | lis
     from websockets.asyncio.client import connect
 
     try:
-        socket = await connect(server.ws_url(path), origin="http://127.0.0.1:8000", additional_headers=headers)
+        socket = await connect(server.ws_url(path), origin=server.http_url, additional_headers=headers)
     except InvalidStatus as refused:
         return refused.response.status_code
     frames = []

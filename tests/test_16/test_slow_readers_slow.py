@@ -1,9 +1,10 @@
 """Lesson 16 on a real Daphne under production settings: a socket that never reads (lessons/slow_readers.py).
 
 The client is a raw socket that reads its handshake's answer and nothing else,
-sending 4,000-character frames to ws/async/echo/ (bench/hostile/run.py's never-reading socket).
-Daphne would keep every echo in memory (django/daphne#170); the protocol closes
-the socket with 4429 once WEBSOCKET_UNREAD_LIMIT messages wait past a full buffer.
+sending 4,000-character frames, or 256 KiB ones, to ws/async/echo/ (bench/hostile/run.py's
+never-reading socket). Daphne would keep every echo in memory (django/daphne#170); the protocol
+closes the socket with 4429 once WEBSOCKET_UNREAD_LIMIT messages, or WEBSOCKET_UNREAD_BYTES of
+them, wait past a full buffer.
 
 What it bounds is the echoes nobody reads, not the frames a client sends faster
 than the consumer echoes them: Daphne reads those into the consumer's queue,
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from bench.hostile.run import ORIGIN, never_reading_socket, settled_rss_mb, slow_reader, text_frame
+from bench.hostile.run import never_reading_socket, settled_rss_mb, slow_reader, text_frame
 from harness.patience import CONDITION, FRAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -49,24 +50,38 @@ def wait_until_caught_up(pid: int, client) -> None:
         time.sleep(0.005)
 
 
-def never_outrun_reader(server) -> dict:
-    """One never-reading socket sending BATCH frames at a time, each batch once Daphne has echoed the last."""
-    before = settled_rss_mb(server.pid)
-    client, sent, batch = never_reading_socket(server, "ws/async/echo/"), 0, text_frame(4000) * BATCH
+def send_until_dropped(server, client, size: int, frames: int) -> int:
+    """Frames of `size` in batches of about 200 KB, each once Daphne has echoed the last: how many it took."""
+    sent, count = 0, max(1, BATCH * 4000 // size)
+    batch = text_frame(size) * count
     try:
-        while sent < FRAMES:
+        while sent < frames:
             client.sendall(batch)
-            sent += BATCH
+            sent += count
             wait_until_caught_up(server.pid, client)
     except OSError:  # Daphne dropped the connection: the defence
         pass
-    grown = settled_rss_mb(server.pid) - before
-    client.close()
-    return {"sent": sent, "grown_mb": round(grown, 1), "closed_4429": server.log().count("closed a socket with more")}
+    return sent
+
+
+def never_outrun_readers(server, sockets: int = 1, size: int = 4000, frames: int = FRAMES) -> dict:
+    """`sockets` never-reading sockets, one after another, all open until Daphne's memory is measured."""
+    before, clients, sent = settled_rss_mb(server.pid), [], 0
+    closed_before = server.log().count("closed a socket with more")  # the server may have served a test before
+    try:
+        for _ in range(sockets):
+            clients.append(never_reading_socket(server, "ws/async/echo/"))
+            sent += send_until_dropped(server, clients[-1], size, frames)
+        grown = settled_rss_mb(server.pid) - before
+    finally:
+        for client in clients:
+            client.close()
+    closed = server.log().count("closed a socket with more") - closed_before
+    return {"sent": sent, "grown_mb": round(grown, 1), "closed_4429": closed}
 
 
 def test_a_socket_that_never_reads_is_closed_with_4429_and_daphne_stays_small(production_server):
-    attack = never_outrun_reader(production_server)
+    attack = never_outrun_readers(production_server)
     assert attack["closed_4429"] == 1, production_server.log()[-2000:]
     assert attack["sent"] < FRAMES, "Daphne took every frame: it never dropped the socket that does not read"
     # 64 KiB and 1,000 echoes of 4,000 bytes wait in Daphne: about 4 MB (4.5 MB measured on an idle
@@ -74,11 +89,19 @@ def test_a_socket_that_never_reads_is_closed_with_4429_and_daphne_stays_small(pr
     assert attack["grown_mb"] < 12, f"Daphne grew by {attack['grown_mb']} MB for one socket"
 
 
+def test_three_sockets_leaving_256_kib_echoes_unread_are_closed_daphne_stays_small(production_server):
+    attack = never_outrun_readers(production_server, sockets=3, size=256 * 1024, frames=2000)
+    assert attack["closed_4429"] == 3, production_server.log()[-2000:]
+    # Each holds 64 KiB, WEBSOCKET_UNREAD_BYTES (4 MiB) and one frame: about 13 MB. Counting
+    # messages alone, each held 1,000 frames, 256 MB: three grew Daphne by 297 MB.
+    assert attack["grown_mb"] < 30, f"Daphne grew by {attack['grown_mb']} MB for three sockets"
+
+
 def test_after_a_slow_reader_is_dropped_another_socket_still_echoes(production_server):
-    never_outrun_reader(production_server)
+    never_outrun_readers(production_server)
 
     async def echo() -> str:
-        async with connect(production_server.ws_url("ws/async/echo/"), origin=ORIGIN) as socket:
+        async with connect(production_server.ws_url("ws/async/echo/"), origin=production_server.http_url) as socket:
             await socket.send("still here")
             return await asyncio.wait_for(socket.recv(), FRAME)
 
@@ -88,7 +111,7 @@ def test_after_a_slow_reader_is_dropped_another_socket_still_echoes(production_s
 def test_a_client_that_reads_as_it_goes_gets_three_times_the_limit(production_server):
     async def every_echo(batches: int, size: int = 200) -> int:
         echoed = 0
-        async with connect(production_server.ws_url("ws/async/echo/"), origin=ORIGIN) as socket:
+        async with connect(production_server.ws_url("ws/async/echo/"), origin=production_server.http_url) as socket:
             for _ in range(batches):  # 200 frames sent, then their 200 echoes read
                 for _ in range(size):
                     await socket.send("x" * 4000)

@@ -23,7 +23,7 @@ from course.inspector import LANES, STORE, recording_layers
 from layers_demo.announce import announce as announce_to_room
 from lessons.channel_config import IN_MEMORY
 
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
 BEGIN = "<!-- diagram: drawn by `python manage.py diagrams` from a real run; do not edit by hand -->"
 END = "<!-- diagram: end -->"
 BLOCK = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)

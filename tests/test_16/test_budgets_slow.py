@@ -1,0 +1,59 @@
+"""Lesson 16 on a real Daphne under production settings: ten sockets from one address get no more
+through any budgeted socket route than one address may (the routes: tests/helpers/routes.py's
+BUDGETED, which tests/test_16/test_every_route_budgeted.py holds the routing to).
+
+The flooder is 127.0.0.2 (bench/hostile/run.py's): loopback, but counted, as the shipped
+CHAT_FLOOD_UNCOUNTED_NETWORKS leaves 127.0.0.0/8 out. Each socket is in a room of its own, so
+every answer it reads is about its own frame; all ten send at once. The server: the `counted_server`
+fixture (tests/fixtures/servers.py).
+"""
+
+import asyncio
+import json
+import time
+
+import pytest
+from websockets.asyncio.client import connect
+
+from harness.patience import FRAME
+from harness.servers import DaphneServer
+from tasks_demo.budget import MAX_IN_FLIGHT
+from tests.helpers.routes import BUDGETED, held
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+SOCKETS, FRAMES = 10, 150
+# What one address may have through each route in a minute: the chat budget (CHAT_FLOOD_LIMIT_PER_ADDRESS,
+# refilled as the run goes), worker jobs in flight (WORKER_JOBS_PER_CLIENT), logins (LOGIN_FAILURES_PER_ADDRESS),
+# lesson 18's tasks in flight (MAX_IN_FLIGHT; no db_worker runs, so none finishes).
+PER_ADDRESS = {"primes": 2, "login": 20, "tasks": MAX_IN_FLIGHT}
+
+
+async def flooder(server: DaphneServer, route: str, n: int) -> int:
+    """One socket from 127.0.0.2 sends FRAMES frames, each answered before the next: how many got through."""
+    path = route.strip("^$").replace("<str:room>", f"flood{n}").replace("(?P<room>[^/]+)", f"flood{n}")
+    frame, through = BUDGETED[route], 0
+    async with connect(server.ws_url(path), origin=server.http_url, local_addr=("127.0.0.2", 0)) as socket:
+        if "db/room" in path or frame == "direct":
+            first = json.loads(await asyncio.wait_for(socket.recv(), FRAME))  # the history, or its address
+            frame = json.dumps({"to": first["address"], "message": "flood"}) if frame == "direct" else frame
+        for k in range(FRAMES if "login" not in path else 5):
+            sent = frame.replace('"ada"', f'"nobody-{n}-{k}"')  # a name each: the address's limit, not a name's
+            await socket.send(sent)
+            error = json.loads(await asyncio.wait_for(socket.recv(), FRAME)).get("error", "")
+            through += not held(error)
+    return through
+
+
+@pytest.mark.parametrize("route", [route for route in BUDGETED if route.lstrip("^").startswith("ws/")])
+def test_ten_sockets_of_one_address_get_through_no_more_than_one_address_may(counted_server, route):
+    async def attack() -> int:
+        return sum(await asyncio.gather(*(flooder(counted_server, route, n) for n in range(SOCKETS))))
+
+    began = time.monotonic()
+    through = asyncio.run(attack())
+    minutes = (time.monotonic() - began) / 60
+    kind = next((kind for kind in PER_ADDRESS if kind in route), None)
+    # A token bucket refills as the attack runs: 500 at once, then 500 a minute.
+    allowed = PER_ADDRESS[kind] if kind else 500 * (1 + minutes)
+    assert through <= allowed, f"{through} of {SOCKETS * FRAMES} frames got through {route} from one address"
+    assert through > 0, "the address got nothing through: the test proved nothing"

@@ -140,8 +140,9 @@ def test_lessons_holds_the_project_package_lesson_00_and_the_texts_only():
     # login limits and production's shared cache (settings only), 1,035 with its slow-reader protocol
     # (lessons/slow_readers.py: lesson 16's code, which DESIGN's lesson table places in lessons/), about
     # 1,070 with lesson 17's wiring (the workshop app in settings, its URLs and routes) and the doctor's report to
-    # the room; the room's own settings live in workshop/; about 1,090 with lesson 18's (its apps, routes and TASKS).
-    assert python_lines < 1100, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
+    # the room; about 1,090 with lesson 18's (its apps, routes and TASKS); 1,133 once the room's own settings
+    # (lessons/settings_room.py, 43 lines) joined the other settings here (issue 49).
+    assert python_lines < 1150, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
     assert not (REPO_DIR / "lessons" / "templates").exists() and not (REPO_DIR / "lessons" / "static").exists()
 
 

@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from workshop.connection import connection_file
+
 REPO_DIR = Path(__file__).resolve().parent.parent
 STUDENT_SOCKET = "/ws/workshop/student/"
 JOIN_TIMEOUT = 5  # seconds: a join, a share or a hand raised, which the student asked for and waits on
@@ -43,15 +45,7 @@ class Forgotten(Unreached):
     """The room refused the token (4401): a newer workshop, or a forged file. Joining again is the fix."""
 
 
-# --- the saved connection -----------------------------------------------------------------------
-
-
-def connection_file() -> Path:
-    """The saved connection, never committed (.gitignore); WORKSHOP_FILE moves it (the tests do).
-
-    The two hooks that look for it before importing this module (exercise, doctor) spell the same rule.
-    """
-    return Path(os.environ.get("WORKSHOP_FILE") or REPO_DIR / ".workshop.json")
+# --- the saved connection (where it is: workshop/connection.py) -----------------------------------
 
 
 def load() -> dict | None:

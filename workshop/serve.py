@@ -4,7 +4,7 @@
 
 Daphne on every address of this machine (0.0.0.0), so laptops on the room's
 network reach it; `--host 127.0.0.1` (`make workshop HOST=127.0.0.1`) serves
-this laptop alone, to try the room without serving it to the network; with workshop/settings_room.py: DEBUG off, so the development
+this laptop alone, to try the room without serving it to the network; with lessons/settings_room.py: DEBUG off, so the development
 demos and the inspector are not served to a shared network. Before Daphne
 starts: the SECRET_KEY (from the environment, or kept in a git-ignored file),
 ALLOWED_HOSTS with this machine's LAN address, the database migrated, no
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     # Students type this machine's LAN address; served on one address alone, that one is the room's.
     address = lan_address() if host == EVERY_ADDRESS else host
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="workshop.settings_room",
+        DJANGO_SETTINGS_MODULE="lessons.settings_room",
         SECRET_KEY=secret_key(),
         ALLOWED_HOSTS=allowed_hosts(address),
         PYTHONUNBUFFERED="1",

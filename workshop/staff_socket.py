@@ -17,7 +17,7 @@ The page at GET /workshop/ holds this socket. The events, in order:
     websocket.receive    -> {"message": "<text>"}: saved (lesson 08), group_send to every student
                             socket as workshop.message (lesson 04), answered {"sent": <id>};
                             anything else: {"error": ...}, the socket stays open
-    websocket.disconnect -> StopConsumer; __call__ stops the task and leaves the group
+    websocket.disconnect -> StopConsumer; __call__ (end()) stops the task and leaves the group
 
 {"room": ...} is GET /workshop/room.json's body and {"student": ...} one of its
 entries: both come from workshop/room.py. Lesson 17, the workshop room, walks through it.
@@ -53,6 +53,7 @@ newest_state = database_sync_to_async(room.newest_state)
 class StaffConsumer(AsyncConsumer):
     """ws/workshop/room/: the whole room on connect and every 5 s, each student's change as it happens."""
 
+    kind = "staff"  # in the log line of a socket the layer's failure closed
     REFRESH = 5.0  # seconds between two {"room": ...} frames
     # Seconds between two looks at the workshop's row. `workshop close` runs in another process:
     # with Redis its group_send arrives at once (lesson 06), but the in-memory layer that
@@ -131,17 +132,24 @@ class StaffConsumer(AsyncConsumer):
         raise StopConsumer()
 
     async def __call__(self, scope, receive, send):
-        """Called once per socket; AsyncConsumer's loop feeds every event to the handlers above."""
+        """Called once per socket; AsyncConsumer's loop feeds every event to the handlers above.
+
+        Kept line for line with the other workshop socket's (tests/course/test_twins.py).
+        """
         try:
             await super().__call__(scope, receive, send)
-        except RedisError as error:  # the layer gave up on Redis: not a crash (1011), the page reconnects
-            logger.warning("workshop staff socket closed with %s: %r", LAYER_UNAVAILABLE, error)
+        except RedisError as error:  # the layer gave up on Redis: not a crash (1011); the client comes back
+            logger.warning("workshop %s socket closed with %s: %r", self.kind, LAYER_UNAVAILABLE, error)
             await send({"type": "websocket.close", "code": LAYER_UNAVAILABLE})
         finally:
             # Here, not in websocket_disconnect, which may never come (django/channels#1466).
-            if self.refresher is not None:
-                self.refresher.cancel()
-            await self.leave()
+            await self.end()
+
+    async def end(self) -> None:
+        """Let go of what this socket holds: the refresh task, its place in the group."""
+        if self.refresher is not None:
+            self.refresher.cancel()
+        await self.leave()
 
     async def leave(self) -> None:
         if self.group is not None:

@@ -1,7 +1,7 @@
 """The workshop room under a class (lesson 17): what the instructor's page waits, and what the server pays.
 
 The room is started as `make workshop` starts it (`python -m workshop.serve`:
-migrate, then Daphne with workshop/settings_room.py) on a database of this
+migrate, then Daphne with lessons/settings_room.py) on a database of this
 run's own, opened with `manage.py workshop open`, with a staff account
 `teacher`. The instructor logs in through the login page (CSRF token and all)
 and holds ws/workshop/room/ with the session cookie. 100 students join with

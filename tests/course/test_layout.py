@@ -140,10 +140,11 @@ def test_lessons_holds_the_project_package_lesson_00_and_the_texts_only():
     # login limits and production's shared cache (settings only), 1,035 with its slow-reader protocol
     # (lessons/slow_readers.py: lesson 16's code, which DESIGN's lesson table places in lessons/), about
     # 1,070 with lesson 17's wiring (the workshop app in settings, its URLs and routes) and the doctor's report to
-    # the room; the room's own settings live in workshop/. About 1,140 with lesson 16's origin check
-    # (lessons/origins.py, the root router's, so the room's too), 1,150 with its byte limit for slow
-    # readers, 1,160 with its worker jobs' setting; about 1,170 with lesson 18's (its apps, routes and TASKS).
-    assert python_lines < 1180, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
+    # the room. About 1,140 with lesson 16's origin check (lessons/origins.py, the root router's, so the
+    # room's too), 1,150 with its byte limit for slow readers, 1,160 with its worker jobs' setting; about 1,170
+    # with lesson 18's (its apps, routes and TASKS); about 1,215 once the room's own settings
+    # (lessons/settings_room.py, 43 lines) joined the other settings here (issue 49).
+    assert python_lines < 1225, f"lessons/ has {python_lines} lines of Python: course machinery belongs in course/"
     assert not (REPO_DIR / "lessons" / "templates").exists() and not (REPO_DIR / "lessons" / "static").exists()
 
 

@@ -2,7 +2,9 @@
 
 Each pair below says in its docstring that it is kept line for line. Only the
 module docstring, the app its imports name and the listed extra names may
-differ; anything else that drifts fails here, named.
+differ; anything else that drifts fails here, named. A method kept twice (the
+workshop's two consumers' `__call__`, each readable on its own) must be the same
+source, docstring and all: what differs lives in the class, beside it.
 """
 
 import ast
@@ -21,6 +23,14 @@ TWINS = [
         "db_demo/validation.py",
         "layers_demo/validation.py",
         {"room_group": "lesson 05's chat group name lives beside the chat's rules; the database room has its own"},
+    ),
+]
+
+# (file, class, method) pairs kept line for line: each says so in its docstring
+METHOD_TWINS = [
+    (
+        ("workshop/student_socket.py", "StudentConsumer", "__call__"),
+        ("workshop/staff_socket.py", "StaffConsumer", "__call__"),
     ),
 ]
 
@@ -62,3 +72,19 @@ def test_a_twin_whose_one_line_drifted_is_caught(tmp_path):
     twin.write_text(original.replace("= time.monotonic)", "= time.time)", 1), encoding="utf-8")
     ours, theirs = definitions(twin), definitions(REPO_DIR / "layers_demo/flood.py")
     assert [name for name in theirs if ours.get(name) != theirs[name]] == ["RateLimit"]
+
+
+def method_source(path: str, class_name: str, method: str) -> str:
+    """The method's source, docstring included, as ast.unparse gives it (no comments)."""
+    for node in ast.walk(ast.parse((REPO_DIR / path).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == method:
+                    return ast.unparse(item)
+    raise LookupError(f"no {class_name}.{method} in {path}")
+
+
+@pytest.mark.parametrize(("twin", "original"), METHOD_TWINS, ids=[f"{t[1]}.{t[2]}" for t, _ in METHOD_TWINS])
+def test_each_declared_method_twin_is_the_same_source_as_its_original(twin, original):
+    assert "line for line" in method_source(*twin), f"{twin}: its docstring no longer says it is a twin"
+    assert method_source(*twin) == method_source(*original), f"{twin[1]}.{twin[2]} drifted from {original[1]}'s"

@@ -7,15 +7,22 @@ open_room(env, port)     `workshop open` and a staff account `teacher`: the join
 checkout(tmp_path, name) a student's own checkout: a copy of this working tree, uncommitted work included
 student_terminal()       a student's environment, for manage(..., cwd=<their checkout>)
 log_in(browser, server)  the instructor logs in through the login page and lands on /workshop/
+instructor(server)       the same without a browser: an opener holding the staff session cookie
+room_json(opener, server) GET /workshop/room.json as that instructor
+join(server, code, name) POST /workshop/join/ as a student's checkout does: the token
 """
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
 
-from harness.patience import COMMAND, CONDITION
+from harness.patience import COMMAND, CONDITION, FRAME
 from harness.servers import REPO_DIR, ServerProcess, daphne_env
 
 PASSWORD = "a-password-for-this-test-only"
@@ -84,3 +91,26 @@ def log_in(browser, server: ServerProcess) -> None:
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
     WebDriverWait(browser, CONDITION).until(lambda _: browser.current_url.endswith("/workshop/"))
+
+
+def instructor(server: ServerProcess) -> urllib.request.OpenerDirector:
+    """A browser logged in as the staff user `teacher` through the login page, CSRF token and all."""
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    page = browser.open(f"{server.http_url}/accounts/login/", timeout=FRAME).read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    form = f"csrfmiddlewaretoken={csrf}&username=teacher&password={PASSWORD}&next=/workshop/".encode()
+    assert browser.open(f"{server.http_url}/accounts/login/", form, timeout=FRAME).url.endswith("/workshop/")
+    return browser
+
+
+def room_json(browser, server: ServerProcess) -> dict:
+    return json.loads(browser.open(f"{server.http_url}/workshop/room.json", timeout=FRAME).read())
+
+
+def join(server: ServerProcess, code: str, name: str) -> str:
+    """POST /workshop/join/ as a student's checkout does; the token."""
+    body = json.dumps({"code": code, "name": name}).encode()
+    request = urllib.request.Request(f"{server.http_url}/workshop/join/", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=FRAME) as answer:
+        assert answer.status == 201
+        return json.loads(answer.read())["token"]

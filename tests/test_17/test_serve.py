@@ -37,12 +37,12 @@ def test_allowed_hosts_name_the_lan_address_loopback_and_the_environments(monkey
 
 
 def imported_room_settings(monkeypatch):
-    """workshop/settings_room.py imported afresh, with the environment `make workshop` gives it."""
+    """lessons/settings_room.py imported afresh, with the environment `make workshop` gives it."""
     monkeypatch.setenv("SECRET_KEY", "a-key-for-this-test-only-" + "x" * 30)
     monkeypatch.setenv("ALLOWED_HOSTS", "192.168.1.20,localhost")
-    for name in ("lessons.settings_production", "workshop.settings_room"):
+    for name in ("lessons.settings_production", "lessons.settings_room"):
         monkeypatch.delitem(sys.modules, name, raising=False)
-    return importlib.import_module("workshop.settings_room")
+    return importlib.import_module("lessons.settings_room")
 
 
 def test_the_room_serves_what_production_serves(monkeypatch):

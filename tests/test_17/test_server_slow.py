@@ -7,43 +7,18 @@ How soon a report reaches the instructor is bench/speed/workshop.py's figure, no
 
 import asyncio
 import json
-import re
 import urllib.error
 import urllib.request
-from http.cookiejar import CookieJar
 
 import pytest
 
 from harness.patience import FRAME
 from harness.servers import ServerProcess
-from tests.helpers.workshop_server import PASSWORD, serve
+from tests.helpers.workshop_server import instructor, join, room_json, serve
 from workshop.network import lan_address
 
 pytestmark = pytest.mark.slow
 REPORT = {"report": {"exercise": "04.2", "status": "failing", "check": "a socket that leaves is removed"}}
-
-
-def instructor(server: ServerProcess) -> urllib.request.OpenerDirector:
-    """A browser logged in as the staff user `teacher` through the login page, CSRF token and all."""
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    page = browser.open(f"{server.http_url}/accounts/login/", timeout=FRAME).read().decode()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-    form = f"csrfmiddlewaretoken={csrf}&username=teacher&password={PASSWORD}&next=/workshop/".encode()
-    assert browser.open(f"{server.http_url}/accounts/login/", form, timeout=FRAME).url.endswith("/workshop/")
-    return browser
-
-
-def room_json(browser, server: ServerProcess) -> dict:
-    return json.loads(browser.open(f"{server.http_url}/workshop/room.json", timeout=FRAME).read())
-
-
-def join(server: ServerProcess, code: str, name: str) -> str:
-    """POST /workshop/join/ as a student's checkout does; the token."""
-    body = json.dumps({"code": code, "name": name}).encode()
-    request = urllib.request.Request(f"{server.http_url}/workshop/join/", body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=FRAME) as answer:
-        assert answer.status == 201
-        return json.loads(answer.read())["token"]
 
 
 async def report(server: ServerProcess, token: str, frame: dict) -> None:

@@ -19,7 +19,6 @@ time the same check fails again; `--reset` starts every ladder over.
 """
 
 import hashlib
-import os
 import subprocess
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from course.kit.registry import EXERCISES, digest, get_exercise, pristine_digests
 from course.kit.runner import REPO_DIR, carry_over, load_state, next_hint, run_check, save_state
+from workshop.connection import joined
 
 
 def status(exercise, state: dict, digests: dict) -> str:
@@ -136,7 +136,7 @@ class Command(BaseCommand):
 
     def tell_the_workshop(self, exercise, outcome) -> None:
         """Lesson 17: once `workshop join` saved a connection, the instructor's room hears each result (workshop/client.py)."""
-        if workshop_file().is_file():  # not joined: nothing imported, nothing sent
+        if joined():  # not joined: nothing imported, nothing sent
             from workshop.client import report_check
 
             report_check(exercise.id, outcome, self.stderr)
@@ -147,7 +147,7 @@ class Command(BaseCommand):
 
         path = exercise.starter_path.resolve()
         self.stdout.write(f"Watching {shown(exercise.starter_path)}: every save checks it again; Ctrl-C stops.")
-        if workshop_file().is_file():  # lesson 17: the instructor's messages appear in this terminal
+        if joined():  # lesson 17: the instructor's messages appear in this terminal
             from workshop.client import Listener
 
             Listener(self.stdout, self.stderr).start()
@@ -196,11 +196,6 @@ class Command(BaseCommand):
         for number, mistake in enumerate(found, 1):
             diff = mistake.path.read_text(encoding="utf-8").split("\n", 2)[2]  # without its two comment lines
             self.stdout.write(f"\n{number}. {mistake.why}\n   ({shown(mistake.path)})\n{diff.rstrip()}")
-
-
-def workshop_file() -> Path:
-    """Where `workshop join` saves the connection (workshop/client.py's connection_file, the same rule)."""
-    return Path(os.environ.get("WORKSHOP_FILE") or REPO_DIR / ".workshop.json")
 
 
 def restore_starter(exercise, pristine: str) -> str:

@@ -5,7 +5,6 @@ One line per check, `ok`, `warn` (fine but for some lessons) or `FAIL`, with the
 
 import asyncio
 import importlib
-import os
 import re
 import sys
 from importlib import metadata
@@ -15,6 +14,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from workshop.connection import joined
 
 REDIS_HELP = (
     "start Redis: `sudo apt-get install redis-server` (Debian/Ubuntu), "
@@ -79,7 +80,7 @@ class Command(BaseCommand):
         else:
             warned = f", but read the {len(warnings)} warning(s) above." if warnings else "."
             self.stdout.write("All checks passed: you are ready" + warned)
-        if os.path.isfile(os.environ.get("WORKSHOP_FILE") or settings.BASE_DIR / ".workshop.json"):  # lesson 17
+        if joined():  # lesson 17: only once `workshop join` saved a connection
             from workshop.client import report_doctor  # only once joined: the doctor never needs the room
 
             report_doctor(failures, warnings, self.stderr)

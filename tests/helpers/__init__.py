@@ -7,6 +7,7 @@ crash_asgi.py      the course's application plus one route that crashes on purpo
 tiny_consumers.py  lesson 09's tiny consumers, one per testing tool
 routes.py          which consumer the root router gives a path to (lesson 00, the layout check)
 threads.py         Django's one sync thread, held by a test until it lets go (lessons 02, 05)
+terminal.py        a student's terminals, typing a lesson's try-it steps as written (15, 16, 17)
 channels_live_case.py  lesson 09: Channels' ChannelsLiveServerTestCase, run by test_09_testing_slow.py
 """
 

@@ -6,19 +6,17 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from bench.failover.run import chats_across
-from harness.patience import SERVER_STOP
 from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
+from tests.helpers.terminal import Terminal, fenced, port_answers
 
 pytestmark = pytest.mark.slow
 
@@ -26,33 +24,11 @@ pytestmark = pytest.mark.slow
 LESSON_PORTS = (6380, 6381, 26380, 26381, 26382, 8001, 8002)  # what lesson 15's Sentinel steps take
 
 
-class Terminal:
-    """A bash a student types into: each block runs as typed, in the same shell, and its output is returned."""
-
-    def __init__(self, env: dict[str, str]):
-        self.bash = subprocess.Popen(
-            ["bash", "--noprofile", "--norc"], cwd=REPO_DIR, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    def type(self, block: str) -> str:
-        self.bash.stdin.write(f"{block}\necho __typed__\n")
-        self.bash.stdin.flush()
-        lines = iter(self.bash.stdout.readline, "")
-        return "".join(iter(lambda: next(lines), "__typed__\n"))
-
-    def exit(self) -> None:
-        """End the shell, as closing the terminal's window does (without killing what it started)."""
-        self.bash.stdin.close()
-        self.bash.wait(timeout=SERVER_STOP)
-        self.bash.stdout.close()
-
-
 def sentinel_steps() -> list[str]:
     """The bash blocks of lesson 15's "Redis through Sentinel" steps, in order, as a student copies them."""
     text = (REPO_DIR / "lessons" / "15-layers-in-production.md").read_text()
     section = text[text.index("### Redis through Sentinel") : text.index("### The PostgreSQL layer")]
-    return [textwrap.dedent(block) for block in re.findall(r"^ *```bash\n(.*?)^ *```", section, re.M | re.S)]
+    return fenced(section)
 
 
 async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start(tmp_path, redis_prefix):
@@ -100,12 +76,6 @@ async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start
             events.communicate()
         if not terminal.bash.stdin.closed:
             terminal.exit()
-
-
-def port_answers(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 async def until(check, seconds: float) -> bool:

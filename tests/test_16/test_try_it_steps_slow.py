@@ -1,4 +1,4 @@
-"""Lesson 16's try-it steps, typed as the lesson writes them: the answers, the locked `ada`, production's 403.
+"""Lesson 16's try-it steps, typed as the lesson writes them: the answers, the locked `ada`, production's 403s.
 
 The commands come from the lesson's text (its ```bash blocks, and the `make run` and `DEBUG=0 ...`
 commands its prose gives), so a step changed in the text is the step tested. Two things differ from a
@@ -50,7 +50,7 @@ def locked_after_five(errors: list[str]) -> bool:
 
 def test_lesson_16s_try_it_steps_work_as_written_and_stop_all_they_start(tmp_path):
     section = try_it()
-    guess, slow_route = fenced(section)
+    guess, slow_route, other_port = fenced(section)
     assert "`make run`" in section
     (production,) = re.findall(r"`(DEBUG=0 [^`]*runserver [^`]*)`", section)
     require(
@@ -80,6 +80,11 @@ def test_lesson_16s_try_it_steps_work_as_written_and_stop_all_they_start(tmp_pat
         server.stop()
         server = Background(f"make run PORT={port}", env, port)
         assert terminal.type(at(slow_route)).strip() == "accepted"
+        # Step 3: a page on another port of this machine is refused; from the site's own origin the socket opens.
+        assert "HTTP 403" in terminal.type(at(other_port))
+        own = at(other_port).replace("http://127.0.0.1:9999", f"http://127.0.0.1:{port}")
+        opened = terminal.type(own)
+        assert "Traceback" not in opened and "403" not in opened, opened
     finally:
         if server is not None:
             server.stop()

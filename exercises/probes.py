@@ -302,13 +302,13 @@ async def sockets(application, path: str = "/", count: int = 2, **kwargs) -> lis
 async def close_all(*communicators) -> None:
     """Disconnect every socket that is still open (a consumer may have closed it already), all at once.
 
-    The waits for the consumers to end overlap: a consumer that never ends after its
-    websocket.disconnect costs one FRAME however many of its sockets a check opened.
+    The waits for the consumers to end overlap, and each ends when its consumer does or asks
+    for another event instead (ends_on_disconnect(), which then cancels it): no timer runs out.
     """
     for communicator in communicators:
         fail_if_crashed(communicator)  # ended by raising while nobody read from it
     still_open = [communicator for communicator in communicators if not communicator.future.done()]
-    ends = await asyncio.gather(*(c.disconnect(timeout=FRAME) for c in still_open), return_exceptions=True)
+    ends = await asyncio.gather(*map(ends_on_disconnect, still_open), return_exceptions=True)
     for end in ends:
         if isinstance(end, Exception):  # the consumer had crashed: say so, and which rule that breaks
             pytest.fail(crashed(end), pytrace=False)
@@ -353,7 +353,7 @@ async def leaves_however_it_ends(application, group: str, stall: float = 0.05, p
         for code in (1006, 1001):
             (communicator,) = await sockets(application, path, count=1)
             mine = set(members(group))
-            await communicator.disconnect(code=code)
+            await ends_on_disconnect(communicator, code)
             await asyncio.sleep(0.05)
             assert not mine & members(group), (
                 f"a socket that closed with {code} is still in {group!r}: a socket leaves however it closes, "
@@ -425,14 +425,21 @@ def running_tasks() -> set:
 
 
 async def tasks_left(before: set, wait: float = 0.3) -> list:
-    """Tasks started since `before` that are still running after `wait` seconds (a tick loop never cancelled)."""
+    """Tasks started since `before` still running: one being cancelled FRAME on, one nobody stopped `wait` on.
+
+    A task its consumer cancelled is on its way out: its clean-up may take a slow machine long,
+    so it is waited for up to FRAME (the wait ends once it has ended). A task nobody cancelled
+    (a tick loop, a deadline's timer) outlives its socket: the short `wait` only lets one that
+    ends by itself at once (a loop told to stop by an Event) do so.
+    """
     import asyncio
 
     me = asyncio.current_task()
-    deadline = asyncio.get_running_loop().time() + wait
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     while True:
         left = [task for task in running_tasks() - before if task is not me and not task.done()]
-        if not left or asyncio.get_running_loop().time() >= deadline:
+        if not left or loop.time() >= started + (FRAME if all(t.cancelling() for t in left) else wait):
             return left
         await asyncio.sleep(0.02)
 
@@ -1392,3 +1399,39 @@ async def your_test_fails_and_ends_its_sockets(run, broken: type, why: str) -> N
         "it started were still running after it: your test disconnects only when every assertion passes. Put the "
         "assertions in try: and the disconnects in finally:, so a failing test ends every socket it opened too"
     )
+
+
+# --- a consumer's end after its socket's, told by events and never by a timer (issue 47) --------------------
+
+
+def asks_for_more(communicator) -> bool:
+    """True if the consumer has taken every event sent to it and waits for the next one (asgiref's input queue)."""
+    events = communicator.input_queue
+    return events.empty() and any(not getter.done() for getter in events._getters)
+
+
+async def ends_on_disconnect(communicator, code: int = 1000, held: int = 0) -> bool:
+    """Send websocket.disconnect with `code`: True once the consumer has ended, False if it asks for more instead.
+
+    A consumer that took its websocket.disconnect and waits for another event never ends (Daphne
+    cancels it application_close_timeout later, 10 s, and logs it): that shows the moment it asks,
+    so neither a right consumer nor a wrong one waits out a timer, and a slow machine changes no
+    verdict; one that does neither within FRAME is still running too. With `held`, one that sends
+    that many frames while the disconnect waits unread is a handler that loops and holds back its
+    socket's events: False too. One that did not end is cancelled, as Daphne does. What the
+    consumer raised is raised here, as asgiref's disconnect() does.
+    """
+    await communicator.send_input({"type": "websocket.disconnect", "code": code})
+    future, sent, events = communicator.future, communicator.output_queue.qsize(), communicator.input_queue
+
+    def holds_back() -> bool:
+        return bool(held) and not events.empty() and communicator.output_queue.qsize() - sent >= held
+
+    await until(lambda: future.done() or asks_for_more(communicator) or holds_back())
+    if future.done():
+        if not future.cancelled():
+            future.result()  # raises what the consumer raised
+        return not future.cancelled()
+    future.cancel()
+    await asyncio.wait({future}, timeout=FRAME)  # its clean-up (a finally) runs, as it does when Daphne cancels it
+    return False

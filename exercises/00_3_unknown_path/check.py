@@ -9,6 +9,7 @@ from exercises.probes import (
     answer,
     close_all,
     crashed,
+    ends_on_disconnect,
     load,
     never_blocks,
     next_output,
@@ -71,16 +72,14 @@ async def test_a_path_no_route_claims_is_refused_not_crashed():
 async def test_the_refusing_consumer_ends_once_the_handshake_is_over():
     communicator = await refused(app(), "/ws/fix/ecoh/", quiet_after=False)
     # After a refused handshake the server sends websocket.disconnect; the consumer must end then.
-    await communicator.send_input({"type": "websocket.disconnect", "code": 1006})
     try:
-        await communicator.wait(timeout=1)
-    except TimeoutError:
-        raise AssertionError(
-            "the consumer that refused /ws/fix/ecoh/ was still running 1 s after websocket.disconnect: it never "
-            "ends (Daphne kills it 10 s later, one leaked consumer per refused socket)"
-        ) from None
+        ended = await ends_on_disconnect(communicator, 1006)
     except Exception as error:  # the student's consumer raised
         raise AssertionError(f"after refusing /ws/fix/ecoh/, {crashed(error)}") from None
+    assert ended, (
+        "the consumer that refused /ws/fix/ecoh/ was still running after websocket.disconnect: it never "
+        "ends (Daphne kills it 10 s later, one leaked consumer per refused socket)"
+    )
 
 
 async def test_the_echo_route_still_works_for_two_sockets_at_once():
@@ -99,7 +98,7 @@ async def test_the_echo_route_still_works_for_two_sockets_at_once():
             assert got == {"type": "websocket.send", "text": text}, (
                 f'expected "{text}" back on its own socket of ws/fix/echo/, got {got}'
             )
-        await first.disconnect()
+        await ends_on_disconnect(first)
         await second.send_to(text_data="still here")
         got = await answer(second)
         assert got == {"type": "websocket.send", "text": "still here"}, (

@@ -5,7 +5,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import re_path
 
-from exercises.probes import FRAME, NOTHING, WAITED, answer, close_all, crashed, load, proved, until
+from exercises.probes import FRAME, NOTHING, WAITED, answer, close_all, crashed, ends_on_disconnect, load, proved, until
 from lessons.consumers import UnknownPathConsumer  # the course's catch-all: refuses a path no route claims
 
 RULE = (
@@ -62,8 +62,7 @@ async def test_two_sockets_at_once_each_hear_their_own_echo():
             f"the {name} socket got {got} for its own frame: the two sockets share one consumer instance, "
             f"so one socket's echo goes to the other. {RULE}"
         )
-    await first.disconnect(timeout=1)
-    assert not first.future.cancelled(), f"the first socket's consumer did not end when it closed. {RULE}"
+    assert await ends_on_disconnect(first), f"the first socket's consumer did not end when it closed. {RULE}"
     await second.send_to(text_data="still here")
     got = await answer(second)
     assert got == echo(text="still here"), f"once the other socket closed, this one got {got} instead of its echo"

@@ -8,6 +8,7 @@ from exercises.probes import (
     answer,
     close_all,
     connect,
+    ends_on_disconnect,
     generic_base,
     never_blocks,
     proved,
@@ -154,21 +155,18 @@ async def test_two_sockets_each_get_their_own_echoes():
 async def test_the_consumer_stops_after_disconnect():
     before = running_tasks()
     leaving, staying = await sockets(consumer().as_asgi(), count=2)
-    await leaving.disconnect(code=1001, timeout=1)  # a closed tab; the other one's network is lost (1006)
-    assert not leaving.future.cancelled(), (
+    assert await ends_on_disconnect(leaving, 1001), (  # a closed tab; the other one's network is lost (1006)
         "the consumer never ended after websocket.disconnect (code 1001, a closed tab): raise StopConsumer() in "
         "websocket_disconnect, whatever the code, or the instance lives on until the server kills it"
     )
     async with never_blocks():
         await echoed(staying, "still here", "the socket still open after the other one left")
-    await staying.disconnect(code=1006, timeout=1)
-    assert not staying.future.cancelled(), (
+    assert await ends_on_disconnect(staying, 1006), (
         "the consumer never ended after websocket.disconnect (code 1006, a lost network): raise StopConsumer() in "
         "websocket_disconnect, whatever the code"
     )
     (chosen,) = await sockets(consumer().as_asgi(), count=1)
-    await chosen.disconnect(code=4000, timeout=1)  # a page may close with a code of its own (4000-4999)
-    assert not chosen.future.cancelled(), (
+    assert await ends_on_disconnect(chosen, 4000), (  # a page may close with a code of its own (4000-4999)
         "the consumer never ended after websocket.disconnect (code 4000, a code the page chose): raise "
         "StopConsumer() in websocket_disconnect, whatever the code, not only for the codes you know"
     )

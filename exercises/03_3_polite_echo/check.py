@@ -8,7 +8,18 @@ from channels.consumer import SyncConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import FRAME, NOTHING, CountedSends, answer, close_all, load, never_blocks, reply, sockets
+from exercises.probes import (
+    FRAME,
+    NOTHING,
+    CountedSends,
+    answer,
+    close_all,
+    ends_on_disconnect,
+    load,
+    never_blocks,
+    reply,
+    sockets,
+)
 
 RULE = "In an async consumer, self.send(...) returns a coroutine, and a coroutine that nothing runs sends nothing"
 
@@ -41,7 +52,7 @@ async def exchange(frames: list[str]) -> tuple[list, list[str]]:
             while len(answers) < len(frames) and NOTHING not in answers:
                 answers.append(await reply(communicator))
             if NOTHING not in answers:
-                await communicator.disconnect()
+                await ends_on_disconnect(communicator)
         except Exception as error:  # the student's consumer crashed
             raise AssertionError(
                 f"the consumer crashed: {type(error).__name__}: {str(error).rstrip('.')}. {RULE}"

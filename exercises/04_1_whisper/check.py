@@ -9,6 +9,7 @@ from exercises.probes import (
     NOTHING,
     broadcasts_awaited,
     close_all,
+    ends_on_disconnect,
     imported_afresh,
     in_its_group_once_open,
     load,
@@ -249,7 +250,9 @@ async def test_a_whisper_to_an_address_that_is_no_channel_name_gets_an_error():
 async def test_whispers_to_a_socket_that_has_gone_get_an_error_once_its_channel_is_full():
     async with never_blocks(LAG):
         (alice, _), (bob, bob_address) = await joined(2)
-        await bob.disconnect()  # nobody reads bob's channel now: the in-memory layer keeps 100 messages a channel
+        await ends_on_disconnect(
+            bob
+        )  # nobody reads bob's channel now: the in-memory layer keeps 100 messages a channel
         for n in range(101):
             await alice.send_json_to({"to": bob_address, "message": f"psst {n}"})
         # Wait for the answer, not for a quiet spell: on a busy machine 101 frames take a while to handle.
@@ -269,7 +272,7 @@ async def test_whispers_to_a_socket_that_has_gone_get_an_error_once_its_channel_
 async def test_a_socket_that_closed_has_left_the_group(code):
     async with never_blocks(LAG):
         (alice, alice_address), (bob, bob_address) = await joined(2)
-        await alice.disconnect(code=code)  # the first one in: a name kept on the class is the last one's
+        await ends_on_disconnect(alice, code)  # the first one in: a name kept on the class is the last one's
         room = members(GROUP)
         assert alice_address not in room, (
             f'a closed socket is still in the group "exroom" (it closed with code {code}): every message to the '

@@ -13,6 +13,7 @@ from exercises.probes import (
     broadcasts_awaited,
     close_all,
     connect,
+    ends_on_disconnect,
     grown_since,
     imported_afresh,
     in_its_group_once_open,
@@ -82,7 +83,7 @@ async def test_each_socket_gets_a_name_of_its_own():
         )
         await close_all(*(communicator for communicator, _, _ in opened))
         assert not any(communicator.future.cancelled() for communicator, _, _ in opened), (
-            "a consumer was still running 1 s after websocket.disconnect, until the test cancelled it: however the "
+            "a consumer was still running after websocket.disconnect, until the test cancelled it: however the "
             "group is left (in websocket_disconnect or in __call__'s finally), websocket_disconnect must raise "
             "StopConsumer(), or every closed socket's consumer waits for events that never come until the server "
             "cancels it (Daphne: application_close_timeout, 10 s)"
@@ -158,7 +159,7 @@ async def test_the_room_hears_a_join_and_a_leave():
             assert got == {"joined": carol_name}, (
                 f'expected {{"joined": "{carol_name}"}} on {name}\'s socket when carol came, got {got}'
             )
-        await bob.disconnect(code=1006)  # his network dropped: no goodbye, and still he has left
+        await ends_on_disconnect(bob, 1006)  # his network dropped: no goodbye, and still he has left
         for name, communicator in (("alice", alice), ("carol", carol)):
             left = await frame(communicator)
             assert left == {"left": bob_name}, (
@@ -166,7 +167,7 @@ async def test_the_room_hears_a_join_and_a_leave():
                 "names the socket that left, and each socket keeps its own name on self; it is announced whatever "
                 "the close code (bob's socket closed with 1006, his network gone)"
             )
-        await carol.disconnect()
+        await ends_on_disconnect(carol)
         for name, gone in (("bob", bob), ("carol", carol)):
             assert gone.output_queue.empty(), (
                 f"{name}'s socket was sent {gone.output_queue.get_nowait()} after it had closed: the leave is for "
@@ -187,7 +188,7 @@ async def test_each_announcement_goes_out_before_its_handler_returns():
         alice, _, _ = await joined("alice", room)
         bob, _, _ = await joined("bob", room)
         await frame(alice)  # bob's join
-        await bob.disconnect(code=1000)
+        await ends_on_disconnect(bob, 1000)
         await frame(alice)  # bob's leave
         await close_all(alice)
     assert not probe.late, (
@@ -219,7 +220,7 @@ async def test_a_socket_that_closed_has_left_the_group():
     async with never_blocks(LAG):
         alice, _, alice_channel = await joined("alice")
         bob, bob_name, bob_channel = await joined("bob")
-        await bob.disconnect(code=1001)  # his tab went away
+        await ends_on_disconnect(bob, 1001)  # his tab went away
         assert bob_channel not in members(GROUP), (
             'a closed socket is still in the group "expresence": every announcement is queued for a channel '
             "nobody reads; leave the group on disconnect (group_discard), whatever the close code (bob's was 1001)"

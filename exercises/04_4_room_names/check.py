@@ -16,6 +16,7 @@ from exercises.probes import (
     answer,
     broadcasts_awaited,
     close_all,
+    ends_on_disconnect,
     grown_since,
     in_its_group_once_open,
     kept_by,
@@ -230,7 +231,7 @@ async def test_a_socket_that_closed_has_left_its_room():
     async with never_blocks(LAG):
         communicator = await joined("tea & cake, a room no one opened before")
         mine = [group for group, channels in get_channel_layer().groups.items() if channels]
-        await communicator.disconnect(code=1006)  # its network dropped: no goodbye, and still it has gone
+        await ends_on_disconnect(communicator, 1006)  # its network dropped: no goodbye, and still it has gone
         left = [group for group in mine if get_channel_layer().groups.get(group)]
         assert not left, (
             f"a closed socket is still in the group {left[0]!r} (it closed with 1006, its network gone): every "

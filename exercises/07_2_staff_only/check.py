@@ -12,6 +12,7 @@ from exercises.probes import (
     NOTHING,
     answer,
     close_all,
+    ends_on_disconnect,
     frame,
     load,
     never_blocks,
@@ -117,8 +118,7 @@ async def test_staff_get_in():
         assert closed_with(refused[-1], 4403), (
             f"a user who is not staff, connecting beside them, must still be closed with 4403, got {refused}"
         )
-    await ada.disconnect(timeout=1)
-    assert not ada.future.cancelled(), (
+    assert await ends_on_disconnect(ada), (
         "after the client left, the consumer never ended: a consumer stops when its websocket.disconnect "
         "handler says so, or it lives on until the server cancels it"
     )

@@ -9,10 +9,13 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 
 from exercises.probes import (
+    FRAME,
+    WAITED,
     StallInYourLines,
     cancelled,
     close_all,
     connect,
+    ends_on_disconnect,
     frame,
     load,
     members,
@@ -22,6 +25,7 @@ from exercises.probes import (
     running_tasks,
     sockets,
     tasks_left,
+    until,
 )
 from lessons.channel_config import IN_MEMORY
 
@@ -69,12 +73,9 @@ async def test_a_socket_whose_send_fails_leaves_the_group():
 
     scope = {"type": "websocket", "path": "/", "headers": [], "query_string": b"", "subprotocols": []}
     consumer = asyncio.create_task(ticker()(scope, events.get, send))
-    for _ in range(100):  # until it has joined
-        if members("fixnews") - before:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: members("fixnews") - before)  # until it has joined
     await headline("the socket is gone")
-    done, _ = await asyncio.wait([consumer], timeout=1)
+    done, _ = await asyncio.wait([consumer], timeout=FRAME)  # a right consumer ends at once
     if not done:
         consumer.cancel()
         await asyncio.gather(consumer, return_exceptions=True)
@@ -83,7 +84,7 @@ async def test_a_socket_whose_send_fails_leaves_the_group():
         f'Daphne logged "Exception inside application: {error}", ending in '
         f"{traceback.format_exception_only(error)[-1].strip()}, and no websocket.disconnect came"
         if error
-        else "your consumer swallowed the failed send and was still running 1 s later, a dead consumer"
+        else f"your consumer swallowed the failed send and was still running {WAITED} later, a dead consumer"
     )
     left_behind = members("fixnews") - before
     ended = " once the consumer has ended" if done else ""
@@ -112,9 +113,8 @@ async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing():
                 assert got == {"headline": "tea is ready"}, (
                     f'the {name} of two open sockets expected {{"headline": "tea is ready"}}, got {got}'
                 )
-            await first.disconnect()
-            assert not first.future.cancelled(), (
-                "the consumer was still running 1 s after websocket.disconnect, until the test cancelled it: raise "
+            assert await ends_on_disconnect(first), (
+                "the consumer was still running after websocket.disconnect, until the test cancelled it: raise "
                 "StopConsumer() in websocket_disconnect, even with the clean-up in __call__'s finally, or every closed "
                 "socket's consumer lingers in the group until Daphne cancels it (application_close_timeout, 10 s later)"
             )
@@ -146,7 +146,7 @@ async def test_a_consumer_the_server_cancels_leaves_the_group():
             )
             future = communicator.future
             ended = (
-                "was still running 1 s later"
+                f"was still running {WAITED} later"
                 if not future.done()
                 else f"ended with {future.exception()!r}"
                 if not future.cancelled() and future.exception()
@@ -166,12 +166,12 @@ async def test_an_error_inside_the_consumer_still_reaches_the_server():
     before = members("fixnews")
     communicator = await connect(ticker())
     await get_channel_layer().group_send("fixnews", {"type": "news.flash", "headline": "a bug"})  # no handler
-    done, _ = await asyncio.wait([communicator.future], timeout=1)
+    done, _ = await asyncio.wait([communicator.future], timeout=FRAME)  # a right consumer ends at once
     error = communicator.future.exception() if done and not communicator.future.cancelled() else None
     if not done:
         await close_all(communicator)
     assert isinstance(error, ValueError) and not members("fixnews") - before, (
         f"a layer message of a type no handler takes (a bug) made AsyncConsumer raise ValueError; the consumer "
-        f"{'ended with ' + repr(error) if done else 'was still running 1 s later'}: clean up in a finally and let "
+        f"{'ended with ' + repr(error) if done else f'was still running {WAITED} later'}: clean up in a finally and let "
         "every error through (`except Exception: pass` hides a bug from Daphne's log, where it would be seen)"
     )

@@ -11,7 +11,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.test import override_settings
 
-from exercises.probes import FRAME, imported_afresh, load
+from exercises.probes import FRAME, ends_on_disconnect, imported_afresh, load
 
 RULE = (
     "AllowedHostsOriginValidator refuses a handshake whose Origin host is not in ALLOWED_HOSTS, silently: list "
@@ -67,7 +67,7 @@ async def handshake(origin: str) -> bool:
                 pytrace=False,
             )
         if connected:
-            await communicator.disconnect()
+            await ends_on_disconnect(communicator)
         return connected
 
 

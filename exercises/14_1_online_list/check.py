@@ -9,7 +9,19 @@ from autobahn.exception import Disconnected
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import StallInYourLines, connect, frame, load, never_blocks, never_sleeps, nothing_more
+from exercises.probes import (
+    FRAME,
+    WAITED,
+    StallInYourLines,
+    connect,
+    ends_on_disconnect,
+    frame,
+    load,
+    never_blocks,
+    never_sleeps,
+    nothing_more,
+    until,
+)
 from lessons.channel_config import IN_MEMORY
 
 RULE = (
@@ -52,7 +64,7 @@ def members() -> set:
 def left_behind(before: tuple[set, set], how: str, count: int, still_running: int = 0, slow: str = "") -> None:
     """Fail with what `count` connections that ended `how` left behind, if anything."""
     names, channels = online() - before[0], members() - before[1]
-    running = f" (and {still_running} of their consumers were still running 1 s later)" if still_running else ""
+    running = f" (and {still_running} of their consumers were still running {WAITED} later)" if still_running else ""
     assert not names, (
         f"after {count} connections that {how}, ONLINE still holds {len(names)} of their names; expected 0"
         f"{running}: memory grows with every connection that churns, and new sockets list people long gone. {RULE}"
@@ -66,7 +78,7 @@ def left_behind(before: tuple[set, set], how: str, count: int, still_running: in
 async def close(communicator: WebsocketCommunicator) -> None:
     """A clean close: websocket.disconnect, then the consumer's end; its cleanup must not raise."""
     try:
-        await communicator.disconnect(timeout=1)
+        await ends_on_disconnect(communicator)
     except Exception as error:  # the student's cleanup raised, e.g. a second del of the same key
         pytest.fail(
             f"after a clean close, your consumer raised {type(error).__name__}: {error}; on a clean close the "
@@ -131,8 +143,7 @@ async def test_sockets_that_close_cleanly_leave_nothing_behind():
         async with StallInYourLines(), never_sleeps():  # a blocking cleanup stops every socket as each leaves
             await close(communicator)
         assert not communicator.future.cancelled(), (
-            "the consumer was still running 1 s after websocket.disconnect: raise StopConsumer() in "
-            "websocket_disconnect"
+            "the consumer was still running after websocket.disconnect: raise StopConsumer() in websocket_disconnect"
         )
     left_behind(before, "closed cleanly", 50)
 
@@ -153,7 +164,7 @@ async def test_connections_that_end_with_a_failed_send_leave_nothing_behind():
     before = online(), members()
     consumer = module().OnlineConsumer
     tasks = [await run_until_the_first_send_fails(consumer) for _ in range(CHURN)]
-    _, pending = await asyncio.wait(tasks, timeout=1)
+    _, pending = await asyncio.wait(tasks, timeout=FRAME)  # right consumers end at once
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)  # each the send's RuntimeError, as Daphne logs it
@@ -180,10 +191,7 @@ async def test_consumers_the_server_cancels_leave_nothing_behind(settings):
                 accepted.append(message["text"])
 
         tasks.append(asyncio.create_task(consumer.as_asgi()(dict(SCOPE), events.get, send)))
-    for _ in range(100):  # until every one has sent its list: up to 1 s
-        if len(accepted) >= len(tasks):
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: len(accepted) >= len(tasks))  # until every one has sent its list
     async with StallInYourLines():  # a blocking wait in the cleanup stops every socket as each one leaves
         for task in tasks:  # Daphne: application_close_timeout after the socket closed, or the server stopping
             task.cancel()
@@ -231,13 +239,13 @@ async def test_an_error_inside_the_consumer_still_reaches_the_server():
     communicator = await connect(module().OnlineConsumer.as_asgi())
     await frame(communicator)
     await get_channel_layer().group_send("fixonline", {"type": "room.typing", "from": "x"})  # no handler: a bug
-    done, _ = await asyncio.wait([communicator.future], timeout=1)
+    done, _ = await asyncio.wait([communicator.future], timeout=FRAME)  # a right consumer ends at once
     error = communicator.future.exception() if done and not communicator.future.cancelled() else None
     if not done:
         await close(communicator)
     assert isinstance(error, ValueError), (
         f"a layer message of a type no handler takes (a bug) made AsyncConsumer raise ValueError; the consumer "
-        f"{'ended with ' + repr(error) if done else 'was still running 1 s later'}: forget the socket in a finally "
+        f"{'ended with ' + repr(error) if done else f'was still running {WAITED} later'}: forget the socket in a finally "
         "and let every error through (`except Exception: pass` hides bugs from Daphne's log, where they are seen)"
     )
     left_behind(before, "ended with an error of their own", 1)

@@ -49,7 +49,11 @@ async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start
         assert re.search(r'127\.0\.0\.1"?\n(2\) ")?6380"?$', terminal.type(setup).strip())
         assert "ok    Redis reachable through Sentinel (primary 127.0.0.1:6380" in terminal.type(course)
         a, b = (
-            SimpleNamespace(port=port, ws_url=lambda path, port=port: f"ws://127.0.0.1:{port}/{path}")
+            SimpleNamespace(
+                port=port,
+                http_url=f"http://127.0.0.1:{port}",  # the page's origin: the origin check compares the port too
+                ws_url=lambda path, port=port: f"ws://127.0.0.1:{port}/{path}",
+            )
             for port in (8001, 8002)
         )
         assert await until(lambda: chats_across(a, b, "lobby"), 30)

@@ -4,6 +4,7 @@ Terminal(env)            a bash a student types into: each block runs in the sam
 Background(command, env) a command left running in another terminal (a server), stopped with Ctrl-C
 fenced(text, language)   the fenced blocks of a Markdown text, dedented, as a student copies them
 port_answers(port)       whether something listens on 127.0.0.1:`port`
+laptop(tmp_path, make)   a copy of the working tree with the course's .venv, where typed steps run
 """
 
 import contextlib
@@ -87,3 +88,23 @@ def port_answers(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def laptop(tmp_path, make: str):
+    """A copy of the working tree with the course's .venv in it, where a lesson's typed steps run.
+
+    A copy, not the tree itself: `make run`'s autoreloader restarts its server when a watched file
+    changes, and the run's other tests write files in the tree (a restart forgets the in-memory
+    counters a step fills); and a step may save over a starter. `make` is the target the steps
+    type: it must find the .venv up to date, or it would install first.
+    """
+    from tests.helpers import require
+    from tests.helpers.workshop_server import checkout
+
+    require(
+        subprocess.run(["make", "-q", "install"], cwd=REPO_DIR, capture_output=True).returncode == 0,
+        f"`make install` is not up to date: `{make}` would install first",
+    )
+    copy = checkout(tmp_path, "laptop")
+    (copy / ".venv").symlink_to(REPO_DIR / ".venv")
+    return copy

@@ -9,16 +9,13 @@ terminal" is a process group of its own, stopped as Ctrl-C stops it.
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from harness.servers import REPO_DIR, daphne_env, free_fixed_port
-from tests.helpers import require
-from tests.helpers.terminal import Background, Terminal, fenced
-from tests.helpers.workshop_server import checkout
+from tests.helpers.terminal import Background, Terminal, fenced, laptop
 
 pytestmark = pytest.mark.slow
 
@@ -54,23 +51,15 @@ def test_lesson_16s_try_it_steps_work_as_written_and_stop_all_they_start(tmp_pat
     guess, slow_route, other_port = fenced(section)
     assert "`make run`" in section
     (production,) = re.findall(r"`(DEBUG=0 [^`]*runserver [^`]*)`", section)
-    require(
-        subprocess.run(["make", "-q", "install"], cwd=REPO_DIR, capture_output=True).returncode == 0,
-        "`make install` is not up to date: `make run` would install first",
-    )
-    # A copy of the working tree, as lesson 17's typed steps use: `make run`'s autoreloader restarts the
-    # server when a watched file changes, and other tests of the run write files here (a restart would
-    # forget the in-memory counters step 1 fills, and one guess more would be checked).
-    laptop = checkout(tmp_path, "laptop")
-    (laptop / ".venv").symlink_to(REPO_DIR / ".venv")
+    copy = laptop(tmp_path, "make run")
     port = free_fixed_port()
     at = lambda command: command.replace("127.0.0.1:8000", f"127.0.0.1:{port}")  # noqa: E731
     env = {**daphne_env(None), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     env.pop("SECRET_KEY", None)
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"  # the environment, active or not
-    terminal, server = Terminal(env, cwd=laptop), None
+    terminal, server = Terminal(env, cwd=copy), None
     try:
-        server = Background(f"make run PORT={port}", env, port, cwd=laptop)
+        server = Background(f"make run PORT={port}", env, port, cwd=copy)
         said = terminal.type(at(guess))
         assert locked_after_five(answers(said)), said
         # The precondition step 1 states for `ada`: lesson 07's line, with the environment active.
@@ -81,10 +70,10 @@ def test_lesson_16s_try_it_steps_work_as_written_and_stop_all_they_start(tmp_pat
         assert locked_after_five(answers(said)), said
 
         server.stop()
-        server = Background(at(production), env, port, cwd=laptop)
+        server = Background(at(production), env, port, cwd=copy)
         assert "HTTP 403" in terminal.type(at(slow_route))
         server.stop()
-        server = Background(f"make run PORT={port}", env, port, cwd=laptop)
+        server = Background(f"make run PORT={port}", env, port, cwd=copy)
         assert terminal.type(at(slow_route)).strip() == "accepted"
         # Step 3: a page on another port of this machine is refused; from the site's own origin the socket opens.
         assert "HTTP 403" in terminal.type(at(other_port))

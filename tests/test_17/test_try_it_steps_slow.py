@@ -29,9 +29,9 @@ import pytest
 
 from harness.patience import COMMAND, FRAME, SERVER_STOP
 from harness.servers import REPO_DIR, daphne_env, free_fixed_port
-from tests.helpers import eventually, require
-from tests.helpers.terminal import Background, Terminal, fenced
-from tests.helpers.workshop_server import checkout, student_terminal
+from tests.helpers import eventually
+from tests.helpers.terminal import Background, Terminal, fenced, laptop
+from tests.helpers.workshop_server import student_terminal
 
 pytestmark = pytest.mark.slow
 PASSWORD = "a-password-of-this-test-only"
@@ -70,12 +70,7 @@ def alice(port: int) -> dict | None:
 async def test_lesson_17s_try_it_steps_work_as_written_and_stop_all_they_start(tmp_path):
     section = try_it()
     serve, instructor, student, watch, save = fenced(section)
-    require(
-        subprocess.run(["make", "-q", "install"], cwd=REPO_DIR, capture_output=True).returncode == 0,
-        "`make install` is not up to date: `make workshop` would install first",
-    )
-    laptop = checkout(tmp_path, "laptop")
-    (laptop / ".venv").symlink_to(REPO_DIR / ".venv")
+    copy = laptop(tmp_path, "make workshop")
     port = free_fixed_port()
     at = lambda command: command.replace("127.0.0.1:8000", f"127.0.0.1:{port}")  # noqa: E731
     env = {**daphne_env(None), **student_terminal()}
@@ -83,9 +78,9 @@ async def test_lesson_17s_try_it_steps_work_as_written_and_stop_all_they_start(t
         env.pop(key, None)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     serve = f"{serve.strip()} PORT={port}"
-    terminal, server, watching = Terminal(env, cwd=laptop), None, None
+    terminal, server, watching = Terminal(env, cwd=copy), None, None
     try:
-        server = Background(serve, env, port, cwd=laptop)  # step 1
+        server = Background(serve, env, port, cwd=copy)  # step 1
         assert f"The workshop room: http://127.0.0.1:{port}/workshop/ (staff only)" in server.output()
         answered = ("python manage.py createsuperuser", f"DJANGO_SUPERUSER_PASSWORD={PASSWORD} python manage.py createsuperuser"
                     " --noinput --username teacher --email teacher@example.com")  # fmt: skip
@@ -106,11 +101,11 @@ async def test_lesson_17s_try_it_steps_work_as_written_and_stop_all_they_start(t
         log = tmp_path / "terminal-2.log"  # step 5, in terminal 2 (the test types step 6 in "a third terminal")
         with log.open("w") as out:
             watching = subprocess.Popen(
-                ["bash", "-c", watch], cwd=laptop, env=env, stdout=out, stderr=subprocess.STDOUT
+                ["bash", "-c", watch], cwd=copy, env=env, stdout=out, stderr=subprocess.STDOUT
             )
         await eventually(lambda: "Waiting for a save" in log.read_text(), "the watch's first check")
         assert "The check that failed: it accepts the socket" in log.read_text()  # the file still fails
-        third = Terminal(env, cwd=laptop)  # step 6: the reference solution saved over the starter
+        third = Terminal(env, cwd=copy)  # step 6: the reference solution saved over the starter
         try:  # a student saves once, seconds later; the test saves again while the watch may still be arming
             deadline = time.monotonic() + COMMAND
             while watching.poll() is None and time.monotonic() < deadline:
@@ -129,7 +124,7 @@ async def test_lesson_17s_try_it_steps_work_as_written_and_stop_all_they_start(t
         said = terminal.type(said_in_prose(section, 7, "python manage.py exercise"))
         assert f"workshop: this result did not reach http://127.0.0.1:{port}" in said, said
         assert "your own result above is unchanged." in said, said
-        server = Background(serve, env, port, cwd=laptop)
+        server = Background(serve, env, port, cwd=copy)
         assert alice(port)["exercises"] == before["exercises"]
 
         terminal.type(said_in_prose(section, 8, "python manage.py workshop leave"))  # step 8

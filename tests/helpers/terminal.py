@@ -47,6 +47,7 @@ class Background:
     """`command` typed in another terminal and left running (a server on `port`); stop() is its Ctrl-C."""
 
     def __init__(self, command: str, env: dict[str, str], port: int, cwd=REPO_DIR):
+        self.port = port
         self.log = tempfile.NamedTemporaryFile(prefix="terminal-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             ["bash", "--noprofile", "--norc", "-c", command], cwd=cwd, env=env, text=True,
@@ -75,6 +76,11 @@ class Background:
             self.process.wait()
         with contextlib.suppress(ProcessLookupError):  # anything of the group that outlived its shell
             os.killpg(self.process.pid, signal.SIGKILL)
+        # Until its port is free: a server started next on the same port would otherwise find the old one
+        # still answering, be taken for listening, and then fail to bind ("That port is already in use").
+        deadline = time.monotonic() + SERVER_STOP
+        while port_answers(self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.log.close()
 
 

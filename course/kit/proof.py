@@ -11,7 +11,8 @@ a run drives up to 25 checks at the starters, or at the solutions, or each at
 one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Twenty runs
 go at once (PARALLEL_RUNS): a failing check mostly waits for a frame that never
 comes, so runs overlap well even on two cores, and each process's start is paid
-once per two dozen checks. Within a check, the tests after its first failure are skipped, as
+once per two dozen checks, and each run is a fork of one warm interpreter (course/kit/warm.py) that
+imported pytest, Django and Channels once. Within a check, the tests after its first failure are skipped, as
 the student's `-x` run stops there: that first failure is the message a student
 would see, and it is what the proof inspects.
 
@@ -20,12 +21,14 @@ that does the skipping; `python -m course.kit.proof` prints every verdict. A mis
 rejected without its "The check says" words runs once more, alone (run_unsaid_again).
 """
 
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +36,7 @@ import pytest
 
 from course.kit.registry import EXERCISES, Exercise, Mistake
 from course.kit.runner import PYTEST, REPO_DIR, check_env, explain, failure_message
+from course.kit.warm import WarmRuns
 from harness.patience import patient
 
 # Pytest runs at once. A check mostly waits (for a frame, a deadline, a server), so many runs overlap
@@ -162,19 +166,41 @@ def refused_alternatives(verdicts: dict[str, dict[str, Verdict]], exercises=EXER
     return refused
 
 
-def run_checks(target: str, exercises: list[Exercise]) -> dict[str, Verdict]:
-    """Drive the checks of `exercises` at `target` in one pytest process: exercise id -> verdict."""
+def run_checks(target: str, exercises: list[Exercise], warm: WarmRuns | None = None) -> dict[str, Verdict]:
+    """Drive the checks of `exercises` at `target` in one pytest run: exercise id -> verdict.
+
+    The run is a fork of `warm`'s interpreter when one is given (prove_all's), else a process of its own.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.xml"
-        argv = [*PYTEST, "-q", "-p", "course.kit.proof", f"--timeout={TEST_TIMEOUT}", "--continue-on-collection-errors"]
-        argv += [f"--junitxml={report}", "-o", "junit_family=xunit1", *(str(e.check_path) for e in exercises)]
-        try:
-            done = subprocess.run(
-                argv, cwd=REPO_DIR, env=check_env(target, tmp), capture_output=True, text=True, timeout=600
-            )
-            output = (done.stdout + done.stderr).strip().splitlines()[-1:]
-        except subprocess.TimeoutExpired:
-            output = ["the pytest run took over 600 s"]
+        args = [
+            *PYTEST[3:],
+            "-q",
+            "-p",
+            "course.kit.proof",
+            f"--timeout={TEST_TIMEOUT}",
+            "--continue-on-collection-errors",
+        ]
+        args += [f"--junitxml={report}", "-o", "junit_family=xunit1", *(str(e.check_path) for e in exercises)]
+        if warm is not None:
+            printed = Path(tmp) / "output.txt"
+            status = warm.run(args, check_env(target, tmp), REPO_DIR, printed, timeout=600)
+            output = printed.read_text(errors="replace").strip().splitlines()[-1:] if printed.exists() else []
+            if status is None:
+                output = ["the pytest run took over 600 s"]
+        else:
+            try:
+                done = subprocess.run(
+                    [*PYTEST[:3], *args],
+                    cwd=REPO_DIR,
+                    env=check_env(target, tmp),
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                )
+                output = (done.stdout + done.stderr).strip().splitlines()[-1:]
+            except subprocess.TimeoutExpired:
+                output = ["the pytest run took over 600 s"]
         silent = Verdict(False, f"the check did not report: {output}", ran=False)
         verdicts = {exercise.id: silent for exercise in exercises}
         by_folder = {exercise.folder.name: exercise.id for exercise in exercises}
@@ -201,12 +227,15 @@ def prove_all(workers: int = PARALLEL_RUNS, chunk: int = 25, exercises=EXERCISES
     with tempfile.TemporaryDirectory() as tmp:
         mistake_files = apply_mistakes(list(exercises), Path(tmp))
         plan = runs(list(exercises), mistake_files, chunk) + alternative_runs(list(exercises), chunk)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda run: run_checks(*run), plan))
+        # Each run a fork of one warm interpreter (course/kit/warm.py): start-up paid once, not seventy times.
+        # Windows has no fork: there each run is a process of its own.
+        warmed = WarmRuns(dict(os.environ)) if hasattr(os, "fork") else nullcontext()
+        with warmed as warm, ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda run: run_checks(*run, warm), plan))
             # A pytest run that broke (an internal error, a check that kills its process) leaves its
             # checks unreported: each of those runs again, alone, so one bad check cannot hide others.
             again = [(n, e) for n, (_, group) in enumerate(plan) for e in group if not results[n][e.id].ran]
-            alone = pool.map(lambda retry: run_checks(own_target(plan[retry[0]][0], retry[1]), [retry[1]]), again)
+            alone = pool.map(lambda retry: run_checks(own_target(plan[retry[0]][0], retry[1]), [retry[1]], warm), again)
             for (n, exercise), found in zip(again, alone, strict=True):
                 results[n][exercise.id] = found[exercise.id]
             by_file = {str(path): f"{exercise_id}/{name}" for (exercise_id, name), path in mistake_files.items()}
@@ -218,11 +247,11 @@ def prove_all(workers: int = PARALLEL_RUNS, chunk: int = 25, exercises=EXERCISES
                     continue
                 for exercise in group:  # a mistakes (or alternatives) run: each verdict belongs to its own file
                     verdicts[by_file[own_target(target, exercise).split("=", 1)[1]]] = {exercise.id: found[exercise.id]}
-            run_unsaid_again(verdicts, exercises, mistake_files, pool)
+            run_unsaid_again(verdicts, exercises, mistake_files, pool, warm)
     return verdicts
 
 
-def run_unsaid_again(verdicts: dict, exercises, mistake_files: dict, pool: ThreadPoolExecutor) -> None:
+def run_unsaid_again(verdicts: dict, exercises, mistake_files: dict, pool: ThreadPoolExecutor, warm=None) -> None:
     """Each mistake rejected without its "The check says" words runs once more, alone; that verdict stands.
 
     A check racing the clock may, on a loaded machine, stop a mistake at another of its
@@ -238,7 +267,7 @@ def run_unsaid_again(verdicts: dict, exercises, mistake_files: dict, pool: Threa
         and mistake.says not in verdicts[f"{exercise.id}/{mistake.name}"][exercise.id].message
     ]
     alone = pool.map(
-        lambda pair: run_checks(f"{pair[0].id}={mistake_files[pair[0].id, pair[1].name]}", [pair[0]]), unsaid
+        lambda pair: run_checks(f"{pair[0].id}={mistake_files[pair[0].id, pair[1].name]}", [pair[0]], warm), unsaid
     )
     for (exercise, mistake), found in zip(unsaid, alone, strict=True):
         first = verdicts[f"{exercise.id}/{mistake.name}"][exercise.id].message

@@ -33,7 +33,7 @@ def test_an_alternative_its_check_refuses_fails_the_proof_naming_its_file(monkey
     right, wrong = tmp_path / "right.py", tmp_path / "wrong.py"
     exercise = replace(get_exercise("01.1"), alternatives=(right, wrong))
 
-    def run_checks(target, exercises):  # the check refuses the wrong file only
+    def run_checks(target, exercises, warm=None):  # the check refuses the wrong file only
         refuses = f"{exercise.id}={wrong}" in target.split(",")
         return {
             e.id: proof.Verdict(True, "the echo came back changed", "echo") if refuses else proof.Verdict(False)

@@ -67,7 +67,7 @@ def test_a_mistake_told_other_words_runs_again_alone_and_that_verdict_stands(mon
     files = {("05.5", m.name): tmp_path / f"{m.name}.py" for m in exercise.mistakes}
     asked = []
 
-    def run_checks(target, exercises):
+    def run_checks(target, exercises, warm=None):
         asked.append(target)
         return {"05.5": proof.Verdict(True, f"then {unsaid.says}")}
 

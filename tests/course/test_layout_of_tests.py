@@ -20,7 +20,9 @@ def parsed(path: Path) -> ast.Module:
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.number for lesson in LESSONS])
 def test_a_lesson_with_more_than_three_test_files_keeps_them_in_a_folder(lesson):
     loose = list((REPO_DIR / "tests").glob(f"test_{lesson.number}_*.py"))
-    assert len(loose) <= 3, f"lesson {lesson.number} has {len(loose)} test files: move them to tests/test_{lesson.number}/"
+    assert len(loose) <= 3, (
+        f"lesson {lesson.number} has {len(loose)} test files: move them to tests/test_{lesson.number}/"
+    )
 
 
 def test_the_top_of_tests_reads_as_the_lesson_list():

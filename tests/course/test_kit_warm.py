@@ -1,0 +1,63 @@
+"""The kit's warm interpreter (course/kit/warm.py): a forked run is the pytest run a fresh process would have been."""
+
+import os
+
+import pytest
+
+from course.kit.warm import WarmRuns
+from harness.patience import COMMAND, FRAME
+
+FILES = {
+    "test_passes.py": "def test_passes():\n    assert True\n",
+    "test_fails.py": "def test_fails():\n    print('the run printed this')\n    assert 1 == 2\n",
+    "test_reads_its_run.py": (
+        "import os\n\ndef test_reads_its_run():\n"
+        "    assert os.environ['WARM_RUN'] == 'second' and os.getcwd() == os.environ['WARM_CWD']\n"
+    ),
+    "test_hangs.py": (
+        "import pathlib, subprocess, time\n\ndef test_hangs():\n    subprocess.Popen(['sleep', '600'])\n"
+        "    pathlib.Path('started').touch()\n    time.sleep(600)\n"
+    ),
+}
+ARGS = ["-p", "no:cacheprovider", "-p", "no:django", "-q", "-o", "addopts=", "-c", os.devnull]
+
+
+def run(warm, tmp_path, name, timeout=COMMAND, **env):
+    """One run of the test file `name` (of FILES, written to tmp_path): its exit status and what it printed."""
+    for file, text in FILES.items():
+        (tmp_path / file).write_text(text)
+    out = tmp_path / f"{name}.out"
+    status = warm.run([*ARGS, name], {**os.environ, **env}, tmp_path, out, timeout)
+    return status, out.read_text()
+
+
+def test_a_passing_and_a_failing_run_end_with_pytests_own_exit_statuses(tmp_path):
+    with WarmRuns(dict(os.environ)) as warm:
+        passing, (status, printed) = run(warm, tmp_path, "test_passes.py"), run(warm, tmp_path, "test_fails.py")
+    assert passing[0] == 0, passing
+    assert status == 1 and "the run printed this" in printed and "1 failed" in printed, printed
+
+
+def test_each_run_has_the_environment_and_folder_it_was_given(tmp_path):
+    with WarmRuns(dict(os.environ)) as warm:
+        first = run(warm, tmp_path, "test_reads_its_run.py", WARM_RUN="first", WARM_CWD=str(tmp_path))
+        second = run(warm, tmp_path, "test_reads_its_run.py", WARM_RUN="second", WARM_CWD=str(tmp_path))
+    assert first[0] == 1 and second[0] == 0, (first, second)
+
+
+@pytest.mark.slow  # it waits FRAME for a run that never ends
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find the run's child: Linux only")
+def test_a_run_over_its_time_is_killed_with_what_it_started(tmp_path):
+    with WarmRuns(dict(os.environ)) as warm:
+        status, _ = run(warm, tmp_path, "test_hangs.py", timeout=FRAME)
+    sleepers = [p for p in os.listdir("/proc") if p.isdigit() and sleeping_600(p)]
+    assert (tmp_path / "started").exists(), "the run never reached its sleep: nothing was proved"
+    assert status is None and sleepers == [], sleepers
+
+
+def sleeping_600(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read() == b"sleep\x00600\x00"
+    except OSError:
+        return False

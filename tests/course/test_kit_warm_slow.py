@@ -19,6 +19,7 @@ FILES = {
         "    pathlib.Path('started').touch()\n    time.sleep(600)\n"
     ),
 }
+pytestmark = pytest.mark.slow  # each test starts a warm server and forks pytest runs of it: seconds, not milliseconds
 ARGS = ["-p", "no:cacheprovider", "-p", "no:django", "-q", "-o", "addopts=", "-c", os.devnull]
 
 
@@ -45,7 +46,7 @@ def test_each_run_has_the_environment_and_folder_it_was_given(tmp_path):
     assert first[0] == 1 and second[0] == 0, (first, second)
 
 
-@pytest.mark.slow  # it waits FRAME for a run that never ends
+# It waits FRAME for a run that never ends.
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find the run's child: Linux only")
 def test_a_run_over_its_time_is_killed_with_what_it_started(tmp_path):
     with WarmRuns(dict(os.environ)) as warm:

@@ -54,8 +54,8 @@ async def test_idle_chat_sockets_survive_15_seconds_on_both_redis_layers(daphne,
 # - no broadcast waits in Redis past the core layer's EXPIRY (60 s), which deletes it unread and says
 #   nothing: the crowd chats in waves (chat_in_waves), each heard by all before the next; the burst's
 #   400 fan out well within it (seconds; a minute would be a machine 10x slower than a laptop);
-# - Daphne gives each handshake FRAME seconds (CrowdDaphne), not 5: on a busy machine the last of
-#   150 at once took longer, and Daphne refused it with 403.
+# - Daphne gives each handshake as long as the client waits for it, CONDITION (CrowdDaphne), not 5 s:
+#   on a busy machine the last of 150 at once took longer, and Daphne refused it with 403.
 
 
 @REDIS_LAYERS

@@ -35,6 +35,7 @@ from exercises.probes.communicators import (
 )
 from exercises.probes.endings import (
     CountedSends,
+    ended_cancelled,
     ends_cancelled,
     ends_when_the_client_leaves,
     failure_not_swallowed,
@@ -47,9 +48,14 @@ from exercises.probes.endings import (
 from exercises.probes.frames import (
     AS_SENT,
     bad_frames,
+    drain,
     examples,
+    hears,
+    is_error,
     json_values,
     login_bad_frames,
+    next_frames,
+    overheard,
     passed_on_unchanged,
     refused_with_error,
     tally,
@@ -57,13 +63,21 @@ from exercises.probes.frames import (
 from exercises.probes.layers import (
     BroadcastsAwaited,
     LoopWatchingLayer,
+    RoundTripLayer,
     broadcasts_awaited,
     in_its_group_once_open,
-    layer_down,
     slow_broadcasts,
     uneven_broadcasts,
 )
-from exercises.probes.loading import grown_since, imported_afresh, imported_with_a_sync_thread, kept_by, load, proved
+from exercises.probes.loading import (
+    grown_since,
+    imported_afresh,
+    imported_with_a_sync_thread,
+    kept_by,
+    load,
+    nothing_kept,
+    proved,
+)
 from exercises.probes.loop import (
     SLEEP_CALL,
     LoopLag,
@@ -76,6 +90,7 @@ from exercises.probes.loop import (
     stalled_in_your_lines,
     suspending,
 )
+from exercises.probes.outages import MSGPACK_INTEGERS, integers_in, layer_down, sends_as_redis_does, serve_layer
 from exercises.probes.stores import (
     DATABASE_SYNC_TO_ASYNC_POOL,
     PasswordsChecked,

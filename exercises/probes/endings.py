@@ -57,6 +57,11 @@ async def ends_cancelled(application, path: str = "/") -> None:
     """
     (communicator,) = await sockets(application, path, count=1)
     await cancelled(communicator)
+    ended_cancelled(communicator)
+
+
+def ended_cancelled(communicator) -> None:
+    """Fail unless the consumer of `communicator`, cancelled (cancelled()), ended cancelled (ends_cancelled())."""
     future = communicator.future
     error = future.exception() if future.done() and not future.cancelled() else None
     ended = "is still running" if not future.done() else f"ended with {error!r}" if error else "returned"

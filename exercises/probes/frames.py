@@ -3,7 +3,7 @@
 import json
 from functools import cache
 
-from exercises.probes.waits import frame, nothing_more
+from exercises.probes.waits import NOTHING, frame, nothing_more
 
 
 def examples(strategy, count: int = 30) -> list:
@@ -71,6 +71,36 @@ def _bad_frames(key: str, good_json: str, extra: tuple, generated: int) -> tuple
         strategy = json_values().filter(lambda v: not right(v)) | st.fixed_dictionaries({key: never_a_text})
         shapes += [json.dumps(v) for v in examples(strategy, generated)]
     return tuple(dict.fromkeys([*shapes, *extra]))
+
+
+def is_error(got: object) -> bool:
+    """True if `got` (a decoded frame) is {"error": <a string>}, more keys allowed: a refusal told to its client."""
+    return isinstance(got, dict) and isinstance(got.get("error"), str)
+
+
+async def hears(who: dict, expected: list, why: str = "") -> None:
+    """Each socket of `who` ({name: communicator}) receives the frames `expected`, in order; else fail, saying `why`."""
+    for name, communicator in who.items():
+        heard = [await frame(communicator) for _ in expected]
+        said, got = " then ".join(map(json.dumps, expected)), " then ".join(map(str, heard))
+        assert heard == expected, f"expected {said} on {name}'s socket, got {got}{why}"
+
+
+async def overheard(communicator, timeout: float = 0.1) -> object:
+    """What a socket that must stay quiet received within `timeout`: NOTHING, or the frame that reached it."""
+    return NOTHING if await nothing_more(communicator, timeout) else await frame(communicator)
+
+
+async def next_frames(communicator, count: int) -> list:
+    """The next `count` frames `communicator` receives, decoded (NOTHING for each that did not come)."""
+    return [await frame(communicator) for _ in range(count)]
+
+
+async def drain(*communicators, quiet: float = 0.2) -> None:
+    """Read whatever the sockets were sent until each has been quiet for `quiet` seconds."""
+    for communicator in communicators:
+        while not await nothing_more(communicator, quiet):
+            await frame(communicator)
 
 
 async def refused_with_error(communicator, text: str, others=()) -> dict:

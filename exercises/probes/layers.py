@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from channels.layers import InMemoryChannelLayer
 
 from exercises.probes.communicators import close_all, connect
-from exercises.probes.stores import REDIS_REFUSED
 
 
 class LoopWatchingLayer(InMemoryChannelLayer):
@@ -36,6 +35,22 @@ class LoopWatchingLayer(InMemoryChannelLayer):
     # Python's "never awaited" warning names the coroutine: name each as a student's server would.
     group_send.__qualname__ = "InMemoryChannelLayer.group_send"
     group_discard.__qualname__ = "InMemoryChannelLayer.group_discard"
+
+
+class RoundTripLayer(InMemoryChannelLayer):
+    """The in-memory layer whose group_add and group_discard take a round trip (`add`, `discard` s), as Redis's do."""
+
+    def __init__(self, add: float = 0.02, discard: float = 0.05, **config):
+        super().__init__(**config)
+        self.add, self.discard = add, discard
+
+    async def group_add(self, group, channel):
+        await asyncio.sleep(self.add)
+        await super().group_add(group, channel)
+
+    async def group_discard(self, group, channel):
+        await asyncio.sleep(self.discard)
+        await super().group_discard(group, channel)
 
 
 @contextmanager
@@ -186,31 +201,3 @@ async def in_its_group_once_open(application, path: str = "/", delay: float = 0.
         "accepting. On Redis group_add takes a round trip, and meanwhile a client that sees its socket open misses "
         "what the room says; a socket is in its room once its handshake completes"
     )
-
-
-def layer_down(monkeypatch, call: str):
-    """A switch that makes the channel layer's `call` ("group_send", "group_discard") raise as a Redis that is down.
-
-    Made before the consumer connects, so a method the student's code bound earlier (a wrapper
-    made in connect(), async_to_sync(self.channel_layer.group_send) kept on self) is the
-    check's stand-in too; it calls through until the returned function is called, which
-    turns the outage on and returns it in words, for the check's sentence (checks 01.4, 04.5).
-    """
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    working = getattr(layer, call)
-    outage = []
-
-    async def stand_in(*args, **kwargs):
-        if outage:
-            raise ConnectionError(REDIS_REFUSED)
-        return await working(*args, **kwargs)
-
-    monkeypatch.setattr(layer, call, stand_in)
-
-    def down() -> str:
-        outage.append(call)
-        return f"the layer's {call} raised ConnectionError (its Redis is down)"
-
-    return down

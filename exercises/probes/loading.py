@@ -113,3 +113,15 @@ def grown_since(before: dict[str, int], module) -> str:
     now = kept_by(module)
     grown = {where: size - before.get(where, 0) for where, size in now.items() if size > before.get(where, 0)}
     return ", ".join(f"{where} holds {more} more item(s)" for where, more in grown.items())
+
+
+def nothing_kept(before: dict[str, int], module, what: str, advice: str) -> None:
+    """Fail, saying `advice`, if `module` or its classes hold more than `before` (kept_by()) after `what` happened."""
+    import gc
+
+    gc.collect()  # what only the gone consumers held goes now
+    grown = grown_since(before, module)
+    assert not grown, (
+        f"{what}, and {grown}: what a socket puts in the module or on a class outlives its socket, one more for "
+        f"every socket the server ever served, until memory runs out. {advice}"
+    )

@@ -60,6 +60,7 @@ from exercises.probes.frames import (
     refused_with_error,
     tally,
 )
+from exercises.probes.http import DAPHNE_PART, as_daphne_hands_it, http_request, send_parts
 from exercises.probes.layers import (
     BroadcastsAwaited,
     LoopWatchingLayer,
@@ -102,6 +103,7 @@ from exercises.probes.stores import (
     queries_told_first,
     reads_meet,
 )
+from exercises.probes.unawaited import UNAWAITED, Unawaited, unawaited_told
 from exercises.probes.waits import (
     NOTHING,
     WAITED,

@@ -45,11 +45,13 @@ class RoundTripLayer(InMemoryChannelLayer):
         self.add, self.discard = add, discard
 
     async def group_add(self, group, channel):
-        await asyncio.sleep(self.add)
+        if self.add:  # 0: no round trip, and no yield either, as the plain in-memory layer
+            await asyncio.sleep(self.add)
         await super().group_add(group, channel)
 
     async def group_discard(self, group, channel):
-        await asyncio.sleep(self.discard)
+        if self.discard:
+            await asyncio.sleep(self.discard)
         await super().group_discard(group, channel)
 
 

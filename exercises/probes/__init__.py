@@ -119,6 +119,7 @@ from exercises.probes.waits import (
     text_of_bytes,
     until,
 )
+from exercises.probes.written import written_out
 from exercises.targets import (
     CHECKED_FILES,
     EXERCISES_DIR,

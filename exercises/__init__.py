@@ -17,7 +17,7 @@ working-looking course code with one real mistake that Channels users hit
 (its docstring quotes the error they met and names the upstream issue or
 docs page). Where the mistake lives in settings, asgi.py or a router, the
 starter is a small module of your own, and its check loads it in a fresh
-process where it must. Every check imports exercises/probes.py and nothing
+process where it must. Every check imports exercises/probes/ and nothing
 of the course.
 
 `python manage.py exercise` lists them; `python manage.py exercise NN.K` checks

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import SyncToAsync
-from channels.layers import channel_layers
+from channels.layers import channel_layers, get_channel_layer
 from django.db import connections
 
 
@@ -95,3 +95,36 @@ def environment_as_it_was():
     for name, value in before.items():
         if os.environ.get(name) != value:
             os.environ[name] = value
+
+
+# --- fixtures the checks share: each reads its check's header (EXERCISE, RULE, CONSUMER and, if not "/", PATH) ---
+
+
+@pytest.fixture
+def module(request):
+    """The module under check: load(EXERCISE, RULE), the check's RULE told if the file does not import."""
+    from exercises.probes import load
+
+    return load(request.module.EXERCISE, request.module.RULE)
+
+
+@pytest.fixture
+def app(module, request):
+    """The check's CONSUMER of the module under check, served as a server serves it: CONSUMER.as_asgi()."""
+    get_channel_layer()  # built before any stall monitor starts: an import is not a stall of yours
+    return getattr(module, request.module.CONSUMER).as_asgi()
+
+
+@pytest.fixture
+def in_memory_layer(settings):
+    """The in-memory channel layer, whatever REDIS_URL says: its groups can be read (members()), none left from Redis."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture
+async def warmed_up(in_memory_layer, app, request):
+    """`app` on the in-memory layer, one socket come and gone (at PATH): first imports stay out of any lag measured."""
+    from exercises.probes import warm_up
+
+    await warm_up(app, getattr(request.module, "PATH", "/"))
+    return app

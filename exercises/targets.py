@@ -1,6 +1,6 @@
 """Which file a check drives, and where the kit keeps the exercises: no pytest, no Channels, no course.
 
-A check gets these through exercises/probes.py; the course's own code (the kit's
+A check gets these through exercises/probes/; the course's own code (the kit's
 registry and runner, the live exercise routes in a Daphne) imports them from
 here, so a server process never loads pytest or the probes to find a student's file.
 """

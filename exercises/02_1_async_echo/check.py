@@ -1,40 +1,29 @@
-"""Check 02.1: a raw AsyncConsumer echo, on two sockets at once, that never blocks the event loop."""
+"""Check 02.1: a raw AsyncConsumer echo, on two sockets at once, that never blocks the event loop.
+
+It is a raw AsyncConsumer; text and binary frames come back unchanged, in order; a frame's kind is the key whose
+value is not None; two sockets each get their own echoes; the consumer stops after a disconnect of any code; each
+echo is sent before websocket_receive returns.
+"""
 
 from channels.consumer import AsyncConsumer
 
-from exercises.probes import (
-    NOTHING,
-    CountedSends,
-    answer,
-    close_all,
-    connect,
-    ends_on_disconnect,
-    generic_base,
-    never_blocks,
-    proved,
-    reply,
-    running_tasks,
-    sockets,
-    target,
-    tasks_left,
-)
+from exercises.probes import NOTHING, CountedSends, answer, close_all, connect, ends_on_disconnect, generic_base
+from exercises.probes import never_blocks, proved, reply, running_tasks, sockets, tasks_left
 
+EXERCISE, CONSUMER = "02.1", "EchoConsumer"
+RULE = "EchoConsumer is a raw AsyncConsumer that sends every frame back unchanged: text as text, bytes as bytes"
 # Text (multi-byte and escaped too) and binary frames, every byte value included.
 TEXTS = ["one", "été ☃ 🚀", '{"json": "stays text"}', " ", "\u0000"]
 BINARIES = [b"two", b"\x00\xff\xfe", "été".encode(), bytes(range(256))]
 
 
-def consumer():
-    return target("02.1").EchoConsumer
-
-
 LATE: list[str | bytes] = []  # the frames whose echo was sent only after websocket_receive() had returned
 
 
-def watched():
-    """The student's consumer, noting each frame whose echo was not sent by the time websocket_receive() returned."""
+def watched(consumer: type):
+    """`consumer`, noting each frame whose echo was not sent by the time websocket_receive() returned."""
 
-    class Watched(CountedSends, consumer()):
+    class Watched(CountedSends, consumer):
         async def websocket_receive(self, event):
             before = self.sent
             await super().websocket_receive(event)
@@ -46,18 +35,12 @@ def watched():
 
 def sent(frame: str | bytes) -> dict:
     """The websocket.send event that echoes `frame`: text stays "text", bytes stay "bytes"."""
-    return (
-        {"type": "websocket.send", "text": frame}
-        if isinstance(frame, str)
-        else {"type": "websocket.send", "bytes": frame}
-    )
+    return {"type": "websocket.send", "text" if isinstance(frame, str) else "bytes": frame}
 
 
 async def send(communicator, frame: str | bytes) -> None:
-    if isinstance(frame, str):
-        await communicator.send_to(text_data=frame)
-    else:
-        await communicator.send_to(bytes_data=frame)
+    """Send `frame` as a text frame if it is a str, else as a binary frame."""
+    await communicator.send_to(**{"text_data" if isinstance(frame, str) else "bytes_data": frame})
 
 
 async def echoed(communicator, frame: str | bytes, where: str) -> None:
@@ -74,13 +57,13 @@ async def echoed(communicator, frame: str | bytes, where: str) -> None:
     )
 
 
-def test_it_is_a_raw_async_consumer():
-    assert issubclass(consumer(), AsyncConsumer), (
+def test_it_is_a_raw_async_consumer(module):
+    assert issubclass(module.EchoConsumer, AsyncConsumer), (
         "EchoConsumer should subclass channels.consumer.AsyncConsumer, the raw async consumer of lesson 02"
     )
     # AsyncWebsocketConsumer is an AsyncConsumer too, but a generic one: its handlers accept, sort text from
     # bytes and raise StopConsumer for the student, who then writes none of lesson 02's event dicts.
-    generic = generic_base(consumer())
+    generic = generic_base(module.EchoConsumer)
     assert generic is None, (
         f"EchoConsumer is built on {generic}, a generic consumer (lesson 03) "
         "whose own handlers accept, tell text from bytes and end the consumer for you: lesson 02 asks for the raw "
@@ -89,8 +72,8 @@ def test_it_is_a_raw_async_consumer():
     )
 
 
-async def test_text_and_binary_frames_come_back_unchanged_in_order():
-    communicator = await connect(consumer().as_asgi())
+async def test_text_and_binary_frames_come_back_unchanged_in_order(app):
+    communicator = await connect(app)
     frames = [frame for pair in zip(TEXTS, [*BINARIES, b"last"], strict=True) for frame in pair]
     async with never_blocks():
         for frame in frames:
@@ -106,27 +89,18 @@ async def test_text_and_binary_frames_come_back_unchanged_in_order():
     )
 
 
-async def test_a_frames_kind_is_the_key_whose_value_is_not_none():
-    communicator = await connect(consumer().as_asgi())
+async def test_a_frames_kind_is_the_key_whose_value_is_not_none(app):
+    communicator = await connect(app)
     async with never_blocks():
-        await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
-        await send(communicator, "after")
-        got = await reply(communicator)
-        if got == sent(""):  # the empty text back is right; nothing back is too (Daphne drops it anyway)
-            got = await reply(communicator)
-        assert got == sent("after"), (
-            f'after an empty text frame (text == "", which is not None), expected "after" back, got {got}: '
-            "an empty text is still a text frame"
-        )
-        await communicator.send_input({"type": "websocket.receive", "bytes": b""})  # a client may send one
-        await send(communicator, "then")
-        got = await reply(communicator)
-        if got == sent(b""):  # the empty bytes back is right; nothing back is too
-            got = await reply(communicator)
-        assert got == sent("then"), (
-            f'after an empty binary frame (bytes == b"", which is not None), expected "then" back, got {got}: '
-            "an empty binary frame is still a binary frame"
-        )
+        for key, empty, kind, then in (("text", "", "text", "after"), ("bytes", b"", "binary", "then")):
+            await communicator.send_input({"type": "websocket.receive", key: empty})  # send_to() refuses an empty one
+            await send(communicator, then)
+            if (got := await reply(communicator)) == sent(empty):  # the empty frame back is right; nothing back too
+                got = await reply(communicator)
+            assert got == sent(then), (
+                f"after an empty {kind} frame ({key} == {empty!r}, which is not None), expected {then!r} back, got "
+                f"{got}: an empty {kind} frame is still a {kind} frame"
+            )
         # The ASGI spec lets a server send both keys, the unused one None (Hypercorn does).
         for event, frame in (({"text": None, "bytes": b"\x01"}, b"\x01"), ({"text": "t", "bytes": None}, "t")):
             await communicator.send_input({"type": "websocket.receive", **event})
@@ -139,8 +113,8 @@ async def test_a_frames_kind_is_the_key_whose_value_is_not_none():
     proved("boundaries", 4)
 
 
-async def test_two_sockets_each_get_their_own_echoes():
-    first, second = await sockets(consumer().as_asgi(), count=2)
+async def test_two_sockets_each_get_their_own_echoes(app):
+    first, second = await sockets(app, count=2)
     async with never_blocks():
         for text, binary in zip(TEXTS, BINARIES, strict=False):  # interleaved: one frame on each socket in turn
             await echoed(first, text, "first socket")
@@ -152,30 +126,26 @@ async def test_two_sockets_each_get_their_own_echoes():
     await close_all(first, second)
 
 
-async def test_the_consumer_stops_after_disconnect():
+async def test_the_consumer_stops_after_disconnect(app):
     before = running_tasks()
-    leaving, staying = await sockets(consumer().as_asgi(), count=2)
-    assert await ends_on_disconnect(leaving, 1001), (  # a closed tab; the other one's network is lost (1006)
-        "the consumer never ended after websocket.disconnect (code 1001, a closed tab): raise StopConsumer() in "
-        "websocket_disconnect, whatever the code, or the instance lives on until the server kills it"
-    )
-    async with never_blocks():
-        await echoed(staying, "still here", "the socket still open after the other one left")
-    assert await ends_on_disconnect(staying, 1006), (
-        "the consumer never ended after websocket.disconnect (code 1006, a lost network): raise StopConsumer() in "
-        "websocket_disconnect, whatever the code"
-    )
-    (chosen,) = await sockets(consumer().as_asgi(), count=1)
-    assert await ends_on_disconnect(chosen, 4000), (  # a page may close with a code of its own (4000-4999)
-        "the consumer never ended after websocket.disconnect (code 4000, a code the page chose): raise "
-        "StopConsumer() in websocket_disconnect, whatever the code, not only for the codes you know"
-    )
+    opened = await sockets(app, count=3)
+    # A closed tab, a lost network, a code of the page's own (4000-4999): the others stay open and echo.
+    for n, (code, why) in enumerate(
+        ((1001, "a closed tab"), (1006, "a lost network"), (4000, "a code the page chose"))
+    ):
+        assert await ends_on_disconnect(opened[n], code), (
+            f"the consumer never ended after websocket.disconnect (code {code}, {why}): raise StopConsumer() in "
+            "websocket_disconnect, whatever the code, or the instance lives on until the server kills it"
+        )
+        async with never_blocks():
+            for staying in opened[n + 1 :]:
+                await echoed(staying, "still here", "a socket still open after another one left")
     left = await tasks_left(before)
     assert not left, f"{len(left)} task(s) still run after every socket closed: nothing may outlive its socket"
 
 
-async def test_each_echo_is_sent_before_websocket_receive_returns():
-    (communicator,) = await sockets(watched(), count=1)
+async def test_each_echo_is_sent_before_websocket_receive_returns(module):
+    (communicator,) = await sockets(watched(module.EchoConsumer), count=1)
     for frame in ("one", b"two"):
         await send(communicator, frame)
         got = await reply(communicator)

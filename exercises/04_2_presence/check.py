@@ -1,4 +1,10 @@
-"""Check 04.2: tell the room who joins and who leaves."""
+"""Check 04.2: tell the room who joins and who leaves.
+
+Each socket gets a name of its own ("guest-" and six hex digits), unlike on another server process, every digit
+drawn at random; the room hears a join and a leave, whatever the close code; each announcement goes out before its
+handler returns; a frame from a client reaches no one; a socket that closed has left the group, before its leave
+went out, and left nothing behind.
+"""
 
 import os
 import random
@@ -9,26 +15,12 @@ import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import (
-    broadcasts_awaited,
-    close_all,
-    connect,
-    ends_on_disconnect,
-    grown_since,
-    imported_afresh,
-    in_its_group_once_open,
-    kept_by,
-    load,
-    members,
-    never_blocks,
-    nothing_more,
-    proved,
-    warm_up,
-)
-from exercises.probes import text_frame as frame  # a frame whose text is bytes is named, not decoded
+from exercises.probes import broadcasts_awaited, close_all, connect, ends_on_disconnect, frame, imported_afresh
+from exercises.probes import in_its_group_once_open, kept_by, load, members, never_blocks, nothing_kept, nothing_more
+from exercises.probes import proved, serve_layer, warm_up
 
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'
-GROUP = "expresence"
+EXERCISE, GROUP = "04.2", "expresence"
 # The longest stall allowed in your code: only a stall with your file on the loop's stack counts, so a busy machine
 # is not blamed, and a time.sleep(0.1) "flood guard" per frame is caught.
 LAG = 0.08
@@ -49,14 +41,14 @@ class RecordingLayer(InMemoryChannelLayer):
 @pytest.fixture(autouse=True)
 async def warmed_up(settings):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.RecordingLayer"}}
-    await warm_up(load("04.2", RULE).PresenceConsumer.as_asgi())
+    serve_layer(settings, RecordingLayer)
+    await warm_up(load(EXERCISE, RULE).PresenceConsumer.as_asgi())
 
 
 async def joined(who: str, module=None) -> tuple[WebsocketCommunicator, str, str]:
     """A socket in the room: its communicator, the name its own join announced, its channel in the group."""
     before = members(GROUP)
-    communicator = await connect((module or load("04.2", RULE)).PresenceConsumer.as_asgi(), "/")
+    communicator = await connect((module or load(EXERCISE, RULE)).PresenceConsumer.as_asgi(), "/")
     own = await frame(communicator)
     assert isinstance(own, dict) and set(own) == {"joined"} and isinstance(own["joined"], str) and own["joined"], (
         f'expected {who}\'s first frame to be {{"joined": <a name>}}, its own join, got {own}: a socket is in '
@@ -92,8 +84,8 @@ async def test_each_socket_gets_a_name_of_its_own():
 
 async def test_two_server_processes_never_name_two_sockets_alike():
     # Each server process imports the file afresh: whatever a process counts or seeds starts over in each.
-    first = await joined("a socket on one process", imported_afresh("04.2", RULE))
-    second = await joined("a socket on another process", imported_afresh("04.2", RULE))
+    first = await joined("a socket on one process", imported_afresh(EXERCISE, RULE))
+    second = await joined("a socket on another process", imported_afresh(EXERCISE, RULE))
     assert first[1] != second[1], (
         f"the first socket of each of two server processes was announced as {first[1]!r}: a counter, or "
         "anything else a process starts afresh, repeats in every process, and the room cannot tell them apart; "
@@ -136,7 +128,7 @@ async def test_every_digit_of_a_name_is_drawn_at_random(monkeypatch):
     # One draw in sixteen has a first hex digit of 0, which hex() and f"{n:x}" drop: a draw of 0 shows it every time.
     with monkeypatch.context() as patch:
         draws_come_out_zero(patch)
-        zero, name, _ = await joined("a socket whose draw came out 0", imported_afresh("04.2", RULE))
+        zero, name, _ = await joined("a socket whose draw came out 0", imported_afresh(EXERCISE, RULE))
         await close_all(zero)
     assert re.fullmatch("guest-[0-9a-f]{6}", name), (
         f'the random draw came out 0 and the socket was announced as {name!r}: expected "guest-" and six random hex '
@@ -147,7 +139,7 @@ async def test_every_digit_of_a_name_is_drawn_at_random(monkeypatch):
 
 async def test_the_room_hears_a_join_and_a_leave():
     async with never_blocks(LAG):
-        await in_its_group_once_open(load("04.2", RULE).PresenceConsumer.as_asgi())
+        await in_its_group_once_open(load(EXERCISE, RULE).PresenceConsumer.as_asgi())
         bob, bob_name, _ = await joined("bob")
         alice, alice_name, _ = await joined("alice")
         got = await frame(bob)
@@ -184,7 +176,7 @@ async def test_the_room_hears_a_join_and_a_leave():
 
 async def test_each_announcement_goes_out_before_its_handler_returns():
     with broadcasts_awaited() as probe:  # sees a group_send its handler left running
-        room = SimpleNamespace(PresenceConsumer=probe.watched(load("04.2", RULE).PresenceConsumer))
+        room = SimpleNamespace(PresenceConsumer=probe.watched(load(EXERCISE, RULE).PresenceConsumer))
         alice, _, _ = await joined("alice", room)
         bob, _, _ = await joined("bob", room)
         await frame(alice)  # bob's join
@@ -216,7 +208,7 @@ async def test_a_frame_from_a_client_reaches_no_one():
 
 
 async def test_a_socket_that_closed_has_left_the_group():
-    held = kept_by(load("04.2", RULE))
+    held = kept_by(load(EXERCISE, RULE))
     async with never_blocks(LAG):
         alice, _, alice_channel = await joined("alice")
         bob, bob_name, bob_channel = await joined("bob")
@@ -233,11 +225,7 @@ async def test_a_socket_that_closed_has_left_the_group():
             "(group_discard), then announce the leave to the others"
         )
         await close_all(alice)
-    grown = grown_since(held, load("04.2", RULE))
-    assert not grown, (
-        f"alice and bob have closed, and {grown} "
-        "than before they joined: what a socket puts in the module or on the class stays after it has gone, one "
-        "more for every socket the server ever served, until the process runs out of memory (and another server "
-        "process never sees it). A name of six random hex digits needs no list of the names taken: keep each "
-        "socket's name on self, which goes with its consumer"
-    )
+    nothing_kept(held, load(EXERCISE, RULE), "alice and bob have closed", (
+        "A name of six random hex digits needs no list of the names taken (another server process never sees it): "
+        "keep each socket's name on self, which goes with its consumer"
+    ))  # fmt: skip

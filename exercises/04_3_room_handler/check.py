@@ -1,96 +1,43 @@
-"""Check 04.3 (fix): a layer message's type names its handler, so every socket in the room hears each message."""
+"""Check 04.3 (fix): a layer message's type names its handler, so every socket in the room hears each message.
 
-import asyncio
+A message reaches every socket in the room (in it once open), passed on unchanged; one sender's messages arrive in
+the order sent, each broadcast awaited; a frame without text reaches no one; a socket that closed has left the room
+and its consumer has ended. A coroutine never awaited is told in the sentence of the test that meets it.
+"""
+
 import gc
 import json
-import warnings
 
 import pytest
 from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import InMemoryChannelLayer, channel_layers
+from channels.layers import channel_layers
 
-from exercises.probes import (
-    AS_SENT,
-    FRAME,
-    NOTHING,
-    broadcasts_awaited,
-    close_all,
-    connect,
-    ends_on_disconnect,
-    load,
-    members,
-    never_blocks,
-    never_sleeps,
-    next_output,
-    nothing_more,
-    passed_on_unchanged,
-    proved,
-    sockets,
-    text_of_bytes,
-    uneven_broadcasts,
-    warm_up,
-)
+from exercises.probes import AS_SENT, FRAME, NOTHING, UNAWAITED, broadcasts_awaited, close_all, connect
+from exercises.probes import ends_on_disconnect, members, never_blocks, never_sleeps, next_output, nothing_more
+from exercises.probes import passed_on_unchanged, proved, RoundTripLayer, sockets, text_of_bytes, unawaited_told
+from exercises.probes import uneven_broadcasts, warm_up
 from lessons.channel_config import IN_MEMORY
 
 RULE = (
     'Every socket in the room, the sender\'s included, must receive {"message": m}: Channels calls the handler '
     'of a layer message the way it calls the handler of every event, from its "type"'
 )
-GROUP = "fixroom"
+EXERCISE, CONSUMER, GROUP = "04.3", "RoomConsumer", "fixroom"
 # The longest stall allowed in your code: only a stall with your file on the loop's stack counts, so a busy machine
 # is not blamed, and a time.sleep(0.1) "flood guard" per frame is caught.
 LAG = 0.08
 
 
-class RoundTripLayer(InMemoryChannelLayer):
-    """The in-memory layer, whose group_add takes a round trip, as Redis's does."""
-
-    async def group_add(self, group, channel):
-        await asyncio.sleep(0.02)
-        await super().group_add(group, channel)
-
-
 @pytest.fixture(autouse=True)
-async def warmed_up(settings, monkeypatch):
+async def warmed_up(app, settings, monkeypatch):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
     settings.CHANNEL_LAYERS = IN_MEMORY
-    monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer())
-    # Warnings are recorded, not raised: a coroutine never awaited is told in the test's own sentence (unawaited()).
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        await warm_up(load("04.3", RULE).RoomConsumer.as_asgi())
+    monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer(add=0.02, discard=0))
+    with unawaited_told() as told:  # a coroutine never awaited is told in the test's own sentence
+        await warm_up(app)
         gc.collect()
-        caught.clear()  # the warm-up's own
-        CAUGHT[:] = [caught]
+        told.caught.clear()  # the warm-up's own
         yield
-        left = unawaited()
-    for warning in caught:  # every other warning as pytest's filters say, as if none had been recorded
-        if "never awaited" not in str(warning.message):
-            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-    if left:  # a test that passed all the same
-        pytest.fail(f"a coroutine of your consumer never ran{left}", pytrace=False)
-
-
-CAUGHT: list = []  # the warnings the running test recorded
-
-
-def unawaited() -> str:
-    """What Python warned so far, and the rule, if a coroutine was never awaited (a layer call, a send)."""
-    gc.collect()  # a thrown-away coroutine warns when it is collected
-    found = [str(w.message) for w in (CAUGHT[0] if CAUGHT else []) if "never awaited" in str(w.message)]
-    if not found:
-        return ""
-    return (
-        f"; Python warned: RuntimeWarning: {found[0]}: the channel layer's methods and self.send are coroutine "
-        "functions, and one called without await only makes a coroutine, which nothing runs"
-    )
-
-
-def settle(*communicators) -> None:
-    """Collect the end of every consumer that crashed, so none is left unread."""
-    for communicator in communicators:
-        if communicator.future.done() and not communicator.future.cancelled():
-            communicator.future.exception()
 
 
 async def heard(communicator, who: str, everyone=()) -> object:
@@ -102,9 +49,10 @@ async def heard(communicator, who: str, everyone=()) -> object:
     except TimeoutError:
         return NOTHING
     except Exception as error:  # the server logs this traceback and closes the socket with 1011
-        for other in everyone:
+        for other in everyone:  # stopped, and the end of each that crashed collected: none is left unread
             other.stop(exceptions=False)
-        settle(*everyone)
+            if other.future.done() and not other.future.cancelled():
+                other.future.exception()
         raise AssertionError(
             f"{who}'s consumer crashed with {type(error).__name__}: {error}; the server logs that traceback and "
             f"closes {who}'s socket with 1011. {RULE}"
@@ -117,14 +65,14 @@ async def heard(communicator, who: str, everyone=()) -> object:
         return got
 
 
-async def test_a_message_reaches_every_socket_in_the_room():
+async def test_a_message_reaches_every_socket_in_the_room(app):
     async with never_sleeps(), never_blocks(LAG):  # a long stall is told by its length, a short sleep by its call
-        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=3)
+        everyone = await sockets(app, "/", count=3)
         alice, bob, carol = everyone
         assert len(members(GROUP)) == 3, (
             f'{len(members(GROUP))} of 3 accepted sockets are in the group "fixroom": join the room before accepting '
             "(a Redis group_add takes a round trip), so that a client that sees its socket open hears the room"
-            + unawaited()
+            + UNAWAITED.said()
         )
         await alice.send_to(text_data="hello room")
         await bob.send_to(text_data="hi alice")
@@ -133,7 +81,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
             assert got == [{"message": "hello room"}, {"message": "hi alice"}], (
                 f'expected {{"message": "hello room"}} then {{"message": "hi alice"}} on {who}\'s socket, got '
                 f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket'
-                + unawaited()
+                + UNAWAITED.said()
             )
         await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
         for who, communicator in (("bob", bob), ("carol", carol), ("alice", alice)):
@@ -141,10 +89,10 @@ async def test_a_message_reaches_every_socket_in_the_room():
         await close_all(*everyone)
 
 
-async def test_one_senders_messages_arrive_in_the_order_sent():
+async def test_one_senders_messages_arrive_in_the_order_sent(module):
     async with never_sleeps(), never_blocks(LAG):
         with broadcasts_awaited() as probe:  # sees a group_send its handler left running
-            everyone = await sockets(probe.watched(load("04.3", RULE).RoomConsumer).as_asgi(), "/", count=2)
+            everyone = await sockets(probe.watched(getattr(module, CONSUMER)).as_asgi(), "/", count=2)
             alice, bob = everyone
             sent = ["one", "two", "three"]
             with uneven_broadcasts():  # each group_send a round trip of its own length, as on Redis
@@ -155,24 +103,21 @@ async def test_one_senders_messages_arrive_in_the_order_sent():
                     expected = [{"message": text} for text in sent]
                     assert got == expected, (
                         f"alice sent {sent} and {who}'s socket received {got}: one sender's messages reach the room "
-                        "in the order sent. Await each group_send in websocket_receive: a broadcast started as a task "
-                        "and left (asyncio.ensure_future, create_task) lets a later message overtake it on a real "
-                        "layer, whose round trips differ, and its error is lost"
+                        "in the order sent. Await each group_send in websocket_receive: one left to a task is "
+                        "overtaken on a real layer, whose round trips differ"
                     )
             # In order all the same (a queue, a chain of tasks, a lock): the handler still did not wait for them.
             assert not probe.late, (
                 f"the room heard alice in order, but a group_send outlived the handler that started it "
-                f"({probe.late[0]}): a broadcast handed to a task (asyncio.ensure_future, create_task, a queue that "
-                "another task empties) keeps its order only as long as that machinery does, and its error "
-                "(ChannelFull, a Redis gone away) reaches no handler, so the message is lost without a trace. Await "
-                "each group_send in websocket_receive itself"
+                f"({probe.late[0]}): a broadcast handed to a task (or a queue another task empties) is in order by "
+                "luck, and its error reaches no handler. Await each group_send in websocket_receive itself"
             )
             await close_all(*everyone)
 
 
-async def test_a_frame_without_text_reaches_no_one():
+async def test_a_frame_without_text_reaches_no_one(app):
     async with never_sleeps(), never_blocks(LAG):
-        everyone = await sockets(load("04.3", RULE).RoomConsumer.as_asgi(), "/", count=2)
+        everyone = await sockets(app, "/", count=2)
         alice, bob = everyone
         await alice.send_to(bytes_data=b"hello room")
         await alice.send_input({"type": "websocket.receive", "text": ""})
@@ -183,19 +128,16 @@ async def test_a_frame_without_text_reaches_no_one():
             )
         await bob.send_to(text_data="still here")
         got = await heard(alice, "alice", everyone)
-        assert got == {"message": "still here"}, (
-            f'after those frames the room still works: expected {{"message": "still here"}} on alice\'s socket, '
-            f"got {got}"
-        )
+        assert got == {"message": "still here"}, f'then alice expected {{"message": "still here"}}, got {got}'
         await close_all(*everyone)
 
 
-async def test_a_socket_that_closed_has_left_the_room():
+async def test_a_socket_that_closed_has_left_the_room(app):
     async with never_sleeps(), never_blocks(LAG):
         everyone, channels = [], []
         for _ in range(2):  # one after the other, so each channel is known
             before = members(GROUP)
-            everyone.append(await connect(load("04.3", RULE).RoomConsumer.as_asgi(), "/"))
+            everyone.append(await connect(app, "/"))
             channels.append(members(GROUP) - before)
         proved("sockets", 2)
         assert all(len(joined) == 1 for joined in channels), f'each socket joins the group "fixroom", got {channels}'
@@ -205,7 +147,7 @@ async def test_a_socket_that_closed_has_left_the_room():
         assert not channels[0] & members(GROUP) and channels[1] <= members(GROUP), (
             f'after alice\'s socket closed (code 1006, a lost network) the group "fixroom" holds {members(GROUP)}: '
             "a closed socket leaves the group with its own self.channel_name whatever its close code, and the "
-            f"others stay in it{unawaited()}"
+            f"others stay in it{UNAWAITED.said()}"
         )
         assert ended, (
             "alice's consumer was still running after her websocket.disconnect (Daphne kills it and logs that it "
@@ -213,7 +155,5 @@ async def test_a_socket_that_closed_has_left_the_room():
         )
         await bob.send_to(text_data="anyone?")
         got = await heard(bob, "bob", everyone)
-        assert got == {"message": "anyone?"}, (
-            f'after alice left, expected {{"message": "anyone?"}} on bob\'s socket, got {got}'
-        )
+        assert got == {"message": "anyone?"}, f'after alice left, expected {{"message": "anyone?"}}, got {got}'
         await close_all(bob)

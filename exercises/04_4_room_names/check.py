@@ -1,4 +1,9 @@
-"""Check 04.4 (fix): a group name is valid for every room name, different rooms never share a group."""
+"""Check 04.4 (fix): a group name is valid for every room name, different rooms never share a group.
+
+Any room name opens and its messages go round, each broadcast awaited; two different rooms never hear each other,
+and a hundred rooms are a hundred groups; no room name can join another room's group; every server process picks
+the same group for a room; a socket that closed has left its room, and a room leaves nothing kept behind.
+"""
 
 import asyncio
 import json
@@ -11,25 +16,12 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import re_path
 
-from exercises.probes import (
-    FRAME,
-    answer,
-    broadcasts_awaited,
-    close_all,
-    ends_on_disconnect,
-    grown_since,
-    in_its_group_once_open,
-    kept_by,
-    load,
-    never_blocks,
-    nothing_more,
-    proved,
-    target_path,
-    text_of_bytes,
-    warm_up,
-)
+from exercises.probes import FRAME, answer, broadcasts_awaited, close_all, ends_on_disconnect, in_its_group_once_open
+from exercises.probes import kept_by, load, never_blocks, nothing_kept, nothing_more, proved, target_path
+from exercises.probes import text_of_bytes, warm_up
 from lessons.channel_config import IN_MEMORY
 
+EXERCISE = "04.4"
 RULE = (
     "A group name is < 100 ASCII letters, digits, hyphens, underscores or periods, and one group per room: "
     "derive it from the room name so that every name is valid, different rooms stay apart, and every server "
@@ -57,7 +49,7 @@ async def warmed_up(settings):
 
 
 def app(consumer=None) -> URLRouter:
-    consumer = consumer or load("04.4", RULE).NamedRoomConsumer
+    consumer = consumer or load(EXERCISE, RULE).NamedRoomConsumer
     return URLRouter([re_path(r"^ws/fixchat/(?P<room>[^/]+)/$", consumer.as_asgi())])
 
 
@@ -92,7 +84,7 @@ async def test_any_room_name_opens_and_its_messages_go_round():
     async with never_blocks(LAG):
         await in_its_group_once_open(app(), "/ws/fixchat/lobby/")
         with broadcasts_awaited() as probe:  # sees a group_send its handler left running
-            consumer = probe.watched(load("04.4", RULE).NamedRoomConsumer)
+            consumer = probe.watched(load(EXERCISE, RULE).NamedRoomConsumer)
             for room in ROOMS:
                 first, second = await joined(room, consumer), await joined(room, consumer)
                 await first.send_to(text_data="hi")
@@ -227,7 +219,7 @@ async def test_every_server_process_picks_the_same_group_for_a_room():
 
 
 async def test_a_socket_that_closed_has_left_its_room():
-    held = kept_by(load("04.4", RULE))
+    held = kept_by(load(EXERCISE, RULE))
     async with never_blocks(LAG):
         communicator = await joined("tea & cake, a room no one opened before")
         mine = [group for group, channels in get_channel_layer().groups.items() if channels]
@@ -238,10 +230,8 @@ async def test_a_socket_that_closed_has_left_its_room():
             "message to the room is queued for a channel nobody reads; leave the same group on disconnect, whatever "
             "the close code"
         )
-    grown = grown_since(held, load("04.4", RULE))
-    assert not grown, (
-        f"a room was opened and closed, and {grown} "
-        "than before: a store of what clients typed grows with every room name any client ever tries, and one "
-        "client opening rooms in a loop fills the process's memory. A digest costs a microsecond: work the group "
-        "name out for each socket, keep it on self, and keep nothing of a room in the module"
-    )
+    nothing_kept(held, load(EXERCISE, RULE), "a room was opened and closed", (
+        "A store of what clients typed grows with every room name any client ever tries, and one client opening "
+        "rooms in a loop fills the process's memory. A digest costs a microsecond: work the group name out for "
+        "each socket, keep it on self, and keep nothing of a room in the module"
+    ))  # fmt: skip

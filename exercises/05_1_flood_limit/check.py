@@ -1,91 +1,67 @@
-"""Check 05.1: a chat that answers a flood with errors, to the flooder alone."""
+"""Check 05.1: a chat that answers a flood with errors, to the flooder alone.
+
+One socket flooding does not silence another; up to three messages in a second reach every socket, as sent; the
+fourth is an error for the sender only, and every extra one gets its own; after a second the window slides; a long
+flood keeps its socket open and a refused message is never heard; a binary frame never crashes the consumer; a wall
+clock set back silences nobody; a socket leaves the room however it ends, and leaves no window behind; a consumer
+the server cancels ends cancelled.
+"""
 
 import asyncio
-import gc
 import time
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 import pytest
-from channels.layers import get_channel_layer
 
 from exercises.probes import (
     NOTHING,
     cancelled,
     close_all,
+    drain,
     ends_cancelled,
     errors_in,
     frame,
-    grown_since,
     in_its_group_once_open,
-    kept_by,
-    leaves_however_it_ends,
-    load,
-    messages_in,
-    never_blocks,
-    nothing_more,
-    proved,
-    say,
-    sockets,
-    until,
 )
+from exercises.probes import kept_by, leaves_however_it_ends, messages_in, never_blocks, next_frames, nothing_kept
+from exercises.probes import nothing_more, overheard, proved, say, sockets, until
 
-GROUP = "exflood"
-LIMIT = 3  # the exercise's contract: at most 3 messages in any 1 s, per socket
-PERIOD = 1.0
+EXERCISE, CONSUMER, GROUP = "05.1", "FloodLimitedChatConsumer", "exflood"
+RULE = 'Each socket may send at most 3 messages in any 1 s; the rest get {"error": ...} on that socket alone'
+LIMIT, PERIOD = 3, 1.0  # the exercise's contract: at most 3 messages in any 1 s, per socket
 # A blocking call stalls the loop for as long as it blocks (time.sleep(PERIOD): a second); a loaded
 # machine running many checks at once stalls it for tens of milliseconds on its own.
 STALL = 0.25
-RULE = 'Each socket may send at most 3 messages in any 1 s; the rest get {"error": ...} on that socket alone'
+KEPT_OPEN = "a flood gets error frames, the socket kept open"
 
 
-def chat():
-    """The consumer, imported (with its layer) before any stall monitor starts: an import is not a stall."""
-    get_channel_layer()
-    return load("05.1", RULE).FloodLimitedChatConsumer.as_asgi()
-
-
-async def frames(communicator, count: int) -> list:
-    return [await frame(communicator) for _ in range(count)]
-
-
-async def drain(*communicators) -> None:
-    """Read whatever the sockets were sent until each has been quiet for 0.2 s."""
-    for communicator in communicators:
-        while not await nothing_more(communicator, 0.2):
-            await frame(communicator)
-
-
-async def test_one_socket_flooding_does_not_silence_another():
-    app = chat()
+async def test_one_socket_flooding_does_not_silence_another(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         await say(alice, "a0", "a1", "a2", "a3")
         await drain(alice, bob)
         await say(bob, "b0", "b1", "b2")
-        heard = await frames(bob, LIMIT)
+        heard = await next_frames(bob, LIMIT)
         assert not errors_in(heard) and messages_in(heard) == ["b0", "b1", "b2"], (
             f"bob's 3 messages were refused because alice flooded, bob got {heard}: count each socket's messages "
             "on its own consumer (self), never on the class or the module"
         )
-        assert messages_in(await frames(alice, LIMIT)) == ["b0", "b1", "b2"], "alice, still open, must hear bob"
+        assert messages_in(await next_frames(alice, LIMIT)) == ["b0", "b1", "b2"], "alice, still open, must hear bob"
         await alice.disconnect(timeout=1)
         await say(bob, "b3")
-        got = await frame(bob)
-        assert errors_in([got]), (
+        assert errors_in([got := await frame(bob)]), (
             f'after alice left, bob sent his own 4th message within 1 s: the 4th message within 1 s must get {{"error": '
             f"...}} and the socket kept open, got {got}"
         )
         await close_all(bob)
 
 
-async def test_up_to_three_messages_in_a_second_reach_every_socket():
-    app = chat()
+async def test_up_to_three_messages_in_a_second_reach_every_socket(app):
     async with never_blocks(STALL):
         await in_its_group_once_open(app)  # lesson 04: join the room before accepting, or a client misses the room
         alice, bob = await sockets(app)
-        texts = ["a0", "  a1, indented", "a2 on\ntwo lines\n"]
-        await say(alice, *texts)
-        heard, own = await frames(bob, LIMIT), await frames(alice, LIMIT)
+        await say(alice, *(texts := ["a0", "  a1, indented", "a2 on\ntwo lines\n"]))
+        heard, own = await next_frames(bob, LIMIT), await next_frames(alice, LIMIT)
         assert messages_in(heard) == texts, (
             f"alice sent 3 messages within 1 s, exactly the limit: bob must hear all 3 in order, each as it was sent "
             f"(its spaces and line breaks too: never stripped), expected {texts}, got {heard}"
@@ -96,42 +72,36 @@ async def test_up_to_three_messages_in_a_second_reach_every_socket():
     proved("boundaries", 1)
 
 
-async def test_the_fourth_message_in_a_second_is_an_error_for_the_sender_only():
-    app = chat()
+async def test_the_fourth_message_in_a_second_is_an_error_for_the_sender_only(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         await say(alice, "a0", "a1", "a2", "a3")
-        own = await frames(alice, LIMIT + 1)
-        heard = await frames(bob, LIMIT)
+        own, heard = await next_frames(alice, LIMIT + 1), await next_frames(bob, LIMIT)
         assert len(errors_in(own)) == 1 and sorted(messages_in(own)) == ["a0", "a1", "a2"], (
-            f'alice sent 4 messages: she must get her 3 messages back, and the 4th message within 1 s must get {{"error": '
+            f'alice sent 4 messages: she gets her 3 back, and the 4th message within 1 s must get {{"error": '
             f"...}} (one error frame), got {own}. {RULE}"
         )
         assert messages_in(heard) == ["a0", "a1", "a2"], f"bob must hear the first 3 messages, got {heard}"
         assert await nothing_more(bob), "a message over the limit reached another socket: answer it with an error only"
-        assert not alice.future.done(), (
-            "the flooder's socket was closed: a flood gets error frames, the socket kept open"
-        )
+        assert not alice.future.done(), f"the flooder's socket was closed: {KEPT_OPEN}"
         await close_all(alice, bob)
     proved("boundaries", 1)
 
 
-async def test_every_extra_message_gets_its_own_error_and_nothing_else():
-    app = chat()
+async def test_every_extra_message_gets_its_own_error_and_nothing_else(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         await say(alice, *(f"a{n}" for n in range(LIMIT + 3)))
-        own = await frames(alice, LIMIT + 3)
+        own = await next_frames(alice, LIMIT + 3)
         assert len(errors_in(own)) == 3, f"alice sent 6 messages within 1 s: 3 over the limit need 3 errors, got {own}"
         assert await nothing_more(alice), "the flooder got more frames than her 3 messages and 3 errors"
-        assert len(messages_in(await frames(bob, LIMIT))) == LIMIT and await nothing_more(bob), (
+        assert len(messages_in(await next_frames(bob, LIMIT))) == LIMIT and await nothing_more(bob), (
             "bob must hear exactly alice's first 3 messages, none of the refused ones"
         )
         await close_all(alice, bob)
 
 
-async def test_after_a_second_the_flooder_may_speak_again():
-    app = chat()
+async def test_after_a_second_the_flooder_may_speak_again(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         clock = asyncio.get_running_loop().time
@@ -140,7 +110,7 @@ async def test_after_a_second_the_flooder_may_speak_again():
         first = clock()
         await asyncio.sleep(PERIOD / 2)
         await say(alice, "a1", "a2", "a3")  # a3 is the 4th within 1 s: refused
-        burst = await frames(alice, LIMIT + 1)  # a0 back, a1, a2, and an error for a3
+        burst = await next_frames(alice, LIMIT + 1)  # a0 back, a1, a2, and an error for a3
         assert len(errors_in(burst)) == 1 and messages_in(burst) == ["a0", "a1", "a2"], (
             f"half a second after a0 alice sent a1, a2, a3: a3 is her 4th message within 1 s and must get an "
             f"error, got {burst}: a token bucket refilled during the pause lets it through. {RULE}"
@@ -148,8 +118,7 @@ async def test_after_a_second_the_flooder_may_speak_again():
         await drain(alice, bob)
         await asyncio.sleep(first + PERIOD + 0.15 - clock())  # a0 is over a second old now; a1 and a2 are not
         await say(alice, "a4", "a5")
-        heard = await frames(bob, 1)
-        own = await frames(alice, 2)
+        heard, own = await next_frames(bob, 1), await next_frames(alice, 2)
         assert messages_in(heard) == ["a4"] and await nothing_more(bob), (
             f"a second after her first message alice sent 2 more: the window slides, so the first one left it and "
             f"one new message fits (the other 2 of that second still count), bob got {heard}: a count that never "
@@ -161,8 +130,7 @@ async def test_after_a_second_the_flooder_may_speak_again():
         await close_all(alice, bob)
 
 
-async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never_heard():
-    app = chat()
+async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never_heard(app):
     flood = LIMIT + 12
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
@@ -176,11 +144,10 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
             f"alice sent {flood} messages within 1 s: each of the {flood - LIMIT} over the limit gets an error of "
             f"its own and her socket stays open however long she floods, got {own}. {RULE}"
         )
-        heard = await frames(bob, LIMIT)
+        heard = await next_frames(bob, LIMIT)
         assert messages_in(heard) == ["a0", "a1", "a2"], f"bob must hear alice's first 3 messages, got {heard}"
         # Over a PERIOD: a refused message kept and sent once the window has room would come now.
-        later = NOTHING if await nothing_more(bob, PERIOD + 0.3) else await frame(bob)
-        assert later == NOTHING, (
+        assert (later := await overheard(bob, PERIOD + 0.3)) == NOTHING, (
             f"bob received {later} more than a second after alice's flood: a refused message is answered with an "
             "error and never sent, not delayed until the window has room (nobody else hears a flood)"
         )
@@ -189,8 +156,8 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
     proved("boundaries", 1)
 
 
-async def test_a_binary_frame_never_crashes_the_consumer():
-    alice, bob = await sockets(chat())
+async def test_a_binary_frame_never_crashes_the_consumer(app):
+    alice, bob = await sockets(app)
     await alice.send_to(bytes_data=b"\x00\xff not text")  # a client may send one: its event has no "text"
     await say(alice, "after")
     await until(lambda: alice.future.done() or not alice.output_queue.empty())  # an answer, or a crash
@@ -211,10 +178,10 @@ async def test_a_binary_frame_never_crashes_the_consumer():
     await close_all(alice, bob)
 
 
-async def test_a_wall_clock_set_back_does_not_silence_a_socket(monkeypatch):
-    alice, bob = await sockets(chat())
+async def test_a_wall_clock_set_back_does_not_silence_a_socket(app, monkeypatch):
+    alice, bob = await sockets(app)
     await say(alice, "b1", "b2", "b3")
-    assert messages_in(await frames(bob, LIMIT)) == ["b1", "b2", "b3"], "bob must hear alice's first 3 messages"
+    assert messages_in(await next_frames(bob, LIMIT)) == ["b1", "b2", "b3"], "bob must hear alice's first 3 messages"
     await drain(alice, bob)
     wall = time.time
     monkeypatch.setattr(time, "time", lambda: wall() - 3600)  # NTP (or an operator) sets the wall clock back 1 h
@@ -222,35 +189,28 @@ async def test_a_wall_clock_set_back_does_not_silence_a_socket(monkeypatch):
     await say(alice, "b4")
     heard, own = await frame(bob), await frame(alice)
     assert messages_in([heard]) == ["b4"], (
-        f"alice sent 3 messages, the machine's wall clock was then set back an hour, and over a second later her "
-        f"b4 was refused: bob got {heard}, alice got {own}. Time the window with time.monotonic(), which never "
-        "goes back; time.time() follows the wall clock, so a window timed by it silences a socket for the hour the "
-        f"clock went back (and lets a flood through when it jumps ahead). {RULE}"
+        f"alice sent 3 messages, the wall clock was then set back an hour, and over a second later her b4 was "
+        f"refused: bob got {heard}, alice got {own}. Time the window with time.monotonic(), which never goes back: "
+        f"one timed by time.time() silences a socket for the hour the clock went back. {RULE}"
     )
     await close_all(alice, bob)
 
 
-async def test_a_socket_leaves_the_room_however_its_consumer_ends():
-    await leaves_however_it_ends(chat(), GROUP, STALL)
+async def test_a_socket_leaves_the_room_however_its_consumer_ends(app):
+    await leaves_however_it_ends(app, GROUP, STALL)
 
 
-async def test_a_socket_that_has_gone_leaves_no_window_behind():
-    before = kept_by(load("05.1", RULE))
+async def test_a_socket_that_has_gone_leaves_no_window_behind(app, module):
+    before = kept_by(module)
     for end in (lambda socket: socket.disconnect(timeout=1), cancelled):  # the client leaves; the server cancels
-        (alice,) = await sockets(chat(), count=1)
+        (alice,) = await sockets(app, count=1)
         await say(alice, "a0")
         await frame(alice)
         await end(alice)
     del alice
-    gc.collect()  # what only the gone consumers held goes now
-    grew = grown_since(before, load("05.1", RULE))
-    assert not grew, (
-        f"2 sockets sent a message each and went (one left, the server cancelled the other), and {grew}: a window "
-        "kept in the module or on the class outlives its socket, one more for every socket the server ever had, "
-        "until memory runs out. Keep a socket's window on its own consumer (self.sent = deque() in "
-        "websocket_connect): it goes when the socket goes"
-    )
+    nothing_kept(before, module, "2 sockets sent a message each and went (one left, the server cancelled the other)",
+                 "Keep a socket's window on its own consumer (self.sent = deque() in websocket_connect)")  # fmt: skip
 
 
-async def test_a_consumer_the_server_cancels_ends_cancelled():
-    await ends_cancelled(chat())
+async def test_a_consumer_the_server_cancels_ends_cancelled(app):
+    await ends_cancelled(app)

@@ -1,4 +1,10 @@
-"""Check 05.2: close with 4503 when the channel layer fails, in a handler or in the consumer's own loop."""
+"""Check 05.2: close with 4503 when the channel layer fails, in a handler or in the consumer's own loop.
+
+While the layer works every socket hears the room; a layer failing on connect (down, slow, read-only) closes the
+socket with 4503 and the consumer ends quietly; one failing on send closes that socket only; one failing outside any
+handler closes 4503 too; a bug that is no layer failure is not turned into 4503; a socket leaves the group however
+its consumer ends; a consumer the server cancels ends cancelled.
+"""
 
 import asyncio
 from traceback import extract_tb
@@ -11,24 +17,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from exercises.probes import (
-    FRAME,
-    NOTHING,
-    answer,
-    close_all,
-    ends_cancelled,
-    frame,
-    leaves_however_it_ends,
-    load,
-    members,
-    never_blocks,
-    next_output,
-    nothing_after_close,
-    nothing_more,
-    sockets,
-)
+from exercises.probes import FRAME, NOTHING, answer, close_all, ends_cancelled, frame, leaves_however_it_ends, members
+from exercises.probes import never_blocks, next_output, nothing_after_close, nothing_more, sockets
 
-GROUP = "exlayerdown"
+EXERCISE, CONSUMER, GROUP = "05.2", "LayerDownConsumer", "exlayerdown"
 RULE = "When the channel layer fails (a RedisError), the socket is closed with 4503 (try again later), never 1011"
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
 
@@ -87,11 +79,6 @@ class UnreadableLayer(InMemoryChannelLayer):
         raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379 (a check's broken layer)")
 
 
-def consumer():
-    get_channel_layer()  # built before any stall monitor starts
-    return load("05.2", RULE).LayerDownConsumer.as_asgi()
-
-
 def is_4503(got) -> bool:
     """A close with 4503; a "reason" beside it is the client's news too, and allowed."""
     return isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == 4503
@@ -120,8 +107,7 @@ def use(settings, layer: str) -> None:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{layer}"}}
 
 
-async def test_while_the_layer_works_every_socket_hears_the_room():
-    app = consumer()
+async def test_while_the_layer_works_every_socket_hears_the_room(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         await alice.send_to(text_data="hello")
@@ -135,9 +121,9 @@ async def test_while_the_layer_works_every_socket_hears_the_room():
 
 
 @pytest.mark.parametrize("layer", ["BrokenLayer", "SlowRedisLayer", "ReplicaLayer"])
-async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(settings, layer):
+async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(app, settings, layer):
     use(settings, layer)
-    communicator = WebsocketCommunicator(consumer(), "/")
+    communicator = WebsocketCommunicator(app, "/")
     async with never_blocks(STALL):  # a retry that sleeps (time.sleep) stalls every socket of the process
         await communicator.send_input({"type": "websocket.connect"})
         got = await answer(communicator)
@@ -164,9 +150,8 @@ async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(settings, 
         await nothing_after_close(communicator, 0.05)
 
 
-async def test_a_layer_failing_on_send_closes_that_socket_only(settings):
+async def test_a_layer_failing_on_send_closes_that_socket_only(app, settings):
     use(settings, "SendFailsLayer")
-    app = consumer()
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         await alice.send_to(text_data="hello")
@@ -180,9 +165,9 @@ async def test_a_layer_failing_on_send_closes_that_socket_only(settings):
         await close_all(bob)
 
 
-async def test_a_layer_failing_outside_any_handler_closes_4503_too(settings):
+async def test_a_layer_failing_outside_any_handler_closes_4503_too(app, settings):
     use(settings, "UnreadableLayer")
-    communicator = WebsocketCommunicator(consumer(), "/")
+    communicator = WebsocketCommunicator(app, "/")
     async with never_blocks(STALL):
         await communicator.send_input({"type": "websocket.connect"})
         events = [await ended(communicator)]
@@ -195,8 +180,7 @@ async def test_a_layer_failing_outside_any_handler_closes_4503_too(settings):
         await nothing_after_close(communicator)
 
 
-async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503():
-    app = consumer()
+async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503(app):
     communicator = (await sockets(app, count=1))[0]
     (channel,) = members(GROUP)
     await get_channel_layer().send(channel, {"type": "no.such.handler"})  # no handler takes it: a bug
@@ -211,10 +195,10 @@ async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503():
     )
 
 
-async def test_a_socket_leaves_the_group_however_its_consumer_ends(settings):
-    await leaves_however_it_ends(consumer(), GROUP, STALL)
+async def test_a_socket_leaves_the_group_however_its_consumer_ends(app, settings):
+    await leaves_however_it_ends(app, GROUP, STALL)
     use(settings, "SendFailsLayer")  # and when a layer failure ends it: its Redis may answer the very next call
-    (alice,) = await sockets(consumer(), count=1)
+    (alice,) = await sockets(app, count=1)
     joined = members(GROUP)
     await alice.send_to(text_data="hello")
     got = await answer(alice)
@@ -227,5 +211,5 @@ async def test_a_socket_leaves_the_group_however_its_consumer_ends(settings):
     )
 
 
-async def test_a_consumer_the_server_cancels_ends_cancelled():
-    await ends_cancelled(consumer())
+async def test_a_consumer_the_server_cancels_ends_cancelled(app):
+    await ends_cancelled(app)

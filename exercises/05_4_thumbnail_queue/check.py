@@ -1,4 +1,9 @@
-"""Check 05.4 (fix): send() to a full channel raises ChannelFull: catch it, tell the client, keep the socket."""
+"""Check 05.4 (fix): send() to a full channel raises ChannelFull: catch it, tell the client, keep the socket.
+
+A full queue is answered with an error and the socket stays open; each socket queues jobs that name its own reply
+channel; a frame of any other shape gets an error and queues nothing; a queue full of other processes' jobs is
+answered with an error; a layer that fails is never told as a full queue.
+"""
 
 import asyncio
 import json
@@ -8,46 +13,24 @@ import pytest
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from exercises.probes import (
-    FRAME,
-    NOTHING,
-    close_all,
-    failure_told_truly,
-    frame,
-    load,
-    never_blocks,
-    next_output,
-    nothing_more,
-    proved,
-    refused_with_error,
-    running_tasks,
-    sockets,
-    tasks_left,
-)
+from exercises.probes import FRAME, NOTHING, bad_frames, close_all, failure_told_truly, frame, never_blocks
+from exercises.probes import next_output, nothing_more, proved, refused_with_error, running_tasks, serve_layer, sockets
+from exercises.probes import tasks_left
 
-QUEUE = "fixthumbs"
+EXERCISE, CONSUMER, QUEUE = "05.4", "ThumbnailConsumer", "fixthumbs"
 RULE = "A job the queue cannot take is the client's news, answered at once on a socket that stays open"
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
 
 
-# A subset of probes.bad_frames without its Hypothesis draws (too slow on a loaded machine), and not the
-# empty frame (WebsocketCommunicator.send_to cannot send one): every JSON type, a missing key, wrong types.
-SHAPES = [
-    "not json",
-    "{",
-    *(json.dumps(v) for v in (None, True, 0, -1.5, "cat.png", [], ["image"], {}, {"other": "cat.png"})),
-    *(json.dumps({"image": v}) for v in (None, True, 1, 2.5, [], ["cat.png"], {}, "")),
-    '{"image": "\\ud800"}',  # a lone surrogate: valid JSON, no UTF-8 string, so no Redis message
-    "[" * 100_000,  # nested too deep to decode: json.loads raises RecursionError, not ValueError
-]
+# Every shape but {"image": <text>}, without Hypothesis's draws (too slow on a loaded machine), and a nesting too
+# deep to decode (json.loads raises RecursionError, not ValueError). No empty frame: send_to() cannot send one.
+SHAPES = bad_frames("image", "cat.png", ("[" * 100_000,), 0)
 
 
 @pytest.fixture(autouse=True)
 def small_capacity(settings):
     """A layer whose channels hold two messages: the queue is full after two jobs."""
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 2}}
-    }
+    serve_layer(settings, InMemoryChannelLayer, capacity=2)
 
 
 class FilledByOthers(InMemoryChannelLayer):
@@ -57,11 +40,6 @@ class FilledByOthers(InMemoryChannelLayer):
         if channel == QUEUE:
             raise ChannelFull()  # as channels_redis raises it: bare, so str() of it is ""
         await super().send(channel, message)
-
-
-def consumer():
-    get_channel_layer()  # built before any stall monitor starts
-    return load("05.4", RULE).ThumbnailConsumer.as_asgi()
 
 
 async def ask(communicator, image: str) -> object:
@@ -97,8 +75,7 @@ def refused(got: object) -> bool:
     return isinstance(got, dict) and isinstance(got.get("error"), str) and bool(got["error"]) and "queued" not in got
 
 
-async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(monkeypatch):
-    app = consumer()
+async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(app, monkeypatch):
     layer, tries = get_channel_layer(), []  # each send() the consumer tries, by channel: a retry shows as one more
     monkeypatch.setattr(layer, "send", lambda to, job, send=layer.send: tries.append(to) or send(to, job))
     async with never_blocks(STALL):
@@ -151,8 +128,7 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
     proved("boundaries", 1)
 
 
-async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
-    app = consumer()
+async def test_each_socket_queues_jobs_that_name_its_own_reply_channel(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         assert await ask(alice, "cat.png") == {"queued": "cat.png"}, "alice's job must be answered {'queued': ...}"
@@ -189,8 +165,7 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel():
         await close_all(alice, bob)
 
 
-async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing():
-    app = consumer()
+async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing(app):
     shapes = SHAPES
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
@@ -208,9 +183,9 @@ async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing():
         await close_all(alice, bob)
 
 
-async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.FilledByOthers"}}
-    (alice,) = await sockets(consumer(), count=1)
+async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(app, settings):
+    serve_layer(settings, FilledByOthers)
+    (alice,) = await sockets(app, count=1)
     got = await ask(alice, "cat.png")
     assert got != {"error": ""}, (
         'the queue was full and send() raised ChannelFull(), bare as Redis raises it, and alice got {"error": ""}: '
@@ -225,8 +200,8 @@ async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(se
     await close_all(alice)
 
 
-async def test_a_layer_that_fails_is_never_told_as_a_full_queue(monkeypatch):
-    (alice,) = await sockets(consumer(), count=1)
+async def test_a_layer_that_fails_is_never_told_as_a_full_queue(app, monkeypatch):
+    (alice,) = await sockets(app, count=1)
 
     async def down(channel, message):  # what a Redis that is down raises on every call
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

@@ -1,4 +1,9 @@
-"""Check 06.1: a worker consumer that squares numbers, and survives a bad job."""
+"""Check 06.1: a worker consumer that squares numbers, and survives a bad job.
+
+A square job is answered on its reply channel, an int; jobs from two clients each on their own channel; a job that
+is not an integer gets an error reply; a bad job (or a full reply channel) does not stop the worker; a square the
+Redis layer cannot carry gets an error reply.
+"""
 
 import asyncio
 
@@ -6,13 +11,12 @@ import pytest
 from channels.layers import get_channel_layer
 from channels.testing import ApplicationCommunicator
 
-from exercises.probes import FRAME, crashed, load, never_blocks, proved
+from exercises.probes import FRAME, crashed, load, never_blocks, proved, sends_as_redis_does
 
 RULE = (
     'A worker answers every job on its reply_to channel: {"type": "square.done", ...} or {"type": "square.error", ...}'
 )
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
-MSGPACK_INTEGERS = range(-(2**63), 2**64)  # what the Redis layer's serializer writes; it raises OverflowError past it
 
 
 async def reply(layer, channel: str, wait: float = FRAME) -> object:
@@ -22,29 +26,6 @@ async def reply(layer, channel: str, wait: float = FRAME) -> object:
             return await layer.receive(channel)
     except TimeoutError:
         return f"nothing within {wait:g} s"
-
-
-def integers_in(value: object):
-    """Every int inside a message, its nested dicts and lists included."""
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list | tuple):
-        for item in value:
-            yield from integers_in(item)
-    elif isinstance(value, int):
-        yield value
-
-
-def sends_as_redis_does(layer, monkeypatch) -> None:
-    """Make the in-memory layer's send() refuse what the Redis layer's msgpack cannot write, with its OverflowError."""
-    send = layer.send
-
-    async def send_as_redis_does(channel, message):
-        if any(number not in MSGPACK_INTEGERS for number in integers_in(message)):
-            raise OverflowError("Integer value out of range")  # msgpack's own words
-        return await send(channel, message)
-
-    monkeypatch.setattr(layer, "send", send_as_redis_does)
 
 
 def worker() -> ApplicationCommunicator:

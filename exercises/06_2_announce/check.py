@@ -1,4 +1,9 @@
-"""Check 06.2: announce to a chat room from synchronous code."""
+"""Check 06.2: announce to a chat room from synchronous code.
+
+The layer message is a chat message from announce, long text whole; announce returns only once it is delivered;
+every socket of the room hears it and other rooms do not; it is sent on the server's own event loop; a layer
+failure reaches the caller.
+"""
 
 import asyncio
 
@@ -9,7 +14,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.routing import URLRouter
 from django.urls import path
 
-from exercises.probes import FRAME, close_all, connect, frame, imported_afresh, nothing_more, proved
+from exercises.probes import FRAME, LoopWatchingLayer, close_all, connect, frame, imported_afresh, nothing_more, proved
+from exercises.probes import serve_layer, slow_broadcasts
 
 # The course's ws/chat/<room>/ consumer: the room announce() speaks into (group "chat-<room>").
 from layers_demo.hardened_chat import ChatConsumer
@@ -18,23 +24,11 @@ RULE = 'announce(room, text) is called from synchronous code; it must deliver to
 CHAT = URLRouter([path("<str:room>/", ChatConsumer.as_asgi())])
 
 
-class SlowLayer(InMemoryChannelLayer):
-    """An in-memory layer whose group_send takes 0.2 s, like a busy Redis."""
-
-    async def group_send(self, group, message):
-        await asyncio.sleep(0.2)
-        await super().group_send(group, message)
-
-
 class FullLayer(InMemoryChannelLayer):
     """An in-memory layer whose group_send fails, as a full Redis queue does."""
 
     async def group_send(self, group, message):
         raise ChannelFull(f"group {group} is over capacity")
-
-
-def use_layer(settings, name: str) -> None:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{name}"}}
 
 
 async def waiting(channel: str, wait: float) -> dict | str:
@@ -50,6 +44,12 @@ async def waiting(channel: str, wait: float) -> dict | str:
         await asyncio.sleep(0.01)
 
 
+async def member_of(group: str) -> str:
+    """A channel of the layer's own, in `group`: it reads what the group hears without a consumer."""
+    await get_channel_layer().group_add(group, member := await get_channel_layer().new_channel())
+    return member
+
+
 async def announce(room: str, text: str) -> None:
     """Call the student's announce() as a view would: synchronous code in a thread of its own.
 
@@ -62,9 +62,7 @@ async def announce(room: str, text: str) -> None:
 
 
 async def test_the_layer_message_is_a_chat_message_from_announce():
-    layer = get_channel_layer()
-    member = await layer.new_channel()
-    await layer.group_add("chat-hall", member)
+    member = await member_of("chat-hall")
     await announce("hall", "drill")
     got = await waiting(member, FRAME)
     expected = {"type": "chat.message", "message": "drill", "sender": "announce"}
@@ -93,20 +91,17 @@ async def test_the_layer_message_is_a_chat_message_from_announce():
     )
 
 
-async def test_announce_returns_only_once_the_message_is_delivered(settings):
-    use_layer(settings, "SlowLayer")
-    layer = get_channel_layer()
-    member = await layer.new_channel()
-    await layer.group_add("chat-lobby", member)
-    await announce("lobby", "on time")
+async def test_announce_returns_only_once_the_message_is_delivered():
+    member = await member_of("chat-lobby")
+    with slow_broadcasts(0.2):  # each group_send takes 0.2 s, as on a busy Redis
+        await announce("lobby", "on time")
     got = await waiting(member, 0)
     if got == "nothing":
         later = await waiting(member, FRAME)
         assert later != "nothing", 'announce("lobby", "on time") returned, but nothing reached the group "chat-lobby"'
     assert isinstance(got, dict) and got.get("message") == "on time", (
-        f"announce() returned before the message was in the group (it had {got}): the caller (a view, a command) must be able to "
-        "trust that once announce() returns, the message is in the group; wait for the layer's coroutine "
-        "to finish, do not hand it to something that runs later"
+        f"announce() returned before the message was in the group (it had {got}): the caller (a view, a command) must "
+        "be able to trust that once announce() returns, the message is in the group; wait for the coroutine to end"
     )
 
 
@@ -127,18 +122,16 @@ async def test_every_socket_in_the_room_hears_it_and_other_rooms_do_not():
     await announce("lobby", "fire drill")
     got = await frame(elsewhere)
     assert got == {"message": "fire drill", "sender": "announce"}, (
-        f'announce("lobby", "fire drill") must reach the room lobby, got {got}: the group follows the room, '
-        "its name as given"
+        f'announce("lobby", …) must reach the room lobby, got {got}'
     )
+
     assert await nothing_more(first, 0.05), "a socket in the room Lobby heard the announcement to the room lobby"
     await close_all(first, second, elsewhere)
 
 
 async def test_the_layer_message_is_sent_on_the_servers_own_event_loop(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}
-    layer = get_channel_layer()  # built on the server's loop, as the server builds it
-    member = await layer.new_channel()
-    await layer.group_add("chat-hall", member)
+    serve_layer(settings, LoopWatchingLayer)
+    member = await member_of("chat-hall")  # the layer built on the server's loop, as the server builds it
     try:
         await announce("hall", "drill")
     except RuntimeError as error:
@@ -155,7 +148,7 @@ async def test_the_layer_message_is_sent_on_the_servers_own_event_loop(settings)
 
 
 async def test_a_layer_failure_reaches_the_caller(settings):
-    use_layer(settings, "FullLayer")
+    serve_layer(settings, FullLayer)
     with pytest.raises(ChannelFull):
         await announce("lobby", "lost")
         pytest.fail(

@@ -1,4 +1,9 @@
-"""Check 07.3 (fix): after login() over a socket, the consumer saves the session, in a thread."""
+"""Check 07.3 (fix): after login() over a socket, the consumer saves the session, in a thread.
+
+The session the handoff names is logged in, for each of two sockets at once, with the ORM off the loop; it is
+stored before the socket answers; a wrong password is refused; a session the database cannot save is never told
+as a wrong password; no password or session key reaches a log or the output; every wrong shape gets an error.
+"""
 
 import asyncio
 import json
@@ -16,33 +21,17 @@ from django.db import OperationalError
 from django.test import override_settings
 
 from auth_demo.views import HANDOFF_SALT
-from exercises.probes import (
-    close_all,
-    connect,
-    failure_told_truly,
-    frame,
-    load,
-    never_blocks,
-    orm_where_it_belongs,
-    proved,
-    queries_by_thread,
-    queries_told_first,
-    refused_with_error,
-)
+from exercises.probes import close_all, connect, failure_told_truly, frame, load, login_bad_frames, never_blocks
+from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first, refused_with_error
+from exercises.probes import written_out
 
 RULE = (
     'login() changes scope["session"], and the page reloads with the session the handoff names: '
     "that session must hold the user"
 )
-# Every kind of wrong frame once: not JSON, each JSON type, each key missing or of the wrong type.
-# (probes.bad_frames draws more with Hypothesis, which takes seconds here: this check stays under 3 s.)
-WRONG_SHAPES = ["not json", "{", "\u00e9t\u00e9", *map(json.dumps, (None, True, 0, -1.5, "ada", [], ["ada", "pw"], {}))]
-WRONG_SHAPES += [json.dumps(shape) for shape in ({"username": "ada"}, {"password": "pw"}, {"other": "ada"})]
-WRONG_SHAPES += [json.dumps({"username": value, "password": "pw"}) for value in (None, 1, ["ada"], {"x": "ada"})]
-WRONG_SHAPES += [json.dumps({"username": "ada", "password": value}) for value in (None, 1.5, ["pw"], True)]
-WRONG_SHAPES += ["[" * 100_000]  # nested too deep to decode: json.loads raises RecursionError, not ValueError
-# JSON may spell a lone surrogate: json.loads makes a str no database query or password hasher can encode.
-WRONG_SHAPES += ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
+# Every kind of wrong frame once (not JSON, each JSON type, each key missing or of the wrong type, a lone surrogate no
+# query or hasher can encode), text that is no JSON, and a nesting too deep to decode (RecursionError, not ValueError).
+WRONG_SHAPES = [*login_bad_frames(), "\u00e9t\u00e9", "[" * 100_000]
 MISNAMED = {"user": "ada", "password": "difference-engine"}  # the right keys but one, the password among them
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
@@ -179,10 +168,7 @@ async def test_no_password_or_session_key_reaches_a_log_or_the_output(caplog, ca
     await communicator.send_to(text_data=json.dumps(MISNAMED))  # a page with a bug in its key: refused for its shape
     await frame(communicator)
     await close_all(communicator)
-    printed = capsys.readouterr()
-    # A record's extra fields too: a JSON or Sentry handler writes them all, beside the message.
-    records = [f"{record.getMessage()} {vars(record)!r}" for record in caplog.records]
-    written = "\n".join([*records, printed.out, printed.err])
+    written = written_out(caplog, capsys)  # a record's extra fields too: a JSON or Sentry handler writes them all
     for password in ("analytical-engin3", "analytical-engine", MISNAMED["password"]):
         refused = f" (it came in a frame refused for its shape, {MISNAMED}: log no refused frame as it came)"
         assert password not in written, (
@@ -203,8 +189,7 @@ async def test_no_password_or_session_key_reaches_a_log_or_the_output(caplog, ca
 @pytest.mark.django_db(transaction=True)
 async def test_frames_of_every_wrong_shape_get_an_error():
     communicator, other = await login_socket(), await login_socket()
-    frames = WRONG_SHAPES
-    for text in frames:
+    for text in WRONG_SHAPES:
         await refused_with_error(communicator, text, others=(other,))
-    proved("bad frames", len(frames))
+    proved("bad frames", len(WRONG_SHAPES))
     await close_all(communicator, other)

@@ -1,4 +1,9 @@
-"""Check 08.2: save a message, then send it with its id."""
+"""Check 08.2: save a message, then send it with its id.
+
+The answer names a row of this room that is already saved, with the ORM off the loop, to the sender only; a frame
+without text gets an error, saves nothing, and the socket stays open; two sockets saving at once each get their own
+row's id; a save that fails never leaves the sender waiting.
+"""
 
 import asyncio
 import contextlib
@@ -11,20 +16,10 @@ from django.db import OperationalError
 from django.urls import path
 
 from db_demo.models import ChatMessage
-from exercises.probes import (
-    close_all,
-    connect,
-    failure_not_swallowed,
-    frame,
-    load,
-    never_blocks,
-    nothing_more,
-    orm_where_it_belongs,
-    proved,
-    queries_by_thread,
-    queries_told_first,
-)
+from exercises.probes import close_all, connect, failure_not_swallowed, frame, is_error, never_blocks, nothing_more
+from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first
 
+EXERCISE = "08.2"
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
 
 
@@ -38,19 +33,26 @@ def row(message_id: int) -> ChatMessage | None:
         connection.close()
 
 
-def slow_saves():
-    """Every save takes a moment longer, as on a busy database: an answer sent before the save shows."""
+def slow_saves(others: bool = False):
+    """Every save takes a moment longer, as on a busy database: an answer sent before the save shows.
+
+    others: another server process saves a message of the same room and text just after each save.
+    """
     save = ChatMessage.save
 
     def slow(self, *args, **kwargs):
         time.sleep(0.1)
-        return save(self, *args, **kwargs)
+        save(self, *args, **kwargs)
+        if others:
+            ChatMessage.objects.bulk_create([ChatMessage(room=self.room, text=self.text, sender=ANOTHER_PROCESS)])
 
     return mock.patch.object(ChatMessage, "save", slow)
 
 
-def app():
-    return URLRouter([path("<str:room>/", load("08.2", RULE).SaveThenSendConsumer.as_asgi())])
+@pytest.fixture
+def app(module):
+    """The consumer at <room>/, as the course routes it: the room is scope["url_route"]["kwargs"]["room"]."""
+    return URLRouter([path("<str:room>/", module.SaveThenSendConsumer.as_asgi())])
 
 
 AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
@@ -96,13 +98,12 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
-    application = app()
-    await close_all(await connect(application, "/warm-up/"))  # what a process does once stays out of the timing
+async def test_the_answer_names_a_row_of_this_room_that_is_already_saved(app):
+    await close_all(await connect(app, "/warm-up/"))  # what a process does once stays out of the timing
     with queries_by_thread() as ran, queries_told_first(ran, "Save in a database_sync_to_async function."):
         async with never_blocks():  # the save runs in a thread: the loop keeps serving other sockets
-            kitchen, hall = await connect(application, "/kitchen/"), await connect(application, "/Hall_2/")
-            listener = await connect(application, "/kitchen/")  # in the same room, sends nothing
+            kitchen, hall = await connect(app, "/kitchen/"), await connect(app, "/Hall_2/")
+            listener = await connect(app, "/kitchen/")  # in the same room, sends nothing
             proved("sockets", 3)
             first = await saved_answer(kitchen, "hello", "kitchen")
             await saved_answer(hall, "caf\u00e9 \u2615", "Hall_2")  # a room keeps its case: Hall_2 is not hall_2
@@ -119,33 +120,19 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved():
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_stays_open():
-    communicator = await connect(app(), "/kitchen/")
+async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_stays_open(app):
+    communicator = await connect(app, "/kitchen/")
     for event, what in (
         ({"type": "websocket.receive", "bytes": b"\x00"}, "a binary frame"),
         ({"type": "websocket.receive", "text": ""}, "an empty text frame"),
     ):
         await communicator.send_input(event)
         got = await frame(communicator)
-        assert isinstance(got, dict) and isinstance(got.get("error"), str), (
-            f'{what} has no text to save: expected {{"error": ...}}, the socket kept open, got {got}'
-        )
+        assert is_error(got), f'{what} has no text to save: expected {{"error": ...}}, the socket kept open, got {got}'
         assert await ChatMessage.objects.acount() == 0, f"{what} saved a row: only a non-empty text is a message"
     proved("bad frames", 2)
     await saved_answer(communicator, "still here", "kitchen", at_once=True)
     await close_all(communicator)
-
-
-def others_save_too():
-    """Every save takes a moment, and another server process saves a message of the same room and text just after it."""
-    save = ChatMessage.save
-
-    def busy(self, *args, **kwargs):
-        time.sleep(0.1)
-        save(self, *args, **kwargs)
-        ChatMessage.objects.bulk_create([ChatMessage(room=self.room, text=self.text, sender=ANOTHER_PROCESS)])
-
-    return mock.patch.object(ChatMessage, "save", busy)
 
 
 ANOTHER_PROCESS = "another server process"
@@ -156,12 +143,11 @@ SAVED_ROWS_ID = (
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_two_sockets_saving_at_once_each_get_their_own_rows_id():
-    application = app()
-    ada, bob = await connect(application, "/kitchen/"), await connect(application, "/kitchen/")
+async def test_two_sockets_saving_at_once_each_get_their_own_rows_id(app):
+    ada, bob = await connect(app, "/kitchen/"), await connect(app, "/kitchen/")
     proved("sockets", 2)
     for texts in (("from ada", "from bob"), ("hello", "hello")):  # two texts, then the same text twice
-        with others_save_too():  # both frames arrive before either save is done
+        with slow_saves(others=True):  # both frames arrive before either save is done
             await asyncio.gather(ada.send_to(text_data=texts[0]), bob.send_to(text_data=texts[1]))
             answers = await asyncio.gather(frame(ada), frame(bob))
         rows = {row.id: row async for row in ChatMessage.objects.filter(room="kitchen")}
@@ -181,8 +167,8 @@ async def test_two_sockets_saving_at_once_each_get_their_own_rows_id():
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_save_that_fails_never_leaves_the_sender_waiting():
-    communicator = await connect(app(), "/kitchen/")
+async def test_a_save_that_fails_never_leaves_the_sender_waiting(app):
+    communicator = await connect(app, "/kitchen/")
 
     def locked(self, *args, **kwargs):  # what SQLite raises while another process holds its write lock too long
         raise OperationalError("database is locked")

@@ -1,33 +1,21 @@
-"""Check 10.3 (fix): a request body may come in several http.request events; collect them all, per request."""
+"""Check 10.3 (fix): a request body may come in several http.request events; collect them all, per request.
+
+A body in one part, in several, or filling its last part exactly is added up; each request is parsed on its own,
+two at once apart; an event without more_body is the last part; [] and zeros add up to 0; a body that is not a list
+of numbers gets 400. Each answer is one JSON response in bytes, and then the consumer ends.
+"""
 
 import asyncio
 import json
 
-from asgiref.testing import ApplicationCommunicator
+from exercises.probes import DAPHNE_PART, answer, as_daphne_hands_it, http_request, never_blocks, nothing_after_close
+from exercises.probes import proved, send_parts
 
-from exercises.probes import answer, load, never_blocks, nothing_after_close, proved
-
+EXERCISE, CONSUMER = "10.3", "TotalConsumer"
 RULE = (
     'A server may hand the body over in several http.request events ("more_body": true on all but the last): '
     "collect every part on the consumer instance and parse the whole"
 )
-DAPHNE_PART = 8192  # Daphne reads a request body 8192 bytes at a time, one http.request event each
-
-
-def request():
-    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/", "query_string": b"", "headers": []}
-    return ApplicationCommunicator(load("10.3", RULE).TotalConsumer.as_asgi(), scope)
-
-
-def as_daphne_hands_it(body: bytes) -> list[bytes]:
-    """The parts Daphne sends: 8192 bytes each, and an empty last part when the body fills the last one exactly."""
-    parts = [body[i : i + DAPHNE_PART] for i in range(0, len(body), DAPHNE_PART)]
-    return parts + [b""] if not parts or len(parts[-1]) == DAPHNE_PART else parts
-
-
-async def send_parts(communicator, parts: list[bytes]) -> None:
-    for number, part in enumerate(parts, 1):
-        await communicator.send_input({"type": "http.request", "body": part, "more_body": number < len(parts)})
 
 
 async def response(communicator) -> tuple[int, object]:
@@ -37,9 +25,7 @@ async def response(communicator) -> tuple[int, object]:
         f"expected http.response.start once the last part had arrived, got {start}"
     )
     body = await answer(communicator)
-    assert isinstance(body, dict) and body.get("type") == "http.response.body", (
-        f"expected the response body, got {body}"
-    )
+    assert isinstance(body, dict) and body.get("type") == "http.response.body", f"expected the body, got {body}"
     headers, raw = list(start.get("headers", [])), body.get("body", b"")
     assert all(isinstance(part, bytes) for pair in headers for part in pair) and isinstance(raw, bytes), (
         f"the response's headers were {headers!r} and its body a {type(raw).__name__}: ASGI says both are bytes "
@@ -61,32 +47,31 @@ async def response(communicator) -> tuple[int, object]:
         return start["status"], body.get("body", b"")
 
 
-async def post(parts: list[bytes]) -> tuple[int, object]:
+async def post(app, parts: list[bytes]) -> tuple[int, object]:
     """POST a body in these parts, as Daphne or uvicorn hand over a big one; (status, JSON answer)."""
-    communicator = request()
-    await send_parts(communicator, parts)
+    await send_parts(communicator := http_request(app, "POST"), parts)
     return await response(communicator)
 
 
-async def test_a_body_in_one_part_is_added_up():
-    got = await post([b"[1, 2, 3.5]"])
+async def test_a_body_in_one_part_is_added_up(app):
+    got = await post(app, [b"[1, 2, 3.5]"])
     assert got == (200, {"total": 6.5}), f'expected [1, 2, 3.5] to get 200 {{"total": 6.5}}, got {got[0]} {got[1]}'
 
 
-async def test_a_body_in_several_parts_is_added_up():
+async def test_a_body_in_several_parts_is_added_up(app):
     body = json.dumps(list(range(3000))).encode()
     parts = as_daphne_hands_it(body)
     async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
-        status, content = await post(parts)
+        status, content = await post(app, parts)
     assert (status, content) == (200, {"total": sum(range(3000))}), (
         f"a valid body of {len(body)} bytes, handed over in {len(parts)} parts as Daphne does, got {status} {content}. {RULE}"
     )
 
 
-async def test_a_body_filling_its_last_part_exactly_is_added_up():
+async def test_a_body_filling_its_last_part_exactly_is_added_up(app):
     body = b"[" + b" " * (DAPHNE_PART - 4) + b"42]"  # 8192 bytes: Daphne then sends an empty last part
     parts = as_daphne_hands_it(body)
-    got = await post(parts)
+    got = await post(app, parts)
     assert got == (200, {"total": 42}), (
         f"a body of exactly {len(body)} bytes comes as {len(parts)} events, the last one empty: expected 200 "
         f'{{"total": 42}}, got {got[0]} {got[1]}. {RULE}'
@@ -94,16 +79,16 @@ async def test_a_body_filling_its_last_part_exactly_is_added_up():
     proved("boundaries", 2)
 
 
-async def test_each_request_is_parsed_on_its_own():
-    await post([b"[1, ", b"2]"])
-    status, content = await post([b"[10, ", b"20]"])
+async def test_each_request_is_parsed_on_its_own(app):
+    await post(app, [b"[1, ", b"2]"])
+    status, content = await post(app, [b"[10, ", b"20]"])
     assert (status, content) == (200, {"total": 30}), (
         f"the second request [10, 20] got {status} {content}: parts of the first request were still there. {RULE}"
     )
 
 
-async def test_two_requests_at_once_are_added_up_apart():
-    first, second = request(), request()
+async def test_two_requests_at_once_are_added_up_apart(app):
+    first, second = http_request(app, "POST"), http_request(app, "POST")
     await first.send_input({"type": "http.request", "body": b"[1, 2", "more_body": True})
     await second.send_input({"type": "http.request", "body": b"[100, ", "more_body": True})
     await first.send_input({"type": "http.request", "body": b", 3]", "more_body": False})
@@ -117,8 +102,10 @@ async def test_two_requests_at_once_are_added_up_apart():
     )
 
 
-async def test_an_event_without_more_body_is_the_last_part():
-    communicator = request()  # "more_body" is optional in the ASGI spec: an event without it is the last part
+async def test_an_event_without_more_body_is_the_last_part(app):
+    communicator = http_request(
+        app, "POST"
+    )  # "more_body" is optional in the ASGI spec: an event without it is the last part
     await communicator.send_input({"type": "http.request", "body": b"[4, 5]"})
     start = await answer(communicator)
     assert isinstance(start, dict) and start.get("status") == 200, (
@@ -128,7 +115,7 @@ async def test_an_event_without_more_body_is_the_last_part():
     assert isinstance(body, dict) and json.loads(body.get("body", b"null")) == {"total": 9}, (
         f'a request event without "more_body" is the whole body: expected {{"total": 9}}, got {body}'
     )
-    communicator = request()  # "body" is optional too (default b""): a last event may carry neither key
+    communicator = http_request(app, "POST")  # "body" is optional too (default b""): a last event may carry neither key
     for part in (b"[4, ", b"5]"):
         await communicator.send_input({"type": "http.request", "body": part, "more_body": True})
     await communicator.send_input({"type": "http.request"})
@@ -139,50 +126,33 @@ async def test_an_event_without_more_body_is_the_last_part():
     )
 
 
-async def test_an_empty_list_and_a_list_of_zeros_add_up_to_0():
+async def test_an_empty_list_and_a_list_of_zeros_add_up_to_0(app):
     for body in (b"[]", b"[0, 0.0, -0]"):
-        got = await post([body])
+        got = await post(app, [body])
         assert got == (200, {"total": 0}), (
             f'{body.decode()} is a list of numbers whose total is 0: expected 200 {{"total": 0}}, got {got[0]} {got[1]}'
         )
     proved("boundaries", 2)
 
 
-BAD_BODIES = [
-    [b""],
-    [b"not json"],
-    [b"[1, 2"],
-    [b"5"],
-    [b'"text"'],
-    [b"null"],
-    [b'{"numbers": [1, 2]}'],
-    [b"[true, 2]"],
-    [b"[[1], 2]"],
-    [b'[1, "2"]'],
-    [b"[NaN]"],  # json.loads takes NaN and Infinity; JSON has no such numbers
-    [b"[1, Infinity]"],
-    [b"[1e400]"],  # a float too large: Python reads it as inf
-    [b"[1e308, 1e308]"],  # each a number, the total too large for one
-    [b"[" + b"9" * 400 + b"]"],  # an integer no double holds: JSON.parse reads it as Infinity
-    [b"[" + b"9" * 308 + b", " + b"9" * 308 + b"]"],  # each holds in a double, their total does not
-    [b"[1, 2]", b"]"],
-    ['[1, "\u00e9t\u00e9"]'.encode()[:6], '[1, "\u00e9t\u00e9"]'.encode()[6:]],  # a letter split between parts
-    [b"\xff\xfe"],
-    [b"[" * 100_000],  # nested too deep to decode: json.loads raises RecursionError, not ValueError
-]
+# No list (empty, not JSON, cut short, a number, text, null, an object); not all numbers (true, a list, a str);
+# NaN and Infinity, which json.loads takes and JSON has not; numbers or totals past a double (1e400 reads as inf,
+# 400 nines are Infinity to JSON.parse); a part too many; a letter split between parts; no UTF-8; nested too deep
+# to decode (json.loads raises RecursionError, not ValueError).
+SPLIT = '[1, "\u00e9t\u00e9"]'.encode()
+BAD_BODIES = [[b""], [b"not json"], [b"[1, 2"], [b"5"], [b'"text"'], [b"null"], [b'{"numbers": [1, 2]}']]
+BAD_BODIES += [[b"[true, 2]"], [b"[[1], 2]"], [b'[1, "2"]'], [b"[NaN]"], [b"[1, Infinity]"], [b"[1e400]"]]
+BAD_BODIES += [[b"[1e308, 1e308]"], [b"[" + b"9" * 400 + b"]"], [b"[" + b"9" * 308 + b", " + b"9" * 308 + b"]"]]
+BAD_BODIES += [[b"[1, 2]", b"]"], [SPLIT[:6], SPLIT[6:]], [b"\xff\xfe"], [b"[" * 100_000]]
+FINITE = "NaN, Infinity and numbers past a double's range are no JSON a client reads back: each number, and the total"
 
 
-async def test_a_body_that_is_not_a_list_of_numbers_gets_400():
+async def test_a_body_that_is_not_a_list_of_numbers_gets_400(app):
     for parts in BAD_BODIES:
-        status, content = await post(parts)
+        status, content = await post(app, parts)
         body = b"".join(parts)
         not_finite = any(word in body for word in (b"NaN", b"Infinity", b"1e", b"999"))
-        why = (
-            "NaN, Infinity and numbers past a double's range are no JSON a client reads back: each number, and the "
-            "total, must be a finite double"
-            if not_finite
-            else ""
-        )
+        why = f"{FINITE}, must be a finite double" if not_finite else ""
         assert status == 400 and isinstance(content, dict) and "error" in content, (
             f"the body {body[:60]!r}{'...' if len(body) > 60 else ''} (in {len(parts)} part(s)) is no JSON list of numbers: expected 400 "
             f'{{"error": ...}}, got {status} {content}. {why}'.rstrip(". ")

@@ -1,4 +1,9 @@
-"""Check 12.1: replay the posts a reconnecting client missed."""
+"""Check 12.1: replay the posts a reconnecting client missed.
+
+The posts after since arrive oldest first (id order), each socket for its own since, with the ORM off the loop;
+since at the last id or past it replays nothing, among other parameters too; a bad since is closed 4400 and
+nothing follows.
+"""
 
 from datetime import timedelta
 from urllib.parse import parse_qs
@@ -7,21 +12,11 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from db_demo.models import Post
-from exercises.probes import (
-    FRAME,
-    answer,
-    close_all,
-    connect,
-    crashed,
-    frame,
-    never_blocks,
-    nothing_after_close,
-    nothing_more,
-    orm_where_it_belongs,
-    proved,
-    queries_by_thread,
-    target,
-)
+from exercises.probes import FRAME, answer, close_all, connect, crashed, never_blocks, next_frames, nothing_after_close
+from exercises.probes import nothing_more, orm_where_it_belongs, proved, queries_by_thread
+
+EXERCISE, CONSUMER = "12.1", "ReplaySinceConsumer"
+RULE = "ReplaySinceConsumer replays every post with an id after ?since=<id>, oldest first, then nothing more"
 
 # Every since that is not one non-negative integer, and what a wrong parse does with it.
 BAD_SINCE = [
@@ -70,25 +65,20 @@ def closed_with_4400(got: object) -> bool:
     }
 
 
-async def replay(communicator, count: int) -> list:
-    return [await frame(communicator) for _ in range(count)]
-
-
 @pytest.mark.django_db(transaction=True)
-async def test_the_posts_after_since_arrive_oldest_first():
-    module = target("12.1")
+async def test_the_posts_after_since_arrive_oldest_first(app):
     posts = [await Post.objects.acreate(title=f"t{n}", body="b") for n in range(4)]
     # The last post saved by another server process, its clock a second behind: `created` is that clock's time.
     await Post.objects.filter(id=posts[3].id).aupdate(created=posts[2].created - timedelta(seconds=1))
-    warm = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={posts[-1].id}")  # first-call costs
+    warm = await connect(app, f"/?since={posts[-1].id}")  # first-call costs
     await close_all(warm)
     with queries_by_thread() as ran:
         await Post.objects.acount()  # the check's own query, on Django's sync thread: yours go there too
         async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking query stalls longer
-            late = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={posts[1].id}")
-            early = await connect(module.ReplaySinceConsumer.as_asgi(), "/?since=0")
+            late = await connect(app, f"/?since={posts[1].id}")
+            early = await connect(app, "/?since=0")
             proved("sockets", 2)
-            got_late, got_early = await replay(late, 2), await replay(early, 4)
+            got_late, got_early = await next_frames(late, 2), await next_frames(early, 4)
     orm_where_it_belongs(ran, "Query the posts inside a database_sync_to_async function")
     expected = [{"post": post.as_frame()} for post in posts[2:]]
     by_id = (
@@ -113,15 +103,14 @@ async def test_the_posts_after_since_arrive_oldest_first():
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_since_at_the_last_id_or_past_it_replays_nothing():
-    module = target("12.1")
+async def test_since_at_the_last_id_or_past_it_replays_nothing(app):
     first, last = [await Post.objects.acreate(title=f"t{n}", body="b") for n in range(2)]
     # Other parameters beside since, before and after it (a cache buster, a tab): since is one parameter of them.
     queries = [f"since={first.id}", f"since={last.id}", f"since={last.id + 1}", f"v=2&since={first.id}&tab=news"]
     for query, expected in zip(queries, ([last], [], [], [last]), strict=True):
         since = parse_qs(query)["since"][0]
-        communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?{query}")
-        got = await replay(communicator, len(expected))
+        communicator = await connect(app, f"/?{query}")
+        got = await next_frames(communicator, len(expected))
         assert got == [{"post": post.as_frame()} for post in expected], (
             f"?{query} with posts {first.id} and {last.id} saved: expected {[p.id for p in expected]}, got {got}"
             + (
@@ -136,7 +125,7 @@ async def test_since_at_the_last_id_or_past_it_replays_nothing():
         )
         await close_all(communicator)
     # Digits enough to pass every id (int() raises ValueError past 4300): nothing to replay, or a 4400, never a crash.
-    communicator = await connect(module.ReplaySinceConsumer.as_asgi(), f"/?since={'9' * 5000}")
+    communicator = await connect(app, f"/?since={'9' * 5000}")
     quiet = await nothing_more(communicator, 0.3)
     if communicator.future.done() and not communicator.future.cancelled() and communicator.future.exception():
         pytest.fail(f"since=999...9 (5000 digits): {crashed(communicator.future.exception())}", pytrace=False)
@@ -150,11 +139,10 @@ async def test_since_at_the_last_id_or_past_it_replays_nothing():
 
 
 @pytest.mark.django_db(transaction=True)  # a wrong solution may query before it checks since
-async def test_a_bad_since_is_closed_4400_and_nothing_follows():
-    module = target("12.1")
+async def test_a_bad_since_is_closed_4400_and_nothing_follows(app):
     await Post.objects.acreate(title="saved", body="b")  # a consumer that closes but carries on would send it
     for query in BAD_SINCE:
-        communicator = await opened(module.ReplaySinceConsumer.as_asgi(), query)
+        communicator = await opened(app, query)
         got = await answer(communicator)
         shown = query.decode("latin-1") if isinstance(query, bytes) else query
         twice = " (since is given twice here: parse_qs drops an empty value unless keep_blank_values=True)"

@@ -1,4 +1,9 @@
-"""Check 12.3 (fix): a socket leaves its group however its consumer ends, even when a send fails and no disconnect comes."""
+"""Check 12.3 (fix): a socket leaves its group however its consumer ends, even when a send fails and no disconnect comes.
+
+A socket whose send fails leaves the group, and its consumer ends; open sockets get the headlines, and one leaving
+changes nothing; a consumer the server cancels leaves the group and ends cancelled; an error inside the consumer
+still reaches the server.
+"""
 
 import asyncio
 import traceback
@@ -6,63 +11,35 @@ import traceback
 import pytest
 from autobahn.exception import Disconnected
 from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 
-from exercises.probes import (
-    FRAME,
-    WAITED,
-    StallInYourLines,
-    cancelled,
-    close_all,
-    connect,
-    ends_on_disconnect,
-    frame,
-    load,
-    members,
-    never_blocks,
-    never_sleeps,
-    nothing_more,
-    running_tasks,
-    sockets,
-    tasks_left,
-    until,
-)
+from exercises.probes import FRAME, WAITED, cancelled, close_all, connect, ended_cancelled, ends_on_disconnect, frame
+from exercises.probes import members, never_blocks, never_sleeps, nothing_more, RoundTripLayer, running_tasks, sockets
+from exercises.probes import StallInYourLines, tasks_left, until
 from lessons.channel_config import IN_MEMORY
 
+EXERCISE, CONSUMER = "12.3", "TickerConsumer"
+# A loaded machine stalls 100-200 ms by itself; a blocking call stalls longer; a time.sleep is seen however short,
+# and any blocking wait in your own lines over 80 ms (StallInYourLines).
+LAG, OWN_LAG = 0.5, 0.08
 RULE = (
     "A send to a closing socket raises and no websocket.disconnect follows (django/channels#1466), and a server "
     "cancels a consumer that outlives its socket: leave the group however the consumer ends"
 )
 
 
-class RoundTripLayer(InMemoryChannelLayer):
-    """The in-memory layer, whose group_add and group_discard take a round trip, as Redis's do."""
-
-    async def group_add(self, group, channel):
-        await asyncio.sleep(0.02)
-        await super().group_add(group, channel)
-
-    async def group_discard(self, group, channel):
-        await asyncio.sleep(0.05)
-        await super().group_discard(group, channel)
-
-
 @pytest.fixture(autouse=True)
 def in_memory_layer(settings, monkeypatch):
-    """An in-memory layer whatever REDIS_URL says: this check reads the layer's groups."""
+    """An in-memory layer whatever REDIS_URL says (this check reads its groups), its group calls a round trip long."""
     settings.CHANNEL_LAYERS = IN_MEMORY
-    monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer())
-
-
-def ticker():
-    return load("12.3", RULE).TickerConsumer.as_asgi()
+    monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer(add=0.02, discard=0.05))
 
 
 async def headline(text: str) -> None:
     await get_channel_layer().group_send("fixnews", {"type": "news.item", "headline": text})
 
 
-async def test_a_socket_whose_send_fails_leaves_the_group():
+async def test_a_socket_whose_send_fails_leaves_the_group(app):
     before = members("fixnews")
     events: asyncio.Queue = asyncio.Queue()
     events.put_nowait({"type": "websocket.connect"})
@@ -72,7 +49,7 @@ async def test_a_socket_whose_send_fails_leaves_the_group():
             raise Disconnected("Attempt to send on a closed protocol")
 
     scope = {"type": "websocket", "path": "/", "headers": [], "query_string": b"", "subprotocols": []}
-    consumer = asyncio.create_task(ticker()(scope, events.get, send))
+    consumer = asyncio.create_task(app(scope, events.get, send))
     await until(lambda: members("fixnews") - before)  # until it has joined
     await headline("the socket is gone")
     done, _ = await asyncio.wait([consumer], timeout=FRAME)  # a right consumer ends at once
@@ -87,22 +64,18 @@ async def test_a_socket_whose_send_fails_leaves_the_group():
         else f"your consumer swallowed the failed send and was still running {WAITED} later, a dead consumer"
     )
     left_behind = members("fixnews") - before
-    ended = " once the consumer has ended" if done else ""
-    advice = " (await group_discard before the consumer ends: a task started for it may run later, or never)"
-    advice = advice if done else ""
+    ended = " once the consumer has ended (await group_discard before it ends: a task started for it may run later, or never)"
     assert not left_behind, (
-        f"{logged}; the failed socket's channel is still in the group fixnews{ended}, so every group_send keeps "
-        f"working for it{advice}. {RULE}"
+        f"{logged}; the failed socket's channel is still in the group fixnews{ended if done else ''}, so every "
+        f"group_send keeps working for it. {RULE}"
     )
     assert done, f"{logged}: a consumer whose send failed must end (let the error propagate), not keep running"
 
 
-async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing():
-    # A loaded machine stalls 100-200 ms by itself; a blocking call stalls longer; a time.sleep is seen however short,
-    # and any blocking wait in your own lines over 80 ms (StallInYourLines).
-    async with never_blocks(0.5), StallInYourLines(0.08):
+async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing(app):
+    async with never_blocks(LAG), StallInYourLines(OWN_LAG):
         with never_sleeps():
-            first, second = await sockets(ticker(), "/", count=2)
+            first, second = await sockets(app, "/", count=2)
             assert len(members("fixnews")) == 2, (
                 f"{len(members('fixnews'))} of 2 accepted sockets are in the group fixnews: join it before accepting "
                 "(a Redis group_add takes a round trip), so that a client that sees its socket open gets the headlines"
@@ -129,13 +102,11 @@ async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing():
     assert not members("fixnews"), f"after both sockets closed, the group still holds {members('fixnews')}"
 
 
-async def test_a_consumer_the_server_cancels_leaves_the_group():
+async def test_a_consumer_the_server_cancels_leaves_the_group(app):
     before = running_tasks()
-    # A loaded machine stalls 100-200 ms by itself; a blocking call stalls longer; a time.sleep is seen however short,
-    # and any blocking wait in your own lines over 80 ms (StallInYourLines).
-    async with never_blocks(0.5), StallInYourLines(0.08):
+    async with never_blocks(LAG), StallInYourLines(OWN_LAG):
         with never_sleeps():
-            communicator, other = await sockets(ticker(), "/", count=2)
+            communicator, other = await sockets(app, "/", count=2)
             await cancelled(communicator)
             left = members("fixnews")
             assert len(left) == 1, (
@@ -144,27 +115,14 @@ async def test_a_consumer_the_server_cancels_leaves_the_group():
                 f"`except Exception` misses it, and it comes while the consumer waits for its next event, outside every "
                 f"handler and dispatch(). {RULE}"
             )
-            future = communicator.future
-            ended = (
-                f"was still running {WAITED} later"
-                if not future.done()
-                else f"ended with {future.exception()!r}"
-                if not future.cancelled() and future.exception()
-                else "ended as if it had finished"
-            )
-            assert future.cancelled(), (
-                f"the server cancelled your consumer, and its task {ended}: a CancelledError caught and not raised "
-                "again (an except that passes or returns, a return in a finally) swallows the cancellation, so a "
-                "server waiting for the consumer to stop, or an asyncio.timeout() or TaskGroup around it, cannot "
-                "tell it was stopped. Clean up in a finally, which lets the CancelledError through"
-            )
+            ended_cancelled(communicator)
             await close_all(other)
     assert not await tasks_left(before), "a task of your consumer was still running after its socket ended"
 
 
-async def test_an_error_inside_the_consumer_still_reaches_the_server():
+async def test_an_error_inside_the_consumer_still_reaches_the_server(app):
     before = members("fixnews")
-    communicator = await connect(ticker())
+    communicator = await connect(app)
     await get_channel_layer().group_send("fixnews", {"type": "news.flash", "headline": "a bug"})  # no handler
     done, _ = await asyncio.wait([communicator.future], timeout=FRAME)  # a right consumer ends at once
     error = communicator.future.exception() if done and not communicator.future.cancelled() else None

@@ -1,4 +1,9 @@
-"""Check 14.1 (fix): a socket is forgotten (ONLINE and the group) however its consumer ends: a clean close, a failed send, a cancel."""
+"""Check 14.1 (fix): a socket is forgotten (ONLINE and the group) however its consumer ends: a clean close, a failed send, a cancel.
+
+A new socket hears who is online; sockets that close cleanly, connections whose send fails, and consumers the server
+cancels (even again, during their clean-up) leave nothing behind in ONLINE or the group; an error inside the
+consumer still reaches the server.
+"""
 
 import asyncio
 import functools
@@ -9,20 +14,8 @@ from autobahn.exception import Disconnected
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import (
-    FRAME,
-    WAITED,
-    StallInYourLines,
-    connect,
-    ends_on_disconnect,
-    frame,
-    load,
-    never_blocks,
-    never_sleeps,
-    nothing_more,
-    until,
-)
-from lessons.channel_config import IN_MEMORY
+from exercises.probes import FRAME, WAITED, connect, ends_on_disconnect, frame, load, never_blocks, never_sleeps
+from exercises.probes import nothing_more, RoundTripLayer, serve_layer, StallInYourLines, until
 
 RULE = (
     "A send to a closing socket raises and no websocket.disconnect follows (django/channels#1466), and a server "
@@ -32,18 +25,7 @@ CHURN = 200  # connections that come and go in one check: enough to see growth, 
 SCOPE = {"type": "websocket", "path": "/", "headers": [], "query_string": b"", "subprotocols": []}
 
 
-@pytest.fixture(autouse=True)
-def in_memory_layer(settings):
-    """The in-memory layer whatever REDIS_URL says: this check reads the layer's groups."""
-    settings.CHANNEL_LAYERS = IN_MEMORY
-
-
-class SlowDiscardLayer(InMemoryChannelLayer):
-    """The in-memory layer, each group_discard taking 50 ms as a round trip to Redis does."""
-
-    async def group_discard(self, group, channel):
-        await asyncio.sleep(0.05)
-        await super().group_discard(group, channel)
+pytestmark = pytest.mark.usefixtures("in_memory_layer")  # this check reads the layer's groups
 
 
 @functools.cache
@@ -177,7 +159,7 @@ async def test_connections_that_end_with_a_failed_send_leave_nothing_behind():
 
 
 async def test_consumers_the_server_cancels_leave_nothing_behind(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.SlowDiscardLayer"}}
+    serve_layer(settings, RoundTripLayer, add=0, discard=0.05)  # each group_discard a 50 ms round trip to Redis
     before = online(), members()
     consumer = module().OnlineConsumer
     accepted: list[str] = []
@@ -218,7 +200,7 @@ class HungDiscardLayer(InMemoryChannelLayer):  # each group_discard applied, its
 
 
 async def test_a_consumer_cancelled_again_during_its_cleanup_forgets_its_name(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.HungDiscardLayer"}}
+    serve_layer(settings, HungDiscardLayer)
     before = online()
     opened = [await connect(module().OnlineConsumer.as_asgi()) for _ in range(20)]
     for _ in range(2):  # Daphne cancels a consumer that outlives its socket once a second, as long as it runs

@@ -1,4 +1,10 @@
-"""Check 16.1: a socket login throttled per username and per address, in Django's cache, before any password check."""
+"""Check 16.1: a socket login throttled per username and per address, in Django's cache, before any password check.
+
+The sixth wrong password for a name is refused unchecked, and no password is logged; ten sent at once get five
+checked; every spelling of a name counts against one counter; one password tried on many names meets the address
+limit; a good login takes back its own attempt only; two server processes share one count; a counter ends with its
+window; a cache that is down refuses a login, and a slow one never stalls the loop; every wrong shape gets an error.
+"""
 
 import asyncio
 import json
@@ -12,23 +18,11 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 from redis import exceptions
 
-from exercises.probes import (
-    cache_down,
-    cache_slow,
-    close_all,
-    connect_from,
-    frame,
-    imported_afresh,
-    imported_with_a_sync_thread,
-    login_bad_frames,
-    never_blocks,
-    passwords_checked,
-    proved,
-    reads_meet,
-    refused_with_error,
-    tally,
-)
+from exercises.probes import cache_down, cache_slow, close_all, connect_from, frame, imported_afresh
+from exercises.probes import imported_with_a_sync_thread, login_bad_frames, never_blocks, passwords_checked, proved
+from exercises.probes import reads_meet, refused_with_error, tally, written_out
 
+EXERCISE = "16.1"
 RULE = "Count each attempt in Django's cache, by username (any spelling) and address, before checking its password"
 GUESSER, NEIGHBOUR, RIGHT = "203.0.113.7", "198.51.100.9", "analytical-engine"
 BAD, TOO_MANY = {"error": "invalid username or password"}, {"error": "too many failed logins, try again later"}
@@ -63,7 +57,7 @@ async def attempt(module, address: str, username: str, password: str, forged: st
 async def test_the_sixth_wrong_password_for_a_name_is_refused_unchecked(caplog, capsys):
     caplog.set_level(logging.DEBUG)
     await User.objects.acreate_user("ada", password=RIGHT)
-    communicator = await socket_from(imported_afresh("16.1", RULE), GUESSER)
+    communicator = await socket_from(imported_afresh(EXERCISE, RULE), GUESSER)
     passwords = [*(f"guess-{n}" for n in range(6)), RIGHT]
     with passwords_checked() as checked:
         replies = [await ask(communicator, "ada", password) for password in passwords]
@@ -72,7 +66,7 @@ async def test_the_sixth_wrong_password_for_a_name_is_refused_unchecked(caplog, 
             f"checked, and so must her right password then, the socket open: got {replies}, {len(checked)} checked"
         )
     await close_all(communicator)
-    written = "".join(f"{r.getMessage()} {vars(r)!r}" for r in caplog.records) + "".join(capsys.readouterr())
+    written = written_out(caplog, capsys)
     assert not (leaked := [password for password in passwords if password in written]), (
         f"the passwords {leaked} reached the server's log or output: a password is never logged or printed, checked "
         "or refused, right or wrong (a guess may be someone's real password with a typo); log the name and the "
@@ -83,7 +77,7 @@ async def test_the_sixth_wrong_password_for_a_name_is_refused_unchecked(caplog, 
 @login_test
 async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = imported_afresh("16.1", RULE)
+    server = imported_afresh(EXERCISE, RULE)
     guesser = [await socket_from(server, GUESSER) for _ in range(10)]
     proved("sockets", 10)
     with passwords_checked() as checked:
@@ -100,7 +94,7 @@ async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
 @login_test
 async def test_every_spelling_of_a_name_counts_against_one_counter():
     await User.objects.acreate_user("Grace", password=RIGHT)  # a name with a capital logs in as typed; no ada
-    server = imported_afresh("16.1", RULE)
+    server = imported_afresh(EXERCISE, RULE)
     spellings = ["ada", "Ada", "ADA", "aDa", "\uff41\uff44\uff41"]  # the last in full-width letters
     with passwords_checked() as checked:
         replies = [await attempt(server, GUESSER, spelling, "password1") for spelling in spellings]
@@ -115,7 +109,7 @@ async def test_every_spelling_of_a_name_counts_against_one_counter():
 
 @login_test
 async def test_one_password_tried_on_many_names_meets_the_address_limit():
-    server = imported_afresh("16.1", RULE)
+    server = imported_afresh(EXERCISE, RULE)
     with override_settings(LOGIN_FAILURES_PER_ADDRESS=10), passwords_checked() as checked:
         guesser = [await socket_from(server, GUESSER, f"10.0.0.{n}") for n in range(11)]
         for n, communicator in enumerate(guesser):  # 11 names at once, each socket claiming another address
@@ -136,7 +130,7 @@ async def test_one_password_tried_on_many_names_meets_the_address_limit():
 @login_test
 async def test_a_good_login_takes_back_its_own_attempt_and_nothing_more():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = imported_afresh("16.1", RULE)
+    server = imported_afresh(EXERCISE, RULE)
     await User.objects.acreate_user("mallory", password="mallory-owns-this")
     with passwords_checked():
         again = [await attempt(server, NEIGHBOUR, "ada", RIGHT) for _ in range(7)]
@@ -148,7 +142,7 @@ async def test_a_good_login_takes_back_its_own_attempt_and_nothing_more():
         f"4 guesses at ada ({tally(first)}), then ada logged in, then 2 more guesses got {guesses}: her login took "
         f"back her own attempt, not the guesser's 4. {RULE}"
     )
-    server = imported_afresh("16.1", RULE)
+    server = imported_afresh(EXERCISE, RULE)
     with passwords_checked():
         [await attempt(server, GUESSER, f"user{n}", "password1") for n in range(19)]
         own = await attempt(server, GUESSER, "mallory", "mallory-owns-this")
@@ -167,7 +161,7 @@ async def test_two_server_processes_share_one_count():
         return [await attempt(server, GUESSER, "ada", f"guess-{k}") for k in range(3)]
 
     with passwords_checked() as checked, cache_slow(0.05), reads_meet():  # two Daphnes sharing a cache, as Redis
-        replies = sum(await asyncio.gather(*(guesses(imported_with_a_sync_thread("16.1", RULE)) for _ in "ab")), [])
+        replies = sum(await asyncio.gather(*(guesses(imported_with_a_sync_thread(EXERCISE, RULE)) for _ in "ab")), [])
     assert len(checked) == 5 and sorted(map(str, replies)) == sorted(map(str, [BAD] * 5 + [TOO_MANY])), (
         f"2 server processes each tried 3 wrong passwords for ada at once: {tally(replies)}, {len(checked)} checked: "
         "the count must live in Django's cache, which every process shares, counted in one step, not a get and a set"
@@ -177,7 +171,7 @@ async def test_two_server_processes_share_one_count():
 @login_test
 async def test_a_counter_ends_with_its_window():
     await User.objects.acreate_user("ada", password=RIGHT)
-    server = imported_afresh("16.1", RULE)
+    server = imported_afresh(EXERCISE, RULE)
     now = [time.time()]  # the cache's clock (and yours), moved by the check alone: no verdict races the machine
     with mock.patch("time.time", lambda: now[0]), override_settings(LOGIN_FAILURE_WINDOW=60):
         with override_settings(LOGIN_FAILURES_PER_USERNAME=3), passwords_checked() as checked:
@@ -205,7 +199,7 @@ async def test_a_counter_ends_with_its_window():
 @login_test
 async def test_a_cache_down_refuses_a_login_and_a_slow_one_never_stalls_the_loop():
     await User.objects.acreate_user("ada", password=RIGHT)
-    communicator = await socket_from(imported_afresh("16.1", RULE), GUESSER)
+    communicator = await socket_from(imported_afresh(EXERCISE, RULE), GUESSER)
     with passwords_checked() as checked, ExitStack() as down:
         with mock.patch.object(exceptions, "ConnectionError", exceptions.TimeoutError):  # Redis too slow to answer
             down.enter_context(cache_down())  # it raises TimeoutError; the name is back before your code runs
@@ -227,7 +221,7 @@ async def test_a_cache_down_refuses_a_login_and_a_slow_one_never_stalls_the_loop
 
 @login_test
 async def test_frames_of_every_wrong_shape_get_an_error():
-    communicator, other = [await socket_from(imported_afresh("16.1", RULE), GUESSER) for _ in range(2)]
+    communicator, other = [await socket_from(imported_afresh(EXERCISE, RULE), GUESSER) for _ in range(2)]
     frames = [*login_bad_frames(), "[" * 100_000]  # nested too deep: json.loads raises RecursionError, no ValueError
     with passwords_checked():
         for text in frames:

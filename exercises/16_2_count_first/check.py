@@ -1,6 +1,9 @@
 """Check 16.2 (fix): a login throttle counts each attempt as it arrives, so ten sockets at once get five checks.
 
-The passwords checked are counted where Django checks them
+Ten wrong passwords sent at once get five checked, to one server process or two; the sixth in a row is refused
+unchecked, and no password is logged; logging in again and again never locks anyone out; a good login takes back
+only its own attempt; a cache slow to answer never stalls the loop, and one that is down lets no password be
+checked; every wrong shape gets an error. The passwords checked are counted where Django checks them
 (ModelBackend.authenticate), whatever calls it.
 """
 
@@ -18,23 +21,11 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.test import override_settings
 
-from exercises.probes import (
-    cache_down,
-    cache_slow,
-    close_all,
-    connect,
-    frame,
-    imported_afresh,
-    load,
-    login_bad_frames,
-    never_blocks,
-    passwords_checked,
-    proved,
-    reads_meet,
-    refused_with_error,
-    tally,
-)
+from exercises.probes import cache_down, cache_slow, close_all, connect, frame, imported_afresh, load, login_bad_frames
+from exercises.probes import never_blocks, passwords_checked, proved, reads_meet, refused_with_error, tally
+from exercises.probes import written_out
 
+EXERCISE = "16.2"
 RULE = "A name gets at most 5 passwords checked in a window, however many sockets ask at once"
 RIGHT = "analytical-engine"
 BAD = {"error": "invalid username or password"}
@@ -55,7 +46,7 @@ def hashing(backend, *args, **kwargs):
 
 
 async def login_socket():
-    return await connect(load("16.2", RULE).LoginConsumer.as_asgi())
+    return await connect(load(EXERCISE, RULE).LoginConsumer.as_asgi())
 
 
 async def ask(communicator, username: str, password: str) -> object:
@@ -92,7 +83,7 @@ async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
 @committed_db
 async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checked():
     await User.objects.acreate_user("ada", password=RIGHT)
-    first, second = (imported_afresh("16.2", RULE).LoginConsumer.as_asgi() for _ in range(2))
+    first, second = (imported_afresh(EXERCISE, RULE).LoginConsumer.as_asgi() for _ in range(2))
     thread = ThreadPoolExecutor(max_workers=1)  # the second Daphne process's own sync thread
 
     async def second_process(scope, receive, send):
@@ -139,7 +130,7 @@ async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(caplog, ca
             "name for good, and lets anyone lock out anyone by name)"
         )
     await close_all(communicator)
-    written = "".join(f"{r.getMessage()} {vars(r)!r}" for r in caplog.records) + "".join(capsys.readouterr())
+    written = written_out(caplog, capsys)
     assert not (leaked := [p for p in [*(f"guess-{n}" for n in range(6)), RIGHT] if p in written]), (
         f"the passwords {leaked} reached the server's log or output: a password is never logged or printed, checked "
         "or refused, right or wrong (a guess may be someone's real password with a typo); log the name at most"

@@ -1,33 +1,23 @@
-"""Check 16.3 (fix): a chat's flood limit holds per client address, across all of its sockets."""
+"""Check 16.3 (fix): a chat's flood limit holds per client address, across all of its sockets.
+
+Ten sockets from one address share its limit, whatever address they claim; a flood from one address never holds
+back another; closing its sockets gives an address no fresh window; five messages a second get through and the
+sixth does not; a refused message costs nothing and the window slides; clients with no address share one limit, and
+clients on this machine are limited too; a socket leaves the room however it ends; a cancelled consumer ends cancelled.
+"""
 
 import asyncio
 import itertools
 import time
 from collections import deque
 
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
 
-from exercises.probes import (
-    FRAME,
-    StallInYourLines,
-    close_all,
-    connect_from,
-    ends_cancelled,
-    errors_in,
-    frame,
-    leaves_however_it_ends,
-    load,
-    messages_in,
-    never_blocks,
-    never_sleeps,
-    nothing_more,
-    proved,
-    say,
-    slow_broadcasts,
-)
+from exercises.probes import FRAME, close_all, connect_from, ends_cancelled, errors_in, frame, leaves_however_it_ends
+from exercises.probes import load, messages_in, never_blocks, never_sleeps, nothing_more, proved, say, slow_broadcasts
+from exercises.probes import StallInYourLines
 
-GROUP = "exflood16"
+EXERCISE, CONSUMER, GROUP = "16.3", "ChatConsumer", "exflood16"
 LIMIT = 5  # the exercise's contract: at most 5 messages in any 1 s, per client address
 PERIOD = 1.0
 STALL = 0.25  # a blocking call stalls the loop as long as it blocks; a loaded machine, tens of ms
@@ -41,15 +31,9 @@ def addresses() -> tuple[str, str, str]:
     return f"203.0.113.{n}", f"203.0.113.{n + 100}", f"192.0.2.{n}"
 
 
-def chat():
-    """The consumer, imported (with its layer) before any stall monitor starts: an import is not a stall."""
-    get_channel_layer()
-    return load("16.3", RULE).ChatConsumer.as_asgi()
-
-
 def remembered(address: str) -> list[str]:
     """The module's dicts, lists, sets and deques (its classes' too) that still hold `address`, by name."""
-    module = load("16.3", RULE)
+    module = load(EXERCISE, RULE)
     classes = [(n, c) for n, c in vars(module).items() if isinstance(c, type) and c.__module__ == module.__name__]
     found = [*vars(module).items(), *((f"{n}.{key}", item) for n, c in classes for key, item in vars(c).items())]
     return [name for name, held in found if isinstance(held, dict | list | set | deque) and address in held]
@@ -63,8 +47,7 @@ async def drain(communicator, quiet: float = 0.2) -> list:
     return got
 
 
-async def test_ten_sockets_from_one_address_share_its_limit():
-    app = chat()
+async def test_ten_sockets_from_one_address_share_its_limit(app):
     flooder_ip, neighbour_ip, listener_ip = addresses()
     with slow_broadcasts(0.05):  # a broadcast takes a moment, as on Redis: other sockets run meanwhile
         async with never_blocks(STALL):
@@ -90,8 +73,7 @@ async def test_ten_sockets_from_one_address_share_its_limit():
             await close_all(listener, *flooder)
 
 
-async def test_a_flood_from_one_address_never_holds_back_another():
-    app = chat()
+async def test_a_flood_from_one_address_never_holds_back_another(app):
     flooder_ip, neighbour_ip, listener_ip = addresses()
     async with never_blocks(STALL):
         listener, flooder, neighbour = [await connect_from(app, a) for a in (listener_ip, flooder_ip, neighbour_ip)]
@@ -109,8 +91,7 @@ async def test_a_flood_from_one_address_never_holds_back_another():
         await close_all(listener, flooder, neighbour)
 
 
-async def test_closing_its_sockets_gives_an_address_no_fresh_window():
-    app = chat()
+async def test_closing_its_sockets_gives_an_address_no_fresh_window(app):
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener = await connect_from(app, listener_ip)
@@ -140,8 +121,7 @@ async def test_closing_its_sockets_gives_an_address_no_fresh_window():
     proved("sockets", 5)
 
 
-async def test_five_messages_a_second_get_through_and_the_sixth_does_not():
-    app = chat()
+async def test_five_messages_a_second_get_through_and_the_sixth_does_not(app):
     flooder_ip, neighbour_ip, listener_ip = addresses()
     async with never_blocks(STALL):
         listener, first = [await connect_from(app, a) for a in (listener_ip, flooder_ip)]
@@ -167,8 +147,7 @@ async def test_five_messages_a_second_get_through_and_the_sixth_does_not():
     proved("boundaries", 2)
 
 
-async def test_a_refused_message_costs_nothing_and_the_window_slides(monkeypatch):
-    app = chat()
+async def test_a_refused_message_costs_nothing_and_the_window_slides(app, monkeypatch):
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener, flooder = [await connect_from(app, a) for a in (listener_ip, flooder_ip)]
@@ -211,8 +190,7 @@ async def two_sockets_send_4_each(app, sockets: list) -> tuple[int, int]:
     return len(heard), sum(refused)
 
 
-async def test_clients_with_no_address_share_one_limit():
-    app = chat()
+async def test_clients_with_no_address_share_one_limit(app):
     unknown = [WebsocketCommunicator(app, "/") for _ in range(2)]  # no "client" in the scope (a Unix socket)
     unknown[1].scope["client"] = None  # ASGI allows both: no "client", or None
     heard, refused = await two_sockets_send_4_each(app, unknown)
@@ -223,8 +201,7 @@ async def test_clients_with_no_address_share_one_limit():
     )
 
 
-async def test_clients_on_this_machine_are_limited_too():
-    app = chat()
+async def test_clients_on_this_machine_are_limited_too(app):
     local = [WebsocketCommunicator(app, "/") for _ in range(2)]
     for port, communicator in enumerate(local, 50001):
         communicator.scope["client"] = ("127.0.0.1", port)  # every client, behind a proxy that passes no address
@@ -236,12 +213,12 @@ async def test_clients_on_this_machine_are_limited_too():
     )
 
 
-async def test_a_socket_leaves_the_room_however_its_consumer_ends():
+async def test_a_socket_leaves_the_room_however_its_consumer_ends(app):
     # A time.sleep however short, or another blocking wait over 80 ms in your lines, stops every socket as each leaves.
     async with StallInYourLines(), never_sleeps():
-        await leaves_however_it_ends(chat(), GROUP, stall=STALL)
+        await leaves_however_it_ends(app, GROUP, stall=STALL)
 
 
-async def test_a_consumer_the_server_cancels_ends_cancelled():
+async def test_a_consumer_the_server_cancels_ends_cancelled(app):
     async with StallInYourLines(), never_sleeps():  # on a cancellation too
-        await ends_cancelled(chat())
+        await ends_cancelled(app)

@@ -1,4 +1,9 @@
-"""Check 17.1 (build): online means seen within TTL seconds, per student, whatever their sockets do."""
+"""Check 17.1 (build): online means seen within TTL seconds, per student, whatever their sockets do.
+
+A named socket is online and its heartbeats keep it there; a laptop that sleeps with its socket open goes offline
+after TTL; a student on two sockets stays online when one ends; each socket speaks for its own student only; bad
+frames get an error and put no one online.
+"""
 
 import functools
 import json
@@ -7,19 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from exercises.probes import (
-    bad_frames,
-    cancelled,
-    close_all,
-    connect,
-    ends_on_disconnect,
-    frame,
-    load,
-    never_blocks,
-    nothing_more,
-    proved,
-    refused_with_error,
-)
+from exercises.probes import bad_frames, cancelled, close_all, connect, ends_on_disconnect, frame, is_error, load
+from exercises.probes import never_blocks, nothing_more, proved, refused_with_error
 
 RULE = (
     "A student is online while their newest frame, from any of their sockets, is at most TTL seconds old: "
@@ -191,7 +185,7 @@ async def binary_refused(socket, data: bytes) -> None:
     """A binary frame (its event has "bytes" and no "text" key, as Daphne sends it) gets an error too."""
     await socket.send_to(bytes_data=data)
     got = await frame(socket)
-    assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
+    assert is_error(got) and got["error"], (
         f'a binary frame ({data[:40]!r}) must get {{"error": "<why>"}} on its own socket, got {got}: its event '
         'carries "bytes" and no "text" key at all, so read the text with event.get("text")'
     )

@@ -2,7 +2,7 @@
 
 A wrong solution mostly never answers, and a check waits FRAME for what must come. A consumer
 that has already crashed or returned can send nothing more, so waiting out FRAME for it only
-slows the student's run and the kit's proof (exercises/probes.py: next_output, close_all).
+slows the student's run and the kit's proof (exercises/probes/: next_output, close_all).
 These tests pass a deadline no run reaches: if a wait did not end on its event, pytest-timeout
 would end the test.
 """
@@ -71,7 +71,9 @@ async def test_close_all_disconnects_every_socket_before_it_waits_for_any_consum
             finally:
                 happened.append("given up on")  # close_all's wait ran out and cancelled the consumer
 
-    monkeypatch.setattr(probes, "FRAME", 0.2)  # how long close_all waits for each end; the order is the verdict
+    monkeypatch.setattr(
+        probes.communicators, "FRAME", 0.2
+    )  # how long close_all waits for each end; the order is the verdict
     everyone = [await opened(NeverStops) for _ in range(3)]
     await close_all(*everyone)
     assert happened == ["disconnected"] * 3 + ["given up on"] * 3

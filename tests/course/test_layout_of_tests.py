@@ -103,3 +103,25 @@ def test_every_test_in_a_slow_file_is_marked_slow_or_browser():
     # them, and the fast suite would start the processes the name promises to keep out of it.
     unmarked = {path.name: unmarked_tests(path) for path in (REPO_DIR / "tests").rglob("test_*_slow.py")}
     assert {name: tests for name, tests in unmarked.items() if tests} == {}
+
+
+def test_no_probes_module_runs_past_250_lines():
+    long_modules = {
+        path.name: lines
+        for path in (REPO_DIR / "exercises" / "probes").glob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 250
+    }
+    assert long_modules == {}, "split a probes module by concern before it passes 250 lines (issue 48)"
+
+
+# The longest check today; issue 48 asks for 160 at most (a median of 120): lowered as the checks are shortened.
+CHECK_LINES = 321
+
+
+def test_no_check_runs_past_its_screenful():
+    long_checks = {
+        path.parent.name: lines
+        for path in (REPO_DIR / "exercises").glob("*/check.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > CHECK_LINES
+    }
+    assert long_checks == {}, f"a check reads like a contract on one screen: {CHECK_LINES} lines at most (STYLE 26)"

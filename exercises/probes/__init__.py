@@ -1,0 +1,135 @@
+"""What every check imports: the module under check, and small probes that say what went wrong in a sentence.
+
+Each check drives `target("NN.K")`: the student's file in the exercise's
+folder, the reference solution (meta/solution.py) when EXERCISE_TARGET=solution,
+or any other file the kit names (EXERCISE_TARGET="NN.K=/path/to/file.py,...":
+a classic mistake applied to the solution). Assertion messages are written for
+a student: what was expected, what arrived, and the rule a wrong answer breaks.
+
+Nothing here imports the course: a check stands on Channels, Django, this package, exercises/targets.py
+(which file a check drives, shared with the kit without pytest) and harness/patience.py (how long to wait).
+
+Each module holds one concern; this file re-exports them all, so a check writes `from exercises.probes import X`.
+Each probe also notes what it proved (proved()), so a pass can say what it means:
+"passed: 5 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking".
+"""
+
+# ruff: noqa: F401 (what a check imports from here)
+from exercises.probes.communicators import (
+    PROXY_HEADERS,
+    accepted,
+    asks_for_more,
+    cancelled,
+    close_all,
+    connect,
+    connect_from,
+    ends_on_disconnect,
+    errors_in,
+    members,
+    messages_in,
+    running_tasks,
+    say,
+    sockets,
+    tasks_left,
+    warm_up,
+)
+from exercises.probes.endings import (
+    CountedSends,
+    ended_cancelled,
+    ends_cancelled,
+    ends_when_the_client_leaves,
+    failure_not_swallowed,
+    failure_told_truly,
+    generic_base,
+    heard,
+    leaves_however_it_ends,
+    your_test_fails_and_ends_its_sockets,
+)
+from exercises.probes.frames import (
+    AS_SENT,
+    bad_frames,
+    drain,
+    examples,
+    hears,
+    is_error,
+    json_values,
+    login_bad_frames,
+    next_frames,
+    overheard,
+    passed_on_unchanged,
+    refused_with_error,
+    tally,
+)
+from exercises.probes.http import DAPHNE_PART, as_daphne_hands_it, http_request, send_parts
+from exercises.probes.layers import (
+    BroadcastsAwaited,
+    LoopWatchingLayer,
+    RoundTripLayer,
+    broadcasts_awaited,
+    in_its_group_once_open,
+    slow_broadcasts,
+    uneven_broadcasts,
+)
+from exercises.probes.loading import (
+    grown_since,
+    imported_afresh,
+    imported_with_a_sync_thread,
+    kept_by,
+    load,
+    nothing_kept,
+    proved,
+)
+from exercises.probes.loop import (
+    SLEEP_CALL,
+    LoopLag,
+    NeverSleeps,
+    StallInYourLines,
+    in_checked_code,
+    never_blocks,
+    never_sleeps,
+    slept_on_the_loop,
+    stalled_in_your_lines,
+    suspending,
+)
+from exercises.probes.outages import MSGPACK_INTEGERS, integers_in, layer_down, sends_as_redis_does, serve_layer
+from exercises.probes.stores import (
+    DATABASE_SYNC_TO_ASYNC_POOL,
+    PasswordsChecked,
+    cache_down,
+    cache_slow,
+    orm_where_it_belongs,
+    passwords_checked,
+    queries_by_thread,
+    queries_told_first,
+    reads_meet,
+)
+from exercises.probes.unawaited import UNAWAITED, Unawaited, unawaited_told
+from exercises.probes.waits import (
+    NOTHING,
+    WAITED,
+    answer,
+    crashed,
+    fail_if_crashed,
+    frame,
+    next_output,
+    nothing_after_close,
+    nothing_more,
+    reply,
+    text_frame,
+    text_of_bytes,
+    until,
+)
+from exercises.probes.written import written_out
+from exercises.targets import (
+    CHECKED_FILES,
+    EXERCISES_DIR,
+    PROOF_VARIABLE,
+    REPO_DIR,
+    STARTERS_VARIABLE,
+    TARGET_VARIABLE,
+    folder,
+    student_file,
+    target,
+    target_path,
+)
+from harness.patience import FRAME

@@ -21,6 +21,15 @@ class LoopLag:
     check is on that stack: a machine busy with other work delays the heartbeat
     too, but then the loop is not in the student's code, and the check must not
     blame it. The message names the line that blocked.
+
+    A busy machine also stops the loop thread in the student's own lines: it is
+    ready to run and waits for a core. Linux counts that wait per thread
+    (/proc/thread-self/schedstat), and each heartbeat stamps it too, so a stall
+    is judged when it has ended, by its length less the time the thread waited
+    for a core: a blocking call (sleeping, waiting on I/O) or work done on the
+    loop counts, a core given to another process does not. (Beside a CPU hog,
+    the checks once refused correct solutions for stalls of 72-171 ms at lines
+    that block nothing.) Where the count cannot be read, the whole stall counts.
     """
 
     def __init__(self, limit: float = 0.05, advice: bool = True):
@@ -32,7 +41,8 @@ class LoopLag:
         import asyncio
         import threading
 
-        self.beat = time.monotonic()
+        self.beat = stamp()
+        self.pending: tuple[tuple[float, float], str] | None = None  # a stall in checked code, not ended yet
         self.loop_thread = threading.get_ident()
         self.stop = threading.Event()
         self.task = asyncio.create_task(self._beat())
@@ -45,7 +55,7 @@ class LoopLag:
         import asyncio
 
         while True:
-            self.beat = time.monotonic()
+            self.beat = stamp()  # on the loop thread, which runs now: its waits for a core so far are counted
             await asyncio.sleep(0.01)
 
     @staticmethod
@@ -55,16 +65,28 @@ class LoopLag:
 
     def _watch(self):
         while not self.stop.wait(0.01):
-            late = time.monotonic() - self.beat
-            if late > self.limit:
+            beat = self.beat
+            if self.pending is not None and self.pending[0] != beat:
+                self._ended(beat)
+            if time.monotonic() - beat[0] > self.limit and self.pending is None:
                 where = self.blamed(sys._current_frames().get(self.loop_thread))
-                if where and (self.stall is None or late > self.stall[0]):
-                    self.stall = (late, where)
+                if where:
+                    self.pending = (beat, where)
+
+    def _ended(self, now: tuple[float, float]) -> None:
+        """The pending stall has ended at `now`: it counts for its length less the loop thread's waits for a core."""
+        (began, waited_before), where = self.pending
+        self.pending = None
+        stalled = (now[0] - began) - (now[1] - waited_before)
+        if stalled > self.limit and (self.stall is None or stalled > self.stall[0]):
+            self.stall = (stalled, where)
 
     async def __aexit__(self, *exc):
         self.stop.set()
         self.task.cancel()
         self.watchdog.join(1)
+        if self.pending is not None:
+            self._ended(stamp())  # on the loop thread: the stall, if one was pending, is over
         if exc[0] is None:
             if self.stall is not None and SLEEP_CALL.search(self.stall[1]):
                 # The stalled line is a time.sleep: say so as never_sleeps() does, whatever the stall's length. A
@@ -81,6 +103,16 @@ class LoopLag:
                     pytrace=False,
                 )
             proved("no blocking")
+
+
+def stamp() -> tuple[float, float]:
+    """(now, the seconds this thread has waited for a core so far): Linux's schedstat, or 0 where it cannot be read."""
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as schedstat:
+            waited = int(schedstat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        waited = 0.0
+    return time.monotonic(), waited
 
 
 def in_checked_code(frame) -> str | None:

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from functools import cache
 
-from exercises.probes import load
+from exercises.probes import COMMAND, load
 
 RULE = "runserver must be Daphne's (ASGI, it serves the sockets), with every app of the project still installed"
 STARTER_APPS = {
@@ -41,7 +41,7 @@ print(json.dumps({"errors": errors, "runserver": get_commands().get("runserver")
 def probe(apps: tuple) -> dict:
     """What a fresh Django process says about these apps (one process per list, shared by the tests)."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(list(apps))], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", PROBE, json.dumps(list(apps))], capture_output=True, text=True, timeout=COMMAND
     )
     assert done.returncode == 0, f"the probe process failed: {done.stderr.strip().splitlines()[-1:]}"
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from functools import cache
 
-from exercises.probes import REPO_DIR
+from exercises.probes import COMMAND, REPO_DIR
 
 RULE = (
     "asgi.py must have Django set up, its settings known and its apps loaded, before any line imports a model "
@@ -58,7 +58,7 @@ def imported(settings_module: str = "") -> dict:
     if settings_module:
         env.update(DJANGO_SETTINGS_MODULE=settings_module, SECRET_KEY="exercise", ALLOWED_HOSTS="example.com")
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", PROBE], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND
     )
     assert done.returncode == 0, f"the import probe failed: {done.stderr.strip().splitlines()[-1:]}"
     return json.loads(done.stdout.strip().splitlines()[-1])

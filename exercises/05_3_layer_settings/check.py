@@ -13,7 +13,7 @@ import pytest
 import redis
 from django.utils.module_loading import import_string
 
-from exercises.probes import FRAME, REPO_DIR, imported_afresh, load
+from exercises.probes import COMMAND, FRAME, REPO_DIR, imported_afresh, load
 
 RULE = (
     "Processes share groups and channels only through a layer that lives outside every one of them, the same "
@@ -100,7 +100,7 @@ async def test_a_group_send_from_another_process_reaches_this_one():
         sender = await asyncio.create_subprocess_exec(
             sys.executable, "-c", SENDER, group, direct, str(BURST), cwd=REPO_DIR, stderr=subprocess.PIPE
         )
-        _, error = await asyncio.wait_for(sender.communicate(), timeout=20)
+        _, error = await asyncio.wait_for(sender.communicate(), timeout=COMMAND)
         assert sender.returncode == 0, f"the other process could not send: {error.decode().strip().splitlines()[-1:]}"
         got = await arrival(layer, channel)
         assert isinstance(got, dict) and got.get("message") == "from the other process", (

@@ -132,4 +132,4 @@ from exercises.targets import (
     target,
     target_path,
 )
-from harness.patience import FRAME
+from harness.patience import COMMAND, FRAME  # a child process, a frame: how long a check waits for each

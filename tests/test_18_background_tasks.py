@@ -6,6 +6,7 @@ this test's process, so its group_send reaches the in-memory layer; test_18_back
 """
 
 import asyncio
+import gc
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -18,6 +19,7 @@ from layers_demo.primes import WORKER_CHANNEL
 from tasks_demo import tasks
 from tasks_demo.budget import MAX_IN_FLIGHT
 from tasks_demo.consumers import MAX_BELOW, TasksConsumer
+from tasks_demo.framework import task_finished
 from tasks_demo.tasks import count_primes
 
 # The worker's thread reads the rows the socket saved; nobody has tasks in flight yet.
@@ -64,6 +66,12 @@ async def test_the_worker_reports_every_5_percent_then_the_result_comes_from_the
     await sync_to_async(run_the_queue)()
     assert await frames_until_finished(ws) == [*PERCENTS, {"status": "SUCCESSFUL", "result": RESULT}]
     await ws.disconnect()
+
+
+def test_the_finished_receiver_is_held_by_its_module_so_it_is_never_collected():
+    gc.collect()  # a signal holds receivers weakly: @task_finished.connect (which returns None) would lose it here
+    assert callable(tasks.announce_finished)
+    assert tasks.announce_finished in [receiver() for _, receiver, _ in task_finished.receivers]
 
 
 async def test_a_socket_that_comes_back_fetches_the_result_by_id():

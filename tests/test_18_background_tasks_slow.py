@@ -1,7 +1,8 @@
 """Lesson 18 on real processes: a Daphne and a `manage.py db_worker` sharing Redis and the test database.
 
 What a worker's death costs, measured: killed (SIGKILL) mid-task, the task's row stays RUNNING for ever
-and no worker runs it again; stopped (SIGTERM), the worker finishes the task first.
+and no worker runs it again; stopped (SIGTERM), the worker finishes the task first. And the page's
+progress bar, in Chromium: it reaches 100 % and the result is shown.
 """
 
 import signal
@@ -11,7 +12,7 @@ from asgiref.sync import sync_to_async
 
 from harness.patience import COMMAND, SERVER_STOP
 from tasks_demo.tasks import count_primes
-from tests.helpers.clients import next_frame, open_socket, receives_nothing
+from tests.helpers.clients import next_frame, open_socket, receives_nothing, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # rows written by other processes
 BIG = 2_000_000  # seconds of counting: the first 5 % reported leaves at least 19 times as much to do
@@ -65,3 +66,21 @@ async def test_a_worker_asked_to_stop_mid_task_finishes_it_first(daphne, redis_u
         pass
     assert frame == {"id": task_id, "status": "SUCCESSFUL", "result": {"below": BIG, "primes": 148933}}
     assert worker.wait(timeout=SERVER_STOP) == 0
+
+
+@pytest.mark.browser
+def test_the_pages_progress_bar_reaches_100_percent_and_the_result_is_shown(browser, daphne, redis_url, db_worker):
+    from selenium.webdriver.common.by import By  # here: 0.1 s of imports that only this test needs
+
+    server = daphne(redis_url)
+    db_worker()
+    browser.get(server.http_url + "/lessons/18/")
+    below = browser.find_element(By.ID, "task-below")
+    below.clear()
+    below.send_keys("100000")
+    browser.find_element(By.ID, "task-send").click()
+    finished = "#tasks li.task[data-status=SUCCESSFUL]"
+    wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, finished), timeout=COMMAND)  # the worker's start
+    task = browser.find_element(By.CSS_SELECTOR, finished)
+    assert task.find_element(By.TAG_NAME, "progress").get_attribute("value") == "100"  # moved by percent frames
+    assert task.find_element(By.CLASS_NAME, "task-result").text == 'result: {"below":100000,"primes":9592}'

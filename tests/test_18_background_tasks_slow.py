@@ -1,8 +1,8 @@
 """Lesson 18 on real processes: a Daphne and a `manage.py db_worker` sharing Redis and the test database.
 
 What a worker's death costs, measured: killed (SIGKILL) mid-task, the task's row stays RUNNING for ever
-and no worker runs it again; stopped (SIGTERM), the worker finishes the task first. And the page's
-progress bar, in Chromium: it reaches 100 % and the result is shown.
+and no worker runs it again; stopped (SIGTERM), the worker finishes the task first. A Redis restarted
+under a running task costs progress messages, never the result; and the page's progress bar, in Chromium.
 """
 
 import signal
@@ -66,6 +66,25 @@ async def test_a_worker_asked_to_stop_mid_task_finishes_it_first(daphne, redis_u
         pass
     assert frame == {"id": task_id, "status": "SUCCESSFUL", "result": {"below": BIG, "primes": 148933}}
     assert worker.wait(timeout=SERVER_STOP) == 0
+
+
+async def test_a_redis_restart_mid_task_costs_progress_messages_never_the_result(daphne, private_redis, db_worker):
+    server = daphne(private_redis.url)
+    ws, task_id = await started(server, BIG)
+    worker = db_worker(private_redis.url)
+    assert (await next_frame(ws, timeout=COMMAND))["percent"] == 5
+    private_redis.stop()
+    private_redis.start()  # empty: every group, and the socket's place in the task's, is gone
+    # A page that comes back watches the task by id, on the new Redis: it is told where the row stands.
+    again = await open_socket(server, "ws/tasks/")
+    await again.send(f'{{"watch": "{task_id}"}}')
+    frames = [await next_frame(again)]
+    while frames[-1].get("status") != "SUCCESSFUL":
+        frames.append(await next_frame(again, timeout=COMMAND))
+    assert frames[-1] == {"id": task_id, "status": "SUCCESSFUL", "result": {"below": BIG, "primes": 148933}}
+    percents = [frame["percent"] for frame in frames if "percent" in frame]
+    assert percents == sorted(set(percents))  # each at most once, in order; those sent while Redis was away: lost
+    assert worker.poll() is None  # the layer's failures cost the worker's task nothing, nor the worker
 
 
 @pytest.mark.browser

@@ -121,7 +121,8 @@ BAD_FRAMES = [
     ('{"below": 1000, "fail_at": 101}', '"fail_at" must be a whole number 1 to 100'),
     ('{"watch": "not-an-id"}', '"watch" must be a task id'),
     ('{"watch": 7}', '"watch" must be a task id'),
-    ('{"watch": "00000000-0000-4000-8000-000000000000"}', "no task"),  # a well-formed id no task has (fixed: xdist workers must collect the same ids)
+    # A well-formed id no task has (fixed: xdist workers must collect the same ids).
+    ('{"watch": "00000000-0000-4000-8000-000000000000"}', "no task"),
 ]
 
 

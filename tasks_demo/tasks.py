@@ -28,6 +28,7 @@ import math
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.dispatch import receiver
 
 from tasks_demo.framework import task, task_finished
 
@@ -77,7 +78,7 @@ def count_primes(context, below: int, fail_at: int | None = None) -> dict:
     return {"below": below, "primes": primes}
 
 
-@task_finished.connect
+@receiver(task_finished)  # not @task_finished.connect: that returns None, and the signal holds receivers weakly
 def announce_finished(sender, task_result, **kwargs):
     """Called in the worker once the backend has saved a task's outcome (SUCCESSFUL or FAILED).
 

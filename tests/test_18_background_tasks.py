@@ -6,6 +6,8 @@ this test's process, so its group_send reaches the in-memory layer; test_18_back
 """
 
 import asyncio
+import gc
+import weakref
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -18,6 +20,7 @@ from layers_demo.primes import WORKER_CHANNEL
 from tasks_demo import tasks
 from tasks_demo.budget import MAX_IN_FLIGHT
 from tasks_demo.consumers import MAX_BELOW, TasksConsumer
+from tasks_demo.framework import task_finished
 from tasks_demo.tasks import count_primes
 
 # The worker's thread reads the rows the socket saved; nobody has tasks in flight yet.
@@ -64,6 +67,13 @@ async def test_the_worker_reports_every_5_percent_then_the_result_comes_from_the
     await sync_to_async(run_the_queue)()
     assert await frames_until_finished(ws) == [*PERCENTS, {"status": "SUCCESSFUL", "result": RESULT}]
     await ws.disconnect()
+
+
+def test_the_finished_receiver_is_held_by_its_module_so_it_is_never_collected():
+    gc.collect()  # a signal holds receivers weakly: @task_finished.connect (which returns None) would lose it here
+    assert callable(tasks.announce_finished)
+    held = [entry[1] for entry in task_finished.receivers]  # (key, receiver, ...): 3 items on Django 5.2, 4 on 6
+    assert tasks.announce_finished in [r() if isinstance(r, weakref.ReferenceType) else r for r in held]
 
 
 async def test_a_socket_that_comes_back_fetches_the_result_by_id():
@@ -113,7 +123,8 @@ BAD_FRAMES = [
     ('{"below": 1000, "fail_at": 101}', '"fail_at" must be a whole number 1 to 100'),
     ('{"watch": "not-an-id"}', '"watch" must be a task id'),
     ('{"watch": 7}', '"watch" must be a task id'),
-    ('{"watch": "00000000-0000-4000-8000-000000000000"}', "no task"),  # a well-formed id no task has (fixed: xdist workers must collect the same ids)
+    # A well-formed id no task has (fixed: xdist workers must collect the same ids).
+    ('{"watch": "00000000-0000-4000-8000-000000000000"}', "no task"),
 ]
 
 

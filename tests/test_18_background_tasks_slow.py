@@ -1,9 +1,11 @@
 """Lesson 18 on real processes: a Daphne and a `manage.py db_worker` sharing Redis and the test database.
 
 What a worker's death costs, measured: killed (SIGKILL) mid-task, the task's row stays RUNNING for ever
-and no worker runs it again; stopped (SIGTERM), the worker finishes the task first.
+and no worker runs it again; stopped (SIGTERM), the worker finishes the task first. A Redis restarted
+under a running task costs progress messages, never the result; and the page's progress bar, in Chromium.
 """
 
+import contextlib
 import signal
 
 import pytest
@@ -11,7 +13,7 @@ from asgiref.sync import sync_to_async
 
 from harness.patience import COMMAND, SERVER_STOP
 from tasks_demo.tasks import count_primes
-from tests.helpers.clients import next_frame, open_socket, receives_nothing
+from tests.helpers.clients import next_frame, open_socket, receives_nothing, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # rows written by other processes
 BIG = 2_000_000  # seconds of counting: the first 5 % reported leaves at least 19 times as much to do
@@ -65,3 +67,46 @@ async def test_a_worker_asked_to_stop_mid_task_finishes_it_first(daphne, redis_u
         pass
     assert frame == {"id": task_id, "status": "SUCCESSFUL", "result": {"below": BIG, "primes": 148933}}
     assert worker.wait(timeout=SERVER_STOP) == 0
+
+
+async def test_a_redis_restart_mid_task_costs_progress_messages_never_the_result(daphne, private_redis, db_worker):
+    server = daphne(private_redis.url)
+    ws, task_id = await started(server, BIG)
+    worker = db_worker(private_redis.url)
+    assert (await next_frame(ws, timeout=COMMAND))["percent"] == 5
+    private_redis.stop()
+    private_redis.start()  # empty: every group, and the socket's place in the task's, is gone
+    # A page that comes back watches the task by id, on the new Redis: it is told where the row stands.
+    again = await open_socket(server, "ws/tasks/")
+    await again.send(f'{{"watch": "{task_id}"}}')
+    frames = [await next_frame(again)]
+    while frames[-1].get("status") != "SUCCESSFUL":
+        frames.append(await next_frame(again, timeout=COMMAND))
+    assert frames[-1] == {"id": task_id, "status": "SUCCESSFUL", "result": {"below": BIG, "primes": 148933}}
+    percents = [frame["percent"] for frame in frames if "percent" in frame]
+    assert percents == sorted(set(percents))  # each at most once, in order; those sent while Redis was away: lost
+    assert worker.poll() is None  # the layer's failures cost the worker's task nothing, nor the worker
+    # The socket open through the restart is still open, and in no group: its place was in Redis. Never told.
+    heard = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            heard.append(await next_frame(ws, timeout=0.5))
+    assert not [frame for frame in heard if "status" in frame]
+
+
+@pytest.mark.browser
+def test_the_pages_progress_bar_reaches_100_percent_and_the_result_is_shown(browser, daphne, redis_url, db_worker):
+    from selenium.webdriver.common.by import By  # here: 0.1 s of imports that only this test needs
+
+    server = daphne(redis_url)
+    db_worker()
+    browser.get(server.http_url + "/lessons/18/")
+    below = browser.find_element(By.ID, "task-below")
+    below.clear()
+    below.send_keys("100000")
+    browser.find_element(By.ID, "task-send").click()
+    finished = "#tasks li.task[data-status=SUCCESSFUL]"
+    wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, finished), timeout=COMMAND)  # the worker's start
+    task = browser.find_element(By.CSS_SELECTOR, finished)
+    assert task.find_element(By.TAG_NAME, "progress").get_attribute("value") == "100"  # moved by percent frames
+    assert task.find_element(By.CLASS_NAME, "task-result").text == 'result: {"below":100000,"primes":9592}'

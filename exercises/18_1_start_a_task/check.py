@@ -1,0 +1,169 @@
+"""Check 18.1: start a background task from a socket, answer its id, refuse bad input, keep a budget per address.
+
+The behaviours, in order: a frame {"below": N} enqueues count_primes and answers the id of its saved row,
+the ORM off the event loop; bad frames get an error and enqueue nothing, without spending the budget; an
+address has 3 tasks in flight across its sockets and whatever its headers claim, and one more once a worker
+has finished one; frames at once never start more than the budget.
+"""
+
+import asyncio
+import itertools
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+
+from exercises.probes import (
+    NOTHING,
+    close_all,
+    connect_from,
+    frame,
+    load,
+    never_blocks,
+    nothing_more,
+    orm_where_it_belongs,
+    proved,
+    queries_by_thread,
+    queries_told_first,
+)
+from tasks_demo.tasks import count_primes
+
+RULE = 'StartTaskConsumer answers {"below": N} (1 to 1,000,000) with {"id": <the enqueued task\'s id>}'
+LIMIT = 3
+HOSTS = itertools.count(1)
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker's thread reads the rows the sockets saved
+
+
+def app():
+    get_channel_layer()  # built before any stall monitor starts
+    return load("18.1", RULE).StartTaskConsumer.as_asgi()
+
+
+def address() -> str:
+    """A client address new to this process: no earlier test's tasks count against it."""
+    return f"198.51.100.{next(HOSTS)}"
+
+
+async def rows() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return await DBTaskResult.objects.acount()
+
+
+def run_the_queue() -> None:
+    """A worker runs every task waiting, then returns: `manage.py db_worker --batch`, in this process."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    options = {"queue_names": ["default"], "excluded_queue_names": [], "backend_name": "default", "max_tasks": None}
+    Worker(interval=0, batch=True, startup_delay=False, worker_id="check-18-1", **options).run()
+
+
+async def started(communicator, below: int) -> str:
+    """Send {"below": below}: the answer must be {"id": ...}, the id of a saved count_primes row asking for it."""
+    await communicator.send_to(text_data=json.dumps({"below": below}))
+    got = await frame(communicator)
+    assert isinstance(got, dict) and isinstance(got.get("id"), str) and "error" not in got, (
+        f'{{"below": {below}}} must be answered {{"id": "<the task\'s id>"}} on its own socket, got {got}'
+    )
+    result = await count_primes.aget_result(got["id"])
+    assert result.kwargs.get("below") == below and result.status == "READY", (
+        f"the id you sent names a task with {result.kwargs} ({result.status}): enqueue count_primes(below={below}) "
+        "with aenqueue() and answer with the id of the TaskResult it returns"
+    )
+    return got["id"]
+
+
+async def refused(communicator, sent: str, why: str) -> None:
+    got = await frame(communicator)
+    assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
+        f'{sent} must get {{"error": "<why>"}} on its own socket, got {got}: {why}'
+    )
+
+
+async def test_a_frame_enqueues_count_primes_and_answers_the_id_of_its_saved_row():
+    application = app()
+    with queries_by_thread() as ran, queries_told_first(ran, "Enqueue with await count_primes.aenqueue(...)."):
+        async with never_blocks(0.25):
+            ada, bob = await connect_from(application, address()), await connect_from(application, address())
+            proved("sockets", 2)
+            first, second = await started(ada, 1000), await started(bob, 1)
+            assert first != second and await started(ada, 1_000_000) not in (first, second)
+            assert await nothing_more(bob, 0.05), "ada's answer reached bob's socket too: answer the sender only"
+            proved("boundaries", 2)
+            await close_all(ada, bob)
+    orm_where_it_belongs(ran, "Enqueue with await count_primes.aenqueue(...): it saves the row in Django's thread.")
+
+
+BAD_FRAMES = ["not json", "{", "null", "[1000]", '"1000"', "{}", '{"other": 1000}', '{"below": null}']
+BAD_FRAMES += [json.dumps({"below": v}) for v in ("1000", "", 2.5, 1000.0, True, False, [1000], {"n": 1}, 0, -5)]
+BAD_FRAMES += ['{"below": 1000001}', '{"below": 1e100}', '{"below": 99999999999999999999}']
+
+
+async def test_bad_frames_get_an_error_enqueue_nothing_and_spend_no_budget():
+    communicator = await connect_from(app(), address())
+    await communicator.send_input({"type": "websocket.receive", "bytes": b'{"below": 1000}'})
+    await refused(communicator, "a binary frame", "the frames are JSON text")
+    for text in BAD_FRAMES:
+        await communicator.send_to(text_data=text)
+        await refused(communicator, f"the frame {text!r}", "below is a JSON whole number from 1 to 1,000,000")
+        assert await rows() == 0, f"the frame {text!r} enqueued a task: a bad frame enqueues nothing"
+    proved("bad frames", len(BAD_FRAMES) + 1)
+    for below in range(1, LIMIT + 1):
+        await started(communicator, below)  # bad frames are not tasks: the budget is whole
+    await close_all(communicator)
+
+
+async def test_an_address_has_three_tasks_in_flight_and_one_more_once_one_finishes():
+    application, home = app(), address()
+    first = await connect_from(application, home)
+    for below in (10, 20, 30):
+        await started(first, below)
+    await first.send_to(text_data='{"below": 40}')
+    await refused(first, f"a 4th task from {home} with 3 in flight", f"an address has at most {LIMIT} in flight")
+    claimer = await connect_from(application, home, claims="10.9.8.7")
+    second = await connect_from(application, home)
+    proved("sockets", 3)
+    for communicator, how in ((second, ""), (claimer, "claiming another address in X-Forwarded-For and the like")):
+        await communicator.send_to(text_data='{"below": 40}')
+        await refused(
+            communicator,
+            f"a 4th task from {home} on another socket {how}".rstrip(),
+            "the budget is the address's (scope['client'][0]), whatever socket, port or header it comes with",
+        )
+    assert await rows() == LIMIT, f"{await rows()} tasks were enqueued: a task refused is never enqueued"
+    other = await connect_from(application, address())
+    await started(other, 50)  # another address has its own budget
+    await sync_to_async(run_the_queue)()  # the three finish (and the other address's)
+    await first.send_to(text_data='{"below": 60}')
+    got = await frame(first)
+    assert isinstance(got, dict) and "id" in got, (
+        f"a worker finished the address's 3 tasks (SUCCESSFUL in their rows), and its next frame got {got}: a "
+        "task counts while it is in flight, not for ever; ask its row (aget_result(id).is_finished)"
+    )
+    await close_all(first, claimer, second, other)
+
+
+async def test_frames_at_once_never_start_more_than_the_budget():
+    application, home, fresh = app(), address(), address()
+    four = [await connect_from(application, fresh) for _ in range(4)]
+    await asyncio.gather(*(ws.send_to(text_data=f'{{"below": {n}}}') for n, ws in enumerate(four, 1)))
+    answers = [await frame(ws) for ws in four]
+    ids = [got for got in answers if isinstance(got, dict) and "id" in got]
+    assert NOTHING not in answers and len(ids) == LIMIT, (
+        f"four sockets of {fresh} asked for a task at the same moment, with none in flight, and got {answers}: "
+        f"exactly {LIMIT} may start. Count the tasks being enqueued too: take the place before the await that "
+        "enqueues (and give it back if that fails), so a frame judged during that await counts it"
+    )
+    ada, bob = await connect_from(application, home), await connect_from(application, home)
+    await started(ada, 10)
+    await started(bob, 20)
+    await asyncio.gather(ada.send_to(text_data='{"below": 30}'), bob.send_to(text_data='{"below": 40}'))
+    answers = [await frame(ada), await frame(bob)]
+    ids = [got for got in answers if isinstance(got, dict) and "id" in got]
+    assert NOTHING not in answers and len(ids) == 1, (
+        f"with 2 tasks in flight, two sockets of {home} asked for one more at the same moment and got {answers}: "
+        "exactly one may start. Take the place before the await that enqueues: a frame judged meanwhile counts it"
+    )
+    assert await rows() == 2 * LIMIT
+    await close_all(ada, bob, *four)

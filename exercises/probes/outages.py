@@ -35,7 +35,7 @@ def layer_down(monkeypatch, call: str):
 
 
 def redis_answers(url: str) -> None:
-    """Nothing if a Redis answers at `url`; else the check fails with how to start one (check 05.5)."""
+    """Nothing if a Redis answers at `url`; else the check fails with how to start one (checks 05.3, 05.5)."""
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError as error:

@@ -13,7 +13,7 @@ import pytest
 import redis
 from django.utils.module_loading import import_string
 
-from exercises.probes import COMMAND, FRAME, REPO_DIR, imported_afresh, load
+from exercises.probes import COMMAND, FRAME, REPO_DIR, imported_afresh, load, redis_answers, written_out
 
 RULE = (
     "Processes share groups and channels only through a layer that lives outside every one of them, the same "
@@ -74,14 +74,7 @@ async def arrival(layer, channel: str) -> object:
 
 def setting() -> dict:
     module, url = load("05.3", RULE), os.environ["REDIS_URL"]  # the fixture's: the URL the settings read
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        pytest.fail(
-            f"no Redis answers at {url} ({error}): start one (`redis-server --daemonize yes`) "
-            "or set REDIS_URL, then check again",
-            pytrace=False,
-        )
+    redis_answers(url)
     return module.CHANNEL_LAYERS["default"]
 
 
@@ -207,9 +200,8 @@ async def test_the_layer_logs_in_as_redis_url_says_and_writes_no_password(capsys
     url = urlsplit(os.environ["REDIS_URL"])
     wrong = url._replace(netloc=f"nobody:not-the-password@{url.hostname}:{url.port or 6379}").geturl()
     caplog.set_level(logging.DEBUG)
-    joined, printed = await joins_a_group(wrong), capsys.readouterr()  # a server starts: what does it write?
-    written = "\n".join([*(f"{record.getMessage()} {vars(record)!r}" for record in caplog.records), *printed])
-    assert "not-the-password" not in written, (
+    joined = await joins_a_group(wrong)  # a server starts: what does it write?
+    assert "not-the-password" not in written_out(caplog, capsys), (
         f"with REDIS_URL={wrong}, its password reached the server's output or log as the settings were imported: "
         "every server process writes it at start, into a journal or a log service whose readers can then use "
         "Redis as the project does. Print or log no REDIS_URL (its host at most: urlsplit(REDIS_URL).hostname)"

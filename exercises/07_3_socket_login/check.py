@@ -18,7 +18,6 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import signing
 from django.db import OperationalError
-from django.test import override_settings
 
 from auth_demo.views import HANDOFF_SALT
 from exercises.probes import close_all, connect, failure_told_truly, frame, load, login_bad_frames, never_blocks
@@ -33,7 +32,14 @@ RULE = (
 # query or hasher can encode), text that is no JSON, and a nesting too deep to decode (RecursionError, not ValueError).
 WRONG_SHAPES = [*login_bad_frames(), "\u00e9t\u00e9", "[" * 100_000]
 MISNAMED = {"user": "ada", "password": "difference-engine"}  # the right keys but one, the password among them
-FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+IN_A_THREAD = "Run authenticate() and the session's save in database_sync_to_async."
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    """Passwords hashed with MD5: Django's own hasher takes a good part of a second for each one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 async def login_socket() -> WebsocketCommunicator:
@@ -56,13 +62,8 @@ async def user_of(reply: object, name: str):
     return await get_user({"session": SessionStore(session_key=session_key)})
 
 
-@FAST_HASHER
-@pytest.mark.django_db(transaction=True)
 async def test_the_session_the_handoff_names_is_logged_in():
-    with (
-        queries_by_thread() as ran,
-        queries_told_first(ran, "Run authenticate() and the session's save in database_sync_to_async."),
-    ):
+    with queries_by_thread() as ran, queries_told_first(ran, IN_A_THREAD):
         ada = await User.objects.acreate_user("ada", password="analytical-engine")  # on Django's sync thread
         bob = await User.objects.acreate_user("bob", password="difference-engine")
         first, second = await login_socket(), await login_socket()
@@ -71,8 +72,7 @@ async def test_the_session_the_handoff_names_is_logged_in():
             answers = await asyncio.gather(  # two people log in at once
                 ask(first, "ada", "analytical-engine"), ask(second, "bob", "difference-engine")
             )
-            replies = dict(zip(("ada", "bob"), answers, strict=True))
-        for user, reply in ((ada, replies["ada"]), (bob, replies["bob"])):
+        for user, reply in zip((ada, bob), answers, strict=True):
             found = await user_of(reply, user.username)
             assert found.is_authenticated and found.pk == user.pk, (
                 f"{user.username} logged in over the socket, but the session the page gets after the handoff is "
@@ -81,7 +81,7 @@ async def test_the_session_the_handoff_names_is_logged_in():
                 else f"{user.username}'s handoff names a session of {found}: each socket logs in its own user"
             )
         await close_all(first, second)
-    orm_where_it_belongs(ran, "Run authenticate() and the session's save in database_sync_to_async.")
+    orm_where_it_belongs(ran, IN_A_THREAD)
 
 
 def stored_user_id(reply: object) -> str | None:
@@ -96,8 +96,6 @@ def stored_user_id(reply: object) -> str | None:
         connection.close()
 
 
-@FAST_HASHER
-@pytest.mark.django_db(transaction=True)
 async def test_the_session_is_stored_before_the_socket_answers():
     ada = await User.objects.acreate_user("ada", password="analytical-engine")
     communicator = await login_socket()
@@ -118,8 +116,6 @@ async def test_the_session_is_stored_before_the_socket_answers():
     await close_all(communicator)
 
 
-@FAST_HASHER
-@pytest.mark.django_db(transaction=True)
 async def test_a_wrong_password_is_refused():
     await User.objects.acreate_user("ada", password="analytical-engine")
     await User.objects.acreate_user("gone", password="analytical-engine", is_active=False)
@@ -140,8 +136,6 @@ async def test_a_wrong_password_is_refused():
     await close_all(communicator, bystander)
 
 
-@FAST_HASHER
-@pytest.mark.django_db(transaction=True)
 async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_password():
     await User.objects.acreate_user("ada", password="analytical-engine")
     communicator = await login_socket()
@@ -157,8 +151,6 @@ async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_passw
         )
 
 
-@FAST_HASHER
-@pytest.mark.django_db(transaction=True)
 async def test_no_password_or_session_key_reaches_a_log_or_the_output(caplog, capsys):
     caplog.set_level(logging.DEBUG)
     await User.objects.acreate_user("ada", password="analytical-engine")
@@ -186,7 +178,6 @@ async def test_no_password_or_session_key_reaches_a_log_or_the_output(caplog, ca
         )
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_frames_of_every_wrong_shape_get_an_error():
     communicator, other = await login_socket(), await login_socket()
     for text in WRONG_SHAPES:

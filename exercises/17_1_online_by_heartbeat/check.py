@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from exercises.probes import bad_frames, cancelled, close_all, connect, ends_on_disconnect, frame, is_error, load
+from exercises.probes import bad_frames, cancelled, close_all, connect, ends_on_disconnect, frame, load
 from exercises.probes import never_blocks, nothing_more, proved, refused_with_error
 
 RULE = (
@@ -21,15 +21,12 @@ RULE = (
 )
 TTL = 60
 HEARTBEAT = '{"here": true}'
-# Frames a named socket must refuse: anything but the heartbeat, a second name included.
 BINARY = b"\x00\xff\xfe"  # a binary frame no reading makes a name or a heartbeat of (not UTF-8, not JSON)
-NOT_HEARTBEATS = ["not json", "1", "true", "[]", "{}", '{"here": false}', '{"here": 1}', '{"here": "true"}']
-NOT_HEARTBEATS += ["[" * 100_000]  # nested too deep to decode: json.loads raises RecursionError, not ValueError
-
-
-@functools.cache
-def module():
-    return load("17.1", RULE)
+DEEP = "[" * 100_000  # nested too deep to decode: json.loads raises RecursionError, not ValueError
+# Frames a named socket must refuse: anything but the heartbeat, a second name included; names that are none.
+NOT_HEARTBEATS = ["not json", "1", "true", "[]", "{}", '{"here": false}', '{"here": 1}', '{"here": "true"}', DEEP]
+NOT_NAMES = [json.dumps({"name": name}) for name in ("   ", "x" * 41, "ali\nce", "alice\u001b[2J", "\t", "bob\u200b")]
+module = functools.partial(load, "17.1", RULE)  # the module under check
 
 
 @pytest.fixture
@@ -49,23 +46,22 @@ def fresh(who: str, length: int = 12) -> str:
 def online() -> list:
     listed = module().online()
     assert isinstance(listed, list) and listed == sorted(listed), f"online() must return a sorted list, got {listed!r}"
-    twice = sorted({name for name in listed if listed.count(name) > 1})
-    assert not twice, (
-        f"online() lists {twice} more than once: a student on two sockets is one student, listed once (a time per "
-        f"student, not per socket). {RULE}"
+    assert len(set(listed)) == len(listed), (
+        f"online() lists {sorted({n for n in listed if listed.count(n) > 1})} more than once: a student on two "
+        f"sockets is one student, listed once (a time per student, not per socket). {RULE}"
     )
     return listed
 
 
-async def joined(name: str):
-    """A socket that named itself `name`, answered {"joined": name}."""
-    socket = await connect(module().OnlineConsumer.as_asgi())
+async def joined(name: str, socket=None):
+    """A socket (a new one, or `socket` not yet named) that named itself `name`, answered {"joined": name}."""
+    socket = socket or await connect(module().OnlineConsumer.as_asgi())
     await socket.send_to(text_data=json.dumps({"name": name}))
     got = await frame(socket)
     assert got == {"joined": name}, (
-        f'the first frame {{"name": "{name}"}} must be answered {{"joined": "{name}"}}, got {got}: a name is 1 to 40 '
-        "printable characters (spaces and punctuation are printable too), counted as characters (zoë is 3), not as "
-        "UTF-8 bytes"
+        f'a socket\'s first name {{"name": "{name}"}} must be answered {{"joined": "{name}"}}, got {got}: a name is 1 '
+        "to 40 printable characters (spaces and punctuation are printable too), counted as characters (zoë is 3), not "
+        "as UTF-8 bytes (a socket's bad frames before it do not count)"
     )
     return socket
 
@@ -128,8 +124,7 @@ async def test_a_student_on_two_sockets_stays_online_when_one_ends(now):
         )
         now.at += 40
         await beat(watch)
-        stopped = await joined(name)
-        await cancelled(stopped)  # a server's cancel: no websocket.disconnect comes
+        await cancelled(await joined(name))  # a server's cancel: no websocket.disconnect comes
         now.at += 40
         assert name in online(), f"{name!r} beat 40 s ago on a socket still open, but is not listed. {RULE}"
         await close_all(watch)
@@ -162,30 +157,14 @@ async def test_each_socket_speaks_for_its_own_student_only(now):
 
 async def test_bad_frames_get_an_error_and_put_no_one_online(now):
     before = set(online())
-    too_long = json.dumps({"name": "x" * 41})
-    unprintable = [json.dumps({"name": name}) for name in ("ali\nce", "alice\u001b[2J", "\t", "bob\u200b")]
-    unnamed = bad_frames("name", "alice", extra=('{"name": "   "}', too_long, HEARTBEAT, *unprintable, "[" * 100_000))
+    unnamed = bad_frames("name", "alice", extra=(*NOT_NAMES, HEARTBEAT, DEEP, BINARY))
     async with never_blocks(0.5):
         socket = await connect(module().OnlineConsumer.as_asgi())
         for text in unnamed:
             await refused_with_error(socket, text)
-        await binary_refused(socket, BINARY)
         assert set(online()) == before, f"frames that name no one put {set(online()) - before} online"
-        name = fresh("carol")
-        await socket.send_to(text_data=json.dumps({"name": name}))
-        assert await frame(socket) == {"joined": name}, "after the bad frames, the same socket can still join"
-        for text in NOT_HEARTBEATS:
+        await joined(fresh("carol"), socket)  # after its bad frames, the same socket can still join
+        for text in [*NOT_HEARTBEATS, BINARY]:
             await refused_with_error(socket, text)
-        await binary_refused(socket, BINARY)
         await close_all(socket)
-    proved("bad frames", len(unnamed) + len(NOT_HEARTBEATS) + 2)
-
-
-async def binary_refused(socket, data: bytes) -> None:
-    """A binary frame (its event has "bytes" and no "text" key, as Daphne sends it) gets an error too."""
-    await socket.send_to(bytes_data=data)
-    got = await frame(socket)
-    assert is_error(got) and got["error"], (
-        f'a binary frame ({data[:40]!r}) must get {{"error": "<why>"}} on its own socket, got {got}: its event '
-        'carries "bytes" and no "text" key at all, so read the text with event.get("text")'
-    )
+    proved("bad frames", len(unnamed) + len(NOT_HEARTBEATS) + 1)

@@ -91,7 +91,14 @@ from exercises.probes.loop import (
     stalled_in_your_lines,
     suspending,
 )
-from exercises.probes.outages import MSGPACK_INTEGERS, integers_in, layer_down, sends_as_redis_does, serve_layer
+from exercises.probes.outages import (
+    MSGPACK_INTEGERS,
+    integers_in,
+    layer_down,
+    redis_answers,
+    sends_as_redis_does,
+    serve_layer,
+)
 from exercises.probes.stores import (
     DATABASE_SYNC_TO_ASYNC_POOL,
     PasswordsChecked,

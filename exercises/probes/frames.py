@@ -103,12 +103,14 @@ async def drain(*communicators, quiet: float = 0.2) -> None:
             await frame(communicator)
 
 
-async def refused_with_error(communicator, text: str, others=()) -> dict:
+async def refused_with_error(communicator, text: str | bytes, others=()) -> dict:
     """Send one bad frame: the sender gets {"error": <text>}, the socket stays open, no other socket hears a thing."""
-    await communicator.send_to(text_data=text)
+    binary = isinstance(text, bytes)  # a binary frame: its event has "bytes" and no "text" key, as Daphne sends it
+    await communicator.send_to(**{"bytes_data" if binary else "text_data": text})
     got = await frame(communicator)
+    hint = ': a binary frame carries "bytes" and no "text" key at all, so read the text with event.get("text")'
     assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
-        f'bad input {text[:60]!r} must get {{"error": "<why>"}} on its own socket, got {got}'
+        f'bad input {text[:60]!r} must get {{"error": "<why>"}} on its own socket, got {got}{hint if binary else ""}'
     )
     for other in others:
         assert await nothing_more(other, 0.05), f"bad input {text[:60]!r} reached another socket"

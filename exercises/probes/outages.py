@@ -1,5 +1,7 @@
 """The channel layer as Redis makes it fail: down, or refusing what its serializer (msgpack) cannot write."""
 
+import pytest
+import redis
 from channels.layers import get_channel_layer
 
 from exercises.probes.stores import REDIS_REFUSED
@@ -30,6 +32,18 @@ def layer_down(monkeypatch, call: str):
         return f"the layer's {call} raised ConnectionError (its Redis is down)"
 
     return down
+
+
+def redis_answers(url: str) -> None:
+    """Nothing if a Redis answers at `url`; else the check fails with how to start one (checks 05.3, 05.5)."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.fail(
+            f"no Redis answers at {url} ({error}): start one (`redis-server --daemonize yes`) "
+            "or set REDIS_URL, then check again",
+            pytrace=False,
+        )
 
 
 def serve_layer(settings, layer: type, **config) -> None:

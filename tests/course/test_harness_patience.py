@@ -1,5 +1,6 @@
 """harness/patience.py's deadlines scale together with COURSE_PATIENCE; harness/busy.py runs a command beside a hog."""
 
+import inspect
 import os
 import subprocess
 import sys
@@ -31,3 +32,16 @@ def test_busy_runs_the_command_each_time_and_exits_with_the_first_failure():
     done = python(["-m", "harness.busy", "--hogs", "1", "--runs", "2", "--", "sh", "-c", "exit 3"])
     assert done.returncode == 3
     assert "run 2 of 2: exit 3" in done.stdout and "0 of 2 run(s) passed beside the hog" in done.stdout
+
+
+def test_every_test_communicator_waits_frame_for_what_must_come_and_not_for_silence():
+    from asgiref.testing import ApplicationCommunicator
+    from channels.testing import HttpCommunicator, WebsocketCommunicator
+
+    from harness.patience import FRAME
+
+    waits = [WebsocketCommunicator.connect, WebsocketCommunicator.receive_from, WebsocketCommunicator.disconnect]
+    waits += [HttpCommunicator.get_response, ApplicationCommunicator.receive_output, ApplicationCommunicator.wait]
+    timeouts = {wait.__qualname__: inspect.signature(wait).parameters["timeout"].default for wait in waits}
+    assert timeouts == {wait.__qualname__: FRAME for wait in waits}  # tests/conftest.py sets them; Channels says 1
+    assert inspect.signature(ApplicationCommunicator.receive_nothing).parameters["timeout"].default == 0.1

@@ -13,12 +13,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import redis
 
 from harness.patience import COMMAND, CONDITION, FRAME, SERVER_START, SERVER_STOP
+from harness.warm import WarmProcesses
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +51,69 @@ def free_fixed_port() -> int:
     raise RuntimeError("no free port below the ephemeral range")
 
 
+# What a Daphne imports before it reads the course's settings: a warm interpreter (harness/warm.py) imports
+# them once, and each Daphne the tests start is a fork of it. Not daphne.server, daphne.cli or anything
+# that imports twisted.internet.reactor: daphne.server installs its asyncio reactor on import, in the child.
+DAPHNE_PRELOAD = (
+    "django.core.handlers.asgi",
+    "django.db.models",
+    "django.contrib.auth",
+    "django.contrib.sessions.backends.db",
+    "channels.generic.websocket",
+    "channels.layers",
+    "channels.auth",
+    "channels.db",
+    "channels.routing",
+    "channels.sessions",
+    "channels_redis.core",
+    "channels_redis.pubsub",
+    "redis.asyncio",
+    "psycopg",
+    "twisted.internet.asyncioreactor",
+    "twisted.web.http",
+    "autobahn.twisted.websocket",
+    "daphne.access",
+    "daphne.endpoints",
+    "daphne.http_protocol",
+    "daphne.ws_protocol",
+)
+
+
+class WarmDaphnes:
+    """Tests start each `python -m daphne` as a fork of one warm interpreter, not as a fresh process.
+
+    About 150 Daphnes start in a run of the suite; as fresh processes each paid 1.4 CPU-seconds,
+    most of it importing Django, Channels, Twisted and autobahn, on CI's 2-core machine, where
+    CPU is what CI waits for. The fork then runs daphne's own command line with the server's
+    argv, environment and log file, as `python -m daphne` would. The tests turn it on
+    (tests/fixtures/servers.py) where os.fork is safe (Linux); the benchmark never does: it
+    times fresh processes, as a deployment runs them.
+    """
+
+    lock = threading.Lock()
+    enabled = False
+    processes: WarmProcesses | None = None
+
+    @classmethod
+    def use(cls, enabled: bool) -> None:
+        with cls.lock:
+            cls.enabled = enabled
+            if not enabled and cls.processes is not None:
+                cls.processes.close()  # the warm server terminates any Daphne still running, then exits
+                cls.processes = None
+
+    @classmethod
+    def start(cls, argv: list[str], env: dict[str, str] | None, log_path: Path):
+        """A forked `python -m daphne` for this argv, or None when argv is not one or forks are off."""
+        if not cls.enabled or argv[:3] != [sys.executable, "-m", "daphne"]:
+            return None
+        with cls.lock:
+            if cls.processes is None or not cls.processes.alive():
+                cls.processes = WarmProcesses(DAPHNE_PRELOAD, dict(os.environ))
+            processes = cls.processes
+        return processes.start("daphne", argv[3:], dict(os.environ if env is None else env), REPO_DIR, log_path)
+
+
 class ServerProcess:
     """One server process listening on `port`; its output goes to a temporary log file."""
 
@@ -58,8 +123,11 @@ class ServerProcess:
         self.name = name
         self.port = port
         self.log_path = Path(tempfile.mkstemp(prefix="server-", suffix=".log")[1])
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(argv, cwd=REPO_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self._log = None
+        self.process = WarmDaphnes.start(argv, env, self.log_path)
+        if self.process is None:
+            self._log = self.log_path.open("wb")
+            self.process = subprocess.Popen(argv, cwd=REPO_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_until_listening(timeout)
 
     @property
@@ -103,7 +171,8 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._log.close()
+        if self._log is not None:
+            self._log.close()
 
 
 class DaphneServer(ServerProcess):

@@ -1,0 +1,92 @@
+"""harness/warm.py: a fork of the warm interpreter is the `python -m` process a fresh start would have been.
+
+Every Daphne the tests start is such a fork (harness/servers.py's WarmDaphnes), so what a
+fresh process would read from its start — environment, folder, PYTHONPATH, argv — the
+fork must read too, and its handle must end and report as a subprocess.Popen's does.
+"""
+
+import json
+import signal
+import sys
+
+import pytest
+
+from harness.patience import COMMAND
+from harness.servers import DaphneServer, daphne_env
+from harness.warm import WarmProcess, WarmProcesses
+
+pytestmark = pytest.mark.slow  # each test starts a warm interpreter: about a second, not milliseconds
+
+TELLS = """import json, os, sys
+print(json.dumps({"cwd": os.getcwd(), "argv": sys.argv[1:], "said": os.environ.get("SAID"), "path": sys.path[:2]}))
+sys.exit(3)
+"""
+SLEEPS = "import time\nprint('asleep', flush=True)\ntime.sleep(600)\n"
+
+
+def write_modules(tmp_path):
+    """tells.py and sleeps.py in a folder of their own, for PYTHONPATH."""
+    folder = tmp_path / "modules"
+    folder.mkdir()
+    (folder / "tells.py").write_text(TELLS)
+    (folder / "sleeps.py").write_text(SLEEPS)
+    return folder
+
+
+def test_a_fork_runs_its_module_with_its_own_environment_folder_pythonpath_and_argv(tmp_path):
+    modules = write_modules(tmp_path)
+    env = {"PYTHONPATH": str(modules), "SAID": "the child's own"}
+    with WarmProcesses(["json"]) as warm:
+        child = warm.start("tells", ["one", "two"], env, tmp_path, tmp_path / "out")
+        status = child.wait(COMMAND)
+    told = json.loads((tmp_path / "out").read_text())
+    assert status == 3 and child.returncode == 3 and child.poll() == 3
+    assert told == {
+        "cwd": str(tmp_path),
+        "argv": ["one", "two"],
+        "said": "the child's own",
+        "path": [str(tmp_path), str(modules)],
+    }
+
+
+def test_a_running_fork_polls_none_and_ends_by_terminate_with_sigterms_status(tmp_path):
+    modules = write_modules(tmp_path)
+    with WarmProcesses([]) as warm:
+        child = warm.start("sleeps", [], {"PYTHONPATH": str(modules)}, tmp_path, tmp_path / "out")
+        assert child.poll() is None
+        child.terminate()
+        assert child.wait(COMMAND) == -signal.SIGTERM
+
+
+def test_closing_the_warm_interpreter_ends_the_forks_it_left_running(tmp_path):
+    modules = write_modules(tmp_path)
+    warm = WarmProcesses([])
+    child = warm.start("sleeps", [], {"PYTHONPATH": str(modules)}, tmp_path, tmp_path / "out")
+    warm.close()
+    assert child.returncode == -signal.SIGTERM
+
+
+def test_a_preload_that_reads_djangos_settings_stops_the_warm_interpreter(tmp_path):
+    modules = write_modules(tmp_path)
+    (modules / "reads_settings.py").write_text("from django.conf import settings\nsettings.DEBUG\n")
+    env = {"PYTHONPATH": str(modules), "DJANGO_SETTINGS_MODULE": "lessons.settings"}
+    with WarmProcesses(["reads_settings"], env) as warm:
+        pass
+    assert warm.server.returncode == 1  # its message went to stderr: each fork must read its own settings
+
+
+@pytest.mark.django_db
+def test_a_daphne_the_tests_start_is_a_fork_that_serves_the_course_and_stops(django_db_setup):
+    """On Linux the fork is a real Daphne: it listens, serves a page, and stops as a fresh one does."""
+    from urllib.request import urlopen
+
+    from django.db import connection
+
+    server = DaphneServer(daphne_env(connection.settings_dict))
+    assert isinstance(server.process, WarmProcess) == (sys.platform == "linux")
+    try:
+        with urlopen(server.http_url + "/", timeout=COMMAND) as response:
+            assert response.status == 200
+    finally:
+        server.stop()
+    assert server.process.returncode is not None

@@ -64,15 +64,17 @@ workshop: install  ## serve the course to the room on port $(PORT) of this machi
 lint: install
 	$(BIN)/ruff check .
 
-# The slow tests spend about half their time waiting on servers, sockets and timeouts: with a worker
-# per core, CI on 2 cores kept them 54% busy and pytest took 7 min 6 s; with a third worker, 5 min 34 s.
-TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print(len(getattr(os, "sched_getaffinity", lambda _: range(os.cpu_count()))(0)) + 1)')
+# The slow tests spend most of their time waiting on servers, sockets and timeouts: with a worker per
+# core, CI on 2 cores kept them 54% busy and pytest took 7 min 6 s; with one more worker, 5 min 34 s;
+# with each Daphne a fork (harness/warm.py) that run was 61% busy and waited on its 3 workers for 8 min 27 s.
+# Two workers a core and one more keep the cores busy.
+TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print(2 * len(getattr(os, "sched_getaffinity", lambda _: range(os.cpu_count()))(0)) + 1)')
 
 test: install  ## lint, every test (browser and slow included), lesson 08 on PostgreSQL, the fast suite on Django 6
 	$(BIN)/ruff check .
 	@# cosmic-ray re-runs one exercise's mutation record (tests/course/test_exercises_mutation.py); offline it skips.
 	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt || echo "cosmic-ray not installed: that test skips"
-	@# pytest-xdist, one worker per core and one more (TEST_WORKERS below): each worker has its own Redis
+	@# pytest-xdist, two workers per core and one more (TEST_WORKERS above): each worker has its own Redis
 	@# key prefix, test database and free ports; worksteal hands the long tests (the kit's proof, lesson
 	@# 14's harness) a worker each.
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25

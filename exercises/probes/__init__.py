@@ -15,6 +15,7 @@ Each probe also notes what it proved (proved()), so a pass can say what it means
 """
 
 # ruff: noqa: F401 (what a check imports from here)
+from exercises.probes.clocks import Clock, ClockedSocket, Peer, on_the_clock, serving
 from exercises.probes.communicators import (
     PROXY_HEADERS,
     accepted,

@@ -102,6 +102,7 @@ from exercises.probes.outages import (
     sends_as_redis_does,
     serve_layer,
 )
+from exercises.probes.served import SCOPE, send_fails, served
 from exercises.probes.settings import PASSWORD_WRITTEN, arrival, in_a_group, layer_of, started_with
 from exercises.probes.stores import (
     DATABASE_SYNC_TO_ASYNC_POOL,

@@ -15,15 +15,17 @@ import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import broadcasts_awaited, close_all, connect, ends_on_disconnect, frame, imported_afresh
+from exercises.probes import broadcasts_awaited, close_all, connect, ends_on_disconnect, frame, hears, imported_afresh
 from exercises.probes import in_its_group_once_open, kept_by, load, members, never_blocks, nothing_kept, nothing_more
 from exercises.probes import proved, serve_layer, warm_up
 
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'
 EXERCISE, GROUP = "04.2", "expresence"
-# The longest stall allowed in your code: only a stall with your file on the loop's stack counts, so a busy machine
-# is not blamed, and a time.sleep(0.1) "flood guard" per frame is caught.
-LAG = 0.08
+LAG = 0.08  # the longest stall in your code (a busy machine's is not): a time.sleep(0.1) "flood guard" is caught
+ZEROS = (  # what a name that lost a leading 0 digit needs
+    'whatever the draw. One name in sixteen starts with a 0 digit, which hex() and f"{n:x}" drop: pad to six, '
+    'f"{n:06x}", or draw the digits themselves (secrets.token_hex(3), uuid.uuid4().hex[:6])'
+)
 
 
 class RecordingLayer(InMemoryChannelLayer):
@@ -45,14 +47,17 @@ async def warmed_up(settings):
     await warm_up(load(EXERCISE, RULE).PresenceConsumer.as_asgi())
 
 
-async def joined(who: str, module=None) -> tuple[WebsocketCommunicator, str, str]:
-    """A socket in the room: its communicator, the name its own join announced, its channel in the group."""
+async def joined(who: str, module=None, why: str = "as the task says") -> tuple[WebsocketCommunicator, str, str]:
+    """A socket in the room: its communicator, the name its own join announced (a guest's), its channel in the group."""
     before = members(GROUP)
     communicator = await connect((module or load(EXERCISE, RULE)).PresenceConsumer.as_asgi(), "/")
     own = await frame(communicator)
     assert isinstance(own, dict) and set(own) == {"joined"} and isinstance(own["joined"], str) and own["joined"], (
         f'expected {who}\'s first frame to be {{"joined": <a name>}}, its own join, got {own}: a socket is in '
         "the room before the join is announced, so it hears its own"
+    )
+    assert re.fullmatch("guest-[0-9a-f]{6}", own["joined"]), (
+        f'{who} was announced as {own["joined"]!r}: expected "guest-" and six random hex digits, {why}'
     )
     channel = members(GROUP) - before
     assert len(channel) == 1, f'expected {who}\'s socket to join the group "expresence", got members {members(GROUP)}'
@@ -64,10 +69,6 @@ async def test_each_socket_gets_a_name_of_its_own():
         opened = [await joined(who) for who in ("alice", "bob", "carol")]
         proved("sockets", 3)
         names = [name for _, name, _ in opened]
-        for name in names:
-            assert re.fullmatch("guest-[0-9a-f]{6}", name), (
-                f'a socket was announced as {name!r}: expected "guest-" and six random hex digits, as the task says'
-            )
         proved("boundaries", 3)
         assert len(set(names)) == 3, (
             f"three sockets were announced as {names}: each socket needs a name of its own, drawn afresh for "
@@ -75,10 +76,9 @@ async def test_each_socket_gets_a_name_of_its_own():
         )
         await close_all(*(communicator for communicator, _, _ in opened))
         assert not any(communicator.future.cancelled() for communicator, _, _ in opened), (
-            "a consumer was still running after websocket.disconnect, until the test cancelled it: however the "
-            "group is left (in websocket_disconnect or in __call__'s finally), websocket_disconnect must raise "
-            "StopConsumer(), or every closed socket's consumer waits for events that never come until the server "
-            "cancels it (Daphne: application_close_timeout, 10 s)"
+            "a consumer was still running after websocket.disconnect, until the test cancelled it: wherever the group "
+            "is left, websocket_disconnect must raise StopConsumer(), or each closed socket's consumer waits for "
+            "events that never come until the server cancels it (Daphne: application_close_timeout, 10 s)"
         )
 
 
@@ -106,17 +106,11 @@ def draws_come_out_zero(patch) -> None:
 async def test_every_digit_of_a_name_is_drawn_at_random(monkeypatch):
     # Twenty names drawn at random: that any of the six digits shows 4 values or fewer in all twenty has odds of
     # about 1 in 10**8. A clock, an id(), a counter or a small range shows 1 or 2.
-    opened = []
     async with never_blocks(LAG):
-        for n in range(20):
-            opened.append(await joined(f"socket {n + 1}"))
+        opened = [await joined(f"socket {n + 1}") for n in range(20)]
     names = [name for _, name, _ in opened]
     await close_all(*(communicator for communicator, _, _ in opened))
     proved("sockets", len(names))
-    for name in names:
-        assert re.fullmatch("guest-[0-9a-f]{6}", name), (
-            f'a socket was announced as {name!r}: expected "guest-" and six random hex digits, as the task says'
-        )
     for place in range(6):
         seen = sorted({name[6 + place] for name in names})
         assert len(seen) > 4, (
@@ -128,13 +122,8 @@ async def test_every_digit_of_a_name_is_drawn_at_random(monkeypatch):
     # One draw in sixteen has a first hex digit of 0, which hex() and f"{n:x}" drop: a draw of 0 shows it every time.
     with monkeypatch.context() as patch:
         draws_come_out_zero(patch)
-        zero, name, _ = await joined("a socket whose draw came out 0", imported_afresh(EXERCISE, RULE))
-        await close_all(zero)
-    assert re.fullmatch("guest-[0-9a-f]{6}", name), (
-        f'the random draw came out 0 and the socket was announced as {name!r}: expected "guest-" and six random hex '
-        'digits whatever the draw. One name in sixteen starts with a 0 digit, which hex() and f"{n:x}" drop: pad '
-        'to six, f"{n:06x}", or draw the digits themselves (secrets.token_hex(3), uuid.uuid4().hex[:6])'
-    )
+        zero = await joined("a socket whose random draw came out 0", imported_afresh(EXERCISE, RULE), ZEROS)
+        await close_all(zero[0])
 
 
 async def test_the_room_hears_a_join_and_a_leave():
@@ -142,15 +131,10 @@ async def test_the_room_hears_a_join_and_a_leave():
         await in_its_group_once_open(load(EXERCISE, RULE).PresenceConsumer.as_asgi())
         bob, bob_name, _ = await joined("bob")
         alice, alice_name, _ = await joined("alice")
-        got = await frame(bob)
-        assert got == {"joined": alice_name}, f'expected {{"joined": "{alice_name}"}} on bob\'s socket, got {got}'
+        await hears({"bob": bob}, [{"joined": alice_name}])
         carol, carol_name, _ = await joined("carol")
         proved("sockets", 3)
-        for name, communicator in (("bob", bob), ("alice", alice)):
-            got = await frame(communicator)
-            assert got == {"joined": carol_name}, (
-                f'expected {{"joined": "{carol_name}"}} on {name}\'s socket when carol came, got {got}'
-            )
+        await hears({"bob": bob, "alice": alice}, [{"joined": carol_name}], " (carol came)")
         await ends_on_disconnect(bob, 1006)  # his network dropped: no goodbye, and still he has left
         for name, communicator in (("alice", alice), ("carol", carol)):
             left = await frame(communicator)
@@ -177,8 +161,7 @@ async def test_the_room_hears_a_join_and_a_leave():
 async def test_each_announcement_goes_out_before_its_handler_returns():
     with broadcasts_awaited() as probe:  # sees a group_send its handler left running
         room = SimpleNamespace(PresenceConsumer=probe.watched(load(EXERCISE, RULE).PresenceConsumer))
-        alice, _, _ = await joined("alice", room)
-        bob, _, _ = await joined("bob", room)
+        (alice, _, _), (bob, _, _) = await joined("alice", room), await joined("bob", room)
         await frame(alice)  # bob's join
         await ends_on_disconnect(bob, 1000)
         await frame(alice)  # bob's leave
@@ -192,12 +175,10 @@ async def test_each_announcement_goes_out_before_its_handler_returns():
 
 async def test_a_frame_from_a_client_reaches_no_one():
     async with never_blocks(LAG):
-        alice, _, _ = await joined("alice")
-        bob, _, _ = await joined("bob")
+        (alice, _, _), (bob, _, _) = await joined("alice"), await joined("bob")
         await frame(alice)  # bob's join
-        for text in ("hello", '{"joined": "mallory"}', '{"type": "presence", "left": "alice"}', "[1]", "null"):
-            await alice.send_to(text_data=text)
-        await alice.send_to(bytes_data=b"\x00")
+        for text in ("hello", '{"joined": "mallory"}', '{"type": "presence", "left": "alice"}', "[1]", "null", b"\0"):
+            await alice.send_to(**{"bytes_data" if isinstance(text, bytes) else "text_data": text})
         proved("bad frames", 6)
         for name, communicator in (("alice", alice), ("bob", bob)):
             assert await nothing_more(communicator, 0.1), (

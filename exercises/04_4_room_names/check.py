@@ -16,10 +16,8 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import re_path
 
-from exercises.probes import FRAME, answer, broadcasts_awaited, close_all, ends_on_disconnect, in_its_group_once_open
-from exercises.probes import kept_by, load, never_blocks, nothing_kept, nothing_more, proved, target_path
-from exercises.probes import text_of_bytes, warm_up
-from lessons.channel_config import IN_MEMORY
+from exercises.probes import FRAME, broadcasts_awaited, close_all, ends_on_disconnect, frame, in_its_group_once_open
+from exercises.probes import REPO_DIR, kept_by, load, never_blocks, nothing_kept, nothing_more, proved, warm_up
 
 EXERCISE = "04.4"
 RULE = (
@@ -27,9 +25,7 @@ RULE = (
     "derive it from the room name so that every name is valid, different rooms stay apart, and every server "
     "process picks the same group for the same room"
 )
-# The longest stall allowed in your code: only a stall with your file on the loop's stack counts, so a busy machine
-# is not blamed, and a time.sleep(0.1) "flood guard" per frame is caught.
-LAG = 0.08
+LAG = 0.08  # the longest stall in your code (a busy machine's is not): a time.sleep(0.1) "flood guard" is caught
 # "chat_" + 94 characters is 99, the longest group name; 95 is one too many.
 ROOMS = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]
 PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
@@ -42,9 +38,8 @@ MANY = [f"room {n}" for n in range(100)]  # a hundred rooms: a digest cut to a f
 
 
 @pytest.fixture(autouse=True)
-async def warmed_up(settings):
+async def warmed_up(in_memory_layer):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
-    settings.CHANNEL_LAYERS = IN_MEMORY
     await warm_up(app(), "/ws/fixchat/lobby/")
 
 
@@ -63,21 +58,23 @@ async def joined(room: str, consumer=None) -> WebsocketCommunicator:
             f"{RULE}"
         ) from None
     assert connected, f"room {room!r}: expected the socket to be accepted"
-    greeting = await answer(communicator)
-    decoded = isinstance(greeting, dict) and not text_of_bytes(greeting) and json.loads(greeting.get("text") or "null")
-    assert decoded == {"room": room}, (
-        f'room {room!r}: expected {{"room": {room!r}}} first, got {text_of_bytes(greeting) or greeting}'
-    )
+    greeting = await frame(communicator)
+    assert greeting == {"room": room}, f'room {room!r}: expected {{"room": {room!r}}} first, got {greeting}'
     return communicator
+
+
+async def group_of(room: str) -> str:
+    """The one group a socket of `room` is in while it is open."""
+    communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
+    await communicator.connect(timeout=FRAME)
+    found = [group for group, channels in get_channel_layer().groups.items() if channels]
+    await communicator.disconnect(timeout=FRAME)
+    assert len(found) == 1, f"room {room!r}: expected its socket in one group, got {found}"
+    return found[0]
 
 
 def shown(room: str) -> str:
     return repr(room) if len(room) <= 40 else f"{room[:40]!r}... ({len(room)} characters, ending {room[-3:]!r})"
-
-
-async def heard(communicator) -> object:
-    got = await answer(communicator)
-    return text_of_bytes(got) or (json.loads(got.get("text") or "null") if isinstance(got, dict) else got)
 
 
 async def test_any_room_name_opens_and_its_messages_go_round():
@@ -90,8 +87,8 @@ async def test_any_room_name_opens_and_its_messages_go_round():
                 await first.send_to(text_data="hi")
                 await second.send_to(text_data="hello")
                 for who, communicator in (("the other", second), ("the sender's own", first)):
-                    got = [await heard(communicator), await heard(communicator)]
-                    assert sorted(got, key=str) == [{"message": "hello"}, {"message": "hi"}], (
+                    got = sorted([await frame(communicator), await frame(communicator)], key=str)
+                    assert got == [{"message": "hello"}, {"message": "hi"}], (
                         f'room {room!r}: expected {{"message": "hi"}} and {{"message": "hello"}} on {who} socket, '
                         f"got {got}: two sockets in one room share its group"
                     )
@@ -111,7 +108,7 @@ async def test_two_different_rooms_never_hear_each_other():
             here, there = await joined(room), await joined(other)
             for a, b, sender, receiver in ((room, other, here, there), (other, room, there, here)):
                 await sender.send_to(text_data="only for this room")
-                got = await heard(sender)
+                got = await frame(sender)
                 assert got == {"message": "only for this room"}, f"room {a!r}: expected its own message back, got {got}"
                 checksum = CHECKSUMS.get((room, other))
                 why = f"The two names have one {checksum}: a checksum (zlib.crc32, adler32) does not keep names apart, "
@@ -125,17 +122,10 @@ async def test_two_different_rooms_never_hear_each_other():
 
 
 async def test_a_hundred_rooms_are_a_hundred_groups():
-    groups = {}
     async with never_blocks(LAG):
-        for room in MANY:
-            communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
-            await communicator.connect(timeout=FRAME)
-            joined_now = [group for group, channels in get_channel_layer().groups.items() if channels]
-            assert len(joined_now) == 1, f"room {room!r}: expected its socket in one group, got {joined_now}"
-            groups.setdefault(joined_now[0], []).append(room)
-            await communicator.disconnect(timeout=FRAME)
-    shared = next((rooms for rooms in groups.values() if len(rooms) > 1), None)
-    assert shared is None, (
+        groups = [await group_of(room) for room in MANY]
+    shared = [room for room, group in zip(MANY, groups, strict=True) if groups.count(group) > 1]
+    assert not shared, (
         f"rooms {shared[0]!r} and {shared[1]!r} share one group: a digest cut to a few characters, or taken "
         f"modulo a small number, gives a hundred rooms fewer than a hundred groups. {RULE}"
     )
@@ -143,76 +133,49 @@ async def test_a_hundred_rooms_are_a_hundred_groups():
 
 
 async def test_no_room_name_can_join_another_rooms_group():
-    # A room whose name the group cannot hold as it is ("café"): which group does it get?
-    communicator = await joined("café")
-    (group,) = [group for group, channels in get_channel_layer().groups.items() if channels]
-    await close_all(communicator)
-    # Every tail of that group name is a room name a client may type: none may land in café's group.
+    # A room whose name the group cannot hold as it is ("café"): which group does it get? Every tail of that group
+    # name is a room name a client may type: none may land in café's group.
+    cafe = await group_of("café")
     async with never_blocks(LAG):
-        for start in range(len(group)):
-            room = group[start:]
-            communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
-            await communicator.connect(timeout=FRAME)
-            taken = set(get_channel_layer().groups.get(group, {}))  # a copy: leaving empties the layer's own
-            await communicator.disconnect(timeout=FRAME)
-            assert not taken, (
-                f"a client who opens room {room!r} joins {group!r}, the group of room 'café', and reads its "
+        for room in (cafe[start:] for start in range(len(cafe))):
+            assert await group_of(room) != cafe, (
+                f"a client who opens room {room!r} joins {cafe!r}, the group of room 'café', and reads its "
                 "messages: a name kept as it is when valid and a digest otherwise can be made to meet. Derive "
                 f"every group the same way, from a digest of the room name. {RULE}"
             )
-    proved("boundaries", len(group))
+    proved("boundaries", len(cafe))
 
 
-SCRIPT = """
-import asyncio, json, sys
+# This check's group_of() in a server process of its own: the group of each room of argv[2], opened in that order.
+ELSEWHERE = """
+import asyncio, json, runpy, sys
 import django
 from django.conf import settings
 settings.configure(CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}})
 django.setup()
-from importlib.util import module_from_spec, spec_from_file_location
-from channels.layers import get_channel_layer
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
-from django.urls import re_path
-spec = spec_from_file_location("student", sys.argv[1]); module = module_from_spec(spec); spec.loader.exec_module(module)
+group_of = runpy.run_path(sys.argv[1])["group_of"]
 async def main():
-    app = URLRouter([re_path(r"^ws/fixchat/(?P<room>[^/]+)/$", module.NamedRoomConsumer.as_asgi())])
-    found = []
-    for room in json.loads(sys.argv[2]):
-        communicator = WebsocketCommunicator(app, "/ws/fixchat/" + room + "/")
-        await communicator.connect(timeout=5)
-        found.append(sorted(get_channel_layer().groups))
-        await communicator.disconnect(timeout=5)
-    print(json.dumps(found))
+    print(json.dumps([await group_of(room) for room in json.loads(sys.argv[2])]))
 asyncio.run(main())
 """
-
-
-async def groups_in_a_process(seed: str, rooms: list[str]) -> list:
-    """The group each room joins in a server process of its own, whose str hashes are seeded by `seed`."""
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SCRIPT, str(target_path("04.4")), json.dumps(rooms),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, f"a second server process could not open the rooms: {err.decode()[-300:]}"
-    return json.loads(out)
 
 
 async def test_every_server_process_picks_the_same_group_for_a_room():
     rooms = ["lobby", "café", "x" * 120]
     seed = str(int(os.environ.get("PYTHONHASHSEED", "0") or 0) + 1)  # another seed than this process's
     # The other process opens the rooms in the other order: a number given as rooms come differs too.
-    elsewhere = dict(zip(rooms[::-1], await groups_in_a_process(seed, rooms[::-1]), strict=True))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", ELSEWHERE, __file__, json.dumps(rooms[::-1]), cwd=REPO_DIR,
+        env={**os.environ, "PYTHONHASHSEED": seed}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, f"a second server process could not open the rooms: {err.decode()[-300:]}"
+    elsewhere = dict(zip(rooms[::-1], json.loads(out), strict=True))
     for room in rooms:
-        there = elsewhere[room]
-        communicator = await joined(room)
-        here = sorted(group for group, channels in get_channel_layer().groups.items() if channels)
-        await close_all(communicator)
+        here, there = await group_of(room), elsewhere[room]
         assert here == there, (
-            f"room {room[:40]!r} joins group {here} in one server process and {there} in another: with Redis, two "
-            "processes serving one room must pick the same group, and Python's hash() of a str differs from one "
+            f"room {room[:40]!r} joins group {here!r} in one server process and {there!r} in another: with Redis, "
+            "two processes serving one room must pick the same group, and Python's hash() of a str differs from one "
             f"process to the next, as does a number each process gives rooms as they come. {RULE}"
         )
     proved("processes", 2)

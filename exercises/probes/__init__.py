@@ -15,6 +15,7 @@ Each probe also notes what it proved (proved()), so a pass can say what it means
 """
 
 # ruff: noqa: F401 (what a check imports from here)
+from exercises.probes.clocks import Clock, ClockedSocket, Peer, on_the_clock, serving
 from exercises.probes.communicators import (
     PROXY_HEADERS,
     accepted,
@@ -25,8 +26,10 @@ from exercises.probes.communicators import (
     connect_from,
     ends_on_disconnect,
     errors_in,
+    member_of,
     members,
     messages_in,
+    queued,
     running_tasks,
     say,
     sockets,
@@ -99,6 +102,8 @@ from exercises.probes.outages import (
     sends_as_redis_does,
     serve_layer,
 )
+from exercises.probes.served import SCOPE, send_fails, served
+from exercises.probes.settings import PASSWORD_WRITTEN, arrival, in_a_group, layer_of, started_with
 from exercises.probes.stores import (
     DATABASE_SYNC_TO_ASYNC_POOL,
     PasswordsChecked,
@@ -127,6 +132,7 @@ from exercises.probes.waits import (
     until,
 )
 from exercises.probes.written import written_out
+from exercises.probes.your_tests import HowItEnded, your_test_disconnects_every_socket
 from exercises.targets import (
     CHECKED_FILES,
     EXERCISES_DIR,

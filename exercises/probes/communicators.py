@@ -165,6 +165,24 @@ def members(group: str) -> set[str]:
     return set(get_channel_layer().groups.get(group, {}))
 
 
+async def member_of(group: str) -> str:
+    """A channel of the layer's own, in `group`: it reads what the group hears without a consumer (queued())."""
+    from channels.layers import get_channel_layer
+
+    await get_channel_layer().group_add(group, channel := await get_channel_layer().new_channel())
+    return channel
+
+
+def queued(channel: str) -> list:
+    """The messages waiting for `channel` on the in-memory layer now, taken without waiting."""
+    from channels.layers import get_channel_layer
+
+    queue, taken = get_channel_layer().channels.get(channel), []
+    while queue is not None and not queue.empty():
+        taken.append(queue.get_nowait()[1])
+    return taken
+
+
 def running_tasks() -> set:
     """Every asyncio task of this loop now: take it before a socket opens, compare after it ends."""
     import asyncio

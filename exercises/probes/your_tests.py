@@ -1,0 +1,39 @@
+"""A test the student wrote, run on consumers the check made: it ends every socket it opens (checks 09.1, 09.3)."""
+
+import asyncio
+import gc
+
+
+class HowItEnded:
+    """Put before a correct consumer class: ENDED notes how each of its consumers ended.
+
+    "disconnected" once it stopped by itself (StopConsumer after a disconnect), "cancelled" when a
+    communicator that never disconnected was thrown away and cancelled it.
+    """
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:  # a communicator never disconnected is cancelled when it is thrown away
+            ENDED.append("cancelled")
+            raise
+        ENDED.append("disconnected")
+
+
+ENDED: list[str] = []  # how each consumer of a HowItEnded class came to an end
+
+
+async def your_test_disconnects_every_socket(run, correct: type) -> None:
+    """`run(correct)` runs the student's test on a correct consumer (a HowItEnded): each consumer it started got a
+    disconnect, none was left to be cancelled when its communicator was thrown away."""
+    ENDED.clear()
+    await run(correct)
+    gc.collect()  # a communicator your test dropped cancels its consumer now
+    await asyncio.sleep(0.05)
+    assert ENDED, f"your test never opened a socket to {correct.__name__}: connect a WebsocketCommunicator to it"
+    cancelled = ENDED.count("cancelled")
+    assert not cancelled, (
+        f"{cancelled} of the {len(ENDED)} consumer(s) your test started on {correct.__name__} never got a "
+        "disconnect: they were still running after your test, until the thrown-away communicator cancelled them. "
+        "A test ends every socket it opened"
+    )

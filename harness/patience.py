@@ -18,7 +18,10 @@ deadline: a longer wait there only slows the run, so those waits stay short
 and say so where they are written.
 """
 
+import inspect
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def _patience() -> float:
@@ -47,3 +50,45 @@ SERVER_STOP = patient(10)  # a server that was asked to stop has exited (then it
 CONDITION = patient(30)  # a state polled for: a replica synced, a failover done, a row written
 COMMAND = patient(180)  # a whole child process: a manage.py command, a pytest run of one check
 TEST = patient(240)  # pytest-timeout's bound on one test: a hung test fails instead of stalling the run
+
+
+def communicator_timeouts(timeout: float) -> dict:
+    """Make `timeout` the default of every wait of Channels' and asgiref's test communicators for what must come.
+
+    connect(), receive_from(), receive_json_from(), disconnect(), get_response(), receive_output()
+    and wait() all default to timeout=1. In-process, what they wait for takes milliseconds, but a
+    CI run beside other work (2026-11-26) took over 1 s to echo a 1 MiB frame through the inspector,
+    and a correct student test that waited 1 s failed its check at a load average of 38. A wait ends
+    when its event comes, so a longer bound costs a passing test nothing. receive_nothing() keeps its
+    0.1 s: a wait for nothing to come is no liveness deadline, and a longer one only slows the run.
+    Returns each method's defaults before, for communicators_wait() to put back.
+    """
+    from asgiref.testing import ApplicationCommunicator
+    from channels.testing import HttpCommunicator, WebsocketCommunicator
+
+    before = {}
+    for method in (
+        ApplicationCommunicator.wait,
+        ApplicationCommunicator.receive_output,
+        WebsocketCommunicator.connect,
+        WebsocketCommunicator.receive_from,
+        WebsocketCommunicator.receive_json_from,
+        WebsocketCommunicator.disconnect,
+        HttpCommunicator.get_response,
+    ):
+        names = inspect.signature(method).parameters
+        defaults = dict(zip(list(names)[-len(method.__defaults__) :], method.__defaults__, strict=True))
+        before[method] = method.__defaults__
+        method.__defaults__ = tuple({**defaults, "timeout": timeout}.values())
+    return before
+
+
+@contextmanager
+def communicators_wait(timeout: float) -> Iterator[None]:
+    """communicator_timeouts(timeout) inside the block, the defaults as they were after it."""
+    before = communicator_timeouts(timeout)
+    try:
+        yield
+    finally:
+        for method, defaults in before.items():
+            method.__defaults__ = defaults

@@ -28,11 +28,10 @@ it also loads each module's hooks, and leaves a linter no unused imports.
 """
 
 import gc
-import inspect
 
 import pytest
 
-from harness.patience import FRAME, TEST
+from harness.patience import FRAME, TEST, communicator_timeouts
 
 pytest_plugins = [
     "tests.fixtures.database",
@@ -61,35 +60,7 @@ def pytest_configure(config):
     """
     if config.getoption("timeout", None) is None:
         config.option.timeout = TEST
-    communicators_wait_frame()
-
-
-def communicators_wait_frame() -> None:
-    """Channels' and asgiref's test communicators wait up to FRAME for what must come, not their default 1 s.
-
-    connect(), receive_from(), receive_json_from(), disconnect(), get_response(), receive_output()
-    and wait() all default to timeout=1. In-process, what they wait for takes milliseconds, but a
-    CI run beside other work (2026-11-26) took over 1 s to echo a 1 MiB frame through the inspector,
-    and a fast test failed with a bare TimeoutError. A wait ends when its event comes, so a longer
-    bound costs a passing test nothing. receive_nothing() keeps its 0.1 s: a wait for nothing to
-    come is no liveness deadline, and a longer one only slows the run.
-    """
-    from asgiref.testing import ApplicationCommunicator
-    from channels.testing import HttpCommunicator, WebsocketCommunicator
-
-    for method in (
-        ApplicationCommunicator.wait,
-        ApplicationCommunicator.receive_output,
-        WebsocketCommunicator.connect,
-        WebsocketCommunicator.receive_from,
-        WebsocketCommunicator.receive_json_from,
-        WebsocketCommunicator.disconnect,
-        HttpCommunicator.get_response,
-    ):
-        names = inspect.signature(method).parameters
-        defaults = dict(zip(list(names)[-len(method.__defaults__) :], method.__defaults__, strict=True))
-        defaults["timeout"] = FRAME
-        method.__defaults__ = tuple(defaults.values())
+    communicator_timeouts(FRAME)  # Channels' communicators wait FRAME for what must come, not 1 s
 
 
 def pytest_sessionstart(session):

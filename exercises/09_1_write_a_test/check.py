@@ -9,7 +9,7 @@ from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import WebsocketConsumer
 
-from exercises.probes import HowItEnded, load, proved, your_test_disconnects_every_socket
+from exercises.probes import HowItEnded, load, on_a_correct_consumer, proved, your_test_disconnects_every_socket
 from exercises.probes import your_test_fails_and_ends_its_sockets
 
 RULE = "test_echo(consumer) must pass on a correct echo and raise AssertionError on a broken one"
@@ -131,7 +131,7 @@ def your_test():
 @pytest.mark.parametrize("correct", [GoodEcho, SyncGoodEcho], ids=lambda c: c.__name__)
 async def test_your_test_passes_on_a_correct_echo(correct):
     try:
-        await your_test()(correct)
+        await on_a_correct_consumer(your_test(), correct)
     except Exception as error:  # the student's own assertion, a timeout, or a mistake in the test itself
         pytest.fail(
             f"your test failed on {correct.__name__}, a correct echo ({type(error).__name__}: {error}): "

@@ -132,7 +132,7 @@ from exercises.probes.waits import (
     until,
 )
 from exercises.probes.written import written_out
-from exercises.probes.your_tests import HowItEnded, your_test_disconnects_every_socket
+from exercises.probes.your_tests import HowItEnded, on_a_correct_consumer, your_test_disconnects_every_socket
 from exercises.targets import (
     CHECKED_FILES,
     EXERCISES_DIR,

@@ -45,3 +45,17 @@ def test_every_test_communicator_waits_frame_for_what_must_come_and_not_for_sile
     timeouts = {wait.__qualname__: inspect.signature(wait).parameters["timeout"].default for wait in waits}
     assert timeouts == {wait.__qualname__: FRAME for wait in waits}  # tests/conftest.py sets them; Channels says 1
     assert inspect.signature(ApplicationCommunicator.receive_nothing).parameters["timeout"].default == 0.1
+
+
+def test_communicators_wait_sets_the_timeout_in_its_block_then_puts_the_old_back():
+    from channels.testing import WebsocketCommunicator
+
+    from harness.patience import communicators_wait
+
+    def timeout() -> float:
+        return inspect.signature(WebsocketCommunicator.receive_from).parameters["timeout"].default
+
+    before = timeout()
+    with communicators_wait(before + 7):
+        inside = timeout()
+    assert (inside, timeout()) == (before + 7, before)

@@ -115,7 +115,7 @@ def test_no_probes_module_runs_past_250_lines():
 
 
 # The longest check today; issue 48 asks for 160 at most (a median of 120): lowered as the checks are shortened.
-CHECK_LINES = 321
+CHECK_LINES = 231
 
 
 def test_no_check_runs_past_its_screenful():

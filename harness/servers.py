@@ -86,12 +86,13 @@ class WarmDaphnes:
     most of it importing Django, Channels, Twisted and autobahn, on CI's 2-core machine, where
     CPU is what CI waits for. The fork then runs daphne's own command line with the server's
     argv, environment and log file, as `python -m daphne` would. The tests turn it on
-    (tests/fixtures/servers.py) where os.fork is safe (Linux); the benchmark never does: it
-    times fresh processes, as a deployment runs them.
+    (tests/fixtures/servers.py) where os.fork is safe (Linux), and WARM_DAPHNES=1 in a process's
+    environment does (a test runs the hostile bench's small run so, checking only its table's
+    shape); `make bench` never does: it times fresh processes, as a deployment runs them.
     """
 
     lock = threading.Lock()
-    enabled = False
+    enabled = os.environ.get("WARM_DAPHNES") == "1" and sys.platform == "linux"
     processes: WarmProcesses | None = None
 
     @classmethod

@@ -6,226 +6,154 @@ nothing; a bad count is closed 4400 before any tick; leaving early, or a cancel 
 """
 
 import asyncio
-import json
 import types
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import FRAME, NOTHING, cancelled, close_all, connect, crashed, ended_cancelled
-from exercises.probes import ends_on_disconnect, kept_by, never_blocks, nothing_after_close, nothing_kept, nothing_more
-from exercises.probes import proved, reply, running_tasks, target, tasks_left, text_of_bytes
+from exercises.probes import accepted, cancelled, close_all, connect, ended_cancelled, frame, kept_by, reply
+from exercises.probes import ends_on_disconnect, never_blocks, nothing_after_close, nothing_kept, nothing_more, proved
+from exercises.probes import running_tasks, tasks_left
 
-INTERVAL = 0.05  # the exercise's INTERVAL: seconds between ticks
-# b"count=\xff": raw bytes, no UTF-8; a query string is the bytes the client sent (decode it as latin-1).
-BAD_COUNTS = ["", "count=", "count=0", "count=101", "count=-1", "count=two", "count=1.5", "count=1e2",
-              "count=%C2%B2", "count=1_0", "count=%D9%A3", "count=3&count=4", "count=3&count=3",
-              "count=+3", "count=%2B3", "count=3%0A", "count=" + "1" * 5000,
-              b"count=\xff"]  # fmt: skip
+EXERCISE, CONSUMER, INTERVAL = "02.2", "CountdownConsumer", 0.05  # the exercise's INTERVAL: seconds between ticks
+RULE = "?count=N sends N ticks, one INTERVAL apart, then closes 1000; no task outlives its socket"
+BAD_COUNTS = [b"", b"count=", b"count=0", b"count=101", b"count=-1", b"count=two", b"count=1.5", b"count=1e2",
+              b"count=%C2%B2", b"count=1_0", b"count=%D9%A3", b"count=3&count=4", b"count=3&count=3",
+              b"count=+3", b"count=%2B3", b"count=3%0A", b"count=" + b"1" * 5000, b"count=\xff"]  # fmt: skip
+SLEPT: list = []  # the consumer's asyncio.sleep(seconds) calls and its sends (when, event), in order: ticks by events
+NOT_A_COUNT = "a count that is not one integer 1-100, written in the digits 0-9 alone, must close with 4400"
+ACCEPT_FIRST = "accept first, then close with 4400: a refused handshake tells the client nothing"
+OWN = "each socket has its own count and task, and one leaving must not touch another's: nothing on the class"
+CANCELS = "as Daphne does at shutdown, or after application_close_timeout"
+RECEIVE = "The ticker needs no input, yet a client may send some: keep a websocket_receive that does nothing"
+LATIN_1 = ". A query string is the bytes the client sent, not always UTF-8: decode it with latin-1 (lesson 01)"
 
 
-SLEPT: list = []  # the consumer's asyncio.sleep(seconds) calls and its sends, in order: its ticks, by events
-
-
-def app():
-    module = target("02.2")
+@pytest.fixture
+def app(module):
+    """The consumer, each asyncio.sleep() of its file and each send noted in SLEPT, in order."""
+    SLEPT.clear()
     if vars(module).get("asyncio") is asyncio:  # asyncio as its file sees it: each sleep noted, then slept
         noted = {"sleep": lambda seconds, *more: SLEPT.append(seconds) or asyncio.sleep(seconds, *more)}
         module.asyncio = types.SimpleNamespace(**{**vars(asyncio), **noted})
-    inner = module.CountdownConsumer.as_asgi()
+    inner = getattr(module, CONSUMER).as_asgi()
 
-    async def application(scope, receive, send):  # each send noted in SLEPT too, in order with the sleeps
-        return await inner(scope, receive, lambda sent: SLEPT.append(sent) or send(sent))
+    async def application(scope, receive, send):
+        return await inner(scope, receive, lambda e: SLEPT.append((asyncio.get_running_loop().time(), e)) or send(e))
 
     return application
 
 
-def is_tick(got: object, n: int) -> bool:
-    """True for a text frame whose JSON is {"tick": n}, however it is spaced (n an integer, not "1", 1.0 or true)."""
-    if not (isinstance(got, dict) and got.keys() == {"type", "text"} and got["type"] == "websocket.send"):
-        return False
-    if text_of_bytes(got):  # json.loads would take it; no server can send it
-        return False
-    try:
-        value = json.loads(got["text"])
-    except (TypeError, ValueError):
-        return False
-    return value == {"tick": n} and type(value["tick"]) is int
-
-
-def is_close_1000(got: object) -> bool:
-    """True for a close with 1000: ASGI's default code, so a close that names none is one too (Daphne sends 1000)."""
-    return isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code", 1000) == 1000
-
-
-async def ticks_then_close(communicator, count: int, where: str, times: list | None = None) -> float:
-    """`count` ticks, 1 to count, then a close with 1000 and nothing after it; returns when the close came."""
+async def ticks_then_close(communicator, count: int, where: str) -> None:
+    """Ticks 1 to `count`, each {"tick": n} with n an int, then a close with 1000, and nothing after it."""
     for n in range(1, count + 1):
-        got = await reply(communicator)
-        if times is not None:  # when each tick came
-            times.append(asyncio.get_running_loop().time())
-        assert is_tick(got, n), (
-            f'{where}: expected {{"tick": {n}}}, got {text_of_bytes(got) or got}: the ticks go 1, 2, … {count}, '
-            "then the close"
-        )
-    got = await reply(communicator)
-    assert is_close_1000(got), f"{where}: expected a close with 1000 right after the last tick ({count}), got {got}"
-    closed = asyncio.get_running_loop().time()
+        got = await frame(communicator)
+        said = f'{where}: expected {{"tick": {n}}}, got {got}: the ticks go 1, 2, … {count}, then the close'
+        assert got == {"tick": n} and type(got["tick"]) is int, said
+    got = await frame(communicator)  # 1000 is ASGI's default code: a close that names none is one too
+    closed = isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code", 1000) == 1000
+    assert closed, f"{where}: expected a close with 1000 right after the last tick ({count}), got {got}"
     await nothing_after_close(communicator, INTERVAL * 3)
-    return closed
 
 
-async def test_count_3_sends_three_ticks_then_closes_1000():
-    SLEPT.clear()
-    communicator = await connect(app(), "/?count=3")
-    started = asyncio.get_running_loop().time()
+async def no_ticking_left(before: set, after: str, why: str) -> None:
+    assert not (left := await tasks_left(before)), f"{after}, and {len(left)} ticking task(s) still run: {why}"
+
+
+async def test_count_3_sends_three_ticks_then_closes_1000(app):
+    communicator = await connect(app, "/?count=3")
     async with never_blocks():
-        came: list[float] = []
-        took = await ticks_then_close(communicator, 3, "?count=3", came) - started
-    sends = [n for n, step in enumerate(SLEPT) if isinstance(step, dict)]  # the accept, the ticks, the close
+        await ticks_then_close(communicator, 3, "?count=3")
+    sends = [n for n, step in enumerate(SLEPT) if isinstance(step, tuple)]  # the accept, the ticks, the close
     slept = [sum(SLEPT[a + 1 : b]) for a, b in zip(sends, sends[1:4], strict=False)]  # before each tick, by events
     recorded = any(slept)  # it sleeps with asyncio.sleep: judged by what it slept, not by the clock
-    assert not recorded or slept[0] > 0, (
-        "tick 1 was sent before any sleep since the accept: the first tick comes one INTERVAL "
-        f"({INTERVAL * 1000:.0f} ms) after it, as each tick comes one INTERVAL after the one before"
-    )
-    # The stopwatch only for a ticker that waits in another way than asyncio.sleep, or not at all.
-    gaps = slept if recorded else [min(later - earlier for earlier, later in zip(came, came[1:], strict=False))]
+    early = "tick 1 was sent before any sleep since the accept: " if recorded and not slept[0] else ""
+    sent = [SLEPT[n][0] for n in sends[:4]]  # when the accept and the ticks were sent: a ticker not using asyncio.sleep
+    gaps = slept if recorded else [min(b - a for a, b in zip(sent[1:], sent[2:], strict=False))]
+    took = sent[3] - sent[0]  # the third tick, after the accept
     assert all(INTERVAL / 2 < gap < INTERVAL * 1.6 for gap in gaps) and (recorded or took >= INTERVAL * 2.5), (
-        f"the ticker waited {', '.join(f'{gap * 1000:.0f}' for gap in gaps)} ms before its ticks (three ticks and "
-        f"the close came {took * 1000:.0f} ms after the accept), where one comes every INTERVAL "
-        f"({INTERVAL * 1000:.0f} ms), the first one INTERVAL after the accept: one sleep of INTERVAL per tick, "
-        "not a second one after the send"
+        f"{early}the ticker waited {', '.join(f'{gap * 1000:.0f}' for gap in gaps)} ms before its ticks (the third "
+        f"came {took * 1000:.0f} ms after the accept), where one comes every INTERVAL ({INTERVAL * 1000:.0f} ms), the "
+        "first one INTERVAL after the accept: one sleep of INTERVAL per tick, not a second one after the send"
     )
     await close_all(communicator)
 
 
-async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own():
-    before, held = running_tasks(), kept_by(target("02.2"))
-    leaving = await connect(app(), "/?count=100")
-    staying = await connect(app(), "/?count=3")
+async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own(app, module):
+    before, held = running_tasks(), kept_by(module)
+    leaving, staying = await connect(app, "/?count=100"), await connect(app, "/?count=3")
     proved("sockets", 2)
     async with never_blocks():
-        for communicator, where in ((leaving, "?count=100"), (staying, "?count=3")):
-            got = await reply(communicator)
-            assert is_tick(got, 1), f'{where}, with another socket open: expected {{"tick": 1}}, got {got}'
+        got = await frame(leaving)
+        assert got == {"tick": 1}, f'?count=100, with another socket open: expected {{"tick": 1}}, got {got}'
         await ends_on_disconnect(leaving)
-        for n in (2, 3):
-            got = await reply(staying)
-            assert is_tick(got, n), (
-                f'after the other socket left, this one expected {{"tick": {n}}}, got {got}: each socket has '
-                "its own count and its own task, and one leaving must not touch another's (nothing on the class)"
-            )
-        got = await reply(staying)
-        assert is_close_1000(got), f"expected a close with 1000 after tick 3, got {got}"
+        await ticks_then_close(staying, 3, f"?count=3, the other socket having left ({OWN})")
     await close_all(staying)
-    left = await tasks_left(before)
-    assert not left, (
-        f"{len(left)} ticking task(s) still run after both sockets closed: each socket's task is cancelled "
-        "when its socket goes (no task outlives its socket)"
-    )
+    await no_ticking_left(before, "both sockets closed", "each socket's task is cancelled when its socket goes")
     await asyncio.sleep(0)  # a task that has just ended runs its callbacks first (the asyncio docs' set.discard)
-    nothing_kept(held, target("02.2"), "both sockets have closed", "Keep each socket's task on self (self.ticking)")
+    nothing_kept(held, module, "both sockets have closed", "Keep each socket's task on self (self.ticking)")
 
 
-async def test_counts_at_the_edges_1_and_100_are_taken():
-    # Other parameters beside the count change nothing.
-    edges = {"1": "count=1", "2": "from=a&count=2&to=b", "99": "count=99", "100": "count=100"}
-    opened = {count: await connect(app(), f"/?{query}") for count, query in edges.items()}
+async def test_counts_at_the_edges_1_and_100_are_taken(app):
+    edges = {"1": "count=1", "2": "from=a&count=2&to=b", "99": "count=99", "100": "count=100"}  # others change nothing
+    opened = {count: await connect(app, f"/?{query}") for count, query in edges.items()}
     async with never_blocks():
         await ticks_then_close(opened["1"], 1, "?count=1")
         await ticks_then_close(opened["2"], 2, f"?{edges['2']}")
         for count in ("99", "100"):
-            got = await reply(opened[count])
-            assert is_tick(got, 1), (
-                f'?count={count}: expected {{"tick": 1}}, got {got}: a count is an integer 1-100, both ends included'
-            )
+            got = await frame(opened[count])
+            assert got == {"tick": 1}, f'?count={count}: expected {{"tick": 1}}, got {got}: 1-100, both ends included'
     await close_all(*opened.values())
     proved("boundaries", len(edges) + 3)
 
 
-async def test_frames_from_the_client_change_nothing():
-    communicator = await connect(app(), "/?count=2")
-    for frame in ({"text": "stop"}, {"text": '{"count": 5}'}, {"bytes": b"\x00"}):  # a ticker takes no input
-        await communicator.send_input({"type": "websocket.receive", **frame})
+async def test_frames_from_the_client_change_nothing(app):
+    communicator = await connect(app, "/?count=2")
+    for sent in ({"text": "stop"}, {"text": '{"count": 5}'}, {"bytes": b"\x00"}):  # a ticker takes no input
+        await communicator.send_input({"type": "websocket.receive", **sent})
     try:
         await ticks_then_close(communicator, 2, "?count=2, its client having sent frames")
-    except pytest.fail.Exception as failed:  # a crash: say which frames it was
-        pytest.fail(
-            f"?count=2, its client having sent two text frames and a binary one: {failed}. The ticker needs no input, "
-            "yet a client may send some: keep a websocket_receive that does nothing, so a frame changes nothing",
-            pytrace=False,
-        )
+    except pytest.fail.Exception as failed:  # a crash: say which frames it was, and what to keep
+        pytest.fail(f"?count=2, its client having sent two text frames and a binary one: {failed}. {RECEIVE}", False)
     await close_all(communicator)
 
 
-async def test_a_bad_count_is_closed_4400_before_any_tick():
-    opened = []
-    for query in BAD_COUNTS:
-        communicator = WebsocketCommunicator(app(), "/" if isinstance(query, bytes) else f"/?{query}")
-        if isinstance(query, bytes):
-            communicator.scope["query_string"] = query  # as a client may send it; the consumer has not started yet
-            query = repr(query)[2:-1]
-        query = query if len(query) < 60 else f"{query[:16]}… ({len(query) - 6} digits)"  # as a message shows it
-        connected, got = None, NOTHING
+async def test_a_bad_count_is_closed_4400_before_any_tick(app):
+    opened = [WebsocketCommunicator(app, "/") for _ in BAD_COUNTS]
+    for communicator, query in zip(opened, BAD_COUNTS, strict=True):
+        communicator.scope["query_string"] = query  # as a client may send it; the consumer has not started yet
+        shown = repr(query)[2:-1] if len(query) < 60 else f"{query[:16].decode()}… ({len(query) - 6} digits)"
         try:
-            connected, _ = await communicator.connect(timeout=FRAME)
-            got = await communicator.receive_output(timeout=FRAME) if connected else got
-        except TimeoutError:  # silence: no accept, or no close, within FRAME
-            pass
-        except Exception as error:  # the student's consumer raised
-            raw = (
-                ". A query string is the bytes the client sent, not always UTF-8: decode it with latin-1, which "
-                "takes every byte (lesson 01), so a bad count gets its 4400"
-            )
-            pytest.fail(f"?{query}: {crashed(error)}{raw if isinstance(error, UnicodeError) else ''}", pytrace=False)
-        assert connected, (
-            f"?{query}: the handshake was refused; accept first, then close with 4400: a refused handshake "
-            "tells the client nothing"
-        )
-        # A "reason" may come with the code (the lesson's ticker sends one): the code is what the rule is about.
+            got = await reply(await accepted(communicator))  # NOTHING if silent within FRAME
+        except (AssertionError, pytest.fail.Exception) as failed:  # refused, silent or crashed: the query, the way out
+            why = LATIN_1 if "UnicodeDecodeError" in str(failed) else f"; {ACCEPT_FIRST}" * ("refused" in str(failed))
+            pytest.fail(f"?{shown}: {failed}{why}", pytrace=False)
         closed = isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == 4400
-        # %0A decodes to a line break, which a pattern's $ lets through: re.match(r"^[0-9]+$", "3\n") matches.
-        why = " (%0A is a line break: a pattern's $ matches before a last one)" if "%0A" in query else ""
-        assert closed, (
-            f"?{query}: a count that is not one integer 1-100, written in the digits 0-9 alone, must close with "
-            f"4400 before any tick{why}, got {got}"
-        )
-        opened.append(communicator)
+        why = " (%0A is a line break: a pattern's $ matches before a last one)" if b"%0A" in query else ""
+        assert closed, f"?{shown}: {NOT_A_COUNT} before any tick{why}, got {got}"
     # Every refused socket at once: a tick that follows its close would come within three INTERVALs.
     await asyncio.gather(*(nothing_after_close(communicator, INTERVAL * 3) for communicator in opened))
     await close_all(*opened)
     proved("boundaries", 3)
 
 
-async def test_leaving_early_stops_the_ticking():
-    before = running_tasks()
-    communicator = await connect(app(), "/?count=100")
-    await reply(communicator)  # the first tick: the ticking has started
+async def test_leaving_early_stops_the_ticking(app):
+    before, communicator = running_tasks(), await connect(app, "/?count=100")
+    await frame(communicator)  # the first tick: the ticking has started
     assert await ends_on_disconnect(communicator, held=2), (  # 2 ticks while it waits: a handler that loops
         "the consumer never ended after websocket.disconnect: raise StopConsumer() there; and a handler that "
         "loops (ticking inside websocket_connect) holds back every later event of its socket, the disconnect too"
     )
     while not communicator.output_queue.empty():  # ticks sent before the client left are fine
         communicator.output_queue.get_nowait()
-    assert await nothing_more(communicator, INTERVAL * 4), (
-        "tick frames were sent after the client left: a task started for a socket is cancelled when "
-        "the socket goes (no task outlives its socket)"
-    )
-    left = await tasks_left(before)
-    assert not left, f"{len(left)} ticking task(s) still run after the client left: no task outlives its socket"
+    assert await nothing_more(communicator, INTERVAL * 4), "ticks were sent after the client left: cancel its task then"
+    await no_ticking_left(before, "the client left", "no task outlives its socket")
 
 
-async def test_a_consumer_the_server_cancels_stops_its_ticking():
-    before = running_tasks()
-    communicator = await connect(app(), "/?count=100")
-    got = await reply(communicator)
-    assert is_tick(got, 1), f'expected {{"tick": 1}} first, got {got}'
+async def test_a_consumer_the_server_cancels_stops_its_ticking(app):
+    before, communicator = running_tasks(), await connect(app, "/?count=100")
+    assert (got := await frame(communicator)) == {"tick": 1}, f'expected {{"tick": 1}} first, got {got}'
     await cancelled(communicator)
-    left = await tasks_left(before)
-    assert not left, (
-        f"the server cancelled the consumer (as Daphne does at shutdown, or after application_close_timeout) "
-        f"and {len(left)} ticking task(s) still run: no websocket.disconnect comes then, so clean-up that lives "
-        "only in websocket_disconnect never runs; no task outlives its consumer"
-    )
+    why = "no websocket.disconnect comes then, so clean-up that lives only in websocket_disconnect never runs"
+    await no_ticking_left(before, f"the server cancelled the consumer ({CANCELS})", f"{why}; no task outlives it")
     ended_cancelled(communicator)  # its CancelledError raised again once the ticking has stopped

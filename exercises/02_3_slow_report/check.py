@@ -13,15 +13,13 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from exercises.probes import FRAME, NOTHING, answer, cancelled, close_all, crashed, frame, kept_by, load, never_blocks
+from exercises.probes import FRAME, NOTHING, answer, cancelled, close_all, crashed, frame, kept_by, never_blocks
 from exercises.probes import nothing_kept, reply, running_tasks, say, sockets, StallInYourLines, tasks_left, until
 
-EXERCISE = "02.3"
-RULE = "One socket's slow report must not hold up any other socket of the process"
+EXERCISE, RULE = "02.3", "One socket's slow report must not hold up any other socket of the process"
 REPORT = {"report": "all systems nominal"}
 REPORT_SECONDS = 1.0  # build_report()'s time, which the exercise forbids changing
 FLOOD = 33  # asks from one socket: more than the threads of any loop's default pool, min(32, CPUs + 4)
-
 BUILDS = itertools.count(1)
 GIVEN: set[str] = set()  # the reports already sent: each ask gets one built for it
 OFF_THE_LOOP: list[str] = []  # sends made from another thread or loop than the server's
@@ -41,7 +39,7 @@ def shipped_build_report() -> str:
 
 @asynccontextmanager
 async def reports_held(communicator, asks: int = 1):
-    """`asks` reports asked on `communicator`, each held until the block ends, pass or fail; it starts with the first."""
+    """`asks` reports asked on `communicator`, each held until the block ends, pass or fail; begins once one starts."""
     STARTED.clear()
     LET_GO.clear()
     try:
@@ -52,19 +50,24 @@ async def reports_held(communicator, asks: int = 1):
         LET_GO.set()
 
 
-def sends_on_the_servers_loop(inner):
-    """`inner`, its every send refused unless made on the server's event loop, in its thread (as Daphne needs)."""
+@pytest.fixture
+def app(module):
+    """ReportConsumer, build_report() the check's, each send refused off the server's loop, each idle wait noted."""
+    original, module.build_report = module.__dict__.get("build_report"), shipped_build_report
+    for held in [v for v in vars(module).values() if type(v).__name__ == "SyncToAsync" and v.func is original]:
+        held.func = shipped_build_report  # build_report wrapped at import: sync_to_async(build_report, ...)
+    inner = module.ReportConsumer.as_asgi()
 
     async def application(scope, receive, send):
         home = asyncio.get_running_loop()
 
-        async def checked(message):
+        async def checked(message):  # as Daphne needs: a send on the server's event loop, in its thread
             if asyncio.get_running_loop() is not home:
                 OFF_THE_LOOP.append(str(message)[:80])
                 raise RuntimeError("a send from another thread's event loop")
             await send(message)
 
-        async def next_event():
+        async def next_event():  # while it waits here, no handler of this consumer runs
             IDLE.add(id(scope))
             try:
                 return await receive()
@@ -76,26 +79,15 @@ def sends_on_the_servers_loop(inner):
     return application
 
 
-def app():
-    module = load(EXERCISE, RULE)
-    original, module.build_report = module.__dict__.get("build_report"), shipped_build_report
-    for held in [v for v in vars(module).values() if type(v).__name__ == "SyncToAsync" and v.func is original]:
-        held.func = shipped_build_report  # build_report wrapped at import: sync_to_async(build_report, ...)
-    return sends_on_the_servers_loop(module.ReportConsumer.as_asgi())
-
-
-def test_build_report_is_left_as_it_was():
-    module = load(EXERCISE, RULE)
+def test_build_report_is_left_as_it_was(module):
     report = module.__dict__.get("build_report")
     assert report is shipped_build_report or (callable(report) and not inspect.iscoroutinefunction(report)), (
-        "build_report() is now `async def`: it stands for slow library code you cannot change (a PDF renderer, "
-        "a blocking HTTP client), which stays a plain blocking function. Leave it as it was and change how the "
-        "consumer calls it"
+        "build_report() is now `async def`: it stands for slow blocking library code you cannot change (a PDF "
+        "renderer, an HTTP client); leave it as it was and change how the consumer calls it"
     )
     seconds = getattr(module, "REPORT_SECONDS", REPORT_SECONDS)
     assert seconds == REPORT_SECONDS, (
-        f"REPORT_SECONDS is {seconds}, not {REPORT_SECONDS}: a quicker report hides the stall, it does not fix it; "
-        "the check calls a build_report() as slow as it takes to see every other socket answered meanwhile"
+        f"REPORT_SECONDS is {seconds}, not {REPORT_SECONDS}: a quicker report hides the stall, it does not fix it"
     )
 
 
@@ -103,49 +95,46 @@ async def report_of(communicator, where: str) -> None:
     await until(lambda: OFF_THE_LOOP or not communicator.output_queue.empty())  # the report, or a send refused
     got = None if OFF_THE_LOOP else await frame(communicator, timeout=FRAME)
     assert not OFF_THE_LOOP, (
-        f"{where}: the report was sent from a thread of its own ({OFF_THE_LOOP[0]}): a consumer sends only on the "
-        "server's event loop (Daphne's socket is not thread-safe); await the thread's result in the handler, then send"
+        f"{where}: the report was sent from a thread of its own ({OFF_THE_LOOP[0]}): send on the server's event loop "
+        "(Daphne's socket is not thread-safe); await the thread's result in the handler, then send"
     )
     report = got.get("report") if isinstance(got, dict) else None
     assert isinstance(report, str) and report.startswith(REPORT["report"]) and got == {"report": report}, (
         f'{where}: expected the text frame {{"report": <what build_report() returned>}} for "report", got {got}'
     )
-    assert report not in GIVEN, (
-        f'{where}: the report "{report}" was already sent for an earlier ask: each "report" gets one built for '
-        "it, a report kept from an earlier call is stale"
-    )
+    assert report not in GIVEN, f'{where}: the report "{report}" was already sent for an earlier ask: it is stale'
+
     GIVEN.add(report)
 
 
-async def test_another_socket_is_answered_while_a_report_is_being_built():
-    slow, other = await sockets(app(), count=2)
+async def test_another_socket_is_answered_while_a_report_is_being_built(app):
+    slow, other = await sockets(app, count=2)
     async with reports_held(slow):
         await other.send_to(text_data="status")
         on_the_loop = "ran on the event loop itself" if STARTED[:1] == ["the event loop"] else ""  # no wait there
         echo = NOTHING if on_the_loop else await reply(other, timeout=FRAME)
+        held = on_the_loop or f"was held {FRAME:.0f} s, and no echo came"
         assert echo != NOTHING, (
-            f'one socket asked for its report and the other sent "status"; the report '
-            f"{on_the_loop or f'was held {FRAME:.0f} s, and no echo came'}: every socket of the "
-            "process stood still while build_report() ran, on the event loop or on the process's one sync thread "
-            f"that every consumer's events pass through (django/channels#2132). {RULE}"
+            f'one socket asked for its report, the other sent "status"; the report {held}: every socket stood still '
+            "while build_report() ran, on the event loop or on the process's one sync thread that every consumer's "
+            f"events pass through (django/channels#2132). {RULE}"
         )
     assert echo == {"type": "websocket.send", "text": "status"}, (
-        f'expected "status" back on the other socket, got {echo}: a frame that is not "report" is echoed'
+        f'expected "status" back on the other socket, got {echo}'
     )
     await report_of(slow, "the socket that asked")
     for text in ("ping", "reports", "Report"):  # frames on either side of "report" are echoed too
         await other.send_to(text_data=text)
-        echo = await reply(other, timeout=FRAME)
+        echo = await reply(other)
         assert echo == {"type": "websocket.send", "text": text}, (
-            f'expected "{text}" back at once, got {echo}: only the frame "report" asks for a report, '
-            "every other frame is echoed"
+            f'expected "{text}" back at once: only "report" asks, got {echo}'
         )
     await close_all(slow, other)
 
 
-async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
-    before, held = running_tasks(), kept_by(load(EXERCISE, RULE))
-    (communicator,) = await sockets(app(), count=1)
+async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind(app, module):
+    before, held = running_tasks(), kept_by(module)
+    (communicator,) = await sockets(app, count=1)
     async with reports_held(communicator):
         await communicator.send_input({"type": "websocket.disconnect", "code": 1001})  # the tab went away
         if id(communicator.scope) not in IDLE:  # its handler awaits the report: the disconnect waits for it
@@ -153,20 +142,16 @@ async def test_a_socket_that_leaves_during_its_report_leaves_no_task_behind():
         try:
             await communicator.wait(timeout=FRAME)
         except TimeoutError:
-            raise AssertionError(
-                f"the consumer was still running {FRAME:.0f} s after its socket closed: raise StopConsumer() in websocket_disconnect"
-            ) from None
+            pytest.fail(f"the consumer still ran {FRAME:.0f} s after its socket closed: raise StopConsumer()", False)
         except Exception as error:  # the student's consumer raised
-            raise AssertionError(f"after the socket closed, {crashed(error)}") from None
+            pytest.fail(f"after the socket closed, {crashed(error)}", pytrace=False)
         left = await tasks_left(before)  # a report still held keeps a task that awaits it running
     assert not left, (
-        f"the socket closed while its report was being built, its consumer ended, and {len(left)} task(s) of it "
-        "still ran: a report handed to a task (asyncio.create_task, ensure_future) and left outlives its socket, "
-        "sends to a socket that has gone, and its errors go unseen. Await the thread in the handler, or cancel "
-        "the task when the socket closes: no task outlives its socket"
+        f"the socket closed while its report was being built, and {len(left)} task(s) of it still ran: a report handed "
+        "to a task (asyncio.create_task, ensure_future) and left outlives its socket; await the thread in the handler"
     )
     await asyncio.sleep(0)  # a task that has just ended runs its callbacks first (the asyncio docs' set.discard)
-    nothing_kept(held, load(EXERCISE, RULE), "the socket has closed",
+    nothing_kept(held, module, "the socket has closed",
                  "Await the thread in the handler, or keep the socket's task on self, which goes with its consumer")  # fmt: skip
 
 
@@ -177,34 +162,28 @@ def let_go_once(seen) -> None:
     LET_GO.set()
 
 
-async def test_a_consumer_the_server_cancels_during_its_report_leaves_no_task_behind():
+async def test_a_consumer_the_server_cancels_during_its_report_leaves_no_task_behind(app):
     before = running_tasks()
-    (communicator,) = await sockets(app(), count=1)
+    (communicator,) = await sockets(app, count=1)
     async with reports_held(communicator):
         try:  # as Daphne does at shutdown, or after application_close_timeout: every other socket goes on meanwhile
             async with never_blocks(0.5, advice=False), StallInYourLines(advice=False) as lag:  # 0.5 s: a busy box
                 threading.Thread(target=let_go_once, args=(lambda: lag.stall,), daemon=True).start()
                 await cancelled(communicator)
-        except pytest.fail.Exception as failed:
-            raise pytest.fail.Exception(
-                f"the server cancelled the consumer while its report was being built, and {failed}. On the way out "
-                "nothing may wait for the report's thread: leaving a `with ThreadPoolExecutor()` block waits for its "
-                "call to end (shutdown(wait=True)); use asyncio.to_thread, or the loop's own executor, which no "
-                "handler shuts down",
-                pytrace=False,
-            ) from None
+        except pytest.fail.Exception as failed:  # a `with ThreadPoolExecutor()` block waits for its call to end
+            why = "nothing may wait for the report's thread: use asyncio.to_thread, or the loop's own executor"
+            pytest.fail(
+                f"the server cancelled the consumer during its report, and {failed}. On the way out {why}", False
+            )
         left = await tasks_left(before)  # a report still held keeps a task that awaits it running
     assert not left, (
-        f"the server cancelled the consumer while its report was being built (as Daphne does at shutdown, or "
-        f"after application_close_timeout) and {len(left)} task(s) of it still ran: no websocket.disconnect "
-        "comes then, so a task cancelled only in websocket_disconnect outlives its consumer and sends to a socket "
-        "that has gone. Await the thread in the handler, or stop the task in a finally that runs however the "
-        "consumer ends (lesson 02's ticker): no task outlives its consumer"
+        f"the server cancelled the consumer during its report (as Daphne does at shutdown) and {len(left)} task(s) of "
+        "it still ran: a task cancelled only in websocket_disconnect outlives its consumer; stop it in a finally"
     )
 
 
-async def test_two_sockets_asking_at_once_each_get_their_report():
-    first, second = await sockets(app(), count=2)
+async def test_two_sockets_asking_at_once_each_get_their_report(app):
+    first, second = await sockets(app, count=2)
     async with reports_held(first, asks=FLOOD):  # one client asks again and again
         # Its asks are as far as they go while held: its consumer took them all, or each it took has its report started.
         await until(lambda: first.input_queue.empty() or 0 < len(STARTED) == FLOOD - first.input_queue.qsize())
@@ -212,10 +191,8 @@ async def test_two_sockets_asking_at_once_each_get_their_report():
         await second.send_to(text_data="report")
         assert await until(lambda: len(STARTED) > held or not second.output_queue.empty()), (
             f"the first socket asked for {FLOOD} reports, the second for one, and while {held} of the first's were "
-            f"held, the second's did not start within {FRAME:.0f} s: the second socket's report waited for the first "
-            "one's. A socket's own asks may wait for each other, never another socket's: a task per ask lets one "
-            "client that asks again and again fill every thread of the loop's pool (it has min(32, CPUs + 4)), and "
-            f"every other socket's report waits behind; await the thread in the handler: one report a socket. {RULE}"
+            "held, the second socket's report waited for the first one's: a task per ask lets one client fill every "
+            "thread of the loop's pool (min(32, CPUs + 4)); await the thread in the handler, one report a socket"
         )
     await report_of(first, "the first socket")
     await report_of(second, "the second socket")

@@ -7,21 +7,20 @@ answered with an error; a layer that fails is never told as a full queue.
 
 import asyncio
 import json
+from unittest.mock import AsyncMock
 
 import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 import pytest
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from exercises.probes import FRAME, NOTHING, bad_frames, close_all, failure_told_truly, frame, never_blocks
-from exercises.probes import next_output, nothing_more, proved, refused_with_error, running_tasks, serve_layer, sockets
-from exercises.probes import tasks_left
+from exercises.probes import FRAME, NOTHING, bad_frames, close_all, failure_told_truly, frame, never_blocks, proved
+from exercises.probes import nothing_more, refused_with_error, running_tasks, serve_layer, sockets, tasks_left
 
 EXERCISE, CONSUMER, QUEUE = "05.4", "ThumbnailConsumer", "fixthumbs"
 RULE = "A job the queue cannot take is the client's news, answered at once on a socket that stays open"
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
-
-
+WRITTEN = "the type names the handler the worker runs, so the server writes it, never a client"
 # Every shape but {"image": <text>}, without Hypothesis's draws (too slow on a loaded machine), and a nesting too
 # deep to decode (json.loads raises RecursionError, not ValueError). No empty frame: send_to() cannot send one.
 SHAPES = bad_frames("image", "cat.png", ("[" * 100_000,), 0)
@@ -33,27 +32,13 @@ def small_capacity(settings):
     serve_layer(settings, InMemoryChannelLayer, capacity=2)
 
 
-class FilledByOthers(InMemoryChannelLayer):
-    """The queue as the Redis layer sees it when other server processes filled it: full, though none of it is here."""
-
-    async def send(self, channel, message):
-        if channel == QUEUE:
-            raise ChannelFull()  # as channels_redis raises it: bare, so str() of it is ""
-        await super().send(channel, message)
-
-
 async def ask(communicator, image: str) -> object:
     """Send {"image": image}; the decoded answer, NOTHING, or a sentence naming the crash (the server's 1011)."""
     await communicator.send_to(text_data=json.dumps({"image": image}))
     try:
-        got = await next_output(communicator, FRAME)
-    except TimeoutError:
-        return NOTHING
-    except Exception as error:  # the consumer crashed: the server logs this and closes the socket with 1011
-        return f"a crash, the socket closed with 1011: {type(error).__module__}.{type(error).__name__}: {error}"
-    if got.get("type") == "websocket.send" and isinstance(got.get("text"), bytes):  # Daphne cannot send it
-        return f"a frame whose text is bytes ({got['text']!r}): a text frame's text is a str, json.dumps(...) as is"
-    return json.loads(got["text"]) if got.get("type") == "websocket.send" and got.get("text") else got
+        return await frame(communicator)  # a frame whose text is bytes comes back as a sentence saying so
+    except pytest.fail.Exception as crash:  # the consumer crashed: the server logs it and closes the socket with 1011
+        return f"a crash, the socket closed with 1011 ({crash})"
 
 
 async def taken_from_the_queue() -> dict:
@@ -62,12 +47,8 @@ async def taken_from_the_queue() -> dict:
         async with asyncio.timeout(FRAME):
             return await get_channel_layer().receive(QUEUE)
     except TimeoutError:
-        pytest.fail(
-            f'the client was told {{"queued": ...}}, and the worker found no job on {QUEUE!r} within {FRAME:.0f} s: the send '
-            "never ran (a coroutine that is not awaited does nothing) or went somewhere else. Await "
-            f"self.channel_layer.send({QUEUE!r}, job) before answering",
-            pytrace=False,
-        )
+        said = f'the client was told {{"queued": ...}}, and no job was on {QUEUE!r} within {FRAME:.0f} s: the send'
+        pytest.fail(f"{said} never ran (a coroutine not awaited does nothing) or went elsewhere; await it", False)
 
 
 def refused(got: object) -> bool:
@@ -82,48 +63,32 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
         before = running_tasks()
         alice, bob = await sockets(app)
         got = [await ask(alice, "one.png"), await ask(bob, "two.png")]
-        assert got == [{"queued": "one.png"}, {"queued": "two.png"}], (
-            f'the first two jobs fit the queue: expected {{"queued": ...}} for each, got {got}'
-        )
+        assert got == [{"queued": "one.png"}, {"queued": "two.png"}], f"the first two jobs fit the queue, got {got}"
         tries.clear()
         got = await ask(alice, "three.png")  # the queue holds two: it is full now
-        assert got != NOTHING, (
-            f"a job the full queue refused got no answer within {FRAME:.0f} s: the client waits for nothing. {RULE}"
-        )
+        assert got != NOTHING, f"a job the full queue refused got no answer within {FRAME:.0f} s. {RULE}"
         assert refused(got), f'the queue was full when alice sent a third image: expected {{"error": ...}}, got {got}'
         retried = tries.count(QUEUE) - 1  # told after the first send() raised ChannelFull, or after retries
         assert await nothing_more(bob), "alice's refused job was answered on bob's socket too: only the sender hears"
         more = NOTHING if await nothing_more(alice, 0.1) else await frame(alice)
-        closed = isinstance(more, dict) and more.get("type") == "websocket.close"
-        assert not closed and not alice.future.done(), (
-            f"alice's socket was closed after her job was refused: the socket stays open for the next try. {RULE}"
-        )
-        assert more == NOTHING, (
-            f"after the error for her refused job alice was sent {more}: a refused job gets one error frame, and "
-            f"nothing else. {RULE}"
-        )
+        shut = isinstance(more, dict) and more.get("type") == "websocket.close"
+        assert not (shut or alice.future.done()), "alice's socket was closed: the socket stays open for the next try"
+        assert more == NOTHING, f"then alice got {more}: a refused job gets one error frame, and nothing else"
         await taken_from_the_queue()  # the worker takes one job: there is room again
         await asyncio.sleep(0.6)  # a refused job kept and retried in the background would go in now
         queue = get_channel_layer().channels.get(QUEUE)
         waiting = queue.qsize() if queue is not None else 0
         assert waiting == 1, (
-            f"alice was told her three.png was not queued, and once the worker made room the queue held {waiting} "
-            "jobs: the refused job went in after all. A refused job is never queued: the client decides whether to "
-            "try again, and a job kept and retried in the background is made twice when it does"
+            f"alice's three.png was refused, and once the worker made room the queue held {waiting} jobs: the refused "
+            "job went in after all; the client decides whether to try again (a job retried for it is made twice)"
         )
         again = await ask(alice, "three.png")
-        assert again == {"queued": "three.png"}, (
-            f"once the worker made room, alice's next try must be queued, got {again}"
-        )
+        assert again == {"queued": "three.png"}, f"once room was made, alice's next try must be queued, got {again}"
         await close_all(alice, bob)
         left = await tasks_left(before)
-        assert not left, (
-            f"{len(left)} task(s) still run after both sockets closed: a refused job kept and retried in a task of "
-            "its own outlives its socket. A refused job is the client's to try again, never the server's"
-        )
+        assert not left, f"{len(left)} task(s) still run after both sockets closed: a refused job retried in a task"
     assert retried <= 0, (  # after the stall monitor: a blocking wait is named as such first
-        f"the refusal came after {retried} retries of the full queue: a retry that waits for room holds this "
-        f"socket's handler, and its other frames, hostage; the client decides when to try again. {RULE}"
+        f"the refusal came after {retried} retries of the full queue: a retry holds the socket's other frames. {RULE}"
     )
     proved("boundaries", 1)
 
@@ -131,88 +96,65 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
 async def test_each_socket_queues_jobs_that_name_its_own_reply_channel(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
-        assert await ask(alice, "cat.png") == {"queued": "cat.png"}, "alice's job must be answered {'queued': ...}"
-        assert await ask(bob, "dog.png") == {"queued": "dog.png"}, "bob's job must be answered {'queued': ...}"
+        got = [await ask(alice, "cat.png"), await ask(bob, "dog.png")]
+        assert got == [{"queued": image} for image in ("cat.png", "dog.png")], f"each job gets {{'queued': ...}}: {got}"
         jobs = [await taken_from_the_queue() for _ in range(2)]
-        assert [(job.get("type"), job.get("image")) for job in jobs] == [
-            ("thumbnail.make", "cat.png"),
-            ("thumbnail.make", "dog.png"),
-        ], f'the worker must get {{"type": "thumbnail.make", "image": ...}} for each job, in order, got {jobs}'
+        made = [(job.get("type"), job.get("image")) for job in jobs]
+        assert made == [("thumbnail.make", image) for image in ("cat.png", "dog.png")], f"the worker got {jobs}"
         replies = [job.get("reply_to") for job in jobs]
-        assert all(isinstance(r, str) and r for r in replies) and replies[0] != replies[1], (
-            f"each job must name its own socket's channel in reply_to (the worker answers there), got {replies}"
-        )
+        own = all(isinstance(r, str) and r for r in replies) and replies[0] != replies[1]
+        assert own, f"each job must name its own socket's channel in reply_to (the worker answers there): {replies}"
         mallory = "specific.mallory!inbox"  # a channel alice names, hoping the worker answers there
         # And a handler she picks, and a key the worker may trust (the job's owner, say): the server writes the job.
         forged = {"image": "evil.png", "reply_to": mallory, "type": "thumbnail.delete", "owner": "bob"}
         await alice.send_to(text_data=json.dumps(forged))
         if await frame(alice) == {"queued": "evil.png"}:  # an extra key may be refused too, or ignored
             job = await taken_from_the_queue()
-            assert job.get("reply_to") == replies[0], (
-                f"alice's frame named reply_to {mallory!r}, and her job says reply_to {job.get('reply_to')!r}: the "
-                "server writes reply_to, always its own socket's channel (self.channel_name), never one a client "
-                "names, or the worker answers any channel a client picks"
-            )
-            assert job.get("type") == "thumbnail.make", (
-                f"alice's frame named type 'thumbnail.delete', and her job says type {job.get('type')!r}: the type "
-                "names the handler the worker runs, so the server writes it, never a client"
-            )
+            got = job.get("reply_to")
+            assert got == replies[0], f"alice named reply_to {mallory!r}, the job: {got!r}: the server writes reply_to"
+            got = job.get("type")
+            assert got == "thumbnail.make", f"alice named type 'thumbnail.delete', the job has {got!r}: {WRITTEN}"
             assert sorted(job) == ["image", "reply_to", "type"], (
-                f"alice's frame carried 'owner': 'bob', and her job reached the worker as {job}: a job is type, "
-                "image and reply_to, each written by the server; whatever else a frame holds (an owner, a size) "
-                "never rides along to a worker that may trust it. Build the job from its three keys"
+                f"alice's frame carried 'owner': 'bob', and her job reached the worker as {job}: whatever else a frame "
+                "holds never rides along to a worker that may trust it; build the job from its three keys"
             )
         await close_all(alice, bob)
 
 
 async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing(app):
-    shapes = SHAPES
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
-        for text in shapes:
+        for text in SHAPES:
             await refused_with_error(alice, text)
         assert await nothing_more(bob), "a bad frame from alice reached bob's socket: only the sender hears its error"
-        proved("bad frames", len(shapes))
+        proved("bad frames", len(SHAPES))
         queued = get_channel_layer().channels.get(QUEUE)
-        assert not queued, (
-            f"a bad frame was queued for the worker ({len(queued)} jobs): only {{'image': <name>}} is a job"
-        )
-        assert await ask(alice, "cat.png") == {"queued": "cat.png"}, (
-            "after bad frames the socket must still queue a job"
-        )
+        assert not queued, f"a bad frame was queued for the worker ({len(queued)} jobs): only {{'image': <name>}} is"
+        assert await ask(alice, "cat.png") == {"queued": "cat.png"}, "after bad frames a job must still be queued"
         await close_all(alice, bob)
 
 
-async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(app, settings):
-    serve_layer(settings, FilledByOthers)
+async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(app, monkeypatch):
+    # The queue as the Redis layer sees it when other server processes filled it: full, though none of it is here.
+    monkeypatch.setattr(get_channel_layer(), "send", AsyncMock(side_effect=ChannelFull()))  # bare: str() of it is ""
     (alice,) = await sockets(app, count=1)
     got = await ask(alice, "cat.png")
     assert got != {"error": ""}, (
-        'the queue was full and send() raised ChannelFull(), bare as Redis raises it, and alice got {"error": ""}: '
-        'str() of it is "", and an error with no text tells nothing. Write the reason: {"error": "queue full, ..."}'
+        'send() raised ChannelFull(), bare as Redis raises it, and alice got {"error": ""} (str() of it): an error '
+        'with no text tells nothing. Write the reason: {"error": "queue full, ..."}'
     )
     assert refused(got) and not alice.future.done(), (
-        f"the queue was full of other server processes' jobs, nothing of it in this process, and send() raised "
-        f'ChannelFull: expected {{"error": ...}} on a socket that stays open, got {got}. Only send() knows whether '
-        "the queue has room (on Redis it is shared by every process, and an in-memory layer's queues, or a count "
-        f"taken before, are no view of it): try the send and catch ChannelFull. {RULE}"
+        f'the queue was full of other server processes\' jobs and send() raised ChannelFull: expected {{"error": ...}} '
+        f"on a socket that stays open, got {got}. Only send() knows whether a shared queue has room: catch ChannelFull"
     )
     await close_all(alice)
 
 
 async def test_a_layer_that_fails_is_never_told_as_a_full_queue(app, monkeypatch):
     (alice,) = await sockets(app, count=1)
-
-    async def down(channel, message):  # what a Redis that is down raises on every call
-        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(get_channel_layer(), "send", down)
+    down = AsyncMock(side_effect=ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused."))
+    monkeypatch.setattr(get_channel_layer(), "send", down)  # what a Redis that is down raises on every call
     await alice.send_to(text_data=json.dumps({"image": "cat.png"}))
-    await failure_told_truly(
-        alice,
-        "alice sent {'image': 'cat.png'} and the layer's send raised ConnectionError (its Redis is down)",
-        "alice",
-        untrue="full",
-        harm="a queue that is down is no full queue: alice tries again and again, and nobody looks at Redis",
-        wrong="queued",
-    )
+    failure = "alice sent {'image': 'cat.png'} and the layer's send raised ConnectionError (its Redis is down)"
+    harm = "a queue that is down is no full queue: alice tries again and again, and nobody looks at Redis"
+    await failure_told_truly(alice, failure, "alice", untrue="full", harm=harm, wrong="queued")

@@ -7,11 +7,8 @@ checked; every wrong shape gets an error. The passwords checked are counted wher
 (ModelBackend.authenticate), whatever calls it.
 """
 
-import asyncio
-import json
 import logging
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
@@ -19,24 +16,23 @@ import pytest
 from asgiref.sync import ThreadSensitiveContext
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.test import override_settings
 
-from exercises.probes import cache_down, cache_slow, close_all, connect, frame, imported_afresh, load, login_bad_frames
-from exercises.probes import never_blocks, passwords_checked, proved, reads_meet, refused_with_error, tally
-from exercises.probes import written_out
+from exercises.probes import BAD, TOO_MANY, ask, ask_told, at_once, attempt, cache_down, cache_slow, close_all, connect
+from exercises.probes import five_of_ten_checked, imported_afresh, never_blocks, no_password_written, passwords_checked
+from exercises.probes import reads_meet, tally, wrong_shapes_refused
 
-EXERCISE = "16.2"
+EXERCISE, CONSUMER, RIGHT = "16.2", "LoginConsumer", "analytical-engine"
 RULE = "A name gets at most 5 passwords checked in a window, however many sockets ask at once"
-RIGHT = "analytical-engine"
-BAD = {"error": "invalid username or password"}
-TOO_MANY = {"error": "too many failed logins, try again later"}
 AUTHENTICATE = ModelBackend.authenticate
-committed_db = pytest.mark.django_db(transaction=True)  # the consumer reads users in a database thread
-LIMITS = override_settings(
-    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    LOGIN_FAILURES_PER_USERNAME=5,
-    LOGIN_FAILURE_WINDOW=300,
-)
+
+
+@pytest.fixture(autouse=True)
+def limits(settings, caplog, transactional_db):  # committed rows: the consumer reads users in a database thread
+    """5 failures a name in 300 s, a fast hasher, every log record kept; ada (password RIGHT) has an account."""
+    caplog.set_level(logging.DEBUG)
+    settings.LOGIN_FAILURES_PER_USERNAME, settings.LOGIN_FAILURE_WINDOW = 5, 300
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    User.objects.create_user("ada", password=RIGHT)
 
 
 def hashing(backend, *args, **kwargs):
@@ -45,44 +41,11 @@ def hashing(backend, *args, **kwargs):
     return AUTHENTICATE(backend, *args, **kwargs)
 
 
-async def login_socket():
-    return await connect(load(EXERCISE, RULE).LoginConsumer.as_asgi())
+async def test_ten_wrong_passwords_sent_at_once_get_five_checked(app):
+    await five_of_ten_checked([connect(app) for _ in range(10)], "ten sockets", RULE)
 
 
-async def ask(communicator, username: str, password: str) -> object:
-    await communicator.send_to(text_data=json.dumps({"username": username, "password": password}))
-    return await frame(communicator)
-
-
-async def attempt(username: str, password: str) -> object:
-    """One attempt on a socket of its own: the answer."""
-    communicator = await login_socket()
-    reply = await ask(communicator, username, password)
-    await close_all(communicator)
-    return reply
-
-
-@LIMITS
-@committed_db
-async def test_ten_wrong_passwords_sent_at_once_get_five_checked():
-    await User.objects.acreate_user("ada", password=RIGHT)
-    guesser = [await login_socket() for _ in range(10)]
-    proved("sockets", 10)
-    with passwords_checked() as checked:
-        for n, communicator in enumerate(guesser):
-            await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
-        replies = await asyncio.gather(*(frame(communicator) for communicator in guesser))
-    assert len(checked) == 5 and Counter(map(json.dumps, replies)) == {json.dumps(BAD): 5, json.dumps(TOO_MANY): 5}, (
-        f"ten sockets sent ada a wrong password at the same moment: {len(checked)} passwords were checked, and the "
-        f"answers were {tally(replies)}. {RULE}"
-    )
-    await close_all(*guesser)
-
-
-@LIMITS
-@committed_db
 async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checked():
-    await User.objects.acreate_user("ada", password=RIGHT)
     first, second = (imported_afresh(EXERCISE, RULE).LoginConsumer.as_asgi() for _ in range(2))
     thread = ThreadPoolExecutor(max_workers=1)  # the second Daphne process's own sync thread
 
@@ -91,27 +54,18 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
             return await second(scope, receive, send)
 
     guesser = [await connect(application) for application in [first] * 5 + [second_process] * 5]
-    hashed = mock.patch.object(ModelBackend, "authenticate", hashing)
-    with hashed, passwords_checked() as checked, cache_slow(0.02), reads_meet():  # both processes read, then write
-        for n, communicator in enumerate(guesser):
-            await communicator.send_to(text_data=json.dumps({"username": "ada", "password": f"guess-{n}"}))
-        replies = await asyncio.gather(*(frame(communicator) for communicator in guesser))
-    await close_all(*guesser)
+    with mock.patch.object(ModelBackend, "authenticate", hashing), cache_slow(0.02), reads_meet():  # read, then write
+        await five_of_ten_checked(
+            guesser,
+            "ten sockets, five on each of two server processes,",
+            "A lock, or one thread, keeps one process in order, never two: count with one atomic cache.incr() (never "
+            "a get, then a set) and judge the count it returns",
+        )
     thread.shutdown()
-    assert len(checked) == 5 and Counter(map(json.dumps, replies)) == {json.dumps(BAD): 5, json.dumps(TOO_MANY): 5}, (
-        f"ten sockets, five on each of two server processes, sent ada a wrong password at the same moment: "
-        f"{len(checked)} passwords were checked, and the answers were {tally(replies)}. A lock, or one thread, keeps "
-        "one process in order, never two: count with one atomic cache.incr() (never a get, then a set) and judge the "
-        "count it returns"
-    )
 
 
-@LIMITS
-@committed_db
-async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(caplog, capsys):
-    caplog.set_level(logging.DEBUG)
-    await User.objects.acreate_user("ada", password=RIGHT)
-    communicator = await login_socket()
+async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(app, caplog, capsys):
+    communicator = await connect(app)
     with passwords_checked() as checked:
         replies = [await ask(communicator, "ada", f"guess-{n}") for n in range(6)]
         assert replies == [BAD] * 5 + [TOO_MANY] and len(checked) == 5, (
@@ -130,24 +84,15 @@ async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(caplog, ca
             "name for good, and lets anyone lock out anyone by name)"
         )
     await close_all(communicator)
-    written = written_out(caplog, capsys)
-    assert not (leaked := [p for p in [*(f"guess-{n}" for n in range(6)), RIGHT] if p in written]), (
-        f"the passwords {leaked} reached the server's log or output: a password is never logged or printed, checked "
-        "or refused, right or wrong (a guess may be someone's real password with a typo); log the name at most"
-    )
+    no_password_written(caplog, capsys, [*(f"guess-{n}" for n in range(6)), RIGHT], "the name")
 
 
-@LIMITS
-@committed_db
-async def test_logging_in_again_and_again_never_locks_anyone_out():
-    await User.objects.acreate_user("ada", password=RIGHT)
+async def test_logging_in_again_and_again_never_locks_anyone_out(app):
     with passwords_checked():
-        replies = [await attempt("ada", RIGHT) for _ in range(7)]
+        replies = [await attempt(connect(app), "ada", RIGHT) for _ in range(7)]
     with passwords_checked() as checked:
-        checked.window_ends = True
-        replies.append(await attempt("ada", RIGHT))  # her window ends while her password is checked
-        checked.window_ends = False
-        guesses = [await attempt("ada", f"guess-{n}") for n in range(6)]  # the next window: 5 checked
+        replies.append(await checked.as_the_window_ends(attempt(connect(app), "ada", RIGHT)))  # her window ends
+        guesses = [await attempt(connect(app), "ada", f"guess-{n}") for n in range(6)]  # the next window: 5 checked
     assert replies == [{"username": "ada"}] * 8, (
         f"ada logged in 8 times in a row with her right password (8 tabs, the last as her counter's window ended): "
         f"each must work, got {tally(replies)}"
@@ -160,48 +105,29 @@ async def test_logging_in_again_and_again_never_locks_anyone_out():
     )
 
 
-@LIMITS
-@committed_db
-async def test_a_good_login_takes_back_only_its_own_attempt():
-    await User.objects.acreate_user("ada", password=RIGHT)
+async def test_a_good_login_takes_back_only_its_own_attempt(app):
     with passwords_checked():
-        first = [await attempt("ada", f"guess-{n}") for n in range(2)]  # 2 guesses; then ada and 2 more at once
-        sockets = [await login_socket() for _ in range(3)]
-        for n, communicator in enumerate(sockets):
-            await communicator.send_to(
-                text_data=json.dumps({"username": "ada", "password": f"guess-{n + 1}" if n else RIGHT})
-            )
-        own, *first[2:] = await asyncio.gather(*(frame(communicator) for communicator in sockets))
-        await close_all(*sockets)
-        guesses = [await attempt("ada", f"guess-{n}") for n in (5, 6)]
+        first = [await attempt(connect(app), "ada", f"guess-{n}") for n in range(2)]  # 2 guesses; then ada and 2 more
+        own, *more = await at_once([(connect(app), "ada", f"guess-{n}" if n else RIGHT) for n in (0, 2, 3)])
+        guesses = [await attempt(connect(app), "ada", f"guess-{n}") for n in (5, 6)]
     assert own == {"username": "ada"} and guesses == [BAD, TOO_MANY], (
-        f"2 guesses at ada, then ada logged in ({own}) while 2 more came at the same moment ({tally(first)} in all), "
-        f"then 2 more guesses got {guesses}: her login may take back her own attempt, one (cache.decr), never the "
-        "guesser's 4, nor write back a count it read before they came (cache.set)"
+        f"2 guesses at ada, then ada logged in ({own}) while 2 more came at the same moment ({tally(first + more)} "
+        f"in all), then 2 more guesses got {guesses}: her login may take back her own attempt, one (cache.decr), "
+        "never the guesser's 4, nor write back a count it read before they came (cache.set)"
     )
 
 
-@LIMITS
-@committed_db
-async def test_a_cache_slow_to_answer_never_stalls_the_event_loop():
-    await User.objects.acreate_user("ada", password=RIGHT)
+async def test_a_cache_slow_to_answer_never_stalls_the_event_loop(app):
     with passwords_checked(), cache_slow(0.1):  # each call as slow as a Redis across a busy network
         async with never_blocks():
-            reply = await attempt("ada", RIGHT)
+            reply = await attempt(connect(app), "ada", RIGHT)
     assert reply == {"username": "ada"}, f"with each cache call taking 0.1 s, ada's right password got {reply}"
 
 
-@LIMITS
-@committed_db
-async def test_a_cache_that_is_down_lets_no_password_be_checked():
-    await User.objects.acreate_user("ada", password=RIGHT)
-    communicator = await login_socket()
+async def test_a_cache_that_is_down_lets_no_password_be_checked(app):
+    communicator = await connect(app)
     with passwords_checked() as checked, cache_down():  # Redis refusing connections: every cache call raises
-        await communicator.send_to(text_data=json.dumps({"username": "ada", "password": "guess"}))
-        try:
-            reply = await frame(communicator)
-        except pytest.fail.Exception as crash:  # the attempt stopped by the cache's error (1011): not checked
-            reply = f"no answer ({str(crash).split(';')[0]})"
+        reply = await ask_told(communicator, "ada", "guess")  # a crash (1011) stopped the attempt: not checked
     assert not checked, (
         f"with the cache down (Redis refusing connections), ada's password was checked anyway (the answer: {reply}): "
         "a throttle that lets attempts through uncounted is off exactly when a guesser can take down its store. "
@@ -211,13 +137,5 @@ async def test_a_cache_that_is_down_lets_no_password_be_checked():
         await close_all(communicator)
 
 
-@LIMITS
-@committed_db
-async def test_frames_of_every_wrong_shape_get_an_error():
-    communicator, other = await login_socket(), await login_socket()
-    frames = [*login_bad_frames(), "[" * 100_000]  # nested too deep: json.loads raises RecursionError, no ValueError
-    with passwords_checked():
-        for text in frames:
-            await refused_with_error(communicator, text, others=(other,))
-    proved("bad frames", len(frames))
-    await close_all(communicator, other)
+async def test_frames_of_every_wrong_shape_get_an_error(app):
+    await wrong_shapes_refused(await connect(app), await connect(app))

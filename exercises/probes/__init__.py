@@ -82,6 +82,18 @@ from exercises.probes.loading import (
     nothing_kept,
     proved,
 )
+from exercises.probes.logins import (
+    BAD,
+    TOO_MANY,
+    answered,
+    ask,
+    ask_told,
+    at_once,
+    attempt,
+    five_of_ten_checked,
+    no_password_written,
+    wrong_shapes_refused,
+)
 from exercises.probes.loop import (
     SLEEP_CALL,
     LoopLag,

@@ -96,11 +96,13 @@ async def next_frames(communicator, count: int) -> list:
     return [await frame(communicator) for _ in range(count)]
 
 
-async def drain(*communicators, quiet: float = 0.2) -> None:
-    """Read whatever the sockets were sent until each has been quiet for `quiet` seconds."""
+async def drain(*communicators, quiet: float = 0.2) -> list:
+    """Read whatever the sockets were sent until each has been quiet for `quiet` seconds: those frames, in order."""
+    got = []
     for communicator in communicators:
         while not await nothing_more(communicator, quiet):
-            await frame(communicator)
+            got.append(await frame(communicator))
+    return got
 
 
 async def refused_with_error(communicator, text: str | bytes, others=()) -> dict:

@@ -18,6 +18,14 @@ class PasswordsChecked(list):
 
     window_ends = False  # True: the cache empties during each check, as when a counter's window ends mid-hash
 
+    async def as_the_window_ends(self, attempt):
+        """`await attempt`, the cache emptied during each password it checks: its counter's window ends mid-hash."""
+        self.window_ends = True
+        try:
+            return await attempt
+        finally:
+            self.window_ends = False
+
 
 @contextmanager
 def passwords_checked():
@@ -42,14 +50,14 @@ def passwords_checked():
 
 
 @contextmanager
-def cache_down():
-    """Every call to Django's default cache raises what Django's Redis cache raises with Redis down."""
+def cache_down(down: Exception | None = None):
+    """Every call to Django's default cache raises what Django's Redis cache raises with Redis down (or `down`)."""
     from unittest import mock
 
     from django.core.cache import caches
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    down = RedisConnectionError(REDIS_REFUSED)
+    down = down or RedisConnectionError(REDIS_REFUSED)
     # On the class: each thread has a cache object of its own, and a consumer may count in a thread.
     with mock.patch.multiple(type(caches["default"]), **dict.fromkeys(CACHE_CALLS, mock.DEFAULT)) as patched:
         for call in patched.values():

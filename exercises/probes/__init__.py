@@ -126,6 +126,7 @@ from exercises.probes.waits import (
     text_of_bytes,
     until,
 )
+from exercises.probes.workers import run_the_queue
 from exercises.probes.written import written_out
 from exercises.targets import (
     CHECKED_FILES,

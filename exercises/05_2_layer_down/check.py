@@ -1,86 +1,50 @@
 """Check 05.2: close with 4503 when the channel layer fails, in a handler or in the consumer's own loop.
 
-While the layer works every socket hears the room; a layer failing on connect (down, slow, read-only) closes the
-socket with 4503 and the consumer ends quietly; one failing on send closes that socket only; one failing outside any
-handler closes 4503 too; a bug that is no layer failure is not turned into 4503; a socket leaves the group however
-its consumer ends; a consumer the server cancels ends cancelled.
+1. While the layer works, every socket hears the room.
+2. A layer failing on connect (Redis down, slow or read-only) closes the socket with 4503; the consumer ends quietly.
+3. A layer failing on send closes that socket only.
+4. A layer failing outside any handler (the consumer's read of its own channel) closes 4503 too.
+5. A bug that is no layer failure is not turned into 4503.
+6. A socket leaves the group however its consumer ends, a layer failure too.
+7. A consumer the server cancels ends cancelled.
 """
 
 import asyncio
 from traceback import extract_tb
 
-import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
-from channels.testing import WebsocketCommunicator
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ReadOnlyError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
+import redis
 
 from exercises.probes import FRAME, NOTHING, answer, close_all, ends_cancelled, frame, leaves_however_it_ends, members
-from exercises.probes import never_blocks, next_output, nothing_after_close, nothing_more, sockets
+from exercises.probes import never_blocks, next_output, nothing_after_close, nothing_more, serve_layer, sockets
 
 EXERCISE, CONSUMER, GROUP = "05.2", "LayerDownConsumer", "exlayerdown"
 RULE = "When the channel layer fails (a RedisError), the socket is closed with 4503 (try again later), never 1011"
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
+DOWN = redis.ConnectionError, "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+SLOW = redis.TimeoutError, "Timeout reading from 127.0.0.1:6379"
+READ_ONLY = redis.ReadOnlyError, "You can't write against a read only replica."  # Redis failed over: ZADD, ZREM refused
 
 
-def down() -> RedisConnectionError:
-    return RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused. (a check's broken layer)")
+def failing(name: str, error: tuple, *calls: str) -> type:
+    """The in-memory layer whose `calls` raise `error` (its class, its words), a new one each call, as redis-py does."""
+
+    async def fail(self, *args):
+        raise error[0](f"{error[1]} (a check's broken layer)")
+
+    return type(name, (InMemoryChannelLayer,), dict.fromkeys(calls, fail))
 
 
-class BrokenLayer(InMemoryChannelLayer):
-    """A channel layer whose Redis has gone: every group call fails, leaving a group too."""
-
-    async def group_add(self, group, channel):
-        raise down()
-
-    async def group_send(self, group, message):
-        raise down()
-
-    async def group_discard(self, group, channel):
-        raise down()
+BrokenLayer = failing("BrokenLayer", DOWN, "group_add", "group_send", "group_discard")  # leaving fails too
+SlowRedisLayer = failing("SlowRedisLayer", SLOW, "group_add", "group_discard")
+ReplicaLayer = failing("ReplicaLayer", READ_ONLY, "group_add", "group_discard")
+SendFailsLayer = failing("SendFailsLayer", DOWN, "group_send")  # Redis goes after the sockets joined
+UnreadableLayer = failing("UnreadableLayer", SLOW, "receive")  # Redis goes while the consumer waits on its channel
 
 
-class SlowRedisLayer(InMemoryChannelLayer):
-    """A channel layer whose Redis stops answering in time: joining and leaving fail with redis-py's read timeout."""
-
-    async def group_add(self, group, channel):
-        raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379 (a check's broken layer)")
-
-    async def group_discard(self, group, channel):
-        raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379 (a check's broken layer)")
-
-
-class ReplicaLayer(InMemoryChannelLayer):
-    """A channel layer whose Redis failed over, and still writes to the old primary, now a read-only replica.
-
-    Joining and leaving a group are both writes (ZADD, ZREM): the replica refuses both.
-    """
-
-    async def group_add(self, group, channel):
-        raise ReadOnlyError("You can't write against a read only replica. (a check's broken layer)")
-
-    async def group_discard(self, group, channel):
-        raise ReadOnlyError("You can't write against a read only replica. (a check's broken layer)")
-
-
-class SendFailsLayer(InMemoryChannelLayer):
-    """A channel layer whose Redis goes after the sockets joined: the next group_send fails."""
-
-    async def group_send(self, group, message):
-        raise down()
-
-
-class UnreadableLayer(InMemoryChannelLayer):
-    """A channel layer whose Redis goes while the consumer waits on its channel, outside any handler."""
-
-    async def receive(self, channel):
-        raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379 (a check's broken layer)")
-
-
-def is_4503(got) -> bool:
-    """A close with 4503; a "reason" beside it is the client's news too, and allowed."""
+def is_4503(got) -> bool:  # a "reason" beside the code is the client's news too, and allowed
     return isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == 4503
 
 
@@ -103,8 +67,12 @@ async def ended(communicator) -> object:
         return f"a crash (1011): {type(error).__module__}.{type(error).__name__}: {error}"
 
 
-def use(settings, layer: str) -> None:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{layer}"}}
+async def closing(app, wait=answer) -> tuple:
+    """A socket connecting, and what it got after an accept, if accepted before joining (its client hears the 4503)."""
+    await (communicator := WebsocketCommunicator(app, "/")).send_input({"type": "websocket.connect"})
+    got = await wait(communicator)  # an accept may carry "subprotocol": None, and headers: its type says what it is
+    accepted = isinstance(got, dict) and got.get("type") == "websocket.accept"
+    return communicator, await wait(communicator) if accepted else got
 
 
 async def test_while_the_layer_works_every_socket_hears_the_room(app):
@@ -112,37 +80,25 @@ async def test_while_the_layer_works_every_socket_hears_the_room(app):
         alice, bob = await sockets(app)
         await alice.send_to(text_data="hello")
         await bob.send_to(text_data="hi")
-        heard = sorted([await frame(bob), await frame(bob)], key=str)
-        own = sorted([await frame(alice), await frame(alice)], key=str)
+        heard, own = [sorted([await frame(socket), await frame(socket)], key=str) for socket in (bob, alice)]
         assert heard == own == ["hello", "hi"], (
             f"while the layer works, every socket hears every text frame of the room: alice got {own}, bob got {heard}"
         )
         await close_all(alice, bob)
 
 
-@pytest.mark.parametrize("layer", ["BrokenLayer", "SlowRedisLayer", "ReplicaLayer"])
+@pytest.mark.parametrize("layer", [BrokenLayer, SlowRedisLayer, ReplicaLayer])
 async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(app, settings, layer):
-    use(settings, layer)
-    communicator = WebsocketCommunicator(app, "/")
+    serve_layer(settings, layer)
     async with never_blocks(STALL):  # a retry that sleeps (time.sleep) stalls every socket of the process
-        await communicator.send_input({"type": "websocket.connect"})
-        got = await answer(communicator)
-        # Accepted before joining: its client then hears the 4503 itself. (AsyncWebsocketConsumer's accept carries
-        # "subprotocol": None, and may carry headers: the type says it is an accept.)
-        if isinstance(got, dict) and got.get("type") == "websocket.accept":
-            got = await answer(communicator)
+        communicator, got = await closing(app)
         assert is_4503(got), closed_4503(got, "while the socket joined its group")
         ending = communicator.future
         await asyncio.wait({ending}, timeout=0.3)  # a consumer that closed ends now: its clean-up runs here
         after = ending.exception() if ending.done() and not ending.cancelled() else None
-        leaving = after is not None and any(f.name == "group_discard" for f in extract_tb(after.__traceback__))
-        why = (
-            "with Redis gone, leaving the group failed too: ignore any RedisError while leaving (the membership "
-            "expires on its own)"
-            if leaving
-            else "the RedisError was raised again after the close (a raise in the except): the 4503 already told the "
-            "client, so end quietly"
-        )
+        why = "the RedisError was raised again after the close (a raise in the except): the 4503 told it, end quietly"
+        if after is not None and any("group_discard" in (f.line or "") for f in extract_tb(after.__traceback__)):
+            why = "with Redis gone, leaving the group failed too: ignore a RedisError there (the membership expires)"
         assert after is None, (
             f"after its 4503 the consumer ended with {type(after).__name__}: {after}: {why}; a layer failure must "
             "close the socket with 4503, not crash it (1011), or the server logs a crash for every socket of the outage"
@@ -151,32 +107,22 @@ async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(app, setti
 
 
 async def test_a_layer_failing_on_send_closes_that_socket_only(app, settings):
-    use(settings, "SendFailsLayer")
+    serve_layer(settings, SendFailsLayer)
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
         await alice.send_to(text_data="hello")
-        got = await answer(alice)
-        assert is_4503(got), closed_4503(got, "while a frame was passed to the room")
+        assert is_4503(got := await answer(alice)), closed_4503(got, "while a frame was passed to the room")
         await nothing_after_close(alice)
-        assert await nothing_more(bob), (
-            "bob's socket got something when alice's send failed: only alice's socket closes"
-        )
+        assert await nothing_more(bob), "bob's socket got something when alice's send failed: only alice's closes"
         assert not bob.future.done(), "bob's consumer ended when alice's send failed: each socket has its own consumer"
         await close_all(bob)
 
 
 async def test_a_layer_failing_outside_any_handler_closes_4503_too(app, settings):
-    use(settings, "UnreadableLayer")
-    communicator = WebsocketCommunicator(app, "/")
+    serve_layer(settings, UnreadableLayer)
     async with never_blocks(STALL):
-        await communicator.send_input({"type": "websocket.connect"})
-        events = [await ended(communicator)]
-        if isinstance(events[0], dict) and events[0].get("type") == "websocket.accept":
-            events.append(await ended(communicator))
-        assert any(map(is_4503, events)), (
-            f"the layer failed while the consumer read its own channel, outside any handler: expected a close with "
-            f"4503, got {events}. {RULE}"
-        )
+        communicator, got = await closing(app, ended)
+        assert is_4503(got), closed_4503(got, "while the consumer read its own channel, outside any handler")
         await nothing_after_close(communicator)
 
 
@@ -197,17 +143,16 @@ async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503(app):
 
 async def test_a_socket_leaves_the_group_however_its_consumer_ends(app, settings):
     await leaves_however_it_ends(app, GROUP, STALL)
-    use(settings, "SendFailsLayer")  # and when a layer failure ends it: its Redis may answer the very next call
+    serve_layer(settings, SendFailsLayer)  # and when a layer failure ends it: its Redis may answer the very next call
     (alice,) = await sockets(app, count=1)
     joined = members(GROUP)
     await alice.send_to(text_data="hello")
     got = await answer(alice)
     await asyncio.wait({alice.future}, timeout=0.5)  # a consumer that closed ends now: its clean-up runs here
     assert is_4503(got) and len(joined) == 1 and not members(GROUP), (
-        f"alice's send failed and her socket was closed with {got.get('code') if isinstance(got, dict) else got}, "
-        f"and once her consumer had ended her channel was still in the group: however the consumer ends, a layer "
-        "failure too, it leaves the group (a Redis that failed one call may answer the next: try, and ignore a "
-        "RedisError while leaving); a finally around the whole consumer misses no way out"
+        f"alice's send failed (her socket got {got}), and her channel stayed in the group after her consumer ended: "
+        "however the consumer ends, a layer failure too, it leaves the group (a Redis that failed one call may answer "
+        "the next: try, and ignore a RedisError while leaving); a finally around the whole consumer misses no way out"
     )
 
 

@@ -13,36 +13,34 @@ from unittest import mock
 
 import pytest
 from channels.auth import AuthMiddlewareStack, get_user
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import signing
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from auth_demo.views import HANDOFF_SALT
 from exercises.probes import close_all, connect, failure_told_truly, frame, load, login_bad_frames, never_blocks
 from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first, refused_with_error
 from exercises.probes import written_out
 
-RULE = (
-    'login() changes scope["session"], and the page reloads with the session the handoff names: '
-    "that session must hold the user"
-)
-# Every kind of wrong frame once (not JSON, each JSON type, each key missing or of the wrong type, a lone surrogate no
-# query or hasher can encode), text that is no JSON, and a nesting too deep to decode (RecursionError, not ValueError).
+RULE = 'login() changes scope["session"], and the page reloads with the session the handoff names: it holds the user'
+ADA = {"username": "ada", "password": "analytical-engine"}  # each test's user, made by the fixture `ada`
+INVALID = {"error": "invalid username or password"}  # what a wrong password gets, and nothing else
+# Every kind of wrong frame once (login_bad_frames()), text that is no JSON, and a nesting too deep (RecursionError).
 WRONG_SHAPES = [*login_bad_frames(), "\u00e9t\u00e9", "[" * 100_000]
 MISNAMED = {"user": "ada", "password": "difference-engine"}  # the right keys but one, the password among them
 IN_A_THREAD = "Run authenticate() and the session's save in database_sync_to_async."
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """Passwords hashed with MD5: Django's own hasher takes a good part of a second for each one."""
+@pytest.fixture
+async def ada(settings):
+    """The user ada (password ADA["password"]); passwords hashed with MD5, as Django's own takes most of a second."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return await User.objects.acreate_user(**ADA)
 
 
-async def login_socket() -> WebsocketCommunicator:
+async def login_socket():
     return await connect(AuthMiddlewareStack(load("07.3", RULE).LoginConsumer.as_asgi()), "/")
 
 
@@ -51,27 +49,27 @@ async def ask(communicator, username: str, password: str) -> object:
     return await frame(communicator)
 
 
+def session_of(reply: object) -> SessionStore:
+    """The session the reply's handoff names (KeyError, TypeError or BadSignature if it names none)."""
+    return SessionStore(session_key=signing.loads(reply["handoff"], salt=HANDOFF_SALT))
+
+
 async def user_of(reply: object, name: str):
-    """The user the page gets when it reloads with the session the reply's handoff names."""
+    """The user the page gets when it reloads with the session the reply's handoff names (as AuthMiddlewareStack)."""
     assert isinstance(reply, dict) and reply.get("username") == name and "handoff" in reply, (
         f'expected {{"username": "{name}", "handoff": ...}} for {name}\'s right password, got {reply}: each '
         "socket answers for the user it logged in itself, never one kept on the class"
     )
-    session_key = signing.loads(reply["handoff"], salt=HANDOFF_SALT)
-    # What the next connection with that session cookie gets (AuthMiddlewareStack does exactly this).
-    return await get_user({"session": SessionStore(session_key=session_key)})
+    return await get_user({"session": session_of(reply)})
 
 
-async def test_the_session_the_handoff_names_is_logged_in():
+async def test_the_session_the_handoff_names_is_logged_in(ada):
     with queries_by_thread() as ran, queries_told_first(ran, IN_A_THREAD):
-        ada = await User.objects.acreate_user("ada", password="analytical-engine")  # on Django's sync thread
-        bob = await User.objects.acreate_user("bob", password="difference-engine")
+        bob = await User.objects.acreate_user("bob", password="difference-engine")  # on Django's sync thread
         first, second = await login_socket(), await login_socket()
         proved("sockets", 2)
         async with never_blocks():  # the session's save is a query: in a thread, never on the loop
-            answers = await asyncio.gather(  # two people log in at once
-                ask(first, "ada", "analytical-engine"), ask(second, "bob", "difference-engine")
-            )
+            answers = await asyncio.gather(ask(first, *ADA.values()), ask(second, "bob", "difference-engine"))
         for user, reply in zip((ada, bob), answers, strict=True):
             found = await user_of(reply, user.username)
             assert found.is_authenticated and found.pk == user.pk, (
@@ -86,38 +84,27 @@ async def test_the_session_the_handoff_names_is_logged_in():
 
 def stored_user_id(reply: object) -> str | None:
     """The user id in the session the handoff names, read as the page's own request reads it: in another thread."""
-    from django.db import connection
-
     try:
-        return SessionStore(session_key=signing.loads(reply["handoff"], salt=HANDOFF_SALT)).get("_auth_user_id")
+        return session_of(reply).get("_auth_user_id")
     except (TypeError, KeyError, signing.BadSignature):
         return None
     finally:
         connection.close()
 
 
-async def test_the_session_is_stored_before_the_socket_answers():
-    ada = await User.objects.acreate_user("ada", password="analytical-engine")
-    communicator = await login_socket()
-    save = SessionStore.save
-
-    def slow_save(self, *args, **kwargs):  # a busy database: the write takes a moment
-        time.sleep(0.2)
-        return save(self, *args, **kwargs)
-
-    with mock.patch.object(SessionStore, "save", slow_save):
-        reply = await ask(communicator, "ada", "analytical-engine")
+async def test_the_session_is_stored_before_the_socket_answers(ada):
+    communicator, save = await login_socket(), SessionStore.save  # a busy database: the write takes a moment
+    with mock.patch.object(SessionStore, "save", lambda self, *args, **kw: time.sleep(0.2) or save(self, *args, **kw)):
+        reply = await ask(communicator, *ADA.values())
         stored = await asyncio.to_thread(stored_user_id, reply)  # the page redeems the handoff at once
     assert stored == str(ada.pk), (
-        f"the socket answered {reply}, and the session its handoff names, read at once as the page's request "
-        f"reads it, holds user id {stored!r}, not ada's: answer only once the session is saved (await the save, "
-        f"then reply), or the page that reloads at once is anonymous. {RULE}"
+        f"the socket answered {reply}, and the session its handoff names, read at once as the page's request reads it, "
+        f"holds user id {stored!r}, not ada's: answer only once the session is saved (await the save, then reply)"
     )
     await close_all(communicator)
 
 
-async def test_a_wrong_password_is_refused():
-    await User.objects.acreate_user("ada", password="analytical-engine")
+async def test_a_wrong_password_is_refused(ada):
     await User.objects.acreate_user("gone", password="analytical-engine", is_active=False)
     communicator, bystander = await login_socket(), await login_socket()
     for username, password, who in (
@@ -127,50 +114,37 @@ async def test_a_wrong_password_is_refused():
         ("ada", "", "an empty password"),
     ):
         reply = await ask(communicator, username, password)
-        assert reply == {"error": "invalid username or password"}, (
-            f'{who} must get {{"error": "invalid username or password"}}, and never a session, got {reply}'
-        )
-    assert await ask(communicator, "ada", "analytical-engine") != {"error": "invalid username or password"}, (
-        "after refused attempts, the same socket must still log in with the right password"
-    )
+        assert reply == INVALID, f"{who} must get {json.dumps(INVALID)}, and never a session, got {reply}"
+    assert await ask(communicator, *ADA.values()) != INVALID, "after refused tries, the right password still logs in"
     await close_all(communicator, bystander)
 
 
-async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_password():
-    await User.objects.acreate_user("ada", password="analytical-engine")
+async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_password(ada):
     communicator = await login_socket()
     with mock.patch.object(SessionStore, "save", side_effect=OperationalError("database is locked")):
-        await communicator.send_to(text_data=json.dumps({"username": "ada", "password": "analytical-engine"}))
-        await failure_told_truly(
-            communicator,
-            "ada sent her right password and the session's save raised OperationalError (database is locked)",
-            "ada",
-            untrue="invalid username or password",
-            harm="ada retypes a password that was right, and nobody hears the database failed",
-            wrong="handoff",
-        )
+        await communicator.send_to(text_data=json.dumps(ADA))
+        failure = "ada sent her right password and the session's save raised OperationalError (database is locked)"
+        harm = "ada retypes a password that was right, and nobody hears the database failed"
+        await failure_told_truly(communicator, failure, "ada", "invalid username or password", harm, wrong="handoff")
 
 
-async def test_no_password_or_session_key_reaches_a_log_or_the_output(caplog, capsys):
+async def test_no_password_or_session_key_reaches_a_log_or_the_output(ada, caplog, capsys):
     caplog.set_level(logging.DEBUG)
-    await User.objects.acreate_user("ada", password="analytical-engine")
     communicator = await login_socket()
     await ask(communicator, "ada", "analytical-engin3")  # a typo of the real one
-    reply = await ask(communicator, "ada", "analytical-engine")
-    await communicator.send_to(text_data=json.dumps(MISNAMED))  # a page with a bug in its key: refused for its shape
-    await frame(communicator)
+    reply = await ask(communicator, *ADA.values())
+    await refused_with_error(communicator, json.dumps(MISNAMED))  # a page with a bug in its key: refused for its shape
     await close_all(communicator)
     written = written_out(caplog, capsys)  # a record's extra fields too: a JSON or Sentry handler writes them all
     for password in ("analytical-engin3", "analytical-engine", MISNAMED["password"]):
         refused = f" (it came in a frame refused for its shape, {MISNAMED}: log no refused frame as it came)"
         assert password not in written, (
-            f"the password {password!r} reached the server's log or output: a password is never logged or "
-            "printed, right or wrong (a wrong one is often the real one with a typo); log the username at most, "
-            "in the message and in a record's extra fields alike (a JSON or Sentry handler writes every one)"
-            + (refused if password == MISNAMED["password"] else "")
+            f"the password {password!r} reached the server's log or output: never log or print a password, right or "
+            "wrong (a wrong one is often a typo of the real one); log the username at most, in the message and in a "
+            "record's extra fields alike" + (refused if password == MISNAMED["password"] else "")
         )
     handoff = reply.get("handoff") if isinstance(reply, dict) else None
-    session_key = signing.loads(handoff, salt=HANDOFF_SALT) if isinstance(handoff, str) else None
+    session_key = session_of(reply).session_key if isinstance(handoff, str) else None
     for secret, what in ((session_key, "ada's new session key"), (handoff, "the handoff token that names it")):
         assert not secret or secret not in written, (
             f"{what} reached the server's log or output: the session key is ada's login itself (whoever holds it "

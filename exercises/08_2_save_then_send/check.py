@@ -6,13 +6,12 @@ row's id; a save that fails never leaves the sender waiting.
 """
 
 import asyncio
-import contextlib
 import time
 from unittest import mock
 
 import pytest
 from channels.routing import URLRouter
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.urls import path
 
 from db_demo.models import ChatMessage
@@ -21,27 +20,24 @@ from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, qu
 
 EXERCISE = "08.2"
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
+ANOTHER_PROCESS = "another server process"
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def row(message_id: int) -> ChatMessage | None:
     """The row with this id, read at once in a thread of its own, as another process (a client's request) would."""
-    from django.db import connection
-
     try:
         return ChatMessage.objects.filter(id=message_id).first()
     finally:
         connection.close()
 
 
-def slow_saves(others: bool = False):
-    """Every save takes a moment longer, as on a busy database: an answer sent before the save shows.
-
-    others: another server process saves a message of the same room and text just after each save.
-    """
+def slow_saves(delay: float = 0.1, others: bool = False):
+    """Every save takes `delay` longer, as on a busy database; `others`: another process saves the same just after."""
     save = ChatMessage.save
 
     def slow(self, *args, **kwargs):
-        time.sleep(0.1)
+        time.sleep(delay)  # an answer sent before the save shows
         save(self, *args, **kwargs)
         if others:
             ChatMessage.objects.bulk_create([ChatMessage(room=self.room, text=self.text, sender=ANOTHER_PROCESS)])
@@ -61,18 +57,14 @@ AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line brea
 async def saved_answer(communicator, text: str, room: str, at_once: bool = False) -> int:
     """Send `text`; the answer must name a row of `room`, already saved, holding that text.
 
-    at_once: the save is slow, and the row is looked up the moment the answer arrives, from a thread of
-    its own (as a client's next request would), not behind the consumer's queries on Django's sync thread.
+    at_once: the save is slow, and the row is read the moment the answer arrives, from a thread of its own.
     """
-    with slow_saves() if at_once else contextlib.nullcontext():
+    with slow_saves(0.1 if at_once else 0):
         await communicator.send_to(text_data=text)
-        got = await frame(communicator)
-        if not (isinstance(got, dict) and type(got.get("id")) is int):
-            saved = None
-        elif at_once:
-            saved = await asyncio.to_thread(row, got["id"])
-        else:
-            saved = await ChatMessage.objects.filter(id=got["id"]).afirst()
+        got, saved = await frame(communicator), None
+        if isinstance(got, dict) and type(got.get("id")) is int:
+            rows = ChatMessage.objects.filter(id=got["id"])  # at once: not behind the consumer's queries
+            saved = await (asyncio.to_thread(row, got["id"]) if at_once else rows.afirst())
     trimmed = isinstance(got, dict) and got.get("message") == text.strip() != text
     assert isinstance(got, dict) and got.get("message") == text and "id" in got, (
         f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
@@ -97,14 +89,12 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
     return saved.id
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_the_answer_names_a_row_of_this_room_that_is_already_saved(app):
     await close_all(await connect(app, "/warm-up/"))  # what a process does once stays out of the timing
     with queries_by_thread() as ran, queries_told_first(ran, "Save in a database_sync_to_async function."):
         async with never_blocks():  # the save runs in a thread: the loop keeps serving other sockets
-            kitchen, hall = await connect(app, "/kitchen/"), await connect(app, "/Hall_2/")
-            listener = await connect(app, "/kitchen/")  # in the same room, sends nothing
-            proved("sockets", 3)
+            kitchen, hall, listener = [await connect(app, f"/{room}/") for room in ("kitchen", "Hall_2", "kitchen")]
+            proved("sockets", 3)  # the listener, in the kitchen too, sends nothing
             first = await saved_answer(kitchen, "hello", "kitchen")
             await saved_answer(hall, "caf\u00e9 \u2615", "Hall_2")  # a room keeps its case: Hall_2 is not hall_2
             await saved_answer(hall, "  indented,\non two lines\n", "Hall_2")  # a message keeps its spaces
@@ -119,14 +109,10 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved(app):
     orm_where_it_belongs(ran, "Save in a database_sync_to_async function.")
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_stays_open(app):
     communicator = await connect(app, "/kitchen/")
-    for event, what in (
-        ({"type": "websocket.receive", "bytes": b"\x00"}, "a binary frame"),
-        ({"type": "websocket.receive", "text": ""}, "an empty text frame"),
-    ):
-        await communicator.send_input(event)
+    for key, value, what in (("bytes", b"\x00", "a binary frame"), ("text", "", "an empty text frame")):
+        await communicator.send_input({"type": "websocket.receive", key: value})
         got = await frame(communicator)
         assert is_error(got), f'{what} has no text to save: expected {{"error": ...}}, the socket kept open, got {got}'
         assert await ChatMessage.objects.acount() == 0, f"{what} saved a row: only a non-empty text is a message"
@@ -135,14 +121,12 @@ async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_s
     await close_all(communicator)
 
 
-ANOTHER_PROCESS = "another server process"
 SAVED_ROWS_ID = (
     "answer with the id of the row this save made (create() returns it), never a row looked up after the save "
     "(the newest, a count, one with the same text): another socket's or process's save can come in between"
 )
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_two_sockets_saving_at_once_each_get_their_own_rows_id(app):
     ada, bob = await connect(app, "/kitchen/"), await connect(app, "/kitchen/")
     proved("sockets", 2)
@@ -166,19 +150,11 @@ async def test_two_sockets_saving_at_once_each_get_their_own_rows_id(app):
     await close_all(ada, bob)
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_a_save_that_fails_never_leaves_the_sender_waiting(app):
     communicator = await connect(app, "/kitchen/")
-
-    def locked(self, *args, **kwargs):  # what SQLite raises while another process holds its write lock too long
-        raise OperationalError("database is locked")
-
-    with mock.patch.object(ChatMessage, "save", locked):
+    # What SQLite raises while another process holds its write lock too long.
+    with mock.patch.object(ChatMessage, "save", side_effect=OperationalError("database is locked")):
         await communicator.send_to(text_data="lost")
-        await failure_not_swallowed(
-            communicator,
-            'the save raised OperationalError ("database is locked")',
-            "the sender",
-            "its message was not saved, and a sender told nothing waits for ever (or believes it was sent)",
-            wrong="id",
-        )
+        harm = "its message was not saved, and a sender told nothing waits for ever (or believes it was sent)"
+        failure = 'the save raised OperationalError ("database is locked")'
+        await failure_not_swallowed(communicator, failure, "the sender", harm, wrong="id")

@@ -15,14 +15,10 @@ import pytest
 from exercises.probes import bad_frames, cancelled, close_all, connect, ends_on_disconnect, frame, load
 from exercises.probes import never_blocks, nothing_more, proved, refused_with_error
 
-RULE = (
-    "A student is online while their newest frame, from any of their sockets, is at most TTL seconds old: "
-    "a time stored per student and moved by each frame, not a socket counted"
-)
+RULE = "A student is online while their newest frame from any of their sockets is at most TTL s old: a time per student"
 TTL = 60
 HEARTBEAT = '{"here": true}'
-BINARY = b"\x00\xff\xfe"  # a binary frame no reading makes a name or a heartbeat of (not UTF-8, not JSON)
-DEEP = "[" * 100_000  # nested too deep to decode: json.loads raises RecursionError, not ValueError
+BINARY, DEEP = b"\x00\xff\xfe", "[" * 100_000  # neither a name nor a heartbeat (not UTF-8; RecursionError to decode)
 # Frames a named socket must refuse: anything but the heartbeat, a second name included; names that are none.
 NOT_HEARTBEATS = ["not json", "1", "true", "[]", "{}", '{"here": false}', '{"here": 1}', '{"here": "true"}', DEEP]
 NOT_NAMES = [json.dumps({"name": name}) for name in ("   ", "x" * 41, "ali\nce", "alice\u001b[2J", "\t", "bob\u200b")]
@@ -87,15 +83,14 @@ async def test_a_named_socket_is_online_and_its_heartbeats_keep_it_there(now):
 
 
 async def test_a_laptop_that_sleeps_with_its_socket_open_goes_offline_after_ttl(now):
-    name = fresh("sleepy")
     async with never_blocks(0.5):
-        laptop = await joined(name)
+        laptop = await joined(name := fresh("sleepy"))
         now.at += TTL
         assert name in online(), f"a student whose newest frame is exactly {TTL} s old is still online (at most TTL)"
         now.at += 0.5
         assert name not in online(), (
-            f"a laptop asleep with its socket open, silent for {TTL + 0.5} s, is still listed: a ghost (read every time "
-            f"with clock(), which the check moves, not with time.monotonic() itself). {RULE}"
+            f"a laptop asleep with its socket open, silent for {TTL + 0.5} s, is still listed: a ghost (read every "
+            f"time with clock(), which the check moves, not with time.monotonic() itself). {RULE}"
         )
         await beat(laptop)
         assert name in online(), "the laptop woke and sent a heartbeat: online again"
@@ -103,20 +98,17 @@ async def test_a_laptop_that_sleeps_with_its_socket_open_goes_offline_after_ttl(
         again = await joined(name)  # asleep too long: its socket was dropped, and the laptop opens a new one
         assert name in online(), (
             f'{name!r} was away {TTL + 1} s, then a new socket joined as them and got {{"joined": ...}}, yet online() '
-            "does not list them: joining is a frame too, and must set the student's time even when the name is "
-            f"already in last_seen. {RULE}"
+            "does not list them: joining is a frame too, and sets the student's time even if the name is in last_seen"
         )
         await close_all(laptop, again)
 
 
 async def test_a_student_on_two_sockets_stays_online_when_one_ends(now):
-    name = fresh("bob")
     async with never_blocks(0.5):
-        watch, run = await joined(name), await joined(name)
+        watch, run = await joined(name := fresh("bob")), await joined(name)
         assert await ends_on_disconnect(run), (
             "the consumer was still running after websocket.disconnect, until the test cancelled it: nothing needs "
-            "undoing when a socket closes, but websocket_disconnect must still raise StopConsumer(), or every closed "
-            "socket's consumer waits for events that never come until the server cancels it"
+            "undoing when a socket closes, but websocket_disconnect must still raise StopConsumer()"
         )
         assert name in online(), (
             "one of a student's two sockets closed and online() no longer lists them, though their other socket "
@@ -132,16 +124,14 @@ async def test_a_student_on_two_sockets_stays_online_when_one_ends(now):
 
 
 async def test_each_socket_speaks_for_its_own_student_only(now):
-    alice_name, bob_name = fresh("alice"), fresh("bob")
     async with never_blocks(0.5):
-        alice, bob = await joined(alice_name), await joined(bob_name)
+        alice, bob = await joined(alice_name := fresh("alice")), await joined(bob_name := fresh("bob"))
         for socket, other in ((bob, alice_name), (alice, fresh("mallory")), (alice, alice_name)):
             await refused_with_error(socket, json.dumps({"name": other}))  # a socket is named once, by itself
         now.at += 50
         await beat(alice)
         now.at += 20
-        listed = [name for name in online() if name in (alice_name, bob_name)]
-        assert listed == [alice_name], (
+        assert (listed := [n for n in online() if n in (alice_name, bob_name)]) == [alice_name], (
             f"alice beat 20 s ago and bob has been silent for 70 s, so only alice is online, got {listed}: each "
             "socket's name belongs to that socket (self, never the class), and a heartbeat moves only its time"
         )

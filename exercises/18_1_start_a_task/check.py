@@ -12,32 +12,17 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
+from django_tasks_db.models import DBTaskResult
 
-from exercises.probes import (
-    NOTHING,
-    close_all,
-    connect_from,
-    frame,
-    load,
-    never_blocks,
-    nothing_more,
-    orm_where_it_belongs,
-    proved,
-    queries_by_thread,
-    queries_told_first,
-)
+from exercises.probes import NOTHING, close_all, connect_from, frame, never_blocks, nothing_more, orm_where_it_belongs
+from exercises.probes import proved, queries_by_thread, queries_told_first, run_the_queue
 from tasks_demo.tasks import count_primes
 
+EXERCISE, CONSUMER = "18.1", "StartTaskConsumer"
 RULE = 'StartTaskConsumer answers {"below": N} (1 to 1,000,000) with {"id": <the enqueued task\'s id>}'
 LIMIT = 3
 HOSTS = itertools.count(1)
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker's thread reads the rows the sockets saved
-
-
-def app():
-    get_channel_layer()  # built before any stall monitor starts
-    return load("18.1", RULE).StartTaskConsumer.as_asgi()
 
 
 def address() -> str:
@@ -46,17 +31,7 @@ def address() -> str:
 
 
 async def rows() -> int:
-    from django_tasks_db.models import DBTaskResult
-
     return await DBTaskResult.objects.acount()
-
-
-def run_the_queue() -> None:
-    """A worker runs every task waiting, then returns: `manage.py db_worker --batch`, in this process."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    options = {"queue_names": ["default"], "excluded_queue_names": [], "backend_name": "default", "max_tasks": None}
-    Worker(interval=0, batch=True, startup_delay=False, worker_id="check-18-1", **options).run()
 
 
 async def started(communicator, below: int) -> str:
@@ -81,11 +56,10 @@ async def refused(communicator, sent: str, why: str) -> None:
     )
 
 
-async def test_a_frame_enqueues_count_primes_and_answers_the_id_of_its_saved_row():
-    application = app()
+async def test_a_frame_enqueues_count_primes_and_answers_the_id_of_its_saved_row(app):
     with queries_by_thread() as ran, queries_told_first(ran, "Enqueue with await count_primes.aenqueue(...)."):
         async with never_blocks(0.25):
-            ada, bob = await connect_from(application, address()), await connect_from(application, address())
+            ada, bob = await connect_from(app, address()), await connect_from(app, address())
             proved("sockets", 2)
             first, second = await started(ada, 1000), await started(bob, 1)
             assert first != second and await started(ada, 1_000_000) not in (first, second)
@@ -100,8 +74,8 @@ BAD_FRAMES += [json.dumps({"below": v}) for v in ("1000", "", 2.5, 1000.0, True,
 BAD_FRAMES += ['{"below": 1000001}', '{"below": 1e100}', '{"below": 99999999999999999999}']
 
 
-async def test_bad_frames_get_an_error_enqueue_nothing_and_spend_no_budget():
-    communicator = await connect_from(app(), address())
+async def test_bad_frames_get_an_error_enqueue_nothing_and_spend_no_budget(app):
+    communicator = await connect_from(app, address())
     await communicator.send_input({"type": "websocket.receive", "bytes": b'{"below": 1000}'})
     await refused(communicator, "a binary frame", "the frames are JSON text")
     for text in BAD_FRAMES:
@@ -114,27 +88,22 @@ async def test_bad_frames_get_an_error_enqueue_nothing_and_spend_no_budget():
     await close_all(communicator)
 
 
-async def test_an_address_has_three_tasks_in_flight_and_one_more_once_one_finishes():
-    application, home = app(), address()
-    first = await connect_from(application, home)
+async def test_an_address_has_three_tasks_in_flight_and_one_more_once_one_finishes(app):
+    first = await connect_from(app, home := address())
     for below in (10, 20, 30):
         await started(first, below)
     await first.send_to(text_data='{"below": 40}')
     await refused(first, f"a 4th task from {home} with 3 in flight", f"an address has at most {LIMIT} in flight")
-    claimer = await connect_from(application, home, claims="10.9.8.7")
-    second = await connect_from(application, home)
+    claimer = await connect_from(app, home, claims="10.9.8.7")
+    second = await connect_from(app, home)
     proved("sockets", 3)
     for communicator, how in ((second, ""), (claimer, "claiming another address in X-Forwarded-For and the like")):
         await communicator.send_to(text_data='{"below": 40}')
-        await refused(
-            communicator,
-            f"a 4th task from {home} on another socket {how}".rstrip(),
-            "the budget is the address's (scope['client'][0]), whatever socket, port or header it comes with",
-        )
+        why = "the budget is the address's (scope['client'][0]), whatever socket, port or header it comes with"
+        await refused(communicator, f"a 4th task from {home} on another socket {how}".rstrip(), why)
     assert await rows() == LIMIT, f"{await rows()} tasks were enqueued: a task refused is never enqueued"
-    other = await connect_from(application, address())
-    await started(other, 50)  # another address has its own budget
-    await sync_to_async(run_the_queue)()  # the three finish (and the other address's)
+    await started(other := await connect_from(app, address()), 50)  # another address has its own budget
+    await sync_to_async(run_the_queue)("check-18-1")  # the three finish (and the other address's)
     await first.send_to(text_data='{"below": 60}')
     got = await frame(first)
     assert isinstance(got, dict) and "id" in got, (
@@ -144,9 +113,9 @@ async def test_an_address_has_three_tasks_in_flight_and_one_more_once_one_finish
     await close_all(first, claimer, second, other)
 
 
-async def test_frames_at_once_never_start_more_than_the_budget():
-    application, home, fresh = app(), address(), address()
-    four = [await connect_from(application, fresh) for _ in range(4)]
+async def test_frames_at_once_never_start_more_than_the_budget(app):
+    home, fresh = address(), address()
+    four = [await connect_from(app, fresh) for _ in range(4)]
     await asyncio.gather(*(ws.send_to(text_data=f'{{"below": {n}}}') for n, ws in enumerate(four, 1)))
     answers = [await frame(ws) for ws in four]
     ids = [got for got in answers if isinstance(got, dict) and "id" in got]
@@ -155,7 +124,7 @@ async def test_frames_at_once_never_start_more_than_the_budget():
         f"exactly {LIMIT} may start. Count the tasks being enqueued too: take the place before the await that "
         "enqueues (and give it back if that fails), so a frame judged during that await counts it"
     )
-    ada, bob = await connect_from(application, home), await connect_from(application, home)
+    ada, bob = await connect_from(app, home), await connect_from(app, home)
     await started(ada, 10)
     await started(bob, 20)
     await asyncio.gather(ada.send_to(text_data='{"below": 30}'), bob.send_to(text_data='{"below": 40}'))

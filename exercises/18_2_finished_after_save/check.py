@@ -12,9 +12,10 @@ from contextlib import asynccontextmanager
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from exercises.probes import load
+from exercises.probes import load, run_the_queue
 from tasks_demo.tasks import count_primes
 
 RULE = 'build_report tells its group {"type": "report.finished", "id": ...} once its outcome is saved'
@@ -29,8 +30,6 @@ def report():
 
 def status_now(task_id: str) -> str | None:
     """The task's row's status this moment, read in a thread of its own, as the page's consumer would read it."""
-    from django.db import connection
-
     try:
         return DBTaskResult.objects.filter(id=task_id).values_list("status", flat=True).first()
     finally:
@@ -41,8 +40,7 @@ def status_now(task_id: str) -> str | None:
 async def sends_heard(down: bool = False):
     """Every group_send made meanwhile: its group, type, id, and what its task's row said as it was sent.
 
-    The worker waits in group_send (async_to_sync) until it returns, so the row is read before the worker
-    can go on to save anything: the order is the code's, never the machine's speed.
+    The worker waits in group_send (async_to_sync), so the row is read before it saves more: no race.
     """
     home, heard, original = asyncio.get_running_loop(), [], InMemoryChannelLayer.group_send
 
@@ -71,21 +69,10 @@ async def sends_heard(down: bool = False):
     )
 
 
-def run_the_queue() -> None:
-    from django.db import connection
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    options = {"queue_names": ["default"], "excluded_queue_names": [], "backend_name": "default", "max_tasks": None}
-    try:
-        Worker(interval=0, batch=True, startup_delay=False, worker_id="check-18-2", **options).run()
-    finally:
-        connection.close()
-
-
 async def worker_runs_the_queue() -> None:
     """A worker runs every task waiting, in a thread of its own (the page's reads stay free), then returns."""
     try:
-        await sync_to_async(run_the_queue, thread_sensitive=False)()
+        await sync_to_async(run_the_queue, thread_sensitive=False)("check-18-2")
     except Exception as error:
         pytest.fail(
             f"the worker itself crashed with {type(error).__name__}: {error}. A task_finished receiver is called "

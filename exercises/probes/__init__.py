@@ -143,6 +143,7 @@ from exercises.probes.waits import (
     text_of_bytes,
     until,
 )
+from exercises.probes.workers import run_the_queue
 from exercises.probes.written import written_out
 from exercises.probes.your_tests import HowItEnded, on_a_correct_consumer, your_test_disconnects_every_socket
 from exercises.targets import (

@@ -1,7 +1,10 @@
 """What the benchmarks' command lines share: on/off options, and the sections --only chooses."""
 
 import argparse
-from collections.abc import Collection
+import json
+import os
+from collections.abc import Callable, Collection
+from pathlib import Path
 
 
 def switches(doc: str, argv: list[str], **helps: str) -> argparse.Namespace:
@@ -11,6 +14,20 @@ def switches(doc: str, argv: list[str], **helps: str) -> argparse.Namespace:
     for name, help in helps.items():
         parser.add_argument(f"--{name}", action="store_true", help=help)
     return parser.parse_args(argv)
+
+
+def small_or_reference(
+    argv: list[str], arguments: Callable, run: Callable, markdown: Callable, document: Callable, reference: Path
+) -> None:
+    """A bench's command line with --small and --reference (bench/hostile, bench/tasks): run it on the course's
+    settings, print its table and its results as JSON, and with --reference rewrite `reference` from them."""
+    args = arguments(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
+    results = run(small=args.small)
+    print(markdown(results))
+    print(json.dumps(results))
+    if args.reference:
+        reference.write_text(document(results))
 
 
 def chosen(parser: argparse.ArgumentParser, only: str, sections: Collection[str]) -> list[str]:

@@ -39,7 +39,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
-from bench.common.options import switches  # noqa: E402
+from bench.common.options import small_or_reference, switches  # noqa: E402
 from harness.patience import patient  # noqa: E402
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
@@ -217,7 +217,9 @@ def never_reading_socket(server: DaphneServer, path: str) -> tcp.socket:
 def text_frame(size: int) -> bytes:
     """A client's text frame of `size` x's, masked with a zero key (any key is valid; this one keeps the bytes)."""
     # The length: 126 and two bytes up to 64 KiB, 127 and eight bytes beyond (RFC 6455, 5.2).
-    length = bytes([0x80 | 126]) + size.to_bytes(2, "big") if size < 2**16 else bytes([0x80 | 127]) + size.to_bytes(8, "big")
+    length = (
+        bytes([0x80 | 126]) + size.to_bytes(2, "big") if size < 2**16 else bytes([0x80 | 127]) + size.to_bytes(8, "big")
+    )
     return bytes([0x81]) + length + bytes(4) + b"x" * size
 
 
@@ -387,10 +389,5 @@ def arguments(argv: list[str]):
 
 
 if __name__ == "__main__":
-    args = arguments(sys.argv[1:])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
-    results = run(small=args.small)
-    print(markdown(results))
-    print(json.dumps(results))
-    if args.reference:
-        (REPO_DIR / "bench/hostile/reference.md").write_text(reference_document(results))
+    reference = REPO_DIR / "bench/hostile/reference.md"
+    small_or_reference(sys.argv[1:], arguments, run, markdown, reference_document, reference)

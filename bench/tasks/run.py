@@ -30,7 +30,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
-from bench.common.options import switches  # noqa: E402
+from bench.common.options import small_or_reference, switches  # noqa: E402
 from harness.servers import DaphneServer, daphne_env, delete_prefixed_keys  # noqa: E402
 
 WORKER = [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"]
@@ -153,10 +153,5 @@ def arguments(argv: list[str]):
 
 
 if __name__ == "__main__":
-    args = arguments(sys.argv[1:])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
-    results = run(small=args.small)
-    print(markdown(results))
-    print(json.dumps(results))
-    if args.reference:
-        (REPO_DIR / "bench/tasks/reference.md").write_text(reference_document(results))
+    reference = REPO_DIR / "bench/tasks/reference.md"
+    small_or_reference(sys.argv[1:], arguments, run, markdown, reference_document, reference)

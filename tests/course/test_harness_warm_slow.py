@@ -6,13 +6,15 @@ fork must read too, and its handle must end and report as a subprocess.Popen's d
 """
 
 import json
+import os
 import signal
+import subprocess
 import sys
 
 import pytest
 
 from harness.patience import COMMAND
-from harness.servers import DaphneServer, daphne_env
+from harness.servers import REPO_DIR, DaphneServer, daphne_env
 from harness.warm import WarmProcess, WarmProcesses
 
 pytestmark = pytest.mark.slow  # each test starts a warm interpreter: about a second, not milliseconds
@@ -69,10 +71,10 @@ def test_closing_the_warm_interpreter_ends_the_forks_it_left_running(tmp_path):
 def test_a_preload_that_reads_djangos_settings_stops_the_warm_interpreter(tmp_path):
     modules = write_modules(tmp_path)
     (modules / "reads_settings.py").write_text("from django.conf import settings\nsettings.DEBUG\n")
-    env = {"PYTHONPATH": str(modules), "DJANGO_SETTINGS_MODULE": "lessons.settings"}
-    with WarmProcesses(["reads_settings"], env) as warm:
-        pass
-    assert warm.server.returncode == 1  # its message went to stderr: each fork must read its own settings
+    env = {**os.environ, "PYTHONPATH": str(modules), "DJANGO_SETTINGS_MODULE": "lessons.settings"}
+    command = [sys.executable, "-m", "harness.warm", "reads_settings"]
+    done = subprocess.run(command, cwd=REPO_DIR, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    assert done.returncode == 1 and "read Django's settings" in done.stderr, done.stderr  # each fork reads its own
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ import os
 import sys
 import tomllib
 from functools import cache
+from importlib.machinery import SourceFileLoader
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +25,22 @@ PROOF_VARIABLE = "EXERCISE_PROOF_LOG"  # the kit's runner names a file; each pro
 
 # The files target() imported in this process: the code a LoopLag may blame.
 CHECKED_FILES: set[str] = set()
+
+
+class FromSource(SourceFileLoader):
+    """Compiles the student's file from its source every time, never from a .pyc, and writes none.
+
+    Python trusts a .pyc whose recorded mtime (to the second) and size match the file's, so an
+    edit saved within the second that keeps the size (a 1 for a 2) would run the old code.
+    """
+
+    def get_code(self, fullname):
+        return self.source_to_code(self.get_data(self.path), self.path)
+
+
+def spec_of(name: str, path: Path):
+    """The import spec of the file under check, loaded by FromSource."""
+    return spec_from_file_location(name, path, loader=FromSource(name, str(path)))
 
 
 @cache
@@ -64,7 +81,7 @@ def target(exercise_id: str) -> ModuleType:
     module = sys.modules.get(name)
     if module is not None and getattr(module, "__file__", None) == str(path):
         return module
-    spec = spec_from_file_location(name, path)
+    spec = spec_of(name, path)
     module = module_from_spec(spec)
     sys.modules[name] = module
     CHECKED_FILES.add(str(path))

@@ -4,12 +4,12 @@ import itertools
 import json
 import os
 from collections import deque
-from importlib.util import module_from_spec, spec_from_file_location
+from importlib.util import module_from_spec
 from types import ModuleType
 
 import pytest
 
-from exercises.targets import PROOF_VARIABLE, target, target_path
+from exercises.targets import PROOF_VARIABLE, spec_of, target, target_path
 
 
 def proved(kind: str, amount: int = 1) -> None:
@@ -40,7 +40,7 @@ def imported_afresh(exercise_id: str, rule: str, environ: dict | None = None) ->
     load(exercise_id, rule)  # a file that does not import at all fails here, with the usual sentence
     path = target_path(exercise_id)
     name = f"exercise_{exercise_id.replace('.', '_')}_process_{next(_PROCESSES)}"
-    module = module_from_spec(spec_from_file_location(name, path))
+    module = module_from_spec(spec_of(name, path))
     with mock.patch.dict(os.environ, environ or {}):
         try:
             module.__spec__.loader.exec_module(module)

@@ -11,6 +11,8 @@ from asgiref.sync import SyncToAsync
 from channels.layers import channel_layers, get_channel_layer
 from django.db import connections
 
+from harness.patience import FRAME
+
 
 def pytest_collection_finish(session):
     """Freeze what collection imported: each test's gc.collect() below then scans only what that test made.
@@ -63,7 +65,7 @@ def fresh_start(django_db_blocker):
 
     close_all()
     try:
-        SyncToAsync.single_thread_executor.submit(close_all).result(timeout=5)
+        SyncToAsync.single_thread_executor.submit(close_all).result(timeout=FRAME)
     except TimeoutError:
         # The sync thread is still held by the consumer of a test that has ended (a wrong
         # solution whose handler waits on a loop that is gone, or a busy machine that ended

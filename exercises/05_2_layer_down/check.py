@@ -94,7 +94,7 @@ async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(app, setti
         communicator, got = await closing(app)
         assert is_4503(got), closed_4503(got, "while the socket joined its group")
         ending = communicator.future
-        await asyncio.wait({ending}, timeout=0.3)  # a consumer that closed ends now: its clean-up runs here
+        await asyncio.wait({ending}, timeout=FRAME)  # a consumer that closed ends now: its clean-up runs here
         after = ending.exception() if ending.done() and not ending.cancelled() else None
         why = "the RedisError was raised again after the close (a raise in the except): the 4503 told it, end quietly"
         if after is not None and any("group_discard" in (f.line or "") for f in extract_tb(after.__traceback__)):
@@ -130,7 +130,7 @@ async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503(app):
     communicator = (await sockets(app, count=1))[0]
     (channel,) = members(GROUP)
     await get_channel_layer().send(channel, {"type": "no.such.handler"})  # no handler takes it: a bug
-    await asyncio.wait({communicator.future}, timeout=1)  # a crash shows at once, not when a wait runs out
+    await asyncio.wait({communicator.future}, timeout=FRAME)  # a crash shows at once, not when a wait runs out
     events = [await ended(communicator)]
     while isinstance(events[-1], dict) and len(events) < 3:
         events.append(await ended(communicator))
@@ -148,7 +148,7 @@ async def test_a_socket_leaves_the_group_however_its_consumer_ends(app, settings
     joined = members(GROUP)
     await alice.send_to(text_data="hello")
     got = await answer(alice)
-    await asyncio.wait({alice.future}, timeout=0.5)  # a consumer that closed ends now: its clean-up runs here
+    await asyncio.wait({alice.future}, timeout=FRAME)  # a consumer that closed ends now: its clean-up runs here
     assert is_4503(got) and len(joined) == 1 and not members(GROUP), (
         f"alice's send failed (her socket got {got}), and her channel stayed in the group after her consumer ended: "
         "however the consumer ends, a layer failure too, it leaves the group (a Redis that failed one call may answer "

@@ -6,7 +6,7 @@ import json
 from channels.generic.http import AsyncHttpConsumer
 from channels.testing import ApplicationCommunicator
 
-from exercises.probes import answer, never_blocks, nothing_after_close, proved, target
+from exercises.probes import FRAME, answer, never_blocks, nothing_after_close, proved, target
 
 RULE = 'the limit is 1024 bytes of body (bytes, not characters): up to it 200 {"bytes": n}, over it 413'
 
@@ -46,7 +46,7 @@ async def response(communicator) -> tuple[int, object, bytes]:
         )
         parts.append(body)
     # A consumer that has ended can send nothing more: wait for its end, then look at what it left queued.
-    await asyncio.wait([communicator.future], timeout=0.3)
+    await asyncio.wait([communicator.future], timeout=FRAME)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
     assert communicator.future.done(), (
         f"the consumer was still running after its {start.get('status')} response: once the response is complete "

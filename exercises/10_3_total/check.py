@@ -8,8 +8,8 @@ of numbers gets 400. Each answer is one JSON response in bytes, and then the con
 import asyncio
 import json
 
-from exercises.probes import DAPHNE_PART, answer, as_daphne_hands_it, http_request, never_blocks, nothing_after_close
-from exercises.probes import proved, send_parts
+from exercises.probes import DAPHNE_PART, FRAME, answer, as_daphne_hands_it, http_request, never_blocks
+from exercises.probes import nothing_after_close, proved, send_parts
 
 EXERCISE, CONSUMER = "10.3", "TotalConsumer"
 RULE = (
@@ -35,7 +35,7 @@ async def response(communicator) -> tuple[int, object]:
         f"the {start.get('status')} response's headers were {headers!r}: a JSON answer says it is JSON "
         "(content-type application/json), or a client reads it as something else"
     )
-    await asyncio.wait([communicator.future], timeout=0.5)
+    await asyncio.wait([communicator.future], timeout=FRAME)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
     assert communicator.future.done(), (
         f"the consumer was still running after its {start.get('status')} response: once the response is complete "

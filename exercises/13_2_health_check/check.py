@@ -7,7 +7,7 @@ import os
 import pytest
 from channels.testing import HttpCommunicator
 
-from exercises.probes import crashed, never_blocks, nothing_after_close, proved, target
+from exercises.probes import FRAME, crashed, never_blocks, nothing_after_close, proved, target
 
 COMMON_METHODS = ["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 # A server passes on any method a client sends: a scanner's TRACE, WebDAV's PROPFIND, an extension's own.
@@ -21,7 +21,7 @@ def request(method: str, body: bytes = b"") -> HttpCommunicator:
 async def response_to(communicator: HttpCommunicator) -> dict:
     """The whole response; a crash fails the check with a sentence."""
     try:
-        return await communicator.get_response(timeout=1)
+        return await communicator.get_response(timeout=FRAME)
     except Exception as error:  # the student's consumer raised
         pytest.fail(crashed(error), pytrace=False)
 

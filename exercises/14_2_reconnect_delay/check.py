@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from exercises.probes import proved, target_path
+from exercises.probes import COMMAND, proved, target_path
 
 EXERCISE, RULE = "14.2", "Backoff().closed() draws a delay from 0 to min(CAP, BASE * 2 ** failures); opened() resets"
 CLIENTS = 1000  # clients that lost the same server at the same instant
@@ -148,7 +148,7 @@ print(json.dumps([client.closed() for _ in range(6)]))"""
 
 def test_clients_restarted_together_in_separate_processes_draw_different_delays(backoff):
     command = [sys.executable, "-c", DRAW, str(target_path(EXERCISE))]  # `backoff` checked the file first
-    runs = [subprocess.run(command, capture_output=True, text=True, timeout=20) for _ in range(2)]
+    runs = [subprocess.run(command, capture_output=True, text=True, timeout=COMMAND) for _ in range(2)]
     for run in runs:
         assert run.returncode == 0, f"your file failed in a fresh process: {run.stderr.strip()[-300:]}"
     first, second = (run.stdout.strip() for run in runs)

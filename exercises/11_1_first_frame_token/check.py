@@ -1,45 +1,40 @@
 """Check 11.1: accept a token only in the first frame, within a deadline; one 4401 for every failure.
 
-A valid token gets its user id and cancels the deadline; any other first frame closes 4401; only the first frame
-may carry the token; no token is written to a log or the output; frames after a login change nothing; silence
-closes 4401 at the deadline, not before; two sockets at once each get their own answer; the deadline ends with
-the socket on every path.
+A valid token gets its user id and cancels its own deadline (two sockets at once); any other first frame closes 4401;
+no token is written to a log or the output; only the first frame may carry the token, after a refusal or a login;
+silence closes 4401 at the deadline, not before; the deadline ends with the socket on every path.
 """
 
 import asyncio
 import json
-import logging
 import time
 
 import pytest
 from django.core import signing
 
 from auth_demo.tokens import SALT, sign_user_id
-from exercises.probes import FRAME, NOTHING, answer, cancelled, close_all, connect, crashed, ends_cancelled
-from exercises.probes import ends_on_disconnect, frame, never_blocks, nothing_after_close, nothing_more, proved
-from exercises.probes import bad_frames, running_tasks, sockets, target, tasks_left, written_out
+from exercises.probes import FRAME, NOTHING, answer, bad_frames, cancelled, close_all, connect, frame
+from exercises.probes import ends_cancelled, ends_on_disconnect, never_blocks, nothing_after_close, nothing_more
+from exercises.probes import proved, running_tasks, sockets, tasks_left, written_out
 
-CLOSED = {"type": "websocket.close", "code": 4401}
-# A close at DEADLINE (made 0.4 s) comes well within; never scaled past half the shipped 10 s, which a fixed 10 s misses.
-CLOSE_WAIT = min(FRAME, 5)
+EXERCISE, RULE = "11.1", "Only the first frame may carry the token, within DEADLINE seconds; every failure closes 4401"
+CLOSED, CLOSE_WAIT = {"type": "websocket.close", "code": 4401}, min(FRAME, 5)  # 5 s: half the shipped DEADLINE
+# Every wrong shape (no Hypothesis), an empty frame, a forged token bare and in place, one nested too deep to decode
+# (RecursionError, not ValueError), a claimed user_id instead of a token, and beside a forged one.
+FORGED = ("", "forged", '{"token": "forged"}', "[" * 100_000, '{"user_id": 7}', '{"token": "forged", "user_id": 7}')
+WRONG_SHAPES = bad_frames("token", "forged", FORGED, 0)
+
+
+@pytest.fixture
+def consumer(module, monkeypatch):
+    """consumer(deadline): FirstFrameTokenConsumer.as_asgi() with that DEADLINE (10 s unless told: none waits it)."""
+    cls = module.FirstFrameTokenConsumer
+    return lambda deadline=10.0: monkeypatch.setattr(cls, "DEADLINE", deadline, raising=False) or cls.as_asgi()
 
 
 def closed(got: object) -> bool:
     """A close with 4401; a "reason" beside it is allowed, if every refusal gives the same one."""
     return isinstance(got, dict) and {k: v for k, v in got.items() if k != "reason"} == CLOSED
-
-
-# A first frame of every wrong shape (probes.bad_frames without Hypothesis's start-up), an empty one, a forged token
-# bare and in place, one nested too deep to decode (RecursionError, not ValueError), a claim instead of a token.
-WRONG_SHAPES = ["", "forged", json.dumps({"token": "forged"}), "[" * 100_000, json.dumps({"user_id": 7})]
-WRONG_SHAPES = bad_frames("token", "forged", (*WRONG_SHAPES, json.dumps({"token": "forged", "user_id": 7})), 0)
-
-
-def consumer(monkeypatch, deadline: float = 10.0):
-    """The consumer class with a shorter DEADLINE (the exercise's constant, so no test waits 10 s)."""
-    cls = target("11.1").FirstFrameTokenConsumer
-    monkeypatch.setattr(cls, "DEADLINE", deadline, raising=False)
-    return cls.as_asgi()
 
 
 def expired_token(user_id: int) -> str:
@@ -48,119 +43,92 @@ def expired_token(user_id: int) -> str:
     return signer.sign_object({"user": user_id})
 
 
-async def test_a_valid_token_gets_its_user_id(monkeypatch):
-    communicator = await connect(consumer(monkeypatch))
-    await communicator.send_json_to({"token": sign_user_id(7)})
-    got = await frame(communicator)
-    assert got == {"user_id": 7}, f'a valid token for user 7 as the first frame must get {{"user_id": 7}}, got {got}'
-    await close_all(communicator)
+async def first_frame(application, text: str | bytes) -> tuple:
+    """A new socket whose first frame is `text` (bytes: a binary frame), and what came back; nothing after a close."""
+    communicator = await connect(application)  # the event itself: the communicator refuses to send ""
+    await communicator.send_input({"type": "websocket.receive", type(text).__name__.replace("str", "text"): text})
+    if closed(got := await frame(communicator)):
+        await nothing_after_close(communicator, 0.1)
+    return communicator, got
 
 
-async def test_a_valid_token_cancels_the_deadline(monkeypatch):
-    deadline = 0.1
-    while True:  # a busy machine may handle the token after the deadline: then again, with a deadline twice as long
-        communicator = await connect(consumer(monkeypatch, deadline))
-        await communicator.send_json_to({"token": sign_user_id(7)})
-        if not closed(await answer(communicator, FRAME)) or deadline > FRAME:
-            break
-        communicator.future.cancel()
-        deadline *= 2
-    assert await nothing_more(communicator, timeout=deadline * 4), (  # its close would come DEADLINE after the connect
-        "the socket was closed after a valid token: the first frame must cancel the deadline"
-    )
-    await close_all(communicator)
+async def test_a_valid_token_gets_its_user_id_and_cancels_only_its_own_deadline(consumer):
+    async with never_blocks(0.5):  # over a busy machine's hiccups, under a query, a request or time.sleep(1)
+        ada, silent, grace = await sockets(consumer(0.4), count=3)
+        await grace.send_json_to({"token": sign_user_id(9)})
+        await ada.send_json_to({"token": sign_user_id(7)})
+        assert (got := [await frame(ada), await frame(grace)]) == [{"user_id": 7}, {"user_id": 9}], (
+            f'a valid token as the first frame must get {{"user_id": <its user>}}: users 7 and 9, on two sockets at '
+            f"once, got {got} (each socket has its own consumer instance)"
+        )
+        got = await answer(silent, CLOSE_WAIT)
+        assert closed(got), f"a third socket must be closed after DEADLINE (0.4 s) of silence, its own, got {got}"
+        for communicator, name in ((ada, "user 7"), (grace, "user 9")):
+            assert await nothing_more(communicator, 0.1), (
+                f"{name}'s socket was closed after a valid token, at the deadline: the first frame must cancel the "
+                "deadline, its socket's own (kept on self, never on the class)"
+            )
+        await close_all(ada, silent, grace)
 
 
-async def test_any_other_first_frame_closes_4401(monkeypatch):
-    application = consumer(monkeypatch)  # 10 s: only the frame itself can close these sockets in time
-    shapes = [*WRONG_SHAPES, json.dumps({"token": expired_token(7)}), json.dumps({"token": sign_user_id(7) + "x"})]
-    shapes += [json.dumps({"tokens": sign_user_id(7)}), json.dumps([{"token": sign_user_id(7)}])]  # the wrong shape
-    shapes += [json.dumps({"token": sign_user_id(7)}).encode()]  # a binary first frame carries no token
-
-    async def first_frame(text: str | bytes) -> object:
-        communicator = await connect(application)  # the event itself: the communicator refuses to send ""
-        await communicator.send_input({"type": "websocket.receive", type(text).__name__.replace("str", "text"): text})
-        if closed(got := await answer(communicator)):
-            await nothing_after_close(communicator, 0.1)
-        communicator.future.cancel()
-        return got
-
-    # Every shape on a socket of its own, all at once: a first frame decides, so each needs a fresh socket.
-    answers = await asyncio.gather(*(first_frame(text) for text in shapes))
-    for text, got in zip(shapes, answers, strict=True):
+async def test_any_other_first_frame_closes_4401(consumer):
+    application, token = consumer(), sign_user_id(7)  # 10 s: only the frame itself can close these sockets in time
+    wrong = ({"token": expired_token(7)}, {"token": token + "x"}, {"tokens": token}, [{"token": token}])
+    shapes = [*WRONG_SHAPES, *map(json.dumps, wrong), json.dumps({"token": token}).encode()]  # binary: no token
+    opened = await asyncio.gather(*(first_frame(application, text) for text in shapes))
+    for text, (_, got) in zip(shapes, opened, strict=True):
         assert closed(got), (
             f"the first frame {text[:60]!r} carries no valid token: expected a close with 4401, got {got} "
             f"(each frame on a socket of its own, {len(shapes)} sockets open at once)"
         )
-    reasons = {got.get("reason"): text for text, got in zip(shapes, answers, strict=True)}  # a frame given each
+    reasons = {got.get("reason"): text for text, (_, got) in zip(shapes, opened, strict=True)}  # a frame each
     assert len(reasons) == 1, (
         f"the refusals gave different close reasons ({'; '.join(f'{r!r} for {t[:40]!r}' for r, t in reasons.items())})"
-        ": one answer for every failure, the same 4401 and the same reason (or none), or a prober learns "
-        "which part of a forged or expired token was wrong"
+        ": one answer for every failure, the same 4401 and reason (or none), or a prober learns which part was wrong"
     )
+    await close_all(*(communicator for communicator, _ in opened))
     proved("bad frames", len(shapes))
 
 
-async def test_only_the_first_frame_may_carry_the_token(monkeypatch):
-    communicator = await connect(consumer(monkeypatch, 0.2))
-    await communicator.send_json_to({"message": "hi"})
-    assert closed(await answer(communicator)), "a first frame without a token must close with 4401"
-    await communicator.send_json_to({"token": sign_user_id(7)})
-    await nothing_after_close(communicator, 0.4)  # nor the deadline's close, DEADLINE (0.2 s) after the connect
-    await close_all(communicator)
-
-
-async def test_no_token_is_written_to_a_log_or_the_output(monkeypatch, caplog, capsys):
-    caplog.set_level(logging.DEBUG)
-    tokens = [sign_user_id(7), expired_token(8), sign_user_id(9), sign_user_id(11)]
-    # The last two as a page with a bug sends them, in frames refused for their shape: bare, not in JSON, and
-    # under another key. Each is a real token.
-    texts = [json.dumps({"token": token}) for token in tokens[:2]] + [tokens[2], json.dumps({"Token": tokens[3]})]
-    for text in texts:
-        communicator = await connect(consumer(monkeypatch))
-        await communicator.send_to(text_data=text)
-        await answer(communicator)
-        await close_all(communicator)
+async def test_no_token_is_written_to_a_log_or_the_output(consumer, caplog, capsys):
+    caplog.set_level("DEBUG")
+    # Each a real token; the last two as a page with a bug sends them, refused for their shape: bare, another key.
+    sent = {"a valid": '{"token": "%s"}', "an expired": '{"token": "%s"}', "a bare (no JSON around it) valid": "%s"}
+    sent['a valid (under "Token")'] = '{"Token": "%s"}'
+    tokens = {kind: (expired_token if "expired" in kind else sign_user_id)(n) for n, kind in enumerate(sent, 7)}
+    for kind, token in tokens.items():
+        await close_all((await first_frame(consumer(), sent[kind] % token))[0])
     written = written_out(caplog, capsys)
-    kinds = ("a valid", "an expired", "a bare (no JSON around it) valid", 'a valid (under "Token")')
-    for token, kind in zip(tokens, kinds, strict=True):
-        at = written.find(token)
-        assert at < 0, (
+    for kind, token in tokens.items():
+        assert (at := written.find(token)) < 0, (
             f"{kind} token was written to a log or the output: {written[max(at - 100, 0) : at + 20]!r}... A first "
             "frame is the one place no server or proxy logs a token; log that a login failed, never the token itself "
             "nor a refused frame as it came (nor in a record's extra fields, which a JSON or Sentry handler writes)"
         )
 
 
-async def test_frames_after_a_login_change_nothing(monkeypatch):
-    communicator = await connect(consumer(monkeypatch))
-    await communicator.send_json_to({"token": sign_user_id(7)})
-    assert await frame(communicator) == {"user_id": 7}, "a valid token for user 7 must get {'user_id': 7}"
+async def test_only_the_first_frame_may_carry_the_token(consumer):
+    refused, got = await first_frame(consumer(0.2), '{"message": "hi"}')
+    assert closed(got), "a first frame without a token must close with 4401"
+    await refused.send_json_to({"token": sign_user_id(7)})
+    await nothing_after_close(refused, 0.4)  # nor the deadline's close, DEADLINE (0.2 s) after the connect
+    communicator, got = await first_frame(consumer(), json.dumps({"token": sign_user_id(7)}))
+    assert got == {"user_id": 7}, f"a valid token for user 7 must get {{'user_id': 7}}, got {got}"
     for later in ({"token": sign_user_id(9)}, {"message": "hi"}, {"token": "forged"}):
-        try:
-            await communicator.send_json_to(later)  # raises what the consumer raised, if it crashed on the last one
-        except Exception as error:
-            pytest.fail(f"after user 7 had logged in, a later frame: {crashed(error)}", pytrace=False)
-        got = await answer(communicator, 0.3) if not await nothing_more(communicator, 0.2) else None
+        await communicator.send_json_to(later)
+        got = None if await nothing_more(communicator, 0.2) else await answer(communicator, 0.3)  # a crash: 1011
         assert got is None, (
             f"user 7 had logged in, then the frame {later} got {got}: only the first frame may carry the token, "
             "so a later token never switches the socket to another user and a later frame never closes it"
         )
-    ended = communicator.future.done() and not communicator.future.cancelled() and communicator.future.exception()
-    if ended:
-        pytest.fail(f"after user 7 had logged in, a later frame: {crashed(ended)}", pytrace=False)
-    await close_all(communicator)
+    await close_all(refused, communicator)  # a crash on the last frame fails here
 
 
-async def test_silence_closes_4401_at_the_deadline_not_before(monkeypatch):
-    shipped = target("11.1").FirstFrameTokenConsumer.DEADLINE
-    assert shipped == 10, f"DEADLINE is {shipped!r}: the exercise asks for 10 seconds of silence before the close"
-    communicator = await connect(consumer(monkeypatch, 0.4))
-    assert await nothing_more(communicator, timeout=0.2), (
-        "the socket was closed long before DEADLINE seconds of silence"
-    )
-    got = await answer(communicator, CLOSE_WAIT)
-    assert closed(got), (
+async def test_silence_closes_4401_at_the_deadline_not_before(module, consumer):
+    assert (shipped := module.FirstFrameTokenConsumer.DEADLINE) == 10, f"DEADLINE is {shipped!r}: keep the 10 s"
+    communicator = await connect(consumer(0.4))
+    assert await nothing_more(communicator, 0.2), "the socket was closed long before DEADLINE seconds of silence"
+    assert closed(got := await answer(communicator, CLOSE_WAIT)), (
         f"expected a close with 4401 after DEADLINE (0.4 s) of silence, got {'nothing' if got == NOTHING else got} "
         f"within {CLOSE_WAIT:.0f} s: wait DEADLINE, not a fixed time"
     )
@@ -170,50 +138,23 @@ async def test_silence_closes_4401_at_the_deadline_not_before(monkeypatch):
     proved("boundaries", 2)
 
 
-async def test_two_sockets_at_once_each_get_their_own_answer(monkeypatch):
-    async with never_blocks(0.5):  # over a busy machine's hiccups, under a query, a request or time.sleep(1)
-        ada, silent, grace = await sockets(consumer(monkeypatch, 0.4), count=3)
-        await grace.send_json_to({"token": sign_user_id(9)})
-        await ada.send_json_to({"token": sign_user_id(7)})
-        got = [await frame(ada), await frame(grace)]
-        assert got == [{"user_id": 7}, {"user_id": 9}], (
-            f"users 7 and 9 logged in on two sockets at once and got {got}: each socket has its own consumer instance"
-        )
-        got = await answer(silent, CLOSE_WAIT)
-        assert closed(got), f"a third, silent socket must still be closed at its own deadline, got {got}"
-        for communicator, name in ((ada, "user 7"), (grace, "user 9")):
-            assert await nothing_more(communicator, timeout=0.1), (
-                f"{name}'s socket was closed when another socket's deadline came: keep each deadline on its own instance"
-            )
-        await close_all(ada, silent, grace)
-
-
-async def test_the_deadline_ends_with_the_socket_on_every_path(monkeypatch):
-    application = consumer(monkeypatch)
-    before = running_tasks()
-    communicator = await connect(application)
-    assert await ends_on_disconnect(communicator), (
-        "the consumer was still running after websocket.disconnect, until the test cancelled it: with the deadline "
-        "cancelled in a finally, websocket_disconnect must still raise StopConsumer() to end the consumer"
+async def test_the_deadline_ends_with_the_socket_on_every_path(consumer):
+    application, before = consumer(), running_tasks()
+    assert await ends_on_disconnect(await connect(application)), (
+        "the consumer was still running after websocket.disconnect: with the deadline cancelled in a finally, "
+        "websocket_disconnect must still raise StopConsumer() to end the consumer"
     )
-    left = await tasks_left(before)
-    assert not left, (
-        f"{len(left)} task(s) still running after the client left: cancel the deadline when the socket ends"
-    )
+    assert not (left := await tasks_left(before)), f"{len(left)} task(s) outlived the socket: cancel the deadline"
     before = running_tasks()
-    communicator = await connect(application)
-    await cancelled(communicator)
-    left = await tasks_left(before)
-    assert not left, (
+    await ends_cancelled(application)  # and its CancelledError goes on, once the deadline is cancelled
+    assert not (left := await tasks_left(before)), (
         f"{len(left)} task(s) still running after the server cancelled the consumer (no websocket.disconnect "
         "comes then, as at a Daphne shutdown): the deadline must end on every path out of the consumer"
     )
-    communicator = await connect(consumer(monkeypatch, 0.2))
-    await cancelled(communicator)
+    await cancelled(communicator := await connect(consumer(0.2)))
     await asyncio.sleep(0.6)  # well past the deadline, on a busy machine too
-    late = None if communicator.output_queue.empty() else communicator.output_queue.get_nowait()
-    assert late is None, (
-        f"the server cancelled the consumer, and DEADLINE (0.2 s) later it still sent {late}, after the consumer had "
-        "ended: the deadline must end on every path out of the consumer, a timer (call_later) as well as a task"
+    assert communicator.output_queue.empty(), (
+        f"the server cancelled the consumer, and DEADLINE (0.2 s) later it still sent "
+        f"{communicator.output_queue.get_nowait()}, after the consumer had ended: the deadline must end on every path "
+        "out of the consumer, a timer (call_later) as well as a task"
     )
-    await ends_cancelled(application)  # and the cancellation itself goes on, once the deadline is cancelled

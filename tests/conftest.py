@@ -88,6 +88,27 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+# The kit's proof runs longest (a few minutes of its own, its checks forked 20 at a time): it goes first.
+FIRST = "tests/course/test_exercises_kit_slow.py"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The long tests first, whole modules at a time: the kit's proof, then every module with a slow or browser test.
+
+    pytest-xdist's worksteal gives each worker a share of the tests in this order, and a worker
+    that runs out takes the later half of the busiest one's share. With the long modules first they
+    start at once, and the quick tests fill the cores at the end; in collection order the proof
+    began 109 s into a CI run and ended last. Modules stay whole, so no module fixture runs twice.
+    """
+    heavy = {
+        item.nodeid.split("::")[0]
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    }
+    items.sort(key=lambda item: (item.nodeid.split("::")[0] != FIRST, item.nodeid.split("::")[0] not in heavy))
+
+
 def pytest_collection_finish(session):
     """The test modules, their parameters and what they imported: frozen too, as Django was at the start."""
     gc.freeze()

@@ -91,6 +91,18 @@ def test_kept_by_and_grown_since_name_what_a_module_and_its_classes_hold_more_of
     assert probes.grown_since(before, module) == grown
 
 
+async def test_on_the_clock_stands_in_for_the_time_a_module_reads_and_may_leave_its_sleep(monkeypatch):
+    import time
+
+    module = types.ModuleType("student")
+    module.time, module.monotonic = time, time.monotonic
+    clock = probes.on_the_clock(monkeypatch, module, probes.Clock("rule"), sleeps=False)
+    started = asyncio.get_running_loop().time()
+    await clock.passes(0.05)  # on the Clock, and for real too
+    assert module.time.monotonic() == module.monotonic() == pytest.approx(1000.05) and module.time.sleep is time.sleep
+    assert asyncio.get_running_loop().time() - started >= 0.05
+
+
 class FailsOnAFrame(AsyncConsumer):
     """Meets a failure on each frame: `swallow` it (and claim success), or let it through."""
 

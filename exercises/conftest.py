@@ -3,6 +3,7 @@
 import gc
 import os
 import sys
+import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -130,3 +131,13 @@ async def warmed_up(in_memory_layer, app, request):
 
     await warm_up(app, getattr(request.module, "PATH", "/"))
     return app
+
+
+@pytest.fixture
+def clock(module, monkeypatch, request):
+    """A Clock for the time the module under check reads (time.monotonic(), time.time()); its time.sleep still sleeps."""
+    from exercises.probes import Clock, on_the_clock
+
+    clock = Clock(request.module.RULE)
+    clock.now = time.monotonic()  # each test later than the last by as much as real time: what one left behind ages
+    return on_the_clock(monkeypatch, module, clock, sleeps=False)

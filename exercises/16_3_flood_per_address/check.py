@@ -1,7 +1,7 @@
 """Check 16.3 (fix): a chat's flood limit holds per client address, across all of its sockets.
 
-Ten sockets from one address share its limit, whatever address they claim; a flood from one address never holds
-back another; closing its sockets gives an address no fresh window; five messages a second get through and the
+Ten sockets from one address share its limit, whatever address they claim, and hold back no other address, not even
+a neighbour's; closing its sockets gives an address no fresh window; five messages a second get through and the
 sixth does not; a refused message costs nothing and the window slides; clients with no address share one limit, and
 clients on this machine are limited too; a socket leaves the room however it ends; a cancelled consumer ends cancelled.
 """
@@ -9,19 +9,21 @@ clients on this machine are limited too; a socket leaves the room however it end
 import asyncio
 import itertools
 import time
-from collections import deque
 
-from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
+import pytest
+from channels.testing import WebsocketCommunicator
 
-from exercises.probes import FRAME, close_all, connect_from, drain, ends_cancelled, errors_in, frame, messages_in
-from exercises.probes import leaves_however_it_ends, never_blocks, never_sleeps, nothing_more, proved, say
-from exercises.probes import slow_broadcasts, StallInYourLines
+from exercises.probes import StallInYourLines, accepted, close_all, connect_from, drain, ends_cancelled, errors_in
+from exercises.probes import frame, leaves_however_it_ends, messages_in, never_blocks, never_sleeps, nothing_more
+from exercises.probes import holding, proved, say, slow_broadcasts
 
 EXERCISE, CONSUMER, GROUP = "16.3", "ChatConsumer", "exflood16"
-LIMIT, PERIOD = 5, 1.0  # the exercise's contract: at most 5 messages in any 1 s, per client address
-STALL = 0.25  # a blocking call stalls the loop as long as it blocks; a loaded machine, tens of ms
+LIMIT, PERIOD, STALL = 5, 1.0, 0.25  # at most 5 messages in any 1 s, per client address; a busy box stalls for ms
 RULE = 'An address may send at most 5 messages in any 1 s, however many sockets it opens; the rest get {"error": ...}'
 HOSTS = itertools.count(1)
+UNKNOWN = "Clients whose address is unknown share one limit: they cannot be told apart, so none of them floods freely"
+HERE = "No address is exempt, not even this machine's: behind a proxy that passes none, every client is 127.0.0.1"
+pytestmark = pytest.mark.usefixtures("warmed_up")  # first imports stay out of any stall measured
 
 
 def addresses() -> tuple[str, str, str]:
@@ -30,51 +32,32 @@ def addresses() -> tuple[str, str, str]:
     return f"203.0.113.{n}", f"203.0.113.{n + 100}", f"192.0.2.{n}"
 
 
-def remembered(module, address: str) -> list[str]:
-    """The module's dicts, lists, sets and deques (its classes' too) that still hold `address`, by name."""
-    classes = [(n, c) for n, c in vars(module).items() if isinstance(c, type) and c.__module__ == module.__name__]
-    found = [*vars(module).items(), *((f"{n}.{key}", item) for n, c in classes for key, item in vars(c).items())]
-    return [name for name, held in found if isinstance(held, dict | list | set | deque) and address in held]
-
-
-async def test_ten_sockets_from_one_address_share_its_limit(app):
-    flooder_ip, _, listener_ip = addresses()
+async def test_ten_sockets_from_one_address_share_its_limit_and_hold_back_no_other(app):
+    flooder_ip, neighbour_ip, listener_ip = addresses()
     with slow_broadcasts(0.05):  # a broadcast takes a moment, as on Redis: other sockets run meanwhile
         async with never_blocks(STALL):
-            listener, flooder = await connect_from(app, listener_ip), []
+            (listener, neighbour), flooder = [await connect_from(app, a) for a in (listener_ip, neighbour_ip)], []
             for n in range(10):  # a flooder opens a socket, claims another address, floods on it, opens the next
                 flooder.append(await connect_from(app, flooder_ip, claims=f"10.0.0.{n}"))
                 await say(flooder[-1], f"flood {n}a", f"flood {n}b")
-            proved("sockets", 11)
-            heard = messages_in(await drain(listener))
-            # The room has been quiet for 0.2 s: every answer is already waiting on the flooder's sockets.
-            refused = [len(errors_in(await drain(communicator, quiet=0.05))) for communicator in flooder]
-            assert len(heard) == LIMIT, (
-                f"one address sent 2 messages on each of 10 sockets within a second: the room heard {len(heard)} of "
+            await say(neighbour, *(f"hello {n}" for n in range(LIMIT)))  # while the flooder's window is full
+            proved("sockets", 12)
+            heard = messages_in(await drain(listener))  # quiet for 0.2 s: the answers are all in
+            refused = [len(errors_in(await drain(communicator, quiet=0.05))) for communicator in [neighbour, *flooder]]
+            floods, hellos = ([message for message in heard if message.startswith(what)] for what in ("flood", "hello"))
+            assert hellos == [f"hello {n}" for n in range(LIMIT)] and not refused[0], (
+                f"a neighbour ({neighbour_ip}) sent {LIMIT} while a flooder ({flooder_ip}) was over its limit: the room "
+                f"heard {hellos}, the sender got {refused[0]} errors. One address's flood never silences another's, "
+                "not even a neighbour's on its network"
+            )
+            assert len(floods) == LIMIT, (
+                f"one address sent 2 messages on each of 10 sockets within a second: the room heard {len(floods)} of "
                 "them. Its address is scope['client'][0]: each socket claimed another in X-Forwarded-For, X-Real-IP, "
                 "Forwarded..., which any client can write; and a message counts before its broadcast is awaited"
             )
-            assert sum(refused) == 15, f"the 15 the room did not hear each get one error, the sockets got {refused}"
+            assert sum(refused) == 15, f"the 15 the room did not hear each get one error, the sockets got {refused[1:]}"
             assert not any(communicator.future.done() for communicator in flooder), "a flooder's socket was closed"
-            await close_all(listener, *flooder)
-
-
-async def test_a_flood_from_one_address_never_holds_back_another(app):
-    flooder_ip, neighbour_ip, listener_ip = addresses()
-    async with never_blocks(STALL):
-        listener, flooder, neighbour = [await connect_from(app, a) for a in (listener_ip, flooder_ip, neighbour_ip)]
-        proved("sockets", 3)
-        await say(flooder, *(f"flood {n}" for n in range(LIMIT + 3)))
-        await say(neighbour, *(f"hello {n}" for n in range(LIMIT)))  # at once, while the flooder's window is full
-        heard, own = messages_in(await drain(listener)), await drain(neighbour)
-        hellos = [message for message in heard if message.startswith("hello")]
-        assert hellos == [f"hello {n}" for n in range(LIMIT)] and not errors_in(own), (
-            f"a neighbour ({neighbour_ip}) sent {LIMIT} while a flooder ({flooder_ip}) was over its limit: the room "
-            f"heard {hellos}, the sender got {len(errors_in(own))} errors. One address's flood never silences "
-            "another's, not even a neighbour's on its network"
-        )
-        assert len(heard) == 2 * LIMIT, f"the room must hear the flooder's first {LIMIT} and the neighbour's {LIMIT}"
-        await close_all(listener, flooder, neighbour)
+            await close_all(listener, neighbour, *flooder)
 
 
 async def test_closing_its_sockets_gives_an_address_no_fresh_window(app, module):
@@ -92,11 +75,10 @@ async def test_closing_its_sockets_gives_an_address_no_fresh_window(app, module)
             f"{len(heard)}, expected {LIMIT}. An address's window outlives its sockets: forget it once it is quiet"
         )
         await asyncio.sleep(PERIOD + 0.1)  # the flooder's window now holds nothing of the last second
-        later = await connect_from(app, listener_ip)  # then another socket comes, and sends
-        await say(later, "later")
+        await say(later := await connect_from(app, listener_ip), "later")  # then another socket comes, and sends
         await close_all(listener, later)
-    assert not (holding := remembered(module, flooder_ip)), (
-        f"{flooder_ip} was quiet for over a second, then another socket came and sent, and {', '.join(holding)} still "
+    assert not (held := holding(module, flooder_ip)), (
+        f"{flooder_ip} was quiet for over a second, then another socket came and sent, and {', '.join(held)} still "
         "holds it: kept, one more stays for every address that ever sent; forget a quiet window as others come"
     )
     proved("sockets", 5)
@@ -129,57 +111,41 @@ async def test_a_refused_message_costs_nothing_and_the_window_slides(app, monkey
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener, flooder = [await connect_from(app, a) for a in (listener_ip, flooder_ip)]
-        clock = time.monotonic
-        await asyncio.sleep(
-            (0.3 - clock() % 1) % 1
-        )  # a third into a second of the clock: the window is no clock second
+        await asyncio.sleep((0.3 - time.monotonic() % 1) % 1)  # a third into a clock second: a window is no such second
         await say(flooder, "early 0", "early 1", "early 2")
         await frame(listener)  # early 0 went through: counted before this moment
         monkeypatch.setattr(time, "time", lambda wall=time.time: wall() - 3600)  # NTP sets the wall clock back 1 h
-        start = clock()
-        await asyncio.sleep(start + PERIOD / 2 - clock())
+        start = time.monotonic()
+        await asyncio.sleep(PERIOD / 2)
         await say(flooder, "middle 0", "middle 1", *(f"refused {n}" for n in range(LIMIT)))  # the last 5 over the limit
         await drain(listener, flooder, quiet=0.1)
-        await asyncio.sleep(start + PERIOD + 0.15 - clock())  # early ones over a second old, middle ones not
+        await asyncio.sleep(start + PERIOD + 0.15 - time.monotonic())  # early ones over a second old, middle ones not
         await say(flooder, *(f"late {n}" for n in range(4)))
         heard = messages_in(await drain(listener))
         assert heard == ["late 0", "late 1", "late 2"], (
             f"an address sent 3 messages, half a second later 2 more and {LIMIT} refused ones, and a second after the "
-            f"first 3 it sent 4: the room heard {heard} of those 4: the window slides, a refused message is not "
-            "counted, and the wall clock set back an hour changes nothing: time it with time.monotonic(), which never "
-            "goes back"
+            f"first 3 it sent 4: the room heard {heard}: the window slides, a refused message is not counted, and the "
+            "wall clock set back an hour changes nothing: time it with time.monotonic(), which never goes back"
         )
         await close_all(listener, flooder)
     proved("boundaries", 1)
 
 
-async def two_sockets_send_4_each(app, scopes: list[dict], who: str, why: str) -> None:
-    """Two sockets, each scope with its own more, send 4 messages each in a second: the room hears 5, they get 3 errors."""
+@pytest.mark.parametrize("scopes", [[{}, {"client": None}], [{"client": ("127.0.0.1", p)} for p in (50001, 50002)]])
+async def test_clients_with_no_address_or_on_this_machine_share_one_limit(app, scopes):
     async with never_blocks(STALL):
         listener, sockets = await connect_from(app, addresses()[2]), [WebsocketCommunicator(app, "/") for _ in scopes]
         for communicator, more in zip(sockets, scopes, strict=True):
             communicator.scope.update(more)  # the application has not started yet: in time
-            assert (await communicator.connect(timeout=FRAME))[0], "expected the socket to be accepted"
-            await say(communicator, *(f"message {n}" for n in range(4)))
+            await say(await accepted(communicator), *(f"message {n}" for n in range(4)))
         heard = messages_in(await drain(listener))
         refused = sum([len(errors_in(await drain(communicator, quiet=0.05))) for communicator in sockets])
         await close_all(listener, *sockets)
     proved("boundaries", 1)
+    who, why = ("from 127.0.0.1", HERE) if scopes[0] else ("whose server gave no address (a Unix socket)", UNKNOWN)
     assert (len(heard), refused) == (LIMIT, 3), (
         f"two sockets {who} sent 4 messages each: the room heard {len(heard)}, they got {refused} errors, not 5 and 3. "
         f"{why}"
-    )
-
-
-async def test_clients_with_no_address_share_one_limit(app):
-    why = "Clients whose address is unknown share one limit: they cannot be told apart, so none of them floods freely"
-    await two_sockets_send_4_each(app, [{}, {"client": None}], "whose server gave no address (a Unix socket)", why)
-
-
-async def test_clients_on_this_machine_are_limited_too(app):
-    why = "No address is exempt, not even this machine's: behind a proxy that passes none, every client is 127.0.0.1"
-    await two_sockets_send_4_each(
-        app, [{"client": ("127.0.0.1", port)} for port in (50001, 50002)], "from 127.0.0.1", why
     )
 
 

@@ -75,6 +75,7 @@ from exercises.probes.layers import (
 )
 from exercises.probes.loading import (
     grown_since,
+    holding,
     imported_afresh,
     imported_with_a_sync_thread,
     kept_by,

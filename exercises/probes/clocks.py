@@ -5,8 +5,12 @@ The peer answers at once; how long each step takes is the Clock's, exact. The fi
 reads the Clock's time (on_the_clock() puts it in place of its time module and websockets'
 connect()), and each of its waits moves the Clock by the step's delay or by the wait's timeout,
 whichever ends first, raising TimeoutError as websockets does when the step comes too late.
+
+A rate limit is judged on a Clock too (checks 05.1, 16.3): a burst is sent at one instant however busy the
+machine, and a window slides only when the check says so (Clock.passes()).
 """
 
+import asyncio
 import contextlib
 import json
 import math
@@ -47,7 +51,7 @@ class Peer:
 
 
 class Clock:
-    """The time a file reads (time.monotonic(), time.time(), time.sleep()), moved only by what its peer does.
+    """The time a file reads (time.monotonic(), time.time(), time.sleep()), moved only by its peer or the check.
 
     Each step costs `round_trip` (a LAN's) on top of the peer's delay. `back` sets the wall clock
     back an hour once `back` seconds have passed.
@@ -64,6 +68,11 @@ class Clock:
 
     def sleep(self, seconds: float) -> None:
         self.now += max(seconds, 0)
+
+    async def passes(self, seconds: float) -> None:
+        """`seconds` pass: at once on the Clock, and for real too, for a file that times with a clock of its own."""
+        self.now += seconds
+        await asyncio.sleep(seconds)
 
     def wait(self, delay: float, timeout: float | None, what: str) -> None:
         delay += self.round_trip
@@ -108,9 +117,13 @@ class ClockedSocket:
         self.real.close(*args, **kwargs)
 
 
-def on_the_clock(monkeypatch, module, clock: Clock) -> Clock:
-    """The Clock in place of the time module, its functions and websockets' connect() wherever `module` names them."""
-    reads = {"monotonic": clock.monotonic, "perf_counter": clock.monotonic, "time": clock.time, "sleep": clock.sleep}
+def on_the_clock(monkeypatch, module, clock: Clock, sleeps: bool = True) -> Clock:
+    """The Clock in place of the time module, its functions and websockets' connect() wherever `module` names them.
+
+    sleeps=False leaves time.sleep() as it is: a time.sleep in a consumer still stops the event loop, as a check must see.
+    """
+    reads = {"monotonic": clock.monotonic, "perf_counter": clock.monotonic, "time": clock.time}
+    reads |= {"sleep": clock.sleep} if sleeps else {}
     reads |= {f"{n}_ns": lambda n=n: int(reads[n]() * 1e9) for n in ("monotonic", "time")}
 
     def connect(uri, *args, open_timeout=10, close_timeout=10, **kwargs):

@@ -115,6 +115,13 @@ def grown_since(before: dict[str, int], module) -> str:
     return ", ".join(f"{where} holds {more} more item(s)" for where, more in grown.items())
 
 
+def holding(module, value) -> list[str]:
+    """The names of the dicts, lists, sets and deques of `module` and of its own classes that still hold `value`."""
+    classes = [(n, c) for n, c in vars(module).items() if isinstance(c, type) and c.__module__ == module.__name__]
+    found = [*vars(module).items(), *((f"{n}.{key}", item) for n, c in classes for key, item in vars(c).items())]
+    return [name for name, held in found if isinstance(held, dict | list | set | deque) and value in held]
+
+
 def nothing_kept(before: dict[str, int], module, what: str, advice: str) -> None:
     """Fail, saying `advice`, if `module` or its classes hold more than `before` (kept_by()) after `what` happened."""
     import gc

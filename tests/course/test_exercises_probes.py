@@ -77,7 +77,7 @@ async def test_frame_names_a_text_frame_whose_text_is_no_str_instead_of_decoding
     assert isinstance(got, str) and got.startswith(said)
 
 
-def test_kept_by_and_grown_since_name_what_a_module_and_its_classes_hold_more_of():
+def test_kept_by_grown_since_and_holding_name_what_a_module_and_its_classes_hold():
     module = types.ModuleType("student")
     module.SOCKETS, module.LIMIT = {}, 5
     module.Consumer = type("Consumer", (), {"seen": [], "__module__": "student"})
@@ -89,6 +89,19 @@ def test_kept_by_and_grown_since_name_what_a_module_and_its_classes_hold_more_of
     assert before == {"SOCKETS": 0, "Consumer.seen": 0, "name_of": 0}
     grown = "SOCKETS holds 1 more item(s), Consumer.seen holds 1 more item(s), name_of holds 1 more item(s)"
     assert probes.grown_since(before, module) == grown
+    assert probes.holding(module, "a") == ["SOCKETS", "Consumer.seen"] and probes.holding(module, "b") == []
+
+
+async def test_on_the_clock_stands_in_for_the_time_a_module_reads_and_may_leave_its_sleep(monkeypatch):
+    import time
+
+    module = types.ModuleType("student")
+    module.time, module.monotonic = time, time.monotonic
+    clock = probes.on_the_clock(monkeypatch, module, probes.Clock("rule"), sleeps=False)
+    started = asyncio.get_running_loop().time()
+    await clock.passes(0.05)  # on the Clock, and for real too
+    assert module.time.monotonic() == module.monotonic() == pytest.approx(1000.05) and module.time.sleep is time.sleep
+    assert asyncio.get_running_loop().time() - started >= 0.05
 
 
 class FailsOnAFrame(AsyncConsumer):

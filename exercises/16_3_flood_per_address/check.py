@@ -6,7 +6,6 @@ sixth does not; a refused message costs nothing and the window slides; clients w
 clients on this machine are limited too; a socket leaves the room however it ends; a cancelled consumer ends cancelled.
 """
 
-import asyncio
 import itertools
 import time
 
@@ -15,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 
 from exercises.probes import StallInYourLines, accepted, close_all, connect_from, drain, ends_cancelled, errors_in
 from exercises.probes import frame, leaves_however_it_ends, messages_in, never_blocks, never_sleeps, nothing_more
-from exercises.probes import holding, proved, say, slow_broadcasts
+from exercises.probes import holding, next_frames, proved, say, slow_broadcasts
 
 EXERCISE, CONSUMER, GROUP = "16.3", "ChatConsumer", "exflood16"
 LIMIT, PERIOD, STALL = 5, 1.0, 0.25  # at most 5 messages in any 1 s, per client address; a busy box stalls for ms
@@ -23,7 +22,7 @@ RULE = 'An address may send at most 5 messages in any 1 s, however many sockets 
 HOSTS = itertools.count(1)
 UNKNOWN = "Clients whose address is unknown share one limit: they cannot be told apart, so none of them floods freely"
 HERE = "No address is exempt, not even this machine's: behind a proxy that passes none, every client is 127.0.0.1"
-pytestmark = pytest.mark.usefixtures("warmed_up")  # first imports stay out of any stall measured
+pytestmark = pytest.mark.usefixtures("warmed_up", "clock")  # first imports out of any stall; time the check moves
 
 
 def addresses() -> tuple[str, str, str]:
@@ -60,21 +59,22 @@ async def test_ten_sockets_from_one_address_share_its_limit_and_hold_back_no_oth
             await close_all(listener, neighbour, *flooder)
 
 
-async def test_closing_its_sockets_gives_an_address_no_fresh_window(app, module):
+async def test_closing_its_sockets_gives_an_address_no_fresh_window(app, module, clock):
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener = await connect_from(app, listener_ip)
         for wave, sent, pause in [(0, 3, 0.4), (1, 3, 0), (2, LIMIT, 0)]:  # open a socket, send, close it; again
             flooder = await connect_from(app, flooder_ip)
             await say(flooder, *(f"wave {wave}.{n}" for n in range(sent)))
-            await asyncio.sleep(pause)  # the first socket stays open a while, its window not full
+            await next_frames(flooder, sent)  # an answer to each: counted before the clock moves
+            await clock.passes(pause)  # the first socket stays open a while, its window not full
             await close_all(flooder)
         heard = messages_in(await drain(listener))
         assert len(heard) == LIMIT, (
             f"one address sent 3, 3 and {LIMIT} messages on three sockets in turn, within a second: the room heard "
             f"{len(heard)}, expected {LIMIT}. An address's window outlives its sockets: forget it once it is quiet"
         )
-        await asyncio.sleep(PERIOD + 0.1)  # the flooder's window now holds nothing of the last second
+        await clock.passes(PERIOD + 0.1)  # the flooder's window now holds nothing of the last second
         await say(later := await connect_from(app, listener_ip), "later")  # then another socket comes, and sends
         await close_all(listener, later)
     assert not (held := holding(module, flooder_ip)), (
@@ -91,7 +91,7 @@ async def test_five_messages_a_second_get_through_and_the_sixth_does_not(app):
         await close_all(await connect_from(app, flooder_ip))  # a socket of the address comes and goes, quiet
         second = await connect_from(app, flooder_ip)
         await say(first, *(f"m{n}" for n in range(LIMIT)))
-        heard = [await frame(listener) for _ in range(LIMIT)]
+        heard = await next_frames(listener, LIMIT)
         assert messages_in(heard) == [f"m{n}" for n in range(LIMIT)] and not errors_in(await drain(first)), (
             f"one address sent {LIMIT} messages within a second: the room must hear them all, in order, it heard {heard}"
         )
@@ -107,20 +107,22 @@ async def test_five_messages_a_second_get_through_and_the_sixth_does_not(app):
     proved("boundaries", 2)
 
 
-async def test_a_refused_message_costs_nothing_and_the_window_slides(app, monkeypatch):
+async def test_a_refused_message_costs_nothing_and_the_window_slides(app, clock, monkeypatch):
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener, flooder = [await connect_from(app, a) for a in (listener_ip, flooder_ip)]
-        await asyncio.sleep((0.3 - time.monotonic() % 1) % 1)  # a third into a clock second: a window is no such second
+        clock.now += (0.3 - clock.monotonic() % 1) % 1  # a third into a clock second: a window is no such second
         await say(flooder, "early 0", "early 1", "early 2")
-        await frame(listener)  # early 0 went through: counted before this moment
-        monkeypatch.setattr(time, "time", lambda wall=time.time: wall() - 3600)  # NTP sets the wall clock back 1 h
-        start = time.monotonic()
-        await asyncio.sleep(PERIOD / 2)
+        await next_frames(flooder, 3)  # an answer to each (it hears its own): counted before the clock moves
+        clock.back = clock.now  # NTP sets the wall clock back 1 h: on the Clock, and for a file that reads its own
+        monkeypatch.setattr(time, "time", lambda wall=time.time: wall() - 3600)
+        await clock.passes(PERIOD / 2)
         await say(flooder, "middle 0", "middle 1", *(f"refused {n}" for n in range(LIMIT)))  # the last 5 over the limit
+        await next_frames(flooder, 2 + LIMIT)
         await drain(listener, flooder, quiet=0.1)
-        await asyncio.sleep(start + PERIOD + 0.15 - time.monotonic())  # early ones over a second old, middle ones not
+        await clock.passes(PERIOD / 2 + 0.15)  # early ones over a second old, middle ones not
         await say(flooder, *(f"late {n}" for n in range(4)))
+        await next_frames(flooder, 4)  # an answer to each: the room has heard what it will hear
         heard = messages_in(await drain(listener))
         assert heard == ["late 0", "late 1", "late 2"], (
             f"an address sent 3 messages, half a second later 2 more and {LIMIT} refused ones, and a second after the "
@@ -144,14 +146,12 @@ async def test_clients_with_no_address_or_on_this_machine_share_one_limit(app, s
     proved("boundaries", 1)
     who, why = ("from 127.0.0.1", HERE) if scopes[0] else ("whose server gave no address (a Unix socket)", UNKNOWN)
     assert (len(heard), refused) == (LIMIT, 3), (
-        f"two sockets {who} sent 4 messages each: the room heard {len(heard)}, they got {refused} errors, not 5 and 3. "
-        f"{why}"
+        f"two sockets {who} sent 4 each: the room heard {len(heard)}, they got {refused} errors, not 5 and 3. {why}"
     )
 
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends(app):
-    # A time.sleep however short, or another blocking wait over 80 ms in your lines, stops every socket as each leaves.
-    async with StallInYourLines(), never_sleeps():
+    async with StallInYourLines(), never_sleeps():  # a blocking wait in your lines stops every socket as each leaves
         await leaves_however_it_ends(app, GROUP, stall=STALL)
 
 

@@ -2,8 +2,8 @@
 
 Each socket first hears its own address, in its group once open; a room message reaches every socket, awaited;
 a whisper reaches only its addressee, on another server process too; a client cannot choose a layer message's
-type; every bad frame, a whisper with a bad message and one to no channel name get an error for the sender
-alone; whispers to a gone socket get an error once its channel is full; a closed socket has left the group.
+type; every bad frame (a whisper to what is no channel name too) and a whisper with a bad message get an error for
+the sender alone; whispers to a gone socket get an error once its channel is full; a closed socket has left the group.
 """
 
 import json
@@ -12,37 +12,30 @@ import pytest
 
 from exercises.probes import NOTHING, bad_frames, broadcasts_awaited, close_all, ends_on_disconnect, hears
 from exercises.probes import imported_afresh, in_its_group_once_open, is_error, members, never_blocks, nothing_more
-from exercises.probes import frame, overheard, proved, refused_with_error, sockets
+from exercises.probes import frame, overheard, proved, refused_with_error, say, sockets
 
 EXERCISE, CONSUMER, GROUP = "04.1", "WhisperConsumer", "exroom"
 RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>}, then relays messages'
 LAG = 0.08  # the longest stall allowed in your code: a time.sleep(0.1) "flood guard" per frame is caught
 pytestmark = pytest.mark.usefixtures("warmed_up")
-# Every shape but the right one, without Hypothesis's draws (seconds under pytest); lone surrogates are valid JSON
-# and no UTF-8, and "[" nested too deep makes json.loads raise RecursionError, not ValueError.
+# Every wrong shape, no Hypothesis draws (slow); a lone surrogate is JSON, no UTF-8; "[" too deep: RecursionError
 BAD_FRAMES = bad_frames("message", "hi", ('{"message": false}', '{"message": "hi\\udfff"}', "[" * 100_000), 0)
 BAD_ADDRESSES = [None, 5, ["x"], {}, "", "not a channel!", "a" * 100]
-ADDRESS = 'expected the first frame to be {"you": <your channel name>}: a client needs its address'
 OWN_NAME = "Give each socket its own self.channel_name, the name it joined the room with"
 AWAITED = "Await each group_send in its handler: one left to a task loses its error, and is overtaken on Redis"
-CLIENT_TYPE = (  # a layer message's type names the handler every receiver runs
-    "a type taken from the client lets it run any handler (here websocket_disconnect, in every socket of the room): "
-    "build the layer message from the fields you checked, never from the client's dict"
-)
+ELSEWHERE = ": members kept in the class or the module are one process's. Whisper to any address the layer takes"
 ALONE = 'Bad input gets an error for its sender alone; a "to" never falls back to the room'
 BAD_WHISPERS = [None, "", 5, ["hi"], {"x": "hi"}, "\ud800"]  # a whisper's "message", checked as a room message's
 
 
 async def joined(app, count: int) -> list[tuple]:
     """`count` sockets in the room at once, each with the address its first frame gave."""
-    found = []
-    for communicator in await sockets(app, "/", count=count):
-        hello = await frame(communicator)
+    found = [(communicator, await frame(communicator)) for communicator in await sockets(app, "/", count=count)]
+    for _, hello in found:
         assert isinstance(hello, dict) and set(hello) == {"you"} and isinstance(hello["you"], str), (
-            f"{ADDRESS}, got {hello}"
+            f'expected the first frame to be {{"you": <your channel name>}}: a client needs its address, got {hello}'
         )
-        found.append((communicator, hello["you"]))
-    return found
+    return [(communicator, hello["you"]) for communicator, hello in found]
 
 
 async def test_each_socket_first_hears_its_own_address(app):
@@ -50,8 +43,7 @@ async def test_each_socket_first_hears_its_own_address(app):
         await in_its_group_once_open(app)
         (alice, alice_address), (bob, bob_address) = await joined(app, 2)
         assert alice_address != bob_address, f"two sockets were both told the address {alice_address!r}. {OWN_NAME}"
-        for address in (alice_address, bob_address):
-            assert address in members(GROUP), f'{address!r} is no channel in "exroom" ({members(GROUP)}). {OWN_NAME}'
+        assert {alice_address, bob_address} <= members(GROUP), f'"exroom" holds {members(GROUP)}. {OWN_NAME}'
         await close_all(alice, bob)
 
 
@@ -69,70 +61,52 @@ async def test_a_room_message_reaches_every_socket(module):
             await close_all(alice, bob, carol)
 
 
-async def test_a_whisper_reaches_only_its_addressee(app):
-    async with never_blocks(LAG):
-        (alice, alice_address), (bob, bob_address), (carol, _) = await joined(app, 3)
-        for sender, to, name, others in (
-            (alice, bob_address, "bob", {"alice (the sender)": alice, "carol": carol}),
-            (carol, alice_address, "alice", {"carol (the sender)": carol, "bob": bob}),
-        ):
-            await sender.send_json_to({"to": to, "message": "psst"})
-            await hears({name: {"bob": bob, "alice": alice}[name]}, [{"message": "psst"}], ": it was whispered to")
-            for other, communicator in others.items():
-                assert await nothing_more(communicator, 0.1), (
-                    f"a whisper to {name} reached {other} too: a whisper goes with channel_layer.send to that one "
-                    "channel, not to the group"
-                )
-        await close_all(alice, bob, carol)
-
-
-async def test_a_whisper_reaches_a_socket_on_another_server_process(app):
-    # Two server processes share one layer (Redis), not their memory: each imports the file afresh, classes and all.
+async def test_a_whisper_reaches_only_its_addressee_on_any_server_process(app):
     elsewhere = getattr(imported_afresh(EXERCISE, RULE), CONSUMER).as_asgi()
     async with never_blocks(LAG):
-        ((alice, alice_address),), ((bob, bob_address),) = await joined(app, 1), await joined(elsewhere, 1)
-        for sender, to, name, addressee in ((alice, bob_address, "bob", bob), (bob, alice_address, "alice", alice)):
-            await sender.send_json_to({"to": to, "message": "psst"})
-            assert (got := await frame(addressee)) == {"message": "psst"}, (
-                f"a whisper to {name}, whose socket another server process serves, got {name} {got} (and the sender "
-                f"{await frame(sender, 0.1)}): two processes share the layer, not their memory, so members kept in "
-                "the class or the module are only its own process's. Whisper to any address the layer takes"
+        room = dict(zip(["alice", "bob", "carol"], [*await joined(app, 2), *await joined(elsewhere, 1)], strict=True))
+        for sender, name, far in (("alice", "bob", 0), ("carol", "alice", 1), ("bob", "carol", 1)):  # far: 2 processes
+            await room[sender][0].send_json_to({"to": room[name][1], "message": "psst"})
+            assert (got := await frame(room[name][0])) == {"message": "psst"}, (
+                f"a whisper to {name}{', whose socket another server process serves,' * far} got {name} {got} (and the "
+                f"sender {await frame(room[sender][0], 0.1)}){ELSEWHERE * far}"
             )
-        await close_all(alice, bob)
+            for other in [other for other in room if other != name]:
+                assert await nothing_more(room[other][0], 0.1), (
+                    f"a whisper to {name} reached {other}{' (the sender)' * (other == sender)} too: a whisper goes "
+                    "with channel_layer.send to that one channel, not to the group"
+                )
+        await close_all(*(communicator for communicator, _ in room.values()))
     proved("processes", 2)
 
 
 async def test_a_client_cannot_choose_the_type_of_a_layer_message(app):
-    sent = {"type": "websocket.disconnect", "message": "hi"}
-    rule = f". alice sent {json.dumps(sent)}: {CLIENT_TYPE}"
+    sent = {"type": "websocket.disconnect", "message": "hi"}  # a layer message's type names the handler it runs
+    rule = (
+        f". alice sent {json.dumps(sent)}: a type taken from the client lets it run any handler (websocket_disconnect, "
+        "in every socket of the room): build the layer message from the fields you checked, never from its dict"
+    )
     async with never_blocks(LAG):
         (alice, _), (bob, bob_address) = await joined(app, 2)
-        await alice.send_json_to(sent)
-        got = await frame(alice)  # relayed (an extra key may be ignored), or refused with an error
-        assert got == {"message": "hi"} or is_error(got), f"alice got {got}{rule}"
-        await hears({"bob": bob} if got == {"message": "hi"} else {}, [got], rule)
-        await alice.send_json_to({"message": "still here"})
-        await hears({"alice": alice, "bob": bob}, [{"message": "still here"}], rule)
-        await alice.send_json_to({"to": bob_address, **sent})  # a whisper is a layer message too
-        quiet = await nothing_more(alice, 0.1)  # relayed to bob as a chat.message, or refused with alice's error
-        got = await frame(bob if quiet else alice)
-        assert got == {"message": "hi"} if quiet else is_error(got), (
-            f"alice whispered that to bob, and {'bob' if quiet else 'alice'} got {got}{rule}"
-        )
-        await alice.send_json_to({"to": bob_address, "message": "still here?"})
-        await hears({"bob": bob}, [{"message": "still here?"}], rule)
+        for to in ({}, {"to": bob_address}):  # to the room, then whispered to bob: a whisper is a layer message too
+            await alice.send_json_to({**to, **sent})
+            got = await (overheard(alice) if to else frame(alice))  # relayed (an extra key may be ignored), or an error
+            if not is_error(got):
+                assert got == (NOTHING if to else {"message": "hi"}), f"alice got {got}{rule}"
+                await hears({"bob": bob}, [{"message": "hi"}], f" (alice whispered that to bob){rule}" if to else rule)
+            await alice.send_json_to({**to, "message": "still here"})
+            await hears({"bob": bob} if to else {"alice": alice, "bob": bob}, [{"message": "still here"}], rule)
         await close_all(alice, bob)
 
 
 async def test_every_bad_frame_gets_an_error_for_its_sender_alone(app):
-    frames = [*BAD_FRAMES, *(json.dumps({"to": to, "message": "psst"}) for to in BAD_ADDRESSES)]
+    frames = [*BAD_FRAMES, *(json.dumps({"to": to, "message": "psst"}) for to in BAD_ADDRESSES), b'{"message": "hi"}']
     async with never_blocks(LAG):
         (alice, _), (bob, _) = await joined(app, 2)
         for text in frames:
             await refused_with_error(alice, text)
-        for event, what in (({"text": ""}, "an empty text frame"), ({"bytes": b'{"message": "hi"}'}, "a binary frame")):
-            await alice.send_input({"type": "websocket.receive", **event})  # send_to() cannot send an empty frame
-            assert is_error(got := await frame(alice)), f'{what} must get {{"error": "<why>"}}, got {got}'
+        await alice.send_input({"type": "websocket.receive", "text": ""})  # send_to() cannot send an empty frame
+        assert is_error(got := await frame(alice)), f'an empty text frame must get {{"error": "<why>"}}, got {got}'
         proved("bad frames", len(frames) + 1)
         assert (leaked := await overheard(bob)) == NOTHING, f"bad input reached bob: he received {leaked}. {ALONE}"
         await alice.send_json_to({"message": "still here"})
@@ -155,25 +129,11 @@ async def test_a_whisper_with_a_bad_message_gets_an_error_and_reaches_no_one(app
         await close_all(alice, bob)
 
 
-async def test_a_whisper_to_an_address_that_is_no_channel_name_gets_an_error(app):
-    async with never_blocks(LAG):
-        (alice, _), (bob, _) = await joined(app, 2)
-        for to in ("not a channel!", "a" * 100, 42):
-            await alice.send_json_to({"to": to, "message": "psst"})
-            assert is_error(got := await frame(alice)), (
-                f'the layer refuses {to!r} as a channel name (TypeError): expected {{"error": ...}}, got {got}'
-            )
-        proved("boundaries", 3)
-        assert await nothing_more(bob, 0.1), "a whisper to a bad address reached another socket"
-        await close_all(alice, bob)
-
-
 async def test_whispers_to_a_socket_that_has_gone_get_an_error_once_its_channel_is_full(app):
     async with never_blocks(LAG):
         (alice, _), (bob, bob_address) = await joined(app, 2)
         await ends_on_disconnect(bob)  # nobody reads bob's channel now: the in-memory layer keeps 100 a channel
-        for n in range(101):
-            await alice.send_json_to({"to": bob_address, "message": f"psst {n}"})
+        await say(alice, *(json.dumps({"to": bob_address, "message": f"psst {n}"}) for n in range(101)))
         got, acks = await frame(alice), 0  # wait for the answer, past any acknowledgements: never for a quiet spell
         while isinstance(got, dict) and "error" not in got and (acks := acks + 1) <= 101:
             got = await frame(alice)

@@ -98,14 +98,21 @@ def kept_by(module) -> dict[str, int]:
     ever served, until the process runs out of memory.
     """
     found = {}
+    for where, held in places(module):
+        if isinstance(held, dict | list | set | deque):
+            found[where] = len(held)
+        elif callable(getattr(held, "cache_info", None)) and held.cache_info().maxsize is None:
+            found[where] = held.cache_info().currsize
+    return found
+
+
+def places(module):
+    """("SOCKETS", value), ("Consumer.seen", value), ...: each name of `module` and of its own classes, no dunders."""
     for name, value in vars(module).items():
         inside = vars(value).items() if isinstance(value, type) and value.__module__ == module.__name__ else ()
         for where, held in [(name, value), *((f"{name}.{key}", item) for key, item in inside)]:
-            if isinstance(held, dict | list | set | deque) and not where.rpartition(".")[2].startswith("__"):
-                found[where] = len(held)
-            elif callable(getattr(held, "cache_info", None)) and held.cache_info().maxsize is None:
-                found[where] = held.cache_info().currsize
-    return found
+            if not where.rpartition(".")[2].startswith("__"):
+                yield where, held
 
 
 def grown_since(before: dict[str, int], module) -> str:
@@ -117,9 +124,7 @@ def grown_since(before: dict[str, int], module) -> str:
 
 def holding(module, value) -> list[str]:
     """The names of the dicts, lists, sets and deques of `module` and of its own classes that still hold `value`."""
-    classes = [(n, c) for n, c in vars(module).items() if isinstance(c, type) and c.__module__ == module.__name__]
-    found = [*vars(module).items(), *((f"{n}.{key}", item) for n, c in classes for key, item in vars(c).items())]
-    return [name for name, held in found if isinstance(held, dict | list | set | deque) and value in held]
+    return [where for where, held in places(module) if isinstance(held, dict | list | set | deque) and value in held]
 
 
 def nothing_kept(before: dict[str, int], module, what: str, advice: str) -> None:

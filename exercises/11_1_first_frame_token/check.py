@@ -13,14 +13,13 @@ import pytest
 from django.core import signing
 
 from auth_demo.tokens import SALT, sign_user_id
-from exercises.probes import FRAME, NOTHING, answer, bad_frames, cancelled, close_all, connect, frame
+from exercises.probes import FRAME, answer, bad_frames, cancelled, close_all, connect, frame
 from exercises.probes import ends_cancelled, ends_on_disconnect, never_blocks, nothing_after_close, nothing_more
 from exercises.probes import proved, running_tasks, sockets, tasks_left, written_out
 
 EXERCISE, RULE = "11.1", "Only the first frame may carry the token, within DEADLINE seconds; every failure closes 4401"
 CLOSED, CLOSE_WAIT = {"type": "websocket.close", "code": 4401}, min(FRAME, 5)  # 5 s: half the shipped DEADLINE
-# Every wrong shape (no Hypothesis), an empty frame, a forged token bare and in place, one nested too deep to decode
-# (RecursionError, not ValueError), a claimed user_id instead of a token, and beside a forged one.
+# Wrong shapes, empty, forged (bare, in place), too deep to decode (RecursionError), a claimed user_id (alone, beside)
 FORGED = ("", "forged", '{"token": "forged"}', "[" * 100_000, '{"user_id": 7}', '{"token": "forged", "user_id": 7}')
 WRONG_SHAPES = bad_frames("token", "forged", FORGED, 0)
 
@@ -54,19 +53,21 @@ async def first_frame(application, text: str | bytes) -> tuple:
 
 async def test_a_valid_token_gets_its_user_id_and_cancels_only_its_own_deadline(consumer):
     async with never_blocks(0.5):  # over a busy machine's hiccups, under a query, a request or time.sleep(1)
-        ada, silent, grace = await sockets(consumer(0.4), count=3)
-        await grace.send_json_to({"token": sign_user_id(9)})
-        await ada.send_json_to({"token": sign_user_id(7)})
-        assert (got := [await frame(ada), await frame(grace)]) == [{"user_id": 7}, {"user_id": 9}], (
+        for deadline in (0.4, CLOSE_WAIT / 2):  # the longer one if a busy machine let a deadline pass before its token
+            ada, silent, grace = await sockets(consumer(deadline), count=3)
+            await asyncio.gather(*(ws.send_json_to({"token": sign_user_id(n)}) for ws, n in ((grace, 9), (ada, 7))))
+            if not any(map(closed, got := [await frame(ada), await frame(grace)])):
+                break
+            await close_all(ada, silent, grace)
+        assert got == [{"user_id": 7}, {"user_id": 9}], (
             f'a valid token as the first frame must get {{"user_id": <its user>}}: users 7 and 9, on two sockets at '
             f"once, got {got} (each socket has its own consumer instance)"
         )
         got = await answer(silent, CLOSE_WAIT)
-        assert closed(got), f"a third socket must be closed after DEADLINE (0.4 s) of silence, its own, got {got}"
+        assert closed(got), f"a third socket must be closed after DEADLINE ({deadline} s) of silence, got {got}"
         for communicator, name in ((ada, "user 7"), (grace, "user 9")):
             assert await nothing_more(communicator, 0.1), (
-                f"{name}'s socket was closed after a valid token, at the deadline: the first frame must cancel the "
-                "deadline, its socket's own (kept on self, never on the class)"
+                f"{name}'s socket was closed after a valid token: cancel the deadline, its socket's own (on self)"
             )
         await close_all(ada, silent, grace)
 
@@ -126,12 +127,11 @@ async def test_only_the_first_frame_may_carry_the_token(consumer):
 
 async def test_silence_closes_4401_at_the_deadline_not_before(module, consumer):
     assert (shipped := module.FirstFrameTokenConsumer.DEADLINE) == 10, f"DEADLINE is {shipped!r}: keep the 10 s"
-    communicator = await connect(consumer(0.4))
-    assert await nothing_more(communicator, 0.2), "the socket was closed long before DEADLINE seconds of silence"
+    started, communicator = time.monotonic(), await connect(consumer(0.4))  # asyncio's clock, before the deadline
     assert closed(got := await answer(communicator, CLOSE_WAIT)), (
-        f"expected a close with 4401 after DEADLINE (0.4 s) of silence, got {'nothing' if got == NOTHING else got} "
-        f"within {CLOSE_WAIT:.0f} s: wait DEADLINE, not a fixed time"
+        f"expected a close with 4401 after DEADLINE (0.4 s) of silence, got {got}: wait DEADLINE, not a fixed time"
     )
+    assert (waited := time.monotonic() - started) >= 0.39, f"closed {waited:.2f} s after opening, before DEADLINE"
     await communicator.send_json_to({"token": sign_user_id(7)})  # too late
     await nothing_after_close(communicator, 0.2)
     await close_all(communicator)

@@ -39,6 +39,7 @@ async def joined(app, who: str):
 
 
 async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed_up):
+    random.seed(EXERCISE)  # so `random`'s draws repeat: a small range is judged below, every run, not here by luck
     async with never_blocks(LAG):
         opened = [await joined(warmed_up, who) for who in ("alice", "bob", "carol")]
         assert len({communicator.name for communicator in opened}) == 3, (

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 import pytest
+import redis
 from websockets.exceptions import InvalidStatus
 
 from harness.patience import FRAME
@@ -107,6 +108,16 @@ async def test_after_a_redis_restart_new_sockets_connect_and_chat_cleanly(daphne
                 # A connection that was mid-retry may still be backing off (up to ~3.5 s).
                 reply = json.loads(await asyncio.wait_for(ws.recv(), FRAME))
             except TimeoutError:
-                pytest.fail(f"socket {n} got no echo after the restart; the server logged:\n{server.log()[-4000:]}")
+                held = redis_holds(private_redis.url)
+                pytest.fail(
+                    f"socket {n} got no echo after the restart; Redis held:\n{held}\nthe server logged:\n{server.log()[-4000:]}"
+                )
         assert reply["message"] == f"after {n}"
     assert "Exception inside application" not in server.log()
+
+
+def redis_holds(url: str) -> str:
+    """Every key with what it holds, and every client with its last command: where a lost message went."""
+    with redis.Redis.from_url(url, socket_timeout=FRAME) as client:
+        keys = {key.decode(): client.zrange(key, 0, -1, withscores=True) for key in client.keys("*")}
+        return f"keys: {keys}\nclients:\n{client.execute_command('CLIENT', 'LIST').decode()}"

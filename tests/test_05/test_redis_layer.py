@@ -16,6 +16,7 @@ from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
+from harness.patience import FRAME
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN, configured
 
@@ -131,3 +132,36 @@ async def test_on_pubsub_the_first_message_after_subscribing_waits_a_tenth_of_a_
     await channel_layer.send(channel, {"type": "first"})
     await channel_layer.receive(channel)
     assert time.monotonic() - started >= 0.095
+
+
+# --- a loss the settings cannot prevent --------------------------------------
+
+
+@pytest.mark.parametrize("layer", ["redis"], indirect=True)
+async def test_a_socket_closing_as_it_reads_for_the_process_can_lose_anothers_message(layer, monkeypatch):
+    # channels-redis 4.3.0 (core.py, _brpop_with_clean): one receive() at a time reads the whole process's
+    # channel in Redis for every socket (BZPOPMIN), then writes what it popped to a backup ("$inflight")
+    # that a cancelled read would leave for the next. A cancel between the two, when that receive's socket
+    # closes, leaves the message nowhere: django/channels#1683 (one client closing and reopening in a loop
+    # loses another's), channels_redis#366. Here the backup write waits, so the cancel lands in the gap.
+    channel_layer = get_channel_layer()
+    closing, other = await channel_layer.new_channel(), await channel_layer.new_channel()
+    in_the_gap, backup_write = asyncio.Event(), redis.asyncio.Redis.zadd
+
+    async def backup_after_a_pause(client, name, mapping, *args, **kwargs):
+        if name.endswith("$inflight"):
+            in_the_gap.set()
+            await asyncio.Event().wait()  # until cancelled
+        return await backup_write(client, name, mapping, *args, **kwargs)
+
+    monkeypatch.setattr(redis.asyncio.Redis, "zadd", backup_after_a_pause)
+    reading = asyncio.create_task(channel_layer.receive(closing))  # the first receive() reads for the process
+    await channel_layer.send(other, {"type": "chat.message", "message": "for the other socket"})
+    await asyncio.wait_for(in_the_gap.wait(), FRAME)
+    reading.cancel()  # the closing socket's consumer ends
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    process_channel = channel_layer.prefix + channel_layer.non_local_name(other)
+    with redis.Redis.from_url(channel_layer.hosts[0]["address"]) as client:
+        assert client.zcard(process_channel) == client.zcard(process_channel + "$inflight") == 0  # not in Redis
+    assert other not in channel_layer.receive_buffer  # nor in the process

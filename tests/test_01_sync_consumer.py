@@ -73,7 +73,7 @@ async def test_disconnect_raises_stop_consumer_and_the_instance_finishes(app, pa
     communicator = WebsocketCommunicator(app, path)
     await communicator.connect()
     await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
-    await communicator.wait(timeout=0.5)
+    await communicator.wait()
     # wait() cancels an application that is still running; one that returned was not cancelled.
     assert communicator.future.done() and not communicator.future.cancelled()
 

@@ -28,7 +28,7 @@ async def test_the_generic_websocket_disconnect_raises_stop_consumer_for_us(cons
     communicator = WebsocketCommunicator(consumer.as_asgi(), "/ws/echo/")
     await communicator.connect()
     await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
-    await communicator.wait(timeout=0.5)
+    await communicator.wait()
     # wait() cancels an application that is still running; one that returned was not cancelled.
     assert communicator.future.done() and not communicator.future.cancelled()
 

@@ -10,6 +10,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 import layers_demo.routing
+from harness.patience import FRAME
 from tests.helpers.clients import group_members
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
@@ -84,7 +85,7 @@ async def test_the_pubsub_layer_checks_no_group_name_and_delivers_to_an_invalid_
         await channel_layer.group_send(group, {"type": "chat.message", "group": group})
     # A safety net, not a speed limit: a lost message fails the test instead of hanging it (1 s once ran
     # out on a CI machine busy with the Django 6 suite: the receive loop polls, and polls late under load).
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(FRAME):
         assert [(await channel_layer.receive(channel))["group"] for _ in INVALID_GROUPS] == INVALID_GROUPS
 
 

@@ -119,7 +119,7 @@ async def test_an_invalid_room_name_is_accepted_then_closed_4400_like_lesson_04(
     communicator = WebsocketCommunicator(application, f"/ws/db/room/{room}/", headers=ORIGIN)
     connected, _ = await communicator.connect()
     assert connected is True
-    assert await communicator.receive_output(timeout=1) == {
+    assert await communicator.receive_output() == {
         "type": "websocket.close",
         "code": 4400,
         "reason": "a room name is 1 to 50 letters, digits, _ or -",

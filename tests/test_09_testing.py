@@ -92,7 +92,7 @@ async def test_application_communicator_runs_a_worker_consumer_on_a_channel_scop
     communicator = ApplicationCommunicator(JobWorkerConsumer.as_asgi(), {"type": "channel", "channel": "jobs"})
     replies = await get_channel_layer().new_channel()
     await communicator.send_input({"type": "job.run", "text": "to be or not", "reply_to": replies})
-    async with asyncio.timeout(1):  # a safety net: a lost reply fails the test instead of hanging it
+    async with asyncio.timeout(FRAME):  # a safety net: a lost reply fails the test instead of hanging it
         assert await get_channel_layer().receive(replies) == {"type": "job.done", "words": 4}
     # A worker never hears a disconnect: stop it by hand, or it outlives the test.
     communicator.future.cancel()
@@ -179,7 +179,7 @@ async def test_the_layer_fixture_gives_a_working_channel_layer(layer):
     channel_layer = get_channel_layer()
     channel = await channel_layer.new_channel()
     await channel_layer.send(channel, {"type": "lesson.ping", "layer": layer})
-    async with asyncio.timeout(1):
+    async with asyncio.timeout(FRAME):
         assert await channel_layer.receive(channel) == {"type": "lesson.ping", "layer": layer}
 
 

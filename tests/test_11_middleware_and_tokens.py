@@ -25,7 +25,7 @@ async def first_answer(frame: dict) -> dict:
     communicator = WebsocketCommunicator(TokenLoginConsumer.as_asgi(), "/ws/auth/token/")
     assert (await communicator.connect())[0]
     await communicator.send_input({"type": "websocket.receive", **frame})
-    answer = await communicator.receive_output(timeout=2)
+    answer = await communicator.receive_output()
     await communicator.disconnect()
     return answer
 
@@ -108,7 +108,7 @@ async def test_a_silent_client_is_closed_4401_when_the_deadline_passes(monkeypat
     monkeypatch.setattr(TokenLoginConsumer, "FIRST_FRAME_TIMEOUT", 0.05)
     communicator = WebsocketCommunicator(TokenLoginConsumer.as_asgi(), "/ws/auth/token/")
     assert (await communicator.connect())[0]
-    assert await communicator.receive_output(timeout=1) == NOT_AUTHENTICATED
+    assert await communicator.receive_output() == NOT_AUTHENTICATED
     await communicator.disconnect()
 
 

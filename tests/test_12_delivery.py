@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from db_demo import history, liveblog
 from db_demo.liveblog import LIVEBLOG_GROUP, LiveblogConsumer, since_id
 from db_demo.models import ChatMessage, Post
+from harness.patience import FRAME
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN, group_members
 
@@ -28,7 +29,7 @@ END = {"type": "post.published", "post": {"id": 0, "title": "(the test's end mar
 
 async def received_posts(communicator: WebsocketCommunicator) -> list[str]:
     """The titles of every post frame that arrives before the END marker."""
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(FRAME):
         while not await group_members(LIVEBLOG_GROUP):  # ReadThenJoinConsumer joins only after its replay
             await asyncio.sleep(0.001)
     await get_channel_layer().group_send(LIVEBLOG_GROUP, END)

@@ -25,7 +25,7 @@ class CrashesOnAFrame(AsyncConsumer):
 
 async def crashed_during_a_quiet_wait() -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(CrashesOnAFrame.as_asgi(), "/")
-    await communicator.connect(timeout=1)
+    await communicator.connect()
     await communicator.send_to(text_data="hello")
     return communicator
 
@@ -70,7 +70,7 @@ class AnswersEveryFrame(AsyncConsumer):
 async def test_frame_names_a_text_frame_whose_text_is_no_str_instead_of_decoding_it(text, said):
     answering = type("Answering", (AnswersEveryFrame,), {"text": text})  # raw consumers take no init arguments
     communicator = WebsocketCommunicator(answering.as_asgi(), "/")
-    await communicator.connect(timeout=1)
+    await communicator.connect()
     await communicator.send_to(text_data="hello")
     got = await frame(communicator)
     await communicator.disconnect()
@@ -125,7 +125,7 @@ class FailsOnAFrame(AsyncConsumer):
 async def test_failure_not_swallowed_passes_a_crash_and_fails_a_success_claimed(swallow):
     failing = type("Failing", (FailsOnAFrame,), {"swallow": swallow})
     communicator = WebsocketCommunicator(failing.as_asgi(), "/")
-    await communicator.connect(timeout=1)
+    await communicator.connect()
     await communicator.send_to(text_data="hall:fire")
     if not swallow:  # the socket closes with 1011: the client knows
         await probes.failure_not_swallowed(communicator, "the layer failed", "the console", "no one heard", "sounded")

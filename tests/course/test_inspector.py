@@ -162,7 +162,7 @@ async def test_a_page_is_streamed_its_own_connections_and_never_another_pages(in
         await communicator.disconnect()
     streamed = []
     while not any(event["label"].startswith("StopConsumer") for event in streamed):
-        streamed += (await panel.receive_json_from(timeout=2))["events"]
+        streamed += (await panel.receive_json_from())["events"]
     await panel.disconnect()
     assert "my echo" in json.dumps(streamed)
     assert "their secret chat" not in json.dumps(streamed)

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from harness.patience import CONDITION
 from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
 from tests.helpers.clients import chat_socket, next_frame, open_socket
@@ -132,7 +133,7 @@ async def test_after_postgresql_restarts_new_chat_sockets_chat_again_and_none_se
     private_postgres.stop()
     private_postgres.start()
     endings = []  # how each socket that did not chat ended, while the layer's connections recover
-    async with asyncio.timeout(20):
+    async with asyncio.timeout(CONDITION):
         while True:
             try:
                 async with await chat_socket(server, "after") as ws:

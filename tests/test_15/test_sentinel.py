@@ -167,7 +167,7 @@ async def test_a_liveblog_socket_whose_layer_gives_up_is_closed_with_4503_not_10
     socket = WebsocketCommunicator(LiveblogConsumer.as_asgi(), "/ws/liveblog/", headers=ORIGIN)
     connected, _ = await socket.connect()
     opened.set()
-    assert (connected, await socket.receive_output(timeout=2)) == (True, {"type": "websocket.close", "code": 4503})
+    assert (connected, await socket.receive_output()) == (True, {"type": "websocket.close", "code": 4503})
 
 
 @pytest.mark.parametrize("name", ["reference", "pubsub_runs"])

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from bench.failover.run import chats_across
+from harness.patience import CONDITION
 from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
 from tests.helpers.terminal import Terminal, fenced, port_answers
@@ -56,11 +57,11 @@ async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start
             )
             for port in (8001, 8002)
         )
-        assert await until(lambda: chats_across(a, b, "lobby"), 30)
+        assert await until(lambda: chats_across(a, b, "lobby"))
         events = subprocess.Popen(["redis-cli", "-p", "26381", "psubscribe", "*"], stdout=subprocess.PIPE, text=True)
         said = terminal.type(failover)
         assert re.search(r'127\.0\.0\.1"?\n(2\) ")?6381', said) and "Announced to room 'lobby'" in said, said
-        assert await until(lambda: chats_across(a, b, "after-the-failover"), 20)
+        assert await until(lambda: chats_across(a, b, "after-the-failover"))
         events.send_signal(signal.SIGINT)  # Ctrl-C in terminal 2
         try:
             said = events.communicate(timeout=5)[0]
@@ -82,8 +83,8 @@ async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start
             terminal.exit()
 
 
-async def until(check, seconds: float) -> bool:
-    """Await `check()` again every 0.2 s until it is true or `seconds` pass."""
+async def until(check, seconds: float = CONDITION) -> bool:
+    """Await `check()` again every 0.2 s until it is true or `seconds` (a liveness deadline) pass."""
     deadline = asyncio.get_running_loop().time() + seconds
     while not await check():
         if asyncio.get_running_loop().time() > deadline:

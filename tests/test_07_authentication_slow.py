@@ -23,7 +23,9 @@ def test_logging_in_through_the_form_puts_the_username_on_the_lesson_page_socket
     browser.find_element(By.CSS_SELECTOR, "form#login button[type=submit]").click()
     WebDriverWait(browser, CONDITION).until(lambda b: b.current_url.endswith("/lessons/07/"))
     browser.find_element(By.ID, "connect").click()
-    received = WebDriverWait(browser, CONDITION).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#log li.frame.in .data"))
+    received = WebDriverWait(browser, CONDITION).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#log li.frame.in .data")
+    )
     assert received[0].text == '{"username": "grace"}'
 
 

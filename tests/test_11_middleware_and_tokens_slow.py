@@ -86,7 +86,9 @@ def browser_with_a_token(browser, course_server, username: str) -> None:
     browser.find_element(By.CSS_SELECTOR, "form#login button[type=submit]").click()
     WebDriverWait(browser, CONDITION).until(lambda b: b.current_url.endswith("/lessons/11/"))
     # The new URL shows before the page is parsed: wait for the button itself.
-    button = WebDriverWait(browser, CONDITION).until(lambda b: b.find_elements(By.CSS_SELECTOR, "form#get-token button"))
+    button = WebDriverWait(browser, CONDITION).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "form#get-token button")
+    )
     button[0].click()
     assert results_after(browser, 1)[0] == "got a token, valid 300 s (kept in this page, not shown)"
 

@@ -36,8 +36,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The course's catch-all comes last in websocket_urlpatterns, so the relay route goes first.
-        "websocket": SiteOriginValidator(
-            AuthMiddlewareStack(URLRouter(bench_urlpatterns + websocket_urlpatterns))
-        ),
+        "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(bench_urlpatterns + websocket_urlpatterns))),
     }
 )

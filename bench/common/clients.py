@@ -15,7 +15,9 @@ CONNECT_BATCH = 50
 async def open_socket(url: str) -> ClientConnection:
     """One client socket with the Origin a browser on the course page would send."""
     # No compression (Daphne offers none) and no keep-alive pings to disturb the timing.
-    return await connect(url, origin=origin_of(url), compression=None, ping_interval=None, open_timeout=20, max_queue=None)
+    return await connect(
+        url, origin=origin_of(url), compression=None, ping_interval=None, open_timeout=20, max_queue=None
+    )
 
 
 async def open_sockets(urls: list[str]) -> list[ClientConnection]:

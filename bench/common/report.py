@@ -38,7 +38,8 @@ def suite(results: dict) -> str:
     """A line of verdicts, then each command's median seconds and its ratio to a bare django.setup()."""
     base, budgets, summary = results["baseline"], results["budgets"], results["summary"]
     over = ", ".join(
-        f"{lesson['name']} {lesson['ratio']:.2f}x of {lesson['budget_ratio']:.2f}x" for lesson in summary["lessons_over"]
+        f"{lesson['name']} {lesson['ratio']:.2f}x of {lesson['budget_ratio']:.2f}x"
+        for lesson in summary["lessons_over"]
     )
     fast = "within" if summary["test_fast_within"] else "OVER"
     rule = f"{budgets['start_up_ratio']:g}x a bare django.setup() ({base['wall_s']} s) + {budgets['per_test_ms']:g} ms a test"

@@ -174,7 +174,9 @@ class LiveblogClient:
     async def run(self) -> None:
         while True:
             try:
-                async with connect(self.server.ws_url(f"ws/liveblog/?since={self.last_id()}"), origin=self.server.http_url) as ws:
+                async with connect(
+                    self.server.ws_url(f"ws/liveblog/?since={self.last_id()}"), origin=self.server.http_url
+                ) as ws:
                     async for frame in ws:
                         post = json.loads(frame).get("post")
                         if post:

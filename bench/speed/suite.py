@@ -94,7 +94,9 @@ def plan() -> list[dict]:
         {"name": "whole suite", "args": ["-n", "auto"], "budgeted": True},
         {"name": "whole suite, one process", "args": [], "budgeted": False},
     ]
-    jobs += [{"name": f"lesson {lesson.number}", "args": list(lesson.test_paths), "budgeted": True} for lesson in LESSONS]
+    jobs += [
+        {"name": f"lesson {lesson.number}", "args": list(lesson.test_paths), "budgeted": True} for lesson in LESSONS
+    ]
     return jobs
 
 

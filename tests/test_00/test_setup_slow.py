@@ -48,7 +48,9 @@ def test_with_daphne_below_staticfiles_runserver_does_not_start_daphne_e001(tmp_
 @pytest.mark.slow
 def test_on_a_fresh_database_the_doctor_prints_the_migrate_command(tmp_path):
     argv = [sys.executable, "manage.py", "doctor"]
-    result = subprocess.run(argv, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=COMMAND)
+    result = subprocess.run(
+        argv, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=COMMAND
+    )
     assert result.returncode == 1
     [line] = [line for line in result.stdout.splitlines() if "migrations applied" in line]
     assert line.startswith("FAIL  migrations applied: ") and line.endswith("run `python manage.py migrate`"), line
@@ -76,7 +78,9 @@ def test_an_import_before_get_asgi_application_raises_app_registry_not_ready(tmp
         "application = get_asgi_application()\n"
     )
     command = [sys.executable, "-c", "import early_asgi"]  # what a server does first with "early_asgi:application"
-    result = subprocess.run(command, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=COMMAND)
+    result = subprocess.run(
+        command, cwd=REPO_DIR, env=python_env(tmp_path), capture_output=True, text=True, timeout=COMMAND
+    )
     assert result.returncode == 1
     assert "django.core.exceptions.AppRegistryNotReady: Apps aren't loaded yet." in result.stderr
 

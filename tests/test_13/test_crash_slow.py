@@ -86,8 +86,10 @@ async def test_when_a_daphne_dies_its_clients_reconnect_and_the_liveblog_loses_n
     try:
         # Each client on the killed Daphne reconnects, and every liveblog reader catches up on every post.
         await eventually(
-            lambda: all(any(t > killed_at for t in c.opened) for c in clients if any(t > killed_at for t in c.dropped))
-            and all(set(posts) <= {f["post"]["id"] for f in r.frames if "post" in f} for r in readers),
+            lambda: (
+                all(any(t > killed_at for t in c.opened) for c in clients if any(t > killed_at for t in c.dropped))
+                and all(set(posts) <= {f["post"]["id"] for f in r.frames if "post" in f} for r in readers)
+            ),
             "every dropped client reopened through nginx and every reader holds every post",
         )
     finally:

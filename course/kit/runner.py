@@ -108,7 +108,11 @@ def what_it_proved(report: Path, log: Path) -> str:
         parts.append(f"{amounts['bad frames']} bad frames")
     if "boundaries" in amounts:
         parts.append(f"{amounts['boundaries']} limits at their edges")
+    if "processes" in amounts:
+        parts.append(f"{amounts['processes']} server processes")
     parts += [kind for kind in ("cancellation", "no blocking") if kind in amounts]
+    named = {"sockets", "bad frames", "boundaries", "processes", "cancellation", "no blocking"}
+    parts += [f"{kind}: {amount}" for kind, amount in amounts.items() if kind not in named]  # e.g. "broken echoes: 3"
     untried = [kind for kind in PROBES if kind not in amounts or (kind == "sockets" and amounts[kind] < 2)]
     untried = ["two sockets" if kind == "sockets" else kind for kind in untried]
     return ", ".join(parts) + (f" (not tried by this check: {', '.join(untried)})" if untried else "")

@@ -182,3 +182,14 @@ async def test_a_starter_that_does_not_import_answers_4503_and_the_server_stays_
     assert "does not import yet" in (await communicator.receive_json_from())["error"]
     assert (await communicator.receive_output())["code"] == 4503
     assert "shout.py" in caplog.text
+
+
+def test_a_pass_says_every_kind_of_thing_its_check_proved(tmp_path):
+    report, log = tmp_path / "report.xml", tmp_path / "proved.jsonl"
+    report.write_text('<testsuites><testsuite><testcase name="a"/><testcase name="b"/></testsuite></testsuites>')
+    notes = [("sockets", 3), ("processes", 2), ("broken echoes", 1), ("broken echoes", 2), ("cancellation", 1)]
+    log.write_text("".join(json.dumps({"kind": kind, "amount": amount}) + "\n" for kind, amount in notes))
+    assert runner.what_it_proved(report, log) == (
+        "2 behaviours, 3 sockets at once, 2 server processes, cancellation, broken echoes: 3 "
+        "(not tried by this check: bad frames, no blocking)"
+    )

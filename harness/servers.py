@@ -123,7 +123,9 @@ class ServerProcess:
     ):
         self.name = name
         self.port = port
-        self.log_path = Path(tempfile.mkstemp(prefix="server-", suffix=".log")[1])
+        descriptor, path = tempfile.mkstemp(prefix="server-", suffix=".log")
+        os.close(descriptor)  # the server's own open file writes it
+        self.log_path = Path(path)
         self._log = None
         self.process = WarmDaphnes.start(argv, env, self.log_path)
         if self.process is None:
@@ -157,10 +159,11 @@ class ServerProcess:
                 # A redis-server listens within ms, a Daphne within a second: look soon, then less often.
                 time.sleep(pause)
                 pause = min(pause * 2, 0.05)
+        said = self.log()[-4000:]  # before stop(): a measured server's stop() removes its log
         self.stop()
         raise RuntimeError(
             f"{self.name} did not listen on port {self.port} within {timeout:g} s (harness/patience.py's SERVER_START;"
-            f" a slower machine raises COURSE_PATIENCE):\n{self.log()[-4000:]}"
+            f" a slower machine raises COURSE_PATIENCE):\n{said}"
         )
 
     def stop(self) -> None:

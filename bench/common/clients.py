@@ -6,6 +6,7 @@ import math
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.common.processes import origin_of
+from harness.patience import CONDITION
 
 # Open sockets in batches: Twisted's listen backlog is 50, and a burst larger
 # than that makes the kernel drop handshakes and retry them a second later.
@@ -16,7 +17,7 @@ async def open_socket(url: str) -> ClientConnection:
     """One client socket with the Origin a browser on the course page would send."""
     # No compression (Daphne offers none) and no keep-alive pings to disturb the timing.
     return await connect(
-        url, origin=origin_of(url), compression=None, ping_interval=None, open_timeout=20, max_queue=None
+        url, origin=origin_of(url), compression=None, ping_interval=None, open_timeout=CONDITION, max_queue=None
     )
 
 

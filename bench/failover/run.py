@@ -40,6 +40,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from harness.patience import COMMAND
 from harness.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
 
 REFERENCE_JSON = REPO_DIR / "bench" / "failover" / "reference.json"
@@ -233,7 +234,7 @@ async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: i
     stop.set()
     await asyncio.gather(*chatting)
     echoed = await asyncio.gather(*echoing)
-    saved_lines, saver_errors = await asyncio.to_thread(saver.communicate, timeout=60)
+    saved_lines, saver_errors = await asyncio.to_thread(saver.communicate, timeout=COMMAND)
     await asyncio.sleep(2)  # the last messages and posts arrive
     reading.cancel()
     await asyncio.gather(reading, return_exceptions=True)

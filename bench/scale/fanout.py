@@ -53,6 +53,7 @@ from bench.common.clients import ms
 from bench.common.processes import Server, start_daphne, why_redis_is_missing
 from bench.common.report import table
 from bench.scale.swarm import ask_all, split, start_swarms, stop_swarms
+from harness.patience import CONDITION, patient
 from harness.servers import PrivateRedis, delete_prefixed_keys
 
 TITLE = "Fan-out as rooms grow"
@@ -173,7 +174,7 @@ def measure_room(servers: list[Server], swarms, size: int, rounds: int, kind: st
         {"urls": urls, "count": share, "parallel": parallel, "deflate": False, "read": True, "timeout": 30}
         for share in shares
     ]
-    answers = ask_all(swarms, "open", timeout=120 + size / 20, each=each)
+    answers = ask_all(swarms, "open", timeout=patient(120 + size / 20), each=each)
     failed = sum(sum(answer["errors"].values()) for answer in answers)
     if failed:
         raise RuntimeError(f"{failed} of {size} sockets failed to open: {answers[0]['errors']}")
@@ -192,7 +193,7 @@ def measure_room(servers: list[Server], swarms, size: int, rounds: int, kind: st
         window = between(before, reading(servers, url))
         quiet_after = quiet(servers, url)
     finally:
-        ask_all(swarms, "drop", timeout=30)
+        ask_all(swarms, "drop", timeout=CONDITION)
     # Both quiet halves as one window: a baseline rising (renewals starting) or falling is averaged across the broadcasts.
     calls = {
         name: quiet_before[2].get(name, 0) + quiet_after[2].get(name, 0) for name in {*quiet_before[2], *quiet_after[2]}

@@ -30,6 +30,7 @@ from bench.common.processes import cpu_seconds
 from bench.common.report import table
 from bench.scale.swarm import ask_all, open_files_limit, split, start_swarms, stop_swarms
 from bench.servers.run import ServerTree, daphne_argv, descendants, granian_argv, uvicorn_argv
+from harness.patience import COMMAND, CONDITION, SERVER_START
 from harness.servers import daphne_env, free_port
 
 TITLE = "Idle sockets"
@@ -99,7 +100,7 @@ def cpu(pid: int) -> float:
 def start_server(name: str, limit: int) -> ServerTree:
     port = free_port()
     with STARTING, open_files_limit(limit):  # the server inherits the soft limit; the harness gets its own back
-        return ServerTree(name, SERVERS[name](port), daphne_env(None), port, timeout=30)
+        return ServerTree(name, SERVERS[name](port), daphne_env(None), port, timeout=SERVER_START)
 
 
 def open_more(swarms, url: str, count: int, timeout: float, in_flight: int = IN_FLIGHT) -> dict:
@@ -131,7 +132,7 @@ def measure_server(name: str, plan: dict) -> dict:
         row = {"server": name, "baseline_rss_mb": rss_mb(server.pid), "rss_mb": {}, "extensions": {}}
         cpu_before, started, held = cpu(server.pid), time.monotonic(), 0
         for step in plan["steps"]:
-            result = open_more(swarms, url, step - held, timeout=20)
+            result = open_more(swarms, url, step - held, timeout=CONDITION)
             if result["errors"]:
                 raise RuntimeError(
                     f"{name}: {sum(result['errors'].values())} of {step} sockets failed: {result['errors']}"
@@ -151,7 +152,7 @@ def measure_server(name: str, plan: dict) -> dict:
         quiet_cpu = cpu(server.pid)
         time.sleep(plan["quiet_s"])
         row["idle_cpu_percent"] = round((cpu(server.pid) - quiet_cpu) / plan["quiet_s"] * 100, 1)
-        echo = swarms[0].ask("echo", url=url, count=plan["echoes"], deflate=True, timeout=60)
+        echo = swarms[0].ask("echo", url=url, count=plan["echoes"], deflate=True, timeout=COMMAND)
         row["echo_p50_ms"] = ms(percentile(echo["latencies"], 0.5))
         row["echo_p99_ms"] = ms(percentile(echo["latencies"], 0.99))
         row["echo_extension"] = echo["extension"]

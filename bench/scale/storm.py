@@ -47,6 +47,7 @@ from bench.common.processes import why_redis_is_missing
 from bench.common.report import table
 from bench.scale.swarm import ask_all, split, start_swarms, stop_swarms
 from harness.deployment import NGINX, Deployment
+from harness.patience import CONDITION
 from harness.servers import delete_prefixed_keys
 
 TITLE = "Reconnect storm"
@@ -251,7 +252,7 @@ def wait_for_the_storm(swarms, deadline_s: float) -> list[dict]:
     deadline = time.monotonic() + deadline_s
     settled_since = None
     while True:
-        status = ask_all(swarms, "status", timeout=30)
+        status = ask_all(swarms, "status", timeout=CONDITION)
         cut = sum(s["closed"] for s in status)
         settled = cut > 0 and all(s["closed"] == s["back"] + s["lost"] for s in status)
         # Settled for half a second: no more cut sockets arriving from the kernel's resets.

@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons`
 from bench.common.options import switches  # noqa: E402
 from bench.common.processes import Server, cpu_seconds, failure  # noqa: E402
 from bench.speed import echo, fanout  # noqa: E402
+from harness.patience import SERVER_START  # noqa: E402
 from harness.servers import daphne_env, free_port  # noqa: E402
 
 ECHO_PATH = "ws/async/echo/"
@@ -73,7 +74,7 @@ class ServerTree(Server):
 
 def start(name: str) -> Server:
     port = free_port()
-    return ServerTree(name, SERVERS[name](port), daphne_env(None), port, timeout=20)
+    return ServerTree(name, SERVERS[name](port), daphne_env(None), port, timeout=SERVER_START)
 
 
 LOADS = ("echo x1", "echo x50", "fan-out x100")

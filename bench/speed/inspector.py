@@ -26,6 +26,7 @@ import uuid
 from bench.common.clients import close_sockets, open_socket, open_sockets
 from bench.common.processes import Server, daphne_env, failure, free_port
 from bench.speed.fanout import CHAT_PATH, broadcasts
+from harness.patience import SERVER_START
 
 CONFIGS = ("off", "on, not inspected", "on, inspected")
 ECHO_PATH = "ws/async/echo/"
@@ -35,7 +36,7 @@ def start(inspector: bool) -> Server:
     port = free_port()
     argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "lessons.asgi:application"]
     env = {**daphne_env(None), "INSPECTOR": "1" if inspector else "0"}
-    return Server(f"daphne, inspector {'on' if inspector else 'off'}", argv, env, port, timeout=20)
+    return Server(f"daphne, inspector {'on' if inspector else 'off'}", argv, env, port, timeout=SERVER_START)
 
 
 def tagged(url: str, page: str | None) -> str:

@@ -60,7 +60,7 @@ from pathlib import Path
 
 from bench.common.clients import ms, percentile
 from bench.common.processes import Server, failure
-from harness.patience import CONDITION
+from harness.patience import COMMAND, CONDITION, SERVER_START
 from harness.servers import REPO_DIR, daphne_env, free_port
 from workshop.client import HEARTBEAT, REPORT_BUDGET
 
@@ -196,7 +196,7 @@ def room_env(database_url: str, redis_url: str | None, prefix: str) -> dict[str,
 
 def manage(env: dict, *argv: str) -> str:
     done = subprocess.run(
-        [sys.executable, "manage.py", *argv], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", *argv], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND
     )
     if done.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(argv)} failed: {done.stderr.strip()[-500:]}")
@@ -206,7 +206,9 @@ def manage(env: dict, *argv: str) -> str:
 def serve(env: dict) -> Server:
     """`make workshop PORT=<free port>`: migrate, then this same process execs Daphne (its PID is the server's)."""
     port = free_port()
-    return Server("make workshop", [sys.executable, "-m", "workshop.serve", "--port", str(port)], env, port, timeout=60)
+    return Server(
+        "make workshop", [sys.executable, "-m", "workshop.serve", "--port", str(port)], env, port, timeout=SERVER_START
+    )
 
 
 def start_room(setup: Setup, env: dict) -> tuple[list[Server], str]:
@@ -276,7 +278,9 @@ async def connect(server: Server, path: str, **options):
     """A socket as the room's clients open it: the Origin of the page they joined, no compression."""
     from websockets.asyncio.client import connect
 
-    return await connect(server.ws_url(path), origin=server.http_url, compression=None, open_timeout=20, **options)
+    return await connect(
+        server.ws_url(path), origin=server.http_url, compression=None, open_timeout=CONDITION, **options
+    )
 
 
 async def report(server: Server, token: str, payload: dict) -> None:
@@ -439,7 +443,7 @@ def hook_seconds(room_url: str, folder: Path) -> float:
     (folder / ".workshop.json").write_text(json.dumps(connection), encoding="utf-8")
     env = {**os.environ, "WORKSHOP_FILE": str(folder / ".workshop.json")}
     argv = [sys.executable, "-c", HOOK]
-    done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
     if done.returncode != 0 or "did not reach" not in done.stderr:
         raise RuntimeError(f"the exercise hook did not give up on {room_url}: {done.stderr.strip()[-500:]}")
     return float(done.stdout)

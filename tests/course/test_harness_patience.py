@@ -59,3 +59,15 @@ def test_communicators_wait_sets_the_timeout_in_its_block_then_puts_the_old_back
     with communicators_wait(before + 7):
         inside = timeout()
     assert (inside, timeout()) == (before + 7, before)
+
+
+def test_a_measured_server_that_never_listens_says_so_with_its_log():
+    from bench.common.processes import Server
+    from harness.servers import free_port
+
+    argv = [sys.executable, "-c", "import time; print('started, never listening', flush=True); time.sleep(60)"]
+    try:
+        Server("a silent server", argv, dict(os.environ), free_port(), timeout=0.5)
+    except RuntimeError as error:
+        said = str(error)
+    assert "a silent server did not listen" in said  # not a FileNotFoundError for the log its stop() removed

@@ -234,7 +234,12 @@ async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: i
     stop.set()
     await asyncio.gather(*chatting)
     echoed = await asyncio.gather(*echoing)
-    saved_lines, saver_errors = await asyncio.to_thread(saver.communicate, timeout=COMMAND)
+    try:
+        saved_lines, saver_errors = await asyncio.to_thread(saver.communicate, timeout=COMMAND)
+    finally:
+        if saver.poll() is None:  # it did not end in time: leave nothing running behind a failure
+            saver.kill()
+            await asyncio.to_thread(saver.communicate)
     await asyncio.sleep(2)  # the last messages and posts arrive
     reading.cancel()
     await asyncio.gather(reading, return_exceptions=True)

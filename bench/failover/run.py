@@ -40,7 +40,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from harness.patience import COMMAND
+from harness.patience import COMMAND, CONDITION
 from harness.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
 
 REFERENCE_JSON = REPO_DIR / "bench" / "failover" / "reference.json"
@@ -71,7 +71,7 @@ class Socket:
         self.closing = False
 
     async def open(self) -> "Socket":
-        self.ws = await connect(self.server.ws_url(self.path), origin=self.server.http_url, open_timeout=10)
+        self.ws = await connect(self.server.ws_url(self.path), origin=self.server.http_url, open_timeout=CONDITION)
         self.reader = asyncio.create_task(self.read())
         return self
 

@@ -40,7 +40,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
 from bench.common.options import small_or_reference, switches  # noqa: E402
-from harness.patience import patient  # noqa: E402
+from harness.patience import FRAME, patient  # noqa: E402
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
 HUGE = 10**9
@@ -199,7 +199,7 @@ async def flooder(server: DaphneServer, sockets: int = 10, frames: int = 150, qu
 
 def never_reading_socket(server: DaphneServer, path: str) -> tcp.socket:
     """A raw WebSocket on `path` that will never read: only its handshake's answer is read."""
-    client = tcp.create_connection(("127.0.0.1", server.port), timeout=10)
+    client = tcp.create_connection(("127.0.0.1", server.port), timeout=FRAME)
     # A small receive window: what the client does not read backs up into Daphne sooner.
     client.setsockopt(tcp.SOL_SOCKET, tcp.SO_RCVBUF, 4096)
     key = base64.b64encode(os.urandom(16)).decode()

@@ -47,7 +47,7 @@ from bench.common.processes import why_redis_is_missing
 from bench.common.report import table
 from bench.scale.swarm import ask_all, split, start_swarms, stop_swarms
 from harness.deployment import NGINX, Deployment
-from harness.patience import CONDITION
+from harness.patience import CONDITION, patient
 from harness.servers import delete_prefixed_keys
 
 TITLE = "Reconnect storm"
@@ -177,7 +177,7 @@ def open_through_nginx(site: Deployment, swarms: list, run: Run, total: int) -> 
         | {"timeout": run.connect_timeout_s}
         for share in split(total, len(swarms))
     ]
-    answers = ask_all(swarms, "open", timeout=300, each=each)
+    answers = ask_all(swarms, "open", timeout=patient(300), each=each)
     return sum(answer["held"] for answer in answers), time.monotonic() - opening
 
 

@@ -38,6 +38,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
+from harness.patience import COMMAND
+
 REPO_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -271,7 +273,7 @@ class Swarm:
             raise RuntimeError(f"client process {self.pid}: {answer['error']}")
         return answer
 
-    def ask(self, op: str, timeout: float = 60, **fields) -> dict:
+    def ask(self, op: str, timeout: float = COMMAND, **fields) -> dict:
         self.tell(op, **fields)
         return self.answer(timeout)
 
@@ -291,7 +293,7 @@ class Swarm:
                 pass  # the process died with data unread: nothing to flush
 
 
-def ask_all(swarms: list[Swarm], op: str, timeout: float = 60, each: list[dict] | None = None) -> list[dict]:
+def ask_all(swarms: list[Swarm], op: str, timeout: float = COMMAND, each: list[dict] | None = None) -> list[dict]:
     """The same command (or one per swarm, `each`) to every client process at once; their answers in order."""
     for n, swarm in enumerate(swarms):
         swarm.tell(op, **(each[n] if each else {}))

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from bench.common.clients import close_sockets, ms, open_sockets
 from bench.common.processes import Server, failure, start_daphne
+from harness.patience import CONDITION
 from harness.servers import REPO_DIR, PrivateRedis, daphne_env
 
 CHAT_PATH = "ws/chat/{room}/"
@@ -64,7 +65,7 @@ async def receive_message(ws, text: str) -> None:
             return
 
 
-async def broadcast(sender, sockets: list, text: str, timeout: float = 30) -> float:
+async def broadcast(sender, sockets: list, text: str, timeout: float = CONDITION) -> float:
     """Seconds from `sender` sending `text` until every socket in `sockets` has received it."""
     started = time.perf_counter()
     await sender.send(json.dumps({"message": text}))

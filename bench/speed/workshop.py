@@ -60,7 +60,7 @@ from pathlib import Path
 
 from bench.common.clients import ms, percentile
 from bench.common.processes import Server, failure
-from harness.patience import COMMAND, CONDITION, SERVER_START
+from harness.patience import COMMAND, CONDITION, FRAME, SERVER_START
 from harness.servers import REPO_DIR, daphne_env, free_port
 from workshop.client import HEARTBEAT, REPORT_BUDGET
 
@@ -238,17 +238,17 @@ def log_in(server: Server) -> str:
     jar = CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), urllib.request.ProxyHandler({}))
     url = f"{server.http_url}/accounts/login/"
-    page = browser.open(url, timeout=10).read().decode()
+    page = browser.open(url, timeout=FRAME).read().decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
     form = {"csrfmiddlewaretoken": csrf, "username": "teacher", "password": PASSWORD, "next": "/workshop/"}
-    if not browser.open(url, urllib.parse.urlencode(form).encode(), timeout=10).url.endswith("/workshop/"):
+    if not browser.open(url, urllib.parse.urlencode(form).encode(), timeout=FRAME).url.endswith("/workshop/"):
         raise RuntimeError("the instructor's login did not reach /workshop/")
     return next(cookie.value for cookie in jar if cookie.name == "sessionid")
 
 
 def join(server: Server, code: str, name: str, address: str) -> str:
     """POST /workshop/join/ from `address` (127.0.x.y: loopback, but a client address of its own); the token."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(address, 0))
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=FRAME, source_address=(address, 0))
     try:
         body = json.dumps({"code": code, "name": name})
         connection.request("POST", "/workshop/join/", body, {"Content-Type": "application/json"})

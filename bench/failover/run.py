@@ -190,6 +190,16 @@ class LiveblogClient:
             await asyncio.sleep(0.1)
 
 
+def finish(saver: subprocess.Popen) -> tuple[str, str]:
+    """The saver's output once it ends; killed if it outlives COMMAND, so a failure leaves nothing running."""
+    try:
+        return saver.communicate(timeout=COMMAND)
+    finally:
+        if saver.poll() is None:
+            saver.kill()
+            saver.communicate()
+
+
 def start_saver(env: dict[str, str]) -> subprocess.Popen:
     """A third process saving POSTS Posts, one every POST_INTERVAL s (see save_posts below)."""
     argv = [sys.executable, "-m", "bench.failover.run", "--save-posts", str(POSTS)]
@@ -234,12 +244,7 @@ async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: i
     stop.set()
     await asyncio.gather(*chatting)
     echoed = await asyncio.gather(*echoing)
-    try:
-        saved_lines, saver_errors = await asyncio.to_thread(saver.communicate, timeout=COMMAND)
-    finally:
-        if saver.poll() is None:  # it did not end in time: leave nothing running behind a failure
-            saver.kill()
-            await asyncio.to_thread(saver.communicate)
+    saved_lines, saver_errors = await asyncio.to_thread(finish, saver)
     await asyncio.sleep(2)  # the last messages and posts arrive
     reading.cancel()
     await asyncio.gather(reading, return_exceptions=True)

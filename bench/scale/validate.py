@@ -167,7 +167,9 @@ async def run_workload(plan: Plan, url: str) -> dict:
     servers: list[Server] = []
     clients: list[asyncio.subprocess.Process] = []
     client = redis.Redis.from_url(url)
-    log = Path(tempfile.mkstemp(prefix="validate-clients-", suffix=".log")[1])
+    descriptor, path = tempfile.mkstemp(prefix="validate-clients-", suffix=".log")
+    os.close(descriptor)  # the clients' own open file writes it
+    log = Path(path)
     try:
         servers = [start_daphne("lessons.asgi", url, "core", prefix) for _ in range(plan.processes)]
         urls = socket_urls(plan, servers, uuid.uuid4().hex[:6])

@@ -101,7 +101,8 @@ async def test_lesson_17s_try_it_steps_work_as_written_and_stop_all_they_start(t
         log = tmp_path / "terminal-2.log"  # step 5, in terminal 2 (the test types step 6 in "a third terminal")
         with log.open("w") as out:
             watching = subprocess.Popen(["bash", "-c", watch], cwd=copy, env=env, stdout=out, stderr=subprocess.STDOUT)
-        await eventually(lambda: "Waiting for a save" in log.read_text(), "the watch's first check")
+        # The watch runs the check (a pytest process) first: a command's deadline, not a polled state's.
+        await eventually(lambda: "Waiting for a save" in log.read_text(), "the watch's first check", COMMAND)
         assert "The check that failed: it accepts the socket" in log.read_text()  # the file still fails
         third = Terminal(env, cwd=copy)  # step 6: the reference solution saved over the starter
         try:  # a student saves once, seconds later; the test saves again while the watch may still be arming

@@ -11,12 +11,13 @@ import signal
 import pytest
 from asgiref.sync import sync_to_async
 
-from harness.patience import COMMAND, SERVER_STOP
+from harness.patience import COMMAND, SERVER_STOP, patient
 from tasks_demo.tasks import count_primes
 from tests.helpers.clients import next_frame, open_socket, receives_nothing, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # rows written by other processes
 BIG = 2_000_000  # seconds of counting: the first 5 % reported leaves at least 19 times as much to do
+BIG_TASK_TIMEOUT = patient(900)  # seconds of counting on an idle core: minutes beside a CPU hog
 
 
 async def started(server, below: int) -> tuple[object, str]:
@@ -58,6 +59,7 @@ async def test_a_worker_killed_mid_task_leaves_its_row_running_and_nothing_runs_
     assert await receives_nothing(again)
 
 
+@pytest.mark.timeout(BIG_TASK_TIMEOUT)
 async def test_a_worker_asked_to_stop_mid_task_finishes_it_first(daphne, redis_url, db_worker):
     ws, task_id = await started(daphne(redis_url), BIG)
     worker = db_worker()
@@ -69,6 +71,7 @@ async def test_a_worker_asked_to_stop_mid_task_finishes_it_first(daphne, redis_u
     assert worker.wait(timeout=SERVER_STOP) == 0
 
 
+@pytest.mark.timeout(BIG_TASK_TIMEOUT)
 async def test_a_redis_restart_mid_task_costs_progress_messages_never_the_result(daphne, private_redis, db_worker):
     server = daphne(private_redis.url)
     ws, task_id = await started(server, BIG)

@@ -60,7 +60,7 @@ from pathlib import Path
 
 from bench.common.clients import ms, percentile
 from bench.common.processes import Server, failure
-from harness.patience import COMMAND, CONDITION, FRAME, SERVER_START
+from harness.patience import COMMAND, CONDITION, FRAME
 from harness.servers import REPO_DIR, daphne_env, free_port
 from workshop.client import HEARTBEAT, REPORT_BUDGET
 
@@ -207,7 +207,7 @@ def serve(env: dict) -> Server:
     """`make workshop PORT=<free port>`: migrate, then this same process execs Daphne (its PID is the server's)."""
     port = free_port()
     return Server(
-        "make workshop", [sys.executable, "-m", "workshop.serve", "--port", str(port)], env, port, timeout=SERVER_START
+        "make workshop", [sys.executable, "-m", "workshop.serve", "--port", str(port)], env, port, timeout=COMMAND
     )
 
 

@@ -43,7 +43,7 @@ def make_room_env(tmp_path: Path) -> dict:
 def serve(env: dict, port: int) -> ServerProcess:
     """`make workshop PORT=<port>`: migrate, then Daphne on every address (a fresh database takes a few seconds)."""
     argv = [sys.executable, "-m", "workshop.serve", "--port", str(port)]
-    return ServerProcess("make workshop", argv, env, port)  # waits up to harness/patience.py's SERVER_START
+    return ServerProcess("make workshop", argv, env, port, COMMAND)  # it migrates first: a command's deadline
 
 
 def manage(env: dict, *argv: str, cwd: Path = REPO_DIR) -> str:

@@ -28,9 +28,21 @@ from workshop.connection import connection_file
 REPO_DIR = Path(__file__).resolve().parent.parent
 STUDENT_SOCKET = "/ws/workshop/student/"
 JOIN_TIMEOUT = 5  # seconds: a join, a share or a hand raised, which the student asked for and waits on
+
+
+def report_budget(default: float = 0.8) -> float:
+    """Seconds a report may add to the student's command: WORKSHOP_REPORT_BUDGET, or the default (0.8)."""
+    try:  # a typo in the variable must not break the student's own command
+        return max(0.1, float(os.environ.get("WORKSHOP_REPORT_BUDGET", default)))
+    except ValueError:
+        return default
+
+
 # A report rides along the student's own work: it may add this much and no more (the contract says
-# 1 s; the rest is for this module's import and the line on stderr).
-REPORT_BUDGET = 0.8
+# 1 s; the rest is for this module's import and the line on stderr). A room far away (a slow link)
+# can raise it for every laptop with WORKSHOP_REPORT_BUDGET=2; so do the tests that prove a report
+# arrives, so a busy test machine cannot fail them (the one proving the give-up keeps 0.8 s).
+REPORT_BUDGET = report_budget()
 HEARTBEAT = 20  # seconds between the watch's {"here": true}: presence is a time (PRESENCE_TTL = 60 s)
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 10.0  # full jitter: a random wait in [0, min(cap, base * 2**attempt)]
 SHARE_LIMIT = 64 * 1024  # bytes of code in one share frame

@@ -23,6 +23,7 @@ from course.kit.registry import get_exercise
 from harness.patience import COMMAND, CONDITION, FRAME
 from harness.servers import REPO_DIR, ServerProcess, daphne_env, free_fixed_port, free_port
 from tests.helpers.workshop_rooms import TOKEN, SilentServer, room_json, staff_cookie, staff_says
+from tests.helpers.workshop_server import REPORTS_ARRIVE
 from workshop.client import REPORT_BUDGET
 
 pytestmark = pytest.mark.slow
@@ -37,9 +38,9 @@ def student_env(folder: Path) -> dict[str, str]:
     return env
 
 
-def manage(folder: Path, *argv: str, room: str | None = None) -> subprocess.CompletedProcess:
+def manage(folder: Path, *argv: str, room: str | None = None, env=None) -> subprocess.CompletedProcess:
     """`python manage.py <argv>` in the checkout `folder` and, given a room's URL, a connection to it saved."""
-    env = student_env(folder)
+    env = student_env(folder) | (env or {})
     if room is not None:
         connection = {"url": room, "name": "alice", "token": TOKEN, "last_message": 0}
         (folder / ".workshop.json").write_text(json.dumps(connection), encoding="utf-8")
@@ -116,13 +117,13 @@ def alices_01_1(url: str, cookie: str) -> dict:
 def test_each_check_of_a_joined_checkout_reaches_room_json(daphne, tmp_path, own_starters):
     server, cookie = daphne(), staff_cookie()
     open_and_join(server.http_url, tmp_path)
-    failing = manage(tmp_path, "exercise", "01.1")
+    failing = manage(tmp_path, "exercise", "01.1", env=REPORTS_ARRIVE)
     assert (failing.returncode, failing.stderr) == (1, "")  # no line on stderr: the room answered `ok`
     shown = alices_01_1(server.http_url, cookie)
     assert (shown["status"], shown["check"]) == ("failing", "it accepts the socket")
     exercise = get_exercise("01.1")  # own_starters: the test's own copy of the student's file
     exercise.starter_path.write_bytes(exercise.solution_path.read_bytes())
-    passing = manage(tmp_path, "exercise", "01.1")
+    passing = manage(tmp_path, "exercise", "01.1", env=REPORTS_ARRIVE)
     assert (passing.returncode, passing.stderr) == (0, "")
     assert alices_01_1(server.http_url, cookie)["status"] == "passing"
 

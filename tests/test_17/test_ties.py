@@ -54,3 +54,14 @@ def test_share_of_no_exercise_says_so_in_one_line_and_sends_nothing(room, exerci
     assert students.share(exercise_id, StringIO(), err) == 1
     assert err.getvalue().startswith("workshop: no exercise") and err.getvalue().count("\n") == 1
     assert room.frames == []
+
+
+@pytest.mark.parametrize("given, budget", [(None, 0.8), ("2", 2.0), ("2 s", 0.8), ("0", 0.1)])
+def test_a_reports_budget_is_0_8_s_unless_workshop_report_budget_says_more(monkeypatch, given, budget):
+    from workshop.client import report_budget
+
+    if given is None:
+        monkeypatch.delenv("WORKSHOP_REPORT_BUDGET", raising=False)
+    else:
+        monkeypatch.setenv("WORKSHOP_REPORT_BUDGET", given)
+    assert report_budget() == budget  # a typo keeps 0.8 s: it must not break the student's own command

@@ -79,7 +79,7 @@ test: install  ## lint, every test (browser and slow included), lesson 08 on Pos
 	@django6_log=$$(mktemp); \
 	$(MAKE) --no-print-directory test-django6 >"$$django6_log" 2>&1 & django6=$$!; \
 	status=0; \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25 || status=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 || status=$$?; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
 	wait $$django6; django6_status=$$?; \
 	echo "make test-django6 (it ran beside the main run):"; cat "$$django6_log"; rm -f "$$django6_log"; \
@@ -119,14 +119,14 @@ test-fast: install  ## the fast tests on every core: the whole suite but browser
 # A workshop laptop runs the tests beside a browser, a video call, an antivirus: the same run as `make test`'s
 # suite, beside a busy loop on every core at normal priority (harness/busy.py). No verdict may change.
 test-busy: install  ## the whole suite (the kit's proof included) beside a CPU hog on every core
-	$(BIN)/python -m harness.busy -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m harness.busy -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Finds flaky tests, never hides one: the slow and browser tests RUNS times in a row beside the hog, each
 # run a fresh pytest, every outcome printed, nothing retried. TESTS=tests/test_15 for one lesson's.
 RUNS ?= 5
 TESTS ?=
 test-flaky: install  ## the slow and browser tests RUNS=5 times beside a CPU hog: a test that fails once is flaky
-	$(BIN)/python -m harness.busy --runs $(RUNS) -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "slow or browser" $(TESTS)
+	$(BIN)/python -m harness.busy --runs $(RUNS) -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "slow or browser" $(TESTS)
 
 # No PostgreSQL to connect to: skip with the reason on a laptop, fail under CI=true.
 test-postgres: install  ## lesson 08's tests on PostgreSQL (POSTGRES_URL)

@@ -88,25 +88,49 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
-# The kit's proof runs longest (a few minutes of its own, its checks forked 20 at a time): it goes first.
-FIRST = "tests/course/test_exercises_kit_slow.py"
+# The modules that take longest in CI (its --durations, 2026-11-27), longest first. pytest-xdist's loadfile
+# hands out whole modules in collection order as workers free up (the Makefile's --dist loadfile
+# --no-loadscope-reorder), so these start at once, each on a worker of its own, and the many short modules
+# fill the cores at the end; in plain collection order lesson 16's try-it steps began 388 s into a CI run and
+# ended it alone, 75 s after every other worker. A module missing here goes after them: a stale list costs
+# time, never a verdict.
+LONGEST = (
+    "tests/course/test_exercises_kit_slow.py",  # the kit's proof: its checks forked 20 at a time
+    "tests/test_17/test_client_slow.py",
+    "tests/test_05/test_redis_layer_slow.py",
+    "tests/test_14/test_capacity_slow.py",  # after the proof: they share the run's heavy lock (tests/helpers/once.py)
+    "tests/test_17/test_try_it_steps_slow.py",
+    "tests/test_17/test_glance_slow.py",
+    "tests/test_15/test_sentinel_slow.py",
+    "tests/test_16/test_hostile_bench_slow.py",
+    "tests/course/test_pages_accessible_slow.py",
+    "tests/test_16/test_try_it_steps_slow.py",
+    "tests/course/test_exercises_watch_slow.py",
+    "tests/course/test_exercises.py",
+    "tests/test_reliability.py",
+    "tests/test_15/test_postgres_layer_slow.py",
+    "tests/test_17/test_page_whole_slow.py",
+    "tests/test_00/test_install_slow.py",
+)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """The long tests first, whole modules at a time: the kit's proof, then every module with a slow or browser test.
+    """The long modules first, longest first (LONGEST), then every other module with a slow or browser test.
 
-    pytest-xdist's worksteal gives each worker a share of the tests in this order, and a worker
-    that runs out takes the later half of the busiest one's share. With the long modules first they
-    start at once, and the quick tests fill the cores at the end; in collection order the proof
-    began 109 s into a CI run and ended last. Modules stay whole, so no module fixture runs twice.
+    Modules stay whole and in order, so no module fixture runs twice and loadfile starts the longest first.
     """
     heavy = {
         item.nodeid.split("::")[0]
         for item in items
         if item.get_closest_marker("slow") or item.get_closest_marker("browser")
     }
-    items.sort(key=lambda item: (item.nodeid.split("::")[0] != FIRST, item.nodeid.split("::")[0] not in heavy))
+
+    def order(item) -> tuple:
+        module = item.nodeid.split("::")[0]
+        return (LONGEST.index(module) if module in LONGEST else len(LONGEST), module not in heavy)
+
+    items.sort(key=order)
 
 
 def pytest_collection_finish(session):

@@ -7,8 +7,8 @@ An alternative (meta/alternatives/*.py) is a correct solution in another
 style, driven as it is: a check that refuses one has a bug (refused_alternatives).
 
 Checks run many to a pytest process, not one process per (exercise, target):
-a run drives up to 25 checks at the starters, or at the solutions, or each at
-one mistake of its own exercise (EXERCISE_TARGET="NN.K=<file>,..."). Twenty runs
+a run drives up to 25 checks at the solutions, or each at one mistake of its
+own exercise (EXERCISE_TARGET="NN.K=<file>,..."), or 5 at the starters. Twenty runs
 go at once (PARALLEL_RUNS): a failing check mostly waits for a frame that never
 comes, so runs overlap well even on two cores, and each process's start is paid
 once per two dozen checks, and each run is a fork of one warm interpreter (course/kit/warm.py) that
@@ -45,6 +45,8 @@ from harness.patience import patient
 # that never answers waits ten times longer and the proof waits more still: with 10 at a time it took
 # 462 s of a CI run's wall, with 20 at a time 320 s beside a mutation run (2026-11-26; about 110 MB each).
 PARALLEL_RUNS = 20
+# Untouched starters to a run: each mostly waits FRAME for an answer that never comes, so small runs, side by side.
+STARTERS_A_RUN = 5
 # Longer than a student's FRAME * 3 (30 s, course/kit/runner.py): on a busy CI machine a check that starts
 # a process of its own (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
 TEST_TIMEOUT = round(patient(60))  # scaled by COURSE_PATIENCE, as the student's is
@@ -121,15 +123,17 @@ Run = tuple[str, list[Exercise]]
 def runs(exercises: list[Exercise], mistake_files: dict[tuple[str, str], Path], chunk: int = 25) -> list[Run]:
     """Every target covered once: the starters, the solutions, then every mistake, in runs of up to `chunk` checks.
 
-    A run drives each of its checks at one file, so it holds at most one mistake of each
-    exercise. Each run takes the next mistake of the exercises with the most left, which
-    keeps the runs full to the end: the exercise with the most mistakes does not finish
-    the proof alone, one pytest process for each of its last mistakes.
+    The starters go in runs of STARTERS_A_RUN: most untouched starters never answer, so their
+    check waits FRAME (10 s) before it fails, and one run of 25 of them took 175 s, longer than
+    all the rest of the proof beside it (CI, 2026-11-27). A run drives each of its checks at one
+    file, so it holds at most one mistake of each exercise. Each run takes the next mistake of
+    the exercises with the most left, which keeps the runs full to the end: the exercise with
+    the most mistakes does not finish the proof alone, one pytest process for each of its last mistakes.
     """
     plan: list[Run] = [
-        (target, list(exercises[at : at + chunk]))
-        for target in ("starter", "solution")
-        for at in range(0, len(exercises), chunk)
+        (target, list(exercises[at : at + size]))
+        for target, size in (("starter", min(chunk, STARTERS_A_RUN)), ("solution", chunk))
+        for at in range(0, len(exercises), size)
     ]
     left = {exercise.id: list(exercise.mistakes) for exercise in exercises}
     while any(left.values()):

@@ -55,7 +55,7 @@ async def test_without_an_account_no_one_holds_a_thread_through_the_slow_routes(
     refused = [await handshake(production_server, path) for path in ("ws/sync/slow/", "ws/async/slow/")]
     echo = await open_socket(production_server, "ws/sync/echo/")
     await echo.send("still answering")
-    assert (refused, await asyncio.wait_for(echo.recv(), 2)) == ([403, 403], "still answering")
+    assert (refused, await asyncio.wait_for(echo.recv(), FRAME)) == ([403, 403], "still answering")
     await echo.close()
 
 

@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
 from bench.failover.run import POSTS, chats_across
-from harness.patience import COMMAND
+from harness.patience import COMMAND, CONDITION, FRAME
 from harness.servers import REPO_DIR, daphne_env
 from lessons.channel_config import channel_layers
 from tests.helpers.clients import group_members
@@ -104,15 +104,17 @@ async def test_two_daphnes_behind_nginx_chat_across_both_again_after_a_failover(
     async with connect(site.ws_url("ws/sync/echo/"), origin=site.http_url) as echo:
         sentinels.kill_primary()
         await echo.send("still here")  # no layer on this route: nginx and Daphne carry on
-        assert await asyncio.wait_for(echo.recv(), 5) == "still here"
+        assert await asyncio.wait_for(echo.recv(), FRAME) == "still here"
     await asyncio.to_thread(sentinels.wait_for_promotion)
     a, b = site.daphnes
     chatting = asyncio.create_task(chats_until_both(a, b))
-    assert await asyncio.wait_for(chatting, 20)
+    assert await asyncio.wait_for(chatting, CONDITION)
     async with connect(site.ws_url("ws/chat/after-nginx/"), origin=site.http_url) as alice:
         async with connect(site.ws_url("ws/chat/after-nginx/"), origin=site.http_url) as bob:
             await alice.send(json.dumps({"message": "through nginx, after the failover"}))
-            assert json.loads(await asyncio.wait_for(bob.recv(), 5))["message"] == "through nginx, after the failover"
+            assert (
+                json.loads(await asyncio.wait_for(bob.recv(), FRAME))["message"] == "through nginx, after the failover"
+            )
 
 
 async def chats_until_both(a, b) -> bool:

@@ -16,7 +16,7 @@ Events, in the order they happen on one stream:
     http.disconnect     the client went away          -> cancel the push task; leave the group; StopConsumer
 
 If Redis fails, the stream ends cleanly (EventSource reconnects) or, before it
-began, the answer is 503: never a 500.
+began, the answer is 503: never a 500. However it ends, it leaves the group (leave()).
 
 The browser's EventSource reconnects by itself and sends the id of the last
 event it saw as Last-Event-ID, so it misses nothing saved while it was away.
@@ -24,6 +24,7 @@ Lesson: lessons/10-http-consumers.md (ws/liveblog/?since= does the same over a W
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -96,6 +97,7 @@ class LiveblogEventsConsumer(AsyncConsumer):
             if self.push_task is not None:
                 self.push_task.cancel()
                 await asyncio.wait([self.push_task])
+            await self.leave()
 
     async def http_request(self, event):
         """Called for each part of the request body; a GET has one, empty."""
@@ -133,9 +135,20 @@ class LiveblogEventsConsumer(AsyncConsumer):
         if self.push_task is not None:
             self.push_task.cancel()
             await asyncio.wait([self.push_task])  # really stopped: nothing is sent after this
-        if self.joined:
-            await self.channel_layer.group_discard(LIVEBLOG_GROUP, self.channel_name)
+        await self.leave()
         raise StopConsumer()
+
+    async def leave(self) -> None:
+        """Leave the liveblog group, once, however the stream ends (lesson 14): on a disconnect or a layer failure.
+
+        Otherwise every post goes on being queued for a channel nobody reads until the
+        layer's group_expiry. Redis may be why the stream is ending: then the membership
+        expires on its own.
+        """
+        if self.joined:
+            self.joined = False
+            with contextlib.suppress(RedisError, PostgresUnavailable):
+                await self.channel_layer.group_discard(LIVEBLOG_GROUP, self.channel_name)
 
     async def push(self):
         """Runs as its own task until cancelled: a keep-alive comment every HEARTBEAT seconds."""

@@ -12,11 +12,12 @@ from redis.exceptions import RedisError
 
 from db_demo import events as liveblog_stream
 from db_demo.models import Post
+from db_demo.signals import LIVEBLOG_GROUP
 from harness.patience import FRAME
 from http_demo import ticker
 from http_demo.ticker import TickerConsumer
 from lessons.asgi import application
-from tests.helpers.clients import HOST, browser_headers
+from tests.helpers.clients import HOST, browser_headers, group_members
 from tests.helpers.http_streams import body_parts, open_stream, parse_events, tasks_named, until
 
 TITLE, BODY = "Live from lesson 10", "an event, after COMMIT"
@@ -200,3 +201,4 @@ async def test_a_layer_failure_mid_stream_ends_it_cleanly_so_event_source_reconn
     assert start["status"] == 200
     assert (end["type"], end.get("more_body", False)) == ("http.response.body", False)
     assert tasks_named("LiveblogEventsConsumer.push") == []
+    assert await group_members(LIVEBLOG_GROUP) == set()  # it left the group: no post is queued for it any more

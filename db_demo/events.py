@@ -139,7 +139,7 @@ class LiveblogEventsConsumer(AsyncConsumer):
         raise StopConsumer()
 
     async def leave(self) -> None:
-        """Leave the liveblog group, once, however the stream ends (lesson 14): on a disconnect or a layer failure.
+        """Leave the liveblog group, once, however the stream ends: on a disconnect or a layer failure (lesson 05's chat too).
 
         Otherwise every post goes on being queued for a channel nobody reads until the
         layer's group_expiry. Redis may be why the stream is ending: then the membership

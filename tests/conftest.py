@@ -90,10 +90,10 @@ def pytest_ignore_collect(collection_path, config):
 
 # The modules that take longest in CI (its --durations, 2026-11-27), longest first. pytest-xdist's loadfile
 # hands out whole modules in collection order as workers free up (the Makefile's --dist loadfile
-# --no-loadscope-reorder), so these start at once, each on a worker of its own, and the many short modules
-# fill the cores at the end; in plain collection order lesson 16's try-it steps began 388 s into a CI run and
+# --no-loadscope-reorder), so these start first, and the many short modules fill the cores at the end. Under
+# worksteal, which hands each worker a share up front, lesson 16's try-it steps began 388 s into a CI run and
 # ended it alone, 75 s after every other worker. A module missing here goes after them: a stale list costs
-# time, never a verdict.
+# time, never a verdict (tests/course/test_layout_of_tests.py holds that each one exists).
 LONGEST = (
     "tests/course/test_exercises_kit_slow.py",  # the kit's proof: its checks forked 20 at a time
     "tests/test_17/test_client_slow.py",

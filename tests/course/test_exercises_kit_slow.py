@@ -24,9 +24,9 @@ from harness.patience import COMMAND, patient
 from tests.helpers import require
 from tests.helpers.once import once_per_run
 
-# Whichever of these a worker runs first waits for the whole proof (once_per_run, after lesson 14's harness if
-# that holds the run's heavy lock): about five minutes on two
-# idle cores, and beside a CPU hog and the suite's other slow tests, more than ten.
+# Whichever of these a worker runs first waits for the whole proof (once_per_run), and for lesson 14's harness
+# first if that holds the run's heavy lock: about five minutes on two idle cores, and beside a CPU hog and the
+# suite's other slow tests, more than ten.
 PROOF_TIMEOUT = patient(1800)
 
 

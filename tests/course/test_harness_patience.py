@@ -91,7 +91,11 @@ def test_two_heavy_computations_of_one_run_never_overlap(monkeypatch, tmp_path):
         inside.remove(name)
         return name
 
-    second = threading.Thread(target=lambda: first_in.wait() and once.once_per_run("b", lambda: compute("b"), True))
+    def ask_once_the_first_has_begun():
+        first_in.wait()
+        once.once_per_run("b", lambda: compute("b"), heavy=True)
+
+    second = threading.Thread(target=ask_once_the_first_has_begun)
     second.start()
     assert once.once_per_run("a", lambda: compute("a"), heavy=True) == "a"
     second.join()

@@ -125,3 +125,9 @@ def test_no_check_runs_past_its_screenful():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > CHECK_LINES
     }
     assert long_checks == {}, f"a check reads like a contract on one screen: {CHECK_LINES} lines at most (STYLE 26)"
+
+
+def test_every_module_the_run_starts_first_exists():
+    from tests.conftest import LONGEST
+
+    assert [module for module in LONGEST if not (REPO_DIR / module).is_file()] == []

@@ -57,7 +57,7 @@ def test_share_of_no_exercise_says_so_in_one_line_and_sends_nothing(room, exerci
 
 
 @pytest.mark.parametrize("given, budget", [(None, 0.8), ("2", 2.0), ("2 s", 0.8), ("0", 0.1)])
-def test_a_reports_budget_is_0_8_s_unless_workshop_report_budget_says_more(monkeypatch, given, budget):
+def test_a_reports_budget_is_0_8_s_unless_workshop_report_budget_says_otherwise(monkeypatch, given, budget):
     from workshop.client import report_budget
 
     if given is None:

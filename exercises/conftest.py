@@ -26,6 +26,34 @@ def pytest_collection_finish(session):
     gc.freeze()
 
 
+class Check(pytest.Module):
+    """A check.py: its own tests, then the standard battery of what its exercise builds (exercises/battery/).
+
+    The battery's tests are added to the module after its own, so they run last: a mistake is told
+    in its exercise's words first, and the battery catches what those words never thought of.
+    """
+
+    def collect(self):
+        from exercises.battery import battery_of, declared
+
+        battery = battery_of(self.path.parent)
+        for name, test in battery.items():
+            if name in vars(self.obj):
+                raise LookupError(f"{self.path} defines {name}, a test of the battery: rename one")
+            setattr(self.obj, name, test)
+        items = super().collect()
+        if declared(self.path.parent).get("database"):  # its consumer queries: the battery's tests get a database
+            for item in items:
+                if item.name in battery:
+                    item.add_marker(pytest.mark.django_db(transaction=True))
+        return items
+
+
+def pytest_pycollect_makemodule(module_path, parent):
+    if module_path.name == "check.py":
+        return Check.from_parent(parent, path=module_path)
+
+
 EXIT_STATUS = pytest.StashKey[int]()
 
 

@@ -74,8 +74,10 @@ class Exercise:
         return f"python manage.py exercise {self.id}"
 
     def hints_for(self, check: str | None) -> tuple[str, ...]:
-        """The ladder of hints for one check (a test's function name); none for a failure outside every check."""
-        return self.hints.get(check or "", ())
+        """The ladder of hints for one check (a test's function name), its own or the battery's; none outside both."""
+        from exercises.battery import ladders
+
+        return self.hints.get(check or "", ()) or ladders().get(check or "", ())
 
 
 def read_mistake(path: Path) -> Mistake:

@@ -35,6 +35,9 @@ class FloodLimitedChatConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for every frame."""
+        if event.get("text") is None:  # a binary frame: the room hears text, and this is none
+            error = {"error": "expected a text frame: a binary frame is not a message"}
+            return await self.send({"type": "websocket.send", "text": json.dumps(error)})
         # TODO: over LIMIT in PERIOD seconds: an error frame to this socket, no broadcast
         await self.channel_layer.group_send(GROUP, {"type": "chat.message", "message": event.get("text") or ""})
 

@@ -25,6 +25,11 @@ class MembersOnlyConsumer(AsyncConsumer):
         user = self.scope["user"]
         await self.send({"type": "websocket.send", "text": json.dumps({"hello": user.get_username()})})
 
+    async def websocket_receive(self, event):
+        """Called for a frame from the client: this socket only sends, and any client may still send one."""
+        error = {"error": "this socket only sends: frames from the client are not read"}
+        await self.send({"type": "websocket.send", "text": json.dumps(error)})
+
     async def websocket_disconnect(self, event):
         """Called when the socket has closed."""
         raise StopConsumer()

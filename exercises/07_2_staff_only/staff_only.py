@@ -25,6 +25,11 @@ class StaffOnlyConsumer(AsyncConsumer):
         await self.send({"type": "websocket.accept"})
         # TODO: 4401 for anonymous, 4403 for non-staff, {"staff": username} for staff
 
+    async def websocket_receive(self, event):
+        """Called for a frame from the client: this socket only sends, and any client may still send one."""
+        error = {"error": "this socket only sends: frames from the client are not read"}
+        await self.send({"type": "websocket.send", "text": json.dumps(error)})
+
     async def websocket_disconnect(self, event):
         """Called when the socket has closed."""
         raise StopConsumer()

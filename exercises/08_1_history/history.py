@@ -28,6 +28,11 @@ class HistoryConsumer(AsyncConsumer):
         # TODO: the room's last 5 texts, oldest first, read in a database_sync_to_async function
         await self.send({"type": "websocket.send", "text": json.dumps({"history": []})})
 
+    async def websocket_receive(self, event):
+        """Called for a frame from the client: this socket only sends, and any client may still send one."""
+        error = {"error": "this socket only sends: frames from the client are not read"}
+        await self.send({"type": "websocket.send", "text": json.dumps(error)})
+
     async def websocket_disconnect(self, event):
         """Called when the socket has closed."""
         raise StopConsumer()

@@ -38,6 +38,11 @@ class TickerConsumer(AsyncConsumer):
     async def news_item(self, event):
         await self.send({"type": "websocket.send", "text": json.dumps({"headline": event["headline"]})})
 
+    async def websocket_receive(self, event):
+        """Called for a frame from the client: this socket only sends, and any client may still send one."""
+        error = {"error": "this socket only sends: frames from the client are not read"}
+        await self.send({"type": "websocket.send", "text": json.dumps(error)})
+
     async def websocket_disconnect(self, event):
         # TODO: does every consumer end through this handler?
         await self.channel_layer.group_discard(GROUP, self.channel_name)

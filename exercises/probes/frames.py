@@ -135,9 +135,10 @@ def login_bad_frames() -> list[str]:
     return frames + ['{"username": "\\ud800", "password": "pw"}', '{"username": "ada", "password": "\\udfff"}']
 
 
-# A chat message as a client may send it: spaces around it, markup, an ampersand, line breaks, emoji (one beyond
-# the BMP). Check 06.2's announcement, made a probe: a room passes it on unchanged, never trimmed or escaped.
-AS_SENT = "  tea & cake <b>now</b>:\n\u2615 at 5 \U0001f389\n"
+# A chat message as a client may send it: spaces around it, capitals, markup, an ampersand, line breaks, emoji (one
+# beyond the BMP). Check 06.2's announcement, made a probe: a room passes it on unchanged, never trimmed, escaped or
+# lower-cased (students' fresh mistakes: a lower() on the way passed every check while this text had no capital).
+AS_SENT = "  Tea & cake <b>NOW</b>:\n\u2615 at 5 \U0001f389\n"
 
 
 def passed_on_unchanged(got: object, who: str, sent: str = AS_SENT) -> None:
@@ -145,6 +146,6 @@ def passed_on_unchanged(got: object, who: str, sent: str = AS_SENT) -> None:
     message = got.get("message") if isinstance(got, dict) else got
     assert message == sent, (
         f"{sent!r} was sent to the room and {who}'s socket received {got}: a room passes a message on as it was "
-        "sent, its spaces, line breaks, <, & and emoji too; escaping is the job of the page that shows it "
+        "sent, its spaces, capitals, line breaks, <, & and emoji too; escaping is the job of the page that shows it "
         "(textContent, Django's templates), and trimming is no one's"
     )

@@ -23,6 +23,11 @@ def crashed(error: BaseException) -> str:
         return f"{text}; an AsyncConsumer's handlers must be `async def`, and every send awaited"
     if "AsyncToSync" in str(error) or "loop is already running" in str(error):
         return f"{text}; in async code, await the coroutine itself: async_to_sync is for synchronous callers only"
+    if isinstance(error, ValueError) and str(error) == "No handler for message type websocket.receive":
+        return (
+            f"{text}; any client may send a frame, even to a socket whose consumer only sends: write "
+            'websocket_receive, and answer {"error": ...}'
+        )
     if isinstance(error, ValueError) and str(error).startswith("No handler for message type"):
         return f'{text}; a message\'s "type" names its handler: "chat.message" calls chat_message()'
     if "redis" in type(error).__module__:

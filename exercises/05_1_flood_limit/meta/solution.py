@@ -43,6 +43,9 @@ class FloodLimitedChatConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for every frame: broadcast it, unless this socket is flooding."""
+        if event.get("text") is None:  # a binary frame: the room hears text, and this is none
+            error = {"error": "expected a text frame: a binary frame is not a message"}
+            return await self.send({"type": "websocket.send", "text": json.dumps(error)})
         now = time.monotonic()
         while self.sent and self.sent[0] <= now - PERIOD:
             self.sent.popleft()

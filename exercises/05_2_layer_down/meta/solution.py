@@ -13,6 +13,7 @@ would say the consumer crashed. The events, in order:
 """
 
 import contextlib
+import json
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
@@ -42,6 +43,9 @@ class LayerDownConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for every frame: pass it to the room."""
+        if event.get("text") is None:  # a binary frame: the room hears text, and this is none
+            error = {"error": "expected a text frame: a binary frame is not a message"}
+            return await self.send({"type": "websocket.send", "text": json.dumps(error)})
         await self.channel_layer.group_send(GROUP, {"type": "chat.message", "message": event.get("text") or ""})
 
     async def chat_message(self, event):

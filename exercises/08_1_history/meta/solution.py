@@ -28,6 +28,11 @@ class HistoryConsumer(AsyncConsumer):
         room = self.scope["url_route"]["kwargs"]["room"]
         await self.send({"type": "websocket.send", "text": json.dumps({"history": await last_texts(room)})})
 
+    async def websocket_receive(self, event):
+        """Called for a frame from the client: this socket only sends, and any client may still send one."""
+        error = {"error": "this socket only sends: frames from the client are not read"}
+        await self.send({"type": "websocket.send", "text": json.dumps(error)})
+
     async def websocket_disconnect(self, event):
         """Called when the socket has closed."""
         raise StopConsumer()

@@ -32,7 +32,7 @@ class StartTaskConsumer(AsyncConsumer):
         """Called for every frame: enqueue count_primes(below=N), within the address's budget, and answer its id."""
         try:
             data = json.loads(event.get("text") or "null")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep for json.loads
             data = None
         below = data.get("below") if isinstance(data, dict) else None
         if type(below) is not int or not 1 <= below <= MAX_BELOW:  # type(): true is an int too

@@ -10,6 +10,8 @@ The events, in order:
     a RedisError anywhere -> websocket.close 4503; the group is left however the consumer ends
 """
 
+import json
+
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from redis.exceptions import RedisError
@@ -41,6 +43,9 @@ class LayerDownConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for every frame: pass it to the room."""
+        if event.get("text") is None:  # a binary frame: the room hears text, and this is none
+            error = {"error": "expected a text frame: a binary frame is not a message"}
+            return await self.send({"type": "websocket.send", "text": json.dumps(error)})
         message = {"type": "chat.message", "message": event.get("text") or ""}
         await self.channel_layer.group_send(GROUP, message)
 

@@ -45,6 +45,9 @@ class ChatConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for every frame: broadcast it, unless this socket's address is flooding."""
+        if event.get("text") is None:  # a binary frame: the room hears text, and this is none
+            error = {"error": "expected a text frame: a binary frame is not a message"}
+            return await self.send({"type": "websocket.send", "text": json.dumps(error)})
         address = (self.scope.get("client") or [None])[0]
         now = time.monotonic()
         times = [moment for moment in RECENT.get(address, []) if moment > now - PERIOD]

@@ -33,7 +33,7 @@ class StartTaskConsumer(AsyncConsumer):
         """Called for every frame: {"below": N} starts count_primes, within the address's budget."""
         try:
             below = json.loads(event["text"])["below"]
-        except (KeyError, TypeError, ValueError):  # no text, not JSON, not an object, no "below"
+        except (KeyError, TypeError, ValueError, RecursionError):  # no text, not JSON (or too deep), no "below"
             below = None
         if isinstance(below, bool) or not isinstance(below, int) or not 0 < below <= MAX_BELOW:
             reply = {"error": f"below must be a whole number from 1 to {MAX_BELOW}"}

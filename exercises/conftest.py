@@ -50,7 +50,8 @@ class Check(pytest.Module):
 
 
 def pytest_pycollect_makemodule(module_path, parent):
-    if module_path.name == "check.py":
+    """An exercise's check.py (its folder has an exercise.toml) is a Check; any other module collects as it is."""
+    if module_path.name == "check.py" and (module_path.parent / "exercise.toml").exists():
         return Check.from_parent(parent, path=module_path)
 
 

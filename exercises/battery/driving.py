@@ -1,5 +1,6 @@
 """How the battery drives a websocket consumer: its sockets, scoped as exercise.toml says, and the frames it sends."""
 
+import itertools
 import json
 
 from channels.testing import WebsocketCommunicator
@@ -7,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from exercises.battery.declaration import exercise_of, served
 from exercises.probes import AS_SENT, accepted, bad_frames, frame, login_bad_frames, nothing_more
 
+CLIENTS = itertools.count(1)  # 198.18.0.0/15: addresses set aside for benchmarks, no one's real client
 DEEP = "[" * 100_000 + "]" * 100_000  # json.loads raises RecursionError, which `except ValueError` does not catch
 # Every kind of frame a client or a server may send: text of every shape, binary, and both keys with one None.
 FRAMES = [
@@ -43,6 +45,10 @@ def prepared(request) -> dict:
 def communicator(request, battery: dict) -> WebsocketCommunicator:
     """A socket to the consumer under check, its scope as the project's router and middleware would make it."""
     socket = WebsocketCommunicator(served(request).as_asgi(), battery.get("path", "/"))
+    # Each socket a client of its own, at an address of its own: what one behaviour sent never counts against
+    # the next (a flood limit or a login throttle per address, 16.1-16.3), however fast the machine is.
+    n = next(CLIENTS)
+    socket.scope["client"] = (f"198.18.{n >> 8 & 255}.{n & 255}", 40000 + n % 20000)
     if "url_route" in battery:
         socket.scope["url_route"] = {"args": (), "kwargs": dict(battery["url_route"])}
     if "user" in battery:  # as AuthMiddlewareStack puts it there: a user who is logged in

@@ -8,6 +8,7 @@ stopped by PID.
 
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import redis
 
-from harness.patience import COMMAND, CONDITION, FRAME, SERVER_START, SERVER_STOP
+from harness.patience import COMMAND, CONDITION, FRAME, SERVER_START, SERVER_STOP, patient
 from harness.warm import WarmProcesses
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -320,6 +321,11 @@ class RedisSentinels:
     """deploy/redis.conf as a primary and a replica, and deploy/sentinel.conf three times: real processes."""
 
     MASTER = "mymaster"  # deploy/sentinel.conf's "sentinel monitor mymaster ..."
+    # deploy/sentinel.conf's failover-timeout, in seconds: read there, so the two never disagree.
+    FAILOVER_TIMEOUT = (
+        int(re.search(r"failover-timeout mymaster (\d+)", (REPO_DIR / "deploy" / "sentinel.conf").read_text())[1])
+        / 1000
+    )
 
     def __init__(self, executable: str, workdir: Path, down_after_ms: int = 1000):
         self.executable = executable  # redis-server; a sentinel is the same binary with --sentinel
@@ -399,8 +405,15 @@ class RedisSentinels:
         self.primary.process.wait()
         return time.monotonic()
 
-    def wait_for_promotion(self, timeout: float = CONDITION) -> float:
-        """Wait until a sentinel names the replica as primary; return when, on time.monotonic()."""
+    def wait_for_promotion(self, timeout: float | None = None) -> float:
+        """Wait until a sentinel names the replica as primary; return when, on time.monotonic().
+
+        A failover that does not finish within deploy/sentinel.conf's failover-timeout is abandoned, and the
+        next may start twice that later: on a busy machine the first election can fail, so the liveness
+        deadline holds a second try too (beside a CPU hog on both cores, 30 s was once not enough).
+        """
+        if timeout is None:
+            timeout = CONDITION + patient(2 * self.FAILOVER_TIMEOUT)
         self.wait_until(lambda: self.primary_port() == self.replica.port, "Sentinel promotes the replica", timeout)
         return time.monotonic()
 

@@ -6,7 +6,7 @@ import json
 from channels.testing import WebsocketCommunicator
 
 from exercises.battery.declaration import exercise_of, served
-from exercises.probes import AS_SENT, accepted, bad_frames, frame, login_bad_frames, nothing_more
+from exercises.probes import AS_SENT, accepted, bad_frames, drain, login_bad_frames
 
 CLIENTS = itertools.count(1)  # 198.18.0.0/15: addresses set aside for benchmarks, no one's real client
 DEEP = "[" * 100_000 + "]" * 100_000  # json.loads raises RecursionError, which `except ValueError` does not catch
@@ -78,13 +78,8 @@ def announcement(got: object, battery: dict) -> bool:
 
 
 async def heard_by(socket, battery: dict, quiet: float = 0.1) -> list:
-    """What `socket` received but announcements, until it has been quiet for `quiet` seconds."""
-    got = []
-    while not await nothing_more(socket, quiet):
-        one = await frame(socket)
-        if not announcement(one, battery):
-            got.append(one)
-    return got
+    """What `socket` received but announcements, until it has been quiet for `quiet` seconds (probes' drain())."""
+    return [got for got in await drain(socket, quiet=quiet) if not announcement(got, battery)]
 
 
 def message_frame(battery: dict, text: str) -> dict:

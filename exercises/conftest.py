@@ -55,6 +55,22 @@ def pytest_pycollect_makemodule(module_path, parent):
         return Check.from_parent(parent, path=module_path)
 
 
+def pytest_configure(config):
+    """Channels' communicators wait as the probes do: a frame that nothing left running could send ends the wait.
+
+    A check writes `await communicator.connect(timeout=FRAME)` as Channels' documentation
+    does. asgiref's receive_output() behind it waits out all of FRAME for a consumer that
+    will never answer (an untouched starter that never accepts). The probes' next_output()
+    takes the same timeout and gives the same verdict, but at once when the consumer has
+    crashed or nothing in the process could still send (exercises/probes/quiet.py).
+    """
+    from asgiref.testing import ApplicationCommunicator
+
+    from exercises.probes.waits import receive_output
+
+    ApplicationCommunicator.receive_output = receive_output
+
+
 EXIT_STATUS = pytest.StashKey[int]()
 
 

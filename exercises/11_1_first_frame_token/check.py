@@ -73,7 +73,7 @@ async def test_a_valid_token_gets_its_user_id_and_cancels_only_its_own_deadline(
 
 
 async def test_any_other_first_frame_closes_4401(consumer):
-    application, token = consumer(), sign_user_id(7)  # 10 s: only the frame itself can close these sockets in time
+    application, token = consumer(FRAME * 3), sign_user_id(7)  # longer than any wait: only the frame can close these
     wrong = ({"token": expired_token(7)}, {"token": token + "x"}, {"tokens": token}, [{"token": token}])
     shapes = [*WRONG_SHAPES, *map(json.dumps, wrong), json.dumps({"token": token}).encode()]  # binary: no token
     opened = await asyncio.gather(*(first_frame(application, text) for text in shapes))

@@ -1,0 +1,113 @@
+"""A check's wait for a frame ends once nothing in the process could still send it (exercises/probes/quiet.py).
+
+An untouched starter that never accepts, or a mistake that drops a message, used to cost FRAME
+(10 s) a wait. These tests pass a deadline no run reaches (NEVER): a wait that ended did so on
+the event or on settled(), and one that should not end is shown by the frame that came instead.
+"""
+
+import asyncio
+import time
+
+from asgiref.testing import ApplicationCommunicator
+from channels.consumer import AsyncConsumer, SyncConsumer
+from channels.testing import WebsocketCommunicator
+
+from exercises import probes
+from exercises.probes import NOTHING, answer, never_blocks, nothing_more, waits
+from exercises.probes.quiet import settled
+
+NEVER = 3600.0  # seconds: longer than any test may run (tests/conftest.py sets pytest-timeout)
+
+
+class NeverAccepts(AsyncConsumer):
+    async def websocket_connect(self, event):
+        pass  # the starter's mistake: no accept, and nothing left running that could send one
+
+
+class AnswersAfterATimer(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        asyncio.get_running_loop().call_later(0.2, lambda: asyncio.ensure_future(self.send_text("late")))
+
+    async def send_text(self, text):
+        await self.send({"type": "websocket.send", "text": text})
+
+
+class AnswersFromASlowThread(SyncConsumer):
+    def websocket_connect(self, event):
+        self.send({"type": "websocket.accept"})
+
+    def websocket_receive(self, event):
+        time.sleep(0.2)  # a sync handler still at work in its thread: it will send
+        self.send({"type": "websocket.send", "text": "slow"})
+
+
+class SendsAfterStallingThenEnds(AsyncConsumer):
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except LookupError:
+            await send({"type": "websocket.close", "code": 4000})  # its last event, sent as it ends
+
+    async def websocket_connect(self, event):
+        time.sleep(0.05)  # the waiting check's slice runs out meanwhile
+        raise LookupError("gone")
+
+
+async def test_a_socket_nothing_will_accept_is_refused_without_waiting_out_the_deadline():
+    communicator = WebsocketCommunicator(NeverAccepts.as_asgi(), "/")
+    await communicator.send_input({"type": "websocket.connect"})
+    assert await answer(communicator, NEVER) == NOTHING
+
+
+async def test_channels_own_connect_in_a_check_ends_the_same_way(monkeypatch):
+    # exercises/conftest.py gives asgiref's receive_output() the probes' wait, in every check
+    monkeypatch.setattr(ApplicationCommunicator, "receive_output", waits.receive_output)
+    communicator = WebsocketCommunicator(NeverAccepts.as_asgi(), "/")
+    try:
+        await communicator.connect(timeout=NEVER)
+    except TimeoutError:
+        return
+    raise AssertionError("connect() returned for a consumer that never accepts")
+
+
+async def test_a_timer_the_consumer_set_keeps_the_wait_open_until_its_frame():
+    communicator = await probes.connect(AnswersAfterATimer.as_asgi())
+    await communicator.send_to(text_data="hello")
+    assert (await answer(communicator, NEVER))["text"] == "late"
+
+
+async def test_a_handler_still_working_in_its_thread_keeps_the_wait_open_until_its_frame():
+    communicator = await probes.connect(AnswersFromASlowThread.as_asgi())
+    await communicator.send_to(text_data="hello")
+    assert (await answer(communicator, NEVER))["text"] == "slow"
+
+
+async def test_a_wait_for_silence_sees_the_frame_a_thread_sends_later():
+    communicator = await probes.connect(AnswersFromASlowThread.as_asgi())
+    await communicator.send_to(text_data="hello")
+    assert not await nothing_more(communicator, NEVER)
+
+
+async def test_the_loop_watchers_own_heartbeat_does_not_keep_a_wait_open():
+    async with never_blocks():
+        communicator = WebsocketCommunicator(NeverAccepts.as_asgi(), "/")
+        await communicator.send_input({"type": "websocket.connect"})
+        assert await answer(communicator, NEVER) == NOTHING
+
+
+async def test_a_frame_sent_just_before_the_consumer_ended_is_still_read():
+    communicator = WebsocketCommunicator(SendsAfterStallingThenEnds.as_asgi(), "/")
+    await communicator.send_input({"type": "websocket.connect"})
+    assert await answer(communicator, NEVER) == {"type": "websocket.close", "code": 4000}
+
+
+async def test_a_pending_timer_is_not_settled():
+    handle = asyncio.get_running_loop().call_later(NEVER, lambda: None)
+    try:
+        assert not settled()
+    finally:
+        handle.cancel()
+    assert settled()

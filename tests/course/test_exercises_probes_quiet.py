@@ -8,6 +8,7 @@ the event or on settled(), and one that should not end is shown by the frame tha
 import asyncio
 import time
 
+import pytest
 from asgiref.testing import ApplicationCommunicator
 from channels.consumer import AsyncConsumer, SyncConsumer
 from channels.testing import WebsocketCommunicator
@@ -17,6 +18,7 @@ from exercises.probes import NOTHING, answer, never_blocks, nothing_more, waits
 from exercises.probes.quiet import settled
 
 NEVER = 3600.0  # seconds: longer than any test may run (tests/conftest.py sets pytest-timeout)
+pytestmark = pytest.mark.usefixtures("earlier_tests_threads_left_out")
 
 
 class NeverAccepts(AsyncConsumer):

@@ -62,6 +62,13 @@ def _of(handle, waited_on: set) -> bool:
     return getattr(getattr(handle, "_callback", None), "__self__", None) in QUIET_TASKS
 
 
+def in_an_executor(frame) -> bool:
+    """True if this thread's stack is an executor's worker, busy or idle (a sync handler runs on one)."""
+    while frame is not None and frame.f_code is not executor_threads._worker.__code__:  # noqa: SLF001
+        frame = frame.f_back
+    return frame is not None
+
+
 def idle(frame) -> bool:
     """True if this thread's stack is an executor's worker waiting for work, and none is queued for it."""
     while frame is not None and frame.f_code.co_filename in _WAITING:
@@ -71,7 +78,9 @@ def idle(frame) -> bool:
     import linecache
 
     work = frame.f_locals.get("work_queue")
-    return work is not None and work.empty() and _IDLE_LINE in linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    return (
+        work is not None and work.empty() and _IDLE_LINE in linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    )
 
 
 async def settles(timeout: float, done) -> bool:

@@ -43,7 +43,7 @@ def settled() -> bool:
     selector, wakeup = getattr(loop, "_selector", None), getattr(loop, "_ssock", None)
     if ready is None or timers is None or selector is None or wakeup is None:
         return False
-    waited_on = {task._fut_waiter for task in list(QUIET_TASKS) if not task.done()}  # noqa: SLF001
+    waited_on = {task._fut_waiter for task in list(QUIET_TASKS) if not task.done()} - {None}  # noqa: SLF001
     if any(not _of(handle, waited_on) for handle in ready):
         return False
     if any(not handle.cancelled() and not _of(handle, waited_on) for handle in timers):

@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 
 from exercises.probes import BAD, TOO_MANY, ask, ask_told, at_once, attempt, cache_down, cache_slow, close_all, connect
 from exercises.probes import five_of_ten_checked, imported_afresh, never_blocks, no_password_written, passwords_checked
-from exercises.probes import reads_meet, tally, wrong_shapes_refused
+from exercises.probes import every_spelling_counted, reads_meet, tally, wrong_shapes_refused
 
 EXERCISE, CONSUMER, RIGHT = "16.2", "LoginConsumer", "analytical-engine"
 RULE = "A name gets at most 5 passwords checked in a window, however many sockets ask at once"
@@ -62,6 +62,10 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
             "a get, then a set) and judge the count it returns",
         )
     thread.shutdown()
+
+
+async def test_every_spelling_of_a_name_counts_against_one_counter(app):
+    await every_spelling_counted(lambda: connect(app), lambda: connect(app))
 
 
 async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(app, caplog, capsys):

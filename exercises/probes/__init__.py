@@ -91,6 +91,7 @@ from exercises.probes.logins import (
     ask_told,
     at_once,
     attempt,
+    every_spelling_counted,
     five_of_ten_checked,
     no_password_written,
     wrong_shapes_refused,

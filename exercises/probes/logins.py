@@ -68,6 +68,24 @@ async def five_of_ten_checked(openings: list, who: str, why: str) -> None:
     )
 
 
+
+async def every_spelling_counted(opening, other) -> list:
+    """ada's name in five spellings, a wrong password each, then "ada" from `other`: one counter for all six.
+
+    `opening()` and `other()` open a socket each time they are called. Returns the passwords checked.
+    """
+    spellings = ["ada", "Ada", "ADA", "aDa", "\uff41\uff44\uff41"]  # the last in full-width letters
+    with passwords_checked() as checked:
+        replies = [await attempt(opening(), spelling, "password1") for spelling in spellings]
+        sixth = await attempt(other(), "ada", "password2")
+    assert replies == [BAD] * 5 and sixth == TOO_MANY and len(checked) == 5, (
+        f"{', '.join(spellings)} were each tried once, then ada from another socket got {sixth}: every spelling of "
+        f"a name is one person to a guesser and counts against one counter ({len(checked)} passwords checked, 5 "
+        "allowed): fold the key (NFKC, casefold), never the name that logs in"
+    )
+    return checked
+
+
 def no_password_written(caplog, capsys, passwords: list[str], at_most: str) -> None:
     """Fail if any of `passwords` reached a log record or the output (written_out()): never logged, right or wrong."""
     written = written_out(caplog, capsys)

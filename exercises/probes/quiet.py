@@ -40,15 +40,15 @@ def settled() -> bool:
     """True if nothing in this process can act until the check does (see the module's docstring)."""
     loop = asyncio.get_running_loop()
     ready, timers = getattr(loop, "_ready", None), getattr(loop, "_scheduled", None)
-    selector, wakeup = getattr(loop, "_selector", None), getattr(loop, "_ssock", None)
-    if ready is None or timers is None or selector is None or wakeup is None:
-        return False
+    watched, wakeup = getattr(getattr(loop, "_selector", None), "get_map", None), getattr(loop, "_ssock", None)
+    if ready is None or timers is None or watched is None or wakeup is None:
+        return False  # another kind of loop (Windows' proactor names its IocpProactor _selector, with no get_map)
     waited_on = {task._fut_waiter for task in list(QUIET_TASKS) if not task.done()} - {None}  # noqa: SLF001
     if any(not _of(handle, waited_on) for handle in ready):
         return False
     if any(not handle.cancelled() and not _of(handle, waited_on) for handle in timers):
         return False
-    if set(selector.get_map()) - {wakeup.fileno()}:
+    if set(watched()) - {wakeup.fileno()}:
         return False
     me = threading.get_ident()
     return all(ident == me or ident in QUIET_THREADS or idle(frame) for ident, frame in sys._current_frames().items())

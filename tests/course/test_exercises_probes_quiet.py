@@ -113,3 +113,11 @@ async def test_a_pending_timer_is_not_settled():
     finally:
         handle.cancel()
     assert settled()
+
+
+async def test_a_loop_whose_watched_files_cannot_be_read_is_never_settled(monkeypatch):
+    loop = asyncio.get_running_loop()
+    assert settled()
+    with monkeypatch.context() as patched:  # Windows' proactor loop names its IocpProactor _selector: no get_map()
+        patched.setattr(loop, "_selector", object())
+        assert not settled()

@@ -3,7 +3,7 @@
 A check waits up to FRAME (10 s) for what must come, so that a slow machine
 changes no verdict. But a consumer that will never answer (an untouched starter
 that never accepts, a mistake that drops a message) made every such wait run
-out: seconds of a student's run, and most of the kit's proof. settled() sees
+out: 10 s and more of a student's run, and of every test that runs one. settled() sees
 the moment nothing is left that could send: on this event loop no callback is
 ready, no timer is set (asyncio.sleep, call_later, wait_for), no socket or pipe
 is watched (a Redis connection, a subprocess), and every other thread of the
@@ -14,10 +14,11 @@ deadline would have given. Where any of that cannot be read (another kind of
 event loop), nothing is settled and the wait runs to its deadline as before.
 
 The probes' own machinery is left out: the heartbeat task and the watchdog
-thread of never_blocks() (ours()).
+thread of never_blocks(), which it registers (ours(), QUIET_THREADS).
 """
 
 import asyncio
+import queue
 import sys
 import threading
 import weakref
@@ -26,7 +27,7 @@ from concurrent.futures import thread as executor_threads
 QUIET_TASKS: "weakref.WeakSet[asyncio.Task]" = weakref.WeakSet()  # a probe's own tasks: their timers act on nothing
 QUIET_THREADS: set[int] = set()  # a probe's own threads (a watchdog), by ident
 POLL = 0.01  # how often a wait looks (a must-come wait's answer is not delayed: it ends when the frame comes)
-_WAITING = (threading.__file__, __import__("queue").__file__)
+_WAITING = (threading.__file__, queue.__file__)
 _IDLE_LINE = "work_queue.get(block=True)"  # an executor thread's wait for work (Python 3.11-3.14)
 
 

@@ -68,7 +68,6 @@ async def five_of_ten_checked(openings: list, who: str, why: str) -> None:
     )
 
 
-
 async def every_spelling_counted(opening, other) -> list:
     """ada's name in five spellings, a wrong password each, then "ada" from `other`: one counter for all six.
 

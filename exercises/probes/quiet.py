@@ -82,17 +82,3 @@ def idle(frame) -> bool:
     return (
         work is not None and work.empty() and _IDLE_LINE in linecache.getline(frame.f_code.co_filename, frame.f_lineno)
     )
-
-
-async def settles(timeout: float, done) -> bool:
-    """Wait until `done()` or until the process has settled twice in a row, at most `timeout`: True if settled."""
-    loop = asyncio.get_running_loop()
-    end, calm = loop.time() + timeout, 0
-    while not done():
-        if loop.time() >= end:
-            return False
-        calm = calm + 1 if settled() else 0
-        if calm >= 2:
-            return True
-        await asyncio.sleep(min(POLL, max(0.0, end - loop.time())))
-    return False

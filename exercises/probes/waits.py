@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from exercises.probes.quiet import POLL, settled, settles
+from exercises.probes.quiet import POLL, settled
 from harness.patience import FRAME
 
 # What answer() returns when its wait ran out. Waits for what must come take FRAME, so that is what it says;
@@ -55,6 +55,20 @@ async def until(condition, deadline: float = FRAME) -> bool:
             return False
         await asyncio.sleep(0.01)
     return True
+
+
+def or_settled(done):
+    """A condition for until(): `done()`, or the process found settled (quiet.py) twice in a row."""
+    calm = 0
+
+    def over() -> bool:
+        nonlocal calm
+        if done():
+            return True
+        calm = calm + 1 if settled() else 0
+        return calm >= 2
+
+    return over
 
 
 async def answer(communicator, timeout: float = FRAME) -> dict | str:
@@ -149,8 +163,8 @@ async def frame(communicator, timeout: float = FRAME) -> object:
 
 async def nothing_more(communicator, timeout: float = 0.3) -> bool:
     """True if the consumer sends nothing within `timeout`; a crash fails the check with a sentence."""
-    # asgiref's receive_nothing(), which also ends once nothing is left that could send (settled())
-    await settles(timeout, lambda: not communicator.output_queue.empty() or communicator.future.done())
+    # asgiref's receive_nothing(), which also ends once nothing is left that could send
+    await until(or_settled(lambda: not communicator.output_queue.empty() or communicator.future.done()), timeout)
     fail_if_crashed(communicator)
     return communicator.output_queue.empty()
 

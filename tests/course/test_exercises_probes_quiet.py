@@ -68,11 +68,8 @@ async def test_channels_own_connect_in_a_check_ends_the_same_way(monkeypatch):
     # exercises/conftest.py gives asgiref's receive_output() the probes' wait, in every check
     monkeypatch.setattr(ApplicationCommunicator, "receive_output", waits.receive_output)
     communicator = WebsocketCommunicator(NeverAccepts.as_asgi(), "/")
-    try:
+    with pytest.raises(TimeoutError):
         await communicator.connect(timeout=NEVER)
-    except TimeoutError:
-        return
-    raise AssertionError("connect() returned for a consumer that never accepts")
 
 
 async def test_a_timer_the_consumer_set_keeps_the_wait_open_until_its_frame():

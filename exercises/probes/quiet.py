@@ -45,9 +45,11 @@ def settled() -> bool:
     if ready is None or timers is None or watched is None or wakeup is None:
         return False  # another kind of loop (Windows' proactor names its IocpProactor _selector, with no get_map)
     waited_on = {task._fut_waiter for task in list(QUIET_TASKS) if not task.done()} - {None}  # noqa: SLF001
-    if any(not _of(handle, waited_on) for handle in ready):
+    # A copy of each, made in one step: another thread appends to the ready queue (an executor handing back its
+    # result with call_soon_threadsafe()), and reading it in place raised "deque mutated during iteration".
+    if any(not _of(handle, waited_on) for handle in tuple(ready)):
         return False
-    if any(not handle.cancelled() and not _of(handle, waited_on) for handle in timers):
+    if any(not handle.cancelled() and not _of(handle, waited_on) for handle in tuple(timers)):
         return False
     if set(watched()) - {wakeup.fileno()}:
         return False

@@ -15,7 +15,7 @@ from channels.testing import WebsocketCommunicator
 
 from exercises import probes
 from exercises.probes import NOTHING, answer, never_blocks, nothing_more, waits
-from exercises.probes.quiet import settled
+from exercises.probes.quiet import ours, settled
 
 NEVER = 3600.0  # seconds: longer than any test may run (tests/conftest.py sets pytest-timeout)
 pytestmark = pytest.mark.usefixtures("earlier_tests_threads_left_out")
@@ -118,3 +118,34 @@ async def test_a_loop_whose_watched_files_cannot_be_read_is_never_settled(monkey
     with monkeypatch.context() as patched:  # Windows' proactor loop names its IocpProactor _selector: no get_map()
         patched.setattr(loop, "_selector", object())
         assert not settled()
+
+
+async def test_settled_reads_the_loop_safely_while_another_thread_schedules_work():
+    # An executor's thread hands its result back with call_soon_threadsafe(), which appends to the loop's
+    # ready queue while settled() may be reading it: reading it in place raised "deque mutated during
+    # iteration" inside a check (11.1's solution, beside a CPU hog), told as a crash of the student's code.
+    import sys
+    import threading
+
+    loop, stop = asyncio.get_running_loop(), threading.Event()
+
+    def schedule() -> None:
+        while not stop.is_set():
+            loop.call_soon_threadsafe(lambda: None)
+
+    heartbeat = ours(asyncio.create_task(asyncio.sleep(NEVER)))  # a probe's own task: settled() reads past its steps
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the threads take turns as often as they can: the race, every time
+    scheduler = threading.Thread(target=schedule)
+    scheduler.start()
+    try:
+        for _ in range(100):
+            for _ in range(500):
+                loop.call_soon(heartbeat.done)  # a long ready queue that settled() reads to its end
+            settled()
+            await asyncio.sleep(0)
+    finally:
+        stop.set()
+        scheduler.join()
+        sys.setswitchinterval(switch)
+        heartbeat.cancel()

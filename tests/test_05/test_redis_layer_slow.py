@@ -106,7 +106,9 @@ async def test_after_a_redis_restart_new_sockets_connect_and_chat_cleanly(daphne
     after = await asyncio.gather(*(chat_socket_retrying(server, f"after{n}", refused) for n in range(20)))
     log = server.log()
     if kind == "core":
-        assert refused == [], f"{len(refused)} handshake(s) after the restart refused; the server logged:\n{log[-4000:]}"
+        assert refused == [], (
+            f"{len(refused)} handshake(s) after the restart refused; the server logged:\n{log[-4000:]}"
+        )
     # The one refusal pub/sub may give: channels_redis's receiver reads the shard's connection outside the lock
     # its subscribe() holds, so a subscribe that reconnects while the receiver does too reads a reply another
     # coroutine is waiting for (asyncio's RuntimeError), a 500 on that handshake. Anything else is a bug here.

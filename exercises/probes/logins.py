@@ -68,10 +68,10 @@ async def five_of_ten_checked(openings: list, who: str, why: str) -> None:
     )
 
 
-async def every_spelling_counted(opening, other) -> list:
+async def every_spelling_counted(opening, other) -> None:
     """ada's name in five spellings, a wrong password each, then "ada" from `other`: one counter for all six.
 
-    `opening()` and `other()` open a socket each time they are called. Returns the passwords checked.
+    `opening()` and `other()` open a socket each time they are called.
     """
     spellings = ["ada", "Ada", "ADA", "aDa", "\uff41\uff44\uff41"]  # the last in full-width letters
     with passwords_checked() as checked:
@@ -82,7 +82,6 @@ async def every_spelling_counted(opening, other) -> list:
         f"a name is one person to a guesser and counts against one counter ({len(checked)} passwords checked, 5 "
         "allowed): fold the key (NFKC, casefold), never the name that logs in"
     )
-    return checked
 
 
 def no_password_written(caplog, capsys, passwords: list[str], at_most: str) -> None:

@@ -6,6 +6,8 @@ the event or on settled(), and one that should not end is shown by the frame tha
 """
 
 import asyncio
+import sys
+import threading
 import time
 
 import pytest
@@ -124,9 +126,6 @@ async def test_settled_reads_the_loop_safely_while_another_thread_schedules_work
     # An executor's thread hands its result back with call_soon_threadsafe(), which appends to the loop's
     # ready queue while settled() may be reading it: reading it in place raised "deque mutated during
     # iteration" inside a check (11.1's solution, beside a CPU hog), told as a crash of the student's code.
-    import sys
-    import threading
-
     loop, stop = asyncio.get_running_loop(), threading.Event()
 
     def schedule() -> None:

@@ -1,12 +1,12 @@
 """The kit's warm interpreter (course/kit/warm.py): a forked run is the pytest run a fresh process would have been."""
 
 import os
-import time
 
 import pytest
 
 from course.kit.warm import WarmRuns
 from harness.patience import COMMAND, FRAME
+from tests.helpers.clients import wait_until
 
 FILES = {
     "test_passes.py": "def test_passes():\n    assert True\n",
@@ -53,14 +53,15 @@ def test_a_run_over_its_time_is_killed_with_what_it_started(tmp_path):
     with WarmRuns(dict(os.environ)) as warm:
         status, _ = run(warm, tmp_path, "test_hangs.py", timeout=FRAME)
     assert (tmp_path / "started").exists(), "the run never reached its sleep: nothing was proved"
+    assert status is None, status
     # SIGKILL is sent, not done: a killed process leaves /proc once the kernel has run its exit, which on a
     # busy machine comes later (make test-flaky saw the sleep still listed). So wait for it to go, up to FRAME.
-    deadline = time.monotonic() + FRAME
-    while (
-        sleepers := [p for p in os.listdir("/proc") if p.isdigit() and sleeping_600(p)]
-    ) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert status is None and sleepers == [], sleepers
+    wait_until(no_sleeper_left, FRAME)
+
+
+def no_sleeper_left() -> bool:
+    """the killed run's `sleep 600` has left /proc"""
+    return not [pid for pid in os.listdir("/proc") if pid.isdigit() and sleeping_600(pid)]
 
 
 def sleeping_600(pid: str) -> bool:

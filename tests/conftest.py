@@ -98,7 +98,7 @@ LONGEST = (
     "tests/course/test_exercises_kit_slow.py",  # the kit's proof: its checks forked 20 at a time
     "tests/test_17/test_client_slow.py",
     "tests/test_05/test_redis_layer_slow.py",
-    "tests/test_14/test_capacity_slow.py",  # after the proof: they share the run's heavy lock (tests/helpers/once.py)
+    "tests/test_14/test_capacity_slow.py",
     "tests/test_17/test_try_it_steps_slow.py",
     "tests/test_17/test_glance_slow.py",
     "tests/test_15/test_sentinel_slow.py",

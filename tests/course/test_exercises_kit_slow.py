@@ -24,16 +24,16 @@ from harness.patience import COMMAND, patient
 from tests.helpers import require
 from tests.helpers.once import once_per_run
 
-# Whichever of these a worker runs first waits for the whole proof (once_per_run), and for lesson 14's harness
-# first if that holds the run's heavy lock: about five minutes on two idle cores, and beside a CPU hog and the
-# suite's other slow tests, more than ten.
+# Whichever of these a worker runs first waits for the whole proof (once_per_run): about two and a half minutes
+# on two idle cores, and beside a CPU hog and the suite's other slow tests (its runs niced, course/kit/warm.py),
+# more than ten.
 PROOF_TIMEOUT = patient(1800)
 
 
 @functools.cache
 def verdicts() -> dict:
     """Every check at every target, run once per test run: pytest-xdist's workers share it."""
-    return once_per_run("kit-proof", proof.prove_all, heavy=True)
+    return once_per_run("kit-proof", proof.prove_all)
 
 
 def mistakes():

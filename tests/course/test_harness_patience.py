@@ -71,32 +71,3 @@ def test_a_measured_server_that_never_listens_says_so():
     # Not a FileNotFoundError: a measured server's stop() removes the log the error quotes.
     with pytest.raises(RuntimeError, match="a silent server did not listen"):
         Server("a silent server", argv, dict(os.environ), free_port(), timeout=0.5)
-
-
-def test_two_heavy_computations_of_one_run_never_overlap(monkeypatch, tmp_path):
-    import threading
-    import time
-
-    from tests.helpers import once
-
-    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", f"once-{tmp_path.name}")  # as under xdist: the file locks
-    monkeypatch.setattr(once.tempfile, "gettempdir", lambda: str(tmp_path))
-    inside, most, first_in = [], [], threading.Event()
-
-    def compute(name):
-        inside.append(name)
-        most.append(len(inside))
-        first_in.set()
-        time.sleep(0.3)  # the other thread asks meanwhile, for a computation of its own: it must wait
-        inside.remove(name)
-        return name
-
-    def ask_once_the_first_has_begun():
-        first_in.wait()
-        once.once_per_run("b", lambda: compute("b"), heavy=True)
-
-    second = threading.Thread(target=ask_once_the_first_has_begun)
-    second.start()
-    assert once.once_per_run("a", lambda: compute("a"), heavy=True) == "a"
-    second.join()
-    assert max(most) == 1, "a second heavy computation started while the first ran"

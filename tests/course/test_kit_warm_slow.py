@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from course.kit.warm import WarmRuns
+from course.kit.warm import NICE, WarmRuns
 from harness.patience import COMMAND, FRAME
 from tests.helpers.clients import wait_until
 
@@ -14,6 +14,10 @@ FILES = {
     "test_reads_its_run.py": (
         "import os\n\ndef test_reads_its_run():\n"
         "    assert os.environ['WARM_RUN'] == 'second' and os.getcwd() == os.environ['WARM_CWD']\n"
+    ),
+    "test_yields_a_core.py": (
+        "import os\n\ndef test_yields_a_core():\n"
+        "    assert os.getpriority(os.PRIO_PROCESS, 0) == int(os.environ['WARM_NICE'])\n"
     ),
     "test_hangs.py": (
         "import pathlib, subprocess, time\n\ndef test_hangs():\n    subprocess.Popen(['sleep', '600'])\n"
@@ -45,6 +49,14 @@ def test_each_run_has_the_environment_and_folder_it_was_given(tmp_path):
         first = run(warm, tmp_path, "test_reads_its_run.py", WARM_RUN="first", WARM_CWD=str(tmp_path))
         second = run(warm, tmp_path, "test_reads_its_run.py", WARM_RUN="second", WARM_CWD=str(tmp_path))
     assert first[0] == 1 and second[0] == 0, (first, second)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="Unix's nice only: Windows has no fork, and no warm runs")
+def test_each_run_yields_a_core_to_the_machines_other_work(tmp_path):
+    expected = min(os.getpriority(os.PRIO_PROCESS, 0) + NICE, 19)  # as nice(1) adds: this worker's own, plus the kit's
+    with WarmRuns(dict(os.environ)) as warm:
+        status, printed = run(warm, tmp_path, "test_yields_a_core.py", WARM_NICE=str(expected))
+    assert status == 0, printed
 
 
 # It waits FRAME for a run that never ends.

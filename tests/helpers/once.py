@@ -4,19 +4,15 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def once_per_run(name: str, compute: Callable[[], object], heavy: bool = False):
+def once_per_run(name: str, compute: Callable[[], object]):
     """compute()'s result, shared by every worker of this run through a pickle in the temp folder.
 
     The first worker to ask runs it under a file lock; the others wait on the lock and read
     what it wrote. Outside xdist (or off POSIX, with no fcntl) it is simply computed.
-    A heavy computation (many processes of its own, each with liveness deadlines: the kit's
-    proof, lesson 14's harness) also holds the run's one heavy lock, so no two of them start
-    their dozens of processes at once: beside a CPU hog, the kit's twenty pytest runs starting
-    kept a server of the harness from listening within its deadline. The other workers go on.
     """
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if run is None or os.name != "posix":
@@ -24,8 +20,7 @@ def once_per_run(name: str, compute: Callable[[], object], heavy: bool = False):
     found = Path(tempfile.gettempdir()) / f"{name}-{run}.pickle"
     with locked(found.with_suffix(".lock")):
         if not found.exists():
-            with locked(found.with_name(f"heavy-{run}.lock")) if heavy else nullcontext():
-                found.write_bytes(pickle.dumps(compute()))
+            found.write_bytes(pickle.dumps(compute()))
         return pickle.loads(found.read_bytes())
 
 

@@ -179,13 +179,19 @@ class WarmProcesses:
     """The client: one warm server with `preload` imported; `start` forks a child, from any thread."""
 
     def __init__(self, preload: list[str] | tuple[str, ...], env: dict[str, str] | None = None, nice: int = 0):
-        """`nice` > 0: the server, and so every child it forks, yields a core to the machine's other work."""
+        """`nice` > 0: the server, and every child it forks, yields a core to the machine's other work.
+
+        Added to the niceness the server was started with, as nice(1) adds it: setpriority() sets a value,
+        and 5 set on a run already at 10 would raise it above the rest (as root) or be refused (as a user).
+        """
         command = [sys.executable, "-m", "harness.warm", *preload]
         self.server = subprocess.Popen(
             command, cwd=REPO_DIR, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         if nice and hasattr(os, "setpriority"):  # before any child: the server forks only when asked, below
-            os.setpriority(os.PRIO_PROCESS, self.server.pid, nice)
+            os.setpriority(
+                os.PRIO_PROCESS, self.server.pid, min(os.getpriority(os.PRIO_PROCESS, self.server.pid) + nice, 19)
+            )
         self.lock = threading.Lock()
         self.pending: dict[str, tuple[Future, Future]] = {}
         self.count = 0

@@ -32,10 +32,10 @@ PRELOAD = (
 )
 
 
-# The proof's runs yield a core to everything else (Unix's nice 5: about a third of a normal process's share when
-# both want one). They are a batch: twenty at once, which at normal priority took 20 of every 25 time slices
-# from the suite's other workers, and stretched lesson 17's try-it steps (21 s alone) to 250 s of a CI run, over
-# their pytest-timeout. Niced, CI's whole run took 463 s instead of 534 s, the proof ending first (2026-11-27).
+# The proof's runs yield a core to everything else (nice 5 more than the run that starts them: about a third of
+# a normal process's share when both want one). They are a batch: twenty at once, which at normal priority took
+# most of the machine from the suite's other workers, and stretched lesson 17's try-it steps (21 s alone) to
+# 250 s of a CI run, over their pytest-timeout. Niced, CI's whole run took 463 s instead of 534 s, the proof ending first (2026-11-27).
 # Their verdicts do not change: a check counts a stall of the event loop net of the thread's waits for a core
 # (exercises/probes/loop.py), and `make test-busy` proves every verdict beside a hog at normal priority.
 NICE = 5

@@ -141,7 +141,7 @@ async def test_settled_reads_the_loop_safely_while_another_thread_schedules_work
         for _ in range(100):
             for _ in range(500):
                 loop.call_soon(heartbeat.done)  # a long ready queue that settled() reads to its end
-            settled()
+            settled()  # the failure: RuntimeError("deque mutated during iteration"), from reading it in place
             await asyncio.sleep(0)
     finally:
         stop.set()

@@ -19,6 +19,11 @@ FILES = {
         "import os\n\ndef test_yields_a_core():\n"
         "    assert os.getpriority(os.PRIO_PROCESS, 0) == int(os.environ['WARM_NICE'])\n"
     ),
+    "test_finds_daphne_warm.py": (
+        "import sys\n\ndef test_finds_daphne_warm():\n"
+        "    assert 'daphne.http_protocol' in sys.modules, 'not preloaded'\n"
+        "    assert 'twisted.internet.reactor' not in sys.modules and 'daphne.server' not in sys.modules\n"
+    ),
     "test_hangs.py": (
         "import pathlib, subprocess, time\n\ndef test_hangs():\n    subprocess.Popen(['sleep', '600'])\n"
         "    pathlib.Path('started').touch()\n    time.sleep(600)\n"
@@ -56,6 +61,12 @@ def test_each_run_yields_a_core_to_the_machines_other_work(tmp_path):
     expected = min(os.getpriority(os.PRIO_PROCESS, 0) + NICE, 19)  # as nice(1) adds: this worker's own, plus the kit's
     with WarmRuns(dict(os.environ)) as warm:
         status, printed = run(warm, tmp_path, "test_yields_a_core.py", WARM_NICE=str(expected))
+    assert status == 0, printed
+
+
+def test_each_run_finds_daphnes_modules_imported_and_installs_its_own_reactor(tmp_path):
+    with WarmRuns(dict(os.environ)) as warm:
+        status, printed = run(warm, tmp_path, "test_finds_daphne_warm.py")
     assert status == 0, printed
 
 

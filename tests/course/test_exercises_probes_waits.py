@@ -77,3 +77,35 @@ async def test_close_all_disconnects_every_socket_before_it_waits_for_any_consum
     everyone = [await opened(NeverStops) for _ in range(3)]
     await close_all(*everyone)
     assert happened == ["disconnected"] * 3 + ["given up on"] * 3
+
+
+class AnswersLate(AsyncConsumer):
+    async def websocket_connect(self, event):
+        await self.send({"type": "websocket.accept"})
+
+    async def websocket_receive(self, event):
+        await asyncio.sleep(0.3)  # a broadcast due 0.3 s on: on a starved machine it runs late
+        await self.send({"type": "websocket.send", "text": "late"})
+
+    async def websocket_disconnect(self, event):
+        raise StopConsumer()
+
+
+async def test_a_quiet_wait_gives_back_the_time_its_thread_waited_for_a_core(monkeypatch):
+    # A busy machine, told by the kernel's schedstat: at each look, this thread has waited 50 ms more for a core.
+    real, starved = probes.waits.stamp, iter(range(10**9))
+    monkeypatch.setattr(probes.waits, "stamp", lambda: (real()[0], next(starved) * 0.05))
+    communicator = await opened(AnswersLate)
+    await communicator.send_to(text_data="hello")
+    # 0.1 s of the thread's own time is more than it got before the frame: the frame comes inside the wait.
+    assert not await probes.nothing_more(communicator, 0.1)
+    await close_all(communicator)
+
+
+async def test_a_quiet_wait_ends_on_the_wall_clock_on_a_machine_that_never_starved_it(monkeypatch):
+    real = probes.waits.stamp
+    monkeypatch.setattr(probes.waits, "stamp", lambda: (real()[0], 0.0))
+    communicator = await opened(AnswersLate)
+    await communicator.send_to(text_data="hello")
+    assert await probes.nothing_more(communicator, 0.1)  # the frame comes 0.3 s on, after the wait
+    await close_all(communicator)

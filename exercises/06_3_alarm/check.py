@@ -14,7 +14,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from exercises.probes import FRAME, close_all, connect, crashed, failure_not_swallowed, frame
+from exercises.probes import AS_SENT, FRAME, close_all, connect, crashed, failure_not_swallowed, frame
 from exercises.probes import layer_down, load, member_of, never_blocks, proved, queued, refused_with_error, until
 
 POOL, CONSOLES = 6, 24  # the default pool of threads of a 2-core server (min(32, cores + 4)), and 4 times as many
@@ -22,8 +22,8 @@ RULE = "In async code, await channel_layer.group_send(...); async_to_sync is for
 # Frames naming no room a group can have, or no text; a room ending in a newline (`$` matches before it); binary.
 NO_ROOM = ["no colon", ":no room", "lobby:", "caf\u00e9:fire", "two words:fire", "a" * 51 + ":fire", "\u00e9t\u00e9"]
 NO_ROOM += ["kitchen\n:fire", b"lobby:fire"]
-# Rooms at the edges of the chat's names (lesson 04: - and _, capitals kept as given, 50 characters), and of a text.
-AT_THE_EDGES = [("First_floor-2", "drill"), ("R" * 50, "drill"), ("7", "drill"), ("hall", "fire!\nleave by the back")]
+# Rooms at the edges of the chat's names (lesson 04: - and _, capitals kept as given, 50 characters); a text as typed.
+AT_THE_EDGES = [("First_floor-2", "drill"), ("R" * 50, "drill"), ("7", "drill"), ("hall", AS_SENT)]
 
 
 class SlowLayer(InMemoryChannelLayer):
@@ -146,7 +146,7 @@ async def test_every_chat_room_name_is_sounded_as_given():
             f"the frame {f'{room}:{text}'!r} names a chat room (1-50 letters, digits, _ or -, in the case given): "
             f"expected {{'sounded': {room!r}}} and the alarm in chat-{room}, got {got}, and the group had {heard}: "
             "the group is the room's name as given, never lowercased or trimmed, the text all after the first colon, "
-            "line breaks too"
+            "as typed: spaces around it, <, & and line breaks too (never stripped or escaped: the chat page escapes it)"
         )
     proved("boundaries", 1)
     await close_all(console)

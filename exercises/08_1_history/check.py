@@ -10,6 +10,7 @@ from django.urls import path
 
 from db_demo.models import ChatMessage
 from exercises.probes import (
+    AS_SENT,
     FRAME,
     close_all,
     connect,
@@ -49,7 +50,7 @@ async def history_of(application, room: str) -> object:
 @pytest.mark.django_db(transaction=True)
 async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
     lobby = await save("lobby", 7)
-    kitchen = await save("kitchen", 2, prefix="k")
+    kitchen = await save("kitchen", 2, prefix=AS_SENT)  # spaces, capitals, line breaks, <, & and emoji
     await save("Lobby", 1, prefix="other room ")  # rooms whose names are close to lobby's, saved last: none is it
     await save("lobby-annex", 1, prefix="another room ")
     application = suspending(app())
@@ -68,7 +69,8 @@ async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
             expected = {"lobby": {"history": lobby[-5:]}, "kitchen": {"history": kitchen}}
             assert got == expected, (
                 f"expected {expected}: each socket gets the last five texts of its own room (the route's <room>, "
-                f"the name exactly: Lobby and lobby-annex are other rooms), oldest first, got {got}"
+                f"the name exactly: Lobby and lobby-annex are other rooms), oldest first, got {got}. Each text goes "
+                "as it was saved, never stripped, escaped or lowercased: escaping is the page's job when it shows it"
             )
         await close_all(first, second)
     orm_where_it_belongs(ran, RULE)

@@ -6,12 +6,13 @@ row's id; a save that fails never leaves the sender waiting.
 """
 
 import asyncio
+import threading
 import time
 from unittest import mock
 
 import pytest
 from channels.routing import URLRouter
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 from django.urls import path
 
 from db_demo.models import ChatMessage
@@ -21,15 +22,27 @@ from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, qu
 EXERCISE = "08.2"
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
 ANOTHER_PROCESS = "another server process"
+AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
+SAVED_ROWS_ID = (
+    "answer with the id of the row this save made (create() returns it), never a row looked up after the save "
+    "(the newest, a count, one with the same text): another socket's or process's save can come in between"
+)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def row(message_id: int) -> ChatMessage | None:
+def row(message_id: int, read: threading.Event) -> ChatMessage | None:
     """The row with this id, read at once in a thread of its own, as another process (a client's request) would."""
     try:
         return ChatMessage.objects.filter(id=message_id).first()
     finally:
         connection.close()
+        read.set()
+
+
+def commits_held(read: threading.Event | None):
+    """Each commit waits (1 s at most) for the check's `read` of the row: an answer sent before the commit shows."""
+    commit = (wrapper := type(connections["default"])).commit
+    return mock.patch.object(wrapper, "commit", lambda self: (read and read.wait(1), commit(self))[1])
 
 
 def slow_saves(delay: float = 0.1, others: bool = False):
@@ -51,24 +64,17 @@ def app(module):
     return URLRouter([path("<str:room>/", module.SaveThenSendConsumer.as_asgi())])
 
 
-AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
-
-
 async def saved_answer(communicator, text: str, room: str, at_once: bool = False) -> int:
-    """Send `text`; the answer must name a row of `room`, already saved, holding that text.
-
-    at_once: the save is slow, and the row is read the moment the answer arrives, from a thread of its own.
-    """
-    with slow_saves(0.1 if at_once else 0):
+    """Send `text`: the answer names a saved row of `room` holding it (at_once: a slow save, the row read at once)."""
+    with slow_saves(0.1 if at_once else 0), commits_held(read := threading.Event() if at_once else None):
         await communicator.send_to(text_data=text)
         got, saved = await frame(communicator), None
         if isinstance(got, dict) and type(got.get("id")) is int:
             rows = ChatMessage.objects.filter(id=got["id"])  # at once: not behind the consumer's queries
-            saved = await (asyncio.to_thread(row, got["id"]) if at_once else rows.afirst())
-    trimmed = isinstance(got, dict) and got.get("message") == text.strip() != text
+            saved = await (asyncio.to_thread(row, got["id"], read) if at_once else rows.afirst())
     assert isinstance(got, dict) and got.get("message") == text and "id" in got, (
         f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
-        + (AS_IT_CAME if trimmed else "")
+        + (AS_IT_CAME if isinstance(got, dict) and got.get("message") == text.strip() != text else "")
     )
     assert got["id"] is not None, 'the "id" you sent is None: the row was not saved yet; save first, then send'
     assert type(got["id"]) is int, (
@@ -77,7 +83,7 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
     )
     assert saved is not None, (
         f"no saved row has the id you sent ({got['id']}) when the answer arrived: send the id the save returned, "
-        "once the save is done"
+        "once the save is done (and committed: an answer sent inside transaction.atomic() goes out before the commit)"
     )
     assert saved.room == room, (
         f"row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, "
@@ -119,12 +125,6 @@ async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_s
     proved("bad frames", 2)
     await saved_answer(communicator, "still here", "kitchen", at_once=True)
     await close_all(communicator)
-
-
-SAVED_ROWS_ID = (
-    "answer with the id of the row this save made (create() returns it), never a row looked up after the save "
-    "(the newest, a count, one with the same text): another socket's or process's save can come in between"
-)
 
 
 async def test_two_sockets_saving_at_once_each_get_their_own_rows_id(app):

@@ -1,4 +1,7 @@
-"""Check 08.3 (fix): the ORM never runs on the event loop: database_sync_to_async (or the async ORM), awaited."""
+"""Check 08.3 (fix): the ORM never runs on the event loop: database_sync_to_async (or the async ORM), awaited.
+
+An entry is saved and counted; a binary frame gets an error and the socket stays open; a failed save is told.
+"""
 
 import json
 import os
@@ -6,12 +9,14 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.db import OperationalError
 
 from db_demo.models import ChatMessage
 from exercises.probes import (
     answer,
     close_all,
     connect,
+    failure_not_swallowed,
     frame,
     load,
     never_blocks,
@@ -128,3 +133,14 @@ async def test_a_binary_frame_gets_an_error_and_the_socket_stays_open():
     )
     proved("bad frames", 1)
     await close_all(communicator)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_save_that_fails_never_leaves_the_writer_waiting():
+    communicator = await connect(guestbook_consumer().as_asgi(), "/")
+    # What SQLite raises while another process holds its write lock too long.
+    with mock.patch.object(ChatMessage, "save", side_effect=OperationalError("database is locked")):
+        await communicator.send_to(text_data="lovely stay")
+        harm = "the entry was not saved, and a writer told nothing waits for ever (or believes it was kept)"
+        failure = 'the save raised OperationalError ("database is locked")'
+        await failure_not_swallowed(communicator, failure, "the writer", harm, wrong="id")

@@ -87,11 +87,12 @@ async def test_no_name_gets_400():
 
 
 async def test_the_name_is_read_as_a_form_reads_its_query_string():
-    for query, name in ((b"name=Ada+Lovelace&lang=en", "Ada Lovelace"), (b"lang=en&name=Ada%26Co", "Ada&Co")):
+    for query, name in ((b"name=Vincent+van+Gogh&lang=en", "Vincent van Gogh"), (b"lang=en&name=Ada%26Co", "Ada&Co")):
         status, body, _ = await get(query)
         assert (status, body) == (200, f"Hello, {name}".encode()), (
             f"GET /?{query.decode()}: expected 200 {f'Hello, {name}'!r}, got {status} {body!r}: parameters are "
-            "separated by &, a + is a space and %26 an &; parse_qsl reads a query string as a browser's form wrote it"
+            "separated by &, a + is a space and %26 an &; parse_qsl reads a query string as a browser's form wrote it; "
+            "and a name is greeted as it was written (.title() or .capitalize() turns 'van' into 'Van')"
         )
 
 

@@ -103,9 +103,8 @@ async def test_two_requests_at_once_are_added_up_apart(app):
 
 
 async def test_an_event_without_more_body_is_the_last_part(app):
-    communicator = http_request(
-        app, "POST"
-    )  # "more_body" is optional in the ASGI spec: an event without it is the last part
+    # "more_body" is optional in the ASGI spec: an event without it is the last part
+    communicator = http_request(app, "POST")
     await communicator.send_input({"type": "http.request", "body": b"[4, 5]"})
     start = await answer(communicator)
     assert isinstance(start, dict) and start.get("status") == 200, (
@@ -149,12 +148,13 @@ FINITE = "NaN, Infinity and numbers past a double's range are no JSON a client r
 
 async def test_a_body_that_is_not_a_list_of_numbers_gets_400(app):
     for parts in BAD_BODIES:
-        status, content = await post(app, parts)
-        body = b"".join(parts)
+        (status, content), body = await post(app, parts), b"".join(parts)
         not_finite = any(word in body for word in (b"NaN", b"Infinity", b"1e", b"999"))
         why = f"{FINITE}, must be a finite double" if not_finite else ""
-        assert status == 400 and isinstance(content, dict) and "error" in content, (
+        error = content.get("error") if isinstance(content, dict) else None
+        assert status == 400 and isinstance(error, str) and error.strip(), (
             f"the body {body[:60]!r}{'...' if len(body) > 60 else ''} (in {len(parts)} part(s)) is no JSON list of numbers: expected 400 "
-            f'{{"error": ...}}, got {status} {content}. {why}'.rstrip(". ")
+            f'{{"error": "<what was wrong>"}}, got {status} {content}. {why}'.rstrip(". ")
+            + (": an empty error tells the client nothing (str() of a bare ValueError is '')" if error == "" else "")
         )
     proved("bad frames", len(BAD_BODIES))

@@ -1,8 +1,8 @@
 """Check 12.1: replay the posts a reconnecting client missed.
 
-The posts after since arrive oldest first (id order), each socket for its own since, with the ORM off the loop;
-since at the last id or past it replays nothing, among other parameters too; a bad since is closed 4400 and
-nothing follows.
+The posts after since arrive as saved, oldest first (id order), each socket for its own since, with the ORM off
+the loop; since at the last id or past it replays nothing, among other parameters too; a bad since is closed 4400
+and nothing follows.
 """
 
 from datetime import timedelta
@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 
 from db_demo.models import Post
 from exercises.probes import FRAME, answer, close_all, connect, crashed, never_blocks, next_frames, nothing_after_close
-from exercises.probes import nothing_more, orm_where_it_belongs, proved, queries_by_thread
+from exercises.probes import AS_SENT, nothing_more, orm_where_it_belongs, proved, queries_by_thread
 
 EXERCISE, CONSUMER = "12.1", "ReplaySinceConsumer"
 RULE = "ReplaySinceConsumer replays every post with an id after ?since=<id>, oldest first, then nothing more"
@@ -67,7 +67,7 @@ def closed_with_4400(got: object) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_posts_after_since_arrive_oldest_first(app):
-    posts = [await Post.objects.acreate(title=f"t{n}", body="b") for n in range(4)]
+    posts = [await Post.objects.acreate(title=f"t{n} {AS_SENT}", body=AS_SENT) for n in range(4)]
     # The last post saved by another server process, its clock a second behind: `created` is that clock's time.
     await Post.objects.filter(id=posts[3].id).aupdate(created=posts[2].created - timedelta(seconds=1))
     warm = await connect(app, f"/?since={posts[-1].id}")  # first-call costs
@@ -86,6 +86,10 @@ async def test_the_posts_after_since_arrive_oldest_first(app):
         "saved by another server process whose clock is a second behind, so its `created` is the earlier one"
         if sorted(map(str, got_late)) == sorted(map(str, expected))
         else ""
+    )
+    assert ids(got_late) != ids(expected) or got_late == expected, (
+        f"the posts after since={posts[1].id} came in order, but not as they were saved: expected {expected}, got "
+        f"{got_late}; a post is sent as saved (post.as_frame()), its spaces, <, & and emoji too: the page escapes it"
     )
     assert got_late == expected, (
         f"expected the posts after since={posts[1].id}, oldest first: {expected}, got {got_late}; "

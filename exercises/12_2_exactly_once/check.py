@@ -21,24 +21,24 @@ def test_a_repeated_post_is_shown_once():
 
 
 def test_a_replay_of_several_posts_shows_none_of_them_again():
-    box = inbox()
-    for post in POSTS:
+    box, posts = inbox(), [{"id": n, "title": f"t{n}", "body": "b"} for n in range(1, 151)]
+    for post in posts:
         box.accept(dict(post))
-    again = [post["id"] for post in [*POSTS, *reversed(POSTS)] if box.accept(dict(post))]
+    again = [post["id"] for post in [*posts, *reversed(posts)] if box.accept(dict(post))]
     assert again == [], (
-        f"a replay of posts 1, 2, 3 (then 3, 2, 1) after showing 1, 2, 3 showed {again} again: "
-        "remember every post shown, by id, not only the last one"
+        f"a replay of posts 1 to 150 (then 150 to 1) after showing them showed {again[:8]}... again ({len(again)}): "
+        "remember every post shown, by id, not only the last one or the last few (a replay brings up to 100)"
     )
 
 
 def test_an_edit_of_the_title_or_the_body_is_shown_again():
-    for field in ("body", "title"):
-        box = inbox()
-        box.accept({"id": 1, "title": "t", "body": "b"})
-        edited = {"id": 1, "title": "t", "body": "b", field: "edited"}
+    for field, new in (("body", "edited"), ("title", "edited"), ("body", "B"), ("title", "T")):
+        box, shown = inbox(), {"id": 1, "title": "t", "body": "b"}
+        box.accept(dict(shown))
+        edited = {**shown, field: new}
         assert box.accept(edited) is True, (
-            f"an edit of the {field} (same id, new {field}) was not shown: an edit is news, "
-            "so compare the whole post, not just the id or one field"
+            f"an edit of the {field} (same id, {shown[field]!r} became {new!r}) was not shown: an edit is news, a "
+            "capital letter too, so compare the whole post as it came, not just the id, one field or a lowercased copy"
         )
         assert box.accept(dict(edited)) is False, f"the edited post arriving again (edit of the {field}) is a repeat"
     box = inbox()

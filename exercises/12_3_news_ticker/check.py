@@ -1,6 +1,6 @@
 """Check 12.3 (fix): a socket leaves its group however its consumer ends, even when a send fails and no disconnect comes.
 
-A socket whose send fails leaves the group, and its consumer ends; open sockets get the headlines, and one leaving
+A socket whose send fails leaves the group, and its consumer ends; open sockets get the headlines as sent, one leaving
 changes nothing; a consumer the server cancels leaves the group and ends cancelled; an error inside the consumer
 still reaches the server.
 """
@@ -15,7 +15,7 @@ from channels.layers import channel_layers, get_channel_layer
 
 from exercises.probes import FRAME, WAITED, cancelled, close_all, connect, ended_cancelled, ends_on_disconnect, frame
 from exercises.probes import members, never_blocks, never_sleeps, nothing_more, RoundTripLayer, running_tasks, sockets
-from exercises.probes import StallInYourLines, tasks_left, until
+from exercises.probes import AS_SENT, StallInYourLines, tasks_left, until
 from lessons.channel_config import IN_MEMORY
 
 EXERCISE, CONSUMER = "12.3", "TickerConsumer"
@@ -80,11 +80,12 @@ async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing(ap
                 f"{len(members('fixnews'))} of 2 accepted sockets are in the group fixnews: join it before accepting "
                 "(a Redis group_add takes a round trip), so that a client that sees its socket open gets the headlines"
             )
-            await headline("tea is ready")
+            await headline(AS_SENT)
             for name, communicator in (("first", first), ("second", second)):
                 got = await frame(communicator)
-                assert got == {"headline": "tea is ready"}, (
-                    f'the {name} of two open sockets expected {{"headline": "tea is ready"}}, got {got}'
+                assert got == {"headline": AS_SENT}, (
+                    f"the {name} of two open sockets expected {{'headline': {AS_SENT!r}}}, got {got}: a headline is "
+                    "passed on as it was sent, its spaces, <, & and emoji too (the page that shows it escapes it)"
                 )
             assert await ends_on_disconnect(first), (
                 "the consumer was still running after websocket.disconnect, until the test cancelled it: raise "

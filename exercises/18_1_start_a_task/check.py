@@ -1,37 +1,36 @@
 """Check 18.1: start a background task from a socket, answer its id, refuse bad input, keep a budget per address.
 
-The behaviours, in order: a frame {"below": N} enqueues count_primes and answers the id of its saved row,
-the ORM off the event loop; bad frames get an error and enqueue nothing, without spending the budget; an
-address has 3 tasks in flight across its sockets and whatever its headers claim, and one more once a worker
-has finished one; frames at once never start more than the budget.
+The behaviours, in order: a frame {"below": N} enqueues count_primes and answers the id of its saved row, the ORM
+off the event loop; bad frames get an error and enqueue nothing, without spending the budget; an address has 3 tasks
+in flight across its sockets and whatever its headers claim, and one more once a worker has finished one; a failed
+enqueue is told and gives its place back, as a FAILED task does; frames at once never start more than the budget.
 """
 
 import asyncio
 import itertools
 import json
+from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
 from django_tasks_db.models import DBTaskResult
 
-from exercises.probes import NOTHING, close_all, connect_from, frame, never_blocks, nothing_more, orm_where_it_belongs
-from exercises.probes import proved, queries_by_thread, queries_told_first, run_the_queue
+from exercises.probes import NOTHING, close_all, connect_from, failure_not_swallowed, frame, never_blocks, nothing_more
+from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first, run_the_queue
+from tasks_demo.framework import task_finished
 from tasks_demo.tasks import count_primes
 
-EXERCISE, CONSUMER = "18.1", "StartTaskConsumer"
+EXERCISE, CONSUMER, LIMIT = "18.1", "StartTaskConsumer", 3
 RULE = 'StartTaskConsumer answers {"below": N} (1 to 1,000,000) with {"id": <the enqueued task\'s id>}'
-LIMIT = 3
-HOSTS = itertools.count(1)
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker's thread reads the rows the sockets saved
+rows = DBTaskResult.objects.acount  # await rows(): how many tasks were enqueued
+address = map("198.51.100.{}".format, itertools.count(1)).__next__  # an address no earlier test's tasks count against
 
 
-def address() -> str:
-    """A client address new to this process: no earlier test's tasks count against it."""
-    return f"198.51.100.{next(HOSTS)}"
-
-
-async def rows() -> int:
-    return await DBTaskResult.objects.acount()
+def worker_elsewhere() -> None:
+    """A worker runs every task waiting, as db_worker does in a process of its own: its signals reach no code here."""
+    with mock.patch.object(task_finished, "receivers", []):
+        run_the_queue("check-18-1")
 
 
 async def started(communicator, below: int) -> str:
@@ -103,14 +102,37 @@ async def test_an_address_has_three_tasks_in_flight_and_one_more_once_one_finish
         await refused(communicator, f"a 4th task from {home} on another socket {how}".rstrip(), why)
     assert await rows() == LIMIT, f"{await rows()} tasks were enqueued: a task refused is never enqueued"
     await started(other := await connect_from(app, address()), 50)  # another address has its own budget
-    await sync_to_async(run_the_queue)("check-18-1")  # the three finish (and the other address's)
+    await sync_to_async(worker_elsewhere)()  # the three finish (and the other address's)
     await first.send_to(text_data='{"below": 60}')
-    got = await frame(first)
-    assert isinstance(got, dict) and "id" in got, (
-        f"a worker finished the address's 3 tasks (SUCCESSFUL in their rows), and its next frame got {got}: a "
-        "task counts while it is in flight, not for ever; ask its row (aget_result(id).is_finished)"
+    assert isinstance(got := await frame(first), dict) and "id" in got, (
+        f"a worker finished the address's 3 tasks (SUCCESSFUL in their rows), and its next frame got {got}: a task "
+        "counts while it is in flight, not for ever; ask its row (aget_result(id).is_finished): the worker is "
+        "another process, and its task_finished signal never reaches this one"
     )
     await close_all(first, claimer, second, other)
+
+
+async def test_a_failed_enqueue_or_a_failed_task_gives_its_place_back(app, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(type(count_primes), "aenqueue", mock.AsyncMock(side_effect=ConnectionError("database down")))
+        await (lost := await connect_from(app, home := address())).send_to(text_data='{"below": 10}')
+        await failure_not_swallowed(lost, "aenqueue() raised (the database is down)", "its client", "no id came", "id")
+    communicator = await connect_from(app, home)
+    for n, below in enumerate((10, 20, 30), 1):
+        await communicator.send_to(text_data=f'{{"below": {below}}}')
+        assert isinstance(got := await frame(communicator), dict) and "id" in got, (
+            f"one enqueue of {home} failed (aenqueue() raised), and its task {n} of 3 then got {got}: give back the "
+            "place a frame took when its enqueue fails (try/finally), or each failure costs the address one for good"
+        )
+    monkeypatch.setattr("tasks_demo.tasks.is_prime", lambda n: 1 / 0)  # each task raises in the worker
+    await sync_to_async(worker_elsewhere)()
+    assert await DBTaskResult.objects.filter(status="FAILED").acount() == LIMIT
+    await communicator.send_to(text_data='{"below": 40}')
+    assert isinstance(got := await frame(communicator), dict) and "id" in got, (
+        f"a worker ran the address's 3 tasks and each FAILED (so says its row), and its next frame got {got}: a task "
+        "in flight is one not yet finished, and FAILED is finished as well as SUCCESSFUL (result.is_finished)"
+    )
+    await close_all(communicator)
 
 
 async def test_frames_at_once_never_start_more_than_the_budget(app):

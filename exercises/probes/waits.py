@@ -53,16 +53,20 @@ class OwnTime:
     kernel counts how long a thread sat ready to run with no core to run on (schedstat, as
     the stall checks read it): that time is the machine's, not the consumer's, and the wait
     gets it back. Where schedstat cannot be read, the wait is plain wall time.
+
+    A wait for what must come (FRAME, a liveness deadline, harness/patience.py) keeps the wall
+    clock: a right consumer ends it early whatever the machine, and counted in own time the
+    proof's starved runs waited out a wrong one's FRAME for over 120 s (pytest-timeout's bound).
     """
 
     def __init__(self, seconds: float):
         now, waited = stamp()
-        self.end, self.waited = now + seconds, waited
+        self.end, self.waited, self.own = now + seconds, waited, seconds < FRAME
 
     def left(self) -> float:
-        """Seconds still to wait: the deadline, moved on by every wait for a core since the wait began."""
+        """Seconds still to wait: the deadline, moved on by every wait for a core since a quiet wait began."""
         now, waited = stamp()
-        return self.end + (waited - self.waited) - now
+        return self.end + (waited - self.waited if self.own else 0.0) - now
 
 
 async def until(condition, deadline: float = FRAME) -> bool:

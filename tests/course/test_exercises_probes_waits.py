@@ -109,3 +109,12 @@ async def test_a_quiet_wait_ends_on_the_wall_clock_on_a_machine_that_never_starv
     await communicator.send_to(text_data="hello")
     assert await probes.nothing_more(communicator, 0.1)  # the frame comes 0.3 s on, after the wait
     await close_all(communicator)
+
+
+async def test_a_wait_for_what_must_come_keeps_the_wall_clock_however_starved(monkeypatch):
+    real, starved = probes.waits.stamp, iter(range(10**9))
+    monkeypatch.setattr(probes.waits, "stamp", lambda: (real()[0], next(starved) * 0.05))
+    monkeypatch.setattr(probes.waits, "FRAME", 0.1)  # a liveness deadline of 0.1 s: the frame comes 0.3 s on
+    communicator = await opened(AnswersLate)
+    await communicator.send_to(text_data="hello")
+    assert await answer(communicator, 0.1) == NOTHING

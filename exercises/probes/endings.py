@@ -83,14 +83,20 @@ async def failure_not_swallowed(communicator, failure: str, who: str, harm: str,
 
     The error let through (the consumer crashes, the socket closes with 1011) or an
     {"error": ...} frame: either tells the client. Silence, or an answer holding `wrong`
-    (the success's own key), is an error swallowed (checks 06.3, 08.2). Told, the socket is closed here.
+    (the success's own key), is an error swallowed (checks 06.3, 08.2, 08.3); so is {"error": ""}, str() of an
+    exception raised bare, which tells the client nothing. Told, the socket is closed here.
     """
     try:
         got = await frame(communicator)
     except pytest.fail.Exception:  # the error went through: the socket closes with 1011, and the client knows
         return
     told = heard(got)
-    assert isinstance(got, dict) and isinstance(got.get("error"), str) and wrong not in got, (
+    error = got.get("error") if isinstance(got, dict) else None
+    assert error != "", (
+        f"{failure}, and {who} {told}: an error frame with no text tells nothing (str() of an exception raised "
+        'bare is ""). Let the error through (the socket closes with 1011) or answer {"error": "<what went wrong>"}'
+    )
+    assert isinstance(error, str) and wrong not in got, (
         f"{failure}, and {who} {told}: {harm}. Let the error through (the socket closes with 1011) or answer "
         '{"error": ...}; never swallow it'
     )

@@ -104,37 +104,6 @@ async def test_on_the_clock_stands_in_for_the_time_a_module_reads_and_may_leave_
     assert asyncio.get_running_loop().time() - started >= 0.05
 
 
-class FailsOnAFrame(AsyncConsumer):
-    """Meets a failure on each frame: `swallow` it (and claim success), or let it through."""
-
-    swallow = False
-
-    async def websocket_connect(self, event):
-        await self.send({"type": "websocket.accept"})
-
-    async def websocket_receive(self, event):
-        if not self.swallow:
-            raise ConnectionError("Redis is down")
-        await self.send({"type": "websocket.send", "text": '{"sounded": "hall"}'})
-
-    async def websocket_disconnect(self, event):
-        raise StopConsumer()
-
-
-@pytest.mark.parametrize("swallow", [False, True])
-async def test_failure_not_swallowed_passes_a_crash_and_fails_a_success_claimed(swallow):
-    failing = type("Failing", (FailsOnAFrame,), {"swallow": swallow})
-    communicator = WebsocketCommunicator(failing.as_asgi(), "/")
-    await communicator.connect()
-    await communicator.send_to(text_data="hall:fire")
-    if not swallow:  # the socket closes with 1011: the client knows
-        await probes.failure_not_swallowed(communicator, "the layer failed", "the console", "no one heard", "sounded")
-        return
-    with pytest.raises(AssertionError, match="the console was told .*sounded.*never swallow it"):
-        await probes.failure_not_swallowed(communicator, "the layer failed", "the console", "no one heard", "sounded")
-    await communicator.disconnect()
-
-
 async def test_uneven_broadcasts_let_a_broadcast_started_and_left_be_overtaken():
     layer = InMemoryChannelLayer()
     channel = await layer.new_channel()

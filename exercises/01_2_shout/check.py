@@ -56,10 +56,13 @@ async def closes_on_bye(communicator) -> None:
 
 async def test_text_comes_back_in_capitals():
     communicator = await connect(app())
-    for text, loud in (("hello", "HELLO"), ("été à 5 €", "ÉTÉ À 5 €"), ("ALREADY", "ALREADY")):
+    for text, loud in (("hello", "HELLO"), ("été à 5 €", "ÉTÉ À 5 €"), ("ALREADY", "ALREADY"), (" \n", " \n")):
         await communicator.send_to(text_data=text)
         got = await reply(communicator)
-        assert got == shout(loud), f"expected {text!r} back in capitals, {loud!r}, got {got}"
+        assert got == shout(loud), (
+            f"expected {text!r} back in capitals, {loud!r}, got {got}: every text frame is shouted back, spaces "
+            "and line breaks as they are, a frame of nothing else too"
+        )
     await close_all(communicator)
 
 

@@ -32,6 +32,7 @@ NO_JSON_NUMBER = [
     f'{{"a": {MAX}, "b": {MAX}}}',
     '{"a": 1' + "0" * 400 + ', "b": 1}',  # an integer no double holds
     '{"a": 1' + "0" * 308 + ', "b": 1' + "0" * 308 + "}",  # each integer a double, their sum none
+    '{"a": 1' + "0" * 400 + ', "b": -1' + "0" * 400 + "}",  # no double either, though their sum (0) is one
 ]
 
 
@@ -125,7 +126,8 @@ async def test_nan_infinity_and_overflowing_sums_get_an_error():
                 second,
                 text,
                 "NaN, Infinity and numbers or sums beyond a double's range (below zero too) have no JSON form "
-                "(a browser's JSON.parse refuses NaN and Infinity): they are bad input, not a sum",
+                "(a browser's JSON.parse refuses NaN and Infinity): they are bad input, not a sum; check a and b "
+                "each, not only their sum",
             )
     await close_all(first, second)
     proved("boundaries", len(NO_JSON_NUMBER))

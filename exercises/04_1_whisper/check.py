@@ -1,22 +1,20 @@
 """Check 04.1: whisper to one socket in a chat room.
 
-Each socket first hears its own address, in its group once open; a room message reaches every socket, awaited;
-a whisper reaches only its addressee, on another server process too; a client cannot choose a layer message's
-type; every bad frame (a whisper to what is no channel name too) and a whisper with a bad message get an error for
-the sender alone; whispers to a gone socket get an error once its channel is full; a closed socket has left the group.
+Each socket first hears its own address, in its group once open; a room message reaches every socket, awaited; a
+whisper reaches only its addressee, on any server process; a client cannot choose a layer message's type; bad
+frames, bad whispers and whispers the layer cannot deliver get the sender an error; a closed socket has left the group.
 """
 
 import json
 
 import pytest
 
-from exercises.probes import NOTHING, bad_frames, broadcasts_awaited, close_all, ends_on_disconnect, hears
+from exercises.probes import NOTHING, bad_frames, broadcasts_awaited, close_all, ends_on_disconnect, hears, layer_down
 from exercises.probes import imported_afresh, in_its_group_once_open, is_error, members, never_blocks, nothing_more
-from exercises.probes import frame, overheard, proved, refused_with_error, say, sockets
+from exercises.probes import failure_not_swallowed, frame, overheard, proved, refused_with_error, say, sockets
 
-EXERCISE, CONSUMER, GROUP = "04.1", "WhisperConsumer", "exroom"
+EXERCISE, CONSUMER, GROUP, LAG = "04.1", "WhisperConsumer", "exroom", 0.08  # LAG: a time.sleep(0.1) per frame is caught
 RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>}, then relays messages'
-LAG = 0.08  # the longest stall allowed in your code: a time.sleep(0.1) "flood guard" per frame is caught
 pytestmark = pytest.mark.usefixtures("warmed_up")
 # Every wrong shape, no Hypothesis draws (slow); a lone surrogate is JSON, no UTF-8; "[" too deep: RecursionError
 BAD_FRAMES = bad_frames("message", "hi", ('{"message": false}', '{"message": "hi\\udfff"}', "[" * 100_000), 0)
@@ -129,9 +127,9 @@ async def test_a_whisper_with_a_bad_message_gets_an_error_and_reaches_no_one(app
         await close_all(alice, bob)
 
 
-async def test_whispers_to_a_socket_that_has_gone_get_an_error_once_its_channel_is_full(app):
+async def test_a_whisper_the_layer_cannot_deliver_gets_an_error(app, monkeypatch):
     async with never_blocks(LAG):
-        (alice, _), (bob, bob_address) = await joined(app, 2)
+        (alice, alice_address), (bob, bob_address) = await joined(app, 2)
         await ends_on_disconnect(bob)  # nobody reads bob's channel now: the in-memory layer keeps 100 a channel
         await say(alice, *(json.dumps({"to": bob_address, "message": f"psst {n}"}) for n in range(101)))
         got, acks = await frame(alice), 0  # wait for the answer, past any acknowledgements: never for a quiet spell
@@ -142,7 +140,9 @@ async def test_whispers_to_a_socket_that_has_gone_get_an_error_once_its_channel_
             'his channel (the layer raises ChannelFull): it must get {"error": ...} for her alone'
         )
         proved("boundaries", 1)
-        await close_all(alice)
+        failure = layer_down(monkeypatch, "send")()  # then the layer itself fails, as when its Redis has gone away
+        await alice.send_json_to({"to": alice_address, "message": "psst"})  # to a good address: her own
+        await failure_not_swallowed(alice, failure, "alice", "she believes her whisper went out", wrong="message")
 
 
 @pytest.mark.parametrize("code", [1000, 1001, 1006])  # goodbye, a tab gone, a network dropped

@@ -75,12 +75,13 @@ async def test_a_message_reaches_every_socket_in_the_room(app):
             + UNAWAITED.said()
         )
         await alice.send_to(text_data="hello room")
-        await bob.send_to(text_data="hi alice")
+        await bob.send_to(text_data=" ")  # spaces are text too: a message like any other
         for who, communicator in (("bob", bob), ("carol", carol), ("alice", alice)):
             got = [await heard(communicator, who, everyone), await heard(communicator, who, everyone)]
-            assert got == [{"message": "hello room"}, {"message": "hi alice"}], (
-                f'expected {{"message": "hello room"}} then {{"message": "hi alice"}} on {who}\'s socket, got '
-                f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket'
+            assert got == [{"message": "hello room"}, {"message": " "}], (
+                f'expected {{"message": "hello room"}} then {{"message": " "}} on {who}\'s socket, got '
+                f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket; a text '
+                'frame of spaces is a message too, passed on as it came'
                 + UNAWAITED.said()
             )
         await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send

@@ -1,8 +1,8 @@
 """Check 04.4 (fix): a group name is valid for every room name, different rooms never share a group.
 
-Any room name opens and its messages go round, each broadcast awaited; two different rooms never hear each other,
-and a hundred rooms are a hundred groups; no room name can join another room's group; every server process picks
-the same group for a room; a socket that closed has left its room, and a room leaves nothing kept behind.
+Any room name opens and its messages (spaces too) go round, each broadcast awaited; two different rooms never hear
+each other, and a hundred rooms are a hundred groups; no room name can join another room's group; every server
+process picks the same group for a room; a socket that closed has left its room, and a room leaves nothing behind.
 """
 
 import asyncio
@@ -25,10 +25,10 @@ RULE = (
     "A group name is < 100 ASCII letters, digits, hyphens, underscores or periods, one group a room: derive it from "
     "the room name so that every name is valid, rooms stay apart and every server process picks the same group"
 )
-# "chat_" + 94 characters is 99, the longest group name; 95 is one too many.
-ROOMS = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]
-# Names a group name cannot keep apart (characters dropped or replaced, cut), and names of one crc32 or adler32.
-CHECKSUMS = {("plumless", "buckeroo"): "CRC-32", ("aca", "bab"): "Adler-32"}
+ROOMS = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]  # 99: "chat_" + 94
+# Names a group name cannot keep apart (characters dropped or replaced, cut), of one checksum, of one digest cut short.
+CHECKSUMS = {("plumless", "buckeroo"): "CRC-32", ("aca", "bab"): "Adler-32", ("room 46917", "room 744958"): "MD5[:10]"}
+CHECKSUMS[("room 1466157", "room 1528241")] = "SHA-256[:10]"  # hexdigest()[:10]: 40 bits, a match found in seconds
 PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
 PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby "), *CHECKSUMS]
 
@@ -76,11 +76,11 @@ async def test_any_room_name_opens_and_its_messages_go_round():
             for room in ROOMS:
                 first, second = await joined(room, consumer), await joined(room, consumer)
                 await first.send_to(text_data="hi")
-                await second.send_to(text_data="hello")
+                await second.send_to(text_data=" ")  # spaces are text too: a message like any other
                 got = [sorted(await next_frames(communicator, 2), key=str) for communicator in (second, first)]
-                assert got == [[{"message": "hello"}, {"message": "hi"}]] * 2, (
-                    f'room {room!r}: expected {{"message": "hi"}} and {{"message": "hello"}} on both sockets (the '
-                    f"other's, then the sender's own), got {got}: two sockets in one room share its group"
+                assert got == [[{"message": " "}, {"message": "hi"}]] * 2, (
+                    f'room {room!r}: expected {{"message": "hi"}} and {{"message": " "}} (spaces are text too) on both '
+                    f"sockets (the other's, then the sender's own), got {got}: two sockets in one room share its group"
                 )
                 await close_all(first, second)
         assert not probe.late, (
@@ -96,7 +96,7 @@ async def test_different_rooms_never_share_a_group():
         for room, other in PAIRS:
             here, there = await joined(room), await joined(other)
             pair = CHECKSUMS.get((room, other))  # a client can then pick a name of another room's checksum, and read it
-            why = f"The two names have one {pair}: a checksum does not keep names apart; use a digest. " if pair else ""
+            why = f"The names share one {pair}: a checksum or a cut digest keeps no names apart. " if pair else ""
             for a, b, sender, receiver in ((room, other, here, there), (other, room, there, here)):
                 await sender.send_to(text_data="only for this room")
                 got = await frame(sender)

@@ -76,7 +76,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
             # Each group_send a round trip of its own length, as on Redis: awaited, one sender's stay in order.
             with warnings.catch_warnings(record=True) as caught, uneven_broadcasts():
                 warnings.simplefilter("always")
-                for text in ("hello room", "second", "third"):
+                for text in ("hello room", " ", "third"):  # " " is text too: a message of spaces
                     await alice.send_to(text_data=text)
                     await alice.send_to(bytes_data=b"\x00 not for the room")  # no text: it goes to no one
                 await bob.send_to(text_data="hi alice")
@@ -85,7 +85,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
                     for _ in range(4):
                         got.append(await heard(communicator, who, alice, caught, got))
                     from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
-                    expected = [{"message": "hello room"}, {"message": "second"}, {"message": "third"}]
+                    expected = [{"message": "hello room"}, {"message": " "}, {"message": "third"}]
                     assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
                         f"alice's three messages reached {who}'s socket out of order ({from_alice}): one sender's "
                         "messages reach the room in the order sent, so receive() runs each group_send to the end "
@@ -94,8 +94,8 @@ async def test_a_message_reaches_every_socket_in_the_room():
                     )
                     assert from_alice == expected, (
                         f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
-                        "socket in the room, the sender's included, receives each message, one sender's in order, and "
-                        "a binary frame (text_data None) goes to no one"
+                        "socket in the room, the sender's included, receives each message, one sender's in order, a "
+                        'message of spaces (" ") too, and a binary frame (text_data None) goes to no one'
                     )
                 await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
                 for who, communicator in (("bob", bob), ("alice", alice)):

@@ -50,7 +50,8 @@ STARTERS_A_RUN = 5
 # Longer than a student's FRAME * 3 (30 s, course/kit/runner.py): on a busy CI machine a check that starts
 # a process of its own (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
 # 60 s was not enough beside a busy loop on each core: a test of 11.1's check ran over it in a CI run (the
-# proof's runs niced, their waits counting their own time), and only its second run, alone, said its words.
+# proof's runs niced and starved, a FRAME wait then counted in the thread's own time, since kept to the wall
+# clock: exercises/probes/waits.py's OwnTime), and only its second run, alone, said its words.
 # Only a hung test ever waits for it: no kept mistake is told by this bound.
 TEST_TIMEOUT = round(patient(120))  # scaled by COURSE_PATIENCE, as the student's is
 

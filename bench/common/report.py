@@ -230,6 +230,8 @@ def workshop(results: dict) -> str:
             rows.append([*base, row["status"]])
             continue
         reached = f"{row['reached']} of {row['reports']}" + (f" ({row['failed']} failed)" if row["failed"] else "")
+        if row.get("by_refresh"):  # rows measured before the bench counted it have no such key
+            reached += f" ({row['by_refresh']} by the 5 s refresh)"
         postgres = "—" if row["database_cpu_percent"] is None else row["database_cpu_percent"]
         over = f" ({row['over_budget']} over {row['report_budget_ms']})" if row["over_budget"] else ""
         late = row.get("over_page_budget", "—")
@@ -240,7 +242,9 @@ def workshop(results: dict) -> str:
         f"\n\n{results['students']} students, each running a check every {results['every_s']:g} s (one short socket "
         f"per report), {results['watching']} of them also holding a watch socket (a heartbeat every "
         f"{results['heartbeat_s']:g} s); {results['window_s']:g} s measured per setup, on {results['measured']}."
-        f" `over {page} ms`: reports the page showed later than that after the check ended, or never."
+        f" `over {page} ms`: reports the page showed later than that after the check ended, or never;"
+        " `by the 5 s refresh`: reports whose {\"student\": ...} the Redis layer lost (django/channels#1683),"
+        " shown by the page's next {\"room\": ...}."
     )
     cost = results.get("report_cost", {})
     if cost.get("status") == "ok":

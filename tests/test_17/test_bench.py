@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from bench.common import report
-from bench.speed.workshop import SETUPS
+from bench.speed.workshop import SETUPS, Report, Room, summary
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 REFERENCE = json.loads((REPO_DIR / "bench/speed/reference.json").read_text(encoding="utf-8"))
@@ -81,3 +81,37 @@ def test_lesson_17_quotes_each_rows_delays_and_cpu_as_committed():
             both = " for both" if row["processes"] > 1 else ""
             expected = f"{row['server_cpu_percent']} %{both}, and PostgreSQL {row['database_cpu_percent']} %"
             assert expected in lesson, row
+
+
+def pending_report(room: Room, name: str = "ada", exercise: str = "01.1", check: str = "test_step_1") -> Report:
+    report = Report(name, started=1.0, in_window=True)
+    room.expect(report, exercise, check)
+    return report
+
+
+def shown(name: str, exercise: str, check: str) -> dict:
+    return {"name": name, "exercises": {exercise: {"status": "failing", "check": check}}}
+
+
+def test_a_report_whose_student_frame_arrives_is_reached_by_it():
+    room = Room()
+    report = pending_report(room)
+    room.take(json.dumps({"student": shown("ada", "01.1", "test_step_1")}), now=1.25)
+    assert (report.reached, report.by_refresh, room.pending) == (1.25, False, {})
+
+
+def test_a_report_the_layer_lost_is_reached_by_the_next_refresh_and_counted_apart():
+    room = Room()
+    lost, other = pending_report(room), pending_report(room, name="bob")
+    refresh = {"room": {"workshop": {}, "students": [shown("ada", "01.1", "test_step_1"), shown("bob", "01.1", "x")]}}
+    room.take(json.dumps(refresh), now=6.0)
+    assert (lost.reached, lost.by_refresh, room.room_frames) == (6.0, True, 1)
+    assert other.reached is None and list(room.pending) == [("bob", "01.1", "test_step_1")]
+    row = summary([lost, other], cpu=1.0, database=None, window=2.0, room_frames=1)
+    assert (row["reached"], row["by_refresh"], row["over_page_budget"]) == (1, 1, 2)
+
+
+def test_a_row_with_reports_shown_by_the_refresh_says_so_in_its_reached_cell():
+    row = {**SECTION["rows"][-1], "by_refresh": 1}
+    lines = table_rows(report.workshop({**SECTION, "rows": [row]}))
+    assert lines[1][4] == f"{row['reached']} of {row['reports']} (1 by the 5 s refresh)"

@@ -70,6 +70,7 @@ from exercises.probes.layers import (
     RoundTripLayer,
     broadcasts_awaited,
     in_its_group_once_open,
+    owned,
     slow_broadcasts,
     uneven_broadcasts,
 )

@@ -1,6 +1,7 @@
 """Channel layers as production has them: round trips that take time, a loop of their own, an outage."""
 
 import asyncio
+import contextvars
 import itertools
 from contextlib import contextmanager
 
@@ -37,12 +38,38 @@ class LoopWatchingLayer(InMemoryChannelLayer):
     group_discard.__qualname__ = "InMemoryChannelLayer.group_discard"
 
 
+# The task of the consumer whose code is running, in every task it starts (a Task copies its context): owned().
+CONSUMER_TASK: contextvars.ContextVar[asyncio.Task] = contextvars.ContextVar("consumer_task")
+
+
+def owned(app):
+    """`app`, each consumer's task known to every task it starts: RoundTripLayer.after_its_consumer lists its discards.
+
+    ApplicationCommunicator runs each consumer in a context of its own, so the
+    variable set here is that consumer's, and a task it makes (asyncio.ensure_future,
+    create_task, shield) inherits it.
+    """
+
+    async def application(scope, receive, send):
+        CONSUMER_TASK.set(asyncio.current_task())
+        return await app(scope, receive, send)
+
+    return application
+
+
 class RoundTripLayer(InMemoryChannelLayer):
-    """The in-memory layer whose group_add and group_discard take a round trip (`add`, `discard` s), as Redis's do."""
+    """The in-memory layer whose group_add and group_discard take a round trip (`add`, `discard` s), as Redis's do.
+
+    after_its_consumer: the channels whose group_discard finished after the consumer
+    that made it had ended (for consumers served with owned()). A task made for it
+    and not awaited: at a shutdown the loop stops and such a task never runs. Whether
+    the machine let it finish before a check looked is luck; this list is not.
+    """
 
     def __init__(self, add: float = 0.02, discard: float = 0.05, **config):
         super().__init__(**config)
         self.add, self.discard = add, discard
+        self.after_its_consumer: list[str] = []
 
     async def group_add(self, group, channel):
         if self.add:  # 0: no round trip, and no yield either, as the plain in-memory layer
@@ -52,6 +79,9 @@ class RoundTripLayer(InMemoryChannelLayer):
     async def group_discard(self, group, channel):
         if self.discard:
             await asyncio.sleep(self.discard)
+        consumer = CONSUMER_TASK.get(None)
+        if consumer is not None and consumer.done():
+            self.after_its_consumer.append(channel)
         await super().group_discard(group, channel)
 
     # Python's "never awaited" warning names the coroutine: name each as a student's server would.

@@ -52,6 +52,7 @@ from websockets.exceptions import WebSocketException
 
 from bench.common.clients import open_socket
 from bench.common.processes import Server, failure, start_daphne, why_redis_is_missing
+from harness.patience import CONDITION
 from harness.servers import delete_prefixed_keys
 
 TITLE = "Churn"
@@ -140,7 +141,7 @@ async def run_cycles(server: Server, mode: str, count: int, rooms: str) -> list[
     async def worker() -> None:
         for n in numbers:
             try:
-                await asyncio.wait_for(cycle(server.ws_url(f"ws/chat/{room(rooms, n)}/"), mode), 30)
+                await asyncio.wait_for(cycle(server.ws_url(f"ws/chat/{room(rooms, n)}/"), mode), CONDITION)
             except (OSError, WebSocketException, TimeoutError) as error:
                 errors.append(f"{type(error).__name__}: {error}")
 
@@ -160,7 +161,8 @@ class Layer:
     async def process_state(self) -> dict:
         ws = await open_socket(self.server.ws_url("ws/bench/layer-state/"))
         try:
-            return json.loads(await asyncio.wait_for(ws.recv(), 10))
+            # The answer queues behind the teardown of the row's last sockets: a slow machine's deadline.
+            return json.loads(await asyncio.wait_for(ws.recv(), CONDITION))
         finally:
             await ws.close()
 

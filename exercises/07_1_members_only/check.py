@@ -13,6 +13,7 @@ from exercises.probes import (
     close_all,
     frame,
     load,
+    meeting,
     never_blocks,
     nothing_after_close,
     nothing_more,
@@ -77,11 +78,12 @@ async def test_an_anonymous_user_is_closed_4401_before_any_data_frame():
 
 async def test_a_logged_in_user_is_greeted_by_name():
     app = suspending(await warmed_up(consumer()))
+    pair = meeting(app)  # ada's and bob's consumers both reach their accept before either goes on
     async with never_blocks():
-        ada = WebsocketCommunicator(app, "/")
+        ada = WebsocketCommunicator(pair, "/")
         # Each with a primary key, as a user AuthMiddlewareStack loads from the database has one.
         ada.scope["user"] = as_served(User(pk=1, username="ada", first_name="Ada", last_name="Lovelace"))  # "ada"
-        bob = WebsocketCommunicator(app, "/")
+        bob = WebsocketCommunicator(pair, "/")
         bob.scope["user"] = as_served(User(pk=2, username="bob", first_name="Bob"))
         stranger = await anonymous_socket(app)
         opened = await asyncio.gather(ada.connect(timeout=FRAME), bob.connect(timeout=FRAME))  # both handshakes at once

@@ -15,6 +15,7 @@ from exercises.probes import (
     ends_on_disconnect,
     frame,
     load,
+    meeting,
     never_blocks,
     nothing_after_close,
     nothing_more,
@@ -90,10 +91,11 @@ async def test_others_are_closed_with_the_right_code(user, code, who):
 
 async def test_staff_get_in():
     app = suspending(await warmed_up(consumer()))
+    pair = meeting(app)  # ada's and grace's consumers both reach their accept before either goes on
     async with never_blocks():
         ada, grace = (
-            socket_for(app, User(pk=1, username="ada", first_name="Ada", is_staff=True)),  # greeted as "ada"
-            socket_for(app, User(pk=5, username="grace", first_name="Grace", last_name="Hopper", is_staff=True)),
+            socket_for(pair, User(pk=1, username="ada", first_name="Ada", is_staff=True)),  # greeted as "ada"
+            socket_for(pair, User(pk=5, username="grace", first_name="Grace", last_name="Hopper", is_staff=True)),
         )
         bob = socket_for(app, User(pk=2, username="bob"))
         opened = await asyncio.gather(

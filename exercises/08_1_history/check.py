@@ -16,6 +16,7 @@ from exercises.probes import (
     connect,
     frame,
     load,
+    meeting,
     never_blocks,
     nothing_more,
     orm_where_it_belongs,
@@ -59,8 +60,8 @@ async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
         await ChatMessage.objects.acount()  # the check's own query, on Django's sync thread: yours go there too
         async with never_blocks():  # the query runs in a thread: the loop keeps serving other sockets
             first, second = (
-                WebsocketCommunicator(application, "/lobby/"),
-                WebsocketCommunicator(application, "/kitchen/"),
+                WebsocketCommunicator(pair := meeting(application), "/lobby/"),  # both reach their first send
+                WebsocketCommunicator(pair, "/kitchen/"),  # before either goes on: state on the class shows
             )
             opened = await asyncio.gather(first.connect(timeout=FRAME), second.connect(timeout=FRAME))  # at once
             assert all(accepted for accepted, _ in opened), "expected both sockets to be accepted"

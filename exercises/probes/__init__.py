@@ -107,7 +107,6 @@ from exercises.probes.loop import (
     never_sleeps,
     slept_on_the_loop,
     stalled_in_your_lines,
-    suspending,
 )
 from exercises.probes.outages import (
     MSGPACK_INTEGERS,
@@ -130,6 +129,7 @@ from exercises.probes.stores import (
     queries_told_first,
     reads_meet,
 )
+from exercises.probes.together import meeting, suspending
 from exercises.probes.unawaited import UNAWAITED, Unawaited, unawaited_told
 from exercises.probes.waits import (
     NOTHING,
@@ -147,7 +147,7 @@ from exercises.probes.waits import (
     until,
 )
 from exercises.probes.workers import run_the_queue
-from exercises.probes.written import written_out
+from exercises.probes.written import shown_part, written_out
 from exercises.probes.your_tests import HowItEnded, on_a_correct_consumer, your_test_disconnects_every_socket
 from exercises.targets import (
     CHECKED_FILES,

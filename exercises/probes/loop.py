@@ -1,6 +1,5 @@
 """The event loop watched: a stall or a time.sleep in your code fails the check, naming your line."""
 
-import asyncio
 import re
 import sys
 import time
@@ -227,21 +226,3 @@ class StallInYourLines(LoopLag):
     @staticmethod
     def blamed(frame) -> str | None:
         return stalled_in_your_lines(frame)
-
-
-def suspending(app):
-    """`app` whose every send waits a moment, as a real server's write to a slow socket can: others run meanwhile.
-
-    One bare yield (sleep(0)) was not always enough for a second consumer that starts at
-    the same time to get as far: 10 ms always is, and a student's consumer that keeps
-    one socket's state on the class then shows it every time, not only now and then.
-    """
-
-    async def application(scope, receive, send):
-        async def suspended(message):
-            await asyncio.sleep(0.01)
-            await send(message)
-
-        return await app(scope, receive, suspended)
-
-    return application

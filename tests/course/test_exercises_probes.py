@@ -170,3 +170,12 @@ def test_reads_meet_makes_two_threads_read_before_either_writes():
     with probes.reads_meet(), ThreadPoolExecutor(max_workers=2) as threads:
         list(threads.map(lambda _: read_then_write(), range(2)))
     assert cache.get("reads-meet-count") == 1
+
+
+def test_shown_part_finds_a_secrets_start_cut_short_in_a_line():
+    line = "channel layer: Redis at redis://nobody:not-the-passwor..."
+    assert probes.shown_part(line, "not-the-password", 8) == "not-the-"
+
+
+def test_shown_part_finds_nothing_where_no_run_of_the_secret_is_written():
+    assert probes.shown_part("login failed for ada (password not-the-...)", "not-the-password", 10) == ""

@@ -11,7 +11,7 @@ import pytest
 
 from exercises.probes import NOTHING, bad_frames, broadcasts_awaited, close_all, ends_on_disconnect, hears, layer_down
 from exercises.probes import imported_afresh, in_its_group_once_open, is_error, members, never_blocks, nothing_more
-from exercises.probes import failure_not_swallowed, frame, overheard, proved, refused_with_error, say, sockets
+from exercises.probes import failure_told_truly, frame, overheard, proved, refused_with_error, say, sockets
 
 EXERCISE, CONSUMER, GROUP, LAG = "04.1", "WhisperConsumer", "exroom", 0.08  # LAG: a time.sleep(0.1) per frame is caught
 RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>}, then relays messages'
@@ -142,7 +142,7 @@ async def test_a_whisper_the_layer_cannot_deliver_gets_an_error(app, monkeypatch
         proved("boundaries", 1)
         failure = layer_down(monkeypatch, "send")()  # then the layer itself fails, as when its Redis has gone away
         await alice.send_json_to({"to": alice_address, "message": "psst"})  # to a good address: her own
-        await failure_not_swallowed(alice, failure, "alice", "she believes her whisper went out", wrong="message")
+        await failure_told_truly(alice, failure, "alice", "no such address", "she looks for a typo", "message")
 
 
 @pytest.mark.parametrize("code", [1000, 1001, 1006])  # goodbye, a tab gone, a network dropped

@@ -14,26 +14,27 @@ Its [battery] table in exercise.toml:
     binary    what a binary frame gets: "error" ({"error": ...}, the default), or "any" answer its task names (an
               echo, silence) but a crash or a word to another socket
     closes    the close codes it may answer bad input with (its task documents them)
-    message   how a message is sent, to prove it arrives unchanged: "text" (the frame is the message) or the key
-              of the JSON object; left out if the consumer passes no message on
+    message   "text" (the frame is the message) or the JSON key that carries one; left out if it passes none on
     hears     "self" or "other": who receives a message ("other": a second socket in the same room)
     reply     the key of the frame that carries the message back ("" if the frame is the message itself)
     announces keys of the frames a socket may hear whatever it sends: its greeting ({"you": ...}, {"history": ...})
               and news of sockets coming and going ({"joined": ...}); the battery skips them where it reads
     saves     the model ("app_label.Model") whose `text` holds each message it saves, if it saves them
 
-A consumer whose messages go through the channel layer is also sent one while the layer fails (its group_send
-and send raise ConnectionError, as a Redis that is down makes them): the sender must be told.
+A consumer whose messages go through the channel layer is sent one while the layer fails (its group_send and send
+raise ConnectionError, as a Redis that is down makes them), and opened while its group_add fails: it must tell.
 """
 
 import json
 
 import pytest
+from channels.layers import get_channel_layer
 
 from exercises.battery.driving import (
     FRAMES,
     announcement,
     bad_input,
+    communicator,
     heard_by,
     message_frame,
     opened,
@@ -41,6 +42,8 @@ from exercises.battery.driving import (
 )
 from exercises.probes import (
     AS_SENT,
+    FRAME,
+    NOTHING,
     WAITED,
     crashed,
     ends_on_disconnect,
@@ -49,6 +52,7 @@ from exercises.probes import (
     layer_down,
     proved,
 )
+from exercises.probes.stores import REDIS_REFUSED
 from exercises.probes.waits import fail_if_crashed
 
 
@@ -144,17 +148,19 @@ async def test_a_message_arrives_unchanged(request):
     battery = prepared(request)
     hearer = await opened(request, battery) if battery.get("hears", "self") == "other" else None
     sender = await opened(request, battery)
-    hearer = hearer or sender
-    await sender.send_input({"type": "websocket.receive", **message_frame(battery, AS_SENT)})
-    got = await frame(hearer)
-    while announcement(got, battery):
+    hearer, reply = hearer or sender, battery.get("reply", "")
+    for sent in (AS_SENT, " "):  # a message of one space is a message too: not empty, and not trimmed away
+        await sender.send_input({"type": "websocket.receive", **message_frame(battery, sent)})
         got = await frame(hearer)
-    reply = battery.get("reply", "")
-    message = got.get(reply) if reply and isinstance(got, dict) else got
+        while announcement(got, battery):
+            got = await frame(hearer)
+        if (message := got.get(reply) if reply and isinstance(got, dict) else got) != sent:
+            break
     for socket in {id(sender): sender, id(hearer): hearer}.values():
-        await ends_on_disconnect(socket)
-    assert message == AS_SENT, (
-        f"{AS_SENT!r} was sent, and the socket received {str(got)[:200]}: a message is passed on as it was sent, "
+        if not socket.future.done():  # one that heard nothing was cancelled by the wait (asgiref's receive_output)
+            await ends_on_disconnect(socket)
+    assert message == sent, (
+        f"{sent!r} was sent, and the socket received {str(got)[:200]}: a message is passed on as it was sent, "
         "its spaces, capitals, line breaks, <, & and emoji too; escaping is the job of the page that shows it "
         "(textContent, Django's templates), and trimming is no one's"
     )
@@ -180,6 +186,36 @@ async def test_a_layer_failure_is_told_never_swallowed(request, monkeypatch):
         f"a message was sent while {failure}, and its sender {heard(got)}: the failure was swallowed, and the "
         "client believes its message went out. Let the error through (the socket closes with 1011 and the server "
         'logs it), close with the code your task names, or answer {"error": "<what went wrong>"}'
+    )
+
+
+async def test_a_layer_failure_while_joining_is_told(request, monkeypatch):
+    battery, joins = prepared(request), []
+
+    async def group_add(group, channel):  # a Redis that is down: the join never happens
+        joins.append(group)
+        raise ConnectionError(REDIS_REFUSED)
+
+    monkeypatch.setattr(get_channel_layer(), "group_add", group_add)
+    socket, got = communicator(request, battery), NOTHING
+    try:
+        accepted, _ = await socket.connect(timeout=FRAME)
+        while accepted and joins and (got := await frame(socket)) != NOTHING:
+            if isinstance(got, dict) and (got.get("type") == "websocket.close" or str(got.get("error", "")).strip()):
+                await ends_on_disconnect(socket)
+                return  # told: a close, or {"error": ...}
+    except TimeoutError:  # neither accepted nor refused: the client waits on its handshake
+        accepted = True
+    except (Exception, pytest.fail.Exception):  # the error went through: a refused handshake, or 1011 and a log line
+        return
+    if accepted and not joins:  # it joins no group as it opens: nothing to prove here
+        await ends_on_disconnect(socket)
+        return
+    assert not accepted, (
+        f"the layer's group_add raised ConnectionError (its Redis is down) as the socket joined {joins[0]!r}, and the "
+        f"client {heard(got)}: its socket is in no group and will never hear the room, and nothing says so. Let the "
+        "error through (the server refuses the socket or closes it with 1011, and logs why), close with the code "
+        'your task names, or answer {"error": ...}'
     )
 
 
@@ -209,5 +245,6 @@ BEHAVIOURS = (
     test_a_bad_frame_gets_the_answer_its_exercise_names,
     test_a_message_arrives_unchanged,
     test_a_layer_failure_is_told_never_swallowed,
+    test_a_layer_failure_while_joining_is_told,
     test_a_message_is_saved_as_it_was_sent,
 )

@@ -176,8 +176,11 @@ def measure_room(servers: list[Server], swarms, size: int, rounds: int, kind: st
     ]
     answers = ask_all(swarms, "open", timeout=patient(120 + size / 20), each=each)
     failed = sum(sum(answer["errors"].values()) for answer in answers)
-    if failed:
-        raise RuntimeError(f"{failed} of {size} sockets failed to open: {answers[0]['errors']}")
+    if failed:  # a server that is gone says why first: a row's status keeps 200 characters
+        gone = [
+            f"{s.name} exited ({s.process.poll()}): {s.log()[-120:]!r}" for s in servers if s.process.poll() is not None
+        ]
+        raise RuntimeError("; ".join([*gone, f"{failed} of {size} sockets failed to open: {answers[0]['errors']}"]))
     try:
         time.sleep(0.3)  # the last joins reach the layer
         timeout = 60 if kind == "memory" else 30

@@ -15,8 +15,9 @@ Every report names a check no earlier report of that student named, so the
 {"student": ...} frame that carries it is known: the update delay runs from
 the check's end (the report socket opening) to that frame reaching the
 instructor's socket, or the page's 5 s {"room": ...} refresh, if that shows it
-first (on Redis, a report whose layer message was lost: "by_refresh"). Server CPU is every Daphne's, read from /proc before and
-after a measurement window, divided by the reports that started in it.
+first (on Redis, a report whose layer message was lost: "by_refresh"). Server
+CPU is every Daphne's, read from /proc before and after a measurement window,
+divided by the reports that started in it.
 
 Each row also holds the page's budget: the lesson promises that the page shows
 a run within PAGE_BUDGET (2 s) of the check's end, and "over_page_budget"

@@ -1,4 +1,4 @@
-"""RoundTripLayer tells a group_discard left to run after its consumer ended from one awaited, however busy the machine."""
+"""RoundTripLayer tells a group_discard left running after its consumer ended from one awaited, at any speed."""
 
 import asyncio
 

@@ -55,7 +55,8 @@ def test_every_socket_got_every_broadcast_on_every_layer_and_process_count(small
 
 
 def test_redis_fan_out_counts_its_commands_and_the_in_memory_layer_has_none(small_run):
-    rows = small_run["fanout"]["rows"]
+    # A failed row has no figures: the test above says why it failed.
+    rows = [row for row in small_run["fanout"]["rows"] if row["status"] == "ok"]
     assert all(row["redis_commands_per_broadcast"] > 0 for row in rows if row["layer"] != "memory")
     assert all(row["redis_commands_per_broadcast"] is None for row in rows if row["layer"] == "memory")
 

@@ -8,6 +8,29 @@ from exercises.targets import target_path
 UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
+def spelled(node: ast.AST) -> str | None:
+    """The text a string expression of constants spells, or None.
+
+    "DJANGO_ALLOW_" + "ASYNC_UNSAFE", f"DJANGO_ALLOW_{'ASYNC'}_UNSAFE" and "_".join(["DJANGO", ...]) name the
+    variable as surely as the literal does; anything read at run time (a variable, a call) is not followed.
+    """
+    match node:
+        case ast.Constant(value=str(text)):
+            return text
+        case ast.BinOp(op=ast.Add()):
+            left, right = spelled(node.left), spelled(node.right)
+            return None if left is None or right is None else left + right
+        case ast.JoinedStr():
+            parts = [spelled(part.value if isinstance(part, ast.FormattedValue) else part) for part in node.values]
+            return None if None in parts else "".join(parts)
+        case ast.Call(
+            func=ast.Attribute(value=ast.Constant(value=str(glue)), attr="join"), args=[ast.List() | ast.Tuple()]
+        ):
+            parts = [spelled(element) for element in node.args[0].elts]
+            return None if None in parts else glue.join(parts)
+    return None
+
+
 def unsafe_lines(source: str) -> list[int]:
     """The lines that name DJANGO_ALLOW_ASYNC_UNSAFE in code: a docstring or a comment may mention it, code may not."""
     tree = ast.parse(source)
@@ -20,12 +43,13 @@ def unsafe_lines(source: str) -> list[int]:
         and isinstance(node.body[0].value, ast.Constant)
     }
     return sorted(
-        node.lineno
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and UNSAFE in node.value
-        and id(node) not in docstrings
+        {
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant | ast.BinOp | ast.JoinedStr | ast.Call)
+            and UNSAFE in (spelled(node) or "")
+            and id(node) not in docstrings
+        }
     )
 
 

@@ -6,6 +6,7 @@ check at it like any file, and the slow proof wants every one passed
 (tests/course/test_exercises_kit_slow.py).
 """
 
+from contextlib import nullcontext
 from dataclasses import replace
 
 from course.kit import proof
@@ -41,6 +42,9 @@ def test_an_alternative_its_check_refuses_fails_the_proof_naming_its_file(monkey
         }
 
     monkeypatch.setattr(proof, "run_checks", run_checks)
+    # No run reaches a pytest process, so no warm interpreter: starting one (and waiting for its imports) was
+    # two of this fast file's three seconds.
+    monkeypatch.setattr(proof, "WarmRuns", lambda env: nullcontext())
     verdicts = proof.prove_all(workers=2, exercises=[exercise])
     assert verdicts[proof.alternative_target(exercise, right)] == {"01.1": proof.Verdict(False)}
     assert proof.refused_alternatives(verdicts, [exercise]) == {str(wrong): "echo: the echo came back changed"}

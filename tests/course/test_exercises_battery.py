@@ -53,6 +53,16 @@ def test_unsafe_lines_names_the_code_that_sets_it_and_not_a_docstring_or_a_comme
     assert unsafe_lines(source) == [6]
 
 
+def test_unsafe_lines_names_it_spelled_in_pieces_of_constants():
+    pieces = [
+        'os.environ["DJANGO_ALLOW_" + "ASYNC_UNSAFE"] = "true"',
+        "os.environ[f\"DJANGO_ALLOW_{'ASYNC'}_UNSAFE\"] = \"true\"",
+        'os.environ["_".join(["DJANGO", "ALLOW", "ASYNC", "UNSAFE"])] = "true"',
+        'os.environ["DJANGO_ALLOW_" + name] = "true"',  # read at run time: not followed
+    ]
+    assert unsafe_lines("import os\n" + "\n".join(pieces)) == [2, 3, 4]
+
+
 def collected(check: Path) -> list[str]:
     """The test names pytest collects from one check, in the order they run."""
     argv = [sys.executable, "-m", "pytest", "--collect-only", "-q", "--import-mode=importlib", "-p", "no:cacheprovider"]

@@ -16,7 +16,10 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import path
 
-from exercises.probes.waits import frame
+from exercises.probes.communicators import connect, ends_on_disconnect, members
+from exercises.probes.loading import proved
+from exercises.probes.unawaited import UNAWAITED
+from exercises.probes.waits import NOTHING, WAITED, frame, next_output, text_of_bytes
 from exercises.targets import REPO_DIR
 from harness.patience import COMMAND, FRAME
 
@@ -102,3 +105,69 @@ async def groups_elsewhere(check_file: str, name: str, rooms: list[str]) -> list
     out, err = await asyncio.wait_for(process.communicate(), COMMAND)
     assert process.returncode == 0, f"a second server process could not open the rooms: {err.decode()[-300:]}"
     return json.loads(out)
+
+
+async def heard_in_room(communicator, who: str, rule: str, everyone: dict | None = None, must: bool = False) -> object:
+    """The next frame `who`'s socket receives, decoded from JSON (its text as it came, if not JSON); else NOTHING.
+
+    A crash is told by whose consumer it was, with what it raised and `rule`: `who`'s own, or once
+    nothing came, one of `everyone`'s ({name: communicator}), such as the sender whose broadcast
+    crashed. With `must`, silence fails too, naming a coroutine Python warned was never awaited
+    (unawaited_told() records them): the sentence a student meets for a layer call made and never run.
+    """
+    everyone, got = everyone or {}, NOTHING
+    if not communicator.future.cancelled():  # an earlier wait gave up on a silent consumer and stopped it
+        try:
+            got = await next_output(communicator, FRAME)
+        except TimeoutError:
+            pass
+        except Exception as error:  # the server logs this traceback and closes the socket with 1011
+            crashed_in_room(who, error, rule, everyone)
+    if got == NOTHING:
+        for name, other in everyone.items():  # the sender's consumer crashed: its socket closes with 1011
+            if other.future.done() and not other.future.cancelled() and other.future.exception():
+                crashed_in_room(name, other.future.exception(), rule, everyone)
+        assert not must, f"{who} heard nothing within {WAITED}{UNAWAITED.said()}. {rule}"
+        return NOTHING
+    if got.get("type") != "websocket.send" or text_of_bytes(got):
+        return text_of_bytes(got) or got
+    try:
+        return json.loads(got.get("text") or "null")
+    except ValueError:  # not JSON: the assertion shows what arrived instead of {"message": m}
+        return got.get("text")
+
+
+def crashed_in_room(who: str, error: BaseException, rule: str, everyone: dict) -> None:
+    """Fail, saying `who`'s consumer crashed with `error`; every socket of `everyone` stopped, none left unread."""
+    for other in everyone.values():  # stopped, and the end of each that crashed collected: pytest warns of none
+        other.stop(exceptions=False)
+        if other.future.done() and not other.future.cancelled():
+            other.future.exception()
+    raise AssertionError(
+        f"{who}'s consumer crashed with {type(error).__name__}: {error}; the server logs that traceback and "
+        f"closes {who}'s socket with 1011. {rule}"
+    ) from None
+
+
+async def first_one_leaves(application, group: str, how: str = "", said=str) -> tuple[bool, object]:
+    """Alice, then bob, join `group`; alice's network drops (1006): her channel has left it, and bob's stays.
+
+    One after the other, so each socket's channel is known; alice is the first one in, since a
+    channel name kept on the class is the last socket's. `how` says how a consumer leaves, and
+    `said()` adds to the sentence (UNAWAITED.said). Returns whether alice's consumer ended
+    (ends_on_disconnect()) and bob's socket, still open.
+    """
+    opened, channels = [], []
+    for _ in range(2):
+        before = members(group)
+        opened.append(await connect(application, "/"))
+        channels.append(members(group) - before)
+    proved("sockets", 2)
+    assert all(len(joined) == 1 for joined in channels), f"each socket joins the group {group!r}, got {channels}"
+    ended = await ends_on_disconnect(opened[0], 1006)
+    assert not channels[0] & members(group) and channels[1] <= members(group), (
+        f"after alice's socket closed (code 1006, a lost network) the group {group!r} holds {sorted(members(group))}:"
+        f" a closed socket leaves the group with its own self.channel_name{how} whatever its close code, and the "
+        f"others stay in it{said()}"
+    )
+    return ended, opened[1]

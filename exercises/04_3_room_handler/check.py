@@ -7,7 +7,8 @@ and its consumer has ended. A coroutine never awaited is told in the sentence of
 
 from exercises.probes import AS_SENT, UNAWAITED, broadcasts_awaited, close_all, members, never_blocks, never_sleeps
 from exercises.probes import nothing_more, passed_on_unchanged, proved, sockets, uneven_broadcasts
-from exercises.probes.rooms import a_room_of_round_trips, first_one_leaves, heard_in_room  # noqa: F401 - a fixture
+from exercises.probes.rooms import a_room_of_round_trips  # noqa: F401 - autouse: the layer and warm-up of every test
+from exercises.probes.rooms import first_one_leaves, heard_in_room
 
 RULE = (
     'Every socket in the room, the sender\'s included, must receive {"message": m}: Channels calls the handler '

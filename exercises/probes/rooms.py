@@ -1,8 +1,9 @@
 """Rooms a check opens: a socket greeted in its room, the group it is in (here and in another process), who left.
 
 Checks 04.3, 04.4 and 04.5 judge a chat room on the in-memory layer, whose groups a check can read: a room is
-right when each socket is in its group the moment it is open, no other room's socket shares that group, and a
-socket whose network dropped has left it.
+right when each socket is in its group the moment it is open, no other room's socket shares that group, every
+socket hears each message (heard_in_room(), which names whose consumer crashed), and a socket whose network
+dropped has left it (first_one_leaves()). a_room_of_round_trips is a fixture: a check imports it by name.
 """
 
 import asyncio

@@ -1,83 +1,41 @@
-"""Check 03.3 (fix): in an async consumer every send is awaited, in order."""
+"""Check 03.3 (fix): in an async consumer every send is awaited, in order.
 
-import gc
-import warnings
+It is still an AsyncWebsocketConsumer; a text frame is answered politely, with no coroutine left unawaited; two
+sockets each get their answers in order, the text exactly as it came; an empty text frame is answered and a binary
+frame is not; each answer is sent before receive() returns.
+"""
 
 import pytest
 from channels.consumer import SyncConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.testing import WebsocketCommunicator
 
-from exercises.probes import (
-    FRAME,
-    NOTHING,
-    CountedSends,
-    answer,
-    close_all,
-    ends_on_disconnect,
-    load,
-    never_blocks,
-    reply,
-    sockets,
-)
+from exercises.probes import NOTHING, answer, close_all, load, never_blocks, reply, sockets
+from exercises.probes.json_frames import answered_in_receive, exchange
 
 RULE = "In an async consumer, self.send(...) returns a coroutine, and a coroutine that nothing runs sends nothing"
 
-LATE: list[str] = []  # the frames whose answer was sent only after receive() had returned
 
-
-def watched():
-    """The student's consumer, noting each text frame whose answer was not sent by the time receive() returned."""
-
-    class Watched(CountedSends, load("03.3", RULE).PoliteEchoConsumer):
-        async def receive(self, **frame):  # as Channels calls it: text_data=... or bytes_data=..., by keyword
-            before = self.sent
-            await super().receive(**frame)
-            if frame.get("text_data") is not None and self.sent == before:
-                LATE.append(frame["text_data"])
-
-    return Watched.as_asgi()
-
-
-async def exchange(frames: list[str]) -> tuple[list, list[str]]:
-    """What the consumer answered to `frames` (NOTHING once it fell silent), and what Python warned of meanwhile."""
-    answers = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        communicator = WebsocketCommunicator(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), "/")
-        assert (await communicator.connect(timeout=FRAME))[0], "expected the socket to be accepted"
-        try:
-            for frame in frames:
-                await communicator.send_to(text_data=frame)
-            while len(answers) < len(frames) and NOTHING not in answers:
-                answers.append(await reply(communicator))
-            if NOTHING not in answers:
-                await ends_on_disconnect(communicator)
-        except Exception as error:  # the student's consumer crashed
-            raise AssertionError(
-                f"the consumer crashed: {type(error).__name__}: {str(error).rstrip('.')}. {RULE}"
-            ) from error
-        gc.collect()  # a thrown-away coroutine warns when it is collected
-    return answers, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+def consumer() -> type:
+    return load("03.3", RULE).PoliteEchoConsumer
 
 
 def test_it_is_still_an_async_websocket_consumer():
-    consumer = load("03.3", RULE).PoliteEchoConsumer
-    if issubclass(consumer, SyncConsumer):
+    polite = consumer()
+    if issubclass(polite, SyncConsumer):
         pytest.fail(
-            f"PoliteEchoConsumer is now a {consumer.__mro__[1].__name__}, a synchronous consumer: the fix is the "
+            f"PoliteEchoConsumer is now a {polite.__mro__[1].__name__}, a synchronous consumer: the fix is the "
             "missing await, not a sync consumer (every sync consumer of a process shares one thread, so one slow "
             "frame holds them all up). Keep it an AsyncWebsocketConsumer and await the send",
             pytrace=False,
         )
-    assert issubclass(consumer, AsyncWebsocketConsumer), (
-        f"PoliteEchoConsumer is now a {consumer.__mro__[1].__name__}, no longer an AsyncWebsocketConsumer: the "
+    assert issubclass(polite, AsyncWebsocketConsumer), (
+        f"PoliteEchoConsumer is now a {polite.__mro__[1].__name__}, no longer an AsyncWebsocketConsumer: the "
         "mistake is one line of receive; keep the class and await the send"
     )
 
 
 async def test_a_text_frame_is_answered_politely():
-    answers, runtime_warnings = await exchange(["hello"])
+    answers, runtime_warnings = await exchange(consumer().as_asgi(), ["hello"], RULE)
     if answers[0] == NOTHING and runtime_warnings:
         raise AssertionError(f"no answer, and Python warned: RuntimeWarning: {runtime_warnings[0]}. {RULE}")
     unawaited = [w for w in runtime_warnings if "was never awaited" in w]
@@ -91,7 +49,7 @@ async def test_a_text_frame_is_answered_politely():
 
 
 async def test_answers_come_in_order_on_each_of_two_sockets():
-    first, second = await sockets(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), count=2)
+    first, second = await sockets(consumer().as_asgi(), count=2)
     frames = ["first", "  second  ", "été ☃ 🚀", '{"json": 1}', "last\n"]  # spaces and all: t exactly as it came
     async with never_blocks():
         for text in frames:  # both sockets send all their frames before reading any answer
@@ -110,7 +68,7 @@ async def test_answers_come_in_order_on_each_of_two_sockets():
 
 
 async def test_an_empty_text_frame_is_answered_and_a_binary_frame_is_not():
-    communicator = (await sockets(load("03.3", RULE).PoliteEchoConsumer.as_asgi(), count=1))[0]
+    communicator = (await sockets(consumer().as_asgi(), count=1))[0]
     await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
     got = await reply(communicator)
     assert got == {"type": "websocket.send", "text": "you said: "}, (
@@ -129,14 +87,15 @@ async def test_an_empty_text_frame_is_answered_and_a_binary_frame_is_not():
 
 
 async def test_each_answer_is_sent_before_receive_returns():
-    (communicator,) = await sockets(watched(), count=1)
+    watched = answered_in_receive(consumer())
+    (communicator,) = await sockets(watched.as_asgi(), count=1)
     for text in ("one", "two"):
         await communicator.send_to(text_data=text)
         got = await reply(communicator)
         assert got == {"type": "websocket.send", "text": f"you said: {text}"}, f'expected "you said: {text}", got {got}'
     await close_all(communicator)
-    assert not LATE, (
-        f"the answer to {LATE[0]!r} was sent only after receive() had returned: a send handed to a task "
+    assert not watched.late, (
+        f"the answer to {watched.late[0]!r} was sent only after receive() had returned: a send handed to a task "
         "(asyncio.create_task, ensure_future) is not awaited; nothing waits for it, its errors go unseen, and it "
         f"may run after the socket has gone. {RULE}"
     )

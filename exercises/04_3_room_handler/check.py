@@ -5,18 +5,10 @@ the order sent, each broadcast awaited; a frame without text reaches no one; a s
 and its consumer has ended. A coroutine never awaited is told in the sentence of the test that meets it.
 """
 
-import gc
-import json
-
-import pytest
-from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import channel_layers
-
-from exercises.probes import AS_SENT, FRAME, NOTHING, UNAWAITED, broadcasts_awaited, close_all, connect
-from exercises.probes import ends_on_disconnect, members, never_blocks, never_sleeps, next_output, nothing_more
-from exercises.probes import passed_on_unchanged, proved, RoundTripLayer, sockets, text_of_bytes, unawaited_told
-from exercises.probes import uneven_broadcasts, warm_up
-from lessons.channel_config import IN_MEMORY
+from exercises.probes import AS_SENT, UNAWAITED, broadcasts_awaited, close_all, members, never_blocks, never_sleeps
+from exercises.probes import nothing_more, passed_on_unchanged, proved, sockets, uneven_broadcasts
+from exercises.probes.rooms import a_room_of_round_trips  # noqa: F401 - autouse: the layer and warm-up of every test
+from exercises.probes.rooms import first_one_leaves, heard_in_room
 
 RULE = (
     'Every socket in the room, the sender\'s included, must receive {"message": m}: Channels calls the handler '
@@ -28,47 +20,14 @@ EXERCISE, CONSUMER, GROUP = "04.3", "RoomConsumer", "fixroom"
 LAG = 0.08
 
 
-@pytest.fixture(autouse=True)
-async def warmed_up(app, settings, monkeypatch):
-    """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
-    settings.CHANNEL_LAYERS = IN_MEMORY
-    monkeypatch.setitem(channel_layers.backends, DEFAULT_CHANNEL_LAYER, RoundTripLayer(add=0.02, discard=0))
-    with unawaited_told() as told:  # a coroutine never awaited is told in the test's own sentence
-        await warm_up(app)
-        gc.collect()
-        told.caught.clear()  # the warm-up's own
-        yield
-
-
-async def heard(communicator, who: str, everyone=()) -> object:
-    """The next frame `who`'s socket receives, decoded; a consumer that crashed fails the check with its error."""
-    if communicator.future.cancelled():  # an earlier wait gave up on a silent consumer and stopped it
-        return NOTHING
-    try:
-        got = await next_output(communicator, FRAME)
-    except TimeoutError:
-        return NOTHING
-    except Exception as error:  # the server logs this traceback and closes the socket with 1011
-        for other in everyone:  # stopped, and the end of each that crashed collected: none is left unread
-            other.stop(exceptions=False)
-            if other.future.done() and not other.future.cancelled():
-                other.future.exception()
-        raise AssertionError(
-            f"{who}'s consumer crashed with {type(error).__name__}: {error}; the server logs that traceback and "
-            f"closes {who}'s socket with 1011. {RULE}"
-        ) from None
-    if got.get("type") != "websocket.send" or text_of_bytes(got):
-        return text_of_bytes(got) or got
-    try:
-        return json.loads(got.get("text") or "null")
-    except ValueError:
-        return got
+async def heard(communicator, who: str, everyone: dict) -> object:  # a crash of any of `everyone`'s told, with RULE
+    return await heard_in_room(communicator, who, RULE, everyone)
 
 
 async def test_a_message_reaches_every_socket_in_the_room(app):
     async with never_sleeps(), never_blocks(LAG):  # a long stall is told by its length, a short sleep by its call
-        everyone = await sockets(app, "/", count=3)
-        alice, bob, carol = everyone
+        alice, bob, carol = await sockets(app, "/", count=3)
+        everyone = {"bob": bob, "carol": carol, "alice": alice}  # alice's own socket last
         assert len(members(GROUP)) == 3, (
             f'{len(members(GROUP))} of 3 accepted sockets are in the group "fixroom": join the room before accepting '
             "(a Redis group_add takes a round trip), so that a client that sees its socket open hears the room"
@@ -76,25 +35,24 @@ async def test_a_message_reaches_every_socket_in_the_room(app):
         )
         await alice.send_to(text_data="hello room")
         await bob.send_to(text_data=" ")  # spaces are text too: a message like any other
-        for who, communicator in (("bob", bob), ("carol", carol), ("alice", alice)):
+        for who, communicator in everyone.items():
             got = [await heard(communicator, who, everyone), await heard(communicator, who, everyone)]
             assert got == [{"message": "hello room"}, {"message": " "}], (
                 f'expected {{"message": "hello room"}} then {{"message": " "}} on {who}\'s socket, got '
                 f'{got}. {RULE}, and that handler sends {{"type": "websocket.send", "text": ...}} to its socket; a text '
-                'frame of spaces is a message too, passed on as it came'
-                + UNAWAITED.said()
+                "frame of spaces is a message too, passed on as it came" + UNAWAITED.said()
             )
         await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
-        for who, communicator in (("bob", bob), ("carol", carol), ("alice", alice)):
+        for who, communicator in everyone.items():
             passed_on_unchanged(await heard(communicator, who, everyone), who)
-        await close_all(*everyone)
+        await close_all(*everyone.values())
 
 
 async def test_one_senders_messages_arrive_in_the_order_sent(module):
     async with never_sleeps(), never_blocks(LAG):
         with broadcasts_awaited() as probe:  # sees a group_send its handler left running
-            everyone = await sockets(probe.watched(getattr(module, CONSUMER)).as_asgi(), "/", count=2)
-            alice, bob = everyone
+            alice, bob = await sockets(probe.watched(getattr(module, CONSUMER)).as_asgi(), "/", count=2)
+            everyone = {"alice": alice, "bob": bob}
             sent = ["one", "two", "three"]
             with uneven_broadcasts():  # each group_send a round trip of its own length, as on Redis
                 for text in sent:
@@ -113,13 +71,13 @@ async def test_one_senders_messages_arrive_in_the_order_sent(module):
                 f"({probe.late[0]}): a broadcast handed to a task (or a queue another task empties) is in order by "
                 "luck, and its error reaches no handler. Await each group_send in websocket_receive itself"
             )
-            await close_all(*everyone)
+            await close_all(*everyone.values())
 
 
 async def test_a_frame_without_text_reaches_no_one(app):
     async with never_sleeps(), never_blocks(LAG):
-        everyone = await sockets(app, "/", count=2)
-        alice, bob = everyone
+        alice, bob = await sockets(app, "/", count=2)
+        everyone = {"alice": alice, "bob": bob}
         await alice.send_to(bytes_data=b"hello room")
         await alice.send_input({"type": "websocket.receive", "text": ""})
         proved("bad frames", 2)
@@ -130,31 +88,18 @@ async def test_a_frame_without_text_reaches_no_one(app):
         await bob.send_to(text_data="still here")
         got = await heard(alice, "alice", everyone)
         assert got == {"message": "still here"}, f'then alice expected {{"message": "still here"}}, got {got}'
-        await close_all(*everyone)
+        await close_all(*everyone.values())
 
 
 async def test_a_socket_that_closed_has_left_the_room(app):
     async with never_sleeps(), never_blocks(LAG):
-        everyone, channels = [], []
-        for _ in range(2):  # one after the other, so each channel is known
-            before = members(GROUP)
-            everyone.append(await connect(app, "/"))
-            channels.append(members(GROUP) - before)
-        proved("sockets", 2)
-        assert all(len(joined) == 1 for joined in channels), f'each socket joins the group "fixroom", got {channels}'
-        alice, bob = everyone
         # The first one in (a channel name kept on the class is the last one's), and her network lost (1006).
-        ended = await ends_on_disconnect(alice, 1006)
-        assert not channels[0] & members(GROUP) and channels[1] <= members(GROUP), (
-            f'after alice\'s socket closed (code 1006, a lost network) the group "fixroom" holds {members(GROUP)}: '
-            "a closed socket leaves the group with its own self.channel_name whatever its close code, and the "
-            f"others stay in it{UNAWAITED.said()}"
-        )
+        ended, bob = await first_one_leaves(app, GROUP, said=UNAWAITED.said)
         assert ended, (
             "alice's consumer was still running after her websocket.disconnect (Daphne kills it and logs that it "
             "took too long to shut down): a raw consumer ends itself in websocket_disconnect with StopConsumer"
         )
         await bob.send_to(text_data="anyone?")
-        got = await heard(bob, "bob", everyone)
+        got = await heard(bob, "bob", {"bob": bob})
         assert got == {"message": "anyone?"}, f'after alice left, expected {{"message": "anyone?"}}, got {got}'
         await close_all(bob)

@@ -5,76 +5,34 @@ each other, and a hundred rooms are a hundred groups; no room name can join anot
 process picks the same group for a room; a socket that closed has left its room, and a room leaves nothing behind.
 """
 
-import asyncio
-import json
-import os
-import sys
-
 import pytest
-from channels.layers import get_channel_layer
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
-from django.urls import path
 
-from exercises.probes import COMMAND, FRAME, REPO_DIR, broadcasts_awaited, close_all, ends_on_disconnect, frame
-from exercises.probes import in_its_group_once_open, kept_by, load, never_blocks, next_frames, nothing_kept
-from exercises.probes import nothing_more, proved, warm_up
+from exercises.probes import broadcasts_awaited, close_all, ends_on_disconnect, frame, in_its_group_once_open, kept_by
+from exercises.probes import load, never_blocks, next_frames, nothing_kept, nothing_more, proved, warm_up
+from exercises.probes.rooms import RoutedRooms, groups_elsewhere, occupied, shown
 
 EXERCISE, LAG = "04.4", 0.08  # LAG: the longest stall in your code; a time.sleep(0.1) "flood guard" is caught
 RULE = (
     "A group name is < 100 ASCII letters, digits, hyphens, underscores or periods, one group a room: derive it from "
     "the room name so that every name is valid, rooms stay apart and every server process picks the same group"
 )
-ROOMS = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]  # 99: "chat_" + 94
-# Names a group name cannot keep apart (characters dropped or replaced, cut), of one checksum, of one digest cut short.
-CHECKSUMS = {("plumless", "buckeroo"): "CRC-32", ("aca", "bab"): "Adler-32", ("room 46917", "room 744958"): "MD5[:10]"}
-CHECKSUMS[("room 1466157", "room 1528241")] = "SHA-256[:10]"  # hexdigest()[:10]: 40 bits, a match found in seconds
-PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
-PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby "), *CHECKSUMS]
+CHAT = RoutedRooms("ws/fixchat/<str:room>/", lambda: load(EXERCISE, RULE).NamedRoomConsumer, RULE)
 
 
 @pytest.fixture(autouse=True)
 async def warmed_up(in_memory_layer):
     """The in-memory layer (its groups can be read), and one socket opened and closed before any lag is measured."""
-    await warm_up(app(), "/ws/fixchat/lobby/")
-
-
-def app(consumer=None) -> URLRouter:
-    return URLRouter([path("ws/fixchat/<str:room>/", (consumer or load(EXERCISE, RULE).NamedRoomConsumer).as_asgi())])
-
-
-async def joined(room: str, consumer=None) -> WebsocketCommunicator:
-    """A socket in `room`, greeted {"room": room}; a handshake that crashes (an invalid group name) is told."""
-    communicator = WebsocketCommunicator(app(consumer), f"/ws/fixchat/{room}/")
-    try:
-        assert (await communicator.connect(timeout=FRAME))[0], f"room {room!r}: expected the socket to be accepted"
-    except TypeError as error:  # what the server logs for that handshake
-        pytest.fail(f"room {room!r}: the handshake crashed, and the server logs TypeError: {error} {RULE}", False)
-    assert (got := await frame(communicator)) == {"room": room}, f'room {room!r}: greeted {got}, not {{"room": …}}'
-    return communicator
-
-
-async def group_of(room: str) -> str:
-    """The one group a socket of `room` is in while it is open."""
-    communicator = WebsocketCommunicator(app(), f"/ws/fixchat/{room}/")
-    await communicator.connect(timeout=FRAME)
-    found = [group for group, channels in get_channel_layer().groups.items() if channels]
-    await communicator.disconnect(timeout=FRAME)
-    assert len(found) == 1, f"room {room!r}: expected its socket in one group, got {found}"
-    return found[0]
-
-
-def shown(room: str) -> str:
-    return repr(room) if len(room) <= 40 else f"{room[:40]!r}... ({len(room)} characters, ending {room[-3:]!r})"
+    await warm_up(CHAT.app(), "/ws/fixchat/lobby/")
 
 
 async def test_any_room_name_opens_and_its_messages_go_round():
+    rooms = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]  # 99: "chat_" + 94
     async with never_blocks(LAG):
-        await in_its_group_once_open(app(), "/ws/fixchat/lobby/")
+        await in_its_group_once_open(CHAT.app(), "/ws/fixchat/lobby/")
         with broadcasts_awaited() as probe:  # sees a group_send its handler left running
             consumer = probe.watched(load(EXERCISE, RULE).NamedRoomConsumer)
-            for room in ROOMS:
-                first, second = await joined(room, consumer), await joined(room, consumer)
+            for room in rooms:
+                first, second = await CHAT.joined(room, consumer), await CHAT.joined(room, consumer)
                 await first.send_to(text_data="hi")
                 await second.send_to(text_data=" ")  # spaces are text too: a message like any other
                 got = [sorted(await next_frames(communicator, 2), key=str) for communicator in (second, first)]
@@ -88,13 +46,20 @@ async def test_any_room_name_opens_and_its_messages_go_round():
             " create_task) loses its error, and a later message can overtake it on Redis. Await each in the handler"
         )
     proved("sockets", 2)
-    proved("boundaries", len(ROOMS))
+    proved("boundaries", len(rooms))
+
+
+# Names a group name cannot keep apart (characters dropped or replaced, cut), of one checksum, of one digest cut short.
+CHECKSUMS = {("plumless", "buckeroo"): "CRC-32", ("aca", "bab"): "Adler-32", ("room 46917", "room 744958"): "MD5[:10]"}
+CHECKSUMS[("room 1466157", "room 1528241")] = "SHA-256[:10]"  # hexdigest()[:10]: 40 bits, a match found in seconds
+PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
+PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby "), *CHECKSUMS]
 
 
 async def test_different_rooms_never_share_a_group():
     async with never_blocks(LAG):
         for room, other in PAIRS:
-            here, there = await joined(room), await joined(other)
+            here, there = await CHAT.joined(room), await CHAT.joined(other)
             pair = CHECKSUMS.get((room, other))  # a client can then pick a name of another room's checksum, and read it
             why = f"The names share one {pair}: a checksum or a cut digest keeps no names apart. " if pair else ""
             for a, b, sender, receiver in ((room, other, here, there), (other, room, there, here)):
@@ -105,15 +70,15 @@ async def test_different_rooms_never_share_a_group():
                     f"a message in room {shown(a)} reached room {shown(b)}: they share one group. {why}{RULE}"
                 )
             await close_all(here, there)
-        groups = [await group_of(f"room {n}") for n in range(100)]  # a hundred rooms
+        groups = [await CHAT.group_of(f"room {n}") for n in range(100)]  # a hundred rooms
         shared = [f"room {n}" for n, group in enumerate(groups) if groups.count(group) > 1]
         assert not shared, (
             f"rooms {shared[0]!r} and {shared[1]!r} share one group: a digest cut to a few characters, or taken "
             f"modulo a small number, gives a hundred rooms fewer than a hundred groups. {RULE}"
         )
-        cafe = await group_of("café")  # a name no group holds as it is: each tail of its group is a room name too
+        cafe = await CHAT.group_of("café")  # a name no group holds as it is: each tail of its group is a room name too
         for room in (cafe[start:] for start in range(len(cafe))):
-            assert await group_of(room) != cafe, (
+            assert await CHAT.group_of(room) != cafe, (
                 f"a client who opens room {room!r} joins {cafe!r}, the group of room 'café', and reads its "
                 "messages: a name kept as it is when valid and a digest otherwise can be made to meet. Derive "
                 f"every group the same way, from a digest of the room name. {RULE}"
@@ -123,23 +88,9 @@ async def test_different_rooms_never_share_a_group():
 
 async def test_every_server_process_picks_the_same_group_for_a_room():
     rooms = ["lobby", "café", "x" * 120]  # opened in the other order there: a number given as rooms come differs too
-    elsewhere = """# This check's group_of() in a server process of its own: each room of argv[2]'s group, in turn.
-import asyncio, django.conf, json, runpy, sys
-django.conf.settings.configure(CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}})
-django.setup()
-group_of = runpy.run_path(sys.argv[1])["group_of"]
-async def main(): print(json.dumps([await group_of(room) for room in json.loads(sys.argv[2])]))
-asyncio.run(main())
-"""
-    seed = str(int(os.environ.get("PYTHONHASHSEED", "0") or 0) + 1)  # another seed than this process's
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", elsewhere, __file__, json.dumps(rooms[::-1]), cwd=REPO_DIR,
-        env={**os.environ, "PYTHONHASHSEED": seed}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), COMMAND)
-    assert process.returncode == 0, f"a second server process could not open the rooms: {err.decode()[-300:]}"
-    for room, there in zip(rooms[::-1], json.loads(out), strict=True):
-        assert (here := await group_of(room)) == there, (
+    elsewhere = await groups_elsewhere(__file__, "CHAT", rooms[::-1])  # its hash() seeded otherwise
+    for room, there in zip(rooms[::-1], elsewhere, strict=True):
+        assert (here := await CHAT.group_of(room)) == there, (
             f"room {room[:40]!r} joins group {here!r} in one server process and {there!r} in another: with "
             "Redis, two processes serving one room must pick the same group, and Python's hash() of a str differs "
             f"from one process to the next, as does a number each process gives rooms as they come. {RULE}"
@@ -150,9 +101,9 @@ asyncio.run(main())
 async def test_a_socket_that_closed_has_left_its_room():
     held = kept_by(load(EXERCISE, RULE))
     async with never_blocks(LAG):
-        communicator = await joined("tea & cake, a room no one opened before")
+        communicator = await CHAT.joined("tea & cake, a room no one opened before")
         await ends_on_disconnect(communicator, 1006)  # its network dropped: no goodbye, and still it has gone
-        assert not (left := [group for group, channels in get_channel_layer().groups.items() if channels]), (
+        assert not (left := occupied()), (
             f"a closed socket (1006: its network gone) is still in the group {left[0]!r}: every message to the room "
             "is queued for a channel nobody reads; leave the same group on disconnect, whatever the close code"
         )

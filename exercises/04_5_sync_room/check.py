@@ -1,39 +1,22 @@
-"""Check 04.5 (fix): a synchronous consumer calls every channel layer method through async_to_sync."""
+"""Check 04.5 (fix): a synchronous consumer calls every channel layer method through async_to_sync.
 
-import gc
-import json
-import warnings
+A message reaches every socket in the room, the sender's too (one sender's in order, each broadcast run to its end,
+passed on unchanged, a binary frame to no one); a socket that closed has left the room and its consumer has ended; a
+layer failing on send is told, never swallowed; the consumer stays synchronous.
+"""
 
 import pytest
 from channels.consumer import SyncConsumer
 
-from exercises.probes import (
-    AS_SENT,
-    NOTHING,
-    answer,
-    broadcasts_awaited,
-    close_all,
-    connect,
-    ends_on_disconnect,
-    failure_not_swallowed,
-    in_its_group_once_open,
-    layer_down,
-    load,
-    members,
-    never_blocks,
-    passed_on_unchanged,
-    proved,
-    sockets,
-    text_of_bytes,
-    uneven_broadcasts,
-    until,
-)
+from exercises.probes import AS_SENT, broadcasts_awaited, close_all, connect, failure_not_swallowed, layer_down, load
+from exercises.probes import never_blocks, passed_on_unchanged, sockets, unawaited_told, uneven_broadcasts
+from exercises.probes import in_its_group_once_open, until
+from exercises.probes.rooms import first_one_leaves, heard_in_room
 
 RULE = (
     "Channel layer methods are coroutine functions: called from synchronous code, one only makes a coroutine, "
     "which nothing runs; a synchronous consumer must have it run to the end on the server's event loop"
 )
-GROUP = "fixsyncroom"
 # The longest stall allowed: a busy machine stalls any process for tens of ms; time.sleep(0.3) is caught.
 LAG = 0.25
 
@@ -44,46 +27,19 @@ def watched_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}
 
 
-async def heard(communicator, who: str, sender, caught, so_far=()) -> object:
-    """The next frame `who`'s socket receives, decoded; a crash, or silence from the start, fails the check."""
-    try:
-        got = await answer(communicator)
-    except Exception as error:  # the consumer crashed: the server closes the socket with 1011
-        raise AssertionError(f"{who}'s consumer crashed: {type(error).__name__}: {error}. {RULE}") from None
-    gc.collect()  # a thrown-away coroutine warns when it is collected
-    if got == NOTHING and sender.future.done() and not sender.future.cancelled() and sender.future.exception():
-        error = sender.future.exception()  # the sender's consumer crashed: its socket closes with 1011
-        raise AssertionError(f"alice's consumer crashed: {type(error).__name__}: {error}. {RULE}") from None
-    if got == NOTHING and so_far:  # some frames came: the caller's assertion says which were missing
-        return got
-    if got == NOTHING:
-        never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
-        reason = f"; Python warned: RuntimeWarning: {never_awaited[0]}" if never_awaited else ""
-        raise AssertionError(f"{who} heard nothing within 2 s{reason}. {RULE}")
-    if not isinstance(got, dict) or text_of_bytes(got):
-        return text_of_bytes(got) or got
-    try:
-        return json.loads(got.get("text") or "null")
-    except ValueError:  # not JSON: the assertion shows what arrived instead of {"message": m}
-        return got.get("text")
-
-
 async def test_a_message_reaches_every_socket_in_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
         with broadcasts_awaited() as probe:  # sees a group_send that receive() left running
             alice, bob = await sockets(probe.watched(consumer).as_asgi(), "/", count=2)
             # Each group_send a round trip of its own length, as on Redis: awaited, one sender's stay in order.
-            with warnings.catch_warnings(record=True) as caught, uneven_broadcasts():
-                warnings.simplefilter("always")
+            with unawaited_told(), uneven_broadcasts():  # a coroutine never awaited is told in the sentence
                 for text in ("hello room", " ", "third"):  # " " is text too: a message of spaces
                     await alice.send_to(text_data=text)
                     await alice.send_to(bytes_data=b"\x00 not for the room")  # no text: it goes to no one
                 await bob.send_to(text_data="hi alice")
                 for who, communicator in (("bob", bob), ("alice", alice)):
-                    got = []
-                    for _ in range(4):
-                        got.append(await heard(communicator, who, alice, caught, got))
+                    got = [await heard_in_room(communicator, who, RULE, {"alice": alice}, must=not n) for n in range(4)]
                     from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
                     expected = [{"message": "hello room"}, {"message": " "}, {"message": "third"}]
                     assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
@@ -99,7 +55,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
                     )
                 await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
                 for who, communicator in (("bob", bob), ("alice", alice)):
-                    passed_on_unchanged(await heard(communicator, who, alice, caught), who)
+                    passed_on_unchanged(await heard_in_room(communicator, who, RULE, {"alice": alice}, True), who)
             # In order all the same (a lock, one worker thread): receive() still did not wait for them.
             assert not probe.late, (
                 f"the room heard alice in order, but a group_send outlived the handler that started it "
@@ -115,20 +71,9 @@ async def test_a_socket_that_closed_has_left_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
         await in_its_group_once_open(consumer.as_asgi())
-        opened, channels = [], []
-        for _ in range(2):  # one after the other, so each channel is known
-            before = members(GROUP)
-            opened.append(await connect(consumer.as_asgi(), "/"))
-            channels.append(members(GROUP) - before)
-        proved("sockets", 2)
-        assert all(len(joined) == 1 for joined in channels), f'each socket joins "fixsyncroom", got {channels}'
-        alice, bob = opened
         # The first one in (a channel name kept on the class is the last one's), and her network lost (1006).
-        ended = await ends_on_disconnect(alice, 1006)
-        assert not channels[0] & members(GROUP) and channels[1] <= members(GROUP), (
-            f'after alice\'s socket closed (code 1006, a lost network) the group "fixsyncroom" holds '
-            f"{sorted(members(GROUP))}: a closed socket leaves the group with its own self.channel_name (group_discard, "
-            "run like every layer call) whatever its close code, and the others stay in it"
+        ended, bob = await first_one_leaves(
+            consumer.as_asgi(), "fixsyncroom", " (group_discard, run like every layer call)"
         )
         assert ended, (
             "alice's consumer was still running after her socket closed (Daphne kills it and logs that it took "

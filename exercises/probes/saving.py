@@ -1,0 +1,92 @@
+"""A message saved, then told: its row read back as another process reads it, at once (checks 08.2, 08.3).
+
+A client that gets an id may hand it on at once: whoever looks the row up (another process, a
+page's request) must find it saved and committed. And while this consumer saves, other sockets and
+other server processes save too: an id or a count read after the save, not taken from it, may be theirs.
+"""
+
+import asyncio
+import threading
+import time
+from unittest import mock
+
+from django.db import OperationalError, connection, connections
+
+from db_demo.models import ChatMessage
+from exercises.probes.waits import frame
+
+ANOTHER_PROCESS = "another server process"  # the sender of the rows slow_saves(others=True) adds
+AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
+SAVED_ROWS_ID = (
+    "answer with the id of the row this save made (create() returns it), never a row looked up after the save "
+    "(the newest, a count, one with the same text): another socket's or process's save can come in between"
+)
+LOCKED = 'OperationalError ("database is locked")'  # what saves_fail() raises, as a message names it
+
+
+def row(message_id: int, read: threading.Event) -> ChatMessage | None:
+    """The row with this id, read at once in a thread of its own, as another process (a client's request) would."""
+    try:
+        return ChatMessage.objects.filter(id=message_id).first()
+    finally:
+        connection.close()
+        read.set()
+
+
+def commits_held(read: threading.Event | None):
+    """Each commit waits (1 s at most) for the check's `read` of the row: an answer sent before the commit shows."""
+    commit = (wrapper := type(connections["default"])).commit
+    return mock.patch.object(wrapper, "commit", lambda self: (read and read.wait(1), commit(self))[1])
+
+
+def slow_saves(delay: float = 0.1, others: bool = False):
+    """Every save takes `delay` longer, as on a busy database; `others`: another process saves the same just after.
+
+    The other process's row has the same room and text (its sender ANOTHER_PROCESS): an id looked up
+    after the save (the newest row, or one with this text) is its id, and a count taken before it is one short.
+    """
+    save = ChatMessage.save
+
+    def slow(self, *args, **kwargs):
+        time.sleep(delay)  # an answer sent before the save shows
+        save(self, *args, **kwargs)
+        if others:
+            ChatMessage.objects.bulk_create([ChatMessage(room=self.room, text=self.text, sender=ANOTHER_PROCESS)])
+
+    return mock.patch.object(ChatMessage, "save", slow)
+
+
+def saves_fail(model: type = ChatMessage):
+    """Every `model.save()` raises what SQLite raises while another process holds its write lock too long."""
+    return mock.patch.object(model, "save", side_effect=OperationalError("database is locked"))
+
+
+async def saved_answer(communicator, text: str, room: str, at_once: bool = False) -> int:
+    """Send `text`: the answer names a saved row of `room` holding it (at_once: a slow save, the row read at once)."""
+    with slow_saves(0.1 if at_once else 0), commits_held(read := threading.Event() if at_once else None):
+        await communicator.send_to(text_data=text)
+        got, saved = await frame(communicator), None
+        if isinstance(got, dict) and type(got.get("id")) is int:
+            rows = ChatMessage.objects.filter(id=got["id"])  # at once: not behind the consumer's queries
+            saved = await (asyncio.to_thread(row, got["id"], read) if at_once else rows.afirst())
+    assert isinstance(got, dict) and got.get("message") == text and "id" in got, (
+        f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
+        + (AS_IT_CAME if isinstance(got, dict) and got.get("message") == text.strip() != text else "")
+    )
+    assert got["id"] is not None, 'the "id" you sent is None: the row was not saved yet; save first, then send'
+    assert type(got["id"]) is int, (
+        f'the "id" you sent is {got["id"]!r}: send the row\'s id as it is, a JSON integer, so a client that keeps '
+        "the ids it has seen (lesson 12) can match it with the same message's id anywhere else"
+    )
+    assert saved is not None, (
+        f"no saved row has the id you sent ({got['id']}) when the answer arrived: send the id the save returned, "
+        "once the save is done (and committed: an answer sent inside transaction.atomic() goes out before the commit)"
+    )
+    assert saved.room == room, (
+        f"row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, "
+        "the <room> of its route as it is written (never lowercased or trimmed)"
+    )
+    assert saved.text == text, f"row {saved.id} holds {saved.text!r}, not {text!r}" + (
+        AS_IT_CAME if saved.text == text.strip() else ""
+    )
+    return saved.id

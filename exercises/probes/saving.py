@@ -6,14 +6,19 @@ other server processes save too: an id or a count read after the save, not taken
 """
 
 import asyncio
+import json
+import os
 import threading
 import time
+from contextlib import contextmanager
 from unittest import mock
 
+import pytest
 from django.db import OperationalError, connection, connections
 
 from db_demo.models import ChatMessage
-from exercises.probes.waits import frame
+from exercises.probes.loading import load
+from exercises.probes.waits import answer, frame
 
 ANOTHER_PROCESS = "another server process"  # the sender of the rows slow_saves(others=True) adds
 AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
@@ -90,3 +95,54 @@ async def saved_answer(communicator, text: str, room: str, at_once: bool = False
         AS_IT_CAME if saved.text == text.strip() else ""
     )
     return saved.id
+
+
+def loaded_async_safe(exercise_id: str, rule: str):
+    """The module under check, failing the check if importing it set DJANGO_ALLOW_ASYNC_UNSAFE (check 08.3).
+
+    The variable only silences Django's SynchronousOnlyOperation: the queries still run on the
+    event loop and block every socket. It is put back as it was, so later tests still see the error.
+    """
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    module = load(exercise_id, rule)
+    unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    if unsafe != before:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        pytest.fail(
+            f"your module sets DJANGO_ALLOW_ASYNC_UNSAFE={unsafe!r}: that hides the error, and the "
+            f"queries still block every socket. {rule}",
+            pytrace=False,
+        )
+    return module
+
+
+@contextmanager
+def another_process_saves_too():
+    """Each save is followed at once by another server process's: a guestbook entry of its own lands just after."""
+    save = ChatMessage.save
+
+    def and_another(self, *args, **kwargs):
+        save(self, *args, **kwargs)
+        ChatMessage.objects.bulk_create([ChatMessage(room="guestbook", text="saved by another server process")])
+
+    with mock.patch.object(ChatMessage, "save", and_another):
+        yield
+
+
+async def guestbook_entry(communicator, text: str) -> dict:
+    """Send one entry; the answer {"id": ..., "entries": ...}, or the check fails saying what Daphne logs."""
+    await communicator.send_to(text_data=text)
+    got = await answer(communicator)
+    assert not (isinstance(got, dict) and isinstance(got.get("text"), bytes)), (
+        f"the answer's text was bytes ({got['text']!r}): a text frame's text is a str (json.dumps(...) as it is); "
+        "Daphne cannot send bytes there, and the client hears nothing"
+    )
+    content = json.loads(got.get("text") or "null") if isinstance(got, dict) else got
+    assert isinstance(content, dict) and {"id", "entries"} <= content.keys(), (
+        f'expected {{"id": ..., "entries": ...}} for the entry {text!r}, got {got}'
+    )
+    saved = await ChatMessage.objects.filter(id=content["id"]).afirst()
+    assert saved is not None and (saved.room, saved.text) == ("guestbook", text), (
+        f"no saved guestbook row has the id {content['id']!r} with the text {text!r}: answer with the new row's id"
+    )
+    return content

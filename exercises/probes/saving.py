@@ -1,7 +1,7 @@
-"""A message saved, then told: its row read back as another process reads it, at once (checks 08.2, 08.3).
+"""A message or a session saved, then told: read back as another process reads it, at once (checks 08.2, 08.3, 07.3).
 
 A client that gets an id may hand it on at once: whoever looks the row up (another process, a
-page's request) must find it saved and committed. And while this consumer saves, other sockets and
+page's request, the session a handoff names) must find it saved and committed. And while this consumer saves, other sockets and
 other server processes save too: an id or a count read after the save, not taken from it, may be theirs.
 """
 
@@ -14,11 +14,16 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from channels.auth import get_user
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import signing
 from django.db import OperationalError, connection, connections
 
+from auth_demo.views import HANDOFF_SALT
 from db_demo.models import ChatMessage
 from exercises.probes.loading import load
 from exercises.probes.waits import answer, frame
+from exercises.probes.written import shown_part
 
 ANOTHER_PROCESS = "another server process"  # the sender of the rows slow_saves(others=True) adds
 AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
@@ -44,13 +49,13 @@ def commits_held(read: threading.Event | None):
     return mock.patch.object(wrapper, "commit", lambda self: (read and read.wait(1), commit(self))[1])
 
 
-def slow_saves(delay: float = 0.1, others: bool = False):
+def slow_saves(delay: float = 0.1, others: bool = False, model: type = ChatMessage):
     """Every save takes `delay` longer, as on a busy database; `others`: another process saves the same just after.
 
-    The other process's row has the same room and text (its sender ANOTHER_PROCESS): an id looked up
-    after the save (the newest row, or one with this text) is its id, and a count taken before it is one short.
+    The other process's row (a ChatMessage's) has the same room and text, its sender ANOTHER_PROCESS:
+    an id looked up after the save (the newest row, or one with this text) is its id.
     """
-    save = ChatMessage.save
+    save = model.save
 
     def slow(self, *args, **kwargs):
         time.sleep(delay)  # an answer sent before the save shows
@@ -58,7 +63,7 @@ def slow_saves(delay: float = 0.1, others: bool = False):
         if others:
             ChatMessage.objects.bulk_create([ChatMessage(room=self.room, text=self.text, sender=ANOTHER_PROCESS)])
 
-    return mock.patch.object(ChatMessage, "save", slow)
+    return mock.patch.object(model, "save", slow)
 
 
 def saves_fail(model: type = ChatMessage):
@@ -146,3 +151,45 @@ async def guestbook_entry(communicator, text: str) -> dict:
         f"no saved guestbook row has the id {content['id']!r} with the text {text!r}: answer with the new row's id"
     )
     return content
+
+
+def session_of(reply: object) -> SessionStore:
+    """The session the reply's handoff names (KeyError, TypeError or BadSignature if it names none) (check 07.3)."""
+    return SessionStore(session_key=signing.loads(reply["handoff"], salt=HANDOFF_SALT))
+
+
+async def handoff_logs_in(reply: object, user, rule: str) -> None:
+    """The page that reloads with the session the reply's handoff names gets `user` (as AuthMiddlewareStack reads it)."""
+    name = user.username
+    assert isinstance(reply, dict) and reply.get("username") == name and "handoff" in reply, (
+        f'expected {{"username": "{name}", "handoff": ...}} for {name}\'s right password, got {reply}: each '
+        "socket answers for the user it logged in itself, never one kept on the class"
+    )
+    found = await get_user({"session": session_of(reply)})
+    assert found.is_authenticated and found.pk == user.pk, (
+        f"{name} logged in over the socket, but the session the page gets after the handoff is "
+        f"anonymous ({found}): the login was never stored. {rule}"
+        if not found.is_authenticated
+        else f"{name}'s handoff names a session of {found}: each socket logs in its own user"
+    )
+
+
+def stored_user_id(reply: object) -> str | None:
+    """The user id in the session the handoff names, read as the page's own request reads it: in another thread."""
+    try:
+        return session_of(reply).get("_auth_user_id")
+    except (TypeError, KeyError, signing.BadSignature):
+        return None
+    finally:
+        connection.close()
+
+
+def no_session_key_written(written: str, reply: object) -> None:
+    """Neither the session key the reply's handoff names, nor the handoff, nor a run of either, is in `written`."""
+    handoff = reply.get("handoff") if isinstance(reply, dict) else None
+    session_key = session_of(reply).session_key if isinstance(handoff, str) else None
+    for secret, what in ((session_key, "ada's new session key"), (handoff, "the handoff token that names it")):
+        assert not secret or not shown_part(written, secret), (
+            f"{what} reached the server's log or output: the session key is ada's login itself (whoever holds it "
+            "is ada, as her cookie is), and the handoff turns into it; log who logged in, never the key or the token"
+        )

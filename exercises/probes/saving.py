@@ -1,8 +1,9 @@
-"""A message or a session saved, then told: read back as another process reads it, at once (checks 08.2, 08.3, 07.3).
+"""A message or a session saved, then told: read back at once, as another process reads it (checks 07.3, 08.2, 08.3).
 
 A client that gets an id may hand it on at once: whoever looks the row up (another process, a
-page's request, the session a handoff names) must find it saved and committed. And while this consumer saves, other sockets and
-other server processes save too: an id or a count read after the save, not taken from it, may be theirs.
+page's request, the page redeeming a handoff) must find it saved and committed. And while this
+consumer saves, other sockets and other server processes save too: an id or a count read after
+the save, not taken from it, may be theirs.
 """
 
 import asyncio
@@ -159,7 +160,7 @@ def session_of(reply: object) -> SessionStore:
 
 
 async def handoff_logs_in(reply: object, user, rule: str) -> None:
-    """The page that reloads with the session the reply's handoff names gets `user` (as AuthMiddlewareStack reads it)."""
+    """The page reloading with the session the reply's handoff names gets `user` (as AuthMiddlewareStack reads it)."""
     name = user.username
     assert isinstance(reply, dict) and reply.get("username") == name and "handoff" in reply, (
         f'expected {{"username": "{name}", "handoff": ...}} for {name}\'s right password, got {reply}: each '

@@ -8,24 +8,20 @@ as a wrong password; no password or session key reaches a log or the output; eve
 import asyncio
 import json
 import logging
-import time
-from unittest import mock
 
 import pytest
-from channels.auth import AuthMiddlewareStack, get_user
+from channels.auth import AuthMiddlewareStack
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
-from django.core import signing
-from django.db import OperationalError, connection
 
-from auth_demo.views import HANDOFF_SALT
-from exercises.probes import close_all, connect, failure_told_truly, frame, load, login_bad_frames, never_blocks
+from exercises.probes import BAD, ask, close_all, connect, failure_told_truly, load, login_bad_frames, never_blocks
 from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first, refused_with_error
 from exercises.probes import shown_part, written_out
+from exercises.probes.saving import LOCKED, handoff_logs_in, no_session_key_written, saves_fail, slow_saves
+from exercises.probes.saving import stored_user_id
 
 RULE = 'login() changes scope["session"], and the page reloads with the session the handoff names: it holds the user'
 ADA = {"username": "ada", "password": "analytical-engine"}  # each test's user, made by the fixture `ada`
-INVALID = {"error": "invalid username or password"}  # what a wrong password gets, and nothing else
 # Every kind of wrong frame once (login_bad_frames()), text that is no JSON, and a nesting too deep (RecursionError).
 WRONG_SHAPES = [*login_bad_frames(), "\u00e9t\u00e9", "[" * 100_000]
 MISNAMED = {"user": "ada", "password": "difference-engine"}  # the right keys but one, the password among them
@@ -44,25 +40,6 @@ async def login_socket():
     return await connect(AuthMiddlewareStack(load("07.3", RULE).LoginConsumer.as_asgi()), "/")
 
 
-async def ask(communicator, username: str, password: str) -> object:
-    await communicator.send_to(text_data=json.dumps({"username": username, "password": password}))
-    return await frame(communicator)
-
-
-def session_of(reply: object) -> SessionStore:
-    """The session the reply's handoff names (KeyError, TypeError or BadSignature if it names none)."""
-    return SessionStore(session_key=signing.loads(reply["handoff"], salt=HANDOFF_SALT))
-
-
-async def user_of(reply: object, name: str):
-    """The user the page gets when it reloads with the session the reply's handoff names (as AuthMiddlewareStack)."""
-    assert isinstance(reply, dict) and reply.get("username") == name and "handoff" in reply, (
-        f'expected {{"username": "{name}", "handoff": ...}} for {name}\'s right password, got {reply}: each '
-        "socket answers for the user it logged in itself, never one kept on the class"
-    )
-    return await get_user({"session": session_of(reply)})
-
-
 async def test_the_session_the_handoff_names_is_logged_in(ada):
     with queries_by_thread() as ran, queries_told_first(ran, IN_A_THREAD):
         bob = await User.objects.acreate_user("bob", password="difference-engine")  # on Django's sync thread
@@ -71,30 +48,14 @@ async def test_the_session_the_handoff_names_is_logged_in(ada):
         async with never_blocks():  # the session's save is a query: in a thread, never on the loop
             answers = await asyncio.gather(ask(first, *ADA.values()), ask(second, "bob", "difference-engine"))
         for user, reply in zip((ada, bob), answers, strict=True):
-            found = await user_of(reply, user.username)
-            assert found.is_authenticated and found.pk == user.pk, (
-                f"{user.username} logged in over the socket, but the session the page gets after the handoff is "
-                f"anonymous ({found}): the login was never stored. {RULE}"
-                if not found.is_authenticated
-                else f"{user.username}'s handoff names a session of {found}: each socket logs in its own user"
-            )
+            await handoff_logs_in(reply, user, RULE)
         await close_all(first, second)
     orm_where_it_belongs(ran, IN_A_THREAD)
 
 
-def stored_user_id(reply: object) -> str | None:
-    """The user id in the session the handoff names, read as the page's own request reads it: in another thread."""
-    try:
-        return session_of(reply).get("_auth_user_id")
-    except (TypeError, KeyError, signing.BadSignature):
-        return None
-    finally:
-        connection.close()
-
-
 async def test_the_session_is_stored_before_the_socket_answers(ada):
-    communicator, save = await login_socket(), SessionStore.save  # a busy database: the write takes a moment
-    with mock.patch.object(SessionStore, "save", lambda self, *args, **kw: time.sleep(0.2) or save(self, *args, **kw)):
+    communicator = await login_socket()
+    with slow_saves(0.2, model=SessionStore):  # a busy database: the write takes a moment
         reply = await ask(communicator, *ADA.values())
         stored = await asyncio.to_thread(stored_user_id, reply)  # the page redeems the handoff at once
     assert stored == str(ada.pk), (
@@ -114,18 +75,18 @@ async def test_a_wrong_password_is_refused(ada):
         ("ada", "", "an empty password"),
     ):
         reply = await ask(communicator, username, password)
-        assert reply == INVALID, f"{who} must get {json.dumps(INVALID)}, and never a session, got {reply}"
-    assert await ask(communicator, *ADA.values()) != INVALID, "after refused tries, the right password still logs in"
+        assert reply == BAD, f"{who} must get {json.dumps(BAD)}, and never a session, got {reply}"
+    assert await ask(communicator, *ADA.values()) != BAD, "after refused tries, the right password still logs in"
     await close_all(communicator, bystander)
 
 
 async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_password(ada):
     communicator = await login_socket()
-    with mock.patch.object(SessionStore, "save", side_effect=OperationalError("database is locked")):
+    with saves_fail(SessionStore):
         await communicator.send_to(text_data=json.dumps(ADA))
-        failure = "ada sent her right password and the session's save raised OperationalError (database is locked)"
+        failure = f"ada sent her right password and the session's save raised {LOCKED}"
         harm = "ada retypes a password that was right, and nobody hears the database failed"
-        await failure_told_truly(communicator, failure, "ada", "invalid username or password", harm, wrong="handoff")
+        await failure_told_truly(communicator, failure, "ada", BAD["error"], harm, wrong="handoff")
 
 
 async def test_no_password_or_session_key_reaches_a_log_or_the_output(ada, caplog, capsys):
@@ -143,13 +104,7 @@ async def test_no_password_or_session_key_reaches_a_log_or_the_output(ada, caplo
             "right or wrong (a wrong one is often a typo of the real one), nor its start; log the username at most, "
             f"in the message and in a record's extra fields alike{refused if password == MISNAMED['password'] else ''}"
         )
-    handoff = reply.get("handoff") if isinstance(reply, dict) else None
-    session_key = session_of(reply).session_key if isinstance(handoff, str) else None
-    for secret, what in ((session_key, "ada's new session key"), (handoff, "the handoff token that names it")):
-        assert not secret or not shown_part(written, secret), (
-            f"{what} reached the server's log or output: the session key is ada's login itself (whoever holds it "
-            "is ada, as her cookie is), and the handoff turns into it; log who logged in, never the key or the token"
-        )
+    no_session_key_written(written, reply)
 
 
 async def test_frames_of_every_wrong_shape_get_an_error():

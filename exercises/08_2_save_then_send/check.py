@@ -2,97 +2,30 @@
 
 The answer names a row of this room that is already saved, with the ORM off the loop, to the sender only; a frame
 without text gets an error, saves nothing, and the socket stays open; two sockets saving at once each get their own
-row's id; a save that fails never leaves the sender waiting.
+row's id; a save that fails never leaves the sender waiting. How an answer is read and its row looked up, at once
+and as another process would: exercises/probes/saving.py.
 """
 
 import asyncio
-import threading
-import time
-from unittest import mock
 
 import pytest
 from channels.routing import URLRouter
-from django.db import OperationalError, connection, connections
 from django.urls import path
 
 from db_demo.models import ChatMessage
 from exercises.probes import close_all, connect, failure_not_swallowed, frame, is_error, never_blocks, nothing_more
 from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first
+from exercises.probes.saving import LOCKED, SAVED_ROWS_ID, saved_answer, saves_fail, slow_saves
 
 EXERCISE = "08.2"
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
-ANOTHER_PROCESS = "another server process"
-AS_IT_CAME = "; a message is saved and sent as it came, its spaces and line breaks too: never stripped"
-SAVED_ROWS_ID = (
-    "answer with the id of the row this save made (create() returns it), never a row looked up after the save "
-    "(the newest, a count, one with the same text): another socket's or process's save can come in between"
-)
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def row(message_id: int, read: threading.Event) -> ChatMessage | None:
-    """The row with this id, read at once in a thread of its own, as another process (a client's request) would."""
-    try:
-        return ChatMessage.objects.filter(id=message_id).first()
-    finally:
-        connection.close()
-        read.set()
-
-
-def commits_held(read: threading.Event | None):
-    """Each commit waits (1 s at most) for the check's `read` of the row: an answer sent before the commit shows."""
-    commit = (wrapper := type(connections["default"])).commit
-    return mock.patch.object(wrapper, "commit", lambda self: (read and read.wait(1), commit(self))[1])
-
-
-def slow_saves(delay: float = 0.1, others: bool = False):
-    """Every save takes `delay` longer, as on a busy database; `others`: another process saves the same just after."""
-    save = ChatMessage.save
-
-    def slow(self, *args, **kwargs):
-        time.sleep(delay)  # an answer sent before the save shows
-        save(self, *args, **kwargs)
-        if others:
-            ChatMessage.objects.bulk_create([ChatMessage(room=self.room, text=self.text, sender=ANOTHER_PROCESS)])
-
-    return mock.patch.object(ChatMessage, "save", slow)
 
 
 @pytest.fixture
 def app(module):
     """The consumer at <room>/, as the course routes it: the room is scope["url_route"]["kwargs"]["room"]."""
     return URLRouter([path("<str:room>/", module.SaveThenSendConsumer.as_asgi())])
-
-
-async def saved_answer(communicator, text: str, room: str, at_once: bool = False) -> int:
-    """Send `text`: the answer names a saved row of `room` holding it (at_once: a slow save, the row read at once)."""
-    with slow_saves(0.1 if at_once else 0), commits_held(read := threading.Event() if at_once else None):
-        await communicator.send_to(text_data=text)
-        got, saved = await frame(communicator), None
-        if isinstance(got, dict) and type(got.get("id")) is int:
-            rows = ChatMessage.objects.filter(id=got["id"])  # at once: not behind the consumer's queries
-            saved = await (asyncio.to_thread(row, got["id"], read) if at_once else rows.afirst())
-    assert isinstance(got, dict) and got.get("message") == text and "id" in got, (
-        f'expected {{"id": ..., "message": {text!r}}} on the socket that sent it, got {got}'
-        + (AS_IT_CAME if isinstance(got, dict) and got.get("message") == text.strip() != text else "")
-    )
-    assert got["id"] is not None, 'the "id" you sent is None: the row was not saved yet; save first, then send'
-    assert type(got["id"]) is int, (
-        f'the "id" you sent is {got["id"]!r}: send the row\'s id as it is, a JSON integer, so a client that keeps '
-        "the ids it has seen (lesson 12) can match it with the same message's id anywhere else"
-    )
-    assert saved is not None, (
-        f"no saved row has the id you sent ({got['id']}) when the answer arrived: send the id the save returned, "
-        "once the save is done (and committed: an answer sent inside transaction.atomic() goes out before the commit)"
-    )
-    assert saved.room == room, (
-        f"row {saved.id} was saved in the room {saved.room!r}, not {room!r}: each socket saves in its own room, "
-        "the <room> of its route as it is written (never lowercased or trimmed)"
-    )
-    assert saved.text == text, f"row {saved.id} holds {saved.text!r}, not {text!r}" + (
-        AS_IT_CAME if saved.text == text.strip() else ""
-    )
-    return saved.id
 
 
 async def test_the_answer_names_a_row_of_this_room_that_is_already_saved(app):
@@ -152,9 +85,8 @@ async def test_two_sockets_saving_at_once_each_get_their_own_rows_id(app):
 
 async def test_a_save_that_fails_never_leaves_the_sender_waiting(app):
     communicator = await connect(app, "/kitchen/")
-    # What SQLite raises while another process holds its write lock too long.
-    with mock.patch.object(ChatMessage, "save", side_effect=OperationalError("database is locked")):
+    with saves_fail():
         await communicator.send_to(text_data="lost")
         harm = "its message was not saved, and a sender told nothing waits for ever (or believes it was sent)"
-        failure = 'the save raised OperationalError ("database is locked")'
+        failure = f"the save raised {LOCKED}"
         await failure_not_swallowed(communicator, failure, "the sender", harm, wrong="id")

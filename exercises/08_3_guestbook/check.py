@@ -3,28 +3,13 @@
 An entry is saved and counted; a binary frame gets an error and the socket stays open; a failed save is told.
 """
 
-import json
-import os
-from contextlib import contextmanager
-from unittest import mock
-
 import pytest
-from django.db import OperationalError
 
 from db_demo.models import ChatMessage
-from exercises.probes import (
-    answer,
-    close_all,
-    connect,
-    failure_not_swallowed,
-    frame,
-    load,
-    never_blocks,
-    orm_where_it_belongs,
-    proved,
-    queries_by_thread,
-    queries_told_first,
-)
+from exercises.probes import close_all, connect, failure_not_swallowed, frame, never_blocks, orm_where_it_belongs
+from exercises.probes import proved, queries_by_thread, queries_told_first
+from exercises.probes.saving import LOCKED, another_process_saves_too, loaded_async_safe, saves_fail
+from exercises.probes.saving import guestbook_entry as entry
 
 RULE = (
     "The ORM is synchronous: never query on the event loop; put the queries in a database_sync_to_async "
@@ -33,50 +18,8 @@ RULE = (
 
 
 def guestbook_consumer():
-    """The student's consumer class; DJANGO_ALLOW_ASYNC_UNSAFE as it was before their module was loaded."""
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    module = load("08.3", RULE)
-    unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    if unsafe != before:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        pytest.fail(
-            f"your module sets DJANGO_ALLOW_ASYNC_UNSAFE={unsafe!r}: that hides the error, and the "
-            f"queries still block every socket. {RULE}",
-            pytrace=False,
-        )
-    return module.GuestbookConsumer
-
-
-@contextmanager
-def another_process_saves_too():
-    """Each save is followed at once by another server process's: a guestbook entry of its own lands just after."""
-    save = ChatMessage.save
-
-    def and_another(self, *args, **kwargs):
-        save(self, *args, **kwargs)
-        ChatMessage.objects.bulk_create([ChatMessage(room="guestbook", text="saved by another server process")])
-
-    with mock.patch.object(ChatMessage, "save", and_another):
-        yield
-
-
-async def entry(communicator, text: str) -> dict:
-    """Send one entry; the answer {"id": ..., "entries": ...}, or the check fails saying what Daphne logs."""
-    await communicator.send_to(text_data=text)
-    got = await answer(communicator)
-    assert not (isinstance(got, dict) and isinstance(got.get("text"), bytes)), (
-        f"the answer's text was bytes ({got['text']!r}): a text frame's text is a str (json.dumps(...) as it is); "
-        "Daphne cannot send bytes there, and the client hears nothing"
-    )
-    content = json.loads(got.get("text") or "null") if isinstance(got, dict) else got
-    assert isinstance(content, dict) and {"id", "entries"} <= content.keys(), (
-        f'expected {{"id": ..., "entries": ...}} for the entry {text!r}, got {got}'
-    )
-    saved = await ChatMessage.objects.filter(id=content["id"]).afirst()
-    assert saved is not None and (saved.room, saved.text) == ("guestbook", text), (
-        f"no saved guestbook row has the id {content['id']!r} with the text {text!r}: answer with the new row's id"
-    )
-    return content
+    """The student's consumer class; a module that sets DJANGO_ALLOW_ASYNC_UNSAFE fails the check."""
+    return loaded_async_safe("08.3", RULE).GuestbookConsumer
 
 
 @pytest.mark.django_db(transaction=True)
@@ -138,9 +81,8 @@ async def test_a_binary_frame_gets_an_error_and_the_socket_stays_open():
 @pytest.mark.django_db(transaction=True)
 async def test_a_save_that_fails_never_leaves_the_writer_waiting():
     communicator = await connect(guestbook_consumer().as_asgi(), "/")
-    # What SQLite raises while another process holds its write lock too long.
-    with mock.patch.object(ChatMessage, "save", side_effect=OperationalError("database is locked")):
+    with saves_fail():
         await communicator.send_to(text_data="lovely stay")
         harm = "the entry was not saved, and a writer told nothing waits for ever (or believes it was kept)"
-        failure = 'the save raised OperationalError ("database is locked")'
+        failure = f"the save raised {LOCKED}"
         await failure_not_swallowed(communicator, failure, "the writer", harm, wrong="id")

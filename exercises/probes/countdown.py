@@ -16,7 +16,7 @@ LATIN_1 = ". A query string is the bytes the client sent, not always UTF-8: deco
 
 
 def noted(module, consumer: str):
-    """The module's `consumer` served as_asgi(), each asyncio.sleep() of its file and each send noted in SLEPT, in order.
+    """The module's `consumer` served as_asgi(), each asyncio.sleep() of its file and each send noted in SLEPT.
 
     A ticker is judged by what it slept between its sends, not by the wall clock, which a busy
     machine stretches; one that never calls asyncio.sleep is judged by when its sends came.

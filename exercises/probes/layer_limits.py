@@ -4,13 +4,15 @@ The stand-in layers are module-level classes, so serve_layer() can name them in 
 """
 
 import asyncio
+import json
 from traceback import extract_tb
 
+import pytest
 import redis
-from channels.layers import InMemoryChannelLayer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
 
-from exercises.probes.waits import NOTHING, answer, next_output
+from exercises.probes.waits import NOTHING, answer, frame, next_output, nothing_more, until
 from harness.patience import FRAME
 
 # What redis-py raises, and its words, when Redis is down, slow, or a replica after a failover (ZADD, ZREM refused).
@@ -89,3 +91,79 @@ async def ends_quietly_after_its_4503(communicator) -> None:
         f"after its 4503 the consumer ended with {type(after).__name__}: {after}: {why}; a layer failure must "
         "close the socket with 4503, not crash it (1011), or the server logs a crash for every socket of the outage"
     )
+
+
+# Check 05.4: a queue of thumbnail jobs that is full, or looks full, and a client told so.
+
+
+async def ask(communicator, image: str) -> object:
+    """Send {"image": image}; the decoded answer, NOTHING, or a sentence naming the crash (the server's 1011)."""
+    await communicator.send_to(text_data=json.dumps({"image": image}))
+    try:
+        return await frame(communicator)  # a frame whose text is bytes comes back as a sentence saying so
+    except pytest.fail.Exception as crash:  # the consumer crashed: the server logs it and closes the socket with 1011
+        return f"a crash, the socket closed with 1011 ({crash})"
+
+
+def refused(got: object) -> bool:
+    """{"error": "<why>"}, more keys allowed (the image, say), but never a "queued" beside it."""
+    return isinstance(got, dict) and isinstance(got.get("error"), str) and bool(got["error"]) and "queued" not in got
+
+
+def sends_tried(monkeypatch) -> list:
+    """The channel of each send() the consumer tries, in order, the layer's own send() run: a retry is one more."""
+    layer, tries = get_channel_layer(), []
+    monkeypatch.setattr(layer, "send", lambda to, job, send=layer.send: tries.append(to) or send(to, job))
+    return tries
+
+
+async def only_its_error(communicator, who: str) -> None:
+    """After its error, the socket of a refused job hears nothing more, and stays open for the client's next try."""
+    more = NOTHING if await nothing_more(communicator, 0.1) else await frame(communicator)
+    shut = isinstance(more, dict) and more.get("type") == "websocket.close"
+    assert not (shut or communicator.future.done()), (
+        f"{who}'s socket was closed: the socket stays open for the next try"
+    )
+    assert more == NOTHING, f"then {who} got {more}: a refused job gets one error frame, and nothing else"
+
+
+async def taken_from_the_queue(queue: str) -> dict:
+    """The next job on `queue`, as the worker takes it; the check fails if none is there within FRAME."""
+    try:
+        async with asyncio.timeout(FRAME):
+            return await get_channel_layer().receive(queue)
+    except TimeoutError:
+        said = f'the client was told {{"queued": ...}}, and no job was on {queue!r} within {FRAME:.0f} s: the send'
+        pytest.fail(f"{said} never ran (a coroutine not awaited does nothing) or went elsewhere; await it", False)
+
+
+async def forged_job_rewritten(alice, queue: str, own: str) -> None:
+    """alice forges a job's reply_to, type and one more key; if it is queued, the server wrote it from its three keys.
+
+    A worker trusts its job: a reply_to she names sends the thumbnail to mallory, a type she names
+    runs another handler, and any key riding along (an "owner") is believed. Refused, or those keys
+    ignored: either is right, so a job is read only if alice was told {"queued": ...}.
+    """
+    mallory = "specific.mallory!inbox"  # a channel alice names, hoping the worker answers there
+    forged = {"image": "evil.png", "reply_to": mallory, "type": "thumbnail.delete", "owner": "bob"}
+    await alice.send_to(text_data=json.dumps(forged))
+    if await frame(alice) == {"queued": "evil.png"}:  # an extra key may be refused too, or ignored
+        job = await taken_from_the_queue(queue)
+        got = job.get("reply_to")
+        assert got == own, f"alice named reply_to {mallory!r}, the job: {got!r}: the server writes reply_to"
+        got = job.get("type")
+        assert got == "thumbnail.make", (
+            f"alice named type 'thumbnail.delete', the job has {got!r}: the type names the handler the worker runs, "
+            "so the server writes it, never a client"
+        )
+        assert sorted(job) == ["image", "reply_to", "type"], (
+            f"alice's frame carried 'owner': 'bob', and her job reached the worker as {job}: whatever else a frame "
+            "holds never rides along to a worker that may trust it; build the job from its three keys"
+        )
+
+
+async def jobs_waiting(queue: str) -> int:
+    """How many jobs `queue` holds once a refused job retried in the background (within 1 s) would have gone in."""
+    waiting = get_channel_layer().channels.get(queue) or asyncio.Queue()
+    await until(lambda: waiting.qsize() > 1, 1.0)
+    return waiting.qsize()

@@ -22,12 +22,12 @@ from exercises.probes.settings import arrival, in_a_group, started_with
 from exercises.targets import REPO_DIR
 from harness.patience import COMMAND
 
-DEFAULT = "redis://127.0.0.1:6379/0"  # 05.3's and 05.5's REDIS_URL when none is set, as their tasks say
+DEFAULT = "redis://127.0.0.1:6379/0"  # 05.3's REDIS_URL when none is set, as its task says (05.5's too)
 
 
 @pytest.fixture
 def redis_url(monkeypatch) -> str:
-    """REDIS_URL set, to this machine's (or the tasks' default), where a Redis answers: alike wherever a check runs."""
+    """REDIS_URL set, to this machine's (or DEFAULT), where a Redis answers: the check runs alike wherever it runs."""
     monkeypatch.setenv("REDIS_URL", url := os.environ.get("REDIS_URL") or DEFAULT)
     redis_answers(url)
     return url

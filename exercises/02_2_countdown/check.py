@@ -6,76 +6,36 @@ nothing; a bad count is closed 4400 before any tick; leaving early, or a cancel 
 """
 
 import asyncio
-import types
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import accepted, cancelled, close_all, connect, ended_cancelled, frame, kept_by, reply
-from exercises.probes import ends_on_disconnect, never_blocks, nothing_after_close, nothing_kept, nothing_more, proved
-from exercises.probes import running_tasks, tasks_left
+from exercises.probes import cancelled, close_all, connect, ended_cancelled, ends_on_disconnect, frame, kept_by
+from exercises.probes import never_blocks, nothing_after_close, nothing_kept, nothing_more, proved, running_tasks
+from exercises.probes.countdown import INTERVAL, closed_4400_before_any_tick, no_ticking_left, noted
+from exercises.probes.countdown import one_interval_apart, ticks_then_close
 
-EXERCISE, CONSUMER, INTERVAL = "02.2", "CountdownConsumer", 0.05  # the exercise's INTERVAL: seconds between ticks
+EXERCISE, CONSUMER = "02.2", "CountdownConsumer"
 RULE = "?count=N sends N ticks, one INTERVAL apart, then closes 1000; no task outlives its socket"
 BAD_COUNTS = [b"", b"count=", b"count=0", b"count=101", b"count=-1", b"count=two", b"count=1.5", b"count=1e2",
               b"count=%C2%B2", b"count=1_0", b"count=%D9%A3", b"count=3&count=4", b"count=3&count=3",
               b"count=+3", b"count=%2B3", b"count=3%0A", b"count=" + b"1" * 5000, b"count=\xff"]  # fmt: skip
-SLEPT: list = []  # the consumer's asyncio.sleep(seconds) calls and its sends (when, event), in order: ticks by events
-NOT_A_COUNT = "a count that is not one integer 1-100, written in the digits 0-9 alone, must close with 4400"
-ACCEPT_FIRST = "accept first, then close with 4400: a refused handshake tells the client nothing"
 OWN = "each socket has its own count and task, and one leaving must not touch another's: nothing on the class"
 CANCELS = "as Daphne does at shutdown, or after application_close_timeout"
 RECEIVE = "The ticker needs no input, yet a client may send some: keep a websocket_receive that does nothing"
-LATIN_1 = ". A query string is the bytes the client sent, not always UTF-8: decode it with latin-1 (lesson 01)"
 
 
 @pytest.fixture
 def app(module):
-    """The consumer, each asyncio.sleep() of its file and each send noted in SLEPT, in order."""
-    SLEPT.clear()
-    if vars(module).get("asyncio") is asyncio:  # asyncio as its file sees it: each sleep noted, then slept
-        noted = {"sleep": lambda seconds, *more: SLEPT.append(seconds) or asyncio.sleep(seconds, *more)}
-        module.asyncio = types.SimpleNamespace(**{**vars(asyncio), **noted})
-    inner = getattr(module, CONSUMER).as_asgi()
-
-    async def application(scope, receive, send):
-        return await inner(scope, receive, lambda e: SLEPT.append((asyncio.get_running_loop().time(), e)) or send(e))
-
-    return application
-
-
-async def ticks_then_close(communicator, count: int, where: str) -> None:
-    """Ticks 1 to `count`, each {"tick": n} with n an int, then a close with 1000, and nothing after it."""
-    for n in range(1, count + 1):
-        got = await frame(communicator)
-        said = f'{where}: expected {{"tick": {n}}}, got {got}: the ticks go 1, 2, … {count}, then the close'
-        assert got == {"tick": n} and type(got["tick"]) is int, said
-    got = await frame(communicator)  # 1000 is ASGI's default code: a close that names none is one too
-    closed = isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code", 1000) == 1000
-    assert closed, f"{where}: expected a close with 1000 right after the last tick ({count}), got {got}"
-    await nothing_after_close(communicator, INTERVAL * 3)
-
-
-async def no_ticking_left(before: set, after: str, why: str) -> None:
-    assert not (left := await tasks_left(before)), f"{after}, and {len(left)} ticking task(s) still run: {why}"
+    """The consumer, each asyncio.sleep() of its file and each send noted, in order: ticks timed by what it slept."""
+    return noted(module, CONSUMER)
 
 
 async def test_count_3_sends_three_ticks_then_closes_1000(app):
     communicator = await connect(app, "/?count=3")
     async with never_blocks():
         await ticks_then_close(communicator, 3, "?count=3")
-    sends = [n for n, step in enumerate(SLEPT) if isinstance(step, tuple)]  # the accept, the ticks, the close
-    slept = [sum(SLEPT[a + 1 : b]) for a, b in zip(sends, sends[1:4], strict=False)]  # before each tick, by events
-    recorded = any(slept)  # it sleeps with asyncio.sleep: judged by what it slept, not by the clock
-    early = "tick 1 was sent before any sleep since the accept: " if recorded and not slept[0] else ""
-    sent = [SLEPT[n][0] for n in sends[:4]]  # when the accept and the ticks were sent: a ticker not using asyncio.sleep
-    gaps = slept if recorded else [min(b - a for a, b in zip(sent[1:], sent[2:], strict=False))]
-    took = sent[3] - sent[0]  # the third tick, after the accept
-    assert all(INTERVAL / 2 < gap < INTERVAL * 1.6 for gap in gaps) and (recorded or took >= INTERVAL * 2.5), (
-        f"{early}the ticker waited {', '.join(f'{gap * 1000:.0f}' for gap in gaps)} ms before its ticks (the third "
-        f"came {took * 1000:.0f} ms after the accept), where one comes every INTERVAL ({INTERVAL * 1000:.0f} ms), the "
-        "first one INTERVAL after the accept: one sleep of INTERVAL per tick, not a second one after the send"
-    )
+    one_interval_apart()  # judged by what it slept between its sends, or by when they came
     await close_all(communicator)
 
 
@@ -121,16 +81,7 @@ async def test_frames_from_the_client_change_nothing(app):
 async def test_a_bad_count_is_closed_4400_before_any_tick(app):
     opened = [WebsocketCommunicator(app, "/") for _ in BAD_COUNTS]
     for communicator, query in zip(opened, BAD_COUNTS, strict=True):
-        communicator.scope["query_string"] = query  # as a client may send it; the consumer has not started yet
-        shown = repr(query)[2:-1] if len(query) < 60 else f"{query[:16].decode()}… ({len(query) - 6} digits)"
-        try:
-            got = await reply(await accepted(communicator))  # NOTHING if silent within FRAME
-        except (AssertionError, pytest.fail.Exception) as failed:  # refused, silent or crashed: the query, the way out
-            why = LATIN_1 if "UnicodeDecodeError" in str(failed) else f"; {ACCEPT_FIRST}" * ("refused" in str(failed))
-            pytest.fail(f"?{shown}: {failed}{why}", pytrace=False)
-        closed = isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == 4400
-        why = " (%0A is a line break: a pattern's $ matches before a last one)" if b"%0A" in query else ""
-        assert closed, f"?{shown}: {NOT_A_COUNT} before any tick{why}, got {got}"
+        await closed_4400_before_any_tick(communicator, query)
     # Every refused socket at once: a tick that follows its close would come within three INTERVALs.
     await asyncio.gather(*(nothing_after_close(communicator, INTERVAL * 3) for communicator in opened))
     await close_all(*opened)

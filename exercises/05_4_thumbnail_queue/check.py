@@ -5,22 +5,21 @@ channel; a frame of any other shape gets an error and queues nothing; a queue fu
 answered with an error; a layer that fails is never told as a full queue.
 """
 
-import asyncio
 import json
 from unittest.mock import AsyncMock
 
-import channels.testing  # noqa: F401  (imported once, before any stall monitor)
 import pytest
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from exercises.probes import FRAME, NOTHING, bad_frames, close_all, failure_told_truly, frame, never_blocks, proved
-from exercises.probes import nothing_more, refused_with_error, running_tasks, serve_layer, sockets, tasks_left, until
+from exercises.probes import FRAME, NOTHING, bad_frames, close_all, failure_told_truly, never_blocks, proved
+from exercises.probes import nothing_more, refused_with_error, running_tasks, serve_layer, sockets, tasks_left
+from exercises.probes.layer_limits import ask, forged_job_rewritten, jobs_waiting, only_its_error, refused, sends_tried
+from exercises.probes.layer_limits import taken_from_the_queue
 
 EXERCISE, CONSUMER, QUEUE = "05.4", "ThumbnailConsumer", "fixthumbs"
 RULE = "A job the queue cannot take is the client's news, answered at once on a socket that stays open"
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
-WRITTEN = "the type names the handler the worker runs, so the server writes it, never a client"
 # Every shape but {"image": <text>}, without Hypothesis's draws (too slow on a loaded machine), and a nesting too
 # deep to decode (json.loads raises RecursionError, not ValueError). No empty frame: send_to() cannot send one.
 SHAPES = bad_frames("image", "cat.png", ("[" * 100_000,), 0)
@@ -32,33 +31,8 @@ def small_capacity(settings):
     serve_layer(settings, InMemoryChannelLayer, capacity=2)
 
 
-async def ask(communicator, image: str) -> object:
-    """Send {"image": image}; the decoded answer, NOTHING, or a sentence naming the crash (the server's 1011)."""
-    await communicator.send_to(text_data=json.dumps({"image": image}))
-    try:
-        return await frame(communicator)  # a frame whose text is bytes comes back as a sentence saying so
-    except pytest.fail.Exception as crash:  # the consumer crashed: the server logs it and closes the socket with 1011
-        return f"a crash, the socket closed with 1011 ({crash})"
-
-
-async def taken_from_the_queue() -> dict:
-    """The next job on the queue, as the worker takes it; the check fails if none is there within FRAME."""
-    try:
-        async with asyncio.timeout(FRAME):
-            return await get_channel_layer().receive(QUEUE)
-    except TimeoutError:
-        said = f'the client was told {{"queued": ...}}, and no job was on {QUEUE!r} within {FRAME:.0f} s: the send'
-        pytest.fail(f"{said} never ran (a coroutine not awaited does nothing) or went elsewhere; await it", False)
-
-
-def refused(got: object) -> bool:
-    """{"error": "<why>"}, more keys allowed (the image, say), but never a "queued" beside it."""
-    return isinstance(got, dict) and isinstance(got.get("error"), str) and bool(got["error"]) and "queued" not in got
-
-
 async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(app, monkeypatch):
-    layer, tries = get_channel_layer(), []  # each send() the consumer tries, by channel: a retry shows as one more
-    monkeypatch.setattr(layer, "send", lambda to, job, send=layer.send: tries.append(to) or send(to, job))
+    tries = sends_tried(monkeypatch)  # each send() the consumer tries, by channel: a retry shows as one more
     async with never_blocks(STALL):
         before = running_tasks()
         alice, bob = await sockets(app)
@@ -70,14 +44,9 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
         assert refused(got), f'the queue was full when alice sent a third image: expected {{"error": ...}}, got {got}'
         retried = tries.count(QUEUE) - 1  # told after the first send() raised ChannelFull, or after retries
         assert await nothing_more(bob), "alice's refused job was answered on bob's socket too: only the sender hears"
-        more = NOTHING if await nothing_more(alice, 0.1) else await frame(alice)
-        shut = isinstance(more, dict) and more.get("type") == "websocket.close"
-        assert not (shut or alice.future.done()), "alice's socket was closed: the socket stays open for the next try"
-        assert more == NOTHING, f"then alice got {more}: a refused job gets one error frame, and nothing else"
-        await taken_from_the_queue()  # the worker takes one job: there is room again
-        queue = get_channel_layer().channels.get(QUEUE) or asyncio.Queue()  # it holds the other job
-        await until(lambda: queue.qsize() > 1, 1.0)  # a refused job retried in the background goes in by then
-        assert (waiting := queue.qsize()) == 1, (
+        await only_its_error(alice, "alice")  # and her socket stays open
+        await taken_from_the_queue(QUEUE)  # the worker takes one job: there is room again
+        assert (waiting := await jobs_waiting(QUEUE)) == 1, (  # the other job, and a refused one retried meanwhile?
             f"alice's three.png was refused, and once the worker made room the queue held {waiting} jobs: the refused "
             "job went in after all; the client decides whether to try again (a job retried for it is made twice)"
         )
@@ -97,26 +66,13 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel(app):
         alice, bob = await sockets(app)
         got = [await ask(alice, "cat.png"), await ask(bob, "dog.png")]
         assert got == [{"queued": image} for image in ("cat.png", "dog.png")], f"each job gets {{'queued': ...}}: {got}"
-        jobs = [await taken_from_the_queue() for _ in range(2)]
+        jobs = [await taken_from_the_queue(QUEUE) for _ in range(2)]
         made = [(job.get("type"), job.get("image")) for job in jobs]
         assert made == [("thumbnail.make", image) for image in ("cat.png", "dog.png")], f"the worker got {jobs}"
         replies = [job.get("reply_to") for job in jobs]
         own = all(isinstance(r, str) and r for r in replies) and replies[0] != replies[1]
         assert own, f"each job must name its own socket's channel in reply_to (the worker answers there): {replies}"
-        mallory = "specific.mallory!inbox"  # a channel alice names, hoping the worker answers there
-        # And a handler she picks, and a key the worker may trust (the job's owner, say): the server writes the job.
-        forged = {"image": "evil.png", "reply_to": mallory, "type": "thumbnail.delete", "owner": "bob"}
-        await alice.send_to(text_data=json.dumps(forged))
-        if await frame(alice) == {"queued": "evil.png"}:  # an extra key may be refused too, or ignored
-            job = await taken_from_the_queue()
-            got = job.get("reply_to")
-            assert got == replies[0], f"alice named reply_to {mallory!r}, the job: {got!r}: the server writes reply_to"
-            got = job.get("type")
-            assert got == "thumbnail.make", f"alice named type 'thumbnail.delete', the job has {got!r}: {WRITTEN}"
-            assert sorted(job) == ["image", "reply_to", "type"], (
-                f"alice's frame carried 'owner': 'bob', and her job reached the worker as {job}: whatever else a frame "
-                "holds never rides along to a worker that may trust it; build the job from its three keys"
-            )
+        await forged_job_rewritten(alice, QUEUE, replies[0])  # her reply_to, type and "owner": the server writes
         await close_all(alice, bob)
 
 

@@ -78,7 +78,7 @@ def in_bytes(status: int, headers: list, sent: list) -> bytes:
     )
     assert all(isinstance(body, bytes) for body in sent), (
         f"the {status} response's body was sent as {sent!r:.200}: an ASGI body is bytes (a server refuses a str), "
-        "so encode the text as UTF-8 (json.dumps(...).encode())"
+        "so encode the text as UTF-8 (.encode(), json.dumps(...).encode())"
     )
     data, length = b"".join(sent), dict(headers).get(b"content-length")
     assert length in (None, str(len(data)).encode()), (

@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import NamedTuple
 
+from exercises.probes.http import http_request, send_parts
 from exercises.probes.waits import answer, nothing_after_close
 from harness.patience import FRAME
 
@@ -33,18 +34,30 @@ class Response(NamedTuple):
     def content_type(self) -> bytes:
         return self.headers.get(b"content-type", b"")
 
+    @property
+    def answer(self) -> tuple[int, object]:
+        """(status, content): what a test compares with what it expected."""
+        return self.status, self.content
 
-async def response(communicator, ends: bool = True) -> Response:
+
+async def posted(application, parts: list[bytes], headers: tuple = (), in_json: bool = False) -> Response:
+    """The response to a POST whose body comes in `parts`, one http.request event each, as a server hands it over."""
+    await send_parts(communicator := http_request(application, "POST", headers=headers), parts)
+    return await response(communicator, in_json=in_json)
+
+
+async def response(communicator, ends: bool = True, in_json: bool = False, when: str = "") -> Response:
     """The one response to a request, each rule of its shape checked; then nothing more may come.
 
     The body is read part by part until one leaves more_body out, as a client reads it. With `ends` the consumer must
     have ended within FRAME (once a response is complete, an HTTP consumer ends); without, it gets a grace of 0.5 s
-    and the check judges its end in a test of its own. Bytes and content-length are judged last, once the consumer
-    has had its say, so a response that breaks several rules is told the one its client meets first.
+    and the check judges its end in a test of its own. With `in_json` the answer must say it is JSON; `when` says
+    when the response was due, if not once the whole request had arrived. Bytes and content-length are judged last,
+    once the consumer has had its say, so a response that breaks several rules is told the one its client meets first.
     """
     start = await answer(communicator)
     assert isinstance(start, dict) and start.get("type") == "http.response.start", (
-        f"expected http.response.start once the whole request had arrived, got {start}"
+        f"expected http.response.start {when or 'once the whole request had arrived'}, got {start}"
     )
     status, headers, parts = start.get("status"), list(start.get("headers", [])), []
     while not parts or parts[-1].get("more_body"):  # a body may come in parts: the last one leaves more_body out
@@ -61,7 +74,10 @@ async def response(communicator, ends: bool = True) -> Response:
         "ends (AsyncHttpConsumer raises StopConsumer after handle(), a raw consumer raises it itself), or it waits "
         "for an http.disconnect that may never come"
     )
-    return Response(status, in_bytes(status, headers, [part.get("body", b"") for part in parts]), dict(headers))
+    got = Response(status, in_bytes(status, headers, [part.get("body", b"") for part in parts]), dict(headers))
+    if in_json:
+        says_json(got.status, got.content_type)
+    return got
 
 
 def in_bytes(status: int, headers: list, sent: list) -> bytes:

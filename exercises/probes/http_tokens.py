@@ -1,14 +1,22 @@
-"""An HTTP response read as a client and the ASGI spec read it (checks 10.1, 10.2, 10.3).
+"""An HTTP response read as a client and the ASGI spec read it (checks 10.1, 10.2, 10.3); a token middleware's
+scopes watched from inside (11.2).
 
 Each rule of a response's shape is written here once, in the sentence a student reads when theirs breaks it.
 """
 
 import asyncio
+import copy
 import json
+import time
+from types import SimpleNamespace
 from typing import NamedTuple
+from unittest import mock
+
+import pytest
+from django.core import signing
 
 from exercises.probes.http import http_request, send_parts
-from exercises.probes.waits import answer, nothing_after_close
+from exercises.probes.waits import answer, crashed, nothing_after_close
 from harness.patience import FRAME
 
 UNFINISHED = ": the last part said more_body=True, so the client still waits for the rest of the body (after a part "
@@ -113,3 +121,49 @@ def says_json(status: int, content_type: bytes) -> None:
         f"the {status} response's content-type was {content_type!r}: a JSON answer says it is JSON "
         "(content-type application/json), or a client reads it as something else"
     )
+
+
+# A handshake's scope as the router hands it to a middleware; each test gives it a query string of its own.
+HANDSHAKE = {"type": "websocket", "path": "/ws/x/", "query_string": b"", "headers": [(b"host", b"testserver")]}
+SEEN: list[tuple[dict, dict]] = []  # each scope the inner application got, and its caller's scope meanwhile
+CALLERS: list[dict] = []  # the scope each scope_inside() gave the middleware
+
+
+async def inner(scope, receive, send):
+    """The wrapped application: notes its scope and its caller's meanwhile; on a socket, answers with its user id."""
+    SEEN.append((dict(scope), dict(*CALLERS[-1:])))
+    if scope.get("crash"):
+        raise RuntimeError("the consumer crashed")
+    while receive and (event := await receive())["type"] != "websocket.disconnect":
+        said = {"type": "websocket.send", "text": json.dumps(scope.get("token_user_id", "missing"))}
+        await send({"type": "websocket.accept"} if event["type"] == "websocket.connect" else said)
+
+
+async def scope_inside(module, query: bytes | None = b"", middleware=None, given=None) -> tuple[dict, dict]:
+    """(the scope given to `middleware`, a new TokenIdMiddleware(inner) if None: a copy of `given`, or HANDSHAKE with
+    `query`; the scope the inner application got). A middleware that raises, or never runs the inner one, fails."""
+    given = copy.deepcopy(given or dict(HANDSHAKE, query_string=query))  # its own headers list too
+    ran = len(SEEN)
+    if query is None:
+        del given["query_string"]  # the ASGI spec makes it optional: missing means empty
+    CALLERS.append(given)
+    try:
+        await (middleware or module.TokenIdMiddleware(inner))(given, None, None)
+    except Exception as error:  # the student's middleware raised: a crashed handshake
+        pytest.fail(f"a {given['type']!r} scope: {crashed(error)}", pytrace=False)
+    assert len(SEEN) > ran, (
+        f"a {given['type']!r} scope never reached the inner application whole (the inner application never ran): "
+        "a middleware awaits the application it wraps, for every scope"
+    )
+    return given, SEEN[-1][0]
+
+
+def signed(sign, user_id: int, signed_ago: float = 0) -> bytes:
+    """b"token=" and the token `sign` makes for user_id, signed `signed_ago` seconds ago (an hour: past MAX_AGE)."""
+    with mock.patch.object(signing, "time", SimpleNamespace(time=lambda: time.time() - signed_ago)):
+        return b"token=" + sign(user_id).encode()
+
+
+def an_hour_later(monkeypatch) -> None:
+    """django.core.signing's clock set an hour ahead for the rest of the test: a token signed before is past MAX_AGE."""
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: time.time() + 3600))

@@ -1,65 +1,28 @@
-"""Check 10.1: a raw HTTP consumer that says hello: one complete response per request, after the last body part."""
+"""Check 10.1: a raw HTTP consumer that says hello: one complete response per request, after the last body part.
+
+A name gets hello as plain text, in UTF-8 beyond ASCII; no name gets 400; the name is read as a form reads its query
+string; any bytes get an answer, not a crash; the answer waits for the last part of the body; two requests at once
+get their own answers; the consumer ends after its response, and cleanly when the client leaves mid-body.
+"""
 
 import asyncio
 
-from channels.testing import ApplicationCommunicator
-
-from exercises.probes import FRAME, answer, ends_when_the_client_leaves, never_blocks, nothing_after_close
-from exercises.probes import nothing_more, proved, target
+from exercises.probes import FRAME, answer, ends_when_the_client_leaves, http_request, never_blocks, nothing_more
+from exercises.probes import proved, target
+from exercises.probes.http_tokens import response
 
 
 def request(query: bytes, method: str = "GET"):
     """A request to a fresh HelloConsumer, driven event by event as Daphne drives it."""
-    scope = {"type": "http", "http_version": "1.1", "method": method, "path": "/", "query_string": query, "headers": []}
-    return ApplicationCommunicator(target("10.1").HelloConsumer.as_asgi(), scope)
-
-
-async def response(communicator) -> tuple[int, bytes, bytes]:
-    """(status, body, content-type) of the one response; then nothing more may come, and the consumer ends."""
-    start = await answer(communicator)
-    assert isinstance(start, dict) and start.get("type") == "http.response.start", (
-        f"expected http.response.start once the request had arrived, got {start}"
-    )
-    parts = []
-    while not parts or parts[-1].get("more_body"):  # a body may come in parts; the last says no more_body
-        body = await answer(communicator)
-        assert isinstance(body, dict) and body.get("type") == "http.response.body", (
-            f"expected http.response.body after http.response.start (and after a part saying more_body: true, "
-            f"the rest of the body), got {body}"
-        )
-        parts.append(body)
-    # A grace, not a verdict (test_the_consumer_ends_after_its_response waits FRAME): what follows the end is read.
-    await asyncio.wait([communicator.future], timeout=0.5)
-    await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
-    named = [name for name, _ in start.get("headers", [])]
-    assert all(isinstance(name, bytes) and name == name.lower() for name in named), (
-        f"the response's header names were {named}: ASGI header names are bytes in lowercase (the spec: 'Header "
-        f'names must be lowercased\'), so send b"content-type", never b"Content-Type" or a str'
-    )
-    values = [value for _, value in start.get("headers", [])]
-    assert all(isinstance(value, bytes) for value in values), (
-        f"the response's header values were {values!r}: an ASGI header is a pair of bytes, its value too (Daphne "
-        "encodes a str for you, uvicorn's standard install raises TypeError and its client gets no response), so "
-        'send b"text/plain; charset=utf-8"'
-    )
-    sent = [part.get("body", b"") for part in parts]
-    assert all(isinstance(body, bytes) for body in sent), (
-        f"the response body was sent as {sent!r}: an ASGI body is bytes (a server refuses a str), so encode the "
-        "text as UTF-8"
-    )
-    headers, data = dict(start.get("headers", [])), b"".join(sent)
-    length = headers.get(b"content-length")
-    assert length is None or length == str(len(data)).encode(), (
-        f"the content-length header said {length!r}, but the body was {len(data)} bytes ({data!r}): "
-        "content-length counts the bytes of the encoded body, not the characters of the text"
-    )
-    return start["status"], data, headers.get(b"content-type", b"")
+    return http_request(target("10.1").HelloConsumer.as_asgi(), method, query)
 
 
 async def get(query: bytes) -> tuple[int, bytes, bytes]:
+    """(status, body, content-type) of GET /?query; whether the consumer ends is test_the_consumer_ends_...'s to say."""
     communicator = request(query)
     await communicator.send_input({"type": "http.request", "body": b""})  # no more_body: it defaults to false
-    return await response(communicator)
+    got = await response(communicator, ends=False)
+    return got.status, got.body, got.content_type
 
 
 async def test_a_name_gets_hello_as_plain_text():
@@ -112,7 +75,7 @@ async def test_the_answer_waits_for_the_last_part_of_the_body():
             "more http.request events follow, and the answer (a 400 too) comes after the last one"
         )
         await communicator.send_input({"type": "http.request", "body": b"part two", "more_body": False})
-        status, body, _ = await response(communicator)
+        status, body, _ = await response(communicator, ends=False)
         assert status == expected and (expected == 400 or body == b"Hello, Ada"), (
             f"POST /?{query.decode()}: expected {expected} after the last part, got {status} {body!r}"
         )
@@ -124,9 +87,9 @@ async def test_two_requests_at_once_get_their_own_answers():
         await ada.send_input({"type": "http.request", "body": b"1", "more_body": True})
         await grace.send_input({"type": "http.request", "body": b"2", "more_body": True})
         await grace.send_input({"type": "http.request", "body": b"", "more_body": False})
-        got_grace = await response(grace)
+        got_grace = await response(grace, ends=False)
         await ada.send_input({"type": "http.request", "body": b"", "more_body": False})
-        got_ada = await response(ada)
+        got_ada = await response(ada, ends=False)
     proved("sockets", 2)
     assert got_grace[:2] == (200, b"Hello, Grace"), f"Grace's request got {got_grace[:2]}, expected 200 b'Hello, Grace'"
     assert got_ada[:2] == (200, b"Hello, Ada"), (

@@ -1,77 +1,29 @@
-"""Check 10.2: an AsyncHttpConsumer that measures bodies in bytes, up to a limit, one response a request."""
+"""Check 10.2: an AsyncHttpConsumer that measures bodies in bytes, up to a limit, one response a request.
 
-import asyncio
-import json
+It is an AsyncHttpConsumer; a body is measured, every byte of it, and answered as JSON; an empty one measures 0;
+up to 1024 bytes gets 200, over it 413; bytes are counted, not characters; a body in several parts is measured
+whole, whatever its content-length says; over the limit early gets one 413; two requests at once, each its own.
+"""
 
 from channels.generic.http import AsyncHttpConsumer
-from channels.testing import ApplicationCommunicator
 
-from exercises.probes import FRAME, answer, never_blocks, nothing_after_close, proved, target
+from exercises.probes import http_request, never_blocks, proved, send_parts, target
+from exercises.probes.http_tokens import response, says_json
 
 RULE = 'the limit is 1024 bytes of body (bytes, not characters): up to it 200 {"bytes": n}, over it 413'
 
 
 def request(headers: tuple = ()):
     """A POST to a fresh BodySizeConsumer, driven event by event as a server drives it."""
-    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/", "query_string": b""}
-    scope["headers"] = list(headers)
-    return ApplicationCommunicator(target("10.2").BodySizeConsumer.as_asgi(), scope)
-
-
-async def send_parts(communicator, parts: list[bytes]) -> None:
-    for number, part in enumerate(parts, 1):
-        await communicator.send_input({"type": "http.request", "body": part, "more_body": number < len(parts)})
-
-
-async def response(communicator) -> tuple[int, object, bytes]:
-    """(status, the whole body decoded from JSON if it is JSON, the content-type); then nothing more may come."""
-    start = await answer(communicator)
-    assert isinstance(start, dict) and start.get("type") == "http.response.start", (
-        f"expected http.response.start once the whole body had arrived, got {start}"
-    )
-    headers = list(start.get("headers", []))
-    lowercase_bytes = all(isinstance(part, bytes) for pair in headers for part in pair) and all(
-        name == name.lower() for name, _ in headers
-    )
-    assert lowercase_bytes, (
-        f"the {start.get('status')} response's headers were {headers!r}: ASGI headers are pairs of bytes, "
-        'names in lowercase: write (b"content-type", b"application/json"), never str or b"Content-Type"'
-    )
-    parts = []  # a body may come in several http.response.body events: the last one says more_body False
-    while not parts or parts[-1].get("more_body"):
-        body = await answer(communicator)
-        unfinished = ": the last part said more_body=True, so the client still waits for the rest of the body"
-        assert isinstance(body, dict) and body.get("type") == "http.response.body", (
-            f"expected http.response.body after the start, got {body}" + (unfinished if parts else "")
-        )
-        parts.append(body)
-    # A consumer that has ended can send nothing more: wait for its end, then look at what it left queued.
-    await asyncio.wait([communicator.future], timeout=FRAME)
-    await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
-    assert communicator.future.done(), (
-        f"the consumer was still running after its {start.get('status')} response: once the response is complete "
-        "the consumer ends (AsyncHttpConsumer raises StopConsumer after handle(); code of your own must too)"
-    )
-    whole = b"".join(part.get("body", b"") for part in parts)
-    length = dict(headers).get(b"content-length")
-    assert length in (None, str(len(whole)).encode()), (
-        f"the {start.get('status')} response's content-length header said {length!r}, but its body was {len(whole)} "
-        f"bytes ({whole[:40]!r}): content-length counts the bytes of the response's own body, never the request's; "
-        "a client reads that many bytes and cuts the answer short (or takes the rest for the next response). Leave "
-        "it out, the server frames the body, or give len() of the very bytes you send"
-    )
-    try:
-        content = json.loads(whole)
-    except ValueError:
-        content = whole
-    return start["status"], content, dict(headers).get(b"content-type", b"")
+    return http_request(target("10.2").BodySizeConsumer.as_asgi(), "POST", headers=headers)
 
 
 async def measure(body: bytes, parts: int = 1, headers: tuple = ()) -> tuple[int, object, bytes]:
-    communicator = request(headers)
+    """(status, answer, content-type) of `body` sent in `parts` parts of equal size."""
     size = -(-len(body) // parts) or 1
-    await send_parts(communicator, [body[i : i + size] for i in range(0, len(body), size)] or [b""])
-    return await response(communicator)
+    await send_parts(communicator := request(headers), [body[i : i + size] for i in range(0, len(body), size)] or [b""])
+    got = await response(communicator)
+    return got.status, got.content, got.content_type
 
 
 def test_it_is_an_async_http_consumer():
@@ -87,9 +39,7 @@ async def test_a_body_is_measured_as_json():
         f'expected the JSON body {{"bytes": 10}}, got {content!r}: answer with JSON, and count every byte of the '
         "body as it came, spaces and line ends too (b'  hello \\r\\n' is 10 bytes)"
     )
-    assert content_type.startswith(b"application/json"), (
-        f"expected the content-type application/json, got {content_type!r}: a JSON answer says it is JSON"
-    )
+    says_json(status, content_type)
 
 
 async def test_an_empty_body_measures_0_bytes():
@@ -151,8 +101,8 @@ async def test_two_requests_at_once_are_measured_apart():
         await second.send_input({"type": "http.request", "body": b"b" * 100, "more_body": False})
         got_second = await response(second)
     proved("sockets", 2)
-    assert got_first[0] == 413, f"the first request (1200 bytes) got {got_first[0]}, expected 413. {RULE}"
-    assert got_second[:2] == (200, {"bytes": 700}), (
-        f'the second request (700 bytes), sent at the same time, got {got_second[:2]}, expected 200 {{"bytes": 700}}: '
-        "each request has its own consumer instance and its own body"
+    assert got_first.status == 413, f"the first request (1200 bytes) got {got_first.status}, expected 413. {RULE}"
+    assert (got_second.status, got_second.content) == (200, {"bytes": 700}), (
+        f"the second request (700 bytes), sent at the same time, got {got_second.status} {got_second.content}, "
+        'expected 200 {"bytes": 700}: each request has its own consumer instance and its own body'
     )

@@ -5,11 +5,10 @@ two at once apart; an event without more_body is the last part; [] and zeros add
 of numbers gets 400. Each answer is one JSON response in bytes, and then the consumer ends.
 """
 
-import asyncio
 import json
 
-from exercises.probes import DAPHNE_PART, FRAME, answer, as_daphne_hands_it, http_request, never_blocks
-from exercises.probes import nothing_after_close, proved, send_parts
+from exercises.probes import DAPHNE_PART, as_daphne_hands_it, http_request, never_blocks, proved
+from exercises.probes.http_tokens import posted, response
 
 EXERCISE, CONSUMER = "10.3", "TotalConsumer"
 RULE = (
@@ -18,39 +17,9 @@ RULE = (
 )
 
 
-async def response(communicator) -> tuple[int, object]:
-    """(status, JSON answer) of the one response; then nothing more may come."""
-    start = await answer(communicator)
-    assert isinstance(start, dict) and start.get("type") == "http.response.start", (
-        f"expected http.response.start once the last part had arrived, got {start}"
-    )
-    body = await answer(communicator)
-    assert isinstance(body, dict) and body.get("type") == "http.response.body", f"expected the body, got {body}"
-    headers, raw = list(start.get("headers", [])), body.get("body", b"")
-    assert all(isinstance(part, bytes) for pair in headers for part in pair) and isinstance(raw, bytes), (
-        f"the response's headers were {headers!r} and its body a {type(raw).__name__}: ASGI says both are bytes "
-        '(a server refuses a str), so write b"content-type" and send json.dumps(...).encode()'
-    )
-    assert dict(headers).get(b"content-type", b"").startswith(b"application/json"), (
-        f"the {start.get('status')} response's headers were {headers!r}: a JSON answer says it is JSON "
-        "(content-type application/json), or a client reads it as something else"
-    )
-    await asyncio.wait([communicator.future], timeout=FRAME)
-    await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
-    assert communicator.future.done(), (
-        f"the consumer was still running after its {start.get('status')} response: once the response is complete "
-        "the consumer ends (raise StopConsumer), or it waits for an http.disconnect that may never come"
-    )
-    try:
-        return start["status"], json.loads(body.get("body", b""))
-    except ValueError:
-        return start["status"], body.get("body", b"")
-
-
 async def post(app, parts: list[bytes]) -> tuple[int, object]:
     """POST a body in these parts, as Daphne or uvicorn hand over a big one; (status, JSON answer)."""
-    await send_parts(communicator := http_request(app, "POST"), parts)
-    return await response(communicator)
+    return (await posted(app, parts, in_json=True)).answer
 
 
 async def test_a_body_in_one_part_is_added_up(app):
@@ -59,8 +28,7 @@ async def test_a_body_in_one_part_is_added_up(app):
 
 
 async def test_a_body_in_several_parts_is_added_up(app):
-    body = json.dumps(list(range(3000))).encode()
-    parts = as_daphne_hands_it(body)
+    parts = as_daphne_hands_it(body := json.dumps(list(range(3000))).encode())
     async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
         status, content = await post(app, parts)
     assert (status, content) == (200, {"total": sum(range(3000))}), (
@@ -69,8 +37,7 @@ async def test_a_body_in_several_parts_is_added_up(app):
 
 
 async def test_a_body_filling_its_last_part_exactly_is_added_up(app):
-    body = b"[" + b" " * (DAPHNE_PART - 4) + b"42]"  # 8192 bytes: Daphne then sends an empty last part
-    parts = as_daphne_hands_it(body)
+    parts = as_daphne_hands_it(body := b"[" + b" " * (DAPHNE_PART - 4) + b"42]")  # 8192 bytes: and an empty part
     got = await post(app, parts)
     assert got == (200, {"total": 42}), (
         f"a body of exactly {len(body)} bytes comes as {len(parts)} events, the last one empty: expected 200 "
@@ -92,9 +59,9 @@ async def test_two_requests_at_once_are_added_up_apart(app):
     await first.send_input({"type": "http.request", "body": b"[1, 2", "more_body": True})
     await second.send_input({"type": "http.request", "body": b"[100, ", "more_body": True})
     await first.send_input({"type": "http.request", "body": b", 3]", "more_body": False})
-    got_first = await response(first)
+    got_first = (await response(first, in_json=True)).answer
     await second.send_input({"type": "http.request", "body": b"200]", "more_body": False})
-    got_second = await response(second)
+    got_second = (await response(second, in_json=True)).answer
     proved("sockets", 2)
     assert (got_first, got_second) == ((200, {"total": 6}), (200, {"total": 300})), (
         f"two requests sent at the same time, [1, 2, 3] and [100, 200], got {got_first} and {got_second}: "
@@ -103,22 +70,16 @@ async def test_two_requests_at_once_are_added_up_apart(app):
 
 
 async def test_an_event_without_more_body_is_the_last_part(app):
-    # "more_body" is optional in the ASGI spec: an event without it is the last part
+    whole = 'a request event without "more_body" is the whole body'  # it is optional in the ASGI spec
     communicator = http_request(app, "POST")
     await communicator.send_input({"type": "http.request", "body": b"[4, 5]"})
-    start = await answer(communicator)
-    assert isinstance(start, dict) and start.get("status") == 200, (
-        f'a request event without "more_body" is the whole body: expected 200 at once, got {start}'
-    )
-    body = await answer(communicator)
-    assert isinstance(body, dict) and json.loads(body.get("body", b"null")) == {"total": 9}, (
-        f'a request event without "more_body" is the whole body: expected {{"total": 9}}, got {body}'
-    )
+    got = (await response(communicator, in_json=True, when=f"at once: {whole}")).answer
+    assert got == (200, {"total": 9}), f'{whole}: expected 200 {{"total": 9}} at once, got {got[0]} {got[1]}'
     communicator = http_request(app, "POST")  # "body" is optional too (default b""): a last event may carry neither key
     for part in (b"[4, ", b"5]"):
         await communicator.send_input({"type": "http.request", "body": part, "more_body": True})
     await communicator.send_input({"type": "http.request"})
-    got = await response(communicator)
+    got = (await response(communicator, in_json=True)).answer
     assert got == (200, {"total": 9}), (
         f'[4, 5] in two parts, then an event with neither "body" nor "more_body": expected 200 {{"total": 9}}, got '
         f'{got[0]} {got[1]}: both keys are optional in the ASGI spec, "body" defaults to b"", "more_body" to false'
@@ -127,8 +88,7 @@ async def test_an_event_without_more_body_is_the_last_part(app):
 
 async def test_an_empty_list_and_a_list_of_zeros_add_up_to_0(app):
     for body in (b"[]", b"[0, 0.0, -0]"):
-        got = await post(app, [body])
-        assert got == (200, {"total": 0}), (
+        assert (got := await post(app, [body])) == (200, {"total": 0}), (
             f'{body.decode()} is a list of numbers whose total is 0: expected 200 {{"total": 0}}, got {got[0]} {got[1]}'
         )
     proved("boundaries", 2)

@@ -5,60 +5,19 @@ token None, every other key of every scope kept; the caller's scope never change
 first's user; an inner error reaches the server; no token is logged, or trusted once expired; two sockets, two users.
 """
 
-import copy
-import json
-import time
-from types import SimpleNamespace
-from unittest import mock
-
-import pytest
-from django.core import signing
+from functools import partial
 
 from auth_demo.tokens import sign_user_id
-from exercises.probes import close_all, connect, crashed, frame, never_blocks, proved, say, shown_part, written_out
+from exercises.probes import close_all, connect, frame, never_blocks, proved, say, shown_part, written_out
+from exercises.probes.http_tokens import HANDSHAKE, SEEN, an_hour_later, inner, scope_inside, signed
 
 EXERCISE, RULE = "11.2", "TokenIdMiddleware puts the user id of a valid ?token= in a copy of the scope, else None"
-SCOPE = {"type": "websocket", "path": "/ws/x/", "query_string": b"", "headers": [(b"host", b"testserver")]}
 CLAIMS = "only a signed token names a user, never a user id the client claims"
 HELD = "copy it, never assign into it or its lists, even to put back: the router and middleware before yours hold it"
 CUT = "the query string is parameters joined by & and %-escaped: parse it, do not cut it by hand"
 NO_VALID_TOKEN = [None, b"", b"token=", b"token", b"token=forged", b"name=ada", b"token=\xff", b"token=%ZZ", b"&&=&"]
 NO_VALID_TOKEN += [b"user_id=7", b"token=forged&user_id=7", b"token_user_id=7"]  # claims, not tokens
-SEEN: list[tuple[dict, dict]] = []  # each scope the inner application got, and its caller's scope meanwhile
-CALLERS: list[dict] = []  # the scope each scope_inside() gave the middleware
-
-
-async def inner(scope, receive, send):
-    """The wrapped application: notes its scope and its caller's meanwhile; on a socket, answers with its user id."""
-    SEEN.append((dict(scope), dict(*CALLERS[-1:])))
-    if scope.get("crash"):
-        raise RuntimeError("the consumer crashed")
-    while receive and (event := await receive())["type"] != "websocket.disconnect":
-        said = {"type": "websocket.send", "text": json.dumps(scope.get("token_user_id", "missing"))}
-        await send({"type": "websocket.accept"} if event["type"] == "websocket.connect" else said)
-
-
-async def scope_inside(module, query: bytes | None = b"", middleware=None, given=None) -> tuple[dict, dict]:
-    """(the scope given to `middleware`, a new one if None: `given`, or SCOPE with `query`; the inner one's scope)."""
-    given, ran = given or dict(copy.deepcopy(SCOPE), query_string=query), len(SEEN)  # its own headers list too
-    if query is None:
-        del given["query_string"]  # the ASGI spec makes it optional: missing means empty
-    CALLERS.append(given)
-    try:
-        await (middleware or module.TokenIdMiddleware(inner))(given, None, None)
-    except Exception as error:  # the student's middleware raised: a crashed handshake
-        pytest.fail(f"a {given['type']!r} scope: {crashed(error)}", pytrace=False)
-    assert len(SEEN) > ran, (
-        f"a {given['type']!r} scope never reached the inner application whole (the inner application never ran): "
-        "a middleware awaits the application it wraps, for every scope"
-    )
-    return given, SEEN[-1][0]
-
-
-def token(user_id: int, signed_ago: float = 0) -> bytes:
-    """b"token=<a token for user_id>", signed `signed_ago` seconds ago (an hour: past MAX_AGE)."""
-    with mock.patch.object(signing, "time", SimpleNamespace(time=lambda: time.time() - signed_ago)):
-        return b"token=" + sign_user_id(user_id).encode()
+token = partial(signed, sign_user_id)  # token(7) is b"token=<a token for user 7>"; token(7, signed_ago=3600) expired
 
 
 async def test_a_valid_token_puts_its_user_id_in_the_inner_scope(module):
@@ -90,19 +49,20 @@ async def test_no_valid_token_puts_none_in_the_inner_scope(module):
 
 async def test_the_inner_scope_keeps_everything_else(module):
     _, seen = await scope_inside(module, token(7))
-    missing = sorted(key for key, value in SCOPE.items() if key != "query_string" and seen.get(key) != value)
+    missing = sorted(key for key, value in HANDSHAKE.items() if key != "query_string" and seen.get(key) != value)
     assert not missing, f"the inner scope lost or changed {missing}: copy the whole scope and add one key"
-    for given in ({**SCOPE, "type": "http", "method": "GET"}, {"type": "lifespan", "asgi": {"version": "3.0"}}):
-        _, seen = await scope_inside(module, given=copy.deepcopy(given))  # around a whole application: lifespan too
+    for given in ({**HANDSHAKE, "type": "http", "method": "GET"}, {"type": "lifespan", "asgi": {"version": "3.0"}}):
+        _, seen = await scope_inside(module, given=given)  # around a whole application: lifespan too
         missing = sorted(key for key, value in given.items() if seen.get(key) != value)
         assert not missing, f"the inner scope lost or changed {missing} of a {given['type']!r} scope: copy it whole"
 
 
 async def test_the_scope_the_middleware_was_given_is_unchanged(module):
     given, _ = await scope_inside(module, query := token(7))  # one token: a second one may be signed a second later
-    assert given == dict(SCOPE, query_string=query), f"the caller's scope changed, it is now {given}: {HELD}"
-    meanwhile = SEEN[-1][1]
-    assert meanwhile == given, f"while the inner application ran, the caller's scope was {meanwhile}: {HELD}"
+    assert given == dict(HANDSHAKE, query_string=query), f"the caller's scope changed, it is now {given}: {HELD}"
+    assert (meanwhile := SEEN[-1][1]) == given, (
+        f"while the inner application ran, the caller's scope was {meanwhile}: {HELD}"
+    )
 
 
 async def test_a_second_connection_never_gets_the_first_ones_user(module):
@@ -115,7 +75,7 @@ async def test_a_second_connection_never_gets_the_first_ones_user(module):
 async def test_an_error_inside_the_inner_application_reaches_the_server(module):
     ran, raised = len(SEEN), "swallowed it"
     try:  # the inner application raises RuntimeError
-        await module.TokenIdMiddleware(inner)(dict(SCOPE, query_string=token(7), crash=True), None, None)
+        await module.TokenIdMiddleware(inner)(dict(HANDSHAKE, query_string=token(7), crash=True), None, None)
     except RuntimeError:
         raised = "raised it"
     assert (calls := [seen.get("token_user_id") for seen, _ in SEEN[ran:]]) == [7] and raised == "raised it", (
@@ -141,7 +101,7 @@ async def test_no_token_is_written_to_a_log_or_the_output(module, caplog, capsys
 async def test_a_token_that_expired_since_it_was_last_used_gets_none(module, monkeypatch):
     middleware = module.TokenIdMiddleware(inner)
     await scope_inside(module, query := token(7), middleware)
-    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: time.time() + 3600))  # past MAX_AGE
+    an_hour_later(monkeypatch)  # past MAX_AGE
     _, again = await scope_inside(module, query, middleware)
     assert (got := again.get("token_user_id")) is None, f"user 7's token, an hour later, gave {got!r}: expired since"
 
@@ -149,9 +109,7 @@ async def test_a_token_that_expired_since_it_was_last_used_gets_none(module, mon
 async def test_two_sockets_at_once_each_get_their_own_user(module):
     app = module.TokenIdMiddleware(inner)  # one middleware, as routing builds it
     async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
-        ada, anonymous, grace = [
-            await connect(app, f"/?token={t}") for t in (sign_user_id(7), "forged", sign_user_id(9))
-        ]
+        ada, anonymous, grace = [await connect(app, f"/?{q.decode()}") for q in (token(7), b"token=forged", token(9))]
         proved("sockets", 3)
         for communicator in (anonymous, ada, grace):
             await say(communicator, "who?")

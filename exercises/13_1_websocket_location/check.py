@@ -1,59 +1,24 @@
-"""Check 13.1: nginx's location block for WebSockets (checked as text, then by `nginx -t` when nginx is here)."""
+"""Check 13.1: nginx's location block for WebSockets (checked as text, then by `nginx -t` when nginx is here).
 
-import itertools
+It proxies /ws/ to the upstream it is given, the path unchanged; it speaks HTTP/1.1 to the upstream; it passes the
+Upgrade and Connection headers, the Host the client asked for, and X-Forwarded-For as the client's own address; idle
+sockets outlive the 60-second default; and nginx accepts the block.
+"""
+
 import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
-import pytest
 
 from exercises.probes import proved, target
-
-# nginx's time units (ngx_parse_time): "3600", "3600s", "1h", "1h30m", "500ms".
-UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
-
-
-def directives(block: str) -> dict[str, list[str]]:
-    """Each directive of the block: name -> its arguments, e.g. {"proxy_set_header": ["Upgrade $http_upgrade"]}.
-
-    Read as nginx reads it: a comment runs from # to the end of its line, and a directive ends at ; or a brace,
-    however the lines are laid out.
-    """
-    found: dict[str, list[str]] = {}
-    for statement in re.split(r"[;{}]", re.sub(r"#[^\n]*", "", block)):
-        name, *arguments = statement.split() or [""]
-        if name:
-            # nginx's quotes only group words: "$host" is $host, 'upgrade' is upgrade.
-            found.setdefault(name, []).append(" ".join(arguments).replace('"', "").replace("'", ""))
-    return found
-
-
-def seconds(value: str) -> float | None:
-    """nginx's reading of a time value, in seconds; None if nginx would refuse it."""
-    parts = re.findall(r"(\d+)(ms|[smhdwMy]?)", value)
-    if not parts or "".join(n + u for n, u in parts) != value or any(u == "" for _, u in parts[:-1]):
-        return None
-    return sum(int(n) * UNITS[u or "s"] for n, u in parts)
+from exercises.probes.proxies import braces_pair, directives, headers_set, nginx_t, seconds
 
 
 def block(upstream: str = "daphnes") -> dict[str, list[str]]:
+    """The directives of the student's block for `upstream`, as nginx reads them."""
     return directives(target("13.1").websocket_location(upstream))
 
 
-def headers(upstream: str = "daphnes") -> dict[str, str]:
-    """Each proxy_set_header as name (lowercase) -> value; a header set twice fails the check."""
-    found: dict[str, list[str]] = {}
-    for line in block(upstream).get("proxy_set_header", []):
-        name, _, value = line.partition(" ")
-        found.setdefault(name.lower(), []).append(value)
-    for name, values in found.items():
-        assert len(values) == 1, (
-            f"proxy_set_header {name} is set {len(values)} times ({', '.join(values)}): nginx sends every one of "
-            "them, and the upstream reads the first (or refuses two Host headers); set each header once"
-        )
-    return {name: values[0] for name, values in found.items()}
+def headers() -> dict[str, str]:
+    """Each proxy_set_header of the block as name (lowercase) -> value; a header set twice fails the check."""
+    return headers_set(block())
 
 
 def test_it_proxies_ws_to_the_upstream_it_is_given_with_the_path_unchanged():
@@ -126,25 +91,6 @@ def test_idle_sockets_outlive_the_60_second_default():
 
 
 def test_nginx_accepts_the_block():
-    text = re.sub(r"#[^\n]*", "", target("13.1").websocket_location("daphnes"))
-    depth = list(itertools.accumulate({"{": 1, "}": -1}.get(char, 0) for char in text))
-    assert min(depth, default=0) >= 0 and depth[-1:] == [0], (
-        f"the block opens {text.count('{')} brace(s) and closes {text.count('}')}, and its braces do not pair: nginx "
-        'refuses the whole configuration (nginx -t: unexpected "}", or unexpected end of file) and will not start; '
-        "in an f-string, {{ and }} write one brace each"
-    )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        pytest.skip("nginx is not installed here (sudo apt-get install nginx)")
-    with tempfile.TemporaryDirectory() as tmp:
-        conf = Path(tmp) / "nginx.conf"
-        server = target("13.1").websocket_location("daphnes")
-        conf.write_text(
-            f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
-            f"http {{ access_log off; upstream daphnes {{ server 127.0.0.1:8001; }}\n"
-            # deploy/nginx.conf's map, at the http level where a location block cannot put it: the course's own form
-            f"map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\n"
-            f"server {{ listen 127.0.0.1:1; {server} }} }}\n"
-        )
-        done = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", tmp], capture_output=True, text=True)
+    braces_pair(location := target("13.1").websocket_location("daphnes"))
+    done = nginx_t(location)
     assert done.returncode == 0, f"nginx -t refuses the block: {done.stderr.strip()}"

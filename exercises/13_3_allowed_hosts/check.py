@@ -1,18 +1,18 @@
-"""Check 13.3 (fix): ALLOWED_HOSTS lists every host the site is served at, as host names, and nothing more."""
+"""Check 13.3 (fix): ALLOWED_HOSTS lists every host the site is served at, as host names, and nothing more.
 
-from urllib.parse import urlsplit
+A page on either host opens its socket and loads; a page elsewhere (another site, a look-alike, a subdomain, the user's
+own machine) is refused; every entry is a host of the site; DEBUG stays off, whatever the environment says.
+"""
 
 import pytest
-from channels.consumer import AsyncConsumer
-from channels.exceptions import StopConsumer
-from channels.security.websocket import AllowedHostsOriginValidator
-from channels.testing import WebsocketCommunicator
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.test import override_settings
 
-from exercises.probes import FRAME, ends_on_disconnect, imported_afresh, load
+from exercises.probes import imported_afresh
+from exercises.probes.proxies import allowed_hosts, opens, other_host
 
+EXERCISE = "13.3"
 RULE = (
     "AllowedHostsOriginValidator refuses a handshake whose Origin host is not in ALLOWED_HOSTS, silently: list "
     'every host the site is served at, as host names, never "*" and never URLs'
@@ -20,55 +20,9 @@ RULE = (
 SITE = {"example.com", "www.example.com"}  # the hosts the site is served at, and the only ones
 
 
-class Accepting(AsyncConsumer):
-    async def websocket_connect(self, event):
-        await self.send({"type": "websocket.accept"})
-
-    async def websocket_disconnect(self, event):
-        raise StopConsumer()
-
-
-def production() -> tuple[list, object]:
-    """The student's ALLOWED_HOSTS, as a list, and DEBUG (Django's default, False, when the file sets none)."""
-    module = load("13.3", RULE)
-    if not hasattr(module, "ALLOWED_HOSTS"):
-        pytest.fail(
-            "your settings set no ALLOWED_HOSTS (a misspelt name is one more variable, which Django never reads): "
-            f"Django then uses [], and with DEBUG off answers every page, on every host, with HTTP 400. {RULE}",
-            pytrace=False,
-        )
-    hosts = module.ALLOWED_HOSTS
-    if not isinstance(hosts, (list, tuple, set, frozenset)):
-        pytest.fail(
-            f"ALLOWED_HOSTS is {hosts!r:.80}, a {type(hosts).__name__}: Django reads a list of host names, each a "
-            f"str (a str it reads letter by letter, a generator only once, for the first request). {RULE}",
-            pytrace=False,
-        )
-    return list(hosts), getattr(module, "DEBUG", False)
-
-
 async def handshake(origin: str) -> bool:
     """Whether a handshake from a page at `origin` opens, with the student's production settings."""
-    hosts, debug = production()
-    with override_settings(ALLOWED_HOSTS=hosts, DEBUG=debug):
-        app = AllowedHostsOriginValidator(Accepting.as_asgi())
-        host = origin.split("://", 1)[-1].encode()
-        communicator = WebsocketCommunicator(
-            app, "/ws/chat/lobby/", headers=[(b"origin", origin.encode()), (b"host", host)]
-        )
-        try:
-            connected, _ = await communicator.connect(timeout=FRAME)
-        except Exception as error:  # the validator could not read an entry: the server logs a traceback
-            pytest.fail(
-                f"a handshake from a page at {origin} crashed AllowedHostsOriginValidator, reading ALLOWED_HOSTS = "
-                f"{hosts!r}: {type(error).__name__}: {error}. Every entry must be a host name, a str, as "
-                'Django reads one (an IPv6 address in its brackets, "[2001:db8::1]"): an entry it cannot read makes '
-                f"every handshake that reaches it fail with a traceback in the server's log. {RULE}",
-                pytrace=False,
-            )
-        if connected:
-            await ends_on_disconnect(communicator)
-        return connected
+    return await opens(origin, *allowed_hosts(EXERCISE, RULE), RULE)
 
 
 @pytest.mark.parametrize("origin", ["https://example.com", "https://www.example.com"])
@@ -82,7 +36,7 @@ async def test_a_page_on_the_site_opens_its_socket(origin):
 
 @pytest.mark.parametrize("host", ["example.com", "www.example.com"])
 def test_the_pages_load_on_both_hosts(host):
-    hosts, debug = production()
+    hosts, debug = allowed_hosts(EXERCISE, RULE)
     request = HttpRequest()
     request.META = {"HTTP_HOST": host, "SERVER_NAME": host, "SERVER_PORT": "443"}
     with override_settings(ALLOWED_HOSTS=hosts, DEBUG=debug):
@@ -113,19 +67,11 @@ async def test_a_page_on_another_site_is_refused(origin):
     )
 
 
-def other_host(origin: str) -> bool:
-    """Whether a page at `origin` is on a host other than the site's (a trailing dot or capitals name the same)."""
-    try:
-        return (urlsplit(origin).hostname or "").rstrip(".") not in SITE
-    except ValueError:  # an entry that makes no URL, "[::1" say: no browser sends such an Origin
-        return False
-
-
 async def test_every_entry_is_a_host_the_site_is_served_at():
-    for entry in production()[0]:
+    for entry in allowed_hosts(EXERCISE, RULE)[0]:
         entry = str(entry)
         origin = "https://" + ("evil.example" if entry == "*" else "any" + entry if entry.startswith(".") else entry)
-        if other_host(origin) and await handshake(origin):
+        if other_host(origin, SITE) and await handshake(origin):
             raise AssertionError(
                 f"ALLOWED_HOSTS lists {entry!r}, and a page at {origin} opened a socket: the site is served at "
                 "example.com and www.example.com only, and every other entry is one more place from which a page "
@@ -135,13 +81,13 @@ async def test_every_entry_is_a_host_the_site_is_served_at():
 
 
 def test_production_keeps_debug_off():
-    debug = production()[1]
+    debug = allowed_hosts(EXERCISE, RULE)[1]
     # Django reads DEBUG as a truth value: 0, as int(os.environ.get("DEBUG", "0")) gives, is off too; unset, False.
     assert not debug, (
         f"DEBUG is {debug!r} in production settings: a DEBUG page shows your settings and code to anyone who "
         "triggers an error, and DEBUG changes nothing about which Origin a socket is accepted from"
     )
-    deployed = imported_afresh("13.3", RULE, {"DEBUG": "0", "DJANGO_DEBUG": "0"})  # as a deployment may set it
+    deployed = imported_afresh(EXERCISE, RULE, {"DEBUG": "0", "DJANGO_DEBUG": "0"})  # as a deployment may set it
     assert not getattr(deployed, "DEBUG", False), (
         f"on a server whose environment says DEBUG=0, DEBUG is {deployed.DEBUG!r}: an environment variable is a "
         'str, and every str but "" is true (bool("0") and bool("False") are True). Production settings keep '

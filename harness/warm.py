@@ -37,10 +37,24 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parent.parent  # where `-m harness.warm` is found
 
 
+def named(name: str) -> None:
+    """Show this process as `name` in ps, top and process accounting (Linux keeps 15 characters), not as python.
+
+    A run of the suite has a dozen Python processes at once; a fork named "warm daphne" or
+    "warm pytest" says which is which without reading /proc/PID/cmdline.
+    """
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write(name[:15])
+    except OSError:  # not Linux: the name stays python's
+        pass
+
+
 def child(request: dict, own_pythonpath: list[str]) -> None:
     """In the forked child: become `python -m <module> <args>` as `request` says, and exit with its status."""
     try:
         os.setsid()
+        named(f"warm {request['module']}")
         signal.set_wakeup_fd(-1)
         for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
@@ -88,6 +102,7 @@ def child(request: dict, own_pythonpath: list[str]) -> None:
 
 def serve(preload: list[str]) -> None:
     """The server's loop: fork a child per request on stdin, signal on request, answer each fork and each exit."""
+    named("warm server")
     for name in preload:
         importlib.import_module(name)
     if "twisted.internet.reactor" in sys.modules:

@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +60,21 @@ def test_a_running_fork_polls_none_and_ends_by_terminate_with_sigterms_status(tm
         assert child.poll() is None
         child.terminate()
         assert child.wait(COMMAND) == -signal.SIGTERM
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux names a process by /proc/PID/comm")
+def test_ps_names_a_fork_by_its_module_and_the_server_as_warm(tmp_path):
+    modules = write_modules(tmp_path)
+    with WarmProcesses([]) as warm:
+        child = warm.start("sleeps", [], {"PYTHONPATH": str(modules)}, tmp_path, tmp_path / "out")
+        deadline = time.monotonic() + COMMAND
+        out = tmp_path / "out"  # the fork makes it, then names itself, then runs its module, which says "asleep"
+        while not (out.exists() and "asleep" in out.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        names = {pid: (Path("/proc") / str(pid) / "comm").read_text().strip() for pid in (warm.server.pid, child.pid)}
+        child.terminate()
+        child.wait(COMMAND)
+    assert names == {warm.server.pid: "warm server", child.pid: "warm sleeps"}
 
 
 def test_closing_the_warm_interpreter_ends_the_forks_it_left_running(tmp_path):

@@ -5,12 +5,17 @@ reply channel), make the layer slow or full as Redis can be, and call sync code 
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
+import pytest
 from asgiref.sync import sync_to_async
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from exercises.probes.loading import imported_afresh
+from exercises.probes.outages import serve_layer
+from exercises.probes.waits import frame, until
 
 
 async def waiting(channel: str, wait: float) -> dict | str:
@@ -46,3 +51,62 @@ class FullLayer(InMemoryChannelLayer):
 
     async def group_send(self, group, message):
         raise ChannelFull(f"group {group} is over capacity")
+
+
+# --- 06.3: an alarm's group_send, slow or held as on a busy Redis ---
+
+
+class SlowLayer(InMemoryChannelLayer):
+    """group_send takes 0.25 s, as on a busy Redis, or, with hold_for set, until that many are under way at once.
+
+    Waiting on it shows: a stall of 250 ms, or sends that never reach hold_for at once because they
+    wait in line on a pool. A group_send run on a loop other than the one the layer was made on (the
+    server's) is counted in foreign_loops, for the check to tell after any stall it caused.
+    """
+
+    hold_for = under_way = most = foreign_loops = 0
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.home_loop = asyncio.get_running_loop()  # made by the check or a consumer: on the server's loop
+
+    async def group_send(self, group, message):
+        self.foreign_loops += asyncio.get_running_loop() is not self.home_loop
+        self.under_way += 1
+        self.most = max(self.most, self.under_way)
+        await (until(lambda: self.most >= self.hold_for) if self.hold_for else asyncio.sleep(0.25))
+        self.under_way -= 1
+        await super().group_send(group, message)
+
+
+@pytest.fixture
+def slow_layer(settings):
+    """A fresh SlowLayer as the default layer, whatever REDIS_URL says: 0.25 s per group_send, so a wait shows."""
+    serve_layer(settings, SlowLayer)
+
+
+@contextmanager
+def default_pool(threads: int):
+    """The running loop's default pool of threads made `threads` wide (what thread_sensitive=False runs on).
+
+    As on a server of few cores (min(32, cores + 4)): a check can then tell sends that wait in line on
+    the pool from sends under way at once. Shut down without waiting, pass or fail: a held thread ends the test.
+    """
+    pool = ThreadPoolExecutor(max_workers=threads)
+    asyncio.get_running_loop().set_default_executor(pool)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=False)
+
+
+def alarm(text: str) -> dict:
+    """The layer message an alarm puts in a room's group: a chat.message, as the chat's handler reads it, from alarm."""
+    return {"type": "chat.message", "message": text, "sender": "alarm"}
+
+
+async def sounded(console, room: str) -> None:
+    """The console's answer to its frame must be {"sounded": room}."""
+    assert (got := await frame(console)) == {"sounded": room}, (
+        f'expected {{"sounded": "{room}"}} on its socket, got {got}'
+    )

@@ -1,4 +1,4 @@
-"""Blocking code met from async code: a slow report held on its thread (02.3), an echo watched for late sends (02.1).
+"""Blocking code met from async code: a slow report held on its thread (02.3); an echo's sends, watched (02.1).
 
 A check here drives a consumer whose handler calls something slow and synchronous, or
 sends; these probes hold the slow call where the check can see it, serve the consumer
@@ -12,8 +12,9 @@ from contextlib import asynccontextmanager
 import pytest
 
 from exercises.probes.communicators import say
+from exercises.probes.endings import CountedSends
 from exercises.probes.loop import StallInYourLines, never_blocks
-from exercises.probes.waits import frame, until
+from exercises.probes.waits import NOTHING, frame, reply, until
 from harness.patience import FRAME
 
 # --- 02.3: build_report() held on its thread until the check lets it go ---
@@ -107,3 +108,43 @@ async def nothing_waits_for_the_thread(way_out: str):
     except pytest.fail.Exception as failed:
         why = "nothing may wait for the report's thread: use asyncio.to_thread, or the loop's own executor"
         pytest.fail(f"{way_out} during its report, and {failed}. On the way out {why}", pytrace=False)
+
+
+# --- 02.1: an echo's frames, each send watched for being made in its handler ---
+
+NOT_AWAITED = "an AsyncConsumer's self.send(...) is a coroutine, and it sends only when awaited"
+LATE: list[str | bytes] = []  # the frames whose echo was sent only after websocket_receive() had returned
+
+
+def watched(consumer: type):
+    """`consumer` served, noting in LATE each frame whose echo was not sent by the time websocket_receive() returned."""
+
+    class Watched(CountedSends, consumer):
+        async def websocket_receive(self, event):
+            before = self.sent
+            await super().websocket_receive(event)
+            if self.sent == before:
+                LATE.append(event["text"] if event.get("text") is not None else event.get("bytes"))
+
+    return Watched.as_asgi()
+
+
+def sent(frame: str | bytes) -> dict:
+    """The websocket.send event that echoes `frame`: text stays "text", bytes stay "bytes"."""
+    return {"type": "websocket.send", "text" if isinstance(frame, str) else "bytes": frame}
+
+
+async def send_frame(communicator, frame: str | bytes) -> None:
+    """Send `frame` as a text frame if it is a str, else as a binary frame."""
+    await communicator.send_to(**{"text_data" if isinstance(frame, str) else "bytes_data": frame})
+
+
+async def echoed(communicator, frame: str | bytes, where: str) -> None:
+    """`frame` sent on `communicator` comes back unchanged, as the same kind of frame."""
+    await send_frame(communicator, frame)
+    got = await reply(communicator)
+    assert got != NOTHING, f"{where}: nothing came back for {frame!r}: {NOT_AWAITED}"
+    assert got == sent(frame), (
+        f"{where}: expected {frame!r} back unchanged, got {got}: a text frame goes back as "
+        '"text", a binary frame as "bytes", each exactly as it came'
+    )

@@ -1,7 +1,8 @@
 """The channel layer between sync and async code: sync callers (06.2, 06.3) and a worker read on its channels (06.1).
 
 Lesson 06's checks read what a layer carries without a consumer (a channel of their own, a
-reply channel), make the layer slow or full as Redis can be, and call sync code as a view does.
+reply channel), make the layer slow or full as Redis can be, call sync code as a view does,
+and serve a worker on its channel as `runworker` does.
 """
 
 import asyncio
@@ -12,10 +13,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.testing import ApplicationCommunicator
 
-from exercises.probes.loading import imported_afresh
+from exercises.probes.loading import imported_afresh, load
 from exercises.probes.outages import serve_layer
-from exercises.probes.waits import frame, until
+from exercises.probes.waits import crashed, frame, until
+from harness.patience import FRAME
 
 
 async def waiting(channel: str, wait: float) -> dict | str:
@@ -110,3 +113,69 @@ async def sounded(console, room: str) -> None:
     assert (got := await frame(console)) == {"sounded": room}, (
         f'expected {{"sounded": "{room}"}} on its socket, got {got}'
     )
+
+
+# --- 06.1: a worker consumer served on its channel, its answers read on reply channels ---
+
+
+async def worker(exercise: str, rule: str, consumer: str, channel: str) -> tuple:
+    """`consumer` of the file under check served on `channel` (as `runworker` serves it), the layer, a reply channel."""
+    layer = get_channel_layer()  # built before any stall monitor starts
+    app = getattr(load(exercise, rule), consumer).as_asgi()
+    return ApplicationCommunicator(app, {"type": "channel", "channel": channel}), layer, await layer.new_channel()
+
+
+async def received_on(layer, channel: str, wait: float = FRAME) -> object:
+    """The next message on `channel`, or "nothing within N s": FRAME for an answer that must come."""
+    try:
+        async with asyncio.timeout(wait):
+            return await layer.receive(channel)
+    except TimeoutError:
+        return f"nothing within {wait:g} s"
+
+
+async def answers_to(running, layer, reply_to: str, numbers) -> dict:
+    """Square jobs for `numbers`, one at a time, each answer read on `reply_to`: {n: answer}, up to one that ends it."""
+    got = {}
+    for n in numbers:
+        await running.send_input({"type": "square.job", "n": n, "reply_to": reply_to})
+        got[n] = await received_on(layer, reply_to)
+        if running.future.done():
+            break
+    return got
+
+
+def survived(running, job: str, advice: str, said: bool = True) -> None:
+    """The worker still runs after `job`; else the check fails: `job` ended it, with what (or a return), and `advice`.
+
+    A worker that ends serves nobody after it: an exception let out of a handler ends it, and so
+    does a StopConsumer raised, which a consumer for a socket may do but a worker never should.
+    `said`: the exception's own words follow its name (not for ChannelFull, whose words are a channel's name).
+    """
+    future = running.future
+    if future.done() and not future.cancelled():
+        error = future.exception()
+        how = type(error).__name__ + (f": {error}" if said and str(error) else "") if error is not None else "a return"
+        pytest.fail(f"{job} ended the worker with {how}. {advice}", pytrace=False)
+
+
+async def stop(running) -> None:
+    """End the worker, as the server does at shutdown; a worker that had crashed fails the check, saying with what."""
+    future = running.future
+    if future.done() and not future.cancelled() and future.exception() is not None:
+        pytest.fail(crashed(future.exception()), pytrace=False)
+    future.cancel()
+    await asyncio.gather(future, return_exceptions=True)
+
+
+async def full_channel(layer) -> str:
+    """A new channel filled to the layer's capacity: a client that left with answers unread; it takes no more."""
+    channel = await layer.new_channel()
+    for _ in range(layer.capacity):
+        await layer.send(channel, {"type": "square.done", "result": 0})
+    return channel
+
+
+def square_error(got: object) -> object:
+    """The error text of a {"type": "square.error", "error": ...} answer, or None for any other answer."""
+    return got.get("error") if isinstance(got, dict) and got.get("type") == "square.error" else None

@@ -20,6 +20,8 @@ from exercises.probes.outages import serve_layer
 from exercises.probes.waits import crashed, frame, until
 from harness.patience import FRAME
 
+# --- 06.2: a sync caller's layer message, read without a consumer ---
+
 
 async def waiting(channel: str, wait: float) -> dict | str:
     """The layer message queued for `channel` within `wait` seconds (read without blocking), or "nothing"."""
@@ -155,7 +157,7 @@ def survived(running, job: str, advice: str, said: bool = True) -> None:
     future = running.future
     if future.done() and not future.cancelled():
         error = future.exception()
-        how = type(error).__name__ + (f": {error}" if said and str(error) else "") if error is not None else "a return"
+        how = "a return" if error is None else type(error).__name__ + (f": {error}" if said and str(error) else "")
         pytest.fail(f"{job} ended the worker with {how}. {advice}", pytrace=False)
 
 

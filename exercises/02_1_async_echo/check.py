@@ -7,54 +7,17 @@ echo is sent before websocket_receive returns.
 
 from channels.consumer import AsyncConsumer
 
-from exercises.probes import NOTHING, CountedSends, answer, close_all, connect, ends_on_disconnect, generic_base
-from exercises.probes import never_blocks, proved, reply, running_tasks, sockets, tasks_left
+from exercises.probes import NOTHING, answer, close_all, ends_on_disconnect, generic_base, never_blocks, proved
+from exercises.probes import connect, reply, running_tasks, sockets, tasks_left
+from exercises.probes.sync_and_async import LATE, NOT_AWAITED, echoed, send_frame, sent, watched
 
 EXERCISE, CONSUMER = "02.1", "EchoConsumer"
 RULE = "EchoConsumer is a raw AsyncConsumer that sends every frame back unchanged: text as text, bytes as bytes"
 # Text (multi-byte and escaped too) and binary frames, every byte value included.
 TEXTS = ["one", "été ☃ 🚀", '{"json": "stays text"}', " ", "\u0000"]
 BINARIES = [b"two", b"\x00\xff\xfe", "été".encode(), bytes(range(256))]
-
-
-LATE: list[str | bytes] = []  # the frames whose echo was sent only after websocket_receive() had returned
-
-
-def watched(consumer: type):
-    """`consumer`, noting each frame whose echo was not sent by the time websocket_receive() returned."""
-
-    class Watched(CountedSends, consumer):
-        async def websocket_receive(self, event):
-            before = self.sent
-            await super().websocket_receive(event)
-            if self.sent == before:
-                LATE.append(event["text"] if event.get("text") is not None else event.get("bytes"))
-
-    return Watched.as_asgi()
-
-
-def sent(frame: str | bytes) -> dict:
-    """The websocket.send event that echoes `frame`: text stays "text", bytes stay "bytes"."""
-    return {"type": "websocket.send", "text" if isinstance(frame, str) else "bytes": frame}
-
-
-async def send(communicator, frame: str | bytes) -> None:
-    """Send `frame` as a text frame if it is a str, else as a binary frame."""
-    await communicator.send_to(**{"text_data" if isinstance(frame, str) else "bytes_data": frame})
-
-
-async def echoed(communicator, frame: str | bytes, where: str) -> None:
-    """`frame` sent on `communicator` comes back unchanged, as the same kind of frame."""
-    await send(communicator, frame)
-    got = await reply(communicator)
-    assert got != NOTHING, (
-        f"{where}: nothing came back for {frame!r}: an AsyncConsumer's self.send(...) is a coroutine, "
-        "and it sends only when awaited"
-    )
-    assert got == sent(frame), (
-        f"{where}: expected {frame!r} back unchanged, got {got}: a text frame goes back as "
-        '"text", a binary frame as "bytes", each exactly as it came'
-    )
+# A closed tab, a lost network, a code of the page's own (4000-4999): the others stay open and echo.
+DISCONNECTS = ((1001, "a closed tab"), (1006, "a lost network"), (4000, "a code the page chose"))
 
 
 def test_it_is_a_raw_async_consumer(module):
@@ -77,12 +40,10 @@ async def test_text_and_binary_frames_come_back_unchanged_in_order(app):
     frames = [frame for pair in zip(TEXTS, [*BINARIES, b"last"], strict=True) for frame in pair]
     async with never_blocks():
         for frame in frames:
-            await send(communicator, frame)
+            await send_frame(communicator, frame)
         got = [await reply(communicator) for _ in frames]
     await close_all(communicator)
-    assert NOTHING not in got[:1], (
-        "nothing came back: an AsyncConsumer's self.send(...) is a coroutine, and it sends only when awaited"
-    )
+    assert NOTHING not in got[:1], f"nothing came back: {NOT_AWAITED}"
     assert got == [sent(frame) for frame in frames], (
         f"sent {len(frames)} frames, text and binary in turn, and expected each back unchanged and in order "
         f'(a text frame goes back as "text", a binary frame as "bytes"); got {got}'
@@ -94,7 +55,7 @@ async def test_a_frames_kind_is_the_key_whose_value_is_not_none(app):
     async with never_blocks():
         for key, empty, kind, then in (("text", "", "text", "after"), ("bytes", b"", "binary", "then")):
             await communicator.send_input({"type": "websocket.receive", key: empty})  # send_to() refuses an empty one
-            await send(communicator, then)
+            await send_frame(communicator, then)
             if (got := await reply(communicator)) == sent(empty):  # the empty frame back is right; nothing back too
                 got = await reply(communicator)
             assert got == sent(then), (
@@ -129,10 +90,7 @@ async def test_two_sockets_each_get_their_own_echoes(app):
 async def test_the_consumer_stops_after_disconnect(app):
     before = running_tasks()
     opened = await sockets(app, count=3)
-    # A closed tab, a lost network, a code of the page's own (4000-4999): the others stay open and echo.
-    for n, (code, why) in enumerate(
-        ((1001, "a closed tab"), (1006, "a lost network"), (4000, "a code the page chose"))
-    ):
+    for n, (code, why) in enumerate(DISCONNECTS):
         assert await ends_on_disconnect(opened[n], code), (
             f"the consumer never ended after websocket.disconnect (code {code}, {why}): raise StopConsumer() in "
             "websocket_disconnect, whatever the code, or the instance lives on until the server kills it"
@@ -147,7 +105,7 @@ async def test_the_consumer_stops_after_disconnect(app):
 async def test_each_echo_is_sent_before_websocket_receive_returns(module):
     (communicator,) = await sockets(watched(module.EchoConsumer), count=1)
     for frame in ("one", b"two"):
-        await send(communicator, frame)
+        await send_frame(communicator, frame)
         got = await reply(communicator)
         assert got == sent(frame), f"expected {frame!r} back unchanged, got {got}"
     await close_all(communicator)

@@ -7,62 +7,22 @@ and nothing waits for the report's thread on the way out; two sockets asking at 
 
 import asyncio
 import inspect
-import itertools
-import threading
-from contextlib import asynccontextmanager
 
 import pytest
 
-from exercises.probes import FRAME, NOTHING, WAITED, answer, asks_for_more, cancelled, close_all, connect, frame
-from exercises.probes import ends_on_disconnect, kept_by, never_blocks, nothing_kept, running_tasks, say, sockets
-from exercises.probes import StallInYourLines, tasks_left, until
+from exercises.probes import NOTHING, WAITED, answer, asks_for_more, cancelled, close_all, connect, ends_on_disconnect
+from exercises.probes import frame, kept_by, nothing_kept, running_tasks, say, sockets, tasks_left, until
+from exercises.probes.sync_and_async import LET_GO, STARTED, nothing_waits_for_the_thread, report_of, reports_held
+from exercises.probes.sync_and_async import served_with_held_reports, shipped_build_report
 
 EXERCISE, RULE = "02.3", "One socket's slow report must not hold up any other socket of the process"
-REPORT = "all systems nominal"  # what build_report() returns, in REPORT_SECONDS (1.0), which the exercise keeps
 FLOOD = 33  # asks from one socket: more than the threads of any loop's default pool, min(32, CPUs + 4)
-BUILDS, GIVEN = itertools.count(1), set()  # each report built is numbered; the reports sent: each ask gets its own
-LET_GO = threading.Event()  # clear: every report build_report() starts is held until the test lets it go
-OFF_THE_LOOP, STARTED = [], []  # sends made off the server's thread; where each build_report() ran, in order
-
-
-def shipped_build_report() -> str:
-    """build_report() as the check runs it: it blocks, as shipped, until the test lets it go; each report new."""
-    STARTED.append(where := "the event loop" if threading.current_thread() is threading.main_thread() else "a thread")
-    if where == "a thread":  # on the loop's own thread it cannot wait: the check runs there too
-        LET_GO.wait(FRAME * 3)
-    return f"{REPORT}, report {next(BUILDS)}"
-
-
-@asynccontextmanager
-async def reports_held(communicator, asks: int = 1):
-    """`asks` reports asked on `communicator`, each held until the block ends, pass or fail; begins once one starts."""
-    STARTED.clear()
-    LET_GO.clear()
-    try:
-        await say(communicator, *["report"] * asks)
-        await until(lambda: STARTED or not communicator.output_queue.empty())  # a report has started (or come)
-        yield
-    finally:
-        LET_GO.set()
 
 
 @pytest.fixture
 def app(module):
-    """ReportConsumer, build_report() the check's, each send refused off the server's thread (as Daphne refuses it)."""
-    original, module.build_report = module.__dict__.get("build_report"), shipped_build_report
-    for held in [v for v in vars(module).values() if type(v).__name__ == "SyncToAsync" and v.func is original]:
-        held.func = shipped_build_report  # build_report wrapped at import: sync_to_async(build_report, ...)
-
-    async def application(scope, receive, send):
-        async def checked(message):  # as Daphne needs: a send on the server's event loop, in its thread
-            if threading.current_thread() is not threading.main_thread():
-                OFF_THE_LOOP.append(str(message)[:80])
-                raise RuntimeError("a send from another thread's event loop")
-            await send(message)
-
-        return await module.ReportConsumer.as_asgi()(scope, receive, checked)
-
-    return application
+    """ReportConsumer, build_report() the check's (held until let go), each send refused off the server's thread."""
+    return served_with_held_reports(module, "ReportConsumer")
 
 
 def test_build_report_is_left_as_it_was(module):
@@ -72,21 +32,6 @@ def test_build_report_is_left_as_it_was(module):
         "renderer, an HTTP client); leave it as it was and change how the consumer calls it"
     )
     assert seconds == 1.0, f"REPORT_SECONDS is {seconds}, not 1.0: a quicker report hides the stall, it does not fix it"
-
-
-async def report_of(communicator, where: str) -> None:
-    await until(lambda: OFF_THE_LOOP or not communicator.output_queue.empty())  # the report, or a send refused
-    assert not OFF_THE_LOOP, (
-        f"{where}: the report was sent from a thread of its own ({OFF_THE_LOOP[0]}): send on the server's event loop "
-        "(Daphne's socket is not thread-safe); await the thread's result in the handler, then send"
-    )
-    got = await frame(communicator)
-    report = got.get("report") if isinstance(got, dict) else None
-    assert isinstance(report, str) and report.startswith(REPORT) and got == {"report": report}, (
-        f'{where}: expected the text frame {{"report": <what build_report() returned>}} for "report", got {got}'
-    )
-    assert report not in GIVEN, f'{where}: the report "{report}" was already sent for an earlier ask: it is stale'
-    GIVEN.add(report)
 
 
 async def test_another_socket_is_answered_while_a_report_is_being_built(app):
@@ -108,29 +53,17 @@ async def test_another_socket_is_answered_while_a_report_is_being_built(app):
     await close_all(slow, other)
 
 
-def let_go_once(seen) -> None:
-    """In a thread: let the held reports go once `seen()` (a way out that waits for their thread stops the loop)."""
-    while not seen() and not LET_GO.wait(0.01):
-        pass
-    LET_GO.set()
-
-
 @pytest.mark.parametrize("way_out", ["its socket closed", "the server cancelled it"])  # as Daphne does at shutdown
 async def test_a_consumer_that_ends_during_its_report_leaves_no_task_behind(app, module, way_out):
     before, held, communicator = running_tasks(), kept_by(module), await connect(app)
     async with reports_held(communicator):
-        try:  # every other socket goes on meanwhile: 0.5 s, over a busy machine's hiccups
-            async with never_blocks(0.5, advice=False), StallInYourLines(advice=False) as lag:
-                threading.Thread(target=let_go_once, args=(lambda: lag.stall,), daemon=True).start()
-                if way_out == "the server cancelled it":
-                    await cancelled(communicator)
-                else:
-                    if not asks_for_more(communicator):  # its handler awaits the report: the disconnect waits for it
-                        LET_GO.set()
-                    assert await ends_on_disconnect(communicator, 1001), "the consumer ran on: raise StopConsumer()"
-        except pytest.fail.Exception as failed:  # a `with ThreadPoolExecutor()` block waits for its call to end
-            why = "nothing may wait for the report's thread: use asyncio.to_thread, or the loop's own executor"
-            pytest.fail(f"{way_out} during its report, and {failed}. On the way out {why}", pytrace=False)
+        async with nothing_waits_for_the_thread(way_out):  # every other socket goes on meanwhile
+            if way_out == "the server cancelled it":
+                await cancelled(communicator)
+            else:
+                if not asks_for_more(communicator):  # its handler awaits the report: the disconnect waits for it
+                    LET_GO.set()
+                assert await ends_on_disconnect(communicator, 1001), "the consumer ran on: raise StopConsumer()"
         left = await tasks_left(before)  # a report still held keeps a task that awaits it running
     assert not left, (
         f"{way_out} during its report, and {len(left)} task(s) of it still ran: a report handed to a task "

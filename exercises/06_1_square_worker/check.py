@@ -8,45 +8,21 @@ Redis layer cannot carry gets an error reply.
 import asyncio
 
 import pytest
-from channels.layers import get_channel_layer
-from channels.testing import ApplicationCommunicator
 
-from exercises.probes import FRAME, crashed, load, never_blocks, proved, sends_as_redis_does
+from exercises.probes import never_blocks, proved, sends_as_redis_does
+from exercises.probes.sync_and_async_2 import answers_to, full_channel, received_on, square_error, stop, survived
+from exercises.probes.sync_and_async_2 import worker
 
-RULE = (
-    'A worker answers every job on its reply_to channel: {"type": "square.done", ...} or {"type": "square.error", ...}'
-)
+RULE = 'A worker answers each job on its reply_to: {"type": "square.done", ...} or {"type": "square.error", ...}'
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
-
-
-async def reply(layer, channel: str, wait: float = FRAME) -> object:
-    """The next message on `channel`, or "nothing within N s": FRAME for a reply that must come."""
-    try:
-        async with asyncio.timeout(wait):
-            return await layer.receive(channel)
-    except TimeoutError:
-        return f"nothing within {wait:g} s"
-
-
-def worker() -> ApplicationCommunicator:
-    get_channel_layer()  # built before any stall monitor starts
-    app = load("06.1", RULE).SquareWorker.as_asgi()
-    return ApplicationCommunicator(app, {"type": "channel", "channel": "squares"})
-
-
-async def stop(running) -> None:
-    if running.future.done() and not running.future.cancelled() and running.future.exception() is not None:
-        pytest.fail(crashed(running.future.exception()), pytrace=False)
-    running.future.cancel()
-    await asyncio.gather(running.future, return_exceptions=True)
+SQUARES = ("06.1", RULE, "SquareWorker", "squares")  # the worker of the file under check, served on "squares"
 
 
 async def test_a_square_job_is_answered_on_its_reply_channel():
-    running, layer = worker(), get_channel_layer()
+    running, layer, replies = await worker(*SQUARES)
     async with never_blocks(STALL):
-        replies = await layer.new_channel()
         await running.send_input({"type": "square.job", "n": 12, "reply_to": replies})
-        got = await reply(layer, replies)
+        got = await received_on(layer, replies)
         await stop(running)
     assert got == {"type": "square.done", "result": 144}, (
         f'expected {{"type": "square.done", "result": 144}} on the reply_to channel, got {got}: a worker has no '
@@ -59,12 +35,12 @@ async def test_a_square_job_is_answered_on_its_reply_channel():
 
 
 async def test_jobs_from_two_clients_are_each_answered_on_their_own_channel():
-    running, layer = worker(), get_channel_layer()
+    running, layer, alice = await worker(*SQUARES)
     async with never_blocks(STALL):
-        alice, bob = await layer.new_channel(), await layer.new_channel()
+        bob = await layer.new_channel()
         for n, channel in ((3, alice), (-4, bob), (0, alice)):
             await running.send_input({"type": "square.job", "n": n, "reply_to": channel})
-        got = [await reply(layer, alice), await reply(layer, bob), await reply(layer, alice)]
+        got = [await received_on(layer, alice), await received_on(layer, bob), await received_on(layer, alice)]
         await stop(running)
     expected = [{"type": "square.done", "result": r} for r in (9, 16, 0)]
     assert got == expected, (
@@ -77,14 +53,10 @@ async def test_jobs_from_two_clients_are_each_answered_on_their_own_channel():
 
 @pytest.mark.parametrize("n", ["twelve", "12", 2.5, 3.0, True, None, [3], "missing"])
 async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
-    running, layer = worker(), get_channel_layer()
-    replies = await layer.new_channel()
-    job = {"type": "square.job", "reply_to": replies}
-    if n != "missing":
-        job["n"] = n
-    await running.send_input(job)
-    got = await reply(layer, replies)
-    error = got.get("error") if isinstance(got, dict) and got.get("type") == "square.error" else None
+    running, layer, replies = await worker(*SQUARES)
+    await running.send_input({"type": "square.job", "reply_to": replies, **({} if n == "missing" else {"n": n})})
+    got = await received_on(layer, replies)
+    error = square_error(got)
     await stop(running)
     assert isinstance(error, str) and error.strip(), (
         f'a job with n={n!r} must be answered {{"type": "square.error", "error": "<why>"}} on its reply_to, got '
@@ -94,57 +66,43 @@ async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
 
 
 async def test_a_bad_job_does_not_stop_the_worker():
-    running, layer = worker(), get_channel_layer()
-    replies, full = await layer.new_channel(), await layer.new_channel()
-    for _ in range(layer.capacity):  # a client that left with answers unread: its channel takes no more
-        await layer.send(full, {"type": "square.done", "result": 0})
+    running, layer, replies = await worker(*SQUARES)
+    full = await full_channel(layer)  # its client left with answers unread: it takes no more
     bad = ({"n": "twelve", "reply_to": replies}, {"n": 5}, {"n": 5, "reply_to": None}, {"n": 5, "reply_to": ""})
     unsendable = ({"n": 5, "reply_to": 7}, {"n": 5, "reply_to": "not a channel!"}, {"n": "x", "reply_to": "a" * 100})
     for job in (*bad, *unsendable, {"n": 5, "reply_to": full}, {"n": "x", "reply_to": full}):
         await running.send_input({"type": "square.job", **job})
         await asyncio.sleep(0.05)
-        if running.future.done() and job.get("reply_to") == full and not running.future.cancelled():
-            pytest.fail(
-                f"a job whose reply_to channel was full (its client gone, {layer.capacity} answers unread) ended "
-                f"the worker with {type(running.future.exception()).__name__}: send() raises ChannelFull there, and "
-                "nobody is left to tell, so drop that answer and serve the next job",
-                pytrace=False,
-            )
+        if job.get("reply_to") == full:
+            gone = f"a job whose reply_to channel was full (its client gone, {layer.capacity} answers unread)"
+            why = "nobody is left to tell, so drop that answer and serve the next job"
+            survived(running, gone, f"send() raises ChannelFull there, and {why}", said=False)
         if running.future.done():
             await stop(running)  # fails the check with the exception that ended the worker
-    while isinstance(await reply(layer, replies, 1), dict):
+    while isinstance(await received_on(layer, replies, 1), dict):
         pass  # the answer to the first bad job, or nothing: read until 1 s of silence
     await running.send_input({"type": "square.job", "n": 3, "reply_to": replies})
-    got = await reply(layer, replies)
+    got = await received_on(layer, replies)
     await stop(running)
     assert got == {"type": "square.done", "result": 9}, (
         f"after bad jobs (n text; reply_to missing, null, empty, a number, no channel name or full) the worker must "
-        f"still answer the next job, got {got}: bad input "
-        "never crashes a consumer (a crashed worker serves nobody)"
+        f"still answer the next job, got {got}: bad input never crashes a consumer (a crashed worker serves nobody)"
     )
 
 
 async def test_a_square_the_redis_layer_cannot_carry_gets_an_error_reply(monkeypatch):
-    running, layer = worker(), get_channel_layer()
-    sends_as_redis_does(layer, monkeypatch)
-    replies = await layer.new_channel()
-    got = {}
-    for n in (2**32 - 1, 2**32, -(2**32), 10**30, 3):  # (2**32 - 1)**2 still fits; (2**32)**2 is 2**64
-        await running.send_input({"type": "square.job", "n": n, "reply_to": replies})
-        got[n] = await reply(layer, replies)
-        if running.future.done():
-            break
-    if running.future.done() and not running.future.cancelled() and running.future.exception() is not None:
-        error = running.future.exception()
-        pytest.fail(
-            f"a job whose square does not fit the Redis layer (n={n}) ended the worker with {type(error).__name__}: "
-            f"{error}. send() raises OverflowError for an integer msgpack cannot write (2**64 or more): tell the "
-            'caller with {"type": "square.error", ...} and serve the next job',
-            pytrace=False,
-        )
+    running, layer, replies = await worker(*SQUARES)
+    sends_as_redis_does(layer, monkeypatch)  # (2**32 - 1)**2 still fits; (2**32)**2 is 2**64
+    got = await answers_to(running, layer, replies, (2**32 - 1, 2**32, -(2**32), 10**30, 3))
+    survived(
+        running,
+        f"a job whose square does not fit the Redis layer (n={[*got][-1]})",
+        "send() raises OverflowError for an integer msgpack cannot write (2**64 or more): tell the caller with "
+        '{"type": "square.error", ...} and serve the next job',
+    )
     await stop(running)
     for n in (2**32, -(2**32), 10**30):
-        error = got[n].get("error") if isinstance(got[n], dict) and got[n].get("type") == "square.error" else None
+        error = square_error(got[n])
         assert isinstance(error, str) and error.strip(), (
             f'a job with n={n} must be answered {{"type": "square.error", "error": "<why>"}} on its reply_to, got '
             f"{got[n]}: its square does not fit the Redis layer (msgpack writes integers up to 2**64 - 1, and "

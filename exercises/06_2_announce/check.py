@@ -5,60 +5,21 @@ every socket of the room hears it and other rooms do not; it is sent on the serv
 failure reaches the caller.
 """
 
-import asyncio
-
 import pytest
-from asgiref.sync import sync_to_async
 from channels.exceptions import ChannelFull
-from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.routing import URLRouter
 from django.urls import path
 
-from exercises.probes import FRAME, LoopWatchingLayer, close_all, connect, frame, imported_afresh, nothing_more, proved
+from exercises.probes import FRAME, LoopWatchingLayer, close_all, connect, frame, member_of, nothing_more, proved
 from exercises.probes import serve_layer, slow_broadcasts
+from exercises.probes.sync_and_async_2 import FullLayer, called_as_a_view, waiting
 
 # The course's ws/chat/<room>/ consumer: the room announce() speaks into (group "chat-<room>").
 from layers_demo.hardened_chat import ChatConsumer
 
 RULE = 'announce(room, text) is called from synchronous code; it must deliver to the group "chat-<room>"'
 CHAT = URLRouter([path("<str:room>/", ChatConsumer.as_asgi())])
-
-
-class FullLayer(InMemoryChannelLayer):
-    """An in-memory layer whose group_send fails, as a full Redis queue does."""
-
-    async def group_send(self, group, message):
-        raise ChannelFull(f"group {group} is over capacity")
-
-
-async def waiting(channel: str, wait: float) -> dict | str:
-    """The layer message queued for `channel` within `wait` seconds (read without blocking), or "nothing"."""
-    layer = get_channel_layer()
-    deadline = asyncio.get_running_loop().time() + wait
-    while True:
-        queue = layer.channels.get(channel)
-        if queue is not None and not queue.empty():
-            return queue.get_nowait()[1]
-        if asyncio.get_running_loop().time() >= deadline:
-            return "nothing"
-        await asyncio.sleep(0.01)
-
-
-async def member_of(group: str) -> str:
-    """A channel of the layer's own, in `group`: it reads what the group hears without a consumer."""
-    await get_channel_layer().group_add(group, member := await get_channel_layer().new_channel())
-    return member
-
-
-async def announce(room: str, text: str) -> None:
-    """Call the student's announce() as a view would: synchronous code in a thread of its own.
-
-    The file is imported afresh, as a server process whose CHANNEL_LAYERS are this test's
-    imports it: a layer fetched once at import (channel_layer = get_channel_layer() at module
-    level, as Channels' docs and many projects write it) is then the layer this test chose.
-    In a real server that is right: the process builds its layer once and every consumer shares it.
-    """
-    await sync_to_async(imported_afresh("06.2", RULE).announce)(room, text)
+announce = called_as_a_view("06.2", RULE, "announce")  # announce(room, text): in a thread, the file imported afresh
 
 
 async def test_the_layer_message_is_a_chat_message_from_announce():
@@ -124,7 +85,6 @@ async def test_every_socket_in_the_room_hears_it_and_other_rooms_do_not():
     assert got == {"message": "fire drill", "sender": "announce"}, (
         f'announce("lobby", …) must reach the room lobby, got {got}'
     )
-
     assert await nothing_more(first, 0.05), "a socket in the room Lobby heard the announcement to the room lobby"
     await close_all(first, second, elsewhere)
 

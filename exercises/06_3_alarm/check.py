@@ -8,14 +8,14 @@ colon; a layer that fails is never told as sounded.
 
 import asyncio
 import inspect
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.layers import get_channel_layer
 
-from exercises.probes import AS_SENT, FRAME, close_all, connect, crashed, failure_not_swallowed, frame
-from exercises.probes import layer_down, load, member_of, never_blocks, proved, queued, refused_with_error, until
+from exercises.probes import AS_SENT, FRAME, close_all, connect, crashed, failure_not_swallowed, frame, layer_down, load
+from exercises.probes import member_of, never_blocks, proved, queued, refused_with_error, sockets, until
+from exercises.probes.sync_and_async_2 import alarm, default_pool, slow_layer, sounded  # noqa: F401 (a fixture)
 
 POOL, CONSOLES = 6, 24  # the default pool of threads of a 2-core server (min(32, cores + 4)), and 4 times as many
 RULE = "In async code, await channel_layer.group_send(...); async_to_sync is for sync callers (views, commands) only"
@@ -24,48 +24,12 @@ NO_ROOM = ["no colon", ":no room", "lobby:", "caf\u00e9:fire", "two words:fire",
 NO_ROOM += ["kitchen\n:fire", b"lobby:fire"]
 # Rooms at the edges of the chat's names (lesson 04: - and _, capitals kept as given, 50 characters); a text as typed.
 AT_THE_EDGES = [("First_floor-2", "drill"), ("R" * 50, "drill"), ("7", "drill"), ("hall", AS_SENT)]
-
-
-class SlowLayer(InMemoryChannelLayer):
-    """group_send takes 0.25 s, as on a busy Redis, or, with hold_for set, until that many are under way at once."""
-
-    hold_for = under_way = most = foreign_loops = 0
-
-    def __init__(self, **config):
-        super().__init__(**config)
-        self.home_loop = asyncio.get_running_loop()  # made by the check or a consumer: on the server's loop
-
-    async def group_send(self, group, message):
-        self.foreign_loops += asyncio.get_running_loop() is not self.home_loop  # counted, and told after any stall
-        self.under_way += 1
-        self.most = max(self.most, self.under_way)
-        await (until(lambda: self.most >= self.hold_for) if self.hold_for else asyncio.sleep(0.25))
-        self.under_way -= 1
-        await super().group_send(group, message)
-
-
-@pytest.fixture(autouse=True)
-def slow_layer(settings):
-    """A fresh in-memory layer whatever REDIS_URL says, 0.25 s per group_send: waiting on it shows."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.SlowLayer"}}
-
-
-def alarm(text: str) -> dict:
-    return {"type": "chat.message", "message": text, "sender": "alarm"}
-
-
-async def sounded(console, room: str) -> None:
-    """The console's answer to its frame must be {"sounded": room}."""
-    assert (got := await frame(console)) == {"sounded": room}, (
-        f'expected {{"sounded": "{room}"}} on its socket, got {got}'
-    )
+pytestmark = pytest.mark.usefixtures("slow_layer")  # 0.25 s per group_send, whatever REDIS_URL says: a wait shows
 
 
 async def test_a_frame_from_the_console_sounds_the_alarm_in_that_room():
-    consumer = load("06.3", RULE).AlarmConsumer.as_asgi()
     kitchen, hall = await member_of("chat-kitchen"), await member_of("chat-hall")
-    first, second = await connect(consumer), await connect(consumer)
-    proved("sockets", 2)
+    first, second = await sockets(load("06.3", RULE).AlarmConsumer.as_asgi())
     async with never_blocks(0.12):  # a wait on the slow layer stalls 250 ms; load alone, less
         await first.send_to(text_data="kitchen:fire: leave by the back door")
         await second.send_to(text_data="hall:drill")
@@ -86,12 +50,8 @@ async def test_a_frame_from_the_console_sounds_the_alarm_in_that_room():
 
 
 async def test_alarms_from_several_consoles_do_not_wait_in_line():
-    consumer = load("06.3", RULE).AlarmConsumer.as_asgi()
-    pool = ThreadPoolExecutor(max_workers=POOL)  # the process's pool as on 2 cores: what thread_sensitive=False uses
-    asyncio.get_running_loop().set_default_executor(pool)
-    try:
-        consoles = [await connect(consumer) for _ in range(CONSOLES)]
-        proved("sockets", len(consoles))
+    with default_pool(POOL):  # the process's pool as on 2 cores: what thread_sensitive=False uses
+        consoles = await sockets(load("06.3", RULE).AlarmConsumer.as_asgi(), count=CONSOLES)
         layer = get_channel_layer()
         layer.hold_for = CONSOLES  # each send is held until every console's is under way
         for n, console in enumerate(consoles):
@@ -107,13 +67,10 @@ async def test_alarms_from_several_consoles_do_not_wait_in_line():
         for n, console in enumerate(consoles):
             await sounded(console, f"room{n}")
         await close_all(*consoles)
-    finally:
-        pool.shutdown(wait=False)
 
 
 async def test_synchronous_code_can_still_sound_the_alarm():
-    member = await member_of("chat-hall")
-    sound_alarm = load("06.3", RULE).sound_alarm
+    member, sound_alarm = await member_of("chat-hall"), load("06.3", RULE).sound_alarm
     assert not inspect.iscoroutinefunction(sound_alarm), (
         f"sound_alarm is now async: a view calling sound_alarm(room, text) makes a coroutine, sending nothing. {RULE}"
     )

@@ -9,7 +9,10 @@ a student: what was expected, what arrived, and the rule a wrong answer breaks.
 Nothing here imports the course: a check stands on Channels, Django, this package, exercises/targets.py
 (which file a check drives, shared with the kit without pytest) and harness/patience.py (how long to wait).
 
-Each module holds one concern; this file re-exports them all, so a check writes `from exercises.probes import X`.
+Each module holds one concern. The probes many checks share are re-exported here, so a check writes
+`from exercises.probes import X`; a module written for one lesson's checks (rooms.py for 04.3-04.5, saving.py
+for 07.3 and 08.x, ...) is imported by its own name, so a reader sees which checks lean on it. Either way the
+machinery lives here and a check keeps its scenarios: on one screen (STYLE 28).
 Each probe also notes what it proved (proved()), so a pass can say what it means:
 "passed: 5 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking".
 """

@@ -13,8 +13,8 @@ import pytest
 
 from exercises.probes import PASSWORD_WRITTEN, arrival, in_a_group, layer_of, load, shown_part, started_with
 from exercises.probes import written_out
-from exercises.probes.layer_limits_2 import DEFAULT, another_process_sends, databases_holding, group_shared
-from exercises.probes.layer_limits_2 import heard_in_a_row, joined_with, no_redis_at, redis_url  # noqa: F401
+from exercises.probes.redis_settings import DEFAULT, another_process_sends, databases_holding, group_shared
+from exercises.probes.redis_settings import heard_in_a_row, joined_with, no_redis_at, redis_url  # noqa: F401
 
 RULE = (
     "Processes share groups and channels only through a layer that lives outside every one of them, the same "

@@ -12,7 +12,7 @@ import pytest
 from django.utils.module_loading import import_string
 
 from exercises.probes import FRAME, PASSWORD_WRITTEN, imported_afresh, proved, shown_part, written_out
-from exercises.probes.layer_limits_2 import SCALE, reads_outlast_the_blocking_read, scaled_layer
+from exercises.probes.redis_settings import SCALE, reads_outlast_the_blocking_read, scaled_layer
 
 BLOCKING_READ = 5 + 1  # the layer's own brpop_timeout and the time its answer may take to arrive, in real seconds
 NEVER = 300  # a read timeout longer than this (in real seconds) leaves a socket on a dead Redis waiting as if forever

@@ -10,8 +10,8 @@ import asyncio
 import pytest
 
 from exercises.probes import never_blocks, proved, sends_as_redis_does
-from exercises.probes.sync_and_async_2 import answers_to, full_channel, received_on, square_error, stop, survived
-from exercises.probes.sync_and_async_2 import worker
+from exercises.probes.outside_consumers import answers_to, full_channel, received_on, square_error, stop, survived
+from exercises.probes.outside_consumers import worker
 
 RULE = 'A worker answers each job on its reply_to: {"type": "square.done", ...} or {"type": "square.error", ...}'
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own

@@ -12,7 +12,7 @@ from django.urls import path
 
 from exercises.probes import FRAME, LoopWatchingLayer, close_all, connect, frame, member_of, nothing_more, proved
 from exercises.probes import serve_layer, slow_broadcasts
-from exercises.probes.sync_and_async_2 import FullLayer, called_as_a_view, waiting
+from exercises.probes.outside_consumers import FullLayer, called_as_a_view, waiting
 
 # The course's ws/chat/<room>/ consumer: the room announce() speaks into (group "chat-<room>").
 from layers_demo.hardened_chat import ChatConsumer

@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 
 from exercises.probes import AS_SENT, FRAME, close_all, connect, crashed, failure_not_swallowed, frame, layer_down, load
 from exercises.probes import member_of, never_blocks, proved, queued, refused_with_error, sockets, until
-from exercises.probes.sync_and_async_2 import alarm, default_pool, slow_layer, sounded  # noqa: F401 (a fixture)
+from exercises.probes.outside_consumers import alarm, default_pool, slow_layer, sounded  # noqa: F401 (a fixture)
 
 POOL, CONSOLES = 6, 24  # the default pool of threads of a 2-core server (min(32, cores + 4)), and 4 times as many
 RULE = "In async code, await channel_layer.group_send(...); async_to_sync is for sync callers (views, commands) only"

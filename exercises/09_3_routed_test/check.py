@@ -3,14 +3,14 @@
 Your test passes on every correct room consumer (its JSON spaced or not); it disconnects every socket it opens; it
 fails on each broken one (the room in capitals, kept on the class, the whole path, no greeting, a binary frame); and
 when it fails, it still ends its sockets. The consumers it runs on, correct and broken, are in
-exercises/probes/stand_ins_2.py.
+exercises/probes/routed_stand_ins.py.
 """
 
 import pytest
 
 from exercises.probes import load, proved, your_test_fails_and_ends_its_sockets
-from exercises.probes.stand_ins_2 import BROKEN, CORRECT, SOCKETS, GreetsInCapitals, RoomGreeter
-from exercises.probes.stand_ins_2 import crash_or_unawaited_told, forget_the_rooms_on_classes
+from exercises.probes.routed_stand_ins import BROKEN, CORRECT, SOCKETS, GreetsInCapitals, RoomGreeter
+from exercises.probes.routed_stand_ins import crash_or_unawaited_told, forget_the_rooms_on_classes
 
 RULE = 'scope["url_route"] is put there by the router that matched the URL: test the consumer as the project serves it'
 PROVES_NOTHING = "a test that cannot fail proves nothing"

@@ -1,13 +1,19 @@
-"""A token in a socket's first frame (check 11.1).
+"""A token in a socket's first frame (check 11.1); a middleware seen from the application it wraps (check 11.3).
 
 Check 11.1 refuses every wrong first frame with one close, 4401: closed() is that close (a "reason" beside it
 allowed: the check compares the reasons), expired_token() a real token past its age, first_frame() a socket whose
 first frame is any text or bytes; two_logins_and_a_silence() and deadline_ends_on_every_path() drive the deadline.
+Check 11.3 calls the student's middleware as a server does, around a spying inner application
+(through_the_middleware()) or a crashing one (error_from_inside()), and routes it to which_agent, a consumer
+that tells each socket the user agent its scope holds; kept_on() finds a connection's data left on the middleware.
 """
 
 import asyncio
+import gc
 import time
+import warnings
 
+import pytest
 from django.core import signing
 
 from auth_demo.tokens import SALT, sign_user_id
@@ -21,7 +27,7 @@ from exercises.probes.communicators import (
     tasks_left,
 )
 from exercises.probes.endings import ends_cancelled
-from exercises.probes.waits import frame, nothing_after_close
+from exercises.probes.waits import crashed, frame, nothing_after_close
 
 CLOSED = {"type": "websocket.close", "code": 4401}
 
@@ -92,3 +98,66 @@ async def deadline_ends_on_every_path(consumer) -> None:
         f"{communicator.output_queue.get_nowait()}, after the consumer had ended: the deadline must end on every path "
         "out of the consumer, a timer (call_later) as well as a task"
     )
+
+
+async def through_the_middleware(middleware, rule: str, headers: list = (), given: dict | None = None) -> tuple:
+    """(the scope the inner application saw, {} if it never ran; its "user_agent"), for `given` or a websocket scope.
+
+    middleware(inner)(scope, receive, send), awaited: what URLRouter and Daphne do with an ASGI 3 application.
+    Its TypeError is the server's call failing (`rule` says why); a coroutine never awaited, an inner application
+    never run; an error on a scope without headers, a middleware that reads them as if every scope had them.
+    """
+    given, seen = given or {"type": "websocket", "headers": list(headers)}, {}
+
+    async def inner(scope, receive, send):
+        seen.update(scope)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            await middleware(inner)(given, None, None)
+        except Exception as error:
+            if "headers" not in given:  # the student's middleware read a key this scope does not have
+                pytest.fail(
+                    f"a {given['type']!r} scope, which has no headers, crashed your middleware with "
+                    f"{type(error).__name__}: {error}: wrapped around a whole application (uvicorn sends a lifespan "
+                    "scope at start) it must pass on every scope, headers or not: read them with "
+                    'scope.get("headers", [])',
+                    pytrace=False,
+                )
+            if isinstance(error, TypeError):
+                raise AssertionError(f"the server's call crashed: TypeError: {error}. {rule}") from error
+            pytest.fail(crashed(error), pytrace=False)  # the student's middleware raised: a crashed handshake
+        gc.collect()
+    never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
+    assert not never_awaited, f"the inner application never ran: RuntimeWarning: {never_awaited[0]}. {rule}"
+    return seen, seen.get("user_agent", "no such key")
+
+
+async def error_from_inside(middleware, scope: dict) -> tuple:
+    """(what middleware(inner)(scope, ...) raised, None if nothing; what the inner raised; the user agents it saw).
+
+    The inner application raises a TypeError, what a Channels 2 fallback (`except TypeError:`, then the
+    old double call) catches: a middleware calls its application once, and lets its error go on as it was.
+    """
+    calls, crash = [], TypeError("the consumer crashed")
+
+    async def crashing(scope, receive, send):
+        calls.append(scope.get("user_agent"))
+        raise crash
+
+    [raised] = await asyncio.gather(middleware(crashing)(scope, None, None), return_exceptions=True)
+    return raised, crash, calls
+
+
+async def which_agent(scope, receive, send):
+    """A routed application: it accepts, then answers each frame with the user agent its scope holds."""
+    while (event := await receive())["type"] != "websocket.disconnect":
+        answer = {"type": "websocket.send", "text": scope.get("user_agent", "missing")}
+        await send({"type": "websocket.accept"} if event["type"] == "websocket.connect" else answer)
+
+
+def kept_on(instance, *shown: str) -> list[tuple]:
+    """(name, value) of each attribute of `instance`, on its class or on itself, whose repr shows any of `shown`."""
+    held = {**vars(type(instance)), **getattr(instance, "__dict__", {})}
+    return [(name, value) for name, value in held.items() if any(text in repr(value) for text in shown)]

@@ -1,0 +1,160 @@
+"""Floods a check sends a rate-limited chat (checks 05.1, 16.3): bursts answered, new addresses, the wall clock back.
+
+A limit is judged on the check's Clock (clocks.py): a burst is counted before the clock moves only once the
+sender has its answers (answered()); the wall clock set back an hour must change nothing (wall_clock_set_back(),
+MONOTONIC). Check 16.3 counts by client address: addresses() gives each test addresses no earlier test used,
+flood_claiming() floods from one address on many sockets that each claim another, each_sends() sends from
+sockets whose server gave no address or a loopback one. Check 05.1 reads what a socket got up to a close
+(frames_until_closed()) or up to one wanted frame, a crash told in its place (frames_until()).
+"""
+
+import itertools
+import time
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from exercises.probes.communicators import accepted, close_all, connect_from, errors_in, messages_in, say
+from exercises.probes.frames import drain, next_frames
+from exercises.probes.layers import slow_broadcasts
+from exercises.probes.loading import proved
+from exercises.probes.loop import never_blocks
+from exercises.probes.waits import frame
+
+MONOTONIC = (  # a window timed by time.time() never empties once the wall clock goes back
+    "the wall clock, set back an hour meanwhile, changes nothing: time the window with time.monotonic(), which "
+    "never goes back"
+)
+_HOSTS = itertools.count(1)
+
+
+def addresses() -> tuple[str, str, str]:
+    """A flooder, a neighbour on its network and a listener, new to this process: no earlier test's messages count."""
+    n = next(_HOSTS)
+    return f"203.0.113.{n}", f"203.0.113.{n + 100}", f"192.0.2.{n}"
+
+
+def wall_clock_set_back(clock, monkeypatch) -> None:
+    """NTP sets the wall clock back an hour, now: on the Clock, and for a file that reads its own time.time()."""
+    clock.back = clock.now
+    monkeypatch.setattr(time, "time", lambda wall=time.time: wall() - 3600)
+
+
+async def answered(communicator, *texts: str) -> list:
+    """Send `texts`, then read an answer to each (a sender hears its own, or an error): what came back.
+
+    Once they are in, the consumer has counted each message: the clock a check moves next cannot
+    move before a message it would have counted at the earlier time.
+    """
+    await say(communicator, *texts)
+    return await next_frames(communicator, len(texts))
+
+
+async def errors_each(*communicators) -> list[int]:
+    """How many {"error": ...} frames each socket got, once each has been quiet for 0.05 s."""
+    return [len(errors_in(await drain(communicator, quiet=0.05))) for communicator in communicators]
+
+
+async def flood_claiming(application, address: str, count: int) -> list:
+    """`count` sockets from `address` opened in turn, each claiming 10.0.0.<n> and sending 2 messages once open.
+
+    Each claims another address in X-Forwarded-For, X-Real-IP and Forwarded (connect_from()'s `claims`),
+    as any client can: a limit keyed on a header, or on the socket, lets each one's 2 messages through.
+    """
+    flooder = []
+    for n in range(count):
+        flooder.append(await connect_from(application, address, claims=f"10.0.0.{n}"))
+        await say(flooder[-1], f"flood {n}a", f"flood {n}b")
+    return flooder
+
+
+async def a_flood_beside_a_neighbour(application, limit: int, stall: float) -> tuple:
+    """A flooder floods on 10 sockets (flood_claiming()), then a neighbour on its network sends `limit` messages.
+
+    Broadcasts are slow, as on Redis (other sockets run meanwhile); the loop must never stall past `stall`.
+    Returns the addresses (flooder, neighbour), what a listener heard once all was quiet, the errors the
+    neighbour and each of the flooder's sockets got, and whether one of the flooder's sockets was closed.
+    """
+    flooder_ip, neighbour_ip, listener_ip = addresses()
+    with slow_broadcasts(0.05):
+        async with never_blocks(stall):
+            listener, neighbour = [await connect_from(application, a) for a in (listener_ip, neighbour_ip)]
+            flooder = await flood_claiming(application, flooder_ip, 10)
+            await say(neighbour, *(f"hello {n}" for n in range(limit)))  # while the flooder's window is full
+            proved("sockets", 12)
+            heard = messages_in(await drain(listener))  # quiet for 0.2 s: the answers are all in
+            refused = await errors_each(neighbour, *flooder)
+            closed = any(communicator.future.done() for communicator in flooder)
+            await close_all(listener, neighbour, *flooder)
+    return (flooder_ip, neighbour_ip), heard, refused, closed
+
+
+async def sockets_in_turn(application, address: str, clock, waves: list) -> None:
+    """For each (count, seconds) of `waves` a socket from `address` opens, sends `count` messages, waits, closes.
+
+    Each message is answered before the clock moves `seconds` (counted at its time), and the socket
+    closes only then: the first wave's socket may stay open a while, its window not full.
+    """
+    for wave, (count, seconds) in enumerate(waves):
+        flooder = await connect_from(application, address)
+        await answered(flooder, *(f"wave {wave}.{n}" for n in range(count)))
+        await clock.passes(seconds)
+        await close_all(flooder)
+
+
+async def a_window_that_slides(application, clock, monkeypatch, limit: int) -> list:
+    """What a listener heard of an address that sends 3, then 2 and `limit` refused, then 4 (check 16.3).
+
+    The 3 go a third into a clock second (a window is no such second); the wall clock goes back an hour;
+    half a second later 2 more and `limit` over the limit; half a second and 0.15 s later, 4: only 3 fit,
+    the early ones over a second old, the middle ones not, the refused ones never counted.
+    """
+    flooder_ip, _, listener_ip = addresses()
+    listener, flooder = [await connect_from(application, a) for a in (listener_ip, flooder_ip)]
+    clock.now += (0.3 - clock.monotonic() % 1) % 1
+    await answered(flooder, "early 0", "early 1", "early 2")
+    wall_clock_set_back(clock, monkeypatch)
+    await clock.passes(0.5)
+    await answered(flooder, "middle 0", "middle 1", *(f"refused {n}" for n in range(limit)))
+    await drain(listener, flooder, quiet=0.1)
+    await clock.passes(0.5 + 0.15)
+    await answered(flooder, *(f"late {n}" for n in range(4)))  # the room has heard what it will hear
+    heard = messages_in(await drain(listener))
+    await close_all(listener, flooder)
+    return heard
+
+
+async def each_sends(application, scopes: list, count: int, listener: str) -> tuple[list, int]:
+    """A socket for each of `scopes` (its "client" key, or none) sends `count` messages: (what a listener got, errors).
+
+    Each scope is put in before its socket opens, as a server gives it: no "client" key at all, None (a Unix
+    socket), or ("127.0.0.1", port) (a proxy that passes no address). Every socket is closed before returning.
+    """
+    heard, sockets = await connect_from(application, listener), []
+    for more in scopes:
+        sockets.append(communicator := WebsocketCommunicator(application, "/"))
+        communicator.scope.update(more)  # the application has not started yet: in time
+        await say(await accepted(communicator), *(f"message {n}" for n in range(count)))
+    got, refused = await drain(heard), sum(await errors_each(*sockets))
+    await close_all(heard, *sockets)
+    return got, refused
+
+
+async def frames_until_closed(communicator, most: int) -> list:
+    """The frames a socket got, up to `most`, a close, or silence (NOTHING, the last): either ends a flood's answer."""
+    got = []
+    while len(got) < most and (not got or isinstance(got[-1], dict) and got[-1].get("type") != "websocket.close"):
+        got.append(await frame(communicator))
+    return got
+
+
+async def frames_until(communicator, wanted: dict, most: int = 2) -> list:
+    """The frames a socket got, up to `wanted` or `most` of them; a crash (the server's 1011) ends it, told as text."""
+    got = []
+    while wanted not in got and len(got) < most:
+        try:
+            got.append(await frame(communicator))
+        except pytest.fail.Exception as crash:  # the server closes the socket with 1011
+            got.append(str(crash))
+            break
+    return got

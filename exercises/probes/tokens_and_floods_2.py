@@ -4,20 +4,33 @@ A limit is judged on the check's Clock (clocks.py): a burst is counted before th
 sender has its answers (answered()); the wall clock set back an hour must change nothing (wall_clock_set_back(),
 MONOTONIC). Check 16.3 counts by client address: addresses() gives each test addresses no earlier test used,
 flood_claiming() floods from one address on many sockets that each claim another, each_sends() sends from
-sockets whose server gave no address or a loopback one. Check 05.1 reads what a socket got up to a close
-(frames_until_closed()) or up to one wanted frame, a crash told in its place (frames_until()).
+sockets whose server gave no address or a loopback one; a_flood_beside_a_neighbour(), sockets_in_turn() and
+a_window_that_slides() drive its scenarios. Check 05.1 opens alice_and_bob() under a stall watch, reads what a
+flood got back up to a close (answers_to_a_flood()) or a socket up to one frame, a crash told in its place
+(frames_until()), times a_second_of_bursts(), and finds what two_gone_leave_nothing() left.
 """
 
+import contextlib
 import itertools
 import time
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes.communicators import accepted, close_all, connect_from, errors_in, messages_in, say
+from exercises.probes.communicators import (
+    accepted,
+    cancelled,
+    close_all,
+    connect,
+    connect_from,
+    errors_in,
+    messages_in,
+    say,
+    sockets,
+)
 from exercises.probes.frames import drain, next_frames
 from exercises.probes.layers import slow_broadcasts
-from exercises.probes.loading import proved
+from exercises.probes.loading import kept_by, nothing_kept, proved
 from exercises.probes.loop import never_blocks
 from exercises.probes.waits import frame
 
@@ -140,10 +153,11 @@ async def each_sends(application, scopes: list, count: int, listener: str) -> tu
     return got, refused
 
 
-async def frames_until_closed(communicator, most: int) -> list:
-    """The frames a socket got, up to `most`, a close, or silence (NOTHING, the last): either ends a flood's answer."""
+async def answers_to_a_flood(communicator, count: int) -> list:
+    """Send a0, a1, ... up to `count` messages: what came back, up to `count` frames, a close, or silence (NOTHING)."""
+    await say(communicator, *(f"a{n}" for n in range(count)))
     got = []
-    while len(got) < most and (not got or isinstance(got[-1], dict) and got[-1].get("type") != "websocket.close"):
+    while len(got) < count and (not got or isinstance(got[-1], dict) and got[-1].get("type") != "websocket.close"):
         got.append(await frame(communicator))
     return got
 
@@ -158,3 +172,51 @@ async def frames_until(communicator, wanted: dict, most: int = 2) -> list:
             got.append(str(crash))
             break
     return got
+
+
+@contextlib.asynccontextmanager
+async def alice_and_bob(application, stall: float):
+    """`async with alice_and_bob(app, STALL) as (alice, bob)`: two sockets open at once, the loop never stalled.
+
+    Both are closed at the end (close_all() passes over one closed already); a failed assertion leaves
+    them open, as any test that fails leaves its sockets.
+    """
+    async with never_blocks(stall):
+        alice, bob = await sockets(application)
+        yield alice, bob
+        await close_all(alice, bob)
+
+
+async def a_second_of_bursts(alice, bob, clock, monkeypatch, period: float) -> tuple:
+    """alice sends a0; `period`/2 later a1, a2, a3; `period`/2 + 0.15 s after that a4, a5 (check 05.1).
+
+    a0 is counted once bob has it, before the clock moves; the wall clock then goes back an hour
+    (wall_clock_set_back()). Returns what alice got back of the first two bursts (a0's echo, a1, a2, a3's
+    answer), what bob heard of the last (its first frame), and what alice got back of the last.
+    """
+    await say(alice, "a0")
+    await frame(bob)  # a0 went through: the consumer counted it before this moment
+    wall_clock_set_back(clock, monkeypatch)
+    await clock.passes(period / 2)
+    await say(alice, "a1", "a2", "a3")  # a3 is the 4th within a period
+    burst = await next_frames(alice, 4)  # a0 back, a1, a2, and a3's answer
+    await next_frames(bob, 2)  # a1 and a2
+    await clock.passes(period / 2 + 0.15)  # a0 is over a period old now; a1 and a2 are not
+    await say(alice, "a4", "a5")
+    return burst, await next_frames(bob, 1), await next_frames(alice, 2)
+
+
+async def two_gone_leave_nothing(application, module, advice: str) -> None:
+    """Two sockets send a message each and go, one leaving, the other cancelled by the server: nothing_kept() after.
+
+    The communicator is dropped before the count, so only what a consumer put in the module or on a
+    class (a dict of windows by channel name, a list on the class) is left to find.
+    """
+    before = kept_by(module)
+    for end in (close_all, cancelled):  # the client leaves; the server cancels
+        await say(alice := await connect(application), "a0")
+        await frame(alice)
+        await end(alice)
+    del alice
+    went = "2 sockets sent a message each and went (one left, the server cancelled the other)"
+    nothing_kept(before, module, went, advice)

@@ -124,13 +124,13 @@ async def a_window_that_slides(application, clock, monkeypatch, limit: int) -> l
     """
     flooder_ip, _, listener_ip = addresses()
     listener, flooder = [await connect_from(application, a) for a in (listener_ip, flooder_ip)]
-    clock.now += (0.3 - clock.monotonic() % 1) % 1
-    await answered(flooder, "early 0", "early 1", "early 2")
+    clock.now += (0.3 - clock.monotonic() % 1) % 1  # a third into a clock second: a window is no such second
+    await answered(flooder, "early 0", "early 1", "early 2")  # each counted before the clock moves
     wall_clock_set_back(clock, monkeypatch)
     await clock.passes(0.5)
     await answered(flooder, "middle 0", "middle 1", *(f"refused {n}" for n in range(limit)))
     await drain(listener, flooder, quiet=0.1)
-    await clock.passes(0.5 + 0.15)
+    await clock.passes(0.5 + 0.15)  # the early ones over a second old, the middle ones not
     await answered(flooder, *(f"late {n}" for n in range(4)))  # the room has heard what it will hear
     heard = messages_in(await drain(listener))
     await close_all(listener, flooder)

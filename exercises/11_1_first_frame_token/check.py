@@ -10,18 +10,15 @@ import json
 import time
 
 import pytest
-from django.core import signing
 
-from auth_demo.tokens import SALT, sign_user_id
-from exercises.probes import FRAME, answer, bad_frames, cancelled, close_all, connect, frame
-from exercises.probes import ends_cancelled, ends_on_disconnect, never_blocks, nothing_after_close, nothing_more
-from exercises.probes import proved, running_tasks, shown_part, sockets, tasks_left, written_out
+from auth_demo.tokens import sign_user_id
+from exercises.probes import FRAME, answer, bad_frames, close_all, connect, never_blocks, nothing_after_close
+from exercises.probes import nothing_more, proved, shown_part, written_out
+from exercises.probes.tokens_and_floods import closed, deadline_ends_on_every_path, expired_token, first_frame
+from exercises.probes.tokens_and_floods import two_logins_and_a_silence
 
 EXERCISE, RULE = "11.1", "Only the first frame may carry the token, within DEADLINE seconds; every failure closes 4401"
-CLOSED, CLOSE_WAIT = {"type": "websocket.close", "code": 4401}, min(FRAME, 5)  # 5 s: half the shipped DEADLINE
-# Wrong shapes, empty, forged (bare, in place), too deep to decode (RecursionError), a claimed user_id (alone, beside)
-FORGED = ("", "forged", '{"token": "forged"}', "[" * 100_000, '{"user_id": 7}', '{"token": "forged", "user_id": 7}')
-WRONG_SHAPES = bad_frames("token", "forged", FORGED, 0)
+CLOSE_WAIT = min(FRAME, 5)  # 5 s: half the shipped DEADLINE
 
 
 @pytest.fixture
@@ -31,34 +28,9 @@ def consumer(module, monkeypatch):
     return lambda deadline=10.0: monkeypatch.setattr(cls, "DEADLINE", deadline, raising=False) or cls.as_asgi()
 
 
-def closed(got: object) -> bool:
-    """A close with 4401; a "reason" beside it is allowed, if every refusal gives the same one."""
-    return isinstance(got, dict) and {k: v for k, v in got.items() if k != "reason"} == CLOSED
-
-
-def expired_token(user_id: int) -> str:
-    signer = signing.TimestampSigner(salt=SALT, sep=".")
-    signer.timestamp = lambda: signing.b62_encode(int(time.time()) - 3600)  # signed an hour ago
-    return signer.sign_object({"user": user_id})
-
-
-async def first_frame(application, text: str | bytes) -> tuple:
-    """A new socket whose first frame is `text` (bytes: a binary frame), and what came back; nothing after a close."""
-    communicator = await connect(application)  # the event itself: the communicator refuses to send ""
-    await communicator.send_input({"type": "websocket.receive", type(text).__name__.replace("str", "text"): text})
-    if closed(got := await frame(communicator)):
-        await nothing_after_close(communicator, 0.1)
-    return communicator, got
-
-
 async def test_a_valid_token_gets_its_user_id_and_cancels_only_its_own_deadline(consumer):
     async with never_blocks(0.5):  # over a busy machine's hiccups, under a query, a request or time.sleep(1)
-        for deadline in (0.4, CLOSE_WAIT / 2):  # the longer one if a busy machine let a deadline pass before its token
-            ada, silent, grace = await sockets(consumer(deadline), count=3)
-            await asyncio.gather(*(ws.send_json_to({"token": sign_user_id(n)}) for ws, n in ((grace, 9), (ada, 7))))
-            if not any(map(closed, got := [await frame(ada), await frame(grace)])):
-                break
-            await close_all(ada, silent, grace)
+        (ada, silent, grace), got, deadline = await two_logins_and_a_silence(consumer, (0.4, CLOSE_WAIT / 2))
         assert got == [{"user_id": 7}, {"user_id": 9}], (
             f'a valid token as the first frame must get {{"user_id": <its user>}}: users 7 and 9, on two sockets at '
             f"once, got {got} (each socket has its own consumer instance)"
@@ -72,10 +44,15 @@ async def test_a_valid_token_gets_its_user_id_and_cancels_only_its_own_deadline(
         await close_all(ada, silent, grace)
 
 
+# Wrong shapes, empty, forged (bare, in place), too deep to decode (RecursionError), a claimed user_id (alone, beside)
+FORGED = ("", "forged", '{"token": "forged"}', "[" * 100_000, '{"user_id": 7}', '{"token": "forged", "user_id": 7}')
+
+
 async def test_any_other_first_frame_closes_4401(consumer):
     application, token = consumer(FRAME * 3), sign_user_id(7)  # longer than any wait: only the frame can close these
     wrong = ({"token": expired_token(7)}, {"token": token + "x"}, {"tokens": token}, [{"token": token}])
-    shapes = [*WRONG_SHAPES, *map(json.dumps, wrong), json.dumps({"token": token}).encode()]  # binary: no token
+    binary = json.dumps({"token": token}).encode()  # a valid token in a binary frame: no text, so no token
+    shapes = [*bad_frames("token", "forged", FORGED, 0), *map(json.dumps, wrong), binary]
     opened = await asyncio.gather(*(first_frame(application, text) for text in shapes))
     for text, (_, got) in zip(shapes, opened, strict=True):
         assert closed(got), (
@@ -139,22 +116,4 @@ async def test_silence_closes_4401_at_the_deadline_not_before(module, consumer):
 
 
 async def test_the_deadline_ends_with_the_socket_on_every_path(consumer):
-    application, before = consumer(), running_tasks()
-    assert await ends_on_disconnect(await connect(application)), (
-        "the consumer was still running after websocket.disconnect: with the deadline cancelled in a finally, "
-        "websocket_disconnect must still raise StopConsumer() to end the consumer"
-    )
-    assert not (left := await tasks_left(before)), f"{len(left)} task(s) outlived the socket: cancel the deadline"
-    before = running_tasks()
-    await ends_cancelled(application)  # and its CancelledError goes on, once the deadline is cancelled
-    assert not (left := await tasks_left(before)), (
-        f"{len(left)} task(s) still running after the server cancelled the consumer (no websocket.disconnect "
-        "comes then, as at a Daphne shutdown): the deadline must end on every path out of the consumer"
-    )
-    await cancelled(communicator := await connect(consumer(0.2)))
-    await asyncio.sleep(0.6)  # well past the deadline, on a busy machine too
-    assert communicator.output_queue.empty(), (
-        f"the server cancelled the consumer, and DEADLINE (0.2 s) later it still sent "
-        f"{communicator.output_queue.get_nowait()}, after the consumer had ended: the deadline must end on every path "
-        "out of the consumer, a timer (call_later) as well as a task"
-    )
+    await deadline_ends_on_every_path(consumer)

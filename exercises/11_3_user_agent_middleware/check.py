@@ -1,20 +1,16 @@
-"""Check 11.3 (fix): an ASGI 3 middleware: `async def __call__(scope, receive, send)`, awaiting the inner app with a copy.
+"""Check 11.3 (fix): an ASGI 3 middleware, `async def __call__(scope, receive, send)`, awaits the inner app with a copy.
 
 The inner application gets scope["user_agent"] ("" without the header, text whatever its bytes); the caller's scope
 is unchanged and the copy keeps all of it; a server takes the middleware for ASGI 3; an error inside the inner
 application reaches the server; a scope without headers passes through; two sockets at once each get their own.
 """
 
-import asyncio
-import gc
-import warnings
-
-import pytest
 from asgiref.compatibility import is_double_callable
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
-from exercises.probes import NOTHING, close_all, connect, crashed, frame, never_blocks, proved
+from exercises.probes import NOTHING, close_all, connect, frame, never_blocks, proved
+from exercises.probes.tokens_and_floods import error_from_inside, kept_on, through_the_middleware, which_agent
 
 EXERCISE, CURL, FIREFOX = "11.3", [(b"user-agent", b"curl/8.5")], [(b"user-agent", b"Firefox/133.0")]
 RULE = (
@@ -23,49 +19,21 @@ RULE = (
 )
 
 
-async def through_the_middleware(module, headers: list = (), given: dict | None = None) -> tuple[dict, str]:
-    """(the scope the inner application saw, {} if it never ran; its user agent), given `given` or a websocket scope."""
-    given, seen = given or {"type": "websocket", "headers": list(headers)}, {}
-
-    async def inner(scope, receive, send):
-        seen.update(scope)
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            await module.UserAgentMiddleware(inner)(given, None, None)  # what URLRouter and Daphne do with it
-        except Exception as error:
-            if "headers" not in given:  # the student's middleware read a key this scope does not have
-                pytest.fail(
-                    f"a {given['type']!r} scope, which has no headers, crashed your middleware with "
-                    f"{type(error).__name__}: {error}: wrapped around a whole application (uvicorn sends a lifespan "
-                    'scope at start) it must pass on every scope, headers or not: read them with scope.get("headers", [])',
-                    pytrace=False,
-                )
-            if isinstance(error, TypeError):
-                raise AssertionError(f"the server's call crashed: TypeError: {error}. {RULE}") from error
-            pytest.fail(crashed(error), pytrace=False)  # the student's middleware raised: a crashed handshake
-        gc.collect()
-    never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
-    assert not never_awaited, f"the inner application never ran: RuntimeWarning: {never_awaited[0]}. {RULE}"
-    return seen, seen.get("user_agent", "no such key")
-
-
 async def test_the_inner_application_gets_the_user_agent(module):
-    seen, agent = await through_the_middleware(module, CURL)
+    seen, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, CURL)
     assert seen, f"the inner application never ran. {RULE}"
     assert agent == "curl/8.5", f'expected scope["user_agent"] == "curl/8.5", got {agent!r}'
 
 
 async def test_no_user_agent_header_gives_an_empty_string(module):
-    _, agent = await through_the_middleware(module, [])
+    _, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, [])
     assert agent == "", f'expected scope["user_agent"] == "", got {agent!r}'
 
 
 async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it(module):
     headers = [(b"user-agent", b"curl/8.5"), (b"origin", b"http://127.0.0.1:8000")]
     given = {"type": "websocket", "path": "/", "query_string": b"", "headers": list(headers)}
-    seen, _ = await through_the_middleware(module, given=given)
+    seen, _ = await through_the_middleware(module.UserAgentMiddleware, RULE, given=given)
     assert "user_agent" not in given, (
         "the caller's scope changed: a middleware never writes into the scope it was given, it passes on a copy"
     )
@@ -82,7 +50,8 @@ async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it(module)
 
 
 async def test_the_user_agent_is_text_whatever_its_bytes(module):
-    _, agent = await through_the_middleware(module, [(b"user-agent", b"Mozilla/5.0 (caf\xe9)")])
+    latin_1 = [(b"user-agent", b"Mozilla/5.0 (caf\xe9)")]  # é in latin-1, as a header carries it: no UTF-8
+    _, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, latin_1)
     assert agent == "Mozilla/5.0 (caf\u00e9)", (
         f'a header of bytes b"Mozilla/5.0 (caf\\xe9)" must become the str "Mozilla/5.0 (caf\u00e9)", got '
         f"{agent!r}: header values are bytes, decode them as latin-1"
@@ -99,14 +68,8 @@ def test_a_server_takes_the_middleware_for_an_asgi_3_application(module):
 
 
 async def test_an_error_inside_the_inner_application_reaches_the_server(module):
-    calls, crash = [], TypeError("the consumer crashed")  # a TypeError: what a Channels 2 fallback would catch
-
-    async def crashing(scope, receive, send):
-        calls.append(scope.get("user_agent"))
-        raise crash
-
-    call = module.UserAgentMiddleware(crashing)({"type": "websocket", "headers": CURL}, None, None)
-    [raised] = await asyncio.gather(call, return_exceptions=True)  # its error, or None if it swallowed it
+    scope = {"type": "websocket", "headers": CURL}
+    raised, crash, calls = await error_from_inside(module.UserAgentMiddleware, scope)  # it raises TypeError
     assert raised is crash and calls == ["curl/8.5"], (
         f"the inner application raised {crash!r}; the middleware ran it {len(calls)} time(s) and "
         f"{f'raised {raised!r}' if raised else 'swallowed the error'}: a middleware calls its application once, the "
@@ -118,20 +81,13 @@ async def test_a_scope_without_headers_passes_through_to_the_inner_application(m
     # Wrapped around a whole application, a middleware sees every scope its server opens: uvicorn's lifespan
     # (no headers) at start, a worker's channel scope (lesson 06). Those are not its business: it passes them on.
     for given in ({"type": "lifespan", "asgi": {"version": "3.0"}}, {"type": "channel", "channel": "thumbnails"}):
-        seen, _ = await through_the_middleware(module, given=dict(given))
+        seen, _ = await through_the_middleware(module.UserAgentMiddleware, RULE, given=dict(given))
         lost = sorted(key for key, value in given.items() if seen.get(key) != value)
         assert seen and not lost, (
             f"a {given['type']!r} scope never reached the inner application"
             f"{f' whole (it lost or changed {lost})' if seen else ''}: a middleware passes on every scope it is "
             "given, with every key, even the types it adds nothing to"
         )
-
-
-async def which_agent(scope, receive, send):
-    """The routed application: it accepts, then answers each frame with the user agent its scope holds."""
-    while (event := await receive())["type"] != "websocket.disconnect":
-        answer = {"type": "websocket.send", "text": scope.get("user_agent", "missing")}
-        await send({"type": "websocket.accept"} if event["type"] == "websocket.connect" else answer)
 
 
 async def test_two_sockets_at_once_each_get_their_own_user_agent(module):
@@ -151,9 +107,7 @@ async def test_two_sockets_at_once_each_get_their_own_user_agent(module):
     assert got == ["", "Firefox/133.0", "curl/8.5"], (
         f"three sockets open at once through the routed middleware (no header, Firefox, curl) saw {got}: {why}"
     )
-    held = {**vars(type(middleware)), **getattr(middleware, "__dict__", {})}  # on the class or on self
-    kept = [(name, value) for name, value in held.items() if "curl/8.5" in repr(value) or "Firefox" in repr(value)]
-    assert not kept, (
+    assert not (kept := kept_on(middleware, "curl/8.5", "Firefox")), (
         f"after three sockets the middleware still holds self.{kept[0][0]} = {kept[0][1]!r:.80}: one "
         "middleware object serves every connection of its route, so keep nothing about one on self, only in the "
         "scope copy (a connection's data on self is the next connection's as soon as an await comes in between)"

@@ -6,69 +6,44 @@ sixth does not; a refused message costs nothing and the window slides; clients w
 clients on this machine are limited too; a socket leaves the room however it ends; a cancelled consumer ends cancelled.
 """
 
-import itertools
-import time
-
 import pytest
-from channels.testing import WebsocketCommunicator
 
-from exercises.probes import StallInYourLines, accepted, close_all, connect_from, drain, ends_cancelled, errors_in
-from exercises.probes import frame, leaves_however_it_ends, messages_in, never_blocks, never_sleeps, nothing_more
-from exercises.probes import holding, next_frames, proved, say, slow_broadcasts
+from exercises.probes import StallInYourLines, close_all, connect_from, drain, ends_cancelled, errors_in
+from exercises.probes import holding, leaves_however_it_ends, messages_in, never_blocks, never_sleeps, next_frames
+from exercises.probes import nothing_more, proved, say
+from exercises.probes.tokens_and_floods_2 import MONOTONIC, a_flood_beside_a_neighbour, a_window_that_slides
+from exercises.probes.tokens_and_floods_2 import addresses, answered, each_sends, sockets_in_turn
 
 EXERCISE, CONSUMER, GROUP = "16.3", "ChatConsumer", "exflood16"
 LIMIT, PERIOD, STALL = 5, 1.0, 0.25  # at most 5 messages in any 1 s, per client address; a busy box stalls for ms
 RULE = 'An address may send at most 5 messages in any 1 s, however many sockets it opens; the rest get {"error": ...}'
-HOSTS = itertools.count(1)
 UNKNOWN = "Clients whose address is unknown share one limit: they cannot be told apart, so none of them floods freely"
 HERE = "No address is exempt, not even this machine's: behind a proxy that passes none, every client is 127.0.0.1"
 pytestmark = pytest.mark.usefixtures("warmed_up", "clock")  # first imports out of any stall; time the check moves
 
 
-def addresses() -> tuple[str, str, str]:
-    """A flooder, a neighbour on its network and a listener, new to this process: no earlier test's messages count."""
-    n = next(HOSTS)
-    return f"203.0.113.{n}", f"203.0.113.{n + 100}", f"192.0.2.{n}"
-
-
 async def test_ten_sockets_from_one_address_share_its_limit_and_hold_back_no_other(app):
-    flooder_ip, neighbour_ip, listener_ip = addresses()
-    with slow_broadcasts(0.05):  # a broadcast takes a moment, as on Redis: other sockets run meanwhile
-        async with never_blocks(STALL):
-            (listener, neighbour), flooder = [await connect_from(app, a) for a in (listener_ip, neighbour_ip)], []
-            for n in range(10):  # a flooder opens a socket, claims another address, floods on it, opens the next
-                flooder.append(await connect_from(app, flooder_ip, claims=f"10.0.0.{n}"))
-                await say(flooder[-1], f"flood {n}a", f"flood {n}b")
-            await say(neighbour, *(f"hello {n}" for n in range(LIMIT)))  # while the flooder's window is full
-            proved("sockets", 12)
-            heard = messages_in(await drain(listener))  # quiet for 0.2 s: the answers are all in
-            refused = [len(errors_in(await drain(communicator, quiet=0.05))) for communicator in [neighbour, *flooder]]
-            floods, hellos = ([message for message in heard if message.startswith(what)] for what in ("flood", "hello"))
-            assert hellos == [f"hello {n}" for n in range(LIMIT)] and not refused[0], (
-                f"a neighbour ({neighbour_ip}) sent {LIMIT} while a flooder ({flooder_ip}) was over its limit: the room "
-                f"heard {hellos}, the sender got {refused[0]} errors. One address's flood never silences another's, "
-                "not even a neighbour's on its network"
-            )
-            assert len(floods) == LIMIT, (
-                f"one address sent 2 messages on each of 10 sockets within a second: the room heard {len(floods)} of "
-                "them. Its address is scope['client'][0]: each socket claimed another in X-Forwarded-For, X-Real-IP, "
-                "Forwarded..., which any client can write; and a message counts before its broadcast is awaited"
-            )
-            assert sum(refused) == 15, f"the 15 the room did not hear each get one error, the sockets got {refused[1:]}"
-            assert not any(communicator.future.done() for communicator in flooder), "a flooder's socket was closed"
-            await close_all(listener, neighbour, *flooder)
+    (flooder_ip, neighbour_ip), heard, refused, closed = await a_flood_beside_a_neighbour(app, LIMIT, STALL)
+    floods, hellos = ([message for message in heard if message.startswith(what)] for what in ("flood", "hello"))
+    assert hellos == [f"hello {n}" for n in range(LIMIT)] and not refused[0], (
+        f"a neighbour ({neighbour_ip}) sent {LIMIT} while a flooder ({flooder_ip}) was over its limit: the room "
+        f"heard {hellos}, the sender got {refused[0]} errors. One address's flood never silences another's, "
+        "not even a neighbour's on its network"
+    )
+    assert len(floods) == LIMIT, (
+        f"one address sent 2 messages on each of 10 sockets within a second: the room heard {len(floods)} of "
+        "them. Its address is scope['client'][0]: each socket claimed another in X-Forwarded-For, X-Real-IP, "
+        "Forwarded..., which any client can write; and a message counts before its broadcast is awaited"
+    )
+    assert sum(refused) == 15, f"the 15 the room did not hear each get one error, the sockets got {refused[1:]}"
+    assert not closed, "a flooder's socket was closed"
 
 
 async def test_closing_its_sockets_gives_an_address_no_fresh_window(app, module, clock):
     flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
         listener = await connect_from(app, listener_ip)
-        for wave, sent, pause in [(0, 3, 0.4), (1, 3, 0), (2, LIMIT, 0)]:  # open a socket, send, close it; again
-            flooder = await connect_from(app, flooder_ip)
-            await say(flooder, *(f"wave {wave}.{n}" for n in range(sent)))
-            await next_frames(flooder, sent)  # an answer to each: counted before the clock moves
-            await clock.passes(pause)  # the first socket stays open a while, its window not full
-            await close_all(flooder)
+        await sockets_in_turn(app, flooder_ip, clock, [(3, 0.4), (3, 0), (LIMIT, 0)])  # (sent, then open for s)
         heard = messages_in(await drain(listener))
         assert len(heard) == LIMIT, (
             f"one address sent 3, 3 and {LIMIT} messages on three sockets in turn, within a second: the room heard "
@@ -96,8 +71,7 @@ async def test_five_messages_a_second_get_through_and_the_sixth_does_not(app):
             f"one address sent {LIMIT} messages within a second: the room must hear them all, in order, it heard {heard}"
         )
         await drain(second)  # the room's 5 messages, which this socket hears too
-        await say(second, "one too many")
-        got = await frame(second)
+        [got] = await answered(second, "one too many")
         assert errors_in([got]) and await nothing_more(listener), (
             f'the {LIMIT + 1}th within a second, from the address\'s second socket, must get {{"error": ...}} and reach '
             f"no one, it got {got}: a window forgotten then must not live on in a socket that holds it on self"
@@ -108,44 +82,23 @@ async def test_five_messages_a_second_get_through_and_the_sixth_does_not(app):
 
 
 async def test_a_refused_message_costs_nothing_and_the_window_slides(app, clock, monkeypatch):
-    flooder_ip, _, listener_ip = addresses()
     async with never_blocks(STALL):
-        listener, flooder = [await connect_from(app, a) for a in (listener_ip, flooder_ip)]
-        clock.now += (0.3 - clock.monotonic() % 1) % 1  # a third into a clock second: a window is no such second
-        await say(flooder, "early 0", "early 1", "early 2")
-        await next_frames(flooder, 3)  # an answer to each (it hears its own): counted before the clock moves
-        clock.back = clock.now  # NTP sets the wall clock back 1 h: on the Clock, and for a file that reads its own
-        monkeypatch.setattr(time, "time", lambda wall=time.time: wall() - 3600)
-        await clock.passes(PERIOD / 2)
-        await say(flooder, "middle 0", "middle 1", *(f"refused {n}" for n in range(LIMIT)))  # the last 5 over the limit
-        await next_frames(flooder, 2 + LIMIT)
-        await drain(listener, flooder, quiet=0.1)
-        await clock.passes(PERIOD / 2 + 0.15)  # early ones over a second old, middle ones not
-        await say(flooder, *(f"late {n}" for n in range(4)))
-        await next_frames(flooder, 4)  # an answer to each: the room has heard what it will hear
-        heard = messages_in(await drain(listener))
-        assert heard == ["late 0", "late 1", "late 2"], (
-            f"an address sent 3 messages, half a second later 2 more and {LIMIT} refused ones, and a second after the "
-            f"first 3 it sent 4: the room heard {heard}: the window slides, a refused message is not counted, and the "
-            "wall clock set back an hour changes nothing: time it with time.monotonic(), which never goes back"
-        )
-        await close_all(listener, flooder)
+        heard = await a_window_that_slides(app, clock, monkeypatch, LIMIT)
+    assert heard == ["late 0", "late 1", "late 2"], (
+        f"an address sent 3 messages, half a second later 2 more and {LIMIT} refused ones, and a second after the "
+        f"first 3 it sent 4: the room heard {heard}: the window slides, a refused message is not counted, and "
+        + MONOTONIC
+    )
     proved("boundaries", 1)
 
 
 @pytest.mark.parametrize("scopes", [[{}, {"client": None}], [{"client": ("127.0.0.1", p)} for p in (50001, 50002)]])
 async def test_clients_with_no_address_or_on_this_machine_share_one_limit(app, scopes):
     async with never_blocks(STALL):
-        listener, sockets = await connect_from(app, addresses()[2]), [WebsocketCommunicator(app, "/") for _ in scopes]
-        for communicator, more in zip(sockets, scopes, strict=True):
-            communicator.scope.update(more)  # the application has not started yet: in time
-            await say(await accepted(communicator), *(f"message {n}" for n in range(4)))
-        heard = messages_in(await drain(listener))
-        refused = sum([len(errors_in(await drain(communicator, quiet=0.05))) for communicator in sockets])
-        await close_all(listener, *sockets)
+        heard, refused = await each_sends(app, scopes, 4, addresses()[2])  # 4 messages from each socket
     proved("boundaries", 1)
     who, why = ("from 127.0.0.1", HERE) if scopes[0] else ("whose server gave no address (a Unix socket)", UNKNOWN)
-    assert (len(heard), refused) == (LIMIT, 3), (
+    assert (len(heard := messages_in(heard)), refused) == (LIMIT, 3), (
         f"two sockets {who} sent 4 each: the room heard {len(heard)}, they got {refused} errors, not 5 and 3. {why}"
     )
 

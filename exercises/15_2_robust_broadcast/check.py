@@ -16,8 +16,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from exercises.probes import FRAME, LoopWatchingLayer, imported_afresh, serve_layer
-from exercises.probes.throttles import no_thread_raises, posts_sent, survives
-from exercises.probes.throttles import redis_down as redis_down  # a fixture: pytest finds it here, by its name
+from exercises.probes.throttles import no_thread_raises, posts_sent, survives, redis_down as redis_down  # a fixture
 
 RULE = "announce() is called by a post_save receiver: its module must import"
 POST = {"id": 1, "title": "saved", "body": "while the layer is down"}

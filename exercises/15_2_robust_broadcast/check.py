@@ -17,6 +17,7 @@ from django.db import transaction
 
 from exercises.probes import FRAME, LoopWatchingLayer, imported_afresh, serve_layer
 from exercises.probes.throttles import no_thread_raises, posts_sent, survives, redis_down as redis_down  # a fixture
+from lessons.channel_config import redis_host as redis_host  # the Redis settings redis_down serves
 
 RULE = "announce() is called by a post_save receiver: its module must import"
 POST = {"id": 1, "title": "saved", "body": "while the layer is down"}

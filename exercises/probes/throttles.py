@@ -27,7 +27,6 @@ from exercises.probes.loop import never_blocks
 from exercises.probes.outages import serve_layer
 from exercises.probes.stores import cache_down, cache_slow, passwords_checked
 from harness.patience import FRAME
-from lessons.channel_config import redis_host
 
 IN_A_THREAD = (
     "{where}, the broadcast ran in a thread of its own, and its error ({error}) went where no log records it (a "
@@ -37,15 +36,16 @@ IN_A_THREAD = (
 
 
 @pytest.fixture
-def redis_down(settings):
+def redis_down(settings, request):
     """A real Redis layer, without retries, at a local port held but not listening: refused at once, a Redis down.
 
-    The port comes back to the test: port.listen() makes the kernel take each connection with nobody answering,
-    a Redis that is up but hung, whose reads time out (0.3 s) instead of being refused.
+    Its host is the course's, made by the check's `redis_host` (lessons.channel_config's: this package imports no
+    course code). The port comes back to the test: port.listen() makes the kernel take each connection with nobody
+    answering, a Redis that is up but hung, whose reads time out (0.3 s) instead of being refused.
     """
     with socket.socket() as port:
         port.bind(("127.0.0.1", 0))
-        host = {**redis_host(f"redis://127.0.0.1:{port.getsockname()[1]}/0"), "retry": None}
+        host = {**request.module.redis_host(f"redis://127.0.0.1:{port.getsockname()[1]}/0"), "retry": None}
         serve_layer(settings, RedisChannelLayer, hosts=[{**host, "socket_timeout": 0.3, "socket_connect_timeout": 1}])
         yield port
 

@@ -103,8 +103,9 @@ async def test_a_counter_ends_with_its_window(server, settings, monkeypatch):
         now[0] += 45
         after = await checked.as_the_window_ends(guess(RIGHT))  # and this window ends while her password is checked
         assert replies == [BAD] * 3 + [TOO_MANY] and after == {"username": "ada"}, (
-            f"with 3 failures a name in a 60 s window, 3 wrong passwords, a 4th 30 s on, her right one 45 s later got "
-            f"{replies}, {after}: a counter lasts the window from its first attempt (not its latest)"
+            f"with LOGIN_FAILURES_PER_USERNAME = 3 and LOGIN_FAILURE_WINDOW = 60 s, 3 wrong passwords, a 4th 30 s on, "
+            f"her right one 45 s later got {replies}, {after}: a counter lasts the window from its first attempt "
+            "(not its latest)"
         )
         await next_window_counts_afresh(guess, 3)
 

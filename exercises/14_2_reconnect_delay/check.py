@@ -6,37 +6,18 @@ a client retries through a day-long outage; an open socket starts the count agai
 separate processes draw different delays. Statistical: a uniform draw fails a bound under once in 1e20.
 """
 
-import math
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
 
-from exercises.probes import COMMAND, proved, target_path
+from exercises.probes import proved, target_path
+from exercises.probes.throttles_2 import after_an_open, closes, delays_after, distance_from_even, drawn_afresh
+from exercises.probes.throttles_2 import even_within, backoff as backoff  # a fixture: Backoff, its BASE and CAP checked
 
 EXERCISE, RULE = "14.2", "Backoff().closed() draws a delay from 0 to min(CAP, BASE * 2 ** failures); opened() resets"
 CLIENTS = 1000  # clients that lost the same server at the same instant
 BASE, CAP = 0.5, 30.0  # client.js's, which the starter's constants must keep
 FULL_JITTER = "draw the whole delay evenly from 0 to the ceiling, random.uniform(0, ceiling)"
-
-
-@pytest.fixture
-def backoff(module):
-    """The module's Backoff, to make new clients with, once its BASE and CAP are checked."""
-    got = module.BASE, module.CAP
-    assert got == (BASE, CAP), f"expected BASE, CAP = {BASE, CAP} (lesson 12's client.js: one policy), got {got}"
-    return module.Backoff
-
-
-def closes(client, times: int) -> list[float]:
-    """The delays `client` gives for `times` closes in a row, with no open between them."""
-    return [client.closed() for _ in range(times)]
-
-
-def delays_after(backoff, failures: int, clients: int) -> list[float]:
-    """Each new client's delay before its retry number `failures` + 1: every client closed `failures` times before."""
-    return [closes(backoff(), failures + 1)[-1] for _ in range(clients)]
 
 
 def test_clients_that_lost_the_server_together_retry_at_different_instants(backoff):
@@ -74,12 +55,9 @@ def test_the_first_retries_spread_over_the_whole_window_from_zero_to_base(backof
 
 def test_the_first_retries_are_spread_evenly_not_bunched_in_the_middle(backoff):
     clients = 4000
-    delays = sorted(delay / BASE for delay in delays_after(backoff, 0, clients))  # as shares of the window, 0 to 1
-    # The largest gap between the share of clients retried by each moment and the share an even spread gives.
-    gap = max(max((n + 1) / clients - share, share - n / clients) for n, share in enumerate(delays))
-    bound = math.sqrt(math.log(2 / 1e-20) / (2 * clients))  # Dvoretzky-Kiefer-Wolfowitz: a uniform draw passes it
-    middle = sum(0.25 <= share <= 0.75 for share in delays) / clients
-    assert gap <= bound, (
+    shares = [delay / BASE for delay in delays_after(backoff, 0, clients)]  # as shares of the window, 0 to 1
+    middle = sum(0.25 <= share <= 0.75 for share in shares) / clients
+    assert distance_from_even(shares) <= even_within(clients), (
         f"of {clients} clients' first retries, {middle:.0%} came in the middle half of the window, where an even "
         "spread puts 50%: delays drawn around the middle (a bell curve, the average of two draws, a triangle) bunch "
         f"the clients into a softer wave again; {FULL_JITTER}"
@@ -112,15 +90,10 @@ def test_no_retry_waits_longer_than_the_cap(backoff):
 
 
 def test_a_client_keeps_retrying_through_a_day_long_outage(backoff):
-    client, late = backoff(), []
-    for attempt in range(3000):  # a day of retries, at most 30 s apart
-        try:
-            delay = client.closed()
-        except OverflowError as error:
-            stops = "the client stops retrying for good. Stop doubling once the ceiling is past CAP"
-            pytest.fail(f"after {attempt} failed tries closed() raised OverflowError: {error}; {stops}", pytrace=False)
-        assert 0 <= delay <= CAP, f"after {attempt} failed tries the delay was {delay} s; expected 0 to {CAP:g} s"
-        late += [delay] if attempt >= 1100 else []
+    delays = closes(backoff(), 3000)  # a day of retries, at most 30 s apart; an OverflowError fails here
+    wrong = [(attempt, delay) for attempt, delay in enumerate(delays) if not 0 <= delay <= CAP]
+    assert not wrong, f"after {wrong[0][0]} failed tries the delay was {wrong[0][1]} s; expected 0 to {CAP:g} s"
+    late = delays[1100:]
     assert (at_cap := late.count(CAP)) < len(late) // 10, (
         f"past 1,100 failed tries, {at_cap} of {len(late)} delays were exactly {CAP:g} s: a fallback that waits the "
         "cap puts every client of a long outage back in one wave; keep drawing from 0 to the capped ceiling"
@@ -128,30 +101,15 @@ def test_a_client_keeps_retrying_through_a_day_long_outage(backoff):
 
 
 def test_an_open_socket_starts_the_count_again(backoff):
-    longest = 0.0
-    for client in (backoff() for _ in range(200)):
-        closes(client, 10)
-        client.opened()
-        longest = max(longest, client.closed())
+    longest = max(after_an_open(backoff(), 10) for _ in range(200))
     assert 0.8 * BASE < longest <= BASE, (
         f"after a socket opened, the next closes waited up to {longest:.2f} s, not spread up to BASE = {BASE} s: "
         "opened() must start the count again from 0 (not below it), or one blip after a long outage costs the full cap"
     )
 
 
-DRAW = """import json, os, runpy, sys, time
-os.getpid = lambda: 1  # each client in a container of its own, where every first process is pid 1
-time.time, time.time_ns = lambda: 1764000000.0, lambda: 1764000000 * 10**9  # restarted in the same instant
-client = runpy.run_path(sys.argv[1], run_name="drawn")["Backoff"]()
-print(json.dumps([client.closed() for _ in range(6)]))"""
-
-
 def test_clients_restarted_together_in_separate_processes_draw_different_delays(backoff):
-    command = [sys.executable, "-c", DRAW, str(target_path(EXERCISE))]  # `backoff` checked the file first
-    runs = [subprocess.run(command, capture_output=True, text=True, timeout=COMMAND) for _ in range(2)]
-    for run in runs:
-        assert run.returncode == 0, f"your file failed in a fresh process: {run.stderr.strip()[-300:]}"
-    first, second = (run.stdout.strip() for run in runs)
+    first, second = drawn_afresh(target_path(EXERCISE))  # `backoff` checked the file first
     assert first != second, (
         f"two client processes started afresh drew the same six delays ({first}): the random generator is seeded "
         "with a constant (a process id is one too: in containers every client is pid 1; and so is the time of a "

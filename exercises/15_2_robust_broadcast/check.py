@@ -8,20 +8,16 @@ one transaction arrive once each, in order.
 
 import asyncio
 import contextlib
-import functools
 import logging
-import socket
-import threading
-from unittest import mock
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
 from django.db import transaction
 
 from exercises.probes import FRAME, LoopWatchingLayer, imported_afresh, serve_layer
-from lessons.channel_config import redis_host
+from exercises.probes.throttles import no_thread_raises, posts_sent, survives, redis_down as redis_down  # a fixture
+from lessons.channel_config import redis_host as redis_host  # the Redis settings redis_down serves
 
 RULE = "announce() is called by a post_save receiver: its module must import"
 POST = {"id": 1, "title": "saved", "body": "while the layer is down"}
@@ -29,73 +25,29 @@ LATER = {"id": 2, "title": "saved next", "body": "in the same transaction"}
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-# The module imported afresh, as a server with this test's settings imports it: a LAYER it fetches is theirs.
-started_server = functools.partial(imported_afresh, "15.2", RULE)
+def started_server():
+    """The module imported afresh, as a server with this test's settings imports it: a LAYER it fetches is theirs."""
+    return imported_afresh("15.2", RULE)
 
 
-@contextlib.contextmanager
-def threads_it_starts():
-    """What the threads started inside raised (a broadcast handed to a thread of its own), once they have ended."""
-    raised, before = [], set(threading.enumerate())
-    with mock.patch.object(threading, "excepthook", lambda args: raised.append(args.exc_value)):
-        yield raised
-        for thread in set(threading.enumerate()) - before:
-            if not thread.name.startswith("ThreadPoolExecutor"):  # a pool's worker (maybe still starting) idles on
-                thread.join(FRAME)  # a refused connection ends it in milliseconds; a busy machine gets longer
-
-
-@pytest.fixture
-def layer_down(settings):
-    """A real Redis layer, without retries, at a local port held but not listening: refused at once, a Redis down."""
-    with socket.socket() as port:
-        port.bind(("127.0.0.1", 0))
-        host = {**redis_host(f"redis://127.0.0.1:{port.getsockname()[1]}/0"), "retry": None}
-        serve_layer(settings, RedisChannelLayer, hosts=[{**host, "socket_timeout": 0.3, "socket_connect_timeout": 1}])
-        yield port  # port.listen(): the kernel takes each connection and nobody answers, a Redis that hangs
-
-
-async def posts_sent(save) -> list:
-    """The posts a "liveblog" socket's channel got once `save(module)` ran in a sync thread, the server's module."""
-    layer = get_channel_layer()
-    await layer.group_add("liveblog", channel := await layer.new_channel())  # as a socket's consumer joins it
-    await database_sync_to_async(save)(started_server())
-    count = layer.channels[channel].qsize() if channel in layer.channels else 0  # the in-memory layer's queue
-    return [(await layer.receive(channel))["post"] for _ in range(count)]
-
-
-def test_announcing_while_the_layer_is_down_does_not_raise(layer_down):
+def test_announcing_while_the_layer_is_down_does_not_raise(redis_down):
     at_once = "; a plain save() runs in autocommit, where on_commit runs the callback at once: robust=True covers it"
     module = started_server()
     for where, block, tip in (("inside a transaction", transaction.atomic, ""), ("in autocommit", None, at_once)):
-        with threads_it_starts() as raised:
-            try:
-                with block() if block else contextlib.nullcontext():
-                    module.announce(POST)
-            except Exception as error:  # what the student's save() would raise
-                pytest.fail(f"the save failed because the layer is down, {where}: {type(error).__name__}: {error}{tip}")
-        for error in raised:
-            pytest.fail(
-                f"{where}, the broadcast ran in a thread of its own, and its error ({type(error).__name__}: {error}) "
-                "went where no log records it (a thread's error goes to stderr), and every post gets an event loop of "
-                "its own: let on_commit(..., robust=True) run the broadcast itself, and log its error"
-            )
-
-
-def test_a_layer_that_answers_too_slowly_does_not_fail_the_save(layer_down):
-    layer_down.listen(8)  # a Redis that is up but hung: the kernel takes the connection, the read times out
-    module = started_server()
-    try:
-        with transaction.atomic():
+        failed = f"the save failed because the layer is down, {where}"
+        with no_thread_raises(where), survives(failed, tip), block() if block else contextlib.nullcontext():
             module.announce(POST)
-    except Exception as error:  # what the student's save() would raise
-        pytest.fail(
-            f"the save failed because the layer answers too slowly: {type(error).__name__}: {error}. A layer fails in "
-            "more ways than a refused connection: let on_commit(..., robust=True) catch and log what it raises",
-            pytrace=False,
-        )
 
 
-def test_the_failed_broadcast_is_logged(layer_down, caplog):
+def test_a_layer_that_answers_too_slowly_does_not_fail_the_save(redis_down):
+    redis_down.listen(8)  # a Redis that is up but hung: the kernel takes the connection, the read times out
+    module = started_server()
+    more = ". A layer fails in more ways than a refused connection: let on_commit(..., robust=True) catch and log it"
+    with survives("the save failed because the layer answers too slowly", more), transaction.atomic():
+        module.announce(POST)
+
+
+def test_the_failed_broadcast_is_logged(redis_down, caplog):
     module = started_server()
     with caplog.at_level(logging.WARNING), transaction.atomic(), contextlib.suppress(Exception):
         module.announce(POST)  # a save that raises is the first test's to report
@@ -140,7 +92,7 @@ async def test_nothing_is_sent_for_a_rolled_back_save(in_memory_layer):
         with transaction.atomic():  # the next save of the same server, committed
             module.announce(LATER)
 
-    assert (sent := await posts_sent(roll_back_then_commit)) == [LATER], (
+    assert (sent := await posts_sent(started_server, roll_back_then_commit)) == [LATER], (
         f"a save rolled back, then another committed: expected only {[LATER]} broadcast, got {sent}: "
         "only a committed post may go out (a rolled-back one must not wait to go out with the next COMMIT)"
     )
@@ -152,7 +104,7 @@ async def test_two_posts_saved_in_one_transaction_arrive_once_each_in_order(in_m
             module.announce(dict(POST))
             module.announce(dict(LATER))
 
-    assert (sent := await posts_sent(announce_two)) == [POST, LATER], (
+    assert (sent := await posts_sent(started_server, announce_two)) == [POST, LATER], (
         f"two posts saved in one transaction expected {[POST, LATER]} after COMMIT, got {sent}: each callback "
         "must carry its own post (not one kept on the module for the last announce)"
     )

@@ -5,9 +5,11 @@ the order sent, each broadcast awaited; a frame without text reaches no one; a s
 and its consumer has ended. A coroutine never awaited is told in the sentence of the test that meets it.
 """
 
+import pytest
+
 from exercises.probes import AS_SENT, UNAWAITED, broadcasts_awaited, close_all, members, never_blocks, never_sleeps
 from exercises.probes import nothing_more, passed_on_unchanged, proved, sockets, uneven_broadcasts
-from exercises.probes.rooms import a_room_of_round_trips  # noqa: F401 - autouse: the layer and warm-up of every test
+from exercises.probes.rooms import a_room_of_round_trips  # noqa: F401 - a fixture, used by pytestmark below
 from exercises.probes.rooms import first_one_leaves, heard_in_room
 
 RULE = (
@@ -15,6 +17,7 @@ RULE = (
     'of a layer message the way it calls the handler of every event, from its "type"'
 )
 EXERCISE, CONSUMER, GROUP = "04.3", "RoomConsumer", "fixroom"
+pytestmark = pytest.mark.usefixtures("a_room_of_round_trips")  # the layer, a warm-up and unawaited coroutines told
 # The longest stall allowed in your code: only a stall with your file on the loop's stack counts, so a busy machine
 # is not blamed, and a time.sleep(0.1) "flood guard" per frame is caught.
 LAG = 0.08

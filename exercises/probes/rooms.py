@@ -28,11 +28,11 @@ from exercises.targets import REPO_DIR
 from harness.patience import COMMAND, FRAME
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 async def a_room_of_round_trips(app, in_memory_layer, monkeypatch):
     """The in-memory layer (groups a check can read), its group_add a Redis round trip; `app` warmed up; unawaited told.
 
-    A check imports it by name (pytest then uses it for each of its tests): one socket of the check's
+    A check imports it by name and names it in `pytestmark = pytest.mark.usefixtures(...)`: one socket of the check's
     `app` fixture is opened and closed before any lag is measured, and a coroutine never awaited is told
     in the sentence of the test that meets it (unawaited_told()), the warm-up's own forgotten.
     """

@@ -13,8 +13,8 @@ import pytest
 from exercises.probes import NOTHING, close_all, drain, ends_cancelled, errors_in, in_its_group_once_open
 from exercises.probes import leaves_however_it_ends, messages_in, never_blocks, next_frames, nothing_more, overheard
 from exercises.probes import proved, say
-from exercises.probes.tokens_and_floods_2 import MONOTONIC, a_second_of_bursts, alice_and_bob, answered, frames_until
-from exercises.probes.tokens_and_floods_2 import answers_to_a_flood, two_gone_leave_nothing
+from exercises.probes.floods import MONOTONIC, a_second_of_bursts, alice_and_bob, answered, frames_until
+from exercises.probes.floods import answers_to_a_flood, two_gone_leave_nothing
 
 EXERCISE, CONSUMER, GROUP = "05.1", "FloodLimitedChatConsumer", "exflood"
 RULE = 'Each socket may send at most 3 messages in any 1 s; the rest get {"error": ...} on that socket alone'

@@ -14,8 +14,8 @@ import pytest
 from auth_demo.tokens import sign_user_id
 from exercises.probes import FRAME, answer, bad_frames, close_all, connect, never_blocks, nothing_after_close
 from exercises.probes import nothing_more, proved, shown_part, written_out
-from exercises.probes.tokens_and_floods import closed, deadline_ends_on_every_path, expired_token, first_frame
-from exercises.probes.tokens_and_floods import two_logins_and_a_silence
+from exercises.probes.tokens_and_middleware import closed, deadline_ends_on_every_path, expired_token, first_frame
+from exercises.probes.tokens_and_middleware import two_logins_and_a_silence
 
 EXERCISE, RULE = "11.1", "Only the first frame may carry the token, within DEADLINE seconds; every failure closes 4401"
 CLOSE_WAIT = min(FRAME, 5)  # 5 s: half the shipped DEADLINE

@@ -10,7 +10,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
 from exercises.probes import NOTHING, close_all, connect, frame, never_blocks, proved
-from exercises.probes.tokens_and_floods import error_from_inside, kept_on, through_the_middleware, which_agent
+from exercises.probes.tokens_and_middleware import error_from_inside, kept_on, through_the_middleware, which_agent
 
 EXERCISE, CURL, FIREFOX = "11.3", [(b"user-agent", b"curl/8.5")], [(b"user-agent", b"Firefox/133.0")]
 RULE = (

@@ -11,8 +11,8 @@ import pytest
 from exercises.probes import StallInYourLines, close_all, connect_from, drain, ends_cancelled, errors_in
 from exercises.probes import holding, leaves_however_it_ends, messages_in, never_blocks, never_sleeps, next_frames
 from exercises.probes import nothing_more, proved, say
-from exercises.probes.tokens_and_floods_2 import MONOTONIC, a_flood_beside_a_neighbour, a_window_that_slides
-from exercises.probes.tokens_and_floods_2 import addresses, answered, each_sends, sockets_in_turn
+from exercises.probes.floods import MONOTONIC, a_flood_beside_a_neighbour, a_window_that_slides
+from exercises.probes.floods import addresses, answered, each_sends, sockets_in_turn
 
 EXERCISE, CONSUMER, GROUP = "16.3", "ChatConsumer", "exflood16"
 LIMIT, PERIOD, STALL = 5, 1.0, 0.25  # at most 5 messages in any 1 s, per client address; a busy box stalls for ms

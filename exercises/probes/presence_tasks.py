@@ -5,11 +5,14 @@ page no result. So every group_send is heard with the row's status read at that 
 """
 
 import asyncio
+import itertools
+import json
 from contextlib import asynccontextmanager
 
 import pytest
 
 from exercises.probes.stores import REDIS_REFUSED
+from exercises.probes.waits import frame
 from exercises.probes.workers import run_the_queue
 
 
@@ -102,3 +105,54 @@ def told_finished(heard: list, task_id: str, outcome: str) -> None:
         "function has returned or raised, and only then sends the framework's task_finished signal"
     )
     assert told["group"] == f"report-{task_id}", f"it went to the group {told['group']!r}: send it with tell_sockets"
+
+
+async def worker_elsewhere(worker_id: str) -> None:
+    """A worker runs every task waiting, as db_worker does in a process of its own: its signals reach no code here."""
+    from unittest import mock
+
+    from asgiref.sync import sync_to_async
+
+    from tasks_demo.framework import task_finished
+
+    with mock.patch.object(task_finished, "receivers", []):
+        await sync_to_async(run_the_queue)(worker_id)  # in Django's sync thread, as the check's own queries
+
+
+def addresses(first: str = "198.51.100.{}"):
+    """addresses()(): a new client address each call, one that no earlier test's tasks count against (18.1)."""
+    return map(first.format, itertools.count(1)).__next__
+
+
+async def asked(communicator, below: int) -> object:
+    """Send {"below": below} (18.1): the answer that comes on the same socket, or NOTHING."""
+    await communicator.send_to(text_data=json.dumps({"below": below}))
+    return await frame(communicator)
+
+
+def an_id(got: object) -> bool:
+    """`got` is an answer {"id": ...}: a task was started."""
+    return isinstance(got, dict) and "id" in got
+
+
+async def started(communicator, below: int) -> str:
+    """Send {"below": below}: the answer must be {"id": ...}, the id of a saved count_primes row asking for it (18.1)."""
+    from tasks_demo.tasks import count_primes
+
+    got = await asked(communicator, below)
+    assert isinstance(got, dict) and isinstance(got.get("id"), str) and "error" not in got, (
+        f'{{"below": {below}}} must be answered {{"id": "<the task\'s id>"}} on its own socket, got {got}'
+    )
+    result = await count_primes.aget_result(got["id"])
+    assert result.kwargs.get("below") == below and result.status == "READY", (
+        f"the id you sent names a task with {result.kwargs} ({result.status}): enqueue count_primes(below={below}) "
+        "with aenqueue() and answer with the id of the TaskResult it returns"
+    )
+    return got["id"]
+
+
+def refused(got: object, sent: str, why: str) -> None:
+    """`got`, the answer to what was `sent`, is {"error": "<why>"}: the frame was refused, and `why` (18.1)."""
+    assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
+        f'{sent} must get {{"error": "<why>"}} on its own socket, got {got}: {why}'
+    )

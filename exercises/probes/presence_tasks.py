@@ -1,7 +1,9 @@
-"""Background tasks told to their pages (checks 18.1, 18.2): what the worker sent, and what its rows said by then.
+"""Background tasks (checks 18.1, 18.2): started from a socket within a budget, and told to their pages when done.
 
-A page hears "report.finished" and reads the task's row: a message sent before the row holds the outcome shows a
-page no result. So every group_send is heard with the row's status read at that moment, and judged here.
+18.1: a socket asks for a task ({"below": N}) and is answered its id or an error; a worker runs the queue as
+another process would, its signals reaching no code here. 18.2: a page hears "report.finished" and reads the
+task's row, so a message sent before the row holds the outcome shows it no result: every group_send is heard
+with the row's status read at that moment, and judged here.
 """
 
 import asyncio

@@ -9,60 +9,14 @@ from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
 from db_demo.models import Post
-from exercises.probes import FRAME, answer, close_all, connect, crashed, never_blocks, next_frames, nothing_after_close
-from exercises.probes import AS_SENT, nothing_more, orm_where_it_belongs, proved, queries_by_thread
+from exercises.probes import AS_SENT, answer, close_all, connect, never_blocks, next_frames, nothing_after_close
+from exercises.probes import nothing_more, orm_where_it_belongs, proved, queries_by_thread
+from exercises.probes.replays import closed_with_4400, ids, opened, past_every_id, replayed
 
 EXERCISE, CONSUMER = "12.1", "ReplaySinceConsumer"
 RULE = "ReplaySinceConsumer replays every post with an id after ?since=<id>, oldest first, then nothing more"
-
-# Every since that is not one non-negative integer, and what a wrong parse does with it.
-BAD_SINCE = [
-    "",  # no since at all
-    "since=",
-    "since=-1",
-    "since=1.5",
-    "since=1e3",
-    "since=one",
-    "since=+1",
-    "since=%201",  # " 1": int() strips the space, a cursor has none
-    "since=%C2%B2",  # "²": str.isdigit() says yes, int() raises
-    "since=%D9%A1",  # "١" (Arabic-Indic one): int() reads it as 1
-    "since=1&since=2",  # two cursors: which one?
-    "since=1&since=",  # two, one empty: parse_qs drops the empty one unless keep_blank_values=True
-    "since=1_000",  # int() reads it as 1000
-    "since=1%0A",  # "1\n": a pattern's $ also matches before a final newline (re.fullmatch does not)
-    b"since=\xff",  # raw bytes, no UTF-8: a query string is bytes as the client sent them (decode it as latin-1)
-]
-
-
-def ids(frames: list) -> list:
-    """The post ids of replayed frames, in order (a frame that is no post shows as itself)."""
-    return [f["post"]["id"] if isinstance(f, dict) and isinstance(f.get("post"), dict) else f for f in frames]
-
-
-async def opened(application, query: str | bytes):
-    """A socket opened with ?<query>; bytes go into the scope as they are, as a client that sends them raw."""
-    if isinstance(query, str):
-        return await connect(application, f"/?{query}")
-    communicator = WebsocketCommunicator(application, "/")
-    communicator.scope["query_string"] = query  # the application has not started yet: in time
-    try:
-        connected, code = await communicator.connect(timeout=FRAME)
-    except Exception as error:  # the student's consumer raised, or never answered
-        pytest.fail(f"?{query.decode('latin-1')}: {crashed(error)}", pytrace=False)
-    assert connected, f"expected the socket to be accepted, then closed with 4400, but it was refused (code {code})"
-    return communicator
-
-
-def closed_with_4400(got: object) -> bool:
-    """A close with code 4400; a "reason" beside it (ASGI 2.3, Daphne sends it) is fine, and None leaves it out."""
-    return isinstance(got, dict) and {key: got.get(key) for key in ("type", "code")} == {
-        "type": "websocket.close",
-        "code": 4400,
-    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -80,21 +34,7 @@ async def test_the_posts_after_since_arrive_oldest_first(app):
             proved("sockets", 2)
             got_late, got_early = await next_frames(late, 2), await next_frames(early, 4)
     orm_where_it_belongs(ran, "Query the posts inside a database_sync_to_async function")
-    expected = [{"post": post.as_frame()} for post in posts[2:]]
-    by_id = (
-        f"; oldest first means in id order: since is an id, and the client's next since is the last id it got; post {posts[3].id} was "
-        "saved by another server process whose clock is a second behind, so its `created` is the earlier one"
-        if sorted(map(str, got_late)) == sorted(map(str, expected))
-        else ""
-    )
-    assert ids(got_late) != ids(expected) or got_late == expected, (
-        f"the posts after since={posts[1].id} came in order, but not as they were saved: expected {expected}, got "
-        f"{got_late}; a post is sent as saved (post.as_frame()), its spaces, <, & and emoji too: the page escapes it"
-    )
-    assert got_late == expected, (
-        f"expected the posts after since={posts[1].id}, oldest first: {expected}, got {got_late}; "
-        f"a replay comes oldest first, so the client applies it in order{by_id}"
-    )
+    replayed(got_late, posts[2:], since=posts[1].id, late=posts[3])
     everything = [{"post": post.as_frame()} for post in posts]
     assert got_early == everything, (
         "each socket replays for its own since (keep nothing on the class or the module): a second socket, opened "
@@ -129,17 +69,21 @@ async def test_since_at_the_last_id_or_past_it_replays_nothing(app):
         )
         await close_all(communicator)
     # Digits enough to pass every id (int() raises ValueError past 4300): nothing to replay, or a 4400, never a crash.
-    communicator = await connect(app, f"/?since={'9' * 5000}")
-    quiet = await nothing_more(communicator, 0.3)
-    if communicator.future.done() and not communicator.future.cancelled() and communicator.future.exception():
-        pytest.fail(f"since=999...9 (5000 digits): {crashed(communicator.future.exception())}", pytrace=False)
-    if not quiet:
-        got = await answer(communicator)
-        assert closed_with_4400(got), (
-            f"since=999...9 (5000 digits) is past every id: expected nothing to replay (or a close with 4400), got {got}"
-        )
-    await close_all(communicator)
+    await close_all(await past_every_id(app))
     proved("boundaries", 4)
+
+
+# Every since that is not one non-negative integer, and what a wrong parse does with it, in the order they are sent.
+BAD_SINCE = ["", "since=", "since=-1", "since=1.5", "since=1e3", "since=one", "since=+1"]  # none, or no whole number
+BAD_SINCE += ["since=%201"]  # " 1": int() strips the space, a cursor has none
+BAD_SINCE += ["since=%C2%B2", "since=%D9%A1"]  # "²": str.isdigit() says yes, int() raises; "١": int() reads it as 1
+BAD_SINCE += [
+    "since=1&since=2",
+    "since=1&since=",
+]  # two cursors; parse_qs drops an empty value unless keep_blank_values
+BAD_SINCE += ["since=1_000"]  # int() reads it as 1000
+BAD_SINCE += ["since=1%0A"]  # "1\n": a pattern's $ also matches before a final newline (re.fullmatch does not)
+BAD_SINCE += [b"since=\xff"]  # raw bytes, no UTF-8: a query string is bytes as the client sent them (decode as latin-1)
 
 
 @pytest.mark.django_db(transaction=True)  # a wrong solution may query before it checks since

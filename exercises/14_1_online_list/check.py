@@ -11,8 +11,8 @@ import pytest
 from channels.layers import get_channel_layer
 
 from exercises.probes import FRAME, WAITED, RoundTripLayer, StallInYourLines, cancelled, connect, ended_cancelled, owned
-from exercises.probes import ends_on_disconnect, frame, members, never_blocks, never_sleeps, nothing_more, send_fails
-from exercises.probes import serve_layer, served
+from exercises.probes import frame, never_blocks, never_sleeps, nothing_more, serve_layer
+from exercises.probes.presence_tasks_2 import close_cleanly, failed_sends, nothing_left_since, opened_with_list
 
 EXERCISE, CONSUMER = "14.1", "OnlineConsumer"
 RULE = (
@@ -25,54 +25,20 @@ pytestmark = pytest.mark.usefixtures("in_memory_layer")  # this check reads the 
 @pytest.fixture
 def left_behind(module):
     """left_behind(how, count) fails with what `count` connections that ended `how` left since the test began."""
-    before = set(module.ONLINE), members("fixonline")
-
-    def judged(how: str, count: int, slow: str = "") -> None:
-        names, channels = set(module.ONLINE) - before[0], members("fixonline") - before[1]
-        assert not names, (
-            f"after {count} connections that {how}, ONLINE still holds {len(names)} of their names; expected 0: "
-            f"memory grows with every connection that churns, and new sockets list people long gone. {RULE}"
-        )
-        assert not channels, (
-            f"after {count} connections that {how}, the group fixonline still holds {len(channels)} of their "
-            f"channels; expected 0: every group_send keeps working for them{slow}. {RULE}"
-        )
-
-    return judged
-
-
-async def close(communicator) -> None:
-    """A clean close: websocket.disconnect, then the consumer's end; its cleanup must not raise."""
-    try:
-        await ends_on_disconnect(communicator)
-    except Exception as error:  # the student's cleanup raised, e.g. a second del of the same key
-        pytest.fail(
-            f"after a clean close, your consumer raised {type(error).__name__}: {error}; on a clean close the cleanup "
-            "can run twice (websocket_disconnect, then __call__'s finally): ONLINE.pop(channel, None) does not mind",
-            False,
-        )
-
-
-async def opened(app) -> tuple:
-    """A new socket, and the names its first frame lists as online: each name once."""
-    got = await frame(communicator := await connect(app))
-    names = got.get("online") if isinstance(got, dict) else None
-    assert isinstance(names, list) and names, f'expected {{"online": [<names>]}} on connect, got {got}'
-    assert len(set(names)) == len(names), f"a new socket was told {names}: a new one took a name still in use"
-    return communicator, names
+    return nothing_left_since(module, "fixonline", RULE)
 
 
 async def test_a_new_socket_hears_who_is_online(app):
     async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
-        (first, own), (second, both) = await opened(app), await opened(app)
+        (first, own), (second, both) = await opened_with_list(app), await opened_with_list(app)
         assert len(both) == len(own) + 1, f"expected the second socket's list to name one more than {own}, got {both}"
         await second.send_to(text_data="hello")
         heard = [await frame(first), await frame(second)]
         assert heard[0] == heard[1] and isinstance(heard[0], dict) and heard[0].get("text") == "hello", (
             f'a frame from one socket must reach both as {{"from": <name>, "text": "hello"}}, got {heard}'
         )
-        await close(first)
-        third, listed = await opened(app)
+        await close_cleanly(first)
+        third, listed = await opened_with_list(app)
         assert (name := heard[0].get("from")) in listed, (
             f"after one socket closed, a new socket's list must still name the one that stayed open ({name!r}), got "
             f"{listed}: a socket that leaves forgets itself, never the others"
@@ -89,14 +55,14 @@ async def test_a_new_socket_hears_who_is_online(app):
         )
         assert await nothing_more(second, 0.1), "a frame arrived twice on the open socket"
         for communicator in (second, third):
-            await close(communicator)
+            await close_cleanly(communicator)
 
 
 async def test_sockets_that_close_cleanly_leave_nothing_behind(app, left_behind):
     for _ in range(50):
         await frame(communicator := await connect(app))
         async with StallInYourLines(), never_sleeps():  # a blocking cleanup stops every socket as each leaves
-            await close(communicator)
+            await close_cleanly(communicator)
         assert not communicator.future.cancelled(), (
             "the consumer was still running after websocket.disconnect: raise StopConsumer() in websocket_disconnect"
         )
@@ -104,20 +70,12 @@ async def test_sockets_that_close_cleanly_leave_nothing_behind(app, left_behind)
 
 
 async def test_connections_that_end_with_a_failed_send_leave_nothing_behind(app, left_behind):
-    tasks = [served(app, send_fails) for _ in range(200)]  # clients gone: each frame sent raises
-    _, pending = await asyncio.wait(tasks, timeout=FRAME)  # right consumers end at once
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)  # each the send's error, as Daphne logs it
-    errors = ", ".join({repr(t.exception()) for t in tasks if not t.cancelled() and t.exception()})
-    said = errors and f' (Daphne logged "Exception inside application: Attempt to send on a closed protocol": {errors})'
-    running = f" (and {len(pending)} of their consumers were still running {WAITED} later)" if pending else ""
-    left_behind(f"ended with a failed send and no websocket.disconnect{said}{running}", 200)
+    left_behind(await failed_sends(app, 200), 200)  # clients gone: each frame sent raises
 
 
 async def test_consumers_the_server_cancels_leave_nothing_behind(app, left_behind, settings):
     serve_layer(settings, RoundTripLayer, add=0, discard=0.05)  # each group_discard a 50 ms round trip to Redis
-    sockets = [(await opened(owned(app)))[0] for _ in range(50)]  # each has sent its list
+    sockets = [(await opened_with_list(owned(app)))[0] for _ in range(50)]  # each has sent its list
     async with StallInYourLines():  # a blocking wait in the cleanup stops every socket as each one leaves
         await asyncio.gather(*map(cancelled, sockets))  # Daphne: application_close_timeout after the close, a shutdown
     slow = "; each group_discard took 50 ms, as on Redis: await it in the finally, a task made for it may never run"
@@ -149,7 +107,7 @@ async def test_an_error_inside_the_consumer_still_reaches_the_server(app, left_b
     done, _ = await asyncio.wait([communicator.future], timeout=FRAME)  # a right consumer ends at once
     error = communicator.future.exception() if done and not communicator.future.cancelled() else None
     if not done:
-        await close(communicator)
+        await close_cleanly(communicator)
     assert isinstance(error, ValueError), (
         f"a layer message of a type no handler takes (a bug) made AsyncConsumer raise ValueError; the consumer "
         f"{'ended with ' + repr(error) if done else f'was still running {WAITED} later'}: forget the socket in a "

@@ -9,31 +9,15 @@ import json
 
 import pytest
 
-from exercises.probes import NOTHING, bad_frames, broadcasts_awaited, close_all, ends_on_disconnect, hears, layer_down
-from exercises.probes import imported_afresh, in_its_group_once_open, is_error, members, never_blocks, nothing_more
-from exercises.probes import failure_told_truly, frame, overheard, proved, refused_with_error, say, sockets
+from exercises.probes import NOTHING, broadcasts_awaited, close_all, ends_on_disconnect, failure_told_truly, frame
+from exercises.probes import hears, imported_afresh, in_its_group_once_open, is_error, layer_down, members
+from exercises.probes import never_blocks, overheard, proved, refused_with_error, say
+from exercises.probes.whispers import ALONE, AWAITED, BAD_ADDRESSES, BAD_FRAMES, BAD_WHISPERS, OWN_NAME
+from exercises.probes.whispers import answer_past_acks, bad_whisper_refused, in_the_room, joined, whispered
 
 EXERCISE, CONSUMER, GROUP, LAG = "04.1", "WhisperConsumer", "exroom", 0.08  # LAG: a time.sleep(0.1) per frame is caught
 RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>}, then relays messages'
 pytestmark = pytest.mark.usefixtures("warmed_up")
-# Every wrong shape, no Hypothesis draws (slow); a lone surrogate is JSON, no UTF-8; "[" too deep: RecursionError
-BAD_FRAMES = bad_frames("message", "hi", ('{"message": false}', '{"message": "hi\\udfff"}', "[" * 100_000), 0)
-BAD_ADDRESSES = [None, 5, ["x"], {}, "", "not a channel!", "a" * 100]
-OWN_NAME = "Give each socket its own self.channel_name, the name it joined the room with"
-AWAITED = "Await each group_send in its handler: one left to a task loses its error, and is overtaken on Redis"
-ELSEWHERE = ": members kept in the class or the module are one process's. Whisper to any address the layer takes"
-ALONE = 'Bad input gets an error for its sender alone; a "to" never falls back to the room'
-BAD_WHISPERS = [None, "", 5, ["hi"], {"x": "hi"}, "\ud800"]  # a whisper's "message", checked as a room message's
-
-
-async def joined(app, count: int) -> list[tuple]:
-    """`count` sockets in the room at once, each with the address its first frame gave."""
-    found = [(communicator, await frame(communicator)) for communicator in await sockets(app, "/", count=count)]
-    for _, hello in found:
-        assert isinstance(hello, dict) and set(hello) == {"you"} and isinstance(hello["you"], str), (
-            f'expected the first frame to be {{"you": <your channel name>}}: a client needs its address, got {hello}'
-        )
-    return [(communicator, hello["you"]) for communicator, hello in found]
 
 
 async def test_each_socket_first_hears_its_own_address(app):
@@ -46,9 +30,9 @@ async def test_each_socket_first_hears_its_own_address(app):
 
 
 async def test_a_room_message_reaches_every_socket(module):
-    async with never_blocks(LAG):
-        with broadcasts_awaited() as probe:  # sees a group_send its handler left running
-            (alice, _), (bob, _), (carol, _) = await joined(probe.watched(getattr(module, CONSUMER)).as_asgi(), 3)
+    with broadcasts_awaited() as probe:  # sees a group_send its handler left running
+        watched = probe.watched(getattr(module, CONSUMER)).as_asgi()
+        async with in_the_room(watched, 3, LAG) as [(alice, _), (bob, _), (carol, _)]:
             await alice.send_json_to({"message": "  hi all \n"})  # spaces are text too: " " is a message
             await bob.send_json_to({"message": " "})
             await hears({"alice": alice, "bob": bob, "carol": carol}, [{"message": "  hi all \n"}, {"message": " "}], (
@@ -56,7 +40,6 @@ async def test_a_room_message_reaches_every_socket(module):
                 "exactly as written (a non-empty string, spaces included)"
             ))  # fmt: skip
             assert not probe.late, f"a group_send outlived the handler that started it ({probe.late[0]}). {AWAITED}"
-            await close_all(alice, bob, carol)
 
 
 async def test_a_whisper_reaches_only_its_addressee_on_any_server_process(app):
@@ -64,16 +47,7 @@ async def test_a_whisper_reaches_only_its_addressee_on_any_server_process(app):
     async with never_blocks(LAG):
         room = dict(zip(["alice", "bob", "carol"], [*await joined(app, 2), *await joined(elsewhere, 1)], strict=True))
         for sender, name, far in (("alice", "bob", 0), ("carol", "alice", 1), ("bob", "carol", 1)):  # far: 2 processes
-            await room[sender][0].send_json_to({"to": room[name][1], "message": "psst"})
-            assert (got := await frame(room[name][0])) == {"message": "psst"}, (
-                f"a whisper to {name}{', whose socket another server process serves,' * far} got {name} {got} (and the "
-                f"sender {await frame(room[sender][0], 0.1)}){ELSEWHERE * far}"
-            )
-            for other in [other for other in room if other != name]:
-                assert await nothing_more(room[other][0], 0.1), (
-                    f"a whisper to {name} reached {other}{' (the sender)' * (other == sender)} too: a whisper goes "
-                    "with channel_layer.send to that one channel, not to the group"
-                )
+            await whispered(room, sender, name, far)
         await close_all(*(communicator for communicator, _ in room.values()))
     proved("processes", 2)
 
@@ -84,8 +58,7 @@ async def test_a_client_cannot_choose_the_type_of_a_layer_message(app):
         f". alice sent {json.dumps(sent)}: a type taken from the client lets it run any handler (websocket_disconnect, "
         "in every socket of the room): build the layer message from the fields you checked, never from its dict"
     )
-    async with never_blocks(LAG):
-        (alice, _), (bob, bob_address) = await joined(app, 2)
+    async with in_the_room(app, 2, LAG) as [(alice, _), (bob, bob_address)]:
         for to in ({}, {"to": bob_address}):  # to the room, then whispered to bob: a whisper is a layer message too
             await alice.send_json_to({**to, **sent})
             got = await (overheard(alice) if to else frame(alice))  # relayed (an extra key may be ignored), or an error
@@ -94,13 +67,11 @@ async def test_a_client_cannot_choose_the_type_of_a_layer_message(app):
                 await hears({"bob": bob}, [{"message": "hi"}], f" (alice whispered that to bob){rule}" if to else rule)
             await alice.send_json_to({**to, "message": "still here"})
             await hears({"bob": bob} if to else {"alice": alice, "bob": bob}, [{"message": "still here"}], rule)
-        await close_all(alice, bob)
 
 
 async def test_every_bad_frame_gets_an_error_for_its_sender_alone(app):
     frames = [*BAD_FRAMES, *(json.dumps({"to": to, "message": "psst"}) for to in BAD_ADDRESSES), b'{"message": "hi"}']
-    async with never_blocks(LAG):
-        (alice, _), (bob, _) = await joined(app, 2)
+    async with in_the_room(app, 2, LAG) as [(alice, _), (bob, _)]:
         for text in frames:
             await refused_with_error(alice, text)
         await alice.send_input({"type": "websocket.receive", "text": ""})  # send_to() cannot send an empty frame
@@ -109,22 +80,13 @@ async def test_every_bad_frame_gets_an_error_for_its_sender_alone(app):
         assert (leaked := await overheard(bob)) == NOTHING, f"bad input reached bob: he received {leaked}. {ALONE}"
         await alice.send_json_to({"message": "still here"})
         await hears({"alice": alice, "bob": bob}, [{"message": "still here"}], ": then the room works on")
-        await close_all(alice, bob)
 
 
 async def test_a_whisper_with_a_bad_message_gets_an_error_and_reaches_no_one(app):
-    async with never_blocks(LAG):
-        (alice, _), (bob, bob_address) = await joined(app, 2)
+    async with in_the_room(app, 2, LAG) as [(alice, _), (bob, bob_address)]:
         for whisper in [{"to": bob_address}, *({"to": bob_address, "message": m} for m in BAD_WHISPERS)]:
-            await alice.send_to(text_data=(text := json.dumps(whisper)))
-            got = await frame(alice)
-            assert (heard := await overheard(bob, 0.05)) == NOTHING, (
-                f'alice whispered {text[:90]} to bob, and bob received {heard}: a whisper\'s "message" is checked as '
-                'a room message\'s is (a non-empty string of valid Unicode) before it goes anywhere, whatever "to" says'
-            )
-            assert is_error(got), f'alice whispered {text[:90]} to bob: expected {{"error": "<why>"}}, got {got}'
+            await bad_whisper_refused(alice, bob, whisper)
         proved("bad frames", 1 + len(BAD_WHISPERS))
-        await close_all(alice, bob)
 
 
 async def test_a_whisper_the_layer_cannot_deliver_gets_an_error(app, monkeypatch):
@@ -132,9 +94,7 @@ async def test_a_whisper_the_layer_cannot_deliver_gets_an_error(app, monkeypatch
         (alice, alice_address), (bob, bob_address) = await joined(app, 2)
         await ends_on_disconnect(bob)  # nobody reads bob's channel now: the in-memory layer keeps 100 a channel
         await say(alice, *(json.dumps({"to": bob_address, "message": f"psst {n}"}) for n in range(101)))
-        got, acks = await frame(alice), 0  # wait for the answer, past any acknowledgements: never for a quiet spell
-        while isinstance(got, dict) and "error" not in got and (acks := acks + 1) <= 101:
-            got = await frame(alice)
+        got = await answer_past_acks(alice, 101)  # past any acknowledgements: never waiting for a quiet spell
         assert is_error(got), (
             f"alice whispered 101 times to bob, whose socket had closed, and got {got}: the 101st cannot fit in "
             'his channel (the layer raises ChannelFull): it must get {"error": ...} for her alone'
@@ -147,8 +107,7 @@ async def test_a_whisper_the_layer_cannot_deliver_gets_an_error(app, monkeypatch
 
 @pytest.mark.parametrize("code", [1000, 1001, 1006])  # goodbye, a tab gone, a network dropped
 async def test_a_socket_that_closed_has_left_the_group(app, code):
-    async with never_blocks(LAG):
-        (alice, alice_address), (bob, bob_address) = await joined(app, 2)
+    async with in_the_room(app, 2, LAG) as [(alice, alice_address), (bob, bob_address)]:
         await ends_on_disconnect(alice, code)  # the first one in: a name kept on the class is the last one's
         assert alice_address not in members(GROUP), (
             f'a closed socket is still in the group "exroom" (it closed with code {code}): leave the group when '
@@ -157,4 +116,3 @@ async def test_a_socket_that_closed_has_left_the_group(app, code):
         assert bob_address in members(GROUP), "when one socket closed, another socket left the group too"
         await bob.send_json_to({"message": "anyone?"})
         await hears({"bob": bob}, [{"message": "anyone?"}], ": after alice left, bob's messages still reach bob")
-        await close_all(bob)

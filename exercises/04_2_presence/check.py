@@ -6,39 +6,19 @@ handler returns; a frame from a client reaches no one; a socket that closed has 
 went out, and left nothing behind.
 """
 
-import os
 import random
-import re
 
-from channels.layers import InMemoryChannelLayer
+from exercises.probes import broadcasts_awaited, close_all, ends_on_disconnect, frame, hears, in_its_group_once_open
+from exercises.probes import kept_by, members, never_blocks, nothing_kept, nothing_more, proved
+from exercises.probes.presence import GROUP, every_digit_varies, every_draw_zero, group_sends_noted, joined, leave_heard
+from exercises.probes.presence import another_process as another_process
 
-from exercises.probes import broadcasts_awaited, close_all, connect, ends_on_disconnect, frame, hears, imported_afresh
-from exercises.probes import in_its_group_once_open, kept_by, members, never_blocks, nothing_kept, nothing_more, proved
-
-EXERCISE, CONSUMER, GROUP = "04.2", "PresenceConsumer", "expresence"
+EXERCISE, CONSUMER = "04.2", "PresenceConsumer"
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'
 LAG = 0.08  # the longest stall in your code (a busy machine's is not): a time.sleep(0.1) "flood guard" is caught
 
 
-async def joined(app, who: str):
-    """A socket in the room (app None: on a server process of its own); .name its own join's, .channel its channel."""
-    before = members(GROUP)
-    communicator = await connect(app or imported_afresh(EXERCISE, RULE).PresenceConsumer.as_asgi())
-    own = await frame(communicator)
-    assert isinstance(own, dict) and set(own) == {"joined"} and isinstance(own["joined"], str) and own["joined"], (
-        f'expected {who}\'s first frame to be {{"joined": <a name>}}, its own join, got {own}: a socket is in '
-        "the room before the join is announced, so it hears its own"
-    )
-    assert re.fullmatch("guest-[0-9a-f]{6}", own["joined"]), (
-        f'{who} was announced as {own["joined"]!r}: expected "guest-" and six random hex digits'
-    )
-    channel = members(GROUP) - before
-    assert len(channel) == 1, f'expected {who}\'s socket to join the group "expresence", got members {members(GROUP)}'
-    communicator.who, communicator.name, communicator.channel = who, own["joined"], channel.pop()
-    return communicator
-
-
-async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed_up):
+async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed_up, another_process):
     random.seed(EXERCISE)  # so `random`'s draws repeat: a small range is judged below, every run, not here by luck
     async with never_blocks(LAG):
         opened = [await joined(warmed_up, who) for who in ("alice", "bob", "carol")]
@@ -52,7 +32,7 @@ async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed
             "must raise StopConsumer(), or a closed socket's consumer waits until the server cancels it"
         )
     # Each server process imports the file afresh: whatever a process counts or seeds starts over in each.
-    first, second = [await joined(None, f"the first socket on {which} process") for which in ("one", "another")]
+    first, second = [await joined(another_process(), f"the first socket on {w} process") for w in ("one", "another")]
     assert first.name != second.name, (
         f"the first socket of each of two server processes was announced as {first.name!r}: a counter, or anything "
         "else a process starts afresh, repeats in every process; draw each name at random (uuid4, secrets)"
@@ -61,28 +41,13 @@ async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed
     proved("boundaries", 3)
 
 
-async def test_every_digit_of_a_name_is_drawn_at_random(warmed_up, monkeypatch):
-    # Twenty names drawn at random: that any of the six digits shows 4 values or fewer in all twenty has odds of
-    # about 1 in 10**8. A clock, an id(), a counter or a small range shows 1 or 2.
+async def test_every_digit_of_a_name_is_drawn_at_random(warmed_up, another_process, monkeypatch):
     async with never_blocks(LAG):
         opened = [await joined(warmed_up, f"socket {n + 1}") for n in range(20)]
     await close_all(*opened)
-    names = [communicator.name for communicator in opened]
-    for place in range(6):
-        seen = sorted({name[6 + place] for name in names})
-        assert len(seen) > 4, (
-            f"twenty sockets were named {', '.join(names[:4])}, …: hex digit {place + 1} of the six took only "
-            f"{''.join(seen)!r}, where sixteen values are drawn at random. A name from a clock, an id(), a counter "
-            "or a small random range repeats: draw all six digits at random for each socket (uuid4, secrets)"
-        )
-    proved("sockets", len(names))
-    # Every draw a name may come from made 0 (os.urandom, random's): a first hex digit of 0, one in sixteen, each time.
-    for module, name, zero in ((os, "urandom", bytes), (random, "_urandom", bytes), (random, "random", float)):
-        monkeypatch.setattr(module, name, zero)  # bytes(n) is n zero bytes, float() is 0.0
-    monkeypatch.setattr(random, "getrandbits", lambda bits: 0)
-    monkeypatch.setattr(random.Random, "getrandbits", lambda self, bits: 0)  # randint, randrange, choice draw with it
-    monkeypatch.setattr(random.Random, "random", lambda self: 0.0)
-    await close_all(await joined(None, "a socket whose random draw came out 0"))
+    every_digit_varies([communicator.name for communicator in opened])  # twenty names: odds of a miss 1 in 10**8
+    every_draw_zero(monkeypatch)  # os.urandom's and random's draws all 0: a first hex digit of 0, one in sixteen
+    await close_all(await joined(another_process(), "a socket whose random draw came out 0"))
 
 
 async def test_the_room_hears_a_join_and_a_leave(warmed_up):
@@ -92,18 +57,8 @@ async def test_the_room_hears_a_join_and_a_leave(warmed_up):
         await hears({"bob": bob}, [{"joined": alice.name}])
         carol = await joined(warmed_up, "carol")
         await hears({"bob": bob, "alice": alice}, [{"joined": carol.name}], " (carol came)")
-        for gone, code, others in ((bob, 1006, (alice, carol)), (carol, 1000, (alice,))):  # 1006: his network dropped
-            await ends_on_disconnect(gone, code)
-            assert gone.output_queue.empty(), (
-                f"{gone.who}'s socket was sent {gone.output_queue.get_nowait()} after it had closed: the leave is for "
-                "the others, and nothing may follow a close"
-            )
-            for communicator in others:
-                assert (left := await frame(communicator)) == {"left": gone.name}, (
-                    f'expected {{"left": "{gone.name}"}} on {communicator.who}\'s socket when {gone.who} left, got '
-                    f"{left}: the leave names the socket that left, and each socket keeps its own name on self, not "
-                    f"on the class; it is announced whatever the close code ({gone.who}'s socket closed with {code})"
-                )
+        await leave_heard(bob, 1006, (alice, carol))  # 1006: his network dropped
+        await leave_heard(carol, 1000, (alice,))
         assert await nothing_more(alice, 0.1), "alice heard more than the joins and leaves of the others"
         await close_all(alice)
 
@@ -138,13 +93,7 @@ async def test_a_frame_from_a_client_reaches_no_one(warmed_up):
 
 
 async def test_a_socket_that_closed_has_left_the_group(module, warmed_up, monkeypatch):
-    held, told, send = kept_by(module), [], InMemoryChannelLayer.group_send
-
-    async def noted(layer, group, message):  # each group_send, noted with the channels in the group as it went out
-        told.append((message, set(layer.groups.get(group, {}))))
-        await send(layer, group, message)
-
-    monkeypatch.setattr(InMemoryChannelLayer, "group_send", noted)
+    held, told = kept_by(module), group_sends_noted(monkeypatch)  # each message, with who was in the group
     async with never_blocks(LAG):
         alice, bob = await joined(warmed_up, "alice"), await joined(warmed_up, "bob")
         await ends_on_disconnect(bob, 1001)  # his tab went away

@@ -12,7 +12,7 @@ from channels.layers import get_channel_layer
 
 from exercises.probes import FRAME, WAITED, RoundTripLayer, StallInYourLines, cancelled, connect, ended_cancelled, owned
 from exercises.probes import frame, never_blocks, never_sleeps, nothing_more, serve_layer
-from exercises.probes.presence_tasks_2 import close_cleanly, failed_sends, nothing_left_since, opened_with_list
+from exercises.probes.workshop_room import close_cleanly, failed_sends, nothing_left_since, opened_with_list
 
 EXERCISE, CONSUMER = "14.1", "OnlineConsumer"
 RULE = (

@@ -11,7 +11,7 @@ import pytest
 
 from exercises.probes import bad_frames, cancelled, close_all, connect, ends_on_disconnect, never_blocks
 from exercises.probes import nothing_more, proved, refused_with_error
-from exercises.probes.presence_tasks_2 import Room, fresh
+from exercises.probes.workshop_room import Room, fresh
 
 EXERCISE = "17.1"
 RULE = "A student is online while their newest frame from any of their sockets is at most TTL s old: a time per student"

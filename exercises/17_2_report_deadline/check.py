@@ -11,7 +11,7 @@ import json
 import pytest
 
 from exercises.probes import WAITED, proved
-from exercises.probes.presence_tasks_2 import Reports, closed_port, room
+from exercises.probes.workshop_room import Reports, closed_port, room
 
 RULE = (
     "A report rides along the student's own work: one deadline of BUDGET seconds for all of it (the handshake, "

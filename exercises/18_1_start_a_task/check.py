@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from exercises.probes import NOTHING, close_all, connect_from, failure_not_swallowed, frame, never_blocks, nothing_more
 from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first
-from exercises.probes.presence_tasks import addresses, an_id, asked, refused, started, worker_elsewhere
+from exercises.probes.background_tasks import addresses, an_id, asked, refused, started, worker_elsewhere
 from tasks_demo.tasks import count_primes
 
 EXERCISE, CONSUMER, LIMIT = "18.1", "StartTaskConsumer", 3

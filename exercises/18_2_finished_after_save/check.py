@@ -11,7 +11,8 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from exercises.probes import load
-from exercises.probes.presence_tasks import progress_kept, sends_heard, status_now, told_finished, worker_runs_the_queue
+from exercises.probes.background_tasks import progress_kept, sends_heard, status_now
+from exercises.probes.background_tasks import told_finished, worker_runs_the_queue
 from tasks_demo.tasks import count_primes
 
 RULE = 'build_report tells its group {"type": "report.finished", "id": ...} once its outcome is saved'

@@ -1,9 +1,13 @@
-"""A news ticker's group, however its consumer ends (check 12.3).
+"""A news ticker: each post shown once on the client (check 12.2), the group left however a consumer ends (12.3).
 
-A socket's consumer joins the group fixnews and passes on each headline sent to it. It must leave the group
-however it ends: a socket closed, a send that fails on a closing socket (Daphne's autobahn raises, and no
-websocket.disconnect follows: django/channels#1466), a server that cancels it, a bug of its own. These
-probes run the consumer as Daphne would in each case and say in a sentence what Daphne saw.
+An Inbox on the client shows a post whose id is new, or whose title or body differs from what is shown now
+for that id, and nothing else: a replay after a reconnect repeats posts. shown_after() gives a fresh Inbox
+posts in turn; streams() draws the streams a screen model judges.
+
+On the server, a socket's consumer joins the group fixnews and passes on each headline sent to it. It must
+leave the group however it ends: a socket closed, a send that fails on a closing socket (Daphne's autobahn
+raises, and no websocket.disconnect follows: django/channels#1466), a server that cancels it, a bug of its
+own. These probes run the consumer as Daphne would in each case and say in a sentence what Daphne saw.
 """
 
 import asyncio
@@ -89,3 +93,45 @@ async def ends_by_itself(communicator) -> tuple[bool, BaseException | None]:
     if not done:
         await close_all(communicator)
     return bool(done), error
+
+
+def shown_after(inbox, *posts: dict) -> bool:
+    """Whether a fresh `inbox()`, given each of `posts` in turn (each a copy: the caller keeps its own), shows the last."""
+    box = inbox()
+    for post in posts[:-1]:
+        box.accept(dict(post))
+    return box.accept(dict(posts[-1]))
+
+
+def new_inboxes_start_empty(inbox, post: dict, times: int = 200) -> bool:
+    """A client shows `post` and leaves, and a new one comes, `times` over: whether each new Inbox shows `post`.
+
+    Python often gives the new Inbox the id() of the one gone, but not always (another thread may take the freed
+    memory first), so clients come and go until some have: memory kept under a key such as id(self) shows.
+    """
+    for _ in range(times):
+        gone = inbox()
+        gone.accept(dict(post))
+        del gone
+        if inbox().accept(dict(post)) is not True:
+            return False
+    return True
+
+
+def streams(count: int = 30) -> list[list[dict]]:
+    """`count` streams of up to 10 posts, drawn the same on every run: few ids, titles and bodies, so that repeats,
+    edits, reverted edits and the same post with its keys in another order all come."""
+    from hypothesis import strategies as st  # loaded by the check that draws, not by every check of this module
+
+    from exercises.probes.frames import examples
+
+    post = st.fixed_dictionaries(
+        {"id": st.integers(0, 3), "title": st.sampled_from("ab"), "body": st.sampled_from("ab")}
+    )
+    return examples(st.lists(post, max_size=10), count)
+
+
+KEYS_REORDERED = (
+    " (the same post, its keys in another order: a replay may build its dict elsewhere, so compare the "
+    "values, not the text of the dict or its values in order)"
+)

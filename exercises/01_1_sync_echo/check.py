@@ -1,18 +1,21 @@
-"""Check 01.1: a raw SyncConsumer echo: text back as text, bytes back as bytes, in order, one instance a socket."""
+"""Check 01.1: a raw SyncConsumer echo: text back as text, bytes back as bytes, in order, one instance a socket.
+
+It is a raw SyncConsumer, no generic one; it accepts the socket; text frames come back unchanged and in order; a
+binary frame comes back as the same bytes; an empty text frame, and an empty binary one, do not crash it; an event
+with both keys is echoed by the key that is not None; two sockets at once each get their own echo; the consumer ends
+once the socket has closed, whatever the code; then the standard battery of exercise.toml.
+"""
 
 from channels.consumer import SyncConsumer
 
-from exercises.probes import close_all, connect, ends_on_disconnect, generic_base, load, proved, reply, sockets
+from exercises.probes import close_all, connect, ends_on_disconnect, generic_base, load, proved, reply, say, sockets
+from exercises.probes.echoes import echo, still_echoes_after_an_empty
 
 RULE = "EchoConsumer must import and be a class"
 
 
 def consumer():
     return load("01.1", RULE).EchoConsumer
-
-
-def echo(**frame) -> dict:
-    return {"type": "websocket.send", **frame}
 
 
 def test_it_is_a_raw_sync_consumer():
@@ -39,8 +42,7 @@ async def test_it_accepts_the_socket():
 async def test_text_frames_come_back_unchanged_and_in_order():
     communicator = await connect(consumer().as_asgi())
     texts = ["hello", "été 🎉", "a b\nc", "  spaces kept \n", "x" * 5000]
-    for text in texts:
-        await communicator.send_to(text_data=text)
+    await say(communicator, *texts)
     for text in texts:
         got = await reply(communicator)
         assert got == echo(text=text), (
@@ -63,33 +65,15 @@ async def test_a_binary_frame_comes_back_as_the_same_bytes():
 
 
 async def test_an_empty_text_frame_does_not_crash_the_consumer():
-    communicator = await connect(consumer().as_asgi())
-    await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
-    await communicator.send_to(text_data="after")
-    got = await reply(communicator)
-    if got == echo(text=""):  # the empty text back is right; nothing back is too (Daphne drops it anyway)
-        got = await reply(communicator)
-    assert got == echo(text="after"), (
-        f'after an empty text frame (text == "", which is not None), expected "after" back, got {got}: '
-        "an empty text is still a text frame, and a frame must never crash the consumer"
-    )
+    rule = "an empty text is still a text frame, and a frame must never crash the consumer"
+    await still_echoes_after_an_empty(consumer().as_asgi(), "text", rule)
     proved("boundaries", 1)
-    await close_all(communicator)
 
 
 async def test_an_empty_binary_frame_does_not_crash_the_consumer():
-    communicator = await connect(consumer().as_asgi())
-    await communicator.send_input({"type": "websocket.receive", "bytes": b""})  # a client may send one
-    await communicator.send_to(text_data="after")
-    got = await reply(communicator)
-    if got == echo(bytes=b""):  # the empty bytes back is right; nothing back is too
-        got = await reply(communicator)
-    assert got == echo(text="after"), (
-        f'after an empty binary frame (bytes == b"", which is not None), expected "after" back, got {got}: '
-        'an empty binary frame is still a binary frame, and `if event.get("bytes"):` takes it for a text one'
-    )
+    rule = 'an empty binary frame is still a binary frame, and `if event.get("bytes"):` takes it for a text one'
+    await still_echoes_after_an_empty(consumer().as_asgi(), "bytes", rule)
     proved("boundaries", 1)
-    await close_all(communicator)
 
 
 async def test_an_event_with_both_keys_is_echoed_by_the_key_not_none():
@@ -113,11 +97,8 @@ async def test_two_sockets_at_once_each_get_their_own_echo():
     await first.send_to(text_data="first")
     await second.send_to(bytes_data=b"second")
     await first.send_to(text_data="first again")
-    for communicator, expected in (
-        (second, echo(bytes=b"second")),
-        (first, echo(text="first")),
-        (first, echo(text="first again")),
-    ):
+    heard = [(second, echo(bytes=b"second")), (first, echo(text="first")), (first, echo(text="first again"))]
+    for communicator, expected in heard:
         got = await reply(communicator)
         assert got == expected, f"each socket must hear its own echo, and only its own: expected {expected}, got {got}"
     await ends_on_disconnect(first)

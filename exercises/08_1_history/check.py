@@ -1,7 +1,12 @@
-"""Check 08.1: send a room's saved history on connect."""
+"""Check 08.1: send a room's saved history on connect.
+
+The first frame is the route's room's last five texts, oldest first, as saved, the query off the loop and on
+Django's sync thread; a room with few or many messages gets at most five; a later socket sees messages saved since
+the first, which hears nothing more; a big room is not read whole for five texts; the saving order counts, not the
+clock; then the standard battery of exercise.toml.
+"""
 
 import asyncio
-from datetime import timedelta
 
 import pytest
 from channels.routing import URLRouter
@@ -9,43 +14,15 @@ from channels.testing import WebsocketCommunicator
 from django.urls import path
 
 from db_demo.models import ChatMessage
-from exercises.probes import (
-    AS_SENT,
-    FRAME,
-    close_all,
-    connect,
-    frame,
-    load,
-    meeting,
-    never_blocks,
-    nothing_more,
-    orm_where_it_belongs,
-    proved,
-    queries_by_thread,
-    queries_told_first,
-    suspending,
-)
+from exercises.probes import AS_SENT, FRAME, close_all, connect, frame, load, meeting, never_blocks, nothing_more
+from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first, suspending
+from exercises.probes.history import history_of, save, saved_by_two_clocks, whole_reads
 
 RULE = 'HistoryConsumer sends {"history": [...]} first: the texts of its room\'s last 5 saved messages, oldest first'
 
 
 def app():
     return URLRouter([path("<str:room>/", load("08.1", RULE).HistoryConsumer.as_asgi())])
-
-
-async def save(room: str, count: int, prefix: str = "m") -> list[str]:
-    """`count` messages saved in `room`, in order; their texts sort backwards, so only the saving order is right."""
-    texts = [f"{prefix}{count - n}" for n in range(count)]
-    await ChatMessage.objects.abulk_create([ChatMessage(room=room, text=text) for text in texts])
-    return texts
-
-
-async def history_of(application, room: str) -> object:
-    communicator = await connect(application, f"/{room}/")
-    got = await frame(communicator)
-    assert await nothing_more(communicator, 0.05), f"after the history, ws/.../{room}/ must send nothing more"
-    await close_all(communicator)
-    return got
 
 
 @pytest.mark.django_db(transaction=True)
@@ -115,9 +92,7 @@ async def test_a_big_room_is_not_read_whole_for_five_texts():
     with queries_by_thread() as ran:
         got = await history_of(app(), "hall")
     assert got == {"history": texts[-5:]}, f"a room of 300 messages must get its last five, got {got}"
-    selects = [sql for sqls in ran.values() for sql in sqls if sql.lstrip().upper().startswith("SELECT")]
-    whole = [sql for sql in selects if "db_demo_chatmessage" in sql and "LIMIT" not in sql.upper()]
-    assert not whole, (
+    assert not (whole := whole_reads(ran)), (
         f"to send five texts of a room of 300 messages, a query read the whole room ({whole[0][:80]}...): ask "
         "the database for the newest five only (order by -id, slice [:5]: SQL's LIMIT), or a big room loads "
         "every message it ever had for every socket that connects"
@@ -127,11 +102,7 @@ async def test_a_big_room_is_not_read_whole_for_five_texts():
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_saving_order_counts_not_the_clock():
-    texts = await save("hall", 8)
-    ids = [pk async for pk in ChatMessage.objects.filter(room="hall").order_by("id").values_list("id", flat=True)]
-    instant = (await ChatMessage.objects.aget(id=ids[0])).created
-    await ChatMessage.objects.filter(id__in=ids[:5]).aupdate(created=instant)  # five saved in one instant
-    await ChatMessage.objects.filter(id__in=ids[5:]).aupdate(created=instant - timedelta(seconds=1))  # a clock behind
+    texts = await saved_by_two_clocks("hall", 8)  # five in one instant, then three by a clock a second behind
     got = await history_of(app(), "hall")
     assert got == {"history": texts[-5:]}, (
         f"8 messages of a room, the first five saved in one instant and the last three by a server whose clock runs "

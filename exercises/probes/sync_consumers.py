@@ -42,3 +42,10 @@ async def ended(communicator, code: int, why: str) -> None:
     except Exception as error:  # the student's disconnect handler raised
         pytest.fail(f"on websocket.disconnect, {crashed(error)}", pytrace=False)
     assert ends, f"the consumer was still running after websocket.disconnect with code {code} ({KILLED}): {why}"
+
+
+@pytest.fixture
+def loop_watching_layer(settings):
+    """The in-memory layer whatever REDIS_URL says, so a check reads its groups (members()); LoopWatchingLayer
+    notes which event loop each call ran on, so a group_discard run in an event loop of its own is told."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}

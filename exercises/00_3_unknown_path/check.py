@@ -1,22 +1,17 @@
-"""Check 00.3 (fix): a path no route claims is refused (close before accept: HTTP 403), never a crash (HTTP 500)."""
+"""Check 00.3 (fix): a path no route claims is refused (close before accept: HTTP 403), never a crash (HTTP 500).
+
+Every path no route claims (typos, near misses, the root, a line break) is refused with a close before any accept,
+nothing after and no blocking call; the refusing consumer ends once the handshake is over; the echo route still
+works for two sockets at once, beside a refused one; a crash inside the echo route stays a crash.
+"""
 
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import (
-    FRAME,
-    NOTHING,
-    WAITED,
-    answer,
-    close_all,
-    crashed,
-    ends_on_disconnect,
-    load,
-    never_blocks,
-    next_output,
-    nothing_after_close,
-    proved,
-)
+from exercises.probes import FRAME, NOTHING, answer, close_all, crashed, ends_on_disconnect, never_blocks, next_output
+from exercises.probes import proved
+from exercises.probes.asgi_setup import refused
 
+EXERCISE = "00.3"
 RULE = (
     "A path no route claims must still reach a consumer, which refuses it cleanly: a close before any accept "
     "(HTTP 403), never a router crash (HTTP 500); every other route keeps working"
@@ -29,48 +24,17 @@ UNKNOWN = ["/ws/fix/ecoh/", "/ws/fix/echo", "/ws/fix/echo/more/", "/ws/fix/", "/
 UNKNOWN += ["/ws/fix/ec%0Aho/"]  # a line break, as a client may send it: the server decodes the path
 
 
-def app():
-    return load("00.3", RULE).application
-
-
-async def refused(application, path: str, *, quiet_after: bool = True) -> WebsocketCommunicator:
-    """A handshake on `path` that must be refused cleanly: no crash, an answer, no accept, nothing after.
-
-    Waiting for "nothing after" ends the consumer (the communicator cancels it); quiet_after=False keeps it.
-    """
-    communicator = WebsocketCommunicator(application, path)
-    await communicator.send_input({"type": "websocket.connect"})
-    try:
-        got = await next_output(communicator, FRAME)
-    except ValueError as error:  # the server answers HTTP 500 and logs this
-        # The server decodes %0A to a line break, which a pattern's . never matches.
-        why = " A pattern's . matches no line break: re_path(r'') matches every path." if "%0A" in path else ""
-        raise AssertionError(f"{path}: the handshake crashed: ValueError: {error}{why} {RULE}") from None
-    except TimeoutError:
-        raise AssertionError(f"{path}: the handshake got no answer within {WAITED}. {RULE}") from None
-    assert got.get("type") != "websocket.accept", (
-        f"{path}: the socket was accepted; an unknown path must be refused. {RULE}"
-    )
-    assert got.get("type") == "websocket.close", (
-        f"{path}: the handshake was answered with {got}, which Daphne does not turn into a refusal (it has no "
-        f"HTTP-response extension for sockets): send {{'type': 'websocket.close'}}. {RULE}"
-    )
-    if quiet_after:
-        await nothing_after_close(communicator, 0.05)
-    return communicator
-
-
-async def test_a_path_no_route_claims_is_refused_not_crashed():
-    application = app()  # imported before the loop is watched: an import is no blocking call of yours
+async def test_a_path_no_route_claims_is_refused_not_crashed(module):
+    application = module.application  # imported before the loop is watched: an import is no blocking call of yours
     async with never_blocks(LAG):
         for path in UNKNOWN:
-            communicator = await refused(application, path)
+            communicator = await refused(application, path, RULE)
             communicator.future.cancel()
     proved("boundaries", len(UNKNOWN))
 
 
-async def test_the_refusing_consumer_ends_once_the_handshake_is_over():
-    communicator = await refused(app(), "/ws/fix/ecoh/", quiet_after=False)
+async def test_the_refusing_consumer_ends_once_the_handshake_is_over(module):
+    communicator = await refused(module.application, "/ws/fix/ecoh/", RULE, quiet_after=False)
     # After a refused handshake the server sends websocket.disconnect; the consumer must end then.
     try:
         ended = await ends_on_disconnect(communicator, 1006)
@@ -82,15 +46,17 @@ async def test_the_refusing_consumer_ends_once_the_handshake_is_over():
     )
 
 
-async def test_the_echo_route_still_works_for_two_sockets_at_once():
-    application = app()
+async def test_the_echo_route_still_works_for_two_sockets_at_once(module):
+    application = module.application
     first, second = (WebsocketCommunicator(application, "/ws/fix/echo/") for _ in range(2))
     async with never_blocks(LAG):
         for communicator in (first, second):
             connected, _ = await communicator.connect(timeout=FRAME)
             assert connected, f"ws/fix/echo/ was refused: the first route that matches a path wins. {RULE}"
         proved("sockets", 2)
-        (await refused(application, "/ws/fix/ecoh/")).future.cancel()  # a refused neighbour changes nothing for them
+        (
+            await refused(application, "/ws/fix/ecoh/", RULE)
+        ).future.cancel()  # a refused neighbour changes nothing for them
         for text, communicator in (("one", first), ("two", second), ("three", first)):
             await communicator.send_to(text_data=text)
         for text, communicator in (("one", first), ("three", first), ("two", second)):
@@ -107,8 +73,8 @@ async def test_the_echo_route_still_works_for_two_sockets_at_once():
     await close_all(first, second)
 
 
-async def test_a_crash_inside_the_echo_route_stays_a_crash():
-    communicator = WebsocketCommunicator(app(), "/ws/fix/echo/")
+async def test_a_crash_inside_the_echo_route_stays_a_crash(module):
+    communicator = WebsocketCommunicator(module.application, "/ws/fix/echo/")
     connected, _ = await communicator.connect(timeout=FRAME)
     assert connected, f"ws/fix/echo/ was refused: the first route that matches a path wins. {RULE}"
     # An event the echo consumer has no handler for: it raises ValueError, which the server must see.

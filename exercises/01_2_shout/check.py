@@ -1,45 +1,29 @@
-"""Check 01.2: shout every text back in capitals; exactly "bye" closes with 4000, nothing after; binary: no answer."""
+"""Check 01.2: shout every text back in capitals; exactly "bye" closes with 4000, nothing after; binary: no answer.
 
-from channels.consumer import SyncConsumer
+ShoutConsumer is a raw SyncConsumer; a text comes back in capitals, spaces and line breaks as they are; one socket's
+"bye" leaves another open; "bye" closes with 4000 and nothing follows; its near misses are shouted back; a binary
+frame gets no answer and the socket stays open; the consumer ends once the socket has closed, whatever the code.
+"""
 
-from exercises.probes import (
-    close_all,
-    connect,
-    ends_on_disconnect,
-    generic_base,
-    load,
-    nothing_after_close,
-    proved,
-    reply,
-    sockets,
-)
+from exercises.probes import close_all, connect, ends_on_disconnect, nothing_after_close, proved, reply, sockets
+from exercises.probes.sync_consumers import CLOSES, ended, raw_sync_consumer
 
+EXERCISE, CONSUMER = "01.2", "ShoutConsumer"
 RULE = "ShoutConsumer must import and be a consumer class"
 BYE = {"type": "websocket.close", "code": 4000}
 # Near misses of "bye": only the exact text closes, everything else is shouted back.
 NOT_BYE = ["goodbye", "bye bye", "by", "BYE", "Bye", " bye", "bye\n", "byebye"]
 
 
-def app():
-    return load("01.2", RULE).ShoutConsumer.as_asgi()
-
-
 def shout(text: str) -> dict:
     return {"type": "websocket.send", "text": text}
 
 
-def test_it_is_a_raw_sync_consumer():
-    shouter = load("01.2", RULE).ShoutConsumer
-    assert isinstance(shouter, type) and issubclass(shouter, SyncConsumer), (
-        f"ShoutConsumer subclasses {[c.__name__ for c in getattr(shouter, '__mro__', [])[1:]]}: the task asks for "
-        "a raw channels.consumer.SyncConsumer, whose handlers are plain functions run in a thread"
-    )
-    # WebsocketConsumer is a SyncConsumer too, but a generic one: its close() writes the close event for the student.
-    generic = generic_base(shouter)
-    assert generic is None, (
-        f"ShoutConsumer is built on {generic}, a generic consumer (lesson 03) "
-        "whose own handlers and close() write the events for you: the task asks for a raw SyncConsumer, whose "
-        'handlers send literal event dicts, the close too ({"type": "websocket.close", "code": 4000})'
+def test_it_is_a_raw_sync_consumer(module):
+    raw_sync_consumer(  # a generic consumer's close() would write the close event for the student
+        module.ShoutConsumer,
+        "and close() write the events for you: the task asks for a raw SyncConsumer, whose handlers send literal "
+        'event dicts, the close too ({"type": "websocket.close", "code": 4000})',
     )
 
 
@@ -54,8 +38,8 @@ async def closes_on_bye(communicator) -> None:
     )
 
 
-async def test_text_comes_back_in_capitals():
-    communicator = await connect(app())
+async def test_text_comes_back_in_capitals(app):
+    communicator = await connect(app)
     for text, loud in (("hello", "HELLO"), ("été à 5 €", "ÉTÉ À 5 €"), ("ALREADY", "ALREADY"), (" \n", " \n")):
         await communicator.send_to(text_data=text)
         got = await reply(communicator)
@@ -66,8 +50,8 @@ async def test_text_comes_back_in_capitals():
     await close_all(communicator)
 
 
-async def test_one_socket_saying_bye_does_not_close_another():
-    first, second = await sockets(app(), count=2)
+async def test_one_socket_saying_bye_does_not_close_another(app):
+    first, second = await sockets(app, count=2)
     await second.send_to(text_data="first words")
     got = await reply(second)
     assert got == shout("FIRST WORDS"), f'expected "FIRST WORDS" back, got {got}'
@@ -81,14 +65,14 @@ async def test_one_socket_saying_bye_does_not_close_another():
     await close_all(first, second)
 
 
-async def test_bye_closes_the_socket_with_4000_and_sends_nothing_after():
-    communicator = await connect(app())
+async def test_bye_closes_the_socket_with_4000_and_sends_nothing_after(app):
+    communicator = await connect(app)
     await closes_on_bye(communicator)
     await nothing_after_close(communicator)
 
 
-async def test_only_the_exact_text_bye_closes_the_socket():
-    communicator = await connect(app())
+async def test_only_the_exact_text_bye_closes_the_socket(app):
+    communicator = await connect(app)
     for text in NOT_BYE:
         await communicator.send_to(text_data=text)
         got = await reply(communicator)
@@ -100,8 +84,8 @@ async def test_only_the_exact_text_bye_closes_the_socket():
     await close_all(communicator)
 
 
-async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open():
-    communicator = await connect(app())
+async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open(app):
+    communicator = await connect(app)
     await communicator.send_to(bytes_data=b"bye")
     await communicator.send_input({"type": "websocket.receive", "text": None, "bytes": b"\x00"})  # both keys
     await communicator.send_to(text_data="still here")
@@ -113,15 +97,11 @@ async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open():
     await close_all(communicator)
 
 
-async def test_the_consumer_ends_once_the_socket_has_closed():
-    for code in (1000, 1001, 1006):  # a clean close, a closed tab, a lost network
-        communicator = await connect(app())
-        assert await ends_on_disconnect(communicator, code), (
-            f"the consumer was still running after websocket.disconnect with code {code}: a raw consumer runs "
-            "until one of its handlers raises StopConsumer, whatever the close code (Daphne kills it 10 s later "
-            "and logs 'took too long to shut down')"
-        )
-    communicator = await connect(app())
+async def test_the_consumer_ends_once_the_socket_has_closed(app):
+    why = "a raw consumer runs until one of its handlers raises StopConsumer, whatever the close code"
+    for code in CLOSES:
+        await ended(await connect(app), code, why)
+    communicator = await connect(app)
     await closes_on_bye(communicator)
     assert await ends_on_disconnect(communicator, 4000), (  # the server's websocket.disconnect after that close
         'the consumer closed the socket itself (on "bye") and was still running after the websocket.disconnect '

@@ -1,27 +1,21 @@
-"""Check 01.4 (fix): a raw consumer ends itself once the socket has closed, after its cleanup (leaving the group)."""
+"""Check 01.4 (fix): a raw consumer ends itself once the socket has closed, after its cleanup (leaving the group).
+
+It still accepts and echoes; it ends after websocket.disconnect whatever the close code; the closed socket has left
+the group, whatever the code; of two sockets, the one that closed leaves and the other stays; it ends even when
+leaving the group fails.
+"""
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
-from exercises.probes import (
-    FRAME,
-    WAITED,
-    answer,
-    close_all,
-    connect,
-    crashed,
-    ends_on_disconnect,
-    layer_down,
-    load,
-    members,
-    proved,
-)
+from exercises.probes import FRAME, WAITED, answer, close_all, connect, layer_down, load, members, proved
+from exercises.probes.sync_consumers import CLOSES, KILLED, ended
+from exercises.probes.sync_consumers import loop_watching_layer  # noqa: F401 (switched on by pytestmark)
 
 RULE = (
     "A raw consumer must end itself once its socket has closed, after its cleanup: nothing ends it for you, "
     "and nothing of it may run after it has ended"
 )
-KILLED = "Daphne would log: Application instance <Task ...> took too long to shut down and was killed"
+GONE = f"a socket is gone whatever its close code, 1001 for a closed tab and 1006 for a lost network too. {RULE}"
 GROUP = "fixlobby"
 
 # A layer call made without async_to_sync leaves a coroutine nobody awaits; its warning would fail whichever
@@ -29,29 +23,12 @@ GROUP = "fixlobby"
 pytestmark = [
     pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning"),
     pytest.mark.filterwarnings("ignore:Exception ignored in.*coroutine:pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.usefixtures("loop_watching_layer"),  # this check reads the layer's groups, and which loop leaves
 ]
 
 
-@pytest.fixture(autouse=True)
-def in_memory_layer(settings):
-    """The in-memory layer whatever REDIS_URL says (this check reads the layer's groups), watching which loop leaves."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}
-
-
-def app():
+def app():  # not the shared app fixture: it builds the layer before any loop runs, and LoopWatchingLayer needs one
     return load("01.4", RULE).LobbyConsumer.as_asgi()
-
-
-async def closed(communicator: WebsocketCommunicator, code: int = 1000) -> None:
-    """The client leaves with `code`; the consumer must end (else the check fails, as Daphne logs)."""
-    try:
-        ended = await ends_on_disconnect(communicator, code)
-    except Exception as error:  # the student's disconnect handler raised
-        pytest.fail(f"on websocket.disconnect, {crashed(error)}", pytrace=False)
-    assert ended, (
-        f"the consumer was still running after websocket.disconnect with code {code} ({KILLED}): a socket "
-        f"is gone whatever its close code, 1001 for a closed tab and 1006 for a lost network too. {RULE}"
-    )
 
 
 async def test_it_still_accepts_and_echoes():
@@ -63,13 +40,13 @@ async def test_it_still_accepts_and_echoes():
 
 
 async def test_the_consumer_ends_once_the_socket_has_closed():
-    for code in (1000, 1001, 1006, 4000):  # a clean close, a closed tab, a lost network, the app's own
+    for code in (*CLOSES, 4000):  # a clean close, a closed tab, a lost network, the app's own
         communicator = await connect(app())
-        await closed(communicator, code)
+        await ended(communicator, code, GONE)
 
 
 async def test_the_closed_socket_has_left_the_group():
-    for code in (1000, 1001, 1006, 4000):  # however the socket closed, it is gone
+    for code in (*CLOSES, 4000):  # however the socket closed, it is gone
         before = members(GROUP)
         communicator = await connect(app())
         joined = members(GROUP) - before
@@ -77,7 +54,7 @@ async def test_the_closed_socket_has_left_the_group():
             f"an open socket must be in the group {GROUP}; it added {len(joined)} channel(s): join the group before "
             "accepting, so that a client that sees its socket open is in the lobby"
         )
-        await closed(communicator, code)
+        await ended(communicator, code, GONE)
         assert not joined & members(GROUP), (
             f"the closed socket's channel is still in the group {GROUP} (it closed with code {code}): a socket is "
             f"gone whatever its close code, so leave the group on every websocket.disconnect. {RULE}"
@@ -94,7 +71,7 @@ async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
     assert len(firsts) == 1 and len(seconds) == 1, (
         f"two open sockets must be two channels in the group {GROUP}, found {len(firsts | seconds)}"
     )
-    await closed(first)
+    await ended(first, 1000, GONE)
     left = members(GROUP) - before
     kept = {"the closed socket's channel": firsts & left, "the open socket's channel": seconds & left}
     holds = " and ".join(name for name, channels in kept.items() if channels) or "no channel of theirs"
@@ -106,7 +83,7 @@ async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
     await second.send_to(text_data="still here")
     got = await answer(second)
     assert got == {"type": "websocket.send", "text": "still here"}, f"the socket still open got {got}, not its echo"
-    await closed(second)
+    await ended(second, 1000, GONE)
     assert not (members(GROUP) - before), f"both sockets closed, yet {GROUP} still holds a channel of theirs"
 
 

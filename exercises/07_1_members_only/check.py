@@ -1,63 +1,31 @@
-"""Check 07.1: refuse anonymous users with 4401."""
+"""Check 07.1: refuse anonymous users with 4401.
+
+An anonymous user is accepted, then closed 4401 before any data frame, and nothing follows the close. Two users
+logged in at once are each greeted by their own username and stay open, beside an anonymous socket still closed 4401.
+"""
 
 import asyncio
 
-from channels.auth import UserLazyObject
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
-from exercises.probes import (
-    FRAME,
-    NOTHING,
-    answer,
-    close_all,
-    frame,
-    load,
-    meeting,
-    never_blocks,
-    nothing_after_close,
-    nothing_more,
-    proved,
-    suspending,
-)
+from exercises.probes import FRAME, NOTHING, answer, close_all, frame, meeting, never_blocks, nothing_after_close
+from exercises.probes import nothing_more, proved, suspending
+from exercises.probes.members import closed_with, socket_for, warmed_up
 
+EXERCISE, CONSUMER = "07.1", "MembersOnlyConsumer"
 RULE = "MembersOnlyConsumer accepts, then closes an anonymous user with 4401 before any data frame"
+WARM_UP = User(pk=3, username="warm-up")  # let in: the warm-up's socket runs the whole way
 
 
-def closed_with(got, code: int) -> bool:
-    """A close with `code`; a "reason" beside it is the client's news too, and allowed."""
-    return isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == code
-
-
-def consumer():
-    return load("07.1", RULE).MembersOnlyConsumer.as_asgi()
-
-
-def as_served(user) -> UserLazyObject:
-    """`user` as AuthMiddlewareStack puts it in scope["user"]: a lazy object wrapping it, never the user itself."""
-    lazy = UserLazyObject()
-    lazy._wrapped = user
-    return lazy
-
-
-async def anonymous_socket(app) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(app, "/")
-    communicator.scope["user"] = as_served(AnonymousUser())
+async def anonymous_socket(app):
+    """A socket of an AnonymousUser's, as AuthMiddlewareStack serves one, its handshake sent and not yet answered."""
+    communicator = socket_for(app, AnonymousUser())
     await communicator.send_input({"type": "websocket.connect"})
     return communicator
 
 
-async def warmed_up(app):
-    """`app`, after one socket has come and gone: what a process does once stays out of the timing."""
-    communicator = WebsocketCommunicator(app, "/")
-    communicator.scope["user"] = User(pk=3, username="warm-up")
-    await communicator.connect(timeout=FRAME)
-    await close_all(communicator)
-    return app
-
-
-async def test_an_anonymous_user_is_closed_4401_before_any_data_frame():
-    communicator = await anonymous_socket(await warmed_up(consumer()))
+async def test_an_anonymous_user_is_closed_4401_before_any_data_frame(app):
+    communicator = await anonymous_socket(await warmed_up(app, WARM_UP))
     first = await answer(communicator)
     assert isinstance(first, dict) and first.get("type") == "websocket.accept", (
         f"accept first, then close with 4401: a refused handshake tells the page nothing, got {first}"
@@ -76,15 +44,13 @@ async def test_an_anonymous_user_is_closed_4401_before_any_data_frame():
         await nothing_after_close(communicator)
 
 
-async def test_a_logged_in_user_is_greeted_by_name():
-    app = suspending(await warmed_up(consumer()))
+async def test_a_logged_in_user_is_greeted_by_name(app):
+    app = suspending(await warmed_up(app, WARM_UP))
     pair = meeting(app)  # ada's and bob's consumers both reach their accept before either goes on
     async with never_blocks():
-        ada = WebsocketCommunicator(pair, "/")
         # Each with a primary key, as a user AuthMiddlewareStack loads from the database has one.
-        ada.scope["user"] = as_served(User(pk=1, username="ada", first_name="Ada", last_name="Lovelace"))  # "ada"
-        bob = WebsocketCommunicator(pair, "/")
-        bob.scope["user"] = as_served(User(pk=2, username="bob", first_name="Bob"))
+        ada = socket_for(pair, User(pk=1, username="ada", first_name="Ada", last_name="Lovelace"))  # greeted "ada"
+        bob = socket_for(pair, User(pk=2, username="bob", first_name="Bob"))
         stranger = await anonymous_socket(app)
         opened = await asyncio.gather(ada.connect(timeout=FRAME), bob.connect(timeout=FRAME))  # both handshakes at once
         assert all(accepted for accepted, _ in opened), "expected a logged-in user's socket to be accepted"

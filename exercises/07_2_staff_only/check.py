@@ -1,60 +1,23 @@
-"""Check 07.2: only staff may enter."""
+"""Check 07.2: only staff may enter.
+
+Anonymous users are accepted, then closed 4401; logged-in users who are not active staff (a superuser without
+is_staff, an inactive staff account) are accepted, then closed 4403, and nothing follows the close. Two staff users
+at once each get {"staff": <their own username>} and stay open, beside a refused user; the consumer ends when its
+client leaves.
+"""
 
 import asyncio
 
 import pytest
-from channels.auth import UserLazyObject
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, User
 
-from exercises.probes import (
-    FRAME,
-    NOTHING,
-    answer,
-    close_all,
-    ends_on_disconnect,
-    frame,
-    load,
-    meeting,
-    never_blocks,
-    nothing_after_close,
-    nothing_more,
-    proved,
-    suspending,
-)
+from exercises.probes import FRAME, NOTHING, answer, close_all, ends_on_disconnect, frame, meeting, never_blocks
+from exercises.probes import nothing_after_close, nothing_more, proved, suspending
+from exercises.probes.members import closed_with, socket_for, warmed_up
 
+EXERCISE, CONSUMER = "07.2", "StaffOnlyConsumer"
 RULE = "StaffOnlyConsumer accepts, then closes anonymous users with 4401 and users who are not staff with 4403"
-
-
-def closed_with(got, code: int) -> bool:
-    """A close with `code`; a "reason" beside it is the client's news too, and allowed."""
-    return isinstance(got, dict) and got.get("type") == "websocket.close" and got.get("code") == code
-
-
-def consumer():
-    return load("07.2", RULE).StaffOnlyConsumer.as_asgi()
-
-
-def as_served(user) -> UserLazyObject:
-    """`user` as AuthMiddlewareStack puts it in scope["user"]: a lazy object wrapping it, never the user itself."""
-    lazy = UserLazyObject()
-    lazy._wrapped = user
-    return lazy
-
-
-def socket_for(app, user) -> WebsocketCommunicator:
-    """A socket whose scope["user"] is `user` as AuthMiddlewareStack serves it: lazy, and loaded from the database."""
-    communicator = WebsocketCommunicator(app, "/")
-    communicator.scope["user"] = as_served(user)
-    return communicator
-
-
-async def warmed_up(app):
-    """`app`, after one staff socket has come and gone: what a process does once stays out of the timing."""
-    communicator = socket_for(app, User(pk=10, username="warm-up", is_staff=True))
-    await communicator.connect(timeout=FRAME)
-    await close_all(communicator)
-    return app
+WARM_UP = User(pk=10, username="warm-up", is_staff=True)  # let in: the warm-up's socket runs the whole way
 
 
 @pytest.mark.parametrize(
@@ -67,8 +30,8 @@ async def warmed_up(app):
     ],
     ids=["anonymous", "not-staff", "superuser-not-staff", "inactive-staff"],
 )
-async def test_others_are_closed_with_the_right_code(user, code, who):
-    communicator = socket_for(await warmed_up(consumer()), user)
+async def test_others_are_closed_with_the_right_code(app, user, code, who):
+    communicator = socket_for(await warmed_up(app, WARM_UP), user)
     await communicator.send_input({"type": "websocket.connect"})
     first = await answer(communicator)  # an accept may carry "subprotocol": None, as the generic consumers' does
     assert isinstance(first, dict) and first.get("type") == "websocket.accept", (
@@ -89,8 +52,8 @@ async def test_others_are_closed_with_the_right_code(user, code, who):
         await nothing_after_close(communicator)
 
 
-async def test_staff_get_in():
-    app = suspending(await warmed_up(consumer()))
+async def test_staff_get_in(app):
+    app = suspending(await warmed_up(app, WARM_UP))
     pair = meeting(app)  # ada's and grace's consumers both reach their accept before either goes on
     async with never_blocks():
         ada, grace = (

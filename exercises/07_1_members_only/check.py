@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 
 from exercises.probes import FRAME, NOTHING, answer, close_all, frame, meeting, never_blocks, nothing_after_close
 from exercises.probes import nothing_more, proved, suspending
-from exercises.probes.members import closed_with, socket_for, warmed_up
+from exercises.probes.served_users import closed_with, socket_for, warmed_up
 
 EXERCISE, CONSUMER = "07.1", "MembersOnlyConsumer"
 RULE = "MembersOnlyConsumer accepts, then closes an anonymous user with 4401 before any data frame"

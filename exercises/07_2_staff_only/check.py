@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser, User
 
 from exercises.probes import FRAME, NOTHING, answer, close_all, ends_on_disconnect, frame, meeting, never_blocks
 from exercises.probes import nothing_after_close, nothing_more, proved, suspending
-from exercises.probes.members import closed_with, socket_for, warmed_up
+from exercises.probes.served_users import closed_with, socket_for, warmed_up
 
 EXERCISE, CONSUMER = "07.2", "StaffOnlyConsumer"
 RULE = "StaffOnlyConsumer accepts, then closes anonymous users with 4401 and users who are not staff with 4403"

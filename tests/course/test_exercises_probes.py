@@ -1,8 +1,10 @@
 """The checks' probes (exercises/probes/) do not take a crashed consumer for a quiet one, and do what they say."""
 
+import ast
 import asyncio
 import functools
 import types
+from pathlib import Path
 
 import pytest
 from channels.consumer import AsyncConsumer
@@ -179,3 +181,17 @@ def test_shown_part_finds_a_secrets_start_cut_short_in_a_line():
 
 def test_shown_part_finds_nothing_where_no_run_of_the_secret_is_written():
     assert probes.shown_part("login failed for ada (password not-the-...)", "not-the-password", 10) == ""
+
+
+def test_no_probe_module_is_named_like_a_probe_the_package_exports():
+    # `import exercises.probes.members` would rebind the package's `members` (a function every check imports)
+    # to the module, for every check run after it in the same process: "'module' object is not callable".
+    exported = {
+        alias.asname or alias.name: node.module
+        for node in ast.parse(Path(probes.__file__).read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    modules = {path.stem for path in Path(probes.__file__).parent.glob("*.py")}
+    # A module's own name exported from itself (served.served) is safe: the module is loaded before the name is bound.
+    assert {name for name in modules & exported.keys() if exported[name] != f"exercises.probes.{name}"} == set()

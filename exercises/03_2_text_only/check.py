@@ -6,6 +6,7 @@ import pytest
 from channels.generic.websocket import WebsocketConsumer
 
 from exercises.probes import NOTHING, close_all, crashed, nothing_more, proved, reply, sockets, target
+from exercises.probes import told_on_its_frame
 
 TEXTS = ["hello", "été ☃ 🚀", '{"error": "only looks like one"}', " ", "x" * 70_000]
 # Binary frames of every kind: empty, not UTF-8, valid UTF-8 text, JSON, every byte value, large.
@@ -41,12 +42,7 @@ async def refusal(communicator, other, payload: bytes, **unused) -> object:
     sent = f"{len(payload)} bytes: {payload[:12]!r}" + (
         ', its event {"bytes": ..., "text": None}, valid ASGI' if unused else ""
     )
-    try:
-        got = await reply(communicator)
-    except pytest.fail.Exception as failed:  # a crash: say which frame it was
-        got = failed
-    if isinstance(got, pytest.fail.Exception):
-        pytest.fail(f"on a binary frame ({sent}): {got}", pytrace=False)
+    got = await told_on_its_frame(reply(communicator), f"a binary frame ({sent})")
     assert isinstance(got, dict) and got.get("type") == "websocket.send" and isinstance(got.get("text"), str), (
         f'a binary frame ({sent}) gets a text frame {{"error": "<why>"}} back '
         f"and the socket stays open, got {str(got)[:200]}"

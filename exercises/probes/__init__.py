@@ -65,6 +65,7 @@ from exercises.probes.frames import (
     passed_on_unchanged,
     refused_with_error,
     tally,
+    told_on_its_frame,
 )
 from exercises.probes.http import DAPHNE_PART, as_daphne_hands_it, http_request, send_parts
 from exercises.probes.layers import (

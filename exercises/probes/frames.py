@@ -1,7 +1,10 @@
 """Frames a consumer must refuse, and a message it must pass on unchanged."""
 
 import json
+from collections.abc import Awaitable
 from functools import cache
+
+import pytest
 
 from exercises.probes.waits import NOTHING, frame, nothing_more
 
@@ -117,6 +120,19 @@ async def refused_with_error(communicator, text: str | bytes, others=()) -> dict
     for other in others:
         assert await nothing_more(other, 0.05), f"bad input {text[:60]!r} reached another socket"
     return got
+
+
+async def told_on_its_frame(answer: Awaitable, which: str) -> object:
+    """What `answer` reads; if the consumer crashed on the way, the check fails naming the frame that did it.
+
+    `which` names the frame ("a binary frame (0 bytes: b'')"): a crash reported as "on <which>: <crash>"
+    points the student at the input, not only at their traceback.
+    """
+    try:
+        return await answer
+    except pytest.fail.Exception as crash:  # outside the except below: no "during handling" chain in the message
+        failed = crash
+    pytest.fail(f"on {which}: {failed}", pytrace=False)
 
 
 def tally(replies: list) -> str:

@@ -9,10 +9,9 @@ import gc
 import json
 import warnings
 
-import pytest
-
 from exercises.probes.communicators import ends_on_disconnect
 from exercises.probes.endings import CountedSends
+from exercises.probes.frames import told_on_its_frame
 from exercises.probes.waits import NOTHING, frame, nothing_more, reply
 from harness.patience import FRAME
 
@@ -38,12 +37,7 @@ async def refused(communicator, other, text: str | bytes, rule: str, then: tuple
     socket nor break it. A crash is told with the frame that caused it, the empty binary frame named.
     """
     await sent(communicator, text)
-    try:
-        got = await frame(communicator)
-    except pytest.fail.Exception as crash:  # a crash: say which frame it was
-        got = crash
-    if isinstance(got, pytest.fail.Exception):
-        pytest.fail(f"on the frame {text[:70]!r}{EMPTY_BINARY if text == b'' else ''}: {got}", pytrace=False)
+    got = await told_on_its_frame(frame(communicator), f"the frame {text[:70]!r}{EMPTY_BINARY if text == b'' else ''}")
     right, answer, doing = then  # an error frame holds none of the answer's keys: {"error": ..., "sum": 0} is both
     assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"] and not answer.keys() & got, (
         f'{text[:70]!r}: expected {{"error": "<why>"}} on its own socket, got {got}: {rule}'

@@ -3,6 +3,7 @@
 import ast
 import asyncio
 import functools
+import random
 import types
 from pathlib import Path
 
@@ -195,3 +196,13 @@ def test_no_probe_module_is_named_like_a_probe_the_package_exports():
     modules = {path.stem for path in Path(probes.__file__).parent.glob("*.py")}
     # A module's own name exported from itself (served.served) is safe: the module is loaded before the name is bound.
     assert {name for name in modules & exported.keys() if exported[name] != f"exercises.probes.{name}"} == set()
+
+
+def test_distance_from_even_passes_an_even_spread_and_refuses_one_bunched_in_the_middle():
+    from exercises.probes.backoff import distance_from_even, even_within
+
+    rng = random.Random(14)  # fixed: the probe's verdict on these draws is part of the claim
+    even = [rng.random() for _ in range(2000)]
+    bunched = [(rng.random() + rng.random()) / 2 for _ in range(2000)]  # the mean of two draws: same range and mean
+    assert distance_from_even(even) < even_within(2000) < distance_from_even(bunched)
+    assert distance_from_even([0.5]) == 0.5  # one draw: half the range below it, half above

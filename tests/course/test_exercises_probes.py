@@ -198,7 +198,7 @@ def test_no_probe_module_is_named_like_a_probe_the_package_exports():
     assert {name for name in modules & exported.keys() if exported[name] != f"exercises.probes.{name}"} == set()
 
 
-def test_distance_from_even_passes_an_even_spread_and_refuses_one_bunched_in_the_middle():
+def test_distance_from_even_passes_even_draws_and_refuses_ones_bunched_in_the_middle():
     from exercises.probes.backoff import distance_from_even, even_within
 
     rng = random.Random(14)  # fixed: the probe's verdict on these draws is part of the claim

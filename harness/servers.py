@@ -88,8 +88,10 @@ class WarmDaphnes:
     CPU is what CI waits for. The fork then runs daphne's own command line with the server's
     argv, environment and log file, as `python -m daphne` would. The tests turn it on
     (tests/fixtures/servers.py) where os.fork is safe (Linux), and WARM_DAPHNES=1 in a process's
-    environment does (a test runs the hostile bench's small run so, checking only its table's
-    shape); `make bench` never does: it times fresh processes, as a deployment runs them.
+    environment does (the tests run the hostile bench's small run and lesson 14's scale harness so,
+    checking what their figures say, never their size; the fork takes its client's open-files limit,
+    so the ceiling probe's server runs out of files where a fresh one would); `make bench` never
+    does: it times fresh processes, as a deployment runs them.
     """
 
     lock = threading.Lock()

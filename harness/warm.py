@@ -12,10 +12,11 @@ from the child's environment. Nothing may import twisted.internet.reactor here e
 Daphne installs its asyncio reactor on import (daphne/server.py), in the child.
 
 Protocol, one JSON object a line: the client writes {"id", "module", "args", "env",
-"cwd", "out"} to start a child, or {"signal", "pid", "group"} to signal one (or its group); the server answers
-{"id", "pid"} when the child is forked and {"id", "status"} when it has exited. The
-server reaps its children and signals them itself, so a signal never reaches a PID
-that was reused. A child leads its own process group (os.killpg ends what it started).
+"cwd", "out", "nofile"} to start a child (nofile: the client's open-files limits, which the child
+takes, as a child the client started itself would inherit them), or {"signal", "pid", "group"} to
+signal one (or its group); the server answers {"id", "pid"} when the child is forked and
+{"id", "status"} when it has exited. The server reaps its children and signals them itself,
+so a signal never reaches a PID that was reused. A child leads its own process group (os.killpg ends what it started).
 When the client closes the server's stdin, the server terminates its children, waits
 for them, and exits.
 """
@@ -50,6 +51,31 @@ def named(name: str) -> None:
         pass
 
 
+def open_files_limit(soft: int, hard: int) -> None:
+    """This process's open-files limits made the client's, as a child of its own started then would inherit them.
+
+    The server forked the child, so the child has the limits the server started with; a client that lowered
+    its soft limit for one server (lesson 14's ceiling probe) wants that server to run out of files where
+    it would. A hard limit above this process's own needs privileges: then the soft one alone is the client's.
+    """
+    import resource
+
+    own_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, own_hard), own_hard))
+
+
+def client_limits() -> list[int] | None:
+    """The calling process's soft and hard open-files limits, which a child of its own would inherit (POSIX)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no fork, no warm server either
+        return None
+    return list(resource.getrlimit(resource.RLIMIT_NOFILE))
+
+
 def child(request: dict, own_pythonpath: list[str]) -> None:
     """In the forked child: become `python -m <module> <args>` as `request` says, and exit with its status."""
     try:
@@ -74,6 +100,8 @@ def child(request: dict, own_pythonpath: list[str]) -> None:
         sys.stderr.reconfigure(write_through=True)
         os.environ.clear()
         os.environ.update(env)
+        if "nofile" in request:
+            open_files_limit(*request["nofile"])
         sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
         os.chdir(request["cwd"])
         # sys.path as `python -m` in that folder with that PYTHONPATH would have it: the folder first, then PYTHONPATH.
@@ -242,7 +270,9 @@ class WarmProcesses:
             self.count += 1
             run_id = str(self.count)
             forked, exited = self.pending[run_id] = (Future(), Future())
-            self.send({"id": run_id, "module": module, "args": args, "env": env, "cwd": str(cwd), "out": str(out)})
+            request = {"id": run_id, "module": module, "args": args, "env": env, "cwd": str(cwd), "out": str(out)}
+            limits = client_limits()
+            self.send(request | ({"nofile": limits} if limits else {}))
         return WarmProcess(self, forked.result(), exited)
 
     def signal(self, pid: int, number: int, group: bool = False) -> None:

@@ -77,6 +77,24 @@ def test_ps_names_a_fork_by_its_module_and_the_server_as_warm(tmp_path):
     assert names == {warm.server.pid: "warm server", child.pid: "warm sleeps"}
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the warm interpreter forks, which only Linux's tests use")
+def test_a_fork_has_the_open_files_limit_its_client_set_after_the_warm_interpreter_started(tmp_path):
+    """Lesson 14's ceiling probe lowers the limit for one server: the fork runs out of files where a fresh one would."""
+    import resource
+
+    modules = write_modules(tmp_path)
+    (modules / "limits.py").write_text("import resource\nprint(resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n")
+    own = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with WarmProcesses([]) as warm:  # started with the worker's own limit
+        resource.setrlimit(resource.RLIMIT_NOFILE, (200, own[1]))
+        try:
+            child = warm.start("limits", [], {"PYTHONPATH": str(modules)}, tmp_path, tmp_path / "out")
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, own)
+        assert child.wait(COMMAND) == 0
+    assert (tmp_path / "out").read_text().split() == ["200"]
+
+
 def test_closing_the_warm_interpreter_ends_the_forks_it_left_running(tmp_path):
     modules = write_modules(tmp_path)
     warm = WarmProcesses([])

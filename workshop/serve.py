@@ -10,13 +10,12 @@ starts: the SECRET_KEY (from the environment, or kept in a git-ignored file),
 ALLOWED_HOSTS with this machine's LAN address, the database migrated, no
 account that opens with a password the course prints (else it refuses to start,
 workshop/doors.py), and a word on what to do next (make a staff account, open
-the workshop).
+the workshop). Then Daphne serves in this same process.
 """
 
 import argparse
 import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 
@@ -99,16 +98,24 @@ def main(argv: list[str] | None = None) -> int:
     for line in todo:
         print(f"  - {line}")
     print("Serving with DEBUG off: no demo hazards, no inspector. Ctrl-C stops it; students' results stay saved.")
-    daphne = [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "lessons.asgi:application"]
     sys.stdout.flush()
+    run_daphne(host, port)
+    return 0
+
+
+def run_daphne(host: str, port: int) -> None:
+    """`daphne -b <host> -p <port> lessons.asgi:application`, in this process, until Ctrl-C stops it.
+
+    In this process, not a second one: Django is set up and migrated already (a second interpreter would
+    import it all again, most of a second of the room's start), and this process's PID is the server's, so
+    Ctrl-C, or a kill by its PID, reaches the server itself. Daphne's own command line reads the arguments.
+    """
+    from daphne.cli import CommandLineInterface
+    from django.db import connections
+
+    connections.close_all()  # migrate's connection: Daphne's handlers open their own, in their threads
     os.chdir(REPO_DIR)
-    if os.name == "posix":
-        # This process becomes Daphne: Ctrl-C, or a kill by its PID, reaches the server itself.
-        os.execv(sys.executable, daphne)
-    try:
-        return subprocess.run(daphne).returncode
-    except KeyboardInterrupt:
-        return 0
+    CommandLineInterface().run(["-b", host, "-p", str(port), "lessons.asgi:application"])
 
 
 if __name__ == "__main__":

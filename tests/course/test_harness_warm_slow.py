@@ -78,7 +78,7 @@ def test_ps_names_a_fork_by_its_module_and_the_server_as_warm(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the warm interpreter forks, which only Linux's tests use")
-def test_a_fork_has_the_open_files_limit_its_client_set_after_the_warm_interpreter_started(tmp_path):
+def test_a_fork_has_the_open_files_limit_its_client_set_after_the_server_started(tmp_path):
     """Lesson 14's ceiling probe lowers the limit for one server: the fork runs out of files where a fresh one would."""
     import resource
 

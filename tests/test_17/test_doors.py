@@ -36,7 +36,7 @@ def test_after_lesson_07s_createsuperuser_make_workshop_refuses_and_says_why(mon
     for name in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "PYTHONUNBUFFERED"):
         monkeypatch.setenv(name, "as before")  # serve.main() sets them: monkeypatch puts them back
     monkeypatch.setattr(serve, "prepare", lambda: [])  # the test database is migrated already
-    monkeypatch.setattr(serve.os, "execv", lambda *argv: pytest.fail("Daphne was started"))
+    monkeypatch.setattr(serve, "run_daphne", lambda *argv: pytest.fail("Daphne was started"))
     assert serve.main(["--port", "8123"]) == 1
     said = capsys.readouterr().err
     assert "'ada', printed in lessons/07-authentication.md" in said

@@ -88,29 +88,43 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
-# The modules that take longest in CI (its --durations, 2026-11-27), longest first. pytest-xdist's loadfile
-# hands out whole modules in collection order as workers free up (the Makefile's --dist loadfile
+# The modules that take longest in CI (their wall time in a CI run, 2026-11-28), longest first. pytest-xdist's
+# loadfile hands out whole modules in collection order as workers free up (the Makefile's --dist loadfile
 # --no-loadscope-reorder), so these start first, and the many short modules fill the cores at the end. Under
 # worksteal, which hands each worker a share up front, lesson 16's try-it steps began 388 s into a CI run and
-# ended it alone, 75 s after every other worker. A module missing here goes after them: a stale list costs
-# time, never a verdict (tests/course/test_layout_of_tests.py holds that each one exists).
+# ended it alone, 75 s after every other worker; with only the 16 longest listed, lesson 17's bench (20 s)
+# began 30 s before the end and ran alone for the last 10. A module missing here goes after them: a stale
+# list costs time, never a verdict (tests/course/test_layout_of_tests.py holds that each one exists).
 LONGEST = (
     "tests/course/test_exercises_kit_slow.py",  # the kit's proof: its checks forked 20 at a time
-    "tests/test_17/test_client_slow.py",
-    "tests/test_05/test_redis_layer_slow.py",
     "tests/test_14/test_capacity_slow.py",
+    "tests/test_17/test_client_slow.py",
     "tests/test_17/test_try_it_steps_slow.py",
-    "tests/test_17/test_glance_slow.py",
+    "tests/test_05/test_redis_layer_slow.py",
     "tests/test_15/test_sentinel_slow.py",
+    "tests/test_reliability.py",
     "tests/test_16/test_hostile_bench_slow.py",
     "tests/course/test_pages_accessible_slow.py",
-    "tests/test_16/test_try_it_steps_slow.py",
-    "tests/course/test_exercises_watch_slow.py",
-    "tests/course/test_exercises.py",
-    "tests/test_reliability.py",
+    "tests/test_17/test_glance_slow.py",
     "tests/test_15/test_postgres_layer_slow.py",
-    "tests/test_17/test_page_whole_slow.py",
+    "tests/test_16/test_slow_readers_slow.py",
+    "tests/test_16/test_try_it_steps_slow.py",
     "tests/test_00/test_install_slow.py",
+    "tests/course/test_kit_warm_slow.py",
+    "tests/test_17/test_browser_slow.py",
+    "tests/test_18_background_tasks_slow.py",
+    "tests/test_17/test_page_whole_slow.py",
+    "tests/test_17/test_bench_slow.py",
+    "tests/test_13/test_production_routes_slow.py",
+    "tests/test_15/test_sentinel_steps_slow.py",
+    "tests/course/test_exercises_watch_slow.py",
+    "tests/course/test_pages_browser_slow.py",
+    "tests/test_17/test_shares_slow.py",
+    "tests/test_10/test_http_consumers_slow.py",
+    "tests/test_17/test_server_slow.py",
+    "tests/test_16/test_slow_clients_slow.py",
+    "tests/test_17/test_doors_slow.py",
+    "tests/course/test_exercises.py",
 )
 
 

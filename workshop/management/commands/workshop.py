@@ -28,6 +28,10 @@ def new_code() -> str:
 
 class Command(BaseCommand):
     help = "The workshop room: open/close it (instructor), join/leave/help/share (student)."
+    # Not Django's system checks first: they read every URL and model of the course (about a quarter of a
+    # CPU-second of each command), and a student's join must not stop over a lesson they have not reached.
+    # `python manage.py doctor` runs them, as one line of its report.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="subcommand")

@@ -16,9 +16,9 @@ Protocol, one JSON object a line: the client writes {"id", "module", "args", "en
 takes, as a child the client started itself would inherit them), or {"signal", "pid", "group"} to
 signal one (or its group); the server answers {"id", "pid"} when the child is forked and
 {"id", "status"} when it has exited. The server reaps its children and signals them itself,
-so a signal never reaches a PID that was reused. A child leads its own process group (os.killpg ends what it started).
-When the client closes the server's stdin, the server terminates its children, waits
-for them, and exits.
+so a signal never reaches a PID that was reused. A child leads its own process group (os.killpg
+ends what it started). When the client closes the server's stdin, the server terminates its
+children, waits for them, and exits.
 """
 
 import gc

@@ -58,8 +58,8 @@ class Command(BaseCommand):
     )
     # Not Django's system checks first: they read every URL and model of the course (about a quarter of a
     # CPU-second of each run) and would stop a student's check over a lesson they have not reached; the
-    # check itself runs in a process of its own, which sets Django up (course/kit/runner.py). `python manage.py
-    # doctor` runs them, as one line of its report.
+    # check itself runs in a process of its own, which sets Django up (course/kit/runner.py).
+    # `python manage.py doctor` runs them, as one line of its report.
     requires_system_checks = []
 
     def add_arguments(self, parser):

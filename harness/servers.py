@@ -10,6 +10,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -83,6 +84,9 @@ DAPHNE_PRELOAD = (
 class WarmDaphnes:
     """Tests start each `python -m daphne` as a fork of one warm interpreter, not as a fresh process.
 
+    So too each `python -m workshop.serve` (lesson 17's room, as `make workshop` starts it) and, through
+    run(), each `python manage.py ...` a test runs as a student or an instructor types it.
+
     About 150 Daphnes start in a run of the suite; as fresh processes each paid 1.4 CPU-seconds,
     most of it importing Django, Channels, Twisted and autobahn, on CI's 2-core machine, where
     CPU is what CI waits for. The fork then runs daphne's own command line with the server's
@@ -107,15 +111,46 @@ class WarmDaphnes:
                 cls.processes = None
 
     @classmethod
-    def start(cls, argv: list[str], env: dict[str, str] | None, log_path: Path):
-        """A forked `python -m daphne` for this argv, or None when argv is not one or forks are off."""
-        if not cls.enabled or argv[:3] != [sys.executable, "-m", "daphne"]:
-            return None
+    def warm(cls) -> WarmProcesses:
+        """The warm server, started on first use (again, if it has died)."""
         with cls.lock:
             if cls.processes is None or not cls.processes.alive():
                 cls.processes = WarmProcesses(DAPHNE_PRELOAD, dict(os.environ))
-            processes = cls.processes
-        return processes.start("daphne", argv[3:], dict(os.environ if env is None else env), REPO_DIR, log_path)
+            return cls.processes
+
+    @classmethod
+    def start(cls, argv: list[str], env: dict[str, str] | None, log_path: Path):
+        """A forked `python -m daphne` (or `-m workshop.serve`, `make workshop`'s) for this argv, or None when it is
+        neither or forks are off."""
+        if not cls.enabled or argv[:2] != [sys.executable, "-m"] or argv[2:3] not in (["daphne"], ["workshop.serve"]):
+            return None
+        return cls.warm().start(argv[2], argv[3:], dict(os.environ if env is None else env), REPO_DIR, log_path)
+
+    @classmethod
+    def run(cls, argv: list[str], cwd: Path, env: dict[str, str] | None, timeout: float) -> subprocess.CompletedProcess:
+        """subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout), and for
+        `python manage.py ...` a fork of the warm interpreter (the same command, 0.5 CPU-seconds sooner).
+
+        The tests run about fifty such commands as a student or an instructor types them (`workshop open`,
+        `createsuperuser`, `exercise 01.1` in a checkout): what each prints and leaves is the claim, not
+        how its interpreter started. The script is the one in `cwd`, as `python manage.py` finds it.
+        """
+        if not cls.enabled or argv[:2] != [sys.executable, "manage.py"]:
+            return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        processes = cls.warm()
+        with tempfile.TemporaryDirectory(prefix="manage-") as folder:
+            out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+            environment = dict(os.environ if env is None else env)
+            process = processes.start(argv[1], argv[2:], environment, Path(cwd), out, err, script=True)
+            try:
+                status = process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                processes.signal(process.pid, signal.SIGKILL, group=True)  # the command and all it started
+                process.wait()
+                raise subprocess.TimeoutExpired(argv, timeout) from None
+            return subprocess.CompletedProcess(
+                argv, status, out.read_text(errors="replace"), err.read_text(errors="replace")
+            )
 
 
 class ServerProcess:

@@ -1,4 +1,5 @@
-"""A warm interpreter: modules imported once, each process a test asks for a fork of it running `python -m <module>`.
+"""A warm interpreter: modules imported once, each process a test asks for a fork of it running `python -m <module>`
+(or `python <script>`, e.g. manage.py).
 
 The suite starts about 150 Daphnes and the kit's proof about 70 pytest runs. As fresh
 processes each paid for its interpreter and its imports (Django, Channels, Twisted,
@@ -13,7 +14,8 @@ Daphne installs its asyncio reactor on import (daphne/server.py), in the child.
 
 Protocol, one JSON object a line: the client writes {"id", "module", "args", "env",
 "cwd", "out", "nofile"} to start a child (nofile: the client's open-files limits, which the child
-takes, as a child the client started itself would inherit them), or {"signal", "pid", "group"} to
+takes, as a child the client started itself would inherit them; "script" instead of "module" runs a
+file as `python <script>` does; "err", if given, takes stderr apart from "out"), or {"signal", "pid", "group"} to
 signal one (or its group); the server answers {"id", "pid"} when the child is forked and
 {"id", "status"} when it has exited. The server reaps its children and signals them itself,
 so a signal never reaches a PID that was reused. A child leads its own process group (os.killpg
@@ -77,19 +79,22 @@ def client_limits() -> list[int] | None:
 
 
 def child(request: dict, own_pythonpath: list[str]) -> None:
-    """In the forked child: become `python -m <module> <args>` as `request` says, and exit with its status."""
+    """In the forked child: become `python -m <module> <args>` (or `python <script> <args>`) as `request` says, and
+    exit with its status."""
     try:
         os.setsid()
-        named(f"warm {request['module']}")
+        script = request.get("script")
+        named(f"warm {Path(script).name if script else request['module']}")
         signal.set_wakeup_fd(-1)
         for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         out = os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        err = os.open(request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if "err" in request else out
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out, 1)
-        os.dup2(out, 2)
+        os.dup2(err, 2)
         os.closerange(3, 256)  # the server's pipes: a child must not hold them open
         env = request["env"]
         unbuffered = bool(env.get("PYTHONUNBUFFERED"))  # as `python -u`: each write reaches the file at once
@@ -104,13 +109,19 @@ def child(request: dict, own_pythonpath: list[str]) -> None:
             open_files_limit(*request["nofile"])
         sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
         os.chdir(request["cwd"])
-        # sys.path as `python -m` in that folder with that PYTHONPATH would have it: the folder first, then PYTHONPATH.
+        # sys.path as `python -m` in that folder (or `python <script>`) with that PYTHONPATH would have it: the folder
+        # (the script's own) first, then PYTHONPATH.
         rest = [entry for entry in sys.path[1:] if entry not in own_pythonpath]
         pythonpath = [entry for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry]
-        sys.path[:] = [request["cwd"], *pythonpath, *rest]
-        sys.argv = [request["module"], *request["args"]]
+        first = str(Path(request["cwd"], script).resolve().parent) if script else request["cwd"]
+        sys.path[:] = [first, *pythonpath, *rest]
         random.seed()  # not the parent's sequence, shared by every child
-        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+        if script:
+            sys.argv = [script, *request["args"]]
+            runpy.run_path(script, run_name="__main__")
+        else:
+            sys.argv = [request["module"], *request["args"]]
+            runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
         status = 0
     except SystemExit as exit:
         status = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
@@ -264,13 +275,24 @@ class WarmProcesses:
         self.server.stdin.write(json.dumps(message) + "\n")
         self.server.stdin.flush()
 
-    def start(self, module: str, args: list[str], env: dict[str, str], cwd: Path, out: Path) -> WarmProcess:
-        """`python -m module args` in a fork, its output in the file `out`: a handle, once it is forked."""
+    def start(
+        self,
+        module: str,
+        args: list[str],
+        env: dict[str, str],
+        cwd: Path,
+        out: Path,
+        err: Path | None = None,
+        script: bool = False,
+    ) -> WarmProcess:
+        """`python -m module args` (`script`: `python module args`, module a file's path) in a fork, its output in
+        the file `out` (its stderr in `err`, if given): a handle, once it is forked."""
         with self.lock:
             self.count += 1
             run_id = str(self.count)
             forked, exited = self.pending[run_id] = (Future(), Future())
-            request = {"id": run_id, "module": module, "args": args, "env": env, "cwd": str(cwd), "out": str(out)}
+            request = {"id": run_id, "args": args, "env": env, "cwd": str(cwd), "out": str(out)}
+            request |= {"script" if script else "module": module} | ({"err": str(err)} if err else {})
             limits = client_limits()
             self.send(request | ({"nofile": limits} if limits else {}))
         return WarmProcess(self, forked.result(), exited)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from harness.patience import COMMAND, SERVER_STOP
-from harness.servers import REPO_DIR, daphne_env
+from harness.servers import REPO_DIR, WarmDaphnes, daphne_env
 from layers_demo.announce import ANNOUNCER
 from layers_demo.primes import WORKER_CHANNEL
 from tests.helpers.clients import chat_socket, next_frame, open_socket, wait_until
@@ -25,9 +25,8 @@ async def test_the_announce_command_reaches_a_server_process_through_redis(daphn
     env = daphne_env(connection.settings_dict, redis_url, redis_prefix, kind)
     command = [sys.executable, "manage.py", "announce", "lobby", "Hello from a terminal"]
     # In a thread: the socket's client answers Daphne's pings on this loop while the command starts up.
-    await asyncio.to_thread(
-        subprocess.run, command, cwd=REPO_DIR, env=env, check=True, capture_output=True, timeout=COMMAND
-    )
+    done = await asyncio.to_thread(WarmDaphnes.run, command, REPO_DIR, env, COMMAND)
+    assert done.returncode == 0, done.stderr
     assert await next_frame(ws) == {"message": "Hello from a terminal", "sender": ANNOUNCER}
     await ws.close()
 

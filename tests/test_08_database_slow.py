@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import subprocess
 import sys
 
 import pytest
@@ -11,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from db_demo.models import Post
-from harness.patience import CONDITION, FRAME
-from harness.servers import REPO_DIR, daphne_env
+from harness.patience import COMMAND, CONDITION, FRAME
+from harness.servers import REPO_DIR, WarmDaphnes, daphne_env
 
 pytestmark = pytest.mark.slow
 TITLE, BODY = "Live from lesson 08", "saved, committed, sent"
@@ -38,7 +37,7 @@ async def test_the_post_command_in_a_third_process_reaches_a_liveblog_socket(red
     command = [sys.executable, "manage.py", "post", TITLE, BODY]
     env = daphne_env(connection.settings_dict, redis_url, redis_prefix)
     async with connect(server.ws_url("ws/liveblog/"), origin=server.http_url) as socket:
-        result = await asyncio.to_thread(subprocess.run, command, cwd=REPO_DIR, env=env, capture_output=True, text=True)
+        result = await asyncio.to_thread(WarmDaphnes.run, command, REPO_DIR, env, COMMAND)
         frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=FRAME))
     post = await database_sync_to_async(Post.objects.get)(title=TITLE)
     assert result.returncode == 0, result.stderr

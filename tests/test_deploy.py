@@ -7,14 +7,14 @@ import sys
 import pytest
 
 from course.catalogue import REPO_DIR
+from harness.patience import COMMAND
+from harness.servers import WarmDaphnes
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
     environment.update(DJANGO_SETTINGS_MODULE="lessons.settings_production", **env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO_DIR, env=environment, capture_output=True, text=True
-    )
+    return WarmDaphnes.run([sys.executable, "manage.py", *args], REPO_DIR, environment, COMMAND)
 
 
 @pytest.mark.slow

@@ -2,7 +2,6 @@
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import replace
 from io import StringIO
@@ -13,6 +12,8 @@ from django.core.management import CommandError, call_command
 from course.catalogue import LESSONS, REPO_DIR
 from course.kit import runner
 from course.kit.registry import EXERCISES, digest, get_exercise, pristine_digests
+from harness.patience import COMMAND
+from harness.servers import WarmDaphnes
 
 # Each test keeps its progress in a file of its own, never the student's .exercises-state.json.
 pytestmark = pytest.mark.usefixtures("own_exercise_state")
@@ -139,9 +140,7 @@ def test_a_2000_character_failure_message_reaches_the_students_terminal_whole(tm
 @pytest.mark.slow
 def test_checking_an_untouched_starter_exits_1_with_the_failing_check_and_a_hint():
     env = {**os.environ, "EXERCISES_STATE": str(runner.STATE_PATH)}
-    done = subprocess.run(
-        [sys.executable, "manage.py", "exercise", "04.1"], cwd=REPO_DIR, env=env, capture_output=True, text=True
-    )
+    done = WarmDaphnes.run([sys.executable, "manage.py", "exercise", "04.1"], REPO_DIR, env, COMMAND)
     assert done.returncode == 1
     assert "04.1 failed." in done.stdout and "Hint 1 of " in done.stdout
     assert json.loads(runner.STATE_PATH.read_text())["04.1"]["result"] == "failing"

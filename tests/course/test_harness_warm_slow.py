@@ -1,8 +1,9 @@
 """harness/warm.py: a fork of the warm interpreter is the `python -m` process a fresh start would have been.
 
-Every Daphne the tests start is such a fork (harness/servers.py's WarmDaphnes), so what a
-fresh process would read from its start — environment, folder, PYTHONPATH, argv — the
-fork must read too, and its handle must end and report as a subprocess.Popen's does.
+Every Daphne, `make workshop` room and `python manage.py` command the tests start is such a fork
+(harness/servers.py's WarmDaphnes), so what a fresh process would read from its start — environment,
+folder, PYTHONPATH, argv — the fork must read too, and its handle must end and report as a
+subprocess.Popen's does.
 """
 
 import json
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from harness.patience import COMMAND
-from harness.servers import REPO_DIR, DaphneServer, daphne_env
+from harness.servers import REPO_DIR, DaphneServer, WarmDaphnes, daphne_env
 from harness.warm import WarmProcess, WarmProcesses
 
 pytestmark = pytest.mark.slow  # each test starts a warm interpreter: about a second, not milliseconds
@@ -51,6 +52,27 @@ def test_a_fork_runs_its_module_with_its_own_environment_folder_pythonpath_and_a
         "said": "the child's own",
         "path": [str(tmp_path), str(modules)],
     }
+
+
+def test_a_script_fork_runs_as_python_script_does_its_folder_first_and_stderr_apart(tmp_path):
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "tells.py").write_text(TELLS.replace("sys.exit(3)", "print('to stderr', file=sys.stderr)\nsys.exit(3)"))
+    with WarmProcesses(["json"]) as warm:
+        child = warm.start("scripts/tells.py", ["one"], {}, tmp_path, tmp_path / "out", tmp_path / "err", script=True)
+        status = child.wait(COMMAND)
+    told = json.loads((tmp_path / "out").read_text())
+    assert status == 3 and (tmp_path / "err").read_text() == "to stderr\n"
+    assert told == {"cwd": str(tmp_path), "argv": ["one"], "said": None, "path": [str(scripts), *told["path"][1:]]}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the warm interpreter forks, which only Linux's tests use")
+@pytest.mark.parametrize("argv", [["check", "--fail-level", "ERROR"], ["no-such-command"]])
+def test_a_manage_py_command_forked_prints_errs_and_exits_as_a_fresh_one_does(argv):
+    command, env = [sys.executable, "manage.py", *argv], {**os.environ, "PYTHONUNBUFFERED": "1"}
+    fresh = subprocess.run(command, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
+    forked = WarmDaphnes.run(command, REPO_DIR, env, COMMAND)
+    assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
 
 
 def test_a_running_fork_polls_none_and_ends_by_terminate_with_sigterms_status(tmp_path):

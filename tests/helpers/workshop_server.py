@@ -23,7 +23,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from harness.patience import COMMAND, CONDITION, FRAME
-from harness.servers import REPO_DIR, ServerProcess, daphne_env
+from harness.servers import REPO_DIR, ServerProcess, WarmDaphnes, daphne_env
 
 PASSWORD = "a-password-for-this-test-only"
 # A report a test waits on gets a liveness deadline, not the laptop's 0.8 s (workshop/client.py).
@@ -50,9 +50,7 @@ def serve(env: dict, port: int) -> ServerProcess:
 
 def manage(env: dict, *argv: str, cwd: Path = REPO_DIR) -> str:
     """What `python manage.py <argv>` prints, run in `cwd` (the instructor's checkout unless given)."""
-    done = subprocess.run(
-        [sys.executable, "manage.py", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=COMMAND
-    )
+    done = WarmDaphnes.run([sys.executable, "manage.py", *argv], cwd, env, COMMAND)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

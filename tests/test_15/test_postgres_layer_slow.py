@@ -17,8 +17,8 @@ import psycopg
 import pytest
 from django.db import connection
 
-from harness.patience import CONDITION
-from harness.servers import REPO_DIR, daphne_env
+from harness.patience import COMMAND, CONDITION
+from harness.servers import REPO_DIR, WarmDaphnes, daphne_env
 from tests.helpers import require
 from tests.helpers.clients import chat_socket, next_frame, open_socket
 from tests.helpers.postgres import POSTGRES_SERVER_URL, create_database, drop_database, server_answers
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """`python manage.py <args>` in a process of its own, as a student types it."""
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_DIR, env=env, capture_output=True, text=True)
+    return WarmDaphnes.run([sys.executable, "manage.py", *args], REPO_DIR, env, COMMAND)
 
 
 async def test_two_daphne_processes_on_postgres_share_a_room(daphne, postgres_layer_url):

@@ -11,7 +11,6 @@ in front).
 
 import asyncio
 import json
-import subprocess
 import sys
 
 import pytest
@@ -21,7 +20,7 @@ from websockets.asyncio.client import connect
 
 from bench.failover.run import POSTS, chats_across
 from harness.patience import COMMAND, CONDITION, FRAME
-from harness.servers import REPO_DIR, daphne_env
+from harness.servers import REPO_DIR, WarmDaphnes, daphne_env
 from lessons.channel_config import channel_layers
 from tests.helpers.clients import group_members
 
@@ -69,7 +68,7 @@ def test_with_no_primary_at_all_a_post_is_saved_and_its_failed_broadcast_logged(
     sentinels.replica.stop()  # nothing left to promote: the layer is down, the database is not
     env = {**daphne_env(connection.settings_dict, None, redis_prefix), "REDIS_SENTINELS": sentinels.addresses}
     argv = [sys.executable, "manage.py", "post", "Layer down", "and yet saved"]
-    done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
+    done = WarmDaphnes.run(argv, REPO_DIR, env, COMMAND)
     assert (done.returncode, done.stdout.startswith("Saved post")) == (0, True), done.stderr
     assert "send_saved_post in on_commit() (No master found" in done.stderr  # robust on_commit logged it
 

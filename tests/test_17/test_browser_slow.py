@@ -13,13 +13,13 @@ Needs Chromium (the browser fixture says how to get it).
 import os
 import shutil
 import signal
-import subprocess
 import sys
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness.patience import COMMAND, CONDITION
+from harness.servers import WarmDaphnes
 from tests.helpers.workshop_server import log_in, serve, student_terminal
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -37,8 +37,7 @@ return tile ? [...tile.querySelectorAll(".cell")].map((cell) => cell.title).join
 
 def run_exercise(student) -> tuple[int, str]:
     """`python manage.py exercise 01.1` in the student's checkout; its exit status and stderr."""
-    argv = [sys.executable, "manage.py", "exercise", "01.1"]
-    done = subprocess.run(argv, cwd=student, env=student_terminal(), capture_output=True, text=True, timeout=COMMAND)
+    done = WarmDaphnes.run([sys.executable, "manage.py", "exercise", "01.1"], student, student_terminal(), COMMAND)
     return done.returncode, done.stderr
 
 

@@ -21,7 +21,7 @@ from django.core.management import call_command
 
 from course.kit.registry import get_exercise
 from harness.patience import COMMAND, CONDITION, FRAME
-from harness.servers import REPO_DIR, ServerProcess, daphne_env, free_fixed_port, free_port
+from harness.servers import REPO_DIR, ServerProcess, WarmDaphnes, daphne_env, free_fixed_port, free_port
 from tests.helpers.workshop_rooms import TOKEN, SilentServer, room_json, staff_cookie, staff_says
 from tests.helpers.workshop_server import REPORTS_ARRIVE
 from workshop.client import REPORT_BUDGET
@@ -44,8 +44,7 @@ def manage(folder: Path, *argv: str, room: str | None = None, env=None) -> subpr
     if room is not None:
         connection = {"url": room, "name": "alice", "token": TOKEN, "last_message": 0}
         (folder / ".workshop.json").write_text(json.dumps(connection), encoding="utf-8")
-    argv = [sys.executable, "manage.py", *argv]
-    return subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=COMMAND)
+    return WarmDaphnes.run([sys.executable, "manage.py", *argv], REPO_DIR, env, COMMAND)
 
 
 def did_not_arrive(url: str) -> str:

@@ -76,7 +76,7 @@ test: install mutation-tools  ## lint, every test (browser and slow included), l
 	@# mostly waits on the server: 2 CPU-seconds in 17 s) go beside the main run; their output is printed
 	@# after the main run's, and counts as much.
 	@django6_log=$$(mktemp); postgres_log=$$(mktemp); \
-	$(MAKE) --no-print-directory test-django6 >"$$django6_log" 2>&1 & django6=$$!; \
+	$(MAKE) --no-print-directory test-django6 DJANGO6_WORKERS=1 >"$$django6_log" 2>&1 & django6=$$!; \
 	$(MAKE) --no-print-directory test-postgres >"$$postgres_log" 2>&1 & postgres=$$!; \
 	status=0; \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 || status=$$?; \
@@ -102,6 +102,9 @@ mutation-tools: install
 PYTHON6 ?= $(firstword $(foreach python,python3.14 python3.13 python3.12,$(call runs_supported,$(python))))
 VENV6 := .venv-django6
 
+# `make test` runs it beside the main run with one worker: every core is busy there already, and each more
+# worker pays again for its start and the collection of the whole suite (3.5 CPU-seconds on CI's machine).
+DJANGO6_WORKERS ?= auto
 test-django6:  ## the fast tests on Django 6 (Python 3.12+), in .venv-django6
 	@if [ -z "$(PYTHON6)" ]; then \
 		reason="no Python 3.12+ runs here, so the fast suite did not run on Django 6"; \
@@ -110,8 +113,8 @@ test-django6:  ## the fast tests on Django 6 (Python 3.12+), in .venv-django6
 	fi; \
 	set -e; \
 	$(MAKE) --no-print-directory venv-django6; \
-	echo "$(VENV6)/bin/python -m pytest -n auto -m \"not browser and not slow\""; \
-	$(VENV6)/bin/python -m pytest -n auto -m "not browser and not slow"
+	echo "$(VENV6)/bin/python -m pytest -n $(DJANGO6_WORKERS) -m \"not browser and not slow\""; \
+	$(VENV6)/bin/python -m pytest -n $(DJANGO6_WORKERS) -m "not browser and not slow"
 
 # .venv-django6 made (again) only when requirements-django6.txt changed; .ci/run makes it while apt installs.
 venv-django6:

@@ -131,7 +131,7 @@ class WarmDaphnes:
         """subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout), and for
         `python manage.py ...` a fork of the warm interpreter (the same command, 0.5 CPU-seconds sooner).
 
-        The tests run about fifty such commands as a student or an instructor types them (`workshop open`,
+        The tests run dozens of such commands as a student or an instructor types them (`workshop open`,
         `createsuperuser`, `exercise 01.1` in a checkout): what each prints and leaves is the claim, not
         how its interpreter started. The script is the one in `cwd`, as `python manage.py` finds it.
         """

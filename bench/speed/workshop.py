@@ -215,7 +215,7 @@ def manage(env: dict, *argv: str) -> str:
 
 
 def serve(env: dict) -> Server:
-    """`make workshop PORT=<free port>`: migrate, then this same process execs Daphne (its PID is the server's)."""
+    """`make workshop PORT=<free port>`: migrate, then Daphne serves in this same process (its PID is the server's)."""
     port = free_port()
     return Server(
         "make workshop", [sys.executable, "-m", "workshop.serve", "--port", str(port)], env, port, timeout=COMMAND

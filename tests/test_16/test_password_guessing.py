@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 
 from auth_demo import throttle
 from lessons.asgi import application
-from tests.fixtures.throttle import WINDOW_START
+from tests.fixtures.throttle import PER_ADDRESS, WINDOW_START
 from tests.helpers import ADA_PASSWORD
 from tests.helpers.clients import ORIGIN
 
@@ -75,14 +75,14 @@ async def test_the_right_password_is_refused_while_locked_and_works_after_the_wi
 
 @committed_db
 async def test_guesses_over_many_usernames_from_one_address_hit_its_limit(passwords_checked):
-    replies = [await log_in(GUESSER, f"user{n}", "password1") for n in range(21)]
-    assert replies == [BAD] * 20 + [locked(300)]
-    assert passwords_checked.call_count == 20
+    replies = [await log_in(GUESSER, f"user{n}", "password1") for n in range(PER_ADDRESS + 1)]
+    assert replies == [BAD] * PER_ADDRESS + [locked(300)]
+    assert passwords_checked.call_count == PER_ADDRESS
 
 
 @committed_db
 async def test_two_addresses_do_not_share_a_limit(ada):
-    for n in range(20):
+    for n in range(PER_ADDRESS):
         await log_in(GUESSER, f"user{n}", "password1")
     from_the_guesser = await log_in(GUESSER, "ada", ADA_PASSWORD)
     from_the_neighbour = await log_in(NEIGHBOUR, "ada", ADA_PASSWORD)
@@ -93,13 +93,13 @@ async def test_two_addresses_do_not_share_a_limit(ada):
 @committed_db
 async def test_a_good_login_does_not_forgive_the_failures_of_its_address(django_user_model):
     await django_user_model.objects.acreate_user("mallory", password="mallory-owns-this")
-    for n in range(19):
+    for n in range(PER_ADDRESS - 1):
         await log_in(GUESSER, f"user{n}", "password1")
     own_account = await log_in(GUESSER, "mallory", "mallory-owns-this")
-    twentieth = await log_in(GUESSER, "user19", "password1")
-    twenty_first = await log_in(GUESSER, "user20", "password1")
+    last_failure_allowed = await log_in(GUESSER, "user-a", "password1")
+    one_past_the_limit = await log_in(GUESSER, "user-b", "password1")
     assert own_account["username"] == "mallory"
-    assert (twentieth, twenty_first) == (BAD, locked(300))
+    assert (last_failure_allowed, one_past_the_limit) == (BAD, locked(300))
 
 
 @committed_db
@@ -132,9 +132,9 @@ async def test_wrong_passwords_sent_at_once_on_many_sockets_are_all_counted(ada,
 )
 @committed_db
 async def test_addresses_of_one_client_share_a_limit(first, second):
-    for n in range(20):
+    for n in range(PER_ADDRESS):
         await log_in(first, f"user{n}", "password1")
-    assert await log_in(second, "user20", "password1") == locked(300)
+    assert await log_in(second, "one-more", "password1") == locked(300)
 
 
 @committed_db

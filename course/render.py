@@ -18,10 +18,8 @@ Each fence is drawn here, by its language:
 """
 
 import re
+from functools import cache
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from mdit_py_plugins.anchors import anchors_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -69,6 +67,8 @@ def fence(renderer, tokens, index, options, env) -> str:
 
 
 def code_inline(renderer, tokens, index, options, env) -> str:
+    from markdown_it.common.utils import escapeHtml
+
     content = tokens[index].content
     html = escapeHtml(content)
     if len(content) >= LONG_WORD and not any(character.isspace() for character in content):
@@ -93,8 +93,16 @@ def label_cells(state) -> None:
             column += 1
 
 
-def markdown() -> MarkdownIt:
-    """The course's one Markdown: CommonMark, GitHub's tables, strikethrough and heading ids, our fences."""
+@cache
+def markdown():
+    """The course's one Markdown: CommonMark, GitHub's tables, strikethrough and heading ids, our fences.
+
+    Made at the first page, not at import: every process that routes a URL imports this module (lessons/urls.py),
+    and markdown-it took 60-110 ms to import, paid by each test run and check that never draws a page.
+    """
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(anchors_plugin, max_level=6)
     md.add_render_rule("fence", fence)
     md.add_render_rule("code_inline", code_inline)
@@ -102,9 +110,6 @@ def markdown() -> MarkdownIt:
     return md
 
 
-MARKDOWN = markdown()
-
-
 def page_html(text: str) -> str:
     """A lesson text or NOTES.md as HTML."""
-    return MARKDOWN.render(text)
+    return markdown().render(text)

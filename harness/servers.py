@@ -78,6 +78,8 @@ DAPHNE_PRELOAD = (
     "daphne.endpoints",
     "daphne.http_protocol",
     "daphne.ws_protocol",
+    "markdown_it",  # the lesson pages' renderer: course/render.py imports it at the first page, in each Daphne
+    "mdit_py_plugins.anchors",
 )
 
 

@@ -9,7 +9,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from course.inspector import LISTENER_EVENTS
-from harness.patience import FRAME, patient
+from harness.patience import FRAME
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +55,18 @@ async def test_a_page_flooding_its_inspected_socket_does_not_hold_up_another_soc
         inspected_server.ws_url(f"ws/inspector/{page}/"), origin=inspected_server.http_url, max_size=None
     ) as panel:
         others = asyncio.create_task(round_trips(inspected_server.ws_url("ws/async/echo/"), 20))
+        started = time.perf_counter()
         await flood(inspected_server.ws_url(f"ws/async/echo/?inspect={page}"))
+        flood_seconds = time.perf_counter() - started
         slowest = max(await others)
         batches = []
         while not any(e["label"].startswith("StopConsumer") for batch in batches for e in batch["events"]):
             batches.append(json.loads(await asyncio.wait_for(panel.recv(), FRAME)))
-    # Held up, an echo waits out the whole flood's inspection (seconds); not held up, it takes milliseconds,
-    # 60 ms on a machine 3x slower and busy: the liveness bound (1 s, times COURSE_PATIENCE) lies between.
-    assert slowest < patient(1.0), f"an uninspected echo took {slowest:.2f} s during the flood"
+    # Held up, an echo waits out the flood's inspection: about as long as the flood itself. Not held up, the
+    # slowest took 0.09-0.23 s of a 1.1-1.8 s flood alone here, quiet or beside a busy loop, and 1.06 s in a CI
+    # run beside one on a 2-core machine (where a bound of 1 s failed it): both measured in this run, on the same
+    # machine under the same load, so the ratio holds however slow or busy the machine is.
+    assert slowest < flood_seconds / 2, f"an uninspected echo took {slowest:.2f} s of a {flood_seconds:.2f} s flood"
     assert all(len(batch["events"]) <= LISTENER_EVENTS for batch in batches)
     # Nothing vanishes unsaid: each of the 1,001 frames and its echo (the page's only inspected
     # socket) is shown or counted as dropped. How many are dropped depends on the machine's speed: a

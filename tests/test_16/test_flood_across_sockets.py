@@ -54,6 +54,18 @@ async def heard_by(watcher: WebsocketCommunicator) -> list[str]:
     return heard
 
 
+def frozen_budgets() -> list[float]:
+    """The shared budgets' clock, stopped; move it by changing the list's one item.
+
+    The buckets refill as time passes (20 a minute: a token every 3 s), so on the real clock a run slow enough
+    would earn a token mid-test and deliver one more than the count. Called after the test's settings: new
+    flood settings make new budgets (flood_budgets.forget_budgets).
+    """
+    now = [1000.0]
+    shared_budgets().clock = lambda: now[0]
+    return now
+
+
 async def close(*sockets: WebsocketCommunicator) -> None:
     for socket in sockets:
         await socket.disconnect()
@@ -61,6 +73,7 @@ async def close(*sockets: WebsocketCommunicator) -> None:
 
 async def test_ten_sockets_of_one_address_deliver_no_more_than_its_budget(settings):
     settings.CHAT_FLOOD_LIMIT_PER_ADDRESS = 20
+    frozen_budgets()
     watcher = await chat_socket(WATCHER)
     flooders = [await chat_socket(FLOODER) for _ in range(10)]
     outcomes = await flood(flooders, 5, "flood")
@@ -74,6 +87,7 @@ async def test_ten_sockets_of_one_address_deliver_no_more_than_its_budget(settin
 
 async def test_two_addresses_have_a_budget_each(settings):
     settings.CHAT_FLOOD_LIMIT_PER_ADDRESS = 5
+    frozen_budgets()
     watcher = await chat_socket(WATCHER)
     flooders = [await chat_socket(FLOODER) for _ in range(3)]
     neighbours = [await chat_socket(NEIGHBOUR) for _ in range(3)]
@@ -87,6 +101,7 @@ async def test_two_addresses_have_a_budget_each(settings):
 async def test_one_user_on_two_addresses_is_held_to_the_per_user_budget(settings):
     settings.CHAT_FLOOD_LIMIT_PER_USER = 5
     settings.CHAT_FLOOD_LIMIT_PER_ADDRESS = 20
+    frozen_budgets()
     watcher = await chat_socket(WATCHER)
     sockets = [await chat_socket(address, ADA) for address in (FLOODER, FLOODER, NEIGHBOUR, NEIGHBOUR)]
     outcomes = await flood(sockets, 5, "ada")
@@ -99,6 +114,7 @@ async def test_one_user_on_two_addresses_is_held_to_the_per_user_budget(settings
 
 async def test_a_socket_in_a_flooded_room_still_hears_everyone_else(settings):
     settings.CHAT_FLOOD_LIMIT_PER_ADDRESS = 20
+    frozen_budgets()
     watcher = await chat_socket(WATCHER)
     neighbour = await chat_socket(NEIGHBOUR)
     flooders = [await chat_socket(FLOODER) for _ in range(10)]
@@ -115,8 +131,7 @@ async def test_a_socket_in_a_flooded_room_still_hears_everyone_else(settings):
 async def test_after_the_period_the_flooder_may_speak_again(settings):
     settings.CHAT_FLOOD_LIMIT_PER_ADDRESS = 3
     settings.CHAT_FLOOD_PERIOD = 60
-    now = [1000.0]
-    shared_budgets().clock = lambda: now[0]  # new settings, new budgets: this test's clock
+    now = frozen_budgets()
     watcher = await chat_socket(WATCHER)
     flooders = [await chat_socket(FLOODER) for _ in range(2)]
     refused = await flood(flooders, 2, "before")
@@ -131,6 +146,7 @@ async def test_after_the_period_the_flooder_may_speak_again(settings):
 async def test_a_frame_its_own_socket_refuses_spends_no_shared_budget(settings):
     settings.CHAT_FLOOD_LIMIT = 2  # lesson 05's, per socket
     settings.CHAT_FLOOD_LIMIT_PER_ADDRESS = 3
+    frozen_budgets()
     watcher = await chat_socket(WATCHER)
     first, second = await chat_socket(FLOODER), await chat_socket(FLOODER)
     refused = await flood([first], 4, "first")  # 2 sent, 2 refused by the socket's own limit

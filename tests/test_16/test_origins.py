@@ -39,12 +39,19 @@ async def handshake(path: str, headers: list[tuple[bytes, bytes]]) -> bool:
     return connected
 
 
+@pytest.fixture
+def cookie(request) -> list[tuple[bytes, bytes]]:
+    """The Cookie header of the user a route is opened by (ROUTES): only that user is made and logged in."""
+    if request.param == "ada":
+        return [request.getfixturevalue("ada_cookie")]
+    if request.param == "grace":
+        return [(b"cookie", f"sessionid={request.getfixturevalue('staff_session_key')}".encode())]
+    return []
+
+
 @pytest.mark.parametrize("origin", FOREIGN.values(), ids=FOREIGN)
-@pytest.mark.parametrize(("path", "user"), ROUTES.values(), ids=ROUTES)
-async def test_every_route_class_refuses_a_page_of_the_same_machine_on_another_origin(
-    path, user, origin, ada_cookie, staff_session_key
-):
-    cookie = {"ada": [ada_cookie], "grace": [(b"cookie", f"sessionid={staff_session_key}".encode())]}.get(user, [])
+@pytest.mark.parametrize(("path", "cookie"), ROUTES.values(), ids=ROUTES, indirect=["cookie"])
+async def test_every_route_class_refuses_a_page_of_the_same_machine_on_another_origin(path, cookie, origin):
     assert await handshake(path, [(b"origin", b"http://127.0.0.1:8000"), *SITE, *cookie])  # the site's own page
     assert await handshake(path, [(b"origin", origin), *SITE, *cookie]) is False
 

@@ -1,6 +1,7 @@
 """Everything the tests share that is not a fixture (fixtures: tests/fixtures/, loaded by tests/conftest.py).
 
-clients.py         the test Origin and Host, a page's POST headers, layer membership, real WebSocket clients
+clients.py         the test Origin and Host, a page's POST headers, a logged-in session, layer membership,
+                   real WebSocket clients
 faults.py          how a socket was answered or ended (hostile input, reliability)
 pages.py           the lesson pages' live client, driven in Chromium
 crash_asgi.py      the course's application plus one route that crashes on purpose

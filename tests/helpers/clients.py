@@ -1,4 +1,4 @@
-"""What a test client sends and how it talks: the Origin and Host every test uses, layer
+"""What a test client sends and how it talks: the Origin and Host every test uses, a logged-in session, layer
 membership, layer settings, and real WebSocket clients against a real Daphne.
 
 Fixtures live in tests/fixtures/ (tests/conftest.py loads them); these are plain functions.
@@ -32,6 +32,30 @@ def browser_headers(session_key: str | None = None, csrf: bool = True) -> list[t
     set and the same token in X-CSRFToken, and the session cookie of a logged-in user if one is given."""
     cookies = [b"csrftoken=" + b"a" * 32] * csrf + [f"sessionid={session_key}".encode()] * bool(session_key)
     return [(b"cookie", b"; ".join(cookies)), *[(b"x-csrftoken", b"a" * 32)] * csrf]
+
+
+def logged_in(user, client=None) -> str:
+    """A session in the database logged in as `user`, as django.contrib.auth.login() leaves it: its key.
+
+    Client.force_login() makes the same session in five queries (a session saved, cycled into
+    another, the first deleted, the user's last_login written); this is one INSERT. With a
+    `client`, it holds the session's cookie, as after force_login().
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+
+    # force_login()'s backend: the first that can look a user up again (get_user)
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = backend
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    if client is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return session.session_key
 
 
 async def group_members(group: str) -> set[str]:

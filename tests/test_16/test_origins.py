@@ -8,13 +8,15 @@ tests/test_16/test_origins_slow.py.
 """
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from harness.patience import FRAME
 from lessons.asgi import application
+from tests.helpers.clients import logged_in
 
 SITE = [(b"host", b"127.0.0.1:8000")]
-# route, and whose cookie it is sent with: ada a user, grace staff (tests/fixtures/database.py), None none
+# route, and whose cookie it is sent with: ada a user, grace staff, None none
 ROUTES = {
     "chat": ("/ws/chat/lobby/", None),
     "db-room": ("/ws/db/room/lobby/", None),
@@ -39,19 +41,22 @@ async def handshake(path: str, headers: list[tuple[bytes, bytes]]) -> bool:
     return connected
 
 
-@pytest.fixture
-def cookie(request) -> list[tuple[bytes, bytes]]:
-    """The Cookie header of the user a route is opened by (ROUTES): only that user is made and logged in."""
-    if request.param == "ada":
-        return [request.getfixturevalue("ada_cookie")]
-    if request.param == "grace":
-        return [(b"cookie", f"sessionid={request.getfixturevalue('staff_session_key')}".encode())]
-    return []
+@database_sync_to_async
+def cookie_of(user: str | None) -> list[tuple[bytes, bytes]]:
+    """A Cookie header logged in as this user (grace is staff), made now; none for None."""
+    from django.contrib.auth.models import User
+
+    if user is None:
+        return []
+    return [
+        (b"cookie", f"sessionid={logged_in(User.objects.create(username=user, is_staff=user == 'grace'))}".encode())
+    ]
 
 
 @pytest.mark.parametrize("origin", FOREIGN.values(), ids=FOREIGN)
-@pytest.mark.parametrize(("path", "cookie"), ROUTES.values(), ids=ROUTES, indirect=["cookie"])
-async def test_every_route_class_refuses_a_page_of_the_same_machine_on_another_origin(path, cookie, origin):
+@pytest.mark.parametrize(("path", "user"), ROUTES.values(), ids=ROUTES)
+async def test_every_route_class_refuses_a_page_of_the_same_machine_on_another_origin(path, user, origin):
+    cookie = await cookie_of(user)
     assert await handshake(path, [(b"origin", b"http://127.0.0.1:8000"), *SITE, *cookie])  # the site's own page
     assert await handshake(path, [(b"origin", origin), *SITE, *cookie]) is False
 

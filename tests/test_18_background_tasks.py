@@ -178,5 +178,5 @@ async def test_a_job_a_channels_worker_took_is_gone_from_the_layer_so_its_death_
     await channel_layer.send(WORKER_CHANNEL, {"type": "primes.count", "below": 10, "reply_to": "nobody"})
     await channel_layer.receive(WORKER_CHANNEL)  # what runworker does before it runs the job, and then dies
     with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.2):  # proving silence: a short wait (lesson 09)
+        async with asyncio.timeout(0.1):  # proving silence: a short wait, receive_nothing()'s (lesson 09)
             await channel_layer.receive(WORKER_CHANNEL)

@@ -70,4 +70,4 @@ def test_a_measured_server_that_never_listens_says_so():
     argv = [sys.executable, "-c", "import time; time.sleep(60)"]
     # Not a FileNotFoundError: a measured server's stop() removes the log the error quotes.
     with pytest.raises(RuntimeError, match="a silent server did not listen"):
-        Server("a silent server", argv, dict(os.environ), free_port(), timeout=0.5)
+        Server("a silent server", argv, dict(os.environ), free_port(), timeout=0.1)

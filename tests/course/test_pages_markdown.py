@@ -8,6 +8,7 @@ in order, with its text unchanged; a Mermaid block is one sequence diagram; a
 """
 
 import re
+from functools import cache
 from html import unescape
 
 import pytest
@@ -45,10 +46,16 @@ def pre_texts(html: str) -> list[str]:
     return [unescape(re.sub(r"<[^>]+>", "", block)) for block in re.findall(r"<pre\b[^>]*>(.*?)</pre>", html, re.S)]
 
 
+@cache
+def notes_html(text: str) -> str:
+    """NOTES.md drawn once for the three tests that read it (the pages keep each lesson's: course/views.py)."""
+    return page_html(text)
+
+
 def rendered(name: str, client) -> str:
     """A lesson's text as its page shows it (the <article>), or NOTES.md as the same renderer draws it."""
     if name == "NOTES":
-        return page_html(DOCS[name].read_text(encoding="utf-8"))
+        return notes_html(DOCS[name].read_text(encoding="utf-8"))
     page = client.get(f"/lessons/{name}/").content.decode()
     return re.search(r'<article id="lesson-text">(.*?)</article>', page, re.S)[1]
 

@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 
 from harness.patience import FRAME
 from lessons.asgi import application
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import browser_headers, logged_in
 
 SITE = [(b"host", b"127.0.0.1:8000")]
 # route, and whose cookie it is sent with: ada a user, grace staff, None none
@@ -48,9 +48,7 @@ def cookie_of(user: str | None) -> list[tuple[bytes, bytes]]:
 
     if user is None:
         return []
-    return [
-        (b"cookie", f"sessionid={logged_in(User.objects.create(username=user, is_staff=user == 'grace'))}".encode())
-    ]
+    return browser_headers(logged_in(User.objects.create(username=user, is_staff=user == "grace")), csrf=False)
 
 
 @pytest.mark.parametrize("origin", FOREIGN.values(), ids=FOREIGN)

@@ -196,17 +196,3 @@ def test_the_doctor_says_so_when_no_sentinel_answers(settings, capsys, quick_doc
         call_command("doctor")
     assert "FAIL  Redis reachable through Sentinel: no sentinel names a primary that answers" in capsys.readouterr().out
 
-
-def test_a_failover_loss_counts_until_the_broken_socket_gets_its_4503():
-    from types import SimpleNamespace
-
-    from bench.failover.run import chat_losses
-
-    killed, recovered = 10.0, 13.0
-    sent = [(12.0, "a:0"), (13.5, "a:1"), (14.0, "a:2")]  # during, then after a new room chatted again
-    dying = SimpleNamespace(frames=[], close_code=4503, closed_at=13.8)  # its 4503 came after the new room
-    open_ = SimpleNamespace(frames=[(14.1, {"message": "a:2"})], close_code=None, closed_at=float("inf"))
-    losses = chat_losses(sent, (dying, open_), killed, recovered)
-    # dying lost a:0 and a:1 (both before its 4503); open_ lost a:0, in the window, and a:1, sent after the
-    # new room chatted but before the last 4503: the failover was not over. Nothing counts as outside.
-    assert (losses["lost"], losses["lost_outside_the_failover"]) == (4, 0)

@@ -247,23 +247,13 @@ async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: i
     saved_lines, saver_errors = await asyncio.to_thread(finish, saver)
     saved = [json.loads(line) for line in saved_lines.splitlines() if line.startswith("{")]
     saved_ids = [post["id"] for post in saved]
-    # The last messages and posts arrive: each open chat socket hears each open sender's last message, and the
-    # liveblog client the newest post, live or after a reconnect with since= (a machine's speed sets when).
-    last = last_messages(sent, {"a": alice, "b": bob})
-    await until(lambda: all(has_heard(s, last) for s in (alice, bob) if s.close_code is None))
-    await until(lambda: not saved_ids or max(saved_ids) in liveblog.posts)
+    await last_arrivals(sent, {"a": alice, "b": bob}, liveblog, saved_ids)
     reading.cancel()
     await asyncio.gather(reading, return_exceptions=True)
     for socket in (alice, bob, *echoes):
         await socket.close()
 
-    # Lesson 12's client, once more after the dust settled: what it still lacks after a reconnect with since=.
-    final = LiveblogClient(a, liveblog.last_id())
-    final_task = asyncio.create_task(final.run())
-    await until(lambda: set(saved_ids) <= set(liveblog.posts) | set(final.posts))
-    final_task.cancel()
-    await asyncio.gather(final_task, return_exceptions=True)
-    seen = set(liveblog.posts) | set(final.posts)
+    seen = set(liveblog.posts) | await catch_up(a, liveblog, saved_ids)
     return {
         "down_after_ms": sentinels.down_after_ms,
         "new_primary": "the replica" if sentinels.primary_port() == sentinels.replica.port else "another server",
@@ -284,6 +274,26 @@ async def observe(sentinels: RedisSentinels, env: dict[str, str], a, b, since: i
         "posts_missed_after_since": len(set(saved_ids) - seen),
         "posts_twice": len(liveblog.posts) - len(set(liveblog.posts)),
     }
+
+
+async def last_arrivals(sent, chat: dict[str, Socket], liveblog: LiveblogClient, saved_ids: list[int]) -> None:
+    """Until each open chat socket has heard each open sender's last message, and the liveblog the newest post.
+
+    However long that takes on this machine (live, or after a reconnect with since=), up to CONDITION.
+    """
+    last = last_messages(sent, chat)
+    await until(lambda: all(has_heard(s, last) for s in chat.values() if s.close_code is None))
+    await until(lambda: not saved_ids or max(saved_ids) in liveblog.posts)
+
+
+async def catch_up(server, liveblog: LiveblogClient, saved_ids: list[int]) -> set[int]:
+    """Lesson 12's client, once more after the dust settled: the posts a reconnect with since= brings."""
+    final = LiveblogClient(server, liveblog.last_id())
+    final_task = asyncio.create_task(final.run())
+    await until(lambda: set(saved_ids) <= set(liveblog.posts) | set(final.posts))
+    final_task.cancel()
+    await asyncio.gather(final_task, return_exceptions=True)
+    return set(final.posts)
 
 
 async def until(condition, deadline: float = CONDITION) -> bool:

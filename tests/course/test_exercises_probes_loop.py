@@ -40,3 +40,12 @@ async def test_a_stall_spent_waiting_for_a_core_is_not_blamed(tmp_path, monkeypa
     with student_code(tmp_path) as code:
         async with never_blocks():
             code.block()
+
+
+async def test_a_stall_spent_waiting_on_a_thread_that_waited_for_a_core_is_not_blamed(tmp_path, monkeypatch):
+    # As when asgiref's sync thread holds the GIL and the busy machine gives it no core: the loop thread sleeps
+    # for the GIL, and the other thread's wait for a core grew the whole stall.
+    monkeypatch.setattr(loop, "others_waited", lambda skip: {"4242": time.monotonic()})
+    with student_code(tmp_path) as code:
+        async with never_blocks():
+            code.block()

@@ -1,6 +1,5 @@
 """The event loop watched: a stall or a time.sleep in your code fails the check, naming your line."""
 
-import os
 import re
 import sys
 import time
@@ -10,6 +9,7 @@ import pytest
 
 from exercises.probes.loading import proved
 from exercises.probes.quiet import QUIET_THREADS, ours
+from exercises.probes.schedstat import others_waited, stamp
 from exercises.targets import CHECKED_FILES
 
 
@@ -118,34 +118,6 @@ class LoopLag:
                     pytrace=False,
                 )
             proved("no blocking")
-
-
-def stamp() -> tuple[float, float]:
-    """(now, the seconds this thread has waited for a core so far): Linux's schedstat, or 0 where it cannot be read."""
-    try:
-        with open("/proc/thread-self/schedstat", encoding="ascii") as schedstat:
-            waited = int(schedstat.read().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        waited = 0.0
-    return time.monotonic(), waited
-
-
-def others_waited(skip: set[int]) -> dict[str, float]:
-    """Each thread of this process but those in `skip` (native ids): the seconds it has waited for a core so far."""
-    waited = {}
-    try:
-        tids = os.listdir("/proc/self/task")
-    except OSError:
-        return waited
-    for tid in tids:
-        if int(tid) in skip:
-            continue
-        try:
-            with open(f"/proc/self/task/{tid}/schedstat", encoding="ascii") as schedstat:
-                waited[tid] = int(schedstat.read().split()[1]) / 1e9
-        except (OSError, IndexError, ValueError):
-            pass  # a thread that has just ended
-    return waited
 
 
 def in_checked_code(frame) -> str | None:

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from exercises.probes.loop import stamp
 from exercises.probes.quiet import POLL, settled
+from exercises.probes.schedstat import stamp
 from harness.patience import FRAME
 
 # What answer() returns when its wait ran out. Waits for what must come take FRAME, so that is what it says;

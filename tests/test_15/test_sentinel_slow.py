@@ -52,6 +52,7 @@ def test_chat_loses_only_messages_sent_in_the_failover_and_keeps_senders_order(f
     # both Daphnes, every broken socket has its 4503) may be gone; nothing else.
     assert (chat["lost_outside_the_failover"], chat["in_order"]) == (0, True), (
         f"lost outside the failover (it ended {chat['failover_ended_s']} s after the kill): {chat['outside_examples']}"
+        f"; {chat['refused']} message(s) refused by the server"
     )
 
 

@@ -18,8 +18,10 @@ deadline: a longer wait there only slows the run, so those waits stay short
 and say so where they are written.
 """
 
+import asyncio
 import inspect
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -53,6 +55,20 @@ COMMAND = patient(180)  # a whole child process: a manage.py command, a pytest r
 # lesson's try-it steps, a dozen commands each a process of its own: lesson 17's took 21 s alone, 161-206 s in
 # CI runs beside the rest of the suite, and a machine three times slower must still finish it.
 TEST = patient(600)
+
+
+async def polled(condition, deadline: float = CONDITION, every: float = 0.02):
+    """`condition()`'s first true value, looked at every `every` s; None once `deadline` s (a liveness bound) pass.
+
+    For what another process or task does in its own time, never a fixed sleep: a fast machine moves on
+    as soon as it is so, a slow one waits up to the deadline. tests.helpers.eventually() fails a test with it.
+    """
+    give_up = time.monotonic() + deadline
+    while not (found := condition()):
+        if time.monotonic() > give_up:
+            return None
+        await asyncio.sleep(every)
+    return found
 
 
 def communicator_timeouts(timeout: float) -> dict:

@@ -40,7 +40,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from harness.patience import COMMAND, CONDITION, FRAME
+from harness.patience import COMMAND, CONDITION, FRAME, polled
 from harness.servers import REPO_DIR, DaphneServer, RedisSentinels, daphne_env
 from layers_demo.flood import DEFAULT_LIMIT
 
@@ -296,28 +296,18 @@ async def last_arrivals(sent, chat: dict[str, Socket], liveblog: LiveblogClient,
     However long that takes on this machine (live, or after a reconnect with since=), up to CONDITION.
     """
     last = last_messages(sent, chat)
-    await until(lambda: all(has_heard(s, last) for s in chat.values() if s.close_code is None))
-    await until(lambda: not saved_ids or max(saved_ids) in liveblog.posts)
+    await polled(lambda: all(has_heard(s, last) for s in chat.values() if s.close_code is None))
+    await polled(lambda: not saved_ids or max(saved_ids) in liveblog.posts)
 
 
 async def catch_up(server, liveblog: LiveblogClient, saved_ids: list[int]) -> set[int]:
     """Lesson 12's client, once more after the dust settled: the posts a reconnect with since= brings."""
     final = LiveblogClient(server, liveblog.last_id())
     final_task = asyncio.create_task(final.run())
-    await until(lambda: set(saved_ids) <= set(liveblog.posts) | set(final.posts))
+    await polled(lambda: set(saved_ids) <= set(liveblog.posts) | set(final.posts))
     final_task.cancel()
     await asyncio.gather(final_task, return_exceptions=True)
     return set(final.posts)
-
-
-async def until(condition, deadline: float = CONDITION) -> bool:
-    """Wait for `condition()` to hold, polling; False if it still does not after `deadline` s (a liveness bound)."""
-    give_up = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > give_up:
-            return False
-        await asyncio.sleep(0.02)
-    return True
 
 
 def last_messages(sent: list[tuple[float, str]], senders: dict[str, Socket]) -> set[str]:

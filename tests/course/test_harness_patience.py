@@ -71,3 +71,18 @@ def test_a_measured_server_that_never_listens_says_so():
     # Not a FileNotFoundError: a measured server's stop() removes the log the error quotes.
     with pytest.raises(RuntimeError, match="a silent server did not listen"):
         Server("a silent server", argv, dict(os.environ), free_port(), timeout=0.1)
+
+
+async def test_polled_gives_the_conditions_first_true_value_once_it_comes():
+    from harness.patience import polled
+
+    looks = iter([None, 0, "", "the row"])
+    assert await polled(lambda: next(looks), every=0) == "the row"
+
+
+async def test_polled_gives_none_when_the_condition_never_holds_by_its_deadline():
+    from harness.patience import polled
+
+    looked = []
+    assert await polled(lambda: looked.append(1), deadline=0.05, every=0.01) is None
+    assert len(looked) >= 2  # it looked again before giving up, not once

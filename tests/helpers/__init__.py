@@ -12,14 +12,12 @@ terminal.py        a student's terminals, typing a lesson's try-it steps as writ
 channels_live_case.py  lesson 09: Channels' ChannelsLiveServerTestCase, run by test_09_testing_slow.py
 """
 
-import asyncio
 import os
-import time
 from collections.abc import Callable
 
 import pytest
 
-from harness.patience import CONDITION
+from harness.patience import CONDITION, polled
 
 # The password of the test user "ada" (tests/fixtures/database.py's `ada`), on the test database only.
 ADA_PASSWORD = "analytical-engine"
@@ -42,9 +40,6 @@ async def eventually(probe: Callable[[], object], what: str, timeout: float = CO
     For what another process does in its own time, never a fixed sleep: a fast machine
     moves on as soon as it is so, a slow one waits up to the liveness deadline, then fails saying `what`.
     """
-    deadline = time.monotonic() + timeout
-    while not (found := probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:g} s (harness/patience.py's CONDITION): {what}")
-        await asyncio.sleep(0.02)
-    return found
+    if found := await polled(probe, timeout):
+        return found
+    raise AssertionError(f"not within {timeout:g} s (harness/patience.py's CONDITION): {what}")

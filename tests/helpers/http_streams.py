@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from channels.testing import HttpCommunicator
 
-from harness.patience import FRAME
+from harness.patience import FRAME, polled
 
 
 def parse_events(chunks: list[bytes]) -> list[dict]:
@@ -33,9 +33,10 @@ async def body_parts(communicator: HttpCommunicator, count: int) -> list[bytes]:
 
 async def until(condition: Callable[[], object]) -> None:
     """Return once `condition()` is true: the moment a consumer reaches a state, not a guess at how long it takes."""
-    async with asyncio.timeout(FRAME):  # a consumer that never gets there fails the test, never hangs it
-        while not condition():
-            await asyncio.sleep(0.001)
+    # Looked at every millisecond: a consumer's state between two of its awaits. One that never gets there
+    # fails the test, never hangs it.
+    if not await polled(condition, FRAME, every=0.001):
+        raise TimeoutError(f"the consumer did not get there within {FRAME:g} s (harness/patience.py's FRAME)")
 
 
 def tasks_named(qualname: str) -> list[asyncio.Task]:

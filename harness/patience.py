@@ -62,13 +62,19 @@ async def polled(condition, deadline: float = CONDITION, every: float = 0.02):
 
     For what another process or task does in its own time, never a fixed sleep: a fast machine moves on
     as soon as it is so, a slow one waits up to the deadline. tests.helpers.eventually() fails a test with it.
+    `condition` may be a coroutine function (a round trip to a server, say): each look awaits it.
     """
     give_up = time.monotonic() + deadline
-    while not (found := condition()):
+    while not (found := await looked(condition)):
         if time.monotonic() > give_up:
             return None
         await asyncio.sleep(every)
     return found
+
+
+async def looked(condition):
+    found = condition()
+    return await found if inspect.isawaitable(found) else found
 
 
 def communicator_timeouts(timeout: float) -> dict:

@@ -86,3 +86,14 @@ async def test_polled_gives_none_when_the_condition_never_holds_by_its_deadline(
     looked = []
     assert await polled(lambda: looked.append(1), deadline=0.05, every=0.01) is None
     assert len(looked) >= 2  # it looked again before giving up, not once
+
+
+async def test_polled_awaits_a_condition_that_is_a_coroutine_function():
+    from harness.patience import polled
+
+    answers = iter([False, {"room": "lobby"}])
+
+    async def round_trip():
+        return next(answers)
+
+    assert await polled(round_trip, every=0) == {"room": "lobby"}

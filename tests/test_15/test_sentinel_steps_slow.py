@@ -1,6 +1,5 @@
 """Lesson 15's Sentinel steps, typed as the lesson writes them, in one shell: they work, and stop all they start."""
 
-import asyncio
 import contextlib
 import os
 import re
@@ -14,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from bench.failover.run import chats_across
-from harness.patience import CONDITION
+from harness.patience import CONDITION, polled
 from harness.servers import REPO_DIR, daphne_env
 from tests.helpers import require
 from tests.helpers.terminal import Terminal, fenced, port_answers
@@ -57,11 +56,11 @@ async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start
             )
             for port in (8001, 8002)
         )
-        assert await until(lambda: chats_across(a, b, "lobby"))
+        assert await polled(lambda: chats_across(a, b, "lobby"), CONDITION, every=0.2)
         events = subprocess.Popen(["redis-cli", "-p", "26381", "psubscribe", "*"], stdout=subprocess.PIPE, text=True)
         said = terminal.type(failover)
         assert re.search(r'127\.0\.0\.1"?\n(2\) ")?6381', said) and "Announced to room 'lobby'" in said, said
-        assert await until(lambda: chats_across(a, b, "after-the-failover"))
+        assert await polled(lambda: chats_across(a, b, "after-the-failover"), CONDITION, every=0.2)
         events.send_signal(signal.SIGINT)  # Ctrl-C in terminal 2
         try:
             said = events.communicate(timeout=5)[0]
@@ -81,13 +80,3 @@ async def test_lesson_15s_sentinel_steps_work_as_written_and_stop_all_they_start
             events.communicate()
         if not terminal.bash.stdin.closed:
             terminal.exit()
-
-
-async def until(check, seconds: float = CONDITION) -> bool:
-    """Await `check()` again every 0.2 s until it is true or `seconds` (a liveness deadline) pass."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            return False
-        await asyncio.sleep(0.2)
-    return True

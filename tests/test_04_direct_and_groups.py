@@ -10,7 +10,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 import layers_demo.routing
-from harness.patience import FRAME
+from harness.patience import FRAME, polled
 from tests.helpers.clients import group_members
 
 LAYERS = pytest.mark.parametrize("layer", ["memory", "redis", "pubsub"], indirect=True)
@@ -89,10 +89,12 @@ async def subscribed_in_redis(channel_layer, redis_url: str, groups: list[str]) 
     local = channel_layer._get_layer()
     names = [local._get_group_channel_name(group) for group in groups]
     client = redis.asyncio.Redis.from_url(redis_url)
+
+    async def all_subscribed() -> bool:
+        return all(count > 0 for _, count in await client.pubsub_numsub(*names))
+
     try:
-        async with asyncio.timeout(FRAME):
-            while any(count == 0 for _, count in await client.pubsub_numsub(*names)):
-                await asyncio.sleep(0.01)
+        assert await polled(all_subscribed, FRAME, every=0.01), f"Redis never counted a subscriber of each of {names}"
     finally:
         await client.aclose()
 

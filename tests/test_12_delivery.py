@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from db_demo import history, liveblog
 from db_demo.liveblog import LIVEBLOG_GROUP, LiveblogConsumer, since_id
 from db_demo.models import ChatMessage, Post
-from harness.patience import FRAME
+from harness.patience import FRAME, polled
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN, group_members
 
@@ -29,9 +29,8 @@ END = {"type": "post.published", "post": {"id": 0, "title": "(the test's end mar
 
 async def received_posts(communicator: WebsocketCommunicator) -> list[str]:
     """The titles of every post frame that arrives before the END marker."""
-    async with asyncio.timeout(FRAME):
-        while not await group_members(LIVEBLOG_GROUP):  # ReadThenJoinConsumer joins only after its replay
-            await asyncio.sleep(0.001)
+    # ReadThenJoinConsumer joins only after its replay.
+    assert await polled(lambda: group_members(LIVEBLOG_GROUP), FRAME, every=0.001), "the consumer never joined"
     await get_channel_layer().group_send(LIVEBLOG_GROUP, END)
     titles = []
     while (post := (await communicator.receive_json_from())["post"]) != END["post"]:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 
-from harness.patience import FRAME
+from harness.patience import FRAME, polled
 
 
 @contextlib.asynccontextmanager
@@ -26,9 +26,8 @@ async def sync_thread_held() -> AsyncIterator[None]:
         release.wait(timeout=10)  # a failing test must not keep the thread for ever
 
     holder = asyncio.create_task(sync_to_async(hold)())  # thread_sensitive=True: the one sync thread
-    async with asyncio.timeout(FRAME):  # the thread is busy with something else: fail, do not hang
-        while not busy.is_set():
-            await asyncio.sleep(0.001)
+    # The thread is busy with something else: fail, do not hang.
+    assert await polled(busy.is_set, FRAME, every=0.001), "the one sync thread never ran the holder"
     try:
         yield
     finally:

@@ -16,7 +16,7 @@ from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from harness.patience import FRAME
+from harness.patience import FRAME, polled
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN, configured
 
@@ -113,9 +113,11 @@ async def test_a_message_sent_while_no_one_listens_waits_on_core_and_is_lost_on_
     worker = asyncio.create_task(channel_layer.receive(jobs))
     # Until the worker has a message (core) or Redis counts its subscription (pub/sub).
     with redis.Redis.from_url(redis_url) as client:
-        async with asyncio.timeout(FRAME):
-            while not worker.done() and client.pubsub_numsub(jobs)[0][1] == 0:
-                await asyncio.sleep(0.01)
+
+        def listening() -> bool:
+            return worker.done() or client.pubsub_numsub(jobs)[0][1] > 0
+
+        assert await polled(listening, FRAME, every=0.01), "the worker neither received nor subscribed"
     await channel_layer.send(jobs, {"type": "job", "n": 2})
     async with asyncio.timeout(FRAME):
         # Core stored n=1 in Redis; pub/sub PUBLISHed it to no one, and Redis kept nothing.

@@ -10,6 +10,7 @@ in front).
 """
 
 import asyncio
+import itertools
 import json
 import sys
 
@@ -19,7 +20,7 @@ from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
 from bench.failover.run import POSTS, chats_across
-from harness.patience import COMMAND, CONDITION, FRAME
+from harness.patience import COMMAND, CONDITION, FRAME, polled
 from harness.servers import REPO_DIR, WarmDaphnes, daphne_env
 from lessons.channel_config import channel_layers
 from tests.helpers.clients import group_members
@@ -109,23 +110,14 @@ async def test_two_daphnes_behind_nginx_chat_across_both_again_after_a_failover(
         assert await asyncio.wait_for(echo.recv(), FRAME) == "still here"
     await asyncio.to_thread(sentinels.wait_for_promotion)
     a, b = site.daphnes
-    chatting = asyncio.create_task(chats_until_both(a, b))
-    assert await asyncio.wait_for(chatting, CONDITION)
+    rooms = itertools.count()  # a new room each try: a socket on each Daphne, until they hear each other
+    assert await polled(lambda: chats_across(a, b, f"nginx-{next(rooms)}"), CONDITION, every=0.1)
     async with connect(site.ws_url("ws/chat/after-nginx/"), origin=site.http_url) as alice:
         async with connect(site.ws_url("ws/chat/after-nginx/"), origin=site.http_url) as bob:
             await alice.send(json.dumps({"message": "through nginx, after the failover"}))
             assert (
                 json.loads(await asyncio.wait_for(bob.recv(), FRAME))["message"] == "through nginx, after the failover"
             )
-
-
-async def chats_until_both(a, b) -> bool:
-    """Try new rooms with a socket on each Daphne until they hear each other."""
-    n = 0
-    while not await chats_across(a, b, f"nginx-{n}"):
-        n += 1
-        await asyncio.sleep(0.1)
-    return True
 
 
 def test_the_liveblog_socket_carries_on_or_closes_with_4503_never_1011(failover_run):

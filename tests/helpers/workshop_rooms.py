@@ -172,7 +172,7 @@ def wait_for(predicate, timeout: float = CONDITION) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, f"waited {timeout} s in vain"
-        time.sleep(0.02)
+        time.sleep(0.002)  # what it waits for (a thread's reply) takes milliseconds: look again soon
 
 
 # --- the instructor's side of a real room (a Daphne on the test database) ------------------------

@@ -73,6 +73,7 @@ async def polled(condition, deadline: float = CONDITION, every: float = 0.02):
 
 
 async def looked(condition):
+    """One look: what `condition()` gives, awaited when it is a coroutine."""
     found = condition()
     return await found if inspect.isawaitable(found) else found
 

@@ -42,4 +42,4 @@ async def eventually(probe: Callable[[], object], what: str, timeout: float = CO
     """
     if found := await polled(probe, timeout):
         return found
-    raise AssertionError(f"not within {timeout:g} s (harness/patience.py's CONDITION): {what}")
+    raise AssertionError(f"not within {timeout:g} s (a liveness deadline, harness/patience.py): {what}")

@@ -7,7 +7,18 @@ leaving the group fails.
 
 import pytest
 
-from exercises.probes import FRAME, WAITED, answer, close_all, connect, layer_down, load, members, proved
+from exercises.probes import (
+    FRAME,
+    WAITED,
+    answer,
+    close_all,
+    connect,
+    in_its_group_once_open,
+    layer_down,
+    load,
+    members,
+)
+from exercises.probes import proved
 from exercises.probes.sync_consumers import CLOSES, KILLED, ended
 from exercises.probes.sync_consumers import loop_watching_layer  # noqa: F401 (switched on by pytestmark)
 
@@ -43,6 +54,10 @@ async def test_the_consumer_ends_once_the_socket_has_closed():
     for code in (*CLOSES, 4000):  # a clean close, a closed tab, a lost network, the app's own
         communicator = await connect(app())
         await ended(communicator, code, GONE)
+
+
+async def test_an_open_socket_is_in_the_lobby():
+    await in_its_group_once_open(app())  # its group_add finished before its accept was sent
 
 
 async def test_the_closed_socket_has_left_the_group():

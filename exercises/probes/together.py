@@ -28,12 +28,18 @@ def meeting(app, parties: int = 2):
     the other before it reads it back: it shows every time. A wait of a few milliseconds
     did not: a busy machine paused the second consumer for longer, and the first read its
     own value back (07.2's user kept on the class passed the check under a loaded proof).
-    One that never sends lets the others go on after FRAME.
+
+    Only a send made on the consumer's own task waits. A sync consumer (SyncConsumer,
+    WebsocketConsumer, JsonWebsocketConsumer) sends through async_to_sync, from a task of
+    its own, while it holds asgiref's one sync thread (lesson 02): had it waited, the other
+    consumer's handler could never run to its send, and both would wait in vain. It goes
+    on at once; its handlers run one after the other anyway, so no other consumer's code
+    runs inside one of its handlers. One that never sends lets the others go on after FRAME.
     """
     arrived, everyone = [], asyncio.Event()
 
     async def application(scope, receive, send):
-        first = True
+        first, home = True, asyncio.current_task()
 
         async def met(message):
             nonlocal first
@@ -42,8 +48,9 @@ def meeting(app, parties: int = 2):
                 arrived.append(scope)
                 if len(arrived) >= parties:
                     everyone.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(everyone.wait(), FRAME)
+                if asyncio.current_task() is home:  # an async consumer's own handler: hold it till all are there
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(everyone.wait(), FRAME)
             await send(message)
 
         return await app(scope, receive, met)

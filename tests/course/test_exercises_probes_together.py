@@ -2,11 +2,11 @@
 
 import asyncio
 
-from channels.consumer import AsyncConsumer
+from channels.consumer import AsyncConsumer, SyncConsumer
 from channels.exceptions import StopConsumer
 from channels.testing import WebsocketCommunicator
 
-from exercises.probes import frame, meeting, suspending
+from exercises.probes import frame, meeting, suspending, together
 
 
 class NameOnTheClass(AsyncConsumer):
@@ -40,3 +40,20 @@ async def test_a_10_ms_suspension_lets_a_late_second_consumer_hide_the_class_sta
 
 async def test_with_meeting_both_consumers_read_the_last_value_written():
     assert await greetings(meeting(NameOnTheClass.as_asgi())) == ["/late/", "/late/"]
+
+
+class SyncGreeter(SyncConsumer):
+    """A sync consumer: its handlers hold asgiref's one sync thread while they send."""
+
+    def websocket_connect(self, event):
+        self.send({"type": "websocket.accept"})
+        self.send({"type": "websocket.send", "text": f'"{self.scope["path"]}"'})
+
+    def websocket_disconnect(self, event):
+        raise StopConsumer()
+
+
+async def test_sync_consumers_meet_without_waiting_for_a_deadline(monkeypatch):
+    # No deadline to fall back on: a meeting that held the one sync thread would never end (the test's timeout says so).
+    monkeypatch.setattr(together, "FRAME", None)
+    assert await greetings(meeting(SyncGreeter.as_asgi())) == ["/early/", "/late/"]

@@ -68,12 +68,12 @@ from exercises.probes.frames import (
     told_on_its_frame,
 )
 from exercises.probes.http import DAPHNE_PART, as_daphne_hands_it, http_request, send_parts
+from exercises.probes.joining import in_its_group_once_open
 from exercises.probes.layers import (
     BroadcastsAwaited,
     LoopWatchingLayer,
     RoundTripLayer,
     broadcasts_awaited,
-    in_its_group_once_open,
     owned,
     slow_broadcasts,
     uneven_broadcasts,

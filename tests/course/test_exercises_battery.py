@@ -56,7 +56,7 @@ def test_unsafe_lines_names_the_code_that_sets_it_and_not_a_docstring_or_a_comme
 def test_unsafe_lines_names_it_spelled_in_pieces_of_constants():
     pieces = [
         'os.environ["DJANGO_ALLOW_" + "ASYNC_UNSAFE"] = "true"',
-        "os.environ[f\"DJANGO_ALLOW_{'ASYNC'}_UNSAFE\"] = \"true\"",
+        'os.environ[f"DJANGO_ALLOW_{\'ASYNC\'}_UNSAFE"] = "true"',
         'os.environ["_".join(["DJANGO", "ALLOW", "ASYNC", "UNSAFE"])] = "true"',
         'os.environ["DJANGO_ALLOW_" + name] = "true"',  # read at run time: not followed
     ]

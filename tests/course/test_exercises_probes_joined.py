@@ -51,13 +51,6 @@ def joins(how: str) -> type:
     return type(f"Joins{how.title()}", (AsyncJoins,), {"how": how})
 
 
-@pytest.fixture(autouse=True)
-def fresh_layer():
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
-
-
 @pytest.mark.parametrize("consumer", [SyncJoinsFirst, joins("awaited")], ids=["sync", "async"])
 async def test_a_consumer_that_joins_then_accepts_is_in_its_group_once_open(consumer):
     await in_its_group_once_open(consumer.as_asgi())
@@ -72,10 +65,10 @@ async def test_a_consumer_that_accepts_before_its_join_has_finished_is_refused_e
             await in_its_group_once_open(consumer.as_asgi())
 
 
-async def test_a_look_that_comes_late_as_on_a_busy_machine_still_refuses_an_accept_before_the_join(monkeypatch):
-    from exercises.probes import layers
+async def test_a_late_look_as_on_a_busy_machine_still_refuses_an_early_accept(monkeypatch):
+    from exercises.probes import joining
 
-    opened = layers.connect
+    opened = joining.connect
 
     async def late(application, path):  # the check's process paused after the handshake: the join has finished
         communicator = await opened(application, path)
@@ -83,6 +76,6 @@ async def test_a_look_that_comes_late_as_on_a_busy_machine_still_refuses_an_acce
             await asyncio.sleep(0)
         return communicator
 
-    monkeypatch.setattr(layers, "connect", late)
+    monkeypatch.setattr(joining, "connect", late)
     with pytest.raises(AssertionError, match="accepted before it was in its group"):
         await in_its_group_once_open(SyncAcceptsFirst.as_asgi())

@@ -119,7 +119,7 @@ def test_every_stated_rule_is_proven_by_a_test(exercise):
     assert set(contract.rules) - proven == set(), f"{exercise.id}: rules no test proves"
 
 
-def test_a_rule_that_runs_over_lines_is_read_whole_and_the_list_ends_at_its_blank_line():
+def test_a_rule_over_two_lines_is_read_whole_and_a_blank_line_ends_the_list():
     task = f'''"""Exercise 99.1: a task.
 
 {HEADING}

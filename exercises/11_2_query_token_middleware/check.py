@@ -41,8 +41,9 @@ def inside(module, kind: str, query: bytes | None, middleware=None):
 async def test_a_valid_token_puts_its_user_id_in_the_inner_scope(module, kind):
     _, seen = await inside(module, kind, token(7))
     assert (got := seen.get("token_user_id", "no such key")) == 7, (
-        f'a {kind!r} scope with a valid token for user 7: expected scope["token_user_id"] == 7, got {got!r} (the '
-        "middleware wraps a whole application: an http request's ?token= counts as a socket's does)"
+        f'a {kind!r} scope with a valid token for user 7: expected scope["token_user_id"] == 7, got {got!r}'
+        + " (the middleware wraps a whole application: an http request's ?token= counts as a socket's does)"
+        * (kind == "http")
     )
 
 

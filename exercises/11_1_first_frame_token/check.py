@@ -1,8 +1,10 @@
 """Check 11.1: accept a token only in the first frame, within a deadline; one 4401 for every failure.
 
-A valid token gets its user id and cancels its own deadline (two sockets at once); any other first frame closes 4401;
-no token is written to a log or the output; only the first frame may carry the token, after a refusal or a login;
-silence closes 4401 at the deadline, not before; the deadline ends with the socket on every path.
+The task's rules, in its order: 1. a valid token gets its user id and cancels its own deadline only (two sockets at
+once); 2. any other first frame closes 4401, one close for all; 3. only the first frame may carry the token: a later
+frame gets the same user id again, nothing follows a 4401; 4. silence closes 4401 at DEADLINE, not before; 5. no
+token is written to a log or the output; 6. the deadline ends with the socket on every path; 7. a bad frame stays on
+its socket; 8. DJANGO_ALLOW_ASYNC_UNSAFE stays unset. The battery (exercises/battery/, exercise.toml) proves 2, 6-8.
 """
 
 import asyncio
@@ -12,7 +14,7 @@ import time
 import pytest
 
 from auth_demo.tokens import sign_user_id
-from exercises.probes import FRAME, answer, bad_frames, close_all, connect, never_blocks, nothing_after_close
+from exercises.probes import FRAME, answer, bad_frames, close_all, connect, frame, never_blocks, nothing_after_close
 from exercises.probes import nothing_more, proved, shown_part, written_out
 from exercises.probes.tokens_and_middleware import closed, deadline_ends_on_every_path, expired_token, first_frame
 from exercises.probes.tokens_and_middleware import two_logins_and_a_silence
@@ -28,6 +30,7 @@ def consumer(module, monkeypatch):
     return lambda deadline=10.0: monkeypatch.setattr(cls, "DEADLINE", deadline, raising=False) or cls.as_asgi()
 
 
+@pytest.mark.rule(1)
 async def test_a_valid_token_gets_its_user_id_and_cancels_only_its_own_deadline(consumer):
     async with never_blocks(0.5):  # over a busy machine's hiccups, under a query, a request or time.sleep(1)
         (ada, silent, grace), got, deadline = await two_logins_and_a_silence(consumer, (0.4, CLOSE_WAIT / 2))
@@ -48,6 +51,7 @@ async def test_a_valid_token_gets_its_user_id_and_cancels_only_its_own_deadline(
 FORGED = ("", "forged", '{"token": "forged"}', "[" * 100_000, '{"user_id": 7}', '{"token": "forged", "user_id": 7}')
 
 
+@pytest.mark.rule(2)
 async def test_any_other_first_frame_closes_4401(consumer):
     application, token = consumer(FRAME * 3), sign_user_id(7)  # longer than any wait: only the frame can close these
     wrong = ({"token": expired_token(7)}, {"token": token + "x"}, {"tokens": token}, [{"token": token}])
@@ -68,6 +72,7 @@ async def test_any_other_first_frame_closes_4401(consumer):
     proved("bad frames", len(shapes))
 
 
+@pytest.mark.rule(5)
 async def test_no_token_is_written_to_a_log_or_the_output(consumer, caplog, capsys):
     caplog.set_level("DEBUG")
     # Each a real token; the last two as a page with a bug sends them, refused for their shape: bare, another key.
@@ -85,6 +90,7 @@ async def test_no_token_is_written_to_a_log_or_the_output(consumer, caplog, caps
         )
 
 
+@pytest.mark.rule(3)
 async def test_only_the_first_frame_may_carry_the_token(consumer):
     refused, got = await first_frame(consumer(0.2), '{"message": "hi"}')
     assert closed(got), "a first frame without a token must close with 4401"
@@ -92,16 +98,19 @@ async def test_only_the_first_frame_may_carry_the_token(consumer):
     await nothing_after_close(refused, 0.4)  # nor the deadline's close, DEADLINE (0.2 s) after the connect
     communicator, got = await first_frame(consumer(), json.dumps({"token": sign_user_id(7)}))
     assert got == {"user_id": 7}, f"a valid token for user 7 must get {{'user_id': 7}}, got {got}"
-    for later in ({"token": sign_user_id(9)}, {"message": "hi"}, {"token": "forged"}):
-        await communicator.send_json_to(later)
-        got = None if await nothing_more(communicator, 0.2) else await answer(communicator, 0.3)  # a crash: 1011
-        assert got is None, (
-            f"user 7 had logged in, then the frame {later} got {got}: only the first frame may carry the token, "
-            "so a later token never switches the socket to another user and a later frame never closes it"
+    texts = (json.dumps({"token": sign_user_id(9)}), '{"message": "hi"}', '{"token": "forged"}', "not JSON")
+    for later in (*texts, b"\x00"):  # each answer waited for: a right consumer answers at once
+        await communicator.send_input({"type": "websocket.receive", type(later).__name__.replace("str", "text"): later})
+        got = await frame(communicator)
+        assert got == {"user_id": 7}, (
+            f"user 7 had logged in, then the frame {later!r} got {got}: only the first frame may carry the token, so "
+            'a later frame, whatever it holds, gets {"user_id": 7} again ("who am I?", as lesson 11\'s consumer '
+            "answers): never another user's id, never a close"
         )
     await close_all(refused, communicator)  # a crash on the last frame fails here
 
 
+@pytest.mark.rule(4)
 async def test_silence_closes_4401_at_the_deadline_not_before(module, consumer):
     assert (shipped := module.FirstFrameTokenConsumer.DEADLINE) == 10, f"DEADLINE is {shipped!r}: keep the 10 s"
     started, communicator = time.monotonic(), await connect(consumer(0.4))  # asyncio's clock, before the deadline
@@ -115,5 +124,6 @@ async def test_silence_closes_4401_at_the_deadline_not_before(module, consumer):
     proved("boundaries", 2)
 
 
+@pytest.mark.rule(6)
 async def test_the_deadline_ends_with_the_socket_on_every_path(consumer):
     await deadline_ends_on_every_path(consumer)

@@ -1,10 +1,13 @@
 """Check 11.3 (fix): an ASGI 3 middleware, `async def __call__(scope, receive, send)`, awaits the inner app with a copy.
 
-The inner application gets scope["user_agent"] ("" without the header, text whatever its bytes); the caller's scope
-is unchanged and the copy keeps all of it; a server takes the middleware for ASGI 3; an error inside the inner
-application reaches the server; a scope without headers passes through; two sockets at once each get their own.
+The task's rules, in its order, the scope rules driven with a websocket scope and an http scope: 1. the inner
+application gets scope["user_agent"]; 2. "" without the header; 3. text whatever its bytes; 4. the caller's scope is
+unchanged and the copy keeps all of it; 5. a server takes the middleware for ASGI 3; 6. an error inside the inner
+application reaches the server; 7. a scope without headers passes through; 8. two sockets at once each get their
+own, nothing kept on self; 9. DJANGO_ALLOW_ASYNC_UNSAFE stays unset (the battery proves 3, 4, 9).
 """
 
+import pytest
 from asgiref.compatibility import is_double_callable
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
@@ -19,20 +22,41 @@ RULE = (
 )
 
 
-async def test_the_inner_application_gets_the_user_agent(module):
-    seen, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, CURL)
-    assert seen, f"the inner application never ran. {RULE}"
-    assert agent == "curl/8.5", f'expected scope["user_agent"] == "curl/8.5", got {agent!r}'
+@pytest.fixture(params=["websocket", "http"])
+def kind(request):
+    """Each test that takes it runs twice: a socket's handshake, then a page's request (the middleware wraps both)."""
+    return request.param
 
 
-async def test_no_user_agent_header_gives_an_empty_string(module):
-    _, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, [])
-    assert agent == "", f'expected scope["user_agent"] == "", got {agent!r}'
+def scope_of(kind: str, headers: list) -> dict:
+    """A scope of `kind` as a server opens it, with these headers."""
+    scope = {"type": kind, "path": "/", "query_string": b"", "headers": list(headers)}
+    return scope | {"method": "GET", "http_version": "1.1"} if kind == "http" else scope
 
 
-async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it(module):
+@pytest.mark.rule(1)
+async def test_the_inner_application_gets_the_user_agent(module, kind):
+    seen, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, given=scope_of(kind, CURL))
+    assert seen, (
+        f"a {kind!r} scope: the middleware returned and the inner application had not run: a middleware awaits the "
+        f"application it wraps, for every scope it is given. {RULE}"
+    )
+    assert agent == "curl/8.5", f'a {kind!r} scope: expected scope["user_agent"] == "curl/8.5", got {agent!r}' + (
+        " (wrapped around the whole project, the middleware serves a page's request as it serves a socket: both "
+        "carry the header)" * (kind == "http")
+    )
+
+
+@pytest.mark.rule(2)
+async def test_no_user_agent_header_gives_an_empty_string(module, kind):
+    _, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, given=scope_of(kind, []))
+    assert agent == "", f'a {kind!r} scope without the header: expected scope["user_agent"] == "", got {agent!r}'
+
+
+@pytest.mark.rule(4)
+async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it(module, kind):
     headers = [(b"user-agent", b"curl/8.5"), (b"origin", b"http://127.0.0.1:8000")]
-    given = {"type": "websocket", "path": "/", "query_string": b"", "headers": list(headers)}
+    given = scope_of(kind, headers)
     seen, _ = await through_the_middleware(module.UserAgentMiddleware, RULE, given=given)
     assert "user_agent" not in given, (
         "the caller's scope changed: a middleware never writes into the scope it was given, it passes on a copy"
@@ -49,9 +73,10 @@ async def test_the_given_scope_is_unchanged_and_the_copy_keeps_all_of_it(module)
     )
 
 
-async def test_the_user_agent_is_text_whatever_its_bytes(module):
+@pytest.mark.rule(3)
+async def test_the_user_agent_is_text_whatever_its_bytes(module, kind):
     latin_1 = [(b"user-agent", b"Mozilla/5.0 (caf\xe9)")]  # é in latin-1, as a header carries it: no UTF-8
-    _, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, latin_1)
+    _, agent = await through_the_middleware(module.UserAgentMiddleware, RULE, given=scope_of(kind, latin_1))
     assert agent == "Mozilla/5.0 (caf\u00e9)", (
         f'a header of bytes b"Mozilla/5.0 (caf\\xe9)" must become the str "Mozilla/5.0 (caf\u00e9)", got '
         f"{agent!r}: header values are bytes, decode them as latin-1"
@@ -59,6 +84,7 @@ async def test_the_user_agent_is_text_whatever_its_bytes(module):
     proved("bad frames", 1)
 
 
+@pytest.mark.rule(5)
 def test_a_server_takes_the_middleware_for_an_asgi_3_application(module):
     assert not is_double_callable(module.UserAgentMiddleware(None)), (
         "asgiref, which Daphne and the test communicator use to tell the two kinds apart, takes UserAgentMiddleware "
@@ -67,6 +93,7 @@ def test_a_server_takes_the_middleware_for_an_asgi_3_application(module):
     )
 
 
+@pytest.mark.rule(6)
 async def test_an_error_inside_the_inner_application_reaches_the_server(module):
     scope = {"type": "websocket", "headers": CURL}
     raised, crash, calls = await error_from_inside(module.UserAgentMiddleware, scope)  # it raises TypeError
@@ -77,6 +104,7 @@ async def test_an_error_inside_the_inner_application_reaches_the_server(module):
     )
 
 
+@pytest.mark.rule(7)
 async def test_a_scope_without_headers_passes_through_to_the_inner_application(module):
     # Wrapped around a whole application, a middleware sees every scope its server opens: uvicorn's lifespan
     # (no headers) at start, a worker's channel scope (lesson 06). Those are not its business: it passes them on.
@@ -90,6 +118,7 @@ async def test_a_scope_without_headers_passes_through_to_the_inner_application(m
         )
 
 
+@pytest.mark.rule(5, 8)
 async def test_two_sockets_at_once_each_get_their_own_user_agent(module):
     middleware = module.UserAgentMiddleware(URLRouter([path("ws/ua/", which_agent)]))
     application = ProtocolTypeRouter({"websocket": middleware})  # as in a project's asgi.py

@@ -14,6 +14,26 @@ lesson 11: never change the scope you were given, pass on a copy. And
 wrapped around a whole application it sees every scope its server opens,
 some with no headers (uvicorn's "lifespan"): pass every one on.
 
+Rules (the check proves each one, and nothing else):
+
+1. A websocket scope and an http scope alike reach the inner application
+   with scope["user_agent"]: the User-Agent header's value, as a str.
+2. No User-Agent header gives scope["user_agent"] == "".
+3. A header's bytes become text whatever they are: decode them as latin-1
+   (b"caf\xe9" is "caf\u00e9"), never an error.
+4. The scope the middleware was given never changes, its headers list
+   included; the inner application gets a copy with every key it had.
+5. It is an ASGI 3 application: awaited once per connection as
+   app(scope, receive, send), it awaits the inner application once the same
+   way, receive and send passed on as they came.
+6. An error raised inside the inner application reaches the server as it
+   was, and the inner application ran once.
+7. Every scope passes through whole, those without headers too (uvicorn's
+   lifespan, a worker's channel scope).
+8. Two sockets open at once each get their own user agent; nothing about a
+   connection is kept on the middleware; the event loop never stalls.
+9. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 11.3

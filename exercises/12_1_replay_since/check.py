@@ -1,8 +1,9 @@
 """Check 12.1: replay the posts a reconnecting client missed.
 
-The posts after since arrive as saved, oldest first (id order), each socket for its own since, with the ORM off
-the loop; since at the last id or past it replays nothing, among other parameters too; a bad since is closed 4400
-and nothing follows.
+The task's rules, in its order: 1. the posts after since arrive as saved, oldest first (id order); 2. at most the
+100 newest, more than 100 saved after since; 3. each socket for its own since; 4. since at the last id or past it
+replays nothing, among other parameters too; 5. a bad since is closed 4400 and nothing follows; 6. the ORM off the
+loop; 7. a client's frame gets an error, on its own socket (the battery); 8. DJANGO_ALLOW_ASYNC_UNSAFE stays unset.
 """
 
 from datetime import timedelta
@@ -16,9 +17,11 @@ from exercises.probes import nothing_more, orm_where_it_belongs, proved, queries
 from exercises.probes.replays import closed_with_4400, ids, opened, past_every_id, replayed
 
 EXERCISE, CONSUMER = "12.1", "ReplaySinceConsumer"
-RULE = "ReplaySinceConsumer replays every post with an id after ?since=<id>, oldest first, then nothing more"
+RULE = "ReplaySinceConsumer replays the posts with an id after ?since=<id>, the 100 newest at most, oldest first"
+CAP = 100  # lesson 12's liveblog replays at most the newest 100
 
 
+@pytest.mark.rule(1, 3, 6)
 @pytest.mark.django_db(transaction=True)
 async def test_the_posts_after_since_arrive_oldest_first(app):
     posts = [await Post.objects.acreate(title=f"t{n} {AS_SENT}", body=AS_SENT) for n in range(4)]
@@ -46,6 +49,30 @@ async def test_the_posts_after_since_arrive_oldest_first(app):
     await close_all(late, early)
 
 
+@pytest.mark.rule(2)
+@pytest.mark.django_db(transaction=True)
+async def test_at_most_the_100_newest_posts_after_since_come(app):
+    await Post.objects.abulk_create([Post(title=f"p{n}", body=f"post {n}") for n in range(CAP + 30)])
+    saved = [post async for post in Post.objects.order_by("id")]
+    # Posts after since: one under the cap, the cap, one over it, all 130 (since=0); each a socket of its own.
+    for after in (CAP - 1, CAP, CAP + 1, len(saved)):
+        since = saved[-after - 1].id if after < len(saved) else 0
+        due = [{"post": post.as_frame()} for post in saved[-min(after, CAP) :]]
+        communicator = await connect(app, f"/?since={since}")
+        got = await next_frames(communicator, len(due))
+        more = not await nothing_more(communicator, 0.15)  # a replay without a cap sends its 101st at once
+        await close_all(communicator)
+        shown = f"ids {ids(got)[0]} to {ids(got)[-1]}, {len(got)} frames" if got else "nothing"
+        assert got == due and not more, (
+            f"{after} posts saved after since={since}: at most {CAP} come, the {len(due)} with the highest ids, "
+            f"{ids(due)[0]} to {ids(due)[-1]}, oldest first; got {shown}{', and more after them' * more}. Lesson "
+            f"12's replay takes the newest {CAP} (order_by('-id')[:{CAP}]) and turns them round: a client away "
+            "longer reloads the page"
+        )
+    proved("boundaries", 4)
+
+
+@pytest.mark.rule(4)
 @pytest.mark.django_db(transaction=True)
 async def test_since_at_the_last_id_or_past_it_replays_nothing(app):
     first, last = [await Post.objects.acreate(title=f"t{n}", body="b") for n in range(2)]
@@ -86,6 +113,7 @@ BAD_SINCE += ["since=1%0A"]  # "1\n": a pattern's $ also matches before a final 
 BAD_SINCE += [b"since=\xff"]  # raw bytes, no UTF-8: a query string is bytes as the client sent them (decode as latin-1)
 
 
+@pytest.mark.rule(5)
 @pytest.mark.django_db(transaction=True)  # a wrong solution may query before it checks since
 async def test_a_bad_since_is_closed_4400_and_nothing_follows(app):
     await Post.objects.acreate(title="saved", body="b")  # a consumer that closes but carries on would send it

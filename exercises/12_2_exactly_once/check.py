@@ -1,10 +1,13 @@
 """Check 12.2: show each post once, however often it arrives.
 
-A repeated post is shown once; a replay of several posts shows none of them again; an edit of the title or the body is
-shown again, a capital letter too, the same letters split otherwise too; a reverted edit is shown again; a post dict
-changed after it was shown is still news; each client has an Inbox of its own, a new one no heir to one gone; any
-stream of posts shows exactly the new and the changed.
+The task's rules, in its order: 1. a repeated post is shown once, a replay of several shows none of them again;
+2. an edit of the title or the body is shown again, a capital letter too, the same letters split otherwise too;
+3. a reverted edit is shown again; 4. a post dict changed after it was shown is still news; 5. each client has an
+Inbox of its own, a new one no heir to one gone; 6. any stream of posts shows exactly the new and the changed;
+7. DJANGO_ALLOW_ASYNC_UNSAFE stays unset (the battery).
 """
+
+import pytest
 
 from exercises.probes import proved, target
 from exercises.probes.tickers import KEYS_REORDERED, new_inboxes_start_empty, shown_after, streams
@@ -17,6 +20,7 @@ def inbox():
     return target("12.2").Inbox()
 
 
+@pytest.mark.rule(1)
 def test_a_repeated_post_is_shown_once():
     box = inbox()
     post = {"id": 1, "title": "t", "body": "b"}
@@ -25,6 +29,7 @@ def test_a_repeated_post_is_shown_once():
     assert box.accept(dict(post)) is False, "the same post arriving a third time should not be shown either"
 
 
+@pytest.mark.rule(1)
 def test_a_replay_of_several_posts_shows_none_of_them_again():
     box, posts = inbox(), [{"id": n, "title": f"t{n}", "body": "b"} for n in range(1, 151)]
     for post in posts:
@@ -36,6 +41,7 @@ def test_a_replay_of_several_posts_shows_none_of_them_again():
     )
 
 
+@pytest.mark.rule(2)
 def test_an_edit_of_the_title_or_the_body_is_shown_again():
     for field, new in (("body", "edited"), ("title", "edited"), ("body", "B"), ("title", "T")):
         shown = {"id": 1, "title": "t", "body": "b"}
@@ -61,6 +67,7 @@ def test_an_edit_of_the_title_or_the_body_is_shown_again():
         )
 
 
+@pytest.mark.rule(3)
 def test_a_reverted_edit_is_shown_again():
     box = inbox()
     first, edit = {"id": 1, "title": "t", "body": "first"}, {"id": 1, "title": "t", "body": "second"}
@@ -72,6 +79,7 @@ def test_a_reverted_edit_is_shown_again():
     )
 
 
+@pytest.mark.rule(4)
 def test_a_post_dict_changed_after_it_was_shown_is_still_news():
     box = inbox()
     post = {"id": 1, "title": "t", "body": "b"}
@@ -83,6 +91,7 @@ def test_a_post_dict_changed_after_it_was_shown_is_still_news():
     )
 
 
+@pytest.mark.rule(5)
 def test_each_client_has_an_inbox_of_its_own():
     first, second = inbox(), inbox()
     assert first.accept(dict(POSTS[0])) is True, "a new post should be shown"
@@ -101,6 +110,7 @@ def test_each_client_has_an_inbox_of_its_own():
     )
 
 
+@pytest.mark.rule(6)
 def test_any_stream_of_posts_shows_exactly_the_new_and_the_changed():
     for stream in streams(30):
         box, screen = inbox(), {}

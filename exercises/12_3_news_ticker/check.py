@@ -1,8 +1,10 @@
 """Check 12.3 (fix): a socket leaves its group however its consumer ends, even when a send fails and no disconnect comes.
 
-A socket whose send fails leaves the group, and its consumer ends; open sockets get the headlines as sent, one leaving
-changes nothing; a consumer the server cancels leaves the group and ends cancelled; an error inside the consumer
-still reaches the server; then the standard battery of exercise.toml.
+The task's rules, in its order: 1. open sockets get the headlines as sent; 2. one leaving changes nothing for the
+others; 3. a socket whose send fails leaves the group, and its consumer ends; 4. a consumer the server cancels leaves
+the group and ends cancelled; 5. an error inside the consumer still reaches the server; 6, 7 and 9: the standard
+battery of exercise.toml (a client's frame, the layer failing as it joins, DJANGO_ALLOW_ASYNC_UNSAFE); 8. the loop
+never stalls (watched in 1, 2 and 4).
 """
 
 import pytest
@@ -20,6 +22,7 @@ RULE = (
 pytestmark = pytest.mark.usefixtures("a_ticker_layer")  # the in-memory layer, its group calls a round trip long
 
 
+@pytest.mark.rule(3)
 async def test_a_socket_whose_send_fails_leaves_the_group(app):
     before = members("fixnews")
     done, error = await a_send_fails(app, joined=lambda: members("fixnews") - before)  # no disconnect comes
@@ -33,6 +36,7 @@ async def test_a_socket_whose_send_fails_leaves_the_group(app):
     assert done, f"{logged}: a consumer whose send failed must end (let the error propagate), not keep running"
 
 
+@pytest.mark.rule(1, 2, 8)
 async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing(app):
     async with on_a_watched_loop():
         first, second = await sockets(app, "/", count=2)
@@ -63,6 +67,7 @@ async def test_open_sockets_get_the_headlines_and_one_leaving_changes_nothing(ap
     assert not members("fixnews"), f"after both sockets closed, the group still holds {members('fixnews')}"
 
 
+@pytest.mark.rule(4, 8)
 async def test_a_consumer_the_server_cancels_leaves_the_group(app):
     before = running_tasks()
     async with on_a_watched_loop():
@@ -80,6 +85,7 @@ async def test_a_consumer_the_server_cancels_leaves_the_group(app):
     assert not await tasks_left(before), "a task of your consumer was still running after its socket ended"
 
 
+@pytest.mark.rule(5)
 async def test_an_error_inside_the_consumer_still_reaches_the_server(app):
     before = members("fixnews")
     communicator = await connect(app)

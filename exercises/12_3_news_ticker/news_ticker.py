@@ -14,6 +14,26 @@ A send to a socket that is closing raises, the consumer ends, and
 websocket.disconnect never comes (django/channels#1466; lessons 05 and 12).
 Fix it so that the socket leaves the group however its consumer ends.
 
+Rules (the check proves each one, and nothing else):
+
+1. An accepted socket is in the group already (join, then accept), and
+   each news.item reaches every open socket once, as {"headline": h}, the
+   headline as it was sent.
+2. websocket.disconnect ends the consumer and takes only its own socket
+   out of the group: the others still get the headlines.
+3. A socket whose send fails (no websocket.disconnect comes) leaves the
+   group, and its consumer ends.
+4. A consumer the server cancels leaves the group and ends cancelled; no
+   task of it outlives it.
+5. An error inside the consumer (a layer message no handler takes) still
+   reaches the server, and the socket leaves the group.
+6. A frame from the client (binary too) gets {"error": ...} on its own
+   socket, never a crash, and reaches no other socket.
+7. If the layer fails as the socket joins the group, that is told (the
+   error goes through, or a close), never swallowed.
+8. The event loop never stalls (no blocking wait before leaving).
+9. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 12.3

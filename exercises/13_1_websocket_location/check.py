@@ -1,11 +1,15 @@
 """Check 13.1: nginx's location block for WebSockets (checked as text, then by `nginx -t` when nginx is here).
 
-It proxies /ws/ to the upstream it is given, the path unchanged; it speaks HTTP/1.1 to the upstream; it passes the
-Upgrade and Connection headers, the Host the client asked for, and X-Forwarded-For as the client's own address; idle
-sockets outlive the 60-second default; and nginx accepts the block.
+The task's rules, in its order: 1. it proxies /ws/ to the upstream it is given, the path unchanged; 2. it speaks
+HTTP/1.1 to the upstream; 3. it passes the Upgrade and Connection headers; 4. the Host the client sent, port included
+($http_host, as lesson 13 and deploy/nginx.conf); 5. X-Forwarded-For as the client's own address; 6. idle sockets
+outlive the 60-second default; 7. each header set once, and nginx accepts the block; 8. DJANGO_ALLOW_ASYNC_UNSAFE
+stays unset (the battery).
 """
 
 import re
+
+import pytest
 
 from exercises.probes import proved, target
 from exercises.probes.proxies import braces_pair, directives, headers_set, nginx_t, seconds
@@ -21,6 +25,7 @@ def headers() -> dict[str, str]:
     return headers_set(block())
 
 
+@pytest.mark.rule(1)
 def test_it_proxies_ws_to_the_upstream_it_is_given_with_the_path_unchanged():
     for upstream in ("daphnes", "chat_backend"):
         text = target("13.1").websocket_location(upstream)
@@ -35,6 +40,7 @@ def test_it_proxies_ws_to_the_upstream_it_is_given_with_the_path_unchanged():
         )
 
 
+@pytest.mark.rule(2)
 def test_it_speaks_http_1_1_to_the_upstream():
     versions = block().get("proxy_http_version")
     assert versions == ["1.1"], (
@@ -43,6 +49,7 @@ def test_it_speaks_http_1_1_to_the_upstream():
     )
 
 
+@pytest.mark.rule(3, 7)
 def test_it_passes_the_upgrade_and_connection_headers():
     found = headers()
     assert found.get("upgrade") == "$http_upgrade", (
@@ -61,15 +68,23 @@ def test_it_passes_the_upgrade_and_connection_headers():
     )
 
 
+@pytest.mark.rule(4, 7)
 def test_it_passes_the_host_the_client_asked_for():
-    found = headers()
-    # $http_host is the client's Host header as sent (its port kept): right too, and as common as $host.
-    assert found.get("host") in ("$host", "$http_host"), (
-        f"expected `proxy_set_header Host $host;`, got {found.get('host')}: without it Daphne sees the upstream's "
-        "name as the Host, and Django refuses it (DisallowedHost, not in ALLOWED_HOSTS)"
+    host = headers().get("host")
+    dropped = (
+        ": $host is the host name without its port, so behind nginx on a port of its own (https://example.com:8443) "
+        'Daphne sees "example.com" while the page\'s Origin says "example.com:8443", and the origin check refuses '
+        "every socket with 403; $http_host is the Host header as the browser sent it, port included"
+    )
+    assert host == "$http_host", f"expected `proxy_set_header Host $http_host;`, got {host}" + (
+        dropped
+        if host == "$host"
+        else ": without it Daphne sees the upstream's name as the Host, and Django refuses it (DisallowedHost, "
+        "not in ALLOWED_HOSTS)"
     )
 
 
+@pytest.mark.rule(5, 7)
 def test_it_sets_x_forwarded_for_to_the_clients_own_address():
     found = headers()
     assert found.get("x-forwarded-for") == "$remote_addr", (
@@ -78,6 +93,7 @@ def test_it_sets_x_forwarded_for_to_the_clients_own_address():
     )
 
 
+@pytest.mark.rule(6)
 def test_idle_sockets_outlive_the_60_second_default():
     timeouts = block().get("proxy_read_timeout", [])
     assert len(timeouts) == 1, f"expected one proxy_read_timeout, got {timeouts or 'none'} (nginx's default is 60 s)"
@@ -90,6 +106,7 @@ def test_idle_sockets_outlive_the_60_second_default():
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(7)
 def test_nginx_accepts_the_block():
     braces_pair(location := target("13.1").websocket_location("daphnes"))
     done = nginx_t(location)

@@ -1,4 +1,10 @@
-"""Check 13.2: a health check a load balancer can poll."""
+"""Check 13.2: a health check a load balancer can poll.
+
+The task's rules, in its order: 1. GET gets 200 and {"ok": true, "pid": <this process>}, two at once; 2. the pid is
+read per request; 3. the answer says it is JSON; 4. every other method gets 405 with allow: GET; 5. header names in
+lowercase, nothing after the response; 6 and 7: the battery (a client leaving mid-body, bytes that are no UTF-8,
+DJANGO_ALLOW_ASYNC_UNSAFE).
+"""
 
 import asyncio
 import json
@@ -48,6 +54,7 @@ def decoded(body: bytes) -> object:
         return body
 
 
+@pytest.mark.rule(1, 5)
 async def test_get_answers_ok_and_this_process_id():
     async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
         first, second = request("GET"), request("GET", body=b"ignored")
@@ -68,6 +75,7 @@ async def test_get_answers_ok_and_this_process_id():
         await nothing_after_close(communicator, 0.1)
 
 
+@pytest.mark.rule(2)
 async def test_the_pid_is_read_when_the_request_comes_not_at_import(monkeypatch):
     worker = os.getpid() + 1  # as after a fork: the server imported the application, then started this worker
     real = os.getpid
@@ -84,6 +92,7 @@ async def test_the_pid_is_read_when_the_request_comes_not_at_import(monkeypatch)
     )
 
 
+@pytest.mark.rule(3, 5)
 async def test_the_answer_says_it_is_json():
     response = await response_to(request("GET"))
     kind = header(response, b"content-type") or b""
@@ -93,6 +102,7 @@ async def test_the_answer_says_it_is_json():
     )
 
 
+@pytest.mark.rule(4, 5)
 async def test_every_other_method_gets_405_naming_get_and_nothing_after():
     for method in OTHER_METHODS:
         communicator = request(method, body=b"x")

@@ -16,6 +16,20 @@ failed", and Daphne's access log has only
 that both addresses work, and a page on any other site still cannot open a
 socket with your users' cookies (lesson 07: cross-site WebSocket hijacking).
 
+Rules (the check proves each one, and nothing else):
+
+1. A page at https://example.com and one at https://www.example.com each
+   open their socket through AllowedHostsOriginValidator.
+2. A page on either host loads (Django finds its Host allowed).
+3. A page on any other site is refused: another domain, a look-alike
+   (example.com.evil.example), a subdomain the site does not serve, the
+   Origin "null", the user's own machine (localhost, 127.0.0.1, [::1],
+   0.0.0.0).
+4. Every entry of ALLOWED_HOSTS is a host the site is served at: no entry
+   lets a page anywhere else open a socket.
+5. DEBUG is off, and stays off on a server whose environment says DEBUG=0.
+6. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 13.3

@@ -1,7 +1,8 @@
 """Check 13.3 (fix): ALLOWED_HOSTS lists every host the site is served at, as host names, and nothing more.
 
-A page on either host opens its socket and loads; a page elsewhere (another site, a look-alike, a subdomain, the user's
-own machine) is refused; every entry is a host of the site; DEBUG stays off, whatever the environment says.
+The task's rules, in its order: 1. a page on either host opens its socket; 2. and loads; 3. a page elsewhere (another
+site, a look-alike, a subdomain, the user's own machine) is refused; 4. every entry is a host of the site; 5. DEBUG
+stays off, whatever the environment says; 6. DJANGO_ALLOW_ASYNC_UNSAFE stays unset (the battery).
 """
 
 import pytest
@@ -25,6 +26,7 @@ async def handshake(origin: str) -> bool:
     return await opens(origin, *allowed_hosts(EXERCISE, RULE), RULE)
 
 
+@pytest.mark.rule(1)
 @pytest.mark.parametrize("origin", ["https://example.com", "https://www.example.com"])
 async def test_a_page_on_the_site_opens_its_socket(origin):
     assert await handshake(origin), (
@@ -34,6 +36,7 @@ async def test_a_page_on_the_site_opens_its_socket(origin):
     )
 
 
+@pytest.mark.rule(2)
 @pytest.mark.parametrize("host", ["example.com", "www.example.com"])
 def test_the_pages_load_on_both_hosts(host):
     hosts, debug = allowed_hosts(EXERCISE, RULE)
@@ -46,6 +49,7 @@ def test_the_pages_load_on_both_hosts(host):
             raise AssertionError(f"a page on {host} gets HTTP 400: DisallowedHost: {error} {RULE}") from error
 
 
+@pytest.mark.rule(3)
 @pytest.mark.parametrize(
     "origin",
     [
@@ -67,6 +71,7 @@ async def test_a_page_on_another_site_is_refused(origin):
     )
 
 
+@pytest.mark.rule(4)
 async def test_every_entry_is_a_host_the_site_is_served_at():
     for entry in allowed_hosts(EXERCISE, RULE)[0]:
         entry = str(entry)
@@ -80,6 +85,7 @@ async def test_every_entry_is_a_host_the_site_is_served_at():
             )
 
 
+@pytest.mark.rule(5)
 def test_production_keeps_debug_off():
     debug = allowed_hosts(EXERCISE, RULE)[1]
     # Django reads DEBUG as a truth value: 0, as int(os.environ.get("DEBUG", "0")) gives, is off too; unset, False.

@@ -3,12 +3,12 @@
 Events, in order: websocket.connect (accept, start the deadline), then the
 first websocket.receive (cancel the deadline; a valid token gets
 {"user_id": id}, anything else closes with 4401), or the deadline closes a
-silent socket with 4401; websocket.disconnect ends the consumer. Later
-frames are ignored.
+silent socket with 4401; after a login, every later websocket.receive gets
+the same {"user_id": id} again; websocket.disconnect ends the consumer.
 
 Why this way: lesson 11's TokenLoginConsumer, without the database: the
-deadline is a task cancelled by the first frame, and every failure gets the
-same 4401. The deadline is also cancelled in __call__'s finally (lesson 05's
+deadline is a task cancelled by the first frame, every failure gets the
+same 4401, and a later frame asks "who am I?" (never a new login). The deadline is also cancelled in __call__'s finally (lesson 05's
 hardened chat): a server that cancels the consumer sends no disconnect.
 """
 
@@ -29,6 +29,7 @@ class FirstFrameTokenConsumer(AsyncConsumer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.deadline: asyncio.Task | None = None  # this socket's own; None once the first frame is answered
+        self.user_id: int | None = None  # set by a valid first frame, never changed by a later one
 
     async def __call__(self, scope, receive, send):
         """Called once per socket: AsyncConsumer's loop feeds its events to the handlers below."""
@@ -51,8 +52,11 @@ class FirstFrameTokenConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for every frame: only the first one may carry the token."""
+        if self.user_id is not None:  # logged in: a later frame asks "who am I?", whatever it holds
+            await self.send({"type": "websocket.send", "text": json.dumps({"user_id": self.user_id})})
+            return
         if self.deadline is None:
-            return  # not the first frame: the answer was given already
+            return  # refused, or closed at the deadline: nothing may follow a close
         self.deadline.cancel()
         self.deadline = None
         try:
@@ -64,6 +68,7 @@ class FirstFrameTokenConsumer(AsyncConsumer):
             # One answer for every failure: a prober learns nothing about which part was wrong.
             await self.send({"type": "websocket.close", "code": NOT_AUTHENTICATED})
             return
+        self.user_id = user_id
         await self.send({"type": "websocket.send", "text": json.dumps({"user_id": user_id})})
 
     async def websocket_disconnect(self, event):

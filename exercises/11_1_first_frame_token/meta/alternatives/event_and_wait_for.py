@@ -7,7 +7,8 @@ closes with the same 4401. The watchdog is cancelled in __call__'s finally, sinc
 gets no websocket.disconnect.
 
 Events, in order: websocket.connect (accept, start the watchdog), then the first websocket.receive
-(answered or closed) or the deadline's close; later frames are ignored; websocket.disconnect ends it.
+(answered or closed) or the deadline's close; after a login a later frame gets the same user id again,
+after a close nothing; websocket.disconnect ends it.
 """
 
 import asyncio
@@ -28,6 +29,7 @@ class FirstFrameTokenConsumer(AsyncConsumer):
         super().__init__(*args, **kwargs)
         self.first_frame = asyncio.Event()  # set by the first frame, or by the deadline: then nothing more counts
         self.watchdog: asyncio.Task | None = None
+        self.answer: str | None = None  # the login's {"user_id": id}, sent again for every later frame
 
     async def __call__(self, scope, receive, send):
         """Called once per socket; the watchdog never outlives it."""
@@ -52,6 +54,8 @@ class FirstFrameTokenConsumer(AsyncConsumer):
     async def websocket_receive(self, event):
         """Called for every frame: only the first one may carry the token."""
         if self.first_frame.is_set():
+            if self.answer is not None:
+                await self.send({"type": "websocket.send", "text": self.answer})
             return
         self.first_frame.set()
         try:
@@ -66,7 +70,8 @@ class FirstFrameTokenConsumer(AsyncConsumer):
         if user_id is None:
             await self.send({"type": "websocket.close", "code": NOT_AUTHENTICATED})
         else:
-            await self.send({"type": "websocket.send", "text": json.dumps({"user_id": user_id})})
+            self.answer = json.dumps({"user_id": user_id})
+            await self.send({"type": "websocket.send", "text": self.answer})
 
     async def websocket_disconnect(self, event):
         """Called when the socket has closed."""

@@ -2,7 +2,8 @@
 
 Still right: getlist-style collection of every since (blank ones too) refuses one given twice; the
 pattern [0-9]+ takes ASCII digits only (no sign, point, exponent, space or "²"), and int() still
-refuses thousands of digits; Django's async iteration runs the query off the event loop, oldest first.
+refuses thousands of digits; Django's async iteration runs the query off the event loop: the newest 100,
+turned round to come oldest first.
 """
 
 import json
@@ -37,7 +38,8 @@ class ReplaySinceConsumer(AsyncConsumer):
         if since is None:
             await self.send({"type": "websocket.close", "code": 4400})
             return
-        async for post in Post.objects.filter(id__gt=since).order_by("id"):
+        newest = [post async for post in Post.objects.filter(id__gt=since).order_by("-id")[:100]]
+        for post in reversed(newest):
             await self.send({"type": "websocket.send", "text": json.dumps({"post": post.as_frame()})})
 
     async def websocket_receive(self, event):

@@ -11,6 +11,18 @@ stops before serving anything:
 right on its own; fix the file so that a fresh process can import it, with
 the same application.
 
+Rules (the check proves each one, and nothing else):
+
+1. A fresh process, with nothing of Django set up and no
+   DJANGO_SETTINGS_MODULE, imports the file (as `daphne` does).
+2. `application` is a ProtocolTypeRouter for "http" and "websocket", and
+   "http" is what get_asgi_application() returned (Django's own handler).
+3. "websocket" is AuthMiddlewareStack(URLRouter(websocket_urlpatterns)) with
+   lesson 08's room route, and nothing else around it or inside it.
+4. A settings module the server names (DJANGO_SETTINGS_MODULE set before it
+   starts) is the one used: the file names its own only when none is named.
+5. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 00.2

@@ -1,10 +1,13 @@
 """Check 01.1: a raw SyncConsumer echo: text back as text, bytes back as bytes, in order, one instance a socket.
 
-It is a raw SyncConsumer, no generic one; it accepts the socket; text frames come back unchanged and in order; a
-binary frame comes back as the same bytes; an empty text frame, and an empty binary one, do not crash it; an event
-with both keys is echoed by the key that is not None; two sockets at once each get their own echo; the consumer ends
-once the socket has closed, whatever the code; then the standard battery of exercise.toml.
+The task's rules, in its order: 1 a raw SyncConsumer, no generic one; 2 it accepts the socket; 3 text frames come
+back unchanged and in order, an empty one too; 4 a binary frame comes back as the same bytes, an empty one too; 5 an
+event with both keys is echoed by the key that is not None; 6 two sockets at once each get their own echo; 7 the
+consumer ends once the socket has closed, whatever the code. Then the standard battery of exercise.toml
+([battery.rules] names each behaviour's rule).
 """
+
+import pytest
 
 from channels.consumer import SyncConsumer
 
@@ -18,6 +21,7 @@ def consumer():
     return load("01.1", RULE).EchoConsumer
 
 
+@pytest.mark.rule(1)
 def test_it_is_a_raw_sync_consumer():
     assert isinstance(consumer(), type) and issubclass(consumer(), SyncConsumer), (
         f"EchoConsumer subclasses {[c.__name__ for c in getattr(consumer(), '__mro__', [])[1:]]}: lesson 01 asks "
@@ -34,11 +38,13 @@ def test_it_is_a_raw_sync_consumer():
     )
 
 
+@pytest.mark.rule(2)
 async def test_it_accepts_the_socket():
     communicator = await connect(consumer().as_asgi())
     await close_all(communicator)
 
 
+@pytest.mark.rule(3)
 async def test_text_frames_come_back_unchanged_and_in_order():
     communicator = await connect(consumer().as_asgi())
     texts = ["hello", "été 🎉", "a b\nc", "  spaces kept \n", "x" * 5000]
@@ -52,6 +58,7 @@ async def test_text_frames_come_back_unchanged_and_in_order():
     await close_all(communicator)
 
 
+@pytest.mark.rule(4)
 async def test_a_binary_frame_comes_back_as_the_same_bytes():
     communicator = await connect(consumer().as_asgi())
     for data in (b"\x00\xff", b"hi"):
@@ -64,18 +71,21 @@ async def test_a_binary_frame_comes_back_as_the_same_bytes():
     await close_all(communicator)
 
 
+@pytest.mark.rule(3)
 async def test_an_empty_text_frame_does_not_crash_the_consumer():
     rule = "an empty text is still a text frame, and a frame must never crash the consumer"
     await still_echoes_after_an_empty(consumer().as_asgi(), "text", rule)
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(4)
 async def test_an_empty_binary_frame_does_not_crash_the_consumer():
     rule = 'an empty binary frame is still a binary frame, and `if event.get("bytes"):` takes it for a text one'
     await still_echoes_after_an_empty(consumer().as_asgi(), "bytes", rule)
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(5)
 async def test_an_event_with_both_keys_is_echoed_by_the_key_not_none():
     communicator = await connect(consumer().as_asgi())
     # The ASGI spec lets a server send both keys, the unused one None (Hypercorn does).
@@ -92,6 +102,7 @@ async def test_an_event_with_both_keys_is_echoed_by_the_key_not_none():
     await close_all(communicator)
 
 
+@pytest.mark.rule(6)
 async def test_two_sockets_at_once_each_get_their_own_echo():
     first, second = await sockets(consumer().as_asgi(), count=2)
     await first.send_to(text_data="first")
@@ -108,6 +119,7 @@ async def test_two_sockets_at_once_each_get_their_own_echo():
     await close_all(second)
 
 
+@pytest.mark.rule(7)
 async def test_the_consumer_ends_once_the_socket_has_closed():
     for code in (1000, 1001, 1006):  # a clean close, a closed tab, a lost network
         communicator = await connect(consumer().as_asgi())

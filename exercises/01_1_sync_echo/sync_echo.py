@@ -1,8 +1,21 @@
 """Exercise 01.1: A raw SyncConsumer echo, from scratch.
 
-Write EchoConsumer on channels' raw SyncConsumer: accept every socket,
-send every text frame back as text and every binary frame back as bytes, and
-end the consumer when the socket closes. Literal event dicts only (lesson 01).
+Write EchoConsumer on channels' raw SyncConsumer, with literal event dicts
+only (lesson 01).
+
+Rules (the check proves each one, and nothing else):
+
+1. EchoConsumer is a raw SyncConsumer, not a generic one: its three
+   websocket_* handlers send literal event dicts.
+2. It accepts every socket.
+3. Every text frame comes back as text, unchanged and in order (spaces,
+   line breaks and an empty text too).
+4. Every binary frame comes back as the same bytes (an empty one too).
+5. An event holding both keys, the unused one None, is echoed by the key
+   whose value is not None; no frame of any kind crashes the consumer.
+6. Each socket hears its own echo and nothing of another socket's.
+7. The consumer ends on websocket.disconnect, whatever the code.
+8. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
 
 Edit this file, then check it:
 

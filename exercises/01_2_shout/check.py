@@ -1,11 +1,24 @@
 """Check 01.2: shout every text back in capitals; exactly "bye" closes with 4000, nothing after; binary: no answer.
 
-ShoutConsumer is a raw SyncConsumer; a text comes back in capitals, spaces and line breaks as they are; one socket's
-"bye" leaves another open; "bye" closes with 4000 and nothing follows; its near misses are shouted back; a binary
-frame gets no answer and the socket stays open; the consumer ends once the socket has closed, whatever the code.
+The task's rules, in its order: 1 ShoutConsumer is a raw SyncConsumer; 2 a text comes back in capitals, spaces and
+line breaks as they are; 3 exactly "bye" closes with 4000, its near misses are shouted back; 4 frames the client sent
+before it saw that close get no answer; 5 a binary frame gets no answer and the socket stays open; 6 one socket's
+"bye" leaves another open; 7 the consumer ends on websocket.disconnect, whatever the code. Then the standard battery
+of exercise.toml ([battery.rules] names each behaviour's rule).
 """
 
-from exercises.probes import close_all, connect, ends_on_disconnect, nothing_after_close, proved, reply, sockets
+import pytest
+
+from exercises.probes import (
+    close_all,
+    connect,
+    crashed,
+    ends_on_disconnect,
+    nothing_after_close,
+    proved,
+    reply,
+    sockets,
+)
 from exercises.probes.sync_consumers import CLOSES, ended, raw_sync_consumer
 
 EXERCISE, CONSUMER = "01.2", "ShoutConsumer"
@@ -13,12 +26,15 @@ RULE = "ShoutConsumer must import and be a consumer class"
 BYE = {"type": "websocket.close", "code": 4000}
 # Near misses of "bye": only the exact text closes, everything else is shouted back.
 NOT_BYE = ["goodbye", "bye bye", "by", "BYE", "Bye", " bye", "bye\n", "byebye"]
+# What a client may have sent before it saw the server's close: each still arrives, until websocket.disconnect.
+IN_FLIGHT = [{"text": "are you there?"}, {"text": "bye"}, {"text": ""}, {"bytes": b"bye"}]
 
 
 def shout(text: str) -> dict:
     return {"type": "websocket.send", "text": text}
 
 
+@pytest.mark.rule(1)
 def test_it_is_a_raw_sync_consumer(module):
     raw_sync_consumer(  # a generic consumer's close() would write the close event for the student
         module.ShoutConsumer,
@@ -38,6 +54,7 @@ async def closes_on_bye(communicator) -> None:
     )
 
 
+@pytest.mark.rule(2)
 async def test_text_comes_back_in_capitals(app):
     communicator = await connect(app)
     for text, loud in (("hello", "HELLO"), ("été à 5 €", "ÉTÉ À 5 €"), ("ALREADY", "ALREADY"), (" \n", " \n")):
@@ -50,6 +67,7 @@ async def test_text_comes_back_in_capitals(app):
     await close_all(communicator)
 
 
+@pytest.mark.rule(6)
 async def test_one_socket_saying_bye_does_not_close_another(app):
     first, second = await sockets(app, count=2)
     await second.send_to(text_data="first words")
@@ -65,12 +83,28 @@ async def test_one_socket_saying_bye_does_not_close_another(app):
     await close_all(first, second)
 
 
+@pytest.mark.rule(3, 4)
 async def test_bye_closes_the_socket_with_4000_and_sends_nothing_after(app):
     communicator = await connect(app)
     await closes_on_bye(communicator)
     await nothing_after_close(communicator)
+    for event in IN_FLIGHT:
+        await communicator.send_input({"type": "websocket.receive", **event})
+    # A consumer takes its events in order: once it has taken the disconnect after them, it has answered them all.
+    try:
+        await ends_on_disconnect(communicator, 4000)
+    except Exception as error:
+        pytest.fail(f"on a frame the client sent before it saw the close: {crashed(error)}", pytrace=False)
+    after = [communicator.output_queue.get_nowait() for _ in range(communicator.output_queue.qsize())]
+    assert not after, (
+        f"after its close with 4000, the consumer took {len(IN_FLIGHT)} frames the client had sent before it saw "
+        f"the close ({', '.join(repr(next(iter(event.values()))) for event in IN_FLIGHT)}), and answered them: "
+        f"{str(after[0])[:120]}. Nothing may follow a close: remember on self that the socket is closed, and answer "
+        "no frame after it"
+    )
 
 
+@pytest.mark.rule(3)
 async def test_only_the_exact_text_bye_closes_the_socket(app):
     communicator = await connect(app)
     for text in NOT_BYE:
@@ -84,6 +118,7 @@ async def test_only_the_exact_text_bye_closes_the_socket(app):
     await close_all(communicator)
 
 
+@pytest.mark.rule(5)
 async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open(app):
     communicator = await connect(app)
     await communicator.send_to(bytes_data=b"bye")
@@ -97,6 +132,7 @@ async def test_a_binary_frame_gets_no_answer_and_the_socket_stays_open(app):
     await close_all(communicator)
 
 
+@pytest.mark.rule(7)
 async def test_the_consumer_ends_once_the_socket_has_closed(app):
     why = "a raw consumer runs until one of its handlers raises StopConsumer, whatever the close code"
     for code in CLOSES:

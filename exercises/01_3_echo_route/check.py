@@ -1,4 +1,9 @@
-"""Check 01.3 (fix): a route takes an ASGI application that makes one consumer instance per connection."""
+"""Check 01.3 (fix): a route takes an ASGI application that makes one consumer instance per connection.
+
+The task's rules, in its order: 1 a socket on the route opens and echoes; 2 two sockets at once each hear their own
+echo; 3 a path with more before or after the route is refused; 4 after an empty text frame the socket still echoes.
+Then the standard battery of exercise.toml ([battery.rules] names each behaviour's rule).
+"""
 
 import pytest
 from channels.routing import URLRouter
@@ -37,6 +42,7 @@ def echo(**frame) -> dict:
     return {"type": "websocket.send", **frame}
 
 
+@pytest.mark.rule(1)
 async def test_a_socket_on_the_echo_route_opens_and_echoes():
     communicator = WebsocketCommunicator(router(), PATH)
     assert await opened(communicator), f"the socket was not accepted. {RULE}"
@@ -46,6 +52,7 @@ async def test_a_socket_on_the_echo_route_opens_and_echoes():
     await close_all(communicator)
 
 
+@pytest.mark.rule(2)
 async def test_two_sockets_at_once_each_hear_their_own_echo():
     app = router()
     first, second = WebsocketCommunicator(app, PATH), WebsocketCommunicator(app, PATH)
@@ -69,6 +76,7 @@ async def test_two_sockets_at_once_each_hear_their_own_echo():
     await close_all(second)
 
 
+@pytest.mark.rule(3)
 async def test_a_path_with_more_before_or_after_the_route_is_refused():
     served = URLRouter([*load("01.3", RULE).websocket_urlpatterns, re_path(r"", UnknownPathConsumer.as_asgi())])
     for near in NEAR:
@@ -82,6 +90,7 @@ async def test_a_path_with_more_before_or_after_the_route_is_refused():
         communicator.future.cancel()
 
 
+@pytest.mark.rule(4)
 async def test_an_empty_text_frame_is_echoed_and_the_socket_stays_open():
     communicator = WebsocketCommunicator(router(), PATH)
     assert await opened(communicator), f"the socket was not accepted. {RULE}"

@@ -10,6 +10,16 @@ the handshake fails, and the server's log shows
 'send'`; django/channels#1735). Find the mistake and fix it; the consumer
 itself is fine.
 
+Rules (the check proves each one, and nothing else):
+
+1. A socket on ws/fix/echo/ opens, and its frames are echoed.
+2. Two sockets open at once each hear their own echo, and one closing
+   leaves the other echoing: one consumer instance per socket.
+3. Only ws/fix/echo/ itself is routed: a path with more before or after it
+   (ws/fix/echo/extra/, /evil/ws/fix/echo/) is refused.
+4. After an empty text frame the socket stays open and still echoes.
+5. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 01.3

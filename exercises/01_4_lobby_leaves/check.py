@@ -1,24 +1,15 @@
 """Check 01.4 (fix): a raw consumer ends itself once the socket has closed, after its cleanup (leaving the group).
 
-It still accepts and echoes; it ends after websocket.disconnect whatever the close code; the closed socket has left
-the group, whatever the code; of two sockets, the one that closed leaves and the other stays; it ends even when
-leaving the group fails.
+The task's rules, in its order: 1 it still accepts and echoes; 2 an open socket is in the group; 3 it ends after
+websocket.disconnect whatever the close code; 4 the closed socket has left the group, whatever the code, and of two
+sockets the one still open stays; 5 it ends even when leaving the group fails; 6 its layer calls run on the server's
+loop (the LoopWatchingLayer refuses any other). Then the standard battery ([battery.rules] names each one's rule).
 """
 
 import pytest
 
-from exercises.probes import (
-    FRAME,
-    WAITED,
-    answer,
-    close_all,
-    connect,
-    in_its_group_once_open,
-    layer_down,
-    load,
-    members,
-)
-from exercises.probes import proved
+from exercises.probes import FRAME, WAITED, answer, close_all, connect, in_its_group_once_open, layer_down, load
+from exercises.probes import members, proved
 from exercises.probes.sync_consumers import CLOSES, KILLED, ended
 from exercises.probes.sync_consumers import loop_watching_layer  # noqa: F401 (switched on by pytestmark)
 
@@ -42,6 +33,7 @@ def app():  # not the shared app fixture: it builds the layer before any loop ru
     return load("01.4", RULE).LobbyConsumer.as_asgi()
 
 
+@pytest.mark.rule(1)
 async def test_it_still_accepts_and_echoes():
     communicator = await connect(app())
     await communicator.send_to(text_data="hi")
@@ -50,16 +42,19 @@ async def test_it_still_accepts_and_echoes():
     await close_all(communicator)
 
 
+@pytest.mark.rule(3, 6)
 async def test_the_consumer_ends_once_the_socket_has_closed():
     for code in (*CLOSES, 4000):  # a clean close, a closed tab, a lost network, the app's own
         communicator = await connect(app())
         await ended(communicator, code, GONE)
 
 
+@pytest.mark.rule(2)
 async def test_an_open_socket_is_in_the_lobby():
     await in_its_group_once_open(app())  # its group_add finished before its accept was sent
 
 
+@pytest.mark.rule(2, 4)
 async def test_the_closed_socket_has_left_the_group():
     for code in (*CLOSES, 4000):  # however the socket closed, it is gone
         before = members(GROUP)
@@ -76,6 +71,7 @@ async def test_the_closed_socket_has_left_the_group():
         )
 
 
+@pytest.mark.rule(4)
 async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
     before, application = members(GROUP), app()
     first = await connect(application)
@@ -102,6 +98,7 @@ async def test_two_sockets_one_leaving_keeps_the_other_in_the_lobby():
     assert not (members(GROUP) - before), f"both sockets closed, yet {GROUP} still holds a channel of theirs"
 
 
+@pytest.mark.rule(5)
 async def test_the_consumer_ends_even_when_leaving_the_group_fails(monkeypatch):
     outage = layer_down(monkeypatch, "group_discard")  # before connect: a group_discard bound there is the stand-in too
     communicator = await connect(app())

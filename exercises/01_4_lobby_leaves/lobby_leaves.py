@@ -12,6 +12,21 @@ Channels' docs say what a raw consumer must do once the socket has closed
 (django/channels#1163 asks for exactly that example). Find the mistake and
 fix it, without losing the cleanup.
 
+Rules (the check proves each one, and nothing else):
+
+1. It accepts every socket and echoes each text frame unchanged to its own
+   socket only; no frame of any kind crashes it.
+2. An open socket is in the group "fixlobby": it joins before it accepts.
+   If joining fails (the layer is down), the error goes through: the
+   socket is never opened as if it were in the lobby.
+3. The consumer ends once its socket has closed, whatever the close code.
+4. The closed socket has left the group, whatever the close code, and only
+   it: of two sockets, the one still open stays in the group and echoes.
+5. The consumer ends even when leaving the group fails (the layer is down).
+6. Every layer call runs on the server's event loop: from a sync handler
+   through async_to_sync(...)(...), never asyncio.run().
+7. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 01.4

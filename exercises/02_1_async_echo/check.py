@@ -1,9 +1,12 @@
 """Check 02.1: a raw AsyncConsumer echo, on two sockets at once, that never blocks the event loop.
 
-It is a raw AsyncConsumer; text and binary frames come back unchanged, in order; a frame's kind is the key whose
-value is not None; two sockets each get their own echoes; the consumer stops after a disconnect of any code; each
-echo is sent before websocket_receive returns.
+The task's rules, in its order: 1 a raw AsyncConsumer; 2 text and binary frames come back unchanged, in order; 3 a
+frame's kind is the key whose value is not None; 4 two sockets each get their own echoes; 5 the consumer stops after a
+disconnect of any code; 6 each echo is sent before websocket_receive returns, and the loop never stalls (never_blocks
+around the others). Then the standard battery ([battery.rules] names each behaviour's rule).
 """
+
+import pytest
 
 from channels.consumer import AsyncConsumer
 
@@ -20,6 +23,7 @@ BINARIES = [b"two", b"\x00\xff\xfe", "été".encode(), bytes(range(256))]
 DISCONNECTS = ((1001, "a closed tab"), (1006, "a lost network"), (4000, "a code the page chose"))
 
 
+@pytest.mark.rule(1)
 def test_it_is_a_raw_async_consumer(module):
     assert issubclass(module.EchoConsumer, AsyncConsumer), (
         "EchoConsumer should subclass channels.consumer.AsyncConsumer, the raw async consumer of lesson 02"
@@ -35,6 +39,7 @@ def test_it_is_a_raw_async_consumer(module):
     )
 
 
+@pytest.mark.rule(2, 6)
 async def test_text_and_binary_frames_come_back_unchanged_in_order(app):
     communicator = await connect(app)
     frames = [frame for pair in zip(TEXTS, [*BINARIES, b"last"], strict=True) for frame in pair]
@@ -50,6 +55,7 @@ async def test_text_and_binary_frames_come_back_unchanged_in_order(app):
     )
 
 
+@pytest.mark.rule(3, 6)
 async def test_a_frames_kind_is_the_key_whose_value_is_not_none(app):
     communicator = await connect(app)
     async with never_blocks():
@@ -74,6 +80,7 @@ async def test_a_frames_kind_is_the_key_whose_value_is_not_none(app):
     proved("boundaries", 4)
 
 
+@pytest.mark.rule(4, 6)
 async def test_two_sockets_each_get_their_own_echoes(app):
     first, second = await sockets(app, count=2)
     async with never_blocks():
@@ -87,6 +94,7 @@ async def test_two_sockets_each_get_their_own_echoes(app):
     await close_all(first, second)
 
 
+@pytest.mark.rule(5, 6)
 async def test_the_consumer_stops_after_disconnect(app):
     before = running_tasks()
     opened = await sockets(app, count=3)
@@ -102,6 +110,7 @@ async def test_the_consumer_stops_after_disconnect(app):
     assert not left, f"{len(left)} task(s) still run after every socket closed: nothing may outlive its socket"
 
 
+@pytest.mark.rule(6)
 async def test_each_echo_is_sent_before_websocket_receive_returns(module):
     (communicator,) = await sockets(watched(module.EchoConsumer), count=1)
     for frame in ("one", b"two"):

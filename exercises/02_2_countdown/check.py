@@ -1,8 +1,9 @@
 """Check 02.2: a ticker that stops by itself after ?count=N ticks, per socket, and never outlives its socket.
 
-?count=3 sends three ticks, one INTERVAL apart, then closes 1000; two sockets count on their own, and one leaving
-stops only its own, leaving nothing behind; counts at the edges (1 and 100) are taken; frames from the client change
-nothing; a bad count is closed 4400 before any tick; leaving early, or a cancel by the server, stops the ticking.
+The task's rules, in its order: 1 ?count=3 sends three ticks, one INTERVAL apart, then closes 1000, and counts at the
+edges (1 and 100) are taken; 2 a bad count is closed 4400 before any tick; 3 two sockets count on their own, and one
+leaving stops only its own, leaving nothing behind; 4 frames from the client change nothing; 5 leaving early stops
+the ticking; 6 so does a cancel by the server; 7 the loop never stalls (never_blocks). Then the standard battery.
 """
 
 import asyncio
@@ -31,6 +32,7 @@ def app(module):
     return noted(module, CONSUMER)
 
 
+@pytest.mark.rule(1, 7)
 async def test_count_3_sends_three_ticks_then_closes_1000(app):
     communicator = await connect(app, "/?count=3")
     async with never_blocks():
@@ -39,6 +41,7 @@ async def test_count_3_sends_three_ticks_then_closes_1000(app):
     await close_all(communicator)
 
 
+@pytest.mark.rule(3, 7)
 async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own(app, module):
     before, held = running_tasks(), kept_by(module)
     leaving, staying = await connect(app, "/?count=100"), await connect(app, "/?count=3")
@@ -54,6 +57,7 @@ async def test_two_sockets_count_on_their_own_and_one_leaving_stops_only_its_own
     nothing_kept(held, module, "both sockets have closed", "Keep each socket's task on self (self.ticking)")
 
 
+@pytest.mark.rule(1, 7)
 async def test_counts_at_the_edges_1_and_100_are_taken(app):
     edges = {"1": "count=1", "2": "from=a&count=2&to=b", "99": "count=99", "100": "count=100"}  # others change nothing
     opened = {count: await connect(app, f"/?{query}") for count, query in edges.items()}
@@ -67,6 +71,7 @@ async def test_counts_at_the_edges_1_and_100_are_taken(app):
     proved("boundaries", len(edges) + 3)
 
 
+@pytest.mark.rule(4)
 async def test_frames_from_the_client_change_nothing(app):
     communicator = await connect(app, "/?count=2")
     for sent in ({"text": "stop"}, {"text": '{"count": 5}'}, {"bytes": b"\x00"}):  # a ticker takes no input
@@ -78,6 +83,7 @@ async def test_frames_from_the_client_change_nothing(app):
     await close_all(communicator)
 
 
+@pytest.mark.rule(2)
 async def test_a_bad_count_is_closed_4400_before_any_tick(app):
     opened = [WebsocketCommunicator(app, "/") for _ in BAD_COUNTS]
     for communicator, query in zip(opened, BAD_COUNTS, strict=True):
@@ -88,6 +94,7 @@ async def test_a_bad_count_is_closed_4400_before_any_tick(app):
     proved("boundaries", 3)
 
 
+@pytest.mark.rule(5)
 async def test_leaving_early_stops_the_ticking(app):
     before, communicator = running_tasks(), await connect(app, "/?count=100")
     await frame(communicator)  # the first tick: the ticking has started
@@ -101,6 +108,7 @@ async def test_leaving_early_stops_the_ticking(app):
     await no_ticking_left(before, "the client left", "no task outlives its socket")
 
 
+@pytest.mark.rule(6)
 async def test_a_consumer_the_server_cancels_stops_its_ticking(app):
     before, communicator = running_tasks(), await connect(app, "/?count=100")
     assert (got := await frame(communicator)) == {"tick": 1}, f'expected {{"tick": 1}} first, got {got}'

@@ -1,13 +1,28 @@
 """Exercise 02.2: A ticker that stops by itself after ?count=N ticks.
 
-CountdownConsumer accepts, then sends {"tick": 1} ... {"tick": N}, one every
-INTERVAL seconds, and closes with code 1000 after the last one; nothing
-follows the close. N comes from the query string ?count=N, given once, and
-must be an integer 1-100; anything else (missing, empty, 0, 101, text, 1.5,
-two counts) is accepted and closed with 4400 before any tick. Each socket
-counts on its own. A client that leaves early stops its ticking, and so does
-a server that cancels the consumer (Daphne does at shutdown, and sends no
-websocket.disconnect then): no task outlives its socket.
+CountdownConsumer counts down from the query string ?count=N: a tick a
+socket, INTERVAL apart, then a close.
+
+Rules (the check proves each one, and nothing else):
+
+1. ?count=N, N an integer 1-100 written in the digits 0-9 and given once
+   (other query keys change nothing), is accepted, then sent {"tick": 1}
+   ... {"tick": N}, one every INTERVAL seconds, the first INTERVAL after
+   the accept, then closed with code 1000; nothing follows the close.
+2. Any other count (missing, empty, 0, 101, -1, text, 1.5, +3, "²", two
+   counts) is accepted and closed with 4400 before any tick; nothing
+   follows that close.
+3. Each socket counts on its own: one leaving stops only its own ticking,
+   and nothing of a socket is kept on the class or the module after it.
+4. Frames from the client change nothing, and no frame of any kind crashes
+   the consumer.
+5. A client that leaves early (websocket.disconnect) stops its ticking, and
+   the consumer ends.
+6. A server that cancels the consumer (Daphne does at shutdown, and sends
+   no websocket.disconnect then) stops its ticking too, and the consumer
+   ends cancelled (the CancelledError is not swallowed).
+7. Nothing holds the event loop: no blocking call, no time.sleep.
+8. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
 
 Edit this file, then check it:
 

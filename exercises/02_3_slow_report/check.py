@@ -1,8 +1,10 @@
 """Check 02.3 (fix): while one socket waits for its slow report, every other socket of the process goes on.
 
-build_report is left as it was; another socket is answered while a report is being built; a consumer that ends
-during its report, its socket closed or the consumer cancelled by the server, leaves no task and nothing kept behind,
-and nothing waits for the report's thread on the way out; two sockets asking at once each get their report.
+The task's rules, in its order: 1 build_report is left as it was; 2 "report" gets a new report of its own, other
+frames are echoed; 3 another socket is answered while a report is being built; 4 a report that takes its whole
+second (of the loop's clock) is answered; 5 a consumer that ends during its report, its socket closed or the consumer
+cancelled by the server, leaves no task and nothing kept behind, and nothing waits for the report's thread on the way
+out; 6 two sockets asking at once each get their report. Then the standard battery ([battery.rules]).
 """
 
 import asyncio
@@ -10,10 +12,11 @@ import inspect
 
 import pytest
 
-from exercises.probes import NOTHING, WAITED, answer, asks_for_more, cancelled, close_all, connect, ends_on_disconnect
+from exercises.probes import NOTHING, WAITED, answer, asks_for_more, cancelled, close_all, connect, crashed
+from exercises.probes import ends_on_disconnect
 from exercises.probes import frame, kept_by, nothing_kept, running_tasks, say, sockets, tasks_left, until
 from exercises.probes.sync_and_async import LET_GO, STARTED, nothing_waits_for_the_thread, report_of, reports_held
-from exercises.probes.sync_and_async import served_with_held_reports, shipped_build_report
+from exercises.probes.sync_and_async import reports_take_their_length, served_with_held_reports, shipped_build_report
 
 EXERCISE, RULE = "02.3", "One socket's slow report must not hold up any other socket of the process"
 FLOOD = 33  # asks from one socket: more than the threads of any loop's default pool, min(32, CPUs + 4)
@@ -25,6 +28,7 @@ def app(module):
     return served_with_held_reports(module, "ReportConsumer")
 
 
+@pytest.mark.rule(1)
 def test_build_report_is_left_as_it_was(module):
     report, seconds = module.__dict__.get("build_report"), getattr(module, "REPORT_SECONDS", 1.0)
     assert report is shipped_build_report or (callable(report) and not inspect.iscoroutinefunction(report)), (
@@ -34,6 +38,7 @@ def test_build_report_is_left_as_it_was(module):
     assert seconds == 1.0, f"REPORT_SECONDS is {seconds}, not 1.0: a quicker report hides the stall, it does not fix it"
 
 
+@pytest.mark.rule(2, 3)
 async def test_another_socket_is_answered_while_a_report_is_being_built(app):
     slow, other = await sockets(app, count=2)
     async with reports_held(slow):
@@ -53,7 +58,32 @@ async def test_another_socket_is_answered_while_a_report_is_being_built(app):
     await close_all(slow, other)
 
 
+@pytest.mark.rule(4)
+async def test_a_report_that_takes_its_whole_second_is_answered(app, module):
+    seconds = getattr(module, "REPORT_SECONDS", 1.0)
+    communicator = await connect(app)
+    with reports_take_their_length(seconds):  # each report takes REPORT_SECONDS of the event loop's clock, as shipped
+        await communicator.send_to(text_data="report")
+        await until(lambda: communicator.future.done() or not communicator.output_queue.empty())
+    if communicator.output_queue.empty() and communicator.future.done() and not communicator.future.cancelled():
+        error = communicator.future.exception()
+        took = (
+            f'"report" was asked, and build_report() took its {seconds} s (REPORT_SECONDS, on the event loop\'s clock)'
+        )
+        if isinstance(error, TimeoutError):
+            pytest.fail(
+                f"{took}: your time limit ran out and the consumer crashed with TimeoutError. A limit of "
+                "REPORT_SECONDS or less on a report that takes REPORT_SECONDS ends it whenever its thread is a moment "
+                "late; the report takes its second, so let it (or give it a limit well over it)",
+                pytrace=False,
+            )
+        pytest.fail(f"{took}: {crashed(error)}", pytrace=False)
+    await report_of(communicator, f"a report that took its {seconds} s")
+    await close_all(communicator)
+
+
 @pytest.mark.parametrize("way_out", ["its socket closed", "the server cancelled it"])  # as Daphne does at shutdown
+@pytest.mark.rule(5)
 async def test_a_consumer_that_ends_during_its_report_leaves_no_task_behind(app, module, way_out):
     before, held, communicator = running_tasks(), kept_by(module), await connect(app)
     async with reports_held(communicator):
@@ -74,6 +104,7 @@ async def test_a_consumer_that_ends_during_its_report_leaves_no_task_behind(app,
     nothing_kept(held, module, way_out, "Await the thread, or keep the socket's task on self")
 
 
+@pytest.mark.rule(6)
 async def test_two_sockets_asking_at_once_each_get_their_report(app):
     first, second = await sockets(app, count=2)
     async with reports_held(first, asks=FLOOD):  # one client asks again and again

@@ -8,9 +8,29 @@ In the browser it looks fine. But while one socket waits for its report,
 every other socket on that server process stops too: their echoes come a
 second late, all at once (lesson 02; django/channels#2132 is the same
 stall seen from the sync side). Nothing raises; the stall is the symptom.
-Find the mistake and fix it, keeping build_report() as it is: every other
-socket answers at once meanwhile, and two sockets that ask at the same time
-each have their report after about a second, not two.
+Find the mistake and fix it, keeping build_report() as it is.
+
+Rules (the check proves each one, and nothing else):
+
+1. build_report() stays a plain (not async) function, and REPORT_SECONDS
+   stays 1.0.
+2. "report", exactly, gets {"report": <what build_report() returned>}, a
+   new report for each ask, sent on the server's event loop (not from a
+   thread); every other text frame comes back unchanged to its own socket;
+   no frame of any kind crashes the consumer.
+3. While one socket waits for its report, every other socket is answered
+   at once: build_report() runs neither on the event loop nor on the
+   process's one shared sync thread.
+4. A report takes its whole REPORT_SECONDS, and every ask gets its report:
+   a time limit of yours, if you set one, is well over that second (the
+   check makes each report last one second of the event loop's clock).
+5. The consumer ends on websocket.disconnect; one that ends during its
+   report (its socket closed, or cancelled by the server) leaves no task
+   running and nothing kept on the class or the module, and nothing on
+   its way out waits for the report's thread.
+6. Two sockets asking at once each get their report, even while one of
+   them has asked 33 times: the other's report never waits for those.
+7. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
 
 Edit this file, then check it:
 

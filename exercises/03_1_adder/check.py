@@ -1,11 +1,15 @@
 """Check 03.1: a JSON consumer that adds two numbers, per socket, and answers every bad frame with an error.
 
-Two numbers come back as their sum; two sockets each get their own sums; a frame that is not a JSON object, a
-missing or non-number a or b, and NaN, Infinity or a sum beyond a double's range each get {"error": ...} on their
-own socket only, which then still adds.
+The task's rules, in its order: 1 two numbers come back as their sum, two sockets each get their own sums; 2 a frame
+that is not a JSON object, 3 a missing or non-number a or b, 4 NaN, Infinity or a number or sum beyond a double's
+range each get {"error": ...} on their own socket only, which then still adds; 6 the loop never stalls (never_blocks
+around each test). Then the standard battery ([battery.rules] names each behaviour's rule).
 """
 
+import pytest
+
 import json
+import math
 
 from exercises.probes import NOTHING, close_all, never_blocks, proved, sockets, target
 from exercises.probes import text_frame as frame  # a frame whose text is bytes is named, not decoded
@@ -26,6 +30,7 @@ MAX = 1.7976931348623157e308  # the largest double: still a JSON number a browse
 SUMS = [(2, 3.5), (-1, 1), (0, 0), (0.1, 0.2), (10**15, 1), (-2.5, -2.5), (MAX, 0), (1e307, 1e307)]
 
 
+@pytest.mark.rule(1, 6)
 async def test_two_numbers_come_back_as_their_sum():
     (communicator,) = await sockets(app(), count=1)
     async with never_blocks():
@@ -35,6 +40,7 @@ async def test_two_numbers_come_back_as_their_sum():
     proved("boundaries", 2)
 
 
+@pytest.mark.rule(1, 6)
 async def test_two_sockets_each_get_their_own_sums():
     first, second = await sockets(app(), count=2)
     async with never_blocks():
@@ -56,6 +62,7 @@ NOT_OBJECTS += [json.dumps(v) for v in (None, True, False, 0, 1, -1.5, 1e308, "t
 NOT_OBJECTS += ['"{\\"a\\": 1, \\"b\\": 2}"', '[{"a": 1, "b": 2}]', '"\\ud800"']
 
 
+@pytest.mark.rule(2, 6)
 async def test_frames_that_are_not_a_json_object_get_an_error():
     frames = [*NOT_OBJECTS, b"\x00", b'{"a": 1, "b": 2}', b""]
     first, second = await sockets(app(), count=2)
@@ -70,6 +77,7 @@ NOT_NUMBERS = 'a and b must both be numbers: true, false, null, "1" and lists ar
 WRONG_NUMBERS = ["true", "false", "null", '"1"', '"one"', '""', "[2]", '{"n": 2}', "[]"]
 
 
+@pytest.mark.rule(3, 6)
 async def test_a_missing_or_non_number_a_or_b_gets_an_error():
     frames = ["{}", '{"a": 1}', '{"b": 2}', '{"a": 1, "c": 2}', '{"A": 1, "B": 2}']
     frames += [f'{{"a": {v}, "b": 2}}' for v in WRONG_NUMBERS] + [f'{{"a": 2, "b": {v}}}' for v in WRONG_NUMBERS]
@@ -83,9 +91,29 @@ async def test_a_missing_or_non_number_a_or_b_gets_an_error():
 
 
 NO_JSON_FORM = (
-    "NaN, Infinity and numbers or sums beyond a double's range (below zero too) have no JSON form (a browser's "
-    "JSON.parse refuses NaN and Infinity): they are bad input, not a sum; check a and b each, not only their sum"
+    "NaN, Infinity and numbers beyond a double's range (below zero too) have no JSON form (a browser's JSON.parse "
+    "refuses NaN and Infinity): they are bad input, not a sum; check a and b each, not only their sum"
 )
+SUM_OVERFLOWS = (
+    "a and b are each a double here, and their sum is not: it is beyond a double's range, below zero as above "
+    "(-1e308 + -1e308 is -inf), and has no JSON form; check the sum too, not only a and b, at both ends "
+    "(math.isfinite; float() of an integer sum may raise OverflowError)"
+)
+
+
+def a_double(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def why_no_sum(text: str) -> str:
+    """The advice for a frame of NO_JSON_NUMBER: a or b itself has no JSON form, or only their sum has none."""
+    content = json.loads(text)
+    return SUM_OVERFLOWS if a_double(content["a"]) and a_double(content["b"]) else NO_JSON_FORM
+
+
 NO_JSON_NUMBER = [
     '{"a": NaN, "b": 1}',
     '{"a": 1, "b": Infinity}',
@@ -100,10 +128,11 @@ NO_JSON_NUMBER = [
 ]
 
 
+@pytest.mark.rule(4, 6)
 async def test_nan_infinity_and_overflowing_sums_get_an_error():
     first, second = await sockets(app(), count=2)
     async with never_blocks():
         for text in NO_JSON_NUMBER:
-            await refused(first, second, text, NO_JSON_FORM, STILL_ADDS)
+            await refused(first, second, text, why_no_sum(text), STILL_ADDS)
     await close_all(first, second)
     proved("boundaries", len(NO_JSON_NUMBER))

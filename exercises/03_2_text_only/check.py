@@ -1,4 +1,9 @@
-"""Check 03.2: a WebsocketConsumer that echoes text on each socket and refuses every binary frame politely."""
+"""Check 03.2: a WebsocketConsumer that echoes text on each socket and refuses every binary frame politely.
+
+The task's rules, in its order: 1 a WebsocketConsumer; 2 text frames come back unchanged on each socket; 3 an empty
+text frame is not refused as a binary one; 4 a binary frame gets a JSON {"error": ...} and text still echoes. Then
+the standard battery ([battery.rules] names each behaviour's rule).
+"""
 
 import json
 
@@ -55,12 +60,14 @@ async def refusal(communicator, other, payload: bytes, **unused) -> object:
         return got["text"]
 
 
+@pytest.mark.rule(1)
 def test_it_is_a_websocket_consumer():
     assert issubclass(target("03.2").TextOnlyConsumer, WebsocketConsumer), (
         "TextOnlyConsumer should subclass channels.generic.websocket.WebsocketConsumer, the sync generic consumer"
     )
 
 
+@pytest.mark.rule(2)
 async def test_text_frames_come_back_unchanged_on_each_socket():
     first, second = await sockets(app(), count=2)
     for text in TEXTS:  # interleaved: one frame on each socket in turn
@@ -75,6 +82,7 @@ async def test_text_frames_come_back_unchanged_on_each_socket():
     await close_all(first, second)
 
 
+@pytest.mark.rule(3)
 async def test_an_empty_text_frame_is_not_refused_as_a_binary_one():
     (communicator,) = await sockets(app(), count=1)
     await send(communicator, {"text": ""})  # send_to() refuses an empty text; a client can send one
@@ -90,6 +98,7 @@ async def test_an_empty_text_frame_is_not_refused_as_a_binary_one():
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(4)
 async def test_a_binary_frame_gets_an_error_and_text_still_echoes():
     first, second = await sockets(app(), count=2)
     for payload in BINARIES:
@@ -100,6 +109,7 @@ async def test_a_binary_frame_gets_an_error_and_text_still_echoes():
     proved("boundaries", 2)
 
 
+@pytest.mark.rule(4)
 async def test_the_error_is_a_json_object_with_an_error_key():
     first, second = await sockets(app(), count=2)
     for payload in BINARIES:  # readable ones too: b"hello" is no text frame, however it decodes

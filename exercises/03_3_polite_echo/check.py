@@ -1,8 +1,9 @@
 """Check 03.3 (fix): in an async consumer every send is awaited, in order.
 
-It is still an AsyncWebsocketConsumer; a text frame is answered politely, with no coroutine left unawaited; two
-sockets each get their answers in order, the text exactly as it came; an empty text frame is answered and a binary
-frame is not; each answer is sent before receive() returns.
+The task's rules, in its order: 1 it is still an AsyncWebsocketConsumer; 2 a text frame is answered politely, the
+text exactly as it came, with no coroutine left unawaited; 3 an empty text frame is answered; 4 a binary frame is
+not; 5 two sockets each get their answers in order; 6 each answer is sent before receive() returns, and the loop
+never stalls. Then the standard battery ([battery.rules] names each behaviour's rule).
 """
 
 import pytest
@@ -19,6 +20,7 @@ def consumer() -> type:
     return load("03.3", RULE).PoliteEchoConsumer
 
 
+@pytest.mark.rule(1)
 def test_it_is_still_an_async_websocket_consumer():
     polite = consumer()
     if issubclass(polite, SyncConsumer):
@@ -34,6 +36,7 @@ def test_it_is_still_an_async_websocket_consumer():
     )
 
 
+@pytest.mark.rule(2)
 async def test_a_text_frame_is_answered_politely():
     answers, runtime_warnings = await exchange(consumer().as_asgi(), ["hello"], RULE)
     if answers[0] == NOTHING and runtime_warnings:
@@ -48,6 +51,7 @@ async def test_a_text_frame_is_answered_politely():
     )
 
 
+@pytest.mark.rule(2, 5, 6)
 async def test_answers_come_in_order_on_each_of_two_sockets():
     first, second = await sockets(consumer().as_asgi(), count=2)
     frames = ["first", "  second  ", "été ☃ 🚀", '{"json": 1}', "last\n"]  # spaces and all: t exactly as it came
@@ -67,14 +71,18 @@ async def test_answers_come_in_order_on_each_of_two_sockets():
     await close_all(first, second)
 
 
+@pytest.mark.rule(3, 4)
 async def test_an_empty_text_frame_is_answered_and_a_binary_frame_is_not():
     communicator = (await sockets(consumer().as_asgi(), count=1))[0]
     await communicator.send_input({"type": "websocket.receive", "text": ""})  # send_to() refuses an empty text
+    await communicator.send_to(text_data="next")  # its answer comes first if the empty one gets none: no wait
     got = await reply(communicator)
     assert got == {"type": "websocket.send", "text": "you said: "}, (
-        f'an empty text frame (text_data == "", which is not None) must get its answer "you said: ", got {got}: '
-        "test whether text_data is None, not whether it is truthy"
+        f'an empty text frame (text_data == "", which is not None), then "next": the empty one must get its answer '
+        f'"you said: " first, got {got}: test whether text_data is None, not whether it is truthy'
     )
+    got = await reply(communicator)
+    assert got == {"type": "websocket.send", "text": "you said: next"}, f'expected "you said: next", got {got}'
     for data in (b"hello", b""):
         await communicator.send_input({"type": "websocket.receive", "bytes": data})
     await communicator.send_to(text_data="after")
@@ -86,6 +94,7 @@ async def test_an_empty_text_frame_is_answered_and_a_binary_frame_is_not():
     await close_all(communicator)
 
 
+@pytest.mark.rule(6)
 async def test_each_answer_is_sent_before_receive_returns():
     watched = answered_in_receive(consumer())
     (communicator,) = await sockets(watched.as_asgi(), count=1)

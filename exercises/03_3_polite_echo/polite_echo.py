@@ -9,6 +9,22 @@ ever comes, and the server's log (or pytest's warnings summary) shows
 Python's asyncio guide explains that warning ("Detect never-awaited
 coroutines"). Find the mistake and fix it.
 
+Rules (the check proves each one, and nothing else):
+
+1. PoliteEchoConsumer stays an AsyncWebsocketConsumer (not a sync one).
+2. Each text frame t gets the text frame "you said: t", t exactly as it
+   came (its spaces too), and no coroutine is left unawaited.
+3. An empty text frame is a text frame too, and is answered: it gets
+   "you said: " (nothing after the space). Only a frame without text,
+   text_data None, goes unanswered.
+4. A binary frame gets no answer, and the socket stays open; no frame of
+   any kind crashes the consumer.
+5. Two sockets each get their own answers, in order, and only their own.
+6. Each answer is sent (awaited) before receive() returns, and nothing
+   holds the event loop.
+7. The consumer ends on websocket.disconnect.
+8. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 03.3

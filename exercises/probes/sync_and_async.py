@@ -5,9 +5,11 @@ sends; these probes hold the slow call where the check can see it, serve the con
 as Daphne does (a send from another thread refused), and say in a sentence what went wrong.
 """
 
+import asyncio
 import itertools
 import threading
-from contextlib import asynccontextmanager
+import time
+from contextlib import asynccontextmanager, contextmanager
 
 import pytest
 
@@ -23,14 +25,52 @@ REPORT = "all systems nominal"  # what build_report() returns, in REPORT_SECONDS
 BUILDS, GIVEN = itertools.count(1), set()  # each report built is numbered; the reports sent: each ask gets its own
 LET_GO = threading.Event()  # clear: every report build_report() starts is held until the test lets it go
 OFF_THE_LOOP, STARTED = [], []  # sends made off the server's thread; where each build_report() ran, in order
+SERVER = {}  # "loop": the server's event loop; "length": seconds each report takes of its clock, when a test says so
 
 
 def shipped_build_report() -> str:
-    """build_report() as the check runs it: it blocks, as shipped, until the test lets it go; each report new."""
+    """build_report() as the check runs it: it blocks, as shipped, until the test lets it go; each report new.
+
+    Under reports_take_their_length() a report in a thread is not held: it takes its whole length of the event
+    loop's clock (took_its_length()), as the shipped one takes a second, without the check waiting that second.
+    """
     STARTED.append(where := "the event loop" if threading.current_thread() is threading.main_thread() else "a thread")
-    if where == "a thread":  # on the loop's own thread it cannot wait: the check runs there too
+    if where == "a thread" and "length" in SERVER:
+        took_its_length(SERVER["loop"], SERVER["loop"].time(), SERVER["length"])
+    elif where == "a thread":  # on the loop's own thread it cannot wait: the check runs there too
         LET_GO.wait(FRAME * 3)
     return f"{REPORT}, report {next(BUILDS)}"
+
+
+def took_its_length(loop, began: float, seconds: float) -> None:
+    """In a report's thread: the loop's clock moved on to `began` + `seconds`, and each timer due by then run.
+
+    The clock every asyncio time limit reads (asyncio.timeout, asyncio.wait_for, loop.call_later) is
+    loop.time(): moved forward, it says the report's whole length has passed since it began, exactly as
+    a real second would, never more. The report returns two turns of the loop later, once every timer
+    due by then has fired: a limit of `seconds` or less has always run out first, a longer one never has.
+    """
+    done = threading.Event()
+
+    def forward() -> None:
+        shift = began + seconds - loop.time()
+        if shift > 0:
+            clock = loop.time
+            loop.time = lambda: clock() + shift
+        loop.call_soon(loop.call_soon, done.set)  # this turn, the next (timers due now run), then the report ends
+
+    loop.call_soon_threadsafe(forward)
+    done.wait(FRAME * 3)
+
+
+@contextmanager
+def reports_take_their_length(seconds: float):
+    """Each report built in a thread within the block takes `seconds` of the server's clock (took_its_length())."""
+    SERVER["length"] = seconds
+    try:
+        yield
+    finally:
+        del SERVER["length"]
 
 
 def served_with_held_reports(module, consumer: str):
@@ -46,6 +86,8 @@ def served_with_held_reports(module, consumer: str):
         held.func = shipped_build_report
 
     async def application(scope, receive, send):
+        SERVER["loop"] = asyncio.get_running_loop()
+
         async def checked(message):  # as Daphne needs: a send on the server's event loop, in its thread
             if threading.current_thread() is not threading.main_thread():
                 OFF_THE_LOOP.append(str(message)[:80])
@@ -93,6 +135,16 @@ def let_go_once(seen) -> None:
     LET_GO.set()
 
 
+def stalled_long_enough(lag) -> bool:
+    """True once `lag` has seen a stall, or the loop has stood still in your code for five times its limit so far.
+
+    A way out that waits for the held report's thread never ends its stall by itself: the held
+    reports are let go once it is five times the limit long, so it ends, is measured, and is told.
+    """
+    pending = lag.pending
+    return bool(lag.stall) or (pending is not None and time.monotonic() - pending[0][0] > 5 * lag.limit)
+
+
 @asynccontextmanager
 async def nothing_waits_for_the_thread(way_out: str):
     """Every other socket goes on while a consumer ends `way_out` during its report: 0.5 s, over a busy box's hiccups.
@@ -103,7 +155,7 @@ async def nothing_waits_for_the_thread(way_out: str):
     """
     try:
         async with never_blocks(0.5, advice=False), StallInYourLines(advice=False) as lag:
-            threading.Thread(target=let_go_once, args=(lambda: lag.stall,), daemon=True).start()
+            threading.Thread(target=let_go_once, args=(lambda: stalled_long_enough(lag),), daemon=True).start()
             yield
     except pytest.fail.Exception as failed:
         why = "nothing may wait for the report's thread: use asyncio.to_thread, or the loop's own executor"

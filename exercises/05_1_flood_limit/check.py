@@ -11,8 +11,8 @@ import asyncio
 import pytest
 
 from exercises.probes import NOTHING, close_all, drain, ends_cancelled, errors_in, in_its_group_once_open
-from exercises.probes import leaves_however_it_ends, messages_in, never_blocks, next_frames, nothing_more, overheard
-from exercises.probes import proved, say
+from exercises.probes import leaves_however_it_ends, leaves_when_the_server_send_fails, messages_in, never_blocks
+from exercises.probes import next_frames, nothing_more, overheard, proved, say
 from exercises.probes.floods import MONOTONIC, a_second_of_bursts, alice_and_bob, answered, frames_until
 from exercises.probes.floods import answers_to_a_flood, two_gone_leave_nothing
 
@@ -109,7 +109,8 @@ async def test_a_binary_frame_never_crashes_the_consumer(app):
 
 
 async def test_a_socket_leaves_the_room_however_its_consumer_ends(app):
-    await leaves_however_it_ends(app, GROUP, STALL)
+    await leaves_however_it_ends(app, GROUP, STALL)  # a disconnect, whatever its code, and a cancel
+    await leaves_when_the_server_send_fails(app, GROUP)  # and an OSError from the server's send()
 
 
 async def test_a_socket_that_has_gone_leaves_no_window_behind(app, module):

@@ -12,9 +12,10 @@
 import asyncio
 
 import pytest
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from exercises.probes import FRAME, answer, close_all, ends_cancelled, frame, leaves_however_it_ends, members
+from exercises.probes import leaves_when_the_server_send_fails
 from exercises.probes import never_blocks, nothing_after_close, nothing_more, serve_layer, sockets
 from exercises.probes.layer_limits import BrokenLayer, ReplicaLayer, SendFailsLayer, SlowRedisLayer, UnreadableLayer
 from exercises.probes.layer_limits import closed_4503, closing, ended, ends_quietly_after_its_4503, is_4503
@@ -82,7 +83,7 @@ async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503(app):
 
 
 async def test_a_socket_leaves_the_group_however_its_consumer_ends(app, settings):
-    await leaves_however_it_ends(app, GROUP, STALL)
+    await leaves_however_it_ends(app, GROUP, STALL)  # a disconnect, whatever its code, and a cancel
     serve_layer(settings, SendFailsLayer)  # and when a layer failure ends it: its Redis may answer the very next call
     (alice,) = await sockets(app, count=1)
     joined = members(GROUP)
@@ -94,6 +95,8 @@ async def test_a_socket_leaves_the_group_however_its_consumer_ends(app, settings
         "however the consumer ends, a layer failure too, it leaves the group (a Redis that failed one call may answer "
         "the next: try, and ignore a RedisError while leaving); a finally around the whole consumer misses no way out"
     )
+    serve_layer(settings, InMemoryChannelLayer)  # Redis back: then the server's send() raises OSError, no RedisError
+    await leaves_when_the_server_send_fails(app, GROUP)
 
 
 async def test_a_consumer_the_server_cancels_ends_cancelled(app):

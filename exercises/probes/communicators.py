@@ -31,7 +31,7 @@ async def accepted(communicator):
     if kind != "websocket.accept":
         pytest.fail(
             f"the consumer's first event on a new socket was {str(response)[:200]}, before any websocket.accept: a "
-            "socket is accepted before anything is sent on it (Daphne raises \"Socket has not been accepted, so "
+            'socket is accepted before anything is sent on it (Daphne raises "Socket has not been accepted, so '
             'cannot send over it" and the client never connects); send {"type": "websocket.accept"} first',
             pytrace=False,
         )

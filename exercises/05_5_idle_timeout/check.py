@@ -12,11 +12,13 @@ import pytest
 from django.utils.module_loading import import_string
 
 from exercises.probes import FRAME, PASSWORD_WRITTEN, imported_afresh, proved, shown_part, written_out
-from exercises.probes.redis_settings import SCALE, reads_outlast_the_blocking_read, scaled_layer
+from exercises.probes.redis_settings import SCALE, keeps_the_database_redis_url_names, logs_in_as_redis_url_says
+from exercises.probes.redis_settings import reads_outlast_the_blocking_read, redis_url, scaled_layer  # noqa: F401
 
 BLOCKING_READ = 5 + 1  # the layer's own brpop_timeout and the time its answer may take to arrive, in real seconds
 NEVER = 300  # a read timeout longer than this (in real seconds) leaves a socket on a dead Redis waiting as if forever
 RULE = "A quiet channel must be able to wait in Redis for as long as the layer's blocking read lasts, and longer"
+WHOLE_URL = "The layer uses REDIS_URL whole: its host and port, its user and password, its database number"
 
 
 async def test_a_quiet_channel_outlives_the_layers_blocking_read():
@@ -99,3 +101,9 @@ async def test_the_layer_uses_the_redis_that_redis_url_names_and_writes_no_passw
         f'written into the setting, not to the one REDIS_URL names. The host\'s "address" is REDIS_URL itself',
         pytrace=False,
     )
+
+
+@pytest.mark.usefixtures("redis_url")  # REDIS_URL set where a Redis answers
+async def test_the_layer_logs_in_and_picks_the_database_as_redis_url_says(capsys, caplog):
+    await logs_in_as_redis_url_says("05.5", WHOLE_URL, caplog, capsys)
+    await keeps_the_database_redis_url_names("05.5", WHOLE_URL)

@@ -22,6 +22,7 @@ SENT = {"type": "chat.message", "message": "from the other process"}
 pytestmark = pytest.mark.usefixtures("redis_url")  # (imported) REDIS_URL set where a Redis answers, DEFAULT if unset
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_group_send_from_another_process_reaches_this_one():
     layer = layer_of(load("05.3", RULE).CHANNEL_LAYERS["default"], RULE)
     kept = getattr(layer, "group_expiry", DAY)
@@ -51,6 +52,7 @@ async def test_a_group_send_from_another_process_reaches_this_one():
         )
 
 
+@pytest.mark.rule(3)
 async def test_without_redis_url_the_layer_uses_the_local_redis():
     unset = (
         f"with REDIS_URL unset, the setting must fall back to {DEFAULT}, as the task says: a development machine "
@@ -73,6 +75,7 @@ async def test_without_redis_url_the_layer_uses_the_local_redis():
     )
 
 
+@pytest.mark.rule(4)
 async def test_the_layer_uses_the_redis_that_redis_url_names():
     nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
     kind = await joined_with("05.3", nowhere, RULE)
@@ -88,9 +91,11 @@ async def test_the_layer_uses_the_redis_that_redis_url_names():
     )
 
 
+@pytest.mark.rule(5)
 async def test_the_layer_logs_in_as_redis_url_says_and_writes_no_password(capsys, caplog):
     await logs_in_as_redis_url_says("05.3", RULE, caplog, capsys)
 
 
+@pytest.mark.rule(5)
 async def test_the_layer_uses_the_database_redis_url_names():
     await keeps_the_database_redis_url_names("05.3", RULE)

@@ -20,6 +20,7 @@ RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>},
 pytestmark = pytest.mark.usefixtures("warmed_up")
 
 
+@pytest.mark.rule(1, 8)
 async def test_each_socket_first_hears_its_own_address(app):
     async with never_blocks(LAG):
         await in_its_group_once_open(app)
@@ -29,6 +30,7 @@ async def test_each_socket_first_hears_its_own_address(app):
         await close_all(alice, bob)
 
 
+@pytest.mark.rule(2, 8)
 async def test_a_room_message_reaches_every_socket(module):
     with broadcasts_awaited() as probe:  # sees a group_send its handler left running
         watched = probe.watched(getattr(module, CONSUMER)).as_asgi()
@@ -42,6 +44,7 @@ async def test_a_room_message_reaches_every_socket(module):
             assert not probe.late, f"a group_send outlived the handler that started it ({probe.late[0]}). {AWAITED}"
 
 
+@pytest.mark.rule(3, 8)
 async def test_a_whisper_reaches_only_its_addressee_on_any_server_process(app):
     elsewhere = getattr(imported_afresh(EXERCISE, RULE), CONSUMER).as_asgi()
     async with never_blocks(LAG):
@@ -52,6 +55,7 @@ async def test_a_whisper_reaches_only_its_addressee_on_any_server_process(app):
     proved("processes", 2)
 
 
+@pytest.mark.rule(4)
 async def test_a_client_cannot_choose_the_type_of_a_layer_message(app):
     sent = {"type": "websocket.disconnect", "message": "hi"}  # a layer message's type names the handler it runs
     rule = (
@@ -69,6 +73,7 @@ async def test_a_client_cannot_choose_the_type_of_a_layer_message(app):
             await hears({"bob": bob} if to else {"alice": alice, "bob": bob}, [{"message": "still here"}], rule)
 
 
+@pytest.mark.rule(5)
 async def test_every_bad_frame_gets_an_error_for_its_sender_alone(app):
     frames = [*BAD_FRAMES, *(json.dumps({"to": to, "message": "psst"}) for to in BAD_ADDRESSES), b'{"message": "hi"}']
     async with in_the_room(app, 2, LAG) as [(alice, _), (bob, _)]:
@@ -82,6 +87,7 @@ async def test_every_bad_frame_gets_an_error_for_its_sender_alone(app):
         await hears({"alice": alice, "bob": bob}, [{"message": "still here"}], ": then the room works on")
 
 
+@pytest.mark.rule(5)
 async def test_a_whisper_with_a_bad_message_gets_an_error_and_reaches_no_one(app):
     async with in_the_room(app, 2, LAG) as [(alice, _), (bob, bob_address)]:
         for whisper in [{"to": bob_address}, *({"to": bob_address, "message": m} for m in BAD_WHISPERS)]:
@@ -89,6 +95,7 @@ async def test_a_whisper_with_a_bad_message_gets_an_error_and_reaches_no_one(app
         proved("bad frames", 1 + len(BAD_WHISPERS))
 
 
+@pytest.mark.rule(6, 8)
 async def test_a_whisper_the_layer_cannot_deliver_gets_an_error(app, monkeypatch):
     async with never_blocks(LAG):
         (alice, alice_address), (bob, bob_address) = await joined(app, 2)
@@ -106,6 +113,7 @@ async def test_a_whisper_the_layer_cannot_deliver_gets_an_error(app, monkeypatch
 
 
 @pytest.mark.parametrize("code", [1000, 1001, 1006])  # goodbye, a tab gone, a network dropped
+@pytest.mark.rule(7)
 async def test_a_socket_that_closed_has_left_the_group(app, code):
     async with in_the_room(app, 2, LAG) as [(alice, alice_address), (bob, bob_address)]:
         await ends_on_disconnect(alice, code)  # the first one in: a name kept on the class is the last one's

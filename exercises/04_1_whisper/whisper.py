@@ -10,6 +10,34 @@ not a non-empty string of valid Unicode (JSON can spell a lone surrogate,
 "\\ud800"), a "to" the layer refuses as a channel name (not a string, empty,
 spaces, 100 characters or more).
 
+Rules (the check proves each one, and nothing else):
+
+1. Each socket is in the group "exroom" the moment it is accepted, and
+   its first frame is {"you": <its own channel name>}.
+2. A frame {"message": m} reaches every socket in the room, the sender's
+   too, as {"message": m}, exactly as sent (a message of spaces too);
+   each group_send is awaited in its handler.
+3. A frame {"to": <a channel name>, "message": m} reaches only that
+   socket, on this server process or another, as {"message": m}: not the
+   sender, not the others.
+4. A layer message is built from the fields you checked: a "type" (or
+   any other key) in the client's frame never chooses the handler it
+   runs.
+5. Bad input gets {"error": ...} for the sender alone, reaches no one
+   else, never crashes the consumer, and the socket stays open: a frame
+   that is not a JSON object (an empty text frame, a binary frame,
+   nesting too deep), a "message" missing or not a non-empty string of
+   valid Unicode, a "to" the layer refuses as a channel name.
+6. A whisper the layer cannot deliver (the addressee's channel is full:
+   ChannelFull) gets {"error": ...} for the sender alone; a layer that
+   fails otherwise (its Redis down) is never told as "no such address":
+   let the error through (the socket closes with 1011 and the server
+   logs it), or say what went wrong.
+7. A socket that closed, whatever its close code, has left the group and
+   its consumer has ended.
+8. No handler stalls the event loop (no time.sleep).
+9. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 04.1

@@ -8,6 +8,8 @@ went out, and left nothing behind.
 
 import random
 
+import pytest
+
 from exercises.probes import broadcasts_awaited, close_all, ends_on_disconnect, frame, hears, in_its_group_once_open
 from exercises.probes import kept_by, members, never_blocks, nothing_kept, nothing_more, proved
 from exercises.probes.presence import GROUP, every_digit_varies, every_draw_zero, group_sends_noted, joined, leave_heard
@@ -18,6 +20,7 @@ RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and
 LAG = 0.08  # the longest stall in your code (a busy machine's is not): a time.sleep(0.1) "flood guard" is caught
 
 
+@pytest.mark.rule(1, 2)
 async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed_up, another_process):
     random.seed(EXERCISE)  # so `random`'s draws repeat: a small range is judged below, every run, not here by luck
     async with never_blocks(LAG):
@@ -41,6 +44,7 @@ async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed
     proved("boundaries", 3)
 
 
+@pytest.mark.rule(1)
 async def test_every_digit_of_a_name_is_drawn_at_random(warmed_up, another_process, monkeypatch):
     async with never_blocks(LAG):
         opened = [await joined(warmed_up, f"socket {n + 1}") for n in range(20)]
@@ -50,6 +54,7 @@ async def test_every_digit_of_a_name_is_drawn_at_random(warmed_up, another_proce
     await close_all(await joined(another_process(), "a socket whose random draw came out 0"))
 
 
+@pytest.mark.rule(2)
 async def test_the_room_hears_a_join_and_a_leave(warmed_up):
     async with never_blocks(LAG):
         await in_its_group_once_open(warmed_up)
@@ -63,6 +68,7 @@ async def test_the_room_hears_a_join_and_a_leave(warmed_up):
         await close_all(alice)
 
 
+@pytest.mark.rule(3)
 async def test_each_announcement_goes_out_before_its_handler_returns(module, in_memory_layer):
     with broadcasts_awaited() as probe:  # sees a group_send its handler left running
         watched = probe.watched(module.PresenceConsumer).as_asgi()
@@ -77,6 +83,7 @@ async def test_each_announcement_goes_out_before_its_handler_returns(module, in_
     )
 
 
+@pytest.mark.rule(4)
 async def test_a_frame_from_a_client_reaches_no_one(warmed_up):
     async with never_blocks(LAG):
         alice, bob = await joined(warmed_up, "alice"), await joined(warmed_up, "bob")
@@ -92,6 +99,7 @@ async def test_a_frame_from_a_client_reaches_no_one(warmed_up):
     proved("bad frames", 6)
 
 
+@pytest.mark.rule(5)
 async def test_a_socket_that_closed_has_left_the_group(module, warmed_up, monkeypatch):
     held, told = kept_by(module), group_sends_noted(monkeypatch)  # each message, with who was in the group
     async with never_blocks(LAG):

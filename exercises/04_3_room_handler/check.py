@@ -27,6 +27,7 @@ async def heard(communicator, who: str, everyone: dict) -> object:  # a crash of
     return await heard_in_room(communicator, who, RULE, everyone)
 
 
+@pytest.mark.rule(1)
 async def test_a_message_reaches_every_socket_in_the_room(app):
     async with never_sleeps(), never_blocks(LAG):  # a long stall is told by its length, a short sleep by its call
         alice, bob, carol = await sockets(app, "/", count=3)
@@ -51,6 +52,7 @@ async def test_a_message_reaches_every_socket_in_the_room(app):
         await close_all(*everyone.values())
 
 
+@pytest.mark.rule(2)
 async def test_one_senders_messages_arrive_in_the_order_sent(module):
     async with never_sleeps(), never_blocks(LAG):
         with broadcasts_awaited() as probe:  # sees a group_send its handler left running
@@ -77,6 +79,7 @@ async def test_one_senders_messages_arrive_in_the_order_sent(module):
             await close_all(*everyone.values())
 
 
+@pytest.mark.rule(3)
 async def test_a_frame_without_text_reaches_no_one(app):
     async with never_sleeps(), never_blocks(LAG):
         alice, bob = await sockets(app, "/", count=2)
@@ -94,6 +97,7 @@ async def test_a_frame_without_text_reaches_no_one(app):
         await close_all(*everyone.values())
 
 
+@pytest.mark.rule(4)
 async def test_a_socket_that_closed_has_left_the_room(app):
     async with never_sleeps(), never_blocks(LAG):
         # The first one in (a channel name kept on the class is the last one's), and her network lost (1006).

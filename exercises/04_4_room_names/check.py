@@ -5,10 +5,12 @@ each other, and a hundred rooms are a hundred groups; no room name can join anot
 process picks the same group for a room; a socket that closed has left its room, and a room leaves nothing behind.
 """
 
+import unicodedata
+
 import pytest
 
 from exercises.probes import broadcasts_awaited, close_all, ends_on_disconnect, frame, in_its_group_once_open, kept_by
-from exercises.probes import load, never_blocks, next_frames, nothing_kept, nothing_more, proved, warm_up
+from exercises.probes import examples, load, never_blocks, next_frames, nothing_kept, nothing_more, proved, warm_up
 from exercises.probes.rooms import RoutedRooms, groups_elsewhere, occupied, shown
 
 EXERCISE, LAG = "04.4", 0.08  # LAG: the longest stall in your code; a time.sleep(0.1) "flood guard" is caught
@@ -25,6 +27,7 @@ async def warmed_up(in_memory_layer):
     await warm_up(CHAT.app(), "/ws/fixchat/lobby/")
 
 
+@pytest.mark.rule(1, 2)
 async def test_any_room_name_opens_and_its_messages_go_round():
     rooms = ["lobby", "café", "tea & cake", "x" * 94, "x" * 95, "x" * 200, "🍵", "a", "Ünïcödé ✓"]  # 99: "chat_" + 94
     async with never_blocks(LAG):
@@ -56,6 +59,7 @@ PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" *
 PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby "), *CHECKSUMS]
 
 
+@pytest.mark.rule(3)
 async def test_different_rooms_never_share_a_group():
     async with never_blocks(LAG):
         for room, other in PAIRS:
@@ -86,6 +90,7 @@ async def test_different_rooms_never_share_a_group():
     proved("boundaries", len(groups) + len(cafe))
 
 
+@pytest.mark.rule(4)
 async def test_every_server_process_picks_the_same_group_for_a_room():
     rooms = ["lobby", "café", "x" * 120]  # opened in the other order there: a number given as rooms come differs too
     elsewhere = await groups_elsewhere(__file__, "CHAT", rooms[::-1])  # its hash() seeded otherwise
@@ -98,6 +103,7 @@ async def test_every_server_process_picks_the_same_group_for_a_room():
     proved("processes", 2)
 
 
+@pytest.mark.rule(6)
 async def test_a_socket_that_closed_has_left_its_room():
     held = kept_by(load(EXERCISE, RULE))
     async with never_blocks(LAG):
@@ -109,3 +115,28 @@ async def test_a_socket_that_closed_has_left_its_room():
         )
     kept = "A store of what clients typed grows with every room name any client ever tries: work the group out anew"
     nothing_kept(held, load(EXERCISE, RULE), "a room was opened and closed", f"{kept} for each socket, on self")
+
+
+def spelled_two_ways():
+    """Room names Hypothesis draws that Unicode's NFC and NFD spell differently (é as one code point, or e and ◌́)."""
+    from hypothesis import strategies as st
+
+    accented = [c for c in map(chr, range(0xC0, 0x3100)) if unicodedata.normalize("NFD", c) != c]
+    text = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="/"), max_size=12)
+    name = st.builds(lambda a, c, b: unicodedata.normalize("NFC", a + c + b), text, st.sampled_from(accented), text)
+    return name.filter(lambda room: unicodedata.normalize("NFD", room) != room)
+
+
+@pytest.mark.rule(5)
+async def test_one_name_spelled_two_ways_in_unicode_is_one_room():
+    rooms = ["café", "Ünïcödé ✓", "crème brûlée", "한국어", *examples(spelled_two_ways(), 16)]
+    for room in rooms:
+        decomposed = unicodedata.normalize("NFD", room)  # as macOS may type it: a letter, then its combining accent
+        here, there = await CHAT.group_of(room), await CHAT.group_of(decomposed)
+        assert here == there, (
+            f"room {shown(room)} (NFC: {len(room)} code points) and the same name in NFD ({len(decomposed)} code points: "
+            f"each accented letter a letter and a combining accent, as a Mac keyboard may send it) joined two groups: "
+            "one name spelled two ways is one room. Put the name in one Unicode form "
+            '(unicodedata.normalize("NFC", room)) before the digest'
+        )
+    proved("boundaries", len(rooms))

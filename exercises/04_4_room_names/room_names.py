@@ -13,6 +13,34 @@ name never opens, and the server's log shows
 two different rooms never share a group (a message in one must never
 reach the other).
 
+Rules (the check proves each one, and nothing else):
+
+1. Every room name a client picks opens (accents, spaces, "&", emoji,
+   200 characters): the socket joins its room's group before it is
+   accepted, and is greeted {"room": <the name as typed>}.
+2. Each text frame m reaches every socket of its room, the sender's too,
+   as {"message": m}, exactly as sent (a frame of spaces too); each
+   group_send is awaited in its handler, and no handler stalls the event
+   loop (no time.sleep).
+3. Two different room names never share a group: not names that differ
+   only in case, spaces, accents or punctuation, nor names whose
+   checksum or cut-short digest meets; a hundred rooms are a hundred
+   groups, and no room name can join another room's group.
+4. Every server process picks the same group for a room (Python's hash()
+   and a number given as rooms come differ between processes).
+5. One name spelled two ways in Unicode is one room: "café" with é as
+   one code point (NFC) and with e and a combining accent (NFD) join one
+   group.
+6. A socket that closed, whatever its close code, has left its group and
+   its consumer has ended; nothing is kept per room name on the class or
+   the module.
+7. No frame crashes the consumer, and a binary frame reaches no other
+   socket (it may get any answer, or none).
+8. When the channel layer fails (its Redis down), the failure is told,
+   never swallowed: let the error through (the socket closes with 1011
+   and the server logs it), or answer {"error": ...}.
+9. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 04.4

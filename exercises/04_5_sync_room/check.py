@@ -27,6 +27,7 @@ def watched_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "exercises.probes.LoopWatchingLayer"}}
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_message_reaches_every_socket_in_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
@@ -67,6 +68,7 @@ async def test_a_message_reaches_every_socket_in_the_room():
             await close_all(alice, bob)
 
 
+@pytest.mark.rule(3)
 async def test_a_socket_that_closed_has_left_the_room():
     consumer = load("04.5", RULE).SyncRoomConsumer
     async with never_blocks(LAG):
@@ -83,6 +85,7 @@ async def test_a_socket_that_closed_has_left_the_room():
         await close_all(bob)
 
 
+@pytest.mark.rule(4)
 async def test_a_layer_failing_on_send_is_not_swallowed(monkeypatch):
     outage = layer_down(monkeypatch, "group_send")  # before connect: a group_send bound there is the stand-in too
     alice = await connect(load("04.5", RULE).SyncRoomConsumer.as_asgi(), "/")
@@ -93,6 +96,7 @@ async def test_a_layer_failing_on_send_is_not_swallowed(monkeypatch):
     await failure_not_swallowed(alice, failure, "alice", harm, wrong="message")
 
 
+@pytest.mark.rule(5)
 def test_the_consumer_stays_synchronous():
     consumer = load("04.5", RULE).SyncRoomConsumer
     assert issubclass(consumer, SyncConsumer), (

@@ -12,6 +12,28 @@ receives anything. The only trace is a warning in the server's log:
 mistake, made on group_add). Find the mistake and fix it; the consumer stays
 synchronous.
 
+Rules (the check proves each one, and nothing else):
+
+1. Each text frame t reaches every socket in the room "fixsyncroom", the
+   sender's too, as {"message": t}, exactly as sent (a frame of spaces
+   too); one sender's messages arrive in the order sent, and a binary
+   frame reaches no one.
+2. receive() runs each group_send to its end before it returns (none
+   left to a task or another thread), and no handler stalls the
+   process's event loop (no time.sleep, no event loop of its own).
+3. A socket that closed, whatever its close code, has left the group,
+   and its consumer has ended (override disconnect(), not
+   websocket_disconnect).
+4. When the layer's group_send fails (its Redis down), the failure is
+   told, never swallowed: let the error through (the socket closes with
+   1011 and the server logs it), or answer {"error": ...}; a failing
+   group_add is told too.
+5. The consumer stays synchronous (a WebsocketConsumer or another
+   SyncConsumer).
+6. No frame crashes the consumer (a binary frame may get any answer, or
+   none).
+7. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 04.5

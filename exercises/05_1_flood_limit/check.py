@@ -11,8 +11,8 @@ import asyncio
 import pytest
 
 from exercises.probes import NOTHING, close_all, drain, ends_cancelled, errors_in, in_its_group_once_open
-from exercises.probes import leaves_however_it_ends, messages_in, never_blocks, next_frames, nothing_more, overheard
-from exercises.probes import proved, say
+from exercises.probes import leaves_however_it_ends, leaves_when_the_server_send_fails, messages_in, never_blocks
+from exercises.probes import next_frames, nothing_more, overheard, proved, say
 from exercises.probes.floods import MONOTONIC, a_second_of_bursts, alice_and_bob, answered, frames_until
 from exercises.probes.floods import answers_to_a_flood, two_gone_leave_nothing
 
@@ -22,6 +22,7 @@ LIMIT, PERIOD, STALL = 3, 1.0, 0.25  # at most 3 messages in any 1 s, per socket
 pytestmark = pytest.mark.usefixtures("warmed_up", "clock")  # first imports out of any stall; time the check moves
 
 
+@pytest.mark.rule(3, 6)
 async def test_one_socket_flooding_does_not_silence_another(app):
     async with alice_and_bob(app, STALL) as (alice, bob):
         await say(alice, "a0", "a1", "a2", "a3")
@@ -40,6 +41,7 @@ async def test_one_socket_flooding_does_not_silence_another(app):
         )
 
 
+@pytest.mark.rule(1, 6)
 async def test_up_to_three_messages_in_a_second_reach_every_socket(app):
     async with never_blocks(STALL):  # lesson 04: join the room before accepting, or a client misses the room
         await in_its_group_once_open(app)
@@ -54,6 +56,7 @@ async def test_up_to_three_messages_in_a_second_reach_every_socket(app):
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(2, 6)
 async def test_the_fourth_message_in_a_second_is_an_error_for_the_sender_only(app):
     async with alice_and_bob(app, STALL) as (alice, bob):
         own, heard = await answered(alice, "a0", "a1", "a2", "a3"), await next_frames(bob, LIMIT)
@@ -66,6 +69,7 @@ async def test_the_fourth_message_in_a_second_is_an_error_for_the_sender_only(ap
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(2, 6)
 async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never_heard(app, clock):
     async with alice_and_bob(app, STALL) as (alice, bob):
         own = await answers_to_a_flood(alice, 15)  # a0 to a14: what came back up to a close, or silence
@@ -82,6 +86,7 @@ async def test_a_long_flood_keeps_its_socket_open_and_a_refused_message_is_never
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(2, 6)
 async def test_after_a_second_the_flooder_may_speak_again(app, clock, monkeypatch):
     async with alice_and_bob(app, STALL) as (alice, bob):
         burst, heard, own = await a_second_of_bursts(alice, bob, clock, monkeypatch, PERIOD)
@@ -95,6 +100,7 @@ async def test_after_a_second_the_flooder_may_speak_again(app, clock, monkeypatc
         assert len(errors_in(own)) == 1 and messages_in(own) == ["a4"], f"a4 fits the window, a5 does not: got {own}"
 
 
+@pytest.mark.rule(4, 6)
 async def test_a_binary_frame_never_crashes_the_consumer(app):
     async with alice_and_bob(app, STALL) as (alice, bob):
         await alice.send_to(bytes_data=b"\x00\xff not text")  # a client may send one: its event has no "text"
@@ -108,13 +114,17 @@ async def test_a_binary_frame_never_crashes_the_consumer(app):
             )
 
 
+@pytest.mark.rule(5, 6)
 async def test_a_socket_leaves_the_room_however_its_consumer_ends(app):
-    await leaves_however_it_ends(app, GROUP, STALL)
+    await leaves_however_it_ends(app, GROUP, STALL)  # a disconnect, whatever its code, and a cancel
+    await leaves_when_the_server_send_fails(app, GROUP)  # and an OSError from the server's send()
 
 
+@pytest.mark.rule(3)
 async def test_a_socket_that_has_gone_leaves_no_window_behind(app, module):
     await two_gone_leave_nothing(app, module, "Keep a socket's window on its own consumer (self.sent = deque())")
 
 
+@pytest.mark.rule(5)
 async def test_a_consumer_the_server_cancels_ends_cancelled(app):
     await ends_cancelled(app)

@@ -7,6 +7,30 @@ open, and nobody else hears it. Each socket has its own count: one flooder
 never silences another. However the consumer ends (the client leaves, or
 the server cancels it at shutdown), its socket leaves the group.
 
+Rules (the check proves each one, and nothing else):
+
+1. Each text frame m of a socket within the limit reaches every socket
+   in the group "exflood", the sender's too, as {"message": m}, exactly
+   as sent; the socket is in the group the moment it is accepted.
+2. A socket may send at most LIMIT (3) messages in any PERIOD (1 s), a
+   sliding window timed by time.monotonic() (setting the wall clock back
+   changes nothing); each message over the limit gets its own {"error":
+   ...} on that socket alone, is never broadcast, not even later, and
+   the socket stays open.
+3. Each socket has its own count: one flooder never silences another,
+   and a socket that has gone leaves no count behind.
+4. A binary frame never crashes the consumer: it gets {"error": ...} on
+   its own socket and reaches no one else.
+5. However the consumer ends (the client leaves with any close code, the
+   server cancels it, or the server's send() raises), its socket leaves
+   the group, and no task of it is left running; a cancelled consumer
+   ends cancelled (its CancelledError raised again).
+6. No handler stalls the event loop (no time.sleep).
+7. When the channel layer fails (its Redis down), the failure is told,
+   never swallowed: let the error through (the socket closes with 1011
+   and the server logs it), or answer {"error": ...}.
+8. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 05.1

@@ -5,16 +5,20 @@
 3. A layer failing on send closes that socket only.
 4. A layer failing outside any handler (the consumer's read of its own channel) closes 4503 too.
 5. A bug that is no layer failure is not turned into 4503.
-6. A socket leaves the group however its consumer ends, a layer failure too.
-7. A consumer the server cancels ends cancelled.
+6. A socket leaves the group however its consumer ends (a layer failure, the server's send() raising too); a consumer
+   the server cancels ends cancelled.
+7. No handler stalls the event loop.
+8. No frame crashes the consumer (the battery).
+9. Nothing sets DJANGO_ALLOW_ASYNC_UNSAFE (the battery).
 """
 
 import asyncio
 
 import pytest
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from exercises.probes import FRAME, answer, close_all, ends_cancelled, frame, leaves_however_it_ends, members
+from exercises.probes import leaves_when_the_server_send_fails
 from exercises.probes import never_blocks, nothing_after_close, nothing_more, serve_layer, sockets
 from exercises.probes.layer_limits import BrokenLayer, ReplicaLayer, SendFailsLayer, SlowRedisLayer, UnreadableLayer
 from exercises.probes.layer_limits import closed_4503, closing, ended, ends_quietly_after_its_4503, is_4503
@@ -24,6 +28,7 @@ RULE = "When the channel layer fails (a RedisError), the socket is closed with 4
 STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machine, for tens of ms on its own
 
 
+@pytest.mark.rule(1, 7)
 async def test_while_the_layer_works_every_socket_hears_the_room(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
@@ -37,6 +42,7 @@ async def test_while_the_layer_works_every_socket_hears_the_room(app):
 
 
 @pytest.mark.parametrize("layer", [BrokenLayer, SlowRedisLayer, ReplicaLayer])
+@pytest.mark.rule(2, 7)
 async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(app, settings, layer):
     serve_layer(settings, layer)
     async with never_blocks(STALL):  # a retry that sleeps (time.sleep) stalls every socket of the process
@@ -46,6 +52,7 @@ async def test_a_layer_failing_on_connect_closes_the_socket_with_4503(app, setti
         await nothing_after_close(communicator, 0.05)
 
 
+@pytest.mark.rule(3, 7)
 async def test_a_layer_failing_on_send_closes_that_socket_only(app, settings):
     serve_layer(settings, SendFailsLayer)
     async with never_blocks(STALL):
@@ -58,6 +65,7 @@ async def test_a_layer_failing_on_send_closes_that_socket_only(app, settings):
         await close_all(bob)
 
 
+@pytest.mark.rule(4, 7)
 async def test_a_layer_failing_outside_any_handler_closes_4503_too(app, settings):
     serve_layer(settings, UnreadableLayer)
     async with never_blocks(STALL):
@@ -66,6 +74,7 @@ async def test_a_layer_failing_outside_any_handler_closes_4503_too(app, settings
         await nothing_after_close(communicator)
 
 
+@pytest.mark.rule(5)
 async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503(app):
     communicator = (await sockets(app, count=1))[0]
     (channel,) = members(GROUP)
@@ -81,8 +90,9 @@ async def test_a_bug_that_is_no_layer_failure_is_not_turned_into_4503(app):
     )
 
 
+@pytest.mark.rule(6, 7)
 async def test_a_socket_leaves_the_group_however_its_consumer_ends(app, settings):
-    await leaves_however_it_ends(app, GROUP, STALL)
+    await leaves_however_it_ends(app, GROUP, STALL)  # a disconnect, whatever its code, and a cancel
     serve_layer(settings, SendFailsLayer)  # and when a layer failure ends it: its Redis may answer the very next call
     (alice,) = await sockets(app, count=1)
     joined = members(GROUP)
@@ -94,7 +104,10 @@ async def test_a_socket_leaves_the_group_however_its_consumer_ends(app, settings
         "however the consumer ends, a layer failure too, it leaves the group (a Redis that failed one call may answer "
         "the next: try, and ignore a RedisError while leaving); a finally around the whole consumer misses no way out"
     )
+    serve_layer(settings, InMemoryChannelLayer)  # Redis back: then the server's send() raises OSError, no RedisError
+    await leaves_when_the_server_send_fails(app, GROUP)
 
 
+@pytest.mark.rule(6)
 async def test_a_consumer_the_server_cancels_ends_cancelled(app):
     await ends_cancelled(app)

@@ -8,6 +8,32 @@ While the layer works, it is a plain room: every socket hears every text
 frame. However the consumer ends (the client leaves, the server cancels it
 at shutdown, the layer fails), it leaves the group.
 
+Rules (the check proves each one, and nothing else):
+
+1. While the layer works, it is a plain room: every text frame reaches
+   every socket in the group "exlayerdown", the sender's too, as it was
+   sent.
+2. When the layer fails as a socket joins (redis.exceptions.RedisError:
+   Redis down, too slow, or a read-only replica), the socket is closed
+   with 4503, never 1011, and the consumer then ends quietly (raising
+   nothing), sending nothing after the close.
+3. When the layer fails as a frame is passed to the room, that socket
+   alone is closed with 4503; every other socket stays open.
+4. When the layer fails outside any handler (the consumer's own read of
+   its channel), the socket is closed with 4503 too.
+5. Only a layer failure (a RedisError; redis-py's ConnectionError is not
+   Python's built-in one) becomes 4503: a bug, such as a message no
+   handler takes, still crashes the consumer.
+6. However the consumer ends (the client leaves with any close code, the
+   server cancels it, a layer failure, or the server's send() raises),
+   it leaves the group, and no task of it is left running; a cancelled
+   consumer ends cancelled (its CancelledError raised again).
+7. No handler stalls the event loop (no time.sleep, no retry that
+   sleeps).
+8. No frame crashes the consumer: a binary frame gets {"error": ...} (or
+   a close with 4503) on its own socket and reaches no one else.
+9. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 05.2

@@ -5,16 +5,12 @@ its send to one channel, a membership lasting a day; with REDIS_URL unset, two s
 Redis; the layer uses the Redis, login and database REDIS_URL names, whatever answers at import, and logs no password.
 """
 
-import logging
-import os
-from urllib.parse import urlsplit
-
 import pytest
 
-from exercises.probes import PASSWORD_WRITTEN, arrival, in_a_group, layer_of, load, shown_part, started_with
-from exercises.probes import written_out
-from exercises.probes.redis_settings import DEFAULT, another_process_sends, databases_holding, group_shared
-from exercises.probes.redis_settings import heard_in_a_row, joined_with, no_redis_at, redis_url  # noqa: F401
+from exercises.probes import arrival, in_a_group, layer_of, load, started_with
+from exercises.probes.redis_settings import DEFAULT, another_process_sends, group_shared, heard_in_a_row, joined_with
+from exercises.probes.redis_settings import keeps_the_database_redis_url_names, logs_in_as_redis_url_says, no_redis_at
+from exercises.probes.redis_settings import redis_url  # noqa: F401 - a fixture, as if written here
 
 RULE = (
     "Processes share groups and channels only through a layer that lives outside every one of them, the same "
@@ -26,6 +22,7 @@ SENT = {"type": "chat.message", "message": "from the other process"}
 pytestmark = pytest.mark.usefixtures("redis_url")  # (imported) REDIS_URL set where a Redis answers, DEFAULT if unset
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_group_send_from_another_process_reaches_this_one():
     layer = layer_of(load("05.3", RULE).CHANNEL_LAYERS["default"], RULE)
     kept = getattr(layer, "group_expiry", DAY)
@@ -55,6 +52,7 @@ async def test_a_group_send_from_another_process_reaches_this_one():
         )
 
 
+@pytest.mark.rule(3)
 async def test_without_redis_url_the_layer_uses_the_local_redis():
     unset = (
         f"with REDIS_URL unset, the setting must fall back to {DEFAULT}, as the task says: a development machine "
@@ -77,6 +75,7 @@ async def test_without_redis_url_the_layer_uses_the_local_redis():
     )
 
 
+@pytest.mark.rule(4)
 async def test_the_layer_uses_the_redis_that_redis_url_names():
     nowhere = "redis://127.0.0.1:1/0"  # no Redis listens on port 1
     kind = await joined_with("05.3", nowhere, RULE)
@@ -92,28 +91,11 @@ async def test_the_layer_uses_the_redis_that_redis_url_names():
     )
 
 
+@pytest.mark.rule(5)
 async def test_the_layer_logs_in_as_redis_url_says_and_writes_no_password(capsys, caplog):
-    url = urlsplit(os.environ["REDIS_URL"])
-    wrong = url._replace(netloc=f"nobody:not-the-password@{url.hostname}:{url.port or 6379}").geturl()
-    caplog.set_level(logging.DEBUG)
-    joined = await joined_with("05.3", wrong, RULE)  # a server starts: what does it write?
-    assert not shown_part(written_out(caplog, capsys), "not-the-password", 8), f"REDIS_URL={wrong}: {PASSWORD_WRITTEN}"
-    assert not joined, (
-        f"with REDIS_URL={wrong}, whose user and password are wrong, the layer still joined a group: it keeps only "
-        "part of REDIS_URL (the host and port, without the user, the password or the database), so a deployment "
-        f"whose Redis asks for a password fails at every group_send. Give hosts the whole URL. {RULE}"
-    )
+    await logs_in_as_redis_url_says("05.3", RULE, caplog, capsys)
 
 
+@pytest.mark.rule(5)
 async def test_the_layer_uses_the_database_redis_url_names():
-    url = urlsplit(os.environ["REDIS_URL"])
-    number = 8 if url.path.strip("/") == "7" else 7
-    other = url._replace(path=f"/{number}").geturl()
-    # A Redis answers there, and the layer must reach it. Which databases hold the group's key? (None: a pub/sub layer.)
-    async with in_a_group(started_with("05.3", other, RULE)) as (group, _):
-        kept = databases_holding(url, group)
-    assert not kept or kept == [number], (
-        f"with REDIS_URL={other} the layer kept its group in database {kept[0] if kept else None}, not in database "
-        f"{number}: it drops the database REDIS_URL names, so two projects that share one Redis by database number "
-        f"share its rooms, and mix their messages. Give hosts the whole URL. {RULE}"
-    )
+    await keeps_the_database_redis_url_names("05.3", RULE)

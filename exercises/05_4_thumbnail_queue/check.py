@@ -31,6 +31,7 @@ def small_capacity(settings):
     serve_layer(settings, InMemoryChannelLayer, capacity=2)
 
 
+@pytest.mark.rule(2, 5)
 async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(app, monkeypatch):
     tries = sends_tried(monkeypatch)  # each send() the consumer tries, by channel: a retry shows as one more
     async with never_blocks(STALL):
@@ -61,6 +62,7 @@ async def test_a_full_queue_is_answered_with_an_error_and_the_socket_stays_open(
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(1, 5)
 async def test_each_socket_queues_jobs_that_name_its_own_reply_channel(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
@@ -76,6 +78,7 @@ async def test_each_socket_queues_jobs_that_name_its_own_reply_channel(app):
         await close_all(alice, bob)
 
 
+@pytest.mark.rule(3, 5)
 async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing(app):
     async with never_blocks(STALL):
         alice, bob = await sockets(app)
@@ -89,6 +92,7 @@ async def test_a_frame_of_any_other_shape_gets_an_error_and_queues_nothing(app):
         await close_all(alice, bob)
 
 
+@pytest.mark.rule(2)
 async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(app, monkeypatch):
     # The queue as the Redis layer sees it when other server processes filled it: full, though none of it is here.
     monkeypatch.setattr(get_channel_layer(), "send", AsyncMock(side_effect=ChannelFull()))  # bare: str() of it is ""
@@ -105,6 +109,7 @@ async def test_a_queue_full_of_other_processes_jobs_is_answered_with_an_error(ap
     await close_all(alice)
 
 
+@pytest.mark.rule(4)
 async def test_a_layer_that_fails_is_never_told_as_a_full_queue(app, monkeypatch):
     (alice,) = await sockets(app, count=1)
     down = AsyncMock(side_effect=ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused."))

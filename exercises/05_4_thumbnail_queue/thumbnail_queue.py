@@ -14,6 +14,31 @@ traceback ending in
 so that a full queue is the client's news, not a crash: the client is told
 {"error": ...} at once, and the socket stays open for the next try.
 
+Rules (the check proves each one, and nothing else):
+
+1. Each frame {"image": <name>} queues one job {"type":
+   "thumbnail.make", "image": <name>, "reply_to": <this socket's
+   channel>} on the channel "fixthumbs", awaited, and is answered
+   {"queued": <name>}; the job is built from those three keys alone (a
+   "reply_to", "type" or other key the client sends never rides along).
+2. When the queue is full (send() raises ChannelFull), whoever filled
+   it, this process or another, the sender is told {"error": ...} at
+   once, on its own socket alone; the socket stays open, the refused job
+   is never queued later (no retry, no task), and the next try once
+   there is room is queued.
+3. A frame of any other shape (not JSON, not an object, no "image" or
+   not a non-empty string, nested too deep, a binary frame) gets
+   {"error": ...} on its own socket, queues nothing, reaches no one else
+   and never crashes the consumer.
+4. A layer that fails otherwise (its Redis down: ConnectionError) is
+   never told as a full queue nor as queued: let the error through (the
+   socket closes with 1011 and the server logs it), or answer an error
+   that does not say "full".
+5. No handler stalls the event loop (no time.sleep, no waiting for
+   room).
+6. The consumer ends on websocket.disconnect.
+7. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 05.4

@@ -12,13 +12,16 @@ import pytest
 from django.utils.module_loading import import_string
 
 from exercises.probes import FRAME, PASSWORD_WRITTEN, imported_afresh, proved, shown_part, written_out
-from exercises.probes.redis_settings import SCALE, reads_outlast_the_blocking_read, scaled_layer
+from exercises.probes.redis_settings import SCALE, keeps_the_database_redis_url_names, logs_in_as_redis_url_says
+from exercises.probes.redis_settings import reads_outlast_the_blocking_read, redis_url, scaled_layer  # noqa: F401
 
 BLOCKING_READ = 5 + 1  # the layer's own brpop_timeout and the time its answer may take to arrive, in real seconds
 NEVER = 300  # a read timeout longer than this (in real seconds) leaves a socket on a dead Redis waiting as if forever
 RULE = "A quiet channel must be able to wait in Redis for as long as the layer's blocking read lasts, and longer"
+WHOLE_URL = "The layer uses REDIS_URL whole: its host and port, its user and password, its database number"
 
 
+@pytest.mark.rule(1)
 async def test_a_quiet_channel_outlives_the_layers_blocking_read():
     built = scaled_layer("05.5", RULE)  # your setting's layer, its reads scaled to a fifth (SCALE)
     reads_outlast_the_blocking_read(built, RULE)  # judged by your setting first: no race with the machine's speed
@@ -54,6 +57,7 @@ async def test_a_quiet_channel_outlives_the_layers_blocking_read():
         await built.close_pools()
 
 
+@pytest.mark.rule(2)
 async def test_a_message_still_goes_through_the_layer():
     built = scaled_layer("05.5", RULE)
     try:
@@ -66,6 +70,7 @@ async def test_a_message_still_goes_through_the_layer():
         await built.close_pools()
 
 
+@pytest.mark.rule(3)
 async def test_a_dead_redis_is_still_found_when_reads_never_time_out():
     built = scaled_layer("05.5", RULE)
     for index, host in enumerate(built.hosts):
@@ -79,6 +84,7 @@ async def test_a_dead_redis_is_still_found_when_reads_never_time_out():
             )
 
 
+@pytest.mark.rule(4)
 async def test_the_layer_uses_the_redis_that_redis_url_names_and_writes_no_password(capsys, caplog):
     scaled_layer("05.5", RULE)  # a Redis answers at the usual address
     nowhere = "redis://nobody:not-the-password@127.0.0.1:1/0"  # no Redis listens on port 1
@@ -99,3 +105,10 @@ async def test_the_layer_uses_the_redis_that_redis_url_names_and_writes_no_passw
         f'written into the setting, not to the one REDIS_URL names. The host\'s "address" is REDIS_URL itself',
         pytrace=False,
     )
+
+
+@pytest.mark.usefixtures("redis_url")  # REDIS_URL set where a Redis answers
+@pytest.mark.rule(5)
+async def test_the_layer_logs_in_and_picks_the_database_as_redis_url_says(capsys, caplog):
+    await logs_in_as_redis_url_says("05.5", WHOLE_URL, caplog, capsys)
+    await keeps_the_database_redis_url_names("05.5", WHOLE_URL)

@@ -11,6 +11,25 @@ reconnects, and five seconds later it happens again. The log shows
 raised from the channel layer's receive() (django/channels_redis#422;
 redis-py 8.0's release notes). Redis itself is fine. Fix the setting.
 
+Rules (the check proves each one, and nothing else):
+
+1. A channel that hears nothing can wait in Redis for as long as the
+   layer's blocking read lasts (brpop_timeout, 5 s), and longer: no
+   connection stops waiting first (redis-py 8's 5 s socket_timeout),
+   judged by your setting's numbers and by two quiet reads on the real
+   Redis; after a quiet spell each channel still gets its own message.
+2. A message still goes through the layer.
+3. A Redis that vanished is still found: a connection whose reads never
+   time out (or only after more than 5 minutes) has TCP keepalive on.
+4. The layer uses the Redis REDIS_URL names, never an address written
+   in, and nothing prints or logs REDIS_URL's password.
+5. The layer uses REDIS_URL whole: it logs in with its user and
+   password, and uses the database number it names.
+6. The layer holds at least the lesson's burst of 20 messages a channel
+   (capacity), and a group membership lasts at least 60 s
+   (group_expiry).
+7. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 05.5

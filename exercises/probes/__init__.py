@@ -49,6 +49,7 @@ from exercises.probes.endings import (
     generic_base,
     heard,
     leaves_however_it_ends,
+    leaves_when_the_server_send_fails,
     your_test_fails_and_ends_its_sockets,
 )
 from exercises.probes.frames import (

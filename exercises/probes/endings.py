@@ -48,6 +48,43 @@ async def leaves_however_it_ends(application, group: str, stall: float = 0.05, p
     assert not await tasks_left(before), "a task the consumer started is still running after it ended"
 
 
+async def leaves_when_the_server_send_fails(application, group: str, path: str = "/") -> None:
+    """A socket joins `group`, then the server's send() raises OSError: its consumer ends with it, and has left.
+
+    ASGI has a server raise an OSError from send() on a connection that has gone; neither a
+    websocket.disconnect nor a cancel comes then, so a clean-up in websocket_disconnect or in an
+    `except CancelledError` never runs. The socket's own text frame is the room's message its
+    consumer then fails to send.
+    """
+    gone = asyncio.Event()
+
+    async def server(scope, receive, send):  # the ASGI server around the consumer: its send() fails once `gone`
+        async def sending(message):
+            if gone.is_set() and message.get("type") == "websocket.send":
+                raise OSError("the client has gone: send() on a closed connection (a check's server)")
+            await send(message)
+
+        await application(scope, receive, sending)
+
+    before = set(members(group))
+    (communicator,) = await sockets(server, path, count=1)
+    mine = members(group) - before
+    gone.set()
+    await communicator.send_to(text_data="hello")  # the room's message comes back to it: its send() raises
+    await asyncio.wait({communicator.future}, timeout=FRAME)
+    ended = communicator.future.done()
+    if ended and not communicator.future.cancelled():
+        communicator.future.exception()  # its OSError, as the server would log it: retrieved, never warned about
+    else:
+        await ends_on_disconnect(communicator)  # it carried on: then it ends as a client leaves
+    assert not (ended and mine & members(group)), (
+        f"the server's send() raised OSError (as a server does once the client has gone), your consumer ended with "
+        f"it, and its channel stayed in {group!r}: neither websocket.disconnect nor a cancel comes then, so a "
+        "clean-up in websocket_disconnect or in an `except CancelledError` misses it; a finally around the whole "
+        "consumer misses no way out"
+    )
+
+
 async def ends_cancelled(application, path: str = "/") -> None:
     """A consumer the server cancels must end cancelled: its CancelledError raised again after its clean-up.
 

@@ -7,9 +7,11 @@ it, the Redis databases that hold its keys, and (05.5) its reads, timed against 
 import asyncio
 import contextlib
 import inspect
+import logging
 import os
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -18,7 +20,8 @@ from redis.asyncio.connection import AbstractConnection
 
 from exercises.probes.loading import load
 from exercises.probes.outages import redis_answers
-from exercises.probes.settings import arrival, in_a_group, started_with
+from exercises.probes.settings import PASSWORD_WRITTEN, arrival, in_a_group, started_with
+from exercises.probes.written import shown_part, written_out
 from exercises.targets import REPO_DIR
 from harness.patience import COMMAND
 
@@ -98,6 +101,39 @@ def databases_holding(url, group: str) -> list[int]:
     """The databases (0-15) of the Redis at `url` (a urlsplit) that hold a key naming `group`."""
     stores = {db: redis.Redis.from_url(url._replace(path=f"/{db}").geturl()) for db in range(16)}
     return [db for db, store in stores.items() if next(store.scan_iter(match=f"*{group}*", count=1000), None)]
+
+
+async def logs_in_as_redis_url_says(exercise_id: str, rule: str, caplog, capsys) -> None:
+    """The settings, imported with REDIS_URL's user and password wrong, write no password and cannot join a group.
+
+    A layer that keeps only the host and port of REDIS_URL (a tuple, a URL cut short) joins all the
+    same: a deployment whose Redis asks for a password then fails at every call. (05.3 and 05.5.)
+    """
+    url = urlsplit(os.environ["REDIS_URL"])
+    wrong = url._replace(netloc=f"nobody:not-the-password@{url.hostname}:{url.port or 6379}").geturl()
+    caplog.set_level(logging.DEBUG)
+    joined = await joined_with(exercise_id, wrong, rule)  # a server starts: what does it write?
+    assert not shown_part(written_out(caplog, capsys), "not-the-password", 8), f"REDIS_URL={wrong}: {PASSWORD_WRITTEN}"
+    assert not joined, (
+        f"with REDIS_URL={wrong}, whose user and password are wrong, the layer still joined a group: it keeps only "
+        "part of REDIS_URL (the host and port, without the user, the password or the database), so a deployment "
+        f"whose Redis asks for a password fails at every group_send. Give the host the whole URL. {rule}"
+    )
+
+
+async def keeps_the_database_redis_url_names(exercise_id: str, rule: str) -> None:
+    """The settings, imported with REDIS_URL naming another database, keep their groups in that one (05.3, 05.5)."""
+    url = urlsplit(os.environ["REDIS_URL"])
+    number = 8 if url.path.strip("/") == "7" else 7
+    other = url._replace(path=f"/{number}").geturl()
+    # A Redis answers there, and the layer must reach it. Which databases hold the group's key? (None: a pub/sub layer.)
+    async with in_a_group(started_with(exercise_id, other, rule)) as (group, _):
+        kept = databases_holding(url, group)
+    assert not kept or kept == [number], (
+        f"with REDIS_URL={other} the layer kept its group in database {kept[0] if kept else None}, not in database "
+        f"{number}: it drops the database REDIS_URL names, so two projects that share one Redis by database number "
+        f"share its rooms, and mix their messages. Give the host the whole URL. {rule}"
+    )
 
 
 # Check 05.5: a quiet channel's blocking read (BZPOPMIN, up to brpop_timeout) and its connection's read timeout.

@@ -64,5 +64,8 @@ async def arrival(layer, channel: str) -> object:
             return await layer.receive(channel)
     except TimeoutError:
         return f"nothing within {FRAME:.0f} s"
-    except Exception as error:  # arrived, and this process cannot read what the other one wrote
-        return f"a message this process could not read: {type(error).__module__}.{type(error).__name__}: {error}"
+    except Exception as error:
+        named = f"{type(error).__module__}.{type(error).__name__}: {error}"
+        if type(error).__module__.split(".")[0] in ("cryptography", "msgpack"):  # it came, sealed or packed otherwise
+            return f"a message this process could not read: {named}"
+        return f"nothing: receiving on this process's layer failed ({named})"

@@ -19,9 +19,14 @@ class Unawaited:
         found = [str(w.message) for w in self.caught if "never awaited" in str(w.message)]
         if not found:
             return ""
+        # Only what the warning names: a sync consumer's self.send is a plain function, its layer's methods are not.
+        which = "the channel layer's methods are"
+        if ".send'" in found[0] and "Layer" not in found[0]:
+            which = "an async consumer's self.send is"
         return (
-            f"; Python warned: RuntimeWarning: {found[0]}: the channel layer's methods and self.send are coroutine "
-            "functions, and one called without await only makes a coroutine, which nothing runs"
+            f"; Python warned: RuntimeWarning: {found[0]}: {which} coroutine functions, and one called without "
+            "await (in an async def) or without async_to_sync(...)(...) (in a plain def) only makes a coroutine, "
+            "which nothing runs"
         )
 
 

@@ -33,6 +33,11 @@ def crashed(error: BaseException) -> str:
     if isinstance(error, ValueError) and str(error).startswith("No handler for message type"):
         return f'{text}; a message\'s "type" names its handler: "chat.message" calls chat_message()'
     if "redis" in type(error).__module__:
+        if name in ("ConnectionError", "TimeoutError"):  # redis-py's own classes, not the built-ins of that name
+            text = (
+                f"your code raised redis.exceptions.{name}: {str(error).rstrip('.')}, which is not Python's built-in "
+                f"{name}: an `except {name}` that names the built-in misses it; catch redis.exceptions.RedisError"
+            )
         return (
             f"{text}; when Redis fails, answer as the exercise asks (a channel layer's failure: close the socket "
             "with 4503, lesson 05), do not crash it (1011)"

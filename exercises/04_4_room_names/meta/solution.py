@@ -15,6 +15,7 @@ for each message in the room; websocket.disconnect (leave the group).
 
 import hashlib
 import json
+import unicodedata
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
@@ -24,7 +25,8 @@ class NamedRoomConsumer(AsyncConsumer):
     async def websocket_connect(self, event):
         """Called when a client opens the socket: the group is a digest of the room name."""
         room = self.scope["url_route"]["kwargs"]["room"]
-        self.group = "chat_" + hashlib.sha256(room.encode()).hexdigest()
+        # NFC first: "café" typed as é, or as e and a combining accent (NFD, as macOS may send it), is one room.
+        self.group = "chat_" + hashlib.sha256(unicodedata.normalize("NFC", room).encode()).hexdigest()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send({"type": "websocket.accept"})
         await self.send({"type": "websocket.send", "text": json.dumps({"room": room})})

@@ -1,4 +1,4 @@
-# The group a property computing a full blake2b hex digest of the room name: always valid, the same for the same room, different for different rooms.
+# The group a property computing a full blake2b hex digest of the room name in NFD: always valid, the same for the same room, different for different rooms.
 """Alternative 04.4: `group` a property, a BLAKE2b digest (64 hex digits) of the room name.
 
 Any cryptographic digest kept whole does what sha256 does: a valid name of
@@ -12,6 +12,7 @@ for each message in the room; websocket.disconnect (leave the group).
 
 import hashlib
 import json
+import unicodedata
 
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
@@ -24,7 +25,8 @@ class NamedRoomConsumer(AsyncConsumer):
 
     @property
     def group(self) -> str:
-        return "room." + hashlib.blake2b(self.room.encode("utf-8"), digest_size=32).hexdigest()
+        spelled = unicodedata.normalize("NFD", self.room)  # NFD or NFC: one form for every spelling of a name
+        return "room." + hashlib.blake2b(spelled.encode("utf-8"), digest_size=32).hexdigest()
 
     async def websocket_connect(self, event):
         """Called when a client opens the socket: join the room's group, then greet."""

@@ -12,10 +12,10 @@ behind the real AuthMiddlewareStack.
 from importlib import import_module
 
 from channels.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, UserLazyObject
-from django.conf import settings
-from django.utils.functional import LazyObject
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils.functional import LazyObject
 
 from exercises.probes.communicators import close_all
 from harness.patience import FRAME

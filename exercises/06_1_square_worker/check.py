@@ -1,8 +1,9 @@
 """Check 06.1: a worker consumer that squares numbers, and survives a bad job.
 
-A square job is answered on its reply channel, an int; jobs from two clients each on their own channel; a job that
-is not an integer gets an error reply; a bad job (or a full reply channel) does not stop the worker; a square the
-Redis layer cannot carry gets an error reply.
+The task's rules, in its order: 1. a square job is answered on its own reply channel, an int (jobs from two clients
+each on their own); 2. a job that is not an integer gets an error reply; 3. a square the Redis layer cannot carry gets
+an error reply; 4. a bad job (or a full reply channel) does not stop the worker; 5. the loop is never held (and the
+battery: nothing sets DJANGO_ALLOW_ASYNC_UNSAFE).
 """
 
 import asyncio
@@ -18,6 +19,7 @@ STALL = 0.25  # a blocking call stalls for as long as it blocks; a loaded machin
 SQUARES = ("06.1", RULE, "SquareWorker", "squares")  # the worker of the file under check, served on "squares"
 
 
+@pytest.mark.rule(1, 5)
 async def test_a_square_job_is_answered_on_its_reply_channel():
     running, layer, replies = await worker(*SQUARES)
     async with never_blocks(STALL):
@@ -34,6 +36,7 @@ async def test_a_square_job_is_answered_on_its_reply_channel():
     )
 
 
+@pytest.mark.rule(1, 5)
 async def test_jobs_from_two_clients_are_each_answered_on_their_own_channel():
     running, layer, alice = await worker(*SQUARES)
     async with never_blocks(STALL):
@@ -51,6 +54,7 @@ async def test_jobs_from_two_clients_are_each_answered_on_their_own_channel():
     proved("boundaries", 2)
 
 
+@pytest.mark.rule(2)
 @pytest.mark.parametrize("n", ["twelve", "12", 2.5, 3.0, True, None, [3], "missing"])
 async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
     running, layer, replies = await worker(*SQUARES)
@@ -65,6 +69,7 @@ async def test_a_job_that_is_not_an_integer_gets_an_error_reply(n):
     )
 
 
+@pytest.mark.rule(4)
 async def test_a_bad_job_does_not_stop_the_worker():
     running, layer, replies = await worker(*SQUARES)
     full = await full_channel(layer)  # its client left with answers unread: it takes no more
@@ -90,6 +95,7 @@ async def test_a_bad_job_does_not_stop_the_worker():
     )
 
 
+@pytest.mark.rule(3)
 async def test_a_square_the_redis_layer_cannot_carry_gets_an_error_reply(monkeypatch):
     running, layer, replies = await worker(*SQUARES)
     sends_as_redis_does(layer, monkeypatch)  # (2**32 - 1)**2 still fits; (2**32)**2 is 2**64

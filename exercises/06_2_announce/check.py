@@ -1,8 +1,9 @@
 """Check 06.2: announce to a chat room from synchronous code.
 
-The layer message is a chat message from announce, long text whole; announce returns only once it is delivered;
-every socket of the room hears it and other rooms do not; it is sent on the server's own event loop; a layer
-failure reaches the caller.
+The task's rules, in its order: 1. the layer message is a chat message from announce, long text whole; 2. announce
+returns only once it is delivered; 3. every socket of the room hears it and other rooms do not; 4. it is sent on the
+server's own event loop; 5. a layer failure reaches the caller; 6. (the battery) nothing sets
+DJANGO_ALLOW_ASYNC_UNSAFE.
 """
 
 import pytest
@@ -22,6 +23,7 @@ CHAT = URLRouter([path("<str:room>/", ChatConsumer.as_asgi())])
 announce = called_as_a_view("06.2", RULE, "announce")  # announce(room, text): in a thread, the file imported afresh
 
 
+@pytest.mark.rule(1)
 async def test_the_layer_message_is_a_chat_message_from_announce():
     member = await member_of("chat-hall")
     await announce("hall", "drill")
@@ -52,6 +54,7 @@ async def test_the_layer_message_is_a_chat_message_from_announce():
     )
 
 
+@pytest.mark.rule(2)
 async def test_announce_returns_only_once_the_message_is_delivered():
     member = await member_of("chat-lobby")
     with slow_broadcasts(0.5):  # as on a busy Redis; a send handed to a thread outlasts a loaded machine's stall
@@ -66,6 +69,7 @@ async def test_announce_returns_only_once_the_message_is_delivered():
     )
 
 
+@pytest.mark.rule(3)
 async def test_every_socket_in_the_room_hears_it_and_other_rooms_do_not():
     first, second = await connect(CHAT, "/Lobby/"), await connect(CHAT, "/Lobby/")
     elsewhere = await connect(CHAT, "/lobby/")  # another room: names keep their case
@@ -89,6 +93,7 @@ async def test_every_socket_in_the_room_hears_it_and_other_rooms_do_not():
     await close_all(first, second, elsewhere)
 
 
+@pytest.mark.rule(4)
 async def test_the_layer_message_is_sent_on_the_servers_own_event_loop(settings):
     serve_layer(settings, LoopWatchingLayer)
     member = await member_of("chat-hall")  # the layer built on the server's loop, as the server builds it
@@ -107,6 +112,7 @@ async def test_the_layer_message_is_sent_on_the_servers_own_event_loop(settings)
     )
 
 
+@pytest.mark.rule(5)
 async def test_a_layer_failure_reaches_the_caller(settings):
     serve_layer(settings, FullLayer)
     with pytest.raises(ChannelFull):

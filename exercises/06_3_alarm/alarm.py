@@ -15,6 +15,28 @@ The first frame crashes the socket (1011), and the server's log shows
 (django/channels#1020). Fix the consumer; sound_alarm() must keep working
 for the synchronous code that calls it.
 
+Rules (the check proves each one, and nothing else):
+
+1. A text frame "<room>:<text>" (a room of 1-50 letters, digits, _ or -,
+   kept in the case given; the text all after the first colon, as typed)
+   puts alarm_message(text) in the group "chat-<room>" before the socket
+   is told {"sounded": <room>}.
+2. The consumer sends on the server's own event loop, never on a loop of
+   its own, and never holds the event loop while the layer works.
+3. Alarms from many consoles are under way at once, never in line: a hop
+   through sync_to_async (the one sync thread, or a small pool of threads)
+   makes each console's alarm wait for the others', so 24 consoles at once
+   must all be sending together.
+4. sound_alarm(room, text) stays a plain function that synchronous code (a
+   view, a command) calls, and it still sounds the alarm.
+5. Any other frame (no valid room, no text, a binary frame) gets {"error":
+   ...} on its own socket, which stays open; no frame crashes the consumer
+   or reaches another socket.
+6. A layer that fails is never told as sounded: let its error through (the
+   socket closes with 1011) or answer {"error": ...}.
+7. The consumer ends when its client leaves (websocket.disconnect), and
+   nothing in this file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 06.3

@@ -1,9 +1,10 @@
 """Check 06.3 (fix): async code awaits the layer; async_to_sync is only for synchronous callers.
 
-A frame "<room>:<text>" puts the alarm in that room's group before the console is told it sounded, with no stall, no
-loop of its own; many consoles' alarms are under way at once, not in line on a pool; a view still sounds one; a frame
-naming no valid room gets an error; every chat room's name is sounded as given, with all the text after the first
-colon; a layer that fails is never told as sounded.
+The task's rules, in its order: 1. a frame "<room>:<text>" puts the alarm in that room's group before the console is
+told it sounded, every chat room's name as given, with all the text after the first colon; 2. with no stall and no loop
+of its own; 3. many consoles' alarms are under way at once, not in line on a thread; 4. a view still sounds one; 5. a
+frame naming no valid room gets an error; 6. a layer that fails is never told as sounded; 7. (the battery) it ends on
+websocket.disconnect, and nothing sets DJANGO_ALLOW_ASYNC_UNSAFE.
 """
 
 import asyncio
@@ -27,6 +28,7 @@ AT_THE_EDGES = [("First_floor-2", "drill"), ("R" * 50, "drill"), ("7", "drill"),
 pytestmark = pytest.mark.usefixtures("slow_layer")  # 0.25 s per group_send, whatever REDIS_URL says: a wait shows
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_frame_from_the_console_sounds_the_alarm_in_that_room():
     kitchen, hall = await member_of("chat-kitchen"), await member_of("chat-hall")
     first, second = await sockets(load("06.3", RULE).AlarmConsumer.as_asgi())
@@ -49,6 +51,7 @@ async def test_a_frame_from_the_console_sounds_the_alarm_in_that_room():
     await close_all(first, second)
 
 
+@pytest.mark.rule(3)
 async def test_alarms_from_several_consoles_do_not_wait_in_line():
     with default_pool(POOL):  # the process's pool as on 2 cores: what thread_sensitive=False uses
         consoles = await sockets(load("06.3", RULE).AlarmConsumer.as_asgi(), count=CONSOLES)
@@ -69,6 +72,7 @@ async def test_alarms_from_several_consoles_do_not_wait_in_line():
         await close_all(*consoles)
 
 
+@pytest.mark.rule(4)
 async def test_synchronous_code_can_still_sound_the_alarm():
     member, sound_alarm = await member_of("chat-hall"), load("06.3", RULE).sound_alarm
     assert not inspect.iscoroutinefunction(sound_alarm), (
@@ -83,6 +87,7 @@ async def test_synchronous_code_can_still_sound_the_alarm():
     )
 
 
+@pytest.mark.rule(5)
 async def test_a_frame_naming_no_valid_room_gets_an_error_and_the_socket_stays_open():
     console = await connect(load("06.3", RULE).AlarmConsumer.as_asgi())
     for text in NO_ROOM:
@@ -93,6 +98,7 @@ async def test_a_frame_naming_no_valid_room_gets_an_error_and_the_socket_stays_o
     await close_all(console)
 
 
+@pytest.mark.rule(1)
 async def test_every_chat_room_name_is_sounded_as_given():
     console = await connect(load("06.3", RULE).AlarmConsumer.as_asgi())
     for room, text in AT_THE_EDGES:
@@ -109,6 +115,7 @@ async def test_every_chat_room_name_is_sounded_as_given():
     await close_all(console)
 
 
+@pytest.mark.rule(6)
 async def test_a_layer_that_fails_is_never_told_to_the_console_as_sounded(monkeypatch):
     failure = layer_down(monkeypatch, "group_send")()  # down from the start: the console's first send fails
     console = await connect(load("06.3", RULE).AlarmConsumer.as_asgi())

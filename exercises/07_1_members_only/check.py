@@ -1,11 +1,15 @@
 """Check 07.1: refuse anonymous users with 4401.
 
-An anonymous user is accepted, then closed 4401 before any data frame, and nothing follows the close. Two users
-logged in at once are each greeted by their own username and stay open, beside an anonymous socket still closed 4401.
+The task's rules, in its order: 1. an anonymous user is accepted, then closed 4401 before any data frame, and nothing
+follows the close; 2. two users logged in at once are each greeted by their own username and stay open, beside an
+anonymous socket still closed 4401; 3. (the battery) a binary frame gets an error, no frame crashes it or reaches
+another socket; 4. it ends on websocket.disconnect, never holds the loop (and the battery: nothing sets
+DJANGO_ALLOW_ASYNC_UNSAFE).
 """
 
 import asyncio
 
+import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
 from exercises.probes import FRAME, NOTHING, answer, close_all, frame, meeting, never_blocks, nothing_after_close
@@ -24,6 +28,7 @@ async def anonymous_socket(app):
     return communicator
 
 
+@pytest.mark.rule(1, 4)
 async def test_an_anonymous_user_is_closed_4401_before_any_data_frame(app):
     communicator = await anonymous_socket(await warmed_up(app, WARM_UP))
     first = await answer(communicator)
@@ -44,6 +49,7 @@ async def test_an_anonymous_user_is_closed_4401_before_any_data_frame(app):
         await nothing_after_close(communicator)
 
 
+@pytest.mark.rule(2, 4)
 async def test_a_logged_in_user_is_greeted_by_name(app):
     app = suspending(await warmed_up(app, WARM_UP))
     pair = meeting(app)  # ada's and bob's consumers both reach their accept before either goes on

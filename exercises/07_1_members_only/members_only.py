@@ -3,6 +3,22 @@
 MembersOnlyConsumer accepts, then closes an anonymous user with 4401
 before any data frame; a logged-in user receives {"hello": <username>}.
 
+Rules (the check proves each one, and nothing else):
+
+1. An anonymous user is accepted, then closed with 4401 before any data
+   frame; nothing is sent after the close. (Refusing the handshake is the
+   other honest way, lesson 07 shows both; this exercise asks for 4401,
+   because a page cannot tell a refused handshake, a bare 1006, from a
+   server that is down.)
+2. A logged-in user receives {"hello": <username>} (get_username(), not a
+   first or full name) and stays open; two users at once each get their
+   own name, beside an anonymous socket still closed with 4401.
+3. A binary frame gets {"error": ...} on its own socket; no frame crashes
+   the consumer or reaches another socket.
+4. The consumer ends when its client leaves (websocket.disconnect), never
+   holds the event loop, and nothing in this file sets
+   DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 07.1

@@ -1,9 +1,10 @@
 """Check 07.2: only staff may enter.
 
-Anonymous users are accepted, then closed 4401; logged-in users who are not active staff (a superuser without
-is_staff, an inactive staff account) are accepted, then closed 4403, and nothing follows the close. Two staff users
-at once each get {"staff": <their own username>} and stay open, beside a refused user; the consumer ends when its
-client leaves.
+The task's rules, in its order: 1. anonymous users are accepted, then closed 4401; 2. logged-in users who are not
+active staff (a superuser without is_staff, an inactive staff account) are accepted, then closed 4403, and nothing
+follows the close; 3. two staff users at once each get {"staff": <their own username>} and stay open, beside a refused
+user; 4. (the battery) a binary frame gets an error, no frame crashes it or reaches another socket; 5. the consumer ends
+when its client leaves and never holds the loop (and the battery: nothing sets DJANGO_ALLOW_ASYNC_UNSAFE).
 """
 
 import asyncio
@@ -20,6 +21,7 @@ RULE = "StaffOnlyConsumer accepts, then closes anonymous users with 4401 and use
 WARM_UP = User(pk=10, username="warm-up", is_staff=True)  # let in: the warm-up's socket runs the whole way
 
 
+@pytest.mark.rule(1, 2, 5)
 @pytest.mark.parametrize(
     ("user", "code", "who"),
     [  # each logged-in user with a primary key, as a user AuthMiddlewareStack loads from the database has one
@@ -52,6 +54,7 @@ async def test_others_are_closed_with_the_right_code(app, user, code, who):
         await nothing_after_close(communicator)
 
 
+@pytest.mark.rule(3, 5)
 async def test_staff_get_in(app):
     app = suspending(await warmed_up(app, WARM_UP))
     pair = meeting(app)  # ada's and grace's consumers both reach their accept before either goes on

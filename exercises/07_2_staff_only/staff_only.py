@@ -5,6 +5,22 @@ staff → close 4403; staff → {"staff": <username>}. Staff means what it
 means for Django's admin: an active user with is_staff (a superuser
 without is_staff is not staff).
 
+Rules (the check proves each one, and nothing else):
+
+1. An anonymous user is accepted, then closed with 4401 before any data
+   frame; nothing is sent after the close.
+2. A logged-in user who is not active staff (no is_staff, a superuser
+   without is_staff too, or a staff account that is inactive) is accepted,
+   then closed with 4403 before any data frame; nothing is sent after it.
+3. Active staff receive {"staff": <username>} (get_username(), not a first
+   or full name) and stay open; two at once each get their own name, beside
+   a user who is not staff, still closed with 4403.
+4. A binary frame gets {"error": ...} on its own socket; no frame crashes
+   the consumer or reaches another socket.
+5. The consumer ends when its client leaves (websocket.disconnect), never
+   holds the event loop, and nothing in this file sets
+   DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 07.2

@@ -1,8 +1,10 @@
 """Check 07.3 (fix): after login() over a socket, the consumer saves the session, in a thread.
 
-The session the handoff names is logged in, for each of two sockets at once, with the ORM off the loop; it is
-stored before the socket answers; a wrong password is refused; a session the database cannot save is never told
-as a wrong password; no password or session key reaches a log or the output; every wrong shape gets an error.
+The task's rules, in its order: 1. the session the handoff names is logged in, for each of two sockets at once; 2. it
+is stored before the socket answers; 3. with the ORM off the loop; 4. a wrong password is refused; 5. a session the
+database cannot save is never told as a wrong password; 6. no password or session key reaches a log or the output;
+7. every wrong shape gets an error; 8. (the battery) it ends on websocket.disconnect, and nothing sets
+DJANGO_ALLOW_ASYNC_UNSAFE.
 """
 
 import asyncio
@@ -40,6 +42,7 @@ async def login_socket():
     return await connect(AuthMiddlewareStack(load("07.3", RULE).LoginConsumer.as_asgi()), "/")
 
 
+@pytest.mark.rule(1, 3)
 async def test_the_session_the_handoff_names_is_logged_in(ada):
     with queries_by_thread() as ran, queries_told_first(ran, IN_A_THREAD):
         bob = await User.objects.acreate_user("bob", password="difference-engine")  # on Django's sync thread
@@ -53,6 +56,7 @@ async def test_the_session_the_handoff_names_is_logged_in(ada):
     orm_where_it_belongs(ran, IN_A_THREAD)
 
 
+@pytest.mark.rule(2)
 async def test_the_session_is_stored_before_the_socket_answers(ada):
     communicator = await login_socket()
     with slow_saves(0.2, model=SessionStore):  # a busy database: the write takes a moment
@@ -65,6 +69,7 @@ async def test_the_session_is_stored_before_the_socket_answers(ada):
     await close_all(communicator)
 
 
+@pytest.mark.rule(4)
 async def test_a_wrong_password_is_refused(ada):
     await User.objects.acreate_user("gone", password="analytical-engine", is_active=False)
     communicator, bystander = await login_socket(), await login_socket()
@@ -80,6 +85,7 @@ async def test_a_wrong_password_is_refused(ada):
     await close_all(communicator, bystander)
 
 
+@pytest.mark.rule(5)
 async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_password(ada):
     communicator = await login_socket()
     with saves_fail(SessionStore):
@@ -89,6 +95,7 @@ async def test_a_session_the_database_cannot_save_is_never_told_as_a_wrong_passw
         await failure_told_truly(communicator, failure, "ada", BAD["error"], harm, wrong="handoff")
 
 
+@pytest.mark.rule(6)
 async def test_no_password_or_session_key_reaches_a_log_or_the_output(ada, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     communicator = await login_socket()
@@ -107,6 +114,7 @@ async def test_no_password_or_session_key_reaches_a_log_or_the_output(ada, caplo
     no_session_key_written(written, reply)
 
 
+@pytest.mark.rule(7)
 async def test_frames_of_every_wrong_shape_get_an_error():
     communicator, other = await login_socket(), await login_socket()
     for text in WRONG_SHAPES:

@@ -11,6 +11,31 @@ anonymous again. Nothing raises, nothing is logged (django/channels#1745,
 "Logged In User not being saved to session"; Channels' docs: "How to log a
 user in/out"). Find the mistake and fix it.
 
+Rules (the check proves each one, and nothing else):
+
+1. A frame {"username": ..., "password": ...} with the right password is
+   answered {"username": <name>, "handoff": <token>}, and the session the
+   handoff names holds that user; two sockets at once each log in their
+   own user.
+2. The session is stored before the socket answers: the page redeems the
+   handoff at once.
+3. Every query (authenticate, the session's save) runs off the event loop,
+   in a thread (database_sync_to_async) or through Django's async methods.
+4. A wrong password, an unknown username, an inactive account or an empty
+   password gets {"error": "invalid username or password"}, and the right
+   password still logs in afterwards.
+5. A session the database cannot save is never answered as a wrong password
+   nor with a handoff: let the error through (the socket closes with 1011)
+   or answer another {"error": ...}.
+6. No password (right or wrong, nor its start) and no session key reaches
+   the server's log or output.
+7. A frame of any other shape (not JSON, not an object, a key missing or
+   not a string, a lone surrogate, nested too deep, binary) gets {"error":
+   ...} on its own socket; no frame crashes the consumer or reaches another
+   socket.
+8. The consumer ends when its client leaves (websocket.disconnect), and
+   nothing in this file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 07.3

@@ -1,9 +1,10 @@
 """Check 08.1: send a room's saved history on connect.
 
-The first frame is the route's room's last five texts, oldest first, as saved, the query off the loop and on
-Django's sync thread; a room with few or many messages gets at most five; a later socket sees messages saved since
-the first, which hears nothing more; a big room is not read whole for five texts; the saving order counts, not the
-clock; then the standard battery of exercise.toml.
+The task's rules, in its order: 1. the first frame is the route's room's last five texts, oldest first, as saved, for
+any room name the route takes and texts of any length; 2. a room with few or many messages gets at most five; 3. a
+later socket sees messages saved since the first, which hears nothing more; 4. a big room is not read whole for five
+texts, and the saving order counts, not the clock; 5. the query runs off the loop and on Django's sync thread; 6. and
+7. the standard battery of exercise.toml.
 """
 
 import asyncio
@@ -18,6 +19,10 @@ from exercises.probes import AS_SENT, FRAME, close_all, connect, frame, load, me
 from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first, suspending
 from exercises.probes.history import history_of, save, saved_by_two_clocks, whole_reads
 
+# Room names the route's <str:room> takes beyond lobby's kind (anything but a slash, up to the model's 50); and texts
+# past lesson 08's limit for what a client sends (4,096), which the history sends whole all the same.
+ROOMS = ["Caf\u00e9 au lait", "room.2", "a+b", "R" * 50, "\u65e5\u672c", "7"]
+LONG = ["x" * 4_999, "y" * 70_000]
 RULE = 'HistoryConsumer sends {"history": [...]} first: the texts of its room\'s last 5 saved messages, oldest first'
 
 
@@ -25,6 +30,7 @@ def app():
     return URLRouter([path("<str:room>/", load("08.1", RULE).HistoryConsumer.as_asgi())])
 
 
+@pytest.mark.rule(1, 5)
 @pytest.mark.django_db(transaction=True)
 async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
     lobby = await save("lobby", 7)
@@ -54,6 +60,7 @@ async def test_the_first_frame_is_the_rooms_last_five_texts_oldest_first():
     orm_where_it_belongs(ran, RULE)
 
 
+@pytest.mark.rule(2)
 @pytest.mark.django_db(transaction=True)
 async def test_a_room_with_few_or_many_messages_gets_at_most_five():
     application = app()
@@ -67,6 +74,7 @@ async def test_a_room_with_few_or_many_messages_gets_at_most_five():
     proved("boundaries", 5)
 
 
+@pytest.mark.rule(3)
 @pytest.mark.django_db(transaction=True)
 async def test_a_later_socket_sees_messages_saved_since_the_first():
     application = app()
@@ -86,6 +94,7 @@ async def test_a_later_socket_sees_messages_saved_since_the_first():
     await close_all(first)
 
 
+@pytest.mark.rule(4)
 @pytest.mark.django_db(transaction=True)
 async def test_a_big_room_is_not_read_whole_for_five_texts():
     texts = await save("hall", 300)
@@ -100,6 +109,7 @@ async def test_a_big_room_is_not_read_whole_for_five_texts():
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(4)
 @pytest.mark.django_db(transaction=True)
 async def test_the_saving_order_counts_not_the_clock():
     texts = await saved_by_two_clocks("hall", 8)  # five in one instant, then three by a clock a second behind
@@ -110,3 +120,21 @@ async def test_the_saving_order_counts_not_the_clock():
         "timestamp, and two clocks disagree: order by -id, the order the rows were saved, never by created"
     )
     proved("boundaries", 1)
+
+
+@pytest.mark.rule(1)
+@pytest.mark.django_db(transaction=True)
+async def test_any_room_the_route_takes_gets_its_texts_whole():
+    application = app()
+    for room in ROOMS:
+        texts = [*await save(room, 1, prefix=LONG[0]), *await save(room, 1, prefix=LONG[1])]
+        got = await history_of(application, room)
+        lengths = isinstance(got, dict) and isinstance(got.get("history"), list)
+        shown = f"texts of {[len(str(text)) for text in got['history']]} characters" if lengths else str(got)[:120]
+        assert got == {"history": texts}, (
+            f"the room {room!r} holds two texts of {len(texts[0]):,} and {len(texts[1]):,} characters, and its socket "
+            f"got {shown}: the route's <room> is any "
+            "name without a slash, the room's own (never checked against the chat's names), and each saved text "
+            "goes whole; lesson 08's 4,096-character limit is for what a client sends, not for what was saved"
+        )
+    proved("boundaries", len(ROOMS))

@@ -4,6 +4,28 @@ HistoryConsumer serves ws/exercises/08-1/<room>/: right after accepting it
 sends {"history": [...]}, the texts of the room's last 5 db_demo ChatMessage
 rows, oldest first. The ORM is synchronous: use database_sync_to_async.
 
+Rules (the check proves each one, and nothing else):
+
+1. Right after the accept, the first frame is {"history": [...]}: the texts
+   of the last 5 rows saved in the route's <room> (its name exactly as the
+   path gives it: any name the route takes, Lobby is not lobby), oldest
+   first, each text whole as it was saved: never stripped, escaped or cut,
+   a long one too (past the 4,096 characters a client may send). Two
+   sockets at once each get their own room's.
+2. A room with fewer than five rows gets all of them; an empty room gets
+   {"history": []}.
+3. The history is read from the database for each socket as it connects,
+   and goes to that socket only; nothing is sent after it.
+4. The database is asked for the newest five only (a LIMIT), never the
+   whole room, newest by the saving order (the id), never by the clock
+   (created).
+5. The query runs on Django's sync thread (database_sync_to_async), never
+   on the event loop nor in another thread, and never holds the loop.
+6. A binary frame gets {"error": ...} on its own socket; no frame crashes
+   the consumer or reaches another socket.
+7. The consumer ends when its client leaves (websocket.disconnect), and
+   nothing in this file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 08.1

@@ -1,9 +1,10 @@
 """Check 08.2: save a message, then send it with its id.
 
-The answer names a row of this room that is already saved, with the ORM off the loop, to the sender only; a frame
-without text gets an error, saves nothing, and the socket stays open; two sockets saving at once each get their own
-row's id; a save that fails never leaves the sender waiting. How an answer is read and its row looked up, at once
-and as another process would: exercises/probes/saving.py.
+The task's rules, in its order: 1. the answer names a row of this room that is already saved, long texts too, to the
+sender only; 2. with the ORM off the loop; 3. a frame without text gets an error, saves nothing, and the socket stays
+open; 4. two sockets saving at once each get their own row's id; 5. a save that fails never leaves the sender waiting;
+6. (the battery) it ends on websocket.disconnect, and nothing sets DJANGO_ALLOW_ASYNC_UNSAFE. How an answer is read
+and its row looked up, at once and as another process would: exercises/probes/saving.py.
 """
 
 import asyncio
@@ -19,6 +20,7 @@ from exercises.probes.saving import LOCKED, SAVED_ROWS_ID, saved_answer, saves_f
 
 EXERCISE = "08.2"
 RULE = 'SaveThenSendConsumer saves each text frame in its room first, then answers {"id": <row id>, "message": <text>}'
+LONG = ("x" * 4_999 + "!", "y" * 69_999 + "!")  # past lesson 08's 4,096 a message and 64 KiB a frame: saved too
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -28,6 +30,7 @@ def app(module):
     return URLRouter([path("<str:room>/", module.SaveThenSendConsumer.as_asgi())])
 
 
+@pytest.mark.rule(1, 2)
 async def test_the_answer_names_a_row_of_this_room_that_is_already_saved(app):
     await close_all(await connect(app, "/warm-up/"))  # what a process does once stays out of the timing
     with queries_by_thread() as ran, queries_told_first(ran, "Save in a database_sync_to_async function."):
@@ -39,6 +42,16 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved(app):
             await saved_answer(hall, "  indented,\non two lines\n", "Hall_2")  # a message keeps its spaces
             second = await saved_answer(kitchen, "hello", "kitchen")
             assert second != first, "the same text sent twice is two messages: each frame saves a row of its own"
+            for long in LONG:
+                await kitchen.send_to(text_data=long)
+                got = await frame(kitchen)
+                row = await ChatMessage.objects.filter(id=got.get("id") if isinstance(got, dict) else None).afirst()
+                assert isinstance(got, dict) and got.get("message") == long and row and row.text == long, (
+                    f"a text frame of {len(long):,} characters got {str(got)[:160]}, and "
+                    f"{f'its row holds {len(row.text):,} characters' if row else 'no row holds it'}: every text frame is saved and answered whole, a "
+                    "long one too; lesson 08's limits (4,096 characters a message, 64 KiB a frame) are its chat's, "
+                    "and this task sets none"
+                )
             for quiet in (hall, listener):
                 assert await nothing_more(quiet, 0.05), (
                     "an answer went to a socket that sent nothing (in the same room, or another): answer the sender "
@@ -48,6 +61,7 @@ async def test_the_answer_names_a_row_of_this_room_that_is_already_saved(app):
     orm_where_it_belongs(ran, "Save in a database_sync_to_async function.")
 
 
+@pytest.mark.rule(3)
 async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_stays_open(app):
     communicator = await connect(app, "/kitchen/")
     for key, value, what in (("bytes", b"\x00", "a binary frame"), ("text", "", "an empty text frame")):
@@ -60,6 +74,7 @@ async def test_a_frame_without_text_gets_an_error_saves_nothing_and_the_socket_s
     await close_all(communicator)
 
 
+@pytest.mark.rule(4)
 async def test_two_sockets_saving_at_once_each_get_their_own_rows_id(app):
     ada, bob = await connect(app, "/kitchen/"), await connect(app, "/kitchen/")
     proved("sockets", 2)
@@ -83,6 +98,7 @@ async def test_two_sockets_saving_at_once_each_get_their_own_rows_id(app):
     await close_all(ada, bob)
 
 
+@pytest.mark.rule(5)
 async def test_a_save_that_fails_never_leaves_the_sender_waiting(app):
     communicator = await connect(app, "/kitchen/")
     with saves_fail():

@@ -4,8 +4,29 @@ SaveThenSendConsumer serves ws/exercises/08-2/<room>/: each text frame is
 saved as a db_demo ChatMessage of that room, and only then answered with
 {"id": <the row's id>, "message": <text>}. The room is the <room> part of the
 route: self.scope["url_route"]["kwargs"]["room"] (lesson 08's chat reads it
-the same way). A frame with no text (a binary one) saves nothing: it gets
-{"error": ...}, and the socket stays open.
+the same way). A frame with no text (a binary one, or an empty text frame)
+saves nothing: it gets {"error": ...}, and the socket stays open.
+
+Rules (the check proves each one, and nothing else):
+
+1. Each text frame that is not empty is saved as a ChatMessage of the
+   route's <room> (its case kept: Hall_2 is not hall_2), its text as it
+   came (one space is a message too; spaces, line breaks, a long one:
+   this task sets no length limit), and only then answered {"id": <the row's id, a JSON integer>,
+   "message": <text>}, on the sender's socket only; the same text twice is
+   two rows.
+2. The save runs on Django's sync thread (database_sync_to_async), never
+   on the event loop nor in another thread, and never holds the loop.
+3. A binary frame or an empty text frame gets {"error": ...}, saves
+   nothing, and the socket stays open; no frame crashes the consumer or
+   reaches another socket.
+4. Two sockets saving at once (other processes saving too) each get their
+   own row's id.
+5. A save that fails never leaves the sender waiting nor tells it an id:
+   let the error through (the socket closes with 1011) or answer {"error":
+   ...}.
+6. The consumer ends when its client leaves (websocket.disconnect), and
+   nothing in this file sets DJANGO_ALLOW_ASYNC_UNSAFE.
 
 Edit this file, then check it:
 

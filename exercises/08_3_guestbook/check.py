@@ -1,6 +1,9 @@
 """Check 08.3 (fix): the ORM never runs on the event loop: database_sync_to_async (or the async ORM), awaited.
 
-An entry is saved and counted; a binary frame gets an error and the socket stays open; a failed save is told.
+The task's rules, in its order: 1. an entry is saved as it came, a long one too, and answered with its id; 2. and
+counted in the database after the save; 3. with every query on Django's sync thread (and the battery: nothing sets
+DJANGO_ALLOW_ASYNC_UNSAFE); 4. a binary frame gets an error and the socket stays open; 5. a failed save is told;
+6. (the battery) it ends on websocket.disconnect.
 """
 
 import pytest
@@ -11,6 +14,7 @@ from exercises.probes import proved, queries_by_thread, queries_told_first
 from exercises.probes.saving import LOCKED, another_process_saves_too, loaded_async_safe, saves_fail
 from exercises.probes.saving import guestbook_entry as entry
 
+LONG = ("x" * 4_999 + "!", "y" * 69_999 + "!")  # past lesson 08's 4,096 a message and 64 KiB a frame: entries too
 RULE = (
     "The ORM is synchronous: never query on the event loop; put the queries in a database_sync_to_async "
     "function and await it"
@@ -22,6 +26,7 @@ def guestbook_consumer():
     return loaded_async_safe("08.3", RULE).GuestbookConsumer
 
 
+@pytest.mark.rule(1, 2, 3)
 @pytest.mark.django_db(transaction=True)
 async def test_an_entry_is_saved_and_counted():
     consumer = guestbook_consumer()
@@ -62,6 +67,7 @@ async def test_an_entry_is_saved_and_counted():
     )
 
 
+@pytest.mark.rule(4)
 @pytest.mark.django_db(transaction=True)
 async def test_a_binary_frame_gets_an_error_and_the_socket_stays_open():
     communicator = await connect(guestbook_consumer().as_asgi(), "/")
@@ -78,6 +84,7 @@ async def test_a_binary_frame_gets_an_error_and_the_socket_stays_open():
     await close_all(communicator)
 
 
+@pytest.mark.rule(5)
 @pytest.mark.django_db(transaction=True)
 async def test_a_save_that_fails_never_leaves_the_writer_waiting():
     communicator = await connect(guestbook_consumer().as_asgi(), "/")
@@ -86,3 +93,21 @@ async def test_a_save_that_fails_never_leaves_the_writer_waiting():
         harm = "the entry was not saved, and a writer told nothing waits for ever (or believes it was kept)"
         failure = f"the save raised {LOCKED}"
         await failure_not_swallowed(communicator, failure, "the writer", harm, wrong="id")
+
+
+@pytest.mark.rule(1)
+@pytest.mark.django_db(transaction=True)
+async def test_a_long_entry_is_saved_whole():
+    communicator = await connect(guestbook_consumer().as_asgi(), "/")
+    for long in LONG:
+        await communicator.send_to(text_data=long)
+        got = await frame(communicator)
+        row = await ChatMessage.objects.filter(id=got.get("id") if isinstance(got, dict) else None).afirst()
+        assert row is not None and row.text == long, (
+            f"an entry of {len(long):,} characters got {str(got)[:160]}, and "
+            f"{f'its row holds {len(row.text):,} characters' if row else 'no row holds it'}: every text frame is an "
+            "entry, saved whole; lesson 08's limits (4,096 characters a message, 64 KiB a frame) are its chat's, and "
+            "this task sets none"
+        )
+    proved("boundaries", len(LONG))
+    await close_all(communicator)

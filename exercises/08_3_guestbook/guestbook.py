@@ -14,6 +14,25 @@ server's log shows
 DJANGO_ALLOW_ASYNC_UNSAFE is not a fix: it lets the query block every
 socket of the process.
 
+Rules (the check proves each one, and nothing else):
+
+1. Each text frame is saved as a ChatMessage of the room "guestbook", its
+   text as it came (a long one too: past lesson 08's 4,096 characters), and
+   answered {"id": <the new row's id>, "entries": <how many entries the
+   guestbook has now>}.
+2. The count is the database's, taken after this entry is saved (count(),
+   never len() of the rows, never a count kept in the process): other
+   rooms' messages do not count; entries other server processes saved do.
+3. Every query runs on Django's sync thread (database_sync_to_async, or
+   Django's async ORM), never on the event loop nor in another thread, and
+   never holds the loop; nothing in this file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+4. A binary frame gets {"error": ...}, saves nothing, and the socket stays
+   open; no frame crashes the consumer or reaches another socket.
+5. A save that fails never leaves the writer waiting nor tells it an id:
+   let the error through (the socket closes with 1011) or answer {"error":
+   ...}.
+6. The consumer ends when its client leaves (websocket.disconnect).
+
 Edit this file, then check it:
 
     python manage.py exercise 08.3

@@ -1,8 +1,9 @@
 """Check 09.1: the student's test passes on correct echoes and fails on each broken one (mutation checking).
 
-Your test passes on a correct echo, async and sync, disconnecting every socket it opens; it fails on each broken echo
-of BROKEN (each says what is wrong with it), and when it fails, it still ends its sockets. The echoes it runs on,
-correct and broken, are in exercises/probes/stand_ins.py.
+The task's rules, in its order: 1. your test passes on a correct echo, async and sync; 2. disconnecting every socket it
+opens; 3. it fails on each broken echo of BROKEN (each says what is wrong with it); 4. when it fails, it still ends its
+sockets (and the battery's own broken consumers); 5. (the battery) nothing sets DJANGO_ALLOW_ASYNC_UNSAFE. The echoes it
+runs on, correct and broken, are in exercises/probes/stand_ins.py.
 """
 
 import pytest
@@ -18,6 +19,7 @@ def your_test():
     return load("09.1", RULE).test_echo
 
 
+@pytest.mark.rule(1)
 @pytest.mark.parametrize("correct", CORRECT, ids=lambda c: c.__name__)
 async def test_your_test_passes_on_a_correct_echo(correct):
     try:
@@ -30,11 +32,13 @@ async def test_your_test_passes_on_a_correct_echo(correct):
         )
 
 
+@pytest.mark.rule(2)
 @pytest.mark.parametrize("correct", CORRECT, ids=lambda c: c.__name__)
 async def test_your_test_disconnects_every_socket_it_opens(correct):
     await your_test_disconnects_every_socket(your_test(), correct)
 
 
+@pytest.mark.rule(3)
 @pytest.mark.parametrize("broken", list(BROKEN), ids=lambda c: c.__name__)
 async def test_your_test_fails_on_a_broken_echo(broken):
     forget_the_sockets_on_classes()
@@ -46,5 +50,6 @@ async def test_your_test_fails_on_a_broken_echo(broken):
     pytest.fail(f"your test passed on {broken.__name__}, a broken echo: {BROKEN[broken]}", pytrace=False)
 
 
+@pytest.mark.rule(4)
 async def test_your_test_ends_its_sockets_when_it_fails_too():
     await your_test_fails_and_ends_its_sockets(your_test(), Shouts, BROKEN[Shouts])

@@ -1,9 +1,10 @@
 """Check 09.3 (fix): the student's test routes the consumer (URLRouter puts url_route in the scope), and can fail.
 
-Your test passes on every correct room consumer (its JSON spaced or not); it disconnects every socket it opens; it
-fails on each broken one (the room in capitals, kept on the class, the whole path, no greeting, a binary frame); and
-when it fails, it still ends its sockets. The consumers it runs on, correct and broken, are in
-exercises/probes/routed_stand_ins.py.
+The task's rules, in its order: 1. your test passes on every correct room consumer (its JSON spaced or not); 2. it
+disconnects every socket it opens; 3. it fails on each broken one (the room in capitals, kept on the class, the whole
+path, no greeting, a binary frame); 4. when it fails, it still ends its sockets (and the battery's own broken
+consumers); 5. (the battery) nothing sets DJANGO_ALLOW_ASYNC_UNSAFE. The consumers it runs on, correct and broken,
+are in exercises/probes/routed_stand_ins.py.
 """
 
 import pytest
@@ -20,6 +21,7 @@ async def run_your_test(consumer) -> None:
     await crash_or_unawaited_told(load("09.3", RULE).test_the_room_greets_its_client, consumer, RULE)
 
 
+@pytest.mark.rule(1)
 @pytest.mark.parametrize("correct", CORRECT)
 async def test_your_test_passes_on_a_correct_room_consumer(correct):
     try:
@@ -32,6 +34,7 @@ async def test_your_test_passes_on_a_correct_room_consumer(correct):
         )
 
 
+@pytest.mark.rule(2)
 async def test_your_test_disconnects_every_socket_it_opens():
     SOCKETS.update(opened=0, disconnected=0)
     await run_your_test(RoomGreeter)
@@ -41,6 +44,7 @@ async def test_your_test_disconnects_every_socket_it_opens():
     )
 
 
+@pytest.mark.rule(3)
 @pytest.mark.parametrize("broken", list(BROKEN))
 async def test_your_test_fails_on_a_broken_room_consumer(broken):
     forget_the_rooms_on_classes()
@@ -51,5 +55,6 @@ async def test_your_test_fails_on_a_broken_room_consumer(broken):
     pytest.fail(f"your test passed on {broken.__name__} ({BROKEN[broken]}): {PROVES_NOTHING}", pytrace=False)
 
 
+@pytest.mark.rule(4)
 async def test_your_test_ends_its_sockets_when_it_fails_too():
     await your_test_fails_and_ends_its_sockets(run_your_test, GreetsInCapitals, BROKEN[GreetsInCapitals])

@@ -14,6 +14,21 @@ consumer that greets with the wrong room (two rooms at once: a room kept on
 the class shows only then), or not at all, and that disconnects every socket,
 when it fails too.
 
+Rules (the check proves each one, and nothing else):
+
+1. The test passes on every correct room consumer, its JSON spaced or
+   not, without crashing inside it (scope["url_route"] is there when the
+   test serves the consumer as the project does) and awaiting every
+   coroutine it calls.
+2. It disconnects every socket it opens.
+3. It fails (an AssertionError, or a wait's TimeoutError) on each broken
+   one: the room in capitals, the first or the latest socket's room kept
+   on the class (two rooms open at once, both read), the whole path sent
+   for the room, no greeting, a greeting in a binary frame.
+4. When one of its assertions fails, it still ends every socket it
+   opened (try/finally).
+5. Nothing in this file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 09.3

@@ -1,11 +1,15 @@
 """Check 10.1: a raw HTTP consumer that says hello: one complete response per request, after the last body part.
 
-A name gets hello as plain text, in UTF-8 beyond ASCII; no name gets 400; the name is read as a form reads its query
-string; any bytes get an answer, not a crash; the answer waits for the last part of the body; two requests at once
-get their own answers; the consumer ends after its response, and cleanly when the client leaves mid-body.
+The task's rules, in its order: 1. a name gets hello as plain text, in UTF-8 beyond ASCII; 2. no name gets 400; 3. the
+name is read as a form reads its query string; 4. any bytes get an answer, not a crash; 5. the answer waits for the
+last part of the body, and two requests at once get their own answers; 6. the consumer ends after its response (by
+itself or on the http.disconnect that follows it), and cleanly when the client leaves mid-body; 7. (the battery)
+nothing sets DJANGO_ALLOW_ASYNC_UNSAFE.
 """
 
 import asyncio
+
+import pytest
 
 from exercises.probes import FRAME, answer, ends_when_the_client_leaves, http_request, never_blocks, nothing_more
 from exercises.probes import proved, target
@@ -25,12 +29,14 @@ async def get(query: bytes) -> tuple[int, bytes, bytes]:
     return got.status, got.body, got.content_type
 
 
+@pytest.mark.rule(1)
 async def test_a_name_gets_hello_as_plain_text():
     status, body, content_type = await get(b"name=Ada")
     assert (status, body) == (200, b"Hello, Ada"), f"GET /?name=Ada: expected 200 b'Hello, Ada', got {status} {body!r}"
     assert content_type.startswith(b"text/plain"), f"expected a text/plain content-type header, got {content_type!r}"
 
 
+@pytest.mark.rule(1)
 async def test_a_name_beyond_ascii_is_greeted_in_utf_8():
     status, body, content_type = await get(b"name=%C5%81ucja")  # "Łucja", as a browser sends it
     assert (status, body) == (200, "Hello, \u0141ucja".encode()), (
@@ -42,6 +48,7 @@ async def test_a_name_beyond_ascii_is_greeted_in_utf_8():
     )
 
 
+@pytest.mark.rule(2)
 async def test_no_name_gets_400():
     for query in (b"", b"name=", b"nom=Ada", b"nickname=Ada"):
         status, body, _ = await get(query)
@@ -49,6 +56,7 @@ async def test_no_name_gets_400():
     proved("boundaries", 4)
 
 
+@pytest.mark.rule(3)
 async def test_the_name_is_read_as_a_form_reads_its_query_string():
     for query, name in ((b"name=Vincent+van+Gogh&lang=en", "Vincent van Gogh"), (b"lang=en&name=Ada%26Co", "Ada&Co")):
         status, body, _ = await get(query)
@@ -59,6 +67,7 @@ async def test_the_name_is_read_as_a_form_reads_its_query_string():
         )
 
 
+@pytest.mark.rule(4)
 async def test_a_query_string_of_any_bytes_gets_an_answer_not_a_crash():
     for query in (b"name=\xff", b"name=%FF", b"name", b"%", b"name=Ada&name=Grace"):
         status, _, _ = await get(query)
@@ -66,6 +75,7 @@ async def test_a_query_string_of_any_bytes_gets_an_answer_not_a_crash():
     proved("bad frames", 5)
 
 
+@pytest.mark.rule(5)
 async def test_the_answer_waits_for_the_last_part_of_the_body():
     for query, expected in ((b"name=Ada", 200), (b"", 400)):  # a refusal waits for the whole request too
         communicator = request(query, "POST")
@@ -81,6 +91,7 @@ async def test_the_answer_waits_for_the_last_part_of_the_body():
         )
 
 
+@pytest.mark.rule(5, 6)
 async def test_two_requests_at_once_get_their_own_answers():
     ada, grace = request(b"name=Ada", "POST"), request(b"name=Grace", "POST")
     async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
@@ -97,20 +108,25 @@ async def test_two_requests_at_once_get_their_own_answers():
     )
 
 
+@pytest.mark.rule(6)
 async def test_the_consumer_ends_after_its_response():
     for query in (b"name=Ada", b""):  # the 200 and the 400
         communicator = request(query)
         await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
         await answer(communicator)
         await answer(communicator)
+        if not communicator.future.done():  # Daphne's word that the response is complete
+            await communicator.send_input({"type": "http.disconnect"})
         done, _ = await asyncio.wait([communicator.future], timeout=FRAME)
         communicator.future.cancel()
         assert done and not communicator.future.cancelled(), (
-            f"GET /?{query.decode()}: the consumer was still running after its response: a raw consumer ends "
-            "itself once the body is sent, whatever the status"
+            f"GET /?{query.decode()}: the consumer was still running after its response and the http.disconnect "
+            "the server sends once a response is complete: a raw consumer ends itself (StopConsumer) after its "
+            "response or on that event, whatever the status"
         )
 
 
+@pytest.mark.rule(6)
 async def test_a_client_that_leaves_mid_body_ends_the_consumer_cleanly():
     communicator = request(b"name=Ada", "POST")
     await communicator.send_input({"type": "http.request", "body": b"part one", "more_body": True})

@@ -5,6 +5,24 @@ HelloConsumer is a raw AsyncConsumer for HTTP: GET /?name=Ada is answered
 "Hello, Łucja"); without a name, or with an empty one, 400. One response
 per request, sent once the last part of the request has arrived.
 
+Rules (the check proves each one, and nothing else):
+
+1. GET /?name=Ada is answered 200 "Hello, Ada", its content-type
+   text/plain; charset=utf-8, the body in UTF-8 (/?name=%C5%81ucja is
+   "Hello, Łucja").
+2. Without a name (no name parameter, or an empty one) the answer is 400.
+3. The name is read as a form writes its query string (parse_qsl: & between
+   parameters, + a space, %26 an &) and greeted as it was written.
+4. A query string of any bytes (not UTF-8, a bare %, a name twice) gets
+   200 or 400, never a crash.
+5. One complete response per request, sent only after the last part of the
+   body (the one without more_body), a 400 too; two requests at once each
+   get their own.
+6. The consumer ends after its response: by itself, or on the
+   http.disconnect the server sends once the response is complete; and
+   cleanly when the client leaves mid-body. It never holds the event loop.
+7. Nothing in this file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 10.1

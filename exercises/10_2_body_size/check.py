@@ -1,37 +1,44 @@
 """Check 10.2: an AsyncHttpConsumer that measures bodies in bytes, up to a limit, one response a request.
 
-It is an AsyncHttpConsumer; a body is measured, every byte of it, and answered as JSON; an empty one measures 0;
-up to 1024 bytes gets 200, over it 413; bytes are counted, not characters; a body in several parts is measured
-whole, whatever its content-length says; over the limit early gets one 413; two requests at once, each its own.
+The task's rules, in its order: 1. it is an AsyncHttpConsumer; 2. a body is measured, every byte of it, and answered
+as JSON, whatever the request's method; an empty one measures 0; 3. up to 1024 bytes gets 200, over it 413, bytes
+counted, not characters; 4. a body in several parts is measured whole, whatever its content-length says, and over the
+limit early gets one 413; 5. two requests at once, each its own; 6. (the battery) it ends when the client leaves
+mid-body, any bytes in the query or a header get an answer, and nothing sets DJANGO_ALLOW_ASYNC_UNSAFE.
 """
 
+import pytest
 from channels.generic.http import AsyncHttpConsumer
 
 from exercises.probes import http_request, never_blocks, proved, send_parts, target
 from exercises.probes.http_tokens import response, says_json
 
+METHODS = ("GET", "PUT", "PATCH", "DELETE", "OPTIONS", "POST")  # any request is measured: the task names no method
 RULE = 'the limit is 1024 bytes of body (bytes, not characters): up to it 200 {"bytes": n}, over it 413'
 
 
-def request(headers: tuple = ()):
-    """A POST to a fresh BodySizeConsumer, driven event by event as a server drives it."""
-    return http_request(target("10.2").BodySizeConsumer.as_asgi(), "POST", headers=headers)
+def request(headers: tuple = (), method: str = "POST"):
+    """A request (a POST unless told) to a fresh BodySizeConsumer, driven event by event as a server drives it."""
+    return http_request(target("10.2").BodySizeConsumer.as_asgi(), method, headers=headers)
 
 
-async def measure(body: bytes, parts: int = 1, headers: tuple = ()) -> tuple[int, object, bytes]:
+async def measure(body: bytes, parts: int = 1, headers: tuple = (), method: str = "POST") -> tuple[int, object, bytes]:
     """(status, answer, content-type) of `body` sent in `parts` parts of equal size."""
     size = -(-len(body) // parts) or 1
-    await send_parts(communicator := request(headers), [body[i : i + size] for i in range(0, len(body), size)] or [b""])
+    communicator = request(headers, method)
+    await send_parts(communicator, [body[i : i + size] for i in range(0, len(body), size)] or [b""])
     got = await response(communicator)
     return got.status, got.content, got.content_type
 
 
+@pytest.mark.rule(1)
 def test_it_is_an_async_http_consumer():
     assert issubclass(target("10.2").BodySizeConsumer, AsyncHttpConsumer), (
         "BodySizeConsumer must subclass AsyncHttpConsumer: it collects the body parts and calls handle(body) once"
     )
 
 
+@pytest.mark.rule(2)
 async def test_a_body_is_measured_as_json():
     status, content, content_type = await measure(b"  hello \r\n")  # 10 bytes, spaces and line end included
     assert status == 200, f"a body of 10 bytes is under the limit: expected 200, got {status}"
@@ -42,6 +49,7 @@ async def test_a_body_is_measured_as_json():
     says_json(status, content_type)
 
 
+@pytest.mark.rule(2)
 async def test_an_empty_body_measures_0_bytes():
     status, content, _ = await measure(b"")
     assert (status, content) == (200, {"bytes": 0}), (
@@ -49,6 +57,7 @@ async def test_an_empty_body_measures_0_bytes():
     )
 
 
+@pytest.mark.rule(3)
 async def test_each_size_up_to_the_limit_is_measured_and_over_it_gets_413():
     for size, expected in ((1023, 200), (1024, 200), (1025, 413), (5000, 413)):
         status, content, _ = await measure(b"x" * size)
@@ -58,6 +67,7 @@ async def test_each_size_up_to_the_limit_is_measured_and_over_it_gets_413():
     proved("boundaries", 4)
 
 
+@pytest.mark.rule(3)
 async def test_the_limit_counts_bytes_not_characters():
     body = "\u00e9".encode() * 600  # 600 characters, 1200 bytes of UTF-8
     status, content, _ = await measure(body)
@@ -70,6 +80,7 @@ async def test_the_limit_counts_bytes_not_characters():
     )
 
 
+@pytest.mark.rule(4)
 async def test_a_body_in_several_parts_is_measured_whole():
     status, content, _ = await measure(b"x" * 900, parts=3)
     assert (status, content) == (200, {"bytes": 900}), (
@@ -84,6 +95,7 @@ async def test_a_body_in_several_parts_is_measured_whole():
     )
 
 
+@pytest.mark.rule(4)
 async def test_a_body_over_the_limit_before_its_last_part_gets_one_413():
     for parts in (3, 9):  # over the limit at the second part of three, at the sixth of nine: more parts follow
         status, _, _ = await measure(b"x" * 1800, parts=parts)
@@ -91,6 +103,7 @@ async def test_a_body_over_the_limit_before_its_last_part_gets_one_413():
     proved("boundaries", 2)
 
 
+@pytest.mark.rule(5)
 async def test_two_requests_at_once_are_measured_apart():
     first, second = request(), request()
     async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
@@ -106,3 +119,14 @@ async def test_two_requests_at_once_are_measured_apart():
         f"the second request (700 bytes), sent at the same time, got {got_second.status} {got_second.content}, "
         'expected 200 {"bytes": 700}: each request has its own consumer instance and its own body'
     )
+
+
+@pytest.mark.rule(2)
+async def test_a_request_of_any_method_is_measured():
+    for method in METHODS:
+        status, content, _ = await measure(b"hello", method=method)
+        assert (status, content) == (200, {"bytes": 5}), (
+            f'a {method} request with a body of 5 bytes got {status} {content!r}, expected 200 {{"bytes": 5}}: the '
+            "task measures the body of any request, whatever its method; refuse none of them"
+        )
+    proved("boundaries", len(METHODS))

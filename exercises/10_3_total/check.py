@@ -1,11 +1,16 @@
 """Check 10.3 (fix): a request body may come in several http.request events; collect them all, per request.
 
-A body in one part, in several, or filling its last part exactly is added up; each request is parsed on its own,
-two at once apart; an event without more_body is the last part; [] and zeros add up to 0; a body that is not a list
-of numbers gets 400. Each answer is one JSON response in bytes, and then the consumer ends.
+The task's rules, in its order: 1. a body in one part, in several, or filling its last part exactly is added up, an
+event without more_body being the last part, whatever content-type the client says; 2. each request is parsed on its
+own, two at once apart; 3. [] and zeros add up to 0; 4. a body that is not a list of numbers gets 400; 5. each answer
+is one JSON response in bytes, and then the consumer ends (by itself or on the http.disconnect that follows); 6. (the
+battery) it ends when the client leaves mid-body, any bytes in the query or a header get an answer, and nothing sets
+DJANGO_ALLOW_ASYNC_UNSAFE.
 """
 
 import json
+
+import pytest
 
 from exercises.probes import DAPHNE_PART, as_daphne_hands_it, http_request, never_blocks, proved
 from exercises.probes.http_tokens import posted, response
@@ -17,16 +22,27 @@ RULE = (
 )
 
 
-async def post(app, parts: list[bytes]) -> tuple[int, object]:
+# What real clients say their body is: curl -d (form-urlencoded), fetch() of a string (text/plain), a JSON client,
+# and a client that says nothing. The task names no content-type: the body is read as JSON whatever it says.
+CONTENT_TYPES = [(), ((b"content-type", b"application/x-www-form-urlencoded"),)]
+CONTENT_TYPES += [((b"content-type", b"text/plain;charset=UTF-8"),), ((b"content-type", b"application/json"),)]
+
+
+async def post(app, parts: list[bytes], headers: tuple = ()) -> tuple[int, object]:
     """POST a body in these parts, as Daphne or uvicorn hand over a big one; (status, JSON answer)."""
-    return (await posted(app, parts, in_json=True)).answer
+    return (await posted(app, parts, headers=headers, in_json=True)).answer
 
 
+@pytest.mark.rule(1, 5)
 async def test_a_body_in_one_part_is_added_up(app):
-    got = await post(app, [b"[1, 2, 3.5]"])
-    assert got == (200, {"total": 6.5}), f'expected [1, 2, 3.5] to get 200 {{"total": 6.5}}, got {got[0]} {got[1]}'
+    got = await post(app, [b"[1, 2, 3.5]"], CONTENT_TYPES[1])  # as curl -d '[1, 2, 3.5]' posts it
+    assert got == (200, {"total": 6.5}), (
+        f"[1, 2, 3.5] posted as curl -d posts it (content-type application/x-www-form-urlencoded): expected 200 "
+        f'{{"total": 6.5}}, got {got[0]} {got[1]}'
+    )
 
 
+@pytest.mark.rule(1)
 async def test_a_body_in_several_parts_is_added_up(app):
     parts = as_daphne_hands_it(body := json.dumps(list(range(3000))).encode())
     async with never_blocks(0.25):  # well over a busy machine's hiccups, well under any blocking call worth finding
@@ -36,6 +52,7 @@ async def test_a_body_in_several_parts_is_added_up(app):
     )
 
 
+@pytest.mark.rule(1)
 async def test_a_body_filling_its_last_part_exactly_is_added_up(app):
     parts = as_daphne_hands_it(body := b"[" + b" " * (DAPHNE_PART - 4) + b"42]")  # 8192 bytes: and an empty part
     got = await post(app, parts)
@@ -46,6 +63,7 @@ async def test_a_body_filling_its_last_part_exactly_is_added_up(app):
     proved("boundaries", 2)
 
 
+@pytest.mark.rule(2)
 async def test_each_request_is_parsed_on_its_own(app):
     await post(app, [b"[1, ", b"2]"])
     status, content = await post(app, [b"[10, ", b"20]"])
@@ -54,6 +72,7 @@ async def test_each_request_is_parsed_on_its_own(app):
     )
 
 
+@pytest.mark.rule(2)
 async def test_two_requests_at_once_are_added_up_apart(app):
     first, second = http_request(app, "POST"), http_request(app, "POST")
     await first.send_input({"type": "http.request", "body": b"[1, 2", "more_body": True})
@@ -69,6 +88,7 @@ async def test_two_requests_at_once_are_added_up_apart(app):
     )
 
 
+@pytest.mark.rule(1)
 async def test_an_event_without_more_body_is_the_last_part(app):
     whole = 'a request event without "more_body" is the whole body'  # it is optional in the ASGI spec
     communicator = http_request(app, "POST")
@@ -86,6 +106,7 @@ async def test_an_event_without_more_body_is_the_last_part(app):
     )
 
 
+@pytest.mark.rule(3)
 async def test_an_empty_list_and_a_list_of_zeros_add_up_to_0(app):
     for body in (b"[]", b"[0, 0.0, -0]"):
         assert (got := await post(app, [body])) == (200, {"total": 0}), (
@@ -106,6 +127,7 @@ BAD_BODIES += [[b"[1, 2]", b"]"], [SPLIT[:6], SPLIT[6:]], [b"\xff\xfe"], [b"[" *
 FINITE = "NaN, Infinity and numbers past a double's range are no JSON a client reads back: each number, and the total"
 
 
+@pytest.mark.rule(4)
 async def test_a_body_that_is_not_a_list_of_numbers_gets_400(app):
     for parts in BAD_BODIES:
         (status, content), body = await post(app, parts), b"".join(parts)
@@ -118,3 +140,16 @@ async def test_a_body_that_is_not_a_list_of_numbers_gets_400(app):
             + (": an empty error tells the client nothing (str() of a bare ValueError is '')" if error == "" else "")
         )
     proved("bad frames", len(BAD_BODIES))
+
+
+@pytest.mark.rule(1)
+async def test_the_body_is_added_up_whatever_content_type_the_client_says(app):
+    for headers in CONTENT_TYPES:
+        said = headers[0][1].decode() if headers else "no content-type"
+        got = await post(app, [b"[1, 2]"], headers)
+        assert got == (200, {"total": 3}), (
+            f'[1, 2] posted with {said} got {got[0]} {got[1]}, expected 200 {{"total": 3}}: real clients label a '
+            "body as they like (curl -d sends application/x-www-form-urlencoded, fetch() of a string text/plain), "
+            "and the task names no content-type: read the body as JSON whatever the header says"
+        )
+    proved("boundaries", len(CONTENT_TYPES))

@@ -11,6 +11,25 @@ and other bodies other JSON errors, depending on where they were cut. The
 ASGI spec says how a server hands a body to an application (the
 http.request event, "more_body"). Find the mistake and fix it.
 
+Rules (the check proves each one, and nothing else):
+
+1. A POST whose body is a JSON list of numbers gets 200 {"total": <sum>},
+   whether the body comes in one http.request event or in several (more_body
+   true on all but the last; an event without more_body is the last part),
+   and whatever content-type the client says (curl -d sends
+   application/x-www-form-urlencoded, fetch() of a string text/plain).
+2. Each request is parsed on its own: two at once are added up apart.
+3. An empty list, and a list of zeros, add up to 0.
+4. A body that is not a JSON list of finite numbers (not JSON, another
+   shape, true, NaN, Infinity, a number or a total past a double's range,
+   nested too deep) gets 400 {"error": "<what was wrong>"}.
+5. Each answer is one response, its body JSON in bytes (content-type
+   application/json), and then the consumer ends: by itself, or on the
+   http.disconnect the server sends once the response is complete.
+6. The consumer ends cleanly when the client leaves mid-body; a query and a
+   header that are not UTF-8 get an answer; nothing in this file sets
+   DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 10.3

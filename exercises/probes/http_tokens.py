@@ -74,13 +74,17 @@ async def response(communicator, ends: bool = True, in_json: bool = False, when:
             f"expected http.response.body after http.response.start, got {body}" + (UNFINISHED if parts else "")
         )
         parts.append(body)
+    # Once the response is complete, Daphne sends http.disconnect (the ASGI spec: receive() after a response gives
+    # it): a consumer may end itself after its response, or on that event, as lesson 10's demo does.
+    if not communicator.future.done():
+        await communicator.send_input({"type": "http.disconnect"})
     # A consumer that has ended can send nothing more: wait for its end, then look at what it left queued.
     await asyncio.wait([communicator.future], timeout=FRAME if ends else 0.5)
     await nothing_after_close(communicator, 0.01 if communicator.future.done() else 0.1)
     assert communicator.future.done() or not ends, (
-        f"the consumer was still running after its {status} response: once the response is complete the consumer "
-        "ends (AsyncHttpConsumer raises StopConsumer after handle(), a raw consumer raises it itself), or it waits "
-        "for an http.disconnect that may never come"
+        f"the consumer was still running after its {status} response and the http.disconnect the server sends once "
+        "a response is complete: raise StopConsumer after the response, or in http_disconnect (AsyncHttpConsumer "
+        "does both for you)"
     )
     got = Response(status, in_bytes(status, headers, [part.get("body", b"") for part in parts]), dict(headers))
     if in_json:

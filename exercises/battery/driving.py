@@ -51,10 +51,17 @@ def communicator(request, battery: dict) -> WebsocketCommunicator:
     socket.scope["client"] = (f"198.18.{n >> 8 & 255}.{n & 255}", 40000 + n % 20000)
     if "url_route" in battery:
         socket.scope["url_route"] = {"args": (), "kwargs": dict(battery["url_route"])}
-    if "user" in battery:  # as AuthMiddlewareStack puts it there: a user who is logged in
+    if "user" in battery:  # as AuthMiddlewareStack puts it there: a user who is logged in, their cookie and session
+        from django.conf import settings
         from django.contrib.auth.models import User
 
-        socket.scope["user"] = User(id=7, username="ada", is_staff=battery["user"] == "staff")
+        from exercises.probes.served_users import as_served, session_of
+
+        user = User(id=7, username="ada", is_staff=battery["user"] == "staff")
+        session = session_of(user)
+        socket.scope["cookies"] = {settings.SESSION_COOKIE_NAME: session.session_key}
+        socket.scope["session"] = session
+        socket.scope["user"] = as_served(user)
     return socket
 
 

@@ -6,7 +6,7 @@ once, after the last part; then StopConsumer ends the instance (lesson 10).
 
 Events, in order: http.request (once or more, the last without more_body),
 then this consumer sends http.response.start and http.response.body and ends;
-http.disconnect comes only if the client leaves first.
+http.disconnect follows once the answer is sent, or the client leaves first.
 """
 
 from urllib.parse import parse_qsl

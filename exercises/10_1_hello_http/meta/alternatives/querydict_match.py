@@ -5,7 +5,7 @@ or empty name gets 400, and the two response events go out once, after the part 
 then StopConsumer ends the instance (lesson 10).
 
 Events, in order: http.request (once or more, the last without more_body), then this consumer sends
-http.response.start and http.response.body and ends; http.disconnect comes only if the client leaves first.
+http.response.start and http.response.body and ends; http.disconnect follows once the answer is sent, or the client leaves first.
 """
 
 from channels.consumer import AsyncConsumer

@@ -9,6 +9,7 @@ never stalls the loop; every wrong shape gets an error.
 import asyncio
 import time
 
+import pytest
 from django.contrib.auth.models import User
 from redis import exceptions
 

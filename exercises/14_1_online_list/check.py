@@ -28,6 +28,7 @@ def left_behind(module):
     return nothing_left_since(module, "fixonline", RULE)
 
 
+@pytest.mark.rule(1, 2, 3, 4)
 async def test_a_new_socket_hears_who_is_online(app):
     async with never_blocks(0.5):  # a loaded machine stalls 100-200 ms by itself; a blocking call stalls longer
         (first, own), (second, both) = await opened_with_list(app), await opened_with_list(app)
@@ -58,6 +59,7 @@ async def test_a_new_socket_hears_who_is_online(app):
             await close_cleanly(communicator)
 
 
+@pytest.mark.rule(3, 4)
 async def test_sockets_that_close_cleanly_leave_nothing_behind(app, left_behind):
     for _ in range(50):
         await frame(communicator := await connect(app))
@@ -69,10 +71,12 @@ async def test_sockets_that_close_cleanly_leave_nothing_behind(app, left_behind)
     left_behind("closed cleanly", 50)
 
 
+@pytest.mark.rule(3)
 async def test_connections_that_end_with_a_failed_send_leave_nothing_behind(app, left_behind):
     left_behind(await failed_sends(app, 200), 200)  # clients gone: each frame sent raises
 
 
+@pytest.mark.rule(3, 4, 5)
 async def test_consumers_the_server_cancels_leave_nothing_behind(app, left_behind, settings):
     serve_layer(settings, RoundTripLayer, add=0, discard=0.05)  # each group_discard a 50 ms round trip to Redis
     sockets = [(await opened_with_list(owned(app)))[0] for _ in range(50)]  # each has sent its list
@@ -86,6 +90,7 @@ async def test_consumers_the_server_cancels_leave_nothing_behind(app, left_behin
         ended_cancelled(communicator)
 
 
+@pytest.mark.rule(3)
 async def test_a_consumer_cancelled_again_during_its_cleanup_forgets_its_name(app, module, settings):
     serve_layer(settings, RoundTripLayer, add=0, discard=3600)  # each group_discard hangs, as on a Redis that hung
     before, futures = set(module.ONLINE), [(await connect(app)).future for _ in range(20)]
@@ -101,6 +106,7 @@ async def test_a_consumer_cancelled_again_during_its_cleanup_forgets_its_name(ap
     )
 
 
+@pytest.mark.rule(3, 5)
 async def test_an_error_inside_the_consumer_still_reaches_the_server(app, left_behind):
     await frame(communicator := await connect(app))
     await get_channel_layer().group_send("fixonline", {"type": "room.typing", "from": "x"})  # no handler: a bug

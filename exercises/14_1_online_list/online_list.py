@@ -20,6 +20,25 @@ The server also cancels a consumer that outlives its socket (Daphne: after
 application_close_timeout, 10 s; every consumer at shutdown). Fix it so
 that a socket is forgotten however its consumer ends.
 
+Rules (the check proves each one, and nothing else):
+
+1. On connect a socket gets a name no other open socket has, and is sent
+   {"online": [every name in ONLINE]}, its own name included.
+2. A text frame reaches every open socket once, as {"from": <the sender's
+   name>, "text": <the text exactly as sent>}; no frame of any kind (binary,
+   empty, not text) crashes the consumer or reaches another socket.
+3. However a consumer ends, its socket is forgotten (its name leaves ONLINE,
+   its channel leaves the group) and no other socket is: on websocket.disconnect
+   (the consumer then stops), on a send that raises, when the server cancels
+   it, and when the server cancels it again while its clean-up awaits (the
+   name leaves ONLINE all the same).
+4. The clean-up awaits its group_discard before the consumer ends, and nothing
+   blocks the event loop (no time.sleep, no blocking wait) or sets
+   DJANGO_ALLOW_ASYNC_UNSAFE.
+5. Errors end the consumer and reach the server: a cancellation is raised on,
+   never swallowed, and so is any other error (a bug, a channel layer that
+   fails while the socket joins or sends).
+
 Edit this file, then check it:
 
     python manage.py exercise 14.1

@@ -20,6 +20,7 @@ BASE, CAP = 0.5, 30.0  # client.js's, which the starter's constants must keep
 FULL_JITTER = "draw the whole delay evenly from 0 to the ceiling, random.uniform(0, ceiling)"
 
 
+@pytest.mark.rule(1)
 def test_clients_that_lost_the_server_together_retry_at_different_instants(backoff):
     instant, together = Counter(delays_after(backoff, 0, CLIENTS)).most_common(1)[0]  # whole ms: ~2 clients each
     assert together <= CLIENTS // 20, (
@@ -28,6 +29,7 @@ def test_clients_that_lost_the_server_together_retry_at_different_instants(backo
     )
 
 
+@pytest.mark.rule(2)
 def test_each_client_counts_its_own_failures(backoff):
     closes(veteran := backoff(), 8)
     newcomers = [backoff() for _ in range(100)]
@@ -39,6 +41,7 @@ def test_each_client_counts_its_own_failures(backoff):
     assert later > 2 * BASE, f"a client that failed 8 times waited {later:.1f} s at most once another opened: {own}"
 
 
+@pytest.mark.rule(1)
 def test_the_first_retries_spread_over_the_whole_window_from_zero_to_base(backoff):
     low, high, mean = min(delays := delays_after(backoff, 0, CLIENTS)), max(delays), sum(delays) / CLIENTS
     assert low < 0.05 * BASE, (
@@ -53,6 +56,7 @@ def test_the_first_retries_spread_over_the_whole_window_from_zero_to_base(backof
     )
 
 
+@pytest.mark.rule(1)
 def test_the_first_retries_are_spread_evenly_not_bunched_in_the_middle(backoff):
     clients = 4000
     shares = [delay / BASE for delay in delays_after(backoff, 0, clients)]  # as shares of the window, 0 to 1
@@ -65,6 +69,7 @@ def test_the_first_retries_are_spread_evenly_not_bunched_in_the_middle(backoff):
     proved("boundaries", 1)
 
 
+@pytest.mark.rule(1)
 @pytest.mark.parametrize("failures", range(1, 6))
 def test_the_ceiling_doubles_with_each_failed_attempt(backoff, failures):
     ceiling, reached = BASE * 2**failures, max(delays_after(backoff, failures, 300))
@@ -74,6 +79,7 @@ def test_the_ceiling_doubles_with_each_failed_attempt(backoff, failures):
     )
 
 
+@pytest.mark.rule(1)
 def test_no_retry_waits_longer_than_the_cap(backoff):
     late = [delay for _ in range(50) for delay in closes(backoff(), 20)[6:]]  # ceilings past CAP: BASE * 64 = 32 s on
     longest, at_cap = max(late), sum(delay == CAP for delay in late)
@@ -89,6 +95,7 @@ def test_no_retry_waits_longer_than_the_cap(backoff):
     )
 
 
+@pytest.mark.rule(1, 4)
 def test_a_client_keeps_retrying_through_a_day_long_outage(backoff):
     delays = closes(backoff(), 3000)  # a day of retries, at most 30 s apart; an OverflowError fails here
     wrong = [(attempt, delay) for attempt, delay in enumerate(delays) if not 0 <= delay <= CAP]
@@ -100,6 +107,7 @@ def test_a_client_keeps_retrying_through_a_day_long_outage(backoff):
     )
 
 
+@pytest.mark.rule(3)
 def test_an_open_socket_starts_the_count_again(backoff):
     longest = max(after_an_open(backoff(), 10) for _ in range(200))
     assert 0.8 * BASE < longest <= BASE, (
@@ -108,6 +116,7 @@ def test_an_open_socket_starts_the_count_again(backoff):
     )
 
 
+@pytest.mark.rule(5)
 def test_clients_restarted_together_in_separate_processes_draw_different_delays(backoff):
     first, second = drawn_afresh(target_path(EXERCISE))  # `backoff` checked the file first
     assert first != second, (

@@ -15,6 +15,20 @@ the failed tries since the last open (0 for the first retry), and the delay
 is drawn uniformly from 0 to that ceiling. BASE and CAP are client.js's, so
 the course teaches one policy.
 
+Rules (the check proves each one, and nothing else):
+
+1. closed() returns a delay drawn evenly (uniformly) from 0 to the ceiling
+   min(CAP, BASE * 2 ** attempt), attempt being the failed tries since the
+   last open (0 for the first retry); BASE and CAP stay 0.5 and 30.0.
+2. Each Backoff counts its own tries: another client's closes and opens
+   change nothing for it.
+3. opened() starts the count again: the next close draws from 0 to BASE.
+4. closed() keeps answering through thousands of failures in a row (a
+   day-long outage): never an error, never a fixed delay.
+5. Two client processes started at the same instant, each with pid 1 (as in
+   containers), draw different delays: never seed the generator yourself.
+6. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 14.2

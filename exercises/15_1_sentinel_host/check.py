@@ -14,16 +14,19 @@ def host() -> dict:
     return target("15.1").sentinel_host(SENTINELS, "lessons")
 
 
+@pytest.mark.rule(1)
 def test_it_has_no_address_of_its_own():
     assert "address" not in host(), f'expected no "address" (Sentinel names the primary), got {host().get("address")!r}'
 
 
+@pytest.mark.rule(2)
 def test_each_sentinel_is_a_host_and_port_pair():
     expected = [("10.0.0.7", 26379), ("10.0.0.8", 26379), ("10.0.0.9", 26380)]
     got = [tuple(pair) for pair in host().get("sentinels", [])]
     assert got == expected, f"expected sentinels {expected} (addresses without spaces, ports as numbers), got {got}"
 
 
+@pytest.mark.rule(2)
 def test_an_ipv6_sentinel_is_its_address_without_the_brackets():
     given = "[::1]:26379,[fd00::7]:26380"
     try:
@@ -41,10 +44,12 @@ def test_an_ipv6_sentinel_is_its_address_without_the_brackets():
     )
 
 
+@pytest.mark.rule(3)
 def test_it_names_the_primary():
     assert host().get("master_name") == "lessons", f'expected master_name "lessons", got {host().get("master_name")!r}'
 
 
+@pytest.mark.rule(4)
 def test_the_primary_keeps_lesson_05s_redis_py_8_settings():
     got = {key: host().get(key, "(redis-py's default)") for key in ("socket_timeout", "max_connections")}
     expected = {"socket_timeout": None, "max_connections": 1000}
@@ -59,12 +64,14 @@ def test_the_primary_keeps_lesson_05s_redis_py_8_settings():
     )
 
 
+@pytest.mark.rule(3)
 def test_channels_redis_makes_a_sentinel_pool_of_it():
     pool = create_pool(host())
     assert isinstance(pool, SentinelConnectionPool), f"expected a SentinelConnectionPool, got {type(pool).__name__}"
     assert pool.service_name == "lessons", f"the pool asks Sentinel for {pool.service_name!r}, not 'lessons'"
 
 
+@pytest.mark.rule(5, 2)
 def test_each_call_returns_a_host_of_its_own():
     sentinel_host = target("15.1").sentinel_host
     first = sentinel_host("10.0.0.7:26379", "east")

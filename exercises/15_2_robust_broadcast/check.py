@@ -30,6 +30,7 @@ def started_server():
     return imported_afresh("15.2", RULE)
 
 
+@pytest.mark.rule(1)
 def test_announcing_while_the_layer_is_down_does_not_raise(redis_down):
     at_once = "; a plain save() runs in autocommit, where on_commit runs the callback at once: robust=True covers it"
     module = started_server()
@@ -39,6 +40,7 @@ def test_announcing_while_the_layer_is_down_does_not_raise(redis_down):
             module.announce(POST)
 
 
+@pytest.mark.rule(1)
 def test_a_layer_that_answers_too_slowly_does_not_fail_the_save(redis_down):
     redis_down.listen(8)  # a Redis that is up but hung: the kernel takes the connection, the read times out
     module = started_server()
@@ -47,6 +49,7 @@ def test_a_layer_that_answers_too_slowly_does_not_fail_the_save(redis_down):
         module.announce(POST)
 
 
+@pytest.mark.rule(2)
 def test_the_failed_broadcast_is_logged(redis_down, caplog):
     module = started_server()
     with caplog.at_level(logging.WARNING), transaction.atomic(), contextlib.suppress(Exception):
@@ -62,6 +65,7 @@ def test_the_failed_broadcast_is_logged(redis_down, caplog):
     )
 
 
+@pytest.mark.rule(3)
 async def test_the_post_is_sent_only_after_commit(settings, caplog):
     serve_layer(settings, LoopWatchingLayer)  # group calls on the server's loop only
     layer = get_channel_layer()  # built on the server's loop, as the server builds it
@@ -84,6 +88,7 @@ async def test_the_post_is_sent_only_after_commit(settings, caplog):
     assert message["post"] == POST, f"expected the post after COMMIT, got {message}"
 
 
+@pytest.mark.rule(4)
 async def test_nothing_is_sent_for_a_rolled_back_save(in_memory_layer):
     def roll_back_then_commit(module) -> None:
         with transaction.atomic():
@@ -98,6 +103,7 @@ async def test_nothing_is_sent_for_a_rolled_back_save(in_memory_layer):
     )
 
 
+@pytest.mark.rule(4)
 async def test_two_posts_saved_in_one_transaction_arrive_once_each_in_order(in_memory_layer):
     def announce_two(module) -> None:
         with transaction.atomic():

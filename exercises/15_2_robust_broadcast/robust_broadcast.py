@@ -12,6 +12,25 @@ __qualname__ in that log line, and a partial has none (Django ticket #36487).
 Fix announce() so the broadcast still waits for COMMIT, a failed one is logged,
 and the save never fails.
 
+A Redis that is down makes group_send raise redis-py's
+redis.exceptions.ConnectionError, which is NOT Python's built-in
+ConnectionError (it derives from redis.exceptions.RedisError, so
+`except ConnectionError` misses it); a Redis that is up but hung raises
+redis-py's TimeoutError.
+
+Rules (the check proves each one, and nothing else):
+
+1. The save never fails because of the broadcast: announce() and the COMMIT
+   raise nothing when the layer's Redis refuses the connection or answers too
+   slowly, inside a transaction or in autocommit, and no thread of its own
+   raises either.
+2. A failed broadcast is logged at WARNING or above, with its error.
+3. The post is sent to the group "liveblog" only after COMMIT, on the
+   server's event loop (async_to_sync, never a loop of its own).
+4. A rolled-back save sends nothing, now or with a later COMMIT; two posts
+   saved in one transaction are each sent once, in order.
+5. The module imports, and nothing in it sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 15.2

@@ -25,6 +25,35 @@ server process shares; a dict would be one per process):
   redis.exceptions.RedisError while Redis is down), answer
   {"error": UNAVAILABLE}, without checking the password.
 
+Rules (the check proves each one, and nothing else):
+
+1. Each frame {"username": ..., "password": ...} (two strings) gets one
+   answer, and the socket stays open: {"username": <name>} for the right
+   password, {"error": BAD_CREDENTIALS} otherwise. Any other frame (binary,
+   not JSON, another shape, nested too deep) gets {"error": "<why>"} on its own
+   socket, never crashes the consumer, never reaches another socket; the
+   consumer ends on websocket.disconnect.
+2. Every attempt counts, before its password is checked, in Django's cache,
+   in one atomic step (cache.add, cache.incr: ten sockets or two server
+   processes counting at once all count), against its username's counter and
+   its address's. Every spelling of a name is one counter: "ada", "ADA",
+   "ａｄａ", "straße" and "STRASSE" alike (NFKC, then casefold), names that
+   exist or not; the name checked is the one typed. The address is
+   scope["client"][0], never a header (X-Forwarded-For, X-Real-IP, Forwarded).
+3. An attempt that takes its username's count over
+   LOGIN_FAILURES_PER_USERNAME, or its address's over
+   LOGIN_FAILURES_PER_ADDRESS, is answered {"error": TOO_MANY}, its password
+   unchecked.
+4. A counter lasts LOGIN_FAILURE_WINDOW seconds from its first attempt; an
+   attempt after that starts a new one. The settings are read when counting.
+5. A login that works takes back its own attempt from both counters and
+   nothing more; a counter whose window ended meanwhile is not made again.
+6. When the cache raises a RedisError (refused, timed out), the attempt is
+   answered {"error": UNAVAILABLE}, its password unchecked; the cache is never
+   called on the event loop, so a slow one stalls no other socket.
+7. No password is ever logged or printed, right or wrong, and nothing sets
+   DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file (the TODOs), then check it:
 
     python manage.py exercise 16.1

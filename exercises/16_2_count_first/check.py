@@ -10,6 +10,8 @@ checked; every wrong shape gets an error. The passwords checked are counted wher
 import time
 from unittest import mock
 
+import pytest
+
 from exercises.probes import BAD, TOO_MANY, ask, at_once, attempt, cache_slow, close_all, connect, tally
 from exercises.probes import every_spelling_counted, five_of_ten_checked, imported_with_a_sync_thread
 from exercises.probes import no_password_written, passwords_checked, reads_meet, wrong_shapes_refused
@@ -22,10 +24,12 @@ RULE = "A name gets at most 5 passwords checked in a window, however many socket
 LIMITS, ACCOUNTS = {"LOGIN_FAILURES_PER_USERNAME": 5, "LOGIN_FAILURE_WINDOW": 300}, {"ada": RIGHT}
 
 
+@pytest.mark.rule(2, 3)
 async def test_ten_wrong_passwords_sent_at_once_get_five_checked(app):
     await five_of_ten_checked([connect(app) for _ in range(10)], "ten sockets", RULE)
 
 
+@pytest.mark.rule(2)
 async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checked():
     first, second = (imported_with_a_sync_thread(EXERCISE, RULE).LoginConsumer.as_asgi() for _ in range(2))
     guesser = [await connect(application) for application in [first] * 5 + [second] * 5]  # each its own sync thread
@@ -38,10 +42,12 @@ async def test_ten_wrong_passwords_sent_at_once_to_two_processes_get_five_checke
         )
 
 
+@pytest.mark.rule(2)
 async def test_every_spelling_of_a_name_counts_against_one_counter(app):
     await every_spelling_counted(lambda: connect(app), lambda: connect(app))
 
 
+@pytest.mark.rule(1, 3, 6)
 async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(app, caplog, capsys):
     communicator = await connect(app)
     with passwords_checked() as checked:
@@ -58,6 +64,7 @@ async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(app, caplo
     no_password_written(caplog, capsys, passwords, "the name")
 
 
+@pytest.mark.rule(3, 4)
 async def test_logging_in_again_and_again_never_locks_anyone_out(app):
     with passwords_checked():
         replies = [await attempt(connect(app), "ada", RIGHT) for _ in range(7)]
@@ -70,6 +77,7 @@ async def test_logging_in_again_and_again_never_locks_anyone_out(app):
         await next_window_counts_afresh(lambda password: attempt(connect(app), "ada", password), 5)  # 5 checked
 
 
+@pytest.mark.rule(4)
 async def test_a_good_login_takes_back_only_its_own_attempt(app):
     with passwords_checked():
         first = await guessed(lambda: connect(app), 2)  # 2 guesses; then ada and 2 more at once; then 2 more
@@ -82,10 +90,12 @@ async def test_a_good_login_takes_back_only_its_own_attempt(app):
     )
 
 
+@pytest.mark.rule(5)
 async def test_a_cache_slow_to_answer_never_stalls_the_event_loop(app):
     await a_slow_cache_never_stalls(await connect(app), RIGHT)
 
 
+@pytest.mark.rule(5)
 async def test_a_cache_that_is_down_lets_no_password_be_checked(app):
     communicator = await connect(app)
     await refused_while_the_cache_is_down(communicator, "guess")  # Redis refusing connections: every call raises
@@ -93,5 +103,6 @@ async def test_a_cache_that_is_down_lets_no_password_be_checked(app):
         await close_all(communicator)
 
 
+@pytest.mark.rule(1)
 async def test_frames_of_every_wrong_shape_get_an_error(app):
     await wrong_shapes_refused(await connect(app), await connect(app))

@@ -15,6 +15,30 @@ several login requests from the same IP arrived at once, the count could
 fall behind"). Find why, and fix it. A login that works must still work
 again and again.
 
+Rules (the check proves each one, and nothing else):
+
+1. Each frame {"username": ..., "password": ...} (two strings) gets one
+   answer, and the socket stays open: {"username": <name>} for the right
+   password, {"error": BAD_CREDENTIALS} otherwise. Any other frame (binary,
+   not JSON, another shape, nested too deep) gets {"error": "<why>"} on its own
+   socket, never crashes the consumer, never reaches another socket; the
+   consumer ends on websocket.disconnect.
+2. Every attempt counts the moment it arrives, before its password is
+   checked, in one atomic step (cache.incr(), never a get then a set), and is
+   judged on the count that step returns: ten wrong passwords sent at once,
+   to one server process or two, get five checked. Every spelling of a name
+   is one counter ("ada", "ADA", "ａｄａ", "straße" and "STRASSE" alike).
+3. An attempt over LOGIN_FAILURES_PER_USERNAME is answered {"error":
+   TOO_MANY}, its password unchecked; a counter lasts LOGIN_FAILURE_WINDOW
+   seconds from its first attempt, then the name may try again.
+4. A login that works takes back its own attempt (cache.decr) and nothing
+   more, so logging in again and again never locks anyone out, even when the
+   counter's window ends while the password is checked.
+5. The cache is never called on the event loop (a slow one stalls no other
+   socket), and when it raises, no password is checked.
+6. No password is ever logged or printed, right or wrong, and nothing sets
+   DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 16.2

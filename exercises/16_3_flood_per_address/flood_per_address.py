@@ -15,6 +15,30 @@ scope["client"][0], across all of its sockets (clients whose address is
 unknown, with no scope["client"], share one limit). A flood from one address
 must never hold back another.
 
+Rules (the check proves each one, and nothing else):
+
+1. A text frame is a message: unless its address is over the limit, every
+   socket in the room (the sender's too) gets {"message": <the text exactly
+   as sent>}. A binary frame is none: it gets {"error": ...} and reaches no
+   one. No frame crashes the consumer.
+2. An address, scope["client"][0] (never a header such as X-Forwarded-For;
+   127.0.0.1 too; every client without scope["client"] shares one), sends at
+   most LIMIT messages in any PERIOD seconds (a window that slides, timed by
+   time.monotonic()), across all its sockets, even ones sending at the same
+   moment; closing and opening sockets gives it no fresh window. A message
+   counts before its broadcast is awaited; one over the limit gets
+   {"error": ...} on its own socket, reaches no one, does not count, and the
+   socket stays open.
+3. One address's flood never holds back another address.
+4. Memory holds the addresses heard from lately, not every one that ever
+   sent: an address quiet for 60 s is forgotten once other sockets come and
+   send (forget quiet ones at each message, each socket, or a sweep at least
+   every 60 s); a message looks its address's window up as it comes.
+5. However the consumer ends (closed, failed, cancelled) its socket leaves
+   the group, and a cancellation is raised on, never swallowed; an error of
+   the channel layer is let through or told, never swallowed; nothing blocks
+   the event loop or sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 16.3

@@ -38,6 +38,7 @@ async def handshake(application, path: str) -> tuple[bool, object]:
     return connected, first
 
 
+@pytest.mark.rule(3)
 async def test_started_with_debug_unset_the_server_still_starts():
     unset = (
         "A server started with DEBUG unset (a laptop, a test run, a container that sets nothing) must start and "
@@ -53,6 +54,7 @@ async def test_started_with_debug_unset_the_server_still_starts():
     await close_all(communicator)
 
 
+@pytest.mark.rule(1, 2)
 async def test_started_with_debug_0_the_server_refuses_the_scope_echo():
     connected, first = await handshake(server("0"), "/ws/scope/ada/")
     assert not connected, (
@@ -61,12 +63,14 @@ async def test_started_with_debug_0_the_server_refuses_the_scope_echo():
     )
 
 
+@pytest.mark.rule(1, 2)
 async def test_every_spelling_of_off_refuses_the_hazard_demo():
     served = [value for value in OFF if (await handshake(server(value), "/ws/scope/ada/"))[0]]
     assert served == [], f"a server started with DEBUG set to any of {served} served ws/scope/ada/. {RULE}"
     proved("boundaries", len(OFF))
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_value_that_is_neither_on_nor_off_serves_no_hazard_demo():
     served = []
     for value in NEITHER:
@@ -84,6 +88,7 @@ async def test_a_value_that_is_neither_on_nor_off_serves_no_hazard_demo():
     proved("boundaries", len(NEITHER))
 
 
+@pytest.mark.rule(1, 2)
 async def test_every_spelling_of_on_still_serves_the_hazard_demo():
     for value in ON:
         connected, first = await handshake(server(value), "/ws/scope/ada/")
@@ -94,6 +99,7 @@ async def test_every_spelling_of_on_still_serves_the_hazard_demo():
     proved("boundaries", len(ON))
 
 
+@pytest.mark.rule(3)
 async def test_the_safe_echo_is_served_on_and_off():
     for value in ("0", "1"):
         communicator = WebsocketCommunicator(server(value), "/ws/echo/")
@@ -105,6 +111,7 @@ async def test_the_safe_echo_is_served_on_and_off():
         await close_all(communicator)
 
 
+@pytest.mark.rule(4)
 async def test_an_unknown_path_is_refused_on_and_off():
     for value in ("0", "1"):
         connected, _ = await handshake(server(value), "/ws/nowhere/")

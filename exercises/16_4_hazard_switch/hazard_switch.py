@@ -14,6 +14,20 @@ and any page that opens ws/scope/x/ still gets the visitor's cookie back
 into the 'DJANGO_DEBUG' env var, it is parsed as a True-ey string"). Fix the
 switch.
 
+Rules (the check proves each one, and nothing else):
+
+1. DEBUG is on for 1, true, yes or on, in any case, and off for any other
+   value: 0, false, no, off, an empty one, a typo, "none", "10", "y", "t".
+   A value it cannot read may also stop the server from starting.
+2. With DEBUG on, ws/scope/<name>/ is served: it sends the page
+   {"name": <name>, "headers": {...}}, the cookie included. With DEBUG off it
+   is refused (HTTP 403), like any path no route claims.
+3. ws/echo/ is served on and off, each text frame sent back unchanged; with
+   DEBUG unset the server starts and serves it.
+4. Any path no route claims is refused, on and off, and so is a path with
+   more before or after a route's.
+5. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 16.4

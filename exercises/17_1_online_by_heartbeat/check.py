@@ -29,6 +29,7 @@ def room(module, monkeypatch) -> Room:
     return Room(monkeypatch, module, RULE, HEARTBEAT)
 
 
+@pytest.mark.rule(1, 2, 3, 5)
 async def test_a_named_socket_is_online_and_its_heartbeats_keep_it_there(room):
     name = fresh("Zoë d'Arc (名前)", 40)  # the longest name allowed: 40 characters, more bytes in UTF-8, a space too
     async with never_blocks(0.5):
@@ -43,6 +44,7 @@ async def test_a_named_socket_is_online_and_its_heartbeats_keep_it_there(room):
         await close_all(alice)
 
 
+@pytest.mark.rule(3)
 async def test_a_laptop_that_sleeps_with_its_socket_open_goes_offline_after_ttl(room):
     async with never_blocks(0.5):
         laptop = await room.joined(name := fresh("sleepy"))
@@ -64,6 +66,7 @@ async def test_a_laptop_that_sleeps_with_its_socket_open_goes_offline_after_ttl(
         await close_all(laptop, again)
 
 
+@pytest.mark.rule(3)
 async def test_a_student_on_two_sockets_stays_online_when_one_ends(room):
     async with never_blocks(0.5):
         watch, run = await room.joined(name := fresh("bob")), await room.joined(name)
@@ -83,6 +86,7 @@ async def test_a_student_on_two_sockets_stays_online_when_one_ends(room):
     proved("sockets", 3)
 
 
+@pytest.mark.rule(2, 3, 4)
 async def test_each_socket_speaks_for_its_own_student_only(room):
     async with never_blocks(0.5):
         alice, bob = await room.joined(alice_name := fresh("alice")), await room.joined(bob_name := fresh("bob"))
@@ -104,6 +108,7 @@ async def test_each_socket_speaks_for_its_own_student_only(room):
         await close_all(alice, bob)
 
 
+@pytest.mark.rule(1, 4, 5)
 async def test_bad_frames_get_an_error_and_put_no_one_online(room):
     before = set(room.online())
     unnamed = bad_frames("name", "alice", extra=(*NOT_NAMES, HEARTBEAT, DEEP, BINARY))

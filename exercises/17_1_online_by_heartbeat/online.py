@@ -10,7 +10,7 @@ each of their frames.
 OnlineConsumer, one per socket:
 
 - the first frame names the student: {"name": "<1 to 40 printable
-  characters>"}, answered {"joined": <name>};
+  characters, not only spaces>"}, answered {"joined": <name>};
 - every later frame must be the heartbeat {"here": true}, not answered;
 - each frame it reads moves that student's time in `last_seen` (read the
   time with clock(): the check moves it instead of waiting);
@@ -19,6 +19,23 @@ OnlineConsumer, one per socket:
 
 online() returns the sorted names whose newest frame, from any of their
 sockets, is at most TTL seconds old.
+
+Rules (the check proves each one, and nothing else):
+
+1. A socket's first good frame names it: {"name": <a str of 1 to 40
+   characters, each printable by str.isprintable() (no newline, tab, escape,
+   zero-width space), not only spaces>}, answered {"joined": <name>}.
+2. After that its only good frame is {"here": true} (true itself: not 1, not
+   "true"), not answered; each good frame moves its own student's time to
+   clock(), never another's, whatever else the frame says.
+3. online() lists, sorted, each name whose newest good frame, from any of its
+   sockets, is at most TTL (60) seconds old; a socket that closes, fails or
+   is cancelled changes nothing.
+4. Any other frame (binary, not JSON, another shape, nested too deep, a name
+   that breaks rule 1, a second name) gets {"error": "<why>"} on its own
+   socket, which stays open; it names no one and reaches no other socket, and
+   no frame crashes the consumer. The consumer ends on websocket.disconnect.
+5. Nothing blocks the event loop or sets DJANGO_ALLOW_ASYNC_UNSAFE.
 
 Edit this file, then check it:
 

@@ -27,12 +27,14 @@ def report(module, monkeypatch) -> Reports:
     return Reports(monkeypatch, module, RULE, TOKEN, PAYLOAD, BUDGET, SLACK)
 
 
+@pytest.mark.rule(1)
 async def test_a_room_that_answers_gets_the_report_once(report):
     result, _ = await report.timed(peer := room())
     assert result is None, f"the room answered joined and ok at once, so report() must return None, got {result!r}"
     assert peer.heard == [{"token": TOKEN}, PAYLOAD], f"expected the token, then the payload once; got {peer.heard}"
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_room_that_answers_within_the_budget_gets_the_report(report):
     result, _ = await report.timed(room(handshake=0.45, ok_after=0.25))  # 0.7 s, most of it in the handshake
     assert result is None, (
@@ -41,6 +43,7 @@ async def test_a_room_that_answers_within_the_budget_gets_the_report(report):
     )
 
 
+@pytest.mark.rule(2, 3)
 async def test_a_room_slow_at_every_step_costs_at_most_the_budget(report):
     peer = room(handshake=0.7, joined_after=0.7, ok_after=0.7)
     await report.gives_up(peer, "a room that takes 0.7 s at every step")
@@ -51,6 +54,7 @@ async def test_a_room_slow_at_every_step_costs_at_most_the_budget(report):
     )
 
 
+@pytest.mark.rule(2, 3)
 async def test_a_room_slow_after_a_quick_handshake_costs_at_most_the_budget(report):
     result, elapsed = await report.timed(room(joined_after=0.6, ok_after=0.7))  # both share what is left
     assert result is not None, (
@@ -60,11 +64,13 @@ async def test_a_room_slow_after_a_quick_handshake_costs_at_most_the_budget(repo
     report.said_why(result, elapsed, "a room slow after a quick handshake")
 
 
+@pytest.mark.rule(2, 3)
 async def test_a_room_that_stops_answering_costs_at_most_the_budget(report):
     await report.gives_up(room(quiet=True), "a room that stopped answering after the handshake, the close included")
     proved("boundaries", 3)
 
 
+@pytest.mark.rule(2, 3)
 async def test_a_wall_clock_set_back_during_the_report_changes_nothing(report):
     report.clock.back = 0.15  # an hour back, 0.15 s into the report: NTP correcting the laptop's clock, or its owner
     result, elapsed = await report.timed(room(handshake=0.3, joined_after=3))  # joined comes too late
@@ -93,6 +99,7 @@ NONSENSE = {  # what the room does instead of answering as it should: room()'s a
 }
 
 
+@pytest.mark.rule(3, 4)
 @pytest.mark.parametrize("what", NONSENSE)
 async def test_a_room_that_answers_nonsense_gets_one_line_and_no_exception(what, report):
     await report.gives_up(peer := room(**NONSENSE[what]), f"a room where {what}")
@@ -106,12 +113,14 @@ async def test_a_room_that_answers_nonsense_gets_one_line_and_no_exception(what,
     )
 
 
+@pytest.mark.rule(3)
 @pytest.mark.parametrize("url", [f"ws://127.0.0.1:{closed_port()}/", "http://not a url/", "ws://[::1"])
 async def test_no_room_at_all_gets_one_line_and_no_exception(url, report):
     await report.gives_up(url, f"no room at {url}")
     proved("bad frames")
 
 
+@pytest.mark.rule(3)
 async def test_an_empty_token_leaves_the_line_saying_why(report):
     result, _ = await report.timed(room(refuse=403), token="")
     assert isinstance(result, str) and "403" in result, (

@@ -15,6 +15,26 @@ check, and one that stops answering after the handshake for 2 s. A timeout
 per step is not a deadline for the whole (hyperium/hyper#839). Give the
 report one deadline, and each step what is left of it.
 
+Rules (the check proves each one, and nothing else):
+
+1. A room that answers the token with {"joined": ...} and the payload with
+   {"ok": ...} hears the token, then the payload, once each; report()
+   returns None.
+2. The whole report, from opening the socket to the close, takes at most
+   BUDGET (1.0) seconds on time.monotonic() (a wall clock set back changes
+   nothing), a moment more for a close the room never answers: one deadline,
+   each step waiting only for what is left of it, so a room that answers
+   within BUDGET in all gets the report however the time falls.
+3. Otherwise (a slow or silent room, an answer that is no JSON object with
+   the key expected, a close, a refused handshake, no room at all) report()
+   never raises and returns one line of at most 200 characters saying why
+   (a refusal's HTTP status too, even with an empty token); it never sends
+   the payload before {"joined": ...}, nor twice.
+4. The line never shows the token, whole or its first characters, even when
+   the room's answer quotes it back: hide the token, if there is one, before
+   the line is cut.
+5. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 17.2

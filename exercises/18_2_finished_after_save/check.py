@@ -24,28 +24,33 @@ def report():
     return load("18.2", RULE).build_report
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_report_is_told_finished_once_its_row_holds_the_result():
     build_report = report()
-    async with sends_heard() as heard:
-        task_id = (await build_report.aenqueue(rows=100)).id
+    async with sends_heard() as heard:  # three reports, one worker: each told once, however many ran before it
+        task_ids = [(await build_report.aenqueue(rows=rows)).id for rows in (100, 10, 40)]
         await worker_runs_the_queue("check-18-2")
-    progress_kept(heard, task_id, [25, 50, 75, 100])
-    told_finished(heard, task_id, "SUCCESSFUL")
-    result = await build_report.aget_result(task_id)
-    assert result.status == "SUCCESSFUL" and result.return_value == {"rows": 100, "total": 4950}, (
-        f"the report's row ended {result.status}: a report that succeeds is saved SUCCESSFUL with its result"
-    )
+    for task_id, (rows, total) in zip(task_ids, [(100, 4950), (10, 45), (40, 780)], strict=True):
+        progress_kept(heard, task_id, [25, 50, 75, 100])
+        told_finished(heard, task_id, "SUCCESSFUL")
+        result = await build_report.aget_result(task_id)
+        assert result.status == "SUCCESSFUL" and result.return_value == {"rows": rows, "total": total}, (
+            f"the report's row ended {result.status}: a report that succeeds is saved SUCCESSFUL with its result"
+        )
 
 
+@pytest.mark.rule(1, 2)
 async def test_a_report_that_fails_is_told_finished_once_its_row_says_failed():
     build_report = report()
-    async with sends_heard() as heard:
-        task_id = (await build_report.aenqueue(rows=100, fail=True)).id
+    async with sends_heard() as heard:  # a failure between two successes: each told once, as it ended
+        task_ids = [(await build_report.aenqueue(rows=100, fail=fail)).id for fail in (False, True, False)]
         await worker_runs_the_queue("check-18-2")
-    progress_kept(heard, task_id, [25, 50, 75])  # the last step raises
-    told_finished(heard, task_id, "FAILED")
+    progress_kept(heard, task_ids[1], [25, 50, 75])  # the last step raises
+    for task_id, outcome in zip(task_ids, ["SUCCESSFUL", "FAILED", "SUCCESSFUL"], strict=True):
+        told_finished(heard, task_id, outcome)
 
 
+@pytest.mark.rule(3)
 async def test_another_tasks_end_is_told_nothing():
     report()
     async with sends_heard() as heard:
@@ -60,6 +65,7 @@ async def test_another_tasks_end_is_told_nothing():
     assert status == "SUCCESSFUL", f"count_primes ended {status}: a receiver must not fail another task"
 
 
+@pytest.mark.rule(4)
 async def test_a_channel_layer_that_is_down_costs_the_messages_never_the_report():
     build_report = report()
     async with sends_heard(down=True) as heard:

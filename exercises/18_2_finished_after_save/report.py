@@ -17,6 +17,20 @@ success and a failure alike, once per build_report task (never for another
 task's), and a channel layer that is down costs the message, never the
 report. Keep the progress messages as they are.
 
+Rules (the check proves each one, and nothing else):
+
+1. Each build_report task's group (report_group(id)) is told
+   {"type": "report.finished", "id": <id>} exactly once, once its row holds
+   its outcome: SUCCESSFUL with its result, or FAILED; however many reports
+   one worker runs, one after another.
+2. Its "report.progress" messages stay as they were, each sent while its row
+   says RUNNING.
+3. Another task's end (lesson 18's count_primes) is told nothing, and still
+   ends SUCCESSFUL.
+4. A channel layer that is down costs the messages, never the report: it
+   still ends SUCCESSFUL with its result.
+5. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 18.2

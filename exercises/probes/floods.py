@@ -3,7 +3,7 @@
 A limit is judged on the check's Clock (clocks.py): a burst is counted before the clock moves only once the
 sender has its answers (answered()); the wall clock set back an hour must change nothing (wall_clock_set_back(),
 MONOTONIC). Check 16.3 counts by client address: addresses() gives each test addresses no earlier test used,
-flood_claiming() floods from one address on many sockets that each claim another, each_sends() sends from
+flood_claiming() floods from one address on many sockets at once that each claim another, each_sends() sends from
 sockets whose server gave no address or a loopback one; a_flood_beside_a_neighbour(), sockets_in_turn() and
 a_window_that_slides() drive its scenarios. Check 05.1 opens alice_and_bob() under a stall watch, reads what a
 flood got back up to a close (answers_to_a_flood()) or a socket up to one frame, a crash told in its place
@@ -32,7 +32,7 @@ from exercises.probes.frames import drain, next_frames
 from exercises.probes.layers import slow_broadcasts
 from exercises.probes.loading import kept_by, nothing_kept, proved
 from exercises.probes.loop import never_blocks
-from exercises.probes.waits import frame
+from exercises.probes.waits import NOTHING, frame
 
 MONOTONIC = (  # a window timed by time.time() never empties once the wall clock goes back
     "the wall clock, set back an hour meanwhile, changes nothing: time the window with time.monotonic(), which "
@@ -69,15 +69,18 @@ async def errors_each(*communicators) -> list[int]:
 
 
 async def flood_claiming(application, address: str, count: int) -> list:
-    """`count` sockets from `address` opened in turn, each claiming 10.0.0.<n> and sending 2 messages once open.
+    """`count` sockets from `address`, each claiming 10.0.0.<n>, all open, then 2 messages each, interleaved.
 
     Each claims another address in X-Forwarded-For, X-Real-IP and Forwarded (connect_from()'s `claims`),
     as any client can: a limit keyed on a header, or on the socket, lets each one's 2 messages through.
+    Every message is in its consumer's queue before any consumer reads one: the consumers take them at
+    the same moment, so a window read, then written back after an await, loses counts (by the events'
+    order, not a sleep).
     """
-    flooder = []
-    for n in range(count):
-        flooder.append(await connect_from(application, address, claims=f"10.0.0.{n}"))
-        await say(flooder[-1], f"flood {n}a", f"flood {n}b")
+    flooder = [await connect_from(application, address, claims=f"10.0.0.{n}") for n in range(count)]
+    for part in "ab":
+        for n, communicator in enumerate(flooder):
+            await communicator.send_to(text_data=f"flood {n}{part}")  # a queue put: no consumer runs meanwhile
     return flooder
 
 
@@ -85,7 +88,7 @@ async def a_flood_beside_a_neighbour(application, limit: int, stall: float) -> t
     """A flooder floods on 10 sockets (flood_claiming()), then a neighbour on its network sends `limit` messages.
 
     Broadcasts are slow, as on Redis (other sockets run meanwhile); the loop must never stall past `stall`.
-    Returns the addresses (flooder, neighbour), what a listener heard once all was quiet, the errors the
+    Returns the addresses (flooder, neighbour), what a listener heard once every message was judged, the errors the
     neighbour and each of the flooder's sockets got, and whether one of the flooder's sockets was closed.
     """
     flooder_ip, neighbour_ip, listener_ip = addresses()
@@ -93,13 +96,37 @@ async def a_flood_beside_a_neighbour(application, limit: int, stall: float) -> t
         async with never_blocks(stall):
             listener, neighbour = [await connect_from(application, a) for a in (listener_ip, neighbour_ip)]
             flooder = await flood_claiming(application, flooder_ip, 10)
-            await say(neighbour, *(f"hello {n}" for n in range(limit)))  # while the flooder's window is full
+            hellos = [f"hello {n}" for n in range(limit)]
+            await say(neighbour, *hellos)  # while the flooder's window is full
             proved("sockets", 12)
-            heard = messages_in(await drain(listener))  # quiet for 0.2 s: the answers are all in
-            refused = await errors_each(neighbour, *flooder)
+            sent = [(neighbour, hellos), *((s, [f"flood {n}a", f"flood {n}b"]) for n, s in enumerate(flooder))]
+            answers = await answers_to_each(sent)  # every message judged: refused, or heard back by the room
+            passed = sum(len(set(messages_in(got)) & set(texts)) for got, (_, texts) in zip(answers, sent, strict=True))
+            heard = messages_in(await next_frames(listener, passed))  # what the room heard...
+            heard += messages_in(await drain(listener, quiet=0.05))  # ...and nothing more
+            extra = await errors_each(neighbour, *flooder)
+            refused = [len(errors_in(got)) + more for got, more in zip(answers, extra, strict=True)]
             closed = any(communicator.future.done() for communicator in flooder)
             await close_all(listener, neighbour, *flooder)
     return (flooder_ip, neighbour_ip), heard, refused, closed
+
+
+async def answers_to_each(senders: list[tuple]) -> list[list]:
+    """For each (socket, texts it sent): its frames, read until each text has its answer, an error or itself heard back.
+
+    A sender in the room hears its own message when the room does, and its consumer judges its messages in order:
+    once each has an answer, every message is judged, by the events and not a quiet spell, however slowly a consumer
+    (a sync one, in its one thread) takes them. A message neither refused nor heard ends the wait after FRAME.
+    """
+    every = []
+    for communicator, texts in senders:
+        unheard, got = set(texts), []  # an error may come before the room's echo of an earlier message
+        while len(got) < len(texts) and (answer := await frame(communicator)) is not NOTHING:
+            if errors_in([answer]) or (heard := messages_in([answer])) and heard[0] in unheard:
+                unheard -= set(messages_in([answer]))
+                got.append(answer)
+        every.append(got)
+    return every
 
 
 async def sockets_in_turn(application, address: str, clock, waves: list) -> None:

@@ -72,12 +72,15 @@ def no_thread_raises(where: str):
 def survives(failed: str, why: str = ""):
     """An error out of the block (a save, its COMMIT too) fails the check as the student's save() would fail.
 
-    The message is `failed`, the error, then `why`.
+    The message is `failed`, the error (by its module, unless a built-in: redis-py's ConnectionError is not
+    Python's), then `why`.
     """
     try:
         yield
     except Exception as error:  # a student's save() may raise anything
-        pytest.fail(f"{failed}: {type(error).__name__}: {error}{why}", pytrace=False)
+        kind = type(error)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        pytest.fail(f"{failed}: {name}: {error}{why}", pytrace=False)
 
 
 async def posts_sent(server, save) -> list:

@@ -64,8 +64,14 @@ class RoutedRooms:
         return URLRouter([path(self.route, (consumer or self.consumer()).as_asgi())])
 
     def path(self, room: str) -> str:
-        """The URL of `room`'s socket, its name as the client typed it."""
-        return "/" + self.route.replace("<str:room>", room)
+        """The URL of `room`'s socket, its name as the client typed it, percent-encoded as a browser sends it.
+
+        A "?" or "#" in a name a client typed is sent as %3F and %23: unencoded, the communicator (as a server
+        would) reads the rest as the query or the fragment, and the route is not found for a name it takes.
+        """
+        from urllib.parse import quote
+
+        return "/" + self.route.replace("<str:room>", quote(room, safe=""))
 
     async def joined(self, room: str, consumer=None) -> WebsocketCommunicator:
         """A socket in `room`, accepted and greeted {"room": room}; a handshake that crashes is told with the rule.

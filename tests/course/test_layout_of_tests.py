@@ -122,9 +122,18 @@ def test_no_probes_or_battery_module_runs_past_250_lines():
 CHECK_LINES, MEDIAN_CHECK_LINES = 160, 120
 
 
+def scenario_lines(source: str) -> int:
+    """A check's lines but those that show its contract: each test's rule marker and the battery's lines at its end.
+
+    Issue 72 asks for both in plain sight; they are no machinery, and the screenful is for the scenarios.
+    """
+    source = source.split("# The standard battery")[0]
+    return sum(1 for line in source.splitlines() if not line.strip().startswith("@pytest.mark.rule("))
+
+
 def check_lengths() -> dict[str, int]:
     return {
-        path.parent.name: len(path.read_text(encoding="utf-8").splitlines())
+        path.parent.name: scenario_lines(path.read_text(encoding="utf-8"))
         for path in (REPO_DIR / "exercises").glob("*/check.py")
     }
 

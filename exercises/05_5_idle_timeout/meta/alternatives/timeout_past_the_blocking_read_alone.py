@@ -4,7 +4,10 @@
 A quiet channel's read (BZPOPMIN) is answered by Redis after at most 5 s
 and a moment, so a 10 s read timeout never ends it first. Because reads do
 still time out, a Redis that vanished without a word is noticed within 10 s
-by the timeout itself: no TCP keepalive is needed for that.
+by the timeout itself: no TCP keepalive is needed for that. (The course's
+own setting, lessons/channel_config.py, prefers no read timeout at all: with
+any timeout, redis-py wraps each send in asyncio.wait_for, which on Python
+3.11 can swallow a cancellation. The task does not ask for that.)
 """
 
 import os

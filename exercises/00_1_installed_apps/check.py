@@ -1,9 +1,16 @@
-"""Check 00.1 (fix): "daphne" first in INSTALLED_APPS, every other app kept (checked in a fresh Django process)."""
+"""Check 00.1 (fix): "daphne" first in INSTALLED_APPS, every other app kept (checked in a fresh Django process).
+
+The task's rules, in its order: 1 INSTALLED_APPS is a list or a tuple, and a fresh Django starts with it, its system
+checks passing; 2 runserver is Daphne's; 3 every app of the starter is still installed; 4 (the battery)
+DJANGO_ALLOW_ASYNC_UNSAFE stays unset.
+"""
 
 import json
 import subprocess
 import sys
 from functools import cache
+
+import pytest
 
 from exercises.probes import COMMAND, load
 
@@ -56,12 +63,14 @@ def apps() -> tuple:
     return tuple(installed)
 
 
+@pytest.mark.rule(1)
 def test_django_starts_and_its_system_checks_pass():
     found = probe(apps())
     assert "start" not in found, f"Django does not start with these apps: {found.get('start')}. {RULE}"
     assert not found["errors"], f"`manage.py runserver` stops with: {found['errors'][0]} {RULE}"
 
 
+@pytest.mark.rule(2)
 def test_runserver_is_daphnes_asgi_server():
     found = probe(apps())
     assert found.get("runserver") == "daphne", (
@@ -70,6 +79,7 @@ def test_runserver_is_daphnes_asgi_server():
     )
 
 
+@pytest.mark.rule(3)
 def test_every_app_of_the_project_is_still_installed():
     listed = apps()
     # An app may be listed by its AppConfig's path: what counts is the app Django installed.

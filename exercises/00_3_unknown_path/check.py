@@ -3,8 +3,14 @@
 Every path no route claims (typos, near misses, the root, a line break) is refused with a close before any accept,
 nothing after and no blocking call; the refusing consumer ends once the handshake is over; the echo route still
 works for two sockets at once, beside a refused one; a crash inside the echo route stays a crash.
+
+The task's rules, in its order: 1 every unknown path is refused cleanly, with no blocking call; 2 the refusing
+consumer ends on the disconnect that follows; 3 the echo route works for two sockets beside a refused one; 4 a crash
+inside the echo route still reaches the server; 5 (the battery) a route claims its own path only; 6 (the battery)
+DJANGO_ALLOW_ASYNC_UNSAFE stays unset.
 """
 
+import pytest
 from channels.testing import WebsocketCommunicator
 
 from exercises.probes import FRAME, NOTHING, answer, close_all, crashed, ends_on_disconnect, never_blocks, next_output
@@ -24,6 +30,7 @@ UNKNOWN = ["/ws/fix/ecoh/", "/ws/fix/echo", "/ws/fix/echo/more/", "/ws/fix/", "/
 UNKNOWN += ["/ws/fix/ec%0Aho/"]  # a line break, as a client may send it: the server decodes the path
 
 
+@pytest.mark.rule(1)
 async def test_a_path_no_route_claims_is_refused_not_crashed(module):
     application = module.application  # imported before the loop is watched: an import is no blocking call of yours
     async with never_blocks(LAG):
@@ -33,6 +40,7 @@ async def test_a_path_no_route_claims_is_refused_not_crashed(module):
     proved("boundaries", len(UNKNOWN))
 
 
+@pytest.mark.rule(2)
 async def test_the_refusing_consumer_ends_once_the_handshake_is_over(module):
     communicator = await refused(module.application, "/ws/fix/ecoh/", RULE, quiet_after=False)
     # After a refused handshake the server sends websocket.disconnect; the consumer must end then.
@@ -46,6 +54,7 @@ async def test_the_refusing_consumer_ends_once_the_handshake_is_over(module):
     )
 
 
+@pytest.mark.rule(3)
 async def test_the_echo_route_still_works_for_two_sockets_at_once(module):
     application = module.application
     first, second = (WebsocketCommunicator(application, "/ws/fix/echo/") for _ in range(2))
@@ -73,6 +82,7 @@ async def test_the_echo_route_still_works_for_two_sockets_at_once(module):
     await close_all(first, second)
 
 
+@pytest.mark.rule(4)
 async def test_a_crash_inside_the_echo_route_stays_a_crash(module):
     communicator = WebsocketCommunicator(module.application, "/ws/fix/echo/")
     connected, _ = await communicator.connect(timeout=FRAME)

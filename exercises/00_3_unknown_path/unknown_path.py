@@ -11,6 +11,23 @@ server logs a traceback for each one:
 path it does not know is refused cleanly (the handshake gets HTTP 403, the
 course's contract) and never crashes, while ws/fix/echo/ keeps working.
 
+Rules (the check proves each one, and nothing else):
+
+1. A socket to any path no route claims (a typo, a near miss of
+   ws/fix/echo/, another prefix, the root "/", a path holding a line break)
+   is refused: closed before any accept (HTTP 403), nothing sent after the
+   close, never a crash (HTTP 500), and no blocking call (time.sleep) on
+   the event loop.
+2. The consumer that refused a socket ends when the websocket.disconnect
+   that follows the refusal arrives.
+3. ws/fix/echo/ still echoes each text frame on its own socket, for two
+   sockets at once, beside a refused one and after the other one left.
+4. A crash inside ws/fix/echo/'s consumer (an error it raises) still reaches
+   the server: nothing catches errors around the router.
+5. A route claims its own path only: ws/fix/echo/extra/ and
+   /evil/ws/fix/echo/ open no socket.
+6. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 00.3

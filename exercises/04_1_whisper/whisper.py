@@ -10,6 +10,11 @@ not a non-empty string of valid Unicode (JSON can spell a lone surrogate,
 "\\ud800"), a "to" the layer refuses as a channel name (not a string, empty,
 spaces, 100 characters or more).
 
+Here the address is the bare channel name, to keep the exercise small.
+Lesson 04's DirectConsumer signs it instead, so that a client can only
+name a socket the server told it about: do that on a real site, where
+other kinds of consumers share the layer.
+
 Rules (the check proves each one, and nothing else):
 
 1. Each socket is in the group "exroom" the moment it is accepted, and
@@ -18,8 +23,8 @@ Rules (the check proves each one, and nothing else):
    too, as {"message": m}, exactly as sent (a message of spaces too);
    each group_send is awaited in its handler.
 3. A frame {"to": <a channel name>, "message": m} reaches only that
-   socket, on this server process or another, as {"message": m}: not the
-   sender, not the others.
+   socket, on this server process or another sharing its layer, as
+   {"message": m}: not the sender, not the others.
 4. A layer message is built from the fields you checked: a "type" (or
    any other key) in the client's frame never chooses the handler it
    runs.

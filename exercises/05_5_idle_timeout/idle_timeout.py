@@ -26,8 +26,8 @@ Rules (the check proves each one, and nothing else):
 5. The layer uses REDIS_URL whole: it logs in with its user and
    password, and uses the database number it names.
 6. The layer holds at least the lesson's burst of 20 messages a channel
-   (capacity), and a group membership lasts at least 60 s
-   (group_expiry).
+   (capacity), and a group membership lasts at least a day
+   (group_expiry, its default: Daphne keeps a socket up to a day).
 7. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
 
 Edit this file, then check it:

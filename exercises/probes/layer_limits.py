@@ -113,7 +113,13 @@ def refused(got: object) -> bool:
 def sends_tried(monkeypatch) -> list:
     """The channel of each send() the consumer tries, in order, the layer's own send() run: a retry is one more."""
     layer, tries = get_channel_layer(), []
-    monkeypatch.setattr(layer, "send", lambda to, job, send=layer.send: tries.append(to) or send(to, job))
+    send = layer.send
+
+    async def counted(to, job):  # a coroutine function, as the layer's own: async_to_sync(layer.send) takes it too
+        tries.append(to)
+        return await send(to, job)
+
+    monkeypatch.setattr(layer, "send", counted)
     return tries
 
 

@@ -2,8 +2,10 @@
 
 The behaviours, in order: a frame {"below": N} enqueues count_primes and answers the id of its saved row, the ORM
 off the event loop; bad frames get an error and enqueue nothing, without spending the budget; an address has 3 tasks
-in flight across its sockets and whatever its headers claim, and one more once a worker has finished one; a failed
-enqueue is told and gives its place back, as a FAILED task does; frames at once never start more than the budget.
+in flight across its sockets and whatever its headers claim, and one more once a worker has finished one; a RUNNING
+task still counts, and the one that finishes first gives its place back, whichever it is; a socket that reconnects
+finds its tasks still counted; a failed enqueue is told and gives its place back, as a FAILED task does; frames at
+once never start more than the budget.
 """
 
 import asyncio
@@ -15,8 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from exercises.probes import NOTHING, close_all, connect_from, failure_not_swallowed, frame, never_blocks, nothing_more
 from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first
-from exercises.probes.background_tasks import addresses, an_id, asked, refused, started, worker_elsewhere
-from tasks_demo.tasks import count_primes
+from exercises.probes.background_tasks import addresses, an_id, asked, refused, started, worker_elsewhere, worker_moves
 
 EXERCISE, CONSUMER, LIMIT = "18.1", "StartTaskConsumer", 3
 RULE = 'StartTaskConsumer answers {"below": N} (1 to 1,000,000) with {"id": <the enqueued task\'s id>}'
@@ -25,6 +26,7 @@ rows = DBTaskResult.objects.acount  # await rows(): how many tasks were enqueued
 address = addresses()  # address(): an address no earlier test's tasks count against
 
 
+@pytest.mark.rule(1)
 async def test_a_frame_enqueues_count_primes_and_answers_the_id_of_its_saved_row(app):
     with queries_by_thread() as ran, queries_told_first(ran, "Enqueue with await count_primes.aenqueue(...)."):
         async with never_blocks(0.25):
@@ -43,6 +45,7 @@ BAD_FRAMES += [json.dumps({"below": v}) for v in ("1000", "", 2.5, 1000.0, True,
 BAD_FRAMES += ['{"below": 1000001}', '{"below": 1e100}', '{"below": 99999999999999999999}']
 
 
+@pytest.mark.rule(2)
 async def test_bad_frames_get_an_error_enqueue_nothing_and_spend_no_budget(app):
     communicator = await connect_from(app, address())
     await communicator.send_input({"type": "websocket.receive", "bytes": b'{"below": 1000}'})
@@ -57,6 +60,7 @@ async def test_bad_frames_get_an_error_enqueue_nothing_and_spend_no_budget(app):
     await close_all(communicator)
 
 
+@pytest.mark.rule(3, 4)
 async def test_an_address_has_three_tasks_in_flight_and_one_more_once_one_finishes(app):
     first = await connect_from(app, home := address())
     for below in (10, 20, 30):
@@ -78,15 +82,59 @@ async def test_an_address_has_three_tasks_in_flight_and_one_more_once_one_finish
     await close_all(first, claimer, second, other)
 
 
+@pytest.mark.rule(4)
+async def test_a_running_task_counts_and_the_first_to_finish_gives_its_place_back(app):
+    communicator = await connect_from(app, home := address())
+    first, second, third = [await started(communicator, below) for below in (10, 20, 30)]
+    await worker_moves(first, "RUNNING")  # a worker took the oldest: it runs, it is not over
+    refused(
+        await asked(communicator, 40),
+        f"a 4th task from {home} while its 1st is RUNNING and the others READY",
+        "a RUNNING task is in flight too: only a row that says SUCCESSFUL or FAILED gives its place back",
+    )
+    await worker_moves(third, "SUCCESSFUL")  # another worker finished the newest first
+    assert an_id(got := await asked(communicator, 40)), (
+        f"of {home}'s 3 tasks, the 3rd finished first (SUCCESSFUL in its row) while the 1st is RUNNING, and the next "
+        f"frame got {got}: a worker runs tasks in any order, so ask each task's row, not only the oldest"
+    )
+    refused(
+        await asked(communicator, 50),
+        f"one more task from {home}, its 1st RUNNING, its 2nd READY and a new one enqueued",
+        "3 are in flight again: a task that finished gives one place back, once",
+    )
+    await close_all(communicator)
+
+
+@pytest.mark.rule(6)
+async def test_a_socket_that_reconnects_finds_its_tasks_still_counted(app):
+    first = await connect_from(app, home := address())
+    ids = [await started(first, below) for below in (10, 20, 30)]
+    await close_all(first)  # the page was reloaded: its tasks run on
+    again = await connect_from(app, home)
+    refused(
+        await asked(again, 40),
+        f"a task asked for by a new socket of {home}, whose 3 tasks of a closed socket are still in flight",
+        "a socket that closes leaves its tasks running, and they still count: keep them by address, not by socket",
+    )
+    await worker_moves(ids[1], "SUCCESSFUL")
+    assert an_id(got := await asked(again, 40)), (
+        f"one of the 3 tasks {home} started on a socket it has since closed finished (SUCCESSFUL in its row), and "
+        f"the new socket's frame got {got}: a finished task gives its place back, whichever socket started it"
+    )
+    await close_all(again)
+
+
+@pytest.mark.rule(4, 5)
 async def test_a_failed_enqueue_or_a_failed_task_gives_its_place_back(app, monkeypatch):
     with monkeypatch.context() as patched:
-        patched.setattr(type(count_primes), "aenqueue", mock.AsyncMock(side_effect=ConnectionError("database down")))
+        patched.setattr(DBTaskResult, "save", mock.Mock(side_effect=ConnectionError("database down")))
         await (lost := await connect_from(app, home := address())).send_to(text_data='{"below": 10}')
-        await failure_not_swallowed(lost, "aenqueue() raised (the database is down)", "its client", "no id came", "id")
+        down = "the enqueue raised (the database is down: the task's row could not be saved)"
+        await failure_not_swallowed(lost, down, "its client", "no id came", "id")
     communicator = await connect_from(app, home)
     for n, below in enumerate((10, 20, 30), 1):
         assert an_id(got := await asked(communicator, below)), (
-            f"one enqueue of {home} failed (aenqueue() raised), and its task {n} of 3 then got {got}: give back the "
+            f"one enqueue of {home} failed (it raised: the database was down), and its task {n} of 3 then got {got}: give back the "
             "place a frame took when its enqueue fails (try/finally), or each failure costs the address one for good"
         )
     monkeypatch.setattr("tasks_demo.tasks.is_prime", lambda n: 1 / 0)  # each task raises in the worker
@@ -99,6 +147,7 @@ async def test_a_failed_enqueue_or_a_failed_task_gives_its_place_back(app, monke
     await close_all(communicator)
 
 
+@pytest.mark.rule(3)
 async def test_frames_at_once_never_start_more_than_the_budget(app):
     home, fresh = address(), address()
     four = [await connect_from(app, fresh) for _ in range(4)]

@@ -16,6 +16,29 @@ have at most 3 tasks in flight: enqueued, and not yet finished (SUCCESSFUL
 or FAILED) in their rows. The fourth gets {"error": ...} and enqueues
 nothing, until one of the three finishes. The address's sockets share it.
 
+Rules (the check proves each one, and nothing else):
+
+1. {"below": N}, N a JSON whole number from 1 to 1,000,000, enqueues
+   count_primes(below=N) and answers {"id": <its saved row's id>} on its
+   own socket only; the enqueue never blocks the event loop (await
+   count_primes.aenqueue(...)).
+2. Any other frame (not JSON, no "below", text, 2.5, true, 0, too big, a
+   binary frame) gets {"error": ...} on its own socket, enqueues nothing,
+   spends no budget, never crashes the consumer, and the socket stays open.
+3. A client address (scope["client"][0], whatever headers it sends) has at
+   most 3 tasks in flight across all its sockets; one more gets
+   {"error": ...} and enqueues nothing. Frames sent at the same moment
+   never start more than the budget.
+4. A task is in flight while its row is READY or RUNNING; once its row says
+   SUCCESSFUL or FAILED it gives its place back, whichever of the address's
+   tasks finishes first (a worker runs them in any order). Ask the row: the
+   worker is another process.
+5. An enqueue that fails (aenqueue() raises) is told to the client (an
+   error frame, or the error let through) and gives its place back.
+6. On websocket.disconnect the consumer ends; its tasks run on and still
+   count, so a socket that reconnects and asks again gets no fresh budget.
+7. Nothing in the file sets DJANGO_ALLOW_ASYNC_UNSAFE.
+
 Edit this file, then check it:
 
     python manage.py exercise 18.1

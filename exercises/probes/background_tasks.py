@@ -158,3 +158,18 @@ def refused(got: object, sent: str, why: str) -> None:
     assert isinstance(got, dict) and isinstance(got.get("error"), str) and got["error"], (
         f'{sent} must get {{"error": "<why>"}} on its own socket, got {got}: {why}'
     )
+
+
+async def worker_moves(task_id: str, to: str) -> None:
+    """A worker elsewhere claims the task's row (RUNNING), or marks it "SUCCESSFUL" (18.1), as db_worker saves it."""
+    from asgiref.sync import sync_to_async
+    from django_tasks_db.models import DBTaskResult
+
+    def move() -> None:
+        row = DBTaskResult.objects.get(id=task_id)
+        if row.status == "READY":
+            row.claim("check-18-1")
+        if to == "SUCCESSFUL":
+            row.set_successful(0)
+
+    await sync_to_async(move)()

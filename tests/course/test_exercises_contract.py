@@ -10,17 +10,7 @@ from course.kit.contract import HEADING, contract_of, rules_of_tests, stated_rul
 from course.kit.registry import EXERCISES
 from exercises.battery import battery_of
 
-# Exercises whose task does not yet state its rules (issue 72): each is expected to fail until it does, and the
-# strict xfail fails the run the moment one passes, so this list only ever shrinks.
-NOT_YET_STATED = frozenset({"18.1"})
-
-
-def each(exercise) -> pytest.param:
-    pending = pytest.mark.xfail(strict=True, reason="its task does not state its rules yet (issue 72)")
-    return pytest.param(exercise, id=exercise.id, marks=[pending] if exercise.id in NOT_YET_STATED else [])
-
-
-EACH = pytest.mark.parametrize("exercise", [each(exercise) for exercise in EXERCISES])
+EACH = pytest.mark.parametrize("exercise", EXERCISES, ids=[exercise.id for exercise in EXERCISES])
 
 
 @EACH

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from exercises.probes import proved
-from exercises.probes.workshop_room import Reports, closed_port, room, wall_clock_set_back
+from exercises.probes.report_room import Reports, closed_port, room, wall_clock_set_back
 
 RULE = (
     "A report rides along the student's own work: one deadline of BUDGET seconds for all of it (the handshake, "

@@ -1,11 +1,8 @@
 """Check 18.1: start a background task from a socket, answer its id, refuse bad input, keep a budget per address.
 
-The behaviours, in order: a frame {"below": N} enqueues count_primes and answers the id of its saved row, the ORM
-off the event loop; bad frames get an error and enqueue nothing, without spending the budget; an address has 3 tasks
-in flight across its sockets and whatever its headers claim, and one more once a worker has finished one; a RUNNING
-task still counts, and the one that finishes first gives its place back, whichever it is; a socket that reconnects
-finds its tasks still counted; a failed enqueue is told and gives its place back, as a FAILED task does; frames at
-once never start more than the budget.
+Its tests prove the task's numbered rules (start_task.py), each naming its rule: the id of the saved row,
+the ORM off the event loop, bad frames, 3 tasks in flight per address across its sockets (a RUNNING one too), a
+reconnect, a failed enqueue, frames at once.
 """
 
 import asyncio

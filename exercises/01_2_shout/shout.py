@@ -17,8 +17,8 @@ Rules (the check proves each one, and nothing else):
    kind crashes the consumer.
 6. Each socket is on its own: one socket's "bye" or frames never close or
    reach another.
-7. The consumer ends on websocket.disconnect, whatever the code, also after
-   its own close.
+7. The consumer ends on websocket.disconnect at the latest, whatever the
+   code, also after its own close (ending right after that close is fine).
 8. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.
 
 Edit this file, then check it:

@@ -10,8 +10,9 @@ Rules (the check proves each one, and nothing else):
 2. It accepts every socket; text and binary frames come back unchanged and
    in order, text as text and bytes as bytes.
 3. A frame's kind is the key whose value is not None: an empty text or
-   binary frame is still one, an event holding both keys (the unused one
-   None) is echoed by the other; no frame of any kind crashes the consumer.
+   binary frame is still one, and comes back empty; an event holding both
+   keys (the unused one None) is echoed by the other; no frame of any kind
+   crashes the consumer.
 4. Two sockets at once each get their own echoes, and only their own.
 5. The consumer ends on websocket.disconnect, whatever the code, and leaves
    no task of its own running.

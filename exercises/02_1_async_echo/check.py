@@ -61,9 +61,14 @@ async def test_a_frames_kind_is_the_key_whose_value_is_not_none(app):
     async with never_blocks():
         for key, empty, kind, then in (("text", "", "text", "after"), ("bytes", b"", "binary", "then")):
             await communicator.send_input({"type": "websocket.receive", key: empty})  # send_to() refuses an empty one
-            await send_frame(communicator, then)
-            if (got := await reply(communicator)) == sent(empty):  # the empty frame back is right; nothing back too
-                got = await reply(communicator)
+            await send_frame(communicator, then)  # its echo ends the wait where the empty frame was dropped
+            got = await reply(communicator)
+            assert got == sent(empty), (
+                f"sent an empty {kind} frame ({key} == {empty!r}), then {then!r}: expected the empty frame back first, "
+                f"as an empty {kind} frame, got {got}. An empty {kind} frame is still a {kind} frame, and comes back "
+                f"like any other: test `is not None`, not its truth"
+            )
+            got = await reply(communicator)
             assert got == sent(then), (
                 f"after an empty {kind} frame ({key} == {empty!r}, which is not None), expected {then!r} back, got "
                 f"{got}: an empty {kind} frame is still a {kind} frame"

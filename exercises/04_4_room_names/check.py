@@ -5,6 +5,7 @@ each other, and a hundred rooms are a hundred groups; no room name can join anot
 process picks the same group for a room; a socket that closed has left its room, and a room leaves nothing behind.
 """
 
+import math
 import unicodedata
 
 import pytest
@@ -52,11 +53,32 @@ async def test_any_room_name_opens_and_its_messages_go_round():
     proved("boundaries", len(rooms))
 
 
-# Names a group name cannot keep apart (characters dropped or replaced, cut), of one checksum, of one digest cut short.
-CHECKSUMS = {("plumless", "buckeroo"): "CRC-32", ("aca", "bab"): "Adler-32", ("room 46917", "room 744958"): "MD5[:10]"}
-CHECKSUMS[("room 1466157", "room 1528241")] = "SHA-256[:10]"  # hexdigest()[:10]: 40 bits, a match found in seconds
+# Names a group name cannot keep apart (characters dropped or replaced, cut), of one checksum, of one digest cut short,
+# each pair with what its names share, and names Unicode's compatibility forms (NFKC) fold into one.
+CHECKSUMS = {("plumless", "buckeroo"): "one CRC-32", ("aca", "bab"): "one Adler-32"}
+CHECKSUMS[("room 46917", "room 744958")] = "the first 10 hex digits of their MD5"
+CHECKSUMS[("room 1466157", "room 1528241")] = "the first 10 hex digits of their SHA-256"  # 40 bits: found in seconds
+FOLDED = {
+    ("\ufb01sh", "fish"): "ﬁ",
+    ("\uff2cobby", "Lobby"): "Ｌ",
+    ("\u2460", "1"): "①",
+}  # a ligature, fullwidth, circled
 PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
-PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby "), *CHECKSUMS]
+PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby "), *CHECKSUMS, *FOLDED]
+BITS = 128  # the least a group's digest keeps (32 hex digits): a shorter cut is a search away from two names meeting
+
+
+def digest_bits(groups: list[str]) -> tuple[int, int, float]:
+    """What the groups of many rooms keep of their digest: (characters that vary, kinds of character, bits)."""
+    start = 0
+    while start < min(map(len, groups)) and len({group[start] for group in groups}) == 1:
+        start += 1  # a prefix every group shares ("chat_") keeps no room apart
+    end = 0
+    while end < min(map(len, groups)) - start and len({group[len(group) - 1 - end] for group in groups}) == 1:
+        end += 1  # nor does a shared suffix
+    varying = [group[start : len(group) - end] for group in groups]
+    length, kinds = min(map(len, varying)), len(set("".join(varying)))
+    return length, kinds, length * math.log2(max(kinds, 2))
 
 
 @pytest.mark.rule(3)
@@ -65,7 +87,16 @@ async def test_different_rooms_never_share_a_group():
         for room, other in PAIRS:
             here, there = await CHAT.joined(room), await CHAT.joined(other)
             pair = CHECKSUMS.get((room, other))  # a client can then pick a name of another room's checksum, and read it
-            why = f"The names share one {pair}: a checksum or a cut digest keeps no names apart. " if pair else ""
+            why = (
+                f"The names share {pair}: a checksum, or a digest cut that short, keeps no names apart. "
+                if pair
+                else ""
+            )
+            if (room, other) in FOLDED:
+                why = (
+                    f"{FOLDED[room, other]!r} and what NFKC makes of it are two names: compatibility forms (NFKC) fold "
+                    "different names into one; NFC joins only one name's two spellings (rule 5). "
+                )
             for a, b, sender, receiver in ((room, other, here, there), (other, room, there, here)):
                 await sender.send_to(text_data="only for this room")
                 got = await frame(sender)
@@ -101,6 +132,19 @@ async def test_every_server_process_picks_the_same_group_for_a_room():
             f"from one process to the next, as does a number each process gives rooms as they come. {RULE}"
         )
     proved("processes", 2)
+
+
+@pytest.mark.rule(3)
+async def test_a_group_keeps_128_bits_of_a_digest():
+    groups = [await CHAT.group_of(f"room {n}") for n in range(100)]
+    length, kinds, bits = digest_bits(groups)
+    assert bits >= BITS, (
+        f"the groups of a hundred rooms differ in {length} characters of {kinds} kinds: at most about {bits:.0f} bits, "
+        f"under the {BITS} bits of a digest the task asks. A client can search for two names whose groups meet in so "
+        "few (two names whose SHA-256 hex digests begin with the same 12 digits took a laptop minutes to find), and "
+        f"then reads the other room: keep the whole digest (SHA-256's 64 hex digits), or at least 32 of them. {RULE}"
+    )
+    proved("boundaries", len(groups))
 
 
 @pytest.mark.rule(6)

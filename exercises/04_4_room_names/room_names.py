@@ -23,9 +23,11 @@ Rules (the check proves each one, and nothing else):
    group_send is awaited in its handler, and no handler stalls the event
    loop (no time.sleep).
 3. Two different room names never share a group: not names that differ
-   only in case, spaces, accents or punctuation, nor names whose
-   checksum or cut-short digest meets; a hundred rooms are a hundred
-   groups, and no room name can join another room's group.
+   only in case, spaces, accents or punctuation, nor names Unicode's
+   compatibility form (NFKC) folds together ("ﬁsh" and "fish"), nor
+   names whose checksum or cut-short digest meets: a group keeps at least
+   128 bits of a digest (32 hex digits; SHA-256 has 64). A hundred rooms
+   are a hundred groups, and no room name can join another room's group.
 4. Every server process picks the same group for a room (Python's hash()
    and a number given as rooms come differ between processes).
 5. One name spelled two ways in Unicode is one room: "café" with é as

@@ -19,7 +19,8 @@ Rules (the check proves each one, and nothing else):
 4. No frame within DEADLINE seconds closes the socket with 4401, not before;
    DEADLINE stays 10 in the file (the check shortens it on the class).
 5. No token, nor its start, nor a refused frame as it came, is written to a
-   log (a record's extra fields too) or to the output.
+   log (a record's extra fields too) or to the output: 8 characters of a
+   token in a row are already too many.
 6. The deadline ends with the socket: on websocket.disconnect, which ends
    the consumer, and when the server cancels the consumer (no disconnect
    comes then), whose cancellation goes on.

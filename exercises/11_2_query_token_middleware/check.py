@@ -56,6 +56,8 @@ async def test_the_token_is_found_among_other_parameters_and_unquoted(module, ki
         ("?token=<valid>&token=forged", token(8) + b"&token=forged", 8, "when it comes twice, the first one counts"),
         ("?token=forged&token=<valid>", b"token=forged&" + token(8), None, "the first token counts, and it is forged; "
          "trying each token until one is valid lets a client send a thousand guesses in one handshake"),
+        ("?token=&token=<valid>", b"token=&" + token(8), None, "the first token counts, and it is empty: parse_qs and "
+         "parse_qsl drop a blank value unless keep_blank_values=True, and the second token then counts instead"),
         ("?notatoken=<valid>", b"nota" + token(8), None, "only the parameter named token counts"),
     ]:  # fmt: skip
         _, seen = await inside(module, kind, query)

@@ -13,7 +13,8 @@ Rules (the check proves each one, and nothing else):
    scope holds "token_user_id": the user id of a valid token in the query
    string's `token` parameter.
 2. The token is found among other parameters, its %-escapes undone; when
-   `token` comes twice only the first counts (a forged first one gives None).
+   `token` comes twice only the first counts, even an empty one (a forged
+   or empty first one gives None).
 3. No valid token gives "token_user_id": None, the key always there: no
    query_string at all, an empty or forged or expired token, bytes that are
    no UTF-8, a bad %-escape, a user id the client claims (?user_id=7).

@@ -126,6 +126,7 @@ async def test_a_bad_since_is_closed_4400_and_nothing_follows(app):
             f"?{shown}: since must be one non-negative integer of ASCII digits, else close with 4400 "
             f"after the accept; got {got}{twice if shown.count('since=') > 1 else ''}"
         )
+        await communicator.send_to(text_data="sent before the close reached the client")  # a frame on its way
         await nothing_after_close(communicator, 0.1)
         await close_all(communicator)
     proved("boundaries", len(BAD_SINCE))

@@ -20,7 +20,8 @@ Rules (the check proves each one, and nothing else):
    digits: nothing, or the 4400 of rule 5, never a crash); since is read
    wherever it stands among other parameters.
 5. A since that is not one non-negative integer of ASCII digits is
-   accepted, then closed with 4400, and nothing follows the close.
+   accepted, then closed with 4400, and nothing follows the close: a
+   frame the client sent before it saw the close gets no answer.
 6. The ORM runs off the event loop (in database_sync_to_async, or Django's
    async ORM), and the event loop never stalls.
 7. A frame from the client gets {"error": ...} on its own socket, never a

@@ -98,7 +98,10 @@ def test_idle_sockets_outlive_the_60_second_default():
     timeouts = block().get("proxy_read_timeout", [])
     assert len(timeouts) == 1, f"expected one proxy_read_timeout, got {timeouts or 'none'} (nginx's default is 60 s)"
     value = seconds(timeouts[0])
-    assert value is not None, f"nginx would refuse the time {timeouts[0]!r}: a number with a unit such as s, m or h"
+    assert value is not None, (
+        f"nginx refuses the time {timeouts[0]!r} (nginx -t: invalid value): a number, each with a unit such as s, m "
+        "or h, from the largest unit down, each unit once (300, 300s, 5m, 1h 30m)"
+    )
     assert value >= 300, (
         f"proxy_read_timeout {timeouts[0]} is {value:g} s: expected at least 300 s, or nginx closes a socket that "
         "sends nothing for that long (a time without a unit is seconds; ms is milliseconds)"

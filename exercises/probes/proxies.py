@@ -84,8 +84,10 @@ def other_host(origin: str, site: set) -> bool:
         return False
 
 
-# nginx's time units (ngx_parse_time): "3600", "3600s", "1h", "1h30m", "500ms".
-UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
+# nginx's time units as ngx_parse_time() reads a timeout (in ms): "3600", "3600s", "1h", "1h30m", "5m 1s", "500ms".
+# Largest first, each once; no y or M in a timeout; a space ends a bare number as seconds.
+UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+LARGEST = 2**63 - 1  # NGX_MAX_INT_T_VALUE, in milliseconds
 
 
 def directives(block: str) -> dict[str, list[str]]:
@@ -104,11 +106,40 @@ def directives(block: str) -> dict[str, list[str]]:
 
 
 def seconds(value: str) -> float | None:
-    """nginx's reading of a time value, in seconds; None if nginx would refuse it."""
-    parts = re.findall(r"(\d+)(ms|[smhdwMy]?)", value)
-    if not parts or "".join(n + u for n, u in parts) != value or any(u == "" for _, u in parts[:-1]):
-        return None
-    return sum(int(n) * UNITS[u or "s"] for n, u in parts)
+    """nginx's reading of a timeout's time, in seconds; None where nginx refuses it (nginx -t: "invalid value").
+
+    ngx_parse_time(value, 0), step for step (src/core/ngx_parse.c): digits add up, a unit closes a
+    number, units come from the largest down, each once, spaces after a unit are skipped, a space
+    after a bare number makes it seconds and ends the units, and a last bare number is seconds.
+    """
+    order = ["start", "w", "d", "h", "m", "s", "ms", "last"]
+    total, number, digits, step, at = 0, 0, False, 0, 0
+    while at < len(value):
+        char = value[at]
+        at += 1
+        if char.isascii() and char.isdigit():
+            number, digits = number * 10 + int(char), True
+            continue
+        unit = "ms" if value[at - 1 : at + 1] == "ms" else char
+        at += unit == "ms"
+        if unit == " ":
+            if step >= order.index("s"):
+                return None
+            step, scale = order.index("last"), 1000
+        elif unit in UNITS:
+            if step >= order.index(unit):
+                return None
+            step, scale = order.index(unit), round(UNITS[unit] * 1000)
+        else:
+            return None  # y and M too: a timeout's parse starts below them
+        total += number * scale
+        if total > LARGEST:
+            return None
+        number = 0
+        while at < len(value) and value[at] == " ":
+            at += 1
+    total += number * 1000
+    return total / 1000 if digits and total <= LARGEST else None
 
 
 def headers_set(found: dict[str, list[str]]) -> dict[str, str]:

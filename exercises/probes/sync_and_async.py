@@ -16,7 +16,7 @@ import pytest
 from exercises.probes.communicators import say
 from exercises.probes.endings import CountedSends
 from exercises.probes.loop import StallInYourLines, never_blocks
-from exercises.probes.waits import NOTHING, frame, reply, until
+from exercises.probes.waits import NOTHING, frame, or_settled, reply, until
 from harness.patience import FRAME
 
 # --- 02.3: build_report() held on its thread until the check lets it go ---
@@ -36,27 +36,27 @@ def shipped_build_report() -> str:
     """
     STARTED.append(where := "the event loop" if threading.current_thread() is threading.main_thread() else "a thread")
     if where == "a thread" and "length" in SERVER:
-        took_its_length(SERVER["loop"], SERVER["loop"].time(), SERVER["length"])
+        took_its_length(SERVER["loop"], SERVER["length"])
     elif where == "a thread":  # on the loop's own thread it cannot wait: the check runs there too
         LET_GO.wait(FRAME * 3)
     return f"{REPORT}, report {next(BUILDS)}"
 
 
-def took_its_length(loop, began: float, seconds: float) -> None:
-    """In a report's thread: the loop's clock moved on to `began` + `seconds`, and each timer due by then run.
+def took_its_length(loop, seconds: float) -> None:
+    """In a report's thread: the loop's clock moved on by `seconds`, and each timer due by then run.
 
     The clock every asyncio time limit reads (asyncio.timeout, asyncio.wait_for, loop.call_later) is
-    loop.time(): moved forward, it says the report's whole length has passed since it began, exactly as
-    a real second would, never more. The report returns two turns of the loop later, once every timer
-    due by then has fired: a limit of `seconds` or less has always run out first, a longer one never has.
+    loop.time(): moved forward by `seconds` on the loop's next turn, it says the report's whole length
+    has passed, counted from a moment after the thread began, as a real report's thread returns a moment
+    after its second. Any limit set around the call was set on the loop before that turn (the thread asks
+    the loop, which runs the consumer's code first), so a limit of `seconds` or less has always run out
+    when the report returns, two turns of the loop later, and a limit well over it never has.
     """
     done = threading.Event()
 
     def forward() -> None:
-        shift = began + seconds - loop.time()
-        if shift > 0:
-            clock = loop.time
-            loop.time = lambda: clock() + shift
+        clock = loop.time
+        loop.time = lambda: clock() + seconds
         loop.call_soon(loop.call_soon, done.set)  # this turn, the next (timers due now run), then the report ends
 
     loop.call_soon_threadsafe(forward)
@@ -114,7 +114,8 @@ async def reports_held(communicator, asks: int = 1):
 
 async def report_of(communicator, where: str) -> None:
     """The next frame on `communicator` is a report of its own, new, sent from the server's event loop."""
-    await until(lambda: OFF_THE_LOOP or not communicator.output_queue.empty())  # the report, or a send refused
+    # the report, a send refused, or nothing left that could send
+    await until(or_settled(lambda: OFF_THE_LOOP or not communicator.output_queue.empty() or communicator.future.done()))
     assert not OFF_THE_LOOP, (
         f"{where}: the report was sent from a thread of its own ({OFF_THE_LOOP[0]}): send on the server's event loop "
         "(Daphne's socket is not thread-safe); await the thread's result in the handler, then send"

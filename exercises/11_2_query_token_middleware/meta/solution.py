@@ -15,7 +15,8 @@ from auth_demo.tokens import user_id_from_token
 
 class TokenIdMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        # keep_blank_values: an empty first token still counts, so a later one cannot stand in for it
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         token = query.get("token", [None])[0]
         scope = dict(scope, token_user_id=user_id_from_token(token))
         return await super().__call__(scope, receive, send)

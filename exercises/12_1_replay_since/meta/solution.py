@@ -41,6 +41,7 @@ class ReplaySinceConsumer(AsyncConsumer):
         """Called when a client opens ws/exercises/12-1/?since=<id>."""
         await self.send({"type": "websocket.accept"})
         since = parse_since(self.scope["query_string"])
+        self.closed = since is None  # a frame already on its way then gets no answer: nothing follows a close
         if since is None:
             await self.send({"type": "websocket.close", "code": 4400})
             return
@@ -49,6 +50,8 @@ class ReplaySinceConsumer(AsyncConsumer):
 
     async def websocket_receive(self, event):
         """Called for a frame from the client: this socket only sends, and any client may still send one."""
+        if self.closed:
+            return
         error = {"error": "this socket only sends: frames from the client are not read"}
         await self.send({"type": "websocket.send", "text": json.dumps(error)})
 

@@ -14,7 +14,7 @@ from auth_demo.tokens import user_id_from_token
 def TokenIdMiddleware(inner):  # noqa: N802  (called as a class is, by the router's author)
     async def application(scope, receive, send):
         """Called once per connection, before the inner application exists."""
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         tokens = query.get("token") or [None]
         return await inner(scope | {"token_user_id": user_id_from_token(tokens[0])}, receive, send)
 

@@ -18,6 +18,6 @@ class TokenIdMiddleware:
     async def __call__(self, scope, receive, send):
         """Called once per connection, before the inner application exists."""
         raw = scope.get("query_string") or b""
-        tokens = parse_qs(raw.decode("utf-8", errors="replace")).get("token", [])
+        tokens = parse_qs(raw.decode("utf-8", errors="replace"), keep_blank_values=True).get("token", [])
         user_id = user_id_from_token(tokens[0]) if tokens else None
         return await self.inner({**scope, "token_user_id": user_id}, receive, send)

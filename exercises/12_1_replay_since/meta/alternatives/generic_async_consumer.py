@@ -32,6 +32,7 @@ class ReplaySinceConsumer(AsyncWebsocketConsumer):
                 since = int(values[0])
             except ValueError:  # past Python's 4300 digits
                 since = None
+        self.closed = since is None  # nothing follows the close, not even an answer to a frame on its way
         if since is None:
             await self.close(code=4400)
             return
@@ -40,4 +41,7 @@ class ReplaySinceConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         """Called for a frame from the client: this socket only sends."""
-        await self.send(text_data=json.dumps({"error": "this socket only sends: frames from the client are not read"}))
+        if not self.closed:
+            await self.send(
+                text_data=json.dumps({"error": "this socket only sends: frames from the client are not read"})
+            )

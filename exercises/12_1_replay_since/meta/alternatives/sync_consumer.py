@@ -24,7 +24,8 @@ class ReplaySinceConsumer(WebsocketConsumer):
         self.accept()
         pairs = parse_qsl(self.scope["query_string"].decode("latin-1"), keep_blank_values=True)
         values = [value for key, value in pairs if key == "since"]
-        if len(values) != 1 or not SINCE.fullmatch(values[0]):
+        self.closed = len(values) != 1 or not SINCE.fullmatch(values[0])
+        if self.closed:  # nothing follows the close, not even an answer to a frame on its way
             self.close(code=4400)
             return
         newest = Post.objects.filter(id__gt=int(values[0])).order_by("-id")[:100]
@@ -33,4 +34,5 @@ class ReplaySinceConsumer(WebsocketConsumer):
 
     def receive(self, text_data=None, bytes_data=None):
         """Called for a frame from the client: this socket only sends."""
-        self.send(text_data=json.dumps({"error": "this socket only sends: frames from the client are not read"}))
+        if not self.closed:
+            self.send(text_data=json.dumps({"error": "this socket only sends: frames from the client are not read"}))

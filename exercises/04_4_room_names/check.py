@@ -5,14 +5,13 @@ each other, and a hundred rooms are a hundred groups; no room name can join anot
 process picks the same group for a room; a socket that closed has left its room, and a room leaves nothing behind.
 """
 
-import math
 import unicodedata
 
 import pytest
 
 from exercises.probes import broadcasts_awaited, close_all, ends_on_disconnect, frame, in_its_group_once_open, kept_by
 from exercises.probes import examples, load, never_blocks, next_frames, nothing_kept, nothing_more, proved, warm_up
-from exercises.probes.rooms import RoutedRooms, groups_elsewhere, occupied, shown
+from exercises.probes.rooms import RoutedRooms, digest_bits, groups_elsewhere, occupied, shown, spelled_two_ways
 
 EXERCISE, LAG = "04.4", 0.08  # LAG: the longest stall in your code; a time.sleep(0.1) "flood guard" is caught
 RULE = (
@@ -66,19 +65,6 @@ FOLDED = {
 PAIRS = [("Tea Cake", "tea-cake"), ("café", "cafe"), ("Lobby", "lobby"), ("x" * 120, "x" * 119 + "y")]
 PAIRS += [("tea & cake", "teacake"), ("café", "cafè"), ("lobby", " lobby "), *CHECKSUMS, *FOLDED]
 BITS = 128  # the least a group's digest keeps (32 hex digits): a shorter cut is a search away from two names meeting
-
-
-def digest_bits(groups: list[str]) -> tuple[int, int, float]:
-    """What the groups of many rooms keep of their digest: (characters that vary, kinds of character, bits)."""
-    start = 0
-    while start < min(map(len, groups)) and len({group[start] for group in groups}) == 1:
-        start += 1  # a prefix every group shares ("chat_") keeps no room apart
-    end = 0
-    while end < min(map(len, groups)) - start and len({group[len(group) - 1 - end] for group in groups}) == 1:
-        end += 1  # nor does a shared suffix
-    varying = [group[start : len(group) - end] for group in groups]
-    length, kinds = min(map(len, varying)), len(set("".join(varying)))
-    return length, kinds, length * math.log2(max(kinds, 2))
 
 
 @pytest.mark.rule(3)
@@ -159,16 +145,6 @@ async def test_a_socket_that_closed_has_left_its_room():
         )
     kept = "A store of what clients typed grows with every room name any client ever tries: work the group out anew"
     nothing_kept(held, load(EXERCISE, RULE), "a room was opened and closed", f"{kept} for each socket, on self")
-
-
-def spelled_two_ways():
-    """Room names Hypothesis draws that Unicode's NFC and NFD spell differently (é as one code point, or e and ◌́)."""
-    from hypothesis import strategies as st
-
-    accented = [c for c in map(chr, range(0xC0, 0x3100)) if unicodedata.normalize("NFD", c) != c]
-    text = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="/"), max_size=12)
-    name = st.builds(lambda a, c, b: unicodedata.normalize("NFC", a + c + b), text, st.sampled_from(accented), text)
-    return name.filter(lambda room: unicodedata.normalize("NFD", room) != room)
 
 
 @pytest.mark.rule(5)

@@ -3,14 +3,17 @@
 Checks 04.3, 04.4 and 04.5 judge a chat room on the in-memory layer, whose groups a check can read: a room is
 right when each socket is in its group the moment it is open, no other room's socket shares that group, every
 socket hears each message (heard_in_room(), which names whose consumer crashed), and a socket whose network
-dropped has left it (first_one_leaves()). a_room_of_round_trips is a fixture: a check imports it by name.
+dropped has left it (first_one_leaves()). a_room_of_round_trips is a fixture: a check imports it by name. For 04.4,
+what a group keeps of its digest (digest_bits()) and names NFC and NFD spell apart (spelled_two_ways()).
 """
 
 import asyncio
 import gc
 import json
+import math
 import os
 import sys
+import unicodedata
 
 import pytest
 from channels import DEFAULT_CHANNEL_LAYER
@@ -197,3 +200,26 @@ async def first_one_leaves(application, group: str, how: str = "", said=str) -> 
         f"others stay in it{said()}"
     )
     return ended, opened[1]
+
+
+def digest_bits(groups: list[str]) -> tuple[int, int, float]:
+    """What the groups of many rooms keep of their digest: (characters that vary, kinds of character, bits)."""
+    start = 0
+    while start < min(map(len, groups)) and len({group[start] for group in groups}) == 1:
+        start += 1  # a prefix every group shares ("chat_") keeps no room apart
+    end = 0
+    while end < min(map(len, groups)) - start and len({group[len(group) - 1 - end] for group in groups}) == 1:
+        end += 1  # nor does a shared suffix
+    varying = [group[start : len(group) - end] for group in groups]
+    length, kinds = min(map(len, varying)), len(set("".join(varying)))
+    return length, kinds, length * math.log2(max(kinds, 2))
+
+
+def spelled_two_ways():
+    """Room names Hypothesis draws that Unicode's NFC and NFD spell differently (é as one code point, or e and ◌́)."""
+    from hypothesis import strategies as st
+
+    accented = [c for c in map(chr, range(0xC0, 0x3100)) if unicodedata.normalize("NFD", c) != c]
+    text = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="/"), max_size=12)
+    name = st.builds(lambda a, c, b: unicodedata.normalize("NFC", a + c + b), text, st.sampled_from(accented), text)
+    return name.filter(lambda room: unicodedata.normalize("NFD", room) != room)

@@ -33,18 +33,27 @@ def pytest_collection_finish(session):
 class Check(pytest.Module):
     """A check.py: its own tests, then the standard battery of what its exercise builds (exercises/battery/).
 
-    The battery's tests are added to the module after its own, so they run last: a mistake is told
-    in its exercise's words first, and the battery catches what those words never thought of.
+    The battery's tests are imported at the end of check.py, in plain sight, so they run last: a mistake
+    is told in its exercise's words first, and the battery catches what those words never thought of. The
+    imports must be exactly the behaviours of its kind that its exercise.toml does not skip: a check that
+    left one out would pass a mistake every other exercise of its kind rejects.
     """
 
     def collect(self):
         from exercises.battery import battery_of, declared
 
         battery = battery_of(self.path.parent)
-        for name, test in battery.items():
-            if name in vars(self.obj):
-                raise LookupError(f"{self.path} defines {name}, a test of the battery: rename one")
-            setattr(self.obj, name, test)
+        imported = {
+            name
+            for name, test in vars(self.obj).items()
+            if name.startswith("test_") and getattr(test, "__module__", "").startswith("exercises.battery.")
+        }
+        if imported != set(battery):
+            missing, extra = sorted(set(battery) - imported), sorted(imported - set(battery))
+            raise LookupError(
+                f"{self.path}'s battery lines do not match its exercise.toml: missing {missing}, not of its kind or "
+                f"skipped {extra}; import each behaviour of its kind it does not skip, at the end of check.py"
+            )
         items = super().collect()
         if declared(self.path.parent).get("database"):  # its consumer queries: the battery's tests get a database
             for item in items:

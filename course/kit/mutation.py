@@ -21,8 +21,10 @@ recorded in meta/mutation.toml with its reason:
 
 The score is the share of mutants killed; every other mutant must be a
 recorded equivalent. The same file keeps the last run's figures and the
-digests of the solution and check it was run on, so a fast test knows the
-record still describes them.
+digests of the solution, the check and the probe and battery modules the check
+imports, transitively (probes_sha256), so a fast test knows the record still
+describes them: after a change to a probe, record again each exercise whose
+check runs it.
 """
 
 import argparse
@@ -83,6 +85,66 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def modules_run_by(check: Path) -> list[Path]:
+    """The files of exercises/ a check runs: check.py, and each probe or battery module it imports, transitively.
+
+    A check names what it uses (`from exercises.probes import members`, `from exercises.probes.rooms import ...`,
+    the battery's lines at its end); the package's __init__ re-exports each shared probe from the module that
+    defines it, so a name leads to its module, and each module's own imports lead on. exercises/conftest.py and
+    exercises/targets.py run for every check, and harness/patience.py gives every deadline.
+    """
+    exercises = REPO_DIR / "exercises"
+    exported = defining_modules(exercises / "probes" / "__init__.py")
+    found = {check, exercises / "conftest.py", exercises / "targets.py", REPO_DIR / "harness" / "patience.py"}
+    queue = [check]
+    while queue:
+        for module in imported_modules(queue.pop(), exported):
+            path = REPO_DIR / Path(*module.split(".")).with_suffix(".py")
+            if path.is_file() and path not in found:
+                found.add(path)
+                queue.append(path)
+    if any("battery" in path.parts for path in found):  # the behaviours' hint ladders and declared kinds
+        found.add(exercises / "battery" / "__init__.py")
+    return sorted(found)
+
+
+def defining_modules(init: Path) -> dict[str, str]:
+    """exercises.probes' re-exports: each name to the module that defines it."""
+    import ast
+
+    names = {}
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("exercises."):
+            names.update({alias.asname or alias.name: node.module for alias in node.names})
+    return names
+
+
+def imported_modules(path: Path, exported: dict[str, str]) -> set[str]:
+    """The exercises.* and harness.* modules `path` imports (a name from exercises.probes: its defining module)."""
+    import ast
+
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "exercises.probes":  # a re-exported name, or a submodule (`import quiet`)
+                modules |= {exported.get(a.name, f"exercises.probes.{a.name}") for a in node.names}
+            elif node.module.startswith(("exercises.", "harness.")):
+                modules.add(node.module)
+                modules |= {f"{node.module}.{a.name}" for a in node.names}  # `from exercises.probes import quiet`
+        elif isinstance(node, ast.Import):
+            modules |= {a.name for a in node.names if a.name.startswith(("exercises.", "harness."))}
+    return modules
+
+
+def run_digest(exercise: Exercise) -> str:
+    """One digest of modules_run_by(its check) but check.py itself, by path and content: probes_sha256."""
+    combined = hashlib.sha256()
+    for path in modules_run_by(exercise.check_path):
+        if path != exercise.check_path:
+            combined.update(f"{path.relative_to(REPO_DIR)}\0{digest(path)}\n".encode())
+    return combined.hexdigest()
+
+
 def read_record(exercise: Exercise) -> dict:
     path = exercise.folder / "meta" / RECORD
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -141,6 +203,7 @@ def write_record(report: Report) -> None:
         "# cosmic-ray's run over meta/solution.py with check.py as the test suite (python -m course.kit.mutation).",
         f'solution_sha256 = "{digest(exercise.solution_path)}"',
         f'check_sha256 = "{digest(exercise.check_path)}"',
+        f'probes_sha256 = "{run_digest(exercise)}"  # the probes and battery modules check.py imports, transitively',
         f"mutants = {len(report.mutants)}",
         f"killed = {report.killed}",
     ]

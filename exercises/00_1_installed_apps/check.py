@@ -86,3 +86,9 @@ def test_every_app_of_the_project_is_still_installed():
     installed = probe(listed).get("apps", listed)
     missing = sorted(STARTER_APPS - set(installed))
     assert not missing, f"these apps are gone from INSTALLED_APPS: {missing}. Keep them: {RULE}"
+
+
+# The standard battery of what this exercise builds (settings), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

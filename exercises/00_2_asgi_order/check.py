@@ -94,3 +94,9 @@ def test_django_still_refuses_a_query_on_the_event_loop():
         "every consumer of the server, and each query it lets run on the event loop stalls every socket of the "
         "process. Fix the query (database_sync_to_async, lesson 08), never the error; asgi.py only orders its lines"
     )
+
+
+# The standard battery of what this exercise builds (routing), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

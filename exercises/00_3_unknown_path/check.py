@@ -100,3 +100,10 @@ async def test_a_crash_inside_the_echo_route_stays_a_crash(module):
         "of the crash: a try/except ValueError around the router takes every route's bug for an unknown path and "
         "hides it. Refuse unknown paths with a last route that claims them, and let other errors through"
     )
+
+
+# The standard battery of what this exercise builds (routing), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.others import test_a_path_with_more_before_or_after_a_route_is_refused  # noqa: E402, F401

@@ -116,3 +116,13 @@ async def test_a_consumer_the_server_cancels_stops_its_ticking(app):
     why = "no websocket.disconnect comes then, so clean-up that lives only in websocket_disconnect never runs"
     await no_ticking_left(before, f"the server cancelled the consumer ({CANCELS})", f"{why}; no task outlives it")
     ended_cancelled(communicator)  # its CancelledError raised again once the ticking has stopped
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+)

@@ -132,3 +132,15 @@ async def test_two_sockets_asking_at_once_each_get_their_report(app):
     assert await answer(second, 0.05) == NOTHING, "one report was asked on the second socket, and more came"
     first.future.cancel()  # the server ends it, as at shutdown: the check has what it asked for
     await close_all(first, second)
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+    test_a_bad_frame_reaches_no_other_socket,
+    test_a_message_arrives_unchanged,
+)

@@ -124,3 +124,18 @@ async def test_a_socket_that_closed_has_left_the_group(app, code):
         assert bob_address in members(GROUP), "when one socket closed, another socket left the group too"
         await bob.send_json_to({"message": "anyone?"})
         await hears({"bob": bob}, [{"message": "anyone?"}], ": after alice left, bob's messages still reach bob")
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+    test_a_bad_frame_reaches_no_other_socket,
+    test_a_bad_frame_gets_the_answer_its_exercise_names,
+    test_a_message_arrives_unchanged,
+    test_a_layer_failure_is_told_never_swallowed,
+    test_a_layer_failure_while_joining_is_told,
+)

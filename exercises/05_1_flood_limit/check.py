@@ -154,3 +154,18 @@ async def test_a_socket_that_has_gone_leaves_no_window_behind(app, module):
 @pytest.mark.rule(5)
 async def test_a_consumer_the_server_cancels_ends_cancelled(app):
     await ends_cancelled(app)
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+    test_a_bad_frame_reaches_no_other_socket,
+    test_a_bad_frame_gets_the_answer_its_exercise_names,
+    test_a_message_arrives_unchanged,
+    test_a_layer_failure_is_told_never_swallowed,
+    test_a_layer_failure_while_joining_is_told,
+)

@@ -118,3 +118,16 @@ async def test_a_layer_that_fails_is_never_told_as_a_full_queue(app, monkeypatch
     failure = "alice sent {'image': 'cat.png'} and the layer's send raised ConnectionError (its Redis is down)"
     harm = "a queue that is down is no full queue: alice tries again and again, and nobody looks at Redis"
     await failure_told_truly(alice, failure, "alice", untrue="full", harm=harm, wrong="queued")
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+    test_a_bad_frame_reaches_no_other_socket,
+    test_a_bad_frame_gets_the_answer_its_exercise_names,
+    test_a_layer_failure_while_joining_is_told,
+)

@@ -112,3 +112,13 @@ async def test_the_layer_uses_the_redis_that_redis_url_names_and_writes_no_passw
 async def test_the_layer_logs_in_and_picks_the_database_as_redis_url_says(capsys, caplog):
     await logs_in_as_redis_url_says("05.5", WHOLE_URL, caplog, capsys)
     await keeps_the_database_redis_url_names("05.5", WHOLE_URL)
+
+
+# The standard battery of what this exercise builds (settings), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.others import (  # noqa: E402, F401
+    test_the_channel_layer_holds_the_lessons_burst,
+    test_a_group_membership_lasts_as_long_as_a_socket,
+)

@@ -120,3 +120,9 @@ async def test_a_square_the_redis_layer_cannot_carry_gets_an_error_reply(monkeyp
             "2**64 - 1 fits the Redis layer; only a larger one is an error"
         )
     proved("boundaries", 2)
+
+
+# The standard battery of what this exercise builds (a worker), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

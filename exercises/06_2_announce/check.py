@@ -122,3 +122,9 @@ async def test_a_layer_failure_reaches_the_caller(settings):
             "leaves the caller believing the room heard it; let the layer's error reach the caller",
             pytrace=False,
         )
+
+
+# The standard battery of what this exercise builds (a client helper), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

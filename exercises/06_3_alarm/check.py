@@ -122,3 +122,15 @@ async def test_a_layer_that_fails_is_never_told_to_the_console_as_sounded(monkey
     await console.send_to(text_data="kitchen:fire")
     harm = "no room heard the alarm, and a console told it sounded, or left waiting, lets the staff believe it did"
     await failure_not_swallowed(console, failure, "the console", harm, wrong="sounded")
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+    test_a_bad_frame_reaches_no_other_socket,
+    test_a_bad_frame_gets_the_answer_its_exercise_names,
+)

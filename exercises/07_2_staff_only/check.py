@@ -91,3 +91,15 @@ async def test_staff_get_in(app):
         "handler says so, or it lives on until the server cancels it"
     )
     await close_all(grace)
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+    test_a_bad_frame_reaches_no_other_socket,
+    test_a_bad_frame_gets_the_answer_its_exercise_names,
+)

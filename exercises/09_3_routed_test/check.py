@@ -58,3 +58,10 @@ async def test_your_test_fails_on_a_broken_room_consumer(broken):
 @pytest.mark.rule(4)
 async def test_your_test_ends_its_sockets_when_it_fails_too():
     await your_test_fails_and_ends_its_sockets(run_your_test, GreetsInCapitals, BROKEN[GreetsInCapitals])
+
+
+# The standard battery of what this exercise builds (a test), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.others import test_your_test_fails_with_an_assertion_and_ends_its_sockets  # noqa: E402, F401

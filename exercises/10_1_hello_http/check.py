@@ -131,3 +131,13 @@ async def test_a_client_that_leaves_mid_body_ends_the_consumer_cleanly():
     communicator = request(b"name=Ada", "POST")
     await communicator.send_input({"type": "http.request", "body": b"part one", "more_body": True})
     await ends_when_the_client_leaves(communicator, "POST /?name=Ada sent b'part one' with more_body: true")
+
+
+# The standard battery of what this exercise builds (HTTP consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.others import (  # noqa: E402, F401
+    test_it_ends_when_the_client_leaves_mid_body,
+    test_a_query_and_a_header_not_in_utf8_get_an_answer,
+)

@@ -153,3 +153,13 @@ async def test_the_body_is_added_up_whatever_content_type_the_client_says(app):
             "and the task names no content-type: read the body as JSON whatever the header says"
         )
     proved("boundaries", len(CONTENT_TYPES))
+
+
+# The standard battery of what this exercise builds (HTTP consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.others import (  # noqa: E402, F401
+    test_it_ends_when_the_client_leaves_mid_body,
+    test_a_query_and_a_header_not_in_utf8_get_an_answer,
+)

@@ -128,3 +128,15 @@ async def test_silence_closes_4401_at_the_deadline_not_before(module, consumer):
 @pytest.mark.rule(6)
 async def test_the_deadline_ends_with_the_socket_on_every_path(consumer):
     await deadline_ends_on_every_path(consumer)
+
+
+# The standard battery of what this exercise builds (websocket consumer), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.sockets import (  # noqa: E402, F401
+    test_no_frame_of_any_kind_crashes_the_consumer,
+    test_it_ends_on_websocket_disconnect,
+    test_a_bad_frame_reaches_no_other_socket,
+    test_a_bad_frame_gets_the_answer_its_exercise_names,
+)

@@ -141,3 +141,13 @@ async def test_two_sockets_at_once_each_get_their_own_user_agent(module):
         "middleware object serves every connection of its route, so keep nothing about one on self, only in the "
         "scope copy (a connection's data on self is the next connection's as soon as an await comes in between)"
     )
+
+
+# The standard battery of what this exercise builds (middleware), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.others import (  # noqa: E402, F401
+    test_it_leaves_the_scope_it_was_given_unchanged,
+    test_a_query_and_a_header_not_in_utf8_reach_the_inner_application,
+)

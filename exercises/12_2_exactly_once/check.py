@@ -125,3 +125,9 @@ def test_any_stream_of_posts_shows_exactly_the_new_and_the_changed():
                 "whose id is new or whose title or body differs from what is shown now for that id, and nothing else"
             )
     proved("boundaries", 30)
+
+
+# The standard battery of what this exercise builds (a client helper), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

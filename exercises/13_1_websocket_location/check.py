@@ -114,3 +114,9 @@ def test_nginx_accepts_the_block():
     braces_pair(location := target("13.1").websocket_location("daphnes"))
     done = nginx_t(location)
     assert done.returncode == 0, f"nginx -t refuses the block: {done.stderr.strip()}"
+
+
+# The standard battery of what this exercise builds (settings), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

@@ -99,3 +99,9 @@ def test_production_keeps_debug_off():
         'str, and every str but "" is true (bool("0") and bool("False") are True). Production settings keep '
         "DEBUG = False"
     )
+
+
+# The standard battery of what this exercise builds (settings), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

@@ -125,3 +125,9 @@ def test_clients_restarted_together_in_separate_processes_draw_different_delays(
         "restart), so they retry at the same instants. Leave random unseeded (Python seeds it from the OS)"
     )
     proved("boundaries", 2)
+
+
+# The standard battery of what this exercise builds (a client helper), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

@@ -84,3 +84,9 @@ def test_each_call_returns_a_host_of_its_own():
     assert [tuple(p) for p in first.get("sentinels", [])] == [("10.0.0.7", 26379)], (
         f"a single sentinel 10.0.0.7:26379 expected [('10.0.0.7', 26379)], got {first.get('sentinels')}"
     )
+
+
+# The standard battery of what this exercise builds (a client helper), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

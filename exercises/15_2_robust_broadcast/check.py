@@ -114,3 +114,9 @@ async def test_two_posts_saved_in_one_transaction_arrive_once_each_in_order(in_m
         f"two posts saved in one transaction expected {[POST, LATER]} after COMMIT, got {sent}: each callback "
         "must carry its own post (not one kept on the module for the last announce)"
     )
+
+
+# The standard battery of what this exercise builds (a client helper), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

@@ -116,3 +116,10 @@ async def test_an_unknown_path_is_refused_on_and_off():
     for value in ("0", "1"):
         connected, _ = await handshake(server(value), "/ws/nowhere/")
         assert not connected, f"a server started with DEBUG={value} accepted ws/nowhere/, a path no route claims"
+
+
+# The standard battery of what this exercise builds (routing), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401
+from exercises.battery.others import test_a_path_with_more_before_or_after_a_route_is_refused  # noqa: E402, F401

@@ -142,3 +142,9 @@ async def test_an_empty_token_leaves_the_line_saying_why(report):
         f'with no token yet (token "") and a room refusing with HTTP 403, report() said {result!r}: the line no longer '
         'says why. text.replace("", ...) puts the replacement between every character: hide the token if there is one'
     )
+
+
+# The standard battery of what this exercise builds (a client helper), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

@@ -79,3 +79,9 @@ async def test_a_channel_layer_that_is_down_costs_the_messages_never_the_report(
         "The messages are at most once anyway: catch the layer's error, as tell_sockets does"
     )
     assert any(h["type"] == "report.finished" for h in heard), "no report.finished was even tried"
+
+
+# The standard battery of what this exercise builds (a worker), run after the tests above: what every
+# exercise of its kind must do (exercises/battery/). exercise.toml's [battery] says how it drives this
+# exercise, which rule of the task each behaviour proves, and why any behaviour left out does not apply.
+from exercises.battery.everyone import test_nothing_sets_django_allow_async_unsafe  # noqa: E402, F401

@@ -11,8 +11,9 @@ An exercise says what the student builds, and how its contract answers, in its e
 
 The battery then proves every behaviour of that kind, the same way in every exercise: a mistake one
 exercise's check rejects (a binary frame that crashes a consumer, a message trimmed on its way, a route
-that also matches /evil/...) is rejected by every check it applies to. The behaviours run after the
-check's own tests (exercises/conftest.py), so a kept mistake is told in its exercise's words first.
+that also matches /evil/...) is rejected by every check it applies to. Each check imports its behaviours at
+its end, in plain sight, so they run after its own tests and a kept mistake is told in its exercise's words
+first; exercises/conftest.py refuses a check whose lines differ from what its exercise.toml declares.
 """
 
 import tomllib

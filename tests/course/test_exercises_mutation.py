@@ -17,10 +17,14 @@ EACH = pytest.mark.parametrize("exercise", EXERCISES, ids=[exercise.id for exerc
 def test_every_exercise_has_a_mutation_record_of_its_current_solution_and_check(exercise):
     record = mutation.read_record(exercise)
     assert record, f"no meta/mutation.toml: run `python -m course.kit.mutation {exercise.id} --record`"
-    current = (mutation.digest(exercise.solution_path), mutation.digest(exercise.check_path))
-    assert (record["solution_sha256"], record["check_sha256"]) == current, (
-        f"meta/mutation.toml was made for another solution or check: run `python -m course.kit.mutation "
-        f"{exercise.id} --record` again"
+    current = (
+        mutation.digest(exercise.solution_path),
+        mutation.digest(exercise.check_path),
+        mutation.run_digest(exercise),
+    )
+    assert (record["solution_sha256"], record["check_sha256"], record.get("probes_sha256")) == current, (
+        f"meta/mutation.toml was made for another solution, check or probes: run `python -m course.kit.mutation "
+        f"{exercise.id} --record` again (a probe or battery module its check runs changed too)"
     )
 
 
@@ -54,3 +58,13 @@ def test_the_kit_readme_shows_the_table_the_records_make_now():
     assert mutation.recorded_table() in readme, (
         "course/kit/README.md's mutation table is out of date: paste `python -m course.kit.mutation --table` into it"
     )
+
+
+def test_a_record_covers_the_probes_its_check_runs_and_no_other():
+    runs = {
+        path.relative_to(mutation.REPO_DIR).as_posix()
+        for path in mutation.modules_run_by(get_exercise("01.4").check_path)
+    }
+    # in_its_group_once_open is imported from exercises.probes, defined in joining.py; the battery from its lines
+    assert {"exercises/probes/joining.py", "exercises/probes/sync_consumers.py", "exercises/battery/sockets.py"} <= runs
+    assert "exercises/probes/rooms.py" not in runs  # 04.3-04.5's rooms: a change there leaves 01.4's record true

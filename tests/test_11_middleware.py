@@ -117,3 +117,12 @@ async def test_lesson_07s_whoami_echoes_no_subprotocol_even_when_one_is_offered(
     connected, subprotocol = await communicator.connect()
     assert connected and subprotocol is None
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_only_the_first_token_of_the_query_counts_even_an_empty_one(django_user_model):
+    ada = await django_user_model.objects.acreate(username="ada")
+    seen = await scope_seen_by_inner_app(
+        QueryStringTokenAuthMiddleware, websocket_scope(f"token=&token={issue_token(ada)}")
+    )
+    assert seen["user"].is_anonymous  # parse_qs drops an empty value unless told to keep it, and the second one counted

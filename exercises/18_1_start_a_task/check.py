@@ -175,5 +175,4 @@ from exercises.battery.sockets import (  # noqa: E402, F401
     test_it_ends_on_websocket_disconnect,
     test_a_bad_frame_reaches_no_other_socket,
     test_a_bad_frame_gets_the_answer_its_exercise_names,
-    test_a_layer_failure_while_joining_is_told,
 )

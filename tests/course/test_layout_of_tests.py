@@ -127,7 +127,7 @@ def scenario_lines(source: str) -> int:
 
     Issue 72 asks for both in plain sight; they are no machinery, and the screenful is for the scenarios.
     """
-    source = source.split("# The standard battery")[0]
+    source = source.split("# The standard battery")[0].rstrip()
     return sum(1 for line in source.splitlines() if not line.strip().startswith("@pytest.mark.rule("))
 
 

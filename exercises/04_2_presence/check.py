@@ -6,13 +6,19 @@ handler returns; a frame from a client reaches no one; a socket that closed has 
 went out, and left nothing behind.
 """
 
-import random
-
 import pytest
 
 from exercises.probes import broadcasts_awaited, close_all, ends_on_disconnect, frame, hears, in_its_group_once_open
 from exercises.probes import kept_by, members, never_blocks, nothing_kept, nothing_more, proved
-from exercises.probes.presence import GROUP, every_digit_varies, every_draw_zero, group_sends_noted, joined, leave_heard
+from exercises.probes.presence import (
+    GROUP,
+    draws_repeat,
+    every_digit_varies,
+    every_draw_zero,
+    group_sends_noted,
+    joined,
+)
+from exercises.probes.presence import leave_heard
 from exercises.probes.presence import another_process as another_process
 
 EXERCISE, CONSUMER = "04.2", "PresenceConsumer"
@@ -21,8 +27,10 @@ LAG = 0.08  # the longest stall in your code (a busy machine's is not): a time.s
 
 
 @pytest.mark.rule(1, 2)
-async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed_up, another_process):
-    random.seed(EXERCISE)  # so `random`'s draws repeat: a small range is judged below, every run, not here by luck
+async def test_each_socket_gets_a_name_of_its_own_on_every_server_process(warmed_up, another_process, monkeypatch):
+    draws_repeat(
+        monkeypatch, EXERCISE
+    )  # each run the same names: a small range or a lost 0 is judged below, not by luck
     async with never_blocks(LAG):
         opened = [await joined(warmed_up, who) for who in ("alice", "bob", "carol")]
         assert len({communicator.name for communicator in opened}) == 3, (

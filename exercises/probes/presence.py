@@ -97,6 +97,19 @@ def every_draw_zero(monkeypatch) -> None:
     monkeypatch.setattr(random.Random, "random", lambda self: 0.0)
 
 
+def draws_repeat(monkeypatch, seed: str) -> None:
+    """Every draw a name may come from (os.urandom, random's) taken from one stream seeded with `seed`: each run alike.
+
+    Names still differ from socket to socket (the stream goes on), but not from run to run: which of a check's
+    tests first meets a name drawn with a leading 0 (one in sixteen) is then the same every time, and so are its
+    words, where secrets' and uuid4's own draws made it a matter of luck.
+    """
+    stream = random.Random(seed)
+    monkeypatch.setattr(os, "urandom", stream.randbytes)
+    monkeypatch.setattr(random, "_urandom", stream.randbytes)  # SystemRandom (secrets) reads it
+    random.seed(seed)  # the module's own generator: randint, choice, getrandbits
+
+
 def group_sends_noted(monkeypatch) -> list[tuple[dict, set]]:
     """The in-memory layer's group_send, noting each message with the channels in its group as it went out."""
     told, send = [], InMemoryChannelLayer.group_send

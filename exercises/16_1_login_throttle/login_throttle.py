@@ -44,8 +44,10 @@ Rules (the check proves each one, and nothing else):
    LOGIN_FAILURES_PER_USERNAME, or its address's over
    LOGIN_FAILURES_PER_ADDRESS, is answered {"error": TOO_MANY}, its password
    unchecked.
-4. A counter lasts LOGIN_FAILURE_WINDOW seconds from its first attempt; an
-   attempt after that starts a new one. The settings are read when counting.
+4. A counter lasts LOGIN_FAILURE_WINDOW seconds from its first attempt (the
+   cache's own timeout: the check moves time.time, the clock Django's cache
+   expires keys by); an attempt after that starts a new one. The settings
+   are read when counting.
 5. A login that works takes back its own attempt from both counters and
    nothing more; a counter whose window ended meanwhile is not made again.
 6. When the cache raises a RedisError (refused, timed out), the attempt is

@@ -30,7 +30,9 @@ Rules (the check proves each one, and nothing else):
    is one counter ("ada", "ADA", "ａｄａ", "straße" and "STRASSE" alike).
 3. An attempt over LOGIN_FAILURES_PER_USERNAME is answered {"error":
    TOO_MANY}, its password unchecked; a counter lasts LOGIN_FAILURE_WINDOW
-   seconds from its first attempt, then the name may try again.
+   seconds from its first attempt (the cache's own timeout: the check moves
+   time.time, the clock Django's cache expires keys by), then the name may
+   try again.
 4. A login that works takes back its own attempt (cache.decr) and nothing
    more, so logging in again and again never locks anyone out, even when the
    counter's window ends while the password is checked.

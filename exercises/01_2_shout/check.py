@@ -12,13 +12,13 @@ import pytest
 from exercises.probes import (
     close_all,
     connect,
-    crashed,
     ends_on_disconnect,
     nothing_after_close,
     proved,
     reply,
     sockets,
 )
+from exercises.probes.closing import frames_after_the_close_go_unanswered
 from exercises.probes.sync_consumers import CLOSES, ended, raw_sync_consumer
 
 EXERCISE, CONSUMER = "01.2", "ShoutConsumer"
@@ -88,20 +88,7 @@ async def test_bye_closes_the_socket_with_4000_and_sends_nothing_after(app):
     communicator = await connect(app)
     await closes_on_bye(communicator)
     await nothing_after_close(communicator)
-    for event in IN_FLIGHT:
-        await communicator.send_input({"type": "websocket.receive", **event})
-    # A consumer takes its events in order: once it has taken the disconnect after them, it has answered them all.
-    try:
-        await ends_on_disconnect(communicator, 4000)
-    except Exception as error:
-        pytest.fail(f"on a frame the client sent before it saw the close: {crashed(error)}", pytrace=False)
-    after = [communicator.output_queue.get_nowait() for _ in range(communicator.output_queue.qsize())]
-    assert not after, (
-        f"after its close with 4000, the consumer took {len(IN_FLIGHT)} frames the client had sent before it saw "
-        f"the close ({', '.join(repr(next(iter(event.values()))) for event in IN_FLIGHT)}), and answered them: "
-        f"{str(after[0])[:120]}. Nothing may follow a close: remember on self that the socket is closed, and answer "
-        "no frame after it"
-    )
+    await frames_after_the_close_go_unanswered(communicator, 4000, IN_FLIGHT)
 
 
 @pytest.mark.rule(3)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser, User
 
 from exercises.probes import FRAME, NOTHING, answer, close_all, frame, meeting, never_blocks, nothing_after_close
 from exercises.probes import nothing_more, proved, suspending
+from exercises.probes.closing import frames_after_the_close_go_unanswered
 from exercises.probes.served_users import closed_with, socket_for, warmed_up
 
 EXERCISE, CONSUMER = "07.1", "MembersOnlyConsumer"
@@ -47,6 +48,7 @@ async def test_an_anonymous_user_is_closed_4401_before_any_data_frame(app):
             f"must be closed with 4401, got {second}"
         )
         await nothing_after_close(communicator)
+        await frames_after_the_close_go_unanswered(communicator, 4401)
 
 
 @pytest.mark.rule(2, 4)

@@ -6,10 +6,12 @@ before any data frame; a logged-in user receives {"hello": <username>}.
 Rules (the check proves each one, and nothing else):
 
 1. An anonymous user is accepted, then closed with 4401 before any data
-   frame; nothing is sent after the close. (Refusing the handshake is the
-   other honest way, lesson 07 shows both; this exercise asks for 4401,
-   because a page cannot tell a refused handshake, a bare 1006, from a
-   server that is down.)
+   frame; nothing is sent after the close, not even an answer to a frame
+   the client sent before it saw the close (those still arrive, until
+   websocket.disconnect). Refusing the handshake is the other honest way,
+   lesson 07 shows both; this exercise asks for 4401, because a page
+   cannot tell a refused handshake, a bare 1006, from a server that is
+   down.
 2. A logged-in user receives {"hello": <username>} (get_username(), not a
    first or full name) and stays open; two users at once each get their
    own name, beside an anonymous socket still closed with 4401.

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser, User
 
 from exercises.probes import FRAME, NOTHING, answer, close_all, ends_on_disconnect, frame, meeting, never_blocks
 from exercises.probes import nothing_after_close, nothing_more, proved, suspending
+from exercises.probes.closing import frames_after_the_close_go_unanswered
 from exercises.probes.served_users import closed_with, socket_for, warmed_up
 
 EXERCISE, CONSUMER = "07.2", "StaffOnlyConsumer"
@@ -52,6 +53,7 @@ async def test_others_are_closed_with_the_right_code(app, user, code, who):
             f"but not allowed: only active staff may enter, as for Django's admin), got {second}{lazy}"
         )
         await nothing_after_close(communicator)
+        await frames_after_the_close_go_unanswered(communicator, code)
 
 
 @pytest.mark.rule(3, 5)

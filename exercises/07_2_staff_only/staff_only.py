@@ -8,10 +8,13 @@ without is_staff is not staff).
 Rules (the check proves each one, and nothing else):
 
 1. An anonymous user is accepted, then closed with 4401 before any data
-   frame; nothing is sent after the close.
+   frame; nothing is sent after the close, not even an answer to a frame
+   the client sent before it saw the close (those still arrive, until
+   websocket.disconnect).
 2. A logged-in user who is not active staff (no is_staff, a superuser
    without is_staff too, or a staff account that is inactive) is accepted,
-   then closed with 4403 before any data frame; nothing is sent after it.
+   then closed with 4403 before any data frame; nothing is sent after it
+   either.
 3. Active staff receive {"staff": <username>} (get_username(), not a first
    or full name) and stay open; two at once each get their own name, beside
    a user who is not staff, still closed with 4403.

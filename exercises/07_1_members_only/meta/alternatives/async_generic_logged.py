@@ -20,11 +20,14 @@ class MembersOnlyConsumer(AsyncWebsocketConsumer):
         await self.accept()
         user, session = self.scope["user"], self.scope["session"]
         log.info("socket opened by %s (session %s)", user.get_username() or "anonymous", session.session_key)
-        if not user.is_authenticated:
+        self.refused = not user.is_authenticated
+        if self.refused:
             await self.close(code=4401)
             return
         await self.send(text_data=json.dumps({"hello": user.get_username()}))
 
     async def receive(self, text_data=None, bytes_data=None):
         """Called for a frame from the client: this socket only sends."""
+        if self.refused:
+            return  # the client sent it before it saw the 4401: nothing follows a close
         await self.send(text_data=json.dumps({"error": "this socket only sends: frames from the client are not read"}))

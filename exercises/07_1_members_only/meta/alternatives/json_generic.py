@@ -15,11 +15,13 @@ class MembersOnlyConsumer(JsonWebsocketConsumer):
     def connect(self):
         """Called when a client opens the socket; scope["user"] is already resolved."""
         self.accept()
-        if self.scope["user"].is_authenticated:
+        self.member = self.scope["user"].is_authenticated
+        if self.member:
             self.send_json({"hello": self.scope["user"].get_username()})
         else:
             self.close(code=4401)
 
     def receive(self, text_data=None, bytes_data=None, **kwargs):
-        """Called for any frame, text or binary: none is read."""
-        self.send_json(NOT_READ)
+        """Called for any frame, text or binary: none is read, and a refused socket answers none."""
+        if self.member:
+            self.send_json(NOT_READ)

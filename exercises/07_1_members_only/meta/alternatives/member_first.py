@@ -18,6 +18,7 @@ class MembersOnlyConsumer(AsyncConsumer):
             await self.send({"type": "websocket.send", "text": json.dumps({"hello": user.get_username()})})
         else:
             await self.send(REFUSED)
+            raise StopConsumer()  # done: frames still on their way from the client find no one to answer them
 
     async def websocket_receive(self, event):
         """Called for a frame from the client: this socket only sends, and any client may still send one."""

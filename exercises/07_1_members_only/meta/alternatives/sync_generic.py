@@ -15,11 +15,14 @@ class MembersOnlyConsumer(WebsocketConsumer):
         """Called when a client opens the socket; scope["user"] is already resolved."""
         self.accept()
         user = self.scope["user"]
-        if not user.is_authenticated:
+        self.closing = not user.is_authenticated
+        if self.closing:
             self.close(code=4401)
             return
         self.send(text_data=json.dumps({"hello": user.get_username()}))
 
     def receive(self, text_data=None, bytes_data=None):
         """Called for a frame from the client: this socket only sends."""
+        if self.closing:
+            return
         self.send(text_data=json.dumps({"error": "this socket only sends: frames from the client are not read"}))

@@ -11,6 +11,7 @@ class StaffOnlyConsumer(AsyncWebsocketConsumer):
         """Called when a client opens the socket; scope["user"] is already resolved."""
         await self.accept()
         user = self.scope["user"]
+        self.staff = user.is_authenticated and user.is_staff and user.is_active
         if not user.is_authenticated:
             await self.close(code=4401)
         elif user.is_staff and user.is_active:
@@ -19,5 +20,7 @@ class StaffOnlyConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
 
     async def receive(self, text_data=None, bytes_data=None):
-        """Called for a frame from the client: this socket only sends."""
+        """Called for a frame from the client: this socket only sends, and a closed one answers nothing."""
+        if not self.staff:
+            return
         await self.send(text_data=json.dumps({"error": "this socket only sends: frames from the client are not read"}))

@@ -21,11 +21,13 @@ class StaffOnlyConsumer(JsonWebsocketConsumer):
         """Called when a client opens the socket; scope["user"] is already resolved."""
         self.accept()
         user = self.scope["user"]
-        if (code := refusal(user)) is not None:
-            self.close(code=code)
+        self.refused = refusal(user)
+        if self.refused is not None:
+            self.close(code=self.refused)
             return
         self.send_json({"staff": user.get_username()})
 
     def receive(self, text_data=None, bytes_data=None, **kwargs):
-        """Called for any frame, text or binary: none is read."""
-        self.send_json({"error": "this socket only sends: frames from the client are not read"})
+        """Called for any frame, text or binary: none is read, and after a refusal none is answered."""
+        if self.refused is None:
+            self.send_json({"error": "this socket only sends: frames from the client are not read"})

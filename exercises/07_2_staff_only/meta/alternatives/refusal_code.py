@@ -26,6 +26,7 @@ class StaffOnlyConsumer(AsyncConsumer):
             await self.send({"type": "websocket.send", "text": json.dumps({"staff": user.get_username()})})
         else:
             await self.send({"type": "websocket.close", "code": code})
+            raise StopConsumer()  # done: frames still on their way from the client find no one to answer them
 
     async def websocket_receive(self, event):
         """Called for a frame from the client: this socket only sends, and any client may still send one."""

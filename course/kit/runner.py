@@ -8,6 +8,7 @@ one clear sentence instead of a hung command or a wall of pytest output.
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -191,11 +192,24 @@ def save_state(state: dict) -> None:
     STATE_PATH.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
 
 
-def next_hint(entry: dict, exercise: Exercise, check: str | None) -> tuple[int, str] | None:
+def failure_kind(message: str) -> str:
+    """What a check's message says went wrong, without what it saw: its first words, numbers and quotes left out.
+
+    One assertion's message keeps its words from run to run and changes only what it quotes
+    (a frame, a count); another assertion of the same check, another mistake, says other words.
+    """
+    words = re.sub(r"[0-9]+|'[^']*'|\"[^\"]*\"|\{.*", " ", message.split("\n", 1)[0]).split()
+    return " ".join(words[:8])
+
+
+def next_hint(entry: dict, exercise: Exercise, check: str | None, message: str = "") -> tuple[int, str] | None:
     """The hint to show for a failure of `check`: its ladder's next step (the last one stays), counted in `entry`.
 
-    Each check climbs its own ladder: a different check failing starts at its own
-    first hint, and the same check failing again shows the next one.
+    Each check climbs its own ladder, and only while it fails the same way: a different
+    check failing starts at its own first hint, the same check failing again in the same
+    words shows the next one, and the same check failing in other words (the first mistake
+    is mended, another shows) starts its ladder over, so a rung written for one mistake is
+    never shown for another.
     """
     ladder = exercise.hints_for(check)
     if not ladder:
@@ -203,6 +217,9 @@ def next_hint(entry: dict, exercise: Exercise, check: str | None) -> tuple[int, 
     shown = entry.get("hints")
     if not isinstance(shown, dict):  # a progress file from before hints followed the check
         shown = entry["hints"] = {}
+    kinds = entry.setdefault("failures", {})
+    if kinds.get(check) != (kind := failure_kind(message)):
+        shown[check], kinds[check] = 0, kind
     step = min(shown.get(check, 0), len(ladder) - 1)
     shown[check] = step + 1
     return step + 1, ladder[step]

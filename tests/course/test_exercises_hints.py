@@ -1,4 +1,4 @@
-"""Hints live in meta/hints.toml, one ladder per check, and follow the failing check; --mistakes after a pass;
+"""Hints live in meta/hints.toml, one ladder per check, and follow the failing check and how it fails; --mistakes after a pass;
 progress survives the new layout."""
 
 import ast
@@ -20,13 +20,13 @@ pytestmark = pytest.mark.usefixtures("own_exercise_state")
 LADDERS = {"test_one": ("one, first", "one, second"), "test_two": ("two, first", "two, second", "two, third")}
 
 
-def hint_when_failing(monkeypatch, check: str) -> str:
-    """Run `exercise 04.2` (two checks, each its own ladder) with `check` failing: the hint line it prints."""
+def hint_when_failing(monkeypatch, check: str, message: str = "it broke") -> str:
+    """Run `exercise 04.2` (two checks, each its own ladder) with `check` failing, saying `message`: its hint line."""
     from course.management.commands import exercise as command
 
     exercise = replace(get_exercise("04.2"), hints=LADDERS)
     monkeypatch.setattr(command, "get_exercise", lambda exercise_id: exercise)
-    monkeypatch.setattr(command, "run_check", lambda _: Outcome(False, check, "it broke", "", check))
+    monkeypatch.setattr(command, "run_check", lambda _: Outcome(False, check, message, "", check))
     out = StringIO()
     with pytest.raises(SystemExit):
         call_command("exercise", "04.2", stdout=out)
@@ -38,6 +38,20 @@ def test_the_hint_shown_is_the_failing_checks_own(monkeypatch):
     assert hint_when_failing(monkeypatch, "test_two") == "Hint 1 of 3: two, first"  # another check: its own first
     assert hint_when_failing(monkeypatch, "test_one") == "Hint 2 of 2: one, second"  # the same check again: the next
     assert hint_when_failing(monkeypatch, "test_one") == "Hint 2 of 2: one, second"  # the ladder's last step stays
+
+
+def test_a_check_failing_in_other_words_starts_its_ladder_over(monkeypatch):
+    assert hint_when_failing(monkeypatch, "test_two", "expected 4401, got {'type': 'websocket.send'}") == (
+        "Hint 1 of 3: two, first"
+    )
+    # The same mistake again, what it quotes changed: the next rung.
+    assert hint_when_failing(monkeypatch, "test_two", "expected 4401, got {'type': 'websocket.close'}") == (
+        "Hint 2 of 3: two, second"
+    )
+    # That mistake mended, another one fails the same check: the rungs written for the first would mislead.
+    assert hint_when_failing(monkeypatch, "test_two", "two users at once must each get their own name") == (
+        "Hint 1 of 3: two, first"
+    )
 
 
 def test_each_check_climbs_its_own_ladder_read_from_meta_hints_toml(tmp_path):

@@ -123,7 +123,7 @@ class Command(BaseCommand):
             self.tell_the_workshop(exercise, outcome)
             return True
         entry["result"] = "failing"
-        hint = next_hint(entry, exercise, outcome.failed_test)
+        hint = next_hint(entry, exercise, outcome.failed_test, outcome.message)
         save_state(state)
         lines = [f"{exercise.id} failed."]
         if outcome.failed_check:

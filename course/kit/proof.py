@@ -29,7 +29,7 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -47,6 +47,7 @@ from harness.patience import patient
 PARALLEL_RUNS = 20
 # Untouched starters to a run: each mostly waits FRAME for an answer that never comes, so small runs, side by side.
 STARTERS_A_RUN = 5
+SLOWEST_SHOWN = 10  # check runs listed after the verdicts, slowest first
 # Longer than a student's FRAME * 3 (30 s, course/kit/runner.py): on a busy CI machine a check that starts
 # a process of its own (a fix exercise's runserver, say) can take more, and a verdict must not depend on the load.
 # 60 s was not enough beside a busy loop on each core: a test of 11.1's check ran over it in a CI run (the
@@ -118,6 +119,8 @@ class Verdict:
     ran: bool = True  # False: the check never reported (its pytest process broke), so it proves nothing
     skipped: str = ""  # why a test of the check skipped itself (a tool missing here, e.g. nginx), if one did
     first: str = ""  # a mistake run again alone: the message of its first run, which lacked its words
+    # How long its check ran: its tests' setup, call and teardown, as pytest's report times them.
+    seconds: float = field(default=0.0, compare=False)
 
 
 # One run: the EXERCISE_TARGET value, and the exercises whose checks it drives.
@@ -216,10 +219,13 @@ def run_checks(target: str, exercises: list[Exercise], warm: WarmRuns | None = N
         verdicts = {exercise.id: silent for exercise in exercises}
         by_folder = {exercise.folder.name: exercise.id for exercise in exercises}
         cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
+        seconds = dict.fromkeys(verdicts, 0.0)
         for case in cases:
             # classname "exercises.04_2_presence.check": the folder names the exercise.
             parts = (case.get("classname") or "").split(".")
             exercise_id = by_folder.get(parts[-2] if len(parts) >= 2 else "")
+            if exercise_id is not None:
+                seconds[exercise_id] += float(case.get("time") or 0)
             if exercise_id is None or verdicts[exercise_id].failed:
                 continue
             problems = [p for p in case if p.tag in ("failure", "error")]
@@ -230,7 +236,9 @@ def run_checks(target: str, exercises: list[Exercise], warm: WarmRuns | None = N
                 continue
             test = case.get("name", "").removeprefix("test_").replace("_", " ")
             verdicts[exercise_id] = Verdict(True, explain(failure_message(case)), test)
-        return verdicts
+        return {
+            exercise_id: replace(verdict, seconds=seconds[exercise_id]) for exercise_id, verdict in verdicts.items()
+        }
 
 
 def prove_all(workers: int = PARALLEL_RUNS, chunk: int = 25, exercises=EXERCISES) -> dict[str, dict[str, Verdict]]:
@@ -334,7 +342,8 @@ if __name__ == "__main__":
         parser.error(f"no exercise {', '.join(unknown)}: ids look like 04.2 (`python manage.py exercise` lists them)")
     chosen = [get_exercise(exercise_id) for exercise_id in options.ids] or list(EXERCISES)
     wrong = []  # every verdict the proof cannot accept, so that a script (or CI) sees the exit status
-    for target, found in prove_all(workers=options.workers, exercises=chosen).items():
+    verdicts = prove_all(workers=options.workers, exercises=chosen)
+    for target, found in verdicts.items():
         for exercise_id, verdict in found.items():
             state = "rejected" if verdict.failed else ("passed" if verdict.ran else "did not report")
             said = {f"{exercise_id}/{m.name}": m.says for m in get_exercise(exercise_id).mistakes}.get(target)
@@ -349,5 +358,9 @@ if __name__ == "__main__":
             elif verdict.first:
                 state += f" (on a second run, alone: the first said {verdict.first[:200]!r})"
             print(f"{exercise_id}  {target}  {state}: {verdict.test} | {verdict.message}")
+    timed = sorted(((v.seconds, e, t) for t, found in verdicts.items() for e, v in found.items()), reverse=True)
+    print("\nThe slowest check runs (a student waits this long for that verdict, on this machine as busy as it is):")
+    for seconds, exercise_id, target in timed[:SLOWEST_SHOWN]:
+        print(f"  {seconds:6.1f} s  {exercise_id}  {target}")
     print(f"\n{len(wrong)} verdict(s) the proof cannot accept" + (": " + ", ".join(wrong) if wrong else ""))
     raise SystemExit(1 if wrong else 0)

@@ -8,11 +8,13 @@ would end the test.
 """
 
 import asyncio
+import json
 
 import pytest
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
-from channels.testing import WebsocketCommunicator
+from channels.generic.http import AsyncHttpConsumer
+from channels.testing import HttpCommunicator, WebsocketCommunicator
 
 from exercises import probes
 from exercises.probes import NOTHING, answer, close_all
@@ -49,6 +51,19 @@ async def test_answer_tells_a_crash_during_its_wait_without_waiting_out_its_dead
     await communicator.send_to(text_data="hello")
     with pytest.raises(pytest.fail.Exception, match="your code raised KeyError"):
         await answer(communicator, NEVER)
+
+
+class ParsesTheBodyBlindly(AsyncHttpConsumer):
+    async def handle(self, body):
+        await self.send_response(200, str(sum(json.loads(body))).encode())  # "[1, {}]" raises: a 500 from Daphne
+
+
+async def test_an_http_consumers_crash_is_told_as_daphnes_500_not_a_sockets_1011():
+    communicator = HttpCommunicator(ParsesTheBodyBlindly.as_asgi(), "POST", "/", body=b"[1, {}]")
+    await communicator.send_input({"type": "http.request", "body": b"[1, {}]"})
+    with pytest.raises(pytest.fail.Exception) as failed:
+        await answer(communicator, NEVER)
+    assert "answers 500" in str(failed.value) and "1011" not in str(failed.value)
 
 
 async def test_answer_is_nothing_as_soon_as_the_consumer_has_ended_quietly():

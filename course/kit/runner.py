@@ -161,11 +161,18 @@ def explain(message: str) -> str:
 
 
 def own_traceback(detail: str, path: Path) -> str:
-    """The lines of a failure's traceback that point into the student's own file (at most 6)."""
+    """The lines of a failure's traceback that point into the student's own file (at most 6).
+
+    Only a frame's place counts (pytest's `file.py:12: in f`, Python's `File "file.py", line 12`), never
+    a line that merely mentions the file: a check's own frame shows its arguments, and the student's
+    module among them names its path, which is no place in the student's code.
+    """
+    names = {str(path)} | ({str(path.relative_to(REPO_DIR))} if path.is_relative_to(REPO_DIR) else set())
+    place = re.compile(rf'^\s*(?:File ")?(?:{"|".join(map(re.escape, names))})(?:", line |:)[0-9]+')
     lines = detail.splitlines()
     mine = []
     for number, line in enumerate(lines):
-        if str(path) in line:
+        if place.match(line):
             # The file:line, and the error pytest printed right after it.
             mine += [line.strip(), *(following.strip() for following in lines[number + 1 : number + 2])]
     return "\n".join(mine[:6])

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from course.kit import runner
 from course.kit.registry import EXERCISES, digest, get_exercise, read_exercise
-from course.kit.runner import Outcome, next_hint, old_layout_text
+from course.kit.runner import REPO_DIR, Outcome, next_hint, old_layout_text, own_traceback
 
 pytestmark = pytest.mark.usefixtures("own_exercise_state")
 
@@ -118,3 +118,24 @@ def test_every_ladder_names_a_test_of_its_check_and_every_test_has_a_ladder(exer
     tests = {name for name in tests if name.startswith("test_")}
     assert set(exercise.hints) - tests == set(), "meta/hints.toml has a ladder for a test its check.py lacks"
     assert tests - set(exercise.hints) == set(), "check.py has a test with no ladder in meta/hints.toml"
+
+
+def test_where_in_your_code_names_only_the_places_of_the_students_own_file():
+    student = REPO_DIR / "exercises" / "11_2_query_token_middleware" / "query_token.py"
+    detail = "\n".join(
+        [
+            f"module = <module 'exercise_11_2' from '{student}'>",  # the check's own frame, showing its arguments
+            "kind = 'websocket'",
+            "exercises/11_2_query_token_middleware/query_token.py:23: in __call__",
+            '    user_id = int(query["token"])',
+            f'  File "{student}", line 24, in __call__',
+            "    raise KeyError(name)",
+            "exercises/11_2_query_token_middleware/check.py:40: AssertionError",
+        ]
+    )
+    assert own_traceback(detail, student).splitlines() == [
+        "exercises/11_2_query_token_middleware/query_token.py:23: in __call__",
+        'user_id = int(query["token"])',
+        f'File "{student}", line 24, in __call__',
+        "raise KeyError(name)",
+    ]

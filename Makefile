@@ -8,21 +8,19 @@ runs_supported = $(shell $(1) -c 'import sys; sys.exit(not (3, 11) <= sys.versio
 DJANGO ?= 5.2
 DJANGO6 := $(filter 6 6.%,$(DJANGO))
 LOWEST_PYTHON := $(if $(DJANGO6),3.12,3.11)
-NEWEST_FIRST := $(if $(DJANGO6),$(filter-out python3.11 python3,$(SUPPORTED_PYTHONS)),$(SUPPORTED_PYTHONS))
 REQUIREMENTS := $(if $(DJANGO6),requirements-django6.txt,requirements.txt)
 VENV := $(if $(DJANGO6),.venv-django6,.venv)
 BIN := $(VENV)/bin
 
-# A Python named on the command line is the one the environment is made with: PYTHON=python3.13 runs as given,
-# or, a pyenv shim of a version that is not active, as that version's own binary.
-# (ASKED_PYTHON: test-django6 passes the one it chose, or none, to the make it starts.)
+# A Python named on the command line (not the environment's PYTHON, which other tools set) is the one the
+# environment is made with: PYTHON=python3.13 runs as given, or, a pyenv shim of a version that is not active,
+# as that version's own binary. (venv-django6 gives the make it starts PYTHON6's instead, or none.)
 runnable = $(shell if $(1) -c '' >/dev/null 2>&1; then echo '$(1)'; \
 	elif command -v pyenv >/dev/null 2>&1 && version=$$(pyenv whence '$(1)' 2>/dev/null | tail -n 1) && [ -n "$$version" ]; \
 	then echo "$$(pyenv root)/versions/$$version/bin/$(1)"; fi)
 ifeq ($(origin PYTHON),command line)
 ASKED_PYTHON ?= $(or $(call runnable,$(PYTHON)),$(PYTHON))
 endif
-PYTHON_USED = $(or $(ASKED_PYTHON),$(firstword $(foreach python,$(NEWEST_FIRST),$(call runs_supported,$(python)))))
 version_of = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 
 # The environment is ready when the requirements it was made from (a copy beside it) are these, by content: every
@@ -54,23 +52,31 @@ export POSTGRES_ANSWERS
 # With a wheelhouse/ folder (make wheelhouse, e.g. from a USB stick), nothing is downloaded.
 PIP_SOURCE = $(if $(wildcard wheelhouse/*.whl),--no-index --find-links wheelhouse,)
 
-# sh -c "$$MAKE_VENV" - VENV PYTHON ASKED LOWEST EXAMPLE: leaves the environment as it is, unless it has none or
-# PYTHON was named (ASKED) and it runs another version; then makes it with PYTHON, saying which and why. A Python
-# outside LOWEST-3.14 is refused with the one that is needed and a command that names it (EXAMPLE).
+# sh -c "$$MAKE_VENV" - VENV ASKED LOWEST EXAMPLE PYTHONS...: leaves the environment as it is, unless it has none,
+# or PYTHON was named (ASKED) and it runs another version; then makes it with that Python, or else the first of
+# PYTHONS that runs a version from LOWEST to 3.14, saying which and why. A Python outside them is refused with
+# the version that is needed and a command that names one (EXAMPLE).
 define MAKE_VENV
-venv=$$1 python=$$2 asked=$$3 lowest=$$4 example=$$5
+venv=$$1 asked=$$2 lowest=$$3 example=$$4; shift 4
 version_of() { "$$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+supported() { [ "$${1%%.*}" = 3 ] && [ "$${1#3.}" -ge "$${lowest#3.}" ] 2>/dev/null && [ "$${1#3.}" -le 14 ]; }
 made=$$(version_of "$$venv/bin/python")
 if [ -n "$$made" ] && [ -z "$$asked" ]; then exit 0; fi
-needs="Python $$lowest to 3.14"; [ "$$lowest" = 3.12 ] && needs="Django 6 needs Python 3.12 to 3.14"
-if [ -z "$$python" ]; then
-  echo "No Python $$lowest-3.14 runs here ($$needs): install Python 3.13 (python.org, brew install python@3.13,"
-  echo "or apt install python3.13), or name one: $$example"; exit 1
-fi
-version=$$(version_of "$$python") || { echo "PYTHON=$$asked does not run here. Name a Python that does: $$example"; exit 1; }
-[ "$$made" = "$$version" ] && exit 0
-if ! "$$python" -c "import sys; sys.exit(not ($${lowest%%.*}, $${lowest#*.}) <= sys.version_info[:2] <= (3, 14))"; then
-  echo "$$needs: PYTHON=$$asked is Python $$version. Name one that is, e.g. $$example"; exit 1
+needs="The course needs Python 3.11 to 3.14"; [ "$$lowest" = 3.12 ] && needs="Django 6 needs Python 3.12 to 3.14"
+if [ -n "$$asked" ]; then
+  python=$$asked
+  version=$$(version_of "$$python") || { echo "PYTHON=$$asked does not run here. Name a Python that does: $$example"; exit 1; }
+  [ "$$made" = "$$version" ] && exit 0
+  supported "$$version" || { echo "$$needs: PYTHON=$$asked is Python $$version. Name one that is, e.g. $$example"; exit 1; }
+else
+  python=
+  for candidate; do
+    version=$$(version_of "$$candidate") && supported "$$version" && { python=$$candidate; break; }
+  done
+  if [ -z "$$python" ]; then
+    echo "$$needs, and none runs here: install Python 3.13 (python.org, brew install python@3.13,"
+    echo "or apt install python3.13), or name one, e.g. $$example"; exit 1
+  fi
 fi
 if [ -n "$$made" ]; then echo "Making $$venv again with $$python (Python $$version): it was made with Python $$made"
 else echo "Creating $$venv with $$python (Python $$version)"; fi
@@ -82,8 +88,8 @@ export MAKE_VENV PIP_SOURCE
 # The environment made (or made again, for the Python PYTHON names), then its requirements installed and a copy of
 # them kept beside it, to compare by content.
 $(VENV)/.installed: $(if $(READY),,FORCE)
-	@sh -c "$$MAKE_VENV" - "$(VENV)" "$(PYTHON_USED)" "$(ASKED_PYTHON)" $(LOWEST_PYTHON) \
-		"make $(or $(MAKECMDGOALS),install) $(if $(DJANGO6),DJANGO=6 )PYTHON=python3.13"
+	@sh -c "$$MAKE_VENV" - "$(VENV)" "$(ASKED_PYTHON)" $(LOWEST_PYTHON) \
+		"make $(or $(MAKECMDGOALS),install) $(if $(DJANGO6),DJANGO=6 )PYTHON=python3.13" $(SUPPORTED_PYTHONS)
 	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -r $(REQUIREMENTS)
 	cp $(REQUIREMENTS) $@
 
@@ -151,7 +157,7 @@ mutation-tools: install
 PYTHON6 ?= $(firstword $(foreach python,python3.14 python3.13 python3.12,$(call runs_supported,$(python))))
 VENV6 := .venv-django6
 # PYTHON6 named (on the command line, or in the environment as .ci/run does): .venv-django6 is made with it.
-ASKED_PYTHON6 := $(if $(filter command line environment,$(origin PYTHON6)),$(PYTHON6))
+ASKED_PYTHON6 = $(if $(filter command line environment,$(origin PYTHON6)),$(or $(call runnable,$(PYTHON6)),$(PYTHON6)))
 
 # `make test` runs it beside the main run with one worker: every core is busy there already, and each more
 # worker pays again for its start and the collection of the whole suite (3.5 CPU-seconds on CI's machine).
@@ -170,7 +176,7 @@ test-django6:  ## the fast tests on Django 6 (Python 3.12+), in .venv-django6
 # .venv-django6 made, or its requirements installed again, only when `make install DJANGO=6` would; .ci/run makes
 # it while apt installs.
 venv-django6:
-	@$(MAKE) --no-print-directory install DJANGO=6 PYTHON="$(PYTHON6)" ASKED_PYTHON="$(ASKED_PYTHON6)"
+	@$(MAKE) --no-print-directory install DJANGO=6 ASKED_PYTHON="$(ASKED_PYTHON6)"
 
 # What to run while you work: no browser, no extra processes, every core (pytest-xdist).
 test-fast: install  ## the fast tests on every core: the whole suite but browser and slow ones

@@ -11,16 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from course.catalogue import REPO_DIR
 from tests.helpers import require
 
 SET_UP = ("Makefile", "requirements.txt", "requirements-django6.txt", "requirements-mutation.txt")
 
 
-@pytest.fixture
-def checkout(tmp_path) -> Path:
+def a_checkout(tmp_path: Path) -> Path:
     """The Makefile and its requirements, and a .venv made from them with this Python, all files dated now."""
     require(shutil.which("make") is not None, "make is not installed (apt install make, or xcode-select --install)")
     for name in SET_UP:
@@ -45,34 +42,40 @@ def a_python_of_version(folder: Path, version: str) -> str:
     return str(python)
 
 
-def test_a_fresh_clone_with_its_environment_ready_runs_no_pip(checkout):
+def test_a_fresh_clone_with_its_environment_ready_runs_no_pip(tmp_path):
+    checkout = a_checkout(tmp_path)
     assert make(checkout, "-q", "install").returncode == 0
     assert "pip" not in make(checkout, "-n", "workshop").stdout
 
 
-def test_changed_requirements_install_again(checkout):
+def test_changed_requirements_install_again(tmp_path):
+    checkout = a_checkout(tmp_path)
     with (checkout / "requirements.txt").open("a") as requirements:
         requirements.write("a-new-pin==1.0\n")
     assert make(checkout, "-q", "install").returncode == 1
 
 
-def test_naming_the_python_the_environment_runs_installs_nothing(checkout):
+def test_naming_the_python_the_environment_runs_installs_nothing(tmp_path):
+    checkout = a_checkout(tmp_path)
     assert make(checkout, "-q", "install", f"PYTHON={sys.executable}").returncode == 0
 
 
-def test_naming_another_python_makes_the_environment_again(checkout):
+def test_naming_another_python_makes_the_environment_again(tmp_path):
+    checkout = a_checkout(tmp_path)
     other = a_python_of_version(checkout, "3.99")
     assert make(checkout, "-q", "install", f"PYTHON={other}").returncode == 1
 
 
-def test_django_6_serves_from_an_environment_of_its_own(checkout):
+def test_django_6_serves_from_an_environment_of_its_own(tmp_path):
+    checkout = a_checkout(tmp_path)
     python = a_python_of_version(checkout, "3.13")
     lines = make(checkout, "-n", "run", "DJANGO=6", f"PYTHON={python}").stdout.splitlines()
     assert ".venv-django6/bin/python manage.py runserver 127.0.0.1:8000" in lines
     assert not any(line.startswith(".venv/") for line in lines)
 
 
-def test_django_6_on_an_older_python_is_refused_naming_the_python_it_needs(checkout):
+def test_django_6_on_an_older_python_is_refused_naming_the_python_it_needs(tmp_path):
+    checkout = a_checkout(tmp_path)
     older = a_python_of_version(checkout, "3.11")
     refused = make(checkout, "install", "DJANGO=6", f"PYTHON={older}")
     assert refused.returncode != 0

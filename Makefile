@@ -1,14 +1,36 @@
-# The few commands a newcomer types. Everything runs inside .venv.
-# The newest Python 3.11-3.14 on PATH (one that runs: a pyenv shim may name a version that is not
-# active); `make run PYTHON=/path/to/python3.x` chooses another.
+# The few commands a newcomer types. Everything runs inside a virtual environment: .venv for Django 5.2 LTS
+# (the default), .venv-django6 for DJANGO=6, so going from one line to the other never reinstalls either.
+# Each is made with the newest Python on PATH that runs and that its Django supports (a pyenv shim may name a
+# version that is not active); `make run PYTHON=python3.13` (or a path) chooses another.
 SUPPORTED_PYTHONS := python3.14 python3.13 python3.12 python3.11 python3
 runs_supported = $(shell $(1) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))' >/dev/null 2>&1 && echo $(1))
-PYTHON ?= $(firstword $(foreach python,$(SUPPORTED_PYTHONS),$(call runs_supported,$(python))))
-# DJANGO=6: the pinned set with the newest Django 6.x (Python 3.12+); Django 5.2 LTS otherwise.
+# DJANGO=6: the pinned set with the newest Django 6.x, which needs Python 3.12+; Django 5.2 LTS otherwise.
 DJANGO ?= 5.2
-REQUIREMENTS := $(if $(filter 6,$(DJANGO)),requirements-django6.txt,requirements.txt)
-VENV := .venv
+DJANGO6 := $(filter 6 6.%,$(DJANGO))
+LOWEST_PYTHON := $(if $(DJANGO6),3.12,3.11)
+REQUIREMENTS := $(if $(DJANGO6),requirements-django6.txt,requirements.txt)
+VENV := $(if $(DJANGO6),.venv-django6,.venv)
 BIN := $(VENV)/bin
+
+# A Python named on the command line (not the environment's PYTHON, which other tools set) is the one the
+# environment is made with: PYTHON=python3.13 runs as given, or, a pyenv shim of a version that is not active,
+# as that version's own binary. (venv-django6 gives the make it starts PYTHON6's instead, or none.)
+runnable = $(shell if $(1) -c '' >/dev/null 2>&1; then echo '$(1)'; \
+	elif command -v pyenv >/dev/null 2>&1 && version=$$(pyenv whence '$(1)' 2>/dev/null | tail -n 1) && [ -n "$$version" ]; \
+	then echo "$$(pyenv root)/versions/$$version/bin/$(1)"; fi)
+ifeq ($(origin PYTHON),command line)
+ASKED_PYTHON ?= $(or $(call runnable,$(PYTHON)),$(PYTHON))
+endif
+version_of = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+
+# The environment is ready when the requirements it was made from (a copy beside it) are these, by content: every
+# file of a fresh clone is newer than a .venv made before it, so dates would run pip at every first `make`; and,
+# when PYTHON is named, when it runs that Python's version. Anything else makes `install` do its work.
+READY := $(shell test -x $(BIN)/python && cmp -s $(REQUIREMENTS) $(VENV)/.installed && echo yes)
+ifneq ($(and $(READY),$(ASKED_PYTHON)),)
+READY := $(if $(filter $(call version_of,$(ASKED_PYTHON)),$(call version_of,$(BIN)/python)),yes)
+endif
+
 # make run PORT=8001: the course server on another port (8000 taken, or a second server beside it).
 PORT ?= 8000
 
@@ -27,22 +49,54 @@ except psycopg.Error as error:
 endef
 export POSTGRES_ANSWERS
 
-$(BIN)/python:
-	@test -n "$(PYTHON)" || { echo "No Python 3.11-3.14 found on PATH: install Python 3.13 (python.org, brew install python@3.13, or apt install python3.13), or give one: make run PYTHON=/path/to/python3.x"; exit 1; }
-	@echo "Creating .venv with $(PYTHON) ($$($(PYTHON) --version))"
-	$(PYTHON) -m venv $(VENV)
-
 # With a wheelhouse/ folder (make wheelhouse, e.g. from a USB stick), nothing is downloaded.
 PIP_SOURCE = $(if $(wildcard wheelhouse/*.whl),--no-index --find-links wheelhouse,)
 
-$(VENV)/.installed-$(DJANGO): $(REQUIREMENTS) | $(BIN)/python
-	@$(BIN)/python -c 'import sys; sys.exit("Django 6 needs Python 3.12+: make install without DJANGO=6, or a newer PYTHON" if "$(DJANGO)" == "6" and sys.version_info < (3, 12) else 0)'
-	$(if $(PIP_SOURCE),,$(BIN)/python -m pip install --quiet --upgrade pip)
-	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -r $(REQUIREMENTS)
-	rm -f $(VENV)/.installed-*
-	touch $@
+# sh -c "$$MAKE_VENV" - VENV ASKED LOWEST EXAMPLE PYTHONS...: leaves the environment as it is, unless it has none,
+# or PYTHON was named (ASKED) and it runs another version; then makes it with that Python, or else the first of
+# PYTHONS that runs a version from LOWEST to 3.14, saying which and why. A Python outside them is refused with
+# the version that is needed and a command that names one (EXAMPLE).
+define MAKE_VENV
+venv=$$1 asked=$$2 lowest=$$3 example=$$4; shift 4
+version_of() { "$$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+supported() { [ "$${1%%.*}" = 3 ] && [ "$${1#3.}" -ge "$${lowest#3.}" ] 2>/dev/null && [ "$${1#3.}" -le 14 ]; }
+made=$$(version_of "$$venv/bin/python")
+if [ -n "$$made" ] && [ -z "$$asked" ]; then exit 0; fi
+needs="The course needs Python 3.11 to 3.14"; [ "$$lowest" = 3.12 ] && needs="Django 6 needs Python 3.12 to 3.14"
+if [ -n "$$asked" ]; then
+  python=$$asked
+  version=$$(version_of "$$python") || { echo "PYTHON=$$asked does not run here. Name a Python that does: $$example"; exit 1; }
+  [ "$$made" = "$$version" ] && exit 0
+  supported "$$version" || { echo "$$needs: PYTHON=$$asked is Python $$version. Name one that is, e.g. $$example"; exit 1; }
+else
+  python=
+  for candidate; do
+    version=$$(version_of "$$candidate") && supported "$$version" && { python=$$candidate; break; }
+  done
+  if [ -z "$$python" ]; then
+    echo "$$needs, and none runs here: install Python 3.13 (python.org, brew install python@3.13,"
+    echo "or apt install python3.13), or name one, e.g. $$example"; exit 1
+  fi
+fi
+if [ -n "$$made" ]; then echo "Making $$venv again with $$python (Python $$version): it was made with Python $$made"
+else echo "Creating $$venv with $$python (Python $$version)"; fi
+rm -rf "$$venv" && "$$python" -m venv "$$venv" || exit 1
+[ -n "$$PIP_SOURCE" ] || "$$venv/bin/python" -m pip install --quiet --upgrade pip
+endef
+export MAKE_VENV PIP_SOURCE
 
-install: $(VENV)/.installed-$(DJANGO)
+# The environment made (or made again, for the Python PYTHON names), then its requirements installed and a copy of
+# them kept beside it, to compare by content.
+$(VENV)/.installed: $(if $(READY),,FORCE)
+	@sh -c "$$MAKE_VENV" - "$(VENV)" "$(ASKED_PYTHON)" $(LOWEST_PYTHON) \
+		"make $(or $(MAKECMDGOALS),install) $(if $(DJANGO6),DJANGO=6 )PYTHON=python3.13" $(SUPPORTED_PYTHONS)
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -r $(REQUIREMENTS)
+	cp $(REQUIREMENTS) $@
+
+FORCE:
+.PHONY: FORCE
+
+install: $(VENV)/.installed
 
 # Every wheel the supported Pythons need on Linux, macOS (Intel, Apple silicon) and Windows, for a
 # room without Wi-Fi: copy wheelhouse/ next to each checkout, then `make install` uses it offline.
@@ -97,10 +151,13 @@ mutation-tools: install
 		else echo "cosmic-ray not installed: that test skips"; fi; \
 	fi
 
-# The fast suite again on the newest Django 6, with the newest Python 3.12+ (PYTHON6=... to choose),
-# in a venv of its own; no such Python: skip with the reason on a laptop, fail under CI=true.
+# The fast suite again on the newest Django 6, in .venv-django6 (the environment `make run DJANGO=6` serves from),
+# with the newest Python 3.12+ (PYTHON6=... to choose); no such Python: skip with the reason on a laptop, fail
+# under CI=true.
 PYTHON6 ?= $(firstword $(foreach python,python3.14 python3.13 python3.12,$(call runs_supported,$(python))))
 VENV6 := .venv-django6
+# PYTHON6 named (on the command line, or in the environment as .ci/run does): .venv-django6 is made with it.
+ASKED_PYTHON6 = $(if $(filter command line environment,$(origin PYTHON6)),$(or $(call runnable,$(PYTHON6)),$(PYTHON6)))
 
 # `make test` runs it beside the main run with one worker: every core is busy there already, and each more
 # worker pays again for its start and the collection of the whole suite (3.5 CPU-seconds on CI's machine).
@@ -116,15 +173,10 @@ test-django6:  ## the fast tests on Django 6 (Python 3.12+), in .venv-django6
 	echo "$(VENV6)/bin/python -m pytest -n $(DJANGO6_WORKERS) -m \"not browser and not slow\""; \
 	$(VENV6)/bin/python -m pytest -n $(DJANGO6_WORKERS) -m "not browser and not slow"
 
-# .venv-django6 made (again) only when requirements-django6.txt changed; .ci/run makes it while apt installs.
+# .venv-django6 made, or its requirements installed again, only when `make install DJANGO=6` would; .ci/run makes
+# it while apt installs.
 venv-django6:
-	@test -n "$(PYTHON6)" || { echo "no Python 3.12+ runs here: install Python 3.13, or give PYTHON6=/path/to/python3.x"; exit 1; }
-	@if ! cmp -s requirements-django6.txt $(VENV6)/.installed 2>/dev/null; then \
-		echo "Creating $(VENV6) with $(PYTHON6) ($$($(PYTHON6) --version)) and requirements-django6.txt"; \
-		rm -rf $(VENV6); $(PYTHON6) -m venv $(VENV6); \
-		$(VENV6)/bin/python -m pip install --quiet $(PIP_SOURCE) -r requirements-django6.txt; \
-		cp requirements-django6.txt $(VENV6)/.installed; \
-	fi
+	@$(MAKE) --no-print-directory install DJANGO=6 ASKED_PYTHON="$(ASKED_PYTHON6)"
 
 # What to run while you work: no browser, no extra processes, every core (pytest-xdist).
 test-fast: install  ## the fast tests on every core: the whole suite but browser and slow ones

@@ -8,10 +8,14 @@ commands are one block on the page, as they are on GitHub
 (tests/course/test_pages_markdown.py compares every fence of every text with its
 page's <pre> blocks).
 
-Each fence is drawn here, by its language:
+Each fence is drawn here, by what it holds more than by its language:
 - mermaid: the sequence diagram as SVG (course/sequence.py);
-- text, or any block drawn in box characters: a drawing, whose lines never wrap
-  (it scrolls sideways in its box, with pages.js's cue);
+- a drawing or a listing, whatever its fence says (text; box characters or arrows,
+  ASCII ones too; a folder's indented tree; a listing of paths, each beside what
+  it holds): its lines never wrap, since a wrapped line takes a drawing apart.
+  Each is drawn to fit its lesson's column on a 1280x800 laptop, and on a phone it
+  scrolls sideways in its box, with pages.js's cue
+  (tests/course/test_pages_drawings_slow.py measures both);
 - anything else: code, highlighted by Pygments (course/static/course/pygments.css),
   a span a line, so that a long line wraps and its rest hangs under its own start,
   past its indent (course/static/course/style.css).
@@ -28,8 +32,14 @@ from pygments.util import ClassNotFound
 
 from course.sequence import svg
 
-# A drawing made of box characters (─ │ ┌ ▲ ▶ ...) would come apart if wrapped, whatever its fence says.
-DRAWING = re.compile("[\u2500-\u257f\u25b2-\u25c0]")
+# What makes a block a drawing or a listing, whatever its fence says: box characters and arrows (─ │ ┌ ▲ ▶ → ⇄);
+# an ASCII arrow (---> or <--, an HTML comment's --> aside); a folder's tree (a line ending in "/" and lines
+# indented under it); a listing (two lines or more that start with a path, then two spaces, then what it is).
+DRAWING = re.compile("[\u2190-\u21ff\u2500-\u257f\u25a0-\u25ff]")
+ASCII_ARROW = re.compile(r"-{2,}>|<-{2,}")
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+TREE = re.compile(r"^( *)[^\s#][^\n]*/ *\n\1 +\S", re.M)
+LISTED = re.compile(r"^ *[\w.@-]*[\w@][/.][\w./@*<>-]*(?:, [\w./@*-]+)* {2,}\S", re.M)
 TAGS = re.compile(r"<[^>]+>")
 # A long test id or path in running text (`tests/test_04_….py::test_…`) has no space to wrap at,
 # so on a phone it pushed the whole page sideways: a line-break chance after each "/", "::" and "_".
@@ -46,12 +56,19 @@ def lexer(language: str):
         return TextLexer(stripnl=False)
 
 
+def is_drawing(content: str, language: str) -> bool:
+    """Whether a fence's lines must stay whole: a drawing or a listing, by its language or by what it holds."""
+    if language == "text" or DRAWING.search(content) or ASCII_ARROW.search(HTML_COMMENT.sub("", content)):
+        return True
+    return bool(TREE.search(content)) or len(LISTED.findall(content)) >= 2
+
+
 def code_block(content: str, language: str) -> str:
     """One fence as the page draws it: a diagram, a drawing that scrolls, or code whose lines wrap."""
     if language == "mermaid":
         return svg(content)
     code = highlight(content, lexer(language), HtmlFormatter(nowrap=True)) if content else ""
-    if language == "text" or DRAWING.search(content):
+    if is_drawing(content, language):
         return f'<div class="highlight"><pre><code class="drawing">{code}</code></pre></div>\n'
     lines = []
     for line in code.removesuffix("\n").split("\n") if code else []:

@@ -11,6 +11,7 @@
     tests/fixtures/exercises.py   the exercise kit's progress file, a test's own
     tests/fixtures/production_layers.py  lesson 15: PostgreSQL and sharded layers, stores to restart,
                                   the guarantees table
+    tests/fixtures/throttle.py    lesson 16's login throttle: limits pinned, counters emptied, clock frozen
     tests/fixtures/sentinel.py    lesson 15: a Redis primary, its replica and three Sentinels; a failover
     tests/fixtures/scale.py       lesson 14: the scale harness run once at the test's size
     tests/fixtures/workshop_client.py  lesson 17: a workshop connection of the test's own, a fake room joined

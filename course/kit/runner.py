@@ -5,7 +5,6 @@ that hangs, never raises StopConsumer, crashes or does not even import gives
 one clear sentence instead of a hung command or a wall of pytest output.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.kit.registry import TARGET_VARIABLE, Exercise, digest
+from course.kit.registry import TARGET_VARIABLE, Exercise
 from exercises.targets import PROOF_VARIABLE, REPO_DIR
 from harness.patience import COMMAND, FRAME
 
@@ -230,30 +229,3 @@ def next_hint(entry: dict, exercise: Exercise, check: str | None, message: str =
     step = min(shown.get(check, 0), len(ladder) - 1)
     shown[check] = step + 1
     return step + 1, ladder[step]
-
-
-def old_layout_text(text: str, exercise: Exercise) -> str:
-    """The file as it read in the layout before one folder per exercise (its docstring named other paths)."""
-    number, k = exercise.id.split(".")
-    old = f"ex{number}_{k}_{exercise.slug}"
-    home = f"exercises/{exercise.folder.name}"
-    text = text.replace(f"{home}/check.py", f"exercises/checks/check_{number}_{k}_{exercise.slug}.py")
-    text = text.replace(f"{home}/meta/solution.py", f"exercises/solutions/{old}.py")
-    return text.replace(f"{home}/{exercise.file}", f"exercises/{old}.py")
-
-
-def carry_over(state: dict, exercises) -> bool:
-    """Results checked in the old layout still hold for the same code in the new one; True if any moved."""
-    moved = False
-    for exercise in exercises:
-        entry = state.get(exercise.id)
-        if not entry or "layout" in entry or "digest" not in entry or not exercise.starter_path.exists():
-            continue
-        text = exercise.starter_path.read_text(encoding="utf-8")
-        old = hashlib.sha256(old_layout_text(text, exercise).encode()).hexdigest()
-        if old == entry["digest"]:
-            entry["digest"] = digest(exercise.starter_path)
-        entry["layout"] = 2
-        entry["hints"] = {}
-        moved = True
-    return moved

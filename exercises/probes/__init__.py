@@ -15,6 +15,63 @@ for 07.3 and 08.x, ...) is imported by its own name, so a reader sees which chec
 machinery lives here and a check keeps its scenarios: on one screen (STYLE 28).
 Each probe also notes what it proved (proved()), so a pass can say what it means:
 "passed: 5 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking".
+
+The modules, by what they drive (a check names the exercise's own ones, e.g. 04.2's presence.py, by their name):
+
+Sockets, frames and what comes back
+    communicators.py      sockets a check opens and ends: accepted, from an address, side by side, cancelled
+    waits.py              what the consumer sends next, read without waiting out a timer; a crash told as its rule
+    frames.py             frames a consumer must refuse, and a message it must pass on unchanged
+    json_frames.py        frames sent one at a time: a bad one refused on its own socket, each sent in its handler
+    closing.py            frames a client sent before it saw the server's close: none is answered
+    endings.py            what every consumer of a kind keeps: leaves its groups, ends cancelled, tells a failure
+    joining.py            a socket in its group the moment it is accepted
+    served.py             a consumer run as a server runs it, with no communicator
+    quiet.py              whether anything in this process can still act: then a frame not come never will
+    together.py           consumers started at the same moment, kept in step
+    unawaited.py          a coroutine never awaited, told in the test's own sentence
+    loop.py               the event loop watched: a stall or a time.sleep in your code, naming your line
+    schedstat.py          how long a thread waited for a core, so a busy machine's time is given back
+    clocks.py             a websockets peer on a clock of the check's own, for a client the student writes
+    http.py               HTTP requests as a server drives them: event by event, a body in parts
+Channel layers, the database, the cache, settings
+    layers.py             channel layers as production has them: slow round trips, a loop of their own
+    outages.py            the channel layer as Redis makes it fail: down, or refusing what msgpack cannot write
+    layer_limits.py       a layer at its limits: failing as Redis fails (05.2), full (05.4)
+    settings.py           a channel layer setting as each server process reads it
+    redis_settings.py     the Redis layer a setting builds, seen from outside the process (05.3, 05.5)
+    stores.py             Django's cache and database as production has them: down, slow, on the right thread
+    saving.py             a message or a session saved, then told (07.3, 08.2, 08.3)
+    workers.py            the Tasks framework's worker, run in this process as `db_worker --batch` runs it
+    throttles.py          what a site does when what it leans on fails or is leaned on too hard
+    written.py            what the server wrote where people read it: its log records and its output
+    loading.py            the module under check, imported as the check or a new server imports it; proved()
+One lesson's checks (the exercise numbers in each module's docstring)
+    asgi_setup.py         00.2, 00.3: the project's ASGI application, imported as a server imports it
+    echoes.py             01.1: a raw echo, judged as a socket hears it
+    sync_consumers.py     01.2, 01.4: raw SyncConsumers, and one that ends itself
+    sync_and_async.py     02.1, 02.3: blocking code met from async code
+    countdown.py          02.2: the ticker's sleeps and sends, in order
+    whispers.py           04.1: sockets that know their own addresses, and whispers a room must refuse
+    presence.py           04.2: sockets that heard their own join, and the leaves the others hear
+    rooms.py              04.3-04.5: a socket greeted in its room, the group it is in, who left
+    floods.py             05.1, 16.3: bursts answered, new addresses, the wall clock back
+    outside_consumers.py  06.1-06.3: the layer between sync and async code, and a worker's channels
+    served_users.py       07.1, 07.2: sockets whose scope["user"] is served as AuthMiddlewareStack serves it
+    history.py            08.1: a room's saved history, read by each socket as it connects
+    stand_ins.py          09.1: the echo consumers a student's test is run on, and BROKEN
+    routed_stand_ins.py   09.3: the room consumers a student's routed test is run on, and BROKEN
+    your_tests.py         09.1, 09.3: a student's test, run on consumers the check made
+    http_tokens.py        10.1-10.3, 11.2: an HTTP response read as a client reads it; a token middleware's scope
+    tokens_and_middleware.py  11.1, 11.3: a token in the first frame; a middleware seen from what it wraps
+    replays.py            12.1: the posts a reconnecting client missed, as the client applies them
+    tickers.py            12.2, 12.3: each post shown once; the group left however a consumer ends
+    proxies.py            13.1, 13.3: what stands in front of Daphne: nginx, Django's host checks
+    backoff.py            14.2: a client's reconnect delays, and how evenly they spread
+    workshop_room.py      14.1, 17.1: who is online, as a new socket hears it
+    logins.py             16.1, 16.2: a socket login tried once or many at once, and a throttled answer
+    report_room.py        17.2: a real websockets server whose answers the check holds
+    background_tasks.py   18.1, 18.2: tasks started from a socket within a budget, told to their pages when done
 """
 
 # ruff: noqa: F401 (what a check imports from here)

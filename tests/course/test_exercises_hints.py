@@ -1,8 +1,7 @@
-"""Hints live in meta/hints.toml, one ladder per check, and follow the failing check and how it fails; --mistakes after a pass;
-progress survives the new layout."""
+"""Hints live in meta/hints.toml, one ladder per check, and follow the failing check and how it fails;
+--mistakes after a pass."""
 
 import ast
-import hashlib
 import shutil
 import tomllib
 from dataclasses import replace
@@ -13,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from course.kit import runner
 from course.kit.registry import EXERCISES, digest, get_exercise, read_exercise
-from course.kit.runner import REPO_DIR, Outcome, next_hint, old_layout_text, own_traceback
+from course.kit.runner import REPO_DIR, Outcome, next_hint, own_traceback
 
 pytestmark = pytest.mark.usefixtures("own_exercise_state")
 
@@ -82,24 +81,12 @@ def test_mistakes_are_shown_only_once_the_exercise_passes(own_starters):
 def test_after_a_pass_mistakes_prints_each_diff_and_its_why(own_starters):
     exercise = get_exercise("04.2")
     exercise.starter_path.write_bytes(exercise.solution_path.read_bytes())
-    runner.save_state({"04.2": {"layout": 2, "result": "passing", "digest": digest(exercise.starter_path)}})
+    runner.save_state({"04.2": {"result": "passing", "digest": digest(exercise.starter_path)}})
     out = StringIO()
     call_command("exercise", "04.2", "--mistakes", stdout=out)
     shown = out.getvalue()
     for mistake in exercise.mistakes:
         assert mistake.why in shown and mistake.path.read_text().splitlines()[-1] in shown
-
-
-def test_a_pass_checked_in_the_old_layout_still_shows_passed(own_starters):
-    exercise = get_exercise("04.2")
-    exercise.starter_path.write_bytes(exercise.solution_path.read_bytes())
-    # The old layout's progress file: a digest of the same code with the old paths in its docstring.
-    old = hashlib.sha256(old_layout_text(exercise.starter_path.read_text(), exercise).encode())
-    runner.save_state({"04.2": {"tried": True, "result": "passing", "digest": old.hexdigest(), "hints": 2}})
-    out = StringIO()
-    call_command("exercise", stdout=out)
-    line = next(line for line in out.getvalue().splitlines() if line.startswith("04.2"))
-    assert "passing" in line
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=[e.id for e in EXERCISES])

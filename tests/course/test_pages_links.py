@@ -91,12 +91,10 @@ def test_a_code_block_is_a_line_a_span_each_with_its_indent(client):
 
 
 def test_a_drawing_in_box_characters_is_left_whole_to_scroll(client):
-    pages = (client.get(lesson.page_url).content.decode() for lesson in LESSONS)
-    drawing = next(
-        match[1] for page in pages if (match := re.search(r'<code class="drawing">(.*?)</code>', page, re.S))
-    )
-    assert "─" in drawing or "│" in drawing
-    assert '<span class="line"' not in drawing
+    pages = [client.get(lesson.page_url).content.decode() for lesson in LESSONS]
+    blocks = [block for page in pages for block in re.findall(r'<code class="(\w+)">(.*?)</code>', page, re.S)]
+    boxed = [(kind, text) for kind, text in blocks if "─" in text or "│" in text]
+    assert boxed and all(kind == "drawing" and '<span class="line"' not in text for kind, text in boxed)
 
 
 def test_every_cell_of_a_lesson_table_names_its_column(client):

@@ -3,7 +3,8 @@
 The fences are read from the Markdown by a scanner of their own, not by the
 renderer: each fenced block, in a list item or not, is one <pre> on the page,
 in order, with its text unchanged; a Mermaid block is one sequence diagram; a
-```text block is a drawing whose lines are left whole. A link to a heading
+```text block, and any drawing or listing whatever its fence, is a drawing whose
+lines are left whole. A link to a heading
 (#the-heading, written for GitHub) lands on an id the page has.
 """
 
@@ -83,6 +84,33 @@ def test_a_text_block_is_a_drawing_whose_lines_are_left_whole():
     assert '<code class="drawing">' in html
     assert 'class="line"' not in html
     assert pre_texts(html) == [" a ---> b\n      <--- c\n"]
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "```\nsync_demo/\n    consumers.py    the raw consumers\n```\n",  # a folder's tree
+        "```\nworkshop/room.py    reads and writes\nworkshop/join.py    POST /workshop/join/\n```\n",  # a listing
+        "```bash\nbrowser  --->  Daphne\n        <---  101\n```\n",  # ASCII arrows, whatever the fence says
+        "```python\n# browser ⇄ Daphne ⇄ Redis\n```\n",  # arrow characters
+    ],
+    ids=["tree", "listing", "ascii-arrows", "arrows"],
+)
+def test_a_drawing_or_a_listing_keeps_its_lines_whole_whatever_its_fence(fence):
+    assert '<code class="drawing">' in page_html(fence)
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "```python\ndef name(self) -> str:\n    return self.scope['url_route']  # a comment\n```\n",
+        "```markdown\n<!-- bench/scale/reference.md -->\n| a | b |\n```\n",
+        "```pycon\n>>> with connect(url) as ws:\n...     ws.send('hello')\n```\n",
+    ],
+    ids=["annotations", "html-comment", "pycon"],
+)
+def test_code_that_only_looks_like_a_drawing_still_wraps(fence):
+    assert '<code class="wraps">' in page_html(fence)
 
 
 @pytest.mark.parametrize("name", DOCS)

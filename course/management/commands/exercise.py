@@ -25,7 +25,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from course.kit.registry import EXERCISES, digest, get_exercise, pristine_digests
-from course.kit.runner import REPO_DIR, carry_over, load_state, next_hint, run_check, save_state
+from course.kit.runner import REPO_DIR, load_state, next_hint, run_check, save_state
 from workshop.connection import joined
 
 
@@ -76,9 +76,6 @@ class Command(BaseCommand):
     def handle(
         self, *args, exercise_id=None, watch=False, reset=False, yes=False, solution=False, all=False, **options
     ):
-        state = load_state()
-        if carry_over(state, EXERCISES):  # progress from the layout before one folder per exercise
-            save_state(state)
         if exercise_id is None:
             return self.list_exercises(detailed=all)
         exercise = get_exercise(exercise_id)
@@ -110,7 +107,6 @@ class Command(BaseCommand):
         """Run the check once and say what it found; True if it passed."""
         state = load_state()
         entry = state.setdefault(exercise.id, {"hints": {}})
-        entry["layout"] = 2
         checked = digest(exercise.starter_path)  # the version this result is about
         outcome = run_check(exercise)
         entry["tried"] = True

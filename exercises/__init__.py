@@ -5,6 +5,7 @@ One folder per exercise, sorting by number, e.g. exercises/04_2_presence/:
     presence.py          the file you edit (task in its docstring, TODO where the work goes)
     check.py             the check: pytest tests named after the behaviours it demands
     exercise.toml        title, kind, upstream page, live route
+    probes.py            (a few) probes only this check runs; those several share are in exercises/probes/
     meta/hints.toml      a ladder of hints per check, shown a rung at a time as that check fails
     meta/solution.py     a reference solution, with why it is written that way (open it after a try)
     meta/alternatives/   correct solutions in other styles the check must pass, each saying

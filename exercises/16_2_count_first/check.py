@@ -1,9 +1,9 @@
 """Check 16.2 (fix): a login throttle counts each attempt as it arrives, so ten sockets at once get five checks.
 
 Ten wrong passwords sent at once get five checked, to one server process or two; the sixth in a row is refused
-unchecked, and no password is logged; a counter lasts its window from its first attempt; logging in again and again never locks anyone out; a good login takes back
-only its own attempt; a cache slow to answer never stalls the loop, and one that is down lets no password be
-checked; every wrong shape gets an error. The passwords checked are counted where Django checks them
+unchecked, and no password is logged; a counter lasts its window from its first attempt; logging in again and
+again never locks anyone out; a good login takes back only its own attempt; a cache slow to answer never stalls
+the loop, and one that is down lets no password be checked; every wrong shape gets an error. The passwords checked are counted where Django checks them
 (ModelBackend.authenticate), whatever calls it.
 """
 

@@ -6,6 +6,8 @@ One folder per exercise, sorting by number, e.g. exercises/04_2_presence/:
                           TODO where the work goes)
     check.py              the check: one pytest test per rule, then the standard battery in one visible line
     exercise.toml         the exercise's record (below)
+    probes.py             (a few) probes only this check runs, imported as `from .probes import ...`; those
+                          several checks share are in exercises/probes/
     meta/hints.toml       a ladder of hints per check, shown a rung at a time as that check fails
     meta/solution.py      a reference solution, with why it is written that way (open it after a try)
     meta/alternatives/    correct solutions in other styles the check must pass, each saying

@@ -89,8 +89,9 @@ def modules_run_by(check: Path) -> list[Path]:
     """The files of exercises/ a check runs: check.py, and each probe or battery module it imports, transitively.
 
     A check names what it uses (`from exercises.probes import members`, `from exercises.probes.rooms import ...`,
-    the battery's lines at its end); the package's __init__ re-exports each shared probe from the module that
-    defines it, so a name leads to its module, and each module's own imports lead on. exercises/conftest.py and
+    `from .probes import ...` for the probes only it runs, in its own folder, the battery's lines at its end);
+    the package's __init__ re-exports each shared probe from the module that defines it, so a name leads to
+    its module, and each module's own imports lead on. exercises/conftest.py and
     exercises/targets.py run for every check, and harness/patience.py gives every deadline.
     """
     exercises = REPO_DIR / "exercises"
@@ -98,8 +99,11 @@ def modules_run_by(check: Path) -> list[Path]:
     found = {check, exercises / "conftest.py", exercises / "targets.py", REPO_DIR / "harness" / "patience.py"}
     queue = [check]
     while queue:
-        for module in imported_modules(queue.pop(), exported):
-            path = REPO_DIR / Path(*module.split(".")).with_suffix(".py")
+        importer = queue.pop()
+        for module in imported_modules(importer, exported):
+            # `from .probes import ...`: a probe that serves this one check, in the check's own folder
+            within = importer.parent / Path(*module[1:].split(".")) if module.startswith(".") else None
+            path = (within or REPO_DIR / Path(*module.split("."))).with_suffix(".py")
             if path.is_file() and path not in found:
                 found.add(path)
                 queue.append(path)
@@ -120,12 +124,17 @@ def defining_modules(init: Path) -> dict[str, str]:
 
 
 def imported_modules(path: Path, exported: dict[str, str]) -> set[str]:
-    """The exercises.* and harness.* modules `path` imports (a name from exercises.probes: its defining module)."""
+    """The exercises.* and harness.* modules `path` imports (a name from exercises.probes: its defining module).
+
+    A module of the importer's own folder (`from .probes import ...`) is given with its leading dot.
+    """
     import ast
 
     modules = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 1:  # this check's own probes.py
+            modules.add(f".{node.module}")
+        elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module == "exercises.probes":  # a re-exported name, or a submodule (`import quiet`)
                 modules |= {exported.get(a.name, f"exercises.probes.{a.name}") for a in node.names}
             elif node.module.startswith(("exercises.", "harness.")):

@@ -12,7 +12,7 @@ import pytest
 from channels.consumer import SyncConsumer
 
 from exercises.probes import close_all, connect, ends_on_disconnect, generic_base, load, proved, reply, say, sockets
-from exercises.probes.echoes import echo, still_echoes_after_an_empty
+from .probes import echo, still_echoes_after_an_empty
 
 RULE = "EchoConsumer must import and be a class"
 

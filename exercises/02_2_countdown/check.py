@@ -13,8 +13,8 @@ from channels.testing import WebsocketCommunicator
 
 from exercises.probes import cancelled, close_all, connect, ended_cancelled, ends_on_disconnect, frame, kept_by
 from exercises.probes import never_blocks, nothing_after_close, nothing_kept, nothing_more, proved, running_tasks
-from exercises.probes.countdown import INTERVAL, closed_4400_before_any_tick, no_ticking_left, noted
-from exercises.probes.countdown import one_interval_apart, ticks_then_close
+from .probes import INTERVAL, closed_4400_before_any_tick, no_ticking_left, noted
+from .probes import one_interval_apart, ticks_then_close
 
 EXERCISE, CONSUMER = "02.2", "CountdownConsumer"
 RULE = "?count=N sends N ticks, one INTERVAL apart, then closes 1000; no task outlives its socket"

@@ -24,10 +24,12 @@ Rules (the check proves each one, and nothing else):
 4. A report takes its whole REPORT_SECONDS, and every ask gets its report:
    a time limit of yours, if you set one, is well over that second (the
    check makes each report last one second of the event loop's clock).
-5. The consumer ends on websocket.disconnect; one that ends during its
-   report (its socket closed, or cancelled by the server) leaves no task
-   running and nothing kept on the class or the module, and nothing on
-   its way out waits for the report's thread.
+5. The consumer ends on websocket.disconnect (a handler that awaits the
+   report takes that event once its report is in: that is fine); one that
+   ends during its report (its socket closed, or cancelled by the server)
+   leaves no task running and nothing kept on the class or the module, and
+   nothing on its way out holds the event loop, or any other socket, while
+   the report's thread finishes.
 6. Two sockets asking at once each get their report, even while one of
    them has asked 33 times: the other's report never waits for those.
 7. Your file never sets DJANGO_ALLOW_ASYNC_UNSAFE.

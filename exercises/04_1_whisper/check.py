@@ -12,8 +12,8 @@ import pytest
 from exercises.probes import NOTHING, broadcasts_awaited, close_all, ends_on_disconnect, failure_told_truly, frame
 from exercises.probes import hears, imported_afresh, in_its_group_once_open, is_error, layer_down, members
 from exercises.probes import never_blocks, overheard, proved, refused_with_error, say
-from exercises.probes.whispers import ALONE, AWAITED, BAD_ADDRESSES, BAD_FRAMES, BAD_WHISPERS, OWN_NAME
-from exercises.probes.whispers import answer_past_acks, bad_whisper_refused, in_the_room, joined, whispered
+from .probes import ALONE, AWAITED, BAD_ADDRESSES, BAD_FRAMES, BAD_WHISPERS, OWN_NAME
+from .probes import answer_past_acks, bad_whisper_refused, in_the_room, joined, whispered
 
 EXERCISE, CONSUMER, GROUP, LAG = "04.1", "WhisperConsumer", "exroom", 0.08  # LAG: a time.sleep(0.1) per frame is caught
 RULE = 'WhisperConsumer joins "exroom", first sends {"you": <its channel name>}, then relays messages'

@@ -10,7 +10,7 @@ import pytest
 
 from exercises.probes import broadcasts_awaited, close_all, ends_on_disconnect, frame, hears, in_its_group_once_open
 from exercises.probes import kept_by, members, never_blocks, nothing_kept, nothing_more, proved
-from exercises.probes.presence import (
+from .probes import (
     GROUP,
     draws_repeat,
     every_digit_varies,
@@ -18,8 +18,8 @@ from exercises.probes.presence import (
     group_sends_noted,
     joined,
 )
-from exercises.probes.presence import leave_heard
-from exercises.probes.presence import another_process as another_process
+from .probes import leave_heard
+from .probes import another_process as another_process
 
 EXERCISE, CONSUMER = "04.2", "PresenceConsumer"
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'

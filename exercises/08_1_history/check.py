@@ -17,7 +17,7 @@ from django.urls import path
 from db_demo.models import ChatMessage
 from exercises.probes import AS_SENT, FRAME, close_all, connect, frame, load, meeting, never_blocks, nothing_more
 from exercises.probes import orm_where_it_belongs, proved, queries_by_thread, queries_told_first, suspending
-from exercises.probes.history import history_of, save, saved_by_two_clocks, whole_reads
+from .probes import history_of, save, saved_by_two_clocks, whole_reads
 
 # Room names the route's <str:room> takes beyond lobby's kind (anything but a slash, up to the model's 50); and texts
 # past lesson 08's limit for what a client sends (4,096), which the history sends whole all the same.

@@ -3,14 +3,14 @@
 The task's rules, in its order: 1. your test passes on a correct echo, async and sync; 2. disconnecting every socket it
 opens; 3. it fails on each broken echo of BROKEN (each says what is wrong with it); 4. when it fails, it still ends its
 sockets (and the battery's own broken consumers); 5. (the battery) nothing sets DJANGO_ALLOW_ASYNC_UNSAFE. The echoes it
-runs on, correct and broken, are in exercises/probes/stand_ins.py.
+runs on, correct and broken, are in probes.py beside it.
 """
 
 import pytest
 
 from exercises.probes import load, on_a_correct_consumer, proved, your_test_disconnects_every_socket
 from exercises.probes import your_test_fails_and_ends_its_sockets
-from exercises.probes.stand_ins import BROKEN, CORRECT, Shouts, forget_the_sockets_on_classes
+from .probes import BROKEN, CORRECT, Shouts, forget_the_sockets_on_classes
 
 RULE = "test_echo(consumer) must pass on a correct echo and raise AssertionError on a broken one"
 

@@ -4,14 +4,14 @@ The task's rules, in its order: 1. your test passes on every correct room consum
 disconnects every socket it opens; 3. it fails on each broken one (the room in capitals, kept on the class, the whole
 path, no greeting, a binary frame); 4. when it fails, it still ends its sockets (and the battery's own broken
 consumers); 5. (the battery) nothing sets DJANGO_ALLOW_ASYNC_UNSAFE. The consumers it runs on, correct and broken,
-are in exercises/probes/routed_stand_ins.py.
+are in probes.py beside it.
 """
 
 import pytest
 
 from exercises.probes import load, proved, your_test_fails_and_ends_its_sockets
-from exercises.probes.routed_stand_ins import BROKEN, CORRECT, SOCKETS, GreetsInCapitals, RoomGreeter
-from exercises.probes.routed_stand_ins import crash_or_unawaited_told, forget_the_rooms_on_classes
+from .probes import BROKEN, CORRECT, SOCKETS, GreetsInCapitals, RoomGreeter
+from .probes import crash_or_unawaited_told, forget_the_rooms_on_classes
 
 RULE = 'scope["url_route"] is put there by the router that matched the URL: test the consumer as the project serves it'
 PROVES_NOTHING = "a test that cannot fail proves nothing"

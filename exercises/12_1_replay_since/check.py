@@ -14,7 +14,7 @@ import pytest
 from db_demo.models import Post
 from exercises.probes import AS_SENT, answer, close_all, connect, never_blocks, next_frames, nothing_after_close
 from exercises.probes import nothing_more, orm_where_it_belongs, proved, queries_by_thread
-from exercises.probes.replays import closed_with_4400, ids, opened, past_every_id, replayed
+from .probes import closed_with_4400, ids, opened, past_every_id, replayed
 
 EXERCISE, CONSUMER = "12.1", "ReplaySinceConsumer"
 RULE = "ReplaySinceConsumer replays the posts with an id after ?since=<id>, the 100 newest at most, oldest first"

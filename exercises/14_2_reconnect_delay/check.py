@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 from exercises.probes import proved, target_path
-from exercises.probes.backoff import after_an_open, closes, delays_after, distance_from_even, drawn_afresh
-from exercises.probes.backoff import even_within, backoff as backoff  # a fixture: Backoff, its BASE and CAP checked
+from .probes import after_an_open, closes, delays_after, distance_from_even, drawn_afresh
+from .probes import even_within, backoff as backoff  # a fixture: Backoff, its BASE and CAP checked
 
 EXERCISE, RULE = "14.2", "Backoff().closed() draws a delay from 0 to min(CAP, BASE * 2 ** failures); opened() resets"
 CLIENTS = 1000  # clients that lost the same server at the same instant

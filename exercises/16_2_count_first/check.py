@@ -1,9 +1,9 @@
 """Check 16.2 (fix): a login throttle counts each attempt as it arrives, so ten sockets at once get five checks.
 
 Ten wrong passwords sent at once get five checked, to one server process or two; the sixth in a row is refused
-unchecked, and no password is logged; logging in again and again never locks anyone out; a good login takes back
-only its own attempt; a cache slow to answer never stalls the loop, and one that is down lets no password be
-checked; every wrong shape gets an error. The passwords checked are counted where Django checks them
+unchecked, and no password is logged; a counter lasts its window from its first attempt; logging in again and
+again never locks anyone out; a good login takes back only its own attempt; a cache slow to answer never stalls
+the loop, and one that is down lets no password be checked; every wrong shape gets an error. The passwords checked are counted where Django checks them
 (ModelBackend.authenticate), whatever calls it.
 """
 
@@ -62,6 +62,22 @@ async def test_the_sixth_wrong_password_in_a_row_is_refused_unchecked(app, caplo
         )
     await close_all(communicator)
     no_password_written(caplog, capsys, passwords, "the name")
+
+
+@pytest.mark.rule(3)
+async def test_a_counter_lasts_its_window_from_its_first_attempt_not_its_latest(app):
+    later, now = [0], time.time
+    with passwords_checked(), mock.patch("time.time", lambda: now() + later[0]):  # the cache's clock and yours
+        replies = [await attempt(connect(app), "ada", f"guess-{n}") for n in range(5)]
+        later[0] = 200  # within the window: refused, and counted
+        replies.append(await attempt(connect(app), "ada", "guess-5"))
+        later[0] = 301  # the window of her first attempt is over, not yet that of the sixth
+        replies.append(await attempt(connect(app), "ada", RIGHT))
+    assert replies == [BAD] * 5 + [TOO_MANY, {"username": "ada"}], (
+        f"5 wrong passwords for ada, a 6th 200 s later, then her right one 301 s after the first got {tally(replies)}: "
+        "a counter lasts LOGIN_FAILURE_WINDOW from its first attempt, not its latest; setting its timeout again on "
+        "each attempt (cache.touch, or a set) slides the window, and a guesser who keeps trying locks her out for good"
+    )
 
 
 @pytest.mark.rule(3, 4)

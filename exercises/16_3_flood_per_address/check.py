@@ -111,7 +111,8 @@ async def test_clients_with_no_address_or_on_this_machine_share_one_limit(app, s
     proved("boundaries", 1)
     who, why = ("from 127.0.0.1", HERE) if scopes[0] else ("whose server gave no address (a Unix socket)", UNKNOWN)
     assert (len(heard := messages_in(heard)), refused) == (LIMIT, 3), (
-        f"two sockets {who} sent 4 each: the room heard {len(heard)}, they got {refused} errors, not 5 and 3. {why}"
+        f"two sockets {who} sent 4 each: the room heard {len(heard)}, they got {refused} errors, not 5 and 3: two "
+        f"sockets of one address count in its one window, whenever each connected. {why}"
     )
 
 

@@ -16,7 +16,8 @@ machinery lives here and a check keeps its scenarios: on one screen (STYLE 28).
 Each probe also notes what it proved (proved()), so a pass can say what it means:
 "passed: 5 behaviours, 2 sockets at once, 41 bad frames, cancellation, no blocking".
 
-The modules, by what they drive (a check names the exercise's own ones, e.g. 04.2's presence.py, by their name):
+The modules, by what they drive (a check names a lesson's own ones, e.g. 04.3's rooms.py, by their name; a probe
+only one check runs lives in that exercise's folder, as probes.py):
 
 Sockets, frames and what comes back
     communicators.py      sockets a check opens and ends: accepted, from an address, side by side, cancelled
@@ -48,26 +49,17 @@ Channel layers, the database, the cache, settings
     loading.py            the module under check, imported as the check or a new server imports it; proved()
 One lesson's checks (the exercise numbers in each module's docstring)
     asgi_setup.py         00.2, 00.3: the project's ASGI application, imported as a server imports it
-    echoes.py             01.1: a raw echo, judged as a socket hears it
     sync_consumers.py     01.2, 01.4: raw SyncConsumers, and one that ends itself
     sync_and_async.py     02.1, 02.3: blocking code met from async code
-    countdown.py          02.2: the ticker's sleeps and sends, in order
-    whispers.py           04.1: sockets that know their own addresses, and whispers a room must refuse
-    presence.py           04.2: sockets that heard their own join, and the leaves the others hear
     rooms.py              04.3-04.5: a socket greeted in its room, the group it is in, who left
     floods.py             05.1, 16.3: bursts answered, new addresses, the wall clock back
     outside_consumers.py  06.1-06.3: the layer between sync and async code, and a worker's channels
     served_users.py       07.1, 07.2: sockets whose scope["user"] is served as AuthMiddlewareStack serves it
-    history.py            08.1: a room's saved history, read by each socket as it connects
-    stand_ins.py          09.1: the echo consumers a student's test is run on, and BROKEN
-    routed_stand_ins.py   09.3: the room consumers a student's routed test is run on, and BROKEN
     your_tests.py         09.1, 09.3: a student's test, run on consumers the check made
     http_tokens.py        10.1-10.3, 11.2: an HTTP response read as a client reads it; a token middleware's scope
     tokens_and_middleware.py  11.1, 11.3: a token in the first frame; a middleware seen from what it wraps
-    replays.py            12.1: the posts a reconnecting client missed, as the client applies them
     tickers.py            12.2, 12.3: each post shown once; the group left however a consumer ends
     proxies.py            13.1, 13.3: what stands in front of Daphne: nginx, Django's host checks
-    backoff.py            14.2: a client's reconnect delays, and how evenly they spread
     workshop_room.py      14.1, 17.1: who is online, as a new socket hears it
     logins.py             16.1, 16.2: a socket login tried once or many at once, and a throttled answer
     report_room.py        17.2: a real websockets server whose answers the check holds

@@ -4,7 +4,7 @@ Check 15.2: a save whose broadcast meets a Redis layer down (refusing, or taken 
 meanwhile raised, the posts a socket got after COMMIT.
 Checks 16.1 and 16.2, a login throttle: the limits and accounts each test starts with, the password hash's time, and
 the rules both throttles keep, each written once (a name locked after 5, a counter's next window, a slow cache).
-A retry storm, a client's reconnect backoff (check 14.2), is backoff.py's.
+A retry storm, a client's reconnect backoff (check 14.2), is 14.2's own (exercises/14_2_reconnect_delay/probes.py).
 """
 
 import contextlib

@@ -3,6 +3,7 @@
 import ast
 import asyncio
 import functools
+import importlib
 import random
 import types
 from pathlib import Path
@@ -199,7 +200,8 @@ def test_no_probe_module_is_named_like_a_probe_the_package_exports():
 
 
 def test_distance_from_even_passes_even_draws_and_refuses_ones_bunched_in_the_middle():
-    from exercises.probes.backoff import distance_from_even, even_within
+    backoff = importlib.import_module("exercises.14_2_reconnect_delay.probes")  # 14.2's own: a folder name of digits
+    distance_from_even, even_within = backoff.distance_from_even, backoff.even_within
 
     rng = random.Random(14)  # fixed: the probe's verdict on these draws is part of the claim
     even = [rng.random() for _ in range(2000)]

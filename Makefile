@@ -36,7 +36,7 @@ PORT ?= 8000
 
 
 .PHONY: wheelhouse test-django6 venv-django6 mutation-tools
-.PHONY: install run workshop test test-fast test-busy test-flaky test-postgres lint bench bench-servers bench-hostile bench-scale kit-mutation
+.PHONY: install run workshop test test-fast test-busy test-flaky test-postgres lint bench bench-servers bench-hostile bench-scale bench-tasks kit-mutation
 
 # Lesson 08's tests run a second time on this PostgreSQL (see lessons/08-database.md).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -213,6 +213,10 @@ bench-servers: install  ## Daphne, uvicorn and granian on the same load, in one 
 
 bench-hostile: install  ## lesson 16: what each hostile client costs Daphne, without its defence and with it
 	$(BIN)/python bench/hostile/run.py --reference
+
+# Needs Redis (REDIS_URL); a few minutes on 2 cores.
+bench-tasks: install  ## lesson 18: one db_worker's pace, its progress messages, a small task's wait beside a flood
+	$(BIN)/python bench/tasks/run.py
 
 # Thousands of sockets: needs Redis (REDIS_URL) and nginx for every section; under 10 minutes on 2 cores.
 bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model

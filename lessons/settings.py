@@ -3,7 +3,7 @@
 Every value that differs between machines is read from the environment here,
 in one place: SECRET_KEY, DEBUG, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
 REDIS_SENTINELS, REDIS_SENTINEL_MASTER, CHANNEL_LAYER, CHANNEL_LAYER_PREFIX,
-POSTGRES_URL and INSPECTOR.
+POSTGRES_URL, INSPECTOR, TASKS_WORKER_LEASE and TASKS_MAX_ATTEMPTS.
 """
 
 import os
@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "db_demo",
     "http_demo",
     "workshop",  # lesson 17: the workshop room
-    "tasks_demo",  # lesson 18: background tasks, and below their backend, the Tasks framework on 5.2
+    # Lesson 18: background tasks, then their backend and (on 5.2) the Tasks framework; tasks_demo first, so
+    # that its db_worker (with a lease) replaces django_tasks_db's.
+    "tasks_demo",
     "django_tasks_db",
     *(["django_tasks"] if django.VERSION < (6, 0) else []),  # Django 6 has it built in (django.tasks)
 ]
@@ -136,6 +138,11 @@ if INSPECTOR_ENABLED:
 # Lesson 18: enqueued tasks are rows in the default database, run by `manage.py db_worker`
 # (Django ships only the immediate and dummy backends: no worker, no result kept).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Each db_worker holds a lease and renews it every third of this many seconds (tasks_demo/leases.py); a task
+# whose worker's lease ran out is READY again (an idempotent task, until this many workers were lost under
+# it) or FAILED. Shorter finds a dead worker sooner, and calls a worker paused that long dead.
+TASKS_WORKER_LEASE = float(os.environ.get("TASKS_WORKER_LEASE", "30"))
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
 
 LOGIN_REDIRECT_URL = "/lessons/07/"
 LOGOUT_REDIRECT_URL = "/lessons/07/"

@@ -5,8 +5,15 @@ of {"below": 2000000} frames would queue hours of counting. So each client
 (a logged-in user by account, anyone else by address, as lesson 16's budgets)
 may have at most MAX_IN_FLIGHT tasks that are not finished. A task stops
 counting when its saved status is SUCCESSFUL or FAILED, or FORGET_AFTER seconds
-after it was enqueued: a task whose worker was killed stays RUNNING in its row
-for ever (lesson 18), and must not lock its owner out for ever with it.
+after it was enqueued: a task whose worker was killed is taken back by another
+worker's sweep (tasks_demo/leases.py), but with no worker running at all nothing
+sweeps, and it must not lock its owner out for ever.
+
+Within the budget, a fair share of the queue: a client's next task is enqueued
+at a lower priority for each task it has in flight already (priority()), and a
+worker takes the highest priority first. So one client's flood never queues
+ahead of another client's first task: that one waits for the tasks running now
+and for other clients' first tasks, not for all of the flood.
 
 What this covers: one process, like lesson 16's budgets (a dict in memory).
 """
@@ -55,6 +62,11 @@ class InFlight:
         place = f"pending-{self.count}"
         mine[place] = now
         return place
+
+    def priority(self, who: str) -> int:
+        """The queue priority of the task `who` has just reserved a place for: 0 for its only task in flight, -1 with
+        one more ahead of it, and so on (django-tasks-db: the highest first, then the oldest)."""
+        return 1 - len(self.tasks.get(who, {}))
 
     def settle(self, who: str, place: str, task_id: str | None) -> None:
         """The place's task was enqueued as `task_id` (None: it was not, the place is free again)."""

@@ -9,6 +9,8 @@ it. The events, in order:
                              group_add its group, fetch its row by id -> {"id": ..., "status": ...};
                              {"watch": "<id>"}: the same without enqueueing (a page that came back).
                              Bad input, or MAX_IN_FLIGHT tasks of this client still running: {"error": ...}
+    task.status           -> (from a worker: it claimed the task, or took it back from a dead worker)
+                             {"id": ..., "status": "RUNNING"} (or "READY" again): the news of that moment
     task.progress         -> (from the worker, through the layer) websocket.send {"id": ..., "percent": P}
     task.finished         -> (from the worker, after it saved the outcome) fetch the row by id ->
                              {"id": ..., "status": "SUCCESSFUL", "result": {...}}
@@ -33,6 +35,7 @@ from tasks_demo.tasks import count_primes, task_group
 
 MAX_BELOW = 2_000_000  # a few seconds of one worker's time at most
 MAX_WATCHED = 20  # tasks one socket follows: each is a group membership in the layer
+FINISHED = {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}
 
 
 class ClientError(Exception):
@@ -73,7 +76,7 @@ class TasksConsumer(AsyncConsumer):
 
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/tasks/."""
-        self.watched = {}  # task id -> the last status sent for it, so a status goes out once
+        self.watched = {}  # task id -> the last (status, attempts) sent for it, so each goes out once
         await self.send({"type": "websocket.accept"})
 
     async def websocket_receive(self, event):
@@ -100,7 +103,8 @@ class TasksConsumer(AsyncConsumer):
             raise ClientError(f"you have {MAX_IN_FLIGHT} tasks running: wait for one to finish")
         result = None
         try:
-            result = await count_primes.aenqueue(below=below, fail_at=fail_at)  # a row saved, then back
+            fair = count_primes.using(priority=IN_FLIGHT.priority(who))  # a fair share of the queue, lesson 18
+            result = await fair.aenqueue(below=below, fail_at=fail_at)  # a row saved, then back
         finally:
             IN_FLIGHT.settle(who, place, result and result.id)
         return result.id
@@ -120,9 +124,15 @@ class TasksConsumer(AsyncConsumer):
         except (TaskResultDoesNotExist, TaskResultMismatch):
             await self.forget(task_id)
             raise ClientError(f"no task {task_id}") from None
-        if self.watched.get(task_id) != result.status:
-            self.watched[task_id] = result.status
-            await self.send({"type": "websocket.send", "text": json.dumps(status_frame(result))})
+        await self.tell(status_frame(result), result.attempts)
+
+    async def tell(self, frame: dict, attempts: int):
+        """Send a status frame, unless this socket has had it (or the task's end, that a late RUNNING would undo)."""
+        sent = self.watched.get(frame["id"])
+        if sent == (frame["status"], attempts) or (sent and sent[0] in FINISHED and frame["status"] not in FINISHED):
+            return
+        self.watched[frame["id"]] = (frame["status"], attempts)  # a second worker's RUNNING is news: attempt 2
+        await self.send({"type": "websocket.send", "text": json.dumps(frame)})
 
     async def is_finished(self, task_id: str) -> bool:
         """Whether the task's row says it is over (the budget asks)."""
@@ -136,6 +146,13 @@ class TasksConsumer(AsyncConsumer):
         await self.send(
             {"type": "websocket.send", "text": json.dumps({"id": event["id"], "percent": event["percent"]})}
         )
+
+    async def task_status(self, event):
+        """Called when a worker claimed a task this socket follows (RUNNING) or took it back from a dead one (READY).
+
+        Sent as the message says, like progress: by the time this socket reads the row, it may have moved on.
+        """
+        await self.tell({"id": event["id"], "status": event["status"]}, event["attempts"])
 
     async def task_finished(self, event):
         """Called when the worker has saved a task's outcome: the outcome is read from its row, not the message."""

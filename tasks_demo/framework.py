@@ -10,10 +10,10 @@ imports from here, so the lesson's code reads the same on both lines.
 try:  # Django 6.x: built in
     from django.tasks import TaskResultStatus, task
     from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
-    from django.tasks.signals import task_finished
+    from django.tasks.signals import task_finished, task_started
 except ImportError:  # Django 5.2: the backport
     from django_tasks import TaskResultStatus, task
     from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
-    from django_tasks.signals import task_finished
+    from django_tasks.signals import task_finished, task_started
 
-__all__ = ["TaskResultDoesNotExist", "TaskResultMismatch", "TaskResultStatus", "task", "task_finished"]
+__all__ = ["TaskResultDoesNotExist", "TaskResultMismatch", "TaskResultStatus", "task", "task_finished", "task_started"]

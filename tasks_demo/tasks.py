@@ -12,9 +12,14 @@ raised) on the same row, so anyone can fetch the result by its id afterwards.
 What happens, in order, in the worker process:
 
     the row is claimed           status READY -> RUNNING (saved)
+    task_started (a signal)      announce_status(): group_send "task.status"
     count_primes() runs          every 5 %: group_send "task.progress" to the task's group
     it returns or raises         status -> SUCCESSFUL with the return value, or FAILED (saved)
     task_finished (a signal)     announce_finished(): group_send "task.finished"
+
+A worker killed mid-task is found by its lease (tasks_demo/leases.py): count_primes
+is @run_again, so its row goes back to READY (task_taken_back: "task.status") and
+another worker counts again from the start.
 
 The progress messages go through the channel layer: at most once, kept
 nowhere. The status and the result are saved rows: a socket that was away
@@ -30,7 +35,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.dispatch import receiver
 
-from tasks_demo.framework import task, task_finished
+from tasks_demo.framework import task, task_finished, task_started
+from tasks_demo.leases import run_again, task_taken_back
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +67,7 @@ def tell_sockets(task_id: str, event: dict) -> None:
         logger.warning("task %s: %s not sent, the channel layer failed", task_id, event["type"], exc_info=True)
 
 
+@run_again  # idempotent: counting twice gives the same count and harms nothing (at least once, lesson 18)
 @task(takes_context=True)
 def count_primes(context, below: int, fail_at: int | None = None) -> dict:
     """Called in the worker: how many primes are smaller than `below`, telling the task's group as it goes.
@@ -87,3 +94,14 @@ def announce_finished(sender, task_result, **kwargs):
     """
     if task_result.task.module_path == count_primes.module_path:
         tell_sockets(task_result.id, {"type": "task.finished", "id": task_result.id})
+
+
+@receiver([task_started, task_taken_back])
+def announce_status(sender, task_result, **kwargs):
+    """Called in a worker once a task's row says RUNNING (claimed) or READY again (its worker was lost).
+
+    The page shows every status as it happens; these two travel in the message, as progress does.
+    """
+    if task_result.task.module_path == count_primes.module_path:
+        status = {"status": str(task_result.status), "attempts": task_result.attempts}  # str: a plain one for msgpack
+        tell_sockets(task_result.id, {"type": "task.status", "id": task_result.id, **status})

@@ -25,6 +25,7 @@ from tasks_demo.tasks import count_primes
 
 # The worker's thread reads the rows the socket saved; nobody has tasks in flight yet.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_task_budgets")]
+RUNNING = {"status": "RUNNING"}  # a worker claimed it (the framework's task_started signal)
 PERCENTS = [{"percent": p} for p in range(5, 101, 5)]
 RESULT = {"below": 1000, "primes": 168}
 
@@ -60,12 +61,12 @@ async def test_a_started_task_is_saved_as_ready_and_the_socket_gets_its_id():
     await ws.disconnect()
 
 
-async def test_the_worker_reports_every_5_percent_then_the_result_comes_from_the_row():
+async def test_the_worker_reports_running_then_every_5_percent_then_the_result_by_id():
     ws = await tasks_socket()
     await ws.send_json_to({"below": 1000})
     assert (await ws.receive_json_from())["status"] == "READY"
     await sync_to_async(run_the_queue)()
-    assert await frames_until_finished(ws) == [*PERCENTS, {"status": "SUCCESSFUL", "result": RESULT}]
+    assert await frames_until_finished(ws) == [RUNNING, *PERCENTS, {"status": "SUCCESSFUL", "result": RESULT}]
     await ws.disconnect()
 
 
@@ -93,7 +94,7 @@ async def test_a_task_that_raises_reaches_the_page_as_failed_with_its_exception_
     await ws.send_json_to({"below": 1000, "fail_at": 50})
     task_id = (await ws.receive_json_from())["id"]
     await sync_to_async(run_the_queue)()
-    assert await frames_until_finished(ws) == [*PERCENTS[:9], {"status": "FAILED", "exception": "GaveUp"}]
+    assert await frames_until_finished(ws) == [RUNNING, *PERCENTS[:9], {"status": "FAILED", "exception": "GaveUp"}]
     # The row keeps the message and the traceback; the page gets neither.
     assert "asked to fail at 50 %" in (await count_primes.aget_result(task_id)).errors[0].traceback
     await ws.disconnect()

@@ -1,5 +1,5 @@
-"""How many tasks a second one `manage.py db_worker` runs, and how long a progress message takes from the
-worker's group_send to a socket (lesson 18).
+"""How many tasks a second one `manage.py db_worker` runs, how long a progress message takes from the
+worker's group_send to a socket, and how long a small task waits beside another client's flood (lesson 18).
 
 One Daphne and `db_worker --batch` runs (each runs what is queued, then exits), both on Redis and on a
 SQLite database made for the run (migrated, then removed); the run's Redis keys are under a prefix of
@@ -11,8 +11,11 @@ their own, deleted after.
     latency     a ws/tasks/ socket follows a task; bench.tasks.jobs.timed_progress, run by the worker,
                 sends 200 progress messages to that task's group through tasks_demo.tasks.tell_sockets,
                 10 ms apart, noting the time of each; the socket notes each arrival (one machine, one clock)
+    fairness    one client's budget of the biggest tasks, then another client's {"below": 10}: its wait,
+                first in first out and with the fair share (bench/tasks/fairness.py)
 
     .venv/bin/python bench/tasks/run.py [--small]
+    .venv/bin/python bench/tasks/run.py --fairness    # that section alone (printed, not written)
     .venv/bin/python bench/tasks/run.py --reference   # rewrite bench/tasks/reference.md
 """
 
@@ -31,6 +34,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `course` importable
 
 from bench.common.options import small_or_reference, switches  # noqa: E402
+from bench.tasks import fairness  # noqa: E402
 from harness.servers import DaphneServer, daphne_env, delete_prefixed_keys  # noqa: E402
 
 WORKER = [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"]
@@ -78,8 +82,8 @@ async def latency(server: DaphneServer, env: dict[str, str], count: int) -> dict
             "max_ms": ms(max(took), 2)}  # fmt: skip
 
 
-def run(small: bool = False) -> dict:
-    """Both questions on one Daphne, one database and one Redis prefix, all made for this run."""
+def run(small: bool = False, fairness_only: bool = False) -> dict:
+    """The three questions on one Daphne, one database and one Redis prefix, all made for this run."""
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     began = time.perf_counter()
@@ -98,15 +102,18 @@ def run(small: bool = False) -> dict:
         from tasks_demo.tasks import count_primes
 
         count = 100 if small else 500
-        results = {
-            "nothing": throughput(env, nothing, count),
-            "count_primes": throughput(env, count_primes, count, below=1),
-        }
-        server = DaphneServer(env)
+        results = {}
+        if not fairness_only:
+            results["nothing"] = throughput(env, nothing, count)
+            results["count_primes"] = throughput(env, count_primes, count, below=1)
+            server = DaphneServer(env)
+            try:
+                results["latency"] = asyncio.run(latency(server, env, 50 if small else 200))
+            finally:
+                server.stop()
         try:
-            results["latency"] = asyncio.run(latency(server, env, 50 if small else 200))
+            results["fairness"] = fairness.run(env)
         finally:
-            server.stop()
             delete_prefixed_keys(redis_url, prefix)
     results["run_seconds"] = round(time.perf_counter() - began, 1)
     return results
@@ -117,15 +124,28 @@ def markdown(results: dict) -> str:
 
     rows = [
         [name, row["tasks"], row["seconds"], row["per_second"]]
-        for name, row in (("nothing (returns at once)", results["nothing"]),
-                          ("count_primes(below=1): 20 progress messages and a finished", results["count_primes"]))
+        for name, row in (("nothing (returns at once)", results.get("nothing")),
+                          ("count_primes(below=1): 20 progress messages and a finished", results.get("count_primes")))
+        if row
     ]  # fmt: skip
-    late = results["latency"]
-    return (
-        table(["task, one worker", "tasks", "seconds", "tasks/s"], rows)
-        + "\n\n"
-        + table(["progress messages, worker's send to the socket", "p50 ms", "p99 ms", "max ms"],
-                [[f"{late['messages']}, 10 ms apart, on Redis core", late["p50_ms"], late["p99_ms"], late["max_ms"]]])
+    late = results.get("latency")
+    tables = (
+        []
+        if late is None
+        else [
+            table(["task, one worker", "tasks", "seconds", "tasks/s"], rows),
+            table(
+                ["progress messages, worker's send to the socket", "p50 ms", "p99 ms", "max ms"],
+                [[f"{late['messages']}, 10 ms apart, on Redis core", late["p50_ms"], late["p99_ms"], late["max_ms"]]],
+            ),
+        ]
+    )
+    return "\n\n".join(
+        tables
+        + [table(["queue order, one worker", "victim's {\"below\": 10} waited s", "flood's tasks run before it",
+                 "it came s after the flood's first started", "one {\"below\": 2000000} took s"],
+                [[order, row["victim_wait_s"], row["flood_tasks_run_first"], row["arrived_after_s"],
+                  row["biggest_task_s"]] for order, row in results["fairness"].items()])]
     )  # fmt: skip
 
 
@@ -137,21 +157,31 @@ def reference_document(results: dict) -> str:
     info = machine.describe(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"# One db_worker's pace, and its progress messages' latency: one run of `bench/tasks/run.py`, {stamp}\n\n"
+        f"# One db_worker's pace, its progress messages' latency, a small task beside a flood: one run of `bench/tasks/run.py`, {stamp}\n\n"
         "The machine was shared with other work while this ran: the figures are one run's, not a best case.\n\n"
         f"{describe(info)}\n\n"
         "django-tasks-db on SQLite (the course's default database), one `db_worker --batch` process, polling\n"
         "with no pause. A task's rows are read back for its start and finish; a message's send and arrival\n"
-        "times are taken on the same machine's clock.\n\n"
+        "times are taken on the same machine's clock. The fairness rows: one client's 3 tasks (its budget) of\n"
+        '{"below": 2000000}, then another client\'s {"below": 10}, its wait from its row\'s enqueued_at to\n'
+        "finished_at; first in first out is every task at priority 0, as before the fair share.\n\n"
         f"{markdown(results)}\n"
     )
 
 
 def arguments(argv: list[str]):
     small = "100 tasks of each kind, 50 timed messages"
-    return switches(__doc__, argv, small=small, reference="rewrite bench/tasks/reference.md")
+    fair = "only the fair share: a victim's small task beside one client's flood (printed, never written)"
+    args = switches(__doc__, argv, small=small, fairness=fair, reference="rewrite bench/tasks/reference.md")
+    if args.fairness and args.reference:
+        raise SystemExit("--fairness runs one section: --reference needs the whole run")
+    return args
 
 
 if __name__ == "__main__":
     reference = REPO_DIR / "bench/tasks/reference.md"
-    small_or_reference(sys.argv[1:], arguments, run, markdown, reference_document, reference)
+    if arguments(sys.argv[1:]).fairness:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
+        print(markdown(run(fairness_only=True)))
+    else:
+        small_or_reference(sys.argv[1:], arguments, run, markdown, reference_document, reference)

@@ -1,10 +1,12 @@
-"""Lesson 13 on real processes, without nginx: the systemd unit's command with production settings,
+"""Lesson 13 on real processes, without nginx: the systemd units' commands with production settings,
 and Daphne, uvicorn and granian serving the same course."""
 
 import asyncio
 import configparser
 import json
 import os
+import shlex
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -15,7 +17,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bench.servers.run import SERVERS
 from course.catalogue import REPO_DIR
-from harness.patience import FRAME
+from harness.patience import COMMAND, FRAME, SERVER_STOP, polled
 from harness.servers import ServerProcess, database_url, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -56,6 +58,35 @@ def test_the_daphne_units_command_serves_the_course_with_production_settings(red
         server.stop()
     assert public == 200 and "Strict-Transport-Security" in headers
     assert other_host == 400  # ALLOWED_HOSTS comes from the environment file only
+
+
+async def test_the_task_units_command_runs_lesson_18s_tasks_with_production_settings(redis_url, redis_prefix):
+    from django.db import connection
+
+    from tasks_demo.tasks import count_primes
+
+    service = configparser.ConfigParser(interpolation=None, strict=False)
+    service.optionxform = str
+    service.read(REPO_DIR / "deploy/channels-lessons-tasks@.service")
+    argv = [sys.executable, *shlex.split(service["Service"]["ExecStart"])[1:]]  # this checkout's Python, not /srv's
+    env = {**os.environ, **environment_file(), **dict([service["Service"]["Environment"].split("=", 1)])}
+    env.update(
+        DATABASE_URL=database_url(connection.settings_dict), REDIS_URL=redis_url, CHANNEL_LAYER_PREFIX=redis_prefix
+    )
+    task = await count_primes.aenqueue(below=1000)
+
+    async def finished():
+        result = await count_primes.aget_result(task.id)
+        return result if result.is_finished else None
+
+    worker = subprocess.Popen(argv, cwd=REPO_DIR, env=env)
+    try:
+        done = await polled(finished, deadline=COMMAND, every=0.1)  # the worker's start-up is in this wait
+    finally:
+        worker.terminate()  # SIGTERM, as `systemctl stop` sends it: between tasks, the worker exits at once
+        stopped = worker.wait(timeout=SERVER_STOP)
+    assert done is not None and done.return_value == {"below": 1000, "primes": 168}
+    assert stopped == 0
 
 
 @pytest.mark.parametrize("asgi_server", list(SERVERS), indirect=True)

@@ -24,9 +24,13 @@ from workshop.models import Message, Share, Status, Student, Workshop
 
 logger = logging.getLogger(__name__)
 
-# A student is online while their last frame is this recent. Stored, not counted: it
-# survives the server restarting, and a laptop that sleeps simply stops being online.
-PRESENCE_TTL = 60  # seconds
+# "online" is "active in the last few minutes", defined here alone: a student is online while the
+# last frame their laptop sent (a check's result, a doctor, a hand, a watch's heartbeat) is at most
+# ACTIVE_MINUTES old. A student who ran a check and is now editing is at work. Stored, not counted:
+# it survives the server restarting, and a laptop that sleeps simply stops being online.
+ACTIVE_MINUTES = 5
+ACTIVE = timedelta(minutes=ACTIVE_MINUTES)
+MESSAGES_SHOWN = 10  # the instructor's newest messages the page lists, with how many have seen each
 
 
 def students_group(workshop_id: int) -> str:
@@ -64,8 +68,10 @@ def entry(student: Student, now: datetime) -> dict:
     statuses = sorted(student.statuses.all(), key=lambda status: exercise_order(status.exercise))
     return {
         "name": student.name,
-        "online": now - student.last_seen <= timedelta(seconds=PRESENCE_TTL),
+        "online": now - student.last_seen <= ACTIVE,
         "last_seen": iso(student.last_seen),
+        "last_report": iso(student.last_report_at),  # the tile's "checked 3 min ago"
+        "message_seen": student.message_seen,  # the newest instructor's message this laptop printed
         "exercises": {
             status.exercise: {
                 "status": status.status,
@@ -118,7 +124,7 @@ def student_entry(student_id: int) -> dict | None:
 def touch(student_id: int) -> dict | None:
     """Move a student's last_seen to now; their entry if that brought them back online, else None."""
     now = timezone.now()
-    was_online = Student.objects.filter(pk=student_id, last_seen__gte=now - timedelta(seconds=PRESENCE_TTL)).exists()
+    was_online = Student.objects.filter(pk=student_id, last_seen__gte=now - ACTIVE).exists()
     Student.objects.filter(pk=student_id).update(last_seen=now)
     return None if was_online else student_entry(student_id)
 
@@ -168,7 +174,15 @@ def save_share(student: Student, share: dict, now: datetime) -> None:
     Share.objects.filter(pk__in=list(older)).delete()
 
 
-SAVE = {"report": save_report, "doctor": save_doctor, "help": save_help, "share": save_share}
+def save_seen(student: Student, message_id: int, now: datetime) -> None:
+    """The laptop printed the instructor's messages up to `message_id`: never back, never past the newest."""
+    newest = Message.objects.filter(workshop_id=student.workshop_id).aggregate(last=Max("pk"))["last"] or 0
+    if student.message_seen < min(message_id, newest):
+        student.message_seen = min(message_id, newest)
+        student.save(update_fields=["message_seen"])
+
+
+SAVE = {"report": save_report, "doctor": save_doctor, "help": save_help, "share": save_share, "seen": save_seen}
 
 
 @database_sync_to_async
@@ -182,7 +196,8 @@ def record(student_id: int, kind: str, value: object) -> dict | None:
         if student is None:
             return None
         SAVE[kind](student, value, now)
-        Student.objects.filter(pk=student_id).update(last_seen=now)
+        moved = {"last_seen": now} | ({"last_report_at": now} if kind == "report" else {})
+        Student.objects.filter(pk=student_id).update(**moved)
     return student_entry(student_id)
 
 
@@ -223,3 +238,32 @@ def save_message(text: str) -> tuple[int, dict] | None:
     if workshop_id is None:
         return None
     return workshop_id, message_frame(Message.objects.create(workshop_id=workshop_id, text=text))
+
+
+def recent_messages(workshop_id: int | None) -> list[dict]:
+    """The workshop's newest MESSAGES_SHOWN messages, oldest first: the page counts who has seen each."""
+    if workshop_id is None:
+        return []
+    newest = Message.objects.filter(workshop_id=workshop_id).order_by("-pk")[:MESSAGES_SHOWN]
+    return [message_frame(message) for message in reversed(newest)]
+
+
+@database_sync_to_async
+def remove_named(name: str) -> bool:
+    """The instructor takes a student of the newest workshop off the page, as `workshop leave` would; False if none."""
+    student = Student.objects.filter(workshop_id=newest_workshop_id(), name=name).first()
+    if student is None:
+        return False
+    remove(student)  # their rows and their token end with them; every staff page hears {"left": name}
+    return True
+
+
+@database_sync_to_async
+def clear_status(name: str, exercise: str) -> dict | None:
+    """The instructor clears one status of a student of the newest workshop: their entry without it; None if none."""
+    statuses = Status.objects.filter(student__workshop_id=newest_workshop_id(), student__name=name, exercise=exercise)
+    status = statuses.first()
+    if status is None:
+        return None
+    status.delete()
+    return student_entry(status.student_id)

@@ -9,6 +9,7 @@ too big for a piece (a student with thousands of statuses) by its exercises:
     {"piece": {"students": [<entry>, ...], "last": false}}   ... then "last": true
     {"student": <entry>}                    one student changed: their entry replaces the old one
     {"student": {"name": ..., "exercises": {...}, "part": true}}   more exercises of the entry just sent
+    {"student": ..., "refresh": true}       a change found by the 5 s read, not told by the layer
 
 However much the room holds, each frame stays under PIECE_BYTES: the page draws as the pieces come.
 """
@@ -61,6 +62,6 @@ def pieces(entries: list[dict]) -> list[str]:
     return [json.dumps({"piece": {"students": batch, "last": n == last}}) for n, batch in enumerate(batches)]
 
 
-def changes(entry: dict) -> list[str]:
-    """The texts of the frames that tell the page one student changed: {"student": ...}, split as parts() splits."""
-    return [json.dumps({"student": part}) for part in parts(entry)]
+def changes(entry: dict, **extra) -> list[str]:
+    """The texts of the frames that tell the page one student changed: {"student": ..., **extra}, split as parts() splits."""
+    return [json.dumps({"student": part} | extra) for part in parts(entry)]

@@ -187,7 +187,7 @@ SAVE = {"report": save_report, "doctor": save_doctor, "help": save_help, "share"
 
 @database_sync_to_async
 def record(student_id: int, kind: str, value: object) -> dict | None:
-    """Save one accepted frame of a student (kind: report, doctor, help or share); their new entry, or None if gone."""
+    """Save one accepted frame of a student (kind: report, doctor, help, share or seen); their new entry, or None if gone."""
     now = timezone.now()
     with transaction.atomic():
         # select_for_update: on PostgreSQL two frames of one student (two sockets) take turns

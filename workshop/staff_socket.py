@@ -8,9 +8,9 @@ students' statuses pass the 1 MiB Daphne sends in one frame (workshop/pieces.py)
                             the newest workshop's staff group and send a view: {"view": {"workshop",
                             "messages", "active_minutes"}}, then {"piece": {"students": [...],
                             "last": ...}} until "last" is true; then start the refresh task
-    (every 5 s)          -> the room read again, and only what changed sent: {"student": <entry>}
-                            or {"left": "<name>"}; a student who went quiet turns offline on time,
-                            with no event to say so (presence is a time)
+    (every 5 s)          -> the room read again, and only what changed sent: {"student": <entry>,
+                            "refresh": true} or {"left": "<name>"}; a student who went quiet turns
+                            offline on time, with no event to say so (presence is a time)
     (every 1 s)          -> one look at the newest workshop's row: after `workshop open` or
                             `workshop close` in another process, a new view at once
     room.student         -> websocket.send {"student": <entry>}: one student joined or changed
@@ -130,12 +130,12 @@ class StaffConsumer(AsyncConsumer):
             for name in [name for name in self.drawn if name not in names]:  # gone, and the page was not told
                 await self.send_left(name)
             for entry in body["students"]:
-                await self.send_entry(entry)
+                await self.send_entry(entry, refresh=True)
 
-    async def send_entry(self, entry: dict) -> None:
+    async def send_entry(self, entry: dict, **extra) -> None:
         if self.drawn.get(entry["name"]) != (drawn := as_drawn(entry)):
             self.drawn[entry["name"]] = drawn
-            for text in changes(entry):
+            for text in changes(entry, **extra):  # {"refresh": true}: the layer did not tell it (bench/ counts them)
                 await self.send({"type": "websocket.send", "text": text})
 
     async def send_left(self, name: str) -> None:

@@ -7,10 +7,11 @@ waits for the frame a test is about.
 
 import json
 import secrets
+import time
 
 from channels.testing import WebsocketCommunicator
 
-from harness.patience import FRAME
+from harness.patience import CONDITION, FRAME
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN
 from workshop.models import Student, Workshop
@@ -96,8 +97,9 @@ async def view_of(communicator: WebsocketCommunicator, texts: list[str] | None =
             texts.append(text)
         return json.loads(text)
 
+    give_up = time.monotonic() + CONDITION  # a liveness bound: other frames may come first, never for ever
     while "view" not in (head := await frame()):
-        pass
+        assert time.monotonic() < give_up, f"no view within {CONDITION} s; the last frame: {head}"
     view, students = head["view"], []
     while True:
         piece = (await frame())["piece"]
@@ -118,6 +120,7 @@ def merged(students: list[dict], entry: dict) -> None:
 
 async def next_frame_with(communicator: WebsocketCommunicator, key: str) -> dict:
     """The next JSON frame holding `key` (others on the way, such as a refresh's changes, are skipped)."""
+    give_up = time.monotonic() + CONDITION
     while key not in (frame := await communicator.receive_json_from(FRAME)):
-        pass
+        assert time.monotonic() < give_up, f"no frame with {key!r} within {CONDITION} s; the last: {frame}"
     return frame

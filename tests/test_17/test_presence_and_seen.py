@@ -102,4 +102,3 @@ async def test_a_view_lists_the_newest_messages_oldest_first_and_what_online_mea
     assert [m["text"] for m in view["messages"]] == [f"message {n}" for n in range(2, room.MESSAGES_SHOWN + 2)]
     assert view["active_minutes"] == room.ACTIVE_MINUTES == 5
     await staff.disconnect(timeout=FRAME)
-

@@ -61,7 +61,11 @@ async def test_the_instructor_clears_one_status_and_the_page_gets_the_entry_with
 
 @pytest.mark.parametrize(
     "frame",
-    [{"remove": "nobody"}, {"clear": {"name": "alice", "exercise": "03.1"}}, {"clear": {"name": "zed", "exercise": "01.1"}}],
+    [
+        {"remove": "nobody"},
+        {"clear": {"name": "alice", "exercise": "03.1"}},
+        {"clear": {"name": "zed", "exercise": "01.1"}},
+    ],
     ids=["no such student", "no such status", "no such student's status"],
 )
 async def test_removing_or_clearing_what_is_not_there_gets_an_error_and_changes_nothing(staff_session_key, frame):
@@ -74,8 +78,14 @@ async def test_removing_or_clearing_what_is_not_there_gets_an_error_and_changes_
 
 @pytest.mark.parametrize(
     "frame",
-    [{"remove": 7}, {"remove": "x" * 41}, {"clear": "alice"}, {"clear": {"name": "alice"}},
-     {"clear": {"name": "alice", "exercise": "1.1"}}, {"clear": {"name": "alice", "exercise": "01.1", "x": 1}}],
+    [
+        {"remove": 7},
+        {"remove": "x" * 41},
+        {"clear": "alice"},
+        {"clear": {"name": "alice"}},
+        {"clear": {"name": "alice", "exercise": "1.1"}},
+        {"clear": {"name": "alice", "exercise": "01.1", "x": 1}},
+    ],
 )
 async def test_a_bad_remove_or_clear_frame_gets_an_error_and_the_socket_stays_open(staff_session_key, frame):
     await database_sync_to_async(alice_and_bob_at_work)()

@@ -25,7 +25,9 @@ def failing(names: list[str], ids: list[str]) -> None:
     """Each student failing each exercise, with a check's name and a line it says as long as a report may carry."""
     now = timezone.now()
     Status.objects.bulk_create(
-        Status(student=student, exercise=exercise, status="failing", failed_check="c" * 200, says="s" * 300, changed_at=now)
+        Status(
+            student=student, exercise=exercise, status="failing", failed_check="c" * 200, says="s" * 300, changed_at=now
+        )
         for student in Student.objects.filter(name__in=names)
         for exercise in ids
     )
@@ -63,7 +65,9 @@ async def test_a_student_with_more_statuses_than_a_piece_holds_arrives_in_parts(
 async def test_a_change_to_such_a_student_arrives_in_parts_too(staff_session_key, monkeypatch):
     monkeypatch.setattr(StaffConsumer, "REFRESH", 0.01)
     await database_sync_to_async(a_room)("alice")
-    await database_sync_to_async(failing)(["alice"], [f"{lesson:02}.{k}" for lesson in range(10) for k in range(1, 100)])
+    await database_sync_to_async(failing)(
+        ["alice"], [f"{lesson:02}.{k}" for lesson in range(10) for k in range(1, 100)]
+    )
     staff, _ = await staff_view(staff_session_key)
     await database_sync_to_async(Student.objects.filter(name="alice").update)(hand_raised_at=timezone.now())
     texts = [await staff.receive_from(FRAME)]  # at the next refresh: the layer was never told

@@ -8,11 +8,13 @@ file neither imports this module, and nothing leaves the laptop.
 A report is one short socket to ws/workshop/student/: the token in the first frame
 (lesson 11), the payload, its `ok`, close, all inside one deadline. A room that
 cannot be reached in time costs the student at most REPORT_BUDGET (0.8 s) and one
-line on stderr; the student's own output and exit status never change.
+line on stderr; the student's own output and exit status never change. A check's
+report also asks for the instructor's messages after the last one printed (lesson
+12's `since`), prints them after the student's output, once, and says it saw them.
 `exercise NN.K --watch` also holds one socket in a background thread (Listener):
-it prints the instructor's messages, says it is here every 20 s, and after the
-instructor's server restarts comes back with full-jitter backoff (lesson 14) and
-asks for what it missed with `since` (lesson 12: replay by id).
+it prints the instructor's messages as they come, says it is here every 20 s, and
+after the instructor's server restarts comes back with full-jitter backoff (lesson
+14) and asks for what it missed with `since`.
 """
 
 import json
@@ -43,7 +45,7 @@ def report_budget(default: float = 0.8) -> float:
 # can raise it for every laptop with WORKSHOP_REPORT_BUDGET=2; so do the tests that prove a report
 # arrives, so a busy test machine cannot fail them (the one proving the give-up keeps 0.8 s).
 REPORT_BUDGET = report_budget()
-HEARTBEAT = 20  # seconds between the watch's {"here": true}: presence is a time (PRESENCE_TTL = 60 s)
+HEARTBEAT = 20  # seconds between the watch's {"here": true}: presence is a time (ACTIVE_MINUTES = 5)
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 10.0  # full jitter: a random wait in [0, min(cap, base * 2**attempt)]
 SHARE_LIMIT = 64 * 1024  # bytes of code in one share frame
 DOCTOR_LIMIT = 4000  # bytes of the doctor's verdict as JSON (the room takes 4 KB)

@@ -304,7 +304,7 @@
   }
 
   // --- the socket -------------------------------------------------------------------------------
-  function count1(name) {
+  function tally(name) {
     root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); // how many views, pieces, connections: for tests
   }
 
@@ -325,12 +325,12 @@
     } else if ("piece" in frame) {
       if (!isObject(frame.piece) || !pending) return;
       for (const raw of Array.isArray(frame.piece.students) ? frame.piece.students : []) put(pending, raw);
-      count1("pieces");
+      tally("pieces");
       if (frame.piece.last === true) {
         students = pending;
         pending = null;
         draw();
-        count1("views");
+        tally("views");
       }
     } else if ("student" in frame) {
       const name = isObject(frame.student) ? frame.student.name : null;
@@ -376,7 +376,7 @@
     socket = new WebSocket(scheme + location.host + root.dataset.socket);
     socket.addEventListener("open", () => {
       attempt = 0;
-      count1("connections");
+      tally("connections");
       show("live", "live");
     });
     socket.addEventListener("message", (event) => {

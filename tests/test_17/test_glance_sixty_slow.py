@@ -37,7 +37,7 @@ def aged(room, name: str, minutes: int) -> None:
         )
 
 
-def test_the_header_counts_who_is_active_and_a_tile_says_when_its_student_last_checked(served_room, browser):
+def test_the_header_counts_who_is_active_and_a_tile_says_when_they_last_checked(served_room, browser):
     sixty(served_room)
     join(served_room, "newcomer", 70)  # joined, never ran a check
     aged(served_room, "dan", 7)  # active 7 minutes ago: past the room's 5

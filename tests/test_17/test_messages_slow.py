@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_student_without_a_watch_prints_a_message_at_the_next_run_once_and_the_room_counts_it(daphne, tmp_path):
+def test_without_a_watch_the_next_run_prints_a_message_once_and_the_room_counts_it(daphne, tmp_path):
     server, cookie = daphne(), staff_cookie()
     open_and_join(server.http_url, tmp_path)
     said = staff_says(server.http_url, cookie, "break until 11:00")

@@ -6,8 +6,9 @@ students' statuses pass the 1 MiB Daphne sends in one frame (workshop/pieces.py)
     websocket.connect    -> websocket.accept; not logged in: websocket.close 4401, logged in but
                             not staff: 4403 (lesson 07: the session cookie's user). Otherwise join
                             the newest workshop's staff group and send a view: {"view": {"workshop",
-                            "messages", "active_minutes"}}, then {"piece": {"students": [...],
-                            "last": ...}} until "last" is true; then start the refresh task
+                            "messages", "active_minutes"}} (room.json's keys but "students"), then
+                            {"piece": {"students": [...], "last": ...}} until "last" is true; then
+                            start the refresh task
     (every 5 s)          -> the room read again, and only what changed sent: {"student": <entry>,
                             "refresh": true} or {"left": "<name>"}; a student who went quiet turns
                             offline on time, with no event to say so (presence is a time)
@@ -120,7 +121,9 @@ class StaffConsumer(AsyncConsumer):
                 if self.group is not None:
                     await self.channel_layer.group_add(self.group, self.channel_name)
             if whole:
-                view = {"workshop": body["workshop"], "messages": messages, "active_minutes": room.ACTIVE_MINUTES}
+                # room.json but its students (which follow in pieces), the newest messages, what "active" means.
+                view = {key: value for key, value in body.items() if key != "students"}
+                view |= {"messages": messages, "active_minutes": room.ACTIVE_MINUTES}
                 await self.send_text({"view": view})
                 for text in pieces(body["students"]):
                     await self.send({"type": "websocket.send", "text": text})

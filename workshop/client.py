@@ -8,11 +8,13 @@ file neither imports this module, and nothing leaves the laptop.
 A report is one short socket to ws/workshop/student/: the token in the first frame
 (lesson 11), the payload, its `ok`, close, all inside one deadline. A room that
 cannot be reached in time costs the student at most REPORT_BUDGET (0.8 s) and one
-line on stderr; the student's own output and exit status never change.
+line on stderr; the student's own output and exit status never change. A check's
+report also asks for the instructor's messages after the last one printed (lesson
+12's `since`), prints them after the student's output, once, and says it saw them.
 `exercise NN.K --watch` also holds one socket in a background thread (Listener):
-it prints the instructor's messages, says it is here every 20 s, and after the
-instructor's server restarts comes back with full-jitter backoff (lesson 14) and
-asks for what it missed with `since` (lesson 12: replay by id).
+it prints the instructor's messages as they come, says it is here every 20 s, and
+after the instructor's server restarts comes back with full-jitter backoff (lesson
+14) and asks for what it missed with `since`.
 """
 
 import json
@@ -43,7 +45,7 @@ def report_budget(default: float = 0.8) -> float:
 # can raise it for every laptop with WORKSHOP_REPORT_BUDGET=2; so do the tests that prove a report
 # arrives, so a busy test machine cannot fail them (the one proving the give-up keeps 0.8 s).
 REPORT_BUDGET = report_budget()
-HEARTBEAT = 20  # seconds between the watch's {"here": true}: presence is a time (PRESENCE_TTL = 60 s)
+HEARTBEAT = 20  # seconds between the watch's {"here": true}: presence is a time (ACTIVE_MINUTES = 5)
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 10.0  # full jitter: a random wait in [0, min(cap, base * 2**attempt)]
 SHARE_LIMIT = 64 * 1024  # bytes of code in one share frame
 DOCTOR_LIMIT = 4000  # bytes of the doctor's verdict as JSON (the room takes 4 KB)
@@ -220,8 +222,8 @@ def open_socket(connection: dict, timeout: float, ping_interval: float | None = 
     return connect(ws_url, origin=url, open_timeout=timeout, close_timeout=0.2, proxy=None, ping_interval=ping_interval)
 
 
-def expect(ws, key: str, deadline: float) -> dict:
-    """The next frame answering with `key` ("joined", "ok"); instructor messages on the way are skipped."""
+def expect(ws, key: str, deadline: float, heard: list | None = None) -> dict:
+    """The next frame answering with `key` ("joined", "ok"); instructor messages on the way go to `heard`, if given."""
     while True:
         text = ws.recv(timeout=max(0.01, deadline - time.monotonic()))
         try:
@@ -236,18 +238,36 @@ def expect(ws, key: str, deadline: float) -> dict:
             raise Unreached(f"the room said: {frame['error'][:200]}")
         if "instructor" not in frame:
             raise Unreached(f"it answered {text[:60]!r} where the workshop answers {key!r}")
+        if heard is not None and (message := instructor(frame)) is not None:
+            heard.append(message)
 
 
-def converse(connection: dict, payloads: list[dict], deadline: float) -> None:
-    """Token, `joined`, then each payload and its `ok`; Unreached(why) on anything else."""
+def instructor(frame: object) -> tuple[int, str] | None:
+    """(id, text) of an {"instructor": {"id", "text", ...}} frame; None for any other."""
+    message = frame.get("instructor") if isinstance(frame, dict) else None
+    if not isinstance(message, dict) or type(message.get("id")) is not int or not isinstance(message.get("text"), str):
+        return None
+    return message["id"], message["text"]
+
+
+def converse(connection: dict, payloads: list[dict], deadline: float, heard: list | None = None) -> None:
+    """Token, `joined`, then each payload and its `ok`; Unreached(why) on anything else.
+
+    With `heard` (a list), the token asks for the instructor's messages after the last one printed
+    (lesson 12's `since`); each goes into `heard`, and the room is told they were seen.
+    """
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+    first = {"token": connection["token"]} | ({} if heard is None else {"since": connection["last_message"]})
     try:
         with open_socket(connection, max(0.01, deadline - time.monotonic())) as ws:
-            ws.send(json.dumps({"token": connection["token"]}))
-            expect(ws, "joined", deadline)
+            ws.send(json.dumps(first))
+            expect(ws, "joined", deadline, heard)
             for payload in payloads:
                 ws.send(json.dumps(payload))
+                expect(ws, "ok", deadline, heard)
+            if heard:  # every one came before the last `ok`: the room counts them seen ("seen by 12 of 30")
+                ws.send(json.dumps({"seen": max(number for number, _ in heard)}))
                 expect(ws, "ok", deadline)
     except ConnectionClosed as closed:
         code = closed.rcvd.code if closed.rcvd else None
@@ -264,7 +284,7 @@ def converse(connection: dict, payloads: list[dict], deadline: float) -> None:
         raise Unreached(reason(error)) from None
 
 
-def deliver(payloads: list[dict], budget: float | None = None) -> str | None:
+def deliver(payloads: list[dict], budget: float | None = None, heard: list | None = None) -> str | None:
     """Send each payload to the room within `budget` seconds (REPORT_BUDGET) in all: None once all were taken, else why not."""
     budget = REPORT_BUDGET if budget is None else budget  # read at each call: a test may widen it
     connection = load()
@@ -272,7 +292,7 @@ def deliver(payloads: list[dict], budget: float | None = None) -> str | None:
         return f"{connection_file().name} holds no connection: `python manage.py workshop join` again"
     deadline = time.monotonic() + budget
     try:
-        within(budget, lambda: converse(connection, payloads, deadline), f"no answer within {budget:g} s")
+        within(budget, lambda: converse(connection, payloads, deadline, heard), f"no answer within {budget:g} s")
     except Unreached as why:
         return str(why)
     return None
@@ -286,26 +306,44 @@ def report(payload: dict) -> bool:
         return False
 
 
-def tell(payload: dict, stderr) -> bool:
-    """report(payload), and if it did not arrive, one line on stderr saying so; the caller's output is untouched."""
+def tell(payload: dict, stderr, stdout=None) -> bool:
+    """report(payload), and if it did not arrive, one line on stderr saying so; the caller's output is untouched.
+
+    Given `stdout`, the instructor's messages this laptop has not printed come with the answer and are
+    printed there after the caller's output, each once, in order: unless a watch in this process
+    (Listener) prints them already, as they come.
+    """
+    heard = [] if stdout is not None and not Listener.listening.is_set() else None
     try:
-        why = deliver([payload])
+        why = deliver([payload], heard=heard)
     except Exception as error:  # the student's own work must never fail because of the room
         why = reason(error)
+    if heard:
+        connection = load()
+        printed = connection["last_message"] if connection is not None else 0
+        for number, words in sorted(dict(list(heard)).items()):  # a copy: the thread may still be adding
+            if number > printed:
+                stdout.write(f"\nFrom the instructor: {printable(words)}\n")
+                printed = number
+        if connection is not None:
+            remember_message(connection["token"], printed)
     if why is not None:
         where = (load() or {}).get("url", "the workshop")
         stderr.write(f"workshop: this result did not reach {where} ({why}); your own result above is unchanged.\n")
     return why is None
 
 
-def report_check(exercise_id: str, outcome, stderr) -> bool:
-    """After `exercise NN.K` checked the student's file: passing, or failing and which check (never the code)."""
+def report_check(exercise_id: str, outcome, stderr, stdout=None) -> bool:
+    """After `exercise NN.K` checked the student's file: passing, or failing and which check (never the code).
+
+    Given `stdout`, the instructor's messages missed since the last one printed are printed there (tell()).
+    """
     if outcome.passed:
-        return tell({"report": {"exercise": exercise_id, "status": "passing", "check": None}}, stderr)
+        return tell({"report": {"exercise": exercise_id, "status": "passing", "check": None}}, stderr, stdout)
     # Without a named check the kit's own sentence up to its colon ("your file does not compile").
     check = outcome.failed_check or outcome.message.split(":", 1)[0] or "the check could not run"
     report = {"exercise": exercise_id, "status": "failing", "check": check[:200], "says": says(outcome.message)}
-    return tell({"report": report}, stderr)
+    return tell({"report": report}, stderr, stdout)
 
 
 def says(message: str) -> str:
@@ -347,6 +385,9 @@ def printable(text: str) -> str:
 class Listener(threading.Thread):
     """`exercise NN.K --watch`'s held socket: each instructor message printed once, across restarts of either side."""
 
+    # Set while a watch of this process listens: its reports then ask for no backlog (it prints them itself).
+    listening = threading.Event()
+
     def __init__(self, stdout, stderr, heartbeat: float = HEARTBEAT):
         super().__init__(name="workshop-listener", daemon=True)  # Ctrl-C ends the watch, and this with it
         self.stdout, self.stderr, self.heartbeat = stdout, stderr, heartbeat
@@ -355,8 +396,18 @@ class Listener(threading.Thread):
         self.token, self.shown = None, 0  # whose connection, and the replay cursor: the newest id printed
         self.ws = None
 
+    def start(self) -> None:
+        Listener.listening.set()  # before the watch's first check reports, not when the thread gets going
+        super().start()
+
     def run(self) -> None:
         """Called in the thread: connect, listen until the socket ends, wait a jittered while, again."""
+        try:
+            self.listen_until_stopped()
+        finally:
+            Listener.listening.clear()
+
+    def listen_until_stopped(self) -> None:
         attempt = 0
         while not self.stopping.is_set():
             connection = load()
@@ -403,27 +454,31 @@ class Listener(threading.Thread):
                         self.ws.send(json.dumps({"here": True}))
                         due = time.monotonic() + self.heartbeat
                         continue
-                    self.show(text, connection["token"])
+                    if (printed := self.show(text, connection["token"])) is not None:
+                        # The room counts it seen ("seen by 12 of 30"); its {"ok": "seen"} is not waited for.
+                        self.ws.send(json.dumps({"seen": printed}))
         except ConnectionClosed as closed:
             if closed.rcvd and closed.rcvd.code == 4401:
                 raise Forgotten("the room does not know this laptop: join again") from None
             raise
 
-    def show(self, text, token: str) -> None:
-        """Print an instructor message not printed before, and remember it was (a replay may repeat ids)."""
+    def show(self, text, token: str) -> int | None:
+        """Print an instructor message not printed before, and remember it was (a replay may repeat ids); its id."""
         try:
             message = json.loads(text)["instructor"]
             number, words = message["id"], message["text"]
         except (TypeError, ValueError, KeyError):
-            return  # an answer or anything else: the watch only shows the instructor's words
+            return None  # an answer or anything else: the watch only shows the instructor's words
         if not isinstance(number, int) or not isinstance(words, str) or number <= self.shown:
-            return
+            return None
         self.shown = number
         self.stdout.write(f"\nFrom the instructor: {printable(words)}\n")
         self.stdout.flush()
         remember_message(token, number)
+        return number
 
     def stop(self) -> None:
         self.stopping.set()
+        Listener.listening.clear()  # now: the thread may take a moment to end
         if self.ws is not None:
             self.ws.close()

@@ -2,7 +2,7 @@
 
 The student socket (workshop/student_socket.py) calls `first_frame()` for the
 token and `student_frame()` for every frame after it; the staff socket
-(workshop/staff_socket.py) calls `staff_message()`. Each turns a ClientError
+(workshop/staff_socket.py) calls `staff_frame()`. Each turns a ClientError
 into an `{"error": ...}` frame for that socket alone. No frame names a student: the
 token decides whose rows a frame writes, so no field here could say "I am bob".
 """
@@ -10,7 +10,7 @@ token decides whose rows a frame writes, so no field here could say "I am bob".
 import json
 import re
 
-KINDS = ("report", "doctor", "help", "share", "here")
+KINDS = ("report", "doctor", "help", "share", "here", "seen")
 EXERCISE = re.compile(r"[0-9]{2}\.[0-9]{1,2}")  # "01.1", "16.12"
 MAX_CHECK = 200  # characters of a failing check's name
 MAX_SAYS = 300  # characters of the one line a failing check says ("What it says")
@@ -19,6 +19,7 @@ MAX_PROBLEMS, MAX_PROBLEM = 20, 300  # lines in a doctor's verdict, and characte
 MAX_VERSION = 40  # characters of the Python or Django version a doctor names
 MAX_CODE = 64 * 1024  # bytes of a shared file
 MAX_MESSAGE = 500  # characters of an instructor's message
+MAX_NAME = 40  # characters of a student's name (Student.name)
 # Refuse a huge frame before parsing it (Daphne lets 1 MiB through). A shared file of 64 KiB
 # can grow sixfold as JSON: each control character is spelt \u00XX.
 MAX_FRAME = 6 * MAX_CODE + 4096
@@ -165,15 +166,35 @@ def here(value: object) -> bool:
     return True
 
 
-CHECKS = {"report": report, "doctor": doctor, "help": help, "share": share, "here": here}
+def seen(value: object) -> int:
+    """{"seen": N}: the laptop printed the instructor's messages up to id N."""
+    if type(value) is not int or not 0 <= value < 10**18:  # not true, 1.5, -1 or "3"
+        raise ClientError('expected {"seen": <the id of the newest message printed>}')
+    return value
 
 
-def staff_message(text: str | None) -> str:
-    """The text of an instructor's frame {"message": "<text>"} (1-500 characters), or ClientError."""
+CHECKS = {"report": report, "doctor": doctor, "help": help, "share": share, "here": here, "seen": seen}
+STAFF = (
+    'expected {"message": "<text>"} for every student, {"remove": "<name>"} to take a student off, '
+    'or {"clear": {"name": "<name>", "exercise": "NN.K"}} to clear one status'
+)
+
+
+def staff_frame(text: str | None) -> tuple[str, object]:
+    """(kind, value) of an instructor's frame: a message (1-500 characters), a student to remove, a status to clear."""
     frame = parse(text)
-    if not isinstance(frame, dict) or set(frame) != {"message"}:
-        raise ClientError('expected {"message": "<text>"}, the message every student receives')
-    message = text_field(frame["message"], "message", MAX_MESSAGE).strip()
-    if not message:
-        raise ClientError('expected "message" to hold some text')
-    return message
+    if not isinstance(frame, dict) or len(frame) != 1 or next(iter(frame)) not in ("message", "remove", "clear"):
+        raise ClientError(STAFF)
+    kind, value = next(iter(frame.items()))
+    if kind == "message":
+        message = text_field(value, "message", MAX_MESSAGE).strip()
+        if not message:
+            raise ClientError('expected "message" to hold some text')
+        return kind, message
+    if kind == "remove":
+        return kind, text_field(value, "remove", MAX_NAME)
+    clear = fields(value, "clear", '{"name": "alice", "exercise": "01.1"}')
+    # Any id a status may carry, not only the catalogue's: a status saved before a rule changed can be cleared too.
+    if not isinstance(clear.get("exercise"), str) or not EXERCISE.fullmatch(clear["exercise"]) or len(clear) != 2:
+        raise ClientError('expected {"clear": {"name": "<name>", "exercise": "NN.K"}}')
+    return kind, {"name": text_field(clear.get("name"), "name", MAX_NAME), "exercise": clear["exercise"]}

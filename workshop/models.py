@@ -28,8 +28,11 @@ class Student(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="students")
     name = models.CharField(max_length=40)
     joined_at = models.DateTimeField(auto_now_add=True)
-    # Presence: online while this is less than PRESENCE_TTL old (workshop/room.py).
+    # Presence: active while this is less than ACTIVE_MINUTES old (workshop/room.py). Any frame moves it.
     last_seen = models.DateTimeField()
+    last_report_at = models.DateTimeField(null=True, blank=True)  # the last check result; null until one
+    # The newest message of the instructor this laptop has printed (0: none): "seen by 12 of 30".
+    message_seen = models.PositiveBigIntegerField(default=0)
     doctor = models.JSONField(null=True, blank=True)  # the latest `doctor` verdict; null until one is sent
     hand_raised_at = models.DateTimeField(null=True, blank=True)  # null: no hand up
 

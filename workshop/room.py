@@ -9,13 +9,14 @@ disagree. Nothing it returns holds a token, a join code or a student's code.
 
 import logging
 import unicodedata
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -24,9 +25,13 @@ from workshop.models import Message, Share, Status, Student, Workshop
 
 logger = logging.getLogger(__name__)
 
-# A student is online while their last frame is this recent. Stored, not counted: it
-# survives the server restarting, and a laptop that sleeps simply stops being online.
-PRESENCE_TTL = 60  # seconds
+# "online" is "active in the last few minutes", defined here alone: a student is online while the
+# last frame their laptop sent (a check's result, a doctor, a hand, a watch's heartbeat) is at most
+# ACTIVE_MINUTES old. A student who ran a check and is now editing is at work. Stored, not counted:
+# it survives the server restarting, and a laptop that sleeps simply stops being online.
+ACTIVE_MINUTES = 5
+ACTIVE = timedelta(minutes=ACTIVE_MINUTES)
+MESSAGES_SHOWN = 10  # the instructor's newest messages the page lists, with how many have seen each
 
 
 def students_group(workshop_id: int) -> str:
@@ -55,30 +60,39 @@ def name_order(name: str) -> tuple[str, str]:
     return "".join(c for c in letters if not unicodedata.combining(c)), name
 
 
-# The room lists which exercises a student shared; their code is read only when a share is opened.
-SHARES_WITHOUT_CODE = Prefetch("shares", queryset=Share.objects.defer("code"))
+# A student's row as entries() reads it: plain values, not model instances. The staff socket reads
+# the whole room every 5 s in Django's one sync thread (lesson 02), and sixty students' 3,480
+# statuses as instances took three times as long, every other student's report waiting behind it.
+STUDENT_FIELDS = ("pk", "name", "last_seen", "last_report_at", "message_seen", "doctor", "hand_raised_at")
+STATUS_FIELDS = ("student_id", "exercise", "status", "failed_check", "says", "changed_at")
 
 
-def entry(student: Student, now: datetime) -> dict:
-    """One student as the instructor sees them (statuses and shares prefetched, or one query each)."""
-    statuses = sorted(student.statuses.all(), key=lambda status: exercise_order(status.exercise))
+def entries(students: QuerySet, now: datetime) -> list[dict]:
+    """Each student's entry: three queries, whatever the room holds. Shares are listed, their code never read."""
+    statuses, shared = defaultdict(list), defaultdict(set)
+    for row in Status.objects.filter(student__in=students).values_list(*STATUS_FIELDS):
+        statuses[row[0]].append(row)
+    for student_id, exercise in Share.objects.filter(student__in=students).values_list("student_id", "exercise"):
+        shared[student_id].add(exercise)
+    return [entry(row, statuses[row["pk"]], shared[row["pk"]], now) for row in students.values(*STUDENT_FIELDS)]
+
+
+def entry(student: dict, statuses: list[tuple], shared: set[str], now: datetime) -> dict:
+    """One student as the instructor sees them, from their row, their statuses (STATUS_FIELDS) and what they shared."""
     return {
-        "name": student.name,
-        "online": now - student.last_seen <= timedelta(seconds=PRESENCE_TTL),
-        "last_seen": iso(student.last_seen),
+        "name": student["name"],
+        "online": now - student["last_seen"] <= ACTIVE,
+        "last_seen": iso(student["last_seen"]),
+        "last_report": iso(student["last_report_at"]),  # the tile's "checked 3 min ago"
+        "message_seen": student["message_seen"],  # the newest instructor's message this laptop printed
         "exercises": {
-            status.exercise: {
-                "status": status.status,
-                "check": status.failed_check,
-                "says": status.says,
-                "changed": iso(status.changed_at),
-            }
-            for status in statuses
+            exercise: {"status": status, "check": check, "says": says, "changed": iso(changed)}
+            for _, exercise, status, check, says, changed in sorted(statuses, key=lambda row: exercise_order(row[1]))
         },
-        "doctor": kept_doctor(student.doctor),  # a verdict saved before frames.py checked each field: None
-        "hand": student.hand_raised_at is not None,
-        "hand_since": iso(student.hand_raised_at),
-        "shared": sorted({share.exercise for share in student.shares.all()}, key=exercise_order),
+        "doctor": kept_doctor(student["doctor"]),  # a verdict saved before frames.py checked each field: None
+        "hand": student["hand_raised_at"] is not None,
+        "hand_since": iso(student["hand_raised_at"]),
+        "shared": sorted(shared, key=exercise_order),
     }
 
 
@@ -87,11 +101,10 @@ def room() -> dict:
     workshop = Workshop.objects.order_by("-pk").first()
     if workshop is None:
         return {"workshop": None, "students": []}
-    students = workshop.students.prefetch_related("statuses", SHARES_WITHOUT_CODE)
     now = timezone.now()
     return {
         "workshop": state(workshop),
-        "students": [entry(student, now) for student in sorted(students, key=lambda s: name_order(s.name))],
+        "students": sorted(entries(workshop.students.all(), now), key=lambda entry: name_order(entry["name"])),
     }
 
 
@@ -110,15 +123,15 @@ def newest_workshop_id() -> int | None:
 
 def student_entry(student_id: int) -> dict | None:
     """One student's entry; None if they are gone (deleted in the admin since their socket logged in)."""
-    student = Student.objects.prefetch_related("statuses", SHARES_WITHOUT_CODE).filter(pk=student_id).first()
-    return entry(student, timezone.now()) if student is not None else None
+    found = entries(Student.objects.filter(pk=student_id), timezone.now())
+    return found[0] if found else None
 
 
 @database_sync_to_async
 def touch(student_id: int) -> dict | None:
     """Move a student's last_seen to now; their entry if that brought them back online, else None."""
     now = timezone.now()
-    was_online = Student.objects.filter(pk=student_id, last_seen__gte=now - timedelta(seconds=PRESENCE_TTL)).exists()
+    was_online = Student.objects.filter(pk=student_id, last_seen__gte=now - ACTIVE).exists()
     Student.objects.filter(pk=student_id).update(last_seen=now)
     return None if was_online else student_entry(student_id)
 
@@ -168,12 +181,20 @@ def save_share(student: Student, share: dict, now: datetime) -> None:
     Share.objects.filter(pk__in=list(older)).delete()
 
 
-SAVE = {"report": save_report, "doctor": save_doctor, "help": save_help, "share": save_share}
+def save_seen(student: Student, message_id: int, now: datetime) -> None:
+    """The laptop printed the instructor's messages up to `message_id`: never back, never past the newest."""
+    newest = Message.objects.filter(workshop_id=student.workshop_id).aggregate(last=Max("pk"))["last"] or 0
+    if student.message_seen < min(message_id, newest):
+        student.message_seen = min(message_id, newest)
+        student.save(update_fields=["message_seen"])
+
+
+SAVE = {"report": save_report, "doctor": save_doctor, "help": save_help, "share": save_share, "seen": save_seen}
 
 
 @database_sync_to_async
 def record(student_id: int, kind: str, value: object) -> dict | None:
-    """Save one accepted frame of a student (kind: report, doctor, help or share); their new entry, or None if gone."""
+    """Save one accepted frame of a student (kind: report, doctor, help, share or seen); their new entry, or None if gone."""
     now = timezone.now()
     with transaction.atomic():
         # select_for_update: on PostgreSQL two frames of one student (two sockets) take turns
@@ -182,7 +203,8 @@ def record(student_id: int, kind: str, value: object) -> dict | None:
         if student is None:
             return None
         SAVE[kind](student, value, now)
-        Student.objects.filter(pk=student_id).update(last_seen=now)
+        moved = {"last_seen": now} | ({"last_report_at": now} if kind == "report" else {})
+        Student.objects.filter(pk=student_id).update(**moved)
     return student_entry(student_id)
 
 
@@ -223,3 +245,32 @@ def save_message(text: str) -> tuple[int, dict] | None:
     if workshop_id is None:
         return None
     return workshop_id, message_frame(Message.objects.create(workshop_id=workshop_id, text=text))
+
+
+def recent_messages(workshop_id: int | None) -> list[dict]:
+    """The workshop's newest MESSAGES_SHOWN messages, oldest first: the page counts who has seen each."""
+    if workshop_id is None:
+        return []
+    newest = Message.objects.filter(workshop_id=workshop_id).order_by("-pk")[:MESSAGES_SHOWN]
+    return [message_frame(message) for message in reversed(newest)]
+
+
+@database_sync_to_async
+def remove_named(name: str) -> bool:
+    """The instructor takes a student of the newest workshop off the page, as `workshop leave` would; False if none."""
+    student = Student.objects.filter(workshop_id=newest_workshop_id(), name=name).first()
+    if student is None:
+        return False
+    remove(student)  # their rows and their token end with them; every staff page hears {"left": name}
+    return True
+
+
+@database_sync_to_async
+def clear_status(name: str, exercise: str) -> dict | None:
+    """The instructor clears one status of a student of the newest workshop: their entry without it; None if none."""
+    statuses = Status.objects.filter(student__workshop_id=newest_workshop_id(), student__name=name, exercise=exercise)
+    status = statuses.first()
+    if status is None:
+        return None
+    status.delete()
+    return student_entry(status.student_id)

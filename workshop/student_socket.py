@@ -8,11 +8,12 @@ The capstone puts earlier lessons together; each part says which. The events, in
                             4401 (it ended with `workshop close` or `leave`). Otherwise join
                             the students' group, then websocket.send {"joined": name,
                             "last_message": id} and, with `since`, each message after it, oldest
-                            first (lesson 12: join the group before reading the backlog)
+                            first (lesson 12: join the group before reading the backlog); `since`
+                            also says the laptop printed every message up to it: saved as seen
     websocket.receive    -> every later frame: the student's rate limit (lesson 16), presence,
-                            then a report, doctor, help or share frame is saved (lesson 08), sent
-                            to the staff group and answered {"ok": <kind>}; {"here": true} is not
-                            answered; anything else gets {"error": ...} and the socket stays open.
+                            then a report, doctor, help, share or seen frame is saved (lesson 08),
+                            sent to the staff group and answered {"ok": <kind>}; {"here": true} is
+                            not answered; anything else gets {"error": ...} and the socket stays open.
                             After 100 frames over the limit: websocket.close 4429
     workshop.message     -> websocket.send {"instructor": {"id", "text", "sent"}}, unless the
                             replay already sent that one (group_send by workshop/staff_socket.py)
@@ -94,6 +95,9 @@ class StudentConsumer(AsyncConsumer):
         for message in backlog:
             self.replayed.add(message["id"])
             await self.send({"type": "websocket.send", "text": json.dumps({"instructor": message})})
+        # `since` is also a receipt: the laptop printed every message up to it ("seen by 12 of 30").
+        if since and since > self.student.message_seen and (entry := await record(self.student.pk, "seen", since)):
+            await self.tell_staff({"type": "room.student", "student": entry})
         await self.seen()
 
     async def take(self, text: str | None) -> None:

@@ -14,8 +14,8 @@ watch's socket (`exercise --watch`) that says `{"here": true}` every 20 s.
 Every report names a check no earlier report of that student named, so the
 {"student": ...} frame that carries it is known: the update delay runs from
 the check's end (the report socket opening) to that frame reaching the
-instructor's socket, or the page's 5 s {"room": ...} refresh, if that shows it
-first (on Redis, a report whose layer message was lost: "by_refresh"). Server
+instructor's socket, or the change the page's 5 s read of the room finds ({"student":
+..., "refresh": true}), if that shows it first (on Redis, a report whose layer message was lost: "by_refresh"). Server
 CPU is every Daphne's, read from /proc before and after a measurement window,
 divided by the reports that started in it.
 
@@ -116,7 +116,7 @@ class Report:
     in_window: bool
     answered: float | None = None  # `ok` received
     reached: float | None = None  # the instructor's socket received a frame that shows it
-    by_refresh: bool = False  # the first such frame was the 5 s {"room": ...}, not its {"student": ...}
+    by_refresh: bool = False  # the first such frame came from the 5 s read of the room, not the layer
     error: str | None = None
 
 
@@ -125,20 +125,21 @@ class Room:
     """What the instructor's socket has seen: each pending report, found by (student, exercise, check)."""
 
     pending: dict[tuple[str, str, str], Report] = field(default_factory=dict)
-    room_frames: int = 0
+    room_frames: int = 0  # frames of the 5 s read (and of views): the changes the layer did not tell
 
     def expect(self, report: Report, exercise: str, check: str) -> None:
         self.pending[(report.name, exercise, check)] = report
 
     def take(self, text: str, now: float) -> None:
         frame = json.loads(text)
-        if "room" in frame:
-            # The page's refresh every 5 s. It shows every saved report, so it also shows one whose
-            # {"student": ...} the Redis layer lost: a report socket of the same process closed just
-            # as the layer's one read for the process popped the staff's message (django/channels#1683,
-            # lesson 05). The page heals; the row counts it, and its delay is over the page's budget.
+        if frame.get("refresh") is True or "piece" in frame:
+            # The page's read of the room every 5 s (or a view's piece). It shows every saved report, so
+            # it also shows one whose {"student": ...} the Redis layer lost: a report socket of the same
+            # process closed just as the layer's one read for the process popped the staff's message
+            # (django/channels#1683, lesson 05). The page heals; the row counts it, and its delay is
+            # over the page's budget.
             self.room_frames += 1
-            for entry in frame["room"]["students"]:
+            for entry in frame["piece"]["students"] if "piece" in frame else [frame["student"]]:
                 self.shown(entry, now, by_refresh=True)
         else:
             self.shown(frame.get("student") or {}, now, by_refresh=False)
@@ -351,7 +352,7 @@ async def measure(
 ) -> dict:
     """The class for warmup + window seconds; the window's figures (database_cpu: a meter, or None)."""
     staff = await connect(servers[0], "ws/workshop/room/", additional_headers={"Cookie": f"sessionid={session}"})
-    if "room" not in json.loads(await asyncio.wait_for(staff.recv(), 10)):  # not staff: the socket closes instead
+    if "view" not in json.loads(await asyncio.wait_for(staff.recv(), 10)):  # not staff: the socket closes instead
         raise RuntimeError("the instructor's socket did not open on the room")
     room, log = Room(), []
     listening = asyncio.create_task(listen(staff, room))

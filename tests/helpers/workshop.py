@@ -1,15 +1,17 @@
 """Lesson 17's workshop room under test: a workshop opened, students joined, their sockets, its requests.
 
 Plain functions, no fixtures: each test says what room it starts from. staff_socket() is the
-instructor's page, and next_frame_with() waits for the frame a test is about.
+instructor's page, view_of() reads a view of the room from its pieces, and next_frame_with()
+waits for the frame a test is about.
 """
 
 import json
 import secrets
+import time
 
 from channels.testing import WebsocketCommunicator
 
-from harness.patience import FRAME
+from harness.patience import CONDITION, FRAME
 from lessons.asgi import application
 from tests.helpers.clients import ORIGIN
 from workshop.models import Student, Workshop
@@ -69,17 +71,56 @@ async def answer_to(communicator: WebsocketCommunicator, frame: object) -> dict:
     return await communicator.receive_json_from(FRAME)
 
 
-async def staff_socket(session_key: str) -> WebsocketCommunicator:
-    """ws/workshop/room/ through the root router with a staff session's cookie, its first {"room": ...} read."""
-    cookie = [(b"cookie", f"sessionid={session_key}".encode())]
+async def staff_socket(session_key: str | None) -> WebsocketCommunicator:
+    """ws/workshop/room/ through the root router with this session's cookie (None: anonymous), connected."""
+    cookie = [(b"cookie", f"sessionid={session_key}".encode())] if session_key else []
     communicator = WebsocketCommunicator(application, "/ws/workshop/room/", headers=ORIGIN + cookie)
     assert (await communicator.connect(FRAME))[0]
-    assert "room" in await communicator.receive_json_from(FRAME)
     return communicator
 
 
+async def staff_view(session_key: str) -> tuple[WebsocketCommunicator, dict]:
+    """A staff socket and its first view, read whole (view_of())."""
+    communicator = await staff_socket(session_key)
+    return communicator, await view_of(communicator)
+
+
+async def view_of(communicator: WebsocketCommunicator, texts: list[str] | None = None) -> dict:
+    """The next view the staff socket sends, its pieces put together: the view's head, and "students" as room.json's.
+
+    Each frame's text goes into `texts`, if given: a test may measure them.
+    """
+
+    async def frame() -> dict:
+        text = await communicator.receive_from(FRAME)
+        if texts is not None:
+            texts.append(text)
+        return json.loads(text)
+
+    give_up = time.monotonic() + CONDITION  # a liveness bound: other frames may come first, never for ever
+    while "view" not in (head := await frame()):
+        assert time.monotonic() < give_up, f"no view within {CONDITION} s; the last frame: {head}"
+    view, students = head["view"], []
+    while True:
+        piece = (await frame())["piece"]
+        for entry in piece["students"]:
+            merged(students, entry)
+        if piece["last"]:
+            return view | {"students": students}
+
+
+def merged(students: list[dict], entry: dict) -> None:
+    """Put an entry in the list as the page does: a part's exercises go to the entry just before it, of its name."""
+    if entry.get("part"):
+        assert students and students[-1]["name"] == entry["name"], "a part that follows no entry of its name"
+        students[-1]["exercises"].update(entry["exercises"])
+    else:
+        students.append(entry)
+
+
 async def next_frame_with(communicator: WebsocketCommunicator, key: str) -> dict:
-    """The next JSON frame holding `key` (the 5 s refresh's {"room": ...} on the way are skipped)."""
+    """The next JSON frame holding `key` (others on the way, such as a refresh's changes, are skipped)."""
+    give_up = time.monotonic() + CONDITION
     while key not in (frame := await communicator.receive_json_from(FRAME)):
-        pass
+        assert time.monotonic() < give_up, f"no frame with {key!r} within {CONDITION} s; the last: {frame}"
     return frame

@@ -103,9 +103,9 @@ def test_a_report_whose_student_frame_arrives_is_reached_by_it():
 def test_a_report_the_layer_lost_is_reached_by_the_next_refresh_and_counted_apart():
     room = Room()
     lost, other = pending_report(room), pending_report(room, name="bob")
-    refresh = {"room": {"workshop": {}, "students": [shown("ada", "01.1", "test_step_1"), shown("bob", "01.1", "x")]}}
-    room.take(json.dumps(refresh), now=6.0)
-    assert (lost.reached, lost.by_refresh, room.room_frames) == (6.0, True, 1)
+    for entry in (shown("ada", "01.1", "test_step_1"), shown("bob", "01.1", "x")):
+        room.take(json.dumps({"student": entry, "refresh": True}), now=6.0)
+    assert (lost.reached, lost.by_refresh, room.room_frames) == (6.0, True, 2)
     assert other.reached is None and list(room.pending) == [("bob", "01.1", "test_step_1")]
     row = summary([lost, other], cpu=1.0, database=None, window=2.0, room_frames=1)
     assert (row["reached"], row["by_refresh"], row["over_page_budget"]) == (1, 1, 2)

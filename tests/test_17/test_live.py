@@ -2,7 +2,7 @@
 
 A join (POST /workshop/join/) is the new student's entry; `workshop leave` (POST
 /workshop/leave/) is {"left": name}, and the student, their rows and their token are gone;
-`workshop close` is the whole room again, by a group message (lesson 06) or, from a process
+`workshop close` is a new view of the room, by a group message (lesson 06) or, from a process
 the layer cannot reach, by the socket's look at the workshop's row each second. Names sort as people read them, accents included.
 """
 
@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from harness.patience import FRAME
-from tests.helpers.workshop import a_room, next_frame_with, post_join, post_leave, staff_socket, student_socket
+from tests.helpers.workshop import a_room, next_frame_with, post_join, post_leave, staff_view, student_socket, view_of
 from workshop import room
 from workshop.models import Student, Workshop
 from workshop.staff_socket import StaffConsumer
@@ -29,7 +29,7 @@ def no_refresh(monkeypatch) -> None:
 async def test_a_join_reaches_the_staff_socket_as_the_new_students_entry(client, staff_session_key, monkeypatch):
     no_refresh(monkeypatch)
     await database_sync_to_async(a_room)("alice")
-    staff = await staff_socket(staff_session_key)
+    staff, _ = await staff_view(staff_session_key)
     joined = await database_sync_to_async(post_join)(client, {"code": "K7Q2M9XA", "name": "carol"})
     assert joined.status_code == 201
     assert (await next_frame_with(staff, "student"))["student"]["name"] == "carol"
@@ -39,7 +39,7 @@ async def test_a_join_reaches_the_staff_socket_as_the_new_students_entry(client,
 async def test_leave_reaches_the_staff_socket_as_left_with_the_name(client, staff_session_key, monkeypatch):
     no_refresh(monkeypatch)
     _, (token,) = await database_sync_to_async(a_room)("alice")
-    staff = await staff_socket(staff_session_key)
+    staff, _ = await staff_view(staff_session_key)
     assert (await database_sync_to_async(post_leave)(client, {"token": token})).status_code == 200
     assert await next_frame_with(staff, "left") == {"left": "alice"}
     await staff.disconnect(timeout=FRAME)
@@ -59,9 +59,9 @@ async def test_a_socket_still_open_at_leave_is_closed_4401_at_its_next_frame(cli
 async def test_close_reaches_the_staff_socket_by_a_group_message(staff_session_key, monkeypatch):
     no_refresh(monkeypatch)
     await database_sync_to_async(a_room)("alice")
-    staff = await staff_socket(staff_session_key)
+    staff, _ = await staff_view(staff_session_key)
     await database_sync_to_async(call_command)("workshop", "close")
-    assert (await next_frame_with(staff, "room"))["room"]["workshop"]["open"] is False
+    assert (await view_of(staff))["workshop"]["open"] is False
     await staff.disconnect(timeout=FRAME)
 
 
@@ -70,9 +70,9 @@ async def test_close_from_a_process_the_layer_does_not_reach_shows_at_the_next_l
     monkeypatch.setattr(StaffConsumer, "LOOK", 0.01)
     monkeypatch.setattr(room, "tell_staff_now", lambda *args: None)  # the in-memory layer of another process
     await database_sync_to_async(a_room)("alice")
-    staff = await staff_socket(staff_session_key)
+    staff, _ = await staff_view(staff_session_key)
     await database_sync_to_async(call_command)("workshop", "close")
-    assert (await next_frame_with(staff, "room"))["room"]["workshop"]["open"] is False
+    assert (await view_of(staff))["workshop"]["open"] is False
     await staff.disconnect(timeout=FRAME)
 
 

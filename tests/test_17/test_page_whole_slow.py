@@ -77,6 +77,8 @@ def entry(name: str) -> dict:
         "name": name,
         "online": True,
         "last_seen": "2026-11-26T10:00:00+00:00",
+        "last_report": "2026-11-26T10:00:00+00:00",
+        "message_seen": 0,
         "exercises": {"02.1": result},
         "doctor": {"ready": False, "problems": ["FAIL  redis"], "python": "3.12.1", "django": "5.2.19"},
         "hand": True,
@@ -105,9 +107,16 @@ def planted_entries() -> list[dict]:
 def test_room_js_given_every_field_with_every_json_value_lists_every_student(served_room, browser):
     good = [entry(name) for name in NAMES]
     planted = planted_entries()
-    room = {"workshop": {"open": True, "opened": None}, "students": good + planted}
-    frames = [{"room": room}] + [{kind: value} for kind in ("room", "student", "left") for value in JSON_VALUES]
-    frames += [{"room": room | {"workshop": value}} for value in JSON_VALUES]
+    view = {"workshop": {"open": True, "opened": None}, "messages": [], "active_minutes": 5}
+    piece = {"students": good + planted, "last": True}
+    frames = [{"view": view}, {"piece": piece}]
+    frames += [{kind: value} for kind in ("view", "piece", "student", "left", "message") for value in JSON_VALUES]
+    frames += [frame for value in JSON_VALUES for frame in ({"view": view | {"workshop": value}}, {"piece": piece})]
+    frames += [{"view": view | {"messages": [value], "active_minutes": value}} for value in JSON_VALUES]
+    frames += [{"piece": {"students": value, "last": False}} for value in JSON_VALUES]
+    frames += [{"piece": {"students": [value], "last": value}} for value in JSON_VALUES]
+    frames += [{"view": view}, {"piece": piece}]  # the last view: every good and planted student
+    frames += [{"student": student | {"part": True}} for student in planted[:20]]
     frames += [{"student": student} for student in planted] + ["not json", "[]", "null"]
     # A stand-in WebSocket, made before room.js runs: it opens, then hands the page each frame.
     fake = f"""{ERRORS}

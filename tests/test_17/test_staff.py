@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.helpers.workshop import CODE, a_room, enrol, open_workshop
 from workshop.models import Share, Status, Student
-from workshop.room import PRESENCE_TTL
+from workshop.room import ACTIVE, ACTIVE_MINUTES
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/workshop/", "/workshop/room.json", "/workshop/shared/alice/01.1/"]
@@ -57,6 +57,8 @@ def test_room_json_is_exactly_the_workshop_and_each_students_entry(client, staff
                 "name": "alice",
                 "online": True,
                 "last_seen": alice.last_seen.isoformat(),
+                "last_report": None,
+                "message_seen": 0,
                 "exercises": {
                     "01.1": {"status": "passing", "check": "", "says": "", "changed": changed["01.1"]},
                     "04.2": {"status": "failing", "check": "leaves its group", "says": "", "changed": changed["04.2"]},
@@ -101,9 +103,9 @@ def test_a_closed_workshop_is_shown_not_open(client, staff_session_key):
     assert client.get("/workshop/room.json").json()["workshop"]["open"] is False
 
 
-def test_a_student_is_online_within_the_ttl_and_not_after_it(client, staff_session_key):
+def test_a_student_is_online_while_active_in_the_last_few_minutes_and_not_after(client, staff_session_key):
     alice, _ = alice_at_work()
-    moments = [timedelta(seconds=PRESENCE_TTL - 5), timedelta(seconds=PRESENCE_TTL + 5)]
+    moments = [ACTIVE - timedelta(seconds=5), ACTIVE + timedelta(seconds=5)]
     online = []
     for moment in moments:
         Student.objects.filter(pk=alice.pk).update(last_seen=timezone.now() - moment)
@@ -111,8 +113,8 @@ def test_a_student_is_online_within_the_ttl_and_not_after_it(client, staff_sessi
     assert online == [True, False]
 
 
-def test_presence_lasts_sixty_seconds():
-    assert PRESENCE_TTL == 60
+def test_online_means_active_in_the_last_five_minutes():
+    assert ACTIVE_MINUTES == 5 and ACTIVE == timedelta(minutes=5)
 
 
 def test_the_page_names_its_socket_and_shows_no_join_code(client, staff_session_key):

@@ -1,15 +1,12 @@
-"""Lesson 17: the instructor's socket (ws/workshop/room/): staff only, the room now and every 5 s, each change, messages."""
+"""Lesson 17: the instructor's socket (ws/workshop/room/): staff only, a view of the room, each change, messages."""
 
 import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from harness.patience import FRAME
-from lessons.asgi import application
-from tests.helpers.clients import ORIGIN
-from tests.helpers.workshop import a_room, answer_to, student_socket
+from tests.helpers.workshop import a_room, answer_to, next_frame_with, staff_socket, staff_view, student_socket, view_of
 from workshop.models import Message
 from workshop.staff_socket import StaffConsumer
 
@@ -17,42 +14,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REPORT = {"report": {"exercise": "04.2", "status": "failing", "check": "leaves its group"}}
 
 
-async def room_socket(session_key: str | None = None) -> WebsocketCommunicator:
-    """ws/workshop/room/ through the root router, with this session's cookie (none: anonymous)."""
-    cookie = [(b"cookie", f"sessionid={session_key}".encode())] if session_key else []
-    communicator = WebsocketCommunicator(application, "/ws/workshop/room/", headers=ORIGIN + cookie)
-    assert (await communicator.connect(FRAME))[0]
-    return communicator
-
-
 async def test_an_anonymous_socket_is_closed_4401_before_any_data_frame():
-    communicator = await room_socket()
+    communicator = await staff_socket(None)
     assert await communicator.receive_output(FRAME) == {"type": "websocket.close", "code": 4401}
     await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_socket_of_a_user_who_is_not_staff_is_closed_4403(ada_session_key):
-    communicator = await room_socket(ada_session_key)
+    communicator = await staff_socket(ada_session_key)
     assert await communicator.receive_output(FRAME) == {"type": "websocket.close", "code": 4403}
     await communicator.disconnect(timeout=FRAME)
 
 
 async def test_a_staff_socket_gets_the_room_as_room_json_has_it_on_connect(staff_session_key, client):
     await database_sync_to_async(a_room)("alice", "bob")
-    communicator = await room_socket(staff_session_key)
-    frame = await communicator.receive_json_from(FRAME)
+    communicator, view = await staff_view(staff_session_key)
     expected = (await database_sync_to_async(client.get)("/workshop/room.json")).json()
-    assert frame == {"room": expected}
-    assert [student["name"] for student in frame["room"]["students"]] == ["alice", "bob"]
-    await communicator.disconnect(timeout=FRAME)
-
-
-async def test_the_room_is_sent_again_every_few_seconds(staff_session_key, monkeypatch):
-    monkeypatch.setattr(StaffConsumer, "REFRESH", 0.01)
-    await database_sync_to_async(a_room)("alice")
-    communicator = await room_socket(staff_session_key)
-    frames = [await communicator.receive_json_from(FRAME) for _ in range(3)]
-    assert all(list(frame) == ["room"] for frame in frames)
+    assert {key: view[key] for key in expected} == expected
+    assert [student["name"] for student in view["students"]] == ["alice", "bob"]
     await communicator.disconnect(timeout=FRAME)
 
 
@@ -62,8 +41,7 @@ def test_the_room_is_refreshed_every_five_seconds():
 
 async def test_a_students_report_reaches_the_staff_socket_as_their_entry(staff_session_key):
     _, (token,) = await database_sync_to_async(a_room)("alice")
-    staff = await room_socket(staff_session_key)
-    await staff.receive_json_from(FRAME)  # the room
+    staff, _ = await staff_view(staff_session_key)
     student = await student_socket(token)
     assert await answer_to(student, REPORT) == {"ok": "report"}
     entry = (await staff.receive_json_from(FRAME))["student"]
@@ -78,8 +56,7 @@ async def test_a_students_report_reaches_the_staff_socket_as_their_entry(staff_s
 async def test_a_staff_message_is_saved_answered_with_its_id_and_reaches_students(staff_session_key):
     _, tokens = await database_sync_to_async(a_room)("alice", "bob")
     students = [await student_socket(token) for token in tokens]
-    staff = await room_socket(staff_session_key)
-    await staff.receive_json_from(FRAME)
+    staff, _ = await staff_view(staff_session_key)
     answer = await answer_to(staff, {"message": "break until 11:00"})
     saved = await Message.objects.aget()
     assert answer == {"sent": saved.pk}
@@ -106,27 +83,26 @@ BAD_STAFF_FRAMES = {
 async def test_each_bad_staff_frame_gets_an_error_saves_nothing_and_keeps_the_socket(staff_session_key, subtests):
     # One socket takes every bad frame in turn; a good message after each shows it still open.
     await database_sync_to_async(a_room)("alice")
-    staff = await room_socket(staff_session_key)
-    await staff.receive_json_from(FRAME)
+    staff, _ = await staff_view(staff_session_key)
     for sent, (name, frame) in enumerate(BAD_STAFF_FRAMES.items()):
         with subtests.test(frame=name):
             assert list(await answer_to(staff, frame)) == ["error"]
             assert await Message.objects.acount() == sent  # only the good messages before it
             assert "sent" in await answer_to(staff, {"message": "still here"})
+            assert "message" in await staff.receive_json_from(FRAME)  # every staff page lists it
     await staff.disconnect(timeout=FRAME)
 
 
 async def test_a_message_of_500_characters_is_sent(staff_session_key):
     await database_sync_to_async(a_room)("alice")
-    staff = await room_socket(staff_session_key)
-    await staff.receive_json_from(FRAME)
+    staff, _ = await staff_view(staff_session_key)
     assert "sent" in await answer_to(staff, {"message": "x" * 500})
     await staff.disconnect(timeout=FRAME)
 
 
 async def test_with_no_workshop_a_message_gets_an_error(staff_session_key):
-    staff = await room_socket(staff_session_key)
-    assert await staff.receive_json_from(FRAME) == {"room": {"workshop": None, "students": []}}
+    staff, view = await staff_view(staff_session_key)
+    assert (view["workshop"], view["students"]) == (None, [])
     assert "workshop open" in (await answer_to(staff, {"message": "hello?"}))["error"]
     await staff.disconnect(timeout=FRAME)
 
@@ -134,15 +110,12 @@ async def test_with_no_workshop_a_message_gets_an_error(staff_session_key):
 async def test_after_workshop_open_again_the_socket_follows_the_new_room(staff_session_key, monkeypatch):
     monkeypatch.setattr(StaffConsumer, "REFRESH", 0.01)
     await database_sync_to_async(a_room)("alice")
-    staff = await room_socket(staff_session_key)
-    await staff.receive_json_from(FRAME)
+    staff, _ = await staff_view(staff_session_key)
     _, (token,) = await database_sync_to_async(a_room)("zoe")  # a newer workshop
-    while [s["name"] for s in (await staff.receive_json_from(FRAME)).get("room", {}).get("students", [])] != ["zoe"]:
+    while [s["name"] for s in (await view_of(staff))["students"]] != ["zoe"]:
         pass
     student = await student_socket(token)
     await answer_to(student, REPORT)
-    while "student" not in (frame := await staff.receive_json_from(FRAME)):
-        pass
-    assert frame["student"]["name"] == "zoe"
+    assert (await next_frame_with(staff, "student"))["student"]["name"] == "zoe"
     await student.disconnect(timeout=FRAME)
     await staff.disconnect(timeout=FRAME)

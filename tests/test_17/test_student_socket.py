@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 
 from harness.patience import FRAME
 from tests.helpers.workshop import a_room, answer_to, open_workshop, student_socket
-from workshop import limits
+from workshop import limits, room
 from workshop.models import Share, Status, Student, Workshop
 from workshop.student_socket import StudentConsumer
 
@@ -185,7 +185,7 @@ async def test_a_heartbeat_moves_last_seen_and_brings_the_student_back_online(mo
     staff = await get_channel_layer().new_channel()
     await get_channel_layer().group_add(f"workshop-{workshop.pk}-staff", staff)
     communicator = await student_socket(token)
-    asleep = (await row(Student, name="alice")).last_seen - timedelta(minutes=2)
+    asleep = (await row(Student, name="alice")).last_seen - room.ACTIVE - timedelta(minutes=2)
     await Student.objects.filter(name="alice").aupdate(last_seen=asleep)
     now[0] += limits.SEEN_EVERY  # the next frame may write last_seen again
     await communicator.send_json_to({"here": True})

@@ -136,11 +136,14 @@ class Command(BaseCommand):
         return False
 
     def tell_the_workshop(self, exercise, outcome) -> None:
-        """Lesson 17: once `workshop join` saved a connection, the instructor's room hears each result (workshop/client.py)."""
+        """Lesson 17: once `workshop join` saved a connection, the instructor's room hears each result (workshop/client.py).
+
+        The instructor's messages this laptop missed come back with the answer, printed after the result.
+        """
         if joined():  # not joined: nothing imported, nothing sent
             from workshop.client import report_check
 
-            report_check(exercise.id, outcome, self.stderr)
+            report_check(exercise.id, outcome, self.stderr, self.stdout)
 
     def watch(self, exercise) -> None:
         """Check now, then on every save of the student's file, until it passes; Ctrl-C ends it quietly."""

@@ -8,11 +8,14 @@ token its socket sends first (workshop/tokens.py):
     400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -,
         a name that mixes scripts (workshop/names.py)
     403 unknown or closed join code        409 the name is taken in this workshop (NFKC, any case)
-    429 over 10 attempts a minute from one address       405 any method but POST
+    429 over 10 wrong codes a minute from one address    405 any method but POST
 
 The join code is the credential, so it is throttled like lesson 16's password
 guesser: every attempt counted in Django's cache, per client address, before
-the code is looked at.
+the code is looked at, and a right code takes its count back (as a login that
+works does): a guess costs what it always did, and thirty students behind one
+address join in the first minute. Each refusal (a wrong code, or too many) is
+counted on the workshop, for the instructor's page (room.json's refused_joins).
 """
 
 import ipaddress
@@ -24,6 +27,7 @@ import unicodedata
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +40,7 @@ from workshop.tokens import issue_token
 
 STUDENT_SOCKET = "/ws/workshop/student/"
 NAME = re.compile(r"[\w .-]{1,40}")  # \w: letters and digits of any script, and _
-ATTEMPTS_PER_MINUTE = 10  # per client address: a room behind one address still joins in a few minutes
+WRONG_CODES_PER_MINUTE = 10  # per client address; a right code is not counted, so a class behind one address joins
 EXAMPLE = 'expected a JSON object like {"code": "K7Q2M9XA", "name": "alice"}'
 
 
@@ -57,17 +61,22 @@ def clock() -> float:
 def join(request):
     """POST /workshop/join/: admit a named student to the open workshop whose code they typed."""
     try:
-        if too_many_attempts(address_of(request.META.get("REMOTE_ADDR", ""))):
-            return JsonResponse({"error": "too many join attempts: wait a minute"}, status=429)
+        attempt = count_attempt(address_of(request.META.get("REMOTE_ADDR", "")))
     except RedisError:  # the counters are unreadable: refuse rather than let guesses through uncounted
         return JsonResponse({"error": "joining is unavailable for a moment: try again"}, status=503)
+    if attempt is None:
+        refused()
+        return JsonResponse({"error": "too many join attempts: wait a minute"}, status=429)
     try:
         code, name = read_request(request.body)
     except BadJoin as error:
+        take_back(attempt)  # the code was never compared: no guess was made
         return JsonResponse({"error": str(error)}, status=400)
     workshop = Workshop.objects.filter(closed_at=None).order_by("-pk").first()
     if workshop is None or not code_matches(code, workshop.code):
+        refused()  # the guess keeps its count
         return JsonResponse({"error": "unknown or closed join code"}, status=403)
+    take_back(attempt)  # the right code: a class behind one address is not thirty guesses
     try:
         student = admit(workshop, name)
     except (IntegrityError, NameTaken):  # the constraint (ASCII case), or the folded comparison
@@ -137,13 +146,28 @@ def address_of(remote_addr: str) -> str:
     return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
 
 
-def too_many_attempts(address: str) -> bool:
-    """Count one attempt from `address` in this minute's window; True once it is over the limit."""
+def count_attempt(address: str) -> str | None:
+    """Count one attempt from `address` in this minute's window: its counter's key, or None once over the limit."""
     window = int(clock() // 60)
     key = f"workshop-join:{address}:{window}"
+    # Counted before the code is compared, and taken back when it was right (take_back): counted after a
+    # wrong one instead, guesses sent at once would all be compared before any was counted.
     # incr() and add() are atomic (lesson 16's throttle says why the async aincr() is not).
     try:
         count = cache.incr(key)
     except ValueError:  # this window's first attempt
         count = 1 if cache.add(key, 1, 60) else cache.incr(key)
-    return count > ATTEMPTS_PER_MINUTE
+    return key if count <= WRONG_CODES_PER_MINUTE else None
+
+
+def take_back(key: str) -> None:
+    """Take back an attempt that guessed nothing (the right code, or no code read); a counter gone has nothing to give."""
+    try:
+        cache.decr(key)
+    except (ValueError, RedisError):
+        pass  # the window ended meanwhile, or Redis went away: the count stays, which only errs on the safe side
+
+
+def refused() -> None:
+    """Count a refused join on the open workshop: the instructor's page shows how many (room.json)."""
+    Workshop.objects.filter(closed_at=None).update(refused_joins=F("refused_joins") + 1)

@@ -96,7 +96,12 @@ def room() -> dict:
 
 
 def state(workshop: Workshop) -> dict:
-    return {"open": workshop.closed_at is None, "opened": iso(workshop.opened_at), "closed": iso(workshop.closed_at)}
+    return {
+        "open": workshop.closed_at is None,
+        "opened": iso(workshop.opened_at),
+        "closed": iso(workshop.closed_at),
+        "refused_joins": workshop.refused_joins,  # a wrong code, or too many from one address (workshop/join.py)
+    }
 
 
 def newest_state() -> tuple[int, str | None] | None:

@@ -44,6 +44,15 @@ def test_a_token_ends_when_its_workshop_closes():
     assert token_names_a_student(token) is False
 
 
+@pytest.mark.parametrize("ended_by", [("close",), ("open",)], ids=["closed", "a-newer-one-opened"])
+def test_a_token_of_an_ended_workshop_opens_nothing_not_even_the_leave_door(client, ended_by):
+    _, (token,) = a_room("alice")
+    call_command("workshop", *ended_by, stdout=StringIO())
+    answer = post_leave(client, {"token": token})
+    assert (answer.status_code, answer.json()) == (401, {"error": "this token names no one in the room"})
+    assert Student.objects.filter(name="alice").exists()  # the old workshop's record stays as it was
+
+
 def run_leave() -> tuple[int, str, str]:
     out, err = StringIO(), StringIO()
     return students.leave(out, err), out.getvalue(), err.getvalue()

@@ -6,8 +6,8 @@ token its socket sends first (workshop/tokens.py):
 
     201 {"token": ..., "name": ..., "socket": "/ws/workshop/student/"}
     400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -,
-        a name that mixes scripts (workshop/names.py)
-    403 unknown or closed join code        409 the name is taken in this workshop (NFKC, any case)
+        a name that mixes scripts or cannot be told apart on the page (workshop/names.py)
+    403 unknown or closed join code        409 the name is taken, or one drawn alike (workshop/names.py)
     429 over 10 wrong codes a minute from one address    405 any method but POST
 
 The join code is the credential, so it is throttled like lesson 16's password
@@ -79,14 +79,16 @@ def join(request):
     take_back(attempt)  # the right code: a class behind one address is not thirty guesses
     try:
         student = admit(workshop, name)
-    except (IntegrityError, NameTaken):  # the constraint (ASCII case), or the folded comparison
+    except IntegrityError:  # the constraint (ASCII case), when two joins under one name meet
         return JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
+    except NameTaken as taken:  # folded, or drawn alike
+        return JsonResponse({"error": str(taken)}, status=409)
     room.tell_staff_now(workshop.pk, {"type": "room.student", "student": room.student_entry(student.pk)})
     return JsonResponse({"token": issue_token(student), "name": name, "socket": STUDENT_SOCKET}, status=201)
 
 
 class NameTaken(Exception):
-    """Another student of the workshop has this name once folded (workshop/names.py)."""
+    """Another student of the workshop has this name once folded, or one drawn alike (workshop/names.py)."""
 
 
 @transaction.atomic
@@ -100,7 +102,10 @@ def admit(workshop: Workshop, name: str) -> Student:
     others = workshop.students.exclude(pk=student.pk).values_list("name", flat=True)
     # émile and ÉMILE, straße and STRASSE: the constraint's lower() folds ASCII alone on SQLite.
     if names.folded(name) in {names.folded(other) for other in others}:
-        raise NameTaken(name)
+        raise NameTaken(f"the name {name} is taken in this workshop: choose another")
+    # sophie and ѕорһіе (Cyrillic), Ian and lan: another name, the same on the page.
+    if (twin := next((other for other in others if names.look_alike(name, other)), None)) is not None:
+        raise NameTaken(f"the name {name} looks like {twin}, taken in this workshop: choose another")
     return student
 
 
@@ -121,6 +126,8 @@ def read_request(body: bytes) -> tuple[str, str]:
         raise BadJoin(f'expected "name" to be a string, got {type(name).__name__}')
     # NFKC: a name typed in full-width letters is the same name as in plain ones.
     name = unicodedata.normalize("NFKC", name).strip()
+    if (unseen := names.unseen(name)) is not None:  # before NAME: a filler is a letter to \w
+        raise BadJoin(unseen)
     if not NAME.fullmatch(name):
         raise BadJoin('expected "name" of 1 to 40 letters, digits, spaces, "_", "." or "-"')
     if (mixed := names.mixed_scripts(name)) is not None:

@@ -25,6 +25,7 @@ from bench.hostile.run import settled_rss_mb
 from harness.patience import FRAME
 from tests.helpers.workshop_server import instructor, join, room_json
 from workshop import limits
+from workshop.frames import catalogue
 from workshop.room import SHARES_KEPT
 from workshop.student_socket import SLOW_DOWN, TOO_MANY
 
@@ -37,8 +38,9 @@ REPORT = {"report": {"exercise": "04.2", "status": "failing", "check": "a socket
 
 
 def share(number: int) -> dict:
-    """Share number `number`: 1,000 distinct exercise ids, 00.0 to 99.9, so none replaces another by its id."""
-    return {"share": {"exercise": f"{number % 100:02d}.{number // 100}", "path": "exercises/mine.py", "code": CODE}}
+    """Share number `number`: the course's exercises in turn (the room takes no other id), so the first 58 differ."""
+    ids = sorted(catalogue())
+    return {"share": {"exercise": ids[number % len(ids)], "path": "exercises/mine.py", "code": CODE}}
 
 
 async def student(server, token: str):

@@ -1,10 +1,18 @@
-"""The student socket's rate limit and presence pace (lesson 17), one of each per student.
+"""The student socket's rate limits and presence pace (lesson 17): a budget per student, and one per address.
 
 A token bucket per student: up to BURST frames at once, then RATE a second.
 Lesson 05's flood limit was per socket and lesson 16 showed why that is not
 enough (ten sockets, ten limits): this bucket is the student's, shared by every
-socket their token opens in this process. The room runs one server process;
-with several, each would have its own bucket for the same student.
+socket their token opens in this process. And a student is only a join away
+(the code is on the projector): ten names from one laptop were ten budgets, 31
+reports a second saved, and every other student's report slowed from 0.02 to
+1.67 s. So every socket of one client address also draws on the address's
+bucket, each token it sends and each frame after it: ADDRESS_BURST at once,
+then ADDRESS_RATE a second, what thirty honest students behind one address
+need with room to spare (each `exercise` run is a token and a report; a watch,
+a report a save and a heartbeat every 20 s). A frame is taken only if both
+buckets have a token; a refused one spends neither. The room runs one server
+process; with several, each would have its own buckets for the same student.
 
 Presence (Student.last_seen) moves with every frame, but is written at most
 once every SEEN_EVERY seconds per student: a heartbeat every 20 s, or a flood,
@@ -15,6 +23,10 @@ import time
 
 RATE = 5.0  # frames a second, once the burst is spent
 BURST = 20  # frames at once: a `--watch` reporting a run of checks, with room to spare
+# One client address (an IPv6 /64), every student behind it: thirty students' token, report and heartbeat
+# at once is 90; thirty watches saving every two seconds, 15 a second.
+ADDRESS_RATE = 20.0
+ADDRESS_BURST = 120
 REFUSED_BEFORE_CLOSE = 100  # frames refused on one socket before it is closed with 4429
 SEEN_EVERY = 5.0  # seconds between two writes of one student's last_seen (PRESENCE_TTL is 60)
 
@@ -32,15 +44,26 @@ class TokenBucket:
         self.tokens = float(burst)
         self.updated = clock()
 
-    def take(self) -> bool:
-        """True, and one token fewer, if a token is left; False (nothing taken) if not."""
+    def has_one(self) -> bool:
+        """Whether a token is left now (refilled for the time since the last look)."""
         now = clock()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
+        return self.tokens >= 1
+
+    def take(self) -> bool:
+        """True, and one token fewer, if a token is left; False (nothing taken) if not."""
+        return take(self)
+
+
+def take(*kept: "TokenBucket | None") -> bool:
+    """One token from each bucket (None: no such budget), or none from any when one is empty."""
+    held = [bucket for bucket in kept if bucket is not None]
+    if not all([bucket.has_one() for bucket in held]):  # a list: every bucket refilled, none skipped
+        return False
+    for bucket in held:
+        bucket.tokens -= 1
+    return True
 
 
 # Student ids are never reused (the tables count up), so these never mix two students.
@@ -48,9 +71,29 @@ buckets: dict[int, TokenBucket] = {}
 seen_written: dict[int, float] = {}  # student id -> when their last_seen was last written (clock())
 
 
+address_buckets: dict[str, TokenBucket] = {}  # client address (IPv6: its /64) -> the bucket its sockets share
+
+
 def bucket_for(student_id: int) -> TokenBucket:
     """The bucket every socket of this student shares, in this process."""
     return buckets.setdefault(student_id, TokenBucket())
+
+
+def address_bucket_for(scope: dict) -> TokenBucket | None:
+    """The bucket every student socket of this client address shares; None when the server gave no address."""
+    from workshop.join import address_of  # the join door's way of naming a client: one rule for both
+
+    client = scope.get("client")
+    if not client:  # a Unix socket, or a test's communicator: only the student's own bucket holds it
+        return None
+    address = address_of(client[0])
+    if address not in address_buckets and len(address_buckets) >= 10_000:
+        # A full bucket and a missing one are the same: forget the full ones, not a flooder's empty one.
+        for full in [
+            key for key, bucket in address_buckets.items() if bucket.has_one() and bucket.tokens >= bucket.burst
+        ]:
+            del address_buckets[full]
+    return address_buckets.setdefault(address, TokenBucket(ADDRESS_RATE, ADDRESS_BURST))
 
 
 def presence_due(student_id: int) -> bool:

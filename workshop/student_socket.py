@@ -3,13 +3,14 @@
 The capstone puts earlier lessons together; each part says which. The events, in order:
 
     websocket.connect    -> websocket.accept; a 10 s deadline for the token (lesson 11)
-    websocket.receive    -> the first frame must be {"token": ..., "since": N (optional)}: not a
-                            token of a student of the newest, open workshop -> websocket.close
-                            4401 (it ended with `workshop close` or `leave`). Otherwise join
+    websocket.receive    -> the first frame must be {"token": ..., "since": N (optional)}: over
+                            the address's budget -> websocket.close 4429; not a token of a
+                            student of the newest, open workshop -> websocket.close 4401 (it
+                            ended with `workshop close` or `leave`). Otherwise join
                             the students' group, then websocket.send {"joined": name,
                             "last_message": id} and, with `since`, each message after it, oldest
                             first (lesson 12: join the group before reading the backlog)
-    websocket.receive    -> every later frame: the student's rate limit (lesson 16), presence,
+    websocket.receive    -> every later frame: the student's and the address's limits (16), presence,
                             then a report, doctor, help or share frame is saved (lesson 08), sent
                             to the staff group and answered {"ok": <kind>}; {"here": true} is not
                             answered; anything else gets {"error": ...} and the socket stays open.
@@ -51,7 +52,8 @@ class StudentConsumer(AsyncConsumer):
     group: str | None = None
     deadline: asyncio.Task | None = None
     close_code: int | None = None  # set once this socket has been closed
-    refused = 0  # frames this socket sent over the student's rate limit
+    address_bucket: limits.TokenBucket | None = None  # its client address's (None: the server named none)
+    refused = 0  # frames this socket sent over the student's or the address's rate limit
 
     def __init__(self):
         self.replayed: set[int] = set()  # ids of the messages the replay sent, which the group may bring again
@@ -78,6 +80,10 @@ class StudentConsumer(AsyncConsumer):
 
     async def log_in(self, text: str | None) -> None:
         self.deadline.cancel()
+        self.address_bucket = limits.address_bucket_for(self.scope)
+        if not limits.take(self.address_bucket):  # a token is a database read: its address pays for it
+            await self.close(TOO_MANY)
+            return
         token, since = first_frame(text) or (None, None)
         self.student = await student_for_token(token)  # the database: an older or closed workshop's is refused
         if self.student is None:
@@ -109,7 +115,7 @@ class StudentConsumer(AsyncConsumer):
 
     async def answer(self, text: str | None) -> dict | None:
         """Save what a frame says and return the answer to send; ClientError for a frame refused."""
-        if not self.bucket.take():
+        if not limits.take(self.bucket, self.address_bucket):  # the student's, and their address's
             self.refused += 1
             raise ClientError(SLOW_DOWN)
         kind, value = student_frame(text)

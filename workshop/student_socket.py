@@ -34,8 +34,8 @@ from redis.exceptions import RedisError
 
 from workshop import limits
 from workshop.frames import ClientError, first_frame, student_frame
-from workshop.room import messages_after, record, staff_group, students_group, touch
-from workshop.tokens import student_for_token
+from workshop.room import arrival, record, staff_group, students_group, touch
+from workshop.tokens import claim_in
 
 logger = logging.getLogger(__name__)
 NOT_AUTHENTICATED, TOO_MANY, LAYER_UNAVAILABLE = 4401, 4429, 4503
@@ -52,6 +52,7 @@ class StudentConsumer(AsyncConsumer):
     group: str | None = None
     deadline: asyncio.Task | None = None
     close_code: int | None = None  # set once this socket has been closed
+    address: str | None = None  # the client's, as its budgets count it (None: the server named none)
     address_bucket: limits.TokenBucket | None = None  # its client address's (None: the server named none)
     refused = 0  # frames this socket sent over the student's or the address's rate limit
 
@@ -60,6 +61,7 @@ class StudentConsumer(AsyncConsumer):
 
     async def websocket_connect(self, event):
         """Called when a laptop opens the socket: accept, and wait for its token."""
+        self.address = limits.address_of(self.scope)
         await self.send({"type": "websocket.accept"})
         self.deadline = asyncio.create_task(self.close_when_silent())
 
@@ -73,28 +75,33 @@ class StudentConsumer(AsyncConsumer):
             # A frame that was on its way when we closed: it is not read, and the answer stays the close.
             await self.close(self.close_code)
             return
-        if self.student is None:
-            await self.log_in(event.get("text"))
-        else:
-            await self.take(event.get("text"))
+        async with limits.turn(self.address):  # one address's frames take turns (workshop/limits.py)
+            if self.student is None:
+                await self.log_in(event.get("text"))
+            else:
+                await self.take(event.get("text"))
 
     async def log_in(self, text: str | None) -> None:
         self.deadline.cancel()
-        self.address_bucket = limits.address_bucket_for(self.scope)
+        self.address_bucket = limits.address_bucket_for(self.address)
         if not limits.take(self.address_bucket):  # a token is a database read: its address pays for it
             await self.close(TOO_MANY)
             return
         token, since = first_frame(text) or (None, None)
-        self.student = await student_for_token(token)  # the database: an older or closed workshop's is refused
-        if self.student is None:
+        claim = claim_in(token)  # signed by this site, or nothing: no database yet
+        if claim is None:
             await self.close(NOT_AUTHENTICATED)  # one answer for every failure: a probe learns nothing
             return
-        self.bucket = limits.bucket_for(self.student.pk)
         # Join first, then read: a message saved in between arrives twice, and the second is
         # dropped in workshop_message. Read first, and it would arrive zero times (lesson 12).
-        self.group = students_group(self.student.workshop_id)
+        self.group = students_group(claim[1])  # the workshop the token names
         await self.channel_layer.group_add(self.group, self.channel_name)
-        last_message, backlog = await messages_after(self.student.workshop_id, since)
+        arrived = await arrival(token, since)  # one trip to the database: an older or closed workshop's is refused
+        if arrived is None:
+            await self.close(NOT_AUTHENTICATED)  # end() takes the socket out of the group again
+            return
+        self.student, last_message, backlog = arrived
+        self.bucket = limits.bucket_for(self.student.pk)
         joined = {"joined": self.student.name, "last_message": last_message}
         await self.send({"type": "websocket.send", "text": json.dumps(joined)})
         for message in backlog:

@@ -29,6 +29,9 @@ MAX_MESSAGE = 500  # characters of an instructor's message
 # can grow sixfold as JSON: each control character is spelt \u00XX.
 MAX_FRAME = 6 * MAX_CODE + 4096
 ONE_OF = "one of " + ", ".join(f'"{kind}"' for kind in KINDS)
+# The error a token of a workshop that is over gets, just before its 4401: the laptop says the workshop
+# ended (workshop/client.py), rather than "join again".
+WORKSHOP_ENDED = "the workshop has ended"
 
 
 class ClientError(Exception):

@@ -220,6 +220,13 @@ def arrival(token: str, since: int | None) -> tuple[Student, int, list[dict]] | 
 
 
 @database_sync_to_async
+def has_ended(workshop_id: int) -> bool:
+    """Whether this workshop is over: closed, or no longer the newest (`workshop open` started another)."""
+    newest = newest_state()
+    return newest is None or newest[0] != workshop_id or newest[1] is not None
+
+
+@database_sync_to_async
 def messages_after(workshop_id: int, since: int | None) -> tuple[int, list[dict]]:
     """The workshop's newest message id (0 for none), and, if `since` is given, every message after it, oldest first."""
     messages = Message.objects.filter(workshop_id=workshop_id)

@@ -19,6 +19,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from workshop import network
 from workshop.network import lan_address
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -99,7 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  - {line}")
     print("Serving with DEBUG off: no demo hazards, no inspector. Ctrl-C stops it; students' results stay saved.")
     sys.stdout.flush()
-    run_daphne(host, port)
+    # `workshop open` reads it for the students' join line: where this room answers, not a guess.
+    network.announce(f"http://{address}:{port}", ("127.0.0.1" if host == EVERY_ADDRESS else host, port))
+    try:
+        run_daphne(host, port)
+    finally:
+        network.withdraw()
     return 0
 
 

@@ -6,7 +6,8 @@ The capstone puts earlier lessons together; each part says which. The events, in
     websocket.receive    -> the first frame must be {"token": ..., "since": N (optional)}: over
                             the address's budget -> websocket.close 4429; not a token of a
                             student of the newest, open workshop -> websocket.close 4401 (it
-                            ended with `workshop close` or `leave`). Otherwise join
+                            ended with `leave`; with `workshop close`, {"error": "the workshop
+                            has ended"} first). Otherwise join
                             the students' group, then websocket.send {"joined": name,
                             "last_message": id} and, with `since`, each message after it, oldest
                             first (lesson 12: join the group before reading the backlog)
@@ -33,8 +34,8 @@ from channels.exceptions import StopConsumer
 from redis.exceptions import RedisError
 
 from workshop import limits
-from workshop.frames import ClientError, first_frame, student_frame
-from workshop.room import arrival, record, staff_group, students_group, touch
+from workshop.frames import WORKSHOP_ENDED, ClientError, first_frame, student_frame
+from workshop.room import arrival, has_ended, record, staff_group, students_group, touch
 from workshop.tokens import claim_in
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,9 @@ class StudentConsumer(AsyncConsumer):
         self.group = students_group(claim[1])  # the workshop the token names
         await self.channel_layer.group_add(self.group, self.channel_name)
         arrived = await arrival(token, since)  # one trip to the database: an older or closed workshop's is refused
-        if arrived is None:
+        if arrived is None:  # a token this site signed: its holder may learn that its workshop is over
+            if await has_ended(claim[1]):
+                await self.send({"type": "websocket.send", "text": json.dumps({"error": WORKSHOP_ENDED})})
             await self.close(NOT_AUTHENTICATED)  # end() takes the socket out of the group again
             return
         self.student, last_message, backlog = arrived

@@ -72,12 +72,13 @@ def test_with_a_staff_account_and_an_open_workshop_nothing_is_left_to_do(django_
     assert serve.to_do() == []
 
 
-def started_daphne(monkeypatch, argv: list[str]) -> list[str]:
+def started_daphne(monkeypatch, tmp_path, argv: list[str]) -> list[str]:
     """The command line serve.main(argv) gives Daphne's, in its own process (the database's part left out)."""
     from daphne.cli import CommandLineInterface
 
     for name in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "PYTHONUNBUFFERED"):
         monkeypatch.setenv(name, "as before")  # serve.main() sets them: monkeypatch puts them back
+    monkeypatch.setenv("WORKSHOP_SERVING", str(tmp_path / "serving.json"))  # never the checkout's own
     monkeypatch.setattr(serve, "prepare", lambda: [])
     monkeypatch.setattr(serve, "refusal", lambda: None)
     monkeypatch.chdir(serve.REPO_DIR)  # run_daphne() serves from the checkout: monkeypatch goes back after
@@ -87,14 +88,14 @@ def started_daphne(monkeypatch, argv: list[str]) -> list[str]:
     return started
 
 
-def test_serve_with_a_host_binds_daphne_to_that_address_alone(monkeypatch, capsys):
-    daphne = started_daphne(monkeypatch, ["--host", "127.0.0.1", "--port", "8123"])
+def test_serve_with_a_host_binds_daphne_to_that_address_alone(monkeypatch, tmp_path, capsys):
+    daphne = started_daphne(monkeypatch, tmp_path, ["--host", "127.0.0.1", "--port", "8123"])
     assert daphne[daphne.index("-b") + 1] == "127.0.0.1"
     assert "http://127.0.0.1:8123/workshop/" in capsys.readouterr().out  # the address it can be reached at
 
 
-def test_serve_without_a_host_binds_every_address_of_the_machine(monkeypatch):
-    daphne = started_daphne(monkeypatch, ["--port", "8123"])
+def test_serve_without_a_host_binds_every_address_of_the_machine(monkeypatch, tmp_path):
+    daphne = started_daphne(monkeypatch, tmp_path, ["--port", "8123"])
     assert daphne[daphne.index("-b") + 1] == "0.0.0.0"
 
 

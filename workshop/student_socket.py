@@ -29,7 +29,7 @@ import contextlib
 import json
 import logging
 
-from channels.consumer import AsyncConsumer
+from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
 from redis.exceptions import RedisError
 
@@ -59,6 +59,19 @@ class StudentConsumer(AsyncConsumer):
 
     def __init__(self):
         self.replayed: set[int] = set()  # ids of the messages the replay sent, which the group may bring again
+
+    async def dispatch(self, message):
+        """Called for every event: AsyncConsumer.dispatch without its `await aclose_old_connections()`.
+
+        That hop queues on Django's one sync thread before every event (lesson 02, django/channels#2132):
+        a flood's refused frames, each a hop, kept every other student's events waiting behind them.
+        This socket reaches the database only through database_sync_to_async (workshop/room.py), which
+        closes old connections itself, in that thread, around each call: the hop did nothing for it.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def websocket_connect(self, event):
         """Called when a laptop opens the socket: accept, and wait for its token."""

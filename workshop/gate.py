@@ -26,6 +26,7 @@ from twisted.protocols.policies import WrappingFactory
 from twisted.web import http
 
 from workshop.join import address_of
+from workshop.limits import UNCOUNTED
 
 CONNECTIONS_PER_ADDRESS = 100  # nginx's limit_conn perip 100: a classroom behind one NAT, a few dozen
 HEADER_TIMEOUT = 10.0  # seconds: nginx's client_header_timeout 10s
@@ -114,8 +115,11 @@ class PerAddress(WrappingFactory):
         self.open: dict[str, int] = {}  # address (IPv6: its /64) -> connections open now
 
     def buildProtocol(self, addr):
-        address = address_of(getattr(addr, "host", ""))
-        if self.open.get(address, 0) >= self.per_address or len(self.protocols) >= self.total:
+        host = getattr(addr, "host", "")
+        address = address_of(host)
+        # This machine itself is not counted, as deploy/nginx.conf's map leaves 127.0.0.1 and ::1 out.
+        per_address = self.total if host in UNCOUNTED else self.per_address
+        if self.open.get(address, 0) >= per_address or len(self.protocols) >= self.total:
             return None  # Twisted closes the connection at once: no file kept, nothing read
         self.open[address] = self.open.get(address, 0) + 1
         protocol = super().buildProtocol(addr)

@@ -83,13 +83,20 @@ def bucket_for(student_id: int) -> TokenBucket:
     return buckets.setdefault(student_id, TokenBucket())
 
 
+# This machine itself is no student's laptop: the instructor's own terminal, a room tried on one laptop
+# (lesson 16: loopback is uncounted). Any other address counts, 127.0.0.2 included.
+UNCOUNTED = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
+
+
 def address_of(scope: dict) -> str | None:
-    """Whose address budget a socket draws on: the join door's name for its client; None when the server gave none."""
+    """Whose address budget a socket draws on: the join door's name for its client; None when uncounted."""
     from workshop.join import address_of  # the join door's way of naming a client: one rule for both
 
     client = scope.get("client")
     # No client: a Unix socket, or a test's communicator: only the student's own bucket holds it.
-    return address_of(client[0]) if client else None
+    if not client or client[0] in UNCOUNTED:
+        return None
+    return address_of(client[0])
 
 
 def address_bucket_for(address: str | None) -> TokenBucket | None:

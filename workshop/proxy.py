@@ -16,6 +16,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -41,6 +42,18 @@ def mime_types(program: str) -> str | None:
     conf = re.search(r"--conf-path=(\S+)", said)
     found = Path(conf[1]).parent / "mime.types" if conf else None
     return str(found) if found is not None and found.exists() else None
+
+
+def dies_with_parent() -> None:
+    """In nginx's process, before it starts (Linux): SIGTERM it when the room's process dies, even killed.
+
+    A room killed mid-workshop (a crash, a kill -9) left nginx on the port, proxying to a dead Daphne:
+    the room started again could not listen there, and every student met 502.
+    """
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 class Proxy:
@@ -75,7 +88,10 @@ class Proxy:
         checked = subprocess.run([*argv, "-t"], capture_output=True, text=True)
         if checked.returncode != 0:
             raise RuntimeError(f"nginx refused the room's configuration:\n{checked.stderr.strip()}")
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        linux = sys.platform == "linux"
+        self.process = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=dies_with_parent if linux else None
+        )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -79,3 +79,13 @@ async def test_the_addresss_budget_refills_at_its_rate(budgets, monkeypatch):
     budgets[0] += 1.0  # a second: ADDRESS_RATE tokens, the bucket full again at 3
     assert [await answer_to(one, REPORT) for _ in range(4)] == [{"ok": "report"}] * 3 + [SLOW_DOWN]
     await one.disconnect(timeout=FRAME)
+
+
+async def test_this_machine_itself_is_not_an_address_the_budget_counts(budgets, monkeypatch):
+    monkeypatch.setattr(limits, "ADDRESS_BURST", 1)  # one frame would spend it, were 127.0.0.1 counted
+    _, tokens = await database_sync_to_async(a_room)("instructor's terminal", "a try on one laptop")
+    for token in tokens:
+        communicator = await from_address("127.0.0.1", token)
+        assert "joined" in await communicator.receive_json_from(FRAME)
+        assert await answer_to(communicator, REPORT) == {"ok": "report"}
+        await communicator.disconnect(timeout=FRAME)

@@ -16,16 +16,6 @@ REPORT = {"report": {"exercise": "01.1", "status": "failing", "check": "it accep
 SLOW_DOWN = {"error": "too many frames: slow down"}
 
 
-@pytest.fixture
-def budgets(monkeypatch) -> list[float]:
-    """Empty buckets on a stopped clock (move it by changing the list's one item)."""
-    now = [2000.0]
-    monkeypatch.setattr(limits, "clock", lambda: now[0])
-    monkeypatch.setattr(limits, "buckets", {})
-    monkeypatch.setattr(limits, "address_buckets", {})
-    return now
-
-
 async def from_address(address: str, token: str) -> WebsocketCommunicator:
     """A student socket from `address`, its token sent; the answer (joined, or a close) left unread."""
     communicator = WebsocketCommunicator(application, "/ws/workshop/student/", headers=ORIGIN)

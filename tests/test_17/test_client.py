@@ -217,27 +217,3 @@ def test_a_watch_the_room_no_longer_knows_says_so_once_and_stops(room):
     listener.join(timeout=FRAME)
     assert not listener.is_alive() and err.getvalue().count("\n") == 1
     assert err.getvalue().startswith(f"workshop: the watch stops listening to {room.url}: the room does not know")
-
-
-REPORT = {"report": {"exercise": "01.1", "status": "failing", "check": "it accepts the socket"}}
-
-
-def test_after_the_workshop_closed_a_report_says_it_ended_not_join_again(workshop_file):
-    with FakeRoom(ended=True) as room:
-        client.save({"url": room.url, "name": "alice", "token": TOKEN, "last_message": 0})
-        err = StringIO()
-        assert client.tell(REPORT, err) is False
-    assert (
-        err.getvalue() == f"workshop: the workshop at {room.url} has ended, so this checkout reports to it no more.\n"
-    )
-    assert not workshop_file.exists()  # nothing more to report: the next run says nothing
-
-
-def test_a_report_the_room_took_but_never_answered_is_not_said_to_have_missed_it(workshop_file):
-    with FakeRoom(unanswered=True) as room:
-        client.save({"url": room.url, "name": "alice", "token": TOKEN, "last_message": 0})
-        err = StringIO()
-        assert client.tell(REPORT, err) is False
-    assert room.frames[1] == REPORT  # it reached the room
-    assert "did not reach" not in err.getvalue()
-    assert err.getvalue().startswith(f"workshop: this result was sent to {room.url}, but its answer did not come back")

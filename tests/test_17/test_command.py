@@ -34,12 +34,6 @@ def test_the_printed_code_admits_a_student(client):
     assert post_join(client, {"code": code, "name": "alice"}).status_code == 201
 
 
-@pytest.fixture
-def serving(tmp_path, monkeypatch):
-    """WORKSHOP_SERVING in this test's folder: where a `make workshop` would say it serves (none yet)."""
-    monkeypatch.setenv("WORKSHOP_SERVING", str(tmp_path / "serving.json"))
-
-
 def test_with_no_room_serving_open_prints_this_machines_address_and_port(monkeypatch, serving):
     monkeypatch.setattr(command, "lan_address", lambda: "192.168.1.20")
     lines = run("open", "--port", "8001")

@@ -161,7 +161,7 @@ def median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2]
 
 
-def test_a_flood_from_one_address_leaves_another_students_report_under_0_2_s_beside_a_hog(served_room):
+def test_one_addresss_flood_leaves_another_report_under_0_2_s_beside_a_hog(served_room):
     server = served_room.server
     tokens = [join(server, served_room.code, f"flood{n}") for n in range(NAMES)]
     bob, cookie = join(server, served_room.code, "bob"), staff_cookie(server)

@@ -31,14 +31,6 @@ def served(tmp_path, *options: str):
     return server, open_room(env, port)
 
 
-@pytest.fixture(scope="module")
-def alone(tmp_path_factory):
-    """The room served by Daphne alone (`--no-nginx`): its server and join code."""
-    server, code = served(tmp_path_factory.mktemp("alone"), "--no-nginx")
-    yield server, code
-    server.stop()
-
-
 def answer(connection: socket.socket) -> bytes:
     """What the server sends before it closes the connection (b"" if nothing), within a liveness deadline."""
     connection.settimeout(gate.HEADER_TIMEOUT + FRAME)
@@ -51,8 +43,8 @@ def answer(connection: socket.socket) -> bytes:
     return said
 
 
-def test_headers_that_never_finish_are_answered_408_and_closed(alone):
-    server, _ = alone
+def test_headers_that_never_finish_are_answered_408_and_closed(served_alone):
+    server, _ = served_alone
     with socket.create_connection(("127.0.0.1", server.port)) as half:
         half.sendall(b"GET /workshop/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
         began = time.monotonic()
@@ -61,15 +53,15 @@ def test_headers_that_never_finish_are_answered_408_and_closed(alone):
     assert time.monotonic() - began >= gate.HEADER_TIMEOUT - 1  # the deadline, not a refusal at once
 
 
-def test_a_body_over_1_mib_is_refused_413_before_it_is_read(alone):
-    server, _ = alone
+def test_a_body_over_1_mib_is_refused_413_before_it_is_read(served_alone):
+    server, _ = served_alone
     with socket.create_connection(("127.0.0.1", server.port)) as huge:
         huge.sendall(HUGE)  # 150 MiB announced, none of it sent
         assert answer(huge).startswith(b"HTTP/1.1 413 ")
 
 
-def test_one_address_holds_at_most_100_connections_and_another_is_still_served(alone):
-    server, code = alone
+def test_one_address_holds_at_most_100_connections_and_another_is_still_served(served_alone):
+    server, code = served_alone
     held = [socket.create_connection(("127.0.0.1", server.port), source_address=("127.0.0.2", 0)) for _ in range(100)]
     try:
         with socket.create_connection(("127.0.0.1", server.port), source_address=("127.0.0.2", 0)) as over:

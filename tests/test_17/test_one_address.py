@@ -1,23 +1,13 @@
 """Lesson 17: a class behind one address. Thirty right codes join from it; wrong codes are budgeted per address."""
 
 import pytest
-from django.core.cache import cache
 
 from tests.helpers.workshop import CODE, open_workshop, post_join
-from workshop import join, room
+from workshop import room
 from workshop.models import Student
 
 pytestmark = pytest.mark.django_db
 NAT = "10.7.7.7"  # a room behind one NAT: every laptop's requests come from this address
-
-
-@pytest.fixture
-def minute(monkeypatch):
-    """The join throttle's clock frozen at the start of a minute (its windows are minutes), its counters empty."""
-    monkeypatch.setattr(join, "clock", lambda: 60.0 * 28_000_200)
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_thirty_students_with_the_right_code_join_from_one_address_in_a_minute(client, minute):

@@ -99,7 +99,7 @@ def test_serve_without_a_host_binds_every_address_of_the_machine(monkeypatch, tm
     assert daphne[daphne.index("-b") + 1] == "0.0.0.0"
 
 
-def test_where_nginx_is_installed_it_takes_the_rooms_address_and_daphne_a_loopback_port(monkeypatch, tmp_path):
+def test_with_nginx_it_takes_the_rooms_address_and_daphne_a_loopback_port(monkeypatch, tmp_path):
     from workshop import proxy
 
     fronts = []
@@ -156,7 +156,12 @@ def test_the_instructors_session_lasts_a_workshop_day_at_most_not_two_weeks(monk
 
 @pytest.mark.parametrize(
     ("limits", "raised", "short"),
-    [((1024, 1_048_576), 4096, False), ((256, 2048), 2048, False), ((256, 512), 512, True), ((8192, 8192), 8192, False)],
+    [
+        ((1024, 1_048_576), 4096, False),
+        ((256, 2048), 2048, False),
+        ((256, 512), 512, True),
+        ((8192, 8192), 8192, False),
+    ],
     ids=["desktop", "to-the-hard-limit", "hard-limit-too-low", "enough-already"],
 )
 def test_the_room_raises_its_open_file_limit_or_says_how(monkeypatch, limits, raised, short):

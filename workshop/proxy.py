@@ -6,8 +6,8 @@ is served the same way when this machine has nginx: deploy/nginx.conf, its
 placeholders filled in as its header says (LISTEN: the room's address and
 port; both upstreams: the one Daphne, on a loopback port of its own, with
 --proxy-headers so each budget counts the student's address, not nginx's),
-included by deploy/nginx-local.conf in a temporary prefix, as lesson 13's
-tests run it. nginx serves collectstatic's output at /static/. Without nginx,
+included by deploy/nginx-local.conf in a folder of its own (.workshop-nginx/,
+git-ignored), as lesson 13's tests run it. nginx serves collectstatic's output at /static/. Without nginx,
 Daphne serves alone, through the same doors in the application
 (workshop/gate.py).
 """
@@ -17,8 +17,9 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from workshop import network
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SITE, MAIN = REPO_DIR / "deploy" / "nginx.conf", REPO_DIR / "deploy" / "nginx-local.conf"
@@ -63,7 +64,11 @@ class Proxy:
         from django.core.management import call_command
         from django.test.utils import override_settings
 
-        self.folder = Path(tempfile.mkdtemp(prefix="workshop-nginx-"))
+        # Beside the file that says where the room serves (git-ignored; WORKSHOP_SERVING moves both), made
+        # afresh at each start: a room killed mid-workshop leaves one folder behind, not one a start.
+        self.folder = network.serving_file().with_name(".workshop-nginx")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
         static = self.folder / "static"
         with override_settings(STATIC_ROOT=str(static)):  # the room has no collectstatic step of its own
             call_command("collectstatic", interactive=False, verbosity=0)

@@ -1,6 +1,6 @@
 """`make workshop`: the course served to a room from the instructor's laptop (lesson 17).
 
-    python -m workshop.serve [--host 0.0.0.0] [--port 8000]
+    python -m workshop.serve [--host 0.0.0.0] [--port 8000] [--no-nginx]
 
 Daphne on every address of this machine (0.0.0.0), so laptops on the room's
 network reach it; `--host 127.0.0.1` (`make workshop HOST=127.0.0.1`) serves
@@ -10,7 +10,10 @@ starts: the SECRET_KEY (from the environment, or kept in a git-ignored file),
 ALLOWED_HOSTS with this machine's LAN address, the database migrated, no
 account that opens with a password the course prints (else it refuses to start,
 workshop/doors.py), and a word on what to do next (make a staff account, open
-the workshop). Then Daphne serves in this same process.
+the workshop). Then Daphne serves in this same process: behind lesson 13's nginx
+where it is installed (workshop/proxy.py), else alone through the same doors
+(workshop/gate.py), with the open files it needs; and it says where it serves,
+for `workshop open`'s join line (workshop/network.py).
 """
 
 import argparse
@@ -111,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         front = proxy.Proxy(program, f"{host}:{port}", f"127.0.0.1:{inner}", max(512, (files - RESERVED_FILES) // 2))
         print(f"Behind nginx ({program}, lesson 13's deploy/nginx.conf); Daphne on 127.0.0.1:{inner}.")
     else:
-        print("No nginx here: Daphne serves alone, its doors in the application (workshop/gate.py).")
+        why = "--no-nginx" if options.no_nginx else "no nginx on this machine"
+        print(f"Daphne serves alone ({why}), its doors in the application (workshop/gate.py).")
     sys.stdout.flush()
     # `workshop open` reads it for the students' join line: where this room answers, not a guess.
     network.announce(f"http://{address}:{port}", ("127.0.0.1" if host == EVERY_ADDRESS else host, port))

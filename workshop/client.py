@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from workshop.connection import connection_file
+from workshop.frames import WORKSHOP_ENDED
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 STUDENT_SOCKET = "/ws/workshop/student/"
@@ -56,7 +57,15 @@ class Unreached(Exception):
 
 
 class Forgotten(Unreached):
-    """The room refused the token (4401): a newer workshop, or a forged file. Joining again is the fix."""
+    """The room refused the token (4401): a forged or stale file. Joining again is the fix."""
+
+
+class Ended(Forgotten):
+    """The room said the workshop this laptop joined has ended (`workshop close`, or a newer one opened)."""
+
+
+class Unanswered(Unreached):
+    """The payload was sent, but its `ok` did not come back: it may well have reached the room."""
 
 
 # --- the saved connection (where it is: workshop/connection.py) -----------------------------------
@@ -234,6 +243,8 @@ def expect(ws, key: str, deadline: float, heard: list | None = None) -> dict:
             raise Unreached("it answered something that is not the workshop's JSON")
         if key in frame:
             return frame
+        if frame.get("error") == WORKSHOP_ENDED:  # then 4401: a token of a workshop that is over
+            raise Ended(WORKSHOP_ENDED)
         if isinstance(frame.get("error"), str):
             raise Unreached(f"the room said: {frame['error'][:200]}")
         if "instructor" not in frame:
@@ -250,14 +261,19 @@ def instructor(frame: object) -> tuple[int, str] | None:
     return message["id"], message["text"]
 
 
-def converse(connection: dict, payloads: list[dict], deadline: float, heard: list | None = None) -> None:
+def converse(
+    connection: dict, payloads: list[dict], deadline: float, heard: list | None = None, sent: list | None = None
+) -> None:
     """Token, `joined`, then each payload and its `ok`; Unreached(why) on anything else.
 
     With `heard` (a list), the token asks for the instructor's messages after the last one printed
-    (lesson 12's `since`); each goes into `heard`, and the room is told they were seen.
+    (lesson 12's `since`); each goes into `heard`, and the room is told they were seen. Each payload
+    is added to `sent` once it is on its way: whoever gives up on the answer can tell a report that
+    never left from one whose `ok` is late.
     """
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+    sent = [] if sent is None else sent
     first = {"token": connection["token"]} | ({} if heard is None else {"since": connection["last_message"]})
     try:
         with open_socket(connection, max(0.01, deadline - time.monotonic())) as ws:
@@ -265,10 +281,10 @@ def converse(connection: dict, payloads: list[dict], deadline: float, heard: lis
             expect(ws, "joined", deadline, heard)
             for payload in payloads:
                 ws.send(json.dumps(payload))
+                sent.append(payload)
                 expect(ws, "ok", deadline, heard)
             if heard:  # every one came before the last `ok`: the room counts them seen ("seen by 12 of 30")
                 ws.send(json.dumps({"seen": max(number for number, _ in heard)}))
-                expect(ws, "ok", deadline)
     except ConnectionClosed as closed:
         code = closed.rcvd.code if closed.rcvd else None
         if code == 4401:
@@ -284,17 +300,20 @@ def converse(connection: dict, payloads: list[dict], deadline: float, heard: lis
         raise Unreached(reason(error)) from None
 
 
-def deliver(payloads: list[dict], budget: float | None = None, heard: list | None = None) -> str | None:
-    """Send each payload to the room within `budget` seconds (REPORT_BUDGET) in all: None once all were taken, else why not."""
+def deliver(payloads: list[dict], budget: float | None = None, heard: list | None = None) -> Unreached | None:
+    """Send each payload to the room within `budget` seconds (REPORT_BUDGET) in all: None once all were taken,
+    else why not (Unanswered when the last was sent and its `ok` did not come)."""
     budget = REPORT_BUDGET if budget is None else budget  # read at each call: a test may widen it
     connection = load()
     if connection is None:
-        return f"{connection_file().name} holds no connection: `python manage.py workshop join` again"
-    deadline = time.monotonic() + budget
+        return Unreached(f"{connection_file().name} holds no connection: `python manage.py workshop join` again")
+    deadline, sent = time.monotonic() + budget, []
     try:
-        within(budget, lambda: converse(connection, payloads, deadline, heard), f"no answer within {budget:g} s")
+        within(budget, lambda: converse(connection, payloads, deadline, heard, sent), f"no answer within {budget:g} s")
+    except Ended as why:
+        return why
     except Unreached as why:
-        return str(why)
+        return Unanswered(str(why)) if len(sent) == len(payloads) else why
     return None
 
 
@@ -327,10 +346,18 @@ def tell(payload: dict, stderr, stdout=None) -> bool:
                 printed = number
         if connection is not None:
             remember_message(connection["token"], printed)
-    if why is not None:
-        where = (load() or {}).get("url", "the workshop")
+    if why is None:
+        return True
+    where = (load() or {}).get("url", "the workshop")
+    if isinstance(why, Ended):  # not a fault to fix by joining again: nothing more is reported
+        forget()
+        stderr.write(f"workshop: the workshop at {where} has ended, so this checkout reports to it no more.\n")
+    elif isinstance(why, Unanswered):  # sent: the room may well have it, only its answer is missing
+        stderr.write(f"workshop: this result was sent to {where}, but its answer did not come back ({why});")
+        stderr.write(" your own result above is unchanged.\n")
+    else:
         stderr.write(f"workshop: this result did not reach {where} ({why}); your own result above is unchanged.\n")
-    return why is None
+    return False
 
 
 def report_check(exercise_id: str, outcome, stderr, stdout=None) -> bool:

@@ -5,8 +5,14 @@ token and `student_frame()` for every frame after it; the staff socket
 (workshop/staff_socket.py) calls `staff_frame()`. Each turns a ClientError
 into an `{"error": ...}` frame for that socket alone. No frame names a student: the
 token decides whose rows a frame writes, so no field here could say "I am bob".
+
+An exercise id must be one of the course's (catalogue()), so a student holds at
+most one status per exercise of the course (58 today: Status's constraint does
+the rest), and the page at most that many rows of pace: any `NN.K` once let one
+student add 10,000 rows and cells.
 """
 
+import functools
 import json
 import re
 
@@ -24,6 +30,9 @@ MAX_NAME = 40  # characters of a student's name (Student.name)
 # can grow sixfold as JSON: each control character is spelt \u00XX.
 MAX_FRAME = 6 * MAX_CODE + 4096
 ONE_OF = "one of " + ", ".join(f'"{kind}"' for kind in KINDS)
+# The error a token of a workshop that is over gets, just before its 4401: the laptop says the workshop
+# ended (workshop/client.py), rather than "join again".
+WORKSHOP_ENDED = "the workshop has ended"
 
 
 class ClientError(Exception):
@@ -88,9 +97,20 @@ def text_field(value: object, field: str, limit: int, unit: str = "characters") 
     return value
 
 
+@functools.cache
+def catalogue() -> frozenset[str]:
+    """The ids of the course's exercises, read once from exercises/ (course/kit/registry.py): 58 today."""
+    from course.kit.registry import EXERCISES  # the room's side only: a student's laptop never loads the kit here
+
+    return frozenset(exercise.id for exercise in EXERCISES)
+
+
 def exercise(value: object) -> str:
-    if not isinstance(value, str) or not EXERCISE.fullmatch(value):
-        raise ClientError('expected "exercise" to be an exercise id like "04.2"')
+    if not isinstance(value, str) or not EXERCISE.fullmatch(value) or value not in catalogue():
+        raise ClientError(
+            'expected "exercise" to be the id of one of the course\'s exercises, like "04.2" '
+            "(python manage.py exercise lists them)"
+        )
     return value
 
 

@@ -6,13 +6,16 @@ token its socket sends first (workshop/tokens.py):
 
     201 {"token": ..., "name": ..., "socket": "/ws/workshop/student/"}
     400 not JSON, not an object, a name that is not 1-40 letters, digits, space, _ . -,
-        a name that mixes scripts (workshop/names.py)
-    403 unknown or closed join code        409 the name is taken in this workshop (NFKC, any case)
-    429 over 10 attempts a minute from one address       405 any method but POST
+        a name that mixes scripts or cannot be told apart on the page (workshop/names.py)
+    403 unknown or closed join code        409 the name is taken, or one drawn alike (workshop/names.py)
+    429 over 10 wrong codes a minute from one address    405 any method but POST
 
 The join code is the credential, so it is throttled like lesson 16's password
 guesser: every attempt counted in Django's cache, per client address, before
-the code is looked at.
+the code is looked at, and a right code takes its count back (as a login that
+works does): a guess costs what it always did, and thirty students behind one
+address join in the first minute. Each refusal (a wrong code, or too many) is
+counted on the workshop, for the instructor's page (room.json's refused_joins).
 """
 
 import ipaddress
@@ -24,6 +27,7 @@ import unicodedata
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +40,7 @@ from workshop.tokens import issue_token
 
 STUDENT_SOCKET = "/ws/workshop/student/"
 NAME = re.compile(r"[\w .-]{1,40}")  # \w: letters and digits of any script, and _
-ATTEMPTS_PER_MINUTE = 10  # per client address: a room behind one address still joins in a few minutes
+WRONG_CODES_PER_MINUTE = 10  # per client address; a right code is not counted, so a class behind one address joins
 EXAMPLE = 'expected a JSON object like {"code": "K7Q2M9XA", "name": "alice"}'
 
 
@@ -57,27 +61,34 @@ def clock() -> float:
 def join(request):
     """POST /workshop/join/: admit a named student to the open workshop whose code they typed."""
     try:
-        if too_many_attempts(address_of(request.META.get("REMOTE_ADDR", ""))):
-            return JsonResponse({"error": "too many join attempts: wait a minute"}, status=429)
+        attempt = count_attempt(address_of(request.META.get("REMOTE_ADDR", "")))
     except RedisError:  # the counters are unreadable: refuse rather than let guesses through uncounted
         return JsonResponse({"error": "joining is unavailable for a moment: try again"}, status=503)
+    if attempt is None:
+        refused()
+        return JsonResponse({"error": "too many join attempts: wait a minute"}, status=429)
     try:
         code, name = read_request(request.body)
     except BadJoin as error:
+        take_back(attempt)  # the code was never compared: no guess was made
         return JsonResponse({"error": str(error)}, status=400)
     workshop = Workshop.objects.filter(closed_at=None).order_by("-pk").first()
     if workshop is None or not code_matches(code, workshop.code):
+        refused()  # the guess keeps its count
         return JsonResponse({"error": "unknown or closed join code"}, status=403)
+    take_back(attempt)  # the right code: a class behind one address is not thirty guesses
     try:
         student = admit(workshop, name)
-    except (IntegrityError, NameTaken):  # the constraint (ASCII case), or the folded comparison
+    except IntegrityError:  # the constraint (ASCII case), when two joins under one name meet
         return JsonResponse({"error": f"the name {name} is taken in this workshop: choose another"}, status=409)
+    except NameTaken as taken:  # folded, or drawn alike
+        return JsonResponse({"error": str(taken)}, status=409)
     room.tell_staff_now(workshop.pk, {"type": "room.student", "student": room.student_entry(student.pk)})
     return JsonResponse({"token": issue_token(student), "name": name, "socket": STUDENT_SOCKET}, status=201)
 
 
 class NameTaken(Exception):
-    """Another student of the workshop has this name once folded (workshop/names.py)."""
+    """Another student of the workshop has this name once folded, or one drawn alike (workshop/names.py)."""
 
 
 @transaction.atomic
@@ -91,7 +102,10 @@ def admit(workshop: Workshop, name: str) -> Student:
     others = workshop.students.exclude(pk=student.pk).values_list("name", flat=True)
     # émile and ÉMILE, straße and STRASSE: the constraint's lower() folds ASCII alone on SQLite.
     if names.folded(name) in {names.folded(other) for other in others}:
-        raise NameTaken(name)
+        raise NameTaken(f"the name {name} is taken in this workshop: choose another")
+    # sophie and ѕорһіе (Cyrillic), Ian and lan: another name, the same on the page.
+    if (twin := next((other for other in others if names.look_alike(name, other)), None)) is not None:
+        raise NameTaken(f"the name {name} looks like {twin}, taken in this workshop: choose another")
     return student
 
 
@@ -112,6 +126,8 @@ def read_request(body: bytes) -> tuple[str, str]:
         raise BadJoin(f'expected "name" to be a string, got {type(name).__name__}')
     # NFKC: a name typed in full-width letters is the same name as in plain ones.
     name = unicodedata.normalize("NFKC", name).strip()
+    if (unseen := names.unseen(name)) is not None:  # before NAME: a filler is a letter to \w
+        raise BadJoin(unseen)
     if not NAME.fullmatch(name):
         raise BadJoin('expected "name" of 1 to 40 letters, digits, spaces, "_", "." or "-"')
     if (mixed := names.mixed_scripts(name)) is not None:
@@ -137,13 +153,28 @@ def address_of(remote_addr: str) -> str:
     return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
 
 
-def too_many_attempts(address: str) -> bool:
-    """Count one attempt from `address` in this minute's window; True once it is over the limit."""
+def count_attempt(address: str) -> str | None:
+    """Count one attempt from `address` in this minute's window: its counter's key, or None once over the limit."""
     window = int(clock() // 60)
     key = f"workshop-join:{address}:{window}"
+    # Counted before the code is compared, and taken back when it was right (take_back): counted after a
+    # wrong one instead, guesses sent at once would all be compared before any was counted.
     # incr() and add() are atomic (lesson 16's throttle says why the async aincr() is not).
     try:
         count = cache.incr(key)
     except ValueError:  # this window's first attempt
         count = 1 if cache.add(key, 1, 60) else cache.incr(key)
-    return count > ATTEMPTS_PER_MINUTE
+    return key if count <= WRONG_CODES_PER_MINUTE else None
+
+
+def take_back(key: str) -> None:
+    """Take back an attempt that guessed nothing (the right code, or no code read); a counter gone has nothing to give."""
+    try:
+        cache.decr(key)
+    except (ValueError, RedisError):
+        pass  # the window ended meanwhile, or Redis went away: the count stays, which only errs on the safe side
+
+
+def refused() -> None:
+    """Count a refused join on the open workshop: the instructor's page shows how many (room.json)."""
+    Workshop.objects.filter(closed_at=None).update(refused_joins=F("refused_joins") + 1)

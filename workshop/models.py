@@ -17,6 +17,8 @@ class Workshop(models.Model):
     code = models.CharField(max_length=12)  # the join code; never shown on a page or in a log
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # null while new students may join
+    # Joins refused while it was open (a wrong code, or too many from one address): the page shows it.
+    refused_joins = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"workshop {self.pk} ({'open' if self.closed_at is None else 'closed'})"

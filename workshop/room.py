@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from workshop.frames import kept_doctor
 from workshop.models import Message, Share, Status, Student, Workshop
+from workshop.tokens import student_named_by
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,12 @@ def room() -> dict:
 
 
 def state(workshop: Workshop) -> dict:
-    return {"open": workshop.closed_at is None, "opened": iso(workshop.opened_at), "closed": iso(workshop.closed_at)}
+    return {
+        "open": workshop.closed_at is None,
+        "opened": iso(workshop.opened_at),
+        "closed": iso(workshop.closed_at),
+        "refused_joins": workshop.refused_joins,  # a wrong code, or too many from one address (workshop/join.py)
+    }
 
 
 def newest_state() -> tuple[int, str | None] | None:
@@ -223,6 +229,23 @@ def tell_staff_now(workshop_id: int, event: dict) -> None:
         async_to_sync(get_channel_layer().group_send)(staff_group(workshop_id), event)
     except (RedisError, OSError) as error:
         logger.warning("workshop: the staff page will see this at its next refresh, not now: %r", error)
+
+
+@database_sync_to_async
+def arrival(token: str, since: int | None) -> tuple[Student, int, list[dict]] | None:
+    """A student socket's login, in one trip to Django's sync thread: the student the token names, if their
+    workshop is the newest and open, its newest message id, and the messages after `since`; else None."""
+    student = student_named_by(token)
+    if student is None:
+        return None
+    return student, *messages_after.func(student.workshop_id, since)
+
+
+@database_sync_to_async
+def has_ended(workshop_id: int) -> bool:
+    """Whether this workshop is over: closed, or no longer the newest (`workshop open` started another)."""
+    newest = newest_state()
+    return newest is None or newest[0] != workshop_id or newest[1] is not None
 
 
 @database_sync_to_async

@@ -1,6 +1,6 @@
 """`make workshop`: the course served to a room from the instructor's laptop (lesson 17).
 
-    python -m workshop.serve [--host 0.0.0.0] [--port 8000]
+    python -m workshop.serve [--host 0.0.0.0] [--port 8000] [--no-nginx]
 
 Daphne on every address of this machine (0.0.0.0), so laptops on the room's
 network reach it; `--host 127.0.0.1` (`make workshop HOST=127.0.0.1`) serves
@@ -10,7 +10,10 @@ starts: the SECRET_KEY (from the environment, or kept in a git-ignored file),
 ALLOWED_HOSTS with this machine's LAN address, the database migrated, no
 account that opens with a password the course prints (else it refuses to start,
 workshop/doors.py), and a word on what to do next (make a staff account, open
-the workshop). Then Daphne serves in this same process.
+the workshop). Then Daphne serves in this same process: behind lesson 13's nginx
+where it is installed (workshop/proxy.py), else alone through the same doors
+(workshop/gate.py), with the open files it needs; and it says where it serves,
+for `workshop open`'s join line (workshop/network.py).
 """
 
 import argparse
@@ -19,6 +22,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from workshop import network, proxy
 from workshop.network import lan_address
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -79,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workshop.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=EVERY_ADDRESS, help="the address to serve on (every one: 0.0.0.0)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument(
+        "--no-nginx",
+        action="store_true",
+        help="Daphne alone, even where nginx is installed (its doors: workshop/gate.py)",
+    )
     options = parser.parse_args(argv)
     host, port = options.host, options.port
     # Students type this machine's LAN address; served on one address alone, that one is the room's.
@@ -98,24 +107,89 @@ def main(argv: list[str] | None = None) -> int:
     for line in todo:
         print(f"  - {line}")
     print("Serving with DEBUG off: no demo hazards, no inspector. Ctrl-C stops it; students' results stay saved.")
+    program = None if options.no_nginx else proxy.nginx()
+    if program is not None:  # lesson 13's doors: nginx on the room's address, Daphne on a loopback port behind it
+        inner = proxy.loopback_port()
+        files, _ = open_files()  # nginx, a child, inherits the limit this raises
+        front = proxy.Proxy(program, f"{host}:{port}", f"127.0.0.1:{inner}", max(512, (files - RESERVED_FILES) // 2))
+        print(f"Behind nginx ({program}, lesson 13's deploy/nginx.conf); Daphne on 127.0.0.1:{inner}.")
+    else:
+        why = "--no-nginx" if options.no_nginx else "no nginx on this machine"
+        print(f"Daphne serves alone ({why}), its doors in the application (workshop/gate.py).")
     sys.stdout.flush()
-    run_daphne(host, port)
+    # `workshop open` reads it for the students' join line: where this room answers, not a guess.
+    network.announce(f"http://{address}:{port}", ("127.0.0.1" if host == EVERY_ADDRESS else host, port))
+    try:
+        if program is None:
+            run_daphne(host, port)
+        else:
+            run_daphne("127.0.0.1", inner, behind=front)
+    finally:
+        network.withdraw()
     return 0
 
 
-def run_daphne(host: str, port: int) -> None:
-    """`daphne -b <host> -p <port> lessons.asgi:application`, in this process, until Ctrl-C stops it.
+WANTED_FILES = 4096  # open files: sixty laptops' sockets, a flood's 100 per address, the database, the logs
+NEEDED_FILES = 1024  # below this, one address's connections and a class's reports no longer fit together
+RESERVED_FILES = 64  # kept from the connections: the database, the log, a share's temporary file
+
+
+def open_files() -> tuple[int, str | None]:
+    """Raise this process's open-file limit to WANTED_FILES where the hard limit allows: the limit, and a warning.
+
+    A desktop's usual 1,024 (macOS: 256) ran out under 1,100 half-sent requests from one laptop, and then
+    every other student's report failed at once.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no such per-process limit to raise
+        return WANTED_FILES, None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < WANTED_FILES:
+        target = WANTED_FILES if hard == resource.RLIM_INFINITY else min(hard, WANTED_FILES)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass  # the system says no: the warning below says what to do
+    if soft != resource.RLIM_INFINITY and soft < NEEDED_FILES:
+        return soft, (
+            f"This process may open only {soft} files (the system's hard limit), and a room needs {NEEDED_FILES}:"
+            f" raise it (`ulimit -n {WANTED_FILES}` in this shell, as root if need be) and run make workshop again."
+        )
+    return (WANTED_FILES if soft == resource.RLIM_INFINITY else soft), None
+
+
+def run_daphne(host: str, port: int, behind: "proxy.Proxy | None" = None) -> None:
+    """`daphne -b <host> -p <port> lessons.asgi:application`, in this process, until Ctrl-C stops it, through the
+    room's doors (workshop/gate.py: connections per address, header deadline, body cap).
 
     In this process, not a second one: Django is set up and migrated already (a second interpreter would
     import it all again, most of a second of the room's start), and this process's PID is the server's, so
     Ctrl-C, or a kill by its PID, reaches the server itself. Daphne's own command line reads the arguments.
     """
-    from daphne.cli import CommandLineInterface
     from django.db import connections
 
+    from workshop.gate import RoomCommandLine, RoomServer  # imports daphne.server: its reactor, in this process
+
+    files, short = open_files()
+    if short is not None:
+        print(short, file=sys.stderr)
+    RoomServer.total_connections = max(1, files - RESERVED_FILES)
     connections.close_all()  # migrate's connection: Daphne's handlers open their own, in their threads
     os.chdir(REPO_DIR)
-    CommandLineInterface().run(["-b", host, "-p", str(port), "lessons.asgi:application"])
+    argv = ["-b", host, "-p", str(port), "lessons.asgi:application"]
+    if behind is None:
+        RoomCommandLine().run(argv)
+        return
+    # Behind nginx: the client's address from X-Forwarded-For, which nginx sets (never appends to), and
+    # nginx's doors; every connection Daphne sees is nginx's, so one address's cap would be everyone's.
+    RoomServer.when_listening.append(behind.start)
+    RoomServer.connections_per_address = RoomServer.total_connections
+    try:
+        RoomCommandLine().run(["--proxy-headers", *argv])
+    finally:
+        behind.stop()
 
 
 if __name__ == "__main__":

@@ -3,14 +3,16 @@
 The capstone puts earlier lessons together; each part says which. The events, in order:
 
     websocket.connect    -> websocket.accept; a 10 s deadline for the token (lesson 11)
-    websocket.receive    -> the first frame must be {"token": ..., "since": N (optional)}: not a
-                            token of a student of the newest, open workshop -> websocket.close
-                            4401 (it ended with `workshop close` or `leave`). Otherwise join
+    websocket.receive    -> the first frame must be {"token": ..., "since": N (optional)}: over
+                            the address's budget -> websocket.close 4429; not a token of a
+                            student of the newest, open workshop -> websocket.close 4401 (it
+                            ended with `leave`; with `workshop close`, {"error": "the workshop
+                            has ended"} first). Otherwise join
                             the students' group, then websocket.send {"joined": name,
                             "last_message": id} and, with `since`, each message after it, oldest
                             first (lesson 12: join the group before reading the backlog); `since`
                             also says the laptop printed every message up to it: saved as seen
-    websocket.receive    -> every later frame: the student's rate limit (lesson 16), presence,
+    websocket.receive    -> every later frame: the student's and the address's limits (16), presence,
                             then a report, doctor, help, share or seen frame is saved (lesson 08),
                             sent to the staff group and answered {"ok": <kind>}; {"here": true} is
                             not answered; anything else gets {"error": ...} and the socket stays open.
@@ -28,14 +30,14 @@ import contextlib
 import json
 import logging
 
-from channels.consumer import AsyncConsumer
+from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
 from redis.exceptions import RedisError
 
 from workshop import limits
-from workshop.frames import ClientError, first_frame, student_frame
-from workshop.room import messages_after, record, staff_group, students_group, touch
-from workshop.tokens import student_for_token
+from workshop.frames import WORKSHOP_ENDED, ClientError, first_frame, student_frame
+from workshop.room import arrival, has_ended, record, staff_group, students_group, touch
+from workshop.tokens import claim_in
 
 logger = logging.getLogger(__name__)
 NOT_AUTHENTICATED, TOO_MANY, LAYER_UNAVAILABLE = 4401, 4429, 4503
@@ -52,13 +54,29 @@ class StudentConsumer(AsyncConsumer):
     group: str | None = None
     deadline: asyncio.Task | None = None
     close_code: int | None = None  # set once this socket has been closed
-    refused = 0  # frames this socket sent over the student's rate limit
+    address: str | None = None  # the client's, as its budgets count it (None: the server named none)
+    address_bucket: limits.TokenBucket | None = None  # its client address's (None: the server named none)
+    refused = 0  # frames this socket sent over the student's or the address's rate limit
 
     def __init__(self):
         self.replayed: set[int] = set()  # ids of the messages the replay sent, which the group may bring again
 
+    async def dispatch(self, message):
+        """Called for every event: AsyncConsumer.dispatch without its `await aclose_old_connections()`.
+
+        That hop queues on Django's one sync thread before every event (lesson 02, django/channels#2132):
+        a flood's refused frames, each a hop, kept every other student's events waiting behind them.
+        This socket reaches the database only through database_sync_to_async (workshop/room.py), which
+        closes old connections itself, in that thread, around each call: the hop did nothing for it.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def websocket_connect(self, event):
         """Called when a laptop opens the socket: accept, and wait for its token."""
+        self.address = limits.address_of(self.scope)
         await self.send({"type": "websocket.accept"})
         self.deadline = asyncio.create_task(self.close_when_silent())
 
@@ -72,24 +90,35 @@ class StudentConsumer(AsyncConsumer):
             # A frame that was on its way when we closed: it is not read, and the answer stays the close.
             await self.close(self.close_code)
             return
-        if self.student is None:
-            await self.log_in(event.get("text"))
-        else:
-            await self.take(event.get("text"))
+        async with limits.turn(self.address):  # one address's frames take turns (workshop/limits.py)
+            if self.student is None:
+                await self.log_in(event.get("text"))
+            else:
+                await self.take(event.get("text"))
 
     async def log_in(self, text: str | None) -> None:
         self.deadline.cancel()
+        self.address_bucket = limits.address_bucket_for(self.address)
+        if not limits.take(self.address_bucket):  # a token is a database read: its address pays for it
+            await self.close(TOO_MANY)
+            return
         token, since = first_frame(text) or (None, None)
-        self.student = await student_for_token(token)  # the database: an older or closed workshop's is refused
-        if self.student is None:
+        claim = claim_in(token)  # signed by this site, or nothing: no database yet
+        if claim is None:
             await self.close(NOT_AUTHENTICATED)  # one answer for every failure: a probe learns nothing
             return
-        self.bucket = limits.bucket_for(self.student.pk)
         # Join first, then read: a message saved in between arrives twice, and the second is
         # dropped in workshop_message. Read first, and it would arrive zero times (lesson 12).
-        self.group = students_group(self.student.workshop_id)
+        self.group = students_group(claim[1])  # the workshop the token names
         await self.channel_layer.group_add(self.group, self.channel_name)
-        last_message, backlog = await messages_after(self.student.workshop_id, since)
+        arrived = await arrival(token, since)  # one trip to the database: an older or closed workshop's is refused
+        if arrived is None:  # a token this site signed: its holder may learn that its workshop is over
+            if await has_ended(claim[1]):
+                await self.send({"type": "websocket.send", "text": json.dumps({"error": WORKSHOP_ENDED})})
+            await self.close(NOT_AUTHENTICATED)  # end() takes the socket out of the group again
+            return
+        self.student, last_message, backlog = arrived
+        self.bucket = limits.bucket_for(self.student.pk)
         joined = {"joined": self.student.name, "last_message": last_message}
         await self.send({"type": "websocket.send", "text": json.dumps(joined)})
         for message in backlog:
@@ -113,7 +142,7 @@ class StudentConsumer(AsyncConsumer):
 
     async def answer(self, text: str | None) -> dict | None:
         """Save what a frame says and return the answer to send; ClientError for a frame refused."""
-        if not self.bucket.take():
+        if not limits.take(self.bucket, self.address_bucket):  # the student's, and their address's
             self.refused += 1
             raise ClientError(SLOW_DOWN)
         kind, value = student_frame(text)

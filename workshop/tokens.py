@@ -37,9 +37,12 @@ def claim_in(token: object) -> tuple[int, int] | None:
     return ids if all(type(each) is int for each in ids) else None  # type(): True is not a student
 
 
-@database_sync_to_async
-def student_for_token(token: object) -> Student | None:
-    """The student a token names, if their workshop is the newest one and still open; else None."""
+def student_named_by(token: object) -> Student | None:
+    """The student a token names, if their workshop is the newest one and still open; else None.
+
+    Every door a token opens asks this, the socket's first frame and POST /workshop/leave/ alike:
+    a token of a workshop that has ended opens nothing.
+    """
     claim = claim_in(token)
     if claim is None:
         return None
@@ -48,3 +51,7 @@ def student_for_token(token: object) -> Student | None:
     if newest is None or newest[0] != workshop_id or newest[1] is not None:
         return None  # from an older workshop, or one closed: the room has moved on
     return Student.objects.filter(pk=student_id, workshop_id=workshop_id).first()
+
+
+# The student socket's way in: the same question from async code, in Django's sync thread (lesson 08).
+student_for_token = database_sync_to_async(student_named_by)

@@ -68,7 +68,7 @@ from workshop.client import HEARTBEAT, REPORT_BUDGET
 
 POSTGRES_SERVER_URL = os.environ.get("POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432/test"
 PASSWORD = "a-password-for-this-bench-only"
-JOINS_PER_ADDRESS = 10  # workshop/join.py's ATTEMPTS_PER_MINUTE: the eleventh join from one address waits a minute
+JOINS_PER_ADDRESS = 10  # students per client address (127.0.x.y): a room of laptops, a few behind each address
 EXERCISES = ("01.1", "02.1", "04.2")  # a report's exercise, in turn: a few rows per student on the page
 # Seconds after the window for the last reports to reach the instructor: the wait ends when all have, so only a
 # lost report costs all of it. With 10 s, one report of ten in a tiny run had not arrived on a 2-core CI machine

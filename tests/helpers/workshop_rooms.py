@@ -2,7 +2,8 @@
 
     FakeRoom      a websockets server speaking the protocol of ws/workshop/student/: it records every frame
                   and Origin, replays the messages after `since`, and restarts on its port; nonsense=True
-                  answers every frame with words that are not the protocol
+                  answers every frame with words that are not the protocol; ended=True answers a token as
+                  a closed workshop's; unanswered=True takes a frame after the token and closes unanswered
     SilentServer  accepts TCP connections and never says a byte: the slow server a report must not wait for
     JoinServer    answers POST /workshop/join/ with a fixed status and body, and records each request
 
@@ -30,8 +31,8 @@ TOKEN = "a-signed-token-for-the-tests"
 class FakeRoom:
     """The student socket of a room, in a thread: `frames` holds every frame any socket sent, parsed."""
 
-    def __init__(self, nonsense: bool = False):
-        self.nonsense = nonsense
+    def __init__(self, nonsense: bool = False, ended: bool = False, unanswered: bool = False):
+        self.nonsense, self.ended, self.unanswered = nonsense, ended, unanswered
         self.frames: list = []
         self.origins: list[str | None] = []
         self.messages: list[dict] = []  # the instructor's, {"id", "text"}: stored, so a restart keeps them
@@ -75,7 +76,9 @@ class FakeRoom:
                 if self.nonsense:
                     ws.send("the kettle is on")
                 elif "token" in frame:
-                    if frame["token"] != TOKEN:
+                    if self.ended:  # as workshop/student_socket.py answers a token of a closed workshop
+                        ws.send(json.dumps({"error": "the workshop has ended"}))
+                    if frame["token"] != TOKEN or self.ended:
                         ws.close(4401)
                         return
                     ws.send(json.dumps({"joined": "alice", "last_message": len(self.messages)}))
@@ -83,6 +86,9 @@ class FakeRoom:
                         if message["id"] > frame["since"]:
                             ws.send(json.dumps({"instructor": message}))
                     self.joined.append(ws)
+                elif self.unanswered:  # taken, and the connection lost before the answer
+                    ws.close(1001)
+                    return
                 elif "here" not in frame:
                     ws.send(json.dumps({"ok": next(iter(frame))}))
         except ConnectionClosed:

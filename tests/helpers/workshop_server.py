@@ -37,6 +37,7 @@ def make_room_env(tmp_path: Path) -> dict:
         DATABASE_URL=f"sqlite:///{tmp_path / 'room.sqlite3'}",
         SECRET_KEY="the-room-key-of-this-test-" + "k" * 30,
         DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+        WORKSHOP_SERVING=str(tmp_path / "serving.json"),  # where this room says it serves, for `workshop open`
     )
     env.pop("ALLOWED_HOSTS", None)
     return env

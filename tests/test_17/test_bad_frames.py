@@ -31,6 +31,8 @@ BAD_FRAMES = {
     "exercise-too-long": {"report": {"exercise": "01.123", "status": "passing"}},
     "exercise-other-digits": {"report": {"exercise": "٠١.١", "status": "passing"}},
     "exercise-missing": {"report": {"status": "passing"}},
+    "exercise-not-in-the-course": {"report": {"exercise": "99.9", "status": "passing"}},
+    "exercise-one-past-the-last": {"report": {"exercise": "01.9", "status": "failing", "check": "x"}},
     "status-unknown": {"report": {"exercise": "01.1", "status": "passed"}},
     "check-too-long": {"report": {"exercise": "01.1", "status": "failing", "check": "x" * 201}},
     "check-number": {"report": {"exercise": "01.1", "status": "failing", "check": 7}},
@@ -44,6 +46,7 @@ BAD_FRAMES = {
     "share-code-missing": {"share": {"exercise": "01.1", "path": "echo.py"}},
     "share-path-empty": {"share": SHARE | {"path": ""}},
     "share-nul": {"share": SHARE | {"path": "echo\x00.py"}},
+    "share-exercise-not-in-the-course": {"share": SHARE | {"exercise": "42.0"}},
     "here-false": {"here": False},
 }
 

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from harness.servers import free_port
 from tests.helpers.workshop import post_join
 from workshop import network, students
 from workshop.management.commands import workshop as command
@@ -33,11 +34,28 @@ def test_the_printed_code_admits_a_student(client):
     assert post_join(client, {"code": code, "name": "alice"}).status_code == 201
 
 
-def test_open_prints_the_join_command_with_this_machines_address_and_port(monkeypatch):
+def test_with_no_room_serving_open_prints_this_machines_address_and_port(monkeypatch, serving):
     monkeypatch.setattr(command, "lan_address", lambda: "192.168.1.20")
     lines = run("open", "--port", "8001")
     join = f"python manage.py workshop join http://192.168.1.20:8001 {lines[-1]} --name <your name>"
     assert join in [line.strip() for line in lines]
+    assert "No room answers yet" in "\n".join(lines)
+
+
+def test_open_prints_the_address_and_port_the_room_serves_at(monkeypatch, serving):
+    monkeypatch.setattr(command, "lan_address", lambda: "192.0.2.2")  # a LAN address the room is not served on
+    with socket.create_server(("127.0.0.1", 0)) as room:  # `make workshop HOST=127.0.0.1 PORT=<port>`, serving
+        port = room.getsockname()[1]
+        network.announce(f"http://127.0.0.1:{port}", ("127.0.0.1", port))
+        lines = run("open")
+    join = f"python manage.py workshop join http://127.0.0.1:{port} {lines[-1]} --name <your name>"
+    assert join in [line.strip() for line in lines]
+
+
+def test_a_room_that_stopped_serving_is_not_the_address_printed(monkeypatch, serving):
+    monkeypatch.setattr(command, "lan_address", lambda: "192.168.1.20")
+    network.announce(f"http://127.0.0.1:{free_port()}", ("127.0.0.1", free_port()))  # killed: nothing answers
+    assert "workshop join http://192.168.1.20:8000 " in "\n".join(run("open"))
 
 
 def test_open_again_closes_the_open_workshop_and_its_code_stops_working(client):

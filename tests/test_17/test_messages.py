@@ -86,13 +86,13 @@ async def test_since_zero_replays_every_message_of_the_workshop():
 async def test_a_message_saved_while_the_replay_reads_arrives_exactly_once(monkeypatch):
     _, (token,) = await database_sync_to_async(a_room)("alice")
     seen = await say("seen")
-    read = room.messages_after
+    read = room.arrival
 
-    async def say_then_read(workshop_id, since):
+    async def say_then_read(token, since):
         await say("sent during the replay")  # saved and group_sent after the socket joined the group
-        return await read(workshop_id, since)
+        return await read(token, since)
 
-    monkeypatch.setattr(student_socket_module, "messages_after", say_then_read)
+    monkeypatch.setattr(student_socket_module, "arrival", say_then_read)
     communicator = await student_socket(token, since=seen["id"])
     assert await texts(communicator, 1) == ["sent during the replay"]
     await communicator.disconnect(timeout=FRAME)

@@ -72,12 +72,13 @@ def test_with_a_staff_account_and_an_open_workshop_nothing_is_left_to_do(django_
     assert serve.to_do() == []
 
 
-def started_daphne(monkeypatch, argv: list[str]) -> list[str]:
+def started_daphne(monkeypatch, tmp_path, argv: list[str]) -> list[str]:
     """The command line serve.main(argv) gives Daphne's, in its own process (the database's part left out)."""
-    from daphne.cli import CommandLineInterface
+    from workshop.gate import RoomCommandLine as CommandLineInterface
 
     for name in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "PYTHONUNBUFFERED"):
         monkeypatch.setenv(name, "as before")  # serve.main() sets them: monkeypatch puts them back
+    monkeypatch.setenv("WORKSHOP_SERVING", str(tmp_path / "serving.json"))  # never the checkout's own
     monkeypatch.setattr(serve, "prepare", lambda: [])
     monkeypatch.setattr(serve, "refusal", lambda: None)
     monkeypatch.chdir(serve.REPO_DIR)  # run_daphne() serves from the checkout: monkeypatch goes back after
@@ -87,15 +88,38 @@ def started_daphne(monkeypatch, argv: list[str]) -> list[str]:
     return started
 
 
-def test_serve_with_a_host_binds_daphne_to_that_address_alone(monkeypatch, capsys):
-    daphne = started_daphne(monkeypatch, ["--host", "127.0.0.1", "--port", "8123"])
+def test_serve_with_a_host_binds_daphne_to_that_address_alone(monkeypatch, tmp_path, capsys):
+    daphne = started_daphne(monkeypatch, tmp_path, ["--host", "127.0.0.1", "--port", "8123", "--no-nginx"])
     assert daphne[daphne.index("-b") + 1] == "127.0.0.1"
     assert "http://127.0.0.1:8123/workshop/" in capsys.readouterr().out  # the address it can be reached at
 
 
-def test_serve_without_a_host_binds_every_address_of_the_machine(monkeypatch):
-    daphne = started_daphne(monkeypatch, ["--port", "8123"])
+def test_serve_without_a_host_binds_every_address_of_the_machine(monkeypatch, tmp_path):
+    daphne = started_daphne(monkeypatch, tmp_path, ["--port", "8123", "--no-nginx"])
     assert daphne[daphne.index("-b") + 1] == "0.0.0.0"
+
+
+def test_with_nginx_it_takes_the_rooms_address_and_daphne_a_loopback_port(monkeypatch, tmp_path):
+    from workshop import proxy
+
+    fronts = []
+
+    class Front:  # lesson 13's nginx, as serve.py starts it (workshop/proxy.py), not started here
+        def __init__(self, program, listen, upstream, worker_connections):
+            fronts.append((listen, upstream))
+
+        def start(self):
+            pass
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(proxy, "nginx", lambda: "/usr/sbin/nginx")
+    monkeypatch.setattr(proxy, "Proxy", Front)
+    daphne = started_daphne(monkeypatch, tmp_path, ["--port", "8123"])
+    [(listen, upstream)] = fronts
+    assert listen == "0.0.0.0:8123" and upstream == f"127.0.0.1:{daphne[daphne.index('-p') + 1]}"
+    assert daphne[daphne.index("-b") + 1] == "127.0.0.1" and "--proxy-headers" in daphne
 
 
 def make_workshop_command(*arguments: str, env: dict | None = None) -> str:
@@ -128,3 +152,25 @@ def test_the_instructors_session_lasts_a_workshop_day_at_most_not_two_weeks(monk
     room_settings = imported_room_settings(monkeypatch)
     assert room_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert room_settings.SESSION_COOKIE_AGE == 12 * 60 * 60
+
+
+@pytest.mark.parametrize(
+    ("limits", "raised", "short"),
+    [
+        ((1024, 1_048_576), 4096, False),
+        ((256, 2048), 2048, False),
+        ((256, 512), 512, True),
+        ((8192, 8192), 8192, False),
+    ],
+    ids=["desktop", "to-the-hard-limit", "hard-limit-too-low", "enough-already"],
+)
+def test_the_room_raises_its_open_file_limit_or_says_how(monkeypatch, limits, raised, short):
+    resource = pytest.importorskip("resource", reason="Windows has no per-process open-file limit to raise")
+    now = list(limits)
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: tuple(now))
+    monkeypatch.setattr(resource, "setrlimit", lambda kind, pair: now.__setitem__(0, pair[0]))
+    files, warning = serve.open_files()
+    assert (files, now[0]) == (raised, raised)
+    assert (warning is not None) == short
+    if short:
+        assert "ulimit -n 4096" in warning

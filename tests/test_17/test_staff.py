@@ -51,7 +51,7 @@ def test_room_json_is_exactly_the_workshop_and_each_students_entry(client, staff
     body = client.get("/workshop/room.json").json()
     workshop, changed = alice.workshop, {s.exercise: s.changed_at.isoformat() for s in alice.statuses.all()}
     assert body == {
-        "workshop": {"open": True, "opened": workshop.opened_at.isoformat(), "closed": None},
+        "workshop": {"open": True, "opened": workshop.opened_at.isoformat(), "closed": None, "refused_joins": 0},
         "students": [
             {
                 "name": "alice",

@@ -4,13 +4,15 @@ import json
 from io import StringIO
 
 import pytest
+from channels.db import database_sync_to_async
 from django.core.management import call_command
 
+from harness.patience import FRAME
 from harness.servers import free_port
-from tests.helpers.workshop import a_room, post_leave
+from tests.helpers.workshop import a_room, open_workshop, post_leave, student_socket
 from tests.helpers.workshop_rooms import TOKEN, JoinServer
 from workshop import client, students
-from workshop.models import Student
+from workshop.models import Student, Workshop
 from workshop.tokens import student_for_token
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +46,15 @@ def test_a_token_ends_when_its_workshop_closes():
     assert token_names_a_student(token) is False
 
 
+@pytest.mark.parametrize("ended_by", [("close",), ("open",)], ids=["closed", "a-newer-one-opened"])
+def test_a_token_of_an_ended_workshop_opens_nothing_not_even_the_leave_door(client, ended_by):
+    _, (token,) = a_room("alice")
+    call_command("workshop", *ended_by, stdout=StringIO())
+    answer = post_leave(client, {"token": token})
+    assert (answer.status_code, answer.json()) == (401, {"error": "this token names no one in the room"})
+    assert Student.objects.filter(name="alice").exists()  # the old workshop's record stays as it was
+
+
 def run_leave() -> tuple[int, str, str]:
     out, err = StringIO(), StringIO()
     return students.leave(out, err), out.getvalue(), err.getvalue()
@@ -75,3 +86,30 @@ def test_the_instructors_session_ends_with_the_browser_and_within_a_workshop_day
     cookie = client.cookies["sessionid"]
     assert cookie["max-age"] == "" and cookie["expires"] == ""  # a browser-session cookie: gone at browser close
     assert client.session.get_expiry_age() == 12 * 60 * 60  # and the server's copy after 12 hours whatever
+
+
+async def ended_answers(token: str) -> list[dict]:
+    """What the socket sends a token of a workshop that is over: the error saying so, then the close."""
+    communicator = await student_socket()
+    await communicator.send_json_to({"token": token})
+    answers = [await communicator.receive_output(FRAME), await communicator.receive_output(FRAME)]
+    await communicator.disconnect(timeout=FRAME)
+    return answers
+
+
+NOT_AUTHENTICATED = {"type": "websocket.close", "code": 4401}
+WORKSHOP_ENDED = [{"type": "websocket.send", "text": '{"error": "the workshop has ended"}'}, NOT_AUTHENTICATED]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_token_from_an_older_workshop_is_told_it_ended_and_closed_4401():
+    _, (token,) = await database_sync_to_async(a_room)("alice")
+    await database_sync_to_async(open_workshop)("NEWCODE2")
+    assert await ended_answers(token) == WORKSHOP_ENDED
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_token_of_a_closed_workshop_is_told_it_ended_and_closed_4401():
+    workshop, (token,) = await database_sync_to_async(a_room)("alice")
+    await Workshop.objects.filter(pk=workshop.pk).aupdate(closed_at=workshop.opened_at)
+    assert await ended_answers(token) == WORKSHOP_ENDED

@@ -4,8 +4,8 @@ The commands come from the lesson's text (its ```bash blocks and the commands it
 a copy of this working tree (step 6 saves over a starter, step 4 saves the room's connection in the
 checkout). What a test cannot type as written:
 - the port: a free one, not 8000 (`make workshop PORT=...`, the Makefile's own option; each
-  `127.0.0.1:8000` in the steps becomes it). `workshop open` is typed as written: its printed
-  command names 8000, which the test does not follow (it types step 4's, on its port);
+  `127.0.0.1:8000` in the steps becomes it). `workshop open` is typed as written, and its printed
+  command names the port the room serves on (the test types step 4's, on that port);
 - step 2's `createsuperuser` asks on a terminal: the test gives the same answers with `--noinput`;
 - step 3's page, step 5's message and the page's refreshes need a browser: the test reads what the page
   shows from room.json (the data the page draws), logged in as that account. Step 5's watch is run
@@ -87,6 +87,7 @@ async def test_lesson_17s_try_it_steps_work_as_written_and_stop_all_they_start(t
         said = terminal.type(instructor.replace(*answered))  # step 2
         code = said.strip().splitlines()[-1]
         assert re.fullmatch(r"[A-Z0-9]{8}", code), said
+        assert f"python manage.py workshop join http://127.0.0.1:{port} {code} --name" in said, said  # where it serves
         assert "Superuser created successfully." in said, said
         assert room(port)["students"] == []  # step 3: `No student has joined yet.`
 

@@ -1,7 +1,9 @@
 """`python manage.py workshop <subcommand>`: the workshop room from a terminal (lesson 17).
 
 The instructor's laptop:  open [--port 8000]   open a new workshop; print the students' join command
-                                                 and, alone on the last line, the join code
+                                                 (the address `make workshop` serves at; with none
+                                                 serving, the LAN address and --port) and, alone
+                                                 on the last line, the join code
                           close                 the workshop ends: its code admits no one new, its
                                                  students' tokens end
 A student's checkout:     join <url> <code> --name <name>, leave, help [--down], share NN.K
@@ -13,7 +15,7 @@ import secrets
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from workshop import room, students
+from workshop import network, room, students
 from workshop.models import Workshop
 from workshop.network import lan_address
 
@@ -36,7 +38,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="subcommand")
         opening = subcommands.add_parser("open", help="open a new workshop and print its join code")
-        opening.add_argument("--port", type=int, default=8000, help="the port `make workshop` serves on (8000)")
+        opening.add_argument(
+            "--port", type=int, default=8000, help="with no room serving yet: the port `make workshop` will serve on"
+        )
         subcommands.add_parser("close", help="end the workshop: no new joins, every student's token ends")
         joining = subcommands.add_parser("join", help="join the workshop served at URL")
         joining.add_argument("url", help="the instructor's server, e.g. http://192.168.1.20:8000")
@@ -69,11 +73,14 @@ class Command(BaseCommand):
         now = timezone.now()
         earlier = Workshop.objects.filter(closed_at=None).update(closed_at=now)
         workshop = Workshop.objects.create(code=new_code())
-        url = f"http://{lan_address()}:{port}"
+        # Where the running room answers (workshop/network.py), else this machine's LAN address and --port.
+        served = network.served_url()
+        url = served or f"http://{lan_address()}:{port}"
         replaced = " (the one that was open is closed: its students' tokens stop working)" if earlier else ""
+        serve = "It is served at" if served else f"No room answers yet: serve it with `make workshop PORT={port}`, then"
         lines = [
             f"Opened workshop {workshop.pk}{replaced}.",
-            f"Serve it with `make workshop PORT={port}` if it is not running, and watch it at",
+            f"{serve} watch it at",
             f"{url}/workshop/ (logged in as a staff user).",
             "",
             "Each student types, in their own checkout:",

@@ -1,0 +1,187 @@
+"""Lesson 17 on a real server, beside a CPU hog: one address floods, another student's report stays under 0.2 s.
+
+The flooder is ten names joined from one laptop (127.0.0.2: loopback, but an address of its own), three
+sockets each, each sending its next frame as soon as the last is answered: reports of the course's exercises and of ids it
+is not, 4 KB shares, doctor verdicts, hands; a socket closed 4429 opens again at once. The instructor's
+page is open (a staff socket, read all along). Meanwhile bob, on another laptop (127.0.0.3), runs his
+report over and over as `exercise` does: a socket, his token, the report, its `ok`. The hog is one busy
+loop per core, as `make test-busy` runs the suite beside (harness/busy.py).
+
+The contract's figure: bob's report within 0.2 s (times COURSE_PATIENCE, harness/patience.py), on a
+machine where it takes a few hundredths alone; on one slowed by its own load, within four times what
+his report takes there beside the same hog without the flood (a verdict no machine's speed decides).
+The flooder runs in a process of its own, as on a laptop of its own: bob's client shares no event loop
+with it.
+And the flooder's address saved no more than its budget lets through (workshop/limits.py).
+"""
+
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import time
+from collections import Counter
+from types import SimpleNamespace
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from harness.busy import cores, spin
+from harness.patience import FRAME, patient
+from tests.helpers.workshop_server import join
+from workshop import limits
+from workshop.frames import catalogue
+
+pytestmark = pytest.mark.slow
+FLOODER, BOB = "127.0.0.2", "127.0.0.3"
+NAMES, SOCKETS_EACH, REPORTS = 10, 3, 40
+REPORT_WITHIN = patient(0.2)  # the contract's "under 0.2 s"; COURSE_PATIENCE widens it on a slower machine
+CODE = "x = 'a line of the shared file'\n" * 130  # 4 KB
+
+
+def flood_frames(n: int) -> str:
+    """The n-th frame of the flood: every kind the socket takes, ids of the course and ids it is not."""
+    ids = sorted(catalogue())
+    kind = n % 5
+    if kind == 0:
+        return json.dumps({"report": {"exercise": ids[n % len(ids)], "status": "failing", "check": "x" * 200}})
+    if kind == 1:
+        return json.dumps({"report": {"exercise": f"{n % 100:02d}.{n % 10}", "status": "passing"}})
+    if kind == 2:
+        return json.dumps({"share": {"exercise": ids[n % len(ids)], "path": "exercises/x.py", "code": CODE}})
+    if kind == 3:
+        return json.dumps({"doctor": {"ready": False, "problems": ["FAIL  " + "y" * 290] * 20}})
+    return json.dumps({"help": n % 2 == 0})
+
+
+async def socket_from(server, address: str, token: str):
+    """A student socket from `address`, past its token; None when the room closes it (its budget is out)."""
+    url = server.ws_url("ws/workshop/student/")
+    socket = await connect(url, origin=server.http_url, open_timeout=FRAME, local_addr=(address, 0))
+    await socket.send(json.dumps({"token": token}))
+    try:
+        assert "joined" in json.loads(await asyncio.wait_for(socket.recv(), FRAME))
+    except ConnectionClosed:
+        return None
+    return socket
+
+
+async def flood(server, token: str, stop: asyncio.Event, counted: Counter, held: asyncio.Event) -> None:
+    """One of the flooder's sockets: each frame sent as soon as the last is answered; opened again once closed."""
+    n = 0
+    while not stop.is_set():
+        try:
+            socket = await socket_from(server, FLOODER, token)
+        except (InvalidStatus, OSError):  # refused at the door (its connections per address): try again
+            counted["refused at the door"] += 1
+            continue
+        if socket is None:
+            counted["closed at the token"] += 1
+            continue
+        with contextlib.suppress(ConnectionClosed):
+            while not stop.is_set():
+                await socket.send(flood_frames(n))
+                n += 1
+                answer = json.loads(await asyncio.wait_for(socket.recv(), FRAME))
+                counted["ok" if "ok" in answer else "refused"] += 1
+                if answer.get("error") == "too many frames: slow down":
+                    held.set()  # the address has spent its burst: the flood runs at its budget's rate now
+        await socket.close()
+
+
+async def staff_page(server, cookie: str, stop: asyncio.Event) -> None:
+    """The instructor's page, open all along: every frame the room sends it, read."""
+    url, headers = server.ws_url("ws/workshop/room/"), {"Cookie": cookie}
+    async with connect(url, origin=server.http_url, additional_headers=headers, max_size=None) as page:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(page.recv(), 0.5)
+
+
+async def bobs_reports(server, token: str, count: int) -> list[float]:
+    """Bob's report, `count` times as `exercise` sends it: the seconds from opening the socket to its `ok`."""
+    took = []
+    for n in range(count):
+        began = time.monotonic()
+        socket = await socket_from(server, BOB, token)
+        report = {"report": {"exercise": "04.2", "status": "failing", "check": f"run {n}"}}
+        await socket.send(json.dumps(report))
+        assert json.loads(await asyncio.wait_for(socket.recv(), FRAME)) == {"ok": "report"}
+        took.append(time.monotonic() - began)
+        await socket.close()
+    return took
+
+
+def staff_cookie(server) -> str:
+    from tests.helpers.workshop_server import instructor
+
+    jar = instructor(server).handlers
+    cookies = next(handler.cookiejar for handler in jar if hasattr(handler, "cookiejar"))
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in cookies)
+
+
+async def flooding(server, tokens: list[str], cookie: str, stop, held) -> Counter:
+    """The flooder's sockets and the instructor's page, until `stop` is set; `held` once the budget said no."""
+    stopping, counted, spent = asyncio.Event(), Counter(), asyncio.Event()
+    tasks = [asyncio.create_task(staff_page(server, cookie, stopping))]
+    tasks += [asyncio.create_task(flood(server, token, stopping, counted, spent)) for token in tokens * SOCKETS_EACH]
+    await spent.wait()
+    held.set()
+    await asyncio.to_thread(stop.wait)
+    stopping.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return counted
+
+
+def flooder(urls: tuple[str, str], tokens: list[str], cookie: str, stop, held, results) -> None:
+    """The flooder's laptop: a process of its own, so bob's client shares no event loop with it."""
+    server = SimpleNamespace(http_url=urls[0], ws_url=lambda path: urls[1] + path)
+    results.put(dict(asyncio.run(flooding(server, tokens, cookie, stop, held))))
+
+
+def flooded(server, tokens: list[str], bob: str, cookie: str) -> tuple[list[float], Counter, float]:
+    """Bob's reports while the flood runs past its burst: their seconds, what the flood got, how long it ran."""
+    stop, held, results = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Queue()
+    urls = (server.http_url, server.ws_url(""))
+    laptop = multiprocessing.Process(target=flooder, args=(urls, tokens, cookie, stop, held, results), daemon=True)
+    began = time.monotonic()
+    laptop.start()
+    try:
+        assert held.wait(FRAME * 3), "the flood never spent its burst"  # a flood, past what a class spends at once
+        took = asyncio.run(bobs_reports(server, bob, REPORTS))
+    finally:
+        stop.set()
+    counted = Counter(results.get(timeout=FRAME * 3))
+    laptop.join(FRAME)
+    return took, counted, time.monotonic() - began
+
+
+def median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def test_one_addresss_flood_leaves_another_report_under_0_2_s_beside_a_hog(served_room):
+    server = served_room.server
+    tokens = [join(server, served_room.code, f"flood{n}") for n in range(NAMES)]
+    bob, cookie = join(server, served_room.code, "bob"), staff_cookie(server)
+    hogs = [multiprocessing.Process(target=spin, daemon=True) for _ in range(cores())]
+    for hog in hogs:
+        hog.start()
+    try:
+        alone = asyncio.run(bobs_reports(server, bob, REPORTS // 2))  # the same hog, no flood: this machine now
+        took, counted, seconds = flooded(server, tokens, bob, cookie)
+    finally:
+        for hog in hogs:
+            hog.terminate()
+            hog.join()
+    print(f"bob beside the hog alone: median {median(alone):.3f} s, max {max(alone):.3f} s")
+    print(f"bob during the flood: median {median(took):.3f} s, max {max(took):.3f} s")
+    print(f"the flood over {seconds:.1f} s: {dict(counted)}")
+    assert counted["ok"] > 0, "the flood saved nothing: the test proved nothing"
+    assert counted["ok"] <= limits.ADDRESS_BURST + limits.ADDRESS_RATE * seconds  # no more than the address's budget
+    # Under 0.2 s where a report alone takes a few hundredths (the contract's machine); on a machine slowed
+    # by its own load, within four times that machine's report alone: 2.5 to 2.8 times measured at a load of
+    # 12 to 18 on 2 cores; with the address's budget but not its turns, 4 to 11 s where alone took 0.2 s.
+    bound = max(REPORT_WITHIN, 4 * median(alone))
+    assert median(took) < bound, f"bob's report took {median(took):.3f} s during the flood, over {bound:.3f} s"

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workshop', '0004_presence_and_messages_seen'),
-        ('workshop', '0004_workshop_refused_joins'),
+        ("workshop", "0004_presence_and_messages_seen"),
+        ("workshop", "0004_workshop_refused_joins"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -32,9 +32,8 @@ STATIC_ROOT = None
 # The room's doors (workshop/doors.py): a password the course prints (lesson 07's `ada`) opens
 # nothing here, at the login form, the admin or lesson 07's socket login: checked first.
 AUTHENTICATION_BACKENDS = ["workshop.doors.NoPrintedPasswords", "django.contrib.auth.backends.ModelBackend"]
-# Every POST that carries a password, at any door, counted per address and per name on lesson 16's
-# counters before the password is checked (the socket login's own: one lock for every door).
-MIDDLEWARE = [*MIDDLEWARE, "workshop.doors.LoginThrottleMiddleware"]  # noqa: F405
+# Every POST that opens a password door is counted per address and per name on lesson 16's counters
+# before the password is checked: lessons/settings.py's MIDDLEWARE, which production and this import.
 
 # The instructor's session lasts the workshop, not Django's two weeks: it ends when the browser
 # closes, and after 12 hours whatever the browser does. A room's plain http carries the cookie

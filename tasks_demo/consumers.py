@@ -8,7 +8,8 @@ it. The events, in order:
     websocket.receive     -> {"below": N} (and "fail_at": P, to see a failure): aenqueue the task,
                              group_add its group, fetch its row by id -> {"id": ..., "status": ...};
                              {"watch": "<id>"}: the same without enqueueing (a page that came back).
-                             Bad input, or MAX_IN_FLIGHT tasks of this client still running: {"error": ...}
+                             Bad input, or MAX_IN_FLIGHT tasks of this client still running: {"error": ...};
+                             a frame past the client's frame budget (tasks_demo/frames.py): websocket.close 4429
     task.progress         -> (from the worker, through the layer) websocket.send {"id": ..., "percent": P}
     task.finished         -> (from the worker, after it saved the outcome) fetch the row by id ->
                              {"id": ..., "status": "SUCCESSFUL", "result": {...}}
@@ -28,6 +29,7 @@ from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
 from tasks_demo.budget import IN_FLIGHT, MAX_IN_FLIGHT, owner
+from tasks_demo.frames import FRAMES
 from tasks_demo.framework import TaskResultDoesNotExist, TaskResultMismatch, TaskResultStatus
 from tasks_demo.tasks import count_primes, task_group
 
@@ -74,10 +76,17 @@ class TasksConsumer(AsyncConsumer):
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/tasks/."""
         self.watched = {}  # task id -> the last status sent for it, so a status goes out once
+        self.client, self.cut = owner(self.scope, self.channel_name), False  # whose frame budget; closed for a flood
         await self.send({"type": "websocket.accept"})
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""
+        if self.cut:
+            return  # closed for a flood: what was already on its way is not read
+        if not FRAMES.take(self.client):  # before the frame is read: a flood costs no parse, no row, no group
+            self.cut = True
+            await self.send({"type": "websocket.close", "code": 4429})
+            return
         try:
             data = json.loads(event.get("text") or "null")
         except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
@@ -94,7 +103,7 @@ class TasksConsumer(AsyncConsumer):
         """Enqueue count_primes for this client, within its budget; return the task's id."""
         below = whole_number(data, "below", 1, MAX_BELOW)
         fail_at = whole_number(data, "fail_at", 1, 100) if "fail_at" in data else None
-        who = owner(self.scope)
+        who = owner(self.scope, self.channel_name)
         place = await IN_FLIGHT.reserve(who, self.is_finished)
         if place is None:
             raise ClientError(f"you have {MAX_IN_FLIGHT} tasks running: wait for one to finish")

@@ -26,6 +26,7 @@ import base64
 import contextlib
 import json
 import os
+import secrets
 import socket as tcp
 import statistics
 import subprocess
@@ -311,7 +312,8 @@ def run(small: bool = False) -> dict:
         finally:
             server.process.kill()  # its sync thread sleeps on: terminating would wait for it
             server.stop()
-        server = start(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1")
+        # DEBUG off refuses the development SECRET_KEY (lesson 16): a key of the run's own.
+        server = start(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1", SECRET_KEY=secrets.token_urlsafe(50))
         try:
             results["hog_with"] = asyncio.run(hog(server, hog_s))
         finally:

@@ -61,6 +61,7 @@ PRODUCTION = {
     "POST /accounts/logout/": CSRF,
     "POST /accounts/socket-login/": CSRF,
     "POST /accounts/token/": LOGIN,
+    "POST /accounts/password_reset/": CSRF,
 }
 
 

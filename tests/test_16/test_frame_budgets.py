@@ -55,11 +55,11 @@ async def test_the_sockets_of_one_64_share_one_frame_budget(frozen_frames):
     await second.disconnect()
 
 
-async def publish(session_key: str) -> int:
+async def publish(session_key: str, client: tuple[str, int] = FLOODER) -> int:
     """One POST /http/publish/ as a logged-in course page sends it; its status."""
     headers = HOST + [(b"origin", ORIGIN_URL.encode())] + browser_headers(session_key)
     communicator = HttpCommunicator(application, "POST", "/http/publish/", body=b"hello", headers=headers)
-    communicator.scope["client"] = FLOODER
+    communicator.scope["client"] = client
     response = await communicator.get_response(timeout=FRAME)
     await communicator.wait()
     await aclose_old_connections()  # AuthMiddlewareStack's session read left the sync thread's connection open
@@ -80,4 +80,16 @@ async def test_one_account_publishing_is_cut_at_its_budget_and_the_refused_reach
     await layer.group_send(POLL_GROUP, {"type": "marker"})
     assert statuses == [202] * 3 + [429] * 2
     assert heard == ["hello"] * 3 and await layer.receive(listener) == {"type": "marker"}
+    cache.clear()
+
+
+async def test_two_accounts_on_one_64_share_its_publish_budget(
+    ada_session_key, staff_session_key, settings, monkeypatch
+):
+    settings.PUBLISH_LIMIT_PER_ADDRESS = 3  # grace is staff: each account's own budget (30) is far off
+    monkeypatch.setattr(publish_budget, "clock", lambda: 60.0 * 29_000_001)
+    cache.clear()
+    sessions = [ada_session_key, staff_session_key] * 2
+    statuses = [await publish(session, ONE_64[n % 2]) for n, session in enumerate(sessions)]
+    assert statuses == [202] * 3 + [429]
     cache.clear()

@@ -62,6 +62,17 @@ def test_a_password_change_that_works_takes_back_its_own_count(staff_ada, client
 
 
 @pytest.mark.django_db
+def test_two_addresses_of_one_64_are_one_client_at_the_login_forms(client):
+    first, second = "2001:db8:1:2::10", "2001:db8:1:2:ffff::1"  # one home's /64 (lessons/clients.py)
+    for n in range(PER_ADDRESS):  # a name each: the address's limit, not a name's
+        form = {"username": f"name{n}", "password": "guess"}
+        client.post(LOGINS[n % 2], form, REMOTE_ADDR=first if n % 2 else second)
+    assert (
+        client.post("/accounts/login/", {"username": "one-more", "password": "x"}, REMOTE_ADDR=first).status_code == 429
+    )
+
+
+@pytest.mark.django_db
 def test_reset_requests_from_one_address_meet_a_429_past_its_limit(client, reset_outbox):
     answers = [
         client.post("/accounts/password_reset/", {"email": f"n{n}@example.org"}, REMOTE_ADDR=GUESSER).status_code

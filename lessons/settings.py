@@ -171,6 +171,9 @@ LOGOUT_REDIRECT_URL = "/lessons/07/"
 LOGIN_FAILURE_WINDOW = 300  # seconds
 LOGIN_FAILURES_PER_USERNAME = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
+# Each name counted across every address (one lock for an account, wherever the guesses come from);
+# the workshop room counts it per address instead (lessons/settings_room.py says why).
+LOGIN_NAME_COUNTED_PER_ADDRESS = False
 
 # A socket whose client stops reading (lesson 16, lessons/slow_readers.py): once more
 # than 64 KiB waits to go out, each message handed to it counts, and one past this

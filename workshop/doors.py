@@ -17,7 +17,8 @@ staff side:
 and every door a password opens is throttled per address and per name, on
 lesson 16's counters, before the password is checked: not by the room alone,
 but by every settings module (auth_demo/password_doors.py, in lessons/settings.py's
-MIDDLEWARE), production included.
+MIDDLEWARE), production included. The room counts a name per address
+(LOGIN_NAME_COUNTED_PER_ADDRESS), so no student locks the instructor out.
 """
 
 import functools

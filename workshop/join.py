@@ -12,8 +12,7 @@ token its socket sends first (workshop/tokens.py):
 
 The join code is the credential, so it is throttled like lesson 16's password
 guesser: every attempt counted in Django's cache, per client address, before
-the code is looked at. The address is lessons/clients.py's, as every budget's:
-an IPv6 laptop by its /64, and the instructor's own machine uncounted.
+the code is looked at.
 """
 
 import json
@@ -30,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from lessons.clients import client_address, request_scope
+from lessons.clients import client_address
 from workshop import names, room
 from workshop.models import Student, Workshop
 from workshop.tokens import issue_token
@@ -58,9 +57,7 @@ def clock() -> float:
 def join(request):
     """POST /workshop/join/: admit a named student to the open workshop whose code they typed."""
     try:
-        # Counted as every budget counts a client (lessons/clients.py): an IPv6 laptop by its /64.
-        address = client_address(request_scope(request))
-        if address is not None and too_many_attempts(address):
+        if too_many_attempts(address_of(request.META.get("REMOTE_ADDR", ""))):
             return JsonResponse({"error": "too many join attempts: wait a minute"}, status=429)
     except RedisError:  # the counters are unreadable: refuse rather than let guesses through uncounted
         return JsonResponse({"error": "joining is unavailable for a moment: try again"}, status=503)
@@ -127,6 +124,12 @@ def code_matches(typed: str, code: str) -> bool:
     # compare_digest takes as long whatever the first wrong character, so a guesser learns
     # nothing from the timing; given str, it takes ASCII only (a code is ASCII anyway).
     return typed.isascii() and secrets.compare_digest(typed, code)
+
+
+def address_of(remote_addr: str) -> str | None:
+    """Whose counter a request uses: lessons/clients.py's client_address(), as every budget's (an IPv6 laptop by its
+    /64); None for the machine itself or no address, which the join door counts together, as one client."""
+    return client_address({"client": (remote_addr, 0)})
 
 
 def too_many_attempts(address: str) -> bool:

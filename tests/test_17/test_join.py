@@ -127,6 +127,10 @@ def test_the_limit_is_per_address_and_per_minute(client, monkeypatch):
     assert post_join(client, {"code": CODE, "name": "alice"}, "10.8.8.8").status_code == 201
 
 
+def test_one_ipv6_slash_64_shares_one_counter():
+    assert join.address_of("2001:db8::1") == join.address_of("2001:db8::ffff:2") == "2001:db8::/64"
+
+
 @pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
 def test_any_method_but_post_answers_405(client, method):
     assert getattr(client, method)("/workshop/join/").status_code == 405

@@ -8,8 +8,7 @@ it. The events, in order:
     websocket.receive     -> {"below": N} (and "fail_at": P, to see a failure): aenqueue the task,
                              group_add its group, fetch its row by id -> {"id": ..., "status": ...};
                              {"watch": "<id>"}: the same without enqueueing (a page that came back).
-                             Bad input, or MAX_IN_FLIGHT tasks of this client still running: {"error": ...};
-                             a frame past the client's frame budget (tasks_demo/frames.py): websocket.close 4429
+                             Bad input, or MAX_IN_FLIGHT tasks of this client still running: {"error": ...}
     task.progress         -> (from the worker, through the layer) websocket.send {"id": ..., "percent": P}
     task.finished         -> (from the worker, after it saved the outcome) fetch the row by id ->
                              {"id": ..., "status": "SUCCESSFUL", "result": {...}}
@@ -17,7 +16,8 @@ it. The events, in order:
     websocket.disconnect  -> group_discard every task's group; StopConsumer. The tasks run on.
 
 Joining the group before fetching the row means nothing is missed between the two: a task
-that finished before the join is finished in the row (lesson 12's replay, by id).
+that finished before the join is finished in the row (lesson 12's replay, by id). A frame past
+its client's frame budget (tasks_demo/frames.py, lesson 16) is not read: websocket.close 4429.
 
 Lesson: lessons/18-background-tasks.md
 """
@@ -76,8 +76,8 @@ class TasksConsumer(AsyncConsumer):
     async def websocket_connect(self, event):
         """Called when a client asks to open ws/tasks/."""
         self.watched = {}  # task id -> the last status sent for it, so a status goes out once
-        self.client, self.cut = owner(self.scope, self.channel_name), False  # whose frame budget; closed for a flood
         await self.send({"type": "websocket.accept"})
+        self.client, self.cut = owner(self.scope, self.channel_name), False  # whose frame budget; closed for a flood
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""

@@ -8,7 +8,7 @@ every budget asks the same two functions:
 
     client_address(scope)  its IPv4 address (an IPv4-mapped IPv6 address is one), or its IPv6 /64;
                            None when it is not one client: no address, or one in
-                           CHAT_FLOOD_UNCOUNTED_NETWORKS (the machine itself, 127.0.0.0/8 and ::1)
+                           CHAT_FLOOD_UNCOUNTED_NETWORKS (the machine itself: 127.0.0.1 and ::1)
     budget_keys(scope)     the budgets it spends from, the account first: ("user", pk) when
                            logged in, then ("address", client_address) when counted
 
@@ -26,7 +26,9 @@ from django.conf import settings
 
 # This machine (a student's browser, the benchmarks, nginx without --proxy-headers) is not one
 # client. Set CHAT_FLOOD_UNCOUNTED_NETWORKS = () to count it; the name is the chat's, where it began.
-DEFAULT_UNCOUNTED = ("127.0.0.0/8", "::1/128")
+# The rest of 127.0.0.0/8 is counted: nothing connects from there unless asked to, and the tests and
+# benchmarks play a visitor from 127.0.0.2 (deploy/nginx.conf's limit_conn agrees).
+DEFAULT_UNCOUNTED = ("127.0.0.1/32", "::1/128")
 
 
 def client_address(scope: dict) -> str | None:

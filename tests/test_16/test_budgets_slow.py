@@ -2,8 +2,8 @@
 through any budgeted socket route than one address may (the routes: tests/helpers/routes.py's
 BUDGETED, which tests/test_16/test_every_route_budgeted.py holds the routing to).
 
-The flooder is 127.0.0.2 (bench/hostile/run.py's): loopback, but counted, as the shipped
-CHAT_FLOOD_UNCOUNTED_NETWORKS leaves 127.0.0.0/8 out. Each socket is in a room of its own, so
+The flooder is 127.0.0.2 (bench/hostile/run.py's): loopback, but counted, as
+CHAT_FLOOD_UNCOUNTED_NETWORKS leaves only 127.0.0.1 and ::1 out. Each socket is in a room of its own, so
 every answer it reads is about its own frame; all ten send at once. The server: the `counted_server`
 fixture (tests/fixtures/servers.py).
 """

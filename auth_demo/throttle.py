@@ -8,13 +8,19 @@ fixed window of LOGIN_FAILURE_WINDOW seconds (lessons/settings.py). Over
 either limit, the attempt is refused without checking the password; a login
 that works takes its own count back, and nothing else.
 
+The same counters hold every other door a password opens, over HTTP:
+auth_demo/password_doors.py counts the login forms, the password-change forms
+and the reset form with check_attempt() below. One lock for every door: five
+wrong passwords for "ada" at the admin lock her socket login too. Whose
+address is counted is lessons/clients.py's client_address(), as for every
+budget (an IPv6 client by its /64; the machine itself uncounted).
+
 The price: anyone can keep an account locked by failing to log in as it
 LOGIN_FAILURES_PER_USERNAME times a window. And a fixed window lets a guesser
 who times its attempts have up to twice a limit around the moment one ends.
 """
 
 import hashlib
-import ipaddress
 import math
 import time
 import unicodedata
@@ -24,6 +30,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import RedisError
+
+from lessons.clients import client_address
 
 # With no CACHES setting, Django's cache is a LocMemCache: one per process. Run
 # several Daphne processes (lesson 13) and a guesser gets each limit once per
@@ -60,20 +68,37 @@ class Attempt:
 
 async def begin_attempt(scope: dict, username: str) -> Attempt:
     """Count a login attempt for `username` from this socket's client; say whether it may go ahead."""
-    now = clock()
-    window = settings.LOGIN_FAILURE_WINDOW
-    number = int(now // window)
-    keys = (counter_key("username", same_person(username), number), counter_key("address", address_of(scope), number))
-    # Counted before the password is checked, not after a failure: otherwise a
-    # guesser's hundred sockets would all pass the check at once, before any
-    # failure was counted, and a hundred passwords would be hashed.
     try:
-        by_username, by_address = await sync_to_async(count)(keys, window)
+        return await sync_to_async(check_attempt)("username", same_person(username), client_address(scope))
     except RedisError as error:
         # Redis down: a throttle that let attempts through uncounted would be
         # off exactly when no one is watching. Refuse, and say it is temporary.
         raise CacheUnavailable(CACHE_UNAVAILABLE) from error
-    over = by_username > settings.LOGIN_FAILURES_PER_USERNAME or by_address > settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+def check_attempt(kind: str, name: str, address: str | None) -> Attempt:
+    """Count one attempt against `name` (a username, or the address a reset asks for) and the client's address.
+
+    `address` None (the machine itself, or no address at all) counts against the name alone. RedisError
+    if the counters cannot be read: every caller refuses the attempt then, unchecked.
+    """
+    now = clock()
+    window = settings.LOGIN_FAILURE_WINDOW
+    number = int(now // window)
+    keys = (counter_key(kind, name, number),)
+    if address is not None and settings.LOGIN_NAME_COUNTED_PER_ADDRESS:
+        # The workshop room (lesson 17): a student who fails five times as the instructor's name would
+        # otherwise lock the instructor out of every door. A guesser still meets both limits.
+        keys = (counter_key(f"{kind}-at-address", f"{name}\n{address}", number),)
+    if address is not None:
+        keys += (counter_key("address", address, number),)
+    # Counted before the password is checked, not after a failure: otherwise a
+    # guesser's hundred sockets would all pass the check at once, before any
+    # failure was counted, and a hundred passwords would be hashed.
+    by_name, *by_address = count(keys, window)
+    over = by_name > settings.LOGIN_FAILURES_PER_USERNAME or any(
+        n > settings.LOGIN_FAILURES_PER_ADDRESS for n in by_address
+    )
     return Attempt(keys, math.ceil((number + 1) * window - now) if over else 0)
 
 
@@ -82,24 +107,6 @@ def same_person(username: str) -> str:
     # A database whose collation ignores case would let each spelling try the
     # same account: count them all as one, whatever the database does.
     return unicodedata.normalize("NFKC", username).casefold()
-
-
-def address_of(scope: dict) -> str:
-    """Whose counter this socket's client uses: its IPv4 address, or its IPv6 /64, from scope["client"]."""
-    # Behind a proxy, Daphne's --proxy-headers puts the real client there. Without
-    # it, every client is the proxy, and they all share one counter.
-    client = scope.get("client")
-    if not client:
-        # A unix socket, or a test without one: all such clients share one counter.
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(client[0])
-    except ValueError:
-        return str(client[0])
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    # Anyone with one IPv6 address usually has its whole /64: count the /64.
-    return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
 
 
 def counter_key(kind: str, value: str, number: int) -> str:

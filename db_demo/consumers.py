@@ -23,9 +23,10 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 
 from db_demo.flood import chat_rate_limit
-from db_demo.flood_budgets import budget_keys, shared_budgets
+from db_demo.flood_budgets import shared_budgets
 from db_demo.history import recent_messages, save_message
 from db_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message
+from lessons.clients import budget_keys
 
 
 class RoomHistoryConsumer(AsyncConsumer):

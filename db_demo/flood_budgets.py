@@ -8,7 +8,6 @@ per-socket limit (db_demo/flood.py). The same settings size both: a client
 gets CHAT_FLOOD_LIMIT_PER_ADDRESS on each route.
 """
 
-import ipaddress
 import time
 from collections.abc import Callable
 
@@ -21,10 +20,6 @@ from db_demo.validation import ClientError
 DEFAULT_PER_USER = 200  # two sockets at the per-socket limit: more tabs than hands, and no more
 DEFAULT_PER_ADDRESS = 500  # a classroom behind one NAT, each person typing fast, but not 100 sockets' worth
 DEFAULT_PERIOD = 60.0  # seconds; the same CHAT_FLOOD_PERIOD as the per-socket limit
-# This machine itself (a student's browser, the benchmarks, nginx without
-# --proxy-headers) is not one client: sharing one budget, a single flooder
-# would silence everyone else. Set CHAT_FLOOD_UNCOUNTED_NETWORKS = () to count it.
-DEFAULT_UNCOUNTED = ("127.0.0.0/8", "::1/128")
 WHOSE = {"user": "your account", "address": "your address"}
 
 
@@ -113,37 +108,3 @@ def forget_budgets(setting, **kwargs) -> None:
     global budgets
     if setting.startswith("CHAT_FLOOD_"):
         budgets = None
-
-
-def budget_keys(scope: dict) -> list[tuple[str, str]]:
-    """The shared budgets a socket with this scope spends from: its user's if logged in, its address's if known."""
-    keys = []
-    user = scope.get("user")  # AuthMiddlewareStack loaded it before the consumer started (lesson 07)
-    if user is not None and user.is_authenticated:
-        keys.append(("user", str(user.pk)))
-    address = address_of(scope)
-    if address is not None:
-        keys.append(("address", address))
-    return keys
-
-
-def address_of(scope: dict) -> str | None:
-    """The budget's name for this socket's client: its IPv4 address or IPv6 /64; None if unknown or uncounted.
-
-    auth_demo/throttle.py's address_of() is its twin (demo apps share no code).
-    """
-    # Behind nginx, Daphne's --proxy-headers puts the real client here.
-    client = scope.get("client")
-    if not client:
-        return None
-    try:
-        address = ipaddress.ip_address(client[0])
-    except ValueError:
-        return str(client[0])
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    uncounted = getattr(settings, "CHAT_FLOOD_UNCOUNTED_NETWORKS", DEFAULT_UNCOUNTED)
-    if any(address in ipaddress.ip_network(network) for network in uncounted):
-        return None
-    # Anyone with one IPv6 address usually has its whole /64: count the /64.
-    return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)

@@ -13,12 +13,14 @@ handle() returns: right for a request/response endpoint, wrong for a stream or
 a long-poll that waits for the channel layer (see http_demo/ticker.py and
 http_demo/longpoll.py). PublishConsumer changes what other people see, so it
 also asks Django's CSRF check and the session's user (http_demo/routing.py puts
-AuthMiddlewareStack in front of it). Lesson: lessons/10-http-consumers.md
+AuthMiddlewareStack in front of it), and spends from its client's budget
+(http_demo/publish_budget.py, lesson 16). Lesson: lessons/10-http-consumers.md
 """
 
 import io
 import json
 
+from asgiref.sync import sync_to_async
 from channels.generic.http import AsyncHttpConsumer
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.handlers.asgi import ASGIRequest
@@ -27,6 +29,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from psycopg import OperationalError as PostgresUnavailable  # CHANNEL_LAYER=postgres (lesson 15)
 from redis.exceptions import RedisError
 
+from http_demo import publish_budget
 from http_demo.consumers import BODY_LIMIT
 from http_demo.longpoll import POLL_GROUP
 
@@ -79,6 +82,17 @@ class PublishConsumer(AsyncHttpConsumer):
         except ValueError as error:
             status = 413 if len(body) > BODY_LIMIT else 400
             await self.send_response(status, json.dumps({"error": str(error)}).encode(), headers=JSON)
+            return
+        try:
+            # Counted before it goes out, per account and per address (lesson 16): in a thread, as the
+            # cache's client blocks; not the one sync thread, which the database and every handshake need.
+            retry = await sync_to_async(publish_budget.spend, thread_sensitive=False)(self.scope)
+        except RedisError:  # the counters are unreadable: refuse rather than let a flood through uncounted
+            await self.send_response(503, b'{"error": "publishing is unavailable for a moment"}', headers=JSON)
+            return
+        if retry:
+            error = json.dumps({"error": f"too many publishes from your account or address: wait {retry} s"})
+            await self.send_response(429, error.encode(), headers=[*JSON, (b"retry-after", str(retry).encode())])
             return
         try:
             await self.channel_layer.group_send(POLL_GROUP, {"type": "poll.message", "message": message})

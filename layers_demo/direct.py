@@ -22,8 +22,9 @@ from channels.consumer import AsyncConsumer
 from channels.exceptions import ChannelFull, StopConsumer
 from django.core import signing
 
-from layers_demo.flood_budgets import budget_keys, shared_budgets
+from layers_demo.flood_budgets import shared_budgets
 from layers_demo.validation import ClientError, parse_message
+from lessons.clients import budget_keys
 
 # Django signs with SECRET_KEY: every server process of the site shares it.
 signer = signing.Signer(salt="layers_demo.direct")

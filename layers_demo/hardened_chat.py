@@ -38,9 +38,10 @@ from psycopg import OperationalError as PostgresUnavailable
 from redis.exceptions import RedisError
 
 from layers_demo.flood import chat_rate_limit
-from layers_demo.flood_budgets import budget_keys, shared_budgets
+from layers_demo.flood_budgets import shared_budgets
 from layers_demo.membership import renew_membership, stop
 from layers_demo.validation import BAD_ROOM, ClientError, is_valid_room, parse_message, room_group
+from lessons.clients import budget_keys
 
 logger = logging.getLogger(__name__)
 # The close code for "the channel layer is down, reconnect later", like HTTP 503.

@@ -31,9 +31,9 @@ from asgiref.sync import async_to_sync
 from channels.consumer import AsyncConsumer, SyncConsumer
 from channels.exceptions import ChannelFull, StopConsumer
 
-from layers_demo.flood_budgets import budget_keys
 from layers_demo.validation import ClientError
 from layers_demo.worker_jobs import jobs_in_flight
+from lessons.clients import budget_keys
 
 WORKER_CHANNEL = "layers-primes"
 MAX_BELOW = 2_000_000  # a few seconds of work at most

@@ -5,7 +5,7 @@ one anonymous socket queued 150 jobs of 9.2 s each in under a second: the worker
 was that client's for twenty minutes, and everyone else's jobs waited or expired.
 So a client may have WORKER_JOBS_PER_CLIENT jobs queued and unanswered at once,
 counted per socket, per logged-in user and per address (the keys of
-layers_demo/flood_budgets.py, so a client's ten sockets share one allowance).
+lessons/clients.py's budget_keys(), so a client's ten sockets share one allowance).
 One more is answered {"error": ...}, and nothing is queued.
 
 A job counts until its answer comes, or JOB_TIMEOUT seconds after it was queued:

@@ -3,7 +3,8 @@
 Every value that differs between machines is read from the environment here,
 in one place: SECRET_KEY, DEBUG, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
 REDIS_SENTINELS, REDIS_SENTINEL_MASTER, CHANNEL_LAYER, CHANNEL_LAYER_PREFIX,
-POSTGRES_URL, INSPECTOR, TASKS_WORKER_LEASE and TASKS_MAX_ATTEMPTS.
+POSTGRES_URL, INSPECTOR, TASKS_WORKER_LEASE, TASKS_MAX_ATTEMPTS, EMAIL_BACKEND, EMAIL_HOST
+and EMAIL_PORT.
 """
 
 import os
@@ -19,8 +20,17 @@ from lessons.channel_config import POSTGRES_ALIAS, SENTINEL_MASTER, channel_laye
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # A fixed development key is fine on a laptop; production must set its own.
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-channels-lessons-development-only")
+DEVELOPMENT_SECRET_KEY = "django-insecure-channels-lessons-development-only"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "1").lower() in {"1", "true", "yes", "on"}
+# DEBUG off is a server others reach, and this key is printed above for anyone to sign a session,
+# a CSRF token or lesson 11's login token with: refuse, rather than make a key no one chose (lesson 16).
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    sys.exit(
+        "DEBUG is off, and SECRET_KEY is the development key printed in lessons/settings.py: anyone who has read "
+        "the course could sign a session or a login token for this server. Set one of your own, e.g.\n"
+        "  export SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_urlsafe(50))')\""
+    )
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"] + [
     host.strip() for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()
 ]
@@ -63,6 +73,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Lesson 16: every POST that opens a password door (the login forms, the password-change forms,
+    # the reset form) counted per name and per address before the view checks it, in every settings
+    # module that serves the doors (production and the workshop room import this list).
+    "auth_demo.password_doors.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "lessons.urls"
@@ -144,6 +158,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASKS_WORKER_LEASE = float(os.environ.get("TASKS_WORKER_LEASE", "30"))
 TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
 
+# Lesson 16's password reset mails a link (auth_demo/password_reset.py). In development it is printed
+# where the server prints; a server sends it to the mail server at EMAIL_HOST:EMAIL_PORT (Django's
+# other EMAIL_* settings apply). EMAIL_BACKEND names another, e.g. Django's file backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = 10  # seconds: a mail server that never answers holds the reset form's one mail thread no longer
+
 LOGIN_REDIRECT_URL = "/lessons/07/"
 LOGOUT_REDIRECT_URL = "/lessons/07/"
 
@@ -155,6 +179,9 @@ LOGOUT_REDIRECT_URL = "/lessons/07/"
 LOGIN_FAILURE_WINDOW = 300  # seconds
 LOGIN_FAILURES_PER_USERNAME = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
+# Each name counted across every address (one lock for an account, wherever the guesses come from);
+# the workshop room counts it per address instead (lessons/settings_room.py says why).
+LOGIN_NAME_COUNTED_PER_ADDRESS = False
 
 # A socket whose client stops reading (lesson 16, lessons/slow_readers.py): once more
 # than 64 KiB waits to go out, each message handed to it counts, and one past this

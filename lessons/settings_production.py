@@ -38,6 +38,11 @@ SECURE_HSTS_PRELOAD = True
 # The session cookie is what AuthMiddlewareStack reads on the WebSocket handshake.
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Lesson 16: not the key lessons/settings.py prints, with which anyone signs a session or a login token.
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY:  # noqa: F405
+    raise ImproperlyConfigured("SECRET_KEY is the development key lessons/settings.py prints: set one of your own")
+# Lesson 16's reset mail to a mail server (EMAIL_HOST, EMAIL_PORT), never the development console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
 
 # Nothing of the course's development layers in production: no exercise routes, no
 # inspector (nothing recorded, the channel layer not wrapped), and none of the hazard

@@ -18,7 +18,8 @@ it. The events, in order:
     websocket.disconnect  -> group_discard every task's group; StopConsumer. The tasks run on.
 
 Joining the group before fetching the row means nothing is missed between the two: a task
-that finished before the join is finished in the row (lesson 12's replay, by id).
+that finished before the join is finished in the row (lesson 12's replay, by id). A frame past
+its client's frame budget (tasks_demo/frames.py, lesson 16) is not read: websocket.close 4429.
 
 Lesson: lessons/18-background-tasks.md
 """
@@ -30,6 +31,7 @@ from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
 from tasks_demo.budget import IN_FLIGHT, MAX_IN_FLIGHT, owner
+from tasks_demo.frames import FRAMES
 from tasks_demo.framework import TaskResultDoesNotExist, TaskResultMismatch, TaskResultStatus
 from tasks_demo.tasks import count_primes, task_group
 
@@ -78,9 +80,16 @@ class TasksConsumer(AsyncConsumer):
         """Called when a client asks to open ws/tasks/."""
         self.watched = {}  # task id -> the last (status, attempts) sent for it, so each goes out once
         await self.send({"type": "websocket.accept"})
+        self.client, self.cut = owner(self.scope, self.channel_name), False  # whose frame budget; closed for a flood
 
     async def websocket_receive(self, event):
         """Called for every frame the client sends."""
+        if self.cut:
+            return  # closed for a flood: what was already on its way is not read
+        if not FRAMES.take(self.client):  # before the frame is read: a flood costs no parse, no row, no group
+            self.cut = True
+            await self.send({"type": "websocket.close", "code": 4429})
+            return
         try:
             data = json.loads(event.get("text") or "null")
         except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
@@ -97,7 +106,7 @@ class TasksConsumer(AsyncConsumer):
         """Enqueue count_primes for this client, within its budget; return the task's id."""
         below = whole_number(data, "below", 1, MAX_BELOW)
         fail_at = whole_number(data, "fail_at", 1, 100) if "fail_at" in data else None
-        who = owner(self.scope)
+        who = owner(self.scope, self.channel_name)
         place = await IN_FLIGHT.reserve(who, self.is_finished)
         if place is None:
             raise ClientError(f"you have {MAX_IN_FLIGHT} tasks running: wait for one to finish")

@@ -2,7 +2,7 @@
 
 `make workshop` serves the instructor's own course database to a room of
 students who have read the same lessons: lesson 07 (and 11) has everyone make
-the superuser `ada` with the password `analytical-engine`. Three things keep
+the superuser `ada` with the password `analytical-engine`. Two things keep
 that account, and any other the course prints a password for, from opening the
 staff side:
 
@@ -13,22 +13,19 @@ staff side:
                             refused at every door that calls authenticate() (the login
                             form, the admin's, lesson 07's socket login), so an account
                             made while the room is serving cannot open it either
-    LoginThrottleMiddleware every POST that carries a password is a login attempt: counted
-                            per address (lesson 16's counter, auth_demo/throttle.py) and per
-                            name from that address, before the password is checked
+
+and every door a password opens is throttled per address and per name, on
+lesson 16's counters, before the password is checked: not by the room alone,
+but by every settings module (auth_demo/password_doors.py, in lessons/settings.py's
+MIDDLEWARE), production included. The room counts a name per address
+(LOGIN_NAME_COUNTED_PER_ADDRESS), so no student locks the instructor out.
 """
 
 import functools
-import math
 import re
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from redis.exceptions import RedisError
-
-from auth_demo import throttle
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 # Where the course prints passwords for the reader to type, and how: an environment line
@@ -90,51 +87,4 @@ class NoPrintedPasswords:
         return None  # not ours to decide: the next backend checks the password
 
     def get_user(self, user_id):
-        return None
-
-
-TOO_MANY = "Too many failed logins from this address or for this name: try again in {} s."
-UNAVAILABLE = "Logging in is unavailable for a moment: try again."
-
-
-class LoginThrottleMiddleware:
-    """Every POST with a password, at any door, counted on lesson 16's counters before the view checks it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        keys = getattr(request, "login_attempt_keys", None)
-        # A login that worked redirects, with its user now on the request: take back its own count.
-        if keys and response.status_code in (302, 303) and request.user.is_authenticated:
-            try:
-                throttle.uncount(keys)
-            except RedisError:
-                pass
-        return response
-
-    def process_view(self, request, view, args, kwargs):
-        """Called after CSRF's check, before the view: count this attempt, or refuse it unchecked."""
-        if request.method != "POST" or "password" not in request.POST:
-            return None
-        now, window = throttle.clock(), settings.LOGIN_FAILURE_WINDOW
-        number = int(now // window)
-        address = throttle.address_of({"client": (request.META.get("REMOTE_ADDR") or "", 0)})
-        name = throttle.same_person(request.POST.get("username", ""))
-        # The name is counted per address, not across them as lesson 16 counts it: in a room, a student who
-        # fails five times as the instructor's name would otherwise lock the instructor out of every door.
-        # A guesser still meets both limits; the instructor, on the serving laptop, never meets a student's.
-        at_address = throttle.counter_key("username-at-address", f"{name}\n{address}", number)
-        keys = (at_address, throttle.counter_key("address", address, number))
-        try:
-            by_name, by_address = throttle.count(keys, window)
-        except RedisError:  # the counters are unreadable: refuse rather than let guesses through uncounted
-            return HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
-        if by_name > settings.LOGIN_FAILURES_PER_USERNAME or by_address > settings.LOGIN_FAILURES_PER_ADDRESS:
-            retry = math.ceil((number + 1) * window - now)
-            refused = HttpResponse(TOO_MANY.format(retry), status=429, content_type="text/plain")
-            refused["Retry-After"] = str(retry)
-            return refused
-        request.login_attempt_keys = keys
         return None

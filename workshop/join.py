@@ -18,7 +18,6 @@ address join in the first minute. Each refusal (a wrong code, or too many) is
 counted on the workshop, for the instructor's page (room.json's refused_joins).
 """
 
-import ipaddress
 import json
 import re
 import secrets
@@ -34,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
+from lessons.clients import client_address
 from workshop import names, room
 from workshop.models import Student, Workshop
 from workshop.tokens import issue_token
@@ -142,15 +142,10 @@ def code_matches(typed: str, code: str) -> bool:
     return typed.isascii() and secrets.compare_digest(typed, code)
 
 
-def address_of(remote_addr: str) -> str:
-    """Whose counter a request uses: its IPv4 address, or its IPv6 /64 (one laptop can hold a whole /64)."""
-    try:
-        address = ipaddress.ip_address(remote_addr)
-    except ValueError:
-        return remote_addr or "unknown"
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
+def address_of(remote_addr: str) -> str | None:
+    """Whose counter a request uses: lessons/clients.py's client_address(), as every budget's (an IPv6 laptop by its
+    /64); None for the machine itself or no address, which the join door counts together, as one client."""
+    return client_address({"client": (remote_addr, 0)})
 
 
 def count_attempt(address: str) -> str | None:

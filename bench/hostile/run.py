@@ -26,6 +26,7 @@ import base64
 import contextlib
 import json
 import os
+import secrets
 import socket as tcp
 import statistics
 import subprocess
@@ -44,8 +45,8 @@ from harness.patience import FRAME, patient  # noqa: E402
 from harness.servers import DaphneServer, daphne_env  # noqa: E402
 
 HUGE = 10**9
-# The shipped settings, except that 127.0.0.2 is counted (127.0.0.0/8 is
-# uncounted by default): the flooder gets a client address of its own.
+# The shipped settings, 127.0.0.2 counted (as by default now; written out, as the reference run had
+# it): the flooder gets a client address of its own.
 SHIPPED_SETTINGS = """from lessons.settings import *  # noqa: F403
 
 CHAT_FLOOD_UNCOUNTED_NETWORKS = ("127.0.0.1/32", "::1/128")
@@ -311,7 +312,8 @@ def run(small: bool = False) -> dict:
         finally:
             server.process.kill()  # its sync thread sleeps on: terminating would wait for it
             server.stop()
-        server = start(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1")
+        # DEBUG off refuses the development SECRET_KEY (lesson 16): a key of the run's own.
+        server = start(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1", SECRET_KEY=secrets.token_urlsafe(50))
         try:
             results["hog_with"] = asyncio.run(hog(server, hog_s))
         finally:
@@ -377,7 +379,7 @@ def reference_document(results: dict) -> str:
         "DEBUG=0, SERVE_HAZARD_DEMOS off). The slow reader's sockets paced their frames, so what piled up\n"
         "was the echoes they never read, not frames waiting for the echo consumer.\n\n"
         "127.0.0.2 is counted as a client address of its own (CHAT_FLOOD_UNCOUNTED_NETWORKS leaves out\n"
-        "127.0.0.0/8 by default). The listener hears less than was let in: a burst overflows the in-memory\n"
+        "127.0.0.1 and ::1 alone). The listener hears less than was let in: a burst overflows the in-memory\n"
         "layer's 100-message channel capacity, and the excess is dropped.\n\n"
         f"{markdown(results)}\n"
     )

@@ -61,6 +61,7 @@ PRODUCTION = {
     "POST /accounts/logout/": CSRF,
     "POST /accounts/socket-login/": CSRF,
     "POST /accounts/token/": LOGIN,
+    "POST /accounts/password_reset/": CSRF,
 }
 
 
@@ -74,7 +75,8 @@ def concrete(route: str) -> tuple[str, str]:
 # Lesson 16: the routes production serves that save, broadcast or queue what an anonymous client
 # sends, each held to a budget per client; the frame one client repeats until its budget says no.
 # tests/test_16/test_every_route_budgeted.py walks the routing and holds it to this table.
-FLOODER = ("203.0.113.7", 50000)  # one counted address (127.0.0.0/8 is uncounted by default)
+FLOODER = ("203.0.113.7", 50000)  # one counted address (127.0.0.1 is uncounted by default)
+ONE_64 = (("2001:db8:1:2::10", 50000), ("2001:db8:1:2:ffff::1", 50001))  # two addresses, one client (lesson 16)
 CHAT = '{"message": "flood"}'
 BUDGETED = {
     "ws/chat/<str:room>/": CHAT,

@@ -51,3 +51,23 @@ def test_doctor_prints_a_redis_url_that_does_not_answer_without_its_password(set
     output = capsys.readouterr().out
     assert "FAIL  Redis reachable (REDIS_URL): no Redis answers at redis://:***@127.0.0.1:1/0" in output
     assert "not-for-print" not in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("redis://:not/for-print@127.0.0.1:6379/0", "a /, ? or # in the password"),
+        ("redis://:not-for-print@127.0.0.1:6379/0?bogus=1", "a query parameter redis-py does not know: bogus"),
+        ("redis://:not-for-print@127.0.0.1:6379/0?socket_timeout=soon", "redis-py cannot read its socket_timeout"),
+    ],
+    ids=["unescaped-slash", "unknown-parameter", "unreadable-value"],
+)
+def test_an_unreadable_redis_url_is_one_line_with_no_traceback_and_no_password(url, why, settings, capsys):
+    settings.REDIS_URL = url
+    with pytest.raises(SystemExit):
+        call_command("doctor")
+    output = capsys.readouterr()
+    (line,) = [line for line in output.out.splitlines() if line.startswith("FAIL  Redis reachable")]
+    assert "REDIS_URL is not a URL redis-py can read" in line and why in line
+    assert "Traceback" not in output.out + output.err and "for-print" not in output.out + output.err

@@ -21,7 +21,7 @@ from lessons.asgi import application
 from lessons.routing import http_urlpatterns, safe_urlpatterns
 from tasks_demo.budget import IN_FLIGHT
 from tests.helpers.clients import HOST, ORIGIN, browser_headers
-from tests.helpers.routes import BUDGETED, CHAT, FLOODER, held
+from tests.helpers.routes import BUDGETED, CHAT, FLOODER, ONE_64, held
 from workshop import join
 
 REFUSES_ANONYMOUS = [
@@ -84,9 +84,9 @@ def test_every_route_production_serves_is_in_exactly_one_table():
     assert [route for route in tables if route not in production_routes()] == []
 
 
-async def socket(path: str) -> tuple[WebsocketCommunicator, bool]:
+async def socket(path: str, client: tuple[str, int] = FLOODER) -> tuple[WebsocketCommunicator, bool]:
     communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
-    communicator.scope["client"] = FLOODER
+    communicator.scope["client"] = client
     connected, _ = await communicator.connect(timeout=FRAME)
     return communicator, connected
 
@@ -111,9 +111,10 @@ async def test_each_page_that_refuses_strangers_refuses_their_post(route):
     assert response["status"] in (302, 400, 401, 403, 405), response["status"]  # 302: to the login page
 
 
-async def one_more(route: str, frame: str, limit: int) -> list[str]:
-    """`limit` + 1 frames from one address over two sockets (two rooms): "held" where a budget said no."""
-    sockets = [(await socket(concrete(route).replace("x1", f"room{n}")))[0] for n in range(2)]
+async def one_more(route: str, frame: str, limit: int, clients: tuple) -> list[str]:
+    """`limit` + 1 frames from one client over two sockets (two rooms), one per address of `clients`:
+    "held" where a budget said no."""
+    sockets = [(await socket(concrete(route).replace("x1", f"room{n}"), clients[n]))[0] for n in range(2)]
     frames = []
     for communicator in sockets:
         first = await communicator.receive_json_from(timeout=FRAME) if frame == "direct" or "db/room" in route else {}
@@ -130,26 +131,31 @@ async def one_more(route: str, frame: str, limit: int) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("clients", [(FLOODER, FLOODER), ONE_64], ids=["one-address", "two-addresses-of-one-64"])
 @pytest.mark.parametrize(("route", "frame"), [(r, f) for r, f in BUDGETED.items() if r.lstrip("^").startswith("ws/")])
-async def test_one_address_over_two_sockets_is_held_to_one_budget(route, frame, settings, monkeypatch):
+async def test_one_client_over_two_sockets_is_held_to_one_budget(
+    route, frame, clients, settings, monkeypatch, login_clock
+):
+    # login_clock: the login throttle's counters emptied (the name "ada" is guessed in both variants), its clock stopped.
     settings.CHAT_FLOOD_LIMIT_PER_ADDRESS, settings.WORKER_JOBS_PER_CLIENT = 3, 3
     settings.LOGIN_FAILURES_PER_ADDRESS = 3
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # 3 logins: 0.7 s with PBKDF2
     monkeypatch.setattr(IN_FLIGHT, "limit", 3)  # ws/tasks/ (lesson 18): its budget is the process's IN_FLIGHT
     monkeypatch.setattr(IN_FLIGHT, "tasks", {})
-    assert await one_more(route, frame, 3) == ["ok", "ok", "ok", "held"]
+    assert await one_more(route, frame, 3, clients) == ["ok", "ok", "ok", "held"]
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_join_door_is_held_to_its_attempts_per_address(monkeypatch):
+@pytest.mark.parametrize("clients", [(FLOODER, FLOODER), ONE_64], ids=["one-address", "two-addresses-of-one-64"])
+async def test_the_join_door_is_held_to_its_attempts_per_client(clients, monkeypatch):
     # The door counts in minute windows of its clock: on the real one, a run slow enough to cross a minute's end
     # started a new count halfway and never reached 429 (a CI run beside a busy loop). Frozen at a minute's start.
     monkeypatch.setattr(join, "clock", lambda: 60.0 * 28_000_123)
     statuses = []
-    for _ in range(11 + 1):
+    for n in range(11 + 1):
         body = BUDGETED["workshop/join/"].encode()
         communicator = HttpCommunicator(application, "POST", "/workshop/join/", body=body, headers=HOST)
-        communicator.scope["client"] = FLOODER
+        communicator.scope["client"] = clients[n % 2]
         statuses.append((await communicator.get_response(timeout=FRAME))["status"])
     assert statuses[-1] == 429 and 429 not in statuses[:10]
 

@@ -144,7 +144,7 @@ def test_make_workshop_ignores_a_host_the_shell_exports_as_the_machines_name():
 
 def test_the_room_throttles_every_login_door_and_refuses_the_printed_passwords(monkeypatch):
     room_settings = imported_room_settings(monkeypatch)
-    assert room_settings.MIDDLEWARE[-1] == "workshop.doors.LoginThrottleMiddleware"
+    assert room_settings.MIDDLEWARE[-1] == "auth_demo.password_doors.LoginThrottleMiddleware"  # lesson 16's, everywhere
     assert room_settings.AUTHENTICATION_BACKENDS[0] == "workshop.doors.NoPrintedPasswords"
 
 

@@ -61,7 +61,7 @@ class Command(BaseCommand):
         for name, check in checks:
             if check is check_channel_layer and redis_failed:
                 # Its round trip would only wait LAYER_TIMEOUT on the Redis that just failed to answer.
-                failures.append(f"{name}: not tried, Redis does not answer (above)")
+                failures.append(f"{name}: not tried, the Redis line above failed")
                 self.stdout.write(self.style.ERROR(f"FAIL  {failures[-1]}"))
                 continue
             try:
@@ -183,6 +183,32 @@ def shown(url: str) -> str:
     return url if parts.password is None else parts._replace(netloc=netloc).geturl()
 
 
+UNREADABLE = "REDIS_URL is not a URL redis-py can read ({}); fix it, or unset REDIS_URL to use the in-memory layer"
+
+
+def unreadable_redis_url(url: str) -> str | None:
+    """Why redis-py cannot read this URL, in words that never quote its password; None if it can."""
+    import redis
+
+    scheme, _, rest = url.partition("://")
+    # urlsplit ends the host part at the first / ? or #: one in the password leaves an @ behind it.
+    if "@" in rest and any(mark in rest.rpartition("@")[0] for mark in "/?#"):
+        return "a /, ? or # in the password: percent-escape it (%2F, %3F, %23)"
+    try:
+        redis.ConnectionPool.from_url(url).make_connection()  # reads every part; connects to nothing
+    except TypeError as error:  # a query parameter that no connection takes
+        unknown = re.search(r"keyword argument '([^']+)'", str(error))
+        return f"a query parameter redis-py does not know: {unknown[1] if unknown else '?'}"
+    except ValueError as error:
+        named = re.search(r"Invalid value for '([^']+)'", str(error))
+        if named:
+            return f"redis-py cannot read its {named[1]}"
+        if "scheme" in str(error) or "out of range" in str(error):
+            return str(error).rstrip(".")  # no part of the URL in these
+        return "its host, port or password cannot be told apart: percent-escape / ? # @ : in the password"
+    return None
+
+
 def unreachable_redis() -> list[str]:
     """Each REDIS_URL server that does not answer PING, with the error."""
     import redis
@@ -230,6 +256,9 @@ def check_redis() -> str:
         return check_sentinels()
     if not settings.REDIS_URL:
         return "REDIS_URL unset: using the in-memory layer, no Redis needed"
+    unreadable = [why for why in map(unreadable_redis_url, redis_urls()) if why]
+    if unreadable:
+        raise CheckFailed(UNREADABLE.format("; ".join(unreadable)))
     failures = unreachable_redis()
     if failures:
         raise CheckFailed(f"no Redis answers at {', '.join(failures)}; {REDIS_HELP}")
@@ -270,6 +299,8 @@ def check_sentinels() -> str:
 def check_channel_layer() -> str:
     from channels.layers import get_channel_layer
 
+    if not settings.REDIS_SENTINELS and settings.REDIS_URL and any(map(unreadable_redis_url, redis_urls())):
+        raise CheckFailed("not tried: the channel layer cannot read REDIS_URL (see above)")
     if not settings.REDIS_SENTINELS and settings.REDIS_URL and unreachable_redis():
         # The layer would retry for seconds before failing; the Redis line already says why.
         raise CheckFailed("not tried: the channel layer needs the Redis that does not answer (see above)")

@@ -21,7 +21,8 @@ only one check runs lives in that exercise's folder, as probes.py):
 
 Sockets, frames and what comes back
     communicators.py      sockets a check opens and ends: accepted, from an address, side by side, cancelled
-    waits.py              what the consumer sends next, read without waiting out a timer; a crash told as its rule
+    waits.py              what the consumer sends next, read without waiting out a timer
+    crashes.py            a crash of the student's code told as the rule it breaks, and the line it came from
     frames.py             frames a consumer must refuse, and a message it must pass on unchanged
     json_frames.py        frames sent one at a time: a bad one refused on its own socket, each sent in its handler
     closing.py            frames a client sent before it saw the server's close: none is answered
@@ -88,6 +89,7 @@ from exercises.probes.communicators import (
     tasks_left,
     warm_up,
 )
+from exercises.probes.crashes import crashed
 from exercises.probes.endings import (
     CountedSends,
     ended_cancelled,
@@ -189,7 +191,6 @@ from exercises.probes.waits import (
     NOTHING,
     WAITED,
     answer,
-    crashed,
     fail_if_crashed,
     frame,
     next_output,

@@ -95,14 +95,24 @@ def default_pool(threads: int):
     """The running loop's default pool of threads made `threads` wide (what thread_sensitive=False runs on).
 
     As on a server of few cores (min(32, cores + 4)): a check can then tell sends that wait in line on
-    the pool from sends under way at once. Shut down without waiting, pass or fail: a held thread ends the test.
+    the pool from sends under way at once. Shut down without waiting, pass or fail, its calls still in line
+    cancelled, and the loop's own pool put back: a loop ending waits for its default pool's threads (five
+    minutes, Python 3.12's asyncio.Runner), and a thread still in line for a held send would keep it there.
     """
+    loop = asyncio.get_running_loop()
+    before = loop._default_executor  # None until the loop first needs one
     pool = ThreadPoolExecutor(max_workers=threads)
-    asyncio.get_running_loop().set_default_executor(pool)
+    loop.set_default_executor(pool)
     try:
         yield pool
     finally:
-        pool.shutdown(wait=False)
+        pool.shutdown(wait=False, cancel_futures=True)
+        loop._default_executor = before
+
+
+def waiting_in_line(pool: ThreadPoolExecutor, layer) -> bool:
+    """True once every thread of `pool` holds a send under way and more calls wait for a thread: a line, for good."""
+    return layer.under_way >= pool._max_workers and pool._work_queue.qsize() > 0
 
 
 def alarm(text: str) -> dict:

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from exercises.probes.crashes import crashed, serves_http
 from exercises.probes.quiet import POLL, settled
 from exercises.probes.schedstat import stamp
 from harness.patience import FRAME
@@ -13,39 +14,6 @@ from harness.patience import FRAME
 # a wait for silence passes its own short timeout and expects NOTHING, which the student then never reads.
 NOTHING = f"nothing within {FRAME:.0f} s"
 WAITED = f"{FRAME:.0f} s"  # how long a must-come wait lasted, for a sentence: "no answer within 10 s"
-
-
-def crashed(error: BaseException) -> str:
-    """A sentence for an exception that escaped the student's code, naming the rule it breaks."""
-    name = type(error).__name__
-    text = f"your code raised {name}: {str(error).rstrip('.')}".rstrip(": ")
-    if name == "SynchronousOnlyOperation":
-        return f"{text}; the ORM is synchronous: query inside a database_sync_to_async function, list() included"
-    if isinstance(error, TypeError) and "await" in str(error):
-        return f"{text}; an AsyncConsumer's handlers must be `async def`, and every send awaited"
-    if "AsyncToSync" in str(error) or "loop is already running" in str(error):
-        return f"{text}; in async code, await the coroutine itself: async_to_sync is for synchronous callers only"
-    if isinstance(error, ValueError) and str(error) == "No handler for message type websocket.receive":
-        return (
-            f"{text}; any client may send a frame, even to a socket whose consumer only sends: write "
-            'websocket_receive, and answer {"error": ...}'
-        )
-    if isinstance(error, ValueError) and str(error).startswith("No handler for message type"):
-        return f'{text}; a message\'s "type" names its handler: "chat.message" calls chat_message()'
-    if "redis" in type(error).__module__:
-        if name in ("ConnectionError", "TimeoutError"):  # redis-py's own classes, not the built-ins of that name
-            text = (
-                f"your code raised redis.exceptions.{name}: {str(error).rstrip('.')}, which is not Python's built-in "
-                f"{name}: an `except {name}` that names the built-in misses it; catch redis.exceptions.RedisError"
-            )
-        return (
-            f"{text}; when Redis fails, answer as the exercise asks (a channel layer's failure: close the socket "
-            "with 4503, lesson 05), do not crash it (1011)"
-        )
-    return (
-        f"{text}; a consumer must not crash (that closes the socket with 1011): "
-        'bad input gets what the exercise says, an {"error": ...} frame or a close code'
-    )
 
 
 class OwnTime:
@@ -117,7 +85,7 @@ async def answer(communicator, timeout: float = FRAME) -> dict | str:
     except TimeoutError:
         return NOTHING
     except Exception as error:  # the student's consumer raised: say so, and which rule that breaks
-        pytest.fail(crashed(error), pytrace=False)
+        pytest.fail(crashed(error, serves_http(communicator)), pytrace=False)
 
 
 async def next_output(communicator, timeout: float):
@@ -208,7 +176,7 @@ def fail_if_crashed(communicator) -> None:
     """
     future = communicator.future
     if future.done() and not future.cancelled() and future.exception() is not None:
-        pytest.fail(crashed(future.exception()), pytrace=False)
+        pytest.fail(crashed(future.exception(), serves_http(communicator)), pytrace=False)
 
 
 def text_of_bytes(got: object) -> str:

@@ -17,7 +17,7 @@ from channels.generic.http import AsyncHttpConsumer
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 
 from exercises import probes
-from exercises.probes import NOTHING, answer, close_all
+from exercises.probes import NOTHING, answer, close_all, crashed, crashes
 
 NEVER = 3600.0  # seconds: longer than any test may run (tests/conftest.py sets pytest-timeout)
 
@@ -133,3 +133,14 @@ async def test_a_wait_for_what_must_come_keeps_the_wall_clock_however_starved(mo
     communicator = await opened(AnswersLate)
     await communicator.send_to(text_data="hello")
     assert await answer(communicator, 0.1) == NOTHING
+
+
+def test_a_crash_names_the_line_of_the_students_file_it_was_raised_at(tmp_path, monkeypatch):
+    student = tmp_path / "members_only.py"
+    student.write_text("def greet(user):\n    return user['name']\n")
+    monkeypatch.setattr(crashes, "CHECKED_FILES", {str(student)})
+    namespace = {}
+    exec(compile(student.read_text(), str(student), "exec"), namespace)
+    with pytest.raises(KeyError) as raised:
+        namespace["greet"]({})
+    assert crashed(raised.value).endswith("(raised at line 2 of your file: return user['name'])")

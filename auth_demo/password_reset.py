@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 # One thread: mails go out one at a time, in the order asked, whatever the requests do meanwhile.
 OUTBOX = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-reset-mail")
 UNSENT = (
-    "password reset mail is not being sent: %s: %s (EMAIL_BACKEND %s, EMAIL_HOST %s:%s); "
+    "password reset mail is not being sent: %s: %s (backend %s, mail server %s:%s); "
     "the reset form still answers; further failures are not logged until a mail goes out"
 )
 
@@ -70,6 +70,14 @@ class AnswerFirstResetForm(PasswordResetForm):
         MailState.failing = False
 
 
+def mail_server() -> tuple:
+    """The default mailer's backend, host and port, as the log line names them."""
+    if hasattr(settings, "MAILERS"):  # Django 6.1+: what lessons/settings.py's mail_settings() set
+        mailer = settings.MAILERS["default"]
+        return mailer["BACKEND"], mailer.get("OPTIONS", {}).get("host"), mailer.get("OPTIONS", {}).get("port")
+    return settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT
+
+
 def mail_resets(email: str, options: dict) -> None:
     """In OUTBOX's thread: a reset link to each active account with this address; a failure said once."""
     close_old_connections()  # this thread's own database connection, as a request would have
@@ -79,9 +87,7 @@ def mail_resets(email: str, options: dict) -> None:
             PasswordResetForm.save(form, **options)
     except OSError as error:  # refused, timed out, or an SMTP error (smtplib's are OSErrors)
         if not MailState.failing:
-            logger.error(
-                UNSENT, type(error).__name__, error, settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT
-            )
+            logger.error(UNSENT, type(error).__name__, error, *mail_server())
         MailState.failing = True
     except Exception:  # a bug, not an outage: its traceback is what a developer needs
         logger.exception("password reset mail to an account failed")

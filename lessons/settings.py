@@ -159,14 +159,28 @@ TASKS_WORKER_LEASE = float(os.environ.get("TASKS_WORKER_LEASE", "30"))
 TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
 
 # Lesson 16's password reset mails a link (auth_demo/password_reset.py). In development it is printed
-# where the server prints; a server sends it to the mail server at EMAIL_HOST:EMAIL_PORT (Django's
-# other EMAIL_* settings apply). EMAIL_BACKEND names another, e.g. Django's file backend.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+# where the server prints; a server sends it to the mail server at EMAIL_HOST:EMAIL_PORT. EMAIL_BACKEND
+# names another backend, e.g. Django's locmem one.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DEVELOPMENT_MAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # prints each mail
+MAIL_SERVER = os.environ.get("EMAIL_HOST", "localhost"), int(os.environ.get("EMAIL_PORT", "25"))
+
+
+def mail_settings(backend: str, host: str, port: int) -> dict:
+    """The settings that send mail with this backend: MAILERS on Django 6.1+, which warns on each EMAIL_* one."""
+    # timeout: a mail server that never answers holds the reset form's one mail thread no longer than 10 s.
+    server = {"host": host, "port": port, "timeout": 10}
+    if django.VERSION >= (6, 1):
+        return {"MAILERS": {"default": {"BACKEND": backend, "OPTIONS": server if backend == SMTP_BACKEND else {}}}}
+    return {"EMAIL_BACKEND": backend, **{f"EMAIL_{name.upper()}": value for name, value in server.items()}}
+
+
+# MAILERS or EMAIL_*, by the Django line: a setting of each name would not read as one assignment.
+globals().update(
+    mail_settings(
+        os.environ.get("EMAIL_BACKEND") or (DEVELOPMENT_MAIL_BACKEND if DEBUG else SMTP_BACKEND), *MAIL_SERVER
+    )
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_TIMEOUT = 10  # seconds: a mail server that never answers holds the reset form's one mail thread no longer
 
 LOGIN_REDIRECT_URL = "/lessons/07/"
 LOGOUT_REDIRECT_URL = "/lessons/07/"

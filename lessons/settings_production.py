@@ -42,7 +42,7 @@ CSRF_COOKIE_SECURE = True
 if SECRET_KEY == DEVELOPMENT_SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY is the development key lessons/settings.py prints: set one of your own")
 # Lesson 16's reset mail to a mail server (EMAIL_HOST, EMAIL_PORT), never the development console.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+globals().update(mail_settings(os.environ.get("EMAIL_BACKEND") or SMTP_BACKEND, *MAIL_SERVER))  # noqa: F405
 
 # Nothing of the course's development layers in production: no exercise routes, no
 # inspector (nothing recorded, the channel layer not wrapped), and none of the hazard

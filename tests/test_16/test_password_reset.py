@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from harness.patience import FRAME
 from harness.servers import free_port
+from lessons.settings import SMTP_BACKEND, mail_settings
 
 # The outbox's thread reads the accounts: they must be committed, not in the test's transaction.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("login_clock")]
@@ -52,11 +53,16 @@ def test_a_known_address_is_mailed_its_link_and_an_unknown_one_nothing(ada_with_
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
+def send_mail_with(settings, backend: str, port: int = 25) -> None:
+    """Mail sent with this backend (to a mail server on 127.0.0.1:port), in the settings of any Django line."""
+    for name, value in mail_settings(backend, "127.0.0.1", port).items():
+        setattr(settings, name, value)
+
+
 def test_with_no_mail_server_the_operator_is_told_once_and_never_shown_a_traceback(
     ada_with_mail, client, reset_outbox, settings, caplog
 ):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    send_mail_with(settings, SMTP_BACKEND, free_port())  # nothing listens there
     caplog.set_level(logging.WARNING)
     answers = [ask_for_a_reset(client, KNOWN)[0][0] for _ in range(3)]
     reset_outbox.drain(FRAME)
@@ -66,25 +72,32 @@ def test_with_no_mail_server_the_operator_is_told_once_and_never_shown_a_traceba
 
 
 def test_once_mail_goes_out_again_a_later_failure_is_told_again(ada_with_mail, client, reset_outbox, settings, caplog):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    nowhere = free_port()
+    send_mail_with(settings, SMTP_BACKEND, nowhere)
     caplog.set_level(logging.WARNING)
     ask_for_a_reset(client, KNOWN)
     reset_outbox.drain(FRAME)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send_mail_with(settings, "django.core.mail.backends.locmem.EmailBackend")
     ask_for_a_reset(client, KNOWN)
     reset_outbox.drain(FRAME)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    send_mail_with(settings, SMTP_BACKEND, nowhere)
     ask_for_a_reset(client, KNOWN)
     reset_outbox.drain(FRAME)
     assert [record.levelname for record in caplog.records] == ["ERROR", "WARNING", "ERROR"]
 
 
+def mail_backend(settings_module) -> str:
+    """The backend a settings module sends mail with, as Django 6.1+ (MAILERS) or 5.2 (EMAIL_BACKEND) reads it."""
+    if hasattr(settings_module, "MAILERS"):
+        return settings_module.MAILERS["default"]["BACKEND"]
+    return settings_module.EMAIL_BACKEND
+
+
 def test_development_prints_the_reset_mail_and_production_sends_it_by_smtp(monkeypatch):
     development = importlib.import_module("lessons.settings")  # the module itself: tests swap the live setting
-    assert development.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    assert mail_backend(development) == "django.core.mail.backends.console.EmailBackend"
     monkeypatch.setenv("SECRET_KEY", "a-key-for-this-test-only-" + "x" * 30)
     monkeypatch.setenv("ALLOWED_HOSTS", "lessons.example.org")
     monkeypatch.delitem(sys.modules, "lessons.settings_production", raising=False)
     production = importlib.import_module("lessons.settings_production")
-    assert production.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+    assert mail_backend(production) == SMTP_BACKEND

@@ -195,4 +195,3 @@ def test_the_doctor_says_so_when_no_sentinel_answers(settings, capsys, quick_doc
     with pytest.raises(SystemExit):
         call_command("doctor")
     assert "FAIL  Redis reachable through Sentinel: no sentinel names a primary that answers" in capsys.readouterr().out
-

@@ -49,8 +49,10 @@ def suite(results: dict) -> str:
         + f"; make test-fast {summary['test_fast_ratio']:.2f}x, {fast} its {summary['test_fast_budget_ratio']:.2f}x"
         + " (the same rule, its test count over its workers)."
     )
-    headers = ["run", "command", "median s", "django.setup() s", "x setup", "budget", "within", "pytest says"]
-    rows = [["bare django.setup()", f"`{base['command']}`", base["wall_s"], base["wall_s"], "1.00x", "—", "—", "—"]]
+    headers = ["run", "command", "median s", "django.setup() s", "x setup", "budget", "within"]
+    headers += ["tests s", "of them database s", "rest s", "CPU x setup", "pytest says"]
+    rows = [["bare django.setup()", f"`{base['command']}`", base["wall_s"], base["wall_s"], "1.00x", "—", "—"]]
+    rows[0] += ["—", "—", "—", f"1.00x ({base.get('cpu_s', '?')} s)", "—"]
     rows += [
         [
             row["name"],
@@ -60,6 +62,10 @@ def suite(results: dict) -> str:
             f"{row['ratio']:.2f}x",
             "—" if row["budget_ratio"] is None else f"{row['budget_ratio']:.2f}x ({row['tests']} tests)",
             yes_no(row["within_budget"]),
+            row.get("tests_s", "?"),
+            f"{row.get('database_s', '?')} ({row.get('database_tests', '?')} tests)",
+            row.get("other_s", "?"),
+            f"{row['cpu_ratio']:.2f}x" if row.get("cpu_ratio") else "?",
             row["outcome"],
         ]
         for row in results["rows"]
@@ -67,7 +73,11 @@ def suite(results: dict) -> str:
     note = (
         f"\n\nMedians of {results['repeats']} runs each; each run beside a run of the bare django.setup() "
         f'("django.setup() s": the median of those beside it; {base["runs"]} in all, '
-        f'{base["min_s"]}–{base["max_s"]} s), so "x setup" compares like with like.'
+        f'{base["min_s"]}–{base["max_s"]} s), so "x setup" compares like with like. "tests s": the seconds a '
+        'worker spent in tests (set-up, call, teardown), "of them database s" in tests that use the test database '
+        '(their round trips are the tests\' own work), "rest s" everything else (start-up, collection, the test '
+        'database\'s set-up); "CPU x setup": the CPU seconds of the command and its workers over the bare '
+        "setup's, which load on the machine moves far less than wall time."
     )
     return verdict + "\n\n" + table(headers, rows) + note
 

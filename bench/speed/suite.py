@@ -12,16 +12,25 @@ each test pays for its own work); the whole suite without them, on every core as
 test count divided by its workers. The whole suite in one process is timed too,
 for comparison, without a budget.
 
+Each command also says where its seconds went (bench/speed/suite_phases.py, a plugin loaded into it): the
+seconds its tests took, of those the tests that use the test database (round trips that are the tests' own
+work, said in the table rather than cut), and the rest (Python, pytest and Django start-up, collection, the
+test database's set-up). And the CPU seconds it and its children used, over the baseline's: a figure a
+busy machine moves far less than wall time.
+
 Every command and the baseline run REPEATS times, the baseline just before each
 of the command's runs (A/B/A/B), in rounds over all the commands, so load that
 comes and goes on the machine falls on both; each figure is a median.
 """
 
+import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,24 +59,38 @@ def outcome(output: str) -> str:
 LAPTOP_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(argv: list[str], env: dict | None = None) -> tuple[float, subprocess.CompletedProcess]:
-    """Run ARGV once in the repository, as on a laptop (LAPTOP_ENV unless `env`); its wall time and what it did."""
-    started = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user and system) of every child process this one has waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], env: dict | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run ARGV once in the repository, as on a laptop (LAPTOP_ENV unless `env`): its wall time, its CPU time
+    (its own and its children's: pytest-xdist's workers too), and what it did."""
+    started, cpu = time.perf_counter(), children_cpu()
     try:
         done = subprocess.run(
             argv, cwd=REPO_DIR, env=env or LAPTOP_ENV, capture_output=True, text=True, timeout=TIMEOUT
         )
     except subprocess.TimeoutExpired:
         done = subprocess.CompletedProcess(argv, returncode=-1, stdout=f"timed out after {TIMEOUT} s", stderr="")
-    return time.perf_counter() - started, done
+    return time.perf_counter() - started, children_cpu() - cpu, done
 
 
-def baseline_once() -> float:
-    """One bare `python -c "import django; django.setup()"` with the course's settings, in seconds."""
-    wall, done = timed([sys.executable, "-c", BASELINE], env={**LAPTOP_ENV, "DJANGO_SETTINGS_MODULE": SETTINGS})
+def baseline_once() -> tuple[float, float]:
+    """One bare `python -c "import django; django.setup()"` with the course's settings: wall and CPU seconds."""
+    wall, cpu, done = timed([sys.executable, "-c", BASELINE], env={**LAPTOP_ENV, "DJANGO_SETTINGS_MODULE": SETTINGS})
     if done.returncode != 0:
         raise RuntimeError(f"the baseline, {BASELINE!r}, failed:\n{done.stderr or done.stdout}")
-    return wall
+    return wall, cpu
+
+
+def phases(folder: Path) -> dict:
+    """What bench/speed/suite_phases.py wrote in `folder`, summed over the processes (pytest-xdist's workers)."""
+    figures = [json.loads(path.read_text()) for path in folder.glob("*.json")]
+    keys = ("tests_s", "tests", "database_s", "database_tests")
+    return {key: sum(figure[key] for figure in figures) for key in keys}
 
 
 def tests_run(output: str) -> int:
@@ -105,15 +128,20 @@ def measure(jobs: list[dict], repeats: int) -> list[dict]:
 
     A job that timed out is not run again: one timeout is answer enough.
     """
-    samples = [{"walls": [], "baselines": [], "runs": []} for _ in jobs]
+    samples = [{"walls": [], "cpus": [], "baselines": [], "baseline_cpus": [], "phases": [], "runs": []} for _ in jobs]
     for _ in range(repeats):
         for job, sample in zip(jobs, samples, strict=True):
             if sample["runs"] and sample["runs"][-1].returncode == -1:
                 continue
-            sample["baselines"].append(baseline_once())
-            argv = [sys.executable, "-m", "pytest", *job["args"], "-m", FAST, "-q"]
-            wall, done = timed(argv)
+            baseline_wall, baseline_cpu = baseline_once()
+            sample["baselines"].append(baseline_wall)
+            sample["baseline_cpus"].append(baseline_cpu)
+            argv = [sys.executable, "-m", "pytest", *job["args"], "-m", FAST, "-q", "-p", "bench.speed.suite_phases"]
+            with tempfile.TemporaryDirectory(prefix="suite-phases-") as folder:
+                wall, cpu, done = timed(argv, env={**LAPTOP_ENV, "SUITE_PHASES": folder})
+                sample["phases"].append(phases(Path(folder)))
             sample["walls"].append(wall)
+            sample["cpus"].append(cpu)
             sample["runs"].append(done)
     return samples
 
@@ -128,6 +156,10 @@ def row(job: dict, sample: dict) -> dict:
     tests, shared_by = tests_run(shown.stdout), workers(job["args"])
     # 3x a bare django.setup() for the start-up, then 5 ms for each test a worker runs.
     budget_s = START_UP_RATIO * baseline + PER_TEST_S * tests / shared_by if job["budgeted"] else None
+    cpu, baseline_cpu = statistics.median(sample["cpus"]), statistics.median(sample["baseline_cpus"])
+    # Where a worker's seconds went (medians over the runs): its tests, of them those using the database, the rest.
+    tests_s = statistics.median(figures["tests_s"] for figures in sample["phases"]) / shared_by
+    database_s = statistics.median(figures["database_s"] for figures in sample["phases"]) / shared_by
     return {
         "name": job["name"],
         "command": command(job["args"]),
@@ -141,6 +173,13 @@ def row(job: dict, sample: dict) -> dict:
         # The budget as a ratio to this run's baseline, as the table shows it.
         "budget_ratio": None if budget_s is None else round(budget_s / baseline, 2),
         "within_budget": None if budget_s is None else wall <= budget_s,
+        "tests_s": round(tests_s, 2),
+        "database_s": round(database_s, 2),
+        "database_tests": sample["phases"][-1]["database_tests"],
+        "other_s": round(max(wall - tests_s, 0.0), 2),  # start-up, collection, the test database's set-up, the end
+        "cpu_s": round(cpu, 2),
+        "baseline_cpu_s": round(baseline_cpu, 3),
+        "cpu_ratio": round(cpu / baseline_cpu, 2) if baseline_cpu else None,
         "exit_code": shown.returncode,
         "outcome": outcome(shown.stdout),
     }
@@ -178,6 +217,7 @@ def run(repeats: int = REPEATS) -> dict:
             "min_s": round(min(every_baseline), 3),
             "max_s": round(max(every_baseline), 3),
             "runs": len(every_baseline),
+            "cpu_s": round(statistics.median(cpu for sample in samples for cpu in sample["baseline_cpus"]), 3),
         },
         "budgets": {"start_up_ratio": START_UP_RATIO, "per_test_ms": PER_TEST_S * 1000},
         "summary": summary(rows),

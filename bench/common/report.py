@@ -243,8 +243,8 @@ def workshop(results: dict) -> str:
         f"per report), {results['watching']} of them also holding a watch socket (a heartbeat every "
         f"{results['heartbeat_s']:g} s); {results['window_s']:g} s measured per setup, on {results['measured']}."
         f" `over {page} ms`: reports the page showed later than that after the check ended, or never;"
-        " `by the 5 s refresh`: reports whose {\"student\": ...} the Redis layer lost (django/channels#1683),"
-        " shown by the page's next {\"room\": ...}."
+        ' `by the 5 s refresh`: reports whose {"student": ...} the Redis layer lost (django/channels#1683),'
+        ' shown by the page\'s next {"room": ...}.'
     )
     cost = results.get("report_cost", {})
     if cost.get("status") == "ok":

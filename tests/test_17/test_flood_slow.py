@@ -1,26 +1,29 @@
 """Lesson 17 on a real server, beside a CPU hog: one address floods, another student's report stays under 0.2 s.
 
-The flooder is ten names joined from one laptop (127.0.0.2: loopback, but an address of its own), three
-sockets each, each sending its next frame as soon as the last is answered: reports of the course's exercises and of ids it
-is not, 4 KB shares, doctor verdicts, hands; a socket closed 4429 opens again at once. The instructor's
-page is open (a staff socket, read all along). Meanwhile bob, on another laptop (127.0.0.3), runs his
-report over and over as `exercise` does: a socket, his token, the report, its `ok`. The hog is one busy
-loop per core, as `make test-busy` runs the suite beside (harness/busy.py).
+The room is served as the lesson recommends (`make workshop`: behind nginx where it is installed, else
+Daphne alone through workshop/gate.py). The flooder is ten names joined from one laptop (127.0.0.2:
+loopback, but an address of its own), three sockets each, each sending its next frame as soon as the
+last is answered: reports of the course's exercises and of ids it is not, 4 KB shares, doctor verdicts,
+hands; a socket closed 4429 opens again at once. The instructor's page is open (a staff socket, read all
+along). Once the flood has had its address's burst, bob, on another laptop (127.0.0.3), runs his report
+again and again as `exercise` does (a socket, his token, `joined`, the report, its `ok`), a few a second,
+within his own budget. The hog is one busy loop per core, as `make test-busy` runs the suite beside
+(harness/busy.py). The flooder runs in a process of its own, as on a laptop of its own: bob's client
+shares no event loop with it.
 
-The contract's figure: bob's report within 0.2 s (times COURSE_PATIENCE, harness/patience.py), on a
-machine where it takes a few hundredths alone; on one slowed by its own load, within four times what
-his report takes there beside the same hog without the flood (a verdict no machine's speed decides).
-The flooder runs in a process of its own, as on a laptop of its own: bob's client shares no event loop
-with it.
-And the flooder's address saved no more than its budget lets through (workshop/limits.py).
+The contract: bob's report within 0.2 s, times COURSE_PATIENCE (harness/patience.py), the one setting
+with which a slower or busier machine widens every deadline of the course. And the flooder's address
+saved no more than its budget lets through (workshop/limits.py).
 """
 
 import asyncio
 import contextlib
 import json
 import multiprocessing
+import os
 import time
 from collections import Counter
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -28,7 +31,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from harness.busy import cores, spin
-from harness.patience import FRAME, patient
+from harness.patience import COMMAND, FRAME, SERVER_STOP, patient
 from tests.helpers.workshop_server import join
 from workshop import limits
 from workshop.frames import catalogue
@@ -36,6 +39,7 @@ from workshop.frames import catalogue
 pytestmark = pytest.mark.slow
 FLOODER, BOB = "127.0.0.2", "127.0.0.3"
 NAMES, SOCKETS_EACH, REPORTS = 10, 3, 40
+PACE = 1.5 / limits.RATE  # seconds between two of bob's reports: well within his own budget
 REPORT_WITHIN = patient(0.2)  # the contract's "under 0.2 s"; COURSE_PATIENCE widens it on a slower machine
 CODE = "x = 'a line of the shared file'\n" * 130  # 4 KB
 
@@ -73,20 +77,20 @@ async def flood(server, token: str, stop: asyncio.Event, counted: Counter, held:
     while not stop.is_set():
         try:
             socket = await socket_from(server, FLOODER, token)
-        except (InvalidStatus, OSError):  # refused at the door (its connections per address): try again
+        except (InvalidStatus, OSError, TimeoutError):  # refused at the door (its connections per address)
             counted["refused at the door"] += 1
             continue
         if socket is None:
             counted["closed at the token"] += 1
             continue
-        with contextlib.suppress(ConnectionClosed):
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
             while not stop.is_set():
                 await socket.send(flood_frames(n))
                 n += 1
                 answer = json.loads(await asyncio.wait_for(socket.recv(), FRAME))
                 counted["ok" if "ok" in answer else "refused"] += 1
-                if answer.get("error") == "too many frames: slow down":
-                    held.set()  # the address has spent its burst: the flood runs at its budget's rate now
+                if counted["ok"] + counted["refused"] + counted["closed at the token"] >= limits.ADDRESS_BURST:
+                    held.set()  # past the address's burst: the flood runs at its budget's rate now
         await socket.close()
 
 
@@ -101,8 +105,10 @@ async def staff_page(server, cookie: str, stop: asyncio.Event) -> None:
 
 async def bobs_reports(server, token: str, count: int) -> list[float]:
     """Bob's report, `count` times as `exercise` sends it: the seconds from opening the socket to its `ok`."""
-    took = []
+    took, start = [], time.monotonic()
     for n in range(count):
+        # A student's checks, one every PACE s: within his own budget (limits.RATE a second), as no class outruns it.
+        await asyncio.sleep(max(0.0, start + n * PACE - time.monotonic()))
         began = time.monotonic()
         socket = await socket_from(server, BOB, token)
         report = {"report": {"exercise": "04.2", "status": "failing", "check": f"run {n}"}}
@@ -148,13 +154,25 @@ def flooded(server, tokens: list[str], bob: str, cookie: str) -> tuple[list[floa
     began = time.monotonic()
     laptop.start()
     try:
-        assert held.wait(FRAME * 3), "the flood never spent its burst"  # a flood, past what a class spends at once
+        assert held.wait(COMMAND), "the flood never spent its burst"  # a flood, past what a class spends at once
         took = asyncio.run(bobs_reports(server, bob, REPORTS))
+        stop.set()
+        counted = Counter(results.get(timeout=COMMAND))
     finally:
         stop.set()
-    counted = Counter(results.get(timeout=FRAME * 3))
-    laptop.join(FRAME)
+        laptop.join(SERVER_STOP)
+        if laptop.is_alive():  # it failed before its burst was spent, and waits for that still
+            laptop.terminate()
+            laptop.join()
     return took, counted, time.monotonic() - began
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (Linux's /proc; 0 elsewhere): what the flood cost the room."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
 
 
 def median(values: list[float]) -> float:
@@ -170,18 +188,17 @@ def test_one_addresss_flood_leaves_another_report_under_0_2_s_beside_a_hog(serve
         hog.start()
     try:
         alone = asyncio.run(bobs_reports(server, bob, REPORTS // 2))  # the same hog, no flood: this machine now
+        used = cpu_seconds(server.pid)
         took, counted, seconds = flooded(server, tokens, bob, cookie)
+        used = cpu_seconds(server.pid) - used
     finally:
         for hog in hogs:
             hog.terminate()
             hog.join()
-    print(f"bob beside the hog alone: median {median(alone):.3f} s, max {max(alone):.3f} s")
-    print(f"bob during the flood: median {median(took):.3f} s, max {max(took):.3f} s")
-    print(f"the flood over {seconds:.1f} s: {dict(counted)}")
+    said = f"bob's report beside the hog: median {median(alone):.3f} s (max {max(alone):.3f} s) alone, "
+    said += f"{median(took):.3f} s (max {max(took):.3f} s) during the flood; the flood over {seconds:.1f} s: {dict(counted)}"
+    said += f"; the room's process used {used:.1f} CPU-seconds meanwhile; load {os.getloadavg()[0]:.1f}"
+    print(said)
     assert counted["ok"] > 0, "the flood saved nothing: the test proved nothing"
     assert counted["ok"] <= limits.ADDRESS_BURST + limits.ADDRESS_RATE * seconds  # no more than the address's budget
-    # Under 0.2 s where a report alone takes a few hundredths (the contract's machine); on a machine slowed
-    # by its own load, within four times that machine's report alone: 2.5 to 2.8 times measured at a load of
-    # 12 to 18 on 2 cores; with the address's budget but not its turns, 4 to 11 s where alone took 0.2 s.
-    bound = max(REPORT_WITHIN, 4 * median(alone))
-    assert median(took) < bound, f"bob's report took {median(took):.3f} s during the flood, over {bound:.3f} s"
+    assert median(took) < REPORT_WITHIN, f"over {REPORT_WITHIN:g} s (COURSE_PATIENCE widens it): {said}"

@@ -174,7 +174,7 @@ async def test_a_liveblog_socket_whose_layer_gives_up_is_closed_with_4503_not_10
 def test_the_failover_runs_lesson_15_quotes_are_rendered_from_the_json(name):
     from bench.failover.run import REFERENCE_MD, render_reference
 
-    # Lesson 15 quotes the .md (tests/course/test_docs.py keeps the quote identical); the .md is the .json's.
+    # NOTES.md quotes the .md for lesson 15 (tests/course/test_docs.py keeps the quote identical); the .md is the .json's.
     md, runs = REFERENCE_MD.with_name(f"{name}.md"), json.loads(REFERENCE_MD.with_name(f"{name}.json").read_text())
     assert md.read_text() == render_reference(runs)
 

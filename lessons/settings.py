@@ -162,7 +162,6 @@ TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
 # where the server prints; a server sends it to the mail server at EMAIL_HOST:EMAIL_PORT. EMAIL_BACKEND
 # names another backend, e.g. Django's locmem one.
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-DEVELOPMENT_MAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # prints each mail
 MAIL_SERVER = os.environ.get("EMAIL_HOST", "localhost"), int(os.environ.get("EMAIL_PORT", "25"))
 
 
@@ -175,11 +174,9 @@ def mail_settings(backend: str, host: str, port: int) -> dict:
     return {"EMAIL_BACKEND": backend, **{f"EMAIL_{name.upper()}": value for name, value in server.items()}}
 
 
-# MAILERS or EMAIL_*, by the Django line: a setting of each name would not read as one assignment.
-globals().update(
-    mail_settings(
-        os.environ.get("EMAIL_BACKEND") or (DEVELOPMENT_MAIL_BACKEND if DEBUG else SMTP_BACKEND), *MAIL_SERVER
-    )
+DEVELOPMENT_MAIL = "django.core.mail.backends.console.EmailBackend"  # prints each mail where the server prints
+globals().update(  # MAILERS or the EMAIL_* settings, whichever this Django line reads
+    mail_settings(os.environ.get("EMAIL_BACKEND") or (DEVELOPMENT_MAIL if DEBUG else SMTP_BACKEND), *MAIL_SERVER)
 )
 
 LOGIN_REDIRECT_URL = "/lessons/07/"

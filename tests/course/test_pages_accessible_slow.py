@@ -19,7 +19,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from course.catalogue import LESSONS, REPO_DIR
-from harness.patience import CONDITION
+from harness.patience import COMMAND, CONDITION
 from tests.helpers import require
 from tests.helpers.pages import viewport
 
@@ -94,7 +94,8 @@ def with_a_message_sent(browser) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_every_page_passes_axe_core_and_cuts_off_no_box_without_a_cue(browser, inspected_server, size):
-    browser.set_script_timeout(60)
+    # A liveness deadline for one audit of one page (about a second alone): 60 s ran out at load 60 on 2 cores.
+    browser.set_script_timeout(COMMAND)
     violations, cut = [], []
     with audited(browser, *SIZES[size]):
         for path in PAGES:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from harness.patience import FRAME
 from tests.helpers.faults import (
     DAPHNE_LIMIT,
     DOCUMENTED_CLOSE_CODES,
@@ -73,7 +74,7 @@ async def test_a_real_server_answers_hostile_http_requests_below_500_and_logs_no
     reader, writer = await asyncio.open_connection("127.0.0.1", course_server.port)
     try:
         writer.write(RAW_REQUESTS[request_name].replace(b"{path}", path.encode()))
-        status_line = await asyncio.wait_for(reader.readline(), 10)
+        status_line = await asyncio.wait_for(reader.readline(), FRAME)
     finally:
         writer.close()
         await writer.wait_closed()

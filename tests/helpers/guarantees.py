@@ -67,4 +67,4 @@ async def ready(channel_layer, channel: str) -> dict:
 
 async def next_message(channel_layer, channel: str) -> dict:
     """The next message on `channel`."""
-    return await asyncio.wait_for(channel_layer.receive(channel), 5)
+    return await asyncio.wait_for(channel_layer.receive(channel), FRAME)

@@ -142,6 +142,9 @@ def child(request: dict, own_pythonpath: list[str]) -> None:
 def serve(preload: list[str]) -> None:
     """The server's loop: fork a child per request on stdin, signal on request, answer each fork and each exit."""
     named("warm server")
+    # Ctrl-C in the client's terminal reaches this process too (its group): the client ends it by closing stdin,
+    # after it has stopped its own children, never by a KeyboardInterrupt's traceback in the student's terminal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in preload:
         importlib.import_module(name)
     if "twisted.internet.reactor" in sys.modules:

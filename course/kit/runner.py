@@ -65,8 +65,13 @@ def check_env(target: str, tmp: str) -> dict[str, str]:
     return env
 
 
-def run_check(exercise: Exercise, target: str | Path = "starter") -> Outcome:
-    """Run `exercise`'s check against the student's file ("starter"), the solution ("solution") or a file."""
+def run_check(exercise: Exercise, target: str | Path = "starter", warm=None) -> Outcome:
+    """Run `exercise`'s check against the student's file ("starter"), the solution ("solution") or a file.
+
+    In a fork of `warm` (a course.kit.warm.WarmRuns, or the helper's client) when one is given: the same
+    pytest run, without its start-up. A warm interpreter that is gone (WarmGone) costs nothing but the
+    start-up it was to save: the run goes cold, from the beginning, in a process of its own.
+    """
     path = checked_path(exercise, target)
     try:
         compile(path.read_bytes(), str(path), "exec")
@@ -75,18 +80,38 @@ def run_check(exercise: Exercise, target: str | Path = "starter") -> Outcome:
         return Outcome(False, None, f"your file does not compile: {error.msg}", where)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.xml"
-        argv = [*PYTEST, "-x", "-q", f"--timeout={PER_TEST_TIMEOUT}"]
-        argv += [f"--junitxml={report}", "-o", "junit_family=xunit1", str(exercise.check_path)]
+        args = [*PYTEST[3:], "-x", "-q", f"--timeout={PER_TEST_TIMEOUT}"]
+        args += [f"--junitxml={report}", "-o", "junit_family=xunit1", str(exercise.check_path)]
         env = check_env(target_value(exercise, target), tmp)
-        try:
-            done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=OVERALL_TIMEOUT)
-        except subprocess.TimeoutExpired:
+        if warm is None:
+            status, output = run_cold(args, env)
+        else:
+            from course.kit.warm import STUDENT_ARGS, WarmGone
+
+            printed, errors = Path(tmp) / "output.txt", Path(tmp) / "errors.txt"
+            try:
+                status = warm.run([*STUDENT_ARGS, *args], env, REPO_DIR, printed, OVERALL_TIMEOUT, err=errors)
+            except WarmGone:
+                return run_check(exercise, target)  # afresh: a run cut short may have left half a report
+            output = "".join(file.read_text(errors="replace") for file in (printed, errors) if file.exists())
+        if status is None:
             return Outcome(
                 False, None, f"the check did not finish within {OVERALL_TIMEOUT} s: does your consumer hang?"
             )
-        if done.returncode == 0:
+        if status == 0:
             return Outcome(True, proved=what_it_proved(report, Path(env[PROOF_VARIABLE])))
-        return first_failure(report, done.stdout + done.stderr, path)
+        return first_failure(report, output, path)
+
+
+def run_cold(args: list[str], env: dict[str, str]) -> tuple[int | None, str]:
+    """pytest `args` in a process of its own: its exit status (None: it ran over OVERALL_TIMEOUT) and its output."""
+    try:
+        done = subprocess.run(
+            [*PYTEST[:3], *args], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=OVERALL_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return done.returncode, done.stdout + done.stderr
 
 
 # What a pass can claim beyond its behaviours; a check that proves less says which it did not try.

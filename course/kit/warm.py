@@ -8,11 +8,17 @@ one process imports them once (harness/warm.py's server) and forks a child for e
 run, which is `python -m pytest` with the run's argv, environment and working folder,
 its output in a file. Settings, the database and the checked files are the child's
 own, read after the fork from the child's environment.
+
+The student's loop (`manage.py exercise NN.K`, with --watch or through course/kit/helper.py) forks its
+checks from one too, which imports more (STUDENT_PRELOAD): the probes every check imports, and Hypothesis.
 """
 
+import pkgutil
 import signal
+from contextlib import suppress
 from pathlib import Path
 
+from exercises.targets import EXERCISES_DIR
 from harness.warm import WarmProcesses
 
 # What every check run imports before its first test, and none of which reads the course's settings on import.
@@ -53,18 +59,60 @@ PRELOAD = (
 NICE = 5
 
 
+# The probes that read Django's settings as they are imported, which the warm interpreter must never do.
+READ_SETTINGS = {"saving", "served_users"}
+# The student's loop preloads the rest of exercises/probes/ too (each check imports some: 0.1 s of a run), and
+# Hypothesis, which a check imports to draw its bad frames (0.2 s, with the trio it imports). Hypothesis is a pytest
+# plugin's distribution: imported before pytest could rewrite its asserts, it makes pytest warn, which STUDENT_ARGS
+# lets through (its asserts are Hypothesis's own, never a check's). Nothing a probe does on import changes the
+# process: they only define (tests/course/test_exercises_warm_slow.py runs every exercise's check warm).
+STUDENT_PRELOAD = (
+    *PRELOAD,
+    "hypothesis",
+    "hypothesis.strategies",
+    *(
+        f"exercises.probes.{module.name}"
+        for module in pkgutil.iter_modules([str(EXERCISES_DIR / "probes")])
+        if module.name not in READ_SETTINGS
+    ),
+)
+STUDENT_ARGS = ["-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning"]
+
+
+class WarmGone(Exception):
+    """The warm interpreter is gone (killed, crashed) or never answered: the run must go cold."""
+
+
 class WarmRuns(WarmProcesses):
-    """The proof's client: `run` forks a pytest run and waits for its exit status, from any thread."""
+    """A warm interpreter's client: `run` forks a pytest run and waits for its exit status, from any thread.
 
-    def __init__(self, env: dict[str, str]):
-        super().__init__(PRELOAD, env, nice=NICE)
+    The proof's has PRELOAD and yields a core (NICE); the student's loop has STUDENT_PRELOAD, at normal priority.
+    """
 
-    def run(self, args: list[str], env: dict[str, str], cwd: Path, out: Path, timeout: float) -> int | None:
-        """pytest `args` in a fork: its exit status, or None when it ran over `timeout` s and was killed."""
-        process = self.start("pytest", args, env, cwd, out)
+    def __init__(self, env: dict[str, str], preload: tuple[str, ...] = PRELOAD, nice: int = NICE):
+        super().__init__(preload, env, nice=nice)
+
+    def run(
+        self, args: list[str], env: dict[str, str], cwd: Path, out: Path, timeout: float, err: Path | None = None
+    ) -> int | None:
+        """pytest `args` in a fork: its exit status, or None when it ran over `timeout` s and was killed.
+
+        Its output goes to `out` (its stderr to `err`, if given). WarmGone if the warm interpreter is gone; the
+        run and all it started are killed if this thread is interrupted (Ctrl-C) while it waits.
+        """
+        try:
+            process = self.start("pytest", args, env, cwd, out, err)
+        except (OSError, RuntimeError) as gone:  # its stdin closed, or its answers ended before the fork's
+            raise WarmGone(str(gone)) from gone
         try:
             return process.exited.result(timeout)
         except TimeoutError:
             self.signal(process.pid, signal.SIGKILL, group=True)  # the run and every process it started
             process.exited.result()
             return None
+        except RuntimeError as gone:  # the server exited while the run went on: it ended the run
+            raise WarmGone(str(gone)) from gone
+        except BaseException:  # KeyboardInterrupt: the run is this thread's, and stops with it
+            with suppress(OSError):  # the server may be gone already, and the run with it
+                self.signal(process.pid, signal.SIGKILL, group=True)
+            raise

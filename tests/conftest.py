@@ -29,6 +29,7 @@ it also loads each module's hooks, and leaves a linter no unused imports.
 """
 
 import gc
+import os
 
 import pytest
 
@@ -50,6 +51,11 @@ pytest_plugins = [
     "tests.fixtures.doctor",
     "tests.fixtures.tasks",
 ]
+
+
+# No test's `manage.py exercise` leaves the exercise helper running behind it (course/kit/helper.py): every
+# plain run is cold, in this process and in every process a test starts; the helper's own tests turn it on.
+os.environ["EXERCISE_HELPER"] = "0"
 
 
 @pytest.hookimpl(tryfirst=True)

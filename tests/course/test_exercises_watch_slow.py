@@ -20,11 +20,11 @@ from harness.patience import COMMAND, SERVER_STOP
 
 
 class Watcher:
-    """`python manage.py exercise 12.2 --watch` in a subprocess, its output read line by line."""
+    """`python manage.py exercise 12.2 --watch` (or `exercise_id`'s) in a subprocess, its output read line by line."""
 
-    def __init__(self):
-        argv = [sys.executable, "manage.py", "exercise", "12.2", "--watch"]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, exercise_id: str = "12.2", **env: str):
+        argv = [sys.executable, "manage.py", "exercise", exercise_id, "--watch"]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
         # stderr to a file: a pipe nobody reads until the end could fill and stall the watcher.
         self.errors = tempfile.TemporaryFile(mode="w+")
         # A child inherits an ignored SIGINT (something earlier in a long run may ignore it), and
@@ -106,4 +106,67 @@ def test_ctrl_c_stops_watching_with_a_sentence_and_no_traceback(own_starters):
         watcher.stop()
 
 
-# A check whose consumer's sync thread never returns (its handler waits on an event loop that has closed).
+# Appended to a file under check: each import of it says, in RUNS_LOG, which process imported it, that process's
+# parent (its name and its own parent), and how many times this interpreter had imported it (module state would
+# be 2 the second time).
+RECORD = """
+import builtins as _builtins, os as _os
+_builtins.imports_seen = getattr(_builtins, "imports_seen", 0) + 1
+_parent = _os.getppid()
+with open(f"/proc/{_parent}/comm") as _comm, open(f"/proc/{_parent}/stat") as _stat:
+    _parent_says = f"{_parent} {_comm.read().strip().replace(' ', '_')} {_stat.read().rsplit(')', 1)[1].split()[1]}"
+with open(_os.environ["RUNS_LOG"], "a") as _log:
+    _log.write(f"{_os.getpid()} {_parent_says} {_builtins.imports_seen}\\n")
+"""
+
+
+def recorded(source: Path, into: Path) -> Path:
+    """`source` with RECORD appended, written to `into`."""
+    into.write_text(source.read_text(encoding="utf-8") + RECORD, encoding="utf-8")
+    return into
+
+
+def runs(log: Path) -> dict[int, list[list[str]]]:
+    """RUNS_LOG's lines by the PID of the process that imported the file: [parent, its name, its parent, count]."""
+    found: dict[int, list[list[str]]] = {}
+    for line in log.read_text().splitlines():
+        pid, *rest = line.split()
+        found.setdefault(int(pid), []).append(rest)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="the file under check reads its parent in /proc: Linux only")
+def test_a_save_under_watch_is_checked_in_a_fork_of_the_watchs_warm_interpreter(own_starters, tmp_path):
+    exercise, log = get_exercise("01.1"), tmp_path / "runs.log"
+    wrong = proof.apply_mistake(exercise, exercise_mistake(exercise, "strips_the_text"), tmp_path)
+    recorded(wrong, exercise.starter_path)
+    watcher = Watcher("01.1", RUNS_LOG=str(log))
+    try:
+        watcher.wait_for("01.1 failed.")
+        first = set(runs(log))
+        right = recorded(exercise.solution_path, tmp_path / "right.py")
+        watcher.wait_for("01.1 passed", again=lambda: save(exercise.starter_path, right))
+        (after_the_save,) = set(runs(log)) - first
+        parent, name, grandparent, _ = runs(log)[after_the_save][0]
+    finally:
+        watcher.stop()
+    assert (name, int(grandparent)) == ("warm_server", watcher.process.pid), runs(log)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="the file under check reads its parent in /proc: Linux only")
+def test_no_module_state_of_the_students_file_survives_into_the_next_run(own_starters, tmp_path):
+    exercise, log = get_exercise("01.1"), tmp_path / "runs.log"
+    recorded(exercise.solution_path, tmp_path / "right.py")
+    wrong = recorded(
+        proof.apply_mistake(exercise, exercise_mistake(exercise, "strips_the_text"), tmp_path), tmp_path / "w.py"
+    )
+    save(exercise.starter_path, wrong)
+    watcher = Watcher("01.1", RUNS_LOG=str(log))
+    try:
+        watcher.wait_for("01.1 failed.")
+        watcher.wait_for("01.1 passed", again=lambda: save(exercise.starter_path, tmp_path / "right.py"))
+    finally:
+        watcher.stop()
+    assert len(runs(log)) >= 2 and {imports[0][-1] for imports in runs(log).values()} == {"1"}, runs(log)

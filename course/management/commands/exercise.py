@@ -8,10 +8,18 @@
     exercise NN.K --solution   where the reference solution is, once you have tried
     exercise NN.K --mistakes   once it passes: each classic wrong solution its check rejects, as a diff and its why
     exercise --all      an instructor's table of this machine's progress
+    exercise --stop     end the exercise helper (below) now, rather than after its 10 idle minutes
 
 Listing never runs a check: a status is the last check's result for the file
 as it is now. A file saved since its last check shows "changed since last
 check" (run the check again), never the result of an older version.
+
+Checks run warm: under --watch each run after the first is a fork of one interpreter that has imported
+pytest, Django, Channels and the probes (course/kit/warm.py), started by the watch and ended with it; and
+a plain `exercise NN.K` starts, after its verdict, a background helper that later runs fork their checks
+from (course/kit/helper.py), which ends after 10 idle minutes, on --stop, or when the kit changes.
+EXERCISE_HELPER=0 starts none: every plain run cold. Either way the student's file and the check are
+imported afresh for each run, and the output is a cold run's.
 
 Hints follow the failing check: each check has its own ladder (meta/hints.toml),
 its first step shown the first time that check fails and the next step each
@@ -19,11 +27,13 @@ time the same check fails again; `--reset` starts every ladder over.
 """
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from course.kit import helper
 from course.kit.registry import EXERCISES, digest, get_exercise, pristine_digests
 from course.kit.runner import REPO_DIR, load_state, next_hint, run_check, save_state
 from workshop.connection import joined
@@ -72,10 +82,17 @@ class Command(BaseCommand):
             "--mistakes", action="store_true", help="after a pass: the classic wrong solutions its check rejects"
         )
         parser.add_argument("--all", action="store_true", help="progress table for an instructor")
+        parser.add_argument(
+            "--stop",
+            action="store_true",
+            help="end the background helper that keeps checks warm (course/kit/helper.py)",
+        )
 
     def handle(
         self, *args, exercise_id=None, watch=False, reset=False, yes=False, solution=False, all=False, **options
     ):
+        if options["stop"]:
+            return self.stop_helper()
         if exercise_id is None:
             return self.list_exercises(detailed=all)
         exercise = get_exercise(exercise_id)
@@ -89,8 +106,19 @@ class Command(BaseCommand):
             return self.mistakes(exercise)
         if watch:
             return self.watch(exercise)
-        if not self.check_exercise(exercise):
+        warm = helper.Helper() if helper.enabled() else None
+        passed = self.check_exercise(exercise, warm)
+        if warm is not None and warm.gone:  # none answered: this run went cold; the next one need not
+            helper.start(warm.key)
+        if not passed:
             raise SystemExit(1)
+
+    def stop_helper(self) -> None:
+        stopped = helper.stop()
+        pids = ", ".join(map(str, stopped))
+        self.stdout.write(
+            f"Stopped the exercise helper (pid {pids})." if stopped else "No exercise helper was running."
+        )
 
     def list_exercises(self, detailed: bool) -> None:
         state, digests = load_state(), pristine_digests()
@@ -103,12 +131,12 @@ class Command(BaseCommand):
             line = f"{e.id}  {e.kind:<5}  {e.title:<{width}}  {state_text:<24}  {shown(e.starter_path)}"
             self.stdout.write(line + (f"  (upstream: {e.upstream})" if e.upstream else ""))
 
-    def check_exercise(self, exercise) -> bool:
-        """Run the check once and say what it found; True if it passed."""
+    def check_exercise(self, exercise, warm=None) -> bool:
+        """Run the check once (a fork of `warm`, if given) and say what it found; True if it passed."""
         state = load_state()
         entry = state.setdefault(exercise.id, {"hints": {}})
         checked = digest(exercise.starter_path)  # the version this result is about
-        outcome = run_check(exercise)
+        outcome = run_check(exercise, warm=warm)
         entry["tried"] = True
         entry["digest"] = checked
         if outcome.passed:
@@ -146,7 +174,11 @@ class Command(BaseCommand):
             report_check(exercise.id, outcome, self.stderr, self.stdout)
 
     def watch(self, exercise) -> None:
-        """Check now, then on every save of the student's file, until it passes; Ctrl-C ends it quietly."""
+        """Check now, then on every save of the student's file, until it passes; Ctrl-C ends it quietly.
+
+        Each check is a fork of one warm interpreter, this watch's own (ended with it), made again if the
+        kit changes or it is gone.
+        """
         from watchfiles import watch
 
         path = exercise.starter_path.resolve()
@@ -155,19 +187,22 @@ class Command(BaseCommand):
             from workshop.client import Listener
 
             Listener(self.stdout, self.stderr).start()
+        warm = WarmInterpreter()
         try:
-            if self.check_exercise(exercise):
+            if self.check_exercise(exercise, warm.fresh()):
                 return
             self.stdout.write(f"Waiting for a save of {shown(exercise.starter_path)}; Ctrl-C stops.")
             # The folder, not the file: many editors save by writing a new file and renaming it.
             for _ in watch(path.parent, watch_filter=lambda change, changed: Path(changed) == path):
                 self.stdout.write(f"\n{shown(exercise.starter_path)} changed: checking again.")
-                if self.check_exercise(exercise):
+                if self.check_exercise(exercise, warm.fresh()):
                     return
                 self.stdout.write(f"Waiting for a save of {shown(exercise.starter_path)}; Ctrl-C stops.")
         except KeyboardInterrupt:
             self.stdout.write(f"\nStopped watching {exercise.id}.")
             raise SystemExit(130) from None
+        finally:
+            warm.close()
 
     def reset(self, exercise, yes: bool) -> None:
         digests = pristine_digests()
@@ -200,6 +235,37 @@ class Command(BaseCommand):
         for number, mistake in enumerate(found, 1):
             diff = mistake.path.read_text(encoding="utf-8").split("\n", 2)[2]  # without its two comment lines
             self.stdout.write(f"\n{number}. {mistake.why}\n   ({shown(mistake.path)})\n{diff.rstrip()}")
+
+
+class WarmInterpreter:
+    """A watch's warm interpreter (course/kit/warm.py): pytest, Django, Channels and the probes imported once.
+
+    Started with the watch, while its first check waits for it; made again when the kit's source or its
+    packages change (helper.kit_digest) or it is gone; none where there is no fork (Windows): each run cold.
+    """
+
+    def __init__(self):
+        self.runs, self.key = None, None
+
+    def fresh(self):
+        """The interpreter to fork this run from, as the kit is now: None without fork."""
+        if not hasattr(os, "fork"):
+            return None
+        key = helper.kit_digest()
+        if self.runs is not None and (key != self.key or not self.runs.alive()):
+            self.close()
+        if self.runs is None:
+            from course.kit.warm import STUDENT_PRELOAD, WarmRuns
+
+            # Its settings are each run's own: the interpreter reads none.
+            env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+            self.runs, self.key = WarmRuns(env, STUDENT_PRELOAD, nice=0), key
+        return self.runs
+
+    def close(self) -> None:
+        if self.runs is not None:
+            self.runs.close()
+            self.runs = None
 
 
 def restore_starter(exercise, pristine: str) -> str:

@@ -152,6 +152,13 @@ def headlines(results: dict) -> list[str]:
                 f"Teaching code cost ({row['layer']} layer): {row['like_for_like_cpu_ratio']:.2f}x the hop-free "
                 f"bare relay's CPU/delivery ({row['cpu_ratio']:.2f}x the stock relay's)"
             )
+    if "save_median_ratio" in results.get("loop", {}).get("summary", {}):
+        loop_summary = results["loop"]["summary"]
+        lines.append(
+            f"Student's loop under --watch: a save to its verdict {loop_summary['save_median_ratio']:.2f}x a bare "
+            f"django.setup() (median; max {loop_summary['save_max_ratio']:.2f}x), cold first run "
+            f"{loop_summary['cold_median_ratio']:.2f}x"
+        )
     return lines + hop_free_headlines(results) + workshop_headlines(results)
 
 
@@ -198,6 +205,7 @@ TITLES = {
     "cost": "Cost of the teaching code: course chat consumer vs bare relay, same server and layer",
     "inspector": "The inspector's cost: off, on, and on with a page watching (server CPU)",
     "workshop": "The workshop room under a class: the instructor page's update delay and the server's CPU",
+    "loop": "The student's loop: from a save to the verdict under `exercise NN.K --watch`, every exercise",
 }
 
 
@@ -258,8 +266,39 @@ def workshop(results: dict) -> str:
     return table(headers, rows) + note
 
 
+def loop(results: dict) -> str:
+    """A line of verdicts against the budgets, then the slowest exercises' rows (the JSON holds every one)."""
+    summary, budgets = results["summary"], results["budgets"]
+    if "save_median_ratio" not in summary:
+        return f"No exercise's loop could be measured: {', '.join(summary['errors'])}."
+    verdict = (
+        f"{summary['exercises']} exercises, from a save to the verdict: median {summary['save_median_ratio']:.2f}x"
+        f" (budget {budgets['save_median']:g}x), max {summary['save_max_ratio']:.2f}x (budget {budgets['save_max']:g}x)"
+        f"; the cold first run: median {summary['cold_median_ratio']:.2f}x (budget {budgets['cold_first']:g}x), max"
+        f" {summary['cold_max_ratio']:.2f}x; {'within' if summary['within'] else 'OVER'}."
+    )
+    for key, words in (("wrong_verdicts", "not told failed, failed, passed"), ("errors", "not measured")):
+        if summary[key]:
+            verdict += f" {words}: {', '.join(summary[key])}."
+    headers = ["exercise", "django.setup() s", "cold first s", "x", "save->mistake s", "x", "save->solution s", "x"]
+    rows = {row["exercise"]: row for row in results["rows"]}
+    shown = [rows[name] for name in summary["slowest"]]
+    body = [
+        [row["exercise"], row["baseline_s"], row["cold_first_s"], f"{row['cold_ratio']:.2f}x", row["mistake_s"]]
+        + [f"{row['mistake_ratio']:.2f}x", row["solution_s"], f"{row['solution_ratio']:.2f}x"]
+        for row in shown
+    ]
+    note = (
+        f"\n\nThe {len(shown)} slowest exercises (by their slower save); each beside a bare django.setup() run just"
+        " before its watch; the mistake is the exercise's first kept one. Load average at the start:"
+        f" {results['load_average_at_start']}."
+    )
+    return verdict + "\n\n" + table(headers, body) + note
+
+
 LAYERS = {"memory": "in-memory", "core": "Redis core"}
 RENDER = {"suite": suite, "echo": echo, "fanout": fanout, "cost": cost, "inspector": inspector, "workshop": workshop}
+RENDER["loop"] = loop
 
 
 def section(name: str, results: dict) -> str:

@@ -25,10 +25,10 @@ sys.path.insert(0, str(REPO_DIR))  # run as a script: make `bench` and `lessons`
 from bench.common import machine, report  # noqa: E402
 from bench.common.options import chosen  # noqa: E402
 from bench.common.processes import redis_available, why_redis_is_missing  # noqa: E402
-from bench.speed import cost, echo, fanout, inspector, suite, workshop  # noqa: E402
+from bench.speed import cost, echo, fanout, inspector, loop, suite, workshop  # noqa: E402
 from harness.servers import delete_prefixed_keys  # noqa: E402
 
-SECTIONS = ("suite", "echo", "fanout", "cost", "inspector", "workshop")
+SECTIONS = ("suite", "loop", "echo", "fanout", "cost", "inspector", "workshop")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -61,6 +61,8 @@ def raise_open_file_limit(wanted: int = 4096) -> None:
 def run_section(name: str, args, redis_url: str, redis_missing: str | None, prefix: str) -> dict:
     if name == "suite":
         return suite.run()
+    if name == "loop":
+        return loop.run()
     if name == "echo":
         return echo.run(args.quick)
     if name == "fanout":

@@ -289,8 +289,8 @@ def loop(results: dict) -> str:
         for row in shown
     ]
     note = (
-        f"\n\nThe {len(shown)} slowest exercises (by their slower save); each beside a bare django.setup() run just"
-        " before its watch; the mistake is the exercise's first kept one. Load average at the start:"
+        f"\n\nThe {len(shown)} slowest exercises (by their slower save); each beside bare django.setup() runs"
+        " just before and after its watch (their mean); the mistake is its first kept one. Load average at the start:"
         f" {results['load_average_at_start']}."
     )
     return verdict + "\n\n" + table(headers, body) + note

@@ -65,7 +65,8 @@ READ_SETTINGS = {"saving", "served_users"}
 # Hypothesis, which a check imports to draw its bad frames (0.2 s, with the trio it imports). Hypothesis is a pytest
 # plugin's distribution: imported before pytest could rewrite its asserts, it makes pytest warn, which STUDENT_ARGS
 # lets through (its asserts are Hypothesis's own, never a check's). Nothing a probe does on import changes the
-# process: they only define (tests/course/test_exercises_warm_slow.py runs every exercise's check warm).
+# process: they only define (bench/speed/loop.py checks every exercise warm, and shows any verdict that is not
+# the proof's).
 STUDENT_PRELOAD = (
     *PRELOAD,
     "hypothesis",

@@ -49,51 +49,60 @@ def parents(log, before: set[int]) -> list[tuple[str, int]]:
     return [(imports[0][1], int(imports[0][2])) for pid, imports in runs(log).items() if pid not in before]
 
 
-@pytest.fixture
-def a_wrong_file(own_starters, own_exercise_state, tmp_path):
-    """01.1's file holding one of its kept mistakes, which records each import of it."""
+def a_wrong_file(tmp_path):
+    """01.1's file holding one of its kept mistakes, which records each import of it: the log it writes."""
     exercise = get_exercise("01.1")
     wrong = proof.apply_mistake(exercise, exercise_mistake(exercise, "strips_the_text"), tmp_path)
     recorded(wrong, exercise.starter_path)
     return tmp_path / "runs.log"
 
 
-def test_a_second_plain_run_is_a_fork_of_the_helper_and_prints_what_a_cold_one_did(a_wrong_file, own_exercise_helper):
-    cold = exercise("01.1", log=a_wrong_file)  # none answers: cold, and it starts one
+def test_a_second_plain_run_is_a_fork_of_the_helper_and_prints_what_a_cold_one_did(
+    own_starters, own_exercise_state, tmp_path, own_exercise_helper
+):
+    log = a_wrong_file(tmp_path)
+    cold = exercise("01.1", log=log)  # none answers: cold, and it starts one
     helper_pid = answering_helper()
     runner.STATE_PATH.unlink()  # the second run finds the progress the first found, so the same hint
-    before = set(runs(a_wrong_file))
-    warm = exercise("01.1", log=a_wrong_file)
-    assert parents(a_wrong_file, before) == [("warm_server", helper_pid)], runs(a_wrong_file)
+    before = set(runs(log))
+    warm = exercise("01.1", log=log)
+    assert parents(log, before) == [("warm_server", helper_pid)], runs(log)
     assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
     assert "01.1 failed." in cold.stdout and "Hint 1 of" in cold.stdout, cold.stdout
 
 
-def test_stop_ends_the_helper(a_wrong_file, own_exercise_helper):
-    exercise("01.1", log=a_wrong_file)
+def test_stop_ends_the_helper(own_starters, own_exercise_state, tmp_path, own_exercise_helper):
+    log = a_wrong_file(tmp_path)
+    exercise("01.1", log=log)
     helper_pid = answering_helper()
-    stopped = exercise("--stop", log=a_wrong_file)
+    stopped = exercise("--stop", log=log)
     assert stopped.stdout.strip() == f"Stopped the exercise helper (pid {helper_pid})."
     assert helper.ended(helper_pid, SERVER_STOP) and helper.holder(helper.kit_digest()) is None
 
 
-def test_with_exercise_helper_0_every_run_is_cold_and_none_is_started(a_wrong_file, own_exercise_helper, monkeypatch):
+def test_with_exercise_helper_0_every_run_is_cold_and_none_is_started(
+    own_starters, own_exercise_state, tmp_path, own_exercise_helper, monkeypatch
+):
+    log = a_wrong_file(tmp_path)
     monkeypatch.setenv(helper.VARIABLE, "0")
     for _ in range(2):
-        exercise("01.1", log=a_wrong_file)
-    assert len(parents(a_wrong_file, set())) == 2
-    assert "warm_server" not in {name for name, _ in parents(a_wrong_file, set())}, runs(a_wrong_file)
+        exercise("01.1", log=log)
+    assert len(parents(log, set())) == 2
+    assert "warm_server" not in {name for name, _ in parents(log, set())}, runs(log)
     assert list(own_exercise_helper.iterdir()) == []
 
 
-def test_a_helper_killed_with_sigkill_is_replaced_and_the_run_goes_cold(a_wrong_file, own_exercise_helper):
-    exercise("01.1", log=a_wrong_file)
+def test_a_helper_killed_with_sigkill_is_replaced_and_the_run_goes_cold(
+    own_starters, own_exercise_state, tmp_path, own_exercise_helper
+):
+    log = a_wrong_file(tmp_path)
+    exercise("01.1", log=log)
     killed = answering_helper()
     os.kill(killed, signal.SIGKILL)
     assert helper.ended(killed, SERVER_STOP)
-    before = set(runs(a_wrong_file))
-    told = exercise("01.1", log=a_wrong_file)
+    before = set(runs(log))
+    told = exercise("01.1", log=log)
     assert "01.1 failed." in told.stdout and told.stderr == "", told
-    (cold,) = parents(a_wrong_file, before)
-    assert cold[0] != "warm_server", runs(a_wrong_file)  # the command's own pytest
+    (cold,) = parents(log, before)
+    assert cold[0] != "warm_server", runs(log)  # the command's own pytest
     assert answering_helper() != killed

@@ -21,7 +21,6 @@ that closes its connection first has its run killed. {"stop": true} is answered 
 helper has let everything go, just before it exits.
 """
 
-import fcntl
 import hashlib
 import json
 import os
@@ -36,6 +35,11 @@ from contextlib import suppress
 from pathlib import Path
 
 from course.kit.warm import STUDENT_PRELOAD, WarmGone, WarmRuns
+
+try:
+    import fcntl
+except ImportError:  # Windows: no fork either, so no helper (enabled())
+    fcntl = None
 from exercises.targets import REPO_DIR
 from harness.patience import SERVER_STOP
 
@@ -80,7 +84,7 @@ def kit_digest() -> str:
 
 def enabled() -> bool:
     """Whether plain runs may use (and start) a helper: not with EXERCISE_HELPER=0, nor without fork or unix sockets."""
-    possible = hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
+    possible = hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and fcntl is not None
     fits = len(str(folder())) + len("/0123456789abcdef.sock") <= LONGEST_SOCKET_PATH  # else cold, as without one
     return os.environ.get(VARIABLE, "1") != "0" and possible and fits
 
@@ -122,6 +126,8 @@ class Helper:
 
 def holder(key: str) -> int | None:
     """The PID of the helper that holds KEY's lock, or None if no process does (none started, or it has ended)."""
+    if fcntl is None:
+        return None
     try:
         lock = open(folder() / f"{key}.lock")  # noqa: SIM115 - closed below, which lets go of a lock taken here
     except FileNotFoundError:
@@ -178,7 +184,7 @@ def stop(keep: str | None = None) -> list[int]:
                 ended(pid, SERVER_STOP)
             stopped.append(pid)
         if holder(key) is None:
-            for name in (f"{key}.sock", f"{key}.lock"):
+            for name in (f"{key}.sock", f"{key}.lock", f"{key}.log"):
                 with suppress(FileNotFoundError):
                     (folder() / name).unlink()
     return stopped

@@ -241,19 +241,25 @@ class WarmInterpreter:
     """A watch's warm interpreter (course/kit/warm.py): pytest, Django, Channels and the probes imported once.
 
     Started with the watch, while its first check waits for it; made again when the kit's source or its
-    packages change (helper.kit_digest) or it is gone; none where there is no fork (Windows): each run cold.
+    packages change (helper.kit_digest). One that died is not made again for the same kit (it would die
+    again, each save paying for its start and then a cold run): the runs go cold. None where there is no
+    fork (Windows): each run cold.
     """
 
     def __init__(self):
-        self.runs, self.key = None, None
+        self.runs, self.key, self.died = None, None, None
 
     def fresh(self):
-        """The interpreter to fork this run from, as the kit is now: None without fork."""
+        """The interpreter to fork this run from, as the kit is now: None for a cold run."""
         if not hasattr(os, "fork"):
             return None
         key = helper.kit_digest()
+        if self.runs is not None and not self.runs.alive():
+            self.died = self.key
         if self.runs is not None and (key != self.key or not self.runs.alive()):
             self.close()
+        if key == self.died:
+            return None
         if self.runs is None:
             from course.kit.warm import STUDENT_PRELOAD, WarmRuns
 

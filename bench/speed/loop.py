@@ -13,7 +13,8 @@ of one timed just before that exercise's watch and one just after, so load that 
 Budgets (DESIGN.md, the student's loop): over every exercise's two saves, the median at most 1x and the
 maximum at most 3x; the cold first run at most 3x (its median; its maximum is shown).
 
-    .venv/bin/python -m bench.speed.loop [NN.K ...]   # this section alone, for some exercises or all
+    .venv/bin/python -m bench.speed.loop [NN.K ...]   # this section alone, for some exercises or all (JSON:
+                                                      # bench/speed/results-loop-<time>.json)
 """
 
 import os
@@ -175,7 +176,13 @@ def run(ids: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO_DIR))
+    import json
+    from datetime import UTC, datetime
+
     from bench.common import report
 
-    print(report.section("loop", run(sys.argv[1:])))
+    results = run(sys.argv[1:])
+    print(report.section("loop", results))
+    written = REPO_DIR / f"bench/speed/results-loop-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.json"
+    written.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"JSON written to {written}")

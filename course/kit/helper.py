@@ -34,14 +34,14 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
-from course.kit.warm import STUDENT_PRELOAD, WarmGone, WarmRuns
+from course.kit.warm import WarmGone, WarmRuns, student_runs
+from exercises.targets import REPO_DIR
+from harness.patience import SERVER_STOP
 
 try:
     import fcntl
 except ImportError:  # Windows: no fork either, so no helper (enabled())
     fcntl = None
-from exercises.targets import REPO_DIR
-from harness.patience import SERVER_STOP
 
 VARIABLE = "EXERCISE_HELPER"  # "0": no helper, every run cold
 FOLDER_VARIABLE = "EXERCISE_HELPER_DIR"  # where the helper's socket, lock and log are: .exercise-helper/ unless set
@@ -294,8 +294,7 @@ def serve(key: str) -> None:
     os.chmod(path, 0o600)
     listener.listen()
     listener.settimeout(CHECK_EVERY)
-    # The warm interpreter reads no settings: each run's own environment names them.
-    warm = WarmRuns({k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}, STUDENT_PRELOAD, nice=0)
+    warm = student_runs()
     activity, stopping = Activity(), []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

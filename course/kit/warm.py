@@ -13,6 +13,7 @@ The student's loop (`manage.py exercise NN.K`, with --watch or through course/ki
 checks from one too, which imports more (STUDENT_PRELOAD): the probes every check imports, and Hypothesis.
 """
 
+import os
 import pkgutil
 import signal
 from contextlib import suppress
@@ -117,3 +118,12 @@ class WarmRuns(WarmProcesses):
             with suppress(OSError):  # the server may be gone already, and the run with it
                 self.signal(process.pid, signal.SIGKILL, group=True)
             raise
+
+
+def student_runs() -> WarmRuns:
+    """The student's loop's warm interpreter (a watch's own, or the helper's): STUDENT_PRELOAD, at normal priority.
+
+    It reads no settings: each run's own environment names them (manage.py sets DJANGO_SETTINGS_MODULE).
+    """
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+    return WarmRuns(env, STUDENT_PRELOAD, nice=0)

@@ -14,8 +14,9 @@ Listing never runs a check: a status is the last check's result for the file
 as it is now. A file saved since its last check shows "changed since last
 check" (run the check again), never the result of an older version.
 
-Checks run warm: under --watch each run after the first is a fork of one interpreter that has imported
-pytest, Django, Channels and the probes (course/kit/warm.py), started by the watch and ended with it; and
+Checks run warm: under --watch each run is a fork of one interpreter that has imported pytest, Django,
+Channels and the probes (course/kit/warm.py), started by the watch (its first run waits for it) and ended
+with it; and
 a plain `exercise NN.K` starts, after its verdict, a background helper that later runs fork their checks
 from (course/kit/helper.py), which ends after 10 idle minutes, on --stop, or when the kit changes.
 EXERCISE_HELPER=0 starts none: every plain run cold. Either way the student's file and the check are
@@ -261,11 +262,9 @@ class WarmInterpreter:
         if key == self.died:
             return None
         if self.runs is None:
-            from course.kit.warm import STUDENT_PRELOAD, WarmRuns
+            from course.kit.warm import student_runs
 
-            # Its settings are each run's own: the interpreter reads none.
-            env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
-            self.runs, self.key = WarmRuns(env, STUDENT_PRELOAD, nice=0), key
+            self.runs, self.key = student_runs(), key
         return self.runs
 
     def close(self) -> None:

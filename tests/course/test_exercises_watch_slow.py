@@ -1,5 +1,5 @@
-"""`python manage.py exercise NN.K --watch`: it checks again on every save until the file passes, and Ctrl-C
-stops it with a sentence."""
+"""`python manage.py exercise NN.K --watch`: it checks again on every save until the file passes, each check a fork
+of the watch's warm interpreter that imports the file afresh, and Ctrl-C stops it with a sentence."""
 
 import os
 import queue

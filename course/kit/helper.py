@@ -266,6 +266,7 @@ def answer(connection: socket.socket, warm: WarmRuns, activity: Activity, stoppi
             warm.signal(process.pid, signal.SIGKILL, group=True)
     finally:
         activity.end()
+        connection.close()
 
 
 def finish(connection: socket.socket, exited) -> None:

@@ -25,7 +25,7 @@ def hint_when_failing(monkeypatch, check: str, message: str = "it broke") -> str
 
     exercise = replace(get_exercise("04.2"), hints=LADDERS)
     monkeypatch.setattr(command, "get_exercise", lambda exercise_id: exercise)
-    monkeypatch.setattr(command, "run_check", lambda _: Outcome(False, check, message, "", check))
+    monkeypatch.setattr(command, "run_check", lambda _, warm=None: Outcome(False, check, message, "", check))
     out = StringIO()
     with pytest.raises(SystemExit):
         call_command("exercise", "04.2", stdout=out)

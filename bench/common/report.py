@@ -50,7 +50,7 @@ def suite(results: dict) -> str:
         + " (the same rule, its test count over its workers)."
     )
     headers = ["run", "command", "median s", "django.setup() s", "x setup", "budget", "within"]
-    headers += ["tests s", "of them database s", "rest s", "CPU x setup", "pytest says"]
+    headers += ["tests s", "of them on a server s", "rest s", "CPU x setup", "pytest says"]
     rows = [["bare django.setup()", f"`{base['command']}`", base["wall_s"], base["wall_s"], "1.00x", "—", "—"]]
     rows[0] += ["—", "—", "—", f"1.00x ({base.get('cpu_s', '?')} s)", "—"]
     rows += [
@@ -63,7 +63,7 @@ def suite(results: dict) -> str:
             "—" if row["budget_ratio"] is None else f"{row['budget_ratio']:.2f}x ({row['tests']} tests)",
             yes_no(row["within_budget"]),
             row.get("tests_s", "?"),
-            f"{row.get('database_s', '?')} ({row.get('database_tests', '?')} tests)",
+            f"{row.get('server_s', '?')} ({row.get('server_tests', '?')} tests)",
             row.get("other_s", "?"),
             f"{row['cpu_ratio']:.2f}x" if row.get("cpu_ratio") else "?",
             row["outcome"],
@@ -74,8 +74,8 @@ def suite(results: dict) -> str:
         f"\n\nMedians of {results['repeats']} runs each; each run beside a run of the bare django.setup() "
         f'("django.setup() s": the median of those beside it; {base["runs"]} in all, '
         f'{base["min_s"]}–{base["max_s"]} s), so "x setup" compares like with like. "tests s": the seconds a '
-        'worker spent in tests (set-up, call, teardown), "of them database s" in tests that use the test database '
-        '(their round trips are the tests\' own work), "rest s" everything else (start-up, collection, the test '
+        'worker spent in tests (set-up, call, teardown), "of them on a server s" in tests that talk to the test '
+        'database, Redis or PostgreSQL (their round trips are the tests\' own work), "rest s" everything else (start-up, collection, the test '
         'database\'s set-up); "CPU x setup": the CPU seconds of the command and its workers over the bare '
         "setup's, which load on the machine moves far less than wall time."
     )

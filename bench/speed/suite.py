@@ -13,8 +13,8 @@ test count divided by its workers. The whole suite in one process is timed too,
 for comparison, without a budget.
 
 Each command also says where its seconds went (bench/speed/suite_phases.py, a plugin loaded into it): the
-seconds its tests took, of those the tests that use the test database (round trips that are the tests' own
-work, said in the table rather than cut), and the rest (Python, pytest and Django start-up, collection, the
+seconds its tests took, of those the tests that talk to a server, the test database, Redis or PostgreSQL
+(round trips that are the tests' own work, said in the table rather than cut), and the rest (Python, pytest and Django start-up, collection, the
 test database's set-up). And the CPU seconds it and its children used, over the baseline's: a figure a
 busy machine moves far less than wall time.
 
@@ -89,7 +89,7 @@ def baseline_once() -> tuple[float, float]:
 def phases(folder: Path) -> dict:
     """What bench/speed/suite_phases.py wrote in `folder`, summed over the processes (pytest-xdist's workers)."""
     figures = [json.loads(path.read_text()) for path in folder.glob("*.json")]
-    keys = ("tests_s", "tests", "database_s", "database_tests")
+    keys = ("tests_s", "tests", "server_s", "server_tests")
     return {key: sum(figure[key] for figure in figures) for key in keys}
 
 
@@ -157,9 +157,9 @@ def row(job: dict, sample: dict) -> dict:
     # 3x a bare django.setup() for the start-up, then 5 ms for each test a worker runs.
     budget_s = START_UP_RATIO * baseline + PER_TEST_S * tests / shared_by if job["budgeted"] else None
     cpu, baseline_cpu = statistics.median(sample["cpus"]), statistics.median(sample["baseline_cpus"])
-    # Where a worker's seconds went (medians over the runs): its tests, of them those using the database, the rest.
+    # Where a worker's seconds went (medians over the runs): its tests, of them those on a server, the rest.
     tests_s = statistics.median(figures["tests_s"] for figures in sample["phases"]) / shared_by
-    database_s = statistics.median(figures["database_s"] for figures in sample["phases"]) / shared_by
+    server_s = statistics.median(figures["server_s"] for figures in sample["phases"]) / shared_by
     return {
         "name": job["name"],
         "command": command(job["args"]),
@@ -174,8 +174,8 @@ def row(job: dict, sample: dict) -> dict:
         "budget_ratio": None if budget_s is None else round(budget_s / baseline, 2),
         "within_budget": None if budget_s is None else wall <= budget_s,
         "tests_s": round(tests_s, 2),
-        "database_s": round(database_s, 2),
-        "database_tests": sample["phases"][-1]["database_tests"],
+        "server_s": round(server_s, 2),
+        "server_tests": sample["phases"][-1]["server_tests"],
         "other_s": round(max(wall - tests_s, 0.0), 2),  # start-up, collection, the test database's set-up, the end
         "cpu_s": round(cpu, 2),
         "baseline_cpu_s": round(baseline_cpu, 3),

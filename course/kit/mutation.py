@@ -28,6 +28,7 @@ check runs it.
 """
 
 import argparse
+import functools
 import hashlib
 import importlib.util
 import os
@@ -85,6 +86,19 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def parsed(path: Path):
+    """The module at `path` parsed, once per version of the file: the 58 checks import the same probes."""
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _parsed(path: Path, mtime_ns: int, size: int):
+    import ast
+
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def modules_run_by(check: Path) -> list[Path]:
     """The files of exercises/ a check runs: check.py, and each probe or battery module it imports, transitively.
 
@@ -117,7 +131,7 @@ def defining_modules(init: Path) -> dict[str, str]:
     import ast
 
     names = {}
-    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+    for node in parsed(init).body:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("exercises."):
             names.update({alias.asname or alias.name: node.module for alias in node.names})
     return names
@@ -131,7 +145,7 @@ def imported_modules(path: Path, exported: dict[str, str]) -> set[str]:
     import ast
 
     modules = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 1:  # this check's own probes.py
             modules.add(f".{node.module}")
         elif isinstance(node, ast.ImportFrom) and node.module:

@@ -28,7 +28,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from harness.busy import cores, spin
-from harness.patience import FRAME, patient
+from harness.patience import COMMAND, FRAME, SERVER_STOP, patient
 from tests.helpers.workshop_server import join
 from workshop import limits
 from workshop.frames import catalogue
@@ -36,6 +36,7 @@ from workshop.frames import catalogue
 pytestmark = pytest.mark.slow
 FLOODER, BOB = "127.0.0.2", "127.0.0.3"
 NAMES, SOCKETS_EACH, REPORTS = 10, 3, 40
+PACE = 1.5 / limits.RATE  # seconds between two of bob's reports: well within his own budget
 REPORT_WITHIN = patient(0.2)  # the contract's "under 0.2 s"; COURSE_PATIENCE widens it on a slower machine
 CODE = "x = 'a line of the shared file'\n" * 130  # 4 KB
 
@@ -101,8 +102,10 @@ async def staff_page(server, cookie: str, stop: asyncio.Event) -> None:
 
 async def bobs_reports(server, token: str, count: int) -> list[float]:
     """Bob's report, `count` times as `exercise` sends it: the seconds from opening the socket to its `ok`."""
-    took = []
+    took, start = [], time.monotonic()
     for n in range(count):
+        # A student's checks, one every PACE s: within his own budget (limits.RATE a second), as no class outruns it.
+        await asyncio.sleep(max(0.0, start + n * PACE - time.monotonic()))
         began = time.monotonic()
         socket = await socket_from(server, BOB, token)
         report = {"report": {"exercise": "04.2", "status": "failing", "check": f"run {n}"}}
@@ -148,12 +151,16 @@ def flooded(server, tokens: list[str], bob: str, cookie: str) -> tuple[list[floa
     began = time.monotonic()
     laptop.start()
     try:
-        assert held.wait(FRAME * 3), "the flood never spent its burst"  # a flood, past what a class spends at once
+        assert held.wait(COMMAND), "the flood never spent its burst"  # a flood, past what a class spends at once
         took = asyncio.run(bobs_reports(server, bob, REPORTS))
+        stop.set()
+        counted = Counter(results.get(timeout=COMMAND))
     finally:
         stop.set()
-    counted = Counter(results.get(timeout=FRAME * 3))
-    laptop.join(FRAME)
+        laptop.join(SERVER_STOP)
+        if laptop.is_alive():  # it failed before its burst was spent, and waits for that still
+            laptop.terminate()
+            laptop.join()
     return took, counted, time.monotonic() - began
 
 

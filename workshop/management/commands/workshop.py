@@ -77,8 +77,10 @@ class Command(BaseCommand):
         served = network.served_url()
         url = served or f"http://{lan_address()}:{port}"
         replaced = " (the one that was open is closed: its students' tokens stop working)" if earlier else ""
-        serve = "The room is served: watch it at" if served else (
-            f"No room answers yet: serve it with `make workshop PORT={port}`, then watch it at"
+        serve = (
+            "The room is served: watch it at"
+            if served
+            else (f"No room answers yet: serve it with `make workshop PORT={port}`, then watch it at")
         )
         lines = [
             f"Opened workshop {workshop.pk}{replaced}.",

@@ -14,11 +14,22 @@ So `make workshop` serves Daphne through these, with nginx's numbers:
                  (an idle keep-alive connection: closed); a body of at most MAX_BODY (413 before it is
                  read when Content-Length says more, as soon as a chunked one passes it), and never a
                  pause of BODY_TIMEOUT between two of its reads (408)
-    RoomServer   Daphne's Server, listening through both (RoomCommandLine: Daphne's command line)
+    RoomServer   Daphne's Server, listening through both (RoomCommandLine: Daphne's command line),
+                 its WebSockets with a BoundedInbox
 
 A WebSocket is an HTTP request until its upgrade: its headers meet the same
 deadline, and its connection counts for its address as long as it is open.
+
+And one door nginx cannot keep, behind it or not: Daphne puts every frame a socket
+receives in the consumer's queue and reads on, with no bound (a flooder that never
+waits for its answers filled it faster than the consumer, taking its turns,
+emptied it). BoundedInbox stops reading a socket while INBOX_FRAMES of its frames,
+or INBOX_BYTES, wait for its consumer, and reads on once they are handled: TCP's
+own backpressure, so the sender's writes wait in its kernel, not in the room's
+memory, and no frame is refused for it.
 """
+
+import collections
 
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
@@ -32,6 +43,10 @@ CONNECTIONS_PER_ADDRESS = 100  # nginx's limit_conn perip 100: a classroom behin
 HEADER_TIMEOUT = 10.0  # seconds: nginx's client_header_timeout 10s
 BODY_TIMEOUT = 10.0  # seconds between two reads of a body: nginx's client_body_timeout 10s
 MAX_BODY = 1024 * 1024  # bytes: nginx's client_max_body_size 1m (the join door itself reads 4 KiB)
+# Frames of one socket waiting for its consumer before its reading stops: `exercise` waits for each answer
+# (one waits at most), a watch sends a heartbeat every 20 s. Or their bytes: a share is at most 400 KB as JSON.
+INBOX_FRAMES = 8
+INBOX_BYTES = 512 * 1024
 
 
 class RoomChannel(http.HTTPChannel):
@@ -133,6 +148,50 @@ class PerAddress(WrappingFactory):
             del self.open[p.room_address]
 
 
+class BoundedInbox:
+    """Daphne's WebSocketProtocol (a mixin before it): the socket's reading stops while its consumer is behind.
+
+    Daphne hands each frame to the consumer's queue (application_queue) and reads on. Once INBOX_FRAMES
+    frames or INBOX_BYTES wait there, the transport stops reading; the consumer taking one (the queue's
+    get_nowait, which its `receive` ends in) below half of either starts it again. What waits is then
+    bounded by these plus the one read of 64 KiB in progress, and a frame still being assembled (Daphne
+    refuses one past 1 MiB): per address, times CONNECTIONS_PER_ADDRESS.
+    """
+
+    reading = True
+    waiting_bytes = 0
+
+    def applicationCreateWorked(self, application_queue):
+        self.waiting = collections.deque()  # the bytes of each frame in the queue, oldest first
+        take = application_queue.get_nowait
+
+        def taken():
+            event = take()
+            if event["type"] == "websocket.receive":
+                self.waiting_bytes -= self.waiting.popleft()
+                self.read_again()
+            return event
+
+        application_queue.get_nowait = taken  # the queue's get() ends in self.get_nowait(): this one
+        super().applicationCreateWorked(application_queue)
+
+    def onMessage(self, payload, isBinary):
+        if self.muted:  # Daphne reads nothing more of a socket closing
+            return
+        self.waiting.append(len(payload))
+        self.waiting_bytes += len(payload)
+        super().onMessage(payload, isBinary)
+        if self.reading and (len(self.waiting) >= INBOX_FRAMES or self.waiting_bytes >= INBOX_BYTES):
+            self.reading = False
+            self.transport.pauseProducing()
+
+    def read_again(self) -> None:
+        if not self.reading and len(self.waiting) <= INBOX_FRAMES // 2 and self.waiting_bytes <= INBOX_BYTES // 2:
+            self.reading = True
+            if self.transport is not None:
+                self.transport.resumeProducing()
+
+
 class RoomServer(Server):
     """Daphne's Server, listening through the room's doors: its HTTP factory is wrapped as Server.run() makes it."""
 
@@ -156,6 +215,17 @@ class RoomServer(Server):
         # place between the two, so the room changes no line of Daphne's.
         factory.protocol = RoomChannel
         self.doors = PerAddress(factory, self.total_connections, self.connections_per_address)
+
+    @property
+    def ws_factory(self):
+        return self.sockets
+
+    @ws_factory.setter
+    def ws_factory(self, factory):
+        # Made in Server.run() beside the HTTP factory; its protocol is whatever lessons/asgi.py set
+        # (lesson 16's unread limit), with the inbox bounded before it.
+        factory.protocol = type("RoomWebSocketProtocol", (BoundedInbox, factory.protocol), {})
+        self.sockets = factory
 
 
 class RoomCommandLine(CommandLineInterface):

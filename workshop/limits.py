@@ -11,8 +11,11 @@ bucket, each token it sends and each frame after it: ADDRESS_BURST at once,
 then ADDRESS_RATE a second. A frame is taken only if both buckets have a token;
 a refused one spends neither. And one address's frames take turns (turn(), one
 at a time), so the database work of a flood waits behind itself in Django's one
-sync thread, never in front of every other student's. The room runs one server
-process; with several, each would have its own buckets and turns.
+sync thread, never in front of every other student's. A frame refused for its
+address's budget keeps the address's turn until its bucket holds a token again
+(until_one()): a flood's refusals come at the budget's pace, not as fast as the
+server can answer them, and the server's time goes to every other student. The room runs
+one server process; with several, each would have its own buckets and turns.
 
 Presence (Student.last_seen) moves with every frame, but is written at most
 once every SEEN_EVERY seconds per student: a heartbeat every 20 s, or a flood,
@@ -68,6 +71,13 @@ def take(*kept: "TokenBucket | None") -> bool:
     for bucket in held:
         bucket.tokens -= 1
     return True
+
+
+def until_one(bucket: "TokenBucket | None") -> float:
+    """Seconds until `bucket` holds a token again: 0 while it holds one (or with no such budget)."""
+    if bucket is None or bucket.has_one():
+        return 0.0
+    return (1 - bucket.tokens) / bucket.rate
 
 
 # Student ids are never reused (the tables count up), so these never mix two students.
@@ -142,3 +152,9 @@ def presence_due(student_id: int) -> bool:
         return False
     seen_written[student_id] = now
     return True
+
+
+async def pause(seconds: float) -> None:
+    """Wait `seconds` holding what the caller holds (an address's turn); no wait at all for 0."""
+    if seconds > 0:
+        await asyncio.sleep(seconds)

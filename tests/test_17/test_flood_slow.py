@@ -1,18 +1,19 @@
 """Lesson 17 on a real server, beside a CPU hog: one address floods, another student's report stays under 0.2 s.
 
-The flooder is ten names joined from one laptop (127.0.0.2: loopback, but an address of its own), three
-sockets each, each sending its next frame as soon as the last is answered: reports of the course's exercises and of ids it
-is not, 4 KB shares, doctor verdicts, hands; a socket closed 4429 opens again at once. The instructor's
-page is open (a staff socket, read all along). Meanwhile bob, on another laptop (127.0.0.3), runs his
-report over and over as `exercise` does: a socket, his token, the report, its `ok`. The hog is one busy
-loop per core, as `make test-busy` runs the suite beside (harness/busy.py).
+The room is served as the lesson recommends (`make workshop`: behind nginx where it is installed, else
+Daphne alone through workshop/gate.py). The flooder is ten names joined from one laptop (127.0.0.2:
+loopback, but an address of its own), three sockets each, each sending its next frame as soon as the
+last is answered: reports of the course's exercises and of ids it is not, 4 KB shares, doctor verdicts,
+hands; a socket closed 4429 opens again at once. The instructor's page is open (a staff socket, read all
+along). Once the flood has had its address's burst, bob, on another laptop (127.0.0.3), runs his report
+again and again as `exercise` does (a socket, his token, `joined`, the report, its `ok`), a few a second,
+within his own budget. The hog is one busy loop per core, as `make test-busy` runs the suite beside
+(harness/busy.py). The flooder runs in a process of its own, as on a laptop of its own: bob's client
+shares no event loop with it.
 
-The contract's figure: bob's report within 0.2 s (times COURSE_PATIENCE, harness/patience.py), on a
-machine where it takes a few hundredths alone; on one slowed by its own load, within four times what
-his report takes there beside the same hog without the flood (a verdict no machine's speed decides).
-The flooder runs in a process of its own, as on a laptop of its own: bob's client shares no event loop
-with it.
-And the flooder's address saved no more than its budget lets through (workshop/limits.py).
+The contract: bob's report within 0.2 s, times COURSE_PATIENCE (harness/patience.py), the one setting
+with which a slower or busier machine widens every deadline of the course. And the flooder's address
+saved no more than its budget lets through (workshop/limits.py).
 """
 
 import asyncio
@@ -74,20 +75,20 @@ async def flood(server, token: str, stop: asyncio.Event, counted: Counter, held:
     while not stop.is_set():
         try:
             socket = await socket_from(server, FLOODER, token)
-        except (InvalidStatus, OSError):  # refused at the door (its connections per address): try again
+        except (InvalidStatus, OSError, TimeoutError):  # refused at the door (its connections per address)
             counted["refused at the door"] += 1
             continue
         if socket is None:
             counted["closed at the token"] += 1
             continue
-        with contextlib.suppress(ConnectionClosed):
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
             while not stop.is_set():
                 await socket.send(flood_frames(n))
                 n += 1
                 answer = json.loads(await asyncio.wait_for(socket.recv(), FRAME))
                 counted["ok" if "ok" in answer else "refused"] += 1
-                if answer.get("error") == "too many frames: slow down":
-                    held.set()  # the address has spent its burst: the flood runs at its budget's rate now
+                if counted["ok"] + counted["refused"] + counted["closed at the token"] >= limits.ADDRESS_BURST:
+                    held.set()  # past the address's burst: the flood runs at its budget's rate now
         await socket.close()
 
 
@@ -182,13 +183,9 @@ def test_one_addresss_flood_leaves_another_report_under_0_2_s_beside_a_hog(serve
         for hog in hogs:
             hog.terminate()
             hog.join()
-    print(f"bob beside the hog alone: median {median(alone):.3f} s, max {max(alone):.3f} s")
-    print(f"bob during the flood: median {median(took):.3f} s, max {max(took):.3f} s")
-    print(f"the flood over {seconds:.1f} s: {dict(counted)}")
+    said = f"bob's report beside the hog: median {median(alone):.3f} s (max {max(alone):.3f} s) alone, "
+    said += f"{median(took):.3f} s (max {max(took):.3f} s) during the flood; the flood over {seconds:.1f} s: {dict(counted)}"
+    print(said)
     assert counted["ok"] > 0, "the flood saved nothing: the test proved nothing"
     assert counted["ok"] <= limits.ADDRESS_BURST + limits.ADDRESS_RATE * seconds  # no more than the address's budget
-    # Under 0.2 s where a report alone takes a few hundredths (the contract's machine); on a machine slowed
-    # by its own load, within four times that machine's report alone: 2.5 to 2.8 times measured at a load of
-    # 12 to 18 on 2 cores; with the address's budget but not its turns, 4 to 11 s where alone took 0.2 s.
-    bound = max(REPORT_WITHIN, 4 * median(alone))
-    assert median(took) < bound, f"bob's report took {median(took):.3f} s during the flood, over {bound:.3f} s"
+    assert median(took) < REPORT_WITHIN, f"over {REPORT_WITHIN:g} s (COURSE_PATIENCE widens it): {said}"

@@ -16,7 +16,8 @@ The capstone puts earlier lessons together; each part says which. The events, in
                             then a report, doctor, help, share or seen frame is saved (lesson 08),
                             sent to the staff group and answered {"ok": <kind>}; {"here": true} is
                             not answered; anything else gets {"error": ...} and the socket stays open.
-                            After 100 frames over the limit: websocket.close 4429
+                            After 100 frames over the limit: websocket.close 4429. A frame refused for
+                            the address's budget holds the address's next frame until a token is due
     workshop.message     -> websocket.send {"instructor": {"id", "text", "sent"}}, unless the
                             replay already sent that one (group_send by workshop/staff_socket.py)
     websocket.disconnect -> cancel the deadline; StopConsumer; __call__ (end()) leaves the group

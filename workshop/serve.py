@@ -177,8 +177,8 @@ def run_daphne(host: str, port: int, behind: "proxy.Proxy | None" = None) -> Non
         print(short, file=sys.stderr)
     RoomServer.total_connections = max(1, files - RESERVED_FILES)
     connections.close_all()  # migrate's connection: Daphne's handlers open their own, in their threads
-    held = hold_database(connections["default"].settings_dict)  # open until the room stops
     os.chdir(REPO_DIR)
+    held = hold_database(connections["default"].settings_dict)  # open until the room stops (a relative path: here)
     argv = ["-b", host, "-p", str(port), "lessons.asgi:application"]
     try:
         if behind is None:

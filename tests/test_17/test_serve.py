@@ -3,6 +3,7 @@
 import importlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -174,3 +175,23 @@ def test_the_room_raises_its_open_file_limit_or_says_how(monkeypatch, limits, ra
     assert (warning is not None) == short
     if short:
         assert "ulimit -n 4096" in warning
+
+
+def test_while_the_room_serves_sqlite_a_calls_closed_connection_does_not_checkpoint(tmp_path):
+    path = tmp_path / "room.sqlite3"
+    call = sqlite3.connect(path)  # one database call's connection, as Django opens and closes it
+    call.execute("PRAGMA journal_mode=WAL")
+    call.execute("CREATE TABLE report (text)")
+    call.commit()
+    held = serve.hold_database({"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
+    call.execute("INSERT INTO report VALUES ('01.1 failing')")
+    call.commit()
+    call.close()
+    assert (tmp_path / "room.sqlite3-wal").stat().st_size > 0  # not checkpointed: no wait on the disk
+    held.close()  # the room stops: the last connection checkpoints
+    assert not (tmp_path / "room.sqlite3-wal").exists()
+    assert sqlite3.connect(path).execute("SELECT text FROM report").fetchall() == [("01.1 failing",)]
+
+
+def test_on_postgresql_the_room_holds_no_connection_of_its_own():
+    assert serve.hold_database({"ENGINE": "django.db.backends.postgresql", "NAME": "room"}) is None

@@ -85,7 +85,7 @@ async def test_a_bad_job_does_not_stop_the_worker():
         if running.future.done():
             await stop(running)  # fails the check with the exception that ended the worker
     while isinstance(await received_on(layer, replies, 1), dict):
-        pass  # the answer to the first bad job, or nothing: read until 1 s of silence
+        pass  # the answer to the first bad job, or nothing: read until nothing more can come (or 1 s of silence)
     await running.send_input({"type": "square.job", "n": 3, "reply_to": replies})
     got = await received_on(layer, replies)
     await stop(running)

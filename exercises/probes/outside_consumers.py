@@ -17,23 +17,32 @@ from channels.testing import ApplicationCommunicator
 
 from exercises.probes.loading import imported_afresh, load
 from exercises.probes.outages import serve_layer
-from exercises.probes.waits import crashed, frame, until
+from exercises.probes.waits import crashed, frame, or_settled, until
 from harness.patience import FRAME
 
 # --- 06.2: a sync caller's layer message, read without a consumer ---
 
+# What waiting() and received_on() say of a message that never came, once nothing is left that could send it.
+NOTHING_LEFT = "nothing, and nothing left running could still send it"
+
 
 async def waiting(channel: str, wait: float) -> dict | str:
-    """The layer message queued for `channel` within `wait` seconds (read without blocking), or "nothing"."""
+    """The layer message queued for `channel` (read without blocking), or a sentence that starts "nothing".
+
+    The wait ends when the message comes, or as soon as nothing in this process is left that could
+    still send it (quiet.py's settled(): a coroutine never run, a message sent to another group), or
+    after `wait` seconds; the sentence says which. A send still under way (a thread of its own) keeps it waiting.
+    """
     layer = get_channel_layer()
-    deadline = asyncio.get_running_loop().time() + wait
-    while True:
+
+    def queued() -> bool:
         queue = layer.channels.get(channel)
-        if queue is not None and not queue.empty():
-            return queue.get_nowait()[1]
-        if asyncio.get_running_loop().time() >= deadline:
-            return "nothing"
-        await asyncio.sleep(0.01)
+        return queue is not None and not queue.empty()
+
+    quiet = await until(or_settled(queued), wait)
+    if queued():
+        return layer.channels[channel].get_nowait()[1]
+    return NOTHING_LEFT if quiet else f"nothing within {wait:g} s"
 
 
 def called_as_a_view(exercise: str, rule: str, function: str):
@@ -138,12 +147,19 @@ async def worker(exercise: str, rule: str, consumer: str, channel: str) -> tuple
 
 
 async def received_on(layer, channel: str, wait: float = FRAME) -> object:
-    """The next message on `channel`, or "nothing within N s": FRAME for an answer that must come."""
-    try:
-        async with asyncio.timeout(wait):
-            return await layer.receive(channel)
-    except TimeoutError:
-        return f"nothing within {wait:g} s"
+    """The next message on `channel`, or a sentence that starts "nothing": FRAME for an answer that must come.
+
+    The wait ends when the message comes, or as soon as nothing in this process is left that could
+    still send one (quiet.py's settled(): the worker waits for its next job, or has ended), or after
+    `wait` seconds; the sentence says which.
+    """
+    receiving = asyncio.ensure_future(layer.receive(channel))
+    quiet = await until(or_settled(receiving.done), wait)
+    if receiving.done():
+        return receiving.result()
+    receiving.cancel()  # what it had not taken stays on the channel
+    await asyncio.gather(receiving, return_exceptions=True)
+    return NOTHING_LEFT if quiet else f"nothing within {wait:g} s"
 
 
 async def answers_to(running, layer, reply_to: str, numbers) -> dict:

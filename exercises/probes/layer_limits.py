@@ -12,7 +12,7 @@ import redis
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator  # imported once, before any stall monitor
 
-from exercises.probes.waits import NOTHING, answer, frame, next_output, nothing_more, until
+from exercises.probes.waits import NOTHING, answer, frame, next_output, nothing_more, or_settled, until
 from harness.patience import FRAME
 
 # What redis-py raises, and its words, when Redis is down, slow, or a replica after a failover (ZADD, ZREM refused).
@@ -79,10 +79,12 @@ async def ends_quietly_after_its_4503(communicator) -> None:
     """A consumer that closed with 4503 ends without raising: an outage is no crash (1011) for the server to log.
 
     Its clean-up runs as it ends, so the wait is here; a raise from a group_discard, with Redis
-    gone too, is told as such: leaving is what fails there, not the 4503.
+    gone too, is told as such: leaving is what fails there, not the 4503. One that waits for the
+    websocket.disconnect the server sends after a close (or for anything else) ends the wait as soon
+    as nothing left running could end it (quiet.py's settled()), not FRAME later: it has raised nothing.
     """
     ending = communicator.future
-    await asyncio.wait({ending}, timeout=FRAME)  # a consumer that closed ends now: its clean-up runs here
+    await until(or_settled(ending.done), FRAME)  # a consumer that closed ends now: its clean-up runs here
     after = ending.exception() if ending.done() and not ending.cancelled() else None
     why = "the RedisError was raised again after the close (a raise in the except): the 4503 told it, end quietly"
     if after is not None and any("group_discard" in (f.line or "") for f in extract_tb(after.__traceback__)):

@@ -2,7 +2,8 @@
 
 Lesson 06's checks read what a layer carries without a consumer (a channel of their own, a
 reply channel), make the layer slow or full as Redis can be, call sync code as a view does,
-and serve a worker on its channel as `runworker` does.
+and serve a worker on its channel as `runworker` does. Check 15.2 reads a post on a channel of its own
+with received_on() too.
 """
 
 import asyncio

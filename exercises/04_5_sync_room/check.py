@@ -11,7 +11,8 @@ from channels.consumer import SyncConsumer
 from exercises.probes import AS_SENT, broadcasts_awaited, close_all, connect, failure_not_swallowed, layer_down, load
 from exercises.probes import never_blocks, passed_on_unchanged, sockets, unawaited_told, uneven_broadcasts
 from exercises.probes import in_its_group_once_open, until
-from exercises.probes.rooms import first_one_leaves, heard_in_room
+from exercises.probes.waits import or_settled
+from exercises.probes.rooms import ended_if_it_fails, first_one_leaves, heard_in_room
 
 RULE = (
     "Channel layer methods are coroutine functions: called from synchronous code, one only makes a coroutine, "
@@ -34,29 +35,32 @@ async def test_a_message_reaches_every_socket_in_the_room():
         with broadcasts_awaited() as probe:  # sees a group_send that receive() left running
             alice, bob = await sockets(probe.watched(consumer).as_asgi(), "/", count=2)
             # Each group_send a round trip of its own length, as on Redis: awaited, one sender's stay in order.
-            with unawaited_told(), uneven_broadcasts():  # a coroutine never awaited is told in the sentence
-                for text in ("hello room", " ", "third"):  # " " is text too: a message of spaces
-                    await alice.send_to(text_data=text)
-                    await alice.send_to(bytes_data=b"\x00 not for the room")  # no text: it goes to no one
-                await bob.send_to(text_data="hi alice")
-                for who, communicator in (("bob", bob), ("alice", alice)):
-                    got = [await heard_in_room(communicator, who, RULE, {"alice": alice}, must=not n) for n in range(4)]
-                    from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
-                    expected = [{"message": "hello room"}, {"message": " "}, {"message": "third"}]
-                    assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
-                        f"alice's three messages reached {who}'s socket out of order ({from_alice}): one sender's "
-                        "messages reach the room in the order sent, so receive() runs each group_send to the end "
-                        "before it returns; a broadcast started and left (run_coroutine_threadsafe, a task) lets a "
-                        "later one overtake it on a real layer, whose round trips differ"
-                    )
-                    assert from_alice == expected, (
-                        f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: every "
-                        "socket in the room, the sender's included, receives each message, one sender's in order, a "
-                        'message of spaces (" ") too, and a binary frame (text_data None) goes to no one'
-                    )
-                await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
-                for who, communicator in (("bob", bob), ("alice", alice)):
-                    passed_on_unchanged(await heard_in_room(communicator, who, RULE, {"alice": alice}, True), who)
+            async with ended_if_it_fails(alice, bob):
+                with unawaited_told(), uneven_broadcasts():  # a coroutine never awaited is told in the sentence
+                    for text in ("hello room", " ", "third"):  # " " is text too: a message of spaces
+                        await alice.send_to(text_data=text)
+                        await alice.send_to(bytes_data=b"\x00 not for the room")  # no text: it goes to no one
+                    await bob.send_to(text_data="hi alice")
+                    for who, communicator in (("bob", bob), ("alice", alice)):
+                        got = [
+                            await heard_in_room(communicator, who, RULE, {"alice": alice}, must=not n) for n in range(4)
+                        ]
+                        from_alice = [frame for frame in got if frame != {"message": "hi alice"}]
+                        expected = [{"message": "hello room"}, {"message": " "}, {"message": "third"}]
+                        assert from_alice == expected or sorted(map(str, from_alice)) != sorted(map(str, expected)), (
+                            f"alice's three messages reached {who}'s socket out of order ({from_alice}): one sender's "
+                            "messages reach the room in the order sent, so receive() runs each group_send to the end "
+                            "before it returns; a broadcast started and left (run_coroutine_threadsafe, a task) lets a "
+                            "later one overtake it on a real layer, whose round trips differ"
+                        )
+                        assert from_alice == expected, (
+                            f"expected alice's three messages, in order, and bob's one on {who}'s socket, got {got}: "
+                            "every socket in the room, the sender's included, receives each message, one sender's in "
+                            'order, a message of spaces (" ") too, and a binary frame (text_data None) goes to no one'
+                        )
+                    await alice.send_to(text_data=AS_SENT)  # spaces, line breaks, markup, emoji: what a client may send
+                    for who, communicator in (("bob", bob), ("alice", alice)):
+                        passed_on_unchanged(await heard_in_room(communicator, who, RULE, {"alice": alice}, True), who)
             # In order all the same (a lock, one worker thread): receive() still did not wait for them.
             assert not probe.late, (
                 f"the room heard alice in order, but a group_send outlived the handler that started it "
@@ -91,7 +95,7 @@ async def test_a_layer_failing_on_send_is_not_swallowed(monkeypatch):
     alice = await connect(load("04.5", RULE).SyncRoomConsumer.as_asgi(), "/")
     failure = outage()
     await alice.send_to(text_data="anyone?")
-    await until(lambda: alice.future.done() or not alice.output_queue.empty())  # a crash, or an answer
+    await until(or_settled(lambda: alice.future.done() or not alice.output_queue.empty()))  # a crash, or an answer
     harm = "no one in the room heard her, and a sender told nothing believes the room did"
     await failure_not_swallowed(alice, failure, "alice", harm, wrong="message")
 

@@ -9,7 +9,7 @@ never stalls (watched in 1, 2 and 4).
 
 import pytest
 
-from exercises.probes import AS_SENT, WAITED, cancelled, close_all, connect, ended_cancelled, ends_on_disconnect, frame
+from exercises.probes import AS_SENT, cancelled, close_all, connect, ended_cancelled, ends_on_disconnect, frame
 from exercises.probes import members, nothing_more, running_tasks, sockets, tasks_left
 from exercises.probes.tickers import a_send_fails, a_ticker_layer, daphne_saw, ends_by_itself, headline  # noqa: F401
 from exercises.probes.tickers import on_a_watched_loop
@@ -93,7 +93,7 @@ async def test_an_error_inside_the_consumer_still_reaches_the_server(app):
     done, error = await ends_by_itself(communicator)
     assert isinstance(error, ValueError) and not members("fixnews") - before, (
         f"a layer message of a type no handler takes (a bug) made AsyncConsumer raise ValueError; the consumer "
-        f"{'ended with ' + repr(error) if done else f'was still running {WAITED} later'}: clean up in a finally and let "
+        f"{'ended with ' + repr(error) if done else 'was still running afterwards'}: clean up in a finally and let "
         "every error through (`except Exception: pass` hides a bug from Daphne's log, where it would be seen)"
     )
 

@@ -22,7 +22,7 @@ from channels.layers import channel_layers, get_channel_layer
 from exercises.probes.communicators import close_all
 from exercises.probes.layers import RoundTripLayer
 from exercises.probes.loop import StallInYourLines, never_blocks, never_sleeps
-from exercises.probes.waits import WAITED, until
+from exercises.probes.waits import or_settled, until
 from harness.patience import FRAME
 
 GROUP = "fixnews"
@@ -52,11 +52,12 @@ async def headline(text: str, kind: str = "news.item") -> None:
 
 
 async def a_send_fails(app, joined) -> tuple[bool, BaseException | None]:
-    """Whether the consumer ended within FRAME, and its error, when a headline's send fails on a closing socket.
+    """Whether the consumer ended, and its error, when a headline's send fails on a closing socket.
 
     The consumer runs as Daphne 4.2 runs it: each websocket.send raises what autobahn raises on a socket that is
     closing, and no websocket.disconnect comes. It gets one once `joined()` (it has joined the group). A consumer
-    still running after FRAME is cancelled, as a server would, before the check reads the group.
+    still running once nothing left could end it (it waits for an event, quiet.py), or at FRAME, is cancelled, as a
+    server would, before the check reads the group.
     """
     events: asyncio.Queue = asyncio.Queue()
     events.put_nowait({"type": "websocket.connect"})
@@ -69,7 +70,8 @@ async def a_send_fails(app, joined) -> tuple[bool, BaseException | None]:
     consumer = asyncio.create_task(app(scope, events.get, send))
     await until(joined)
     await headline("the socket is gone")
-    done, _ = await asyncio.wait([consumer], timeout=FRAME)  # a right consumer ends at once
+    await until(or_settled(consumer.done), FRAME)  # a right consumer ends at once; a wrong one waits for an event
+    done = consumer.done()
     if not done:
         consumer.cancel()
         await asyncio.gather(consumer, return_exceptions=True)
@@ -83,12 +85,17 @@ def daphne_saw(done: bool, error: BaseException | None) -> str:
             f'Daphne logged "Exception inside application: {error}", ending in '
             f"{traceback.format_exception_only(error)[-1].strip()}, and no websocket.disconnect came"
         )
-    return f"your consumer swallowed the failed send and was still running {WAITED} later, a dead consumer"
+    return "your consumer swallowed the failed send and was still running afterwards, a dead consumer"
 
 
 async def ends_by_itself(communicator) -> tuple[bool, BaseException | None]:
-    """Whether the consumer ended on its own within FRAME, and its error; one still running is closed."""
-    done, _ = await asyncio.wait([communicator.future], timeout=FRAME)  # a right consumer ends at once
+    """Whether the consumer ended on its own, and its error; one still running is closed.
+
+    The wait ends when it does, or once nothing left running could end it (it waits for an event: quiet.py), or
+    at FRAME.
+    """
+    await until(or_settled(communicator.future.done), FRAME)  # a right consumer ends at once
+    done = communicator.future.done()
     error = communicator.future.exception() if done and not communicator.future.cancelled() else None
     if not done:
         await close_all(communicator)

@@ -20,6 +20,7 @@ from .probes import (
 )
 from .probes import leave_heard
 from .probes import another_process as another_process
+from .probes import warmed_up as warmed_up  # conftest's, its warm-up ended on an event
 
 EXERCISE, CONSUMER = "04.2", "PresenceConsumer"
 RULE = 'PresenceConsumer joins "expresence" and announces {"joined": <name>} and {"left": <name>}'

@@ -4,7 +4,7 @@ Check 04.2 judges a room of the group "expresence" that announces {"joined": <na
 socket named "guest-" and six random hex digits. joined() opens a socket and reads its own join (and its channel,
 from the group); leave_heard() closes one and judges who hears the leave. Where a name comes from is judged by
 its digits (every_digit_varies()) and by a draw forced to 0 (every_draw_zero()); group_sends_noted() records who
-was in the group as each announcement went out. another_process is a fixture: a check imports it by name.
+was in the group as each announcement went out. another_process and warmed_up are fixtures: a check imports them by name.
 """
 
 import os
@@ -16,6 +16,7 @@ from channels.layers import InMemoryChannelLayer
 
 from exercises.probes.communicators import connect, ends_on_disconnect, members
 from exercises.probes.loading import imported_afresh, proved
+from exercises.probes.rooms import warmed_up as warmed_up_to_its_end
 from exercises.probes.waits import frame
 
 GROUP = "expresence"
@@ -33,6 +34,17 @@ def another_process(request):
         return getattr(module, request.module.CONSUMER).as_asgi()
 
     return served
+
+
+@pytest.fixture
+async def warmed_up(in_memory_layer, app):
+    """The kit's warmed_up (exercises/conftest.py), its socket's end awaited as rooms.py awaits it.
+
+    A consumer that never ends after websocket.disconnect (no StopConsumer, which the first test tells) is
+    cancelled once it asks for another event, not FRAME later. A check imports it by name, as another_process.
+    """
+    await warmed_up_to_its_end(app)
+    return app
 
 
 async def joined(app, who: str):

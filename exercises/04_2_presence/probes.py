@@ -4,7 +4,8 @@ Check 04.2 judges a room of the group "expresence" that announces {"joined": <na
 socket named "guest-" and six random hex digits. joined() opens a socket and reads its own join (and its channel,
 from the group); leave_heard() closes one and judges who hears the leave. Where a name comes from is judged by
 its digits (every_digit_varies()) and by a draw forced to 0 (every_draw_zero()); group_sends_noted() records who
-was in the group as each announcement went out. another_process and warmed_up are fixtures: a check imports them by name.
+was in the group as each announcement went out. another_process and warmed_up are fixtures: a check imports them
+by name.
 """
 
 import os

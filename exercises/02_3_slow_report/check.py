@@ -9,43 +9,19 @@ out; 6 two sockets asking at once each get their report. Then the standard batte
 
 import asyncio
 import inspect
-import sys
-from contextlib import contextmanager
 
 import pytest
 
 from exercises.probes import NOTHING, answer, asks_for_more, cancelled, close_all, connect, crashed
 from exercises.probes import ends_on_disconnect
 from exercises.probes import frame, kept_by, nothing_kept, running_tasks, say, sockets, tasks_left, until
-from exercises.probes.sync_and_async import LET_GO, STARTED, nothing_waits_for_the_thread, report_of, reports_held
+from exercises.probes.sync_and_async import LET_GO, STARTED, held_reports_quiet, nothing_waits_for_the_thread
+from exercises.probes.sync_and_async import report_of, reports_held
 from exercises.probes.sync_and_async import reports_take_their_length, served_with_held_reports, shipped_build_report
-from exercises.probes.quiet import QUIET_THREADS
 from exercises.probes.waits import or_settled
 
 EXERCISE, RULE = "02.3", "One socket's slow report must not hold up any other socket of the process"
 FLOOD = 33  # asks from one socket: more than the threads of any loop's default pool, min(32, CPUs + 4)
-
-
-@contextmanager
-def held_reports_quiet():
-    """Each thread now held in a report (build_report() waiting for the check to let it go) counts as quiet.
-
-    As a probe's own thread does (quiet.py): only the check lets such a thread go, so a wait that finds nothing
-    else in the process able to act (settled()) has its verdict at once, not FRAME later.
-    """
-    held = {ident for ident, frame in sys._current_frames().items() if in_a_report(frame)}
-    QUIET_THREADS.update(held)
-    try:
-        yield
-    finally:
-        QUIET_THREADS.difference_update(held)
-
-
-def in_a_report(frame) -> bool:
-    """True if this thread's stack runs the check's build_report()."""
-    while frame is not None and frame.f_code is not shipped_build_report.__code__:
-        frame = frame.f_back
-    return frame is not None
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from exercises.probes import AS_SENT, broadcasts_awaited, close_all, connect, fa
 from exercises.probes import never_blocks, passed_on_unchanged, sockets, unawaited_told, uneven_broadcasts
 from exercises.probes import in_its_group_once_open, until
 from exercises.probes.waits import or_settled
-from exercises.probes.rooms import ended_if_it_fails, first_one_leaves, heard_in_room
+from exercises.probes.rooms import first_one_leaves, heard_in_room
+from .probes import ended_if_it_fails
 
 RULE = (
     "Channel layer methods are coroutine functions: called from synchronous code, one only makes a coroutine, "

@@ -7,6 +7,7 @@ as Daphne does (a send from another thread refused), and say in a sentence what 
 
 import asyncio
 import itertools
+import sys
 import threading
 import time
 from contextlib import asynccontextmanager, contextmanager
@@ -16,6 +17,7 @@ import pytest
 from exercises.probes.communicators import say
 from exercises.probes.endings import CountedSends
 from exercises.probes.loop import StallInYourLines, never_blocks
+from exercises.probes.quiet import QUIET_THREADS
 from exercises.probes.waits import NOTHING, frame, or_settled, reply, until
 from harness.patience import FRAME
 
@@ -110,6 +112,28 @@ async def reports_held(communicator, asks: int = 1):
         yield
     finally:
         LET_GO.set()
+
+
+@contextmanager
+def held_reports_quiet():
+    """Each thread now held in a report (build_report() waiting for the check to let it go) counts as quiet.
+
+    As a probe's own thread does (quiet.py): only the check lets such a thread go, so a wait that finds nothing
+    else in the process able to act (settled()) has its verdict at once, not FRAME later.
+    """
+    held = {ident for ident, stack in sys._current_frames().items() if in_a_report(stack)}
+    QUIET_THREADS.update(held)
+    try:
+        yield
+    finally:
+        QUIET_THREADS.difference_update(held)
+
+
+def in_a_report(stack) -> bool:
+    """True if this thread's stack (its innermost frame) runs the check's build_report()."""
+    while stack is not None and stack.f_code is not shipped_build_report.__code__:
+        stack = stack.f_back
+    return stack is not None
 
 
 async def report_of(communicator, where: str) -> None:

@@ -7,7 +7,7 @@
 
 Sections run in this order, each a module of this folder (bench/scale/idle.py,
 ...) with TITLE, `async measure(small) -> dict` and `render(result) -> list[str]`:
-idle, fastest, fanout, churn, storm, validate. validate's measure also gets the
+idle, fastest, fanout, churn, storm, validate, top. validate's measure also gets the
 earlier sections' results, which it checks the capacity model against. Each section's
 Markdown is printed as it completes, with its wall time; every figure goes to
 bench/scale/results-<time>.json (ignored by git) as
@@ -31,11 +31,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lessons.settings")
 from bench.common import machine  # noqa: E402
 from bench.common.options import chosen  # noqa: E402
 from bench.common.report import machine as describe  # noqa: E402
-from bench.scale import churn, fanout, fastest, idle, storm, validate  # noqa: E402
+from bench.scale import churn, fanout, fastest, idle, storm, top, validate  # noqa: E402
 from bench.scale.swarm import raise_open_files  # noqa: E402
 
 # In the order they run: validate comes last because it reads the others' results.
-SECTIONS = {"idle": idle, "fastest": fastest, "fanout": fanout, "churn": churn, "storm": storm, "validate": validate}
+SECTIONS = {
+    **{"idle": idle, "fastest": fastest, "fanout": fanout, "churn": churn, "storm": storm, "validate": validate},
+    "top": top,  # 100,000 sockets, the model checked there: it predicts from the reference, not this run
+}
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 

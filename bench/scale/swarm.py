@@ -8,8 +8,11 @@ one clock for every process on the machine, so the harness compares them.
     {"op": "open", "urls": [...], "count": N, "parallel": P, "deflate": true, "read": false, "timeout": S}
     {"op": "echo", "url": U, "count": N, "deflate": true}   a fresh socket: N round trips, each one's seconds
     {"op": "send", "index": I, "text": T}                    socket I says {"message": T} in its chat room
-    {"op": "wait", "text": T, "timeout": S}                  until every reading socket has heard T
-    {"op": "reconnect", "policy": "retry at once" | "backoff with jitter" | "backoff, no jitter", "give_up_s": S}
+    {"op": "say", "rooms": [R, ...], "text": T}             in each room, the first socket whose URL ends in R says T
+    {"op": "wait", "text": T, "timeout": S, "expect": E}     until every reading socket (or E of them) has heard T
+    {"op": "arrivals", "text": T}                            when each socket heard T (and forget it)
+    {"op": "reconnect", "policy": "retry at once" | "backoff with jitter" | "backoff, no jitter", "give_up_s": S,
+     "moves": {"ws://host:port": ["ws://host:port2", ...]}}  a cut socket of a moved server comes back on the others
     {"op": "status"}                                         how the reconnecting sockets are doing, and why tries failed
     {"op": "drop"}                                           abort every socket (no closing handshake), hold none
     {"op": "exit"}                                           the kernel closes every socket as the process ends
@@ -72,6 +75,7 @@ class Holder:
         self.readers = 0
         self.heard: Counter[str] = Counter()
         self.last_heard: dict[str, float] = {}
+        self.arrivals: dict[str, list[float]] = {}
         self.deflate = True
         self.timeout = 10.0
         self.storm = {"closed": 0, "back": 0, "lost": 0, "retries": 0, "first_closed_at": None, "last_back_at": None}
@@ -123,7 +127,8 @@ class Holder:
                 text = json.loads(frame).get("message")
                 if text is not None:
                     self.heard[text] += 1
-                    self.last_heard[text] = time.monotonic()
+                    self.last_heard[text] = now = time.monotonic()
+                    self.arrivals.setdefault(text, []).append(now)
         except Exception:
             pass  # closed: the count of who heard what shows it
 
@@ -144,14 +149,31 @@ class Holder:
         finally:
             await ws.close()
 
-    async def wait(self, text: str, timeout: float) -> dict:
-        deadline = time.monotonic() + timeout
-        while self.heard[text] < self.readers and time.monotonic() < deadline:
+    async def wait(self, text: str, timeout: float, expect: int | None = None) -> dict:
+        deadline, expect = time.monotonic() + timeout, self.readers if expect is None else expect
+        while self.heard[text] < expect and time.monotonic() < deadline:
             await asyncio.sleep(0.005)  # the arrival time is noted by the reader, so the poll's step does not count
         return {"got": self.heard[text], "of": self.readers, "last_at": self.last_heard.get(text)}
 
-    def reconnect(self, policy: str, give_up_s: float) -> None:
+    async def say(self, rooms: list[str], text: str) -> dict:
+        """In each of `rooms`, the first socket whose URL ends so says `text`."""
+        first = {}
+        for n, url in enumerate(self.urls):
+            first.setdefault(url, n)
+        speakers = [self.sockets[next(n for url, n in first.items() if url.endswith(room))] for room in rooms]
+        sent_at = time.monotonic()
+        for ws in speakers:
+            await ws.send(json.dumps({"message": text}))
+        return {"sent_at": sent_at}
+
+    def reconnect(self, policy: str, give_up_s: float, moves: dict[str, list[str]] | None = None) -> None:
+        """Each socket, once cut, comes back (a socket of a server in `moves` on one of the others, in turn)."""
+        moves, turns = moves or {}, Counter()
         for ws, url in zip(self.sockets, self.urls, strict=True):
+            base = url.split("/ws/", 1)[0]
+            if base in moves:
+                url = moves[base][turns[base] % len(moves[base])] + url[len(base) :]
+                turns[base] += 1
             asyncio.create_task(self.keep(ws, url, policy, give_up_s))
 
     async def keep(self, ws: ClientConnection, url: str, policy: str, give_up_s: float) -> None:
@@ -227,6 +249,10 @@ async def serve() -> None:
                 answer = {"sent_at": sent_at}
             elif op == "wait":
                 answer = await holder.wait(**command)
+            elif op == "say":
+                answer = await holder.say(**command)
+            elif op == "arrivals":
+                answer = {"at": holder.arrivals.pop(command["text"], [])}
             elif op == "drop":
                 for ws in holder.sockets:
                     ws.transport.abort()

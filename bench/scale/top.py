@@ -535,7 +535,7 @@ def limits(plan: Plan, measured: dict) -> list[dict]:
             "sockets": int((memory_mb * 0.8 - fixed_mb) * 1024 / per_socket_kib),
         },
         {
-            "resource": f"memory, servers alone (clients elsewhere)",
+            "resource": "memory, servers alone (clients elsewhere)",
             "used": opened["server_rss_mb"],
             "unit": "MB",
             "sockets": int(

@@ -10,6 +10,7 @@ one clock for every process on the machine, so the harness compares them.
     {"op": "send", "index": I, "text": T}                    socket I says {"message": T} in its chat room
     {"op": "say", "rooms": [R, ...], "text": T}             in each room, the first socket whose URL ends in R says T
     {"op": "wait", "text": T, "timeout": S, "expect": E}     until every reading socket (or E of them) has heard T
+    {"op": "rooms"}                                          open sockets by URL path ("chat/<room>/": N)
     {"op": "arrivals", "text": T}                            when each socket heard T (and forget it)
     {"op": "reconnect", "policy": "retry at once" | "backoff with jitter" | "backoff, no jitter", "give_up_s": S,
      "moves": {"ws://host:port": ["ws://host:port2", ...]}}  a cut socket of a moved server comes back on the others
@@ -87,11 +88,22 @@ class Holder:
             url, origin=origin_of(url), ping_interval=None, open_timeout=self.timeout, max_queue=None, **options
         )
 
-    async def open(self, urls: list[str], count: int, parallel: int, deflate: bool, read: bool, timeout: float) -> dict:
+    async def open(
+        self,
+        urls: list[str],
+        count: int,
+        parallel: int,
+        deflate: bool,
+        read: bool,
+        timeout: float,
+        offset: int | None = None,
+    ) -> dict:
+        """Open `count` sockets, the n-th on urls[(len(self.sockets) + n) % len(urls)] (or offset + n when given)."""
         self.deflate, self.timeout = deflate, timeout
         gate = asyncio.Semaphore(parallel)
         errors: Counter[str] = Counter()
         extensions: Counter[str] = Counter()
+        failed: list[str] = []
 
         async def one(n: int) -> None:
             url = urls[n % len(urls)]
@@ -100,6 +112,7 @@ class Holder:
                     ws = await self._connect(url)
                 except Exception as error:  # counted and named: how a server refuses is a finding
                     errors[f"{type(error).__name__}: {str(error)[:80]}"] += 1
+                    failed.append(url)
                     return
             self.sockets.append(ws)
             self.urls.append(url)
@@ -109,7 +122,8 @@ class Holder:
                 asyncio.create_task(self.read(ws))
 
         started = time.monotonic()
-        await asyncio.gather(*(one(len(self.sockets) + n) for n in range(count)))
+        first = len(self.sockets) if offset is None else offset
+        await asyncio.gather(*(one(first + n) for n in range(count)))
         seconds = time.monotonic() - started
         opened = count - sum(errors.values())
         return {
@@ -118,6 +132,7 @@ class Holder:
             "seconds": seconds,
             "errors": errors,
             "extensions": extensions,
+            "failed_urls": failed if offset is not None else [],
         }
 
     async def read(self, ws: ClientConnection) -> None:
@@ -157,14 +172,21 @@ class Holder:
 
     async def say(self, rooms: list[str], text: str) -> dict:
         """In each of `rooms`, the first socket whose URL ends so says `text`."""
-        first = {}
-        for n, url in enumerate(self.urls):
-            first.setdefault(url, n)
-        speakers = [self.sockets[next(n for url, n in first.items() if url.endswith(room))] for room in rooms]
+        speakers = [self.sockets[n] for n in map(self.speaker, rooms) if n is not None]  # an empty room: none
         sent_at = time.monotonic()
         for ws in speakers:
             await ws.send(json.dumps({"message": text}))
         return {"sent_at": sent_at}
+
+    def speaker(self, room: str) -> int | None:
+        """The index of the first open socket whose URL ends in `room`; None if it has none."""
+        open_here = (n for n, url in enumerate(self.urls) if url.endswith(room) and self.sockets[n].close_code is None)
+        return next(open_here, None)
+
+    def rooms(self) -> dict[str, int]:
+        """Open sockets by URL path: how many each room has here."""
+        pairs = zip(self.sockets, self.urls, strict=True)
+        return Counter(url.split("/ws/", 1)[1] for ws, url in pairs if ws.close_code is None)
 
     def reconnect(self, policy: str, give_up_s: float, moves: dict[str, list[str]] | None = None) -> None:
         """Each socket, once cut, comes back (a socket of a server in `moves` on one of the others, in turn)."""
@@ -231,7 +253,7 @@ def why_it_failed(error: Exception) -> str:
 async def serve() -> None:
     holder = Holder()
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=2**26)  # a command may list 20,000 URLs
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while line := await reader.readline():
         command = json.loads(line)
@@ -251,6 +273,8 @@ async def serve() -> None:
                 answer = await holder.wait(**command)
             elif op == "say":
                 answer = await holder.say(**command)
+            elif op == "rooms":
+                answer = {"open": holder.rooms()}
             elif op == "arrivals":
                 answer = {"at": holder.arrivals.pop(command["text"], [])}
             elif op == "drop":

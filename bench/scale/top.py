@@ -86,7 +86,7 @@ class Plan:
 
 
 FULL = Plan(
-    memory_daphnes=6, redis_daphnes=2, per_daphne=12_500, room=1000, killed=2, rounds=10, heartbeat_s=20, give_up_s=240
+    memory_daphnes=6, redis_daphnes=2, per_daphne=12_500, room=1000, killed=2, rounds=10, heartbeat_s=20, give_up_s=600
 )
 SMALL = Plan(
     memory_daphnes=1, redis_daphnes=1, per_daphne=150, room=50, killed=1, rounds=2, heartbeat_s=10, give_up_s=60

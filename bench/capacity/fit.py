@@ -22,18 +22,21 @@ How costs_from_reference() reads the reference (keys of its "fanout" section):
 """
 
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 from bench.capacity.model import (
     CROWD_CPU_US_PER_SOCKET,
     REDIS_COMMANDS_PER_CONNECT,
     REDIS_COMMANDS_PER_RENEWAL,
+    RENEW_INTERVAL_S,
     RENEWAL_CPU_US,
     Costs,
 )
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 REFERENCE = REPO_DIR / "bench" / "scale" / "reference.json"
+TOP_REFERENCE = REPO_DIR / "bench" / "scale" / "top-reference.json"
 
 
 def costs_from_reference(reference: dict, server: str = "daphne", layer: str = "core") -> Costs:
@@ -113,3 +116,38 @@ def renewal_cpu_us(rows: list[dict], idle_cpu_us_per_socket: float) -> float | N
         return None
     cpu = sum(row["quiet_cpu_percent"] / 100 * 1e6 - row["room"] * idle_cpu_us_per_socket for row in renewing)
     return max(0.0, cpu / renewals)
+
+
+def learned_at_the_top(costs: Costs, top: dict) -> Costs:
+    """`costs` with the terms the 100,000-socket run (bench/scale/top.py) measured where 10,000 got them wrong.
+
+    What 10,000 sockets of one process could not show, read from the top run's layer (in-memory or Redis
+    core; pub/sub ran no Daphne there, so its costs stay as they were):
+
+        renewal CPU    (heartbeat µs/s a socket − the idle µs/s the reference measured) × renew interval:
+                       an echo socket never renews, a chat socket renews every 10 s
+        crowd          (CPU µs a delivery in a room of 1,000 − the room alone) ÷ the other sockets of its
+                       process: on the in-memory layer every receive walks every channel and member
+        connect CPU    server CPU-seconds ÷ sockets opened: a chat join with the production settings
+        KiB per socket the Daphnes' RSS growth ÷ sockets opened
+    """
+    if top.get("status") != "ok" or costs.layer not in ("memory", "core"):
+        return costs
+    plan, measured = top["plan"], top["measured"]
+    side = "memory" if costs.layer == "memory" else "redis"
+    processes = plan[f"{side}_daphnes"]
+    sockets = processes * plan["per_daphne"]
+    beat = measured["heartbeat"]["memory_cores" if side == "memory" else "redis_daphne_cores"] * 1e6 / sockets
+    room = measured["broadcast"][f"room_{side}"]
+    room_size = room["expected"]
+    per_process = room_size / processes  # a Redis room is split over every Redis Daphne
+    alone = costs.room_delivery(room_size) + (processes - 1) * costs.extra_process_cpu_us / room_size
+    others = plan["per_daphne"] - per_process
+    crowd = (room["cpu_us_per_delivery"] - alone) / others if others > 0 else costs.crowd_cpu_us_per_socket
+    return replace(
+        costs,
+        renewal_cpu_us=max(0.0, (beat - costs.idle_cpu_us_per_socket) * RENEW_INTERVAL_S),
+        crowd_cpu_us_per_socket=max(0.0, crowd),
+        connect_cpu_ms=measured["open"]["server_cpu_ms_per_open"],
+        kib_per_socket=measured["open"]["server_kib_per_socket"],
+    )

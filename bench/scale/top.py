@@ -147,7 +147,7 @@ def start_daphne(layer: str, redis_url: str, prefix: str, secret: str) -> Server
     argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "lessons.asgi:application"]
     env = daphne_env(None, redis_url if layer == "redis" else None, prefix, "core")
     env.update(DJANGO_SETTINGS_MODULE="lessons.settings_production", SECRET_KEY=secret, ALLOWED_HOSTS="127.0.0.1")
-    env.update(SECURE_SSL_REDIRECT="0", WARM_DAPHNES="0")  # loopback HTTP; a fresh process, as a deployment runs
+    env.update(SECURE_SSL_REDIRECT="0")  # loopback HTTP: nothing in front to say it was HTTPS
     return Server(f"daphne ({layer})", argv, env, port)
 
 
@@ -371,11 +371,11 @@ def heartbeat(plan: Plan, servers: list[Server], swarms: list[Swarm], redis_url:
     n_memory, n_redis = plan.memory_daphnes * plan.per_daphne, plan.redis_daphnes * plan.per_daphne
     figures = {
         "window_s": round(window, 1),
-        "memory_cores": round(memory.used() / window, 3),
-        "redis_daphne_cores": round(redis_side.used() / window, 3),
-        "client_cores": round(clients.used() / window, 3),
+        "memory_cores": round(memory.used() / window, 5),
+        "redis_daphne_cores": round(redis_side.used() / window, 5),
+        "client_cores": round(clients.used() / window, 5),
         "redis_commands_per_s": round(commands / window, 1),
-        "redis_server_cores": round(redis_cpu / window, 3),
+        "redis_server_cores": round(redis_cpu / window, 5),
     }
     figures["memory_us_per_socket_s"] = round(figures["memory_cores"] * 1e6 / n_memory, 2)
     figures["redis_us_per_socket_s"] = round(figures["redis_daphne_cores"] * 1e6 / n_redis, 2)
@@ -407,7 +407,7 @@ def broadcast(
     arrivals = [
         at for answer in ask_all(swarms, "arrivals", each=[{"text": text}] * len(swarms)) for at in answer["at"]
     ]
-    figures = {"expected": expect, **latencies(arrivals, sent_at), "server_cpu_s": round(used, 2)}
+    figures = {"expected": expect, **latencies(arrivals, sent_at), "server_cpu_s": round(used, 3)}
     figures["cpu_us_per_delivery"] = round(used * 1e6 / max(1, len(arrivals)), 1)
     progress(f"broadcast {text}: {figures}")
     return figures

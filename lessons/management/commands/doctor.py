@@ -56,6 +56,7 @@ class Command(BaseCommand):
             (redis_line, check_redis),
             ("channel layer round trip", check_channel_layer),
             ("open files per process (each socket is one)", check_open_files),
+            ("sockets this machine holds with its limits", check_machine_sockets),
         ]
         failures, warnings, redis_failed = [], [], False  # each "<check>: <why>"
         for name, check in checks:
@@ -247,6 +248,15 @@ def check_open_files() -> str:
         )
     raise_it = f"`ulimit -n {hard}` raises it here" if hard != resource.RLIM_INFINITY else "`ulimit -n` raises it"
     return f"{soft}: one server process holds fewer than {soft} sockets; {raise_it} (lesson 14)"
+
+
+def check_machine_sockets() -> str:
+    """Lesson 14: this machine's limits divided by what one socket costs (bench/capacity/machine.py)."""
+    try:
+        from bench.capacity.machine import summary  # the model lives with the benchmark, beside the course
+    except ImportError as error:
+        return f"not measured here ({error})"
+    return summary()
 
 
 def check_redis() -> str:

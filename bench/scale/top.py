@@ -36,6 +36,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import sys
 import time
@@ -63,6 +64,12 @@ PARALLEL = 25
 OPEN_TIMEOUT_S = 120
 RETRY_ROUNDS = 3
 EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# The run's one change to how deploy/channels-lessons-daphne@.service starts Daphne. On a machine shared at a
+# load of 35, a Daphne got 3 % of a core: it read its sockets' pongs too late and its ping timeout (30 s)
+# closed healthy sockets by the thousand, and handshakes its application had not accepted within
+# websocket_connect_timeout (5 s) were refused with 403. Longer timeouts keep what this run measures
+# (memory, CPU-seconds) from being cut short by a neighbour's load; the pings are still sent every 20 s.
+DAPHNE_TIMEOUTS = ["--ping-timeout", "300", "--websocket_connect_timeout", "60"]
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,8 @@ def expected_minutes(prediction: dict, plan: Plan) -> float:
 def start_daphne(layer: str, redis_url: str, prefix: str, secret: str) -> Server:
     """A fresh Daphne with the production settings: in-memory layer, or Redis core."""
     port = free_port()
-    argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "lessons.asgi:application"]
+    argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *DAPHNE_TIMEOUTS]
+    argv.append("lessons.asgi:application")
     env = daphne_env(None, redis_url if layer == "redis" else None, prefix, "core")
     env.update(DJANGO_SETTINGS_MODULE="lessons.settings_production", SECRET_KEY=secret, ALLOWED_HOSTS="127.0.0.1")
     env.update(SECURE_SSL_REDIRECT="0")  # loopback HTTP: nothing in front to say it was HTTPS
@@ -288,6 +296,7 @@ def run(plan: Plan) -> dict:
         result = {"machine_at_start": {"load_average": load_average(), "available_mb": round(available_mb())}}
         result["open"] = open_all(plan, servers, swarms, socket_urls(plan, servers, tag))
         result["heartbeat"] = heartbeat(plan, servers, swarms, store.url)
+        result["open"]["still_open"] = sum(answer["open"] for answer in ask_all(swarms, "status"))
         idle = result["heartbeat"]["memory_cores"] + result["heartbeat"]["redis_daphne_cores"]
         result["broadcast"] = broadcasts(plan, servers, swarms, tag, idle)
         result["storm"] = storm(plan, servers, swarms)
@@ -295,6 +304,9 @@ def run(plan: Plan) -> dict:
         return result
     finally:
         stop_swarms(swarms)
+        for server in servers:  # all asked at once: each Daphne closes thousands of sockets on the way out
+            if server.process.poll() is None:
+                server.process.terminate()
         for server in servers:
             server.stop()
         store.stop()
@@ -622,7 +634,8 @@ def render(result: dict) -> list[str]:
         f"process per Daphne. Load average {m['machine_at_start']['load_average']} at the start, "
         f"{m['machine_at_end']['load_average']} at the end.",
         "",
-        f"- Open: {o['opened']:,} of {sockets:,} in {o['seconds']:g} s ({sum(o['errors'].values())} failed tries); "
+        f"- Open: {o['opened']:,} of {sockets:,} in {o['seconds']:g} s ({sum(o['errors'].values())} failed tries; "
+        f"{o.get('still_open', o['opened']):,} still open after the heartbeat); "
         f"server {o['server_kib_per_socket']:g} KiB and {o['server_cpu_ms_per_open']:g} ms CPU per socket, client "
         f"{o['client_kib_per_socket']:g} KiB and {o['client_cpu_ms_per_open']:g} ms; "
         f"{o['descriptors_per_daphne']:,} descriptors in the fullest Daphne.",
@@ -678,6 +691,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from bench.common.machine import describe
 
+    # SIGTERM (a job stopped, `kill PID`) ends the run through its `finally`: every process it started is stopped.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     started = time.monotonic()
     plan = SMALL if args.small else FULL
     if args.per_daphne:

@@ -140,8 +140,9 @@ def learned_at_the_top(costs: Costs, top: dict) -> Costs:
     beat = measured["heartbeat"]["memory_cores" if side == "memory" else "redis_daphne_cores"] * 1e6 / sockets
     room = measured["broadcast"][f"room_{side}"]
     room_size = room["expected"]
-    per_process = room_size / processes  # a Redis room is split over every Redis Daphne
-    alone = costs.room_delivery(room_size) + (processes - 1) * costs.extra_process_cpu_us / room_size
+    spans = 1 if side == "memory" else processes  # a Redis room is split over every Redis Daphne
+    per_process = room_size / spans
+    alone = costs.room_delivery(room_size) + (spans - 1) * costs.extra_process_cpu_us / room_size
     others = plan["per_daphne"] - per_process
     crowd = (room["cpu_us_per_delivery"] - alone) / others if others > 0 else costs.crowd_cpu_us_per_socket
     return replace(

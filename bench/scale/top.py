@@ -81,7 +81,8 @@ class Plan:
     killed: int  # in-memory Daphnes SIGKILLed in the storm
     rounds: int  # the opening, in this many steps, with a progress line after each
     heartbeat_s: float  # Daphne pings a socket idle for 20 s: a window of 20 s sees every socket pinged once
-    give_up_s: float  # a cut client gives up this long after its cut
+    give_up_s: float  # a cut client gives up this long after its cut; a broadcast is waited for as long
+    open_budget_s: float | None = None  # past this, no further round opens: the run goes on with what is open
 
     @property
     def daphnes(self) -> int:
@@ -96,7 +97,14 @@ FULL = Plan(
     memory_daphnes=6, redis_daphnes=2, per_daphne=12_500, room=1000, killed=2, rounds=10, heartbeat_s=20, give_up_s=600
 )
 SMALL = Plan(
-    memory_daphnes=1, redis_daphnes=1, per_daphne=150, room=50, killed=1, rounds=2, heartbeat_s=10, give_up_s=60
+    memory_daphnes=1,
+    redis_daphnes=1,
+    per_daphne=150,
+    room=50,
+    killed=1,
+    rounds=2,
+    heartbeat_s=10,
+    give_up_s=patient(180),
 )
 
 
@@ -258,13 +266,18 @@ async def measure(small: bool, plan: Plan | None = None) -> dict:
         measured = run(plan)
     except Exception as error:
         return {"status": failure(error), "plan": asdict(plan), "predicted": predicted}
+    reached = measured["open"]["opened"]
+    if reached < plan.sockets:  # the budget ran out first: the same model, at the size reached
+        predicted = predict(replace(plan, per_daphne=round(reached / plan.daphnes)), reference, cores)
+        predicted["for_sockets"] = reached
     return {
         "status": "ok",
         "plan": asdict(plan),
         "predicted": predicted,
         "measured": measured,
         "rows": comparisons(predicted, measured),
-        "limits": limits(plan, measured),
+        "limits": (rows := limits(plan, measured)),
+        "runs_out_first": min((row for row in rows if row["sockets"]), key=lambda row: row["sockets"])["resource"],
     }
 
 
@@ -322,6 +335,9 @@ def open_all(plan: Plan, servers: list[Server], swarms: list[Swarm], urls: list[
     retry: list[list[str]] = [[] for _ in swarms]  # each client's URLs that failed, tried again next round
     for step in range(plan.rounds + RETRY_ROUNDS):
         if step >= plan.rounds and not any(retry):
+            break
+        if plan.open_budget_s and time.monotonic() - started > plan.open_budget_s:
+            progress(f"open: the budget of {plan.open_budget_s:.0f} s is spent; going on with {opened:,} sockets")
             break
         first = sum(sizes[:step])
         chunks = [
@@ -688,6 +704,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--small", action="store_true", help="300 sockets over 2 Daphnes")
     parser.add_argument("--reference", action="store_true", help="write bench/scale/top-reference.json and .md")
     parser.add_argument("--per-daphne", type=int, help="sockets per Daphne (the full run's size otherwise)")
+    parser.add_argument("--open-budget-min", type=float, help="stop opening after this many minutes, go on with those")
+    parser.add_argument("--give-up-min", type=float, help="how long a broadcast or a cut client is waited for")
     args = parser.parse_args(argv)
     from bench.common.machine import describe
 
@@ -697,6 +715,10 @@ def main(argv: list[str]) -> int:
     plan = SMALL if args.small else FULL
     if args.per_daphne:
         plan = replace(plan, per_daphne=args.per_daphne)
+    if args.open_budget_min:
+        plan = replace(plan, open_budget_s=args.open_budget_min * 60)
+    if args.give_up_min:
+        plan = replace(plan, give_up_s=args.give_up_min * 60)
     result = asyncio.run(measure(args.small, plan))
     result["machine"] = describe("redis://127.0.0.1:1/0")
     result["wall_s"] = round(time.monotonic() - started, 1)

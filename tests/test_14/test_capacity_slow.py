@@ -108,6 +108,45 @@ def test_every_section_renders_its_title_as_a_heading(small_run):
     assert headings == [f"## {module.TITLE}" for module in SECTIONS.values()]
 
 
+def test_the_top_run_opens_every_socket_it_planned_over_its_daphnes(small_run):
+    top = small_run["top"]
+    assert top["status"] == "ok", top["status"]
+    plan, opened = top["plan"], top["measured"]["open"]
+    assert opened["opened"] == (plan["memory_daphnes"] + plan["redis_daphnes"]) * plan["per_daphne"]
+    assert opened["still_open"] == opened["opened"]  # none closed by a ping timeout while idle
+
+
+def test_every_open_socket_hears_each_top_broadcast_in_one_process_through_redis_and_to_all(small_run):
+    broadcast = small_run["top"]["measured"]["broadcast"]
+    heard = {name: (broadcast[name]["heard"], broadcast[name]["expected"]) for name in ("room_memory", "room_redis")}
+    assert heard == {"room_memory": (50, 50), "room_redis": (50, 50)}
+    assert broadcast["everyone"]["heard"] == broadcast["everyone"]["expected"] == 300
+    assert all(broadcast[name]["p50_ms"] <= broadcast[name]["p99_ms"] <= broadcast[name]["max_ms"] for name in heard)
+
+
+def test_the_top_run_measures_memory_per_socket_on_the_server_and_the_client_apart(small_run):
+    opened = small_run["top"]["measured"]["open"]
+    assert opened["server_kib_per_socket"] > 0 and opened["client_kib_per_socket"] > 0
+    assert opened["server_cpu_ms_per_open"] > 0 and opened["client_cpu_ms_per_open"] > 0
+
+
+def test_the_top_run_sets_a_prediction_beside_every_figure_but_the_clients_memory(small_run):
+    rows = small_run["top"]["rows"]
+    assert [row["figure"] for row in rows if row["predicted"] is None] == ["client memory, KiB per socket"]
+    assert all(row["measured"] is not None for row in rows)
+
+
+def test_every_client_cut_by_the_top_storm_comes_back_on_the_survivor(small_run):
+    storm = small_run["top"]["measured"]["storm"]
+    assert (storm["cut"], storm["back"], storm["lost"]) == (150, 150, 0)  # the killed in-memory Daphne's sockets
+
+
+def test_the_top_run_names_the_resource_that_runs_out_first_and_how_many_sockets_it_holds(small_run):
+    top = small_run["top"]
+    held = {row["resource"]: row["sockets"] for row in top["limits"] if row["sockets"]}
+    assert held[top["runs_out_first"]] == min(held.values()) > 0
+
+
 def test_the_reference_run_has_every_key_the_capacity_model_reads():
     reference = json.loads((REPO_DIR / "bench/scale/reference.json").read_text())
     idle_keys = {"server", "baseline_rss_mb", "rss_mb", "kib_per_socket", "connects_per_s", "connect_cpu_ms"}

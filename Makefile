@@ -219,7 +219,7 @@ bench-tasks: install  ## lesson 18: one db_worker's pace, its progress messages,
 	$(BIN)/python bench/tasks/run.py
 
 # Thousands of sockets: needs Redis (REDIS_URL) and nginx for every section; under 10 minutes on 2 cores.
-bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model
+bench-scale: install  ## lesson 14: idle sockets, fan-out as rooms grow, churn, a reconnect storm, the capacity model, 100,000 sockets
 	$(BIN)/python bench/scale/run.py
 
 # cosmic-ray over every exercise's solution with its check as the test suite (course/kit/mutation.py).

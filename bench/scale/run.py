@@ -1,6 +1,6 @@
 """Lesson 14's scale harness: how many sockets one process holds, what a broadcast costs as rooms grow, and more.
 
-    make bench-scale                                  # every section, under 10 minutes on 2 cores
+    make bench-scale                                  # every section; top holds 100,000 sockets
     .venv/bin/python bench/scale/run.py --small       # the test's size: about 300 sockets, 2 processes
     .venv/bin/python bench/scale/run.py --only idle,fanout
     .venv/bin/python bench/scale/run.py --reference   # rewrite bench/scale/reference.json and .md

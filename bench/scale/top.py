@@ -699,16 +699,26 @@ def render(result: dict) -> list[str]:
     return lines + table(["resource", "this run used", "sockets it holds"], rows).splitlines()
 
 
+def write_reference(result: dict, lines: list[str], written: str) -> None:
+    title = f"# Lesson 14 at the top: one run of `python -m bench.scale.top`, {written}"
+    TOP_REFERENCE.with_suffix(".md").write_text("\n".join([title, "", *lines]) + "\n")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="300 sockets over 2 Daphnes")
     parser.add_argument("--reference", action="store_true", help="write bench/scale/top-reference.json and .md")
+    parser.add_argument("--render", action="store_true", help="rewrite top-reference.md from its JSON, run nothing")
     parser.add_argument("--per-daphne", type=int, help="sockets per Daphne (the full run's size otherwise)")
     parser.add_argument("--open-budget-min", type=float, help="stop opening after this many minutes, go on with those")
     parser.add_argument("--give-up-min", type=float, help="how long a broadcast or a cut client is waited for")
     args = parser.parse_args(argv)
     from bench.common.machine import describe
 
+    if args.render:
+        result = json.loads(TOP_REFERENCE.read_text())
+        write_reference(result, render(result) + ["", f"Wall time: {result['wall_s']} s."], result["written"])
+        return 0
     # SIGTERM (a job stopped, `kill PID`) ends the run through its `finally`: every process it started is stopped.
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     started = time.monotonic()
@@ -725,9 +735,9 @@ def main(argv: list[str]) -> int:
     lines = render(result) + ["", f"Wall time: {result['wall_s']} s."]
     print("\n".join(lines))
     if args.reference:
+        result["written"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         TOP_REFERENCE.write_text(json.dumps(result, indent=1) + "\n")
-        title = f"# Lesson 14 at the top: one run of `python -m bench.scale.top`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-        TOP_REFERENCE.with_suffix(".md").write_text("\n".join([title, "", *lines]) + "\n")
+        write_reference(result, lines, result["written"])
     return 0 if result.get("status") == "ok" else 1
 
 

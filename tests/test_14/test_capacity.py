@@ -163,7 +163,7 @@ def test_costs_from_reference_names_what_the_reference_lacks():
 def test_the_command_line_prints_the_table_and_what_binds(tmp_path, capsys):
     path = tmp_path / "reference.json"
     path.write_text(json.dumps(REFERENCE))
-    argv = ["--sockets", "1000", "--room-size", "100", "--broadcasts", "10", "--reference", str(path)]
+    argv = ["--sockets", "1000", "--room-size", "100", "--broadcasts", "10", "--reference", str(path), "--top", "none"]
     assert capacity.main(argv) == 0
     out = capsys.readouterr().out
     assert "| resource" in out and "| open files" in out

@@ -128,8 +128,10 @@ def learned_at_the_top(costs: Costs, top: dict) -> Costs:
                        an echo socket never renews, a chat socket renews every 10 s
         crowd          (CPU µs a delivery in a room of 1,000 − the room alone) ÷ the other sockets of its
                        process: on the in-memory layer every receive walks every channel and member
-        connect CPU    server CPU-seconds ÷ sockets opened: a chat join with the production settings
         KiB per socket the Daphnes' RSS growth ÷ sockets opened
+
+    The crowd is learned only from a process that held at least twice the room; the CPU per open is
+    not learned at all: a run on a shared machine inflates CPU-seconds per operation (lesson 14).
     """
     if top.get("status") != "ok" or costs.layer not in ("memory", "core"):
         return costs
@@ -137,6 +139,9 @@ def learned_at_the_top(costs: Costs, top: dict) -> Costs:
     side = "memory" if costs.layer == "memory" else "redis"
     processes = plan[f"{side}_daphnes"]
     sockets = processes * plan["per_daphne"]
+    sockets = round(
+        measured["open"].get("still_open", sockets) * processes / (plan["memory_daphnes"] + plan["redis_daphnes"])
+    )
     beat = measured["heartbeat"]["memory_cores" if side == "memory" else "redis_daphne_cores"] * 1e6 / sockets
     room = measured["broadcast"][f"room_{side}"]
     room_size = room["expected"]
@@ -144,11 +149,11 @@ def learned_at_the_top(costs: Costs, top: dict) -> Costs:
     per_process = room_size / spans
     alone = costs.room_delivery(room_size) + (spans - 1) * costs.extra_process_cpu_us / room_size
     others = plan["per_daphne"] - per_process
-    crowd = (room["cpu_us_per_delivery"] - alone) / others if others > 0 else costs.crowd_cpu_us_per_socket
+    # A crowd no larger than the room itself says more about the machine's load than about the crowd.
+    crowd = (room["cpu_us_per_delivery"] - alone) / others if others >= per_process else None
     return replace(
         costs,
         renewal_cpu_us=max(0.0, (beat - costs.idle_cpu_us_per_socket) * RENEW_INTERVAL_S),
-        crowd_cpu_us_per_socket=max(0.0, crowd),
-        connect_cpu_ms=measured["open"]["server_cpu_ms_per_open"],
+        crowd_cpu_us_per_socket=costs.crowd_cpu_us_per_socket if crowd is None else max(0.0, crowd),
         kib_per_socket=measured["open"]["server_kib_per_socket"],
     )

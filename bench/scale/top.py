@@ -384,6 +384,12 @@ def open_all(plan: Plan, servers: list[Server], swarms: list[Swarm], urls: list[
     }
 
 
+def reached(plan: Plan, opened: int) -> tuple[int, int]:
+    """Sockets open on the in-memory and on the Redis Daphnes: every Daphne opens its share, failures retried."""
+    n_memory = round(opened * plan.memory_daphnes / plan.daphnes)
+    return n_memory, opened - n_memory
+
+
 def heartbeat(plan: Plan, servers: list[Server], swarms: list[Swarm], redis_url: str) -> dict:
     """An idle window: what Daphne's keepalive pings and the chat's renewals cost, in CPU and Redis commands."""
     client = redis.Redis.from_url(redis_url)
@@ -397,7 +403,7 @@ def heartbeat(plan: Plan, servers: list[Server], swarms: list[Swarm], redis_url:
     commands = client.info("stats")["total_commands_processed"] - calls - 3  # less our own INFO
     redis_cpu = client.info("cpu")["used_cpu_sys"] + client.info("cpu")["used_cpu_user"] - redis_cpu
     client.close()
-    n_memory, n_redis = plan.memory_daphnes * plan.per_daphne, plan.redis_daphnes * plan.per_daphne
+    n_memory, n_redis = reached(plan, sum(answer["open"] for answer in ask_all(swarms, "status")))
     figures = {
         "window_s": round(window, 1),
         "memory_cores": round(memory.used() / window, 5),
@@ -569,7 +575,7 @@ def limits(plan: Plan, measured: dict) -> list[dict]:
 
     opened, beat, st = measured["open"], measured["heartbeat"], measured["storm"]
     n = max(1, opened["opened"])
-    n_redis = plan.redis_daphnes * plan.per_daphne
+    n_redis = reached(plan, n)[1]
     memory_mb = total_mb()
     per_socket_kib = opened["server_kib_per_socket"] + opened["client_kib_per_socket"]
     fixed_mb = plan.daphnes * (opened["server_baseline_mb"] + opened["client_baseline_mb"])
@@ -716,8 +722,17 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from bench.common.machine import describe
 
-    if args.render:
+    if args.render:  # and the figures derived from the measured ones, with this code
         result = json.loads(TOP_REFERENCE.read_text())
+        plan, beat = Plan(**result["plan"]), result["measured"]["heartbeat"]
+        n_memory, n_redis = reached(plan, result["measured"]["open"]["still_open"])
+        beat["memory_us_per_socket_s"] = round(beat["memory_cores"] * 1e6 / n_memory, 2)
+        beat["redis_us_per_socket_s"] = round(beat["redis_daphne_cores"] * 1e6 / n_redis, 2)
+        result["limits"] = rows = limits(plan, result["measured"])
+        result["runs_out_first"] = min((row for row in rows if row["sockets"]), key=lambda row: row["sockets"])[
+            "resource"
+        ]
+        TOP_REFERENCE.write_text(json.dumps(result, indent=1) + "\n")
         write_reference(result, render(result) + ["", f"Wall time: {result['wall_s']} s."], result["written"])
         return 0
     # SIGTERM (a job stopped, `kill PID`) ends the run through its `finally`: every process it started is stopped.

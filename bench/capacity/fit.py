@@ -37,6 +37,7 @@ from bench.capacity.model import (
 REPO_DIR = Path(__file__).resolve().parents[2]
 REFERENCE = REPO_DIR / "bench" / "scale" / "reference.json"
 TOP_REFERENCE = REPO_DIR / "bench" / "scale" / "top-reference.json"
+CROWD_TIMES_ROOM = 4
 
 
 def costs_from_reference(reference: dict, server: str = "daphne", layer: str = "core") -> Costs:
@@ -130,7 +131,7 @@ def learned_at_the_top(costs: Costs, top: dict) -> Costs:
                        process: on the in-memory layer every receive walks every channel and member
         KiB per socket the Daphnes' RSS growth ÷ sockets opened
 
-    The crowd is learned only from a process that held at least twice the room; the CPU per open is
+    The crowd is learned only from a process whose other sockets were CROWD_TIMES_ROOM times the room; the CPU per open is
     not learned at all: a run on a shared machine inflates CPU-seconds per operation (lesson 14).
     """
     if top.get("status") != "ok" or costs.layer not in ("memory", "core"):
@@ -138,19 +139,18 @@ def learned_at_the_top(costs: Costs, top: dict) -> Costs:
     plan, measured = top["plan"], top["measured"]
     side = "memory" if costs.layer == "memory" else "redis"
     processes = plan[f"{side}_daphnes"]
-    sockets = processes * plan["per_daphne"]
-    sockets = round(
-        measured["open"].get("still_open", sockets) * processes / (plan["memory_daphnes"] + plan["redis_daphnes"])
-    )
+    daphnes = plan["memory_daphnes"] + plan["redis_daphnes"]
+    # Open on this layer's Daphnes: each opened its share (a run whose budget ran out reached fewer than planned).
+    sockets = round(measured["open"].get("still_open", daphnes * plan["per_daphne"]) * processes / daphnes)
     beat = measured["heartbeat"]["memory_cores" if side == "memory" else "redis_daphne_cores"] * 1e6 / sockets
     room = measured["broadcast"][f"room_{side}"]
     room_size = room["expected"]
     spans = 1 if side == "memory" else processes  # a Redis room is split over every Redis Daphne
     per_process = room_size / spans
     alone = costs.room_delivery(room_size) + (spans - 1) * costs.extra_process_cpu_us / room_size
-    others = plan["per_daphne"] - per_process
-    # A crowd no larger than the room itself says more about the machine's load than about the crowd.
-    crowd = (room["cpu_us_per_delivery"] - alone) / others if others >= per_process else None
+    others = sockets / processes - per_process  # the sockets each Daphne held besides the room's
+    # A crowd a few times the room's size, or the difference is the machine's load more than the crowd.
+    crowd = (room["cpu_us_per_delivery"] - alone) / others if others >= CROWD_TIMES_ROOM * per_process else None
     return replace(
         costs,
         renewal_cpu_us=max(0.0, (beat - costs.idle_cpu_us_per_socket) * RENEW_INTERVAL_S),

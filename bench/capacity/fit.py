@@ -37,6 +37,7 @@ from bench.capacity.model import (
 REPO_DIR = Path(__file__).resolve().parents[2]
 REFERENCE = REPO_DIR / "bench" / "scale" / "reference.json"
 TOP_REFERENCE = REPO_DIR / "bench" / "scale" / "top-reference.json"
+CROWD_TIMES_ROOM = 4
 
 
 def costs_from_reference(reference: dict, server: str = "daphne", layer: str = "core") -> Costs:
@@ -128,27 +129,31 @@ def learned_at_the_top(costs: Costs, top: dict) -> Costs:
                        an echo socket never renews, a chat socket renews every 10 s
         crowd          (CPU µs a delivery in a room of 1,000 − the room alone) ÷ the other sockets of its
                        process: on the in-memory layer every receive walks every channel and member
-        connect CPU    server CPU-seconds ÷ sockets opened: a chat join with the production settings
         KiB per socket the Daphnes' RSS growth ÷ sockets opened
+
+    The crowd is learned only from a process whose other sockets were CROWD_TIMES_ROOM times the room; the CPU per open is
+    not learned at all: a run on a shared machine inflates CPU-seconds per operation (lesson 14).
     """
     if top.get("status") != "ok" or costs.layer not in ("memory", "core"):
         return costs
     plan, measured = top["plan"], top["measured"]
     side = "memory" if costs.layer == "memory" else "redis"
     processes = plan[f"{side}_daphnes"]
-    sockets = processes * plan["per_daphne"]
+    daphnes = plan["memory_daphnes"] + plan["redis_daphnes"]
+    # Open on this layer's Daphnes: each opened its share (a run whose budget ran out reached fewer than planned).
+    sockets = round(measured["open"].get("still_open", daphnes * plan["per_daphne"]) * processes / daphnes)
     beat = measured["heartbeat"]["memory_cores" if side == "memory" else "redis_daphne_cores"] * 1e6 / sockets
     room = measured["broadcast"][f"room_{side}"]
     room_size = room["expected"]
     spans = 1 if side == "memory" else processes  # a Redis room is split over every Redis Daphne
     per_process = room_size / spans
     alone = costs.room_delivery(room_size) + (spans - 1) * costs.extra_process_cpu_us / room_size
-    others = plan["per_daphne"] - per_process
-    crowd = (room["cpu_us_per_delivery"] - alone) / others if others > 0 else costs.crowd_cpu_us_per_socket
+    others = sockets / processes - per_process  # the sockets each Daphne held besides the room's
+    # A crowd a few times the room's size, or the difference is the machine's load more than the crowd.
+    crowd = (room["cpu_us_per_delivery"] - alone) / others if others >= CROWD_TIMES_ROOM * per_process else None
     return replace(
         costs,
         renewal_cpu_us=max(0.0, (beat - costs.idle_cpu_us_per_socket) * RENEW_INTERVAL_S),
-        crowd_cpu_us_per_socket=max(0.0, crowd),
-        connect_cpu_ms=measured["open"]["server_cpu_ms_per_open"],
+        crowd_cpu_us_per_socket=costs.crowd_cpu_us_per_socket if crowd is None else max(0.0, crowd),
         kib_per_socket=measured["open"]["server_kib_per_socket"],
     )

@@ -75,12 +75,13 @@ def measured_costs() -> SocketCosts | None:
         top = json.loads(TOP_REFERENCE.read_text())
         if top.get("status") == "ok":
             opened, beat, plan = top["measured"]["open"], top["measured"]["heartbeat"], top["plan"]
-            memory_sockets = plan["memory_daphnes"] * plan["per_daphne"]
+            daphnes = plan["memory_daphnes"] + plan["redis_daphnes"]
+            memory_sockets = opened.get("still_open", opened["opened"]) * plan["memory_daphnes"] / daphnes
             return SocketCosts(
                 kib_per_socket=opened["server_kib_per_socket"],
                 baseline_mb=opened["server_baseline_mb"],
                 idle_us_per_socket_s=beat["memory_cores"] * 1e6 / memory_sockets,
-                source="the 100,000-socket run",
+                source=f"the top run ({opened.get('still_open', opened['opened']):,} sockets)",
             )
     if REFERENCE.exists():
         daphne = next(s for s in json.loads(REFERENCE.read_text())["idle"]["servers"] if s["server"] == "daphne")

@@ -65,11 +65,12 @@ OPEN_TIMEOUT_S = 120
 RETRY_ROUNDS = 3
 EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
 # The run's one change to how deploy/channels-lessons-daphne@.service starts Daphne. On a machine shared at a
-# load of 35, a Daphne got 3 % of a core: it read its sockets' pongs too late and its ping timeout (30 s)
-# closed healthy sockets by the thousand, and handshakes its application had not accepted within
-# websocket_connect_timeout (5 s) were refused with 403. Longer timeouts keep what this run measures
-# (memory, CPU-seconds) from being cut short by a neighbour's load; the pings are still sent every 20 s.
-DAPHNE_TIMEOUTS = ["--ping-timeout", "300", "--websocket_connect_timeout", "60"]
+# load of 40, a Daphne got 3 % of a core and read its sockets' pongs late. Daphne sends a ping every
+# ping-interval (20 s) whether or not the last one was answered, and autobahn's _sendAutoPing then replaces
+# the pending ping and its timeout timer without cancelling the old timer: a pong later than 20 s matches
+# nothing, the forgotten timer fires ping-timeout later, and a healthy socket is closed. Two runs lost
+# thousands of sockets so. Handshakes not accepted within websocket_connect_timeout (5 s) got a 403.
+DAPHNE_TIMEOUTS = ["--ping-interval", "120", "--ping-timeout", "600", "--websocket_connect_timeout", "60"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Plan:
     room: int
     killed: int  # in-memory Daphnes SIGKILLed in the storm
     rounds: int  # the opening, in this many steps, with a progress line after each
-    heartbeat_s: float  # Daphne pings a socket idle for 20 s: a window of 20 s sees every socket pinged once
+    heartbeat_s: float  # an idle window: Daphne's pings (every 120 s here, DAPHNE_TIMEOUTS) and the renewals
     give_up_s: float  # a cut client gives up this long after its cut; a broadcast is waited for as long
     open_budget_s: float | None = None  # past this, no further round opens: the run goes on with what is open
 
@@ -350,7 +351,7 @@ def open_all(plan: Plan, servers: list[Server], swarms: list[Swarm], urls: list[
             for chunk in chunks
         ]
         answers = ask_all(swarms, "open", timeout=patient(1800), each=each)
-        opened = sum(a["held"] for a in answers)
+        opened = sum(answer["open"] for answer in ask_all(swarms, "status"))  # held, less any closed since
         retry = [a["failed_urls"] for a in answers]
         for answer in answers:
             for why, n in answer["errors"].items():
@@ -383,6 +384,12 @@ def open_all(plan: Plan, servers: list[Server], swarms: list[Swarm], urls: list[
     }
 
 
+def reached(plan: Plan, opened: int) -> tuple[int, int]:
+    """Sockets open on the in-memory and on the Redis Daphnes: every Daphne opens its share, failures retried."""
+    n_memory = round(opened * plan.memory_daphnes / plan.daphnes)
+    return n_memory, opened - n_memory
+
+
 def heartbeat(plan: Plan, servers: list[Server], swarms: list[Swarm], redis_url: str) -> dict:
     """An idle window: what Daphne's keepalive pings and the chat's renewals cost, in CPU and Redis commands."""
     client = redis.Redis.from_url(redis_url)
@@ -396,7 +403,7 @@ def heartbeat(plan: Plan, servers: list[Server], swarms: list[Swarm], redis_url:
     commands = client.info("stats")["total_commands_processed"] - calls - 3  # less our own INFO
     redis_cpu = client.info("cpu")["used_cpu_sys"] + client.info("cpu")["used_cpu_user"] - redis_cpu
     client.close()
-    n_memory, n_redis = plan.memory_daphnes * plan.per_daphne, plan.redis_daphnes * plan.per_daphne
+    n_memory, n_redis = reached(plan, sum(answer["open"] for answer in ask_all(swarms, "status")))
     figures = {
         "window_s": round(window, 1),
         "memory_cores": round(memory.used() / window, 5),
@@ -568,7 +575,7 @@ def limits(plan: Plan, measured: dict) -> list[dict]:
 
     opened, beat, st = measured["open"], measured["heartbeat"], measured["storm"]
     n = max(1, opened["opened"])
-    n_redis = plan.redis_daphnes * plan.per_daphne
+    n_redis = reached(plan, n)[1]
     memory_mb = total_mb()
     per_socket_kib = opened["server_kib_per_socket"] + opened["client_kib_per_socket"]
     fixed_mb = plan.daphnes * (opened["server_baseline_mb"] + opened["client_baseline_mb"])
@@ -715,8 +722,17 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from bench.common.machine import describe
 
-    if args.render:
+    if args.render:  # and the figures derived from the measured ones, with this code
         result = json.loads(TOP_REFERENCE.read_text())
+        plan, beat = Plan(**result["plan"]), result["measured"]["heartbeat"]
+        n_memory, n_redis = reached(plan, result["measured"]["open"]["still_open"])
+        beat["memory_us_per_socket_s"] = round(beat["memory_cores"] * 1e6 / n_memory, 2)
+        beat["redis_us_per_socket_s"] = round(beat["redis_daphne_cores"] * 1e6 / n_redis, 2)
+        result["limits"] = rows = limits(plan, result["measured"])
+        result["runs_out_first"] = min((row for row in rows if row["sockets"]), key=lambda row: row["sockets"])[
+            "resource"
+        ]
+        TOP_REFERENCE.write_text(json.dumps(result, indent=1) + "\n")
         write_reference(result, render(result) + ["", f"Wall time: {result['wall_s']} s."], result["written"])
         return 0
     # SIGTERM (a job stopped, `kill PID`) ends the run through its `finally`: every process it started is stopped.

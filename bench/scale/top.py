@@ -569,23 +569,12 @@ def comparison(figure: str, predicted: float | None, measured: float | None) -> 
     return {"figure": figure, "predicted": round(predicted, 3), "measured": measured, "error_percent": round(error, 1)}
 
 
-def limits(plan: Plan, measured: dict) -> list[dict]:
-    """Each resource of this machine: what the run used of it, and how many sockets it would hold, linearly."""
-    import resource
-
-    opened, beat, st = measured["open"], measured["heartbeat"], measured["storm"]
-    n = max(1, opened["opened"])
-    n_redis = reached(plan, n)[1]
+def memory_limits(plan: Plan, opened: dict) -> list[dict]:
+    """This machine's memory: what the run used of it, and how many sockets it would hold, linearly."""
     memory_mb = total_mb()
     per_socket_kib = opened["server_kib_per_socket"] + opened["client_kib_per_socket"]
     fixed_mb = plan.daphnes * (opened["server_baseline_mb"] + opened["client_baseline_mb"])
-    cores = len(os.sched_getaffinity(0))
-    idle_us = (beat["memory_cores"] + beat["redis_daphne_cores"] + beat["client_cores"]) * 1e6 / n
-    redis_us = beat["redis_server_cores"] * 1e6 / max(1, n_redis)
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    file_max = int(Path("/proc/sys/fs/file-max").read_text())
-    low, high = map(int, EPHEMERAL_PORTS.read_text().split())
-    rows = [
+    return [
         {
             "resource": f"memory, {memory_mb / 1024:.0f} GiB (clients on this machine too)",
             "used": opened["server_rss_mb"] + opened["client_rss_mb"],
@@ -600,6 +589,24 @@ def limits(plan: Plan, measured: dict) -> list[dict]:
                 (memory_mb * 0.8 - plan.daphnes * opened["server_baseline_mb"]) * 1024 / opened["server_kib_per_socket"]
             ),
         },
+    ]
+
+
+def limits(plan: Plan, measured: dict) -> list[dict]:
+    """Each resource of this machine: what the run used of it, and how many sockets it would hold, linearly."""
+    import resource
+
+    opened, beat, st = measured["open"], measured["heartbeat"], measured["storm"]
+    n = max(1, opened["opened"])
+    n_redis = reached(plan, n)[1]
+    cores = len(os.sched_getaffinity(0))
+    idle_us = (beat["memory_cores"] + beat["redis_daphne_cores"] + beat["client_cores"]) * 1e6 / n
+    redis_us = beat["redis_server_cores"] * 1e6 / max(1, n_redis)
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    file_max = int(Path("/proc/sys/fs/file-max").read_text())
+    low, high = map(int, EPHEMERAL_PORTS.read_text().split())
+    rows = [
+        *memory_limits(plan, opened),
         {
             "resource": f"CPU kept idle sockets alive, {cores} cores",
             "used": round(idle_us * n / 1e6, 3),
@@ -647,10 +654,14 @@ def render(result: dict) -> list[str]:
     lines = [f"## {TITLE}", ""]
     if result.get("status") != "ok":
         return lines + [f"Not run: {result.get('status')}"]
-    plan, m = result["plan"], result["measured"]
-    o, b, c, s = m["open"], m["heartbeat"], m["broadcast"], m["storm"]
+    return lines + summary(result["plan"], result["measured"]) + tables(result)
+
+
+def summary(plan: dict, m: dict) -> list[str]:
+    """The run in a paragraph and three lines: the plan, the opening, the heartbeat and the storm."""
+    o, b, s = m["open"], m["heartbeat"], m["storm"]
     sockets = (plan["memory_daphnes"] + plan["redis_daphnes"]) * plan["per_daphne"]
-    lines += [
+    return [
         f"{plan['memory_daphnes'] + plan['redis_daphnes']} Daphnes (lessons.settings_production; "
         f"{plan['memory_daphnes']} on the in-memory layer, {plan['redis_daphnes']} on Redis core), "
         f"{plan['per_daphne']:,} chat sockets each, {sockets:,} in all, in rooms of {plan['room']:,}; one client "
@@ -671,6 +682,11 @@ def render(result: dict) -> list[str]:
         f"reconnect); failed tries: {', '.join(f'{k} {v:,}' for k, v in s['failures'].items()) or 'none'}.",
         "",
     ]
+
+
+def tables(result: dict) -> list[str]:
+    """The broadcasts, the model's predictions beside the figures, and what runs out first."""
+    c, lines = result["measured"]["broadcast"], []
     rows = [
         [
             name,

@@ -116,7 +116,7 @@ def test_the_top_run_opens_every_socket_it_planned_over_its_daphnes(small_run):
     assert opened["still_open"] == opened["opened"]  # none closed by a ping timeout while idle
 
 
-def test_every_open_socket_hears_each_top_broadcast_in_one_process_through_redis_and_to_all(small_run):
+def test_every_open_socket_hears_each_top_broadcast_in_a_process_via_redis_to_all(small_run):
     broadcast = small_run["top"]["measured"]["broadcast"]
     heard = {name: (broadcast[name]["heard"], broadcast[name]["expected"]) for name in ("room_memory", "room_redis")}
     assert heard == {"room_memory": (50, 50), "room_redis": (50, 50)}
@@ -141,7 +141,7 @@ def test_every_client_cut_by_the_top_storm_comes_back_on_the_survivor(small_run)
     assert (storm["cut"], storm["back"], storm["lost"]) == (150, 150, 0)  # the killed in-memory Daphne's sockets
 
 
-def test_the_top_run_names_the_resource_that_runs_out_first_and_how_many_sockets_it_holds(small_run):
+def test_the_top_run_names_what_runs_out_first_and_how_many_sockets_it_holds(small_run):
     top = small_run["top"]
     held = {row["resource"]: row["sockets"] for row in top["limits"] if row["sockets"]}
     assert held[top["runs_out_first"]] == min(held.values()) > 0

@@ -16,7 +16,9 @@ import socket
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
@@ -24,6 +26,7 @@ from websockets.sync.server import serve
 
 from harness.patience import CONDITION, FRAME, SERVER_STOP
 from harness.servers import free_fixed_port
+from workshop import client
 
 TOKEN = "a-signed-token-for-the-tests"
 
@@ -179,6 +182,18 @@ def wait_for(predicate, timeout: float = CONDITION) -> None:
     while not predicate():
         assert time.monotonic() < deadline, f"waited {timeout} s in vain"
         time.sleep(0.002)  # what it waits for (a thread's reply) takes milliseconds: look again soon
+
+
+@contextmanager
+def watching(out):
+    """A watch's listener (workshop.client.Listener) printing to `out`, joined to the room; stopped after, always."""
+    listener = client.Listener(out, StringIO())
+    listener.start()
+    try:
+        wait_for(listener.joined.is_set)
+        yield listener
+    finally:
+        listener.stop()
 
 
 # --- the instructor's side of a real room (a Daphne on the test database) ------------------------

@@ -15,7 +15,7 @@ from course.kit.runner import Outcome
 from course.management.commands.exercise import Command as ExerciseCommand
 from harness.patience import FRAME
 from harness.servers import free_port
-from tests.helpers.workshop_rooms import TOKEN, FakeRoom, JoinServer, SilentServer, wait_for
+from tests.helpers.workshop_rooms import TOKEN, FakeRoom, JoinServer, SilentServer, wait_for, watching
 from workshop import client, students
 
 FAILING = Outcome(False, "text frames come back unchanged and in order", "expected 'hi'", "echo.py, line 3")
@@ -162,14 +162,9 @@ def test_the_doctor_reports_its_verdict_and_each_line_not_ok_once_joined(room, s
 
 def test_the_watch_prints_instructor_messages_and_remembers_the_last(room):
     out = StringIO()
-    listener = client.Listener(out, StringIO())
-    listener.start()
-    try:
-        wait_for(listener.joined.is_set)
+    with watching(out):
         room.say("look at the projector: 04.2 next")
         wait_for(lambda: client.load()["last_message"] == 1)
-    finally:
-        listener.stop()
     assert out.getvalue() == "\nFrom the instructor: look at the projector: 04.2 next\n"
     assert room.frames[0] == {"token": TOKEN, "since": 0}
 
@@ -177,18 +172,13 @@ def test_the_watch_prints_instructor_messages_and_remembers_the_last(room):
 def test_a_watch_whose_server_restarts_gets_what_it_missed_exactly_once(room, monkeypatch):
     monkeypatch.setattr(client, "BACKOFF_BASE", 0.01)  # proven here: the replay, not the jitter's pace
     out = StringIO()
-    listener = client.Listener(out, StringIO())
-    listener.start()
-    try:
-        wait_for(listener.joined.is_set)
+    with watching(out):
         room.say("first")
         wait_for(lambda: "first" in out.getvalue())
         room.stop()
         room.say("said while you were away")  # stored: the restarted room still has it
         room.start()
         wait_for(lambda: "while you were away" in out.getvalue())
-    finally:
-        listener.stop()
     assert out.getvalue().count("From the instructor:") == 2
     assert {"token": TOKEN, "since": 1} in room.frames
 

@@ -9,7 +9,7 @@ from io import StringIO
 
 from course.kit.registry import get_exercise
 from course.management.commands.exercise import Command as ExerciseCommand
-from tests.helpers.workshop_rooms import TOKEN, wait_for
+from tests.helpers.workshop_rooms import TOKEN, wait_for, watching
 from tests.test_17.test_client import FAILING
 from workshop import client
 
@@ -44,16 +44,11 @@ def test_a_run_asks_from_the_last_message_printed_and_tells_the_room_what_it_pri
 
 def test_a_run_while_this_process_watches_leaves_the_messages_to_the_watch(room):
     out = StringIO()
-    listener = client.Listener(out, StringIO())
-    listener.start()
-    try:
-        wait_for(listener.joined.is_set)
+    with watching(out):
         room.say("heard by the watch")
         wait_for(lambda: {"seen": 1} in room.frames)  # the watch printed it and told the room
         client.save({**client.load(), "last_message": 0})  # as if the file had not kept up: the run must not print it
         assert exercise_run() == ""
-    finally:
-        listener.stop()
     assert out.getvalue() == "\nFrom the instructor: heard by the watch\n"
     assert {"token": TOKEN} in room.frames  # the run's report asked for no backlog
 
